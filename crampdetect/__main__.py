@@ -1,0 +1,5 @@
+import sys
+
+from crampdetect.cli import main
+
+sys.exit(main())

@@ -1,0 +1,230 @@
+"""Core vocabulary shared by every stage: blocks of samples, representations, events, quality.
+
+Data flow: bytes -> frames -> :class:`Block` -> filters -> features -> detector ->
+:class:`Event` / :class:`QualityInterval` -> alerts, storage, reports.
+
+Only numpy and the standard library are imported here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+Signal = Literal["raw", "env"]
+Units = Literal["uV", "mV", "V", "counts"]
+Profile = Literal["night", "training"]
+
+SIGNALS: tuple[str, ...] = ("raw", "env")
+UNITS: tuple[str, ...] = ("uV", "mV", "V", "counts")
+PROFILES: tuple[str, ...] = ("night", "training")
+
+#: Quality issue names, shared by the detector, the simulator labels and reports.
+QUALITY_ISSUES: tuple[str, ...] = (
+    "lead_off",
+    "saturation",
+    "mains",
+    "pop",
+    "wander",
+    "gap",
+)
+
+#: Event kinds. ``cramp`` is the only kind that is a cramp alert.
+EVENT_KINDS: tuple[str, ...] = ("cramp", "early_warning")
+
+
+class CrampDetectError(Exception):
+    """Root of every error raised by crampdetect."""
+
+
+class InputError(CrampDetectError):
+    """Bad input data or arguments: the message is meant for the user, one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Representation:
+    """How samples are expressed on the wire or in a file.
+
+    Parameters
+    ----------
+    signal : {"raw", "env"}
+        ``raw`` is bipolar EMG (MyoWare RAW output or a lab amplifier); ``env`` is the
+        MyoWare ENV output: rectified and low-passed (~3.6 Hz), never negative.
+    units : {"uV", "mV", "V", "counts"}
+        Physical units of the values, or ADC counts.
+    adc_bits : int or None
+        ADC resolution when ``units == "counts"`` (10 for an Uno, 12 for an ESP32).
+    gain : float
+        Analogue gain between skin and ADC (MyoWare RAW: 200), used to express counts in
+        µV at the skin.
+    vref_v : float
+        ADC full-scale voltage in V (Uno: 5.0, ESP32 with 11 dB attenuation: ~3.3).
+    """
+
+    signal: str = "raw"
+    units: str = "uV"
+    adc_bits: int | None = None
+    gain: float = 200.0
+    vref_v: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.signal not in SIGNALS:
+            raise InputError(f"Invalid signal {self.signal!r}: must be one of {SIGNALS}")
+        if self.units not in UNITS:
+            raise InputError(f"Invalid units {self.units!r}: must be one of {UNITS}")
+        if self.units == "counts" and self.adc_bits not in range(8, 17):
+            raise InputError(f"ADC counts need adc_bits in 8..16, got {self.adc_bits}")
+
+    @property
+    def full_scale(self) -> int | None:
+        """Largest ADC code (1023 for 10 bits), or None for physical units."""
+        return None if self.adc_bits is None else (1 << self.adc_bits) - 1
+
+    @property
+    def adc_vref_v(self) -> float:
+        """ADC reference in V: the given one, else 5.0 V for <= 10 bits and 3.3 V above."""
+        if self.vref_v is not None:
+            return self.vref_v
+        return 5.0 if (self.adc_bits or 10) <= 10 else 3.3
+
+    @property
+    def uv_per_unit(self) -> float:
+        """Scale from one unit (or one ADC count) to µV at the skin."""
+        if self.units == "uV":
+            return 1.0
+        if self.units == "mV":
+            return 1e3
+        if self.units == "V":
+            return 1e6
+        assert self.adc_bits is not None
+        return self.adc_vref_v / (1 << self.adc_bits) / self.gain * 1e6
+
+    @property
+    def offset(self) -> float:
+        """Value that means 0 µV: mid-scale for raw counts, 0 otherwise."""
+        if self.units == "counts" and self.signal == "raw":
+            return (1 << (self.adc_bits or 10)) / 2.0
+        return 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {"signal": self.signal, "units": self.units, "adc_bits": self.adc_bits}
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A contiguous run of samples from one stream.
+
+    Parameters
+    ----------
+    data : ndarray, shape (n_channels, n_samples)
+        Sample values in the units of the stream's :class:`Representation`.
+    fs : float
+        Sample rate in Hz.
+    start : int
+        Index of ``data[:, 0]`` on the stream's own sample clock (counts lost samples).
+    t0 : float
+        Time in s of ``data[:, 0]`` on the stream's time axis (file ``time_s`` or host clock).
+    gap : int
+        Samples missing immediately before this block (0 for a contiguous stream).
+    channels : tuple of str
+        One name per row of ``data``.
+    """
+
+    data: np.ndarray
+    fs: float
+    start: int = 0
+    t0: float = 0.0
+    gap: int = 0
+    channels: tuple[str, ...] = ("calf",)
+
+    def __post_init__(self) -> None:
+        if self.data.ndim != 2 or self.data.shape[0] != len(self.channels):
+            raise InputError(
+                f"Block data must be shaped (n_channels={len(self.channels)}, n_samples), "
+                f"got {self.data.shape}"
+            )
+
+    @property
+    def n_channels(self) -> int:
+        return self.data.shape[0]
+
+    @property
+    def n_samples(self) -> int:
+        return self.data.shape[1]
+
+    @property
+    def stop(self) -> int:
+        """Sample index just past the last sample."""
+        return self.start + self.n_samples
+
+    @property
+    def t_end(self) -> float:
+        """Time in s just past the last sample."""
+        return self.t0 + self.n_samples / self.fs
+
+    def times(self) -> np.ndarray:
+        """Time in s of every sample, shape (n_samples,)."""
+        return self.t0 + np.arange(self.n_samples) / self.fs
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A detector event on one channel.
+
+    ``alert_s`` is when the live pipeline, having seen samples only up to then, raised it;
+    ``end_s`` is None while the event is ongoing. The detector emits an event once when it
+    is raised and again, with the same ``id`` and ``end_s`` set, when it ends.
+    """
+
+    channel: str
+    kind: str
+    onset_s: float
+    alert_s: float
+    end_s: float | None = None
+    confidence: float = 1.0
+    id: int = 0
+    detail: dict[str, float | str | bool] = field(default_factory=dict)
+
+    @property
+    def ongoing(self) -> bool:
+        return self.end_s is None
+
+    def ended(self, end_s: float) -> Event:
+        return dataclasses.replace(self, end_s=end_s)
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "channel": self.channel,
+            "kind": self.kind,
+            "onset_s": round(self.onset_s, 3),
+            "alert_s": round(self.alert_s, 3),
+            "end_s": None if self.end_s is None else round(self.end_s, 3),
+            "confidence": round(self.confidence, 3),
+        }
+        if self.detail:
+            out["detail"] = dict(self.detail)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class QualityInterval:
+    """A stretch of one channel with a signal-quality problem (see ``QUALITY_ISSUES``).
+
+    ``end_s`` is None while the problem is ongoing.
+    """
+
+    channel: str
+    issue: str
+    start_s: float
+    end_s: float | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "channel": self.channel,
+            "start_s": round(self.start_s, 3),
+            "end_s": None if self.end_s is None else round(self.end_s, 3),
+            "issue": self.issue,
+        }
