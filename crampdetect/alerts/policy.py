@@ -1,0 +1,300 @@
+"""Alert policy: turns detector events into prompts for the wearer, separate from detection.
+
+The policy decides *whether* and *how* to prompt; the detector only says what the muscle
+does. Times are on the stream clock (the same seconds as :class:`~crampdetect.core.Event`).
+Every decision, including a decision not to prompt, is logged with its reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+from crampdetect.alerts.patterns import AlertSettings, VibrationPattern, settings_for
+from crampdetect.core import Event
+
+logger = logging.getLogger(__name__)
+
+STRETCH_TEXT = "Pull your toes towards your shin and hold the stretch 10-30 s."
+REST_TEXT = (
+    "Rest the calf for 15-20 min: it stays prone to cramp for about an hour, "
+    "so it is watched more closely until then."
+)
+WARNING_TEXT = "Your {leg} calf is tensing up: a gentle stretch now may head off a cramp."
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One thing the monitor should do now.
+
+    Parameters
+    ----------
+    kind : {"vibrate", "stop", "message"}
+        Play ``pattern`` on the board, stop the motor, or show ``text``.
+    t_s : float
+        Stream time in s of the decision.
+    reason : str
+        Why, in a few words (also logged and stored in the history).
+    channel : str or None
+        Leg the action is about.
+    event_id : int or None
+        Detector event that caused it.
+    pattern : VibrationPattern or None
+        For ``vibrate``.
+    text : str
+        For ``message``: text for the screen.
+    """
+
+    kind: str
+    t_s: float
+    reason: str
+    channel: str | None = None
+    event_id: int | None = None
+    pattern: VibrationPattern | None = None
+    text: str = ""
+
+
+@dataclass(slots=True)
+class _Cramp:
+    channel: str
+    alert_s: float
+    recurrence: bool
+    n_prompts: int = 0
+    last_prompt_s: float = -math.inf
+    acked: bool = False
+    capped: bool = False
+
+
+class AlertPolicy:
+    """Stateful prompt policy for one monitoring session.
+
+    Parameters
+    ----------
+    profile : {"night", "training"}
+        Chooses the default :class:`AlertSettings` (gentle, escalating at night; firm in training).
+    settings : AlertSettings or None
+        Overrides the profile defaults.
+
+    Examples
+    --------
+    >>> from crampdetect.core import Event
+    >>> policy = AlertPolicy("night")
+    >>> [a.kind for a in policy.update([Event("left", "cramp", 10.0, 12.0, id=1)], now_s=12.0)]
+    ['message', 'vibrate']
+    """
+
+    def __init__(self, profile: str = "night", settings: AlertSettings | None = None) -> None:
+        self.profile = profile
+        self.settings = settings if settings is not None else settings_for(profile)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every cramp, hold timer and recurrence watch."""
+        self._cramps: dict[tuple[str, int], _Cramp] = {}
+        self._last_prompt_s = -math.inf
+        self._hold_start_s: float | None = None
+        self._hold_ticks = 0
+        self._watch_until: dict[str, float] = {}
+        self._recurrence_ids: set[tuple[str, int]] = set()
+        self._vibrating = False
+
+    # -- queries -------------------------------------------------------------------------
+
+    def recurrence_watch(self, channel: str, now_s: float) -> bool:
+        """True while ``channel`` is within the post-cramp recurrence window at ``now_s``."""
+        return now_s < self._watch_until.get(channel, -math.inf)
+
+    def recurrence_until(self, channel: str) -> float | None:
+        """Stream time in s until which ``channel`` is watched, or None."""
+        return self._watch_until.get(channel)
+
+    def is_recurrence(self, event: Event) -> bool:
+        """Whether the policy labelled this cramp event a recurrence."""
+        return (event.channel, event.id) in self._recurrence_ids
+
+    @property
+    def active(self) -> list[str]:
+        """Channels with an ongoing cramp."""
+        return sorted({c.channel for c in self._cramps.values()})
+
+    # -- the decision step ---------------------------------------------------------------
+
+    def update(self, events: list[Event], now_s: float, acks: int = 0) -> list[Action]:
+        """Take new detector events and acknowledgements; return what to do at ``now_s``.
+
+        Parameters
+        ----------
+        events : list of Event
+            Events from the pipeline since the last call (raised and ended ones).
+        now_s : float
+            Current stream time in s.
+        acks : int
+            Acknowledgements (board button, monitor key) since the last call.
+        """
+        out: list[Action] = []
+        for event in events:
+            if event.kind == "cramp":
+                out += self._on_cramp(event, now_s)
+            elif event.kind == "early_warning" and event.end_s is None:
+                out += self._on_warning(event, now_s)
+        if acks:
+            out += self._on_ack(now_s)
+        out += self._hold_timer(now_s)
+        out += self._repeat(now_s)
+        for action in out:
+            logger.info(
+                "t=%.1f s %s %s: %s",
+                action.t_s,
+                action.kind,
+                action.channel or "-",
+                action.reason,
+            )
+        return out
+
+    def _on_cramp(self, event: Event, now_s: float) -> list[Action]:
+        key = (event.channel, event.id)
+        if event.end_s is None:
+            if key in self._cramps:
+                return []
+            recurrence = self.recurrence_watch(event.channel, event.alert_s)
+            self._cramps[key] = _Cramp(event.channel, event.alert_s, recurrence)
+            if recurrence:
+                self._recurrence_ids.add(key)
+            label = "Recurring cramp" if recurrence else "Cramp"
+            text = f"{label} in the {event.channel} calf. {STRETCH_TEXT}"
+            reason = "cramp raised" + (
+                " (recurrence within the watch window)" if recurrence else ""
+            )
+            return [Action("message", now_s, reason, event.channel, event.id, text=text)]
+        # The cramp ended.
+        cramp = self._cramps.pop(key, None)
+        until = event.end_s + self.settings.recurrence_window_s
+        self._watch_until[event.channel] = max(until, self._watch_until.get(event.channel, until))
+        out: list[Action] = []
+        if self._vibrating and not self._cramps:
+            self._vibrating = False
+            out.append(Action("stop", now_s, "cramp ended", event.channel, event.id))
+        duration = event.end_s - event.onset_s
+        text = f"The {event.channel} cramp eased after {_fmt_duration(duration)}. {REST_TEXT}"
+        reason = (
+            f"cramp ended after {duration:.0f} s; recurrence watch "
+            f"for {self.settings.recurrence_window_s / 60:.0f} min"
+        )
+        if cramp is None:
+            reason += " (its start was not seen)"
+        out.append(Action("message", now_s, reason, event.channel, event.id, text=text))
+        return out
+
+    def _on_warning(self, event: Event, now_s: float) -> list[Action]:
+        text = WARNING_TEXT.format(leg=event.channel)
+        out = [Action("message", now_s, "early warning raised", event.channel, event.id, text=text)]
+        if not self.settings.warn_prompt:
+            logger.info("t=%.1f s no vibration for early warning: warn_prompt is off", now_s)
+        elif self._cramps:
+            logger.info("t=%.1f s no vibration for early warning: a cramp is being handled", now_s)
+        elif now_s - self._last_prompt_s < self.settings.refractory_s:
+            logger.info("t=%.1f s no vibration for early warning: refractory period", now_s)
+        else:
+            self._last_prompt_s = now_s
+            pattern = self.settings.escalation[0]
+            out.append(
+                Action(
+                    "vibrate",
+                    now_s,
+                    "early warning: gentle prompt",
+                    event.channel,
+                    event.id,
+                    pattern,
+                )
+            )
+        return out
+
+    def _on_ack(self, now_s: float) -> list[Action]:
+        pending = [(k, c) for k, c in self._cramps.items() if not c.acked]
+        if not pending:
+            logger.info("t=%.1f s acknowledgement with no prompt pending: ignored", now_s)
+            return []
+        for _, cramp in pending:
+            cramp.acked = True
+        key, cramp = pending[-1]
+        out: list[Action] = []
+        if self._vibrating:
+            self._vibrating = False
+        out.append(Action("stop", now_s, "acknowledged: prompt silenced", cramp.channel, key[1]))
+        self._hold_start_s = now_s
+        self._hold_ticks = 0
+        tick_s = self.settings.hold_tick_s
+        text = f"Stretch now. {STRETCH_TEXT} A short pulse marks every {tick_s:.0f} s."
+        out.append(Action("message", now_s, "hold timer started", cramp.channel, key[1], text=text))
+        return out
+
+    def _hold_timer(self, now_s: float) -> list[Action]:
+        if self._hold_start_s is None:
+            return []
+        s = self.settings
+        n_due = int((now_s - self._hold_start_s) // s.hold_tick_s)
+        n_max = int(s.hold_max_s // s.hold_tick_s)
+        if n_due <= self._hold_ticks:
+            return []
+        # Catch up with one tick only: late calls never produce a burst of pulses.
+        self._hold_ticks = min(n_due, n_max)
+        held_s = self._hold_ticks * s.hold_tick_s
+        done = self._hold_ticks >= n_max
+        text = f"{held_s:.0f} s held." + (" Release slowly." if done else " Keep holding.")
+        if done:
+            self._hold_start_s = None
+        return [
+            Action("vibrate", now_s, f"hold timer: {held_s:.0f} s", pattern=s.hold_tick),
+            Action("message", now_s, "hold timer", text=text),
+        ]
+
+    def _repeat(self, now_s: float) -> list[Action]:
+        s = self.settings
+        due: list[tuple[float, tuple[str, int], _Cramp]] = []
+        for key, cramp in self._cramps.items():
+            if cramp.acked or cramp.capped:
+                continue
+            if cramp.n_prompts >= s.max_prompts:
+                cramp.capped = True
+                logger.info(
+                    "t=%.1f s %s: cap of %d prompts reached, no more vibration for this cramp",
+                    now_s,
+                    cramp.channel,
+                    s.max_prompts,
+                )
+                continue
+            if cramp.n_prompts and now_s - cramp.last_prompt_s < s.repeat_every_s:
+                continue
+            due.append((cramp.last_prompt_s, key, cramp))
+        if not due:
+            return []
+        if now_s - self._last_prompt_s < s.refractory_s:
+            logger.info(
+                "t=%.1f s prompt held back: refractory, last prompt %.1f s ago",
+                now_s,
+                now_s - self._last_prompt_s,
+            )
+            return []
+        _, key, cramp = min(due, key=lambda d: d[0])
+        # One prompt serves every cramp that is due (both legs at once is one prompt).
+        for _, _, other in due:
+            other.n_prompts += 1
+            other.last_prompt_s = now_s
+        self._last_prompt_s = now_s
+        self._vibrating = True
+        level = min(cramp.n_prompts, len(s.escalation)) - 1
+        pattern = s.escalation[level]
+        if cramp.n_prompts == 1:
+            reason = "cramp: first prompt"
+        else:
+            reason = f"cramp continues unacknowledged: prompt {cramp.n_prompts}/{s.max_prompts}"
+        return [
+            Action("vibrate", now_s, f"{reason} ({pattern.name})", cramp.channel, key[1], pattern)
+        ]
+
+
+def _fmt_duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.1f} min"
