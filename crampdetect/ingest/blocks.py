@@ -1,0 +1,252 @@
+"""Reassembly of decoded frames into sample :class:`~crampdetect.core.Block` s.
+
+Sample frames carry a 16-bit sequence number (wraps) and the device time of their first
+sample (32-bit µs, wraps every ~71.6 min). :class:`Reassembler` turns them into blocks on one
+sample clock: duplicates (bleak can deliver a notification twice) and stale frames are
+dropped and counted, lost frames become ``Block.gap`` (sized from the device time, so samples
+the device itself dropped are counted too), a device restart starts a new segment whose gap
+comes from the host clock. Status frames set the stream's rate, ADC bits and signal.
+
+One sample frame gives one block, so the output does not depend on how the bytes were cut.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from crampdetect.core import Block, Representation
+from crampdetect.ingest.clock import ClockMap
+from crampdetect.ingest.frames import SampleFrame, StatusFrame
+
+logger = logging.getLogger(__name__)
+
+SEQ_MOD = 1 << 16
+DEVICE_US_MOD = 1 << 32
+#: A frame this many sequence numbers behind the newest one is stale; further back is a restart.
+STALE_WINDOW = 256
+#: Consecutive frames that look stale but follow each other mean the board restarted.
+RESTART_RUN = 8
+#: Sample frames held back while waiting for the first status frame (then defaults are used).
+HOLD_FRAMES = 64
+#: A silence longer than this (s of host time) is sized by the host clock: device time may alias.
+MAX_DEVICE_GAP_S = 1800.0
+
+DEFAULT_CHANNEL_NAMES = ("calf_left", "calf_right")
+
+
+def channel_names(mask: int, names: tuple[str, ...] = DEFAULT_CHANNEL_NAMES) -> tuple[str, ...]:
+    """Names of the channels set in a channel bit mask (bit i -> ``names[i]`` or ``ch<i>``).
+
+    >>> channel_names(0b11)
+    ('calf_left', 'calf_right')
+    >>> channel_names(0b100)
+    ('ch2',)
+    """
+    out = []
+    for bit in range(16):
+        if mask >> bit & 1:
+            out.append(names[bit] if bit < len(names) else f"ch{bit}")
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamInfo:
+    """What the device says about its stream (from status frames, else defaults).
+
+    ``fs`` in Hz; ``representation`` of the sample values (ADC counts); ``confirmed`` is
+    False until a status frame arrived.
+    """
+
+    fs: float = 1000.0
+    representation: Representation = field(
+        default_factory=lambda: Representation("raw", "counts", 10)
+    )
+    firmware: str = ""
+    battery_pct: int = -1
+    lost_samples: int = 0
+    confirmed: bool = False
+
+
+@dataclass(slots=True)
+class ReassemblyStats:
+    """Counters: frames accepted, duplicates, stale frames, lost frames, gaps, restarts."""
+
+    frames: int = 0
+    samples: int = 0
+    duplicates: int = 0
+    stale: int = 0
+    lost_frames: int = 0
+    gaps: int = 0
+    gap_samples: int = 0
+    restarts: int = 0
+
+
+class Reassembler:
+    """Frames in, blocks out, on one sample clock.
+
+    Parameters
+    ----------
+    info : StreamInfo, optional
+        Stream description to assume until the device sends a status frame.
+    names : tuple of str
+        Channel names by bit of the channel mask.
+    timebase : {"host", "device"}
+        ``Block.t0`` on the drift-corrected host clock, or on the device's sample clock
+        (seconds of stream since the first sample, gaps included: for replays and
+        simulated boards running faster than real time).
+
+    Examples
+    --------
+    >>> r = Reassembler(StreamInfo(confirmed=True))
+    >>> s = np.zeros((1, 20), np.uint16)
+    >>> blocks = r.feed([SampleFrame(5, 0, 1, s), SampleFrame(7, 40_000, 1, s)], host_s=1.0)
+    >>> [(b.start, b.gap) for b in blocks], r.stats.lost_frames
+    ([(0, 0), (40, 20)], 1)
+    """
+
+    def __init__(
+        self,
+        info: StreamInfo | None = None,
+        names: tuple[str, ...] = DEFAULT_CHANNEL_NAMES,
+        timebase: str = "host",
+    ) -> None:
+        if timebase not in ("host", "device"):
+            raise ValueError(f"Invalid value for 'timebase': host or device, got {timebase!r}")
+        self.initial_info = info or StreamInfo()
+        self.names = names
+        self.timebase = timebase
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to a fresh stream."""
+        self.info = self.initial_info
+        self.stats = ReassemblyStats()
+        self.clock = ClockMap()
+        self._last_seq: int | None = None
+        self._next_t_us = 0  # device time (µs, u32) expected for the next frame
+        self._device_s = 0.0  # unwrapped device time in s of the next expected sample
+        self._stream_s = 0.0  # stream time in s of the next expected sample (survives restarts)
+        self._next_index = 0  # sample index of the next expected sample
+        self._last_host_s = 0.0
+        self._pending: list[tuple[SampleFrame, float]] = []
+        self._relinked = False
+        self._rejected_run = 0
+        self._last_rejected_seq = -1
+
+    def link_reset(self) -> None:
+        """The link was re-established: the board may have restarted while it was down."""
+        self._relinked = True
+
+    def feed(self, frames: list[object], host_s: float) -> list[Block]:
+        """Take frames decoded from bytes received at host time ``host_s`` (s)."""
+        blocks: list[Block] = []
+        for frame in frames:
+            if isinstance(frame, SampleFrame):
+                if not self.info.confirmed and len(self._pending) < HOLD_FRAMES:
+                    self._pending.append((frame, host_s))
+                    continue
+                blocks.extend(self._release())
+                block = self._sample(frame, host_s)
+                if block is not None:
+                    blocks.append(block)
+            elif isinstance(frame, StatusFrame):
+                self._status(frame)
+                blocks.extend(self._release())
+        return blocks
+
+    def _release(self) -> list[Block]:
+        """Process the frames held while waiting for the first status frame."""
+        pending, self._pending = self._pending, []
+        blocks = [self._sample(frame, host_s) for frame, host_s in pending]
+        return [b for b in blocks if b is not None]
+
+    def _status(self, frame: StatusFrame) -> None:
+        signal = frame.signal if frame.signal in ("raw", "env") else "raw"
+        rep = Representation(signal, "counts", int(frame.adc_bits))
+        info = StreamInfo(
+            fs=float(frame.sample_rate_hz),
+            representation=rep,
+            firmware=frame.firmware,
+            battery_pct=int(frame.battery_pct),
+            lost_samples=int(frame.lost_samples),
+            confirmed=True,
+        )
+        if (info.fs, info.representation) != (self.info.fs, self.info.representation):
+            logger.info("stream: %g Hz, %s", info.fs, rep.to_dict())
+        self.info = info
+
+    def _sample(self, frame: SampleFrame, host_s: float) -> Block | None:
+        seq, t_us = int(frame.seq) % SEQ_MOD, int(frame.t_us) % DEVICE_US_MOD
+        fs = self.info.fs
+        gap = 0
+        if self._last_seq is not None:
+            step = (seq - self._last_seq) % SEQ_MOD
+            late_us = (t_us - self._next_t_us) % DEVICE_US_MOD
+            silent_s = host_s - self._last_host_s
+            forward = step < SEQ_MOD // 2 and late_us < DEVICE_US_MOD // 2
+            relinked, self._relinked = self._relinked, False
+            if relinked and not (forward and step > 0):
+                gap = self._restart(host_s)
+            elif (step == 0 or SEQ_MOD - step <= STALE_WINDOW) and not self._restart_run(seq):
+                # Not newer than the newest frame: a repeated or late notification.
+                if step == 0:
+                    self.stats.duplicates += 1
+                else:
+                    self.stats.stale += 1
+                return None
+            elif forward and silent_s < MAX_DEVICE_GAP_S:
+                gap = round(late_us * fs / 1e6)
+                if step > 1:
+                    self.stats.lost_frames += step - 1
+                    gap = max(gap, 1)
+                self._device_s += gap / fs
+            else:
+                gap = self._restart(host_s)
+        n = frame.samples.shape[-1]
+        start = self._next_index + gap
+        if gap:
+            self.stats.gaps += 1
+            self.stats.gap_samples += gap
+        self.clock.update(self._device_s, host_s)
+        self._stream_s += gap / fs
+        t0 = self.clock.to_host(self._device_s) if self.timebase == "host" else self._stream_s
+        self._last_seq = seq
+        self._rejected_run = 0
+        self._next_t_us = (t_us + round(n * 1e6 / fs)) % DEVICE_US_MOD
+        self._device_s += n / fs
+        self._stream_s += n / fs
+        self._next_index = start + n
+        self._last_host_s = host_s
+        self.stats.frames += 1
+        self.stats.samples += n
+        data = np.asarray(frame.samples, dtype=np.float64).reshape(-1, n)
+        names = channel_names(int(frame.channel_mask), self.names)
+        if len(names) != data.shape[0]:
+            names = tuple(f"ch{i}" for i in range(data.shape[0]))
+        return Block(data, fs, start=start, t0=t0, gap=gap, channels=names)
+
+    def _restart_run(self, seq: int) -> bool:
+        """True once RESTART_RUN rejected frames in a row carry consecutive sequence numbers."""
+        consecutive = seq == (self._last_rejected_seq + 1) % SEQ_MOD
+        self._rejected_run = self._rejected_run + 1 if consecutive else 1
+        self._last_rejected_seq = seq
+        return self._rejected_run >= RESTART_RUN
+
+    def _restart(self, host_s: float) -> int:
+        """The device restarted (or the link was down for long): size the gap by host time."""
+        self.stats.restarts += 1
+        expected_host = self.clock.to_host(self._device_s)
+        gap = max(round((host_s - expected_host) * self.info.fs), 1)
+        logger.warning("device clock restarted; gap of %d samples from host time", gap)
+        self.clock.reset()
+        self._device_s = 0.0
+        return gap
+
+
+def merge_info(info: StreamInfo, **changes: object) -> StreamInfo:
+    """A copy of ``info`` with some fields replaced (URL hints such as ``rate``)."""
+    return dataclasses.replace(info, **changes)  # type: ignore[arg-type]
