@@ -1,0 +1,260 @@
+"""CSV (``detect`` layout), WAV and MNE export/import, the JSON sidecar, and :func:`export`.
+
+CSV and WAV carry their metadata, events, quality and gaps in a sidecar ``<name>.session.json``
+beside the data file; a CSV without one is read as a plain ``detect`` input. EDF+/BDF+ live in
+:mod:`crampdetect.storage.edf`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from crampdetect.core import Event, InputError, QualityInterval, Representation
+from crampdetect.storage.recording import Recording, Segment, segments_from_array
+
+SIDECAR_SUFFIX = ".session.json"
+EXPORT_FORMATS = ("edf", "bdf", "csv", "wav")
+
+
+def sidecar_path(path: str | Path) -> Path:
+    path = Path(path)
+    return path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def _write_sidecar(rec: Recording, path: Path, **extra: object) -> None:
+    rep = rec.representation
+    doc = {
+        "format": "crampdetect-sidecar",
+        "sample_rate_hz": rec.fs,
+        "channels": list(rec.channels),
+        "representation": rep.to_dict() if rep else None,
+        "n_samples": rec.n_samples,
+        "segments": contiguous_runs(rec),
+        "events": [{"id": e.id, **e.to_dict()} for e in rec.events],
+        "quality": [q.to_dict() for q in rec.quality],
+        "meta": {k: v for k, v in rec.meta.items() if k in ("device", "settings", "software")},
+        **extra,
+    }
+    sidecar_path(path).write_text(json.dumps(doc, indent=1), encoding="utf-8")
+
+
+def contiguous_runs(rec: Recording) -> list[list]:
+    """[start index, t0 in s, n_samples] of each gap-free run (adjacent segments merged)."""
+    runs: list[list] = []
+    for s in rec.segments:
+        if runs and runs[-1][0] + runs[-1][2] == s.start:
+            runs[-1][2] += s.n_samples
+        else:
+            runs.append([s.start, s.t0, s.n_samples])
+    return runs
+
+
+def _read_sidecar(path: Path) -> dict | None:
+    side = sidecar_path(path)
+    if not side.exists():
+        return None
+    try:
+        doc = json.loads(side.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{side}: sidecar is not valid JSON ({exc.__class__.__name__})") from None
+    if not isinstance(doc, dict) or doc.get("format") != "crampdetect-sidecar":
+        raise InputError(f"{side}: not a crampdetect sidecar")
+    return doc
+
+
+def _apply_sidecar(rec: Recording, doc: dict) -> None:
+    """Check a sidecar against the data and take its events, quality and representation."""
+    side = sidecar_path(rec.path)
+    if list(doc.get("channels", [])) != list(rec.channels):
+        raise InputError(
+            f"{side} names channels {doc.get('channels')}, the data has {list(rec.channels)}"
+        )
+    if abs(float(doc.get("sample_rate_hz", rec.fs)) - rec.fs) > 1e-6 * rec.fs:
+        raise InputError(f"{side} says {doc['sample_rate_hz']} Hz, the data runs at {rec.fs:g} Hz")
+    if int(doc.get("n_samples", rec.n_samples)) != rec.n_samples:
+        raise InputError(f"{side} says {doc['n_samples']} samples, the data holds {rec.n_samples}")
+    if doc.get("representation"):
+        rec.representation = Representation(**doc["representation"])
+    rec.events = [
+        Event(
+            **{
+                k: e[k]
+                for k in ("channel", "kind", "onset_s", "alert_s", "end_s", "confidence", "id")
+            }
+        )
+        for e in doc.get("events", [])
+    ]
+    rec.quality = [QualityInterval(**q) for q in doc.get("quality", [])]
+    rec.meta.update(doc.get("meta") or {})
+
+
+# -- CSV ----------------------------------------------------------------------------------
+def write_csv(rec: Recording, path: str | Path) -> Path:
+    """Write the ``detect`` layout (``time_s,<channels>``; gaps are jumps in ``time_s``)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    path = Path(path)
+    times, data = rec.load()
+    cols = {"time_s": pa.array(np.round(times, 6))}
+    integer = rec.representation is not None and rec.representation.units == "counts"
+    for ch, row in zip(rec.channels, data, strict=True):
+        cols[ch] = pa.array(
+            row.astype(np.int64) if integer and np.all(row == np.round(row)) else row
+        )
+    if any("," in c or '"' in c for c in rec.channels):
+        raise InputError(f"Channel names {rec.channels} cannot be CSV header fields")
+    with open(path, "wb") as fh:
+        fh.write((",".join(cols) + "\n").encode())
+        options = pacsv.WriteOptions(include_header=False, quoting_style="none")
+        pacsv.write_csv(pa.table(cols), fh, options)
+    _write_sidecar(rec, path)
+    return path
+
+
+def read_csv(path: str | Path) -> Recording:
+    """Read a ``time_s,<channels>`` CSV (``time`` accepted) and its sidecar if present."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    path = Path(path)
+    try:
+        table = pacsv.read_csv(path)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
+    names = table.column_names
+    if not names or names[0] not in ("time_s", "time") or len(names) < 2:
+        raise InputError(f"{path}: CSV header must be time_s followed by channel columns")
+    try:
+        cols = [table.column(i).to_numpy().astype(np.float64) for i in range(len(names))]
+    except (pa.ArrowInvalid, ValueError, TypeError):
+        raise InputError(f"{path}: non-numeric cells in the CSV") from None
+    times, data = cols[0], np.vstack(cols[1:])
+    if times.size < 2:
+        raise InputError(f"{path}: need at least two samples")
+    if not np.all(np.isfinite(times)) or np.any(np.diff(times) <= 0):
+        raise InputError(f"{path}: time axis is not finite and strictly increasing")
+    fs = float(round(1.0 / np.median(np.diff(times)), 6))
+    doc = _read_sidecar(path)
+    if doc:
+        fs = float(doc.get("sample_rate_hz", fs))
+    rec = Recording(path, "csv", fs, tuple(names[1:]), None, segments_from_array(times, data, fs))
+    if doc:
+        if doc.get("segments") and len(doc["segments"]) == len(rec.segments):
+            rec.segments = [
+                Segment(int(s[0]), seg.t0, seg.n_samples, seg.load)
+                for s, seg in zip(doc["segments"], rec.segments, strict=True)
+            ]
+        _apply_sidecar(rec, doc)
+    return rec
+
+
+# -- WAV ----------------------------------------------------------------------------------
+def write_wav(rec: Recording, path: str | Path) -> Path:
+    """Write WAV for audio tools: 16-bit PCM for ADC counts (centred), else 32-bit float.
+
+    Float data are scaled into [-1, 1]; the scale, offset and gaps go in the sidecar.
+    Gaps are dropped (the samples play back to back).
+    """
+    import soundfile as sf
+
+    path = Path(path)
+    if abs(rec.fs - round(rec.fs)) > 1e-9:
+        raise InputError(f"WAV needs an integer sample rate, got {rec.fs} Hz")
+    _, data = rec.load()
+    rep = rec.representation
+    if rep is not None and rep.units == "counts" and (rep.adc_bits or 16) <= 15:
+        offset, scale, subtype = rep.offset, 1.0, "PCM_16"
+        frames = (data - offset).astype(np.int16)
+    else:
+        peak = float(np.max(np.abs(data))) if data.size else 0.0
+        offset, scale, subtype = 0.0, (peak or 1.0), "FLOAT"
+        frames = (data / scale).astype(np.float32)
+    sf.write(path, frames.T, round(rec.fs), subtype=subtype, format="WAV")
+    _write_sidecar(rec, path, wav_offset=offset, wav_scale=scale)
+    return path
+
+
+def read_wav(path: str | Path) -> Recording:
+    """Read a WAV file (and its sidecar, which restores units, scale, gaps and events)."""
+    import soundfile as sf
+
+    path = Path(path)
+    try:
+        info = sf.info(path)
+        pcm16 = info.subtype == "PCM_16"  # read as integers: exact counts
+        frames, fs = sf.read(path, dtype="int16" if pcm16 else "float64", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        raise InputError(f"{path}: not a readable WAV file ({exc})") from None
+    doc = _read_sidecar(path)
+    data = frames.T.astype(np.float64)
+    if doc:
+        data = data * float(doc.get("wav_scale", 1.0)) + float(doc.get("wav_offset", 0.0))
+    channels = tuple(doc["channels"]) if doc else tuple(f"ch{i + 1}" for i in range(data.shape[0]))
+    if len(channels) != data.shape[0]:
+        raise InputError(
+            f"{sidecar_path(path)} names {len(channels)} channels, the WAV has {data.shape[0]}"
+        )
+    segments = [Segment(0, 0.0, data.shape[1], lambda d=data: d)]
+    if doc and doc.get("segments"):
+        pos, segments = 0, []
+        for start, t0, n in doc["segments"]:
+            part = data[:, pos : pos + n]
+            segments.append(Segment(int(start), float(t0), part.shape[1], lambda p=part: p))
+            pos += n
+    rec = Recording(path, "wav", float(fs), channels, None, segments)
+    if doc:
+        _apply_sidecar(rec, doc)
+    return rec
+
+
+# -- MNE ----------------------------------------------------------------------------------
+def to_mne(rec: Recording):
+    """An ``mne.io.RawArray`` (EMG channels in V) with events and quality as annotations."""
+    try:
+        import mne
+    except ImportError:
+        raise InputError("MNE export needs the optional 'mne' package: pip install mne") from None
+    _, data = rec.load()
+    rep = rec.representation or Representation()
+    volts = (data - rep.offset) * rep.uv_per_unit * 1e-6
+    info = mne.create_info(list(rec.channels), rec.fs, ch_types="emg", verbose=False)
+    raw = mne.io.RawArray(volts, info, verbose=False)
+    onsets, durations, texts = [], [], []
+    t0 = rec.t_start
+    for e in rec.events:
+        onsets.append(e.onset_s - t0)
+        durations.append(0.0 if e.end_s is None else e.end_s - e.onset_s)
+        texts.append(f"{e.kind}/{e.channel}")
+    for q in rec.quality:
+        onsets.append(q.start_s - t0)
+        durations.append(0.0 if q.end_s is None else q.end_s - q.start_s)
+        texts.append(f"BAD_{q.issue}/{q.channel}")
+    raw.set_annotations(mne.Annotations(onsets, durations, texts))
+    return raw
+
+
+def export(rec: Recording, out: str | Path, fmt: str | None = None) -> Path:
+    """Write ``rec`` to ``out`` in ``fmt`` (default: from the suffix); never overwrite."""
+    from crampdetect.storage.edf import write_edf
+
+    out = Path(out)
+    fmt = (fmt or out.suffix.lstrip(".")).lower()
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(
+            f"Unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}"
+        )
+    if out.exists():
+        raise InputError(f"{out} already exists; refusing to overwrite")
+    if out.resolve() == rec.path.resolve():
+        raise InputError("Output would overwrite the input recording")
+    if not rec.segments:
+        raise InputError(f"{rec.path}: no samples to export")
+    if fmt in ("edf", "bdf"):
+        return write_edf(rec, out, bdf=fmt == "bdf")
+    if fmt == "csv":
+        return write_csv(rec, out)
+    return write_wav(rec, out)

@@ -1,0 +1,146 @@
+"""Open any recording: :func:`open_recording` picks the reader from the file's content.
+
+Known: session directories (``record``), EDF+/BDF+, WAV, ``detect``-layout CSV, and the real
+recordings shipped in ``recordings/`` (their folder's ``recordings.json`` names the reader,
+rate, units and EMG columns of each file). Originals are only ever opened read-only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from crampdetect.core import InputError, Representation
+from crampdetect.storage.recording import Recording, segments_from_array
+
+logger = logging.getLogger(__name__)
+MANIFEST = "recordings.json"
+
+
+def _manifest_entry(path: Path) -> dict | None:
+    manifest = path.parent / MANIFEST
+    if not manifest.exists():
+        return None
+    try:
+        doc = json.loads(manifest.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InputError(f"{manifest}: not valid JSON") from None
+    return (doc.get("files") or {}).get(path.name)
+
+
+def _numeric_rows(lines: list[str], n_cols: int, sep: str | None) -> np.ndarray:
+    """Rows of exactly ``n_cols`` numbers; header and summary lines are skipped."""
+    rows = []
+    for line in lines:
+        parts = line.split(sep)
+        if len(parts) != n_cols:
+            continue
+        try:
+            rows.append([float(p) for p in parts])
+        except ValueError:
+            continue
+    return np.asarray(rows, dtype=np.float64).reshape(-1, n_cols)
+
+
+def _read_real(path: Path, entry: dict) -> Recording:
+    """A shipped real recording, described by its manifest entry."""
+    reader = entry.get("reader")
+    text = path.read_text(encoding="utf-8", errors="replace")
+    lines = text.splitlines()
+    fs = float(entry["sample_rate_hz"])
+    if reader == "biosppy_text":
+        values = _numeric_rows([ln for ln in lines if not ln.startswith("#")], 1, None)
+        data = values.T
+    elif reader == "uci_text":
+        values = _numeric_rows(lines, int(entry["n_columns"]), "\t")
+        data = values[:, entry["columns"]].T
+    elif reader == "csv_columns":
+        header = lines[0].split(",")
+        idx = [header.index(c) for c in entry["columns"]]
+        values = np.loadtxt(path, delimiter=",", skiprows=1, usecols=[0, *idx], ndmin=2)
+        data = values[:, 1:].T
+    else:
+        raise InputError(f"{path}: unknown reader {reader!r} in {MANIFEST}")
+    if data.shape[1] < 2:
+        raise InputError(f"{path}: no samples found")
+    times = np.arange(data.shape[1]) / fs
+    rep = Representation(
+        signal=entry.get("signal", "raw"),
+        units=entry["units"],
+        adc_bits=entry.get("adc_bits"),
+    )
+    return Recording(
+        path=path,
+        kind="real",
+        fs=fs,
+        channels=tuple(entry["channels"]),
+        representation=rep,
+        segments=segments_from_array(times, data, fs),
+        meta={"provenance": entry.get("provenance", ""), "activity": entry.get("activity", "")},
+    )
+
+
+def sniff(path: Path) -> str:
+    """Name the format of ``path`` from its content (not its suffix)."""
+    from crampdetect.storage.session_reader import is_session
+
+    if path.is_dir():
+        if is_session(path):
+            return "session"
+        raise InputError(f"{path} is a directory but not a recording session")
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty")
+    with open(path, "rb") as fh:
+        head = fh.read(512)
+    if head.startswith(b"\xffBIOSEMI"):
+        return "bdf"
+    if head.startswith(b"0       "):
+        return "edf"
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "wav"
+    if _manifest_entry(path):
+        return "real"
+    try:
+        first = head.decode("utf-8").splitlines()[0]
+    except (UnicodeDecodeError, IndexError):
+        first = ""
+    if "," in first and first.split(",")[0].strip() in ("time_s", "time"):
+        return "csv"
+    raise InputError(
+        f"{path}: not a recording crampdetect can read "
+        "(expected a session directory, EDF/BDF, WAV or a time_s,<channels> CSV)"
+    )
+
+
+def open_recording(path: str | Path) -> Recording:
+    """Open any supported recording read-only; raise :class:`InputError` if it is unusable."""
+    from crampdetect.storage import edf, formats, session_reader
+
+    path = Path(path)
+    kind = sniff(path)
+    if kind == "session":
+        rec = session_reader.read_session(path)
+    elif kind in ("edf", "bdf"):
+        rec = edf.read_edf(path)
+    elif kind == "wav":
+        rec = formats.read_wav(path)
+    elif kind == "real":
+        rec = _read_real(path, _manifest_entry(path) or {})
+    else:
+        rec = formats.read_csv(path)
+    labels = path.with_name(path.stem + ".labels.json")
+    if labels.exists():
+        try:
+            rec.labels = json.loads(labels.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            rec.problems.append(f"{labels.name} unreadable; labels ignored")
+    if not rec.segments:
+        raise InputError(
+            f"{path}: no readable samples" + (f" ({rec.problems[0]})" if rec.problems else "")
+        )
+    return rec

@@ -1,0 +1,194 @@
+"""Open a session directory written by :class:`~crampdetect.storage.session.SessionWriter`.
+
+Tolerates what a crash leaves behind: a truncated last chunk, a half-written journal line,
+a corrupt chunk in the middle (skipped, so it reads as a gap), a missing ``meta.json`` (rebuilt
+from the journal). Everything skipped is listed in ``Recording.problems``. Files are opened
+read-only; the original is never modified.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from crampdetect.core import Event, InputError, QualityInterval, Representation
+from crampdetect.storage.recording import Recording, Segment
+from crampdetect.storage.session import (
+    CHUNK_HEADER,
+    CHUNK_MAGIC,
+    DTYPES,
+    FORMAT_NAME,
+    JOURNAL_FILE,
+    META_FILE,
+    SAMPLES_FILE,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def is_session(path: Path) -> bool:
+    """True if ``path`` is a directory that looks like a session."""
+    return path.is_dir() and any((path / f).exists() for f in (META_FILE, SAMPLES_FILE))
+
+
+def _read_journal(path: Path, problems: list[str]) -> list[dict[str, object]]:
+    file = path / JOURNAL_FILE
+    if not file.exists():
+        problems.append("journal.jsonl missing: no events or quality intervals")
+        return []
+    records = []
+    lines = file.read_bytes().split(b"\n")
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            where = "last line (truncated)" if i >= len(lines) - 2 else f"line {i + 1}"
+            problems.append(f"journal {where} unreadable, skipped")
+            continue
+        if isinstance(rec, dict):
+            records.append(rec)
+    return records
+
+
+def _read_meta(path: Path, journal: list[dict[str, object]], problems: list[str]) -> dict:
+    file = path / META_FILE
+    if file.exists():
+        try:
+            meta = json.loads(file.read_text(encoding="utf-8"))
+            if isinstance(meta, dict) and meta.get("format") == FORMAT_NAME:
+                return meta
+            problems.append("meta.json is not a crampdetect session header")
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            problems.append("meta.json unreadable")
+    for rec in journal:
+        if rec.get("type") == "meta":
+            problems.append("metadata rebuilt from the journal")
+            return {k: v for k, v in rec.items() if k != "type"}
+    raise InputError(f"{path}: session metadata missing (no meta.json and no journal header)")
+
+
+def _index_chunks(file: Path, n_channels: int, problems: list[str]) -> list[tuple]:
+    """Scan ``samples.bin`` and return (offset, dtype, n_samples, start, t0) of valid chunks."""
+    if not file.exists():
+        problems.append("samples.bin missing: no samples")
+        return []
+    raw = (
+        np.memmap(file, mode="r", dtype=np.uint8) if file.stat().st_size else np.zeros(0, np.uint8)
+    )
+    size = raw.size
+    chunks = []
+    pos = 0
+    hsize = CHUNK_HEADER.size
+    while pos + hsize <= size:
+        magic, code, _, n_ch, n, start, t0, crc = CHUNK_HEADER.unpack(
+            raw[pos : pos + hsize].tobytes()
+        )
+        dtype = DTYPES.get(code)
+        if magic != CHUNK_MAGIC or dtype is None or n_ch != n_channels:
+            nxt = raw[pos + 1 :].tobytes().find(CHUNK_MAGIC)  # resynchronise on the next chunk
+            problems.append(f"corrupt chunk header at byte {pos}, skipped")
+            if nxt < 0:
+                break
+            pos += 1 + nxt
+            continue
+        end = pos + hsize + n * n_ch * dtype.itemsize
+        if end > size:
+            problems.append(f"truncated last chunk ({size - pos} bytes) ignored")
+            pos = size
+            break
+        if zlib.crc32(raw[pos + hsize : end]) != crc:
+            problems.append(f"chunk at byte {pos} fails its checksum, skipped (reads as a gap)")
+        else:
+            chunks.append((pos + hsize, dtype, n, start, t0))
+        pos = end
+    if 0 < size - pos < hsize:
+        problems.append(f"truncated chunk header ({size - pos} bytes) ignored")
+    return chunks
+
+
+def _merge_events(journal: list[dict[str, object]]) -> tuple[list[Event], list[QualityInterval]]:
+    events: dict[tuple, Event] = {}
+    quality: dict[tuple, QualityInterval] = {}
+    for rec in journal:
+        try:
+            if rec.get("type") == "event":
+                ev = Event(
+                    channel=str(rec["channel"]),
+                    kind=str(rec["kind"]),
+                    onset_s=float(rec["onset_s"]),
+                    alert_s=float(rec["alert_s"]),
+                    end_s=None if rec.get("end_s") is None else float(rec["end_s"]),
+                    confidence=float(rec.get("confidence", 1.0)),
+                    id=int(rec.get("id", 0)),
+                    detail=dict(rec.get("detail") or {}),
+                )
+                events[(ev.channel, ev.kind, ev.id, ev.onset_s)] = ev
+            elif rec.get("type") == "quality":
+                q = QualityInterval(
+                    channel=str(rec["channel"]),
+                    issue=str(rec["issue"]),
+                    start_s=float(rec["start_s"]),
+                    end_s=None if rec.get("end_s") is None else float(rec["end_s"]),
+                )
+                quality[(q.channel, q.issue, q.start_s)] = q
+        except (KeyError, TypeError, ValueError):
+            continue
+    return list(events.values()), list(quality.values())
+
+
+def read_session(path: str | Path) -> Recording:
+    """Open a session directory; raise :class:`InputError` if nothing usable is in it."""
+    path = Path(path)
+    if not path.is_dir():
+        raise InputError(f"{path} is not a session directory")
+    problems: list[str] = []
+    journal = _read_journal(path, problems)
+    meta = _read_meta(path, journal, problems)
+    try:
+        fs = float(meta["sample_rate_hz"])
+        channels = tuple(str(c) for c in meta["channels"])
+        rep_d = dict(meta.get("representation") or {})
+        representation = Representation(
+            signal=rep_d.get("signal", "raw"),
+            units=rep_d.get("units", "uV"),
+            adc_bits=rep_d.get("adc_bits"),
+            gain=float(rep_d.get("gain") or 200.0),
+            vref_v=rep_d.get("vref_v"),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"{path}: session metadata incomplete ({exc})") from None
+    file = path / SAMPLES_FILE
+    chunks = _index_chunks(file, len(channels), problems)
+    closed = any(rec.get("type") == "close" for rec in journal)
+    if not closed:
+        problems.append("session was not closed (crash or still recording)")
+
+    def loader(offset: int, dtype: np.dtype, n: int) -> np.ndarray:
+        mm = np.memmap(file, mode="r", dtype=dtype, offset=offset, shape=(len(channels), n))
+        return np.array(mm)
+
+    segments = [
+        Segment(start, t0, n, lambda o=off, d=dt, k=n: loader(o, d, k))
+        for off, dt, n, start, t0 in chunks
+    ]
+    events, quality = _merge_events(journal)
+    for p in problems:
+        logger.warning("%s: %s", path, p)
+    return Recording(
+        path=path,
+        kind="session",
+        fs=fs,
+        channels=channels,
+        representation=representation,
+        segments=segments,
+        events=sorted(events, key=lambda e: (e.onset_s, e.channel)),
+        quality=sorted(quality, key=lambda q: (q.start_s, q.channel)),
+        meta=meta,
+        problems=problems,
+    )

@@ -1,0 +1,200 @@
+"""Format round trips, each read back by the format's own library, and bad-input handling."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from crampdetect.core import Block, Event, InputError, QualityInterval, Representation
+from crampdetect.storage.formats import export, sidecar_path, to_mne
+from crampdetect.storage.reader import open_recording
+from crampdetect.storage.session import SessionWriter
+
+FS = 500.0
+CH = ("calf_left", "calf_right")
+EVENTS = [Event("calf_left", "cramp", 2.5, 4.0, end_s=6.75, confidence=0.9, id=3)]
+QUALITY = [QualityInterval("calf_right", "lead_off", 1.0, 2.0)]
+REPO = Path(__file__).resolve().parent.parent
+
+
+def make_session(path: Path, rep: Representation, data: np.ndarray) -> Path:
+    """A session with a 0.3 s gap after 4 s, one cramp and one lead-off."""
+    with SessionWriter(path, fs=FS, channels=CH, representation=rep) as w:
+        for i in range(0, data.shape[1], 50):
+            start = i + (150 if i >= 2000 else 0)
+            w.write(Block(data[:, i : i + 50], FS, start=start, t0=10.0 + start / FS, channels=CH))
+        w.write_events(EVENTS)
+        w.write_quality(QUALITY)
+    return path
+
+
+@pytest.fixture
+def counts_session(tmp_path: Path) -> Path:
+    data = np.random.default_rng(1).integers(0, 4096, (2, 4000)).astype(np.float64)
+    return make_session(tmp_path / "c.cdrec", Representation("raw", "counts", 12), data)
+
+
+@pytest.fixture
+def uv_session(tmp_path: Path) -> Path:
+    data = np.random.default_rng(2).normal(0, 80, (2, 4000)).astype(np.float32).astype(np.float64)
+    return make_session(tmp_path / "u.cdrec", Representation("raw", "uV"), data)
+
+
+def shift(events: list[Event], t: float) -> list[Event]:
+    return [
+        Event(e.channel, e.kind, e.onset_s + t, e.alert_s, e.end_s + t, e.confidence, e.id)
+        for e in events
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["edf", "bdf"])
+def test_edf_bdf_round_trip_through_edfio(counts_session: Path, tmp_path: Path, fmt: str) -> None:
+    import edfio
+
+    src = open_recording(counts_session)
+    src.events = shift(EVENTS, 10.0)
+    src.quality = [QualityInterval("calf_right", "lead_off", 11.0, 12.0)]
+    out = export(src, tmp_path / f"x.{fmt}")
+    raw = edfio.read_bdf(out) if fmt == "bdf" else edfio.read_edf(out)
+    assert [s.label for s in raw.signals] == list(CH)
+    assert raw.signals[0].sampling_frequency == FS
+    texts = [a.text for a in raw.annotations]
+    assert any(t.startswith("cramp calf_left alert=4.0000") for t in texts)
+    assert "quality lead_off calf_right" in texts and "gap n=150" in texts
+    back = open_recording(out)
+    t_src, d_src = src.load()
+    t_back, d_back = back.load()
+    np.testing.assert_array_equal(d_back, d_src)  # counts are stored exactly
+    np.testing.assert_allclose(t_back, t_src, atol=1e-9)
+    assert back.n_gaps == 1 and back.representation == src.representation
+    (ev,) = back.events
+    assert (ev.onset_s, ev.alert_s, ev.end_s, ev.id) == pytest.approx((12.5, 4.0, 16.75, 3))
+    (q,) = back.quality
+    assert (q.issue, q.start_s, q.end_s) == ("lead_off", pytest.approx(11.0), pytest.approx(12.0))
+
+
+def test_edf_quantises_microvolts_within_one_step(uv_session: Path, tmp_path: Path) -> None:
+    src = open_recording(uv_session)
+    _, d = src.load()
+    edf = open_recording(export(src, tmp_path / "u.edf")).load()[1]
+    bdf = open_recording(export(src, tmp_path / "u.bdf")).load()[1]
+    span = d.max() - d.min()
+    assert np.max(np.abs(edf - d)) <= span / 2**16 * 1.01
+    assert np.max(np.abs(bdf - d)) <= span / 2**24 * 1.01
+    assert np.max(np.abs(edf - d)) > 0  # 16 bits really quantise
+
+
+def test_csv_round_trip_is_exact_and_readable_by_pyarrow(uv_session: Path, tmp_path: Path) -> None:
+    import pyarrow.csv as pacsv
+
+    src = open_recording(uv_session)
+    out = export(src, tmp_path / "u.csv")
+    table = pacsv.read_csv(out)
+    assert table.column_names == ["time_s", *CH]
+    t = table.column("time_s").to_numpy()
+    assert np.sum(np.diff(t) > 1.5 / FS) == 1  # the gap is a jump in time_s
+    back = open_recording(out)
+    np.testing.assert_array_equal(back.load()[1], src.load()[1])
+    assert back.events == src.events and back.quality == src.quality
+    assert back.representation == src.representation
+    assert [s.start for s in back.segments] == [0, 2150]
+
+
+def test_wav_round_trip_through_soundfile(
+    counts_session: Path, uv_session: Path, tmp_path: Path
+) -> None:
+    import soundfile as sf
+
+    src = open_recording(counts_session)
+    out = export(src, tmp_path / "c.wav")
+    info = sf.info(out)
+    assert (info.samplerate, info.channels, info.subtype) == (500, 2, "PCM_16")
+    pcm = sf.read(out, dtype="int16")[0]
+    np.testing.assert_array_equal(pcm.T + 2048, src.load()[1])
+    back = open_recording(out)
+    np.testing.assert_array_equal(back.load()[1], src.load()[1])
+    assert back.n_gaps == 1 and back.events == src.events
+    usrc = open_recording(uv_session)
+    uback = open_recording(export(usrc, tmp_path / "u.wav"))
+    assert sf.info(tmp_path / "u.wav").subtype == "FLOAT"
+    np.testing.assert_allclose(uback.load()[1], usrc.load()[1], rtol=1e-6, atol=1e-4)
+
+
+def test_mne_export_when_available(counts_session: Path) -> None:
+    rec = open_recording(counts_session)
+    try:
+        import mne  # noqa: F401
+    except ImportError:
+        with pytest.raises(InputError, match="pip install mne"):
+            to_mne(rec)
+        return
+    raw = to_mne(rec)
+    assert raw.ch_names == list(CH)
+    assert "cramp/calf_left" in list(raw.annotations.description)
+
+
+def test_export_never_overwrites(counts_session: Path, tmp_path: Path) -> None:
+    rec = open_recording(counts_session)
+    (tmp_path / "exists.edf").write_bytes(b"keep me")
+    with pytest.raises(InputError, match="refusing to overwrite"):
+        export(rec, tmp_path / "exists.edf")
+    assert (tmp_path / "exists.edf").read_bytes() == b"keep me"
+    with pytest.raises(InputError, match="Unknown export format"):
+        export(rec, tmp_path / "x.mat")
+
+
+def test_bad_files_give_clear_input_errors(counts_session: Path, tmp_path: Path) -> None:
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    (tmp_path / "fake.edf").write_bytes(b"0       " + b"x" * 300)
+    cases = {"empty.csv": "empty", "photo.png": "not a recording", "fake.edf": "not a readable EDF"}
+    for name, msg in cases.items():
+        with pytest.raises(InputError, match=msg):
+            open_recording(tmp_path / name)
+    src = open_recording(counts_session)
+    out = export(src, tmp_path / "c.csv")
+    doc = json.loads(sidecar_path(out).read_text())
+    doc["channels"] = ["calf_left", "calf_other"]
+    sidecar_path(out).write_text(json.dumps(doc))
+    with pytest.raises(InputError, match="names channels"):
+        open_recording(out)
+    sidecar_path(out).unlink()  # without a sidecar it is a plain detect CSV
+    assert open_recording(out).representation is None
+
+
+def test_truncated_edf_recovers_the_complete_records(counts_session: Path, tmp_path: Path) -> None:
+    src = open_recording(counts_session)
+    out = export(src, tmp_path / "c.edf")
+    raw = out.read_bytes()
+    (tmp_path / "cut.edf").write_bytes(raw[: len(raw) - 3000])
+    back = open_recording(tmp_path / "cut.edf")
+    assert any("ncomplete" in p for p in back.problems)
+    n = back.n_samples
+    assert 0 < n < src.n_samples
+    np.testing.assert_array_equal(back.load()[1], src.load()[1][:, :n])
+    assert out.read_bytes() == raw
+
+
+@pytest.mark.parametrize(
+    ("name", "n_samples", "fs", "n_channels"),
+    [
+        ("biosppy-emg-examples/emg_1.txt", 63880, 1000.0, 1),
+        ("gait-13muscles-santuz/ID0012_TW_01_raw_emg.csv", 7618, 1000.0, 4),
+        ("ta-sustained-tecchio2023/PL_0_01.csv", 34000, 2000.0, 1),
+        ("uci-lower-limb-sanchez/5Nmar.txt", 6563, 1000.0, 4),
+    ],
+)
+def test_shipped_real_recordings_open(
+    name: str, n_samples: int, fs: float, n_channels: int
+) -> None:
+    path = REPO / "recordings" / name
+    if not path.exists():
+        pytest.skip("recordings/ not present")
+    rec = open_recording(path)
+    assert (rec.n_samples, rec.fs, len(rec.channels)) == (n_samples, fs, n_channels)
+    assert rec.representation is not None and rec.n_gaps == 0
+    _, data = rec.load()
+    assert np.all(np.isfinite(data)) and np.std(data) > 0
