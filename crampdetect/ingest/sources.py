@@ -1,0 +1,261 @@
+"""Sources of sample blocks addressed by URL: ``open_source(url) -> Source``.
+
+========================================  =============================================
+``serial:///dev/ttyUSB0?baud=500000``     a board on USB serial (``reset=1`` restarts it)
+``serial://auto``                         the first serial port with a known board USB id
+``ble://<address-or-name>``               an ESP32 board over Bluetooth LE
+``sim://night-short?seed=3&speed=10``     a simulated board speaking the wire protocol
+``file:///path/to/recording``             a recording, replayed (``speed=0``: no pacing)
+========================================  =============================================
+
+Every source accepts ``channels=left,right`` (names by channel bit) and, used until the
+board's first status frame arrives, ``rate=``, ``bits=`` and ``signal=raw|env``.
+A :class:`Source` is synchronous: :meth:`Source.read` waits briefly for bytes, decodes them
+and returns the blocks they completed; transports do their I/O on their own threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from collections import deque
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit
+
+from crampdetect.core import Block, InputError, Representation
+from crampdetect.ingest.blocks import DEFAULT_CHANNEL_NAMES, Reassembler, StreamInfo
+from crampdetect.ingest.frames import AckFrame, CommandFrame, FrameDecoder, encode_frame
+from crampdetect.ingest.transport import LINK_DOWN, LINK_END, LINK_UP, Chunk, Transport
+
+logger = logging.getLogger(__name__)
+
+SCHEMES = ("serial", "ble", "sim", "file")
+_COMMON_PARAMS = {"channels", "rate", "bits", "signal"}
+_PARAMS = {
+    "serial": {"baud", "reset"},
+    "ble": {"timeout"},
+    "sim": {"seed", "speed", "duration", "n_channels", "frame"},
+    "file": {"speed"},
+}
+#: Window in s over which the frame rate is measured.
+RATE_WINDOW_S = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class LinkStats:
+    """Link health: frame rate, losses, corruption, duplicates, reconnects, commands."""
+
+    frames_per_s: float = 0.0
+    frames: int = 0
+    lost_frames: int = 0
+    gaps: int = 0
+    gap_samples: int = 0
+    crc_errors: int = 0
+    malformed: int = 0
+    duplicates: int = 0
+    reconnects: int = 0
+    connected: bool = False
+    commands_sent: int = 0
+    acks: int = 0
+    write_errors: int = 0
+
+
+class Source:
+    """A transport's bytes, decoded and reassembled into blocks.
+
+    Parameters
+    ----------
+    transport : Transport
+        Where the bytes come from and commands go.
+    info : StreamInfo, optional
+        Stream description assumed until the board's first status frame.
+    names : tuple of str
+        Channel names by bit of the channel mask.
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        info: StreamInfo | None = None,
+        names: tuple[str, ...] = DEFAULT_CHANNEL_NAMES,
+    ) -> None:
+        self.transport = transport
+        self.decoder = FrameDecoder()
+        self.reassembler = Reassembler(info, names, timebase=transport.timebase)
+        self.ended = False
+        self.connected = False
+        self.acks: list[AckFrame] = []
+        self._command_seq = 0
+        self._commands_sent = 0
+        self._recent: deque[tuple[float, int]] = deque()
+
+    def __enter__(self) -> Source:
+        self.transport.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.transport.close()
+
+    @property
+    def info(self) -> StreamInfo:
+        """Rate, representation and firmware as last reported by the board."""
+        return self.reassembler.info
+
+    def read(self, timeout_s: float = 0.1) -> list[Block]:
+        """Blocks completed by the bytes received so far; waits up to ``timeout_s`` for bytes."""
+        if self.ended:
+            return []
+        try:
+            items = [self.transport.queue.get(timeout=timeout_s)]
+        except queue.Empty:
+            return []
+        while True:
+            try:
+                items.append(self.transport.queue.get_nowait())
+            except queue.Empty:
+                break
+        blocks: list[Block] = []
+        for item in items:
+            if isinstance(item, Chunk):
+                frames = self.decoder.feed(item.data)
+                self.acks.extend(f for f in frames if isinstance(f, AckFrame))
+                new = self.reassembler.feed(frames, item.host_s)
+                self._count_rate(item.host_s, len(new))
+                blocks.extend(new)
+            elif item.kind == LINK_DOWN:
+                self.connected = False
+                self.decoder.reset()  # a partial frame from before the cut is garbage
+            elif item.kind == LINK_UP:
+                self.connected = True
+            elif item.kind == LINK_END:
+                logger.info("%s source ended: %s", self.transport.name, item.detail)
+                self.connected = False
+                self.ended = True
+        return blocks
+
+    def _count_rate(self, host_s: float, n_frames: int) -> None:
+        recent = self._recent
+        if n_frames:
+            recent.append((host_s, n_frames))
+        while recent and recent[0][0] < host_s - RATE_WINDOW_S:
+            recent.popleft()
+
+    def send(self, command: str, **fields: object) -> bool:
+        """Send a command frame (``vibrate``, ``stop``, ``set_rate``, ``ping``) to the board."""
+        frame = CommandFrame(self._command_seq, command, **fields)  # type: ignore[arg-type]
+        data = encode_frame(frame)
+        self._command_seq = (self._command_seq + 1) & 0xFFFF
+        ok = self.transport.write(data)
+        self._commands_sent += ok
+        return ok
+
+    @property
+    def stats(self) -> LinkStats:
+        r, d = self.reassembler.stats, self.decoder.stats
+        window = self._recent
+        span = (window[-1][0] - window[0][0]) if len(window) > 1 else 0.0
+        rate = (sum(n for _, n in window) - window[0][1]) / span if span > 0 else 0.0
+        return LinkStats(
+            frames_per_s=rate,
+            frames=r.frames,
+            lost_frames=r.lost_frames,
+            gaps=r.gaps,
+            gap_samples=r.gap_samples,
+            crc_errors=d.crc_errors,
+            malformed=d.malformed + d.oversized,
+            duplicates=r.duplicates + r.stale,
+            reconnects=self.transport.reconnects,
+            connected=self.connected,
+            commands_sent=self._commands_sent,
+            acks=len(self.acks),
+            write_errors=self.transport.write_errors,
+        )
+
+
+def _number(params: dict[str, str], key: str, kind: type, default: object) -> object:
+    if key not in params:
+        return default
+    try:
+        return kind(params[key])
+    except ValueError:
+        raise InputError(f"invalid {key}={params[key]!r} in source URL") from None
+
+
+def _stream_hints(params: dict[str, str]) -> tuple[StreamInfo, tuple[str, ...]]:
+    rate = _number(params, "rate", float, 1000.0)
+    bits = _number(params, "bits", int, 10)
+    signal = params.get("signal", "raw")
+    info = StreamInfo(fs=rate, representation=Representation(signal, "counts", bits))  # type: ignore[arg-type]
+    names = DEFAULT_CHANNEL_NAMES
+    if params.get("channels"):
+        names = tuple(n.strip() for n in params["channels"].split(",") if n.strip())
+    return info, names
+
+
+def parse_url(url: str) -> tuple[str, str, dict[str, str]]:
+    """Split a source URL into (scheme, target, parameters); InputError if malformed."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in SCHEMES or "://" not in url:
+        raise InputError(
+            f"unsupported source {url!r}: use one of " + ", ".join(f"{s}://" for s in SCHEMES)
+        )
+    target = url.split("://", 1)[1].split("?", 1)[0]
+    params = dict(parse_qsl(parts.query, keep_blank_values=True))
+    unknown = set(params) - _PARAMS[scheme] - _COMMON_PARAMS
+    if unknown:
+        allowed = ", ".join(sorted(_PARAMS[scheme] | _COMMON_PARAMS))
+        raise InputError(
+            f"unknown parameter {sorted(unknown)[0]!r} in {url!r} (allowed: {allowed})"
+        )
+    if not target:
+        raise InputError(f"source URL {url!r} names no device")
+    return scheme, target, params
+
+
+def open_source(url: str) -> Source:
+    """Build the :class:`Source` for a URL (not yet started: use it as a context manager)."""
+    scheme, target, params = parse_url(url)
+    info, names = _stream_hints(params)
+    transport: Transport
+    if scheme == "serial":
+        from crampdetect.ingest.serial import DEFAULT_BAUD, SerialTransport, find_board
+
+        port = find_board() if target == "auto" else target
+        baud = _number(params, "baud", int, DEFAULT_BAUD)
+        transport = SerialTransport(port, baud, reset=params.get("reset", "0") in ("1", "true"))  # type: ignore[arg-type]
+    elif scheme == "ble":
+        from crampdetect.ingest.ble import BleTransport
+
+        transport = BleTransport(target, scan_timeout_s=_number(params, "timeout", float, 10.0))  # type: ignore[arg-type]
+    elif scheme == "sim":
+        transport, info = _sim_transport(target, params, info, names)
+    else:
+        from crampdetect.ingest.replay import open_recording_source
+
+        return open_recording_source(target, speed=_number(params, "speed", float, 0.0))  # type: ignore[arg-type]
+    return Source(transport, info, names)
+
+
+def _sim_transport(
+    scenario: str, params: dict[str, str], info: StreamInfo, names: tuple[str, ...]
+) -> tuple[Transport, StreamInfo]:
+    from crampdetect.ingest.sim import BoardEmulator, SimTransport
+    from crampdetect.simulate import simulate
+
+    n_channels = _number(params, "n_channels", int, 2)
+    if n_channels not in (1, 2):
+        raise InputError(f"sim boards have 1 or 2 channels, got n_channels={n_channels}")
+    rep = info.representation
+    fs = round(info.fs)
+    kwargs: dict[str, object] = {"seed": _number(params, "seed", int, 0), "fs": fs}
+    if "duration" in params:
+        kwargs["duration_s"] = _number(params, "duration", float, None)
+    session = simulate(scenario, representation=rep, channels=names[:n_channels], **kwargs)  # type: ignore[arg-type]
+    board = BoardEmulator(fs, n_channels, rep.adc_bits or 10, rep.signal)  # type: ignore[arg-type]
+    board.samples_per_frame = _number(params, "frame", int, board.samples_per_frame)  # type: ignore[assignment]
+    speed = _number(params, "speed", float, 1.0)
+    return SimTransport(lambda: session.iter_chunks(0.05), board, speed), info  # type: ignore[arg-type]

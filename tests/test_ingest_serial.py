@@ -1,0 +1,127 @@
+"""Serial transport through pyserial on real pseudo-terminals: slices, reconnection, commands."""
+
+from __future__ import annotations
+
+import os
+import select
+import time
+import tty
+
+import numpy as np
+import pytest
+
+from crampdetect.core import InputError
+from crampdetect.ingest.frames import FrameDecoder
+from crampdetect.ingest.ptyboard import PtyBoard
+from crampdetect.ingest.serial import SerialTransport
+from crampdetect.ingest.sim import BoardEmulator
+from crampdetect.ingest.sources import Source
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
+
+FS = 1000
+
+
+def counts(n_samples: int) -> np.ndarray:
+    i = np.arange(n_samples)
+    return np.stack([(i * 7) % 1024, (i * 7 + 100) % 1024]).astype(np.uint16)
+
+
+def read_until(source: Source, n_samples: int, timeout_s: float = 20.0) -> list:
+    """Blocks until their stop index reaches n_samples (waits on the queue, no polling sleep)."""
+    blocks: list = []
+    deadline = time.monotonic() + timeout_s
+    while (not blocks or blocks[-1].stop < n_samples) and time.monotonic() < deadline:
+        blocks += source.read(timeout_s=0.5)
+    return blocks
+
+
+def check(blocks: list, data: np.ndarray) -> None:
+    stop = 0
+    for b in blocks:
+        assert b.start == stop + b.gap, "samples duplicated or reordered"
+        np.testing.assert_array_equal(b.data, data[:, b.start : b.stop])
+        stop = b.stop
+
+
+def test_frames_written_in_odd_slices_come_out_as_blocks():
+    data = counts(4000)
+    board = BoardEmulator(FS, 2, 10, "raw", 25)
+    stream = board.frames_for(data[:, :2000])
+    board.skip(250)  # ten frames lost before reaching the host
+    stream += board.frames_for(data[:, 2250:])
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    source = Source(SerialTransport(os.ttyname(slave), 500_000))
+    with source:
+        sizes = [1, 7, 13, 250, 3, 4096, 61]
+        pos = k = 0
+        while pos < len(stream):
+            n = sizes[k % len(sizes)]
+            os.write(master, stream[pos : pos + n])
+            pos, k = pos + n, k + 1
+        blocks = read_until(source, 4000)
+    os.close(master)
+    os.close(slave)
+    check(blocks, data)
+    assert blocks[-1].stop == 4000
+    assert sum(b.gap for b in blocks) == 250
+    assert source.stats.lost_frames == 10 and source.stats.crc_errors == 0
+
+
+def test_unplug_and_replug_reconnects_and_counts_the_gap(tmp_path):
+    n_total, n_chunk = 30_000, 50
+    data = counts(n_total)
+
+    def chunks():
+        # The cable is pulled after 5 s of signal and put back 2 s later (board time).
+        for k, a in enumerate(range(0, n_total, n_chunk)):
+            if k == 100:
+                board.unplug()
+            elif k == 140:
+                board.replug()
+            yield np.arange(a, a + n_chunk) / FS, data[:, a : a + n_chunk]
+
+    board = PtyBoard(chunks(), BoardEmulator(FS, 2, 10, "raw", 25), tmp_path / "ttyUSB", speed=10)
+    source = Source(SerialTransport(board.path, 500_000))
+    with source:
+        board.start()
+        blocks = read_until(source, n_total)
+        assert source.send("vibrate", pulses=((500, 200),))
+        deadline = time.monotonic() + 10
+        while not board.board.motor.of_kind("vibrate") and time.monotonic() < deadline:
+            source.read(timeout_s=0.2)
+        stats = source.stats
+    board.close()
+    check(blocks, data)
+    assert blocks[-1].stop == n_total
+    assert stats.reconnects == 1
+    assert stats.gaps >= 1 and stats.gap_samples == sum(b.gap for b in blocks)
+    assert stats.gap_samples >= 2000  # at least the two seconds the cable was out
+    assert sum(b.n_samples for b in blocks) + stats.gap_samples == n_total
+    assert stats.crc_errors <= 1  # at most the frame cut by the unplug
+    assert board.board.motor.of_kind("vibrate")[0][1].pulses == ((500, 200),)
+    assert stats.acks >= 1
+
+
+def test_missing_port_is_an_input_error(tmp_path):
+    source = Source(SerialTransport(str(tmp_path / "ttyNONE")))
+    with pytest.raises(InputError, match="cannot open serial port"):
+        source.__enter__()
+
+
+def test_commands_are_encoded_frames_on_the_wire():
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    source = Source(SerialTransport(os.ttyname(slave)))
+    with source:
+        assert source.send("ping") and source.send("stop")
+        got = b""
+        deadline = time.monotonic() + 5
+        while got.count(b"\x00") < 2 and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.5)[0]:
+                got += os.read(master, 100)
+    os.close(master)
+    os.close(slave)
+    frames = FrameDecoder().feed(got)
+    assert [(f.seq, f.command) for f in frames] == [(0, "ping"), (1, "stop")]
