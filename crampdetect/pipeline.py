@@ -6,10 +6,23 @@ the same samples cut into any blocks give the same events.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import bisect
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from crampdetect.core import Block, Event, QualityInterval, Representation
+import numpy as np
+
+from crampdetect.core import Block, Event, InputError, QualityInterval, Representation
+from crampdetect.detect.baseline import BaselineTracker
+from crampdetect.detect.cramp import CrampDetector, FrameEvent
+from crampdetect.detect.quality import QualityMonitor
+from crampdetect.detect.settings import DetectorSettings, profile_settings
+from crampdetect.features.hop import FeatureFrames, HopFeatures
+
+#: A gap in the data longer than this (s) ends ongoing cramps: no event spans it.
+LONG_GAP_S = 2.0
+MIN_RATE_HZ = {"raw": 200.0, "env": 20.0}
+MAX_RATE_HZ = 10_000.0
 
 
 @dataclass(slots=True)
@@ -37,19 +50,42 @@ class ChannelStatus:
     quality: tuple[str, ...]
 
 
+class _TimeMap:
+    """Sample index -> time (s), anchored at the start and after every gap."""
+
+    def __init__(self, fs: float) -> None:
+        self.fs = fs
+        self._idx: list[int] = []
+        self._t0: list[float] = []
+
+    def anchor(self, index: int, t0: float) -> None:
+        self._idx.append(index)
+        self._t0.append(t0)
+        if len(self._idx) > 4096:  # keep memory flat on very gappy streams
+            del self._idx[:2048], self._t0[:2048]
+
+    def time(self, index: float) -> float:
+        k = max(0, bisect.bisect_right(self._idx, index) - 1)
+        return self._t0[k] + (index - self._idx[k]) / self.fs
+
+
 class Pipeline:
     """Streaming detection for one multi-channel stream.
 
     Parameters
     ----------
     fs : float
-        Sample rate in Hz (100-2000).
+        Sample rate in Hz (raw EMG: >= 200 Hz; envelope: >= 20 Hz).
     channels : sequence of str
         Channel names, one per row of each block.
     representation : Representation
         How the samples are expressed (raw/env, units, ADC bits).
     profile : {"night", "training"}
         Detector profile.
+    settings : DetectorSettings, optional
+        Overrides the profile's detector settings.
+    calibration : mapping of str to (rest_rms_uv, max_rms_uv), optional
+        Per-channel calibration: the resting level becomes a frozen baseline.
     """
 
     def __init__(
@@ -58,20 +94,185 @@ class Pipeline:
         channels: Sequence[str],
         representation: Representation,
         profile: str = "night",
+        settings: DetectorSettings | None = None,
+        calibration: Mapping[str, tuple[float, float]] | None = None,
     ) -> None:
+        from crampdetect.filters.mains import MainsSuppressor
+        from crampdetect.filters.sos import SosFilter, bandpass_sos
+
+        rep = representation
+        if not MIN_RATE_HZ[rep.signal] <= fs <= MAX_RATE_HZ:
+            raise InputError(
+                f"Sample rate {fs:g} Hz is out of range for {rep.signal} EMG "
+                f"({MIN_RATE_HZ[rep.signal]:g}-{MAX_RATE_HZ:g} Hz)"
+            )
+        if not channels:
+            raise InputError("At least one channel is needed")
         self.fs = float(fs)
         self.channels = tuple(channels)
-        self.representation = representation
+        self.representation = rep
         self.profile = profile
+        self.settings = settings or profile_settings(profile)
+        n = len(self.channels)
+        self._bandpass = SosFilter(bandpass_sos(fs), n) if rep.signal == "raw" else None
+        self._mains = MainsSuppressor(fs, n) if rep.signal == "raw" else None
+        self._features = HopFeatures(fs, n, rep.signal)
+        self.hop_s = self._features.hop_s
+        self._quality = QualityMonitor(rep, n, self.hop_s)
+        fixed = None
+        if calibration:
+            missing = [c for c in self.channels if c not in calibration]
+            if missing:
+                raise InputError(f"Calibration has no entry for channel(s) {', '.join(missing)}")
+            fixed = np.array([calibration[c][0] for c in self.channels], dtype=float)
+        floor_uv = 0.5 * rep.uv_per_unit if rep.units == "counts" else 0.05
+        self._baseline = BaselineTracker(n, round(1.0 / self.hop_s), floor_uv, fixed)
+        self._detector = CrampDetector(n, self.hop_s, self.settings)
+        self._times = _TimeMap(self.fs)
+        self._n_in = 0  # samples received
+        self._last_t: float | None = None
+        self._events: dict[int, Event] = {}
+        self._level = np.zeros(n)
+        self._open_quality: dict[tuple[int, str], QualityInterval] = {}
 
+    # -- public -------------------------------------------------------------------------------
     def push(self, block: Block) -> Output:
         """Process one block (any size, including empty); return what it produced."""
-        return Output()
+        out = Output()
+        if block.data.shape[0] != len(self.channels):
+            raise InputError(
+                f"Block has {block.data.shape[0]} channels, pipeline expects {len(self.channels)}"
+            )
+        if block.n_samples == 0:
+            return out
+        x = np.asarray(block.data, dtype=float)
+        if not np.isfinite(x).all():
+            raise InputError("Block contains NaN or infinite samples")
+        if self._last_t is None:
+            self._times.anchor(self._n_in, block.t0)
+        elif block.gap > 0:
+            out.extend(self._gap(block))
+        self._last_t = block.t0 + (block.n_samples - 1) / self.fs
+        self._n_in += block.n_samples
+        out.extend(self._process(x))
+        return out
 
     def finish(self) -> Output:
         """End of stream: close open events and quality intervals at the last sample."""
-        return Output()
+        out = Output()
+        out.events.extend(self._emit(self._detector.finish()))
+        out.quality.extend(self._spans(self._quality.close_all()))
+        return out
+
+    def watch_recurrence(self, channel: str, until_s: float) -> None:
+        """Make ``channel`` more sensitive until ``until_s`` (alert policy's recurrence watch)."""
+        c = self.channels.index(channel)
+        now = self._last_t or 0.0
+        frames = max(0.0, until_s - now) / self.hop_s
+        self._detector.watch_recurrence(c, self._features._frame + round(frames))
 
     @property
     def status(self) -> dict[str, ChannelStatus]:
-        return {ch: ChannelStatus(0.0, "idle", ()) for ch in self.channels}
+        out = {}
+        for c, name in enumerate(self.channels):
+            q = tuple(sorted({k for (ch, k) in self._open_quality if ch == c}))
+            out[name] = ChannelStatus(float(self._level[c]), self._detector.state(c), q)
+        return out
+
+    # -- internals ----------------------------------------------------------------------------
+    def _gap(self, block: Block) -> Output:
+        out = Output()
+        assert self._last_t is not None
+        start_s = self._last_t + 1.0 / self.fs
+        for name in self.channels:
+            out.quality.append(QualityInterval(name, "gap", start_s, block.t0))
+        self._times.anchor(self._n_in, block.t0)
+        if block.gap / self.fs >= LONG_GAP_S:
+            out.events.extend(self._emit(self._detector.interrupt()))
+        return out
+
+    def _process(self, x: np.ndarray) -> Output:
+        rep = self.representation
+        u = (x - rep.offset) * rep.uv_per_unit
+        if self._bandpass is not None and self._mains is not None:
+            y = self._mains.process(self._bandpass.process(u))
+        else:
+            y = u
+        f = self._features.process(y, x)
+        out = Output()
+        if f.n_frames == 0:
+            return out
+        share = self._mains_share(f)
+        masks, spans = self._quality.update(f, share)
+        out.quality.extend(self._spans(spans))
+        blocked = masks["lead_off"]
+        base = self._baseline.process(f.rms_fast, blocked | masks["saturation"])
+        artefact = masks["pop"] | masks["wander"]
+        if rep.signal == "raw":
+            artefact = artefact | (f.mdf < 35.0)
+        events = self._detector.update(f.start, f.rms_fast, f.rms, base, blocked, artefact)
+        out.events.extend(self._emit(events))
+        self._level = f.rms[:, -1]
+        return out
+
+    def _mains_share(self, f: FeatureFrames) -> np.ndarray:
+        share = np.zeros((len(self.channels), f.n_frames))
+        if self._mains is None or not self._mains.share_log:
+            return share
+        log = self._mains.share_log
+        hop = self._features.hop
+        ends = (f.start + np.arange(f.n_frames) + 1) * hop
+        marks = np.array([i for i, _ in log])
+        k = np.searchsorted(marks, ends, side="right") - 1
+        vals = np.stack([v for _, v in log], axis=1)
+        share[:, k >= 0] = vals[:, k[k >= 0]]
+        del log[:-1]  # the last entry still applies to later frames
+        return share
+
+    def _frame_time(self, frame: float) -> float:
+        """Time (s) of the start of a frame."""
+        return self._times.time(frame * self._features.hop)
+
+    def _emit(self, events: list[FrameEvent]) -> list[Event]:
+        out = []
+        hop_s = self.hop_s
+        for e in events:
+            name = self.channels[e.channel]
+            if e.id in self._events:
+                prev = self._events.pop(e.id)
+                end = self._frame_time(e.end_frame) if e.end_frame is not None else None
+                out.append(prev.ended(max(end, prev.alert_s) if end is not None else prev.alert_s))
+                continue
+            # The 100 ms envelope at frame k spans frames k-1..k: the rise began within it.
+            onset = self._frame_time(e.onset_frame) - 0.5 * hop_s
+            alert = self._frame_time(e.alert_frame + 1) - 1.0 / self.fs
+            ev = Event(
+                channel=name,
+                kind=e.kind,
+                onset_s=min(onset, alert),
+                alert_s=alert,
+                confidence=e.confidence,
+                id=e.id,
+                detail=dict(e.detail),
+            )
+            if e.end_frame is not None:
+                ev = ev.ended(max(self._frame_time(e.end_frame), alert))
+            else:
+                self._events[e.id] = ev
+            out.append(ev)
+        return out
+
+    def _spans(self, spans) -> list[QualityInterval]:
+        out = []
+        for issue, sp in spans:
+            key = (sp.channel, issue)
+            name = self.channels[sp.channel]
+            start = self._frame_time(sp.start)
+            if sp.stop is None:
+                q = QualityInterval(name, issue, start, None)
+                self._open_quality[key] = q
+            else:
+                self._open_quality.pop(key, None)
+                q = QualityInterval(name, issue, start, self._frame_time(sp.stop))
+            out.append(q)
+        return out

@@ -1,0 +1,369 @@
+"""The cramp detector: a per-channel state machine over feature frames.
+
+States: ``idle`` (at rest), ``suspect`` (continuous activation, not yet a cramp), ``cramp``
+(alert raised, waiting for sustained relaxation), ``recovery`` (idle, but within the
+recurrence watch after a cramp, with more sensitive thresholds).
+
+A cramp is told from voluntary effort and movement by what the physiology says differs
+(domain notes §1, §2.4, §6.4): it starts from rest, it does not relax (no relaxation gaps,
+unlike gait or repetitions), it waxes and wanes irregularly (unlike a steady voluntary hold),
+it is usually on one leg (turning over involves both), it lasts longer than movements, and it
+is not motion artefact. Two paths raise the alert:
+
+- fast: after ``fast_s`` of continuous activation that is irregular, has no deep dips, is not
+  bilateral and has no artefact in the window;
+- slow: after ``slow_s`` of continuous strong activation, whatever its shape.
+
+All per-frame statistics are computed vectorised over a block; Python only steps through
+alerts and ends, which are rare. Output does not depend on block boundaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from crampdetect.detect.settings import DetectorSettings
+
+_NEVER = -(10**12)
+HISTORY_S = 30.0
+
+
+@dataclass(slots=True)
+class FrameEvent:
+    """An event in frame units (converted to seconds by the pipeline)."""
+
+    kind: str
+    channel: int
+    onset_frame: int
+    alert_frame: int
+    end_frame: int | None
+    confidence: float
+    id: int
+    detail: dict[str, float | str | bool] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Channel:
+    hyst: bool = False
+    last_on: int = _NEVER
+    run_start: int = -1
+    run_other: int = 0  # frames of the current run with another channel active
+    in_cramp: bool = False
+    cramp: FrameEvent | None = None
+    cramp_base: float = 0.0
+    low: int = 0
+    recurrence_until: int = _NEVER
+    recurrent: bool = False
+
+
+class CrampDetector:
+    """Detect cramps on each channel from envelope levels and their baseline.
+
+    Parameters
+    ----------
+    n_channels : int
+        Number of channels.
+    hop_s : float
+        Frame spacing in s.
+    settings : DetectorSettings
+        Thresholds (see :func:`~crampdetect.detect.settings.profile_settings`).
+    """
+
+    def __init__(self, n_channels: int, hop_s: float, settings: DetectorSettings) -> None:
+        self.n_channels = n_channels
+        self.hop_s = hop_s
+        self.settings = settings
+        s = settings
+        fr = 1.0 / hop_s
+        self._w = max(3, round(s.window_s * fr))
+        self._gap = max(1, round(s.gap_s * fr))
+        self._end = max(1, round(s.end_s * fr))
+        self._hist_len = round(HISTORY_S * fr)
+        self.reset()
+
+    def reset(self) -> None:
+        c = self.n_channels
+        self._ch = [_Channel() for _ in range(c)]
+        self._next_id = 1
+        self._frame = 0
+        self._h_level = np.zeros((c, 0))  # 250 ms level history (window stats)
+        self._h_fast = np.zeros((c, 0))  # 100 ms level history (onset backtracking)
+        self._h_base = np.zeros((c, 0))
+        self._h_art = np.zeros((c, 0), dtype=bool)
+
+    # -- public -------------------------------------------------------------------------------
+    def state(self, channel: int) -> str:
+        ch = self._ch[channel]
+        if ch.in_cramp:
+            return "cramp"
+        if ch.run_start >= 0 and self._frame - ch.last_on <= self._gap:
+            return "suspect"
+        if self._frame < ch.recurrence_until:
+            return "recovery"
+        return "idle"
+
+    def watch_recurrence(self, channel: int, until_frame: int) -> None:
+        """Make ``channel`` more sensitive until ``until_frame`` (recurrence watch)."""
+        ch = self._ch[channel]
+        ch.recurrence_until = max(ch.recurrence_until, until_frame)
+
+    def update(
+        self,
+        start: int,
+        level_fast: np.ndarray,
+        level: np.ndarray,
+        base: np.ndarray,
+        blocked: np.ndarray,
+        artefact: np.ndarray,
+    ) -> list[FrameEvent]:
+        """Process frames ``start .. start + n``; all arrays (n_channels, n).
+
+        ``level_fast``/``level`` are 100/250 ms envelopes (µV), ``base`` the resting baseline
+        (µV, NaN while unknown), ``blocked`` frames with lead-off, ``artefact`` frames with
+        pops, wander or a motion-artefact spectrum.
+        """
+        n = level.shape[1]
+        self._frame = start + n
+        if n == 0:
+            return []
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(np.isnan(base), 0.0, level_fast / base)
+        on = self._hysteresis(ratio, blocked)
+        stats = self._window_stats(level, level_fast, base, artefact)
+        self._ext_fast = np.concatenate([self._h_fast, level_fast], axis=1)
+        self._ext_base = np.concatenate([self._h_base, base], axis=1)
+        self._ext_start = start - self._h_fast.shape[1]
+        events: list[FrameEvent] = []
+        for c in range(self.n_channels):
+            others = on[[o for o in range(self.n_channels) if o != c]].any(axis=0)
+            events.extend(
+                self._channel(c, start, on[c], level_fast[c], base[c], others, blocked[c], stats)
+            )
+        self._keep_history(level, level_fast, base, artefact)
+        return events
+
+    def finish(self) -> list[FrameEvent]:
+        """End of stream: end ongoing cramps at the last frame."""
+        out = []
+        for _c, ch in enumerate(self._ch):
+            if ch.in_cramp and ch.cramp is not None:
+                ch.cramp.end_frame = self._frame
+                out.append(ch.cramp)
+                ch.in_cramp, ch.cramp = False, None
+        return out
+
+    def interrupt(self) -> list[FrameEvent]:
+        """A long gap in the data: end ongoing cramps and forget runs (no cramp spans a gap)."""
+        out = self.finish()
+        for ch in self._ch:
+            ch.hyst, ch.last_on, ch.run_start, ch.run_other, ch.low = False, _NEVER, -1, 0, 0
+        return out
+
+    # -- internals ----------------------------------------------------------------------------
+    def _hysteresis(self, ratio: np.ndarray, blocked: np.ndarray) -> np.ndarray:
+        s = self.settings
+        n = ratio.shape[1]
+        ev = np.where(ratio >= s.on_ratio, 1, np.where((ratio < s.off_ratio) | blocked, 0, -1))
+        ev[blocked] = 0
+        idx = np.where(ev >= 0, np.arange(n), -1)
+        last = np.maximum.accumulate(idx, axis=1)
+        prev = np.array([ch.hyst for ch in self._ch])[:, None]
+        on = np.where(last >= 0, np.take_along_axis(ev, np.maximum(last, 0), axis=1) == 1, prev)
+        for c, ch in enumerate(self._ch):
+            ch.hyst = bool(on[c, -1])
+        return on
+
+    def _window_stats(
+        self, level: np.ndarray, fast: np.ndarray, base: np.ndarray, art: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """Irregularity, dip depth, median level ratio and artefact over the trailing window."""
+        w = self._w
+        n = level.shape[1]
+        keep = w - 1
+        lv = self._pad(np.concatenate([self._h_level[:, -keep:], level], axis=1), n + keep)
+        fa = self._pad(np.concatenate([self._h_fast[:, -keep:], fast], axis=1), n + keep)
+        ar = np.concatenate([self._h_art[:, -keep:], art], axis=1)
+        ar = np.concatenate([np.zeros((ar.shape[0], n + keep - ar.shape[1]), bool), ar], axis=1)
+        y = np.log(np.maximum(sliding_window_view(lv, w, axis=1), 1e-6))
+        t = np.arange(w) - (w - 1) / 2.0
+        ym = y.mean(axis=2, keepdims=True)
+        slope = ((y - ym) * t).sum(axis=2, keepdims=True) / (t**2).sum()
+        irr = np.sqrt(np.maximum(((y - ym - slope * t) ** 2).mean(axis=2), 0.0))
+        fw = sliding_window_view(fa, w, axis=1)
+        dip = fw.min(axis=2) / np.maximum(fw.mean(axis=2), 1e-9)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            med = np.median(fw, axis=2) / base
+        return {
+            "irr": irr,
+            "dip": dip,
+            "med": np.nan_to_num(med),
+            "art": sliding_window_view(ar, w, axis=1).any(axis=2),
+        }
+
+    @staticmethod
+    def _pad(x: np.ndarray, n: int) -> np.ndarray:
+        if x.shape[1] >= n:
+            return x
+        return np.concatenate([np.repeat(x[:, :1], n - x.shape[1], axis=1), x], axis=1)
+
+    def _keep_history(self, level, fast, base, art) -> None:
+        h = self._hist_len
+        self._h_level = np.concatenate([self._h_level, level], axis=1)[:, -h:]
+        self._h_fast = np.concatenate([self._h_fast, fast], axis=1)[:, -h:]
+        self._h_base = np.concatenate([self._h_base, base], axis=1)[:, -h:]
+        self._h_art = np.concatenate([self._h_art, art], axis=1)[:, -h:]
+
+    def _channel(
+        self,
+        c: int,
+        start: int,
+        on: np.ndarray,
+        fast: np.ndarray,
+        base: np.ndarray,
+        others: np.ndarray,
+        blocked: np.ndarray,
+        stats: dict[str, np.ndarray],
+    ) -> list[FrameEvent]:
+        ch = self._ch[c]
+        n = on.shape[0]
+        out: list[FrameEvent] = []
+        p = 0
+        while p < n:
+            if ch.in_cramp:
+                low = (fast[p:] < self.settings.off_ratio * ch.cramp_base) | blocked[p:]
+                q = self._end_index(ch, low)
+                if q is None:
+                    return out
+                assert ch.cramp is not None
+                ch.cramp.end_frame = start + p + q - self._end + 1
+                out.append(ch.cramp)
+                rec = round(self.settings.recurrence_s / self.hop_s)
+                ch.recurrence_until = ch.cramp.end_frame + rec
+                ch.in_cramp, ch.cramp, ch.low = False, None, 0
+                ch.hyst, ch.last_on, ch.run_start, ch.run_other = False, _NEVER, -1, 0
+                on = on.copy()
+                on[p : p + q + 1] = False
+                p = p + q + 1
+                continue
+            g = self._first_alert(
+                c, start + p, on[p:], others[p:], {k: v[c, p:] for k, v in stats.items()}
+            )
+            if g is None:
+                return out
+            out.append(self._raise(c, start + p + g, float(base[p + g]), stats, p + g))
+            p = p + g + 1
+        return out
+
+    def _end_index(self, ch: _Channel, low: np.ndarray) -> int | None:
+        """Index in ``low`` where the relaxation run reaches ``end_s``, carrying the count."""
+        n = low.shape[0]
+        idx = np.arange(n)
+        brk = np.where(~low, idx, -1)
+        last_break = np.maximum.accumulate(brk)
+        count = np.where(last_break >= 0, idx - last_break, ch.low + idx + 1)
+        hit = np.flatnonzero(count >= self._end)
+        if hit.size:
+            return int(hit[0])
+        ch.low = int(count[-1])
+        return None
+
+    def _first_alert(
+        self,
+        c: int,
+        start: int,
+        on: np.ndarray,
+        others: np.ndarray,
+        st: dict[str, np.ndarray],
+    ) -> int | None:
+        """Index of the first frame that raises an alert, updating the run state otherwise."""
+        ch = self._ch[c]
+        s = self.settings
+        n = on.shape[0]
+        frames = start + np.arange(n)
+        on_idx = np.where(on, frames, _NEVER)
+        last_on = np.maximum(np.maximum.accumulate(on_idx), ch.last_on)
+        in_run = frames - last_on <= self._gap
+        # A run starts at an active frame whose previous active frame is further than the gap.
+        prev_on = np.concatenate([[ch.last_on], last_on[:-1]])
+        starts = on & (frames - prev_on > self._gap)
+        run_start = np.maximum.accumulate(np.where(starts, frames, -1))
+        run_start = np.where(run_start >= 0, run_start, ch.run_start)
+        run_start = np.where(in_run, run_start, -1)
+        elapsed = np.where(run_start >= 0, frames - run_start + 1, 0)
+        # Bilateral share within the run (cumulative, carried across blocks).
+        oth = (others & in_run).astype(np.int64)
+        cum = np.cumsum(oth)
+        new_run = starts.copy()
+        base_cum = np.maximum.accumulate(np.where(new_run, cum - oth, -1))
+        carried = np.where(base_cum >= 0, 0, ch.run_other)
+        run_other = cum - np.where(base_cum >= 0, base_cum, 0) + carried
+        bil = run_other / np.maximum(elapsed, 1)
+
+        rec = frames < ch.recurrence_until
+        scale = np.where(rec, s.recurrence_scale, 1.0)
+        fr = 1.0 / self.hop_s
+        fast = (
+            in_run
+            & (elapsed >= s.fast_s * fr * scale)
+            & (st["irr"] >= s.irregular * scale)
+            & (st["dip"] >= s.dip)
+            & (bil < 0.5)
+            & ~st["art"]
+        )
+        slow = (
+            in_run
+            & (elapsed >= s.slow_s * fr * scale)
+            & (st["med"] >= s.strong_ratio)
+            & ((bil < 0.5) | (elapsed >= s.bilateral_s * fr))
+        )
+        hit = np.flatnonzero(fast | slow)
+        g = int(hit[0]) if hit.size else None
+        upto = n if g is None else g + 1
+        ch.last_on = int(last_on[upto - 1])
+        ch.run_start = int(run_start[upto - 1])
+        ch.run_other = int(run_other[upto - 1]) if ch.run_start >= 0 else 0
+        if g is not None:
+            self._path = "fast" if fast[g] else "slow"
+            self._run_start_at_alert = int(run_start[g])
+            self._recurrent = bool(rec[g])
+        return g
+
+    def _raise(
+        self, c: int, frame: int, base: float, stats: dict[str, np.ndarray], i: int
+    ) -> FrameEvent:
+        """Open a cramp event at ``frame`` (block index ``i``); place its onset."""
+        s = self.settings
+        ch = self._ch[c]
+        fr = 1.0 / self.hop_s
+        rs = self._run_start_at_alert
+        fast, e0 = self._ext_fast[c], self._ext_start
+        pre = fast[max(0, rs - round(10 * fr) - e0) : max(0, rs - round(5 * fr) - e0)]
+        local = max(base, float(np.median(pre)) if pre.size else 0.0)
+        # Walk back over the rising edge: frames already above 1.5x the pre-onset level.
+        k = rs
+        lowest = max(e0, rs - round(3 * fr))
+        while k - 1 >= lowest and fast[k - 1 - e0] >= 1.5 * local:
+            k -= 1
+        if self._path == "fast":
+            margin = stats["irr"][c, i] / (
+                s.irregular * (s.recurrence_scale if self._recurrent else 1.0)
+            )
+        else:
+            margin = stats["med"][c, i] / s.strong_ratio
+        confidence = float(np.clip(0.6 + 0.4 * (margin - 1.0), 0.5, 0.99))
+        ev = FrameEvent(
+            kind="cramp",
+            channel=c,
+            onset_frame=k,
+            alert_frame=frame,
+            end_frame=None,
+            confidence=confidence,
+            id=self._next_id,
+            detail={"path": self._path, "recurrence": self._recurrent},
+        )
+        self._next_id += 1
+        ch.in_cramp, ch.cramp, ch.cramp_base, ch.low = True, ev, base, 0
+        return FrameEvent(**{f: getattr(ev, f) for f in ev.__slots__})

@@ -1,0 +1,141 @@
+"""Per-channel signal-quality flags from feature frames: lead-off, saturation, mains, pops, wander.
+
+Thresholds are conservative on purpose: a flag must mean something is wrong, and clean EMG
+(including strong contractions) must not be flagged. Dropped samples (``gap``) are flagged by
+the pipeline, which sees the sample clock.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from crampdetect.core import Representation
+from crampdetect.detect.intervals import IntervalTracker, Span
+from crampdetect.features.hop import FeatureFrames
+
+#: Issues that make a channel's EMG unusable for detection while they last.
+BLOCKING = frozenset({"lead_off"})
+#: Frames a pop candidate waits to see whether the level falls back (a pop) or stays (EMG).
+POP_DELAY = 3
+
+
+class QualityMonitor:
+    """Flag quality problems per channel and frame.
+
+    Parameters
+    ----------
+    representation : Representation
+        Input representation (rails are known for ADC counts only).
+    n_channels : int
+        Number of channels.
+    hop_s : float
+        Frame spacing in s.
+    """
+
+    ISSUES = ("lead_off", "saturation", "mains", "pop", "wander")
+
+    def __init__(self, representation: Representation, n_channels: int, hop_s: float) -> None:
+        self.representation = representation
+        self.n_channels = n_channels
+        self.hop_s = hop_s
+        per_s = 1.0 / hop_s
+        self._win = max(2, round(per_s))  # 1 s of frames for rolling statistics
+        persist = {
+            "lead_off": (round(1.0 * per_s), round(1.0 * per_s)),
+            "saturation": (1, round(0.5 * per_s)),
+            "mains": (round(2.0 * per_s), round(2.0 * per_s)),
+            "pop": (1, 1),
+            "wander": (round(0.5 * per_s), round(1.0 * per_s)),
+        }
+        self._trackers = {k: IntervalTracker(n_channels, *persist[k]) for k in self.ISSUES}
+        self.reset()
+
+    def reset(self) -> None:
+        c = self.n_channels
+        self._hist_mean = np.zeros((c, 0))
+        self._hist_rms = np.zeros((c, 0))
+        # Pop candidates wait POP_DELAY frames: a pop is transient, an EMG onset is not.
+        self._pop_cand = np.zeros((c, POP_DELAY), dtype=bool)
+        self._pop_ref = np.ones((c, POP_DELAY))
+        self._pop_rms = np.zeros((c, POP_DELAY))
+        for t in self._trackers.values():
+            t.reset()
+
+    def blocked(self, channel: int) -> bool:
+        """True while a blocking issue (lead-off) is open on this channel."""
+        return any(self._trackers[k].is_open(channel) for k in BLOCKING)
+
+    def masks(self, f: FeatureFrames, mains_share: np.ndarray) -> dict[str, np.ndarray]:
+        """Per-issue boolean masks (n_channels, n_frames); ``mains_share`` per frame (0-1)."""
+        rep = self.representation
+        uv = rep.uv_per_unit
+        n = f.n_frames
+        fsc = rep.full_scale
+        span = f.raw_max - f.raw_min
+        # Rolling 1-s statistics of the frame means (wander) and of the band RMS.
+        mean_all = np.concatenate([self._hist_mean, f.raw_mean], axis=1)
+        rms_all = np.concatenate([self._hist_rms, f.rms_fast], axis=1)
+        keep = self._win - 1
+        self._hist_mean = mean_all[:, -keep:] if keep else mean_all[:, :0]
+        self._hist_rms = rms_all[:, -keep:] if keep else rms_all[:, :0]
+        pad = self._win - 1 - (mean_all.shape[1] - n)
+        if pad > 0:
+            mean_all = np.concatenate([np.repeat(mean_all[:, :1], pad, axis=1), mean_all], axis=1)
+            rms_all = np.concatenate([np.repeat(rms_all[:, :1], pad, axis=1), rms_all], axis=1)
+        if n:
+            wander_uv = sliding_window_view(mean_all, self._win, axis=1).std(axis=2) * uv
+            rms_ref = np.median(sliding_window_view(rms_all, self._win, axis=1), axis=2)
+            prev_rms = rms_all[:, -n - 2 : -2] if rms_all.shape[1] >= n + 2 else f.rms_fast
+        else:
+            wander_uv = rms_ref = prev_rms = np.zeros((self.n_channels, 0))
+
+        if fsc is not None:
+            at_top = f.raw_max >= fsc - 1
+            at_bottom = f.raw_min <= 1
+            flat = span <= 2
+            if rep.signal == "env":
+                stuck = flat & at_top
+                clip = at_top
+            else:
+                stuck = flat & (at_top | at_bottom)
+                clip = at_top | at_bottom
+        else:
+            stuck = span == 0
+            clip = np.zeros_like(stuck)
+        huge_mains = (mains_share >= 0.6) & (f.rms_fast >= 1000.0)
+        lead_off = stuck | huge_mains
+        masks = {
+            "lead_off": lead_off,
+            "saturation": clip & ~lead_off,
+            "mains": (mains_share >= 0.3) & ~lead_off,
+            "pop": np.zeros_like(lead_off),
+            "wander": np.zeros_like(lead_off),
+        }
+        if rep.signal == "raw":
+            jump_uv = f.raw_jump * uv
+            ref = np.maximum(prev_rms, 1e-9)
+            cand = (jump_uv > 12.0 * ref) & (jump_uv > max(300.0, 8 * uv)) & ~lead_off & ~clip
+            all_c = np.concatenate([self._pop_cand, cand], axis=1)
+            all_ref = np.concatenate([self._pop_ref, ref], axis=1)
+            all_rms = np.concatenate([self._pop_rms, f.rms_fast], axis=1)
+            d = POP_DELAY
+            masks["pop"] = all_c[:, :n] & (all_rms[:, d : d + n] < 4.0 * all_ref[:, :n])
+            self._pop_cand, self._pop_ref = all_c[:, -d:], all_ref[:, -d:]
+            self._pop_rms = all_rms[:, -d:]
+            masks["wander"] = (wander_uv > np.maximum(3.0 * rms_ref, 100.0)) & ~lead_off & ~clip
+        return masks
+
+    def update(
+        self, f: FeatureFrames, mains_share: np.ndarray
+    ) -> tuple[dict[str, np.ndarray], list[tuple[str, Span]]]:
+        """Masks for these frames and the quality spans that opened or closed."""
+        masks = self.masks(f, mains_share)
+        spans = []
+        for k in self.ISSUES:
+            start = f.start - POP_DELAY if k == "pop" else f.start  # pop masks lag
+            spans.extend((k, s) for s in self._trackers[k].feed(masks[k], start))
+        return masks, spans
+
+    def close_all(self) -> list[tuple[str, Span]]:
+        return [(k, s) for k in self.ISSUES for s in self._trackers[k].close_all()]

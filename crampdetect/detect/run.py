@@ -1,0 +1,76 @@
+"""Run the streaming pipeline over a recording file and collect its final events and flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crampdetect.core import Event, QualityInterval
+from crampdetect.pipeline import Output, Pipeline
+
+
+@dataclass(slots=True)
+class Collector:
+    """Fold a stream of :class:`Output` into final events and quality intervals.
+
+    Open items (``end_s`` None) are replaced by their closed versions as they arrive.
+    """
+
+    events: dict[int, Event] = field(default_factory=dict)
+    quality: dict[tuple[str, str, float], QualityInterval] = field(default_factory=dict)
+
+    def add(self, out: Output) -> None:
+        for e in out.events:
+            self.events[e.id] = e
+        for q in out.quality:
+            self.quality[(q.channel, q.issue, q.start_s)] = q
+
+    def result(self) -> tuple[list[Event], list[QualityInterval]]:
+        events = sorted(self.events.values(), key=lambda e: (e.onset_s, e.channel))
+        quality = sorted(self.quality.values(), key=lambda q: (q.start_s, q.channel, q.issue))
+        return events, quality
+
+
+def detect_file(
+    path: str | Path,
+    profile: str = "night",
+    signal: str | None = None,
+    units: str | None = None,
+    adc_bits: int | None = None,
+    rate: float | None = None,
+    settings: Any = None,
+    calibration: Any = None,
+) -> dict[str, Any]:
+    """Detect cramps in a ``time_s,<channels>`` CSV through the live code path.
+
+    Returns the ``crampdetect detect --json`` document: ``input`` (rate, channels, inferred
+    representation, duration, gaps), ``events`` and ``quality``.
+    """
+    from crampdetect.ingest.csvfile import open_csv
+    from crampdetect.ingest.inference import infer_representation
+
+    stream = open_csv(path, rate=rate)
+    rep, inferred = infer_representation(stream.first, signal, units, adc_bits)
+    pipe = Pipeline(stream.fs, stream.channels, rep, profile, settings, calibration)
+    col = Collector()
+    for block in stream.blocks():
+        col.add(pipe.push(block))
+    col.add(pipe.finish())
+    events, quality = col.result()
+    fs = stream.fs
+    return {
+        "input": {
+            "sample_rate_hz": int(fs) if fs == int(fs) else fs,
+            "channels": list(stream.channels),
+            "signal": rep.signal,
+            "units": rep.units,
+            "adc_bits": rep.adc_bits,
+            "duration_s": round(stream.duration_s, 3),
+            "gaps": stream.gaps,
+            "inferred": inferred,
+            "profile": profile,
+        },
+        "events": [e.to_dict() for e in events],
+        "quality": [q.to_dict() for q in quality],
+    }

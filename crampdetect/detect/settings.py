@@ -1,0 +1,82 @@
+"""Detector settings and the two profiles (``night``, ``training``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from crampdetect.core import PROFILES, InputError
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorSettings:
+    """Parameters of :class:`~crampdetect.detect.cramp.CrampDetector`.
+
+    Levels are ratios of the envelope (100 ms RMS) to the channel's resting baseline.
+
+    Attributes
+    ----------
+    on_ratio, off_ratio : float
+        Activation starts at ``on_ratio`` x baseline and stops below ``off_ratio`` x baseline.
+    gap_s : float
+        A relaxation gap (below ``off_ratio``) this long breaks continuity, in s.
+    window_s : float
+        Window for irregularity and dip statistics, in s.
+    fast_s : float
+        Earliest alert (s of continuous activation) when the activity waxes and wanes.
+    irregular : float
+        Irregularity (std of detrended log-envelope over ``window_s``) needed for the fast path.
+    dip : float
+        Lowest envelope over the window relative to its mean: below this is a relaxation
+        pattern (gait, repetitions), not a cramp.
+    slow_s : float
+        Alert after this much continuous strong activation whatever its shape, in s.
+    strong_ratio : float
+        Median level (x baseline) over the window that counts as strong for the slow path.
+    bilateral_s : float
+        Continuous activation on both legs at once (turning over) alerts only after this long.
+    end_s : float
+        A cramp ends after this long below ``off_ratio`` x the baseline frozen at the alert.
+    recurrence_s : float
+        After a cramp the channel is watched this long with ``recurrence_scale`` applied
+        to ``fast_s``, ``slow_s`` and ``irregular``.
+    """
+
+    on_ratio: float = 4.0
+    off_ratio: float = 2.5
+    gap_s: float = 0.15
+    window_s: float = 1.5
+    fast_s: float = 2.5
+    irregular: float = 0.16
+    dip: float = 0.2
+    slow_s: float = 8.0
+    strong_ratio: float = 6.0
+    bilateral_s: float = 30.0
+    end_s: float = 1.5
+    recurrence_s: float = 3600.0
+    recurrence_scale: float = 0.75
+
+    def replace(self, **changes: float) -> DetectorSettings:
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise InputError(f"Unknown detector setting(s): {', '.join(sorted(unknown))}")
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, float]:
+        return dataclasses.asdict(self)
+
+
+_PROFILES = {
+    # Lying at rest: cramps start from silence; confounders are short movements and
+    # bilateral turning over.
+    "night": DetectorSettings(),
+    # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
+    "training": DetectorSettings(fast_s=2.5, slow_s=9.5, strong_ratio=10.0, bilateral_s=9.5),
+}
+
+
+def profile_settings(profile: str) -> DetectorSettings:
+    """Default settings of a named profile (``night`` or ``training``)."""
+    if profile not in _PROFILES:
+        raise InputError(f"Invalid profile {profile!r}: must be one of {', '.join(PROFILES)}")
+    return _PROFILES[profile]

@@ -1,0 +1,206 @@
+"""Per-hop features at a fixed hop (default 50 ms): amplitude, TKEO, spectrum, and raw-signal stats.
+
+A :class:`HopFeatures` turns blocks of filtered EMG (µV) plus the unfiltered input into one
+feature frame per hop per channel. Leftover samples are carried to the next block, so the
+frames do not depend on block boundaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Hops per spectral window (4 x 50 ms = 200 ms).
+SPECTRAL_HOPS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureFrames:
+    """Feature frames for consecutive hops; every array is shaped (n_channels, n_frames).
+
+    Attributes
+    ----------
+    start : int
+        Index of the first frame on the stream's frame clock.
+    hop_s : float
+        Frame spacing in s.
+    rms_fast, rms : ndarray
+        RMS of the band-passed EMG over 2 and 5 hops (100 and 250 ms), µV. For ENV input,
+        the mean envelope over the same spans.
+    mav : ndarray
+        Mean absolute value over the hop, µV.
+    tkeo : ndarray
+        Mean Teager-Kaiser energy over the hop, µV².
+    mnf, mdf : ndarray
+        Mean and median frequency (Hz) of the last 200 ms window (held between windows);
+        NaN for ENV input.
+    raw_min, raw_max, raw_mean, raw_jump : ndarray
+        Minimum, maximum, mean and largest sample-to-sample step of the unfiltered input
+        over the hop, in input units.
+    """
+
+    start: int
+    hop_s: float
+    rms_fast: np.ndarray
+    rms: np.ndarray
+    mav: np.ndarray
+    tkeo: np.ndarray
+    mnf: np.ndarray
+    mdf: np.ndarray
+    raw_min: np.ndarray
+    raw_max: np.ndarray
+    raw_mean: np.ndarray
+    raw_jump: np.ndarray
+
+    @property
+    def n_frames(self) -> int:
+        return self.rms.shape[1]
+
+    @property
+    def stop(self) -> int:
+        return self.start + self.n_frames
+
+
+class HopFeatures:
+    """Compute :class:`FeatureFrames` from streamed blocks.
+
+    Parameters
+    ----------
+    fs : float
+        Sample rate in Hz.
+    n_channels : int
+        Number of channels.
+    signal : {"raw", "env"}
+        Raw EMG gets spectral and TKEO features; an envelope gets its mean level only.
+    hop_s : float
+        Hop in s (rounded to a whole number of samples).
+    """
+
+    def __init__(
+        self, fs: float, n_channels: int, signal: str = "raw", hop_s: float = 0.05
+    ) -> None:
+        self.fs = fs
+        self.n_channels = n_channels
+        self.signal = signal
+        self.hop = max(1, round(hop_s * fs))
+        self.hop_s = self.hop / fs
+        w = SPECTRAL_HOPS * self.hop
+        self._freqs = np.fft.rfftfreq(w, 1.0 / fs)
+        self._window = np.hanning(w)
+        self.reset()
+
+    def reset(self) -> None:
+        c = self.n_channels
+        self._tail_y = np.zeros((c, 0))
+        self._tail_x = np.zeros((c, 0))
+        self._tail_tk = np.zeros((c, 0))
+        self._tail_j = np.zeros((c, 0))
+        self._prev = np.zeros((c, 2))  # last two filtered samples, for TKEO
+        self._prev_x: np.ndarray | None = None  # last unfiltered sample, for jumps
+        self._ms_hist = np.zeros((c, 4))  # mean squares of the previous four hops
+        self._spec_buf = np.zeros((c, 0))
+        self._mnf = np.full(c, np.nan)
+        self._mdf = np.full(c, np.nan)
+        self._frame = 0
+
+    def process(self, y: np.ndarray, x: np.ndarray) -> FeatureFrames:
+        """Add a block: ``y`` filtered (µV) and ``x`` unfiltered input, both (n_channels, n)."""
+        c, h = self.n_channels, self.hop
+        if self.signal == "raw" and y.shape[1]:
+            ext = np.concatenate([self._prev, y], axis=1)
+            tk = ext[:, 1:-1] ** 2 - ext[:, :-2] * ext[:, 2:]  # TKEO delayed by one sample
+            self._prev = ext[:, -2:]
+        else:
+            tk = np.zeros_like(y)
+        if x.shape[1]:
+            ext_x = np.concatenate([x[:, :1] if self._prev_x is None else self._prev_x, x], axis=1)
+            jump = np.abs(np.diff(ext_x, axis=1))
+            self._prev_x = x[:, -1:]
+        else:
+            jump = np.zeros_like(x)
+        stacked = np.concatenate([self._tail_y, y], axis=1)
+        n_frames = stacked.shape[1] // h
+        used = n_frames * h
+        ty = stacked[:, :used].reshape(c, n_frames, h)
+        tkh = np.concatenate([self._tail_tk, tk], axis=1)
+        xs = np.concatenate([self._tail_x, x], axis=1)
+        js = np.concatenate([self._tail_j, jump], axis=1)
+        self._tail_y = stacked[:, used:]
+        self._tail_tk = tkh[:, used:]
+        self._tail_x = xs[:, used:]
+        self._tail_j = js[:, used:]
+        tx = xs[:, :used].reshape(c, n_frames, h)
+        start = self._frame
+        self._frame += n_frames
+
+        if self.signal == "raw":
+            ms = np.einsum("cfh,cfh->cf", ty, ty) / h
+            mav = np.abs(ty).mean(axis=2)
+        else:
+            mav = ty.mean(axis=2)
+            ms = mav**2
+        allms = np.concatenate([self._ms_hist, ms], axis=1)
+        # Sums of shifted slices in a fixed order: identical whatever the block boundaries.
+        n = allms.shape[1]
+        if self.signal == "raw":
+            rms_fast = np.sqrt((allms[:, 3 : n - 1] + allms[:, 4:]) / 2)
+            rms = np.sqrt(sum(allms[:, k : n - 4 + k] for k in range(5)) / 5)
+        else:
+            m = np.sqrt(allms)
+            rms_fast = (m[:, 3 : n - 1] + m[:, 4:]) / 2
+            rms = sum(m[:, k : n - 4 + k] for k in range(5)) / 5
+        self._ms_hist = allms[:, -4:]
+        mnf, mdf = self._spectral(ty.reshape(c, used), start, n_frames)
+        return FeatureFrames(
+            start=start,
+            hop_s=self.hop_s,
+            rms_fast=rms_fast,
+            rms=rms,
+            mav=mav,
+            tkeo=tkh[:, :used].reshape(c, n_frames, h).mean(axis=2),
+            mnf=mnf,
+            mdf=mdf,
+            raw_min=tx.min(axis=2) if n_frames else np.zeros((c, 0)),
+            raw_max=tx.max(axis=2) if n_frames else np.zeros((c, 0)),
+            raw_mean=tx.mean(axis=2),
+            raw_jump=js[:, :used].reshape(c, n_frames, h).max(axis=2)
+            if n_frames
+            else np.zeros((c, 0)),
+        )
+
+    def _spectral(self, y: np.ndarray, start: int, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
+        """Mean/median frequency per frame from non-overlapping 4-hop windows (held between)."""
+        c = self.n_channels
+        if self.signal != "raw":
+            nan = np.full((c, n_frames), np.nan)
+            return nan, nan
+        w = SPECTRAL_HOPS * self.hop
+        # Frames already buffered from the current window.
+        buf = np.concatenate([self._spec_buf, y], axis=1)
+        n_win = buf.shape[1] // w
+        mnf_out = np.empty((c, n_frames))
+        mdf_out = np.empty((c, n_frames))
+        if n_win:
+            seg = buf[:, : n_win * w].reshape(c, n_win, w) * self._window
+            p = np.abs(np.fft.rfft(seg, axis=2)) ** 2
+            tot = p.sum(axis=2) + 1e-30
+            mnf_w = (p * self._freqs).sum(axis=2) / tot
+            cp = np.cumsum(p, axis=2)
+            mdf_w = self._freqs[np.argmax(cp >= 0.5 * cp[:, :, -1:], axis=2)]
+        # Frame k (global) gets the value of the last window completed at or before its end.
+        first_in_buf = start - self._spec_buf.shape[1] // self.hop
+        ends = first_in_buf + (np.arange(n_win) + 1) * SPECTRAL_HOPS  # frame index after window
+        frames = start + np.arange(n_frames) + 1
+        idx = np.searchsorted(ends, frames, side="right") - 1
+        held = idx < 0
+        if n_win:
+            safe = np.maximum(idx, 0)
+            mnf_out[:] = mnf_w[:, safe]
+            mdf_out[:] = mdf_w[:, safe]
+        mnf_out[:, held] = self._mnf[:, None]
+        mdf_out[:, held] = self._mdf[:, None]
+        if n_win:
+            self._mnf, self._mdf = mnf_w[:, -1], mdf_w[:, -1]
+        self._spec_buf = buf[:, n_win * w :]
+        return mnf_out, mdf_out

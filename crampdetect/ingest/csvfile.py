@@ -1,0 +1,215 @@
+"""Read the ``detect`` CSV layout (``time_s,<channel>,...``) as a stream of blocks.
+
+The file is parsed in chunks by pyarrow's streaming CSV reader, so memory stays flat for
+nights of any length. The sample rate comes from the ``time_s`` steps; where ``time_s`` jumps
+(lost packets) the next block carries the number of missing samples in ``Block.gap``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from crampdetect.core import Block, InputError
+
+#: A step longer than this many sample periods is a gap (lost samples).
+GAP_FACTOR = 1.5
+CHUNK_BYTES = 4 << 20
+
+
+@dataclass(slots=True)
+class CsvStream:
+    """An open CSV recording: metadata known up front, blocks on iteration.
+
+    Attributes
+    ----------
+    path : Path
+        The file.
+    channels : tuple of str
+        Channel column names (every column after ``time_s``).
+    fs : float
+        Sample rate in Hz (from ``time_s`` unless given).
+    first : ndarray, shape (n_channels, n)
+        The first samples, for representation inference.
+    gaps, n_samples : int
+        Gaps and samples seen so far (final after iteration).
+    t_first, t_last : float
+        First and last ``time_s`` seen.
+    """
+
+    path: Path
+    channels: tuple[str, ...]
+    fs: float
+    first: np.ndarray
+    t_first: float
+    gaps: int = 0
+    n_samples: int = 0
+    t_last: float = 0.0
+    _batches: Iterator[np.ndarray] | None = field(default=None, repr=False)
+    _pending: list[np.ndarray] = field(default_factory=list, repr=False)
+
+    @property
+    def duration_s(self) -> float:
+        return self.t_last - self.t_first + 1.0 / self.fs if self.n_samples else 0.0
+
+    def blocks(self) -> Iterator[Block]:
+        """Yield the file as Blocks, split at gaps; raises InputError on bad rows."""
+        start = 0
+        prev_t: float | None = None
+        row = 1
+        period = 1.0 / self.fs
+        for arr in self._iter_arrays():
+            t = arr[0]
+            data = arr[1:]
+            if not np.isfinite(arr).all():
+                bad = int(np.flatnonzero(~np.isfinite(arr).all(axis=0))[0])
+                raise InputError(
+                    f"{self.path.name}: empty, NaN or infinite value at data row {row + bad}"
+                )
+            steps = np.diff(t, prepend=t[0] if prev_t is None else prev_t)
+            if prev_t is None:
+                steps[0] = period
+            back = np.flatnonzero(steps <= 0)
+            if back.size:
+                raise InputError(
+                    f"{self.path.name}: time_s does not increase at data row {row + int(back[0])}"
+                )
+            cuts = np.flatnonzero(steps > GAP_FACTOR * period)
+            bounds = [0, *cuts.tolist(), t.size]
+            for a, b in itertools.pairwise(bounds):
+                if b <= a:
+                    continue
+                gap = 0
+                if a in cuts:
+                    gap = max(1, round(steps[a] * self.fs) - 1)
+                    self.gaps += 1
+                start += gap
+                yield Block(
+                    data=data[:, a:b],
+                    fs=self.fs,
+                    start=start,
+                    t0=float(t[a]),
+                    gap=gap,
+                    channels=self.channels,
+                )
+                start += b - a
+            prev_t = float(t[-1])
+            self.t_last = prev_t
+            self.n_samples += t.size
+            row += t.size
+
+    def _iter_arrays(self) -> Iterator[np.ndarray]:
+        yield from self._pending
+        self._pending = []
+        if self._batches is not None:
+            yield from self._batches
+
+
+def open_csv(path: str | Path, rate: float | None = None) -> CsvStream:
+    """Open a CSV recording; checks the header and reads the first chunk.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV with a ``time_s`` column first, then one column per channel.
+    rate : float, optional
+        Sample rate in Hz; must agree with ``time_s`` within 2 % when both are given.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a CSV file")
+    with path.open("rb") as fh:
+        head = fh.readline()
+    if not head.strip():
+        raise InputError(f"{path.name}: empty file")
+    try:
+        names = [c.strip() for c in head.decode("utf-8-sig").strip().split(",")]
+    except UnicodeDecodeError:
+        raise InputError(f"{path.name}: not a text CSV file") from None
+    if not names or names[0] != "time_s":
+        raise InputError(f"{path.name}: first column must be 'time_s', got {names[0]!r}")
+    if len(names) < 2:
+        raise InputError(f"{path.name}: no channel columns after 'time_s'")
+    if len(set(names)) != len(names) or any(not n for n in names):
+        raise InputError(f"{path.name}: column names must be unique and non-empty")
+    types = {n: pa.float64() for n in names}
+    try:
+        reader = pcsv.open_csv(
+            path,
+            read_options=pcsv.ReadOptions(block_size=CHUNK_BYTES, use_threads=False),
+            convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=True),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException) as exc:
+        raise InputError(f"{path.name}: {_arrow_message(exc)}") from None
+    batches = _arrays(reader, path.name, len(names))
+    try:
+        first = next(batches)
+    except StopIteration:
+        raise InputError(f"{path.name}: no data rows") from None
+    t = first[0]
+    if t.size < 2:
+        try:
+            more = next(batches)
+            first = np.concatenate([first, more], axis=1)
+            t = first[0]
+        except StopIteration:
+            raise InputError(f"{path.name}: a single sample is not a signal") from None
+    if not np.isfinite(t[:2]).all():
+        raise InputError(f"{path.name}: empty, NaN or infinite value in time_s")
+    steps = np.diff(t)
+    pos = steps[steps > 0]
+    if pos.size == 0:
+        raise InputError(f"{path.name}: time_s does not increase")
+    fs_file = 1.0 / float(np.median(pos))
+    fs_file = float(round(fs_file)) if abs(fs_file - round(fs_file)) < 1e-3 * fs_file else fs_file
+    if rate is not None:
+        if abs(rate - fs_file) > 0.02 * fs_file:
+            raise InputError(
+                f"{path.name}: --rate {rate:g} Hz disagrees with time_s ({fs_file:.6g} Hz)"
+            )
+        fs_file = float(rate)
+    stream = CsvStream(
+        path=path,
+        channels=tuple(names[1:]),
+        fs=fs_file,
+        first=first[1:, : int(min(first.shape[1], 30 * fs_file))],
+        t_first=float(t[0]),
+        _batches=batches,
+    )
+    stream._pending = [first]
+    return stream
+
+
+def _arrays(reader, name: str, n_cols: int) -> Iterator[np.ndarray]:
+    import pyarrow as pa
+
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except (pa.ArrowInvalid, pa.ArrowException) as exc:
+            raise InputError(f"{name}: {_arrow_message(exc)}") from None
+        if batch.num_rows == 0:
+            continue
+        if batch.num_columns != n_cols:
+            raise InputError(f"{name}: expected {n_cols} columns, got {batch.num_columns}")
+        yield np.vstack([batch.column(i).to_numpy(zero_copy_only=False) for i in range(n_cols)])
+
+
+def _arrow_message(exc: Exception) -> str:
+    msg = str(exc).splitlines()[0]
+    if "CSV conversion error" in msg or "conversion" in msg.lower():
+        return "non-numeric value: " + msg.split(":", 1)[-1].strip()
+    if "Expected" in msg and "columns" in msg:
+        return "rows have a different number of columns than the header"
+    return msg
