@@ -1,0 +1,116 @@
+"""List, import, export or delete the night history kept on this machine."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+
+from crampdetect.core import InputError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--from", dest="night_from", metavar="DATE", help="first night (YYYY-MM-DD)"
+    )
+    parser.add_argument("--to", dest="night_to", metavar="DATE", help="last night (YYYY-MM-DD)")
+    parser.add_argument("--profile", choices=("night", "training"), help="only this session kind")
+    parser.add_argument("--export", metavar="FILE", help="write the selection to FILE.csv or .json")
+    parser.add_argument("--delete", action="store_true", help="delete the selected sessions")
+    parser.add_argument("--yes", action="store_true", help="confirm --delete")
+    parser.add_argument("--delete-session", type=int, metavar="ID", help="delete one session")
+    parser.add_argument(
+        "--import",
+        dest="import_file",
+        metavar="RESULT.json",
+        help="store a finished `detect --json` result as a session",
+    )
+    parser.add_argument(
+        "--started",
+        metavar="ISO",
+        help="with --import: wall-clock start of the recording, e.g. 2026-11-20T23:05 "
+        "(default: the file's modification time minus its duration)",
+    )
+    parser.add_argument(
+        "--recording",
+        metavar="FILE",
+        help="with --import: the CSV recording, to add the activity timeline of a training session",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from crampdetect.storage.history import open_history
+
+    with open_history() as history:
+        if args.import_file:
+            return _import(history, args)
+        if args.delete_session is not None:
+            history.session(args.delete_session)  # a clear error if it does not exist
+            history.delete_sessions([args.delete_session])
+            print(f"Deleted session {args.delete_session}.")
+            return 0
+        rows = history.sessions(args.night_from, args.night_to, args.profile)
+        if args.delete:
+            if not args.yes:
+                raise InputError(f"Refusing to delete {len(rows)} sessions without --yes")
+            n = history.delete_sessions([int(r["id"]) for r in rows])
+            print(f"Deleted {n} session{'s' if n != 1 else ''}.")
+            return 0
+        if args.export:
+            from crampdetect.storage.export import export_history
+
+            n = export_history(history, [int(r["id"]) for r in rows], args.export)
+            print(f"Exported {len(rows)} sessions ({n} records) to {args.export}")
+            return 0
+        if not rows:
+            print(
+                "No sessions recorded"
+                + (" in that range." if args.night_from or args.night_to else ".")
+            )
+            return 0
+        print(f"{'id':>4}  {'night':10}  {'start':16}  {'kind':8}  {'length':>8}  cramps  source")
+        for r in rows:
+            sid = int(r["id"])
+            n = len(history.records("cramps", sid))
+            length = history.session_end_s(sid) / 3600
+            mark = "" if r["ended_at"] else " (interrupted)"
+            start = r["started_at"][:16].replace("T", " ")
+            print(
+                f"{sid:>4}  {r['night']:10}  {start:16}  {r['profile']:8}  {length:>6.1f} h"
+                f"  {n:>6}  {r['source'] or '-'}{mark}"
+            )
+    return 0
+
+
+def _import(history: object, args: argparse.Namespace) -> int:
+    from crampdetect.storage.recorder import import_detection
+
+    path = Path(args.import_file)
+    try:
+        result = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}: not a JSON detection result ({exc.msg}, line {exc.lineno})"
+        ) from exc
+    if not isinstance(result, dict):
+        raise InputError(f"{path}: expected a JSON object with 'events'")
+    if args.started:
+        try:
+            started = dt.datetime.fromisoformat(args.started)
+        except ValueError as exc:
+            raise InputError(f"Invalid --started {args.started!r}: use ISO 8601") from exc
+    else:
+        duration = float(result.get("duration_s") or 0.0)
+        started = dt.datetime.fromtimestamp(path.stat().st_mtime) - dt.timedelta(seconds=duration)
+    if started.tzinfo is None:
+        started = started.astimezone()
+    rec = import_detection(history, result, started, args.profile, source=str(path))  # type: ignore[arg-type]
+    if args.recording:
+        from crampdetect.reports.activity import activity_from_file
+
+        rec.record_activity(activity_from_file(args.recording))
+    row = history.session(rec.session_id)  # type: ignore[attr-defined]
+    n = len(history.records("cramps", rec.session_id))  # type: ignore[attr-defined]
+    print(f"Imported session {rec.session_id} (night of {row['night']}, {n} cramps).")
+    return 0

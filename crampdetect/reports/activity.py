@@ -1,0 +1,157 @@
+"""A simple activity classifier for training sessions, from the calf EMG envelope.
+
+Per window of the RMS envelope (µV) and per leg:
+
+- **gait**: rhythmic bursts, a clear spectral peak of the envelope at the stride frequency
+  0.7-1.8 Hz (one calf burst per stride); **running** from ``RUN_STRIDE_HZ`` up, else **walking**;
+- **hold**: sustained, steady activity (not rhythmic, low variation, well above rest);
+- **standing**: low tonic activity (postural soleus), a few times the rest level;
+- **rest**: at the noise floor; **active** anything else.
+
+Levels are relative to the wearer's calibration (rest and maximal RMS, µV) when given, else
+to defaults typical of a MyoWare on the calf. Offline only (zero-phase filters allowed).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+ENV_FS = 50.0
+RUN_STRIDE_HZ = 1.2
+GAIT_BAND_HZ = (0.7, 1.8)
+DEFAULT_REST_UV = 5.0
+DEFAULT_MAX_UV = 400.0
+ACTIVITIES = ("running", "walking", "hold", "standing", "rest", "active")
+
+
+def rms_envelope(data: np.ndarray, fs: float, signal: str = "raw") -> np.ndarray:
+    """RMS envelope at :data:`ENV_FS` Hz.
+
+    Parameters
+    ----------
+    data : ndarray, shape (n_channels, n_samples)
+        Samples in µV (raw EMG, or the MyoWare ENV output when ``signal == "env"``).
+    fs : float
+        Sample rate in Hz.
+
+    Returns
+    -------
+    ndarray, shape (n_channels, n_env)
+        Envelope in µV, sampled at :data:`ENV_FS` Hz.
+    """
+    from scipy.signal import butter, sosfiltfilt
+
+    x = np.nan_to_num(np.asarray(data, dtype=np.float64))
+    if signal == "raw":
+        high = min(450.0, 0.45 * fs)
+        x = sosfiltfilt(butter(4, [20.0, high], "bandpass", fs=fs, output="sos"), x, axis=-1)
+        power = sosfiltfilt(butter(2, 4.0, fs=fs, output="sos"), x * x, axis=-1)
+        env = np.sqrt(np.clip(power, 0.0, None))
+    else:
+        env = sosfiltfilt(butter(2, 4.0, fs=fs, output="sos"), x, axis=-1)
+    step = max(1, round(fs / ENV_FS))
+    return env[:, ::step]
+
+
+def classify(
+    env: np.ndarray,
+    rest_uv: float = DEFAULT_REST_UV,
+    max_uv: float = DEFAULT_MAX_UV,
+    window_s: float = 6.0,
+    hop_s: float = 2.0,
+) -> np.ndarray:
+    """Label every window of an envelope.
+
+    Parameters
+    ----------
+    env : ndarray, shape (n_channels, n_env)
+        RMS envelope in µV at :data:`ENV_FS` Hz (:func:`rms_envelope`).
+    rest_uv, max_uv : float
+        Rest and maximal RMS in µV (from calibration, or defaults).
+    window_s, hop_s : float
+        Window length and step in s.
+
+    Returns
+    -------
+    ndarray of str, shape (n_channels, n_windows)
+        One of :data:`ACTIVITIES` per window; window ``k`` starts at ``k * hop_s``.
+    """
+    n_win, n_hop = round(window_s * ENV_FS), round(hop_s * ENV_FS)
+    if env.shape[-1] < n_win:
+        return np.empty((env.shape[0], 0), dtype="<U8")
+    frames = np.lib.stride_tricks.sliding_window_view(env, n_win, axis=-1)[:, ::n_hop, :]
+    mean = frames.mean(axis=-1)
+    cv = frames.std(axis=-1) / np.maximum(mean, 1e-9)
+    n_fft = 4096
+    spec = np.abs(np.fft.rfft(frames - mean[..., None], n=n_fft, axis=-1)) ** 2
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / ENV_FS)
+    gait = (freqs >= GAIT_BAND_HZ[0]) & (freqs <= GAIT_BAND_HZ[1])
+    wide = (freqs >= 0.3) & (freqs <= 5.0)
+    peak_idx = np.argmax(np.where(gait, spec, -1.0), axis=-1)
+    f0 = freqs[peak_idx]
+    # Power within ±0.15 Hz of the peak and its first harmonic, against the whole band.
+    near = (np.abs(freqs - f0[..., None]) <= 0.15) | (np.abs(freqs - 2 * f0[..., None]) <= 0.15)
+    peak_share = (spec * near).sum(-1) / np.maximum((spec * wide).sum(-1), 1e-12)
+
+    span = max(max_uv - rest_uv, 1e-9)
+    level = (mean - rest_uv) / span  # 0 at rest, 1 at maximal contraction
+    rhythmic = (peak_share > 0.5) & (cv > 0.35) & (level > 0.03)
+    labels = np.full(mean.shape, "active", dtype="<U8")
+    labels[mean < 2.0 * rest_uv] = "rest"
+    labels[(mean >= 2.0 * rest_uv) & (level < 0.08) & (cv < 0.5)] = "standing"
+    labels[~rhythmic & (level >= 0.1) & (cv < 0.3)] = "hold"
+    labels[rhythmic] = "walking"
+    labels[rhythmic & (f0 >= RUN_STRIDE_HZ)] = "running"
+    return labels
+
+
+def segments(
+    labels: np.ndarray,
+    channels: tuple[str, ...],
+    hop_s: float = 2.0,
+    window_s: float = 6.0,
+    t0: float = 0.0,
+) -> list[tuple[str, float, float, str]]:
+    """Merge window labels into ``(leg, start_s, end_s, activity)`` runs.
+
+    Window ``k`` stands for the ``hop_s`` around its centre; the first and last runs are
+    extended to the edges of the analysed span.
+    """
+    out = []
+    n = labels.shape[-1]
+    if n == 0:
+        return out
+    edges = t0 + window_s / 2 + hop_s * (np.arange(n + 1) - 0.5)
+    edges[0], edges[-1] = t0, t0 + window_s + hop_s * (n - 1)
+    for ch, row in zip(channels, labels, strict=True):
+        change = np.flatnonzero(row[1:] != row[:-1]) + 1
+        starts = np.concatenate([[0], change])
+        stops = np.concatenate([change, [n]])
+        out += [
+            (ch, float(edges[a]), float(edges[b]), str(row[a]))
+            for a, b in zip(starts, stops, strict=True)
+        ]
+    return out
+
+
+def activity_from_file(
+    path: str | Path, calibration: dict[str, tuple[float, float]] | None = None
+) -> list[tuple[str, float, float, str]]:
+    """Activity runs of a recording file (any format ``open_recording`` reads)."""
+    from crampdetect.storage.reader import open_recording
+
+    rec = open_recording(path)
+    times, data = rec.load()
+    rep = rec.representation
+    signal = rep.signal if rep is not None else "raw"
+    if rep is not None:
+        data = (data - rep.offset) * rep.uv_per_unit
+    env = rms_envelope(data, rec.fs, signal)
+    out = []
+    for i, ch in enumerate(rec.channels):
+        rest, top = (calibration or {}).get(ch, (DEFAULT_REST_UV, DEFAULT_MAX_UV))
+        labels = classify(env[i : i + 1], rest, top)
+        out += segments(labels, (ch,), t0=float(times[0]) if times.size else 0.0)
+    return out

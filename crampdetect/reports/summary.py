@@ -1,0 +1,220 @@
+"""The morning summary: what happened in one night, the trend over weeks, and when to see a doctor.
+
+Reads only the local night history (:mod:`crampdetect.storage.history`). The doctor note is
+information, not a diagnosis: it quotes the thresholds it used (domain.md §1.6, §2.1: more than
+3 cramp nights a week, several cramps a night, or a cramp longer than 10 min).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from crampdetect.storage.history import History
+
+#: Frequency/duration thresholds behind the doctor note.
+NIGHTS_PER_WEEK = 3
+CRAMPS_PER_NIGHT = 3
+LONG_CRAMP_S = 600.0
+
+
+@dataclass(frozen=True, slots=True)
+class CrampLine:
+    """One cramp as the summary shows it; ``duration_s`` is None if it never ended."""
+
+    session_id: int
+    leg: str
+    at: dt.datetime
+    duration_s: float | None
+    recurrence: bool
+
+
+@dataclass(slots=True)
+class NightSummary:
+    """Everything the morning summary says about one night (times in s)."""
+
+    night: str
+    session_ids: list[int] = field(default_factory=list)
+    monitored_s: float = 0.0
+    cramps: list[CrampLine] = field(default_factory=list)
+    n_warnings: int = 0
+    n_prompts: int = 0
+    n_acks: int = 0
+    lost_s: dict[str, float] = field(default_factory=dict)
+    lost_any_s: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def legs(self) -> list[str]:
+        return sorted({c.leg for c in self.cramps})
+
+
+def union_length(intervals: list[tuple[float, float]]) -> float:
+    """Total length in s covered by possibly overlapping ``(start, end)`` intervals."""
+    total, cur_a, cur_b = 0.0, None, None
+    for a, b in sorted(intervals):
+        if cur_b is None or a > cur_b:
+            if cur_b is not None:
+                total += cur_b - cur_a  # type: ignore[operator]
+            cur_a, cur_b = a, b
+        else:
+            cur_b = max(cur_b, b)
+    if cur_b is not None:
+        total += cur_b - cur_a  # type: ignore[operator]
+    return total
+
+
+def summarise_night(history: History, night: str, profile: str = "night") -> NightSummary:
+    """Summarise the sessions of ``night`` (ISO date on which the night began)."""
+    out = NightSummary(night)
+    lost: dict[str, list[tuple[float, float]]] = {}
+    offset = 0.0  # sessions of one night are laid end to end for the union
+    for row in history.sessions(night, night, profile=profile):
+        sid = int(row["id"])
+        end_s = history.session_end_s(sid)
+        out.session_ids.append(sid)
+        out.monitored_s += end_s
+        out.interrupted |= row["ended_at"] is None
+        start = dt.datetime.fromisoformat(row["started_at"])
+        for c in history.records("cramps", sid):
+            out.cramps.append(
+                CrampLine(
+                    sid,
+                    c["leg"],
+                    start + dt.timedelta(seconds=c["onset_s"]),
+                    c["duration_s"],
+                    bool(c["recurrence"]),
+                )
+            )
+        out.n_warnings += len(history.records("warnings", sid))
+        alerts = history.records("alerts", sid)
+        out.n_prompts += sum(
+            1 for a in alerts if a["kind"] == "vibrate" and "hold" not in a["reason"]
+        )
+        out.n_acks += len(history.records("acks", sid))
+        for q in history.records("quality", sid):
+            a, b = q["start_s"], q["end_s"] if q["end_s"] is not None else end_s
+            lost.setdefault(q["leg"], []).append((offset + a, offset + min(b, end_s)))
+        offset += end_s + 1.0
+    out.lost_s = {leg: union_length(iv) for leg, iv in sorted(lost.items())}
+    out.lost_any_s = union_length([iv for ivs in lost.values() for iv in ivs])
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class WeekTrend:
+    """One ISO week (``week`` like ``2026-W47``)."""
+
+    week: str
+    nights: int
+    cramp_nights: int
+    cramps: int
+    longest_s: float
+
+
+def weekly_trend(history: History, until: str, weeks: int = 8) -> list[WeekTrend]:
+    """Per-week counts for the ``weeks`` weeks ending with the week of ``until``."""
+    last = dt.date.fromisoformat(until)
+    first = last - dt.timedelta(days=last.weekday() + 7 * (weeks - 1))
+    per_week: dict[str, dict[str, object]] = {}
+    for k in range(weeks):
+        monday = first + dt.timedelta(days=7 * k)
+        iso = monday.isocalendar()
+        per_week[f"{iso.year}-W{iso.week:02d}"] = {
+            "nights": set(),
+            "cnights": set(),
+            "n": 0,
+            "max": 0.0,
+        }
+    for row in history.sessions(first.isoformat(), last.isoformat(), profile="night"):
+        iso = dt.date.fromisoformat(row["night"]).isocalendar()
+        w = per_week[f"{iso.year}-W{iso.week:02d}"]
+        w["nights"].add(row["night"])  # type: ignore[attr-defined]
+        cramps = history.records("cramps", int(row["id"]))
+        if cramps:
+            w["cnights"].add(row["night"])  # type: ignore[attr-defined]
+        w["n"] = int(w["n"]) + len(cramps)  # type: ignore[call-overload]
+        longest = max([c["duration_s"] or 0.0 for c in cramps], default=0.0)
+        w["max"] = max(float(w["max"]), longest)  # type: ignore[arg-type]
+    return [
+        WeekTrend(k, len(v["nights"]), len(v["cnights"]), int(v["n"]), float(v["max"]))  # type: ignore[arg-type,call-overload]
+        for k, v in per_week.items()
+    ]
+
+
+def doctor_note(history: History, until: str, days: int = 28) -> str | None:
+    """Information text when the last ``days`` show frequent or long cramps, else None."""
+    last = dt.date.fromisoformat(until)
+    first = last - dt.timedelta(days=days - 1)
+    per_night: dict[str, int] = {}
+    longest = 0.0
+    for row in history.sessions(first.isoformat(), last.isoformat(), profile="night"):
+        cramps = history.records("cramps", int(row["id"]))
+        if cramps:
+            per_night[row["night"]] = per_night.get(row["night"], 0) + len(cramps)
+        longest = max([longest] + [c["duration_s"] or 0.0 for c in cramps])
+    reasons = []
+    for start in range(0, days - 6):
+        window = {(first + dt.timedelta(days=start + d)).isoformat() for d in range(7)}
+        n = len(window & per_night.keys())
+        if n > NIGHTS_PER_WEEK:
+            reasons.append(f"cramps on {n} nights within one week (more than {NIGHTS_PER_WEEK})")
+            break
+    busiest = max(per_night.values(), default=0)
+    if busiest >= CRAMPS_PER_NIGHT:
+        reasons.append(f"{busiest} cramps in one night")
+    if longest > LONG_CRAMP_S:
+        reasons.append(
+            f"a cramp lasting {longest / 60:.0f} min (longer than {LONG_CRAMP_S / 60:.0f})"
+        )
+    if not reasons:
+        return None
+    return (
+        "For your information: over the last "
+        f"{days} days the history shows " + "; ".join(reasons) + ". Frequent or long cramps are "
+        "a common reason to talk to a doctor, who can look for causes such as medicines or "
+        "other conditions. This is not a diagnosis."
+    )
+
+
+def format_night(s: NightSummary) -> str:
+    """Plain-text morning summary of one night."""
+    if not s.session_ids:
+        return f"Night of {s.night}: no monitoring recorded."
+    lines = [f"Night of {s.night}: monitored {_hm(s.monitored_s)}"]
+    if s.interrupted:
+        lines[0] += " (a session ended without closing: times are up to the last record)"
+    if not s.cramps:
+        lines.append("No cramps detected.")
+    else:
+        legs = " and ".join(s.legs)
+        lines.append(f"{len(s.cramps)} cramp{'s' if len(s.cramps) > 1 else ''} ({legs}):")
+        for c in s.cramps:
+            dur = "still going at the end" if c.duration_s is None else _hm(c.duration_s)
+            tag = ", recurrence" if c.recurrence else ""
+            lines.append(f"  {c.at:%H:%M} {c.leg}: {dur}{tag}")
+    if s.n_warnings:
+        lines.append(f"Early warnings: {s.n_warnings}")
+    lines.append(f"Prompts: {s.n_prompts}, acknowledged: {s.n_acks}")
+    if s.lost_any_s > 0:
+        per_leg = ", ".join(f"{leg} {_hm(v)}" for leg, v in s.lost_s.items())
+        lines.append(f"Time lost to sensor problems: {_hm(s.lost_any_s)} ({per_leg})")
+    return "\n".join(lines)
+
+
+def format_trend(trend: list[WeekTrend]) -> str:
+    """Plain-text table of the weekly trend."""
+    lines = ["Week      nights  with cramps  cramps  longest"]
+    for w in trend:
+        longest = _hm(w.longest_s) if w.cramps else "-"
+        lines.append(f"{w.week}  {w.nights:6d}  {w.cramp_nights:11d}  {w.cramps:6d}  {longest}")
+    return "\n".join(lines)
+
+
+def _hm(seconds: float) -> str:
+    seconds = max(0.0, float(seconds))
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60):02d} min"

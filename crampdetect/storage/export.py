@@ -1,0 +1,88 @@
+"""Export the night history to a file the wearer controls: JSON (nested) or CSV (flat)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from crampdetect.core import InputError
+from crampdetect.storage.history import RECORD_TABLES, History
+
+#: Columns of the CSV export; a record fills the ones that apply to it.
+CSV_COLUMNS = (
+    "session_id",
+    "night",
+    "session_started_at",
+    "profile",
+    "record",
+    "leg",
+    "start_s",
+    "end_s",
+    "duration_s",
+    "kind",
+    "recurrence",
+    "detail",
+)
+
+
+def export_history(history: History, session_ids: Sequence[int], path: str | Path) -> int:
+    """Write the given sessions to ``path`` (``.json`` or ``.csv``); return the record count."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".json", ".csv"):
+        raise InputError(f"Cannot export to {path.name!r}: use a .csv or .json file name")
+    sessions = [_session_dict(history, sid) for sid in session_ids]
+    n_records = sum(len(s[t]) for s in sessions for t in RECORD_TABLES)
+    if suffix == ".json":
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps({"sessions": sessions}, indent=1), encoding="utf-8")
+        tmp.replace(path)
+        return n_records
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, CSV_COLUMNS)
+        writer.writeheader()
+        for s in sessions:
+            head = {
+                "session_id": s["id"],
+                "night": s["night"],
+                "session_started_at": s["started_at"],
+                "profile": s["profile"],
+            }
+            writer.writerow(
+                {**head, "record": "session", "start_s": 0.0, "duration_s": s["duration_s"]}
+            )
+            for table in RECORD_TABLES:
+                for r in s[table]:
+                    writer.writerow({**head, **_csv_row(table, r)})
+    return n_records
+
+
+def _session_dict(history: History, session_id: int) -> dict[str, object]:
+    out: dict[str, object] = dict(history.session(session_id))
+    for table in RECORD_TABLES:
+        rows = [dict(r) for r in history.records(table, session_id)]
+        for r in rows:
+            r.pop("session_id", None)
+        out[table] = rows
+    return out
+
+
+def _csv_row(table: str, r: dict[str, object]) -> dict[str, object]:
+    record = table.rstrip("s") if table != "activity" else "activity"
+    row: dict[str, object] = {"record": record, "leg": r.get("leg")}
+    if table in ("cramps", "warnings"):
+        row |= {"start_s": r["onset_s"], "end_s": r["end_s"], "detail": f"alert_s={r['alert_s']}"}
+        if table == "cramps":
+            row |= {"duration_s": r["duration_s"], "recurrence": r["recurrence"]}
+            if r.get("severity") is not None:
+                row["detail"] = f"{row['detail']};severity={r['severity']}"
+    elif table in ("quality", "activity"):
+        kind = r["issue"] if table == "quality" else r["activity"]
+        row |= {"start_s": r["start_s"], "end_s": r["end_s"], "kind": kind}
+    elif table == "alerts":
+        row |= {"start_s": r["t_s"], "kind": r["kind"], "detail": r["reason"]}
+    else:  # acks
+        row |= {"start_s": r["t_s"], "kind": r["source"]}
+    return row

@@ -1,0 +1,266 @@
+"""Night history: a versioned SQLite file of sessions, cramps, warnings, alerts, acks, quality.
+
+One file in the user data directory (:func:`crampdetect.storage.paths.history_path`), in
+WAL mode with ``synchronous=FULL``: every record is its own transaction, so a crash between
+writes loses nothing already written and never leaves half a record. The schema version is
+``PRAGMA user_version``; older files are migrated in place on open, one step at a time, each
+step in one transaction. Times inside a session are seconds from its start; ``started_at`` is
+local ISO 8601 with its UTC offset, and ``night`` is the date the night began (start - 12 h).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from crampdetect.core import InputError
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
+
+_V1 = (
+    """CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, ended_at TEXT,
+        profile TEXT NOT NULL, source TEXT)""",
+    """CREATE TABLE cramps (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        leg TEXT NOT NULL, onset_s REAL NOT NULL, alert_s REAL NOT NULL, end_s REAL)""",
+    """CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        t_s REAL NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL)""",
+    """CREATE TABLE quality (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        leg TEXT NOT NULL, issue TEXT NOT NULL, start_s REAL NOT NULL, end_s REAL)""",
+)
+
+_V2 = (
+    "ALTER TABLE sessions ADD COLUMN night TEXT",
+    "ALTER TABLE sessions ADD COLUMN user TEXT",
+    "ALTER TABLE sessions ADD COLUMN channels TEXT",
+    "ALTER TABLE sessions ADD COLUMN duration_s REAL",
+    "ALTER TABLE cramps ADD COLUMN event_id INTEGER",
+    "ALTER TABLE cramps ADD COLUMN duration_s REAL",
+    "ALTER TABLE cramps ADD COLUMN severity REAL",
+    "ALTER TABLE cramps ADD COLUMN recurrence INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE cramps ADD COLUMN confidence REAL",
+    "UPDATE cramps SET event_id = -id WHERE event_id IS NULL",
+    "UPDATE cramps SET duration_s = end_s - onset_s WHERE end_s IS NOT NULL",
+    "CREATE UNIQUE INDEX cramps_event ON cramps(session_id, leg, event_id)",
+    "ALTER TABLE alerts ADD COLUMN leg TEXT",
+    "ALTER TABLE alerts ADD COLUMN event_id INTEGER",
+    "ALTER TABLE alerts ADD COLUMN pattern TEXT",
+    "ALTER TABLE alerts ADD COLUMN text TEXT",
+    """CREATE TABLE warnings (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        event_id INTEGER NOT NULL, leg TEXT NOT NULL, onset_s REAL NOT NULL,
+        alert_s REAL NOT NULL, end_s REAL, UNIQUE(session_id, leg, event_id))""",
+    """CREATE TABLE acks (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        t_s REAL NOT NULL, source TEXT NOT NULL)""",
+    """CREATE TABLE activity (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        leg TEXT NOT NULL, start_s REAL NOT NULL, end_s REAL NOT NULL, activity TEXT NOT NULL)""",
+    "CREATE INDEX sessions_night ON sessions(night)",
+    "CREATE INDEX cramps_session ON cramps(session_id)",
+    "CREATE INDEX quality_session ON quality(session_id)",
+    "CREATE INDEX alerts_session ON alerts(session_id)",
+)
+
+
+def _fill_nights(conn: sqlite3.Connection) -> None:
+    rows = conn.execute("SELECT id, started_at FROM sessions").fetchall()
+    for sid, started in rows:
+        conn.execute("UPDATE sessions SET night = ? WHERE id = ?", (night_of(started), sid))
+
+
+#: Step ``k`` upgrades a file from ``user_version == k`` to ``k + 1``.
+MIGRATIONS: tuple[tuple[tuple[str, ...], Callable[[sqlite3.Connection], None] | None], ...] = (
+    (_V1, None),
+    (_V2, _fill_nights),
+)
+assert len(MIGRATIONS) == SCHEMA_VERSION
+
+#: Tables that hang off a session, in the order the export writes them.
+RECORD_TABLES = ("cramps", "warnings", "alerts", "acks", "quality", "activity")
+
+
+def night_of(started_at: str) -> str:
+    """The night (ISO date) a session starting at ``started_at`` belongs to: start - 12 h."""
+    try:
+        start = dt.datetime.fromisoformat(started_at)
+    except ValueError as exc:
+        raise InputError(f"Invalid session start time {started_at!r}: not ISO 8601") from exc
+    return (start - dt.timedelta(hours=12)).date().isoformat()
+
+
+class History:
+    """The night-history database.
+
+    Parameters
+    ----------
+    path : path-like
+        SQLite file; created (and its schema built) if missing, migrated if older.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with History(os.path.join(tempfile.mkdtemp(), "h.sqlite3")) as h:
+    ...     h.schema_version
+    2
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.execute("PRAGMA secure_delete=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"Cannot open history {self.path}: {exc}") from exc
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on error)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise InputError(
+                f"History {self.path} has schema {version}, newer than this crampdetect "
+                f"({SCHEMA_VERSION}): upgrade crampdetect"
+            )
+        for step in range(version, SCHEMA_VERSION):
+            statements, fill = MIGRATIONS[step]
+            with self.transaction() as conn:
+                for sql in statements:
+                    conn.execute(sql)
+                if fill is not None:
+                    fill(conn)
+                conn.execute(f"PRAGMA user_version = {step + 1}")
+            if step:
+                logger.info("history %s migrated to schema %d", self.path, step + 1)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def sessions(
+        self,
+        night_from: str | None = None,
+        night_to: str | None = None,
+        profile: str | None = None,
+    ) -> list[sqlite3.Row]:
+        """Sessions whose night is within [night_from, night_to] (ISO dates), oldest first."""
+        sql = "SELECT * FROM sessions WHERE 1=1"
+        params: list[object] = []
+        if night_from:
+            sql += " AND night >= ?"
+            params.append(_check_date(night_from))
+        if night_to:
+            sql += " AND night <= ?"
+            params.append(_check_date(night_to))
+        if profile:
+            sql += " AND profile = ?"
+            params.append(profile)
+        return self.conn.execute(sql + " ORDER BY started_at, id", params).fetchall()
+
+    def session(self, session_id: int) -> sqlite3.Row:
+        row = self.conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise InputError(f"No session {session_id} in the history")
+        return row
+
+    def records(self, table: str, session_id: int) -> list[sqlite3.Row]:
+        """All rows of ``table`` (one of :data:`RECORD_TABLES`) for one session, in time order."""
+        if table not in RECORD_TABLES:
+            raise InputError(f"Invalid table {table!r}: must be one of {RECORD_TABLES}")
+        order = {"cramps": "onset_s", "warnings": "onset_s", "quality": "start_s"}.get(
+            table, "start_s" if table == "activity" else "t_s"
+        )
+        sql = f"SELECT * FROM {table} WHERE session_id = ? ORDER BY {order}, id"
+        return self.conn.execute(sql, (session_id,)).fetchall()
+
+    def session_end_s(self, session_id: int) -> float:
+        """Session length in s: recorded, or the last time seen for an interrupted session."""
+        row = self.session(session_id)
+        if row["duration_s"] is not None:
+            return float(row["duration_s"])
+        candidates = [0.0]
+        for table, cols in (
+            ("cramps", "MAX(COALESCE(end_s, alert_s))"),
+            ("warnings", "MAX(COALESCE(end_s, alert_s))"),
+            ("quality", "MAX(COALESCE(end_s, start_s))"),
+            ("alerts", "MAX(t_s)"),
+            ("acks", "MAX(t_s)"),
+            ("activity", "MAX(end_s)"),
+        ):
+            value = self.conn.execute(
+                f"SELECT {cols} FROM {table} WHERE session_id = ?", (session_id,)
+            ).fetchone()[0]
+            if value is not None:
+                candidates.append(float(value))
+        return max(candidates)
+
+    # -- deleting ------------------------------------------------------------------------
+
+    def delete_sessions(self, session_ids: list[int]) -> int:
+        """Delete sessions and everything recorded in them; return how many were deleted."""
+        with self.transaction() as conn:
+            n = 0
+            for sid in session_ids:
+                n += conn.execute("DELETE FROM sessions WHERE id = ?", (sid,)).rowcount
+        # Deleted health data should not linger in free pages or the WAL.
+        self.conn.execute("VACUUM")
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        logger.info("deleted %d sessions from %s", n, self.path)
+        return n
+
+
+def _check_date(value: str) -> str:
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise InputError(f"Invalid date {value!r}: use YYYY-MM-DD") from exc
+
+
+def open_history(path: str | Path | None = None) -> History:
+    """Open the history at ``path``, or the user's default one."""
+    if path is None:
+        from crampdetect.storage.paths import history_path
+
+        path = history_path()
+    return History(path)

@@ -1,0 +1,223 @@
+"""Night history: recording, crash safety, migration from an older schema, deletion."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from crampdetect.alerts.policy import AlertPolicy
+from crampdetect.core import Event, InputError, QualityInterval
+from crampdetect.storage.history import _V1, SCHEMA_VERSION, History
+from crampdetect.storage.recorder import SessionRecorder, import_detection
+
+TZ = dt.timezone(dt.timedelta(hours=1))
+
+
+def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 11, day, hour, minute, tzinfo=TZ)
+
+
+def test_recorder_round_trip(tmp_path):
+    with History(tmp_path / "h.sqlite3") as h:
+        rec = SessionRecorder(h, "night", ["left", "right"], "sim://night", at(20, 23), 100.0)
+        policy = AlertPolicy("night")
+        raised = Event("left", "cramp", 200.0, 201.5, id=3, detail={"severity": 0.7})
+        rec.record_event(raised)
+        for action in policy.update([raised], 201.5):
+            rec.record_action(action)
+        rec.record_ack(205.0, "button")
+        rec.record_quality(QualityInterval("right", "lead_off", 150.0))
+        rec.record_quality(QualityInterval("right", "lead_off", 150.0, 180.0))
+        rec.record_event(raised.ended(260.0))
+        rec.close(1000.0)
+
+        (session,) = h.sessions()
+        assert session["night"] == "2026-11-20" and session["duration_s"] == 900.0
+        (c,) = h.records("cramps", session["id"])
+        assert (c["leg"], c["onset_s"], c["alert_s"], c["end_s"]) == ("left", 100.0, 101.5, 160.0)
+        assert c["duration_s"] == pytest.approx(60.0) and c["severity"] == 0.7
+        (q,) = h.records("quality", session["id"])
+        assert (q["start_s"], q["end_s"]) == (50.0, 80.0)
+        kinds = [a["kind"] for a in h.records("alerts", session["id"])]
+        assert kinds == ["message", "vibrate"]
+        assert [a["t_s"] for a in h.records("acks", session["id"])] == [105.0]
+
+
+def test_night_belongs_to_the_evening_it_began(tmp_path):
+    with History(tmp_path / "h.sqlite3") as h:
+        SessionRecorder(h, "night", ["calf"], started_at=at(21, 2, 30))
+        SessionRecorder(h, "night", ["calf"], started_at=at(21, 22, 45))
+        assert [r["night"] for r in h.sessions()] == ["2026-11-20", "2026-11-21"]
+        assert len(h.sessions("2026-11-21", "2026-11-21")) == 1
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys, datetime as dt
+    from crampdetect.core import Event
+    from crampdetect.storage.history import History
+    from crampdetect.storage.recorder import SessionRecorder
+    h = History(sys.argv[1])
+    rec = SessionRecorder(h, "night", ["left"], started_at=dt.datetime(2026, 11, 20, 23,
+        tzinfo=dt.timezone.utc))
+    for k in range(5):
+        rec.record_event(Event("left", "cramp", 10.0 * k, 10.0 * k + 1, 10.0 * k + 5, id=k))
+    print("committed", flush=True)
+    h.conn.execute("BEGIN IMMEDIATE")
+    h.conn.execute("INSERT INTO cramps (session_id, leg, event_id, onset_s, alert_s)"
+                   " VALUES (?, 'left', 99, 1.0, 2.0)", (rec.session_id,))
+    h.conn.execute("UPDATE sessions SET duration_s = 12345")
+    # Enough uncommitted data (~4 MB) that SQLite spills pages into the WAL before COMMIT.
+    h.conn.executemany("INSERT INTO alerts (session_id, t_s, kind, reason) VALUES (?,?,?,?)",
+                       [(rec.session_id, k, "message", "x" * 1000) for k in range(4000)])
+    print("in transaction", flush=True)
+    sys.stdin.readline()  # blocks until killed
+    """
+)
+
+
+def test_history_survives_a_writer_killed_mid_transaction(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline().strip() == "committed"
+        assert proc.stdout.readline().strip() == "in transaction"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        proc.stdin.close()
+        proc.stdout.close()
+    assert proc.returncode == -signal.SIGKILL
+    with History(path) as h:
+        assert h.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        (session,) = h.sessions()
+        assert session["duration_s"] is None  # the uncommitted update is gone
+        assert session["ended_at"] is None
+        cramps = h.records("cramps", session["id"])
+        assert [c["event_id"] for c in cramps] == [0, 1, 2, 3, 4]
+        assert h.session_end_s(session["id"]) == pytest.approx(45.0)
+        assert h.records("alerts", session["id"]) == []
+
+
+def test_migrates_a_version_1_file(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    for sql in _V1:
+        conn.execute(sql)
+    conn.execute(
+        "INSERT INTO sessions VALUES (1, '2026-11-03T01:10:00+01:00', NULL, 'night', 'COM3')"
+    )
+    conn.execute("INSERT INTO cramps VALUES (1, 1, 'right', 600.0, 602.0, 780.0)")
+    conn.execute("INSERT INTO cramps VALUES (2, 1, 'right', 3000.0, 3001.0, NULL)")
+    conn.execute("INSERT INTO alerts VALUES (1, 1, 602.0, 'vibrate', 'cramp: first prompt')")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+
+    with History(path) as h:
+        assert h.schema_version == SCHEMA_VERSION
+        (session,) = h.sessions()
+        assert session["night"] == "2026-11-02" and session["source"] == "COM3"
+        cramps = h.records("cramps", 1)
+        assert [c["duration_s"] for c in cramps] == [180.0, None]
+        assert [c["recurrence"] for c in cramps] == [0, 0]
+        # New tables work on the migrated file.
+        rec = SessionRecorder(h, "night", ["right"], started_at=at(4, 23))
+        rec.record_ack(3.0)
+        rec.record_event(Event("right", "early_warning", 1.0, 2.0, id=1))
+    with History(path) as h:  # opening again is a no-op
+        assert len(h.sessions()) == 2
+
+
+def test_refuses_a_newer_schema(tmp_path):
+    path = tmp_path / "new.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(InputError, match="newer than this crampdetect"):
+        History(path)
+
+
+def test_not_a_database_is_a_clear_error(tmp_path):
+    path = tmp_path / "junk.sqlite3"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(InputError, match="Cannot open history"):
+        History(path)
+
+
+def test_delete_removes_the_data_from_the_file(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    marker = "PRIVATE-MARKER-7f3a"
+    with History(path) as h:
+        keep = SessionRecorder(h, "night", ["left"], "keep", at(20, 23))
+        gone = SessionRecorder(h, "night", ["left"], marker, at(21, 23))
+        gone.record_event(Event("left", "cramp", 5.0, 6.0, 60.0, id=1))
+        assert h.delete_sessions([gone.session_id, 12345]) == 1
+        assert [r["id"] for r in h.sessions()] == [keep.session_id]
+        assert h.conn.execute("SELECT COUNT(*) FROM cramps").fetchone()[0] == 0
+    blobs = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    assert marker.encode() not in blobs
+
+
+def test_import_labels_recurrences_like_the_policy(tmp_path):
+    result = {
+        "channels": ["left", "right"],
+        "duration_s": 7200.0,
+        "events": [
+            {
+                "channel": "left",
+                "kind": "cramp",
+                "onset_s": 100.0,
+                "alert_s": 102.0,
+                "end_s": 300.0,
+            },
+            {
+                "channel": "left",
+                "kind": "cramp",
+                "onset_s": 1900.0,
+                "alert_s": 1902.0,
+                "end_s": 2000.0,
+            },
+            {
+                "channel": "right",
+                "kind": "cramp",
+                "onset_s": 2500.0,
+                "alert_s": 2502.0,
+                "end_s": 2600,
+            },
+            {
+                "channel": "left",
+                "kind": "cramp",
+                "onset_s": 6000.0,
+                "alert_s": 6002.0,
+                "end_s": 6100,
+            },
+            {"channel": "left", "kind": "early_warning", "onset_s": 50.0, "alert_s": 60.0},
+        ],
+        "quality": [{"channel": "right", "issue": "lead_off", "start_s": 10.0, "end_s": 70.0}],
+    }
+    with History(tmp_path / "h.sqlite3") as h:
+        sid = import_detection(h, result, at(20, 23)).session_id
+        cramps = h.records("cramps", sid)
+        assert [(c["leg"], c["recurrence"]) for c in cramps] == [
+            ("left", 0),
+            ("left", 1),  # 27 min after the first ended
+            ("right", 0),  # other leg
+            ("left", 0),  # 67 min after the previous left one ended
+        ]
+        assert len(h.records("warnings", sid)) == 1
+        assert h.session(sid)["duration_s"] == 7200.0
+        with pytest.raises(InputError, match="bad event"):
+            import_detection(h, {"events": [{"kind": "cramp"}]}, at(21, 23))
