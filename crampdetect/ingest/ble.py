@@ -1,0 +1,184 @@
+"""Bluetooth LE transport (bleak 3.x): scan, connect, notifications into the queue, reconnect.
+
+bleak is asynchronous; this transport runs its own event loop on a thread, so the rest of
+crampdetect stays synchronous. Notifications arrive through a *synchronous* callback that
+only puts the bytes on the queue (bleak runs async callbacks as unordered tasks). A
+notification delivered twice (bleak #2002) or late is harmless: the reassembler drops
+repeated sequence numbers. On an unsolicited disconnect the transport scans again and
+reconnects with exponential back-off. UUIDs: ``firmware_bridge/protocol/PROTOCOL.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import Any
+
+from crampdetect.core import InputError
+from crampdetect.ingest.transport import LINK_DOWN, LINK_END, LINK_UP, Transport
+
+logger = logging.getLogger(__name__)
+
+SERVICE_UUID = "6a1e0001-6f3c-4b8e-9d1a-c2a3f0e5b7d4"
+DATA_UUID = "6a1e0002-6f3c-4b8e-9d1a-c2a3f0e5b7d4"  # notify: samples, status, acks
+COMMAND_UUID = "6a1e0003-6f3c-4b8e-9d1a-c2a3f0e5b7d4"  # write: commands
+NAME_PREFIX = "crampdetect-"
+BACKOFF_MIN_S = 0.5
+BACKOFF_MAX_S = 10.0
+CONNECT_TIMEOUT_S = 20.0
+
+
+async def scan_boards(timeout_s: float = 3.0, backend: Any = None) -> list[tuple[str, str, int]]:
+    """(address, name, RSSI in dBm) of boards advertising the crampdetect service."""
+    from bleak import BleakScanner
+
+    found = await BleakScanner.discover(
+        timeout_s, return_adv=True, service_uuids=[SERVICE_UUID], backend=backend
+    )
+    return sorted((d.address, ad.local_name or d.name or "", ad.rssi) for d, ad in found.values())
+
+
+class BleTransport(Transport):
+    """Notifications of one board, found by address or advertised name.
+
+    Parameters
+    ----------
+    target : str
+        Bluetooth address (``AA:BB:...``; a UUID on macOS) or advertised name.
+    scan_timeout_s : float
+        How long to look for the board before giving up, s.
+    client_backend, scanner_backend : type, optional
+        bleak backends to use instead of the platform's (tests pass fakes).
+    """
+
+    name = "ble"
+
+    def __init__(
+        self,
+        target: str,
+        scan_timeout_s: float = 10.0,
+        client_backend: type | None = None,
+        scanner_backend: type | None = None,
+    ) -> None:
+        super().__init__()
+        self.target = target
+        self.scan_timeout_s = scan_timeout_s
+        self.client_backend = client_backend
+        self.scanner_backend = scanner_backend
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="ble", daemon=True)
+        self._client: Any = None
+        self._lost = asyncio.Event()
+        self._supervisor: asyncio.Future | None = None
+
+    def _run(self, coro: Any, timeout_s: float) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout_s)
+
+    def start(self) -> None:
+        self._thread.start()
+        try:
+            self._run(self._connect(), self.scan_timeout_s + CONNECT_TIMEOUT_S + 5)
+        except InputError:
+            self._stop_loop()
+            raise
+        except Exception as exc:  # bleak/D-Bus/OS errors differ per platform
+            self._stop_loop()
+            reason = str(exc) or type(exc).__name__
+            raise InputError(f"cannot connect to BLE board {self.target!r}: {reason}") from None
+        self._supervisor = asyncio.run_coroutine_threadsafe(self._supervise(), self._loop)
+
+    def _matches(self, device: Any, adv: Any) -> bool:
+        target = self.target.lower()
+        names = {(device.name or "").lower(), (adv.local_name or "").lower()}
+        return device.address.lower() == target or target in names
+
+    async def _connect(self) -> None:
+        from bleak import BleakClient, BleakScanner
+
+        device = await BleakScanner.find_device_by_filter(
+            self._matches,
+            timeout=self.scan_timeout_s,
+            service_uuids=[SERVICE_UUID],
+            backend=self.scanner_backend,
+        )
+        if device is None:
+            raise InputError(f"no BLE board {self.target!r} found (is it on and advertising?)")
+        client = BleakClient(
+            device,
+            disconnected_callback=self._on_disconnect,
+            timeout=CONNECT_TIMEOUT_S,
+            backend=self.client_backend,
+        )
+        await client.connect()
+        self._lost.clear()
+        await client.start_notify(DATA_UUID, self._on_notify)
+        self._client = client
+        self.put_link(LINK_UP, device.address)
+
+    def _on_notify(self, _characteristic: Any, data: bytearray) -> None:
+        if not self.stopping.is_set():  # late notifications after close() are dropped
+            self.put_bytes(bytes(data))
+
+    def _on_disconnect(self, client: Any) -> None:
+        if client is not self._client or self.stopping.is_set():
+            return
+        logger.warning("BLE board %s disconnected", self.target)
+        self._client = None
+        self.put_link(LINK_DOWN, "disconnected")
+        self._lost.set()
+
+    async def _supervise(self) -> None:
+        """Reconnect with exponential back-off whenever the board drops the link."""
+        while not self.stopping.is_set():
+            await self._lost.wait()
+            delay = BACKOFF_MIN_S
+            while not self.stopping.is_set() and self._client is None:
+                try:
+                    await self._connect()
+                    logger.info("BLE board %s reconnected", self.target)
+                except Exception as exc:
+                    logger.info("BLE reconnect failed (%s); retry in %.1f s", exc, delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, BACKOFF_MAX_S)
+
+    def write(self, data: bytes) -> bool:
+        client = self._client
+        if client is None:
+            self.write_errors += 1
+            return False
+        try:
+            self._run(client.write_gatt_char(COMMAND_UUID, data, response=False), 2.0)
+            return True
+        except Exception as exc:
+            logger.warning("BLE write failed: %s", exc)
+            self.write_errors += 1
+            return False
+
+    async def _shutdown(self) -> None:
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                await client.stop_notify(DATA_UUID)
+            except Exception as exc:
+                logger.debug("stop_notify: %s", exc)
+            await client.disconnect()
+
+    def _stop_loop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5.0)
+        if not self._loop.is_running():
+            self._loop.close()
+
+    def close(self) -> None:
+        if self.stopping.is_set() or not self._thread.is_alive():
+            return
+        self.stopping.set()
+        try:
+            self._run(self._shutdown(), 5.0)
+        except Exception as exc:
+            logger.warning("BLE disconnect failed: %s", exc)
+        self._stop_loop()
+        self.put_link(LINK_END, "closed")

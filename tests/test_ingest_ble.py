@@ -1,0 +1,269 @@
+"""BLE transport behind a fake bleak backend: duplicates, disconnects mid-stream, late
+notifications after stop, refused reconnects, commands. No radio exists here, so the fakes
+implement bleak's own backend interfaces (``BaseBleakClient``, ``BaseBleakScanner``) and are
+passed through ``BleakClient(..., backend=...)`` exactly as a platform backend would be.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+from bleak.backends.characteristic import BleakGATTCharacteristic
+from bleak.backends.client import BaseBleakClient
+from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
+from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
+from bleak.exc import BleakError
+
+from crampdetect.core import InputError
+from crampdetect.ingest import ble
+from crampdetect.ingest.frames import FrameDecoder, SampleFrame
+from crampdetect.ingest.sim import BoardEmulator
+from crampdetect.ingest.sources import Source
+
+FS = 1000
+ADDRESS = "AA:BB:CC:DD:EE:01"
+
+
+class Peripheral:
+    """The board on the other side of the fake radio: a list of notifications and a script."""
+
+    def __init__(self, notifications: list[bytes]) -> None:
+        self.notifications = notifications
+        self.pos = 0
+        self.duplicate_every = 0  # deliver every k-th notification twice (bleak #2002)
+        self.drop_at: int | None = None  # disconnect after this notification, once
+        self.lost_while_down = 0  # notifications sent into the void while disconnected
+        self.refuse_connects = 0  # connection attempts that fail before one succeeds
+        self.refuse_after_drop = 0  # ... set once the link dropped
+        self.connects = 0
+        self.late_after_stop = True
+        self.writes: list[bytes] = []
+        self.done = asyncio.Event()
+
+
+PERIPHERAL: Peripheral | None = None
+
+
+class FakeScanner(BaseBleakScanner):
+    def __init__(self, detection_callback, service_uuids, scanning_mode, **kwargs) -> None:
+        super().__init__(detection_callback, service_uuids)
+
+    async def start(self) -> None:
+        adv = AdvertisementData("crampdetect-EE01", {}, {}, [ble.SERVICE_UUID], None, -60, ())
+        if PERIPHERAL is not None and self.is_allowed_uuid(adv.service_uuids):
+            device = self.create_or_update_device(ADDRESS, ADDRESS, adv.local_name, None, adv)
+            asyncio.get_running_loop().call_soon(self.call_detection_callbacks, device, adv)
+
+    async def stop(self) -> None:
+        pass
+
+
+class FakeClient(BaseBleakClient):
+    def __init__(self, address_or_ble_device: Any, **kwargs: Any) -> None:
+        super().__init__(
+            address_or_ble_device,
+            disconnected_callback=kwargs["disconnected_callback"],
+            timeout=kwargs["timeout"],
+        )
+        assert PERIPHERAL is not None
+        self.peripheral = PERIPHERAL
+        self._connected = False
+        self._notifying = False
+
+    @property
+    def mtu_size(self) -> int:
+        return 247
+
+    @property
+    def is_connected(self) -> bool:
+        return self._connected
+
+    async def connect(self, pair: bool, **kwargs: Any) -> None:
+        p = self.peripheral
+        if p.refuse_connects > 0:
+            p.refuse_connects -= 1
+            raise BleakError("le-connection-abort-by-local")
+        services = BleakGATTServiceCollection()
+        service = BleakGATTService(None, 1, ble.SERVICE_UUID)
+        services.add_service(service)
+        for handle, (uuid, props) in enumerate(
+            [(ble.DATA_UUID, ["notify"]), (ble.COMMAND_UUID, ["write-without-response"])], 2
+        ):
+            char = BleakGATTCharacteristic(None, handle, uuid, props, lambda: 244, service)
+            services.add_characteristic(char)
+        self.services = services
+        self._connected = True
+        p.connects += 1
+
+    async def disconnect(self) -> None:
+        self._connected = False
+
+    async def pair(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError
+
+    async def unpair(self) -> None:
+        raise NotImplementedError
+
+    async def read_gatt_char(self, characteristic, **kwargs: Any) -> bytearray:
+        raise BleakError("not readable")
+
+    async def read_gatt_descriptor(self, descriptor, **kwargs: Any) -> bytearray:
+        raise BleakError("not readable")
+
+    async def write_gatt_char(self, characteristic, data, response: bool) -> None:
+        if not self._connected:
+            raise BleakError("Not connected")
+        assert characteristic.uuid == ble.COMMAND_UUID
+        self.peripheral.writes.append(bytes(data))
+
+    async def write_gatt_descriptor(self, descriptor, data) -> None:
+        raise BleakError("not writable")
+
+    async def start_notify(self, characteristic, callback, **kwargs: Any) -> None:
+        assert characteristic.uuid == ble.DATA_UUID
+        self._notifying = True
+        self._callback = callback
+        asyncio.get_running_loop().create_task(self._stream(callback))
+
+    async def stop_notify(self, characteristic) -> None:
+        self._notifying = False
+        p = self.peripheral
+        if p.late_after_stop:  # bleak may still call back after stop_notify returned
+            self._callback(bytearray(p.notifications[min(p.pos, len(p.notifications) - 1)]))
+
+    async def _stream(self, callback) -> None:
+        p = self.peripheral
+        while p.pos < len(p.notifications):
+            await asyncio.sleep(0)
+            if not (self._connected and self._notifying):
+                return
+            k = p.pos
+            callback(bytearray(p.notifications[k]))
+            if p.duplicate_every and k % p.duplicate_every == 0:
+                callback(bytearray(p.notifications[k]))
+            p.pos += 1
+            if p.drop_at is not None and k == p.drop_at:
+                p.drop_at = None
+                p.pos += p.lost_while_down
+                p.refuse_connects = p.refuse_after_drop
+                self._connected = False
+                self._disconnected_callback()
+                return
+        p.done.set()
+
+
+def counts(n_samples: int) -> np.ndarray:
+    i = np.arange(n_samples)
+    return np.stack([(i * 7) % 1024, (i * 7 + 100) % 1024]).astype(np.uint16)
+
+
+def notifications(data: np.ndarray, per_frame: int = 50) -> list[bytes]:
+    """One whole encoded frame per notification, as the ESP32 sends them at MTU 247."""
+    stream = BoardEmulator(FS, 2, 12, "raw", per_frame).frames_for(data)
+    return [f + b"\x00" for f in stream.split(b"\x00")[:-1]]
+
+
+@pytest.fixture
+def peripheral(monkeypatch):
+    global PERIPHERAL
+    monkeypatch.setattr(ble, "BACKOFF_MIN_S", 0.01)
+    PERIPHERAL = Peripheral(notifications(counts(20_000)))
+    yield PERIPHERAL
+    PERIPHERAL = None
+
+
+def open_ble(**kwargs: Any) -> Source:
+    transport = ble.BleTransport(
+        "crampdetect-EE01",
+        scan_timeout_s=2.0,
+        client_backend=FakeClient,
+        scanner_backend=FakeScanner,
+    )
+    return Source(transport, **kwargs)
+
+
+def read_all(source: Source, n_samples: int, timeout_s: float = 20.0) -> list:
+    blocks: list = []
+    deadline = time.monotonic() + timeout_s
+    while (not blocks or blocks[-1].stop < n_samples) and time.monotonic() < deadline:
+        blocks += source.read(timeout_s=0.5)
+    return blocks
+
+
+def check(blocks: list, data: np.ndarray) -> None:
+    stop = 0
+    for b in blocks:
+        assert b.start == stop + b.gap, "samples duplicated or reordered"
+        np.testing.assert_array_equal(b.data, data[:, b.start : b.stop])
+        stop = b.stop
+
+
+def test_duplicated_notifications_are_dropped(peripheral):
+    peripheral.duplicate_every = 3
+    source = open_ble()
+    with source:
+        blocks = read_all(source, 20_000)
+    data = counts(20_000)
+    check(blocks, data)
+    assert blocks[-1].stop == 20_000 and all(b.gap == 0 for b in blocks)
+    doubled = [FrameDecoder().feed(n)[0] for n in peripheral.notifications[::3]]
+    assert source.stats.duplicates == sum(isinstance(f, SampleFrame) for f in doubled)
+    assert source.info.representation.adc_bits == 12
+
+
+def test_disconnect_mid_stream_reconnects_with_backoff_and_counts_the_gap(peripheral):
+    peripheral.drop_at = 100
+    peripheral.lost_while_down = 40  # status and sample frames sent while nobody listened
+    peripheral.refuse_after_drop = 2  # the first two reconnection attempts fail
+    source = open_ble()
+    with source:
+        blocks = read_all(source, 20_000)
+        stats = source.stats
+    check(blocks, counts(20_000))
+    assert blocks[-1].stop == 20_000
+    assert stats.reconnects == 1 and peripheral.connects == 2
+    assert stats.gaps == 1 and 35 * 50 <= stats.gap_samples <= 40 * 50
+    assert sum(b.n_samples for b in blocks) + stats.gap_samples == 20_000
+
+
+def test_late_notification_after_close_is_ignored(peripheral):
+    from crampdetect.ingest.transport import Chunk
+
+    source = open_ble()
+    with source:
+        blocks = read_all(source, 20_000)
+        while source.read(timeout_s=0.05):
+            pass
+    assert blocks[-1].stop == 20_000
+    left = [source.transport.queue.get_nowait() for _ in range(source.transport.queue.qsize())]
+    assert left and not any(isinstance(item, Chunk) for item in left)
+
+
+def test_commands_are_written_and_fail_cleanly_when_disconnected(peripheral):
+    source = open_ble()
+    with source:
+        read_all(source, 100)
+        assert source.send("vibrate", pulses=((300, 100),), repeat=2)
+        source.transport._client = None  # what the disconnect callback leaves behind
+        assert not source.send("stop")
+    frames = FrameDecoder().feed(b"".join(peripheral.writes))
+    assert [(f.command, f.pulses, f.repeat) for f in frames] == [("vibrate", ((300, 100),), 2)]
+    assert source.stats.write_errors == 1
+
+
+def test_board_not_found_is_an_input_error(peripheral, monkeypatch):
+    monkeypatch.setattr(FakeScanner, "start", FakeScanner.stop)  # hears nothing
+    transport = ble.BleTransport(
+        "nosuchboard", scan_timeout_s=0.2, client_backend=FakeClient, scanner_backend=FakeScanner
+    )
+    with pytest.raises(InputError, match="no BLE board 'nosuchboard' found"):
+        Source(transport).__enter__()
+
+
+def test_scan_lists_advertising_boards(peripheral):
+    found = asyncio.run(ble.scan_boards(0.05, backend=FakeScanner))
+    assert found == [(ADDRESS, "crampdetect-EE01", -60)]
