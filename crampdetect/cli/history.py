@@ -101,7 +101,8 @@ def _import(history: object, args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise InputError(f"Invalid --started {args.started!r}: use ISO 8601") from exc
     else:
-        duration = float(result.get("duration_s") or 0.0)
+        meta = result.get("input") if isinstance(result.get("input"), dict) else result
+        duration = float(meta.get("duration_s") or 0.0)
         started = dt.datetime.fromtimestamp(path.stat().st_mtime) - dt.timedelta(seconds=duration)
     if started.tzinfo is None:
         started = started.astimezone()

@@ -51,7 +51,9 @@ class SessionRecorder:
     ) -> None:
         self.history = history
         self.stream_t0_s = float(stream_t0_s)
-        start = (started_at or dt.datetime.now().astimezone()).astimezone()
+        start = started_at or dt.datetime.now()
+        if start.tzinfo is None:  # naive means local time; aware keeps its own offset
+            start = start.astimezone()
         started = start.isoformat(timespec="seconds")
         with history.transaction() as conn:
             cur = conn.execute(
@@ -182,9 +184,9 @@ def import_detection(
     Parameters
     ----------
     result : mapping
-        ``{"events": [...], "quality": [...]}`` with items as written by ``Event.to_dict``
-        and ``QualityInterval.to_dict``; optional ``channels``, ``profile``, ``duration_s``,
-        ``source``.
+        ``{"input": {...}, "events": [...], "quality": [...]}`` as ``detect --json`` prints
+        it (items as written by ``Event.to_dict`` and ``QualityInterval.to_dict``); the
+        ``channels``, ``profile`` and ``duration_s`` are read from ``input`` or the top level.
     started_at : datetime
         Wall-clock time of stream time 0.
 
@@ -197,13 +199,15 @@ def import_detection(
 
     events = [_event(d, i) for i, d in enumerate(_items(result, "events"), start=1)]
     quality = [_quality(d) for d in _items(result, "quality")]
-    channels = result.get("channels") or sorted({e.channel for e in events})
-    prof = str(profile or result.get("profile") or "night")
+    meta = result.get("input")
+    meta = {**(meta if isinstance(meta, Mapping) else {}), **result}
+    channels = meta.get("channels") or sorted({e.channel for e in events})
+    prof = str(profile or meta.get("profile") or "night")
     recorder = SessionRecorder(
         history,
         prof,
         list(channels),  # type: ignore[call-overload]
-        source=str(source or result.get("source") or ""),
+        source=str(source or meta.get("source") or ""),
         started_at=started_at,
     )
     # Recurrence labels come from the same policy the monitor uses.
@@ -221,7 +225,7 @@ def import_detection(
     for interval in quality:
         recorder.record_quality(interval)
     ends = [0.0] + [e.end_s or e.alert_s for e in events] + [q.end_s or q.start_s for q in quality]
-    duration = result.get("duration_s")
+    duration = meta.get("duration_s")
     recorder.close(float(duration) if isinstance(duration, int | float) else max(ends))
     return recorder
 

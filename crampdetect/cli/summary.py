@@ -1,0 +1,76 @@
+"""Morning summary of a night (or a training session) from the local history, with a trend."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+from crampdetect.core import InputError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--night", metavar="DATE", help="night to summarise (default: the latest)")
+    parser.add_argument("--session", type=int, metavar="ID", help="show one session instead")
+    parser.add_argument("--training", action="store_true", help="show the latest training session")
+    parser.add_argument("--weeks", type=int, default=8, help="weeks in the trend (default 8)")
+    parser.add_argument("--plot", metavar="FILE.png", help="also draw the night to a PNG file")
+
+
+def run(args: argparse.Namespace) -> int:
+    from crampdetect.reports import summary as S
+    from crampdetect.storage.history import open_history
+
+    if args.plot and not args.plot.lower().endswith(".png"):
+        raise InputError(f"--plot needs a .png file name, got {args.plot!r}")
+    if not 1 <= args.weeks <= 104:
+        raise InputError(f"--weeks must be 1..104, got {args.weeks}")
+    with open_history() as history:
+        if args.session is not None or args.training:
+            return _session(history, args)
+        night = args.night
+        if night is None:
+            rows = history.sessions(profile="night")
+            if not rows:
+                print("No nights recorded yet.")
+                return 0
+            night = max(r["night"] for r in rows)
+        else:
+            night = _date(night)
+        summary = S.summarise_night(history, night)
+        print(S.format_night(summary))
+        print()
+        print(S.format_trend(S.weekly_trend(history, night, args.weeks)))
+        note = S.doctor_note(history, night)
+        if note:
+            print()
+            print(note)
+        if args.plot and summary.session_ids:
+            from crampdetect.reports.night_plot import plot_sessions
+
+            print(f"\nPlot written to {plot_sessions(history, summary.session_ids, args.plot)}")
+    return 0
+
+
+def _session(history: object, args: argparse.Namespace) -> int:
+    from crampdetect.reports.session_view import format_session
+
+    sid = args.session
+    if sid is None:
+        rows = history.sessions(profile="training")  # type: ignore[attr-defined]
+        if not rows:
+            print("No training sessions recorded yet.")
+            return 0
+        sid = int(rows[-1]["id"])
+    print(format_session(history, sid))  # type: ignore[arg-type]
+    if args.plot:
+        from crampdetect.reports.night_plot import plot_sessions
+
+        print(f"\nPlot written to {plot_sessions(history, [sid], args.plot)}")  # type: ignore[arg-type]
+    return 0
+
+
+def _date(value: str) -> str:
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise InputError(f"Invalid --night {value!r}: use YYYY-MM-DD") from exc

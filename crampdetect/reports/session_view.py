@@ -1,0 +1,92 @@
+"""Athlete session view: the activity timeline of a training session and where the cramps came.
+
+Reads a session from the night history (its ``activity`` runs come from
+:mod:`crampdetect.reports.activity` at import time) and says, per leg, when each cramp came:
+minutes into the session, and whether it was during running or walking or some time after
+stopping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from crampdetect.storage.history import History
+
+GAIT = ("running", "walking")
+#: Activity runs shorter than this are merged into their neighbour for the timeline.
+MIN_RUN_S = 20.0
+
+
+def smooth_runs(
+    runs: list[tuple[float, float, str]], min_s: float = MIN_RUN_S
+) -> list[tuple[float, float, str]]:
+    """Merge runs shorter than ``min_s`` into the previous one, and equal neighbours."""
+    out: list[tuple[float, float, str]] = []
+    for a, b, what in sorted(runs):
+        if out and (out[-1][2] == what or b - a < min_s):
+            out[-1] = (out[-1][0], float(b), out[-1][2])
+        else:
+            out.append((float(a), float(b), str(what)))
+    if len(out) > 1 and out[0][1] - out[0][0] < min_s:  # a short first run joins the next
+        out[1] = (out[0][0], out[1][1], out[1][2])
+        out.pop(0)
+    return out
+
+
+def cramp_context(runs: list[tuple[float, float, str]], onset_s: float) -> str:
+    """Where in the activity a cramp at ``onset_s`` came, e.g. "4 min after stopping running"."""
+    before = onset_s - 3.0  # the cramp itself looks like a hold: look just before it
+    current = next((r for r in runs if r[0] <= before < r[1]), None)
+    if current is not None and current[2] in GAIT:
+        return f"while {current[2]}"
+    gait_ends = [r for r in runs if r[2] in GAIT and r[1] <= onset_s]
+    if gait_ends:
+        last = max(gait_ends, key=lambda r: r[1])
+        return f"{_minutes(onset_s - last[1])} after stopping {last[2]}"
+    if current is not None:
+        return f"while {current[2]}" if current[2] != "active" else "during other activity"
+    return "activity unknown"
+
+
+def format_session(history: History, session_id: int) -> str:
+    """Plain-text view of one (training) session."""
+    row = history.session(session_id)
+    start = dt.datetime.fromisoformat(row["started_at"])
+    length = history.session_end_s(session_id)
+    lines = [
+        f"{row['profile'].capitalize()} session {session_id}, {start:%Y-%m-%d %H:%M}, "
+        f"{_minutes(length)}"
+    ]
+    per_leg: dict[str, list[tuple[float, float, str]]] = {}
+    for r in history.records("activity", session_id):
+        per_leg.setdefault(r["leg"], []).append((r["start_s"], r["end_s"], r["activity"]))
+    cramps = history.records("cramps", session_id)
+    legs = sorted(set(per_leg) | {c["leg"] for c in cramps})
+    if not per_leg:
+        lines.append("No activity timeline (import with --recording to add one).")
+    for leg in legs:
+        runs = smooth_runs(per_leg.get(leg, []))
+        if runs:
+            timeline = ", ".join(f"{_clock(a)}-{_clock(b)} {what}" for a, b, what in runs)
+            lines.append(f"Activity ({leg}): {timeline}")
+        for c in (c for c in cramps if c["leg"] == leg):
+            dur = (
+                "did not end" if c["duration_s"] is None else f"lasted {_minutes(c['duration_s'])}"
+            )
+            where = cramp_context(runs, c["onset_s"]) if runs else "activity unknown"
+            tag = " (recurrence)" if c["recurrence"] else ""
+            lines.append(f"  cramp {leg} at {_minutes(c['onset_s'])} in, {where}; {dur}{tag}")
+    if not cramps:
+        lines.append("No cramps.")
+    return "\n".join(lines)
+
+
+def _minutes(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min"
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(round(seconds), 60)
+    return f"{m}:{s:02d}"
