@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import Event, InputError, QualityInterval, Representation
-from crampdetect.storage.recording import Recording, Segment, segments_from_array
+from crampdetect.storage.recording import Recording, Segment
 
 SIDECAR_SUFFIX = ".session.json"
 EXPORT_FORMATS = ("edf", "bdf", "csv", "wav")
@@ -116,38 +116,23 @@ def write_csv(rec: Recording, path: str | Path) -> Path:
 
 
 def read_csv(path: str | Path) -> Recording:
-    """Read a ``time_s,<channels>`` CSV (``time`` accepted) and its sidecar if present."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
+    """Read a ``time_s,<channels>`` CSV through the ``detect`` reader, plus its sidecar."""
+    from crampdetect.ingest.csvfile import open_csv
 
     path = Path(path)
-    try:
-        table = pacsv.read_csv(path)
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
-    names = table.column_names
-    if not names or names[0] not in ("time_s", "time") or len(names) < 2:
-        raise InputError(f"{path}: CSV header must be time_s followed by channel columns")
-    try:
-        cols = [table.column(i).to_numpy().astype(np.float64) for i in range(len(names))]
-    except (pa.ArrowInvalid, ValueError, TypeError):
-        raise InputError(f"{path}: non-numeric cells in the CSV") from None
-    times, data = cols[0], np.vstack(cols[1:])
-    if times.size < 2:
-        raise InputError(f"{path}: need at least two samples")
-    if not np.all(np.isfinite(times)) or np.any(np.diff(times) <= 0):
-        raise InputError(f"{path}: time axis is not finite and strictly increasing")
-    fs = float(round(1.0 / np.median(np.diff(times)), 6))
     doc = _read_sidecar(path)
+    stream = open_csv(path, rate=float(doc["sample_rate_hz"]) if doc else None)
+    segments = [Segment(b.start, b.t0, b.n_samples, lambda d=b.data: d) for b in stream.blocks()]
+    rec = Recording(path, "csv", stream.fs, stream.channels, None, segments)
     if doc:
-        fs = float(doc.get("sample_rate_hz", fs))
-    rec = Recording(path, "csv", fs, tuple(names[1:]), None, segments_from_array(times, data, fs))
-    if doc:
-        if doc.get("segments") and len(doc["segments"]) == len(rec.segments):
-            rec.segments = [
-                Segment(int(s[0]), seg.t0, seg.n_samples, seg.load)
-                for s, seg in zip(doc["segments"], rec.segments, strict=True)
-            ]
+        runs = doc.get("segments") or []
+        if len(runs) == rec.n_gaps + 1:  # restore the recorder's sample indices
+            first = iter(runs)
+            shift = 0
+            for i, seg in enumerate(rec.segments):
+                if i == 0 or seg.start > rec.segments[i - 1].start + rec.segments[i - 1].n_samples:
+                    shift = int(next(first)[0]) - seg.start
+                rec.segments[i] = Segment(seg.start + shift, seg.t0, seg.n_samples, seg.load)
         _apply_sidecar(rec, doc)
     return rec
 

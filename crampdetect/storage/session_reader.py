@@ -173,10 +173,18 @@ def read_session(path: str | Path) -> Recording:
         mm = np.memmap(file, mode="r", dtype=dtype, offset=offset, shape=(len(channels), n))
         return np.array(mm)
 
-    segments = [
-        Segment(start, t0, n, lambda o=off, d=dt, k=n: loader(o, d, k))
-        for off, dt, n, start, t0 in chunks
-    ]
+    segments = []
+    prev_stop, prev_end = None, None
+    for off, dt, n, start, t0 in chunks:
+        if prev_end is not None and start < prev_stop:
+            problems.append(f"chunk at sample {start} overlaps the previous one, skipped")
+            continue
+        if prev_end is not None and start == prev_stop:
+            t0 = prev_end  # contiguous: the sample clock sets the time, not host jitter
+        elif prev_end is not None:
+            t0 = max(t0, prev_end + (start - prev_stop) / fs * 0.5)  # keep time increasing
+        segments.append(Segment(start, t0, n, lambda o=off, d=dt, k=n: loader(o, d, k)))
+        prev_stop, prev_end = start + n, t0 + n / fs
     events, quality = _merge_events(journal)
     for p in problems:
         logger.warning("%s: %s", path, p)

@@ -1,0 +1,31 @@
+"""Convert a recording to EDF+, BDF+, CSV (detect layout) or WAV; never modifies the original."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", help="session directory, EDF/BDF, WAV, CSV or a shipped recording")
+    p.add_argument("out", nargs="+", help="output file(s); the format comes from the suffix")
+    p.add_argument(
+        "--format", choices=("edf", "bdf", "csv", "wav"), help="format when OUT has no suffix"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from crampdetect.storage.formats import export
+    from crampdetect.storage.reader import open_recording
+
+    rec = open_recording(args.path)
+    for problem in rec.problems:
+        print(f"crampdetect convert: warning: {problem}", file=sys.stderr)
+    for out in args.out:
+        path = export(rec, out, args.format)
+        print(
+            f"{path}: {rec.n_samples} samples x {len(rec.channels)} channels at {rec.fs:g} Hz, "
+            f"{rec.n_gaps} gap(s), {len(rec.events)} event(s), "
+            f"{len(rec.quality)} quality interval(s)"
+        )
+    return 0

@@ -1,0 +1,73 @@
+"""Replay a recording through the live pipeline, as fast as possible or paced like a board."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _speed(text: str) -> float | None:
+    if text == "max":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"speed must be a number or 'max', got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("speed must be positive")
+    return value
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from crampdetect.cli.detect import add_input_arguments
+
+    p.add_argument("path", help="session directory, EDF/BDF, WAV, CSV or a shipped recording")
+    p.add_argument(
+        "--speed",
+        type=_speed,
+        default=None,
+        metavar="N|max",
+        help="N times real time (1 paces like a live board); default max",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object, as detect does")
+    add_input_arguments(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    from crampdetect.cli.detect import format_result, settings_from_args
+    from crampdetect.core import InputError
+    from crampdetect.reports.rescore import replay, resolve_representation
+    from crampdetect.storage.reader import open_recording
+
+    rec = open_recording(args.path)
+    if args.rate is not None and abs(args.rate - rec.fs) > 0.02 * rec.fs:
+        raise InputError(f"--rate {args.rate:g} Hz disagrees with the recording ({rec.fs:g} Hz)")
+    for problem in rec.problems:
+        print(f"crampdetect replay: warning: {problem}", file=sys.stderr)
+    rep, inferred = resolve_representation(rec, args.signal, args.units, args.adc_bits)
+    live = args.speed is not None and not args.json
+
+    def show(block, pipe, out) -> None:
+        for ev in out.events:
+            state = "ended" if ev.end_s is not None else "ALERT"
+            print(f"[{block.t_end:9.2f} s] {ev.kind} {state} on {ev.channel}", flush=True)
+        for q in out.quality:
+            state = "cleared" if q.end_s is not None else "flagged"
+            print(f"[{block.t_end:9.2f} s] quality {q.issue} {state} on {q.channel}", flush=True)
+
+    result = replay(
+        rec,
+        profile=args.profile,
+        settings=settings_from_args(args),
+        representation=rep,
+        speed=args.speed,
+        on_block=show if live else None,
+    )
+    result["input"]["inferred"] = inferred
+    if args.json:
+        json.dump(result, sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        print(format_result(result))
+    return 0
