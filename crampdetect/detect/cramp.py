@@ -79,6 +79,7 @@ class CrampDetector:
         s = settings
         fr = 1.0 / hop_s
         self._w = max(3, round(s.window_s * fr))
+        self._persist = max(1, round(s.persist_s * fr))
         self._gap = max(1, round(s.gap_s * fr))
         self._end = max(1, round(s.end_s * fr))
         self._hist_len = round(HISTORY_S * fr)
@@ -180,10 +181,12 @@ class CrampDetector:
         self, level: np.ndarray, fast: np.ndarray, base: np.ndarray, art: np.ndarray
     ) -> dict[str, np.ndarray]:
         """Irregularity, dip depth, median level ratio and artefact over the trailing window."""
-        w = self._w
+        w, p = self._w, self._persist
         n = level.shape[1]
         keep = w - 1
-        lv = self._pad(np.concatenate([self._h_level[:, -keep:], level], axis=1), n + keep)
+        lv = self._pad(
+            np.concatenate([self._h_level[:, -(keep + p - 1) :], level], axis=1), n + keep + p - 1
+        )
         fa = self._pad(np.concatenate([self._h_fast[:, -keep:], fast], axis=1), n + keep)
         ar = np.concatenate([self._h_art[:, -keep:], art], axis=1)
         ar = np.concatenate([np.zeros((ar.shape[0], n + keep - ar.shape[1]), bool), ar], axis=1)
@@ -191,7 +194,9 @@ class CrampDetector:
         t = np.arange(w) - (w - 1) / 2.0
         ym = y.mean(axis=2, keepdims=True)
         slope = ((y - ym) * t).sum(axis=2, keepdims=True) / (t**2).sum()
-        irr = np.sqrt(np.maximum(((y - ym - slope * t) ** 2).mean(axis=2), 0.0))
+        irr_all = np.sqrt(np.maximum(((y - ym - slope * t) ** 2).mean(axis=2), 0.0))
+        # Irregularity must persist: a steady hold's ramp-down is briefly "irregular".
+        irr = sliding_window_view(irr_all, p, axis=1).min(axis=2)
         fw = sliding_window_view(fa, w, axis=1)
         dip = fw.min(axis=2) / np.maximum(fw.mean(axis=2), 1e-9)
         with np.errstate(invalid="ignore", divide="ignore"):

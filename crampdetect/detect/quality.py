@@ -117,10 +117,11 @@ class QualityMonitor:
             ref = np.maximum(prev_rms, 1e-9)
             cand = (jump_uv > 12.0 * ref) & (jump_uv > max(300.0, 8 * uv)) & ~lead_off & ~clip
             all_c = np.concatenate([self._pop_cand, cand], axis=1)
-            all_ref = np.concatenate([self._pop_ref, ref], axis=1)
+            all_ref = np.concatenate([self._pop_ref, np.maximum(4.0 * ref, 0.08 * jump_uv)], axis=1)
             all_rms = np.concatenate([self._pop_rms, f.rms_fast], axis=1)
             d = POP_DELAY
-            masks["pop"] = all_c[:, :n] & (all_rms[:, d : d + n] < 4.0 * all_ref[:, :n])
+            # A pop's filtered ringing has died down DELAY frames later; EMG stays up.
+            masks["pop"] = all_c[:, :n] & (all_rms[:, d : d + n] < all_ref[:, :n])
             self._pop_cand, self._pop_ref = all_c[:, -d:], all_ref[:, -d:]
             self._pop_rms = all_rms[:, -d:]
             masks["wander"] = (wander_uv > np.maximum(3.0 * rms_ref, 100.0)) & ~lead_off & ~clip

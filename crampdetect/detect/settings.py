@@ -26,6 +26,8 @@ class DetectorSettings:
         Earliest alert (s of continuous activation) when the activity waxes and wanes.
     irregular : float
         Irregularity (std of detrended log-envelope over ``window_s``) needed for the fast path.
+    persist_s : float
+        The irregularity must hold this long (s): a hold's ramp-down is briefly irregular.
     dip : float
         Lowest envelope over the window relative to its mean: below this is a relaxation
         pattern (gait, repetitions), not a cramp.
@@ -48,6 +50,7 @@ class DetectorSettings:
     window_s: float = 1.5
     fast_s: float = 2.5
     irregular: float = 0.16
+    persist_s: float = 0.5
     dip: float = 0.2
     slow_s: float = 8.0
     strong_ratio: float = 6.0

@@ -14,6 +14,8 @@ from scipy import signal
 from crampdetect.filters.sos import SosFilter
 
 CANDIDATES_HZ = (50.0, 60.0)
+AVG_RATE = 0.125  # weight of the newest segment in the running spectrum
+MIN_SEGMENTS = 3  # segments averaged before the first decision
 
 
 class MainsSuppressor:
@@ -62,6 +64,7 @@ class MainsSuppressor:
         self._fill = 0
         self._segments = 0
         self._seen = 0
+        self._avg: np.ndarray | None = None  # running average power spectrum
         #: (sample index just past the analysed segment, share per channel) per segment.
         self.share_log: list[tuple[int, np.ndarray]] = []
 
@@ -108,7 +111,13 @@ class MainsSuppressor:
         self._segments += 1
         spec = np.fft.rfft((seg - seg.mean(axis=1, keepdims=True)) * self._window, axis=1)
         power = spec.real**2 + spec.imag**2
+        # Single periodograms are too noisy to call a line: average over ~8 segments.
+        self._avg = power if self._avg is None else self._avg + AVG_RATE * (power - self._avg)
         top = min(450.0, 0.45 * self.fs)
+        share_power = power
+        power = self._avg
+        if self._segments < MIN_SEGMENTS:
+            return
         if self.mains_hz is None:
             scores = {f: self._line_db(power, f).max() for f in CANDIDATES_HZ if f + 16 < top}
             best = max(scores, key=scores.get, default=None)
@@ -123,8 +132,8 @@ class MainsSuppressor:
         in_lines = np.zeros_like(band)
         for f in lines:
             in_lines |= np.abs(self._freqs - f) <= 1.5 * df + 0.5
-        total = power[:, band].sum(axis=1) + 1e-30
-        self.share = power[:, band & in_lines].sum(axis=1) / total
+        total = share_power[:, band].sum(axis=1) + 1e-30
+        self.share = share_power[:, band & in_lines].sum(axis=1) / total
         wanted = tuple(sorted(set(self.harmonics_hz) | set(present)))
         if wanted != self.harmonics_hz:
             self.harmonics_hz = wanted

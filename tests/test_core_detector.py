@@ -1,0 +1,109 @@
+"""The cramp detector on seeded synthetic scenes: cramps found, look-alikes ignored."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from synth import add_burst, scene
+
+from crampdetect.core import Block, Representation
+from crampdetect.detect.run import Collector
+from crampdetect.pipeline import Pipeline
+
+FS = 1000.0
+UV = Representation("raw", "uV")
+
+
+def detect(x, profile="night", fs=FS, rep=UV, channels=None):
+    channels = channels or tuple(f"ch{i}" for i in range(x.shape[0]))
+    pipe = Pipeline(fs, channels, rep, profile)
+    col = Collector()
+    for a in range(0, x.shape[1], 2000):
+        col.add(pipe.push(Block(x[:, a : a + 2000], fs, a, a / fs, 0, channels)))
+    col.add(pipe.finish())
+    return col.result()
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("profile", ["night", "training"])
+def test_irregular_cramp_from_rest_is_alerted_fast_with_its_onset(seed, profile):
+    t, x, rng = scene(duration_s=90.0, seed=seed)
+    onset = 30.0 + seed
+    add_burst(x, t, FS, rng, 0, onset, 80.0, 150.0 + 100 * seed, ramp_s=1.0, irregular=0.5)
+    events, _ = detect(x, profile)
+    cramps = [e for e in events if e.kind == "cramp"]
+    assert len(cramps) == 1
+    e = cramps[0]
+    assert abs(e.onset_s - onset) <= 0.5
+    assert e.onset_s <= e.alert_s <= onset + 10.0
+    assert e.end_s is not None and abs(e.end_s - 80.0) < 3.0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_steady_cramp_is_alerted_within_ten_seconds(seed):
+    t, x, rng = scene(duration_s=60.0, seed=seed)
+    add_burst(x, t, FS, rng, 0, 20.0, 55.0, 200.0, ramp_s=2.0)
+    (e,) = detect(x, "training")[0]
+    assert e.alert_s - 20.0 <= 10.0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_voluntary_holds_and_calf_raises_are_not_alerted_in_training(seed):
+    t, x, rng = scene(duration_s=120.0, seed=seed)
+    for k, dur in enumerate([3.0, 5.0, 7.0, 9.0]):
+        add_burst(x, t, FS, rng, 0, 5 + 15 * k, 5 + 15 * k + dur, 400.0 + 100 * k, ramp_s=0.4)
+    for rep_start in np.arange(70.0, 100.0, 2.5):  # calf raises: 2.5 s per repetition
+        add_burst(x, t, FS, rng, 0, rep_start, rep_start + 1.6, 500.0, ramp_s=0.5)
+    assert detect(x, "training")[0] == []
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_running_bursts_above_mvc_are_not_alerted(seed):
+    t, x, rng = scene(duration_s=90.0, seed=seed)
+    stride = 1 / 1.4
+    for s in np.arange(5.0, 85.0, stride):
+        add_burst(x, t, FS, rng, 0, s, s + 0.35, 2000.0, ramp_s=0.08)
+    assert detect(x, "training")[0] == []
+
+
+def test_bilateral_turning_over_is_not_alerted_at_night():
+    t, x, rng = scene(duration_s=80.0, n_channels=2, seed=3)
+    for s in np.arange(20.0, 45.0, 1.3):  # mixed bursts on both legs for 25 s
+        add_burst(x, t, FS, rng, 0, s, s + 0.9, 300.0, ramp_s=0.1, irregular=0.6)
+        add_burst(x, t, FS, rng, 1, s + 0.4, s + 1.2, 250.0, ramp_s=0.1, irregular=0.6)
+    assert detect(x, "night")[0] == []
+
+
+def test_periodic_leg_movements_are_not_alerted():
+    t, x, rng = scene(duration_s=300.0, seed=4)
+    for s in np.arange(10.0, 290.0, 25.0):
+        add_burst(x, t, FS, rng, 0, s, s + 2.5, 150.0, ramp_s=0.5)
+    assert detect(x, "night")[0] == []
+
+
+def test_cramp_on_one_leg_is_alerted_on_that_channel_only():
+    t, x, rng = scene(duration_s=60.0, n_channels=2, seed=5)
+    add_burst(x, t, FS, rng, 1, 15.0, 50.0, 300.0, ramp_s=1.0, irregular=0.5)
+    events, _ = detect(x, channels=("calf_left", "calf_right"))
+    assert [e.channel for e in events] == ["calf_right"]
+
+
+def test_lead_off_at_the_rail_never_alerts_and_is_flagged():
+    rep = Representation("raw", "counts", 10)
+    t, x, rng = scene(duration_s=60.0, seed=6)
+    counts = np.round(512 + x / rep.uv_per_unit).clip(0, 1023)
+    counts[0, 20_000:45_000] = 1023
+    events, quality = detect(counts, rep=rep)
+    assert events == []
+    lead = [q for q in quality if q.issue == "lead_off"]
+    assert len(lead) == 1 and abs(lead[0].start_s - 20.0) < 1.1 and abs(lead[0].end_s - 45.0) < 1.1
+    flagged = sum(q.end_s - q.start_s for q in quality)
+    assert flagged < 25.0 + 4.0  # the clean minute around it is not flagged
+
+
+def test_recurrence_is_labelled_and_watched():
+    t, x, rng = scene(duration_s=150.0, seed=8)
+    add_burst(x, t, FS, rng, 0, 20.0, 60.0, 300.0, ramp_s=1.0, irregular=0.5)
+    add_burst(x, t, FS, rng, 0, 100.0, 140.0, 300.0, ramp_s=1.0, irregular=0.5)
+    events, _ = detect(x)
+    assert [e.detail["recurrence"] for e in events] == [False, True]

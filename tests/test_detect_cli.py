@@ -1,0 +1,105 @@
+"""The `crampdetect detect` contract: JSON shape, readable table, bad input -> exit 2, one line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from synth import add_burst, scene, write_csv
+
+from crampdetect.cli import main
+
+
+def _cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "crampdetect", *map(str, args)], capture_output=True, text=True
+    )
+
+
+@pytest.fixture(scope="module")
+def cramp_csv(tmp_path_factory):
+    t, x, rng = scene(duration_s=60.0, n_channels=2, seed=11)
+    add_burst(x, t, 1000.0, rng, 0, 20.0, 50.0, 300.0, ramp_s=1.0, irregular=0.5)
+    counts = np.round(512 + x / (5.0 / 1024 / 200 * 1e6)).clip(0, 1023)
+    keep = np.ones(t.size, bool)
+    keep[40_000:40_050] = False  # 50 lost samples
+    keep[45_000:45_010] = False
+    path = tmp_path_factory.mktemp("d") / "night.csv"
+    write_csv(path, t[keep], counts[:, keep], ["calf_left", "calf_right"], fmt="%d")
+    return path
+
+
+def test_json_document(cramp_csv):
+    r = _cli("detect", cramp_csv, "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    inp = doc["input"]
+    assert inp["sample_rate_hz"] == 1000 and inp["channels"] == ["calf_left", "calf_right"]
+    assert (inp["signal"], inp["units"], inp["adc_bits"]) == ("raw", "counts", 10)
+    assert inp["gaps"] == 2 and abs(inp["duration_s"] - 60.0) < 0.01
+    (ev,) = doc["events"]
+    assert ev["channel"] == "calf_left" and ev["kind"] == "cramp"
+    assert ev["onset_s"] <= ev["alert_s"] <= ev["onset_s"] + 10 and ev["end_s"] > ev["alert_s"]
+    assert 0 < ev["confidence"] <= 1
+    gaps = [q for q in doc["quality"] if q["issue"] == "gap"]
+    assert {(q["channel"], round(q["start_s"], 3), round(q["end_s"], 3)) for q in gaps} >= {
+        ("calf_left", 40.0, 40.05),
+        ("calf_right", 45.0, 45.01),
+    }
+
+
+def test_readable_table(cramp_csv):
+    r = _cli("detect", cramp_csv)
+    assert r.returncode == 0
+    assert "1 event(s)" in r.stdout and "calf_left" in r.stdout and "cramp" in r.stdout
+
+
+def test_overrides_are_reported_and_respected(cramp_csv):
+    r = _cli(
+        "detect", cramp_csv, "--json", "--signal", "raw", "--units", "counts", "--adc-bits", "12"
+    )
+    doc = json.loads(r.stdout)
+    assert doc["input"]["adc_bits"] == 12 and doc["input"]["inferred"] == []
+
+
+BAD = {
+    "missing": None,
+    "empty": "",
+    "header only": "time_s,a\n",
+    "no time column": "t,a\n0,1\n0.001,2\n",
+    "non-numeric": "time_s,a\n0,1\n0.001,abc\n0.002,3\n",
+    "nan": "time_s,a\n0,1\n0.001,nan\n0.002,3\n",
+    "empty cell": "time_s,a\n0,1\n0.001,\n0.002,3\n",
+    "backwards": "time_s,a\n" + "".join(f"{i / 1000},{i}\n" for i in range(50)) + "0.01,5\n",
+    "single sample": "time_s,a\n0,1\n",
+    "ragged": "time_s,a,b\n0,1,2\n0.001,2\n",
+    "binary": "\x00\x01\x02garbage",
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_file_exits_2_with_one_line(case, tmp_path):
+    path = tmp_path / "bad.csv"
+    if BAD[case] is not None:
+        path.write_text(BAD[case])
+    r = _cli("detect", path, "--json")
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.stderr and lines[0].startswith("crampdetect")
+
+
+def test_wrong_rate_is_refused(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("time_s,a\n" + "".join(f"{i / 1000},{i % 7}\n" for i in range(3000)))
+    assert main(["detect", str(path), "--rate", "500"]) == 2
+
+
+def test_too_low_rate_for_raw_emg_is_refused(tmp_path, capsys):
+    path = tmp_path / "r.csv"
+    path.write_text("time_s,a\n" + "".join(f"{i / 50},{(-1) ** i * 5.5}\n" for i in range(300)))
+    assert main(["detect", str(path), "--signal", "raw"]) == 2
+    assert "out of range" in capsys.readouterr().err
