@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -38,7 +40,7 @@ def _run(cuts, gap_at=None):
     pipe = Pipeline(FS, ("left", "right"), REP, "night")
     col = Collector()
     bounds = [0, *cuts, N]
-    for a, b in zip(bounds[:-1], bounds[1:]):
+    for a, b in itertools.pairwise(bounds):
         gap = 0
         start = a
         if gap_at is not None and a == gap_at:
@@ -80,7 +82,7 @@ def test_filters_and_features_are_chunk_invariant(cuts):
         bp, mains, hop = SosFilter(bandpass_sos(FS), 2), MainsSuppressor(FS, 2), HopFeatures(FS, 2)
         out = []
         bounds = [0, *cs, N]
-        for a, b in zip(bounds[:-1], bounds[1:]):
+        for a, b in itertools.pairwise(bounds):
             x = COUNTS[:, a:b]
             f = hop.process(mains.process(bp.process(x)), x)
             out.append(np.concatenate([f.rms, f.mdf, f.tkeo, f.raw_jump]))

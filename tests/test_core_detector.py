@@ -90,7 +90,7 @@ def test_cramp_on_one_leg_is_alerted_on_that_channel_only():
 
 def test_lead_off_at_the_rail_never_alerts_and_is_flagged():
     rep = Representation("raw", "counts", 10)
-    t, x, rng = scene(duration_s=60.0, seed=6)
+    _t, x, _rng = scene(duration_s=60.0, seed=6)
     counts = np.round(512 + x / rep.uv_per_unit).clip(0, 1023)
     counts[0, 20_000:45_000] = 1023
     events, quality = detect(counts, rep=rep)

@@ -64,10 +64,7 @@ CASES = {
     "santuz-treadmill-gait-calf": _santuz,
     "tecchio-sustained-ta-hold": lambda tmp: _tecchio("PL_0_01.csv", tmp),
     "tecchio-passive-rest": lambda tmp: _tecchio("Pas_5.csv", tmp),
-    **{
-        f"uci-{n}": (lambda n: lambda tmp: _uci(n + ".txt", tmp))(n)
-        for n in ("3Amar", "3Apie", "3Asen", "5Nmar", "5Npie", "5Nsen")
-    },
+    **{f"uci-{n}": n for n in ("3Amar", "3Apie", "3Asen", "5Nmar", "5Npie", "5Nsen")},
 }
 
 
