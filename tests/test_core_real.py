@@ -70,7 +70,8 @@ CASES = {
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_training_profile_raises_no_cramp_on_real_recordings(case, tmp_path):
-    path, opts = CASES[case](tmp_path)
+    make = CASES[case]
+    path, opts = _uci(make + ".txt", tmp_path) if isinstance(make, str) else make(tmp_path)
     out = subprocess.run(
         [
             sys.executable,
