@@ -1,0 +1,267 @@
+/*
+ * test_core.c - host-compiled unit tests of the portable firmware core against the golden
+ * vectors (vectors.inc is generated from ../../protocol/vectors.json) plus the motor and ring
+ * state machines. Prints one line per failure and "core tests: N checks, F failed"; exit 1 on
+ * failure. Build: see build_tests.sh.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cd_motor.h"
+#include "cd_proto.h"
+#include "cd_sampler.h"
+
+static int checks, failures;
+
+#define EXPECT(cond, ...)                                                   \
+	do {                                                                \
+		checks++;                                                   \
+		if (!(cond)) {                                              \
+			failures++;                                         \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);         \
+			printf(__VA_ARGS__);                                \
+			printf("\n");                                       \
+		}                                                           \
+	} while (0)
+
+static void check_crc(const uint8_t *data, size_t n, unsigned expected)
+{
+	EXPECT(cd_crc16(data, n) == expected, "crc %04x != %04x", cd_crc16(data, n), expected);
+}
+
+static void check_cobs(const uint8_t *raw, size_t n, const uint8_t *enc, size_t m)
+{
+	uint8_t buf[600];
+	size_t got = cd_cobs_encode(raw, n, buf);
+	EXPECT(got == m && memcmp(buf, enc, m) == 0, "cobs encode of %zu bytes", n);
+	int dec = cd_cobs_decode(enc, m, buf);
+	EXPECT(dec == (int)n && memcmp(buf, raw, n) == 0, "cobs decode of %zu bytes", m);
+}
+
+static void expect_wire(const char *name, const uint8_t *got, size_t got_n, const uint8_t *wire,
+			size_t n)
+{
+	EXPECT(got_n == n && memcmp(got, wire, n) == 0, "%s: encoded %zu bytes, expected %zu%s",
+	       name, got_n, n, got_n == n ? " (content differs)" : "");
+}
+
+static void check_samples(const char *name, const uint8_t *wire, size_t n, unsigned seq,
+			  uint32_t t_us, unsigned mask, unsigned per_ch, const uint16_t *values)
+{
+	uint8_t out[CD_MAX_WIRE];
+	size_t got = cd_encode_samples(out, sizeof out, (uint16_t)seq, t_us, (uint8_t)mask,
+				       (uint8_t)per_ch, values);
+	expect_wire(name, out, got, wire, n);
+	EXPECT(cd_encode_samples(out, n - 1, (uint16_t)seq, t_us, (uint8_t)mask, (uint8_t)per_ch,
+				 values) == 0, "%s: too small a buffer must fail", name);
+}
+
+static void check_status(const char *name, const uint8_t *wire, size_t n, unsigned seq,
+			 uint32_t t_us, unsigned mask, unsigned rate, unsigned bits, unsigned signal,
+			 unsigned battery, uint32_t lost, const char *fw)
+{
+	uint8_t out[CD_MAX_WIRE];
+	cd_status_t s = {t_us, (uint8_t)mask, (uint16_t)rate, (uint8_t)bits, (uint8_t)signal,
+			 (uint8_t)battery, lost, fw};
+	expect_wire(name, out, cd_encode_status(out, sizeof out, (uint16_t)seq, &s), wire, n);
+}
+
+static void check_ack(const char *name, const uint8_t *wire, size_t n, unsigned seq,
+		      unsigned acked, unsigned status)
+{
+	uint8_t out[CD_MAX_WIRE];
+	size_t got = cd_encode_ack(out, sizeof out, (uint16_t)seq, (uint16_t)acked, (uint8_t)status);
+	expect_wire(name, out, got, wire, n);
+}
+
+/* feed wire bytes through the byte-wise receiver; return the decoded length (0 = none) */
+static size_t receive(cd_rx_t *rx, const uint8_t *wire, size_t n)
+{
+	size_t got = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = cd_rx_byte(rx, wire[i]);
+		if (len)
+			got = len;
+	}
+	return got;
+}
+
+static void check_command(const char *name, const uint8_t *wire, size_t n, unsigned seq,
+			  unsigned code, unsigned intensity, unsigned repeat, unsigned n_pulses,
+			  const uint16_t *on, const uint16_t *off, unsigned rate)
+{
+	cd_rx_t rx;
+	cd_command_t cmd;
+	cd_rx_init(&rx);
+	size_t len = receive(&rx, wire, n);
+	EXPECT(len > 0, "%s: receiver returned no frame", name);
+	uint8_t status = cd_parse_command(rx.buf, len, &cmd);
+	EXPECT(status == CD_ACK_OK, "%s: parse status %u", name, status);
+	EXPECT(cmd.seq == seq && cmd.code == code, "%s: seq/code", name);
+	if (code == CD_CMD_VIBRATE) {
+		EXPECT(cmd.intensity == intensity && cmd.repeat == repeat && cmd.n_pulses == n_pulses,
+		       "%s: vibrate fields", name);
+		for (unsigned i = 0; i < n_pulses; i++)
+			EXPECT(cmd.on_ms[i] == on[i] && cmd.off_ms[i] == off[i], "%s: pulse %u", name, i);
+	}
+	if (code == CD_CMD_SET_RATE)
+		EXPECT(cmd.rate_hz == rate, "%s: rate", name);
+	uint8_t out[CD_MAX_WIRE];
+	expect_wire(name, out, cd_encode_command(out, sizeof out, &cmd), wire, n);
+}
+
+static void check_invalid(const char *name, const uint8_t *wire, size_t n, unsigned status,
+			  unsigned seq)
+{
+	cd_rx_t rx;
+	cd_command_t cmd;
+	cd_rx_init(&rx);
+	size_t len = receive(&rx, wire, n);
+	uint8_t got = len ? cd_parse_command(rx.buf, len, &cmd) : CD_PARSE_IGNORE;
+	EXPECT(got == status, "%s: status %u, expected %u", name, got, status);
+	if (status != CD_PARSE_IGNORE)
+		EXPECT(cmd.seq == seq, "%s: seq %u for the ack, expected %u", name, cmd.seq, seq);
+	/* the receiver is back in sync: a good ping right after is parsed */
+	uint8_t ping[16];
+	cd_command_t p = {.seq = 77, .code = CD_CMD_PING};
+	size_t m = cd_encode_command(ping, sizeof ping, &p);
+	len = receive(&rx, ping, m);
+	EXPECT(len && cd_parse_command(rx.buf, len, &cmd) == CD_ACK_OK && cmd.seq == 77,
+	       "%s: no resync", name);
+}
+
+static void test_vectors(void)
+{
+#include "vectors.inc"
+}
+
+static cd_command_t vibrate(uint16_t on, uint16_t off, uint8_t repeat)
+{
+	cd_command_t c = {.code = CD_CMD_VIBRATE, .intensity = 200, .repeat = repeat, .n_pulses = 1};
+	c.on_ms[0] = on;
+	c.off_ms[0] = off;
+	return c;
+}
+
+/* run the motor from t0 to t1 in 1 ms steps; return ms spent on and the last on time */
+static uint32_t run_motor(cd_motor_t *m, uint32_t t0, uint32_t t1, uint32_t *last_on)
+{
+	uint32_t on = 0;
+	for (uint32_t t = t0; t < t1; t++)
+		if (cd_motor_update(m, t)) {
+			on++;
+			*last_on = t;
+		}
+	return on;
+}
+
+static void test_motor(void)
+{
+	cd_motor_t m;
+	uint32_t last = 0, on_ms;
+	cd_motor_init(&m);
+	cd_command_t c = vibrate(200, 100, 3);
+	cd_motor_start(&m, &c, 1000); /* never heard from the host: refuses to run */
+	EXPECT(cd_motor_update(&m, 1000) == 0, "motor ran without a heartbeat");
+
+	cd_motor_init(&m);
+	cd_motor_heartbeat(&m, 1000);
+	cd_motor_start(&m, &c, 1000);
+	EXPECT(cd_motor_update(&m, 1000) == 200, "pattern starts on at the given intensity");
+	on_ms = run_motor(&m, 1000, 2500, &last);
+	EXPECT(on_ms == 600 && last == 1000 + 2 * 300 + 199, "3 x 200 ms on: %u ms on, last %u",
+	       on_ms, last);
+	EXPECT(!m.active, "pattern ends by itself");
+
+	/* a pulse never lasts longer than 3 s, even if the command says more */
+	cd_motor_init(&m);
+	cd_motor_heartbeat(&m, 0);
+	c = vibrate(60000, 0, 1);
+	cd_motor_start(&m, &c, 0);
+	on_ms = 0;
+	for (uint32_t t = 0; t < 10000; t += 500) { /* host alive all along */
+		cd_motor_heartbeat(&m, t);
+		on_ms += run_motor(&m, t, t + 500, &last);
+	}
+	EXPECT(on_ms == CD_MAX_PULSE_MS && last == CD_MAX_PULSE_MS - 1,
+	       "pulse capped at 3 s (%u ms on, last on %u)", on_ms, last);
+
+	/* heartbeat loss stops a long pattern */
+	cd_motor_init(&m);
+	cd_motor_heartbeat(&m, 5000);
+	c = vibrate(1000, 10, 255);
+	cd_motor_start(&m, &c, 5000);
+	EXPECT(run_motor(&m, 5000, 20000, &last) > 0 && last == 5000 + CD_HEARTBEAT_TIMEOUT_MS - 1,
+	       "heartbeat loss: last on at %u", last);
+	EXPECT(!m.active, "stopped after heartbeat loss");
+
+	/* stop command; millisecond counter wrap */
+	cd_motor_init(&m);
+	cd_motor_heartbeat(&m, 0xFFFFFF00u);
+	c = vibrate(1000, 0, 1);
+	cd_motor_start(&m, &c, 0xFFFFFF00u);
+	EXPECT(cd_motor_update(&m, 0x00000010u) == 200, "on across the counter wrap");
+	EXPECT(cd_motor_update(&m, 0xFFFFFF00u + 1000u) == 0, "off after 1000 ms across the wrap");
+	cd_motor_start(&m, &c, 0x100u);
+	cd_motor_stop(&m);
+	EXPECT(cd_motor_update(&m, 0x101u) == 0, "stop");
+
+	/* a late update (big time jump) walks through every phase */
+	cd_motor_init(&m);
+	cd_motor_heartbeat(&m, 0);
+	c = vibrate(10, 10, 5);
+	cd_motor_start(&m, &c, 0);
+	EXPECT(cd_motor_update(&m, 95) == 0 && m.active, "in the off phase of play 5");
+	EXPECT(cd_motor_update(&m, 100) == 0 && !m.active, "finished after 5 plays");
+}
+
+static void test_ring(void)
+{
+	static cd_ring_t r;
+	uint16_t out[2 * CD_RING_SETS], set[2];
+	uint32_t first = 0;
+	cd_ring_init(&r, 2);
+	EXPECT(cd_ring_pop(&r, out, 10, &first) == 0, "empty ring");
+	for (uint16_t i = 0; i < CD_RING_SETS + 5; i++) {
+		set[0] = i;
+		set[1] = (uint16_t)(1000 + i);
+		cd_ring_push(&r, set);
+	}
+	EXPECT(r.lost == 5 && cd_ring_count(&r) == CD_RING_SETS, "overflow counted: %u",
+	       (unsigned)r.lost);
+	EXPECT(cd_ring_pop(&r, out, 10, &first) == 10 && first == 0 && out[0] == 0 &&
+		       out[1] == 1000 && out[19] == 1009, "first pop");
+	for (uint16_t i = 0; i < 3; i++) { /* sets 69.. after the 5 dropped ones */
+		set[0] = (uint16_t)(CD_RING_SETS + 5 + i);
+		set[1] = 0;
+		cd_ring_push(&r, set);
+	}
+	uint8_t n = cd_ring_pop(&r, out, 255, &first);
+	EXPECT(n == CD_RING_SETS - 10 && first == 10, "pop stops at the gap (%u from %u)", n,
+	       (unsigned)first);
+	n = cd_ring_pop(&r, out, 255, &first);
+	EXPECT(n == 3 && first == CD_RING_SETS + 5 && out[0] == CD_RING_SETS + 5,
+	       "after the gap: %u from %u", n, (unsigned)first);
+	/* index reconstruction across 2^16 sets */
+	for (uint32_t i = 0; i < 70000; i++) {
+		set[0] = (uint16_t)i;
+		cd_ring_push(&r, set);
+		if (cd_ring_count(&r) == 50 && cd_ring_pop(&r, out, 50, &first) != 50)
+			break;
+	}
+	cd_ring_pop(&r, out, 255, &first);
+	EXPECT(r.tail_index == r.next_index && r.next_index == CD_RING_SETS + 8 + 70000u,
+	       "tail index %u", (unsigned)r.tail_index);
+	EXPECT(cd_index_to_us(1500, 1000) == 1500000u && cd_index_to_us(3, 500) == 6000u,
+	       "index to µs");
+}
+
+int main(void)
+{
+	test_vectors();
+	test_motor();
+	test_ring();
+	printf("core tests: %d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}
