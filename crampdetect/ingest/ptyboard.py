@@ -53,7 +53,19 @@ class PtyBoard:
 
     @property
     def path(self) -> str:
+        """Stable path to open (a symlink to the current pty slave)."""
         return str(self.link)
+
+    @property
+    def device(self) -> str:
+        """The pseudo-terminal device currently behind :attr:`path`, e.g. ``/dev/pts/3``."""
+        return os.readlink(self.link)
+
+    def pending(self) -> bool:
+        """True while bytes written to the pty wait for the reader."""
+        with self._lock:
+            fd = self._slave
+            return fd >= 0 and bool(select.select([fd], [], [], 0)[0])
 
     def _plug(self) -> None:
         master, slave = os.openpty()

@@ -71,6 +71,8 @@ class Source:
         Stream description assumed until the board's first status frame.
     names : tuple of str
         Channel names by bit of the channel mask.
+    timebase : {"host", "device"}, optional
+        Time axis of the blocks (see :class:`Reassembler`); default: the transport's.
     """
 
     def __init__(
@@ -78,14 +80,16 @@ class Source:
         transport: Transport,
         info: StreamInfo | None = None,
         names: tuple[str, ...] = DEFAULT_CHANNEL_NAMES,
+        timebase: str | None = None,
     ) -> None:
         self.transport = transport
         self.decoder = FrameDecoder()
-        self.reassembler = Reassembler(info, names, timebase=transport.timebase)
+        self.reassembler = Reassembler(info, names, timebase=timebase or transport.timebase)
         self.ended = False
         self.connected = False
         self.acks: list[AckFrame] = []
         self._command_seq = 0
+        self._links_up = 0
         self._commands_sent = 0
         self._recent: deque[tuple[float, int]] = deque()
 
@@ -129,6 +133,9 @@ class Source:
                 self.connected = False
                 self.decoder.reset()  # a partial frame from before the cut is garbage
             elif item.kind == LINK_UP:
+                self._links_up += 1
+                if self._links_up > 1:
+                    self.reassembler.link_reset()  # the board may have restarted meanwhile
                 self.connected = True
             elif item.kind == LINK_END:
                 logger.info("%s source ended: %s", self.transport.name, item.detail)

@@ -1,0 +1,113 @@
+"""The vibration motor on the board as an alert sink, and the interface alert policies fill.
+
+A *policy* decides what to do; the :class:`HapticSink` does it on the board. Any object with
+
+    policy.update(events: list[Event], now_s: float) -> list[Action]
+
+is a policy (:class:`PromptPolicy`): it is called on every pass of the monitor loop, with
+the detector events that arrived since the last call (possibly none, so timers can fire) and
+the current stream time in s. An :class:`~crampdetect.alerts.policy.Action` of kind
+``vibrate`` (with a :class:`~crampdetect.alerts.patterns.VibrationPattern`) becomes a vibrate
+command frame, ``stop`` a stop frame; ``message`` actions are for the screen.
+:class:`SimplePolicy` is the default: vibrate when a cramp is raised, stop when it ends.
+:class:`crampdetect.alerts.policy.AlertPolicy` (gentle escalation, hold timer) fits as well.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+from crampdetect.alerts.patterns import VibrationPattern
+from crampdetect.alerts.policy import STRETCH_TEXT, Action
+from crampdetect.core import Event
+
+logger = logging.getLogger(__name__)
+
+#: Default prompt: three firm 800 ms pulses (each far below the firmware's 3 s cut-off).
+CRAMP_PATTERN = VibrationPattern(((800, 400),), repeat=3, intensity=0.8, name="cramp")
+
+
+class PromptPolicy(Protocol):
+    """What the monitor needs from an alert policy."""
+
+    def update(self, events: list[Event], now_s: float) -> list[Action]: ...
+
+
+class SimplePolicy:
+    """Vibrate once when a cramp is raised on any channel; stop when the last one ends.
+
+    Examples
+    --------
+    >>> policy = SimplePolicy()
+    >>> [a.kind for a in policy.update([Event("calf_left", "cramp", 10.0, 12.5, id=1)], 12.5)]
+    ['message', 'vibrate']
+    >>> ended = Event("calf_left", "cramp", 10.0, 12.5, end_s=40.0, id=1)
+    >>> [a.kind for a in policy.update([ended], 40.0)]
+    ['stop']
+    """
+
+    def __init__(self, pattern: VibrationPattern = CRAMP_PATTERN) -> None:
+        self.pattern = pattern
+        self.reset()
+
+    def reset(self) -> None:
+        self._active: set[tuple[str, int]] = set()
+
+    def update(self, events: list[Event], now_s: float) -> list[Action]:
+        actions: list[Action] = []
+        for event in events:
+            if event.kind != "cramp":
+                continue
+            key = (event.channel, event.id)
+            if event.end_s is None and key not in self._active:
+                self._active.add(key)
+                reason = f"cramp on {event.channel}"
+                actions.append(
+                    Action("message", now_s, reason, event.channel, event.id, None, STRETCH_TEXT)
+                )
+                actions.append(
+                    Action("vibrate", now_s, reason, event.channel, event.id, self.pattern)
+                )
+            elif event.end_s is not None and key in self._active:
+                self._active.discard(key)
+                if not self._active:
+                    actions.append(Action("stop", now_s, "cramp ended", event.channel, event.id))
+        return actions
+
+
+class HapticSink:
+    """Carries out ``vibrate`` and ``stop`` actions as command frames.
+
+    Parameters
+    ----------
+    send : callable
+        ``send(command, **fields) -> bool``, e.g. :meth:`crampdetect.ingest.sources.Source.send`.
+    """
+
+    def __init__(self, send: Callable[..., bool]) -> None:
+        self.send = send
+        self.sent: list[tuple[float, str]] = []
+        self.failed = 0
+
+    def apply(self, actions: list[Action]) -> None:
+        """Send the board the commands for ``vibrate`` and ``stop`` actions (others ignored)."""
+        for action in actions:
+            if action.kind == "vibrate" and action.pattern is not None:
+                p = action.pattern
+                ok = self.send(
+                    "vibrate",
+                    pulses=tuple(p.pulses),
+                    repeat=p.repeat,
+                    intensity=max(1, min(255, round(p.intensity * 255))),
+                )
+            elif action.kind == "stop":
+                ok = self.send("stop")
+            else:
+                continue
+            if ok:
+                self.sent.append((action.t_s, action.kind))
+            else:
+                self.failed += 1
+                logger.warning("could not send %s to the board (link down)", action.kind)

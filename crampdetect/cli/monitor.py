@@ -1,0 +1,111 @@
+"""Monitor a board live (serial, BLE, simulated) and prompt the wearer on a cramp."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+
+from crampdetect.core import PROFILES, InputError
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "url",
+        nargs="?",
+        default="serial://auto",
+        help="source: serial:///dev/ttyUSB0, serial://auto (default), ble://NAME, "
+        "sim://night-short?speed=10 (see docs/devices.md)",
+    )
+    p.add_argument("--profile", choices=PROFILES, default="night", help="detector profile")
+    p.add_argument(
+        "--policy",
+        choices=("simple", "guided"),
+        default="simple",
+        help="alerts: simple (vibrate on a cramp, stop when it ends) or guided "
+        "(gentle escalation, stretch timer)",
+    )
+    p.add_argument("--json-events", action="store_true", help="one JSON line per event on stdout")
+    p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    p.add_argument("--no-view", action="store_true", help="no live status view")
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by Ctrl-C or SIGTERM (so shutdown can stop the motor cleanly)."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    for s in previous:
+        signal.signal(s, lambda *_: stop.set())
+    try:
+        yield stop
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def make_policy(name: str, profile: str):
+    if name == "guided":
+        from crampdetect.alerts.policy import AlertPolicy
+
+        return AlertPolicy(profile)
+    from crampdetect.alerts.haptic import SimplePolicy
+
+    return SimplePolicy()
+
+
+def print_summary(summary, file) -> None:
+    """A few lines: stream length, cramps with onset/alert/end, link health."""
+    from crampdetect.reports.statusview import _clock
+
+    s = summary.stats
+    print(f"monitored {_clock(summary.stream_s)} of signal", file=file)
+    if not summary.cramps:
+        print("no cramp detected", file=file)
+    for e in summary.cramps:
+        end = "ongoing" if e.end_s is None else f"ended {_clock(e.end_s)}"
+        print(
+            f"cramp on {e.channel}: onset {_clock(e.onset_s)}, alert {_clock(e.alert_s)} "
+            f"({e.alert_s - e.onset_s:.1f} s later), {end}",
+            file=file,
+        )
+    vibrations = sum(kind == "vibrate" for _, kind in summary.commands)
+    print(
+        f"board: {vibrations} vibration prompt(s); link: {s.frames} frames, lost {s.lost_frames}, "
+        f"CRC errors {s.crc_errors}, duplicates {s.duplicates}, reconnects {s.reconnects}",
+        file=file,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from crampdetect.ingest.sources import open_source
+    from crampdetect.live import LiveMonitor
+
+    if args.duration is not None and args.duration <= 0:
+        raise InputError(f"--duration must be > 0, got {args.duration}")
+    source = open_source(args.url)
+    view = None
+    if not args.no_view:
+        from crampdetect.reports.statusview import StatusView
+
+        view = StatusView(sys.stderr if args.json_events else sys.stdout, title=args.url)
+    json_out = sys.stdout if args.json_events else None
+    monitor = LiveMonitor(
+        source, args.profile, make_policy(args.policy, args.profile), view, json_out
+    )
+    with stop_on_signals() as stop:
+        try:
+            with source:
+                summary = monitor.run(args.duration, stop)
+        finally:
+            if view is not None:
+                view.close()
+    if not args.json_events:
+        print_summary(summary, sys.stdout)
+    return 0

@@ -1,0 +1,163 @@
+"""Live monitoring loop: a Source's blocks through the Pipeline, alerts to the board.
+
+One pass of the loop reads the blocks received so far, pushes them through the detection
+:class:`~crampdetect.pipeline.Pipeline`, hands new events to the alert policy, sends its
+commands to the board, sends the heartbeat (``ping``, every second: the firmware stops the
+motor when it stops hearing it) and refreshes the status view. Shutdown always tells the
+board to ``stop`` and closes open events.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from crampdetect.alerts.haptic import HapticSink, PromptPolicy, SimplePolicy
+from crampdetect.core import Block, Event, QualityInterval
+from crampdetect.ingest.sources import LinkStats, Source
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_S = 1.0
+READ_TIMEOUT_S = 0.1
+
+
+@dataclass(slots=True)
+class MonitorSummary:
+    """What a session produced: final events (by id), quality intervals, link statistics."""
+
+    events: list[Event] = field(default_factory=list)
+    quality: list[QualityInterval] = field(default_factory=list)
+    stats: LinkStats = field(default_factory=LinkStats)
+    stream_s: float = 0.0
+    commands: list[tuple[float, str]] = field(default_factory=list)
+
+    @property
+    def cramps(self) -> list[Event]:
+        return [e for e in self.events if e.kind == "cramp"]
+
+
+class LiveMonitor:
+    """Runs one monitoring session on an opened or unopened :class:`Source`.
+
+    Parameters
+    ----------
+    source : Source
+        Where blocks come from and commands go.
+    profile : {"night", "training"}
+        Detector profile.
+    policy : PromptPolicy, optional
+        Alert policy; :class:`SimplePolicy` by default.
+    view : object, optional
+        A :class:`~crampdetect.reports.statusview.StatusView` (or None for no view).
+    json_out : text stream, optional
+        Receives one JSON line per event (raised and ended).
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        profile: str = "night",
+        policy: PromptPolicy | None = None,
+        view: Any = None,
+        json_out: TextIO | None = None,
+    ) -> None:
+        self.source = source
+        self.profile = profile
+        self.policy = policy if policy is not None else SimplePolicy()
+        self.view = view
+        self.json_out = json_out
+        self.haptic = HapticSink(source.send)
+        self.pipeline: Any = None
+        self.summary = MonitorSummary()
+        self._events: dict[tuple[str, int], Event] = {}
+        self._now_s = 0.0
+
+    def _pipeline_for(self, block: Block) -> Any:
+        from crampdetect.pipeline import Pipeline
+
+        rep = self.source.info.representation
+        p = self.pipeline
+        if p is not None and (p.fs, p.channels, p.representation) == (
+            block.fs,
+            block.channels,
+            rep,
+        ):
+            return p
+        if p is not None:  # the board changed rate or channels: a new stream
+            logger.warning(
+                "stream changed to %g Hz %s: restarting detection", block.fs, block.channels
+            )
+            out = p.finish()
+            self._handle(out.events, out.quality)
+        self.pipeline = Pipeline(block.fs, block.channels, rep, self.profile)
+        return self.pipeline
+
+    def _handle(self, events: list[Event], quality: list[QualityInterval]) -> None:
+        for event in events:
+            self._events[(event.channel, event.id)] = event
+            if self.json_out is not None:
+                print(json.dumps(event.to_dict()), file=self.json_out, flush=True)
+            if self.view is not None:
+                self.view.event(event)
+        self.summary.quality.extend(q for q in quality if q.end_s is not None)
+        actions = self.policy.update(events, self._now_s)
+        self.haptic.apply(actions)
+        if self.view is not None:
+            for action in actions:
+                if action.kind == "message" and action.text:
+                    self.view.message(action.text)
+
+    def run(
+        self, duration_s: float | None = None, stop: threading.Event | None = None,
+        on_pass: Callable[[], None] | None = None,
+    ) -> MonitorSummary:  # fmt: skip
+        """Monitor until the source ends, ``duration_s`` (wall clock) passes or ``stop`` is set."""
+        stop = stop or threading.Event()
+        deadline = None if duration_s is None else time.monotonic() + duration_s
+        last_ping = -HEARTBEAT_S
+        source = self.source
+        try:
+            while not stop.is_set() and not source.ended:
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
+                events: list[Event] = []
+                quality: list[QualityInterval] = []
+                for block in source.read(READ_TIMEOUT_S):
+                    out = self._pipeline_for(block).push(block)
+                    self._now_s = block.t_end
+                    events += out.events
+                    quality += out.quality
+                self._handle(events, quality)
+                now = time.monotonic()
+                if now - last_ping >= HEARTBEAT_S:
+                    source.send("ping")
+                    last_ping = now
+                if self.view is not None and self.pipeline is not None:
+                    self.view.update(self._now_s, self.pipeline.status, source.stats)
+                if on_pass is not None:
+                    on_pass()
+        finally:
+            self._shutdown()
+        return self.summary
+
+    def _shutdown(self) -> None:
+        """Stop the motor, close open events, release the link."""
+        try:
+            self.source.send("stop")
+        except Exception as exc:  # the link may be gone: the firmware's heartbeat timeout covers it
+            logger.warning("could not send stop: %s", exc)
+        if self.pipeline is not None:
+            out = self.pipeline.finish()
+            self._handle(out.events, out.quality)
+        if self.view is not None:
+            self.view.close()
+        self.summary.events = sorted(self._events.values(), key=lambda e: e.alert_s)
+        self.summary.stats = self.source.stats
+        self.summary.stream_s = self._now_s
+        self.summary.commands = list(self.haptic.sent)

@@ -1,0 +1,125 @@
+"""Live terminal status of a monitoring session: per-channel level, detector state, quality,
+link health, and alerts as they happen.
+
+On a terminal the view is a rich live table redrawn a few times a second; without one
+(a pipe, a CI log) it prints a plain status line every few seconds, and alerts always as
+their own lines.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+from crampdetect.core import Event
+
+#: Seconds between plain status lines when there is no terminal.
+PLAIN_EVERY_S = 2.0
+
+
+def _clock(t_s: float) -> str:
+    m, s = divmod(max(t_s, 0.0), 60.0)
+    h, m = divmod(m, 60.0)
+    return f"{int(h):d}:{int(m):02d}:{s:04.1f}"
+
+
+def status_line(t_s: float, status: Mapping[str, Any], stats: Any) -> str:
+    """One line: stream time, each channel's level/state/quality, link health."""
+    channels = "  ".join(
+        f"{name} {st.level_uv:7.0f} µV {st.state:<8} {','.join(st.quality) or 'ok'}"
+        for name, st in status.items()
+    )
+    link = (
+        f"{stats.frames_per_s:4.0f} fr/s lost {stats.lost_frames} crc {stats.crc_errors} "
+        f"dup {stats.duplicates} reconn {stats.reconnects}"
+    )
+    return f"{_clock(t_s)}  {channels}  | {link}"
+
+
+def alert_line(event: Event) -> str:
+    if event.end_s is None:
+        return (
+            f"ALERT {event.kind} on {event.channel}: onset {_clock(event.onset_s)}, "
+            f"alerted {_clock(event.alert_s)} (confidence {event.confidence:.2f})"
+        )
+    return f"ended {event.kind} on {event.channel} at {_clock(event.end_s)}"
+
+
+class StatusView:
+    """Shows the session on ``file``; a rich live table when ``file`` is a terminal.
+
+    Parameters
+    ----------
+    file : text stream
+        Where to draw (stdout, or stderr when stdout carries JSON).
+    title : str
+        Heading, e.g. the source URL.
+    """
+
+    def __init__(self, file: TextIO | None = None, title: str = "crampdetect monitor") -> None:
+        self.file = file or sys.stdout
+        self.title = title
+        self._live: Any = None
+        self._last_plain = -float("inf")
+        self._alerts: list[str] = []
+        if self.file.isatty():
+            from rich.console import Console
+            from rich.live import Live
+
+            self._console = Console(file=self.file)
+            self._live = Live(console=self._console, refresh_per_second=4, transient=False)
+            self._live.start()
+
+    def update(self, t_s: float, status: Mapping[str, Any], stats: Any, note: str = "") -> None:
+        """Redraw (terminal) or print a status line every PLAIN_EVERY_S (plain)."""
+        if self._live is not None:
+            self._live.update(self._table(t_s, status, stats, note))
+            return
+        now = time.monotonic()
+        if now - self._last_plain >= PLAIN_EVERY_S:
+            self._last_plain = now
+            print(status_line(t_s, status, stats), file=self.file, flush=True)
+
+    def _table(self, t_s: float, status: Mapping[str, Any], stats: Any, note: str) -> Any:
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(title=f"{self.title}  {_clock(t_s)}", expand=False)
+        for col in ("channel", "level µV", "detector", "quality"):
+            table.add_column(col)
+        for name, st in status.items():
+            state = Text(st.state, style="bold red" if st.state == "cramp" else "")
+            quality = ", ".join(st.quality) or "ok"
+            table.add_row(name, f"{st.level_uv:.0f}", state, quality)
+        link = Text(
+            f"link: {'up' if stats.connected else 'DOWN'}  {stats.frames_per_s:.0f} frames/s  "
+            f"lost {stats.lost_frames}  CRC errors {stats.crc_errors}  duplicates "
+            f"{stats.duplicates}  reconnects {stats.reconnects}"
+        )
+        parts: list[Any] = [table, link]
+        if note:
+            parts.append(Text(note, style="yellow"))
+        parts += [Text(a, style="bold red") for a in self._alerts[-5:]]
+        return Group(*parts)
+
+    def event(self, event: Event) -> None:
+        """Show an alert (or its end) as it happens."""
+        line = alert_line(event)
+        if self._live is not None:
+            self._alerts.append(line)
+        else:
+            print(line, file=self.file, flush=True)
+
+    def message(self, text: str) -> None:
+        if self._live is not None:
+            self._alerts.append(text)
+        else:
+            print(text, file=self.file, flush=True)
+
+    def close(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
