@@ -25,7 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from crampdetect.cli.monitor import print_summary, stop_on_signals
-    from crampdetect.ingest.ptyboard import PtyBoard
+    from crampdetect.ingest.ptyboard import PtyBoard, StopWhenPlayed
     from crampdetect.ingest.serial import SerialTransport
     from crampdetect.ingest.sim import BoardEmulator
     from crampdetect.ingest.sources import Source
@@ -66,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
             try:
                 with source:
                     board.start()
-                    summary = monitor.run(stop=stop, on_pass=_EndWhenPlayed(board, source, stop))
+                    summary = monitor.run(
+                        stop=stop, on_pass=StopWhenPlayed(board, source.transport.queue, stop)
+                    )
             finally:
                 board.close()
     print_summary(summary, out)
@@ -74,19 +76,3 @@ def run(args: argparse.Namespace) -> int:
     received = ", ".join(c.command for _, c in motor.commands) or "no command"
     print(f"the board received: {received}; {motor.pings} heartbeats", file=out)
     return 0
-
-
-class _EndWhenPlayed:
-    """Stops the monitor once the board played everything and the reader drained it
-    (checked on two passes in a row, so bytes in flight in the reader thread are not lost)."""
-
-    def __init__(self, board, source, stop) -> None:
-        self.board, self.source, self.stop = board, source, stop
-        self.quiet_passes = 0
-
-    def __call__(self) -> None:
-        done = self.board.finished.is_set() and not self.board.pending()
-        quiet = done and self.source.transport.queue.empty()
-        self.quiet_passes = self.quiet_passes + 1 if quiet else 0
-        if self.quiet_passes >= 2:
-            self.stop.set()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import select
 import threading
 import tty
@@ -154,3 +155,29 @@ class PtyBoard:
                     os.close(fd)
             self._master = self._slave = -1
             self.link.unlink(missing_ok=True)
+
+
+class StopWhenPlayed:
+    """Sets ``stop`` once the board played everything and the reader drained it: checked on
+    two calls in a row, so bytes in flight in the reader thread are not lost.
+
+    Parameters
+    ----------
+    board : PtyBoard
+        The playing board.
+    pending : queue.Queue
+        The reader's queue (:attr:`crampdetect.ingest.transport.Transport.queue`).
+    stop : threading.Event
+        Set when done.
+    """
+
+    def __init__(self, board: PtyBoard, pending: queue.Queue, stop: threading.Event) -> None:
+        self.board, self.pending, self.stop = board, pending, stop
+        self.quiet_calls = 0
+
+    def __call__(self) -> None:
+        done = self.board.finished.is_set() and not self.board.pending()
+        quiet = done and self.pending.empty()
+        self.quiet_calls = self.quiet_calls + 1 if quiet else 0
+        if self.quiet_calls >= 2:
+            self.stop.set()

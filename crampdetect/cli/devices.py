@@ -1,0 +1,68 @@
+"""List serial ports (marking likely boards) and BLE boards advertising the crampdetect service."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--scan", type=float, default=3.0, metavar="S", help="BLE scan time (default 3 s)"
+    )
+    p.add_argument("--no-ble", action="store_true", help="serial ports only, no BLE scan")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+
+def ble_boards(scan_s: float) -> tuple[list[tuple[str, str, int]], str]:
+    """(boards found, '' or why BLE could not be used). Never raises."""
+    try:
+        from crampdetect.ingest.ble import scan_boards
+
+        return asyncio.run(scan_boards(scan_s)), ""
+    except Exception as exc:  # no adapter, no D-Bus, no permission: all platform-specific
+        logger.debug("BLE scan failed", exc_info=True)
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return [], f"BLE not available: no Bluetooth adapter or service reachable ({reason})"
+
+
+def run(args: argparse.Namespace) -> int:
+    from crampdetect.ingest.serial import list_ports
+
+    ports = list_ports()
+    boards, ble_problem = ([], "BLE scan skipped") if args.no_ble else ble_boards(args.scan)
+    if args.json:
+        doc = {
+            "serial": [
+                {
+                    "url": f"serial://{p.device}",
+                    "description": p.description,
+                    "usb_id": p.usb_id,
+                    "board": p.board,
+                }
+                for p in ports
+            ],
+            "ble": [{"url": f"ble://{a}", "name": n, "rssi_dbm": r} for a, n, r in boards],
+            "ble_error": ble_problem or None,
+        }
+        print(json.dumps(doc))
+        return 0
+    print("Serial ports:")
+    if not ports:
+        print("  none")
+    for p in ports:
+        mark = f"  <- likely {p.board}" if p.board else ""
+        usb = f" [{p.usb_id}]" if p.usb_id else ""
+        print(f"  serial://{p.device}  {p.description}{usb}{mark}")
+    print("BLE boards:")
+    if ble_problem:
+        print(f"  {ble_problem}")
+    elif not boards:
+        print("  none advertising the crampdetect service")
+    for address, name, rssi in boards:
+        print(f"  ble://{address}  {name}  {rssi} dBm")
+    return 0

@@ -1,0 +1,75 @@
+"""Alert policies to board commands: the simple default and the guided policy plug in alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from crampdetect.alerts.haptic import CRAMP_PATTERN, HapticSink, SimplePolicy
+from crampdetect.alerts.policy import AlertPolicy
+from crampdetect.core import Event
+from crampdetect.ingest.frames import MAX_PULSE_MS, FrameDecoder, encode_frame
+
+
+class Board:
+    """Records what would go over the wire, encoded and decoded by the real codec."""
+
+    def __init__(self, up: bool = True) -> None:
+        self.up = up
+        self.wire = b""
+        self.seq = 0
+
+    def send(self, command: str, **fields) -> bool:
+        from crampdetect.ingest.frames import CommandFrame
+
+        if not self.up:
+            return False
+        self.wire += encode_frame(CommandFrame(self.seq, command, **fields))
+        self.seq += 1
+        return True
+
+    def commands(self):
+        return FrameDecoder().feed(self.wire)
+
+
+def cramp(channel: str, id_: int, end_s: float | None = None) -> Event:
+    return Event(channel, "cramp", 100.0, 103.0, end_s=end_s, id=id_)
+
+
+def test_simple_policy_vibrates_once_per_cramp_and_stops_when_all_ended():
+    board = Board()
+    sink, policy = HapticSink(board.send), SimplePolicy()
+    sink.apply(policy.update([cramp("calf_left", 1)], 103.0))
+    sink.apply(policy.update([cramp("calf_left", 1)], 104.0))  # repeated: no second prompt
+    sink.apply(policy.update([cramp("calf_right", 2)], 110.0))
+    sink.apply(policy.update([cramp("calf_left", 1, end_s=150.0)], 150.0))  # right still on
+    sink.apply(policy.update([cramp("calf_right", 2, end_s=160.0)], 160.0))
+    sent = board.commands()
+    assert [c.command for c in sent] == ["vibrate", "vibrate", "stop"]
+    assert sent[0].pulses == CRAMP_PATTERN.pulses and sent[0].repeat == CRAMP_PATTERN.repeat
+    assert sent[0].intensity == round(CRAMP_PATTERN.intensity * 255)
+    assert all(on <= MAX_PULSE_MS for c in sent for on, _ in c.pulses)
+
+
+def test_early_warnings_and_quality_do_not_vibrate():
+    board = Board()
+    sink = HapticSink(board.send)
+    warning = Event("calf_left", "early_warning", 10.0, 11.0, id=5)
+    sink.apply(SimplePolicy().update([warning], 11.0))
+    assert board.wire == b""
+
+
+@pytest.mark.parametrize("profile", ["night", "training"])
+def test_the_guided_policy_plugs_into_the_same_sink(profile):
+    board = Board()
+    sink, policy = HapticSink(board.send), AlertPolicy(profile)
+    sink.apply(policy.update([cramp("calf_left", 1)], 103.0))
+    sink.apply(policy.update([cramp("calf_left", 1, end_s=140.0)], 140.0))
+    kinds = [c.command for c in board.commands()]
+    assert kinds[0] == "vibrate" and "stop" in kinds
+
+
+def test_a_failed_send_is_counted_not_raised():
+    board = Board(up=False)
+    sink = HapticSink(board.send)
+    sink.apply(SimplePolicy().update([cramp("calf_left", 1)], 103.0))
+    assert sink.failed == 1 and sink.sent == []

@@ -1,0 +1,155 @@
+"""`crampdetect monitor` end to end: simulated boards (sim:// and a real pty), JSON events,
+commands reaching the board, reconnection mid-stream, clean shutdown, bad sources."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from crampdetect.core import Representation
+from crampdetect.ingest.ptyboard import PtyBoard, StopWhenPlayed
+from crampdetect.ingest.serial import SerialTransport
+from crampdetect.ingest.sim import BoardEmulator
+from crampdetect.ingest.sources import Source
+from crampdetect.live import LiveMonitor
+from crampdetect.simulate import simulate
+
+REP = Representation("raw", "counts", 10)
+
+
+def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "crampdetect", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def labelled_cramps(seed: int) -> list[dict]:
+    labels = simulate("night-short", seed=seed, representation=REP).labels
+    return [d for d in labels["intervals"] if d["kind"] == "cramp"]
+
+
+def test_monitor_sim_prints_json_events_for_the_cramp():
+    res = cli("monitor", "sim://night-short?seed=3&speed=0", "--json-events", "--no-view")
+    assert res.returncode == 0, res.stderr
+    events = [json.loads(line) for line in res.stdout.splitlines()]
+    cramps = [e for e in events if e["kind"] == "cramp"]
+    (truth,) = labelled_cramps(3)
+    raised = [e for e in cramps if e["end_s"] is None]
+    ended = [e for e in cramps if e["end_s"] is not None]
+    assert len(raised) == 1 and len(ended) == 1
+    assert raised[0]["channel"] == truth["channel"]
+    assert truth["start_s"] <= raised[0]["alert_s"] <= truth["start_s"] + 10.0
+    assert raised[0]["onset_s"] <= raised[0]["alert_s"]
+    assert ended[0]["end_s"] > raised[0]["alert_s"]
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("tcp://localhost:1", "unsupported source"),
+        ("serial:///dev/nonexistent-tty", "cannot open serial port"),
+        ("sim://no-such-scenario", "Unknown scenario"),
+        ("sim://night-short?colour=red", "unknown parameter 'colour'"),
+    ],
+)
+def test_bad_sources_give_one_line_and_status_2(url, message):
+    res = cli("monitor", url, "--no-view")
+    assert res.returncode == 2
+    assert message in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in res.stderr
+
+
+def _pty_board(tmp_path, seed: int, speed: float, unplug_s: tuple[float, float] | None = None):
+    session = simulate("night-short", seed=seed, representation=REP)
+    board_ref: list[PtyBoard] = []
+
+    def chunks():
+        for time_s, data in session.iter_chunks(0.05):
+            if unplug_s and len(time_s):
+                if abs(time_s[0] - unplug_s[0]) < 0.025:
+                    board_ref[0].unplug()
+                elif abs(time_s[0] - unplug_s[1]) < 0.025:
+                    board_ref[0].replug()
+            yield time_s, data
+
+    board = PtyBoard(chunks(), BoardEmulator(1000, 2, 10, "raw"), tmp_path / "ttyACM", speed)
+    board_ref.append(board)
+    return board
+
+
+@pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
+def test_unplugged_mid_stream_the_monitor_reconnects_and_still_alerts(tmp_path):
+    """Cable out for 5 s at t=40 s, before the cramp: gap counted, cramp still alerted, and
+    the vibrate command reaches the board over the new connection."""
+    board = _pty_board(tmp_path, seed=3, speed=0, unplug_s=(40.0, 45.0))
+    source = Source(SerialTransport(board.path), timebase="device")
+    monitor = LiveMonitor(source, "night")
+    with source:
+        board.start()
+        # speed 0: the board plays as fast as the reader drains the pty; stop when it is done.
+        stop = threading.Event()
+        summary = monitor.run(
+            120, stop, on_pass=StopWhenPlayed(board, source.transport.queue, stop)
+        )
+    board.close()
+    (truth,) = labelled_cramps(3)
+    stats = summary.stats
+    assert stats.reconnects == 1
+    # The 5 s out, plus what pyserial flushes from the new port's buffer when it reopens it.
+    assert 5000 <= stats.gap_samples <= 15_000 and stats.gaps == 1
+    assert summary.stream_s == pytest.approx(240.0)
+    (cramp,) = summary.cramps
+    assert cramp.channel == truth["channel"]
+    assert truth["start_s"] <= cramp.alert_s <= truth["start_s"] + 10.0
+    vibrations = board.board.motor.of_kind("vibrate")
+    assert len(vibrations) == 1 and vibrations[0][0] > 45.0  # sent after the reconnection
+    assert board.board.motor.of_kind("stop")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
+def test_sigterm_stops_cleanly_and_tells_the_board_to_stop(tmp_path):
+    board = _pty_board(tmp_path, seed=3, speed=1.0).start()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crampdetect", "monitor", f"serial://{board.path}", "--no-view"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while board.board.motor.pings < 2 and time.monotonic() < deadline:
+            board.finished.wait(0.1)  # the monitor is running once its heartbeats arrive
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+        deadline = time.monotonic() + 5
+        while not board.board.motor.of_kind("stop") and time.monotonic() < deadline:
+            board.finished.wait(0.05)  # the board thread serves the last command
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        board.close()
+    assert proc.returncode == 0, err
+    assert board.board.motor.pings >= 2
+    assert board.board.motor.of_kind("stop"), "stop not received on shutdown"
+    assert "monitored" in out and "Traceback" not in err
+
+
+def test_status_line_without_terminal_shows_levels_states_and_link():
+    res = cli("monitor", "sim://night-short?seed=3&speed=0&duration=20")
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert any("calf_left" in line and "fr/s" in line and "reconn 0" in line for line in lines)
+    assert lines[-1].startswith("board:") and "CRC errors 0" in lines[-1]
+    levels = [float(line.split()[2]) for line in lines if line[:1].isdigit()]
+    assert levels and np.isfinite(levels).all()
