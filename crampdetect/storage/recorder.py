@@ -69,7 +69,12 @@ class SessionRecorder:
         return None if t_s is None else float(t_s) - self.stream_t0_s
 
     def record_event(self, event: Event, recurrence: bool = False) -> None:
-        """Store a raised event, or update it when it comes again with ``end_s`` set."""
+        """Store a raised event, or update it when it comes again with ``end_s`` set.
+
+        ``recurrence`` (from the alert policy) or the detector's own ``detail["recurrence"]``
+        labels a cramp as a recurrence.
+        """
+        recurrence = recurrence or event.detail.get("recurrence") is True
         sid, key = self.session_id, (event.channel, event.id)
         onset, alert, end = self._t(event.onset_s), self._t(event.alert_s), self._t(event.end_s)
         with self.history.transaction() as conn:

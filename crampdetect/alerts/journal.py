@@ -1,0 +1,69 @@
+"""An alert policy that also writes the night history: what the live monitor plugs in.
+
+:class:`JournalingPolicy` wraps :class:`~crampdetect.alerts.policy.AlertPolicy` and a
+:class:`~crampdetect.storage.recorder.SessionRecorder`: every event it sees, every action it
+decides and every acknowledgement is stored as it happens (one transaction each), and a cramp
+that ends starts the detector's recurrence watch through ``on_watch``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from crampdetect.alerts.policy import Action, AlertPolicy
+from crampdetect.core import Event, QualityInterval
+from crampdetect.storage.recorder import SessionRecorder
+
+logger = logging.getLogger(__name__)
+
+
+class JournalingPolicy:
+    """Alert policy + history recorder, with the ``update(events, now_s)`` of a prompt policy.
+
+    Parameters
+    ----------
+    policy : AlertPolicy
+        Decides the prompts.
+    recorder : SessionRecorder
+        Receives events, actions and acknowledgements.
+    on_watch : callable, optional
+        ``on_watch(channel, until_s)`` when a channel enters its recurrence watch, e.g.
+        :meth:`crampdetect.pipeline.Pipeline.watch_recurrence`.
+    """
+
+    def __init__(
+        self,
+        policy: AlertPolicy,
+        recorder: SessionRecorder,
+        on_watch: Callable[[str, float], None] | None = None,
+    ) -> None:
+        self.policy = policy
+        self.recorder = recorder
+        self.on_watch = on_watch
+
+    def update(
+        self, events: list[Event], now_s: float, acks: int = 0, ack_source: str = "button"
+    ) -> list[Action]:
+        """Decide like the wrapped policy, and store everything before returning."""
+        actions = self.policy.update(events, now_s, acks)
+        for event in events:
+            self.recorder.record_event(event, recurrence=self.policy.is_recurrence(event))
+            until = self.policy.recurrence_until(event.channel)
+            if event.kind == "cramp" and event.end_s is not None and until is not None:
+                if self.on_watch is not None:
+                    self.on_watch(event.channel, until)
+                logger.info("recurrence watch on %s until t=%.0f s", event.channel, until)
+        for action in actions:
+            self.recorder.record_action(action)
+        for _ in range(acks):
+            self.recorder.record_ack(now_s, ack_source)
+        return actions
+
+    def record_quality(self, intervals: list[QualityInterval]) -> None:
+        """Store quality intervals as they open and close."""
+        for interval in intervals:
+            self.recorder.record_quality(interval)
+
+    def recurrence_watch(self, channel: str, now_s: float) -> bool:
+        return self.policy.recurrence_watch(channel, now_s)

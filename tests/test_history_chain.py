@@ -1,0 +1,105 @@
+"""The whole chain: simulated night -> detection -> history -> morning summary.
+
+Once through the CLIs (simulate, detect --json, history --import, summary) and once live
+through the monitor loop with the guided alert policy writing the history as it goes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from crampdetect.alerts.journal import JournalingPolicy
+from crampdetect.alerts.policy import AlertPolicy
+from crampdetect.cli import main
+from crampdetect.reports.summary import summarise_night
+from crampdetect.storage.history import History
+from crampdetect.storage.paths import HOME_ENV, history_path
+from crampdetect.storage.recorder import SessionRecorder
+
+SEED = 3
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
+    return tmp_path
+
+
+def test_simulated_night_through_detect_into_the_summary(home, capsys):
+    csv = home / "night.csv"
+    assert main(["simulate", "night-short", "--seed", str(SEED), "--out", str(csv)]) == 0
+    labels = json.loads((home / "night.labels.json").read_text())
+    (truth,) = [i for i in labels["intervals"] if i["kind"] == "cramp"]
+    capsys.readouterr()
+    assert main(["detect", str(csv), "--json"]) == 0
+    result = home / "night.json"
+    result.write_text(capsys.readouterr().out)
+    detected = [e for e in json.loads(result.read_text())["events"] if e["kind"] == "cramp"]
+
+    started = "2026-11-20T23:30:00+01:00"
+    assert main(["history", "--import", str(result), "--started", started]) == 0
+    assert "night of 2026-11-20" in capsys.readouterr().out
+    assert main(["summary", "--night", "2026-11-20"]) == 0
+    out = capsys.readouterr().out
+
+    # What the summary says is what the detector found, at the right wall-clock time.
+    assert f"{len(detected)} cramp" in out
+    leg = truth["channel"]
+    assert f"({leg})" in out
+    with History(history_path()) as h:
+        (session,) = h.sessions()
+        assert session["duration_s"] == pytest.approx(labels.get("duration_s", 240.0), abs=1.0)
+        (c,) = h.records("cramps", session["id"])
+        assert c["leg"] == leg
+        # The detected cramp overlaps the labelled one and ends within 5 s of it.
+        assert c["onset_s"] < truth["end_s"] and c["end_s"] > truth["start_s"]
+        assert c["end_s"] == pytest.approx(truth["end_s"], abs=5.0)
+    at = dt.datetime.fromisoformat(started) + dt.timedelta(seconds=c["onset_s"])
+    assert f"{at:%H:%M} {leg}" in out
+
+
+def test_live_monitor_writes_the_history_as_it_goes(home):
+    from crampdetect.core import Representation
+    from crampdetect.ingest.sources import open_source
+    from crampdetect.live import LiveMonitor
+    from crampdetect.simulate import simulate
+
+    # The sim:// board streams 10-bit ADC counts, like an Uno.
+    labels = simulate(
+        "night-short", seed=SEED, representation=Representation("raw", "counts", 10)
+    ).labels
+    (truth,) = [i for i in labels["intervals"] if i["kind"] == "cramp"]
+    started = dt.datetime(2026, 11, 21, 0, 15, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    watched: list[tuple[str, float]] = []
+    with History(history_path()) as h:
+        source = open_source(f"sim://night-short?seed={SEED}&speed=20")
+        recorder = SessionRecorder(h, "night", ["calf_left", "calf_right"], "sim", started)
+
+        def watch(channel: str, until_s: float) -> None:  # the detector gets more sensitive
+            watched.append((channel, until_s))
+            monitor.pipeline.watch_recurrence(channel, until_s)
+
+        policy = JournalingPolicy(AlertPolicy("night"), recorder, on_watch=watch)
+        monitor = LiveMonitor(source, "night", policy)
+        with source:
+            summary = monitor.run(duration_s=120.0)
+        policy.record_quality(summary.quality)
+        recorder.close(summary.stream_s)
+
+        s = summarise_night(h, "2026-11-20")
+        (cramp,) = s.cramps
+        assert cramp.leg == truth["channel"]
+        assert cramp.duration_s == pytest.approx(truth["end_s"] - truth["start_s"], rel=0.4)
+        # The guided policy prompted (escalating, capped) and the board got the commands.
+        alerts = h.records("alerts", s.session_ids[0])
+        vib = [a for a in alerts if a["kind"] == "vibrate"]
+        # Paced at 20x real time, the monitor sees the cramp go on and repeats the prompt.
+        assert 2 <= len(vib) <= AlertPolicy("night").settings.max_prompts
+        assert [a["pattern"] for a in vib][:2] == ["night-gentle", "night-medium"]
+        assert vib[0]["pattern"] == "night-gentle"
+        assert sum(kind == "vibrate" for _, kind in summary.commands) == len(vib)
+        assert any("Rest the calf" in (a["text"] or "") for a in alerts)
+        assert watched and watched[0][0] == truth["channel"]
