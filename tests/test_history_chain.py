@@ -103,3 +103,25 @@ def test_live_monitor_writes_the_history_as_it_goes(home):
         assert sum(kind == "vibrate" for _, kind in summary.commands) == len(vib)
         assert any("Rest the calf" in (a["text"] or "") for a in alerts)
         assert watched and watched[0][0] == truth["channel"]
+
+
+def test_training_session_import_with_activity_timeline(home, capsys):
+    csv = home / "gait.csv"
+    assert main(["simulate", "gait", "--seed", "2", "--out", str(csv)]) == 0
+    capsys.readouterr()
+    assert main(["detect", str(csv), "--json", "--profile", "training"]) == 0
+    result = home / "gait.json"
+    result.write_text(capsys.readouterr().out)
+    args = ["history", "--import", str(result), "--profile", "training"]
+    assert main([*args, "--recording", str(csv), "--started", "2026-11-24T18:00"]) == 0
+    assert "Imported training session 1 (2026-11-24T18:00" in capsys.readouterr().out
+    assert main(["summary", "--training", "--plot", str(home / "s.png")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Training session 1, 2026-11-24 18:00, 5 min")
+    for leg in ("calf_left", "calf_right"):
+        line = next(x for x in out.splitlines() if x.startswith(f"Activity ({leg})"))
+        assert "walking" in line and "running" in line
+    assert (home / "s.png").stat().st_size > 1000
+    # Training sessions stay out of the night summary.
+    assert main(["summary"]) == 0
+    assert "No nights recorded yet." in capsys.readouterr().out

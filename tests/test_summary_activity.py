@@ -79,3 +79,33 @@ def test_real_treadmill_walking_calf_muscles_are_walking():
     labels = classify(rms_envelope(data, 1000.0), window_s=6.0, hop_s=1.0)
     assert labels.shape == (3, 2)
     assert (labels == "walking").all()
+
+
+def test_simulated_gait_session_agrees_with_its_labels(tmp_path):
+    """Walking and running from the simulator's labelled gait scenario (uncalibrated)."""
+    import json
+
+    from crampdetect.cli import main
+    from crampdetect.reports.activity import activity_from_file
+
+    csv = tmp_path / "gait.csv"
+    assert main(["simulate", "gait", "--seed", "7", "--out", str(csv)]) == 0
+    labels = json.loads((tmp_path / "gait.labels.json").read_text())
+    runs = activity_from_file(csv)
+    n_s = int(labels["duration_s"])
+    for ch in labels["channels"]:
+        pred = np.full(n_s, "", dtype="<U8")
+        for leg, a, b, what in runs:
+            if leg == ch:
+                pred[int(a) : int(b)] = what
+        for kind in ("walking", "running"):
+            truth = np.zeros(n_s, dtype=bool)
+            for i in labels["intervals"]:
+                if (
+                    i["channel"] == ch
+                    and i["kind"] == "gait"
+                    and i["running"] == (kind == "running")
+                ):
+                    truth[int(np.ceil(i["start_s"])) : int(i["end_s"])] = True
+            assert truth.sum() > 60, "the scenario should contain some of each"
+            assert (pred[truth] == kind).mean() >= 0.9, (ch, kind)

@@ -15,7 +15,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--from", dest="night_from", metavar="DATE", help="first night (YYYY-MM-DD)"
     )
     parser.add_argument("--to", dest="night_to", metavar="DATE", help="last night (YYYY-MM-DD)")
-    parser.add_argument("--profile", choices=("night", "training"), help="only this session kind")
+    parser.add_argument(
+        "--profile",
+        choices=("night", "training"),
+        help="only this session kind (with --import: the kind of the imported session)",
+    )
     parser.add_argument("--export", metavar="FILE", help="write the selection to FILE.csv or .json")
     parser.add_argument("--delete", action="store_true", help="delete the selected sessions")
     parser.add_argument("--yes", action="store_true", help="confirm --delete")
@@ -113,5 +117,6 @@ def _import(history: object, args: argparse.Namespace) -> int:
         rec.record_activity(activity_from_file(args.recording))
     row = history.session(rec.session_id)  # type: ignore[attr-defined]
     n = len(history.records("cramps", rec.session_id))  # type: ignore[attr-defined]
-    print(f"Imported session {rec.session_id} (night of {row['night']}, {n} cramps).")
+    when = f"night of {row['night']}" if row["profile"] == "night" else row["started_at"][:16]
+    print(f"Imported {row['profile']} session {rec.session_id} ({when}, {n} cramps).")
     return 0

@@ -100,8 +100,9 @@ def classify(
     rhythmic = (peak_share > 0.5) & (cv > 0.35) & (level > 0.03)
     labels = np.full(mean.shape, "active", dtype="<U8")
     labels[mean < 2.0 * rest_uv] = "rest"
-    labels[(mean >= 2.0 * rest_uv) & (level < 0.08) & (cv < 0.5)] = "standing"
-    labels[~rhythmic & (level >= 0.1) & (cv < 0.3)] = "hold"
+    # Standing: postural tone, a few % up to ~15 % of maximum; holds: steady and above that.
+    labels[(mean >= 2.0 * rest_uv) & (level < 0.15) & (cv < 0.6)] = "standing"
+    labels[~rhythmic & (level >= 0.15) & (cv < 0.45)] = "hold"
     labels[rhythmic] = "walking"
     labels[rhythmic & (f0 >= RUN_STRIDE_HZ)] = "running"
     return labels
@@ -151,7 +152,12 @@ def activity_from_file(
     env = rms_envelope(data, rec.fs, signal)
     out = []
     for i, ch in enumerate(rec.channels):
-        rest, top = (calibration or {}).get(ch, (DEFAULT_REST_UV, DEFAULT_MAX_UV))
+        if calibration and ch in calibration:
+            rest, top = calibration[ch]
+        else:
+            # Uncalibrated: running and strong efforts reach ~100 % of maximum (domain.md §0),
+            # so the session's own 99th percentile is a floor for the maximum.
+            rest, top = DEFAULT_REST_UV, max(DEFAULT_MAX_UV, float(np.percentile(env[i], 99)))
         labels = classify(env[i : i + 1], rest, top)
         out += segments(labels, (ch,), t0=float(times[0]) if times.size else 0.0)
     return out

@@ -45,7 +45,9 @@ def cramp_context(runs: list[tuple[float, float, str]], onset_s: float) -> str:
         return f"{_minutes(onset_s - last[1])} after stopping {last[2]}"
     if current is not None:
         return f"while {current[2]}" if current[2] != "active" else "during other activity"
-    return "activity unknown"
+    return (
+        "at the start of the session" if runs and onset_s < runs[0][0] + 5.0 else "activity unknown"
+    )
 
 
 def format_session(history: History, session_id: int) -> str:
