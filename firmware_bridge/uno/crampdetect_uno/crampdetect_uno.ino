@@ -1,0 +1,143 @@
+// crampdetect_uno.ino - Arduino Uno/Nano (ATmega328P, 16 MHz) firmware for crampdetect.
+//
+// Samples two MyoWare outputs on A0 and A1 at 1 kHz each (Timer1 compare interrupt starts the
+// conversions; the ADC interrupt stores them in a ring buffer), streams sample frames of
+// 10 samples per channel over USB serial at 500000 baud (wire protocol v1, see
+// ../../protocol/PROTOCOL.md), a status frame every second, and drives the vibration motor
+// on D5 (through a transistor) from vibrate commands. The portable core (../../core) does the
+// framing, command parsing and the motor safety limits (pulse <= 3 s, stop on heartbeat loss).
+//
+// Valid C++: builds with firmware_bridge/uno/build.sh (avr-g++ and Debian's Arduino core) or in
+// the Arduino IDE after copying ../../core/cd_*.{c,h} next to this file.
+
+#include <Arduino.h>
+
+#include "cd_motor.h"
+#include "cd_proto.h"
+#include "cd_sampler.h"
+
+#define FIRMWARE_NAME "cd-uno 0.1.0"
+#define MOTOR_PIN 5          // PD5 / OC0B: PWM for the intensity
+#define CHANNEL_MASK 0x03    // A0, A1
+#define N_CHANNELS 2
+#define PER_FRAME 10         // samples per channel per frame -> 100 frames/s at 1 kHz
+#define BAUD 500000UL        // 16 MHz / (8 * 4): exact with U2X
+#define STATUS_EVERY_MS 1000UL
+#define TIMER1_HZ 250000UL   // 16 MHz / 64
+
+static cd_ring_t ring;
+static cd_rx_t rx;
+static cd_motor_t motor;
+static uint8_t tx[64];
+static uint16_t rate_hz = 1000;
+static uint16_t status_seq, ack_seq;
+static uint8_t duty_now;
+static uint32_t last_status_ms;
+static volatile uint8_t adc_channel;
+static volatile uint16_t adc_set[N_CHANNELS];
+
+ISR(TIMER1_COMPA_vect) {     // one sample set per tick: start channel 0
+  adc_channel = 0;
+  ADMUX = _BV(REFS0) | 0;
+  ADCSRA |= _BV(ADSC);
+}
+
+ISR(ADC_vect) {
+  uint16_t v = ADC;
+  uint8_t ch = adc_channel;
+  adc_set[ch] = v;
+  if (ch + 1 < N_CHANNELS) { // chain the next channel (~104 us per conversion)
+    adc_channel = ch + 1;
+    ADMUX = _BV(REFS0) | (ch + 1);
+    ADCSRA |= _BV(ADSC);
+  } else {
+    uint16_t set[N_CHANNELS] = {adc_set[0], adc_set[1]};
+    cd_ring_push(&ring, set);
+  }
+}
+
+static bool set_rate(uint16_t hz) {
+  if (hz < 100 || hz > 2000 || TIMER1_HZ % hz != 0) return false;
+  noInterrupts();
+  OCR1A = (uint16_t)(TIMER1_HZ / hz - 1);
+  TCNT1 = 0;
+  rate_hz = hz;
+  interrupts();
+  return true;
+}
+
+static void send_status(uint32_t now_ms) {
+  noInterrupts();
+  uint32_t lost = ring.lost;
+  uint32_t next = ring.next_index;
+  interrupts();
+  cd_status_t s = {cd_index_to_us(next, rate_hz), CHANNEL_MASK, rate_hz, 10, 0, 255, lost,
+                   FIRMWARE_NAME};
+  size_t n = cd_encode_status(tx, sizeof tx, status_seq++, &s);
+  Serial.write(tx, n);
+  last_status_ms = now_ms;
+}
+
+static void handle_frame(size_t len, uint32_t now_ms) {
+  cd_command_t cmd;
+  uint8_t status = cd_parse_command(rx.buf, len, &cmd);
+  if (status == CD_PARSE_IGNORE) return;
+  cd_motor_heartbeat(&motor, now_ms);  // every valid host frame is a heartbeat
+  if (status == CD_ACK_OK) {
+    switch (cmd.code) {
+      case CD_CMD_VIBRATE: cd_motor_start(&motor, &cmd, now_ms); break;
+      case CD_CMD_STOP: cd_motor_stop(&motor); break;
+      case CD_CMD_SET_RATE: if (!set_rate(cmd.rate_hz)) status = CD_ACK_UNSUPPORTED; break;
+      default: break;
+    }
+  }
+  Serial.write(tx, cd_encode_ack(tx, sizeof tx, ack_seq++, cmd.seq, status));
+  if (cmd.code == CD_CMD_PING && status == CD_ACK_OK) send_status(now_ms);
+}
+
+static void apply_motor(uint32_t now_ms) {
+  uint8_t duty = cd_motor_update(&motor, now_ms);
+  if (duty != duty_now) {
+    analogWrite(MOTOR_PIN, duty);  // 0 and 255 are plain digital writes
+    duty_now = duty;
+  }
+}
+
+void setup() {
+  pinMode(MOTOR_PIN, OUTPUT);
+  digitalWrite(MOTOR_PIN, LOW);
+  cd_ring_init(&ring, N_CHANNELS);
+  cd_rx_init(&rx);
+  cd_motor_init(&motor);
+  Serial.begin(BAUD);
+  Serial.write((uint8_t)0);  // ends any partial frame the host saw before a reset
+
+  ADMUX = _BV(REFS0);        // AVcc reference, right adjusted, A0
+  ADCSRA = _BV(ADEN) | _BV(ADIE) | _BV(ADPS2) | _BV(ADPS1) | _BV(ADPS0);  // 125 kHz ADC clock
+  noInterrupts();
+  TCCR1A = 0;
+  TCCR1B = _BV(WGM12) | _BV(CS11) | _BV(CS10);  // CTC, prescaler 64
+  TCNT1 = 0;
+  OCR1A = (uint16_t)(TIMER1_HZ / rate_hz - 1);
+  TIMSK1 = _BV(OCIE1A);
+  interrupts();
+  send_status(millis());
+}
+
+void loop() {
+  uint32_t now_ms = millis();
+  uint16_t values[PER_FRAME * N_CHANNELS];
+  uint32_t first;
+  while (cd_ring_count(&ring) >= PER_FRAME) {
+    uint8_t n = cd_ring_pop(&ring, values, PER_FRAME, &first);
+    size_t len = cd_encode_samples(tx, sizeof tx, ring.frame_seq++, cd_index_to_us(first, rate_hz),
+                                   CHANNEL_MASK, n, values);
+    Serial.write(tx, len);
+  }
+  while (Serial.available() > 0) {
+    size_t len = cd_rx_byte(&rx, (uint8_t)Serial.read());
+    if (len) handle_frame(len, now_ms);
+  }
+  apply_motor(now_ms);
+  if (now_ms - last_status_ms >= STATUS_EVERY_MS) send_status(now_ms);
+}
