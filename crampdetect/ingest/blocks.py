@@ -7,12 +7,13 @@ dropped and counted, lost frames become ``Block.gap`` (sized from the device tim
 the device itself dropped are counted too), a device restart starts a new segment whose gap
 comes from the host clock. Status frames set the stream's rate, ADC bits and signal.
 
-One sample frame gives one block, so the output does not depend on how the bytes were cut.
+Blocks are cut on fixed windows of the sample clock (``block_s``, 0.1 s by default: ten Uno
+frames), and at gaps, so the output does not depend on how the bytes were cut, and the
+pipeline sees a few blocks per second instead of one per frame.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from dataclasses import dataclass, field
 
@@ -98,10 +99,13 @@ class Reassembler:
         ``Block.t0`` on the drift-corrected host clock, or on the device's sample clock
         (seconds of stream since the first sample, gaps included: for replays and
         simulated boards running faster than real time).
+    block_s : float or None
+        Blocks end on multiples of this many seconds of the sample clock (and at gaps);
+        None gives one block per frame.
 
     Examples
     --------
-    >>> r = Reassembler(StreamInfo(confirmed=True))
+    >>> r = Reassembler(StreamInfo(confirmed=True), block_s=None)
     >>> s = np.zeros((1, 20), np.uint16)
     >>> blocks = r.feed([SampleFrame(5, 0, 1, s), SampleFrame(7, 40_000, 1, s)], host_s=1.0)
     >>> [(b.start, b.gap) for b in blocks], r.stats.lost_frames
@@ -113,12 +117,16 @@ class Reassembler:
         info: StreamInfo | None = None,
         names: tuple[str, ...] = DEFAULT_CHANNEL_NAMES,
         timebase: str = "host",
+        block_s: float | None = 0.1,
     ) -> None:
         if timebase not in ("host", "device"):
             raise ValueError(f"Invalid value for 'timebase': host or device, got {timebase!r}")
+        if block_s is not None and not block_s > 0:
+            raise ValueError(f"Invalid value for 'block_s': must be > 0 or None, got {block_s}")
         self.initial_info = info or StreamInfo()
         self.names = names
         self.timebase = timebase
+        self.block_s = block_s
         self.reset()
 
     def reset(self) -> None:
@@ -134,8 +142,10 @@ class Reassembler:
         self._last_host_s = 0.0
         self._pending: list[tuple[SampleFrame, float]] = []
         self._relinked = False
+        self._names: dict[tuple[int, int], tuple[str, ...]] = {}
         self._rejected_run = 0
         self._last_rejected_seq = -1
+        self._window = _Window(self.block_s)
 
     def link_reset(self) -> None:
         """The link was re-established: the board may have restarted while it was down."""
@@ -144,27 +154,36 @@ class Reassembler:
     def feed(self, frames: list[object], host_s: float) -> list[Block]:
         """Take frames decoded from bytes received at host time ``host_s`` (s)."""
         blocks: list[Block] = []
+        accepted = False
         for frame in frames:
             if isinstance(frame, SampleFrame):
                 if not self.info.confirmed and len(self._pending) < HOLD_FRAMES:
                     self._pending.append((frame, host_s))
                     continue
-                blocks.extend(self._release())
-                block = self._sample(frame, host_s)
-                if block is not None:
-                    blocks.append(block)
+                if self._pending:
+                    blocks += self._release()
+                accepted = self._sample(frame, host_s, blocks) or accepted
             elif isinstance(frame, StatusFrame):
-                self._status(frame)
-                blocks.extend(self._release())
+                self._status(frame, blocks)
+                blocks += self._release()
+        if accepted:
+            # The newest frame of a chunk waited least in buffers: it anchors the clock best.
+            self.clock.update(self._device_s, host_s)
         return blocks
+
+    def flush(self) -> list[Block]:
+        """Emit the samples of the unfinished window (end of stream)."""
+        return self._release() + self._window.flush()
 
     def _release(self) -> list[Block]:
         """Process the frames held while waiting for the first status frame."""
         pending, self._pending = self._pending, []
-        blocks = [self._sample(frame, host_s) for frame, host_s in pending]
-        return [b for b in blocks if b is not None]
+        blocks: list[Block] = []
+        for frame, host_s in pending:
+            self._sample(frame, host_s, blocks)
+        return blocks
 
-    def _status(self, frame: StatusFrame) -> None:
+    def _status(self, frame: StatusFrame, blocks: list[Block]) -> None:
         signal = frame.signal if frame.signal in ("raw", "env") else "raw"
         rep = Representation(signal, "counts", int(frame.adc_bits))
         info = StreamInfo(
@@ -177,9 +196,11 @@ class Reassembler:
         )
         if (info.fs, info.representation) != (self.info.fs, self.info.representation):
             logger.info("stream: %g Hz, %s", info.fs, rep.to_dict())
+            blocks += self._window.flush()
         self.info = info
 
-    def _sample(self, frame: SampleFrame, host_s: float) -> Block | None:
+    def _sample(self, frame: SampleFrame, host_s: float, blocks: list[Block]) -> bool:
+        """Place one frame on the sample clock; completed blocks go to ``blocks``."""
         seq, t_us = int(frame.seq) % SEQ_MOD, int(frame.t_us) % DEVICE_US_MOD
         fs = self.info.fs
         gap = 0
@@ -197,7 +218,7 @@ class Reassembler:
                     self.stats.duplicates += 1
                 else:
                     self.stats.stale += 1
-                return None
+                return False
             elif forward and silent_s < MAX_DEVICE_GAP_S:
                 gap = round(late_us * fs / 1e6)
                 if step > 1:
@@ -211,7 +232,8 @@ class Reassembler:
         if gap:
             self.stats.gaps += 1
             self.stats.gap_samples += gap
-        self.clock.update(self._device_s, host_s)
+        if not self.clock.ready:
+            self.clock.update(self._device_s, host_s)
         self._stream_s += gap / fs
         t0 = self.clock.to_host(self._device_s) if self.timebase == "host" else self._stream_s
         self._last_seq = seq
@@ -223,11 +245,16 @@ class Reassembler:
         self._last_host_s = host_s
         self.stats.frames += 1
         self.stats.samples += n
-        data = np.asarray(frame.samples, dtype=np.float64).reshape(-1, n)
-        names = channel_names(int(frame.channel_mask), self.names)
-        if len(names) != data.shape[0]:
-            names = tuple(f"ch{i}" for i in range(data.shape[0]))
-        return Block(data, fs, start=start, t0=t0, gap=gap, channels=names)
+        samples = frame.samples
+        key = (frame.channel_mask, samples.shape[0])
+        names = self._names.get(key)
+        if names is None:
+            names = channel_names(int(frame.channel_mask), self.names)
+            if len(names) != samples.shape[0]:
+                names = tuple(f"ch{i}" for i in range(samples.shape[0]))
+            self._names[key] = names
+        self._window.add(samples, start, t0, gap, fs, names, blocks)
+        return True
 
     def _restart_run(self, seq: int) -> bool:
         """True once RESTART_RUN rejected frames in a row carry consecutive sequence numbers."""
@@ -247,6 +274,59 @@ class Reassembler:
         return gap
 
 
-def merge_info(info: StreamInfo, **changes: object) -> StreamInfo:
-    """A copy of ``info`` with some fields replaced (URL hints such as ``rate``)."""
-    return dataclasses.replace(info, **changes)  # type: ignore[arg-type]
+class _Window:
+    """Collects contiguous samples and cuts them into blocks that end on multiples of
+    ``block_s`` of the sample clock (or after every frame when ``block_s`` is None)."""
+
+    def __init__(self, block_s: float | None) -> None:
+        self.block_s = block_s
+        self._parts: list[np.ndarray] = []
+        self._n = 0
+        self._start = self._gap = 0
+        self._t0 = self._fs = 0.0
+        self._names: tuple[str, ...] = ()
+
+    def add(
+        self,
+        samples: np.ndarray,
+        start: int,
+        t0: float,
+        gap: int,
+        fs: float,
+        names: tuple[str, ...],
+        out: list[Block],
+    ) -> None:
+        if self._parts and (gap or fs != self._fs or names != self._names):
+            out += self.flush()
+        if not self._parts:
+            self._start, self._t0, self._gap, self._fs, self._names = start, t0, gap, fs, names
+        self._parts.append(samples)
+        self._n += samples.shape[1]
+        if self.block_s is None:
+            out += self.flush()
+            return
+        width = max(1, round(self.block_s * fs))
+        boundary = (self._start // width + 1) * width
+        if self._start + self._n < boundary:
+            return
+        data = self._parts[0] if len(self._parts) == 1 else np.concatenate(self._parts, axis=1)
+        while self._start + data.shape[1] >= boundary:
+            cut = boundary - self._start
+            out.append(self._block(data[:, :cut]))
+            data = data[:, cut:]
+            self._t0 += cut / fs
+            self._start, self._gap = boundary, 0
+            boundary += width
+        self._parts = [data] if data.shape[1] else []
+        self._n = data.shape[1]
+
+    def _block(self, data: np.ndarray) -> Block:
+        values = data.astype(np.float64)
+        return Block(values, self._fs, self._start, self._t0, self._gap, self._names)
+
+    def flush(self) -> list[Block]:
+        if not self._parts:
+            return []
+        data = self._parts[0] if len(self._parts) == 1 else np.concatenate(self._parts, axis=1)
+        self._parts, self._n = [], 0
+        return [self._block(data)]

@@ -67,7 +67,7 @@ class BoardEmulator:
         n_channels: int = 2,
         adc_bits: int = 10,
         signal: str = "raw",
-        samples_per_frame: int = 25,
+        samples_per_frame: int = 10,
     ) -> None:
         self.fs = fs
         self.n_channels = n_channels

@@ -132,6 +132,7 @@ class Source:
             elif item.kind == LINK_DOWN:
                 self.connected = False
                 self.decoder.reset()  # a partial frame from before the cut is garbage
+                blocks.extend(self.reassembler.flush())
             elif item.kind == LINK_UP:
                 self._links_up += 1
                 if self._links_up > 1:
@@ -141,6 +142,7 @@ class Source:
                 logger.info("%s source ended: %s", self.transport.name, item.detail)
                 self.connected = False
                 self.ended = True
+                blocks.extend(self.reassembler.flush())
         return blocks
 
     def _count_rate(self, host_s: float, n_frames: int) -> None:
