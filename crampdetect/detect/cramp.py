@@ -56,7 +56,8 @@ class _Channel:
     cramp_base: float = 0.0
     low: int = 0
     recurrence_until: int = _NEVER
-    recurrent: bool = False
+    cramp_level: float = 0.0  # median envelope (µV) when the alert was raised
+    vetoed_run: int = -1  # start frame of a run that did not rise above its context
 
 
 class CrampDetector:
@@ -80,6 +81,7 @@ class CrampDetector:
         fr = 1.0 / hop_s
         self._w = max(3, round(s.window_s * fr))
         self._persist = max(1, round(s.persist_s * fr))
+        self._relax_w = max(2, round(3.0 * fr))
         self._gap = max(1, round(s.gap_s * fr))
         self._end = max(1, round(s.end_s * fr))
         self._hist_len = round(HISTORY_S * fr)
@@ -135,11 +137,15 @@ class CrampDetector:
         on = self._hysteresis(ratio, blocked)
         stats = self._window_stats(level, level_fast, base, artefact)
         self._ext_fast = np.concatenate([self._h_fast, level_fast], axis=1)
+        self._ext_level = np.concatenate([self._h_level, level], axis=1)
         self._ext_base = np.concatenate([self._h_base, base], axis=1)
         self._ext_start = start - self._h_fast.shape[1]
         events: list[FrameEvent] = []
         for c in range(self.n_channels):
-            others = on[[o for o in range(self.n_channels) if o != c]].any(axis=0)
+            # Another leg counts as co-active only when comparably active (relative to its
+            # own rest): standing on the other leg does not make a cramp bilateral.
+            rest = [o for o in range(self.n_channels) if o != c]
+            others = (on[rest] & (ratio[rest] >= 0.25 * ratio[c])).any(axis=0)
             events.extend(
                 self._channel(c, start, on[c], level_fast[c], base[c], others, blocked[c], stats)
             )
@@ -187,6 +193,10 @@ class CrampDetector:
         lv = self._pad(
             np.concatenate([self._h_level[:, -(keep + p - 1) :], level], axis=1), n + keep + p - 1
         )
+        r = self._relax_w
+        lr = self._pad(np.concatenate([self._h_level[:, -(r - 1) :], level], axis=1), n + r - 1)
+        context = sliding_window_view(lr, r, axis=1).mean(axis=2)
+        relaxed = level < self.settings.relax_fraction * context
         fa = self._pad(np.concatenate([self._h_fast[:, -keep:], fast], axis=1), n + keep)
         ar = np.concatenate([self._h_art[:, -keep:], art], axis=1)
         ar = np.concatenate([np.zeros((ar.shape[0], n + keep - ar.shape[1]), bool), ar], axis=1)
@@ -202,6 +212,8 @@ class CrampDetector:
         with np.errstate(invalid="ignore", divide="ignore"):
             med = np.median(fw, axis=2) / base
         return {
+            "relaxed": relaxed,
+            "base": base,
             "irr": irr,
             "dip": dip,
             "med": np.nan_to_num(med),
@@ -238,7 +250,14 @@ class CrampDetector:
         p = 0
         while p < n:
             if ch.in_cramp:
-                low = (fast[p:] < self.settings.off_ratio * ch.cramp_base) | blocked[p:]
+                s = self.settings
+                floor = max(s.off_ratio * ch.cramp_base, s.end_fraction * ch.cramp_level)
+                low = (fast[p:] < floor) | blocked[p:]
+                assert ch.cramp is not None
+                too_long = ch.cramp.alert_frame + round(s.max_cramp_s / self.hop_s)
+                if start + p <= too_long < start + n:  # give up: no cramp lasts this long
+                    low = low.copy()
+                    low[too_long - start - p :] = True
                 q = self._end_index(ch, low)
                 if q is None:
                     return out
@@ -288,6 +307,7 @@ class CrampDetector:
         s = self.settings
         n = on.shape[0]
         frames = start + np.arange(n)
+        on = on & ~st["relaxed"]  # a relaxation relative to its own level breaks continuity
         on_idx = np.where(on, frames, _NEVER)
         last_on = np.maximum(np.maximum.accumulate(on_idx), ch.last_on)
         in_run = frames - last_on <= self._gap
@@ -325,7 +345,15 @@ class CrampDetector:
             & ((bil < 0.5) | (elapsed >= s.bilateral_s * fr))
         )
         hit = np.flatnonzero(fast | slow)
-        g = int(hit[0]) if hit.size else None
+        hit = hit[run_start[hit] != ch.vetoed_run]
+        g = None
+        while hit.size:
+            k = int(hit[0])
+            if self._rises(c, int(run_start[k]), st["med"][k] * st["base"][k]):
+                g = k
+                break
+            ch.vetoed_run = int(run_start[k])
+            hit = hit[run_start[hit] != ch.vetoed_run]
         upto = n if g is None else g + 1
         ch.last_on = int(last_on[upto - 1])
         ch.run_start = int(run_start[upto - 1])
@@ -336,6 +364,21 @@ class CrampDetector:
             self._recurrent = bool(rec[g])
         return g
 
+    def _rises(self, c: int, run_start: int, level: float) -> bool:
+        """Did this run rise above the activity just before it (rest, standing, gait)?
+
+        A cramp starts with a rise from a lower level; a run that begins as gait stops and
+        leaves a tonic standing activity does not.
+        """
+        fr = 1.0 / self.hop_s
+        e0 = self._ext_start
+        a = max(0, run_start - round(5.0 * fr) - e0)
+        b = max(0, run_start - round(0.5 * fr) - e0)
+        if b - a < round(1.0 * fr):
+            return True
+        pre = float(np.median(self._ext_level[c, a:b]))
+        return level >= self.settings.rise_ratio * pre
+
     def _raise(
         self, c: int, frame: int, base: float, stats: dict[str, np.ndarray], i: int
     ) -> FrameEvent:
@@ -345,13 +388,18 @@ class CrampDetector:
         fr = 1.0 / self.hop_s
         rs = self._run_start_at_alert
         fast, e0 = self._ext_fast[c], self._ext_start
-        pre = fast[max(0, rs - round(10 * fr) - e0) : max(0, rs - round(5 * fr) - e0)]
+        pre = fast[max(0, rs - round(5 * fr) - e0) : max(0, rs - round(0.5 * fr) - e0)]
         local = max(base, float(np.median(pre)) if pre.size else 0.0)
-        # Walk back over the rising edge: frames already above 1.5x the pre-onset level.
-        k = rs
-        lowest = max(e0, rs - round(3 * fr))
-        while k - 1 >= lowest and fast[k - 1 - e0] >= 1.5 * local:
-            k -= 1
+        level = float(stats["med"][c, i] * base)
+        # The onset is where the rise to this cramp began: walk back from the alert over
+        # frames above both 1.5x the level before the run and 5 % of the cramp's level (so a
+        # low-level prodrome before it is not taken for the cramp).
+        floor = max(1.5 * local, 0.05 * level)
+        lo = max(e0, frame - round((s.slow_s + 3.0) * fr))
+        seg = fast[lo - e0 : frame - e0 + 1]
+        below = np.flatnonzero(seg < floor)
+        k = lo + int(below[-1]) + 1 if below.size else lo
+        k = min(k, frame)
         if self._path == "fast":
             margin = stats["irr"][c, i] / (
                 s.irregular * (s.recurrence_scale if self._recurrent else 1.0)
@@ -371,4 +419,5 @@ class CrampDetector:
         )
         self._next_id += 1
         ch.in_cramp, ch.cramp, ch.cramp_base, ch.low = True, ev, base, 0
+        ch.cramp_level = float(stats["med"][c, i] * base)
         return FrameEvent(**{f: getattr(ev, f) for f in ev.__slots__})

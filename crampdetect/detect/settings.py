@@ -20,6 +20,9 @@ class DetectorSettings:
         Activation starts at ``on_ratio`` x baseline and stops below ``off_ratio`` x baseline.
     gap_s : float
         A relaxation gap (below ``off_ratio``) this long breaks continuity, in s.
+    relax_fraction : float
+        The 250 ms envelope falling below this fraction of its 3 s mean is a relaxation too
+        (repetitions and gait over a tonic standing level relax; a cramp does not).
     window_s : float
         Window for irregularity and dip statistics, in s.
     fast_s : float
@@ -38,7 +41,15 @@ class DetectorSettings:
     bilateral_s : float
         Continuous activation on both legs at once (turning over) alerts only after this long.
     end_s : float
-        A cramp ends after this long below ``off_ratio`` x the baseline frozen at the alert.
+        A cramp ends after this long below ``off_ratio`` x the baseline frozen at the alert
+        or ``end_fraction`` x the cramp's own level at the alert, whichever is higher.
+    end_fraction : float
+        See ``end_s``.
+    max_cramp_s : float
+        No cramp lasts longer (s): the event is closed and the channel re-examined.
+    rise_ratio : float
+        The activation must reach this multiple of the median level over the 5 s before it:
+        a cramp rises from rest or from lighter activity, unlike standing after gait.
     recurrence_s : float
         After a cramp the channel is watched this long with ``recurrence_scale`` applied
         to ``fast_s``, ``slow_s`` and ``irregular``.
@@ -47,15 +58,19 @@ class DetectorSettings:
     on_ratio: float = 4.0
     off_ratio: float = 2.5
     gap_s: float = 0.15
+    relax_fraction: float = 0.25
     window_s: float = 1.5
     fast_s: float = 2.5
     irregular: float = 0.16
     persist_s: float = 0.5
     dip: float = 0.2
     slow_s: float = 8.0
-    strong_ratio: float = 6.0
+    strong_ratio: float = 12.0
     bilateral_s: float = 30.0
     end_s: float = 1.5
+    end_fraction: float = 0.3
+    max_cramp_s: float = 900.0
+    rise_ratio: float = 2.0
     recurrence_s: float = 3600.0
     recurrence_scale: float = 0.75
 
@@ -74,7 +89,7 @@ _PROFILES = {
     # bilateral turning over.
     "night": DetectorSettings(),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
-    "training": DetectorSettings(fast_s=2.5, slow_s=9.5, strong_ratio=10.0, bilateral_s=9.5),
+    "training": DetectorSettings(slow_s=9.5, bilateral_s=60.0),
 }
 
 

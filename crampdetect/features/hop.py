@@ -98,7 +98,7 @@ class HopFeatures:
         self._tail_j = np.zeros((c, 0))
         self._prev = np.zeros((c, 2))  # last two filtered samples, for TKEO
         self._prev_x: np.ndarray | None = None  # last unfiltered sample, for jumps
-        self._ms_hist = np.zeros((c, 4))  # mean squares of the previous four hops
+        self._ms_hist: np.ndarray | None = None  # mean squares of the previous four hops
         self._spec_buf = np.zeros((c, 0))
         self._mnf = np.full(c, np.nan)
         self._mdf = np.full(c, np.nan)
@@ -140,7 +140,10 @@ class HopFeatures:
         else:
             mav = ty.mean(axis=2)
             ms = mav**2
-        allms = np.concatenate([self._ms_hist, ms], axis=1)
+        if self._ms_hist is None and n_frames:  # the stream starts as it goes on, not silent
+            self._ms_hist = np.repeat(ms[:, :1], 4, axis=1)
+        hist = self._ms_hist if self._ms_hist is not None else np.zeros((c, 4))
+        allms = np.concatenate([hist, ms], axis=1)
         # Sums of shifted slices in a fixed order: identical whatever the block boundaries.
         n = allms.shape[1]
         if self.signal == "raw":
@@ -150,7 +153,8 @@ class HopFeatures:
             m = np.sqrt(allms)
             rms_fast = (m[:, 3 : n - 1] + m[:, 4:]) / 2
             rms = sum(m[:, k : n - 4 + k] for k in range(5)) / 5
-        self._ms_hist = allms[:, -4:]
+        if n_frames:
+            self._ms_hist = allms[:, -4:]
         mnf, mdf = self._spectral(ty.reshape(c, used), start, n_frames)
         return FeatureFrames(
             start=start,

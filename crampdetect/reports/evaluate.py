@@ -1,0 +1,250 @@
+"""Score the detector against labelled recordings (CSV + ``.labels.json`` sidecar).
+
+Per recording, :class:`Scorer` runs ``detect`` and matches its output with the labels;
+:func:`aggregate` folds many such scores into the figures the targets are stated in:
+sensitivity, alert latency, onset error, false alerts per hour (by profile and by the
+activity they fall in), share of voluntary holds alerted, share of lead-offs flagged and
+share of clean time wrongly flagged.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from crampdetect.core import InputError
+
+#: Activities a false alert is attributed to (the first that overlaps wins).
+ACTIVITIES = (
+    "voluntary_hold",
+    "calf_raise",
+    "gait",
+    "turnover",
+    "leg_movement",
+    "twitch",
+    "standing",
+    "prodrome",
+)
+QUALITY_LABELS = ("lead_off", "saturation", "mains", "pop", "wander", "gap")
+#: Tolerance (s) around labelled quality intervals when judging flags on clean signal.
+FLAG_TOLERANCE_S = 1.0
+
+
+def labels_path(csv_path: str | Path) -> Path:
+    p = Path(csv_path)
+    return p.with_name(p.name.removesuffix(".csv") + ".labels.json")
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def _union_length(spans: list[tuple[float, float]]) -> float:
+    total, end = 0.0, -np.inf
+    for a, b in sorted(spans):
+        if b <= end:
+            continue
+        total += b - max(a, end)
+        end = b
+    return total
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """Picklable per-recording scorer (for parallel and Dask runs).
+
+    Parameters
+    ----------
+    profile : str or None
+        Force a detector profile; default: the profile named in each recording's labels.
+    overrides : dict
+        Detector settings to override (name -> value).
+    """
+
+    profile: str | None = None
+    overrides: dict[str, float] = field(default_factory=dict)
+
+    def __call__(self, csv_path: str | Path) -> dict[str, Any]:
+        from crampdetect.detect.run import detect_file
+        from crampdetect.detect.settings import profile_settings
+
+        lp = labels_path(csv_path)
+        if not lp.exists():
+            raise InputError(f"{Path(csv_path).name}: no labels sidecar {lp.name}")
+        labels = json.loads(lp.read_text())
+        profile = self.profile or labels.get("profile", "night")
+        settings = profile_settings(profile).replace(**self.overrides)
+        result = detect_file(csv_path, profile=profile, settings=settings)
+        return score(result, labels, Path(csv_path).name, profile)
+
+
+def score(result: dict[str, Any], labels: dict[str, Any], name: str, profile: str) -> dict[str, Any]:
+    """Match one ``detect`` result with its labels; returns raw counts and lists."""
+    intervals = labels["intervals"]
+    events = [e for e in result["events"] if e["kind"] == "cramp"]
+    cramps = [i for i in intervals if i["kind"] == "cramp"]
+    matched: set[int] = set()
+    cramp_rows = []
+    for c in cramps:
+        hits = [
+            k
+            for k, e in enumerate(events)
+            if e["channel"] == c["channel"]
+            and c["start_s"] - 1.0 <= e["alert_s"] <= c["end_s"]
+            and k not in matched
+        ]
+        row = {"start_s": c["start_s"], "duration_s": c["end_s"] - c["start_s"], "detected": False}
+        if hits:
+            e = events[hits[0]]
+            matched.update(hits)
+            row.update(
+                detected=True,
+                latency_s=e["alert_s"] - c["start_s"],
+                onset_error_s=e["onset_s"] - c["start_s"],
+            )
+        cramp_rows.append(row)
+    # Alerts after a matched alert within the same cramp are repeats, not false alerts.
+    for k, e in enumerate(events):
+        for c in cramps:
+            if e["channel"] == c["channel"] and c["start_s"] <= e["alert_s"] <= c["end_s"] + 2.0:
+                matched.add(k)
+    false_alerts = []
+    for k, e in enumerate(events):
+        if k in matched:
+            continue
+        where = "rest"
+        for kind in ACTIVITIES:
+            if any(
+                i["kind"] == kind
+                and i["channel"] == e["channel"]
+                and i["start_s"] - 2.0 <= e["alert_s"] <= i["end_s"] + 5.0
+                for i in intervals
+            ):
+                where = kind
+                break
+        false_alerts.append({"alert_s": e["alert_s"], "channel": e["channel"], "activity": where})
+    holds = [i for i in intervals if i["kind"] == "voluntary_hold"]
+    holds_alerted = sum(
+        any(
+            fa["channel"] == h["channel"] and h["start_s"] <= fa["alert_s"] <= h["end_s"] + 5.0
+            for fa in false_alerts
+        )
+        for h in holds
+    )
+    duration = float(result["input"]["duration_s"])
+    channels = result["input"]["channels"]
+    lead_rows, clean_s, wrong_s = [], 0.0, 0.0
+    flags = [q for q in result["quality"] if q["issue"] != "gap"]
+    for ch in channels:
+        bad = [
+            (i["start_s"], i["end_s"])
+            for i in intervals
+            if i["channel"] == ch and i["kind"] in QUALITY_LABELS
+        ]
+        mine = [(q["start_s"], q["end_s"]) for q in flags if q["channel"] == ch]
+        for i in intervals:
+            if i["channel"] == ch and i["kind"] == "lead_off":
+                cov = _union_length(
+                    [(max(a, i["start_s"]), min(b, i["end_s"])) for a, b in mine if b > i["start_s"] and a < i["end_s"]]
+                )
+                lead_rows.append(cov / max(i["end_s"] - i["start_s"], 1e-9))
+        padded = [(a - FLAG_TOLERANCE_S, b + FLAG_TOLERANCE_S) for a, b in bad]
+        clean_s += duration - _union_length([(max(a, 0), min(b, duration)) for a, b in padded])
+        outside = []
+        for a, b in mine:
+            pieces = [(a, b)]
+            for pa, pb in padded:
+                pieces = [
+                    seg
+                    for x0, x1 in pieces
+                    for seg in ((x0, min(x1, pa)), (max(x0, pb), x1))
+                    if seg[1] > seg[0]
+                ]
+            outside.extend(pieces)
+        wrong_s += _union_length(outside)
+    rep = result["input"]
+    rep_key = rep["signal"] + "-" + rep["units"] + (f"{rep['adc_bits']}" if rep["adc_bits"] else "")
+    return {
+        "name": name,
+        "profile": profile,
+        "representation": rep_key,
+        "sample_rate_hz": rep["sample_rate_hz"],
+        "duration_s": duration,
+        "cramps": cramp_rows,
+        "false_alerts": false_alerts,
+        "holds": len(holds),
+        "holds_alerted": int(holds_alerted),
+        "lead_off_coverage": lead_rows,
+        "clean_s": clean_s,
+        "wrongly_flagged_s": wrong_s,
+    }
+
+
+def aggregate(scores: list[dict[str, Any]]) -> dict[str, Any]:
+    """Fold per-recording scores into the target figures (overall and per group)."""
+
+    def fold(rows: list[dict[str, Any]]) -> dict[str, Any]:
+        cr = [c for r in rows for c in r["cramps"]]
+        det = [c for c in cr if c["detected"]]
+        lat = np.array([c["latency_s"] for c in det])
+        err = np.abs([c["onset_error_s"] for c in det])
+        hours = sum(r["duration_s"] for r in rows) / 3600.0
+        fas = [f for r in rows for f in r["false_alerts"]]
+        by_act: dict[str, int] = {}
+        for f in fas:
+            by_act[f["activity"]] = by_act.get(f["activity"], 0) + 1
+        holds = sum(r["holds"] for r in rows)
+        lead = [v for r in rows for v in r["lead_off_coverage"]]
+        clean = sum(r["clean_s"] for r in rows)
+
+        def q(a, p):
+            return None if a.size == 0 else round(float(np.percentile(a, p)), 3)
+
+        return {
+            "recordings": len(rows),
+            "hours": round(hours, 3),
+            "cramps": len(cr),
+            "detected": len(det),
+            "sensitivity": None if not cr else round(len(det) / len(cr), 4),
+            "within_10s": None if not cr else round(float(np.sum(lat <= 10.0)) / len(cr), 4),
+            "latency_median_s": q(lat, 50),
+            "latency_p90_s": q(lat, 90),
+            "latency_max_s": None if lat.size == 0 else round(float(lat.max()), 3),
+            "onset_error_median_s": q(err, 50),
+            "onset_within_0_5s": None if err.size == 0 else round(float(np.mean(err <= 0.5)), 4),
+            "false_alerts": len(fas),
+            "false_alerts_per_hour": None if hours == 0 else round(len(fas) / hours, 4),
+            "false_alerts_by_activity": dict(sorted(by_act.items())),
+            "holds": holds,
+            "holds_alerted_share": None
+            if holds == 0
+            else round(sum(r["holds_alerted"] for r in rows) / holds, 4),
+            "lead_offs": len(lead),
+            "lead_offs_flagged_share": None
+            if not lead
+            else round(float(np.mean(np.array(lead) >= 0.5)), 4),
+            "clean_time_flagged_share": None
+            if clean == 0
+            else round(sum(r["wrongly_flagged_s"] for r in rows) / clean, 5),
+        }
+
+    out: dict[str, Any] = {"overall": fold(scores), "by_profile": {}, "by_representation": {}}
+    for key, dest in (("profile", "by_profile"), ("representation", "by_representation")):
+        for val in sorted({r[key] for r in scores}):
+            out[dest][val] = fold([r for r in scores if r[key] == val])
+    return out
+
+
+def find_recordings(directory: str | Path) -> list[Path]:
+    """Labelled CSV recordings in a directory (those with a ``.labels.json`` sidecar)."""
+    d = Path(directory)
+    if not d.is_dir():
+        raise InputError(f"{d}: not a directory")
+    found = sorted(p for p in d.glob("*.csv") if labels_path(p).exists())
+    if not found:
+        raise InputError(f"{d}: no labelled recordings (*.csv with a .labels.json sidecar)")
+    return found
