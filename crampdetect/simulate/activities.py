@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from crampdetect.simulate.builder import SceneBuilder, loguniform
-from crampdetect.simulate.components import Activation, FasciculationRate
+from crampdetect.simulate.components import Activation, Additive, FasciculationRate
 
 
 def cramp(
@@ -134,6 +134,9 @@ def hold(b: SceneBuilder, chs: list[int], start: float, level: float | None = No
             ch, "voluntary_hold", start + jitter, start + jitter + length, level=round(level, 3)
         )
         b.occupy([ch], start + jitter, start + jitter + length)
+    others = [ch for ch in range(b.n_ch) if ch not in chs]
+    if others:  # the other leg keeps standing
+        standing(b, others, start, length)
     return start + length + 0.15
 
 
@@ -183,6 +186,20 @@ def gait(b: SceneBuilder, start: float, length: float, running: bool) -> float:
                     rise=0.45 * dur,
                     fall=0.45 * dur,
                     spectral=float(fatigue[i]),
+                )
+            )
+            heel = float(t) - rng.uniform(0.08, 0.2)  # heel-strike motion artefact, unlabelled
+            b.scene.additives.append(
+                Additive(
+                    ch,
+                    heel,
+                    heel + 0.15,
+                    "wave",
+                    loguniform(rng, 200.0, 1500.0) if running else loguniform(rng, 80.0, 600.0),
+                    freqs_hz=(loguniform(rng, 4.0, 12.0), loguniform(rng, 8.0, 20.0)),
+                    weights=(0.7, 0.3),
+                    phases=tuple(rng.uniform(0, 2 * np.pi, 2).tolist()),
+                    edge_s=0.05,
                 )
             )
         b.scene.activations.append(

@@ -18,7 +18,7 @@ from crampdetect.simulate.components import (
     FasciculationRate,
     LeadOff,
 )
-from crampdetect.simulate.subject import Subject
+from crampdetect.simulate.subject import Subject, loguniform
 
 
 @dataclass
@@ -78,10 +78,6 @@ class SceneOptions:
     artefacts_per_hour: float = 2.0
     gaps_per_hour: float = 2.0
     leadoffs: int = 0
-
-
-def loguniform(rng: np.random.Generator, lo: float, hi: float) -> float:
-    return float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
 
 
 class SceneBuilder:

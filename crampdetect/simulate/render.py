@@ -164,8 +164,10 @@ class Renderer:
             power[c.channel, 0, lo:hi] += a2 * (1.0 - c.spectral)
             power[c.channel, 1, lo:hi] += a2 * c.spectral
         skin = np.empty((self.n_ch, n))
+        depth, period, phase = self.subject.rest_drift
         for ch in range(self.n_ch):
             acc = rng.standard_normal(n) * (self.subject.rest_uv[ch] * self.rest_scale)
+            acc *= 1.0 + depth * np.sin(2 * np.pi * t / period + phase + ch)
             for j in range(2):
                 s = 2 * ch + j
                 sos, gain = self.streams[s]
@@ -247,7 +249,11 @@ class Renderer:
             counts = hw.offset_counts + x / rep.uv_per_unit
         else:
             return np.round(np.clip(x, -hw.rail_uv, hw.rail_uv), 2)
-        counts += rng.normal(0.0, hw.adc_noise_lsb, counts.shape)
+        amp, period = hw.offset_drift
+        t_out = t[:: self.decim]
+        counts += amp * np.sin(2 * np.pi * t_out / period) + rng.normal(
+            0.0, hw.adc_noise_lsb, counts.shape
+        )
         return np.clip(np.round(counts), 0, rep.full_scale)
 
     def _lfilter(

@@ -114,8 +114,8 @@ def single_cramp(b: SceneBuilder, o: SceneOptions) -> None:
 def holds(b: SceneBuilder, o: SceneOptions) -> None:
     """Standing, with voluntary isometric holds of 3-10 s at up to 90 % MVC, one or both legs."""
     rng = b.rng
-    t = float(rng.uniform(3.0, 10.0))
-    while t < b.duration - 12.0:
+    t = float(rng.uniform(2.0, min(10.0, max(2.0, 0.2 * b.duration))))
+    while t < b.duration - 10.5:
         chs = list(range(b.n_ch)) if rng.uniform() < 0.5 else [int(rng.integers(b.n_ch))]
         end = act.hold(b, chs, t)
         gap = float(rng.uniform(4.0, 20.0))

@@ -34,6 +34,9 @@ class Subject:
         Amplitude of the always-present residual mains pickup, µV.
     fasciculation_hz : float
         Background rate of fasciculation potentials per channel at rest, events/s.
+    rest_drift : tuple of float
+        Slow change of the resting noise with electrode impedance over hours: relative
+        depth, period in s, phase in rad.
     """
 
     mvc_uv: tuple[float, ...]
@@ -42,6 +45,7 @@ class Subject:
     mains_hz: float
     mains_uv: float
     fasciculation_hz: float
+    rest_drift: tuple[float, float, float] = (0.0, 3600.0, 0.0)
 
     @classmethod
     def draw(cls, rng: np.random.Generator, n_channels: int) -> Subject:
@@ -56,6 +60,11 @@ class Subject:
             mains_hz=float(rng.choice([50.0, 60.0])),
             mains_uv=float(rng.uniform(0.2, 2.0)),
             fasciculation_hz=float(rng.uniform(0.0, 0.05)),
+            rest_drift=(
+                float(rng.uniform(0.05, 0.3)),
+                loguniform(rng, 1800.0, 14400.0),
+                float(rng.uniform(0, 2 * np.pi)),
+            ),
         )
 
 
@@ -77,6 +86,9 @@ class Hardware:
         Standard deviation of ADC noise, LSB.
     env_gain : float
         ENV volts per rectified-RAW volt (the MyoWare gain potentiometer).
+    offset_drift : tuple of float
+        Slow drift of the resting code (reference and temperature): amplitude in counts,
+        period in s.
     """
 
     representation: Representation
@@ -84,6 +96,7 @@ class Hardware:
     offset_counts: float
     adc_noise_lsb: float
     env_gain: float
+    offset_drift: tuple[float, float] = (0.0, 3600.0)
 
     @classmethod
     def draw(
@@ -106,7 +119,13 @@ class Hardware:
         if rep.signal == "env":
             target = rng.uniform(0.25, 1.3) * vref  # ENV volts at MVC (may saturate)
             env_gain = target / (0.8 * mvc_uv * 1e-6 * rep.gain)
-        return cls(rep, rail_uv, float(offset), noise, float(env_gain))
+        drift = (float(rng.uniform(0.0, 3.0)), loguniform(rng, 600.0, 7200.0))
+        return cls(rep, rail_uv, float(offset), noise, float(env_gain), drift)
+
+
+def loguniform(rng: np.random.Generator, lo: float, hi: float) -> float:
+    """A log-uniform draw in ``[lo, hi)``."""
+    return float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
 
 
 def parse_representation(signal: str, units: str, adc_bits: int | None) -> Representation:
