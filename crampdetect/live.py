@@ -107,7 +107,8 @@ class LiveMonitor:
                 self.view.event(event)
         self.summary.quality.extend(q for q in quality if q.end_s is not None)
         actions = self.policy.update(events, self._now_s)
-        self.haptic.apply(actions)
+        if self.source.accepts_commands:
+            self.haptic.apply(actions)
         if self.view is not None:
             for action in actions:
                 if action.kind == "message" and action.text:
@@ -135,7 +136,7 @@ class LiveMonitor:
                     quality += out.quality
                 self._handle(events, quality)
                 now = time.monotonic()
-                if now - last_ping >= HEARTBEAT_S:
+                if source.accepts_commands and now - last_ping >= HEARTBEAT_S:
                     source.send("ping")
                     last_ping = now
                 if self.view is not None and self.pipeline is not None:
@@ -149,7 +150,8 @@ class LiveMonitor:
     def _shutdown(self) -> None:
         """Stop the motor, close open events, release the link."""
         try:
-            self.source.send("stop")
+            if self.source.accepts_commands:
+                self.source.send("stop")
         except Exception as exc:  # the link may be gone: the firmware's heartbeat timeout covers it
             logger.warning("could not send stop: %s", exc)
         if self.pipeline is not None:

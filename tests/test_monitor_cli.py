@@ -153,3 +153,18 @@ def test_status_line_without_terminal_shows_levels_states_and_link():
     assert lines[-1].startswith("board:") and "CRC errors 0" in lines[-1]
     levels = [float(line.split()[2]) for line in lines if line[:1].isdigit()]
     assert levels and np.isfinite(levels).all()
+
+
+def test_monitor_file_source_gives_exactly_what_detect_gives(tmp_path):
+    csv = tmp_path / "night.csv"
+    made = cli("simulate", "night-short", "--seed", "3", "--units", "counts", "--adc-bits", "10",
+               "--out", str(csv))  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    detect = cli("detect", str(csv), "--json")
+    assert detect.returncode == 0, detect.stderr
+    expected = json.loads(detect.stdout)["events"]
+    res = cli("monitor", f"file://{csv}", "--json-events", "--no-view")
+    assert res.returncode == 0, res.stderr
+    final = [e for e in map(json.loads, res.stdout.splitlines()) if e["end_s"] is not None]
+    assert final == expected and expected  # same code path, same events
+    assert "Traceback" not in res.stderr and "WARNING" not in res.stderr

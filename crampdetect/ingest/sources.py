@@ -75,6 +75,9 @@ class Source:
         Time axis of the blocks (see :class:`Reassembler`); default: the transport's.
     """
 
+    #: Commands (vibrate, ping) reach a board.
+    accepts_commands = True
+
     def __init__(
         self,
         transport: Transport,

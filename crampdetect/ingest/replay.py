@@ -1,0 +1,128 @@
+"""``file://`` sources: a recording (any format ``crampdetect.storage`` reads) replayed as blocks.
+
+It offers the same surface as :class:`~crampdetect.ingest.sources.Source` (``read``, ``info``,
+``stats``, ``send``, ``ended``), so ``monitor`` and ``record`` treat a recording like a
+board that sends no acknowledgements: commands go nowhere and ``send`` returns False.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+
+from crampdetect.core import Block
+from crampdetect.ingest.blocks import StreamInfo
+from crampdetect.ingest.sources import LinkStats
+
+logger = logging.getLogger(__name__)
+
+BLOCK_S = 0.1
+#: Seconds of signal used to infer the representation when the recording does not say.
+INFER_S = 10.0
+
+
+class RecordingSource:
+    """Blocks of a recording, paced at ``speed`` x real time (0: as fast as they are read).
+
+    Parameters
+    ----------
+    recording : crampdetect.storage.recording.Recording
+        What to replay.
+    info : StreamInfo
+        Its rate and representation.
+    speed : float
+        Playback speed; 0 for no pacing.
+    """
+
+    #: There is no board to send commands (vibrate, ping) to.
+    accepts_commands = False
+
+    def __init__(self, recording: object, info: StreamInfo, speed: float = 0.0) -> None:
+        self.recording = recording
+        self.info = info
+        self.speed = speed
+        self.ended = False
+        self.connected = True
+        self.acks: list[object] = []
+        self._blocks: Iterator[Block] | None = None
+        self._frames = 0
+        self._gaps = 0
+        self._gap_samples = 0
+        self._wall0 = 0.0
+        self._t_first: float | None = None
+
+    def __enter__(self) -> RecordingSource:
+        block_samples = max(1, round(BLOCK_S * self.info.fs))
+        self._blocks = iter(self.recording.iter_blocks(block_samples))  # type: ignore[attr-defined]
+        self._wall0 = time.monotonic()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.connected = False
+
+    def read(self, timeout_s: float = 0.1) -> list[Block]:
+        """The next blocks due by now (paced), at most ``timeout_s`` of waiting."""
+        if self.ended or self._blocks is None:
+            return []
+        out: list[Block] = []
+        deadline = time.monotonic() + timeout_s
+        while True:
+            block = next(self._blocks, None)
+            if block is None:
+                self.ended = True
+                self.connected = False
+                return out
+            out.append(block)
+            self._frames += 1
+            if block.gap:
+                self._gaps += 1
+                self._gap_samples += block.gap
+            if self.speed > 0:
+                self._t_first = block.t0 if self._t_first is None else self._t_first
+                due = self._wall0 + (block.t_end - self._t_first) / self.speed
+                wait = due - time.monotonic()
+                if wait > 0:
+                    time.sleep(min(wait, max(deadline - time.monotonic(), 0.0)))
+                if time.monotonic() >= deadline:
+                    return out
+            elif len(out) >= 50:
+                return out
+
+    def send(self, command: str, **fields: object) -> bool:
+        """A recording has no motor: the command is dropped."""
+        return False
+
+    @property
+    def stats(self) -> LinkStats:
+        return LinkStats(
+            frames=self._frames,
+            gaps=self._gaps,
+            gap_samples=self._gap_samples,
+            connected=self.connected,
+        )
+
+
+def open_recording_source(path: str, speed: float = 0.0) -> RecordingSource:
+    """Open ``path`` with the recordings reader; InputError if it cannot be read."""
+    from crampdetect.core import InputError
+    from crampdetect.ingest.inference import infer_representation
+    from crampdetect.storage.reader import open_recording
+
+    recording = open_recording(path)
+    for problem in recording.problems:
+        logger.warning("%s: %s", path, problem)
+    if not recording.segments:
+        raise InputError(f"{path}: the recording holds no samples")
+    representation = recording.representation
+    if representation is None:
+        first = recording.segments[0].load()[:, : round(INFER_S * recording.fs)]
+        representation, inferred = infer_representation(first)
+        logger.info("inferred %s: %s", ", ".join(inferred), representation.to_dict())
+    info = StreamInfo(
+        fs=recording.fs, representation=representation, firmware="file", confirmed=True
+    )
+    return RecordingSource(recording, info, speed)
