@@ -192,3 +192,45 @@ def test_one_byte_pieces_and_64k_bursts_give_identical_blocks():
     for a, b in zip(ones, bursts, strict=True):
         assert (a.start, a.gap, a.fs, a.channels) == (b.start, b.gap, b.fs, b.channels)
         np.testing.assert_array_equal(a.data, b.data)
+
+
+frames_strategy = st.lists(
+    st.one_of(
+        st.builds(
+            lambda seq, t_us, mask, n, v: SampleFrame(
+                seq, t_us, mask, np.full((mask.bit_count(), n), v, np.uint16)
+            ),
+            st.integers(0, 65535),
+            st.integers(0, 2**32 - 1),
+            st.sampled_from([1, 2, 3, 4]),
+            st.integers(1, 60),
+            st.integers(0, 65535),
+        ),
+        st.builds(
+            lambda seq, rate, bits, sig: StatusFrame(seq, 0, "x", rate, bits, sig, 0, 0, 3),
+            st.integers(0, 65535),
+            st.sampled_from([0, 1, 100, 500, 1000, 65535]),
+            st.sampled_from([0, 10, 12, 200]),
+            st.sampled_from(["raw", "env"]),
+        ),
+    ),
+    max_size=80,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(frames_strategy, st.sampled_from([None, 0.1]))
+def test_arbitrary_frames_never_crash_and_never_go_backwards(frames, block_s):
+    r = Reassembler(block_s=block_s)
+    blocks = []
+    for k in range(0, len(frames), 7):
+        blocks += r.feed(frames[k : k + 7], host_s=k * 0.01)
+    blocks += r.flush()
+    stop = 0
+    for b in blocks:
+        assert b.start == stop + b.gap and b.gap >= 0
+        assert b.data.shape == (len(b.channels), b.n_samples) and b.n_samples > 0
+        assert 10 <= b.fs <= 20_000 and np.isfinite(b.t0)
+        stop = b.stop
+    accepted = sum(b.n_samples for b in blocks)
+    assert accepted == r.stats.samples

@@ -29,6 +29,8 @@ SEQ_MOD = 1 << 16
 DEVICE_US_MOD = 1 << 32
 #: A frame this many sequence numbers behind the newest one is stale; further back is a restart.
 STALE_WINDOW = 256
+#: Sample rates a status frame may announce, Hz (others are ignored as corrupt).
+MIN_RATE_HZ, MAX_RATE_HZ = 10, 20_000
 #: Consecutive frames that look stale but follow each other mean the board restarted.
 RESTART_RUN = 8
 #: Sample frames held back while waiting for the first status frame (then defaults are used).
@@ -74,7 +76,8 @@ class StreamInfo:
 
 @dataclass(slots=True)
 class ReassemblyStats:
-    """Counters: frames accepted, duplicates, stale frames, lost frames, gaps, restarts."""
+    """Counters: frames accepted, duplicates, stale frames, lost frames, gaps, restarts,
+    status frames ignored as implausible."""
 
     frames: int = 0
     samples: int = 0
@@ -84,6 +87,7 @@ class ReassemblyStats:
     gaps: int = 0
     gap_samples: int = 0
     restarts: int = 0
+    bad_status: int = 0
 
 
 class Reassembler:
@@ -184,10 +188,15 @@ class Reassembler:
         return blocks
 
     def _status(self, frame: StatusFrame, blocks: list[Block]) -> None:
+        rate, bits = int(frame.sample_rate_hz), int(frame.adc_bits)
+        if not (MIN_RATE_HZ <= rate <= MAX_RATE_HZ and 8 <= bits <= 16):
+            self.stats.bad_status += 1
+            logger.warning("ignoring a status frame with rate %d Hz, %d ADC bits", rate, bits)
+            return
         signal = frame.signal if frame.signal in ("raw", "env") else "raw"
-        rep = Representation(signal, "counts", int(frame.adc_bits))
+        rep = Representation(signal, "counts", bits)
         info = StreamInfo(
-            fs=float(frame.sample_rate_hz),
+            fs=float(rate),
             representation=rep,
             firmware=frame.firmware,
             battery_pct=int(frame.battery_pct),
