@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     settings = profile_settings(args.profile)
     writer: SessionWriter | None = None
+    info = None
     pipe: Pipeline | None = None
     source = open_source(args.url)
     t_status = time.monotonic()
@@ -65,6 +66,14 @@ def run(args: argparse.Namespace) -> int:
                         )
                         pipe = Pipeline(block.fs, block.channels, info.representation, args.profile)
                     assert pipe is not None
+                    if source.info != info:  # a status frame arrived: keep what it says
+                        info = source.info
+                        writer.note(
+                            "device",
+                            firmware=info.firmware,
+                            battery_pct=info.battery_pct,
+                            confirmed=info.confirmed,
+                        )
                     writer.write(block)
                     output = pipe.push(block)
                     writer.write_output(output)

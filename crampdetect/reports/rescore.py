@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 #: Block length in s fed to the pipeline (a live board delivers 20-50 ms frames).
 BLOCK_S = 0.05
+#: Block length in s when replaying as fast as possible.
+FAST_BLOCK_S = 10.0
 #: Seconds of signal used to infer the representation when the recording does not say.
 INFER_S = 30.0
 
@@ -59,6 +61,7 @@ def replay(
     settings: object | None = None,
     representation: Representation | None = None,
     speed: float | None = None,
+    block_s: float | None = None,
     on_block: Callable[[Block, object, object], None] | None = None,
 ) -> dict:
     """Run ``rec`` through the streaming pipeline; return the ``detect --json`` dictionary.
@@ -75,6 +78,9 @@ def replay(
         Overrides what the recording says (or what would be inferred).
     speed : float, optional
         Pace at ``speed`` times real time (1 = like a live board); None as fast as possible.
+    block_s : float, optional
+        Block length in s fed to the pipeline; default 50 ms when paced, else 10 s (the
+        pipeline is chunk-invariant, so this changes only speed and callback rate).
     on_block : callable, optional
         Called with each block, the pipeline and its :class:`~crampdetect.pipeline.Output`
         after the block was pushed (live views, printing alerts as they happen).
@@ -89,7 +95,8 @@ def replay(
     collector = Collector()
     t_wall = time.monotonic()
     t_first: float | None = None
-    for block in rec.iter_blocks(max(1, round(BLOCK_S * rec.fs))):
+    block_s = block_s or (BLOCK_S if speed else FAST_BLOCK_S)
+    for block in rec.iter_blocks(max(1, round(block_s * rec.fs))):
         if speed:
             t_first = block.t0 if t_first is None else t_first
             delay = t_wall + (block.t_end - t_first) / speed - time.monotonic()

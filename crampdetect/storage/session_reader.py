@@ -186,6 +186,11 @@ def read_session(path: str | Path) -> Recording:
         segments.append(Segment(start, t0, n, lambda o=off, d=dt, k=n: loader(o, d, k)))
         prev_stop, prev_end = start + n, t0 + n / fs
     events, quality = _merge_events(journal)
+    device = dict(meta.get("device") or {})
+    for rec in journal:  # later device reports (status frames) update the header's
+        if rec.get("type") == "note" and rec.get("text") == "device":
+            device.update({k: v for k, v in rec.items() if k not in ("type", "text")})
+    meta["device"] = device
     for p in problems:
         logger.warning("%s: %s", path, p)
     return Recording(

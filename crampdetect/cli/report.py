@@ -1,0 +1,62 @@
+"""Draw a report of a recording (signal, envelope, detector state, events, quality, summary)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from crampdetect.core import PROFILES
+
+    p.add_argument("path", nargs="+", help="recording(s): session, EDF/BDF, WAV, CSV, shipped")
+    p.add_argument(
+        "--out",
+        help="report file .png, .pdf or .html (default <recording>.report.png); "
+        "with several recordings, a directory",
+    )
+    p.add_argument("--profile", choices=PROFILES, default="night", help="detector profile")
+    p.add_argument("--dask", metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)")
+    p.add_argument("--workers", type=int, help="local worker processes (default: CPU count)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from crampdetect.core import InputError
+    from crampdetect.reports.bulk import Failure, map_recordings
+    from crampdetect.reports.report_files import make_report
+
+    paths = [Path(p) for p in args.path]
+    if len(paths) == 1 and not args.dask:
+        out = Path(args.out) if args.out else _default_out(paths[0], None)
+        print(make_report(paths[0], out, args.profile))
+        return 0
+    folder = Path(args.out) if args.out else None
+    if folder is not None:
+        if folder.suffix:
+            raise InputError("with several recordings, --out must be a directory")
+        folder.mkdir(parents=True, exist_ok=True)
+    jobs = [(p, _default_out(p, folder), args.profile) for p in paths]
+    results = map_recordings(
+        _report_job, jobs, dask_address=args.dask, n_workers=args.workers, errors="collect"
+    )
+    failed = 0
+    for res in results:
+        if isinstance(res, Failure):
+            failed += 1
+            print(f"crampdetect report: error: {res.path}: {res.error}", file=sys.stderr)
+        else:
+            print(res)
+    return 2 if failed else 0
+
+
+def _default_out(path: Path, folder: Path | None) -> Path:
+    name = path.name.rstrip("/") + ".report.png"
+    return (folder or path.resolve().parent) / name
+
+
+def _report_job(job: tuple) -> str:
+    from crampdetect.reports.report_files import make_report
+
+    path, out, profile = job
+    return str(make_report(path, out, profile))

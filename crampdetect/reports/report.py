@@ -1,0 +1,280 @@
+"""What a session report shows, computed in one streaming pass over a recording.
+
+:func:`collect` replays the recording through the live pipeline (so the report shows what the
+detector does now) and keeps, per channel, a min-max envelope of the raw signal in µV over a
+fixed number of time bins, the pipeline's envelope level and detector state every
+``status_s``; memory is bounded whatever the length of the night. :func:`night_summary` and
+:func:`training_summary` turn that into the numbers a person reads; :mod:`.plots` draws it.
+
+Severity of a cramp is graded by its duration (domain.md: cramps last 10 s to 10 min):
+mild under 30 s, moderate up to 2 min, severe beyond; its peak level is given as a multiple
+of the channel's median level over the session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from crampdetect.core import Block
+from crampdetect.storage.recording import Recording
+
+STATES = ("idle", "suspect", "cramp", "recovery")
+MILD_S, SEVERE_S = 30.0, 120.0
+#: Time in s after a cramp ends during which activity is ignored for "effort before".
+EFFORT_WINDOW_S = 600.0
+
+
+@dataclass(slots=True)
+class ReportData:
+    """Everything a report draws, at bounded resolution.
+
+    ``edges`` (n_bins + 1) are the min-max bin edges in s, ``lo``/``hi`` (n_channels, n_bins)
+    the raw signal extremes in µV per bin (NaN where no samples). ``status_t`` (n) are the
+    times in s of the status samples, ``level_uv`` (n_channels, n) the envelope and ``state``
+    (n_channels, n) the detector state index into :data:`STATES`.
+    """
+
+    rec: Recording
+    profile: str
+    result: dict
+    edges: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    status_t: np.ndarray
+    level_uv: np.ndarray
+    state: np.ndarray
+    activity: list[tuple[str, float, float, str]] = field(default_factory=list)
+
+    @property
+    def events(self) -> list[dict]:
+        return self.result["events"]
+
+    @property
+    def quality(self) -> list[dict]:
+        return self.result["quality"]
+
+
+def collect(
+    rec: Recording,
+    profile: str = "night",
+    *,
+    settings: object | None = None,
+    n_bins: int = 3000,
+    status_s: float = 0.5,
+) -> ReportData:
+    """Replay ``rec`` once and gather the report's data (see :class:`ReportData`)."""
+    from crampdetect.reports.rescore import replay, resolve_representation
+
+    rep, _ = resolve_representation(rec)
+    t_start, span = rec.t_start, max(rec.duration_s, 1.0 / rec.fs)
+    n_ch = len(rec.channels)
+    lo = np.full((n_ch, n_bins), np.inf)
+    hi = np.full((n_ch, n_bins), -np.inf)
+    status_t: list[float] = []
+    levels: list[list[float]] = []
+    states: list[list[int]] = []
+    index = {s: i for i, s in enumerate(STATES)}
+    from crampdetect.reports.activity import ENV_FS
+
+    win = max(1, round(rec.fs / ENV_FS))
+    env_parts: list[np.ndarray] = []
+    env_t: list[np.ndarray] = []
+
+    def gather(block: Block, pipe: object, out: object) -> None:
+        x = (block.data - rep.offset) * rep.uv_per_unit
+        bins = np.minimum(((block.times() - t_start) / span * n_bins).astype(int), n_bins - 1)
+        cuts = np.flatnonzero(np.diff(bins)) + 1
+        starts = np.concatenate([[0], cuts])
+        b = bins[starts]
+        lo[:, b] = np.minimum(lo[:, b], np.minimum.reduceat(x, starts, axis=1))
+        hi[:, b] = np.maximum(hi[:, b], np.maximum.reduceat(x, starts, axis=1))
+        if profile == "training":  # 20 ms RMS (activity classifier input), block by block
+            n = block.n_samples // win * win
+            w = x[:, :n].reshape(len(rec.channels), -1, win)
+            if rep.signal == "raw":
+                w = w - w.mean(axis=-1, keepdims=True)
+                env_parts.append(np.sqrt(np.mean(w * w, axis=-1)))
+            else:
+                env_parts.append(w.mean(axis=-1))
+            env_t.append(block.t0 + (np.arange(n // win) + 0.5) * win / rec.fs)
+        status = pipe.status  # type: ignore[attr-defined]
+        status_t.append(block.t_end)
+        levels.append([status[c].level_uv for c in rec.channels])
+        states.append([index.get(status[c].state, 0) for c in rec.channels])
+
+    result = replay(
+        rec,
+        profile=profile,
+        settings=settings,
+        representation=rep,
+        block_s=status_s,
+        on_block=gather,
+    )
+    lo[~np.isfinite(lo)] = np.nan
+    hi[~np.isfinite(hi)] = np.nan
+    data = ReportData(
+        rec=rec,
+        profile=profile,
+        result=result,
+        edges=t_start + np.linspace(0.0, span, n_bins + 1),
+        lo=lo,
+        hi=hi,
+        status_t=np.asarray(status_t),
+        level_uv=np.asarray(levels, dtype=float).T.reshape(n_ch, -1),
+        state=np.asarray(states, dtype=np.int8).T.reshape(n_ch, -1),
+    )
+    if profile == "training" and env_parts:
+        data.activity = activity_runs(np.concatenate(env_t), np.concatenate(env_parts, axis=1), rec)
+    return data
+
+
+def activity_runs(
+    t: np.ndarray, env: np.ndarray, rec: Recording
+) -> list[tuple[str, float, float, str]]:
+    """Activity per leg (:mod:`.activity` classes) from a 50 Hz RMS envelope in µV."""
+    from crampdetect.reports import activity
+
+    grid = np.arange(t[0], t[-1], 1.0 / activity.ENV_FS)  # regular grid across gaps
+    if grid.size < 2:
+        return []
+    regular = np.vstack([np.interp(grid, t, row) for row in env])
+    labels = activity.classify(regular)
+    return activity.segments(labels, rec.channels, t0=float(grid[0]))
+
+
+def load_window(rec: Recording, start_s: float, end_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Samples of every channel between ``start_s`` and ``end_s``, in µV; times in s."""
+    from crampdetect.reports.rescore import resolve_representation
+
+    rep, _ = resolve_representation(rec)
+    ts, xs = [], []
+    for seg in rec.segments:
+        seg_end = seg.t0 + seg.n_samples / rec.fs
+        if seg_end <= start_s or seg.t0 >= end_s:
+            continue
+        a = max(0, int((start_s - seg.t0) * rec.fs))
+        b = min(seg.n_samples, int(np.ceil((end_s - seg.t0) * rec.fs)))
+        ts.append(seg.t0 + np.arange(a, b) / rec.fs)
+        xs.append((np.asarray(seg.load()[:, a:b], float) - rep.offset) * rep.uv_per_unit)
+    if not ts:
+        return np.zeros(0), np.zeros((len(rec.channels), 0))
+    return np.concatenate(ts), np.concatenate(xs, axis=1)
+
+
+def _union(intervals: list[tuple[float, float]]) -> float:
+    total, end = 0.0, -np.inf
+    for a, b in sorted(intervals):
+        if b > end:
+            total += b - max(a, end)
+            end = b
+    return total
+
+
+def severity(duration_s: float | None) -> str:
+    if duration_s is None:
+        return "unknown (did not end)"
+    return "mild" if duration_s < MILD_S else "moderate" if duration_s <= SEVERE_S else "severe"
+
+
+def night_summary(data: ReportData) -> dict:
+    """Cramps (leg, time, duration, severity, peak) and time lost to sensor problems."""
+    t_end = data.rec.t_end
+    medians = {
+        ch: float(np.nanmedian(row)) if row.size else np.nan
+        for ch, row in zip(data.rec.channels, data.level_uv, strict=True)
+    }
+    cramps = []
+    for ev in data.events:
+        if ev["kind"] != "cramp":
+            continue
+        c = data.rec.channels.index(ev["channel"])
+        end = ev["end_s"] if ev["end_s"] is not None else t_end
+        inside = (data.status_t >= ev["onset_s"]) & (data.status_t <= end)
+        peak = float(np.max(data.level_uv[c, inside])) if inside.any() else np.nan
+        duration = None if ev["end_s"] is None else ev["end_s"] - ev["onset_s"]
+        cramps.append(
+            {
+                "leg": ev["channel"],
+                "onset_s": ev["onset_s"],
+                "alert_delay_s": round(ev["alert_s"] - ev["onset_s"], 2),
+                "duration_s": None if duration is None else round(duration, 1),
+                "severity": severity(duration),
+                "peak_x_median": round(peak / medians[ev["channel"]], 1)
+                if medians[ev["channel"]] > 0
+                else None,
+            }
+        )
+    lost = {}
+    for ch in data.rec.channels:
+        spans = [
+            (q["start_s"], q["end_s"] if q["end_s"] is not None else t_end)
+            for q in data.quality
+            if q["channel"] == ch
+        ]
+        lost[ch] = round(_union(spans), 1)
+    issues: dict[str, int] = {}
+    for q in data.quality:
+        issues[q["issue"]] = issues.get(q["issue"], 0) + 1
+    return {
+        "duration_s": round(data.rec.duration_s, 1),
+        "n_cramps": len(cramps),
+        "cramps": cramps,
+        "n_warnings": sum(1 for e in data.events if e["kind"] != "cramp"),
+        "sensor_problem_s": lost,
+        "sensor_problem_share": {
+            ch: round(v / max(data.rec.duration_s, 1e-9), 4) for ch, v in lost.items()
+        },
+        "quality_issues": issues,
+        "gaps": data.rec.n_gaps,
+    }
+
+
+def training_summary(data: ReportData) -> dict:
+    """Time per activity, and each cramp against the effort before it and the last stop."""
+    per_activity: dict[str, float] = {}
+    for _, a, b, act in data.activity:
+        per_activity[act] = per_activity.get(act, 0.0) + (b - a) / max(len(data.rec.channels), 1)
+    session_peak = float(np.nanmax(data.level_uv)) if data.level_uv.size else np.nan
+    cramps = []
+    for ev in data.events:
+        if ev["kind"] != "cramp":
+            continue
+        c = data.rec.channels.index(ev["channel"])
+        before = (data.status_t >= ev["onset_s"] - EFFORT_WINDOW_S) & (
+            data.status_t < ev["onset_s"]
+        )
+        effort = float(np.mean(data.level_uv[c, before])) if before.any() else np.nan
+        moving = [
+            (a, b)
+            for leg, a, b, act in data.activity
+            if leg == ev["channel"]
+            and act in ("walking", "running", "active")
+            and a < ev["onset_s"]
+        ]
+        last_stop = max((min(b, ev["onset_s"]) for _, b in moving), default=None)
+        cramps.append(
+            {
+                "leg": ev["channel"],
+                "onset_s": ev["onset_s"],
+                "effort_before_pct_of_peak": round(100 * effort / session_peak, 1)
+                if session_peak > 0
+                else None,
+                "after_stopping_s": None
+                if last_stop is None or last_stop >= ev["onset_s"] - 1.0
+                else round(ev["onset_s"] - last_stop, 1),
+                "during": next(
+                    (
+                        act
+                        for leg, a, b, act in data.activity
+                        if leg == ev["channel"] and a <= ev["onset_s"] < b
+                    ),
+                    "unknown",
+                ),
+            }
+        )
+    return {
+        "activity_s": {k: round(v, 1) for k, v in sorted(per_activity.items())},
+        "cramps": cramps,
+    }

@@ -1,0 +1,165 @@
+"""Write a session report file: PNG (overview and first zooms), PDF (pages) or HTML.
+
+:func:`make_report` is the whole job for one recording (open, replay, draw, write) and is
+picklable for :func:`crampdetect.reports.bulk.map_recordings`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+import numpy as np
+
+from crampdetect.core import InputError
+from crampdetect.reports.plots import overview_figure, zoom_figure
+from crampdetect.reports.report import ReportData, night_summary, training_summary
+
+ZOOMS_PER_PAGE = 4
+MAX_ZOOMS = 40
+
+
+def _at(seconds: float) -> str:
+    m, s = divmod(round(seconds), 60)
+    return f"{m}:{s:02d}"
+
+
+def _duration(seconds: float) -> str:
+    h, rem = divmod(round(seconds), 3600)
+    m, sec = divmod(rem, 60)
+    return f"{h} h {m:02d} min" if h else f"{m} min {sec:02d} s"
+
+
+def summary_lines(data: ReportData) -> list[str]:
+    """The night summary (and, for training, the training summary) as text lines."""
+    s = night_summary(data)
+    rec = data.rec
+    lines = [
+        f"{_duration(rec.duration_s)} recorded, {rec.fs:g} Hz, {len(rec.channels)} channel(s), "
+        f"profile {data.profile}, {s['gaps']} gap(s); {s['n_cramps']} cramp(s), "
+        f"{s['n_warnings']} early warning(s)"
+    ]
+    for cr in s["cramps"]:
+        dur = "did not end" if cr["duration_s"] is None else f"{cr['duration_s']:.0f} s"
+        at = _at(cr["onset_s"] - rec.t_start)
+        lines.append(
+            f"  cramp {cr['leg']:<12} at {at:>7}  {dur:>8}  {cr['severity']:<9} "
+            f"peak {cr['peak_x_median']}x median  alert after {cr['alert_delay_s']:.1f} s"
+        )
+    share = s["sensor_problem_share"]
+    lost = ", ".join(
+        f"{ch} {v:.1f} s ({100 * share[ch]:.1f} %)" for ch, v in s["sensor_problem_s"].items()
+    )
+    lines.append(f"time lost to sensor problems: {lost}")
+    if data.profile == "training" and data.activity:
+        t = training_summary(data)
+        acts = ", ".join(f"{k} {v / 60:.1f} min" for k, v in t["activity_s"].items())
+        lines.append(f"activity (mean over legs): {acts}")
+        for cr in t["cramps"]:
+            stop = (
+                "while moving"
+                if cr["after_stopping_s"] is None
+                else f"{cr['after_stopping_s']:.0f} s after stopping"
+            )
+            lines.append(
+                f"  cramp {cr['leg']:<12} at {_at(cr['onset_s'] - rec.t_start):>7}  during "
+                f"{cr['during']}, {stop}; effort in the 10 min before: "
+                f"{cr['effort_before_pct_of_peak']} % of session peak"
+            )
+    return lines
+
+
+def write_report(data: ReportData, out: str | Path) -> Path:
+    """Write the report as ``.png`` (overview and first zooms), ``.pdf`` (pages) or ``.html``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out)
+    kind = out.suffix.lower().lstrip(".")
+    if kind not in ("png", "pdf", "html"):
+        raise InputError(f"Report output must end in .png, .pdf or .html, got {out.name!r}")
+    title = f"crampdetect report: {data.rec.path.name}"
+    lines = summary_lines(data)
+    cramps = [e for e in data.events if e["kind"] == "cramp"]
+    figs = [overview_figure(data, title, lines)]
+    per_page = ZOOMS_PER_PAGE
+    zooms = cramps[:per_page] if kind == "png" else cramps[:MAX_ZOOMS]
+    figs += [zoom_figure(data, zooms[i : i + per_page]) for i in range(0, len(zooms), per_page)]
+    try:
+        if kind == "pdf":
+            from matplotlib.backends.backend_pdf import PdfPages
+
+            with PdfPages(out) as pdf:
+                for fig in figs:
+                    pdf.savefig(fig)
+        elif kind == "png":
+            _stack_png(figs, out)
+        else:
+            _write_html(figs, title, lines, data, out)
+    finally:
+        for fig in figs:
+            plt.close(fig)
+    return out
+
+
+def _png_bytes(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    return buf.getvalue()
+
+
+def _stack_png(figs: list, out: Path) -> None:
+    import matplotlib.image as mpimg
+    import matplotlib.pyplot as plt
+
+    images = [mpimg.imread(io.BytesIO(_png_bytes(f)), format="png") for f in figs]
+    width = max(im.shape[1] for im in images)
+    padded = [
+        np.pad(im, ((0, 0), (0, width - im.shape[1]), (0, 0)), constant_values=1.0) for im in images
+    ]
+    plt.imsave(out, np.concatenate(padded, axis=0))
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def _write_html(figs: list, title: str, lines: list[str], data: ReportData, out: Path) -> None:
+    imgs = "\n".join(
+        f'<img alt="report figure {i + 1}" src="data:image/png;base64,'
+        f'{base64.b64encode(_png_bytes(f)).decode()}">'
+        for i, f in enumerate(figs)
+    )
+    rows = "".join(
+        f"<tr><td>{html.escape(q['channel'])}</td><td>{html.escape(q['issue'])}</td>"
+        f"<td>{q['start_s']:.1f}</td><td>{_fmt(q['end_s'])}</td></tr>"
+        for q in data.quality[:500]
+    )
+    out.write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        "<style>body{font-family:sans-serif;margin:2em}img{max-width:100%}pre{background:#f6f6f6;padding:1em}"
+        "td,th{padding:2px 10px;text-align:left}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1><pre>{html.escape(chr(10).join(lines))}</pre>{imgs}"
+        "<h2>Quality intervals</h2><table><tr><th>channel</th><th>issue</th>"
+        f"<th>start (s)</th><th>end (s)</th></tr>{rows}</table>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+
+
+def make_report(path: str | Path, out: str | Path, profile: str = "night") -> Path:
+    """Open ``path``, replay it and write its report to ``out``; never overwrites."""
+    from crampdetect.reports.report import collect
+    from crampdetect.storage.reader import open_recording
+
+    out = Path(out)
+    if out.exists():
+        raise InputError(f"{out} already exists; refusing to overwrite")
+    if out.suffix.lower() not in (".png", ".pdf", ".html"):
+        raise InputError(f"Report output must end in .png, .pdf or .html, got {out.name!r}")
+    rec = open_recording(path)
+    return write_report(collect(rec, profile), out)

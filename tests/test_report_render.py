@@ -1,0 +1,130 @@
+"""Reports render for a night with a cramp, a lead-off and a gap, in every output format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from crampdetect.cli import main
+from crampdetect.reports.report import collect, night_summary, severity, training_summary
+from crampdetect.reports.report_files import make_report, summary_lines
+from crampdetect.reports.rescore import resolve_representation
+from crampdetect.storage.reader import open_recording
+
+FS = 1000.0
+CH = ("calf_left", "calf_right")
+
+
+def night_csv(path: Path, duration_s: float = 150.0) -> Path:
+    """Counts: a 60 s waxing/waning contraction on the left, 0.5 s gap, 20 s right lead-off."""
+    import scipy.signal as ss
+
+    rng = np.random.default_rng(0)
+    n = int(duration_s * FS)
+    t = np.arange(n) / FS
+    sos = ss.butter(4, [20, 450], "bandpass", fs=FS, output="sos")
+    x = ss.sosfilt(sos, rng.normal(size=(2, n)))
+    x /= x.std(axis=1, keepdims=True)
+    amp = np.full((2, n), 4.0)
+    c = (t > 30) & (t < 90)
+    amp[0, c] = 250 * (1 + 0.4 * np.sin(2 * np.pi * 0.2 * t[c])) * np.clip((t[c] - 30) / 2, 0, 1)
+    counts = np.clip(np.round(512 + x * amp / (5.0 / 1024 / 200 * 1e6)), 0, 1023)
+    counts[1, (t > 110) & (t < 130)] = 1023
+    keep = ~((t > 60) & (t < 60.5))
+    with open(path, "w") as fh:
+        fh.write("time_s," + ",".join(CH) + "\n")
+        rows = np.column_stack([t[keep], counts[:, keep].T])
+        np.savetxt(fh, rows, fmt=["%.3f", "%d", "%d"], delimiter=",")
+    return path
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return night_csv(tmp_path_factory.mktemp("rep") / "night.csv")
+
+
+@pytest.fixture(scope="module")
+def data(night: Path):
+    return collect(open_recording(night), "night")
+
+
+def test_collect_bounds_memory_and_keeps_extremes(data) -> None:
+    rec = data.rec
+    assert data.lo.shape == (2, 3000) and data.hi.shape == (2, 3000)
+    _, raw = rec.load()
+    rep, _ = resolve_representation(rec)  # a plain CSV: 10-bit raw counts, inferred
+    assert (rep.units, rep.adc_bits) == ("counts", 10)
+    uv = (raw - rep.offset) * rep.uv_per_unit
+    np.testing.assert_allclose(np.nanmax(data.hi, axis=1), uv.max(axis=1))
+    np.testing.assert_allclose(np.nanmin(data.lo, axis=1), uv.min(axis=1))
+    gap_bins = (data.edges[:-1] > 60.05) & (data.edges[1:] < 60.45)
+    assert gap_bins.any() and np.isnan(data.lo[:, gap_bins]).all()  # gaps stay empty
+    assert data.status_t.size == data.level_uv.shape[1] == data.state.shape[1]
+    assert {0, 2} <= set(np.unique(data.state[0]))  # idle and cramp on the left
+
+
+def test_night_summary_counts_cramps_and_sensor_time(data) -> None:
+    s = night_summary(data)
+    assert s["n_cramps"] >= 1
+    cramp = s["cramps"][0]
+    assert cramp["leg"] == "calf_left" and 28 < cramp["onset_s"] < 34
+    assert cramp["severity"] == severity(cramp["duration_s"]) == "moderate"
+    assert cramp["peak_x_median"] > 10
+    assert 19 <= s["sensor_problem_s"]["calf_right"] <= 25  # the 20 s lead-off (+ gap)
+    assert s["sensor_problem_s"]["calf_left"] < 2
+    assert s["gaps"] == 1
+    lines = summary_lines(data)
+    assert any("cramp calf_left" in line for line in lines)
+    assert any("time lost to sensor problems" in line for line in lines)
+    assert (severity(10), severity(60), severity(300)) == ("mild", "moderate", "severe")
+
+
+@pytest.mark.parametrize("suffix", [".png", ".pdf", ".html"])
+def test_report_files_render(night: Path, tmp_path: Path, suffix: str) -> None:
+    out = make_report(night, tmp_path / f"r{suffix}", "night")
+    raw = out.read_bytes()
+    if suffix == ".png":
+        import matplotlib.image as mpimg
+
+        img = mpimg.imread(out)
+        assert img.shape[0] > 800 and img.shape[1] > 1200
+        assert img[..., :3].std() > 0.05  # not a blank page
+    elif suffix == ".pdf":
+        assert raw.startswith(b"%PDF") and raw.count(b"/Type /Page") >= 2  # overview + zoom
+    else:
+        text = raw.decode()
+        assert text.count("data:image/png;base64,") == 2 and "lead_off" in text
+    with pytest.raises(Exception, match="refusing to overwrite"):
+        make_report(night, out, "night")
+
+
+def test_report_cli_training_profile_and_bad_suffix(
+    night: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    out = tmp_path / "train.png"
+    assert main(["report", str(night), "--out", str(out), "--profile", "training"]) == 0
+    assert out.exists() and capsys.readouterr().out.strip() == str(out)
+    assert main(["report", str(night), "--out", str(tmp_path / "r.docx")]) == 2
+    assert ".png, .pdf or .html" in capsys.readouterr().err
+
+
+def test_training_summary_relates_cramps_to_activity(night: Path) -> None:
+    data = collect(open_recording(night), "training")
+    assert data.activity, "training reports classify activity"
+    t = training_summary(data)
+    assert sum(t["activity_s"].values()) == pytest.approx(data.rec.duration_s, rel=0.1)
+    for cramp in t["cramps"]:
+        assert cramp["during"] in {"rest", "standing", "walking", "running", "hold", "active"}
+        assert cramp["effort_before_pct_of_peak"] is None or cramp["effort_before_pct_of_peak"] >= 0
+
+
+def test_report_reads_simulator_labels(night: Path, tmp_path: Path) -> None:
+    csv = tmp_path / "labelled.csv"
+    csv.write_bytes(night.read_bytes())
+    labels = {"intervals": [{"channel": "calf_left", "kind": "cramp", "start_s": 30, "end_s": 90}]}
+    (tmp_path / "labelled.labels.json").write_text(json.dumps(labels))
+    assert open_recording(csv).labels == labels
+    assert make_report(csv, tmp_path / "labelled.png").exists()
