@@ -71,6 +71,7 @@ def test_night_summary_answers_correctly(tmp_path):
             QualityInterval("left", "lead_off", 100.0, 400.0),
             QualityInterval("left", "saturation", 300.0, 500.0),
             QualityInterval("right", "gap", 1000.0, 1100.0),
+            QualityInterval("right", "mains", 2000.0, 3000.0),  # disturbed, still monitored
         ):
             rec.record_quality(q)
         rec.close(3600.0)

@@ -16,6 +16,8 @@ from crampdetect.storage.history import History
 NIGHTS_PER_WEEK = 3
 CRAMPS_PER_NIGHT = 3
 LONG_CRAMP_S = 600.0
+#: Quality issues during which the leg is not monitored at all (others only disturb it).
+LOST_ISSUES = ("lead_off", "saturation", "gap")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,8 @@ def summarise_night(history: History, night: str, profile: str = "night") -> Nig
         )
         out.n_acks += len(history.records("acks", sid))
         for q in history.records("quality", sid):
+            if q["issue"] not in LOST_ISSUES:
+                continue
             a, b = q["start_s"], q["end_s"] if q["end_s"] is not None else end_s
             lost.setdefault(q["leg"], []).append((offset + a, offset + min(b, end_s)))
         offset += end_s + 1.0
