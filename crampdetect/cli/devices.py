@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 
@@ -20,6 +19,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def ble_boards(scan_s: float) -> tuple[list[tuple[str, str, int]], str]:
     """(boards found, '' or why BLE could not be used). Never raises."""
+    import asyncio
+
     try:
         from crampdetect.ingest.ble import scan_boards
 
