@@ -125,3 +125,34 @@ def test_commands_are_encoded_frames_on_the_wire():
     os.close(slave)
     frames = FrameDecoder().feed(got)
     assert [(f.seq, f.command) for f in frames] == [(0, "ping"), (1, "stop")]
+
+
+def _blocks_through_pty(stream: bytes, piece: int, n_samples: int) -> list:
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    source = Source(SerialTransport(os.ttyname(slave)))
+    with source:
+        for pos in range(0, len(stream), piece):
+            view = memoryview(stream)[pos : pos + piece]
+            while view:
+                view = view[os.write(master, view) :]
+        blocks = read_until(source, n_samples)
+    os.close(master)
+    os.close(slave)
+    return blocks
+
+
+def test_one_byte_writes_and_64k_bursts_through_a_pty_give_identical_blocks():
+    data = counts(3000)
+    board = BoardEmulator(FS, 2, 10, "raw", 10)
+    stream = board.frames_for(data[:, :1200])
+    board.skip(300)
+    stream += board.frames_for(data[:, 1500:])
+    ones = _blocks_through_pty(stream, 1, 3000)
+    bursts = _blocks_through_pty(stream, 65536, 3000)
+    key = [(b.start, b.gap, b.n_samples) for b in ones]
+    assert key == [(b.start, b.gap, b.n_samples) for b in bursts]
+    for a, b in zip(ones, bursts, strict=True):
+        np.testing.assert_array_equal(a.data, b.data)
+    check(ones, data)
+    assert sum(b.gap for b in ones) == 300

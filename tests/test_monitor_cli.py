@@ -61,6 +61,8 @@ def test_monitor_sim_prints_json_events_for_the_cramp():
         ("serial:///dev/nonexistent-tty", "cannot open serial port"),
         ("sim://no-such-scenario", "Unknown scenario"),
         ("sim://night-short?colour=red", "unknown parameter 'colour'"),
+        ("sim://night-short?time=wall", "invalid time='wall'"),
+        ("sim://night-short?seed=x", "invalid seed='x'"),
     ],
 )
 def test_bad_sources_give_one_line_and_status_2(url, message):

@@ -8,8 +8,10 @@
 ``file:///path/to/recording``             a recording, replayed (``speed=0``: no pacing)
 ========================================  =============================================
 
-Every source accepts ``channels=left,right`` (names by channel bit) and, used until the
-board's first status frame arrives, ``rate=``, ``bits=`` and ``signal=raw|env``.
+Every source accepts ``channels=left,right`` (names by channel bit), ``time=host|device``
+(block times on the host clock, default for boards, or in seconds of signal, default for
+``sim://``) and, used until the board's first status frame arrives, ``rate=``, ``bits=``
+and ``signal=raw|env``.
 A :class:`Source` is synchronous: :meth:`Source.read` waits briefly for bytes, decodes them
 and returns the blocks they completed; transports do their I/O on their own threads.
 """
@@ -30,7 +32,7 @@ from crampdetect.ingest.transport import LINK_DOWN, LINK_END, LINK_UP, Chunk, Tr
 logger = logging.getLogger(__name__)
 
 SCHEMES = ("serial", "ble", "sim", "file")
-_COMMON_PARAMS = {"channels", "rate", "bits", "signal"}
+_COMMON_PARAMS = {"channels", "rate", "bits", "signal", "time"}
 _PARAMS = {
     "serial": {"baud", "reset"},
     "ble": {"timeout"},
@@ -232,6 +234,9 @@ def open_source(url: str) -> Source:
     """Build the :class:`Source` for a URL (not yet started: use it as a context manager)."""
     scheme, target, params = parse_url(url)
     info, names = _stream_hints(params)
+    timebase = params.get("time")
+    if timebase not in (None, "host", "device"):
+        raise InputError(f"invalid time={timebase!r} in source URL: host or device")
     transport: Transport
     if scheme == "serial":
         from crampdetect.ingest.serial import DEFAULT_BAUD, SerialTransport, find_board
@@ -249,7 +254,7 @@ def open_source(url: str) -> Source:
         from crampdetect.ingest.replay import open_recording_source
 
         return open_recording_source(target, speed=_number(params, "speed", float, 0.0))  # type: ignore[arg-type]
-    return Source(transport, info, names)
+    return Source(transport, info, names, timebase)
 
 
 def _sim_transport(

@@ -32,8 +32,9 @@ def status_line(t_s: float, status: Mapping[str, Any], stats: Any) -> str:
         for name, st in status.items()
     )
     link = (
-        f"{stats.frames_per_s:4.0f} fr/s lost {stats.lost_frames} crc {stats.crc_errors} "
-        f"dup {stats.duplicates} reconn {stats.reconnects}"
+        f"{'' if stats.connected else 'LINK DOWN '}{stats.frames_per_s:4.0f} fr/s "
+        f"lost {stats.lost_frames} crc {stats.crc_errors} dup {stats.duplicates} "
+        f"reconn {stats.reconnects}"
     )
     return f"{_clock(t_s)}  {channels}  | {link}"
 
