@@ -1,4 +1,4 @@
-"""Score the detector on every labelled recording in a directory (sensitivity, latency, false alerts)."""
+"""Score the detector on labelled recordings: sensitivity, latency, false alerts, quality."""
 
 from __future__ import annotations
 
@@ -13,8 +13,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("directory", help="folder of *.csv recordings with .labels.json sidecars")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--profile", choices=PROFILES, help="force a profile (default: from labels)")
-    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                   help="override a detector setting (repeatable)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a detector setting (repeatable)",
+    )
     p.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
     p.add_argument("--dask", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--per-recording", action="store_true", help="include per-recording scores")
@@ -54,8 +59,10 @@ def format_summary(result: dict) -> str:
     rows = [("overall", result["overall"])]
     rows += [(f"profile {k}", v) for k, v in result["by_profile"].items()]
     rows += [(f"repr {k}", v) for k, v in result["by_representation"].items()]
-    head = (f"{'group':<22}{'hours':>7}{'cramps':>7}{'sens':>7}{'lat50':>7}{'lat90':>7}"
-            f"{'onset50':>8}{'FA/h':>7}{'holds%':>7}{'leadoff%':>9}{'clean%':>8}")
+    head = (
+        f"{'group':<22}{'hours':>7}{'cramps':>7}{'sens':>7}{'lat50':>7}{'lat90':>7}"
+        f"{'onset50':>8}{'FA/h':>7}{'holds%':>7}{'leadoff%':>9}{'clean%':>8}"
+    )
     out = [head]
 
     def f(v, pct=False):
@@ -72,5 +79,7 @@ def format_summary(result: dict) -> str:
             f"{f(r['clean_time_flagged_share'], True):>8}"
         )
     fa = result["overall"]["false_alerts_by_activity"]
-    out.append("false alerts by activity: " + (", ".join(f"{k} {v}" for k, v in fa.items()) or "none"))
+    out.append(
+        "false alerts by activity: " + (", ".join(f"{k} {v}" for k, v in fa.items()) or "none")
+    )
     return "\n".join(out)

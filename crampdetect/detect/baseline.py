@@ -51,7 +51,6 @@ class BaselineTracker:
 
     def process(self, level: np.ndarray, skip: np.ndarray) -> np.ndarray:
         """Baseline per frame (n_channels, n) for envelope ``level``; ``skip`` marks bad frames."""
-        n = level.shape[1]
         out = np.empty_like(level)
         if self.fixed is not None:
             out[:] = self.fixed[:, None]
@@ -61,36 +60,53 @@ class BaselineTracker:
         offset = self._buf.shape[1]  # frames of buf that were output already
         seg = self.seg_frames
         n_seg = buf.shape[1] // seg
-        pos = 0
-        for k in range(n_seg):
-            a, b = k * seg, (k + 1) * seg
-            lo, hi = max(a, offset) - offset, b - offset
-            if hi > lo:
-                out[:, lo:hi] = self.value[:, None]
-            self._update(buf[:, a:b], sk[:, a:b])
-            pos = b
-        rest = buf.shape[1] - pos
-        if rest:
-            lo = max(pos, offset) - offset
-            out[:, lo:] = self.value[:, None]
+        if n_seg:
+            c = self.n_channels
+            segs = buf[:, : n_seg * seg].reshape(c, n_seg, seg)
+            k = max(0, int(0.2 * seg) - 1)
+            floors = np.maximum(np.partition(segs, k, axis=2)[:, :, k], self.floor_uv)
+            usable = sk[:, : n_seg * seg].reshape(c, n_seg, seg).mean(axis=2) < 0.5
+            values = self._run(floors, usable)  # before each segment, then after the last
+            tail = buf.shape[1] - n_seg * seg
+            per_frame = np.concatenate(
+                [np.repeat(values[:, :-1], seg, axis=1), np.repeat(values[:, -1:], tail, axis=1)],
+                axis=1,
+            )
+            out[:, :] = per_frame[:, offset:]
+        else:
+            out[:, :] = self.value[:, None]
+        pos = n_seg * seg
         self._buf = buf[:, pos:]
         self._skip = sk[:, pos:]
-        assert out.shape[1] == n
         return out
 
-    def _update(self, seg: np.ndarray, skip: np.ndarray) -> None:
-        k = max(0, int(0.2 * seg.shape[1]) - 1)
-        floor = np.maximum(np.partition(seg, k, axis=1)[:, k], self.floor_uv)
-        usable = skip.mean(axis=1) < 0.5
-        v = self.value
-        first = np.isnan(v) & usable
-        v = np.where(first, floor, v)
-        ratio = floor / np.where(np.isnan(v), 1.0, v)
-        quiet = usable & ~first & (ratio < 2.0)
-        rate = np.where(ratio < 1.0, 0.25, 1.0 / 30.0)
-        v = np.where(quiet, v * ratio**rate, v)
-        self._active = np.where(quiet | first, 0, self._active + usable)
-        rebase = self._active >= self.rebase_segments
-        v = np.where(rebase, floor, v)
-        self._active[rebase] = 0
-        self.value = np.maximum(v, self.floor_uv)
+    def _run(self, floors: np.ndarray, usable: np.ndarray) -> np.ndarray:
+        """Step the baseline through segments; returns (n_channels, n_seg + 1) values."""
+        c, n_seg = floors.shape
+        out = np.empty((c, n_seg + 1))
+        for ch in range(c):
+            v = float(self.value[ch])
+            active = int(self._active[ch])
+            fl, us = floors[ch].tolist(), usable[ch].tolist()
+            row = out[ch]
+            for j in range(n_seg):
+                row[j] = v
+                if not us[j]:
+                    continue
+                f = fl[j]
+                if v != v:  # NaN: the first usable segment sets it
+                    v, active = f, 0
+                    continue
+                ratio = f / v
+                if ratio < 2.0:  # quiet: follow it, quickly down, slowly up
+                    v *= ratio ** (0.25 if ratio < 1.0 else 1.0 / 30.0)
+                    active = 0
+                else:  # active: frozen, unless it has lasted long enough to be a new rest
+                    active += 1
+                    if active >= self.rebase_segments:
+                        v, active = f, 0
+                v = max(v, self.floor_uv)
+            row[n_seg] = v
+            self.value[ch] = v
+            self._active[ch] = active
+        return out

@@ -210,7 +210,7 @@ class CrampDetector:
         fw = sliding_window_view(fa, w, axis=1)
         dip = fw.min(axis=2) / np.maximum(fw.mean(axis=2), 1e-9)
         with np.errstate(invalid="ignore", divide="ignore"):
-            med = np.median(fw, axis=2) / base
+            med = np.exp(ym[:, -n:, 0]) / base  # geometric mean of the 250 ms level
         return {
             "relaxed": relaxed,
             "base": base,

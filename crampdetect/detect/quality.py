@@ -85,7 +85,7 @@ class QualityMonitor:
             rms_all = np.concatenate([np.repeat(rms_all[:, :1], pad, axis=1), rms_all], axis=1)
         if n:
             wander_uv = sliding_window_view(mean_all, self._win, axis=1).std(axis=2) * uv
-            rms_ref = np.median(sliding_window_view(rms_all, self._win, axis=1), axis=2)
+            rms_ref = sliding_window_view(rms_all, self._win, axis=1).mean(axis=2)
             prev_rms = rms_all[:, -n - 2 : -2] if rms_all.shape[1] >= n + 2 else f.rms_fast
         else:
             wander_uv = rms_ref = prev_rms = np.zeros((self.n_channels, 0))

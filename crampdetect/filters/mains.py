@@ -14,8 +14,9 @@ from scipy import signal
 from crampdetect.filters.sos import SosFilter
 
 CANDIDATES_HZ = (50.0, 60.0)
-AVG_RATE = 0.125  # weight of the newest segment in the running spectrum
-MIN_SEGMENTS = 3  # segments averaged before the first decision
+AVG_RATE = 0.25  # weight of the newest segment in the running spectrum
+MIN_SEGMENTS = 2  # segments averaged before the first decision
+RECHECK_SEGMENTS = 5  # once mains is found, harmonics are re-examined every so many segments
 
 
 class MainsSuppressor:
@@ -42,7 +43,7 @@ class MainsSuppressor:
         n_channels: int,
         line_db: float = 12.0,
         q: float = 25.0,
-        segment_s: float = 1.0,
+        segment_s: float = 2.0,
     ) -> None:
         self.fs = fs
         self.n_channels = n_channels
@@ -65,6 +66,7 @@ class MainsSuppressor:
         self._segments = 0
         self._seen = 0
         self._avg: np.ndarray | None = None  # running average power spectrum
+        self._tables: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         #: (sample index just past the analysed segment, share per channel) per segment.
         self.share_log: list[tuple[int, np.ndarray]] = []
 
@@ -94,18 +96,33 @@ class MainsSuppressor:
         """Analysis segments completed so far."""
         return self._segments
 
-    def _line_db(self, power: np.ndarray, f: float) -> np.ndarray:
-        """Height in dB of the line at f Hz above its ±15 Hz neighbourhood, per channel."""
+    def _line_table(self, f0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Harmonics of ``f0`` below the band top, their bins and their ±15 Hz neighbourhoods."""
         df = self._freqs[1]
-        k = round(f / df)
+        top = min(450.0, 0.45 * self.fs)
+        lines = np.array([k * f0 for k in range(1, int(top // f0) + 1) if k * f0 + 16 < top])
         w = max(1, round(1.0 / df))
-        line = power[:, max(k - w, 0) : k + w + 1].max(axis=1)
-        lo, hi = max(round((f - 15) / df), 1), round((f + 15) / df) + 1
-        neigh = np.concatenate(
-            [power[:, lo : max(k - 2 * w, lo)], power[:, k + 2 * w + 1 : hi]], axis=1
-        )
-        floor = np.median(neigh, axis=1) if neigh.shape[1] else np.full(power.shape[0], 1e-30)
-        return 10 * np.log10((line + 1e-30) / (floor + 1e-30))
+        span = round(15.0 / df)
+        centre = np.round(lines / df).astype(int)
+        line_idx = centre[:, None] + np.arange(-w, w + 1)
+        offs = np.r_[np.arange(-span, -2 * w), np.arange(2 * w + 1, span + 1)]
+        neigh_idx = np.clip(centre[:, None] + offs, 1, self._freqs.size - 1)
+        return lines, line_idx, neigh_idx
+
+    def _scores(
+        self, power: np.ndarray, f0: float, fundamental_only: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Harmonic frequencies of f0 and how far (dB) each stands above its neighbourhood."""
+        if f0 not in self._tables:
+            self._tables[f0] = self._line_table(f0)
+        lines, line_idx, neigh_idx = self._tables[f0]
+        if fundamental_only:
+            lines, line_idx, neigh_idx = lines[:1], line_idx[:1], neigh_idx[:1]
+        if lines.size == 0:
+            return lines, np.zeros((power.shape[0], 0))
+        line = power[:, line_idx].max(axis=2)
+        floor = power[:, neigh_idx].mean(axis=2)  # the mean: cheap, and the spectrum is averaged
+        return lines, 10 * np.log10((line + 1e-30) / (floor + 1e-30))
 
     def _analyse(self, seg: np.ndarray) -> None:
         self._segments += 1
@@ -113,27 +130,25 @@ class MainsSuppressor:
         power = spec.real**2 + spec.imag**2
         # Single periodograms are too noisy to call a line: average over ~8 segments.
         self._avg = power if self._avg is None else self._avg + AVG_RATE * (power - self._avg)
-        top = min(450.0, 0.45 * self.fs)
-        share_power = power
-        power = self._avg
         if self._segments < MIN_SEGMENTS:
             return
         if self.mains_hz is None:
-            scores = {f: self._line_db(power, f).max() for f in CANDIDATES_HZ if f + 16 < top}
-            best = max(scores, key=scores.get, default=None)
-            if best is None or scores[best] < self.line_db:
+            best, best_db = None, self.line_db
+            for f0 in CANDIDATES_HZ:
+                lines, db = self._scores(self._avg, f0, fundamental_only=True)
+                if lines.size and db[:, 0].max() >= best_db:
+                    best, best_db = f0, float(db[:, 0].max())
+            if best is None:
                 return
             self.mains_hz = best
-        f0 = self.mains_hz
-        lines = [k * f0 for k in range(1, int(top // f0) + 1) if k * f0 + 16 < top]
-        present = tuple(f for f in lines if self._line_db(power, f).max() >= self.line_db)
-        df = self._freqs[1]
-        band = (self._freqs >= 20) & (self._freqs <= top)
-        in_lines = np.zeros_like(band)
-        for f in lines:
-            in_lines |= np.abs(self._freqs - f) <= 1.5 * df + 0.5
-        total = share_power[:, band].sum(axis=1) + 1e-30
-        self.share = share_power[:, band & in_lines].sum(axis=1) / total
+        _, line_idx, _ = self._tables[self.mains_hz]
+        top = min(450.0, 0.45 * self.fs)
+        band = power[:, (self._freqs >= 20) & (self._freqs <= top)].sum(axis=1) + 1e-30
+        self.share = power[:, np.unique(line_idx)].sum(axis=1) / band
+        if self._segments % RECHECK_SEGMENTS and self._filter is not None:
+            return
+        lines, db = self._scores(self._avg, self.mains_hz)
+        present = tuple(float(f) for f in lines[db.max(axis=0) >= self.line_db])
         wanted = tuple(sorted(set(self.harmonics_hz) | set(present)))
         if wanted != self.harmonics_hz:
             self.harmonics_hz = wanted

@@ -9,7 +9,7 @@ from crampdetect.core import InputError
 
 
 def bandpass_sos(
-    fs: float, low_hz: float = 20.0, high_hz: float = 450.0, order: int = 4
+    fs: float, low_hz: float = 20.0, high_hz: float = 450.0, order: int = 2
 ) -> np.ndarray:
     """Butterworth band-pass as second-order sections, the upper edge clamped below Nyquist.
 

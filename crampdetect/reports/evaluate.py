@@ -82,7 +82,9 @@ class Scorer:
         return score(result, labels, Path(csv_path).name, profile)
 
 
-def score(result: dict[str, Any], labels: dict[str, Any], name: str, profile: str) -> dict[str, Any]:
+def score(
+    result: dict[str, Any], labels: dict[str, Any], name: str, profile: str
+) -> dict[str, Any]:
     """Match one ``detect`` result with its labels; returns raw counts and lists."""
     intervals = labels["intervals"]
     events = [e for e in result["events"] if e["kind"] == "cramp"]
@@ -149,7 +151,11 @@ def score(result: dict[str, Any], labels: dict[str, Any], name: str, profile: st
         for i in intervals:
             if i["channel"] == ch and i["kind"] == "lead_off":
                 cov = _union_length(
-                    [(max(a, i["start_s"]), min(b, i["end_s"])) for a, b in mine if b > i["start_s"] and a < i["end_s"]]
+                    [
+                        (max(a, i["start_s"]), min(b, i["end_s"]))
+                        for a, b in mine
+                        if b > i["start_s"] and a < i["end_s"]
+                    ]
                 )
                 lead_rows.append(cov / max(i["end_s"] - i["start_s"], 1e-9))
         padded = [(a - FLAG_TOLERANCE_S, b + FLAG_TOLERANCE_S) for a, b in bad]
