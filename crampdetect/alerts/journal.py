@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from crampdetect.alerts.policy import Action, AlertPolicy
 from crampdetect.core import Event, QualityInterval
-from crampdetect.storage.recorder import SessionRecorder
+
+if TYPE_CHECKING:  # duck-typed: alerts do not depend on storage at run time
+    from crampdetect.storage.recorder import SessionRecorder
 
 logger = logging.getLogger(__name__)
 
