@@ -23,20 +23,20 @@ log = logging.getLogger(__name__)
 
 #: (scenario, min length s, max length s) of one round; a round is about 5-6 h.
 ROUND: tuple[tuple[str, float, float], ...] = (
-    ("night", 3600.0, 7200.0),
-    ("training", 1800.0, 3600.0),
     ("cramp", 180.0, 360.0),
     ("hold", 300.0, 600.0),
-    ("training", 1800.0, 3600.0),
+    ("night-short", 240.0, 240.0),
     ("night", 3600.0, 7200.0),
+    ("training", 1800.0, 3600.0),
     ("turnover", 300.0, 600.0),
     ("plm", 600.0, 1200.0),
     ("gait", 300.0, 600.0),
+    ("night", 3600.0, 7200.0),
+    ("training", 1800.0, 3600.0),
     ("calf-raise", 240.0, 480.0),
     ("leadoff", 180.0, 300.0),
     ("cramp", 180.0, 360.0),
     ("hold", 300.0, 600.0),
-    ("night-short", 240.0, 240.0),
 )
 
 #: (signal, units, adc_bits, sample rate Hz), cycled through file by file.
@@ -63,7 +63,8 @@ def plan_evaluation_set(hours: float, seed: int) -> list[dict[str, object]]:
     while total < hours * 3600.0:
         scenario, lo, hi = ROUND[len(jobs) % len(ROUND)]
         signal, units, bits, fs = FORMATS[len(jobs) % len(FORMATS)]
-        duration = float(round(rng.uniform(lo, hi)))
+        remaining = hours * 3600.0 - total
+        duration = float(round(min(rng.uniform(lo, hi), max(remaining, 60.0))))
         options: dict[str, object] = {
             "artefacts_per_hour": float(rng.uniform(0.5, 6.0)),
             "gaps_per_hour": float(rng.choice([0.0, 2.0, 10.0, 30.0])),
