@@ -34,6 +34,7 @@ KNOWN_USB_IDS: dict[tuple[int, int], str] = {
     (0x303A, 0x1001): "ESP32-S3 USB",
 }
 READ_TIMEOUT_S = 0.1
+WRITE_TIMEOUT_S = 0.25
 RECONNECT_MIN_S = 0.1
 RECONNECT_MAX_S = 2.0
 
@@ -104,7 +105,7 @@ class SerialTransport(Transport):
         ser.port = self.port
         ser.baudrate = self.baud
         ser.timeout = READ_TIMEOUT_S
-        ser.write_timeout = 1.0
+        ser.write_timeout = WRITE_TIMEOUT_S  # a board that stops reading must not stall the monitor
         ser.dtr = False  # set before open(): no surprise reset of an Uno
         ser.rts = False
         ser.open()

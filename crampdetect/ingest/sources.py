@@ -92,7 +92,8 @@ class Source:
         self.reassembler = Reassembler(info, names, timebase=timebase or transport.timebase)
         self.ended = False
         self.connected = False
-        self.acks: list[AckFrame] = []
+        self.acks: deque[AckFrame] = deque(maxlen=64)  # the most recent acknowledgements
+        self._n_acks = 0
         self._command_seq = 0
         self._links_up = 0
         self._commands_sent = 0
@@ -130,7 +131,10 @@ class Source:
         for item in items:
             if isinstance(item, Chunk):
                 frames = self.decoder.feed(item.data)
-                self.acks.extend(f for f in frames if isinstance(f, AckFrame))
+                acks = [f for f in frames if isinstance(f, AckFrame)]
+                if acks:
+                    self.acks.extend(acks)
+                    self._n_acks += len(acks)
                 new = self.reassembler.feed(frames, item.host_s)
                 self._count_rate(item.host_s, len(new))
                 blocks.extend(new)
@@ -184,7 +188,7 @@ class Source:
             reconnects=self.transport.reconnects,
             connected=self.connected,
             commands_sent=self._commands_sent,
-            acks=len(self.acks),
+            acks=self._n_acks,
             write_errors=self.transport.write_errors,
         )
 
