@@ -195,3 +195,23 @@ def test_record_cli_sigkill_keeps_all_but_the_last_second(tmp_path: Path) -> Non
     # lost: at most ~1 s of fsync interval plus the 0.2 s read poll and pty buffering
     assert sent - (first + got.shape[1]) <= 1.5 * FS, (sent, first, got.shape[1])
     assert rec.meta["device"]["firmware"] == "sim-1.0"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ta-sustained-tecchio2023/PL_0_01.csv",
+        "gait-13muscles-santuz/ID0012_TW_01_raw_emg.csv",
+        "uci-lower-limb-sanchez/5Nmar.txt",
+        "biosppy-emg-examples/emg_1.txt",
+    ],
+)
+def test_shipped_real_recordings_replay_in_training_without_cramps(name: str) -> None:
+    path = Path(__file__).resolve().parent.parent / "recordings" / name
+    if not path.exists():
+        pytest.skip("recordings/ not present")
+    rec = open_recording(path)
+    result = replay(rec, profile="training")
+    assert result["input"]["format"] == "real" and result["input"]["inferred"] == []
+    assert result["input"]["duration_s"] == pytest.approx(rec.n_samples / rec.fs, abs=1e-3)
+    assert [e for e in result["events"] if e["kind"] == "cramp"] == []  # voluntary, not cramps

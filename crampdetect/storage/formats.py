@@ -115,6 +115,13 @@ def write_csv(rec: Recording, path: str | Path) -> Path:
     return path
 
 
+def _compact(data: np.ndarray) -> np.ndarray:
+    """Keep integer-valued samples (ADC counts) as int16, exactly; anything else as float64."""
+    if data.size and np.all(np.abs(data) < 32768) and np.all(data == np.round(data)):
+        return data.astype(np.int16)
+    return data
+
+
 def read_csv(path: str | Path) -> Recording:
     """Read a ``time_s,<channels>`` CSV through the ``detect`` reader, plus its sidecar."""
     from crampdetect.ingest.csvfile import open_csv
@@ -122,7 +129,10 @@ def read_csv(path: str | Path) -> Recording:
     path = Path(path)
     doc = _read_sidecar(path)
     stream = open_csv(path, rate=float(doc["sample_rate_hz"]) if doc else None)
-    segments = [Segment(b.start, b.t0, b.n_samples, lambda d=b.data: d) for b in stream.blocks()]
+    segments = []
+    for b in stream.blocks():
+        data = _compact(b.data)
+        segments.append(Segment(b.start, b.t0, b.n_samples, lambda d=data: d))
     rec = Recording(path, "csv", stream.fs, stream.channels, None, segments)
     if doc:
         runs = doc.get("segments") or []
