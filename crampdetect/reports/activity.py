@@ -97,7 +97,8 @@ def classify(
 
     span = max(max_uv - rest_uv, 1e-9)
     level = (mean - rest_uv) / span  # 0 at rest, 1 at maximal contraction
-    rhythmic = (peak_share > 0.5) & (cv > 0.35) & (level > 0.03)
+    # Rhythm is the evidence for gait; the level only has to be clearly above rest.
+    rhythmic = (peak_share > 0.5) & (cv > 0.35) & (mean > 3.0 * rest_uv)
     labels = np.full(mean.shape, "active", dtype="<U8")
     labels[mean < 2.0 * rest_uv] = "rest"
     # Standing: postural tone, a few % up to ~15 % of maximum; holds: steady and above that.
@@ -140,16 +141,24 @@ def segments(
 def activity_from_file(
     path: str | Path, calibration: dict[str, tuple[float, float]] | None = None
 ) -> list[tuple[str, float, float, str]]:
-    """Activity runs of a recording file (any format ``open_recording`` reads)."""
+    """Activity runs of a recording file (any format ``open_recording`` reads).
+
+    Each contiguous segment is analysed on its own, so gaps never shift times.
+    """
     from crampdetect.storage.reader import open_recording
 
     rec = open_recording(path)
-    times, data = rec.load()
     rep = rec.representation
     signal = rep.signal if rep is not None else "raw"
-    if rep is not None:
-        data = (data - rep.offset) * rep.uv_per_unit
-    env = rms_envelope(data, rec.fs, signal)
+    envs = []
+    for seg in rec.segments:
+        data = np.asarray(seg.load(), dtype=np.float64)
+        if rep is not None:
+            data = (data - rep.offset) * rep.uv_per_unit
+        if seg.n_samples >= 10 * rec.fs:  # shorter pieces cannot hold a 6-s window reliably
+            envs.append((seg.t0, rms_envelope(data, rec.fs, signal)))
+    if not envs:
+        return []
     out = []
     for i, ch in enumerate(rec.channels):
         if calibration and ch in calibration:
@@ -157,7 +166,8 @@ def activity_from_file(
         else:
             # Uncalibrated: running and strong efforts reach ~100 % of maximum (domain.md §0),
             # so the session's own 99th percentile is a floor for the maximum.
-            rest, top = DEFAULT_REST_UV, max(DEFAULT_MAX_UV, float(np.percentile(env[i], 99)))
-        labels = classify(env[i : i + 1], rest, top)
-        out += segments(labels, (ch,), t0=float(times[0]) if times.size else 0.0)
+            p99 = float(np.percentile(np.concatenate([e[i] for _, e in envs]), 99))
+            rest, top = DEFAULT_REST_UV, max(DEFAULT_MAX_UV, p99)
+        for t0, env in envs:
+            out += segments(classify(env[i : i + 1], rest, top), (ch,), t0=float(t0))
     return out
