@@ -17,7 +17,11 @@ extern "C" {
 #endif
 
 #ifndef CD_RING_SETS
-#define CD_RING_SETS 64u /* power of two, <= 128 */
+#if defined(ESP_PLATFORM)
+#define CD_RING_SETS 128u /* ESP32: ride out BLE stalls of ~100 ms */
+#else
+#define CD_RING_SETS 64u /* power of two, <= 128 (8-bit indices) */
+#endif
 #endif
 #define CD_MAX_CHANNELS 2u
 

@@ -15,9 +15,13 @@
  *   -n          no pseudo-terminal (script mode)
  *   -o FILE     write every byte the firmware sends to FILE
  *   -i FILE     scripted host bytes: lines "<sim ms> <hex bytes>", in time order
+ *   -W          wait for the host's first byte on the pty before starting the simulation
+ *               (so a host that opens the port late still sees every frame from the first)
  *
  * Output on stdout, one event per line:
  *   PTY <path>                     slave side of the pseudo-terminal (open it with pyserial)
+ *   START                          the simulation starts (after -W: the host's first byte)
+ *   ADC t=<s>                      first conversion of channel 0 (sample set 0 is taken here)
  *   HOST t=<s> n=<bytes>           host bytes handed to the UART (pty or script)
  *   MOTOR <0|1> t=<s> cycle=<n>    motor on (first rising edge) / off (low for >= 3 ms; t = edge)
  *   STATS key=value ...            at exit
@@ -26,6 +30,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pty.h>
 #include <signal.h>
 #include <stdint.h>
@@ -101,6 +106,8 @@ static void adc_trigger_hook(avr_irq_t *irq, uint32_t value, void *param)
 	if (e.mux.kind != ADC_MUX_SINGLE || e.mux.src > 1)
 		return;
 	int ch = e.mux.src;
+	if (ch == 0 && conversions[0] == 0)
+		printf("ADC t=%.6f cycle=%llu\n", sim_s(), (unsigned long long)avr->cycle);
 	avr_raise_irq(adc_irqs + ADC_IRQ_ADC0 + ch, adc_mv[conversions[ch] % adc_n][ch]);
 	conversions[ch]++;
 }
@@ -235,10 +242,10 @@ int main(int argc, char **argv)
 {
 	const char *adc_path = NULL, *tx_path = NULL, *script_path = NULL;
 	double sim_limit = 120, wall_limit = 300, pace = 1.0;
-	int use_pty = 1, opt;
+	int use_pty = 1, wait_host = 0, opt;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "a:t:T:p:no:i:")) != -1) {
+	while ((opt = getopt(argc, argv, "a:t:T:p:no:i:W")) != -1) {
 		switch (opt) {
 		case 'a': adc_path = optarg; break;
 		case 't': sim_limit = atof(optarg); break;
@@ -247,9 +254,10 @@ int main(int argc, char **argv)
 		case 'n': use_pty = 0; break;
 		case 'o': tx_path = optarg; break;
 		case 'i': script_path = optarg; break;
+		case 'W': wait_host = 1; break;
 		default:
 			fprintf(stderr, "usage: %s FIRMWARE.elf [-a mv.txt] [-t sim_s] [-T wall_s] "
-				"[-p pace] [-n] [-o tx.bin] [-i script.txt]\n", argv[0]);
+				"[-p pace] [-n] [-o tx.bin] [-i script.txt] [-W]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -303,6 +311,16 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (wait_host && master_fd >= 0) {
+		struct pollfd pfd = {master_fd, POLLIN, 0};
+		int ready = poll(&pfd, 1, (int)(wall_limit * 1000));
+		if (ready <= 0 || stop_requested) {
+			fprintf(stderr, "no host byte within %.0f s\n", wall_limit);
+			return 2;
+		}
+		service_pty();
+	}
+	printf("START\n");
 	const avr_cycle_count_t tick = avr->frequency / 4000; /* service every 0.25 ms simulated */
 	avr_cycle_count_t next_tick = tick, end_cycle = (avr_cycle_count_t)(sim_limit * avr->frequency);
 	double t0 = wall_s();

@@ -1,0 +1,133 @@
+"""End to end in simulated time: a simulated calf cramp enters the Uno's ADC in simavr, the real
+firmware streams it over a pseudo-terminal, ``crampdetect monitor`` (a subprocess, pyserial)
+detects the cramp and sends the vibrate command, and the motor pin answers in time."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from crampdetect.core import Block, Representation
+from crampdetect.ingest.frames import FrameDecoder, SampleFrame
+
+_spec = importlib.util.spec_from_file_location(
+    "conftest_firmware", Path(__file__).with_name("conftest_firmware.py")
+)
+assert _spec is not None and _spec.loader is not None
+fw = importlib.util.module_from_spec(_spec)
+sys.modules.setdefault("conftest_firmware", fw)
+_spec.loader.exec_module(fw)
+
+pytestmark = [pytest.mark.firmware, pytest.mark.slow]
+
+UNO = Representation("raw", "counts", 10)
+FS_HZ = 1000
+TRANSPORT_BUDGET_S = 0.150  # alert -> motor pin, on top of the detector's own latency
+
+
+def first_cramp_alert(counts: np.ndarray, channels: tuple[str, ...]) -> tuple[float, float]:
+    """(onset_s, alert_s) of the first cramp the detector raises on ``counts`` from sample 0."""
+    from crampdetect.pipeline import Pipeline
+
+    pipeline = Pipeline(float(FS_HZ), channels, UNO, "night")
+    events = []
+    for start in range(0, counts.shape[1], 100):
+        block = Block(
+            counts[:, start : start + 100], float(FS_HZ), start, start / FS_HZ, 0, channels
+        )
+        events += pipeline.push(block).events
+    events += pipeline.finish().events
+    cramps = [e for e in events if e.kind == "cramp"]
+    return (cramps[0].onset_s, cramps[0].alert_s) if cramps else (np.nan, np.nan)
+
+
+def cramp_session() -> tuple[np.ndarray, float]:
+    """A 30 s single-cramp recording (Uno counts) and the detector's alert time on it (s):
+    the first seed whose cramp is raised by 16 s (keeps the real-time run short)."""
+    from crampdetect.simulate import simulate
+
+    found = []
+    for seed in range(8):
+        session = simulate("cramp", seed=seed, duration_s=30.0, fs=FS_HZ, representation=UNO)
+        counts = np.concatenate([x for _, x in session.iter_chunks(10.0)], axis=1)
+        counts = np.clip(np.rint(counts), 0, 1023).astype(np.int64)
+        _, alert_s = first_cramp_alert(counts, session.channels)
+        if alert_s < 16.0:
+            return counts, alert_s
+        if alert_s < 25.0:
+            found.append((alert_s, counts))
+    if not found:
+        pytest.fail("the detector raised no cramp on 8 simulated single-cramp recordings")
+    alert_s, counts = min(found, key=lambda item: item[0])
+    return counts, alert_s
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> fw.Build:
+    return fw.build_all(tmp_path_factory.mktemp("firmware"))
+
+
+def test_monitor_detects_a_cramp_and_the_motor_answers_in_time(
+    build: fw.Build, tmp_path: Path
+) -> None:
+    counts, alert_s = cramp_session()
+    # millivolts at the ADC pin that simavr converts back to exactly these counts
+    mv = -(-counts * fw.VREF_MV // 1023)
+    adc = tmp_path / "adc_mv.txt"
+    adc.write_text("".join(f"{a} {b}\n" for a, b in mv.T))
+    tx = tmp_path / "tx.bin"
+    run_s = alert_s + 6.0
+    harness = fw.Harness.start(
+        build, "-W", "-p", "1", "-t", f"{run_s + 5:.1f}", "-T", "120", "-a", str(adc), "-o", str(tx)
+    )
+    monitor = None
+    try:
+        pty = harness.wait_for("PTY ", 10).split()[1]
+        monitor = subprocess.Popen(
+            [sys.executable, "-m", "crampdetect", "monitor", f"serial://{pty}?baud=500000",
+             "--profile", "night", "--no-view", "--duration", f"{run_s:.1f}"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        out, err = monitor.communicate(timeout=run_s + 60)
+        assert monitor.returncode == 0, err
+        t_adc0 = float(harness.wait_for("ADC ", 10).split("=")[1].split()[0])
+        harness.kill()
+        harness.finish(timeout=10)
+    finally:
+        if monitor is not None and monitor.poll() is None:
+            monitor.kill()
+            monitor.communicate()
+        harness.kill()
+
+    # the firmware sent every sample, unchanged, from the first one
+    decoder = FrameDecoder()
+    frames = [f for f in decoder.feed(tx.read_bytes()) if isinstance(f, SampleFrame)]
+    assert decoder.stats.crc_errors == decoder.stats.malformed == 0
+    assert frames[0].t_us == 0
+    assert all((b.seq - a.seq) % 65536 == 1 for a, b in itertools.pairwise(frames))
+    sent = np.concatenate([f.samples for f in frames], axis=1)
+    assert np.array_equal(sent, counts[:, : sent.shape[1]])
+
+    # the monitor saw the whole stream: no frame lost, no corruption, one prompt
+    link = re.search(r"link: (\d+) frames, lost (\d+), CRC errors (\d+)", out)
+    assert link, out
+    assert int(link.group(1)) >= run_s * 95 and link.group(2) == "0" and link.group(3) == "0"
+    assert re.search(r"cramp on \w+: onset", out), out
+    assert "board: 1 vibration prompt(s)" in out, out
+
+    # motor: on within the transport budget after the sample that raised the alert, off by itself
+    motor = harness.events("MOTOR")
+    assert motor and motor[0][0] == 1, f"motor never started: {harness.seen[-5:]}"
+    t_alert = t_adc0 + alert_s  # sample clock: set k is taken k ms after set 0
+    delay = motor[0][1] - t_alert
+    print(f"alert at {alert_s:.3f} s of signal; motor on {delay * 1e3:.1f} ms later (sim time)")
+    assert 0 < delay <= TRANSPORT_BUDGET_S
+    assert motor[-1][0] == 0, "motor left running"
+    assert all(b[1] - a[1] <= 3.0 for a, b in itertools.pairwise(motor) if a[0] == 1)
