@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 MIN_SEPARATION = 10.0
 #: A contraction counts as seen when its peak 500-ms RMS exceeds this many times rest.
 SEEN_RATIO = 5.0
+#: Contractions (of the protocol's three) that must be seen for a calibration to count.
+MIN_SEEN = 2
 #: Lowest plausible rest RMS in µV for a connected electrode (below: flat line, lead-off).
 MIN_REST_UV = 0.3
 PROFILE_VERSION = 1
@@ -189,6 +191,11 @@ def analyse(
         raise CalibrationError(
             f"{leg}: no contraction seen (peak {top:.0f} µV vs rest {rest:.1f} µV): "
             "push the toes down harder, or check the electrode placement"
+        )
+    if seen < min(MIN_SEEN, protocol.n_contractions):
+        raise CalibrationError(
+            f"{leg}: only {seen} of {protocol.n_contractions} contractions seen: follow the "
+            "prompts and push the toes down hard each time"
         )
     if top / rest < MIN_SEPARATION:
         raise CalibrationError(

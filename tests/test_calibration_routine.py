@@ -165,3 +165,25 @@ def test_damaged_profile_is_a_clear_error(home):
         load_calibration("../etc")
     with pytest.raises(CalibrationError):
         raise CalibrationError("x")
+
+
+def test_one_contraction_out_of_three_is_refused(home, capsys):
+    amp = routine_rms()
+    second = PROTO.phases()[3]  # contract2
+    t = np.arange(amp.size) / FS
+    amp[t >= second.start_s] = np.where(
+        amp[t >= second.start_s] > 100, 4.0, amp[t >= second.start_s]
+    )
+    csv = write_csv(home / "one.csv", {"calf_left": noise(amp, 0)})
+    assert main(["calibrate", str(csv), "--leg", "left", "--non-interactive"]) == 2
+    assert "only 1 of 3 contractions seen" in capsys.readouterr().err
+
+
+def test_live_simulated_board_without_the_routine_is_refused(home, capsys):
+    """The live path (sim:// board, wire protocol, ADC counts): a night has no contractions."""
+    url = "sim://night-short?seed=1&speed=0&duration=100"
+    assert main(["calibrate", url, "--leg", "left", "--non-interactive"]) == 2
+    captured = capsys.readouterr()
+    assert "[  69 s] Gently pull the toes" in captured.out
+    assert "left: no contraction seen" in captured.err
+    assert not profile_path("default").exists()
