@@ -221,3 +221,20 @@ def test_import_labels_recurrences_like_the_policy(tmp_path):
         assert h.session(sid)["duration_s"] == 7200.0
         with pytest.raises(InputError, match="bad event"):
             import_detection(h, {"events": [{"kind": "cramp"}]}, at(21, 23))
+
+
+def test_sessions_are_ordered_by_instant_across_utc_offsets(tmp_path):
+    with History(tmp_path / "h.sqlite3") as h:
+        utc = dt.UTC
+        a = SessionRecorder(
+            h, "night", ["c"], started_at=dt.datetime(2026, 11, 20, 23, 0, tzinfo=TZ)
+        )
+        b = SessionRecorder(
+            h, "night", ["c"], started_at=dt.datetime(2026, 11, 20, 21, 30, tzinfo=utc)
+        )
+        # As text the order would be b, c, a; as instants (22:00Z for a) it is b, a, c.
+        assert [r["id"] for r in h.sessions()] == [b.session_id, a.session_id]
+        c = SessionRecorder(
+            h, "night", ["c"], started_at=dt.datetime(2026, 11, 20, 22, 30, tzinfo=utc)
+        )
+        assert [r["id"] for r in h.sessions()] == [b.session_id, a.session_id, c.session_id]

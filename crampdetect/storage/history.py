@@ -196,7 +196,9 @@ class History:
         if profile:
             sql += " AND profile = ?"
             params.append(profile)
-        return self.conn.execute(sql + " ORDER BY started_at, id", params).fetchall()
+        rows = self.conn.execute(sql + " ORDER BY id", params).fetchall()
+        # Start times carry their own UTC offsets: order by the instant, not the text.
+        return sorted(rows, key=lambda r: (dt.datetime.fromisoformat(r["started_at"]), r["id"]))
 
     def session(self, session_id: int) -> sqlite3.Row:
         row = self.conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
