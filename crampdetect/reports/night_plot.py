@@ -19,11 +19,8 @@ _ACTIVITY_COLOURS = {
 
 def plot_sessions(history: History, session_ids: list[int], path: str | Path) -> Path:
     """Draw the given sessions on one clock-time axis and save a PNG to ``path``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: no global backend or figure state
 
     rows = [history.session(sid) for sid in session_ids]
     legs: list[str] = []
@@ -31,7 +28,8 @@ def plot_sessions(history: History, session_ids: list[int], path: str | Path) ->
         for table in ("cramps", "quality", "activity"):
             legs += [r["leg"] for r in history.records(table, sid) if r["leg"] not in legs]
     legs = sorted(set(legs)) or ["-"]
-    fig, ax = plt.subplots(figsize=(8, 1.0 + 0.6 * len(legs)), layout="constrained")
+    fig = Figure(figsize=(8, 1.0 + 0.6 * len(legs)), layout="constrained")
+    ax = fig.add_subplot()
     y = {leg: k for k, leg in enumerate(legs)}
 
     def clock(start: dt.datetime, t_s: float) -> float:
@@ -63,9 +61,13 @@ def plot_sessions(history: History, session_ids: list[int], path: str | Path) ->
     ax.set_yticks(range(len(legs)), legs)
     ax.set_ylim(-0.6, len(legs) - 0.4)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
-    title = f"Night of {rows[0]['night']}" if rows and rows[0]["profile"] == "night" else "Session"
-    ax.set_title(f"{title}: cramps (red), sensor problems (grey), prompts (▼), acks (dotted)")
+    if rows and rows[0]["profile"] == "night":
+        title = f"Night of {rows[0]['night']}: cramps (red; recurrences lighter), "
+        title += "sensor problems (grey), prompts (▼), acks (dotted)"
+    else:
+        title = "Session: cramps (red), activity below: running (blue), walking (light blue), "
+        title += "hold (orange), standing (green)"
+    ax.set_title(title, fontsize=9)
     path = Path(path)
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path

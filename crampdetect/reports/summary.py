@@ -169,7 +169,7 @@ def doctor_note(history: History, until: str, days: int = 28) -> str | None:
         reasons.append(f"{busiest} cramps in one night")
     if longest > LONG_CRAMP_S:
         reasons.append(
-            f"a cramp lasting {longest / 60:.0f} min (longer than {LONG_CRAMP_S / 60:.0f})"
+            f"a cramp lasting {longest / 60:.0f} min (longer than {LONG_CRAMP_S / 60:.0f} min)"
         )
     if not reasons:
         return None
