@@ -238,3 +238,24 @@ def test_sessions_are_ordered_by_instant_across_utc_offsets(tmp_path):
             h, "night", ["c"], started_at=dt.datetime(2026, 11, 20, 22, 30, tzinfo=utc)
         )
         assert [r["id"] for r in h.sessions()] == [b.session_id, a.session_id, c.session_id]
+
+
+def test_start_journal_counts_times_from_the_first_block(tmp_path, monkeypatch):
+    from crampdetect.alerts.journal import start_journal
+    from crampdetect.storage.paths import HOME_ENV, history_path
+
+    monkeypatch.setenv(HOME_ENV, str(tmp_path))
+    journal = start_journal("night", "serial:///dev/ttyACM0", ("calf_left",), stream_t0_s=5000.0)
+    cramp = Event("calf_left", "cramp", 5100.0, 5102.0, id=1)
+    actions = journal.update([cramp], 5102.0)
+    journal.update([], 5110.0, acks=1, ack_source="key")
+    journal.update([cramp.ended(5160.0)], 5160.0)
+    journal.close(8600.0)
+    with History(history_path()) as h:
+        (s,) = h.sessions()
+        assert s["duration_s"] == 3600.0 and s["source"] == "serial:///dev/ttyACM0"
+        (c,) = h.records("cramps", s["id"])
+        assert (c["onset_s"], c["end_s"]) == (100.0, 160.0)
+        assert [(a["t_s"], a["source"]) for a in h.records("acks", s["id"])] == [(110.0, "key")]
+        kinds = [a["kind"] for a in h.records("alerts", s["id"])]
+        assert kinds[: len(actions)] == [a.kind for a in actions] and "stop" in kinds

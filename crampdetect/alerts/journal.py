@@ -70,3 +70,40 @@ class JournalingPolicy:
 
     def recurrence_watch(self, channel: str, now_s: float) -> bool:
         return self.policy.recurrence_watch(channel, now_s)
+
+    def close(self, end_s: float) -> None:
+        """Mark the session finished at stream time ``end_s`` and close the history file."""
+        self.recorder.close(end_s)
+        self.recorder.history.close()
+
+
+def start_journal(
+    profile: str,
+    source: str,
+    channels: tuple[str, ...],
+    stream_t0_s: float,
+    user: str | None = None,
+) -> JournalingPolicy:
+    """Open the user's history and start a session: the monitor's one call, at its first block.
+
+    Parameters
+    ----------
+    profile : {"night", "training"}
+        Session kind; also picks the alert settings.
+    source : str
+        URL being monitored (shown in ``crampdetect history``).
+    channels : tuple of str
+        Channel names of the stream.
+    stream_t0_s : float
+        Stream time in s of the first block (``Block.t0``): session times count from it.
+    user : str or None
+        Calibration profile in use, if any.
+    """
+    from crampdetect.storage.history import open_history
+    from crampdetect.storage.recorder import SessionRecorder
+
+    history = open_history()
+    recorder = SessionRecorder(
+        history, profile, channels, source, stream_t0_s=stream_t0_s, user=user
+    )
+    return JournalingPolicy(AlertPolicy(profile), recorder)
