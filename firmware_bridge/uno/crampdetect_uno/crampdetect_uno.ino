@@ -19,6 +19,7 @@
 #define FIRMWARE_NAME "cd-uno 0.1.0"
 #define MOTOR_PIN 5          // PD5 / OC0B: PWM for the intensity
 #define CHANNEL_MASK 0x03    // A0, A1
+#define SIGNAL_CODE 0        // 0 = MyoWare RAW wired, 1 = ENV (status frame "signal")
 #define N_CHANNELS 2
 #define PER_FRAME 10         // samples per channel per frame -> 100 frames/s at 1 kHz
 #define BAUD 500000UL        // 16 MHz / (8 * 4): exact with U2X
@@ -71,7 +72,7 @@ static void send_status(uint32_t now_ms) {
   uint32_t lost = ring.lost;
   uint32_t next = ring.next_index;
   interrupts();
-  cd_status_t s = {cd_index_to_us(next, rate_hz), CHANNEL_MASK, rate_hz, 10, 0, 255, lost,
+  cd_status_t s = {cd_index_to_us(next, rate_hz), CHANNEL_MASK, rate_hz, 10, SIGNAL_CODE, 255, lost,
                    FIRMWARE_NAME};
   size_t n = cd_encode_status(tx, sizeof tx, status_seq++, &s);
   Serial.write(tx, n);
