@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crampdetect.calibration import (
     CalibrationError,
@@ -91,20 +95,30 @@ def test_calibration_feeds_the_detector(home):
         Pipeline(FS, ("calf_right",), Representation(), "night", calibration=cal)
 
 
-def test_chunking_does_not_change_the_result():
-    x = noise(routine_rms(), 5)[None, :]
-    legs = [("left", "calf_left")]
-    whole = run_routine(
-        [Block(x, FS, channels=("calf_left",))], Representation(), legs, say=lambda s: None
-    )
-    cuts = np.sort(np.random.default_rng(1).integers(0, x.shape[1], 40))
+X_SPLIT = noise(routine_rms(), 5)[None, :]
+LEGS = [("left", "calf_left")]
+
+
+@functools.cache
+def unsplit():
+    block = Block(X_SPLIT, FS, channels=("calf_left",))
+    return run_routine([block], Representation(), LEGS, say=lambda s: None)[0]
+
+
+@settings(max_examples=15)
+@given(cuts=st.lists(st.integers(0, X_SPLIT.shape[1]), max_size=30))
+def test_chunking_does_not_change_the_result(cuts):
+    """Any split of the stream into blocks (empty ones included) gives the same calibration."""
+    edges = [0, *sorted(cuts), X_SPLIT.shape[1]]
     parts = [
-        Block(p, FS, start=int(a), t0=a / FS, channels=("calf_left",))
-        for p, a in zip(np.split(x, cuts, axis=1), np.concatenate([[0], cuts]), strict=True)
+        Block(X_SPLIT[:, a:b], FS, start=a, t0=a / FS, channels=("calf_left",))
+        for a, b in itertools.pairwise(edges)
     ]
-    split = run_routine(parts, Representation(), legs, say=lambda s: None)
-    assert split[0].rest_rms_uv == pytest.approx(whole[0].rest_rms_uv, rel=1e-9)
-    assert split[0].max_rms_uv == pytest.approx(whole[0].max_rms_uv, rel=1e-9)
+    (split,) = run_routine(parts, Representation(), LEGS, say=lambda s: None)
+    whole = unsplit()
+    assert split.rest_rms_uv == pytest.approx(whole.rest_rms_uv, rel=1e-9)
+    assert split.max_rms_uv == pytest.approx(whole.max_rms_uv, rel=1e-9)
+    assert split.stretch_rms_uv == pytest.approx(whole.stretch_rms_uv, rel=1e-9)
 
 
 @pytest.mark.parametrize(
