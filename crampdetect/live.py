@@ -127,14 +127,13 @@ class LiveMonitor:
             while not stop.is_set() and not source.ended:
                 if deadline is not None and time.monotonic() >= deadline:
                     break
-                events: list[Event] = []
-                quality: list[QualityInterval] = []
                 for block in source.read(READ_TIMEOUT_S):
                     out = self._pipeline_for(block).push(block)
                     self._now_s = block.t_end
-                    events += out.events
-                    quality += out.quality
-                self._handle(events, quality)
+                    # Per block, so the policy sees each event at its own stream time
+                    # however many blocks one pass brings.
+                    self._handle(out.events, out.quality)
+                self._handle([], [])  # the policy's timers (repeats, hold ticks)
                 now = time.monotonic()
                 if source.accepts_commands and now - last_ping >= HEARTBEAT_S:
                     source.send("ping")

@@ -20,9 +20,15 @@ PLAIN_EVERY_S = 2.0
 
 
 def _clock(t_s: float) -> str:
-    m, s = divmod(max(t_s, 0.0), 60.0)
-    h, m = divmod(m, 60.0)
-    return f"{int(h):d}:{int(m):02d}:{s:04.1f}"
+    """h:mm:ss.s
+
+    >>> _clock(239.99), _clock(3725.04)
+    ('0:04:00.0', '1:02:05.0')
+    """
+    tenths = round(max(t_s, 0.0) * 10)
+    m, tenths = divmod(tenths, 600)
+    h, m = divmod(m, 60)
+    return f"{h:d}:{m:02d}:{tenths / 10:04.1f}"
 
 
 def status_line(t_s: float, status: Mapping[str, Any], stats: Any) -> str:
