@@ -139,9 +139,9 @@ class SessionWriter:
         self._write_meta()
         self._samples = open(self.path / SAMPLES_FILE, "ab")
         self._journal = open(self.path / JOURNAL_FILE, "a", encoding="utf-8")
+        _fsync_dir(self.path)  # the new files' directory entries survive a power cut too
         self._pending: list[Block] = []
         self._pending_samples = 0
-        self._next_start: int | None = None
         self._last_sync = time.monotonic()
         self._journal_dirty = False
         self.n_samples = 0
