@@ -170,3 +170,12 @@ def test_monitor_file_source_gives_exactly_what_detect_gives(tmp_path):
     final = [e for e in map(json.loads, res.stdout.splitlines()) if e["end_s"] is not None]
     assert final == expected and expected  # same code path, same events
     assert "Traceback" not in res.stderr and "WARNING" not in res.stderr
+
+
+def test_guided_policy_prompts_even_when_one_pass_brings_the_whole_cramp():
+    """At speed 0 one read can hold a raised and an ended cramp: the policy must still see
+    them at their own stream times, so the wearer is prompted (and the motor stopped)."""
+    res = cli("monitor", "sim://night-short?seed=3&speed=0", "--policy", "guided", "--no-view")
+    assert res.returncode == 0, res.stderr
+    prompts = int(res.stdout.split("board: ")[1].split(" vibration")[0])
+    assert prompts >= 1
