@@ -63,6 +63,7 @@ def test_monitor_sim_prints_json_events_for_the_cramp():
         ("sim://night-short?colour=red", "unknown parameter 'colour'"),
         ("sim://night-short?time=wall", "invalid time='wall'"),
         ("sim://night-short?seed=x", "invalid seed='x'"),
+        ("ble://nosuchboard?timeout=1", "BLE board 'nosuchboard'"),  # no radio here, or none near
     ],
 )
 def test_bad_sources_give_one_line_and_status_2(url, message):

@@ -21,14 +21,13 @@ def ble_boards(scan_s: float) -> tuple[list[tuple[str, str, int]], str]:
     """(boards found, '' or why BLE could not be used). Never raises."""
     import asyncio
 
-    try:
-        from crampdetect.ingest.ble import scan_boards
+    from crampdetect.ingest.ble import explain, scan_boards
 
+    try:
         return asyncio.run(scan_boards(scan_s)), ""
     except Exception as exc:  # no adapter, no D-Bus, no permission: all platform-specific
         logger.debug("BLE scan failed", exc_info=True)
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return [], f"BLE not available: no Bluetooth adapter or service reachable ({reason})"
+        return [], f"BLE scan failed: {explain(exc)}"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -29,6 +29,16 @@ BACKOFF_MAX_S = 10.0
 CONNECT_TIMEOUT_S = 20.0
 
 
+def explain(exc: BaseException) -> str:
+    """One line saying why BLE failed, naming the usual cause when it is a missing stack."""
+    from bleak.exc import BleakBluetoothNotAvailableError
+
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, (BleakBluetoothNotAvailableError, FileNotFoundError, ConnectionError)):
+        return f"Bluetooth is not available (no adapter, or BlueZ/D-Bus not running): {reason}"
+    return reason
+
+
 async def scan_boards(timeout_s: float = 3.0, backend: Any = None) -> list[tuple[str, str, int]]:
     """(address, name, RSSI in dBm) of boards advertising the crampdetect service."""
     from bleak import BleakScanner
@@ -84,8 +94,9 @@ class BleTransport(Transport):
             raise
         except Exception as exc:  # bleak/D-Bus/OS errors differ per platform
             self._stop_loop()
-            reason = str(exc) or type(exc).__name__
-            raise InputError(f"cannot connect to BLE board {self.target!r}: {reason}") from None
+            raise InputError(
+                f"cannot connect to BLE board {self.target!r}: {explain(exc)}"
+            ) from None
         self._supervisor = asyncio.run_coroutine_threadsafe(self._supervise(), self._loop)
 
     def _matches(self, device: Any, adv: Any) -> bool:
