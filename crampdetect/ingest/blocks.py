@@ -17,11 +17,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from crampdetect.core import Block, Representation
 from crampdetect.ingest.clock import ClockMap
 from crampdetect.ingest.frames import SampleFrame, StatusFrame
+from crampdetect.ingest.window import BlockWindow
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +108,7 @@ class Reassembler:
 
     Examples
     --------
+    >>> import numpy as np
     >>> r = Reassembler(StreamInfo(confirmed=True), block_s=None)
     >>> s = np.zeros((1, 20), np.uint16)
     >>> blocks = r.feed([SampleFrame(5, 0, 1, s), SampleFrame(7, 40_000, 1, s)], host_s=1.0)
@@ -149,7 +149,7 @@ class Reassembler:
         self._names: dict[tuple[int, int], tuple[str, ...]] = {}
         self._rejected_run = 0
         self._last_rejected_seq = -1
-        self._window = _Window(self.block_s)
+        self._window = BlockWindow(self.block_s)
 
     def link_reset(self) -> None:
         """The link was re-established: the board may have restarted while it was down."""
@@ -281,61 +281,3 @@ class Reassembler:
         self.clock.reset()
         self._device_s = 0.0
         return gap
-
-
-class _Window:
-    """Collects contiguous samples and cuts them into blocks that end on multiples of
-    ``block_s`` of the sample clock (or after every frame when ``block_s`` is None)."""
-
-    def __init__(self, block_s: float | None) -> None:
-        self.block_s = block_s
-        self._parts: list[np.ndarray] = []
-        self._n = 0
-        self._start = self._gap = 0
-        self._t0 = self._fs = 0.0
-        self._names: tuple[str, ...] = ()
-
-    def add(
-        self,
-        samples: np.ndarray,
-        start: int,
-        t0: float,
-        gap: int,
-        fs: float,
-        names: tuple[str, ...],
-        out: list[Block],
-    ) -> None:
-        if self._parts and (gap or fs != self._fs or names != self._names):
-            out += self.flush()
-        if not self._parts:
-            self._start, self._t0, self._gap, self._fs, self._names = start, t0, gap, fs, names
-        self._parts.append(samples)
-        self._n += samples.shape[1]
-        if self.block_s is None:
-            out += self.flush()
-            return
-        width = max(1, round(self.block_s * fs))
-        boundary = (self._start // width + 1) * width
-        if self._start + self._n < boundary:
-            return
-        data = self._parts[0] if len(self._parts) == 1 else np.concatenate(self._parts, axis=1)
-        while self._start + data.shape[1] >= boundary:
-            cut = boundary - self._start
-            out.append(self._block(data[:, :cut]))
-            data = data[:, cut:]
-            self._t0 += cut / fs
-            self._start, self._gap = boundary, 0
-            boundary += width
-        self._parts = [data] if data.shape[1] else []
-        self._n = data.shape[1]
-
-    def _block(self, data: np.ndarray) -> Block:
-        values = data.astype(np.float64)
-        return Block(values, self._fs, self._start, self._t0, self._gap, self._names)
-
-    def flush(self) -> list[Block]:
-        if not self._parts:
-            return []
-        data = self._parts[0] if len(self._parts) == 1 else np.concatenate(self._parts, axis=1)
-        self._parts, self._n = [], 0
-        return [self._block(data)]
