@@ -156,3 +156,26 @@ def test_one_byte_writes_and_64k_bursts_through_a_pty_give_identical_blocks():
         np.testing.assert_array_equal(a.data, b.data)
     check(ones, data)
     assert sum(b.gap for b in ones) == 300
+
+
+def test_corrupted_bytes_cost_only_their_frames():
+    data = counts(3000)
+    stream = bytearray(BoardEmulator(FS, 2, 10, "raw", 10).frames_for(data))
+    rng = np.random.default_rng(7)
+    hits = rng.choice(len(stream), 12, replace=False)
+    for i in hits:
+        stream[i] ^= 0x5A  # line noise
+    stream[len(stream) // 2 : len(stream) // 2] = b"\x00garbage\xff\x00"
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    source = Source(SerialTransport(os.ttyname(slave)))
+    with source:
+        os.write(master, bytes(stream))
+        blocks = read_until(source, 3000)
+    os.close(master)
+    os.close(slave)
+    check(blocks, data)  # what got through is exact and in place
+    stats = source.stats
+    assert stats.crc_errors + stats.malformed >= 1
+    assert 1 <= stats.lost_frames <= 12 + 2  # a hit frame is lost; delimiter hits cost two
+    assert sum(b.n_samples for b in blocks) + stats.gap_samples == blocks[-1].stop
