@@ -172,3 +172,13 @@ def test_late_update_calls_never_burst():
 
 def _fields(s):
     return {name: getattr(s, name) for name in s.__slots__}
+
+
+def test_a_warning_prompt_never_delays_the_cramp_prompt():
+    s = settings_for("night")
+    policy = AlertPolicy("night", settings=type(s)(**{**_fields(s), "warn_prompt": True}))
+    warning = Event("left", "early_warning", 5.0, 6.0, id=1)
+    assert len(vibrations(policy.update([warning], 6.0))) == 1
+    assert vibrations(policy.update([Event("left", "early_warning", 8.0, 9.0, id=2)], 9.0)) == []
+    vib = vibrations(policy.update([cramp(12.0, eid=3)], 12.0))
+    assert [a.pattern.name for a in vib] == ["night-gentle"]

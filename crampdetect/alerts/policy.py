@@ -93,6 +93,7 @@ class AlertPolicy:
         """Forget every cramp, hold timer and recurrence watch."""
         self._cramps: dict[tuple[str, int], _Cramp] = {}
         self._last_prompt_s = -math.inf
+        self._last_warning_s = -math.inf  # warnings never hold back a cramp prompt
         self._hold_start_s: float | None = None
         self._hold_ticks = 0
         self._watch_until: dict[str, float] = {}
@@ -193,10 +194,10 @@ class AlertPolicy:
             logger.info("t=%.1f s no vibration for early warning: warn_prompt is off", now_s)
         elif self._cramps:
             logger.info("t=%.1f s no vibration for early warning: a cramp is being handled", now_s)
-        elif now_s - self._last_prompt_s < self.settings.refractory_s:
+        elif now_s - max(self._last_prompt_s, self._last_warning_s) < self.settings.refractory_s:
             logger.info("t=%.1f s no vibration for early warning: refractory period", now_s)
         else:
-            self._last_prompt_s = now_s
+            self._last_warning_s = now_s
             pattern = self.settings.escalation[0]
             out.append(
                 Action(
