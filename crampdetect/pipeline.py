@@ -112,7 +112,7 @@ class Pipeline:
         self.channels = tuple(channels)
         self.representation = rep
         self.profile = profile
-        self.settings = settings or profile_settings(profile)
+        self.settings = settings or profile_settings(profile, rep.signal)
         n = len(self.channels)
         self._bandpass = SosFilter(bandpass_sos(fs), n) if rep.signal == "raw" else None
         self._mains = MainsSuppressor(fs, n) if rep.signal == "raw" else None

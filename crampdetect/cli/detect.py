@@ -25,10 +25,10 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def settings_from_args(args: argparse.Namespace):
-    from crampdetect.detect.settings import profile_settings
+def overrides_from_args(args: argparse.Namespace) -> dict[str, float]:
+    """Detector settings given with ``--set NAME=VALUE``, checked against the known names."""
+    from crampdetect.detect.settings import DetectorSettings
 
-    settings = profile_settings(args.profile)
     changes = {}
     for item in args.set:
         name, sep, value = item.partition("=")
@@ -38,7 +38,8 @@ def settings_from_args(args: argparse.Namespace):
             changes[name.strip()] = float(value)
         except ValueError:
             raise InputError(f"--set {name}: {value!r} is not a number") from None
-    return settings.replace(**changes) if changes else settings
+    DetectorSettings().replace(**changes)  # unknown names -> InputError
+    return changes
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         units=args.units,
         adc_bits=args.adc_bits,
         rate=args.rate,
-        settings=settings_from_args(args),
+        overrides=overrides_from_args(args),
     )
     if args.json:
         json.dump(result, sys.stdout)

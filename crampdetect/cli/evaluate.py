@@ -27,15 +27,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crampdetect.cli.detect import settings_from_args
-    from crampdetect.detect.settings import profile_settings
+    from crampdetect.cli.detect import overrides_from_args
     from crampdetect.reports.bulk import map_recordings
     from crampdetect.reports.evaluate import Scorer, aggregate, find_recordings
 
     paths = find_recordings(args.directory)
-    ns = argparse.Namespace(profile=args.profile or "night", set=args.set)
-    base = profile_settings(ns.profile).to_dict()
-    overrides = {k: v for k, v in settings_from_args(ns).to_dict().items() if base[k] != v}
+    overrides = overrides_from_args(args)
     scores = map_recordings(
         Scorer(args.profile, overrides),
         [str(p) for p in paths],

@@ -35,8 +35,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crampdetect.cli.detect import format_result, settings_from_args
+    from crampdetect.cli.detect import format_result, overrides_from_args
     from crampdetect.core import InputError
+    from crampdetect.detect.settings import profile_settings
     from crampdetect.reports.rescore import replay, resolve_representation
     from crampdetect.storage.reader import open_recording
 
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     result = replay(
         rec,
         profile=args.profile,
-        settings=settings_from_args(args),
+        settings=profile_settings(args.profile, rep.signal).replace(**overrides_from_args(args)),
         representation=rep,
         speed=args.speed,
         on_block=show if live else None,

@@ -57,7 +57,9 @@ class _Channel:
     low: int = 0
     recurrence_until: int = _NEVER
     cramp_level: float = 0.0  # median envelope (µV) when the alert was raised
-    vetoed_run: int = -1  # start frame of a run that did not rise above its context
+    pre_run: int = -1  # run whose pre-run level is cached in pre_value
+    pre_value: float = 0.0
+    last_move_end: int = _NEVER  # end frame of the last activation run of >= 0.5 s
 
 
 class CrampDetector:
@@ -334,6 +336,7 @@ class CrampDetector:
             in_run
             & (elapsed >= s.fast_s * fr * scale)
             & (st["irr"] >= s.irregular * scale)
+            & (st["med"] >= s.strong_ratio)
             & (st["dip"] >= s.dip)
             & (bil < 0.5)
             & ~st["art"]
@@ -344,40 +347,74 @@ class CrampDetector:
             & (st["med"] >= s.strong_ratio)
             & ((bil < 0.5) | (elapsed >= s.bilateral_s * fr))
         )
-        hit = np.flatnonzero(fast | slow)
-        hit = hit[run_start[hit] != ch.vetoed_run]
+        # From quiet rest, a strong continuous one-leg contraction needs no irregularity.
+        quiet = np.zeros(n, dtype=bool)
+        if s.quiet_s > 0:
+            quiet = (
+                in_run
+                & (elapsed >= s.fast_s * fr * scale)
+                & (st["med"] >= s.strong_ratio)
+                & (st["dip"] >= s.dip)
+                & (bil < 0.5)
+                & ~st["art"]
+            )
+        # Ends of earlier runs (movements) give the context of each run.
+        prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])
+        prev_rs = np.concatenate([[ch.run_start], run_start[:-1]])
+        ended = np.flatnonzero(prev_in & ~in_run & (frames - prev_rs >= round(0.5 * fr)))
+        move_ends = frames[ended]
+
+        def last_move_before(rs: int) -> int:
+            k = np.searchsorted(move_ends, rs) - 1
+            return int(move_ends[k]) if k >= 0 else ch.last_move_end
+
+        hit = np.flatnonzero(fast | slow | quiet)
+        level = st["med"] * st["base"]
         g = None
         while hit.size:
             k = int(hit[0])
-            if self._rises(c, int(run_start[k]), st["med"][k] * st["base"][k]):
-                g = k
-                break
-            ch.vetoed_run = int(run_start[k])
-            hit = hit[run_start[hit] != ch.vetoed_run]
+            rs = int(run_start[k])
+            same = run_start[hit] == rs
+            # Only frames that rose above the activity before the run can alert.
+            low = same & (level[hit] < s.rise_ratio * self._pre_level(c, rs))
+            if low[0]:
+                hit = hit[~low]
+                continue
+            if quiet[k] and not (fast[k] or slow[k]) and rs - last_move_before(rs) < s.quiet_s * fr:
+                # A movement shortly before: this may be the next of a series; wait.
+                hit = hit[~same | fast[hit] | slow[hit]]
+                continue
+            g = k
+            break
         upto = n if g is None else g + 1
+        done = move_ends[ended < upto]
+        if done.size:
+            ch.last_move_end = int(done[-1])
         ch.last_on = int(last_on[upto - 1])
         ch.run_start = int(run_start[upto - 1])
         ch.run_other = int(run_other[upto - 1]) if ch.run_start >= 0 else 0
         if g is not None:
-            self._path = "fast" if fast[g] else "slow"
+            self._path = "fast" if fast[g] else "slow" if slow[g] else "quiet"
             self._run_start_at_alert = int(run_start[g])
             self._recurrent = bool(rec[g])
         return g
 
-    def _rises(self, c: int, run_start: int, level: float) -> bool:
-        """Did this run rise above the activity just before it (rest, standing, gait)?
+    def _pre_level(self, c: int, run_start: int) -> float:
+        """Median 250 ms level over the 5 s before a run (0 if unknown), cached per run.
 
-        A cramp starts with a rise from a lower level; a run that begins as gait stops and
-        leaves a tonic standing activity does not.
+        A cramp rises from rest or from lighter activity; a run that begins as gait stops
+        and leaves a tonic standing activity does not rise above what came before it.
         """
+        ch = self._ch[c]
+        if ch.pre_run == run_start:
+            return ch.pre_value
         fr = 1.0 / self.hop_s
         e0 = self._ext_start
         a = max(0, run_start - round(5.0 * fr) - e0)
         b = max(0, run_start - round(0.5 * fr) - e0)
-        if b - a < round(1.0 * fr):
-            return True
-        pre = float(np.median(self._ext_level[c, a:b]))
-        return level >= self.settings.rise_ratio * pre
+        pre = float(np.median(self._ext_level[c, a:b])) if b - a >= round(1.0 * fr) else 0.0
+        ch.pre_run, ch.pre_value = run_start, pre
+        return pre
 
     def _raise(
         self, c: int, frame: int, base: float, stats: dict[str, np.ndarray], i: int
@@ -400,7 +437,9 @@ class CrampDetector:
         below = np.flatnonzero(seg < floor)
         k = lo + int(below[-1]) + 1 if below.size else lo
         k = min(k, frame)
-        if self._path == "fast":
+        if self._path == "quiet":
+            margin = min(stats["med"][c, i] / s.strong_ratio, 1.25)
+        elif self._path == "fast":
             margin = stats["irr"][c, i] / (
                 s.irregular * (s.recurrence_scale if self._recurrent else 1.0)
             )

@@ -41,10 +41,12 @@ def detect_file(
     rate: float | None = None,
     settings: Any = None,
     calibration: Any = None,
+    overrides: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Detect cramps in a ``time_s,<channels>`` CSV through the live code path.
 
-    Returns the ``crampdetect detect --json`` document: ``input`` (rate, channels, inferred
+    ``settings`` replaces the profile's detector settings; ``overrides`` changes some of the
+    defaults for the inferred signal type. Returns the ``crampdetect detect --json`` document: ``input`` (rate, channels, inferred
     representation, duration, gaps), ``events`` and ``quality``.
     """
     from crampdetect.ingest.csvfile import open_csv
@@ -52,6 +54,10 @@ def detect_file(
 
     stream = open_csv(path, rate=rate)
     rep, inferred = infer_representation(stream.first, signal, units, adc_bits)
+    if settings is None:
+        from crampdetect.detect.settings import profile_settings
+
+        settings = profile_settings(profile, rep.signal).replace(**(overrides or {}))
     pipe = Pipeline(stream.fs, stream.channels, rep, profile, settings, calibration)
     col = Collector()
     for block in stream.blocks():

@@ -38,6 +38,11 @@ class DetectorSettings:
         Alert after this much continuous strong activation whatever its shape, in s.
     strong_ratio : float
         Median level (x baseline) over the window that counts as strong for the slow path.
+    quiet_s : float
+        Night: after this long (s) without any movement on the leg, a strong continuous
+        contraction alerts after ``fast_s`` even when steady; shortly after a movement (a
+        periodic-leg-movement series repeats every 5-90 s) it must take the other paths.
+        0 disables this path.
     bilateral_s : float
         Continuous activation on both legs at once (turning over) alerts only after this long.
     end_s : float
@@ -67,6 +72,7 @@ class DetectorSettings:
     slow_s: float = 8.0
     strong_ratio: float = 12.0
     bilateral_s: float = 30.0
+    quiet_s: float = 90.0
     end_s: float = 1.5
     end_fraction: float = 0.3
     max_cramp_s: float = 900.0
@@ -87,14 +93,20 @@ class DetectorSettings:
 _PROFILES = {
     # Lying at rest: cramps start from silence; confounders are short movements and
     # bilateral turning over.
-    "night": DetectorSettings(),
+    "night": DetectorSettings(fast_s=3.0, slow_s=9.0),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
-    "training": DetectorSettings(slow_s=9.5, bilateral_s=60.0),
+    "training": DetectorSettings(slow_s=9.5, bilateral_s=60.0, quiet_s=0.0),
 }
 
 
-def profile_settings(profile: str) -> DetectorSettings:
-    """Default settings of a named profile (``night`` or ``training``)."""
+#: The MyoWare ENV output rests on a floor of rectified noise and ADC offset, so activity
+#: stands fewer times above its rest than band-passed raw EMG does: lower ratios.
+_ENV_RATIOS = {"on_ratio": 1.8, "off_ratio": 1.4, "strong_ratio": 3.5, "rise_ratio": 1.5}
+
+
+def profile_settings(profile: str, signal: str = "raw") -> DetectorSettings:
+    """Default settings of a named profile (``night`` or ``training``) for a signal type."""
     if profile not in _PROFILES:
         raise InputError(f"Invalid profile {profile!r}: must be one of {', '.join(PROFILES)}")
-    return _PROFILES[profile]
+    settings = _PROFILES[profile]
+    return settings.replace(**_ENV_RATIOS) if signal == "env" else settings

@@ -70,15 +70,13 @@ class Scorer:
 
     def __call__(self, csv_path: str | Path) -> dict[str, Any]:
         from crampdetect.detect.run import detect_file
-        from crampdetect.detect.settings import profile_settings
 
         lp = labels_path(csv_path)
         if not lp.exists():
             raise InputError(f"{Path(csv_path).name}: no labels sidecar {lp.name}")
         labels = json.loads(lp.read_text())
         profile = self.profile or labels.get("profile", "night")
-        settings = profile_settings(profile).replace(**self.overrides)
-        result = detect_file(csv_path, profile=profile, settings=settings)
+        result = detect_file(csv_path, profile=profile, overrides=self.overrides)
         return score(result, labels, Path(csv_path).name, profile)
 
 
