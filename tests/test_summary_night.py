@@ -196,3 +196,39 @@ def test_cli_bad_input_is_one_line(home, capsys):
     assert main(["history", "--import", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 2 and "not a JSON detection result" in err
+
+
+def test_import_a_recorded_session_directory(home, capsys):
+    """A `record` session (samples + journal of events) goes into the history with its times."""
+    import numpy as np
+
+    from crampdetect.core import Block, Representation
+    from crampdetect.storage.session import SessionWriter
+
+    path = home / "night.cdrec"
+    t0 = 5000.0  # host-clock seconds of the first sample
+    with SessionWriter(
+        path,
+        fs=200.0,
+        channels=("calf_left",),
+        representation=Representation(),
+        settings={"profile": "night"},
+    ) as w:
+        w.write(Block(np.zeros((1, 200 * 600)), 200.0, t0=t0, channels=("calf_left",)))
+        raised = Event("calf_left", "cramp", t0 + 100.0, t0 + 102.0, id=4)
+        w.write_events([raised])
+        w.write_quality([QualityInterval("calf_left", "lead_off", t0 + 300.0, t0 + 360.0)])
+        w.write_events([raised.ended(t0 + 190.0)])
+    assert main(["history", "--import", str(path)]) == 0
+    assert "Imported night session 1" in capsys.readouterr().out
+    with History(history_path()) as h:
+        (s,) = h.sessions()
+        assert s["duration_s"] == pytest.approx(600.0)
+        (c,) = h.records("cramps", s["id"])
+        assert (c["onset_s"], c["end_s"], c["duration_s"]) == (100.0, 190.0, 90.0)
+        (q,) = h.records("quality", s["id"])
+        assert (q["start_s"], q["end_s"]) == (300.0, 360.0)
+    empty = home / "plain.csv"
+    empty.write_text("time_s,calf_left\n0.0,1.0\n0.005,2.0\n")
+    assert main(["history", "--import", str(empty)]) == 2
+    assert "has no detector events" in capsys.readouterr().err

@@ -91,26 +91,21 @@ def _import(history: object, args: argparse.Namespace) -> int:
     from crampdetect.storage.recorder import import_detection
 
     path = Path(args.import_file)
-    try:
-        result = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}: not a JSON detection result ({exc.msg}, line {exc.lineno})"
-        ) from exc
-    if not isinstance(result, dict):
-        raise InputError(f"{path}: expected a JSON object with 'events'")
+    result, t0, created = _detection_result(path)
     if args.started:
         try:
             started = dt.datetime.fromisoformat(args.started)
         except ValueError as exc:
             raise InputError(f"Invalid --started {args.started!r}: use ISO 8601") from exc
+    elif created is not None:
+        started = created
     else:
         meta = result.get("input") if isinstance(result.get("input"), dict) else result
         duration = float(meta.get("duration_s") or 0.0)
         started = dt.datetime.fromtimestamp(path.stat().st_mtime) - dt.timedelta(seconds=duration)
     if started.tzinfo is None:
         started = started.astimezone()
-    rec = import_detection(history, result, started, args.profile, source=str(path))  # type: ignore[arg-type]
+    rec = import_detection(history, result, started, args.profile, str(path), t0)  # type: ignore[arg-type]
     if args.recording:
         from crampdetect.reports.activity import activity_from_file
 
@@ -120,3 +115,38 @@ def _import(history: object, args: argparse.Namespace) -> int:
     when = f"night of {row['night']}" if row["profile"] == "night" else row["started_at"][:16]
     print(f"Imported {row['profile']} session {rec.session_id} ({when}, {n} cramps).")
     return 0
+
+
+def _detection_result(path: Path) -> tuple[dict, float, dt.datetime | None]:
+    """A ``detect --json`` file, or a recording with stored events (``record`` sessions).
+
+    Returns the result, the stream time of its start and its creation time if known.
+    """
+    if path.suffix.lower() == ".json":
+        try:
+            result = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"{path}: not a JSON detection result ({exc})") from exc
+        if not isinstance(result, dict):
+            raise InputError(f"{path}: expected a JSON object with 'events'")
+        return result, 0.0, None
+    from crampdetect.storage.reader import open_recording
+
+    rec = open_recording(path)
+    if not rec.events and not rec.quality and rec.kind != "session":
+        raise InputError(f"{path}: has no detector events; run `crampdetect detect --json` on it")
+    settings = rec.meta.get("settings")
+    profile = settings.get("profile") if isinstance(settings, dict) else None
+    result = {
+        "input": {"channels": list(rec.channels), "duration_s": rec.duration_s, "profile": profile},
+        "events": [e.to_dict() | {"id": e.id} for e in rec.events],
+        "quality": [q.to_dict() for q in rec.quality],
+    }
+    created = rec.meta.get("created_utc")
+    when = None
+    if isinstance(created, str):
+        try:
+            when = dt.datetime.fromisoformat(created.replace("Z", "+00:00")).astimezone()
+        except ValueError:
+            when = None
+    return result, rec.t_start, when

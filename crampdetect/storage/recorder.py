@@ -183,6 +183,7 @@ def import_detection(
     started_at: dt.datetime,
     profile: str | None = None,
     source: str = "",
+    stream_t0_s: float = 0.0,
 ) -> SessionRecorder:
     """Store a finished detection result (``detect --json``) as one session.
 
@@ -193,7 +194,9 @@ def import_detection(
         it (items as written by ``Event.to_dict`` and ``QualityInterval.to_dict``); the
         ``channels``, ``profile`` and ``duration_s`` are read from ``input`` or the top level.
     started_at : datetime
-        Wall-clock time of stream time 0.
+        Wall-clock time of stream time ``stream_t0_s``.
+    stream_t0_s : float
+        Stream time in s of the start of the recording (subtracted from every time).
 
     Returns
     -------
@@ -214,6 +217,7 @@ def import_detection(
         list(channels),  # type: ignore[call-overload]
         source=str(source or meta.get("source") or ""),
         started_at=started_at,
+        stream_t0_s=stream_t0_s,
     )
     # Recurrence labels come from the same policy the monitor uses.
     policy = AlertPolicy(prof)
@@ -229,9 +233,13 @@ def import_detection(
             recorder.record_event(event)
     for interval in quality:
         recorder.record_quality(interval)
-    ends = [0.0] + [e.end_s or e.alert_s for e in events] + [q.end_s or q.start_s for q in quality]
+    ends = [stream_t0_s]
+    ends += [e.end_s or e.alert_s for e in events] + [q.end_s or q.start_s for q in quality]
     duration = meta.get("duration_s")
-    recorder.close(float(duration) if isinstance(duration, int | float) else max(ends))
+    if isinstance(duration, int | float):
+        recorder.close(stream_t0_s + float(duration))
+    else:
+        recorder.close(max(ends))
     return recorder
 
 
