@@ -44,15 +44,16 @@ def test_same_seed_same_output_and_other_seed_differs() -> None:
     assert xc.shape != xa.shape or not np.allclose(xa, xc)
 
 
+SCENE = "night-short"  # motor-unit trains, fasciculations, a prodrome, a cramp
+GAPPY = SceneOptions(gaps_per_hour=500.0)
 _REFERENCE: dict[str, tuple[np.ndarray, np.ndarray, list]] = {}
 
 
 def _reference(rep_name: str):
     reps = {"uv": Representation("raw", "uV"), "env": Representation("env", "counts", 12)}
     if rep_name not in _REFERENCE:
-        session = simulate(
-            "leadoff", seed=11, duration_s=40.0, fs=500.0, representation=reps[rep_name]
-        )
+        session = simulate(SCENE, seed=11, duration_s=40.0, fs=500.0,
+                           representation=reps[rep_name], options=GAPPY)  # fmt: skip
         t, x = collect(session, chunk_s=1000.0)
         _REFERENCE[rep_name] = (t, x, session.labels["intervals"])
     return reps[rep_name], _REFERENCE[rep_name]
@@ -62,7 +63,8 @@ def _reference(rep_name: str):
 @given(chunk_s=st.floats(min_value=0.003, max_value=25.0), rep_name=st.sampled_from(["uv", "env"]))
 def test_output_does_not_depend_on_chunk_size(chunk_s: float, rep_name: str) -> None:
     rep, (t_ref, x_ref, labels_ref) = _reference(rep_name)
-    session = simulate("leadoff", seed=11, duration_s=40.0, fs=500.0, representation=rep)
+    session = simulate(SCENE, seed=11, duration_s=40.0, fs=500.0, representation=rep,
+                       options=GAPPY)  # fmt: skip
     parts = list(session.iter_chunks(chunk_s))
     assert all(t.size > 0 for t, _ in parts)
     t = np.concatenate([p[0] for p in parts])

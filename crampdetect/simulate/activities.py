@@ -40,7 +40,7 @@ def cramp(
     ]
     if stretched:  # forcible stretch briefly increases motor-unit activity [1]
         bumps.append((end - rng.uniform(0.3, 1.0), rng.uniform(0.2, 0.5), rng.uniform(0.2, 0.6)))
-    mod = b.random_mod(int(rng.integers(2, 5)), 0.1, 2.0, rng.uniform(0.2, 0.5))
+    mod = b.random_mod(6, 0.1, 2.0, rng.uniform(0.3, 0.8))  # irregular waxing and waning
     mod["mod_hz"] += (float(rng.normal(1.4, 0.4)),)  # common drive [3]
     mod["mod_depth"] += (float(rng.uniform(0.03, 0.1)),)
     mod["mod_phase"] += (float(rng.uniform(0, 2 * np.pi)),)
@@ -166,6 +166,8 @@ def gait(b: SceneBuilder, start: float, length: float, running: bool) -> float:
     stride_hz = rng.uniform(1.3, 1.6) if running else rng.uniform(0.8, 1.05)
     level = rng.uniform(0.6, 1.5) if running else rng.uniform(0.15, 0.5)
     end = min(start + length, b.duration)
+    if end - start < 1.0:
+        return max(start, end)
     n = int((end - start) * stride_hz) + 2
     periods = (1.0 / stride_hz) * (1.0 + 0.03 * rng.standard_normal(n))
     onsets = start + np.concatenate([[0.0], np.cumsum(periods[:-1])])

@@ -210,27 +210,27 @@ class SceneBuilder:
 
     def artefacts(self, per_hour: float, gaps_per_hour: float, leadoffs: int = 0) -> None:
         """Scatter quality problems: pops, wander, mains episodes, gaps and lead-offs."""
-        rng, hours = self.rng, self.duration / 3600.0
-        for _ in range(rng.poisson(per_hour * hours)):
+        rng, d = self.rng, self.duration
+        for _ in range(rng.poisson(per_hour * d / 3600.0)):
             kind = rng.choice(["pop", "pop", "wander", "mains"])
             ch = int(rng.integers(self.n_ch))
             if kind == "pop":
-                self.pop(ch, rng.uniform(1.0, self.duration - 1.0))
+                self.pop(ch, rng.uniform(0.1, 0.9) * d)
             elif kind == "wander":
-                length = loguniform(rng, 3.0, 90.0)
-                start = rng.uniform(0, max(0.0, self.duration - length))
-                self.wander(ch, start, length, loguniform(rng, 1500.0, 15000.0))
+                length = min(loguniform(rng, 3.0, 90.0), d)
+                self.wander(ch, rng.uniform(0, d - length), length, loguniform(rng, 1500, 15000))
             else:
-                length = loguniform(rng, 10.0, 600.0)
-                start = rng.uniform(0, max(0.0, self.duration - length))
+                length = min(loguniform(rng, 10.0, 600.0), d)
+                start = rng.uniform(0, d - length)
                 self.mains(range(self.n_ch), start, length, loguniform(rng, 30.0, 600.0))
-        for _ in range(leadoffs):
+        for _ in range(leadoffs if d >= 40.0 else 0):
             ch = int(rng.integers(self.n_ch))
-            length = loguniform(rng, 5.0, min(600.0, self.duration / 4))
+            length = loguniform(rng, 5.0, min(600.0, d / 4))
             start = self.find_slot([ch], length + 0.5, 2.0)
             if start is not None:
                 self.pop(ch, start)
                 self.lead_off(ch, start + 0.02, length)
-        for _ in range(rng.poisson(gaps_per_hour * hours)):
+        for _ in range(rng.poisson(gaps_per_hour * d / 3600.0)):
             length = 0.02 + rng.exponential(0.15) if rng.uniform() < 0.85 else rng.uniform(1, 5)
-            self.gap(float(rng.uniform(1.0, max(1.0, self.duration - length - 1.0))), length)
+            length = min(length, 0.2 * d)
+            self.gap(float(rng.uniform(0.1 * d, 0.9 * d - length)), length)

@@ -86,12 +86,14 @@ def _scatter(b: SceneBuilder, count: int, length: float, what: str) -> None:
 def night_short(b: SceneBuilder, o: SceneOptions) -> None:
     """A few minutes of rest, a leg movement or two and one cramp with a prodrome."""
     rng, d = b.rng, b.duration
-    for _ in range(int(rng.integers(1, 3))):
-        start = b.find_slot(range(b.n_ch), 4.0, 3.0, lo=5.0, hi=0.3 * d)
-        if start is not None:
-            act.leg_movement(b, int(rng.integers(b.n_ch)), start, float(rng.uniform(1.0, 4.0)))
     onset = float(rng.uniform(0.38, 0.45) * d)
     act.cramp(b, int(rng.integers(b.n_ch)), onset, rng.uniform(0.3, 0.42) * d, prodrome=True)
+    for _ in range(int(rng.integers(1, 3))):
+        length = float(rng.uniform(1.0, 4.0))
+        ch = int(rng.integers(b.n_ch))
+        start = b.find_slot([ch], length, 3.0, lo=3.0)
+        if start is not None:
+            act.leg_movement(b, ch, start, length)
     _scatter(b, int(rng.integers(0, 4)), 0.5, "twitch")
     b.artefacts(0.0, o.gaps_per_hour, 0)
 
