@@ -201,3 +201,18 @@ def test_live_simulated_board_without_the_routine_is_refused(home, capsys):
     assert "[  69 s] Gently pull the toes" in captured.out
     assert "left: no contraction seen" in captured.err
     assert not profile_path("default").exists()
+
+
+def test_envelope_signal_is_calibrated_from_its_level(home, capsys):
+    """MyoWare ENV output (rectified, smoothed, never negative) at 100 Hz."""
+    fs = 100.0
+    t = np.arange(int(PROTO.duration_s * fs)) / fs
+    level = np.interp(t, np.arange(int(PROTO.duration_s * FS)) / FS, routine_rms(5.0, 250.0))
+    env = level * (1.0 + 0.05 * np.random.default_rng(0).standard_normal(t.size))
+    table = np.column_stack([t, np.abs(env)])
+    csv = home / "env.csv"
+    np.savetxt(csv, table, delimiter=",", header="time_s,calf_left", comments="", fmt="%.4f")
+    args = ["calibrate", str(csv), "--leg", "left", "--non-interactive", "--user", "env"]
+    assert main([*args, "--signal", "env", "--units", "uV"]) == 0, capsys.readouterr().err
+    ((rest, top),) = load_calibration("env").values()
+    assert rest == pytest.approx(5.0, rel=0.1) and top == pytest.approx(250.0, rel=0.1)
