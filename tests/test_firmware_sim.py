@@ -95,7 +95,7 @@ def test_sixty_simulated_seconds_match_the_adc_input_without_loss(
     out = tmp_path / "tx.bin"
     harness = fw.Harness.start(build, "-n", "-p", "0", "-t", "61", "-a", str(path), "-o", str(out))
     try:
-        stats = harness.finish(timeout=60)
+        stats = harness.finish(timeout=180)
     finally:
         harness.kill()
     assert stats["sim_s"] >= 61 and stats["state"] != 1
@@ -146,11 +146,16 @@ def test_motor_pulse_ends_by_itself_and_heartbeat_loss_stops_a_pattern(
     assert by_seq == {f.seq: 0 for _, f in sent}
 
 
-def read_frames(port: object, decoder: FrameDecoder, seconds: float) -> list:
+def read_frames(port: object, decoder: FrameDecoder, seconds: float, min_sets: int = 0) -> list:
+    """Frames read for ``seconds`` of wall time, longer (up to 30 s) until ``min_sets`` sample
+    sets arrived: a loaded CI machine may run the simulation slower than real time."""
     frames: list = []
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        frames += decoder.feed(port.read(port.in_waiting or 1))  # type: ignore[attr-defined]
+    start = time.monotonic()
+    sets = 0
+    while (elapsed := time.monotonic() - start) < seconds or (sets < min_sets and elapsed < 30):
+        new = decoder.feed(port.read(port.in_waiting or 1))  # type: ignore[attr-defined]
+        sets += sum(f.samples.shape[1] for f in new if isinstance(f, SampleFrame))
+        frames += new
     return frames
 
 
@@ -164,9 +169,9 @@ def test_pyserial_on_the_pty_streams_frames_and_drives_the_motor(
         pty = harness.wait_for("PTY ", 10).split()[1]
         with serial.Serial(pty, 500000, timeout=0.05) as port:
             decoder = FrameDecoder()
-            frames = read_frames(port, decoder, 2.0)
+            frames = read_frames(port, decoder, 2.0, min_sets=1500)
             assert decoder.stats.crc_errors + decoder.stats.malformed <= 1  # partial first frame
-            assert check_samples(frames, mv) >= 1500  # ~1000 sets/s in real time
+            assert check_samples(frames, mv) >= 1500
 
             port.write(encode_frame(CommandFrame(40, "ping")))
             port.write(encode_frame(CommandFrame(41, "vibrate", ((300, 0),), intensity=255)))
