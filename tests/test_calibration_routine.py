@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import re
 
 import numpy as np
 import pytest
@@ -134,8 +135,6 @@ def test_bad_calibrations_are_refused(home, capsys, make, message):
     assert main(["calibrate", str(csv), "--leg", "left", "--non-interactive"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("crampdetect calibrate: error: left:") and err.count("\n") == 1
-    import re
-
     assert re.search(message, err), err
     assert load_calibration("default") is None  # nothing saved
 
@@ -199,7 +198,8 @@ def test_live_simulated_board_without_the_routine_is_refused(home, capsys):
     assert main(["calibrate", url, "--leg", "left", "--non-interactive"]) == 2
     captured = capsys.readouterr()
     assert "[  69 s] Gently pull the toes" in captured.out
-    assert "left: no contraction seen" in captured.err
+    # A stray leg movement may fall in one contraction slot: still refused.
+    assert re.search(r"left: (no contraction seen|only 1 of 3 contractions seen)", captured.err)
     assert not profile_path("default").exists()
 
 
