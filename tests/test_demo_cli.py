@@ -4,6 +4,7 @@ transport and pipeline; finishes by itself, shows the alert, works without a ter
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -23,9 +24,10 @@ def test_demo_runs_without_a_terminal_and_shows_the_alert():
     assert res.returncode == 0, res.stderr
     out = res.stdout
     assert "pseudo-terminal" in out and "/dev/pts/" in out
-    assert "ALERT cramp on calf_right" in out  # shown live, as it happens
+    live = re.search(r"ALERT cramp on (\w+)", out)  # shown as it happens
+    assert live, out
     summary = out[out.index("monitored") :]
-    assert "cramp on calf_right: onset" in summary
+    assert f"cramp on {live.group(1)}: onset" in summary
     assert "lost 0, CRC errors 0" in summary
     assert "the board received: vibrate, stop" in summary
     assert "\x1b[" not in out  # plain lines, no terminal escape codes in a log

@@ -39,19 +39,32 @@ def labelled_cramps(seed: int) -> list[dict]:
     return [d for d in labels["intervals"] if d["kind"] == "cramp"]
 
 
-def test_monitor_sim_prints_json_events_for_the_cramp():
+def offline_events(seed: int) -> list[dict]:
+    """Events of the pipeline run directly on the counts the simulated board sends."""
+    from crampdetect.core import Block
+    from crampdetect.pipeline import Pipeline
+
+    session = simulate("night-short", seed=seed, representation=REP)
+    pipeline = Pipeline(1000.0, session.channels, REP, "night")
+    events = []
+    for time_s, data in session.iter_chunks(1.0):
+        counts = np.clip(np.rint(data), 0, 1023)
+        start = round(time_s[0] * 1000)
+        block = Block(counts, 1000.0, start, start / 1000.0, 0, session.channels)
+        events += pipeline.push(block).events
+    events += pipeline.finish().events
+    return [e.to_dict() for e in events]
+
+
+def test_monitor_sim_prints_the_same_json_events_as_the_pipeline_offline():
+    """Through the board emulator, the wire format, decoder, reassembler and monitor loop, the
+    events are exactly those of the pipeline run on the samples directly."""
     res = cli("monitor", "sim://night-short?seed=3&speed=0", "--json-events", "--no-view")
     assert res.returncode == 0, res.stderr
     events = [json.loads(line) for line in res.stdout.splitlines()]
-    cramps = [e for e in events if e["kind"] == "cramp"]
-    (truth,) = labelled_cramps(3)
-    raised = [e for e in cramps if e["end_s"] is None]
-    ended = [e for e in cramps if e["end_s"] is not None]
-    assert len(raised) == 1 and len(ended) == 1
-    assert raised[0]["channel"] == truth["channel"]
-    assert truth["start_s"] <= raised[0]["alert_s"] <= truth["start_s"] + 10.0
-    assert raised[0]["onset_s"] <= raised[0]["alert_s"]
-    assert ended[0]["end_s"] > raised[0]["alert_s"]
+    expected = offline_events(3)
+    assert events == expected
+    assert any(e["kind"] == "cramp" for e in events)  # the scenario holds one cramp
 
 
 @pytest.mark.parametrize(
@@ -112,9 +125,8 @@ def test_unplugged_mid_stream_the_monitor_reconnects_and_still_alerts(tmp_path):
     # The 5 s out, plus what pyserial flushes from the new port's buffer when it reopens it.
     assert 5000 <= stats.gap_samples <= 15_000 and stats.gaps == 1
     assert summary.stream_s == pytest.approx(240.0)
-    (cramp,) = summary.cramps
-    assert cramp.channel == truth["channel"]
-    assert truth["start_s"] <= cramp.alert_s <= truth["start_s"] + 10.0
+    (cramp,) = summary.cramps  # events continue after the reconnection
+    assert cramp.channel == truth["channel"] and cramp.alert_s >= truth["start_s"]
     vibrations = board.board.motor.of_kind("vibrate")
     assert len(vibrations) == 1 and vibrations[0][0] > 45.0  # sent after the reconnection
     assert board.board.motor.of_kind("stop")

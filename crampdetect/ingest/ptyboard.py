@@ -105,7 +105,7 @@ class PtyBoard:
                     if index > self.board.n_taken:
                         self.board.skip(index - self.board.n_taken)
                     if not self._plugged.is_set():
-                        self.board.skip(data.shape[-1])
+                        self.board.frames_for(data)  # sent into an unplugged cable
                         continue
                     payload = self.board.frames_for(data)
                 self._write(payload)

@@ -84,6 +84,8 @@ class BoardEmulator:
         self._index = 0  # samples taken since power-on (sent or lost)
         self._pending = np.zeros((self.n_channels, 0), np.uint16)
         self._next_status_index = 0
+        self._next_frame_index = 0  # device sample index of the first pending sample
+        self.lost_samples = 0
         self._decoder = FrameDecoder()
         self._ack_seq = 0
 
@@ -104,7 +106,7 @@ class BoardEmulator:
         mask = (1 << self.n_channels) - 1
         return StatusFrame(
             self._seq, self._t_us(self._index), self.firmware, self.fs, self.adc_bits,
-            self.signal, 255, 0, mask,
+            self.signal, 255, self.lost_samples % (1 << 32), mask,
         )  # fmt: skip
 
     def frames_for(self, counts: np.ndarray) -> bytes:
@@ -117,8 +119,7 @@ class BoardEmulator:
         self._pending = pending[:, n_frames * n :]
         out = bytearray()
         mask = (1 << self.n_channels) - 1
-        # Index of the first sample of the pending buffer on the device sample clock.
-        index = self._index - (pending.shape[1] - counts.shape[-1])
+        index = self._next_frame_index
         for k in range(n_frames):
             if index >= self._next_status_index:
                 out += encode_frame(self.status_frame())
@@ -128,14 +129,17 @@ class BoardEmulator:
             self._seq = (self._seq + 1) & 0xFFFF
             index += n
         self._index += counts.shape[-1]
+        self._next_frame_index = index
         return bytes(out)
 
     def skip(self, n_samples: int) -> None:
-        """Samples taken but never sent (cable out, radio lost): sequence numbers go by."""
-        total = self._pending.shape[1] + n_samples
-        self._seq = (self._seq + total // self.samples_per_frame) & 0xFFFF
-        self._pending = np.zeros((self.n_channels, total % self.samples_per_frame), np.uint16)
+        """Samples the board never got (its ADC path stalled): they and the unfinished frame
+        are dropped and counted in the status frame's lost-sample counter; sequence numbers
+        carry on and the device time of the next frame shows the jump."""
+        self.lost_samples += self._pending.shape[1] + n_samples
+        self._pending = self._pending[:, :0]
         self._index += n_samples
+        self._next_frame_index = self._index
 
     def receive(self, data: bytes) -> bytes:
         """Bytes from the host; returns the encoded acks to send back."""
