@@ -259,3 +259,17 @@ def test_start_journal_counts_times_from_the_first_block(tmp_path, monkeypatch):
         assert [(a["t_s"], a["source"]) for a in h.records("acks", s["id"])] == [(110.0, "key")]
         kinds = [a["kind"] for a in h.records("alerts", s["id"])]
         assert kinds[: len(actions)] == [a.kind for a in actions] and "stop" in kinds
+
+
+def test_csv_export_keeps_formula_like_text_inert(tmp_path):
+    import csv
+
+    from crampdetect.storage.export import export_history
+
+    with History(tmp_path / "h.sqlite3") as h:
+        rec = SessionRecorder(h, "night", ["=HYPERLINK(1)"], started_at=at(20, 23))
+        rec.record_event(Event("=HYPERLINK(1)", "cramp", 5.0, 6.0, 60.0, id=1))
+        n = export_history(h, [rec.session_id], tmp_path / "x.csv")
+    with open(tmp_path / "x.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert n == 1 and rows[1]["leg"] == "'=HYPERLINK(1)" and rows[1]["start_s"] == "5.0"

@@ -55,8 +55,16 @@ def export_history(history: History, session_ids: Sequence[int], path: str | Pat
             )
             for table in RECORD_TABLES:
                 for r in s[table]:
-                    writer.writerow({**head, **_csv_row(table, r)})
+                    row = {**head, **_csv_row(table, r)}
+                    writer.writerow({k: _cell(v) for k, v in row.items()})
     return n_records
+
+
+def _cell(value: object) -> object:
+    """Keep text that a spreadsheet would run as a formula (``=``, ``+``, ``@``...) as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def _session_dict(history: History, session_id: int) -> dict[str, object]:
