@@ -77,10 +77,13 @@ def _prodrome(b: SceneBuilder, ch: int, onset: float) -> None:
         return
     start = onset - length
     rest, mvc = b.subject.rest_uv[ch], b.subject.mvc_uv[ch]
-    rise = rng.uniform(1.0, 5.0)  # RMS ratio increase over resting, 100-500 %
-    level = rest * np.sqrt((1 + rise) ** 2 - 1) / mvc
+    rise = rng.uniform(1.0, 5.0)  # RMS increase over resting, 100-500 % [27]
+    added = ((1.0 + rise) ** 2 - 1.0) * rest**2  # µV², shared 70/20/10 % below
+    level = float(np.sqrt(0.7 * added) / mvc)
+    n_mu, mu_rate = int(rng.integers(1, 4)), float(rng.uniform(6, 10))
+    mu_peak = np.sqrt(0.2 * added / (n_mu * mu_rate * 1.7 * 2.35e-3 * 1.08))  # MUAP energy
     spikes = tuple(
-        (float(rng.uniform(start, onset)), rng.uniform(0.1, 0.6), rng.uniform(0.5, 1.5))
+        (float(rng.uniform(start, onset)), rng.uniform(0.1, 0.6), rng.uniform(0.3, 1.0))
         for _ in range(rng.poisson(length / 8))
     )
     b.scene.activations.append(
@@ -88,18 +91,19 @@ def _prodrome(b: SceneBuilder, ch: int, onset: float) -> None:
             ch,
             start,
             onset + 1.0,
-            float(level),
+            level,
             rise=0.7 * length,
             fall=1.0,
             bumps=spikes,
             spectral=float(rng.uniform(0.2, 0.6)),
-            mu_count=int(rng.integers(1, 4)),
-            mu_rate_hz=float(rng.uniform(6, 10)),
+            mu_count=n_mu,
+            mu_rate_hz=mu_rate,
             mu_cv=0.3,
-            mu_amp=float(rng.uniform(3, 8) * rest / (level * mvc)),
+            mu_amp=float(mu_peak / (level * mvc)),
         )
     )
-    b.scene.fasciculations.append(FasciculationRate(ch, start, onset, rng.uniform(0.3, 3.0)))
+    fasciculation_hz = float(np.clip(0.1 * added / 49.0, 0.05, 3.0))  # 80 µV potentials
+    b.scene.fasciculations.append(FasciculationRate(ch, start, onset, fasciculation_hz))
     b.label(ch, "prodrome", start, onset)
     b.occupy([ch], start, onset)
 
