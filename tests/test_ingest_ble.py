@@ -20,7 +20,7 @@ from bleak.exc import BleakError
 
 from crampdetect.core import InputError
 from crampdetect.ingest import ble
-from crampdetect.ingest.frames import FrameDecoder, SampleFrame
+from crampdetect.ingest.frames import AckFrame, FrameDecoder, SampleFrame, encode_frame
 from crampdetect.ingest.sim import BoardEmulator
 from crampdetect.ingest.sources import Source
 
@@ -42,6 +42,8 @@ class Peripheral:
         self.connects = 0
         self.late_after_stop = True
         self.writes: list[bytes] = []
+        self.drop_writes = 0  # command writes lost on the air (no response, no error)
+        self.ack_seq = 0
         self.done = asyncio.Event()
 
 
@@ -118,7 +120,16 @@ class FakeClient(BaseBleakClient):
         if not self._connected:
             raise BleakError("Not connected")
         assert characteristic.uuid == ble.COMMAND_UUID
-        self.peripheral.writes.append(bytes(data))
+        p = self.peripheral
+        if p.drop_writes > 0:
+            p.drop_writes -= 1
+            return
+        p.writes.append(bytes(data))
+        for command in FrameDecoder().feed(bytes(data)):  # the firmware acknowledges
+            ack = encode_frame(AckFrame(p.ack_seq, command.seq, 0))
+            p.ack_seq += 1
+            if self._notifying:
+                self._callback(bytearray(ack))
 
     async def write_gatt_descriptor(self, descriptor, data) -> None:
         raise BleakError("not writable")
@@ -253,6 +264,24 @@ def test_commands_are_written_and_fail_cleanly_when_disconnected(peripheral):
     frames = FrameDecoder().feed(b"".join(peripheral.writes))
     assert [(f.command, f.pulses, f.repeat) for f in frames] == [("vibrate", ((300, 100),), 2)]
     assert source.stats.write_errors == 1
+
+
+def test_a_lost_command_write_is_resent_until_acknowledged(peripheral, monkeypatch):
+    from crampdetect.ingest import commands
+
+    monkeypatch.setattr(commands, "ACK_TIMEOUT_S", 0.05)
+    peripheral.drop_writes = 1
+    source = open_ble()
+    with source:
+        read_all(source, 100)
+        assert source.send("vibrate", pulses=((300, 100),))  # written, but lost on the air
+        deadline = time.monotonic() + 10
+        while source.stats.acks < 1 and time.monotonic() < deadline:
+            source.read(timeout_s=0.05)
+        stats = source.stats
+    frames = FrameDecoder().feed(b"".join(peripheral.writes))
+    assert [(f.seq, f.command) for f in frames] == [(0, "vibrate")]  # the resent copy arrived
+    assert stats.resends == 1 and stats.acks == 1 and stats.unacked == 0
 
 
 def test_board_not_found_is_an_input_error(peripheral, monkeypatch):

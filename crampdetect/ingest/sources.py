@@ -26,7 +26,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from crampdetect.core import Block, InputError, Representation
 from crampdetect.ingest.blocks import DEFAULT_CHANNEL_NAMES, Reassembler, StreamInfo
-from crampdetect.ingest.frames import AckFrame, CommandFrame, FrameDecoder, encode_frame
+from crampdetect.ingest.commands import CommandChannel
+from crampdetect.ingest.frames import AckFrame, FrameDecoder
 from crampdetect.ingest.transport import LINK_DOWN, LINK_END, LINK_UP, Chunk, Transport
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ RATE_WINDOW_S = 2.0
 
 @dataclass(frozen=True, slots=True)
 class LinkStats:
-    """Link health: frame rate, losses, corruption, duplicates, reconnects, commands."""
+    """Link health: frame rate, losses, corruption, duplicates, reconnects, and commands
+    (sent, acknowledged, resent for want of an acknowledgement, never acknowledged)."""
 
     frames_per_s: float = 0.0
     frames: int = 0
@@ -59,6 +61,8 @@ class LinkStats:
     connected: bool = False
     commands_sent: int = 0
     acks: int = 0
+    resends: int = 0
+    unacked: int = 0
     write_errors: int = 0
 
 
@@ -93,10 +97,8 @@ class Source:
         self.ended = False
         self.connected = False
         self.acks: deque[AckFrame] = deque(maxlen=64)  # the most recent acknowledgements
-        self._n_acks = 0
-        self._command_seq = 0
+        self.commands = CommandChannel(transport.write, transport.clock)
         self._links_up = 0
-        self._commands_sent = 0
         self._recent: deque[tuple[float, int]] = deque()
 
     def __enter__(self) -> Source:
@@ -118,6 +120,7 @@ class Source:
         """Blocks completed by the bytes received so far; waits up to ``timeout_s`` for bytes."""
         if self.ended:
             return []
+        self.commands.check()
         try:
             items = [self.transport.queue.get(timeout=timeout_s)]
         except queue.Empty:
@@ -134,7 +137,8 @@ class Source:
                 acks = [f for f in frames if isinstance(f, AckFrame)]
                 if acks:
                     self.acks.extend(acks)
-                    self._n_acks += len(acks)
+                    for ack in acks:
+                        self.commands.acked(ack)
                 new = self.reassembler.feed(frames, item.host_s)
                 self._count_rate(item.host_s, len(new))
                 blocks.extend(new)
@@ -163,12 +167,7 @@ class Source:
 
     def send(self, command: str, **fields: object) -> bool:
         """Send a command frame (``vibrate``, ``stop``, ``set_rate``, ``ping``) to the board."""
-        frame = CommandFrame(self._command_seq, command, **fields)  # type: ignore[arg-type]
-        data = encode_frame(frame)
-        self._command_seq = (self._command_seq + 1) & 0xFFFF
-        ok = self.transport.write(data)
-        self._commands_sent += ok
-        return ok
+        return self.commands.send(command, **fields)
 
     @property
     def stats(self) -> LinkStats:
@@ -187,8 +186,10 @@ class Source:
             duplicates=r.duplicates + r.stale,
             reconnects=self.transport.reconnects,
             connected=self.connected,
-            commands_sent=self._commands_sent,
-            acks=self._n_acks,
+            commands_sent=self.commands.sent,
+            acks=self.commands.acks,
+            resends=self.commands.resends,
+            unacked=self.commands.unacked,
             write_errors=self.transport.write_errors,
         )
 

@@ -1,0 +1,86 @@
+"""Commands to the board: sequence numbers, acknowledgements, resending what was not acked.
+
+Every valid command is acknowledged by the firmware (PROTOCOL.md, type 4). A ``vibrate`` or
+``stop`` that gets no acknowledgement within :data:`ACK_TIMEOUT_S` (a BLE write lost, a
+byte hit by noise) is sent again, up to :data:`MAX_RESENDS` times; heartbeats (``ping``) are
+not resent, the next one follows within a second anyway. A ``vibrate`` resent replaces the
+pattern that may already be playing, which is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from crampdetect.ingest.frames import ACK_STATUS, AckFrame, CommandFrame, encode_frame
+
+logger = logging.getLogger(__name__)
+
+ACK_TIMEOUT_S = 0.5
+MAX_RESENDS = 2
+#: Commands worth resending when unacknowledged.
+RESENT = ("vibrate", "stop", "set_rate")
+
+
+@dataclass(slots=True)
+class _Pending:
+    frame: CommandFrame
+    data: bytes
+    sent_s: float
+    resends: int = 0
+
+
+class CommandChannel:
+    """Numbers, writes and tracks command frames.
+
+    Parameters
+    ----------
+    write : callable
+        ``write(bytes) -> bool`` of the transport (False when the link is down).
+    clock : callable
+        Current time in s.
+    """
+
+    def __init__(self, write: Callable[[bytes], bool], clock: Callable[[], float]) -> None:
+        self.write = write
+        self.clock = clock
+        self.sent = self.acks = self.resends = self.unacked = self.rejected = 0
+        self._seq = 0
+        self._pending: dict[int, _Pending] = {}
+
+    def send(self, command: str, **fields: object) -> bool:
+        """Send a command (``vibrate``, ``stop``, ``set_rate``, ``ping``); False if not written."""
+        frame = CommandFrame(self._seq, command, **fields)  # type: ignore[arg-type]
+        data = encode_frame(frame)
+        self._seq = (self._seq + 1) & 0xFFFF
+        ok = self.write(data)
+        self.sent += ok
+        if command in RESENT:
+            self._pending[frame.seq] = _Pending(frame, data, self.clock())
+        return ok
+
+    def acked(self, ack: AckFrame) -> None:
+        """Match an acknowledgement from the board with its command."""
+        self.acks += 1
+        pending = self._pending.pop(ack.acked_seq, None)
+        if ack.status != 0:
+            self.rejected += 1
+            name = pending.frame.command if pending else f"command {ack.acked_seq}"
+            logger.warning("board refused %s: %s", name, ACK_STATUS.get(ack.status, ack.status))
+
+    def check(self) -> None:
+        """Resend overdue commands; give up (and count) after MAX_RESENDS."""
+        now = self.clock()
+        for seq, p in list(self._pending.items()):
+            if now - p.sent_s < ACK_TIMEOUT_S:
+                continue
+            if p.resends >= MAX_RESENDS:
+                del self._pending[seq]
+                self.unacked += 1
+                logger.warning("board never acknowledged %s", p.frame.command)
+                continue
+            p.resends += 1
+            p.sent_s = now
+            self.resends += 1
+            self.write(p.data)

@@ -1,0 +1,66 @@
+"""Command channel: numbering, acknowledgement matching, resending, giving up."""
+
+from __future__ import annotations
+
+import pytest
+
+from crampdetect.ingest import commands
+from crampdetect.ingest.commands import CommandChannel
+from crampdetect.ingest.frames import AckFrame, FrameDecoder
+
+
+class Wire:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.data = b""
+        self.up = True
+
+    def write(self, data: bytes) -> bool:
+        if self.up:
+            self.data += data
+        return self.up
+
+    def frames(self):
+        return [(f.seq, f.command) for f in FrameDecoder().feed(self.data)]
+
+
+def test_unacknowledged_prompts_are_resent_then_given_up_but_pings_are_not():
+    wire = Wire()
+    channel = CommandChannel(wire.write, lambda: wire.now)
+    channel.send("ping")
+    channel.send("vibrate", pulses=((500, 0),))
+    for k in range(1, 8):
+        wire.now = k * commands.ACK_TIMEOUT_S
+        channel.check()
+    assert wire.frames() == [(0, "ping")] + [(1, "vibrate")] * (1 + commands.MAX_RESENDS)
+    assert channel.resends == commands.MAX_RESENDS and channel.unacked == 1
+
+
+def test_an_acknowledgement_stops_the_resending_and_refusals_are_counted():
+    wire = Wire()
+    channel = CommandChannel(wire.write, lambda: wire.now)
+    channel.send("vibrate", pulses=((500, 0),))
+    channel.send("stop")
+    channel.acked(AckFrame(0, 0, 0))
+    channel.acked(AckFrame(1, 1, 3))  # bad_argument
+    wire.now = 10.0
+    channel.check()
+    assert wire.frames() == [(0, "vibrate"), (1, "stop")]
+    assert (channel.acks, channel.rejected, channel.resends, channel.unacked) == (2, 1, 0, 0)
+
+
+def test_sequence_numbers_wrap_and_a_down_link_is_reported():
+    wire = Wire()
+    channel = CommandChannel(wire.write, lambda: wire.now)
+    channel._seq = 0xFFFF
+    assert channel.send("ping") and channel.send("ping")
+    wire.up = False
+    assert not channel.send("stop")
+    assert wire.frames() == [(0xFFFF, "ping"), (0, "ping")]
+    assert channel.sent == 2
+
+
+def test_invalid_commands_are_refused_before_the_wire():
+    channel = CommandChannel(Wire().write, lambda: 0.0)
+    with pytest.raises(ValueError, match="on_ms"):
+        channel.send("vibrate", pulses=((5000, 0),))
