@@ -78,7 +78,8 @@ def print_summary(summary, file) -> None:
     vibrations = sum(kind == "vibrate" for _, kind in summary.commands)
     print(
         f"board: {vibrations} vibration prompt(s); link: {s.frames} frames, lost {s.lost_frames}, "
-        f"CRC errors {s.crc_errors}, duplicates {s.duplicates}, reconnects {s.reconnects}",
+        f"CRC errors {s.crc_errors}, duplicates {s.duplicates}, reconnects {s.reconnects}, "
+        f"commands resent {s.resends}, never acknowledged {s.unacked}",
         file=file,
     )
 
