@@ -27,7 +27,7 @@ class Subject:
         RMS of the resting signal (electrode and amplifier noise), µV, per channel.
     spectral_scale : tuple of float
         Scale of the sEMG spectral model per channel: 1.0 gives a mean frequency of
-        about 90 Hz, 0.75-1.15 spans about 68-104 Hz.
+        about 90 Hz, 0.8-1.2 spans about 72-108 Hz.
     mains_hz : float
         Mains frequency, 50 or 60 Hz.
     mains_uv : float
@@ -52,7 +52,7 @@ class Subject:
         """Draw a subject: MVC log-uniform in 0.3-3 mV, rest noise log-uniform in 1-10 µV."""
         mvc = float(np.exp(rng.uniform(np.log(300.0), np.log(3000.0))))
         rest = float(np.exp(rng.uniform(np.log(1.0), np.log(10.0))))
-        scale = float(rng.uniform(0.75, 1.15))
+        scale = float(rng.uniform(0.8, 1.2))
         return cls(
             mvc_uv=tuple(mvc * rng.uniform(0.8, 1.2, n_channels)),
             rest_uv=tuple(rest * rng.uniform(0.8, 1.25, n_channels)),
