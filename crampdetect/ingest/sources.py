@@ -120,10 +120,10 @@ class Source:
         """Blocks completed by the bytes received so far; waits up to ``timeout_s`` for bytes."""
         if self.ended:
             return []
-        self.commands.check()
         try:
             items = [self.transport.queue.get(timeout=timeout_s)]
         except queue.Empty:
+            self.commands.check()
             return []
         while True:
             try:
@@ -156,6 +156,7 @@ class Source:
                 self.connected = False
                 self.ended = True
                 blocks.extend(self.reassembler.flush())
+        self.commands.check()  # after the acks just received
         return blocks
 
     def _count_rate(self, host_s: float, n_frames: int) -> None:
