@@ -82,6 +82,7 @@ class Harness:
     proc: subprocess.Popen
     lines: queue.Queue = field(default_factory=queue.Queue)
     seen: list[str] = field(default_factory=list)
+    pty: str = ""  # slave path, once the PTY line was read
 
     @classmethod
     def start(cls, build: Build, *args: str) -> Harness:

@@ -8,6 +8,7 @@ import itertools
 import json
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -159,31 +160,72 @@ def read_frames(port: object, decoder: FrameDecoder, seconds: float, min_sets: i
     return frames
 
 
-def test_pyserial_on_the_pty_streams_frames_and_drives_the_motor(
-    build: fw.Build, adc_file: tuple[Path, np.ndarray]
-) -> None:
-    serial = pytest.importorskip("serial")
-    path, mv = adc_file
-    harness = fw.Harness.start(build, "-p", "1", "-t", "30", "-T", "60", "-a", str(path))
+@pytest.fixture
+def uno_on_pty(build: fw.Build, adc_file: tuple[Path, np.ndarray]) -> Iterator[fw.Harness]:
+    """The Uno firmware running in real time; ``.pty`` is the port, ``.events("MOTOR")`` the pin
+    log (simulated time)."""
+    harness = fw.Harness.start(build, "-p", "1", "-t", "60", "-T", "90", "-a", str(adc_file[0]))
     try:
-        pty = harness.wait_for("PTY ", 10).split()[1]
-        with serial.Serial(pty, 500000, timeout=0.05) as port:
-            decoder = FrameDecoder()
-            frames = read_frames(port, decoder, 2.0, min_sets=1500)
-            assert decoder.stats.crc_errors + decoder.stats.malformed <= 1  # partial first frame
-            assert check_samples(frames, mv) >= 1500
-
-            port.write(encode_frame(CommandFrame(40, "ping")))
-            port.write(encode_frame(CommandFrame(41, "vibrate", ((300, 0),), intensity=255)))
-            on = harness.wait_for("MOTOR 1", 5)
-            off = harness.wait_for("MOTOR 0", 5)
-            frames += read_frames(port, decoder, 0.3)
-        host = [t for kind, t in harness.events("HOST")]
-        t_on, t_off = (float(x.split()[2].split("=")[1]) for x in (on, off))
-        assert 0 <= t_on - host[-1] < 0.005  # motor starts within 5 ms of the command's arrival
-        assert t_off - t_on == pytest.approx(0.3, abs=0.003)
-        acks = {f.acked_seq: f.status for f in frames if isinstance(f, AckFrame)}
-        assert acks == {40: 0, 41: 0}
-        assert check_samples(frames, mv) > 0  # still contiguous after the commands
+        harness.pty = harness.wait_for("PTY ", 10).split()[1]
+        yield harness
     finally:
         harness.kill()
+
+
+def test_pyserial_on_the_pty_streams_frames_and_drives_the_motor(
+    uno_on_pty: fw.Harness, adc_file: tuple[Path, np.ndarray]
+) -> None:
+    serial = pytest.importorskip("serial")
+    harness, mv = uno_on_pty, adc_file[1]
+    with serial.Serial(harness.pty, 500000, timeout=0.05) as port:
+        decoder = FrameDecoder()
+        frames = read_frames(port, decoder, 2.0, min_sets=1500)
+        assert decoder.stats.crc_errors + decoder.stats.malformed <= 1  # partial first frame
+        assert check_samples(frames, mv) >= 1500
+
+        port.write(encode_frame(CommandFrame(40, "ping")))
+        port.write(encode_frame(CommandFrame(41, "vibrate", ((300, 0),), intensity=255)))
+        on = harness.wait_for("MOTOR 1", 5)
+        off = harness.wait_for("MOTOR 0", 5)
+        frames += read_frames(port, decoder, 0.3)
+    host = [t for _, t in harness.events("HOST")]
+    t_on, t_off = (float(x.split()[2].split("=")[1]) for x in (on, off))
+    assert 0 <= t_on - host[-1] < 0.005  # motor starts within 5 ms of the command's arrival
+    assert t_off - t_on == pytest.approx(0.3, abs=0.003)
+    acks = {f.acked_seq: f.status for f in frames if isinstance(f, AckFrame)}
+    assert acks == {40: 0, 41: 0}
+    assert check_samples(frames, mv) > 0  # still contiguous after the commands
+
+
+def test_set_rate_changes_the_sampling_clock_without_losing_samples(
+    build: fw.Build, adc_file: tuple[Path, np.ndarray], tmp_path: Path
+) -> None:
+    path, mv = adc_file
+    items = [
+        (1000, encode_frame(CommandFrame(1, "set_rate", rate_hz=500))),
+        (1500, encode_frame(CommandFrame(2, "set_rate", rate_hz=1234))),  # 250 kHz / 1234: no
+    ]
+    script = script_file(tmp_path / "host.txt", items)
+    out = tmp_path / "tx.bin"
+    args = ["-n", "-p", "0", "-t", "3", "-a", str(path), "-i", str(script), "-o", str(out)]
+    harness = fw.Harness.start(build, *args)
+    try:
+        harness.finish(timeout=60)
+    finally:
+        harness.kill()
+    frames = FrameDecoder().feed(out.read_bytes())
+    acks = {f.acked_seq: f.status for f in frames if isinstance(f, AckFrame)}
+    assert acks == {1: 0, 2: 4}  # ok, unsupported
+    rates = [f.sample_rate_hz for f in frames if isinstance(f, StatusFrame)]
+    assert rates[0] == 1000 and rates[-1] == 500 and rates.index(500) <= 2
+    samples = [f for f in frames if isinstance(f, SampleFrame)]
+    assert np.all(np.diff([f.seq for f in samples]) == 1)
+    values = np.concatenate([f.samples for f in samples], axis=1)
+    assert np.array_equal(values, expected_counts(mv, 0, values.shape[1]))  # nothing lost
+    # sample period from device time: 1000 µs until the command (~1.0 s), 2000 µs after it
+    t_us = np.array([f.t_us for f in samples])
+    steps = np.diff(t_us) / [f.samples.shape[1] for f in samples[:-1]]
+    switch = int(np.argmax(steps != 1000))
+    assert 0.99 <= t_us[switch] / 1e6 <= 1.01
+    assert set(steps[:switch]) == {1000} and set(steps[switch:]) == {2000}
+    assert 1000 + 2 * 500 * 0.98 <= values.shape[1] <= 1000 + 2 * 500 * 1.02

@@ -31,6 +31,7 @@ static cd_rx_t rx;
 static cd_motor_t motor;
 static uint8_t tx[64];
 static uint16_t rate_hz = 1000;
+static uint32_t base_index, base_us;  // device time of sample set base_index (since a rate change)
 static uint16_t status_seq, ack_seq;
 static uint8_t duty_now;
 static uint32_t last_status_ms;
@@ -57,12 +58,35 @@ ISR(ADC_vect) {
   }
 }
 
+static uint32_t set_time_us(uint32_t index) {
+  return base_us + cd_index_to_us(index - base_index, rate_hz);
+}
+
+static void send_frames(uint8_t min_sets) {
+  uint16_t values[PER_FRAME * N_CHANNELS];
+  uint32_t first;
+  uint8_t waiting;
+  while ((waiting = cd_ring_count(&ring)) >= min_sets && waiting > 0) {
+    uint8_t n = cd_ring_pop(&ring, values, PER_FRAME, &first);
+    Serial.write(tx, cd_encode_samples(tx, sizeof tx, ring.frame_seq++, set_time_us(first),
+                                       CHANNEL_MASK, n, values));
+  }
+}
+
+// New per-channel rate: finish and send the sets taken at the old rate, then restart Timer1.
 static bool set_rate(uint16_t hz) {
   if (hz < 100 || hz > 2000 || TIMER1_HZ % hz != 0) return false;
+  TIMSK1 = 0;               // no new sample set
+  delayMicroseconds(300);   // the set in progress (2 conversions of ~104 us) completes
+  send_frames(1);
   noInterrupts();
+  base_us = set_time_us(ring.next_index);
+  base_index = ring.next_index;
+  rate_hz = hz;
   OCR1A = (uint16_t)(TIMER1_HZ / hz - 1);
   TCNT1 = 0;
-  rate_hz = hz;
+  TIFR1 = _BV(OCF1A);
+  TIMSK1 = _BV(OCIE1A);
   interrupts();
   return true;
 }
@@ -72,7 +96,7 @@ static void send_status(uint32_t now_ms) {
   uint32_t lost = ring.lost;
   uint32_t next = ring.next_index;
   interrupts();
-  cd_status_t s = {cd_index_to_us(next, rate_hz), CHANNEL_MASK, rate_hz, 10, SIGNAL_CODE, 255, lost,
+  cd_status_t s = {set_time_us(next), CHANNEL_MASK, rate_hz, 10, SIGNAL_CODE, 255, lost,
                    FIRMWARE_NAME};
   size_t n = cd_encode_status(tx, sizeof tx, status_seq++, &s);
   Serial.write(tx, n);
@@ -93,7 +117,8 @@ static void handle_frame(size_t len, uint32_t now_ms) {
     }
   }
   Serial.write(tx, cd_encode_ack(tx, sizeof tx, ack_seq++, cmd.seq, status));
-  if (cmd.code == CD_CMD_PING && status == CD_ACK_OK) send_status(now_ms);
+  bool tell = status == CD_ACK_OK && (cmd.code == CD_CMD_PING || cmd.code == CD_CMD_SET_RATE);
+  if (tell) send_status(now_ms);  // the host learns the new rate before the next samples
 }
 
 static void apply_motor(uint32_t now_ms) {
@@ -127,14 +152,7 @@ void setup() {
 
 void loop() {
   uint32_t now_ms = millis();
-  uint16_t values[PER_FRAME * N_CHANNELS];
-  uint32_t first;
-  while (cd_ring_count(&ring) >= PER_FRAME) {
-    uint8_t n = cd_ring_pop(&ring, values, PER_FRAME, &first);
-    size_t len = cd_encode_samples(tx, sizeof tx, ring.frame_seq++, cd_index_to_us(first, rate_hz),
-                                   CHANNEL_MASK, n, values);
-    Serial.write(tx, len);
-  }
+  send_frames(PER_FRAME);
   while (Serial.available() > 0) {
     size_t len = cd_rx_byte(&rx, (uint8_t)Serial.read());
     if (len) handle_frame(len, now_ms);
