@@ -25,11 +25,19 @@ MAX_ZOOM_POINTS = 6000
 ZOOM_MARGIN_S = 15.0
 
 
-def _clock(seconds: float, long: bool) -> str:
+def _clock(seconds: float, style: str) -> str:
+    """Elapsed time as ``h:mm`` (style "hm"), ``h:mm:ss`` ("hms") or ``m:ss`` ("ms")."""
     sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
     h, rem = divmod(round(seconds), 3600)
     m, s = divmod(rem, 60)
-    return f"{sign}{h}:{m:02d}" if long else f"{sign}{h * 60 + m}:{s:02d}"
+    if style == "hm":
+        return f"{sign}{h}:{m:02d}"
+    return f"{sign}{h}:{m:02d}:{s:02d}" if style == "hms" else f"{sign}{h * 60 + m}:{s:02d}"
+
+
+def clock_style(duration_s: float) -> str:
+    """How to print times in a recording of this length."""
+    return "hm" if duration_s > 3 * 3600 else "hms" if duration_s >= 3600 else "ms"
 
 
 def _log_labels(ax) -> None:
@@ -52,11 +60,11 @@ def _flagged(data: ReportData, channel: str, edges: np.ndarray) -> np.ndarray:
     return flagged
 
 
-def _time_axis(ax, long: bool) -> None:
+def _time_axis(ax, style: str, origin: float) -> None:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(nbins=12, steps=[1, 2, 3, 5, 6, 10]))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _clock(v, long)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _clock(v - origin, style)))
 
 
 def _robust_limits(lo: np.ndarray, hi: np.ndarray) -> tuple[float, float]:
@@ -133,7 +141,7 @@ def overview_figure(data: ReportData, title: str, lines: list[str]):
         family="monospace",
     )
     t0, t1 = rec.t_start, rec.t_end
-    long = rec.duration_s > 3 * 3600
+    style = clock_style(rec.duration_s)
     centres = 0.5 * (data.edges[1:] + data.edges[:-1])
     axes, legend = [], {}
     top_level = float(np.nanmax(data.level_uv)) if data.level_uv.size else 10.0
@@ -170,8 +178,9 @@ def overview_figure(data: ReportData, title: str, lines: list[str]):
         if ax is not axes[-1]:
             ax.tick_params(labelbottom=False)
     axes[0].set_xlim(t0, t1)
-    _time_axis(axes[-1], long)
-    axes[-1].set_xlabel("elapsed time (" + ("h:mm" if long else "min:s") + ")")
+    _time_axis(axes[-1], style, t0)
+    unit = {"hm": "h:mm", "hms": "h:mm:ss", "ms": "min:s"}[style]
+    axes[-1].set_xlabel(f"elapsed time ({unit})")
     handles = list(legend.values()) + [Patch(color=STATE_COLOURS[s], label=s) for s in STATES]
     labels = list(legend) + [f"state: {s}" for s in STATES]
     fig.legend(
@@ -263,7 +272,8 @@ def zoom_figure(data: ReportData, events: list[dict]):
             raw.set_ylim(*_robust_limits(x[c] - dc, x[c] - dc))
         _shade(raw, data, ev["channel"], rec.t_end, {})
         dur = "ongoing" if ev["end_s"] is None else f"{ev['end_s'] - ev['onset_s']:.1f} s"
-        onset = _clock(ev["onset_s"] - rec.t_start, False)
+        style = "hms" if rec.duration_s >= 3600 else "ms"
+        onset = _clock(ev["onset_s"] - rec.t_start, style)
         raw.set_title(
             f"{ev['kind'].replace('_', ' ')} on {ev['channel']}: onset {onset}, "
             f"alert +{ev['alert_s'] - ev['onset_s']:.1f} s, duration {dur}, "
@@ -274,9 +284,9 @@ def zoom_figure(data: ReportData, events: list[dict]):
         raw.set_ylabel("raw (µV)", fontsize=9)
         env = fig.add_subplot(gs[4 * i + 1], sharex=raw)
         sel = (data.status_t >= a) & (data.status_t <= b)
-        env.semilogy(
-            data.status_t[sel], np.clip(data.level_uv[c, sel], 0.5, None), color="#2a7f62", lw=1.0
-        )
+        if t.size:
+            te, level = _zoom_envelope(t, x[c], rec.fs, data.result["input"]["signal"])
+            env.semilogy(te, np.clip(level, 0.5, None), color="#2a7f62", lw=1.0)
         _log_labels(env)
         env.set_ylabel("envelope\n(µV, log)", fontsize=9)
         _shade(env, data, ev["channel"], rec.t_end, {})
@@ -288,5 +298,22 @@ def zoom_figure(data: ReportData, events: list[dict]):
             ax.tick_params(labelbottom=False)
         raw.set_xlim(a, b)
         strip.set_ylabel("state", fontsize=8, rotation=0, ha="right", va="center")
-        _time_axis(strip, False)
+        _time_axis(strip, style, rec.t_start)
     return fig
+
+
+def _zoom_envelope(t: np.ndarray, x: np.ndarray, fs: float, signal: str) -> tuple:
+    """100 ms RMS of the 20-450 Hz band (offline, zero-phase: for display only), 20 ms steps."""
+    import scipy.signal as ss
+
+    if signal == "raw" and x.size > 64:
+        sos = ss.butter(4, [20.0, min(450.0, 0.45 * fs)], "bandpass", fs=fs, output="sos")
+        x = ss.sosfiltfilt(sos, x - np.median(x))
+        x = x * x
+    win, hop = max(1, round(0.1 * fs)), max(1, round(0.02 * fs))
+    if x.size < win:
+        return t[:1], np.sqrt(np.abs(x[:1]))
+    frames = np.lib.stride_tricks.sliding_window_view(x, win)[::hop]
+    level = frames.mean(axis=1)
+    centre = t[win // 2 :: hop][: level.size]
+    return centre, np.sqrt(level) if signal == "raw" else level

@@ -22,8 +22,9 @@ MAX_ZOOMS = 40
 
 
 def _at(seconds: float) -> str:
-    m, s = divmod(round(seconds), 60)
-    return f"{m}:{s:02d}"
+    h, rem = divmod(round(seconds), 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def _duration(seconds: float) -> str:
@@ -116,10 +117,12 @@ def _stack_png(figs: list, out: Path) -> None:
     import matplotlib.image as mpimg
     import matplotlib.pyplot as plt
 
-    images = [mpimg.imread(io.BytesIO(_png_bytes(f)), format="png") for f in figs]
+    images = [  # as uint8: a long report is several thousand pixels tall
+        (mpimg.imread(io.BytesIO(_png_bytes(f)), format="png") * 255).astype(np.uint8) for f in figs
+    ]
     width = max(im.shape[1] for im in images)
     padded = [
-        np.pad(im, ((0, 0), (0, width - im.shape[1]), (0, 0)), constant_values=1.0) for im in images
+        np.pad(im, ((0, 0), (0, width - im.shape[1]), (0, 0)), constant_values=255) for im in images
     ]
     plt.imsave(out, np.concatenate(padded, axis=0))
 
