@@ -37,9 +37,14 @@ def _night_cramps(b: SceneBuilder, count: int) -> None:
         if start is None:
             continue
         onset = start + 70.0
-        end = act.cramp(b, ch, onset, length, prodrome=rng.uniform() < 0.7)
+        prodrome = rng.uniform() < 0.7
+        end = act.cramp(b, ch, onset, length, prodrome=prodrome)
+        if not prodrome and rng.uniform() < 0.5:  # a movement in bed runs into the cramp [89]
+            lead = float(rng.uniform(3.0, 20.0))
+            act.turnover(b, onset - lead, lead + float(rng.uniform(0.0, 3.0)))
         if b.n_ch > 1 and rng.uniform() < 0.1:  # occasionally both calves
-            act.cramp(b, 1 - ch, onset + rng.uniform(1, 20), length * rng.uniform(0.3, 0.9))
+            other = max(10.0, length * rng.uniform(0.3, 0.9))
+            act.cramp(b, 1 - ch, onset + rng.uniform(1, 20), other)
         if rng.uniform() < 0.5:  # waking up and stretching after the cramp
             t = end + rng.uniform(2.0, 30.0)
             if b.is_free(range(b.n_ch), t, t + 30, 1.0):
