@@ -45,6 +45,7 @@ static cd_rx_t rx_ble, rx_usb;
 static cd_motor_t motor;
 static uint8_t tx[CD_MAX_WIRE];
 static uint16_t rate_hz = 1000, status_seq, ack_seq;
+static uint32_t base_index, base_us;  // device time of sample set base_index (since a rate change)
 static uint8_t duty_now, battery_pct = 255;
 static uint32_t last_status_ms;
 static volatile uint16_t mtu = 23;
@@ -106,17 +107,40 @@ static uint8_t read_battery() {
   return (uint8_t)constrain(((int)mv - 3300) * 100 / (4200 - 3300), 0, 100);
 }
 
+static uint32_t set_time_us(uint32_t index) {
+  return base_us + cd_index_to_us(index - base_index, rate_hz);
+}
+
+static void send_frames(uint8_t per, uint8_t min_sets) {
+  uint16_t values[MAX_PER_FRAME * N_CHANNELS];
+  uint32_t first;
+  uint8_t waiting;
+  while ((waiting = cd_ring_count(&ring)) >= min_sets && waiting > 0) {
+    uint8_t n = cd_ring_pop(&ring, values, per, &first);
+    send(tx, cd_encode_samples(tx, sizeof tx, ring.frame_seq++, set_time_us(first), CHANNEL_MASK,
+                               n, values));
+  }
+}
+
 static void send_status(uint32_t now_ms) {
-  cd_status_t s = {cd_index_to_us(ring.next_index, rate_hz), CHANNEL_MASK, rate_hz, 12,
-                   SIGNAL_CODE, battery_pct, ring.lost, FIRMWARE_NAME};
+  cd_status_t s = {set_time_us(ring.next_index), CHANNEL_MASK, rate_hz, 12, SIGNAL_CODE,
+                   battery_pct, ring.lost, FIRMWARE_NAME};
   send(tx, cd_encode_status(tx, sizeof tx, status_seq++, &s));
   last_status_ms = now_ms;
 }
 
+// New per-channel rate: send the sets taken at the old rate, then restart the timer.
 static bool set_rate(uint16_t hz) {
   if (hz < 100 || hz > 2000 || 1000000UL % hz != 0) return false;
+  timerStop(timer);
+  vTaskDelay(pdMS_TO_TICKS(2));  // the sampling task finishes the set in progress
+  send_frames(per_frame(), 1);
+  base_us = set_time_us(ring.next_index);
+  base_index = ring.next_index;
   rate_hz = hz;
   timerAlarm(timer, 1000000UL / hz, true, 0);
+  timerRestart(timer);
+  timerStart(timer);
   return true;
 }
 
@@ -131,7 +155,8 @@ static void handle_frame(cd_rx_t *rx, size_t len, uint32_t now_ms) {
     if (cmd.code == CD_CMD_SET_RATE && !set_rate(cmd.rate_hz)) status = CD_ACK_UNSUPPORTED;
   }
   send(tx, cd_encode_ack(tx, sizeof tx, ack_seq++, cmd.seq, status));
-  if (cmd.code == CD_CMD_PING && status == CD_ACK_OK) send_status(now_ms);
+  bool tell = status == CD_ACK_OK && (cmd.code == CD_CMD_PING || cmd.code == CD_CMD_SET_RATE);
+  if (tell) send_status(now_ms);
 }
 
 static void setup_ble() {
@@ -181,14 +206,8 @@ void setup() {
 
 void loop() {
   uint32_t now_ms = millis();
-  uint16_t values[MAX_PER_FRAME * N_CHANNELS];
-  uint32_t first;
-  uint8_t n_per = per_frame();
-  while (cd_ring_count(&ring) >= n_per) {
-    uint8_t n = cd_ring_pop(&ring, values, n_per, &first);
-    send(tx, cd_encode_samples(tx, sizeof tx, ring.frame_seq++, cd_index_to_us(first, rate_hz),
-                               CHANNEL_MASK, n, values));
-  }
+  uint8_t per = per_frame();
+  send_frames(per, per);
   uint8_t byte;
   while (xStreamBufferReceive(ble_in, &byte, 1, 0) == 1) {
     size_t len = cd_rx_byte(&rx_ble, byte);
