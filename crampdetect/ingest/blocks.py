@@ -138,7 +138,7 @@ class Reassembler:
         self.info = self.initial_info
         self.stats = ReassemblyStats()
         self.clock = ClockMap()
-        self._last_seq: int | None = None
+        self._last_seq = -1  # none yet
         self._next_t_us = 0  # device time (µs, u32) expected for the next frame
         self._device_s = 0.0  # unwrapped device time in s of the next expected sample
         self._stream_s = 0.0  # stream time in s of the next expected sample (survives restarts)
@@ -210,51 +210,41 @@ class Reassembler:
 
     def _sample(self, frame: SampleFrame, host_s: float, blocks: list[Block]) -> bool:
         """Place one frame on the sample clock; completed blocks go to ``blocks``."""
-        seq, t_us = int(frame.seq) % SEQ_MOD, int(frame.t_us) % DEVICE_US_MOD
+        seq, t_us = int(frame.seq) & 0xFFFF, int(frame.t_us) & 0xFFFFFFFF
         fs = self.info.fs
-        gap = 0
-        if self._last_seq is not None:
-            step = (seq - self._last_seq) % SEQ_MOD
-            late_us = (t_us - self._next_t_us) % DEVICE_US_MOD
-            silent_s = host_s - self._last_host_s
-            forward = step < SEQ_MOD // 2 and late_us < DEVICE_US_MOD // 2
-            relinked, self._relinked = self._relinked, False
-            if relinked and not (forward and step > 0):
-                gap = self._restart(host_s)
-            elif (step == 0 or SEQ_MOD - step <= STALE_WINDOW) and not self._restart_run(seq):
-                # Not newer than the newest frame: a repeated or late notification.
-                if step == 0:
-                    self.stats.duplicates += 1
-                else:
-                    self.stats.stale += 1
+        if (
+            seq == (self._last_seq + 1) & 0xFFFF  # the usual case: the next frame, on time
+            and t_us == self._next_t_us
+            and not self._relinked
+            and host_s - self._last_host_s < MAX_DEVICE_GAP_S
+        ):
+            gap = 0
+        elif self._last_seq < 0:
+            gap = 0  # the first frame
+        else:
+            gap = self._gap_before(seq, t_us, host_s)
+            if gap < 0:
                 return False
-            elif forward and silent_s < MAX_DEVICE_GAP_S:
-                gap = round(late_us * fs / 1e6)
-                if step > 1:
-                    self.stats.lost_frames += step - 1
-                    gap = max(gap, 1)
-                self._device_s += gap / fs
-            else:
-                gap = self._restart(host_s)
-        n = frame.samples.shape[-1]
+        samples = frame.samples
+        n = samples.shape[1]
         start = self._next_index + gap
         if gap:
             self.stats.gaps += 1
             self.stats.gap_samples += gap
-        if not self.clock.ready:
-            self.clock.update(self._device_s, host_s)
-        self._stream_s += gap / fs
-        t0 = self.clock.to_host(self._device_s) if self.timebase == "host" else self._stream_s
+            self._stream_s += gap / fs
+        clock = self.clock
+        if not clock.ready:
+            clock.update(self._device_s, host_s)
+        t0 = clock.to_host(self._device_s) if self.timebase == "host" else self._stream_s
         self._last_seq = seq
         self._rejected_run = 0
-        self._next_t_us = (t_us + round(n * 1e6 / fs)) % DEVICE_US_MOD
+        self._next_t_us = (t_us + round(n * 1e6 / fs)) & 0xFFFFFFFF
         self._device_s += n / fs
         self._stream_s += n / fs
         self._next_index = start + n
         self._last_host_s = host_s
         self.stats.frames += 1
         self.stats.samples += n
-        samples = frame.samples
         key = (frame.channel_mask, samples.shape[0])
         names = self._names.get(key)
         if names is None:
@@ -264,6 +254,31 @@ class Reassembler:
             self._names[key] = names
         self._window.add(samples, start, t0, gap, fs, names, blocks)
         return True
+
+    def _gap_before(self, seq: int, t_us: int, host_s: float) -> int:
+        """Samples missing before a frame that is not simply the next one; -1 to drop it."""
+        fs = self.info.fs
+        step = (seq - self._last_seq) % SEQ_MOD
+        late_us = (t_us - self._next_t_us) % DEVICE_US_MOD
+        forward = step < SEQ_MOD // 2 and late_us < DEVICE_US_MOD // 2
+        relinked, self._relinked = self._relinked, False
+        if relinked and not (forward and step > 0):
+            return self._restart(host_s)
+        if (step == 0 or SEQ_MOD - step <= STALE_WINDOW) and not self._restart_run(seq):
+            # Not newer than the newest frame: a repeated or late notification.
+            if step == 0:
+                self.stats.duplicates += 1
+            else:
+                self.stats.stale += 1
+            return -1
+        if forward and host_s - self._last_host_s < MAX_DEVICE_GAP_S:
+            gap = round(late_us * fs / 1e6)
+            if step > 1:
+                self.stats.lost_frames += step - 1
+                gap = max(gap, 1)
+            self._device_s += gap / fs
+            return gap
+        return self._restart(host_s)
 
     def _restart_run(self, seq: int) -> bool:
         """True once RESTART_RUN rejected frames in a row carry consecutive sequence numbers."""
