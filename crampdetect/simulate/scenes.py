@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from crampdetect.simulate import activities as act
+from crampdetect.simulate import exercise as ex
 from crampdetect.simulate.builder import SceneBuilder, SceneOptions, loguniform
 from crampdetect.simulate.training import training
 
@@ -124,9 +125,9 @@ def holds(b: SceneBuilder, o: SceneOptions) -> None:
     t = float(rng.uniform(2.0, min(10.0, max(2.0, 0.2 * b.duration))))
     while t < b.duration - 10.5:
         chs = list(range(b.n_ch)) if rng.uniform() < 0.5 else [int(rng.integers(b.n_ch))]
-        end = act.hold(b, chs, t)
+        end = ex.hold(b, chs, t)
         gap = float(rng.uniform(4.0, 20.0))
-        act.standing(b, range(b.n_ch), end, gap)
+        ex.standing(b, range(b.n_ch), end, gap)
         t = end + gap
     b.artefacts(o.artefacts_per_hour, o.gaps_per_hour, o.leadoffs)
 
@@ -152,9 +153,9 @@ def plm(b: SceneBuilder, o: SceneOptions) -> None:
 def walk_run(b: SceneBuilder, o: SceneOptions) -> None:
     """Walking, running, walking."""
     rng, d = b.rng, b.duration
-    t = act.gait(b, 2.0, rng.uniform(0.2, 0.3) * d, running=False)
-    t = act.gait(b, t + 0.5, rng.uniform(0.4, 0.5) * d, running=True)
-    act.gait(b, t + 0.5, d - t - 3.0, running=False)
+    t = ex.gait(b, 2.0, rng.uniform(0.2, 0.3) * d, running=False)
+    t = ex.gait(b, t + 0.5, rng.uniform(0.4, 0.5) * d, running=True)
+    ex.gait(b, t + 0.5, d - t - 3.0, running=False)
     b.artefacts(o.artefacts_per_hour, o.gaps_per_hour, o.leadoffs)
 
 
@@ -163,9 +164,9 @@ def raises(b: SceneBuilder, o: SceneOptions) -> None:
     rng = b.rng
     t = 3.0
     while t < b.duration - 45.0:
-        t = act.calf_raises(b, t)
+        t = ex.calf_raises(b, t)
         rest = float(rng.uniform(15.0, 60.0))
-        act.standing(b, range(b.n_ch), t, min(rest, b.duration - t))
+        ex.standing(b, range(b.n_ch), t, min(rest, b.duration - t))
         t += rest
     b.artefacts(o.artefacts_per_hour, o.gaps_per_hour, o.leadoffs)
 

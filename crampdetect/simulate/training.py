@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from crampdetect.simulate import activities as act
+from crampdetect.simulate import exercise as ex
 from crampdetect.simulate.builder import SceneBuilder, SceneOptions, loguniform
 
 
@@ -32,7 +33,7 @@ class _Session:
     def stand(self, length: float) -> None:
         length = min(length, self.left)
         if length > 1.0:
-            act.standing(self.b, range(self.b.n_ch), self.t, length)
+            ex.standing(self.b, range(self.b.n_ch), self.t, length)
         self.t += max(length, 0.0)
 
     def cramp_due(self) -> bool:
@@ -51,7 +52,7 @@ class _Session:
         self.cramped.append(ch)
         for other in range(b.n_ch):
             if other != ch:
-                act.standing(b, [other], self.t + 1.0, end - self.t - 1.0)
+                ex.standing(b, [other], self.t + 1.0, end - self.t - 1.0)
         self.t = end
         self.stand(rng.uniform(20.0, 90.0))
 
@@ -63,11 +64,11 @@ class _Session:
             return
         if self.cramp_due() and rng.uniform() < 0.5:
             stop = self.t + length * rng.uniform(0.5, 1.0)
-            act.gait(b, self.t, stop - self.t, running)
+            ex.gait(b, self.t, stop - self.t, running)
             self.t = stop - rng.uniform(0.5, 1.5)  # onset shortly before the athlete stops
             self.cramp()
             return
-        self.t = act.gait(b, self.t, length, running) + 0.3
+        self.t = ex.gait(b, self.t, length, running) + 0.3
         if self.cramp_due():
             self.stand(rng.uniform(2.0, 90.0))
             self.cramp()
@@ -77,7 +78,7 @@ class _Session:
         for _ in range(int(rng.integers(2, 5))):
             if self.left < 60.0:
                 return
-            self.t = act.calf_raises(b, self.t)
+            self.t = ex.calf_raises(b, self.t)
             if self.cramp_due() and rng.uniform() < 0.5:
                 self.t += rng.uniform(0.5, 5.0)
                 self.cramp()
@@ -89,7 +90,7 @@ class _Session:
             if self.left < 30.0:
                 return
             chs = list(range(b.n_ch)) if rng.uniform() < 0.5 else [int(rng.integers(b.n_ch))]
-            self.t = act.hold(b, chs, self.t)
+            self.t = ex.hold(b, chs, self.t)
             self.stand(rng.uniform(4.0, 20.0))
 
 
