@@ -18,7 +18,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         nargs="?",
         default="serial://auto",
         help="source: serial:///dev/ttyUSB0, serial://auto (default), ble://NAME, "
-        "sim://night-short?speed=10 (see docs/devices.md)",
+        "sim://night-short?speed=10, file://RECORDING (see docs/devices.md)",
     )
     p.add_argument("--profile", choices=PROFILES, default="night", help="detector profile")
     p.add_argument(
@@ -29,7 +29,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "(gentle escalation, stretch timer)",
     )
     p.add_argument("--json-events", action="store_true", help="one JSON line per event on stdout")
-    p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds (wall clock)")
     p.add_argument("--no-view", action="store_true", help="no live status view")
 
 
