@@ -206,11 +206,11 @@ class Pipeline:
         masks, spans = self._quality.update(f, share)
         out.quality.extend(self._spans(spans))
         blocked = masks["lead_off"]
-        base = self._baseline.process(f.rms_fast, blocked | masks["saturation"])
+        base, ref = self._baseline.process(f.rms_fast, blocked | masks["saturation"])
         artefact = masks["pop"] | masks["wander"]
         if rep.signal == "raw":
             artefact = artefact | (f.mdf < 35.0)
-        events = self._detector.update(f.start, f.rms_fast, f.rms, base, blocked, artefact)
+        events = self._detector.update(f.start, f.rms_fast, f.rms, base, blocked, artefact, ref)
         out.events.extend(self._emit(events))
         self._level = f.rms[:, -1]
         return out

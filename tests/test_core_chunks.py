@@ -22,7 +22,7 @@ FS = 500.0
 def _signal():
     t, x, rng = scene(fs=FS, duration_s=40.0, n_channels=2, seed=7)
     add_burst(x, t, FS, rng, 0, 6.0, 30.0, 250.0, ramp_s=1.0, irregular=0.5)
-    add_burst(x, t, FS, rng, 1, 12.0, 16.0, 300.0)
+    add_burst(x, t, FS, rng, 1, 12.0, 13.5, 300.0)  # a leg movement
     x[1, 15000:15003] += 3000.0  # an electrode pop
     x += 30 * np.sin(2 * np.pi * 50 * t)  # mains
     counts = np.round(512 + x / (5.0 / 1024 / 200 * 1e6)).clip(0, 1023)

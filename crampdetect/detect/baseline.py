@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 
+REFERENCE_TAU_S = 600.0
+
+
 class BaselineTracker:
     """Track each channel's resting envelope level (µV) from 1-s segments of feature frames.
 
@@ -45,16 +48,22 @@ class BaselineTracker:
     def reset(self) -> None:
         c = self.n_channels
         self.value = np.full(c, np.nan) if self.fixed is None else self.fixed.copy()
+        #: Reference of strong activity (µV): decayed maximum of 1-s 90th percentiles.
+        self.reference = np.zeros(c)
         self._buf = np.zeros((c, 0))
         self._skip = np.zeros((c, 0), dtype=bool)
         self._active = np.zeros(c, dtype=int)
 
-    def process(self, level: np.ndarray, skip: np.ndarray) -> np.ndarray:
-        """Baseline per frame (n_channels, n) for envelope ``level``; ``skip`` marks bad frames."""
+    def process(self, level: np.ndarray, skip: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Baseline and reference per frame, each (n_channels, n), for envelope ``level``.
+
+        ``skip`` marks frames not to learn from (lead-off, saturation). The reference is the
+        decayed maximum (10 min time constant) of each second's 90th percentile: the
+        strongest recent activity, a stand-in for the maximal contraction when there is no
+        calibration.
+        """
         out = np.empty_like(level)
-        if self.fixed is not None:
-            out[:] = self.fixed[:, None]
-            return out
+        ref = np.empty_like(level)
         buf = np.concatenate([self._buf, level], axis=1)
         sk = np.concatenate([self._skip, skip], axis=1)
         offset = self._buf.shape[1]  # frames of buf that were output already
@@ -64,20 +73,44 @@ class BaselineTracker:
             c = self.n_channels
             segs = buf[:, : n_seg * seg].reshape(c, n_seg, seg)
             k = max(0, int(0.2 * seg) - 1)
-            floors = np.maximum(np.partition(segs, k, axis=2)[:, :, k], self.floor_uv)
+            k90 = min(seg - 1, int(0.9 * seg))
+            part = np.partition(segs, (k, k90), axis=2)
+            floors = np.maximum(part[:, :, k], self.floor_uv)
+            highs = part[:, :, k90]
             usable = sk[:, : n_seg * seg].reshape(c, n_seg, seg).mean(axis=2) < 0.5
             values = self._run(floors, usable)  # before each segment, then after the last
+            refs = self._run_reference(highs, usable)
             tail = buf.shape[1] - n_seg * seg
-            per_frame = np.concatenate(
-                [np.repeat(values[:, :-1], seg, axis=1), np.repeat(values[:, -1:], tail, axis=1)],
-                axis=1,
-            )
-            out[:, :] = per_frame[:, offset:]
+            for arr, dest in ((values, out), (refs, ref)):
+                per_frame = np.concatenate(
+                    [np.repeat(arr[:, :-1], seg, axis=1), np.repeat(arr[:, -1:], tail, axis=1)],
+                    axis=1,
+                )
+                dest[:, :] = per_frame[:, offset:]
         else:
             out[:, :] = self.value[:, None]
+            ref[:, :] = self.reference[:, None]
+        if self.fixed is not None:
+            out[:] = self.fixed[:, None]
         pos = n_seg * seg
         self._buf = buf[:, pos:]
         self._skip = sk[:, pos:]
+        return out, ref
+
+    def _run_reference(self, highs: np.ndarray, usable: np.ndarray) -> np.ndarray:
+        """Step the reference through segments; returns (n_channels, n_seg + 1) values."""
+        c, n_seg = highs.shape
+        out = np.empty((c, n_seg + 1))
+        decay = float(np.exp(-1.0 / REFERENCE_TAU_S))
+        for ch in range(c):
+            r = float(self.reference[ch])
+            row = out[ch]
+            hs, us = highs[ch].tolist(), usable[ch].tolist()
+            for j in range(n_seg):
+                row[j] = r
+                r = max(r * decay, hs[j]) if us[j] else r * decay
+            row[n_seg] = r
+            self.reference[ch] = r
         return out
 
     def _run(self, floors: np.ndarray, usable: np.ndarray) -> np.ndarray:

@@ -50,7 +50,7 @@ class _Channel:
     hyst: bool = False
     last_on: int = _NEVER
     run_start: int = -1
-    run_other: int = 0  # frames of the current run with another channel active
+    run_strong: int = 0  # frames of the current run at a strong level
     in_cramp: bool = False
     cramp: FrameEvent | None = None
     cramp_base: float = 0.0
@@ -60,6 +60,14 @@ class _Channel:
     pre_run: int = -1  # run whose pre-run level is cached in pre_value
     pre_value: float = 0.0
     last_move_end: int = _NEVER  # end frame of the last activation run of >= 0.5 s
+
+
+def _count_in_run(mask: np.ndarray, starts: np.ndarray, carried: int) -> np.ndarray:
+    """Running count of ``mask`` frames since the latest run start (``carried`` before any)."""
+    m = mask.astype(np.int64)
+    cum = np.cumsum(m)
+    base = np.maximum.accumulate(np.where(starts, cum - m, -1))
+    return np.where(base >= 0, cum - base, cum + carried)
 
 
 class CrampDetector:
@@ -123,19 +131,26 @@ class CrampDetector:
         base: np.ndarray,
         blocked: np.ndarray,
         artefact: np.ndarray,
+        reference: np.ndarray | None = None,
     ) -> list[FrameEvent]:
         """Process frames ``start .. start + n``; all arrays (n_channels, n).
 
         ``level_fast``/``level`` are 100/250 ms envelopes (µV), ``base`` the resting baseline
         (µV, NaN while unknown), ``blocked`` frames with lead-off, ``artefact`` frames with
-        pops, wander or a motion-artefact spectrum.
+        pops, wander or a motion-artefact spectrum, ``reference`` the strongest recent
+        activity (µV) or the calibrated maximum.
         """
         n = level.shape[1]
         self._frame = start + n
         if n == 0:
             return []
+        s = self.settings
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.where(np.isnan(base), 0.0, level_fast / base)
+        if s.ref_fraction > 0 and reference is not None:
+            # Training: activity below a fraction of the strongest recent activity (standing
+            # against gait bursts) is posture, not a contraction to watch.
+            ratio = np.where(level_fast >= s.ref_fraction * reference, ratio, 0.0)
         on = self._hysteresis(ratio, blocked)
         stats = self._window_stats(level, level_fast, base, artefact)
         self._ext_fast = np.concatenate([self._h_fast, level_fast], axis=1)
@@ -144,12 +159,8 @@ class CrampDetector:
         self._ext_start = start - self._h_fast.shape[1]
         events: list[FrameEvent] = []
         for c in range(self.n_channels):
-            # Another leg counts as co-active only when comparably active (relative to its
-            # own rest): standing on the other leg does not make a cramp bilateral.
-            rest = [o for o in range(self.n_channels) if o != c]
-            others = (on[rest] & (ratio[rest] >= 0.25 * ratio[c])).any(axis=0)
             events.extend(
-                self._channel(c, start, on[c], level_fast[c], base[c], others, blocked[c], stats)
+                self._channel(c, start, on[c], level_fast[c], base[c], blocked[c], stats)
             )
         self._keep_history(level, level_fast, base, artefact)
         return events
@@ -168,7 +179,8 @@ class CrampDetector:
         """A long gap in the data: end ongoing cramps and forget runs (no cramp spans a gap)."""
         out = self.finish()
         for ch in self._ch:
-            ch.hyst, ch.last_on, ch.run_start, ch.run_other, ch.low = False, _NEVER, -1, 0, 0
+            ch.hyst, ch.last_on, ch.run_start, ch.low = False, _NEVER, -1, 0
+            ch.run_strong = 0
         return out
 
     # -- internals ----------------------------------------------------------------------------
@@ -242,7 +254,6 @@ class CrampDetector:
         on: np.ndarray,
         fast: np.ndarray,
         base: np.ndarray,
-        others: np.ndarray,
         blocked: np.ndarray,
         stats: dict[str, np.ndarray],
     ) -> list[FrameEvent]:
@@ -269,13 +280,14 @@ class CrampDetector:
                 rec = round(self.settings.recurrence_s / self.hop_s)
                 ch.recurrence_until = ch.cramp.end_frame + rec
                 ch.in_cramp, ch.cramp, ch.low = False, None, 0
-                ch.hyst, ch.last_on, ch.run_start, ch.run_other = False, _NEVER, -1, 0
+                ch.hyst, ch.last_on, ch.run_start = False, _NEVER, -1
+                ch.run_strong = 0
                 on = on.copy()
                 on[p : p + q + 1] = False
                 p = p + q + 1
                 continue
             g = self._first_alert(
-                c, start + p, on[p:], others[p:], {k: v[c, p:] for k, v in stats.items()}
+                c, start + p, on[p:], {k: v[c, p:] for k, v in stats.items()}
             )
             if g is None:
                 return out
@@ -301,13 +313,13 @@ class CrampDetector:
         c: int,
         start: int,
         on: np.ndarray,
-        others: np.ndarray,
         st: dict[str, np.ndarray],
     ) -> int | None:
         """Index of the first frame that raises an alert, updating the run state otherwise."""
         ch = self._ch[c]
         s = self.settings
         n = on.shape[0]
+        fr = 1.0 / self.hop_s
         frames = start + np.arange(n)
         on = on & ~st["relaxed"]  # a relaxation relative to its own level breaks continuity
         on_idx = np.where(on, frames, _NEVER)
@@ -320,100 +332,112 @@ class CrampDetector:
         run_start = np.where(run_start >= 0, run_start, ch.run_start)
         run_start = np.where(in_run, run_start, -1)
         elapsed = np.where(run_start >= 0, frames - run_start + 1, 0)
-        # Bilateral share within the run (cumulative, carried across blocks).
-        oth = (others & in_run).astype(np.int64)
-        cum = np.cumsum(oth)
-        new_run = starts.copy()
-        base_cum = np.maximum.accumulate(np.where(new_run, cum - oth, -1))
-        carried = np.where(base_cum >= 0, 0, ch.run_other)
-        run_other = cum - np.where(base_cum >= 0, base_cum, 0) + carried
-        bil = run_other / np.maximum(elapsed, 1)
+        moving = st["med"] >= 0.5 * s.strong_ratio
+        run_strong = _count_in_run(moving & in_run, starts, ch.run_strong)
 
         rec = frames < ch.recurrence_until
         scale = np.where(rec, s.recurrence_scale, 1.0)
-        fr = 1.0 / self.hop_s
+        strong = in_run & (st["med"] >= s.strong_ratio) & (st["dip"] >= s.dip)
+        # Fast: irregular waxing and waning, no artefact.
         fast = (
-            in_run
+            strong
             & (elapsed >= s.fast_s * fr * scale)
             & (st["irr"] >= s.irregular * scale)
-            & (st["med"] >= s.strong_ratio)
-            & (st["dip"] >= s.dip)
-            & (bil < 0.5)
             & ~st["art"]
         )
-        slow = (
-            in_run
-            & (elapsed >= s.slow_s * fr * scale)
-            & (st["med"] >= s.strong_ratio)
-            & ((bil < 0.5) | (elapsed >= s.bilateral_s * fr))
-        )
-        # From quiet rest, a strong continuous one-leg contraction needs no irregularity.
+        # Quiet (night): from quiet rest, a steady strong contraction is enough.
         quiet = np.zeros(n, dtype=bool)
         if s.quiet_s > 0:
-            quiet = (
-                in_run
-                & (elapsed >= s.fast_s * fr * scale)
-                & (st["med"] >= s.strong_ratio)
-                & (st["dip"] >= s.dip)
-                & (bil < 0.5)
-                & ~st["art"]
-            )
-        # Ends of earlier runs (movements) give the context of each run.
+            quiet = strong & (elapsed >= s.fast_s * fr * scale) & ~st["art"]
+        # Slow: continuous and strong for long enough, whatever its shape.
+        slow = in_run & (elapsed >= s.slow_s * fr * scale) & (st["med"] >= s.strong_ratio)
+
+        # Ends of earlier runs that were movements (>= 0.5 s and clearly active).
         prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])
         prev_rs = np.concatenate([[ch.run_start], run_start[:-1]])
-        ended = np.flatnonzero(prev_in & ~in_run & (frames - prev_rs >= round(0.5 * fr)))
+        prev_strong = np.concatenate([[ch.run_strong], run_strong[:-1]])
+        ended = np.flatnonzero(
+            prev_in & ~in_run & (frames - prev_rs >= round(0.5 * fr)) & (prev_strong > 0)
+        )
         move_ends = frames[ended]
 
         def last_move_before(rs: int) -> int:
             k = np.searchsorted(move_ends, rs) - 1
             return int(move_ends[k]) if k >= 0 else ch.last_move_end
 
-        hit = np.flatnonzero(fast | slow | quiet)
         level = st["med"] * st["base"]
+        hit = np.flatnonzero(fast | slow | quiet)
         g = None
         while hit.size:
-            k = int(hit[0])
-            rs = int(run_start[k])
-            same = run_start[hit] == rs
+            rs = int(run_start[hit[0]])
+            mine = hit[run_start[hit] == rs]
+            hit = hit[run_start[hit] != rs]
             # Only frames that rose above the activity before the run can alert.
-            low = same & (level[hit] < s.rise_ratio * self._pre_level(c, rs))
-            if low[0]:
-                hit = hit[~low]
-                continue
-            if quiet[k] and not (fast[k] or slow[k]) and rs - last_move_before(rs) < s.quiet_s * fr:
-                # A movement shortly before: this may be the next of a series; wait.
-                hit = hit[~same | fast[hit] | slow[hit]]
-                continue
-            g = k
-            break
+            ok = level[mine] >= s.rise_ratio * self._pre_level(c, rs)
+            if s.quiet_s > 0 and rs - last_move_before(rs) < s.quiet_s * fr:
+                # Shortly after a movement: maybe the next of a periodic series of leg
+                # movements (every 5-90 s); only the slow path may alert.
+                ok &= slow[mine]
+            if ok.any():
+                bil = self._bilateral_share(c, rs, start + mine)
+                ok &= (bil < 0.5) | (elapsed[mine] >= s.bilateral_s * fr)
+            if ok.any():
+                g = int(mine[np.argmax(ok)])
+                break
         upto = n if g is None else g + 1
         done = move_ends[ended < upto]
         if done.size:
             ch.last_move_end = int(done[-1])
         ch.last_on = int(last_on[upto - 1])
         ch.run_start = int(run_start[upto - 1])
-        ch.run_other = int(run_other[upto - 1]) if ch.run_start >= 0 else 0
+        ch.run_strong = int(run_strong[upto - 1]) if ch.run_start >= 0 else 0
         if g is not None:
-            self._path = "fast" if fast[g] else "slow" if slow[g] else "quiet"
+            self._path = "fast" if fast[g] else "quiet" if quiet[g] else "slow"
             self._run_start_at_alert = int(run_start[g])
             self._recurrent = bool(rec[g])
         return g
 
-    def _pre_level(self, c: int, run_start: int) -> float:
+    def _bilateral_share(self, c: int, run_start: int, frames: np.ndarray) -> np.ndarray:
+        """Share of the run, up to each of ``frames``, during which another leg rose too.
+
+        Another leg counts when it is active and well above its own level before the run:
+        both legs rising together is posture, a bilateral hold or turning over; a cramp on
+        one leg while the other keeps standing is not bilateral.
+        """
+        if self.n_channels < 2:
+            return np.zeros(frames.shape)
+        e0 = self._ext_start
+        a = max(0, run_start - e0)
+        b = int(frames[-1]) - e0 + 1
+        co = np.zeros(b - a, dtype=bool)
+        for o in range(self.n_channels):
+            if o == c:
+                continue
+            lvl = self._ext_level[o, a:b]
+            base = self._ext_base[o, a:b]
+            pre = self._pre_level(o, run_start, cache=False)
+            with np.errstate(invalid="ignore"):
+                co |= (lvl >= self.settings.on_ratio * base) & (lvl >= self.settings.rise_ratio * pre)
+        cum = np.cumsum(co)
+        idx = frames - e0 - a
+        return cum[idx] / (idx + 1)
+
+    def _pre_level(self, c: int, run_start: int, cache: bool = True) -> float:
         """Median 250 ms level over the 5 s before a run (0 if unknown), cached per run.
 
         A cramp rises from rest or from lighter activity; a run that begins as gait stops
         and leaves a tonic standing activity does not rise above what came before it.
         """
         ch = self._ch[c]
-        if ch.pre_run == run_start:
+        if cache and ch.pre_run == run_start:
             return ch.pre_value
         fr = 1.0 / self.hop_s
         e0 = self._ext_start
         a = max(0, run_start - round(5.0 * fr) - e0)
         b = max(0, run_start - round(0.5 * fr) - e0)
         pre = float(np.median(self._ext_level[c, a:b])) if b - a >= round(1.0 * fr) else 0.0
-        ch.pre_run, ch.pre_value = run_start, pre
+        if cache:
+            ch.pre_run, ch.pre_value = run_start, pre
         return pre
 
     def _raise(

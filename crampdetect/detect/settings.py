@@ -41,8 +41,12 @@ class DetectorSettings:
     quiet_s : float
         Night: after this long (s) without any movement on the leg, a strong continuous
         contraction alerts after ``fast_s`` even when steady; shortly after a movement (a
-        periodic-leg-movement series repeats every 5-90 s) it must take the other paths.
-        0 disables this path.
+        periodic-leg-movement series repeats every 5-90 s) only the slow path may alert.
+        0 disables both the steady fast path and the context test.
+    ref_fraction : float
+        Activity below this fraction of the strongest recent activity (or of the calibrated
+        maximum) does not count as activation (training: standing between gait bursts).
+        0 disables it.
     bilateral_s : float
         Continuous activation on both legs at once (turning over) alerts only after this long.
     end_s : float
@@ -73,6 +77,7 @@ class DetectorSettings:
     strong_ratio: float = 12.0
     bilateral_s: float = 30.0
     quiet_s: float = 90.0
+    ref_fraction: float = 0.0
     end_s: float = 1.5
     end_fraction: float = 0.3
     max_cramp_s: float = 900.0
@@ -95,7 +100,7 @@ _PROFILES = {
     # bilateral turning over.
     "night": DetectorSettings(fast_s=3.0, slow_s=9.0),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
-    "training": DetectorSettings(slow_s=9.5, bilateral_s=60.0, quiet_s=0.0),
+    "training": DetectorSettings(slow_s=9.5, bilateral_s=600.0, quiet_s=0.0, ref_fraction=0.12),
 }
 
 
