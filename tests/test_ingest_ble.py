@@ -241,6 +241,34 @@ def test_disconnect_mid_stream_reconnects_with_backoff_and_counts_the_gap(periph
     assert sum(b.n_samples for b in blocks) + stats.gap_samples == 20_000
 
 
+def test_a_board_that_rebooted_while_disconnected_starts_a_new_segment(peripheral):
+    """After the reconnection the board counts from zero again (sequence numbers and device
+    time): its frames are not taken for stale repeats, they start a new segment."""
+    first, second = counts(5000), counts(8000)[::-1].copy()
+    before = notifications(first)
+    peripheral.notifications = before + notifications(second)
+    peripheral.drop_at = len(before) - 1
+    source = open_ble()
+    with source:
+        blocks = read_all(source, 5000)
+        deadline = time.monotonic() + 20
+        while peripheral.pos < len(peripheral.notifications) and time.monotonic() < deadline:
+            blocks += source.read(timeout_s=0.2)
+        blocks += source.read(timeout_s=0.2)
+    while not source.ended:  # closing flushes the unfinished window
+        blocks += source.read(timeout_s=0.5)
+    stats = source.stats
+    assert stats.reconnects == 1 and stats.restarts == 1 and stats.duplicates == 0
+    old = [b for b in blocks if b.stop <= 5000]
+    new = [b for b in blocks if b.start >= 5000]
+    assert len(old) + len(new) == len(blocks)
+    check(old, first)
+    assert new[0].gap > 0 and all(b.gap == 0 for b in new[1:])
+    offset = new[0].start
+    np.testing.assert_array_equal(np.concatenate([b.data for b in new], axis=1), second)
+    assert new[-1].stop == offset + 8000
+
+
 def test_late_notification_after_close_is_ignored(peripheral):
     from crampdetect.ingest.transport import Chunk
 

@@ -46,8 +46,8 @@ RATE_WINDOW_S = 2.0
 
 @dataclass(frozen=True, slots=True)
 class LinkStats:
-    """Link health: frame rate, losses, corruption, duplicates, reconnects, and commands
-    (sent, acknowledged, resent for want of an acknowledgement, never acknowledged)."""
+    """Link health: frame rate, losses, corruption, duplicates, reconnects, board restarts,
+    and commands (sent, acknowledged, resent for want of an acknowledgement, never acked)."""
 
     frames_per_s: float = 0.0
     frames: int = 0
@@ -58,6 +58,7 @@ class LinkStats:
     malformed: int = 0
     duplicates: int = 0
     reconnects: int = 0
+    restarts: int = 0
     connected: bool = False
     commands_sent: int = 0
     acks: int = 0
@@ -186,6 +187,7 @@ class Source:
             malformed=d.malformed + d.oversized,
             duplicates=r.duplicates + r.stale,
             reconnects=self.transport.reconnects,
+            restarts=r.restarts,
             connected=self.connected,
             commands_sent=self.commands.sent,
             acks=self.commands.acks,
