@@ -9,6 +9,7 @@ Usage: python benchmarks/bench_frames.py [--seconds 600]
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import time
 from pathlib import Path
@@ -62,7 +63,8 @@ def main() -> None:
             "",
             f"`python benchmarks/bench_frames.py --seconds {args.seconds}` on "
             f"{platform.python_implementation()} {platform.python_version()}, "
-            f"{platform.machine()}, {time.strftime('%Y-%m-%d')}.",
+            f"{platform.machine()}, {os.cpu_count()} CPUs, load average "
+            f"{os.getloadavg()[0]:.1f} at the start, {time.strftime('%Y-%m-%d')}.",
             "",
             f"Stream: {args.seconds} s of 2 channels x {FS_HZ} Hz, {PER_FRAME} samples per channel "
             f"per frame + 1 status frame/s = {len(stream):,} bytes. Best of 3 runs.",

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -23,13 +24,22 @@ from crampdetect.ingest.frames import (
     encode_frame,
 )
 
-_spec = importlib.util.spec_from_file_location(
-    "conftest_firmware", Path(__file__).with_name("conftest_firmware.py")
-)
-assert _spec is not None and _spec.loader is not None
-fw = importlib.util.module_from_spec(_spec)
-sys.modules["conftest_firmware"] = fw
-_spec.loader.exec_module(fw)
+
+def _load_helpers() -> object:
+    """tests/conftest_firmware.py, loaded once by path (tests/ need not be a package)."""
+    if "conftest_firmware" in sys.modules:
+        return sys.modules["conftest_firmware"]
+    spec = importlib.util.spec_from_file_location(
+        "conftest_firmware", Path(__file__).with_name("conftest_firmware.py")
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["conftest_firmware"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+fw: Any = _load_helpers()
 
 pytestmark = pytest.mark.firmware
 

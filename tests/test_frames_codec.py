@@ -108,7 +108,12 @@ def test_encoded_frames_contain_one_zero_at_the_end() -> None:
         CommandFrame(0, "set_rate"),
         StatusFrame(0, 0, "x" * 17, 1000, 10, "raw", 255, 0, 3),
         StatusFrame(0, 0, "fw", 1000, 10, "rect", 255, 0, 3),
+        StatusFrame(0, 0, "fw", 1000, 10, "raw", 255, -1, 3),
+        StatusFrame(0, 0, "fw", 1000.5, 10, "raw", 255, 0, 3),  # type: ignore[arg-type]
+        CommandFrame(0, "vibrate", ((100, 70000),)),
+        CommandFrame(0, "vibrate", ((100, 0),), intensity=256),
         AckFrame(0, 65536, 0),
+        AckFrame(0, 1, 256),
     ],
 )
 def test_encoder_rejects_out_of_range_fields(frame: fr.Frame) -> None:
