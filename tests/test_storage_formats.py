@@ -198,3 +198,30 @@ def test_shipped_real_recordings_open(
     assert rec.representation is not None and rec.n_gaps == 0
     _, data = rec.load()
     assert np.all(np.isfinite(data)) and np.std(data) > 0
+
+
+def test_convert_recovers_the_readable_rows_of_a_damaged_csv(
+    counts_session: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from crampdetect.cli import main
+
+    src = open_recording(counts_session)
+    good = export(src, tmp_path / "good.csv")
+    sidecar_path(good).unlink()
+    lines = good.read_text().splitlines(keepends=True)
+    lines[100] = lines[100].split(",")[0] + ",nan,7\n"  # a NaN row
+    lines[200] = "garbage\n"  # a row with one field
+    damaged = tmp_path / "damaged.csv"
+    damaged.write_text("".join(lines)[:-5])  # and a half-written last line
+    original = damaged.read_bytes()
+    with pytest.raises(InputError):
+        open_recording(damaged)  # strict, as detect
+    assert main(["convert", str(damaged), str(tmp_path / "fixed.edf")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "recovered" in err and "dropped 3" in err
+    fixed = open_recording(tmp_path / "fixed.edf")
+    times, data = src.load()
+    keep = np.ones(times.size, bool)
+    keep[[99, 199, times.size - 1]] = False  # data rows 99, 199 and the last
+    np.testing.assert_array_equal(fixed.load()[1], data[:, keep])
+    assert damaged.read_bytes() == original

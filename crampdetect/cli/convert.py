@@ -18,9 +18,11 @@ def run(args: argparse.Namespace) -> int:
     from crampdetect.storage.formats import export
     from crampdetect.storage.reader import open_recording
 
-    rec = open_recording(args.path)
-    for problem in rec.problems:
-        print(f"crampdetect convert: warning: {problem}", file=sys.stderr)
+    rec = open_recording(args.path, recover=True)
+    damaged = rec.kind == "csv" and bool(rec.problems)  # only the readable rows were kept
+    if not damaged:
+        for problem in rec.problems:
+            print(f"crampdetect convert: warning: {problem}", file=sys.stderr)
     for out in args.out:
         path = export(rec, out, args.format)
         print(
@@ -28,4 +30,7 @@ def run(args: argparse.Namespace) -> int:
             f"{rec.n_gaps} gap(s), {len(rec.events)} event(s), "
             f"{len(rec.quality)} quality interval(s)"
         )
+    if damaged:  # the readable part is written, but the input was bad: say so, exit 2
+        print(f"crampdetect convert: error: {rec.problems[0]}", file=sys.stderr)
+        return 2
     return 0

@@ -64,10 +64,14 @@ def write_edf(rec: Recording, path: str | Path, *, bdf: bool = False) -> Path:
     if padded > n:
         data = np.concatenate([data, np.repeat(data[:, -1:], padded - n, axis=1)], axis=1)
     rep = rec.representation
-    units = rep.units if rep else "uV"
+    units = rep.units if rep else ""  # unknown units stay unknown
     signal_cls = edfio.BdfSignal if bdf else edfio.EdfSignal
     dmin, dmax = (-(2**23), 2**23 - 1) if bdf else (-(2**15), 2**15 - 1)
-    exact = units == "counts" and float(data.min()) >= dmin and float(data.max()) <= dmax
+    exact = (  # integer samples (ADC counts) in range: identity scale, stored exactly
+        float(data.min()) >= dmin
+        and float(data.max()) <= dmax
+        and bool(np.all(data == np.round(data)))
+    )
     signals = []
     for ch, row in zip(rec.channels, data, strict=True):
         lo, hi = float(row.min()), float(row.max())

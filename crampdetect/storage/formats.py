@@ -122,17 +122,28 @@ def _compact(data: np.ndarray) -> np.ndarray:
     return data
 
 
-def read_csv(path: str | Path) -> Recording:
-    """Read a ``time_s,<channels>`` CSV through the ``detect`` reader, plus its sidecar."""
+def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
+    """Read a ``time_s,<channels>`` CSV through the ``detect`` reader, plus its sidecar.
+
+    With ``recover``, a damaged file yields its readable rows (see :mod:`.recover`) and the
+    damage is listed in ``problems``; otherwise it raises :class:`InputError` like ``detect``.
+    """
     from crampdetect.ingest.csvfile import open_csv
 
     path = Path(path)
     doc = _read_sidecar(path)
-    stream = open_csv(path, rate=float(doc["sample_rate_hz"]) if doc else None)
-    segments = []
-    for b in stream.blocks():
-        data = _compact(b.data)
-        segments.append(Segment(b.start, b.t0, b.n_samples, lambda d=data: d))
+    try:
+        stream = open_csv(path, rate=float(doc["sample_rate_hz"]) if doc else None)
+        segments = []
+        for b in stream.blocks():
+            data = _compact(b.data)
+            segments.append(Segment(b.start, b.t0, b.n_samples, lambda d=data: d))
+    except InputError as exc:
+        if not recover:
+            raise
+        from crampdetect.storage.recover import recover_csv
+
+        return recover_csv(path, str(exc))
     rec = Recording(path, "csv", stream.fs, stream.channels, None, segments)
     if doc:
         runs = doc.get("segments") or []

@@ -117,8 +117,12 @@ def sniff(path: Path) -> str:
     )
 
 
-def open_recording(path: str | Path) -> Recording:
-    """Open any supported recording read-only; raise :class:`InputError` if it is unusable."""
+def open_recording(path: str | Path, *, recover: bool = False) -> Recording:
+    """Open any supported recording read-only; raise :class:`InputError` if it is unusable.
+
+    Sessions always open with whatever a crash left; ``recover`` also salvages the readable
+    rows of a damaged CSV (listing the damage in ``problems``) instead of raising.
+    """
     from crampdetect.storage import edf, formats, session_reader
 
     path = Path(path)
@@ -132,7 +136,7 @@ def open_recording(path: str | Path) -> Recording:
     elif kind == "real":
         rec = _read_real(path, _manifest_entry(path) or {})
     else:
-        rec = formats.read_csv(path)
+        rec = formats.read_csv(path, recover=recover)
     labels = path.with_name(path.stem + ".labels.json")
     if labels.exists():
         try:

@@ -1,0 +1,56 @@
+"""Recover the readable rows of a damaged ``time_s,<channels>`` CSV (``crampdetect convert``).
+
+The ``detect`` reader stops at the first bad row, as it should for detection. Recovery keeps
+every complete, numeric row whose time moves forward: a half-written last line (a recorder
+killed mid-write), rows with a missing or extra field, non-numeric cells and NaNs are dropped,
+and the rest is cut into segments where ``time_s`` jumps. The file is only read.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from crampdetect.core import InputError
+from crampdetect.storage.recording import Recording, segments_from_array
+
+
+def recover_csv(path: str | Path, reason: str) -> Recording:
+    """Read what can be read of ``path``; ``reason`` is why the strict reader gave up."""
+    path = Path(path)
+    raw = path.read_bytes()
+    header, _, body = raw.partition(b"\n")
+    names = [n.strip() for n in header.decode("utf-8-sig", "replace").strip().split(",")]
+    if len(names) < 2 or names[0] != "time_s":
+        raise InputError(f"{path.name}: {reason}; no time_s header, nothing to recover")
+    end = body.rfind(b"\n")
+    complete = body[: end + 1] if end >= 0 else b""  # a line without its newline is half-written
+    n_lines = complete.count(b"\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # genfromtxt warns for every malformed line it skips
+        rows = np.genfromtxt(
+            io.BytesIO(complete), delimiter=",", dtype=np.float64, invalid_raise=False, ndmin=2
+        )
+    rows = rows.reshape(-1, len(names)) if rows.size else np.zeros((0, len(names)))
+    rows = rows[np.isfinite(rows).all(axis=1)]
+    if rows.shape[0]:
+        before = np.concatenate([[-np.inf], np.maximum.accumulate(rows[:-1, 0])])
+        rows = rows[rows[:, 0] > before]  # time must move forward
+    if rows.shape[0] < 2:
+        raise InputError(f"{path.name}: {reason}; no readable rows to recover")
+    times, data = rows[:, 0], rows[:, 1:].T
+    fs = 1.0 / float(np.median(np.diff(times)))
+    fs = float(round(fs)) if abs(fs - round(fs)) < 1e-3 * fs else fs
+    dropped = n_lines - rows.shape[0] + (1 if end < len(body) - 1 else 0)
+    return Recording(
+        path=path,
+        kind="csv",
+        fs=fs,
+        channels=tuple(names[1:]),
+        representation=None,
+        segments=segments_from_array(times, data, fs),
+        problems=[f"{reason}; recovered {rows.shape[0]} rows, dropped {dropped}"],
+    )
