@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import select
@@ -189,7 +190,7 @@ def test_any_block_split_reads_back_the_same_samples(
     bounds = sorted({0, 3000, gap, *cuts})  # 100 samples are lost just before index `gap`
     path = Path(tempfile.mkdtemp(dir=tmp_path)) / "s"
     with SessionWriter(path, fs=FS, channels=CH, representation=REP, flush_interval_s=0.25) as w:
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        for a, b in itertools.pairwise(bounds):
             start = a + (100 if a >= gap else 0)
             w.write(Block(data[:, a:b], FS, start=start, t0=start / FS, channels=CH))
     rec = open_recording(path)
