@@ -19,6 +19,7 @@ void cd_motor_start(cd_motor_t *m, const cd_command_t *cmd, uint32_t now_ms)
 	m->index = 0;
 	m->plays_left = cmd->repeat;
 	m->phase_start_ms = now_ms;
+	m->run_start_ms = now_ms;
 }
 
 void cd_motor_stop(cd_motor_t *m)
@@ -53,6 +54,8 @@ uint8_t cd_motor_update(cd_motor_t *m, uint32_t now_ms)
 			continue;
 		}
 		m->on = 1;
+		if (length > 0)
+			m->run_start_ms = m->phase_start_ms; /* after a real pause: a new run */
 		if (++m->index >= m->pattern.n_pulses) {
 			m->index = 0;
 			if (--m->plays_left == 0) {
@@ -60,6 +63,10 @@ uint8_t cd_motor_update(cd_motor_t *m, uint32_t now_ms)
 				return 0;
 			}
 		}
+	}
+	if (m->on && (uint32_t)(now_ms - m->run_start_ms) >= CD_MAX_PULSE_MS) {
+		cd_motor_stop(m); /* back-to-back pulses would keep it on too long */
+		return 0;
 	}
 	return m->on ? m->pattern.intensity : 0;
 }

@@ -1,6 +1,8 @@
 /*
  * cd_motor.h - vibration motor pattern playback with firmware-side safety limits:
- *   - no pulse is ever longer than CD_MAX_PULSE_MS (3 s), whatever the command says;
+ *   - the motor is never on for longer than CD_MAX_PULSE_MS (3 s) without a pause, whatever the
+ *     command says (a long pulse is cut short; pulses joined by 0 ms pauses count as one, and
+ *     the pattern is stopped when such a run reaches 3 s);
  *   - the motor stops when no valid host frame arrived for CD_HEARTBEAT_TIMEOUT_MS (3 s).
  * Time is a free-running millisecond counter (wraps at 2^32, differences stay correct).
  */
@@ -24,6 +26,7 @@ typedef struct {
 	uint8_t index;     /* current pulse */
 	uint8_t plays_left;
 	uint32_t phase_start_ms;
+	uint32_t run_start_ms; /* when the motor last turned on after a pause */
 	uint32_t last_host_ms;
 	uint8_t host_seen;
 } cd_motor_t;

@@ -187,6 +187,32 @@ static void test_motor(void)
 	EXPECT(on_ms == CD_MAX_PULSE_MS && last == CD_MAX_PULSE_MS - 1,
 	       "pulse capped at 3 s (%u ms on, last on %u)", on_ms, last);
 
+	/* back-to-back pulses (0 ms pauses) count as one run: stopped at 3 s */
+	cd_motor_init(&m);
+	c = (cd_command_t){.code = CD_CMD_VIBRATE, .intensity = 99, .repeat = 3, .n_pulses = 2};
+	c.on_ms[0] = c.on_ms[1] = 2000;
+	on_ms = 0;
+	for (uint32_t t = 0; t < 10000; t += 500) {
+		if (t == 0) {
+			cd_motor_heartbeat(&m, 0);
+			cd_motor_start(&m, &c, 0);
+		}
+		cd_motor_heartbeat(&m, t);
+		on_ms += run_motor(&m, t, t + 500, &last);
+	}
+	EXPECT(on_ms == CD_MAX_PULSE_MS && !m.active, "joined pulses: %u ms on", on_ms);
+	/* ...but a pattern with real pauses runs to its end */
+	cd_motor_init(&m);
+	cd_motor_heartbeat(&m, 0);
+	c = vibrate(2900, 100, 2);
+	cd_motor_start(&m, &c, 0);
+	on_ms = 0;
+	for (uint32_t t = 0; t < 8000; t += 500) {
+		cd_motor_heartbeat(&m, t);
+		on_ms += run_motor(&m, t, t + 500, &last);
+	}
+	EXPECT(on_ms == 5800, "2 x 2900 ms with pauses: %u ms on", on_ms);
+
 	/* heartbeat loss stops a long pattern */
 	cd_motor_init(&m);
 	cd_motor_heartbeat(&m, 5000);
