@@ -7,7 +7,7 @@ the same samples cut into any blocks give the same events.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,7 +85,11 @@ class Pipeline:
     settings : DetectorSettings, optional
         Overrides the profile's detector settings.
     calibration : mapping of str to (rest_rms_uv, max_rms_uv), optional
-        Per-channel calibration: the resting level becomes a frozen baseline.
+        Per-channel calibration: the resting level becomes a frozen baseline and the
+        maximum the activity reference.
+    gate : callable, optional
+        Learned gate asked where the rules are unsure: rows of
+        :data:`~crampdetect.detect.cramp.CANDIDATE_FEATURES` -> accept per row.
     """
 
     def __init__(
@@ -96,6 +100,7 @@ class Pipeline:
         profile: str = "night",
         settings: DetectorSettings | None = None,
         calibration: Mapping[str, tuple[float, float]] | None = None,
+        gate: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> None:
         from crampdetect.filters.mains import MainsSuppressor
         from crampdetect.filters.sos import SosFilter, bandpass_sos
@@ -127,7 +132,10 @@ class Pipeline:
             fixed = np.array([calibration[c][0] for c in self.channels], dtype=float)
         floor_uv = 0.5 * rep.uv_per_unit if rep.units == "counts" else 0.05
         self._baseline = BaselineTracker(n, round(1.0 / self.hop_s), floor_uv, fixed)
-        self._detector = CrampDetector(n, self.hop_s, self.settings)
+        self._detector = CrampDetector(n, self.hop_s, self.settings, gate)
+        self._max_uv = None
+        if calibration:
+            self._max_uv = np.array([calibration[c][1] for c in self.channels], dtype=float)
         self._times = _TimeMap(self.fs)
         self._n_in = 0  # samples received
         self._last_t: float | None = None
@@ -207,6 +215,8 @@ class Pipeline:
         out.quality.extend(self._spans(spans))
         blocked = masks["lead_off"]
         base, ref = self._baseline.process(f.rms_fast, blocked | masks["saturation"])
+        if self._max_uv is not None:
+            ref = np.broadcast_to(self._max_uv[:, None], ref.shape)
         artefact = masks["pop"] | masks["wander"]
         if rep.signal == "raw":
             artefact = artefact | (f.mdf < 35.0)

@@ -20,6 +20,7 @@ alerts and ends, which are rare. Output does not depend on block boundaries.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +29,20 @@ from numpy.lib.stride_tricks import sliding_window_view
 from crampdetect.detect.settings import DetectorSettings
 
 _NEVER = -(10**12)
+
+#: Features of an unsure alert candidate, in the order given to a learned gate.
+CANDIDATE_FEATURES = (
+    "elapsed_s",  # s of continuous activation so far
+    "irregularity",  # std of detrended log 250 ms envelope over window_s
+    "dip",  # lowest 100 ms envelope / mean over window_s
+    "log_level_rest",  # log(level / resting baseline)
+    "log_rise",  # log(level / median level in the 5 s before the run)
+    "bilateral",  # share of the run during which another leg rose too
+    "log_level_reference",  # log(level / strongest recent activity or calibrated maximum)
+    "recurrence",  # 1 within the recurrence watch after a cramp
+    "path_irregular",  # 1 when the irregular (fast) rule holds
+    "path_quiet",  # 1 when the quiet-rest rule holds
+)
 HISTORY_S = 30.0
 
 
@@ -83,10 +98,21 @@ class CrampDetector:
         Thresholds (see :func:`~crampdetect.detect.settings.profile_settings`).
     """
 
-    def __init__(self, n_channels: int, hop_s: float, settings: DetectorSettings) -> None:
+    def __init__(
+        self,
+        n_channels: int,
+        hop_s: float,
+        settings: DetectorSettings,
+        gate: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> None:
         self.n_channels = n_channels
         self.hop_s = hop_s
         self.settings = settings
+        #: Optional learned gate: rows of CANDIDATE_FEATURES -> accept (bool) per row, asked
+        #: where the rules are unsure (fast and quiet paths, before the slow path).
+        self.gate = gate
+        #: When a list, every unsure candidate is appended as (channel, frame, features).
+        self.candidate_log: list[tuple[int, int, np.ndarray]] | None = None
         s = settings
         fr = 1.0 / hop_s
         self._w = max(3, round(s.window_s * fr))
@@ -153,15 +179,14 @@ class CrampDetector:
             ratio = np.where(level_fast >= s.ref_fraction * reference, ratio, 0.0)
         on = self._hysteresis(ratio, blocked)
         stats = self._window_stats(level, level_fast, base, artefact)
+        stats["ref"] = np.zeros_like(level) if reference is None else reference
         self._ext_fast = np.concatenate([self._h_fast, level_fast], axis=1)
         self._ext_level = np.concatenate([self._h_level, level], axis=1)
         self._ext_base = np.concatenate([self._h_base, base], axis=1)
         self._ext_start = start - self._h_fast.shape[1]
         events: list[FrameEvent] = []
         for c in range(self.n_channels):
-            events.extend(
-                self._channel(c, start, on[c], level_fast[c], base[c], blocked[c], stats)
-            )
+            events.extend(self._channel(c, start, on[c], level_fast[c], base[c], blocked[c], stats))
         self._keep_history(level, level_fast, base, artefact)
         return events
 
@@ -286,9 +311,7 @@ class CrampDetector:
                 on[p : p + q + 1] = False
                 p = p + q + 1
                 continue
-            g = self._first_alert(
-                c, start + p, on[p:], {k: v[c, p:] for k, v in stats.items()}
-            )
+            g = self._first_alert(c, start + p, on[p:], {k: v[c, p:] for k, v in stats.items()})
             if g is None:
                 return out
             out.append(self._raise(c, start + p + g, float(base[p + g]), stats, p + g))
@@ -381,6 +404,32 @@ class CrampDetector:
             if ok.any():
                 bil = self._bilateral_share(c, rs, start + mine)
                 ok &= (bil < 0.5) | (elapsed[mine] >= s.bilateral_s * fr)
+            unsure = ok & ~slow[mine]
+            if unsure.any() and (self.gate is not None or self.candidate_log is not None):
+                # The rules are unsure before the slow path: a learned model may decide.
+                rows = np.flatnonzero(unsure)
+                x = np.column_stack(
+                    [
+                        elapsed[mine[rows]] * self.hop_s,
+                        st["irr"][mine[rows]],
+                        st["dip"][mine[rows]],
+                        np.log(np.maximum(st["med"][mine[rows]], 1e-6)),
+                        np.log(np.maximum(level[mine[rows]], 1e-9))
+                        - np.log(max(self._pre_level(c, rs), 1e-9)),
+                        bil[rows],
+                        np.log(np.maximum(level[mine[rows]], 1e-9))
+                        - np.log(np.maximum(st["ref"][mine[rows]], 1e-9)),
+                        rec[mine[rows]].astype(float),
+                        fast[mine[rows]].astype(float),
+                        quiet[mine[rows]].astype(float),
+                    ]
+                )
+                if self.candidate_log is not None:
+                    self.candidate_log.extend(
+                        (c, int(start + m), row) for m, row in zip(mine[rows], x, strict=True)
+                    )
+                if self.gate is not None:
+                    ok[rows] = np.asarray(self.gate(x), dtype=bool)
             if ok.any():
                 g = int(mine[np.argmax(ok)])
                 break
@@ -417,7 +466,9 @@ class CrampDetector:
             base = self._ext_base[o, a:b]
             pre = self._pre_level(o, run_start, cache=False)
             with np.errstate(invalid="ignore"):
-                co |= (lvl >= self.settings.on_ratio * base) & (lvl >= self.settings.rise_ratio * pre)
+                co |= (lvl >= self.settings.on_ratio * base) & (
+                    lvl >= self.settings.rise_ratio * pre
+                )
         cum = np.cumsum(co)
         idx = frames - e0 - a
         return cum[idx] / (idx + 1)

@@ -80,3 +80,44 @@ def detect_file(
         "events": [e.to_dict() for e in events],
         "quality": [q.to_dict() for q in quality],
     }
+
+
+def collect_candidates(
+    path: str | Path, profile: str = "night", signal: str | None = None
+) -> dict[str, Any]:
+    """Every unsure alert candidate of a recording, for training a learned gate.
+
+    The detector runs with a gate that refuses everything, so each candidate frame of the
+    fast and quiet paths is seen (until the slow path or the end of its run). Returns
+    ``{"channels": [...], "times_s": [...], "channel_index": [...], "features": ndarray}``
+    with features ordered as :data:`~crampdetect.detect.cramp.CANDIDATE_FEATURES`.
+    """
+    import numpy as np
+
+    from crampdetect.detect.cramp import CANDIDATE_FEATURES
+    from crampdetect.detect.settings import profile_settings
+    from crampdetect.ingest.csvfile import open_csv
+    from crampdetect.ingest.inference import infer_representation
+
+    stream = open_csv(path)
+    rep, _ = infer_representation(stream.first, signal)
+    pipe = Pipeline(
+        stream.fs,
+        stream.channels,
+        rep,
+        profile,
+        profile_settings(profile, rep.signal),
+        gate=lambda x: np.zeros(len(x), dtype=bool),
+    )
+    log: list = []
+    pipe._detector.candidate_log = log
+    for block in stream.blocks():
+        pipe.push(block)
+    pipe.finish()
+    times = [pipe._frame_time(frame + 1) for _, frame, _ in log]
+    return {
+        "channels": list(stream.channels),
+        "channel_index": [c for c, _, _ in log],
+        "times_s": times,
+        "features": np.array([row for _, _, row in log]).reshape(len(log), len(CANDIDATE_FEATURES)),
+    }
