@@ -45,12 +45,20 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, float]:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="CSV with a time_s column and one column per channel")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--user", help="use this user's calibration (see `crampdetect calibrate`)")
     add_input_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
     from crampdetect.detect.run import detect_file
 
+    calibration = None
+    if args.user:
+        from crampdetect.calibration import load_calibration
+
+        calibration = load_calibration(args.user)
+        if calibration is None:
+            raise InputError(f"No calibration for user {args.user!r}: run `crampdetect calibrate`")
     result = detect_file(
         args.file,
         profile=args.profile,
@@ -59,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         adc_bits=args.adc_bits,
         rate=args.rate,
         overrides=overrides_from_args(args),
+        calibration=calibration,
     )
     if args.json:
         json.dump(result, sys.stdout)

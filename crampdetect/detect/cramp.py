@@ -529,9 +529,17 @@ class CrampDetector:
             end_frame=None,
             confidence=confidence,
             id=self._next_id,
-            detail={"path": self._path, "recurrence": self._recurrent},
+            detail={
+                "path": self._path,
+                "recurrence": self._recurrent,
+                "level_uv": round(level, 1),
+                # Level relative to the strongest recent activity or the calibrated maximum.
+                "severity": round(min(1.0, level / ref), 2)
+                if (ref := stats["ref"][c, i]) > 0
+                else 1.0,
+            },
         )
         self._next_id += 1
         ch.in_cramp, ch.cramp, ch.cramp_base, ch.low = True, ev, base, 0
-        ch.cramp_level = float(stats["med"][c, i] * base)
+        ch.cramp_level = level
         return FrameEvent(**{f: getattr(ev, f) for f in ev.__slots__})
