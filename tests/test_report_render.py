@@ -128,3 +128,20 @@ def test_report_reads_simulator_labels(night: Path, tmp_path: Path) -> None:
     (tmp_path / "labelled.labels.json").write_text(json.dumps(labels))
     assert open_recording(csv).labels == labels
     assert make_report(csv, tmp_path / "labelled.png").exists()
+
+
+def test_report_cli_many_recordings_in_parallel(
+    night: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    second = tmp_path / "second.csv"
+    second.write_bytes(night.read_bytes())
+    (tmp_path / "broken.csv").write_text("time_s,calf_left\n")
+    paths = [str(night), str(second), str(tmp_path / "broken.csv")]
+    argv = ["report", *paths, "--out", str(tmp_path / "reports"), "--workers", "2"]
+    assert main(argv) == 2  # one recording failed: reported, the others still written
+    captured = capsys.readouterr()
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [
+        "night.csv.report.png",
+        "second.csv.report.png",
+    ]
+    assert "broken.csv" in captured.err and "Traceback" not in captured.err

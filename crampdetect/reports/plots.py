@@ -126,7 +126,7 @@ def overview_figure(data: ReportData, title: str, lines: list[str]):
         height_ratios=ratios,
         hspace=0.12,
         top=top,
-        bottom=0.07,
+        bottom=0.6 / fig.get_figheight(),
         left=0.07,
         right=0.84,
     )

@@ -66,13 +66,13 @@ def collect(
 ) -> ReportData:
     """Replay ``rec`` once and gather the report's data (see :class:`ReportData`).
 
-    ``status_s`` (default: 0.25 s, longer for recordings over ~1.4 h so that a night takes
+    ``status_s`` (default: 0.1 s, longer for recordings over ~33 min so that a night takes
     about 20 000 pipeline steps) sets how often the envelope and detector state are sampled.
     """
     from crampdetect.reports.rescore import replay, resolve_representation
 
     rep, _ = resolve_representation(rec)
-    status_s = status_s or min(max(rec.duration_s / 20_000, 0.25), 2.0)
+    status_s = status_s or min(max(rec.duration_s / 20_000, 0.1), 2.0)
     t_start, span = rec.t_start, max(rec.duration_s, 1.0 / rec.fs)
     n_ch = len(rec.channels)
     lo = np.full((n_ch, n_bins), np.inf)
