@@ -14,12 +14,13 @@ void cd_motor_heartbeat(cd_motor_t *m, uint32_t now_ms)
 void cd_motor_start(cd_motor_t *m, const cd_command_t *cmd, uint32_t now_ms)
 {
 	m->pattern = *cmd;
-	m->active = cmd->n_pulses > 0 && cmd->repeat > 0;
-	m->on = 1;
 	m->index = 0;
 	m->plays_left = cmd->repeat;
+	if (!(m->active && m->on)) /* a new pattern does not restart a run already going */
+		m->run_start_ms = now_ms;
+	m->active = cmd->n_pulses > 0 && cmd->repeat > 0;
+	m->on = 1;
 	m->phase_start_ms = now_ms;
-	m->run_start_ms = now_ms;
 }
 
 void cd_motor_stop(cd_motor_t *m)

@@ -283,11 +283,85 @@ static void test_ring(void)
 	       "index to µs");
 }
 
+static uint32_t rng_state = 12345u;
+static uint32_t rnd(void) /* xorshift32: deterministic */
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 17;
+	rng_state ^= rng_state << 5;
+	return rng_state;
+}
+
+/* Garbage and corrupted commands into the receiver, parser and motor (ASan/UBSan watch):
+ * every accepted command is within the limits, and the motor never runs > 3 s without a pause. */
+static void test_fuzz(void)
+{
+	cd_rx_t rx;
+	cd_motor_t m;
+	cd_command_t cmd;
+	uint8_t wire[CD_MAX_WIRE];
+	uint32_t accepted = 0, bad = 0, now = 0, on_run = 0, longest = 0;
+	cd_rx_init(&rx);
+	cd_motor_init(&m);
+	for (uint32_t i = 0; i < 20000; i++) {
+		size_t n;
+		if (rnd() % 4 == 0) { /* a valid command, then 0-3 random bit flips */
+			cd_command_t c = {.seq = (uint16_t)rnd(), .code = (uint8_t)(1 + rnd() % 4)};
+			c.intensity = (uint8_t)rnd();
+			c.repeat = (uint8_t)(1 + rnd() % 4);
+			c.n_pulses = (uint8_t)(1 + rnd() % CD_MAX_PULSES);
+			for (uint8_t k = 0; k < c.n_pulses; k++) {
+				c.on_ms[k] = (uint16_t)(1 + rnd() % CD_MAX_PULSE_MS);
+				c.off_ms[k] = (uint16_t)(rnd() % 4 ? rnd() % 500 : 0);
+			}
+			c.rate_hz = (uint16_t)(1 + rnd() % 2000);
+			wire[0] = 0; /* end whatever garbage came before */
+			n = 1 + cd_encode_command(wire + 1, sizeof wire - 1, &c);
+			for (uint32_t f = rnd() % 4; f > 0; f--)
+				wire[1 + rnd() % (n - 2)] ^= (uint8_t)(1u << (rnd() % 8));
+		} else { /* random bytes, zero now and then */
+			n = 1 + rnd() % (CD_RX_CAP + 40);
+			for (size_t k = 0; k < n; k++)
+				wire[k % sizeof wire] = (uint8_t)(rnd() % 16 ? rnd() : 0);
+			n = n < sizeof wire ? n : sizeof wire;
+		}
+		for (size_t k = 0; k < n; k++) {
+			size_t len = cd_rx_byte(&rx, wire[k]);
+			if (!len)
+				continue;
+			uint8_t status = cd_parse_command(rx.buf, len, &cmd);
+			if (status != CD_ACK_OK)
+				continue;
+			accepted++;
+			if (cmd.code == CD_CMD_VIBRATE) {
+				int ok = cmd.n_pulses >= 1 && cmd.n_pulses <= CD_MAX_PULSES && cmd.repeat >= 1;
+				for (uint8_t p = 0; ok && p < cmd.n_pulses; p++)
+					ok = cmd.on_ms[p] >= 1 && cmd.on_ms[p] <= CD_MAX_PULSE_MS;
+				bad += !ok;
+				cd_motor_heartbeat(&m, now);
+				cd_motor_start(&m, &cmd, now);
+			}
+			bad += cmd.code == CD_CMD_SET_RATE && cmd.rate_hz == 0;
+		}
+		for (uint32_t step = rnd() % 200; step > 0; step--, now++) {
+			if (rnd() % 50 == 0)
+				cd_motor_heartbeat(&m, now);
+			on_run = cd_motor_update(&m, now) ? on_run + 1 : 0;
+			longest = on_run > longest ? on_run : longest;
+		}
+	}
+	EXPECT(accepted > 1000, "fuzz: only %u commands accepted", accepted);
+	printf("fuzz: %u commands accepted\n", accepted);
+	EXPECT(bad == 0, "fuzz: %u accepted commands out of limits", bad);
+	EXPECT(longest <= CD_MAX_PULSE_MS, "fuzz: motor on for %u ms without a pause", longest);
+}
+
 int main(void)
 {
 	test_vectors();
 	test_motor();
 	test_ring();
+	test_fuzz();
 	printf("core tests: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
