@@ -100,7 +100,8 @@ class Source:
         self.acks: deque[AckFrame] = deque(maxlen=64)  # the most recent acknowledgements
         self.commands = CommandChannel(transport.write, transport.clock)
         self._links_up = 0
-        self._recent: deque[tuple[float, int]] = deque()
+        self._recent: deque[tuple[float, int]] = deque()  # (host s, sample frames)
+        self._first_s: float | None = None
 
     def __enter__(self) -> Source:
         self.transport.start()
@@ -140,9 +141,9 @@ class Source:
                     self.acks.extend(acks)
                     for ack in acks:
                         self.commands.acked(ack)
-                new = self.reassembler.feed(frames, item.host_s)
-                self._count_rate(item.host_s, len(new))
-                blocks.extend(new)
+                before = self.reassembler.stats.frames
+                blocks.extend(self.reassembler.feed(frames, item.host_s))
+                self._count_rate(item.host_s, self.reassembler.stats.frames - before)
             elif item.kind == LINK_DOWN:
                 self.connected = False
                 self.decoder.reset()  # a partial frame from before the cut is garbage
@@ -161,11 +162,22 @@ class Source:
         return blocks
 
     def _count_rate(self, host_s: float, n_frames: int) -> None:
+        if self._first_s is None:
+            self._first_s = host_s
         recent = self._recent
         if n_frames:
             recent.append((host_s, n_frames))
         while recent and recent[0][0] < host_s - RATE_WINDOW_S:
             recent.popleft()
+
+    def _frame_rate(self) -> float:
+        """Sample frames per s over the last RATE_WINDOW_S of the host clock (0 when silent)."""
+        if self._first_s is None:
+            return 0.0
+        now = self.transport.clock()
+        span = min(RATE_WINDOW_S, now - self._first_s)
+        n = sum(k for t, k in self._recent if t >= now - RATE_WINDOW_S)
+        return n / span if span > 0 else 0.0
 
     def send(self, command: str, **fields: object) -> bool:
         """Send a command frame (``vibrate``, ``stop``, ``set_rate``, ``ping``) to the board."""
@@ -174,11 +186,8 @@ class Source:
     @property
     def stats(self) -> LinkStats:
         r, d = self.reassembler.stats, self.decoder.stats
-        window = self._recent
-        span = (window[-1][0] - window[0][0]) if len(window) > 1 else 0.0
-        rate = (sum(n for _, n in window) - window[0][1]) / span if span > 0 else 0.0
         return LinkStats(
-            frames_per_s=rate,
+            frames_per_s=self._frame_rate(),
             frames=r.frames,
             lost_frames=r.lost_frames,
             gaps=r.gaps,
