@@ -24,6 +24,8 @@ from crampdetect.ingest.sources import LinkStats, Source
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_S = 1.0
+#: Warn when no sample arrived this long after the start, s.
+SILENT_WARN_S = 5.0
 READ_TIMEOUT_S = 0.1
 
 
@@ -122,6 +124,8 @@ class LiveMonitor:
         stop = stop or threading.Event()
         deadline = None if duration_s is None else time.monotonic() + duration_s
         last_ping = -HEARTBEAT_S
+        started = time.monotonic()
+        warned = False
         source = self.source
         try:
             while not stop.is_set() and not source.ended:
@@ -138,13 +142,26 @@ class LiveMonitor:
                 if source.accepts_commands and now - last_ping >= HEARTBEAT_S:
                     source.send("ping")
                     last_ping = now
-                if self.view is not None and self.pipeline is not None:
-                    self.view.update(self._now_s, self.pipeline.status, source.stats)
+                if self.pipeline is None and not warned and now - started > SILENT_WARN_S:
+                    warned = True
+                    self._say(
+                        f"no samples from the board after {SILENT_WARN_S:.0f} s: is it powered, "
+                        "running the crampdetect firmware, at the right baud rate?"
+                    )
+                if self.view is not None:
+                    status = self.pipeline.status if self.pipeline is not None else {}
+                    self.view.update(self._now_s, status, source.stats)
                 if on_pass is not None:
                     on_pass()
         finally:
             self._shutdown()
         return self.summary
+
+    def _say(self, text: str) -> None:
+        if self.view is not None:
+            self.view.message(text)
+        else:
+            logger.warning(text)
 
     def _shutdown(self) -> None:
         """Stop the motor, close open events, release the link."""

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from crampdetect.core import Representation
+from crampdetect.ingest.frames import FrameDecoder
 from crampdetect.ingest.ptyboard import PtyBoard, StopWhenPlayed
 from crampdetect.ingest.serial import SerialTransport
 from crampdetect.ingest.sim import BoardEmulator
@@ -192,3 +193,41 @@ def test_guided_policy_prompts_even_when_one_pass_brings_the_whole_cramp():
     assert res.returncode == 0, res.stderr
     prompts = int(res.stdout.split("board: ")[1].split(" vibration")[0])
     assert prompts >= 1
+
+
+@pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
+def test_a_silent_board_is_reported_not_waited_on_quietly(monkeypatch):
+    import tty
+
+    from crampdetect import live
+
+    class View:
+        def __init__(self) -> None:
+            self.messages: list[str] = []
+            self.updates = 0
+
+        def update(self, t_s, status, stats, note: str = "") -> None:
+            self.updates += 1
+
+        def event(self, event) -> None:
+            pass
+
+        def message(self, text: str) -> None:
+            self.messages.append(text)
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(live, "SILENT_WARN_S", 0.3)
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    view = View()
+    source = Source(SerialTransport(os.ttyname(slave)))
+    with source:
+        summary = LiveMonitor(source, view=view).run(duration_s=1.0)
+    pings = FrameDecoder().feed(os.read(master, 4096))
+    os.close(master)
+    os.close(slave)
+    assert len(view.messages) == 1 and "no samples from the board" in view.messages[0]
+    assert view.updates > 3 and summary.stats.frames == 0
+    assert [f.command for f in pings][:1] == ["ping"] and pings[-1].command == "stop"

@@ -37,6 +37,7 @@ def status_line(t_s: float, status: Mapping[str, Any], stats: Any) -> str:
         f"{name} {st.level_uv:7.0f} µV {st.state:<8} {','.join(st.quality) or 'ok'}"
         for name, st in status.items()
     )
+    channels = channels or "waiting for samples"
     link = (
         f"{'' if stats.connected else 'LINK DOWN '}{stats.frames_per_s:4.0f} fr/s "
         f"lost {stats.lost_frames} crc {stats.crc_errors} dup {stats.duplicates} "
