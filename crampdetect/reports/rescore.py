@@ -38,6 +38,8 @@ def resolve_representation(
     from crampdetect.ingest.inference import infer_representation
 
     rep = rec.representation
+    if rep is not None and not (signal or units or adc_bits):
+        return rep, []  # keeps the recording's gain and ADC reference too
     if rep is not None:
         signal = signal or rep.signal
         units = units or rep.units
