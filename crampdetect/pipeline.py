@@ -133,6 +133,11 @@ class Pipeline:
         floor_uv = 0.5 * rep.uv_per_unit if rep.units == "counts" else 0.05
         self._baseline = BaselineTracker(n, round(1.0 / self.hop_s), floor_uv, fixed)
         self._detector = CrampDetector(n, self.hop_s, self.settings, gate)
+        self._warning = None
+        if self.settings.early_warning and profile == "night":
+            from crampdetect.detect.early_warning import EarlyWarning
+
+            self._warning = EarlyWarning(n, round(1.0 / self.hop_s))
         self._max_uv = None
         if calibration:
             self._max_uv = np.array([calibration[c][1] for c in self.channels], dtype=float)
@@ -169,6 +174,8 @@ class Pipeline:
         """End of stream: close open events and quality intervals at the last sample."""
         out = Output()
         out.events.extend(self._emit(self._detector.finish()))
+        if self._warning is not None:
+            out.events.extend(self._emit(self._warning.finish(self._features._frame)))
         out.quality.extend(self._spans(self._quality.close_all()))
         return out
 
@@ -217,6 +224,11 @@ class Pipeline:
         base, ref = self._baseline.process(f.rms_fast, blocked | masks["saturation"])
         if self._max_uv is not None:
             ref = np.broadcast_to(self._max_uv[:, None], ref.shape)
+        if self._warning is not None and self._baseline.segment_ratios.shape[1]:
+            ratios = np.nan_to_num(self._baseline.segment_ratios)
+            out.events.extend(
+                self._emit(self._warning.update(self._baseline.first_segment, ratios))
+            )
         artefact = masks["pop"] | masks["wander"]
         if rep.signal == "raw":
             artefact = artefact | (f.mdf < 35.0)

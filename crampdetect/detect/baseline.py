@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-
 REFERENCE_TAU_S = 600.0
 
 
@@ -50,6 +49,11 @@ class BaselineTracker:
         self.value = np.full(c, np.nan) if self.fixed is None else self.fixed.copy()
         #: Reference of strong activity (µV): decayed maximum of 1-s 90th percentiles.
         self.reference = np.zeros(c)
+        #: Segments completed by the last ``process`` call: index of the first, and each
+        #: one's floor / baseline before it (n_channels, n_segments; NaN while unknown).
+        self.first_segment = 0
+        self.segment_ratios = np.zeros((c, 0))
+        self._segments = 0
         self._buf = np.zeros((c, 0))
         self._skip = np.zeros((c, 0), dtype=bool)
         self._active = np.zeros(c, dtype=int)
@@ -79,6 +83,10 @@ class BaselineTracker:
             highs = part[:, :, k90]
             usable = sk[:, : n_seg * seg].reshape(c, n_seg, seg).mean(axis=2) < 0.5
             values = self._run(floors, usable)  # before each segment, then after the last
+            with np.errstate(invalid="ignore", divide="ignore"):
+                self.segment_ratios = np.where(usable, floors / values[:, :-1], np.nan)
+            self.first_segment = self._segments
+            self._segments += n_seg
             refs = self._run_reference(highs, usable)
             tail = buf.shape[1] - n_seg * seg
             for arr, dest in ((values, out), (refs, ref)):
@@ -90,6 +98,7 @@ class BaselineTracker:
         else:
             out[:, :] = self.value[:, None]
             ref[:, :] = self.reference[:, None]
+            self.first_segment, self.segment_ratios = self._segments, np.zeros((self.n_channels, 0))
         if self.fixed is not None:
             out[:] = self.fixed[:, None]
         pos = n_seg * seg

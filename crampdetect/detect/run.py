@@ -46,8 +46,9 @@ def detect_file(
     """Detect cramps in a ``time_s,<channels>`` CSV through the live code path.
 
     ``settings`` replaces the profile's detector settings; ``overrides`` changes some of the
-    defaults for the inferred signal type. Returns the ``crampdetect detect --json`` document: ``input`` (rate, channels, inferred
-    representation, duration, gaps), ``events`` and ``quality``.
+    defaults for the inferred signal type. Returns the ``crampdetect detect --json``
+    document: ``input`` (rate, channels, inferred representation, duration, gaps),
+    ``events`` and ``quality``.
     """
     from crampdetect.ingest.csvfile import open_csv
     from crampdetect.ingest.inference import infer_representation

@@ -59,6 +59,9 @@ class DetectorSettings:
     rise_ratio : float
         The activation must reach this multiple of the median level over the 5 s before it:
         a cramp rises from rest or from lighter activity, unlike standing after gait.
+    early_warning : bool
+        Also raise ``early_warning`` events when the resting level rises for tens of seconds
+        (night). Off by default: see benchmarks/detection.md for how often it is right.
     recurrence_s : float
         After a cramp the channel is watched this long with ``recurrence_scale`` applied
         to ``fast_s``, ``slow_s`` and ``irregular``.
@@ -82,6 +85,7 @@ class DetectorSettings:
     end_fraction: float = 0.3
     max_cramp_s: float = 900.0
     rise_ratio: float = 2.0
+    early_warning: bool = False
     recurrence_s: float = 3600.0
     recurrence_scale: float = 0.75
 

@@ -170,6 +170,22 @@ def score(
                 ]
             outside.extend(pieces)
         wrong_s += _union_length(outside)
+    # Early warnings: followed by a cramp on that leg within 120 s, and how early.
+    warnings = []
+    for w in (e for e in result["events"] if e["kind"] == "early_warning"):
+        nxt = [
+            c["start_s"]
+            for c in cramps
+            if c["channel"] == w["channel"]
+            and w["alert_s"] - 5.0 <= c["start_s"] <= w["alert_s"] + 120
+        ]
+        warnings.append(
+            {
+                "alert_s": w["alert_s"],
+                "followed": bool(nxt),
+                "lead_s": (min(nxt) - w["alert_s"]) if nxt else None,
+            }
+        )
     rep = result["input"]
     rep_key = rep["signal"] + "-" + rep["units"] + (f"{rep['adc_bits']}" if rep["adc_bits"] else "")
     return {
@@ -185,6 +201,7 @@ def score(
         "lead_off_coverage": lead_rows,
         "clean_s": clean_s,
         "wrongly_flagged_s": wrong_s,
+        "warnings": warnings,
     }
 
 
@@ -204,6 +221,8 @@ def aggregate(scores: list[dict[str, Any]]) -> dict[str, Any]:
         holds = sum(r["holds"] for r in rows)
         lead = [v for r in rows for v in r["lead_off_coverage"]]
         clean = sum(r["clean_s"] for r in rows)
+        warns = [w for r in rows for w in r.get("warnings", [])]
+        leads = np.array([w["lead_s"] for w in warns if w["followed"]])
 
         def q(a, p):
             return None if a.size == 0 else round(float(np.percentile(a, p)), 3)
@@ -231,6 +250,15 @@ def aggregate(scores: list[dict[str, Any]]) -> dict[str, Any]:
             "lead_offs_flagged_share": None
             if not lead
             else round(float(np.mean(np.array(lead) >= 0.5)), 4),
+            "early_warnings": len(warns),
+            "early_warnings_followed_share": None
+            if not warns
+            else round(sum(w["followed"] for w in warns) / len(warns), 4),
+            "cramps_warned_share": None if not cr else round(leads.size / len(cr), 4),
+            "early_warning_lead_median_s": q(leads, 50),
+            "false_early_warnings_per_hour": None
+            if hours == 0
+            else round(sum(not w["followed"] for w in warns) / hours, 4),
             "clean_time_flagged_share": None
             if clean == 0
             else round(sum(r["wrongly_flagged_s"] for r in rows) / clean, 5),
