@@ -107,3 +107,33 @@ def test_recurrence_is_labelled_and_watched():
     add_burst(x, t, FS, rng, 0, 100.0, 140.0, 300.0, ramp_s=1.0, irregular=0.5)
     events, _ = detect(x)
     assert [e.detail["recurrence"] for e in events] == [False, True]
+
+
+def _detect_with(x, profile="night", **changes):
+    from crampdetect.detect.settings import profile_settings
+
+    channels = tuple(f"ch{i}" for i in range(x.shape[0]))
+    pipe = Pipeline(FS, channels, UV, profile, profile_settings(profile).replace(**changes))
+    col = Collector()
+    for a in range(0, x.shape[1], 3000):
+        col.add(pipe.push(Block(x[:, a : a + 3000], FS, a, a / FS, 0, channels)))
+    col.add(pipe.finish())
+    return col.result()[0]
+
+
+def test_early_warning_on_a_raised_resting_level_before_a_cramp_only_when_enabled():
+    t, x, rng = scene(duration_s=150.0, seed=12)
+    add_burst(x, t, FS, rng, 0, 60.0, 100.0, 15.0, ramp_s=10.0)  # prodrome: ~3x rest
+    add_burst(x, t, FS, rng, 0, 100.0, 140.0, 400.0, ramp_s=1.0, irregular=0.5)
+    kinds = [e.kind for e in _detect_with(x, early_warning=True)]
+    assert kinds == ["early_warning", "cramp"]
+    (warning,) = [e for e in _detect_with(x, early_warning=True) if e.kind == "early_warning"]
+    assert 60.0 <= warning.onset_s < warning.alert_s < 100.0
+    assert [e.kind for e in _detect_with(x)] == ["cramp"]
+
+
+def test_leg_movements_raise_no_early_warning():
+    t, x, rng = scene(duration_s=200.0, seed=13)
+    for s in np.arange(10.0, 190.0, 20.0):
+        add_burst(x, t, FS, rng, 0, s, s + 1.5, 200.0, ramp_s=0.2)
+    assert [e for e in _detect_with(x, early_warning=True) if e.kind == "early_warning"] == []
