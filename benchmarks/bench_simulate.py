@@ -94,10 +94,12 @@ def main() -> None:
         base = long_night(tmp, 0.001)
         ev = evaluation_set(tmp, args.eval_hours)
     cpus = os.cpu_count()
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     lines = [
         "# Simulator benchmark",
         "",
-        f"Machine: {platform.machine()}, Python {platform.python_version()}, {cpus} CPUs.",
+        f"Machine: {platform.machine()}, Python {platform.python_version()}, {cpus} CPUs; "
+        f"load average at the end {load} (other jobs share the machine, so rates vary).",
         "Script: `benchmarks/bench_simulate.py`. Scenario `night`, 2 channels, seed 1.",
         "",
         "## 1 h at 1 kHz written to CSV + labels (target >= 50x real time, one core)",

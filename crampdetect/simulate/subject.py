@@ -31,7 +31,7 @@ class Subject:
     mains_hz : float
         Mains frequency, 50 or 60 Hz.
     mains_uv : float
-        Amplitude of the always-present residual mains pickup, µV.
+        Amplitude of the always-present residual mains pickup, µV (5-50 % of the rest RMS).
     fasciculation_hz : float
         Background rate of fasciculation potentials per channel at rest, events/s.
     rest_drift : tuple of float
@@ -58,7 +58,7 @@ class Subject:
             rest_uv=tuple(rest * rng.uniform(0.8, 1.25, n_channels)),
             spectral_scale=tuple(scale * rng.uniform(0.95, 1.05, n_channels)),
             mains_hz=float(rng.choice([50.0, 60.0])),
-            mains_uv=float(rng.uniform(0.2, 2.0)),
+            mains_uv=float(rest * rng.uniform(0.05, 0.5)),  # residual, below the rest noise
             fasciculation_hz=float(rng.uniform(0.0, 0.05)),
             rest_drift=(
                 float(rng.uniform(0.05, 0.3)),
