@@ -215,3 +215,27 @@ def test_shipped_real_recordings_replay_in_training_without_cramps(name: str) ->
     assert result["input"]["format"] == "real" and result["input"]["inferred"] == []
     assert result["input"]["duration_s"] == pytest.approx(rec.n_samples / rec.fs, abs=1e-3)
     assert [e for e in result["events"] if e["kind"] == "cramp"] == []  # voluntary, not cramps
+
+
+def test_record_a_simulated_board_and_convert_on_close(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    out = tmp_path / "sim.cdrec"
+    url = "sim://cramp?speed=0&duration=120&seed=2"
+    assert main(["record", url, "--out", str(out), "--convert", str(tmp_path / "sim.edf")]) == 0
+    printed = capsys.readouterr().out
+    rec = open_recording(out)
+    assert rec.problems == [] and rec.n_samples == 120_000
+    assert rec.meta["settings"]["profile"] == "night" and rec.meta["device"]["url"] == url
+    stored = [e.to_dict() for e in rec.events]
+    replayed = replay(rec, profile="night")["events"]
+    assert stored == replayed  # what was alerted live is what a replay finds
+    for ev in stored:
+        assert f"[{ev['alert_s']:9.2f} s] cramp ALERT on {ev['channel']}" in printed
+    edf = open_recording(tmp_path / "sim.edf")
+    np.testing.assert_array_equal(edf.load()[1], rec.load()[1])
+    core = ("channel", "kind", "onset_s", "alert_s", "end_s", "confidence")
+    assert [{k: e.to_dict()[k] for k in core} for e in edf.events] == [
+        {k: e[k] for k in core} for e in stored
+    ]  # EDF+ annotations carry the event, not the detector's free-form detail
+    assert main(["record", url, "--out", str(out)]) == 2  # never overwrites a recording

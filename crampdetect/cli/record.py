@@ -104,8 +104,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _print_output(output: object) -> None:
     for ev in getattr(output, "events", ()):
-        state = "ended" if ev.end_s is not None else "ALERT"
-        print(f"[{ev.onset_s:9.2f} s] {ev.kind} {state} on {ev.channel}", flush=True)
+        if ev.end_s is None:
+            print(f"[{ev.alert_s:9.2f} s] {ev.kind} ALERT on {ev.channel}", flush=True)
+        else:
+            print(f"[{ev.end_s:9.2f} s] {ev.kind} ended on {ev.channel}", flush=True)
 
 
 def _convert(path: object, targets: list[str]) -> None:
