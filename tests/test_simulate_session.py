@@ -79,7 +79,7 @@ def test_every_scenario_has_valid_labels(name: str) -> None:
     session = simulate(name, seed=3, duration_s=min(SCENARIOS[name].default_s, 900.0))
     labels = session.planned_labels
     assert labels["format"] == "crampdetect-labels/1"
-    assert labels["profile"] == SCENARIOS[name].profile
+    assert labels["profile"] == SCENARIOS[name].profile == session.profile
     assert labels["channels"] == ["calf_left", "calf_right"]
     assert labels["mains_hz"] in (50, 60)
     for iv in labels["intervals"]:

@@ -26,7 +26,7 @@ def hold(b: SceneBuilder, chs: list[int], start: float, level: float | None = No
                 ch,
                 start + jitter,
                 start + jitter + length,
-                level * rng.uniform(0.85, 1.1),
+                level * rng.uniform(0.85, 1.0),  # at most 90 % MVC
                 rise=rise,
                 fall=fall,
                 tremor_hz=float(rng.uniform(8, 12)),

@@ -50,6 +50,11 @@ class Session:
     _saturation: list[dict[str, object]] | None = None
 
     @property
+    def profile(self) -> str:
+        """Detector profile the scene is meant for, ``night`` or ``training`` (no rendering)."""
+        return str(self.planned_labels["profile"])
+
+    @property
     def labels(self) -> dict[str, object]:
         """The sidecar content: header fields and every label interval, sorted by start."""
         if self._saturation is None:
