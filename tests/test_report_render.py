@@ -145,3 +145,13 @@ def test_report_cli_many_recordings_in_parallel(
         "second.csv.report.png",
     ]
     assert "broken.csv" in captured.err and "Traceback" not in captured.err
+
+
+def test_min_max_bins_do_not_depend_on_block_size(tmp_path: Path) -> None:
+    rec = open_recording(night_csv(tmp_path / "short.csv", duration_s=20.0))
+    a = collect(rec, "night", n_bins=700, status_s=0.37)
+    b = collect(rec, "night", n_bins=700, status_s=1.3)
+    np.testing.assert_array_equal(a.lo, b.lo)
+    np.testing.assert_array_equal(a.hi, b.hi)
+    assert a.events == b.events and a.quality == b.quality
+    assert a.status_t.size > b.status_t.size
