@@ -131,6 +131,7 @@ class CrampDetector:
         self._h_level = np.zeros((c, 0))  # 250 ms level history (window stats)
         self._h_fast = np.zeros((c, 0))  # 100 ms level history (onset backtracking)
         self._h_base = np.zeros((c, 0))
+        self._h_ref = np.zeros((c, 0))
         self._h_art = np.zeros((c, 0), dtype=bool)
 
     # -- public -------------------------------------------------------------------------------
@@ -183,6 +184,7 @@ class CrampDetector:
         self._ext_fast = np.concatenate([self._h_fast, level_fast], axis=1)
         self._ext_level = np.concatenate([self._h_level, level], axis=1)
         self._ext_base = np.concatenate([self._h_base, base], axis=1)
+        self._ext_ref = np.concatenate([self._h_ref, stats["ref"]], axis=1)
         self._ext_start = start - self._h_fast.shape[1]
         events: list[FrameEvent] = []
         for c in range(self.n_channels):
@@ -270,6 +272,7 @@ class CrampDetector:
         self._h_level = np.concatenate([self._h_level, level], axis=1)[:, -h:]
         self._h_fast = np.concatenate([self._h_fast, fast], axis=1)[:, -h:]
         self._h_base = np.concatenate([self._h_base, base], axis=1)[:, -h:]
+        self._h_ref = self._ext_ref[:, -h:]
         self._h_art = np.concatenate([self._h_art, art], axis=1)[:, -h:]
 
     def _channel(
@@ -459,15 +462,24 @@ class CrampDetector:
         a = max(0, run_start - e0)
         b = int(frames[-1]) - e0 + 1
         co = np.zeros(b - a, dtype=bool)
+        # Strength on a common scale: level over each leg's own activity reference (the
+        # strongest recent activity), or over its rest when no reference is known yet.
+        scale = np.where(self._ext_ref > 0, self._ext_ref, self._ext_base)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mine = self._ext_level[c, a:b] / scale[c, a:b]
         for o in range(self.n_channels):
             if o == c:
                 continue
             lvl = self._ext_level[o, a:b]
             base = self._ext_base[o, a:b]
             pre = self._pre_level(o, run_start, cache=False)
-            with np.errstate(invalid="ignore"):
-                co |= (lvl >= self.settings.on_ratio * base) & (
-                    lvl >= self.settings.rise_ratio * pre
+            with np.errstate(invalid="ignore", divide="ignore"):
+                co |= (
+                    (lvl >= self.settings.on_ratio * base)
+                    & (lvl >= self.settings.rise_ratio * pre)
+                    # comparably strong: standing on one leg while the other cramps is not
+                    # a bilateral contraction
+                    & (lvl / scale[o, a:b] >= 0.25 * mine)
                 )
         cum = np.cumsum(co)
         idx = frames - e0 - a
