@@ -19,12 +19,11 @@ Signal chain per channel (all in µV at the skin until the ADC):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from crampdetect.simulate.components import Activation, muap
+from crampdetect.simulate.components import muap
 from crampdetect.simulate.subject import Hardware, Subject
 
 if TYPE_CHECKING:
@@ -75,6 +74,7 @@ class Renderer:
         from scipy import signal
 
         self._sosfilt = signal.sosfilt
+        self._lfilter = signal.lfilter
         self.scene, self.subject, self.hw, self.seed = scene, subject, hardware, seed
         self.fs = fs
         self.env = hardware.representation.signal == "env"
@@ -242,7 +242,7 @@ class Renderer:
             v = np.abs(np.clip(x, -hw.rail_uv, hw.rail_uv)) * (rep.gain * 1e-6 * hw.env_gain)
             b, a = self.env_ba
             for ch in range(self.n_ch):
-                v[ch], self.zi_env[ch] = self._lfilter(b, a, v[ch], self.zi_env[ch])
+                v[ch], self.zi_env[ch] = self._lfilter(b, a, v[ch], zi=self.zi_env[ch])
             v = v[:, :: self.decim]
             counts = hw.offset_counts + v / rep.adc_vref_v * (1 << (rep.adc_bits or 10))
         elif rep.units == "counts":
@@ -255,19 +255,3 @@ class Renderer:
             0.0, hw.adc_noise_lsb, counts.shape
         )
         return np.clip(np.round(counts), 0, rep.full_scale)
-
-    def _lfilter(
-        self, b: np.ndarray, a: np.ndarray, x: np.ndarray, zi: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        from scipy import signal
-
-        return signal.lfilter(b, a, x, zi=zi)
-
-
-def iter_segments(renderer: Renderer, n_out_total: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """All segments of a renderer, in order."""
-    for k in range(-(-n_out_total // SEGMENT)):
-        yield renderer.render(k)
-
-
-__all__ = ["SEGMENT", "Activation", "Renderer", "iter_segments"]
