@@ -275,8 +275,8 @@ class FrameDecoder:
     """
 
     stats: DecoderStats = field(default_factory=DecoderStats)
-    _pending: bytes = b""
-    _skipping: bool = False
+    _pending: bytes = field(default=b"", init=False, repr=False)
+    _skipping: bool = field(default=False, init=False, repr=False)
 
     def reset(self) -> None:
         """Forget any partial frame (e.g. after a reconnect); the counters are kept."""
