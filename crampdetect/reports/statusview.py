@@ -71,6 +71,7 @@ class StatusView:
         self.title = title
         self._live: Any = None
         self._last_plain = -float("inf")
+        self._had_samples = False
         self._alerts: list[str] = []
         if self.file.isatty():
             from rich.console import Console
@@ -86,7 +87,9 @@ class StatusView:
             self._live.update(self._table(t_s, status, stats, note))
             return
         now = time.monotonic()
-        if now - self._last_plain >= PLAIN_EVERY_S:
+        first_samples = bool(status) and not self._had_samples
+        self._had_samples = self._had_samples or bool(status)
+        if first_samples or now - self._last_plain >= PLAIN_EVERY_S:
             self._last_plain = now
             print(status_line(t_s, status, stats), file=self.file, flush=True)
 
