@@ -217,8 +217,8 @@ class Pipeline:
         out = Output()
         if f.n_frames == 0:
             return out
-        share = self._mains_share(f)
-        masks, spans = self._quality.update(f, share)
+        share, hum_uv = self._mains_share(f)
+        masks, spans = self._quality.update(f, share, hum_uv)
         out.quality.extend(self._spans(spans))
         blocked = masks["lead_off"]
         base, ref = self._baseline.process(f.rms_fast, blocked | masks["saturation"])
@@ -237,19 +237,23 @@ class Pipeline:
         self._level = f.rms[:, -1]
         return out
 
-    def _mains_share(self, f: FeatureFrames) -> np.ndarray:
-        share = np.zeros((len(self.channels), f.n_frames))
+    def _mains_share(self, f: FeatureFrames) -> tuple[np.ndarray, np.ndarray]:
+        """Per frame, mains share of band power (0-1) and mains RMS (µV) of its segment."""
+        c = len(self.channels)
+        share = np.zeros((c, f.n_frames))
+        rms = np.zeros((c, f.n_frames))
         if self._mains is None or not self._mains.share_log:
-            return share
+            return share, rms
         log = self._mains.share_log
         hop = self._features.hop
         ends = (f.start + np.arange(f.n_frames) + 1) * hop
-        marks = np.array([i for i, _ in log])
+        marks = np.array([i for i, _, _ in log])
         k = np.searchsorted(marks, ends, side="right") - 1
-        vals = np.stack([v for _, v in log], axis=1)
-        share[:, k >= 0] = vals[:, k[k >= 0]]
+        known = k >= 0
+        share[:, known] = np.stack([v for _, v, _ in log], axis=1)[:, k[known]]
+        rms[:, known] = np.stack([r for _, _, r in log], axis=1)[:, k[known]]
         del log[:-1]  # the last entry still applies to later frames
-        return share
+        return share, rms
 
     def _frame_time(self, frame: float) -> float:
         """Time (s) of the start of a frame."""

@@ -16,6 +16,9 @@ from crampdetect.features.hop import FeatureFrames
 
 #: Issues that make a channel's EMG unusable for detection while they last.
 BLOCKING = frozenset({"lead_off"})
+#: Hum (µV RMS at the skin) that counts as strong mains interference: a residual hum below
+#: the resting EMG, which the notches remove, is not flagged.
+MAINS_UV = 15.0
 #: Frames a pop candidate waits to see whether the level falls back (a pop) or stays (EMG).
 POP_DELAY = 3
 
@@ -66,8 +69,14 @@ class QualityMonitor:
         """True while a blocking issue (lead-off) is open on this channel."""
         return any(self._trackers[k].is_open(channel) for k in BLOCKING)
 
-    def masks(self, f: FeatureFrames, mains_share: np.ndarray) -> dict[str, np.ndarray]:
-        """Per-issue boolean masks (n_channels, n_frames); ``mains_share`` per frame (0-1)."""
+    def masks(
+        self, f: FeatureFrames, mains_share: np.ndarray, mains_uv: np.ndarray | None = None
+    ) -> dict[str, np.ndarray]:
+        """Per-issue boolean masks (n_channels, n_frames).
+
+        ``mains_share`` is the share (0-1) of band power in mains lines and ``mains_uv`` their
+        RMS at the skin (µV), per frame, from the mains analysis segment the frame falls in.
+        """
         rep = self.representation
         uv = rep.uv_per_unit
         n = f.n_frames
@@ -103,12 +112,14 @@ class QualityMonitor:
         else:
             stuck = span == 0
             clip = np.zeros_like(stuck)
-        huge_mains = (mains_share >= 0.6) & (f.rms_fast >= 1000.0)
+        if mains_uv is None:
+            mains_uv = np.zeros_like(mains_share)
+        huge_mains = (mains_share >= 0.6) & (mains_uv >= 1000.0)
         lead_off = stuck | huge_mains
         masks = {
             "lead_off": lead_off,
             "saturation": clip & ~lead_off,
-            "mains": (mains_share >= 0.3) & ~lead_off,
+            "mains": (mains_share >= 0.3) & (mains_uv >= MAINS_UV) & ~lead_off,
             "pop": np.zeros_like(lead_off),
             "wander": np.zeros_like(lead_off),
         }
@@ -128,10 +139,10 @@ class QualityMonitor:
         return masks
 
     def update(
-        self, f: FeatureFrames, mains_share: np.ndarray
+        self, f: FeatureFrames, mains_share: np.ndarray, mains_uv: np.ndarray | None = None
     ) -> tuple[dict[str, np.ndarray], list[tuple[str, Span]]]:
         """Masks for these frames and the quality spans that opened or closed."""
-        masks = self.masks(f, mains_share)
+        masks = self.masks(f, mains_share, mains_uv)
         spans = []
         for k in self.ISSUES:
             start = f.start - POP_DELAY if k == "pop" else f.start  # pop masks lag

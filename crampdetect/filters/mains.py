@@ -60,6 +60,8 @@ class MainsSuppressor:
         self.harmonics_hz: tuple[float, ...] = ()
         #: Per channel, share (0-1) of band power in mains lines over the last segment.
         self.share = np.zeros(self.n_channels)
+        #: Per channel, RMS (input units, µV) of the mains lines over the last segment.
+        self.line_rms = np.zeros(self.n_channels)
         self._filter: SosFilter | None = None
         self._buf = np.zeros((self.n_channels, self._n))
         self._fill = 0
@@ -67,7 +69,7 @@ class MainsSuppressor:
         self._seen = 0
         self._avg: np.ndarray | None = None  # running average power spectrum
         self._tables: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        #: (sample index just past the analysed segment, share per channel) per segment.
+        #: (sample index just past the segment, line share, line RMS) per analysed segment.
         self.share_log: list[tuple[int, np.ndarray]] = []
 
     def process(self, x: np.ndarray) -> np.ndarray:
@@ -85,7 +87,7 @@ class MainsSuppressor:
             self._seen += take
             if self._fill == self._n:
                 self._analyse(self._buf)
-                self.share_log.append((self._seen, self.share.copy()))
+                self.share_log.append((self._seen, self.share.copy(), self.line_rms.copy()))
                 self._fill = 0
         if not out:
             return np.zeros_like(x, dtype=float)
@@ -144,7 +146,10 @@ class MainsSuppressor:
         _, line_idx, _ = self._tables[self.mains_hz]
         top = min(450.0, 0.45 * self.fs)
         band = power[:, (self._freqs >= 20) & (self._freqs <= top)].sum(axis=1) + 1e-30
-        self.share = power[:, np.unique(line_idx)].sum(axis=1) / band
+        lines_power = power[:, np.unique(line_idx)].sum(axis=1)
+        self.share = lines_power / band
+        # One-sided periodogram of a Hann-windowed segment -> RMS of the lines.
+        self.line_rms = np.sqrt(2.0 * lines_power / (self._n * np.sum(self._window**2)))
         if self._segments % RECHECK_SEGMENTS and self._filter is not None:
             return
         lines, db = self._scores(self._avg, self.mains_hz)
