@@ -235,3 +235,17 @@ def test_a_silent_board_is_reported_not_waited_on_quietly(monkeypatch):
     assert len(view.messages) == 1 and "no samples from the board" in view.messages[0]
     assert view.updates > 3 and summary.stats.frames == 0
     assert [f.command for f in pings][:1] == ["ping"] and pings[-1].command == "stop"
+
+
+def test_a_captured_wire_stream_replays_to_the_same_events(tmp_path):
+    capture = tmp_path / "night.bin"
+    live = cli(
+        "monitor", "sim://night-short?seed=4&speed=0&duration=60", "--json-events", "--no-view",
+        "--capture", str(capture),
+    )  # fmt: skip
+    assert live.returncode == 0, live.stderr
+    replayed = cli("monitor", f"file://{capture}", "--json-events", "--no-view")
+    assert replayed.returncode == 0, replayed.stderr
+    assert replayed.stdout == live.stdout and live.stdout.count("\n") >= 1
+    again = cli("monitor", "sim://night-short", "--capture", str(capture), "--no-view")
+    assert again.returncode == 2 and "File exists" in again.stderr  # never overwritten

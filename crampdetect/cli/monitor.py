@@ -31,6 +31,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json-events", action="store_true", help="one JSON line per event on stdout")
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds (wall clock)")
     p.add_argument("--no-view", action="store_true", help="no live status view")
+    p.add_argument(
+        "--capture",
+        metavar="FILE.bin",
+        help="also save the raw bytes from the board (replay later with file://FILE.bin)",
+    )
 
 
 @contextlib.contextmanager
@@ -100,7 +105,12 @@ def run(args: argparse.Namespace) -> int:
     monitor = LiveMonitor(
         source, args.profile, make_policy(args.policy, args.profile), view, json_out
     )
-    with stop_on_signals() as stop:
+    with contextlib.ExitStack() as stack:
+        if args.capture:
+            if not hasattr(source, "capture"):
+                raise InputError("--capture needs a board (serial://, ble://, sim://)")
+            source.capture = stack.enter_context(open(args.capture, "xb"))
+        stop = stack.enter_context(stop_on_signals())
         try:
             with source:
                 summary = monitor.run(args.duration, stop)

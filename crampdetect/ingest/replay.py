@@ -1,4 +1,5 @@
-"""``file://`` sources: a recording (any format ``crampdetect.storage`` reads) replayed as blocks.
+"""``file://`` sources: a recording (any format ``crampdetect.storage`` reads) replayed as blocks,
+or a raw capture of the wire (``.bin``, as ``monitor --capture`` writes) replayed as bytes.
 
 It offers the same surface as :class:`~crampdetect.ingest.sources.Source` (``read``, ``info``,
 ``stats``, ``send``, ``ended``), so ``monitor`` and ``record`` treat a recording like a
@@ -8,16 +9,22 @@ board that sends no acknowledgements: commands go nowhere and ``send`` returns F
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from collections.abc import Iterator
+from typing import BinaryIO
 
-from crampdetect.core import Block
+from crampdetect.core import Block, InputError
 from crampdetect.ingest.blocks import StreamInfo
 from crampdetect.ingest.sources import LinkStats
+from crampdetect.ingest.transport import LINK_END, LINK_UP, Transport
 
 logger = logging.getLogger(__name__)
 
 BLOCK_S = 0.1
+#: Bytes per chunk when replaying a wire capture.
+CAPTURE_CHUNK = 4096
 #: Seconds of signal used to infer the representation when the recording does not say.
 INFER_S = 10.0
 
@@ -104,6 +111,54 @@ class RecordingSource:
             gap_samples=self._gap_samples,
             connected=self.connected,
         )
+
+
+class CaptureTransport(Transport):
+    """The bytes of a wire capture, as if a board sent them as fast as they are read.
+
+    A reader thread feeds a bounded queue, so a capture of a whole night is streamed, not
+    loaded. Commands are accepted and dropped: nothing is listening.
+    """
+
+    name = "capture"
+    timebase = "device"
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+        self.queue = queue.Queue(maxsize=256)
+        self._file: BinaryIO | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        try:
+            self._file = open(self.path, "rb")  # closed by the reader thread
+        except OSError as exc:
+            raise InputError(f"cannot read capture {self.path}: {exc.strerror}") from None
+        self._thread = threading.Thread(target=self._read, name="capture", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        assert self._file is not None
+        with self._file as f:
+            self.put_link(LINK_UP, self.path)
+            while not self.stopping.is_set():
+                data = f.read(CAPTURE_CHUNK)
+                if not data:
+                    break
+                self.put_bytes(data)
+        self.put_link(LINK_END, "end of capture")
+
+    def write(self, data: bytes) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.stopping.set()
+        while self._thread is not None and self._thread.is_alive():
+            try:  # unblock a reader waiting on a full queue
+                self.queue.get_nowait()
+            except queue.Empty:
+                self._thread.join(timeout=0.05)
 
 
 def open_recording_source(path: str, speed: float = 0.0) -> RecordingSource:

@@ -6,6 +6,7 @@
 ``ble://<address-or-name>``               an ESP32 board over Bluetooth LE
 ``sim://night-short?seed=3&speed=10``     a simulated board speaking the wire protocol
 ``file:///path/to/recording``             a recording, replayed (``speed=0``: no pacing)
+``file:///path/to/capture.bin``           raw wire bytes saved by ``monitor --capture``
 ========================================  =============================================
 
 Every source accepts ``channels=left,right`` (names by channel bit), ``time=host|device``
@@ -22,6 +23,7 @@ import logging
 import queue
 from collections import deque
 from dataclasses import dataclass
+from typing import BinaryIO
 from urllib.parse import parse_qsl, urlsplit
 
 from crampdetect.core import Block, InputError, Representation
@@ -101,6 +103,7 @@ class Source:
         self.commands = CommandChannel(transport.write, transport.clock)
         self._links_up = 0
         self._recent: deque[tuple[float, int]] = deque()  # (host s, sample frames)
+        self.capture: BinaryIO | None = None  # receives every byte read, for later replay
         self._first_s: float | None = None
 
     def __enter__(self) -> Source:
@@ -135,6 +138,8 @@ class Source:
         blocks: list[Block] = []
         for item in items:
             if isinstance(item, Chunk):
+                if self.capture is not None:
+                    self.capture.write(item.data)
                 frames = self.decoder.feed(item.data)
                 acks = [f for f in frames if isinstance(f, AckFrame)]
                 if acks:
@@ -267,6 +272,10 @@ def open_source(url: str) -> Source:
         transport = BleTransport(target, scan_timeout_s=_number(params, "timeout", float, 10.0))  # type: ignore[arg-type]
     elif scheme == "sim":
         transport, info = _sim_transport(target, params, info, names)
+    elif target.endswith(".bin"):  # a raw capture of the wire (monitor --capture)
+        from crampdetect.ingest.replay import CaptureTransport
+
+        transport = CaptureTransport(target)
     else:
         from crampdetect.ingest.replay import open_recording_source
 
