@@ -24,27 +24,49 @@ from crampdetect.core import Event, InputError, QualityInterval, Representation
 from crampdetect.storage.recording import Recording, Segment
 
 RECORD_S = 1.0
+#: Seconds of signal read at a time from an EDF/BDF file (never the whole night at once).
+WINDOW_S = 60
 _UNIT_NAMES = {"uv": "uV", "µv": "uV", "μv": "uV", "mv": "mV", "v": "V", "counts": "counts"}
 _EVENT_RE = re.compile(r"^(\w+) (\S+) alert=([-\d.eE+]+) conf=([-\d.eE+]+) id=(-?\d+)$")
 _QUALITY_RE = re.compile(r"^quality (\w+) (\S+)$")
 _GAP_RE = re.compile(r"^gap n=(\d+)$")
 
 
-def _contiguous(rec: Recording) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Samples on a hole-free index axis (gaps hold the last value) and (index, n) of each gap."""
-    first = rec.segments[0].start
-    last = rec.segments[-1]
-    out = np.empty((len(rec.channels), last.start + last.n_samples - first), dtype=np.float64)
-    gaps = []
-    pos = 0
+def _digital(
+    rec: Recording, dmin: int, dmax: int, padded: int
+) -> tuple[np.ndarray, list[tuple[float, float]], list[tuple[int, int]]]:
+    """Digital samples on a hole-free index axis, their physical ranges, and the gaps.
+
+    Two streaming passes over the segments (range, then conversion), so memory is the
+    integer output only. Integer samples that fit (ADC counts) get the identity scale and
+    are stored exactly; gaps and the padding to a whole data record hold the last value.
+    """
+    n_ch = len(rec.channels)
+    lo, hi, integral = np.full(n_ch, np.inf), np.full(n_ch, -np.inf), True
+    for seg in rec.segments:
+        d = np.asarray(seg.load(), dtype=np.float64)
+        lo, hi = np.minimum(lo, d.min(axis=1)), np.maximum(hi, d.max(axis=1))
+        integral = integral and bool(np.all(d == np.round(d)))
+    if integral and lo.min() >= dmin and hi.max() <= dmax:
+        ranges = [(float(dmin), float(dmax))] * n_ch
+    else:  # symmetric, two significant digits: survives the header's 8-character fields
+        top = np.maximum(np.maximum(np.abs(lo), np.abs(hi)) * 1.001, 1e-6)
+        step = 10.0 ** (np.floor(np.log10(top)) - 1)
+        ranges = [(-float(r), float(r)) for r in np.ceil(top / step) * step]
+    pmin = np.array([r[0] for r in ranges])[:, None]
+    gain = (dmax - dmin) / (np.array([r[1] for r in ranges])[:, None] - pmin)
+    out = np.empty((n_ch, padded), dtype=np.int16 if dmax < 2**15 else np.int32)
+    first, pos, gaps = rec.segments[0].start, 0, []
     for seg in rec.segments:
         i = seg.start - first
         if i > pos:
-            out[:, pos:i] = out[:, pos - 1 : pos] if pos else 0.0
+            out[:, pos:i] = out[:, pos - 1 : pos]
             gaps.append((pos, i - pos))
-        out[:, i : i + seg.n_samples] = seg.load()
+        d = np.asarray(seg.load(), dtype=np.float64)
+        out[:, i : i + seg.n_samples] = np.clip(np.round((d - pmin) * gain + dmin), dmin, dmax)
         pos = i + seg.n_samples
-    return out, gaps
+    out[:, pos:] = out[:, pos - 1 : pos]
+    return out, ranges, gaps
 
 
 def write_edf(rec: Recording, path: str | Path, *, bdf: bool = False) -> Path:
@@ -57,34 +79,27 @@ def write_edf(rec: Recording, path: str | Path, *, bdf: bool = False) -> Path:
     if abs(rec.fs - round(rec.fs)) > 1e-9:
         raise InputError(f"EDF/BDF export needs an integer sample rate, got {rec.fs} Hz")
     fs = round(rec.fs)
-    data, gaps = _contiguous(rec)
-    n = data.shape[1]
+    last = rec.segments[-1]
+    n = last.start + last.n_samples - rec.segments[0].start
     per_record = round(fs * RECORD_S)
-    padded = -(-n // per_record) * per_record
-    if padded > n:
-        data = np.concatenate([data, np.repeat(data[:, -1:], padded - n, axis=1)], axis=1)
+    dmin, dmax = (-(2**23), 2**23 - 1) if bdf else (-(2**15), 2**15 - 1)
+    digital, ranges, gaps = _digital(rec, dmin, dmax, -(-n // per_record) * per_record)
     rep = rec.representation
     units = rep.units if rep else ""  # unknown units stay unknown
     signal_cls = edfio.BdfSignal if bdf else edfio.EdfSignal
-    dmin, dmax = (-(2**23), 2**23 - 1) if bdf else (-(2**15), 2**15 - 1)
-    exact = (  # integer samples (ADC counts) in range: identity scale, stored exactly
-        float(data.min()) >= dmin
-        and float(data.max()) <= dmax
-        and bool(np.all(data == np.round(data)))
-    )
-    signals = []
-    for ch, row in zip(rec.channels, data, strict=True):
-        lo, hi = float(row.min()), float(row.max())
-        if exact:
-            prange = (float(dmin), float(dmax))  # identity scale: counts stay exact
-        else:
-            pad = max(hi - lo, abs(hi), 1e-6) * 1e-3
-            prange = (lo - pad, hi + pad)
-        signals.append(
-            signal_cls(row, fs, label=ch[:16], physical_dimension=units[:8], physical_range=prange)
+    signals = [
+        signal_cls.from_digital(
+            row,
+            fs,
+            label=ch[:16],
+            physical_dimension=units[:8],
+            physical_range=prange,
+            digital_range=(dmin, dmax),
         )
+        for ch, row, prange in zip(rec.channels, digital, ranges, strict=True)
+    ]
     t0 = rec.t_start
-    meta = {"t0_s": t0, "start": rec.segments[0].start, "n_samples": n}
+    meta = {"t0_s": float(t0), "start": int(rec.segments[0].start), "n_samples": int(n)}
     if rep:
         meta.update(rep.to_dict())
     notes = [edfio.EdfAnnotation(0.0, None, "crampdetect-meta " + json.dumps(meta))]
@@ -105,6 +120,50 @@ def write_edf(rec: Recording, path: str | Path, *, bdf: bool = False) -> Path:
     return path
 
 
+def _lazy_segments(
+    signals: list,
+    fs: float,
+    n: int,
+    n_file: int,
+    gaps: list[tuple[int, int]],
+    first: int,
+    t0: float,
+) -> list[Segment]:
+    """Gap-free runs of the file, cut at :data:`WINDOW_S` boundaries, each read on demand."""
+    runs, pos = [], 0
+    for index, count in sorted(gaps):  # the samples between the gaps
+        if index > pos:
+            runs.append((pos, min(index, n)))
+        pos = max(pos, index + count)
+    if pos < n:
+        runs.append((pos, n))
+    per_window = WINDOW_S * fs
+    if abs(per_window - round(per_window)) > 1e-9:  # odd rate: read it all at once
+        per_window = max(n_file, 1)
+    per_window = round(per_window)
+    segments = []
+    for a, b in runs:
+        lo = a
+        while lo < b:
+            w = lo // per_window
+            hi = min(b, (w + 1) * per_window)
+            window = (w * per_window, min((w + 1) * per_window, n_file))
+            load = _window_loader(signals, fs, window, lo, hi)
+            segments.append(Segment(first + lo, t0 + lo / fs, hi - lo, load))
+            lo = hi
+    return segments
+
+
+def _window_loader(signals: list, fs: float, window: tuple[int, int], lo: int, hi: int):
+    start, stop = window
+
+    def load() -> np.ndarray:
+        block = np.vstack([s.get_data_slice(start / fs, stop / fs) for s in signals])
+        return block[:, lo - start : hi - start]
+
+    return load
+
+
 def read_edf(path: str | Path) -> Recording:
     """Read an EDF(+)/BDF(+) file (ours or another program's) as a :class:`Recording`."""
     import edfio
@@ -114,7 +173,8 @@ def read_edf(path: str | Path) -> Recording:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            edf = edfio.read_bdf(path) if bdf else edfio.read_edf(path)
+            # samples are read window by window (EDF lazily; edfio's BDF reader has no option)
+            edf = edfio.read_bdf(path) if bdf else edfio.read_edf(path, lazy_load_data=True)
             signals = list(edf.signals)
             annotations = list(edf.annotations)
     except (ValueError, IndexError, UnicodeDecodeError, EOFError) as exc:
@@ -126,7 +186,7 @@ def read_edf(path: str | Path) -> Recording:
     if len(rates) > 1:
         raise InputError(f"{path}: signals have different sample rates {sorted(rates)}")
     fs = float(rates.pop())
-    data = np.vstack([s.data for s in signals])
+    n_file = int(edf.num_data_records * signals[0].samples_per_data_record)
     meta: dict[str, object] = {}
     events, quality, gaps = [], [], []
     for a in annotations:
@@ -143,24 +203,11 @@ def read_edf(path: str | Path) -> Recording:
         elif m := _EVENT_RE.match(text):
             events.append((a, m))
     t0 = float(meta.get("t0_s", 0.0))
-    n = int(meta.get("n_samples", data.shape[1]))
-    if n > data.shape[1]:
-        problems.append(f"header says {n} samples but the file holds {data.shape[1]}")
-        n = data.shape[1]
-    data = data[:, :n]
-    first = int(meta.get("start", 0))
-    keep = np.ones(n, dtype=bool)
-    for index, count in gaps:
-        keep[index : index + count] = False
-    index = np.flatnonzero(keep)
-    breaks = np.flatnonzero(np.diff(index) > 1) + 1
-    segments = []
-    for part in np.split(index, breaks):
-        if part.size:
-            block = data[:, part[0] : part[-1] + 1]
-            segments.append(
-                Segment(first + int(part[0]), t0 + part[0] / fs, part.size, lambda b=block: b)
-            )
+    n = int(meta.get("n_samples", n_file))
+    if n > n_file:
+        problems.append(f"header says {n} samples but the file holds {n_file}")
+        n = n_file
+    segments = _lazy_segments(signals, fs, n, n_file, gaps, int(meta.get("start", 0)), t0)
     units = _UNIT_NAMES.get(signals[0].physical_dimension.strip().lower())
     rep = None
     if meta.get("units") or units:

@@ -93,24 +93,27 @@ def _apply_sidecar(rec: Recording, doc: dict) -> None:
 
 # -- CSV ----------------------------------------------------------------------------------
 def write_csv(rec: Recording, path: str | Path) -> Path:
-    """Write the ``detect`` layout (``time_s,<channels>``; gaps are jumps in ``time_s``)."""
+    """Write the ``detect`` layout (``time_s,<channels>``; gaps are jumps in ``time_s``).
+
+    Streams segment by segment: memory does not grow with the length of the recording.
+    """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     path = Path(path)
-    times, data = rec.load()
-    cols = {"time_s": pa.array(np.round(times, 6))}
-    integer = rec.representation is not None and rec.representation.units == "counts"
-    for ch, row in zip(rec.channels, data, strict=True):
-        cols[ch] = pa.array(
-            row.astype(np.int64) if integer and np.all(row == np.round(row)) else row
-        )
     if any("," in c or '"' in c for c in rec.channels):
         raise InputError(f"Channel names {rec.channels} cannot be CSV header fields")
+    counts = rec.representation is not None and rec.representation.units == "counts"
+    options = pacsv.WriteOptions(include_header=False, quoting_style="none")
     with open(path, "wb") as fh:
-        fh.write((",".join(cols) + "\n").encode())
-        options = pacsv.WriteOptions(include_header=False, quoting_style="none")
-        pacsv.write_csv(pa.table(cols), fh, options)
+        fh.write((",".join(("time_s", *rec.channels)) + "\n").encode())
+        for seg in rec.segments:
+            data = np.asarray(seg.load(), dtype=np.float64)
+            cols = {"time_s": pa.array(np.round(seg.t0 + np.arange(seg.n_samples) / rec.fs, 6))}
+            integer = counts and bool(np.all(data == np.round(data)))
+            for ch, row in zip(rec.channels, data, strict=True):
+                cols[ch] = pa.array(row.astype(np.int64) if integer else row)
+            pacsv.write_csv(pa.table(cols), fh, options)
     _write_sidecar(rec, path)
     return path
 
@@ -163,23 +166,25 @@ def write_wav(rec: Recording, path: str | Path) -> Path:
     """Write WAV for audio tools: 16-bit PCM for ADC counts (centred), else 32-bit float.
 
     Float data are scaled into [-1, 1]; the scale, offset and gaps go in the sidecar.
-    Gaps are dropped (the samples play back to back).
+    Gaps are dropped (the samples play back to back). Streams segment by segment.
     """
     import soundfile as sf
 
     path = Path(path)
     if abs(rec.fs - round(rec.fs)) > 1e-9:
         raise InputError(f"WAV needs an integer sample rate, got {rec.fs} Hz")
-    _, data = rec.load()
     rep = rec.representation
     if rep is not None and rep.units == "counts" and (rep.adc_bits or 16) <= 15:
         offset, scale, subtype = rep.offset, 1.0, "PCM_16"
-        frames = (data - offset).astype(np.int16)
     else:
-        peak = float(np.max(np.abs(data))) if data.size else 0.0
+        peak = max((float(np.max(np.abs(s.load()))) for s in rec.segments), default=0.0)
         offset, scale, subtype = 0.0, (peak or 1.0), "FLOAT"
-        frames = (data / scale).astype(np.float32)
-    sf.write(path, frames.T, round(rec.fs), subtype=subtype, format="WAV")
+    kind = np.int16 if subtype == "PCM_16" else np.float32
+    with sf.SoundFile(
+        path, "w", round(rec.fs), len(rec.channels), subtype=subtype, format="WAV"
+    ) as out:
+        for seg in rec.segments:
+            out.write(((np.asarray(seg.load(), np.float64) - offset) / scale).astype(kind).T)
     _write_sidecar(rec, path, wav_offset=offset, wav_scale=scale)
     return path
 
