@@ -59,24 +59,17 @@ def first_cramp_alert(counts: np.ndarray, channels: tuple[str, ...]) -> tuple[fl
 
 
 def cramp_session() -> tuple[np.ndarray, float]:
-    """A 30 s single-cramp recording (Uno counts) and the detector's alert time on it (s):
-    the first seed whose cramp is raised by 16 s (keeps the real-time run short)."""
+    """A 61 s single-cramp recording (Uno counts) and the detector's alert time on it (s)."""
     from crampdetect.simulate import simulate
 
-    found = []
     for seed in range(8):
-        session = simulate("cramp", seed=seed, duration_s=30.0, fs=FS_HZ, representation=UNO)
+        session = simulate("cramp", seed=seed, duration_s=61.0, fs=FS_HZ, representation=UNO)
         counts = np.concatenate([x for _, x in session.iter_chunks(10.0)], axis=1)
         counts = np.clip(np.rint(counts), 0, 1023).astype(np.int64)
         _, alert_s = first_cramp_alert(counts, session.channels)
-        if alert_s < 16.0:
+        if alert_s < 50.0:
             return counts, alert_s
-        if alert_s < 25.0:
-            found.append((alert_s, counts))
-    if not found:
-        pytest.fail("the detector raised no cramp on 8 simulated single-cramp recordings")
-    alert_s, counts = min(found, key=lambda item: item[0])
-    return counts, alert_s
+    pytest.fail("the detector raised no cramp on 8 simulated single-cramp recordings")
 
 
 @pytest.fixture(scope="module")
@@ -93,21 +86,24 @@ def test_monitor_detects_a_cramp_and_the_motor_answers_in_time(
     adc = tmp_path / "adc_mv.txt"
     adc.write_text("".join(f"{a} {b}\n" for a, b in mv.T))
     tx = tmp_path / "tx.bin"
-    run_s = alert_s + 6.0
-    harness = fw.Harness.start(
-        build, "-W", "-p", "1", "-t", f"{run_s + 5:.1f}", "-T", "120", "-a", str(adc), "-o", str(tx)
-    )
+    # 4x real time, except real time from 2 s before the alert to 5 s after it: host latency
+    # is only measured there, and the motor pattern (and its heartbeat) plays there
+    pace = f"{alert_s - 2:.3f}:1,{alert_s + 5:.3f}:4"
+    args = ["-W", "-p", "4", "-P", pace, "-t", "63", "-T", "150", "-a", str(adc), "-o", str(tx)]
+    harness = fw.Harness.start(build, *args)
     monitor = None
     try:
         pty = harness.wait_for("PTY ", 10).split()[1]
         monitor = subprocess.Popen(
-            [sys.executable, "-m", "crampdetect", "monitor", f"serial://{pty}?baud=500000",
-             "--profile", "night", "--no-view", "--duration", f"{run_s:.1f}"],
+            [sys.executable, "-m", "crampdetect", "monitor",
+             f"serial://{pty}?baud=500000&time=device", "--profile", "night", "--no-view"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
-        out, err = monitor.communicate(timeout=run_s + 60)
+        t_adc0 = float(harness.wait_for("ADC ", 30).split("=")[1].split()[0])
+        harness.wait_for("SIM t=62", 120)  # 61 s of signal sent, and a second to read it
+        monitor.terminate()  # SIGTERM: clean shutdown, summary on stdout
+        out, err = monitor.communicate(timeout=30)
         assert monitor.returncode == 0, err
-        t_adc0 = float(harness.wait_for("ADC ", 10).split("=")[1].split()[0])
         harness.kill()
         harness.finish(timeout=10)
     finally:
@@ -123,14 +119,19 @@ def test_monitor_detects_a_cramp_and_the_motor_answers_in_time(
     assert frames[0].t_us == 0
     assert all((b.seq - a.seq) % 65536 == 1 for a, b in itertools.pairwise(frames))
     sent = np.concatenate([f.samples for f in frames], axis=1)
-    assert np.array_equal(sent, counts[:, : sent.shape[1]])
+    assert sent.shape[1] >= 61 * FS_HZ
+    assert np.array_equal(sent[:, : counts.shape[1]], counts)
 
-    # the monitor saw the whole stream: no frame lost, no corruption, one prompt
+    # the monitor saw >= 60 s of stream: no frame lost, no corruption, one prompt
     link = re.search(r"link: (\d+) frames, lost (\d+), CRC errors (\d+)", out)
     assert link, out
-    assert int(link.group(1)) >= alert_s * 100  # 100 frames/s, past the alert
+    assert int(link.group(1)) >= 60 * 100  # 100 frames/s
     assert link.group(2) == "0" and link.group(3) == "0"
-    assert re.search(r"cramp on \w+: onset", out), out
+    cramp = re.search(r"cramp on \w+: onset [\d:.]+, alert (\d+):(\d+):([\d.]+)", out)
+    assert cramp, out
+    h, m, sec = cramp.groups()
+    live_alert_s = int(h) * 3600 + int(m) * 60 + float(sec)  # device time: seconds of signal
+    assert live_alert_s == pytest.approx(alert_s, abs=0.11)  # same decision as offline
     assert "board: 1 vibration prompt(s)" in out, out
 
     # motor: on within the transport budget after the sample that raised the alert, off by itself

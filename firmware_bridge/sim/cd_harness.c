@@ -12,6 +12,8 @@
  *   -t SEC      stop after SEC simulated seconds (default 120)
  *   -T SEC      stop after SEC wall-clock seconds (default 300)
  *   -p FACTOR   pace: simulated seconds per wall second (default 1; 0 = as fast as possible)
+ *   -P LIST     pace changes "<sim s>:<factor>,...", e.g. "12:1,20:4" (fast-forward the dull
+ *               parts, real time where host latency matters)
  *   -n          no pseudo-terminal (script mode)
  *   -o FILE     write every byte the firmware sends to FILE
  *   -i FILE     scripted host bytes: lines "<sim ms> <hex bytes>", in time order
@@ -23,6 +25,7 @@
  *   START                          the simulation starts (after -W: the host's first byte)
  *   ADC t=<s>                      first conversion of channel 0 (sample set 0 is taken here)
  *   HOST t=<s> n=<bytes>           host bytes handed to the UART (pty or script)
+ *   SIM t=<s>                      every simulated second (progress)
  *   MOTOR <0|1> t=<s> cycle=<n>    motor on (first rising edge) / off (low for >= 3 ms; t = edge)
  *   STATS key=value ...            at exit
  * Exit status: 0 ok, 1 firmware crashed, 2 bad usage or input.
@@ -242,22 +245,29 @@ int main(int argc, char **argv)
 {
 	const char *adc_path = NULL, *tx_path = NULL, *script_path = NULL;
 	double sim_limit = 120, wall_limit = 300, pace = 1.0;
+	double change_at[16], change_to[16];
+	int n_changes = 0, next_change = 0;
 	int use_pty = 1, wait_host = 0, opt;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "a:t:T:p:no:i:W")) != -1) {
+	while ((opt = getopt(argc, argv, "a:t:T:p:P:no:i:W")) != -1) {
 		switch (opt) {
 		case 'a': adc_path = optarg; break;
 		case 't': sim_limit = atof(optarg); break;
 		case 'T': wall_limit = atof(optarg); break;
 		case 'p': pace = atof(optarg); break;
+		case 'P':
+			for (char *item = strtok(optarg, ","); item && n_changes < 16; item = strtok(NULL, ","))
+				if (sscanf(item, "%lf:%lf", &change_at[n_changes], &change_to[n_changes]) == 2)
+					n_changes++;
+			break;
 		case 'n': use_pty = 0; break;
 		case 'o': tx_path = optarg; break;
 		case 'i': script_path = optarg; break;
 		case 'W': wait_host = 1; break;
 		default:
 			fprintf(stderr, "usage: %s FIRMWARE.elf [-a mv.txt] [-t sim_s] [-T wall_s] "
-				"[-p pace] [-n] [-o tx.bin] [-i script.txt] [-W]\n", argv[0]);
+				"[-p pace] [-P s:pace,...] [-n] [-o tx.bin] [-i script.txt] [-W]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -323,7 +333,7 @@ int main(int argc, char **argv)
 	printf("START\n");
 	const avr_cycle_count_t tick = avr->frequency / 4000; /* service every 0.25 ms simulated */
 	avr_cycle_count_t next_tick = tick, end_cycle = (avr_cycle_count_t)(sim_limit * avr->frequency);
-	double t0 = wall_s();
+	double t0 = wall_s(), sim_anchor = 0, wall_anchor = 0;
 	int state = cpu_Running;
 	while (!stop_requested) {
 		state = avr_run(avr);
@@ -334,6 +344,8 @@ int main(int argc, char **argv)
 		next_tick += tick;
 		if (avr->cycle >= end_cycle)
 			break;
+		if (avr->cycle % avr->frequency < tick)
+			printf("SIM t=%.0f\n", sim_s());
 		while (script_next < script_n && script[script_next].at_cycle <= avr->cycle) {
 			push(&rx_pending, script[script_next].bytes, script[script_next].n);
 			script_next++;
@@ -346,8 +358,14 @@ int main(int argc, char **argv)
 			fprintf(stderr, "wall-clock limit of %.0f s reached\n", wall_limit);
 			break;
 		}
+		if (next_change < n_changes && sim_s() >= change_at[next_change]) {
+			/* new pace from here: re-anchor so the change neither sleeps nor rushes */
+			sim_anchor = sim_s();
+			wall_anchor = wall;
+			pace = change_to[next_change++];
+		}
 		if (pace > 0) {
-			double ahead = sim_s() / pace - wall;
+			double ahead = wall_anchor + (sim_s() - sim_anchor) / pace - wall;
 			if (ahead > 0.0005) {
 				struct timespec ts = {0, (long)(ahead * 1e9)};
 				nanosleep(&ts, NULL);
