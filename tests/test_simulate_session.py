@@ -166,7 +166,9 @@ def test_gaps_are_absent_rows() -> None:
     jumps = t[1:][dt > 1.5e-3]
     assert len(jumps) <= len(gaps)
     for iv in gaps:
-        assert not np.any((t >= iv["start_s"] + 1e-6) & (t < iv["end_s"] - 1e-6))
+        assert not np.any((t >= iv["start_s"] - 1e-6) & (t < iv["end_s"] - 1e-6))
+        assert np.any(np.isclose(t, iv["end_s"])) or iv["end_s"] == session.duration_s
+        assert np.any(np.isclose(t, iv["start_s"] - 1e-3))  # the last sample before it
     assert np.allclose(dt[dt <= 1.5e-3], 1e-3)
 
 

@@ -169,6 +169,7 @@ def simulate(
     hardware = Hardware.draw(rng, rep, float(np.mean(subject.mvc_uv)))
     scene = Scene(spec.profile, duration, len(channels))
     spec.build(SceneBuilder(rng, scene, subject, channels), options or SceneOptions())
+    _snap_gaps(scene, float(fs))
     scene.intervals.sort(key=lambda d: (d["start_s"], d["channel"], d["kind"]))
     labels: dict[str, object] = {
         "format": LABEL_FORMAT,
@@ -187,6 +188,31 @@ def simulate(
     return Session(
         scenario, int(seed), float(fs), rep, channels, duration, scene, subject, hardware, labels
     )
+
+
+def _snap_gaps(scene: Scene, fs: float) -> None:
+    """Gap labels: from the first missing sample to the next present one, overlaps merged."""
+    gaps: dict[str, list[list[float]]] = {}
+    for item in scene.intervals:
+        if item["kind"] == "gap":
+            edges = [np.ceil(float(item[k]) * fs - 1e-9) / fs for k in ("start_s", "end_s")]  # type: ignore[arg-type]
+            gaps.setdefault(str(item["channel"]), []).append(edges)
+    merged: list[dict[str, object]] = []
+    for channel, spans in gaps.items():
+        spans.sort()
+        out = [spans[0]]
+        for start, end in spans[1:]:
+            if start <= out[-1][1]:
+                out[-1][1] = max(out[-1][1], end)
+            else:
+                out.append([start, end])
+        merged += [
+            {"channel": channel, "kind": "gap", "start_s": round(a, 6),
+             "end_s": round(min(b, scene.duration_s), 6)}
+            for a, b in out
+            if a < min(b, scene.duration_s)
+        ]  # fmt: skip
+    scene.intervals[:] = [d for d in scene.intervals if d["kind"] != "gap"] + merged
 
 
 def write_session(
