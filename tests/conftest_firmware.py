@@ -49,8 +49,14 @@ class Build:
     ram_bytes: int
 
 
+_built: list[Build] = []  # one build per test session, shared by the firmware test modules
+
+
 def build_all(out: Path) -> Build:
+    """Build the Uno ELF and the harness under ``out`` (once per session)."""
     require_toolchain()
+    if _built and _built[0].elf.exists() and _built[0].harness.exists():
+        return _built[0]
     fw = subprocess.run(
         ["sh", str(ROOT / "firmware_bridge/uno/build.sh"), str(out / "uno")],
         capture_output=True,
@@ -67,12 +73,14 @@ def build_all(out: Path) -> Build:
     assert sim.returncode == 0, sim.stdout + sim.stderr
     size = re.search(r"SIZE flash=(\d+) ram=(\d+)", fw.stdout)
     assert size, fw.stdout
-    return Build(
+    build = Build(
         out / "uno/crampdetect_uno.elf",
         out / "sim/cd_harness",
         int(size.group(1)),
         int(size.group(2)),
     )
+    _built[:] = [build]
+    return build
 
 
 @dataclass
