@@ -1,13 +1,18 @@
 """Read the ``detect`` CSV layout (``time_s,<channel>,...``) as a stream of blocks.
 
-The file is parsed in chunks by pyarrow's streaming CSV reader, so memory stays flat for
-nights of any length. The sample rate comes from the ``time_s`` steps; where ``time_s`` jumps
-(lost packets) the next block carries the number of missing samples in ``Block.gap``.
+The file is parsed in chunks of a few MB with numpy's C text parser, so memory stays
+flat for nights of any length and start-up stays light. The sample rate comes from the
+``time_s`` steps; where ``time_s`` jumps (lost packets) the next block carries the number of
+missing samples in ``Block.gap``.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
+import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,9 +124,6 @@ def open_csv(path: str | Path, rate: float | None = None) -> CsvStream:
     rate : float, optional
         Sample rate in Hz; must agree with ``time_s`` within 2 % when both are given.
     """
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -132,7 +134,7 @@ def open_csv(path: str | Path, rate: float | None = None) -> CsvStream:
     if not head.strip():
         raise InputError(f"{path.name}: empty file")
     try:
-        names = [c.strip() for c in head.decode("utf-8-sig").strip().split(",")]
+        names = [c.strip() for c in next(csv.reader([head.decode("utf-8-sig").strip()]))]
     except UnicodeDecodeError:
         raise InputError(f"{path.name}: not a text CSV file") from None
     if not names or names[0] != "time_s":
@@ -141,16 +143,7 @@ def open_csv(path: str | Path, rate: float | None = None) -> CsvStream:
         raise InputError(f"{path.name}: no channel columns after 'time_s'")
     if len(set(names)) != len(names) or any(not n for n in names):
         raise InputError(f"{path.name}: column names must be unique and non-empty")
-    types = {n: pa.float64() for n in names}
-    try:
-        reader = pcsv.open_csv(
-            path,
-            read_options=pcsv.ReadOptions(block_size=CHUNK_BYTES, use_threads=False),
-            convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=True),
-        )
-    except (pa.ArrowInvalid, pa.ArrowException) as exc:
-        raise InputError(f"{path.name}: {_arrow_message(exc)}") from None
-    batches = _arrays(reader, path.name, len(names))
+    batches = _arrays(path, len(head), len(names))
     try:
         first = next(batches)
     except StopIteration:
@@ -189,27 +182,51 @@ def open_csv(path: str | Path, rate: float | None = None) -> CsvStream:
     return stream
 
 
-def _arrays(reader, name: str, n_cols: int) -> Iterator[np.ndarray]:
-    import pyarrow as pa
+def _arrays(path: Path, skip: int, n_cols: int) -> Iterator[np.ndarray]:
+    """Parse the data rows in chunks cut at line ends; yields (n_cols, n_rows) arrays."""
+    row = 1  # data rows are numbered from 1 in messages
+    with path.open("rb") as fh:
+        fh.seek(skip)
+        rest = b""
+        while True:
+            buf = fh.read(CHUNK_BYTES)
+            last = not buf
+            buf = rest + buf
+            cut = len(buf) if last else buf.rfind(b"\n") + 1
+            if cut == 0 and not last:  # no line end in this read yet: keep reading
+                rest = buf
+                continue
+            chunk, rest = buf[:cut], buf[cut:]
+            if chunk.strip():
+                arr = _parse(chunk, path.name, row, n_cols)
+                row += arr.shape[1]
+                yield arr
+            if last:
+                return
 
-    while True:
-        try:
-            batch = reader.read_next_batch()
-        except StopIteration:
-            return
-        except (pa.ArrowInvalid, pa.ArrowException) as exc:
-            raise InputError(f"{name}: {_arrow_message(exc)}") from None
-        if batch.num_rows == 0:
-            continue
-        if batch.num_columns != n_cols:
-            raise InputError(f"{name}: expected {n_cols} columns, got {batch.num_columns}")
-        yield np.vstack([batch.column(i).to_numpy(zero_copy_only=False) for i in range(n_cols)])
+
+def _parse(chunk: bytes, name: str, first_row: int, n_cols: int) -> np.ndarray:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # an empty line or row is bad input, not a warning
+            arr = np.loadtxt(io.BytesIO(chunk), delimiter=",", dtype=np.float64, ndmin=2)
+    except (ValueError, UserWarning) as exc:
+        raise InputError(f"{name}: {_message(str(exc), first_row)}") from None
+    if arr.shape[1] != n_cols:
+        raise InputError(f"{name}: expected {n_cols} columns, got {arr.shape[1]}")
+    return arr.T
 
 
-def _arrow_message(exc: Exception) -> str:
-    msg = str(exc).splitlines()[0]
-    if "CSV conversion error" in msg or "conversion" in msg.lower():
-        return "non-numeric value: " + msg.split(":", 1)[-1].strip()
-    if "Expected" in msg and "columns" in msg:
-        return "rows have a different number of columns than the header"
+def _message(msg: str, first_row: int) -> str:
+    """loadtxt's message with the row counted in the file's data rows."""
+    msg = msg.splitlines()[0]
+    m = re.search(r"at row (\d+)", msg)
+    where = f" at data row {first_row + int(m.group(1))}" if m else ""
+    if "could not convert" in msg:
+        bad = re.search(r"string '([^']*)'", msg)
+        value = repr(bad.group(1)) if bad else "a value"
+        kind = "empty value" if bad and not bad.group(1).strip() else f"non-numeric value {value}"
+        return kind + where
+    if "number of columns changed" in msg:
+        return "rows have a different number of columns than the header" + where
     return msg
