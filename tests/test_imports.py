@@ -1,0 +1,28 @@
+"""`import crampdetect` stays light, and the CLI starts without the heavy optional libraries."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ("bleak", "serial", "matplotlib", "sklearn", "dask", "edfio", "soundfile", "scipy")
+
+
+def _loaded(code: str) -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", code + "; import sys, json; print(json.dumps(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    mods = json.loads(out.stdout.strip().splitlines()[-1])
+    return sorted({m.split(".")[0] for m in mods} & set(HEAVY))
+
+
+def test_import_crampdetect_is_light():
+    assert _loaded("import crampdetect") == []
+
+
+def test_cli_parser_is_light():
+    assert _loaded("from crampdetect.cli import build_parser; build_parser()") == []
