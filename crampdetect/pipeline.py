@@ -232,7 +232,10 @@ class Pipeline:
         artefact = masks["pop"] | masks["wander"]
         if rep.signal == "raw":
             artefact = artefact | (f.mdf < 35.0)
-        events = self._detector.update(f.start, f.rms_fast, f.rms, base, blocked, artefact, ref)
+        tkeo = f.tkeo if rep.signal == "raw" else None
+        events = self._detector.update(
+            f.start, f.rms_fast, f.rms, base, blocked, artefact, ref, tkeo
+        )
         out.events.extend(self._emit(events))
         self._level = f.rms[:, -1]
         return out

@@ -132,6 +132,7 @@ class CrampDetector:
         self._h_fast = np.zeros((c, 0))  # 100 ms level history (onset backtracking)
         self._h_base = np.zeros((c, 0))
         self._h_ref = np.zeros((c, 0))
+        self._h_tkeo = np.zeros((c, 0))
         self._h_art = np.zeros((c, 0), dtype=bool)
 
     # -- public -------------------------------------------------------------------------------
@@ -159,13 +160,15 @@ class CrampDetector:
         blocked: np.ndarray,
         artefact: np.ndarray,
         reference: np.ndarray | None = None,
+        tkeo: np.ndarray | None = None,
     ) -> list[FrameEvent]:
         """Process frames ``start .. start + n``; all arrays (n_channels, n).
 
         ``level_fast``/``level`` are 100/250 ms envelopes (µV), ``base`` the resting baseline
         (µV, NaN while unknown), ``blocked`` frames with lead-off, ``artefact`` frames with
         pops, wander or a motion-artefact spectrum, ``reference`` the strongest recent
-        activity (µV) or the calibrated maximum.
+        activity (µV) or the calibrated maximum, ``tkeo`` the mean Teager-Kaiser energy per
+        frame (µV², raw EMG only) used to place onsets.
         """
         n = level.shape[1]
         self._frame = start + n
@@ -185,6 +188,8 @@ class CrampDetector:
         self._ext_level = np.concatenate([self._h_level, level], axis=1)
         self._ext_base = np.concatenate([self._h_base, base], axis=1)
         self._ext_ref = np.concatenate([self._h_ref, stats["ref"]], axis=1)
+        tk = np.zeros_like(level) if tkeo is None else tkeo
+        self._ext_tkeo = np.concatenate([self._h_tkeo, tk], axis=1)
         self._ext_start = start - self._h_fast.shape[1]
         events: list[FrameEvent] = []
         for c in range(self.n_channels):
@@ -273,6 +278,7 @@ class CrampDetector:
         self._h_fast = np.concatenate([self._h_fast, fast], axis=1)[:, -h:]
         self._h_base = np.concatenate([self._h_base, base], axis=1)[:, -h:]
         self._h_ref = self._ext_ref[:, -h:]
+        self._h_tkeo = self._ext_tkeo[:, -h:]
         self._h_art = np.concatenate([self._h_art, art], axis=1)[:, -h:]
 
     def _channel(
@@ -524,6 +530,16 @@ class CrampDetector:
         below = np.flatnonzero(seg < floor)
         k = lo + int(below[-1]) + 1 if below.size else lo
         k = min(k, frame)
+        # TKEO conditioning (Solnik et al.): motor-unit activity shows in the Teager-Kaiser
+        # energy before the RMS envelope rises; continue back over frames whose TKEO stands
+        # well above its level before the run.
+        tk = self._ext_tkeo[c]
+        tk_pre = tk[max(0, rs - round(5 * fr) - e0) : max(0, rs - round(0.5 * fr) - e0)]
+        if tk_pre.size and tk_pre.any():
+            tk_floor = 4.0 * float(np.median(np.abs(tk_pre))) + 1e-12
+            stop = max(e0, k - round(2.0 * fr))
+            while k - 1 >= stop and tk[k - 1 - e0] >= tk_floor:
+                k -= 1
         if self._path == "quiet":
             margin = min(stats["med"][c, i] / s.strong_ratio, 1.25)
         elif self._path == "fast":
