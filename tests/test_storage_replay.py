@@ -223,7 +223,8 @@ def test_record_a_simulated_board_and_convert_on_close(
 ) -> None:
     out = tmp_path / "sim.cdrec"
     url = "sim://cramp?speed=0&duration=120&seed=2"
-    assert main(["record", url, "--out", str(out), "--convert", str(tmp_path / "sim.edf")]) == 0
+    argv = ["record", url, "--out", str(out), "--duration", "120", "--quiet"]
+    assert main([*argv, "--convert", str(tmp_path / "sim.edf")]) == 0
     printed = capsys.readouterr().out
     rec = open_recording(out)
     assert rec.problems == [] and rec.n_samples == 120_000
