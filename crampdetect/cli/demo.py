@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--speed must be in (0, 1000], got {args.speed}")
     rep = Representation("raw", "counts", 10)  # what an Uno's ADC gives
     session = simulate(args.scenario, seed=args.seed, fs=1000.0, representation=rep)
-    profile = str(session.labels.get("profile", "night"))
+    profile = str(session.profile)  # known from the plan: no generation pass
     out = sys.stderr if args.json_events else sys.stdout
     with tempfile.TemporaryDirectory(prefix="crampdetect-demo-") as tmp:
         board = PtyBoard(
