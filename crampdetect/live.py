@@ -59,6 +59,13 @@ class LiveMonitor:
         A :class:`~crampdetect.reports.statusview.StatusView` (or None for no view).
     json_out : text stream, optional
         Receives one JSON line per event (raised and ended).
+    calibration : mapping, optional
+        ``{channel: (rest_rms_uv, max_rms_uv)}`` for the pipeline (``crampdetect calibrate``).
+    history : callable, optional
+        ``history(first_block) -> JournalingPolicy``: at the first block, replaces the policy
+        with one that also writes the night history.
+    recording : callable, optional
+        ``recording(first_block, pipeline) -> SessionWriter``: records the session.
     """
 
     def __init__(
@@ -68,12 +75,19 @@ class LiveMonitor:
         policy: PromptPolicy | None = None,
         view: Any = None,
         json_out: TextIO | None = None,
+        calibration: Any = None,
+        history: Callable[[Block], Any] | None = None,
+        recording: Callable[[Block, Any], Any] | None = None,
     ) -> None:
         self.source = source
         self.profile = profile
         self.policy = policy if policy is not None else SimplePolicy()
         self.view = view
         self.json_out = json_out
+        self.calibration = calibration
+        self._start_history = history
+        self._start_recording = recording
+        self.recorder: Any = None
         self.haptic = HapticSink(source.send)
         self.pipeline: Any = None
         self.summary = MonitorSummary()
@@ -97,7 +111,15 @@ class LiveMonitor:
             )
             out = p.finish()
             self._handle(out.events, out.quality)
-        self.pipeline = Pipeline(block.fs, block.channels, rep, self.profile)
+        self.pipeline = Pipeline(
+            block.fs, block.channels, rep, self.profile, calibration=self.calibration
+        )
+        if self._start_history is not None:
+            self.policy = self._start_history(block)
+            self._start_history = None
+        if self._start_recording is not None:
+            self.recorder = self._start_recording(block, self.pipeline)
+            self._start_recording = None
         return self.pipeline
 
     def _handle(self, events: list[Event], quality: list[QualityInterval]) -> None:
@@ -108,6 +130,8 @@ class LiveMonitor:
             if self.view is not None:
                 self.view.event(event)
         self.summary.quality.extend(q for q in quality if q.end_s is not None)
+        if quality and hasattr(self.policy, "record_quality"):
+            self.policy.record_quality(quality)
         actions = self.policy.update(events, self._now_s)
         if self.source.accepts_commands:
             self.haptic.apply(actions)
@@ -134,10 +158,15 @@ class LiveMonitor:
                 for block in source.read(READ_TIMEOUT_S):
                     out = self._pipeline_for(block).push(block)
                     self._now_s = block.t_end
+                    if self.recorder is not None:
+                        self.recorder.write(block)
+                        self.recorder.write_output(out)
                     # Per block, so the policy sees each event at its own stream time
                     # however many blocks one pass brings.
                     self._handle(out.events, out.quality)
                 self._handle([], [])  # the policy's timers (repeats, hold ticks)
+                if self.recorder is not None:
+                    self.recorder.flush_if_due()
                 now = time.monotonic()
                 if source.accepts_commands and now - last_ping >= HEARTBEAT_S:
                     source.send("ping")
@@ -173,6 +202,12 @@ class LiveMonitor:
         if self.pipeline is not None:
             out = self.pipeline.finish()
             self._handle(out.events, out.quality)
+            if self.recorder is not None:
+                self.recorder.write_output(out)
+        if self.recorder is not None:
+            self.recorder.close()
+        if hasattr(self.policy, "close"):
+            self.policy.close(self._now_s)  # the night history session
         if self.view is not None:
             self.view.close()
         self.summary.events = sorted(self._events.values(), key=lambda e: e.alert_s)

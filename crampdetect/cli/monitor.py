@@ -31,6 +31,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json-events", action="store_true", help="one JSON line per event on stdout")
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds (wall clock)")
     p.add_argument("--no-view", action="store_true", help="no live status view")
+    p.add_argument("--user", help="use this user's calibration (see `crampdetect calibrate`)")
+    p.add_argument(
+        "--history",
+        action="store_true",
+        help="write the session (cramps, prompts, quality) into the local night history; "
+        "implies the guided prompts",
+    )
+    p.add_argument("--record", metavar="PATH", help="also record the session (crash-safe)")
     p.add_argument(
         "--capture",
         metavar="FILE.bin",
@@ -102,8 +110,42 @@ def run(args: argparse.Namespace) -> int:
 
         view = StatusView(sys.stderr if args.json_events else sys.stdout, title=args.url)
     json_out = sys.stdout if args.json_events else None
+    calibration = None
+    if args.user:
+        from crampdetect.calibration import load_calibration
+
+        calibration = load_calibration(args.user)
+        if calibration is None:
+            raise InputError(f"No calibration for user {args.user!r}: run `crampdetect calibrate`")
+
+    def history(block):
+        from crampdetect.alerts.journal import start_journal
+
+        return start_journal(args.profile, args.url, block.channels, block.t0, args.user)
+
+    def recording(block, pipe):
+        import dataclasses
+
+        from crampdetect.storage.session import SessionWriter
+
+        return SessionWriter(
+            args.record,
+            fs=block.fs,
+            channels=block.channels,
+            representation=pipe.representation,
+            device={"url": args.url, "firmware": source.info.firmware},
+            settings={"profile": args.profile, **dataclasses.asdict(pipe.settings)},
+        )
+
     monitor = LiveMonitor(
-        source, args.profile, make_policy(args.policy, args.profile), view, json_out
+        source,
+        args.profile,
+        make_policy(args.policy, args.profile),
+        view,
+        json_out,
+        calibration=calibration,
+        history=history if args.history else None,
+        recording=recording if args.record else None,
     )
     with contextlib.ExitStack() as stack:
         if args.capture:

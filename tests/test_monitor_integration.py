@@ -1,0 +1,51 @@
+"""`monitor --history --record`: one live session lands in the night history and a recording
+that replays to the same events."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+
+def _cli(*args, home):
+    env = {**os.environ, "CRAMPDETECT_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "crampdetect", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+def test_monitor_writes_history_and_a_recording_that_replays_the_same(tmp_path):
+    rec = tmp_path / "night.cdrec"
+    live = _cli(
+        "monitor", "sim://night-short?seed=3&speed=0", "--no-view", "--json-events",
+        "--history", "--record", rec, home=tmp_path,
+    )  # fmt: skip
+    assert live.returncode == 0, live.stderr
+    events = [json.loads(line) for line in live.stdout.splitlines() if line.startswith("{")]
+    final = {(e["channel"], e["onset_s"]): e for e in events if e["kind"] == "cramp"}
+    assert len(final) == 1
+
+    hist = _cli("history", "--export", tmp_path / "h.json", home=tmp_path)
+    assert hist.returncode == 0, hist.stderr
+    (session,) = json.loads((tmp_path / "h.json").read_text())["sessions"]
+    assert session["source"].startswith("sim://night-short") and session["profile"] == "night"
+    assert session["cramps"] == 1 and session["alerts"] >= 1
+    assert abs(session["duration_s"] - 240.0) < 1.0
+
+    replay = _cli("replay", rec, "--json", home=tmp_path)
+    assert replay.returncode == 0, replay.stderr
+    replayed = json.loads(replay.stdout)["events"]
+    assert [(e["channel"], e["onset_s"], e["alert_s"]) for e in replayed] == [
+        (e["channel"], e["onset_s"], e["alert_s"]) for e in final.values()
+    ]
+
+
+def test_monitor_refuses_an_unknown_calibration_user(tmp_path):
+    r = _cli("monitor", "sim://night-short?speed=0", "--no-view", "--user", "nobody", home=tmp_path)
+    assert r.returncode == 2 and "calibrat" in r.stderr
