@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -95,17 +94,16 @@ def run_detect(path: Path) -> tuple[float, float]:
     if shutil.which("taskset"):
         cmd = ["taskset", "-c", "0", *cmd]
     t = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    wall = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1024.0
+    return time.perf_counter() - t, 0.0
 
 
 def peak_rss_of_detect(path: Path) -> float:
+    # VmHWM, not ru_maxrss: after fork+exec, ru_maxrss keeps the parent's high-water mark.
     code = (
-        "import resource,sys; from crampdetect.cli import main; main(['detect', sys.argv[1],"
-        " '--json']); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+        "import sys; from crampdetect.cli import main; main(['detect', sys.argv[1], '--json']);"
+        " hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0];"
+        " print(int(hwm.split()[1]), file=sys.stderr)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(path)], check=True, capture_output=True, text=True

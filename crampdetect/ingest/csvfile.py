@@ -23,7 +23,7 @@ from crampdetect.core import Block, InputError
 
 #: A step longer than this many sample periods is a gap (lost samples).
 GAP_FACTOR = 1.5
-CHUNK_BYTES = 4 << 20
+CHUNK_BYTES = 1 << 20
 
 
 @dataclass(slots=True)
