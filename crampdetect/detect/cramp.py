@@ -24,9 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from crampdetect.detect.settings import DetectorSettings
+from crampdetect.features.windows import windows
 
 _NEVER = -(10**12)
 
@@ -241,19 +241,19 @@ class CrampDetector:
         )
         r = self._relax_w
         lr = self._pad(np.concatenate([self._h_level[:, -(r - 1) :], level], axis=1), n + r - 1)
-        context = sliding_window_view(lr, r, axis=1).mean(axis=2)
+        context = windows(lr, r).mean(axis=2)
         relaxed = level < self.settings.relax_fraction * context
         fa = self._pad(np.concatenate([self._h_fast[:, -keep:], fast], axis=1), n + keep)
         ar = np.concatenate([self._h_art[:, -keep:], art], axis=1)
         ar = np.concatenate([np.zeros((ar.shape[0], n + keep - ar.shape[1]), bool), ar], axis=1)
-        y = np.log(np.maximum(sliding_window_view(lv, w, axis=1), 1e-6))
+        y = np.log(np.maximum(windows(lv, w), 1e-6))
         t = np.arange(w) - (w - 1) / 2.0
         ym = y.mean(axis=2, keepdims=True)
         slope = ((y - ym) * t).sum(axis=2, keepdims=True) / (t**2).sum()
         irr_all = np.sqrt(np.maximum(((y - ym - slope * t) ** 2).mean(axis=2), 0.0))
         # Irregularity must persist: a steady hold's ramp-down is briefly "irregular".
-        irr = sliding_window_view(irr_all, p, axis=1).min(axis=2)
-        fw = sliding_window_view(fa, w, axis=1)
+        irr = windows(irr_all, p).min(axis=2)
+        fw = windows(fa, w)
         dip = fw.min(axis=2) / np.maximum(fw.mean(axis=2), 1e-9)
         with np.errstate(invalid="ignore", divide="ignore"):
             med = np.exp(ym[:, -n:, 0]) / base  # geometric mean of the 250 ms level
@@ -263,7 +263,7 @@ class CrampDetector:
             "irr": irr,
             "dip": dip,
             "med": np.nan_to_num(med),
-            "art": sliding_window_view(ar, w, axis=1).any(axis=2),
+            "art": windows(ar, w).any(axis=2),
         }
 
     @staticmethod

@@ -8,11 +8,11 @@ the pipeline, which sees the sample clock.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from crampdetect.core import Representation
 from crampdetect.detect.intervals import IntervalTracker, Span
 from crampdetect.features.hop import FeatureFrames
+from crampdetect.features.windows import windows
 
 #: Issues that make a channel's EMG unusable for detection while they last.
 BLOCKING = frozenset({"lead_off"})
@@ -93,8 +93,8 @@ class QualityMonitor:
             mean_all = np.concatenate([np.repeat(mean_all[:, :1], pad, axis=1), mean_all], axis=1)
             rms_all = np.concatenate([np.repeat(rms_all[:, :1], pad, axis=1), rms_all], axis=1)
         if n:
-            wander_uv = sliding_window_view(mean_all, self._win, axis=1).std(axis=2) * uv
-            rms_ref = sliding_window_view(rms_all, self._win, axis=1).mean(axis=2)
+            wander_uv = windows(mean_all, self._win).std(axis=2) * uv
+            rms_ref = windows(rms_all, self._win).mean(axis=2)
             prev_rms = rms_all[:, -n - 2 : -2] if rms_all.shape[1] >= n + 2 else f.rms_fast
         else:
             wander_uv = rms_ref = prev_rms = np.zeros((self.n_channels, 0))
