@@ -13,6 +13,7 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,6 +32,10 @@ TARGETS = [
     ("lead_offs_flagged_share", "overall", ">= 95 %", lambda v: v is not None and v >= 0.95),
     ("clean_time_flagged_share", "overall", "<= 1 %", lambda v: v is not None and v <= 0.01),
 ]
+
+
+def _labels(csv_path: Path) -> str:
+    return csv_path.with_name(csv_path.name.removesuffix(".csv") + ".labels.json").read_text()
 
 
 def main() -> None:
@@ -77,6 +82,35 @@ def main() -> None:
         v = groups.get(group, {}).get(key)
         lines.append(f"| {key} | {group} | {target} | {v} | {'yes' if ok(v) else 'NO'} |")
     lines += ["", "```", format_summary(res), "```", ""]
+    # The night trade-off: how long the fast paths wait, against leg movements (0.5-10 s).
+    lines += [
+        "## Night: earliest alert against false alerts",
+        "",
+        "Leg movements last 0.5-10 s and look like a cramp's first seconds; waiting longer",
+        "before the fast paths may alert trades latency for false alerts (night recordings of",
+        "the same set; the default is marked).",
+        "",
+        "| fast_s | sensitivity | latency median s | latency p90 s | false alerts /h |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    night = [p for p in d.glob("*.csv") if '"profile": "night"' in _labels(p)]
+    with tempfile.TemporaryDirectory() as tmp:
+        for p in night:
+            for q in (p, p.with_name(p.name.removesuffix(".csv") + ".labels.json")):
+                (Path(tmp) / q.name).symlink_to(q)
+        for fast_s in (3.0, 4.0, 5.0):
+            out = subprocess.run(
+                [sys.executable, "-m", "crampdetect", "evaluate", tmp, "--json", "--no-progress",
+                 "--set", f"fast_s={fast_s}"],
+                check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            o = json.loads(out.stdout)["overall"]
+            mark = " (default)" if fast_s == 4.0 else ""
+            lines.append(
+                f"| {fast_s:g}{mark} | {o['sensitivity']} | {o['latency_median_s']} | "
+                f"{o['latency_p90_s']} | {o['false_alerts_per_hour']} |"
+            )
+    lines.append("")
     (HERE / "detection.md").write_text("\n".join(lines))
     print("\n".join(lines))
 

@@ -102,7 +102,7 @@ class DetectorSettings:
 _PROFILES = {
     # Lying at rest: cramps start from silence; confounders are short movements and
     # bilateral turning over.
-    "night": DetectorSettings(fast_s=3.0, slow_s=9.0),
+    "night": DetectorSettings(fast_s=4.0, slow_s=9.0),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(slow_s=9.5, bilateral_s=600.0, quiet_s=0.0, ref_fraction=0.12),
 }
