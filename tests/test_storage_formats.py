@@ -139,9 +139,17 @@ def test_mne_export_when_available(counts_session: Path) -> None:
         with pytest.raises(InputError, match="pip install mne"):
             to_mne(rec)
         return
+    rec.events = shift(EVENTS, 10.0)  # on the recording's time axis (it starts at 10 s)
     raw = to_mne(rec)
     assert raw.ch_names == list(CH)
     assert "cramp/calf_left" in list(raw.annotations.description)
+    # One uniform time axis: lost samples are kept as marked skips, so times still line up.
+    assert raw.n_times == round((rec.t_end - rec.t_start) * rec.fs)
+    skips = [a for a in raw.annotations if a["description"] == "BAD_ACQ_SKIP"]
+    assert len(skips) == len(rec.gap_intervals())
+    (cramp,) = [e for e in rec.events if e.kind == "cramp"]
+    (ann,) = [a for a in raw.annotations if a["description"] == "cramp/calf_left"]
+    assert abs(ann["onset"] - (cramp.onset_s - rec.t_start)) < 2.0 / rec.fs
 
 
 def test_export_never_overwrites(counts_session: Path, tmp_path: Path) -> None:

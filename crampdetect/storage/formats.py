@@ -229,13 +229,21 @@ def to_mne(rec: Recording):
         import mne
     except ImportError:
         raise InputError("MNE export needs the optional 'mne' package: pip install mne") from None
-    _, data = rec.load()
+    times, data = rec.load()
     rep = rec.representation or Representation()
-    volts = (data - rep.offset) * rep.uv_per_unit * 1e-6
+    t0 = rec.t_start
+    # MNE wants one uniform time axis: lost samples become zeros, marked BAD_ACQ_SKIP below.
+    idx = np.round((times - t0) * rec.fs).astype(np.int64) if times.size else times.astype(int)
+    n = int(idx[-1]) + 1 if idx.size else 0
+    volts = np.zeros((len(rec.channels), n))
+    volts[:, idx] = (data - rep.offset) * rep.uv_per_unit * 1e-6
     info = mne.create_info(list(rec.channels), rec.fs, ch_types="emg", verbose=False)
     raw = mne.io.RawArray(volts, info, verbose=False)
     onsets, durations, texts = [], [], []
-    t0 = rec.t_start
+    for a, b in rec.gap_intervals():
+        onsets.append(a - t0)
+        durations.append(b - a)
+        texts.append("BAD_ACQ_SKIP")
     for e in rec.events:
         onsets.append(e.onset_s - t0)
         durations.append(0.0 if e.end_s is None else e.end_s - e.onset_s)
@@ -244,6 +252,10 @@ def to_mne(rec: Recording):
         onsets.append(q.start_s - t0)
         durations.append(0.0 if q.end_s is None else q.end_s - q.start_s)
         texts.append(f"BAD_{q.issue}/{q.channel}")
+    # Items that end exactly at (or a rounding past) the last sample stay in range.
+    span = n / rec.fs
+    onsets = [min(max(o, 0.0), span - 1.0 / rec.fs) for o in onsets]
+    durations = [min(d, span - o) for o, d in zip(onsets, durations, strict=True)]
     raw.set_annotations(mne.Annotations(onsets, durations, texts))
     return raw
 
