@@ -88,6 +88,7 @@ class LiveMonitor:
         self._start_history = history
         self._start_recording = recording
         self.recorder: Any = None
+        self._journal: Any = None  # the history journal this monitor opened (and closes)
         self.haptic = HapticSink(source.send)
         self.pipeline: Any = None
         self.summary = MonitorSummary()
@@ -115,7 +116,7 @@ class LiveMonitor:
             block.fs, block.channels, rep, self.profile, calibration=self.calibration
         )
         if self._start_history is not None:
-            self.policy = self._start_history(block)
+            self.policy = self._journal = self._start_history(block)
             self._start_history = None
         if self._start_recording is not None:
             self.recorder = self._start_recording(block, self.pipeline)
@@ -130,8 +131,8 @@ class LiveMonitor:
             if self.view is not None:
                 self.view.event(event)
         self.summary.quality.extend(q for q in quality if q.end_s is not None)
-        if quality and hasattr(self.policy, "record_quality"):
-            self.policy.record_quality(quality)
+        if quality and self._journal is not None:
+            self._journal.record_quality(quality)
         actions = self.policy.update(events, self._now_s)
         if self.source.accepts_commands:
             self.haptic.apply(actions)
@@ -206,8 +207,8 @@ class LiveMonitor:
                 self.recorder.write_output(out)
         if self.recorder is not None:
             self.recorder.close()
-        if hasattr(self.policy, "close"):
-            self.policy.close(self._now_s)  # the night history session
+        if self._journal is not None:
+            self._journal.close(self._now_s)  # the night history session
         if self.view is not None:
             self.view.close()
         self.summary.events = sorted(self._events.values(), key=lambda e: e.alert_s)
