@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from crampdetect.detect.onset import place_onset
 from crampdetect.detect.settings import DetectorSettings
-from crampdetect.features.windows import windows
+from crampdetect.features.context import count_in_run, trailing_stats
 
 _NEVER = -(10**12)
 
@@ -75,14 +76,6 @@ class _Channel:
     pre_run: int = -1  # run whose pre-run level is cached in pre_value
     pre_value: float = 0.0
     last_move_end: int = _NEVER  # end frame of the last activation run of >= 0.5 s
-
-
-def _count_in_run(mask: np.ndarray, starts: np.ndarray, carried: int) -> np.ndarray:
-    """Running count of ``mask`` frames since the latest run start (``carried`` before any)."""
-    m = mask.astype(np.int64)
-    cum = np.cumsum(m)
-    base = np.maximum.accumulate(np.where(starts, cum - m, -1))
-    return np.where(base >= 0, cum - base, cum + carried)
 
 
 class CrampDetector:
@@ -232,45 +225,20 @@ class CrampDetector:
     def _window_stats(
         self, level: np.ndarray, fast: np.ndarray, base: np.ndarray, art: np.ndarray
     ) -> dict[str, np.ndarray]:
-        """Irregularity, dip depth, median level ratio and artefact over the trailing window."""
-        w, p = self._w, self._persist
-        n = level.shape[1]
-        keep = w - 1
-        lv = self._pad(
-            np.concatenate([self._h_level[:, -(keep + p - 1) :], level], axis=1), n + keep + p - 1
+        """Trailing-window statistics of the new frames (see :func:`trailing_stats`)."""
+        return trailing_stats(
+            self._h_level,
+            level,
+            self._h_fast,
+            fast,
+            self._h_art,
+            art,
+            base,
+            self._w,
+            self._persist,
+            self._relax_w,
+            self.settings.relax_fraction,
         )
-        r = self._relax_w
-        lr = self._pad(np.concatenate([self._h_level[:, -(r - 1) :], level], axis=1), n + r - 1)
-        context = windows(lr, r).mean(axis=2)
-        relaxed = level < self.settings.relax_fraction * context
-        fa = self._pad(np.concatenate([self._h_fast[:, -keep:], fast], axis=1), n + keep)
-        ar = np.concatenate([self._h_art[:, -keep:], art], axis=1)
-        ar = np.concatenate([np.zeros((ar.shape[0], n + keep - ar.shape[1]), bool), ar], axis=1)
-        y = np.log(np.maximum(windows(lv, w), 1e-6))
-        t = np.arange(w) - (w - 1) / 2.0
-        ym = y.mean(axis=2, keepdims=True)
-        slope = ((y - ym) * t).sum(axis=2, keepdims=True) / (t**2).sum()
-        irr_all = np.sqrt(np.maximum(((y - ym - slope * t) ** 2).mean(axis=2), 0.0))
-        # Irregularity must persist: a steady hold's ramp-down is briefly "irregular".
-        irr = windows(irr_all, p).min(axis=2)
-        fw = windows(fa, w)
-        dip = fw.min(axis=2) / np.maximum(fw.mean(axis=2), 1e-9)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            med = np.exp(ym[:, -n:, 0]) / base  # geometric mean of the 250 ms level
-        return {
-            "relaxed": relaxed,
-            "base": base,
-            "irr": irr,
-            "dip": dip,
-            "med": np.nan_to_num(med),
-            "art": windows(ar, w).any(axis=2),
-        }
-
-    @staticmethod
-    def _pad(x: np.ndarray, n: int) -> np.ndarray:
-        if x.shape[1] >= n:
-            return x
-        return np.concatenate([np.repeat(x[:, :1], n - x.shape[1], axis=1), x], axis=1)
 
     def _keep_history(self, level, fast, base, art) -> None:
         h = self._hist_len
@@ -365,7 +333,7 @@ class CrampDetector:
         run_start = np.where(in_run, run_start, -1)
         elapsed = np.where(run_start >= 0, frames - run_start + 1, 0)
         moving = st["med"] >= 0.5 * s.strong_ratio
-        run_strong = _count_in_run(moving & in_run, starts, ch.run_strong)
+        run_strong = count_in_run(moving & in_run, starts, ch.run_strong)
 
         rec = frames < ch.recurrence_until
         scale = np.where(rec, s.recurrence_scale, 1.0)
@@ -521,25 +489,7 @@ class CrampDetector:
         pre = fast[max(0, rs - round(5 * fr) - e0) : max(0, rs - round(0.5 * fr) - e0)]
         local = max(base, float(np.median(pre)) if pre.size else 0.0)
         level = float(stats["med"][c, i] * base)
-        # The onset is where the rise to this cramp began: walk back from the alert over
-        # frames above both 1.5x the level before the run and 5 % of the cramp's level (so a
-        # low-level prodrome before it is not taken for the cramp).
-        floor = max(1.5 * local, 0.05 * level)
-        lo = max(e0, frame - round((s.slow_s + 3.0) * fr))
-        seg = fast[lo - e0 : frame - e0 + 1]
-        below = np.flatnonzero(seg < floor)
-        k = lo + int(below[-1]) + 1 if below.size else lo
-        k = min(k, frame)
-        # TKEO conditioning (Solnik et al.): motor-unit activity shows in the Teager-Kaiser
-        # energy before the RMS envelope rises; continue back over frames whose TKEO stands
-        # well above its level before the run.
-        tk = self._ext_tkeo[c]
-        tk_pre = tk[max(0, rs - round(5 * fr) - e0) : max(0, rs - round(0.5 * fr) - e0)]
-        if tk_pre.size and tk_pre.any():
-            tk_floor = 4.0 * float(np.median(np.abs(tk_pre))) + 1e-12
-            stop = max(e0, k - round(2.0 * fr))
-            while k - 1 >= stop and tk[k - 1 - e0] >= tk_floor:
-                k -= 1
+        k = place_onset(fast, self._ext_tkeo[c], e0, rs, frame, local, level, fr, s.slow_s + 3.0)
         if self._path == "quiet":
             margin = min(stats["med"][c, i] / s.strong_ratio, 1.25)
         elif self._path == "fast":

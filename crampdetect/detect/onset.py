@@ -1,0 +1,59 @@
+"""Placing a cramp's onset once its alert is raised."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def place_onset(
+    fast: np.ndarray,
+    tkeo: np.ndarray,
+    first: int,
+    run_start: int,
+    alert: int,
+    pre_level: float,
+    level: float,
+    frames_per_s: float,
+    lookback_s: float,
+) -> int:
+    """Frame where the rise to a cramp began.
+
+    Walks back from the alert frame over the rising edge: frames whose 100 ms envelope is
+    above both 1.5 x the level before the run and 5 % of the cramp's level (so a low-level
+    prodrome before it is not taken for the cramp). Then, TKEO conditioning (Solnik et al.,
+    domain notes §4): motor-unit activity shows in the Teager-Kaiser energy before the RMS
+    envelope rises, so it continues back (at most 2 s) over frames whose TKEO stands above 4x
+    its median before the run.
+
+    Parameters
+    ----------
+    fast, tkeo : ndarray (n,)
+        100 ms envelope (µV) and mean TKEO (µV², zeros for ENV input) of frames
+        ``first .. first + n``.
+    first : int
+        Frame index of ``fast[0]``.
+    run_start, alert : int
+        Frames where the continuous activation started and where the alert was raised.
+    pre_level, level : float
+        Envelope (µV) before the run and of the cramp at the alert.
+    frames_per_s : float
+        Feature frame rate in Hz.
+    lookback_s : float
+        Furthest the onset may lie before the alert, s.
+    """
+    fr = frames_per_s
+    floor = max(1.5 * pre_level, 0.05 * level)
+    lo = max(first, alert - round(lookback_s * fr))
+    seg = fast[lo - first : alert - first + 1]
+    below = np.flatnonzero(seg < floor)
+    k = lo + int(below[-1]) + 1 if below.size else lo
+    k = min(k, alert)
+    tk_pre = tkeo[
+        max(0, run_start - round(5 * fr) - first) : max(0, run_start - round(0.5 * fr) - first)
+    ]
+    if tk_pre.size and tk_pre.any():
+        tk_floor = 4.0 * float(np.median(np.abs(tk_pre))) + 1e-12
+        stop = max(first, k - round(2.0 * fr))
+        while k - 1 >= stop and tkeo[k - 1 - first] >= tk_floor:
+            k -= 1
+    return k

@@ -1,0 +1,97 @@
+"""Statistics of the envelope over trailing windows of feature frames, for the detector.
+
+Each function takes the new frames plus the history kept from earlier blocks, so results do
+not depend on block boundaries.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from crampdetect.features.windows import windows
+
+
+def pad_left(x: np.ndarray, n: int) -> np.ndarray:
+    """Repeat the first column of ``x`` (n_channels, m) on the left up to ``n`` columns."""
+    if x.shape[1] >= n:
+        return x
+    return np.concatenate([np.repeat(x[:, :1], n - x.shape[1], axis=1), x], axis=1)
+
+
+def count_in_run(mask: np.ndarray, starts: np.ndarray, carried: int) -> np.ndarray:
+    """Running count of ``mask`` frames since the latest run start (``carried`` before any)."""
+    m = mask.astype(np.int64)
+    cum = np.cumsum(m)
+    base = np.maximum.accumulate(np.where(starts, cum - m, -1))
+    return np.where(base >= 0, cum - base, cum + carried)
+
+
+def trailing_stats(
+    level_hist: np.ndarray,
+    level: np.ndarray,
+    fast_hist: np.ndarray,
+    fast: np.ndarray,
+    art_hist: np.ndarray,
+    art: np.ndarray,
+    base: np.ndarray,
+    w: int,
+    persist: int,
+    relax_w: int,
+    relax_fraction: float,
+) -> dict[str, np.ndarray]:
+    """Per new frame: irregularity, dip depth, level ratio, artefact and relaxation.
+
+    Parameters
+    ----------
+    level_hist, level : ndarray (n_channels, m), (n_channels, n)
+        250 ms envelope (µV): history and new frames.
+    fast_hist, fast : ndarray
+        100 ms envelope (µV): history and new frames.
+    art_hist, art : ndarray of bool
+        Artefact frames: history and new frames.
+    base : ndarray (n_channels, n)
+        Resting baseline (µV) of the new frames.
+    w, persist, relax_w : int
+        Frames of the statistics window, of the irregularity persistence, and of the
+        context for relaxation.
+    relax_fraction : float
+        Level below this fraction of its ``relax_w`` mean is a relaxation.
+
+    Returns
+    -------
+    dict of ndarray (n_channels, n)
+        ``irr`` std of the linearly detrended log 250 ms envelope over ``w`` frames, its
+        minimum over ``persist`` frames; ``dip`` lowest 100 ms level / mean over ``w``;
+        ``med`` geometric mean of the 250 ms level over ``w`` / baseline; ``art`` any artefact
+        in the window; ``relaxed`` level below ``relax_fraction`` x its recent mean; ``base``.
+    """
+    n = level.shape[1]
+    keep = w - 1
+    lv = pad_left(
+        np.concatenate([level_hist[:, -(keep + persist - 1) :], level], axis=1),
+        n + keep + persist - 1,
+    )
+    lr = pad_left(np.concatenate([level_hist[:, -(relax_w - 1) :], level], axis=1), n + relax_w - 1)
+    relaxed = level < relax_fraction * windows(lr, relax_w).mean(axis=2)
+    fa = pad_left(np.concatenate([fast_hist[:, -keep:], fast], axis=1), n + keep)
+    ar = np.concatenate([art_hist[:, -keep:], art], axis=1)
+    ar = np.concatenate([np.zeros((ar.shape[0], n + keep - ar.shape[1]), bool), ar], axis=1)
+    y = np.log(np.maximum(windows(lv, w), 1e-6))
+    t = np.arange(w) - (w - 1) / 2.0
+    ym = y.mean(axis=2, keepdims=True)
+    slope = ((y - ym) * t).sum(axis=2, keepdims=True) / (t**2).sum()
+    irr_all = np.sqrt(np.maximum(((y - ym - slope * t) ** 2).mean(axis=2), 0.0))
+    # Irregularity must persist: a steady hold's ramp-down is briefly "irregular".
+    irr = windows(irr_all, persist).min(axis=2)
+    fw = windows(fa, w)
+    dip = fw.min(axis=2) / np.maximum(fw.mean(axis=2), 1e-9)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        med = np.exp(ym[:, -n:, 0]) / base
+    return {
+        "relaxed": relaxed,
+        "base": base,
+        "irr": irr,
+        "dip": dip,
+        "med": np.nan_to_num(med),
+        "art": windows(ar, w).any(axis=2),
+    }
