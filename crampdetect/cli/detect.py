@@ -46,10 +46,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="CSV with a time_s column and one column per channel")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--user", help="use this user's calibration (see `crampdetect calibrate`)")
+    add_model_argument(p)
     add_input_arguments(p)
 
 
+def add_model_argument(p: argparse.ArgumentParser) -> None:
+    """``--model none|PATH``: the learned gate for unsure candidates (docs/model.md)."""
+    p.add_argument(
+        "--model",
+        metavar="none|PATH",
+        help="learned gate where the rules are unsure: a model folder, or none for rules only "
+        "(default: see docs/model.md)",
+    )
+
+
 def run(args: argparse.Namespace) -> int:
+    from crampdetect.detect.model import resolve_model
     from crampdetect.detect.run import detect_file
 
     calibration = None
@@ -68,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         rate=args.rate,
         overrides=overrides_from_args(args),
         calibration=calibration,
+        model=resolve_model(args.model),
     )
     if args.json:
         json.dump(result, sys.stdout)

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from crampdetect.cli.detect import add_model_argument
 from crampdetect.core import PROFILES
 
 
@@ -20,6 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="override a detector setting (repeatable)",
     )
+    add_model_argument(p)
     p.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
     p.add_argument("--dask", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--per-recording", action="store_true", help="include per-recording scores")
@@ -28,13 +30,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from crampdetect.cli.detect import overrides_from_args
+    from crampdetect.detect.model import model_path_for
     from crampdetect.reports.bulk import map_recordings
     from crampdetect.reports.evaluate import Scorer, aggregate, find_recordings
 
     paths = find_recordings(args.directory)
     overrides = overrides_from_args(args)
     scores = map_recordings(
-        Scorer(args.profile, overrides),
+        Scorer(args.profile, overrides, model_path_for(args.model)),
         [str(p) for p in paths],
         dask_address=args.dask,
         n_workers=args.workers,

@@ -42,13 +42,15 @@ def detect_file(
     settings: Any = None,
     calibration: Any = None,
     overrides: dict[str, float] | None = None,
+    model: Any = None,
 ) -> dict[str, Any]:
     """Detect cramps in a ``time_s,<channels>`` CSV through the live code path.
 
     ``settings`` replaces the profile's detector settings; ``overrides`` changes some of the
-    defaults for the inferred signal type. Returns the ``crampdetect detect --json``
-    document: ``input`` (rate, channels, inferred representation, duration, gaps),
-    ``events`` and ``quality``.
+    defaults for the inferred signal type; ``model`` (a
+    :class:`~crampdetect.detect.model.CrampModel`) gates the unsure candidates. Returns the
+    ``crampdetect detect --json`` document: ``input`` (rate, channels, inferred
+    representation, duration, gaps), ``events`` and ``quality``.
     """
     from crampdetect.ingest.csvfile import open_csv
     from crampdetect.ingest.inference import infer_representation
@@ -59,7 +61,13 @@ def detect_file(
         from crampdetect.detect.settings import profile_settings
 
         settings = profile_settings(profile, rep.signal).replace(**(overrides or {}))
-    pipe = Pipeline(stream.fs, stream.channels, rep, profile, settings, calibration)
+    gate = None
+    if model is not None:
+        from crampdetect.detect.model import check_recording
+
+        check_recording(model, stream.fs, rep.signal)
+        gate = model.gate(profile)
+    pipe = Pipeline(stream.fs, stream.channels, rep, profile, settings, calibration, gate)
     col = Collector()
     for block in stream.blocks():
         col.add(pipe.push(block))

@@ -63,10 +63,13 @@ class Scorer:
         Force a detector profile; default: the profile named in each recording's labels.
     overrides : dict
         Detector settings to override (name -> value).
+    model : str or None
+        Path of a learned gate (see :mod:`crampdetect.detect.model`); None: rules only.
     """
 
     profile: str | None = None
     overrides: dict[str, float] = field(default_factory=dict)
+    model: str | None = None
 
     def __call__(self, csv_path: str | Path) -> dict[str, Any]:
         from crampdetect.detect.run import detect_file
@@ -76,7 +79,12 @@ class Scorer:
             raise InputError(f"{Path(csv_path).name}: no labels sidecar {lp.name}")
         labels = json.loads(lp.read_text())
         profile = self.profile or labels.get("profile", "night")
-        result = detect_file(csv_path, profile=profile, overrides=self.overrides)
+        model = None
+        if self.model is not None:
+            from crampdetect.detect.model import load_model
+
+            model = load_model(self.model)
+        result = detect_file(csv_path, profile=profile, overrides=self.overrides, model=model)
         return score(result, labels, Path(csv_path).name, profile)
 
 

@@ -1,0 +1,139 @@
+"""Learned gate: training determinism, grouped CV, safe persistence and refusal on load."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from crampdetect.cli import main
+from crampdetect.core import InputError
+from crampdetect.detect.cramp import CANDIDATE_FEATURES
+from crampdetect.detect.model import load_model, save_model
+from crampdetect.detect.model_train import build_training_set, grouped_folds, train_gate
+from crampdetect.reports.evaluate import find_recordings
+
+
+@pytest.fixture(scope="module")
+def sim_paths(tmp_path_factory) -> list[str]:
+    """Two small labelled simulated sets (seeds 11, 12): 11 recordings, 4 h, both classes."""
+    from crampdetect.simulate import make_evaluation_set
+
+    root = tmp_path_factory.mktemp("gate_sim")
+    paths = []
+    for seed in (11, 12):
+        make_evaluation_set(root / f"s{seed}", hours=2, seed=seed, n_jobs=2)
+        paths += [str(p) for p in find_recordings(root / f"s{seed}")]
+    return paths
+
+
+@pytest.fixture(scope="module")
+def trained(sim_paths, tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("gate_models")
+    for name in ("a", "b"):
+        train_gate(sim_paths, root / name, ("night", "training"), seed=3, n_jobs=1)
+    return root / "a", root / "b"
+
+
+def test_training_is_deterministic_for_a_seed(trained):
+    a, b = (json.loads((p / "model.json").read_text()) for p in trained)
+    assert a["payload_sha256"] == b["payload_sha256"]
+    assert a["thresholds"] == b["thresholds"]
+    assert a["features"] == list(CANDIDATE_FEATURES)
+    assert a["training_data"]["positive_candidates"] > 0
+    assert a["sample_rate_hz"][0] <= a["sample_rate_hz"][1]
+
+
+def test_grouped_folds_never_split_a_recording(sim_paths):
+    ts = build_training_set(sim_paths, n_jobs=1)
+    assert len(np.unique(ts.group)) >= 3
+    seen = []
+    for train, test in grouped_folds(ts.group):
+        assert not set(ts.group[train]) & set(ts.group[test])
+        seen += sorted(set(ts.group[test].tolist()))
+    # every recording is held out exactly once
+    assert sorted(seen) == sorted(set(ts.group.tolist()))
+
+
+def test_model_gates_detection_and_loads_without_pickle(trained, sim_paths, monkeypatch):
+    def refuse(*a, **k):
+        raise AssertionError("pickle used")
+
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "loads", refuse)
+    model = load_model(trained[0])
+    x = np.zeros((3, len(CANDIDATE_FEATURES)))
+    p = model.probability(x)
+    assert p.shape == (3,) and np.all((p > 0) & (p < 1))
+    gate = model.gate("night")
+    assert gate(x).dtype == bool
+    with pytest.raises(InputError, match="profile"):
+        model.gate("sprint")
+
+
+def _copy(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    return dst
+
+
+def _edit(folder: Path, change) -> None:
+    h = json.loads((folder / "model.json").read_text())
+    change(h)
+    (folder / "model.json").write_text(json.dumps(h))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda h: h["thresholds"].update(night=0.0), "checksum"),
+        (lambda h: h["calibration"].__setitem__(0, 9.0), "checksum"),
+        (lambda h: h["features"].reverse(), "features"),
+        (lambda h: h["libraries"].update({"scikit-learn": "0.20.0"}), "scikit-learn"),
+        (lambda h: h.update(format="other/1"), "not a crampdetect-gate"),
+    ],
+)
+def test_tampered_or_mismatched_model_is_refused(trained, tmp_path, change, message):
+    folder = _copy(trained[0], tmp_path / "m")
+    _edit(folder, change)
+    with pytest.raises(InputError, match=message):
+        load_model(folder)
+
+
+def test_cli_refuses_tampered_model_with_exit_2(trained, sim_paths, tmp_path, capsys):
+    folder = _copy(trained[0], tmp_path / "m")
+    _edit(folder, lambda h: h["thresholds"].update(night=0.01))
+    assert main(["detect", sim_paths[0], "--model", str(folder)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "checksum" in err and len(err.splitlines()) == 1
+    assert main(["detect", sim_paths[0], "--model", str(tmp_path / "missing")]) == 2
+
+
+def test_boosting_payload_round_trips_and_tampering_is_caught(tmp_path):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, len(CANDIDATE_FEATURES)))
+    y = (X[:, 1] + 0.3 * rng.normal(size=400) > 0).astype(int)
+    est = HistGradientBoostingClassifier(max_iter=20, random_state=0).fit(X, y)
+    meta = {"sample_rate_hz": [100.0, 2000.0], "signals": ["raw"], "seed": 0}
+    save_model(tmp_path / "b", "boosting", {"night": 0.5}, (1.0, 0.0), meta, estimator=est)
+    m = load_model(tmp_path / "b")
+    assert np.allclose(m.score(X), est.decision_function(X))
+    blob = bytearray((tmp_path / "b" / "model.skops").read_bytes())
+    blob[len(blob) // 2] ^= 0xFF
+    (tmp_path / "b" / "model.skops").write_bytes(bytes(blob))
+    with pytest.raises(InputError, match="checksum"):
+        load_model(tmp_path / "b")
+
+
+def test_model_refuses_recording_outside_training_range(trained, sim_paths):
+    from crampdetect.detect.run import detect_file
+
+    model = load_model(trained[0])
+    model.header["sample_rate_hz"] = [5000.0, 6000.0]
+    with pytest.raises(InputError, match="training range"):
+        detect_file(sim_paths[0], model=model)
