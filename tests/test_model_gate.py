@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing.reduction  # noqa: F401 (binds pickle.loads before tests patch it)
 import pickle
 import shutil
 from pathlib import Path
@@ -63,8 +64,8 @@ def test_model_gates_detection_and_loads_without_pickle(trained, sim_paths, monk
     def refuse(*a, **k):
         raise AssertionError("pickle used")
 
-    monkeypatch.setattr(pickle, "load", refuse)
-    monkeypatch.setattr(pickle, "loads", refuse)
+    for name in ("load", "loads", "Unpickler"):
+        monkeypatch.setattr(pickle, name, refuse)
     model = load_model(trained[0])
     x = np.zeros((3, len(CANDIDATE_FEATURES)))
     p = model.probability(x)
