@@ -68,7 +68,9 @@ def main(directory: str, model_path: str | None = None) -> None:
         OUT.write_text(
             "# Learned gate: inference share of pipeline time\n\n"
             "Target: gate inference <= 10 % of pipeline time. Produced by "
-            "`benchmarks/model_bench.py`.\n\n"
+            "`benchmarks/model_bench.py DIR [MODEL]`: every recording of DIR through "
+            "`detect_file` with the gate (timed around each gate call) and again rules-only. "
+            "The gate is asked only about unsure candidates.\n\n"
             "| date | cpu | set | model | gate calls | gate time | detect with gate | "
             "detect rules only | gate share |\n|---|---|---|---|---|---|---|---|---|\n"
         )

@@ -19,6 +19,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--profile", choices=("night", "training", "both"), default="both", help="profiles"
     )
+    p.add_argument(
+        "--estimator",
+        choices=("auto", "logistic", "boosting"),
+        default="auto",
+        help="estimator to keep (default: the one with fewer out-of-fold false alerts)",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed of the estimators")
     p.add_argument("--workers", type=int, default=1, help="worker processes for collection")
     p.add_argument("--description", default="", help="training-data description to store")
@@ -34,7 +40,10 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--workers must be >= 1")
     paths = [str(p) for d in args.data for p in find_recordings(d)]
     profiles = ("night", "training") if args.profile == "both" else (args.profile,)
-    meta = train_gate(paths, args.out, profiles, args.seed, args.workers, args.description)
+    kind = None if args.estimator == "auto" else args.estimator
+    meta = train_gate(
+        paths, args.out, profiles, args.seed, args.workers, args.description, estimator=kind
+    )
     if args.json:
         json.dump(meta, sys.stdout, indent=1)
         sys.stdout.write("\n")

@@ -196,8 +196,12 @@ def train_gate(
     seed: int = 0,
     n_jobs: int = 1,
     description: str = "",
+    estimator: str | None = None,
 ) -> dict[str, Any]:
     """Train, compare, calibrate, choose thresholds and write a model folder.
+
+    ``estimator`` forces ``logistic`` or ``boosting``; None keeps the one whose out-of-fold
+    false alerts (at thresholds keeping the cramps) are fewest, the linear model on ties.
 
     Returns the training report (also stored in the model header): per estimator the
     out-of-fold ROC AUC and per-profile threshold outcomes, and the winner.
@@ -230,7 +234,7 @@ def train_gate(
         ]
         return (round(sum(fa), 4), KINDS.index(kind))
 
-    winner = min(KINDS, key=cost)
+    winner = estimator or min(KINDS, key=cost)
     est = make_estimator(winner, seed).fit(ts.X, ts.y)
     linear = None
     if winner == "logistic":
