@@ -138,3 +138,17 @@ def test_model_refuses_recording_outside_training_range(trained, sim_paths):
     model.header["sample_rate_hz"] = [5000.0, 6000.0]
     with pytest.raises(InputError, match="training range"):
         detect_file(sim_paths[0], model=model)
+
+
+def test_train_cli_writes_a_loadable_single_profile_model(sim_paths, tmp_path, capsys):
+    dirs = sorted({str(Path(p).parent) for p in sim_paths})
+    argv = ["train", "--out", str(tmp_path / "m"), "--profile", "night", "--seed", "1"]
+    assert main([*argv, *(a for d in dirs for a in ("--data", d))]) == 0
+    assert "model written" in capsys.readouterr().out
+    model = load_model(tmp_path / "m")
+    assert set(model.thresholds) == {"night"}
+    assert model.header["training_data"]["recordings"] == sum(
+        json.loads(Path(p[:-4] + ".labels.json").read_text())["profile"] == "night"
+        for p in sim_paths
+    )
+    assert main(["train", "--data", str(tmp_path / "none"), "--out", str(tmp_path / "x")]) == 2
