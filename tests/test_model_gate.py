@@ -152,3 +152,17 @@ def test_train_cli_writes_a_loadable_single_profile_model(sim_paths, tmp_path, c
         for p in sim_paths
     )
     assert main(["train", "--data", str(tmp_path / "none"), "--out", str(tmp_path / "x")]) == 2
+
+
+def test_unlabelled_negatives_join_as_one_group_per_file(sim_paths, tmp_path):
+    # A copy without its sidecar stands in for a real recording: every candidate negative.
+    base = build_training_set(sim_paths)
+    files = sorted({r["path"] for r in base.recordings})
+    neg = tmp_path / "neg.csv"
+    shutil.copy(files[np.bincount(base.group).argmax()], neg)
+    both = build_training_set(sim_paths, negatives=[(str(neg), "night"), (str(neg), "training")])
+    extra = both.y[len(base.y) :]
+    assert len(extra) > 0 and not extra.any()
+    assert len(np.unique(both.group)) == len(np.unique(base.group)) + 1
+    for train, test in grouped_folds(both.group):
+        assert not set(both.group[train]) & set(both.group[test])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -14,6 +15,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         required=True,
         metavar="DIR",
         help="folder of *.csv recordings with .labels.json sidecars (repeatable)",
+    )
+    p.add_argument(
+        "--negatives",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="folder of unlabelled *.csv without cramps (e.g. converted real EMG), repeatable",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="model folder to write")
     p.add_argument(
@@ -39,10 +47,23 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise InputError("--workers must be >= 1")
     paths = [str(p) for d in args.data for p in find_recordings(d)]
+    negatives = []
+    for d in args.negatives:
+        found = sorted(str(p) for p in Path(d).glob("*.csv"))
+        if not found:
+            raise InputError(f"{d}: no *.csv recordings")
+        negatives += found
     profiles = ("night", "training") if args.profile == "both" else (args.profile,)
     kind = None if args.estimator == "auto" else args.estimator
     meta = train_gate(
-        paths, args.out, profiles, args.seed, args.workers, args.description, estimator=kind
+        paths,
+        args.out,
+        profiles,
+        args.seed,
+        args.workers,
+        args.description,
+        estimator=kind,
+        negatives=negatives,
     )
     if args.json:
         json.dump(meta, sys.stdout, indent=1)

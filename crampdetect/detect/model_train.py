@@ -51,12 +51,39 @@ def _activity(intervals: list[dict], channel: str, t: float) -> str:
     return "rest"
 
 
-def label_recording(csv_path: str) -> dict[str, Any]:
-    """Candidates of one labelled recording with their labels (runs in a worker)."""
+def _no_cramp_labels(csv_path: str, profile: str) -> dict[str, Any]:
+    """Labels of an unlabelled recording known to hold no cramp (e.g. real EMG)."""
+    from crampdetect.ingest.csvfile import open_csv
+    from crampdetect.ingest.inference import infer_representation
+
+    stream = open_csv(csv_path)
+    rep, _ = infer_representation(stream.first, None)
+    for _ in stream.blocks():
+        pass
+    return {
+        "profile": profile,
+        "intervals": [],
+        "duration_s": stream.duration_s,
+        "sample_rate_hz": stream.fs,
+        "signal": rep.signal,
+        "units": rep.units,
+        "adc_bits": rep.adc_bits,
+    }
+
+
+def label_recording(csv_path: str, negative_profile: str | None = None) -> dict[str, Any]:
+    """Candidates of one recording with their labels (runs in a worker).
+
+    With ``negative_profile`` the recording needs no sidecar: it is run with that profile
+    and every candidate is negative.
+    """
     from crampdetect.detect.run import collect_candidates
     from crampdetect.reports.evaluate import labels_path
 
-    labels = json.loads(labels_path(csv_path).read_text())
+    if negative_profile is None:
+        labels = json.loads(labels_path(csv_path).read_text())
+    else:
+        labels = _no_cramp_labels(csv_path, negative_profile)
     profile = labels.get("profile", "night")
     cand = collect_candidates(csv_path, profile, labels.get("signal"))
     intervals = labels["intervals"]
@@ -74,6 +101,8 @@ def label_recording(csv_path: str) -> dict[str, Any]:
         act.append("cramp" if hit else _activity(intervals, ch, t))
     return {
         "name": Path(csv_path).name,
+        "path": str(Path(csv_path).resolve()),
+        "labelled": negative_profile is None,
         "profile": profile,
         "duration_s": float(labels["duration_s"]),
         "sample_rate_hz": float(labels["sample_rate_hz"]),
@@ -90,20 +119,29 @@ def label_recording(csv_path: str) -> dict[str, Any]:
     }
 
 
-def build_training_set(paths: list[str], n_jobs: int = 1) -> TrainingSet:
-    """Collect and label the candidates of ``paths`` (labelled CSVs), in a stable order."""
+def build_training_set(
+    paths: list[str], n_jobs: int = 1, negatives: list[tuple[str, str]] = ()
+) -> TrainingSet:
+    """Collect and label the candidates of ``paths`` (labelled CSVs), in a stable order.
+
+    ``negatives`` are (CSV, profile) pairs of unlabelled recordings without cramps. Groups
+    are files: a file run under two profiles stays in one group.
+    """
     if not paths:
         raise InputError("no labelled recordings to train on")
+    jobs = [(p, None) for p in paths] + list(negatives)
     if n_jobs > 1:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
-            recs = list(pool.map(label_recording, paths))
+            recs = list(pool.map(label_recording, *zip(*jobs, strict=True)))
     else:
-        recs = [label_recording(p) for p in paths]
+        recs = [label_recording(p, prof) for p, prof in jobs]
+    files = sorted({r["path"] for r in recs})
     X, y, g, ep, cr, ts, act = [], [], [], [], [], [], []
     n_ep = n_cr = 0
-    for gi, r in enumerate(recs):
+    for r in recs:
         n = len(r["y"])
+        gi = files.index(r["path"])
         # Episodes: consecutive candidates on a channel no more than EPISODE_GAP_S apart.
         local = np.zeros(n, dtype=int)
         for c in np.unique(r["channel"]):
@@ -197,11 +235,14 @@ def train_gate(
     n_jobs: int = 1,
     description: str = "",
     estimator: str | None = None,
+    negatives: list[str] = (),
 ) -> dict[str, Any]:
     """Train, compare, calibrate, choose thresholds and write a model folder.
 
     ``estimator`` forces ``logistic`` or ``boosting``; None keeps the one whose out-of-fold
     false alerts (at thresholds keeping the cramps) are fewest, the linear model on ties.
+    ``negatives`` are unlabelled CSVs without cramps (e.g. converted real recordings), run
+    under each profile.
 
     Returns the training report (also stored in the model header): per estimator the
     out-of-fold ROC AUC and per-profile threshold outcomes, and the winner.
@@ -213,7 +254,8 @@ def train_gate(
     from crampdetect.reports.evaluate import labels_path
 
     use = [p for p in paths if json.loads(labels_path(p).read_text()).get("profile") in profiles]
-    ts = build_training_set(sorted(use, key=lambda p: Path(p).name), n_jobs)
+    neg = [(n, prof) for n in sorted(negatives) for prof in profiles]
+    ts = build_training_set(sorted(use, key=lambda p: Path(p).name), n_jobs, neg)
     if len(np.unique(ts.y)) < 2:
         raise InputError("training candidates hold only one class: add recordings with cramps")
     report: dict[str, Any] = {}
@@ -253,12 +295,13 @@ def train_gate(
         "seed": seed,
         "training_data": {
             "description": description,
-            "recordings": len(ts.recordings),
-            "hours": round(sum(r["duration_s"] for r in ts.recordings) / 3600.0, 3),
+            "recordings": sum(r["labelled"] for r in ts.recordings),
+            "hours": round(sum(r["duration_s"] for r in ts.recordings if r["labelled"]) / 3600, 3),
             "cramps": sum(r["cramps"] for r in ts.recordings),
             "candidates": len(ts.y),
             "positive_candidates": int(ts.y.sum()),
-            "recording_names": [r["name"] for r in ts.recordings],
+            "recording_names": [r["name"] for r in ts.recordings if r["labelled"]],
+            "negative_recordings": sorted({r["name"] for r in ts.recordings if not r["labelled"]}),
         },
         "cross_validation": {"folds": N_FOLDS, "grouped_by": "recording", **report},
         "winner": winner,
