@@ -11,7 +11,10 @@ import json
 import multiprocessing.reduction  # noqa: F401 (binds pickle.loads before tests patch it)
 import pickle
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crampdetect.detect.cramp import CANDIDATE_FEATURES
 from crampdetect.detect.model import SHIPPED_MODEL, load_model
@@ -52,3 +55,19 @@ def test_shipped_model_reproduces_card_check_metrics(check_set, which):
     assert abs(got["false_alerts"] - expected["false_alerts"]) <= 1
     if expected["latency_median_s"] is not None:
         assert abs(got["latency_median_s"] - expected["latency_median_s"]) <= 0.5
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(st.floats(-20, 20, allow_nan=False), min_size=10, max_size=10),
+        min_size=1,
+        max_size=40,
+    ),
+    cut=st.integers(0, 40),
+)
+def test_gate_decisions_do_not_depend_on_batching(rows, cut):
+    gate = load_model(SHIPPED_MODEL).gate("night")
+    X = np.array(rows)
+    k = min(cut, len(X))
+    assert np.array_equal(gate(X), np.concatenate([gate(X[:k]), gate(X[k:])]))
