@@ -36,7 +36,7 @@ def gate_outcome(ts: TrainingSet, prob: np.ndarray, profile: str, tau: float) ->
     ``false_alerts_per_hour`` and ``holds_alerted_share``: the gate's own false alerts.
     """
     recs = [i for i, r in enumerate(ts.recordings) if r["profile"] == profile]
-    rows = np.isin(ts.group, recs)
+    rows = np.isin(ts.recording, recs)
     hours = sum(ts.recordings[i]["duration_s"] for i in recs) / 3600.0
     holds = sum(ts.recordings[i]["holds"] for i in recs)
     pos = rows & (ts.cramp >= 0)
@@ -78,7 +78,8 @@ def choose_threshold(ts: TrainingSet, prob: np.ndarray, profile: str) -> dict[st
     and ``at_keep`` (the highest threshold keeping KEEP_CRAMPS, used to compare models).
     """
     fa_budget, hold_budget = BUDGET[profile]
-    rows = np.isin(ts.group, [i for i, r in enumerate(ts.recordings) if r["profile"] == profile])
+    mine = [i for i, r in enumerate(ts.recordings) if r["profile"] == profile]
+    rows = np.isin(ts.recording, mine)
     maxima = np.unique(prob[rows])
     grid = np.unique(np.r_[0.0, np.nextafter(maxima, np.inf)])
 

@@ -36,7 +36,8 @@ class TrainingSet:
 
     X: np.ndarray  # (n, 10) CANDIDATE_FEATURES
     y: np.ndarray  # 1 = inside a labelled cramp on that channel
-    group: np.ndarray  # recording index
+    group: np.ndarray  # file index (the CV group)
+    recording: np.ndarray  # index into ``recordings`` (a file run under one profile)
     episode: np.ndarray  # global episode index (run of candidates on one channel)
     cramp: np.ndarray  # global cramp index for positives, -1 otherwise
     time_s: np.ndarray
@@ -137,9 +138,9 @@ def build_training_set(
     else:
         recs = [label_recording(p, prof) for p, prof in jobs]
     files = sorted({r["path"] for r in recs})
-    X, y, g, ep, cr, ts, act = [], [], [], [], [], [], []
+    X, y, g, ri, ep, cr, ts, act = [], [], [], [], [], [], [], []
     n_ep = n_cr = 0
-    for r in recs:
+    for k, r in enumerate(recs):
         n = len(r["y"])
         gi = files.index(r["path"])
         # Episodes: consecutive candidates on a channel no more than EPISODE_GAP_S apart.
@@ -153,6 +154,7 @@ def build_training_set(
         X.append(r["X"])
         y.append(r["y"])
         g.append(np.full(n, gi))
+        ri.append(np.full(n, k))
         ep.append(local)
         cr.append(np.where(r["cramp"] >= 0, r["cramp"] + n_cr, -1))
         n_cr += r["cramps"]
@@ -163,6 +165,7 @@ def build_training_set(
         np.concatenate(X).reshape(-1, 10),
         np.concatenate(y),
         np.concatenate(g),
+        np.concatenate(ri),
         np.concatenate(ep),
         np.concatenate(cr),
         np.concatenate(ts),

@@ -2,7 +2,8 @@
 
 Run from the repository root: ``.venv/bin/python models/gate-v1/build.py [WORKDIR]``.
 Simulated sets are written under WORKDIR (default /tmp/gate-v1-build): training seed 101
-(20 h), held-out seed 303 (20 h), and the small check set of the test (2 h, seed 12).
+(20 h), held-out seed 303 (20 h), and the small check set of the test (2 h, seed 12). The
+real recordings shipped in recordings/ are written there as CSV and used as negatives.
 Writes model.json into this folder and heldout.json / check.json next to it.
 """
 
@@ -12,12 +13,17 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+
+import crampdetect
 from crampdetect.cli import main
 from crampdetect.reports.bulk import map_recordings
 from crampdetect.reports.evaluate import Scorer, aggregate, find_recordings
 from crampdetect.simulate import make_evaluation_set
+from crampdetect.storage.reader import open_recording
 
 HERE = Path(__file__).resolve().parent
+REAL = Path(crampdetect.__file__).resolve().parents[1] / "recordings"
 TRAIN_SEED, HELDOUT_SEED, CHECK_SEED, MODEL_SEED = 101, 303, 12, 7
 CHECK_HOURS = 2.0
 
@@ -28,12 +34,36 @@ def evaluate(directory: Path, model: str | None) -> dict:
     return aggregate(scores)
 
 
+def real_negatives(out: Path) -> Path:
+    """The shipped real recordings (no cramps) as ``time_s,<channels>`` CSVs in ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    for manifest in sorted(REAL.glob("*/recordings.json")):
+        for name in sorted(json.loads(manifest.read_text())["files"]):
+            rec = open_recording(manifest.parent / name)
+            rows = [
+                np.column_stack([seg.t0 + np.arange(seg.n_samples) / rec.fs, seg.load().T])
+                for seg in rec.segments
+            ]
+            np.savetxt(
+                out / f"{manifest.parent.name}_{Path(name).stem}.csv",
+                np.vstack(rows),
+                delimiter=",",
+                header="time_s," + ",".join(rec.channels),
+                comments="",
+                fmt="%.9g",
+            )
+    return out
+
+
 def build(work: Path) -> None:
     train, held, check = work / "train", work / "heldout", work / "check"
     make_evaluation_set(train, hours=20, seed=TRAIN_SEED, n_jobs=2)
-    described = f"make_evaluation_set(hours=20, seed={TRAIN_SEED})"
-    args = ["train", "--data", str(train), "--out", str(HERE), "--seed", str(MODEL_SEED)]
-    status = main([*args, "--workers", "2", "--description", described])
+    real = real_negatives(work / "real")
+    described = (
+        f"make_evaluation_set(hours=20, seed={TRAIN_SEED}); negatives: recordings/ (real EMG)"
+    )
+    args = ["train", "--data", str(train), "--negatives", str(real), "--out", str(HERE)]
+    status = main([*args, "--seed", str(MODEL_SEED), "--workers", "2", "--description", described])
     if status:
         raise SystemExit(status)
     make_evaluation_set(held, hours=20, seed=HELDOUT_SEED, n_jobs=2)
