@@ -210,6 +210,8 @@ class Renderer:
             chans.append(np.full(mu.size, c.channel))
         for c in self.scene.fasciculations_in(own0, own1, self.n_ch, self.subject):
             a, b = max(own0, c.start), min(own1, c.end)
+            if not b > a:  # an empty (or reversed) interval: nothing to draw
+                continue
             count = rng.poisson(c.rate_hz * (b - a))
             times.append(rng.uniform(a, b, count))
             amps.append(rng.lognormal(np.log(80.0), 0.5, count) * rng.choice([-1, 1], count))

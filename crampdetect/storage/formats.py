@@ -38,7 +38,16 @@ def _write_sidecar(rec: Recording, path: Path, **extra: object) -> None:
         "meta": {k: v for k, v in rec.meta.items() if k in ("device", "settings", "software")},
         **extra,
     }
-    sidecar_path(path).write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    sidecar_path(path).write_text(json.dumps(doc, indent=1, default=_plain), encoding="utf-8")
+
+
+def _plain(value: object) -> object:
+    """JSON for numpy scalars and arrays that reach the sidecar (sample counts, rates)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def contiguous_runs(rec: Recording) -> list[list]:
