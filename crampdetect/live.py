@@ -66,6 +66,8 @@ class LiveMonitor:
         with one that also writes the night history.
     recording : callable, optional
         ``recording(first_block, pipeline) -> SessionWriter``: records the session.
+    model : CrampModel, optional
+        Learned gate for the detector's unsure candidates (``--model``).
     """
 
     def __init__(
@@ -78,6 +80,7 @@ class LiveMonitor:
         calibration: Any = None,
         history: Callable[[Block], Any] | None = None,
         recording: Callable[[Block, Any], Any] | None = None,
+        model: Any = None,
     ) -> None:
         self.source = source
         self.profile = profile
@@ -85,6 +88,7 @@ class LiveMonitor:
         self.view = view
         self.json_out = json_out
         self.calibration = calibration
+        self.model = model
         self._start_history = history
         self._start_recording = recording
         self.recorder: Any = None
@@ -112,8 +116,14 @@ class LiveMonitor:
             )
             out = p.finish()
             self._handle(out.events, out.quality)
+        gate = None
+        if self.model is not None:
+            from crampdetect.detect.model import check_recording
+
+            check_recording(self.model, block.fs, rep.signal)
+            gate = self.model.gate(self.profile)
         self.pipeline = Pipeline(
-            block.fs, block.channels, rep, self.profile, calibration=self.calibration
+            block.fs, block.channels, rep, self.profile, calibration=self.calibration, gate=gate
         )
         if self._start_history is not None:
             self.policy = self._journal = self._start_history(block)

@@ -51,3 +51,11 @@ def test_counts_scale_to_microvolts_at_the_skin(bits, uv):
     rep, _ = infer_representation(_raw_counts(bits, np.random.default_rng(0)))
     assert rep.uv_per_unit == pytest.approx(uv)
     assert rep.offset == 1 << (bits - 1)
+
+
+def test_below_200_hz_only_an_envelope_is_possible():
+    rng = np.random.default_rng(0)
+    standing = np.round(300 + rng.normal(scale=40, size=(1, 3000))).clip(0, 1023)  # mid-scale
+    assert infer_representation(standing)[0].signal == "raw"
+    assert infer_representation(standing, fs=100.0)[0].signal == "env"
+    assert infer_representation(standing, signal="raw", fs=100.0)[0].signal == "raw"

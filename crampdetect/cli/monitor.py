@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Iterator
 
+from crampdetect.cli.detect import add_model_argument
 from crampdetect.core import PROFILES, InputError
 
 
@@ -32,6 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds (wall clock)")
     p.add_argument("--no-view", action="store_true", help="no live status view")
     p.add_argument("--user", help="use this user's calibration (see `crampdetect calibrate`)")
+    add_model_argument(p)
     p.add_argument(
         "--history",
         action="store_true",
@@ -137,6 +139,9 @@ def run(args: argparse.Namespace) -> int:
             settings={"profile": args.profile, **dataclasses.asdict(pipe.settings)},
         )
 
+    from crampdetect.detect.model import resolve_model
+
+    model = resolve_model(args.model)
     monitor = LiveMonitor(
         source,
         args.profile,
@@ -146,6 +151,7 @@ def run(args: argparse.Namespace) -> int:
         calibration=calibration,
         history=history if args.history else None,
         recording=recording if args.record else None,
+        model=model,
     )
     with contextlib.ExitStack() as stack:
         if args.capture:

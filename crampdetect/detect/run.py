@@ -56,7 +56,7 @@ def detect_file(
     from crampdetect.ingest.inference import infer_representation
 
     stream = open_csv(path, rate=rate)
-    rep, inferred = infer_representation(stream.first, signal, units, adc_bits)
+    rep, inferred = infer_representation(stream.first, signal, units, adc_bits, stream.fs)
     if settings is None:
         from crampdetect.detect.settings import profile_settings
 
@@ -109,7 +109,7 @@ def collect_candidates(
     from crampdetect.ingest.inference import infer_representation
 
     stream = open_csv(path)
-    rep, _ = infer_representation(stream.first, signal)
+    rep, _ = infer_representation(stream.first, signal, fs=stream.fs)
     pipe = Pipeline(
         stream.fs,
         stream.channels,

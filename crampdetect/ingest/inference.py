@@ -12,6 +12,7 @@ def infer_representation(
     signal: str | None = None,
     units: str | None = None,
     adc_bits: int | None = None,
+    fs: float | None = None,
 ) -> tuple[Representation, list[str]]:
     """Guess the representation of ``sample`` (n_channels, n); given values win.
 
@@ -19,7 +20,7 @@ def infer_representation(
     stay within 0-1023, else 12; beyond 4095, 16), anything else is µV. Counts centred
     near mid-scale are raw EMG; counts resting near the bottom of the range are the MyoWare
     ENV output. Physical values with a negative share are raw EMG, never-negative ones an
-    envelope.
+    envelope. Below 200 Hz (``fs``) it can only be an envelope: raw EMG needs its 20-450 Hz band.
 
     Returns
     -------
@@ -43,7 +44,9 @@ def infer_representation(
     if units != "counts":
         adc_bits = None
     if signal is None:
-        if units == "counts":
+        if fs is not None and fs < 200.0:
+            signal = "env"
+        elif units == "counts":
             full = (1 << int(adc_bits or 10)) - 1
             centre = float(np.median(finite)) / full
             signal = "raw" if 0.25 <= centre <= 0.75 else "env"

@@ -175,7 +175,7 @@ def open_recording_source(path: str, speed: float = 0.0) -> RecordingSource:
     representation = recording.representation
     if representation is None:
         first = recording.segments[0].load()[:, : round(INFER_S * recording.fs)]
-        representation, inferred = infer_representation(first)
+        representation, inferred = infer_representation(first, fs=recording.fs)
         logger.info("inferred %s: %s", ", ".join(inferred), representation.to_dict())
     info = StreamInfo(
         fs=recording.fs, representation=representation, firmware="file", confirmed=True
