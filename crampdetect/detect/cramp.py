@@ -374,6 +374,12 @@ class CrampDetector:
             hit = hit[run_start[hit] != rs]
             # Only frames that rose above the activity before the run can alert.
             ok = level[mine] >= s.rise_ratio * self._pre_level(c, rs)
+            if s.fast_ref_fraction > 0:
+                # The early paths need the strongest activity of the last minutes before
+                # the run to be matched: a cramp is rarely weaker than earlier movements.
+                e0 = self._ext_start
+                before = self._ext_ref[c, max(0, rs - 1 - e0)]
+                ok &= slow[mine] | (level[mine] >= s.fast_ref_fraction * before)
             if s.quiet_s > 0 and rs - last_move_before(rs) < s.quiet_s * fr:
                 # Shortly after a movement: maybe the next of a periodic series of leg
                 # movements (every 5-90 s); only the slow path may alert.

@@ -47,6 +47,9 @@ class DetectorSettings:
         Activity below this fraction of the strongest recent activity (or of the calibrated
         maximum) does not count as activation (training: standing between gait bursts).
         0 disables it.
+    fast_ref_fraction : float
+        The fast and quiet paths need the level to reach this fraction of the strongest
+        activity before the run (0 disables).
     bilateral_s : float
         Continuous activation on both legs at once (turning over) alerts only after this long.
     end_s : float
@@ -81,6 +84,7 @@ class DetectorSettings:
     bilateral_s: float = 30.0
     quiet_s: float = 90.0
     ref_fraction: float = 0.0
+    fast_ref_fraction: float = 0.0
     end_s: float = 1.5
     end_fraction: float = 0.3
     max_cramp_s: float = 900.0
@@ -102,7 +106,7 @@ class DetectorSettings:
 _PROFILES = {
     # Lying at rest: cramps start from silence; confounders are short movements and
     # bilateral turning over.
-    "night": DetectorSettings(fast_s=4.0, slow_s=9.0),
+    "night": DetectorSettings(fast_s=4.0, slow_s=9.0, fast_ref_fraction=0.5),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(slow_s=9.5, bilateral_s=600.0, quiet_s=0.0, ref_fraction=0.12),
 }
