@@ -53,9 +53,7 @@ def resolve_representation(
         if n >= INFER_S * rec.fs:
             break
     sample = np.concatenate(first, axis=1)[:, : int(INFER_S * rec.fs)]
-    return infer_representation(
-        sample, signal=signal, units=units, adc_bits=adc_bits, fs=rec.fs
-    )
+    return infer_representation(sample, signal=signal, units=units, adc_bits=adc_bits, fs=rec.fs)
 
 
 def replay(
