@@ -40,7 +40,7 @@ EXERTION = ("gait", "calf_raise", "voluntary_hold")
 AFTER_EXERTION_S = 5.0
 #: An alert is in time when raised at most this long after the cramp's onset, s.
 ALERT_WINDOW_S = 10.0
-#: Confidence bins of the reliability table (right-closed, the first includes 0).
+#: Confidence bins of the reliability table ([lo, hi), the last includes 1).
 RELIABILITY_EDGES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
@@ -373,7 +373,7 @@ def confidence_figures(alerts: list[dict[str, Any]]) -> dict[str, Any]:
     truth = np.array([bool(a["true"]) for a in rated])
     auc = roc_auc_score(truth, conf) if 0 < truth.sum() < truth.size else None
     edges = np.asarray(RELIABILITY_EDGES)
-    which = np.clip(np.searchsorted(edges, conf, side="left") - 1, 0, edges.size - 2)
+    which = np.clip(np.searchsorted(edges, conf, side="right") - 1, 0, edges.size - 2)
     table = []
     for b in range(edges.size - 1):
         sel = which == b
