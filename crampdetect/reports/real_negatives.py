@@ -132,12 +132,17 @@ def as_env(rec: RealRecording) -> RealRecording:
     step = rec.fs / ENV_RATE_HZ
     idx = np.round(np.arange(0, env.shape[1] / step) * step).astype(int)
     idx = idx[idx < env.shape[1]]
-    return RealRecording(rec.name + " [ENV 190 Hz, derived]", ENV_RATE_HZ, rec.channels,
-                         Representation("env", "counts", 10), np.clip(counts[:, idx], 0, 1023))  # fmt: skip
+    return RealRecording(
+        rec.name + " [ENV 190 Hz, derived]",
+        ENV_RATE_HZ,
+        rec.channels,
+        Representation("env", "counts", 10),
+        np.clip(counts[:, idx], 0, 1023),
+    )
 
 
 def _write_csv(rec: RealRecording, start_s: float, path: Path) -> bool:
-    first = int(round(start_s * rec.fs))
+    first = round(start_s * rec.fs)
     data = rec.data[:, first:]
     if data.shape[1] < 2 * rec.fs:
         return False
@@ -177,8 +182,15 @@ def check_recording(
                     for e in res["events"]
                     if e["kind"] == "cramp"
                 ]  # fmt: skip
-                rows.append({"recording": rec.name, "profile": profile, "start_s": start,
-                             "duration_s": res["input"]["duration_s"], "alerts": alerts})  # fmt: skip
+                rows.append(
+                    {
+                        "recording": rec.name,
+                        "profile": profile,
+                        "start_s": start,
+                        "duration_s": res["input"]["duration_s"],
+                        "alerts": alerts,
+                    }
+                )
     return rows
 
 
