@@ -113,46 +113,54 @@ def _contexts(result: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _sweep(dirs: dict[tuple[str, int], Path], seeds, workers: int) -> list[str]:
-    """Latency against false alerts while sweeping ``SWEEP_SETTING`` per profile."""
-    import json
+def _sweep(
+    dirs: dict[tuple[str, int], Path],
+    seeds,
+    workers: int,
+    scored: dict[tuple[str, int], list[dict[str, Any]]],
+) -> list[str]:
+    """Latency against false alerts while sweeping ``SWEEP_SETTING`` per profile.
 
+    The default value's figures come from ``scored`` (the main run); the others re-score
+    that profile's recordings of every set and seed.
+    """
     from crampdetect.detect.settings import profile_settings
     from crampdetect.reports.bulk import map_recordings
-    from crampdetect.reports.evaluate import labels_path
 
-    lines = [
-        f"| set | profile | {SWEEP_SETTING} | within 10 s | latency p50 s | latency p90 s "
-        "| false alerts /h |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
+    rows: list[tuple[str, str, float, str]] = []
     for profile, values in SWEEP_VALUES.items():
         default = getattr(profile_settings(profile), SWEEP_SETTING, None)
         if default is None:
             return [f"(setting `{SWEEP_SETTING}` no longer exists: no sweep)"]
-        items = [
-            (key, str(p))
-            for key, d in dirs.items()
-            for p in ms.set_recordings(d)
-            if json.loads(labels_path(p).read_text())["profile"] == profile
-        ]
+        mine = {k: [r for r in v if r["profile"] == profile] for k, v in scored.items()}
+        paths = {k: [str(d / r["name"]) for r in mine[k]] for k, d in dirs.items()}
         for value in values:
-            scorer = Scorer(None, {} if value == default else {SWEEP_SETTING: value})
-            scores = map_recordings(scorer, [p for _, p in items], n_workers=workers,
-                                    progress=False)  # fmt: skip
+            if value == default:
+                by_key = mine
+            else:
+                flat = [(k, p) for k, ps in paths.items() for p in ps]
+                scores = map_recordings(Scorer(None, {SWEEP_SETTING: value}),
+                                        [p for _, p in flat], n_workers=workers,
+                                        progress=False)  # fmt: skip
+                by_key = {k: [] for k in paths}
+                for (k, _), sc in zip(flat, scores, strict=True):
+                    by_key[k].append(sc)
             for variant in dict.fromkeys(k[0] for k in dirs):
-                per_seed = [aggregate([s for (k, _), s in zip(items, scores, strict=True)
-                                       if k == (variant, seed)]) for seed in seeds]  # fmt: skip
-                sp = ms.spread(per_seed)["overall"]
+                sp = ms.spread([aggregate(by_key[(variant, seed)]) for seed in seeds])["overall"]
                 mark = " (default)" if value == default else ""
-                lines.append(
+                rows.append((variant, profile, value,
                     f"| {variant} | {profile} | {value:g}{mark} | "
                     f"{ms.cell(sp.get('within_10s'))} | "
                     f"{ms.cell(sp.get('latency_median_s'), digits=1)} | "
                     f"{ms.cell(sp.get('latency_p90_s'), digits=1)} | "
-                    f"{ms.cell(sp.get('false_alerts_per_hour'))} |"
-                )
-    return lines
+                    f"{ms.cell(sp.get('false_alerts_per_hour'))} |"))  # fmt: skip
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    return [
+        f"| set | profile | {SWEEP_SETTING} | within 10 s | latency p50 s | latency p90 s "
+        "| false alerts /h |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        *(r[3] for r in rows),
+    ]
 
 
 def main() -> None:
@@ -248,7 +256,7 @@ def main() -> None:
             "activation); each profile's recordings are re-scored with other values "
             "(mean±sd over the seeds).",
             "",
-            *_sweep(dirs, seeds, args.workers),
+            *_sweep(dirs, seeds, args.workers, scores),
             "",
         ]
     if not args.no_real:
