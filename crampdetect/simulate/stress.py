@@ -251,6 +251,7 @@ def _training_cramp(b: SceneBuilder, t: float) -> float:
     context = str(rng.choice(TRAINING_CONTEXTS))
     ch = int(rng.integers(b.n_ch))
     length = _cramp_length(rng)
+    start = t
     if context == "gait":  # the cramp starts while running; the athlete stops 0.5-4 s later
         bout = float(rng.uniform(8.0, 60.0))
         onset = t + bout
@@ -266,6 +267,11 @@ def _training_cramp(b: SceneBuilder, t: float) -> float:
         onset = t + float(rng.uniform(*GAP_AFTER_S))
     else:
         onset = t + float(rng.uniform(0.0, 5.0))
+    if context in ("after_raises", "after_hold"):  # the cramp strikes a leg that worked
+        kind = "calf_raise" if context == "after_raises" else "voluntary_hold"
+        worked = [i["channel"] for i in b.scene.intervals
+                  if i["kind"] == kind and i["start_s"] >= start - 1.0]  # fmt: skip
+        ch = b.channels.index(str(rng.choice(worked)))
     if onset > t:
         ex.standing(b, range(b.n_ch), t, onset - t + 0.5)
     length = min(length, d - onset - 2.0)
