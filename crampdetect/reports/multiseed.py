@@ -64,9 +64,21 @@ def parse_seeds(text: str) -> tuple[str, tuple[int, ...]]:
     return role, tuple(used)
 
 
+def simulator_fingerprint() -> str:
+    """Short hash of the simulator's source: a changed simulator never reuses a cached set."""
+    import hashlib
+
+    import crampdetect.simulate as sim
+
+    h = hashlib.sha1()
+    for path in sorted(Path(sim.__file__).parent.glob("*.py")):
+        h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()[:8]
+
+
 def set_directory(cache: Path, variant: str, seed: int, hours: float) -> Path:
-    """Cache folder of one generated set."""
-    return Path(cache) / f"{variant}-seed{seed}-{hours:g}h"
+    """Cache folder of one generated set (named by set, seed, hours and simulator version)."""
+    return Path(cache) / f"{variant}-seed{seed}-{hours:g}h-{simulator_fingerprint()}"
 
 
 def ensure_set(
