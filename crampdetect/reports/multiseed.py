@@ -64,21 +64,33 @@ def parse_seeds(text: str) -> tuple[str, tuple[int, ...]]:
     return role, tuple(used)
 
 
-def simulator_fingerprint() -> str:
-    """Short hash of the simulator's source: a changed simulator never reuses a cached set."""
+def set_fingerprint(variant: str, seed: int, hours: float) -> str:
+    """Short hash of what the simulator would write: its plan, and per scenario the labels and
+    first samples of its first file. A changed simulator never reuses a stale cached set."""
     import hashlib
 
-    import crampdetect.simulate as sim
+    from crampdetect.core import Representation
+    from crampdetect.simulate import SceneOptions, simulate
+    from crampdetect.simulate.evalset import plan_evaluation_set
 
-    h = hashlib.sha1()
-    for path in sorted(Path(sim.__file__).parent.glob("*.py")):
-        h.update(path.name.encode() + path.read_bytes())
+    jobs = plan_evaluation_set(hours, seed, variant)
+    h = hashlib.sha1(json.dumps(jobs, sort_keys=True).encode())
+    for job in {str(j["scenario"]): j for j in reversed(jobs)}.values():
+        rep = Representation(str(job["signal"]), str(job["units"]), job["adc_bits"])  # type: ignore[arg-type]
+        session = simulate(str(job["scenario"]), seed=int(job["seed"]),  # type: ignore[arg-type]
+                           duration_s=min(float(job["duration_s"]), 4.0),  # type: ignore[arg-type]
+                           fs=float(job["fs"]), representation=rep,  # type: ignore[arg-type]
+                           options=SceneOptions(**job["options"]),  # type: ignore[arg-type]
+                           variant=variant)  # fmt: skip
+        h.update(json.dumps(session.planned_labels, sort_keys=True, default=str).encode())
+        for _, x in session.iter_chunks(4.0):
+            h.update(x.tobytes())
     return h.hexdigest()[:8]
 
 
 def set_directory(cache: Path, variant: str, seed: int, hours: float) -> Path:
-    """Cache folder of one generated set (named by set, seed, hours and simulator version)."""
-    return Path(cache) / f"{variant}-seed{seed}-{hours:g}h-{simulator_fingerprint()}"
+    """Cache folder of one generated set (named by set, seed, hours and content fingerprint)."""
+    return Path(cache) / f"{variant}-seed{seed}-{hours:g}h-{set_fingerprint(variant, seed, hours)}"
 
 
 def ensure_set(
