@@ -1,7 +1,7 @@
 """Detection quality over several seeds of both evaluation sets; writes benchmarks/detection.md.
 
 Generates (once, into a cache folder) the standard and the stress evaluation sets at each
-seed (held-out seeds by default, declared in ``crampdetect/reports/multiseed.py``), scores
+seed (held-out seeds by default, declared in ``crampdetect/evaluate/multiseed.py``), scores
 the detector on them, and writes every figure as mean ± sd (min-max) over the seeds, per
 profile and per representation, against the targets of issue 10: sensitivity, latency
 (also after exertion), onset error, false alerts per hour, holds alerted, confidence
@@ -25,8 +25,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from crampdetect.reports import multiseed as ms  # noqa: E402
-from crampdetect.reports.evaluate import Scorer, aggregate  # noqa: E402
+from crampdetect.evaluate import multiseed as ms  # noqa: E402
+from crampdetect.evaluate.score import Scorer, aggregate  # noqa: E402
 
 
 def _le(limit: float):
@@ -125,7 +125,7 @@ def _sweep(
     that profile's recordings of every set and seed.
     """
     from crampdetect.detect.settings import profile_settings
-    from crampdetect.reports.bulk import map_recordings
+    from crampdetect.pipeline.bulk import map_recordings
 
     rows: list[tuple[str, str, float, str]] = []
     for profile, values in SWEEP_VALUES.items():
@@ -199,7 +199,7 @@ def main() -> None:
         f"Detector at commit `{commit}`. Seeds: {', '.join(map(str, seeds))} ({role}); "
         f"tuning seeds are {', '.join(map(str, ms.TUNING_SEEDS))} and held-out seeds "
         f"{', '.join(map(str, ms.HELD_OUT_SEEDS))} (declared in "
-        "`crampdetect/reports/multiseed.py`). Sets: "
+        "`crampdetect/evaluate/multiseed.py`). Sets: "
         + "; ".join(
             f"`{v}` ({set_hours[v]:g} h per seed, {hours[v]:.1f} h and {cramps[v]} cramps in all)"
             for v in sets
@@ -260,7 +260,7 @@ def main() -> None:
             "",
         ]
     if not args.no_real:
-        from crampdetect.reports.real_negatives import check_all
+        from crampdetect.evaluate.real_negatives import check_all
 
         real = check_all()
         lines += [

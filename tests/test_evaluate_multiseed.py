@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crampdetect.core import InputError
-from crampdetect.reports.evaluate import aggregate, confidence_figures, score
-from crampdetect.reports.multiseed import (
+from crampdetect.evaluate.multiseed import (
     HELD_OUT_SEEDS,
     TUNING_SEEDS,
     fold_sets,
@@ -14,6 +13,7 @@ from crampdetect.reports.multiseed import (
     parse_seeds,
     spread,
 )
+from crampdetect.evaluate.score import aggregate, confidence_figures, score
 
 
 def _ev(ch, onset, alert, end, conf):

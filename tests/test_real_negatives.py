@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from conftest import SHARED_REAL
 
-from crampdetect.reports.real_negatives import (
+from crampdetect.evaluate.real_negatives import (
     as_env,
     check_recording,
     failure_lines,

@@ -1,7 +1,7 @@
 """Score the detector on labelled recordings: sensitivity, latency, false alerts, quality.
 
 Without a directory, both evaluation sets (standard and stress) are generated for the
-held-out seeds (see :mod:`crampdetect.reports.multiseed`) and every figure is reported as
+held-out seeds (see :mod:`crampdetect.evaluate.multiseed`) and every figure is reported as
 mean and spread over the seeds, per profile and per representation.
 """
 
@@ -52,8 +52,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from crampdetect.cli.detect import overrides_from_args
     from crampdetect.detect.model import model_path_for
-    from crampdetect.pipeline.bulk import map_recordings
     from crampdetect.evaluate.score import Scorer, aggregate, find_recordings
+    from crampdetect.pipeline.bulk import map_recordings
 
     overrides = overrides_from_args(args)
     if len(args.directory) != 1:
@@ -83,7 +83,7 @@ def _run_sets(args: argparse.Namespace, scorer) -> int:
     from pathlib import Path
 
     from crampdetect.core import InputError
-    from crampdetect.reports import multiseed as ms
+    from crampdetect.evaluate import multiseed as ms
 
     progress = not args.no_progress and sys.stderr.isatty()
     if args.directory:

@@ -6,7 +6,7 @@ sensitivity, alert latency (also for cramps right after exertion), onset error, 
 alerts per hour (by profile and by the activity they fall in), share of voluntary holds
 alerted, how well the event confidence ranks and is calibrated (ROC AUC, Brier score,
 reliability table over every alert raised), share of lead-offs flagged and share of clean
-time wrongly flagged. Spread over seeds is in :mod:`crampdetect.reports.multiseed`.
+time wrongly flagged. Spread over seeds is in :mod:`crampdetect.evaluate.multiseed`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,10 @@ from typing import Any
 import numpy as np
 
 from crampdetect.core import InputError
+from crampdetect.detect.model import load_model
+from crampdetect.ingest.inference import infer_representation
+from crampdetect.pipeline.offline import detect_file
+from crampdetect.storage.csvfile import open_csv
 
 #: Activities a false alert is attributed to (the first that overlaps wins).
 ACTIVITIES = (
@@ -82,8 +86,6 @@ class Scorer:
     model: str | None = None
 
     def __call__(self, csv_path: str | Path) -> dict[str, Any]:
-        from crampdetect.pipeline.offline import detect_file
-
         lp = labels_path(csv_path)
         if not lp.exists():
             raise InputError(f"{Path(csv_path).name}: no labels sidecar {lp.name}")
@@ -91,8 +93,6 @@ class Scorer:
         profile = self.profile or labels.get("profile", "night")
         model = None
         if self.model is not None:
-            from crampdetect.detect.model import load_model
-
             model = load_model(self.model)
         declared = {k: labels.get(k) for k in ("signal", "units", "adc_bits")}
         result = detect_file(
@@ -107,9 +107,6 @@ def _inferred_matches(csv_path: str | Path, declared: dict[str, Any]) -> bool | 
     """Whether ``detect`` would infer the labelled representation by itself (None: unknown)."""
     if declared.get("signal") is None:
         return None
-    from crampdetect.ingest.csvfile import open_csv
-    from crampdetect.ingest.inference import infer_representation
-
     stream = open_csv(csv_path)
     rep, _ = infer_representation(stream.first, None, None, None, stream.fs)
     return (rep.signal, rep.units, rep.adc_bits) == (
@@ -364,7 +361,7 @@ def confidence_figures(alerts: list[dict[str, Any]]) -> dict[str, Any]:
     the outcome; ``reliability``: per confidence bin, alerts, mean confidence and the
     share that were cramps.
     """
-    from sklearn.metrics import brier_score_loss, roc_auc_score
+    from sklearn.metrics import brier_score_loss, roc_auc_score  # lazy: sklearn is heavy
 
     rated = [a for a in alerts if a.get("confidence") is not None]
     if not rated:

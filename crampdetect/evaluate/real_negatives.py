@@ -11,14 +11,19 @@ must stay silent on real voluntary effort too.
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import signal
 
 from crampdetect.core import PROFILES, Representation
+from crampdetect.pipeline.offline import detect_file
+from crampdetect.simulate.render import front_end_sos
+from crampdetect.storage.reader import open_recording
 
 REPO = Path(__file__).resolve().parents[2]
 #: Where the real recordings live: the shipped copies, then the shared folder.
@@ -58,8 +63,6 @@ def find_real_recordings(
     A file met twice (the shipped copy and the shared original) is read once. Files that
     are not recordings (provenance notes, derived event tables, R data) are not listed.
     """
-    from crampdetect.storage.reader import open_recording
-
     found: list[RealRecording] = []
     unread: list[str] = []
     seen: set[str] = set()
@@ -69,8 +72,6 @@ def find_real_recordings(
         for folder in sorted(p for p in root.iterdir() if p.is_dir()):
             manifest = folder / "recordings.json"
             if manifest.exists():
-                import json
-
                 names = sorted(json.loads(manifest.read_text())["files"])
                 for name in names:
                     path = folder / name
@@ -118,10 +119,6 @@ def as_env(rec: RealRecording) -> RealRecording:
     rectified and low-passed at 3.6 Hz (1st order), scaled so the recording's strongest
     envelope sits at 70 % of full scale, offset by 1 % of scale and rounded.
     """
-    from scipy import signal
-
-    from crampdetect.simulate.render import front_end_sos
-
     rep = rec.representation
     uv = (rec.data - np.median(rec.data, axis=1, keepdims=True)) * rep.uv_per_unit
     band = signal.sosfilt(front_end_sos(rec.fs), uv, axis=1)
@@ -164,8 +161,6 @@ def check_recording(
     (cramp alerts: ``alert_s``/``onset_s`` on the original recording's time axis,
     ``channel``, ``confidence``).
     """
-    from crampdetect.detect.run import detect_file
-
     rows = []
     rep = rec.representation
     with tempfile.TemporaryDirectory() as tmp:

@@ -3,12 +3,13 @@
 The seeds are declared here and nowhere else: :data:`TUNING_SEEDS` may be used to tune the
 detector (thresholds, the learned gate); :data:`HELD_OUT_SEEDS` never are, and published
 figures come from them. Each (set, seed) pair is generated once into a cache directory
-(``make_evaluation_set``), scored with :class:`~crampdetect.reports.evaluate.Scorer`, and
+(``make_evaluation_set``), scored with :class:`~crampdetect.evaluate.score.Scorer`, and
 the per-seed figures are folded into mean, standard deviation, minimum and maximum.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -18,7 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from crampdetect.core import InputError
+from crampdetect.core import InputError, Representation
+from crampdetect.evaluate.score import aggregate, find_recordings
+from crampdetect.pipeline.bulk import map_recordings
+from crampdetect.simulate import SceneOptions, make_evaluation_set, simulate
+from crampdetect.simulate.evalset import plan_evaluation_set
 
 log = logging.getLogger(__name__)
 
@@ -67,12 +72,6 @@ def parse_seeds(text: str) -> tuple[str, tuple[int, ...]]:
 def set_fingerprint(variant: str, seed: int, hours: float) -> str:
     """Short hash of what the simulator would write: its plan, and per scenario the labels and
     first samples of its first file. A changed simulator never reuses a stale cached set."""
-    import hashlib
-
-    from crampdetect.core import Representation
-    from crampdetect.simulate import SceneOptions, simulate
-    from crampdetect.simulate.evalset import plan_evaluation_set
-
     jobs = plan_evaluation_set(hours, seed, variant)
     h = hashlib.sha1(json.dumps(jobs, sort_keys=True).encode())
     for job in {str(j["scenario"]): j for j in reversed(jobs)}.values():
@@ -97,8 +96,6 @@ def ensure_set(
     variant: str, seed: int, hours: float, cache: Path, n_jobs: int | None = None
 ) -> Path:
     """The folder of a generated evaluation set, generating it first if needed."""
-    from crampdetect.simulate import make_evaluation_set
-
     d = set_directory(cache, variant, seed, hours)
     manifest = d / "manifest.json"
     if manifest.exists():
@@ -112,8 +109,6 @@ def ensure_set(
 
 def set_recordings(directory: Path) -> list[Path]:
     """The recordings a set's manifest lists (or every labelled CSV in the folder)."""
-    from crampdetect.reports.evaluate import find_recordings
-
     manifest = Path(directory) / "manifest.json"
     if manifest.exists():
         return [Path(directory) / f for f in json.loads(manifest.read_text())["files"]]
@@ -137,8 +132,6 @@ def score_sets(
     progress: bool = False,
 ) -> dict[tuple[str, int], list[dict[str, Any]]]:
     """Score every recording of every set in one parallel pass; per-recording scores by set."""
-    from crampdetect.reports.bulk import map_recordings
-
     items = [(key, str(p)) for key, d in directories.items() for p in set_recordings(d)]
     scores = map_recordings(
         scorer,
@@ -230,8 +223,6 @@ def fold_sets(
     hours: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Fold per-recording scores keyed by (set, seed) into per-seed figures and their spread."""
-    from crampdetect.reports.evaluate import aggregate
-
     out: dict[str, Any] = {"seeds": list(seeds), "hours": hours or {}, "sets": {}}
     for v in dict.fromkeys(k[0] for k in scores):
         per_seed = {s: aggregate(scores[(v, s)]) for s in seeds if (v, s) in scores}
