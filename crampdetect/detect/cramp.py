@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import warnings
+
 import numpy as np
 
 from crampdetect.detect.onset import place_onset
@@ -45,6 +47,14 @@ CANDIDATE_FEATURES = (
     "path_quiet",  # 1 when the quiet-rest rule holds
 )
 HISTORY_S = 30.0
+#: The level before a run is taken over PRE_RUN_S up to PRE_RUN_GAP_S before it (s), when at
+#: least PRE_RUN_MIN_S of it is known.
+PRE_RUN_S, PRE_RUN_GAP_S, PRE_RUN_MIN_S = 5.0, 0.5, 1.0
+#: Motor-unit activity at an onset stands this many times above the median TKEO before the run.
+TKEO_ONSET_FACTOR = 4.0
+#: Another leg counts as co-active when its level relative to its own reference reaches this
+#: share of the cramping leg's.
+BILATERAL_STRENGTH = 0.25
 
 
 @dataclass(slots=True)
@@ -73,9 +83,29 @@ class _Channel:
     low: int = 0
     recurrence_until: int = _NEVER
     cramp_level: float = 0.0  # median envelope (µV) when the alert was raised
-    pre_run: int = -1  # run whose pre-run level is cached in pre_value
-    pre_value: float = 0.0
     last_move_end: int = _NEVER  # end frame of the last activation run of >= 0.5 s
+    bilateral: int = 0  # frames of the current run during which another leg rose too
+    context: _RunContext | None = None  # the current run's context, taken when it started
+
+
+@dataclass(slots=True)
+class _RunContext:
+    """What came before runs, taken when each run starts (so later blocks need no history).
+
+    Arrays hold one entry per run start: ``pre`` (n_channels, k) the median 250 ms level (µV)
+    of every channel over the 5 s before the run (0 if less than 1 s is known); ``pre_fast``
+    the channel's median 100 ms level over the same span (0 if unknown); ``tk_floor`` the
+    TKEO level (µV²) an onset's motor-unit activity stands above (NaN: none known);
+    ``ref_before`` the strongest recent activity (µV) just before the run.
+    """
+
+    pre: np.ndarray
+    pre_fast: np.ndarray
+    tk_floor: np.ndarray
+    ref_before: np.ndarray
+
+    def take(self, k: np.ndarray | int) -> _RunContext:
+        return _RunContext(self.pre[:, k], self.pre_fast[k], self.tk_floor[k], self.ref_before[k])
 
 
 class CrampDetector:
@@ -334,6 +364,12 @@ class CrampDetector:
         elapsed = np.where(run_start >= 0, frames - run_start + 1, 0)
         moving = st["med"] >= 0.5 * s.strong_ratio
         run_strong = count_in_run(moving & in_run, starts, ch.run_strong)
+        # Context of each run, taken as it starts; per frame, the context of its run.
+        new = self._run_context(c, frames[starts])
+        which = np.cumsum(starts) - 1
+        carried = ch.context or self._run_context(c, np.zeros(1, dtype=np.int64) + _NEVER)
+        ctx = self._join(new, carried, which)
+        bil_count = count_in_run(self._coactive(c, start, n, ctx.pre), starts, ch.bilateral)
 
         rec = frames < ch.recurrence_until
         scale = np.where(rec, s.recurrence_scale, 1.0)
@@ -366,6 +402,9 @@ class CrampDetector:
             return int(move_ends[k]) if k >= 0 else ch.last_move_end
 
         level = st["med"] * st["base"]
+        pre = ctx.pre[c]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            bil = np.where(elapsed > 0, bil_count / np.maximum(elapsed, 1), 0.0)
         hit = np.flatnonzero(fast | slow | quiet)
         g = None
         while hit.size:
@@ -373,46 +412,43 @@ class CrampDetector:
             mine = hit[run_start[hit] == rs]
             hit = hit[run_start[hit] != rs]
             # Only frames that rose above the activity before the run can alert.
-            ok = level[mine] >= s.rise_ratio * self._pre_level(c, rs)
+            ok = level[mine] >= s.rise_ratio * pre[mine]
             if s.fast_ref_fraction > 0:
                 # The early paths need the strongest activity of the last minutes before
                 # the run to be matched: a cramp is rarely weaker than earlier movements.
-                e0 = self._ext_start
-                before = self._ext_ref[c, max(0, rs - 1 - e0)]
-                ok &= slow[mine] | (level[mine] >= s.fast_ref_fraction * before)
+                ok &= slow[mine] | (level[mine] >= s.fast_ref_fraction * ctx.ref_before[mine])
             if s.quiet_s > 0 and rs - last_move_before(rs) < s.quiet_s * fr:
                 # Shortly after a movement: maybe the next of a periodic series of leg
                 # movements (every 5-90 s); only the slow path may alert.
                 ok &= slow[mine]
             if ok.any():
-                bil = self._bilateral_share(c, rs, start + mine)
-                ok &= (bil < 0.5) | (elapsed[mine] >= s.bilateral_s * fr)
+                ok &= (bil[mine] < 0.5) | (elapsed[mine] >= s.bilateral_s * fr)
             unsure = ok & ~slow[mine]
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
                 # The rules are unsure before the slow path: a learned model may decide.
-                rows = np.flatnonzero(unsure)
+                rows = mine[np.flatnonzero(unsure)]
                 x = np.column_stack(
                     [
-                        elapsed[mine[rows]] * self.hop_s,
-                        st["irr"][mine[rows]],
-                        st["dip"][mine[rows]],
-                        np.log(np.maximum(st["med"][mine[rows]], 1e-6)),
-                        np.log(np.maximum(level[mine[rows]], 1e-9))
-                        - np.log(max(self._pre_level(c, rs), 1e-9)),
+                        elapsed[rows] * self.hop_s,
+                        st["irr"][rows],
+                        st["dip"][rows],
+                        np.log(np.maximum(st["med"][rows], 1e-6)),
+                        np.log(np.maximum(level[rows], 1e-9))
+                        - np.log(np.maximum(pre[rows], 1e-9)),
                         bil[rows],
-                        np.log(np.maximum(level[mine[rows]], 1e-9))
-                        - np.log(np.maximum(st["ref"][mine[rows]], 1e-9)),
-                        rec[mine[rows]].astype(float),
-                        fast[mine[rows]].astype(float),
-                        quiet[mine[rows]].astype(float),
+                        np.log(np.maximum(level[rows], 1e-9))
+                        - np.log(np.maximum(st["ref"][rows], 1e-9)),
+                        rec[rows].astype(float),
+                        fast[rows].astype(float),
+                        quiet[rows].astype(float),
                     ]
                 )
                 if self.candidate_log is not None:
                     self.candidate_log.extend(
-                        (c, int(start + m), row) for m, row in zip(mine[rows], x, strict=True)
+                        (c, int(start + m), row) for m, row in zip(rows, x, strict=True)
                     )
                 if self.gate is not None:
-                    ok[rows] = np.asarray(self.gate(x), dtype=bool)
+                    ok[np.flatnonzero(unsure)] = np.asarray(self.gate(x), dtype=bool)
             if ok.any():
                 g = int(mine[np.argmax(ok)])
                 break
@@ -423,65 +459,97 @@ class CrampDetector:
         ch.last_on = int(last_on[upto - 1])
         ch.run_start = int(run_start[upto - 1])
         ch.run_strong = int(run_strong[upto - 1]) if ch.run_start >= 0 else 0
+        ch.bilateral = int(bil_count[upto - 1]) if ch.run_start >= 0 else 0
+        ch.context = ctx.take(slice(upto - 1, upto)) if ch.run_start >= 0 else None
         if g is not None:
             self._path = "fast" if fast[g] else "quiet" if quiet[g] else "slow"
             self._run_start_at_alert = int(run_start[g])
+            self._context_at_alert = ctx.take(slice(g, g + 1))
             self._recurrent = bool(rec[g])
         return g
 
-    def _bilateral_share(self, c: int, run_start: int, frames: np.ndarray) -> np.ndarray:
-        """Share of the run, up to each of ``frames``, during which another leg rose too.
+    def _run_context(self, c: int, run_starts: np.ndarray) -> _RunContext:
+        """Context of runs of channel ``c`` starting at ``run_starts`` (frames, in this block).
 
-        Another leg counts when it is active and well above its own level before the run:
-        both legs rising together is posture, a bilateral hold or turning over; a cramp on
-        one leg while the other keeps standing is not bilateral.
+        Uses the 5 s up to 0.5 s before each start; the history kept (``HISTORY_S``) always
+        covers it, so the values do not depend on how the stream was cut.
         """
-        if self.n_channels < 2:
-            return np.zeros(frames.shape)
-        e0 = self._ext_start
-        a = max(0, run_start - e0)
-        b = int(frames[-1]) - e0 + 1
-        co = np.zeros(b - a, dtype=bool)
-        # Strength on a common scale: level over each leg's own activity reference (the
-        # strongest recent activity), or over its rest when no reference is known yet.
-        scale = np.where(self._ext_ref > 0, self._ext_ref, self._ext_base)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mine = self._ext_level[c, a:b] / scale[c, a:b]
-        for o in range(self.n_channels):
-            if o == c:
-                continue
-            lvl = self._ext_level[o, a:b]
-            base = self._ext_base[o, a:b]
-            pre = self._pre_level(o, run_start, cache=False)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                co |= (
-                    (lvl >= self.settings.on_ratio * base)
-                    & (lvl >= self.settings.rise_ratio * pre)
-                    # comparably strong: standing on one leg while the other cramps is not
-                    # a bilateral contraction
-                    & (lvl / scale[o, a:b] >= 0.25 * mine)
-                )
-        cum = np.cumsum(co)
-        idx = frames - e0 - a
-        return cum[idx] / (idx + 1)
-
-    def _pre_level(self, c: int, run_start: int, cache: bool = True) -> float:
-        """Median 250 ms level over the 5 s before a run (0 if unknown), cached per run.
-
-        A cramp rises from rest or from lighter activity; a run that begins as gait stops
-        and leaves a tonic standing activity does not rise above what came before it.
-        """
-        ch = self._ch[c]
-        if cache and ch.pre_run == run_start:
-            return ch.pre_value
         fr = 1.0 / self.hop_s
         e0 = self._ext_start
-        a = max(0, run_start - round(5.0 * fr) - e0)
-        b = max(0, run_start - round(0.5 * fr) - e0)
-        pre = float(np.median(self._ext_level[c, a:b])) if b - a >= round(1.0 * fr) else 0.0
-        if cache:
-            ch.pre_run, ch.pre_value = run_start, pre
-        return pre
+        span = np.arange(-round(PRE_RUN_S * fr), -round(PRE_RUN_GAP_S * fr))
+        idx = run_starts[:, None] - e0 + span[None, :]  # (k, m)
+        known = idx >= 0
+        safe = np.where(known, idx, 0)
+        enough = known.sum(axis=1) >= round(PRE_RUN_MIN_S * fr)
+        any_known = known.any(axis=1)
+
+        def med(x: np.ndarray, need: np.ndarray) -> np.ndarray:
+            v = np.where(known, x[..., safe], np.nan) if x.ndim == 1 else None
+            if v is None:  # (C, k, m)
+                v = np.where(known[None], x[:, safe], np.nan)
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                out = np.nanmedian(v, axis=-1)
+            return np.where(need, out, 0.0)
+
+        k = run_starts.shape[0]
+        if k == 0 or self._ext_level.shape[1] == 0:
+            z = np.zeros(k)
+            return _RunContext(np.zeros((self.n_channels, k)), z, np.full(k, np.nan), z)
+        pre = med(self._ext_level, enough)
+        pre_fast = med(self._ext_fast[c], any_known)
+        tk = med(np.abs(self._ext_tkeo[c]), any_known)
+        tk_any = np.where(known, self._ext_tkeo[c][safe] != 0, False).any(axis=1)
+        tk_floor = np.where(tk_any, TKEO_ONSET_FACTOR * tk + 1e-12, np.nan)
+        before = np.clip(run_starts - 1 - e0, 0, self._ext_ref.shape[1] - 1)
+        return _RunContext(pre, pre_fast, tk_floor, self._ext_ref[c, before])
+
+    @staticmethod
+    def _join(new: _RunContext, carried: _RunContext, which: np.ndarray) -> _RunContext:
+        """Per frame: the context of the run started at ``which`` (index into ``new``), or
+        the carried one where no run started yet in this block."""
+        j = np.maximum(which, 0)
+        has = which >= 0
+        if new.pre_fast.shape[0] == 0:
+            new = carried
+            j, has = np.zeros_like(which), np.zeros_like(has)
+        return _RunContext(
+            np.where(has[None], new.pre[:, j], carried.pre[:, :1]),
+            np.where(has, new.pre_fast[j], carried.pre_fast[0]),
+            np.where(has, new.tk_floor[j], carried.tk_floor[0]),
+            np.where(has, new.ref_before[j], carried.ref_before[0]),
+        )
+
+    def _coactive(self, c: int, start: int, n: int, pre: np.ndarray) -> np.ndarray:
+        """Frames ``start .. start + n`` during which another leg rose too.
+
+        Another leg counts when it is active and well above its own level before the run
+        (``pre``, per frame): both legs rising together is posture, a bilateral hold or
+        turning over; a cramp on one leg while the other keeps standing is not bilateral.
+        """
+        co = np.zeros(n, dtype=bool)
+        if self.n_channels < 2:
+            return co
+        a = start - self._ext_start
+        lvl = self._ext_level[:, a : a + n]
+        base = self._ext_base[:, a : a + n]
+        ref = self._ext_ref[:, a : a + n]
+        # Strength on a common scale: level over each leg's own activity reference (the
+        # strongest recent activity), or over its rest when no reference is known yet.
+        scale = np.where(ref > 0, ref, base)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = lvl / scale
+            for o in range(self.n_channels):
+                if o == c:
+                    continue
+                co |= (
+                    (lvl[o] >= self.settings.on_ratio * base[o])
+                    & (lvl[o] >= self.settings.rise_ratio * pre[o])
+                    # comparably strong: standing on one leg while the other cramps is not
+                    # a bilateral contraction
+                    & (rel[o] >= BILATERAL_STRENGTH * rel[c])
+                )
+        return co
 
     def _raise(
         self, c: int, frame: int, base: float, stats: dict[str, np.ndarray], i: int
@@ -490,12 +558,20 @@ class CrampDetector:
         s = self.settings
         ch = self._ch[c]
         fr = 1.0 / self.hop_s
-        rs = self._run_start_at_alert
-        fast, e0 = self._ext_fast[c], self._ext_start
-        pre = fast[max(0, rs - round(5 * fr) - e0) : max(0, rs - round(0.5 * fr) - e0)]
-        local = max(base, float(np.median(pre)) if pre.size else 0.0)
+        ctx = self._context_at_alert
+        local = max(base, float(ctx.pre_fast[0]))
         level = float(stats["med"][c, i] * base)
-        k = place_onset(fast, self._ext_tkeo[c], e0, rs, frame, local, level, fr, s.slow_s + 3.0)
+        k = place_onset(
+            self._ext_fast[c],
+            self._ext_tkeo[c],
+            self._ext_start,
+            frame,
+            local,
+            level,
+            fr,
+            s.slow_s + 3.0,
+            float(ctx.tk_floor[0]),
+        )
         if self._path == "quiet":
             margin = min(stats["med"][c, i] / s.strong_ratio, 1.25)
         elif self._path == "fast":

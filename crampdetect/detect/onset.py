@@ -9,12 +9,12 @@ def place_onset(
     fast: np.ndarray,
     tkeo: np.ndarray,
     first: int,
-    run_start: int,
     alert: int,
     pre_level: float,
     level: float,
     frames_per_s: float,
     lookback_s: float,
+    tk_floor: float,
 ) -> int:
     """Frame where the rise to a cramp began.
 
@@ -32,14 +32,17 @@ def place_onset(
         ``first .. first + n``.
     first : int
         Frame index of ``fast[0]``.
-    run_start, alert : int
-        Frames where the continuous activation started and where the alert was raised.
+    alert : int
+        Frame where the alert was raised.
     pre_level, level : float
         Envelope (µV) before the run and of the cramp at the alert.
     frames_per_s : float
         Feature frame rate in Hz.
     lookback_s : float
         Furthest the onset may lie before the alert, s.
+    tk_floor : float
+        TKEO level (µV²) that motor-unit activity stands above, from before the run; NaN
+        when unknown (ENV input, no rest seen).
     """
     fr = frames_per_s
     floor = max(1.5 * pre_level, 0.05 * level)
@@ -48,11 +51,7 @@ def place_onset(
     below = np.flatnonzero(seg < floor)
     k = lo + int(below[-1]) + 1 if below.size else lo
     k = min(k, alert)
-    tk_pre = tkeo[
-        max(0, run_start - round(5 * fr) - first) : max(0, run_start - round(0.5 * fr) - first)
-    ]
-    if tk_pre.size and tk_pre.any():
-        tk_floor = 4.0 * float(np.median(np.abs(tk_pre))) + 1e-12
+    if tk_floor == tk_floor:  # not NaN
         stop = max(first, k - round(2.0 * fr))
         while k - 1 >= stop and tkeo[k - 1 - first] >= tk_floor:
             k -= 1
