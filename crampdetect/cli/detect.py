@@ -46,6 +46,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="CSV with a time_s column and one column per channel")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--user", help="use this user's calibration (see `crampdetect calibrate`)")
+    p.add_argument(
+        "--block-s",
+        type=float,
+        metavar="SECONDS",
+        help="stream the file in blocks of this many seconds, e.g. 0.02 like the live board "
+        "(default: the file's read chunks); the result does not depend on it",
+    )
     add_model_argument(p)
     add_input_arguments(p)
 
@@ -81,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
         overrides=overrides_from_args(args),
         calibration=calibration,
         model=resolve_model(args.model),
+        block_s=args.block_s,
     )
     if args.json:
         json.dump(result, sys.stdout)
