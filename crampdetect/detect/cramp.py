@@ -20,6 +20,7 @@ alerts and ends, which are rare. Output does not depend on block boundaries.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -57,6 +58,45 @@ TKEO_ONSET_FACTOR = 4.0
 BILATERAL_STRENGTH = 0.25
 
 
+class State(enum.Enum):
+    """What a channel is doing, as the detector sees it."""
+
+    IDLE = "idle"  # at rest
+    SUSPECT = "suspect"  # a continuous activation, not (yet) a cramp
+    CRAMP = "cramp"  # alert raised; waiting for sustained relaxation
+    RECOVERY = "recovery"  # at rest within the recurrence watch after a cramp
+
+
+class Transition(enum.Enum):
+    """The named changes of :class:`State`; :data:`TRANSITIONS` says from where to where."""
+
+    ACTIVATE = "activate"  # a continuous activation begins
+    CALM = "calm"  # it broke off (a relaxation gap) without an alert
+    CALM_IN_WATCH = "calm_in_watch"  # the same, within the recurrence watch
+    ALERT = "alert"  # the activation is judged a cramp
+    RELAX = "relax"  # the cramp relaxed for end_s: it is over, the watch begins
+    GIVE_UP = "give_up"  # the cramp lasted max_cramp_s: closed, the channel re-examined
+    WATCH = "watch"  # the recurrence watch was asked for from outside (alert policy)
+    WATCH_OVER = "watch_over"  # the recurrence watch expired
+    INTERRUPT = "interrupt"  # a long gap or the end of the stream: everything is forgotten
+
+
+S = State
+#: Transition -> (states it may leave, state it enters).
+TRANSITIONS: dict[Transition, tuple[frozenset[State], State]] = {
+    Transition.ACTIVATE: (frozenset({S.IDLE, S.RECOVERY}), S.SUSPECT),
+    Transition.CALM: (frozenset({S.SUSPECT}), S.IDLE),
+    Transition.CALM_IN_WATCH: (frozenset({S.SUSPECT}), S.RECOVERY),
+    Transition.ALERT: (frozenset({S.SUSPECT}), S.CRAMP),
+    Transition.RELAX: (frozenset({S.CRAMP}), S.RECOVERY),
+    Transition.GIVE_UP: (frozenset({S.CRAMP}), S.RECOVERY),
+    Transition.WATCH: (frozenset({S.IDLE}), S.RECOVERY),
+    Transition.WATCH_OVER: (frozenset({S.RECOVERY}), S.IDLE),
+    Transition.INTERRUPT: (frozenset(State), S.IDLE),
+}
+del S
+
+
 @dataclass(slots=True)
 class FrameEvent:
     """An event in frame units (converted to seconds by the pipeline)."""
@@ -73,11 +113,12 @@ class FrameEvent:
 
 @dataclass(slots=True)
 class _Channel:
+    index: int
+    state: State = State.IDLE  # changed only by CrampDetector._go
     hyst: bool = False
     last_on: int = _NEVER
     run_start: int = -1
     run_strong: int = 0  # frames of the current run at a strong level
-    in_cramp: bool = False
     cramp: FrameEvent | None = None
     cramp_base: float = 0.0
     low: int = 0
@@ -148,7 +189,7 @@ class CrampDetector:
 
     def reset(self) -> None:
         c = self.n_channels
-        self._ch = [_Channel() for _ in range(c)]
+        self._ch = [_Channel(k) for k in range(c)]
         self._next_id = 1
         self._frame = 0
         self._h_level = np.zeros((c, 0))  # 250 ms level history (window stats)
@@ -160,19 +201,17 @@ class CrampDetector:
 
     # -- public -------------------------------------------------------------------------------
     def state(self, channel: int) -> str:
-        ch = self._ch[channel]
-        if ch.in_cramp:
-            return "cramp"
-        if ch.run_start >= 0 and self._frame - ch.last_on <= self._gap:
-            return "suspect"
-        if self._frame < ch.recurrence_until:
-            return "recovery"
-        return "idle"
+        """The channel's :class:`State` name after the frames seen so far."""
+        return self._ch[channel].state.value
 
     def watch_recurrence(self, channel: int, until_frame: int) -> None:
         """Make ``channel`` more sensitive until ``until_frame`` (recurrence watch)."""
         ch = self._ch[channel]
         ch.recurrence_until = max(ch.recurrence_until, until_frame)
+        self._settle(ch)
+
+    #: Every transition taken, as (channel, frame, Transition), when a list (for tests).
+    transition_log: list[tuple[int, int, Transition]] | None = None
 
     def update(
         self,
@@ -217,17 +256,19 @@ class CrampDetector:
         events: list[FrameEvent] = []
         for c in range(self.n_channels):
             events.extend(self._channel(c, start, on[c], level_fast[c], base[c], blocked[c], stats))
+            self._settle(self._ch[c])
         self._keep_history(level, level_fast, base, artefact)
         return events
 
     def finish(self) -> list[FrameEvent]:
         """End of stream: end ongoing cramps at the last frame."""
         out = []
-        for _c, ch in enumerate(self._ch):
-            if ch.in_cramp and ch.cramp is not None:
+        for ch in self._ch:
+            if ch.cramp is not None:
                 ch.cramp.end_frame = self._frame
                 out.append(ch.cramp)
-                ch.in_cramp, ch.cramp = False, None
+                ch.cramp = None
+            self._go(ch, Transition.INTERRUPT)
         return out
 
     def interrupt(self) -> list[FrameEvent]:
@@ -237,6 +278,33 @@ class CrampDetector:
             ch.hyst, ch.last_on, ch.run_start, ch.low = False, _NEVER, -1, 0
             ch.run_strong = 0
         return out
+
+    # -- the state machine: the one place where a channel's state changes ----------------------
+    def _go(self, ch: _Channel, transition: Transition) -> None:
+        """Take ``transition`` on channel ``ch`` (only from the states it may leave)."""
+        leave, enter = TRANSITIONS[transition]
+        if ch.state not in leave:
+            raise RuntimeError(f"transition {transition.value} from {ch.state.value}")
+        if transition is Transition.INTERRUPT and ch.state is State.IDLE:
+            return
+        ch.state = enter
+        if self.transition_log is not None:
+            self.transition_log.append((ch.index, self._frame, transition))
+
+    def _settle(self, ch: _Channel) -> None:
+        """After a step: the transitions that follow from the run and the watch."""
+        if ch.state is State.CRAMP:
+            return
+        active = ch.run_start >= 0 and self._frame - ch.last_on <= self._gap
+        watched = self._frame < ch.recurrence_until
+        if ch.state is State.SUSPECT and not active:
+            self._go(ch, Transition.CALM_IN_WATCH if watched else Transition.CALM)
+        if ch.state is State.RECOVERY and not watched:
+            self._go(ch, Transition.WATCH_OVER)
+        if ch.state is State.IDLE and watched:
+            self._go(ch, Transition.WATCH)
+        if active and ch.state is not State.SUSPECT:
+            self._go(ch, Transition.ACTIVATE)
 
     # -- internals ----------------------------------------------------------------------------
     def _hysteresis(self, ratio: np.ndarray, blocked: np.ndarray) -> np.ndarray:
@@ -294,7 +362,7 @@ class CrampDetector:
         out: list[FrameEvent] = []
         p = 0
         while p < n:
-            if ch.in_cramp:
+            if ch.state is State.CRAMP:
                 s = self.settings
                 floor = max(s.off_ratio * ch.cramp_base, s.end_fraction * ch.cramp_level)
                 low = (fast[p:] < floor) | blocked[p:]
@@ -307,11 +375,13 @@ class CrampDetector:
                 if q is None:
                     return out
                 assert ch.cramp is not None
+                gave_up = start + p + q >= too_long
                 ch.cramp.end_frame = start + p + q - self._end + 1
                 out.append(ch.cramp)
                 rec = round(self.settings.recurrence_s / self.hop_s)
                 ch.recurrence_until = ch.cramp.end_frame + rec
-                ch.in_cramp, ch.cramp, ch.low = False, None, 0
+                ch.cramp, ch.low = None, 0
+                self._go(ch, Transition.GIVE_UP if gave_up else Transition.RELAX)
                 ch.hyst, ch.last_on, ch.run_start = False, _NEVER, -1
                 ch.run_strong = 0
                 on = on.copy()
@@ -600,6 +670,9 @@ class CrampDetector:
             },
         )
         self._next_id += 1
-        ch.in_cramp, ch.cramp, ch.cramp_base, ch.low = True, ev, base, 0
+        if ch.state is not State.SUSPECT:  # the run began within this block
+            self._go(ch, Transition.ACTIVATE)
+        self._go(ch, Transition.ALERT)
+        ch.cramp, ch.cramp_base, ch.low = ev, base, 0
         ch.cramp_level = level
         return FrameEvent(**{f: getattr(ev, f) for f in ev.__slots__})
