@@ -28,6 +28,7 @@ import warnings
 
 import numpy as np
 
+from crampdetect.detect.confidence import load_confidence
 from crampdetect.detect.onset import place_onset
 from crampdetect.detect.settings import DetectorSettings
 from crampdetect.features.context import count_in_run, trailing_stats
@@ -124,7 +125,9 @@ class _Channel:
     low: int = 0
     recurrence_until: int = _NEVER
     cramp_level: float = 0.0  # median envelope (µV) when the alert was raised
-    last_move_end: int = _NEVER  # end frame of the last activation run of >= 0.5 s
+    # End frame of the last activation run of >= 0.5 s. Rest is only known once it has been
+    # seen: the start of the stream (or of the data after a long gap) counts as a movement.
+    last_move_end: int = 0
     bilateral: int = 0  # frames of the current run during which another leg rose too
     context: _RunContext | None = None  # the current run's context, taken when it started
 
@@ -177,6 +180,10 @@ class CrampDetector:
         self.gate = gate
         #: When a list, every unsure candidate is appended as (channel, frame, features).
         self.candidate_log: list[tuple[int, int, np.ndarray]] | None = None
+        #: When a list, every alert is appended as (channel, frame, features).
+        self.alert_log: list[tuple[int, int, np.ndarray]] | None = None
+        #: Probability that an alert is a cramp, from its CANDIDATE_FEATURES row.
+        self.confidence = load_confidence()
         s = settings
         fr = 1.0 / hop_s
         self._w = max(3, round(s.window_s * fr))
@@ -277,6 +284,7 @@ class CrampDetector:
         for ch in self._ch:
             ch.hyst, ch.last_on, ch.run_start, ch.low = False, _NEVER, -1, 0
             ch.run_strong = 0
+            ch.last_move_end = self._frame
         return out
 
     # -- the state machine: the one place where a channel's state changes ----------------------
@@ -475,6 +483,26 @@ class CrampDetector:
         pre = ctx.pre[c]
         with np.errstate(invalid="ignore", divide="ignore"):
             bil = np.where(elapsed > 0, bil_count / np.maximum(elapsed, 1), 0.0)
+        def features(rows: np.ndarray) -> np.ndarray:
+            """Rows of CANDIDATE_FEATURES at block indices ``rows``."""
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.column_stack(
+                    [
+                        elapsed[rows] * self.hop_s,
+                        st["irr"][rows],
+                        st["dip"][rows],
+                        np.log(np.maximum(st["med"][rows], 1e-6)),
+                        np.log(np.maximum(level[rows], 1e-9))
+                        - np.log(np.maximum(pre[rows], 1e-9)),
+                        bil[rows],
+                        np.log(np.maximum(level[rows], 1e-9))
+                        - np.log(np.maximum(st["ref"][rows], 1e-9)),
+                        rec[rows].astype(float),
+                        fast[rows].astype(float),
+                        quiet[rows].astype(float),
+                    ]
+                )
+
         hit = np.flatnonzero(fast | slow | quiet)
         g = None
         while hit.size:
@@ -497,22 +525,7 @@ class CrampDetector:
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
                 # The rules are unsure before the slow path: a learned model may decide.
                 rows = mine[np.flatnonzero(unsure)]
-                x = np.column_stack(
-                    [
-                        elapsed[rows] * self.hop_s,
-                        st["irr"][rows],
-                        st["dip"][rows],
-                        np.log(np.maximum(st["med"][rows], 1e-6)),
-                        np.log(np.maximum(level[rows], 1e-9))
-                        - np.log(np.maximum(pre[rows], 1e-9)),
-                        bil[rows],
-                        np.log(np.maximum(level[rows], 1e-9))
-                        - np.log(np.maximum(st["ref"][rows], 1e-9)),
-                        rec[rows].astype(float),
-                        fast[rows].astype(float),
-                        quiet[rows].astype(float),
-                    ]
-                )
+                x = features(rows)
                 if self.candidate_log is not None:
                     self.candidate_log.extend(
                         (c, int(start + m), row) for m, row in zip(rows, x, strict=True)
@@ -535,6 +548,7 @@ class CrampDetector:
             self._path = "fast" if fast[g] else "quiet" if quiet[g] else "slow"
             self._run_start_at_alert = int(run_start[g])
             self._context_at_alert = ctx.take(slice(g, g + 1))
+            self._features_at_alert = features(np.array([g]))[0]
             self._recurrent = bool(rec[g])
         return g
 
@@ -642,15 +656,10 @@ class CrampDetector:
             s.slow_s + 3.0,
             float(ctx.tk_floor[0]),
         )
-        if self._path == "quiet":
-            margin = min(stats["med"][c, i] / s.strong_ratio, 1.25)
-        elif self._path == "fast":
-            margin = stats["irr"][c, i] / (
-                s.irregular * (s.recurrence_scale if self._recurrent else 1.0)
-            )
-        else:
-            margin = stats["med"][c, i] / s.strong_ratio
-        confidence = float(np.clip(0.6 + 0.4 * (margin - 1.0), 0.5, 0.99))
+        x = self._features_at_alert
+        if self.alert_log is not None:
+            self.alert_log.append((c, frame, x))
+        confidence = self.confidence(x)
         ev = FrameEvent(
             kind="cramp",
             channel=c,
