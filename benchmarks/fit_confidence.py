@@ -14,6 +14,7 @@ Run: ``python benchmarks/fit_confidence.py --tune DIR [DIR ...] --held-out DIR [
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 from pathlib import Path
 
@@ -34,9 +35,7 @@ def alerts_of(csv_path: Path) -> list[dict]:
     profile = labels.get("profile", "night")
     stream = open_csv(csv_path)
     rep, _ = infer_representation(stream.first, labels.get("signal"), fs=stream.fs)
-    pipe = Pipeline(
-        stream.fs, stream.channels, rep, profile, profile_settings(profile, rep.signal)
-    )
+    pipe = Pipeline(stream.fs, stream.channels, rep, profile, profile_settings(profile, rep.signal))
     log: list = []
     pipe._detector.alert_log = log
     events: dict[int, object] = {}
@@ -86,7 +85,7 @@ def report(rows: list[dict], title: str) -> list[str]:
     y = np.array([r["y"] for r in rows])
     lines = [f"### {title}", ""]
     if not len(rows):
-        return lines + ["no alerts", ""]
+        return [*lines, "no alerts", ""]
     lines += [
         f"{len(rows)} alerts ({int(y.sum())} true, {int(len(y) - y.sum())} false); "
         f"ROC AUC {auc(p, y)}; Brier score {np.mean((p - y) ** 2):.3f}",
@@ -100,11 +99,11 @@ def report(rows: list[dict], title: str) -> list[str]:
             lines.append(f"| {key} {v} | {int(m.sum())} | {int(y[m].sum())} | {auc(p[m], y[m])} |")
     lines += ["", "| confidence | alerts | share true |", "| --- | ---: | ---: |"]
     edges = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0001]
-    for a, b in zip(edges[:-1], edges[1:], strict=True):
+    for a, b in itertools.pairwise(edges):
         m = (p >= a) & (p < b)
         share = f"{y[m].mean():.2f}" if m.any() else "-"
         lines.append(f"| {a:.1f}-{min(b, 1.0):.1f} | {int(m.sum())} | {share} |")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def main() -> None:

@@ -57,7 +57,7 @@ def fit_confidence(X: np.ndarray, y: np.ndarray, features: Sequence[str]) -> dic
         "intercept": float(model.intercept_[0]),
         "lo": lo.tolist(),
         "hi": hi.tolist(),
-        "fitted_on": int(len(y)),
+        "fitted_on": len(y),
         "positives": int(np.sum(y)),
     }
 

@@ -21,10 +21,9 @@ alerts and ends, which are rare. Output does not depend on block boundaries.
 from __future__ import annotations
 
 import enum
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import warnings
 
 import numpy as np
 
@@ -49,14 +48,11 @@ CANDIDATE_FEATURES = (
     "path_quiet",  # 1 when the quiet-rest rule holds
 )
 HISTORY_S = 30.0
-#: The level before a run is taken over PRE_RUN_S up to PRE_RUN_GAP_S before it (s), when at
-#: least PRE_RUN_MIN_S of it is known.
-PRE_RUN_S, PRE_RUN_GAP_S, PRE_RUN_MIN_S = 5.0, 0.5, 1.0
+#: The level before a run is taken over ``pre_run_s`` up to PRE_RUN_GAP_S before it (s), when
+#: at least PRE_RUN_MIN_S of it is known.
+PRE_RUN_GAP_S, PRE_RUN_MIN_S = 0.5, 1.0
 #: Motor-unit activity at an onset stands this many times above the median TKEO before the run.
 TKEO_ONSET_FACTOR = 4.0
-#: Another leg counts as co-active when its level relative to its own reference reaches this
-#: share of the cramping leg's.
-BILATERAL_STRENGTH = 0.25
 
 
 class State(enum.Enum):
@@ -188,7 +184,7 @@ class CrampDetector:
         fr = 1.0 / hop_s
         self._w = max(3, round(s.window_s * fr))
         self._persist = max(1, round(s.persist_s * fr))
-        self._relax_w = max(2, round(3.0 * fr))
+        self._relax_w = max(2, round(s.relax_window_s * fr))
         self._gap = max(1, round(s.gap_s * fr))
         self._end = max(1, round(s.end_s * fr))
         self._hist_len = round(HISTORY_S * fr)
@@ -440,7 +436,7 @@ class CrampDetector:
         run_start = np.where(run_start >= 0, run_start, ch.run_start)
         run_start = np.where(in_run, run_start, -1)
         elapsed = np.where(run_start >= 0, frames - run_start + 1, 0)
-        moving = st["med"] >= 0.5 * s.strong_ratio
+        moving = st["med"] >= s.movement_fraction * s.strong_ratio
         run_strong = count_in_run(moving & in_run, starts, ch.run_strong)
         # Context of each run, taken as it starts; per frame, the context of its run.
         new = self._run_context(c, frames[starts])
@@ -471,7 +467,10 @@ class CrampDetector:
         prev_rs = np.concatenate([[ch.run_start], run_start[:-1]])
         prev_strong = np.concatenate([[ch.run_strong], run_strong[:-1]])
         ended = np.flatnonzero(
-            prev_in & ~in_run & (frames - prev_rs >= round(0.5 * fr)) & (prev_strong > 0)
+            prev_in
+            & ~in_run
+            & (frames - prev_rs >= round(s.movement_min_s * fr))
+            & (prev_strong > 0)
         )
         move_ends = frames[ended]
 
@@ -483,6 +482,7 @@ class CrampDetector:
         pre = ctx.pre[c]
         with np.errstate(invalid="ignore", divide="ignore"):
             bil = np.where(elapsed > 0, bil_count / np.maximum(elapsed, 1), 0.0)
+
         def features(rows: np.ndarray) -> np.ndarray:
             """Rows of CANDIDATE_FEATURES at block indices ``rows``."""
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -492,8 +492,7 @@ class CrampDetector:
                         st["irr"][rows],
                         st["dip"][rows],
                         np.log(np.maximum(st["med"][rows], 1e-6)),
-                        np.log(np.maximum(level[rows], 1e-9))
-                        - np.log(np.maximum(pre[rows], 1e-9)),
+                        np.log(np.maximum(level[rows], 1e-9)) - np.log(np.maximum(pre[rows], 1e-9)),
                         bil[rows],
                         np.log(np.maximum(level[rows], 1e-9))
                         - np.log(np.maximum(st["ref"][rows], 1e-9)),
@@ -520,7 +519,7 @@ class CrampDetector:
                 # movements (every 5-90 s); only the slow path may alert.
                 ok &= slow[mine]
             if ok.any():
-                ok &= (bil[mine] < 0.5) | (elapsed[mine] >= s.bilateral_s * fr)
+                ok &= (bil[mine] < s.bilateral_share) | (elapsed[mine] >= s.bilateral_s * fr)
             unsure = ok & ~slow[mine]
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
                 # The rules are unsure before the slow path: a learned model may decide.
@@ -560,7 +559,7 @@ class CrampDetector:
         """
         fr = 1.0 / self.hop_s
         e0 = self._ext_start
-        span = np.arange(-round(PRE_RUN_S * fr), -round(PRE_RUN_GAP_S * fr))
+        span = np.arange(-round(self.settings.pre_run_s * fr), -round(PRE_RUN_GAP_S * fr))
         idx = run_starts[:, None] - e0 + span[None, :]  # (k, m)
         known = idx >= 0
         safe = np.where(known, idx, 0)
@@ -631,7 +630,7 @@ class CrampDetector:
                     & (lvl[o] >= self.settings.rise_ratio * pre[o])
                     # comparably strong: standing on one leg while the other cramps is not
                     # a bilateral contraction
-                    & (rel[o] >= BILATERAL_STRENGTH * rel[c])
+                    & (rel[o] >= self.settings.bilateral_strength * rel[c])
                 )
         return co
 
@@ -653,7 +652,7 @@ class CrampDetector:
             local,
             level,
             fr,
-            s.slow_s + 3.0,
+            s.onset_lookback_s,
             float(ctx.tk_floor[0]),
         )
         x = self._features_at_alert

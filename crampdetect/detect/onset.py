@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
+#: The rising edge: frames above ONSET_RISE x the level before the run and ONSET_SHARE x the
+#: cramp's level.
+ONSET_RISE, ONSET_SHARE = 1.5, 0.05
+#: TKEO conditioning may move the onset back at most this far (s).
+TKEO_BACK_S = 2.0
+
 
 def place_onset(
     fast: np.ndarray,
@@ -45,14 +51,14 @@ def place_onset(
         when unknown (ENV input, no rest seen).
     """
     fr = frames_per_s
-    floor = max(1.5 * pre_level, 0.05 * level)
+    floor = max(ONSET_RISE * pre_level, ONSET_SHARE * level)
     lo = max(first, alert - round(lookback_s * fr))
     seg = fast[lo - first : alert - first + 1]
     below = np.flatnonzero(seg < floor)
     k = lo + int(below[-1]) + 1 if below.size else lo
     k = min(k, alert)
     if tk_floor == tk_floor:  # not NaN
-        stop = max(first, k - round(2.0 * fr))
+        stop = max(first, k - round(TKEO_BACK_S * fr))
         while k - 1 >= stop and tkeo[k - 1 - first] >= tk_floor:
             k -= 1
     return k
