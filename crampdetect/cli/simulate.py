@@ -54,6 +54,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="total length of the evaluation set, h (default 20)",
     )
     parser.add_argument("--jobs", type=int, default=None, help="parallel workers for --eval-set")
+    parser.add_argument(
+        "--variant",
+        choices=("standard", "stress"),
+        default="standard",
+        help="standard ranges or the widened stress draws (default standard)",
+    )
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
 
 
@@ -63,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.list:
         for spec in SCENARIOS.values():
-            print(f"{spec.name:12s} {spec.profile:8s} {spec.default_s:>7.0f} s  {spec.summary}")
+            print(f"{spec.name:16s} {spec.profile:8s} {spec.default_s:>7.0f} s  {spec.summary}")
         return 0
     if args.eval_set:
         if args.out:
@@ -73,7 +79,11 @@ def run(args: argparse.Namespace) -> int:
         if args.jobs is not None and args.jobs < 1:
             raise InputError(f"Invalid --jobs {args.jobs}: must be >= 1")
         paths = make_evaluation_set(
-            args.eval_set, hours=args.hours, seed=args.seed, n_jobs=args.jobs
+            args.eval_set,
+            hours=args.hours,
+            seed=args.seed,
+            n_jobs=args.jobs,
+            variant=args.variant,
         )
         print(f"wrote {len(paths)} recordings to {args.eval_set}")
         return 0
@@ -91,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
         fs=args.rate,
         representation=rep,
         channels=channels,
+        variant=args.variant,
     )
     csv_path, labels_path = write_session(session, args.out)
     kinds: dict[str, int] = {}

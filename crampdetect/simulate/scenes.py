@@ -10,6 +10,7 @@ import numpy as np
 from crampdetect.simulate import activities as act
 from crampdetect.simulate import exercise as ex
 from crampdetect.simulate.builder import SceneBuilder, SceneOptions, loguniform
+from crampdetect.simulate.stress import stress_night, stress_training
 from crampdetect.simulate.training import training
 
 
@@ -196,5 +197,19 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("gait", "training", 300.0, walk_run, "walking and running"),
         Scenario("calf-raise", "training", 240.0, raises, "calf-raise sets"),
         Scenario("leadoff", "night", 180.0, leadoff, "lead-off, pops and mains"),
+        Scenario(
+            "stress-night",
+            "night",
+            3600.0,
+            stress_night,
+            "dense night: cramps in every context among strong leg movements",
+        ),
+        Scenario(
+            "stress-training",
+            "training",
+            2700.0,
+            stress_training,
+            "stop-start running, holds, raises; cramps during and right after effort",
+        ),
     )
 }
