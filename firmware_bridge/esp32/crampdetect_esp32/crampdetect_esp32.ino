@@ -195,7 +195,7 @@ void setup() {
   cd_ring_init(&ring, N_CHANNELS);
   cd_rx_init(&rx_ble);
   cd_rx_init(&rx_usb);
-  cd_motor_init(&motor);
+  cd_motor_init(&motor, millis());
   ble_in = xStreamBufferCreate(512, 1);
   setup_ble();
   xTaskCreatePinnedToCore(sampler, "sampler", 4096, NULL, configMAX_PRIORITIES - 1, &sampler_task, 1);

@@ -134,7 +134,7 @@ void setup() {
   digitalWrite(MOTOR_PIN, LOW);
   cd_ring_init(&ring, N_CHANNELS);
   cd_rx_init(&rx);
-  cd_motor_init(&motor);
+  cd_motor_init(&motor, millis());
   Serial.begin(BAUD);
   Serial.write((uint8_t)0);  // ends any partial frame the host saw before a reset
 
