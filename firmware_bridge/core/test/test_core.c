@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cd_button.h"
 #include "cd_motor.h"
 #include "cd_proto.h"
 #include "cd_sampler.h"
@@ -73,6 +74,16 @@ static void check_ack(const char *name, const uint8_t *wire, size_t n, unsigned 
 	uint8_t out[CD_MAX_WIRE];
 	size_t got = cd_encode_ack(out, sizeof out, (uint16_t)seq, (uint16_t)acked, (uint8_t)status);
 	expect_wire(name, out, got, wire, n);
+}
+
+static void check_button(const char *name, const uint8_t *wire, size_t n, unsigned seq,
+			 uint32_t t_us, unsigned button)
+{
+	uint8_t out[CD_MAX_WIRE];
+	size_t got = cd_encode_button(out, sizeof out, (uint16_t)seq, t_us, (uint8_t)button);
+	expect_wire(name, out, got, wire, n);
+	EXPECT(cd_encode_button(out, n - 1, (uint16_t)seq, t_us, (uint8_t)button) == 0,
+	       "%s: too small a buffer must fail", name);
 }
 
 /* feed wire bytes through the byte-wise receiver; return the decoded length (0 = none) */
@@ -402,6 +413,41 @@ static void test_motor(void)
 	test_motor_floods();
 }
 
+/* A contact that bounces for 8 ms on press and release counts once; spikes shorter than the
+ * debounce time never count; holding it down counts once. */
+static void test_button(void)
+{
+	cd_button_t b;
+	uint32_t presses = 0, first = 0;
+	cd_button_init(&b, 0);
+	for (uint32_t t = 0; t < 3000; t++) {
+		uint8_t raw = 0;
+		if (t >= 100 && t < 108) /* press: chatter for 8 ms */
+			raw = t % 2;
+		else if (t >= 108 && t < 600) /* held for ~0.5 s */
+			raw = 1;
+		else if (t >= 600 && t < 608) /* release: chatter */
+			raw = !(t % 2);
+		else if (t >= 1000 && t < 1000 + CD_BUTTON_DEBOUNCE_MS - 1) /* a short spike */
+			raw = 1;
+		else if (t >= 2000 && t < 2100) /* a second press */
+			raw = 1;
+		if (cd_button_update(&b, raw, t)) {
+			presses++;
+			first = first ? first : t;
+		}
+	}
+	EXPECT(presses == 2, "button: %u presses counted, expected 2", presses);
+	EXPECT(first == 107 + CD_BUTTON_DEBOUNCE_MS, /* the chatter last closed at 107 */
+	       "button: first press at %u ms", first);
+	/* across the millisecond counter wrap */
+	cd_button_init(&b, 0xFFFFFFF0u);
+	presses = 0;
+	for (uint32_t k = 0; k < 100; k++)
+		presses += cd_button_update(&b, 1, 0xFFFFFFF0u + k);
+	EXPECT(presses == 1, "button across the wrap: %u presses", presses);
+}
+
 static void test_ring(void)
 {
 	static cd_ring_t r;
@@ -525,6 +571,7 @@ int main(void)
 {
 	test_vectors();
 	test_motor();
+	test_button();
 	test_ring();
 	test_fuzz();
 	printf("core tests: %d checks, %d failed\n", checks, failures);
