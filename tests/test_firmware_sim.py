@@ -17,6 +17,7 @@ import pytest
 
 from crampdetect.ingest.frames import (
     AckFrame,
+    ButtonFrame,
     CommandFrame,
     FrameDecoder,
     SampleFrame,
@@ -372,9 +373,10 @@ def test_a_pattern_with_1_ms_pauses_and_pings_is_held_to_the_limits(
     """8 x (3000 ms on, 1 ms off) x 255 with a ping every second: formerly 62 s on non-stop."""
     seconds = 75.0
     items = [(100.0, encode_frame(CommandFrame(1, "vibrate", ONE_MS_PAUSES, repeat=255)))]
-    items += [(ms, encode_frame(CommandFrame(2 + k, "ping"))) for k, ms in enumerate(
-        np.arange(1000.0, seconds * 1000, 1000)
-    )]
+    items += [
+        (ms, encode_frame(CommandFrame(2 + k, "ping")))
+        for k, ms in enumerate(np.arange(1000.0, seconds * 1000, 1000))
+    ]
     runs, acks = run_flood(build, tmp_path, items, seconds)
     figures = assert_motor_safe(runs, "8 x (3000 on / 1 off) x 255 + pings")
     assert {a.status for a in acks} == {0} and len(acks) == len(items)
@@ -382,3 +384,39 @@ def test_a_pattern_with_1_ms_pauses_and_pings_is_held_to_the_limits(
     # millis() ticks) or the rests stretch it until the duty cap ends it, after <= 30 s on
     assert MAX_RUN_S - EDGE_S <= figures["on_s"] <= DUTY_MAX_ON_S + 15 * EDGE_S
     assert runs[-1][1] < 45.0
+
+
+def test_the_acknowledge_button_is_debounced_stops_the_motor_and_reaches_the_host(
+    build: fw.Build, tmp_path: Path
+) -> None:
+    """D2 pulled low: a bouncy press counts once, a 10 ms spike never, each press is a button
+    frame for the host decoder and stops a running pattern at once."""
+    sent = [
+        (500, CommandFrame(1, "ping")),
+        (500, CommandFrame(2, "vibrate", ((2000, 500),), repeat=3)),
+        *[(ms, CommandFrame(3 + k, "ping")) for k, ms in enumerate(range(1000, 4000, 500))],
+    ]
+    script = script_file(tmp_path / "host.txt", [(ms, encode_frame(f)) for ms, f in sent])
+    out = tmp_path / "tx.bin"
+    bouncy_press = "1000:0,1001:1,1002:0,1004:1,1005:0,1300:1"  # settles pressed at 1.005 s
+    spike, second = "2000:0,2010:1", "3000:0,3200:1"
+    harness = fw.Harness.start(
+        build, "-n", "-p", "0", "-t", "4", "-i", str(script), "-o", str(out),
+        "-b", f"{bouncy_press},{spike},{second}",
+    )  # fmt: skip
+    try:
+        harness.finish(timeout=60)
+    finally:
+        harness.kill()
+    frames = FrameDecoder().feed(out.read_bytes())
+    presses = [f for f in frames if isinstance(f, ButtonFrame)]
+    assert [p.seq for p in presses] == [0, 1] and {p.button for p in presses} == {0}
+    debounce_s = 0.030
+    sampling_start_s = harness.events("ADC")[0][1]  # device time 0 of the sample clock
+    for press, settled_s in zip(presses, (1.005, 3.0), strict=True):
+        t_s = sampling_start_s + press.t_us / 1e6  # on the sample clock: whole ms
+        assert settled_s + debounce_s - 0.001 <= t_s <= settled_s + debounce_s + 0.005
+    motor = harness.events("MOTOR")
+    assert motor[0] == (1, pytest.approx(0.5, abs=0.01))
+    assert motor[1][0] == 0 and 1.005 + debounce_s <= motor[1][1] <= 1.005 + debounce_s + 0.005
+    assert len(motor) == 2  # the pattern was dropped: no second pulse at 2.5 s
