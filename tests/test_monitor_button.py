@@ -7,7 +7,7 @@ from crampdetect.alerts.patterns import settings_for
 from crampdetect.alerts.policy import AlertPolicy
 from crampdetect.ingest.frames import ButtonFrame, encode_frame
 from crampdetect.ingest.sources import open_source
-from crampdetect.live import LiveMonitor
+from crampdetect.pipeline.live import LiveMonitor
 
 URL = "sim://night-short?seed=3&speed=20"  # paced: the press comes back mid-stream
 
