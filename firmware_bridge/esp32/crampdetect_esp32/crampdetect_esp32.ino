@@ -210,8 +210,10 @@ static void setup_security() {
   security->setInitEncryptionKey(ESP_BLE_ENC_KEY_MASK | ESP_BLE_ID_KEY_MASK);
   security->setRespEncryptionKey(ESP_BLE_ENC_KEY_MASK | ESP_BLE_ID_KEY_MASK);
   security->setKeySize(16);
+  // The BLESecurity API changed in core 3.3.0 (BLE library shared with NimBLE); later 3.3.x
+  // releases fixed static-passkey pairing on Bluedroid (arduino-esp32 PR #11681).
 #if ESP_ARDUINO_VERSION >= ESP_ARDUINO_VERSION_VAL(3, 3, 0)
-  security->setPassKey(true, BLE_PASSKEY);  // static passkey (BLESecurity API of core 3.3)
+  security->setPassKey(true, BLE_PASSKEY);
 #else
   security->setStaticPIN(BLE_PASSKEY);
 #endif
