@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from crampdetect.reports import multiseed as ms  # noqa: E402
-from crampdetect.reports.evaluate import Scorer, aggregate  # noqa: E402
+from crampdetect.evaluate.score import Scorer, aggregate  # noqa: E402
 
 
 def _le(limit: float):
@@ -125,7 +125,7 @@ def _sweep(
     that profile's recordings of every set and seed.
     """
     from crampdetect.detect.settings import profile_settings
-    from crampdetect.reports.bulk import map_recordings
+    from crampdetect.pipeline.bulk import map_recordings
 
     rows: list[tuple[str, str, float, str]] = []
     for profile, values in SWEEP_VALUES.items():

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from synth import add_burst, scene, write_csv
 
 from crampdetect.core import Block, Representation
-from crampdetect.detect.run import Collector
+from crampdetect.pipeline.offline import Collector
 from crampdetect.pipeline import Pipeline
 
 FS = 500.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crampdetect.core import InputError
-from crampdetect.reports.evaluate import aggregate, confidence_figures, score
+from crampdetect.evaluate.score import aggregate, confidence_figures, score
 from crampdetect.reports.multiseed import (
     HELD_OUT_SEEDS,
     TUNING_SEEDS,

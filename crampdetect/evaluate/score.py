@@ -107,7 +107,7 @@ def _inferred_matches(csv_path: str | Path, declared: dict[str, Any]) -> bool | 
     """Whether ``detect`` would infer the labelled representation by itself (None: unknown)."""
     if declared.get("signal") is None:
         return None
-    from crampdetect.ingest.csvfile import open_csv
+    from crampdetect.storage.csvfile import open_csv
     from crampdetect.ingest.inference import infer_representation
 
     stream = open_csv(csv_path)

@@ -3,7 +3,7 @@
 The seeds are declared here and nowhere else: :data:`TUNING_SEEDS` may be used to tune the
 detector (thresholds, the learned gate); :data:`HELD_OUT_SEEDS` never are, and published
 figures come from them. Each (set, seed) pair is generated once into a cache directory
-(``make_evaluation_set``), scored with :class:`~crampdetect.reports.evaluate.Scorer`, and
+(``make_evaluation_set``), scored with :class:`~crampdetect.evaluate.score.Scorer`, and
 the per-seed figures are folded into mean, standard deviation, minimum and maximum.
 """
 
@@ -88,7 +88,7 @@ def ensure_set(
 
 def set_recordings(directory: Path) -> list[Path]:
     """The recordings a set's manifest lists (or every labelled CSV in the folder)."""
-    from crampdetect.reports.evaluate import find_recordings
+    from crampdetect.evaluate.score import find_recordings
 
     manifest = Path(directory) / "manifest.json"
     if manifest.exists():
@@ -113,7 +113,7 @@ def score_sets(
     progress: bool = False,
 ) -> dict[tuple[str, int], list[dict[str, Any]]]:
     """Score every recording of every set in one parallel pass; per-recording scores by set."""
-    from crampdetect.reports.bulk import map_recordings
+    from crampdetect.pipeline.bulk import map_recordings
 
     items = [(key, str(p)) for key, d in directories.items() for p in set_recordings(d)]
     scores = map_recordings(
@@ -206,7 +206,7 @@ def fold_sets(
     hours: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Fold per-recording scores keyed by (set, seed) into per-seed figures and their spread."""
-    from crampdetect.reports.evaluate import aggregate
+    from crampdetect.evaluate.score import aggregate
 
     out: dict[str, Any] = {"seeds": list(seeds), "hours": hours or {}, "sets": {}}
     for v in dict.fromkeys(k[0] for k in scores):

@@ -164,7 +164,7 @@ def check_recording(
     (cramp alerts: ``alert_s``/``onset_s`` on the original recording's time axis,
     ``channel``, ``confidence``).
     """
-    from crampdetect.detect.run import detect_file
+    from crampdetect.pipeline.offline import detect_file
 
     rows = []
     rep = rec.representation
