@@ -188,6 +188,10 @@ class CrampDetector:
         self._gap = max(1, round(s.gap_s * fr))
         self._end = max(1, round(s.end_s * fr))
         self._hist_len = round(HISTORY_S * fr)
+        #: The context of no run (before anything was seen).
+        self._no_context = _RunContext(
+            np.zeros((n_channels, 1)), np.zeros(1), np.full(1, np.nan), np.zeros(1)
+        )
         self.reset()
 
     def reset(self) -> None:
@@ -439,11 +443,15 @@ class CrampDetector:
         moving = st["med"] >= s.movement_fraction * s.strong_ratio
         run_strong = count_in_run(moving & in_run, starts, ch.run_strong)
         # Context of each run, taken as it starts; per frame, the context of its run.
-        new = self._run_context(c, frames[starts])
-        which = np.cumsum(starts) - 1
-        carried = ch.context or self._run_context(c, np.zeros(1, dtype=np.int64) + _NEVER)
-        ctx = self._join(new, carried, which)
-        bil_count = count_in_run(self._coactive(c, start, n, ctx.pre), starts, ch.bilateral)
+        if in_run.any():
+            new = self._run_context(c, frames[starts])
+            carried = ch.context or self._no_context
+            ctx = self._join(new, carried, np.cumsum(starts) - 1)
+            co = self._coactive(c, start, n, ctx.pre)
+        else:  # no run: nothing to judge, nothing to carry
+            ctx = self._no_context.take(np.zeros(n, dtype=np.int64))
+            co = np.zeros(n, dtype=bool)
+        bil_count = count_in_run(co, starts, ch.bilateral)
 
         rec = frames < ch.recurrence_until
         scale = np.where(rec, s.recurrence_scale, 1.0)
@@ -557,6 +565,10 @@ class CrampDetector:
         Uses the 5 s up to 0.5 s before each start; the history kept (``HISTORY_S``) always
         covers it, so the values do not depend on how the stream was cut.
         """
+        k = run_starts.shape[0]
+        if k == 0 or self._ext_level.shape[1] == 0:
+            z = np.zeros(k)
+            return _RunContext(np.zeros((self.n_channels, k)), z, np.full(k, np.nan), z)
         fr = 1.0 / self.hop_s
         e0 = self._ext_start
         span = np.arange(-round(self.settings.pre_run_s * fr), -round(PRE_RUN_GAP_S * fr))
@@ -566,19 +578,18 @@ class CrampDetector:
         enough = known.sum(axis=1) >= round(PRE_RUN_MIN_S * fr)
         any_known = known.any(axis=1)
 
+        everything = bool(known.all())
+
         def med(x: np.ndarray, need: np.ndarray) -> np.ndarray:
-            v = np.where(known, x[..., safe], np.nan) if x.ndim == 1 else None
-            if v is None:  # (C, k, m)
-                v = np.where(known[None], x[:, safe], np.nan)
+            v = x[..., safe] if x.ndim == 1 else x[:, safe]  # (k, m) or (C, k, m)
+            if everything:  # the usual case: the whole span is in the history
+                return np.median(v, axis=-1)
+            v = np.where(known, v, np.nan)
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 out = np.nanmedian(v, axis=-1)
             return np.where(need, out, 0.0)
 
-        k = run_starts.shape[0]
-        if k == 0 or self._ext_level.shape[1] == 0:
-            z = np.zeros(k)
-            return _RunContext(np.zeros((self.n_channels, k)), z, np.full(k, np.nan), z)
         pre = med(self._ext_level, enough)
         pre_fast = med(self._ext_fast[c], any_known)
         tk = med(np.abs(self._ext_tkeo[c]), any_known)
