@@ -21,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only this session kind (with --import: the kind of the imported session)",
     )
     parser.add_argument("--export", metavar="FILE", help="write the selection to FILE.csv or .json")
+    parser.add_argument("--force", action="store_true", help="let --export overwrite FILE")
     parser.add_argument("--delete", action="store_true", help="delete the selected sessions")
     parser.add_argument("--yes", action="store_true", help="confirm --delete")
     parser.add_argument("--delete-session", type=int, metavar="ID", help="delete one session")
@@ -64,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
         if args.export:
             from crampdetect.storage.export import export_history
 
-            n = export_history(history, [int(r["id"]) for r in rows], args.export)
+            ids = [int(r["id"]) for r in rows]
+            n = export_history(history, ids, args.export, force=args.force)
             print(f"Exported {len(rows)} sessions ({n} records) to {args.export}")
             return 0
         if not rows:

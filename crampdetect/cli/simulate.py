@@ -46,6 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="comma-separated channel names (default calf_left,calf_right)",
     )
     parser.add_argument("--out", metavar="FILE.csv", help="CSV to write (labels go beside it)")
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite an existing --out file and its labels"
+    )
     parser.add_argument("--eval-set", metavar="DIR", help="write a varied evaluation set to DIR")
     parser.add_argument(
         "--hours",
@@ -82,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
     units = args.units or ("counts" if args.signal == "env" else "uV")
     if args.adc_bits is not None and units != "counts":
         raise InputError("--adc-bits only applies to --units counts")
+    from crampdetect.storage.limits import refuse_overwrite
+
+    out = refuse_overwrite(args.out, args.force)
+    refuse_overwrite(out.with_name(out.stem + ".labels.json"), args.force)
     rep = parse_representation(args.signal, units, args.adc_bits)
     channels = tuple(name.strip() for name in args.channels.split(","))
     session = simulate(
