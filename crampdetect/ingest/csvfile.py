@@ -201,6 +201,8 @@ def parse_header(head: bytes, name: str) -> list[str]:
         )
     try:
         text = head.decode("utf-8-sig").strip()
+        if not text:
+            raise InputError(f"{name}: empty file")
         names = [c.strip() for c in next(csv.reader([text]))]
     except UnicodeDecodeError:
         raise InputError(f"{name}: not a text CSV file") from None

@@ -8,6 +8,8 @@ beside the data file; a CSV without one is read as a plain ``detect`` input. EDF
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -355,8 +357,17 @@ def export(
         raise InputError(f"{rec.path}: no samples to export")
     limits.check_rate(rec.fs, str(rec.path))
     limits.check_times(((s.t0, s.t0 + s.n_samples / rec.fs) for s in rec.segments), str(rec.path))
-    if fmt in ("edf", "bdf"):
-        return write_edf(rec, out, bdf=fmt == "bdf")
-    if fmt == "csv":
-        return write_csv(rec, out)
-    return write_wav(rec, out)
+    # Written beside the target and moved into place when complete: a failure half-way
+    # (bad samples found late, disk full) leaves no partial file behind.
+    with tempfile.TemporaryDirectory(prefix=".crampdetect-", dir=out.parent) as tmp:
+        part = Path(tmp) / out.name
+        if fmt in ("edf", "bdf"):
+            write_edf(rec, part, bdf=fmt == "bdf")
+        elif fmt == "csv":
+            write_csv(rec, part)
+        else:
+            write_wav(rec, part)
+        if sidecar_path(part).exists():
+            os.replace(sidecar_path(part), sidecar_path(out))
+        os.replace(part, out)
+    return out

@@ -43,7 +43,8 @@ def recover_csv(path: str | Path, reason: str) -> Recording:
         rows = np.genfromtxt(
             io.BytesIO(complete), delimiter=",", dtype=np.float64, invalid_raise=False, ndmin=2
         )
-    rows = rows.reshape(-1, len(names)) if rows.size else np.zeros((0, len(names)))
+    if rows.size == 0 or rows.shape[-1] != len(names):
+        rows = np.zeros((0, len(names)))
     rows = rows[np.isfinite(rows).all(axis=1)]
     sane = (np.abs(rows[:, 1:]) <= limits.MAX_ABS_VALUE).all(axis=1)
     rows = rows[sane & (np.abs(rows[:, 0]) <= limits.MAX_TIME_S)]

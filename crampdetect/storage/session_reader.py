@@ -66,6 +66,7 @@ def _read_journal(path: Path, problems: list[str]) -> list[dict[str, object]]:
 
 def _read_meta(path: Path, journal: list[dict[str, object]], problems: list[str]) -> dict:
     file = path / META_FILE
+    why = "no meta.json"
     if file.exists():
         try:
             meta = limits.read_json(file, "session header")
@@ -74,13 +75,14 @@ def _read_meta(path: Path, journal: list[dict[str, object]], problems: list[str]
             problems.append("meta.json is not a crampdetect session header")
         except limits.LimitError:
             raise  # hostile, not what a crash leaves
-        except InputError:
+        except InputError as exc:
+            why = str(exc)
             problems.append("meta.json unreadable")
     for rec in journal:
         if rec.get("type") == "meta":
             problems.append("metadata rebuilt from the journal")
             return {k: v for k, v in rec.items() if k != "type"}
-    raise InputError(f"{path}: session metadata missing (no meta.json and no journal header)")
+    raise InputError(f"{path}: session metadata missing ({why}; no journal header)")
 
 
 def _index_chunks(file: Path, n_channels: int, problems: list[str]) -> list[tuple]:
@@ -217,7 +219,7 @@ def read_session(path: str | Path) -> Recording:
             device.update({k: v for k, v in rec.items() if k not in ("type", "text")})
     meta["device"] = device
     for p in problems:
-        logger.warning("%s: %s", path, p)
+        logger.info("%s: %s", path, p)  # replay and convert print them as warnings
     return Recording(
         path=path,
         kind="session",
