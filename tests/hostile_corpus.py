@@ -226,6 +226,7 @@ def build(root: Path) -> list[Case]:  # noqa: PLR0915 - one flat list reads best
     sidecar_case("wav_side_events_bad.wav", lambda d: d.update(events=[1, 2]), "E:must be an object", fmt="wav")
     sidecar_case("wav_side_n_1e9.wav", lambda d: d.update(n_samples=10**9), "E:1000000000 samples", fmt="wav")
     sidecar_case("wav_side_segments_1e9.wav", lambda d: d.update(segments=[[0, 0.0, 10**9]]), "E:segments hold", fmt="wav")
+    sidecar_case("wav_side_scale_1e300.wav", lambda d: d.update(wav_scale=1e300), "E:wav_scale", fmt="wav")
     sidecar_case("wav_side_channels_3.wav", lambda d: d.update(channels=["a", "b", "c"]), "E:names 3 channels", fmt="wav")
     wav_raw = base_wav.read_bytes()
 
@@ -247,6 +248,14 @@ def build(root: Path) -> list[Case]:  # noqa: PLR0915 - one flat list reads best
     rate_hi = bytearray(wav_raw)
     struct.pack_into("<I", rate_hi, 24, 4_000_000)
     wav_case("wav_rate_4mhz.wav", bytes(rate_hi), "E:outside 1-100000 Hz|not a readable WAV")
+    wav_case("wav_plain_side.wav", wav_raw, "OK", side=True)
+    for name, value in (("wav_nan_samples.wav", np.nan), ("wav_1e30_samples.wav", 1e30)):
+        import soundfile as sf
+
+        bad_wav = add(name, "E:" + NOT_CSV, "E:NaN, infinite or out-of-range")
+        samples = np.zeros((N, 2), dtype=np.float32)
+        samples[100, 0] = value
+        sf.write(bad_wav, samples, int(FS), subtype="FLOAT")
     wav_case("wav_riff_only.wav", b"RIFF\x00\x00\x00\x00WAVE", "E:not a readable WAV")
 
     # -- EDF / BDF ---------------------------------------------------------------------------------
@@ -280,6 +289,7 @@ def build(root: Path) -> list[Case]:  # noqa: PLR0915 - one flat list reads best
     edf_case("edf_rate_tiny.edf", [(244, 8, "3000")], "E:outside 1-100000 Hz")
     edf_case("edf_phys_equal.edf", [(sig + ns * 104, 8, "5"), (sig + ns * 112, 8, "5")], "E:physical range")
     edf_case("edf_phys_nan.edf", [(sig + ns * 104, 8, "nan")], "E:physical range")
+    edf_case("edf_phys_1e300.edf", [(sig + ns * 104, 8, "-1e300"), (sig + ns * 112, 8, "1e300")], "E:physical range")
     edf_case("edf_dig_swapped.edf", [(sig + ns * 120, 8, "32767"), (sig + ns * 128, 8, "-32768")], "E:digital range")
     edf_case("edf_dig_out_of_range.edf", [(sig + ns * 128, 8, "99999")], "E:digital range")
     edf_case("edf_non_ascii.edf", [(sig, 16, "m\xe9ll\xe9t")], "E:not ASCII|not a readable EDF")

@@ -219,7 +219,9 @@ def check_edf_header(path: Path) -> bool:
     width = 3 if bdf else 2
     for i in range(ns):
         pmin, pmax, dmin, dmax = (nums[k][i] for k in range(4))
-        if not (math.isfinite(pmin) and math.isfinite(pmax)) or pmin == pmax:
+        if not (abs(pmin) <= limits.MAX_ABS_VALUE and abs(pmax) <= limits.MAX_ABS_VALUE):
+            raise bad(f"signal {i + 1}: physical range {pmin:g}..{pmax:g}")
+        if pmin == pmax:
             raise bad(f"signal {i + 1}: physical range {pmin:g}..{pmax:g}")
         if not (lo <= dmin < dmax <= hi) or dmin != int(dmin) or dmax != int(dmax):
             raise bad(f"signal {i + 1}: digital range {dmin:g}..{dmax:g}")

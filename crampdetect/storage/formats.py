@@ -241,10 +241,12 @@ def read_wav(path: str | Path) -> Recording:
     if frames.shape[1] > limits.MAX_CHANNELS:
         raise LimitError(f"{path}: {frames.shape[1]} channels (limit {limits.MAX_CHANNELS})")
     data = frames.T.astype(np.float64)
-    if not np.isfinite(data).all():
-        raise InputError(f"{path}: NaN or infinite samples")
     if doc:
         data = data * float(doc.get("wav_scale", 1.0)) + float(doc.get("wav_offset", 0.0))
+    if not (np.abs(data) <= limits.MAX_ABS_VALUE).all():
+        raise InputError(
+            f"{path}: NaN, infinite or out-of-range samples (beyond {limits.MAX_ABS_VALUE:g})"
+        )
     channels = tuple(doc["channels"]) if doc else tuple(f"ch{i + 1}" for i in range(data.shape[0]))
     if len(channels) != data.shape[0]:
         raise InputError(
