@@ -47,7 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--out", metavar="FILE.csv", help="CSV to write (labels go beside it)")
     parser.add_argument(
-        "--force", action="store_true", help="overwrite an existing --out file and its labels"
+        "--force",
+        action="store_true",
+        help="overwrite an existing --out file and its labels, or fill a non-empty --eval-set",
     )
     parser.add_argument("--eval-set", metavar="DIR", help="write a varied evaluation set to DIR")
     parser.add_argument(
@@ -75,6 +77,9 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"Invalid --hours {args.hours}: must be > 0 and <= 200")
         if args.jobs is not None and args.jobs < 1:
             raise InputError(f"Invalid --jobs {args.jobs}: must be >= 1")
+        from crampdetect.storage.limits import refuse_nonempty_dir
+
+        refuse_nonempty_dir(args.eval_set, args.force)
         paths = make_evaluation_set(
             args.eval_set, hours=args.hours, seed=args.seed, n_jobs=args.jobs
         )

@@ -281,3 +281,13 @@ def items(doc: dict, key: str, where: str) -> list:
     if not isinstance(value, list):
         raise InputError(f"{where}: {key} must be a list, got {type(value).__name__}")
     return value
+
+
+def refuse_nonempty_dir(path: str | os.PathLike[str], force: bool = False) -> Path:
+    """Refuse to write into an existing non-empty directory (or onto a file) unless ``force``."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{path} exists and is not a directory")
+    if path.is_dir() and any(path.iterdir()) and not force:
+        raise InputError(f"{path} is not empty; refusing to overwrite it without --force")
+    return path
