@@ -95,7 +95,7 @@ def _edf_field(path: Path, offset: int, width: int, text: str) -> None:
     path.write_bytes(bytes(raw))
 
 
-def build(root: Path) -> list[Case]:  # noqa: PLR0915 - one flat list reads best
+def build(root: Path) -> list[Case]:
     """Write the corpus under ``root`` (a fresh directory); return its cases."""
     root.mkdir(parents=True, exist_ok=True)
     cases: list[Case] = []
@@ -116,7 +116,7 @@ def build(root: Path) -> list[Case]:  # noqa: PLR0915 - one flat list reads best
     head, body = good.split("\n", 1)
     lines = body.splitlines(keepends=True)
 
-    # -- CSV: legal but odd ------------------------------------------------------------------
+    # -- CSV: legal but odd --------------------------------------------------------------------
     csv_case("bom.csv", "\ufeff" + good, "OK")
     csv_case("crlf.csv", good.replace("\n", "\r\n"), "OK")
     csv_case("gap.csv", _csv_text(np.concatenate([t[:1000], t[1000:] + 10.0]), x), "OK")
@@ -129,50 +129,138 @@ def build(root: Path) -> list[Case]:  # noqa: PLR0915 - one flat list reads best
     csv_case("header_only.csv", head + "\n", "E:no data rows|no readable")
     csv_case("single_row.csv", head + "\n" + lines[0], "E:single sample")
     csv_case("bom_only.csv", b"\xef\xbb\xbf", "E:empty|not a recording", detect="E:empty")
-    csv_case("no_time_column.csv", good.replace("time_s,", "t,", 1), "E:not a recording", detect="E:first column")
+    csv_case(
+        "no_time_column.csv",
+        good.replace("time_s,", "t,", 1),
+        "E:not a recording",
+        detect="E:first column",
+    )
     csv_case("duplicate_names.csv", good.replace("calf_right", "calf_left", 1), "E:unique")
     csv_case("empty_name.csv", good.replace(",calf_right", ",", 1), "E:unique and non-empty")
-    csv_case("only_time.csv", "time_s\n0\n0.002\n", "E:not a recording", detect="E:no channel columns")
+    csv_case(
+        "only_time.csv", "time_s\n0\n0.002\n", "E:not a recording", detect="E:no channel columns"
+    )
     csv_case("long_name.csv", good.replace("calf_right", "c" * 100, 1), "E:limit 64")
-    csv_case("field_131k.csv", good.replace("calf_right", "c" * 140_000, 1), "E:header line longer than 65536")
+    csv_case(
+        "field_131k.csv",
+        good.replace("calf_right", "c" * 140_000, 1),
+        "E:header line longer than 65536",
+    )
     cols = ",".join(f"c{i}" for i in range(300))
     csv_case("300_columns.csv", f"time_s,{cols}\n0,{','.join(['1'] * 300)}\n", "E:limit 256")
     cols = ",".join("c" for _ in range(20_000))
     csv_case("20k_columns.csv", f"time_s,{cols}\n", "E:limit 256|header line longer")
     csv_case("header_no_newline_2mb.csv", b"time_s," + b"a" * 2_000_000, "E:header line longer")
-    csv_case("zeros.csv", bytes(3_000_000), "E:header line longer|not a recording", detect="E:header line longer")
-    csv_case("long_data_line.csv", head + "\n" + lines[0] + "1" * 100_000 + "\n", "E:longer than 65536 bytes")
-    csv_case("data_no_newline.csv", head + "\n" + lines[0] + lines[1] + "7" * 3_000_000, "E:longer than 65536 bytes")
-    csv_case("nan.csv", head + "\n" + "".join(lines[:5]) + "0.01,nan,1\n" + "".join(lines[6:]), "E:NaN")
-    csv_case("inf.csv", head + "\n" + "".join(lines[:5]) + "0.01,inf,1\n" + "".join(lines[6:]), "E:infinite")
+    csv_case(
+        "zeros.csv",
+        bytes(3_000_000),
+        "E:header line longer|not a recording",
+        detect="E:header line longer",
+    )
+    csv_case(
+        "long_data_line.csv",
+        head + "\n" + lines[0] + "1" * 100_000 + "\n",
+        "E:longer than 65536 bytes",
+    )
+    csv_case(
+        "data_no_newline.csv",
+        head + "\n" + lines[0] + lines[1] + "7" * 3_000_000,
+        "E:longer than 65536 bytes",
+    )
+    csv_case(
+        "nan.csv", head + "\n" + "".join(lines[:5]) + "0.01,nan,1\n" + "".join(lines[6:]), "E:NaN"
+    )
+    csv_case(
+        "inf.csv",
+        head + "\n" + "".join(lines[:5]) + "0.01,inf,1\n" + "".join(lines[6:]),
+        "E:infinite",
+    )
     csv_case("nan_time.csv", head + "\n" + "nan,1,1\n" + "".join(lines[1:]), "E:NaN")
-    csv_case("empty_cell.csv", head + "\n" + "".join(lines[:5]) + "0.01,,1\n" + "".join(lines[6:]), "E:empty|NaN")
-    csv_case("text_cell.csv", head + "\n" + "".join(lines[:5]) + "0.01,abc,1\n" + "".join(lines[6:]), "E:non-numeric")
-    csv_case("hex_cell.csv", head + "\n" + "".join(lines[:5]) + "0.01,0x10,1\n" + "".join(lines[6:]), "E:non-numeric")
-    csv_case("extra_column.csv", head + "\n" + "".join(lines[:5]) + "0.01,1,1,1\n" + "".join(lines[6:]), "E:columns")
-    csv_case("missing_column.csv", head + "\n" + "".join(lines[:5]) + "0.01,1\n" + "".join(lines[6:]), "E:columns")
+    csv_case(
+        "empty_cell.csv",
+        head + "\n" + "".join(lines[:5]) + "0.01,,1\n" + "".join(lines[6:]),
+        "E:empty|NaN",
+    )
+    csv_case(
+        "text_cell.csv",
+        head + "\n" + "".join(lines[:5]) + "0.01,abc,1\n" + "".join(lines[6:]),
+        "E:non-numeric",
+    )
+    csv_case(
+        "hex_cell.csv",
+        head + "\n" + "".join(lines[:5]) + "0.01,0x10,1\n" + "".join(lines[6:]),
+        "E:non-numeric",
+    )
+    csv_case(
+        "extra_column.csv",
+        head + "\n" + "".join(lines[:5]) + "0.01,1,1,1\n" + "".join(lines[6:]),
+        "E:columns",
+    )
+    csv_case(
+        "missing_column.csv",
+        head + "\n" + "".join(lines[:5]) + "0.01,1\n" + "".join(lines[6:]),
+        "E:columns",
+    )
     csv_case("blank_line.csv", head + "\n" + "".join(lines[:5]) + "\n" + "".join(lines[5:]), "OK")
-    csv_case("half_written.csv", good + "4.0,12.", "E:half|columns|non-numeric|row", detect="E:columns|non-numeric|row")
-    csv_case("time_backwards.csv", head + "\n" + "".join(lines[:10]) + lines[3] + "".join(lines[11:]), "E:does not increase")
-    csv_case("time_repeats.csv", head + "\n" + "".join(lines[:10]) + lines[9] + "".join(lines[11:]), "E:does not increase")
-    csv_case("time_jump_1e9.csv", _csv_text(np.concatenate([t[:1000], t[1000:] + 1e9]), x), "E:beyond 1e\\+09|jumps")
-    csv_case("time_jump_2days.csv", _csv_text(np.concatenate([t[:1000], t[1000:] + 2 * 86400]), x), "E:jumps .*limit 86400")
+    csv_case(
+        "half_written.csv",
+        good + "4.0,12.",
+        "E:half|columns|non-numeric|row",
+        detect="E:columns|non-numeric|row",
+    )
+    csv_case(
+        "time_backwards.csv",
+        head + "\n" + "".join(lines[:10]) + lines[3] + "".join(lines[11:]),
+        "E:does not increase",
+    )
+    csv_case(
+        "time_repeats.csv",
+        head + "\n" + "".join(lines[:10]) + lines[9] + "".join(lines[11:]),
+        "E:does not increase",
+    )
+    csv_case(
+        "time_jump_1e9.csv",
+        _csv_text(np.concatenate([t[:1000], t[1000:] + 1e9]), x),
+        "E:beyond 1e\\+09|jumps",
+    )
+    csv_case(
+        "time_jump_2days.csv",
+        _csv_text(np.concatenate([t[:1000], t[1000:] + 2 * 86400]), x),
+        "E:jumps .*limit 86400",
+    )
     csv_case("time_huge.csv", _csv_text(t + 1e15, x), "E:beyond")
-    csv_case("value_1e300.csv", head + "\n" + "".join(lines[:5]) + "0.01,1e300,1\n" + "".join(lines[6:]), "E:beyond")
+    csv_case(
+        "value_1e300.csv",
+        head + "\n" + "".join(lines[:5]) + "0.01,1e300,1\n" + "".join(lines[6:]),
+        "E:beyond",
+    )
     csv_case("rate_1mhz.csv", _csv_text(t * 1e-3, x), "E:outside 1-100000 Hz")
     csv_case("rate_0.1hz.csv", _csv_text(t * 5000, x), "E:outside 1-100000 Hz")
-    csv_case("latin1_header.csv", "time_s,mollet_gauche_\xe9,b\n".encode("latin-1") + body.encode(), "E:not a text CSV|not a recording", detect="E:not a text CSV")
-    csv_case("binary.csv", b"time_s,a\n" + bytes(range(256)) * 10, "E:non-numeric|columns|row|empty|not a recording")
+    csv_case(
+        "latin1_header.csv",
+        "time_s,mollet_gauche_\xe9,b\n".encode("latin-1") + body.encode(),
+        "E:not a text CSV|not a recording",
+        detect="E:not a text CSV",
+    )
+    csv_case(
+        "binary.csv",
+        b"time_s,a\n" + bytes(range(256)) * 10,
+        "E:non-numeric|columns|row|empty|not a recording",
+    )
     csv_case("semicolons.csv", good.replace(",", ";"), "E:not a recording", detect="E:first column")
     csv_case("tabs.csv", good.replace(",", "\t"), "E:not a recording", detect="E:first column")
-    csv_case("quoted_newline_header.csv", 'time_s,"a\nb"\n0,1\n0.002,2\n', "E:columns|unique|non-numeric|row|header|recording")
+    csv_case(
+        "quoted_newline_header.csv",
+        'time_s,"a\nb"\n0,1\n0.002,2\n',
+        "E:columns|unique|non-numeric|row|header|recording",
+    )
     csv_case("unclosed_quote.csv", 'time_s,"abc\n0,1\n0.002,2\n', "OK")
     csv_case("bad_rate_arg.csv", good, "E:--rate 900 Hz disagrees")
     cases[-1].args, cases[-1].convert = ["--rate", "900"], "OK"  # convert has no --rate
     csv_case("rate_arg_nan.csv", good, "E:--rate")
     cases[-1].args, cases[-1].convert = ["--rate", "nan"], "OK"
 
-    # -- CSV + sidecar -----------------------------------------------------------------------------
+    # -- CSV + sidecar -------------------------------------------------------------------------
     session = _session(root / "_base.cdrec")
     base = open_recording(session)
     base_csv = export(base, root / "_base.csv")
@@ -193,22 +281,54 @@ def build(root: Path) -> list[Case]:  # noqa: PLR0915 - one flat list reads best
     sidecar_case("side_not_json.csv", b"{not json", "E:not valid JSON")
     sidecar_case("side_nested.csv", b"[" * 100_000 + b"]" * 100_000, "E:nested too deeply")
     sidecar_case("side_list.csv", b"[1, 2]", "E:not a crampdetect sidecar")
-    sidecar_case("side_rate_nan.csv", lambda d: d.update(sample_rate_hz=float("nan")), "E:NaN is not a number")
+    sidecar_case(
+        "side_rate_nan.csv",
+        lambda d: d.update(sample_rate_hz=float("nan")),
+        "E:NaN is not a number",
+    )
     sidecar_case("side_rate_str.csv", lambda d: d.update(sample_rate_hz="fast"), "E:not a number")
     sidecar_case("side_rate_neg.csv", lambda d: d.update(sample_rate_hz=-1000), "E:outside")
     sidecar_case("side_channels_str.csv", lambda d: d.update(channels="ab"), "E:list of names")
-    sidecar_case("side_channels_ints.csv", lambda d: d.update(channels=[1, 2]), "E:not a non-empty string")
-    sidecar_case("side_channels_other.csv", lambda d: d.update(channels=["x", "y"]), "E:names channels")
+    sidecar_case(
+        "side_channels_ints.csv", lambda d: d.update(channels=[1, 2]), "E:not a non-empty string"
+    )
+    sidecar_case(
+        "side_channels_other.csv", lambda d: d.update(channels=["x", "y"]), "E:names channels"
+    )
     sidecar_case("side_n_1e9.csv", lambda d: d.update(n_samples=10**9), "E:1000000000 samples")
     sidecar_case("side_n_neg.csv", lambda d: d.update(n_samples=-5), "E:not a sample count")
-    sidecar_case("side_events_str.csv", lambda d: d.update(events="cramp"), "E:events must be a list")
-    sidecar_case("side_event_keys.csv", lambda d: d.update(events=[{"kind": "cramp"}]), "E:event without|channel and kind")
-    sidecar_case("side_event_onset_str.csv", lambda d: d["events"][0].update(onset_s="soon"), "E:not a number")
-    sidecar_case("side_event_nan.csv", lambda d: d["events"][0].update(alert_s=float("nan")), "E:NaN")
-    sidecar_case("side_quality_bad.csv", lambda d: d.update(quality=[["pop", 1]]), "E:must be an object")
-    sidecar_case("side_segments_bad.csv", lambda d: d.update(segments=[[0, "x", 5]]), "E:not a number")
-    sidecar_case("side_segments_back.csv", lambda d: d.update(segments=[[0, 0.0, 1000], [500, 2.0, 1000]]), "E:overlap")
-    sidecar_case("side_rep_bad.csv", lambda d: d.update(representation={"signal": "sound"}), "E:Invalid signal")
+    sidecar_case(
+        "side_events_str.csv", lambda d: d.update(events="cramp"), "E:events must be a list"
+    )
+    sidecar_case(
+        "side_event_keys.csv",
+        lambda d: d.update(events=[{"kind": "cramp"}]),
+        "E:event without|channel and kind",
+    )
+    sidecar_case(
+        "side_event_onset_str.csv",
+        lambda d: d["events"][0].update(onset_s="soon"),
+        "E:not a number",
+    )
+    sidecar_case(
+        "side_event_nan.csv", lambda d: d["events"][0].update(alert_s=float("nan")), "E:NaN"
+    )
+    sidecar_case(
+        "side_quality_bad.csv", lambda d: d.update(quality=[["pop", 1]]), "E:must be an object"
+    )
+    sidecar_case(
+        "side_segments_bad.csv", lambda d: d.update(segments=[[0, "x", 5]]), "E:not a number"
+    )
+    sidecar_case(
+        "side_segments_back.csv",
+        lambda d: d.update(segments=[[0, 0.0, 1000], [500, 2.0, 1000]]),
+        "E:overlap",
+    )
+    sidecar_case(
+        "side_rep_bad.csv",
+        lambda d: d.update(representation={"signal": "sound"}),
+        "E:Invalid signal",
+    )
     sidecar_case("side_meta_str.csv", lambda d: d.update(meta="x"), "E:meta must be an object")
     fifo_side = add("side_fifo.csv", "OK", "E:FIFO")
     fifo_side.write_bytes(base_csv.read_bytes())
@@ -218,16 +338,41 @@ def build(root: Path) -> list[Case]:  # noqa: PLR0915 - one flat list reads best
     with open(sidecar_path(big_side), "wb") as fh:
         fh.truncate(65 * 2**20)  # sparse: costs nothing on disk
 
-    # -- WAV + sidecar -------------------------------------------------------------------------------
+    # -- WAV + sidecar -------------------------------------------------------------------------
     base_wav = export(base, root / "_base.wav")
-    sidecar_case("wav_side_scale_str.wav", lambda d: d.update(wav_scale="big"), "E:wav_scale", fmt="wav")
-    sidecar_case("wav_side_scale_zero.wav", lambda d: d.update(wav_scale=0), "E:wav_scale", fmt="wav")
-    sidecar_case("wav_side_offset_nan.wav", lambda d: d.update(wav_offset=float("nan")), "E:NaN", fmt="wav")
-    sidecar_case("wav_side_events_bad.wav", lambda d: d.update(events=[1, 2]), "E:must be an object", fmt="wav")
-    sidecar_case("wav_side_n_1e9.wav", lambda d: d.update(n_samples=10**9), "E:1000000000 samples", fmt="wav")
-    sidecar_case("wav_side_segments_1e9.wav", lambda d: d.update(segments=[[0, 0.0, 10**9]]), "E:segments hold", fmt="wav")
-    sidecar_case("wav_side_scale_1e300.wav", lambda d: d.update(wav_scale=1e300), "E:wav_scale", fmt="wav")
-    sidecar_case("wav_side_channels_3.wav", lambda d: d.update(channels=["a", "b", "c"]), "E:names 3 channels", fmt="wav")
+    sidecar_case(
+        "wav_side_scale_str.wav", lambda d: d.update(wav_scale="big"), "E:wav_scale", fmt="wav"
+    )
+    sidecar_case(
+        "wav_side_scale_zero.wav", lambda d: d.update(wav_scale=0), "E:wav_scale", fmt="wav"
+    )
+    sidecar_case(
+        "wav_side_offset_nan.wav", lambda d: d.update(wav_offset=float("nan")), "E:NaN", fmt="wav"
+    )
+    sidecar_case(
+        "wav_side_events_bad.wav",
+        lambda d: d.update(events=[1, 2]),
+        "E:must be an object",
+        fmt="wav",
+    )
+    sidecar_case(
+        "wav_side_n_1e9.wav", lambda d: d.update(n_samples=10**9), "E:1000000000 samples", fmt="wav"
+    )
+    sidecar_case(
+        "wav_side_segments_1e9.wav",
+        lambda d: d.update(segments=[[0, 0.0, 10**9]]),
+        "E:segments hold",
+        fmt="wav",
+    )
+    sidecar_case(
+        "wav_side_scale_1e300.wav", lambda d: d.update(wav_scale=1e300), "E:wav_scale", fmt="wav"
+    )
+    sidecar_case(
+        "wav_side_channels_3.wav",
+        lambda d: d.update(channels=["a", "b", "c"]),
+        "E:names 3 channels",
+        fmt="wav",
+    )
     wav_raw = base_wav.read_bytes()
 
     def wav_case(name: str, data: bytes, expect: str, side: bool = False) -> Path:
@@ -239,7 +384,12 @@ def build(root: Path) -> list[Case]:  # noqa: PLR0915 - one flat list reads best
 
     wav_case("wav_plain.wav", wav_raw, "OK")
     wav_case("wav_third.wav", wav_raw[: len(wav_raw) // 3], "OK:WAV cut short")
-    wav_case("wav_third_with_sidecar.wav", wav_raw[: len(wav_raw) // 3], "E:segments hold|samples", side=True)
+    wav_case(
+        "wav_third_with_sidecar.wav",
+        wav_raw[: len(wav_raw) // 3],
+        "E:segments hold|samples",
+        side=True,
+    )
     wav_case("wav_header_only.wav", wav_raw[:44], "E:no readable samples|not a readable WAV|WAV")
     wav_case("wav_garbage.wav", wav_raw[:12] + bytes(200), "E:not a readable WAV")
     rate0 = bytearray(wav_raw)
@@ -258,7 +408,7 @@ def build(root: Path) -> list[Case]:  # noqa: PLR0915 - one flat list reads best
         sf.write(bad_wav, samples, int(FS), subtype="FLOAT")
     wav_case("wav_riff_only.wav", b"RIFF\x00\x00\x00\x00WAVE", "E:not a readable WAV")
 
-    # -- EDF / BDF ---------------------------------------------------------------------------------
+    # -- EDF / BDF -----------------------------------------------------------------------------
     base_edf = export(base, root / "_base.edf")
     base_bdf = export(base, root / "_base.bdf")
 
@@ -287,18 +437,32 @@ def build(root: Path) -> list[Case]:  # noqa: PLR0915 - one flat list reads best
     edf_case("edf_spr_0.edf", [(sig + ns * 216, 8, "0")], "E:0 samples per record")
     edf_case("edf_spr_huge.edf", [(sig + ns * 216, 8, "99999999")], "E:samples per record")
     edf_case("edf_rate_tiny.edf", [(244, 8, "3000")], "E:outside 1-100000 Hz")
-    edf_case("edf_phys_equal.edf", [(sig + ns * 104, 8, "5"), (sig + ns * 112, 8, "5")], "E:physical range")
+    edf_case(
+        "edf_phys_equal.edf",
+        [(sig + ns * 104, 8, "5"), (sig + ns * 112, 8, "5")],
+        "E:physical range",
+    )
     edf_case("edf_phys_nan.edf", [(sig + ns * 104, 8, "nan")], "E:physical range")
-    edf_case("edf_phys_1e300.edf", [(sig + ns * 104, 8, "-1e300"), (sig + ns * 112, 8, "1e300")], "E:physical range")
-    edf_case("edf_dig_swapped.edf", [(sig + ns * 120, 8, "32767"), (sig + ns * 128, 8, "-32768")], "E:digital range")
+    edf_case(
+        "edf_phys_1e300.edf",
+        [(sig + ns * 104, 8, "-1e300"), (sig + ns * 112, 8, "1e300")],
+        "E:physical range",
+    )
+    edf_case(
+        "edf_dig_swapped.edf",
+        [(sig + ns * 120, 8, "32767"), (sig + ns * 128, 8, "-32768")],
+        "E:digital range",
+    )
     edf_case("edf_dig_out_of_range.edf", [(sig + ns * 128, 8, "99999")], "E:digital range")
     edf_case("edf_non_ascii.edf", [(sig, 16, "m\xe9ll\xe9t")], "E:not ASCII|not a readable EDF")
     edf_case("edf_cut_100.edf", [], "E:shorter than 256", cut=100)
     edf_case("edf_cut_signal_headers.edf", [], "E:cut short inside the signal headers", cut=300)
     edf_case("edf_cut_data.edf", [], "OK:ncomplete", cut=len(base_edf.read_bytes()) - 1500)
-    edf_case("bdf_cut_data.bdf", [], "OK:ncomplete", bdf=True, cut=len(base_bdf.read_bytes()) - 1500)
+    edf_case(
+        "bdf_cut_data.bdf", [], "OK:ncomplete", bdf=True, cut=len(base_bdf.read_bytes()) - 1500
+    )
 
-    # -- session directories ------------------------------------------------------------------------
+    # -- session directories -------------------------------------------------------------------
     def session_case(name: str, expect: str, damage: Callable[[Path], None]) -> Path:
         path = add(name, "E:is a directory", expect)
         _session(path)
@@ -317,20 +481,62 @@ def build(root: Path) -> list[Case]:  # noqa: PLR0915 - one flat list reads best
         return damage
 
     session_case("sess_ok.cdrec", "OK", lambda p: None)
-    session_case("sess_rate_nan.cdrec", "E:NaN is not a number", meta(lambda d: d.update(sample_rate_hz=float("nan"))))
-    session_case("sess_rate_nan_meta_only.cdrec", "E:sample rate nan Hz is outside", lambda p: _edit_json(p / "meta.json", lambda d: d.update(sample_rate_hz="nan")))
-    session_case("sess_rate_neg.cdrec", "E:sample rate -1000 Hz is outside", meta(lambda d: d.update(sample_rate_hz=-1000)))
-    session_case("sess_rate_1e12.cdrec", "E:sample rate 1e\\+12 Hz is outside", meta(lambda d: d.update(sample_rate_hz=1e12)))
-    session_case("sess_rate_0.cdrec", "E:sample rate 0 Hz is outside", meta(lambda d: d.update(sample_rate_hz=0)))
-    session_case("sess_rate_str.cdrec", "E:not a number", meta(lambda d: d.update(sample_rate_hz="500 Hz")))
+    session_case(
+        "sess_rate_nan.cdrec",
+        "E:NaN is not a number",
+        meta(lambda d: d.update(sample_rate_hz=float("nan"))),
+    )
+    session_case(
+        "sess_rate_nan_meta_only.cdrec",
+        "E:sample rate nan Hz is outside",
+        lambda p: _edit_json(p / "meta.json", lambda d: d.update(sample_rate_hz="nan")),
+    )
+    session_case(
+        "sess_rate_neg.cdrec",
+        "E:sample rate -1000 Hz is outside",
+        meta(lambda d: d.update(sample_rate_hz=-1000)),
+    )
+    session_case(
+        "sess_rate_1e12.cdrec",
+        "E:sample rate 1e\\+12 Hz is outside",
+        meta(lambda d: d.update(sample_rate_hz=1e12)),
+    )
+    session_case(
+        "sess_rate_0.cdrec",
+        "E:sample rate 0 Hz is outside",
+        meta(lambda d: d.update(sample_rate_hz=0)),
+    )
+    session_case(
+        "sess_rate_str.cdrec", "E:not a number", meta(lambda d: d.update(sample_rate_hz="500 Hz"))
+    )
     session_case("sess_rate_missing.cdrec", "E:incomplete", meta(lambda d: d.pop("sample_rate_hz")))
-    session_case("sess_channels_str.cdrec", "E:list of names", meta(lambda d: d.update(channels="ab")))
-    session_case("sess_channels_empty.cdrec", "E:list of names", meta(lambda d: d.update(channels=[])))
-    session_case("sess_channels_nested.cdrec", "E:not a non-empty string", meta(lambda d: d.update(channels=[["a"], ["b"]])))
-    session_case("sess_channels_dup.cdrec", "E:unique", meta(lambda d: d.update(channels=["a", "a"])))
-    session_case("sess_channels_3.cdrec", "E:no readable samples", meta(lambda d: d.update(channels=["a", "b", "c"])))
-    session_case("sess_rep_bad.cdrec", "E:Invalid units", meta(lambda d: d["representation"].update(units="parsec")))
-    session_case("sess_gain_str.cdrec", "E:gain", meta(lambda d: d["representation"].update(gain="x")))
+    session_case(
+        "sess_channels_str.cdrec", "E:list of names", meta(lambda d: d.update(channels="ab"))
+    )
+    session_case(
+        "sess_channels_empty.cdrec", "E:list of names", meta(lambda d: d.update(channels=[]))
+    )
+    session_case(
+        "sess_channels_nested.cdrec",
+        "E:not a non-empty string",
+        meta(lambda d: d.update(channels=[["a"], ["b"]])),
+    )
+    session_case(
+        "sess_channels_dup.cdrec", "E:unique", meta(lambda d: d.update(channels=["a", "a"]))
+    )
+    session_case(
+        "sess_channels_3.cdrec",
+        "E:no readable samples",
+        meta(lambda d: d.update(channels=["a", "b", "c"])),
+    )
+    session_case(
+        "sess_rep_bad.cdrec",
+        "E:Invalid units",
+        meta(lambda d: d["representation"].update(units="parsec")),
+    )
+    session_case(
+        "sess_gain_str.cdrec", "E:gain", meta(lambda d: d["representation"].update(gain="x"))
+    )
     session_case("sess_device_str.cdrec", "OK", meta(lambda d: d.update(device="ab")))
     session_case(
         "sess_meta_nested.cdrec",
@@ -340,7 +546,11 @@ def build(root: Path) -> list[Case]:  # noqa: PLR0915 - one flat list reads best
     session_case(
         "sess_meta_huge.cdrec", "E:limit 64 MiB", lambda p: os.truncate(p / "meta.json", 65 * 2**20)
     )
-    session_case("sess_meta_fifo.cdrec", "E:FIFO", lambda p: ((p / "meta.json").unlink(), os.mkfifo(p / "meta.json")))
+    session_case(
+        "sess_meta_fifo.cdrec",
+        "E:FIFO",
+        lambda p: ((p / "meta.json").unlink(), os.mkfifo(p / "meta.json")),
+    )
     session_case(
         "sess_meta_torn.cdrec",
         "OK:meta.json unreadable",
@@ -351,21 +561,65 @@ def build(root: Path) -> list[Case]:  # noqa: PLR0915 - one flat list reads best
         "E:metadata missing",
         lambda p: ((p / "meta.json").unlink(), (p / "journal.jsonl").unlink()),
     )
-    session_case("sess_samples_fifo.cdrec", "E:FIFO", lambda p: ((p / "samples.bin").unlink(), os.mkfifo(p / "samples.bin")))
-    session_case("sess_samples_dir.cdrec", "E:is a directory", lambda p: ((p / "samples.bin").unlink(), (p / "samples.bin").mkdir()))
-    session_case("sess_journal_fifo.cdrec", "E:FIFO", lambda p: ((p / "journal.jsonl").unlink(), os.mkfifo(p / "journal.jsonl")))
-    session_case("sess_samples_empty.cdrec", "E:no readable samples", lambda p: (p / "samples.bin").write_bytes(b""))
-    session_case("sess_samples_garbage.cdrec", "E:no readable samples", lambda p: (p / "samples.bin").write_bytes(bytes(range(256)) * 40))
-    session_case("sess_chunk_t0_nan.cdrec", "OK:impossible time", lambda p: _chunk(p, 0, t0=float("nan")))
-    session_case("sess_all_t0_nan.cdrec", "E:no readable samples", lambda p: [_chunk(p, i, t0=float("nan")) for i in range(4)])
-    session_case("sess_chunk_t0_inf.cdrec", "OK:impossible time", lambda p: _chunk(p, 2, t0=float("inf")))
-    session_case("sess_chunk_start_neg.cdrec", "OK:impossible time or index", lambda p: _chunk(p, 1, start=-5))
-    session_case("sess_time_jump_1e9.cdrec", "OK:time jumps .* timed by the sample clock", lambda p: _chunk(p, 2, start=1100, t0=1e9))
-    session_case("sess_index_jump.cdrec", "OK:jumps .* ahead .* skipped", lambda p: _chunk(p, 3, start=10**12))
-    session_case("sess_chunk_n_huge.cdrec", "OK:truncated last chunk", lambda p: _chunk(p, 3, n=2**31))
+    session_case(
+        "sess_samples_fifo.cdrec",
+        "E:FIFO",
+        lambda p: ((p / "samples.bin").unlink(), os.mkfifo(p / "samples.bin")),
+    )
+    session_case(
+        "sess_samples_dir.cdrec",
+        "E:is a directory",
+        lambda p: ((p / "samples.bin").unlink(), (p / "samples.bin").mkdir()),
+    )
+    session_case(
+        "sess_journal_fifo.cdrec",
+        "E:FIFO",
+        lambda p: ((p / "journal.jsonl").unlink(), os.mkfifo(p / "journal.jsonl")),
+    )
+    session_case(
+        "sess_samples_empty.cdrec",
+        "E:no readable samples",
+        lambda p: (p / "samples.bin").write_bytes(b""),
+    )
+    session_case(
+        "sess_samples_garbage.cdrec",
+        "E:no readable samples",
+        lambda p: (p / "samples.bin").write_bytes(bytes(range(256)) * 40),
+    )
+    session_case(
+        "sess_chunk_t0_nan.cdrec", "OK:impossible time", lambda p: _chunk(p, 0, t0=float("nan"))
+    )
+    session_case(
+        "sess_all_t0_nan.cdrec",
+        "E:no readable samples",
+        lambda p: [_chunk(p, i, t0=float("nan")) for i in range(4)],
+    )
+    session_case(
+        "sess_chunk_t0_inf.cdrec", "OK:impossible time", lambda p: _chunk(p, 2, t0=float("inf"))
+    )
+    session_case(
+        "sess_chunk_start_neg.cdrec",
+        "OK:impossible time or index",
+        lambda p: _chunk(p, 1, start=-5),
+    )
+    session_case(
+        "sess_time_jump_1e9.cdrec",
+        "OK:time jumps .* timed by the sample clock",
+        lambda p: _chunk(p, 2, start=1100, t0=1e9),
+    )
+    session_case(
+        "sess_index_jump.cdrec",
+        "OK:jumps .* ahead .* skipped",
+        lambda p: _chunk(p, 3, start=10**12),
+    )
+    session_case(
+        "sess_chunk_n_huge.cdrec", "OK:truncated last chunk", lambda p: _chunk(p, 3, n=2**31)
+    )
     session_case("sess_chunk_overlap.cdrec", "OK:overlaps", lambda p: _chunk(p, 2, start=100))
     session_case("sess_crc_bad.cdrec", "OK:checksum", lambda p: _chunk(p, 1, crc=0))
-    session_case("sess_truncated.cdrec", "OK:truncated", lambda p: os.truncate(p / "samples.bin", 6000))
+    session_case(
+        "sess_truncated.cdrec", "OK:truncated", lambda p: os.truncate(p / "samples.bin", 6000)
+    )
 
     def nan_payload(p: Path) -> None:
         import zlib
@@ -385,13 +639,39 @@ def build(root: Path) -> list[Case]:  # noqa: PLR0915 - one flat list reads best
 
         return damage
 
-    session_case("sess_journal_nested.cdrec", "OK:unreadable", journal("[" * 100_000 + "]" * 100_000 + "\n"))
-    session_case("sess_journal_nan_event.cdrec", "OK:unreadable", journal('{"type":"event","channel":"calf_left","kind":"cramp","onset_s":NaN,"alert_s":1}\n'))
-    session_case("sess_journal_str_event.cdrec", "OK:malformed journal record", journal('{"type":"event","channel":"calf_left","kind":"cramp","onset_s":"nan","alert_s":1}\n'))
-    session_case("sess_journal_bad_quality.cdrec", "OK:malformed journal record", journal('{"type":"quality","channel":3,"issue":"pop","start_s":1}\n'))
-    session_case("sess_journal_long_line.cdrec", "OK:unreadable", journal('{"type":"note","text":"' + "x" * 1_100_000 + '"}\n'))
+    session_case(
+        "sess_journal_nested.cdrec", "OK:unreadable", journal("[" * 100_000 + "]" * 100_000 + "\n")
+    )
+    session_case(
+        "sess_journal_nan_event.cdrec",
+        "OK:unreadable",
+        journal(
+            '{"type":"event","channel":"calf_left","kind":"cramp","onset_s":NaN,"alert_s":1}\n'
+        ),
+    )
+    session_case(
+        "sess_journal_str_event.cdrec",
+        "OK:malformed journal record",
+        journal(
+            '{"type":"event","channel":"calf_left","kind":"cramp","onset_s":"nan","alert_s":1}\n'
+        ),
+    )
+    session_case(
+        "sess_journal_bad_quality.cdrec",
+        "OK:malformed journal record",
+        journal('{"type":"quality","channel":3,"issue":"pop","start_s":1}\n'),
+    )
+    session_case(
+        "sess_journal_long_line.cdrec",
+        "OK:unreadable",
+        journal('{"type":"note","text":"' + "x" * 1_100_000 + '"}\n'),
+    )
     session_case("sess_journal_torn.cdrec", "OK:unreadable", journal('{"type":"eve'))
-    session_case("sess_close_count.cdrec", "OK:close record says", journal('{"type":"close","n_samples":999999}\n'))
+    session_case(
+        "sess_close_count.cdrec",
+        "OK:close record says",
+        journal('{"type":"close","n_samples":999999}\n'),
+    )
 
     def unclosed(p: Path) -> None:
         lines = (p / "journal.jsonl").read_text().splitlines()
@@ -399,7 +679,7 @@ def build(root: Path) -> list[Case]:  # noqa: PLR0915 - one flat list reads best
 
     session_case("sess_unclosed.cdrec", "OK:not closed", unclosed)
 
-    # -- not files -------------------------------------------------------------------------------------
+    # -- not files -----------------------------------------------------------------------------
     d = add("plain_dir", "E:is a directory", "E:not a recording session")
     d.mkdir()
     fifo = add("fifo.csv", "E:FIFO", "E:FIFO")
@@ -410,6 +690,22 @@ def build(root: Path) -> list[Case]:  # noqa: PLR0915 - one flat list reads best
     link = add("loop.csv", "E:cannot read|no such file", "E:cannot read|no such file")
     link.symlink_to(link)
     add("missing.csv", "E:no such file", "E:no such file")
-    cases.append(Case("dev_zero", Path("/dev/zero"), "E:device or socket", "E:device or socket", "E:device or socket"))
-    cases.append(Case("dev_null", Path("/dev/null"), "E:device or socket", "E:device or socket", "E:device or socket"))
+    cases.append(
+        Case(
+            "dev_zero",
+            Path("/dev/zero"),
+            "E:device or socket",
+            "E:device or socket",
+            "E:device or socket",
+        )
+    )
+    cases.append(
+        Case(
+            "dev_null",
+            Path("/dev/null"),
+            "E:device or socket",
+            "E:device or socket",
+            "E:device or socket",
+        )
+    )
     return cases

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hostile_corpus import Case, build
 
 from crampdetect.cli import main
 from crampdetect.core import Block, InputError, Representation
 from crampdetect.storage.reader import open_recording
 from crampdetect.storage.session import SessionWriter
-from hostile_corpus import Case, build
 
 COMMANDS = ("detect", "replay", "convert")
 TIMEOUT_S = 30
@@ -182,7 +182,7 @@ def test_failed_sample_write_never_records_a_clean_close(tmp_path: Path) -> None
     w.sync()  # the first second is safely on disk
     w.write(Block(np.ones((1, 50)), 100.0, start=100, t0=1.0, channels=("a",)))
     w._samples.close()
-    w._samples = open("/dev/full", "wb")  # noqa: SIM115 - every write fails with ENOSPC
+    w._samples = open("/dev/full", "wb")
     with pytest.raises(OSError, match="No space left"):
         w.close()
     w._journal.close()  # what the process exit does to the buffered journal

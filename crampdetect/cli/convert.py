@@ -17,9 +17,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from crampdetect.storage.formats import export
-    from crampdetect.storage.reader import open_recording
-
     from crampdetect.storage.limits import refuse_overwrite
+    from crampdetect.storage.reader import open_recording
 
     for out in args.out:  # before reading anything: a refusal costs nothing
         refuse_overwrite(out, args.force)

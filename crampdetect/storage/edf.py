@@ -216,7 +216,6 @@ def check_edf_header(path: Path) -> bool:
     except (UnicodeDecodeError, ValueError):
         raise bad("a signal field is not ASCII or not a number") from None
     lo, hi = (-(2**23), 2**23 - 1) if bdf else (-(2**15), 2**15 - 1)
-    width = 3 if bdf else 2
     for i in range(ns):
         pmin, pmax, dmin, dmax = (nums[k][i] for k in range(4))
         if not (abs(pmin) <= limits.MAX_ABS_VALUE and abs(pmax) <= limits.MAX_ABS_VALUE):

@@ -7,6 +7,7 @@ beside the data file; a CSV without one is read as a plain ``detect`` input. EDF
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import tempfile
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from crampdetect.core import Event, InputError, QualityInterval, Representation
+from crampdetect.core import InputError, Representation
 from crampdetect.storage import limits
 from crampdetect.storage.limits import LimitError
 from crampdetect.storage.recording import Recording, Segment
@@ -91,7 +92,7 @@ def _read_sidecar(path: Path) -> dict | None:
         limits.check_count(run[2], f"{where} segment length")
     if runs:
         fs = limits.check_rate(doc.get("sample_rate_hz"), where)
-        for a, b in zip(runs, runs[1:], strict=False):
+        for a, b in itertools.pairwise(runs):
             if b[0] < a[0] + a[2]:
                 raise InputError(f"{where}: segments overlap or go backwards at sample {b[0]}")
         limits.check_times(((t0, t0 + n / fs) for _, t0, n in runs), where)
@@ -334,9 +335,7 @@ def to_mne(rec: Recording):
     return raw
 
 
-def export(
-    rec: Recording, out: str | Path, fmt: str | None = None, *, force: bool = False
-) -> Path:
+def export(rec: Recording, out: str | Path, fmt: str | None = None, *, force: bool = False) -> Path:
     """Write ``rec`` to ``out`` in ``fmt`` (default: from the suffix).
 
     Never overwrites an existing file unless ``force``, and never the input itself.

@@ -34,7 +34,9 @@ def recover_csv(path: str | Path, reason: str) -> Recording:
     try:
         names = parse_header(header, path.name)
     except InputError:
-        raise InputError(f"{path.name}: {reason}; no usable time_s header, nothing to recover") from None
+        raise InputError(
+            f"{path.name}: {reason}; no usable time_s header, nothing to recover"
+        ) from None
     end = body.rfind(b"\n")
     complete = body[: end + 1] if end >= 0 else b""  # a line without its newline is half-written
     n_lines = complete.count(b"\n")
