@@ -56,7 +56,7 @@ class LiveMonitor:
     policy : PromptPolicy, optional
         Alert policy; :class:`SimplePolicy` by default.
     view : object, optional
-        A :class:`~crampdetect.reports.statusview.StatusView` (or None for no view).
+        A :class:`~crampdetect.cli._statusview.StatusView` (or None for no view).
     json_out : text stream, optional
         Receives one JSON line per event (raised and ended).
     calibration : mapping, optional
@@ -143,13 +143,22 @@ class LiveMonitor:
         self.summary.quality.extend(q for q in quality if q.end_s is not None)
         if quality and self._journal is not None:
             self._journal.record_quality(quality)
-        actions = self.policy.update(events, self._now_s)
+        presses = self._button_presses()
+        if presses:  # the board's acknowledge button: the policy stops escalating
+            actions = self.policy.update(events, self._now_s, acks=presses)
+        else:
+            actions = self.policy.update(events, self._now_s)
         if self.source.accepts_commands:
             self.haptic.apply(actions)
         if self.view is not None:
             for action in actions:
                 if action.kind == "message" and action.text:
                     self.view.message(action.text)
+
+    def _button_presses(self) -> int:
+        """Presses of the board's acknowledge button since the last call (0 for replays)."""
+        take = getattr(self.source, "take_button_presses", None)
+        return take() if take is not None else 0
 
     def run(
         self, duration_s: float | None = None, stop: threading.Event | None = None,
