@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import InputError
-from crampdetect.ingest.csvfile import parse_header
 from crampdetect.storage import limits
+from crampdetect.storage.csvfile import parse_header
 from crampdetect.storage.recording import Recording, segments_from_array
 
 
