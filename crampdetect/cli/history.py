@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 from pathlib import Path
 
 from crampdetect.core import InputError
@@ -125,10 +124,12 @@ def _detection_result(path: Path) -> tuple[dict, float, dt.datetime | None]:
     Returns the result, the stream time of its start and its creation time if known.
     """
     if path.suffix.lower() == ".json":
+        from crampdetect.storage.limits import read_json
+
         try:
-            result = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"{path}: not a JSON detection result ({exc})") from exc
+            result = read_json(path, "detection result")
+        except InputError as exc:
+            raise InputError(f"not a JSON detection result: {exc}") from None
         if not isinstance(result, dict):
             raise InputError(f"{path}: expected a JSON object with 'events'")
         return result, 0.0, None
