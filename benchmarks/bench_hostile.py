@@ -25,7 +25,8 @@ def _inputs(root: Path) -> dict[str, Path]:
         fh.write(b"7" * 50_000_000)
     fifo = root / "fifo.csv"
     os.mkfifo(fifo)
-    return {"10^7 columns": wide, "50 MB line": endless, "FIFO": fifo, "/dev/zero": Path("/dev/zero")}
+    zero = Path("/dev/zero")
+    return {"10^7 columns": wide, "50 MB line": endless, "FIFO": fifo, "/dev/zero": zero}
 
 
 def main() -> None:
