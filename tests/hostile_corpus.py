@@ -122,6 +122,7 @@ def build(root: Path) -> list[Case]:
     csv_case("gap.csv", _csv_text(np.concatenate([t[:1000], t[1000:] + 10.0]), x), "OK")
     csv_case("spaces.csv", head.replace(",", " , ") + "\n" + body, "OK")
     csv_case("no_final_newline.csv", good.rstrip("\n"), "OK")
+    csv_case("unix_time.csv", _csv_text(t + 1_764_900_000.0, x), "OK")
     csv_case("counts.csv", _csv_text(t, np.round(x + 512)), "OK")
     # -- CSV: malformed ------------------------------------------------------------------------
     csv_case("empty.csv", b"", "E:empty", detect="E:empty")

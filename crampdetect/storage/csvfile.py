@@ -244,19 +244,20 @@ def check_line_length(chunk: bytes, name: str, first_row: int) -> None:
 
 def check_values(arr: np.ndarray, name: str, first_row: int) -> None:
     """Every value finite and within ±MAX_ABS_VALUE; ``time_s`` within ±MAX_TIME_S."""
-    bound = np.full((arr.shape[0], 1), limits.MAX_ABS_VALUE)
-    bound[0] = limits.MAX_TIME_S
     # whole-array min/max: contiguous, and NaN propagates, so finiteness is checked too
-    if -bound.min() <= arr.min() and arr.max() <= bound.min():
+    if -limits.MAX_ABS_VALUE <= arr.min() and arr.max() <= limits.MAX_ABS_VALUE:
         return
-    bad = ~np.isfinite(arr).all(axis=0)
-    if bad.any():
-        at = first_row + int(np.flatnonzero(bad)[0])
-        raise InputError(f"{name}: empty, NaN or infinite value at data row {at}")
-    at = first_row + int(np.flatnonzero((np.abs(arr) > bound).any(axis=0))[0])
+    bound = np.full((arr.shape[0], 1), limits.MAX_ABS_VALUE)
+    bound[0] = limits.MAX_TIME_S  # e.g. Unix times
+    ok = (np.abs(arr) <= bound).all(axis=0)  # NaN compares False
+    if ok.all():
+        return
+    i = int(np.flatnonzero(~ok)[0])
+    if not np.isfinite(arr[:, i]).all():
+        raise InputError(f"{name}: empty, NaN or infinite value at data row {first_row + i}")
     raise InputError(
         f"{name}: value beyond {limits.MAX_ABS_VALUE:g} (or time_s beyond "
-        f"{limits.MAX_TIME_S:g} s) at data row {at}"
+        f"{limits.MAX_TIME_S:g} s) at data row {first_row + i}"
     )
 
 

@@ -276,7 +276,7 @@ def read_edf(path: str | Path) -> Recording:
             if all(math.isfinite(float(m.group(k))) for k in (3, 4)):
                 events.append((a, m))
     where = f"{path}: crampdetect-meta"
-    t0 = limits.check_time(limits.check_number(meta.get("t0_s", 0.0), f"{where} t0_s"), where)
+    t0 = limits.time_field(meta.get("t0_s", 0.0), f"{where} t0_s")
     n = limits.check_count(meta.get("n_samples", n_file), f"{where} n_samples")
     first = limits.check_count(meta.get("start", 0), f"{where} start")
     if n > n_file:

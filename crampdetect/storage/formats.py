@@ -88,7 +88,7 @@ def _read_sidecar(path: Path) -> dict | None:
         if not isinstance(run, list) or len(run) != 3:
             raise InputError(f"{where}: each segment must be [start, t0_s, n_samples]")
         limits.check_count(run[0], f"{where} segment start")
-        limits.check_time(limits.check_number(run[1], f"{where} segment t0"), where)
+        limits.time_field(run[1], f"{where} segment t0")
         limits.check_count(run[2], f"{where} segment length")
     if runs:
         fs = limits.check_rate(doc.get("sample_rate_hz"), where)

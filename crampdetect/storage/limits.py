@@ -29,8 +29,8 @@ MAX_NAME_CHARS = 64
 MAX_LINE_BYTES = 64 * 1024
 #: Longest gap accepted between two consecutive samples, s (a lost link for a whole day).
 MAX_GAP_S = 86_400.0
-#: Largest magnitude of a time stamp, s (about 31.7 years: catches garbage times).
-MAX_TIME_S = 1e9
+#: Largest magnitude of a time stamp, s (about 317 years: Unix times pass, garbage does not).
+MAX_TIME_S = 1e10
 #: Largest magnitude of a sample value in any unit (1e9 µV is a kilovolt).
 MAX_ABS_VALUE = 1e9
 #: Bytes in a JSON file read beside a recording (meta.json, sidecars, labels, manifests).
@@ -98,12 +98,14 @@ def check_channels(value: object, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def check_number(value: object, where: str, *, nonzero: bool = False) -> float:
-    """A finite JSON number (not a string, bool or null); ``nonzero`` refuses 0."""
+def check_number(
+    value: object, where: str, *, nonzero: bool = False, limit: float = MAX_ABS_VALUE
+) -> float:
+    """A finite JSON number (no string, bool or null) within ±``limit``; ``nonzero`` refuses 0."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"{where}: {value!r:.40} is not a number")
     x = float(value)
-    if not math.isfinite(x) or abs(x) > MAX_ABS_VALUE or (nonzero and x == 0.0):
+    if not math.isfinite(x) or abs(x) > limit or (nonzero and x == 0.0):
         raise InputError(f"{where}: {x:g} is not a usable number")
     return x
 
@@ -113,6 +115,11 @@ def check_count(value: object, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**53:
         raise InputError(f"{where}: {value!r:.40} is not a sample count")
     return value
+
+
+def time_field(value: object, where: str) -> float:
+    """A stored time stamp in s: a JSON number within ±MAX_TIME_S."""
+    return check_number(value, where, limit=MAX_TIME_S)
 
 
 def check_time(t: float, where: str) -> float:
@@ -227,9 +234,9 @@ def event_from_dict(doc: object, where: str) -> Event:
         return Event(
             channel=channel,
             kind=kind,
-            onset_s=check_time(check_number(doc["onset_s"], f"{where} onset_s"), where),
-            alert_s=check_time(check_number(doc["alert_s"], f"{where} alert_s"), where),
-            end_s=None if end is None else check_time(check_number(end, f"{where} end_s"), where),
+            onset_s=time_field(doc["onset_s"], f"{where} onset_s"),
+            alert_s=time_field(doc["alert_s"], f"{where} alert_s"),
+            end_s=None if end is None else time_field(end, f"{where} end_s"),
             confidence=check_number(doc.get("confidence", 1.0), f"{where} confidence"),
             id=ident,
             detail=detail,
@@ -249,8 +256,8 @@ def quality_from_dict(doc: object, where: str) -> QualityInterval:
         return QualityInterval(
             channel=channel,
             issue=issue,
-            start_s=check_time(check_number(doc["start_s"], f"{where} start_s"), where),
-            end_s=None if end is None else check_time(check_number(end, f"{where} end_s"), where),
+            start_s=time_field(doc["start_s"], f"{where} start_s"),
+            end_s=None if end is None else time_field(end, f"{where} end_s"),
         )
     except KeyError as exc:
         raise InputError(f"{where}: quality interval without {exc}") from None
