@@ -31,6 +31,34 @@ def _commands() -> dict[str, object]:
     return mods
 
 
+#: Optional packages and the extra of ``pyproject.toml`` that installs each.
+EXTRAS = {
+    "edfio": "formats",
+    "soundfile": "formats",
+    "matplotlib": "report",
+    "dask": "dask",
+    "distributed": "dask",
+    "skops": "model",
+    "mne": "mne",
+    "pylsl": "lsl",
+}
+
+
+def missing_extra(exc: ModuleNotFoundError) -> str | None:
+    """The one-line install advice for an optional package that is not installed."""
+    top = (exc.name or "").split(".")[0]
+    extra = EXTRAS.get(top)
+    if extra is None:
+        return None
+    return f"this needs the optional package {top}: pip install 'crampdetect[{extra}]'"
+
+
+def require(*modules: str) -> None:
+    """Import optional packages now, so a missing one stops a command before its work."""
+    for name in modules:
+        importlib.import_module(name)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit status 2
         self.exit(2, f"{self.prog}: error: {message}\n")
@@ -76,6 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so in one line; --debug shows the traceback
         if args.debug:
             raise
+        if isinstance(exc, ModuleNotFoundError) and (advice := missing_extra(exc)):
+            print(f"crampdetect {args.command}: error: {advice}", file=sys.stderr)
+            return 2
         print(
             f"crampdetect {args.command}: internal error: {type(exc).__name__}: {exc} "
             "(run with --debug for the traceback, and please report it)",

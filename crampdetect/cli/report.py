@@ -22,10 +22,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from crampdetect.cli import require
     from crampdetect.core import InputError
     from crampdetect.reports.bulk import Failure, map_recordings
     from crampdetect.reports.report_files import make_report
 
+    require("matplotlib", *(["distributed"] if args.dask else []))
     paths = [Path(p) for p in args.path]
     if len(paths) == 1 and not args.dask:
         out = Path(args.out) if args.out else _default_out(paths[0], None)

@@ -240,7 +240,9 @@ def to_mne(rec: Recording):
     try:
         import mne
     except ImportError:
-        raise InputError("MNE export needs the optional 'mne' package: pip install mne") from None
+        raise InputError(
+            "MNE export needs the optional package mne: pip install 'crampdetect[mne]'"
+        ) from None
     times, data = rec.load()
     rep = rec.representation or Representation()
     t0 = rec.t_start
