@@ -43,7 +43,9 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, float]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="CSV with a time_s column and one column per channel")
+    p.add_argument(
+        "file", help="CSV with a time_s column and one column per channel, or any recording"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--user", help="use this user's calibration (see `crampdetect calibrate`)")
     add_model_argument(p)
@@ -61,8 +63,19 @@ def add_model_argument(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from crampdetect.detect.model import resolve_model
     from crampdetect.detect.run import detect_file
+    from crampdetect.storage.reader import sniff
+
+    if sniff(Path(args.file)) != "csv":  # EDF, WAV, a session, OpenBCI, BrainFlow...
+        if args.user or args.model:
+            raise InputError("--user and --model need a time_s CSV; convert the file first")
+        from crampdetect.cli import replay
+
+        args.path, args.speed = args.file, None
+        return replay.run(args)  # the same pipeline over any recording, the same JSON
 
     calibration = None
     if args.user:
