@@ -131,10 +131,10 @@ def detect(
     model : str, optional
         A learned gate folder (``--model``); default rules only.
     """
-    from crampdetect.detect.run import Collector
     from crampdetect.detect.settings import profile_settings
     from crampdetect.pipeline import Pipeline
-    from crampdetect.reports.rescore import resolve_representation
+    from crampdetect.pipeline.offline import Collector
+    from crampdetect.pipeline.rescore import resolve_representation
 
     if profile not in ("night", "training"):
         raise InputError(f"Unknown profile {profile!r}: choose night or training")

@@ -38,7 +38,7 @@ def _amplifier(name: str, source_id: str):
 
 def test_lsl_source_feeds_the_pipeline_and_survives_a_lost_stream(cramp_uv) -> None:
     from crampdetect.ingest.sources import open_source
-    from crampdetect.live import LiveMonitor
+    from crampdetect.pipeline.live import LiveMonitor
 
     name, sid = f"amp-{uuid.uuid4().hex[:8]}", f"amp-{uuid.uuid4().hex}"
     speed, step = 30.0, FS // 10  # pushed at 30x real time, 100 ms chunks

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from crampdetect.detect.model import resolve_model
-    from crampdetect.detect.run import detect_file
+    from crampdetect.pipeline.offline import detect_file
     from crampdetect.storage.reader import sniff
 
     if sniff(Path(args.file)) != "csv":  # EDF, WAV, a session, OpenBCI, BrainFlow...

@@ -24,7 +24,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from crampdetect.cli import require
     from crampdetect.core import InputError
-    from crampdetect.reports.bulk import Failure, map_recordings
+    from crampdetect.pipeline.bulk import Failure, map_recordings
     from crampdetect.reports.report_files import make_report
 
     require("matplotlib", *(["distributed"] if args.dask else []))
