@@ -205,7 +205,7 @@ class LslSource:
         found = lsl.resolve_byprop(prop.strip(), value.strip(), timeout=self.timeout_s)
         if not found:
             raise InputError(f"no LSL stream with {prop}={value!r} found in {self.timeout_s:g} s")
-        self._inlet = lsl.StreamInlet(found[0], max_buflen=60, recover=True)
+        self._inlet = lsl.StreamInlet(found[0], max_buflen=360, recover=True)
         full = self._inlet.info(timeout=self.timeout_s)
         self.info = self._stream_info(full)
         self._inlet.open_stream(timeout=self.timeout_s)

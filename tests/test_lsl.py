@@ -41,7 +41,7 @@ def test_lsl_source_feeds_the_pipeline_and_survives_a_lost_stream(cramp_uv) -> N
     from crampdetect.pipeline.live import LiveMonitor
 
     name, sid = f"amp-{uuid.uuid4().hex[:8]}", f"amp-{uuid.uuid4().hex}"
-    speed, step = 30.0, FS // 10  # pushed at 30x real time, 100 ms chunks
+    speed, step = 20.0, FS // 10  # pushed at 20x real time, 100 ms chunks
     lost = (20 * FS, 30 * FS)  # the amplifier goes away for 10 s of signal
     t0 = pylsl.local_clock()
     outlet = [_amplifier(name, sid)]
@@ -74,7 +74,7 @@ def test_lsl_source_feeds_the_pipeline_and_survives_a_lost_stream(cramp_uv) -> N
     assert done.is_set(), "the amplifier thread did not finish"
     stats = summary.stats
     assert stats.gaps == 1 and stats.gap_samples >= lost[1] - lost[0]
-    assert stats.reconnects == 1
+    assert stats.reconnects >= 1  # silent for over 1 s, then back
     (cramp,) = summary.cramps
     truth = simulate("cramp", seed=1, fs=FS).labels["intervals"]
     (expected,) = [i for i in truth if i["kind"] == "cramp"]
