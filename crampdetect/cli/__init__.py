@@ -12,11 +12,12 @@ heavy imports belong inside ``run`` so that start-up stays fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import pkgutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from crampdetect import __version__
 from crampdetect.core import CrampDetectError, InputError
@@ -51,6 +52,27 @@ def missing_extra(exc: ModuleNotFoundError) -> str | None:
     if extra is None:
         return None
     return f"this needs the optional package {top}: pip install 'crampdetect[{extra}]'"
+
+
+def add_quiet_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
+
+
+@contextlib.contextmanager
+def progress(
+    args: argparse.Namespace, total: float | None, desc: str, unit: str = " s signal"
+) -> Iterator[Callable[[float], None]]:
+    """A progress bar on stderr (seconds of signal done, by default); yields its ``update``.
+
+    Silent with ``--quiet`` and when stderr is not a terminal (pipes, logs, CI).
+    """
+    from tqdm import tqdm
+
+    quiet = getattr(args, "quiet", False) or not sys.stderr.isatty()
+    with tqdm(
+        total=total, desc=desc, unit=unit, disable=quiet, leave=False, file=sys.stderr
+    ) as bar:
+        yield lambda seconds: bar.update(round(seconds, 3))
 
 
 def require(*modules: str) -> None:

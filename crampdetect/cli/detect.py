@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from crampdetect.cli import add_quiet_argument, progress
 from crampdetect.core import PROFILES, InputError
 
 
@@ -16,6 +17,7 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--adc-bits", type=int, choices=(8, 10, 12, 14, 16), help="ADC resolution")
     p.add_argument("--rate", type=float, help="sample rate in Hz (default: from time_s)")
     p.add_argument("--profile", choices=PROFILES, default="night", help="detector profile")
+    add_quiet_argument(p)
     p.add_argument(
         "--set",
         action="append",
@@ -84,17 +86,19 @@ def run(args: argparse.Namespace) -> int:
         calibration = load_calibration(args.user)
         if calibration is None:
             raise InputError(f"No calibration for user {args.user!r}: run `crampdetect calibrate`")
-    result = detect_file(
-        args.file,
-        profile=args.profile,
-        signal=args.signal,
-        units=args.units,
-        adc_bits=args.adc_bits,
-        rate=args.rate,
-        overrides=overrides_from_args(args),
-        calibration=calibration,
-        model=resolve_model(args.model),
-    )
+    with progress(args, None, "detect") as bar:
+        result = detect_file(
+            args.file,
+            profile=args.profile,
+            signal=args.signal,
+            units=args.units,
+            adc_bits=args.adc_bits,
+            rate=args.rate,
+            overrides=overrides_from_args(args),
+            calibration=calibration,
+            model=resolve_model(args.model),
+            progress=bar,
+        )
     if args.json:
         json.dump(result, sys.stdout)
         sys.stdout.write("\n")
