@@ -198,7 +198,8 @@ class LiveMonitor:
                     )
                 if self.view is not None:
                     status = self.pipeline.status if self.pipeline is not None else {}
-                    self.view.update(self._now_s, status, source.stats)
+                    motor = "motor: VIBRATING (stretch prompt)" if self.haptic.vibrating else ""
+                    self.view.update(self._now_s, status, source.stats, motor)
                 if on_pass is not None:
                     on_pass()
         finally:
