@@ -147,7 +147,11 @@ class LiveMonitor:
         self.summary.quality.extend(q for q in quality if q.end_s is not None)
         if quality and self._journal is not None:
             self._journal.record_quality(quality)
-        actions = self.policy.update(events, self._now_s)
+        presses = self._button_presses()
+        if presses:  # the board's acknowledge button: the policy stops escalating
+            actions = self.policy.update(events, self._now_s, acks=presses)
+        else:
+            actions = self.policy.update(events, self._now_s)
         if self.publisher is not None:
             self.publisher.events(events, quality, actions)
         if self.source.accepts_commands:
@@ -156,6 +160,11 @@ class LiveMonitor:
             for action in actions:
                 if action.kind == "message" and action.text:
                     self.view.message(action.text)
+
+    def _button_presses(self) -> int:
+        """Presses of the board's acknowledge button since the last call (0 for replays)."""
+        take = getattr(self.source, "take_button_presses", None)
+        return take() if take is not None else 0
 
     def run(
         self, duration_s: float | None = None, stop: threading.Event | None = None,
