@@ -11,7 +11,7 @@ import types
 
 class _CallableModule(types.ModuleType):
     def __call__(self, *args, **kwargs):
-        from crampdetect.api import detect
+        from crampdetect.api import detect  # lazy: the API drives pipeline/, loaded on call
 
         return detect(*args, **kwargs)
 
