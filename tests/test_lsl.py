@@ -155,3 +155,26 @@ def test_monitor_publishes_signal_envelope_and_markers() -> None:
     envelope = np.array(got["env"])
     assert envelope.shape[1] == 2 and np.all(envelope >= 0)
     assert envelope[:, 1].max() > 5 * np.median(envelope[:, 1])  # the cramp stands out
+
+
+def test_lsl_source_by_property_and_missing_streams(cramp_uv) -> None:
+    from crampdetect.core import InputError
+    from crampdetect.ingest.sources import open_source
+
+    kind = f"EMG-{uuid.uuid4().hex[:8]}"  # a type no other stream on this machine has
+    info = pylsl.StreamInfo("no-metadata amp", kind, 2, FS, "float32", uuid.uuid4().hex)
+    outlet = pylsl.StreamOutlet(info)  # no channel labels, no units
+    with open_source(f"lsl://type={kind}?units=uV&timeout=10") as source:
+        assert source.info.fs == FS and source.info.representation.units == "uV"
+        outlet.wait_for_consumers(10)
+        outlet.push_chunk(np.ascontiguousarray(cramp_uv[:, :500].T, dtype=np.float32))
+        blocks = []
+        for _ in range(50):
+            blocks += source.read(0.1)
+            if sum(b.n_samples for b in blocks) >= 500:
+                break
+    assert blocks[0].channels == ("ch1", "ch2")
+    np.testing.assert_allclose(np.hstack([b.data for b in blocks]), cramp_uv[:, :500], rtol=1e-6)
+    with pytest.raises(InputError, match="no LSL stream"):
+        with open_source(f"lsl://nothing-{uuid.uuid4().hex[:6]}?timeout=0.5"):
+            pass
