@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from crampdetect.cli import add_quiet_argument, progress
 from crampdetect.core import InputError
 
 
@@ -51,6 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="overwrite an existing --out file and its labels, or fill a non-empty --eval-set",
     )
+    add_quiet_argument(parser)
     parser.add_argument("--eval-set", metavar="DIR", help="write a varied evaluation set to DIR")
     parser.add_argument(
         "--hours",
@@ -77,12 +79,27 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"Invalid --hours {args.hours}: must be > 0 and <= 200")
         if args.jobs is not None and args.jobs < 1:
             raise InputError(f"Invalid --jobs {args.jobs}: must be >= 1")
+        from crampdetect.simulate.evalset import planned_size
         from crampdetect.storage.limits import refuse_nonempty_dir
 
         refuse_nonempty_dir(args.eval_set, args.force)
-        paths = make_evaluation_set(
-            args.eval_set, hours=args.hours, seed=args.seed, n_jobs=args.jobs
+
+        n, hours, size = planned_size(args.hours, args.seed)
+        print(
+            f"crampdetect simulate: writing {n} recordings, {hours:.1f} h of signal, about "
+            + (f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.0f} MB")
+            + f", to {args.eval_set}",
+            file=sys.stderr,
+            flush=True,
         )
+        with progress(args, n, "simulate", unit=" recordings") as bar:
+            paths = make_evaluation_set(
+                args.eval_set,
+                hours=args.hours,
+                seed=args.seed,
+                n_jobs=args.jobs,
+                on_written=lambda: bar(1),
+            )
         print(f"wrote {len(paths)} recordings to {args.eval_set}")
         return 0
     if not args.out:
@@ -104,7 +121,8 @@ def run(args: argparse.Namespace) -> int:
         representation=rep,
         channels=channels,
     )
-    csv_path, labels_path = write_session(session, args.out)
+    with progress(args, session.duration_s, "simulate") as bar:
+        csv_path, labels_path = write_session(session, args.out, progress=bar)
     kinds: dict[str, int] = {}
     for item in session.labels["intervals"]:  # type: ignore[union-attr]
         kinds[item["kind"]] = kinds.get(item["kind"], 0) + 1

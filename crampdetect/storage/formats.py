@@ -29,8 +29,11 @@ def sidecar_path(path: str | Path) -> Path:
     return path.with_name(path.name + SIDECAR_SUFFIX)
 
 
-def _write_sidecar(rec: Recording, path: Path, **extra: object) -> None:
+def _write_sidecar(rec: Recording, path: Path, *, anonymize: bool = False, **extra: object) -> None:
     rep = rec.representation
+    keep = (
+        ("settings", "software") if anonymize else ("created_utc", "device", "settings", "software")
+    )
     doc = {
         "format": "crampdetect-sidecar",
         "sample_rate_hz": rec.fs,
@@ -40,7 +43,7 @@ def _write_sidecar(rec: Recording, path: Path, **extra: object) -> None:
         "segments": contiguous_runs(rec),
         "events": [{"id": e.id, **e.to_dict()} for e in rec.events],
         "quality": [q.to_dict() for q in rec.quality],
-        "meta": {k: v for k, v in rec.meta.items() if k in ("device", "settings", "software")},
+        "meta": {k: v for k, v in rec.meta.items() if k in keep},
         **extra,
     }
     sidecar_path(path).write_text(json.dumps(doc, indent=1, default=_plain), encoding="utf-8")
@@ -122,7 +125,7 @@ def _apply_sidecar(rec: Recording, doc: dict) -> None:
 
 
 # -- CSV ----------------------------------------------------------------------------------
-def write_csv(rec: Recording, path: str | Path) -> Path:
+def write_csv(rec: Recording, path: str | Path, *, anonymize: bool = False) -> Path:
     """Write the ``detect`` layout (``time_s,<channels>``; gaps are jumps in ``time_s``).
 
     Streams segment by segment: memory does not grow with the length of the recording.
@@ -144,7 +147,7 @@ def write_csv(rec: Recording, path: str | Path) -> Path:
             for ch, row in zip(rec.channels, data, strict=True):
                 cols[ch] = pa.array(row.astype(np.int64) if integer else row)
             pacsv.write_csv(pa.table(cols), fh, options)
-    _write_sidecar(rec, path)
+    _write_sidecar(rec, path, anonymize=anonymize)
     return path
 
 
@@ -192,7 +195,7 @@ def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
 
 
 # -- WAV ----------------------------------------------------------------------------------
-def write_wav(rec: Recording, path: str | Path) -> Path:
+def write_wav(rec: Recording, path: str | Path, *, anonymize: bool = False) -> Path:
     """Write WAV for audio tools: 16-bit PCM for ADC counts (centred), else 32-bit float.
 
     Float data are scaled into [-1, 1]; the scale, offset and gaps go in the sidecar.
@@ -215,7 +218,7 @@ def write_wav(rec: Recording, path: str | Path) -> Path:
     ) as out:
         for seg in rec.segments:
             out.write(((np.asarray(seg.load(), np.float64) - offset) / scale).astype(kind).T)
-    _write_sidecar(rec, path, wav_offset=offset, wav_scale=scale)
+    _write_sidecar(rec, path, anonymize=anonymize, wav_offset=offset, wav_scale=scale)
     return path
 
 
@@ -303,7 +306,9 @@ def to_mne(rec: Recording):
     try:
         import mne
     except ImportError:
-        raise InputError("MNE export needs the optional 'mne' package: pip install mne") from None
+        raise InputError(
+            "MNE export needs the optional package mne: pip install 'crampdetect[mne]'"
+        ) from None
     times, data = rec.load()
     rep = rec.representation or Representation()
     t0 = rec.t_start
@@ -335,11 +340,19 @@ def to_mne(rec: Recording):
     return raw
 
 
-def export(rec: Recording, out: str | Path, fmt: str | None = None, *, force: bool = False) -> Path:
+def export(
+    rec: Recording,
+    out: str | Path,
+    fmt: str | None = None,
+    *,
+    anonymize: bool = False,
+    force: bool = False,
+) -> Path:
     """Write ``rec`` to ``out`` in ``fmt`` (default: from the suffix).
 
     Never overwrites an existing file unless ``force``, and never the input itself.
-    Refuses a recording whose times are not finite and increasing.
+    Refuses a recording whose times are not finite and increasing. ``anonymize`` leaves out
+    the start date and time and the device, for sharing.
     """
     from crampdetect.storage.edf import write_edf
 
@@ -363,11 +376,11 @@ def export(rec: Recording, out: str | Path, fmt: str | None = None, *, force: bo
     with tempfile.TemporaryDirectory(prefix=".crampdetect-", dir=out.parent) as tmp:
         part = Path(tmp) / out.name
         if fmt in ("edf", "bdf"):
-            write_edf(rec, part, bdf=fmt == "bdf")
+            write_edf(rec, part, bdf=fmt == "bdf", anonymize=anonymize)
         elif fmt == "csv":
-            write_csv(rec, part)
+            write_csv(rec, part, anonymize=anonymize)
         else:
-            write_wav(rec, part)
+            write_wav(rec, part, anonymize=anonymize)
         if sidecar_path(part).exists():
             os.replace(sidecar_path(part), sidecar_path(out))
         os.replace(part, out)
