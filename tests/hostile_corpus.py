@@ -31,11 +31,6 @@ from crampdetect.storage.session import CHUNK_HEADER, SessionWriter
 FS = 500.0
 CH = ("calf_left", "calf_right")
 N = 2000  # 4 s: four chunks of one second in a session
-#: detect reads only CSV: what its refusal of any other file says.
-NOT_CSV = (
-    r"first column must be 'time_s'|not a text CSV|header line longer|columns|is a directory"
-    r"|empty file|malformed header"
-)
 
 
 @dataclass
@@ -102,14 +97,15 @@ def build(root: Path) -> list[Case]:
     x = _signal()
     t = np.arange(N) / FS
 
-    def add(name: str, detect: str, replay: str, convert: str | None = None, args=()) -> Path:
+    def add(name: str, detect: str | None, replay: str, convert: str | None = None) -> Path:
+        """A case; ``detect`` None: as ``replay`` (detect replays whatever is not a CSV)."""
         path = root / name
+        detect = replay if detect is None else detect
         cases.append(Case(name, path, detect, replay, replay if convert is None else convert))
-        cases[-1].args = list(args)
         return path
 
-    def csv_case(name: str, text: str | bytes, expect: str, *, detect: str | None = None):
-        path = add(name, detect or expect, expect)
+    def csv_case(name: str, text: str | bytes, expect: str) -> None:
+        path = add(name, None, expect)
         path.write_bytes(text.encode() if isinstance(text, str) else text)
 
     good = _csv_text(t, x)
@@ -125,22 +121,15 @@ def build(root: Path) -> list[Case]:
     csv_case("unix_time.csv", _csv_text(t + 1_764_900_000.0, x), "OK")
     csv_case("counts.csv", _csv_text(t, np.round(x + 512)), "OK")
     # -- CSV: malformed ------------------------------------------------------------------------
-    csv_case("empty.csv", b"", "E:empty", detect="E:empty")
-    csv_case("only_newlines.csv", b"\n\n\n", "E:empty|not a recording", detect="E:empty")
+    csv_case("empty.csv", b"", "E:empty")
+    csv_case("only_newlines.csv", b"\n\n\n", "E:empty|not a recording")
     csv_case("header_only.csv", head + "\n", "E:no data rows|no readable")
     csv_case("single_row.csv", head + "\n" + lines[0], "E:single sample")
-    csv_case("bom_only.csv", b"\xef\xbb\xbf", "E:empty|not a recording", detect="E:empty")
-    csv_case(
-        "no_time_column.csv",
-        good.replace("time_s,", "t,", 1),
-        "E:not a recording",
-        detect="E:first column",
-    )
+    csv_case("bom_only.csv", b"\xef\xbb\xbf", "E:empty|not a recording")
+    csv_case("no_time_column.csv", good.replace("time_s,", "t,", 1), "E:not a recording")
     csv_case("duplicate_names.csv", good.replace("calf_right", "calf_left", 1), "E:unique")
     csv_case("empty_name.csv", good.replace(",calf_right", ",", 1), "E:unique and non-empty")
-    csv_case(
-        "only_time.csv", "time_s\n0\n0.002\n", "E:not a recording", detect="E:no channel columns"
-    )
+    csv_case("only_time.csv", "time_s\n0\n0.002\n", "E:not a recording")
     csv_case("long_name.csv", good.replace("calf_right", "c" * 100, 1), "E:limit 64")
     csv_case(
         "field_131k.csv",
@@ -152,12 +141,7 @@ def build(root: Path) -> list[Case]:
     cols = ",".join("c" for _ in range(20_000))
     csv_case("20k_columns.csv", f"time_s,{cols}\n", "E:limit 256|header line longer")
     csv_case("header_no_newline_2mb.csv", b"time_s," + b"a" * 2_000_000, "E:header line longer")
-    csv_case(
-        "zeros.csv",
-        bytes(3_000_000),
-        "E:header line longer|not a recording",
-        detect="E:header line longer",
-    )
+    csv_case("zeros.csv", bytes(3_000_000), "E:header line longer|not a recording")
     csv_case(
         "long_data_line.csv",
         head + "\n" + lines[0] + "1" * 100_000 + "\n",
@@ -203,12 +187,7 @@ def build(root: Path) -> list[Case]:
         "E:columns",
     )
     csv_case("blank_line.csv", head + "\n" + "".join(lines[:5]) + "\n" + "".join(lines[5:]), "OK")
-    csv_case(
-        "half_written.csv",
-        good + "4.0,12.",
-        "E:half|columns|non-numeric|row",
-        detect="E:columns|non-numeric|row",
-    )
+    csv_case("half_written.csv", good + "4.0,12.", "E:half|columns|non-numeric|row")
     csv_case(
         "time_backwards.csv",
         head + "\n" + "".join(lines[:10]) + lines[3] + "".join(lines[11:]),
@@ -241,15 +220,14 @@ def build(root: Path) -> list[Case]:
         "latin1_header.csv",
         "time_s,mollet_gauche_\xe9,b\n".encode("latin-1") + body.encode(),
         "E:not a text CSV|not a recording",
-        detect="E:not a text CSV",
     )
     csv_case(
         "binary.csv",
         b"time_s,a\n" + bytes(range(256)) * 10,
         "E:non-numeric|columns|row|empty|not a recording",
     )
-    csv_case("semicolons.csv", good.replace(",", ";"), "E:not a recording", detect="E:first column")
-    csv_case("tabs.csv", good.replace(",", "\t"), "E:not a recording", detect="E:first column")
+    csv_case("semicolons.csv", good.replace(",", ";"), "E:not a recording")
+    csv_case("tabs.csv", good.replace(",", "\t"), "E:not a recording")
     csv_case(
         "quoted_newline_header.csv",
         'time_s,"a\nb"\n0,1\n0.002,2\n',
@@ -268,8 +246,7 @@ def build(root: Path) -> list[Case]:
 
     def sidecar_case(name: str, change: Callable[[dict], None] | bytes, expect: str, fmt="csv"):
         src = base_csv if fmt == "csv" else base_wav
-        path = add(name, "OK" if fmt == "csv" else NOT_CSV, expect)
-        cases[-1].detect = "OK" if fmt == "csv" else "E:" + NOT_CSV
+        path = add(name, "OK" if fmt == "csv" else None, expect)  # detect ignores CSV sidecars
         path.write_bytes(src.read_bytes())
         side = sidecar_path(path)
         side.write_bytes(sidecar_path(src).read_bytes())
@@ -377,7 +354,7 @@ def build(root: Path) -> list[Case]:
     wav_raw = base_wav.read_bytes()
 
     def wav_case(name: str, data: bytes, expect: str, side: bool = False) -> Path:
-        path = add(name, "E:" + NOT_CSV, expect)
+        path = add(name, None, expect)
         path.write_bytes(data)
         if side:
             sidecar_path(path).write_bytes(sidecar_path(base_wav).read_bytes())
@@ -403,7 +380,7 @@ def build(root: Path) -> list[Case]:
     for name, value in (("wav_nan_samples.wav", np.nan), ("wav_1e30_samples.wav", 1e30)):
         import soundfile as sf
 
-        bad_wav = add(name, "E:" + NOT_CSV, "E:NaN, infinite or out-of-range")
+        bad_wav = add(name, None, "E:NaN, infinite or out-of-range")
         samples = np.zeros((N, 2), dtype=np.float32)
         samples[100, 0] = value
         sf.write(bad_wav, samples, int(FS), subtype="FLOAT")
@@ -415,7 +392,7 @@ def build(root: Path) -> list[Case]:
 
     def edf_case(name: str, edits: list[tuple[int, int, str]], expect: str, bdf=False, cut=None):
         src = (base_bdf if bdf else base_edf).read_bytes()
-        path = add(name, "E:" + NOT_CSV, expect)
+        path = add(name, None, expect)
         path.write_bytes(src if cut is None else src[:cut])
         for offset, width, text in edits:
             _edf_field(path, offset, width, text)
@@ -465,7 +442,7 @@ def build(root: Path) -> list[Case]:
 
     # -- session directories -------------------------------------------------------------------
     def session_case(name: str, expect: str, damage: Callable[[Path], None]) -> Path:
-        path = add(name, "E:is a directory", expect)
+        path = add(name, None, expect)
         _session(path)
         damage(path)
         return path
@@ -679,6 +656,20 @@ def build(root: Path) -> list[Case]:
         (p / "journal.jsonl").write_text("\n".join(x for x in lines if '"close"' not in x) + "\n")
 
     session_case("sess_unclosed.cdrec", "OK:not closed", unclosed)
+
+    # -- third-party text formats -------------------------------------------------------------
+    def openbci(name: str, rate: str, cell: str, expect: str) -> None:
+        rows = [f"{i}, {x[0, i]:.2f}, {x[1, i]:.2f}, {1.7649e9 + i / FS:.3f}" for i in range(N)]
+        rows[50] = f"50, {cell}, 1.0, {1.7649e9 + 0.1:.3f}"
+        head = ["%OpenBCI Raw EXG Data", f"%Sample Rate = {rate} Hz"]
+        text = "\n".join([*head, "Sample Index, EXG Channel 0, EXG Channel 1, Timestamp", *rows])
+        add(name, None, expect).write_text(text + "\n")
+
+    openbci("openbci_ok.txt", "500", "1.0", "OK")
+    openbci("openbci_rate_0.txt", "0", "1.0", "E:sample rate 0 Hz is outside")
+    openbci("openbci_rate_1e9.txt", "1000000000", "1.0", "E:outside 1-100000 Hz")
+    openbci("openbci_nan.txt", "500", "nan", "E:NaN, infinite or out-of-range")
+    openbci("openbci_1e300.txt", "500", "1e300", "E:NaN, infinite or out-of-range")
 
     # -- not files -----------------------------------------------------------------------------
     d = add("plain_dir", "E:is a directory", "E:not a recording session")
