@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,7 @@ def detect_file(
     calibration: Any = None,
     overrides: dict[str, float] | None = None,
     model: Any = None,
+    progress: Callable[[float], None] | None = None,
     block_s: float | None = None,
 ) -> dict[str, Any]:
     """Detect cramps in a ``time_s,<channels>`` CSV through the live code path.
@@ -74,8 +75,8 @@ def detect_file(
     ``crampdetect detect --json`` document: ``input`` (rate, channels, inferred
     representation, duration, gaps), ``events`` and ``quality``.
     """
-    from crampdetect.storage.csvfile import open_csv
     from crampdetect.ingest.inference import infer_representation
+    from crampdetect.storage.csvfile import open_csv
 
     stream = open_csv(path, rate=rate)
     rep, inferred = infer_representation(stream.first, signal, units, adc_bits, stream.fs)
@@ -94,6 +95,8 @@ def detect_file(
     blocks = stream.blocks() if block_s is None else split_blocks(stream.blocks(), block_s)
     for block in blocks:
         col.add(pipe.push(block))
+        if progress is not None:
+            progress(block.n_samples / stream.fs)  # seconds of signal done
     col.add(pipe.finish())
     events, quality = col.result()
     fs = stream.fs
@@ -128,8 +131,8 @@ def collect_candidates(
 
     from crampdetect.detect.cramp import CANDIDATE_FEATURES
     from crampdetect.detect.settings import profile_settings
-    from crampdetect.storage.csvfile import open_csv
     from crampdetect.ingest.inference import infer_representation
+    from crampdetect.storage.csvfile import open_csv
 
     stream = open_csv(path)
     rep, _ = infer_representation(stream.first, signal, fs=stream.fs)
