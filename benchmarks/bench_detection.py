@@ -25,8 +25,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from crampdetect.reports import multiseed as ms  # noqa: E402
 from crampdetect.evaluate.score import Scorer, aggregate  # noqa: E402
+from crampdetect.reports import multiseed as ms  # noqa: E402
 
 
 def _le(limit: float):

@@ -26,10 +26,10 @@ HERE = Path(__file__).resolve().parent
 def alerts_of(csv_path: Path) -> list[dict]:
     """Alerts of one labelled recording with their features and outcome."""
     from crampdetect.detect.settings import profile_settings
-    from crampdetect.storage.csvfile import open_csv
+    from crampdetect.evaluate.score import labels_path
     from crampdetect.ingest.inference import infer_representation
     from crampdetect.pipeline import Pipeline
-    from crampdetect.evaluate.score import labels_path
+    from crampdetect.storage.csvfile import open_csv
 
     labels = json.loads(labels_path(csv_path).read_text())
     profile = labels.get("profile", "night")

@@ -107,8 +107,8 @@ def _inferred_matches(csv_path: str | Path, declared: dict[str, Any]) -> bool | 
     """Whether ``detect`` would infer the labelled representation by itself (None: unknown)."""
     if declared.get("signal") is None:
         return None
-    from crampdetect.storage.csvfile import open_csv
     from crampdetect.ingest.inference import infer_representation
+    from crampdetect.storage.csvfile import open_csv
 
     stream = open_csv(csv_path)
     rep, _ = infer_representation(stream.first, None, None, None, stream.fs)
