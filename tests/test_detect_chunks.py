@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from synth import add_burst, scene, write_csv
 
 from crampdetect.core import Block, Representation
-from crampdetect.pipeline.offline import Collector
 from crampdetect.pipeline import Pipeline
+from crampdetect.pipeline.offline import Collector
 
 FS = 500.0
 CHANNELS = ("left", "right")
