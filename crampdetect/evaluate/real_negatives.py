@@ -34,6 +34,10 @@ PLAIN_CSV: dict[str, tuple[tuple[str, ...], str]] = {
     "elderly-ta-gl-isometric-hermescb": (("emg_ta", "emg_gl"), "uV"),
     "ta-ballistic-dorsiflexion-emggo": (("ta_emg",), "uV"),
 }
+#: Folders beside the real recordings that hold no real EMG: folder -> why.
+NOT_REAL: dict[str, str] = {
+    "openbci-brainflow-generated": "simulated gait written in third-party file layouts",
+}
 #: Each recording is also cut to start this long after its first sample, s.
 START_OFFSETS_S: tuple[float, ...] = (0.0, 2.0, 4.0)
 ENV_RATE_HZ = 190.0  #: sample rate of the derived ENV version, Hz
@@ -69,7 +73,7 @@ def find_real_recordings(
     for root in roots:
         if not root.is_dir():
             continue
-        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in NOT_REAL):
             manifest = folder / "recordings.json"
             if manifest.exists():
                 names = sorted(json.loads(manifest.read_text())["files"])
