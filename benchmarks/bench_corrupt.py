@@ -139,7 +139,7 @@ def run(
         "stale_or_dup": r.stats.stale + r.stats.duplicates,
         "bad_status": r.stats.bad_status,
         "restarts": r.stats.restarts,
-        "wrong_runs": int(len(runs)),
+        "wrong_runs": len(runs),
         "wrong_runs_max": int(runs.max()) if len(runs) else 0,
         "samples_beyond_truth": int(beyond),
         "lost_frames": r.stats.lost_frames,

@@ -283,7 +283,7 @@ class Reassembler:
                 self.stats.stale += 1
             return False
         # A jump: believed once a later frame continues one of the frames held.
-        for k, (held, held_host_s) in enumerate(self._jumps):
+        for held, held_host_s in self._jumps:
             if self._follows(held, frame):
                 self.stats.implausible += len(self._jumps) - 1
                 self._jumps = []
