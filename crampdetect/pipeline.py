@@ -7,6 +7,7 @@ the same samples cut into any blocks give the same events.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -19,8 +20,13 @@ from crampdetect.detect.quality import QualityMonitor
 from crampdetect.detect.settings import DetectorSettings, profile_settings
 from crampdetect.features.hop import FeatureFrames, HopFeatures
 
-#: A gap in the data longer than this (s) ends ongoing cramps: no event spans it.
-LONG_GAP_S = 2.0
+#: A gap in the data up to this long (s, e.g. a USB or BLE link drop) leaves ongoing events
+#: open: a cramp goes on across it as the same event, with the gap recorded in its detail.
+#: A longer gap ends them: no event spans it.
+LONG_GAP_S = 10.0
+#: After a longer gap, a cramp it ended is raised again (a new event, alerted again) when the
+#: envelope stays above the cramp's relaxation floor for this long (s) after the gap.
+REEXAMINE_S = 2.0
 MIN_RATE_HZ = {"raw": 200.0, "env": 20.0}
 MAX_RATE_HZ = 10_000.0
 
@@ -147,6 +153,9 @@ class Pipeline:
         self._events: dict[int, Event] = {}
         self._level = np.zeros(n)
         self._open_quality: dict[tuple[int, str], QualityInterval] = {}
+        # Channel -> [frames still to check, gap s, id of the ended event, first frame]
+        # while a cramp ended by a long gap is re-examined.
+        self._reexamine: dict[int, list] = {}
 
     # -- public -------------------------------------------------------------------------------
     def push(self, block: Block) -> Output:
@@ -201,9 +210,24 @@ class Pipeline:
         start_s = self._last_t + 1.0 / self.fs
         for name in self.channels:
             out.quality.append(QualityInterval(name, "gap", start_s, block.t0))
+        gap_s = block.gap / self.fs
+        if gap_s > LONG_GAP_S:
+            ended = self._detector.interrupt()
+            out.events.extend(self._emit(ended))  # they end where the data stopped
+            frame = self._features._frame
+            self._reexamine = {
+                e.channel: [round(REEXAMINE_S / self.hop_s), round(gap_s, 3), e.id, frame]
+                for e in ended
+                if e.kind == "cramp" and e.channel in self._detector.interrupted
+            }
         self._times.anchor(self._n_in, block.t0)
-        if block.gap / self.fs >= LONG_GAP_S:
-            out.events.extend(self._emit(self._detector.interrupt()))
+        if gap_s > LONG_GAP_S:
+            return out
+        for key, ev in self._events.items():  # events going on across a short gap
+            detail = dict(ev.detail)
+            detail["gaps"] = int(detail.get("gaps", 0)) + 1
+            detail["gap_s"] = round(float(detail.get("gap_s", 0.0)) + gap_s, 3)
+            self._events[key] = dataclasses.replace(ev, detail=detail)
         return out
 
     def _process(self, x: np.ndarray) -> Output:
@@ -233,12 +257,42 @@ class Pipeline:
         if rep.signal == "raw":
             artefact = artefact | (f.mdf < 35.0)
         tkeo = f.tkeo if rep.signal == "raw" else None
-        events = self._detector.update(
-            f.start, f.rms_fast, f.rms, base, blocked, artefact, ref, tkeo
-        )
-        out.events.extend(self._emit(events))
+        args = (f.rms_fast, f.rms, base, blocked, artefact, ref, tkeo)
+        done = 0
+        for k, c, onset, detail in self._resumes(f.rms_fast, blocked):
+            # Split at the resume frame so the detector sees the same frames for any blocks.
+            part = [None if a is None else a[:, done : k + 1] for a in args]
+            out.events.extend(self._emit(self._detector.update(f.start + done, *part)))
+            resumed = self._detector.resume(c, onset, f.start + k, detail)
+            out.events.extend(self._emit([resumed]))
+            done = k + 1
+        part = [None if a is None else a[:, done:] for a in args]
+        out.events.extend(self._emit(self._detector.update(f.start + done, *part)))
         self._level = f.rms[:, -1]
         return out
+
+    def _resumes(
+        self, fast: np.ndarray, blocked: np.ndarray
+    ) -> list[tuple[int, int, int, dict[str, float | str | bool]]]:
+        """Cramps ended by a long gap whose contraction is still going on after it:
+        (frame index in this block, channel, onset frame, event detail), in frame order."""
+        found = []
+        for c, state in list(self._reexamine.items()):
+            need, gap_s, prev_id, first = state
+            if self._detector.state(c) == "cramp":  # raised again on its own
+                del self._reexamine[c]
+                continue
+            relaxed = (fast[c, :need] < self._detector.end_floor(c)) | blocked[c, :need]
+            if relaxed.any():
+                del self._reexamine[c]  # it ended during the gap
+                self._detector.interrupted.pop(c, None)
+            elif fast.shape[1] >= need:
+                del self._reexamine[c]
+                detail = {"after_gap_s": gap_s, "continues": prev_id}
+                found.append((need - 1, c, first, detail))
+            else:
+                state[0] = need - fast.shape[1]
+        return sorted(found, key=lambda x: x[0])
 
     def _mains_share(self, f: FeatureFrames) -> tuple[np.ndarray, np.ndarray]:
         """Per frame, mains share of band power (0-1) and mains RMS (µV) of its segment."""

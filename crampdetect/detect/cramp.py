@@ -121,6 +121,7 @@ class CrampDetector:
         self._ch = [_Channel() for _ in range(c)]
         self._next_id = 1
         self._frame = 0
+        self.interrupted: dict[int, tuple[float, float]] = {}
         self._h_level = np.zeros((c, 0))  # 250 ms level history (window stats)
         self._h_fast = np.zeros((c, 0))  # 100 ms level history (onset backtracking)
         self._h_base = np.zeros((c, 0))
@@ -201,12 +202,41 @@ class CrampDetector:
         return out
 
     def interrupt(self) -> list[FrameEvent]:
-        """A long gap in the data: end ongoing cramps and forget runs (no cramp spans a gap)."""
+        """A long gap in the data: end ongoing cramps and forget runs (no cramp spans a gap).
+
+        The levels of the cramps ended here are kept in :attr:`interrupted` (channel ->
+        (resting baseline, cramp level), µV) so that :meth:`resume` can reopen one that is
+        still going on after the gap.
+        """
+        self.interrupted = {
+            c: (ch.cramp_base, ch.cramp_level) for c, ch in enumerate(self._ch) if ch.in_cramp
+        }
         out = self.finish()
         for ch in self._ch:
             ch.hyst, ch.last_on, ch.run_start, ch.low = False, _NEVER, -1, 0
             ch.run_strong = 0
         return out
+
+    def end_floor(self, channel: int) -> float:
+        """Envelope (µV) below which the cramp interrupted on ``channel`` counts as relaxed."""
+        base, level = self.interrupted[channel]
+        s = self.settings
+        return max(s.off_ratio * base, s.end_fraction * level)
+
+    def resume(
+        self, channel: int, onset: int, frame: int, detail: dict[str, float | str | bool]
+    ) -> FrameEvent:
+        """Reopen, as a new event from frame ``onset`` alerted at ``frame``, a cramp that a
+        long gap interrupted and whose contraction goes on after it (the caller checked)."""
+        base, level = self.interrupted.pop(channel)
+        ch = self._ch[channel]
+        ev = FrameEvent("cramp", channel, onset, frame, None, 0.9, self._next_id, dict(detail))
+        ev.detail["level_uv"] = round(level, 1)
+        self._next_id += 1
+        ch.in_cramp, ch.cramp, ch.cramp_base, ch.low = True, ev, base, 0
+        ch.cramp_level = level
+        ch.hyst, ch.last_on, ch.run_start, ch.run_strong = False, _NEVER, -1, 0
+        return FrameEvent(**{f: getattr(ev, f) for f in ev.__slots__})
 
     # -- internals ----------------------------------------------------------------------------
     def _hysteresis(self, ratio: np.ndarray, blocked: np.ndarray) -> np.ndarray:
