@@ -6,7 +6,7 @@ import numpy as np
 from synth import add_burst, scene
 
 from crampdetect.core import Block, Representation
-from crampdetect.detect.run import Collector
+from crampdetect.pipeline.offline import Collector
 from crampdetect.pipeline import Pipeline
 
 FS = 1000.0

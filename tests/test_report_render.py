@@ -11,7 +11,7 @@ import pytest
 from crampdetect.cli import main
 from crampdetect.reports.report import collect, night_summary, severity, training_summary
 from crampdetect.reports.report_files import make_report, summary_lines
-from crampdetect.reports.rescore import resolve_representation
+from crampdetect.pipeline.rescore import resolve_representation
 from crampdetect.storage.reader import open_recording
 
 FS = 1000.0

@@ -87,7 +87,7 @@ def replay(
         Called with each block, the pipeline and its :class:`~crampdetect.pipeline.Output`
         after the block was pushed (live views, printing alerts as they happen).
     """
-    from crampdetect.detect.run import Collector
+    from crampdetect.pipeline.offline import Collector
     from crampdetect.pipeline import Pipeline
 
     inferred: list[str] = []

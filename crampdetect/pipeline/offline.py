@@ -52,7 +52,7 @@ def detect_file(
     ``crampdetect detect --json`` document: ``input`` (rate, channels, inferred
     representation, duration, gaps), ``events`` and ``quality``.
     """
-    from crampdetect.ingest.csvfile import open_csv
+    from crampdetect.storage.csvfile import open_csv
     from crampdetect.ingest.inference import infer_representation
 
     stream = open_csv(path, rate=rate)
@@ -105,7 +105,7 @@ def collect_candidates(
 
     from crampdetect.detect.cramp import CANDIDATE_FEATURES
     from crampdetect.detect.settings import profile_settings
-    from crampdetect.ingest.csvfile import open_csv
+    from crampdetect.storage.csvfile import open_csv
     from crampdetect.ingest.inference import infer_representation
 
     stream = open_csv(path)
