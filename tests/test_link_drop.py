@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 from synth import add_burst, scene
 
 from crampdetect.core import Block, Representation
-from crampdetect.detect.run import Collector
 from crampdetect.ingest.ptyboard import PtyBoard, StopWhenPlayed
 from crampdetect.ingest.serial import SerialTransport
 from crampdetect.ingest.sim import BoardEmulator
 from crampdetect.ingest.sources import Source
-from crampdetect.live import LiveMonitor
-from crampdetect.pipeline import LONG_GAP_S, Pipeline
+from crampdetect.pipeline.chain import LONG_GAP_S, Pipeline
+from crampdetect.pipeline.live import LiveMonitor
+from crampdetect.pipeline.offline import Collector
 from crampdetect.simulate import simulate
 
 FS = 1000.0
