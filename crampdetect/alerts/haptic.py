@@ -32,7 +32,7 @@ CRAMP_PATTERN = VibrationPattern(((800, 400),), repeat=3, intensity=0.8, name="c
 class PromptPolicy(Protocol):
     """What the monitor needs from an alert policy."""
 
-    def update(self, events: list[Event], now_s: float) -> list[Action]: ...
+    def update(self, events: list[Event], now_s: float, acks: int = 0) -> list[Action]: ...
 
 
 class SimplePolicy:
@@ -54,9 +54,15 @@ class SimplePolicy:
 
     def reset(self) -> None:
         self._active: set[tuple[str, int]] = set()
+        self._acked: set[tuple[str, int]] = set()
 
-    def update(self, events: list[Event], now_s: float) -> list[Action]:
+    def update(self, events: list[Event], now_s: float, acks: int = 0) -> list[Action]:
+        """Take new events and acknowledgements (button or key presses) at ``now_s``."""
         actions: list[Action] = []
+        if acks and self._active - self._acked:
+            self._acked |= self._active
+            channel, id_ = max(self._active, key=lambda k: k[1])
+            actions.append(Action("stop", now_s, "acknowledged: prompt silenced", channel, id_))
         for event in events:
             if event.kind != "cramp":
                 continue
@@ -72,6 +78,7 @@ class SimplePolicy:
                 )
             elif event.end_s is not None and key in self._active:
                 self._active.discard(key)
+                self._acked.discard(key)
                 if not self._active:
                     actions.append(Action("stop", now_s, "cramp ended", event.channel, event.id))
         return actions

@@ -31,13 +31,15 @@ READ_TIMEOUT_S = 0.1
 
 @dataclass(slots=True)
 class MonitorSummary:
-    """What a session produced: final events (by id), quality intervals, link statistics."""
+    """What a session produced: final events (by id), quality intervals, link statistics,
+    commands sent and acknowledgements taken (key or button)."""
 
     events: list[Event] = field(default_factory=list)
     quality: list[QualityInterval] = field(default_factory=list)
     stats: LinkStats = field(default_factory=LinkStats)
     stream_s: float = 0.0
     commands: list[tuple[float, str]] = field(default_factory=list)
+    acks: int = 0
 
     @property
     def cramps(self) -> list[Event]:
@@ -98,6 +100,17 @@ class LiveMonitor:
         self.summary = MonitorSummary()
         self._events: dict[tuple[str, int], Event] = {}
         self._now_s = 0.0
+        self._acks: list[str] = []  # acknowledgements not yet given to the policy (sources)
+        self._acks_lock = threading.Lock()
+
+    def ack(self, source: str = "key") -> None:
+        """Acknowledge the current prompt (``key`` in the live view, ``button`` on the board).
+
+        Thread-safe: the key reader calls it from its own thread; the policy gets it on the
+        next pass of the loop.
+        """
+        with self._acks_lock:
+            self._acks.append(source)
 
     def _pipeline_for(self, block: Block) -> Any:
         from crampdetect.pipeline import Pipeline
@@ -144,6 +157,16 @@ class LiveMonitor:
         if quality and self._journal is not None:
             self._journal.record_quality(quality)
         actions = self.policy.update(events, self._now_s)
+        with self._acks_lock:
+            acks, self._acks = self._acks, []
+        for source in acks:
+            if self._journal is not None:  # the history records where the ack came from
+                actions += self._journal.update([], self._now_s, 1, ack_source=source)
+            else:
+                actions += self.policy.update([], self._now_s, acks=1)
+            self.summary.acks += 1
+            if self.view is not None:
+                self.view.message(f"acknowledged ({source})")
         if self.source.accepts_commands:
             self.haptic.apply(actions)
         if self.view is not None:
