@@ -122,7 +122,7 @@ def run(
         covered[b.start : stop] = True
         wrong[b.start : stop] = (b.data[:, : stop - b.start] != truth[:, b.start : stop]).any(0)
     runs = np.diff(np.flatnonzero(np.diff(np.r_[0, wrong.astype(np.int8), 0])))[::2]
-    last = int(np.flatnonzero(covered)[-1]) + 1
+    last = -(-(int(np.flatnonzero(covered)[-1]) + 1) // N) * N  # whole frames
     missing_frames = int((~covered[:last].reshape(-1, N)).all(axis=1).sum())
     missing_samples = int((~covered[:last]).sum())
     return {
