@@ -2,11 +2,12 @@
 
 A *policy* decides what to do; the :class:`HapticSink` does it on the board. Any object with
 
-    policy.update(events: list[Event], now_s: float) -> list[Action]
+    policy.update(events: list[Event], now_s: float, acks: int = 0) -> list[Action]
 
 is a policy (:class:`PromptPolicy`): it is called on every pass of the monitor loop, with
-the detector events that arrived since the last call (possibly none, so timers can fire) and
-the current stream time in s. An :class:`~crampdetect.alerts.policy.Action` of kind
+the detector events that arrived since the last call (possibly none, so timers can fire), the
+current stream time in s and, when there were any, the acknowledgements (presses of the board's
+button) since the last call. An :class:`~crampdetect.alerts.policy.Action` of kind
 ``vibrate`` (with a :class:`~crampdetect.alerts.patterns.VibrationPattern`) becomes a vibrate
 command frame, ``stop`` a stop frame; ``message`` actions are for the screen.
 :class:`SimplePolicy` is the default: vibrate when a cramp is raised, stop when it ends.
@@ -57,7 +58,8 @@ class SimplePolicy:
         self._acked: set[tuple[str, int]] = set()
 
     def update(self, events: list[Event], now_s: float, acks: int = 0) -> list[Action]:
-        """Take new events and acknowledgements (button or key presses) at ``now_s``."""
+        """Take new events and acknowledgements (button or key presses) at ``now_s``: an
+        acknowledgement stops the motor (this policy never repeats a prompt)."""
         actions: list[Action] = []
         if acks and self._active - self._acked:
             self._acked |= self._active

@@ -159,20 +159,34 @@ class LiveMonitor:
         actions = self.policy.update(events, self._now_s)
         with self._acks_lock:
             acks, self._acks = self._acks, []
-        for source in acks:
-            if self._journal is not None:  # the history records where the ack came from
-                actions += self._journal.update([], self._now_s, 1, ack_source=source)
-            else:
-                actions += self.policy.update([], self._now_s, acks=1)
-            self.summary.acks += 1
-            if self.view is not None:
-                self.view.message(f"acknowledged ({source})")
+        # The board's acknowledge button and the live view's key: the policy stops escalating.
+        for source in ["button"] * self._button_presses() + acks:
+            actions += self._acknowledge(source)
         if self.source.accepts_commands:
             self.haptic.apply(actions)
         if self.view is not None:
             for action in actions:
                 if action.kind == "message" and action.text:
                     self.view.message(action.text)
+
+    def _acknowledge(self, source: str) -> list:
+        """One acknowledgement to the policy (and the history, with where it came from)."""
+        from crampdetect.alerts.journal import JournalingPolicy
+
+        policy = self.policy
+        if isinstance(policy, JournalingPolicy):
+            actions = policy.update([], self._now_s, 1, ack_source=source)
+        else:
+            actions = policy.update([], self._now_s, acks=1)
+        self.summary.acks += 1
+        if self.view is not None:
+            self.view.message(f"acknowledged ({source})")
+        return actions
+
+    def _button_presses(self) -> int:
+        """Presses of the board's acknowledge button since the last call (0 for replays)."""
+        take = getattr(self.source, "take_button_presses", None)
+        return take() if take is not None else 0
 
     def run(
         self, duration_s: float | None = None, stop: threading.Event | None = None,
