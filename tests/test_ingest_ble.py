@@ -460,3 +460,17 @@ def test_refused_reconnects_wait_at_most_the_cap(peripheral, monkeypatch):
     assert len(waits) == 6
     assert waits[0] >= 0.05 and waits[-1] >= 0.2 and np.all(waits < 0.2 + 0.25)
     assert np.all(np.diff(waits[:3]) > 0)  # doubling until the cap
+
+
+def test_an_unpaired_computer_is_told_to_pair(peripheral, monkeypatch):
+    """The ESP32 needs a bonded, encrypted link to subscribe (PROTOCOL.md, Security): BlueZ
+    reports the refused subscription as an ATT error, which becomes a one-line hint."""
+
+    async def refuse(self, characteristic, callback, **kwargs):
+        details = ["Operation failed with ATT error: 0x05 (Insufficient Authentication)"]
+        raise BleakDBusError("org.bluez.Error.Failed", details)
+
+    monkeypatch.setattr(FakeClient, "start_notify", refuse)
+    with pytest.raises(InputError, match=r"not paired with .*pair it once"):
+        open_ble().__enter__()
+    assert peripheral.disconnects == 1

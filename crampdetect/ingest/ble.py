@@ -43,9 +43,19 @@ def explain(exc: BaseException) -> str:
     """One line saying why BLE failed, naming the usual cause when it is a missing stack."""
     from bleak.exc import BleakBluetoothNotAvailableError
 
-    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    text = " ".join(str(a) for a in getattr(exc, "args", ())) or str(exc)
+    reason = text.splitlines()[0] if text else type(exc).__name__
     if isinstance(exc, (BleakBluetoothNotAvailableError, FileNotFoundError, ConnectionError)):
         return f"Bluetooth is not available (no adapter, or BlueZ/D-Bus not running): {reason}"
+    lowered = text.lower()
+    if any(
+        k in lowered for k in ("authentication", "encryption", "att error: 0x05", "att error: 0x0f")
+    ):
+        # The board serves data and commands only over a bonded, encrypted link.
+        return (
+            f"the board refuses a computer it is not paired with ({reason}): pair it once, "
+            "see docs/firmware.md, 'Pairing the ESP32'"
+        )
     return reason
 
 
