@@ -68,7 +68,7 @@ def _monitor_with_history(tmp_path, monkeypatch, ack_after_prompt: bool):
     monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
     from crampdetect.alerts.journal import start_journal
 
-    source = open_source("sim://night-short?seed=3&speed=0")
+    source = open_source("sim://night-short?seed=3&speed=20")  # paced: passes of ~2 s
     monitor = LiveMonitor(
         source,
         "night",
@@ -102,9 +102,12 @@ def test_an_acknowledged_prompt_stops_escalating_and_is_in_the_history(tmp_path,
     assert summary.acks == 1
     (ack,) = acks
     assert ack["source"] == "key"
-    assert [a for a in alerts if "unacknowledged" in a["reason"]] == []
+    (cramp,) = summary.cramps
+    assert cramp.alert_s <= ack["t_s"] < cramp.end_s  # acknowledged while it went on
+    assert [a for a in alerts if "unacknowledged" in a["reason"] and a["t_s"] >= ack["t_s"]] == []
     stops = [a for a in alerts if a["kind"] == "stop" and "acknowledged" in a["reason"]]
     assert len(stops) == 1 and stops[0]["t_s"] == pytest.approx(ack["t_s"])
+    assert any(a["reason"].startswith("hold timer") for a in alerts)
 
 
 def test_monitor_cli_takes_a_key_from_its_terminal(tmp_path, monkeypatch):
