@@ -41,10 +41,18 @@ class Output:
 
     events: list[Event] = field(default_factory=list)
     quality: list[QualityInterval] = field(default_factory=list)
+    #: Envelope frames completed (100 ms RMS, µV, shape (n_channels, n_frames)), if any,
+    #: and the time in s just past the last of them.
+    envelope_uv: np.ndarray | None = None
+    envelope_end_s: float = 0.0
 
     def extend(self, other: Output) -> None:
         self.events.extend(other.events)
         self.quality.extend(other.quality)
+        if other.envelope_uv is not None:
+            mine = self.envelope_uv
+            both = other.envelope_uv if mine is None else np.hstack([mine, other.envelope_uv])
+            self.envelope_uv, self.envelope_end_s = both, other.envelope_end_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +277,8 @@ class Pipeline:
         part = [None if a is None else a[:, done:] for a in args]
         out.events.extend(self._emit(self._detector.update(f.start + done, *part)))
         self._level = f.rms[:, -1]
+        out.envelope_uv = f.rms
+        out.envelope_end_s = self._frame_time(f.start + f.n_frames)
         return out
 
     def _resumes(

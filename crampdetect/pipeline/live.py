@@ -70,6 +70,8 @@ class LiveMonitor:
         ``recording(first_block, pipeline) -> SessionWriter``: records the session.
     model : CrampModel, optional
         Learned gate for the detector's unsure candidates (``--model``).
+    publisher : LslPublisher, optional
+        Publishes samples, envelope and event markers (``--lsl``).
     """
 
     def __init__(
@@ -83,8 +85,10 @@ class LiveMonitor:
         history: Callable[[Block], Any] | None = None,
         recording: Callable[[Block, Any], Any] | None = None,
         model: Any = None,
+        publisher: Any = None,
     ) -> None:
         self.source = source
+        self.publisher = publisher
         self.profile = profile
         self.policy = policy if policy is not None else SimplePolicy()
         self.view = view
@@ -162,6 +166,8 @@ class LiveMonitor:
         # The board's acknowledge button and the live view's key: the policy stops escalating.
         for source in ["button"] * self._button_presses() + acks:
             actions += self._acknowledge(source)
+        if self.publisher is not None:
+            self.publisher.events(events, quality, actions)
         if self.source.accepts_commands:
             self.haptic.apply(actions)
         if self.view is not None:
@@ -206,6 +212,8 @@ class LiveMonitor:
                 for block in source.read(READ_TIMEOUT_S):
                     out = self._pipeline_for(block).push(block)
                     self._now_s = block.t_end
+                    if self.publisher is not None:
+                        self.publisher.block(block, out, self.pipeline)
                     if self.recorder is not None:
                         self.recorder.write(block)
                         self.recorder.write_output(out)
@@ -227,7 +235,8 @@ class LiveMonitor:
                     )
                 if self.view is not None:
                     status = self.pipeline.status if self.pipeline is not None else {}
-                    self.view.update(self._now_s, status, source.stats)
+                    motor = "motor: VIBRATING (stretch prompt)" if self.haptic.vibrating else ""
+                    self.view.update(self._now_s, status, source.stats, motor)
                 if on_pass is not None:
                     on_pass()
         finally:
