@@ -23,6 +23,8 @@ from crampdetect.features.hop import FeatureFrames, HopFeatures
 LONG_GAP_S = 2.0
 MIN_RATE_HZ = {"raw": 200.0, "env": 20.0}
 MAX_RATE_HZ = 10_000.0
+#: Physical samples beyond this at the skin (µV) are corrupt, not EMG: no front end passes 1 V.
+ABSURD_UV = 1e6
 
 
 @dataclass(slots=True)
@@ -147,6 +149,8 @@ class Pipeline:
         self._events: dict[int, Event] = {}
         self._level = np.zeros(n)
         self._open_quality: dict[tuple[int, str], QualityInterval] = {}
+        self._last_good = np.full(n, rep.offset, dtype=float)  # replaces bad samples
+        self._bad_tail = np.zeros((n, 0), dtype=bool)  # bad marks of a frame not yet complete
 
     # -- public -------------------------------------------------------------------------------
     def push(self, block: Block) -> Output:
@@ -158,16 +162,14 @@ class Pipeline:
             )
         if block.n_samples == 0:
             return out
-        x = np.asarray(block.data, dtype=float)
-        if not np.isfinite(x).all():
-            raise InputError("Block contains NaN or infinite samples")
+        x, bad = self._replace_bad(np.asarray(block.data, dtype=float))
         if self._last_t is None:
             self._times.anchor(self._n_in, block.t0)
         elif block.gap > 0:
             out.extend(self._gap(block))
         self._last_t = block.t0 + (block.n_samples - 1) / self.fs
         self._n_in += block.n_samples
-        out.extend(self._process(x))
+        out.extend(self._process(x, bad))
         return out
 
     def finish(self) -> Output:
@@ -206,7 +208,36 @@ class Pipeline:
             out.events.extend(self._emit(self._detector.interrupt()))
         return out
 
-    def _process(self, x: np.ndarray) -> Output:
+    def _replace_bad(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Hold the last good value over bad samples: NaN, inf, beyond the ADC range or absurd.
+
+        Returns the cleaned block and the bad-sample mask (n_channels, n).
+        """
+        rep = self.representation
+        with np.errstate(invalid="ignore"):
+            if rep.full_scale is not None:
+                ok = (x >= 0) & (x <= rep.full_scale)
+            else:
+                ok = np.abs(x) <= ABSURD_UV / rep.uv_per_unit
+        if ok.all():
+            self._last_good = x[:, -1].copy()
+            return x, ~ok
+        idx = np.where(ok, np.arange(x.shape[1]), -1)
+        last = np.maximum.accumulate(idx, axis=1)
+        held = np.take_along_axis(x, np.maximum(last, 0), axis=1)
+        x = np.where(last >= 0, held, self._last_good[:, None])
+        self._last_good = x[:, -1].copy()
+        return x, ~ok
+
+    def _bad_frames(self, bad: np.ndarray, n_frames: int) -> np.ndarray:
+        """Frames (n_channels, n_frames) holding a bad sample, aligned with the features."""
+        hop = self._features.hop
+        allb = np.concatenate([self._bad_tail, bad], axis=1)
+        used = n_frames * hop
+        self._bad_tail = allb[:, used:]
+        return allb[:, :used].reshape(allb.shape[0], n_frames, hop).any(axis=2)
+
+    def _process(self, x: np.ndarray, bad: np.ndarray) -> Output:
         rep = self.representation
         u = (x - rep.offset) * rep.uv_per_unit
         if self._bandpass is not None and self._mains is not None:
@@ -214,14 +245,15 @@ class Pipeline:
         else:
             y = u
         f = self._features.process(y, x)
+        bad_frames = self._bad_frames(bad, f.n_frames)
         out = Output()
         if f.n_frames == 0:
             return out
         share, hum_uv = self._mains_share(f)
-        masks, spans = self._quality.update(f, share, hum_uv)
+        masks, untrusted, spans = self._quality.update(f, share, hum_uv, bad_frames)
         out.quality.extend(self._spans(spans))
         blocked = masks["lead_off"]
-        base, ref = self._baseline.process(f.rms_fast, blocked | masks["saturation"])
+        base, ref = self._baseline.process(f.rms_fast, untrusted)
         if self._max_uv is not None:
             ref = np.broadcast_to(self._max_uv[:, None], ref.shape)
         if self._warning is not None and self._baseline.segment_ratios.shape[1]:
@@ -234,7 +266,7 @@ class Pipeline:
             artefact = artefact | (f.mdf < 35.0)
         tkeo = f.tkeo if rep.signal == "raw" else None
         events = self._detector.update(
-            f.start, f.rms_fast, f.rms, base, blocked, artefact, ref, tkeo
+            f.start, f.rms_fast, f.rms, base, blocked, artefact, ref, tkeo, untrusted
         )
         out.events.extend(self._emit(events))
         self._level = f.rms[:, -1]

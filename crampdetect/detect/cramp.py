@@ -154,6 +154,7 @@ class CrampDetector:
         artefact: np.ndarray,
         reference: np.ndarray | None = None,
         tkeo: np.ndarray | None = None,
+        untrusted: np.ndarray | None = None,
     ) -> list[FrameEvent]:
         """Process frames ``start .. start + n``; all arrays (n_channels, n).
 
@@ -161,7 +162,8 @@ class CrampDetector:
         (µV, NaN while unknown), ``blocked`` frames with lead-off, ``artefact`` frames with
         pops, wander or a motion-artefact spectrum, ``reference`` the strongest recent
         activity (µV) or the calibrated maximum, ``tkeo`` the mean Teager-Kaiser energy per
-        frame (µV², raw EMG only) used to place onsets.
+        frame (µV², raw EMG only) used to place onsets, ``untrusted`` frames under a quality
+        flag (no alert is raised from them).
         """
         n = level.shape[1]
         self._frame = start + n
@@ -177,6 +179,7 @@ class CrampDetector:
         on = self._hysteresis(ratio, blocked)
         stats = self._window_stats(level, level_fast, base, artefact)
         stats["ref"] = np.zeros_like(level) if reference is None else reference
+        stats["untrusted"] = np.zeros(level.shape, bool) if untrusted is None else untrusted
         self._ext_fast = np.concatenate([self._h_fast, level_fast], axis=1)
         self._ext_level = np.concatenate([self._h_level, level], axis=1)
         self._ext_base = np.concatenate([self._h_base, base], axis=1)
@@ -366,7 +369,7 @@ class CrampDetector:
             return int(move_ends[k]) if k >= 0 else ch.last_move_end
 
         level = st["med"] * st["base"]
-        hit = np.flatnonzero(fast | slow | quiet)
+        hit = np.flatnonzero((fast | slow | quiet) & ~st["untrusted"])
         g = None
         while hit.size:
             rs = int(run_start[hit[0]])

@@ -1,8 +1,11 @@
-"""Per-channel signal-quality flags from feature frames: lead-off, saturation, mains, pops, wander.
+"""Per-channel signal-quality flags from feature frames.
 
-Thresholds are conservative on purpose: a flag must mean something is wrong, and clean EMG
-(including strong contractions) must not be flagged. Dropped samples (``gap``) are flagged by
-the pipeline, which sees the sample clock.
+A flag is an interval where detection on that channel cannot be trusted: the detector raises
+no cramp alert from it (:meth:`QualityMonitor.update` returns the frames concerned). What the
+filters remove (a mild hum the notch takes out, wander below the band-pass) is not a flag;
+clean EMG, strong contractions included, is not a flag. Dropped samples (``gap``) are flagged
+by the pipeline, which sees the sample clock; so are ``bad_value`` samples (NaN, inf or values
+no front end can produce), which it replaces before filtering.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from crampdetect.detect.intervals import IntervalTracker, Span
 from crampdetect.features.hop import FeatureFrames
 from crampdetect.features.windows import windows
 
-#: Issues that make a channel's EMG unusable for detection while they last.
+#: Issues that make a channel's EMG unusable while they last: they also end a cramp.
 BLOCKING = frozenset({"lead_off"})
 #: Hum (µV RMS at the skin) that counts as strong mains interference: a residual hum below
 #: the resting EMG, which the notches remove, is not flagged.
@@ -36,7 +39,7 @@ class QualityMonitor:
         Frame spacing in s.
     """
 
-    ISSUES = ("lead_off", "saturation", "mains", "pop", "wander")
+    ISSUES = ("lead_off", "saturation", "mains", "pop", "wander", "bad_value")
 
     def __init__(self, representation: Representation, n_channels: int, hop_s: float) -> None:
         self.representation = representation
@@ -50,6 +53,7 @@ class QualityMonitor:
             "mains": (round(2.0 * per_s), round(2.0 * per_s)),
             "pop": (1, 1),
             "wander": (round(0.5 * per_s), round(1.0 * per_s)),
+            "bad_value": (1, round(1.0 * per_s)),
         }
         self._trackers = {k: IntervalTracker(n_channels, *persist[k]) for k in self.ISSUES}
         self.reset()
@@ -70,12 +74,17 @@ class QualityMonitor:
         return any(self._trackers[k].is_open(channel) for k in BLOCKING)
 
     def masks(
-        self, f: FeatureFrames, mains_share: np.ndarray, mains_uv: np.ndarray | None = None
+        self,
+        f: FeatureFrames,
+        mains_share: np.ndarray,
+        mains_uv: np.ndarray | None = None,
+        bad: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
         """Per-issue boolean masks (n_channels, n_frames).
 
         ``mains_share`` is the share (0-1) of band power in mains lines and ``mains_uv`` their
-        RMS at the skin (µV), per frame, from the mains analysis segment the frame falls in.
+        RMS at the skin (µV), per frame, from the mains analysis segment the frame falls in;
+        ``bad`` marks frames holding samples that were replaced as ``bad_value``.
         """
         rep = self.representation
         uv = rep.uv_per_unit
@@ -122,12 +131,16 @@ class QualityMonitor:
             "mains": (mains_share >= 0.3) & (mains_uv >= MAINS_UV) & ~lead_off,
             "pop": np.zeros_like(lead_off),
             "wander": np.zeros_like(lead_off),
+            "bad_value": np.zeros_like(lead_off) if bad is None else bad,
         }
+        self._pop_cand_now = np.zeros_like(lead_off)
         if rep.signal == "raw":
             jump_uv = f.raw_jump * uv
             ref = np.maximum(prev_rms, 1e-9)
             cand = (jump_uv > 12.0 * ref) & (jump_uv > max(300.0, 8 * uv)) & ~lead_off & ~clip
             all_c = np.concatenate([self._pop_cand, cand], axis=1)
+            # Untrusted from a candidate until its ringing has died down (DELAY frames).
+            self._pop_cand_now = windows(all_c, POP_DELAY + 1).any(axis=2)
             all_ref = np.concatenate([self._pop_ref, np.maximum(4.0 * ref, 0.08 * jump_uv)], axis=1)
             all_rms = np.concatenate([self._pop_rms, f.rms_fast], axis=1)
             d = POP_DELAY
@@ -139,15 +152,29 @@ class QualityMonitor:
         return masks
 
     def update(
-        self, f: FeatureFrames, mains_share: np.ndarray, mains_uv: np.ndarray | None = None
-    ) -> tuple[dict[str, np.ndarray], list[tuple[str, Span]]]:
-        """Masks for these frames and the quality spans that opened or closed."""
-        masks = self.masks(f, mains_share, mains_uv)
+        self,
+        f: FeatureFrames,
+        mains_share: np.ndarray,
+        mains_uv: np.ndarray | None = None,
+        bad: np.ndarray | None = None,
+    ) -> tuple[dict[str, np.ndarray], np.ndarray, list[tuple[str, Span]]]:
+        """Masks for these frames, the untrusted frames and the spans that opened or closed.
+
+        A frame is untrusted while any flag is open on it (or its mask is set): the detector
+        raises no alert there.
+        """
+        masks = self.masks(f, mains_share, mains_uv, bad)
         spans = []
+        untrusted = np.zeros(masks["lead_off"].shape, dtype=bool)
         for k in self.ISSUES:
-            start = f.start - POP_DELAY if k == "pop" else f.start  # pop masks lag
-            spans.extend((k, s) for s in self._trackers[k].feed(masks[k], start))
-        return masks, spans
+            tracker = self._trackers[k]
+            if k == "pop":  # pop masks lag POP_DELAY frames
+                spans.extend((k, s) for s in tracker.feed(masks[k], f.start - POP_DELAY))
+                continue
+            spans.extend((k, s) for s in tracker.feed(masks[k], f.start))
+            untrusted |= masks[k] | tracker.open_mask
+        # A pop is known POP_DELAY frames late: its candidates count at once.
+        return masks, untrusted | self._pop_cand_now, spans
 
     def close_all(self) -> list[tuple[str, Span]]:
         return [(k, s) for k in self.ISSUES for s in self._trackers[k].close_all()]

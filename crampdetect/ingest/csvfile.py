@@ -70,10 +70,10 @@ class CsvStream:
         for arr in self._iter_arrays():
             t = arr[0]
             data = arr[1:]
-            if not np.isfinite(arr).all():
-                bad = int(np.flatnonzero(~np.isfinite(arr).all(axis=0))[0])
+            if not np.isfinite(t).all():  # bad samples are the pipeline's `bad_value` flag
+                bad = int(np.flatnonzero(~np.isfinite(t))[0])
                 raise InputError(
-                    f"{self.path.name}: empty, NaN or infinite value at data row {row + bad}"
+                    f"{self.path.name}: empty, NaN or infinite time_s at data row {row + bad}"
                 )
             steps = np.diff(t, prepend=t[0] if prev_t is None else prev_t)
             if prev_t is None:
