@@ -107,6 +107,7 @@ def run_one(seed: int, fmt: tuple, clean: bool, tmp: Path) -> dict:
     doc = detect_file(path)
     labels = session.labels
     res = score(doc, labels)
+    res["seed"], res["inferred"] = seed, [doc["input"][k] for k in ("signal", "units", "adc_bits")]
     res["inferred_ok"] = (doc["input"]["signal"], doc["input"]["units"]) == (signal, units) and (
         doc["input"]["adc_bits"] == bits
     )
@@ -123,6 +124,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", default="100-111", help="seed range, e.g. 100-111")
     ap.add_argument("--write", action="store_true", help="write benchmarks/quality.md")
+    ap.add_argument("--dump", help="also write every recording's figures to this JSON file")
     args = ap.parse_args()
     seeds = parse_seeds(args.seeds)
     t0 = time.perf_counter()
@@ -136,6 +138,8 @@ def main() -> None:
                     r["format"] = f"{fmt[0]}-{fmt[1]}{fmt[2] or ''}@{fmt[3]:g}"
                     rows[clean].append(r)
                 print(seed, fmt, file=sys.stderr, flush=True)
+    if args.dump:
+        Path(args.dump).write_text(json.dumps({str(k): v for k, v in rows.items()}, indent=1))
     report = summarise(rows, seeds, time.perf_counter() - t0)
     print(report)
     if args.write:

@@ -15,7 +15,7 @@ import numpy as np
 from crampdetect.core import Block, Event, InputError, QualityInterval, Representation
 from crampdetect.detect.baseline import BaselineTracker
 from crampdetect.detect.cramp import CrampDetector, FrameEvent
-from crampdetect.detect.quality import QualityMonitor
+from crampdetect.detect.quality import QualityMonitor, RawFrameStats
 from crampdetect.detect.settings import DetectorSettings, profile_settings
 from crampdetect.features.hop import FeatureFrames, HopFeatures
 
@@ -126,6 +126,7 @@ class Pipeline:
         self._features = HopFeatures(fs, n, rep.signal)
         self.hop_s = self._features.hop_s
         self._quality = QualityMonitor(rep, n, self.hop_s)
+        self._raw_stats = RawFrameStats(fs, n, self._features.hop) if rep.signal == "raw" else None
         fixed = None
         if calibration:
             missing = [c for c in self.channels if c not in calibration]
@@ -246,11 +247,11 @@ class Pipeline:
             y = u
         f = self._features.process(y, x)
         bad_frames = self._bad_frames(bad, f.n_frames)
+        raw = self._raw_stats.process(u) if self._raw_stats is not None else None
         out = Output()
         if f.n_frames == 0:
             return out
-        share, hum_uv = self._mains_share(f)
-        masks, untrusted, spans = self._quality.update(f, share, hum_uv, bad_frames)
+        masks, untrusted, spans = self._quality.update(f, self._mains_share(f), raw, bad_frames)
         out.quality.extend(self._spans(spans))
         blocked = masks["lead_off"]
         base, ref = self._baseline.process(f.rms_fast, untrusted)
@@ -272,23 +273,25 @@ class Pipeline:
         self._level = f.rms[:, -1]
         return out
 
-    def _mains_share(self, f: FeatureFrames) -> tuple[np.ndarray, np.ndarray]:
-        """Per frame, mains share of band power (0-1) and mains RMS (µV) of its segment."""
+    def _mains_share(self, f: FeatureFrames) -> dict[str, np.ndarray]:
+        """Per frame, from the mains analysis segment it falls in: share of band power in the
+        mains lines (0-1) and their RMS (µV), before (``share``, ``uv``) and after the notches
+        (``residual_share``, ``residual_uv``)."""
         c = len(self.channels)
-        share = np.zeros((c, f.n_frames))
-        rms = np.zeros((c, f.n_frames))
+        keys = ("share", "uv", "residual_share", "residual_uv")
+        out = {k: np.zeros((c, f.n_frames)) for k in keys}
         if self._mains is None or not self._mains.share_log:
-            return share, rms
+            return out
         log = self._mains.share_log
         hop = self._features.hop
         ends = (f.start + np.arange(f.n_frames) + 1) * hop
-        marks = np.array([i for i, _, _ in log])
+        marks = np.array([entry[0] for entry in log])
         k = np.searchsorted(marks, ends, side="right") - 1
         known = k >= 0
-        share[:, known] = np.stack([v for _, v, _ in log], axis=1)[:, k[known]]
-        rms[:, known] = np.stack([r for _, _, r in log], axis=1)[:, k[known]]
+        for j, key in enumerate(keys, start=1):
+            out[key][:, known] = np.stack([entry[j] for entry in log], axis=1)[:, k[known]]
         del log[:-1]  # the last entry still applies to later frames
-        return share, rms
+        return out
 
     def _frame_time(self, frame: float) -> float:
         """Time (s) of the start of a frame."""

@@ -53,10 +53,12 @@ def detect_file(
     representation, duration, gaps), ``events`` and ``quality``.
     """
     from crampdetect.ingest.csvfile import open_csv
-    from crampdetect.ingest.inference import infer_representation
+    from crampdetect.ingest.inference import infer_over
 
     stream = open_csv(path, rate=rate)
-    rep, inferred = infer_representation(stream.first, signal, units, adc_bits, stream.fs)
+    inference = infer_over((b.data for b in stream.blocks()), stream.fs, signal, units, adc_bits)
+    rep, inferred = inference.finish(), inference.inferred
+    stream = open_csv(path, rate=rate)
     if settings is None:
         from crampdetect.detect.settings import profile_settings
 
@@ -84,6 +86,7 @@ def detect_file(
             "duration_s": round(stream.duration_s, 3),
             "gaps": stream.gaps,
             "inferred": inferred,
+            "inference": inference.info(),
             "profile": profile,
         },
         "events": [e.to_dict() for e in events],
@@ -106,10 +109,11 @@ def collect_candidates(
     from crampdetect.detect.cramp import CANDIDATE_FEATURES
     from crampdetect.detect.settings import profile_settings
     from crampdetect.ingest.csvfile import open_csv
-    from crampdetect.ingest.inference import infer_representation
+    from crampdetect.ingest.inference import infer_over
 
     stream = open_csv(path)
-    rep, _ = infer_representation(stream.first, signal, fs=stream.fs)
+    rep = infer_over((b.data for b in stream.blocks()), stream.fs, signal).finish()
+    stream = open_csv(path)
     pipe = Pipeline(
         stream.fs,
         stream.channels,

@@ -9,8 +9,8 @@ import numpy as np
 
 from crampdetect.simulate import activities as act
 from crampdetect.simulate import exercise as ex
-from crampdetect.simulate.interference import interference
 from crampdetect.simulate.builder import SceneBuilder, SceneOptions, loguniform
+from crampdetect.simulate.interference import interference
 from crampdetect.simulate.training import training
 
 
