@@ -161,21 +161,23 @@ class QualityMonitor:
         # Rolling 1-s statistics of the frame means and of the band RMS.
         mean_all = np.concatenate([self._hist_mean, f.raw_mean], axis=1)
         rms_all = np.concatenate([self._hist_rms, f.rms_fast], axis=1)
-        keep = self._win + 1
+        keep = self._win + 2
         self._hist_mean = mean_all[:, -keep:]
         self._hist_rms = rms_all[:, -keep:]
-        pad = self._win + 1 - (mean_all.shape[1] - n)
+        pad = keep - (mean_all.shape[1] - n)
         if pad > 0:
             mean_all = np.concatenate([np.repeat(mean_all[:, :1], pad, axis=1), mean_all], axis=1)
             rms_all = np.concatenate([np.repeat(rms_all[:, :1], pad, axis=1), rms_all], axis=1)
         if n:
-            w = windows(mean_all[:, 2:], self._win)
+            w = windows(mean_all[:, 3:], self._win)
             level_mean, level_sd = w.mean(axis=2), w.std(axis=2)
-            rms_ref = windows(rms_all[:, 2:], self._win).mean(axis=2)
+            rms_ref = windows(rms_all[:, 3:], self._win).mean(axis=2)
             prev_rms = rms_all[:, -n - 2 : -2]
             # Wander leaking through the band-pass: below its edge the 2nd-order high-pass
             # passes (f / EDGE)^2, i.e. the wander's 2nd derivative over (2 pi EDGE)^2.
-            d2 = np.diff(mean_all, n=2, axis=1) * uv / self.hop_s**2 / (2 * np.pi * EDGE_HZ) ** 2
+            # Means over two frames (100 ms: whole periods of 50 and 60 Hz) hold no hum.
+            m2 = (mean_all[:, 1:] + mean_all[:, :-1]) / 2
+            d2 = np.diff(m2, n=2, axis=1) * uv / self.hop_s**2 / (2 * np.pi * EDGE_HZ) ** 2
             leak_uv = np.sqrt(windows(d2**2, self._win).mean(axis=2))
         else:
             level_mean = level_sd = rms_ref = prev_rms = leak_uv = zeros
