@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from synth import add_burst, emg_noise, scene
+from synth import add_burst, scene
 
 from crampdetect.core import Block, Representation
 from crampdetect.detect.run import Collector
