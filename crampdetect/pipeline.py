@@ -267,7 +267,16 @@ class Pipeline:
             artefact = artefact | (f.mdf < 35.0)
         tkeo = f.tkeo if rep.signal == "raw" else None
         events = self._detector.update(
-            f.start, f.rms_fast, f.rms, base, blocked, artefact, ref, tkeo, untrusted
+            f.start,
+            # A leg without electrodes shows no activity (e.g. to the bilateral check).
+            np.where(blocked, 0.0, f.rms_fast),
+            np.where(blocked, 0.0, f.rms),
+            base,
+            blocked,
+            artefact,
+            ref,
+            tkeo,
+            untrusted,
         )
         out.events.extend(self._emit(events))
         self._level = f.rms[:, -1]

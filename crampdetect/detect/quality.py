@@ -255,6 +255,8 @@ class QualityMonitor:
                 continue
             spans.extend((k, s) for s in tracker.feed(masks[k], f.start))
             untrusted |= masks[k] | tracker.open_mask
+            if k in BLOCKING:  # blocked while the interval lasts, not only where it began
+                masks[k] = masks[k] | tracker.open_mask
         # A pop is known POP_DELAY frames late: its candidates count at once.
         return masks, untrusted | self._pop_cand_now, spans
 
