@@ -120,8 +120,15 @@ def test_inference_is_right_for_every_representation_rate_and_start(key, fs, sta
     assert got.adc_bits == (10 if rep.adc_bits == 12 and top <= 1023 else rep.adc_bits)
 
 
-@pytest.mark.parametrize("key,start", [("env-counts12", "rest"), ("raw-uV", "lead_off"),
-                                       ("raw-counts10", "lead_off"), ("env-counts10", "lead_off")])  # fmt: skip
+INVARIANCE = [
+    ("env-counts12", "rest"),
+    ("raw-uV", "lead_off"),
+    ("raw-counts10", "lead_off"),
+    ("env-counts10", "lead_off"),
+]
+
+
+@pytest.mark.parametrize("key,start", INVARIANCE)
 def test_decision_and_revisions_do_not_depend_on_block_size(key, start):
     from crampdetect.ingest.inference import infer_over
 
