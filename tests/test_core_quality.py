@@ -118,3 +118,63 @@ def test_clipping_at_the_rails_is_saturation_and_clean_counts_are_not_flagged():
     _, q = flags(counts, rep)
     assert _covered(q, "saturation", 30.0, 40.0) > 5.0
     assert sum(i.end_s - i.start_s for i in q if i.start_s < 28.0 or i.start_s > 42.0) == 0.0
+
+
+def test_heel_strikes_are_not_pops():
+    t, x, rng = scene(duration_s=60.0, seed=26)
+    for k, at in enumerate(np.arange(10.0, 50.0, 0.95)):  # gait: a stride every 0.95 s
+        m = (t >= at) & (t < at + 0.15)
+        tt = t[m] - at
+        f1, f2 = 4.0 + 8.0 * rng.uniform(), 8.0 + 12.0 * rng.uniform()
+        amp = 1500.0 if k % 2 else 600.0
+        ramp = np.minimum(1.0, np.minimum(tt, 0.15 - tt) / 0.05)
+        x[0, m] += (
+            amp * ramp * (0.7 * np.sin(2 * np.pi * f1 * tt) + 0.3 * np.sin(2 * np.pi * f2 * tt))
+        )
+        add_burst(x, t, FS, rng, 0, at + 0.1, at + 0.5, 150.0, ramp_s=0.15)
+    _, q = flags(x)
+    assert [i for i in q if i.issue == "pop"] == []
+
+
+def _counts_csv(path, x, rep, fs=FS):
+    from synth import write_csv
+
+    counts = np.round(rep.offset + x / rep.uv_per_unit).clip(0, rep.full_scale)
+    write_csv(path, np.arange(x.shape[1]) / fs, counts, fmt="%d")
+
+
+def _lead_off_share(doc, channel, t0, t1):
+    qs = [q for q in doc["quality"] if q["channel"] == channel and q["issue"] == "lead_off"]
+    return sum(max(0.0, min(q["end_s"], t1) - max(q["start_s"], t0)) for q in qs) / (t1 - t0)
+
+
+def test_a_channel_at_the_bottom_rail_from_the_start_is_lead_off(tmp_path):
+    from crampdetect.detect.run import detect_file
+
+    rep = Representation("raw", "counts", 10)
+    t, x, rng = scene(duration_s=130.0, seed=27, n_channels=2)
+    add_burst(x, t, FS, rng, 1, 20.0, 26.0, 400.0)
+    x[0, : int(100 * FS)] = -1e9  # the electrode was never on for the first 100 s: code 0
+    _counts_csv(tmp_path / "r.csv", x, rep)
+    doc = detect_file(tmp_path / "r.csv")
+    assert (doc["input"]["signal"], doc["input"]["adc_bits"]) == ("raw", 10)
+    assert _lead_off_share(doc, "ch0", 0.0, 100.0) >= 0.98
+    assert _lead_off_share(doc, "ch0", 101.0, 130.0) == 0.0
+    assert [e for e in doc["events"] if e["channel"] == "ch0"] == []
+
+
+def test_an_envelope_stuck_at_the_top_rail_for_minutes_is_lead_off(tmp_path):
+    from synth import slow_modulation, write_csv
+
+    from crampdetect.detect.run import detect_file
+
+    fs, n = 100.0, 30_000  # 5 min of 12-bit ENV at 100 Hz
+    rng = np.random.default_rng(28)
+    env = 30 + 3 * slow_modulation(n, fs, rng, 0.3, 0.5) + rng.normal(0, 1.5, (2, n))
+    env[1, 4000:4800] += 2500 * np.hanning(800)  # a contraction above 1023 on the other leg
+    env[0, 9000:21_000] = 4095  # two minutes at the top rail: electrodes off
+    write_csv(tmp_path / "e.csv", np.arange(n) / fs, np.round(env).clip(0, 4095), fmt="%d")
+    doc = detect_file(tmp_path / "e.csv")
+    assert (doc["input"]["signal"], doc["input"]["adc_bits"]) == ("env", 12)
+    assert _lead_off_share(doc, "ch0", 90.0, 210.0) >= 0.98
+    assert [q for q in doc["quality"] if q["channel"] == "ch1"] == []
