@@ -1,8 +1,8 @@
 """Bulk re-scoring throughput: local processes and a Dask LocalCluster, 1 and 2 workers.
 
 Generates N short simulated recordings (CSV + labels, seeded), then re-scores all of them
-with :func:`crampdetect.reports.rescore.rescore` through
-:func:`crampdetect.reports.bulk.map_recordings` and writes the table to ``benchmarks/bulk.md``.
+with :func:`crampdetect.pipeline.rescore.rescore` through
+:func:`crampdetect.pipeline.bulk.map_recordings` and writes the table to ``benchmarks/bulk.md``.
 
     .venv/bin/python benchmarks/bench_bulk.py --n 300 --duration 60
 """
@@ -18,8 +18,8 @@ from functools import partial
 from pathlib import Path
 
 from crampdetect.core import Representation
-from crampdetect.reports.bulk import map_recordings
-from crampdetect.reports.rescore import rescore
+from crampdetect.pipeline.bulk import map_recordings
+from crampdetect.pipeline.rescore import rescore
 
 SCENARIOS = ("cramp", "night-short", "hold", "turnover", "gait", "leadoff")
 

@@ -94,7 +94,7 @@ def score(doc: dict, labels: dict) -> dict:
 
 def run_one(seed: int, fmt: tuple, clean: bool, tmp: Path) -> dict:
     from crampdetect.core import Representation
-    from crampdetect.detect.run import detect_file
+    from crampdetect.pipeline.offline import detect_file
     from crampdetect.simulate import SceneOptions, simulate, write_session
 
     signal, units, bits, fs = fmt

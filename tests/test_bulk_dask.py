@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from crampdetect.reports.bulk import Failure, map_recordings
-from crampdetect.reports.rescore import rescore
+from crampdetect.pipeline.bulk import Failure, map_recordings
+from crampdetect.pipeline.rescore import rescore
 
 FS = 500.0
 

@@ -6,8 +6,8 @@ import numpy as np
 from synth import add_burst, scene
 
 from crampdetect.core import Block, Representation
-from crampdetect.detect.run import Collector
 from crampdetect.pipeline import Pipeline
+from crampdetect.pipeline.offline import Collector
 
 FS = 1000.0
 UV = Representation("raw", "uV")
@@ -74,7 +74,7 @@ def test_bad_values_are_flagged_and_never_alert():
 def test_a_huge_value_in_a_real_recording_is_a_flag_not_a_cramp(tmp_path):
     from pathlib import Path
 
-    from crampdetect.detect.run import detect_file
+    from crampdetect.pipeline.offline import detect_file
 
     src = Path("../shared/data/real/elderly-ta-gl-isometric-hermescb/id01_ta_dorsiflexion_hold.csv")
     lines = src.read_text().splitlines()
@@ -149,7 +149,7 @@ def _lead_off_share(doc, channel, t0, t1):
 
 
 def test_a_channel_at_the_bottom_rail_from_the_start_is_lead_off(tmp_path):
-    from crampdetect.detect.run import detect_file
+    from crampdetect.pipeline.offline import detect_file
 
     rep = Representation("raw", "counts", 10)
     t, x, rng = scene(duration_s=130.0, seed=27, n_channels=2)
@@ -166,7 +166,7 @@ def test_a_channel_at_the_bottom_rail_from_the_start_is_lead_off(tmp_path):
 def test_an_envelope_stuck_at_the_top_rail_for_minutes_is_lead_off(tmp_path):
     from synth import slow_modulation, write_csv
 
-    from crampdetect.detect.run import detect_file
+    from crampdetect.pipeline.offline import detect_file
 
     fs, n = 100.0, 30_000  # 5 min of 12-bit ENV at 100 Hz
     rng = np.random.default_rng(28)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from crampdetect.reports.evaluate import aggregate, score
+from crampdetect.evaluate.score import aggregate, score
 
 
 def _ev(ch, onset, alert, end):

@@ -65,7 +65,7 @@ def test_simulated_night_through_detect_into_the_summary(home, capsys, seed):
 def test_live_monitor_writes_the_history_as_it_goes(home):
     from crampdetect.core import Representation
     from crampdetect.ingest.sources import open_source
-    from crampdetect.live import LiveMonitor
+    from crampdetect.pipeline.live import LiveMonitor
     from crampdetect.simulate import simulate
 
     # The sim:// board streams 10-bit ADC counts, like an Uno.

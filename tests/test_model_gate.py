@@ -15,8 +15,8 @@ from crampdetect.cli import main
 from crampdetect.core import InputError
 from crampdetect.detect.cramp import CANDIDATE_FEATURES
 from crampdetect.detect.model import load_model, save_model
-from crampdetect.detect.model_train import build_training_set, grouped_folds, train_gate
-from crampdetect.reports.evaluate import find_recordings
+from crampdetect.evaluate.score import find_recordings
+from crampdetect.evaluate.train import build_training_set, grouped_folds, train_gate
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +132,7 @@ def test_boosting_payload_round_trips_and_tampering_is_caught(tmp_path):
 
 
 def test_model_refuses_recording_outside_training_range(trained, sim_paths):
-    from crampdetect.detect.run import detect_file
+    from crampdetect.pipeline.offline import detect_file
 
     model = load_model(trained[0])
     model.header["sample_rate_hz"] = [5000.0, 6000.0]

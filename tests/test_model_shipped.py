@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from crampdetect.detect.cramp import CANDIDATE_FEATURES
 from crampdetect.detect.model import SHIPPED_MODEL, load_model
-from crampdetect.reports.evaluate import Scorer, aggregate, find_recordings
+from crampdetect.evaluate.score import Scorer, aggregate, find_recordings
 
 CHECK = SHIPPED_MODEL / "check.json"
 

@@ -21,7 +21,7 @@ from crampdetect.ingest.ptyboard import PtyBoard, StopWhenPlayed
 from crampdetect.ingest.serial import SerialTransport
 from crampdetect.ingest.sim import BoardEmulator
 from crampdetect.ingest.sources import Source
-from crampdetect.live import LiveMonitor
+from crampdetect.pipeline.live import LiveMonitor
 from crampdetect.simulate import simulate
 
 REP = Representation("raw", "counts", 10)
@@ -200,7 +200,7 @@ def test_guided_policy_prompts_even_when_one_pass_brings_the_whole_cramp():
 def test_a_silent_board_is_reported_not_waited_on_quietly(monkeypatch):
     import tty
 
-    from crampdetect import live
+    from crampdetect.pipeline import live
 
     class View:
         def __init__(self) -> None:

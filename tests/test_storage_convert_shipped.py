@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crampdetect.cli import main
-from crampdetect.ingest.csvfile import open_csv
+from crampdetect.storage.csvfile import open_csv
 
 REC = Path(__file__).resolve().parents[1] / "recordings"
 FILES = sorted(

@@ -15,9 +15,9 @@ import pytest
 
 from crampdetect.cli import main
 from crampdetect.core import Block, Representation
-from crampdetect.detect.run import detect_file
 from crampdetect.pipeline import Pipeline
-from crampdetect.reports.rescore import replay
+from crampdetect.pipeline.offline import detect_file
+from crampdetect.pipeline.rescore import replay
 from crampdetect.storage.formats import export
 from crampdetect.storage.reader import open_recording
 from crampdetect.storage.session import SessionWriter

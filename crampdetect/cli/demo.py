@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from crampdetect.ingest.serial import SerialTransport
     from crampdetect.ingest.sim import BoardEmulator
     from crampdetect.ingest.sources import Source
-    from crampdetect.live import LiveMonitor
+    from crampdetect.pipeline.live import LiveMonitor
     from crampdetect.simulate import simulate
 
     if os.name != "posix":
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         source = Source(SerialTransport(board.path), names=session.channels, timebase="device")
         view = None
         if not args.no_view:
-            from crampdetect.reports.statusview import StatusView
+            from crampdetect.cli._statusview import StatusView
 
             view = StatusView(out, title=f"demo: {args.scenario}")
         json_out = sys.stdout if args.json_events else None

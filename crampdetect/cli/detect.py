@@ -62,7 +62,7 @@ def add_model_argument(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from crampdetect.detect.model import resolve_model
-    from crampdetect.detect.run import detect_file
+    from crampdetect.pipeline.offline import detect_file
 
     calibration = None
     if args.user:

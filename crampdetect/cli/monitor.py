@@ -77,7 +77,7 @@ def make_policy(name: str, profile: str):
 
 def print_summary(summary, file) -> None:
     """A few lines: stream length, cramps with onset/alert/end, link health."""
-    from crampdetect.reports.statusview import _clock
+    from crampdetect.cli._statusview import _clock
 
     s = summary.stats
     print(f"monitored {_clock(summary.stream_s)} of signal", file=file)
@@ -101,14 +101,14 @@ def print_summary(summary, file) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from crampdetect.ingest.sources import open_source
-    from crampdetect.live import LiveMonitor
+    from crampdetect.pipeline.live import LiveMonitor
 
     if args.duration is not None and args.duration <= 0:
         raise InputError(f"--duration must be > 0, got {args.duration}")
     source = open_source(args.url)
     view = None
     if not args.no_view:
-        from crampdetect.reports.statusview import StatusView
+        from crampdetect.cli._statusview import StatusView
 
         view = StatusView(sys.stderr if args.json_events else sys.stdout, title=args.url)
     json_out = sys.stdout if args.json_events else None

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from crampdetect.cli.detect import format_result, overrides_from_args
     from crampdetect.core import InputError
     from crampdetect.detect.settings import profile_settings
-    from crampdetect.reports.rescore import replay, resolve_inference
+    from crampdetect.pipeline.rescore import replay, resolve_inference
     from crampdetect.storage.reader import open_recording
 
     rec = open_recording(args.path)

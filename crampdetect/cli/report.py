@@ -23,7 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from crampdetect.core import InputError
-    from crampdetect.reports.bulk import Failure, map_recordings
+    from crampdetect.pipeline.bulk import Failure, map_recordings
     from crampdetect.reports.report_files import make_report
 
     paths = [Path(p) for p in args.path]

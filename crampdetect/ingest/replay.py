@@ -163,7 +163,7 @@ class CaptureTransport(Transport):
 def open_recording_source(path: str, speed: float = 0.0) -> RecordingSource:
     """Open ``path`` with the recordings reader; InputError if it cannot be read."""
     from crampdetect.core import InputError
-    from crampdetect.reports.rescore import resolve_inference
+    from crampdetect.pipeline.rescore import resolve_inference
     from crampdetect.storage.reader import open_recording
 
     recording = open_recording(path)

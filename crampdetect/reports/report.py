@@ -69,7 +69,7 @@ def collect(
     ``status_s`` (default: 0.1 s, longer for recordings over ~33 min so that a night takes
     about 20 000 pipeline steps) sets how often the envelope and detector state are sampled.
     """
-    from crampdetect.reports.rescore import replay, resolve_representation
+    from crampdetect.pipeline.rescore import replay, resolve_representation
 
     rep, _ = resolve_representation(rec)
     status_s = status_s or min(max(rec.duration_s / 20_000, 0.1), 2.0)
@@ -151,7 +151,7 @@ def activity_runs(
 
 def load_window(rec: Recording, start_s: float, end_s: float) -> tuple[np.ndarray, np.ndarray]:
     """Samples of every channel between ``start_s`` and ``end_s``, in µV; times in s."""
-    from crampdetect.reports.rescore import resolve_representation
+    from crampdetect.pipeline.rescore import resolve_representation
 
     rep, _ = resolve_representation(rec)
     ts, xs = [], []

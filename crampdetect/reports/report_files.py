@@ -1,7 +1,7 @@
 """Write a session report file: PNG (overview and first zooms), PDF (pages) or HTML.
 
 :func:`make_report` is the whole job for one recording (open, replay, draw, write) and is
-picklable for :func:`crampdetect.reports.bulk.map_recordings`.
+picklable for :func:`crampdetect.pipeline.bulk.map_recordings`.
 """
 
 from __future__ import annotations

@@ -140,7 +140,7 @@ def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
     With ``recover``, a damaged file yields its readable rows (see :mod:`.recover`) and the
     damage is listed in ``problems``; otherwise it raises :class:`InputError` like ``detect``.
     """
-    from crampdetect.ingest.csvfile import open_csv
+    from crampdetect.storage.csvfile import open_csv
 
     path = Path(path)
     doc = _read_sidecar(path)

@@ -56,7 +56,7 @@ class LiveMonitor:
     policy : PromptPolicy, optional
         Alert policy; :class:`SimplePolicy` by default.
     view : object, optional
-        A :class:`~crampdetect.reports.statusview.StatusView` (or None for no view).
+        A :class:`~crampdetect.cli._statusview.StatusView` (or None for no view).
     json_out : text stream, optional
         Receives one JSON line per event (raised and ended).
     calibration : mapping, optional

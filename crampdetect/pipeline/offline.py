@@ -52,8 +52,8 @@ def detect_file(
     ``crampdetect detect --json`` document: ``input`` (rate, channels, inferred
     representation, duration, gaps), ``events`` and ``quality``.
     """
-    from crampdetect.ingest.csvfile import open_csv
     from crampdetect.ingest.inference import infer_over
+    from crampdetect.storage.csvfile import open_csv
 
     stream = open_csv(path, rate=rate)
     inference = infer_over((b.data for b in stream.blocks()), stream.fs, signal, units, adc_bits)
@@ -108,8 +108,8 @@ def collect_candidates(
 
     from crampdetect.detect.cramp import CANDIDATE_FEATURES
     from crampdetect.detect.settings import profile_settings
-    from crampdetect.ingest.csvfile import open_csv
     from crampdetect.ingest.inference import infer_over
+    from crampdetect.storage.csvfile import open_csv
 
     stream = open_csv(path)
     rep = infer_over((b.data for b in stream.blocks()), stream.fs, signal).finish()

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from crampdetect.detect.model_train import TrainingSet
+from crampdetect.evaluate.train import TrainingSet
 
 #: Alert budget of the gate's own false alerts per profile: (false alerts/h, share of holds).
 BUDGET = {"night": (0.05, 1.0), "training": (0.5, 0.05)}

@@ -72,7 +72,7 @@ class Scorer:
     model: str | None = None
 
     def __call__(self, csv_path: str | Path) -> dict[str, Any]:
-        from crampdetect.detect.run import detect_file
+        from crampdetect.pipeline.offline import detect_file
 
         lp = labels_path(csv_path)
         if not lp.exists():

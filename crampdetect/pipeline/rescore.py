@@ -94,8 +94,8 @@ def replay(
         Called with each block, the pipeline and its :class:`~crampdetect.pipeline.Output`
         after the block was pushed (live views, printing alerts as they happen).
     """
-    from crampdetect.detect.run import Collector
     from crampdetect.pipeline import Pipeline
+    from crampdetect.pipeline.offline import Collector
 
     inferred: list[str] = []
     inference = None
