@@ -169,6 +169,19 @@ def summarise(rows: dict, seeds: list[int], elapsed: float) -> str:
         lines.append(f"| `{k}` | {100 * v / clean_s:.2f} % ({v:.0f} s) |")
     v = sum(r["any_flag_s"] for r in noisy)
     lines.append(f"| any | {100 * v / clean_s:.2f} % ({v:.0f} s) |")
+    lines += [
+        "",
+        "By representation (interfered recordings):",
+        "",
+        "| representation | clean time flagged | of which `mains` |",
+        "| --- | --- | --- |",
+    ]
+    for f in dict.fromkeys(r["format"] for r in noisy):
+        sel = [r for r in noisy if r["format"] == f]
+        c = sum(r["clean_s"] for r in sel)
+        a = sum(r["any_flag_s"] for r in sel)
+        m = sum(r["flagged_s"]["mains"] for r in sel)
+        lines.append(f"| {f} | {100 * a / c:.2f} % | {100 * m / c:.2f} % |")
     clean_clean = sum(r["clean_s"] for r in clean)
     v = sum(r["any_flag_s"] for r in clean)
     lines += [
@@ -199,6 +212,12 @@ def summarise(rows: dict, seeds: list[int], elapsed: float) -> str:
     a = [c for r in clean for c in r["cramps"]]
     b = [c for r in noisy for c in r["cramps"]]
     lines.append(f"| all | {sum(a)}/{len(a)} | {sum(b)}/{len(b)} |")
+    per_format = ", ".join(
+        f"{f} {sum(r['false_alerts'] for r in clean if r['format'] == f)} / "
+        f"{sum(r['false_alerts'] for r in noisy if r['format'] == f)}"
+        for f in dict.fromkeys(r["format"] for r in noisy)
+    )
+    lines += ["", f"False cramp alerts (without / with interference): {per_format}."]
     fa = (sum(r["false_alerts"] for r in clean), sum(r["false_alerts"] for r in noisy))
     ok = (sum(r["inferred_ok"] for r in clean), sum(r["inferred_ok"] for r in noisy))
     lines += [

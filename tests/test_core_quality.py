@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from synth import add_burst, scene
+from synth import add_burst, scene, slow_modulation
 
 from crampdetect.core import Block, Representation
 from crampdetect.pipeline import Pipeline
@@ -171,10 +171,40 @@ def test_an_envelope_stuck_at_the_top_rail_for_minutes_is_lead_off(tmp_path):
     fs, n = 100.0, 30_000  # 5 min of 12-bit ENV at 100 Hz
     rng = np.random.default_rng(28)
     env = 30 + 3 * slow_modulation(n, fs, rng, 0.3, 0.5) + rng.normal(0, 1.5, (2, n))
-    env[1, 4000:4800] += 2500 * np.hanning(800)  # a contraction above 1023 on the other leg
+    burst = 2500 * np.hanning(800) * (1 + 0.2 * rng.normal(size=800))
+    env[1, 4000:4800] += np.convolve(burst, np.ones(5) / 5, "same")  # a contraction > 1023
     env[0, 9000:21_000] = 4095  # two minutes at the top rail: electrodes off
     write_csv(tmp_path / "e.csv", np.arange(n) / fs, np.round(env).clip(0, 4095), fmt="%d")
     doc = detect_file(tmp_path / "e.csv")
     assert (doc["input"]["signal"], doc["input"]["adc_bits"]) == ("env", 12)
     assert _lead_off_share(doc, "ch0", 90.0, 210.0) >= 0.98
     assert [q for q in doc["quality"] if q["channel"] == "ch1"] == []
+
+
+def test_hum_raising_an_envelope_is_flagged_a_contraction_is_not():
+    """The envelope detector cannot remove a hum at the skin: an envelope raised smoothly far
+    above its floor is flagged (and never alerts); a contraction, as rough as EMG, is not."""
+    fs, n = 100.0, 18_000  # 3 min of 10-bit ENV
+    rep = Representation("env", "counts", 10)
+    rng = np.random.default_rng(29)
+    t = np.arange(n) / fs
+    rest = 20 + rng.normal(0, 1.0, (2, n))
+    # Leg 0: a hum at the skin rises over 20 s to 6x the resting level and stays 60 s.
+    hum = 100 * np.clip(np.minimum(t - 60, 160 - t) / 20, 0, 1)
+    # Leg 1: a 60-s contraction of similar level, waxing and waning like EMG.
+    m = (t >= 60) & (t < 120)
+    emg = np.zeros(n)
+    emg[m] = 100 * slow_modulation(int(m.sum()), fs, rng, 0.3, 2.0)
+    emg[m] *= 1 + 0.15 * rng.normal(size=int(m.sum()))
+    env = np.round(rest + np.stack([hum, np.convolve(emg, np.ones(8) / 8, "same")])).clip(0, 1023)
+    ch = ("c0", "c1")
+    pipe = Pipeline(fs, ch, rep, "night")
+    col = Collector()
+    for a in range(0, n, 250):
+        col.add(pipe.push(Block(env[:, a : a + 250], fs, a, a / fs, 0, ch)))
+    col.add(pipe.finish())
+    events, q = col.result()
+    # Flagged from the rise until the raised level has become the floor (a minute later).
+    assert _covered(q, "mains", 62.0, 120.0) > 45.0
+    assert not [i for i in q if i.channel == "c1"]
+    assert not [e for e in events if e.channel == "c0" and e.kind == "cramp"]

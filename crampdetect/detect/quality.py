@@ -19,6 +19,9 @@ from crampdetect.features.windows import windows
 
 #: Issues that make a channel's EMG unusable while they last: they also end a cramp.
 BLOCKING = frozenset({"lead_off"})
+#: Issues that last: activity under them starts no run toward an alert (pops and clipping
+#: are brief and come with real activity, so they only hold the alert back).
+LASTING = frozenset({"lead_off", "mains", "wander", "bad_value"})
 #: Hum (µV RMS at the skin) that counts as strong mains interference: a residual hum below
 #: the resting EMG, which the notches remove, is not flagged.
 MAINS_UV = 15.0
@@ -39,6 +42,12 @@ FLOATING_UV = 2000.0
 #: ENV_HIGH of full scale.
 ENV_STILL = 0.01
 ENV_HIGH = 0.5
+#: ENV hum: the envelope detector cannot remove interference at the skin. An envelope raised
+#: to ENV_HUM_RISE x its floor (lowest 1-s level of the last FLOOR_S) that is smoother than
+#: EMG (RMS frame-to-frame change over 1 s at most ENV_HUM_ROUGH of its level; EMG: >= 5 %).
+ENV_HUM_RISE = 3.0
+ENV_HUM_ROUGH = 0.025
+FLOOR_S = 60.0
 
 
 class RawFrameStats:
@@ -124,6 +133,7 @@ class QualityMonitor:
     def reset(self) -> None:
         c = self.n_channels
         self._hist_mean = np.zeros((c, 0))
+        self._hist_level = np.zeros((c, 0))  # 1-s level means, for the ENV floor
         self._hist_rms = np.zeros((c, 0))
         # Pop candidates wait POP_DELAY frames: a pop is transient, an EMG onset is not.
         self._pop_cand = np.zeros((c, POP_DELAY), dtype=bool)
@@ -179,8 +189,10 @@ class QualityMonitor:
             m2 = (mean_all[:, 1:] + mean_all[:, :-1]) / 2
             d2 = np.diff(m2, n=2, axis=1) * uv / self.hop_s**2 / (2 * np.pi * EDGE_HZ) ** 2
             leak_uv = np.sqrt(windows(d2**2, self._win).mean(axis=2))
+            d1 = np.diff(mean_all, axis=1)[:, 2:]
+            rough = np.sqrt(windows(d1**2, self._win).mean(axis=2))
         else:
-            level_mean = level_sd = rms_ref = prev_rms = leak_uv = zeros
+            level_mean = level_sd = rms_ref = prev_rms = leak_uv = rough = zeros
 
         if fsc is not None:
             at_top = f.raw_max >= fsc - 1
@@ -203,12 +215,17 @@ class QualityMonitor:
         if raw is not None:
             # Nothing but mains of millivolts: a floating input, whatever the notches do.
             lead_off |= (raw["hum_ratio"] <= HUM_ONLY) & (raw["sd_uv"] >= FLOATING_UV)
+        hum = (mains.get("residual_share", zeros) >= 0.3) & (
+            mains.get("residual_uv", zeros) >= MAINS_UV
+        )
+        if rep.signal == "env":
+            hum = (rough <= ENV_HUM_ROUGH * level_mean) & (
+                level_mean >= ENV_HUM_RISE * np.maximum(self._env_floor(level_mean), 1.0)
+            )
         masks = {
             "lead_off": lead_off,
             "saturation": clip & ~lead_off,
-            "mains": (mains.get("residual_share", zeros) >= 0.3)
-            & (mains.get("residual_uv", zeros) >= MAINS_UV)
-            & ~lead_off,
+            "mains": hum & ~lead_off & ~clip,
             "pop": np.zeros_like(lead_off),
             "wander": np.zeros_like(lead_off),
             "bad_value": np.zeros_like(lead_off) if bad is None else bad,
@@ -233,21 +250,33 @@ class QualityMonitor:
             masks["wander"] = (leak_uv > LEAK_FRACTION * rms_ref) & ~lead_off & ~clip
         return masks
 
+    def _env_floor(self, level: np.ndarray) -> np.ndarray:
+        """Per frame, the lowest 1-s level of the last FLOOR_S (the resting envelope)."""
+        keep = max(1, round(FLOOR_S / self.hop_s))
+        allv = np.concatenate([self._hist_level, level], axis=1)
+        pad = keep - 1 - (allv.shape[1] - level.shape[1])
+        self._hist_level = allv[:, -(keep - 1) :] if keep > 1 else allv[:, :0]
+        if pad > 0:
+            allv = np.concatenate([np.repeat(allv[:, :1], pad, axis=1), allv], axis=1)
+        return windows(allv, keep).min(axis=2)
+
     def update(
         self,
         f: FeatureFrames,
         mains: dict[str, np.ndarray] | None = None,
         raw: dict[str, np.ndarray] | None = None,
         bad: np.ndarray | None = None,
-    ) -> tuple[dict[str, np.ndarray], np.ndarray, list[tuple[str, Span]]]:
-        """Masks for these frames, the untrusted frames and the spans that opened or closed.
+    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, list[tuple[str, Span]]]:
+        """Masks, untrusted frames, interrupted frames and the spans that opened or closed.
 
         A frame is untrusted while any flag is open on it (or its mask is set): the detector
-        raises no alert there.
+        raises no alert there. It is interrupted while a :data:`LASTING` flag is: activity
+        there does not count toward an alert.
         """
         masks = self.masks(f, mains, raw, bad)
         spans = []
         untrusted = np.zeros(masks["lead_off"].shape, dtype=bool)
+        lasting = np.zeros_like(untrusted)
         for k in self.ISSUES:
             tracker = self._trackers[k]
             if k == "pop":  # pop masks lag POP_DELAY frames
@@ -255,10 +284,12 @@ class QualityMonitor:
                 continue
             spans.extend((k, s) for s in tracker.feed(masks[k], f.start))
             untrusted |= masks[k] | tracker.open_mask
+            if k in LASTING:
+                lasting |= masks[k] | tracker.open_mask
             if k in BLOCKING:  # blocked while the interval lasts, not only where it began
                 masks[k] = masks[k] | tracker.open_mask
         # A pop is known POP_DELAY frames late: its candidates count at once.
-        return masks, untrusted | self._pop_cand_now, spans
+        return masks, untrusted | self._pop_cand_now, lasting, spans
 
     def close_all(self) -> list[tuple[str, Span]]:
         return [(k, s) for k in self.ISSUES for s in self._trackers[k].close_all()]

@@ -251,7 +251,9 @@ class Pipeline:
         out = Output()
         if f.n_frames == 0:
             return out
-        masks, untrusted, spans = self._quality.update(f, self._mains_share(f), raw, bad_frames)
+        masks, untrusted, lasting, spans = self._quality.update(
+            f, self._mains_share(f), raw, bad_frames
+        )
         out.quality.extend(self._spans(spans))
         blocked = masks["lead_off"]
         base, ref = self._baseline.process(f.rms_fast, untrusted)
@@ -277,6 +279,7 @@ class Pipeline:
             ref,
             tkeo,
             untrusted,
+            lasting,
         )
         out.events.extend(self._emit(events))
         self._level = f.rms[:, -1]
