@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from synth import add_burst, scene, slow_modulation
 
 from crampdetect.core import Block, Representation
@@ -208,3 +209,28 @@ def test_hum_raising_an_envelope_is_flagged_a_contraction_is_not():
     assert _covered(q, "mains", 62.0, 120.0) > 45.0
     assert not [i for i in q if i.channel == "c1"]
     assert not [e for e in events if e.channel == "c0" and e.kind == "cramp"]
+
+
+@pytest.mark.parametrize(
+    "rep,fs",
+    [(Representation("raw", "counts", 10), 500.0), (Representation("env", "counts", 12), 100.0)],
+)
+def test_flags_under_everyday_interference_do_not_depend_on_block_size(rep, fs):
+    from crampdetect.simulate import simulate
+
+    session = simulate("interference", seed=11, duration_s=200.0, fs=fs, representation=rep)
+    x = np.concatenate([c for _, c in session.iter_chunks(50.0)], axis=1)
+    ch = session.channels
+    results = []
+    for sizes in ([round(fs)], [37], [1, 5, 400, 13, 2999]):
+        pipe = Pipeline(fs, ch, rep, "night")
+        col = Collector()
+        a, k = 0, 0
+        while a < x.shape[1]:
+            b = a + sizes[k % len(sizes)]
+            col.add(pipe.push(Block(x[:, a:b], fs, a, a / fs, 0, ch)))
+            a, k = b, k + 1
+        col.add(pipe.finish())
+        results.append(col.result())
+    assert results[0][1], "the scene should raise some flags"
+    assert all(r == results[0] for r in results[1:])
