@@ -225,6 +225,23 @@ def summarise(rows: dict, seeds: list[int], elapsed: float) -> str:
         f"False cramp alerts: {fa[0]} without, {fa[1]} with interference. Representation "
         f"inferred right: {ok[0]}/{len(clean)} without, {ok[1]}/{len(noisy)} with interference.",
         "",
+        "## Notes",
+        "",
+        "- The set: `crampdetect simulate interference` (900 s, 2 legs, night profile) in raw "
+        "µV at 1000 Hz, raw 10-bit counts at 1000 Hz, raw 12-bit counts at 500 Hz, ENV 10-bit "
+        "at 200 Hz and ENV 12-bit at 100 Hz; every seed once with "
+        "`SceneOptions(clean=True)` (same cramps, holds and gait, no interference) and once with.",
+        "- Clean time counts the continuous mild hum and slow wander as clean. On raw EMG the "
+        "notches and the band-pass remove them; what is left flagged is the first 2-s analysis "
+        "segment before a notch is in and the filters ringing after a strong hum or a floating "
+        "lead-off stops. On ENV nothing can remove a hum at the skin: an envelope it raises "
+        "3x above its floor is flagged `mains` on purpose (that is where ENV false alerts came "
+        "from), which is most of the ENV clean time flagged.",
+        "- Lead-off time flagged: share of each labelled lead-off covered by a `lead_off` flag "
+        "(position `start`: from the first sample; `long`: 2 minutes or more).",
+        "- Cramps and false alerts come from the detector (not tuned here); the comparison "
+        "shows what interference changes. The detector's own targets are in `detection.md`.",
+        "",
     ]
     return "\n".join(lines)
 
