@@ -12,6 +12,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--format", choices=("edf", "bdf", "csv", "wav"), help="format when OUT has no suffix"
     )
+    p.add_argument(
+        "--anonymize",
+        action="store_true",
+        help="leave out the start date and time and the device (for sharing)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         for problem in rec.problems:
             print(f"crampdetect convert: warning: {problem}", file=sys.stderr)
     for out in args.out:
-        path = export(rec, out, args.format)
+        path = export(rec, out, args.format, anonymize=args.anonymize)
         print(
             f"{path}: {rec.n_samples} samples x {len(rec.channels)} channels at {rec.fs:g} Hz, "
             f"{rec.n_gaps} gap(s), {len(rec.events)} event(s), "

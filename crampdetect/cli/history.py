@@ -77,20 +77,40 @@ def run(args: argparse.Namespace) -> int:
         for r in rows:
             sid = int(r["id"])
             n = len(history.records("cramps", sid))
-            length = history.session_end_s(sid) / 3600
+            length = format_length(history.session_end_s(sid))
             mark = "" if r["ended_at"] else " (interrupted)"
             start = r["started_at"][:16].replace("T", " ")
             print(
-                f"{sid:>4}  {r['night']:10}  {start:16}  {r['profile']:8}  {length:>6.1f} h"
+                f"{sid:>4}  {r['night']:10}  {start:16}  {r['profile']:8}  {length:>8}"
                 f"  {n:>6}  {r['source'] or '-'}{mark}"
             )
     return 0
 
 
+def format_length(seconds: float) -> str:
+    """A session length a person reads at a glance: ``30 s``, ``12 min``, ``7.4 h``."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def _import(history: object, args: argparse.Namespace) -> int:
+    from crampdetect.storage.history import content_hash
     from crampdetect.storage.recorder import import_detection
 
     path = Path(args.import_file)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    digest = content_hash(path)
+    known = history.session_with_content(digest)  # type: ignore[attr-defined]
+    if known is not None:
+        print(
+            f"Already imported: session {known['id']} ({known['profile']}, "
+            f"{known['started_at'][:16].replace('T', ' ')}) holds this recording; nothing added."
+        )
+        return 0
     result, t0, created = _detection_result(path)
     if args.started:
         try:
@@ -106,6 +126,7 @@ def _import(history: object, args: argparse.Namespace) -> int:
     if started.tzinfo is None:
         started = started.astimezone()
     rec = import_detection(history, result, started, args.profile, str(path), t0)  # type: ignore[arg-type]
+    history.set_content_hash(rec.session_id, digest)  # type: ignore[attr-defined]
     if args.recording:
         from crampdetect.reports.activity import activity_from_file
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ def detect_file(
     calibration: Any = None,
     overrides: dict[str, float] | None = None,
     model: Any = None,
+    progress: Callable[[float], None] | None = None,
 ) -> dict[str, Any]:
     """Detect cramps in a ``time_s,<channels>`` CSV through the live code path.
 
@@ -73,6 +75,8 @@ def detect_file(
     col = Collector()
     for block in stream.blocks():
         col.add(pipe.push(block))
+        if progress is not None:
+            progress(block.n_samples / stream.fs)  # seconds of signal done
     col.add(pipe.finish())
     events, quality = col.result()
     fs = stream.fs

@@ -24,8 +24,11 @@ def sidecar_path(path: str | Path) -> Path:
     return path.with_name(path.name + SIDECAR_SUFFIX)
 
 
-def _write_sidecar(rec: Recording, path: Path, **extra: object) -> None:
+def _write_sidecar(rec: Recording, path: Path, *, anonymize: bool = False, **extra: object) -> None:
     rep = rec.representation
+    keep = (
+        ("settings", "software") if anonymize else ("created_utc", "device", "settings", "software")
+    )
     doc = {
         "format": "crampdetect-sidecar",
         "sample_rate_hz": rec.fs,
@@ -35,7 +38,7 @@ def _write_sidecar(rec: Recording, path: Path, **extra: object) -> None:
         "segments": contiguous_runs(rec),
         "events": [{"id": e.id, **e.to_dict()} for e in rec.events],
         "quality": [q.to_dict() for q in rec.quality],
-        "meta": {k: v for k, v in rec.meta.items() if k in ("device", "settings", "software")},
+        "meta": {k: v for k, v in rec.meta.items() if k in keep},
         **extra,
     }
     sidecar_path(path).write_text(json.dumps(doc, indent=1, default=_plain), encoding="utf-8")
@@ -101,7 +104,7 @@ def _apply_sidecar(rec: Recording, doc: dict) -> None:
 
 
 # -- CSV ----------------------------------------------------------------------------------
-def write_csv(rec: Recording, path: str | Path) -> Path:
+def write_csv(rec: Recording, path: str | Path, *, anonymize: bool = False) -> Path:
     """Write the ``detect`` layout (``time_s,<channels>``; gaps are jumps in ``time_s``).
 
     Streams segment by segment: memory does not grow with the length of the recording.
@@ -123,7 +126,7 @@ def write_csv(rec: Recording, path: str | Path) -> Path:
             for ch, row in zip(rec.channels, data, strict=True):
                 cols[ch] = pa.array(row.astype(np.int64) if integer else row)
             pacsv.write_csv(pa.table(cols), fh, options)
-    _write_sidecar(rec, path)
+    _write_sidecar(rec, path, anonymize=anonymize)
     return path
 
 
@@ -171,7 +174,7 @@ def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
 
 
 # -- WAV ----------------------------------------------------------------------------------
-def write_wav(rec: Recording, path: str | Path) -> Path:
+def write_wav(rec: Recording, path: str | Path, *, anonymize: bool = False) -> Path:
     """Write WAV for audio tools: 16-bit PCM for ADC counts (centred), else 32-bit float.
 
     Float data are scaled into [-1, 1]; the scale, offset and gaps go in the sidecar.
@@ -194,7 +197,7 @@ def write_wav(rec: Recording, path: str | Path) -> Path:
     ) as out:
         for seg in rec.segments:
             out.write(((np.asarray(seg.load(), np.float64) - offset) / scale).astype(kind).T)
-    _write_sidecar(rec, path, wav_offset=offset, wav_scale=scale)
+    _write_sidecar(rec, path, anonymize=anonymize, wav_offset=offset, wav_scale=scale)
     return path
 
 
@@ -237,7 +240,9 @@ def to_mne(rec: Recording):
     try:
         import mne
     except ImportError:
-        raise InputError("MNE export needs the optional 'mne' package: pip install mne") from None
+        raise InputError(
+            "MNE export needs the optional package mne: pip install 'crampdetect[mne]'"
+        ) from None
     times, data = rec.load()
     rep = rec.representation or Representation()
     t0 = rec.t_start
@@ -269,8 +274,13 @@ def to_mne(rec: Recording):
     return raw
 
 
-def export(rec: Recording, out: str | Path, fmt: str | None = None) -> Path:
-    """Write ``rec`` to ``out`` in ``fmt`` (default: from the suffix); never overwrite."""
+def export(
+    rec: Recording, out: str | Path, fmt: str | None = None, *, anonymize: bool = False
+) -> Path:
+    """Write ``rec`` to ``out`` in ``fmt`` (default: from the suffix); never overwrite.
+
+    ``anonymize`` leaves out the start date and time and the device, for sharing.
+    """
     from crampdetect.storage.edf import write_edf
 
     out = Path(out)
@@ -286,7 +296,7 @@ def export(rec: Recording, out: str | Path, fmt: str | None = None) -> Path:
     if not rec.segments:
         raise InputError(f"{rec.path}: no samples to export")
     if fmt in ("edf", "bdf"):
-        return write_edf(rec, out, bdf=fmt == "bdf")
+        return write_edf(rec, out, bdf=fmt == "bdf", anonymize=anonymize)
     if fmt == "csv":
-        return write_csv(rec, out)
-    return write_wav(rec, out)
+        return write_csv(rec, out, anonymize=anonymize)
+    return write_wav(rec, out, anonymize=anonymize)

@@ -1,8 +1,9 @@
 """Open any recording: :func:`open_recording` picks the reader from the file's content.
 
-Known: session directories (``record``), EDF+/BDF+, WAV, ``detect``-layout CSV, and the real
-recordings shipped in ``recordings/`` (their folder's ``recordings.json`` names the reader,
-rate, units and EMG columns of each file). Originals are only ever opened read-only.
+Known: session directories (``record``), EDF+/BDF+, WAV, ``detect``-layout CSV, OpenBCI GUI
+and BrainFlow files (:mod:`.thirdparty`), and the real recordings shipped in ``recordings/``
+(their folder's ``recordings.json`` names the reader, rate, units and EMG columns of each
+file). Originals are only ever opened read-only.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ def _read_real(path: Path, entry: dict) -> Recording:
 
 def sniff(path: Path) -> str:
     """Name the format of ``path`` from its content (not its suffix)."""
+    from crampdetect.storage import thirdparty
     from crampdetect.storage.session_reader import is_session
 
     if path.is_dir():
@@ -96,13 +98,15 @@ def sniff(path: Path) -> str:
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty")
     with open(path, "rb") as fh:
-        head = fh.read(512)
+        head = fh.read(4096)
     if head.startswith(b"\xffBIOSEMI"):
         return "bdf"
     if head.startswith(b"0       "):
         return "edf"
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         return "wav"
+    if head.startswith(thirdparty.OPENBCI_MAGIC):
+        return "openbci"
     if _manifest_entry(path):
         return "real"
     try:
@@ -111,9 +115,11 @@ def sniff(path: Path) -> str:
         first = ""
     if "," in first and first.split(",")[0].strip() in ("time_s", "time"):
         return "csv"
+    if thirdparty.is_brainflow(head):
+        return "brainflow"
     raise InputError(
-        f"{path}: not a recording crampdetect can read "
-        "(expected a session directory, EDF/BDF, WAV or a time_s,<channels> CSV)"
+        f"{path}: not a recording crampdetect can read (expected a session directory, "
+        "EDF/BDF, WAV, a time_s,<channels> CSV, an OpenBCI GUI or a BrainFlow file)"
     )
 
 
@@ -123,7 +129,7 @@ def open_recording(path: str | Path, *, recover: bool = False) -> Recording:
     Sessions always open with whatever a crash left; ``recover`` also salvages the readable
     rows of a damaged CSV (listing the damage in ``problems``) instead of raising.
     """
-    from crampdetect.storage import edf, formats, session_reader
+    from crampdetect.storage import edf, formats, session_reader, thirdparty
 
     path = Path(path)
     kind = sniff(path)
@@ -135,6 +141,10 @@ def open_recording(path: str | Path, *, recover: bool = False) -> Recording:
         rec = formats.read_wav(path)
     elif kind == "real":
         rec = _read_real(path, _manifest_entry(path) or {})
+    elif kind == "openbci":
+        rec = thirdparty.read_openbci(path)
+    elif kind == "brainflow":
+        rec = thirdparty.read_brainflow(path)
     else:
         rec = formats.read_csv(path, recover=recover)
     labels = path.with_name(path.stem + ".labels.json")
