@@ -171,3 +171,11 @@ def test_raw_microvolts_that_start_at_a_positive_rail_are_revised_to_raw():
     revisions = {r["field"]: (r["from"], r["to"], r["at_s"]) for r in inf.info()["revisions"]}
     assert revisions["units"][:2] == ("counts", "uV") and revisions["signal"][:2] == ("env", "raw")
     assert all(40.0 <= r[2] <= 41.0 for r in revisions.values())
+
+
+def test_corrupt_samples_are_no_evidence():
+    rng = np.random.default_rng(8)
+    x = np.round(512 + rng.normal(0, 30, (1, 40_000))).clip(0, 1023)
+    x[0, [100, 20_000, 35_000]] = [np.nan, np.inf, 1e300]
+    rep, _ = infer_representation(x, fs=1000.0)
+    assert (rep.signal, rep.units, rep.adc_bits) == ("raw", "counts", 10)

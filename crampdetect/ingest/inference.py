@@ -153,16 +153,26 @@ class RepresentationInference:
         ev = self._ev
         _, k, w = win.shape
         ok = np.isfinite(win) & (np.abs(np.where(np.isfinite(win), win, 0.0)) <= EVIDENCE_MAX)
-        held = np.where(ok, win, np.nan)
+        clean = bool(ok.all())
+        held = win if clean else np.where(ok, win, np.nan)
+        # The nan-aware reductions are slow; corrupt samples are rare, so pay only then.
+        mx, mn, pct, mean, std = (
+            (np.max, np.min, np.percentile, np.mean, np.std)
+            if clean
+            else (np.nanmax, np.nanmin, np.nanpercentile, np.nanmean, np.nanstd)
+        )
         with np.errstate(invalid="ignore"), _quiet():
-            w_hi = np.nanmax(held, axis=(0, 2))
-            w_frac = np.nansum((held != np.round(held)) | (held < 0), axis=(0, 2)) > 0
-            med = np.nanmedian(held, axis=2)
-            lo, hi = np.nanmin(held, axis=2), np.nanmax(held, axis=2)
-            q1, q3 = np.nanpercentile(held, [25, 75], axis=2)
-            sd = np.nanstd(held, axis=2)
-            jag = np.nanmean(np.abs(np.diff(held, axis=2)), axis=2) / np.maximum(sd, 1e-12)
-            neg = np.nanmean(held < 0, axis=2)
+            w_hi = mx(held, axis=(0, 2))
+            if ev.integral:
+                bad = ok & ((held != np.round(held)) | (held < 0))
+                w_frac = bad.any(axis=(0, 2))
+            else:
+                w_frac = np.zeros(k, dtype=bool)
+            q1, med, q3 = pct(held, [25, 50, 75], axis=2)
+            lo, hi = mn(held, axis=2), mx(held, axis=2)
+            sd = std(held, axis=2)
+            jag = mean(np.abs(np.diff(held, axis=2)), axis=2) / np.maximum(sd, 1e-12)
+            neg = mean(held < 0, axis=2)
         valid = np.isfinite(med)
         for j in range(k):  # one window at a time: decisions do not depend on block cuts
             changed = False
