@@ -10,12 +10,21 @@ from crampdetect.cli import add_quiet_argument, progress
 from crampdetect.core import PROFILES, InputError
 
 
+def _rate(text: str) -> float:
+    from crampdetect.storage.limits import check_rate
+
+    try:
+        return check_rate(text, "--rate")
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_input_arguments(p: argparse.ArgumentParser) -> None:
     """Options that describe how a recording's samples are expressed (shared by commands)."""
     p.add_argument("--signal", choices=("raw", "env"), help="raw EMG or MyoWare ENV envelope")
     p.add_argument("--units", choices=("uV", "mV", "V", "counts"), help="sample units")
     p.add_argument("--adc-bits", type=int, choices=(8, 10, 12, 14, 16), help="ADC resolution")
-    p.add_argument("--rate", type=float, help="sample rate in Hz (default: from time_s)")
+    p.add_argument("--rate", type=_rate, help="sample rate in Hz (default: from time_s)")
     p.add_argument("--profile", choices=PROFILES, default="night", help="detector profile")
     add_quiet_argument(p)
     p.add_argument(

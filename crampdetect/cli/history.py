@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 from pathlib import Path
 
 from crampdetect.core import InputError
@@ -21,6 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only this session kind (with --import: the kind of the imported session)",
     )
     parser.add_argument("--export", metavar="FILE", help="write the selection to FILE.csv or .json")
+    parser.add_argument("--force", action="store_true", help="let --export overwrite FILE")
     parser.add_argument("--delete", action="store_true", help="delete the selected sessions")
     parser.add_argument("--yes", action="store_true", help="confirm --delete")
     parser.add_argument("--delete-session", type=int, metavar="ID", help="delete one session")
@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
         if args.export:
             from crampdetect.storage.export import export_history
 
-            n = export_history(history, [int(r["id"]) for r in rows], args.export)
+            ids = [int(r["id"]) for r in rows]
+            n = export_history(history, ids, args.export, force=args.force)
             print(f"Exported {len(rows)} sessions ({n} records) to {args.export}")
             return 0
         if not rows:
@@ -144,10 +145,12 @@ def _detection_result(path: Path) -> tuple[dict, float, dt.datetime | None]:
     Returns the result, the stream time of its start and its creation time if known.
     """
     if path.suffix.lower() == ".json":
+        from crampdetect.storage.limits import read_json
+
         try:
-            result = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"{path}: not a JSON detection result ({exc})") from exc
+            result = read_json(path, "detection result")
+        except InputError as exc:
+            raise InputError(f"not a JSON detection result: {exc}") from None
         if not isinstance(result, dict):
             raise InputError(f"{path}: expected a JSON object with 'events'")
         return result, 0.0, None

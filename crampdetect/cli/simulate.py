@@ -47,6 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="comma-separated channel names (default calf_left,calf_right)",
     )
     parser.add_argument("--out", metavar="FILE.csv", help="CSV to write (labels go beside it)")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite an existing --out file and its labels, or fill a non-empty --eval-set",
+    )
     add_quiet_argument(parser)
     parser.add_argument("--eval-set", metavar="DIR", help="write a varied evaluation set to DIR")
     parser.add_argument(
@@ -75,6 +80,9 @@ def run(args: argparse.Namespace) -> int:
         if args.jobs is not None and args.jobs < 1:
             raise InputError(f"Invalid --jobs {args.jobs}: must be >= 1")
         from crampdetect.simulate.evalset import planned_size
+        from crampdetect.storage.limits import refuse_nonempty_dir
+
+        refuse_nonempty_dir(args.eval_set, args.force)
 
         n, hours, size = planned_size(args.hours, args.seed)
         print(
@@ -99,6 +107,10 @@ def run(args: argparse.Namespace) -> int:
     units = args.units or ("counts" if args.signal == "env" else "uV")
     if args.adc_bits is not None and units != "counts":
         raise InputError("--adc-bits only applies to --units counts")
+    from crampdetect.storage.limits import refuse_overwrite
+
+    out = refuse_overwrite(args.out, args.force)
+    refuse_overwrite(out.with_name(out.stem + ".labels.json"), args.force)
     rep = parse_representation(args.signal, units, args.adc_bits)
     channels = tuple(name.strip() for name in args.channels.split(","))
     session = simulate(

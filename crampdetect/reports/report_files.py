@@ -160,17 +160,18 @@ def make_report(
     out: str | Path,
     profile: str = "night",
     progress: Callable[[float], None] | None = None,
+    *,
+    force: bool = False,
 ) -> Path:
-    """Open ``path``, replay it and write its report to ``out``; never overwrites.
+    """Open ``path``, replay it and write its report to ``out``; overwrites only with ``force``.
 
     ``progress`` is called with the seconds of signal of each block replayed.
     """
     from crampdetect.reports.report import collect
+    from crampdetect.storage.limits import refuse_overwrite
     from crampdetect.storage.reader import open_recording
 
-    out = Path(out)
-    if out.exists():
-        raise InputError(f"{out} already exists; refusing to overwrite")
+    out = refuse_overwrite(out, force)
     if out.suffix.lower() not in (".png", ".pdf", ".html"):
         raise InputError(f"Report output must end in .png, .pdf or .html, got {out.name!r}")
     rec = open_recording(path)

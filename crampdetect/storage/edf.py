@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import re
 import warnings
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import Event, InputError, QualityInterval, Representation
+from crampdetect.storage import limits
 from crampdetect.storage.recording import Recording, Segment
 
 RECORD_S = 1.0
@@ -259,6 +261,71 @@ def _window_loader(signals: list, fs: float, window: tuple[int, int], lo: int, h
     return load
 
 
+def _fields(raw: bytes, offset: int, ns: int, width: int) -> list[str]:
+    return [raw[offset + i * width : offset + (i + 1) * width].decode("ascii") for i in range(ns)]
+
+
+def check_edf_header(path: Path) -> bool:
+    """Validate an EDF/BDF header before any library trusts it; True for BDF.
+
+    Checks the fixed fields (header size, number of records and signals, record duration
+    > 0), each signal's digital and physical range and samples per record and the sample
+    rate (:func:`~crampdetect.storage.limits.check_rate`). A file cut short is edfio's to
+    report (it reads the complete records and warns).
+    """
+    limits.check_regular_file(path, "EDF/BDF file")
+    with open(path, "rb") as fh:
+        raw = fh.read(256)
+        bdf = raw[:8] == b"\xffBIOSEMI"
+        kind = "BDF" if bdf else "EDF"
+
+        def bad(what: str) -> InputError:
+            return InputError(f"{path}: not a readable {kind} file (header: {what})")
+
+        if len(raw) < 256:
+            raise bad("shorter than 256 bytes")
+        try:
+            header_bytes = int(raw[184:192].decode("ascii").strip())
+            n_records = int(raw[236:244].decode("ascii").strip())
+            duration = float(raw[244:252].decode("ascii").strip())
+            ns = int(raw[252:256].decode("ascii").strip())
+        except ValueError:
+            raise bad("a fixed field is not a number") from None
+        if not 1 <= ns <= limits.MAX_CHANNELS + 1:
+            raise bad(f"{ns} signals; limit {limits.MAX_CHANNELS}")
+        if header_bytes != 256 * (ns + 1):
+            raise bad(f"header size {header_bytes} bytes, {256 * (ns + 1)} expected")
+        if not (math.isfinite(duration) and 0 < duration <= 3600):
+            raise bad(f"data record duration {duration:g} s; must be > 0 and <= 3600")
+        if n_records < 1 and n_records != -1:
+            raise bad(f"{n_records} data records")
+        raw += fh.read(256 * ns)
+    if len(raw) < header_bytes:
+        raise bad("cut short inside the signal headers")
+    try:
+        labels = _fields(raw, 256, ns, 16)
+        nums = [
+            [float(v) for v in _fields(raw, 256 + ns * off, ns, 8)] for off in (104, 112, 120, 128)
+        ]
+        spr = [int(v) for v in _fields(raw, 256 + ns * 216, ns, 8)]
+    except (UnicodeDecodeError, ValueError):
+        raise bad("a signal field is not ASCII or not a number") from None
+    lo, hi = (-(2**23), 2**23 - 1) if bdf else (-(2**15), 2**15 - 1)
+    for i in range(ns):
+        pmin, pmax, dmin, dmax = (nums[k][i] for k in range(4))
+        if not (abs(pmin) <= limits.MAX_ABS_VALUE and abs(pmax) <= limits.MAX_ABS_VALUE):
+            raise bad(f"signal {i + 1}: physical range {pmin:g}..{pmax:g}")
+        if pmin == pmax:
+            raise bad(f"signal {i + 1}: physical range {pmin:g}..{pmax:g}")
+        if not (lo <= dmin < dmax <= hi) or dmin != int(dmin) or dmax != int(dmax):
+            raise bad(f"signal {i + 1}: digital range {dmin:g}..{dmax:g}")
+        if not 1 <= spr[i] <= limits.MAX_RATE_HZ * duration:
+            raise bad(f"signal {i + 1}: {spr[i]} samples per record")
+        if "annotations" not in labels[i].lower():
+            limits.check_rate(spr[i] / duration, f"{path}: signal {i + 1}")
+    return bdf
+
+
 class _SignalReader:
     """Samples of one EDF signal in the recording's stored units.
 
@@ -303,7 +370,7 @@ def read_edf(path: str | Path) -> Recording:
     import edfio
 
     path = Path(path)
-    bdf = path.read_bytes()[:8] == b"\xffBIOSEMI"
+    bdf = check_edf_header(path)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -311,7 +378,7 @@ def read_edf(path: str | Path) -> Recording:
             edf = edfio.read_bdf(path) if bdf else edfio.read_edf(path, lazy_load_data=True)
             signals = list(edf.signals)
             annotations = list(edf.annotations)
-    except (ValueError, IndexError, UnicodeDecodeError, EOFError) as exc:
+    except (ValueError, IndexError, UnicodeDecodeError, EOFError, ArithmeticError) as exc:
         raise InputError(f"{path}: not a readable {'BDF' if bdf else 'EDF'} file ({exc})") from None
     problems = [str(w.message) for w in caught]
     if not signals:
@@ -325,19 +392,27 @@ def read_edf(path: str | Path) -> Recording:
     events, quality, gaps = [], [], []
     for a in annotations:
         text = a.text.strip()
+        if not (math.isfinite(a.onset) and (a.duration is None or math.isfinite(a.duration))):
+            problems.append(f"annotation {text[:40]!r} with a non-finite time ignored")
+            continue
         if text.startswith("crampdetect-meta "):
             try:
-                meta = json.loads(text.split(" ", 1)[1])
-            except json.JSONDecodeError:
+                doc = limits.parse_json(text.split(" ", 1)[1], "crampdetect-meta")
+            except InputError as exc:
+                problems.append(f"annotation ignored: {exc}")
                 continue
+            meta = doc if isinstance(doc, dict) else {}
         elif m := _GAP_RE.match(text):
             gaps.append((round(a.onset * fs), int(m.group(1))))
         elif m := _QUALITY_RE.match(text):
             quality.append((a, m))
         elif m := _EVENT_RE.match(text):
-            events.append((a, m))
-    t0 = float(meta.get("t0_s", 0.0))
-    n = int(meta.get("n_samples", n_file))
+            if all(math.isfinite(float(m.group(k))) for k in (3, 4)):
+                events.append((a, m))
+    where = f"{path}: crampdetect-meta"
+    t0 = limits.time_field(meta.get("t0_s", 0.0), f"{where} t0_s")
+    n = limits.check_count(meta.get("n_samples", n_file), f"{where} n_samples")
+    first = limits.check_count(meta.get("start", 0), f"{where} start")
     if n > n_file:
         problems.append(f"header says {n} samples but the file holds {n_file}")
         n = n_file
@@ -345,20 +420,22 @@ def read_edf(path: str | Path) -> Recording:
     rep = None
     if meta.get("units") or units:
         try:
-            rep = Representation(
-                signal=str(meta.get("signal", "raw")),
-                units=str(meta.get("units", units)),
-                adc_bits=meta.get("adc_bits"),  # type: ignore[arg-type]
-                gain=float(meta.get("gain") or 200.0),  # type: ignore[arg-type]
-                vref_v=meta.get("vref_v"),  # type: ignore[arg-type]
+            rep = limits.representation_from_dict(
+                {"signal": "raw", **meta, "units": meta.get("units", units)}, where
             )
-        except (InputError, TypeError, ValueError):
+        except InputError as exc:
+            problems.append(f"representation ignored: {exc}")
             rep = None
     readers = [_SignalReader(s, rep, units) for s in signals]
-    segments = _lazy_segments(readers, fs, n, n_file, gaps, int(meta.get("start", 0)), t0)
+    segments = _lazy_segments(readers, fs, n, n_file, gaps, first, t0)
     labels = [s.label.removeprefix("EMG ") for s in signals]
     names = meta.get("channels")
-    channels = names if isinstance(names, list) and len(names) == len(signals) else labels
+    channels = labels
+    if isinstance(names, list) and len(names) == len(signals):
+        try:
+            channels = list(limits.check_channels(names, f"{where} channels"))
+        except InputError as exc:
+            problems.append(f"channel names from the signal labels: {exc}")
     start = _header_start(edf)
     return Recording(
         path=path,

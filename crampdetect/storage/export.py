@@ -9,6 +9,7 @@ from pathlib import Path
 
 from crampdetect.core import InputError
 from crampdetect.storage.history import RECORD_TABLES, History
+from crampdetect.storage.limits import refuse_overwrite
 
 #: Columns of the CSV export; a record fills the ones that apply to it.
 CSV_COLUMNS = (
@@ -27,9 +28,14 @@ CSV_COLUMNS = (
 )
 
 
-def export_history(history: History, session_ids: Sequence[int], path: str | Path) -> int:
-    """Write the given sessions to ``path`` (``.json`` or ``.csv``); return the record count."""
-    path = Path(path)
+def export_history(
+    history: History, session_ids: Sequence[int], path: str | Path, *, force: bool = False
+) -> int:
+    """Write the given sessions to ``path`` (``.json`` or ``.csv``); return the record count.
+
+    An existing ``path`` is only replaced with ``force``.
+    """
+    path = refuse_overwrite(path, force)
     suffix = path.suffix.lower()
     if suffix not in (".json", ".csv"):
         raise InputError(f"Cannot export to {path.name!r}: use a .csv or .json file name")

@@ -8,13 +8,13 @@ file). Originals are only ever opened read-only.
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
 import numpy as np
 
 from crampdetect.core import InputError, Representation
+from crampdetect.storage import limits
 from crampdetect.storage.recording import Recording, segments_from_array
 
 logger = logging.getLogger(__name__)
@@ -25,11 +25,10 @@ def _manifest_entry(path: Path) -> dict | None:
     manifest = path.parent / MANIFEST
     if not manifest.exists():
         return None
-    try:
-        doc = json.loads(manifest.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InputError(f"{manifest}: not valid JSON") from None
-    return (doc.get("files") or {}).get(path.name)
+    doc = limits.read_json(manifest, "manifest")
+    files = doc.get("files") if isinstance(doc, dict) else None
+    entry = files.get(path.name) if isinstance(files, dict) else None
+    return entry if isinstance(entry, dict) else None
 
 
 def _numeric_rows(lines: list[str], n_cols: int, sep: str | None) -> np.ndarray:
@@ -51,7 +50,7 @@ def _read_real(path: Path, entry: dict) -> Recording:
     reader = entry.get("reader")
     text = path.read_text(encoding="utf-8", errors="replace")
     lines = text.splitlines()
-    fs = float(entry["sample_rate_hz"])
+    fs = limits.check_rate(entry.get("sample_rate_hz"), f"{path}: {MANIFEST}")
     if reader == "biosppy_text":
         values = _numeric_rows([ln for ln in lines if not ln.startswith("#")], 1, None)
         data = values.T
@@ -77,7 +76,7 @@ def _read_real(path: Path, entry: dict) -> Recording:
         path=path,
         kind="real",
         fs=fs,
-        channels=tuple(entry["channels"]),
+        channels=limits.check_channels(entry["channels"], f"{path}: {MANIFEST}"),
         representation=rep,
         segments=segments_from_array(times, data, fs),
         meta={"provenance": entry.get("provenance", ""), "activity": entry.get("activity", "")},
@@ -93,9 +92,7 @@ def sniff(path: Path) -> str:
         if is_session(path):
             return "session"
         raise InputError(f"{path} is a directory but not a recording session")
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.stat().st_size == 0:
+    if limits.check_regular_file(path, "recording").st_size == 0:
         raise InputError(f"{path}: the file is empty")
     with open(path, "rb") as fh:
         head = fh.read(4096)
@@ -110,7 +107,7 @@ def sniff(path: Path) -> str:
     if _manifest_entry(path):
         return "real"
     try:
-        first = head.decode("utf-8").splitlines()[0]
+        first = head.decode("utf-8-sig").splitlines()[0]
     except (UnicodeDecodeError, IndexError):
         first = ""
     if "," in first and first.split(",")[0].strip() in ("time_s", "time"):
@@ -140,7 +137,10 @@ def open_recording(path: str | Path, *, recover: bool = False) -> Recording:
     elif kind == "wav":
         rec = formats.read_wav(path)
     elif kind == "real":
-        rec = _read_real(path, _manifest_entry(path) or {})
+        try:
+            rec = _read_real(path, _manifest_entry(path) or {})
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise InputError(f"{path}: its {MANIFEST} entry is malformed ({exc!r:.60})") from None
     elif kind == "openbci":
         rec = thirdparty.read_openbci(path)
     elif kind == "brainflow":
@@ -150,9 +150,9 @@ def open_recording(path: str | Path, *, recover: bool = False) -> Recording:
     labels = path.with_name(path.stem + ".labels.json")
     if labels.exists():
         try:
-            rec.labels = json.loads(labels.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            rec.problems.append(f"{labels.name} unreadable; labels ignored")
+            rec.labels = limits.read_json(labels, "labels file")
+        except InputError as exc:
+            rec.problems.append(f"labels ignored: {exc}")
     if not rec.segments:
         raise InputError(
             f"{path}: no readable samples" + (f" ({rec.problems[0]})" if rec.problems else "")

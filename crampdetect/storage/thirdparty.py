@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import InputError, Representation
+from crampdetect.storage import limits
 from crampdetect.storage.recording import Recording, segments_from_array
 
 OPENBCI_MAGIC = b"%OpenBCI Raw"
@@ -79,7 +80,7 @@ def read_openbci(path: Path) -> Recording:
     match = re.match(r"([\d.]+)", header.get("sample rate", ""))
     if not match:
         raise InputError(f"{path}: OpenBCI file without a '%Sample Rate = ... Hz' line")
-    fs = float(match.group(1))
+    fs = limits.check_rate(match.group(1), f"{path}: OpenBCI header")
     exg = [i for i, c in enumerate(columns) if c.startswith("EXG Channel")]
     if not exg:
         raise InputError(f"{path}: OpenBCI file without 'EXG Channel' columns")
@@ -127,8 +128,10 @@ def _recording(
     path: Path, kind: str, fs: float, channels: tuple[str, ...], data: np.ndarray, meta: dict
 ) -> Recording:
     data = np.ascontiguousarray(data)
-    if not np.all(np.isfinite(data)):
-        raise InputError(f"{path}: NaN or infinite samples")
+    if not (np.abs(data) <= limits.MAX_ABS_VALUE).all():
+        raise InputError(
+            f"{path}: NaN, infinite or out-of-range samples (beyond {limits.MAX_ABS_VALUE:g})"
+        )
     times = np.arange(data.shape[1]) / fs
     rep = Representation("raw", "uV")
     return Recording(path, kind, fs, channels, rep, segments_from_array(times, data, fs), meta=meta)
