@@ -88,9 +88,10 @@ def _everyday(b: SceneBuilder, start_leadoff: bool, first: float, lead_ch: int) 
         b.lead_off(lead_ch, 0.0, first, str(rng.choice(["low", "high", "float"])))
     for _ in range(int(rng.integers(2, 5))):
         b.pop(int(rng.integers(b.n_ch)), float(rng.uniform(0.05, 0.95) * d))
-    length = float(rng.uniform(20.0, 60.0))
-    b.mains(range(b.n_ch), float(rng.uniform(0, d - length)), length, loguniform(rng, 150, 600))
-    length = float(rng.uniform(5.0, 30.0))
+    length = min(float(rng.uniform(20.0, 60.0)), 0.5 * d)  # short scenes: shorter episodes
+    at = float(rng.uniform(0, d - length))
+    b.mains(range(b.n_ch), at, length, loguniform(rng, 150, 600))
+    length = min(float(rng.uniform(5.0, 30.0)), 0.5 * d)
     ch = int(rng.integers(b.n_ch))
     b.wander(ch, float(rng.uniform(0, d - length)), length, loguniform(rng, 1500, 15000))
     for mode in ("float", str(rng.choice(["low", "high"]))):
