@@ -155,6 +155,8 @@ class CrampDetector:
         artefact: np.ndarray,
         reference: np.ndarray | None = None,
         tkeo: np.ndarray | None = None,
+        untrusted: np.ndarray | None = None,
+        interrupted: np.ndarray | None = None,
     ) -> list[FrameEvent]:
         """Process frames ``start .. start + n``; all arrays (n_channels, n).
 
@@ -162,7 +164,9 @@ class CrampDetector:
         (µV, NaN while unknown), ``blocked`` frames with lead-off, ``artefact`` frames with
         pops, wander or a motion-artefact spectrum, ``reference`` the strongest recent
         activity (µV) or the calibrated maximum, ``tkeo`` the mean Teager-Kaiser energy per
-        frame (µV², raw EMG only) used to place onsets.
+        frame (µV², raw EMG only) used to place onsets, ``untrusted`` frames under a quality
+        flag (no alert is raised from them), ``interrupted`` frames under a lasting flag
+        (activity there starts or continues no run).
         """
         n = level.shape[1]
         self._frame = start + n
@@ -175,9 +179,10 @@ class CrampDetector:
             # Training: activity below a fraction of the strongest recent activity (standing
             # against gait bursts) is posture, not a contraction to watch.
             ratio = np.where(level_fast >= s.ref_fraction * reference, ratio, 0.0)
-        on = self._hysteresis(ratio, blocked)
+        on = self._hysteresis(ratio, blocked if interrupted is None else blocked | interrupted)
         stats = self._window_stats(level, level_fast, base, artefact)
         stats["ref"] = np.zeros_like(level) if reference is None else reference
+        stats["untrusted"] = np.zeros(level.shape, bool) if untrusted is None else untrusted
         self._ext_fast = np.concatenate([self._h_fast, level_fast], axis=1)
         self._ext_level = np.concatenate([self._h_level, level], axis=1)
         self._ext_base = np.concatenate([self._h_base, base], axis=1)
@@ -396,7 +401,7 @@ class CrampDetector:
             return int(move_ends[k]) if k >= 0 else ch.last_move_end
 
         level = st["med"] * st["base"]
-        hit = np.flatnonzero(fast | slow | quiet)
+        hit = np.flatnonzero((fast | slow | quiet) & ~st["untrusted"])
         g = None
         while hit.size:
             rs = int(run_start[hit[0]])
