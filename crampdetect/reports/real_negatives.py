@@ -67,6 +67,8 @@ def find_real_recordings(
         if not root.is_dir():
             continue
         for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+            if folder.name.endswith("-generated"):
+                continue  # simulated files in third-party layouts (OpenBCI), not real EMG
             manifest = folder / "recordings.json"
             if manifest.exists():
                 import json
