@@ -76,6 +76,7 @@ class Transition(enum.Enum):
     WATCH = "watch"  # the recurrence watch was asked for from outside (alert policy)
     WATCH_OVER = "watch_over"  # the recurrence watch expired
     INTERRUPT = "interrupt"  # a long gap or the end of the stream: everything is forgotten
+    RESUME = "resume"  # a cramp interrupted by a long gap is still going on after it
 
 
 S = State
@@ -90,6 +91,7 @@ TRANSITIONS: dict[Transition, tuple[frozenset[State], State]] = {
     Transition.WATCH: (frozenset({S.IDLE}), S.RECOVERY),
     Transition.WATCH_OVER: (frozenset({S.RECOVERY}), S.IDLE),
     Transition.INTERRUPT: (frozenset(State), S.IDLE),
+    Transition.RESUME: (frozenset({S.IDLE, S.SUSPECT, S.RECOVERY}), S.CRAMP),
 }
 del S
 
@@ -199,6 +201,7 @@ class CrampDetector:
         self._ch = [_Channel(k) for k in range(c)]
         self._next_id = 1
         self._frame = 0
+        self.interrupted: dict[int, tuple[float, float]] = {}
         self._h_level = np.zeros((c, 0))  # 250 ms level history (window stats)
         self._h_fast = np.zeros((c, 0))  # 100 ms level history (onset backtracking)
         self._h_base = np.zeros((c, 0))
@@ -230,6 +233,8 @@ class CrampDetector:
         artefact: np.ndarray,
         reference: np.ndarray | None = None,
         tkeo: np.ndarray | None = None,
+        untrusted: np.ndarray | None = None,
+        interrupted: np.ndarray | None = None,
     ) -> list[FrameEvent]:
         """Process frames ``start .. start + n``; all arrays (n_channels, n).
 
@@ -237,7 +242,9 @@ class CrampDetector:
         (µV, NaN while unknown), ``blocked`` frames with lead-off, ``artefact`` frames with
         pops, wander or a motion-artefact spectrum, ``reference`` the strongest recent
         activity (µV) or the calibrated maximum, ``tkeo`` the mean Teager-Kaiser energy per
-        frame (µV², raw EMG only) used to place onsets.
+        frame (µV², raw EMG only) used to place onsets, ``untrusted`` frames under a quality
+        flag (no alert is raised from them), ``interrupted`` frames under a lasting flag
+        (activity there starts or continues no run).
         """
         n = level.shape[1]
         self._frame = start + n
@@ -250,9 +257,10 @@ class CrampDetector:
             # Training: activity below a fraction of the strongest recent activity (standing
             # against gait bursts) is posture, not a contraction to watch.
             ratio = np.where(level_fast >= s.ref_fraction * reference, ratio, 0.0)
-        on = self._hysteresis(ratio, blocked)
+        on = self._hysteresis(ratio, blocked if interrupted is None else blocked | interrupted)
         stats = self._window_stats(level, level_fast, base, artefact)
         stats["ref"] = np.zeros_like(level) if reference is None else reference
+        stats["untrusted"] = np.zeros(level.shape, bool) if untrusted is None else untrusted
         self._ext_fast = np.concatenate([self._h_fast, level_fast], axis=1)
         self._ext_level = np.concatenate([self._h_level, level], axis=1)
         self._ext_base = np.concatenate([self._h_base, base], axis=1)
@@ -261,11 +269,29 @@ class CrampDetector:
         self._ext_tkeo = np.concatenate([self._h_tkeo, tk], axis=1)
         self._ext_start = start - self._h_fast.shape[1]
         events: list[FrameEvent] = []
+        first_id = self._next_id
         for c in range(self.n_channels):
             events.extend(self._channel(c, start, on[c], level_fast[c], base[c], blocked[c], stats))
             self._settle(self._ch[c])
         self._keep_history(level, level_fast, base, artefact)
+        self._number_in_time_order(events, first_id)
         return events
+
+    def _number_in_time_order(self, events: list[FrameEvent], first_id: int) -> None:
+        """Give the events raised in one update ids in (alert frame, channel) order, so that
+        ids do not depend on how the stream was cut into blocks."""
+        new = sorted(
+            {e.id: e for e in events if e.id >= first_id}.values(),
+            key=lambda e: (e.alert_frame, e.channel),
+        )
+        ids = {e.id: first_id + k for k, e in enumerate(new)}
+        if all(old == now for old, now in ids.items()):
+            return
+        for e in events:
+            e.id = ids.get(e.id, e.id)
+        for ch in self._ch:
+            if ch.cramp is not None:
+                ch.cramp.id = ids.get(ch.cramp.id, ch.cramp.id)
 
     def finish(self) -> list[FrameEvent]:
         """End of stream: end ongoing cramps at the last frame."""
@@ -279,13 +305,45 @@ class CrampDetector:
         return out
 
     def interrupt(self) -> list[FrameEvent]:
-        """A long gap in the data: end ongoing cramps and forget runs (no cramp spans a gap)."""
+        """A long gap in the data: end ongoing cramps and forget runs (no cramp spans a gap).
+
+        The levels of the cramps ended here are kept in :attr:`interrupted` (channel ->
+        (resting baseline, cramp level), µV) so that :meth:`resume` can reopen one that is
+        still going on after the gap.
+        """
+        self.interrupted = {
+            c: (ch.cramp_base, ch.cramp_level)
+            for c, ch in enumerate(self._ch)
+            if ch.state is State.CRAMP
+        }
         out = self.finish()
         for ch in self._ch:
             ch.hyst, ch.last_on, ch.run_start, ch.low = False, _NEVER, -1, 0
             ch.run_strong = 0
             ch.last_move_end = self._frame
         return out
+
+    def end_floor(self, channel: int) -> float:
+        """Envelope (µV) below which the cramp interrupted on ``channel`` counts as relaxed."""
+        base, level = self.interrupted[channel]
+        s = self.settings
+        return max(s.off_ratio * base, s.end_fraction * level)
+
+    def resume(
+        self, channel: int, onset: int, frame: int, detail: dict[str, float | str | bool]
+    ) -> FrameEvent:
+        """Reopen, as a new event from frame ``onset`` alerted at ``frame``, a cramp that a
+        long gap interrupted and whose contraction goes on after it (the caller checked)."""
+        base, level = self.interrupted.pop(channel)
+        ch = self._ch[channel]
+        ev = FrameEvent("cramp", channel, onset, frame, None, 0.9, self._next_id, dict(detail))
+        ev.detail["level_uv"] = round(level, 1)
+        self._next_id += 1
+        ch.cramp, ch.cramp_base, ch.low = ev, base, 0
+        self._go(ch, Transition.RESUME)
+        ch.cramp_level = level
+        ch.hyst, ch.last_on, ch.run_start, ch.run_strong = False, _NEVER, -1, 0
+        return FrameEvent(**{f: getattr(ev, f) for f in ev.__slots__})
 
     # -- the state machine: the one place where a channel's state changes ----------------------
     def _go(self, ch: _Channel, transition: Transition) -> None:
@@ -510,7 +568,7 @@ class CrampDetector:
                     ]
                 )
 
-        hit = np.flatnonzero(fast | slow | quiet)
+        hit = np.flatnonzero((fast | slow | quiet) & ~st["untrusted"])
         g = None
         while hit.size:
             rs = int(run_start[hit[0]])

@@ -73,7 +73,9 @@ def find_real_recordings(
     for root in roots:
         if not root.is_dir():
             continue
-        for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in NOT_REAL):
+        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+            if folder.name in NOT_REAL or folder.name.endswith("-generated"):
+                continue  # simulated files in third-party layouts (OpenBCI), not real EMG
             manifest = folder / "recordings.json"
             if manifest.exists():
                 names = sorted(json.loads(manifest.read_text())["files"])
