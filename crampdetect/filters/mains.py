@@ -9,8 +9,7 @@ depend on how the stream is cut into blocks.
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
-
+from crampdetect.filters.design import notch_sos
 from crampdetect.filters.sos import SosFilter
 
 CANDIDATES_HZ = (50.0, 60.0)
@@ -158,6 +157,6 @@ class MainsSuppressor:
         if wanted != self.harmonics_hz:
             self.harmonics_hz = wanted
             sos = np.vstack(
-                [signal.tf2sos(*signal.iirnotch(f, self.q, fs=self.fs)) for f in wanted]
+                [notch_sos(f, self.q, self.fs) for f in wanted]
             )
             self._filter = SosFilter(sos, self.n_channels, settle=False)

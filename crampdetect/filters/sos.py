@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
-
 from crampdetect.core import InputError
+from crampdetect.filters.design import butter_bandpass_sos, sosfilt, sosfilt_zi
 
 
 def bandpass_sos(
@@ -27,7 +26,7 @@ def bandpass_sos(
         raise InputError(
             f"Sample rate {fs:g} Hz is too low for a {low_hz:g}-{high_hz:g} Hz EMG band-pass"
         )
-    return signal.butter(order, [low_hz, high], btype="bandpass", fs=fs, output="sos")
+    return butter_bandpass_sos(order, low_hz, high, fs)
 
 
 class SosFilter:
@@ -60,7 +59,7 @@ class SosFilter:
         if self._zi is None:
             zi = np.zeros((self.sos.shape[0], self.n_channels, 2))
             if self.settle:
-                zi = signal.sosfilt_zi(self.sos)[:, None, :] * x[None, :, :1]
+                zi = sosfilt_zi(self.sos)[:, None, :] * x[None, :, :1]
             self._zi = zi
-        y, self._zi = signal.sosfilt(self.sos, x, axis=-1, zi=self._zi)
+        y, self._zi = sosfilt(self.sos, x, self._zi)
         return y
