@@ -130,7 +130,7 @@ def sosfilt_zi(sos: np.ndarray) -> np.ndarray:
 
 
 def sosfilt(sos: np.ndarray, x: np.ndarray, zi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Filter ``x`` (n_channels, n_samples) along the last axis; ``zi`` is (n_sections, n_channels, 2).
+    """Filter ``x`` (n_channels, n) along its last axis; ``zi`` is (n_sections, n_channels, 2).
 
     Returns the filtered signal and the final state, like ``scipy.signal.sosfilt(..., zi=zi)``.
     """

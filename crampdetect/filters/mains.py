@@ -9,6 +9,7 @@ depend on how the stream is cut into blocks.
 from __future__ import annotations
 
 import numpy as np
+
 from crampdetect.filters.design import notch_sos
 from crampdetect.filters.sos import SosFilter
 
@@ -156,7 +157,5 @@ class MainsSuppressor:
         wanted = tuple(sorted(set(self.harmonics_hz) | set(present)))
         if wanted != self.harmonics_hz:
             self.harmonics_hz = wanted
-            sos = np.vstack(
-                [notch_sos(f, self.q, self.fs) for f in wanted]
-            )
+            sos = np.vstack([notch_sos(f, self.q, self.fs) for f in wanted])
             self._filter = SosFilter(sos, self.n_channels, settle=False)

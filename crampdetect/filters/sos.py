@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from crampdetect.core import InputError
 from crampdetect.filters.design import butter_bandpass_sos, sosfilt, sosfilt_zi
 
