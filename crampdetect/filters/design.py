@@ -134,15 +134,26 @@ def sosfilt(sos: np.ndarray, x: np.ndarray, zi: np.ndarray) -> tuple[np.ndarray,
 
     Returns the filtered signal and the final state, like ``scipy.signal.sosfilt(..., zi=zi)``.
     """
+    y = np.array(x, dtype=float, order="C")
+    state = np.ascontiguousarray(np.moveaxis(zi, 0, -2), dtype=float)  # (n_ch, n_sec, 2)
+    sosfilt_inplace(np.ascontiguousarray(sos, dtype=float), y, state)
+    return y, np.moveaxis(state, -2, 0)
+
+
+def sosfilt_inplace(sos: np.ndarray, y: np.ndarray, state: np.ndarray) -> None:
+    """Filter ``y`` (n_channels, n) in place, carrying ``state`` (n_channels, n_sections, 2).
+
+    All three arrays must be C-contiguous float64; ``state`` is updated in place. This is
+    :func:`sosfilt` without the per-call layout changes, for streaming small blocks.
+    """
     kernel = _kernel()
     if kernel is None:
         from scipy import signal  # lazy: only if the compiled kernel cannot be loaded alone
 
-        return signal.sosfilt(sos, x, axis=-1, zi=zi)
-    y = np.array(x, dtype=float, order="C")
-    state = np.ascontiguousarray(np.moveaxis(zi, 0, -2), dtype=float)  # (n_ch, n_sec, 2)
-    kernel(np.ascontiguousarray(sos, dtype=float), y, state)
-    return y, np.moveaxis(state, -2, 0)
+        y[...], zf = signal.sosfilt(sos, y, axis=-1, zi=np.moveaxis(state, -2, 0))
+        state[...] = np.moveaxis(zf, 0, -2)
+        return
+    kernel(sos, y, state)
 
 
 _KERNEL: list[SosKernel | None] = []
