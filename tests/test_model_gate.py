@@ -33,6 +33,11 @@ def sim_paths(tmp_path_factory) -> list[str]:
 
 
 @pytest.fixture(scope="module")
+def training_set(sim_paths):
+    return build_training_set(sim_paths, n_jobs=1)
+
+
+@pytest.fixture(scope="module")
 def trained(sim_paths, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("gate_models") / "a"
     train_gate(sim_paths, folder, ("night", "training"), seed=3, n_jobs=1)
@@ -50,8 +55,8 @@ def test_training_is_deterministic_for_a_seed(trained, sim_paths, tmp_path):
     assert a["sample_rate_hz"][0] <= a["sample_rate_hz"][1]
 
 
-def test_grouped_folds_never_split_a_recording(sim_paths):
-    ts = build_training_set(sim_paths, n_jobs=1)
+def test_grouped_folds_never_split_a_recording(training_set):
+    ts = training_set
     assert len(np.unique(ts.group)) >= 3
     seen = []
     for train, test in grouped_folds(ts.group):
@@ -155,9 +160,9 @@ def test_train_cli_writes_a_loadable_single_profile_model(sim_paths, tmp_path, c
     assert main(["train", "--data", str(tmp_path / "none"), "--out", str(tmp_path / "x")]) == 2
 
 
-def test_unlabelled_negatives_join_as_one_group_per_file(sim_paths, tmp_path):
+def test_unlabelled_negatives_join_as_one_group_per_file(sim_paths, training_set, tmp_path):
     # A copy without its sidecar stands in for a real recording: every candidate negative.
-    base = build_training_set(sim_paths)
+    base = training_set
     files = sorted({r["path"] for r in base.recordings})
     neg = tmp_path / "neg.csv"
     shutil.copy(files[np.bincount(base.group).argmax()], neg)
