@@ -26,3 +26,9 @@ def test_import_crampdetect_is_light():
 
 def test_cli_parser_is_light():
     assert _loaded("from crampdetect.cli import build_parser; build_parser()") == []
+
+
+def test_one_call_api_names_load_lazily():
+    # reaching the names imports neither the pipeline nor scipy until detect() runs
+    assert _loaded("import crampdetect; crampdetect.open; crampdetect.detect") == []
+    assert _loaded("import crampdetect; crampdetect.detect([0.0] * 300, fs=300)") == ["scipy"]

@@ -2,11 +2,12 @@
 
 A *policy* decides what to do; the :class:`HapticSink` does it on the board. Any object with
 
-    policy.update(events: list[Event], now_s: float) -> list[Action]
+    policy.update(events: list[Event], now_s: float, acks: int = 0) -> list[Action]
 
 is a policy (:class:`PromptPolicy`): it is called on every pass of the monitor loop, with
-the detector events that arrived since the last call (possibly none, so timers can fire) and
-the current stream time in s. An :class:`~crampdetect.alerts.policy.Action` of kind
+the detector events that arrived since the last call (possibly none, so timers can fire), the
+current stream time in s and, when there were any, the acknowledgements (presses of the board's
+button) since the last call. An :class:`~crampdetect.alerts.policy.Action` of kind
 ``vibrate`` (with a :class:`~crampdetect.alerts.patterns.VibrationPattern`) becomes a vibrate
 command frame, ``stop`` a stop frame; ``message`` actions are for the screen.
 :class:`SimplePolicy` is the default: vibrate when a cramp is raised, stop when it ends.
@@ -16,6 +17,7 @@ command frame, ``stop`` a stop frame; ``message`` actions are for the screen.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -32,7 +34,7 @@ CRAMP_PATTERN = VibrationPattern(((800, 400),), repeat=3, intensity=0.8, name="c
 class PromptPolicy(Protocol):
     """What the monitor needs from an alert policy."""
 
-    def update(self, events: list[Event], now_s: float) -> list[Action]: ...
+    def update(self, events: list[Event], now_s: float, acks: int = 0) -> list[Action]: ...
 
 
 class SimplePolicy:
@@ -55,7 +57,8 @@ class SimplePolicy:
     def reset(self) -> None:
         self._active: set[tuple[str, int]] = set()
 
-    def update(self, events: list[Event], now_s: float) -> list[Action]:
+    def update(self, events: list[Event], now_s: float, acks: int = 0) -> list[Action]:
+        """``acks`` (acknowledge presses) change nothing: this policy never repeats a prompt."""
         actions: list[Action] = []
         for event in events:
             if event.kind != "cramp":
@@ -86,10 +89,19 @@ class HapticSink:
         ``send(command, **fields) -> bool``, e.g. :meth:`crampdetect.ingest.sources.Source.send`.
     """
 
-    def __init__(self, send: Callable[..., bool]) -> None:
+    def __init__(
+        self, send: Callable[..., bool], clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.send = send
         self.sent: list[tuple[float, str]] = []
         self.failed = 0
+        self._clock = clock
+        self._motor_until = -float("inf")  # clock time at which the last pattern ends
+
+    @property
+    def vibrating(self) -> bool:
+        """True while the last vibrate pattern sent is still playing (and no stop since)."""
+        return self._clock() < self._motor_until
 
     def apply(self, actions: list[Action]) -> None:
         """Send the board the commands for ``vibrate`` and ``stop`` actions (others ignored)."""
@@ -108,6 +120,11 @@ class HapticSink:
                 continue
             if ok:
                 self.sent.append((action.t_s, action.kind))
+                if action.kind == "stop":
+                    self._motor_until = -float("inf")
+                else:
+                    length_ms = sum(on + off for on, off in p.pulses) * p.repeat
+                    self._motor_until = self._clock() + length_ms / 1000
             else:
                 self.failed += 1
                 logger.warning("could not send %s to the board (link down)", action.kind)

@@ -6,7 +6,17 @@ import argparse
 import json
 import sys
 
+from crampdetect.cli import add_quiet_argument, progress
 from crampdetect.core import PROFILES, InputError
+
+
+def _rate(text: str) -> float:
+    from crampdetect.storage.limits import check_rate
+
+    try:
+        return check_rate(text, "--rate")
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_input_arguments(p: argparse.ArgumentParser) -> None:
@@ -14,8 +24,9 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--signal", choices=("raw", "env"), help="raw EMG or MyoWare ENV envelope")
     p.add_argument("--units", choices=("uV", "mV", "V", "counts"), help="sample units")
     p.add_argument("--adc-bits", type=int, choices=(8, 10, 12, 14, 16), help="ADC resolution")
-    p.add_argument("--rate", type=float, help="sample rate in Hz (default: from time_s)")
+    p.add_argument("--rate", type=_rate, help="sample rate in Hz (default: from time_s)")
     p.add_argument("--profile", choices=PROFILES, default="night", help="detector profile")
+    add_quiet_argument(p)
     p.add_argument(
         "--set",
         action="append",
@@ -43,7 +54,9 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, float]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="CSV with a time_s column and one column per channel")
+    p.add_argument(
+        "file", help="CSV with a time_s column and one column per channel, or any recording"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--user", help="use this user's calibration (see `crampdetect calibrate`)")
     add_model_argument(p)
@@ -61,8 +74,19 @@ def add_model_argument(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from crampdetect.detect.model import resolve_model
     from crampdetect.pipeline.offline import detect_file
+    from crampdetect.storage.reader import sniff
+
+    if sniff(Path(args.file)) != "csv":  # EDF, WAV, a session, OpenBCI, BrainFlow...
+        if args.user or args.model:
+            raise InputError("--user and --model need a time_s CSV; convert the file first")
+        from crampdetect.cli import replay
+
+        args.path, args.speed = args.file, None
+        return replay.run(args)  # the same pipeline over any recording, the same JSON
 
     calibration = None
     if args.user:
@@ -71,17 +95,19 @@ def run(args: argparse.Namespace) -> int:
         calibration = load_calibration(args.user)
         if calibration is None:
             raise InputError(f"No calibration for user {args.user!r}: run `crampdetect calibrate`")
-    result = detect_file(
-        args.file,
-        profile=args.profile,
-        signal=args.signal,
-        units=args.units,
-        adc_bits=args.adc_bits,
-        rate=args.rate,
-        overrides=overrides_from_args(args),
-        calibration=calibration,
-        model=resolve_model(args.model),
-    )
+    with progress(args, None, "detect") as bar:
+        result = detect_file(
+            args.file,
+            profile=args.profile,
+            signal=args.signal,
+            units=args.units,
+            adc_bits=args.adc_bits,
+            rate=args.rate,
+            overrides=overrides_from_args(args),
+            calibration=calibration,
+            model=resolve_model(args.model),
+            progress=bar,
+        )
     if args.json:
         json.dump(result, sys.stdout)
         sys.stdout.write("\n")

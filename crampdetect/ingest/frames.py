@@ -3,8 +3,9 @@
 Specification: ``firmware_bridge/protocol/PROTOCOL.md``.
 
 A frame is ``header | body | crc16`` (little-endian fields), COBS-encoded and terminated by one
-``0x00`` byte. COBS comes from the ``cobs`` package (a C extension: frames are decoded at C speed,
-and the sample payload is turned into an array with one ``np.frombuffer`` call per frame).
+``0x00`` byte. COBS is :func:`cobs_encode`/:func:`cobs_decode` below (a loop over the zero-free
+runs of a frame, not over bytes; no compiled dependency), and the sample payload is turned into
+an array with one ``np.frombuffer`` call per frame.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import struct
 from dataclasses import dataclass, field
 
 import numpy as np
-from cobs import cobs
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ MAX_PULSE_MS = 3000
 HEARTBEAT_TIMEOUT_S = 3.0
 MAX_FIRMWARE_CHARS = 16
 
-TYPE_SAMPLES, TYPE_STATUS, TYPE_COMMAND, TYPE_ACK = 1, 2, 3, 4
+TYPE_SAMPLES, TYPE_STATUS, TYPE_COMMAND, TYPE_ACK, TYPE_BUTTON = 1, 2, 3, 4, 5
 COMMANDS: dict[str, int] = {"vibrate": 1, "stop": 2, "set_rate": 3, "ping": 4}
 _COMMAND_NAMES = {code: name for name, code in COMMANDS.items()}
 SIGNAL_CODES: dict[str, int] = {"raw": 0, "env": 1}
@@ -46,10 +46,14 @@ ACK_STATUS: dict[int, str] = {
     4: "unsupported",
 }
 
+#: ``button`` of the acknowledge button in a :class:`ButtonFrame`.
+BUTTON_ACKNOWLEDGE = 0
+
 _HEADER = struct.Struct("<BBH")  # version, type, seq
 _SAMPLES = struct.Struct("<IBB")  # t_us, channel_mask, samples per channel
 _STATUS = struct.Struct("<IBHBBBIB")  # t_us, mask, rate, adc_bits, signal, battery, lost, fw len
 _ACK = struct.Struct("<HB")  # acked seq, status
+_BUTTON = struct.Struct("<IB")  # t_us, button
 _PULSE = struct.Struct("<HH")  # on_ms, off_ms
 _CRC = struct.Struct("<H")
 _U16 = np.dtype("<u2")
@@ -121,7 +125,17 @@ class AckFrame:
     status: int
 
 
-Frame = SampleFrame | StatusFrame | CommandFrame | AckFrame
+@dataclass(frozen=True, slots=True)
+class ButtonFrame:
+    """The wearer pressed a button on the board at device time ``t_us`` (µs); ``button`` 0 is
+    the acknowledge button. ``seq`` counts button frames (a repeated ``seq`` is a duplicate)."""
+
+    seq: int
+    t_us: int
+    button: int = BUTTON_ACKNOWLEDGE
+
+
+Frame = SampleFrame | StatusFrame | CommandFrame | AckFrame | ButtonFrame
 
 
 @dataclass(slots=True)
@@ -184,6 +198,8 @@ def _body(frame: Frame) -> tuple[int, bytes]:
         return TYPE_COMMAND, body
     if isinstance(frame, AckFrame):
         return TYPE_ACK, _ACK.pack(frame.acked_seq, frame.status)
+    if isinstance(frame, ButtonFrame):
+        return TYPE_BUTTON, _BUTTON.pack(frame.t_us, frame.button)
     raise TypeError(f"not a frame: {type(frame).__name__}")
 
 
@@ -203,7 +219,63 @@ def encode_frame(frame: Frame) -> bytes:
     raw += _CRC.pack(binascii.crc_hqx(raw, 0xFFFF))
     if len(raw) > MAX_FRAME_BYTES:
         raise ValueError(f"frame is {len(raw)} bytes, the limit is {MAX_FRAME_BYTES}")
-    return cobs.encode(raw) + b"\x00"
+    return cobs_encode(raw) + b"\x00"
+
+
+class CobsError(ValueError):
+    """Bytes that are not a valid COBS encoding."""
+
+
+def cobs_encode(raw: bytes) -> bytes:
+    """COBS-encode ``raw`` (no ``0x00`` in the output, no delimiter added).
+
+    Consistent Overhead Byte Stuffing (Cheshire and Baker, 1999): each zero-free run becomes
+    a length code + the run; runs of 254 bytes take code ``0xFF`` and no implied zero.
+    Gives the same bytes as the ``cobs`` package.
+    """
+    out = bytearray()
+    parts = bytes(raw).split(b"\x00")
+    for k, part in enumerate(parts):
+        while len(part) >= 254:
+            out += b"\xff" + part[:254]
+            part = part[254:]
+            if not part and k == len(parts) - 1:
+                return bytes(out)
+        out.append(len(part) + 1)
+        out += part
+    return bytes(out)
+
+
+def cobs_decode(data: bytes) -> bytes:
+    """Decode one COBS block (without its delimiter); raise :class:`CobsError` if invalid.
+
+    Walks the chain of length codes (one step per zero of the output) and turns each code
+    into the zero it stands for in a copy of the block: no per-byte Python work.
+    """
+    data = bytes(data)
+    if b"\x00" in data:
+        raise CobsError("zero byte inside a COBS block")
+    out = bytearray(data)
+    i, n, long_runs = 0, len(data), False
+    while i < n:
+        j = i + data[i]
+        if j > n:
+            raise CobsError("COBS block is truncated")
+        if j < n:
+            if data[i] == 0xFF:
+                long_runs = True  # a 254-byte run: its successor's code stands for no zero
+            out[j] = 0
+        i = j
+    if not long_runs:
+        return bytes(out[1:])
+    runs, i = [], 0
+    while i < n:  # rare (frames are shorter than 254 bytes): the general form
+        j = i + data[i]
+        runs.append(data[i + 1 : j])
+        if data[i] < 0xFF and j < n:
+            runs.append(b"\x00")
+        i = j
+    return b"".join(runs)
 
 
 def _parse(raw: bytes) -> Frame:
@@ -239,6 +311,10 @@ def _parse(raw: bytes) -> Frame:
             raise _Malformed("bad ack length")
         acked, status = _ACK.unpack_from(body)
         return AckFrame(seq, acked, status)
+    if frame_type == TYPE_BUTTON:
+        if len(body) != _BUTTON.size:
+            raise _Malformed("bad button length")
+        return ButtonFrame(seq, *_BUTTON.unpack_from(body))
     raise _Malformed(f"unknown frame type {frame_type}")
 
 
@@ -314,8 +390,8 @@ class FrameDecoder:
             stats.bytes_dropped += len(chunk)
             return None
         try:
-            raw = cobs.decode(chunk)
-        except cobs.DecodeError:
+            raw = cobs_decode(chunk)
+        except CobsError:
             raw = b""
         if len(raw) < _HEADER.size + _CRC.size:
             stats.malformed += 1

@@ -7,6 +7,7 @@
 ``sim://night-short?seed=3&speed=10``     a simulated board speaking the wire protocol
 ``file:///path/to/recording``             a recording, replayed (``speed=0``: no pacing)
 ``file:///path/to/capture.bin``           raw wire bytes saved by ``monitor --capture``
+``lsl://NAME``, ``lsl://type=EMG``        any Lab Streaming Layer stream of EMG (extra ``lsl``)
 ========================================  =============================================
 
 Every source accepts ``channels=left,right`` (names by channel bit), ``time=host|device``
@@ -29,18 +30,19 @@ from urllib.parse import parse_qsl, urlsplit
 from crampdetect.core import Block, InputError, Representation
 from crampdetect.ingest.blocks import DEFAULT_CHANNEL_NAMES, Reassembler, StreamInfo
 from crampdetect.ingest.commands import CommandChannel
-from crampdetect.ingest.frames import AckFrame, FrameDecoder
+from crampdetect.ingest.frames import AckFrame, ButtonFrame, FrameDecoder
 from crampdetect.ingest.transport import LINK_DOWN, LINK_END, LINK_UP, Chunk, Transport
 
 logger = logging.getLogger(__name__)
 
-SCHEMES = ("serial", "ble", "sim", "file")
+SCHEMES = ("serial", "ble", "sim", "file", "lsl")
 _COMMON_PARAMS = {"channels", "rate", "bits", "signal", "time"}
 _PARAMS = {
     "serial": {"baud", "reset"},
     "ble": {"timeout"},
     "sim": {"seed", "speed", "duration", "n_channels", "frame"},
     "file": {"speed"},
+    "lsl": {"timeout", "units"},
 }
 #: Window in s over which the frame rate is measured.
 RATE_WINDOW_S = 2.0
@@ -100,6 +102,9 @@ class Source:
         self.ended = False
         self.connected = False
         self.acks: deque[AckFrame] = deque(maxlen=64)  # the most recent acknowledgements
+        self.button_presses = 0  # acknowledge-button presses on the board (ButtonFrame)
+        self._presses_taken = 0
+        self._button_seq: int | None = None
         self.commands = CommandChannel(transport.write, transport.clock)
         self._links_up = 0
         self._recent: deque[tuple[float, int]] = deque()  # (host s, sample frames)
@@ -146,6 +151,7 @@ class Source:
                     self.acks.extend(acks)
                     for ack in acks:
                         self.commands.acked(ack)
+                self._count_presses(frames)
                 before = self.reassembler.stats.frames
                 blocks.extend(self.reassembler.feed(frames, item.host_s))
                 self._count_rate(item.host_s, self.reassembler.stats.frames - before)
@@ -165,6 +171,18 @@ class Source:
                 blocks.extend(self.reassembler.flush())
         self.commands.check()  # after the acks just received
         return blocks
+
+    def _count_presses(self, frames: list) -> None:
+        for frame in frames:  # a repeated seq is a notification delivered twice
+            if isinstance(frame, ButtonFrame) and frame.seq != self._button_seq:
+                self._button_seq = frame.seq
+                self.button_presses += 1
+
+    def take_button_presses(self) -> int:
+        """Acknowledge-button presses on the board since the previous call."""
+        new = self.button_presses - self._presses_taken
+        self._presses_taken = self.button_presses
+        return new
 
     def _count_rate(self, host_s: float, n_frames: int) -> None:
         if self._first_s is None:
@@ -260,6 +278,15 @@ def open_source(url: str) -> Source:
     if timebase not in (None, "host", "device"):
         raise InputError(f"invalid time={timebase!r} in source URL: host or device")
     transport: Transport
+    if scheme == "lsl":
+        from crampdetect.lsl import LslSource
+
+        return LslSource(  # type: ignore[return-value]
+            target,
+            timeout_s=_number(params, "timeout", float, 10.0),  # type: ignore[arg-type]
+            signal=params.get("signal"),
+            units=params.get("units"),
+        )
     if scheme == "serial":
         from crampdetect.ingest.serial import DEFAULT_BAUD, SerialTransport, find_board
 

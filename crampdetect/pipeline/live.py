@@ -68,6 +68,8 @@ class LiveMonitor:
         ``recording(first_block, pipeline) -> SessionWriter``: records the session.
     model : CrampModel, optional
         Learned gate for the detector's unsure candidates (``--model``).
+    publisher : LslPublisher, optional
+        Publishes samples, envelope and event markers (``--lsl``).
     """
 
     def __init__(
@@ -81,8 +83,10 @@ class LiveMonitor:
         history: Callable[[Block], Any] | None = None,
         recording: Callable[[Block, Any], Any] | None = None,
         model: Any = None,
+        publisher: Any = None,
     ) -> None:
         self.source = source
+        self.publisher = publisher
         self.profile = profile
         self.policy = policy if policy is not None else SimplePolicy()
         self.view = view
@@ -143,13 +147,24 @@ class LiveMonitor:
         self.summary.quality.extend(q for q in quality if q.end_s is not None)
         if quality and self._journal is not None:
             self._journal.record_quality(quality)
-        actions = self.policy.update(events, self._now_s)
+        presses = self._button_presses()
+        if presses:  # the board's acknowledge button: the policy stops escalating
+            actions = self.policy.update(events, self._now_s, acks=presses)
+        else:
+            actions = self.policy.update(events, self._now_s)
+        if self.publisher is not None:
+            self.publisher.events(events, quality, actions)
         if self.source.accepts_commands:
             self.haptic.apply(actions)
         if self.view is not None:
             for action in actions:
                 if action.kind == "message" and action.text:
                     self.view.message(action.text)
+
+    def _button_presses(self) -> int:
+        """Presses of the board's acknowledge button since the last call (0 for replays)."""
+        take = getattr(self.source, "take_button_presses", None)
+        return take() if take is not None else 0
 
     def run(
         self, duration_s: float | None = None, stop: threading.Event | None = None,
@@ -169,6 +184,8 @@ class LiveMonitor:
                 for block in source.read(READ_TIMEOUT_S):
                     out = self._pipeline_for(block).push(block)
                     self._now_s = block.t_end
+                    if self.publisher is not None:
+                        self.publisher.block(block, out, self.pipeline)
                     if self.recorder is not None:
                         self.recorder.write(block)
                         self.recorder.write_output(out)
@@ -190,7 +207,8 @@ class LiveMonitor:
                     )
                 if self.view is not None:
                     status = self.pipeline.status if self.pipeline is not None else {}
-                    self.view.update(self._now_s, status, source.stats)
+                    motor = "motor: VIBRATING (stretch prompt)" if self.haptic.vibrating else ""
+                    self.view.update(self._now_s, status, source.stats, motor)
                 if on_pass is not None:
                     on_pass()
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ def detect_file(
     calibration: Any = None,
     overrides: dict[str, float] | None = None,
     model: Any = None,
+    progress: Callable[[float], None] | None = None,
 ) -> dict[str, Any]:
     """Detect cramps in a ``time_s,<channels>`` CSV through the live code path.
 
@@ -52,8 +54,8 @@ def detect_file(
     ``crampdetect detect --json`` document: ``input`` (rate, channels, inferred
     representation, duration, gaps), ``events`` and ``quality``.
     """
-    from crampdetect.storage.csvfile import open_csv
     from crampdetect.ingest.inference import infer_representation
+    from crampdetect.storage.csvfile import open_csv
 
     stream = open_csv(path, rate=rate)
     rep, inferred = infer_representation(stream.first, signal, units, adc_bits, stream.fs)
@@ -71,6 +73,8 @@ def detect_file(
     col = Collector()
     for block in stream.blocks():
         col.add(pipe.push(block))
+        if progress is not None:
+            progress(block.n_samples / stream.fs)  # seconds of signal done
     col.add(pipe.finish())
     events, quality = col.result()
     fs = stream.fs
@@ -105,8 +109,8 @@ def collect_candidates(
 
     from crampdetect.detect.cramp import CANDIDATE_FEATURES
     from crampdetect.detect.settings import profile_settings
-    from crampdetect.storage.csvfile import open_csv
     from crampdetect.ingest.inference import infer_representation
+    from crampdetect.storage.csvfile import open_csv
 
     stream = open_csv(path)
     rep, _ = infer_representation(stream.first, signal, fs=stream.fs)

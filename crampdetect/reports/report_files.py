@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -154,15 +155,24 @@ def _write_html(figs: list, title: str, lines: list[str], data: ReportData, out:
     )
 
 
-def make_report(path: str | Path, out: str | Path, profile: str = "night") -> Path:
-    """Open ``path``, replay it and write its report to ``out``; never overwrites."""
+def make_report(
+    path: str | Path,
+    out: str | Path,
+    profile: str = "night",
+    progress: Callable[[float], None] | None = None,
+    *,
+    force: bool = False,
+) -> Path:
+    """Open ``path``, replay it and write its report to ``out``; overwrites only with ``force``.
+
+    ``progress`` is called with the seconds of signal of each block replayed.
+    """
     from crampdetect.reports.report import collect
+    from crampdetect.storage.limits import refuse_overwrite
     from crampdetect.storage.reader import open_recording
 
-    out = Path(out)
-    if out.exists():
-        raise InputError(f"{out} already exists; refusing to overwrite")
+    out = refuse_overwrite(out, force)
     if out.suffix.lower() not in (".png", ".pdf", ".html"):
         raise InputError(f"Report output must end in .png, .pdf or .html, got {out.name!r}")
     rec = open_recording(path)
-    return write_report(collect(rec, profile), out)
+    return write_report(collect(rec, profile, progress=progress), out)
