@@ -122,7 +122,9 @@ def write_csv(path: Path, x: np.ndarray, fs: float, uv: bool = False) -> None:
             "calf_right": pa.array(cols[1]),
         }
     )
-    pcsv.write_csv(table, path, pcsv.WriteOptions(quoting_style="none"))
+    with path.open("wb") as fh:
+        fh.write(b"time_s,calf_left,calf_right\n")
+        pcsv.write_csv(table, fh, pcsv.WriteOptions(quoting_style="none", include_header=False))
 
 
 def _exe() -> str:
