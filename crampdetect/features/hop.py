@@ -63,8 +63,8 @@ class FeatureFrames:
 
 
 def _join(tail: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """``tail`` then ``new`` along samples, without a copy when there is no tail."""
-    return np.concatenate([tail, new], axis=1) if tail.shape[1] else new
+    """``tail`` then ``new`` along samples, C-contiguous, copied only if needed."""
+    return np.concatenate([tail, new], axis=1) if tail.shape[1] else np.ascontiguousarray(new)
 
 
 class HopFeatures:
