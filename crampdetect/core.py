@@ -29,6 +29,7 @@ QUALITY_ISSUES: tuple[str, ...] = (
     "mains",
     "pop",
     "wander",
+    "bad_value",
     "gap",
 )
 

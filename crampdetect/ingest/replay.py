@@ -26,7 +26,6 @@ BLOCK_S = 0.1
 #: Bytes per chunk when replaying a wire capture.
 CAPTURE_CHUNK = 4096
 #: Seconds of signal used to infer the representation when the recording does not say.
-INFER_S = 10.0
 
 
 class RecordingSource:
@@ -164,7 +163,7 @@ class CaptureTransport(Transport):
 def open_recording_source(path: str, speed: float = 0.0) -> RecordingSource:
     """Open ``path`` with the recordings reader; InputError if it cannot be read."""
     from crampdetect.core import InputError
-    from crampdetect.ingest.inference import infer_representation
+    from crampdetect.pipeline.rescore import resolve_inference
     from crampdetect.storage.reader import open_recording
 
     recording = open_recording(path)
@@ -172,10 +171,8 @@ def open_recording_source(path: str, speed: float = 0.0) -> RecordingSource:
         logger.warning("%s: %s", path, problem)
     if not recording.segments:
         raise InputError(f"{path}: the recording holds no samples")
-    representation = recording.representation
-    if representation is None:
-        first = recording.segments[0].load()[:, : round(INFER_S * recording.fs)]
-        representation, inferred = infer_representation(first, fs=recording.fs)
+    representation, inferred, _ = resolve_inference(recording)
+    if inferred:
         logger.info("inferred %s: %s", ", ".join(inferred), representation.to_dict())
     info = StreamInfo(
         fs=recording.fs, representation=representation, firmware="file", confirmed=True

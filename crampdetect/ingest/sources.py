@@ -50,7 +50,8 @@ RATE_WINDOW_S = 2.0
 
 @dataclass(frozen=True, slots=True)
 class LinkStats:
-    """Link health: frame rate, losses, corruption, duplicates, reconnects, board restarts,
+    """Link health: frame rate, losses, corruption (CRC errors, malformed frames, frames that
+    passed the CRC but not the plausibility checks), duplicates, reconnects, board restarts,
     and commands (sent, acknowledged, resent for want of an acknowledgement, never acked)."""
 
     frames_per_s: float = 0.0
@@ -61,6 +62,7 @@ class LinkStats:
     crc_errors: int = 0
     malformed: int = 0
     duplicates: int = 0
+    implausible: int = 0
     reconnects: int = 0
     restarts: int = 0
     connected: bool = False
@@ -218,6 +220,7 @@ class Source:
             crc_errors=d.crc_errors,
             malformed=d.malformed + d.oversized,
             duplicates=r.duplicates + r.stale,
+            implausible=r.implausible + r.bad_status,
             reconnects=self.transport.reconnects,
             restarts=r.restarts,
             connected=self.connected,

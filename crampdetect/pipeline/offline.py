@@ -54,11 +54,13 @@ def detect_file(
     ``crampdetect detect --json`` document: ``input`` (rate, channels, inferred
     representation, duration, gaps), ``events`` and ``quality``.
     """
-    from crampdetect.ingest.inference import infer_representation
+    from crampdetect.ingest.inference import infer_over
     from crampdetect.storage.csvfile import open_csv
 
     stream = open_csv(path, rate=rate)
-    rep, inferred = infer_representation(stream.first, signal, units, adc_bits, stream.fs)
+    inference = infer_over((b.data for b in stream.blocks()), stream.fs, signal, units, adc_bits)
+    rep, inferred = inference.finish(), inference.inferred
+    stream = open_csv(path, rate=rate)
     if settings is None:
         from crampdetect.detect.settings import profile_settings
 
@@ -88,6 +90,7 @@ def detect_file(
             "duration_s": round(stream.duration_s, 3),
             "gaps": stream.gaps,
             "inferred": inferred,
+            "inference": inference.info(),
             "profile": profile,
         },
         "events": [e.to_dict() for e in events],
@@ -109,11 +112,12 @@ def collect_candidates(
 
     from crampdetect.detect.cramp import CANDIDATE_FEATURES
     from crampdetect.detect.settings import profile_settings
-    from crampdetect.ingest.inference import infer_representation
+    from crampdetect.ingest.inference import infer_over
     from crampdetect.storage.csvfile import open_csv
 
     stream = open_csv(path)
-    rep, _ = infer_representation(stream.first, signal, fs=stream.fs)
+    rep = infer_over((b.data for b in stream.blocks()), stream.fs, signal).finish()
+    stream = open_csv(path)
     pipe = Pipeline(
         stream.fs,
         stream.channels,

@@ -13,8 +13,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-
 from crampdetect.core import Block, Representation
 from crampdetect.storage.recording import Recording
 
@@ -24,8 +22,8 @@ logger = logging.getLogger(__name__)
 BLOCK_S = 0.05
 #: Block length in s when replaying as fast as possible.
 FAST_BLOCK_S = 10.0
-#: Seconds of signal used to infer the representation when the recording does not say.
-INFER_S = 30.0
+#: Block length (s) in which the representation inference reads a recording.
+INFER_BLOCK_S = 60.0
 
 
 def resolve_representation(
@@ -35,25 +33,34 @@ def resolve_representation(
     adc_bits: int | None = None,
 ) -> tuple[Representation, list[str]]:
     """The recording's own representation, with overrides; inferred from the data if unknown."""
-    from crampdetect.ingest.inference import infer_representation
+    rep, inferred, _ = resolve_inference(rec, signal, units, adc_bits)
+    return rep, inferred
+
+
+def resolve_inference(
+    rec: Recording,
+    signal: str | None = None,
+    units: str | None = None,
+    adc_bits: int | None = None,
+) -> tuple[Representation, list[str], dict[str, object] | None]:
+    """Like :func:`resolve_representation`, plus what the inference saw (None if none ran).
+
+    The inference reads the whole recording (see :mod:`crampdetect.ingest.inference`).
+    """
+    from crampdetect.ingest.inference import infer_over
 
     rep = rec.representation
     if rep is not None and not (signal or units or adc_bits):
-        return rep, []  # keeps the recording's gain and ADC reference too
+        return rep, [], None  # keeps the recording's gain and ADC reference too
     if rep is not None:
         signal = signal or rep.signal
         units = units or rep.units
         adc_bits = adc_bits or rep.adc_bits
     if signal and units and (units != "counts" or adc_bits):
-        return Representation(signal, units, adc_bits if units == "counts" else None), []
-    first, n = [], 0
-    for seg in rec.segments:
-        first.append(seg.load())
-        n += seg.n_samples
-        if n >= INFER_S * rec.fs:
-            break
-    sample = np.concatenate(first, axis=1)[:, : int(INFER_S * rec.fs)]
-    return infer_representation(sample, signal=signal, units=units, adc_bits=adc_bits, fs=rec.fs)
+        return Representation(signal, units, adc_bits if units == "counts" else None), [], None
+    step = max(1, round(INFER_BLOCK_S * rec.fs))
+    inf = infer_over((b.data for b in rec.iter_blocks(step)), rec.fs, signal, units, adc_bits)
+    return inf.finish(), inf.inferred, inf.info()
 
 
 def replay(
@@ -87,12 +94,13 @@ def replay(
         Called with each block, the pipeline and its :class:`~crampdetect.pipeline.Output`
         after the block was pushed (live views, printing alerts as they happen).
     """
-    from crampdetect.pipeline.offline import Collector
     from crampdetect.pipeline import Pipeline
+    from crampdetect.pipeline.offline import Collector
 
     inferred: list[str] = []
+    inference = None
     if representation is None:
-        representation, inferred = resolve_representation(rec)
+        representation, inferred, inference = resolve_inference(rec)
     pipe = Pipeline(rec.fs, rec.channels, representation, profile, settings)
     collector = Collector()
     t_wall = time.monotonic()
@@ -121,6 +129,7 @@ def replay(
             "units": rep.units,
             "adc_bits": rep.adc_bits,
             "inferred": inferred,
+            "inference": inference,
             "duration_s": round(rec.duration_s, 3),
             "gaps": rec.n_gaps,
             "profile": profile,
