@@ -59,6 +59,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--user", help="use this user's calibration (see `crampdetect calibrate`)")
+    p.add_argument(
+        "--block-s",
+        type=float,
+        metavar="SECONDS",
+        help="stream the file in blocks of this many seconds, e.g. 0.02 like the live board "
+        "(default: the file's read chunks); the result does not depend on it",
+    )
     add_model_argument(p)
     add_input_arguments(p)
 
@@ -126,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
             calibration=calibration,
             model=resolve_model(args.model),
             progress=bar,
+            block_s=args.block_s,
         )
     if args.json:
         json.dump(result, sys.stdout)

@@ -1,4 +1,9 @@
-"""Score the detector on labelled recordings: sensitivity, latency, false alerts, quality."""
+"""Score the detector on labelled recordings: sensitivity, latency, false alerts, quality.
+
+Without a directory, both evaluation sets (standard and stress) are generated for the
+held-out seeds (see :mod:`crampdetect.reports.multiseed`) and every figure is reported as
+mean and spread over the seeds, per profile and per representation.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,23 @@ from crampdetect.core import PROFILES
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("directory", help="folder of *.csv recordings with .labels.json sidecars")
+    p.add_argument(
+        "directory",
+        nargs="*",
+        help="folder(s) of *.csv recordings with .labels.json sidecars; none: generate and "
+        "score both evaluation sets at several seeds",
+    )
+    p.add_argument(
+        "--seeds",
+        default="held-out",
+        help="held-out (default), tuning, or seeds like 0,1,2 or 100-104 (no directory)",
+    )
+    p.add_argument(
+        "--sets", default="standard,stress", help="evaluation sets to score (no directory)"
+    )
+    p.add_argument("--cache", help="where generated sets are kept (default: a temp folder)")
+    p.add_argument("--standard-hours", type=float, help="hours per seed of the standard set")
+    p.add_argument("--stress-hours", type=float, help="hours per seed of the stress set")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--profile", choices=PROFILES, help="force a profile (default: from labels)")
     p.add_argument(
@@ -41,8 +62,10 @@ def run(args: argparse.Namespace) -> int:
     from crampdetect.evaluate.score import Scorer, aggregate, find_recordings
     from crampdetect.pipeline.bulk import map_recordings
 
-    paths = find_recordings(args.directory)
     overrides = overrides_from_args(args)
+    if len(args.directory) != 1:
+        return _run_sets(args, Scorer(args.profile, overrides, model_path_for(args.model)))
+    paths = find_recordings(args.directory[0])
     scores = map_recordings(
         Scorer(args.profile, overrides, model_path_for(args.model)),
         [str(p) for p in paths],
@@ -59,6 +82,51 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         print(format_summary(result))
+    return 0
+
+
+def _run_sets(args: argparse.Namespace, scorer) -> int:
+    """Several sets: generated at ``--seeds`` (no directory) or the given folders."""
+    from pathlib import Path
+
+    from crampdetect.core import InputError
+    from crampdetect.reports import multiseed as ms
+
+    progress = not args.no_progress and sys.stderr.isatty()
+    if args.directory:
+        dirs = {}
+        for i, d in enumerate(args.directory):
+            manifest = Path(d) / "manifest.json"
+            seed = json.loads(manifest.read_text()).get("seed", i) if manifest.exists() else i
+            dirs[(ms.set_variant(Path(d)), int(seed))] = Path(d)
+        if len(dirs) != len(args.directory):
+            raise InputError("Two folders hold the same set and seed")
+        seeds = sorted({s for _, s in dirs})
+        role = ms.parse_seeds(",".join(map(str, seeds)))[0]
+        scores = ms.score_sets(dirs, scorer, n_workers=args.workers, dask_address=args.dask,
+                               progress=progress)  # fmt: skip
+        result = ms.fold_sets(scores, seeds)
+    else:
+        role, seeds = ms.parse_seeds(args.seeds)
+        hours = {}
+        for name, value in (("standard", args.standard_hours), ("stress", args.stress_hours)):
+            if value is not None:
+                if not 0 < value <= 200:
+                    raise InputError(f"Invalid --{name}-hours {value}: must be > 0 and <= 200")
+                hours[name] = value
+        sets = tuple(v.strip() for v in args.sets.split(",") if v.strip())
+        result = ms.evaluate_sets(
+            sets, seeds, scorer, hours=hours, cache=Path(args.cache or ms.DEFAULT_CACHE),
+            n_workers=args.workers, dask_address=args.dask, progress=progress,
+        )  # fmt: skip
+    result["seed_role"] = role
+    result["tuning_seeds"] = list(ms.TUNING_SEEDS)
+    result["held_out_seeds"] = list(ms.HELD_OUT_SEEDS)
+    if args.json:
+        json.dump(result, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print(ms.format_spread(result, role))
     return 0
 
 

@@ -61,6 +61,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="total length of the evaluation set, h (default 20)",
     )
     parser.add_argument("--jobs", type=int, default=None, help="parallel workers for --eval-set")
+    parser.add_argument(
+        "--variant",
+        choices=("standard", "stress"),
+        default="standard",
+        help="standard ranges or the widened stress draws (default standard)",
+    )
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
 
 
@@ -70,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.list:
         for spec in SCENARIOS.values():
-            print(f"{spec.name:12s} {spec.profile:8s} {spec.default_s:>7.0f} s  {spec.summary}")
+            print(f"{spec.name:16s} {spec.profile:8s} {spec.default_s:>7.0f} s  {spec.summary}")
         return 0
     if args.eval_set:
         if args.out:
@@ -98,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
                 hours=args.hours,
                 seed=args.seed,
                 n_jobs=args.jobs,
+                variant=args.variant,
                 on_written=lambda: bar(1),
             )
         print(f"wrote {len(paths)} recordings to {args.eval_set}")
@@ -120,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
         fs=args.rate,
         representation=rep,
         channels=channels,
+        variant=args.variant,
     )
     with progress(args, session.duration_s, "simulate") as bar:
         csv_path, labels_path = write_session(session, args.out, progress=bar)

@@ -5,6 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 REFERENCE_TAU_S = 600.0
+#: A segment's floor is its FLOOR_QUANTILE of the envelope; the reference uses HIGH_QUANTILE.
+FLOOR_QUANTILE, HIGH_QUANTILE = 0.2, 0.9
+#: A floor below ACTIVE_RATIO x the baseline is rest: the baseline follows it, by the power
+#: FOLLOW_DOWN of the ratio when lower and FOLLOW_UP when higher (quickly down, slowly up).
+ACTIVE_RATIO, FOLLOW_DOWN, FOLLOW_UP = 2.0, 0.25, 1.0 / 30.0
 
 
 class BaselineTracker:
@@ -76,8 +81,8 @@ class BaselineTracker:
         if n_seg:
             c = self.n_channels
             segs = buf[:, : n_seg * seg].reshape(c, n_seg, seg)
-            k = max(0, int(0.2 * seg) - 1)
-            k90 = min(seg - 1, int(0.9 * seg))
+            k = max(0, int(FLOOR_QUANTILE * seg) - 1)
+            k90 = min(seg - 1, int(HIGH_QUANTILE * seg))
             part = np.partition(segs, (k, k90), axis=2)
             floors = np.maximum(part[:, :, k], self.floor_uv)
             highs = part[:, :, k90]
@@ -140,8 +145,8 @@ class BaselineTracker:
                     v, active = f, 0
                     continue
                 ratio = f / v
-                if ratio < 2.0:  # quiet: follow it, quickly down, slowly up
-                    v *= ratio ** (0.25 if ratio < 1.0 else 1.0 / 30.0)
+                if ratio < ACTIVE_RATIO:  # quiet: follow it, quickly down, slowly up
+                    v *= ratio ** (FOLLOW_DOWN if ratio < 1.0 else FOLLOW_UP)
                     active = 0
                 else:  # active: frozen, unless it has lasted long enough to be a new rest
                     active += 1

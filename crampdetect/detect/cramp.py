@@ -20,11 +20,14 @@ alerts and ends, which are rare. Output does not depend on block boundaries.
 
 from __future__ import annotations
 
+import enum
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from crampdetect.detect.confidence import load_confidence
 from crampdetect.detect.onset import place_onset
 from crampdetect.detect.settings import DetectorSettings
 from crampdetect.features.context import count_in_run, trailing_stats
@@ -45,6 +48,52 @@ CANDIDATE_FEATURES = (
     "path_quiet",  # 1 when the quiet-rest rule holds
 )
 HISTORY_S = 30.0
+#: The level before a run is taken over ``pre_run_s`` up to PRE_RUN_GAP_S before it (s), when
+#: at least PRE_RUN_MIN_S of it is known.
+PRE_RUN_GAP_S, PRE_RUN_MIN_S = 0.5, 1.0
+#: Motor-unit activity at an onset stands this many times above the median TKEO before the run.
+TKEO_ONSET_FACTOR = 4.0
+
+
+class State(enum.Enum):
+    """What a channel is doing, as the detector sees it."""
+
+    IDLE = "idle"  # at rest
+    SUSPECT = "suspect"  # a continuous activation, not (yet) a cramp
+    CRAMP = "cramp"  # alert raised; waiting for sustained relaxation
+    RECOVERY = "recovery"  # at rest within the recurrence watch after a cramp
+
+
+class Transition(enum.Enum):
+    """The named changes of :class:`State`; :data:`TRANSITIONS` says from where to where."""
+
+    ACTIVATE = "activate"  # a continuous activation begins
+    CALM = "calm"  # it broke off (a relaxation gap) without an alert
+    CALM_IN_WATCH = "calm_in_watch"  # the same, within the recurrence watch
+    ALERT = "alert"  # the activation is judged a cramp
+    RELAX = "relax"  # the cramp relaxed for end_s: it is over, the watch begins
+    GIVE_UP = "give_up"  # the cramp lasted max_cramp_s: closed, the channel re-examined
+    WATCH = "watch"  # the recurrence watch was asked for from outside (alert policy)
+    WATCH_OVER = "watch_over"  # the recurrence watch expired
+    INTERRUPT = "interrupt"  # a long gap or the end of the stream: everything is forgotten
+    RESUME = "resume"  # a cramp interrupted by a long gap is still going on after it
+
+
+S = State
+#: Transition -> (states it may leave, state it enters).
+TRANSITIONS: dict[Transition, tuple[frozenset[State], State]] = {
+    Transition.ACTIVATE: (frozenset({S.IDLE, S.RECOVERY}), S.SUSPECT),
+    Transition.CALM: (frozenset({S.SUSPECT}), S.IDLE),
+    Transition.CALM_IN_WATCH: (frozenset({S.SUSPECT}), S.RECOVERY),
+    Transition.ALERT: (frozenset({S.SUSPECT}), S.CRAMP),
+    Transition.RELAX: (frozenset({S.CRAMP}), S.RECOVERY),
+    Transition.GIVE_UP: (frozenset({S.CRAMP}), S.RECOVERY),
+    Transition.WATCH: (frozenset({S.IDLE}), S.RECOVERY),
+    Transition.WATCH_OVER: (frozenset({S.RECOVERY}), S.IDLE),
+    Transition.INTERRUPT: (frozenset(State), S.IDLE),
+    Transition.RESUME: (frozenset({S.IDLE, S.SUSPECT, S.RECOVERY}), S.CRAMP),
+}
+del S
 
 
 @dataclass(slots=True)
@@ -63,19 +112,42 @@ class FrameEvent:
 
 @dataclass(slots=True)
 class _Channel:
+    index: int
+    state: State = State.IDLE  # changed only by CrampDetector._go
     hyst: bool = False
     last_on: int = _NEVER
     run_start: int = -1
     run_strong: int = 0  # frames of the current run at a strong level
-    in_cramp: bool = False
     cramp: FrameEvent | None = None
     cramp_base: float = 0.0
     low: int = 0
     recurrence_until: int = _NEVER
     cramp_level: float = 0.0  # median envelope (µV) when the alert was raised
-    pre_run: int = -1  # run whose pre-run level is cached in pre_value
-    pre_value: float = 0.0
-    last_move_end: int = _NEVER  # end frame of the last activation run of >= 0.5 s
+    # End frame of the last activation run of >= 0.5 s. Rest is only known once it has been
+    # seen: the start of the stream (or of the data after a long gap) counts as a movement.
+    last_move_end: int = 0
+    bilateral: int = 0  # frames of the current run during which another leg rose too
+    context: _RunContext | None = None  # the current run's context, taken when it started
+
+
+@dataclass(slots=True)
+class _RunContext:
+    """What came before runs, taken when each run starts (so later blocks need no history).
+
+    Arrays hold one entry per run start: ``pre`` (n_channels, k) the median 250 ms level (µV)
+    of every channel over the 5 s before the run (0 if less than 1 s is known); ``pre_fast``
+    the channel's median 100 ms level over the same span (0 if unknown); ``tk_floor`` the
+    TKEO level (µV²) an onset's motor-unit activity stands above (NaN: none known);
+    ``ref_before`` the strongest recent activity (µV) just before the run.
+    """
+
+    pre: np.ndarray
+    pre_fast: np.ndarray
+    tk_floor: np.ndarray
+    ref_before: np.ndarray
+
+    def take(self, k: np.ndarray | int) -> _RunContext:
+        return _RunContext(self.pre[:, k], self.pre_fast[k], self.tk_floor[k], self.ref_before[k])
 
 
 class CrampDetector:
@@ -106,19 +178,27 @@ class CrampDetector:
         self.gate = gate
         #: When a list, every unsure candidate is appended as (channel, frame, features).
         self.candidate_log: list[tuple[int, int, np.ndarray]] | None = None
+        #: When a list, every alert is appended as (channel, frame, features).
+        self.alert_log: list[tuple[int, int, np.ndarray]] | None = None
+        #: Probability that an alert is a cramp, from its CANDIDATE_FEATURES row.
+        self.confidence = load_confidence()
         s = settings
         fr = 1.0 / hop_s
         self._w = max(3, round(s.window_s * fr))
         self._persist = max(1, round(s.persist_s * fr))
-        self._relax_w = max(2, round(3.0 * fr))
+        self._relax_w = max(2, round(s.relax_window_s * fr))
         self._gap = max(1, round(s.gap_s * fr))
         self._end = max(1, round(s.end_s * fr))
         self._hist_len = round(HISTORY_S * fr)
+        #: The context of no run (before anything was seen).
+        self._no_context = _RunContext(
+            np.zeros((n_channels, 1)), np.zeros(1), np.full(1, np.nan), np.zeros(1)
+        )
         self.reset()
 
     def reset(self) -> None:
         c = self.n_channels
-        self._ch = [_Channel() for _ in range(c)]
+        self._ch = [_Channel(k) for k in range(c)]
         self._next_id = 1
         self._frame = 0
         self.interrupted: dict[int, tuple[float, float]] = {}
@@ -131,19 +211,17 @@ class CrampDetector:
 
     # -- public -------------------------------------------------------------------------------
     def state(self, channel: int) -> str:
-        ch = self._ch[channel]
-        if ch.in_cramp:
-            return "cramp"
-        if ch.run_start >= 0 and self._frame - ch.last_on <= self._gap:
-            return "suspect"
-        if self._frame < ch.recurrence_until:
-            return "recovery"
-        return "idle"
+        """The channel's :class:`State` name after the frames seen so far."""
+        return self._ch[channel].state.value
 
     def watch_recurrence(self, channel: int, until_frame: int) -> None:
         """Make ``channel`` more sensitive until ``until_frame`` (recurrence watch)."""
         ch = self._ch[channel]
         ch.recurrence_until = max(ch.recurrence_until, until_frame)
+        self._settle(ch)
+
+    #: Every transition taken, as (channel, frame, Transition), when a list (for tests).
+    transition_log: list[tuple[int, int, Transition]] | None = None
 
     def update(
         self,
@@ -191,19 +269,39 @@ class CrampDetector:
         self._ext_tkeo = np.concatenate([self._h_tkeo, tk], axis=1)
         self._ext_start = start - self._h_fast.shape[1]
         events: list[FrameEvent] = []
+        first_id = self._next_id
         for c in range(self.n_channels):
             events.extend(self._channel(c, start, on[c], level_fast[c], base[c], blocked[c], stats))
+            self._settle(self._ch[c])
         self._keep_history(level, level_fast, base, artefact)
+        self._number_in_time_order(events, first_id)
         return events
+
+    def _number_in_time_order(self, events: list[FrameEvent], first_id: int) -> None:
+        """Give the events raised in one update ids in (alert frame, channel) order, so that
+        ids do not depend on how the stream was cut into blocks."""
+        new = sorted(
+            {e.id: e for e in events if e.id >= first_id}.values(),
+            key=lambda e: (e.alert_frame, e.channel),
+        )
+        ids = {e.id: first_id + k for k, e in enumerate(new)}
+        if all(old == now for old, now in ids.items()):
+            return
+        for e in events:
+            e.id = ids.get(e.id, e.id)
+        for ch in self._ch:
+            if ch.cramp is not None:
+                ch.cramp.id = ids.get(ch.cramp.id, ch.cramp.id)
 
     def finish(self) -> list[FrameEvent]:
         """End of stream: end ongoing cramps at the last frame."""
         out = []
-        for _c, ch in enumerate(self._ch):
-            if ch.in_cramp and ch.cramp is not None:
+        for ch in self._ch:
+            if ch.cramp is not None:
                 ch.cramp.end_frame = self._frame
                 out.append(ch.cramp)
-                ch.in_cramp, ch.cramp = False, None
+                ch.cramp = None
+            self._go(ch, Transition.INTERRUPT)
         return out
 
     def interrupt(self) -> list[FrameEvent]:
@@ -214,12 +312,15 @@ class CrampDetector:
         still going on after the gap.
         """
         self.interrupted = {
-            c: (ch.cramp_base, ch.cramp_level) for c, ch in enumerate(self._ch) if ch.in_cramp
+            c: (ch.cramp_base, ch.cramp_level)
+            for c, ch in enumerate(self._ch)
+            if ch.state is State.CRAMP
         }
         out = self.finish()
         for ch in self._ch:
             ch.hyst, ch.last_on, ch.run_start, ch.low = False, _NEVER, -1, 0
             ch.run_strong = 0
+            ch.last_move_end = self._frame
         return out
 
     def end_floor(self, channel: int) -> float:
@@ -238,10 +339,38 @@ class CrampDetector:
         ev = FrameEvent("cramp", channel, onset, frame, None, 0.9, self._next_id, dict(detail))
         ev.detail["level_uv"] = round(level, 1)
         self._next_id += 1
-        ch.in_cramp, ch.cramp, ch.cramp_base, ch.low = True, ev, base, 0
+        ch.cramp, ch.cramp_base, ch.low = ev, base, 0
+        self._go(ch, Transition.RESUME)
         ch.cramp_level = level
         ch.hyst, ch.last_on, ch.run_start, ch.run_strong = False, _NEVER, -1, 0
         return FrameEvent(**{f: getattr(ev, f) for f in ev.__slots__})
+
+    # -- the state machine: the one place where a channel's state changes ----------------------
+    def _go(self, ch: _Channel, transition: Transition) -> None:
+        """Take ``transition`` on channel ``ch`` (only from the states it may leave)."""
+        leave, enter = TRANSITIONS[transition]
+        if ch.state not in leave:
+            raise RuntimeError(f"transition {transition.value} from {ch.state.value}")
+        if transition is Transition.INTERRUPT and ch.state is State.IDLE:
+            return
+        ch.state = enter
+        if self.transition_log is not None:
+            self.transition_log.append((ch.index, self._frame, transition))
+
+    def _settle(self, ch: _Channel) -> None:
+        """After a step: the transitions that follow from the run and the watch."""
+        if ch.state is State.CRAMP:
+            return
+        active = ch.run_start >= 0 and self._frame - ch.last_on <= self._gap
+        watched = self._frame < ch.recurrence_until
+        if ch.state is State.SUSPECT and not active:
+            self._go(ch, Transition.CALM_IN_WATCH if watched else Transition.CALM)
+        if ch.state is State.RECOVERY and not watched:
+            self._go(ch, Transition.WATCH_OVER)
+        if ch.state is State.IDLE and watched:
+            self._go(ch, Transition.WATCH)
+        if active and ch.state is not State.SUSPECT:
+            self._go(ch, Transition.ACTIVATE)
 
     # -- internals ----------------------------------------------------------------------------
     def _hysteresis(self, ratio: np.ndarray, blocked: np.ndarray) -> np.ndarray:
@@ -299,7 +428,7 @@ class CrampDetector:
         out: list[FrameEvent] = []
         p = 0
         while p < n:
-            if ch.in_cramp:
+            if ch.state is State.CRAMP:
                 s = self.settings
                 floor = max(s.off_ratio * ch.cramp_base, s.end_fraction * ch.cramp_level)
                 low = (fast[p:] < floor) | blocked[p:]
@@ -312,11 +441,13 @@ class CrampDetector:
                 if q is None:
                     return out
                 assert ch.cramp is not None
+                gave_up = start + p + q >= too_long
                 ch.cramp.end_frame = start + p + q - self._end + 1
                 out.append(ch.cramp)
                 rec = round(self.settings.recurrence_s / self.hop_s)
                 ch.recurrence_until = ch.cramp.end_frame + rec
-                ch.in_cramp, ch.cramp, ch.low = False, None, 0
+                ch.cramp, ch.low = None, 0
+                self._go(ch, Transition.GIVE_UP if gave_up else Transition.RELAX)
                 ch.hyst, ch.last_on, ch.run_start = False, _NEVER, -1
                 ch.run_strong = 0
                 on = on.copy()
@@ -367,8 +498,18 @@ class CrampDetector:
         run_start = np.where(run_start >= 0, run_start, ch.run_start)
         run_start = np.where(in_run, run_start, -1)
         elapsed = np.where(run_start >= 0, frames - run_start + 1, 0)
-        moving = st["med"] >= 0.5 * s.strong_ratio
+        moving = st["med"] >= s.movement_fraction * s.strong_ratio
         run_strong = count_in_run(moving & in_run, starts, ch.run_strong)
+        # Context of each run, taken as it starts; per frame, the context of its run.
+        if in_run.any():
+            new = self._run_context(c, frames[starts])
+            carried = ch.context or self._no_context
+            ctx = self._join(new, carried, np.cumsum(starts) - 1)
+            co = self._coactive(c, start, n, ctx.pre)
+        else:  # no run: nothing to judge, nothing to carry
+            ctx = self._no_context.take(np.zeros(n, dtype=np.int64))
+            co = np.zeros(n, dtype=bool)
+        bil_count = count_in_run(co, starts, ch.bilateral)
 
         rec = frames < ch.recurrence_until
         scale = np.where(rec, s.recurrence_scale, 1.0)
@@ -392,7 +533,10 @@ class CrampDetector:
         prev_rs = np.concatenate([[ch.run_start], run_start[:-1]])
         prev_strong = np.concatenate([[ch.run_strong], run_strong[:-1]])
         ended = np.flatnonzero(
-            prev_in & ~in_run & (frames - prev_rs >= round(0.5 * fr)) & (prev_strong > 0)
+            prev_in
+            & ~in_run
+            & (frames - prev_rs >= round(s.movement_min_s * fr))
+            & (prev_strong > 0)
         )
         move_ends = frames[ended]
 
@@ -401,6 +545,29 @@ class CrampDetector:
             return int(move_ends[k]) if k >= 0 else ch.last_move_end
 
         level = st["med"] * st["base"]
+        pre = ctx.pre[c]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            bil = np.where(elapsed > 0, bil_count / np.maximum(elapsed, 1), 0.0)
+
+        def features(rows: np.ndarray) -> np.ndarray:
+            """Rows of CANDIDATE_FEATURES at block indices ``rows``."""
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.column_stack(
+                    [
+                        elapsed[rows] * self.hop_s,
+                        st["irr"][rows],
+                        st["dip"][rows],
+                        np.log(np.maximum(st["med"][rows], 1e-6)),
+                        np.log(np.maximum(level[rows], 1e-9)) - np.log(np.maximum(pre[rows], 1e-9)),
+                        bil[rows],
+                        np.log(np.maximum(level[rows], 1e-9))
+                        - np.log(np.maximum(st["ref"][rows], 1e-9)),
+                        rec[rows].astype(float),
+                        fast[rows].astype(float),
+                        quiet[rows].astype(float),
+                    ]
+                )
+
         hit = np.flatnonzero((fast | slow | quiet) & ~st["untrusted"])
         g = None
         while hit.size:
@@ -408,46 +575,28 @@ class CrampDetector:
             mine = hit[run_start[hit] == rs]
             hit = hit[run_start[hit] != rs]
             # Only frames that rose above the activity before the run can alert.
-            ok = level[mine] >= s.rise_ratio * self._pre_level(c, rs)
+            ok = level[mine] >= s.rise_ratio * pre[mine]
             if s.fast_ref_fraction > 0:
                 # The early paths need the strongest activity of the last minutes before
                 # the run to be matched: a cramp is rarely weaker than earlier movements.
-                e0 = self._ext_start
-                before = self._ext_ref[c, max(0, rs - 1 - e0)]
-                ok &= slow[mine] | (level[mine] >= s.fast_ref_fraction * before)
+                ok &= slow[mine] | (level[mine] >= s.fast_ref_fraction * ctx.ref_before[mine])
             if s.quiet_s > 0 and rs - last_move_before(rs) < s.quiet_s * fr:
                 # Shortly after a movement: maybe the next of a periodic series of leg
                 # movements (every 5-90 s); only the slow path may alert.
                 ok &= slow[mine]
             if ok.any():
-                bil = self._bilateral_share(c, rs, start + mine)
-                ok &= (bil < 0.5) | (elapsed[mine] >= s.bilateral_s * fr)
+                ok &= (bil[mine] < s.bilateral_share) | (elapsed[mine] >= s.bilateral_s * fr)
             unsure = ok & ~slow[mine]
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
                 # The rules are unsure before the slow path: a learned model may decide.
-                rows = np.flatnonzero(unsure)
-                x = np.column_stack(
-                    [
-                        elapsed[mine[rows]] * self.hop_s,
-                        st["irr"][mine[rows]],
-                        st["dip"][mine[rows]],
-                        np.log(np.maximum(st["med"][mine[rows]], 1e-6)),
-                        np.log(np.maximum(level[mine[rows]], 1e-9))
-                        - np.log(max(self._pre_level(c, rs), 1e-9)),
-                        bil[rows],
-                        np.log(np.maximum(level[mine[rows]], 1e-9))
-                        - np.log(np.maximum(st["ref"][mine[rows]], 1e-9)),
-                        rec[mine[rows]].astype(float),
-                        fast[mine[rows]].astype(float),
-                        quiet[mine[rows]].astype(float),
-                    ]
-                )
+                rows = mine[np.flatnonzero(unsure)]
+                x = features(rows)
                 if self.candidate_log is not None:
                     self.candidate_log.extend(
-                        (c, int(start + m), row) for m, row in zip(mine[rows], x, strict=True)
+                        (c, int(start + m), row) for m, row in zip(rows, x, strict=True)
                     )
                 if self.gate is not None:
-                    ok[rows] = np.asarray(self.gate(x), dtype=bool)
+                    ok[np.flatnonzero(unsure)] = np.asarray(self.gate(x), dtype=bool)
             if ok.any():
                 g = int(mine[np.argmax(ok)])
                 break
@@ -458,65 +607,101 @@ class CrampDetector:
         ch.last_on = int(last_on[upto - 1])
         ch.run_start = int(run_start[upto - 1])
         ch.run_strong = int(run_strong[upto - 1]) if ch.run_start >= 0 else 0
+        ch.bilateral = int(bil_count[upto - 1]) if ch.run_start >= 0 else 0
+        ch.context = ctx.take(slice(upto - 1, upto)) if ch.run_start >= 0 else None
         if g is not None:
             self._path = "fast" if fast[g] else "quiet" if quiet[g] else "slow"
             self._run_start_at_alert = int(run_start[g])
+            self._context_at_alert = ctx.take(slice(g, g + 1))
+            self._features_at_alert = features(np.array([g]))[0]
             self._recurrent = bool(rec[g])
         return g
 
-    def _bilateral_share(self, c: int, run_start: int, frames: np.ndarray) -> np.ndarray:
-        """Share of the run, up to each of ``frames``, during which another leg rose too.
+    def _run_context(self, c: int, run_starts: np.ndarray) -> _RunContext:
+        """Context of runs of channel ``c`` starting at ``run_starts`` (frames, in this block).
 
-        Another leg counts when it is active and well above its own level before the run:
-        both legs rising together is posture, a bilateral hold or turning over; a cramp on
-        one leg while the other keeps standing is not bilateral.
+        Uses the 5 s up to 0.5 s before each start; the history kept (``HISTORY_S``) always
+        covers it, so the values do not depend on how the stream was cut.
         """
-        if self.n_channels < 2:
-            return np.zeros(frames.shape)
-        e0 = self._ext_start
-        a = max(0, run_start - e0)
-        b = int(frames[-1]) - e0 + 1
-        co = np.zeros(b - a, dtype=bool)
-        # Strength on a common scale: level over each leg's own activity reference (the
-        # strongest recent activity), or over its rest when no reference is known yet.
-        scale = np.where(self._ext_ref > 0, self._ext_ref, self._ext_base)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mine = self._ext_level[c, a:b] / scale[c, a:b]
-        for o in range(self.n_channels):
-            if o == c:
-                continue
-            lvl = self._ext_level[o, a:b]
-            base = self._ext_base[o, a:b]
-            pre = self._pre_level(o, run_start, cache=False)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                co |= (
-                    (lvl >= self.settings.on_ratio * base)
-                    & (lvl >= self.settings.rise_ratio * pre)
-                    # comparably strong: standing on one leg while the other cramps is not
-                    # a bilateral contraction
-                    & (lvl / scale[o, a:b] >= 0.25 * mine)
-                )
-        cum = np.cumsum(co)
-        idx = frames - e0 - a
-        return cum[idx] / (idx + 1)
-
-    def _pre_level(self, c: int, run_start: int, cache: bool = True) -> float:
-        """Median 250 ms level over the 5 s before a run (0 if unknown), cached per run.
-
-        A cramp rises from rest or from lighter activity; a run that begins as gait stops
-        and leaves a tonic standing activity does not rise above what came before it.
-        """
-        ch = self._ch[c]
-        if cache and ch.pre_run == run_start:
-            return ch.pre_value
+        k = run_starts.shape[0]
+        if k == 0 or self._ext_level.shape[1] == 0:
+            z = np.zeros(k)
+            return _RunContext(np.zeros((self.n_channels, k)), z, np.full(k, np.nan), z)
         fr = 1.0 / self.hop_s
         e0 = self._ext_start
-        a = max(0, run_start - round(5.0 * fr) - e0)
-        b = max(0, run_start - round(0.5 * fr) - e0)
-        pre = float(np.median(self._ext_level[c, a:b])) if b - a >= round(1.0 * fr) else 0.0
-        if cache:
-            ch.pre_run, ch.pre_value = run_start, pre
-        return pre
+        span = np.arange(-round(self.settings.pre_run_s * fr), -round(PRE_RUN_GAP_S * fr))
+        idx = run_starts[:, None] - e0 + span[None, :]  # (k, m)
+        known = idx >= 0
+        safe = np.where(known, idx, 0)
+        enough = known.sum(axis=1) >= round(PRE_RUN_MIN_S * fr)
+        any_known = known.any(axis=1)
+
+        everything = bool(known.all())
+
+        def med(x: np.ndarray, need: np.ndarray) -> np.ndarray:
+            v = x[..., safe] if x.ndim == 1 else x[:, safe]  # (k, m) or (C, k, m)
+            if everything:  # the usual case: the whole span is in the history
+                return np.median(v, axis=-1)
+            v = np.where(known, v, np.nan)
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                out = np.nanmedian(v, axis=-1)
+            return np.where(need, out, 0.0)
+
+        pre = med(self._ext_level, enough)
+        pre_fast = med(self._ext_fast[c], any_known)
+        tk = med(np.abs(self._ext_tkeo[c]), any_known)
+        tk_any = np.where(known, self._ext_tkeo[c][safe] != 0, False).any(axis=1)
+        tk_floor = np.where(tk_any, TKEO_ONSET_FACTOR * tk + 1e-12, np.nan)
+        before = np.clip(run_starts - 1 - e0, 0, self._ext_ref.shape[1] - 1)
+        return _RunContext(pre, pre_fast, tk_floor, self._ext_ref[c, before])
+
+    @staticmethod
+    def _join(new: _RunContext, carried: _RunContext, which: np.ndarray) -> _RunContext:
+        """Per frame: the context of the run started at ``which`` (index into ``new``), or
+        the carried one where no run started yet in this block."""
+        j = np.maximum(which, 0)
+        has = which >= 0
+        if new.pre_fast.shape[0] == 0:
+            new = carried
+            j, has = np.zeros_like(which), np.zeros_like(has)
+        return _RunContext(
+            np.where(has[None], new.pre[:, j], carried.pre[:, :1]),
+            np.where(has, new.pre_fast[j], carried.pre_fast[0]),
+            np.where(has, new.tk_floor[j], carried.tk_floor[0]),
+            np.where(has, new.ref_before[j], carried.ref_before[0]),
+        )
+
+    def _coactive(self, c: int, start: int, n: int, pre: np.ndarray) -> np.ndarray:
+        """Frames ``start .. start + n`` during which another leg rose too.
+
+        Another leg counts when it is active and well above its own level before the run
+        (``pre``, per frame): both legs rising together is posture, a bilateral hold or
+        turning over; a cramp on one leg while the other keeps standing is not bilateral.
+        """
+        co = np.zeros(n, dtype=bool)
+        if self.n_channels < 2:
+            return co
+        a = start - self._ext_start
+        lvl = self._ext_level[:, a : a + n]
+        base = self._ext_base[:, a : a + n]
+        ref = self._ext_ref[:, a : a + n]
+        # Strength on a common scale: level over each leg's own activity reference (the
+        # strongest recent activity), or over its rest when no reference is known yet.
+        scale = np.where(ref > 0, ref, base)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = lvl / scale
+            for o in range(self.n_channels):
+                if o == c:
+                    continue
+                co |= (
+                    (lvl[o] >= self.settings.on_ratio * base[o])
+                    & (lvl[o] >= self.settings.rise_ratio * pre[o])
+                    # comparably strong: standing on one leg while the other cramps is not
+                    # a bilateral contraction
+                    & (rel[o] >= self.settings.bilateral_strength * rel[c])
+                )
+        return co
 
     def _raise(
         self, c: int, frame: int, base: float, stats: dict[str, np.ndarray], i: int
@@ -525,21 +710,24 @@ class CrampDetector:
         s = self.settings
         ch = self._ch[c]
         fr = 1.0 / self.hop_s
-        rs = self._run_start_at_alert
-        fast, e0 = self._ext_fast[c], self._ext_start
-        pre = fast[max(0, rs - round(5 * fr) - e0) : max(0, rs - round(0.5 * fr) - e0)]
-        local = max(base, float(np.median(pre)) if pre.size else 0.0)
+        ctx = self._context_at_alert
+        local = max(base, float(ctx.pre_fast[0]))
         level = float(stats["med"][c, i] * base)
-        k = place_onset(fast, self._ext_tkeo[c], e0, rs, frame, local, level, fr, s.slow_s + 3.0)
-        if self._path == "quiet":
-            margin = min(stats["med"][c, i] / s.strong_ratio, 1.25)
-        elif self._path == "fast":
-            margin = stats["irr"][c, i] / (
-                s.irregular * (s.recurrence_scale if self._recurrent else 1.0)
-            )
-        else:
-            margin = stats["med"][c, i] / s.strong_ratio
-        confidence = float(np.clip(0.6 + 0.4 * (margin - 1.0), 0.5, 0.99))
+        k = place_onset(
+            self._ext_fast[c],
+            self._ext_tkeo[c],
+            self._ext_start,
+            frame,
+            local,
+            level,
+            fr,
+            s.onset_lookback_s,
+            float(ctx.tk_floor[0]),
+        )
+        x = self._features_at_alert
+        if self.alert_log is not None:
+            self.alert_log.append((c, frame, x))
+        confidence = self.confidence(x)
         ev = FrameEvent(
             kind="cramp",
             channel=c,
@@ -559,6 +747,9 @@ class CrampDetector:
             },
         )
         self._next_id += 1
-        ch.in_cramp, ch.cramp, ch.cramp_base, ch.low = True, ev, base, 0
+        if ch.state is not State.SUSPECT:  # the run began within this block
+            self._go(ch, Transition.ACTIVATE)
+        self._go(ch, Transition.ALERT)
+        ch.cramp, ch.cramp_base, ch.low = ev, base, 0
         ch.cramp_level = level
         return FrameEvent(**{f: getattr(ev, f) for f in ev.__slots__})

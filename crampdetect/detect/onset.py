@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 
+#: The rising edge: frames above ONSET_RISE x the level before the run and ONSET_SHARE x the
+#: cramp's level.
+ONSET_RISE, ONSET_SHARE = 1.5, 0.05
+#: TKEO conditioning may move the onset back at most this far (s).
+TKEO_BACK_S = 2.0
+
 
 def place_onset(
     fast: np.ndarray,
     tkeo: np.ndarray,
     first: int,
-    run_start: int,
     alert: int,
     pre_level: float,
     level: float,
     frames_per_s: float,
     lookback_s: float,
+    tk_floor: float,
 ) -> int:
     """Frame where the rise to a cramp began.
 
@@ -32,28 +38,27 @@ def place_onset(
         ``first .. first + n``.
     first : int
         Frame index of ``fast[0]``.
-    run_start, alert : int
-        Frames where the continuous activation started and where the alert was raised.
+    alert : int
+        Frame where the alert was raised.
     pre_level, level : float
         Envelope (µV) before the run and of the cramp at the alert.
     frames_per_s : float
         Feature frame rate in Hz.
     lookback_s : float
         Furthest the onset may lie before the alert, s.
+    tk_floor : float
+        TKEO level (µV²) that motor-unit activity stands above, from before the run; NaN
+        when unknown (ENV input, no rest seen).
     """
     fr = frames_per_s
-    floor = max(1.5 * pre_level, 0.05 * level)
+    floor = max(ONSET_RISE * pre_level, ONSET_SHARE * level)
     lo = max(first, alert - round(lookback_s * fr))
     seg = fast[lo - first : alert - first + 1]
     below = np.flatnonzero(seg < floor)
     k = lo + int(below[-1]) + 1 if below.size else lo
     k = min(k, alert)
-    tk_pre = tkeo[
-        max(0, run_start - round(5 * fr) - first) : max(0, run_start - round(0.5 * fr) - first)
-    ]
-    if tk_pre.size and tk_pre.any():
-        tk_floor = 4.0 * float(np.median(np.abs(tk_pre))) + 1e-12
-        stop = max(first, k - round(2.0 * fr))
+    if tk_floor == tk_floor:  # not NaN
+        stop = max(first, k - round(TKEO_BACK_S * fr))
         while k - 1 >= stop and tkeo[k - 1 - first] >= tk_floor:
             k -= 1
     return k

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 from crampdetect.core import PROFILES, InputError
@@ -68,6 +69,23 @@ class DetectorSettings:
     recurrence_s : float
         After a cramp the channel is watched this long with ``recurrence_scale`` applied
         to ``fast_s``, ``slow_s`` and ``irregular``.
+    relax_window_s : float
+        Context (s) of the ``relax_fraction`` test.
+    movement_fraction, movement_min_s : float
+        An activation run counts as a movement (for ``quiet_s``) when it lasted
+        ``movement_min_s`` (s) and its median level reached ``movement_fraction`` x
+        ``strong_ratio``.
+    bilateral_share : float
+        The run is bilateral when another leg rose too during this share of it.
+    bilateral_strength : float
+        Another leg counts as rising when its level over its own activity reference reaches
+        this share of the watched leg's.
+    pre_run_s : float
+        "Before the run" (rise, bilateral and onset tests) is the last ``pre_run_s`` (s).
+    onset_lookback_s : float
+        Furthest an onset may lie before its alert, s.
+
+    Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
 
     on_ratio: float = 4.0
@@ -92,6 +110,31 @@ class DetectorSettings:
     early_warning: bool = False
     recurrence_s: float = 3600.0
     recurrence_scale: float = 0.75
+    relax_window_s: float = 3.0
+    movement_fraction: float = 0.5
+    movement_min_s: float = 0.5
+    bilateral_share: float = 0.5
+    bilateral_strength: float = 0.25
+    pre_run_s: float = 5.0
+    onset_lookback_s: float = 12.0
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if f.name == "early_warning":
+                if not isinstance(v, bool):
+                    raise InputError("Detector setting early_warning must be true or false")
+                continue
+            lo, hi, unit = LIMITS[f.name]
+            if not (isinstance(v, int | float) and math.isfinite(v) and lo <= v <= hi):
+                raise InputError(
+                    f"Detector setting {f.name}={v!r} out of range {lo:g}..{hi:g}"
+                    + (f" {unit}" if unit else "")
+                )
+        if self.off_ratio > self.on_ratio:
+            raise InputError("Detector setting off_ratio must not exceed on_ratio")
+        if self.window_s < 3 * self.persist_s:
+            raise InputError("Detector setting window_s must be at least 3 x persist_s")
 
     def replace(self, **changes: float) -> DetectorSettings:
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
@@ -103,12 +146,47 @@ class DetectorSettings:
         return dataclasses.asdict(self)
 
 
+_BIG = 1e6
+#: Allowed range and unit of every numeric setting ("" for a plain ratio or fraction).
+LIMITS: dict[str, tuple[float, float, str]] = {
+    "on_ratio": (1.0, 1000.0, "x baseline"),
+    "off_ratio": (1.0, 1000.0, "x baseline"),
+    "gap_s": (0.01, 10.0, "s"),
+    "relax_fraction": (0.0, 1.0, ""),
+    "window_s": (0.2, 30.0, "s"),
+    "fast_s": (0.1, 600.0, "s"),
+    "irregular": (0.0, 10.0, "log units"),
+    "persist_s": (0.05, 10.0, "s"),
+    "dip": (0.0, 1.0, ""),
+    "slow_s": (0.1, 600.0, "s"),
+    "strong_ratio": (1.0, 1000.0, "x baseline"),
+    "bilateral_s": (0.0, _BIG, "s"),
+    "quiet_s": (0.0, _BIG, "s"),
+    "ref_fraction": (0.0, 1.0, ""),
+    "fast_ref_fraction": (0.0, 10.0, ""),
+    "end_s": (0.05, 600.0, "s"),
+    "end_fraction": (0.0, 1.0, ""),
+    "max_cramp_s": (1.0, _BIG, "s"),
+    "rise_ratio": (0.0, 1000.0, "x level before the run"),
+    "recurrence_s": (0.0, _BIG, "s"),
+    "recurrence_scale": (0.1, 1.0, ""),
+    "relax_window_s": (0.2, 60.0, "s"),
+    "movement_fraction": (0.0, 1.0, ""),
+    "movement_min_s": (0.0, 60.0, "s"),
+    "bilateral_share": (0.0, 1.0, ""),
+    "bilateral_strength": (0.0, 10.0, ""),
+    "pre_run_s": (1.5, 25.0, "s"),
+    "onset_lookback_s": (0.5, 25.0, "s"),
+}
+
 _PROFILES = {
     # Lying at rest: cramps start from silence; confounders are short movements and
     # bilateral turning over.
     "night": DetectorSettings(fast_s=4.0, slow_s=9.0, fast_ref_fraction=0.5),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
-    "training": DetectorSettings(slow_s=9.5, bilateral_s=600.0, quiet_s=0.0, ref_fraction=0.12),
+    "training": DetectorSettings(
+        slow_s=9.5, bilateral_s=600.0, quiet_s=0.0, ref_fraction=0.12, onset_lookback_s=12.5
+    ),
 }
 
 

@@ -2,9 +2,11 @@
 
 Per recording, :class:`Scorer` runs ``detect`` and matches its output with the labels;
 :func:`aggregate` folds many such scores into the figures the targets are stated in:
-sensitivity, alert latency, onset error, false alerts per hour (by profile and by the
-activity they fall in), share of voluntary holds alerted, share of lead-offs flagged and
-share of clean time wrongly flagged.
+sensitivity, alert latency (also for cramps right after exertion), onset error, false
+alerts per hour (by profile and by the activity they fall in), share of voluntary holds
+alerted, how well the event confidence ranks and is calibrated (ROC AUC, Brier score,
+reliability table over every alert raised), share of lead-offs flagged and share of clean
+time wrongly flagged. Spread over seeds is in :mod:`crampdetect.reports.multiseed`.
 """
 
 from __future__ import annotations
@@ -32,6 +34,14 @@ ACTIVITIES = (
 QUALITY_LABELS = ("lead_off", "saturation", "mains", "pop", "wander", "bad_value", "gap")
 #: Tolerance (s) around labelled quality intervals when judging flags on clean signal.
 FLAG_TOLERANCE_S = 1.0
+#: Voluntary effort a cramp may follow; a cramp starting within ``AFTER_EXERTION_S`` of
+#: the end of one of these (or during it) on its leg counts as "after exertion".
+EXERTION = ("gait", "calf_raise", "voluntary_hold")
+AFTER_EXERTION_S = 5.0
+#: An alert is in time when raised at most this long after the cramp's onset, s.
+ALERT_WINDOW_S = 10.0
+#: Confidence bins of the reliability table ([lo, hi), the last includes 1).
+RELIABILITY_EDGES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
 def labels_path(csv_path: str | Path) -> Path:
@@ -84,8 +94,40 @@ class Scorer:
             from crampdetect.detect.model import load_model
 
             model = load_model(self.model)
-        result = detect_file(csv_path, profile=profile, overrides=self.overrides, model=model)
-        return score(result, labels, Path(csv_path).name, profile)
+        declared = {k: labels.get(k) for k in ("signal", "units", "adc_bits")}
+        result = detect_file(
+            csv_path, profile=profile, overrides=self.overrides, model=model, **declared
+        )
+        out = score(result, labels, Path(csv_path).name, profile)
+        out["inferred_ok"] = _inferred_matches(csv_path, declared)
+        return out
+
+
+def _inferred_matches(csv_path: str | Path, declared: dict[str, Any]) -> bool | None:
+    """Whether ``detect`` would infer the labelled representation by itself (None: unknown)."""
+    if declared.get("signal") is None:
+        return None
+    from crampdetect.ingest.inference import infer_representation
+    from crampdetect.storage.csvfile import open_csv
+
+    stream = open_csv(csv_path)
+    rep, _ = infer_representation(stream.first, None, None, None, stream.fs)
+    return (rep.signal, rep.units, rep.adc_bits) == (
+        declared["signal"],
+        declared["units"],
+        declared["adc_bits"],
+    )
+
+
+def _after_exertion(cramp: dict[str, Any], intervals: list[dict[str, Any]]) -> bool:
+    """A cramp that starts during or within ``AFTER_EXERTION_S`` of voluntary effort."""
+    return any(
+        i["kind"] in EXERTION
+        and i["channel"] == cramp["channel"]
+        and i["start_s"] < cramp["start_s"] + 0.5
+        and i["end_s"] >= cramp["start_s"] - AFTER_EXERTION_S
+        for i in intervals
+    )
 
 
 def score(
@@ -105,7 +147,13 @@ def score(
             and c["start_s"] - 1.0 <= e["alert_s"] <= c["end_s"]
             and k not in matched
         ]
-        row = {"start_s": c["start_s"], "duration_s": c["end_s"] - c["start_s"], "detected": False}
+        row = {
+            "start_s": c["start_s"],
+            "duration_s": c["end_s"] - c["start_s"],
+            "detected": False,
+            "after_exertion": _after_exertion(c, intervals),
+            "context": c.get("context"),
+        }
         if hits:
             e = events[hits[0]]
             matched.update(hits)
@@ -135,6 +183,10 @@ def score(
                 where = kind
                 break
         false_alerts.append({"alert_s": e["alert_s"], "channel": e["channel"], "activity": where})
+    # Every alert raised, with its confidence and whether it is a cramp (repeats included).
+    alerts = [
+        {"confidence": e.get("confidence"), "true": k in matched} for k, e in enumerate(events)
+    ]
     holds = [i for i in intervals if i["kind"] == "voluntary_hold"]
     holds_alerted = sum(
         any(
@@ -204,6 +256,7 @@ def score(
         "duration_s": duration,
         "cramps": cramp_rows,
         "false_alerts": false_alerts,
+        "alerts": alerts,
         "holds": len(holds),
         "holds_alerted": int(holds_alerted),
         "lead_off_coverage": lead_rows,
@@ -235,18 +288,42 @@ def aggregate(scores: list[dict[str, Any]]) -> dict[str, Any]:
         def q(a, p):
             return None if a.size == 0 else round(float(np.percentile(a, p)), 3)
 
+        exert = [c for c in cr if c.get("after_exertion")]
+        lat_ex = np.array([c["latency_s"] for c in exert if c["detected"]])
+        contexts: dict[str, dict[str, Any]] = {}
+        for ctx in sorted({str(c["context"]) for c in cr if c.get("context")}):
+            sub = [c for c in cr if c.get("context") == ctx]
+            sub_lat = np.array([c["latency_s"] for c in sub if c["detected"]])
+            contexts[ctx] = {
+                "cramps": len(sub),
+                "within_10s": round(float(np.sum(sub_lat <= ALERT_WINDOW_S)) / len(sub), 4),
+                "latency_median_s": q(sub_lat, 50),
+            }
+        inferred = [r["inferred_ok"] for r in rows if r.get("inferred_ok") is not None]
         return {
             "recordings": len(rows),
             "hours": round(hours, 3),
             "cramps": len(cr),
             "detected": len(det),
             "sensitivity": None if not cr else round(len(det) / len(cr), 4),
-            "within_10s": None if not cr else round(float(np.sum(lat <= 10.0)) / len(cr), 4),
+            "within_10s": None
+            if not cr
+            else round(float(np.sum(lat <= ALERT_WINDOW_S)) / len(cr), 4),
             "latency_median_s": q(lat, 50),
             "latency_p90_s": q(lat, 90),
             "latency_max_s": None if lat.size == 0 else round(float(lat.max()), 3),
+            "cramps_after_exertion": len(exert),
+            "within_10s_after_exertion": None
+            if not exert
+            else round(float(np.sum(lat_ex <= ALERT_WINDOW_S)) / len(exert), 4),
+            "latency_after_exertion_median_s": q(lat_ex, 50),
+            "latency_after_exertion_p90_s": q(lat_ex, 90),
+            "by_context": contexts,
             "onset_error_median_s": q(err, 50),
+            "onset_error_p90_s": q(err, 90),
             "onset_within_0_5s": None if err.size == 0 else round(float(np.mean(err <= 0.5)), 4),
+            **confidence_figures([a for r in rows for a in r.get("alerts", [])]),
+            "representation_misinferred": None if not inferred else sum(not ok for ok in inferred),
             "false_alerts": len(fas),
             "false_alerts_per_hour": None if hours == 0 else round(len(fas) / hours, 4),
             "false_alerts_by_activity": dict(sorted(by_act.items())),
@@ -277,6 +354,44 @@ def aggregate(scores: list[dict[str, Any]]) -> dict[str, Any]:
         for val in sorted({r[key] for r in scores}):
             out[dest][val] = fold([r for r in scores if r[key] == val])
     return out
+
+
+def confidence_figures(alerts: list[dict[str, Any]]) -> dict[str, Any]:
+    """How the confidence of every alert raised ranks and is calibrated (true = a cramp).
+
+    ``confidence_auc``: ROC AUC of the confidence for true against false alerts (None
+    unless both occur); ``brier``: mean squared difference between the confidence and
+    the outcome; ``reliability``: per confidence bin, alerts, mean confidence and the
+    share that were cramps.
+    """
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
+    rated = [a for a in alerts if a.get("confidence") is not None]
+    if not rated:
+        return {"alerts": len(alerts), "confidence_auc": None, "brier": None, "reliability": []}
+    conf = np.clip(np.array([float(a["confidence"]) for a in rated]), 0.0, 1.0)
+    truth = np.array([bool(a["true"]) for a in rated])
+    auc = roc_auc_score(truth, conf) if 0 < truth.sum() < truth.size else None
+    edges = np.asarray(RELIABILITY_EDGES)
+    which = np.clip(np.searchsorted(edges, conf, side="right") - 1, 0, edges.size - 2)
+    table = []
+    for b in range(edges.size - 1):
+        sel = which == b
+        if sel.any():
+            table.append(
+                {
+                    "bin": f"{edges[b]:.2f}-{edges[b + 1]:.2f}",
+                    "alerts": int(sel.sum()),
+                    "mean_confidence": round(float(conf[sel].mean()), 3),
+                    "true_share": round(float(truth[sel].mean()), 3),
+                }
+            )
+    return {
+        "alerts": len(alerts),
+        "confidence_auc": None if auc is None else round(float(auc), 4),
+        "brier": round(float(brier_score_loss(truth, conf)), 4),
+        "reliability": table,
+    }
 
 
 def find_recordings(directory: str | Path) -> list[Path]:

@@ -217,8 +217,9 @@ class Pipeline:
     # -- internals ----------------------------------------------------------------------------
     def _gap(self, block: Block) -> Output:
         out = Output()
-        assert self._last_t is not None
-        start_s = self._last_t + 1.0 / self.fs
+        # Where the next sample was due, from the time map (not from block times, which
+        # would make the result depend on how the stream was cut).
+        start_s = self._times.time(self._n_in)
         for name in self.channels:
             out.quality.append(QualityInterval(name, "gap", start_s, block.t0))
         gap_s = block.gap / self.fs

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crampdetect.core import Event, QualityInterval
+from crampdetect.core import Block, Event, InputError, QualityInterval
 from crampdetect.pipeline import Output, Pipeline
 
 
@@ -33,6 +34,23 @@ class Collector:
         return events, quality
 
 
+def split_blocks(blocks: Iterable[Block], block_s: float) -> Iterator[Block]:
+    """Cut ``blocks`` into blocks of at most ``block_s`` seconds (a gap stays on the first)."""
+    if not (math.isfinite(block_s) and block_s > 0):
+        raise InputError(f"Block size must be a positive number of seconds, got {block_s:g}")
+    for b in blocks:
+        n = max(1, round(block_s * b.fs))
+        for i in range(0, b.n_samples, n):
+            yield Block(
+                b.data[:, i : i + n],
+                b.fs,
+                b.start + i,
+                b.t0 + i / b.fs,
+                b.gap if i == 0 else 0,
+                b.channels,
+            )
+
+
 def detect_file(
     path: str | Path,
     profile: str = "night",
@@ -45,12 +63,15 @@ def detect_file(
     overrides: dict[str, float] | None = None,
     model: Any = None,
     progress: Callable[[float], None] | None = None,
+    block_s: float | None = None,
 ) -> dict[str, Any]:
     """Detect cramps in a ``time_s,<channels>`` CSV through the live code path.
 
     ``settings`` replaces the profile's detector settings; ``overrides`` changes some of the
     defaults for the inferred signal type; ``model`` (a
-    :class:`~crampdetect.detect.model.CrampModel`) gates the unsure candidates. Returns the
+    :class:`~crampdetect.detect.model.CrampModel`) gates the unsure candidates; ``block_s``
+    is the size (s) of the blocks streamed through the pipeline (default: the file's read
+    chunks). The result does not depend on it. Returns the
     ``crampdetect detect --json`` document: ``input`` (rate, channels, inferred
     representation, duration, gaps), ``events`` and ``quality``.
     """
@@ -73,7 +94,8 @@ def detect_file(
         gate = model.gate(profile)
     pipe = Pipeline(stream.fs, stream.channels, rep, profile, settings, calibration, gate)
     col = Collector()
-    for block in stream.blocks():
+    blocks = stream.blocks() if block_s is None else split_blocks(stream.blocks(), block_s)
+    for block in blocks:
         col.add(pipe.push(block))
         if progress is not None:
             progress(block.n_samples / stream.fs)  # seconds of signal done

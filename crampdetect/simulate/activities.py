@@ -25,12 +25,21 @@ def cramp(
     *,
     prodrome: bool = False,
     recurrence: bool = False,
+    level_range: tuple[float, float] = (0.15, 1.0),
+    rise_range_s: tuple[float, float] = (0.3, 5.0),
+    depth_range: tuple[float, float] = (0.3, 0.8),
+    context: str | None = None,
 ) -> float:
-    """A cramp on channel ``ch`` whose onset ramp starts at ``start``; returns its end, s."""
+    """A cramp on channel ``ch`` whose onset ramp starts at ``start``; returns its end, s.
+
+    ``level_range`` (fraction of MVC, uniform), ``rise_range_s`` (onset ramp, s,
+    log-uniform) and ``depth_range`` (total waxing-and-waning depth) are the ranges drawn
+    from; ``context`` (what the cramp follows) is written into the label when given.
+    """
     rng = b.rng
     end = min(start + length, b.duration)
-    level = float(rng.uniform(0.15, 1.0))
-    rise = min(loguniform(rng, 0.3, 5.0), 0.3 * (end - start))
+    level = float(rng.uniform(*level_range))
+    rise = min(loguniform(rng, *rise_range_s), 0.3 * (end - start))
     stretched = rng.uniform() < 0.6
     fall = float(rng.uniform(0.1, 0.5) if stretched else rng.uniform(2.0, 10.0))
     n_spasms = rng.poisson((end - start) / 40.0)
@@ -40,7 +49,7 @@ def cramp(
     ]
     if stretched:  # forcible stretch briefly increases motor-unit activity [1]
         bumps.append((end - rng.uniform(0.3, 1.0), rng.uniform(0.2, 0.5), rng.uniform(0.2, 0.6)))
-    mod = b.random_mod(6, 0.1, 2.0, rng.uniform(0.3, 0.8))  # irregular waxing and waning
+    mod = b.random_mod(6, 0.1, 2.0, rng.uniform(*depth_range))  # irregular waxing and waning
     mod["mod_hz"] += (float(rng.normal(1.4, 0.4)),)  # common drive [3]
     mod["mod_depth"] += (float(rng.uniform(0.03, 0.1)),)
     mod["mod_phase"] += (float(rng.uniform(0, 2 * np.pi)),)
@@ -62,7 +71,8 @@ def cramp(
             **mod,
         )
     )
-    b.label(ch, "cramp", start, end, recurrence=recurrence, level=round(level, 3))
+    extra = {} if context is None else {"context": context}
+    b.label(ch, "cramp", start, end, recurrence=recurrence, level=round(level, 3), **extra)
     b.occupy([ch], start, end)
     if prodrome:
         _prodrome(b, ch, start)

@@ -18,7 +18,7 @@ from crampdetect.simulate.components import (
     FasciculationRate,
     LeadOff,
 )
-from crampdetect.simulate.subject import Subject, loguniform
+from crampdetect.simulate.subject import Hardware, Subject, loguniform
 
 
 @dataclass
@@ -97,12 +97,20 @@ class SceneBuilder:
         The wearer (needed to scale prodromes relative to resting noise).
     channels : tuple of str
         Channel names, for the labels.
+    hardware : Hardware or None
+        The board (the stress scenes keep cramps above its noise floor).
     """
 
     def __init__(
-        self, rng: np.random.Generator, scene: Scene, subject: Subject, channels: tuple[str, ...]
+        self,
+        rng: np.random.Generator,
+        scene: Scene,
+        subject: Subject,
+        channels: tuple[str, ...],
+        hardware: Hardware | None = None,
     ) -> None:
         self.rng, self.scene, self.subject, self.channels = rng, scene, subject, channels
+        self.hardware = hardware
         self.busy: list[list[tuple[float, float]]] = [[] for _ in channels]
 
     @property

@@ -40,6 +40,21 @@ ROUND: tuple[tuple[str, float, float], ...] = (
     ("hold", 300.0, 600.0),
 )
 
+#: The stress variant's round (about 4 h): the stress scenes and the confounder-only
+#: scenes, every one drawn with the widened subject and hardware.
+STRESS_ROUND: tuple[tuple[str, float, float], ...] = (
+    ("stress-night", 1200.0, 2400.0),
+    ("stress-training", 1200.0, 2400.0),
+    ("hold", 300.0, 600.0),
+    ("stress-training", 1200.0, 2400.0),
+    ("stress-night", 1200.0, 2400.0),
+    ("gait", 300.0, 600.0),
+    ("plm", 600.0, 1200.0),
+    ("calf-raise", 240.0, 480.0),
+    ("turnover", 300.0, 600.0),
+)
+VARIANT_ROUNDS = {"standard": ROUND, "stress": STRESS_ROUND}
+
 #: (signal, units, adc_bits, sample rate Hz), cycled through file by file.
 FORMATS: tuple[tuple[str, str, int | None, float], ...] = (
     ("raw", "uV", None, 1000.0),
@@ -56,13 +71,19 @@ FORMATS: tuple[tuple[str, str, int | None, float], ...] = (
 )
 
 
-def plan_evaluation_set(hours: float, seed: int) -> list[dict[str, object]]:
+def plan_evaluation_set(
+    hours: float, seed: int, variant: str = "standard"
+) -> list[dict[str, object]]:
     """The jobs (one per file) of an evaluation set of at least ``hours`` hours."""
-    rng = np.random.default_rng([int(seed), 99])
+    if variant not in VARIANT_ROUNDS:
+        raise InputError(f"Invalid variant {variant!r}: must be one of {', '.join(VARIANT_ROUNDS)}")
+    rounds = VARIANT_ROUNDS[variant]
+    stress = variant == "stress"
+    rng = np.random.default_rng([int(seed), 99] if not stress else [int(seed), 99, 7])
     jobs: list[dict[str, object]] = []
     total = 0.0
     while total < hours * 3600.0:
-        scenario, lo, hi = ROUND[len(jobs) % len(ROUND)]
+        scenario, lo, hi = rounds[len(jobs) % len(rounds)]
         signal, units, bits, fs = FORMATS[len(jobs) % len(FORMATS)]
         remaining = hours * 3600.0 - total
         duration = float(round(min(rng.uniform(lo, hi), max(remaining, 60.0))))
@@ -79,7 +100,7 @@ def plan_evaluation_set(hours: float, seed: int) -> list[dict[str, object]]:
         jobs.append({
             "name": name, "scenario": scenario, "seed": int(rng.integers(2**31)),
             "duration_s": duration, "fs": fs, "signal": signal, "units": units,
-            "adc_bits": bits, "options": options,
+            "adc_bits": bits, "options": options, "variant": variant,
         })  # fmt: skip
         total += duration
     return jobs
@@ -94,6 +115,7 @@ def _write_one(job: dict[str, object], out_dir: str) -> tuple[str, dict[str, obj
         str(job["scenario"]), seed=int(job["seed"]), duration_s=float(job["duration_s"]),  # type: ignore[arg-type]
         fs=float(job["fs"]), representation=rep,  # type: ignore[arg-type]
         options=SceneOptions(**job["options"]),  # type: ignore[arg-type]
+        variant=str(job.get("variant", "standard")),
     )  # fmt: skip
     csv_path, _ = write_session(session, Path(out_dir) / f"{job['name']}.csv")
     return str(csv_path), session.labels
@@ -128,6 +150,7 @@ def make_evaluation_set(
     hours: float = 20.0,
     seed: int = 0,
     n_jobs: int | None = None,
+    variant: str = "standard",
     on_written: Callable[[], None] | None = None,
 ) -> list[Path]:
     """Write a varied labelled set of simulated recordings into ``out_dir``.
@@ -144,6 +167,10 @@ def make_evaluation_set(
         Seed of the whole set.
     n_jobs : int or None
         Worker processes; None uses every CPU.
+    variant : str
+        ``standard``: the scenarios the detector was developed on. ``stress``: dense stress
+        scenes and confounder scenes with widened subject and hardware draws (see
+        :mod:`crampdetect.simulate.stress`), about 4 h per round.
     on_written : callable, optional
         Called once per recording when it is written (progress).
 
@@ -156,7 +183,7 @@ def make_evaluation_set(
         raise InputError(f"Invalid hours {hours}: must be > 0")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    jobs = plan_evaluation_set(hours, seed)
+    jobs = plan_evaluation_set(hours, seed, variant)
     workers = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs)))
     order = sorted(range(len(jobs)), key=lambda i: -float(jobs[i]["duration_s"]))  # type: ignore[arg-type]
     results: dict[int, tuple[str, dict[str, object]]] = {}
@@ -173,12 +200,16 @@ def make_evaluation_set(
                 results[futures[future]] = future.result()
                 done()
     paths = [Path(results[i][0]) for i in range(len(jobs))]
-    _write_manifest(out, jobs, [results[i][1] for i in range(len(jobs))], seed)
+    _write_manifest(out, jobs, [results[i][1] for i in range(len(jobs))], seed, variant)
     return paths
 
 
 def _write_manifest(
-    out: Path, jobs: list[dict[str, object]], labels: list[dict[str, object]], seed: int
+    out: Path,
+    jobs: list[dict[str, object]],
+    labels: list[dict[str, object]],
+    seed: int,
+    variant: str = "standard",
 ) -> None:
     kinds: Counter[str] = Counter()
     hours: Counter[str] = Counter()
@@ -188,6 +219,7 @@ def _write_manifest(
     manifest = {
         "format": "crampdetect-evalset/1",
         "seed": seed,
+        "variant": variant,
         "files": [f"{job['name']}.csv" for job in jobs],
         "hours_by_profile": {k: round(v, 3) for k, v in sorted(hours.items())},
         "intervals_by_kind": dict(sorted(kinds.items())),

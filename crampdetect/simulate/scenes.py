@@ -11,6 +11,7 @@ from crampdetect.simulate import activities as act
 from crampdetect.simulate import exercise as ex
 from crampdetect.simulate.builder import SceneBuilder, SceneOptions, loguniform
 from crampdetect.simulate.interference import interference
+from crampdetect.simulate.stress import stress_night, stress_training
 from crampdetect.simulate.training import training
 
 
@@ -237,6 +238,20 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("leadoff", "night", 180.0, leadoff, "lead-off, pops and mains"),
         Scenario(
             "interference", "night", 900.0, interference, "everyday interference and lead-offs"
+        ),
+        Scenario(
+            "stress-night",
+            "night",
+            3600.0,
+            stress_night,
+            "dense night: cramps in every context among strong leg movements",
+        ),
+        Scenario(
+            "stress-training",
+            "training",
+            2700.0,
+            stress_training,
+            "stop-start running, holds, raises; cramps during and right after effort",
         ),
         Scenario(
             "calibration", "training", 175.0, calibration, "the calibrate routine, left then right"

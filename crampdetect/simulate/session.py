@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import InputError, Representation
+from crampdetect.simulate import stress
 from crampdetect.simulate.builder import Scene, SceneBuilder, SceneOptions
 from crampdetect.simulate.render import SEGMENT, Renderer
 from crampdetect.simulate.saturation import SaturationTracker
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 LABEL_FORMAT = "crampdetect-labels/1"
 RAW_RATES_HZ = (500.0, 4000.0)
+VARIANTS = ("standard", "stress")  #: simulator variants (see ``simulate``)
 ENV_RATES_HZ = (100.0, 2000.0)
 
 
@@ -127,6 +129,7 @@ def simulate(
     representation: Representation | None = None,
     channels: tuple[str, ...] | list[str] = ("calf_left", "calf_right"),
     options: SceneOptions | None = None,
+    variant: str = "standard",
 ) -> Session:
     """Plan a simulated recording of a named scenario (see ``SCENARIOS``).
 
@@ -146,6 +149,9 @@ def simulate(
         Channel names (one leg each; the first two are the left and right calf).
     options : SceneOptions or None
         Cramp count and artefact rates; None uses the scenario's defaults.
+    variant : str
+        ``standard`` (the tuned ranges) or ``stress`` (widened subject, electrode gain, noise
+        and ENV gain draws from an independent stream; see :mod:`crampdetect.simulate.stress`).
 
     Raises
     ------
@@ -164,11 +170,20 @@ def simulate(
         raise InputError(f"Invalid seed {seed}: must be a non-negative integer")
     spec = SCENARIOS[scenario]
     duration = float(spec.default_s if duration_s is None else duration_s)
-    rng = np.random.default_rng([int(seed), 0, zlib.crc32(scenario.encode())])
-    subject = Subject.draw(rng, len(channels))
-    hardware = Hardware.draw(rng, rep, float(np.mean(subject.mvc_uv)))
+    if variant not in VARIANTS:
+        raise InputError(f"Invalid variant {variant!r}: must be one of {', '.join(VARIANTS)}")
+    if variant == "stress":
+        rng = np.random.default_rng([int(seed), 7, zlib.crc32(scenario.encode())])
+        subject = stress.draw_subject(rng, len(channels))
+        hardware = stress.draw_hardware(rng, rep, subject)
+        subject = stress.make_visible(subject, hardware)
+    else:
+        rng = np.random.default_rng([int(seed), 0, zlib.crc32(scenario.encode())])
+        subject = Subject.draw(rng, len(channels))
+        hardware = Hardware.draw(rng, rep, float(np.mean(subject.mvc_uv)))
     scene = Scene(spec.profile, duration, len(channels))
-    spec.build(SceneBuilder(rng, scene, subject, channels), options or SceneOptions())
+    builder = SceneBuilder(rng, scene, subject, channels, hardware)
+    spec.build(builder, options or SceneOptions())
     _snap_gaps(scene, float(fs))
     scene.intervals.sort(key=lambda d: (d["start_s"], d["channel"], d["kind"]))
     labels: dict[str, object] = {
@@ -185,6 +200,8 @@ def simulate(
         "mains_hz": int(subject.mains_hz),
         "intervals": scene.intervals,
     }
+    if variant != "standard":
+        labels["variant"] = variant
     return Session(
         scenario, int(seed), float(fs), rep, channels, duration, scene, subject, hardware, labels
     )
