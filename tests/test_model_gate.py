@@ -21,13 +21,13 @@ from crampdetect.evaluate.train import build_training_set, grouped_folds, train_
 
 @pytest.fixture(scope="module")
 def sim_paths(tmp_path_factory) -> list[str]:
-    """Two small labelled simulated sets (seeds 11, 12): 8 recordings, 2 h, both classes."""
+    """Two small labelled simulated sets (seeds 11, 12): 11 recordings, 4 h, both classes."""
     from crampdetect.simulate import make_evaluation_set
 
     root = tmp_path_factory.mktemp("gate_sim")
     paths = []
     for seed in (11, 12):
-        make_evaluation_set(root / f"s{seed}", hours=1, seed=seed, n_jobs=2)
+        make_evaluation_set(root / f"s{seed}", hours=2, seed=seed, n_jobs=2)
         paths += [str(p) for p in find_recordings(root / f"s{seed}")]
     return paths
 
