@@ -110,7 +110,7 @@ def sniff(path: Path) -> str:
         first = head.decode("utf-8-sig").splitlines()[0]
     except (UnicodeDecodeError, IndexError):
         first = ""
-    if "," in first and first.split(",")[0].strip() in ("time_s", "time"):
+    if "," in first and first.split(",")[0].strip().strip('"') in ("time_s", "time"):
         return "csv"
     if thirdparty.is_brainflow(head):
         return "brainflow"
