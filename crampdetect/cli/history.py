@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _import(history: object, args: argparse.Namespace) -> int:
-    from crampdetect.storage.recorder import import_detection
+    from crampdetect.alerts.journal import import_detection
 
     path = Path(args.import_file)
     result, t0, created = _detection_result(path)
