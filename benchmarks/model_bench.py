@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from crampdetect.detect.model import SHIPPED_MODEL, load_model
-from crampdetect.pipeline.offline import detect_file
 from crampdetect.evaluate.score import find_recordings, labels_path
+from crampdetect.pipeline.offline import detect_file
 
 OUT = Path(__file__).with_name("model.md")
 

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from synth import add_burst, scene
 
 from crampdetect.core import Block, Representation
-from crampdetect.pipeline.offline import Collector
 from crampdetect.features.hop import HopFeatures
 from crampdetect.filters.mains import MainsSuppressor
 from crampdetect.filters.sos import SosFilter, bandpass_sos
 from crampdetect.pipeline import Pipeline
+from crampdetect.pipeline.offline import Collector
 
 FS = 500.0
 

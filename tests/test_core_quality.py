@@ -6,8 +6,8 @@ import numpy as np
 from synth import add_burst, scene
 
 from crampdetect.core import Block, Representation
-from crampdetect.pipeline.offline import Collector
 from crampdetect.pipeline import Pipeline
+from crampdetect.pipeline.offline import Collector
 
 FS = 1000.0
 UV = Representation("raw", "uV")

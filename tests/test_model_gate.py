@@ -15,8 +15,8 @@ from crampdetect.cli import main
 from crampdetect.core import InputError
 from crampdetect.detect.cramp import CANDIDATE_FEATURES
 from crampdetect.detect.model import load_model, save_model
-from crampdetect.evaluate.train import build_training_set, grouped_folds, train_gate
 from crampdetect.evaluate.score import find_recordings
+from crampdetect.evaluate.train import build_training_set, grouped_folds, train_gate
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from crampdetect.cli import main
+from crampdetect.pipeline.rescore import resolve_representation
 from crampdetect.reports.report import collect, night_summary, severity, training_summary
 from crampdetect.reports.report_files import make_report, summary_lines
-from crampdetect.pipeline.rescore import resolve_representation
 from crampdetect.storage.reader import open_recording
 
 FS = 1000.0

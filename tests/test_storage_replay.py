@@ -15,8 +15,8 @@ import pytest
 
 from crampdetect.cli import main
 from crampdetect.core import Block, Representation
-from crampdetect.pipeline.offline import detect_file
 from crampdetect.pipeline import Pipeline
+from crampdetect.pipeline.offline import detect_file
 from crampdetect.pipeline.rescore import replay
 from crampdetect.storage.formats import export
 from crampdetect.storage.reader import open_recording

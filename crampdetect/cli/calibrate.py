@@ -147,8 +147,8 @@ def run(args: argparse.Namespace) -> int:
     interactive = not args.non_interactive and sys.stdin.isatty()
     if "://" in args.url:
         return _live(args, legs, interactive)
-    from crampdetect.storage.csvfile import open_csv
     from crampdetect.ingest.inference import infer_representation
+    from crampdetect.storage.csvfile import open_csv
 
     stream = open_csv(args.url)
     rep, _ = infer_representation(stream.first, args.signal, args.units, args.adc_bits)

@@ -31,8 +31,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from crampdetect.cli.detect import overrides_from_args
     from crampdetect.detect.model import model_path_for
-    from crampdetect.pipeline.bulk import map_recordings
     from crampdetect.evaluate.score import Scorer, aggregate, find_recordings
+    from crampdetect.pipeline.bulk import map_recordings
 
     paths = find_recordings(args.directory)
     overrides = overrides_from_args(args)

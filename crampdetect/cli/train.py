@@ -41,8 +41,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from crampdetect.core import InputError
-    from crampdetect.evaluate.train import train_gate
     from crampdetect.evaluate.score import find_recordings
+    from crampdetect.evaluate.train import train_gate
 
     if args.workers < 1:
         raise InputError("--workers must be >= 1")

@@ -52,8 +52,8 @@ def detect_file(
     ``crampdetect detect --json`` document: ``input`` (rate, channels, inferred
     representation, duration, gaps), ``events`` and ``quality``.
     """
-    from crampdetect.storage.csvfile import open_csv
     from crampdetect.ingest.inference import infer_representation
+    from crampdetect.storage.csvfile import open_csv
 
     stream = open_csv(path, rate=rate)
     rep, inferred = infer_representation(stream.first, signal, units, adc_bits, stream.fs)
@@ -105,8 +105,8 @@ def collect_candidates(
 
     from crampdetect.detect.cramp import CANDIDATE_FEATURES
     from crampdetect.detect.settings import profile_settings
-    from crampdetect.storage.csvfile import open_csv
     from crampdetect.ingest.inference import infer_representation
+    from crampdetect.storage.csvfile import open_csv
 
     stream = open_csv(path)
     rep, _ = infer_representation(stream.first, signal, fs=stream.fs)

@@ -87,8 +87,8 @@ def replay(
         Called with each block, the pipeline and its :class:`~crampdetect.pipeline.Output`
         after the block was pushed (live views, printing alerts as they happen).
     """
-    from crampdetect.pipeline.offline import Collector
     from crampdetect.pipeline import Pipeline
+    from crampdetect.pipeline.offline import Collector
 
     inferred: list[str] = []
     if representation is None:

@@ -19,8 +19,8 @@ import numpy as np
 
 import crampdetect
 from crampdetect.cli import main
-from crampdetect.pipeline.bulk import map_recordings
 from crampdetect.evaluate.score import Scorer, aggregate, find_recordings
+from crampdetect.pipeline.bulk import map_recordings
 from crampdetect.simulate import make_evaluation_set
 from crampdetect.storage.reader import open_recording
 
