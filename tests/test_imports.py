@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = ("bleak", "serial", "matplotlib", "sklearn", "dask", "edfio", "soundfile", "scipy")
 
@@ -26,3 +28,132 @@ def test_import_crampdetect_is_light():
 
 def test_cli_parser_is_light():
     assert _loaded("from crampdetect.cli import build_parser; build_parser()") == []
+
+
+# -- the flow runs one way: bytes -> ... -> events -> side effects; drivers and reports on top ----
+
+PKG = Path(__file__).resolve().parents[1] / "crampdetect"
+#: Packages of the data flow: they never import the drivers, evaluation, reports or the CLI.
+FLOW = ("core", "errors", "ingest", "filters", "features", "detect", "alerts", "storage")
+TOP = ("pipeline", "evaluate", "reports", "cli")
+#: Packages whose command modules import their work inside ``run`` so ``--help`` stays light.
+LAZY_OK = ("cli",)
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PKG.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in sorted(PKG.rglob("*.py"))}
+
+
+def _imports(
+    path: Path, modules: dict[str, Path], typing: bool = True
+) -> list[tuple[str, int, bool]]:
+    """(imported crampdetect module, line, inside a function) for every import in ``path``.
+
+    ``typing=False`` leaves out the imports under ``if TYPE_CHECKING:`` (never run).
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    here = _module_name(path)
+    package = here if path.name == "__init__.py" else here.rpartition(".")[0]
+
+    def inside(kind: type | tuple[type, ...], test=lambda node: True) -> set[int]:
+        return {
+            id(node)
+            for outer in ast.walk(tree)
+            if isinstance(outer, kind) and test(outer)
+            for node in ast.walk(outer)
+        }
+
+    lazy = inside((ast.FunctionDef, ast.AsyncFunctionDef))
+    unrun = inside(ast.If, lambda n: ast.unparse(n.test).endswith("TYPE_CHECKING"))
+    out = []
+    for node in ast.walk(tree):
+        if not typing and id(node) in unrun:
+            continue
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1])
+                base = f"{base}.{node.module}" if node.module else base
+            # ``from pkg import mod`` imports the module pkg.mod
+            names = [
+                f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names
+            ]
+        for name in names:
+            if name.split(".")[0] == "crampdetect":
+                out.append((name, node.lineno, id(node) in lazy))
+    return out
+
+
+def _package(module: str) -> str:
+    return module.split(".")[1] if module.count(".") else ""
+
+
+def test_flow_packages_never_import_drivers_reports_or_cli():
+    modules = _modules()
+    bad = [
+        f"{name} imports {target} (line {line})"
+        for name, path in modules.items()
+        if _package(name) in FLOW
+        for target, line, _ in _imports(path, modules)
+        if _package(target) in TOP
+    ]
+    assert bad == []
+
+
+def test_storage_does_not_import_alerts():
+    modules = _modules()
+    bad = [
+        f"{name} imports {target}"
+        for name, path in modules.items()
+        if _package(name) == "storage"
+        for target, _, _ in _imports(path, modules)
+        if _package(target) == "alerts"
+    ]
+    assert bad == []
+
+
+def test_no_import_cycles_between_files():
+    modules = _modules()
+    graph = {
+        name: {t for t, _, _ in _imports(path, modules, typing=False) if t in modules and t != name}
+        for name, path in modules.items()
+    }
+    # a package's __init__ is imported with each of its modules: that edge is not a cycle
+    for name in graph:
+        graph[name] -= {p for p in graph[name] if name.startswith(p + ".")}
+    cycles = []
+    for start in graph:
+        stack, seen = [(start, (start,))], set()
+        while stack:
+            node, trail = stack.pop()
+            for nxt in graph[node]:
+                if nxt == start:
+                    cycles.append(" -> ".join((*trail, start)))
+                elif nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, (*trail, nxt)))
+    assert cycles == []
+
+
+def test_lazy_imports_say_why():
+    """An import inside a function carries a ``# lazy: <reason>`` comment on its line or above."""
+    modules = _modules()
+    bad = []
+    for name, path in modules.items():
+        if _package(name) in LAZY_OK:
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for _, line, inside in _imports(path, modules):
+            text = lines[line - 1] + (lines[line - 2] if line > 1 else "")
+            if inside and "# lazy:" not in text:
+                bad.append(f"{name}:{line}")
+    assert sorted(set(bad)) == []

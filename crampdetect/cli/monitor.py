@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
     )
     with contextlib.ExitStack() as stack:
         if args.capture:
-            if not hasattr(source, "capture"):
+            if not source.accepts_commands:
                 raise InputError("--capture needs a board (serial://, ble://, sim://)")
             source.capture = stack.enter_context(open(args.capture, "xb"))
         stop = stack.enter_context(stop_on_signals())

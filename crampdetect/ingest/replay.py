@@ -1,9 +1,9 @@
 """``file://`` sources: a recording (any format ``crampdetect.storage`` reads) replayed as blocks,
 or a raw capture of the wire (``.bin``, as ``monitor --capture`` writes) replayed as bytes.
 
-It offers the same surface as :class:`~crampdetect.ingest.sources.Source` (``read``, ``info``,
-``stats``, ``send``, ``ended``), so ``monitor`` and ``record`` treat a recording like a
-board that sends no acknowledgements: commands go nowhere and ``send`` returns False.
+:class:`RecordingSource` is a :class:`~crampdetect.ingest.link.Source`, so ``monitor`` and
+``record`` treat a recording like a board that sends no acknowledgements: commands go nowhere
+and ``send`` returns False.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from crampdetect.core import Block, InputError
 from crampdetect.ingest.blocks import StreamInfo
-from crampdetect.ingest.sources import LinkStats
+from crampdetect.ingest.link import LinkStats
 from crampdetect.ingest.transport import LINK_END, LINK_UP, Transport
 
 logger = logging.getLogger(__name__)

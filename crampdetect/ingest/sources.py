@@ -13,8 +13,8 @@ Every source accepts ``channels=left,right`` (names by channel bit), ``time=host
 (block times on the host clock, default for boards, or in seconds of signal, default for
 ``sim://``) and, used until the board's first status frame arrives, ``rate=``, ``bits=``
 and ``signal=raw|env``.
-A :class:`Source` is synchronous: :meth:`Source.read` waits briefly for bytes, decodes them
-and returns the blocks they completed; transports do their I/O on their own threads.
+A :class:`~crampdetect.ingest.link.Source` is synchronous: ``read`` waits briefly for bytes,
+decodes them and returns the blocks they completed; transports do their I/O on their own threads.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import queue
 from collections import deque
-from dataclasses import dataclass
 from typing import BinaryIO
 from urllib.parse import parse_qsl, urlsplit
 
@@ -30,6 +29,7 @@ from crampdetect.core import Block, InputError, Representation
 from crampdetect.ingest.blocks import DEFAULT_CHANNEL_NAMES, Reassembler, StreamInfo
 from crampdetect.ingest.commands import CommandChannel
 from crampdetect.ingest.frames import AckFrame, FrameDecoder
+from crampdetect.ingest.link import LinkStats, Source
 from crampdetect.ingest.transport import LINK_DOWN, LINK_END, LINK_UP, Chunk, Transport
 
 logger = logging.getLogger(__name__)
@@ -46,31 +46,8 @@ _PARAMS = {
 RATE_WINDOW_S = 2.0
 
 
-@dataclass(frozen=True, slots=True)
-class LinkStats:
-    """Link health: frame rate, losses, corruption, duplicates, reconnects, board restarts,
-    and commands (sent, acknowledged, resent for want of an acknowledgement, never acked)."""
-
-    frames_per_s: float = 0.0
-    frames: int = 0
-    lost_frames: int = 0
-    gaps: int = 0
-    gap_samples: int = 0
-    crc_errors: int = 0
-    malformed: int = 0
-    duplicates: int = 0
-    reconnects: int = 0
-    restarts: int = 0
-    connected: bool = False
-    commands_sent: int = 0
-    acks: int = 0
-    resends: int = 0
-    unacked: int = 0
-    write_errors: int = 0
-
-
-class Source:
-    """A transport's bytes, decoded and reassembled into blocks.
+class BoardSource:
+    """A board's bytes from a transport, decoded and reassembled into blocks (a :class:`Source`).
 
     Parameters
     ----------
@@ -106,7 +83,7 @@ class Source:
         self.capture: BinaryIO | None = None  # receives every byte read, for later replay
         self._first_s: float | None = None
 
-    def __enter__(self) -> Source:
+    def __enter__(self) -> BoardSource:
         self.transport.start()
         return self
 
@@ -253,7 +230,7 @@ def parse_url(url: str) -> tuple[str, str, dict[str, str]]:
 
 
 def open_source(url: str) -> Source:
-    """Build the :class:`Source` for a URL (not yet started: use it as a context manager)."""
+    """The :class:`~crampdetect.ingest.link.Source` for a URL (not started: use it in ``with``)."""
     scheme, target, params = parse_url(url)
     info, names = _stream_hints(params)
     timebase = params.get("time")
@@ -280,7 +257,7 @@ def open_source(url: str) -> Source:
         from crampdetect.ingest.replay import open_recording_source
 
         return open_recording_source(target, speed=_number(params, "speed", float, 0.0))  # type: ignore[arg-type]
-    return Source(transport, info, names, timebase)
+    return BoardSource(transport, info, names, timebase)
 
 
 def _sim_transport(

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from crampdetect.alerts.haptic import HapticSink, PromptPolicy, SimplePolicy
 from crampdetect.core import Block, Event, QualityInterval
-from crampdetect.ingest.sources import LinkStats, Source
+from crampdetect.ingest.link import LinkStats, Source
 
 logger = logging.getLogger(__name__)
 
