@@ -17,8 +17,10 @@ from typing import BinaryIO
 
 from crampdetect.core import Block, InputError
 from crampdetect.ingest.blocks import StreamInfo
+from crampdetect.ingest.inference import infer_representation
 from crampdetect.ingest.link import LinkStats
 from crampdetect.ingest.transport import LINK_END, LINK_UP, Transport
+from crampdetect.storage.reader import open_recording
 
 logger = logging.getLogger(__name__)
 
@@ -163,10 +165,6 @@ class CaptureTransport(Transport):
 
 def open_recording_source(path: str, speed: float = 0.0) -> RecordingSource:
     """Open ``path`` with the recordings reader; InputError if it cannot be read."""
-    from crampdetect.core import InputError
-    from crampdetect.ingest.inference import infer_representation
-    from crampdetect.storage.reader import open_recording
-
     recording = open_recording(path)
     for problem in recording.problems:
         logger.warning("%s: %s", path, problem)

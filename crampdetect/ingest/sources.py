@@ -30,6 +30,7 @@ from crampdetect.ingest.blocks import DEFAULT_CHANNEL_NAMES, Reassembler, Stream
 from crampdetect.ingest.commands import CommandChannel
 from crampdetect.ingest.frames import AckFrame, FrameDecoder
 from crampdetect.ingest.link import LinkStats, Source
+from crampdetect.ingest.replay import CaptureTransport, open_recording_source
 from crampdetect.ingest.transport import LINK_DOWN, LINK_END, LINK_UP, Chunk, Transport
 
 logger = logging.getLogger(__name__)
@@ -238,24 +239,24 @@ def open_source(url: str) -> Source:
         raise InputError(f"invalid time={timebase!r} in source URL: host or device")
     transport: Transport
     if scheme == "serial":
-        from crampdetect.ingest.serial import DEFAULT_BAUD, SerialTransport, find_board
+        from crampdetect.ingest.serial import (  # lazy: pyserial loads only for serial://
+            DEFAULT_BAUD,
+            SerialTransport,
+            find_board,
+        )
 
         port = find_board() if target == "auto" else target
         baud = _number(params, "baud", int, DEFAULT_BAUD)
         transport = SerialTransport(port, baud, reset=params.get("reset", "0") in ("1", "true"))  # type: ignore[arg-type]
     elif scheme == "ble":
-        from crampdetect.ingest.ble import BleTransport
+        from crampdetect.ingest.ble import BleTransport  # lazy: bleak loads only for ble://
 
         transport = BleTransport(target, scan_timeout_s=_number(params, "timeout", float, 10.0))  # type: ignore[arg-type]
     elif scheme == "sim":
         transport, info = _sim_transport(target, params, info, names)
     elif target.endswith(".bin"):  # a raw capture of the wire (monitor --capture)
-        from crampdetect.ingest.replay import CaptureTransport
-
         transport = CaptureTransport(target)
     else:
-        from crampdetect.ingest.replay import open_recording_source
-
         return open_recording_source(target, speed=_number(params, "speed", float, 0.0))  # type: ignore[arg-type]
     return BoardSource(transport, info, names, timebase)
 
@@ -263,8 +264,11 @@ def open_source(url: str) -> Source:
 def _sim_transport(
     scenario: str, params: dict[str, str], info: StreamInfo, names: tuple[str, ...]
 ) -> tuple[Transport, StreamInfo]:
-    from crampdetect.ingest.sim import BoardEmulator, SimTransport
-    from crampdetect.simulate import simulate
+    from crampdetect.ingest.sim import (  # lazy: the simulator loads only for sim://
+        BoardEmulator,
+        SimTransport,
+    )
+    from crampdetect.simulate import simulate  # lazy: the simulator loads only for sim://
 
     n_channels = _number(params, "n_channels", int, 2)
     if n_channels not in (1, 2):

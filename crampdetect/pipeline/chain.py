@@ -15,9 +15,12 @@ import numpy as np
 from crampdetect.core import Block, Event, InputError, QualityInterval, Representation
 from crampdetect.detect.baseline import BaselineTracker
 from crampdetect.detect.cramp import CrampDetector, FrameEvent
+from crampdetect.detect.early_warning import EarlyWarning
 from crampdetect.detect.quality import QualityMonitor
 from crampdetect.detect.settings import DetectorSettings, profile_settings
 from crampdetect.features.hop import FeatureFrames, HopFeatures
+from crampdetect.filters.mains import MainsSuppressor
+from crampdetect.filters.sos import SosFilter, bandpass_sos
 
 #: A gap in the data longer than this (s) ends ongoing cramps: no event spans it.
 LONG_GAP_S = 2.0
@@ -102,9 +105,6 @@ class Pipeline:
         calibration: Mapping[str, tuple[float, float]] | None = None,
         gate: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> None:
-        from crampdetect.filters.mains import MainsSuppressor
-        from crampdetect.filters.sos import SosFilter, bandpass_sos
-
         rep = representation
         if not MIN_RATE_HZ[rep.signal] <= fs <= MAX_RATE_HZ:
             raise InputError(
@@ -135,8 +135,6 @@ class Pipeline:
         self._detector = CrampDetector(n, self.hop_s, self.settings, gate)
         self._warning = None
         if self.settings.early_warning and profile == "night":
-            from crampdetect.detect.early_warning import EarlyWarning
-
             self._warning = EarlyWarning(n, round(1.0 / self.hop_s))
         self._max_uv = None
         if calibration:

@@ -19,7 +19,9 @@ from typing import Any, TextIO
 
 from crampdetect.alerts.haptic import HapticSink, PromptPolicy, SimplePolicy
 from crampdetect.core import Block, Event, QualityInterval
+from crampdetect.detect.model import check_recording
 from crampdetect.ingest.link import LinkStats, Source
+from crampdetect.pipeline import Pipeline
 
 logger = logging.getLogger(__name__)
 
@@ -100,8 +102,6 @@ class LiveMonitor:
         self._now_s = 0.0
 
     def _pipeline_for(self, block: Block) -> Any:
-        from crampdetect.pipeline import Pipeline
-
         rep = self.source.info.representation
         p = self.pipeline
         if p is not None and (p.fs, p.channels, p.representation) == (
@@ -118,8 +118,6 @@ class LiveMonitor:
             self._handle(out.events, out.quality)
         gate = None
         if self.model is not None:
-            from crampdetect.detect.model import check_recording
-
             check_recording(self.model, block.fs, rep.signal)
             gate = self.model.gate(self.profile)
         self.pipeline = Pipeline(

@@ -7,7 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from crampdetect.core import Event, QualityInterval
+from crampdetect.detect.cramp import CANDIDATE_FEATURES
+from crampdetect.detect.model import check_recording
+from crampdetect.detect.settings import profile_settings
+from crampdetect.ingest.inference import infer_representation
 from crampdetect.pipeline import Output, Pipeline
+from crampdetect.storage.csvfile import open_csv
 
 
 @dataclass(slots=True)
@@ -52,19 +57,12 @@ def detect_file(
     ``crampdetect detect --json`` document: ``input`` (rate, channels, inferred
     representation, duration, gaps), ``events`` and ``quality``.
     """
-    from crampdetect.ingest.inference import infer_representation
-    from crampdetect.storage.csvfile import open_csv
-
     stream = open_csv(path, rate=rate)
     rep, inferred = infer_representation(stream.first, signal, units, adc_bits, stream.fs)
     if settings is None:
-        from crampdetect.detect.settings import profile_settings
-
         settings = profile_settings(profile, rep.signal).replace(**(overrides or {}))
     gate = None
     if model is not None:
-        from crampdetect.detect.model import check_recording
-
         check_recording(model, stream.fs, rep.signal)
         gate = model.gate(profile)
     pipe = Pipeline(stream.fs, stream.channels, rep, profile, settings, calibration, gate)
@@ -102,11 +100,6 @@ def collect_candidates(
     with features ordered as :data:`~crampdetect.detect.cramp.CANDIDATE_FEATURES`.
     """
     import numpy as np
-
-    from crampdetect.detect.cramp import CANDIDATE_FEATURES
-    from crampdetect.detect.settings import profile_settings
-    from crampdetect.ingest.inference import infer_representation
-    from crampdetect.storage.csvfile import open_csv
 
     stream = open_csv(path)
     rep, _ = infer_representation(stream.first, signal, fs=stream.fs)

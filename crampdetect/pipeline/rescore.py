@@ -16,6 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import Block, Representation
+from crampdetect.ingest.inference import infer_representation
+from crampdetect.pipeline import Pipeline
+from crampdetect.pipeline.offline import Collector
+from crampdetect.storage.reader import open_recording
 from crampdetect.storage.recording import Recording
 
 logger = logging.getLogger(__name__)
@@ -35,8 +39,6 @@ def resolve_representation(
     adc_bits: int | None = None,
 ) -> tuple[Representation, list[str]]:
     """The recording's own representation, with overrides; inferred from the data if unknown."""
-    from crampdetect.ingest.inference import infer_representation
-
     rep = rec.representation
     if rep is not None and not (signal or units or adc_bits):
         return rep, []  # keeps the recording's gain and ADC reference too
@@ -87,9 +89,6 @@ def replay(
         Called with each block, the pipeline and its :class:`~crampdetect.pipeline.Output`
         after the block was pushed (live views, printing alerts as they happen).
     """
-    from crampdetect.pipeline import Pipeline
-    from crampdetect.pipeline.offline import Collector
-
     inferred: list[str] = []
     if representation is None:
         representation, inferred = resolve_representation(rec)
@@ -133,6 +132,4 @@ def replay(
 
 def rescore(path: str | Path, profile: str = "night") -> dict:
     """Open ``path`` and replay it at full speed (picklable, for :func:`map_recordings`)."""
-    from crampdetect.storage.reader import open_recording
-
     return replay(open_recording(path), profile=profile)

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from crampdetect.storage.reader import open_recording
+
 ENV_FS = 50.0
 RUN_STRIDE_HZ = 1.2
 GAIT_BAND_HZ = (0.7, 1.8)
@@ -145,8 +147,6 @@ def activity_from_file(
 
     Each contiguous segment is analysed on its own, so gaps never shift times.
     """
-    from crampdetect.storage.reader import open_recording
-
     rec = open_recording(path)
     rep = rec.representation
     signal = rep.signal if rep is not None else "raw"

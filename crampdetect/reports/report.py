@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from crampdetect.core import Block
+from crampdetect.pipeline.rescore import replay, resolve_representation
+from crampdetect.reports import activity
 from crampdetect.storage.recording import Recording
 
 STATES = ("idle", "suspect", "cramp", "recovery")
@@ -69,8 +71,6 @@ def collect(
     ``status_s`` (default: 0.1 s, longer for recordings over ~33 min so that a night takes
     about 20 000 pipeline steps) sets how often the envelope and detector state are sampled.
     """
-    from crampdetect.pipeline.rescore import replay, resolve_representation
-
     rep, _ = resolve_representation(rec)
     status_s = status_s or min(max(rec.duration_s / 20_000, 0.1), 2.0)
     t_start, span = rec.t_start, max(rec.duration_s, 1.0 / rec.fs)
@@ -81,9 +81,7 @@ def collect(
     levels: list[list[float]] = []
     states: list[list[int]] = []
     index = {s: i for i, s in enumerate(STATES)}
-    from crampdetect.reports.activity import ENV_FS
-
-    win = max(1, round(rec.fs / ENV_FS))
+    win = max(1, round(rec.fs / activity.ENV_FS))
     env_parts: list[np.ndarray] = []
     env_t: list[np.ndarray] = []
 
@@ -139,8 +137,6 @@ def activity_runs(
     t: np.ndarray, env: np.ndarray, rec: Recording
 ) -> list[tuple[str, float, float, str]]:
     """Activity per leg (:mod:`.activity` classes) from a 50 Hz RMS envelope in µV."""
-    from crampdetect.reports import activity
-
     grid = np.arange(t[0], t[-1], 1.0 / activity.ENV_FS)  # regular grid across gaps
     if grid.size < 2:
         return []
@@ -151,8 +147,6 @@ def activity_runs(
 
 def load_window(rec: Recording, start_s: float, end_s: float) -> tuple[np.ndarray, np.ndarray]:
     """Samples of every channel between ``start_s`` and ``end_s``, in µV; times in s."""
-    from crampdetect.pipeline.rescore import resolve_representation
-
     rep, _ = resolve_representation(rec)
     ts, xs = [], []
     for seg in rec.segments:

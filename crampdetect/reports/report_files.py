@@ -15,7 +15,8 @@ import numpy as np
 
 from crampdetect.core import InputError
 from crampdetect.reports.plots import overview_figure, zoom_figure
-from crampdetect.reports.report import ReportData, night_summary, training_summary
+from crampdetect.reports.report import ReportData, collect, night_summary, training_summary
+from crampdetect.storage.reader import open_recording
 
 ZOOMS_PER_PAGE = 4
 MAX_ZOOMS = 40
@@ -156,9 +157,6 @@ def _write_html(figs: list, title: str, lines: list[str], data: ReportData, out:
 
 def make_report(path: str | Path, out: str | Path, profile: str = "night") -> Path:
     """Open ``path``, replay it and write its report to ``out``; never overwrites."""
-    from crampdetect.reports.report import collect
-    from crampdetect.storage.reader import open_recording
-
     out = Path(out)
     if out.exists():
         raise InputError(f"{out} already exists; refusing to overwrite")

@@ -13,7 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import Event, InputError, QualityInterval, Representation
+from crampdetect.storage.csvfile import open_csv
+from crampdetect.storage.edf import write_edf
 from crampdetect.storage.recording import Recording, Segment
+from crampdetect.storage.recover import recover_csv
 
 SIDECAR_SUFFIX = ".session.json"
 EXPORT_FORMATS = ("edf", "bdf", "csv", "wav")
@@ -140,8 +143,6 @@ def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
     With ``recover``, a damaged file yields its readable rows (see :mod:`.recover`) and the
     damage is listed in ``problems``; otherwise it raises :class:`InputError` like ``detect``.
     """
-    from crampdetect.storage.csvfile import open_csv
-
     path = Path(path)
     doc = _read_sidecar(path)
     try:
@@ -153,8 +154,6 @@ def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
     except InputError as exc:
         if not recover:
             raise
-        from crampdetect.storage.recover import recover_csv
-
         return recover_csv(path, str(exc))
     rec = Recording(path, "csv", stream.fs, stream.channels, None, segments)
     if doc:
@@ -271,8 +270,6 @@ def to_mne(rec: Recording):
 
 def export(rec: Recording, out: str | Path, fmt: str | None = None) -> Path:
     """Write ``rec`` to ``out`` in ``fmt`` (default: from the suffix); never overwrite."""
-    from crampdetect.storage.edf import write_edf
-
     out = Path(out)
     fmt = (fmt or out.suffix.lstrip(".")).lower()
     if fmt not in EXPORT_FORMATS:
