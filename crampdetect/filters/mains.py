@@ -69,8 +69,29 @@ class MainsSuppressor:
         self._seen = 0
         self._avg: np.ndarray | None = None  # running average power spectrum
         self._tables: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        #: (sample index just past the segment, line share, line RMS) per analysed segment.
-        self.share_log: list[tuple[int, np.ndarray]] = []
+        # (sample index just past the segment, line share, line RMS) per analysed segment
+        self._log: list[tuple[int, np.ndarray, np.ndarray]] = []
+
+    def share_at(self, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Mains share of band power (0-1) and mains RMS (input units) at sample indices ``ends``.
+
+        Each index gets the values of the last segment analysed before it (zeros before the
+        first). ``ends`` must not decrease from one call to the next: older segments are dropped.
+        Returns two arrays shaped (n_channels, len(ends)).
+        """
+        c = self.n_channels
+        share = np.zeros((c, len(ends)))
+        rms = np.zeros((c, len(ends)))
+        log = self._log
+        if not log:
+            return share, rms
+        marks = np.array([i for i, _, _ in log])
+        k = np.searchsorted(marks, ends, side="right") - 1
+        known = k >= 0
+        share[:, known] = np.stack([v for _, v, _ in log], axis=1)[:, k[known]]
+        rms[:, known] = np.stack([r for _, _, r in log], axis=1)[:, k[known]]
+        del log[:-1]  # the last entry still applies to later indices
+        return share, rms
 
     def process(self, x: np.ndarray) -> np.ndarray:
         """Filter one block (n_channels, n_samples); returns a new array."""
@@ -87,7 +108,7 @@ class MainsSuppressor:
             self._seen += take
             if self._fill == self._n:
                 self._analyse(self._buf)
-                self.share_log.append((self._seen, self.share.copy(), self.line_rms.copy()))
+                self._log.append((self._seen, self.share.copy(), self.line_rms.copy()))
                 self._fill = 0
         if not out:
             return np.zeros_like(x, dtype=float)

@@ -173,7 +173,7 @@ class Pipeline:
         out = Output()
         out.events.extend(self._emit(self._detector.finish()))
         if self._warning is not None:
-            out.events.extend(self._emit(self._warning.finish(self._features._frame)))
+            out.events.extend(self._emit(self._warning.finish(self._features.n_frames)))
         out.quality.extend(self._spans(self._quality.close_all()))
         return out
 
@@ -182,7 +182,14 @@ class Pipeline:
         c = self.channels.index(channel)
         now = self._last_t or 0.0
         frames = max(0.0, until_s - now) / self.hop_s
-        self._detector.watch_recurrence(c, self._features._frame + round(frames))
+        self._detector.watch_recurrence(c, self._features.n_frames + round(frames))
+
+    def log_candidates(self, log: list) -> None:
+        """Append each unsure alert candidate to ``log`` as ``(channel, frame, feature row)``.
+
+        Rows follow :data:`~crampdetect.detect.cramp.CANDIDATE_FEATURES`; for training a gate.
+        """
+        self._detector.candidate_log = log
 
     @property
     def status(self) -> dict[str, ChannelStatus]:
@@ -240,24 +247,14 @@ class Pipeline:
 
     def _mains_share(self, f: FeatureFrames) -> tuple[np.ndarray, np.ndarray]:
         """Per frame, mains share of band power (0-1) and mains RMS (µV) of its segment."""
-        c = len(self.channels)
-        share = np.zeros((c, f.n_frames))
-        rms = np.zeros((c, f.n_frames))
-        if self._mains is None or not self._mains.share_log:
-            return share, rms
-        log = self._mains.share_log
-        hop = self._features.hop
-        ends = (f.start + np.arange(f.n_frames) + 1) * hop
-        marks = np.array([i for i, _, _ in log])
-        k = np.searchsorted(marks, ends, side="right") - 1
-        known = k >= 0
-        share[:, known] = np.stack([v for _, v, _ in log], axis=1)[:, k[known]]
-        rms[:, known] = np.stack([r for _, _, r in log], axis=1)[:, k[known]]
-        del log[:-1]  # the last entry still applies to later frames
-        return share, rms
+        if self._mains is None:
+            c = len(self.channels)
+            return np.zeros((c, f.n_frames)), np.zeros((c, f.n_frames))
+        ends = (f.start + np.arange(f.n_frames) + 1) * self._features.hop
+        return self._mains.share_at(ends)
 
-    def _frame_time(self, frame: float) -> float:
-        """Time (s) of the start of a frame."""
+    def frame_time(self, frame: float) -> float:
+        """Time (s) on the stream's axis of the start of feature frame ``frame``."""
         return self._times.time(frame * self._features.hop)
 
     def _emit(self, events: list[FrameEvent]) -> list[Event]:
@@ -267,12 +264,12 @@ class Pipeline:
             name = self.channels[e.channel]
             if e.id in self._events:
                 prev = self._events.pop(e.id)
-                end = self._frame_time(e.end_frame) if e.end_frame is not None else None
+                end = self.frame_time(e.end_frame) if e.end_frame is not None else None
                 out.append(prev.ended(max(end, prev.alert_s) if end is not None else prev.alert_s))
                 continue
             # The 100 ms envelope at frame k spans frames k-1..k: the rise began within it.
-            onset = self._frame_time(e.onset_frame) - 0.5 * hop_s
-            alert = self._frame_time(e.alert_frame + 1) - 1.0 / self.fs
+            onset = self.frame_time(e.onset_frame) - 0.5 * hop_s
+            alert = self.frame_time(e.alert_frame + 1) - 1.0 / self.fs
             ev = Event(
                 channel=name,
                 kind=e.kind,
@@ -283,7 +280,7 @@ class Pipeline:
                 detail=dict(e.detail),
             )
             if e.end_frame is not None:
-                ev = ev.ended(max(self._frame_time(e.end_frame), alert))
+                ev = ev.ended(max(self.frame_time(e.end_frame), alert))
             else:
                 self._events[e.id] = ev
             out.append(ev)
@@ -294,12 +291,12 @@ class Pipeline:
         for issue, sp in spans:
             key = (sp.channel, issue)
             name = self.channels[sp.channel]
-            start = self._frame_time(sp.start)
+            start = self.frame_time(sp.start)
             if sp.stop is None:
                 q = QualityInterval(name, issue, start, None)
                 self._open_quality[key] = q
             else:
                 self._open_quality.pop(key, None)
-                q = QualityInterval(name, issue, start, self._frame_time(sp.stop))
+                q = QualityInterval(name, issue, start, self.frame_time(sp.stop))
             out.append(q)
         return out

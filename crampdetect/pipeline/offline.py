@@ -1,12 +1,21 @@
-"""Run the streaming pipeline over a recording file and collect its final events and flags."""
+"""The offline runner: blocks of a file or recording through one :class:`Pipeline`, folded
+into final events and quality intervals, and the ``detect --json`` document built from them.
+
+``detect`` (:func:`detect_file`), ``replay`` and ``report``
+(:func:`~crampdetect.pipeline.rescore.replay`), ``evaluate`` and gate training
+(:func:`collect_candidates`) all run through :func:`run_blocks`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crampdetect.core import Event, QualityInterval
+import numpy as np
+
+from crampdetect.core import Block, Event, QualityInterval, Representation
 from crampdetect.detect.cramp import CANDIDATE_FEATURES
 from crampdetect.detect.model import check_recording
 from crampdetect.detect.settings import profile_settings
@@ -35,6 +44,67 @@ class Collector:
         events = sorted(self.events.values(), key=lambda e: (e.onset_s, e.channel))
         quality = sorted(self.quality.values(), key=lambda q: (q.start_s, q.channel, q.issue))
         return events, quality
+
+
+def run_blocks(
+    pipe: Pipeline,
+    blocks: Iterable[Block],
+    on_block: Callable[[Block, Pipeline, Output], None] | None = None,
+) -> tuple[list[Event], list[QualityInterval]]:
+    """Push every block through ``pipe``, finish it; return the final events and quality.
+
+    ``on_block(block, pipe, output)`` is called after each block was pushed (live views,
+    alerts printed as they happen).
+    """
+    collector = Collector()
+    for block in blocks:
+        out = pipe.push(block)
+        collector.add(out)
+        if on_block is not None:
+            on_block(block, pipe, out)
+    collector.add(pipe.finish())
+    return collector.result()
+
+
+def detection_result(
+    fs: float,
+    channels: Iterable[str],
+    representation: Representation,
+    duration_s: float,
+    gaps: int,
+    inferred: list[str],
+    profile: str,
+    events: list[Event],
+    quality: list[QualityInterval],
+    source: dict[str, Any] | None = None,
+    problems: list[str] | None = None,
+) -> dict[str, Any]:
+    """The ``crampdetect detect --json`` document.
+
+    ``input`` describes the stream (``source`` keys such as ``path`` and ``format`` first,
+    ``problems`` of the reader last when given); ``events`` and ``quality`` are the items'
+    ``to_dict()``.
+    """
+    rep = representation
+    info: dict[str, Any] = dict(source or {})
+    info.update(
+        sample_rate_hz=int(fs) if fs == int(fs) else fs,
+        channels=list(channels),
+        signal=rep.signal,
+        units=rep.units,
+        adc_bits=rep.adc_bits,
+        duration_s=round(duration_s, 3),
+        gaps=gaps,
+        inferred=inferred,
+        profile=profile,
+    )
+    if problems is not None:
+        info["problems"] = list(problems)
+    return {
+        "input": info,
+        "events": [e.to_dict() for e in events],
+        "quality": [q.to_dict() for q in quality],
+    }
 
 
 def detect_file(
@@ -66,27 +136,18 @@ def detect_file(
         check_recording(model, stream.fs, rep.signal)
         gate = model.gate(profile)
     pipe = Pipeline(stream.fs, stream.channels, rep, profile, settings, calibration, gate)
-    col = Collector()
-    for block in stream.blocks():
-        col.add(pipe.push(block))
-    col.add(pipe.finish())
-    events, quality = col.result()
-    fs = stream.fs
-    return {
-        "input": {
-            "sample_rate_hz": int(fs) if fs == int(fs) else fs,
-            "channels": list(stream.channels),
-            "signal": rep.signal,
-            "units": rep.units,
-            "adc_bits": rep.adc_bits,
-            "duration_s": round(stream.duration_s, 3),
-            "gaps": stream.gaps,
-            "inferred": inferred,
-            "profile": profile,
-        },
-        "events": [e.to_dict() for e in events],
-        "quality": [q.to_dict() for q in quality],
-    }
+    events, quality = run_blocks(pipe, stream.blocks())
+    return detection_result(
+        stream.fs,
+        stream.channels,
+        rep,
+        stream.duration_s,
+        stream.gaps,
+        inferred,
+        profile,
+        events,
+        quality,
+    )
 
 
 def collect_candidates(
@@ -99,8 +160,6 @@ def collect_candidates(
     ``{"channels": [...], "times_s": [...], "channel_index": [...], "features": ndarray}``
     with features ordered as :data:`~crampdetect.detect.cramp.CANDIDATE_FEATURES`.
     """
-    import numpy as np
-
     stream = open_csv(path)
     rep, _ = infer_representation(stream.first, signal, fs=stream.fs)
     pipe = Pipeline(
@@ -112,11 +171,9 @@ def collect_candidates(
         gate=lambda x: np.zeros(len(x), dtype=bool),
     )
     log: list = []
-    pipe._detector.candidate_log = log
-    for block in stream.blocks():
-        pipe.push(block)
-    pipe.finish()
-    times = [pipe._frame_time(frame + 1) for _, frame, _ in log]
+    pipe.log_candidates(log)
+    run_blocks(pipe, stream.blocks())
+    times = [pipe.frame_time(frame + 1) for _, frame, _ in log]
     return {
         "channels": list(stream.channels),
         "channel_index": [c for c, _, _ in log],

@@ -9,7 +9,6 @@ like a live board; it returns the same dictionary as ``crampdetect detect --json
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,8 +16,9 @@ import numpy as np
 
 from crampdetect.core import Block, Representation
 from crampdetect.ingest.inference import infer_representation
+from crampdetect.ingest.replay import Pacer
 from crampdetect.pipeline import Pipeline
-from crampdetect.pipeline.offline import Collector
+from crampdetect.pipeline.offline import detection_result, run_blocks
 from crampdetect.storage.reader import open_recording
 from crampdetect.storage.recording import Recording
 
@@ -93,41 +93,22 @@ def replay(
     if representation is None:
         representation, inferred = resolve_representation(rec)
     pipe = Pipeline(rec.fs, rec.channels, representation, profile, settings)
-    collector = Collector()
-    t_wall = time.monotonic()
-    t_first: float | None = None
     block_s = block_s or (BLOCK_S if speed else FAST_BLOCK_S)
-    for block in rec.iter_blocks(max(1, round(block_s * rec.fs))):
-        if speed:
-            t_first = block.t0 if t_first is None else t_first
-            delay = t_wall + (block.t_end - t_first) / speed - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)  # pace like the board: data "arrives" at its end time
-        out = pipe.push(block)
-        collector.add(out)
-        if on_block is not None:
-            on_block(block, pipe, out)
-    collector.add(pipe.finish())
-    events, quality = collector.result()
-    rep, fs = representation, rec.fs
-    return {
-        "input": {
-            "path": str(rec.path),
-            "format": rec.kind,
-            "sample_rate_hz": int(fs) if fs == int(fs) else fs,
-            "channels": list(rec.channels),
-            "signal": rep.signal,
-            "units": rep.units,
-            "adc_bits": rep.adc_bits,
-            "inferred": inferred,
-            "duration_s": round(rec.duration_s, 3),
-            "gaps": rec.n_gaps,
-            "profile": profile,
-            "problems": list(rec.problems),
-        },
-        "events": [e.to_dict() for e in events],
-        "quality": [q.to_dict() for q in quality],
-    }
+    blocks = rec.iter_blocks(max(1, round(block_s * rec.fs)))
+    events, quality = run_blocks(pipe, Pacer(speed or 0.0).paced(blocks), on_block)
+    return detection_result(
+        rec.fs,
+        rec.channels,
+        representation,
+        rec.duration_s,
+        rec.n_gaps,
+        inferred,
+        profile,
+        events,
+        quality,
+        source={"path": str(rec.path), "format": rec.kind},
+        problems=list(rec.problems),
+    )
 
 
 def rescore(path: str | Path, profile: str = "night") -> dict:
