@@ -109,6 +109,14 @@ class Representation:
             return (1 << (self.adc_bits or 10)) / 2.0
         return 0.0
 
+    def to_uv(self, x: np.ndarray) -> np.ndarray:
+        """Sample values (any shape) in µV at the skin: ``(x - offset) * uv_per_unit``.
+
+        >>> Representation("raw", "counts", 10).to_uv(np.array([512.0, 513.0]))
+        array([ 0.       , 24.4140625])
+        """
+        return (x - self.offset) * self.uv_per_unit
+
     def to_dict(self) -> dict[str, object]:
         return {"signal": self.signal, "units": self.units, "adc_bits": self.adc_bits}
 

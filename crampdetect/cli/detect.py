@@ -7,6 +7,7 @@ import json
 import sys
 
 from crampdetect.core import PROFILES, InputError
+from crampdetect.reports.clock import clock
 
 
 def add_input_arguments(p: argparse.ArgumentParser) -> None:
@@ -91,11 +92,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _clock(t: float | None) -> str:
-    if t is None:
-        return "-"
-    h, rem = divmod(t, 3600)
-    m, s = divmod(rem, 60)
-    return f"{int(h):02d}:{int(m):02d}:{s:06.3f}"
+    return "-" if t is None else clock(t, decimals=3, pad_hours=True)
 
 
 def format_result(result: dict) -> str:

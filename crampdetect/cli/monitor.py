@@ -77,16 +77,17 @@ def make_policy(name: str, profile: str):
 
 def print_summary(summary, file) -> None:
     """A few lines: stream length, cramps with onset/alert/end, link health."""
-    from crampdetect.cli._statusview import _clock
+    from crampdetect.reports.clock import clock
 
     s = summary.stats
-    print(f"monitored {_clock(summary.stream_s)} of signal", file=file)
+    print(f"monitored {clock(summary.stream_s, decimals=1)} of signal", file=file)
     if not summary.cramps:
         print("no cramp detected", file=file)
     for e in summary.cramps:
-        end = "ongoing" if e.end_s is None else f"ended {_clock(e.end_s)}"
+        end = "ongoing" if e.end_s is None else f"ended {clock(e.end_s, decimals=1)}"
         print(
-            f"cramp on {e.channel}: onset {_clock(e.onset_s)}, alert {_clock(e.alert_s)} "
+            f"cramp on {e.channel}: onset {clock(e.onset_s, decimals=1)}, "
+            f"alert {clock(e.alert_s, decimals=1)} "
             f"({e.alert_s - e.onset_s:.1f} s later), {end}",
             file=file,
         )

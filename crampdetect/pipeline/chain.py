@@ -213,7 +213,7 @@ class Pipeline:
 
     def _process(self, x: np.ndarray) -> Output:
         rep = self.representation
-        u = (x - rep.offset) * rep.uv_per_unit
+        u = rep.to_uv(x)
         if self._bandpass is not None and self._mains is not None:
             y = self._mains.process(self._bandpass.process(u))
         else:

@@ -154,7 +154,7 @@ def activity_from_file(
     for seg in rec.segments:
         data = np.asarray(seg.load(), dtype=np.float64)
         if rep is not None:
-            data = (data - rep.offset) * rep.uv_per_unit
+            data = rep.to_uv(data)
         if seg.n_samples >= 10 * rec.fs:  # shorter pieces cannot hold a 6-s window reliably
             envs.append((seg.t0, rms_envelope(data, rec.fs, signal)))
     if not envs:

@@ -86,7 +86,7 @@ def collect(
     env_t: list[np.ndarray] = []
 
     def gather(block: Block, pipe: object, out: object) -> None:
-        x = (block.data - rep.offset) * rep.uv_per_unit
+        x = rep.to_uv(block.data)
         bins = np.minimum(((block.times() - t_start) / span * n_bins).astype(int), n_bins - 1)
         cuts = np.flatnonzero(np.diff(bins)) + 1
         starts = np.concatenate([[0], cuts])
@@ -156,7 +156,7 @@ def load_window(rec: Recording, start_s: float, end_s: float) -> tuple[np.ndarra
         a = max(0, int((start_s - seg.t0) * rec.fs))
         b = min(seg.n_samples, int(np.ceil((end_s - seg.t0) * rec.fs)))
         ts.append(seg.t0 + np.arange(a, b) / rec.fs)
-        xs.append((np.asarray(seg.load()[:, a:b], float) - rep.offset) * rep.uv_per_unit)
+        xs.append(rep.to_uv(np.asarray(seg.load()[:, a:b], float)))
     if not ts:
         return np.zeros(0), np.zeros((len(rec.channels), 0))
     return np.concatenate(ts), np.concatenate(xs, axis=1)

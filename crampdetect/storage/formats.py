@@ -244,7 +244,7 @@ def to_mne(rec: Recording):
     idx = np.round((times - t0) * rec.fs).astype(np.int64) if times.size else times.astype(int)
     n = int(idx[-1]) + 1 if idx.size else 0
     volts = np.zeros((len(rec.channels), n))
-    volts[:, idx] = (data - rep.offset) * rep.uv_per_unit * 1e-6
+    volts[:, idx] = rep.to_uv(data) * 1e-6
     info = mne.create_info(list(rec.channels), rec.fs, ch_types="emg", verbose=False)
     raw = mne.io.RawArray(volts, info, verbose=False)
     onsets, durations, texts = [], [], []
