@@ -131,8 +131,11 @@ def import_detection(
     SessionRecorder
         The closed session's recorder (``session_id`` tells where it went).
     """
-    events = [_event(d, i) for i, d in enumerate(_items(result, "events"), start=1)]
-    quality = [_quality(d) for d in _items(result, "quality")]
+    try:
+        events = [Event.from_dict(d, i) for i, d in enumerate(_items(result, "events"), start=1)]
+        quality = [QualityInterval.from_dict(d) for d in _items(result, "quality")]
+    except InputError as exc:
+        raise InputError(f"Detection result: {exc}") from exc
     meta = result.get("input")
     meta = {**(meta if isinstance(meta, Mapping) else {}), **result}
     channels = meta.get("channels") or sorted({e.channel for e in events})
@@ -174,31 +177,3 @@ def _items(result: Mapping[str, object], key: str) -> list[Mapping[str, object]]
     if not isinstance(items, list) or not all(isinstance(d, Mapping) for d in items):
         raise InputError(f"Detection result: {key!r} must be a list of objects")
     return items
-
-
-def _event(d: Mapping[str, object], default_id: int) -> Event:
-    try:
-        return Event(
-            channel=str(d["channel"]),
-            kind=str(d.get("kind", "cramp")),
-            onset_s=float(d["onset_s"]),  # type: ignore[arg-type]
-            alert_s=float(d.get("alert_s", d["onset_s"])),  # type: ignore[arg-type]
-            end_s=None if d.get("end_s") is None else float(d["end_s"]),  # type: ignore[arg-type]
-            confidence=float(d.get("confidence", 1.0)),  # type: ignore[arg-type]
-            id=int(d.get("id", default_id)),  # type: ignore[call-overload]
-            detail=dict(d.get("detail") or {}),  # type: ignore[call-overload]
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"Detection result: bad event {dict(d)!r}: {exc}") from exc
-
-
-def _quality(d: Mapping[str, object]) -> QualityInterval:
-    try:
-        return QualityInterval(
-            channel=str(d["channel"]),
-            issue=str(d["issue"]),
-            start_s=float(d["start_s"]),  # type: ignore[arg-type]
-            end_s=None if d.get("end_s") is None else float(d["end_s"]),  # type: ignore[arg-type]
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"Detection result: bad quality interval {dict(d)!r}: {exc}") from exc

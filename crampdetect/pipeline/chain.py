@@ -7,7 +7,8 @@ the same samples cut into any blocks give the same events.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -93,6 +94,9 @@ class Pipeline:
     gate : callable, optional
         Learned gate asked where the rules are unsure: rows of
         :data:`~crampdetect.detect.cramp.CANDIDATE_FEATURES` -> accept per row.
+    event_ids : iterator of int, optional
+        Where event ids come from (default: 1, 2, ...); pass the same iterator to the next
+        pipeline of a stream that changed rate or channels, so ids stay unique stream-wide.
     """
 
     def __init__(
@@ -104,6 +108,8 @@ class Pipeline:
         settings: DetectorSettings | None = None,
         calibration: Mapping[str, tuple[float, float]] | None = None,
         gate: Callable[[np.ndarray], np.ndarray] | None = None,
+        *,
+        event_ids: Iterator[int] | None = None,
     ) -> None:
         rep = representation
         if not MIN_RATE_HZ[rep.signal] <= fs <= MAX_RATE_HZ:
@@ -142,7 +148,8 @@ class Pipeline:
         self._times = _TimeMap(self.fs)
         self._n_in = 0  # samples received
         self._last_t: float | None = None
-        self._events: dict[int, Event] = {}
+        self._event_ids = event_ids if event_ids is not None else itertools.count(1)
+        self._events: dict[int, Event] = {}  # open events by the detector's id
         self._level = np.zeros(n)
         self._open_quality: dict[tuple[int, str], QualityInterval] = {}
 
@@ -276,7 +283,7 @@ class Pipeline:
                 onset_s=min(onset, alert),
                 alert_s=alert,
                 confidence=e.confidence,
-                id=e.id,
+                id=next(self._event_ids),
                 detail=dict(e.detail),
             )
             if e.end_frame is not None:

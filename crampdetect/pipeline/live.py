@@ -9,6 +9,7 @@ board to ``stop`` and closes open events.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import threading
@@ -98,7 +99,8 @@ class LiveMonitor:
         self.haptic = HapticSink(source.send)
         self.pipeline: Any = None
         self.summary = MonitorSummary()
-        self._events: dict[tuple[str, int], Event] = {}
+        self._events: dict[int, Event] = {}
+        self._event_ids = itertools.count(1)  # shared by the pipelines of one session
         self._now_s = 0.0
 
     def _pipeline_for(self, block: Block) -> Any:
@@ -121,7 +123,13 @@ class LiveMonitor:
             check_recording(self.model, block.fs, rep.signal)
             gate = self.model.gate(self.profile)
         self.pipeline = Pipeline(
-            block.fs, block.channels, rep, self.profile, calibration=self.calibration, gate=gate
+            block.fs,
+            block.channels,
+            rep,
+            self.profile,
+            calibration=self.calibration,
+            gate=gate,
+            event_ids=self._event_ids,
         )
         if self._start_history is not None:
             self.policy = self._journal = self._start_history(block)
@@ -133,7 +141,7 @@ class LiveMonitor:
 
     def _handle(self, events: list[Event], quality: list[QualityInterval]) -> None:
         for event in events:
-            self._events[(event.channel, event.id)] = event
+            self._events[event.id] = event
             if self.json_out is not None:
                 print(json.dumps(event.to_dict()), file=self.json_out, flush=True)
             if self.view is not None:

@@ -118,26 +118,12 @@ def _merge_events(journal: list[dict[str, object]]) -> tuple[list[Event], list[Q
     for rec in journal:
         try:
             if rec.get("type") == "event":
-                ev = Event(
-                    channel=str(rec["channel"]),
-                    kind=str(rec["kind"]),
-                    onset_s=float(rec["onset_s"]),
-                    alert_s=float(rec["alert_s"]),
-                    end_s=None if rec.get("end_s") is None else float(rec["end_s"]),
-                    confidence=float(rec.get("confidence", 1.0)),
-                    id=int(rec.get("id", 0)),
-                    detail=dict(rec.get("detail") or {}),
-                )
+                ev = Event.from_dict(rec)
                 events[(ev.channel, ev.kind, ev.id, ev.onset_s)] = ev
             elif rec.get("type") == "quality":
-                q = QualityInterval(
-                    channel=str(rec["channel"]),
-                    issue=str(rec["issue"]),
-                    start_s=float(rec["start_s"]),
-                    end_s=None if rec.get("end_s") is None else float(rec["end_s"]),
-                )
+                q = QualityInterval.from_dict(rec)
                 quality[(q.channel, q.issue, q.start_s)] = q
-        except (KeyError, TypeError, ValueError):
+        except InputError:
             continue
     return list(events.values()), list(quality.values())
 
