@@ -159,15 +159,20 @@ def test_stage_contract(case, data):
 
 
 class _Demean:
-    """Subtracts each chunk's own mean: not chunk invariant, and writes into its input."""
+    """Subtracts each chunk's own mean (not chunk invariant); ``in_place`` writes the input."""
+
+    def __init__(self, in_place: bool = False) -> None:
+        self.in_place = in_place
 
     def reset(self) -> None:
         pass
 
     def process(self, x: np.ndarray) -> np.ndarray:
-        if x.shape[-1]:
-            x -= x.mean(axis=-1, keepdims=True)
-        return x.copy()
+        mean = x.mean(axis=-1, keepdims=True) if x.shape[-1] else 0.0
+        if self.in_place:
+            x -= mean
+            return x.copy()
+        return x - mean
 
 
 class _Counter:
@@ -192,7 +197,7 @@ def test_the_kit_catches_broken_stages():
     demean = StageCase("demean", _Demean, lambda s, c, i: s.process(c), x)
     with pytest.raises(AssertionError, match="depends on the cuts"):
         check_chunk_invariance(demean, [5])
-    demean = StageCase("demean", _Demean, lambda s, c, i: s.process(c), x.copy() ** 2)
+    demean = StageCase("demean", lambda: _Demean(in_place=True), lambda s, c, i: s.process(c), x)
     with pytest.raises(AssertionError, match="wrote into its input"):
         check_input_not_mutated(demean, [5])
     counter = StageCase("counter", _Counter, lambda s, c, i: s.process(c), x)
