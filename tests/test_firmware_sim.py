@@ -17,6 +17,7 @@ import pytest
 
 from crampdetect.ingest.frames import (
     AckFrame,
+    ButtonFrame,
     CommandFrame,
     FrameDecoder,
     SampleFrame,
@@ -241,3 +242,181 @@ def test_set_rate_changes_the_sampling_clock_without_losing_samples(
     assert 0.99 <= t_us[switch] / 1e6 <= 1.01
     assert set(steps[:switch]) == {1000} and set(steps[switch:]) == {2000}
     assert 1000 + 2 * 500 * 0.98 <= values.shape[1] <= 1000 + 2 * 500 * 1.02
+
+
+# --- motor safety under a misbehaving host (PROTOCOL.md "Motor safety") -------------------------
+
+MAX_RUN_S = 3.0
+MIN_REST_S = 0.1
+DUTY_WINDOW_S, DUTY_MAX_ON_S = 60.0, 30.0
+# The firmware times the motor on millis(), which ticks by 1.024 ms, and polls it between serial
+# writes (~0.7 ms per sample frame): edges land within 2 ms of the ideal; the harness itself cannot
+# see pauses under 3 ms (PWM deglitch), so 3 ms is its resolution.
+EDGE_S = 0.003
+
+
+def motor_runs(harness: Any, end_s: float) -> list[tuple[float, float]]:
+    """(on, off) simulated times of every motor run; a run still going at the end ends at end_s."""
+    runs: list[tuple[float, float]] = []
+    on_at = None
+    for value, t in harness.events("MOTOR"):
+        if value == 1:
+            on_at = t
+        elif on_at is not None:
+            runs.append((on_at, t))
+            on_at = None
+    if on_at is not None:
+        runs.append((on_at, end_s))
+    return runs
+
+
+def worst_window_on_s(runs: list[tuple[float, float]], width: float = DUTY_WINDOW_S) -> float:
+    """Most on-time in any ``width`` s window (the worst window starts at some run's start)."""
+    return max(
+        (sum(max(0.0, min(b, s + width) - max(a, s)) for a, b in runs) for s, _ in runs),
+        default=0.0,
+    )
+
+
+def run_flood(
+    build: Any, tmp_path: Path, items: list[tuple[float, bytes]], seconds: float
+) -> tuple[list[tuple[float, float]], list[AckFrame]]:
+    script = script_file(tmp_path / "host.txt", items)
+    out = tmp_path / "tx.bin"
+    harness = fw.Harness.start(
+        build, "-n", "-p", "0", "-t", str(seconds), "-i", str(script), "-o", str(out)
+    )
+    try:
+        stats = harness.finish(timeout=30 + 6 * seconds)
+    finally:
+        harness.kill()
+    assert stats["sim_s"] >= seconds and stats["state"] != 1, stats
+    acks = [f for f in FrameDecoder().feed(out.read_bytes()) if isinstance(f, AckFrame)]
+    return motor_runs(harness, seconds), acks
+
+
+def assert_motor_safe(runs: list[tuple[float, float]], label: str) -> dict[str, float]:
+    """Run cap, rest after every run, duty cap; returns the measured figures."""
+    assert runs, f"{label}: the motor never ran"
+    lengths = [b - a for a, b in runs]
+    pauses = [(c - b, b - a) for (a, b), (c, _) in itertools.pairwise(runs)]
+    figures = {
+        "longest_run_s": max(lengths),
+        "shortest_pause_s": min((p for p, _ in pauses), default=float("inf")),
+        "worst_60s_on_s": worst_window_on_s(runs),
+        "on_s": sum(lengths),
+        "runs": len(runs),
+    }
+    print(label, {k: round(v, 4) for k, v in figures.items()})
+    assert figures["longest_run_s"] <= MAX_RUN_S + EDGE_S, (label, figures)
+    for pause, run in pauses:  # rest >= max(100 ms, run / 3)
+        assert pause >= max(MIN_REST_S, min(run, MAX_RUN_S) / 3) - EDGE_S, (label, pause, run)
+    # the window check allows the edge error of every run in it (<= 15 runs of 3 s)
+    assert figures["worst_60s_on_s"] <= DUTY_MAX_ON_S + 15 * EDGE_S, (label, figures)
+    return figures
+
+
+def flood_items(every_ms: int, seconds: float, pulses: tuple[tuple[int, int], ...]) -> list:
+    """A vibrate command every ``every_ms`` from 0.1 s on (each one is also a heartbeat)."""
+    times = np.arange(100.0, seconds * 1000 - 100, every_ms)
+    return [
+        (ms, encode_frame(CommandFrame(k % 65536, "vibrate", pulses, repeat=255)))
+        for k, ms in enumerate(times)
+    ]
+
+
+LONG_PULSE = ((3000, 0),)
+ONE_MS_PAUSES = ((3000, 1),) * 8
+
+
+def test_a_vibrate_flood_never_runs_the_motor_over_3_s_and_rests_after_every_run(
+    build: fw.Build, tmp_path: Path
+) -> None:
+    """Each flood period for 6 simulated s in one run: run cap and rest (duty: the slow test)."""
+    items: list = []
+    phase_s = 6.0
+    for i, every in enumerate((10, 17, 20, 50, 333)):
+        items += [
+            (ms + i * phase_s * 1000, data)
+            for ms, data in flood_items(every, phase_s, LONG_PULSE if i % 2 else ONE_MS_PAUSES)
+        ]
+    seconds = 5 * phase_s
+    runs, acks = run_flood(build, tmp_path, items, seconds)
+    figures = assert_motor_safe(runs, "floods 10/17/20/50/333 ms")
+    assert len(acks) == len(items) and all(a.status == 0 for a in acks)  # every command taken
+    # before the fix a 20 ms flood held the motor on for 18 s; now 3 s runs with >= 1 s rests
+    assert figures["longest_run_s"] >= MAX_RUN_S - EDGE_S
+    assert figures["shortest_pause_s"] >= 1.0 - EDGE_S
+    # every run is followed by a rest of a third of it: at most 3/4 on, bar the last run's rest
+    assert figures["on_s"] <= 0.75 * seconds + MAX_RUN_S / 4 + figures["runs"] * EDGE_S
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("every_ms", [10, 17, 20, 50, 333])
+def test_a_vibrate_flood_keeps_the_motor_under_half_duty_over_60_s(
+    build: fw.Build, tmp_path: Path, every_ms: int
+) -> None:
+    seconds = 75.0
+    items = flood_items(every_ms, seconds, LONG_PULSE)
+    runs, acks = run_flood(build, tmp_path, items, seconds)
+    figures = assert_motor_safe(runs, f"flood every {every_ms} ms")
+    assert all(a.status == 0 for a in acks)
+    # the cap is reached (30 s of on-time), and the motor resumes once the window drains
+    assert figures["worst_60s_on_s"] >= DUTY_MAX_ON_S - MAX_RUN_S
+    assert runs[-1][0] > 60.0
+
+
+@pytest.mark.slow
+def test_a_pattern_with_1_ms_pauses_and_pings_is_held_to_the_limits(
+    build: fw.Build, tmp_path: Path
+) -> None:
+    """8 x (3000 ms on, 1 ms off) x 255 with a ping every second: formerly 62 s on non-stop."""
+    seconds = 75.0
+    items = [(100.0, encode_frame(CommandFrame(1, "vibrate", ONE_MS_PAUSES, repeat=255)))]
+    items += [
+        (ms, encode_frame(CommandFrame(2 + k, "ping")))
+        for k, ms in enumerate(np.arange(1000.0, seconds * 1000, 1000))
+    ]
+    runs, acks = run_flood(build, tmp_path, items, seconds)
+    figures = assert_motor_safe(runs, "8 x (3000 on / 1 off) x 255 + pings")
+    assert {a.status for a in acks} == {0} and len(acks) == len(items)
+    # a 1 ms pause is no rest: either the run cap ends the pattern (the pause fell between two
+    # millis() ticks) or the rests stretch it until the duty cap ends it, after <= 30 s on
+    assert MAX_RUN_S - EDGE_S <= figures["on_s"] <= DUTY_MAX_ON_S + 15 * EDGE_S
+    assert runs[-1][1] < 45.0
+
+
+def test_the_acknowledge_button_is_debounced_stops_the_motor_and_reaches_the_host(
+    build: fw.Build, tmp_path: Path
+) -> None:
+    """D2 pulled low: a bouncy press counts once, a 10 ms spike never, each press is a button
+    frame for the host decoder and stops a running pattern at once."""
+    sent = [
+        (500, CommandFrame(1, "ping")),
+        (500, CommandFrame(2, "vibrate", ((2000, 500),), repeat=3)),
+        *[(ms, CommandFrame(3 + k, "ping")) for k, ms in enumerate(range(1000, 4000, 500))],
+    ]
+    script = script_file(tmp_path / "host.txt", [(ms, encode_frame(f)) for ms, f in sent])
+    out = tmp_path / "tx.bin"
+    bouncy_press = "1000:0,1001:1,1002:0,1004:1,1005:0,1300:1"  # settles pressed at 1.005 s
+    spike, second = "2000:0,2010:1", "3000:0,3200:1"
+    harness = fw.Harness.start(
+        build, "-n", "-p", "0", "-t", "4", "-i", str(script), "-o", str(out),
+        "-b", f"{bouncy_press},{spike},{second}",
+    )  # fmt: skip
+    try:
+        harness.finish(timeout=60)
+    finally:
+        harness.kill()
+    frames = FrameDecoder().feed(out.read_bytes())
+    presses = [f for f in frames if isinstance(f, ButtonFrame)]
+    assert [p.seq for p in presses] == [0, 1] and {p.button for p in presses} == {0}
+    debounce_s = 0.030
+    sampling_start_s = harness.events("ADC")[0][1]  # device time 0 of the sample clock
+    for press, settled_s in zip(presses, (1.005, 3.0), strict=True):
+        t_s = sampling_start_s + press.t_us / 1e6  # on the sample clock: whole ms
+        assert settled_s + debounce_s - 0.001 <= t_s <= settled_s + debounce_s + 0.005
+    motor = harness.events("MOTOR")
+    assert motor[0] == (1, pytest.approx(0.5, abs=0.01))
+    assert motor[1][0] == 0 and 1.005 + debounce_s <= motor[1][1] <= 1.005 + debounce_s + 0.005
+    assert len(motor) == 2  # the pattern was dropped: no second pulse at 2.5 s

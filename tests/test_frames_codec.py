@@ -14,6 +14,7 @@ from cobs import cobs
 from crampdetect.ingest import frames as fr
 from crampdetect.ingest.frames import (
     AckFrame,
+    ButtonFrame,
     CommandFrame,
     FrameDecoder,
     SampleFrame,
@@ -34,7 +35,7 @@ def frame_from_fields(fields: dict) -> fr.Frame:
     if kind == "command":
         f["pulses"] = tuple(tuple(p) for p in f["pulses"])
         return CommandFrame(**f)
-    return {"status": StatusFrame, "ack": AckFrame}[kind](**f)
+    return {"status": StatusFrame, "ack": AckFrame, "button": ButtonFrame}[kind](**f)
 
 
 @pytest.mark.parametrize("vector", VECTORS["frames"], ids=lambda v: v["name"])
@@ -59,6 +60,14 @@ def test_invalid_vector_is_rejected_and_counted(vector: dict) -> None:
     counter = {"crc": "crc_errors", "malformed": "malformed", "oversized": "oversized"}
     assert getattr(decoder.stats, counter[vector["reason"]]) == 1
     assert decoder.stats.bytes_dropped == len(data) - 1
+
+
+def test_button_layout_built_by_hand() -> None:
+    """Type 5 of PROTOCOL.md, assembled independently of the encoder."""
+    raw = struct.pack("<BBHIB", 1, 5, 7, 123_456, 0)
+    raw += struct.pack("<H", binascii.crc_hqx(raw, 0xFFFF))
+    assert encode_frame(ButtonFrame(7, 123_456)) == cobs.encode(raw) + b"\x00"
+    assert FrameDecoder().feed(cobs.encode(raw) + b"\x00") == [ButtonFrame(7, 123_456, 0)]
 
 
 def test_crc_is_ccitt_false_check_value() -> None:

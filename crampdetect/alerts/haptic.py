@@ -2,11 +2,12 @@
 
 A *policy* decides what to do; the :class:`HapticSink` does it on the board. Any object with
 
-    policy.update(events: list[Event], now_s: float) -> list[Action]
+    policy.update(events: list[Event], now_s: float, acks: int = 0) -> list[Action]
 
 is a policy (:class:`PromptPolicy`): it is called on every pass of the monitor loop, with
-the detector events that arrived since the last call (possibly none, so timers can fire) and
-the current stream time in s. An :class:`~crampdetect.alerts.policy.Action` of kind
+the detector events that arrived since the last call (possibly none, so timers can fire), the
+current stream time in s and, when there were any, the acknowledgements (presses of the board's
+button) since the last call. An :class:`~crampdetect.alerts.policy.Action` of kind
 ``vibrate`` (with a :class:`~crampdetect.alerts.patterns.VibrationPattern`) becomes a vibrate
 command frame, ``stop`` a stop frame; ``message`` actions are for the screen.
 :class:`SimplePolicy` is the default: vibrate when a cramp is raised, stop when it ends.
@@ -32,7 +33,7 @@ CRAMP_PATTERN = VibrationPattern(((800, 400),), repeat=3, intensity=0.8, name="c
 class PromptPolicy(Protocol):
     """What the monitor needs from an alert policy."""
 
-    def update(self, events: list[Event], now_s: float) -> list[Action]: ...
+    def update(self, events: list[Event], now_s: float, acks: int = 0) -> list[Action]: ...
 
 
 class SimplePolicy:
@@ -55,7 +56,8 @@ class SimplePolicy:
     def reset(self) -> None:
         self._active: set[tuple[str, int]] = set()
 
-    def update(self, events: list[Event], now_s: float) -> list[Action]:
+    def update(self, events: list[Event], now_s: float, acks: int = 0) -> list[Action]:
+        """``acks`` (acknowledge presses) change nothing: this policy never repeats a prompt."""
         actions: list[Action] = []
         for event in events:
             if event.kind != "cramp":

@@ -32,7 +32,7 @@ MAX_PULSE_MS = 3000
 HEARTBEAT_TIMEOUT_S = 3.0
 MAX_FIRMWARE_CHARS = 16
 
-TYPE_SAMPLES, TYPE_STATUS, TYPE_COMMAND, TYPE_ACK = 1, 2, 3, 4
+TYPE_SAMPLES, TYPE_STATUS, TYPE_COMMAND, TYPE_ACK, TYPE_BUTTON = 1, 2, 3, 4, 5
 COMMANDS: dict[str, int] = {"vibrate": 1, "stop": 2, "set_rate": 3, "ping": 4}
 _COMMAND_NAMES = {code: name for name, code in COMMANDS.items()}
 SIGNAL_CODES: dict[str, int] = {"raw": 0, "env": 1}
@@ -46,10 +46,14 @@ ACK_STATUS: dict[int, str] = {
     4: "unsupported",
 }
 
+#: ``button`` of the acknowledge button in a :class:`ButtonFrame`.
+BUTTON_ACKNOWLEDGE = 0
+
 _HEADER = struct.Struct("<BBH")  # version, type, seq
 _SAMPLES = struct.Struct("<IBB")  # t_us, channel_mask, samples per channel
 _STATUS = struct.Struct("<IBHBBBIB")  # t_us, mask, rate, adc_bits, signal, battery, lost, fw len
 _ACK = struct.Struct("<HB")  # acked seq, status
+_BUTTON = struct.Struct("<IB")  # t_us, button
 _PULSE = struct.Struct("<HH")  # on_ms, off_ms
 _CRC = struct.Struct("<H")
 _U16 = np.dtype("<u2")
@@ -121,7 +125,17 @@ class AckFrame:
     status: int
 
 
-Frame = SampleFrame | StatusFrame | CommandFrame | AckFrame
+@dataclass(frozen=True, slots=True)
+class ButtonFrame:
+    """The wearer pressed a button on the board at device time ``t_us`` (µs); ``button`` 0 is
+    the acknowledge button. ``seq`` counts button frames (a repeated ``seq`` is a duplicate)."""
+
+    seq: int
+    t_us: int
+    button: int = BUTTON_ACKNOWLEDGE
+
+
+Frame = SampleFrame | StatusFrame | CommandFrame | AckFrame | ButtonFrame
 
 
 @dataclass(slots=True)
@@ -184,6 +198,8 @@ def _body(frame: Frame) -> tuple[int, bytes]:
         return TYPE_COMMAND, body
     if isinstance(frame, AckFrame):
         return TYPE_ACK, _ACK.pack(frame.acked_seq, frame.status)
+    if isinstance(frame, ButtonFrame):
+        return TYPE_BUTTON, _BUTTON.pack(frame.t_us, frame.button)
     raise TypeError(f"not a frame: {type(frame).__name__}")
 
 
@@ -239,6 +255,10 @@ def _parse(raw: bytes) -> Frame:
             raise _Malformed("bad ack length")
         acked, status = _ACK.unpack_from(body)
         return AckFrame(seq, acked, status)
+    if frame_type == TYPE_BUTTON:
+        if len(body) != _BUTTON.size:
+            raise _Malformed("bad button length")
+        return ButtonFrame(seq, *_BUTTON.unpack_from(body))
     raise _Malformed(f"unknown frame type {frame_type}")
 
 

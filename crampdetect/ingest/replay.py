@@ -139,6 +139,10 @@ class RecordingSource:
         """A recording has no motor: the command is dropped."""
         return False
 
+    def take_button_presses(self) -> int:
+        """A recording has no button."""
+        return 0
+
     @property
     def stats(self) -> LinkStats:
         return LinkStats(

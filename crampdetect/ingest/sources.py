@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl, urlsplit
 from crampdetect.core import Block, InputError, Representation
 from crampdetect.ingest.blocks import DEFAULT_CHANNEL_NAMES, Reassembler, StreamInfo
 from crampdetect.ingest.commands import CommandChannel
-from crampdetect.ingest.frames import AckFrame, FrameDecoder
+from crampdetect.ingest.frames import AckFrame, ButtonFrame, FrameDecoder
 from crampdetect.ingest.link import LinkStats, Source
 from crampdetect.ingest.replay import CaptureTransport, open_recording_source
 from crampdetect.ingest.transport import LINK_DOWN, LINK_END, LINK_UP, Chunk, Transport
@@ -78,6 +78,9 @@ class BoardSource:
         self.ended = False
         self.connected = False
         self.acks: deque[AckFrame] = deque(maxlen=64)  # the most recent acknowledgements
+        self.button_presses = 0  # acknowledge-button presses on the board (ButtonFrame)
+        self._presses_taken = 0
+        self._button_seq: int | None = None
         self.commands = CommandChannel(transport.write, transport.clock)
         self._links_up = 0
         self._recent: deque[tuple[float, int]] = deque()  # (host s, sample frames)
@@ -124,6 +127,7 @@ class BoardSource:
                     self.acks.extend(acks)
                     for ack in acks:
                         self.commands.acked(ack)
+                self._count_presses(frames)
                 before = self.reassembler.stats.frames
                 blocks.extend(self.reassembler.feed(frames, item.host_s))
                 self._count_rate(item.host_s, self.reassembler.stats.frames - before)
@@ -143,6 +147,18 @@ class BoardSource:
                 blocks.extend(self.reassembler.flush())
         self.commands.check()  # after the acks just received
         return blocks
+
+    def _count_presses(self, frames: list) -> None:
+        for frame in frames:  # a repeated seq is a notification delivered twice
+            if isinstance(frame, ButtonFrame) and frame.seq != self._button_seq:
+                self._button_seq = frame.seq
+                self.button_presses += 1
+
+    def take_button_presses(self) -> int:
+        """Acknowledge-button presses on the board since the previous call."""
+        new = self.button_presses - self._presses_taken
+        self._presses_taken = self.button_presses
+        return new
 
     def _count_rate(self, host_s: float, n_frames: int) -> None:
         if self._first_s is None:

@@ -149,7 +149,11 @@ class LiveMonitor:
         self.summary.quality.extend(q for q in quality if q.end_s is not None)
         if quality and self._journal is not None:
             self._journal.record_quality(quality)
-        actions = self.policy.update(events, self._now_s)
+        presses = self.source.take_button_presses()
+        if presses:  # the board's acknowledge button: the policy stops escalating
+            actions = self.policy.update(events, self._now_s, acks=presses)
+        else:
+            actions = self.policy.update(events, self._now_s)
         if self.source.accepts_commands:
             self.haptic.apply(actions)
         if self.view is not None:

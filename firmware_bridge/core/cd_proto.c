@@ -148,6 +148,16 @@ size_t cd_encode_ack(uint8_t *out, size_t cap, uint16_t seq, uint16_t acked_seq,
 	return finish(out, cap, 7u);
 }
 
+size_t cd_encode_button(uint8_t *out, size_t cap, uint16_t seq, uint32_t t_us, uint8_t button)
+{
+	if (cap < 4u + 5u + 4u)
+		return 0;
+	uint8_t *p = header(out, CD_TYPE_BUTTON, seq);
+	p = put32(p, t_us);
+	*p = button;
+	return finish(out, cap, 9u);
+}
+
 size_t cd_encode_command(uint8_t *out, size_t cap, const cd_command_t *c)
 {
 	size_t len = 5u;

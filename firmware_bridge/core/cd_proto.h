@@ -20,7 +20,14 @@ extern "C" {
 #define CD_MAX_PULSE_MS 3000u
 #define CD_MAX_FW_CHARS 16u
 
-enum cd_type { CD_TYPE_SAMPLES = 1, CD_TYPE_STATUS = 2, CD_TYPE_COMMAND = 3, CD_TYPE_ACK = 4 };
+enum cd_type {
+	CD_TYPE_SAMPLES = 1,
+	CD_TYPE_STATUS = 2,
+	CD_TYPE_COMMAND = 3,
+	CD_TYPE_ACK = 4,
+	CD_TYPE_BUTTON = 5
+};
+enum cd_button_kind { CD_BUTTON_ACKNOWLEDGE = 0 };
 enum cd_command_code { CD_CMD_VIBRATE = 1, CD_CMD_STOP = 2, CD_CMD_SET_RATE = 3, CD_CMD_PING = 4 };
 enum cd_ack_status {
 	CD_ACK_OK = 0,
@@ -71,6 +78,8 @@ size_t cd_encode_samples(uint8_t *out, size_t cap, uint16_t seq, uint32_t t_us,
 size_t cd_encode_status(uint8_t *out, size_t cap, uint16_t seq, const cd_status_t *status);
 size_t cd_encode_ack(uint8_t *out, size_t cap, uint16_t seq, uint16_t acked_seq, uint8_t status);
 size_t cd_encode_command(uint8_t *out, size_t cap, const cd_command_t *cmd);
+/* The wearer pressed a button (enum cd_button_kind) at device time t_us. */
+size_t cd_encode_button(uint8_t *out, size_t cap, uint16_t seq, uint32_t t_us, uint8_t button);
 
 /* Parse a COBS-decoded frame (header + body + CRC). Returns CD_PARSE_IGNORE for a bad CRC, a
  * foreign version or a frame that is not a command; otherwise the acknowledgement status

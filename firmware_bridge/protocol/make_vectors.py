@@ -16,6 +16,7 @@ from cobs import cobs
 
 from crampdetect.ingest.frames import (
     AckFrame,
+    ButtonFrame,
     CommandFrame,
     SampleFrame,
     StatusFrame,
@@ -34,7 +35,8 @@ def _fields(frame: object) -> dict[str, object]:
             "channel_mask": frame.channel_mask,
             "samples": np.asarray(frame.samples).tolist(),
         }
-    kind = {StatusFrame: "status", CommandFrame: "command", AckFrame: "ack"}[type(frame)]
+    kinds = {StatusFrame: "status", CommandFrame: "command", AckFrame: "ack", ButtonFrame: "button"}
+    kind = kinds[type(frame)]
     out: dict[str, object] = {"type": kind}
     for name in frame.__slots__:  # type: ignore[attr-defined]
         value = getattr(frame, name)
@@ -77,6 +79,8 @@ def main() -> None:
         ("cmd_ping", CommandFrame(5, "ping")),
         ("ack_ok", AckFrame(9, 2, 0)),
         ("ack_bad_argument", AckFrame(10, 65535, 3)),
+        ("button_acknowledge", ButtonFrame(0, 12_345_000, 0)),
+        ("button_wrapped", ButtonFrame(65535, 4_294_967_295, 0)),
     ]
     valid = [{"name": n, "hex": encode_frame(f).hex(), "fields": _fields(f)} for n, f in frames]
 
@@ -98,6 +102,11 @@ def main() -> None:
             "reason": "malformed",
         },
         {"name": "unknown_type", "hex": _raw_frame(head(9), b"").hex(), "reason": "malformed"},
+        {
+            "name": "button_length_mismatch",
+            "hex": _raw_frame(head(5), struct.pack("<I", 1)).hex(),
+            "reason": "malformed",
+        },
         {
             "name": "samples_length_mismatch",
             "hex": _raw_frame(head(1), struct.pack("<IBB", 0, 3, 2) + b"\x00" * 6).hex(),

@@ -17,6 +17,9 @@
  *   -n          no pseudo-terminal (script mode)
  *   -o FILE     write every byte the firmware sends to FILE
  *   -i FILE     scripted host bytes: lines "<sim ms> <hex bytes>", in time order
+ *   -b LIST     acknowledge button (Arduino D2, PD2): level changes "<sim ms>:<0|1>,...", 0 =
+ *               pressed (pulled to GND), 1 = released; the pin reads 1 (released) until then,
+ *               e.g. "1000:0,1002:1,1003:0,1300:1" is a bouncy 0.3 s press
  *   -W          wait for the host's first byte on the pty before starting the simulation
  *               (so a host that opens the port late still sees every frame from the first)
  *
@@ -26,6 +29,7 @@
  *   ADC t=<s>                      first conversion of channel 0 (sample set 0 is taken here)
  *   HOST t=<s> n=<bytes>           host bytes handed to the UART (pty or script)
  *   SIM t=<s>                      every simulated second (progress)
+ *   BUTTON <0|1> t=<s>             the button pin driven to 0 (pressed) / 1 (released)
  *   MOTOR <0|1> t=<s> cycle=<n>    motor on (first rising edge) / off (low for >= 3 ms; t = edge)
  *   STATS key=value ...            at exit
  * Exit status: 0 ok, 1 firmware crashed, 2 bad usage or input.
@@ -79,6 +83,28 @@ typedef struct {
 } script_t;
 static script_t *script;
 static size_t script_n, script_next;
+
+typedef struct {
+	uint64_t at_cycle;
+	int level;
+} pin_change_t;
+static pin_change_t button[64];
+static size_t button_n, button_next;
+static avr_irq_t *button_irq;
+
+static void parse_button(char *list)
+{
+	for (char *item = strtok(list, ","); item && button_n < 64; item = strtok(NULL, ",")) {
+		double ms;
+		int level;
+		if (sscanf(item, "%lf:%d", &ms, &level) != 2 || (level != 0 && level != 1)) {
+			fprintf(stderr, "bad -b item %s\n", item);
+			exit(2);
+		}
+		button[button_n].at_cycle = (uint64_t)(ms * 16000.0);
+		button[button_n++].level = level;
+	}
+}
 
 static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 static double sim_s(void) { return (double)avr->cycle / avr->frequency; }
@@ -250,7 +276,7 @@ int main(int argc, char **argv)
 	int use_pty = 1, wait_host = 0, opt;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "a:t:T:p:P:no:i:W")) != -1) {
+	while ((opt = getopt(argc, argv, "a:t:T:p:P:no:i:b:W")) != -1) {
 		switch (opt) {
 		case 'a': adc_path = optarg; break;
 		case 't': sim_limit = atof(optarg); break;
@@ -264,10 +290,11 @@ int main(int argc, char **argv)
 		case 'n': use_pty = 0; break;
 		case 'o': tx_path = optarg; break;
 		case 'i': script_path = optarg; break;
+		case 'b': parse_button(optarg); break;
 		case 'W': wait_host = 1; break;
 		default:
 			fprintf(stderr, "usage: %s FIRMWARE.elf [-a mv.txt] [-t sim_s] [-T wall_s] "
-				"[-p pace] [-P s:pace,...] [-n] [-o tx.bin] [-i script.txt] [-W]\n", argv[0]);
+				"[-p pace] [-P s:pace,...] [-n] [-o tx.bin] [-i script.txt] [-b ms:level,...] [-W]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -295,6 +322,9 @@ int main(int argc, char **argv)
 	avr_irq_register_notify(adc_irqs + ADC_IRQ_OUT_TRIGGER, adc_trigger_hook, NULL);
 	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('D'), IOPORT_IRQ_PIN5),
 				motor_pin_hook, NULL);
+
+	button_irq = avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('D'), IOPORT_IRQ_PIN2);
+	avr_raise_irq(button_irq, 1); /* released: the pull-up holds the pin high */
 
 	uint32_t flags = 0; /* no console echo, no usleep when the firmware polls an empty RX */
 	avr_ioctl(avr, AVR_IOCTL_UART_SET_FLAGS('0'), &flags);
@@ -346,6 +376,10 @@ int main(int argc, char **argv)
 			break;
 		if (avr->cycle % avr->frequency < tick)
 			printf("SIM t=%.0f\n", sim_s());
+		while (button_next < button_n && button[button_next].at_cycle <= avr->cycle) {
+			avr_raise_irq(button_irq, (uint32_t)button[button_next].level);
+			printf("BUTTON %d t=%.6f\n", button[button_next++].level, sim_s());
+		}
 		while (script_next < script_n && script[script_next].at_cycle <= avr->cycle) {
 			push(&rx_pending, script[script_next].bytes, script[script_next].n);
 			script_next++;

@@ -13,5 +13,5 @@ FLAGS="-std=c99 -g -Wall -Wextra -Werror -Wno-missing-field-initializers"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 "$CC" $FLAGS $SAN -O0 -I"$HERE/.." -I"$OUT" -c "$HERE/test_core.c" -o "$OUT/test_core.o"
 "$CC" $FLAGS $SAN -O1 -I"$HERE/.." -o "$OUT/test_core" "$OUT/test_core.o" \
-    "$HERE/../cd_proto.c" "$HERE/../cd_motor.c" "$HERE/../cd_sampler.c"
+    "$HERE/../cd_proto.c" "$HERE/../cd_motor.c" "$HERE/../cd_sampler.c" "$HERE/../cd_button.c"
 "$OUT/test_core"

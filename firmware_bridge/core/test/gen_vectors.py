@@ -44,6 +44,8 @@ def main() -> None:
                 f"{f['sample_rate_hz']}, {f['adc_bits']}, {signal}, {f['battery_pct']}, "
                 f"{f['lost_samples']}u, {json.dumps(f['firmware'])});"
             )
+        elif f["type"] == "button":
+            out.append(f"check_button({name}, {wire}, {f['seq']}, {f['t_us']}u, {f['button']});")
         elif f["type"] == "ack":
             out.append(f"check_ack({name}, {wire}, {f['seq']}, {f['acked_seq']}, {f['status']});")
         else:

@@ -4,9 +4,16 @@
 // ring). This file is thin glue only:
 //   - a 1 kHz hardware timer wakes a high-priority task that reads both MyoWare channels with
 //     analogRead() (never in the ISR: see hardware.md §2.1) and pushes them into the ring;
-//   - frames go out as BLE notifications (one or more whole frames per notification, sized to
-//     the negotiated MTU) and, always, over USB serial at 500000 baud;
-//   - commands arrive on the BLE write characteristic or on USB serial;
+//   - frames go out over USB serial at 500000 baud and, while a bonded central is subscribed, as
+//     BLE notifications: the same byte stream cut into notifications of at most ATT_MTU - 3 bytes
+//     (20 at the default MTU), frames split anywhere (PROTOCOL.md "BLE"), sent by their own task
+//     so a slow radio never delays loop() and the motor governor;
+//   - BLE needs an encrypted, bonded, MITM-protected link (LE Secure Connections, passkey
+//     BLE_PASSKEY shown to nobody: you type it on the computer when pairing) to write commands
+//     or subscribe to the data; the Battery Service stays readable;
+//   - commands arrive on the BLE write characteristic or on USB serial (one byte stream each);
+//   - the acknowledge button (GPIO27 to GND) is debounced like on the Uno: the motor stops and a
+//     button frame goes to the host;
 //   - the standard Battery Service reports the LiPo level.
 //
 // NOT COMPILED IN CI: there is no ESP32 toolchain offline. Build in the Arduino IDE (board
@@ -16,10 +23,12 @@
 #include <Arduino.h>
 #include <BLE2902.h>
 #include <BLEDevice.h>
+#include <BLESecurity.h>
 #include <BLEServer.h>
 #include <BLEUtils.h>
 #include <freertos/stream_buffer.h>
 
+#include "cd_button.h"
 #include "cd_motor.h"
 #include "cd_proto.h"
 #include "cd_sampler.h"
@@ -29,10 +38,15 @@
 #define PIN_CH1 A3
 #define SIGNAL_CODE 0         // 0 = RAW on channel 0 (PROTOCOL.md status.signal)
 #define MOTOR_PIN 25          // through a logic-level MOSFET, flyback diode across the motor
+#define BUTTON_PIN 27         // acknowledge button to GND, internal pull-up (pressed = LOW)
+// Your own 6-digit BLE passkey (100000-999999): the computer asks for it once, when pairing.
+// There is deliberately no default: a passkey shared by every board protects none of them.
+#define BLE_PASSKEY 0
 #define BATTERY_PIN 35        // LiPo through a 1:2 divider (e.g. Huzzah32 A13); -1 = none
 #define CHANNEL_MASK 0x03
 #define N_CHANNELS 2
-#define MAX_PER_FRAME 25      // <= 25 ms of latency per frame
+#define MAX_PER_FRAME 25      // samples per channel per frame on BLE (fewer headers); USB: 10
+#define BLE_TX_BYTES 4096     // BLE send buffer: ~0.8 s of 2 x 1 kHz
 #define BAUD 500000UL
 #define STATUS_EVERY_MS 1000UL
 
@@ -43,17 +57,22 @@ static const char *COMMAND_UUID = "6a1e0003-6f3c-4b8e-9d1a-c2a3f0e5b7d4";
 static cd_ring_t ring;
 static cd_rx_t rx_ble, rx_usb;
 static cd_motor_t motor;
+static cd_button_t button;
 static uint8_t tx[CD_MAX_WIRE];
-static uint16_t rate_hz = 1000, status_seq, ack_seq;
+static uint16_t rate_hz = 1000, status_seq, ack_seq, button_seq;
 static uint32_t base_index, base_us;  // device time of sample set base_index (since a rate change)
 static uint8_t duty_now, battery_pct = 255;
 static uint32_t last_status_ms;
 static volatile uint16_t mtu = 23;
 static volatile bool connected;
+static uint32_t ble_frames_dropped;  // whole frames not queued for BLE (radio too slow)
 static TaskHandle_t sampler_task;
 static hw_timer_t *timer;
-static StreamBufferHandle_t ble_in;
+static StreamBufferHandle_t ble_in, ble_out;
 static BLECharacteristic *data_char, *battery_char;
+
+static_assert(BLE_PASSKEY >= 100000 && BLE_PASSKEY <= 999999,
+              "set BLE_PASSKEY at the top of the sketch to your own 6-digit number");
 
 static void ARDUINO_ISR_ATTR on_timer() {
   BaseType_t woken = pdFALSE;
@@ -69,15 +88,35 @@ static void sampler(void *) {
   }
 }
 
+// Notification payload: ATT_MTU - 3 bytes (20 at the default MTU 23, 244 at 247).
+static size_t ble_payload() { return (size_t)constrain((int)mtu - 3, 20, 244); }
+
 class ServerCallbacks : public BLEServerCallbacks {
   void onConnect(BLEServer *) override { connected = true; }
   void onDisconnect(BLEServer *) override {
     connected = false;
-    mtu = 23;
+    mtu = 23;  // the sender drains (and drops) what is left within 10 ms
     BLEDevice::startAdvertising();
   }
-  void onMtuChanged(BLEServer *, esp_ble_gatts_cb_param_t *param) override { mtu = param->mtu.mtu; }
+  void onMtuChanged(BLEServer *, esp_ble_gatts_cb_param_t *param) override {
+    mtu = param->mtu.mtu;
+    xStreamBufferSetTriggerLevel(ble_out, ble_payload());
+  }
 };
+
+// The BLE sender: takes up to one payload of the byte stream (a full one, or whatever is there
+// after 10 ms) and notifies it. Frames are cut wherever the payload ends; the host decodes the
+// notifications as one stream (PROTOCOL.md "BLE"). notify() paces itself on the stack.
+static void ble_sender(void *) {
+  static uint8_t chunk[244];
+  for (;;) {
+    size_t n = xStreamBufferReceive(ble_out, chunk, ble_payload(), pdMS_TO_TICKS(10));
+    if (n && connected) {  // after a disconnect the rest is dropped: the host resyncs on 0x00
+      data_char->setValue(chunk, n);
+      data_char->notify();
+    }
+  }
+}
 
 class CommandCallbacks : public BLECharacteristicCallbacks {
   void onWrite(BLECharacteristic *c) override {  // BT task: hand the bytes to loop()
@@ -85,20 +124,20 @@ class CommandCallbacks : public BLECharacteristicCallbacks {
   }
 };
 
-// samples per channel so that one encoded frame fits one notification (ATT_MTU - 3 bytes)
-static uint8_t per_frame() {
-  if (!connected) return 10;
-  int n = ((int)mtu - 3 - 2 - 12) / (2 * N_CHANNELS);
-  return (uint8_t)constrain(n, 1, MAX_PER_FRAME);
-}
+// Samples per channel per frame: frames are fragmented to the MTU, so this only trades header
+// bytes against latency (25 ms on BLE, 10 ms on USB).
+static uint8_t per_frame() { return connected ? MAX_PER_FRAME : 10; }
 
+// Every frame goes to USB serial, and to the BLE stream while connected: whole frames only (a
+// frame that does not fit the buffer is dropped and shows as a sequence gap on the host).
 static void send(const uint8_t *frame, size_t n) {
   if (!n) return;
   Serial.write(frame, n);
-  if (connected) {
-    data_char->setValue((uint8_t *)frame, n);
-    data_char->notify();
-  }
+  if (!connected) return;
+  if (xStreamBufferSpacesAvailable(ble_out) >= n)  // loop() is the only writer
+    xStreamBufferSend(ble_out, frame, n, 0);
+  else
+    ble_frames_dropped++;
 }
 
 static uint8_t read_battery() {
@@ -159,19 +198,45 @@ static void handle_frame(cd_rx_t *rx, size_t len, uint32_t now_ms) {
   if (tell) send_status(now_ms);
 }
 
+// LE Secure Connections, bonding, MITM protection by passkey entry: the board has "display
+// only" I/O and its passkey is BLE_PASSKEY, which the user types on the computer when pairing.
+// Bonds are kept in flash (NVS): pair once. The command characteristic and the data
+// characteristic's subscription descriptor need such a link (ESP_GATT_PERM_*_ENC_MITM), so an
+// unpaired central in range can neither drive the motor nor read the EMG.
+static void setup_security() {
+  BLESecurity *security = new BLESecurity();
+  security->setAuthenticationMode(ESP_LE_AUTH_REQ_SC_MITM_BOND);
+  security->setCapability(ESP_IO_CAP_OUT);
+  security->setInitEncryptionKey(ESP_BLE_ENC_KEY_MASK | ESP_BLE_ID_KEY_MASK);
+  security->setRespEncryptionKey(ESP_BLE_ENC_KEY_MASK | ESP_BLE_ID_KEY_MASK);
+  security->setKeySize(16);
+  // The BLESecurity API changed in core 3.3.0 (BLE library shared with NimBLE); later 3.3.x
+  // releases fixed static-passkey pairing on Bluedroid (arduino-esp32 PR #11681).
+#if ESP_ARDUINO_VERSION >= ESP_ARDUINO_VERSION_VAL(3, 3, 0)
+  security->setPassKey(true, BLE_PASSKEY);
+#else
+  security->setStaticPIN(BLE_PASSKEY);
+#endif
+}
+
 static void setup_ble() {
   char name[24];
   uint64_t mac = ESP.getEfuseMac();
   snprintf(name, sizeof name, "crampdetect-%02X%02X", (uint8_t)(mac >> 32), (uint8_t)(mac >> 40));
   BLEDevice::init(name);
   BLEDevice::setMTU(247);
+  setup_security();
   BLEServer *server = BLEDevice::createServer();
   server->setCallbacks(new ServerCallbacks());
   BLEService *service = server->createService(SERVICE_UUID);
   data_char = service->createCharacteristic(DATA_UUID, BLECharacteristic::PROPERTY_NOTIFY);
-  data_char->addDescriptor(new BLE2902());
+  data_char->setAccessPermissions(ESP_GATT_PERM_READ_ENC_MITM);
+  BLE2902 *subscription = new BLE2902();
+  subscription->setAccessPermissions(ESP_GATT_PERM_READ_ENC_MITM | ESP_GATT_PERM_WRITE_ENC_MITM);
+  data_char->addDescriptor(subscription);
   BLECharacteristic *command = service->createCharacteristic(
       COMMAND_UUID, BLECharacteristic::PROPERTY_WRITE | BLECharacteristic::PROPERTY_WRITE_NR);
+  command->setAccessPermissions(ESP_GATT_PERM_WRITE_ENC_MITM);
   command->setCallbacks(new CommandCallbacks());
   service->start();
   BLEService *battery = server->createService(BLEUUID((uint16_t)0x180F));
@@ -192,12 +257,16 @@ void setup() {
   analogSetAttenuation(ADC_11db);
   ledcAttach(MOTOR_PIN, 1000, 8);
   ledcWrite(MOTOR_PIN, 0);
+  pinMode(BUTTON_PIN, INPUT_PULLUP);
+  cd_button_init(&button, millis());
   cd_ring_init(&ring, N_CHANNELS);
   cd_rx_init(&rx_ble);
   cd_rx_init(&rx_usb);
-  cd_motor_init(&motor);
+  cd_motor_init(&motor, millis());
   ble_in = xStreamBufferCreate(512, 1);
+  ble_out = xStreamBufferCreate(BLE_TX_BYTES, ble_payload());
   setup_ble();
+  xTaskCreatePinnedToCore(ble_sender, "ble-sender", 4096, NULL, 1, NULL, 0);
   xTaskCreatePinnedToCore(sampler, "sampler", 4096, NULL, configMAX_PRIORITIES - 1, &sampler_task, 1);
   timer = timerBegin(1000000);  // 1 MHz tick
   timerAttachInterrupt(timer, &on_timer);
@@ -216,6 +285,11 @@ void loop() {
   while (Serial.available() > 0) {
     size_t len = cd_rx_byte(&rx_usb, (uint8_t)Serial.read());
     if (len) handle_frame(&rx_usb, len, now_ms);
+  }
+  if (cd_button_update(&button, digitalRead(BUTTON_PIN) == LOW, now_ms)) {
+    cd_motor_stop(&motor);  // acknowledged: motor off now, then tell the host
+    send(tx, cd_encode_button(tx, sizeof tx, button_seq++, set_time_us(ring.next_index),
+                              CD_BUTTON_ACKNOWLEDGE));
   }
   uint8_t duty = cd_motor_update(&motor, now_ms);
   if (duty != duty_now) ledcWrite(MOTOR_PIN, duty_now = duty);

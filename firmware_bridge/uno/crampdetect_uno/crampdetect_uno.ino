@@ -4,20 +4,25 @@
 // conversions; the ADC interrupt stores them in a ring buffer), streams sample frames of
 // 10 samples per channel over USB serial at 500000 baud (wire protocol v1, see
 // ../../protocol/PROTOCOL.md), a status frame every second, and drives the vibration motor
-// on D5 (through a transistor) from vibrate commands. The portable core (../../core) does the
-// framing, command parsing and the motor safety limits (pulse <= 3 s, stop on heartbeat loss).
+// on D5 (through a transistor) from vibrate commands. A push button from D2 to GND (internal
+// pull-up) is the wearer's "acknowledge": a debounced press stops the motor at once and sends a
+// button frame. The portable core (../../core) does the framing, command parsing, the debouncing
+// and the motor safety limits (PROTOCOL.md "Motor safety": runs <= 3 s, a rest after every run,
+// <= 30 s on in any 60 s, stop on heartbeat loss).
 //
 // Valid C++: builds with firmware_bridge/uno/build.sh (avr-g++ and Debian's Arduino core) or in
 // the Arduino IDE after copying ../../core/cd_*.{c,h} next to this file.
 
 #include <Arduino.h>
 
+#include "cd_button.h"
 #include "cd_motor.h"
 #include "cd_proto.h"
 #include "cd_sampler.h"
 
 #define FIRMWARE_NAME "cd-uno 0.1.0"
 #define MOTOR_PIN 5          // PD5 / OC0B: PWM for the intensity
+#define BUTTON_PIN 2         // PD2: acknowledge button to GND, internal pull-up (pressed = LOW)
 #define CHANNEL_MASK 0x03    // A0, A1
 #define SIGNAL_CODE 0        // 0 = MyoWare RAW wired, 1 = ENV (status frame "signal")
 #define N_CHANNELS 2
@@ -29,10 +34,11 @@
 static cd_ring_t ring;
 static cd_rx_t rx;
 static cd_motor_t motor;
+static cd_button_t button;
 static uint8_t tx[64];
 static uint16_t rate_hz = 1000;
 static uint32_t base_index, base_us;  // device time of sample set base_index (since a rate change)
-static uint16_t status_seq, ack_seq;
+static uint16_t status_seq, ack_seq, button_seq;
 static uint8_t duty_now;
 static uint32_t last_status_ms;
 static volatile uint8_t adc_channel;
@@ -91,11 +97,18 @@ static bool set_rate(uint16_t hz) {
   return true;
 }
 
+static uint32_t next_set_index() {
+  noInterrupts();
+  uint32_t next = ring.next_index;
+  interrupts();
+  return next;
+}
+
 static void send_status(uint32_t now_ms) {
   noInterrupts();
   uint32_t lost = ring.lost;
-  uint32_t next = ring.next_index;
   interrupts();
+  uint32_t next = next_set_index();
   cd_status_t s = {set_time_us(next), CHANNEL_MASK, rate_hz, 10, SIGNAL_CODE, 255, lost,
                    FIRMWARE_NAME};
   size_t n = cd_encode_status(tx, sizeof tx, status_seq++, &s);
@@ -121,6 +134,15 @@ static void handle_frame(size_t len, uint32_t now_ms) {
   if (tell) send_status(now_ms);  // the host learns the new rate before the next samples
 }
 
+// A debounced press of the acknowledge button: motor off now, and tell the host (its alert
+// policy stops escalating). t_us is on the sample clock, like the status frame's.
+static void poll_button(uint32_t now_ms) {
+  if (!cd_button_update(&button, digitalRead(BUTTON_PIN) == LOW, now_ms)) return;
+  cd_motor_stop(&motor);
+  Serial.write(tx, cd_encode_button(tx, sizeof tx, button_seq++, set_time_us(next_set_index()),
+                                    CD_BUTTON_ACKNOWLEDGE));
+}
+
 static void apply_motor(uint32_t now_ms) {
   uint8_t duty = cd_motor_update(&motor, now_ms);
   if (duty != duty_now) {
@@ -132,9 +154,11 @@ static void apply_motor(uint32_t now_ms) {
 void setup() {
   pinMode(MOTOR_PIN, OUTPUT);
   digitalWrite(MOTOR_PIN, LOW);
+  pinMode(BUTTON_PIN, INPUT_PULLUP);
+  cd_button_init(&button, millis());
   cd_ring_init(&ring, N_CHANNELS);
   cd_rx_init(&rx);
-  cd_motor_init(&motor);
+  cd_motor_init(&motor, millis());
   Serial.begin(BAUD);
   Serial.write((uint8_t)0);  // ends any partial frame the host saw before a reset
 
@@ -157,6 +181,7 @@ void loop() {
     size_t len = cd_rx_byte(&rx, (uint8_t)Serial.read());
     if (len) handle_frame(len, now_ms);
   }
+  poll_button(now_ms);
   apply_motor(now_ms);
   if (now_ms - last_status_ms >= STATUS_EVERY_MS) send_status(now_ms);
 }
