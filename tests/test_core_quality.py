@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+from conftest import detect_array
 from synth import add_burst, scene
 
-from crampdetect.core import Block, Representation
-from crampdetect.pipeline import Pipeline
-from crampdetect.pipeline.offline import Collector
+from crampdetect.core import Representation
 
 FS = 1000.0
 UV = Representation("raw", "uV")
 
 
 def flags(x, rep=UV, profile="night"):
-    ch = tuple(f"c{i}" for i in range(x.shape[0]))
-    pipe = Pipeline(FS, ch, rep, profile)
-    col = Collector()
-    for a in range(0, x.shape[1], 1500):
-        col.add(pipe.push(Block(x[:, a : a + 1500], FS, a, a / FS, 0, ch)))
-    col.add(pipe.finish())
-    return col.result()
+    channels = tuple(f"c{i}" for i in range(x.shape[0]))
+    return detect_array(x, FS, rep, profile, block=1500, channels=channels)
 
 
 def _covered(quality, issue, t0, t1):
