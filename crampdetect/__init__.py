@@ -7,6 +7,11 @@ labelled recordings and trains the gate, ``reports`` writes human reports and ``
 command line; ``simulate`` makes labelled synthetic sessions and ``testing`` is the stage
 conformance kit. Imports run one way, from the top down. Importing this package is light:
 numpy only, no bleak, pyserial, matplotlib or scikit-learn.
+
+One call on an array or any recording (:mod:`crampdetect.api`, loaded on first use)::
+
+    result = crampdetect.detect(emg_uv, fs=1000, profile="night", units="uV")
+    result = crampdetect.detect(crampdetect.open("night.edf"))
 """
 
 from crampdetect.core import (
@@ -20,12 +25,29 @@ from crampdetect.core import (
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    """``open`` and ``Detection`` from :mod:`crampdetect.api`, imported on first use."""
+    if name in ("open", "Detection"):
+        from crampdetect import api  # lazy: `import crampdetect` stays light
+
+        return getattr(api, name)
+    if name == "detect":  # the detect package, callable as crampdetect.api.detect
+        import crampdetect.detect  # lazy: `import crampdetect` stays light
+
+        return crampdetect.detect
+    raise AttributeError(f"module 'crampdetect' has no attribute {name!r}")
+
+
 __all__ = [
     "Block",
     "CrampDetectError",
+    "Detection",
     "Event",
     "InputError",
     "QualityInterval",
     "Representation",
     "__version__",
+    "detect",
+    "open",
 ]

@@ -118,6 +118,19 @@ class Representation:
         """
         return (x - self.offset) * self.uv_per_unit
 
+    @property
+    def physical(self) -> tuple[str, float, float]:
+        """``(unit, scale, offset)``: a stored value ``x`` is ``(x - offset) * scale`` in ``unit``.
+
+        Raw EMG in ADC counts becomes µV at the skin; the MyoWare ENV output, whose gain is set
+        by the sensor's potentiometer, becomes mV at the ENV pin; physical units stay as they are.
+        """
+        if self.units != "counts":
+            return self.units, 1.0, 0.0
+        if self.signal == "env":
+            return "mV", self.adc_vref_v / (1 << (self.adc_bits or 10)) * 1e3, 0.0
+        return "uV", self.uv_per_unit, self.offset
+
     def to_dict(self) -> dict[str, object]:
         return {"signal": self.signal, "units": self.units, "adc_bits": self.adc_bits}
 

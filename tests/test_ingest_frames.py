@@ -9,16 +9,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cobs import cobs
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crampdetect.ingest import frames as fr
 from crampdetect.ingest.frames import (
     AckFrame,
     ButtonFrame,
+    CobsError,
     CommandFrame,
     FrameDecoder,
     SampleFrame,
     StatusFrame,
+    cobs_decode,
+    cobs_encode,
     encode_frame,
 )
 
@@ -66,8 +70,8 @@ def test_button_layout_built_by_hand() -> None:
     """Type 5 of PROTOCOL.md, assembled independently of the encoder."""
     raw = struct.pack("<BBHIB", 1, 5, 7, 123_456, 0)
     raw += struct.pack("<H", binascii.crc_hqx(raw, 0xFFFF))
-    assert encode_frame(ButtonFrame(7, 123_456)) == cobs.encode(raw) + b"\x00"
-    assert FrameDecoder().feed(cobs.encode(raw) + b"\x00") == [ButtonFrame(7, 123_456, 0)]
+    assert encode_frame(ButtonFrame(7, 123_456)) == cobs_encode(raw) + b"\x00"
+    assert FrameDecoder().feed(cobs_encode(raw) + b"\x00") == [ButtonFrame(7, 123_456, 0)]
 
 
 def test_crc_is_ccitt_false_check_value() -> None:
@@ -77,8 +81,35 @@ def test_crc_is_ccitt_false_check_value() -> None:
 
 @pytest.mark.parametrize("vector", VECTORS["cobs"], ids=lambda v: v["raw"][:8] or "empty")
 def test_cobs_vectors(vector: dict) -> None:
-    assert cobs.encode(bytes.fromhex(vector["raw"])).hex() == vector["encoded"]
-    assert cobs.decode(bytes.fromhex(vector["encoded"])).hex() == vector["raw"]
+    assert cobs_encode(bytes.fromhex(vector["raw"])).hex() == vector["encoded"]
+    assert cobs_decode(bytes.fromhex(vector["encoded"])).hex() == vector["raw"]
+
+
+@given(st.binary(max_size=800))
+def test_cobs_round_trip_without_zeros(raw: bytes) -> None:
+    encoded = cobs_encode(raw)
+    assert 0 not in encoded and cobs_decode(encoded) == raw
+    assert len(encoded) <= len(raw) + 1 + len(raw) // 254  # COBS's bounded overhead
+
+
+@pytest.mark.parametrize(
+    ("raw", "tail"),
+    [
+        (b"\x01" * 254, b"\x01"),
+        (b"\x01" * 254 + b"\x00", b"\x01\x01"),
+        (b"\x07" * 255, b"\x02\x07"),
+    ],
+)
+def test_cobs_long_runs_use_code_ff(raw: bytes, tail: bytes) -> None:
+    encoded = cobs_encode(raw)
+    assert encoded[0] == 0xFF and encoded[255:] == (b"" if len(raw) == 254 else tail)
+    assert cobs_decode(encoded) == raw
+
+
+@pytest.mark.parametrize("bad", [b"\x05\x11\x22\x33", b"\x02\x00", b"\x00"])
+def test_cobs_rejects_invalid_blocks(bad: bytes) -> None:
+    with pytest.raises(CobsError):
+        cobs_decode(bad)
 
 
 def test_sample_layout_built_by_hand() -> None:
@@ -86,8 +117,8 @@ def test_sample_layout_built_by_hand() -> None:
     raw = struct.pack("<BBHIBB", 1, 1, 258, 1000, 0b11, 2) + struct.pack("<4H", 10, 20, 11, 21)
     raw += struct.pack("<H", binascii.crc_hqx(raw, 0xFFFF))
     frame = SampleFrame(258, 1000, 0b11, np.array([[10, 11], [20, 21]]))
-    assert encode_frame(frame) == cobs.encode(raw) + b"\x00"
-    (decoded,) = FrameDecoder().feed(cobs.encode(raw) + b"\x00")
+    assert encode_frame(frame) == cobs_encode(raw) + b"\x00"
+    (decoded,) = FrameDecoder().feed(cobs_encode(raw) + b"\x00")
     assert decoded.samples.dtype == np.uint16 and decoded.samples.shape == (2, 2)
     assert decoded.samples.tolist() == [[10, 11], [20, 21]]
 

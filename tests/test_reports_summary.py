@@ -160,7 +160,7 @@ def test_cli_summary_history_export_delete(home, capsys):
     from matplotlib.image import imread
 
     image = imread(home / "n.png")
-    assert image.shape[0] > 100 and image.shape[1] == 800
+    assert image.shape[0] > 100 and image.shape[1] == 1000
 
     assert main(["summary"]) == 0
     assert "Night of 2026-11-21" in capsys.readouterr().out

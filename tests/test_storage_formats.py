@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -59,14 +60,16 @@ def test_edf_bdf_round_trip_through_edfio(counts_session: Path, tmp_path: Path, 
     src.quality = [QualityInterval("calf_right", "lead_off", 11.0, 12.0)]
     out = export(src, tmp_path / f"x.{fmt}")
     raw = edfio.read_bdf(out) if fmt == "bdf" else edfio.read_edf(out)
-    assert [s.label for s in raw.signals] == list(CH)
+    assert [s.label for s in raw.signals] == [f"EMG {c}" for c in CH]
     assert raw.signals[0].sampling_frequency == FS
+    assert {s.physical_dimension for s in raw.signals} == {"uV"}
     texts = [a.text for a in raw.annotations]
     assert any(t.startswith("cramp calf_left alert=4.0000") for t in texts)
     assert "quality lead_off calf_right" in texts and "gap n=150" in texts
     back = open_recording(out)
     t_src, d_src = src.load()
     t_back, d_back = back.load()
+    assert back.channels == CH
     np.testing.assert_array_equal(d_back, d_src)  # counts are stored exactly
     np.testing.assert_allclose(t_back, t_src, atol=1e-9)
     assert back.n_gaps == 1 and back.representation == src.representation
@@ -74,6 +77,67 @@ def test_edf_bdf_round_trip_through_edfio(counts_session: Path, tmp_path: Path, 
     assert (ev.onset_s, ev.alert_s, ev.end_s, ev.id) == pytest.approx((12.5, 4.0, 16.75, 3))
     (q,) = back.quality
     assert (q.issue, q.start_s, q.end_s) == ("lead_off", pytest.approx(11.0), pytest.approx(12.0))
+
+
+def _mne_read(path: Path):
+    mne = pytest.importorskip("mne")
+    read = mne.io.read_raw_bdf if path.suffix == ".bdf" else mne.io.read_raw_edf
+    return read(path, infer_types=True, preload=True, verbose="error")
+
+
+@pytest.mark.parametrize("fmt", ["edf", "bdf"])
+@pytest.mark.parametrize(
+    ("rep", "low", "high", "unit_scale"),
+    [
+        (Representation("raw", "counts", 10), 0, 1024, 1e-6),  # Uno: µV at the skin
+        (Representation("raw", "counts", 12), 0, 4096, 1e-6),  # ESP32
+        (Representation("env", "counts", 10), 0, 700, 1e-3),  # MyoWare ENV: mV at its pin
+        (Representation("raw", "uV"), -2500, 2500, 1e-6),
+    ],
+    ids=["uno-counts", "esp32-counts", "env-counts", "microvolts"],
+)
+def test_mne_reads_exports_in_physical_units_with_start_time(
+    tmp_path: Path, fmt: str, rep: Representation, low: int, high: int, unit_scale: float
+) -> None:
+    rng = np.random.default_rng(high)
+    data = rng.integers(low, high, (2, 4000)).astype(np.float64)
+    if rep.units != "counts":
+        data += rng.normal(0, 1, data.shape)
+    src = open_recording(make_session(tmp_path / "s.cdrec", rep, data))
+    truth_v = (src.load()[1] - rep.physical[2]) * rep.physical[1] * unit_scale
+    out = export(src, tmp_path / f"x.{fmt}")
+    raw = _mne_read(out)
+    assert raw.get_channel_types() == ["emg", "emg"]
+    assert raw.ch_names == list(CH)
+    if rep.signal == "env":  # an envelope, said where EDF keeps it (transducer, prefilter)
+        assert raw.info["lowpass"] == pytest.approx(3.6)
+        import edfio
+
+        edf = edfio.read_bdf(out) if fmt == "bdf" else edfio.read_edf(out)
+        assert all("envelope" in s.transducer_type for s in edf.signals)
+    got = raw.get_data()
+    keep = np.ones(got.shape[1], dtype=bool)  # the gap is held by the last value in EDF
+    keep[2000:2150] = False
+    got = got[:, keep][:, : truth_v.shape[1]]
+    span = np.ptp(truth_v, axis=1)
+    assert np.ptp(got, axis=1) == pytest.approx(span, rel=0.01)
+    assert np.all(np.max(np.abs(got - truth_v), axis=1) <= 0.01 * span)
+    created = json.loads((tmp_path / "s.cdrec" / "meta.json").read_text())["created_utc"]
+    local = datetime.fromisoformat(created.replace("Z", "+00:00")).astimezone()
+    assert raw.info["meas_date"].replace(tzinfo=None) == local.replace(tzinfo=None)
+    assert raw.info["meas_date"].year >= 2024
+
+
+def test_anonymized_export_drops_the_start_date(counts_session: Path, tmp_path: Path) -> None:
+    from crampdetect.cli import main
+
+    assert main(["convert", str(counts_session), str(tmp_path / "a.edf"), "--anonymize"]) == 0
+    assert main(["convert", str(counts_session), str(tmp_path / "k.edf")]) == 0
+    assert "Startdate X" in (tmp_path / "a.edf").read_bytes()[88:168].decode()
+    assert _mne_read(tmp_path / "a.edf").info["meas_date"].year == 1985
+    assert "created_utc" not in open_recording(tmp_path / "a.edf").meta
+    kept = open_recording(tmp_path / "k.edf").meta["created_utc"]
+    assert kept == open_recording(counts_session).meta["created_utc"]
 
 
 def test_edf_quantises_microvolts_within_one_step(uv_session: Path, tmp_path: Path) -> None:
@@ -136,7 +200,7 @@ def test_mne_export_when_available(counts_session: Path) -> None:
     try:
         import mne  # noqa: F401
     except ImportError:
-        with pytest.raises(InputError, match="pip install mne"):
+        with pytest.raises(InputError, match=r"pip install 'crampdetect\[mne\]'"):
             to_mne(rec)
         return
     rec.events = shift(EVENTS, 10.0)  # on the recording's time axis (it starts at 10 s)

@@ -17,6 +17,7 @@ command frame, ``stop`` a stop frame; ``message`` actions are for the screen.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -88,10 +89,19 @@ class HapticSink:
         ``send(command, **fields) -> bool``, e.g. :meth:`crampdetect.ingest.sources.Source.send`.
     """
 
-    def __init__(self, send: Callable[..., bool]) -> None:
+    def __init__(
+        self, send: Callable[..., bool], clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.send = send
         self.sent: list[tuple[float, str]] = []
         self.failed = 0
+        self._clock = clock
+        self._motor_until = -float("inf")  # clock time at which the last pattern ends
+
+    @property
+    def vibrating(self) -> bool:
+        """True while the last vibrate pattern sent is still playing (and no stop since)."""
+        return self._clock() < self._motor_until
 
     def apply(self, actions: list[Action]) -> None:
         """Send the board the commands for ``vibrate`` and ``stop`` actions (others ignored)."""
@@ -110,6 +120,11 @@ class HapticSink:
                 continue
             if ok:
                 self.sent.append((action.t_s, action.kind))
+                if action.kind == "stop":
+                    self._motor_until = -float("inf")
+                else:
+                    length_ms = sum(on + off for on, off in p.pulses) * p.repeat
+                    self._motor_until = self._clock() + length_ms / 1000
             else:
                 self.failed += 1
                 logger.warning("could not send %s to the board (link down)", action.kind)

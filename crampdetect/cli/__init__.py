@@ -14,11 +14,12 @@ commands: ``_statusview`` is the live terminal view of ``monitor`` and ``demo``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import pkgutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from crampdetect import __version__
 from crampdetect.core import CrampDetectError, InputError
@@ -31,6 +32,55 @@ def _commands() -> dict[str, object]:
             continue
         mods[info.name] = importlib.import_module(f"{__name__}.{info.name}")
     return mods
+
+
+#: Optional packages and the extra of ``pyproject.toml`` that installs each.
+EXTRAS = {
+    "edfio": "formats",
+    "soundfile": "formats",
+    "matplotlib": "report",
+    "dask": "dask",
+    "distributed": "dask",
+    "skops": "model",
+    "mne": "mne",
+    "pylsl": "lsl",
+}
+
+
+def missing_extra(exc: ModuleNotFoundError) -> str | None:
+    """The one-line install advice for an optional package that is not installed."""
+    top = (exc.name or "").split(".")[0]
+    extra = EXTRAS.get(top)
+    if extra is None:
+        return None
+    return f"this needs the optional package {top}: pip install 'crampdetect[{extra}]'"
+
+
+def add_quiet_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
+
+
+@contextlib.contextmanager
+def progress(
+    args: argparse.Namespace, total: float | None, desc: str, unit: str = " s signal"
+) -> Iterator[Callable[[float], None]]:
+    """A progress bar on stderr (seconds of signal done, by default); yields its ``update``.
+
+    Silent with ``--quiet`` and when stderr is not a terminal (pipes, logs, CI).
+    """
+    from tqdm import tqdm
+
+    quiet = getattr(args, "quiet", False) or not sys.stderr.isatty()
+    with tqdm(
+        total=total, desc=desc, unit=unit, disable=quiet, leave=False, file=sys.stderr
+    ) as bar:
+        yield lambda seconds: bar.update(round(seconds, 3))
+
+
+def require(*modules: str) -> None:
+    """Import optional packages now, so a missing one stops a command before its work."""
+    for name in modules:
+        importlib.import_module(name)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,6 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so in one line; --debug shows the traceback
         if args.debug:
             raise
+        if isinstance(exc, ModuleNotFoundError) and (advice := missing_extra(exc)):
+            print(f"crampdetect {args.command}: error: {advice}", file=sys.stderr)
+            return 2
         print(
             f"crampdetect {args.command}: internal error: {type(exc).__name__}: {exc} "
             "(run with --debug for the traceback, and please report it)",

@@ -18,6 +18,12 @@ from crampdetect.reports.clock import clock
 
 #: Seconds between plain status lines when there is no terminal.
 PLAIN_EVERY_S = 2.0
+#: What the detector states mean, shown under the table.
+STATES_HELP = (
+    "idle: no cramp activity | suspect: activity rising, watching | cramp: sustained "
+    "involuntary contraction, prompting | recovery: cramp over, this leg watched more "
+    "closely for 60 min"
+)
 
 
 def status_line(t_s: float, status: Mapping[str, Any], stats: Any) -> str:
@@ -61,6 +67,7 @@ class StatusView:
         self._live: Any = None
         self._last_plain = -float("inf")
         self._had_samples = False
+        self._last_note = ""
         self._alerts: list[str] = []
         if self.file.isatty():
             from rich.console import Console
@@ -78,9 +85,13 @@ class StatusView:
         now = time.monotonic()
         first_samples = bool(status) and not self._had_samples
         self._had_samples = self._had_samples or bool(status)
-        if first_samples or now - self._last_plain >= PLAIN_EVERY_S:
+        if first_samples:
+            print(STATES_HELP, file=self.file, flush=True)
+        if first_samples or now - self._last_plain >= PLAIN_EVERY_S or note != self._last_note:
             self._last_plain = now
-            print(status_line(t_s, status, stats), file=self.file, flush=True)
+            line = status_line(t_s, status, stats) + (f"  | {note}" if note else "")
+            print(line, file=self.file, flush=True)
+        self._last_note = note
 
     def _table(self, t_s: float, status: Mapping[str, Any], stats: Any, note: str) -> Any:
         from rich.console import Group
@@ -99,9 +110,9 @@ class StatusView:
             f"lost {stats.lost_frames}  CRC errors {stats.crc_errors}  duplicates "
             f"{stats.duplicates}  reconnects {stats.reconnects}"
         )
-        parts: list[Any] = [table, link]
+        parts: list[Any] = [table, link, Text(STATES_HELP, style="dim")]
         if note:
-            parts.append(Text(note, style="yellow"))
+            parts.append(Text(note, style="bold yellow"))
         parts += [Text(a, style="bold red") for a in self._alerts[-5:]]
         return Group(*parts)
 

@@ -9,22 +9,31 @@ import sys
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", help="session directory, EDF/BDF, WAV, CSV or a shipped recording")
     p.add_argument("out", nargs="+", help="output file(s); the format comes from the suffix")
+    p.add_argument("--force", action="store_true", help="overwrite existing output files")
     p.add_argument(
         "--format", choices=("edf", "bdf", "csv", "wav"), help="format when OUT has no suffix"
+    )
+    p.add_argument(
+        "--anonymize",
+        action="store_true",
+        help="leave out the start date and time and the device (for sharing)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     from crampdetect.storage.formats import export
+    from crampdetect.storage.limits import refuse_overwrite
     from crampdetect.storage.reader import open_recording
 
+    for out in args.out:  # before reading anything: a refusal costs nothing
+        refuse_overwrite(out, args.force)
     rec = open_recording(args.path, recover=True)
     damaged = rec.kind == "csv" and bool(rec.problems)  # only the readable rows were kept
     if not damaged:
         for problem in rec.problems:
             print(f"crampdetect convert: warning: {problem}", file=sys.stderr)
     for out in args.out:
-        path = export(rec, out, args.format)
+        path = export(rec, out, args.format, anonymize=args.anonymize, force=args.force)
         print(
             f"{path}: {rec.n_samples} samples x {len(rec.channels)} channels at {rec.fs:g} Hz, "
             f"{rec.n_gaps} gap(s), {len(rec.events)} event(s), "

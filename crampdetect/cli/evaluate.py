@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from crampdetect.cli.detect import add_model_argument
+from crampdetect.cli._args import add_model_argument
 from crampdetect.core import PROFILES
 
 
@@ -25,11 +25,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
     p.add_argument("--dask", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--per-recording", action="store_true", help="include per-recording scores")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "-q",
+        "--quiet",
+        "--no-progress",
+        dest="no_progress",
+        action="store_true",
+        help="no progress bar",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from crampdetect.cli.detect import overrides_from_args
+    from crampdetect.cli._args import overrides_from_args
     from crampdetect.detect.model import model_path_for
     from crampdetect.evaluate.score import Scorer, aggregate, find_recordings
     from crampdetect.pipeline.bulk import map_recordings

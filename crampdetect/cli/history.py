@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 from pathlib import Path
 
 from crampdetect.core import InputError
@@ -21,6 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only this session kind (with --import: the kind of the imported session)",
     )
     parser.add_argument("--export", metavar="FILE", help="write the selection to FILE.csv or .json")
+    parser.add_argument("--force", action="store_true", help="let --export overwrite FILE")
     parser.add_argument("--delete", action="store_true", help="delete the selected sessions")
     parser.add_argument("--yes", action="store_true", help="confirm --delete")
     parser.add_argument("--delete-session", type=int, metavar="ID", help="delete one session")
@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
         if args.export:
             from crampdetect.storage.export import export_history
 
-            n = export_history(history, [int(r["id"]) for r in rows], args.export)
+            ids = [int(r["id"]) for r in rows]
+            n = export_history(history, ids, args.export, force=args.force)
             print(f"Exported {len(rows)} sessions ({n} records) to {args.export}")
             return 0
         if not rows:
@@ -77,20 +78,40 @@ def run(args: argparse.Namespace) -> int:
         for r in rows:
             sid = int(r["id"])
             n = len(history.records("cramps", sid))
-            length = history.session_end_s(sid) / 3600
+            length = format_length(history.session_end_s(sid))
             mark = "" if r["ended_at"] else " (interrupted)"
             start = r["started_at"][:16].replace("T", " ")
             print(
-                f"{sid:>4}  {r['night']:10}  {start:16}  {r['profile']:8}  {length:>6.1f} h"
+                f"{sid:>4}  {r['night']:10}  {start:16}  {r['profile']:8}  {length:>8}"
                 f"  {n:>6}  {r['source'] or '-'}{mark}"
             )
     return 0
 
 
+def format_length(seconds: float) -> str:
+    """A session length a person reads at a glance: ``30 s``, ``12 min``, ``7.4 h``."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def _import(history: object, args: argparse.Namespace) -> int:
     from crampdetect.alerts.journal import import_detection
+    from crampdetect.storage.history import content_hash
 
     path = Path(args.import_file)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    digest = content_hash(path)
+    known = history.session_with_content(digest)  # type: ignore[attr-defined]
+    if known is not None:
+        print(
+            f"Already imported: session {known['id']} ({known['profile']}, "
+            f"{known['started_at'][:16].replace('T', ' ')}) holds this recording; nothing added."
+        )
+        return 0
     result, t0, created = _detection_result(path)
     if args.started:
         try:
@@ -106,6 +127,7 @@ def _import(history: object, args: argparse.Namespace) -> int:
     if started.tzinfo is None:
         started = started.astimezone()
     rec = import_detection(history, result, started, args.profile, str(path), t0)  # type: ignore[arg-type]
+    history.set_content_hash(rec.session_id, digest)  # type: ignore[attr-defined]
     if args.recording:
         from crampdetect.reports.activity import activity_from_file
 
@@ -123,10 +145,12 @@ def _detection_result(path: Path) -> tuple[dict, float, dt.datetime | None]:
     Returns the result, the stream time of its start and its creation time if known.
     """
     if path.suffix.lower() == ".json":
+        from crampdetect.storage.limits import read_json
+
         try:
-            result = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"{path}: not a JSON detection result ({exc})") from exc
+            result = read_json(path, "detection result")
+        except InputError as exc:
+            raise InputError(f"not a JSON detection result: {exc}") from None
         if not isinstance(result, dict):
             raise InputError(f"{path}: expected a JSON object with 'events'")
         return result, 0.0, None

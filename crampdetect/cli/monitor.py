@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Iterator
 
-from crampdetect.cli.detect import add_model_argument
+from crampdetect.cli._args import add_model_argument
 from crampdetect.core import PROFILES, InputError
 
 
@@ -19,7 +19,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         nargs="?",
         default="serial://auto",
         help="source: serial:///dev/ttyUSB0, serial://auto (default), ble://NAME, "
-        "sim://night-short?speed=10, file://RECORDING (see docs/devices.md)",
+        "sim://night-short?speed=10, file://RECORDING, lsl://NAME (see docs/devices.md)",
     )
     p.add_argument("--profile", choices=PROFILES, default="night", help="detector profile")
     p.add_argument(
@@ -41,6 +41,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "implies the guided prompts",
     )
     p.add_argument("--record", metavar="PATH", help="also record the session (crash-safe)")
+    p.add_argument(
+        "--lsl",
+        action="store_true",
+        help="publish the signal, the envelope and event markers as Lab Streaming Layer "
+        "streams '<NAME> EMG', '<NAME> envelope' and '<NAME> markers'",
+    )
+    p.add_argument("--lsl-name", default="crampdetect", metavar="NAME", help="for --lsl")
     p.add_argument(
         "--capture",
         metavar="FILE.bin",
@@ -143,6 +150,11 @@ def run(args: argparse.Namespace) -> int:
     from crampdetect.detect.model import resolve_model
 
     model = resolve_model(args.model)
+    publisher = None
+    if args.lsl:
+        from crampdetect.lsl import LslPublisher
+
+        publisher = LslPublisher(args.lsl_name)
     monitor = LiveMonitor(
         source,
         args.profile,
@@ -153,6 +165,7 @@ def run(args: argparse.Namespace) -> int:
         history=history if args.history else None,
         recording=recording if args.record else None,
         model=model,
+        publisher=publisher,
     )
     with contextlib.ExitStack() as stack:
         if args.capture:

@@ -20,7 +20,7 @@ def _speed(text: str) -> float | None:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from crampdetect.cli.detect import add_input_arguments
+    from crampdetect.cli._args import add_input_arguments
 
     p.add_argument("path", help="session directory, EDF/BDF, WAV, CSV or a shipped recording")
     p.add_argument(
@@ -35,7 +35,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crampdetect.cli.detect import format_result, overrides_from_args
+    from crampdetect.cli import progress
+    from crampdetect.cli._args import format_result, overrides_from_args
     from crampdetect.core import InputError
     from crampdetect.detect.settings import profile_settings
     from crampdetect.pipeline.rescore import replay, resolve_representation
@@ -57,14 +58,24 @@ def run(args: argparse.Namespace) -> int:
             state = "cleared" if q.end_s is not None else "flagged"
             print(f"[{block.t_end:9.2f} s] quality {q.issue} {state} on {q.channel}", flush=True)
 
-    result = replay(
-        rec,
-        profile=args.profile,
-        settings=profile_settings(args.profile, rep.signal).replace(**overrides_from_args(args)),
-        representation=rep,
-        speed=args.speed,
-        on_block=show if live else None,
-    )
+    with progress(args, None if live else rec.duration_s, "replay") as bar:
+
+        def on_block(block, pipe, out) -> None:
+            if live:
+                show(block, pipe, out)
+            else:
+                bar(block.n_samples / rec.fs)
+
+        result = replay(
+            rec,
+            profile=args.profile,
+            settings=profile_settings(args.profile, rep.signal).replace(
+                **overrides_from_args(args)
+            ),
+            representation=rep,
+            speed=args.speed,
+            on_block=on_block,
+        )
     result["input"]["inferred"] = inferred
     if args.json:
         json.dump(result, sys.stdout)

@@ -16,29 +16,40 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="report file .png, .pdf or .html (default <recording>.report.png); "
         "with several recordings, a directory",
     )
+    p.add_argument("--force", action="store_true", help="overwrite existing report files")
     p.add_argument("--profile", choices=PROFILES, default="night", help="detector profile")
     p.add_argument("--dask", metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)")
     p.add_argument("--workers", type=int, help="local worker processes (default: CPU count)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
 
 
 def run(args: argparse.Namespace) -> int:
+    from crampdetect.cli import progress, require
     from crampdetect.core import InputError
     from crampdetect.pipeline.bulk import Failure, map_recordings
     from crampdetect.reports.report_files import make_report
 
+    require("matplotlib", *(["distributed"] if args.dask else []))
     paths = [Path(p) for p in args.path]
     if len(paths) == 1 and not args.dask:
         out = Path(args.out) if args.out else _default_out(paths[0], None)
-        print(make_report(paths[0], out, args.profile))
+        with progress(args, None, "report") as bar:
+            done = make_report(paths[0], out, args.profile, progress=bar, force=args.force)
+        print(done)
         return 0
     folder = Path(args.out) if args.out else None
     if folder is not None:
         if folder.suffix:
             raise InputError("with several recordings, --out must be a directory")
         folder.mkdir(parents=True, exist_ok=True)
-    jobs = [(p, _default_out(p, folder), args.profile) for p in paths]
+    jobs = [(p, _default_out(p, folder), args.profile, args.force) for p in paths]
     results = map_recordings(
-        _report_job, jobs, dask_address=args.dask, n_workers=args.workers, errors="collect"
+        _report_job,
+        jobs,
+        dask_address=args.dask,
+        n_workers=args.workers,
+        errors="collect",
+        progress=not args.quiet and sys.stderr.isatty(),
     )
     failed = 0
     for res in results:
@@ -58,5 +69,5 @@ def _default_out(path: Path, folder: Path | None) -> Path:
 def _report_job(job: tuple) -> str:
     from crampdetect.reports.report_files import make_report
 
-    path, out, profile = job
-    return str(make_report(path, out, profile))
+    path, out, profile, force = job
+    return str(make_report(path, out, profile, force=force))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from crampdetect.cli import add_quiet_argument, progress
 from crampdetect.core import InputError
 
 
@@ -46,6 +47,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="comma-separated channel names (default calf_left,calf_right)",
     )
     parser.add_argument("--out", metavar="FILE.csv", help="CSV to write (labels go beside it)")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite an existing --out file and its labels, or fill a non-empty --eval-set",
+    )
+    add_quiet_argument(parser)
     parser.add_argument("--eval-set", metavar="DIR", help="write a varied evaluation set to DIR")
     parser.add_argument(
         "--hours",
@@ -72,9 +79,27 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"Invalid --hours {args.hours}: must be > 0 and <= 200")
         if args.jobs is not None and args.jobs < 1:
             raise InputError(f"Invalid --jobs {args.jobs}: must be >= 1")
-        paths = make_evaluation_set(
-            args.eval_set, hours=args.hours, seed=args.seed, n_jobs=args.jobs
+        from crampdetect.simulate.evalset import planned_size
+        from crampdetect.storage.limits import refuse_nonempty_dir
+
+        refuse_nonempty_dir(args.eval_set, args.force)
+
+        n, hours, size = planned_size(args.hours, args.seed)
+        print(
+            f"crampdetect simulate: writing {n} recordings, {hours:.1f} h of signal, about "
+            + (f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.0f} MB")
+            + f", to {args.eval_set}",
+            file=sys.stderr,
+            flush=True,
         )
+        with progress(args, n, "simulate", unit=" recordings") as bar:
+            paths = make_evaluation_set(
+                args.eval_set,
+                hours=args.hours,
+                seed=args.seed,
+                n_jobs=args.jobs,
+                on_written=lambda: bar(1),
+            )
         print(f"wrote {len(paths)} recordings to {args.eval_set}")
         return 0
     if not args.out:
@@ -82,6 +107,10 @@ def run(args: argparse.Namespace) -> int:
     units = args.units or ("counts" if args.signal == "env" else "uV")
     if args.adc_bits is not None and units != "counts":
         raise InputError("--adc-bits only applies to --units counts")
+    from crampdetect.storage.limits import refuse_overwrite
+
+    out = refuse_overwrite(args.out, args.force)
+    refuse_overwrite(out.with_name(out.stem + ".labels.json"), args.force)
     rep = parse_representation(args.signal, units, args.adc_bits)
     channels = tuple(name.strip() for name in args.channels.split(","))
     session = simulate(
@@ -92,7 +121,8 @@ def run(args: argparse.Namespace) -> int:
         representation=rep,
         channels=channels,
     )
-    csv_path, labels_path = write_session(session, args.out)
+    with progress(args, session.duration_s, "simulate") as bar:
+        csv_path, labels_path = write_session(session, args.out, progress=bar)
     kinds: dict[str, int] = {}
     for item in session.labels["intervals"]:  # type: ignore[union-attr]
         kinds[item["kind"]] = kinds.get(item["kind"], 0) + 1

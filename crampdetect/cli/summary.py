@@ -13,7 +13,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--session", type=int, metavar="ID", help="show one session instead")
     parser.add_argument("--training", action="store_true", help="show the latest training session")
     parser.add_argument("--weeks", type=int, default=8, help="weeks in the trend (default 8)")
-    parser.add_argument("--plot", metavar="FILE.png", help="also draw the night to a PNG file")
+    parser.add_argument(
+        "--plot", metavar="FILE.png", help="also draw the night and the week to a PNG file"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,9 +47,9 @@ def run(args: argparse.Namespace) -> int:
             print()
             print(note)
         if args.plot and summary.session_ids:
-            from crampdetect.reports.night_plot import plot_sessions
+            from crampdetect.reports.night_plot import plot_night
 
-            print(f"\nPlot written to {plot_sessions(history, summary.session_ids, args.plot)}")
+            print(f"\nPlot written to {plot_night(history, night, args.plot)}")
     return 0
 
 

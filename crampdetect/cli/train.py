@@ -24,6 +24,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="folder of unlabelled *.csv without cramps (e.g. converted real EMG), repeatable",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="model folder to write")
+    p.add_argument("--force", action="store_true", help="write into a non-empty --out folder")
     p.add_argument(
         "--profile", choices=("night", "training", "both"), default="both", help="profiles"
     )
@@ -47,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise InputError("--workers must be >= 1")
     paths = [str(p) for d in args.data for p in find_recordings(d)]
+    from crampdetect.storage.limits import refuse_nonempty_dir
+
+    refuse_nonempty_dir(args.out, args.force)
     negatives = []
     for d in args.negatives:
         found = sorted(str(p) for p in Path(d).glob("*.csv"))

@@ -32,8 +32,10 @@ SKOPS_NAME = "model.skops"
 KINDS = ("logistic", "boosting")
 #: Types skops may construct beyond its own defaults (numpy, scikit-learn estimators).
 TRUSTED_TYPES = ("sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",)
+#: Where the shipped models live (``models/`` of the package checkout).
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 #: The model that ships with the package checkout.
-SHIPPED_MODEL = Path(__file__).resolve().parents[2] / "models" / "gate-v1"
+SHIPPED_MODEL = MODELS_DIR / "gate-v1"
 #: Whether ``--model`` defaults to the shipped model (see models/gate-v1/card.md).
 DEFAULT_IS_SHIPPED = False
 
@@ -154,7 +156,7 @@ def _signed_part(header: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_model(path: str | Path) -> CrampModel:
-    """Load and verify a model folder (or its ``model.json``).
+    """Load and verify a model folder (or its ``model.json``); a shipped model by its name.
 
     Raises
     ------
@@ -164,6 +166,8 @@ def load_model(path: str | Path) -> CrampModel:
         match (tampered or corrupt), or parameters of the wrong shape.
     """
     p = Path(path)
+    if not p.exists() and (MODELS_DIR / p.name / HEADER_NAME).is_file():
+        p = MODELS_DIR / p.name  # a shipped model by name (gate-v1, models/gate-v1), any cwd
     header_path = p / HEADER_NAME if p.is_dir() else p
     if not header_path.is_file():
         raise InputError(f"{p}: no model here (expected {HEADER_NAME})")

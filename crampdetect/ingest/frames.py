@@ -3,8 +3,9 @@
 Specification: ``firmware_bridge/protocol/PROTOCOL.md``.
 
 A frame is ``header | body | crc16`` (little-endian fields), COBS-encoded and terminated by one
-``0x00`` byte. COBS comes from the ``cobs`` package (a C extension: frames are decoded at C speed,
-and the sample payload is turned into an array with one ``np.frombuffer`` call per frame).
+``0x00`` byte. COBS is :func:`cobs_encode`/:func:`cobs_decode` below (a loop over the zero-free
+runs of a frame, not over bytes; no compiled dependency), and the sample payload is turned into
+an array with one ``np.frombuffer`` call per frame.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import struct
 from dataclasses import dataclass, field
 
 import numpy as np
-from cobs import cobs
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +219,63 @@ def encode_frame(frame: Frame) -> bytes:
     raw += _CRC.pack(binascii.crc_hqx(raw, 0xFFFF))
     if len(raw) > MAX_FRAME_BYTES:
         raise ValueError(f"frame is {len(raw)} bytes, the limit is {MAX_FRAME_BYTES}")
-    return cobs.encode(raw) + b"\x00"
+    return cobs_encode(raw) + b"\x00"
+
+
+class CobsError(ValueError):
+    """Bytes that are not a valid COBS encoding."""
+
+
+def cobs_encode(raw: bytes) -> bytes:
+    """COBS-encode ``raw`` (no ``0x00`` in the output, no delimiter added).
+
+    Consistent Overhead Byte Stuffing (Cheshire and Baker, 1999): each zero-free run becomes
+    a length code + the run; runs of 254 bytes take code ``0xFF`` and no implied zero.
+    Gives the same bytes as the ``cobs`` package.
+    """
+    out = bytearray()
+    parts = bytes(raw).split(b"\x00")
+    for k, part in enumerate(parts):
+        while len(part) >= 254:
+            out += b"\xff" + part[:254]
+            part = part[254:]
+            if not part and k == len(parts) - 1:
+                return bytes(out)
+        out.append(len(part) + 1)
+        out += part
+    return bytes(out)
+
+
+def cobs_decode(data: bytes) -> bytes:
+    """Decode one COBS block (without its delimiter); raise :class:`CobsError` if invalid.
+
+    Walks the chain of length codes (one step per zero of the output) and turns each code
+    into the zero it stands for in a copy of the block: no per-byte Python work.
+    """
+    data = bytes(data)
+    if b"\x00" in data:
+        raise CobsError("zero byte inside a COBS block")
+    out = bytearray(data)
+    i, n, long_runs = 0, len(data), False
+    while i < n:
+        j = i + data[i]
+        if j > n:
+            raise CobsError("COBS block is truncated")
+        if j < n:
+            if data[i] == 0xFF:
+                long_runs = True  # a 254-byte run: its successor's code stands for no zero
+            out[j] = 0
+        i = j
+    if not long_runs:
+        return bytes(out[1:])
+    runs, i = [], 0
+    while i < n:  # rare (frames are shorter than 254 bytes): the general form
+        j = i + data[i]
+        runs.append(data[i + 1 : j])
+        if data[i] < 0xFF and j < n:
+            runs.append(b"\x00")
+        i = j
+    return b"".join(runs)
 
 
 def _parse(raw: bytes) -> Frame:
@@ -334,8 +390,8 @@ class FrameDecoder:
             stats.bytes_dropped += len(chunk)
             return None
         try:
-            raw = cobs.decode(chunk)
-        except cobs.DecodeError:
+            raw = cobs_decode(chunk)
+        except CobsError:
             raw = b""
         if len(raw) < _HEADER.size + _CRC.size:
             stats.malformed += 1

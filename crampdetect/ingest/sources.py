@@ -7,6 +7,7 @@
 ``sim://night-short?seed=3&speed=10``     a simulated board speaking the wire protocol
 ``file:///path/to/recording``             a recording, replayed (``speed=0``: no pacing)
 ``file:///path/to/capture.bin``           raw wire bytes saved by ``monitor --capture``
+``lsl://NAME``, ``lsl://type=EMG``        any Lab Streaming Layer stream of EMG (extra ``lsl``)
 ========================================  =============================================
 
 Every source accepts ``channels=left,right`` (names by channel bit), ``time=host|device``
@@ -35,13 +36,14 @@ from crampdetect.ingest.transport import LINK_DOWN, LINK_END, LINK_UP, Chunk, Tr
 
 logger = logging.getLogger(__name__)
 
-SCHEMES = ("serial", "ble", "sim", "file")
+SCHEMES = ("serial", "ble", "sim", "file", "lsl")
 _COMMON_PARAMS = {"channels", "rate", "bits", "signal", "time"}
 _PARAMS = {
     "serial": {"baud", "reset"},
     "ble": {"timeout"},
     "sim": {"seed", "speed", "duration", "n_channels", "frame"},
     "file": {"speed"},
+    "lsl": {"timeout", "units"},
 }
 #: Window in s over which the frame rate is measured.
 RATE_WINDOW_S = 2.0
@@ -254,6 +256,15 @@ def open_source(url: str) -> Source:
     if timebase not in (None, "host", "device"):
         raise InputError(f"invalid time={timebase!r} in source URL: host or device")
     transport: Transport
+    if scheme == "lsl":
+        from crampdetect.lsl import LslSource  # lazy: pylsl loads only for lsl://
+
+        return LslSource(  # type: ignore[return-value]
+            target,
+            timeout_s=_number(params, "timeout", float, 10.0),  # type: ignore[arg-type]
+            signal=params.get("signal"),
+            units=params.get("units"),
+        )
     if scheme == "serial":
         from crampdetect.ingest.serial import (  # lazy: pyserial loads only for serial://
             DEFAULT_BAUD,

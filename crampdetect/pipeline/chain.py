@@ -39,10 +39,18 @@ class Output:
 
     events: list[Event] = field(default_factory=list)
     quality: list[QualityInterval] = field(default_factory=list)
+    #: Envelope frames completed (100 ms RMS, µV, shape (n_channels, n_frames)), if any,
+    #: and the time in s just past the last of them.
+    envelope_uv: np.ndarray | None = None
+    envelope_end_s: float = 0.0
 
     def extend(self, other: Output) -> None:
         self.events.extend(other.events)
         self.quality.extend(other.quality)
+        if other.envelope_uv is not None:
+            mine = self.envelope_uv
+            both = other.envelope_uv if mine is None else np.hstack([mine, other.envelope_uv])
+            self.envelope_uv, self.envelope_end_s = both, other.envelope_end_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +258,8 @@ class Pipeline:
         )
         out.events.extend(self._emit(events))
         self._level = f.rms[:, -1]
+        out.envelope_uv = f.rms
+        out.envelope_end_s = self.frame_time(f.start + f.n_frames)
         return out
 
     def _mains_share(self, f: FeatureFrames) -> tuple[np.ndarray, np.ndarray]:

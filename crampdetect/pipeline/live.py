@@ -71,6 +71,8 @@ class LiveMonitor:
         ``recording(first_block, pipeline) -> SessionWriter``: records the session.
     model : CrampModel, optional
         Learned gate for the detector's unsure candidates (``--model``).
+    publisher : LslPublisher, optional
+        Publishes samples, envelope and event markers (``--lsl``).
     """
 
     def __init__(
@@ -84,8 +86,10 @@ class LiveMonitor:
         history: Callable[[Block], Any] | None = None,
         recording: Callable[[Block, Any], Any] | None = None,
         model: Any = None,
+        publisher: Any = None,
     ) -> None:
         self.source = source
+        self.publisher = publisher
         self.profile = profile
         self.policy = policy if policy is not None else SimplePolicy()
         self.view = view
@@ -154,6 +158,8 @@ class LiveMonitor:
             actions = self.policy.update(events, self._now_s, acks=presses)
         else:
             actions = self.policy.update(events, self._now_s)
+        if self.publisher is not None:
+            self.publisher.events(events, quality, actions)
         if self.source.accepts_commands:
             self.haptic.apply(actions)
         if self.view is not None:
@@ -179,6 +185,8 @@ class LiveMonitor:
                 for block in source.read(READ_TIMEOUT_S):
                     out = self._pipeline_for(block).push(block)
                     self._now_s = block.t_end
+                    if self.publisher is not None:
+                        self.publisher.block(block, out, self.pipeline)
                     if self.recorder is not None:
                         self.recorder.write(block)
                         self.recorder.write_output(out)
@@ -200,7 +208,8 @@ class LiveMonitor:
                     )
                 if self.view is not None:
                     status = self.pipeline.status if self.pipeline is not None else {}
-                    self.view.update(self._now_s, status, source.stats)
+                    motor = "motor: VIBRATING (stretch prompt)" if self.haptic.vibrating else ""
+                    self.view.update(self._now_s, status, source.stats, motor)
                 if on_pass is not None:
                     on_pass()
         finally:

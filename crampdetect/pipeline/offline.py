@@ -118,6 +118,7 @@ def detect_file(
     calibration: Any = None,
     overrides: dict[str, float] | None = None,
     model: Any = None,
+    progress: Callable[[float], None] | None = None,
 ) -> dict[str, Any]:
     """Detect cramps in a ``time_s,<channels>`` CSV through the live code path.
 
@@ -136,7 +137,10 @@ def detect_file(
         check_recording(model, stream.fs, rep.signal)
         gate = model.gate(profile)
     pipe = Pipeline(stream.fs, stream.channels, rep, profile, settings, calibration, gate)
-    events, quality = run_blocks(pipe, stream.blocks())
+    on_block = None
+    if progress is not None:
+        on_block = lambda block, pipe, out: progress(block.n_samples / stream.fs)  # noqa: E731 (s done)
+    events, quality = run_blocks(pipe, stream.blocks(), on_block)
     return detection_result(
         stream.fs,
         stream.channels,

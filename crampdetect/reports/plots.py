@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from crampdetect.core import Representation
 from crampdetect.reports.clock import clock
 from crampdetect.reports.report import STATES, ReportData, load_window
 
@@ -100,6 +101,24 @@ def _state_strip(ax, t: np.ndarray, state: np.ndarray, t0: float) -> None:
     ax.set_yticks([])
 
 
+def signal_units(data: ReportData) -> tuple[str, str, float]:
+    """(signal row label, unit, factor from the report's µV to that unit).
+
+    Raw EMG stays in µV at the skin; the MyoWare ENV output is an envelope already, shown
+    in mV at the sensor's ENV pin (its gain is set by a potentiometer, so µV at the skin
+    would be a guess).
+    """
+    inp = data.result["input"]
+    rep = data.rec.representation or Representation(
+        inp["signal"], inp["units"], inp.get("adc_bits")
+    )
+    unit, scale, _ = rep.physical
+    shown = {"uV": "µV"}.get(unit, unit)
+    if rep.signal == "env":
+        return f"ENV envelope ({shown})", shown, scale / rep.uv_per_unit
+    return f"raw ({shown})", shown, scale / rep.uv_per_unit
+
+
 def overview_figure(data: ReportData, title: str, lines: list[str]):
     """The whole session: per channel the raw band with events/quality, envelope and state."""
     import matplotlib.pyplot as plt
@@ -135,25 +154,29 @@ def overview_figure(data: ReportData, title: str, lines: list[str]):
     style = clock_style(rec.duration_s)
     centres = 0.5 * (data.edges[1:] + data.edges[:-1])
     axes, legend = [], {}
-    top_level = float(np.nanmax(data.level_uv)) if data.level_uv.size else 10.0
-    env_limits = (0.5, max(top_level * 2.0, 5.0))  # same scale on both legs
+    signal_label, unit, factor = signal_units(data)
+    levels = data.level_uv * factor
+    top_level = float(np.nanmax(levels)) if levels.size else 10.0
+    floor = 0.5 * factor
+    env_limits = (floor, max(top_level * 2.0, 10 * floor))  # same scale on both legs
     for c, ch in enumerate(rec.channels):
         raw = fig.add_subplot(gs[3 * c], sharex=axes[0] if axes else None)
-        lo, hi = data.lo[c], data.hi[c]
+        lo, hi = data.lo[c] * factor, data.hi[c] * factor
         clean = ~_flagged(data, ch, data.edges)
         ok = clean & np.isfinite(lo)
         dc = float(np.median((lo + hi)[ok] / 2)) if ok.any() else 0.0  # display without DC
+        dc = 0.0 if data.result["input"]["signal"] == "env" else dc  # an envelope keeps its 0
         raw.fill_between(centres, lo - dc, hi - dc, step="mid", color="#2b2b2b", lw=0)
         use = clean if clean.mean() > 0.1 else np.ones_like(clean)
         raw.set_ylim(*_robust_limits(lo[use] - dc, hi[use] - dc))
-        raw.set_ylabel(f"{ch}\nraw (µV)", fontsize=9)
+        raw.set_ylabel(f"{ch}\n{signal_label}", fontsize=9)
         _shade(raw, data, ch, t1, legend)
         env = fig.add_subplot(gs[3 * c + 1], sharex=raw)
-        level = np.clip(data.level_uv[c], 0.5, None)
+        level = np.clip(levels[c], floor, None)
         env.semilogy(data.status_t, level, color="#2a7f62", lw=0.8)
         env.set_ylim(*env_limits)
         _log_labels(env)
-        env.set_ylabel("envelope\n(µV, log)", fontsize=9)
+        env.set_ylabel(f"detector\nenvelope\n({unit}, log)", fontsize=9)
         _shade(env, data, ch, t1, {})
         strip = fig.add_subplot(gs[3 * c + 2], sharex=raw)
         _state_strip(strip, data.status_t, data.state[c], t0)
@@ -239,6 +262,7 @@ def zoom_figure(data: ReportData, events: list[dict]):
     import matplotlib.pyplot as plt
 
     rec = data.rec
+    signal_label, unit, factor = signal_units(data)
     fig = plt.figure(figsize=(15, 0.6 + 3.3 * len(events)))
     gs = fig.add_gridspec(
         4 * len(events),
@@ -255,10 +279,11 @@ def zoom_figure(data: ReportData, events: list[dict]):
         end = ev["end_s"] if ev["end_s"] is not None else rec.t_end
         a, b = max(rec.t_start, ev["onset_s"] - ZOOM_MARGIN_S), min(rec.t_end, end + ZOOM_MARGIN_S)
         t, x = load_window(rec, a, b)
+        x = x * factor
         raw = fig.add_subplot(gs[4 * i])
         if t.size:
             tt, xx = _minmax(t, x[c], MAX_ZOOM_POINTS)
-            dc = float(np.median(x[c]))
+            dc = 0.0 if data.result["input"]["signal"] == "env" else float(np.median(x[c]))
             raw.plot(tt, xx - dc, color="#2b2b2b", lw=0.4)
             raw.set_ylim(*_robust_limits(x[c] - dc, x[c] - dc))
         _shade(raw, data, ev["channel"], rec.t_end, {})
@@ -272,14 +297,14 @@ def zoom_figure(data: ReportData, events: list[dict]):
             loc="left",
             fontsize=10,
         )
-        raw.set_ylabel("raw (µV)", fontsize=9)
+        raw.set_ylabel(signal_label, fontsize=9)
         env = fig.add_subplot(gs[4 * i + 1], sharex=raw)
         sel = (data.status_t >= a) & (data.status_t <= b)
         if t.size:
             te, level = _zoom_envelope(t, x[c], rec.fs, data.result["input"]["signal"])
-            env.semilogy(te, np.clip(level, 0.5, None), color="#2a7f62", lw=1.0)
+            env.semilogy(te, np.clip(level, 0.5 * factor, None), color="#2a7f62", lw=1.0)
         _log_labels(env)
-        env.set_ylabel("envelope\n(µV, log)", fontsize=9)
+        env.set_ylabel(f"detector\nenvelope\n({unit}, log)", fontsize=9)
         _shade(env, data, ev["channel"], rec.t_end, {})
         strip = fig.add_subplot(gs[4 * i + 2], sharex=raw)
         _state_strip(strip, data.status_t[sel], data.state[c, sel], a)

@@ -13,6 +13,7 @@ of the channel's median level over the session.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -65,11 +66,13 @@ def collect(
     settings: object | None = None,
     n_bins: int = 3000,
     status_s: float | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> ReportData:
     """Replay ``rec`` once and gather the report's data (see :class:`ReportData`).
 
     ``status_s`` (default: 0.1 s, longer for recordings over ~33 min so that a night takes
-    about 20 000 pipeline steps) sets how often the envelope and detector state are sampled.
+    about 20 000 pipeline steps) sets how often the envelope and detector state are sampled;
+    ``progress`` is called with the seconds of signal of each block done.
     """
     rep, _ = resolve_representation(rec)
     status_s = status_s or min(max(rec.duration_s / 20_000, 0.1), 2.0)
@@ -86,6 +89,8 @@ def collect(
     env_t: list[np.ndarray] = []
 
     def gather(block: Block, pipe: object, out: object) -> None:
+        if progress is not None:
+            progress(block.n_samples / rec.fs)
         x = rep.to_uv(block.data)
         bins = np.minimum(((block.times() - t_start) / span * n_bins).astype(int), n_bins - 1)
         cuts = np.flatnonzero(np.diff(bins)) + 1

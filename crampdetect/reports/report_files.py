@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from crampdetect.core import InputError
 from crampdetect.reports.clock import clock
 from crampdetect.reports.plots import overview_figure, zoom_figure
 from crampdetect.reports.report import ReportData, collect, night_summary, training_summary
+from crampdetect.storage.limits import refuse_overwrite
 from crampdetect.storage.reader import open_recording
 
 ZOOMS_PER_PAGE = 4
@@ -151,12 +153,20 @@ def _write_html(figs: list, title: str, lines: list[str], data: ReportData, out:
     )
 
 
-def make_report(path: str | Path, out: str | Path, profile: str = "night") -> Path:
-    """Open ``path``, replay it and write its report to ``out``; never overwrites."""
-    out = Path(out)
-    if out.exists():
-        raise InputError(f"{out} already exists; refusing to overwrite")
+def make_report(
+    path: str | Path,
+    out: str | Path,
+    profile: str = "night",
+    progress: Callable[[float], None] | None = None,
+    *,
+    force: bool = False,
+) -> Path:
+    """Open ``path``, replay it and write its report to ``out``; overwrites only with ``force``.
+
+    ``progress`` is called with the seconds of signal of each block replayed.
+    """
+    out = refuse_overwrite(out, force)
     if out.suffix.lower() not in (".png", ".pdf", ".html"):
         raise InputError(f"Report output must end in .png, .pdf or .html, got {out.name!r}")
     rec = open_recording(path)
-    return write_report(collect(rec, profile), out)
+    return write_report(collect(rec, profile, progress=progress), out)

@@ -12,7 +12,8 @@ import logging
 import multiprocessing
 import os
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -97,11 +98,36 @@ def _write_one(job: dict[str, object], out_dir: str) -> tuple[str, dict[str, obj
     return str(csv_path), session.labels
 
 
+def planned_size(hours: float = 20.0, seed: int = 0) -> tuple[int, float, int]:
+    """What :func:`make_evaluation_set` will write: (recordings, hours of signal, bytes).
+
+    Bytes are estimated from the CSV layout (``write_session``): per row a ``time_s`` as long
+    as the one mid-recording, then per channel a comma and a value of 5 characters (µV with 2
+    decimals), the digits of a mid-scale ADC code (raw counts) or 2 (ENV counts near rest).
+    """
+    jobs = plan_evaluation_set(hours, seed)
+    total_s = sum(float(j["duration_s"]) for j in jobs)  # type: ignore[arg-type]
+    size = 0.0
+    for j in jobs:
+        duration, fs = float(j["duration_s"]), float(j["fs"])  # type: ignore[arg-type]
+        decimals = max(0, int(np.ceil(np.log10(fs))))
+        time_chars = len(f"{duration / 2:.{decimals}f}")
+        if j["units"] != "counts":
+            value = 5
+        elif j["signal"] == "env":
+            value = 2
+        else:
+            value = len(str(1 << (int(j["adc_bits"]) - 1)))  # type: ignore[call-overload]
+        size += duration * fs * (time_chars + 1 + 2 * (value + 1))  # two channels
+    return len(jobs), total_s / 3600.0, int(size)
+
+
 def make_evaluation_set(
     out_dir: str | os.PathLike[str],
     hours: float = 20.0,
     seed: int = 0,
     n_jobs: int | None = None,
+    on_written: Callable[[], None] | None = None,
 ) -> list[Path]:
     """Write a varied labelled set of simulated recordings into ``out_dir``.
 
@@ -117,6 +143,8 @@ def make_evaluation_set(
         Seed of the whole set.
     n_jobs : int or None
         Worker processes; None uses every CPU.
+    on_written : callable, optional
+        Called once per recording when it is written (progress).
 
     Returns
     -------
@@ -131,14 +159,18 @@ def make_evaluation_set(
     workers = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs)))
     order = sorted(range(len(jobs)), key=lambda i: -float(jobs[i]["duration_s"]))  # type: ignore[arg-type]
     results: dict[int, tuple[str, dict[str, object]]] = {}
+    done = on_written or (lambda: None)
     if workers == 1:
         for i in order:
             results[i] = _write_one(jobs[i], str(out))
+            done()
     else:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = {i: pool.submit(_write_one, jobs[i], str(out)) for i in order}
-            results = {i: f.result() for i, f in futures.items()}
+            futures = {pool.submit(_write_one, jobs[i], str(out)): i for i in order}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                done()
     paths = [Path(results[i][0]) for i in range(len(jobs))]
     _write_manifest(out, jobs, [results[i][1] for i in range(len(jobs))], seed)
     return paths

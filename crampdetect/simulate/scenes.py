@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from crampdetect.calibration import Protocol
 from crampdetect.simulate import activities as act
 from crampdetect.simulate import exercise as ex
 from crampdetect.simulate.builder import SceneBuilder, SceneOptions, loguniform
+from crampdetect.simulate.components import Activation
 from crampdetect.simulate.training import training
 
 
@@ -132,6 +134,41 @@ def holds(b: SceneBuilder, o: SceneOptions) -> None:
     b.artefacts(o.artefacts_per_hour, o.gaps_per_hour, o.leadoffs)
 
 
+def calibration(b: SceneBuilder, o: SceneOptions) -> None:
+    """The ``crampdetect calibrate`` routine played by each leg in turn, no artefacts.
+
+    Per leg (left, then right): relax, three maximal voluntary contractions (about 90 % MVC,
+    each as long as the routine asks, pauses between), then a passive stretch.
+    """
+    proto, rng = Protocol(), b.rng
+    for leg in range(min(b.n_ch, 2)):
+        t0 = leg * proto.duration_s
+        for phase in proto.phases():
+            if not phase.name.startswith("contract"):
+                continue
+            start, end = t0 + phase.start_s + 0.3, t0 + phase.end_s - 0.2  # reaction time
+            b.scene.activations.append(
+                Activation(
+                    leg,
+                    start,
+                    end,
+                    float(rng.uniform(0.85, 0.95)),
+                    rise=0.3,
+                    fall=0.2,
+                    tremor_hz=float(rng.uniform(8, 12)),
+                    tremor_depth=0.05,
+                    spectral=0.5,
+                    mu_count=5,
+                    mu_rate_hz=15.0,
+                    mu_cv=0.2,
+                    mu_amp=0.2,
+                    **b.random_mod(2, 0.1, 1.0, 0.05),
+                )
+            )
+            b.label(leg, "voluntary_hold", start, end, level=0.9)
+            b.occupy([leg], start, end)
+
+
 def turnovers(b: SceneBuilder, o: SceneOptions) -> None:
     """Rest with several turn-overs in bed (mixed bilateral bursts and motion artefact)."""
     rng = b.rng
@@ -196,5 +233,8 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("gait", "training", 300.0, walk_run, "walking and running"),
         Scenario("calf-raise", "training", 240.0, raises, "calf-raise sets"),
         Scenario("leadoff", "night", 180.0, leadoff, "lead-off, pops and mains"),
+        Scenario(
+            "calibration", "training", 175.0, calibration, "the calibrate routine, left then right"
+        ),
     )
 }

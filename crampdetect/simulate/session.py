@@ -6,7 +6,7 @@ import json
 import logging
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -216,13 +216,17 @@ def _snap_gaps(scene: Scene, fs: float) -> None:
 
 
 def write_session(
-    session: Session, path: str | os.PathLike[str], chunk_s: float = 60.0
+    session: Session,
+    path: str | os.PathLike[str],
+    chunk_s: float = 60.0,
+    progress: Callable[[float], None] | None = None,
 ) -> tuple[Path, Path]:
     """Write ``session`` as CSV (``time_s,<channels>``) plus ``<stem>.labels.json`` beside it.
 
     Counts are written as integers, µV with 2 decimals, time in s with 6 decimals; rows
     lost in gaps are absent. The CSV is streamed chunk by chunk (bounded memory) through
-    a temporary file that replaces ``path`` only when complete.
+    a temporary file that replaces ``path`` only when complete; ``progress`` is called with
+    the seconds of signal of each chunk written.
 
     Returns
     -------
@@ -245,6 +249,8 @@ def write_session(
             for name, row in zip(session.channels, data, strict=True):
                 cols[name] = row.astype(np.int64) if counts else np.round(row, 2) + 0.0
             pacsv.write_csv(pa.table(cols), fh, options)
+            if progress is not None:
+                progress(time_s.size / session.fs)
     os.replace(tmp, csv_path)
     labels_path.write_text(json.dumps(session.labels, indent=1) + "\n")
     log.info("wrote %s and %s", csv_path, labels_path)

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import Block, InputError
+from crampdetect.storage import limits
 
 #: A step longer than this many sample periods is a gap (lost samples).
 GAP_FACTOR = 1.5
@@ -70,19 +71,11 @@ class CsvStream:
         for arr in self._iter_arrays():
             t = arr[0]
             data = arr[1:]
-            if not np.isfinite(arr).all():
-                bad = int(np.flatnonzero(~np.isfinite(arr).all(axis=0))[0])
-                raise InputError(
-                    f"{self.path.name}: empty, NaN or infinite value at data row {row + bad}"
-                )
+            check_values(arr, self.path.name, row)
             steps = np.diff(t, prepend=t[0] if prev_t is None else prev_t)
             if prev_t is None:
                 steps[0] = period
-            back = np.flatnonzero(steps <= 0)
-            if back.size:
-                raise InputError(
-                    f"{self.path.name}: time_s does not increase at data row {row + int(back[0])}"
-                )
+            check_steps(steps, self.path.name, row)
             cuts = np.flatnonzero(steps > GAP_FACTOR * period)
             bounds = [0, *cuts.tolist(), t.size]
             for a, b in itertools.pairwise(bounds):
@@ -125,24 +118,10 @@ def open_csv(path: str | Path, rate: float | None = None) -> CsvStream:
         Sample rate in Hz; must agree with ``time_s`` within 2 % when both are given.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not a CSV file")
+    limits.check_regular_file(path, "CSV file")
     with path.open("rb") as fh:
-        head = fh.readline()
-    if not head.strip():
-        raise InputError(f"{path.name}: empty file")
-    try:
-        names = [c.strip() for c in next(csv.reader([head.decode("utf-8-sig").strip()]))]
-    except UnicodeDecodeError:
-        raise InputError(f"{path.name}: not a text CSV file") from None
-    if not names or names[0] != "time_s":
-        raise InputError(f"{path.name}: first column must be 'time_s', got {names[0]!r}")
-    if len(names) < 2:
-        raise InputError(f"{path.name}: no channel columns after 'time_s'")
-    if len(set(names)) != len(names) or any(not n for n in names):
-        raise InputError(f"{path.name}: column names must be unique and non-empty")
+        head = fh.readline(limits.MAX_LINE_BYTES + 1)
+    names = parse_header(head, path.name)
     batches = _arrays(path, len(head), len(names))
     try:
         first = next(batches)
@@ -156,15 +135,14 @@ def open_csv(path: str | Path, rate: float | None = None) -> CsvStream:
             t = first[0]
         except StopIteration:
             raise InputError(f"{path.name}: a single sample is not a signal") from None
-    if not np.isfinite(t[:2]).all():
-        raise InputError(f"{path.name}: empty, NaN or infinite value in time_s")
+    check_values(first, path.name, 1)
     steps = np.diff(t)
-    pos = steps[steps > 0]
-    if pos.size == 0:
-        raise InputError(f"{path.name}: time_s does not increase")
-    fs_file = 1.0 / float(np.median(pos))
+    check_steps(steps, path.name, 2)
+    fs_file = 1.0 / float(np.median(steps))
     fs_file = float(round(fs_file)) if abs(fs_file - round(fs_file)) < 1e-3 * fs_file else fs_file
+    limits.check_rate(fs_file, f"{path.name}: time_s")
     if rate is not None:
+        limits.check_rate(rate, f"{path.name}: --rate")
         if abs(rate - fs_file) > 0.02 * fs_file:
             raise InputError(
                 f"{path.name}: --rate {rate:g} Hz disagrees with time_s ({fs_file:.6g} Hz)"
@@ -194,15 +172,107 @@ def _arrays(path: Path, skip: int, n_cols: int) -> Iterator[np.ndarray]:
             buf = rest + buf
             cut = len(buf) if last else buf.rfind(b"\n") + 1
             if cut == 0 and not last:  # no line end in this read yet: keep reading
+                check_line_length(buf, path.name, row)
                 rest = buf
                 continue
             chunk, rest = buf[:cut], buf[cut:]
+            check_line_length(chunk, path.name, row)
             if chunk.strip():
                 arr = _parse(chunk, path.name, row, n_cols)
                 row += arr.shape[1]
                 yield arr
             if last:
                 return
+
+
+def parse_header(head: bytes, name: str) -> list[str]:
+    """Column names of a header line (BOM allowed), within the stated limits."""
+    if len(head) > limits.MAX_LINE_BYTES:
+        raise limits.LimitError(
+            f"{name}: header line longer than {limits.MAX_LINE_BYTES} bytes "
+            f"(limit {limits.MAX_CHANNELS} channels of {limits.MAX_NAME_CHARS} characters)"
+        )
+    if not head.strip():
+        raise InputError(f"{name}: empty file")
+    if head.count(b",") > limits.MAX_CHANNELS:
+        raise limits.LimitError(
+            f"{name}: header has {head.count(b',') + 1} columns "
+            f"(limit {limits.MAX_CHANNELS} channels after time_s)"
+        )
+    try:
+        text = head.decode("utf-8-sig").strip()
+        if not text:
+            raise InputError(f"{name}: empty file")
+        names = [c.strip() for c in next(csv.reader([text]))]
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: not a text CSV file") from None
+    except csv.Error as exc:
+        raise InputError(f"{name}: malformed header ({exc})") from None
+    if not names or names[0] != "time_s":
+        raise InputError(f"{name}: first column must be 'time_s', got {names[0][:40]!r}")
+    if len(names) < 2:
+        raise InputError(f"{name}: no channel columns after 'time_s'")
+    if len(set(names)) != len(names) or any(not n for n in names):
+        raise InputError(f"{name}: column names must be unique and non-empty")
+    longest = max(len(n) for n in names)
+    if longest > limits.MAX_NAME_CHARS:
+        raise limits.LimitError(
+            f"{name}: a column name has {longest} characters (limit {limits.MAX_NAME_CHARS})"
+        )
+    return names
+
+
+def check_line_length(chunk: bytes, name: str, first_row: int) -> None:
+    """Refuse a line longer than :data:`~crampdetect.storage.limits.MAX_LINE_BYTES`.
+
+    Cheap: one ``find`` per half-limit window (a line that long must fill a whole window);
+    only a window without a line end is measured exactly.
+    """
+    limit = limits.MAX_LINE_BYTES
+    if len(chunk) <= limit:
+        return
+    half = limit // 2
+    for pos in range(0, len(chunk), half):
+        if chunk.find(b"\n", pos, pos + half) >= 0:
+            continue
+        start = chunk.rfind(b"\n", 0, pos) + 1
+        end = chunk.find(b"\n", pos)
+        if (len(chunk) if end < 0 else end) - start > limit:
+            at = first_row + chunk.count(b"\n", 0, start)
+            raise limits.LimitError(f"{name}: data row {at} is longer than {limit} bytes")
+
+
+def check_values(arr: np.ndarray, name: str, first_row: int) -> None:
+    """Every value finite and within ±MAX_ABS_VALUE; ``time_s`` within ±MAX_TIME_S."""
+    # whole-array min/max: contiguous, and NaN propagates, so finiteness is checked too
+    if -limits.MAX_ABS_VALUE <= arr.min() and arr.max() <= limits.MAX_ABS_VALUE:
+        return
+    bound = np.full((arr.shape[0], 1), limits.MAX_ABS_VALUE)
+    bound[0] = limits.MAX_TIME_S  # e.g. Unix times
+    ok = (np.abs(arr) <= bound).all(axis=0)  # NaN compares False
+    if ok.all():
+        return
+    i = int(np.flatnonzero(~ok)[0])
+    if not np.isfinite(arr[:, i]).all():
+        raise InputError(f"{name}: empty, NaN or infinite value at data row {first_row + i}")
+    raise InputError(
+        f"{name}: value beyond {limits.MAX_ABS_VALUE:g} (or time_s beyond "
+        f"{limits.MAX_TIME_S:g} s) at data row {first_row + i}"
+    )
+
+
+def check_steps(steps: np.ndarray, name: str, first_row: int) -> None:
+    """``time_s`` steps: strictly forward and no longer than MAX_GAP_S."""
+    back = np.flatnonzero(steps <= 0)
+    if back.size:
+        raise InputError(f"{name}: time_s does not increase at data row {first_row + int(back[0])}")
+    jump = np.flatnonzero(steps > limits.MAX_GAP_S)
+    if jump.size:
+        i = int(jump[0])
+        raise InputError(
+            f"{name}: time_s jumps {steps[i]:g} s at data row {first_row + i} "
+            f"(limit {limits.MAX_GAP_S:g} s)"
+        )
 
 
 def _parse(chunk: bytes, name: str, first_row: int, n_cols: int) -> np.ndarray:

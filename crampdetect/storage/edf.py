@@ -13,7 +13,9 @@ Files from other software read as one continuous segment with their own signal l
 
 from __future__ import annotations
 
+import datetime
 import json
+import math
 import re
 import warnings
 from pathlib import Path
@@ -21,6 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import Event, InputError, QualityInterval, Representation
+from crampdetect.ingest.inference import infer_representation
+from crampdetect.storage import limits
 from crampdetect.storage.recording import Recording, Segment
 
 RECORD_S = 1.0
@@ -32,30 +36,63 @@ _QUALITY_RE = re.compile(r"^quality (\w+) (\S+)$")
 _GAP_RE = re.compile(r"^gap n=(\d+)$")
 
 
-def _digital(
-    rec: Recording, dmin: int, dmax: int, padded: int
-) -> tuple[np.ndarray, list[tuple[float, float]], list[tuple[int, int]]]:
-    """Digital samples on a hole-free index axis, their physical ranges, and the gaps.
+def _header_number(x: float) -> float:
+    """``x`` rounded to the most significant digits that fit an 8-character header field."""
+    for digits in range(8, 0, -1):
+        v = float(f"{x:.{digits}g}")
+        if len(str(int(v)) if v.is_integer() else str(v)) <= 8:
+            return v
+    raise InputError(f"{x} does not fit an EDF header field")
 
-    Two streaming passes over the segments (range, then conversion), so memory is the
-    integer output only. Integer samples that fit (ADC counts) get the identity scale and
-    are stored exactly; gaps and the padding to a whole data record hold the last value.
+
+def _ranges(
+    rec: Recording, rep: Representation, dmin: int, dmax: int
+) -> tuple[list[tuple[float, float]], list[tuple[int, int]]]:
+    """Physical and digital range of each channel.
+
+    ADC counts inside the converter's range are stored as they are (digital range 0 to full
+    scale, so they read back exactly) and the physical range says what they are in µV (raw)
+    or mV (ENV). Anything else is quantised over a symmetric physical range ±R, R the largest
+    magnitude rounded up to two significant digits (fits the header's 8-character fields).
     """
+    _, scale, offset = rep.physical
     n_ch = len(rec.channels)
     lo, hi, integral = np.full(n_ch, np.inf), np.full(n_ch, -np.inf), True
     for seg in rec.segments:
         d = np.asarray(seg.load(), dtype=np.float64)
         lo, hi = np.minimum(lo, d.min(axis=1)), np.maximum(hi, d.max(axis=1))
         integral = integral and bool(np.all(d == np.round(d)))
-    if integral and lo.min() >= dmin and hi.max() <= dmax:
-        ranges = [(float(dmin), float(dmax))] * n_ch
-    else:  # symmetric, two significant digits: survives the header's 8-character fields
-        top = np.maximum(np.maximum(np.abs(lo), np.abs(hi)) * 1.001, 1e-6)
-        step = 10.0 ** (np.floor(np.log10(top)) - 1)
-        ranges = [(-float(r), float(r)) for r in np.ceil(top / step) * step]
+    full = rep.full_scale
+    if full is not None and integral and lo.min() >= 0 and hi.max() <= min(full, dmax):
+        p = (_header_number(-offset * scale), _header_number((full - offset) * scale))
+        return [p] * n_ch, [(0, full)] * n_ch
+    lo, hi = (lo - offset) * scale, (hi - offset) * scale
+    top = np.maximum(np.maximum(np.abs(lo), np.abs(hi)) * 1.001, 1e-6)
+    step = 10.0 ** (np.floor(np.log10(top)) - 1)
+    tops = [_header_number(r) for r in np.ceil(top / step) * step]
+    return [(-r, r) for r in tops], [(dmin, dmax)] * n_ch
+
+
+def _digital(
+    rec: Recording,
+    rep: Representation,
+    ranges: list[tuple[float, float]],
+    digital: list[tuple[int, int]],
+    padded: int,
+    bdf: bool,
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Digital samples on a hole-free index axis, and the gaps as (index, count).
+
+    A streaming pass over the segments, so memory is the integer output only; gaps and the
+    padding to a whole data record hold the last value.
+    """
+    _, scale, offset = rep.physical
     pmin = np.array([r[0] for r in ranges])[:, None]
-    gain = (dmax - dmin) / (np.array([r[1] for r in ranges])[:, None] - pmin)
-    out = np.empty((n_ch, padded), dtype=np.int16 if dmax < 2**15 else np.int32)
+    dlo = np.array([d[0] for d in digital])[:, None]
+    dhi = np.array([d[1] for d in digital])[:, None]
+    gain = (dhi - dlo) / (np.array([r[1] for r in ranges])[:, None] - pmin)
+    exact = digital[0][0] == 0  # ADC counts stored as they are
+    out = np.empty((len(rec.channels), padded), dtype=np.int32 if bdf else np.int16)
     first, pos, gaps = rec.segments[0].start, 0, []
     for seg in rec.segments:
         i = seg.start - first
@@ -63,14 +100,42 @@ def _digital(
             out[:, pos:i] = out[:, pos - 1 : pos]
             gaps.append((pos, i - pos))
         d = np.asarray(seg.load(), dtype=np.float64)
-        out[:, i : i + seg.n_samples] = np.clip(np.round((d - pmin) * gain + dmin), dmin, dmax)
+        if not exact:
+            d = np.round(((d - offset) * scale - pmin) * gain + dlo)
+        out[:, i : i + seg.n_samples] = np.clip(d, dlo, dhi)
         pos = i + seg.n_samples
     out[:, pos:] = out[:, pos - 1 : pos]
-    return out, ranges, gaps
+    return out, gaps
 
 
-def write_edf(rec: Recording, path: str | Path, *, bdf: bool = False) -> Path:
-    """Write ``rec`` as EDF+ (16-bit) or BDF+ (24-bit) with annotations; return the path."""
+def _start(rec: Recording) -> datetime.datetime | None:
+    """Local wall-clock time of the recording's start, if the recording knows it."""
+    created = rec.meta.get("created_utc")
+    if not isinstance(created, str):
+        return None
+    try:
+        utc = datetime.datetime.fromisoformat(created.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if utc.tzinfo is None:
+        utc = utc.replace(tzinfo=datetime.UTC)
+    return utc.astimezone().replace(tzinfo=None)
+
+
+def edf_label(channel: str) -> str:
+    """EDF+ signal label: the ``EMG`` type prefix, then the channel name (16 characters)."""
+    return f"EMG {channel}"[:16]
+
+
+def write_edf(
+    rec: Recording, path: str | Path, *, bdf: bool = False, anonymize: bool = False
+) -> Path:
+    """Write ``rec`` as EDF+ (16-bit) or BDF+ (24-bit) with annotations; return the path.
+
+    Samples are physical (µV for raw EMG, mV at the sensor's output for the MyoWare ENV
+    envelope), labels ``EMG <channel>``, the start date and time the recording's local
+    clock time (``anonymize``: unknown date, 00:00:00, as EDF+ prescribes for shared files).
+    """
     import edfio
 
     path = Path(path)
@@ -83,25 +148,46 @@ def write_edf(rec: Recording, path: str | Path, *, bdf: bool = False) -> Path:
     n = last.start + last.n_samples - rec.segments[0].start
     per_record = round(fs * RECORD_S)
     dmin, dmax = (-(2**23), 2**23 - 1) if bdf else (-(2**15), 2**15 - 1)
-    digital, ranges, gaps = _digital(rec, dmin, dmax, -(-n // per_record) * per_record)
-    rep = rec.representation
-    units = rep.units if rep else ""  # unknown units stay unknown
+    rep, inferred = rec.representation, []
+    if rep is None:
+        first = rec.segments[0].load()[:, : round(10 * rec.fs)]
+        rep, inferred = infer_representation(first, fs=rec.fs)
+    unit, _, _ = rep.physical
+    ranges, digital_ranges = _ranges(rec, rep, dmin, dmax)
+    digital, gaps = _digital(
+        rec, rep, ranges, digital_ranges, -(-n // per_record) * per_record, bdf
+    )
+    env = rep.signal == "env"  # the header says so where EDF keeps it: transducer, filter
+    what = "MyoWare ENV output: EMG envelope" if env else "surface EMG"
+    prefilter = "envelope: rectified LP:3.6Hz" if env else ""
     signal_cls = edfio.BdfSignal if bdf else edfio.EdfSignal
     signals = [
         signal_cls.from_digital(
             row,
             fs,
-            label=ch[:16],
-            physical_dimension=units[:8],
+            label=edf_label(ch),
+            transducer_type=what,
+            prefiltering=prefilter,
+            physical_dimension=unit,
             physical_range=prange,
-            digital_range=(dmin, dmax),
+            digital_range=drange,
         )
-        for ch, row, prange in zip(rec.channels, digital, ranges, strict=True)
+        for ch, row, prange, drange in zip(
+            rec.channels, digital, ranges, digital_ranges, strict=True
+        )
     ]
     t0 = rec.t_start
-    meta = {"t0_s": float(t0), "start": int(rec.segments[0].start), "n_samples": int(n)}
-    if rep:
-        meta.update(rep.to_dict())
+    meta: dict[str, object] = {
+        "t0_s": float(t0),
+        "start": int(rec.segments[0].start),
+        "n_samples": int(n),
+        "channels": list(rec.channels),
+        **rep.to_dict(),
+        "gain": rep.gain,
+        "vref_v": rep.vref_v,
+    }
+    if inferred:
+        meta["inferred"] = inferred
     notes = [edfio.EdfAnnotation(0.0, None, "crampdetect-meta " + json.dumps(meta))]
     for ev in rec.events:
         dur = None if ev.end_s is None else max(ev.end_s - ev.onset_s, 0.0)
@@ -114,8 +200,17 @@ def write_edf(rec: Recording, path: str | Path, *, bdf: bool = False) -> Path:
         )
     for index, count in gaps:
         notes.append(edfio.EdfAnnotation(index / fs, count / fs, f"gap n={count}"))
+    start = None if anonymize else _start(rec)
     cls = edfio.Bdf if bdf else edfio.Edf
-    edf = cls(signals, annotations=notes, data_record_duration=RECORD_S)
+    edf = cls(
+        signals,
+        recording=edfio.Recording(
+            startdate=start.date() if start else None, equipment_code="crampdetect"
+        ),
+        starttime=start.time() if start else datetime.time(0, 0),
+        annotations=notes,
+        data_record_duration=RECORD_S,
+    )
     edf.write(path)
     return path
 
@@ -158,10 +253,114 @@ def _window_loader(signals: list, fs: float, window: tuple[int, int], lo: int, h
     start, stop = window
 
     def load() -> np.ndarray:
-        block = np.vstack([s.get_data_slice(start / fs, stop / fs) for s in signals])
+        block = np.vstack([s.read(start / fs, stop / fs) for s in signals])
         return block[:, lo - start : hi - start]
 
     return load
+
+
+def _fields(raw: bytes, offset: int, ns: int, width: int) -> list[str]:
+    return [raw[offset + i * width : offset + (i + 1) * width].decode("ascii") for i in range(ns)]
+
+
+def check_edf_header(path: Path) -> bool:
+    """Validate an EDF/BDF header before any library trusts it; True for BDF.
+
+    Checks the fixed fields (header size, number of records and signals, record duration
+    > 0), each signal's digital and physical range and samples per record and the sample
+    rate (:func:`~crampdetect.storage.limits.check_rate`). A file cut short is edfio's to
+    report (it reads the complete records and warns).
+    """
+    limits.check_regular_file(path, "EDF/BDF file")
+    with open(path, "rb") as fh:
+        raw = fh.read(256)
+        bdf = raw[:8] == b"\xffBIOSEMI"
+        kind = "BDF" if bdf else "EDF"
+
+        def bad(what: str) -> InputError:
+            return InputError(f"{path}: not a readable {kind} file (header: {what})")
+
+        if len(raw) < 256:
+            raise bad("shorter than 256 bytes")
+        try:
+            header_bytes = int(raw[184:192].decode("ascii").strip())
+            n_records = int(raw[236:244].decode("ascii").strip())
+            duration = float(raw[244:252].decode("ascii").strip())
+            ns = int(raw[252:256].decode("ascii").strip())
+        except ValueError:
+            raise bad("a fixed field is not a number") from None
+        if not 1 <= ns <= limits.MAX_CHANNELS + 1:
+            raise bad(f"{ns} signals; limit {limits.MAX_CHANNELS}")
+        if header_bytes != 256 * (ns + 1):
+            raise bad(f"header size {header_bytes} bytes, {256 * (ns + 1)} expected")
+        if not (math.isfinite(duration) and 0 < duration <= 3600):
+            raise bad(f"data record duration {duration:g} s; must be > 0 and <= 3600")
+        if n_records < 1 and n_records != -1:
+            raise bad(f"{n_records} data records")
+        raw += fh.read(256 * ns)
+    if len(raw) < header_bytes:
+        raise bad("cut short inside the signal headers")
+    try:
+        labels = _fields(raw, 256, ns, 16)
+        nums = [
+            [float(v) for v in _fields(raw, 256 + ns * off, ns, 8)] for off in (104, 112, 120, 128)
+        ]
+        spr = [int(v) for v in _fields(raw, 256 + ns * 216, ns, 8)]
+    except (UnicodeDecodeError, ValueError):
+        raise bad("a signal field is not ASCII or not a number") from None
+    lo, hi = (-(2**23), 2**23 - 1) if bdf else (-(2**15), 2**15 - 1)
+    for i in range(ns):
+        pmin, pmax, dmin, dmax = (nums[k][i] for k in range(4))
+        if not (abs(pmin) <= limits.MAX_ABS_VALUE and abs(pmax) <= limits.MAX_ABS_VALUE):
+            raise bad(f"signal {i + 1}: physical range {pmin:g}..{pmax:g}")
+        if pmin == pmax:
+            raise bad(f"signal {i + 1}: physical range {pmin:g}..{pmax:g}")
+        if not (lo <= dmin < dmax <= hi) or dmin != int(dmin) or dmax != int(dmax):
+            raise bad(f"signal {i + 1}: digital range {dmin:g}..{dmax:g}")
+        if not 1 <= spr[i] <= limits.MAX_RATE_HZ * duration:
+            raise bad(f"signal {i + 1}: {spr[i]} samples per record")
+        if "annotations" not in labels[i].lower():
+            limits.check_rate(spr[i] / duration, f"{path}: signal {i + 1}")
+    return bdf
+
+
+class _SignalReader:
+    """Samples of one EDF signal in the recording's stored units.
+
+    Physical values are converted back to ADC counts when the recording holds counts (our
+    exports store counts as digital values 0..full scale: those read back exactly).
+    """
+
+    def __init__(self, signal, rep: Representation | None, dimension: str | None) -> None:
+        self.signal = signal
+        self.digital = False
+        self.scale, self.offset = 1.0, 0.0
+        if rep is not None and rep.units == "counts" and dimension != "counts":
+            _, self.scale, self.offset = rep.physical
+            self.digital = signal.digital_range == (0, rep.full_scale)
+
+    def read(self, start_s: float, stop_s: float) -> np.ndarray:
+        if self.digital:
+            return self.signal.get_digital_slice(start_s, stop_s).astype(np.float64)
+        return self.signal.get_data_slice(start_s, stop_s) / self.scale + self.offset
+
+
+def _header_start(edf) -> str | None:
+    """The header's start date and time (local clock time) as UTC ISO text, None if anonymous."""
+    from edfio import AnonymizedDateError
+
+    try:
+        start = edf.startdatetime
+    except AnonymizedDateError:  # "Startdate X": unknown on purpose
+        return None
+    if start.date() == datetime.date(1985, 1, 1) or start.year < 1985:
+        return None
+    utc = (
+        start.astimezone(datetime.UTC)
+        if start.tzinfo
+        else start.astimezone().astimezone(datetime.UTC)
+    )
+    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def read_edf(path: str | Path) -> Recording:
@@ -169,7 +368,7 @@ def read_edf(path: str | Path) -> Recording:
     import edfio
 
     path = Path(path)
-    bdf = path.read_bytes()[:8] == b"\xffBIOSEMI"
+    bdf = check_edf_header(path)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -177,7 +376,7 @@ def read_edf(path: str | Path) -> Recording:
             edf = edfio.read_bdf(path) if bdf else edfio.read_edf(path, lazy_load_data=True)
             signals = list(edf.signals)
             annotations = list(edf.annotations)
-    except (ValueError, IndexError, UnicodeDecodeError, EOFError) as exc:
+    except (ValueError, IndexError, UnicodeDecodeError, EOFError, ArithmeticError) as exc:
         raise InputError(f"{path}: not a readable {'BDF' if bdf else 'EDF'} file ({exc})") from None
     problems = [str(w.message) for w in caught]
     if not signals:
@@ -191,39 +390,56 @@ def read_edf(path: str | Path) -> Recording:
     events, quality, gaps = [], [], []
     for a in annotations:
         text = a.text.strip()
+        if not (math.isfinite(a.onset) and (a.duration is None or math.isfinite(a.duration))):
+            problems.append(f"annotation {text[:40]!r} with a non-finite time ignored")
+            continue
         if text.startswith("crampdetect-meta "):
             try:
-                meta = json.loads(text.split(" ", 1)[1])
-            except json.JSONDecodeError:
+                doc = limits.parse_json(text.split(" ", 1)[1], "crampdetect-meta")
+            except InputError as exc:
+                problems.append(f"annotation ignored: {exc}")
                 continue
+            meta = doc if isinstance(doc, dict) else {}
         elif m := _GAP_RE.match(text):
             gaps.append((round(a.onset * fs), int(m.group(1))))
         elif m := _QUALITY_RE.match(text):
             quality.append((a, m))
         elif m := _EVENT_RE.match(text):
-            events.append((a, m))
-    t0 = float(meta.get("t0_s", 0.0))
-    n = int(meta.get("n_samples", n_file))
+            if all(math.isfinite(float(m.group(k))) for k in (3, 4)):
+                events.append((a, m))
+    where = f"{path}: crampdetect-meta"
+    t0 = limits.time_field(meta.get("t0_s", 0.0), f"{where} t0_s")
+    n = limits.check_count(meta.get("n_samples", n_file), f"{where} n_samples")
+    first = limits.check_count(meta.get("start", 0), f"{where} start")
     if n > n_file:
         problems.append(f"header says {n} samples but the file holds {n_file}")
         n = n_file
-    segments = _lazy_segments(signals, fs, n, n_file, gaps, int(meta.get("start", 0)), t0)
     units = _UNIT_NAMES.get(signals[0].physical_dimension.strip().lower())
     rep = None
     if meta.get("units") or units:
         try:
-            rep = Representation(
-                signal=str(meta.get("signal", "raw")),
-                units=str(meta.get("units", units)),
-                adc_bits=meta.get("adc_bits"),  # type: ignore[arg-type]
+            rep = limits.representation_from_dict(
+                {"signal": "raw", **meta, "units": meta.get("units", units)}, where
             )
-        except InputError:
+        except InputError as exc:
+            problems.append(f"representation ignored: {exc}")
             rep = None
+    readers = [_SignalReader(s, rep, units) for s in signals]
+    segments = _lazy_segments(readers, fs, n, n_file, gaps, first, t0)
+    labels = [s.label.removeprefix("EMG ") for s in signals]
+    names = meta.get("channels")
+    channels = labels
+    if isinstance(names, list) and len(names) == len(signals):
+        try:
+            channels = list(limits.check_channels(names, f"{where} channels"))
+        except InputError as exc:
+            problems.append(f"channel names from the signal labels: {exc}")
+    start = _header_start(edf)
     return Recording(
         path=path,
         kind="bdf" if bdf else "edf",
         fs=fs,
-        channels=tuple(s.label for s in signals),
+        channels=tuple(str(c) for c in channels),
         representation=rep,
         segments=segments,
         events=[
@@ -247,6 +463,6 @@ def read_edf(path: str | Path) -> Recording:
             )
             for a, m in quality
         ],
-        meta={"edf_header": meta},
+        meta={"edf_header": meta, **({"created_utc": start} if start else {})},
         problems=problems,
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from crampdetect.core import InputError
 from crampdetect.storage.history import RECORD_TABLES, History
+from crampdetect.storage.limits import refuse_overwrite
 
 #: Columns of the CSV export; a record fills the ones that apply to it.
 CSV_COLUMNS = (
@@ -27,9 +28,14 @@ CSV_COLUMNS = (
 )
 
 
-def export_history(history: History, session_ids: Sequence[int], path: str | Path) -> int:
-    """Write the given sessions to ``path`` (``.json`` or ``.csv``); return the record count."""
-    path = Path(path)
+def export_history(
+    history: History, session_ids: Sequence[int], path: str | Path, *, force: bool = False
+) -> int:
+    """Write the given sessions to ``path`` (``.json`` or ``.csv``); return the record count.
+
+    An existing ``path`` is only replaced with ``force``.
+    """
+    path = refuse_overwrite(path, force)
     suffix = path.suffix.lower()
     if suffix not in (".json", ".csv"):
         raise InputError(f"Cannot export to {path.name!r}: use a .csv or .json file name")
@@ -67,10 +73,33 @@ def _cell(value: object) -> object:
     return value
 
 
+#: Decimals kept for times and durations (s) and other measured numbers in exports.
+DECIMALS = 3
+
+
+def _clean(row: dict[str, object]) -> dict[str, object]:
+    """Rounded numbers, stored JSON (``channels``) as data, flags as booleans."""
+    out: dict[str, object] = {}
+    for key, value in row.items():
+        if isinstance(value, float):
+            value = round(value, DECIMALS)
+        elif key == "channels" and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                pass
+        elif key == "recurrence" and value in (0, 1):
+            value = bool(value)
+        out[key] = value
+    return out
+
+
 def _session_dict(history: History, session_id: int) -> dict[str, object]:
-    out: dict[str, object] = dict(history.session(session_id))
+    out: dict[str, object] = _clean(dict(history.session(session_id)))
+    out["duration_s"] = round(history.session_end_s(session_id), DECIMALS)
+    out.pop("content_hash", None)
     for table in RECORD_TABLES:
-        rows = [dict(r) for r in history.records(table, session_id)]
+        rows = [_clean(dict(r)) for r in history.records(table, session_id)]
         for r in rows:
             r.pop("session_id", None)
         out[table] = rows

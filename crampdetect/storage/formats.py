@@ -7,14 +7,19 @@ beside the data file; a CSV without one is read as a plain ``detect`` input. EDF
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from crampdetect.core import Event, InputError, QualityInterval, Representation
+from crampdetect.core import InputError, Representation
+from crampdetect.storage import limits
 from crampdetect.storage.csvfile import open_csv
 from crampdetect.storage.edf import write_edf
+from crampdetect.storage.limits import LimitError
 from crampdetect.storage.recording import Recording, Segment
 from crampdetect.storage.recover import recover_csv
 
@@ -27,8 +32,11 @@ def sidecar_path(path: str | Path) -> Path:
     return path.with_name(path.name + SIDECAR_SUFFIX)
 
 
-def _write_sidecar(rec: Recording, path: Path, **extra: object) -> None:
+def _write_sidecar(rec: Recording, path: Path, *, anonymize: bool = False, **extra: object) -> None:
     rep = rec.representation
+    keep = (
+        ("settings", "software") if anonymize else ("created_utc", "device", "settings", "software")
+    )
     doc = {
         "format": "crampdetect-sidecar",
         "sample_rate_hz": rec.fs,
@@ -38,7 +46,7 @@ def _write_sidecar(rec: Recording, path: Path, **extra: object) -> None:
         "segments": contiguous_runs(rec),
         "events": [{"id": e.id, **e.to_dict()} for e in rec.events],
         "quality": [q.to_dict() for q in rec.quality],
-        "meta": {k: v for k, v in rec.meta.items() if k in ("device", "settings", "software")},
+        "meta": {k: v for k, v in rec.meta.items() if k in keep},
         **extra,
     }
     sidecar_path(path).write_text(json.dumps(doc, indent=1, default=_plain), encoding="utf-8")
@@ -68,18 +76,39 @@ def _read_sidecar(path: Path) -> dict | None:
     side = sidecar_path(path)
     if not side.exists():
         return None
-    try:
-        doc = json.loads(side.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{side}: sidecar is not valid JSON ({exc.__class__.__name__})") from None
+    doc = limits.read_json(side, "sidecar")
     if not isinstance(doc, dict) or doc.get("format") != "crampdetect-sidecar":
         raise InputError(f"{side}: not a crampdetect sidecar")
+    where = str(side)
+    if "sample_rate_hz" in doc:
+        limits.check_rate(doc["sample_rate_hz"], where)
+    if "channels" in doc:
+        limits.check_channels(doc["channels"], where)
+    if "n_samples" in doc:
+        limits.check_count(doc["n_samples"], f"{where} n_samples")
+    for key in ("wav_scale", "wav_offset"):
+        if key in doc:
+            limits.check_number(doc[key], f"{where} {key}", nonzero=key == "wav_scale")
+    runs = limits.items(doc, "segments", where)
+    for run in runs:
+        if not isinstance(run, list) or len(run) != 3:
+            raise InputError(f"{where}: each segment must be [start, t0_s, n_samples]")
+        limits.check_count(run[0], f"{where} segment start")
+        limits.time_field(run[1], f"{where} segment t0")
+        limits.check_count(run[2], f"{where} segment length")
+    if runs:
+        fs = limits.check_rate(doc.get("sample_rate_hz"), where)
+        for a, b in itertools.pairwise(runs):
+            if b[0] < a[0] + a[2]:
+                raise InputError(f"{where}: segments overlap or go backwards at sample {b[0]}")
+        limits.check_times(((t0, t0 + n / fs) for _, t0, n in runs), where)
     return doc
 
 
 def _apply_sidecar(rec: Recording, doc: dict) -> None:
     """Check a sidecar against the data and take its events, quality and representation."""
     side = sidecar_path(rec.path)
+    where = str(side)
     if list(doc.get("channels", [])) != list(rec.channels):
         raise InputError(
             f"{side} names channels {doc.get('channels')}, the data has {list(rec.channels)}"
@@ -89,22 +118,17 @@ def _apply_sidecar(rec: Recording, doc: dict) -> None:
     if int(doc.get("n_samples", rec.n_samples)) != rec.n_samples:
         raise InputError(f"{side} says {doc['n_samples']} samples, the data holds {rec.n_samples}")
     if doc.get("representation"):
-        rec.representation = Representation(**doc["representation"])
-    rec.events = [
-        Event(
-            **{
-                k: e[k]
-                for k in ("channel", "kind", "onset_s", "alert_s", "end_s", "confidence", "id")
-            }
-        )
-        for e in doc.get("events", [])
-    ]
-    rec.quality = [QualityInterval(**q) for q in doc.get("quality", [])]
-    rec.meta.update(doc.get("meta") or {})
+        rec.representation = limits.representation_from_dict(doc["representation"], where)
+    rec.events = [limits.event_from_dict(e, where) for e in limits.items(doc, "events", where)]
+    rec.quality = [limits.quality_from_dict(q, where) for q in limits.items(doc, "quality", where)]
+    meta = doc.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise InputError(f"{where}: meta must be an object")
+    rec.meta.update(meta)
 
 
 # -- CSV ----------------------------------------------------------------------------------
-def write_csv(rec: Recording, path: str | Path) -> Path:
+def write_csv(rec: Recording, path: str | Path, *, anonymize: bool = False) -> Path:
     """Write the ``detect`` layout (``time_s,<channels>``; gaps are jumps in ``time_s``).
 
     Streams segment by segment: memory does not grow with the length of the recording.
@@ -126,7 +150,7 @@ def write_csv(rec: Recording, path: str | Path) -> Path:
             for ch, row in zip(rec.channels, data, strict=True):
                 cols[ch] = pa.array(row.astype(np.int64) if integer else row)
             pacsv.write_csv(pa.table(cols), fh, options)
-    _write_sidecar(rec, path)
+    _write_sidecar(rec, path, anonymize=anonymize)
     return path
 
 
@@ -152,7 +176,7 @@ def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
             data = _compact(b.data)
             segments.append(Segment(b.start, b.t0, b.n_samples, lambda d=data: d))
     except InputError as exc:
-        if not recover:
+        if not recover or isinstance(exc, LimitError):
             raise
         return recover_csv(path, str(exc))
     rec = Recording(path, "csv", stream.fs, stream.channels, None, segments)
@@ -170,7 +194,7 @@ def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
 
 
 # -- WAV ----------------------------------------------------------------------------------
-def write_wav(rec: Recording, path: str | Path) -> Path:
+def write_wav(rec: Recording, path: str | Path, *, anonymize: bool = False) -> Path:
     """Write WAV for audio tools: 16-bit PCM for ADC counts (centred), else 32-bit float.
 
     Float data are scaled into [-1, 1]; the scale, offset and gaps go in the sidecar.
@@ -193,7 +217,7 @@ def write_wav(rec: Recording, path: str | Path) -> Path:
     ) as out:
         for seg in rec.segments:
             out.write(((np.asarray(seg.load(), np.float64) - offset) / scale).astype(kind).T)
-    _write_sidecar(rec, path, wav_offset=offset, wav_scale=scale)
+    _write_sidecar(rec, path, anonymize=anonymize, wav_offset=offset, wav_scale=scale)
     return path
 
 
@@ -202,16 +226,30 @@ def read_wav(path: str | Path) -> Recording:
     import soundfile as sf
 
     path = Path(path)
+    declared = wav_data_frames(path)
     try:
         info = sf.info(path)
         pcm16 = info.subtype == "PCM_16"  # read as integers: exact counts
         frames, fs = sf.read(path, dtype="int16" if pcm16 else "float64", always_2d=True)
     except (sf.LibsndfileError, RuntimeError) as exc:
         raise InputError(f"{path}: not a readable WAV file ({exc})") from None
+    problems = []
+    if declared is not None and frames.shape[0] < declared:
+        problems.append(
+            f"WAV cut short: its header declares {declared} frames, the file holds "
+            f"{frames.shape[0]}"
+        )
     doc = _read_sidecar(path)
+    fs = limits.check_rate(fs, str(path))
+    if frames.shape[1] > limits.MAX_CHANNELS:
+        raise LimitError(f"{path}: {frames.shape[1]} channels (limit {limits.MAX_CHANNELS})")
     data = frames.T.astype(np.float64)
     if doc:
         data = data * float(doc.get("wav_scale", 1.0)) + float(doc.get("wav_offset", 0.0))
+    if not (np.abs(data) <= limits.MAX_ABS_VALUE).all():
+        raise InputError(
+            f"{path}: NaN, infinite or out-of-range samples (beyond {limits.MAX_ABS_VALUE:g})"
+        )
     channels = tuple(doc["channels"]) if doc else tuple(f"ch{i + 1}" for i in range(data.shape[0]))
     if len(channels) != data.shape[0]:
         raise InputError(
@@ -219,15 +257,46 @@ def read_wav(path: str | Path) -> Recording:
         )
     segments = [Segment(0, 0.0, data.shape[1], lambda d=data: d)]
     if doc and doc.get("segments"):
+        runs = doc["segments"]
+        if sum(n for _, _, n in runs) != data.shape[1]:
+            raise InputError(
+                f"{sidecar_path(path)}: segments hold {sum(n for _, _, n in runs)} samples, "
+                f"the WAV has {data.shape[1]}"
+            )
         pos, segments = 0, []
-        for start, t0, n in doc["segments"]:
+        for start, t0, n in runs:
             part = data[:, pos : pos + n]
             segments.append(Segment(int(start), float(t0), part.shape[1], lambda p=part: p))
             pos += n
-    rec = Recording(path, "wav", float(fs), channels, None, segments)
+    rec = Recording(path, "wav", float(fs), channels, None, segments, problems=problems)
     if doc:
         _apply_sidecar(rec, doc)
     return rec
+
+
+def wav_data_frames(path: Path) -> int | None:
+    """Frames the RIFF header of a PCM/float WAV declares (None if it does not say).
+
+    Walks the chunk list within the first 64 KiB; libsndfile silently plays a WAV cut short,
+    so the reader compares this with what it got.
+    """
+    import struct
+
+    with open(path, "rb") as fh:
+        head = fh.read(64 * 1024)
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    pos, block_align = 12, 0
+    while pos + 8 <= len(head):
+        cid, size = head[pos : pos + 4], struct.unpack("<I", head[pos + 4 : pos + 8])[0]
+        if cid == b"fmt " and size >= 16 and pos + 24 <= len(head):
+            block_align = struct.unpack("<H", head[pos + 20 : pos + 22])[0]
+        elif cid == b"data":
+            if not block_align or size in (0, 0xFFFFFFFF):
+                return None  # streaming writers leave the size open
+            return size // block_align
+        pos += 8 + size + (size & 1)
+    return None
 
 
 # -- MNE ----------------------------------------------------------------------------------
@@ -236,7 +305,9 @@ def to_mne(rec: Recording):
     try:
         import mne
     except ImportError:
-        raise InputError("MNE export needs the optional 'mne' package: pip install mne") from None
+        raise InputError(
+            "MNE export needs the optional package mne: pip install 'crampdetect[mne]'"
+        ) from None
     times, data = rec.load()
     rep = rec.representation or Representation()
     t0 = rec.t_start
@@ -268,22 +339,46 @@ def to_mne(rec: Recording):
     return raw
 
 
-def export(rec: Recording, out: str | Path, fmt: str | None = None) -> Path:
-    """Write ``rec`` to ``out`` in ``fmt`` (default: from the suffix); never overwrite."""
+def export(
+    rec: Recording,
+    out: str | Path,
+    fmt: str | None = None,
+    *,
+    anonymize: bool = False,
+    force: bool = False,
+) -> Path:
+    """Write ``rec`` to ``out`` in ``fmt`` (default: from the suffix).
+
+    Never overwrites an existing file unless ``force``, and never the input itself.
+    Refuses a recording whose times are not finite and increasing. ``anonymize`` leaves out
+    the start date and time and the device, for sharing.
+    """
     out = Path(out)
     fmt = (fmt or out.suffix.lstrip(".")).lower()
     if fmt not in EXPORT_FORMATS:
         raise InputError(
             f"Unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}"
         )
-    if out.exists():
-        raise InputError(f"{out} already exists; refusing to overwrite")
-    if out.resolve() == rec.path.resolve():
+    if out.exists() and out.resolve() == rec.path.resolve():
         raise InputError("Output would overwrite the input recording")
+    limits.refuse_overwrite(out, force)
+    if fmt in ("csv", "wav"):
+        limits.refuse_overwrite(sidecar_path(out), force)
     if not rec.segments:
         raise InputError(f"{rec.path}: no samples to export")
-    if fmt in ("edf", "bdf"):
-        return write_edf(rec, out, bdf=fmt == "bdf")
-    if fmt == "csv":
-        return write_csv(rec, out)
-    return write_wav(rec, out)
+    limits.check_rate(rec.fs, str(rec.path))
+    limits.check_times(((s.t0, s.t0 + s.n_samples / rec.fs) for s in rec.segments), str(rec.path))
+    # Written beside the target and moved into place when complete: a failure half-way
+    # (bad samples found late, disk full) leaves no partial file behind.
+    with tempfile.TemporaryDirectory(prefix=".crampdetect-", dir=out.parent) as tmp:
+        part = Path(tmp) / out.name
+        if fmt in ("edf", "bdf"):
+            write_edf(rec, part, bdf=fmt == "bdf", anonymize=anonymize)
+        elif fmt == "csv":
+            write_csv(rec, part, anonymize=anonymize)
+        else:
+            write_wav(rec, part, anonymize=anonymize)
+        if sidecar_path(part).exists():
+            os.replace(sidecar_path(part), sidecar_path(out))
+        os.replace(part, out)
+    return out

@@ -5,12 +5,15 @@ WAL mode with ``synchronous=FULL``: every record is its own transaction, so a cr
 writes loses nothing already written and never leaves half a record. The schema version is
 ``PRAGMA user_version``; older files are migrated in place on open, one step at a time, each
 step in one transaction. Times inside a session are seconds from its start; ``started_at`` is
-local ISO 8601 with its UTC offset, and ``night`` is the date the night began (start - 12 h).
+local ISO 8601 with its UTC offset, and ``night`` is the date a session is filed under: the
+evening a night began (start - 12 h), a training session's own date. ``content_hash`` (SHA-256
+of an imported file) recognises a recording imported twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -22,7 +25,7 @@ from crampdetect.storage.paths import history_path
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _V1 = (
     """CREATE TABLE sessions (
@@ -79,16 +82,24 @@ _V2 = (
 )
 
 
+_V3 = (
+    "ALTER TABLE sessions ADD COLUMN content_hash TEXT",
+    "CREATE INDEX sessions_content ON sessions(content_hash)",
+)
+
+
 def _fill_nights(conn: sqlite3.Connection) -> None:
-    rows = conn.execute("SELECT id, started_at FROM sessions").fetchall()
-    for sid, started in rows:
-        conn.execute("UPDATE sessions SET night = ? WHERE id = ?", (night_of(started), sid))
+    rows = conn.execute("SELECT id, started_at, profile FROM sessions").fetchall()
+    for sid, started, profile in rows:
+        night = night_of(started, profile)
+        conn.execute("UPDATE sessions SET night = ? WHERE id = ?", (night, sid))
 
 
 #: Step ``k`` upgrades a file from ``user_version == k`` to ``k + 1``.
 MIGRATIONS: tuple[tuple[tuple[str, ...], Callable[[sqlite3.Connection], None] | None], ...] = (
     (_V1, None),
     (_V2, _fill_nights),
+    (_V3, _fill_nights),  # training sessions move to their own date
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
@@ -96,13 +107,33 @@ assert len(MIGRATIONS) == SCHEMA_VERSION
 RECORD_TABLES = ("cramps", "warnings", "alerts", "acks", "quality", "activity")
 
 
-def night_of(started_at: str) -> str:
-    """The night (ISO date) a session starting at ``started_at`` belongs to: start - 12 h."""
+def night_of(started_at: str, profile: str = "night") -> str:
+    """The date (ISO) a session is filed under.
+
+    A night belongs to the evening it began (start - 12 h: 23:30 and 02:00 both count for
+    the evening before the morning); any other session to its own date.
+    """
     try:
         start = dt.datetime.fromisoformat(started_at)
     except ValueError as exc:
         raise InputError(f"Invalid session start time {started_at!r}: not ISO 8601") from exc
+    if profile != "night":
+        return start.date().isoformat()
     return (start - dt.timedelta(hours=12)).date().isoformat()
+
+
+def content_hash(path: str | Path) -> str:
+    """SHA-256 of a file, or of a session directory's files (names and bytes, sorted)."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+        with open(file, "rb") as fh:
+            for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
 
 
 class History:
@@ -118,7 +149,7 @@ class History:
     >>> import tempfile, os
     >>> with History(os.path.join(tempfile.mkdtemp(), "h.sqlite3")) as h:
     ...     h.schema_version
-    2
+    3
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -237,6 +268,16 @@ class History:
             if value is not None:
                 candidates.append(float(value))
         return max(candidates)
+
+    def session_with_content(self, digest: str) -> sqlite3.Row | None:
+        """The session imported from content with this :func:`content_hash`, if any."""
+        sql = "SELECT * FROM sessions WHERE content_hash = ? ORDER BY id LIMIT 1"
+        return self.conn.execute(sql, (digest,)).fetchone()
+
+    def set_content_hash(self, session_id: int, digest: str) -> None:
+        with self.transaction() as conn:
+            sql = "UPDATE sessions SET content_hash = ? WHERE id = ?"
+            conn.execute(sql, (digest, session_id))
 
     # -- deleting ------------------------------------------------------------------------
 

@@ -1,20 +1,20 @@
 """Open any recording: :func:`open_recording` picks the reader from the file's content.
 
-Known: session directories (``record``), EDF+/BDF+, WAV, ``detect``-layout CSV, and the real
-recordings shipped in ``recordings/`` (their folder's ``recordings.json`` names the reader,
-rate, units and EMG columns of each file). Originals are only ever opened read-only.
+Known: session directories (``record``), EDF+/BDF+, WAV, ``detect``-layout CSV, OpenBCI GUI
+and BrainFlow files (:mod:`.thirdparty`), and the real recordings shipped in ``recordings/``
+(their folder's ``recordings.json`` names the reader, rate, units and EMG columns of each
+file). Originals are only ever opened read-only.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
 import numpy as np
 
 from crampdetect.core import InputError, Representation
-from crampdetect.storage import edf, formats, session_reader
+from crampdetect.storage import edf, formats, limits, session_reader, thirdparty
 from crampdetect.storage.recording import Recording, segments_from_array
 from crampdetect.storage.session_reader import is_session
 
@@ -26,11 +26,10 @@ def _manifest_entry(path: Path) -> dict | None:
     manifest = path.parent / MANIFEST
     if not manifest.exists():
         return None
-    try:
-        doc = json.loads(manifest.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InputError(f"{manifest}: not valid JSON") from None
-    return (doc.get("files") or {}).get(path.name)
+    doc = limits.read_json(manifest, "manifest")
+    files = doc.get("files") if isinstance(doc, dict) else None
+    entry = files.get(path.name) if isinstance(files, dict) else None
+    return entry if isinstance(entry, dict) else None
 
 
 def _numeric_rows(lines: list[str], n_cols: int, sep: str | None) -> np.ndarray:
@@ -52,7 +51,7 @@ def _read_real(path: Path, entry: dict) -> Recording:
     reader = entry.get("reader")
     text = path.read_text(encoding="utf-8", errors="replace")
     lines = text.splitlines()
-    fs = float(entry["sample_rate_hz"])
+    fs = limits.check_rate(entry.get("sample_rate_hz"), f"{path}: {MANIFEST}")
     if reader == "biosppy_text":
         values = _numeric_rows([ln for ln in lines if not ln.startswith("#")], 1, None)
         data = values.T
@@ -78,7 +77,7 @@ def _read_real(path: Path, entry: dict) -> Recording:
         path=path,
         kind="real",
         fs=fs,
-        channels=tuple(entry["channels"]),
+        channels=limits.check_channels(entry["channels"], f"{path}: {MANIFEST}"),
         representation=rep,
         segments=segments_from_array(times, data, fs),
         meta={"provenance": entry.get("provenance", ""), "activity": entry.get("activity", "")},
@@ -91,29 +90,31 @@ def sniff(path: Path) -> str:
         if is_session(path):
             return "session"
         raise InputError(f"{path} is a directory but not a recording session")
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.stat().st_size == 0:
+    if limits.check_regular_file(path, "recording").st_size == 0:
         raise InputError(f"{path}: the file is empty")
     with open(path, "rb") as fh:
-        head = fh.read(512)
+        head = fh.read(4096)
     if head.startswith(b"\xffBIOSEMI"):
         return "bdf"
     if head.startswith(b"0       "):
         return "edf"
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         return "wav"
+    if head.startswith(thirdparty.OPENBCI_MAGIC):
+        return "openbci"
     if _manifest_entry(path):
         return "real"
     try:
-        first = head.decode("utf-8").splitlines()[0]
+        first = head.decode("utf-8-sig").splitlines()[0]
     except (UnicodeDecodeError, IndexError):
         first = ""
     if "," in first and first.split(",")[0].strip() in ("time_s", "time"):
         return "csv"
+    if thirdparty.is_brainflow(head):
+        return "brainflow"
     raise InputError(
-        f"{path}: not a recording crampdetect can read "
-        "(expected a session directory, EDF/BDF, WAV or a time_s,<channels> CSV)"
+        f"{path}: not a recording crampdetect can read (expected a session directory, "
+        "EDF/BDF, WAV, a time_s,<channels> CSV, an OpenBCI GUI or a BrainFlow file)"
     )
 
 
@@ -132,15 +133,22 @@ def open_recording(path: str | Path, *, recover: bool = False) -> Recording:
     elif kind == "wav":
         rec = formats.read_wav(path)
     elif kind == "real":
-        rec = _read_real(path, _manifest_entry(path) or {})
+        try:
+            rec = _read_real(path, _manifest_entry(path) or {})
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise InputError(f"{path}: its {MANIFEST} entry is malformed ({exc!r:.60})") from None
+    elif kind == "openbci":
+        rec = thirdparty.read_openbci(path)
+    elif kind == "brainflow":
+        rec = thirdparty.read_brainflow(path)
     else:
         rec = formats.read_csv(path, recover=recover)
     labels = path.with_name(path.stem + ".labels.json")
     if labels.exists():
         try:
-            rec.labels = json.loads(labels.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            rec.problems.append(f"{labels.name} unreadable; labels ignored")
+            rec.labels = limits.read_json(labels, "labels file")
+        except InputError as exc:
+            rec.problems.append(f"labels ignored: {exc}")
     if not rec.segments:
         raise InputError(
             f"{path}: no readable samples" + (f" ({rec.problems[0]})" if rec.problems else "")

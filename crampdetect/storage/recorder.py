@@ -59,7 +59,14 @@ class SessionRecorder:
             cur = conn.execute(
                 "INSERT INTO sessions (started_at, night, profile, source, user, channels)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (started, night_of(started), profile, source, user, json.dumps(list(channels))),
+                (
+                    started,
+                    night_of(started, profile),
+                    profile,
+                    source,
+                    user,
+                    json.dumps(list(channels)),
+                ),
             )
         self.session_id = int(cur.lastrowid or 0)
         self.started_at = start

@@ -15,17 +15,28 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import InputError
+from crampdetect.storage import limits
+from crampdetect.storage.csvfile import parse_header
 from crampdetect.storage.recording import Recording, segments_from_array
 
 
 def recover_csv(path: str | Path, reason: str) -> Recording:
     """Read what can be read of ``path``; ``reason`` is why the strict reader gave up."""
     path = Path(path)
+    size = limits.check_regular_file(path, "CSV file").st_size
+    if size > limits.MAX_RECOVER_BYTES:
+        raise InputError(
+            f"{path.name}: {reason}; too large to salvage "
+            f"(limit {limits.MAX_RECOVER_BYTES // 2**20} MiB)"
+        )
     raw = path.read_bytes()
     header, _, body = raw.partition(b"\n")
-    names = [n.strip() for n in header.decode("utf-8-sig", "replace").strip().split(",")]
-    if len(names) < 2 or names[0] != "time_s":
-        raise InputError(f"{path.name}: {reason}; no time_s header, nothing to recover")
+    try:
+        names = parse_header(header, path.name)
+    except InputError:
+        raise InputError(
+            f"{path.name}: {reason}; no usable time_s header, nothing to recover"
+        ) from None
     end = body.rfind(b"\n")
     complete = body[: end + 1] if end >= 0 else b""  # a line without its newline is half-written
     n_lines = complete.count(b"\n")
@@ -34,16 +45,22 @@ def recover_csv(path: str | Path, reason: str) -> Recording:
         rows = np.genfromtxt(
             io.BytesIO(complete), delimiter=",", dtype=np.float64, invalid_raise=False, ndmin=2
         )
-    rows = rows.reshape(-1, len(names)) if rows.size else np.zeros((0, len(names)))
+    if rows.size == 0 or rows.shape[-1] != len(names):
+        rows = np.zeros((0, len(names)))
     rows = rows[np.isfinite(rows).all(axis=1)]
+    sane = (np.abs(rows[:, 1:]) <= limits.MAX_ABS_VALUE).all(axis=1)
+    rows = rows[sane & (np.abs(rows[:, 0]) <= limits.MAX_TIME_S)]
     if rows.shape[0]:
         before = np.concatenate([[-np.inf], np.maximum.accumulate(rows[:-1, 0])])
         rows = rows[rows[:, 0] > before]  # time must move forward
     if rows.shape[0] < 2:
         raise InputError(f"{path.name}: {reason}; no readable rows to recover")
     times, data = rows[:, 0], rows[:, 1:].T
-    fs = 1.0 / float(np.median(np.diff(times)))
+    steps = np.diff(times)
+    limits.check_step(float(steps.max()), f"{path.name}: {reason}; recovered time_s")
+    fs = 1.0 / float(np.median(steps))
     fs = float(round(fs)) if abs(fs - round(fs)) < 1e-3 * fs else fs
+    limits.check_rate(fs, f"{path.name}: {reason}; recovered time_s")
     dropped = n_lines - rows.shape[0] + (1 if end < len(body) - 1 else 0)
     return Recording(
         path=path,

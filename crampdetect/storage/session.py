@@ -251,7 +251,12 @@ class SessionWriter:
         """Flush everything and mark the session complete."""
         if self.closed:
             return
-        self._log({"type": "close", "n_samples": self.n_samples + self._pending_samples})
+        # The data first, on disk; only then the record that says the session is complete:
+        # if writing the samples fails (disk full), the journal never claims a clean close.
+        self._write_pending()
+        self._samples.flush()
+        os.fsync(self._samples.fileno())
+        self._log({"type": "close", "n_samples": self.n_samples})
         self.sync()
         self._samples.close()
         self._journal.close()

@@ -8,14 +8,15 @@ read-only; the original is never modified.
 
 from __future__ import annotations
 
-import json
 import logging
+import math
 import zlib
 from pathlib import Path
 
 import numpy as np
 
-from crampdetect.core import Event, InputError, QualityInterval, Representation
+from crampdetect.core import Event, InputError, QualityInterval
+from crampdetect.storage import limits
 from crampdetect.storage.recording import Recording, Segment
 from crampdetect.storage.session import (
     CHUNK_HEADER,
@@ -40,14 +41,21 @@ def _read_journal(path: Path, problems: list[str]) -> list[dict[str, object]]:
     if not file.exists():
         problems.append("journal.jsonl missing: no events or quality intervals")
         return []
+    size = limits.check_regular_file(file, "journal").st_size
+    if size > limits.MAX_JOURNAL_BYTES:
+        raise limits.LimitError(
+            f"{file}: journal of {size} bytes (limit {limits.MAX_JOURNAL_BYTES // 2**20} MiB)"
+        )
     records = []
     lines = file.read_bytes().split(b"\n")
     for i, line in enumerate(lines):
         if not line.strip():
             continue
         try:
-            rec = json.loads(line)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            if len(line) > limits.MAX_JOURNAL_LINE_BYTES:
+                raise InputError(f"longer than {limits.MAX_JOURNAL_LINE_BYTES} bytes")
+            rec = limits.parse_json(line, "journal line")
+        except InputError:
             where = "last line (truncated)" if i >= len(lines) - 2 else f"line {i + 1}"
             problems.append(f"journal {where} unreadable, skipped")
             continue
@@ -58,19 +66,23 @@ def _read_journal(path: Path, problems: list[str]) -> list[dict[str, object]]:
 
 def _read_meta(path: Path, journal: list[dict[str, object]], problems: list[str]) -> dict:
     file = path / META_FILE
+    why = "no meta.json"
     if file.exists():
         try:
-            meta = json.loads(file.read_text(encoding="utf-8"))
+            meta = limits.read_json(file, "session header")
             if isinstance(meta, dict) and meta.get("format") == FORMAT_NAME:
                 return meta
             problems.append("meta.json is not a crampdetect session header")
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except limits.LimitError:
+            raise  # hostile, not what a crash leaves
+        except InputError as exc:
+            why = str(exc)
             problems.append("meta.json unreadable")
     for rec in journal:
         if rec.get("type") == "meta":
             problems.append("metadata rebuilt from the journal")
             return {k: v for k, v in rec.items() if k != "type"}
-    raise InputError(f"{path}: session metadata missing (no meta.json and no journal header)")
+    raise InputError(f"{path}: session metadata missing ({why}; no journal header)")
 
 
 def _index_chunks(file: Path, n_channels: int, problems: list[str]) -> list[tuple]:
@@ -78,6 +90,7 @@ def _index_chunks(file: Path, n_channels: int, problems: list[str]) -> list[tupl
     if not file.exists():
         problems.append("samples.bin missing: no samples")
         return []
+    limits.check_regular_file(file, "sample file")
     raw = (
         np.memmap(file, mode="r", dtype=np.uint8) if file.stat().st_size else np.zeros(0, np.uint8)
     )
@@ -97,6 +110,11 @@ def _index_chunks(file: Path, n_channels: int, problems: list[str]) -> list[tupl
                 break
             pos += 1 + nxt
             continue
+        if not (math.isfinite(t0) and abs(t0) <= limits.MAX_TIME_S and start >= 0):
+            problems.append(f"chunk at byte {pos} has an impossible time or index, skipped")
+            end = pos + hsize + n * n_ch * dtype.itemsize
+            pos = end if end <= size else size
+            continue
         end = pos + hsize + n * n_ch * dtype.itemsize
         if end > size:
             problems.append(f"truncated last chunk ({size - pos} bytes) ignored")
@@ -112,19 +130,24 @@ def _index_chunks(file: Path, n_channels: int, problems: list[str]) -> list[tupl
     return chunks
 
 
-def _merge_events(journal: list[dict[str, object]]) -> tuple[list[Event], list[QualityInterval]]:
+def _merge_events(
+    journal: list[dict[str, object]], problems: list[str]
+) -> tuple[list[Event], list[QualityInterval]]:
     events: dict[tuple, Event] = {}
     quality: dict[tuple, QualityInterval] = {}
+    bad = 0
     for rec in journal:
         try:
             if rec.get("type") == "event":
-                ev = Event.from_dict(rec)
+                ev = limits.event_from_dict(rec, "journal")
                 events[(ev.channel, ev.kind, ev.id, ev.onset_s)] = ev
             elif rec.get("type") == "quality":
-                q = QualityInterval.from_dict(rec)
+                q = limits.quality_from_dict(rec, "journal")
                 quality[(q.channel, q.issue, q.start_s)] = q
         except InputError:
-            continue
+            bad += 1
+    if bad:
+        problems.append(f"{bad} malformed journal record(s) skipped")
     return list(events.values()), list(quality.values())
 
 
@@ -136,28 +159,32 @@ def read_session(path: str | Path) -> Recording:
     problems: list[str] = []
     journal = _read_journal(path, problems)
     meta = _read_meta(path, journal, problems)
-    try:
-        fs = float(meta["sample_rate_hz"])
-        channels = tuple(str(c) for c in meta["channels"])
-        rep_d = dict(meta.get("representation") or {})
-        representation = Representation(
-            signal=rep_d.get("signal", "raw"),
-            units=rep_d.get("units", "uV"),
-            adc_bits=rep_d.get("adc_bits"),
-            gain=float(rep_d.get("gain") or 200.0),
-            vref_v=rep_d.get("vref_v"),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"{path}: session metadata incomplete ({exc})") from None
+    where = f"{path}: session metadata"
+    if "sample_rate_hz" not in meta or "channels" not in meta:
+        raise InputError(f"{where} incomplete (needs sample_rate_hz and channels)")
+    fs = limits.check_rate(meta["sample_rate_hz"], where)
+    channels = limits.check_channels(meta["channels"], where)
+    representation = limits.representation_from_dict(meta.get("representation") or {}, where)
     file = path / SAMPLES_FILE
     chunks = _index_chunks(file, len(channels), problems)
-    closed = any(rec.get("type") == "close" for rec in journal)
-    if not closed:
+    closes = [rec for rec in journal if rec.get("type") == "close"]
+    if not closes:
         problems.append("session was not closed (crash or still recording)")
+    elif closes[-1].get("n_samples") != sum(c[2] for c in chunks):
+        problems.append(
+            f"the close record says {closes[-1].get('n_samples')!r:.20} samples, "
+            f"samples.bin holds {sum(c[2] for c in chunks)} readable"
+        )
 
     def loader(offset: int, dtype: np.dtype, n: int) -> np.ndarray:
         mm = np.memmap(file, mode="r", dtype=dtype, offset=offset, shape=(len(channels), n))
-        return np.array(mm)
+        data = np.array(mm)
+        if dtype.kind == "f" and not (np.abs(data) <= limits.MAX_ABS_VALUE).all():
+            raise InputError(
+                f"{file}: NaN, infinite or out-of-range samples (beyond {limits.MAX_ABS_VALUE:g}) "
+                f"in the chunk at byte {offset - CHUNK_HEADER.size}"
+            )
+        return data
 
     segments = []
     prev_stop, prev_end = None, None
@@ -165,20 +192,34 @@ def read_session(path: str | Path) -> Recording:
         if prev_end is not None and start < prev_stop:
             problems.append(f"chunk at sample {start} overlaps the previous one, skipped")
             continue
+        if prev_end is not None and (start - prev_stop) / fs > limits.MAX_GAP_S:
+            problems.append(
+                f"chunk at sample {start} jumps {(start - prev_stop) / fs:g} s ahead "
+                f"(limit {limits.MAX_GAP_S:g} s), skipped"
+            )
+            continue
         if prev_end is not None and start == prev_stop:
             t0 = prev_end  # contiguous: the sample clock sets the time, not host jitter
         elif prev_end is not None:
+            by_clock = prev_end + (start - prev_stop) / fs
+            if t0 - prev_end > limits.MAX_GAP_S:
+                problems.append(
+                    f"chunk at sample {start}: time jumps {t0 - prev_end:g} s "
+                    f"(limit {limits.MAX_GAP_S:g} s); timed by the sample clock"
+                )
+                t0 = by_clock
             t0 = max(t0, prev_end + (start - prev_stop) / fs * 0.5)  # keep time increasing
         segments.append(Segment(start, t0, n, lambda o=off, d=dt, k=n: loader(o, d, k)))
         prev_stop, prev_end = start + n, t0 + n / fs
-    events, quality = _merge_events(journal)
-    device = dict(meta.get("device") or {})
+    events, quality = _merge_events(journal, problems)
+    device = meta.get("device")
+    device = dict(device) if isinstance(device, dict) else {}
     for rec in journal:  # later device reports (status frames) update the header's
         if rec.get("type") == "note" and rec.get("text") == "device":
             device.update({k: v for k, v in rec.items() if k not in ("type", "text")})
     meta["device"] = device
     for p in problems:
-        logger.warning("%s: %s", path, p)
+        logger.info("%s: %s", path, p)  # replay and convert print them as warnings
     return Recording(
         path=path,
         kind="session",

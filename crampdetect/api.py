@@ -1,0 +1,168 @@
+"""The one-call Python API: :func:`detect` on an array or a recording, :func:`open` any file.
+
+Both are reachable from the package itself (``crampdetect.detect(...)``,
+``crampdetect.open(...)``) and give what the CLI gives: ``detect`` runs the same streaming
+pipeline as ``crampdetect detect`` and ``crampdetect replay``, with the same defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from crampdetect.core import Event, InputError, QualityInterval, Representation
+from crampdetect.storage.recording import Recording, Segment, segments_from_array
+
+#: Block length (s) fed to the pipeline; it is chunk-invariant, so this only bounds memory.
+BLOCK_S = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """What :func:`detect` found.
+
+    ``events`` are final (one per cramp or early warning, ``end_s`` None if it was still going
+    at the end); ``quality`` the signal-quality intervals; times in s on the input's time axis.
+    """
+
+    events: list[Event]
+    quality: list[QualityInterval]
+    representation: Representation
+    inferred: tuple[str, ...]
+    fs: float
+    channels: tuple[str, ...]
+    profile: str
+
+    @property
+    def cramps(self) -> list[Event]:
+        """The cramp alerts only."""
+        return [e for e in self.events if e.kind == "cramp"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """``events`` and ``quality`` exactly as ``crampdetect detect --json`` writes them."""
+        return {
+            "events": [e.to_dict() for e in self.events],
+            "quality": [q.to_dict() for q in self.quality],
+        }
+
+
+def open(path: str | Path) -> Recording:  # crampdetect.open, like io.open
+    """Open a recording in any supported format, read-only.
+
+    Session directories, EDF+/BDF+, WAV, ``time_s,<channels>`` CSV and the recordings
+    shipped in ``recordings/``; the format comes from the content, not the suffix.
+    Raises :class:`~crampdetect.core.InputError` for a file that cannot be read.
+    """
+    # lazy: scipy and the pipeline load on the first call, not on import
+    from crampdetect.storage.reader import open_recording
+
+    return open_recording(path)
+
+
+def _as_recording(
+    data: Any, fs: float | None, channels: Sequence[str] | None, times: Any
+) -> Recording:
+    x = np.asarray(data, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[None, :]
+    if x.ndim != 2 or x.shape[1] == 0:
+        raise InputError(f"data must be shaped (n_channels, n_samples), got {np.shape(data)}")
+    if channels is None:
+        channels = ("calf",) if x.shape[0] == 1 else tuple(f"ch{i + 1}" for i in range(x.shape[0]))
+    channels = tuple(channels)
+    if len(channels) != x.shape[0]:
+        hint = " (pass data.T?)" if len(channels) == x.shape[1] else ""
+        raise InputError(f"{len(channels)} channel names for {x.shape[0]} rows of data{hint}")
+    if x.shape[0] > x.shape[1]:
+        raise InputError(
+            f"data shaped {x.shape} looks like (n_samples, n_channels): pass data.T, "
+            "shaped (n_channels, n_samples)"
+        )
+    if fs is None or not 0 < float(fs) < float("inf"):
+        raise InputError(f"fs must be the sample rate in Hz, got {fs}")
+    if not np.all(np.isfinite(x)):
+        raise InputError("data holds NaN or infinite values")
+    fs = float(fs)
+    if times is None:
+        segments = [Segment(0, 0.0, x.shape[1], lambda: x)]
+    else:
+        t = np.asarray(times, dtype=np.float64)
+        if t.shape != (x.shape[1],) or np.any(np.diff(t) <= 0):
+            raise InputError("times must be increasing, one per sample")
+        segments = segments_from_array(t, x, fs)
+    return Recording(Path("<array>"), "array", fs, channels, None, segments)
+
+
+def detect(
+    data: Any,
+    fs: float | None = None,
+    profile: str = "night",
+    *,
+    channels: Sequence[str] | None = None,
+    units: str | None = None,
+    signal: str | None = None,
+    adc_bits: int | None = None,
+    times: Any = None,
+    model: str | None = None,
+) -> Detection:
+    """Detect cramps in a signal, as ``crampdetect detect`` does on a file.
+
+    Parameters
+    ----------
+    data : array_like, shape (n_channels, n_samples) or (n_samples,), or Recording
+        Surface EMG, one row per calf; or a recording from :func:`open`.
+    fs : float
+        Sample rate in Hz (not needed for a Recording).
+    profile : {"night", "training"}
+        Detector profile.
+    channels : sequence of str, optional
+        One name per row (default ``calf`` for one row, else ``ch1``, ``ch2``...).
+    units : {"uV", "mV", "V", "counts"}, optional
+        Units of ``data``; inferred from the values if not given (as the CLI does).
+    signal : {"raw", "env"}, optional
+        Raw EMG or the MyoWare ENV envelope; inferred if not given.
+    adc_bits : int, optional
+        ADC resolution when ``units="counts"``; inferred if not given.
+    times : array_like, shape (n_samples,), optional
+        Time of each sample in s; jumps longer than 1.5 samples are lost samples (gaps).
+    model : str, optional
+        A learned gate folder (``--model``); default rules only.
+    """
+    # lazy: scipy and the pipeline load on the first call, not on import
+    from crampdetect.detect.settings import profile_settings
+    from crampdetect.pipeline import Pipeline
+    from crampdetect.pipeline.offline import Collector
+    from crampdetect.pipeline.rescore import resolve_representation
+
+    if profile not in ("night", "training"):
+        raise InputError(f"Unknown profile {profile!r}: choose night or training")
+    if isinstance(data, Recording):
+        rec = data
+        if fs is not None and abs(float(fs) - rec.fs) > 1e-6 * rec.fs:
+            raise InputError(f"fs={fs} disagrees with the recording ({rec.fs:g} Hz)")
+        if channels is not None and tuple(channels) != rec.channels:
+            raise InputError(f"channels {tuple(channels)} differ from the recording's")
+    else:
+        rec = _as_recording(data, fs, channels, times)
+    rep, inferred = resolve_representation(rec, signal, units, adc_bits)
+    gate = None
+    if model is not None:
+        # lazy: scipy and the pipeline load on the first call, not on import
+        from crampdetect.detect.model import check_recording, resolve_model
+
+        loaded = resolve_model(model)
+        if loaded is not None:
+            check_recording(loaded, rec.fs, rep.signal)
+            gate = loaded.gate(profile)
+    settings = profile_settings(profile, rep.signal)
+    pipe = Pipeline(rec.fs, rec.channels, rep, profile, settings, None, gate)
+    collector = Collector()
+    for block in rec.iter_blocks(max(1, round(BLOCK_S * rec.fs))):
+        collector.add(pipe.push(block))
+    collector.add(pipe.finish())
+    events, quality = collector.result()
+    return Detection(events, quality, rep, tuple(inferred), rec.fs, rec.channels, profile)

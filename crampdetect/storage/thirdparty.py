@@ -1,0 +1,137 @@
+"""Recordings made by tools people already own: the OpenBCI GUI and BrainFlow.
+
+- **OpenBCI GUI** ``OpenBCI-RAW-*.txt`` (its "OpenBCI" file format): ``%`` header lines
+  with ``%Sample Rate = 250 Hz``, a column header (``Sample Index, EXG Channel 0, ...,
+  Timestamp, ..., Timestamp (Formatted)``), then one comma-separated row per sample. EXG
+  channels are in µV; ``Timestamp`` is the host's Unix time in s.
+- **BrainFlow** ``DataFilter.write_file`` / streamer files: one tab-separated row per sample,
+  every row of the board's data array, no header. The board is recognised from the column
+  count (:data:`BRAINFLOW_BOARDS`, taken from BrainFlow's ``brainflow_boards.cpp``), the sample
+  rate from the timestamp column (second to last, Unix s), EXG channels in µV.
+
+Both readers keep the EXG channels only and start the time axis at 0; the first timestamp
+becomes the recording's start date and time (``meta["created_utc"]``).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+
+from crampdetect.core import InputError, Representation
+from crampdetect.storage import limits
+from crampdetect.storage.recording import Recording, segments_from_array
+
+OPENBCI_MAGIC = b"%OpenBCI Raw"
+#: BrainFlow boards with EXG (EMG-capable) channels by number of columns in their files:
+#: (board names, EXG columns). Timestamp and marker are the last two columns of each.
+BRAINFLOW_BOARDS: dict[int, tuple[str, tuple[int, ...]]] = {
+    4: ("Callibri EMG", (1,)),
+    5: ("gForce Dual", (1, 2)),
+    11: ("gForce Pro / IronBCI", tuple(range(1, 9))),
+    15: ("Ganglion", (1, 2, 3, 4)),
+    24: ("Cyton / Cyton WiFi", tuple(range(1, 9))),
+    25: ("Ganglion WiFi", (1, 2, 3, 4)),
+    32: ("Cyton+Daisy / Synthetic", tuple(range(1, 17))),
+}
+#: Sample rates BrainFlow boards run at (Hz); a rate measured from timestamps snaps to these.
+BRAINFLOW_RATES_HZ = (125, 200, 250, 256, 500, 512, 1000, 1600, 2000, 4000, 8000, 16000)
+
+
+def is_brainflow(head: bytes) -> bool:
+    """True if ``head`` (the file's first bytes) looks like a BrainFlow data file."""
+    try:
+        first = head.decode("ascii").splitlines()[0]
+    except (UnicodeDecodeError, IndexError):
+        return False
+    cells = first.split("\t")
+    if len(cells) not in BRAINFLOW_BOARDS:
+        return False
+    try:
+        [float(c) for c in cells]
+    except ValueError:
+        return False
+    return True
+
+
+def _created_utc(unix_s: float) -> str | None:
+    if not 1e9 < unix_s < 1e10:  # not a plausible Unix time (2001-2286)
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(unix_s))
+
+
+def read_openbci(path: Path) -> Recording:
+    """Read an OpenBCI GUI ``OpenBCI-RAW-*.txt`` file (EXG channels, µV)."""
+    header: dict[str, str] = {}
+    columns: list[str] = []
+    skip = 0
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            skip += 1
+            if line.startswith("%"):
+                key, _, value = line[1:].partition("=")
+                header[key.strip().lower()] = value.strip()
+                continue
+            columns = [c.strip() for c in line.split(",")]
+            break
+    match = re.match(r"([\d.]+)", header.get("sample rate", ""))
+    if not match:
+        raise InputError(f"{path}: OpenBCI file without a '%Sample Rate = ... Hz' line")
+    fs = limits.check_rate(match.group(1), f"{path}: OpenBCI header")
+    exg = [i for i, c in enumerate(columns) if c.startswith("EXG Channel")]
+    if not exg:
+        raise InputError(f"{path}: OpenBCI file without 'EXG Channel' columns")
+    stamp = columns.index("Timestamp") if "Timestamp" in columns else None
+    use = [*exg, *([stamp] if stamp is not None else [])]
+    try:
+        values = np.loadtxt(path, delimiter=",", skiprows=skip, usecols=use, ndmin=2)
+    except ValueError as exc:
+        raise InputError(f"{path}: unreadable OpenBCI row ({exc})") from None
+    if values.shape[0] < 2:
+        raise InputError(f"{path}: no samples found")
+    data = values[:, : len(exg)].T
+    meta: dict[str, object] = {"board": header.get("board", ""), "source": "OpenBCI GUI"}
+    if stamp is not None and (created := _created_utc(float(values[0, -1]))):
+        meta["created_utc"] = created
+    channels = tuple("exg" + columns[i].removeprefix("EXG Channel").strip() for i in exg)
+    return _recording(path, "openbci", fs, channels, data, meta)
+
+
+def read_brainflow(path: Path) -> Recording:
+    """Read a BrainFlow data file (tab-separated rows, no header); EXG channels in µV."""
+    try:
+        values = np.loadtxt(path, delimiter="\t", ndmin=2)
+    except ValueError as exc:
+        raise InputError(f"{path}: unreadable BrainFlow row ({exc})") from None
+    n, n_cols = values.shape
+    if n_cols not in BRAINFLOW_BOARDS:
+        raise InputError(f"{path}: {n_cols} columns: no BrainFlow board with EXG channels")
+    board, exg = BRAINFLOW_BOARDS[n_cols]
+    stamps = values[:, -2]
+    if n < 2 or not stamps[-1] > stamps[0]:
+        raise InputError(f"{path}: too few samples or no increasing timestamp column")
+    measured = (n - 1) / (stamps[-1] - stamps[0])
+    fs = float(min(BRAINFLOW_RATES_HZ, key=lambda r: abs(r - measured)))
+    if abs(fs - measured) > 0.05 * fs:
+        raise InputError(f"{path}: timestamps give {measured:.1f} Hz, no BrainFlow rate within 5 %")
+    meta: dict[str, object] = {"board": board, "source": "BrainFlow"}
+    if created := _created_utc(float(stamps[0])):
+        meta["created_utc"] = created
+    channels = tuple(f"exg{k}" for k in range(len(exg)))  # as the OpenBCI GUI: from 0
+    return _recording(path, "brainflow", fs, channels, values[:, list(exg)].T, meta)
+
+
+def _recording(
+    path: Path, kind: str, fs: float, channels: tuple[str, ...], data: np.ndarray, meta: dict
+) -> Recording:
+    data = np.ascontiguousarray(data)
+    if not (np.abs(data) <= limits.MAX_ABS_VALUE).all():
+        raise InputError(
+            f"{path}: NaN, infinite or out-of-range samples (beyond {limits.MAX_ABS_VALUE:g})"
+        )
+    times = np.arange(data.shape[1]) / fs
+    rep = Representation("raw", "uV")
+    return Recording(path, kind, fs, channels, rep, segments_from_array(times, data, fs), meta=meta)

@@ -1,0 +1,80 @@
+"""The one-call API gives what the CLI gives; the README's Python example runs as written."""
+
+from __future__ import annotations
+
+import doctest
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import REPO
+
+import crampdetect
+from crampdetect.cli import main
+from crampdetect.core import InputError
+
+
+def _cli_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
+    capsys.readouterr()
+    assert main([*args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture(scope="module")
+def counts_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A simulated cramp as 10-bit ADC counts (units, signal and bits left to inference)."""
+    out = tmp_path_factory.mktemp("api") / "cramp.csv"
+    args = ["simulate", "cramp", "--seed", "4", "--units", "counts", "--adc-bits", "10"]
+    assert main([*args, "--out", str(out)]) == 0
+    for side in out.parent.glob("cramp.csv.*"):
+        side.unlink()  # a bare CSV: the CLI has to infer, so must the API
+    return out
+
+
+def test_detect_on_an_array_equals_the_cli(counts_csv: Path, capsys) -> None:
+    cli = _cli_json(capsys, "detect", str(counts_csv))
+    table = np.loadtxt(counts_csv, delimiter=",", skiprows=1)
+    header = counts_csv.read_text().splitlines()[0].split(",")
+    result = crampdetect.detect(table[:, 1:].T, fs=1000, channels=header[1:], times=table[:, 0])
+    assert result.to_dict() == {"events": cli["events"], "quality": cli["quality"]}
+    assert result.cramps, "the simulated cramp is found"
+    assert (result.representation.units, result.representation.adc_bits) == ("counts", 10)
+    assert set(result.inferred) == set(cli["input"]["inferred"])
+
+
+def test_detect_on_an_opened_edf_equals_replay(counts_csv: Path, tmp_path: Path, capsys) -> None:
+    edf = tmp_path / "cramp.edf"
+    assert main(["convert", str(counts_csv), str(edf)]) == 0
+    cli = _cli_json(capsys, "replay", str(edf), "--profile", "training")
+    result = crampdetect.detect(crampdetect.open(edf), profile="training")
+    assert result.to_dict() == {"events": cli["events"], "quality": cli["quality"]}
+    assert result.channels == tuple(cli["input"]["channels"])
+
+
+def test_bad_arrays_get_clear_errors() -> None:
+    x = np.zeros((5000, 2))
+    with pytest.raises(InputError, match=r"pass data\.T"):
+        crampdetect.detect(x, fs=1000)
+    with pytest.raises(InputError, match="sample rate"):
+        crampdetect.detect(x.T)
+    with pytest.raises(InputError, match="NaN"):
+        crampdetect.detect(np.full((1, 5000), np.nan), fs=1000)
+    with pytest.raises(InputError, match="3 channel names"):
+        crampdetect.detect(x.T, fs=1000, channels=("a", "b", "c"))
+    with pytest.raises(InputError, match="no such file"):
+        crampdetect.open("missing.edf")
+
+
+def test_the_detect_package_stays_callable_after_its_submodules_load() -> None:
+    import crampdetect.detect.settings  # sets crampdetect.detect to the package
+
+    result = crampdetect.detect(np.zeros(3000), fs=1000, units="uV", signal="raw")
+    assert result.events == [] and result.channels == ("calf",)
+
+
+def test_readme_python_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    res = doctest.testfile(str(REPO / "README.md"), module_relative=False, optionflags=flags)
+    assert res.attempted >= 5 and res.failed == 0

@@ -1,0 +1,180 @@
+"""Lab Streaming Layer both ways, with real liblsl outlets and inlets on this machine's loopback."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+
+import numpy as np
+import pytest
+
+from crampdetect.core import Representation
+from crampdetect.simulate import simulate
+
+pylsl = pytest.importorskip("pylsl")
+
+FS = 1000
+
+
+@pytest.fixture(scope="module")
+def cramp_uv() -> np.ndarray:
+    """3 min of two calves in µV, a cramp on calf_right from about 53 s."""
+    _, x = next(simulate("cramp", seed=1, fs=FS).iter_chunks(1e9))
+    return x
+
+
+def _amplifier(name: str, source_id: str):
+    info = pylsl.StreamInfo(name, "EMG", 2, FS, "float32", source_id)
+    chans = info.desc().append_child("channels")
+    for label in ("calf_left", "calf_right"):
+        ch = chans.append_child("channel")
+        ch.append_child_value("label", label)
+        ch.append_child_value("unit", "microvolts")
+        ch.append_child_value("type", "EMG")
+    return pylsl.StreamOutlet(info)
+
+
+def test_lsl_source_feeds_the_pipeline_and_survives_a_lost_stream(cramp_uv) -> None:
+    from crampdetect.ingest.sources import open_source
+    from crampdetect.pipeline.live import LiveMonitor
+
+    name, sid = f"amp-{uuid.uuid4().hex[:8]}", f"amp-{uuid.uuid4().hex}"
+    speed, step = 20.0, FS // 10  # pushed at 20x real time, 100 ms chunks
+    lost = (20 * FS, 30 * FS)  # the amplifier goes away for 10 s of signal
+    t0 = pylsl.local_clock()
+    outlet = [_amplifier(name, sid)]
+    done = threading.Event()
+
+    def amplifier() -> None:
+        outlet[0].wait_for_consumers(10)
+        for i in range(0, cramp_uv.shape[1], step):
+            if lost[0] <= i < lost[1]:
+                if outlet[0] is not None:
+                    outlet[0] = None  # the stream goes away...
+                continue
+            if outlet[0] is None:  # ...and comes back with the same source id
+                outlet[0] = _amplifier(name, sid)
+                outlet[0].wait_for_consumers(20)
+            chunk = np.ascontiguousarray(cramp_uv[:, i : i + step].T, dtype=np.float32)
+            outlet[0].push_chunk(chunk, t0 + (i + chunk.shape[0] - 1) / FS)
+            time.sleep(step / FS / speed)
+        done.set()
+
+    source = open_source(f"lsl://{name}?timeout=10")
+    monitor = LiveMonitor(source, "night")
+    pusher = threading.Thread(target=amplifier, daemon=True)
+    with source:
+        assert source.info.representation == Representation("raw", "uV")
+        pusher.start()
+        summary = monitor.run(stop=done, duration_s=60)
+        summary = monitor.summary
+    pusher.join(5)
+    assert done.is_set(), "the amplifier thread did not finish"
+    stats = summary.stats
+    assert stats.gaps == 1 and stats.gap_samples >= lost[1] - lost[0]
+    assert stats.reconnects >= 1  # silent for over 1 s, then back
+    (cramp,) = summary.cramps
+    truth = simulate("cramp", seed=1, fs=FS).labels["intervals"]
+    (expected,) = [i for i in truth if i["kind"] == "cramp"]
+    assert cramp.channel == expected["channel"] == "calf_right"
+    # on the stream's own time axis (the 10 s away included): alert after the true onset
+    assert expected["start_s"] <= cramp.alert_s <= expected["start_s"] + 10.0
+    assert abs(cramp.end_s - expected["end_s"]) < 3.0
+    assert summary.stream_s > 150  # the stream after the loss was read too
+
+
+def _inlet(prop: str, value: str):
+    (info,) = pylsl.resolve_byprop(prop, value, timeout=10)
+    inlet = pylsl.StreamInlet(info, max_buflen=360)
+    inlet.open_stream(timeout=10)
+    return inlet
+
+
+def _labels(info) -> list[tuple[str, str, str]]:
+    out, ch = [], info.desc().child("channels").child("channel")
+    while not ch.empty():
+        out.append((ch.child_value("label"), ch.child_value("unit"), ch.child_value("type")))
+        ch = ch.next_sibling()
+    return out
+
+
+def test_monitor_publishes_signal_envelope_and_markers() -> None:
+    from crampdetect.cli import main
+
+    name = f"cd-{uuid.uuid4().hex[:8]}"
+    argv = ["monitor", "sim://cramp?seed=1&speed=15", "--no-view", "--lsl", "--lsl-name", name]
+    argv += ["--json-events"]
+    result: list[int] = []
+    thread = threading.Thread(target=lambda: result.append(main(argv)), daemon=True)
+    thread.start()
+    markers = _inlet("name", f"{name} markers")
+    raw = _inlet("name", f"{name} EMG")
+    env = _inlet("name", f"{name} envelope")
+    got: dict[str, list] = {"raw": [], "raw_t": [], "env": [], "markers": [], "markers_t": []}
+    while thread.is_alive() or any(i.samples_available() for i in (raw, env, markers)):
+        for key, inlet in (("raw", raw), ("env", env), ("markers", markers)):
+            x, t = inlet.pull_chunk(timeout=0.05, max_samples=100_000)
+            got[key].extend(x)
+            if key != "env":
+                got[key + "_t"].extend(t)
+    assert result == [0]
+
+    info = raw.info()
+    assert (info.type(), info.nominal_srate(), info.channel_format()) == (
+        "EMG",
+        FS,
+        pylsl.cf_float32,
+    )
+    assert _labels(info) == [
+        ("calf_left", "microvolts", "EMG"),
+        ("calf_right", "microvolts", "EMG"),
+    ]
+    env_info = env.info()
+    assert env_info.type() == "EMGEnvelope" and env_info.nominal_srate() > 0
+    assert [lab for lab, _, _ in _labels(env_info)] == ["calf_left envelope", "calf_right envelope"]
+
+    texts = [json.loads(m[0]) for m in got["markers"]]
+    kinds = [m["marker"] for m in texts]
+    for expected in ("cramp_onset", "cramp_alert", "cramp_end", "prompt_vibrate", "prompt_stop"):
+        assert expected in kinds, kinds
+    alert = next(m for m in texts if m["marker"] == "cramp_alert")
+    assert alert["channel"] == "calf_right" and alert["t_s"] > alert["onset_s"]
+
+    # the raw samples are the simulated board's ADC counts in µV, on the markers' time axis
+    offset = np.median([t - m["t_s"] for m, t in zip(texts, got["markers_t"], strict=True)])
+    session = simulate("cramp", seed=1, fs=FS, representation=Representation("raw", "counts", 10))
+    _, counts = next(session.iter_chunks(1e9))
+    rep = Representation("raw", "counts", 10)
+    truth = (counts - rep.offset) * rep.uv_per_unit
+    samples = np.array(got["raw"])
+    index = np.round((np.array(got["raw_t"]) - offset) * FS).astype(int)
+    assert samples.shape[0] > 0.5 * truth.shape[1]  # most of the session was received
+    np.testing.assert_allclose(samples, truth[:, index].T, rtol=1e-6, atol=1e-3)
+    envelope = np.array(got["env"])
+    assert envelope.shape[1] == 2 and np.all(envelope >= 0)
+    assert envelope[:, 1].max() > 5 * np.median(envelope[:, 1])  # the cramp stands out
+
+
+def test_lsl_source_by_property_and_missing_streams(cramp_uv) -> None:
+    from crampdetect.core import InputError
+    from crampdetect.ingest.sources import open_source
+
+    kind = f"EMG-{uuid.uuid4().hex[:8]}"  # a type no other stream on this machine has
+    info = pylsl.StreamInfo("no-metadata amp", kind, 2, FS, "float32", uuid.uuid4().hex)
+    outlet = pylsl.StreamOutlet(info)  # no channel labels, no units
+    with open_source(f"lsl://type={kind}?units=uV&timeout=10") as source:
+        assert source.info.fs == FS and source.info.representation.units == "uV"
+        outlet.wait_for_consumers(10)
+        outlet.push_chunk(np.ascontiguousarray(cramp_uv[:, :500].T, dtype=np.float32))
+        blocks = []
+        for _ in range(50):
+            blocks += source.read(0.1)
+            if sum(b.n_samples for b in blocks) >= 500:
+                break
+    assert blocks[0].channels == ("ch1", "ch2")
+    np.testing.assert_allclose(np.hstack([b.data for b in blocks]), cramp_uv[:, :500], rtol=1e-6)
+    with pytest.raises(InputError, match="no LSL stream"):
+        with open_source(f"lsl://nothing-{uuid.uuid4().hex[:6]}?timeout=0.5"):
+            pass
