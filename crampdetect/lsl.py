@@ -280,6 +280,10 @@ class LslSource:
         """No motor behind an LSL stream: the command is dropped."""
         return False
 
+    def take_button_presses(self) -> int:
+        """No button behind an LSL stream."""
+        return 0
+
     @property
     def stats(self) -> Any:
         return LinkStats(

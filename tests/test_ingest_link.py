@@ -25,3 +25,23 @@ def test_board_and_recording_sources_meet_the_protocol(tmp_path):
     assert sum(b.n_samples for b in blocks) == 2000
     assert recording.send("vibrate") is False  # nothing to vibrate: dropped, not raised
     assert recording.stats.frames == len(blocks)
+
+
+def test_every_source_class_has_every_protocol_member():
+    """Checked on the classes, so a source that lacks a member fails here, not in the middle of
+    a monitoring night."""
+    import inspect
+
+    from crampdetect.ingest.replay import RecordingSource
+    from crampdetect.lsl import LslSource
+
+    members = set(Source.__annotations__) | {
+        n
+        for n, v in vars(Source).items()
+        if not n.startswith("_") and (callable(v) or isinstance(v, property))
+    }
+    assert {"read", "send", "info", "stats", "take_button_presses", "ended"} <= members
+    for cls in (BoardSource, RecordingSource, LslSource):
+        code = inspect.getsource(cls)
+        missing = sorted(m for m in members if not hasattr(cls, m) and f"self.{m} =" not in code)
+        assert missing == [], f"{cls.__name__} lacks {missing}"
