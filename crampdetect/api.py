@@ -135,7 +135,7 @@ def detect(
     # lazy: scipy and the pipeline load on the first call, not on import
     from crampdetect.detect.settings import profile_settings
     from crampdetect.pipeline import Pipeline
-    from crampdetect.pipeline.offline import Collector
+    from crampdetect.pipeline.offline import run_blocks
     from crampdetect.pipeline.rescore import resolve_representation
 
     if profile not in ("night", "training"):
@@ -160,9 +160,5 @@ def detect(
             gate = loaded.gate(profile)
     settings = profile_settings(profile, rep.signal)
     pipe = Pipeline(rec.fs, rec.channels, rep, profile, settings, None, gate)
-    collector = Collector()
-    for block in rec.iter_blocks(max(1, round(BLOCK_S * rec.fs))):
-        collector.add(pipe.push(block))
-    collector.add(pipe.finish())
-    events, quality = collector.result()
+    events, quality = run_blocks(pipe, rec.iter_blocks(max(1, round(BLOCK_S * rec.fs))))
     return Detection(events, quality, rep, tuple(inferred), rec.fs, rec.channels, profile)
