@@ -30,6 +30,7 @@ QUALITY_ISSUES: tuple[str, ...] = (
     "mains",
     "pop",
     "wander",
+    "bad_value",
     "gap",
 )
 

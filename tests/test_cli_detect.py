@@ -72,6 +72,7 @@ BAD = {
     "no time column": "t,a\n0,1\n0.001,2\n",
     "non-numeric": "time_s,a\n0,1\n0.001,abc\n0.002,3\n",
     "nan": "time_s,a\n0,1\n0.001,nan\n0.002,3\n",
+    "nan time": "time_s,a\n0,1\nnan,2\n0.002,3\n",
     "empty cell": "time_s,a\n0,1\n0.001,\n0.002,3\n",
     "backwards": "time_s,a\n" + "".join(f"{i / 1000},{i}\n" for i in range(50)) + "0.01,5\n",
     "single sample": "time_s,a\n0,1\n",

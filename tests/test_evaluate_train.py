@@ -166,3 +166,28 @@ def test_unlabelled_negatives_join_as_one_group_per_file(sim_paths, tmp_path):
     assert len(np.unique(both.group)) == len(np.unique(base.group)) + 1
     for train, test in grouped_folds(both.group):
         assert not set(both.group[train]) & set(both.group[test])
+
+
+@pytest.mark.parametrize("name", ["../model.skops", "/tmp/model.skops", "sub/../../model.skops"])
+def test_payload_file_must_live_in_the_model_folder(tmp_path, name):
+    """A header naming a payload outside its folder is refused even with a valid checksum."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from crampdetect.detect.model import HEADER_NAME, _canonical, _sha256, _signed_part
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, len(CANDIDATE_FEATURES)))
+    est = HistGradientBoostingClassifier(max_iter=5).fit(X, (X[:, 0] > 0).astype(int))
+    meta = {"sample_rate_hz": [100.0, 2000.0], "signals": ["raw"], "seed": 0}
+    folder = save_model(tmp_path / "m", "boosting", {"night": 0.5}, (1.0, 0.0), meta, estimator=est)
+    blob = (folder / "model.skops").read_bytes()
+    outside = Path(name) if name.startswith("/") else (folder / name)
+    if not name.startswith("/"):
+        outside.parent.mkdir(parents=True, exist_ok=True)
+        outside.write_bytes(blob)
+    header = json.loads((folder / HEADER_NAME).read_text())
+    header["payload_file"] = name
+    header["payload_sha256"] = _sha256(blob + _canonical(_signed_part(header)))
+    (folder / HEADER_NAME).write_text(json.dumps(header))
+    with pytest.raises(InputError, match="inside the model folder"):
+        load_model(folder)

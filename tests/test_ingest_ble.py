@@ -16,7 +16,7 @@ from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.backends.client import BaseBleakClient
 from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
 from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
-from bleak.exc import BleakError
+from bleak.exc import BleakDBusError, BleakDeviceNotFoundError, BleakError, BleakGATTProtocolError
 
 from crampdetect.core import InputError
 from crampdetect.ingest import ble
@@ -45,6 +45,15 @@ class Peripheral:
         self.drop_writes = 0  # command writes lost on the air (no response, no error)
         self.ack_seq = 0
         self.done = asyncio.Event()
+        self.mtu = 247  # negotiated ATT MTU; notifications and writes carry up to mtu - 3
+        self.advertising = True
+        self.advertise_after_drop = True  # False: out of range after the drop
+        self.scans = 0  # scans started by the host
+        self.not_found = 0  # connects that fail as BlueZ does once it forgot the device
+        self.fail_start_notify = 0  # start_notify calls that fail after a good connect()
+        self.attempts: list[float] = []  # monotonic time of every connect() call
+        self.disconnects = 0
+        self.clients: list[FakeClient] = []
 
 
 PERIPHERAL: Peripheral | None = None
@@ -55,13 +64,24 @@ class FakeScanner(BaseBleakScanner):
         super().__init__(detection_callback, service_uuids)
 
     async def start(self) -> None:
+        if PERIPHERAL is not None:
+            PERIPHERAL.scans += 1
+        self._task = asyncio.get_running_loop().create_task(self._listen())
+
+    async def _listen(self) -> None:
+        """Hear the board's advertisements (every 10 ms) while it advertises."""
         adv = AdvertisementData("crampdetect-EE01", {}, {}, [ble.SERVICE_UUID], None, -60, ())
-        if PERIPHERAL is not None and self.is_allowed_uuid(adv.service_uuids):
-            device = self.create_or_update_device(ADDRESS, ADDRESS, adv.local_name, None, adv)
-            asyncio.get_running_loop().call_soon(self.call_detection_callbacks, device, adv)
+        while True:
+            p = PERIPHERAL
+            if p is not None and p.advertising and self.is_allowed_uuid(adv.service_uuids):
+                device = self.create_or_update_device(ADDRESS, ADDRESS, adv.local_name, None, adv)
+                self.call_detection_callbacks(device, adv)
+            await asyncio.sleep(0.01)
 
     async def stop(self) -> None:
-        pass
+        task = getattr(self, "_task", None)
+        if task is not None:
+            task.cancel()
 
 
 class FakeClient(BaseBleakClient):
@@ -78,7 +98,7 @@ class FakeClient(BaseBleakClient):
 
     @property
     def mtu_size(self) -> int:
-        return 247
+        return self.peripheral.mtu
 
     @property
     def is_connected(self) -> bool:
@@ -86,6 +106,10 @@ class FakeClient(BaseBleakClient):
 
     async def connect(self, pair: bool, **kwargs: Any) -> None:
         p = self.peripheral
+        p.attempts.append(time.monotonic())
+        if p.not_found > 0:
+            p.not_found -= 1
+            raise BleakDeviceNotFoundError(ADDRESS, f"Device with address {ADDRESS} was not found.")
         if p.refuse_connects > 0:
             p.refuse_connects -= 1
             raise BleakError("le-connection-abort-by-local")
@@ -95,13 +119,15 @@ class FakeClient(BaseBleakClient):
         for handle, (uuid, props) in enumerate(
             [(ble.DATA_UUID, ["notify"]), (ble.COMMAND_UUID, ["write-without-response"])], 2
         ):
-            char = BleakGATTCharacteristic(None, handle, uuid, props, lambda: 244, service)
+            char = BleakGATTCharacteristic(None, handle, uuid, props, lambda: p.mtu - 3, service)
             services.add_characteristic(char)
         self.services = services
         self._connected = True
         p.connects += 1
+        p.clients.append(self)
 
     async def disconnect(self) -> None:
+        self.peripheral.disconnects += 1
         self._connected = False
 
     async def pair(self, *args: Any, **kwargs: Any) -> None:
@@ -121,6 +147,8 @@ class FakeClient(BaseBleakClient):
             raise BleakError("Not connected")
         assert characteristic.uuid == ble.COMMAND_UUID
         p = self.peripheral
+        if len(data) > (512 if response else p.mtu - 3):
+            raise BleakGATTProtocolError(0x0D)  # invalid attribute value length
         if p.drop_writes > 0:
             p.drop_writes -= 1
             return
@@ -136,6 +164,10 @@ class FakeClient(BaseBleakClient):
 
     async def start_notify(self, characteristic, callback, **kwargs: Any) -> None:
         assert characteristic.uuid == ble.DATA_UUID
+        p = self.peripheral
+        if p.fail_start_notify > 0:
+            p.fail_start_notify -= 1
+            raise BleakDBusError("org.bluez.Error.Failed", ["Operation failed with ATT error"])
         self._notifying = True
         self._callback = callback
         asyncio.get_running_loop().create_task(self._stream(callback))
@@ -153,6 +185,7 @@ class FakeClient(BaseBleakClient):
             if not (self._connected and self._notifying):
                 return
             k = p.pos
+            assert len(p.notifications[k]) <= p.mtu - 3, "a notification longer than the MTU"
             callback(bytearray(p.notifications[k]))
             if p.duplicate_every and k % p.duplicate_every == 0:
                 callback(bytearray(p.notifications[k]))
@@ -161,6 +194,7 @@ class FakeClient(BaseBleakClient):
                 p.drop_at = None
                 p.pos += p.lost_while_down
                 p.refuse_connects = p.refuse_after_drop
+                p.advertising = p.advertise_after_drop
                 self._connected = False
                 self._disconnected_callback()
                 return
@@ -176,6 +210,16 @@ def notifications(data: np.ndarray, per_frame: int = 50) -> list[bytes]:
     """One whole encoded frame per notification, as the ESP32 sends them at MTU 247."""
     stream = BoardEmulator(FS, 2, 12, "raw", per_frame).frames_for(data)
     return [f + b"\x00" for f in stream.split(b"\x00")[:-1]]
+
+
+def packed(data: np.ndarray, mtu: int) -> list[bytes]:
+    """The ESP32's byte stream at a given MTU, cut into notifications of mtu - 3 bytes: a
+    notification holds several frames or parts of them (frames split across notifications;
+    status frames are longer than 20 bytes). Sample frames as PROTOCOL.md sizes them."""
+    per_frame = max(1, min(25, (mtu - 17) // 4))
+    stream = BoardEmulator(FS, 2, 12, "raw", per_frame).frames_for(data)
+    size = mtu - 3
+    return [stream[k : k + size] for k in range(0, len(stream), size)]
 
 
 @pytest.fixture
@@ -324,3 +368,109 @@ def test_board_not_found_is_an_input_error(peripheral, monkeypatch):
 def test_scan_lists_advertising_boards(peripheral):
     found = asyncio.run(ble.scan_boards(0.05, backend=FakeScanner))
     assert found == [(ADDRESS, "crampdetect-EE01", -60)]
+
+
+@pytest.mark.parametrize("mtu", [23, 185, 247])
+def test_streams_at_the_negotiated_mtu_with_frames_packed_and_split(peripheral, mtu):
+    data = counts(4000)
+    peripheral.mtu = mtu
+    peripheral.notifications = packed(data, mtu)
+    source = open_ble()
+    with source:
+        blocks = read_all(source, 4000)
+        assert source.transport.mtu == mtu
+        pulses = tuple((200 + k, 100) for k in range(8))  # the longest command: 44 bytes
+        assert source.send("vibrate", pulses=pulses, repeat=3)
+        stats = source.stats
+    check(blocks, data)
+    assert blocks[-1].stop == 4000 and stats.crc_errors == 0 and stats.gaps == 0
+    assert source.info.representation.adc_bits == 12  # learned from status frames
+    notes = peripheral.notifications
+    assert any(n.count(0) > 1 for n in notes)  # several frames in one notification
+    assert any(not n.endswith(b"\x00") for n in notes)  # a frame split across two
+    (command,) = FrameDecoder().feed(b"".join(peripheral.writes))
+    assert command.pulses == pulses and command.repeat == 3
+
+
+def test_a_start_notify_failure_disconnects_before_retrying(peripheral):
+    peripheral.fail_start_notify = 1
+    with pytest.raises(InputError, match="cannot connect"):
+        open_ble().__enter__()
+    assert peripheral.connects == 1 and peripheral.disconnects == 1
+    assert not peripheral.clients[0].is_connected
+    # After a drop, the same failure costs one attempt, then the link comes back.
+    peripheral.drop_at = 50
+    source = open_ble()
+    with source:
+        peripheral.fail_start_notify = 1
+        peripheral.not_found = 1  # and BlueZ forgot the device once
+        blocks = read_all(source, 20_000)
+        stats = source.stats
+    check(blocks, counts(20_000))
+    assert blocks[-1].stop == 20_000 and stats.reconnects == 1
+    assert peripheral.connects == 4  # the failed first open, the first link, one bad, one good
+    assert sum(c.is_connected for c in peripheral.clients) == 0
+
+
+def test_backoff_is_capped_and_the_scan_times_out_while_the_board_is_away(peripheral, monkeypatch):
+    """The board stops advertising after a drop: scans time out and are tried again, waits
+    grow to BACKOFF_MAX_S and no further; once it advertises again the link is back within
+    one wait."""
+    assert ble.BACKOFF_MAX_S <= 3.0  # a few seconds at most (was 10 s)
+    monkeypatch.setattr(ble, "BACKOFF_MIN_S", 0.05)
+    monkeypatch.setattr(ble, "BACKOFF_MAX_S", 0.2)
+    peripheral.drop_at = 50
+    peripheral.advertise_after_drop = False  # gone: out of range
+    source = ble.BleTransport(
+        "crampdetect-EE01",
+        scan_timeout_s=0.3,
+        client_backend=FakeClient,
+        scanner_backend=FakeScanner,
+    )
+    source = BoardSource(source)
+    with source:
+        blocks = read_all(source, 2000)
+        deadline = time.monotonic() + 10
+        while peripheral.drop_at is not None and time.monotonic() < deadline:
+            blocks += source.read(timeout_s=0.05)
+        scans = peripheral.scans
+        while peripheral.scans - scans < 3 and time.monotonic() < deadline:
+            blocks += source.read(timeout_s=0.05)  # each scan times out and starts again
+        assert peripheral.scans - scans >= 3 and peripheral.connects == 1
+        back = time.monotonic()
+        peripheral.advertising = True
+        blocks += read_all(source, 20_000)
+        stats = source.stats
+    reconnected = peripheral.attempts[-1]
+    assert reconnected - back <= 0.2 + 0.3 + 0.5  # one wait, a scan, slack for a busy machine
+    check(blocks, counts(20_000))
+    assert stats.reconnects == 1 and blocks[-1].stop == 20_000
+
+
+def test_refused_reconnects_wait_at_most_the_cap(peripheral, monkeypatch):
+    monkeypatch.setattr(ble, "BACKOFF_MIN_S", 0.05)
+    monkeypatch.setattr(ble, "BACKOFF_MAX_S", 0.2)
+    peripheral.drop_at = 50
+    peripheral.refuse_after_drop = 6
+    source = open_ble()
+    with source:
+        blocks = read_all(source, 20_000)
+    check(blocks, counts(20_000))
+    waits = np.diff(peripheral.attempts[1:])  # between the attempts after the drop
+    assert len(waits) == 6
+    assert waits[0] >= 0.05 and waits[-1] >= 0.2 and np.all(waits < 0.2 + 0.25)
+    assert np.all(np.diff(waits[:3]) > 0)  # doubling until the cap
+
+
+def test_an_unpaired_computer_is_told_to_pair(peripheral, monkeypatch):
+    """The ESP32 needs a bonded, encrypted link to subscribe (PROTOCOL.md, Security): BlueZ
+    reports the refused subscription as an ATT error, which becomes a one-line hint."""
+
+    async def refuse(self, characteristic, callback, **kwargs):
+        details = ["Operation failed with ATT error: 0x05 (Insufficient Authentication)"]
+        raise BleakDBusError("org.bluez.Error.Failed", details)
+
+    monkeypatch.setattr(FakeClient, "start_notify", refuse)
+    with pytest.raises(InputError, match=r"not paired with .*pair it once"):
+        open_ble().__enter__()
+    assert peripheral.disconnects == 1

@@ -72,7 +72,9 @@ def test_samples_the_device_dropped_are_counted_from_device_time():
     r = Reassembler(block_s=None)  # one block per frame
     frames = [status(), frame(0, 0, data), frame(1, N, data), frame(2, 3 * N, data)]
     blocks = r.feed(frames, host_s=0.0)
-    assert [b.gap for b in blocks] == [0, 0, N]
+    assert [b.gap for b in blocks] == [0, 0]  # a jump waits for a frame that confirms it
+    blocks += r.feed([frame(3, 4 * N, data)], host_s=0.0)
+    assert [b.gap for b in blocks] == [0, 0, N, 0]
     check_blocks(blocks, data)
 
 
@@ -104,7 +106,8 @@ def test_a_run_of_consecutive_old_frames_is_a_restart_not_duplicates():
 def test_frames_wait_for_the_first_status_frame():
     data = signal(N * 4)
     r = Reassembler(block_s=None)  # one block per frame
-    assert r.feed([frame(0, 0, data), frame(1, N, data)], host_s=0.0) == []
+    at_500_hz = SampleFrame(1, N * 2000, 0b11, data[:, N : 2 * N])
+    assert r.feed([frame(0, 0, data), at_500_hz], host_s=0.0) == []
     blocks = r.feed([StatusFrame(0, 0, "t", 500, 12, "env", 80, 0, 3)], host_s=0.1)
     assert len(blocks) == 2 and blocks[0].fs == 500
     assert r.info.representation.signal == "env" and r.info.representation.adc_bits == 12
@@ -133,8 +136,9 @@ def test_clock_map_corrects_drift_and_ignores_latency_jitter():
 def test_device_timebase_gives_stream_seconds():
     data = signal(N * 4)
     r = Reassembler(StreamInfo(confirmed=True), timebase="device", block_s=None)
-    blocks = r.feed([frame(0, 0, data), frame(2, 2 * N, data)], host_s=123.0)
-    assert [b.t0 for b in blocks] == [0.0, pytest.approx(2 * N / FS)]
+    frames = [frame(0, 0, data), frame(2, 2 * N, data), frame(3, 3 * N, data)]
+    blocks = r.feed(frames, host_s=123.0)
+    assert [b.t0 for b in blocks] == [0.0, pytest.approx(2 * N / FS), pytest.approx(3 * N / FS)]
 
 
 def test_blocks_end_on_window_boundaries_and_at_gaps():
@@ -235,3 +239,141 @@ def test_arbitrary_frames_never_crash_and_never_go_backwards(frames, block_s):
         stop = b.stop
     accepted = sum(b.n_samples for b in blocks)
     assert accepted == r.stats.samples
+
+
+# -- frames that passed the CRC but are corrupt ------------------------------------------------
+
+
+def _stream_with(bad: SampleFrame, at: int, n_frames: int = 30):
+    """Frames 0..n_frames-1 with frame ``at`` replaced by ``bad``; returns (blocks, stats)."""
+    data = signal(N * n_frames)
+    frames = [status()] + [frame(k, k * N, data) for k in range(n_frames)]
+    frames[1 + at] = bad
+    r = Reassembler(block_s=None)
+    blocks = []
+    for k in range(0, len(frames), 3):  # a few frames per chunk, like a live link
+        blocks += r.feed(frames[k : k + 3], host_s=k * 0.025)
+    blocks += r.flush()
+    return blocks, r.stats, data
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"seq": 10 + 17_000},  # a bad seq would add 17,000 "lost frames"
+        {"seq": 10 - 5_000},  # far behind: looked like a restart
+        {"t_us": 10 * N * 1000 + 1_000_000_000},  # a false gap of ~17 minutes
+        {"t_us": 10 * N * 1000 - 7 * N * 1000},  # back in time
+        {"seq": 12, "t_us": 10 * N * 1000},  # next-but-one seq, time of this frame
+        {"channel_mask": 0b101},  # another channel set
+    ],
+)
+def test_a_corrupt_frame_does_not_bend_the_timeline(change):
+    data = signal(N * 30)
+    good = frame(10, 10 * N, data)
+    fields = {"seq": good.seq, "t_us": good.t_us, "channel_mask": good.channel_mask}
+    bad = SampleFrame(**(fields | change), samples=good.samples)
+    blocks, stats, data = _stream_with(bad, 10)
+    check_blocks(blocks, data)
+    # Only the corrupt frame is missing: one gap of one frame, counted as one lost frame.
+    assert [b.gap for b in blocks if b.gap] == [N]
+    assert stats.lost_frames == 1 and stats.gap_samples == N and stats.restarts == 0
+    assert blocks[-1].stop == 30 * N
+    assert stats.implausible >= 1
+
+
+def test_samples_beyond_the_adc_range_are_dropped():
+    data = signal(N * 30)
+    bad = frame(10, 10 * N, data)
+    samples = bad.samples.copy()
+    samples[1, 3] = 1024  # a 10-bit ADC cannot produce it
+    blocks, stats, _ = _stream_with(SampleFrame(10, bad.t_us, 0b11, samples), 10)
+    check_blocks(blocks, data)
+    assert stats.implausible == 1 and stats.lost_frames == 1 and stats.gap_samples == N
+    # The same value is fine from a 12-bit board.
+    r = Reassembler(block_s=None)
+    twelve = StatusFrame(0, 0, "esp32", FS, 12, "raw", 255, 0, 0b11)
+    out = r.feed([twelve, SampleFrame(0, 0, 0b11, samples)], host_s=0.0)
+    assert len(out) == 1 and r.stats.implausible == 0
+
+
+def test_a_jump_confirmed_by_the_next_frame_is_believed_at_once_then():
+    data = signal(N * 30)
+    r = Reassembler(block_s=None)
+    assert len(r.feed([status(), frame(0, 0, data), frame(1, N, data)], 0.0)) == 2
+    assert r.feed([frame(5, 5 * N, data)], 0.1) == []  # held: could be a corrupt seq
+    out = r.feed([frame(6, 6 * N, data)], 0.12)
+    assert [(b.start, b.gap) for b in out] == [(5 * N, 3 * N), (6 * N, 0)]
+    assert r.stats.lost_frames == 3 and r.stats.implausible == 0
+    # A jump at the very end of a stream is kept if it is exactly where its seq puts it.
+    assert r.feed([frame(9, 9 * N, data)], 0.2) == []
+    assert [(b.start, b.gap) for b in r.flush()] == [(9 * N, 2 * N)]
+
+
+def test_a_corrupt_status_frame_does_not_change_the_rate():
+    data = signal(N * 20)
+    r = Reassembler(block_s=None)
+    blocks = r.feed([status()] + [frame(k, k * N, data) for k in range(10)], 0.0)
+    blocks += r.feed([StatusFrame(10, 0, "test", 2 * FS, 10, "raw", 255, 0, 0b11)], 0.3)
+    blocks += r.feed([frame(k, k * N, data) for k in range(10, 20)], 0.5)
+    assert r.info.fs == FS and {b.fs for b in blocks} == {FS}
+    check_blocks(blocks, data)
+    assert blocks[-1].stop == 20 * N and r.stats.lost_frames == 0
+    # The same change said twice is believed (a real set_rate).
+    r.feed([StatusFrame(20, 0, "test", 2 * FS, 10, "raw", 255, 0, 0b11)] * 2, 1.0)
+    assert r.info.fs == 2 * FS
+
+
+def _raw_frame(f) -> bytearray:
+    from cobs import cobs
+
+    from crampdetect.ingest.frames import encode_frame
+
+    return bytearray(cobs.decode(encode_frame(f)[:-1]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 118), st.lists(st.integers(0, 10_000), min_size=1, max_size=12)),
+        max_size=12,
+    ),
+    st.sets(st.integers(1, 119), max_size=10),
+    st.integers(1, 300),
+)
+def test_crc_valid_damage_changes_the_timeline_by_at_most_one_frame(damage, lost, chunk):
+    """Bits flipped in frames whose CRC is then recomputed (as if the CRC had missed them):
+    every wrong sample run is at most one frame, and gaps and lost frames are exact."""
+    import binascii
+    import struct
+
+    from cobs import cobs
+
+    n_frames = 120
+    data = signal(N * n_frames)
+    raws = [_raw_frame(frame(k, k * N, data)) for k in range(n_frames)]
+    for k, bits in damage:
+        body = raws[k][:-2]
+        for bit in bits:
+            body[bit // 8 % len(body)] ^= 1 << (bit % 8)
+        raws[k] = body + struct.pack("<H", binascii.crc_hqx(bytes(body), 0xFFFF))
+    wire = _raw_frame(status())
+    stream = cobs.encode(bytes(wire)) + b"\0"
+    stream += b"".join(cobs.encode(bytes(r)) + b"\0" for k, r in enumerate(raws) if k not in lost)
+    decoder, r = FrameDecoder(), Reassembler(block_s=0.1)
+    blocks = []
+    for i in range(0, len(stream), chunk):
+        blocks += r.feed(decoder.feed(stream[i : i + chunk]), host_s=i / 50_000)
+    blocks += r.flush()
+    covered = np.zeros(N * n_frames, bool)
+    wrong = np.zeros(N * n_frames, bool)
+    for b in blocks:
+        assert b.stop <= N * n_frames and b.fs == FS
+        covered[b.start : b.stop] = True
+        wrong[b.start : b.stop] = (b.data != data[:, b.start : b.stop]).any(axis=0)
+    runs = np.diff(np.flatnonzero(np.diff(np.r_[0, wrong.astype(np.int8), 0])))[::2]
+    assert runs.max(initial=0) <= N
+    last = int(np.flatnonzero(covered)[-1]) + 1
+    assert r.stats.gap_samples == int((~covered[:last]).sum())
+    assert r.stats.lost_frames == int((~covered[:last]).reshape(-1, N).all(axis=1).sum())
+    assert r.stats.restarts == 0

@@ -274,3 +274,54 @@ def test_csv_export_keeps_formula_like_text_inert(tmp_path):
     with open(tmp_path / "x.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert n == 1 and rows[1]["leg"] == "'=HYPERLINK(1)" and rows[1]["start_s"] == "5.0"
+
+
+def test_import_is_all_or_nothing(tmp_path):
+    """An import that fails half-way (here: an unknown profile, found after the session row
+    was written) leaves no session and no record behind."""
+    result = {
+        "channels": ["left"],
+        "events": [{"channel": "left", "kind": "cramp", "onset_s": 1.0, "end_s": 9.0}],
+        "quality": [{"channel": "left", "issue": "lead_off", "start_s": 0.0, "end_s": 1.0}],
+    }
+    with History(tmp_path / "h.sqlite3") as h:
+        with pytest.raises(InputError):
+            import_detection(h, result, at(20, 23), profile="nap")
+        assert h.sessions() == []
+        for table in ("cramps", "quality", "alerts"):
+            assert h.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
+        # The history is still usable, and a good import goes through.
+        sid = import_detection(h, result, at(20, 23)).session_id
+        assert len(h.records("cramps", sid)) == 1
+
+
+def test_cli_import_with_an_invalid_profile_leaves_nothing(tmp_path, monkeypatch, capsys):
+    import json
+
+    from crampdetect.cli import main
+    from crampdetect.storage.paths import HOME_ENV, history_path
+
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
+    result = tmp_path / "r.json"
+    events = [{"channel": "left", "kind": "cramp", "onset_s": 1.0, "end_s": 9.0}]
+    result.write_text(json.dumps({"channels": ["left"], "events": events}))
+    args = ["history", "--import", str(result), "--started", "2026-11-20T23:00"]
+    assert main([*args, "--recording", str(tmp_path / "missing.csv")]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    with History(history_path()) as h:
+        assert h.sessions() == []
+    assert main(args) == 0
+    with History(history_path()) as h:
+        assert len(h.sessions()) == 1
+
+
+def test_nested_transaction_rolls_back_only_its_own_writes(tmp_path):
+    with History(tmp_path / "h.sqlite3") as h:
+        with h.transaction():
+            SessionRecorder(h, "night", ["c"], started_at=at(20, 23))
+            with pytest.raises(RuntimeError), h.transaction() as conn:
+                conn.execute(
+                    "INSERT INTO sessions (started_at, profile) VALUES ('2026-11-21T23:00', 'x')"
+                )
+                raise RuntimeError
+        assert [r["profile"] for r in h.sessions()] == ["night"]

@@ -56,10 +56,16 @@ class SimplePolicy:
 
     def reset(self) -> None:
         self._active: set[tuple[str, int]] = set()
+        self._acked: set[tuple[str, int]] = set()
 
     def update(self, events: list[Event], now_s: float, acks: int = 0) -> list[Action]:
-        """``acks`` (acknowledge presses) change nothing: this policy never repeats a prompt."""
+        """Take new events and acknowledgements (button or key presses) at ``now_s``: an
+        acknowledgement stops the motor (this policy never repeats a prompt)."""
         actions: list[Action] = []
+        if acks and self._active - self._acked:
+            self._acked |= self._active
+            channel, id_ = max(self._active, key=lambda k: k[1])
+            actions.append(Action("stop", now_s, "acknowledged: prompt silenced", channel, id_))
         for event in events:
             if event.kind != "cramp":
                 continue
@@ -75,6 +81,7 @@ class SimplePolicy:
                 )
             elif event.end_s is not None and key in self._active:
                 self._active.discard(key)
+                self._acked.discard(key)
                 if not self._active:
                     actions.append(Action("stop", now_s, "cramp ended", event.channel, event.id))
         return actions

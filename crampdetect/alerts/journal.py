@@ -131,6 +131,18 @@ def import_detection(
     SessionRecorder
         The closed session's recorder (``session_id`` tells where it went).
     """
+    with history.transaction():  # all or nothing
+        return _import(history, result, started_at, profile, source, stream_t0_s)
+
+
+def _import(
+    history: History,
+    result: Mapping[str, object],
+    started_at: dt.datetime,
+    profile: str | None,
+    source: str,
+    stream_t0_s: float,
+) -> SessionRecorder:
     try:
         events = [Event.from_dict(d, i) for i, d in enumerate(_items(result, "events"), start=1)]
         quality = [QualityInterval.from_dict(d) for d in _items(result, "quality")]

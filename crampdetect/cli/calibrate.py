@@ -147,11 +147,15 @@ def run(args: argparse.Namespace) -> int:
     interactive = not args.non_interactive and sys.stdin.isatty()
     if "://" in args.url:
         return _live(args, legs, interactive)
-    from crampdetect.ingest.inference import infer_representation
+    from crampdetect.ingest.inference import infer_over
     from crampdetect.storage.csvfile import open_csv
 
     stream = open_csv(args.url)
-    rep, _ = infer_representation(stream.first, args.signal, args.units, args.adc_bits)
+    inference = infer_over(
+        (b.data for b in stream.blocks()), stream.fs, args.signal, args.units, args.adc_bits
+    )
+    rep = inference.finish()
+    stream = open_csv(args.url)
     pairs = leg_channels(legs, stream.channels)
     results = run_routine(stream.blocks(), rep, pairs, ready=_ready if interactive else None)
     path = save_calibration(args.user, results, rep, stream.fs, str(args.url))

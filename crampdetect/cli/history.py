@@ -126,12 +126,14 @@ def _import(history: object, args: argparse.Namespace) -> int:
         started = dt.datetime.fromtimestamp(path.stat().st_mtime) - dt.timedelta(seconds=duration)
     if started.tzinfo is None:
         started = started.astimezone()
-    rec = import_detection(history, result, started, args.profile, str(path), t0)  # type: ignore[arg-type]
-    history.set_content_hash(rec.session_id, digest)  # type: ignore[attr-defined]
-    if args.recording:
-        from crampdetect.reports.activity import activity_from_file
+    # One transaction: an invalid profile, event or recording leaves nothing behind.
+    with history.transaction():  # type: ignore[attr-defined]
+        rec = import_detection(history, result, started, args.profile, str(path), t0)  # type: ignore[arg-type]
+        history.set_content_hash(rec.session_id, digest)  # type: ignore[attr-defined]
+        if args.recording:
+            from crampdetect.reports.activity import activity_from_file
 
-        rec.record_activity(activity_from_file(args.recording))
+            rec.record_activity(activity_from_file(args.recording))
     row = history.session(rec.session_id)  # type: ignore[attr-defined]
     n = len(history.records("cramps", rec.session_id))  # type: ignore[attr-defined]
     when = f"night of {row['night']}" if row["profile"] == "night" else row["started_at"][:16]

@@ -100,11 +100,25 @@ def print_summary(summary, file) -> None:
         )
     vibrations = sum(kind == "vibrate" for _, kind in summary.commands)
     print(
-        f"board: {vibrations} vibration prompt(s); link: {s.frames} frames, lost {s.lost_frames}, "
+        f"board: {vibrations} vibration prompt(s), {summary.acks} acknowledged; "
+        f"link: {s.frames} frames, lost {s.lost_frames}, "
         f"CRC errors {s.crc_errors}, duplicates {s.duplicates}, reconnects {s.reconnects}, "
         f"commands resent {s.resends}, never acknowledged {s.unacked}",
         file=file,
     )
+
+
+def _read_keys(stack: contextlib.ExitStack, monitor) -> None:
+    """`a` or space on the terminal acknowledges the current prompt."""
+    from crampdetect.cli._keys import KeyReader
+
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stdin (embedded, captured)
+        return
+    keys = stack.enter_context(KeyReader(fd, lambda _key: monitor.ack("key")))
+    if keys.active:
+        monitor.view.message("press a or space to acknowledge a prompt")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -173,6 +187,8 @@ def run(args: argparse.Namespace) -> int:
                 raise InputError("--capture needs a board (serial://, ble://, sim://)")
             source.capture = stack.enter_context(open(args.capture, "xb"))
         stop = stack.enter_context(stop_on_signals())
+        if view is not None:
+            _read_keys(stack, monitor)
         try:
             with source:
                 summary = monitor.run(args.duration, stop)

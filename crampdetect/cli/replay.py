@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from crampdetect.cli._args import format_result, overrides_from_args
     from crampdetect.core import InputError
     from crampdetect.detect.settings import profile_settings
-    from crampdetect.pipeline.rescore import replay, resolve_representation
+    from crampdetect.pipeline.rescore import replay, resolve_inference
     from crampdetect.storage.reader import open_recording
 
     rec = open_recording(args.path)
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--rate {args.rate:g} Hz disagrees with the recording ({rec.fs:g} Hz)")
     for problem in rec.problems:
         print(f"crampdetect replay: warning: {problem}", file=sys.stderr)
-    rep, inferred = resolve_representation(rec, args.signal, args.units, args.adc_bits)
+    rep, inferred, inference = resolve_inference(rec, args.signal, args.units, args.adc_bits)
     live = args.speed is not None and not args.json
 
     def show(block, pipe, out) -> None:
@@ -77,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
             on_block=on_block,
         )
     result["input"]["inferred"] = inferred
+    result["input"]["inference"] = inference
     if args.json:
         json.dump(result, sys.stdout)
         sys.stdout.write("\n")

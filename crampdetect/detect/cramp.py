@@ -121,6 +121,7 @@ class CrampDetector:
         self._ch = [_Channel() for _ in range(c)]
         self._next_id = 1
         self._frame = 0
+        self.interrupted: dict[int, tuple[float, float]] = {}
         self._h_level = np.zeros((c, 0))  # 250 ms level history (window stats)
         self._h_fast = np.zeros((c, 0))  # 100 ms level history (onset backtracking)
         self._h_base = np.zeros((c, 0))
@@ -154,6 +155,8 @@ class CrampDetector:
         artefact: np.ndarray,
         reference: np.ndarray | None = None,
         tkeo: np.ndarray | None = None,
+        untrusted: np.ndarray | None = None,
+        interrupted: np.ndarray | None = None,
     ) -> list[FrameEvent]:
         """Process frames ``start .. start + n``; all arrays (n_channels, n).
 
@@ -161,7 +164,9 @@ class CrampDetector:
         (µV, NaN while unknown), ``blocked`` frames with lead-off, ``artefact`` frames with
         pops, wander or a motion-artefact spectrum, ``reference`` the strongest recent
         activity (µV) or the calibrated maximum, ``tkeo`` the mean Teager-Kaiser energy per
-        frame (µV², raw EMG only) used to place onsets.
+        frame (µV², raw EMG only) used to place onsets, ``untrusted`` frames under a quality
+        flag (no alert is raised from them), ``interrupted`` frames under a lasting flag
+        (activity there starts or continues no run).
         """
         n = level.shape[1]
         self._frame = start + n
@@ -174,9 +179,10 @@ class CrampDetector:
             # Training: activity below a fraction of the strongest recent activity (standing
             # against gait bursts) is posture, not a contraction to watch.
             ratio = np.where(level_fast >= s.ref_fraction * reference, ratio, 0.0)
-        on = self._hysteresis(ratio, blocked)
+        on = self._hysteresis(ratio, blocked if interrupted is None else blocked | interrupted)
         stats = self._window_stats(level, level_fast, base, artefact)
         stats["ref"] = np.zeros_like(level) if reference is None else reference
+        stats["untrusted"] = np.zeros(level.shape, bool) if untrusted is None else untrusted
         self._ext_fast = np.concatenate([self._h_fast, level_fast], axis=1)
         self._ext_level = np.concatenate([self._h_level, level], axis=1)
         self._ext_base = np.concatenate([self._h_base, base], axis=1)
@@ -201,12 +207,41 @@ class CrampDetector:
         return out
 
     def interrupt(self) -> list[FrameEvent]:
-        """A long gap in the data: end ongoing cramps and forget runs (no cramp spans a gap)."""
+        """A long gap in the data: end ongoing cramps and forget runs (no cramp spans a gap).
+
+        The levels of the cramps ended here are kept in :attr:`interrupted` (channel ->
+        (resting baseline, cramp level), µV) so that :meth:`resume` can reopen one that is
+        still going on after the gap.
+        """
+        self.interrupted = {
+            c: (ch.cramp_base, ch.cramp_level) for c, ch in enumerate(self._ch) if ch.in_cramp
+        }
         out = self.finish()
         for ch in self._ch:
             ch.hyst, ch.last_on, ch.run_start, ch.low = False, _NEVER, -1, 0
             ch.run_strong = 0
         return out
+
+    def end_floor(self, channel: int) -> float:
+        """Envelope (µV) below which the cramp interrupted on ``channel`` counts as relaxed."""
+        base, level = self.interrupted[channel]
+        s = self.settings
+        return max(s.off_ratio * base, s.end_fraction * level)
+
+    def resume(
+        self, channel: int, onset: int, frame: int, detail: dict[str, float | str | bool]
+    ) -> FrameEvent:
+        """Reopen, as a new event from frame ``onset`` alerted at ``frame``, a cramp that a
+        long gap interrupted and whose contraction goes on after it (the caller checked)."""
+        base, level = self.interrupted.pop(channel)
+        ch = self._ch[channel]
+        ev = FrameEvent("cramp", channel, onset, frame, None, 0.9, self._next_id, dict(detail))
+        ev.detail["level_uv"] = round(level, 1)
+        self._next_id += 1
+        ch.in_cramp, ch.cramp, ch.cramp_base, ch.low = True, ev, base, 0
+        ch.cramp_level = level
+        ch.hyst, ch.last_on, ch.run_start, ch.run_strong = False, _NEVER, -1, 0
+        return FrameEvent(**{f: getattr(ev, f) for f in ev.__slots__})
 
     # -- internals ----------------------------------------------------------------------------
     def _hysteresis(self, ratio: np.ndarray, blocked: np.ndarray) -> np.ndarray:
@@ -366,7 +401,7 @@ class CrampDetector:
             return int(move_ends[k]) if k >= 0 else ch.last_move_end
 
         level = st["med"] * st["base"]
-        hit = np.flatnonzero(fast | slow | quiet)
+        hit = np.flatnonzero((fast | slow | quiet) & ~st["untrusted"])
         g = None
         while hit.size:
             rs = int(run_start[hit[0]])

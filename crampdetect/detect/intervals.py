@@ -34,6 +34,8 @@ class IntervalTracker:
         self.n_channels = n_channels
         self.min_on = max(1, min_on)
         self.min_off = max(1, min_off)
+        #: Per frame of the last ``feed``: an interval was open (or not yet closed) there.
+        self.open_mask = np.zeros((n_channels, 0), dtype=bool)
         self.reset()
 
     def reset(self) -> None:
@@ -50,25 +52,32 @@ class IntervalTracker:
         """Add frames ``start .. start + n`` of a (n_channels, n) mask."""
         out: list[Span] = []
         n = mask.shape[1]
+        self.open_mask = np.zeros((self.n_channels, n), dtype=bool)
         if n == 0:
             return out
         for ch in range(self.n_channels):
             m = mask[ch]
             if not m.any() and not self._open[ch] and self._run_start[ch] < 0:
                 continue
-            out.extend(self._feed_channel(ch, m, start))
+            out.extend(self._feed_channel(ch, m, start, self.open_mask[ch]))
         return out
 
-    def _feed_channel(self, ch: int, m: np.ndarray, start: int) -> list[Span]:
+    def _feed_channel(self, ch: int, m: np.ndarray, start: int, om: np.ndarray) -> list[Span]:
         out: list[Span] = []
         idx = np.flatnonzero(np.diff(np.concatenate([[0], m.astype(np.int8), [0]])))
         runs = idx.reshape(-1, 2) + start  # [first_true, past_last_true) per run
         n_end = start + m.shape[0]
+        opened = start  # frame from which the current interval is known to be open
+
+        def close() -> None:
+            out.append(Span(ch, int(self._start[ch]), int(self._last_true[ch] + 1)))
+            om[max(opened - start, 0) : max(self._last_true[ch] + self.min_off - start, 0)] = True
+            self._open[ch] = False
+
         for a, b in runs:
             # Gap of falses before this run.
             if self._open[ch] and a - self._last_true[ch] - 1 >= self.min_off:
-                out.append(Span(ch, int(self._start[ch]), int(self._last_true[ch] + 1)))
-                self._open[ch] = False
+                close()
             if self._run_start[ch] >= 0 and a != self._last_true[ch] + 1:
                 self._run_start[ch] = -1
             if self._run_start[ch] < 0:
@@ -77,12 +86,14 @@ class IntervalTracker:
             if not self._open[ch] and b - self._run_start[ch] >= self.min_on:
                 self._open[ch] = True
                 self._start[ch] = self._run_start[ch]
+                opened = max(a, self._run_start[ch] + self.min_on - 1)
                 out.append(Span(ch, int(self._start[ch]), None))
         if self._last_true[ch] < n_end - 1:
             self._run_start[ch] = -1
             if self._open[ch] and n_end - 1 - self._last_true[ch] >= self.min_off:
-                out.append(Span(ch, int(self._start[ch]), int(self._last_true[ch] + 1)))
-                self._open[ch] = False
+                close()
+        if self._open[ch]:
+            om[max(opened - start, 0) :] = True
         return out
 
     def close_all(self) -> list[Span]:

@@ -155,6 +155,18 @@ def _signed_part(header: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in header.items() if k != "payload_sha256"}
 
 
+def _payload_path(header_path: Path, name: object) -> Path:
+    """The payload file named in a header; it must be a file inside the model's folder."""
+    folder = header_path.parent.resolve()
+    rel = Path(str(name))
+    path = (folder / rel).resolve()
+    if rel.is_absolute() or ".." in rel.parts or path.parent != folder:
+        raise InputError(
+            f"{header_path}: payload file {str(name)!r} must be a file name inside the model folder"
+        )
+    return path
+
+
 def load_model(path: str | Path) -> CrampModel:
     """Load and verify a model folder (or its ``model.json``); a shipped model by its name.
 
@@ -189,7 +201,7 @@ def load_model(path: str | Path) -> CrampModel:
     signed = _canonical(_signed_part(header))
     estimator = None
     if kind == "boosting":
-        blob_path = header_path.parent / str(header.get("payload_file", SKOPS_NAME))
+        blob_path = _payload_path(header_path, header.get("payload_file", SKOPS_NAME))
         if not blob_path.is_file():
             raise InputError(f"{header_path}: payload file {blob_path.name} is missing")
         blob = blob_path.read_bytes()

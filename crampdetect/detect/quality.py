@@ -1,8 +1,11 @@
-"""Per-channel signal-quality flags from feature frames: lead-off, saturation, mains, pops, wander.
+"""Per-channel signal-quality flags from feature frames.
 
-Thresholds are conservative on purpose: a flag must mean something is wrong, and clean EMG
-(including strong contractions) must not be flagged. Dropped samples (``gap``) are flagged by
-the pipeline, which sees the sample clock.
+A flag is an interval where detection on that channel cannot be trusted: the detector raises
+no cramp alert from it (:meth:`QualityMonitor.update` returns the frames concerned). What the
+filters remove (a mild hum the notch takes out, wander below the band-pass) is not a flag;
+clean EMG, strong contractions included, is not a flag. Dropped samples (``gap``) are flagged
+by the pipeline, which sees the sample clock; so are ``bad_value`` samples (NaN, inf or values
+no front end can produce), which it replaces before filtering.
 """
 
 from __future__ import annotations
@@ -14,13 +17,85 @@ from crampdetect.detect.intervals import IntervalTracker, Span
 from crampdetect.features.hop import FeatureFrames
 from crampdetect.features.windows import windows
 
-#: Issues that make a channel's EMG unusable for detection while they last.
+#: Issues that make a channel's EMG unusable while they last: they also end a cramp.
 BLOCKING = frozenset({"lead_off"})
+#: Issues that last: activity under them starts no run toward an alert (pops and clipping
+#: are brief and come with real activity, so they only hold the alert back).
+LASTING = frozenset({"lead_off", "mains", "wander", "bad_value"})
 #: Hum (µV RMS at the skin) that counts as strong mains interference: a residual hum below
 #: the resting EMG, which the notches remove, is not flagged.
 MAINS_UV = 15.0
 #: Frames a pop candidate waits to see whether the level falls back (a pop) or stays (EMG).
 POP_DELAY = 3
+#: A pop is a step: its largest sample difference is this many times the frame's median one
+#: (a heel strike swings smoothly).
+STEP_RATIO = 8.0
+#: Lower edge of the EMG band-pass (Hz); wander leaking through it above LEAK_FRACTION of
+#: the band RMS is flagged.
+EDGE_HZ = 20.0
+LEAK_FRACTION = 0.5
+#: A floating input: the frame repeats itself one mains period later (residual energy share
+#: at most HUM_ONLY) at a level no EMG reaches (µV RMS at the skin).
+HUM_ONLY = 0.05
+FLOATING_UV = 2000.0
+#: ENV lead-off: the 1-s spread of frame means at most ENV_STILL of their level, at least
+#: ENV_HIGH of full scale.
+ENV_STILL = 0.01
+ENV_HIGH = 0.5
+#: ENV hum: the envelope detector cannot remove interference at the skin. An envelope raised
+#: to ENV_HUM_RISE x its floor (lowest 1-s level of the last FLOOR_S) that is smoother than
+#: EMG (RMS frame-to-frame change over 1 s at most ENV_HUM_ROUGH of its level; EMG: >= 5 %).
+ENV_HUM_RISE = 3.0
+ENV_HUM_ROUGH = 0.025
+FLOOR_S = 60.0
+
+
+class RawFrameStats:
+    """Per-frame statistics of unfiltered raw EMG (µV) that the band features lose.
+
+    ``hum_ratio``: energy of ``x(t) - x(t - T)`` over twice the frame variance for the mains
+    period T (50 or 60 Hz, the better): about 1 for EMG, near 0 for pure hum. ``sd_uv``: frame
+    standard deviation. ``diff_uv``: median absolute sample difference.
+
+    Parameters
+    ----------
+    fs : float
+        Sample rate, Hz.
+    n_channels : int
+        Number of channels.
+    hop : int
+        Frame length in samples (the features' hop).
+    """
+
+    def __init__(self, fs: float, n_channels: int, hop: int) -> None:
+        self.hop = hop
+        self.n_channels = n_channels
+        periods = [fs / f0 for f0 in (50.0, 60.0)]
+        self._delays = [(int(p), p - int(p)) for p in periods]
+        self._keep = int(max(periods)) + 2
+        self._hist: np.ndarray | None = None  # last input samples
+        self._tail = np.zeros((n_channels, 5, 0))  # per-sample rows of an incomplete frame
+
+    def process(self, u: np.ndarray) -> dict[str, np.ndarray]:
+        """Add samples (n_channels, n); statistics of the frames they complete."""
+        c, n = u.shape
+        if self._hist is None:
+            self._hist = np.repeat(u[:, :1], self._keep, axis=1)
+        ext = np.concatenate([self._hist, u], axis=1)
+        k = self._keep
+        rows = [u, u * u, np.abs(np.diff(ext[:, k - 1 :], axis=1))]
+        for p, a in self._delays:
+            delayed = (1 - a) * ext[:, k - p : k - p + n] + a * ext[:, k - p - 1 : k - p - 1 + n]
+            rows.append((u - delayed) ** 2)
+        self._hist = ext[:, -k:]
+        per = np.concatenate([self._tail, np.stack(rows, axis=1)], axis=2)
+        nf = per.shape[2] // self.hop
+        self._tail = per[:, :, nf * self.hop :]
+        fr = per[:, :, : nf * self.hop].reshape(c, per.shape[1], nf, self.hop)
+        mean, ms = fr[:, 0].mean(axis=2), fr[:, 1].mean(axis=2)
+        var = np.maximum(ms - mean**2, 1e-12)
+        hum = np.minimum(fr[:, 3].mean(axis=2), fr[:, 4].mean(axis=2)) / (2 * var)
+        return {"hum_ratio": hum, "sd_uv": np.sqrt(var), "diff_uv": np.median(fr[:, 2], axis=2)}
 
 
 class QualityMonitor:
@@ -36,7 +111,7 @@ class QualityMonitor:
         Frame spacing in s.
     """
 
-    ISSUES = ("lead_off", "saturation", "mains", "pop", "wander")
+    ISSUES = ("lead_off", "saturation", "mains", "pop", "wander", "bad_value")
 
     def __init__(self, representation: Representation, n_channels: int, hop_s: float) -> None:
         self.representation = representation
@@ -50,6 +125,7 @@ class QualityMonitor:
             "mains": (round(2.0 * per_s), round(2.0 * per_s)),
             "pop": (1, 1),
             "wander": (round(0.5 * per_s), round(1.0 * per_s)),
+            "bad_value": (1, round(1.0 * per_s)),
         }
         self._trackers = {k: IntervalTracker(n_channels, *persist[k]) for k in self.ISSUES}
         self.reset()
@@ -57,6 +133,7 @@ class QualityMonitor:
     def reset(self) -> None:
         c = self.n_channels
         self._hist_mean = np.zeros((c, 0))
+        self._hist_level = np.zeros((c, 0))  # 1-s level means, for the ENV floor
         self._hist_rms = np.zeros((c, 0))
         # Pop candidates wait POP_DELAY frames: a pop is transient, an EMG onset is not.
         self._pop_cand = np.zeros((c, POP_DELAY), dtype=bool)
@@ -70,41 +147,62 @@ class QualityMonitor:
         return any(self._trackers[k].is_open(channel) for k in BLOCKING)
 
     def masks(
-        self, f: FeatureFrames, mains_share: np.ndarray, mains_uv: np.ndarray | None = None
+        self,
+        f: FeatureFrames,
+        mains: dict[str, np.ndarray] | None = None,
+        raw: dict[str, np.ndarray] | None = None,
+        bad: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
         """Per-issue boolean masks (n_channels, n_frames).
 
-        ``mains_share`` is the share (0-1) of band power in mains lines and ``mains_uv`` their
-        RMS at the skin (µV), per frame, from the mains analysis segment the frame falls in.
+        ``mains`` holds per frame the mains lines' share of band power (0-1) and RMS (µV)
+        before (``share``, ``uv``) and after the notches (``residual_share``,
+        ``residual_uv``); ``raw`` the :class:`RawFrameStats` of the unfiltered input (raw
+        EMG); ``bad`` frames holding samples that were replaced as ``bad_value``.
         """
         rep = self.representation
         uv = rep.uv_per_unit
         n = f.n_frames
+        c = self.n_channels
         fsc = rep.full_scale
         span = f.raw_max - f.raw_min
-        # Rolling 1-s statistics of the frame means (wander) and of the band RMS.
+        zeros = np.zeros((c, n))
+        mains = mains or {}
+        # Rolling 1-s statistics of the frame means and of the band RMS.
         mean_all = np.concatenate([self._hist_mean, f.raw_mean], axis=1)
         rms_all = np.concatenate([self._hist_rms, f.rms_fast], axis=1)
-        keep = self._win - 1
-        self._hist_mean = mean_all[:, -keep:] if keep else mean_all[:, :0]
-        self._hist_rms = rms_all[:, -keep:] if keep else rms_all[:, :0]
-        pad = self._win - 1 - (mean_all.shape[1] - n)
+        keep = self._win + 2
+        self._hist_mean = mean_all[:, -keep:]
+        self._hist_rms = rms_all[:, -keep:]
+        pad = keep - (mean_all.shape[1] - n)
         if pad > 0:
             mean_all = np.concatenate([np.repeat(mean_all[:, :1], pad, axis=1), mean_all], axis=1)
             rms_all = np.concatenate([np.repeat(rms_all[:, :1], pad, axis=1), rms_all], axis=1)
         if n:
-            wander_uv = windows(mean_all, self._win).std(axis=2) * uv
-            rms_ref = windows(rms_all, self._win).mean(axis=2)
-            prev_rms = rms_all[:, -n - 2 : -2] if rms_all.shape[1] >= n + 2 else f.rms_fast
+            w = windows(mean_all[:, 3:], self._win)
+            level_mean, level_sd = w.mean(axis=2), w.std(axis=2)
+            rms_ref = windows(rms_all[:, 3:], self._win).mean(axis=2)
+            prev_rms = rms_all[:, -n - 2 : -2]
+            # Wander leaking through the band-pass: below its edge the 2nd-order high-pass
+            # passes (f / EDGE)^2, i.e. the wander's 2nd derivative over (2 pi EDGE)^2.
+            # Means over two frames (100 ms: whole periods of 50 and 60 Hz) hold no hum.
+            m2 = (mean_all[:, 1:] + mean_all[:, :-1]) / 2
+            d2 = np.diff(m2, n=2, axis=1) * uv / self.hop_s**2 / (2 * np.pi * EDGE_HZ) ** 2
+            leak_uv = np.sqrt(windows(d2**2, self._win).mean(axis=2))
+            d1 = np.diff(mean_all, axis=1)[:, 2:]
+            rough = np.sqrt(windows(d1**2, self._win).mean(axis=2))
         else:
-            wander_uv = rms_ref = prev_rms = np.zeros((self.n_channels, 0))
+            level_mean = level_sd = rms_ref = prev_rms = leak_uv = rough = zeros
 
         if fsc is not None:
             at_top = f.raw_max >= fsc - 1
             at_bottom = f.raw_min <= 1
             flat = span <= 2
             if rep.signal == "env":
-                stuck = flat & at_top
+                # A live envelope wanders; one that sits still high up (a rail or the
+                # amplifier's own limit) has lost its electrodes.
+                still = level_sd <= np.maximum(ENV_STILL * level_mean, 1.0)
+                stuck = (flat & at_top) | (still & (level_mean >= ENV_HIGH * fsc))
                 clip = at_top
             else:
                 stuck = flat & (at_top | at_bottom)
@@ -112,22 +210,36 @@ class QualityMonitor:
         else:
             stuck = span == 0
             clip = np.zeros_like(stuck)
-        if mains_uv is None:
-            mains_uv = np.zeros_like(mains_share)
-        huge_mains = (mains_share >= 0.6) & (mains_uv >= 1000.0)
-        lead_off = stuck | huge_mains
+        share, hum_uv = mains.get("share", zeros), mains.get("uv", zeros)
+        lead_off = stuck | ((share >= 0.6) & (hum_uv >= 1000.0))
+        if raw is not None:
+            # Nothing but mains of millivolts: a floating input, whatever the notches do.
+            lead_off |= (raw["hum_ratio"] <= HUM_ONLY) & (raw["sd_uv"] >= FLOATING_UV)
+        hum = (mains.get("residual_share", zeros) >= 0.3) & (
+            mains.get("residual_uv", zeros) >= MAINS_UV
+        )
+        if rep.signal == "env":
+            hum = (rough <= ENV_HUM_ROUGH * level_mean) & (
+                level_mean >= ENV_HUM_RISE * np.maximum(self._env_floor(level_mean), 1.0)
+            )
         masks = {
             "lead_off": lead_off,
             "saturation": clip & ~lead_off,
-            "mains": (mains_share >= 0.3) & (mains_uv >= MAINS_UV) & ~lead_off,
+            "mains": hum & ~lead_off & ~clip,
             "pop": np.zeros_like(lead_off),
             "wander": np.zeros_like(lead_off),
+            "bad_value": np.zeros_like(lead_off) if bad is None else bad,
         }
+        self._pop_cand_now = np.zeros_like(lead_off)
         if rep.signal == "raw":
             jump_uv = f.raw_jump * uv
             ref = np.maximum(prev_rms, 1e-9)
             cand = (jump_uv > 12.0 * ref) & (jump_uv > max(300.0, 8 * uv)) & ~lead_off & ~clip
+            if raw is not None:  # a step, not a fast swing (heel strike): one big difference
+                cand &= jump_uv > STEP_RATIO * raw["diff_uv"]
             all_c = np.concatenate([self._pop_cand, cand], axis=1)
+            # Untrusted from a candidate until its ringing has died down (DELAY frames).
+            self._pop_cand_now = windows(all_c, POP_DELAY + 1).any(axis=2)
             all_ref = np.concatenate([self._pop_ref, np.maximum(4.0 * ref, 0.08 * jump_uv)], axis=1)
             all_rms = np.concatenate([self._pop_rms, f.rms_fast], axis=1)
             d = POP_DELAY
@@ -135,19 +247,49 @@ class QualityMonitor:
             masks["pop"] = all_c[:, :n] & (all_rms[:, d : d + n] < all_ref[:, :n])
             self._pop_cand, self._pop_ref = all_c[:, -d:], all_ref[:, -d:]
             self._pop_rms = all_rms[:, -d:]
-            masks["wander"] = (wander_uv > np.maximum(3.0 * rms_ref, 100.0)) & ~lead_off & ~clip
+            masks["wander"] = (leak_uv > LEAK_FRACTION * rms_ref) & ~lead_off & ~clip
         return masks
 
+    def _env_floor(self, level: np.ndarray) -> np.ndarray:
+        """Per frame, the lowest 1-s level of the last FLOOR_S (the resting envelope)."""
+        keep = max(1, round(FLOOR_S / self.hop_s))
+        allv = np.concatenate([self._hist_level, level], axis=1)
+        pad = keep - 1 - (allv.shape[1] - level.shape[1])
+        self._hist_level = allv[:, -(keep - 1) :] if keep > 1 else allv[:, :0]
+        if pad > 0:
+            allv = np.concatenate([np.repeat(allv[:, :1], pad, axis=1), allv], axis=1)
+        return windows(allv, keep).min(axis=2)
+
     def update(
-        self, f: FeatureFrames, mains_share: np.ndarray, mains_uv: np.ndarray | None = None
-    ) -> tuple[dict[str, np.ndarray], list[tuple[str, Span]]]:
-        """Masks for these frames and the quality spans that opened or closed."""
-        masks = self.masks(f, mains_share, mains_uv)
+        self,
+        f: FeatureFrames,
+        mains: dict[str, np.ndarray] | None = None,
+        raw: dict[str, np.ndarray] | None = None,
+        bad: np.ndarray | None = None,
+    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, list[tuple[str, Span]]]:
+        """Masks, untrusted frames, interrupted frames and the spans that opened or closed.
+
+        A frame is untrusted while any flag is open on it (or its mask is set): the detector
+        raises no alert there. It is interrupted while a :data:`LASTING` flag is: activity
+        there does not count toward an alert.
+        """
+        masks = self.masks(f, mains, raw, bad)
         spans = []
+        untrusted = np.zeros(masks["lead_off"].shape, dtype=bool)
+        lasting = np.zeros_like(untrusted)
         for k in self.ISSUES:
-            start = f.start - POP_DELAY if k == "pop" else f.start  # pop masks lag
-            spans.extend((k, s) for s in self._trackers[k].feed(masks[k], start))
-        return masks, spans
+            tracker = self._trackers[k]
+            if k == "pop":  # pop masks lag POP_DELAY frames
+                spans.extend((k, s) for s in tracker.feed(masks[k], f.start - POP_DELAY))
+                continue
+            spans.extend((k, s) for s in tracker.feed(masks[k], f.start))
+            untrusted |= masks[k] | tracker.open_mask
+            if k in LASTING:
+                lasting |= masks[k] | tracker.open_mask
+            if k in BLOCKING:  # blocked while the interval lasts, not only where it began
+                masks[k] = masks[k] | tracker.open_mask
+        # A pop is known POP_DELAY frames late: its candidates count at once.
+        return masks, untrusted | self._pop_cand_now, lasting, spans
 
     def close_all(self) -> list[tuple[str, Span]]:
         return [(k, s) for k in self.ISSUES for s in self._trackers[k].close_all()]

@@ -31,7 +31,7 @@ ACTIVITIES = (
     "standing",
     "prodrome",
 )
-QUALITY_LABELS = ("lead_off", "saturation", "mains", "pop", "wander", "gap")
+QUALITY_LABELS = ("lead_off", "saturation", "mains", "pop", "wander", "bad_value", "gap")
 #: Tolerance (s) around labelled quality intervals when judging flags on clean signal.
 FLAG_TOLERANCE_S = 1.0
 

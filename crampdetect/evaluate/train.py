@@ -26,7 +26,7 @@ from crampdetect.core import InputError
 from crampdetect.detect.model import KINDS, save_model
 from crampdetect.evaluate.score import labels_path
 from crampdetect.evaluate.select import choose_threshold
-from crampdetect.ingest.inference import infer_representation
+from crampdetect.ingest.inference import infer_over
 from crampdetect.pipeline.offline import collect_candidates
 from crampdetect.storage.csvfile import open_csv
 
@@ -61,9 +61,7 @@ def _activity(intervals: list[dict], channel: str, t: float) -> str:
 def _no_cramp_labels(csv_path: str, profile: str) -> dict[str, Any]:
     """Labels of an unlabelled recording known to hold no cramp (e.g. real EMG)."""
     stream = open_csv(csv_path)
-    rep, _ = infer_representation(stream.first, None)
-    for _ in stream.blocks():
-        pass
+    rep = infer_over((b.data for b in stream.blocks()), stream.fs).finish()
     return {
         "profile": profile,
         "intervals": [],

@@ -15,7 +15,7 @@ from crampdetect.filters.sos import SosFilter
 
 CANDIDATES_HZ = (50.0, 60.0)
 AVG_RATE = 0.25  # weight of the newest segment in the running spectrum
-MIN_SEGMENTS = 2  # segments averaged before the first decision
+MIN_SEGMENTS = 1  # segments seen before the first decision (a 12 dB line is no accident)
 RECHECK_SEGMENTS = 5  # once mains is found, harmonics are re-examined every so many segments
 
 
@@ -62,36 +62,20 @@ class MainsSuppressor:
         self.share = np.zeros(self.n_channels)
         #: Per channel, RMS (input units, µV) of the mains lines over the last segment.
         self.line_rms = np.zeros(self.n_channels)
+        #: The same two for the output: the hum the notches left (or did not yet remove).
+        self.residual_share = np.zeros(self.n_channels)
+        self.residual_rms = np.zeros(self.n_channels)
         self._filter: SosFilter | None = None
         self._buf = np.zeros((self.n_channels, self._n))
+        self._obuf = np.zeros((self.n_channels, self._n))
         self._fill = 0
         self._segments = 0
         self._seen = 0
         self._avg: np.ndarray | None = None  # running average power spectrum
         self._tables: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        # (sample index just past the segment, line share, line RMS) per analysed segment
-        self._log: list[tuple[int, np.ndarray, np.ndarray]] = []
-
-    def share_at(self, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Mains share of band power (0-1) and mains RMS (input units) at sample indices ``ends``.
-
-        Each index gets the values of the last segment analysed before it (zeros before the
-        first). ``ends`` must not decrease from one call to the next: older segments are dropped.
-        Returns two arrays shaped (n_channels, len(ends)).
-        """
-        c = self.n_channels
-        share = np.zeros((c, len(ends)))
-        rms = np.zeros((c, len(ends)))
-        log = self._log
-        if not log:
-            return share, rms
-        marks = np.array([i for i, _, _ in log])
-        k = np.searchsorted(marks, ends, side="right") - 1
-        known = k >= 0
-        share[:, known] = np.stack([v for _, v, _ in log], axis=1)[:, k[known]]
-        rms[:, known] = np.stack([r for _, _, r in log], axis=1)[:, k[known]]
-        del log[:-1]  # the last entry still applies to later indices
-        return share, rms
+        #: (sample index just past the segment, line share, line RMS, residual share,
+        #: residual RMS) per analysed segment.
+        self.share_log: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def process(self, x: np.ndarray) -> np.ndarray:
         """Filter one block (n_channels, n_samples); returns a new array."""
@@ -102,13 +86,23 @@ class MainsSuppressor:
             take = min(n - i, self._n - self._fill)
             piece = x[:, i : i + take]
             self._buf[:, self._fill : self._fill + take] = piece
+            done = self._filter.process(piece) if self._filter is not None else piece
+            self._obuf[:, self._fill : self._fill + take] = done
             self._fill += take
-            out.append(self._filter.process(piece) if self._filter is not None else piece)
+            out.append(done)
             i += take
             self._seen += take
             if self._fill == self._n:
                 self._analyse(self._buf)
-                self._log.append((self._seen, self.share.copy(), self.line_rms.copy()))
+                self.share_log.append(
+                    (
+                        self._seen,
+                        self.share.copy(),
+                        self.line_rms.copy(),
+                        self.residual_share.copy(),
+                        self.residual_rms.copy(),
+                    )
+                )
                 self._fill = 0
         if not out:
             return np.zeros_like(x, dtype=float)
@@ -147,6 +141,16 @@ class MainsSuppressor:
         floor = power[:, neigh_idx].mean(axis=2)  # the mean: cheap, and the spectrum is averaged
         return lines, 10 * np.log10((line + 1e-30) / (floor + 1e-30))
 
+    def _lines(self, power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Share (0-1) of band power in the mains lines and their RMS, per channel."""
+        assert self.mains_hz is not None
+        _, line_idx, _ = self._tables[self.mains_hz]
+        top = min(450.0, 0.45 * self.fs)
+        band = power[:, (self._freqs >= 20) & (self._freqs <= top)].sum(axis=1) + 1e-30
+        lines_power = power[:, np.unique(line_idx)].sum(axis=1)
+        # One-sided periodogram of a Hann-windowed segment -> RMS of the lines.
+        return lines_power / band, np.sqrt(2.0 * lines_power / (self._n * np.sum(self._window**2)))
+
     def _analyse(self, seg: np.ndarray) -> None:
         self._segments += 1
         spec = np.fft.rfft((seg - seg.mean(axis=1, keepdims=True)) * self._window, axis=1)
@@ -164,13 +168,10 @@ class MainsSuppressor:
             if best is None:
                 return
             self.mains_hz = best
-        _, line_idx, _ = self._tables[self.mains_hz]
-        top = min(450.0, 0.45 * self.fs)
-        band = power[:, (self._freqs >= 20) & (self._freqs <= top)].sum(axis=1) + 1e-30
-        lines_power = power[:, np.unique(line_idx)].sum(axis=1)
-        self.share = lines_power / band
-        # One-sided periodogram of a Hann-windowed segment -> RMS of the lines.
-        self.line_rms = np.sqrt(2.0 * lines_power / (self._n * np.sum(self._window**2)))
+        self.share, self.line_rms = self._lines(power)
+        out = self._obuf
+        spec = np.fft.rfft((out - out.mean(axis=1, keepdims=True)) * self._window, axis=1)
+        self.residual_share, self.residual_rms = self._lines(spec.real**2 + spec.imag**2)
         if self._segments % RECHECK_SEGMENTS and self._filter is not None:
             return
         lines, db = self._scores(self._avg, self.mains_hz)

@@ -5,12 +5,19 @@ crampdetect stays synchronous. Notifications arrive through a *synchronous* call
 only puts the bytes on the queue (bleak runs async callbacks as unordered tasks). A
 notification delivered twice (bleak #2002) or late is harmless: the reassembler drops
 repeated sequence numbers. On an unsolicited disconnect the transport scans again and
-reconnects with exponential back-off. UUIDs: ``firmware_bridge/protocol/PROTOCOL.md``.
+reconnects with exponential back-off (0.5 s doubling to 2 s; each scan gives up after the scan
+time-out and is tried again). UUIDs: ``firmware_bridge/protocol/PROTOCOL.md``.
+
+The negotiated ATT MTU sets the notification payload (MTU - 3 bytes: 20 at the default MTU
+23). Notification payloads are fed to the same stream decoder as serial bytes, so a payload
+may hold several frames, or part of one (a frame split across notifications). A command
+longer than a write without response allows goes as a write with response (a long write).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from typing import Any
@@ -25,17 +32,30 @@ DATA_UUID = "6a1e0002-6f3c-4b8e-9d1a-c2a3f0e5b7d4"  # notify: samples, status, a
 COMMAND_UUID = "6a1e0003-6f3c-4b8e-9d1a-c2a3f0e5b7d4"  # write: commands
 NAME_PREFIX = "crampdetect-"
 BACKOFF_MIN_S = 0.5
-BACKOFF_MAX_S = 10.0
+#: Longest wait between reconnection attempts, s (plus the scan, which ends once the board is seen).
+BACKOFF_MAX_S = 2.0
 CONNECT_TIMEOUT_S = 20.0
+#: ATT MTU of a link that negotiated nothing (notification payload 20 bytes).
+DEFAULT_MTU = 23
 
 
 def explain(exc: BaseException) -> str:
     """One line saying why BLE failed, naming the usual cause when it is a missing stack."""
     from bleak.exc import BleakBluetoothNotAvailableError
 
-    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    text = " ".join(str(a) for a in getattr(exc, "args", ())) or str(exc)
+    reason = text.splitlines()[0] if text else type(exc).__name__
     if isinstance(exc, (BleakBluetoothNotAvailableError, FileNotFoundError, ConnectionError)):
         return f"Bluetooth is not available (no adapter, or BlueZ/D-Bus not running): {reason}"
+    lowered = text.lower()
+    if any(
+        k in lowered for k in ("authentication", "encryption", "att error: 0x05", "att error: 0x0f")
+    ):
+        # The board serves data and commands only over a bonded, encrypted link.
+        return (
+            f"the board refuses a computer it is not paired with ({reason}): pair it once, "
+            "see docs/firmware.md, 'Pairing the ESP32'"
+        )
     return reason
 
 
@@ -81,6 +101,9 @@ class BleTransport(Transport):
         self._client: Any = None
         self._lost = asyncio.Event()
         self._supervisor: asyncio.Future | None = None
+        #: ATT MTU of the current link (bytes); notifications carry up to ``mtu - 3``.
+        self.mtu = DEFAULT_MTU
+        self._write_limit = DEFAULT_MTU - 3  # bytes per write without response
 
     def _run(self, coro: Any, timeout_s: float) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout_s)
@@ -122,10 +145,34 @@ class BleTransport(Transport):
             backend=self.client_backend,
         )
         await client.connect()
-        self._lost.clear()
-        await client.start_notify(DATA_UUID, self._on_notify)
+        try:
+            await self._read_mtu(client)
+            self._lost.clear()
+            await client.start_notify(DATA_UUID, self._on_notify)
+        except BaseException:
+            # Connected but unusable: let the board go (it advertises again) before retrying.
+            with contextlib.suppress(Exception):
+                await client.disconnect()
+            raise
         self._client = client
         self.put_link(LINK_UP, device.address)
+
+    async def _read_mtu(self, client: Any) -> None:
+        """Read the negotiated MTU and the command write limit of a connected client."""
+        backend = getattr(client, "_backend", None)
+        acquire = getattr(backend, "_acquire_mtu", None)
+        if acquire is not None:
+            # BlueZ reports 23 until asked (bleak's mtu_size.py example does the same).
+            try:
+                await acquire()
+            except Exception as exc:
+                logger.debug("could not acquire the MTU: %s", exc)
+        self.mtu = int(client.mtu_size)
+        self._write_limit = self.mtu - 3
+        char = client.services.get_characteristic(COMMAND_UUID)
+        if char is not None:
+            self._write_limit = int(char.max_write_without_response_size)
+        logger.info("BLE MTU %d: notifications up to %d bytes", self.mtu, self.mtu - 3)
 
     def _on_notify(self, _characteristic: Any, data: bytearray) -> None:
         if not self.stopping.is_set():  # late notifications after close() are dropped
@@ -159,7 +206,8 @@ class BleTransport(Transport):
             self.write_errors += 1
             return False
         try:
-            self._run(client.write_gatt_char(COMMAND_UUID, data, response=False), 2.0)
+            long = len(data) > self._write_limit  # only a write with response may be longer
+            self._run(client.write_gatt_char(COMMAND_UUID, data, response=long), 2.0)
             return True
         except Exception as exc:
             logger.warning("BLE write failed: %s", exc)

@@ -7,6 +7,13 @@ dropped and counted, lost frames become ``Block.gap`` (sized from the device tim
 the device itself dropped are counted too), a device restart starts a new segment whose gap
 comes from the host clock. Status frames set the stream's rate, ADC bits and signal.
 
+A 16-bit CRC lets about one damaged frame in 65,000 through, so a frame's content is checked
+too: samples must fit the board's ADC bits, and only the frame that simply continues the
+timeline (next ``seq``, ``t_us`` where the sample clock says) is believed at once. A frame
+that jumps (forward, backward, in ``seq`` or in time) is held until a later frame continues
+it; a frame nothing confirms is dropped and counted as implausible. So a corrupt frame
+that passed the CRC shifts the timeline by nothing, and gaps and lost frames stay exact.
+
 Blocks are cut on fixed windows of the sample clock (``block_s``, 0.1 s by default: ten Uno
 frames), and at gaps, so the output does not depend on how the bytes were cut, and the
 pipeline sees a few blocks per second instead of one per frame.
@@ -36,6 +43,8 @@ RESTART_RUN = 8
 HOLD_FRAMES = 64
 #: A silence longer than this (s of host time) is sized by the host clock: device time may alias.
 MAX_DEVICE_GAP_S = 1800.0
+#: Frames that jump, held until a later frame confirms one of them (older ones are dropped).
+MAX_UNCONFIRMED = 8
 
 DEFAULT_CHANNEL_NAMES = ("calf_left", "calf_right")
 
@@ -71,12 +80,20 @@ class StreamInfo:
     battery_pct: int = -1
     lost_samples: int = 0
     confirmed: bool = False
+    channel_mask: int = 0  # 0: not known yet
+
+    @property
+    def max_count(self) -> int:
+        """Largest sample value the ADC can produce (counts)."""
+        bits = self.representation.adc_bits
+        return (1 << bits) - 1 if bits else 0xFFFF
 
 
 @dataclass(slots=True)
 class ReassemblyStats:
     """Counters: frames accepted, duplicates, stale frames, lost frames, gaps, restarts,
-    status frames ignored as implausible."""
+    status frames ignored as implausible, sample frames dropped as implausible (samples out
+    of the ADC range, another channel set, or a jump no later frame confirmed)."""
 
     frames: int = 0
     samples: int = 0
@@ -87,6 +104,7 @@ class ReassemblyStats:
     gap_samples: int = 0
     restarts: int = 0
     bad_status: int = 0
+    implausible: int = 0
 
 
 class Reassembler:
@@ -145,6 +163,9 @@ class Reassembler:
         self._next_index = 0  # sample index of the next expected sample
         self._last_host_s = 0.0
         self._pending: list[tuple[SampleFrame, float]] = []
+        self._jumps: list[tuple[SampleFrame, float]] = []  # frames waiting for confirmation
+        self._status_candidate: StreamInfo | None = None
+        self._last_n = 0  # samples per channel of the last accepted frame
         self._relinked = False
         self._names: dict[tuple[int, int], tuple[str, ...]] = {}
         self._rejected_run = 0
@@ -176,8 +197,19 @@ class Reassembler:
         return blocks
 
     def flush(self) -> list[Block]:
-        """Emit the samples of the unfinished window (end of stream)."""
-        return self._release() + self._window.flush()
+        """Emit the samples of the unfinished window (end of stream or link loss).
+
+        Frames still waiting for confirmation are kept only if they continue the timeline
+        exactly as their sequence numbers say (lost frames of the usual size, no time jump).
+        """
+        blocks = self._release()
+        jumps, self._jumps = self._jumps, []
+        for frame, host_s in jumps:
+            if self._exact_jump(frame):
+                self._place(frame, host_s, self._gap_before(frame, host_s), blocks)
+            else:
+                self.stats.implausible += 1
+        return blocks + self._window.flush()
 
     def _release(self) -> list[Block]:
         """Process the frames held while waiting for the first status frame."""
@@ -202,29 +234,108 @@ class Reassembler:
             battery_pct=int(frame.battery_pct),
             lost_samples=int(frame.lost_samples),
             confirmed=True,
+            channel_mask=int(frame.channel_mask),
         )
+        key = (info.fs, info.representation, info.channel_mask)
+        if self.info.confirmed and key != (
+            self.info.fs,
+            self.info.representation,
+            self.info.channel_mask,
+        ):
+            # A change of rate, bits, signal or channels is believed when the next status
+            # frame says the same (a corrupt status frame would bend the whole timeline).
+            cand = self._status_candidate
+            self._status_candidate = info
+            if cand is None or key != (cand.fs, cand.representation, cand.channel_mask):
+                return
+        self._status_candidate = None
         if (info.fs, info.representation) != (self.info.fs, self.info.representation):
             logger.info("stream: %g Hz, %s", info.fs, rep.to_dict())
             blocks += self._window.flush()
         self.info = info
 
     def _sample(self, frame: SampleFrame, host_s: float, blocks: list[Block]) -> bool:
-        """Place one frame on the sample clock; completed blocks go to ``blocks``."""
-        seq, t_us = int(frame.seq) & 0xFFFF, int(frame.t_us) & 0xFFFFFFFF
-        fs = self.info.fs
-        if (
-            seq == (self._last_seq + 1) & 0xFFFF  # the usual case: the next frame, on time
-            and t_us == self._next_t_us
+        """Check one frame and place it on the sample clock (now, or once confirmed);
+        completed blocks go to ``blocks``. True if a frame was placed."""
+        info = self.info
+        samples = frame.samples
+        if info.confirmed and (
+            (info.channel_mask and int(frame.channel_mask) != info.channel_mask)
+            or (samples.size and int(samples.max()) > info.max_count)
+        ):
+            self.stats.implausible += 1
+            return False
+        if self._last_seq < 0:
+            return self._place(frame, host_s, 0, blocks)
+        seq = int(frame.seq) & 0xFFFF
+        if self._continues(frame, host_s):
+            self._drop_jumps()
+            return self._place(frame, host_s, 0, blocks)
+        step = (seq - self._last_seq) % SEQ_MOD
+        if not self._relinked and (step == 0 or SEQ_MOD - step <= STALE_WINDOW):
+            if self._restart_run(seq):
+                self._drop_jumps()
+                return self._place(frame, host_s, self._restart(host_s), blocks)
+            # Not newer than the newest frame: a repeated or late notification.
+            if step == 0:
+                self.stats.duplicates += 1
+            else:
+                self.stats.stale += 1
+            return False
+        # A jump: believed once a later frame continues one of the frames held.
+        for held, held_host_s in self._jumps:
+            if self._follows(held, frame):
+                self.stats.implausible += len(self._jumps) - 1
+                self._jumps = []
+                self._place(held, held_host_s, self._gap_before(held, held_host_s), blocks)
+                return self._place(frame, host_s, self._gap_before(frame, host_s), blocks)
+        self._jumps.append((frame, host_s))
+        if len(self._jumps) > MAX_UNCONFIRMED:
+            del self._jumps[0]
+            self.stats.implausible += 1
+        return False
+
+    def _drop_jumps(self) -> None:
+        self.stats.implausible += len(self._jumps)
+        self._jumps = []
+
+    def _late_us(self, t_us: int) -> int:
+        """Device time of a frame minus the time the sample clock expects, µs (signed)."""
+        late = (t_us - self._next_t_us) % DEVICE_US_MOD
+        return late - DEVICE_US_MOD if late >= DEVICE_US_MOD // 2 else late
+
+    def _continues(self, frame: SampleFrame, host_s: float) -> bool:
+        """The frame is the next one, where the sample clock expects it (within half a sample)."""
+        return (
+            int(frame.seq) & 0xFFFF == (self._last_seq + 1) & 0xFFFF
+            and abs(self._late_us(int(frame.t_us) & 0xFFFFFFFF)) * self.info.fs < 5e5
             and not self._relinked
             and host_s - self._last_host_s < MAX_DEVICE_GAP_S
-        ):
-            gap = 0
-        elif self._last_seq < 0:
-            gap = 0  # the first frame
-        else:
-            gap = self._gap_before(seq, t_us, host_s)
-            if gap < 0:
-                return False
+        )
+
+    def _exact_jump(self, frame: SampleFrame) -> bool:
+        """The frame lies ahead exactly where its sequence number puts it (lost frames of the
+        usual size, no samples dropped by the device, no time jump)."""
+        step = (int(frame.seq) - self._last_seq) % SEQ_MOD
+        if self._relinked or not 0 < step <= STALE_WINDOW:
+            return False
+        expected_us = (step - 1) * self._last_n * 1e6 / self.info.fs
+        return abs(self._late_us(int(frame.t_us) & 0xFFFFFFFF) - expected_us) * self.info.fs < 5e5
+
+    def _follows(self, held: SampleFrame, frame: SampleFrame) -> bool:
+        """``frame`` continues ``held``: a few sequence numbers later and, on the sample clock,
+        exactly as many frames of ``held``'s size later (within half a sample)."""
+        step = (int(frame.seq) - int(held.seq)) % SEQ_MOD
+        if not 0 < step <= STALE_WINDOW:
+            return False
+        n = held.samples.shape[1]
+        late_us = (int(frame.t_us) - int(held.t_us)) % DEVICE_US_MOD
+        return abs(late_us - step * n * 1e6 / self.info.fs) * self.info.fs < 5e5
+
+    def _place(self, frame: SampleFrame, host_s: float, gap: int, blocks: list[Block]) -> bool:
+        """Put a frame on the sample clock after ``gap`` missing samples."""
+        seq, t_us = int(frame.seq) & 0xFFFF, int(frame.t_us) & 0xFFFFFFFF
+        fs = self.info.fs
         samples = frame.samples
         n = samples.shape[1]
         start = self._next_index + gap
@@ -237,6 +348,7 @@ class Reassembler:
             clock.update(self._device_s, host_s)
         t0 = clock.to_host(self._device_s) if self.timebase == "host" else self._stream_s
         self._last_seq = seq
+        self._last_n = n
         self._rejected_run = 0
         self._next_t_us = (t_us + round(n * 1e6 / fs)) & 0xFFFFFFFF
         self._device_s += n / fs
@@ -255,24 +367,16 @@ class Reassembler:
         self._window.add(samples, start, t0, gap, fs, names, blocks)
         return True
 
-    def _gap_before(self, seq: int, t_us: int, host_s: float) -> int:
-        """Samples missing before a frame that is not simply the next one; -1 to drop it."""
+    def _gap_before(self, frame: SampleFrame, host_s: float) -> int:
+        """Samples missing before a frame that is not simply the next one (believed jump)."""
+        seq, t_us = int(frame.seq) & 0xFFFF, int(frame.t_us) & 0xFFFFFFFF
         fs = self.info.fs
         step = (seq - self._last_seq) % SEQ_MOD
-        late_us = (t_us - self._next_t_us) % DEVICE_US_MOD
-        forward = step < SEQ_MOD // 2 and late_us < DEVICE_US_MOD // 2
-        relinked, self._relinked = self._relinked, False
-        if relinked and not (forward and step > 0):
-            return self._restart(host_s)
-        if (step == 0 or SEQ_MOD - step <= STALE_WINDOW) and not self._restart_run(seq):
-            # Not newer than the newest frame: a repeated or late notification.
-            if step == 0:
-                self.stats.duplicates += 1
-            else:
-                self.stats.stale += 1
-            return -1
+        late_us = self._late_us(t_us)
+        forward = 0 < step < SEQ_MOD // 2 and late_us * fs > -5e5  # within half a sample
+        self._relinked = False
         if forward and host_s - self._last_host_s < MAX_DEVICE_GAP_S:
-            gap = round(late_us * fs / 1e6)
+            gap = max(0, round(late_us * fs / 1e6))
             if step > 1:
                 self.stats.lost_frames += step - 1
                 gap = max(gap, 1)

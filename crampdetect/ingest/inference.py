@@ -1,10 +1,305 @@
-"""Infer how a recording's samples are expressed (raw or envelope, µV or ADC counts, bits)."""
+"""Infer how a recording's samples are expressed (raw or envelope, µV or ADC counts, bits).
+
+One procedure for every entry point (:class:`RepresentationInference`). Evidence accumulates
+over the stream as it arrives; the first decision is taken after :data:`LOOKAHEAD_S` of
+samples (or at the end of a shorter stream) and revised whenever later samples contradict
+it. Decisions depend on sample indices only, never on how the stream is cut into blocks.
+
+Evidence and rules (values that are not finite or beyond ``1e7`` are corrupt, not evidence):
+
+- units: integral values within 0-65535 are ADC counts; a fraction or a negative value
+  proves physical units (µV).
+- ADC bits: 10 while every count is at most 1023, 12 up to 4095, else 16; a larger value
+  proves more bits.
+- signal, judged per 1-s window: an envelope *rests near the bottom* of the ADC range (window
+  median within 2 counts..15 % of full scale, not stuck at a rail); raw EMG *swings
+  symmetrically about a mid-scale* (window median within 20-80 % of full scale, spread of at
+  least 3 counts, jagged sample to sample, as far above as below its median). Three seconds of
+  resting envelope make it an envelope; otherwise one swinging window makes it raw. In
+  physical units an envelope is never negative, and a window with 5 % negative values makes
+  it raw. Without evidence (e.g. a lead-off at a rail all along), counts centred in the
+  middle of their range are raw; physical values that are never negative an envelope.
+- Below 200 Hz it can only be an envelope: raw EMG needs its 20-450 Hz band.
+
+Revisions go one way (more bits, counts -> µV, unknown -> evidence, raw -> envelope once an
+envelope has rested for 3 s, envelope -> raw in physical units), so they stop.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from crampdetect.core import Representation
+
+if TYPE_CHECKING:  # types only: storage is not needed to infer
+    from crampdetect.storage.recording import Recording
+
+#: Samples (s) seen before the first decision.
+LOOKAHEAD_S = 30.0
+#: Evidence window for the signal type (s).
+WINDOW_S = 1.0
+#: Values beyond this magnitude are corrupt samples, never evidence.
+EVIDENCE_MAX = 1e7
+#: Windows of resting envelope that make a recording an envelope.
+ENV_WINDOWS = 3
+
+
+@dataclass
+class Revision:
+    """One change of the inferred representation, at ``at_s`` s of samples."""
+
+    at_s: float
+    field: str
+    old: object
+    new: object
+    reason: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"at_s": round(self.at_s, 3), "field": self.field, "from": self.old,
+                "to": self.new, "reason": self.reason}  # fmt: skip
+
+
+@dataclass
+class _Evidence:
+    n: int = 0  # samples per channel seen
+    integral: bool = True  # every value so far an integer within 0..65535 (ADC counts)
+    negative: bool = False
+    hi: float = -np.inf
+    env_windows: int = 0
+    raw_windows: int = 0
+    neg_windows: int = 0
+    medians: list[float] = field(default_factory=list)  # of windows not stuck at a rail
+
+
+class RepresentationInference:
+    """Streaming representation inference with a bounded look-ahead and revisions.
+
+    Parameters
+    ----------
+    fs : float
+        Sample rate, Hz.
+    signal, units, adc_bits : optional
+        Values that are given: they win and are never revised.
+    lookahead_s : float
+        Samples (s) seen before the first decision.
+    """
+
+    def __init__(
+        self,
+        fs: float | None,
+        signal: str | None = None,
+        units: str | None = None,
+        adc_bits: int | None = None,
+        lookahead_s: float = LOOKAHEAD_S,
+    ) -> None:
+        self.fs = fs
+        self.given = {"signal": signal, "units": units, "adc_bits": adc_bits}
+        self._window = max(8, round(WINDOW_S * (fs or 1000.0)))
+        self._lookahead = max(1, round(lookahead_s * (fs or 1000.0)))
+        self.lookahead_s = lookahead_s
+        self._ev = _Evidence()
+        self._tail: np.ndarray | None = None
+        self.representation: Representation | None = None
+        self.decided_at_s: float | None = None
+        self.revisions: list[Revision] = []
+
+    # -- public -------------------------------------------------------------------------------
+    @property
+    def inferred(self) -> list[str]:
+        """Names of the fields inferred rather than given."""
+        out = [k for k in ("units", "adc_bits", "signal") if self.given[k] is None]
+        if self.given["units"] not in (None, "counts"):
+            out = [k for k in out if k != "adc_bits"]
+        rep = self.representation
+        if rep is not None and rep.units != "counts":
+            out = [k for k in out if k != "adc_bits"]
+        return out
+
+    def feed(self, x: np.ndarray) -> bool:
+        """Add samples (n_channels, n); True if this changed a decision already taken."""
+        x = np.asarray(x, dtype=float)
+        if x.ndim == 1:
+            x = x[None, :]
+        before = self.representation
+        buf = x if self._tail is None else np.concatenate([self._tail, x], axis=1)
+        w = self._window
+        k = buf.shape[1] // w
+        self._tail = buf[:, k * w :]
+        if k:
+            self._windows(buf[:, : k * w].reshape(buf.shape[0], k, w))
+        return before is not None and self.representation != before
+
+    def finish(self) -> Representation:
+        """The decision (taken now if the stream was shorter than the look-ahead)."""
+        if self._tail is not None and self._tail.shape[1]:
+            tail, self._tail = self._tail, None
+            self._windows(tail[:, None, :])
+        if self.representation is None:
+            self._decide()
+        assert self.representation is not None
+        return self.representation
+
+    def info(self) -> dict[str, object]:
+        """What the JSON ``input.inference`` says: look-ahead, decision time, revisions."""
+        return {
+            "lookahead_s": self.lookahead_s,
+            "decided_at_s": None if self.decided_at_s is None else round(self.decided_at_s, 3),
+            "revisions": [r.to_dict() for r in self.revisions],
+        }
+
+    # -- internals ----------------------------------------------------------------------------
+    def _windows(self, win: np.ndarray) -> None:
+        """Take in complete windows (n_channels, k, w) in order, deciding where due."""
+        ev = self._ev
+        _, k, w = win.shape
+        ok = np.isfinite(win) & (np.abs(np.where(np.isfinite(win), win, 0.0)) <= EVIDENCE_MAX)
+        clean = bool(ok.all())
+        held = win if clean else np.where(ok, win, np.nan)
+        # The nan-aware reductions are slow; corrupt samples are rare, so pay only then.
+        mx, mn, pct, mean, std = (
+            (np.max, np.min, np.percentile, np.mean, np.std)
+            if clean
+            else (np.nanmax, np.nanmin, np.nanpercentile, np.nanmean, np.nanstd)
+        )
+        with np.errstate(invalid="ignore"), _quiet():
+            w_hi = mx(held, axis=(0, 2))
+            if ev.integral:
+                bad = ok & ((held != np.round(held)) | (held < 0))
+                w_frac = bad.any(axis=(0, 2))
+            else:
+                w_frac = np.zeros(k, dtype=bool)
+            q1, med, q3 = pct(held, [25, 50, 75], axis=2)
+            lo, hi = mn(held, axis=2), mx(held, axis=2)
+            sd = std(held, axis=2)
+            jag = mean(np.abs(np.diff(held, axis=2)), axis=2) / np.maximum(sd, 1e-12)
+            neg = mean(held < 0, axis=2)
+        valid = np.isfinite(med)
+        for j in range(k):  # one window at a time: decisions do not depend on block cuts
+            changed = False
+            if np.isfinite(w_hi[j]) and w_hi[j] > ev.hi:
+                changed |= self._bits_of(w_hi[j]) != self._bits_of(ev.hi)
+                ev.hi = float(w_hi[j])
+            if w_frac[j] and ev.integral:
+                ev.integral = ev.negative = False  # physical units from here on
+                changed = True
+            v = valid[:, j]
+            if ev.integral:
+                fs_ = float((1 << self._bits()) - 1)
+                m, a, b = med[:, j], lo[:, j], hi[:, j]
+                stuck = (b - a <= 1) & ((a <= 1) | (b >= fs_ - 1))
+                env = v & ~stuck & (m >= 2) & (m <= 0.15 * fs_)
+                swing = (
+                    v & (m >= 0.2 * fs_) & (m <= 0.8 * fs_) & (q3[:, j] - q1[:, j] >= 3)
+                    & (jag[:, j] >= 0.5) & (np.abs((b - m) - (m - a)) <= 0.5 * (b - a))
+                )  # fmt: skip
+                before = (ev.env_windows >= ENV_WINDOWS, ev.raw_windows > 0)
+                ev.env_windows += int(env.sum())
+                ev.raw_windows += int(swing.sum())
+                changed |= before != (ev.env_windows >= ENV_WINDOWS, ev.raw_windows > 0)
+                ev.medians.extend(med[v & ~stuck, j].tolist())
+            else:
+                before_neg = ev.neg_windows > 0
+                ev.neg_windows += int((v & (neg[:, j] >= 0.05)).sum())
+                changed |= before_neg != (ev.neg_windows > 0)
+                ev.medians.extend(med[v & (hi[:, j] > lo[:, j]), j].tolist())
+            del ev.medians[:-1000]
+            ev.n += w
+            if self.representation is None:
+                if ev.n >= self._lookahead:
+                    self._decide()
+            elif changed:
+                self._decide()
+
+    @staticmethod
+    def _bits_of(hi: float) -> int:
+        return 10 if hi <= 1023 else 12 if hi <= 4095 else 16 if hi <= 65535 else 0
+
+    def _bits(self) -> int:
+        return self._bits_of(self._ev.hi) or 16
+
+    def _decide(self) -> None:
+        ev, g = self._ev, self.given
+        units = g["units"]
+        if units is None:
+            counts = ev.integral and ev.hi <= 65535
+            units = "counts" if counts else "uV"
+        bits = g["adc_bits"]
+        if units == "counts" and bits is None:
+            bits = self._bits()
+        if units != "counts":
+            bits = None
+        signal = g["signal"]
+        if signal is None:
+            signal = self._signal(units, bits)
+        rep = Representation(signal=signal, units=units, adc_bits=bits)
+        old = self.representation
+        if old is None:
+            self.decided_at_s = ev.n / (self.fs or 1000.0)
+        elif rep != old:
+            at = (ev.n - self._window) / (self.fs or 1000.0)  # start of the deciding window
+            for name in ("units", "adc_bits", "signal"):
+                a, b = getattr(old, name), getattr(rep, name)
+                if a != b:
+                    self.revisions.append(Revision(at, name, a, b, self._why(name, b)))
+        self.representation = rep
+
+    def _signal(self, units: str, bits: int | None) -> str:
+        ev = self._ev
+        if self.fs is not None and self.fs < 200.0:
+            return "env"
+        if units == "counts":
+            if ev.env_windows >= ENV_WINDOWS:
+                return "env"
+            if ev.raw_windows:
+                return "raw"
+            if not ev.medians:
+                return "raw"  # stuck at a rail all along: nothing to go by yet
+            centre = float(np.median(ev.medians)) / ((1 << int(bits or 10)) - 1)
+            return "raw" if 0.25 <= centre <= 0.75 else "env"
+        return "raw" if ev.neg_windows else "env"
+
+    def _why(self, name: str, new: object) -> str:
+        ev = self._ev
+        if name == "adc_bits":
+            return f"a value of {ev.hi:g} needs more than {'10' if new == 12 else '12'} bits"
+        if name == "units":
+            return "a fractional or negative value is not an ADC count"
+        if new == "env":
+            return f"{ev.env_windows} s of envelope at rest near the bottom of the range"
+        return "the signal swings symmetrically about its mid-level"
+
+
+class _quiet:
+    """Silence numpy's all-NaN warnings (windows of corrupt samples only)."""
+
+    def __enter__(self) -> None:
+        import warnings
+
+        self._w = warnings.catch_warnings()
+        self._w.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+    def __exit__(self, *exc: object) -> None:
+        self._w.__exit__(*exc)
+
+
+def infer_over(
+    samples: Iterable[np.ndarray],
+    fs: float | None = None,
+    signal: str | None = None,
+    units: str | None = None,
+    adc_bits: int | None = None,
+) -> RepresentationInference:
+    """Run the inference over a whole stream of sample arrays (n_channels, n) and finish it."""
+    inf = RepresentationInference(fs, signal, units, adc_bits)
+    for x in samples:
+        inf.feed(x)
+    inf.finish()
+    return inf
 
 
 def infer_representation(
@@ -14,13 +309,7 @@ def infer_representation(
     adc_bits: int | None = None,
     fs: float | None = None,
 ) -> tuple[Representation, list[str]]:
-    """Guess the representation of ``sample`` (n_channels, n); given values win.
-
-    Rules: integral values within 0-4095 and never negative are ADC counts (10 bits if they
-    stay within 0-1023, else 12; beyond 4095, 16), anything else is µV. Counts centred
-    near mid-scale are raw EMG; counts resting near the bottom of the range are the MyoWare
-    ENV output. Physical values with a negative share are raw EMG, never-negative ones an
-    envelope. Below 200 Hz (``fs``) it can only be an envelope: raw EMG needs its 20-450 Hz band.
+    """Representation of ``sample`` (n_channels, n) by :class:`RepresentationInference`.
 
     Returns
     -------
@@ -28,29 +317,34 @@ def infer_representation(
     inferred : list of str
         Names of the fields that were inferred rather than given.
     """
-    x = np.asarray(sample, dtype=float)
-    inferred: list[str] = []
-    finite = x[np.isfinite(x)]
-    if finite.size == 0:
-        finite = np.zeros(1)
-    integral = bool(np.all(finite == np.round(finite)))
-    lo, hi = float(finite.min()), float(finite.max())
-    if units is None:
-        units = "counts" if integral and lo >= 0 and hi <= 65535 else "uV"
-        inferred.append("units")
-    if units == "counts" and adc_bits is None:
-        adc_bits = 10 if hi <= 1023 else 12 if hi <= 4095 else 16
-        inferred.append("adc_bits")
-    if units != "counts":
-        adc_bits = None
-    if signal is None:
-        if fs is not None and fs < 200.0:
-            signal = "env"
-        elif units == "counts":
-            full = (1 << int(adc_bits or 10)) - 1
-            centre = float(np.median(finite)) / full
-            signal = "raw" if 0.25 <= centre <= 0.75 else "env"
-        else:
-            signal = "raw" if np.mean(finite < 0) > 0.05 else "env"
-        inferred.append("signal")
-    return Representation(signal=signal, units=units, adc_bits=adc_bits), inferred
+    inf = infer_over([np.asarray(sample, dtype=float)], fs, signal, units, adc_bits)
+    assert inf.representation is not None
+    return inf.representation, inf.inferred
+
+
+#: Block length (s) in which the representation inference reads a recording.
+INFER_BLOCK_S = 60.0
+
+
+def resolve_inference(
+    rec: Recording,
+    signal: str | None = None,
+    units: str | None = None,
+    adc_bits: int | None = None,
+) -> tuple[Representation, list[str], dict[str, object] | None]:
+    """Like :func:`resolve_representation`, plus what the inference saw (None if none ran).
+
+    The inference reads the whole recording (see :mod:`crampdetect.ingest.inference`).
+    """
+    rep = rec.representation
+    if rep is not None and not (signal or units or adc_bits):
+        return rep, [], None  # keeps the recording's gain and ADC reference too
+    if rep is not None:
+        signal = signal or rep.signal
+        units = units or rep.units
+        adc_bits = adc_bits or rep.adc_bits
+    if signal and units and (units != "counts" or adc_bits):
+        return Representation(signal, units, adc_bits if units == "counts" else None), [], None
+    step = max(1, round(INFER_BLOCK_S * rec.fs))
+    inf = infer_over((b.data for b in rec.iter_blocks(step)), rec.fs, signal, units, adc_bits)
+    return inf.finish(), inf.inferred, inf.info()

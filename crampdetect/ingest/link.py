@@ -17,7 +17,8 @@ if TYPE_CHECKING:  # types only: blocks.py is not needed to describe the protoco
 
 @dataclass(frozen=True, slots=True)
 class LinkStats:
-    """Link health: frame rate, losses, corruption, duplicates, reconnects, board restarts,
+    """Link health: frame rate, losses, corruption (CRC errors, malformed frames, frames that
+    passed the CRC but not the plausibility checks), duplicates, reconnects, board restarts,
     and commands (sent, acknowledged, resent for want of an acknowledgement, never acked)."""
 
     frames_per_s: float = 0.0
@@ -28,6 +29,7 @@ class LinkStats:
     crc_errors: int = 0
     malformed: int = 0
     duplicates: int = 0
+    implausible: int = 0
     reconnects: int = 0
     restarts: int = 0
     connected: bool = False

@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from crampdetect.core import Block, InputError
 from crampdetect.ingest.blocks import StreamInfo
-from crampdetect.ingest.inference import infer_representation
+from crampdetect.ingest.inference import resolve_inference
 from crampdetect.ingest.link import LinkStats
 from crampdetect.ingest.transport import LINK_END, LINK_UP, Transport
 from crampdetect.storage.reader import open_recording
@@ -28,7 +28,6 @@ BLOCK_S = 0.1
 #: Bytes per chunk when replaying a wire capture.
 CAPTURE_CHUNK = 4096
 #: Seconds of signal used to infer the representation when the recording does not say.
-INFER_S = 10.0
 
 
 class Pacer:
@@ -208,10 +207,8 @@ def open_recording_source(path: str, speed: float = 0.0) -> RecordingSource:
         logger.warning("%s: %s", path, problem)
     if not recording.segments:
         raise InputError(f"{path}: the recording holds no samples")
-    representation = recording.representation
-    if representation is None:
-        first = recording.segments[0].load()[:, : round(INFER_S * recording.fs)]
-        representation, inferred = infer_representation(first, fs=recording.fs)
+    representation, inferred, _ = resolve_inference(recording)
+    if inferred:
         logger.info("inferred %s: %s", ", ".join(inferred), representation.to_dict())
     info = StreamInfo(
         fs=recording.fs, representation=representation, firmware="file", confirmed=True

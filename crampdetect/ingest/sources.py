@@ -196,6 +196,7 @@ class BoardSource:
             crc_errors=d.crc_errors,
             malformed=d.malformed + d.oversized,
             duplicates=r.duplicates + r.stale,
+            implausible=r.implausible + r.bad_status,
             reconnects=self.transport.reconnects,
             restarts=r.restarts,
             connected=self.connected,

@@ -7,6 +7,7 @@ the same samples cut into any blocks give the same events.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,16 +18,23 @@ from crampdetect.core import Block, Event, InputError, QualityInterval, Represen
 from crampdetect.detect.baseline import BaselineTracker
 from crampdetect.detect.cramp import CrampDetector, FrameEvent
 from crampdetect.detect.early_warning import EarlyWarning
-from crampdetect.detect.quality import QualityMonitor
+from crampdetect.detect.quality import QualityMonitor, RawFrameStats
 from crampdetect.detect.settings import DetectorSettings, profile_settings
 from crampdetect.features.hop import FeatureFrames, HopFeatures
 from crampdetect.filters.mains import MainsSuppressor
 from crampdetect.filters.sos import SosFilter, bandpass_sos
 
-#: A gap in the data longer than this (s) ends ongoing cramps: no event spans it.
-LONG_GAP_S = 2.0
+#: A gap in the data up to this long (s, e.g. a USB or BLE link drop) leaves ongoing events
+#: open: a cramp goes on across it as the same event, with the gap recorded in its detail.
+#: A longer gap ends them: no event spans it.
+LONG_GAP_S = 10.0
+#: After a longer gap, a cramp it ended is raised again (a new event, alerted again) when the
+#: envelope stays above the cramp's relaxation floor for this long (s) after the gap.
+REEXAMINE_S = 2.0
 MIN_RATE_HZ = {"raw": 200.0, "env": 20.0}
 MAX_RATE_HZ = 10_000.0
+#: Physical samples beyond this at the skin (µV) are corrupt, not EMG: no front end passes 1 V.
+ABSURD_UV = 1e6
 
 
 @dataclass(slots=True)
@@ -138,6 +146,7 @@ class Pipeline:
         self._features = HopFeatures(fs, n, rep.signal)
         self.hop_s = self._features.hop_s
         self._quality = QualityMonitor(rep, n, self.hop_s)
+        self._raw_stats = RawFrameStats(fs, n, self._features.hop) if rep.signal == "raw" else None
         fixed = None
         if calibration:
             missing = [c for c in self.channels if c not in calibration]
@@ -160,6 +169,11 @@ class Pipeline:
         self._events: dict[int, Event] = {}  # open events by the detector's id
         self._level = np.zeros(n)
         self._open_quality: dict[tuple[int, str], QualityInterval] = {}
+        # Channel -> [frames still to check, gap s, id of the ended event, first frame]
+        # while a cramp ended by a long gap is re-examined.
+        self._reexamine: dict[int, list] = {}
+        self._last_good = np.full(n, rep.offset, dtype=float)  # replaces bad samples
+        self._bad_tail = np.zeros((n, 0), dtype=bool)  # bad marks of a frame not yet complete
 
     # -- public -------------------------------------------------------------------------------
     def push(self, block: Block) -> Output:
@@ -171,16 +185,14 @@ class Pipeline:
             )
         if block.n_samples == 0:
             return out
-        x = np.asarray(block.data, dtype=float)
-        if not np.isfinite(x).all():
-            raise InputError("Block contains NaN or infinite samples")
+        x, bad = self._replace_bad(np.asarray(block.data, dtype=float))
         if self._last_t is None:
             self._times.anchor(self._n_in, block.t0)
         elif block.gap > 0:
             out.extend(self._gap(block))
         self._last_t = block.t0 + (block.n_samples - 1) / self.fs
         self._n_in += block.n_samples
-        out.extend(self._process(x))
+        out.extend(self._process(x, bad))
         return out
 
     def finish(self) -> Output:
@@ -221,12 +233,56 @@ class Pipeline:
         start_s = self._last_t + 1.0 / self.fs
         for name in self.channels:
             out.quality.append(QualityInterval(name, "gap", start_s, block.t0))
+        gap_s = block.gap / self.fs
+        if gap_s > LONG_GAP_S:
+            ended = self._detector.interrupt()
+            out.events.extend(self._emit(ended))  # they end where the data stopped
+            frame = self._features._frame
+            self._reexamine = {
+                e.channel: [round(REEXAMINE_S / self.hop_s), round(gap_s, 3), e.id, frame]
+                for e in ended
+                if e.kind == "cramp" and e.channel in self._detector.interrupted
+            }
         self._times.anchor(self._n_in, block.t0)
-        if block.gap / self.fs >= LONG_GAP_S:
-            out.events.extend(self._emit(self._detector.interrupt()))
+        if gap_s > LONG_GAP_S:
+            return out
+        for key, ev in self._events.items():  # events going on across a short gap
+            detail = dict(ev.detail)
+            detail["gaps"] = int(detail.get("gaps", 0)) + 1
+            detail["gap_s"] = round(float(detail.get("gap_s", 0.0)) + gap_s, 3)
+            self._events[key] = dataclasses.replace(ev, detail=detail)
         return out
 
-    def _process(self, x: np.ndarray) -> Output:
+    def _replace_bad(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Hold the last good value over bad samples: NaN, inf, beyond the ADC range or absurd.
+
+        Returns the cleaned block and the bad-sample mask (n_channels, n).
+        """
+        rep = self.representation
+        with np.errstate(invalid="ignore"):
+            if rep.full_scale is not None:
+                ok = (x >= 0) & (x <= rep.full_scale)
+            else:
+                ok = np.abs(x) <= ABSURD_UV / rep.uv_per_unit
+        if ok.all():
+            self._last_good = x[:, -1].copy()
+            return x, ~ok
+        idx = np.where(ok, np.arange(x.shape[1]), -1)
+        last = np.maximum.accumulate(idx, axis=1)
+        held = np.take_along_axis(x, np.maximum(last, 0), axis=1)
+        x = np.where(last >= 0, held, self._last_good[:, None])
+        self._last_good = x[:, -1].copy()
+        return x, ~ok
+
+    def _bad_frames(self, bad: np.ndarray, n_frames: int) -> np.ndarray:
+        """Frames (n_channels, n_frames) holding a bad sample, aligned with the features."""
+        hop = self._features.hop
+        allb = np.concatenate([self._bad_tail, bad], axis=1)
+        used = n_frames * hop
+        self._bad_tail = allb[:, used:]
+        return allb[:, :used].reshape(allb.shape[0], n_frames, hop).any(axis=2)
+
+    def _process(self, x: np.ndarray, bad: np.ndarray) -> Output:
         rep = self.representation
         u = rep.to_uv(x)
         if self._bandpass is not None and self._mains is not None:
@@ -234,14 +290,17 @@ class Pipeline:
         else:
             y = u
         f = self._features.process(y, x)
+        bad_frames = self._bad_frames(bad, f.n_frames)
+        raw = self._raw_stats.process(u) if self._raw_stats is not None else None
         out = Output()
         if f.n_frames == 0:
             return out
-        share, hum_uv = self._mains_share(f)
-        masks, spans = self._quality.update(f, share, hum_uv)
+        masks, untrusted, lasting, spans = self._quality.update(
+            f, self._mains_share(f), raw, bad_frames
+        )
         out.quality.extend(self._spans(spans))
         blocked = masks["lead_off"]
-        base, ref = self._baseline.process(f.rms_fast, blocked | masks["saturation"])
+        base, ref = self._baseline.process(f.rms_fast, untrusted)
         if self._max_uv is not None:
             ref = np.broadcast_to(self._max_uv[:, None], ref.shape)
         if self._warning is not None and self._baseline.segment_ratios.shape[1]:
@@ -253,22 +312,75 @@ class Pipeline:
         if rep.signal == "raw":
             artefact = artefact | (f.mdf < 35.0)
         tkeo = f.tkeo if rep.signal == "raw" else None
-        events = self._detector.update(
-            f.start, f.rms_fast, f.rms, base, blocked, artefact, ref, tkeo
+        # A leg without electrodes shows no activity (e.g. to the bilateral check).
+        args = (
+            np.where(blocked, 0.0, f.rms_fast),
+            np.where(blocked, 0.0, f.rms),
+            base,
+            blocked,
+            artefact,
+            ref,
+            tkeo,
+            untrusted,
+            lasting,
         )
-        out.events.extend(self._emit(events))
+        done = 0
+        for k, c, onset, detail in self._resumes(f.rms_fast, blocked):
+            # Split at the resume frame so the detector sees the same frames for any blocks.
+            part = [None if a is None else a[:, done : k + 1] for a in args]
+            out.events.extend(self._emit(self._detector.update(f.start + done, *part)))
+            resumed = self._detector.resume(c, onset, f.start + k, detail)
+            out.events.extend(self._emit([resumed]))
+            done = k + 1
+        part = [None if a is None else a[:, done:] for a in args]
+        out.events.extend(self._emit(self._detector.update(f.start + done, *part)))
         self._level = f.rms[:, -1]
         out.envelope_uv = f.rms
         out.envelope_end_s = self.frame_time(f.start + f.n_frames)
         return out
 
-    def _mains_share(self, f: FeatureFrames) -> tuple[np.ndarray, np.ndarray]:
-        """Per frame, mains share of band power (0-1) and mains RMS (µV) of its segment."""
-        if self._mains is None:
-            c = len(self.channels)
-            return np.zeros((c, f.n_frames)), np.zeros((c, f.n_frames))
-        ends = (f.start + np.arange(f.n_frames) + 1) * self._features.hop
-        return self._mains.share_at(ends)
+    def _resumes(
+        self, fast: np.ndarray, blocked: np.ndarray
+    ) -> list[tuple[int, int, int, dict[str, float | str | bool]]]:
+        """Cramps ended by a long gap whose contraction is still going on after it:
+        (frame index in this block, channel, onset frame, event detail), in frame order."""
+        found = []
+        for c, state in list(self._reexamine.items()):
+            need, gap_s, prev_id, first = state
+            if self._detector.state(c) == "cramp":  # raised again on its own
+                del self._reexamine[c]
+                continue
+            relaxed = (fast[c, :need] < self._detector.end_floor(c)) | blocked[c, :need]
+            if relaxed.any():
+                del self._reexamine[c]  # it ended during the gap
+                self._detector.interrupted.pop(c, None)
+            elif fast.shape[1] >= need:
+                del self._reexamine[c]
+                detail = {"after_gap_s": gap_s, "continues": prev_id}
+                found.append((need - 1, c, first, detail))
+            else:
+                state[0] = need - fast.shape[1]
+        return sorted(found, key=lambda x: x[0])
+
+    def _mains_share(self, f: FeatureFrames) -> dict[str, np.ndarray]:
+        """Per frame, from the mains analysis segment it falls in: share of band power in the
+        mains lines (0-1) and their RMS (µV), before (``share``, ``uv``) and after the notches
+        (``residual_share``, ``residual_uv``)."""
+        c = len(self.channels)
+        keys = ("share", "uv", "residual_share", "residual_uv")
+        out = {k: np.zeros((c, f.n_frames)) for k in keys}
+        if self._mains is None or not self._mains.share_log:
+            return out
+        log = self._mains.share_log
+        hop = self._features.hop
+        ends = (f.start + np.arange(f.n_frames) + 1) * hop
+        marks = np.array([entry[0] for entry in log])
+        k = np.searchsorted(marks, ends, side="right") - 1
+        known = k >= 0
+        for j, key in enumerate(keys, start=1):
+            out[key][:, known] = np.stack([entry[j] for entry in log], axis=1)[:, k[known]]
+        del log[:-1]  # the last entry still applies to later frames
+        return out
 
     def frame_time(self, frame: float) -> float:
         """Time (s) on the stream's axis of the start of feature frame ``frame``."""

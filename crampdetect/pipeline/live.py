@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from crampdetect.alerts.haptic import HapticSink, PromptPolicy, SimplePolicy
+from crampdetect.alerts.journal import JournalingPolicy
 from crampdetect.core import Block, Event, QualityInterval
 from crampdetect.detect.model import check_recording
 from crampdetect.ingest.link import LinkStats, Source
@@ -34,13 +35,15 @@ READ_TIMEOUT_S = 0.1
 
 @dataclass(slots=True)
 class MonitorSummary:
-    """What a session produced: final events (by id), quality intervals, link statistics."""
+    """What a session produced: final events (by id), quality intervals, link statistics,
+    commands sent and acknowledgements taken (key or button)."""
 
     events: list[Event] = field(default_factory=list)
     quality: list[QualityInterval] = field(default_factory=list)
     stats: LinkStats = field(default_factory=LinkStats)
     stream_s: float = 0.0
     commands: list[tuple[float, str]] = field(default_factory=list)
+    acks: int = 0
 
     @property
     def cramps(self) -> list[Event]:
@@ -106,6 +109,17 @@ class LiveMonitor:
         self._events: dict[int, Event] = {}
         self._event_ids = itertools.count(1)  # shared by the pipelines of one session
         self._now_s = 0.0
+        self._acks: list[str] = []  # acknowledgements not yet given to the policy (sources)
+        self._acks_lock = threading.Lock()
+
+    def ack(self, source: str = "key") -> None:
+        """Acknowledge the current prompt (``key`` in the live view, ``button`` on the board).
+
+        Thread-safe: the key reader calls it from its own thread; the policy gets it on the
+        next pass of the loop.
+        """
+        with self._acks_lock:
+            self._acks.append(source)
 
     def _pipeline_for(self, block: Block) -> Any:
         rep = self.source.info.representation
@@ -153,11 +167,12 @@ class LiveMonitor:
         self.summary.quality.extend(q for q in quality if q.end_s is not None)
         if quality and self._journal is not None:
             self._journal.record_quality(quality)
-        presses = self.source.take_button_presses()
-        if presses:  # the board's acknowledge button: the policy stops escalating
-            actions = self.policy.update(events, self._now_s, acks=presses)
-        else:
-            actions = self.policy.update(events, self._now_s)
+        actions = self.policy.update(events, self._now_s)
+        with self._acks_lock:
+            acks, self._acks = self._acks, []
+        # The board's acknowledge button and the live view's key: the policy stops escalating.
+        for source in ["button"] * self.source.take_button_presses() + acks:
+            actions += self._acknowledge(source)
         if self.publisher is not None:
             self.publisher.events(events, quality, actions)
         if self.source.accepts_commands:
@@ -166,6 +181,18 @@ class LiveMonitor:
             for action in actions:
                 if action.kind == "message" and action.text:
                     self.view.message(action.text)
+
+    def _acknowledge(self, source: str) -> list:
+        """One acknowledgement to the policy (and the history, with where it came from)."""
+        policy = self.policy
+        if isinstance(policy, JournalingPolicy):
+            actions = policy.update([], self._now_s, 1, ack_source=source)
+        else:
+            actions = policy.update([], self._now_s, acks=1)
+        self.summary.acks += 1
+        if self.view is not None:
+            self.view.message(f"acknowledged ({source})")
+        return actions
 
     def run(
         self, duration_s: float | None = None, stop: threading.Event | None = None,

@@ -19,7 +19,7 @@ from crampdetect.core import Block, Event, QualityInterval, Representation
 from crampdetect.detect.cramp import CANDIDATE_FEATURES
 from crampdetect.detect.model import check_recording
 from crampdetect.detect.settings import profile_settings
-from crampdetect.ingest.inference import infer_representation
+from crampdetect.ingest.inference import infer_over
 from crampdetect.pipeline import Output, Pipeline
 from crampdetect.storage.csvfile import open_csv
 
@@ -73,6 +73,7 @@ def detection_result(
     duration_s: float,
     gaps: int,
     inferred: list[str],
+    inference: dict[str, object] | None,
     profile: str,
     events: list[Event],
     quality: list[QualityInterval],
@@ -82,8 +83,8 @@ def detection_result(
     """The ``crampdetect detect --json`` document.
 
     ``input`` describes the stream (``source`` keys such as ``path`` and ``format`` first,
-    ``problems`` of the reader last when given); ``events`` and ``quality`` are the items'
-    ``to_dict()``.
+    ``problems`` of the reader last when given; ``inference``: what the representation
+    inference saw, None if none ran); ``events`` and ``quality`` are the items' ``to_dict()``.
     """
     rep = representation
     info: dict[str, Any] = dict(source or {})
@@ -96,6 +97,7 @@ def detection_result(
         duration_s=round(duration_s, 3),
         gaps=gaps,
         inferred=inferred,
+        inference=inference,
         profile=profile,
     )
     if problems is not None:
@@ -129,7 +131,9 @@ def detect_file(
     representation, duration, gaps), ``events`` and ``quality``.
     """
     stream = open_csv(path, rate=rate)
-    rep, inferred = infer_representation(stream.first, signal, units, adc_bits, stream.fs)
+    inference = infer_over((b.data for b in stream.blocks()), stream.fs, signal, units, adc_bits)
+    rep, inferred = inference.finish(), inference.inferred
+    stream = open_csv(path, rate=rate)
     if settings is None:
         settings = profile_settings(profile, rep.signal).replace(**(overrides or {}))
     gate = None
@@ -148,6 +152,7 @@ def detect_file(
         stream.duration_s,
         stream.gaps,
         inferred,
+        inference.info(),
         profile,
         events,
         quality,
@@ -165,7 +170,8 @@ def collect_candidates(
     with features ordered as :data:`~crampdetect.detect.cramp.CANDIDATE_FEATURES`.
     """
     stream = open_csv(path)
-    rep, _ = infer_representation(stream.first, signal, fs=stream.fs)
+    rep = infer_over((b.data for b in stream.blocks()), stream.fs, signal).finish()
+    stream = open_csv(path)
     pipe = Pipeline(
         stream.fs,
         stream.channels,

@@ -12,10 +12,8 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-
 from crampdetect.core import Block, Representation
-from crampdetect.ingest.inference import infer_representation
+from crampdetect.ingest.inference import resolve_inference
 from crampdetect.ingest.replay import Pacer
 from crampdetect.pipeline import Pipeline
 from crampdetect.pipeline.offline import detection_result, run_blocks
@@ -28,8 +26,6 @@ logger = logging.getLogger(__name__)
 BLOCK_S = 0.05
 #: Block length in s when replaying as fast as possible.
 FAST_BLOCK_S = 10.0
-#: Seconds of signal used to infer the representation when the recording does not say.
-INFER_S = 30.0
 
 
 def resolve_representation(
@@ -39,23 +35,8 @@ def resolve_representation(
     adc_bits: int | None = None,
 ) -> tuple[Representation, list[str]]:
     """The recording's own representation, with overrides; inferred from the data if unknown."""
-    rep = rec.representation
-    if rep is not None and not (signal or units or adc_bits):
-        return rep, []  # keeps the recording's gain and ADC reference too
-    if rep is not None:
-        signal = signal or rep.signal
-        units = units or rep.units
-        adc_bits = adc_bits or rep.adc_bits
-    if signal and units and (units != "counts" or adc_bits):
-        return Representation(signal, units, adc_bits if units == "counts" else None), []
-    first, n = [], 0
-    for seg in rec.segments:
-        first.append(seg.load())
-        n += seg.n_samples
-        if n >= INFER_S * rec.fs:
-            break
-    sample = np.concatenate(first, axis=1)[:, : int(INFER_S * rec.fs)]
-    return infer_representation(sample, signal=signal, units=units, adc_bits=adc_bits, fs=rec.fs)
+    rep, inferred, _ = resolve_inference(rec, signal, units, adc_bits)
+    return rep, inferred
 
 
 def replay(
@@ -90,8 +71,9 @@ def replay(
         after the block was pushed (live views, printing alerts as they happen).
     """
     inferred: list[str] = []
+    inference = None
     if representation is None:
-        representation, inferred = resolve_representation(rec)
+        representation, inferred, inference = resolve_inference(rec)
     pipe = Pipeline(rec.fs, rec.channels, representation, profile, settings)
     block_s = block_s or (BLOCK_S if speed else FAST_BLOCK_S)
     blocks = rec.iter_blocks(max(1, round(block_s * rec.fs)))
@@ -103,6 +85,7 @@ def replay(
         rec.duration_s,
         rec.n_gaps,
         inferred,
+        inference,
         profile,
         events,
         quality,

@@ -19,6 +19,7 @@ QUALITY_COLOURS = {
     "mains": "#9467bd",
     "pop": "#8c564b",
     "wander": "#bcbd22",
+    "bad_value": "#17becf",
     "gap": "#7f7f7f",
 }
 STATE_COLOURS = {"idle": "#e8e8e8", "suspect": "#f2c14e", "cramp": "#d1495b", "recovery": "#8ecae6"}

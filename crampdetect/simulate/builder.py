@@ -72,12 +72,16 @@ class SceneOptions:
         Rate of dropped-packet gaps.
     leadoffs : int
         Number of lead-off episodes.
+    clean : bool
+        Leave the interference out (scenarios that support it), for clean-versus-interfered
+        comparisons of one seed.
     """
 
     cramps: int | None = None
     artefacts_per_hour: float = 2.0
     gaps_per_hour: float = 2.0
     leadoffs: int = 0
+    clean: bool = False
 
 
 class SceneBuilder:

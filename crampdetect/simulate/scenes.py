@@ -12,6 +12,7 @@ from crampdetect.simulate import activities as act
 from crampdetect.simulate import exercise as ex
 from crampdetect.simulate.builder import SceneBuilder, SceneOptions, loguniform
 from crampdetect.simulate.components import Activation
+from crampdetect.simulate.interference import interference
 from crampdetect.simulate.training import training
 
 
@@ -233,6 +234,9 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("gait", "training", 300.0, walk_run, "walking and running"),
         Scenario("calf-raise", "training", 240.0, raises, "calf-raise sets"),
         Scenario("leadoff", "night", 180.0, leadoff, "lead-off, pops and mains"),
+        Scenario(
+            "interference", "night", 900.0, interference, "everyday interference and lead-offs"
+        ),
         Scenario(
             "calibration", "training", 175.0, calibration, "the calibrate routine, left then right"
         ),

@@ -155,6 +155,7 @@ class History:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._depth = 0  # savepoints open inside the current transaction
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
             self.conn.row_factory = sqlite3.Row
@@ -181,7 +182,25 @@ class History:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on error)."""
+        """One write transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on error).
+
+        Inside another transaction it is a savepoint of that one: nothing is committed
+        before the outermost transaction ends, so a group of writes is all or nothing.
+        """
+        if self.conn.in_transaction:
+            self._depth += 1
+            name = f"sp{self._depth}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute(f"ROLLBACK TO {name}")
+                self.conn.execute(f"RELEASE {name}")
+                raise
+            finally:
+                self._depth -= 1
+            self.conn.execute(f"RELEASE {name}")
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
