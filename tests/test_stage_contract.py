@@ -54,14 +54,14 @@ def _span_order(item: tuple) -> tuple:
 
 def _detector_inputs() -> tuple[np.ndarray, ...]:
     """Frame-rate inputs of the detector, made the way the pipeline makes them."""
-    zeros = np.zeros_like(FRAMES.rms)
-    masks, _ = QualityMonitor(REP, 2, HOP_S).update(FRAMES, zeros, zeros)
+    masks, untrusted, lasting, _ = QualityMonitor(REP, 2, HOP_S).update(FRAMES)
     blocked = masks["lead_off"]
     base, ref = BaselineTracker(2, round(1 / HOP_S), 0.5 * REP.uv_per_unit).process(
-        FRAMES.rms_fast, blocked | masks["saturation"]
+        FRAMES.rms_fast, untrusted
     )
     artefact = masks["pop"] | masks["wander"] | (FRAMES.mdf < 35.0)
-    return FRAMES.rms_fast, FRAMES.rms, base, blocked, artefact, ref, FRAMES.tkeo
+    fast, level = np.where(blocked, 0.0, FRAMES.rms_fast), np.where(blocked, 0.0, FRAMES.rms)
+    return fast, level, base, blocked, artefact, ref, FRAMES.tkeo, untrusted, lasting
 
 
 def _wire() -> tuple[bytes, list]:
@@ -105,12 +105,14 @@ CASES = [
     StageCase(
         "quality",
         make=lambda: QualityMonitor(REP, 2, HOP_S),
-        feed=lambda s, c, i: s.update(_frames(c, i), c[-2], c[-1]),
-        stream=(*(getattr(FRAMES, k) for k in ARRAYS), np.zeros_like(FRAMES.rms), FRAMES.rms),
-        finish=lambda s: ({}, s.close_all()),
+        feed=lambda s, c, i: s.update(_frames(c, i)),
+        stream=tuple(getattr(FRAMES, k) for k in ARRAYS),
+        finish=lambda s: (None, None, None, s.close_all()),
         join=lambda outs: (
             {k: np.concatenate([o[0][k] for o in outs[:-1]], axis=1) for k in outs[0][0]},
-            sorted((sp for o in outs for sp in o[1]), key=_span_order),  # order within a
+            np.concatenate([o[1] for o in outs[:-1]], axis=1),
+            np.concatenate([o[2] for o in outs[:-1]], axis=1),
+            sorted((sp for o in outs for sp in o[3]), key=_span_order),  # order within a
         ),  # chunk is by issue, across chunks by time: the set of spans is the contract
     ),
     StageCase(
@@ -145,7 +147,7 @@ def test_the_cases_exercise_their_stages():
     by_name = {c.name: c for c in CASES}
     assert any(e.kind == "cramp" for e in run(by_name["detector"]))
     assert run(by_name["early_warning"])
-    assert {k for k, _ in run(by_name["quality"])[1]} >= {"pop", "lead_off"}
+    assert {k for k, _ in run(by_name["quality"])[3]} >= {"pop", "lead_off"}
     assert len(run(by_name["decoder"])) == len(WIRE_FRAMES)
     assert sum(b.gap for b in run(by_name["reassembler"])) == 25
 
