@@ -363,24 +363,13 @@ class Pipeline:
         return sorted(found, key=lambda x: x[0])
 
     def _mains_share(self, f: FeatureFrames) -> dict[str, np.ndarray]:
-        """Per frame, from the mains analysis segment it falls in: share of band power in the
-        mains lines (0-1) and their RMS (µV), before (``share``, ``uv``) and after the notches
-        (``residual_share``, ``residual_uv``)."""
-        c = len(self.channels)
-        keys = ("share", "uv", "residual_share", "residual_uv")
-        out = {k: np.zeros((c, f.n_frames)) for k in keys}
-        if self._mains is None or not self._mains.share_log:
-            return out
-        log = self._mains.share_log
-        hop = self._features.hop
-        ends = (f.start + np.arange(f.n_frames) + 1) * hop
-        marks = np.array([entry[0] for entry in log])
-        k = np.searchsorted(marks, ends, side="right") - 1
-        known = k >= 0
-        for j, key in enumerate(keys, start=1):
-            out[key][:, known] = np.stack([entry[j] for entry in log], axis=1)[:, k[known]]
-        del log[:-1]  # the last entry still applies to later frames
-        return out
+        """Per frame, the mains figures of the analysis segment it falls in (see
+        :meth:`~crampdetect.filters.mains.MainsSuppressor.share_at`)."""
+        if self._mains is None:
+            c = len(self.channels)
+            keys = ("share", "uv", "residual_share", "residual_uv")
+            return {k: np.zeros((c, f.n_frames)) for k in keys}
+        return self._mains.share_at((f.start + np.arange(f.n_frames) + 1) * self._features.hop)
 
     def frame_time(self, frame: float) -> float:
         """Time (s) on the stream's axis of the start of feature frame ``frame``."""
