@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 
 from crampdetect.core import InputError
+from crampdetect.detect.model import load_model
+from crampdetect.pipeline.offline import detect_file
 
 #: Activities a false alert is attributed to (the first that overlaps wins).
 ACTIVITIES = (
@@ -82,8 +84,6 @@ class Scorer:
     model: str | None = None
 
     def __call__(self, csv_path: str | Path) -> dict[str, Any]:
-        from crampdetect.pipeline.offline import detect_file
-
         lp = labels_path(csv_path)
         if not lp.exists():
             raise InputError(f"{Path(csv_path).name}: no labels sidecar {lp.name}")
@@ -91,8 +91,6 @@ class Scorer:
         profile = self.profile or labels.get("profile", "night")
         model = None
         if self.model is not None:
-            from crampdetect.detect.model import load_model
-
             model = load_model(self.model)
         declared = {k: labels.get(k) for k in ("signal", "units", "adc_bits")}
         result = detect_file(

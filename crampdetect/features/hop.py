@@ -109,6 +109,11 @@ class HopFeatures:
         self._mdf = np.full(c, np.nan)
         self._frame = 0
 
+    @property
+    def n_frames(self) -> int:
+        """Frames emitted since the start (or :meth:`reset`): the index of the next one."""
+        return self._frame
+
     def process(self, y: np.ndarray, x: np.ndarray) -> FeatureFrames:
         """Add a block: ``y`` filtered (µV) and ``x`` unfiltered input, both (n_channels, n)."""
         c, h = self.n_channels, self.hop

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import InputError, Representation
+from crampdetect.simulate.builder import SceneOptions
+from crampdetect.simulate.session import simulate, write_session
 
 log = logging.getLogger(__name__)
 
@@ -107,9 +109,6 @@ def plan_evaluation_set(
 
 
 def _write_one(job: dict[str, object], out_dir: str) -> tuple[str, dict[str, object]]:
-    from crampdetect.simulate.builder import SceneOptions
-    from crampdetect.simulate.session import simulate, write_session
-
     rep = Representation(str(job["signal"]), str(job["units"]), job["adc_bits"])  # type: ignore[arg-type]
     session = simulate(
         str(job["scenario"]), seed=int(job["seed"]), duration_s=float(job["duration_s"]),  # type: ignore[arg-type]
