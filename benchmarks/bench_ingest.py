@@ -7,7 +7,7 @@ uses. Three measurements:
 1. bytes -> frames -> blocks in 64 kB bursts (a serial reader that fell behind);
 2. the same, one frame per chunk (BLE: one notification per frame);
 3. the whole live path: a pseudo-terminal, pyserial's reader thread, the queue, decode and
-   reassembly (``Source.read``), with the board writing as fast as the reader drains it.
+   reassembly (``BoardSource.read``), with the board writing as fast as the reader drains it.
 
 Writes the results into benchmarks/ingest.md.
 
@@ -65,7 +65,7 @@ def through_pty(seconds: int) -> tuple[float, int, int]:
     """Wall time for the live path over a pty; samples out; gap samples."""
     from crampdetect.ingest.ptyboard import PtyBoard
     from crampdetect.ingest.serial import SerialTransport
-    from crampdetect.ingest.sources import Source
+    from crampdetect.ingest.sources import BoardSource
 
     data = signal(seconds)
     chunks = [
@@ -76,7 +76,7 @@ def through_pty(seconds: int) -> tuple[float, int, int]:
         board = PtyBoard(
             chunks, BoardEmulator(FS_HZ, N_CHANNELS, 10, "raw", PER_FRAME), Path(tmp) / "tty", 0
         )
-        source = Source(SerialTransport(board.path))
+        source = BoardSource(SerialTransport(board.path))
         n = 0
         with source:
             t = time.perf_counter()
@@ -120,7 +120,7 @@ def main() -> None:
         "| path | time (s) | x real time |",
         "|---|---:|---:|",
         *[f"| {name} | {t:.3f} | {x:,.0f} |" for name, t, x in rows],
-        f"| pty + pyserial reader thread + Source.read ({min(args.seconds, 120)} s stream, "
+        f"| pty + pyserial reader thread + BoardSource.read ({min(args.seconds, 120)} s stream, "
         f"{pty_gaps} samples lost) | {pty_s:.3f} | {pty_x:,.0f} |",
         "",
     ]

@@ -1,9 +1,12 @@
 """crampdetect: streaming surface-EMG calf-cramp detection.
 
 The data flow is visible in the sub-packages: ``ingest`` (bytes -> frames -> blocks),
-``filters``, ``features``, ``detect`` (events and quality), ``alerts``, ``storage``,
-``reports``; ``simulate`` makes labelled synthetic sessions. Importing this package is
-light: numpy only, no bleak, pyserial, matplotlib or scikit-learn.
+``filters``, ``features``, ``detect`` (events and quality), ``alerts``, ``storage``. On top,
+``pipeline`` drives them (files, replays, live monitoring, bulk runs), ``evaluate`` scores
+labelled recordings and trains the gate, ``reports`` writes human reports and ``cli`` is the
+command line; ``simulate`` makes labelled synthetic sessions and ``testing`` is the stage
+conformance kit. Imports run one way, from the top down. Importing this package is light:
+numpy only, no bleak, pyserial, matplotlib or scikit-learn.
 
 One call on an array or any recording (:mod:`crampdetect.api`, loaded on first use)::
 
@@ -26,11 +29,11 @@ __version__ = "0.1.0"
 def __getattr__(name: str) -> object:
     """``open`` and ``Detection`` from :mod:`crampdetect.api`, imported on first use."""
     if name in ("open", "Detection"):
-        from crampdetect import api
+        from crampdetect import api  # lazy: `import crampdetect` stays light
 
         return getattr(api, name)
     if name == "detect":  # the detect package, callable as crampdetect.api.detect
-        import crampdetect.detect
+        import crampdetect.detect  # lazy: `import crampdetect` stays light
 
         return crampdetect.detect
     raise AttributeError(f"module 'crampdetect' has no attribute {name!r}")

@@ -57,6 +57,7 @@ def open(path: str | Path) -> Recording:  # crampdetect.open, like io.open
     shipped in ``recordings/``; the format comes from the content, not the suffix.
     Raises :class:`~crampdetect.core.InputError` for a file that cannot be read.
     """
+    # lazy: scipy and the pipeline load on the first call, not on import
     from crampdetect.storage.reader import open_recording
 
     return open_recording(path)
@@ -131,9 +132,10 @@ def detect(
     model : str, optional
         A learned gate folder (``--model``); default rules only.
     """
+    # lazy: scipy and the pipeline load on the first call, not on import
     from crampdetect.detect.settings import profile_settings
     from crampdetect.pipeline import Pipeline
-    from crampdetect.pipeline.offline import Collector
+    from crampdetect.pipeline.offline import run_blocks
     from crampdetect.pipeline.rescore import resolve_representation
 
     if profile not in ("night", "training"):
@@ -149,6 +151,7 @@ def detect(
     rep, inferred = resolve_representation(rec, signal, units, adc_bits)
     gate = None
     if model is not None:
+        # lazy: scipy and the pipeline load on the first call, not on import
         from crampdetect.detect.model import check_recording, resolve_model
 
         loaded = resolve_model(model)
@@ -157,9 +160,5 @@ def detect(
             gate = loaded.gate(profile)
     settings = profile_settings(profile, rep.signal)
     pipe = Pipeline(rec.fs, rec.channels, rep, profile, settings, None, gate)
-    collector = Collector()
-    for block in rec.iter_blocks(max(1, round(BLOCK_S * rec.fs))):
-        collector.add(pipe.push(block))
-    collector.add(pipe.finish())
-    events, quality = collector.result()
+    events, quality = run_blocks(pipe, rec.iter_blocks(max(1, round(BLOCK_S * rec.fs))))
     return Detection(events, quality, rep, tuple(inferred), rec.fs, rec.channels, profile)

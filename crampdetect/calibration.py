@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import InputError, Representation
+from crampdetect.filters.sos import bandpass_sos
+from crampdetect.storage.paths import profile_path
 
 logger = logging.getLogger(__name__)
 
@@ -144,8 +146,6 @@ def analyse(
     """
     from scipy.signal import sosfilt
 
-    from crampdetect.filters.sos import bandpass_sos
-
     n_need = int(protocol.duration_s * fs)
     if x_uv.size < n_need:
         raise CalibrationError(
@@ -219,8 +219,6 @@ def save_calibration(
     source: str = "",
 ) -> str:
     """Merge ``results`` into the user's profile (other channels are kept); return its path."""
-    from crampdetect.storage.paths import profile_path
-
     path = profile_path(user)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     doc = _read_profile(path) if path.exists() else {"version": PROFILE_VERSION, "user": user}
@@ -255,8 +253,6 @@ def load_calibration(user: str) -> dict[str, tuple[float, float]] | None:
 
     Raises :class:`~crampdetect.core.InputError` if the profile exists but is unreadable.
     """
-    from crampdetect.storage.paths import profile_path
-
     path = profile_path(user)
     if not path.exists():
         return None

@@ -9,6 +9,7 @@ Only numpy and the standard library are imported here.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -109,6 +110,14 @@ class Representation:
         if self.units == "counts" and self.signal == "raw":
             return (1 << (self.adc_bits or 10)) / 2.0
         return 0.0
+
+    def to_uv(self, x: np.ndarray) -> np.ndarray:
+        """Sample values (any shape) in µV at the skin: ``(x - offset) * uv_per_unit``.
+
+        >>> Representation("raw", "counts", 10).to_uv(np.array([512.0, 513.0]))
+        array([ 0.       , 24.4140625])
+        """
+        return (x - self.offset) * self.uv_per_unit
 
     @property
     def physical(self) -> tuple[str, float, float]:
@@ -222,6 +231,29 @@ class Event:
             out["detail"] = dict(self.detail)
         return out
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, object], default_id: int = 0) -> Event:
+        """The event :meth:`to_dict` wrote (``id`` too when present; ``kind`` defaults to
+        "cramp", ``alert_s`` to ``onset_s``); :class:`InputError` if it is malformed.
+
+        >>> e = Event("calf", "cramp", 10.0, 12.5, 40.0, 0.7, id=3, detail={"path": "slow"})
+        >>> Event.from_dict(e.to_dict(), default_id=3) == e
+        True
+        """
+        try:
+            return cls(
+                channel=str(d["channel"]),
+                kind=str(d.get("kind", "cramp")),
+                onset_s=float(d["onset_s"]),  # type: ignore[arg-type]
+                alert_s=float(d.get("alert_s", d["onset_s"])),  # type: ignore[arg-type]
+                end_s=None if d.get("end_s") is None else float(d["end_s"]),  # type: ignore[arg-type]
+                confidence=float(d.get("confidence", 1.0)),  # type: ignore[arg-type]
+                id=int(d.get("id", default_id)),  # type: ignore[call-overload]
+                detail=dict(d.get("detail") or {}),  # type: ignore[call-overload]
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"bad event {dict(d)!r}: {exc}") from exc
+
 
 @dataclass(frozen=True, slots=True)
 class QualityInterval:
@@ -242,3 +274,16 @@ class QualityInterval:
             "end_s": None if self.end_s is None else round(self.end_s, 3),
             "issue": self.issue,
         }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, object]) -> QualityInterval:
+        """The interval :meth:`to_dict` wrote; :class:`InputError` if it is malformed."""
+        try:
+            return cls(
+                channel=str(d["channel"]),
+                issue=str(d["issue"]),
+                start_s=float(d["start_s"]),  # type: ignore[arg-type]
+                end_s=None if d.get("end_s") is None else float(d["end_s"]),  # type: ignore[arg-type]
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"bad quality interval {dict(d)!r}: {exc}") from exc

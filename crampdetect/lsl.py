@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 
 from crampdetect.core import Block, Event, InputError, QualityInterval, Representation
+from crampdetect.ingest.blocks import StreamInfo
+from crampdetect.ingest.link import LinkStats
 
 logger = logging.getLogger(__name__)
 
@@ -214,8 +216,6 @@ class LslSource:
         return self
 
     def _stream_info(self, full: Any) -> Any:
-        from crampdetect.ingest.blocks import StreamInfo
-
         fs = float(full.nominal_srate())
         if fs <= 0:
             raise InputError(f"LSL stream {full.name()!r} has no regular sample rate")
@@ -280,10 +280,12 @@ class LslSource:
         """No motor behind an LSL stream: the command is dropped."""
         return False
 
+    def take_button_presses(self) -> int:
+        """No button behind an LSL stream."""
+        return 0
+
     @property
     def stats(self) -> Any:
-        from crampdetect.ingest.sources import LinkStats
-
         return LinkStats(
             frames=self._frames,
             gaps=self._gaps,

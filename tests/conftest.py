@@ -17,3 +17,18 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_REAL = REPO.parent / "shared" / "data" / "real"
+
+
+def detect_array(x, fs, rep, profile="night", block=2000, channels=None, settings=None):
+    """Final events and quality of samples ``x`` (n_channels, n) pushed through a Pipeline in
+    blocks of ``block`` samples (the one loop the unit tests share)."""
+    from crampdetect.core import Block
+    from crampdetect.pipeline import Pipeline
+    from crampdetect.pipeline.offline import run_blocks
+
+    channels = tuple(channels or (f"ch{i}" for i in range(x.shape[0])))
+    pipe = Pipeline(fs, channels, rep, profile, settings)
+    blocks = (
+        Block(x[:, a : a + block], fs, a, a / fs, 0, channels) for a in range(0, x.shape[1], block)
+    )
+    return run_blocks(pipe, blocks)

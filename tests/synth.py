@@ -51,3 +51,15 @@ def write_csv(path, t, x, channels=None, fmt="%.2f") -> None:
     with open(path, "w") as f:
         f.write("time_s," + ",".join(channels) + "\n")
         np.savetxt(f, np.column_stack([t, x.T]), fmt=["%.4f"] + [fmt] * x.shape[0], delimiter=",")
+
+
+def night_counts(fs: float = 500.0, seed: int = 7) -> np.ndarray:
+    """40 s of two 10-bit ADC channels: a cramp, a leg movement, a pop, mains hum, lead-off."""
+    t, x, rng = scene(fs=fs, duration_s=40.0, n_channels=2, seed=seed)
+    add_burst(x, t, fs, rng, 0, 6.0, 30.0, 250.0, ramp_s=1.0, irregular=0.5)
+    add_burst(x, t, fs, rng, 1, 12.0, 13.5, 300.0)  # a leg movement
+    x[1, int(30 * fs) : int(30 * fs) + 3] += 3000.0  # an electrode pop
+    x += 30 * np.sin(2 * np.pi * 50 * t)  # mains
+    counts = np.round(512 + x / (5.0 / 1024 / 200 * 1e6)).clip(0, 1023)
+    counts[0, int(34 * fs) : int(35.2 * fs)] = 1023  # stuck at the rail: lead-off
+    return counts

@@ -22,7 +22,7 @@ from crampdetect.core import InputError
 from crampdetect.ingest import ble
 from crampdetect.ingest.frames import AckFrame, FrameDecoder, SampleFrame, encode_frame
 from crampdetect.ingest.sim import BoardEmulator
-from crampdetect.ingest.sources import Source
+from crampdetect.ingest.sources import BoardSource
 
 FS = 1000
 ADDRESS = "AA:BB:CC:DD:EE:01"
@@ -231,17 +231,17 @@ def peripheral(monkeypatch):
     PERIPHERAL = None
 
 
-def open_ble(**kwargs: Any) -> Source:
+def open_ble(**kwargs: Any) -> BoardSource:
     transport = ble.BleTransport(
         "crampdetect-EE01",
         scan_timeout_s=2.0,
         client_backend=FakeClient,
         scanner_backend=FakeScanner,
     )
-    return Source(transport, **kwargs)
+    return BoardSource(transport, **kwargs)
 
 
-def read_all(source: Source, n_samples: int, timeout_s: float = 20.0) -> list:
+def read_all(source: BoardSource, n_samples: int, timeout_s: float = 20.0) -> list:
     blocks: list = []
     deadline = time.monotonic() + timeout_s
     while (not blocks or blocks[-1].stop < n_samples) and time.monotonic() < deadline:
@@ -362,7 +362,7 @@ def test_board_not_found_is_an_input_error(peripheral, monkeypatch):
         "nosuchboard", scan_timeout_s=0.2, client_backend=FakeClient, scanner_backend=FakeScanner
     )
     with pytest.raises(InputError, match="no BLE board 'nosuchboard' found"):
-        Source(transport).__enter__()
+        BoardSource(transport).__enter__()
 
 
 def test_scan_lists_advertising_boards(peripheral):
@@ -427,7 +427,7 @@ def test_backoff_is_capped_and_the_scan_times_out_while_the_board_is_away(periph
         client_backend=FakeClient,
         scanner_backend=FakeScanner,
     )
-    source = Source(source)
+    source = BoardSource(source)
     with source:
         blocks = read_all(source, 2000)
         deadline = time.monotonic() + 10

@@ -15,7 +15,7 @@ from crampdetect.ingest.frames import FrameDecoder
 from crampdetect.ingest.ptyboard import PtyBoard
 from crampdetect.ingest.serial import SerialTransport
 from crampdetect.ingest.sim import BoardEmulator
-from crampdetect.ingest.sources import Source
+from crampdetect.ingest.sources import BoardSource
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
 
@@ -27,7 +27,7 @@ def counts(n_samples: int) -> np.ndarray:
     return np.stack([(i * 7) % 1024, (i * 7 + 100) % 1024]).astype(np.uint16)
 
 
-def read_until(source: Source, n_samples: int, timeout_s: float = 20.0) -> list:
+def read_until(source: BoardSource, n_samples: int, timeout_s: float = 20.0) -> list:
     """Blocks until their stop index reaches n_samples (waits on the queue, no polling sleep)."""
     blocks: list = []
     deadline = time.monotonic() + timeout_s
@@ -52,7 +52,7 @@ def test_frames_written_in_odd_slices_come_out_as_blocks():
     stream += board.frames_for(data[:, 2250:])
     master, slave = os.openpty()
     tty.setraw(slave)
-    source = Source(SerialTransport(os.ttyname(slave), 500_000))
+    source = BoardSource(SerialTransport(os.ttyname(slave), 500_000))
     with source:
         sizes = [1, 7, 13, 250, 3, 4096, 61]
         pos = k = 0
@@ -83,7 +83,7 @@ def test_unplug_and_replug_reconnects_and_counts_the_gap(tmp_path):
             yield np.arange(a, a + n_chunk) / FS, data[:, a : a + n_chunk]
 
     board = PtyBoard(chunks(), BoardEmulator(FS, 2, 10, "raw", 25), tmp_path / "ttyUSB", speed=10)
-    source = Source(SerialTransport(board.path, 500_000))
+    source = BoardSource(SerialTransport(board.path, 500_000))
     with source:
         board.start()
         blocks = read_until(source, n_total)
@@ -105,7 +105,7 @@ def test_unplug_and_replug_reconnects_and_counts_the_gap(tmp_path):
 
 
 def test_missing_port_is_an_input_error(tmp_path):
-    source = Source(SerialTransport(str(tmp_path / "ttyNONE")))
+    source = BoardSource(SerialTransport(str(tmp_path / "ttyNONE")))
     with pytest.raises(InputError, match="cannot open serial port"):
         source.__enter__()
 
@@ -113,7 +113,7 @@ def test_missing_port_is_an_input_error(tmp_path):
 def test_commands_are_encoded_frames_on_the_wire():
     master, slave = os.openpty()
     tty.setraw(slave)
-    source = Source(SerialTransport(os.ttyname(slave)))
+    source = BoardSource(SerialTransport(os.ttyname(slave)))
     with source:
         assert source.send("ping") and source.send("stop")
         got = b""
@@ -130,7 +130,7 @@ def test_commands_are_encoded_frames_on_the_wire():
 def _blocks_through_pty(stream: bytes, piece: int, n_samples: int) -> list:
     master, slave = os.openpty()
     tty.setraw(slave)
-    source = Source(SerialTransport(os.ttyname(slave)))
+    source = BoardSource(SerialTransport(os.ttyname(slave)))
     with source:
         for pos in range(0, len(stream), piece):
             view = memoryview(stream)[pos : pos + piece]
@@ -168,7 +168,7 @@ def test_corrupted_bytes_cost_only_their_frames():
     stream[len(stream) // 2 : len(stream) // 2] = b"\x00garbage\xff\x00"
     master, slave = os.openpty()
     tty.setraw(slave)
-    source = Source(SerialTransport(os.ttyname(slave)))
+    source = BoardSource(SerialTransport(os.ttyname(slave)))
     with source:
         os.write(master, bytes(stream))
         blocks = read_until(source, 3000)

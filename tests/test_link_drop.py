@@ -17,7 +17,7 @@ from crampdetect.core import Block, Representation
 from crampdetect.ingest.ptyboard import PtyBoard, StopWhenPlayed
 from crampdetect.ingest.serial import SerialTransport
 from crampdetect.ingest.sim import BoardEmulator
-from crampdetect.ingest.sources import Source
+from crampdetect.ingest.sources import BoardSource
 from crampdetect.pipeline.chain import LONG_GAP_S, Pipeline
 from crampdetect.pipeline.live import LiveMonitor
 from crampdetect.pipeline.offline import Collector
@@ -123,7 +123,7 @@ def test_a_cramp_survives_usb_unplugs_of_half_a_second_3_and_8_s(tmp_path):
         speed=0,
     )
     board_ref.append(board)
-    source = Source(SerialTransport(board.path), timebase="device")
+    source = BoardSource(SerialTransport(board.path), timebase="device")
     monitor = LiveMonitor(source, "night")
     with source:
         board.start()

@@ -206,6 +206,7 @@ def test_bad_arguments_raise_input_error(kwargs: dict) -> None:
         simulate(**args)
 
 
+@pytest.mark.slow
 def test_writing_one_hour_at_2khz_keeps_memory_bounded(tmp_path) -> None:
     session = simulate("night", seed=9, duration_s=3600.0, fs=2000.0, representation=COUNTS10)
     write_session(simulate("cramp", duration_s=5.0), tmp_path / "warm-up.csv")  # imports

@@ -305,3 +305,23 @@ def test_convert_recovers_the_readable_rows_of_a_damaged_csv(
     keep[[99, 199, times.size - 1]] = False  # data rows 99, 199 and the last
     np.testing.assert_array_equal(fixed.load()[1], data[:, keep])
     assert damaged.read_bytes() == original
+
+
+def test_csv_with_quoted_header_reads_like_a_plain_one(tmp_path: Path) -> None:
+    """A header written with quotes (pyarrow's and many spreadsheets' default) is still a CSV."""
+    from crampdetect.storage.reader import open_recording
+
+    t = np.arange(3000) / 1000.0
+    x = np.random.default_rng(4).normal(0.0, 5.0, size=(3000, 2))
+    body = "\n".join(
+        f"{a:.3f},{b:.2f},{c:.2f}" for a, b, c in zip(t, x[:, 0], x[:, 1], strict=True)
+    )
+    plain, quoted = tmp_path / "plain.csv", tmp_path / "quoted.csv"
+    plain.write_text("time_s,left,right\n" + body + "\n")
+    quoted.write_text('"time_s","left","right"\n' + body + "\n")
+    a, b = open_recording(plain), open_recording(quoted)
+    assert a.channels == b.channels == ("left", "right")
+    np.testing.assert_array_equal(
+        np.concatenate([blk.data for blk in a.iter_blocks()], axis=1),
+        np.concatenate([blk.data for blk in b.iter_blocks()], axis=1),
+    )

@@ -8,15 +8,14 @@ that ends starts the detector's recurrence watch through ``on_watch``.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
 
 from crampdetect.alerts.policy import Action, AlertPolicy
-from crampdetect.core import Event, QualityInterval
-
-if TYPE_CHECKING:  # duck-typed: alerts do not depend on storage at run time
-    from crampdetect.storage.recorder import SessionRecorder
+from crampdetect.core import Event, InputError, QualityInterval
+from crampdetect.storage.history import History, open_history
+from crampdetect.storage.recorder import SessionRecorder
 
 logger = logging.getLogger(__name__)
 
@@ -99,11 +98,94 @@ def start_journal(
     user : str or None
         Calibration profile in use, if any.
     """
-    from crampdetect.storage.history import open_history
-    from crampdetect.storage.recorder import SessionRecorder
-
     history = open_history()
     recorder = SessionRecorder(
         history, profile, channels, source, stream_t0_s=stream_t0_s, user=user
     )
     return JournalingPolicy(AlertPolicy(profile), recorder)
+
+
+def import_detection(
+    history: History,
+    result: Mapping[str, object],
+    started_at: dt.datetime,
+    profile: str | None = None,
+    source: str = "",
+    stream_t0_s: float = 0.0,
+) -> SessionRecorder:
+    """Store a finished detection result (``detect --json``) as one session.
+
+    Parameters
+    ----------
+    result : mapping
+        ``{"input": {...}, "events": [...], "quality": [...]}`` as ``detect --json`` prints
+        it (items as written by ``Event.to_dict`` and ``QualityInterval.to_dict``); the
+        ``channels``, ``profile`` and ``duration_s`` are read from ``input`` or the top level.
+    started_at : datetime
+        Wall-clock time of stream time ``stream_t0_s``.
+    stream_t0_s : float
+        Stream time in s of the start of the recording (subtracted from every time).
+
+    Returns
+    -------
+    SessionRecorder
+        The closed session's recorder (``session_id`` tells where it went).
+    """
+    with history.transaction():  # all or nothing
+        return _import(history, result, started_at, profile, source, stream_t0_s)
+
+
+def _import(
+    history: History,
+    result: Mapping[str, object],
+    started_at: dt.datetime,
+    profile: str | None,
+    source: str,
+    stream_t0_s: float,
+) -> SessionRecorder:
+    try:
+        events = [Event.from_dict(d, i) for i, d in enumerate(_items(result, "events"), start=1)]
+        quality = [QualityInterval.from_dict(d) for d in _items(result, "quality")]
+    except InputError as exc:
+        raise InputError(f"Detection result: {exc}") from exc
+    meta = result.get("input")
+    meta = {**(meta if isinstance(meta, Mapping) else {}), **result}
+    channels = meta.get("channels") or sorted({e.channel for e in events})
+    prof = str(profile or meta.get("profile") or "night")
+    recorder = SessionRecorder(
+        history,
+        prof,
+        list(channels),  # type: ignore[call-overload]
+        source=str(source or meta.get("source") or ""),
+        started_at=started_at,
+        stream_t0_s=stream_t0_s,
+    )
+    # Recurrence labels come from the same policy the monitor uses.
+    policy = AlertPolicy(prof)
+    cramps = sorted((e for e in events if e.kind == "cramp"), key=lambda e: e.alert_s)
+    for event in cramps:
+        raised = event.ended(None)  # type: ignore[arg-type]
+        policy.update([raised], event.alert_s)
+        recorder.record_event(event, recurrence=policy.is_recurrence(raised))
+        if event.end_s is not None:
+            policy.update([event], event.end_s)
+    for event in events:
+        if event.kind != "cramp":
+            recorder.record_event(event)
+    for interval in quality:
+        recorder.record_quality(interval)
+    ends = [stream_t0_s]
+    ends += [e.end_s or e.alert_s for e in events] + [q.end_s or q.start_s for q in quality]
+    duration = meta.get("duration_s")
+    if isinstance(duration, int | float):
+        recorder.close(stream_t0_s + float(duration))
+    else:
+        recorder.close(max(ends))
+    return recorder
+
+
+def _items(result: Mapping[str, object], key: str) -> list[Mapping[str, object]]:
+    items = result.get(key, [])
+    if not isinstance(items, list) or not all(isinstance(d, Mapping) for d in items):
+        raise InputError(f"Detection result: {key!r} must be a list of objects")
+    return items

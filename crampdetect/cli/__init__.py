@@ -6,7 +6,9 @@ Each command lives in its own module of this package and defines::
     def run(args: argparse.Namespace) -> int: ...
 
 with a one-line module docstring used as its help. Commands are discovered automatically;
-heavy imports belong inside ``run`` so that start-up stays fast.
+heavy imports belong inside ``run`` so that start-up stays fast (this is the one package
+whose lazy imports need no per-line reason). Modules starting with ``_`` are helpers, not
+commands: ``_statusview`` is the live terminal view of ``monitor`` and ``demo``.
 """
 
 from __future__ import annotations

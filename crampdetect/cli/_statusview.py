@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from crampdetect.core import Event
+from crampdetect.reports.clock import clock
 
 #: Seconds between plain status lines when there is no terminal.
 PLAIN_EVERY_S = 2.0
@@ -23,18 +24,6 @@ STATES_HELP = (
     "involuntary contraction, prompting | recovery: cramp over, this leg watched more "
     "closely for 60 min"
 )
-
-
-def _clock(t_s: float) -> str:
-    """h:mm:ss.s
-
-    >>> _clock(239.99), _clock(3725.04)
-    ('0:04:00.0', '1:02:05.0')
-    """
-    tenths = round(max(t_s, 0.0) * 10)
-    m, tenths = divmod(tenths, 600)
-    h, m = divmod(m, 60)
-    return f"{h:d}:{m:02d}:{tenths / 10:04.1f}"
 
 
 def status_line(t_s: float, status: Mapping[str, Any], stats: Any) -> str:
@@ -49,16 +38,16 @@ def status_line(t_s: float, status: Mapping[str, Any], stats: Any) -> str:
         f"lost {stats.lost_frames} crc {stats.crc_errors} dup {stats.duplicates} "
         f"reconn {stats.reconnects}"
     )
-    return f"{_clock(t_s)}  {channels}  | {link}"
+    return f"{clock(t_s, decimals=1)}  {channels}  | {link}"
 
 
 def alert_line(event: Event) -> str:
     if event.end_s is None:
         return (
-            f"ALERT {event.kind} on {event.channel}: onset {_clock(event.onset_s)}, "
-            f"alerted {_clock(event.alert_s)} (confidence {event.confidence:.2f})"
+            f"ALERT {event.kind} on {event.channel}: onset {clock(event.onset_s, decimals=1)}, "
+            f"alerted {clock(event.alert_s, decimals=1)} (confidence {event.confidence:.2f})"
         )
-    return f"ended {event.kind} on {event.channel} at {_clock(event.end_s)}"
+    return f"ended {event.kind} on {event.channel} at {clock(event.end_s, decimals=1)}"
 
 
 class StatusView:
@@ -109,7 +98,7 @@ class StatusView:
         from rich.table import Table
         from rich.text import Text
 
-        table = Table(title=f"{self.title}  {_clock(t_s)}", expand=False)
+        table = Table(title=f"{self.title}  {clock(t_s, decimals=1)}", expand=False)
         for col in ("channel", "level µV", "detector", "quality"):
             table.add_column(col)
         for name, st in status.items():

@@ -88,7 +88,7 @@ def run_routine(
         state["lost"] = int(state["lost"]) + block.gap  # type: ignore[call-overload]
         if state["t"] is None or not pending:
             state["t"] = block.t0
-        pending.append((np.asarray(block.data, dtype=float) - rep.offset) * rep.uv_per_unit)
+        pending.append(rep.to_uv(np.asarray(block.data, dtype=float)))
         return block
 
     results = []

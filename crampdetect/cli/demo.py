@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from crampdetect.ingest.ptyboard import PtyBoard, StopWhenPlayed
     from crampdetect.ingest.serial import SerialTransport
     from crampdetect.ingest.sim import BoardEmulator
-    from crampdetect.ingest.sources import Source
+    from crampdetect.ingest.sources import BoardSource
     from crampdetect.pipeline.live import LiveMonitor
     from crampdetect.simulate import simulate
 
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             file=out,
             flush=True,
         )
-        source = Source(SerialTransport(board.path), names=session.channels, timebase="device")
+        source = BoardSource(SerialTransport(board.path), names=session.channels, timebase="device")
         view = None
         if not args.no_view:
             from crampdetect.cli._statusview import StatusView

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from crampdetect.cli.detect import add_model_argument
+from crampdetect.cli._args import add_model_argument
 from crampdetect.core import PROFILES
 
 
@@ -57,7 +57,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crampdetect.cli.detect import overrides_from_args
+    from crampdetect.cli._args import overrides_from_args
     from crampdetect.detect.model import model_path_for
     from crampdetect.evaluate.score import Scorer, aggregate, find_recordings
     from crampdetect.pipeline.bulk import map_recordings

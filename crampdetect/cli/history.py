@@ -98,8 +98,8 @@ def format_length(seconds: float) -> str:
 
 
 def _import(history: object, args: argparse.Namespace) -> int:
+    from crampdetect.alerts.journal import import_detection
     from crampdetect.storage.history import content_hash
-    from crampdetect.storage.recorder import import_detection
 
     path = Path(args.import_file)
     if not path.exists():

@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Iterator
 
-from crampdetect.cli.detect import add_model_argument
+from crampdetect.cli._args import add_model_argument
 from crampdetect.core import PROFILES, InputError
 
 
@@ -84,16 +84,17 @@ def make_policy(name: str, profile: str):
 
 def print_summary(summary, file) -> None:
     """A few lines: stream length, cramps with onset/alert/end, link health."""
-    from crampdetect.cli._statusview import _clock
+    from crampdetect.reports.clock import clock
 
     s = summary.stats
-    print(f"monitored {_clock(summary.stream_s)} of signal", file=file)
+    print(f"monitored {clock(summary.stream_s, decimals=1)} of signal", file=file)
     if not summary.cramps:
         print("no cramp detected", file=file)
     for e in summary.cramps:
-        end = "ongoing" if e.end_s is None else f"ended {_clock(e.end_s)}"
+        end = "ongoing" if e.end_s is None else f"ended {clock(e.end_s, decimals=1)}"
         print(
-            f"cramp on {e.channel}: onset {_clock(e.onset_s)}, alert {_clock(e.alert_s)} "
+            f"cramp on {e.channel}: onset {clock(e.onset_s, decimals=1)}, "
+            f"alert {clock(e.alert_s, decimals=1)} "
             f"({e.alert_s - e.onset_s:.1f} s later), {end}",
             file=file,
         )
@@ -182,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
     )
     with contextlib.ExitStack() as stack:
         if args.capture:
-            if not hasattr(source, "capture"):
+            if not source.accepts_commands:
                 raise InputError("--capture needs a board (serial://, ble://, sim://)")
             source.capture = stack.enter_context(open(args.capture, "xb"))
         stop = stack.enter_context(stop_on_signals())

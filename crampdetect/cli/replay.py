@@ -20,7 +20,7 @@ def _speed(text: str) -> float | None:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from crampdetect.cli.detect import add_input_arguments
+    from crampdetect.cli._args import add_input_arguments
 
     p.add_argument("path", help="session directory, EDF/BDF, WAV, CSV or a shipped recording")
     p.add_argument(
@@ -36,7 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from crampdetect.cli import progress
-    from crampdetect.cli.detect import format_result, overrides_from_args
+    from crampdetect.cli._args import format_result, overrides_from_args
     from crampdetect.core import InputError
     from crampdetect.detect.settings import profile_settings
     from crampdetect.pipeline.rescore import replay, resolve_inference

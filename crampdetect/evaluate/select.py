@@ -6,11 +6,12 @@ episodes (runs of candidates on one channel) and on labelled cramps, not on rows
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from crampdetect.evaluate.train import TrainingSet
+if TYPE_CHECKING:  # train.py imports this module
+    from crampdetect.evaluate.train import TrainingSet
 
 #: Alert budget of the gate's own false alerts per profile: (false alerts/h, share of holds).
 BUDGET = {"night": (0.05, 1.0), "training": (0.5, 0.05)}

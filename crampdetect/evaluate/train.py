@@ -23,6 +23,12 @@ from typing import Any
 import numpy as np
 
 from crampdetect.core import InputError
+from crampdetect.detect.model import KINDS, save_model
+from crampdetect.evaluate.score import labels_path
+from crampdetect.evaluate.select import choose_threshold
+from crampdetect.ingest.inference import infer_over
+from crampdetect.pipeline.offline import collect_candidates
+from crampdetect.storage.csvfile import open_csv
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +60,6 @@ def _activity(intervals: list[dict], channel: str, t: float) -> str:
 
 def _no_cramp_labels(csv_path: str, profile: str) -> dict[str, Any]:
     """Labels of an unlabelled recording known to hold no cramp (e.g. real EMG)."""
-    from crampdetect.ingest.inference import infer_over
-    from crampdetect.storage.csvfile import open_csv
-
     stream = open_csv(csv_path)
     rep = infer_over((b.data for b in stream.blocks()), stream.fs).finish()
     return {
@@ -76,9 +79,6 @@ def label_recording(csv_path: str, negative_profile: str | None = None) -> dict[
     With ``negative_profile`` the recording needs no sidecar: it is run with that profile
     and every candidate is negative.
     """
-    from crampdetect.evaluate.score import labels_path
-    from crampdetect.pipeline.offline import collect_candidates
-
     if negative_profile is None:
         labels = json.loads(labels_path(csv_path).read_text())
     else:
@@ -249,10 +249,6 @@ def train_gate(
     out-of-fold ROC AUC and per-profile threshold outcomes, and the winner.
     """
     from sklearn.metrics import roc_auc_score
-
-    from crampdetect.detect.model import KINDS, save_model
-    from crampdetect.evaluate.score import labels_path
-    from crampdetect.evaluate.select import choose_threshold
 
     use = [p for p in paths if json.loads(labels_path(p).read_text()).get("profile") in profiles]
     neg = [(n, prof) for n in sorted(negatives) for prof in profiles]

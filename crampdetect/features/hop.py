@@ -62,6 +62,11 @@ class FeatureFrames:
         return self.start + self.n_frames
 
 
+def _join(tail: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """``tail`` then ``new`` along samples, C-contiguous, copied only if needed."""
+    return np.concatenate([tail, new], axis=1) if tail.shape[1] else np.ascontiguousarray(new)
+
+
 class HopFeatures:
     """Compute :class:`FeatureFrames` from streamed blocks.
 
@@ -104,32 +109,48 @@ class HopFeatures:
         self._mdf = np.full(c, np.nan)
         self._frame = 0
 
+    @property
+    def n_frames(self) -> int:
+        """Frames emitted since the start (or :meth:`reset`): the index of the next one."""
+        return self._frame
+
     def process(self, y: np.ndarray, x: np.ndarray) -> FeatureFrames:
         """Add a block: ``y`` filtered (µV) and ``x`` unfiltered input, both (n_channels, n)."""
         c, h = self.n_channels, self.hop
         if self.signal == "raw" and y.shape[1]:
             ext = np.concatenate([self._prev, y], axis=1)
-            tk = ext[:, 1:-1] ** 2 - ext[:, :-2] * ext[:, 2:]  # TKEO delayed by one sample
+            tk = ext[:, 1:-1] ** 2  # TKEO delayed by one sample
+            tk -= ext[:, :-2] * ext[:, 2:]
             self._prev = ext[:, -2:]
         else:
             tk = np.zeros_like(y)
         if x.shape[1]:
-            ext_x = np.concatenate([x[:, :1] if self._prev_x is None else self._prev_x, x], axis=1)
-            jump = np.abs(np.diff(ext_x, axis=1))
+            first = x[:, :1] if self._prev_x is None else self._prev_x
+            jump = np.empty_like(x)
+            np.subtract(x[:, :1], first, out=jump[:, :1])
+            np.subtract(x[:, 1:], x[:, :-1], out=jump[:, 1:])
+            np.abs(jump, out=jump)
             self._prev_x = x[:, -1:]
         else:
             jump = np.zeros_like(x)
-        stacked = np.concatenate([self._tail_y, y], axis=1)
+        if self._tail_y.shape[1] + y.shape[1] < h:  # no hop completed (live blocks mostly)
+            self._tail_y = np.concatenate([self._tail_y, y], axis=1)
+            self._tail_tk = np.concatenate([self._tail_tk, tk], axis=1)
+            self._tail_x = np.concatenate([self._tail_x, x], axis=1)
+            self._tail_j = np.concatenate([self._tail_j, jump], axis=1)
+            empty = np.zeros((c, 0))
+            return FeatureFrames(self._frame, self.hop_s, *[empty] * 10)
+        stacked = _join(self._tail_y, y)
         n_frames = stacked.shape[1] // h
         used = n_frames * h
         ty = stacked[:, :used].reshape(c, n_frames, h)
-        tkh = np.concatenate([self._tail_tk, tk], axis=1)
-        xs = np.concatenate([self._tail_x, x], axis=1)
-        js = np.concatenate([self._tail_j, jump], axis=1)
-        self._tail_y = stacked[:, used:]
-        self._tail_tk = tkh[:, used:]
-        self._tail_x = xs[:, used:]
-        self._tail_j = js[:, used:]
+        tkh = _join(self._tail_tk, tk)
+        xs = _join(self._tail_x, x)
+        js = _join(self._tail_j, jump)
+        self._tail_y = stacked[:, used:].copy()
+        self._tail_tk = tkh[:, used:].copy()
+        self._tail_x = xs[:, used:].copy()
+        self._tail_j = js[:, used:].copy()
         tx = xs[:, :used].reshape(c, n_frames, h)
         start = self._frame
         self._frame += n_frames
@@ -181,7 +202,7 @@ class HopFeatures:
             return nan, nan
         w = SPECTRAL_HOPS * self.hop
         # Frames already buffered from the current window.
-        buf = np.concatenate([self._spec_buf, y], axis=1)
+        buf = _join(self._spec_buf, y)
         n_win = buf.shape[1] // w
         mnf_out = np.empty((c, n_frames))
         mdf_out = np.empty((c, n_frames))
@@ -206,5 +227,5 @@ class HopFeatures:
         mdf_out[:, held] = self._mdf[:, None]
         if n_win:
             self._mnf, self._mdf = mnf_w[:, -1], mdf_w[:, -1]
-        self._spec_buf = buf[:, n_win * w :]
+        self._spec_buf = buf[:, n_win * w :].copy()
         return mnf_out, mdf_out

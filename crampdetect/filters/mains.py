@@ -9,8 +9,8 @@ depend on how the stream is cut into blocks.
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 
+from crampdetect.filters.design import notch_sos
 from crampdetect.filters.sos import SosFilter
 
 CANDIDATES_HZ = (50.0, 60.0)
@@ -73,9 +73,28 @@ class MainsSuppressor:
         self._seen = 0
         self._avg: np.ndarray | None = None  # running average power spectrum
         self._tables: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        #: (sample index just past the segment, line share, line RMS, residual share,
-        #: residual RMS) per analysed segment.
-        self.share_log: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        # (sample index just past the segment, line share, line RMS, residual share,
+        # residual RMS) per analysed segment
+        self._log: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def share_at(self, ends: np.ndarray) -> dict[str, np.ndarray]:
+        """Mains figures at sample indices ``ends``, from the last segment analysed before each
+        (zeros before the first): share of band power in the mains lines (0-1) and their RMS
+        (input units), before (``share``, ``uv``) and after the notches (``residual_share``,
+        ``residual_uv``); each shaped (n_channels, len(ends)). ``ends`` must not decrease from
+        one call to the next: older segments are dropped."""
+        keys = ("share", "uv", "residual_share", "residual_uv")
+        out = {k: np.zeros((self.n_channels, len(ends))) for k in keys}
+        log = self._log
+        if not log:
+            return out
+        marks = np.array([entry[0] for entry in log])
+        k = np.searchsorted(marks, ends, side="right") - 1
+        known = k >= 0
+        for j, key in enumerate(keys, start=1):
+            out[key][:, known] = np.stack([entry[j] for entry in log], axis=1)[:, k[known]]
+        del log[:-1]  # the last entry still applies to later indices
+        return out
 
     def process(self, x: np.ndarray) -> np.ndarray:
         """Filter one block (n_channels, n_samples); returns a new array."""
@@ -94,7 +113,7 @@ class MainsSuppressor:
             self._seen += take
             if self._fill == self._n:
                 self._analyse(self._buf)
-                self.share_log.append(
+                self._log.append(
                     (
                         self._seen,
                         self.share.copy(),
@@ -179,7 +198,5 @@ class MainsSuppressor:
         wanted = tuple(sorted(set(self.harmonics_hz) | set(present)))
         if wanted != self.harmonics_hz:
             self.harmonics_hz = wanted
-            sos = np.vstack(
-                [signal.tf2sos(*signal.iirnotch(f, self.q, fs=self.fs)) for f in wanted]
-            )
+            sos = np.vstack([notch_sos(f, self.q, self.fs) for f in wanted])
             self._filter = SosFilter(sos, self.n_channels, settle=False)

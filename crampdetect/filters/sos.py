@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 
 from crampdetect.core import InputError
+from crampdetect.filters.design import butter_bandpass_sos, sosfilt_inplace, sosfilt_zi
 
 
 def bandpass_sos(
@@ -27,7 +27,7 @@ def bandpass_sos(
         raise InputError(
             f"Sample rate {fs:g} Hz is too low for a {low_hz:g}-{high_hz:g} Hz EMG band-pass"
         )
-    return signal.butter(order, [low_hz, high], btype="bandpass", fs=fs, output="sos")
+    return butter_bandpass_sos(order, low_hz, high, fs)
 
 
 class SosFilter:
@@ -45,22 +45,23 @@ class SosFilter:
     """
 
     def __init__(self, sos: np.ndarray, n_channels: int, settle: bool = True) -> None:
-        self.sos = np.asarray(sos, dtype=float)
+        self.sos = np.ascontiguousarray(sos, dtype=float)
         self.n_channels = n_channels
         self.settle = settle
         self.reset()
 
     def reset(self) -> None:
-        self._zi: np.ndarray | None = None
+        self._state: np.ndarray | None = None  # (n_channels, n_sections, 2)
 
     def process(self, x: np.ndarray) -> np.ndarray:
         """Filter one block; returns a new array of the same shape."""
         if x.shape[-1] == 0:
             return np.zeros_like(x, dtype=float)
-        if self._zi is None:
-            zi = np.zeros((self.sos.shape[0], self.n_channels, 2))
+        if self._state is None:
+            state = np.zeros((self.n_channels, self.sos.shape[0], 2))
             if self.settle:
-                zi = signal.sosfilt_zi(self.sos)[:, None, :] * x[None, :, :1]
-            self._zi = zi
-        y, self._zi = signal.sosfilt(self.sos, x, axis=-1, zi=self._zi)
+                state[...] = sosfilt_zi(self.sos)[None, :, :] * x[:, None, :1]
+            self._state = state
+        y = np.array(x, dtype=float, order="C")
+        sosfilt_inplace(self.sos, y, self._state)
         return y

@@ -129,9 +129,10 @@ class Reassembler:
     >>> import numpy as np
     >>> r = Reassembler(StreamInfo(confirmed=True), block_s=None)
     >>> s = np.zeros((1, 20), np.uint16)
-    >>> blocks = r.feed([SampleFrame(5, 0, 1, s), SampleFrame(7, 40_000, 1, s)], host_s=1.0)
+    >>> frames = [SampleFrame(k, k * 20_000 - 100_000, 1, s) for k in (5, 7, 8)]  # 6 is lost
+    >>> blocks = r.feed(frames, host_s=1.0)  # a jump counts once a later frame confirms it
     >>> [(b.start, b.gap) for b in blocks], r.stats.lost_frames
-    ([(0, 0), (40, 20)], 1)
+    ([(0, 0), (40, 20), (60, 0)], 1)
     """
 
     def __init__(

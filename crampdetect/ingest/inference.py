@@ -29,10 +29,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from crampdetect.core import Representation
+
+if TYPE_CHECKING:  # types only: storage is not needed to infer
+    from crampdetect.storage.recording import Recording
 
 #: Samples (s) seen before the first decision.
 LOOKAHEAD_S = 30.0
@@ -316,3 +320,31 @@ def infer_representation(
     inf = infer_over([np.asarray(sample, dtype=float)], fs, signal, units, adc_bits)
     assert inf.representation is not None
     return inf.representation, inf.inferred
+
+
+#: Block length (s) in which the representation inference reads a recording.
+INFER_BLOCK_S = 60.0
+
+
+def resolve_inference(
+    rec: Recording,
+    signal: str | None = None,
+    units: str | None = None,
+    adc_bits: int | None = None,
+) -> tuple[Representation, list[str], dict[str, object] | None]:
+    """Like :func:`resolve_representation`, plus what the inference saw (None if none ran).
+
+    The inference reads the whole recording (see :mod:`crampdetect.ingest.inference`).
+    """
+    rep = rec.representation
+    if rep is not None and not (signal or units or adc_bits):
+        return rep, [], None  # keeps the recording's gain and ADC reference too
+    if rep is not None:
+        signal = signal or rep.signal
+        units = units or rep.units
+        adc_bits = adc_bits or rep.adc_bits
+    if signal and units and (units != "counts" or adc_bits):
+        return Representation(signal, units, adc_bits if units == "counts" else None), [], None
+    step = max(1, round(INFER_BLOCK_S * rec.fs))
+    inf = infer_over((b.data for b in rec.iter_blocks(step)), rec.fs, signal, units, adc_bits)
+    return inf.finish(), inf.inferred, inf.info()

@@ -1,9 +1,9 @@
 """``file://`` sources: a recording (any format ``crampdetect.storage`` reads) replayed as blocks,
 or a raw capture of the wire (``.bin``, as ``monitor --capture`` writes) replayed as bytes.
 
-It offers the same surface as :class:`~crampdetect.ingest.sources.Source` (``read``, ``info``,
-``stats``, ``send``, ``ended``), so ``monitor`` and ``record`` treat a recording like a
-board that sends no acknowledgements: commands go nowhere and ``send`` returns False.
+:class:`RecordingSource` is a :class:`~crampdetect.ingest.link.Source`, so ``monitor`` and
+``record`` treat a recording like a board that sends no acknowledgements: commands go nowhere
+and ``send`` returns False.
 """
 
 from __future__ import annotations
@@ -12,13 +12,15 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from crampdetect.core import Block, InputError
 from crampdetect.ingest.blocks import StreamInfo
-from crampdetect.ingest.sources import LinkStats
+from crampdetect.ingest.inference import resolve_inference
+from crampdetect.ingest.link import LinkStats
 from crampdetect.ingest.transport import LINK_END, LINK_UP, Transport
+from crampdetect.storage.reader import open_recording
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,45 @@ BLOCK_S = 0.1
 #: Bytes per chunk when replaying a wire capture.
 CAPTURE_CHUNK = 4096
 #: Seconds of signal used to infer the representation when the recording does not say.
+
+
+class Pacer:
+    """Hands blocks on when a live board would have: at their end time, ``speed`` x real time.
+
+    The clock starts at construction (or :meth:`restart`) and at the first block's start.
+
+    >>> from crampdetect.core import Block
+    >>> import numpy as np
+    >>> Pacer(speed=0).due_in(Block(np.zeros((1, 100)), fs=1000.0))  # unpaced: never waits
+    0.0
+    """
+
+    def __init__(self, speed: float = 0.0) -> None:
+        self.speed = speed
+        self.restart()
+
+    def restart(self) -> None:
+        self._wall0 = time.monotonic()
+        self._t_first: float | None = None
+
+    def due_in(self, block: Block) -> float:
+        """Seconds until ``block`` is due (<= 0: due now); 0 when not pacing."""
+        if not self.speed or self.speed <= 0:
+            return 0.0
+        self._t_first = block.t0 if self._t_first is None else self._t_first
+        return self._wall0 + (block.t_end - self._t_first) / self.speed - time.monotonic()
+
+    def wait(self, block: Block, limit_s: float = float("inf")) -> None:
+        """Sleep until ``block`` is due, at most ``limit_s`` s."""
+        delay = self.due_in(block)
+        if delay > 0:
+            time.sleep(min(delay, limit_s))
+
+    def paced(self, blocks: Iterable[Block]) -> Iterator[Block]:
+        """``blocks``, each yielded when it is due."""
+        for block in blocks:
+            self.wait(block)
+            yield block
 
 
 class RecordingSource:
@@ -55,13 +96,12 @@ class RecordingSource:
         self._frames = 0
         self._gaps = 0
         self._gap_samples = 0
-        self._wall0 = 0.0
-        self._t_first: float | None = None
+        self._pacer = Pacer(speed)
 
     def __enter__(self) -> RecordingSource:
         block_samples = max(1, round(BLOCK_S * self.info.fs))
         self._blocks = iter(self.recording.iter_blocks(block_samples))  # type: ignore[attr-defined]
-        self._wall0 = time.monotonic()
+        self._pacer.restart()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -88,11 +128,7 @@ class RecordingSource:
                 self._gaps += 1
                 self._gap_samples += block.gap
             if self.speed > 0:
-                self._t_first = block.t0 if self._t_first is None else self._t_first
-                due = self._wall0 + (block.t_end - self._t_first) / self.speed
-                wait = due - time.monotonic()
-                if wait > 0:
-                    time.sleep(min(wait, max(deadline - time.monotonic(), 0.0)))
+                self._pacer.wait(block, max(deadline - time.monotonic(), 0.0))
                 if time.monotonic() >= deadline:
                     return out
             elif len(out) >= 50:
@@ -101,6 +137,10 @@ class RecordingSource:
     def send(self, command: str, **fields: object) -> bool:
         """A recording has no motor: the command is dropped."""
         return False
+
+    def take_button_presses(self) -> int:
+        """A recording has no button."""
+        return 0
 
     @property
     def stats(self) -> LinkStats:
@@ -162,10 +202,6 @@ class CaptureTransport(Transport):
 
 def open_recording_source(path: str, speed: float = 0.0) -> RecordingSource:
     """Open ``path`` with the recordings reader; InputError if it cannot be read."""
-    from crampdetect.core import InputError
-    from crampdetect.pipeline.rescore import resolve_inference
-    from crampdetect.storage.reader import open_recording
-
     recording = open_recording(path)
     for problem in recording.problems:
         logger.warning("%s: %s", path, problem)

@@ -14,8 +14,8 @@ Every source accepts ``channels=left,right`` (names by channel bit), ``time=host
 (block times on the host clock, default for boards, or in seconds of signal, default for
 ``sim://``) and, used until the board's first status frame arrives, ``rate=``, ``bits=``
 and ``signal=raw|env``.
-A :class:`Source` is synchronous: :meth:`Source.read` waits briefly for bytes, decodes them
-and returns the blocks they completed; transports do their I/O on their own threads.
+A :class:`~crampdetect.ingest.link.Source` is synchronous: ``read`` waits briefly for bytes,
+decodes them and returns the blocks they completed; transports do their I/O on their own threads.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 import queue
 from collections import deque
-from dataclasses import dataclass
 from typing import BinaryIO
 from urllib.parse import parse_qsl, urlsplit
 
@@ -31,6 +30,8 @@ from crampdetect.core import Block, InputError, Representation
 from crampdetect.ingest.blocks import DEFAULT_CHANNEL_NAMES, Reassembler, StreamInfo
 from crampdetect.ingest.commands import CommandChannel
 from crampdetect.ingest.frames import AckFrame, ButtonFrame, FrameDecoder
+from crampdetect.ingest.link import LinkStats, Source
+from crampdetect.ingest.replay import CaptureTransport, open_recording_source
 from crampdetect.ingest.transport import LINK_DOWN, LINK_END, LINK_UP, Chunk, Transport
 
 logger = logging.getLogger(__name__)
@@ -48,33 +49,8 @@ _PARAMS = {
 RATE_WINDOW_S = 2.0
 
 
-@dataclass(frozen=True, slots=True)
-class LinkStats:
-    """Link health: frame rate, losses, corruption (CRC errors, malformed frames, frames that
-    passed the CRC but not the plausibility checks), duplicates, reconnects, board restarts,
-    and commands (sent, acknowledged, resent for want of an acknowledgement, never acked)."""
-
-    frames_per_s: float = 0.0
-    frames: int = 0
-    lost_frames: int = 0
-    gaps: int = 0
-    gap_samples: int = 0
-    crc_errors: int = 0
-    malformed: int = 0
-    duplicates: int = 0
-    implausible: int = 0
-    reconnects: int = 0
-    restarts: int = 0
-    connected: bool = False
-    commands_sent: int = 0
-    acks: int = 0
-    resends: int = 0
-    unacked: int = 0
-    write_errors: int = 0
-
-
-class Source:
-    """A transport's bytes, decoded and reassembled into blocks.
+class BoardSource:
+    """A board's bytes from a transport, decoded and reassembled into blocks (a :class:`Source`).
 
     Parameters
     ----------
@@ -113,7 +89,7 @@ class Source:
         self.capture: BinaryIO | None = None  # receives every byte read, for later replay
         self._first_s: float | None = None
 
-    def __enter__(self) -> Source:
+    def __enter__(self) -> BoardSource:
         self.transport.start()
         return self
 
@@ -274,7 +250,7 @@ def parse_url(url: str) -> tuple[str, str, dict[str, str]]:
 
 
 def open_source(url: str) -> Source:
-    """Build the :class:`Source` for a URL (not yet started: use it as a context manager)."""
+    """The :class:`~crampdetect.ingest.link.Source` for a URL (not started: use it in ``with``)."""
     scheme, target, params = parse_url(url)
     info, names = _stream_hints(params)
     timebase = params.get("time")
@@ -282,7 +258,7 @@ def open_source(url: str) -> Source:
         raise InputError(f"invalid time={timebase!r} in source URL: host or device")
     transport: Transport
     if scheme == "lsl":
-        from crampdetect.lsl import LslSource
+        from crampdetect.lsl import LslSource  # lazy: pylsl loads only for lsl://
 
         return LslSource(  # type: ignore[return-value]
             target,
@@ -291,33 +267,36 @@ def open_source(url: str) -> Source:
             units=params.get("units"),
         )
     if scheme == "serial":
-        from crampdetect.ingest.serial import DEFAULT_BAUD, SerialTransport, find_board
+        from crampdetect.ingest.serial import (  # lazy: pyserial loads only for serial://
+            DEFAULT_BAUD,
+            SerialTransport,
+            find_board,
+        )
 
         port = find_board() if target == "auto" else target
         baud = _number(params, "baud", int, DEFAULT_BAUD)
         transport = SerialTransport(port, baud, reset=params.get("reset", "0") in ("1", "true"))  # type: ignore[arg-type]
     elif scheme == "ble":
-        from crampdetect.ingest.ble import BleTransport
+        from crampdetect.ingest.ble import BleTransport  # lazy: bleak loads only for ble://
 
         transport = BleTransport(target, scan_timeout_s=_number(params, "timeout", float, 10.0))  # type: ignore[arg-type]
     elif scheme == "sim":
         transport, info = _sim_transport(target, params, info, names)
     elif target.endswith(".bin"):  # a raw capture of the wire (monitor --capture)
-        from crampdetect.ingest.replay import CaptureTransport
-
         transport = CaptureTransport(target)
     else:
-        from crampdetect.ingest.replay import open_recording_source
-
         return open_recording_source(target, speed=_number(params, "speed", float, 0.0))  # type: ignore[arg-type]
-    return Source(transport, info, names, timebase)
+    return BoardSource(transport, info, names, timebase)
 
 
 def _sim_transport(
     scenario: str, params: dict[str, str], info: StreamInfo, names: tuple[str, ...]
 ) -> tuple[Transport, StreamInfo]:
-    from crampdetect.ingest.sim import BoardEmulator, SimTransport
-    from crampdetect.simulate import simulate
+    from crampdetect.ingest.sim import (  # lazy: the simulator loads only for sim://
+        BoardEmulator,
+        SimTransport,
+    )
+    from crampdetect.simulate import simulate  # lazy: the simulator loads only for sim://
 
     n_channels = _number(params, "n_channels", int, 2)
     if n_channels not in (1, 2):

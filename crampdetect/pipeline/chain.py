@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,9 +17,12 @@ import numpy as np
 from crampdetect.core import Block, Event, InputError, QualityInterval, Representation
 from crampdetect.detect.baseline import BaselineTracker
 from crampdetect.detect.cramp import CrampDetector, FrameEvent
+from crampdetect.detect.early_warning import EarlyWarning
 from crampdetect.detect.quality import QualityMonitor, RawFrameStats
 from crampdetect.detect.settings import DetectorSettings, profile_settings
 from crampdetect.features.hop import FeatureFrames, HopFeatures
+from crampdetect.filters.mains import MainsSuppressor
+from crampdetect.filters.sos import SosFilter, bandpass_sos
 
 #: A gap in the data up to this long (s, e.g. a USB or BLE link drop) leaves ongoing events
 #: open: a cramp goes on across it as the same event, with the gap recorded in its detail.
@@ -106,6 +110,9 @@ class Pipeline:
     gate : callable, optional
         Learned gate asked where the rules are unsure: rows of
         :data:`~crampdetect.detect.cramp.CANDIDATE_FEATURES` -> accept per row.
+    event_ids : iterator of int, optional
+        Where event ids come from (default: 1, 2, ...); pass the same iterator to the next
+        pipeline of a stream that changed rate or channels, so ids stay unique stream-wide.
     """
 
     def __init__(
@@ -117,10 +124,9 @@ class Pipeline:
         settings: DetectorSettings | None = None,
         calibration: Mapping[str, tuple[float, float]] | None = None,
         gate: Callable[[np.ndarray], np.ndarray] | None = None,
+        *,
+        event_ids: Iterator[int] | None = None,
     ) -> None:
-        from crampdetect.filters.mains import MainsSuppressor
-        from crampdetect.filters.sos import SosFilter, bandpass_sos
-
         rep = representation
         if not MIN_RATE_HZ[rep.signal] <= fs <= MAX_RATE_HZ:
             raise InputError(
@@ -152,8 +158,6 @@ class Pipeline:
         self._detector = CrampDetector(n, self.hop_s, self.settings, gate)
         self._warning = None
         if self.settings.early_warning and profile == "night":
-            from crampdetect.detect.early_warning import EarlyWarning
-
             self._warning = EarlyWarning(n, round(1.0 / self.hop_s))
         self._max_uv = None
         if calibration:
@@ -161,7 +165,8 @@ class Pipeline:
         self._times = _TimeMap(self.fs)
         self._n_in = 0  # samples received
         self._last_t: float | None = None
-        self._events: dict[int, Event] = {}
+        self._event_ids = event_ids if event_ids is not None else itertools.count(1)
+        self._events: dict[int, Event] = {}  # open events by the detector's id
         self._level = np.zeros(n)
         self._open_quality: dict[tuple[int, str], QualityInterval] = {}
         # Channel -> [frames still to check, gap s, id of the ended event, first frame]
@@ -195,7 +200,7 @@ class Pipeline:
         out = Output()
         out.events.extend(self._emit(self._detector.finish()))
         if self._warning is not None:
-            out.events.extend(self._emit(self._warning.finish(self._features._frame)))
+            out.events.extend(self._emit(self._warning.finish(self._features.n_frames)))
         out.quality.extend(self._spans(self._quality.close_all()))
         return out
 
@@ -204,7 +209,14 @@ class Pipeline:
         c = self.channels.index(channel)
         now = self._last_t or 0.0
         frames = max(0.0, until_s - now) / self.hop_s
-        self._detector.watch_recurrence(c, self._features._frame + round(frames))
+        self._detector.watch_recurrence(c, self._features.n_frames + round(frames))
+
+    def log_candidates(self, log: list) -> None:
+        """Append each unsure alert candidate to ``log`` as ``(channel, frame, feature row)``.
+
+        Rows follow :data:`~crampdetect.detect.cramp.CANDIDATE_FEATURES`; for training a gate.
+        """
+        self._detector.candidate_log = log
 
     @property
     def status(self) -> dict[str, ChannelStatus]:
@@ -273,7 +285,7 @@ class Pipeline:
 
     def _process(self, x: np.ndarray, bad: np.ndarray) -> Output:
         rep = self.representation
-        u = (x - rep.offset) * rep.uv_per_unit
+        u = rep.to_uv(x)
         if self._bandpass is not None and self._mains is not None:
             y = self._mains.process(self._bandpass.process(u))
         else:
@@ -325,7 +337,7 @@ class Pipeline:
         out.events.extend(self._emit(self._detector.update(f.start + done, *part)))
         self._level = f.rms[:, -1]
         out.envelope_uv = f.rms
-        out.envelope_end_s = self._frame_time(f.start + f.n_frames)
+        out.envelope_end_s = self.frame_time(f.start + f.n_frames)
         return out
 
     def _resumes(
@@ -352,27 +364,16 @@ class Pipeline:
         return sorted(found, key=lambda x: x[0])
 
     def _mains_share(self, f: FeatureFrames) -> dict[str, np.ndarray]:
-        """Per frame, from the mains analysis segment it falls in: share of band power in the
-        mains lines (0-1) and their RMS (µV), before (``share``, ``uv``) and after the notches
-        (``residual_share``, ``residual_uv``)."""
-        c = len(self.channels)
-        keys = ("share", "uv", "residual_share", "residual_uv")
-        out = {k: np.zeros((c, f.n_frames)) for k in keys}
-        if self._mains is None or not self._mains.share_log:
-            return out
-        log = self._mains.share_log
-        hop = self._features.hop
-        ends = (f.start + np.arange(f.n_frames) + 1) * hop
-        marks = np.array([entry[0] for entry in log])
-        k = np.searchsorted(marks, ends, side="right") - 1
-        known = k >= 0
-        for j, key in enumerate(keys, start=1):
-            out[key][:, known] = np.stack([entry[j] for entry in log], axis=1)[:, k[known]]
-        del log[:-1]  # the last entry still applies to later frames
-        return out
+        """Per frame, the mains figures of the analysis segment it falls in (see
+        :meth:`~crampdetect.filters.mains.MainsSuppressor.share_at`)."""
+        if self._mains is None:
+            c = len(self.channels)
+            keys = ("share", "uv", "residual_share", "residual_uv")
+            return {k: np.zeros((c, f.n_frames)) for k in keys}
+        return self._mains.share_at((f.start + np.arange(f.n_frames) + 1) * self._features.hop)
 
-    def _frame_time(self, frame: float) -> float:
-        """Time (s) of the start of a frame."""
+    def frame_time(self, frame: float) -> float:
+        """Time (s) on the stream's axis of the start of feature frame ``frame``."""
         return self._times.time(frame * self._features.hop)
 
     def _emit(self, events: list[FrameEvent]) -> list[Event]:
@@ -382,23 +383,23 @@ class Pipeline:
             name = self.channels[e.channel]
             if e.id in self._events:
                 prev = self._events.pop(e.id)
-                end = self._frame_time(e.end_frame) if e.end_frame is not None else None
+                end = self.frame_time(e.end_frame) if e.end_frame is not None else None
                 out.append(prev.ended(max(end, prev.alert_s) if end is not None else prev.alert_s))
                 continue
             # The 100 ms envelope at frame k spans frames k-1..k: the rise began within it.
-            onset = self._frame_time(e.onset_frame) - 0.5 * hop_s
-            alert = self._frame_time(e.alert_frame + 1) - 1.0 / self.fs
+            onset = self.frame_time(e.onset_frame) - 0.5 * hop_s
+            alert = self.frame_time(e.alert_frame + 1) - 1.0 / self.fs
             ev = Event(
                 channel=name,
                 kind=e.kind,
                 onset_s=min(onset, alert),
                 alert_s=alert,
                 confidence=e.confidence,
-                id=e.id,
+                id=next(self._event_ids),
                 detail=dict(e.detail),
             )
             if e.end_frame is not None:
-                ev = ev.ended(max(self._frame_time(e.end_frame), alert))
+                ev = ev.ended(max(self.frame_time(e.end_frame), alert))
             else:
                 self._events[e.id] = ev
             out.append(ev)
@@ -409,12 +410,12 @@ class Pipeline:
         for issue, sp in spans:
             key = (sp.channel, issue)
             name = self.channels[sp.channel]
-            start = self._frame_time(sp.start)
+            start = self.frame_time(sp.start)
             if sp.stop is None:
                 q = QualityInterval(name, issue, start, None)
                 self._open_quality[key] = q
             else:
                 self._open_quality.pop(key, None)
-                q = QualityInterval(name, issue, start, self._frame_time(sp.stop))
+                q = QualityInterval(name, issue, start, self.frame_time(sp.stop))
             out.append(q)
         return out

@@ -9,6 +9,7 @@ board to ``stop`` and closes open events.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import threading
@@ -18,8 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from crampdetect.alerts.haptic import HapticSink, PromptPolicy, SimplePolicy
+from crampdetect.alerts.journal import JournalingPolicy
 from crampdetect.core import Block, Event, QualityInterval
-from crampdetect.ingest.sources import LinkStats, Source
+from crampdetect.detect.model import check_recording
+from crampdetect.ingest.link import LinkStats, Source
+from crampdetect.pipeline import Pipeline
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +106,8 @@ class LiveMonitor:
         self.haptic = HapticSink(source.send)
         self.pipeline: Any = None
         self.summary = MonitorSummary()
-        self._events: dict[tuple[str, int], Event] = {}
+        self._events: dict[int, Event] = {}
+        self._event_ids = itertools.count(1)  # shared by the pipelines of one session
         self._now_s = 0.0
         self._acks: list[str] = []  # acknowledgements not yet given to the policy (sources)
         self._acks_lock = threading.Lock()
@@ -117,8 +122,6 @@ class LiveMonitor:
             self._acks.append(source)
 
     def _pipeline_for(self, block: Block) -> Any:
-        from crampdetect.pipeline import Pipeline
-
         rep = self.source.info.representation
         p = self.pipeline
         if p is not None and (p.fs, p.channels, p.representation) == (
@@ -135,12 +138,16 @@ class LiveMonitor:
             self._handle(out.events, out.quality)
         gate = None
         if self.model is not None:
-            from crampdetect.detect.model import check_recording
-
             check_recording(self.model, block.fs, rep.signal)
             gate = self.model.gate(self.profile)
         self.pipeline = Pipeline(
-            block.fs, block.channels, rep, self.profile, calibration=self.calibration, gate=gate
+            block.fs,
+            block.channels,
+            rep,
+            self.profile,
+            calibration=self.calibration,
+            gate=gate,
+            event_ids=self._event_ids,
         )
         if self._start_history is not None:
             self.policy = self._journal = self._start_history(block)
@@ -152,7 +159,7 @@ class LiveMonitor:
 
     def _handle(self, events: list[Event], quality: list[QualityInterval]) -> None:
         for event in events:
-            self._events[(event.channel, event.id)] = event
+            self._events[event.id] = event
             if self.json_out is not None:
                 print(json.dumps(event.to_dict()), file=self.json_out, flush=True)
             if self.view is not None:
@@ -164,7 +171,7 @@ class LiveMonitor:
         with self._acks_lock:
             acks, self._acks = self._acks, []
         # The board's acknowledge button and the live view's key: the policy stops escalating.
-        for source in ["button"] * self._button_presses() + acks:
+        for source in ["button"] * self.source.take_button_presses() + acks:
             actions += self._acknowledge(source)
         if self.publisher is not None:
             self.publisher.events(events, quality, actions)
@@ -177,8 +184,6 @@ class LiveMonitor:
 
     def _acknowledge(self, source: str) -> list:
         """One acknowledgement to the policy (and the history, with where it came from)."""
-        from crampdetect.alerts.journal import JournalingPolicy
-
         policy = self.policy
         if isinstance(policy, JournalingPolicy):
             actions = policy.update([], self._now_s, 1, ack_source=source)
@@ -188,11 +193,6 @@ class LiveMonitor:
         if self.view is not None:
             self.view.message(f"acknowledged ({source})")
         return actions
-
-    def _button_presses(self) -> int:
-        """Presses of the board's acknowledge button since the last call (0 for replays)."""
-        take = getattr(self.source, "take_button_presses", None)
-        return take() if take is not None else 0
 
     def run(
         self, duration_s: float | None = None, stop: threading.Event | None = None,

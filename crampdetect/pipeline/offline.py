@@ -1,4 +1,10 @@
-"""Run the streaming pipeline over a recording file and collect its final events and flags."""
+"""The offline runner: blocks of a file or recording through one :class:`Pipeline`, folded
+into final events and quality intervals, and the ``detect --json`` document built from them.
+
+``detect`` (:func:`detect_file`), ``replay`` and ``report``
+(:func:`~crampdetect.pipeline.rescore.replay`), ``evaluate`` and gate training
+(:func:`collect_candidates`) all run through :func:`run_blocks`.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crampdetect.core import Block, Event, InputError, QualityInterval
+import numpy as np
+
+from crampdetect.core import Block, Event, InputError, QualityInterval, Representation
+from crampdetect.detect.cramp import CANDIDATE_FEATURES
+from crampdetect.detect.model import check_recording
+from crampdetect.detect.settings import profile_settings
+from crampdetect.ingest.inference import infer_over
 from crampdetect.pipeline import Output, Pipeline
+from crampdetect.storage.csvfile import open_csv
 
 
 @dataclass(slots=True)
@@ -51,6 +64,69 @@ def split_blocks(blocks: Iterable[Block], block_s: float) -> Iterator[Block]:
             )
 
 
+def run_blocks(
+    pipe: Pipeline,
+    blocks: Iterable[Block],
+    on_block: Callable[[Block, Pipeline, Output], None] | None = None,
+) -> tuple[list[Event], list[QualityInterval]]:
+    """Push every block through ``pipe``, finish it; return the final events and quality.
+
+    ``on_block(block, pipe, output)`` is called after each block was pushed (live views,
+    alerts printed as they happen).
+    """
+    collector = Collector()
+    for block in blocks:
+        out = pipe.push(block)
+        collector.add(out)
+        if on_block is not None:
+            on_block(block, pipe, out)
+    collector.add(pipe.finish())
+    return collector.result()
+
+
+def detection_result(
+    fs: float,
+    channels: Iterable[str],
+    representation: Representation,
+    duration_s: float,
+    gaps: int,
+    inferred: list[str],
+    inference: dict[str, object] | None,
+    profile: str,
+    events: list[Event],
+    quality: list[QualityInterval],
+    source: dict[str, Any] | None = None,
+    problems: list[str] | None = None,
+) -> dict[str, Any]:
+    """The ``crampdetect detect --json`` document.
+
+    ``input`` describes the stream (``source`` keys such as ``path`` and ``format`` first,
+    ``problems`` of the reader last when given; ``inference``: what the representation
+    inference saw, None if none ran); ``events`` and ``quality`` are the items' ``to_dict()``.
+    """
+    rep = representation
+    info: dict[str, Any] = dict(source or {})
+    info.update(
+        sample_rate_hz=int(fs) if fs == int(fs) else fs,
+        channels=list(channels),
+        signal=rep.signal,
+        units=rep.units,
+        adc_bits=rep.adc_bits,
+        duration_s=round(duration_s, 3),
+        gaps=gaps,
+        inferred=inferred,
+        inference=inference,
+        profile=profile,
+    )
+    if problems is not None:
+        info["problems"] = list(problems)
+    return {
+        "input": info,
+        "events": [e.to_dict() for e in events],
+        "quality": [q.to_dict() for q in quality],
+    }
+
+
 def detect_file(
     path: str | Path,
     profile: str = "night",
@@ -75,49 +151,34 @@ def detect_file(
     ``crampdetect detect --json`` document: ``input`` (rate, channels, inferred
     representation, duration, gaps), ``events`` and ``quality``.
     """
-    from crampdetect.ingest.inference import infer_over
-    from crampdetect.storage.csvfile import open_csv
-
     stream = open_csv(path, rate=rate)
     inference = infer_over((b.data for b in stream.blocks()), stream.fs, signal, units, adc_bits)
     rep, inferred = inference.finish(), inference.inferred
     stream = open_csv(path, rate=rate)
     if settings is None:
-        from crampdetect.detect.settings import profile_settings
-
         settings = profile_settings(profile, rep.signal).replace(**(overrides or {}))
     gate = None
     if model is not None:
-        from crampdetect.detect.model import check_recording
-
         check_recording(model, stream.fs, rep.signal)
         gate = model.gate(profile)
     pipe = Pipeline(stream.fs, stream.channels, rep, profile, settings, calibration, gate)
-    col = Collector()
     blocks = stream.blocks() if block_s is None else split_blocks(stream.blocks(), block_s)
-    for block in blocks:
-        col.add(pipe.push(block))
-        if progress is not None:
-            progress(block.n_samples / stream.fs)  # seconds of signal done
-    col.add(pipe.finish())
-    events, quality = col.result()
-    fs = stream.fs
-    return {
-        "input": {
-            "sample_rate_hz": int(fs) if fs == int(fs) else fs,
-            "channels": list(stream.channels),
-            "signal": rep.signal,
-            "units": rep.units,
-            "adc_bits": rep.adc_bits,
-            "duration_s": round(stream.duration_s, 3),
-            "gaps": stream.gaps,
-            "inferred": inferred,
-            "inference": inference.info(),
-            "profile": profile,
-        },
-        "events": [e.to_dict() for e in events],
-        "quality": [q.to_dict() for q in quality],
-    }
+    on_block = None
+    if progress is not None:
+        on_block = lambda block, pipe, out: progress(block.n_samples / stream.fs)  # noqa: E731 (s done)
+    events, quality = run_blocks(pipe, blocks, on_block)
+    return detection_result(
+        stream.fs,
+        stream.channels,
+        rep,
+        stream.duration_s,
+        stream.gaps,
+        inferred,
+        inference.info(),
+        profile,
+        events,
+        quality,
+    )
 
 
 def collect_candidates(
@@ -130,13 +191,6 @@ def collect_candidates(
     ``{"channels": [...], "times_s": [...], "channel_index": [...], "features": ndarray}``
     with features ordered as :data:`~crampdetect.detect.cramp.CANDIDATE_FEATURES`.
     """
-    import numpy as np
-
-    from crampdetect.detect.cramp import CANDIDATE_FEATURES
-    from crampdetect.detect.settings import profile_settings
-    from crampdetect.ingest.inference import infer_over
-    from crampdetect.storage.csvfile import open_csv
-
     stream = open_csv(path)
     rep = infer_over((b.data for b in stream.blocks()), stream.fs, signal).finish()
     stream = open_csv(path)
@@ -149,11 +203,9 @@ def collect_candidates(
         gate=lambda x: np.zeros(len(x), dtype=bool),
     )
     log: list = []
-    pipe._detector.candidate_log = log
-    for block in stream.blocks():
-        pipe.push(block)
-    pipe.finish()
-    times = [pipe._frame_time(frame + 1) for _, frame, _ in log]
+    pipe.log_candidates(log)
+    run_blocks(pipe, stream.blocks())
+    times = [pipe.frame_time(frame + 1) for _, frame, _ in log]
     return {
         "channels": list(stream.channels),
         "channel_index": [c for c, _, _ in log],

@@ -9,11 +9,15 @@ like a live board; it returns the same dictionary as ``crampdetect detect --json
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 from crampdetect.core import Block, Representation
+from crampdetect.ingest.inference import resolve_inference
+from crampdetect.ingest.replay import Pacer
+from crampdetect.pipeline import Pipeline
+from crampdetect.pipeline.offline import detection_result, run_blocks
+from crampdetect.storage.reader import open_recording
 from crampdetect.storage.recording import Recording
 
 logger = logging.getLogger(__name__)
@@ -22,8 +26,6 @@ logger = logging.getLogger(__name__)
 BLOCK_S = 0.05
 #: Block length in s when replaying as fast as possible.
 FAST_BLOCK_S = 10.0
-#: Block length (s) in which the representation inference reads a recording.
-INFER_BLOCK_S = 60.0
 
 
 def resolve_representation(
@@ -35,32 +37,6 @@ def resolve_representation(
     """The recording's own representation, with overrides; inferred from the data if unknown."""
     rep, inferred, _ = resolve_inference(rec, signal, units, adc_bits)
     return rep, inferred
-
-
-def resolve_inference(
-    rec: Recording,
-    signal: str | None = None,
-    units: str | None = None,
-    adc_bits: int | None = None,
-) -> tuple[Representation, list[str], dict[str, object] | None]:
-    """Like :func:`resolve_representation`, plus what the inference saw (None if none ran).
-
-    The inference reads the whole recording (see :mod:`crampdetect.ingest.inference`).
-    """
-    from crampdetect.ingest.inference import infer_over
-
-    rep = rec.representation
-    if rep is not None and not (signal or units or adc_bits):
-        return rep, [], None  # keeps the recording's gain and ADC reference too
-    if rep is not None:
-        signal = signal or rep.signal
-        units = units or rep.units
-        adc_bits = adc_bits or rep.adc_bits
-    if signal and units and (units != "counts" or adc_bits):
-        return Representation(signal, units, adc_bits if units == "counts" else None), [], None
-    step = max(1, round(INFER_BLOCK_S * rec.fs))
-    inf = infer_over((b.data for b in rec.iter_blocks(step)), rec.fs, signal, units, adc_bits)
-    return inf.finish(), inf.inferred, inf.info()
 
 
 def replay(
@@ -94,54 +70,30 @@ def replay(
         Called with each block, the pipeline and its :class:`~crampdetect.pipeline.Output`
         after the block was pushed (live views, printing alerts as they happen).
     """
-    from crampdetect.pipeline import Pipeline
-    from crampdetect.pipeline.offline import Collector
-
     inferred: list[str] = []
     inference = None
     if representation is None:
         representation, inferred, inference = resolve_inference(rec)
     pipe = Pipeline(rec.fs, rec.channels, representation, profile, settings)
-    collector = Collector()
-    t_wall = time.monotonic()
-    t_first: float | None = None
     block_s = block_s or (BLOCK_S if speed else FAST_BLOCK_S)
-    for block in rec.iter_blocks(max(1, round(block_s * rec.fs))):
-        if speed:
-            t_first = block.t0 if t_first is None else t_first
-            delay = t_wall + (block.t_end - t_first) / speed - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)  # pace like the board: data "arrives" at its end time
-        out = pipe.push(block)
-        collector.add(out)
-        if on_block is not None:
-            on_block(block, pipe, out)
-    collector.add(pipe.finish())
-    events, quality = collector.result()
-    rep, fs = representation, rec.fs
-    return {
-        "input": {
-            "path": str(rec.path),
-            "format": rec.kind,
-            "sample_rate_hz": int(fs) if fs == int(fs) else fs,
-            "channels": list(rec.channels),
-            "signal": rep.signal,
-            "units": rep.units,
-            "adc_bits": rep.adc_bits,
-            "inferred": inferred,
-            "inference": inference,
-            "duration_s": round(rec.duration_s, 3),
-            "gaps": rec.n_gaps,
-            "profile": profile,
-            "problems": list(rec.problems),
-        },
-        "events": [e.to_dict() for e in events],
-        "quality": [q.to_dict() for q in quality],
-    }
+    blocks = rec.iter_blocks(max(1, round(block_s * rec.fs)))
+    events, quality = run_blocks(pipe, Pacer(speed or 0.0).paced(blocks), on_block)
+    return detection_result(
+        rec.fs,
+        rec.channels,
+        representation,
+        rec.duration_s,
+        rec.n_gaps,
+        inferred,
+        inference,
+        profile,
+        events,
+        quality,
+        source={"path": str(rec.path), "format": rec.kind},
+        problems=list(rec.problems),
+    )
 
 
 def rescore(path: str | Path, profile: str = "night") -> dict:
     """Open ``path`` and replay it at full speed (picklable, for :func:`map_recordings`)."""
-    from crampdetect.storage.reader import open_recording
-
     return replay(open_recording(path), profile=profile)

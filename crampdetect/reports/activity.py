@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from crampdetect.storage.reader import open_recording
+
 ENV_FS = 50.0
 RUN_STRIDE_HZ = 1.2
 GAIT_BAND_HZ = (0.7, 1.8)
@@ -145,8 +147,6 @@ def activity_from_file(
 
     Each contiguous segment is analysed on its own, so gaps never shift times.
     """
-    from crampdetect.storage.reader import open_recording
-
     rec = open_recording(path)
     rep = rec.representation
     signal = rep.signal if rep is not None else "raw"
@@ -154,7 +154,7 @@ def activity_from_file(
     for seg in rec.segments:
         data = np.asarray(seg.load(), dtype=np.float64)
         if rep is not None:
-            data = (data - rep.offset) * rep.uv_per_unit
+            data = rep.to_uv(data)
         if seg.n_samples >= 10 * rec.fs:  # shorter pieces cannot hold a 6-s window reliably
             envs.append((seg.t0, rms_envelope(data, rec.fs, signal)))
     if not envs:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from crampdetect.reports.summary import summarise_night
 from crampdetect.storage.history import History
 
 _ACTIVITY_COLOURS = {
@@ -116,8 +117,6 @@ def plot_night(history: History, night: str, path: str | Path, days: int = 7) ->
     """The night of ``night`` (ISO date) and the ``days`` nights ending with it, as a PNG."""
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
-
-    from crampdetect.reports.summary import summarise_night
 
     this = summarise_night(history, night)
     fig = Figure(figsize=(10, 6.0), layout="constrained")

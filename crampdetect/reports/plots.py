@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from crampdetect.core import Representation
+from crampdetect.reports.clock import clock
 from crampdetect.reports.report import STATES, ReportData, load_window
 
 QUALITY_COLOURS = {
@@ -24,16 +26,6 @@ STATE_COLOURS = {"idle": "#e8e8e8", "suspect": "#f2c14e", "cramp": "#d1495b", "r
 EVENT_COLOUR = "#1f5fa8"
 MAX_ZOOM_POINTS = 6000
 ZOOM_MARGIN_S = 15.0
-
-
-def _clock(seconds: float, style: str) -> str:
-    """Elapsed time as ``h:mm`` (style "hm"), ``h:mm:ss`` ("hms") or ``m:ss`` ("ms")."""
-    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
-    h, rem = divmod(round(seconds), 3600)
-    m, s = divmod(rem, 60)
-    if style == "hm":
-        return f"{sign}{h}:{m:02d}"
-    return f"{sign}{h}:{m:02d}:{s:02d}" if style == "hms" else f"{sign}{h * 60 + m}:{s:02d}"
 
 
 def clock_style(duration_s: float) -> str:
@@ -65,7 +57,7 @@ def _time_axis(ax, style: str, origin: float) -> None:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(nbins=12, steps=[1, 2, 3, 5, 6, 10]))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _clock(v - origin, style)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: clock(v - origin, style)))
 
 
 def _robust_limits(lo: np.ndarray, hi: np.ndarray) -> tuple[float, float]:
@@ -117,8 +109,6 @@ def signal_units(data: ReportData) -> tuple[str, str, float]:
     in mV at the sensor's ENV pin (its gain is set by a potentiometer, so µV at the skin
     would be a guess).
     """
-    from crampdetect.core import Representation
-
     inp = data.result["input"]
     rep = data.rec.representation or Representation(
         inp["signal"], inp["units"], inp.get("adc_bits")
@@ -300,7 +290,7 @@ def zoom_figure(data: ReportData, events: list[dict]):
         _shade(raw, data, ev["channel"], rec.t_end, {})
         dur = "ongoing" if ev["end_s"] is None else f"{ev['end_s'] - ev['onset_s']:.1f} s"
         style = "hms" if rec.duration_s >= 3600 else "ms"
-        onset = _clock(ev["onset_s"] - rec.t_start, style)
+        onset = clock(ev["onset_s"] - rec.t_start, style)
         raw.set_title(
             f"{ev['kind'].replace('_', ' ')} on {ev['channel']}: onset {onset}, "
             f"alert +{ev['alert_s'] - ev['onset_s']:.1f} s, duration {dur}, "

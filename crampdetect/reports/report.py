@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from crampdetect.core import Block
+from crampdetect.pipeline.rescore import replay, resolve_representation
+from crampdetect.reports import activity
 from crampdetect.storage.recording import Recording
 
 STATES = ("idle", "suspect", "cramp", "recovery")
@@ -72,8 +74,6 @@ def collect(
     about 20 000 pipeline steps) sets how often the envelope and detector state are sampled;
     ``progress`` is called with the seconds of signal of each block done.
     """
-    from crampdetect.pipeline.rescore import replay, resolve_representation
-
     rep, _ = resolve_representation(rec)
     status_s = status_s or min(max(rec.duration_s / 20_000, 0.1), 2.0)
     t_start, span = rec.t_start, max(rec.duration_s, 1.0 / rec.fs)
@@ -84,16 +84,14 @@ def collect(
     levels: list[list[float]] = []
     states: list[list[int]] = []
     index = {s: i for i, s in enumerate(STATES)}
-    from crampdetect.reports.activity import ENV_FS
-
-    win = max(1, round(rec.fs / ENV_FS))
+    win = max(1, round(rec.fs / activity.ENV_FS))
     env_parts: list[np.ndarray] = []
     env_t: list[np.ndarray] = []
 
     def gather(block: Block, pipe: object, out: object) -> None:
         if progress is not None:
             progress(block.n_samples / rec.fs)
-        x = (block.data - rep.offset) * rep.uv_per_unit
+        x = rep.to_uv(block.data)
         bins = np.minimum(((block.times() - t_start) / span * n_bins).astype(int), n_bins - 1)
         cuts = np.flatnonzero(np.diff(bins)) + 1
         starts = np.concatenate([[0], cuts])
@@ -144,8 +142,6 @@ def activity_runs(
     t: np.ndarray, env: np.ndarray, rec: Recording
 ) -> list[tuple[str, float, float, str]]:
     """Activity per leg (:mod:`.activity` classes) from a 50 Hz RMS envelope in µV."""
-    from crampdetect.reports import activity
-
     grid = np.arange(t[0], t[-1], 1.0 / activity.ENV_FS)  # regular grid across gaps
     if grid.size < 2:
         return []
@@ -156,8 +152,6 @@ def activity_runs(
 
 def load_window(rec: Recording, start_s: float, end_s: float) -> tuple[np.ndarray, np.ndarray]:
     """Samples of every channel between ``start_s`` and ``end_s``, in µV; times in s."""
-    from crampdetect.pipeline.rescore import resolve_representation
-
     rep, _ = resolve_representation(rec)
     ts, xs = [], []
     for seg in rec.segments:
@@ -167,7 +161,7 @@ def load_window(rec: Recording, start_s: float, end_s: float) -> tuple[np.ndarra
         a = max(0, int((start_s - seg.t0) * rec.fs))
         b = min(seg.n_samples, int(np.ceil((end_s - seg.t0) * rec.fs)))
         ts.append(seg.t0 + np.arange(a, b) / rec.fs)
-        xs.append((np.asarray(seg.load()[:, a:b], float) - rep.offset) * rep.uv_per_unit)
+        xs.append(rep.to_uv(np.asarray(seg.load()[:, a:b], float)))
     if not ts:
         return np.zeros(0), np.zeros((len(rec.channels), 0))
     return np.concatenate(ts), np.concatenate(xs, axis=1)

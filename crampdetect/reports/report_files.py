@@ -15,17 +15,14 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import InputError
+from crampdetect.reports.clock import clock
 from crampdetect.reports.plots import overview_figure, zoom_figure
-from crampdetect.reports.report import ReportData, night_summary, training_summary
+from crampdetect.reports.report import ReportData, collect, night_summary, training_summary
+from crampdetect.storage.limits import refuse_overwrite
+from crampdetect.storage.reader import open_recording
 
 ZOOMS_PER_PAGE = 4
 MAX_ZOOMS = 40
-
-
-def _at(seconds: float) -> str:
-    h, rem = divmod(round(seconds), 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def _duration(seconds: float) -> str:
@@ -45,7 +42,7 @@ def summary_lines(data: ReportData) -> list[str]:
     ]
     for cr in s["cramps"]:
         dur = "did not end" if cr["duration_s"] is None else f"{cr['duration_s']:.0f} s"
-        at = _at(cr["onset_s"] - rec.t_start)
+        at = clock(cr["onset_s"] - rec.t_start, "auto")
         lines.append(
             f"  cramp {cr['leg']:<12} at {at:>7}  {dur:>8}  {cr['severity']:<9} "
             f"peak {cr['peak_x_median']}x median  alert after {cr['alert_delay_s']:.1f} s"
@@ -65,8 +62,9 @@ def summary_lines(data: ReportData) -> list[str]:
                 if cr["after_stopping_s"] is None
                 else f"{cr['after_stopping_s']:.0f} s after stopping"
             )
+            at = clock(cr["onset_s"] - rec.t_start, "auto")
             lines.append(
-                f"  cramp {cr['leg']:<12} at {_at(cr['onset_s'] - rec.t_start):>7}  during "
+                f"  cramp {cr['leg']:<12} at {at:>7}  during "
                 f"{cr['during']}, {stop}; effort in the 10 min before: "
                 f"{cr['effort_before_pct_of_peak']} % of session peak"
             )
@@ -167,10 +165,6 @@ def make_report(
 
     ``progress`` is called with the seconds of signal of each block replayed.
     """
-    from crampdetect.reports.report import collect
-    from crampdetect.storage.limits import refuse_overwrite
-    from crampdetect.storage.reader import open_recording
-
     out = refuse_overwrite(out, force)
     if out.suffix.lower() not in (".png", ".pdf", ".html"):
         raise InputError(f"Report output must end in .png, .pdf or .html, got {out.name!r}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from crampdetect.reports.clock import clock
 from crampdetect.storage.history import History
 
 GAIT = ("running", "walking")
@@ -69,7 +70,7 @@ def format_session(history: History, session_id: int) -> str:
     for leg in legs:
         runs = smooth_runs(per_leg.get(leg, []))
         if runs:
-            timeline = ", ".join(f"{_clock(a)}-{_clock(b)} {what}" for a, b, what in runs)
+            timeline = ", ".join(f"{clock(a, 'ms')}-{clock(b, 'ms')} {what}" for a, b, what in runs)
             lines.append(f"Activity ({leg}): {timeline}")
         for c in (c for c in cramps if c["leg"] == leg):
             dur = (
@@ -87,8 +88,3 @@ def _minutes(seconds: float) -> str:
     if seconds < 90:
         return f"{seconds:.0f} s"
     return f"{seconds / 60:.0f} min"
-
-
-def _clock(seconds: float) -> str:
-    m, s = divmod(round(seconds), 60)
-    return f"{m}:{s:02d}"

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from crampdetect.calibration import Protocol
 from crampdetect.simulate import activities as act
 from crampdetect.simulate import exercise as ex
 from crampdetect.simulate.builder import SceneBuilder, SceneOptions, loguniform
+from crampdetect.simulate.components import Activation
 from crampdetect.simulate.interference import interference
 from crampdetect.simulate.stress import stress_night, stress_training
 from crampdetect.simulate.training import training
@@ -140,9 +142,6 @@ def calibration(b: SceneBuilder, o: SceneOptions) -> None:
     Per leg (left, then right): relax, three maximal voluntary contractions (about 90 % MVC,
     each as long as the routine asks, pauses between), then a passive stretch.
     """
-    from crampdetect.calibration import Protocol
-    from crampdetect.simulate.components import Activation
-
     proto, rng = Protocol(), b.rng
     for leg in range(min(b.n_ch, 2)):
         t0 = leg * proto.duration_s

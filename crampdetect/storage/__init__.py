@@ -6,6 +6,7 @@
 - :mod:`.reader` -- ``open_recording(path)``: sessions, EDF/BDF, WAV, CSV, shipped recordings;
 - :mod:`.formats`, :mod:`.edf` -- CSV/WAV/MNE and EDF+/BDF+ export and import;
 - :mod:`.recover` -- the readable rows of a damaged CSV;
+- :mod:`.csvfile` -- the ``time_s,<channels>`` CSV reader behind ``detect``;
 - :mod:`.history` -- the local SQLite night history.
 
 Nothing is imported here, so ``import crampdetect`` stays light.

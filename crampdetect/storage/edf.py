@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import Event, InputError, QualityInterval, Representation
+from crampdetect.ingest.inference import infer_over
 from crampdetect.storage import limits
 from crampdetect.storage.recording import Recording, Segment
 
@@ -149,8 +150,6 @@ def write_edf(
     dmin, dmax = (-(2**23), 2**23 - 1) if bdf else (-(2**15), 2**15 - 1)
     rep, inferred = rec.representation, []
     if rep is None:
-        from crampdetect.ingest.inference import infer_over
-
         step = max(1, round(60.0 * rec.fs))  # the whole recording, like every entry point
         inference = infer_over((b.data for b in rec.iter_blocks(step)), rec.fs)
         rep, inferred = inference.finish(), inference.inferred

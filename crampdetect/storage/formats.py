@@ -17,8 +17,11 @@ import numpy as np
 
 from crampdetect.core import InputError, Representation
 from crampdetect.storage import limits
+from crampdetect.storage.csvfile import open_csv
+from crampdetect.storage.edf import write_edf
 from crampdetect.storage.limits import LimitError
 from crampdetect.storage.recording import Recording, Segment
+from crampdetect.storage.recover import recover_csv
 
 SIDECAR_SUFFIX = ".session.json"
 EXPORT_FORMATS = ("edf", "bdf", "csv", "wav")
@@ -164,8 +167,6 @@ def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
     With ``recover``, a damaged file yields its readable rows (see :mod:`.recover`) and the
     damage is listed in ``problems``; otherwise it raises :class:`InputError` like ``detect``.
     """
-    from crampdetect.storage.csvfile import open_csv
-
     path = Path(path)
     doc = _read_sidecar(path)
     try:
@@ -177,8 +178,6 @@ def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
     except InputError as exc:
         if not recover or isinstance(exc, LimitError):
             raise
-        from crampdetect.storage.recover import recover_csv
-
         return recover_csv(path, str(exc))
     rec = Recording(path, "csv", stream.fs, stream.channels, None, segments)
     if doc:
@@ -316,7 +315,7 @@ def to_mne(rec: Recording):
     idx = np.round((times - t0) * rec.fs).astype(np.int64) if times.size else times.astype(int)
     n = int(idx[-1]) + 1 if idx.size else 0
     volts = np.zeros((len(rec.channels), n))
-    volts[:, idx] = (data - rep.offset) * rep.uv_per_unit * 1e-6
+    volts[:, idx] = rep.to_uv(data) * 1e-6
     info = mne.create_info(list(rec.channels), rec.fs, ch_types="emg", verbose=False)
     raw = mne.io.RawArray(volts, info, verbose=False)
     onsets, durations, texts = [], [], []
@@ -354,8 +353,6 @@ def export(
     Refuses a recording whose times are not finite and increasing. ``anonymize`` leaves out
     the start date and time and the device, for sharing.
     """
-    from crampdetect.storage.edf import write_edf
-
     out = Path(out)
     fmt = (fmt or out.suffix.lstrip(".")).lower()
     if fmt not in EXPORT_FORMATS:

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from crampdetect.core import InputError
+from crampdetect.storage.paths import history_path
 
 logger = logging.getLogger(__name__)
 
@@ -322,7 +323,5 @@ def _check_date(value: str) -> str:
 def open_history(path: str | Path | None = None) -> History:
     """Open the history at ``path``, or the user's default one."""
     if path is None:
-        from crampdetect.storage.paths import history_path
-
         path = history_path()
     return History(path)

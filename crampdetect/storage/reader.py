@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import InputError, Representation
-from crampdetect.storage import limits
+from crampdetect.storage import edf, formats, limits, session_reader, thirdparty
 from crampdetect.storage.recording import Recording, segments_from_array
+from crampdetect.storage.session_reader import is_session
 
 logger = logging.getLogger(__name__)
 MANIFEST = "recordings.json"
@@ -85,9 +86,6 @@ def _read_real(path: Path, entry: dict) -> Recording:
 
 def sniff(path: Path) -> str:
     """Name the format of ``path`` from its content (not its suffix)."""
-    from crampdetect.storage import thirdparty
-    from crampdetect.storage.session_reader import is_session
-
     if path.is_dir():
         if is_session(path):
             return "session"
@@ -110,7 +108,7 @@ def sniff(path: Path) -> str:
         first = head.decode("utf-8-sig").splitlines()[0]
     except (UnicodeDecodeError, IndexError):
         first = ""
-    if "," in first and first.split(",")[0].strip() in ("time_s", "time"):
+    if "," in first and first.split(",")[0].strip().strip('"') in ("time_s", "time"):
         return "csv"
     if thirdparty.is_brainflow(head):
         return "brainflow"
@@ -126,8 +124,6 @@ def open_recording(path: str | Path, *, recover: bool = False) -> Recording:
     Sessions always open with whatever a crash left; ``recover`` also salvages the readable
     rows of a damaged CSV (listing the damage in ``problems``) instead of raising.
     """
-    from crampdetect.storage import edf, formats, session_reader, thirdparty
-
     path = Path(path)
     kind = sniff(path)
     if kind == "session":

@@ -1,8 +1,8 @@
 """Write one monitoring session into the night history, one transaction per record.
 
 The monitor calls :class:`SessionRecorder` as things happen (events, quality intervals,
-alert actions, acknowledgements); :func:`import_detection` fills a session from a finished
-``crampdetect detect --json`` result, so a replayed or simulated night lands in the same place.
+alert actions, acknowledgements); :func:`crampdetect.alerts.journal.import_detection` fills
+a session from a finished ``crampdetect detect --json`` result.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 from crampdetect.core import Event, InputError, QualityInterval
 from crampdetect.storage.history import History, night_of
@@ -182,116 +182,3 @@ class SessionRecorder:
                 (ended.isoformat(timespec="seconds"), duration, self.session_id),
             )
         logger.info("history session %d closed after %.0f s", self.session_id, duration)
-
-
-def import_detection(
-    history: History,
-    result: Mapping[str, object],
-    started_at: dt.datetime,
-    profile: str | None = None,
-    source: str = "",
-    stream_t0_s: float = 0.0,
-) -> SessionRecorder:
-    """Store a finished detection result (``detect --json``) as one session.
-
-    Parameters
-    ----------
-    result : mapping
-        ``{"input": {...}, "events": [...], "quality": [...]}`` as ``detect --json`` prints
-        it (items as written by ``Event.to_dict`` and ``QualityInterval.to_dict``); the
-        ``channels``, ``profile`` and ``duration_s`` are read from ``input`` or the top level.
-    started_at : datetime
-        Wall-clock time of stream time ``stream_t0_s``.
-    stream_t0_s : float
-        Stream time in s of the start of the recording (subtracted from every time).
-
-    Returns
-    -------
-    SessionRecorder
-        The closed session's recorder (``session_id`` tells where it went).
-    """
-    with history.transaction():  # all or nothing
-        return _import(history, result, started_at, profile, source, stream_t0_s)
-
-
-def _import(
-    history: History,
-    result: Mapping[str, object],
-    started_at: dt.datetime,
-    profile: str | None,
-    source: str,
-    stream_t0_s: float,
-) -> SessionRecorder:
-    from crampdetect.alerts.policy import AlertPolicy
-
-    events = [_event(d, i) for i, d in enumerate(_items(result, "events"), start=1)]
-    quality = [_quality(d) for d in _items(result, "quality")]
-    meta = result.get("input")
-    meta = {**(meta if isinstance(meta, Mapping) else {}), **result}
-    channels = meta.get("channels") or sorted({e.channel for e in events})
-    prof = str(profile or meta.get("profile") or "night")
-    recorder = SessionRecorder(
-        history,
-        prof,
-        list(channels),  # type: ignore[call-overload]
-        source=str(source or meta.get("source") or ""),
-        started_at=started_at,
-        stream_t0_s=stream_t0_s,
-    )
-    # Recurrence labels come from the same policy the monitor uses.
-    policy = AlertPolicy(prof)
-    cramps = sorted((e for e in events if e.kind == "cramp"), key=lambda e: e.alert_s)
-    for event in cramps:
-        raised = event.ended(None)  # type: ignore[arg-type]
-        policy.update([raised], event.alert_s)
-        recorder.record_event(event, recurrence=policy.is_recurrence(raised))
-        if event.end_s is not None:
-            policy.update([event], event.end_s)
-    for event in events:
-        if event.kind != "cramp":
-            recorder.record_event(event)
-    for interval in quality:
-        recorder.record_quality(interval)
-    ends = [stream_t0_s]
-    ends += [e.end_s or e.alert_s for e in events] + [q.end_s or q.start_s for q in quality]
-    duration = meta.get("duration_s")
-    if isinstance(duration, int | float):
-        recorder.close(stream_t0_s + float(duration))
-    else:
-        recorder.close(max(ends))
-    return recorder
-
-
-def _items(result: Mapping[str, object], key: str) -> list[Mapping[str, object]]:
-    items = result.get(key, [])
-    if not isinstance(items, list) or not all(isinstance(d, Mapping) for d in items):
-        raise InputError(f"Detection result: {key!r} must be a list of objects")
-    return items
-
-
-def _event(d: Mapping[str, object], default_id: int) -> Event:
-    try:
-        return Event(
-            channel=str(d["channel"]),
-            kind=str(d.get("kind", "cramp")),
-            onset_s=float(d["onset_s"]),  # type: ignore[arg-type]
-            alert_s=float(d.get("alert_s", d["onset_s"])),  # type: ignore[arg-type]
-            end_s=None if d.get("end_s") is None else float(d["end_s"]),  # type: ignore[arg-type]
-            confidence=float(d.get("confidence", 1.0)),  # type: ignore[arg-type]
-            id=int(d.get("id", default_id)),  # type: ignore[call-overload]
-            detail=dict(d.get("detail") or {}),  # type: ignore[call-overload]
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"Detection result: bad event {dict(d)!r}: {exc}") from exc
-
-
-def _quality(d: Mapping[str, object]) -> QualityInterval:
-    try:
-        return QualityInterval(
-            channel=str(d["channel"]),
-            issue=str(d["issue"]),
-            start_s=float(d["start_s"]),  # type: ignore[arg-type]
-            end_s=None if d.get("end_s") is None else float(d["end_s"]),  # type: ignore[arg-type]
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"Detection result: bad quality interval {dict(d)!r}: {exc}") from exc

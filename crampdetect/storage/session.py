@@ -224,6 +224,7 @@ class SessionWriter:
             zlib.crc32(payload),
         )
         self._samples.write(header + payload)
+        self._samples.flush()  # to the OS: counted samples survive a killed process
         self.n_samples += data.shape[1]
         self._pending.clear()
         self._pending_samples = 0

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import detect_array
 from synth import add_burst, scene
 
-from crampdetect.core import Block, Representation
-from crampdetect.pipeline import Pipeline
-from crampdetect.pipeline.offline import Collector
+from crampdetect.core import Representation
 
 FS = 1000.0
 UV = Representation("raw", "uV")
 
 
 def detect(x, profile="night", fs=FS, rep=UV, channels=None):
-    channels = channels or tuple(f"ch{i}" for i in range(x.shape[0]))
-    pipe = Pipeline(fs, channels, rep, profile)
-    col = Collector()
-    for a in range(0, x.shape[1], 2000):
-        col.add(pipe.push(Block(x[:, a : a + 2000], fs, a, a / fs, 0, channels)))
-    col.add(pipe.finish())
-    return col.result()
+    return detect_array(x, fs, rep, profile, channels=channels)
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -112,13 +105,8 @@ def test_recurrence_is_labelled_and_watched():
 def _detect_with(x, profile="night", **changes):
     from crampdetect.detect.settings import profile_settings
 
-    channels = tuple(f"ch{i}" for i in range(x.shape[0]))
-    pipe = Pipeline(FS, channels, UV, profile, profile_settings(profile).replace(**changes))
-    col = Collector()
-    for a in range(0, x.shape[1], 3000):
-        col.add(pipe.push(Block(x[:, a : a + 3000], FS, a, a / FS, 0, channels)))
-    col.add(pipe.finish())
-    return col.result()[0]
+    settings = profile_settings(profile).replace(**changes)
+    return detect_array(x, FS, UV, profile, block=3000, settings=settings)[0]
 
 
 def test_early_warning_on_a_raised_resting_level_before_a_cramp_only_when_enabled():

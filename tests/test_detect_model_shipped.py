@@ -45,6 +45,7 @@ def check_set(tmp_path_factory):
     return [str(p) for p in find_recordings(d)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["model", "rules_only"])
 def test_shipped_model_reproduces_card_check_metrics(check_set, which):
     expected = json.loads(CHECK.read_text())[which]["overall"]

@@ -12,10 +12,11 @@ import textwrap
 
 import pytest
 
+from crampdetect.alerts.journal import import_detection
 from crampdetect.alerts.policy import AlertPolicy
 from crampdetect.core import Event, InputError, QualityInterval
 from crampdetect.storage.history import _V1, SCHEMA_VERSION, History
-from crampdetect.storage.recorder import SessionRecorder, import_detection
+from crampdetect.storage.recorder import SessionRecorder
 
 TZ = dt.timezone(dt.timedelta(hours=1))
 

@@ -20,7 +20,7 @@ from crampdetect.ingest.frames import FrameDecoder
 from crampdetect.ingest.ptyboard import PtyBoard, StopWhenPlayed
 from crampdetect.ingest.serial import SerialTransport
 from crampdetect.ingest.sim import BoardEmulator
-from crampdetect.ingest.sources import Source
+from crampdetect.ingest.sources import BoardSource
 from crampdetect.pipeline.live import LiveMonitor
 from crampdetect.simulate import simulate
 
@@ -111,7 +111,7 @@ def test_unplugged_mid_stream_the_monitor_reconnects_and_still_alerts(tmp_path):
     """Cable out for 5 s at t=40 s, before the cramp: gap counted, cramp still alerted, and
     the vibrate command reaches the board over the new connection."""
     board = _pty_board(tmp_path, seed=3, speed=0, unplug_s=(40.0, 45.0))
-    source = Source(SerialTransport(board.path), timebase="device")
+    source = BoardSource(SerialTransport(board.path), timebase="device")
     monitor = LiveMonitor(source, "night")
     with source:
         board.start()
@@ -223,7 +223,7 @@ def test_a_silent_board_is_reported_not_waited_on_quietly(monkeypatch):
     master, slave = os.openpty()
     tty.setraw(slave)
     view = View()
-    source = Source(SerialTransport(os.ttyname(slave)))
+    source = BoardSource(SerialTransport(os.ttyname(slave)))
     with source:
         summary = LiveMonitor(source, view=view).run(duration_s=1.0)
     wire = b""

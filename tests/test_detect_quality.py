@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import detect_array
 from synth import add_burst, scene, slow_modulation
 
 from crampdetect.core import Block, Representation
@@ -15,13 +16,8 @@ UV = Representation("raw", "uV")
 
 
 def flags(x, rep=UV, profile="night"):
-    ch = tuple(f"c{i}" for i in range(x.shape[0]))
-    pipe = Pipeline(FS, ch, rep, profile)
-    col = Collector()
-    for a in range(0, x.shape[1], 1500):
-        col.add(pipe.push(Block(x[:, a : a + 1500], FS, a, a / FS, 0, ch)))
-    col.add(pipe.finish())
-    return col.result()
+    channels = tuple(f"c{i}" for i in range(x.shape[0]))
+    return detect_array(x, FS, rep, profile, block=1500, channels=channels)
 
 
 def _covered(quality, issue, t0, t1):

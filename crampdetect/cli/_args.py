@@ -1,0 +1,100 @@
+"""Argument helpers and result formatting shared by ``detect``, ``replay``, ``evaluate`` and
+``monitor`` (one place, so those commands do not import each other)."""
+
+from __future__ import annotations
+
+import argparse
+
+from crampdetect.cli import add_quiet_argument
+from crampdetect.core import PROFILES, InputError
+from crampdetect.reports.clock import clock
+
+
+def _rate(text: str) -> float:
+    from crampdetect.storage.limits import check_rate
+
+    try:
+        return check_rate(text, "--rate")
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_input_arguments(p: argparse.ArgumentParser) -> None:
+    """Options that describe how a recording's samples are expressed (shared by commands)."""
+    p.add_argument("--signal", choices=("raw", "env"), help="raw EMG or MyoWare ENV envelope")
+    p.add_argument("--units", choices=("uV", "mV", "V", "counts"), help="sample units")
+    p.add_argument("--adc-bits", type=int, choices=(8, 10, 12, 14, 16), help="ADC resolution")
+    p.add_argument("--rate", type=_rate, help="sample rate in Hz (default: from time_s)")
+    p.add_argument("--profile", choices=PROFILES, default="night", help="detector profile")
+    add_quiet_argument(p)
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a detector setting, e.g. --set slow_s=9 (repeatable)",
+    )
+
+
+def overrides_from_args(args: argparse.Namespace) -> dict[str, float]:
+    """Detector settings given with ``--set NAME=VALUE``, checked against the known names."""
+    from crampdetect.detect.settings import DetectorSettings
+
+    changes = {}
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise InputError(f"--set takes NAME=VALUE, got {item!r}")
+        try:
+            changes[name.strip()] = float(value)
+        except ValueError:
+            raise InputError(f"--set {name}: {value!r} is not a number") from None
+    DetectorSettings().replace(**changes)  # unknown names -> InputError
+    return changes
+
+
+def add_model_argument(p: argparse.ArgumentParser) -> None:
+    """``--model none|PATH``: the learned gate for unsure candidates (docs/model.md)."""
+    p.add_argument(
+        "--model",
+        metavar="none|PATH",
+        help="learned gate where the rules are unsure: a model folder, or none for rules only "
+        "(default: see docs/model.md)",
+    )
+
+
+def _clock(t: float | None) -> str:
+    return "-" if t is None else clock(t, decimals=3, pad_hours=True)
+
+
+def format_result(result: dict) -> str:
+    """A readable summary of a ``detect`` result."""
+    inp = result["input"]
+    inferred = f" (inferred: {', '.join(inp['inferred'])})" if inp["inferred"] else ""
+    bits = f", {inp['adc_bits']}-bit" if inp["adc_bits"] else ""
+    lines = [
+        f"input: {inp['sample_rate_hz']} Hz, {len(inp['channels'])} channel(s) "
+        f"{', '.join(inp['channels'])}, {inp['signal']} in {inp['units']}{bits}{inferred}; "
+        f"{inp['duration_s']:.1f} s, {inp['gaps']} gap(s); profile {inp['profile']}",
+        "",
+    ]
+    ev = result["events"]
+    lines.append(f"{len(ev)} event(s)")
+    if ev:
+        lines.append(f"  {'channel':<14}{'kind':<15}{'onset':>13}{'alert':>13}{'end':>13}  conf")
+        for e in ev:
+            lines.append(
+                f"  {e['channel']:<14}{e['kind']:<15}{_clock(e['onset_s']):>13}"
+                f"{_clock(e['alert_s']):>13}{_clock(e['end_s']):>13}  {e['confidence']:.2f}"
+            )
+    q = result["quality"]
+    lines.append("")
+    lines.append(f"{len(q)} quality interval(s)")
+    for item in q[:50]:
+        lines.append(
+            f"  {item['channel']:<14}{item['issue']:<15}{_clock(item['start_s']):>13}"
+            f"{_clock(item['end_s']):>13}"
+        )
+    if len(q) > 50:
+        lines.append(f"  ... {len(q) - 50} more (use --json)")
+    return "\n".join(lines)
