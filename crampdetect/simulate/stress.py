@@ -30,6 +30,7 @@ from crampdetect.core import Representation
 from crampdetect.simulate import activities as act
 from crampdetect.simulate import exercise as ex
 from crampdetect.simulate.builder import SceneBuilder, SceneOptions, loguniform
+from crampdetect.simulate.components import Activation
 from crampdetect.simulate.subject import Hardware, Subject
 
 LOWEST_LEVEL = 0.10  #: weakest cramp plateau drawn, fraction of MVC
@@ -183,8 +184,6 @@ def stress_night(b: SceneBuilder, o: SceneOptions) -> None:
 
 def _strong_leg_movement(b: SceneBuilder, ch: int, start: float, length: float) -> None:
     """A leg movement of 3-80 % MVC with irregular modulation (stronger than the standard)."""
-    from crampdetect.simulate.components import Activation
-
     rng = b.rng
     b.scene.activations.append(
         Activation(
