@@ -12,7 +12,9 @@ is not motion artefact. Two paths raise the alert:
 
 - fast: after ``fast_s`` of continuous activation that is irregular, has no deep dips, is not
   bilateral and has no artefact in the window;
-- slow: after ``slow_s`` of continuous strong activation, whatever its shape.
+- slow: after ``slow_s`` of continuous strong activation, whatever its shape;
+- settle (training, when ``settle_s`` > 0): after gait, a contraction that stays up for
+  ``settle_s`` without the stride rhythm and without a dip, on one leg.
 
 All per-frame statistics are computed vectorised over a block; Python only steps through
 alerts and ends, which are rare. Output does not depend on block boundaries.
@@ -30,7 +32,7 @@ import numpy as np
 from crampdetect.detect.confidence import load_confidence
 from crampdetect.detect.onset import place_onset
 from crampdetect.detect.settings import DetectorSettings
-from crampdetect.features.context import count_in_run, trailing_stats
+from crampdetect.features.context import count_in_run, settled_after_gait, trailing_stats
 
 _NEVER = -(10**12)
 
@@ -53,6 +55,8 @@ HISTORY_S = 30.0
 PRE_RUN_GAP_S, PRE_RUN_MIN_S = 0.5, 1.0
 #: Motor-unit activity at an onset stands this many times above the median TKEO before the run.
 TKEO_ONSET_FACTOR = 4.0
+#: Stride periods (s) of the settle path's rhythm test: running 0.6-0.8 s, walking 1-1.25 s.
+STRIDE_LAGS_S = (0.5, 1.3)
 
 
 class State(enum.Enum):
@@ -190,6 +194,10 @@ class CrampDetector:
         self._gap = max(1, round(s.gap_s * fr))
         self._end = max(1, round(s.end_s * fr))
         self._hist_len = round(HISTORY_S * fr)
+        self._settle_n = max(1, round(s.settle_s * fr))
+        self._settle_gait_n = max(2, round(s.settle_gait_s * fr))
+        lo, hi = (round(x * fr) for x in STRIDE_LAGS_S)
+        self._stride_lags = np.arange(max(1, lo), min(hi, self._settle_gait_n - 1) + 1)
         #: The context of no run (before anything was seen).
         self._no_context = _RunContext(
             np.zeros((n_channels, 1)), np.zeros(1), np.full(1, np.nan), np.zeros(1)
@@ -268,6 +276,7 @@ class CrampDetector:
         tk = np.zeros_like(level) if tkeo is None else tkeo
         self._ext_tkeo = np.concatenate([self._h_tkeo, tk], axis=1)
         self._ext_start = start - self._h_fast.shape[1]
+        stats["settle"] = self._settled(n, base, stats["ref"])
         events: list[FrameEvent] = []
         first_id = self._next_id
         for c in range(self.n_channels):
@@ -276,6 +285,29 @@ class CrampDetector:
         self._keep_history(level, level_fast, base, artefact)
         self._number_in_time_order(events, first_id)
         return events
+
+    def _settled(self, n: int, base: np.ndarray, ref: np.ndarray) -> np.ndarray:
+        """Frames (n_channels, n) at which the settle path's contraction test holds: after
+        gait, ``settle_s`` above ``settle_floor`` x the activity reference, strong over rest,
+        and on one leg (see :class:`~crampdetect.detect.settings.DetectorSettings`)."""
+        s = self.settings
+        if s.settle_s <= 0:
+            return np.zeros((self.n_channels, n), dtype=bool)
+        rhythmic, lowest, median = settled_after_gait(
+            self._ext_fast, n, self._settle_n, self._settle_gait_n, self._stride_lags, s.settle_rhythm
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            up = (
+                rhythmic
+                & (ref > 0)
+                & (lowest >= s.settle_floor * ref)
+                & (median >= s.strong_ratio * base)
+            )
+            rel = np.where(ref > 0, median / ref, 0.0)
+        for c in range(self.n_channels if self.n_channels > 1 else 0):
+            others = np.delete(rel, c, axis=0).max(axis=0)
+            up[c] &= rel[c] >= s.settle_one_leg * others
+        return up
 
     def _number_in_time_order(self, events: list[FrameEvent], first_id: int) -> None:
         """Give the events raised in one update ids in (alert frame, channel) order, so that
@@ -527,6 +559,8 @@ class CrampDetector:
             quiet = strong & (elapsed >= s.fast_s * fr * scale) & ~st["art"]
         # Slow: continuous and strong for long enough, whatever its shape.
         slow = in_run & (elapsed >= s.slow_s * fr * scale) & (st["med"] >= s.strong_ratio)
+        # Settle (training): after gait, up without the stride rhythm and without a dip.
+        settle = st["settle"] & ~st["art"]
 
         # Ends of earlier runs that were movements (>= 0.5 s and clearly active).
         prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])
@@ -568,13 +602,14 @@ class CrampDetector:
                     ]
                 )
 
-        hit = np.flatnonzero((fast | slow | quiet) & ~st["untrusted"])
+        hit = np.flatnonzero((fast | slow | quiet | settle) & ~st["untrusted"])
         g = None
         while hit.size:
             rs = int(run_start[hit[0]])
             mine = hit[run_start[hit] == rs]
             hit = hit[run_start[hit] != rs]
             # Only frames that rose above the activity before the run can alert.
+            # (The settle path has its own context: the gait before it, the other legs.)
             ok = level[mine] >= s.rise_ratio * pre[mine]
             if s.fast_ref_fraction > 0:
                 # The early paths need the strongest activity of the last minutes before
@@ -586,6 +621,7 @@ class CrampDetector:
                 ok &= slow[mine]
             if ok.any():
                 ok &= (bil[mine] < s.bilateral_share) | (elapsed[mine] >= s.bilateral_s * fr)
+            ok |= settle[mine]
             unsure = ok & ~slow[mine]
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
                 # The rules are unsure before the slow path: a learned model may decide.
@@ -610,7 +646,9 @@ class CrampDetector:
         ch.bilateral = int(bil_count[upto - 1]) if ch.run_start >= 0 else 0
         ch.context = ctx.take(slice(upto - 1, upto)) if ch.run_start >= 0 else None
         if g is not None:
-            self._path = "fast" if fast[g] else "quiet" if quiet[g] else "slow"
+            self._path = (
+                "fast" if fast[g] else "quiet" if quiet[g] else "slow" if slow[g] else "settle"
+            )
             self._run_start_at_alert = int(run_start[g])
             self._context_at_alert = ctx.take(slice(g, g + 1))
             self._features_at_alert = features(np.array([g]))[0]

@@ -84,6 +84,21 @@ class DetectorSettings:
         "Before the run" (rise, bilateral and onset tests) is the last ``pre_run_s`` (s).
     onset_lookback_s : float
         Furthest an onset may lie before its alert, s.
+    settle_s : float
+        Training, after gait: a contraction that has stayed up for ``settle_s`` (s) without a
+        dip below ``settle_floor`` and without the stride rhythm, where the ``settle_gait_s``
+        before it had that rhythm (autocorrelation of the 100 ms envelope at stride lags of
+        at least ``settle_rhythm``), alerts on the ``settle`` path. 0 disables it.
+    settle_gait_s : float
+        Span (s) before the last ``settle_s`` in which the stride rhythm is looked for.
+    settle_rhythm : float
+        Normalised autocorrelation at a stride lag (0.5-1.3 s) that counts as gait.
+    settle_floor : float
+        The 100 ms envelope must stay above this fraction of the activity reference for
+        the whole ``settle_s`` (standing sits lower; gait and repetitions dip below it).
+    settle_one_leg : float
+        The leg's median level over ``settle_s`` relative to its activity reference must be
+        this multiple of every other leg's (standing after running is on both legs).
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -117,6 +132,11 @@ class DetectorSettings:
     bilateral_strength: float = 0.25
     pre_run_s: float = 5.0
     onset_lookback_s: float = 12.0
+    settle_s: float = 0.0
+    settle_gait_s: float = 6.0
+    settle_rhythm: float = 0.3
+    settle_floor: float = 0.08
+    settle_one_leg: float = 2.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -135,6 +155,10 @@ class DetectorSettings:
             raise InputError("Detector setting off_ratio must not exceed on_ratio")
         if self.window_s < 3 * self.persist_s:
             raise InputError("Detector setting window_s must be at least 3 x persist_s")
+        if self.settle_s + self.settle_gait_s > SETTLE_SPAN_MAX_S:
+            raise InputError(
+                f"Detector settings settle_s + settle_gait_s must not exceed {SETTLE_SPAN_MAX_S:g} s"
+            )
 
     def replace(self, **changes: float) -> DetectorSettings:
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
@@ -147,6 +171,8 @@ class DetectorSettings:
 
 
 _BIG = 1e6
+#: The settle path looks back at most this far (s): within the detector's history.
+SETTLE_SPAN_MAX_S = 25.0
 #: Allowed range and unit of every numeric setting ("" for a plain ratio or fraction).
 LIMITS: dict[str, tuple[float, float, str]] = {
     "on_ratio": (1.0, 1000.0, "x baseline"),
@@ -177,6 +203,11 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "bilateral_strength": (0.0, 10.0, ""),
     "pre_run_s": (1.5, 25.0, "s"),
     "onset_lookback_s": (0.5, 25.0, "s"),
+    "settle_s": (0.0, 20.0, "s"),
+    "settle_gait_s": (2.0, 20.0, "s"),
+    "settle_rhythm": (0.0, 1.0, "autocorrelation"),
+    "settle_floor": (0.0, 1.0, "x activity reference"),
+    "settle_one_leg": (0.0, 100.0, "x other leg's relative level"),
 }
 
 _PROFILES = {
@@ -185,7 +216,12 @@ _PROFILES = {
     "night": DetectorSettings(fast_s=4.0, slow_s=9.0, fast_ref_fraction=0.5),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
-        slow_s=9.5, bilateral_s=600.0, quiet_s=0.0, ref_fraction=0.12, onset_lookback_s=12.5
+        slow_s=9.5,
+        bilateral_s=600.0,
+        quiet_s=0.0,
+        ref_fraction=0.12,
+        onset_lookback_s=12.5,
+        settle_s=2.5,
     ),
 }
 

@@ -95,3 +95,49 @@ def trailing_stats(
         "med": np.nan_to_num(med),
         "art": windows(ar, w).any(axis=2),
     }
+
+
+def settled_after_gait(
+    fast_ext: np.ndarray,
+    n: int,
+    recent: int,
+    gait: int,
+    lags: np.ndarray,
+    rhythm: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per new frame: was there a stride rhythm before, and how the contraction since stayed.
+
+    Parameters
+    ----------
+    fast_ext : ndarray (n_channels, m)
+        100 ms envelope (µV): history followed by the ``n`` new frames.
+    recent, gait : int
+        Frames of the recent span (the contraction) and of the span before it (gait).
+    lags : ndarray of int
+        Stride lags (frames) at which the autocorrelation of the gait span is taken.
+    rhythm : float
+        Autocorrelation at any stride lag that counts as gait.
+
+    Returns
+    -------
+    rhythmic, lowest, median : ndarray (n_channels, n)
+        The gait span had the stride rhythm; lowest and median 100 ms level (µV) of the
+        recent span. Where the history does not reach back far enough: False / NaN.
+    """
+    span = recent + gait
+    x = fast_ext[:, -(n + span - 1) :]
+    if x.shape[1] < n + span - 1:
+        pad = np.full((x.shape[0], n + span - 1 - x.shape[1]), np.nan)
+        x = np.concatenate([pad, x], axis=1)
+    w = windows(x, span)  # (C, n, span)
+    g = w[:, :, :gait]
+    g = g - g.mean(axis=2, keepdims=True)
+    energy = np.einsum("cnk,cnk->cn", g, g)
+    best = np.full(energy.shape, -np.inf)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for lag in lags:
+            r = np.einsum("cnk,cnk->cn", g[:, :, :-lag], g[:, :, lag:]) / energy
+            best = np.fmax(best, r)
+    rhythmic = best >= rhythm
+    r = w[:, :, gait:]
+    return rhythmic, r.min(axis=2), np.median(r, axis=2)
