@@ -87,12 +87,12 @@ class DetectorSettings:
     settle_s : float
         Training, after gait: a contraction that has stayed up for ``settle_s`` (s) without a
         dip below ``settle_floor`` and without the stride rhythm, where the ``settle_gait_s``
-        before it had that rhythm (autocorrelation of the 100 ms envelope at stride lags of
-        at least ``settle_rhythm``), alerts on the ``settle`` path. 0 disables it.
+        before it had that rhythm (see ``settle_rhythm``), alerts on the ``settle`` path. 0 disables it.
     settle_gait_s : float
         Span (s) before the last ``settle_s`` in which the stride rhythm is looked for.
     settle_rhythm : float
-        Normalised autocorrelation at a stride lag (0.5-1.3 s) that counts as gait.
+        Normalised autocorrelation at a stride lag (0.5-1.3 s) minus that at half the lag
+        (a rhythm, not a slowly varying level) that counts as gait.
     settle_floor : float
         The 100 ms envelope must stay above this fraction of the activity reference for
         the whole ``settle_s`` (standing sits lower; gait and repetitions dip below it).
@@ -134,7 +134,7 @@ class DetectorSettings:
     onset_lookback_s: float = 12.0
     settle_s: float = 0.0
     settle_gait_s: float = 6.0
-    settle_rhythm: float = 0.3
+    settle_rhythm: float = 0.6
     settle_floor: float = 0.08
     settle_one_leg: float = 2.0
 
@@ -205,7 +205,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "onset_lookback_s": (0.5, 25.0, "s"),
     "settle_s": (0.0, 20.0, "s"),
     "settle_gait_s": (2.0, 20.0, "s"),
-    "settle_rhythm": (0.0, 1.0, "autocorrelation"),
+    "settle_rhythm": (0.0, 2.0, "autocorrelation difference"),
     "settle_floor": (0.0, 1.0, "x activity reference"),
     "settle_one_leg": (0.0, 100.0, "x other leg's relative level"),
 }

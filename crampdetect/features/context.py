@@ -116,12 +116,12 @@ def settled_after_gait(
     lags : ndarray of int
         Stride lags (frames) at which the autocorrelation of the gait span is taken.
     rhythm : float
-        Autocorrelation at any stride lag that counts as gait.
+        Autocorrelation at a stride lag minus that at half the lag that counts as gait.
 
     Returns
     -------
     rhythmic, lowest, median : ndarray (n_channels, n)
-        The gait span had the stride rhythm; lowest and median 100 ms level (µV) of the
+        The gait span had the stride rhythm (mean-removed, normalised autocorrelation); lowest and median 100 ms level (µV) of the
         recent span. Where the history does not reach back far enough: False / NaN.
     """
     span = recent + gait
@@ -134,10 +134,14 @@ def settled_after_gait(
     g = g - g.mean(axis=2, keepdims=True)
     energy = np.einsum("cnk,cnk->cn", g, g)
     best = np.full(energy.shape, -np.inf)
+    acf: dict[int, np.ndarray] = {}
     with np.errstate(invalid="ignore", divide="ignore"):
-        for lag in lags:
-            r = np.einsum("cnk,cnk->cn", g[:, :, :-lag], g[:, :, lag:]) / energy
-            best = np.fmax(best, r)
+        for lag in sorted({int(v) for v in lags} | {max(1, int(v) // 2) for v in lags}):
+            acf[lag] = np.einsum("cnk,cnk->cn", g[:, :, :-lag], g[:, :, lag:]) / energy
+    for lag in lags:
+        # A rhythm, not mere smoothness: correlated one period on, anti-correlated half
+        # a period on (a slowly varying envelope is correlated at both).
+        best = np.fmax(best, acf[int(lag)] - acf[max(1, int(lag) // 2)])
     rhythmic = best >= rhythm
     r = w[:, :, gait:]
     return rhythmic, r.min(axis=2), np.median(r, axis=2)
