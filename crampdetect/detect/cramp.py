@@ -560,7 +560,7 @@ class CrampDetector:
         # Slow: continuous and strong for long enough, whatever its shape.
         slow = in_run & (elapsed >= s.slow_s * fr * scale) & (st["med"] >= s.strong_ratio)
         # Settle (training): after gait, up without the stride rhythm and without a dip.
-        settle = st["settle"] & ~st["art"]
+        settle = st["settle"] & (st["irr"] >= s.settle_irregular * scale) & ~st["art"]
 
         # Ends of earlier runs that were movements (>= 0.5 s and clearly active).
         prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])

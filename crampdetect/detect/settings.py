@@ -96,6 +96,9 @@ class DetectorSettings:
     settle_floor : float
         The 100 ms envelope must stay above this fraction of the activity reference for
         the whole ``settle_s`` (standing sits lower; gait and repetitions dip below it).
+    settle_irregular : float
+        Irregularity (as ``irregular``) the settle path needs: a cramp waxes and wanes, a
+        voluntary hold is steady.
     settle_one_leg : float
         The leg's median level over ``settle_s`` relative to its activity reference must be
         this multiple of every other leg's (standing after running is on both legs).
@@ -136,6 +139,7 @@ class DetectorSettings:
     settle_gait_s: float = 6.0
     settle_rhythm: float = 0.6
     settle_floor: float = 0.08
+    settle_irregular: float = 0.13
     settle_one_leg: float = 2.0
 
     def __post_init__(self) -> None:
@@ -207,6 +211,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "settle_gait_s": (2.0, 20.0, "s"),
     "settle_rhythm": (0.0, 2.0, "autocorrelation difference"),
     "settle_floor": (0.0, 1.0, "x activity reference"),
+    "settle_irregular": (0.0, 10.0, "log units"),
     "settle_one_leg": (0.0, 100.0, "x other leg's relative level"),
 }
 
