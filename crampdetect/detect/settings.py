@@ -137,7 +137,7 @@ class DetectorSettings:
     onset_lookback_s: float = 12.0
     settle_s: float = 0.0
     settle_gait_s: float = 6.0
-    settle_rhythm: float = 0.6
+    settle_rhythm: float = 1.0
     settle_floor: float = 0.08
     settle_irregular: float = 0.13
     settle_one_leg: float = 2.0
