@@ -294,7 +294,12 @@ class CrampDetector:
         if s.settle_s <= 0:
             return np.zeros((self.n_channels, n), dtype=bool)
         rhythmic, lowest, median = settled_after_gait(
-            self._ext_fast, n, self._settle_n, self._settle_gait_n, self._stride_lags, s.settle_rhythm
+            self._ext_fast,
+            n,
+            self._settle_n,
+            self._settle_gait_n,
+            self._stride_lags,
+            s.settle_rhythm,
         )
         with np.errstate(invalid="ignore", divide="ignore"):
             up = (

@@ -87,7 +87,8 @@ class DetectorSettings:
     settle_s : float
         Training, after gait: a contraction that has stayed up for ``settle_s`` (s) without a
         dip below ``settle_floor`` and without the stride rhythm, where the ``settle_gait_s``
-        before it had that rhythm (see ``settle_rhythm``), alerts on the ``settle`` path. 0 disables it.
+        before it had that rhythm (see ``settle_rhythm``), alerts on the ``settle`` path.
+        0 disables it.
     settle_gait_s : float
         Span (s) before the last ``settle_s`` in which the stride rhythm is looked for.
     settle_rhythm : float
@@ -161,7 +162,8 @@ class DetectorSettings:
             raise InputError("Detector setting window_s must be at least 3 x persist_s")
         if self.settle_s + self.settle_gait_s > SETTLE_SPAN_MAX_S:
             raise InputError(
-                f"Detector settings settle_s + settle_gait_s must not exceed {SETTLE_SPAN_MAX_S:g} s"
+                "Detector settings settle_s + settle_gait_s must not exceed "
+                f"{SETTLE_SPAN_MAX_S:g} s"
             )
 
     def replace(self, **changes: float) -> DetectorSettings:

@@ -121,8 +121,9 @@ def settled_after_gait(
     Returns
     -------
     rhythmic, lowest, median : ndarray (n_channels, n)
-        The gait span had the stride rhythm (mean-removed, normalised autocorrelation); lowest and median 100 ms level (µV) of the
-        recent span. Where the history does not reach back far enough: False / NaN.
+        The gait span had the stride rhythm (mean-removed, normalised autocorrelation);
+        lowest and median 100 ms level (µV) of the recent span. Where the history does not
+        reach back far enough: False / NaN.
     """
     span = recent + gait
     x = fast_ext[:, -(n + span - 1) :]
