@@ -1,4 +1,4 @@
-"""The training profile's settle path: after gait stops, a contraction that stays up without
+"""The settle path (training, ``settle_s`` 2.5 s; off by default): after gait stops, a contraction that stays up without
 the stride rhythm and without a dip, on one leg, alerts within ~3 s; standing on both legs
 after running does not; the result does not depend on block sizes."""
 
@@ -39,7 +39,7 @@ def _after_running(
 
 
 def _run(x: np.ndarray, cuts: list[int], **changes: float) -> tuple:
-    settings = profile_settings("training").replace(**changes)
+    settings = profile_settings("training").replace(**{"settle_s": 2.5, **changes})
     pipe = Pipeline(FS, CHANNELS, REP, "training", settings=settings)
     col = Collector()
     for a, b in itertools.pairwise(sorted({0, *cuts, x.shape[1]})):

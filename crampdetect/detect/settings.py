@@ -228,7 +228,8 @@ _PROFILES = {
         quiet_s=0.0,
         ref_fraction=0.12,
         onset_lookback_s=12.5,
-        settle_s=2.5,
+        # The settle path (settle_s 2.5 s) is off: on held-out seeds it cut latency after
+        # exertion but raised training false alerts by 12 % (benchmarks/detection.md).
     ),
 }
 
