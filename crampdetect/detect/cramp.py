@@ -278,13 +278,14 @@ class CrampDetector:
         return events
 
     def _number_in_time_order(self, events: list[FrameEvent], first_id: int) -> None:
-        """Give the events raised in one update ids in (alert frame, channel) order, so that
-        ids do not depend on how the stream was cut into blocks."""
+        """Order the events of one update, and number the new ones, by (alert frame, channel),
+        so that ids (here and the pipeline's stream-wide ones) do not depend on block cuts."""
         new = sorted(
             {e.id: e for e in events if e.id >= first_id}.values(),
             key=lambda e: (e.alert_frame, e.channel),
         )
         ids = {e.id: first_id + k for k, e in enumerate(new)}
+        events.sort(key=lambda e: (e.alert_frame, e.channel))  # stable: a start before its end
         if all(old == now for old, now in ids.items()):
             return
         for e in events:
