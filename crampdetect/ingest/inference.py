@@ -128,7 +128,7 @@ class RepresentationInference:
         buf = x if self._tail is None else np.concatenate([self._tail, x], axis=1)
         w = self._window
         k = buf.shape[1] // w
-        self._tail = buf[:, k * w :]
+        self._tail = buf[:, k * w :].copy()  # not a view of a block the caller may reuse
         if k:
             self._windows(buf[:, : k * w].reshape(buf.shape[0], k, w))
         return before is not None and self.representation != before
