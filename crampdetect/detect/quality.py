@@ -187,9 +187,9 @@ class QualityMonitor:
             mean_all = np.concatenate([np.repeat(mean_all[:, :1], pad, axis=1), mean_all], axis=1)
             rms_all = np.concatenate([np.repeat(rms_all[:, :1], pad, axis=1), rms_all], axis=1)
         if n:
-            w = windows(mean_all[:, 3:], self._win)
+            w = windows(mean_all, self._win)[:, 3:]
             level_mean, level_sd = w.mean(axis=2), w.std(axis=2)
-            rms_ref = windows(rms_all[:, 3:], self._win).mean(axis=2)
+            rms_ref = windows(rms_all, self._win)[:, 3:].mean(axis=2)
             prev_rms = rms_all[:, -n - 2 : -2]
             # Wander leaking through the band-pass: below its edge the 2nd-order high-pass
             # passes (f / EDGE)^2, i.e. the wander's 2nd derivative over (2 pi EDGE)^2.
