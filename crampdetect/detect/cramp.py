@@ -489,6 +489,17 @@ class CrampDetector:
         fr = 1.0 / self.hop_s
         frames = start + np.arange(n)
         on = on & ~st["relaxed"]  # a relaxation relative to its own level breaks continuity
+        if start - ch.last_on > self._gap and not on.any():
+            # No frame of the block is in a run: nothing can alert; a run open before it
+            # ended at its first frame (a movement if long and clearly active enough).
+            if (
+                ch.run_start >= 0
+                and start - ch.run_start >= round(s.movement_min_s * fr)
+                and ch.run_strong > 0
+            ):
+                ch.last_move_end = start
+            ch.run_start, ch.run_strong, ch.bilateral, ch.context = -1, 0, 0, None
+            return None
         on_idx = np.where(on, frames, _NEVER)
         last_on = np.maximum(np.maximum.accumulate(on_idx), ch.last_on)
         in_run = frames - last_on <= self._gap
