@@ -23,7 +23,7 @@ from crampdetect.alerts.journal import JournalingPolicy
 from crampdetect.core import Block, Event, QualityInterval
 from crampdetect.detect.model import check_recording
 from crampdetect.ingest.link import LinkStats, Source
-from crampdetect.pipeline import Pipeline
+from crampdetect.pipeline import Output, Pipeline
 
 logger = logging.getLogger(__name__)
 
@@ -211,8 +211,13 @@ class LiveMonitor:
     def run(
         self, duration_s: float | None = None, stop: threading.Event | None = None,
         on_pass: Callable[[], None] | None = None,
+        on_block: Callable[[Block, Output], None] | None = None,
     ) -> MonitorSummary:  # fmt: skip
-        """Monitor until the source ends, ``duration_s`` (wall clock) passes or ``stop`` is set."""
+        """Monitor until the source ends, ``duration_s`` (wall clock) passes or ``stop`` is set.
+
+        ``on_block(block, output)`` is called after each block went through the pipeline,
+        ``on_pass()`` after each pass of the loop (either may set ``stop`` or raise).
+        """
         stop = stop or threading.Event()
         deadline = None if duration_s is None else time.monotonic() + duration_s
         last_ping = -HEARTBEAT_S
@@ -236,6 +241,8 @@ class LiveMonitor:
                     # Per block, so the policy sees each event at its own stream time
                     # however many blocks one pass brings.
                     self._handle(out.events, out.quality)
+                    if on_block is not None:
+                        on_block(block, out)
                 self._handle([], [])  # the policy's timers (repeats, hold ticks)
                 if self.recorder is not None:
                     self.recorder.flush_if_due()
