@@ -30,17 +30,23 @@ import struct
 import time
 
 import numpy as np
-from cobs import cobs
 
 from crampdetect.ingest.blocks import Reassembler, StreamInfo
-from crampdetect.ingest.frames import FrameDecoder, SampleFrame, StatusFrame, encode_frame
+from crampdetect.ingest.frames import (
+    FrameDecoder,
+    SampleFrame,
+    StatusFrame,
+    cobs_decode,
+    cobs_encode,
+    encode_frame,
+)
 
 FS, N, BITS, MASK = 1000, 10, 10, 0b11
 
 
 def _raw(frame: object) -> bytes:
     """The frame before COBS (header, body, CRC)."""
-    return cobs.decode(encode_frame(frame)[:-1])  # type: ignore[arg-type]
+    return cobs_decode(encode_frame(frame)[:-1])  # type: ignore[arg-type]
 
 
 def _flip(raw: bytes, rng: np.random.Generator, keep_crc: bool) -> bytes:
@@ -95,11 +101,11 @@ def run(
             if mode == "forced" and rng.random() < p_status:
                 raw = _flip(raw, rng, keep_crc=True)
                 damaged_status += 1
-            pieces.append(cobs.encode(raw) + b"\x00")
+            pieces.append(cobs_encode(raw) + b"\x00")
         if lost[k]:
             continue
         raw = damaged.get(k) or _raw(frames[k])
-        pieces.append(cobs.encode(raw) + b"\x00")
+        pieces.append(cobs_encode(raw) + b"\x00")
     stream = b"".join(pieces)
     dec, r = FrameDecoder(), Reassembler(StreamInfo(confirmed=False), block_s=0.1)
     blocks = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
@@ -199,7 +200,13 @@ class Event:
 
     ``alert_s`` is when the live pipeline, having seen samples only up to then, raised it;
     ``end_s`` is None while the event is ongoing. The detector emits an event once when it
-    is raised and again, with the same ``id`` and ``end_s`` set, when it ends.
+    is raised and again, with the same ``id`` and ``end_s`` set, when it ends. Events are
+    immutable: ``detail`` is a read-only copy of the mapping given.
+
+    >>> e = Event("calf", "cramp", 10.0, 12.5, detail={"path": "slow"})
+    >>> e.detail["path"] = "fast"
+    Traceback (most recent call last):
+    TypeError: 'mappingproxy' object does not support item assignment
     """
 
     channel: str
@@ -209,7 +216,18 @@ class Event:
     end_s: float | None = None
     confidence: float = 1.0
     id: int = 0
-    detail: dict[str, float | str | bool] = field(default_factory=dict)
+    detail: Mapping[str, float | str | bool] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "detail", MappingProxyType(dict(self.detail)))
+
+    def __reduce__(self) -> tuple[type[Event], tuple[object, ...]]:
+        """Pickle (bulk runs in worker processes) with ``detail`` as a plain dict."""
+        return (
+            Event,
+            (self.channel, self.kind, self.onset_s, self.alert_s, self.end_s,
+             self.confidence, self.id, dict(self.detail)),
+        )  # fmt: skip
 
     @property
     def ongoing(self) -> bool:

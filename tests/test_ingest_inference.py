@@ -179,3 +179,38 @@ def test_corrupt_samples_are_no_evidence():
     x[0, [100, 20_000, 35_000]] = [np.nan, np.inf, 1e300]
     rep, _ = infer_representation(x, fs=1000.0)
     assert (rep.signal, rep.units, rep.adc_bits) == ("raw", "counts", 10)
+
+
+@pytest.mark.parametrize("revised", [False, True])
+def test_detect_reads_once_and_matches_inferring_over_the_whole_file_first(tmp_path, revised):
+    """``detect`` starts on the look-ahead decision; a later revision reruns with the final one."""
+    from crampdetect.detect.settings import profile_settings
+    from crampdetect.ingest.inference import infer_over
+    from crampdetect.pipeline import Pipeline
+    from crampdetect.pipeline.offline import detect_file, detection_result, run_blocks
+    from crampdetect.storage.csvfile import open_csv
+    from tests.synth import write_csv
+
+    fs, rng = 1000.0, np.random.default_rng(7)
+    x = np.round(rng.normal(0, 8, (2, 70_000)), 2)
+    x[1, 20_000:23_000] *= 40  # a burst on one channel
+    if revised:  # 40 s at the top rail (electrode off): 16-bit envelope counts until EMG comes
+        x[:, :40_000] = 12_500.0
+    path = tmp_path / "rec.csv"
+    write_csv(path, np.arange(x.shape[1]) / fs, x, ["left", "right"])
+
+    stream = open_csv(path)
+    inference = infer_over((b.data for b in stream.blocks()), stream.fs)
+    rep = inference.finish()
+    assert bool(inference.revisions) == revised
+    stream = open_csv(path)
+    pipe = Pipeline(stream.fs, stream.channels, rep, "night", profile_settings("night", rep.signal))
+    events, quality = run_blocks(pipe, stream.blocks())
+    expected = detection_result(
+        stream.fs, stream.channels, rep, stream.duration_s, stream.gaps, inference.inferred,
+        inference.info(), "night", events, quality,
+    )  # fmt: skip
+    seen: list[float] = []
+    got = detect_file(path, block_s=0.7, progress=seen.append)
+    assert got == expected
+    assert sum(seen) == pytest.approx(x.shape[1] / fs * (2 if revised else 1))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
+import pickle
 
+import numpy as np
 import pytest
 from synth import add_burst, scene
 
@@ -67,7 +70,29 @@ def test_events_are_immutable_and_bad_dicts_are_refused():
     with pytest.raises(dataclasses.FrozenInstanceError):
         e.end_s = 3.0  # type: ignore[misc]
     assert e.ended(3.0).end_s == 3.0 and e.end_s is None
+    given = {"path": "slow"}
+    d = Event("calf", "cramp", 1.0, 2.0, detail=given)
+    given["path"] = "fast"  # the event keeps its own copy
+    with pytest.raises(TypeError):
+        d.detail["path"] = "fast"  # type: ignore[index]
+    assert d.detail == {"path": "slow"}
+    assert json.loads(json.dumps(d.to_dict()))["detail"] == {"path": "slow"}
+    assert pickle.loads(pickle.dumps(d)) == d  # bulk runs hand events between processes
     with pytest.raises(InputError, match="bad event"):
         Event.from_dict({"kind": "cramp", "onset_s": 1.0})
     with pytest.raises(InputError, match="bad quality interval"):
         QualityInterval.from_dict({"channel": "calf", "issue": "pop", "start_s": "soon"})
+
+
+def test_early_warning_never_changes_an_event_it_emitted():
+    from crampdetect.detect.early_warning import EarlyWarning
+
+    ew = EarlyWarning(1, seg_frames=10, confirm_s=3, end_s=2)
+    raised = ew.update(0, np.array([[3.0, 3.0, 3.0, 3.0]]))
+    assert [e.end_frame for e in raised] == [None]
+    ended = ew.update(4, np.array([[1.0, 1.0]]))
+    assert raised[0].end_frame is None  # the one sent stays as sent
+    assert [(e.id, e.end_frame) for e in ended] == [(raised[0].id, 40)]
+    again = ew.update(6, np.array([[3.0, 3.0, 3.0]]))
+    closed = ew.finish(90)
+    assert again[0].end_frame is None and [e.end_frame for e in closed] == [90]

@@ -71,8 +71,16 @@ def progress(
     from tqdm import tqdm
 
     quiet = getattr(args, "quiet", False) or not sys.stderr.isatty()
+    # Updates come once per block (seconds of signal), few enough to draw each one; a short job
+    # would otherwise end inside tqdm's 0.1 s redraw interval without ever showing progress.
     with tqdm(
-        total=total, desc=desc, unit=unit, disable=quiet, leave=False, file=sys.stderr
+        total=total,
+        desc=desc,
+        unit=unit,
+        disable=quiet,
+        leave=False,
+        file=sys.stderr,
+        mininterval=0,
     ) as bar:
         yield lambda seconds: bar.update(round(seconds, 3))
 

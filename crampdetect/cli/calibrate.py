@@ -7,10 +7,14 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from crampdetect.core import Block, InputError, Representation
+from crampdetect.core import Block, InputError, QualityInterval, Representation
+
+if TYPE_CHECKING:
+    from crampdetect.pipeline import Output
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +55,115 @@ def leg_channels(legs: list[str], channels: tuple[str, ...]) -> list[tuple[str, 
     return out
 
 
+class CalibrationRoutine:
+    """The routine for each ``(leg, channel)`` on consecutive stretches of one stream, fed
+    block by block with the detection pipeline's quality intervals for it.
+
+    ``say`` shows a prompt; ``ready(leg)`` is called before each leg starts (interactive
+    mode waits for Enter there, and the samples buffered meanwhile are dropped). Raises
+    :class:`~crampdetect.calibration.CalibrationError` on the first bad leg.
+    """
+
+    def __init__(
+        self,
+        representation: Representation,
+        legs: list[tuple[str, str]],
+        protocol: object | None = None,
+        say: Callable[[str], None] = print,
+        ready: Callable[[str], None] | None = None,
+    ) -> None:
+        from crampdetect.calibration import Protocol
+
+        self.proto = protocol if isinstance(protocol, Protocol) else Protocol()
+        self.rep = representation
+        self.legs = legs
+        self.say = say
+        self.ready = ready
+        #: :class:`~crampdetect.calibration.ChannelCalibration` of every leg done so far.
+        self.results: list = []
+        self._fs = 0.0
+        self._channels: tuple[str, ...] = ()
+        self._lost = 0  # samples lost on the link
+        self._t: float | None = None  # time of the first pending sample, s
+        self._pending: list[np.ndarray] = []  # (n_channels, n) µV, not yet used
+        self._quality: list[tuple[str, str, float, float]] = []  # channel, issue, start, end
+        self._start_leg()
+
+    @property
+    def done(self) -> bool:
+        return len(self.results) == len(self.legs)
+
+    def feed(self, block: Block, quality: Iterable[QualityInterval] = ()) -> None:
+        """Take one block (ignored once every leg is done)."""
+        if self.done:
+            return
+        if not self._fs:
+            self._fs, self._channels = block.fs, block.channels
+        self._quality.extend((q.channel, q.issue, q.start_s, q.end_s or np.inf) for q in quality)
+        self._lost += block.gap
+        if self._t is None or not self._pending:
+            self._t = block.t0
+        self._pending.append(self.rep.to_uv(np.asarray(block.data, dtype=float)))
+        self._have += block.n_samples
+        self._announce()
+        while not self.done and self._have >= int(self.proto.duration_s * self._fs):
+            self._close_leg()
+
+    def finish(self) -> list:
+        """The stream ended: judge the legs left on what arrived; every leg's result."""
+        while not self.done:
+            self._close_leg()
+        return self.results
+
+    def _start_leg(self) -> None:
+        leg = self.legs[len(self.results)][0]
+        if self.ready is not None:
+            self.ready(leg)
+            self._pending.clear()
+        self.say(f"Calibrating the {leg} calf ({self.proto.duration_s:.0f} s).")
+        self._phases = self.proto.phases()
+        self._lost0, self._have = self._lost, sum(p.shape[1] for p in self._pending)
+        self._announced = 0
+        self._announce()
+
+    def _announce(self) -> None:
+        elapsed = self._have / self._fs if self._fs else 0.0
+        phases = self._phases
+        while self._announced < len(phases) and phases[self._announced].start_s <= elapsed:
+            self.say(f"[{phases[self._announced].start_s:4.0f} s] {phases[self._announced].prompt}")
+            self._announced += 1
+
+    def _close_leg(self) -> None:
+        from crampdetect.calibration import CalibrationError, analyse
+
+        leg, channel = self.legs[len(self.results)]
+        fs = self._fs or 1.0
+        n = int(self.proto.duration_s * fs)
+        data = np.concatenate(self._pending, axis=1) if self._pending else np.zeros((1, 0))
+        t_leg = float(self._t or 0.0)
+        self._pending[:] = [data[:, n:]] if data.shape[1] > n else []
+        self._t = t_leg + n / fs
+        lost_s = (self._lost - self._lost0) / fs
+        if lost_s > MAX_LOST_S:
+            raise CalibrationError(f"{leg}: {lost_s:.1f} s of samples were lost: repeat")
+        t_end = t_leg + min(n, data.shape[1]) / fs
+        problems = {
+            issue
+            for ch, issue, a, b in self._quality
+            if ch == channel and a < t_end and b > t_leg and issue in ("lead_off", "saturation")
+        }
+        channels = self._channels or (channel,)
+        x = data[list(channels).index(channel), :n]
+        result = analyse(x, fs, self.rep.signal, channel, leg, self.proto, tuple(sorted(problems)))
+        self.say(
+            f"{leg}: rest {result.rest_rms_uv:.1f} µV, maximum {result.max_rms_uv:.0f} µV "
+            f"({result.separation:.0f}x)" + "".join(f"; note: {w}" for w in result.warnings)
+        )
+        self.results.append(result)
+        if not self.done:
+            self._start_leg()
+
+
 def run_routine(
     blocks: Iterable[Block],
     representation: Representation,
@@ -59,83 +172,17 @@ def run_routine(
     say: Callable[[str], None] = print,
     ready: Callable[[str], None] | None = None,
 ) -> list:
-    """Run the routine for each ``(leg, channel)`` on consecutive stretches of one stream.
-
-    ``say`` shows a prompt; ``ready(leg)`` is called before each leg starts (interactive
-    mode waits for Enter there, and the samples buffered meanwhile are dropped). Returns the
-    :class:`~crampdetect.calibration.ChannelCalibration` of every leg; raises
-    :class:`~crampdetect.calibration.CalibrationError` on the first bad one.
-    """
-    from crampdetect.calibration import CalibrationError, Protocol, analyse
+    """:class:`CalibrationRoutine` over a recorded stream, through the offline runner."""
     from crampdetect.pipeline import Pipeline
+    from crampdetect.pipeline.offline import run_blocks
 
-    proto = protocol if isinstance(protocol, Protocol) else Protocol()
-    rep = representation
+    routine = CalibrationRoutine(representation, legs, protocol, say, ready)
     stream = iter(blocks)
-    state: dict[str, object] = {"pipe": None, "fs": 0.0, "lost": 0, "t": None}
-    pending: list[np.ndarray] = []  # (n_channels, n) µV, not yet used
-    quality: list[tuple[str, str, float, float]] = []  # channel, issue, start, end
-
-    def pull() -> Block | None:
-        block = next(stream, None)
-        if block is None:
-            return None
-        if state["pipe"] is None:
-            state["pipe"] = Pipeline(block.fs, block.channels, rep)
-            state["fs"], state["channels"] = block.fs, block.channels
-        out = state["pipe"].push(block)  # type: ignore[attr-defined]
-        quality.extend((q.channel, q.issue, q.start_s, q.end_s or np.inf) for q in out.quality)
-        state["lost"] = int(state["lost"]) + block.gap  # type: ignore[call-overload]
-        if state["t"] is None or not pending:
-            state["t"] = block.t0
-        pending.append(rep.to_uv(np.asarray(block.data, dtype=float)))
-        return block
-
-    results = []
-    for leg, channel in legs:
-        if ready is not None:
-            ready(leg)
-            pending.clear()
-        say(f"Calibrating the {leg} calf ({proto.duration_s:.0f} s).")
-        phases = proto.phases()
-        lost0, have = int(state["lost"]), sum(p.shape[1] for p in pending)  # type: ignore[call-overload]
-        announced = 0
-        while True:
-            fs = float(state["fs"])  # type: ignore[arg-type]
-            elapsed = have / fs if fs else 0.0
-            while announced < len(phases) and phases[announced].start_s <= elapsed:
-                say(f"[{phases[announced].start_s:4.0f} s] {phases[announced].prompt}")
-                announced += 1
-            if fs and have >= int(proto.duration_s * fs):
-                break
-            block = pull()
-            if block is None:
-                break
-            have += block.n_samples
-        fs = float(state["fs"]) or 1.0  # type: ignore[arg-type]
-        n = int(proto.duration_s * fs)
-        data = np.concatenate(pending, axis=1) if pending else np.zeros((1, 0))
-        t_leg = float(state["t"] or 0.0)  # type: ignore[arg-type]
-        pending[:] = [data[:, n:]] if data.shape[1] > n else []
-        state["t"] = t_leg + n / fs
-        lost_s = (int(state["lost"]) - lost0) / fs  # type: ignore[call-overload]
-        if lost_s > MAX_LOST_S:
-            raise CalibrationError(f"{leg}: {lost_s:.1f} s of samples were lost: repeat")
-        t_end = t_leg + min(n, data.shape[1]) / fs
-        problems = {
-            issue
-            for ch, issue, a, b in quality
-            if ch == channel and a < t_end and b > t_leg and issue in ("lead_off", "saturation")
-        }
-        channels = state.get("channels") or (channel,)
-        x = data[list(channels).index(channel), :n]  # type: ignore[arg-type]
-        result = analyse(x, fs, rep.signal, channel, leg, proto, tuple(sorted(problems)))
-        say(
-            f"{leg}: rest {result.rest_rms_uv:.1f} µV, maximum {result.max_rms_uv:.0f} µV "
-            f"({result.separation:.0f}x)" + "".join(f"; note: {w}" for w in result.warnings)
-        )
-        results.append(result)
-    return results
+    first = next(stream, None)
+    if first is not None:
+        pipe = Pipeline(first.fs, first.channels, representation)
+        run_blocks(pipe, _chain(first, stream), lambda b, _, out: routine.feed(b, out.quality))
+    return routine.finish()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -164,25 +211,46 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _live(args: argparse.Namespace, legs: list[str], interactive: bool) -> int:
+    """The routine on the live loop (prompts off: the board's motor stays still)."""
+    import threading
+
     from crampdetect.calibration import save_calibration
     from crampdetect.ingest.sources import open_source
+    from crampdetect.pipeline.live import LiveMonitor
 
-    with open_source(args.url) as source:
-        blocks = _source_blocks(source)
-        first = next(blocks, None)
-        if first is None:
-            raise InputError(f"No data from {args.url}")
-        rep = source.info.representation
-        pairs = leg_channels(legs, first.channels)
+    source = open_source(args.url)
+    monitor = LiveMonitor(source, prompts=False)
+    stop = threading.Event()
+    routine: CalibrationRoutine | None = None
+    heard = [time.monotonic(), 0.0]  # when signal last arrived, and how much had
 
-        def ready(leg: str) -> None:
-            _ready(leg)
-            source.read(0.0)  # drop what arrived while waiting
+    def ready(leg: str) -> None:
+        _ready(leg)
+        source.read(0.0)  # drop what arrived while waiting
 
-        results = run_routine(
-            _chain(first, blocks), rep, pairs, ready=ready if interactive else None
-        )
-        path = save_calibration(args.user, results, rep, first.fs, args.url)
+    def on_block(block: Block, output: Output) -> None:
+        nonlocal routine
+        if routine is None:
+            pairs = leg_channels(legs, block.channels)
+            rep = source.info.representation
+            routine = CalibrationRoutine(rep, pairs, ready=ready if interactive else None)
+        routine.feed(block, output.quality)
+        if routine.done:
+            stop.set()
+
+    def after_pass() -> None:
+        now = time.monotonic()
+        if monitor.received_s > heard[1]:
+            heard[:] = [now, monitor.received_s]
+        elif now - heard[0] > IDLE_TIMEOUT_S:
+            raise InputError(f"No data from the sensor for {IDLE_TIMEOUT_S:.0f} s")
+
+    with source:
+        monitor.run(stop=stop, on_pass=after_pass, on_block=on_block)
+    if routine is None:
+        raise InputError(f"No data from {args.url}")
+    results = routine.finish()
+    path = save_calibration(args.user, results, routine.rep, monitor.pipeline.fs, args.url)
     print(f"Calibration saved for user {args.user!r}: {path}")
     return 0
 
@@ -194,15 +262,3 @@ def _ready(leg: str) -> None:
 def _chain(first: Block, rest: Iterator[Block]) -> Iterator[Block]:
     yield first
     yield from rest
-
-
-def _source_blocks(source: object) -> Iterator[Block]:
-    last = time.monotonic()
-    while not source.ended:  # type: ignore[attr-defined]
-        blocks = source.read(0.2)  # type: ignore[attr-defined]
-        now = time.monotonic()
-        if blocks:
-            last = now
-            yield from blocks
-        elif now - last > IDLE_TIMEOUT_S:
-            raise InputError(f"No data from the sensor for {IDLE_TIMEOUT_S:.0f} s")

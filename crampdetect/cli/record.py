@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import signal
 import sys
-import threading
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crampdetect.core import Block, Event
+    from crampdetect.pipeline import Pipeline
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -32,82 +35,70 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from crampdetect.cli.monitor import stop_on_signals
     from crampdetect.core import InputError
-    from crampdetect.detect.settings import profile_settings
     from crampdetect.ingest.sources import open_source
-    from crampdetect.pipeline import Pipeline
+    from crampdetect.pipeline.live import LiveMonitor
     from crampdetect.storage.session import SessionWriter
 
     out = Path(args.out)
     if out.exists():
         raise InputError(f"{out} already exists; refusing to overwrite a recording")
-    stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    settings = profile_settings(args.profile)
-    writer: SessionWriter | None = None
-    info = None
-    pipe: Pipeline | None = None
     source = open_source(args.url)
+
+    def recording(block: Block, pipe: Pipeline) -> SessionWriter:
+        return SessionWriter(
+            out,
+            fs=block.fs,
+            channels=block.channels,
+            representation=pipe.representation,
+            device={"url": args.url, "firmware": source.info.firmware},
+            settings={"profile": args.profile, **dataclasses.asdict(pipe.settings)},
+        )
+
+    monitor = LiveMonitor(
+        source, args.profile, view=_RecordView(), recording=recording, prompts=False
+    )
     t_status = time.monotonic()
-    seen_s = 0.0
-    try:
-        with source:
-            while not stop.is_set() and not source.ended:
-                for block in source.read(0.2):
-                    if writer is None:
-                        info = source.info
-                        writer = SessionWriter(
-                            out,
-                            fs=block.fs,
-                            channels=block.channels,
-                            representation=info.representation,
-                            device={"url": args.url, "firmware": info.firmware},
-                            settings={"profile": args.profile, **dataclasses.asdict(settings)},
-                        )
-                        pipe = Pipeline(block.fs, block.channels, info.representation, args.profile)
-                    assert pipe is not None
-                    if source.info != info:  # a status frame arrived: keep what it says
-                        info = source.info
-                        writer.note(
-                            "device",
-                            firmware=info.firmware,
-                            battery_pct=info.battery_pct,
-                            confirmed=info.confirmed,
-                        )
-                    writer.write(block)
-                    output = pipe.push(block)
-                    writer.write_output(output)
-                    _print_output(output)
-                    seen_s += block.n_samples / block.fs
-                if writer is not None:
-                    writer.flush_if_due()
-                if not args.quiet and writer is not None and time.monotonic() - t_status >= 1.0:
-                    t_status = time.monotonic()
-                    saved = writer.n_samples
-                    print(f"recording {seen_s:8.1f} s  {saved} samples saved", flush=True)
-                if args.duration is not None and seen_s >= args.duration:
-                    break
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        if writer is not None:
-            if pipe is not None:
-                writer.write_output(pipe.finish())
-            writer.close()
-    if writer is None:
+
+    def after_pass() -> None:
+        nonlocal t_status
+        writer = monitor.recorder
+        if not args.quiet and writer is not None and time.monotonic() - t_status >= 1.0:
+            t_status = time.monotonic()
+            print(
+                f"recording {monitor.received_s:8.1f} s  {writer.n_samples} samples saved",
+                flush=True,
+            )
+        if args.duration is not None and monitor.received_s >= args.duration:
+            stop.set()
+
+    with stop_on_signals() as stop, source:
+        monitor.run(stop=stop, on_pass=after_pass)
+    if monitor.recorder is None:
         raise InputError(f"{args.url}: no samples received; nothing recorded")
-    print(f"saved {out}: {writer.n_samples} samples, {seen_s:.1f} s")
+    print(f"saved {out}: {monitor.recorder.n_samples} samples, {monitor.received_s:.1f} s")
     _convert(out, args.convert)
     return 0
 
 
-def _print_output(output: object) -> None:
-    for ev in getattr(output, "events", ()):
+class _RecordView:
+    """What ``record`` shows of the live loop: events as they are raised and end."""
+
+    def event(self, ev: Event) -> None:
         if ev.end_s is None:
             print(f"[{ev.alert_s:9.2f} s] {ev.kind} ALERT on {ev.channel}", flush=True)
         else:
             print(f"[{ev.end_s:9.2f} s] {ev.kind} ended on {ev.channel}", flush=True)
+
+    def message(self, text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    def update(self, *_: object) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def _convert(path: object, targets: list[str]) -> None:

@@ -315,13 +315,14 @@ class CrampDetector:
         return up
 
     def _number_in_time_order(self, events: list[FrameEvent], first_id: int) -> None:
-        """Give the events raised in one update ids in (alert frame, channel) order, so that
-        ids do not depend on how the stream was cut into blocks."""
+        """Order the events of one update, and number the new ones, by (alert frame, channel),
+        so that ids (here and the pipeline's stream-wide ones) do not depend on block cuts."""
         new = sorted(
             {e.id: e for e in events if e.id >= first_id}.values(),
             key=lambda e: (e.alert_frame, e.channel),
         )
         ids = {e.id: first_id + k for k, e in enumerate(new)}
+        events.sort(key=lambda e: (e.alert_frame, e.channel))  # stable: a start before its end
         if all(old == now for old, now in ids.items()):
             return
         for e in events:
@@ -525,6 +526,17 @@ class CrampDetector:
         fr = 1.0 / self.hop_s
         frames = start + np.arange(n)
         on = on & ~st["relaxed"]  # a relaxation relative to its own level breaks continuity
+        if start - ch.last_on > self._gap and not on.any():
+            # No frame of the block is in a run: nothing can alert; a run open before it
+            # ended at its first frame (a movement if long and clearly active enough).
+            if (
+                ch.run_start >= 0
+                and start - ch.run_start >= round(s.movement_min_s * fr)
+                and ch.run_strong > 0
+            ):
+                ch.last_move_end = start
+            ch.run_start, ch.run_strong, ch.bilateral, ch.context = -1, 0, 0, None
+            return None
         on_idx = np.where(on, frames, _NEVER)
         last_on = np.maximum(np.maximum.accumulate(on_idx), ch.last_on)
         in_run = frames - last_on <= self._gap

@@ -14,7 +14,7 @@ almost nothing and does not depend on block boundaries.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -94,25 +94,22 @@ class EarlyWarning:
                                 detail={"floor_ratio": round(r, 2)},
                             )
                             self._next_id += 1
-                            out.append(
-                                FrameEvent(
-                                    **{f: getattr(st.event, f) for f in FrameEvent.__slots__}
-                                )
-                            )
+                            out.append(st.event)
                     else:
                         st.count = 0
                     continue
                 # A warning is open: it ends when the floor is back or a contraction starts.
+                end = None
                 if r >= self.high_ratio:
-                    st.event.end_frame = k * seg
+                    end = k * seg
                 elif r < self.end_ratio:
                     st.low += 1
                     if st.low >= self.end:
-                        st.event.end_frame = (k - self.end + 1) * seg
+                        end = (k - self.end + 1) * seg
                 else:
                     st.low = 0
-                if st.event.end_frame is not None:
-                    out.append(st.event)
+                if end is not None:
+                    out.append(replace(st.event, end_frame=end))  # the raised one stays as sent
                     st.event, st.count, st.low = None, 0, 0
         return out
 
@@ -120,7 +117,6 @@ class EarlyWarning:
         out = []
         for st in self._ch:
             if st.event is not None:
-                st.event.end_frame = frame
-                out.append(st.event)
+                out.append(replace(st.event, end_frame=frame))
                 st.event = None
         return out

@@ -73,29 +73,37 @@ class RawFrameStats:
         periods = [fs / f0 for f0 in (50.0, 60.0)]
         self._delays = [(int(p), p - int(p)) for p in periods]
         self._keep = int(max(periods)) + 2
-        self._hist: np.ndarray | None = None  # last input samples
-        self._tail = np.zeros((n_channels, 5, 0))  # per-sample rows of an incomplete frame
+        # The last ``_keep`` samples before the incomplete frame, then that frame's samples:
+        # per-sample rows are computed only over frames that complete.
+        self._buf: np.ndarray | None = None
 
     def process(self, u: np.ndarray) -> dict[str, np.ndarray]:
         """Add samples (n_channels, n); statistics of the frames they complete."""
-        c, n = u.shape
-        if self._hist is None:
-            self._hist = np.repeat(u[:, :1], self._keep, axis=1)
-        ext = np.concatenate([self._hist, u], axis=1)
-        k = self._keep
-        rows = [u, u * u, np.abs(np.diff(ext[:, k - 1 :], axis=1))]
-        for p, a in self._delays:
-            delayed = (1 - a) * ext[:, k - p : k - p + n] + a * ext[:, k - p - 1 : k - p - 1 + n]
-            rows.append((u - delayed) ** 2)
-        self._hist = ext[:, -k:]
-        per = np.concatenate([self._tail, np.stack(rows, axis=1)], axis=2)
-        nf = per.shape[2] // self.hop
-        self._tail = per[:, :, nf * self.hop :]
-        fr = per[:, :, : nf * self.hop].reshape(c, per.shape[1], nf, self.hop)
-        mean, ms = fr[:, 0].mean(axis=2), fr[:, 1].mean(axis=2)
+        c = u.shape[0]
+        k, hop = self._keep, self.hop
+        if self._buf is None:
+            self._buf = np.repeat(u[:, :1], k, axis=1)
+        buf = np.concatenate([self._buf, u], axis=1)
+        nf = (buf.shape[1] - k) // hop
+        m = nf * hop
+        self._buf = buf[:, m:]
+        if not nf:
+            empty = np.zeros((c, 0))
+            return {"hum_ratio": empty, "sd_uv": empty.copy(), "diff_uv": empty.copy()}
+        v = buf[:, k : k + m]
+
+        def frames(row: np.ndarray) -> np.ndarray:
+            return row.reshape(c, nf, hop)
+
+        mean, ms = frames(v).mean(axis=2), frames(v * v).mean(axis=2)
         var = np.maximum(ms - mean**2, 1e-12)
-        hum = np.minimum(fr[:, 3].mean(axis=2), fr[:, 4].mean(axis=2)) / (2 * var)
-        return {"hum_ratio": hum, "sd_uv": np.sqrt(var), "diff_uv": np.median(fr[:, 2], axis=2)}
+        diff = np.abs(v - buf[:, k - 1 : k - 1 + m])
+        hums = []
+        for p, a in self._delays:
+            delayed = (1 - a) * buf[:, k - p : k - p + m] + a * buf[:, k - p - 1 : k - p - 1 + m]
+            hums.append(frames((v - delayed) ** 2).mean(axis=2))
+        hum = np.minimum(*hums) / (2 * var)
+        return {"hum_ratio": hum, "sd_uv": np.sqrt(var), "diff_uv": np.median(frames(diff), axis=2)}
 
 
 class QualityMonitor:
@@ -179,9 +187,9 @@ class QualityMonitor:
             mean_all = np.concatenate([np.repeat(mean_all[:, :1], pad, axis=1), mean_all], axis=1)
             rms_all = np.concatenate([np.repeat(rms_all[:, :1], pad, axis=1), rms_all], axis=1)
         if n:
-            w = windows(mean_all[:, 3:], self._win)
+            w = windows(mean_all, self._win)[:, 3:]
             level_mean, level_sd = w.mean(axis=2), w.std(axis=2)
-            rms_ref = windows(rms_all[:, 3:], self._win).mean(axis=2)
+            rms_ref = windows(rms_all, self._win)[:, 3:].mean(axis=2)
             prev_rms = rms_all[:, -n - 2 : -2]
             # Wander leaking through the band-pass: below its edge the 2nd-order high-pass
             # passes (f / EDGE)^2, i.e. the wander's 2nd derivative over (2 pi EDGE)^2.

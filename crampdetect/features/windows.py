@@ -17,4 +17,8 @@ def windows(x: np.ndarray, w: int) -> np.ndarray:
     if m <= 0:
         return np.empty((c, 0, w), dtype=x.dtype)
     s0, s1 = x.strides
-    return as_strided(x, shape=(c, m, w), strides=(s0, s1, s1), writeable=False)
+    if not x.flags.c_contiguous:
+        return as_strided(x, shape=(c, m, w), strides=(s0, s1, s1), writeable=False)
+    v = np.ndarray((c, m, w), x.dtype, x, 0, (s0, s1, s1))  # a few µs less than as_strided
+    v.flags.writeable = False
+    return v

@@ -128,7 +128,7 @@ class RepresentationInference:
         buf = x if self._tail is None else np.concatenate([self._tail, x], axis=1)
         w = self._window
         k = buf.shape[1] // w
-        self._tail = buf[:, k * w :]
+        self._tail = buf[:, k * w :].copy()  # not a view of a block the caller may reuse
         if k:
             self._windows(buf[:, : k * w].reshape(buf.shape[0], k, w))
         return before is not None and self.representation != before
@@ -172,12 +172,16 @@ class RepresentationInference:
                 w_frac = bad.any(axis=(0, 2))
             else:
                 w_frac = np.zeros(k, dtype=bool)
-            q1, med, q3 = pct(held, [25, 50, 75], axis=2)
             lo, hi = mn(held, axis=2), mx(held, axis=2)
-            sd = std(held, axis=2)
-            jag = mean(np.abs(np.diff(held, axis=2)), axis=2) / np.maximum(sd, 1e-12)
+            if ev.integral:  # the spread and jaggedness are evidence of counts only
+                q1, med, q3 = pct(held, [25, 50, 75], axis=2)
+                sd = std(held, axis=2)
+                jag = mean(np.abs(np.diff(held, axis=2)), axis=2) / np.maximum(sd, 1e-12)
+            elif self.given["units"] == "counts":  # medians decide given counts' signal
+                med = pct(held, 50, axis=2)
             neg = mean(held < 0, axis=2)
-        valid = np.isfinite(med)
+        valid = np.isfinite(hi)  # a window with a sample that is evidence
+        keep_medians = ev.integral or self.given["units"] == "counts"
         for j in range(k):  # one window at a time: decisions do not depend on block cuts
             changed = False
             if np.isfinite(w_hi[j]) and w_hi[j] > ev.hi:
@@ -205,7 +209,8 @@ class RepresentationInference:
                 before_neg = ev.neg_windows > 0
                 ev.neg_windows += int((v & (neg[:, j] >= 0.05)).sum())
                 changed |= before_neg != (ev.neg_windows > 0)
-                ev.medians.extend(med[v & (hi[:, j] > lo[:, j]), j].tolist())
+                if keep_medians:
+                    ev.medians.extend(med[v & (hi[:, j] > lo[:, j]), j].tolist())
             del ev.medians[:-1000]
             ev.n += w
             if self.representation is None:

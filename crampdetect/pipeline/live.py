@@ -23,7 +23,7 @@ from crampdetect.alerts.journal import JournalingPolicy
 from crampdetect.core import Block, Event, QualityInterval
 from crampdetect.detect.model import check_recording
 from crampdetect.ingest.link import LinkStats, Source
-from crampdetect.pipeline import Pipeline
+from crampdetect.pipeline import Output, Pipeline
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,14 @@ class LiveMonitor:
         Learned gate for the detector's unsure candidates (``--model``).
     publisher : LslPublisher, optional
         Publishes samples, envelope and event markers (``--lsl``).
+    prompts : bool
+        False: no alert policy, and nothing sent to the board (no commands, no heartbeat):
+        ``record`` is a monitor with a recorder and without prompts.
+
+    Attributes
+    ----------
+    received_s : float
+        Signal received so far (samples / rate, gaps not counted), s.
     """
 
     def __init__(
@@ -90,6 +98,7 @@ class LiveMonitor:
         recording: Callable[[Block, Any], Any] | None = None,
         model: Any = None,
         publisher: Any = None,
+        prompts: bool = True,
     ) -> None:
         self.source = source
         self.publisher = publisher
@@ -102,6 +111,9 @@ class LiveMonitor:
         self._start_history = history
         self._start_recording = recording
         self.recorder: Any = None
+        self._recorded_info: Any = None  # the device info last written to the recording
+        self.prompts = prompts
+        self.received_s = 0.0
         self._journal: Any = None  # the history journal this monitor opened (and closes)
         self.haptic = HapticSink(source.send)
         self.pipeline: Any = None
@@ -154,6 +166,7 @@ class LiveMonitor:
             self._start_history = None
         if self._start_recording is not None:
             self.recorder = self._start_recording(block, self.pipeline)
+            self._recorded_info = self.source.info
             self._start_recording = None
         return self.pipeline
 
@@ -167,15 +180,16 @@ class LiveMonitor:
         self.summary.quality.extend(q for q in quality if q.end_s is not None)
         if quality and self._journal is not None:
             self._journal.record_quality(quality)
-        actions = self.policy.update(events, self._now_s)
+        actions = self.policy.update(events, self._now_s) if self.prompts else []
         with self._acks_lock:
             acks, self._acks = self._acks, []
         # The board's acknowledge button and the live view's key: the policy stops escalating.
-        for source in ["button"] * self.source.take_button_presses() + acks:
+        presses = self.source.take_button_presses()
+        for source in (["button"] * presses + acks) if self.prompts else []:
             actions += self._acknowledge(source)
         if self.publisher is not None:
             self.publisher.events(events, quality, actions)
-        if self.source.accepts_commands:
+        if self._commands:
             self.haptic.apply(actions)
         if self.view is not None:
             for action in actions:
@@ -197,8 +211,13 @@ class LiveMonitor:
     def run(
         self, duration_s: float | None = None, stop: threading.Event | None = None,
         on_pass: Callable[[], None] | None = None,
+        on_block: Callable[[Block, Output], None] | None = None,
     ) -> MonitorSummary:  # fmt: skip
-        """Monitor until the source ends, ``duration_s`` (wall clock) passes or ``stop`` is set."""
+        """Monitor until the source ends, ``duration_s`` (wall clock) passes or ``stop`` is set.
+
+        ``on_block(block, output)`` is called after each block went through the pipeline,
+        ``on_pass()`` after each pass of the loop (either may set ``stop`` or raise).
+        """
         stop = stop or threading.Event()
         deadline = None if duration_s is None else time.monotonic() + duration_s
         last_ping = -HEARTBEAT_S
@@ -212,19 +231,23 @@ class LiveMonitor:
                 for block in source.read(READ_TIMEOUT_S):
                     out = self._pipeline_for(block).push(block)
                     self._now_s = block.t_end
+                    self.received_s += block.n_samples / block.fs
                     if self.publisher is not None:
                         self.publisher.block(block, out, self.pipeline)
                     if self.recorder is not None:
+                        self._note_device()
                         self.recorder.write(block)
                         self.recorder.write_output(out)
                     # Per block, so the policy sees each event at its own stream time
                     # however many blocks one pass brings.
                     self._handle(out.events, out.quality)
+                    if on_block is not None:
+                        on_block(block, out)
                 self._handle([], [])  # the policy's timers (repeats, hold ticks)
                 if self.recorder is not None:
                     self.recorder.flush_if_due()
                 now = time.monotonic()
-                if source.accepts_commands and now - last_ping >= HEARTBEAT_S:
+                if self._commands and now - last_ping >= HEARTBEAT_S:
                     source.send("ping")
                     last_ping = now
                 if self.pipeline is None and not warned and now - started > SILENT_WARN_S:
@@ -243,6 +266,21 @@ class LiveMonitor:
             self._shutdown()
         return self.summary
 
+    @property
+    def _commands(self) -> bool:
+        """Whether alerts and the heartbeat go to the board."""
+        return self.prompts and self.source.accepts_commands
+
+    def _note_device(self) -> None:
+        """A status frame changed what the board says about itself: keep it in the recording."""
+        info = self.source.info
+        if info != self._recorded_info:
+            self._recorded_info = info
+            self.recorder.note(
+                "device", firmware=info.firmware, battery_pct=info.battery_pct,
+                confirmed=info.confirmed,
+            )  # fmt: skip
+
     def _say(self, text: str) -> None:
         if self.view is not None:
             self.view.message(text)
@@ -252,7 +290,7 @@ class LiveMonitor:
     def _shutdown(self) -> None:
         """Stop the motor, close open events, release the link."""
         try:
-            if self.source.accepts_commands:
+            if self._commands:
                 self.source.send("stop")
         except Exception as exc:  # the link may be gone: the firmware's heartbeat timeout covers it
             logger.warning("could not send stop: %s", exc)

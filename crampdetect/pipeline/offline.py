@@ -20,9 +20,9 @@ from crampdetect.core import Block, Event, InputError, QualityInterval, Represen
 from crampdetect.detect.cramp import CANDIDATE_FEATURES
 from crampdetect.detect.model import check_recording
 from crampdetect.detect.settings import profile_settings
-from crampdetect.ingest.inference import infer_over
+from crampdetect.ingest.inference import RepresentationInference
 from crampdetect.pipeline import Output, Pipeline
-from crampdetect.storage.csvfile import open_csv
+from crampdetect.storage.csvfile import CsvStream, open_csv
 
 
 @dataclass(slots=True)
@@ -82,6 +82,56 @@ def run_blocks(
             on_block(block, pipe, out)
     collector.add(pipe.finish())
     return collector.result()
+
+
+def infer_and_run(
+    open_stream: Callable[[], CsvStream],
+    new_inference: Callable[[float], RepresentationInference],
+    make_pipe: Callable[[CsvStream, Representation], Pipeline],
+    cut: Callable[[Iterable[Block]], Iterable[Block]],
+    on_block: Callable[[Block, Pipeline, Output], None] | None = None,
+) -> tuple[CsvStream, RepresentationInference, Pipeline, tuple[list[Event], list[QualityInterval]]]:
+    """Infer a file's representation over the whole stream and run a pipeline built for it.
+
+    The file is read once: the pipeline starts on the decision taken after the inference's
+    look-ahead (the blocks read until then are held) while the inference goes on over the
+    rest. Only if the final representation differs (a later revision), or no pipeline can be
+    built for the first decision, is the file read and run again with the final one; the
+    result is always that of a run with the whole-stream inference.
+    """
+    stream = open_stream()
+    inference = new_inference(stream.fs)
+    blocks = stream.blocks()
+    ahead: list[Block] = []
+    for b in blocks:
+        ahead.append(b)
+        inference.feed(b.data)
+        if inference.representation is not None:
+            break
+    rep = inference.representation or inference.finish()
+
+    def read_on() -> Iterator[Block]:
+        yield from ahead
+        ahead.clear()
+        for b in blocks:
+            inference.feed(b.data)  # before the pipeline sees the block
+            yield b
+
+    try:
+        pipe: Pipeline | None = make_pipe(stream, rep)
+    except InputError:  # e.g. a model refusing this signal type: the final one decides
+        pipe = None
+    if pipe is not None:
+        result = run_blocks(pipe, cut(read_on()), on_block)
+    else:
+        for _ in read_on():
+            pass
+    final = inference.finish()
+    if pipe is None or final != rep:
+        stream = open_stream()
+        pipe = make_pipe(stream, final)
+        result = run_blocks(pipe, cut(stream.blocks()), on_block)
+    return stream, inference, pipe, result
 
 
 def detection_result(
@@ -151,22 +201,31 @@ def detect_file(
     ``crampdetect detect --json`` document: ``input`` (rate, channels, inferred
     representation, duration, gaps), ``events`` and ``quality``.
     """
-    stream = open_csv(path, rate=rate)
-    inference = infer_over((b.data for b in stream.blocks()), stream.fs, signal, units, adc_bits)
-    rep, inferred = inference.finish(), inference.inferred
-    stream = open_csv(path, rate=rate)
-    if settings is None:
-        settings = profile_settings(profile, rep.signal).replace(**(overrides or {}))
-    gate = None
-    if model is not None:
-        check_recording(model, stream.fs, rep.signal)
-        gate = model.gate(profile)
-    pipe = Pipeline(stream.fs, stream.channels, rep, profile, settings, calibration, gate)
-    blocks = stream.blocks() if block_s is None else split_blocks(stream.blocks(), block_s)
+
+    def make_pipe(stream: CsvStream, rep: Representation) -> Pipeline:
+        s = settings
+        if s is None:
+            s = profile_settings(profile, rep.signal).replace(**(overrides or {}))
+        gate = None
+        if model is not None:
+            check_recording(model, stream.fs, rep.signal)
+            gate = model.gate(profile)
+        return Pipeline(stream.fs, stream.channels, rep, profile, s, calibration, gate)
+
+    def cut(blocks: Iterable[Block]) -> Iterable[Block]:
+        return blocks if block_s is None else split_blocks(blocks, block_s)
+
     on_block = None
     if progress is not None:
-        on_block = lambda block, pipe, out: progress(block.n_samples / stream.fs)  # noqa: E731 (s done)
-    events, quality = run_blocks(pipe, blocks, on_block)
+        on_block = lambda block, pipe, out: progress(block.n_samples / block.fs)  # noqa: E731 (s done)
+    stream, inference, _, (events, quality) = infer_and_run(
+        lambda: open_csv(path, rate=rate),
+        lambda fs: RepresentationInference(fs, signal, units, adc_bits),
+        make_pipe,
+        cut,
+        on_block,
+    )
+    rep, inferred = inference.finish(), inference.inferred
     return detection_result(
         stream.fs,
         stream.channels,
@@ -191,20 +250,27 @@ def collect_candidates(
     ``{"channels": [...], "times_s": [...], "channel_index": [...], "features": ndarray}``
     with features ordered as :data:`~crampdetect.detect.cramp.CANDIDATE_FEATURES`.
     """
-    stream = open_csv(path)
-    rep = infer_over((b.data for b in stream.blocks()), stream.fs, signal).finish()
-    stream = open_csv(path)
-    pipe = Pipeline(
-        stream.fs,
-        stream.channels,
-        rep,
-        profile,
-        profile_settings(profile, rep.signal),
-        gate=lambda x: np.zeros(len(x), dtype=bool),
-    )
     log: list = []
-    pipe.log_candidates(log)
-    run_blocks(pipe, stream.blocks())
+
+    def make_pipe(stream: CsvStream, rep: Representation) -> Pipeline:
+        log.clear()  # a second pass (revised representation) starts over
+        pipe = Pipeline(
+            stream.fs,
+            stream.channels,
+            rep,
+            profile,
+            profile_settings(profile, rep.signal),
+            gate=lambda x: np.zeros(len(x), dtype=bool),
+        )
+        pipe.log_candidates(log)
+        return pipe
+
+    stream, _, pipe, _ = infer_and_run(
+        lambda: open_csv(path),
+        lambda fs: RepresentationInference(fs, signal),
+        make_pipe,
+        lambda blocks: blocks,
+    )
     times = [pipe.frame_time(frame + 1) for _, frame, _ in log]
     return {
         "channels": list(stream.channels),
