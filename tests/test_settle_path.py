@@ -1,6 +1,7 @@
-"""The settle path (training, ``settle_s`` 2.5 s; off by default): after gait stops, a contraction that stays up without
-the stride rhythm and without a dip, on one leg, alerts within ~3 s; standing on both legs
-after running does not; the result does not depend on block sizes."""
+"""The settle path (training with ``settle_s`` 2.5 s; off by default): after gait stops, a
+contraction that stays up without the stride rhythm and without a dip, on one leg, alerts
+within ~3 s; standing on both legs after running does not; the result does not depend on
+block sizes."""
 
 from __future__ import annotations
 

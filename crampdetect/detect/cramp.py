@@ -528,7 +528,8 @@ class CrampDetector:
         on = on & ~st["relaxed"]  # a relaxation relative to its own level breaks continuity
         if start - ch.last_on > self._gap and not on.any() and not st["settle"].any():
             # No frame of the block is in a run or settled after gait: nothing can alert; a
-            # run open before it ended at its first frame (a movement if long and clearly active enough).
+            # run open before it ended at its first frame (a movement if long and clearly
+            # active enough).
             if (
                 ch.run_start >= 0
                 and start - ch.run_start >= round(s.movement_min_s * fr)
