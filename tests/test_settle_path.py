@@ -8,11 +8,12 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from synth import add_burst, scene
 
-from crampdetect.core import Block, Representation
+from crampdetect.core import Block, InputError, Representation
 from crampdetect.detect.settings import profile_settings
 from crampdetect.pipeline import Pipeline
 from crampdetect.pipeline.offline import Collector
@@ -81,3 +82,15 @@ def test_settle_alerts_do_not_depend_on_block_sizes(seed, fractions):
     x = _after_running(seed, 90.0, 0.0)
     cuts = [round(f * x.shape[1]) for f in fractions]
     assert _run(x, cuts) == _run(x, [])
+
+
+def test_settle_settings_are_checked():
+    base = profile_settings("training")
+    for bad in (
+        {"settle_s": -1.0},
+        {"settle_rhythm": 3.0},
+        {"settle_s": 10.0, "settle_gait_s": 20.0},
+    ):
+        with pytest.raises(InputError):
+            base.replace(**bad)
+    assert base.settle_s == 0.0  # off by default (benchmarks/detection.md, 2026-12-05)
