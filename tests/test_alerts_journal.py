@@ -62,6 +62,7 @@ def test_simulated_night_through_detect_into_the_summary(home, capsys, seed):
         assert f"{at:%H:%M} {c['leg']}" in out
 
 
+@pytest.mark.slow  # real-time device/stream test; run by .ci/run's slow pass
 def test_live_monitor_writes_the_history_as_it_goes(home):
     from crampdetect.core import Representation
     from crampdetect.ingest.sources import open_source

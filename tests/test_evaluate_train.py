@@ -18,6 +18,9 @@ from crampdetect.detect.model import load_model, save_model
 from crampdetect.evaluate.score import find_recordings
 from crampdetect.evaluate.train import build_training_set, grouped_folds, train_gate
 
+#: Trains gates on a 4 h simulated set (~1 min): run by .ci/run's slow pass.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def sim_paths(tmp_path_factory) -> list[str]:

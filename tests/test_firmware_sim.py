@@ -100,6 +100,7 @@ def test_firmware_builds_and_fits_an_uno(build: fw.Build) -> None:
     assert 0 < build.ram_bytes <= 1536  # leaves 512 B of the 2 KB for the stack
 
 
+@pytest.mark.slow  # real-time device/stream test; run by .ci/run's slow pass
 def test_sixty_simulated_seconds_match_the_adc_input_without_loss(
     build: fw.Build, adc_file: tuple[Path, np.ndarray], tmp_path: Path
 ) -> None:

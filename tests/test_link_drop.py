@@ -76,6 +76,7 @@ def test_after_a_long_gap_a_cramp_that_ended_meanwhile_is_not_raised_again():
     assert e.end_s == pytest.approx(50.0, abs=0.1)
 
 
+@pytest.mark.slow  # real-time device/stream test; run by .ci/run's slow pass
 @settings(max_examples=12, deadline=None)
 @given(st.sampled_from([3.0, 12.0]), st.lists(st.integers(1, 5000), min_size=1, max_size=6))
 def test_events_across_gaps_do_not_depend_on_block_sizes(gap_s, sizes):
@@ -110,6 +111,7 @@ def _paced_unplugs(board_ref: list, unplugs=UNPLUGS):
         yield time_s, data
 
 
+@pytest.mark.slow  # real-time device/stream test; run by .ci/run's slow pass
 @pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
 def test_a_cramp_survives_usb_unplugs_of_half_a_second_3_and_8_s(tmp_path):
     """Seed 3's cramp runs 106.6-192.8 s and is alerted near 117 s; the cable is pulled at

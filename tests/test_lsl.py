@@ -36,6 +36,7 @@ def _amplifier(name: str, source_id: str):
     return pylsl.StreamOutlet(info)
 
 
+@pytest.mark.slow  # real-time device/stream test; run by .ci/run's slow pass
 def test_lsl_source_feeds_the_pipeline_and_survives_a_lost_stream(cramp_uv) -> None:
     from crampdetect.ingest.sources import open_source
     from crampdetect.pipeline.live import LiveMonitor
@@ -100,6 +101,7 @@ def _labels(info) -> list[tuple[str, str, str]]:
     return out
 
 
+@pytest.mark.slow  # real-time device/stream test; run by .ci/run's slow pass
 def test_monitor_publishes_signal_envelope_and_markers() -> None:
     from crampdetect.cli import main
 

@@ -92,6 +92,7 @@ def _monitor_with_history(tmp_path, monkeypatch, ack_after_prompt: bool):
     return summary, alerts, acks, acked
 
 
+@pytest.mark.slow  # real-time device/stream test; run by .ci/run's slow pass
 def test_an_acknowledged_prompt_stops_escalating_and_is_in_the_history(tmp_path, monkeypatch):
     summary, alerts, acks, _ = _monitor_with_history(tmp_path, monkeypatch, False)
     assert summary.cramps and summary.acks == 0 and acks == []
@@ -110,6 +111,7 @@ def test_an_acknowledged_prompt_stops_escalating_and_is_in_the_history(tmp_path,
     assert any(a["reason"].startswith("hold timer") for a in alerts)
 
 
+@pytest.mark.slow  # real-time device/stream test; run by .ci/run's slow pass
 def test_monitor_cli_takes_a_key_from_its_terminal(tmp_path, monkeypatch):
     """`crampdetect monitor` in a pseudo-terminal: `a` typed after the alert is recorded as a
     key acknowledgement in the history and counted in the summary."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from crampdetect.alerts.journal import JournalingPolicy
 from crampdetect.alerts.patterns import settings_for
 from crampdetect.alerts.policy import AlertPolicy
@@ -53,6 +55,7 @@ def prompts(commands: list) -> list:
     return [c for c in commands if c.command == "vibrate" and c.pulses != HOLD_TICK]
 
 
+@pytest.mark.slow  # real-time device/stream test; run by .ci/run's slow pass
 def test_a_board_button_press_stops_escalation_and_is_recorded(tmp_path: Path) -> None:
     unpressed, presses, acks = run_night(press=False, history=tmp_path / "a.sqlite3")
     assert presses == 0 and acks == []
