@@ -210,7 +210,8 @@ def main() -> None:
         f"# {args.title}",
         "",
         f"Detector at commit `{commit}`. Seeds: {', '.join(map(str, seeds))} ({role}); "
-        f"tuning seeds are {', '.join(map(str, ms.TUNING_SEEDS))} and held-out seeds "
+        f"tuning seeds are {', '.join(map(str, ms.TUNING_SEEDS))}, validation seeds "
+        f"{', '.join(map(str, ms.VALIDATION_SEEDS))} and held-out seeds "
         f"{', '.join(map(str, ms.HELD_OUT_SEEDS))} (declared in "
         "`crampdetect/evaluate/multiseed.py`). Sets: "
         + "; ".join(

@@ -8,6 +8,7 @@ from crampdetect.core import InputError
 from crampdetect.evaluate.multiseed import (
     HELD_OUT_SEEDS,
     TUNING_SEEDS,
+    VALIDATION_SEEDS,
     fold_sets,
     format_spread,
     parse_seeds,
@@ -113,9 +114,12 @@ def test_fold_sets_keeps_sets_and_seeds_apart():
 
 def test_seed_roles_are_declared_in_one_place():
     assert not set(TUNING_SEEDS) & set(HELD_OUT_SEEDS) and len(HELD_OUT_SEEDS) >= 3
+    assert not set(VALIDATION_SEEDS) & (set(HELD_OUT_SEEDS) | set(TUNING_SEEDS))
     assert parse_seeds("held-out") == ("held-out", HELD_OUT_SEEDS)
     assert parse_seeds("tuning") == ("tuning", TUNING_SEEDS)
-    assert parse_seeds("100-102") == ("held-out", (100, 101, 102))
+    assert parse_seeds("103-105") == ("held-out", (103, 104, 105))
+    assert parse_seeds("100-102") == ("validation", (100, 101, 102))
+    assert parse_seeds("validation") == ("validation", (100, 101, 102))
     assert parse_seeds("2,100")[0].startswith("mixed")
     assert parse_seeds("7,8") == ("other", (7, 8))
     for bad in ("", "a,b", "-3", "3-x"):

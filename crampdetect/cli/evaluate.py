@@ -25,7 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--seeds",
         default="held-out",
-        help="held-out (default), tuning, or seeds like 0,1,2 or 100-104 (no directory)",
+        help="held-out (default), validation, tuning, or seeds like 0,1,2 or 100-104 (no directory)",
     )
     p.add_argument(
         "--sets", default="standard,stress", help="evaluation sets to score (no directory)"
@@ -121,6 +121,7 @@ def _run_sets(args: argparse.Namespace, scorer) -> int:
         )  # fmt: skip
     result["seed_role"] = role
     result["tuning_seeds"] = list(ms.TUNING_SEEDS)
+    result["validation_seeds"] = list(ms.VALIDATION_SEEDS)
     result["held_out_seeds"] = list(ms.HELD_OUT_SEEDS)
     if args.json:
         json.dump(result, sys.stdout, indent=1)
