@@ -3,7 +3,8 @@
 The seeds are declared here and nowhere else: :data:`TUNING_SEEDS` may be used to tune the
 detector (thresholds, the learned gate); :data:`VALIDATION_SEEDS` were the held-out seeds until
 a rule was chosen by looking at them (December 2026), so they now only check a change;
-:data:`HELD_OUT_SEEDS` are never used for tuning or choosing, and published figures come from them. Each (set, seed) pair is generated once into a cache directory
+:data:`HELD_OUT_SEEDS` are never used for tuning or choosing, and published figures come
+from them. Each (set, seed) pair is generated once into a cache directory
 (``make_evaluation_set``), scored with :class:`~crampdetect.evaluate.score.Scorer`, and
 the per-seed figures are folded into mean, standard deviation, minimum and maximum.
 """
