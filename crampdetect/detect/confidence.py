@@ -1,9 +1,12 @@
 """Alert confidence: the calibrated probability that an alert is a cramp.
 
-A logistic model over the alert's :data:`~crampdetect.detect.cramp.CANDIDATE_FEATURES`
-(continuity, irregularity, dips, rise over what came before, one leg or both, path), fitted
-on the alerts of the tuning seeds of the simulated sets and shipped as data in
-``confidence.json`` (see ``benchmarks/fit_confidence.py`` and ``benchmarks/confidence.md``).
+A logistic model over the alert's :data:`~crampdetect.detect.cramp.ALERT_FEATURES`: the
+gate's candidate features (continuity, irregularity, dips, rise over what came before, one
+leg or both, path) and :data:`CONTEXT_FEATURES` (relaxation gaps over the whole run, rhythm
+within and before it, rest or effort before it, time since the last movement, artefacts,
+the other leg, motor-unit spikiness, profile and input). Fitted on the alerts of the tuning
+seeds of both evaluation sets and shipped as data in ``confidence.json`` (refit with
+``python benchmarks/fit_confidence.py``; figures in ``benchmarks/confidence.md``).
 Features are clipped to the range seen in fitting, so an unusual alert cannot push the
 probability to an extreme through one feature alone.
 """
@@ -11,58 +14,184 @@ probability to an extreme through one feature alone.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
+log = logging.getLogger(__name__)
+
 DATA = Path(__file__).with_name("confidence.json")
+
+#: What the confidence model sees beyond the gate's CANDIDATE_FEATURES, at the alert frame
+#: (see :func:`alert_context`); all from frames up to the alert.
+CONTEXT_FEATURES = (
+    "run_cv",  # std / mean of the 100 ms envelope over the run (at most RUN_S)
+    "run_low",  # 5th percentile / median of it: relaxation gaps inside the run
+    "run_gap_share",  # share of the run's frames below half its median
+    "run_rhythm",  # stride-like rhythm (autocorrelation at 0.5-1.3 s) inside the run
+    "run_trend",  # log(median of the last 1 s / median of the first 1 s of the run)
+    "pre_rhythm",  # the same rhythm over the PRE_S before the run (gait before it)
+    "log_pre_ref",  # log(level before the run / strongest activity before it): rest or effort
+    "since_move_s",  # s from the end of the last movement to the run (at most MOVE_CAP_S)
+    "artefact_share",  # share of the run's frames with an artefact flag
+    "other_leg",  # strongest other leg's level / this leg's, each over its own reference
+    "log_tkeo_ratio",  # log(median TKEO / median squared envelope) over the run: MU spikiness
+    "night",  # 1 under a profile with the quiet-rest rule (night)
+    "raw_input",  # 1 when TKEO is known (raw EMG seen at rest)
+    "path_slow",  # 1 when the slow rule holds
+    "path_settle",  # 1 when raised by the settle path
+)
+#: Span (s) of the run and of the time before it that the context features look at; both
+#: stay within the detector's history, so they do not depend on block cuts.
+RUN_S, PRE_S, MOVE_CAP_S = 20.0, 8.0, 120.0
+#: Stride periods (s) of the rhythm features.
+RHYTHM_LAGS_S = (0.5, 1.3)
+
 #: Confidence is reported within these bounds: no alert is certain either way.
 FLOOR, CEILING = 0.01, 0.99
 
 
 class LogisticConfidence:
-    """p = sigmoid(intercept + coef . (clip(x, lo, hi) - mean) / scale)."""
+    """p = sigmoid(intercept + coef . (clip(x, lo, hi) - mean) / scale) over named features.
+
+    A feature the caller does not give counts at its fitted mean (no evidence either way).
+    """
 
     def __init__(self, params: dict) -> None:
-        self.features = tuple(params["features"])
-        self.mean = np.asarray(params["mean"], dtype=float)
-        self.scale = np.asarray(params["scale"], dtype=float)
-        self.coef = np.asarray(params["coef"], dtype=float)
+        self.features = tuple(str(f) for f in params["features"])
+        k = len(self.features)
+        arrays = {}
+        for key in ("mean", "scale", "coef", "lo", "hi"):
+            arrays[key] = np.asarray(params[key], dtype=float)
+            if arrays[key].shape != (k,) or not np.isfinite(arrays[key]).all():
+                raise ValueError(f"{key}: need {k} finite numbers")
+        self.mean, self.scale, self.coef = arrays["mean"], arrays["scale"], arrays["coef"]
+        self.lo, self.hi = arrays["lo"], arrays["hi"]
+        if (self.scale <= 0).any():
+            raise ValueError("scale: need positive numbers")
         self.intercept = float(params["intercept"])
-        self.lo = np.asarray(params["lo"], dtype=float)
-        self.hi = np.asarray(params["hi"], dtype=float)
+        if not np.isfinite(self.intercept):
+            raise ValueError("intercept: need a finite number")
 
-    def __call__(self, x: np.ndarray) -> float:
+    def __call__(self, values: Mapping[str, float]) -> float:
+        x = np.array([values.get(f, m) for f, m in zip(self.features, self.mean, strict=True)])
         z = (np.clip(np.nan_to_num(x), self.lo, self.hi) - self.mean) / self.scale
         p = 1.0 / (1.0 + np.exp(-(self.intercept + float(z @ self.coef))))
         return round(float(np.clip(p, FLOOR, CEILING)), 3)
 
 
-def fit_confidence(X: np.ndarray, y: np.ndarray, features: Sequence[str]) -> dict:
-    """Fit the logistic model on alert features ``X`` and outcomes ``y`` (1 = a cramp)."""
+def _rhythm(x: np.ndarray, lags: np.ndarray) -> float:
+    """Largest autocorrelation at a stride lag minus that at half the lag (0: none)."""
+    if lags.size == 0 or x.size < 2 * lags.max():
+        return 0.0
+    g = x - x.mean()
+    energy = float(g @ g)
+    if energy <= 0:
+        return 0.0
+    acf = lambda k: float(g[:-k] @ g[k:]) / energy  # noqa: E731
+    return max(acf(int(k)) - acf(max(1, int(k) // 2)) for k in lags)
+
+
+def alert_context(
+    fast: np.ndarray,
+    level: np.ndarray,
+    ref: np.ndarray,
+    art: np.ndarray,
+    tkeo: np.ndarray,
+    c: int,
+    run_start: int,
+    alert: int,
+    frames_per_s: float,
+) -> np.ndarray:
+    """Run shape, rhythm, artefact share, other leg and spikiness: the entries of
+    CONTEXT_FEATURES from ``run_cv`` to ``pre_rhythm``, then ``artefact_share`` to
+    ``log_tkeo_ratio``.
+
+    ``fast``/``level`` are the 100/250 ms envelopes (µV), ``ref`` the activity reference (µV),
+    ``art`` the artefact flags, ``tkeo`` the mean TKEO per frame (µV², zeros without raw EMG),
+    all (n_channels, m); ``run_start`` and ``alert`` index into
+    them (``run_start`` < 0: before them). The caller holds at least RUN_S + PRE_S s before
+    the alert (or the stream's start), so the result does not depend on block cuts.
+    """
+    fr = frames_per_s
+    a = max(0, run_start, alert - round(RUN_S * fr))
+    f = fast[c, a : alert + 1]
+    med = float(np.median(f)) if f.size else 0.0
+    one = max(1, round(fr))
+    lags = np.arange(max(1, round(RHYTHM_LAGS_S[0] * fr)), round(RHYTHM_LAGS_S[1] * fr) + 1)
+    p0 = max(0, run_start - round(PRE_S * fr), alert - round((RUN_S + PRE_S) * fr))
+    pre = fast[c, p0 : max(p0, run_start)]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lv = level[:, alert] / np.where(ref[:, alert] > 0, ref[:, alert], np.nan)
+        others = np.delete(lv, c)
+        known = others[np.isfinite(others)]
+        other = float(known.max() / lv[c]) if known.size else 0.0
+        return np.nan_to_num(
+            np.array(
+                [
+                    float(f.std() / f.mean()) if f.size and f.mean() > 0 else 0.0,
+                    float(np.percentile(f, 5) / med) if med > 0 else 0.0,
+                    float(np.mean(f < 0.5 * med)) if f.size else 0.0,
+                    _rhythm(f, lags),
+                    float(np.log(np.median(f[-one:]) / np.median(f[:one]))) if f.size else 0.0,
+                    _rhythm(pre, lags),
+                    float(np.mean(art[c, a : alert + 1])) if f.size else 0.0,
+                    other,
+                    float(np.log(np.median(tkeo[c, a : alert + 1]) / np.median(f**2)))
+                    if f.size
+                    else 0.0,
+                ]
+            ),
+            nan=0.0,
+            posinf=0.0,
+            neginf=0.0,
+        )
+
+
+def fit_confidence(
+    rows: Sequence[Mapping[str, float]],
+    y: Sequence[int],
+    features: Sequence[str] | None = None,
+    strength: float = 0.3,
+) -> dict:
+    """Fit the logistic model on alert features by name (``rows``, default: every feature of
+    the first row) and outcomes ``y`` (1 = a cramp); ``strength`` is the inverse L2
+    regularisation (sklearn's ``C``) on standardised features."""
     from sklearn.linear_model import LogisticRegression
 
+    names = list(features if features is not None else rows[0])
+    X = np.nan_to_num(np.array([[r.get(f, 0.0) for f in names] for r in rows], dtype=float))
     lo, hi = np.percentile(X, 1, axis=0), np.percentile(X, 99, axis=0)
     Xc = np.clip(X, lo, hi)
     mean, scale = Xc.mean(axis=0), Xc.std(axis=0)
     scale = np.where(scale > 0, scale, 1.0)
-    model = LogisticRegression(C=1.0, max_iter=1000).fit((Xc - mean) / scale, y)
+    model = LogisticRegression(C=strength, max_iter=2000).fit((Xc - mean) / scale, np.asarray(y))
     return {
-        "features": list(features),
+        "features": names,
         "mean": mean.tolist(),
         "scale": scale.tolist(),
         "coef": model.coef_[0].tolist(),
         "intercept": float(model.intercept_[0]),
         "lo": lo.tolist(),
         "hi": hi.tolist(),
-        "fitted_on": len(y),
+        "fitted_on": len(rows),
         "positives": int(np.sum(y)),
     }
 
 
+#: Confidence given when no model can be read (an alert is then neither trusted nor doubted).
+UNRATED = 0.5
+
+
 @cache
-def load_confidence(path: Path = DATA) -> Callable[[np.ndarray], float]:
-    """The shipped confidence model."""
-    return LogisticConfidence(json.loads(path.read_text()))
+def load_confidence(path: Path = DATA) -> Callable[[Mapping[str, float]], float]:
+    """The shipped confidence model; a constant UNRATED (with a warning) when the file is
+    missing or unreadable, so a bad model file never stops detection."""
+    try:
+        return LogisticConfidence(json.loads(Path(path).read_text()))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("confidence model %s unusable (%s): alerts rated %.1f", path, exc, UNRATED)
+        return lambda values: UNRATED

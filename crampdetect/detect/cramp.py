@@ -29,7 +29,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from crampdetect.detect.confidence import load_confidence
+from crampdetect.detect.confidence import (
+    CONTEXT_FEATURES,
+    MOVE_CAP_S,
+    alert_context,
+    load_confidence,
+)
 from crampdetect.detect.onset import place_onset
 from crampdetect.detect.settings import DetectorSettings
 from crampdetect.features.context import count_in_run, settled_after_gait, trailing_stats
@@ -49,6 +54,8 @@ CANDIDATE_FEATURES = (
     "path_irregular",  # 1 when the irregular (fast) rule holds
     "path_quiet",  # 1 when the quiet-rest rule holds
 )
+#: What an alert's confidence is judged from (part conf): the candidate's features and context.
+ALERT_FEATURES = CANDIDATE_FEATURES + CONTEXT_FEATURES
 HISTORY_S = 30.0
 #: The level before a run is taken over ``pre_run_s`` up to PRE_RUN_GAP_S before it (s), when
 #: at least PRE_RUN_MIN_S of it is known.
@@ -182,9 +189,9 @@ class CrampDetector:
         self.gate = gate
         #: When a list, every unsure candidate is appended as (channel, frame, features).
         self.candidate_log: list[tuple[int, int, np.ndarray]] | None = None
-        #: When a list, every alert is appended as (channel, frame, features).
+        #: When a list, every alert is appended as (channel, frame, ALERT_FEATURES row).
         self.alert_log: list[tuple[int, int, np.ndarray]] | None = None
-        #: Probability that an alert is a cramp, from its CANDIDATE_FEATURES row.
+        #: Probability that an alert is a cramp, from its ALERT_FEATURES by name.
         self.confidence = load_confidence()
         s = settings
         fr = 1.0 / hop_s
@@ -275,6 +282,7 @@ class CrampDetector:
         self._ext_ref = np.concatenate([self._h_ref, stats["ref"]], axis=1)
         tk = np.zeros_like(level) if tkeo is None else tkeo
         self._ext_tkeo = np.concatenate([self._h_tkeo, tk], axis=1)
+        self._ext_art = np.concatenate([self._h_art, artefact], axis=1)
         self._ext_start = start - self._h_fast.shape[1]
         stats["settle"] = self._settled(n, base, stats["ref"])
         events: list[FrameEvent] = []
@@ -671,7 +679,38 @@ class CrampDetector:
             self._context_at_alert = ctx.take(slice(g, g + 1))
             self._features_at_alert = features(np.array([g]))[0]
             self._recurrent = bool(rec[g])
+            self._since_move_at_alert = int(run_start[g]) - last_move_before(int(run_start[g]))
         return g
+
+    def _alert_context(self, c: int, frame: int, ctx: _RunContext) -> np.ndarray:
+        """The CONTEXT_FEATURES of the alert on channel ``c`` at ``frame`` (part conf)."""
+        e0, rs = self._ext_start, self._run_start_at_alert
+        shape = alert_context(
+            self._ext_fast,
+            self._ext_level,
+            self._ext_ref,
+            self._ext_art,
+            self._ext_tkeo,
+            c,
+            rs - e0 if rs >= 0 else -1,
+            frame - e0,
+            1.0 / self.hop_s,
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pre_ref = np.log(max(float(ctx.pre[c, 0]), 1e-9) / max(float(ctx.ref_before[0]), 1e-9))
+        path = self._path
+        return np.array(
+            [
+                *shape[:6],
+                pre_ref if np.isfinite(pre_ref) else 0.0,
+                min(self._since_move_at_alert * self.hop_s, MOVE_CAP_S),
+                *shape[6:],
+                float(self.settings.quiet_s > 0),
+                float(np.isfinite(ctx.tk_floor[0])),
+                float(path == "slow"),
+                float(path == "settle"),
+            ]
+        )
 
     def _run_context(self, c: int, run_starts: np.ndarray) -> _RunContext:
         """Context of runs of channel ``c`` starting at ``run_starts`` (frames, in this block).
@@ -767,23 +806,21 @@ class CrampDetector:
         ch = self._ch[c]
         fr = 1.0 / self.hop_s
         ctx = self._context_at_alert
-        local = max(base, float(ctx.pre_fast[0]))
         level = float(stats["med"][c, i] * base)
         k = place_onset(
             self._ext_fast[c],
             self._ext_tkeo[c],
             self._ext_start,
             frame,
-            local,
-            level,
+            self._run_start_at_alert,
             fr,
             s.onset_lookback_s,
             float(ctx.tk_floor[0]),
         )
-        x = self._features_at_alert
+        x = np.concatenate([self._features_at_alert, self._alert_context(c, frame, ctx)])
         if self.alert_log is not None:
             self.alert_log.append((c, frame, x))
-        confidence = self.confidence(x)
+        confidence = self.confidence(dict(zip(ALERT_FEATURES, x.tolist(), strict=True)))
         ev = FrameEvent(
             kind="cramp",
             channel=c,

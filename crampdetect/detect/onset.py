@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 
-#: The rising edge: frames above ONSET_RISE x the level before the run and ONSET_SHARE x the
-#: cramp's level.
-ONSET_RISE, ONSET_SHARE = 1.5, 0.05
+from crampdetect.features.context import count_in_run
+
+#: The onset is sought at most this long before the run the alert belongs to began (s): the
+#: run starts once the envelope is up, a little after the rise began.
+RUN_MARGIN_S = 2.0
+#: The foot of the rise: the last frame before the step whose log envelope is below this share
+#: of the way from the mean level before the step to the mean level after it...
+ONSET_FOOT = 0.05
+#: ... or, if lower, above the level just before the step (its median over FOOT_SPAN_S) by
+#: less than FOOT_SPREAD times its median absolute deviation (at least FOOT_MIN_DEV, log units):
+#: the first departure from the noise before the rise.
+FOOT_SPAN_S, FOOT_SPREAD, FOOT_MIN_DEV = 3.0, 2.0, 0.05
+#: A stretch this long (s) back at that level after the foot is a relaxation gap: what came
+#: before it (a movement) is not the cramp, whose onset follows the gap.
+RELAX_GAP_S = 0.5
 #: TKEO conditioning may move the onset back at most this far (s).
-TKEO_BACK_S = 2.0
+TKEO_BACK_S = 0.5
 
 
 def place_onset(
@@ -16,20 +28,23 @@ def place_onset(
     tkeo: np.ndarray,
     first: int,
     alert: int,
-    pre_level: float,
-    level: float,
+    run_start: int,
     frames_per_s: float,
     lookback_s: float,
     tk_floor: float,
 ) -> int:
     """Frame where the rise to a cramp began.
 
-    Walks back from the alert frame over the rising edge: frames whose 100 ms envelope is
-    above both 1.5 x the level before the run and 5 % of the cramp's level (so a low-level
-    prodrome before it is not taken for the cramp). Then, TKEO conditioning (Solnik et al.,
-    domain notes §4): motor-unit activity shows in the Teager-Kaiser energy before the RMS
-    envelope rises, so it continues back (at most 2 s) over frames whose TKEO stands above 4x
-    its median before the run.
+    A change point going back from the alert: over the 100 ms envelope from the start of the
+    alert's run (the last relaxation gap, less ``RUN_MARGIN_S``) or ``lookback_s`` before the
+    alert, whichever is later, the split into a lower and a higher mean of the log envelope
+    that explains it best is the cramp's rise (a prodrome, a movement or gait before it stays
+    on the lower side; the cramp's own waxing and waning on the higher). The onset is the
+    foot of that rise: the frame after the last one before the split still at the level
+    before it (``ONSET_FOOT`` of the way up, or within the noise just before). Then,
+    TKEO conditioning (Solnik et al., domain notes §4): motor-unit activity shows in the
+    Teager-Kaiser energy before the RMS envelope rises, so it continues back (at most
+    ``TKEO_BACK_S``) over frames whose TKEO stands above 4x its median before the run.
 
     Parameters
     ----------
@@ -40,23 +55,46 @@ def place_onset(
         Frame index of ``fast[0]``.
     alert : int
         Frame where the alert was raised.
-    pre_level, level : float
-        Envelope (µV) before the run and of the cramp at the alert.
+    run_start : int
+        First frame of the alert's run (< 0: unknown).
     frames_per_s : float
         Feature frame rate in Hz.
     lookback_s : float
-        Furthest the onset may lie before the alert, s.
+        Furthest the onset may lie before the alert, s (within the caller's history).
     tk_floor : float
         TKEO level (µV²) that motor-unit activity stands above, from before the run; NaN
         when unknown (ENV input, no rest seen).
     """
     fr = frames_per_s
-    floor = max(ONSET_RISE * pre_level, ONSET_SHARE * level)
     lo = max(first, alert - round(lookback_s * fr))
-    seg = fast[lo - first : alert - first + 1]
-    below = np.flatnonzero(seg < floor)
-    k = lo + int(below[-1]) + 1 if below.size else lo
-    k = min(k, alert)
+    if run_start >= 0:
+        lo = max(lo, run_start - round(RUN_MARGIN_S * fr))
+    lo = min(lo, alert)
+    y = np.log(np.maximum(fast[lo - first : alert - first + 1], 1e-9))
+    k = alert
+    if y.size >= 2:
+        # Best split y[:t] | y[t:] by the between-group sum of squares, rising only.
+        cs = np.cumsum(y)
+        t = np.arange(1, y.size)
+        left, right = cs[t - 1] / t, (cs[-1] - cs[t - 1]) / (y.size - t)
+        gain = np.where(right > left, t * left**2 + (y.size - t) * right**2, -np.inf)
+        best = int(np.argmax(gain))
+        if np.isfinite(gain[best]):
+            split = best + 1
+            foot = left[best] + ONSET_FOOT * (right[best] - left[best])
+            before = y[max(0, split - round(FOOT_SPAN_S * fr)) : split]
+            med = float(np.median(before))
+            dev = max(float(np.median(np.abs(before - med))), FOOT_MIN_DEV)
+            foot = min(foot, med + FOOT_SPREAD * dev)
+            low = y <= foot
+            below = np.flatnonzero(low[:split])
+            k = int(below[-1]) + 1 if below.size else 0
+            # A relaxation gap after it (a movement before the cramp): the onset is after that.
+            gaps = np.flatnonzero(count_in_run(low, ~low, 0) >= max(1, round(RELAX_GAP_S * fr)))
+            if gaps.size and gaps[-1] >= k:
+                up = np.flatnonzero(~low[gaps[-1] :])
+                k = int(gaps[-1] + up[0]) if up.size else y.size - 1
+            k += lo
     if tk_floor == tk_floor:  # not NaN
         stop = max(first, k - round(TKEO_BACK_S * fr))
         while k - 1 >= stop and tkeo[k - 1 - first] >= tk_floor:

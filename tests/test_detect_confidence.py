@@ -1,0 +1,72 @@
+"""Alert confidence: the shipped model loads robustly and reads the features the detector gives."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from crampdetect.detect import confidence as conf
+from crampdetect.detect.cramp import ALERT_FEATURES
+from crampdetect.evaluate.multiseed import TUNING_SEEDS
+
+FR = 20.0  # frames per s
+
+
+def test_shipped_model_uses_only_features_the_detector_gives():
+    params = json.loads(conf.DATA.read_text())
+    assert set(params["features"]) <= set(ALERT_FEATURES)
+    assert params["tuning_seeds"] == list(TUNING_SEEDS)  # fitted on tuning seeds only
+
+
+def test_unreadable_model_rates_alerts_neutral(tmp_path, caplog):
+    bad = tmp_path / "c.json"
+    for text in ("{", json.dumps({"features": ["dip"], "mean": [0.5]}), "[]"):
+        bad.write_text(text)
+        conf.load_confidence.cache_clear()
+        model = conf.load_confidence(bad)
+        assert model({"dip": 0.1}) == conf.UNRATED
+    assert conf.load_confidence(tmp_path / "missing.json")({}) == conf.UNRATED
+    assert "unusable" in caplog.text
+    conf.load_confidence.cache_clear()
+
+
+def test_logistic_confidence_clips_and_defaults_to_the_mean():
+    params = {"features": ["a", "b"], "mean": [0.0, 1.0], "scale": [1.0, 1.0], "coef": [2.0, -1.0],
+              "intercept": 0.0, "lo": [-1.0, 0.0], "hi": [1.0, 2.0]}  # fmt: skip
+    model = conf.LogisticConfidence(params)
+    assert model({}) == pytest.approx(0.5)  # no evidence either way
+    assert model({"a": 1.0}) == model({"a": 1e300})  # clipped to the fitted range
+    assert model({"a": 1.0}) > 0.8 > 0.2 > model({"a": -1.0})
+    assert model({"a": float("nan"), "b": 1.0}) == pytest.approx(0.5)
+    assert conf.FLOOR <= model({"a": -50.0, "b": 50.0}) <= conf.CEILING
+    with pytest.raises(ValueError):
+        conf.LogisticConfidence({**params, "scale": [1.0, 0.0]})
+
+
+def _context(fast: np.ndarray, run_start: int) -> dict[str, float]:
+    both = np.vstack([fast, np.full_like(fast, 10.0)])
+    x = conf.alert_context(both, both, np.full_like(both, 100.0), np.zeros(both.shape, bool),
+                           np.zeros_like(both), 0, run_start, fast.size - 1, FR)  # fmt: skip
+    names = [*conf.CONTEXT_FEATURES[:6], "artefact_share", "other_leg", "log_tkeo_ratio"]
+    return dict(zip(names, x.tolist(), strict=True))
+
+
+def test_context_tells_stride_rhythm_and_relaxation_gaps_from_a_cramp():
+    rng = np.random.default_rng(3)
+    t = np.arange(round(30 * FR)) / FR
+    rest = np.full(t.size, 5.0)
+    # Gait before the run, then a contraction that waxes and wanes without relaxing.
+    gait = 5.0 + 200.0 * (np.sin(2 * np.pi * t / 0.7) > -0.3)  # 60 % of each stride
+    cramp = 150.0 * (1.0 + 0.3 * np.sin(2 * np.pi * 0.23 * t) + 0.1 * rng.standard_normal(t.size))
+    start = round(20 * FR)
+    after_gait = np.concatenate([gait[:start], cramp[start:]])
+    from_rest = np.concatenate([rest[:start], cramp[start:]])
+    repetitions = np.concatenate([rest[:start], gait[start:]])
+    a, b, c = _context(after_gait, start), _context(from_rest, start), _context(repetitions, start)
+    assert a["pre_rhythm"] > 0.3 > b["pre_rhythm"]
+    assert c["run_rhythm"] > 0.3 > b["run_rhythm"]
+    assert c["run_gap_share"] > 0.2 > b["run_gap_share"]
+    assert b["run_low"] > 0.3 > c["run_low"]
+    assert b["other_leg"] < 1.0

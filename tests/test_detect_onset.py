@@ -1,0 +1,55 @@
+"""Onset placement: the rise to the cramp, not the prodrome, movement or gait before it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from crampdetect.detect.onset import place_onset
+
+FR = 20.0  # frames per s
+NAN = float("nan")
+
+
+def _cramp(t: np.ndarray, onset_s: float, rise_s: float, rng) -> np.ndarray:
+    """A cramp's envelope: a cosine rise from ``onset_s`` over ``rise_s``, waxing and waning."""
+    ramp = np.clip((t - onset_s) / rise_s, 0.0, 1.0)
+    wax = 1.0 + 0.35 * np.sin(2 * np.pi * 0.3 * t) + 0.1 * rng.standard_normal(t.size)
+    return 400.0 * 0.5 * (1 - np.cos(np.pi * ramp)) * wax
+
+
+@pytest.mark.parametrize("rise_s", [0.3, 1.5, 4.0])
+@pytest.mark.parametrize("before", ["rest", "prodrome", "movement", "gait"])
+def test_onset_is_the_foot_of_the_cramp_rise(before, rise_s):
+    rng = np.random.default_rng(7)
+    t = np.arange(round(40 * FR)) / FR
+    onset_s = 25.0
+    rest = 8.0 * (1 + 0.1 * rng.standard_normal(t.size))
+    prior = {
+        "rest": 0.0 * t,
+        "prodrome": np.where(t < onset_s, 40.0 * np.clip((t - 5.0) / 15.0, 0, 1), 0.0),
+        "movement": np.where((t > onset_s - 3.5) & (t < onset_s - 1.0), 250.0, 0.0),
+        "gait": np.where(
+            (t > 10.0) & (t < onset_s) & (np.sin(2 * np.pi * t / 0.7) > -0.3), 300.0, 0.0
+        ),
+    }[before]
+    fast = np.maximum(rest + prior, 1e-3) + _cramp(t, onset_s, rise_s, rng)
+    alert = round((onset_s + rise_s + 3.0) * FR)
+    # The run began once the envelope was up: within the prodrome or the gait, or at the cramp.
+    run_start = {"rest": onset_s, "prodrome": 12.0, "movement": onset_s - 3.5, "gait": 10.0}[before]
+    k = place_onset(fast, np.zeros_like(fast), 0, alert, round(run_start * FR), FR, 12.0, NAN)
+    assert abs(k / FR - onset_s) <= max(0.5, 0.35 * rise_s)
+
+
+def test_onset_stays_within_the_lookback_and_before_the_alert():
+    fast = np.full(600, 300.0)  # up all along: no rise to find
+    k = place_onset(fast, np.zeros(600), 100, 650, -1, FR, 5.0, NAN)
+    assert 650 - round(5.0 * FR) <= k <= 650
+
+
+def test_tkeo_moves_the_onset_back_at_most_half_a_second():
+    t = np.arange(800) / FR
+    fast = np.where(t >= 20.0, 300.0, 5.0)
+    tkeo = np.where(t >= 17.0, 1e6, 1.0)  # motor-unit activity long before the envelope
+    k = place_onset(fast, tkeo, 0, round(25 * FR), round(20 * FR), FR, 12.0, 10.0)
+    assert k == round(20.0 * FR) - round(0.5 * FR)
