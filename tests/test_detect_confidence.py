@@ -16,7 +16,8 @@ FR = 20.0  # frames per s
 
 def test_shipped_model_uses_only_features_the_detector_gives():
     params = json.loads(conf.DATA.read_text())
-    assert set(params["features"]) <= set(ALERT_FEATURES)
+    used = {part for f in params["features"] for part in f.split("*")}
+    assert used <= set(ALERT_FEATURES)
     assert params["tuning_seeds"] == list(TUNING_SEEDS)  # fitted on tuning seeds only
 
 
@@ -43,6 +44,12 @@ def test_logistic_confidence_clips_and_defaults_to_the_mean():
     assert conf.FLOOR <= model({"a": -50.0, "b": 50.0}) <= conf.CEILING
     with pytest.raises(ValueError):
         conf.LogisticConfidence({**params, "scale": [1.0, 0.0]})
+
+
+def test_product_features_are_interactions():
+    assert conf.feature({"night": 1.0, "dip": 0.4}, "night*dip") == pytest.approx(0.4)
+    assert conf.feature({"night": 0.0, "dip": 0.4}, "night*dip") == 0.0
+    assert conf.feature({"dip": 0.4}, "night*dip", 0.7) == 0.7  # not given: the default
 
 
 def _context(fast: np.ndarray, run_start: int) -> dict[str, float]:

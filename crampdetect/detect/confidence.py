@@ -43,6 +43,8 @@ CONTEXT_FEATURES = (
     "raw_input",  # 1 when TKEO is known (raw EMG seen at rest)
     "path_slow",  # 1 when the slow rule holds
     "path_settle",  # 1 when raised by the settle path
+    "rise_s",  # s from the onset to the envelope first reaching half its median since
+    "onset_lead_s",  # s from the onset to the alert
 )
 #: Span (s) of the run and of the time before it that the context features look at; both
 #: stay within the detector's history, so they do not depend on block cuts.
@@ -54,10 +56,19 @@ RHYTHM_LAGS_S = (0.5, 1.3)
 FLOOR, CEILING = 0.01, 0.99
 
 
-class LogisticConfidence:
-    """p = sigmoid(intercept + coef . (clip(x, lo, hi) - mean) / scale) over named features.
+def feature(values: Mapping[str, float], name: str, default: float = 0.0) -> float:
+    """Value of feature ``name``: a name in ``values``, or ``a*b`` for the product of two
+    (an interaction, e.g. ``night*run_cv``); ``default`` when one is not given."""
+    a, star, b = name.partition("*")
+    if star:
+        return float(values[a]) * float(values[b]) if a in values and b in values else default
+    return float(values.get(name, default))
 
-    A feature the caller does not give counts at its fitted mean (no evidence either way).
+
+class LogisticConfidence:
+    """p = sigmoid(intercept + coef . (clip(x, lo, hi) - mean) / scale) over named features
+    (see :func:`feature`). A feature the caller does not give counts at its fitted mean (no
+    evidence either way).
     """
 
     def __init__(self, params: dict) -> None:
@@ -77,7 +88,7 @@ class LogisticConfidence:
             raise ValueError("intercept: need a finite number")
 
     def __call__(self, values: Mapping[str, float]) -> float:
-        x = np.array([values.get(f, m) for f, m in zip(self.features, self.mean, strict=True)])
+        x = np.array([feature(values, f, m) for f, m in zip(self.features, self.mean, strict=True)])
         z = (np.clip(np.nan_to_num(x), self.lo, self.hi) - self.mean) / self.scale
         p = 1.0 / (1.0 + np.exp(-(self.intercept + float(z @ self.coef))))
         return round(float(np.clip(p, FLOOR, CEILING)), 3)
@@ -151,19 +162,30 @@ def alert_context(
         )
 
 
+def rise_context(fast: np.ndarray, onset: int, alert: int, frames_per_s: float) -> np.ndarray:
+    """``rise_s`` and ``onset_lead_s`` of CONTEXT_FEATURES from one channel's 100 ms envelope
+    (µV), ``onset`` and ``alert`` indexing into it: a movement jumps up, a cramp may build."""
+    f = fast[onset : alert + 1]
+    if f.size == 0:
+        return np.zeros(2)
+    up = np.flatnonzero(f >= 0.5 * np.median(f))
+    return np.array([(up[0] if up.size else 0) / frames_per_s, (alert - onset) / frames_per_s])
+
+
 def fit_confidence(
     rows: Sequence[Mapping[str, float]],
     y: Sequence[int],
     features: Sequence[str] | None = None,
     strength: float = 0.3,
 ) -> dict:
-    """Fit the logistic model on alert features by name (``rows``, default: every feature of
-    the first row) and outcomes ``y`` (1 = a cramp); ``strength`` is the inverse L2
-    regularisation (sklearn's ``C``) on standardised features."""
+    """Fit the logistic model on alert features by name (``rows``; ``features`` may name
+    products ``a*b``, default: every feature of the first row) and outcomes ``y`` (1 = a
+    cramp); ``strength`` is the inverse L2 regularisation (sklearn's ``C``) on standardised
+    features."""
     from sklearn.linear_model import LogisticRegression
 
     names = list(features if features is not None else rows[0])
-    X = np.nan_to_num(np.array([[r.get(f, 0.0) for f in names] for r in rows], dtype=float))
+    X = np.nan_to_num(np.array([[feature(r, f) for f in names] for r in rows], dtype=float))
     lo, hi = np.percentile(X, 1, axis=0), np.percentile(X, 99, axis=0)
     Xc = np.clip(X, lo, hi)
     mean, scale = Xc.mean(axis=0), Xc.std(axis=0)

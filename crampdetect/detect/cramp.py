@@ -34,6 +34,7 @@ from crampdetect.detect.confidence import (
     MOVE_CAP_S,
     alert_context,
     load_confidence,
+    rise_context,
 )
 from crampdetect.detect.onset import place_onset
 from crampdetect.detect.settings import DetectorSettings
@@ -817,7 +818,14 @@ class CrampDetector:
             s.onset_lookback_s,
             float(ctx.tk_floor[0]),
         )
-        x = np.concatenate([self._features_at_alert, self._alert_context(c, frame, ctx)])
+        e0 = self._ext_start
+        x = np.concatenate(
+            [
+                self._features_at_alert,
+                self._alert_context(c, frame, ctx),
+                rise_context(self._ext_fast[c], k - e0, frame - e0, fr),
+            ]
+        )
         if self.alert_log is not None:
             self.alert_log.append((c, frame, x))
         confidence = self.confidence(dict(zip(ALERT_FEATURES, x.tolist(), strict=True)))
