@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+#: Event times are written rounded to 1 ms: an alert's logged time matches within this (s).
+ROUNDING_S = 0.6e-3
 
 
 class _AlertLog(list):
@@ -82,7 +84,7 @@ def alerts_of(csv_path: str) -> list[dict[str, Any]]:
     cramps = [e for e in result["events"] if e["kind"] == "cramp"]
     rows = []
     for e, a in zip(cramps, scored["alerts"], strict=True):
-        x = [x for ch, t, x in log if ch == e["channel"] and abs(t - e["alert_s"]) < 1e-6]
+        x = [x for ch, t, x in log if ch == e["channel"] and abs(t - e["alert_s"]) < ROUNDING_S]
         if not x:  # a cramp resumed after a gap: rated without the model
             continue
         rows.append(
