@@ -130,6 +130,7 @@ class _Channel:
     # End frame of the last activation run of >= 0.5 s. Rest is only known once it has been
     # seen: the start of the stream (or of the data after a long gap) counts as a movement.
     last_move_end: int = 0
+    move_seen: bool = False  # night: last_move_end is a movement seen, not the stream start
     bilateral: int = 0  # frames of the current run during which another leg rose too
     context: _RunContext | None = None  # the current run's context, taken when it started
 
@@ -358,7 +359,7 @@ class CrampDetector:
         for ch in self._ch:
             ch.hyst, ch.last_on, ch.run_start, ch.low = False, _NEVER, -1, 0
             ch.run_strong = 0
-            ch.last_move_end = self._frame
+            ch.last_move_end, ch.move_seen = self._frame, False
         return out
 
     def end_floor(self, channel: int) -> float:
@@ -535,7 +536,7 @@ class CrampDetector:
                 and start - ch.run_start >= round(s.movement_min_s * fr)
                 and ch.run_strong > 0
             ):
-                ch.last_move_end = start
+                ch.last_move_end, ch.move_seen = start, True
             ch.run_start, ch.run_strong, ch.bilateral, ch.context = -1, 0, 0, None
             return None
         on_idx = np.where(on, frames, _NEVER)
@@ -574,7 +575,8 @@ class CrampDetector:
         # Quiet (night): from quiet rest, a steady strong contraction is enough.
         quiet = np.zeros(n, dtype=bool)
         if s.quiet_s > 0:
-            quiet = strong & (elapsed >= s.fast_s * fr * scale) & ~st["art"]
+            # (not shortened by the recurrence watch: a steady contraction is already enough)
+            quiet = strong & (elapsed >= s.fast_s * fr) & ~st["art"]
         # Slow: continuous and strong for long enough, whatever its shape.
         slow = in_run & (elapsed >= s.slow_s * fr * scale) & (st["med"] >= s.strong_ratio)
         # Settle (training): after gait, up without the stride rhythm and without a dip.
@@ -592,9 +594,14 @@ class CrampDetector:
         )
         move_ends = frames[ended]
 
-        def last_move_before(rs: int) -> int:
+        def quiet_before(rs: int) -> bool:
+            """Night: the leg was at rest long enough before a run starting at ``rs``."""
             k = np.searchsorted(move_ends, rs) - 1
-            return int(move_ends[k]) if k >= 0 else ch.last_move_end
+            if k >= 0 or ch.move_seen:
+                last = int(move_ends[k]) if k >= 0 else ch.last_move_end
+                return rs - last >= s.quiet_s * fr
+            # No movement seen since the stream began: rest seen for quiet_start_s will do.
+            return rs - ch.last_move_end >= s.quiet_start_s * fr
 
         level = st["med"] * st["base"]
         pre = ctx.pre[c]
@@ -633,12 +640,15 @@ class CrampDetector:
                 # The early paths need the strongest activity of the last minutes before
                 # the run to be matched: a cramp is rarely weaker than earlier movements.
                 ok &= slow[mine] | (level[mine] >= s.fast_ref_fraction * ctx.ref_before[mine])
-            if s.quiet_s > 0 and rs - last_move_before(rs) < s.quiet_s * fr:
+            if s.quiet_s > 0 and not quiet_before(rs):
                 # Shortly after a movement: maybe the next of a periodic series of leg
                 # movements (every 5-90 s); only the slow path may alert.
                 ok &= slow[mine]
             if ok.any():
                 ok &= (bil[mine] < s.bilateral_share) | (elapsed[mine] >= s.bilateral_s * fr)
+                # Night: steady from rest on one leg only; the other leg moving as well
+                # (turning over, restless legs) leaves the steady case to the slow path.
+                ok &= ~quiet[mine] | fast[mine] | slow[mine] | (bil[mine] <= s.quiet_other_share)
             ok |= settle[mine]
             unsure = ok & ~slow[mine]
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
@@ -657,7 +667,7 @@ class CrampDetector:
         upto = n if g is None else g + 1
         done = move_ends[ended < upto]
         if done.size:
-            ch.last_move_end = int(done[-1])
+            ch.last_move_end, ch.move_seen = int(done[-1]), True
         ch.last_on = int(last_on[upto - 1])
         ch.run_start = int(run_start[upto - 1])
         ch.run_strong = int(run_strong[upto - 1]) if ch.run_start >= 0 else 0

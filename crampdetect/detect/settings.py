@@ -103,6 +103,14 @@ class DetectorSettings:
     settle_one_leg : float
         The leg's median level over ``settle_s`` relative to its activity reference must be
         this multiple of every other leg's (standing after running is on both legs).
+    quiet_start_s : float
+        Night: where no movement has been seen since the stream began (or resumed after a
+        long gap), this much rest seen before a run (s) stands in for ``quiet_s``. A
+        recording may start right at a contraction, so its start is never rest.
+    quiet_other_share : float
+        Night: the steady (quiet) path needs another leg to have risen during at most this
+        share of the run (turning over moves both legs); the irregular and slow paths keep
+        ``bilateral_share``.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -142,6 +150,9 @@ class DetectorSettings:
     settle_floor: float = 0.08
     settle_irregular: float = 0.13
     settle_one_leg: float = 2.0
+    # -- night profile decisions (helper `night`) --
+    quiet_start_s: float = 60.0
+    quiet_other_share: float = 0.2
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -215,6 +226,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "settle_floor": (0.0, 1.0, "x activity reference"),
     "settle_irregular": (0.0, 10.0, "log units"),
     "settle_one_leg": (0.0, 100.0, "x other leg's relative level"),
+    "quiet_start_s": (0.0, _BIG, "s"),
+    "quiet_other_share": (0.0, 1.0, ""),
 }
 
 _PROFILES = {
