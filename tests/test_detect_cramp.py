@@ -125,3 +125,42 @@ def test_leg_movements_raise_no_early_warning():
     for s in np.arange(10.0, 190.0, 20.0):
         add_burst(x, t, FS, rng, 0, s, s + 1.5, 200.0, ramp_s=0.2)
     assert [e for e in _detect_with(x, early_warning=True) if e.kind == "early_warning"] == []
+
+
+def _night_events(x, channels=None, **changes):
+    from crampdetect.detect.settings import profile_settings
+
+    settings = profile_settings("night").replace(**changes)
+    return detect_array(x, FS, UV, "night", channels=channels, settings=settings)[0]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_steady_cramp_after_rest_seen_since_the_start_is_alerted_early(seed):
+    # No movement since the recording began: 70 s of rest seen is enough for the steady path
+    # (quiet_start_s); counting the start as a movement leaves it to the slow path (slow_s).
+    t, x, rng = scene(duration_s=120.0, seed=seed)
+    add_burst(x, t, FS, rng, 0, 70.0, 110.0, 300.0, ramp_s=1.0)
+    (e,) = _night_events(x)
+    assert e.alert_s - 70.0 <= 6.0
+    (late,) = _night_events(x, quiet_start_s=90.0)
+    assert late.alert_s - 70.0 >= 8.0
+
+
+def test_steady_contraction_at_the_start_of_a_recording_waits_for_the_slow_path():
+    t, x, rng = scene(duration_s=60.0, seed=4)
+    add_burst(x, t, FS, rng, 0, 20.0, 50.0, 300.0, ramp_s=1.0)
+    (e,) = _night_events(x)
+    assert e.alert_s - 20.0 >= 8.0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_steady_contraction_while_the_other_leg_moves_is_not_taken_as_quiet(seed):
+    t, x, rng = scene(duration_s=130.0, n_channels=2, seed=seed)
+    add_burst(x, t, FS, rng, 0, 90.0, 125.0, 300.0, ramp_s=1.0)
+    for s in np.arange(90.5, 100.0, 2.0):  # the other leg moves now and then
+        add_burst(x, t, FS, rng, 1, s, s + 0.7, 300.0, ramp_s=0.1)
+    ch = ("calf_left", "calf_right")
+    (e,) = [e for e in _night_events(x, ch) if e.channel == "calf_left"]
+    assert e.alert_s - 90.0 >= 8.0
+    (early,) = [e for e in _night_events(x, ch, quiet_other_share=1.0) if e.channel == "calf_left"]
+    assert early.alert_s - 90.0 <= 6.0
