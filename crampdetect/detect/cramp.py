@@ -564,19 +564,19 @@ class CrampDetector:
 
         rec = frames < ch.recurrence_until
         scale = np.where(rec, s.recurrence_scale, 1.0)
+        early = np.where(rec, s.recurrence_fast_scale, 1.0)  # of fast_s, for the early paths
         strong = in_run & (st["med"] >= s.strong_ratio) & (st["dip"] >= s.dip)
         # Fast: irregular waxing and waning, no artefact.
         fast = (
             strong
-            & (elapsed >= s.fast_s * fr * scale)
+            & (elapsed >= s.fast_s * fr * early)
             & (st["irr"] >= s.irregular * scale)
             & ~st["art"]
         )
         # Quiet (night): from quiet rest, a steady strong contraction is enough.
         quiet = np.zeros(n, dtype=bool)
         if s.quiet_s > 0:
-            # (not shortened by the recurrence watch: a steady contraction is already enough)
-            quiet = strong & (elapsed >= s.fast_s * fr) & ~st["art"]
+            quiet = strong & (elapsed >= s.fast_s * fr * early) & ~st["art"]
         # Slow: continuous and strong for long enough, whatever its shape.
         slow = in_run & (elapsed >= s.slow_s * fr * scale) & (st["med"] >= s.strong_ratio)
         # Settle (training): after gait, up without the stride rhythm and without a dip.
