@@ -642,8 +642,9 @@ class CrampDetector:
                 ok &= slow[mine] | (level[mine] >= s.fast_ref_fraction * ctx.ref_before[mine])
             if s.quiet_s > 0 and not quiet_before(rs):
                 # Shortly after a movement: maybe the next of a periodic series of leg
-                # movements (every 5-90 s); only the slow path may alert.
-                ok &= slow[mine]
+                # movements (every 5-90 s, each 0.5-10 s): the early paths wait until the
+                # activation has outlasted nearly every such movement.
+                ok &= slow[mine] | (elapsed[mine] >= s.moved_fast_s * fr)
             if ok.any():
                 ok &= (bil[mine] < s.bilateral_share) | (elapsed[mine] >= s.bilateral_s * fr)
                 # Night: steady from rest on one leg only; the other leg moving as well

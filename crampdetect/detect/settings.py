@@ -42,7 +42,8 @@ class DetectorSettings:
     quiet_s : float
         Night: after this long (s) without any movement on the leg, a strong continuous
         contraction alerts after ``fast_s`` even when steady; shortly after a movement (a
-        periodic-leg-movement series repeats every 5-90 s) only the slow path may alert.
+        periodic-leg-movement series repeats every 5-90 s) the early paths wait for
+        ``moved_fast_s``.
         0 disables both the steady fast path and the context test.
     ref_fraction : float
         Activity below this fraction of the strongest recent activity (or of the calibrated
@@ -107,6 +108,10 @@ class DetectorSettings:
         Night: where no movement has been seen since the stream began (or resumed after a
         long gap), this much rest seen before a run (s) stands in for ``quiet_s``. A
         recording may start right at a contraction, so its start is never rest.
+    moved_fast_s : float
+        Night: a run that starts within ``quiet_s`` of a movement may alert on the early
+        paths once it has lasted this long (s), longer than nearly every periodic leg
+        movement (0.5-10 s, mean about 3 s); before that only the slow path may alert.
     recurrence_fast_scale : float
         Within the recurrence watch, ``fast_s`` (the earliest alert of the irregular and
         quiet paths) is scaled by this. Night keeps 1: a leg movement after a cramp is no
@@ -158,6 +163,7 @@ class DetectorSettings:
     quiet_start_s: float = 60.0
     quiet_other_share: float = 0.2
     recurrence_fast_scale: float = 0.75
+    moved_fast_s: float = 7.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -234,6 +240,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "quiet_start_s": (0.0, _BIG, "s"),
     "quiet_other_share": (0.0, 1.0, ""),
     "recurrence_fast_scale": (0.1, 1.0, ""),
+    "moved_fast_s": (0.1, 600.0, "s"),
 }
 
 _PROFILES = {
