@@ -137,20 +137,20 @@ def _night_events(x, channels=None, **changes):
 @pytest.mark.parametrize("seed", range(3))
 def test_steady_cramp_after_rest_seen_since_the_start_is_alerted_early(seed):
     # No movement since the recording began: 70 s of rest seen is enough for the steady path
-    # (quiet_start_s); counting the start as a movement leaves it to the slow path (slow_s).
+    # (quiet_start_s); counting the start as a movement makes it wait for moved_fast_s (7 s).
     t, x, rng = scene(duration_s=120.0, seed=seed)
     add_burst(x, t, FS, rng, 0, 70.0, 110.0, 300.0, ramp_s=1.0)
     (e,) = _night_events(x)
     assert e.alert_s - 70.0 <= 6.0
     (late,) = _night_events(x, quiet_start_s=90.0)
-    assert late.alert_s - 70.0 >= 8.0
+    assert late.alert_s - 70.0 >= 6.5
 
 
-def test_steady_contraction_at_the_start_of_a_recording_waits_for_the_slow_path():
+def test_steady_contraction_at_the_start_of_a_recording_is_not_alerted_early():
     t, x, rng = scene(duration_s=60.0, seed=4)
     add_burst(x, t, FS, rng, 0, 20.0, 50.0, 300.0, ramp_s=1.0)
     (e,) = _night_events(x)
-    assert e.alert_s - 20.0 >= 8.0
+    assert e.alert_s - 20.0 >= 6.5
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -164,3 +164,14 @@ def test_steady_contraction_while_the_other_leg_moves_is_not_taken_as_quiet(seed
     assert e.alert_s - 90.0 >= 8.0
     (early,) = [e for e in _night_events(x, ch, quiet_other_share=1.0) if e.channel == "calf_left"]
     assert early.alert_s - 90.0 <= 6.0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_cramp_right_after_a_leg_movement_waits_for_moved_fast_s(seed):
+    t, x, rng = scene(duration_s=140.0, seed=seed)
+    add_burst(x, t, FS, rng, 0, 80.0, 82.5, 200.0, ramp_s=0.2)  # a leg movement
+    add_burst(x, t, FS, rng, 0, 85.0, 130.0, 300.0, ramp_s=1.0)
+    (e,) = _night_events(x)
+    assert 6.5 <= e.alert_s - 85.0 <= 8.5
+    (late,) = _night_events(x, moved_fast_s=12.0)  # only the slow path (slow_s 9 s)
+    assert late.alert_s - 85.0 >= 8.5
