@@ -128,9 +128,10 @@ class _Channel:
     recurrence_until: int = _NEVER
     cramp_level: float = 0.0  # median envelope (µV) when the alert was raised
     # End frame of the last activation run of >= 0.5 s. Rest is only known once it has been
-    # seen: the start of the stream (or of the data after a long gap) counts as a movement.
+    # seen: the start of the stream (or of the data after a long gap) counts as a movement
+    # until quiet_start_s of rest has been seen after it (move_seen False).
     last_move_end: int = 0
-    move_seen: bool = False  # night: last_move_end is a movement seen, not the stream start
+    move_seen: bool = False  # last_move_end is a movement seen, not the stream start
     bilateral: int = 0  # frames of the current run during which another leg rose too
     context: _RunContext | None = None  # the current run's context, taken when it started
 
