@@ -175,3 +175,15 @@ def test_cramp_right_after_a_leg_movement_waits_for_moved_fast_s(seed):
     assert 6.5 <= e.alert_s - 85.0 <= 8.5
     (late,) = _night_events(x, moved_fast_s=12.0)  # only the slow path (slow_s 9 s)
     assert late.alert_s - 85.0 >= 8.5
+
+
+def test_night_movement_context_does_not_depend_on_block_cuts():
+    # A leg movement, then a cramp on one leg while the other leg moves, 70 s into the stream:
+    # the movement context (quiet_start_s, moved_fast_s, quiet_other_share) spans many blocks.
+    t, x, rng = scene(duration_s=140.0, n_channels=2, seed=21)
+    add_burst(x, t, FS, rng, 0, 70.0, 72.5, 200.0, ramp_s=0.2)
+    add_burst(x, t, FS, rng, 0, 75.0, 120.0, 300.0, ramp_s=1.0)
+    add_burst(x, t, FS, rng, 1, 76.0, 77.0, 300.0, ramp_s=0.1)
+    add_burst(x, t, FS, rng, 1, 100.0, 104.0, 300.0, ramp_s=0.5)
+    runs = [detect_array(x, FS, UV, "night", block=b)[0] for b in (137, 2000, 7919, 40000)]
+    assert runs[0] and all(r == runs[0] for r in runs)
