@@ -1,7 +1,8 @@
 """Read the ``detect`` CSV layout (``time_s,<channel>,...``) as a stream of blocks.
 
-The file is parsed in chunks of a few MB with numpy's C text parser, so memory stays
-flat for nights of any length and start-up stays light. The sample rate comes from the
+The file is parsed in chunks of about a MB with pyarrow's C++ CSV parser on one thread, so
+memory stays flat for nights of any length; a chunk it refuses (or might read differently) is
+parsed again by numpy's ``loadtxt``, whose errors name the data row. The sample rate comes from the
 ``time_s`` steps; where ``time_s`` jumps (lost packets) the next block carries the number of
 missing samples in ``Block.gap``.
 """
@@ -276,6 +277,9 @@ def check_steps(steps: np.ndarray, name: str, first_row: int) -> None:
 
 
 def _parse(chunk: bytes, name: str, first_row: int, n_cols: int) -> np.ndarray:
+    arr = _parse_fast(chunk, n_cols)
+    if arr is not None:
+        return arr
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # an empty line or row is bad input, not a warning
@@ -285,6 +289,42 @@ def _parse(chunk: bytes, name: str, first_row: int, n_cols: int) -> np.ndarray:
     if arr.shape[1] != n_cols:
         raise InputError(f"{name}: expected {n_cols} columns, got {arr.shape[1]}")
     return arr.T
+
+
+def _parse_fast(chunk: bytes, n_cols: int) -> np.ndarray | None:
+    """``chunk`` as a (n_cols, n_rows) float64 array by pyarrow's parser, or None.
+
+    None when pyarrow refuses the chunk, returns another number of rows than it has lines or
+    any value that is not finite (it reads ``nan(123)``, which ``loadtxt`` refuses): such chunks
+    (empty lines, quotes, comments, bad values, ragged rows) go to ``loadtxt``. Where both
+    parse a field, both round to the nearest double, so the values are the same.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    names = [f"c{i}" for i in range(n_cols)]
+    try:
+        table = pcsv.read_csv(
+            pa.py_buffer(chunk),
+            read_options=pcsv.ReadOptions(
+                use_threads=False, column_names=names, block_size=len(chunk) + 1
+            ),
+            parse_options=pcsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
+            convert_options=pcsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.float64()),
+                null_values=[],
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    lines = chunk.count(b"\n") + (not chunk.endswith(b"\n"))
+    if table.num_rows != lines or any(c.null_count for c in table.columns):
+        return None
+    out = np.empty((n_cols, table.num_rows))
+    for row, column in zip(out, table.columns, strict=True):
+        row[:] = column.to_numpy()
+    return out if np.isfinite(out.sum()) else None  # a huge finite sum only costs the fallback
 
 
 def _message(msg: str, first_row: int) -> str:
