@@ -306,6 +306,7 @@ def _parse_fast(chunk: bytes, n_cols: int) -> np.ndarray | None:
     try:
         table = pcsv.read_csv(
             pa.py_buffer(chunk),
+            memory_pool=pa.system_memory_pool(),
             read_options=pcsv.ReadOptions(
                 use_threads=False, column_names=names, block_size=len(chunk) + 1
             ),
