@@ -170,15 +170,14 @@ def _arrays(path: Path, skip: int, n_cols: int) -> Iterator[np.ndarray]:
         while True:
             buf = fh.read(CHUNK_BYTES)
             last = not buf
-            buf = rest + buf
             cut = len(buf) if last else buf.rfind(b"\n") + 1
             if cut == 0 and not last:  # no line end in this read yet: keep reading
-                check_line_length(buf, path.name, row)
-                rest = buf
+                rest += buf
+                check_line_length(rest, path.name, row)
                 continue
-            chunk, rest = buf[:cut], buf[cut:]
+            chunk, rest = b"".join((rest, memoryview(buf)[:cut])), buf[cut:]  # one copy
             check_line_length(chunk, path.name, row)
-            if chunk.strip():
+            if chunk and not chunk.isspace():
                 arr = _parse(chunk, path.name, row, n_cols)
                 row += arr.shape[1]
                 yield arr
@@ -294,10 +293,10 @@ def _parse(chunk: bytes, name: str, first_row: int, n_cols: int) -> np.ndarray:
 def _parse_fast(chunk: bytes, n_cols: int) -> np.ndarray | None:
     """``chunk`` as a (n_cols, n_rows) float64 array by pyarrow's parser, or None.
 
-    None when pyarrow refuses the chunk, returns another number of rows than it has lines or
-    any value that is not finite (it reads ``nan(123)``, which ``loadtxt`` refuses): such chunks
-    (empty lines, quotes, comments, bad values, ragged rows) go to ``loadtxt``. Where both
-    parse a field, both round to the nearest double, so the values are the same.
+    None when pyarrow refuses the chunk (empty lines, quotes, comments, bad values, ragged
+    rows), reads a lone ``\\r`` as a line end, or returns a value that is not finite (it reads
+    ``nan(123)``, which ``loadtxt`` refuses): ``loadtxt`` then parses the chunk and names the
+    row. Where both parse a field, both round to the nearest double: the same values.
     """
     import pyarrow as pa
     import pyarrow.csv as pcsv
@@ -306,7 +305,7 @@ def _parse_fast(chunk: bytes, n_cols: int) -> np.ndarray | None:
     try:
         table = pcsv.read_csv(
             pa.py_buffer(chunk),
-            memory_pool=pa.system_memory_pool(),
+            memory_pool=pa.system_memory_pool(),  # freed memory goes back to malloc
             read_options=pcsv.ReadOptions(
                 use_threads=False, column_names=names, block_size=len(chunk) + 1
             ),
@@ -319,12 +318,11 @@ def _parse_fast(chunk: bytes, n_cols: int) -> np.ndarray | None:
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    lines = chunk.count(b"\n") + (not chunk.endswith(b"\n"))
-    if table.num_rows != lines or any(c.null_count for c in table.columns):
+    if b"\r" in chunk and table.num_rows != chunk.count(b"\n") + (not chunk.endswith(b"\n")):
         return None
-    out = np.empty((n_cols, table.num_rows))
-    for row, column in zip(out, table.columns, strict=True):
-        row[:] = column.to_numpy()
+    if any(c.null_count for c in table.columns):
+        return None
+    out = np.vstack([c.to_numpy() for c in table.columns])
     return out if np.isfinite(out.sum()) else None  # a huge finite sum only costs the fallback
 
 
