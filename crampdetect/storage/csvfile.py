@@ -348,7 +348,9 @@ def _parse_fast(chunk: bytes, n_cols: int) -> np.ndarray | None:
     if any(c.null_count for c in table.columns):
         return None
     out = np.vstack([c.to_numpy() for c in table.columns])
-    return out if np.isfinite(out.sum()) else None  # a huge finite sum only costs the fallback
+    with np.errstate(over="ignore", invalid="ignore"):  # inf - inf, 1e308 + 1e308
+        finite = np.isfinite(out.sum())  # a huge finite sum only costs the fallback
+    return out if finite else None
 
 
 def _message(msg: str, first_row: int) -> str:
