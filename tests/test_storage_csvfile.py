@@ -152,7 +152,9 @@ def test_bad_row_named_after_a_fast_chunk(tmp_path: Path, monkeypatch: pytest.Mo
             pass
 
 
-def test_bad_values_are_read_as_bad_samples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_values_are_read_as_bad_samples(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """NaN, inf and absurd cells (|x| > 1e9) become NaN samples, counted from their row on.
 
     Everything else in the file reads unchanged; a chunk boundary falls between the bad rows.

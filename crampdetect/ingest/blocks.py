@@ -5,7 +5,8 @@ sample (32-bit µs, wraps every ~71.6 min). :class:`Reassembler` turns them into
 sample clock: duplicates (bleak can deliver a notification twice, also the last one again
 right after a reconnect) and stale frames are dropped and counted, lost frames become
 ``Block.gap`` (sized from the device time, so samples the device itself dropped are counted
-too), a device restart starts a new segment whose gap comes from the host clock. Status frames set the stream's rate, ADC bits and signal.
+too), a device restart starts a new segment whose gap comes from the host clock. Status
+frames set the stream's rate, ADC bits and signal.
 
 A 16-bit CRC lets about one damaged frame in 65,000 through, so a frame's content is checked
 too: samples must fit the board's ADC bits, and only the frame that simply continues the
