@@ -71,15 +71,21 @@ class CsvStream:
         return self.t_last - self.t_first + 1.0 / self.fs if self.n_samples else 0.0
 
     @property
+    def bad_cells(self) -> str:
+        """How many cells were bad and the first one's data row ("" if none)."""
+        if not self.bad_values:
+            return ""
+        return (
+            f"{self.path.name}: {self.bad_values} NaN, infinite or absurd (beyond "
+            f"{limits.MAX_ABS_VALUE:g}) value(s), the first at data row {self.first_bad_row}"
+        )
+
+    @property
     def problems(self) -> list[str]:
         """What was read but not as written: one line on the bad cells, if any."""
         if not self.bad_values:
             return []
-        return [
-            f"{self.path.name}: {self.bad_values} NaN, infinite or absurd (beyond "
-            f"{limits.MAX_ABS_VALUE:g}) value(s), the first at data row {self.first_bad_row}, "
-            "read as bad samples (flagged bad_value, never an alert)"
-        ]
+        return [self.bad_cells + ", read as bad samples (flagged bad_value, never an alert)"]
 
     def blocks(self) -> Iterator[Block]:
         """Yield the file as Blocks, split at gaps; raises InputError on bad rows."""

@@ -182,8 +182,8 @@ def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
         if not recover or isinstance(exc, LimitError):
             raise
         return recover_csv(path, str(exc))
-    if recover and stream.problems:
-        return recover_csv(path, stream.problems[0])
+    if recover and stream.bad_values:
+        return recover_csv(path, stream.bad_cells)
     rec = Recording(
         path, "csv", stream.fs, stream.channels, None, segments, problems=stream.problems
     )
