@@ -10,8 +10,8 @@ differs. Board parameters come from their own random stream, so the scene does n
 on them.
 
 Run: ``python benchmarks/representation_pairs.py --seeds 0,1,2 [--hours 8] [--out DIR]
-[--workers 1] [--set NAME=VALUE ...]``; prints sensitivity and false alerts per
-representation and writes the per-recording scores to ``DIR/scores.json``.
+[--workers 1] [--set NAME=VALUE ...] [--scores FILE]``; prints sensitivity and false alerts
+per representation and writes the per-recording scores (default ``DIR/scores.json``).
 """
 
 from __future__ import annotations
@@ -81,6 +81,7 @@ def main() -> None:
     p.add_argument("--out", default="/tmp/crampdetect-reppairs")
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    p.add_argument("--scores", help="where to write the per-recording scores (default: OUT/scores.json)")
     args = p.parse_args()
     out = Path(args.out)
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -89,7 +90,7 @@ def main() -> None:
     overrides = {k: float(v) for k, v in (a.split("=", 1) for a in args.set)}
     paths = [str(x) for s in seeds for x in find_recordings(out / f"seed{s}")]
     scores = map_recordings(Scorer(None, overrides), paths, n_workers=args.workers, progress=False)
-    (out / "scores.json").write_text(json.dumps(scores))
+    Path(args.scores or out / "scores.json").write_text(json.dumps(scores))
     print("representation   cramps  sens  in10s  lat_med  lat_p90  FA/h night  FA/h training")
     for name in REPRESENTATIONS:
         mine = [s for s in scores if s["representation"] == name]

@@ -103,6 +103,10 @@ class DetectorSettings:
     settle_one_leg : float
         The leg's median level over ``settle_s`` relative to its activity reference must be
         this multiple of every other leg's (standing after running is on both legs).
+    rest_offset : float
+        (rep) Multiple of the resting baseline taken off the envelope before the ``dip`` and
+        ``relax_fraction`` tests: the MyoWare ENV output rests on an ADC offset, so its
+        relaxations and dips are judged on what stands above that floor (raw EMG: 0).
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -142,6 +146,8 @@ class DetectorSettings:
     settle_floor: float = 0.08
     settle_irregular: float = 0.13
     settle_one_leg: float = 2.0
+    # rep: representation-specific
+    rest_offset: float = 0.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -215,6 +221,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "settle_floor": (0.0, 1.0, "x activity reference"),
     "settle_irregular": (0.0, 10.0, "log units"),
     "settle_one_leg": (0.0, 100.0, "x other leg's relative level"),
+    "rest_offset": (0.0, 1.0, "x baseline"),
 }
 
 _PROFILES = {
@@ -236,10 +243,16 @@ _PROFILES = {
 
 #: The MyoWare ENV output rests on a floor of rectified noise and ADC offset, so activity
 #: stands fewer times above its rest than band-passed raw EMG does: lower ratios.
-#: (rep) Between strides or raises the envelope stays above that floor (the front end's
-#: 20.8 Hz high-pass lets motion artefact into the envelope): off at 1.6x, not 1.4x, sees
-#: those relaxations (benchmarks/detection.md, 2026-12-05 "representation gap").
-_ENV_RATIOS = {"on_ratio": 1.8, "off_ratio": 1.6, "strong_ratio": 3.5, "rise_ratio": 1.5}
+#: (rep) Between strides or raises the envelope falls back to that floor, not to zero: off at
+#: 1.6x (not 1.4x), and the dip and relaxation tests judge what stands above the floor
+#: (``rest_offset`` 1x the baseline); benchmarks/detection.md, 2026-12-05 "representation gap".
+_ENV_RATIOS = {
+    "on_ratio": 1.8,
+    "off_ratio": 1.6,
+    "strong_ratio": 3.5,
+    "rise_ratio": 1.5,
+    "rest_offset": 1.0,
+}
 
 
 def profile_settings(profile: str, signal: str = "raw") -> DetectorSettings:
