@@ -81,7 +81,7 @@ def main() -> None:
     p.add_argument("--out", default="/tmp/crampdetect-reppairs")
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
-    p.add_argument("--scores", help="where to write the per-recording scores (default: OUT/scores.json)")
+    p.add_argument("--scores", help="per-recording scores file (default: OUT/scores.json)")
     args = p.parse_args()
     out = Path(args.out)
     seeds = [int(s) for s in args.seeds.split(",")]
