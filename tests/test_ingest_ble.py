@@ -17,6 +17,7 @@ from bleak.backends.client import BaseBleakClient
 from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
 from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
 from bleak.exc import BleakDBusError, BleakDeviceNotFoundError, BleakError, BleakGATTProtocolError
+from board_reads import check, counts, read_until
 
 from crampdetect.core import InputError
 from crampdetect.ingest import ble
@@ -54,6 +55,10 @@ class Peripheral:
         self.attempts: list[float] = []  # monotonic time of every connect() call
         self.disconnects = 0
         self.clients: list[FakeClient] = []
+        # BlueZ keeps the characteristic's last value; bleak may hand it to the callback again
+        # just after notifications start on the new link.
+        self.repeat_last_on_reconnect = False
+        self.last_sent: int | None = None  # index of the last notification delivered
 
 
 PERIPHERAL: Peripheral | None = None
@@ -180,6 +185,9 @@ class FakeClient(BaseBleakClient):
 
     async def _stream(self, callback) -> None:
         p = self.peripheral
+        if p.repeat_last_on_reconnect and p.last_sent is not None:
+            await asyncio.sleep(0)  # a D-Bus signal: after start_notify returned
+            callback(bytearray(p.notifications[p.last_sent]))
         while p.pos < len(p.notifications):
             await asyncio.sleep(0)
             if not (self._connected and self._notifying):
@@ -189,6 +197,7 @@ class FakeClient(BaseBleakClient):
             callback(bytearray(p.notifications[k]))
             if p.duplicate_every and k % p.duplicate_every == 0:
                 callback(bytearray(p.notifications[k]))
+            p.last_sent = k
             p.pos += 1
             if p.drop_at is not None and k == p.drop_at:
                 p.drop_at = None
@@ -199,11 +208,6 @@ class FakeClient(BaseBleakClient):
                 self._disconnected_callback()
                 return
         p.done.set()
-
-
-def counts(n_samples: int) -> np.ndarray:
-    i = np.arange(n_samples)
-    return np.stack([(i * 7) % 1024, (i * 7 + 100) % 1024]).astype(np.uint16)
 
 
 def notifications(data: np.ndarray, per_frame: int = 50) -> list[bytes]:
@@ -241,27 +245,11 @@ def open_ble(**kwargs: Any) -> BoardSource:
     return BoardSource(transport, **kwargs)
 
 
-def read_all(source: BoardSource, n_samples: int, timeout_s: float = 20.0) -> list:
-    blocks: list = []
-    deadline = time.monotonic() + timeout_s
-    while (not blocks or blocks[-1].stop < n_samples) and time.monotonic() < deadline:
-        blocks += source.read(timeout_s=0.5)
-    return blocks
-
-
-def check(blocks: list, data: np.ndarray) -> None:
-    stop = 0
-    for b in blocks:
-        assert b.start == stop + b.gap, "samples duplicated or reordered"
-        np.testing.assert_array_equal(b.data, data[:, b.start : b.stop])
-        stop = b.stop
-
-
 def test_duplicated_notifications_are_dropped(peripheral):
     peripheral.duplicate_every = 3
     source = open_ble()
     with source:
-        blocks = read_all(source, 20_000)
+        blocks = read_until(source, 20_000)
     data = counts(20_000)
     check(blocks, data)
     assert blocks[-1].stop == 20_000 and all(b.gap == 0 for b in blocks)
@@ -276,13 +264,33 @@ def test_disconnect_mid_stream_reconnects_with_backoff_and_counts_the_gap(periph
     peripheral.refuse_after_drop = 2  # the first two reconnection attempts fail
     source = open_ble()
     with source:
-        blocks = read_all(source, 20_000)
+        blocks = read_until(source, 20_000)
         stats = source.stats
     check(blocks, counts(20_000))
     assert blocks[-1].stop == 20_000
     assert stats.reconnects == 1 and peripheral.connects == 2
     assert stats.gaps == 1 and 35 * 50 <= stats.gap_samples <= 40 * 50
     assert sum(b.n_samples for b in blocks) + stats.gap_samples == 20_000
+
+
+@pytest.mark.parametrize("lost", [0, 40])
+def test_the_last_notification_repeated_after_a_reconnect_is_a_duplicate(peripheral, lost):
+    """bleak hands the last (cached) notification to the callback again when notifications
+    start on the new link: it is dropped as a duplicate, not taken for a board restart."""
+    frames = [FrameDecoder().feed(n) for n in peripheral.notifications]
+    drop = next(k for k in range(100, 200) if isinstance(frames[k][0], SampleFrame))
+    peripheral.drop_at = drop
+    peripheral.lost_while_down = lost
+    peripheral.repeat_last_on_reconnect = True
+    source = open_ble()
+    with source:
+        blocks = read_until(source, 20_000)
+        stats = source.stats
+    check(blocks, counts(20_000))  # no sample twice, every sample in its place
+    assert blocks[-1].stop == 20_000
+    assert stats.reconnects == 1 and stats.duplicates == 1 and stats.restarts == 0
+    lost_samples = sum(isinstance(f[0], SampleFrame) for f in frames[drop + 1 : drop + 1 + lost])
+    assert stats.gap_samples == 50 * lost_samples and stats.gaps == (lost_samples > 0)
 
 
 def test_a_board_that_rebooted_while_disconnected_starts_a_new_segment(peripheral):
@@ -294,7 +302,7 @@ def test_a_board_that_rebooted_while_disconnected_starts_a_new_segment(periphera
     peripheral.drop_at = len(before) - 1
     source = open_ble()
     with source:
-        blocks = read_all(source, 5000)
+        blocks = read_until(source, 5000)
         deadline = time.monotonic() + 20
         while peripheral.pos < len(peripheral.notifications) and time.monotonic() < deadline:
             blocks += source.read(timeout_s=0.2)
@@ -318,7 +326,7 @@ def test_late_notification_after_close_is_ignored(peripheral):
 
     source = open_ble()
     with source:
-        blocks = read_all(source, 20_000)
+        blocks = read_until(source, 20_000)
         while source.read(timeout_s=0.05):
             pass
     assert blocks[-1].stop == 20_000
@@ -329,7 +337,7 @@ def test_late_notification_after_close_is_ignored(peripheral):
 def test_commands_are_written_and_fail_cleanly_when_disconnected(peripheral):
     source = open_ble()
     with source:
-        read_all(source, 100)
+        read_until(source, 100)
         assert source.send("vibrate", pulses=((300, 100),), repeat=2)
         source.transport._client = None  # what the disconnect callback leaves behind
         assert not source.send("stop")
@@ -345,7 +353,7 @@ def test_a_lost_command_write_is_resent_until_acknowledged(peripheral, monkeypat
     peripheral.drop_writes = 1
     source = open_ble()
     with source:
-        read_all(source, 100)
+        read_until(source, 100)
         assert source.send("vibrate", pulses=((300, 100),))  # written, but lost on the air
         deadline = time.monotonic() + 10
         while source.stats.acks < 1 and time.monotonic() < deadline:
@@ -377,7 +385,7 @@ def test_streams_at_the_negotiated_mtu_with_frames_packed_and_split(peripheral, 
     peripheral.notifications = packed(data, mtu)
     source = open_ble()
     with source:
-        blocks = read_all(source, 4000)
+        blocks = read_until(source, 4000)
         assert source.transport.mtu == mtu
         pulses = tuple((200 + k, 100) for k in range(8))  # the longest command: 44 bytes
         assert source.send("vibrate", pulses=pulses, repeat=3)
@@ -404,7 +412,7 @@ def test_a_start_notify_failure_disconnects_before_retrying(peripheral):
     with source:
         peripheral.fail_start_notify = 1
         peripheral.not_found = 1  # and BlueZ forgot the device once
-        blocks = read_all(source, 20_000)
+        blocks = read_until(source, 20_000)
         stats = source.stats
     check(blocks, counts(20_000))
     assert blocks[-1].stop == 20_000 and stats.reconnects == 1
@@ -429,7 +437,7 @@ def test_backoff_is_capped_and_the_scan_times_out_while_the_board_is_away(periph
     )
     source = BoardSource(source)
     with source:
-        blocks = read_all(source, 2000)
+        blocks = read_until(source, 2000)
         deadline = time.monotonic() + 10
         while peripheral.drop_at is not None and time.monotonic() < deadline:
             blocks += source.read(timeout_s=0.05)
@@ -439,7 +447,7 @@ def test_backoff_is_capped_and_the_scan_times_out_while_the_board_is_away(periph
         assert peripheral.scans - scans >= 3 and peripheral.connects == 1
         back = time.monotonic()
         peripheral.advertising = True
-        blocks += read_all(source, 20_000)
+        blocks += read_until(source, 20_000)
         stats = source.stats
     reconnected = peripheral.attempts[-1]
     assert reconnected - back <= 0.2 + 0.3 + 0.5  # one wait, a scan, slack for a busy machine
@@ -454,7 +462,7 @@ def test_refused_reconnects_wait_at_most_the_cap(peripheral, monkeypatch):
     peripheral.refuse_after_drop = 6
     source = open_ble()
     with source:
-        blocks = read_all(source, 20_000)
+        blocks = read_until(source, 20_000)
     check(blocks, counts(20_000))
     waits = np.diff(peripheral.attempts[1:])  # between the attempts after the drop
     assert len(waits) == 6
