@@ -677,6 +677,7 @@ class CrampDetector:
                 g = int(mine[np.argmax(ok)])
                 break
         upto = n if g is None else g + 1
+        carried_move_end = ch.last_move_end
         done = move_ends[ended < upto]
         if done.size:
             ch.last_move_end, ch.move_seen = int(done[-1]), True
@@ -693,7 +694,9 @@ class CrampDetector:
             self._context_at_alert = ctx.take(slice(g, g + 1))
             self._features_at_alert = features(np.array([g]))[0]
             self._recurrent = bool(rec[g])
-            self._since_move_at_alert = int(run_start[g]) - last_move_before(int(run_start[g]))
+            rs = int(run_start[g])
+            k = int(np.searchsorted(move_ends, rs)) - 1
+            self._since_move_at_alert = rs - (int(move_ends[k]) if k >= 0 else carried_move_end)
         return g
 
     def _alert_context(self, c: int, frame: int, ctx: _RunContext) -> np.ndarray:
