@@ -293,20 +293,24 @@ class CrampDetector:
         s = self.settings
         if s.settle_s <= 0:
             return np.zeros((self.n_channels, n), dtype=bool)
-        rhythmic, lowest, median = settled_after_gait(
+        before, now, lowest, median = settled_after_gait(
             self._ext_fast,
             n,
             self._settle_n,
             self._settle_gait_n,
             self._stride_lags,
-            s.settle_rhythm,
+            round(s.settle_after_s / self.hop_s),
         )
         with np.errstate(invalid="ignore", divide="ignore"):
             up = (
-                rhythmic
+                (before >= s.settle_rhythm)
                 & (ref > 0)
                 & (lowest >= s.settle_floor * ref)
                 & (median >= s.strong_ratio * base)
+                # train: the gait is over on every leg (no stride rhythm since), and the
+                # contraction did not relax relative to its own level
+                & (now.max(axis=0) < s.settle_rhythm_now)
+                & (lowest >= s.settle_relax * median)
             )
             rel = np.where(ref > 0, median / ref, 0.0)
         for c in range(self.n_channels if self.n_channels > 1 else 0):
@@ -576,7 +580,9 @@ class CrampDetector:
         if s.quiet_s > 0:
             quiet = strong & (elapsed >= s.fast_s * fr * scale) & ~st["art"]
         # Slow: continuous and strong for long enough, whatever its shape.
-        slow = in_run & (elapsed >= s.slow_s * fr * scale) & (st["med"] >= s.strong_ratio)
+        # (train: never before a voluntary hold could have ended, recurrence watch included)
+        slow_after = np.maximum(s.slow_s * scale, s.slow_min_s) * fr
+        slow = in_run & (elapsed >= slow_after) & (st["med"] >= s.strong_ratio)
         # Settle (training): after gait, up without the stride rhythm and without a dip.
         settle = st["settle"] & (st["irr"] >= s.settle_irregular * scale) & ~st["art"]
 

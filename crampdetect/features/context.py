@@ -97,15 +97,38 @@ def trailing_stats(
     }
 
 
+def stride_rhythm(x: np.ndarray, lags: np.ndarray) -> np.ndarray:
+    """Stride-rhythm strength of windows ``x`` (..., k) of the 100 ms envelope.
+
+    The mean-removed, normalised autocorrelation at a stride lag minus that at half the lag
+    (a rhythm is correlated one period on and anti-correlated half a period on; a slowly
+    varying envelope is correlated at both), the best over ``lags`` (frames). NaN windows
+    (history not reaching back) give NaN.
+    """
+    g = x - x.mean(axis=-1, keepdims=True)
+    energy = np.einsum("...k,...k->...", g, g)
+    best = np.full(energy.shape, -np.inf)
+    acf: dict[int, np.ndarray] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for lag in sorted({int(v) for v in lags} | {max(1, int(v) // 2) for v in lags}):
+            if lag >= g.shape[-1]:
+                continue
+            acf[lag] = np.einsum("...k,...k->...", g[..., :-lag], g[..., lag:]) / energy
+    for lag in lags:
+        if int(lag) in acf:
+            best = np.fmax(best, acf[int(lag)] - acf[max(1, int(lag) // 2)])
+    return best
+
+
 def settled_after_gait(
     fast_ext: np.ndarray,
     n: int,
     recent: int,
     gait: int,
     lags: np.ndarray,
-    rhythm: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per new frame: was there a stride rhythm before, and how the contraction since stayed.
+    after: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per new frame: the stride rhythm before, and how the contraction since stayed.
 
     Parameters
     ----------
@@ -114,35 +137,28 @@ def settled_after_gait(
     recent, gait : int
         Frames of the recent span (the contraction) and of the span before it (gait).
     lags : ndarray of int
-        Stride lags (frames) at which the autocorrelation of the gait span is taken.
-    rhythm : float
-        Autocorrelation at a stride lag minus that at half the lag that counts as gait.
+        Stride lags (frames) at which the rhythm is looked for (:func:`stride_rhythm`).
+    after : int
+        The gait span may have ended up to this many frames before the recent span (the
+        strongest rhythm over those placements counts).
 
     Returns
     -------
-    rhythmic, lowest, median : ndarray (n_channels, n)
-        The gait span had the stride rhythm (mean-removed, normalised autocorrelation);
-        lowest and median 100 ms level (µV) of the recent span. Where the history does not
-        reach back far enough: False / NaN.
+    rhythm_before, rhythm_recent, lowest, median : ndarray (n_channels, n)
+        Stride-rhythm strength of the gait span and of the recent span; lowest and median
+        100 ms level (µV) of the recent span. Where the history does not reach back far
+        enough: -inf / NaN.
     """
     span = recent + gait
-    x = fast_ext[:, -(n + span - 1) :]
-    if x.shape[1] < n + span - 1:
-        pad = np.full((x.shape[0], n + span - 1 - x.shape[1]), np.nan)
+    m = n + after
+    x = fast_ext[:, -(m + span - 1) :]
+    if x.shape[1] < m + span - 1:
+        pad = np.full((x.shape[0], m + span - 1 - x.shape[1]), np.nan)
         x = np.concatenate([pad, x], axis=1)
-    w = windows(x, span)  # (C, n, span)
-    g = w[:, :, :gait]
-    g = g - g.mean(axis=2, keepdims=True)
-    energy = np.einsum("cnk,cnk->cn", g, g)
-    best = np.full(energy.shape, -np.inf)
-    acf: dict[int, np.ndarray] = {}
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for lag in sorted({int(v) for v in lags} | {max(1, int(v) // 2) for v in lags}):
-            acf[lag] = np.einsum("cnk,cnk->cn", g[:, :, :-lag], g[:, :, lag:]) / energy
-    for lag in lags:
-        # A rhythm, not mere smoothness: correlated one period on, anti-correlated half
-        # a period on (a slowly varying envelope is correlated at both).
-        best = np.fmax(best, acf[int(lag)] - acf[max(1, int(lag) // 2)])
-    rhythmic = best >= rhythm
+    w = windows(x, span)  # (C, m, span)
+    before = np.nan_to_num(stride_rhythm(w[:, :, :gait], lags), nan=-np.inf)
+    before = windows(before, after + 1).max(axis=2) if after else before
+    w = w[:, after:]
     r = w[:, :, gait:]
-    return rhythmic, r.min(axis=2), np.median(r, axis=2)
+    now = np.nan_to_num(stride_rhythm(r, lags), nan=-np.inf)
+    return before, now, r.min(axis=2), np.median(r, axis=2)
