@@ -249,8 +249,16 @@ _PROFILES = {
         quiet_s=0.0,
         ref_fraction=0.12,
         onset_lookback_s=12.5,
-        # The settle path (settle_s 2.5 s) is off: on held-out seeds it cut latency after
-        # exertion but raised training false alerts by 12 % (benchmarks/detection.md).
+        # train: after exertion, a contraction that stays up without the stride rhythm and
+        # without relaxing, on one leg, alerts on the settle path (benchmarks/detection.md).
+        settle_s=2.5,
+        settle_after_s=4.0,
+        settle_rhythm_now=0.7,
+        settle_relax=0.35,
+        # Repetitions relax deeper than a cramp waxes and wanes; a voluntary hold lasts up to
+        # ~10 s, so the recurrence watch does not shorten the slow path below that.
+        relax_fraction=0.35,
+        slow_min_s=9.5,
     ),
 }
 
