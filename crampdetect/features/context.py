@@ -102,8 +102,8 @@ def stride_rhythm(x: np.ndarray, lags: np.ndarray) -> np.ndarray:
 
     The mean-removed, normalised autocorrelation at a stride lag minus that at half the lag
     (a rhythm is correlated one period on and anti-correlated half a period on; a slowly
-    varying envelope is correlated at both), the best over ``lags`` (frames). NaN windows
-    (history not reaching back) give NaN.
+    varying envelope is correlated at both), the best over ``lags`` (frames). Windows with
+    NaN (history not reaching back) or no variation give -inf.
     """
     g = x - x.mean(axis=-1, keepdims=True)
     energy = np.einsum("...k,...k->...", g, g)
@@ -156,9 +156,9 @@ def settled_after_gait(
         pad = np.full((x.shape[0], m + span - 1 - x.shape[1]), np.nan)
         x = np.concatenate([pad, x], axis=1)
     w = windows(x, span)  # (C, m, span)
-    before = np.nan_to_num(stride_rhythm(w[:, :, :gait], lags), nan=-np.inf)
+    before = stride_rhythm(w[:, :, :gait], lags)
     before = windows(before, after + 1).max(axis=2) if after else before
     w = w[:, after:]
     r = w[:, :, gait:]
-    now = np.nan_to_num(stride_rhythm(r, lags), nan=-np.inf)
+    now = stride_rhythm(r, lags)
     return before, now, r.min(axis=2), np.median(r, axis=2)
