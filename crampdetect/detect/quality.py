@@ -50,12 +50,55 @@ ENV_HUM_ROUGH = 0.025
 FLOOR_S = 60.0
 
 
+class RawFrames:
+    """Statistics of unfiltered raw EMG (µV) for consecutive frames (see :class:`RawFrameStats`).
+
+    ``sd_uv`` (n_channels, n_frames) is computed for every frame; the costlier statistics only
+    where asked (NaN elsewhere): a floating input and a pop need them on rare frames.
+    """
+
+    __slots__ = ("_c", "_delays", "_frames", "_hop", "_keep", "_samples", "_var", "sd_uv")
+
+    def __init__(self, samples, keep, hop, delays, var) -> None:
+        self._samples = samples  # ``keep`` samples before the frames, then the frames
+        self._keep, self._hop, self._delays, self._var = keep, hop, delays, var
+        self.sd_uv = np.sqrt(var)
+
+    def _rows(self, where: np.ndarray, lag: int) -> np.ndarray:
+        """Samples of the frames ``where``, ``lag`` samples back: (n_where, hop)."""
+        c, nf = where.shape
+        k, hop = self._keep, self._hop
+        s = self._samples[:, k - lag : k - lag + nf * hop].reshape(c, nf, hop)
+        return s[where]
+
+    def hum_ratio(self, where: np.ndarray) -> np.ndarray:
+        """Energy of ``x(t) - x(t - T)`` over twice the frame variance, for the mains period T
+        (50 or 60 Hz, the better): about 1 for EMG, near 0 for pure hum."""
+        out = np.full(where.shape, np.nan)
+        if where.any():
+            v = self._rows(where, 0)
+            hums = []
+            for p, a in self._delays:
+                delayed = (1 - a) * self._rows(where, p) + a * self._rows(where, p + 1)
+                hums.append(np.add.reduce((v - delayed) ** 2, axis=1) / self._hop)
+            out[where] = np.minimum(*hums) / (2 * self._var[where])
+        return out
+
+    def diff_uv(self, where: np.ndarray) -> np.ndarray:
+        """Median absolute sample difference (µV)."""
+        out = np.full(where.shape, np.nan)
+        if where.any():
+            out[where] = np.median(np.abs(self._rows(where, 0) - self._rows(where, 1)), axis=1)
+        return out
+
+
 class RawFrameStats:
     """Per-frame statistics of unfiltered raw EMG (µV) that the band features lose.
 
-    ``hum_ratio``: energy of ``x(t) - x(t - T)`` over twice the frame variance for the mains
-    period T (50 or 60 Hz, the better): about 1 for EMG, near 0 for pure hum. ``sd_uv``: frame
-    standard deviation. ``diff_uv``: median absolute sample difference.
+    :meth:`process` returns :class:`RawFrames`: frame standard deviation ``sd_uv``, and on
+    demand ``hum_ratio`` (energy of ``x(t) - x(t - T)`` over twice the frame variance for the
+    mains period T, 50 or 60 Hz, the better: about 1 for EMG, near 0 for pure hum) and
+    ``diff_uv`` (median absolute sample difference).
 
     Parameters
     ----------
@@ -73,37 +116,28 @@ class RawFrameStats:
         periods = [fs / f0 for f0 in (50.0, 60.0)]
         self._delays = [(int(p), p - int(p)) for p in periods]
         self._keep = int(max(periods)) + 2
-        # The last ``_keep`` samples before the incomplete frame, then that frame's samples:
-        # per-sample rows are computed only over frames that complete.
-        self._buf: np.ndarray | None = None
+        self._hist: np.ndarray | None = None  # the last ``_keep`` samples of complete frames
+        self._part = np.zeros((n_channels, 0))  # samples of the frame not yet complete
 
-    def process(self, u: np.ndarray) -> dict[str, np.ndarray]:
+    def process(self, u: np.ndarray) -> RawFrames:
         """Add samples (n_channels, n); statistics of the frames they complete."""
-        c = u.shape[0]
-        k, hop = self._keep, self.hop
-        if self._buf is None:
-            self._buf = np.repeat(u[:, :1], k, axis=1)
-        buf = np.concatenate([self._buf, u], axis=1)
-        nf = (buf.shape[1] - k) // hop
+        c, k, hop = u.shape[0], self._keep, self.hop
+        if self._hist is None:
+            self._hist = np.repeat(u[:, :1], k, axis=1)
+        src = np.concatenate([self._part, u], axis=1) if self._part.shape[1] else u
+        nf = src.shape[1] // hop
         m = nf * hop
-        self._buf = buf[:, m:]
+        self._part = src[:, m:].copy()
         if not nf:
-            empty = np.zeros((c, 0))
-            return {"hum_ratio": empty, "sd_uv": empty.copy(), "diff_uv": empty.copy()}
-        v = buf[:, k : k + m]
-
-        def frames(row: np.ndarray) -> np.ndarray:
-            return row.reshape(c, nf, hop)
-
-        mean, ms = frames(v).mean(axis=2), frames(v * v).mean(axis=2)
+            return RawFrames(np.zeros((c, k)), k, hop, self._delays, np.zeros((c, 0)))
+        v = src[:, :m]
+        framed = v.reshape(c, nf, hop)
+        mean = np.add.reduce(framed, axis=2) / hop
+        ms = np.add.reduce((v * v).reshape(c, nf, hop), axis=2) / hop
         var = np.maximum(ms - mean**2, 1e-12)
-        diff = np.abs(v - buf[:, k - 1 : k - 1 + m])
-        hums = []
-        for p, a in self._delays:
-            delayed = (1 - a) * buf[:, k - p : k - p + m] + a * buf[:, k - p - 1 : k - p - 1 + m]
-            hums.append(frames((v - delayed) ** 2).mean(axis=2))
-        hum = np.minimum(*hums) / (2 * var)
-        return {"hum_ratio": hum, "sd_uv": np.sqrt(var), "diff_uv": np.median(frames(diff), axis=2)}
+        samples = np.concatenate([self._hist, v], axis=1)
+        self._hist = samples[:, -k:]
+        return RawFrames(samples, k, hop, self._delays, var)
 
 
 class QualityMonitor:
@@ -158,7 +192,7 @@ class QualityMonitor:
         self,
         f: FeatureFrames,
         mains: dict[str, np.ndarray] | None = None,
-        raw: dict[str, np.ndarray] | None = None,
+        raw: RawFrames | None = None,
         bad: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
         """Per-issue boolean masks (n_channels, n_frames).
@@ -222,7 +256,9 @@ class QualityMonitor:
         lead_off = stuck | ((share >= 0.6) & (hum_uv >= 1000.0))
         if raw is not None:
             # Nothing but mains of millivolts: a floating input, whatever the notches do.
-            lead_off |= (raw["hum_ratio"] <= HUM_ONLY) & (raw["sd_uv"] >= FLOATING_UV)
+            loud = raw.sd_uv >= FLOATING_UV
+            if loud.any():
+                lead_off |= (raw.hum_ratio(loud) <= HUM_ONLY) & loud
         hum = (mains.get("residual_share", zeros) >= 0.3) & (
             mains.get("residual_uv", zeros) >= MAINS_UV
         )
@@ -243,8 +279,8 @@ class QualityMonitor:
             jump_uv = f.raw_jump * uv
             ref = np.maximum(prev_rms, 1e-9)
             cand = (jump_uv > 12.0 * ref) & (jump_uv > max(300.0, 8 * uv)) & ~lead_off & ~clip
-            if raw is not None:  # a step, not a fast swing (heel strike): one big difference
-                cand &= jump_uv > STEP_RATIO * raw["diff_uv"]
+            if raw is not None and cand.any():  # a step, not a fast swing (heel strike):
+                cand &= jump_uv > STEP_RATIO * raw.diff_uv(cand)  # one big difference
             all_c = np.concatenate([self._pop_cand, cand], axis=1)
             # Untrusted from a candidate until its ringing has died down (DELAY frames).
             self._pop_cand_now = windows(all_c, POP_DELAY + 1).any(axis=2)
@@ -272,7 +308,7 @@ class QualityMonitor:
         self,
         f: FeatureFrames,
         mains: dict[str, np.ndarray] | None = None,
-        raw: dict[str, np.ndarray] | None = None,
+        raw: RawFrames | None = None,
         bad: np.ndarray | None = None,
     ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, list[tuple[str, Span]]]:
         """Masks, untrusted frames, interrupted frames and the spans that opened or closed.

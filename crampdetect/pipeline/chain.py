@@ -173,7 +173,10 @@ class Pipeline:
         # while a cramp ended by a long gap is re-examined.
         self._reexamine: dict[int, list] = {}
         self._last_good = np.full(n, rep.offset, dtype=float)  # replaces bad samples
-        self._bad_tail = np.zeros((n, 0), dtype=bool)  # bad marks of a frame not yet complete
+        # Samples of a hop not yet complete: nothing downstream can change before it is, so
+        # they wait here and the chain runs once per completed hop, not once per block.
+        self._pending: list[np.ndarray] = []
+        self._n_pending = 0
 
     # -- public -------------------------------------------------------------------------------
     def push(self, block: Block) -> Output:
@@ -185,13 +188,26 @@ class Pipeline:
             )
         if block.n_samples == 0:
             return out
-        x, bad = self._replace_bad(np.asarray(block.data, dtype=float))
         if self._last_t is None:
             self._times.anchor(self._n_in, block.t0)
         elif block.gap > 0:
             out.extend(self._gap(block))
         self._last_t = block.t0 + (block.n_samples - 1) / self.fs
         self._n_in += block.n_samples
+        hop = self._features.hop
+        n_pending = self._n_pending + block.n_samples
+        if n_pending < hop:  # no hop completes: keep the samples (a copy: blocks get reused)
+            self._pending.append(np.array(block.data, dtype=float))
+            self._n_pending = n_pending
+            return out
+        data = np.asarray(block.data, dtype=float)
+        if self._pending:
+            data = np.concatenate([*self._pending, data], axis=1)
+        used = n_pending - n_pending % hop
+        rest = data[:, used:]
+        self._pending = [rest.copy()] if rest.shape[1] else []
+        self._n_pending = rest.shape[1]
+        x, bad = self._replace_bad(data[:, :used])
         out.extend(self._process(x, bad))
         return out
 
@@ -276,12 +292,8 @@ class Pipeline:
         return x, ~ok
 
     def _bad_frames(self, bad: np.ndarray, n_frames: int) -> np.ndarray:
-        """Frames (n_channels, n_frames) holding a bad sample, aligned with the features."""
-        hop = self._features.hop
-        allb = np.concatenate([self._bad_tail, bad], axis=1)
-        used = n_frames * hop
-        self._bad_tail = allb[:, used:]
-        return allb[:, :used].reshape(allb.shape[0], n_frames, hop).any(axis=2)
+        """Frames (n_channels, n_frames) holding a bad sample (``bad`` spans whole hops)."""
+        return bad.reshape(bad.shape[0], n_frames, self._features.hop).any(axis=2)
 
     def _process(self, x: np.ndarray, bad: np.ndarray) -> Output:
         rep = self.representation
