@@ -220,21 +220,26 @@ class QualityMonitor:
         if pad > 0:
             mean_all = np.concatenate([np.repeat(mean_all[:, :1], pad, axis=1), mean_all], axis=1)
             rms_all = np.concatenate([np.repeat(rms_all[:, :1], pad, axis=1), rms_all], axis=1)
-        if n:
-            w = windows(mean_all, self._win)[:, 3:]
-            level_mean, level_sd = w.mean(axis=2), w.std(axis=2)
-            rms_ref = windows(rms_all, self._win)[:, 3:].mean(axis=2)
+        level_mean = level_sd = rms_ref = prev_rms = leak_uv = rough = zeros
+        add, win = np.add.reduce, self._win  # ufunc reduces: ndarray.mean's arithmetic
+        if n and rep.signal == "env":
+            w = windows(mean_all, win)[:, 3:]
+            level_mean = add(w, axis=2) / win
+            dev = w - level_mean[:, :, None]  # the standard deviation, as ndarray.std
+            dev *= dev
+            level_sd = np.sqrt(add(dev, axis=2) / win)
+            d1 = mean_all[:, 3:] - mean_all[:, 2:-1]
+            rough = np.sqrt(add(windows(d1**2, win), axis=2) / win)
+        elif n:
+            rms_ref = add(windows(rms_all, win)[:, 3:], axis=2) / win
             prev_rms = rms_all[:, -n - 2 : -2]
             # Wander leaking through the band-pass: below its edge the 2nd-order high-pass
             # passes (f / EDGE)^2, i.e. the wander's 2nd derivative over (2 pi EDGE)^2.
             # Means over two frames (100 ms: whole periods of 50 and 60 Hz) hold no hum.
             m2 = (mean_all[:, 1:] + mean_all[:, :-1]) / 2
-            d2 = np.diff(m2, n=2, axis=1) * uv / self.hop_s**2 / (2 * np.pi * EDGE_HZ) ** 2
-            leak_uv = np.sqrt(windows(d2**2, self._win).mean(axis=2))
-            d1 = np.diff(mean_all, axis=1)[:, 2:]
-            rough = np.sqrt(windows(d1**2, self._win).mean(axis=2))
-        else:
-            level_mean = level_sd = rms_ref = prev_rms = leak_uv = rough = zeros
+            e = m2[:, 1:] - m2[:, :-1]
+            d2 = (e[:, 1:] - e[:, :-1]) * uv / self.hop_s**2 / (2 * np.pi * EDGE_HZ) ** 2
+            leak_uv = np.sqrt(add(windows(d2**2, win), axis=2) / win)
 
         if fsc is not None:
             at_top = f.raw_max >= fsc - 1
@@ -283,7 +288,7 @@ class QualityMonitor:
                 cand &= jump_uv > STEP_RATIO * raw.diff_uv(cand)  # one big difference
             all_c = np.concatenate([self._pop_cand, cand], axis=1)
             # Untrusted from a candidate until its ringing has died down (DELAY frames).
-            self._pop_cand_now = windows(all_c, POP_DELAY + 1).any(axis=2)
+            self._pop_cand_now = np.logical_or.reduce(windows(all_c, POP_DELAY + 1), axis=2)
             all_ref = np.concatenate([self._pop_ref, np.maximum(4.0 * ref, 0.08 * jump_uv)], axis=1)
             all_rms = np.concatenate([self._pop_rms, f.rms_fast], axis=1)
             d = POP_DELAY
