@@ -419,7 +419,8 @@ class CrampDetector:
         idx = np.where(ev >= 0, np.arange(n), -1)
         last = np.maximum.accumulate(idx, axis=1)
         prev = np.array([ch.hyst for ch in self._ch])[:, None]
-        on = np.where(last >= 0, np.take_along_axis(ev, np.maximum(last, 0), axis=1) == 1, prev)
+        held = ev[np.arange(ev.shape[0])[:, None], np.maximum(last, 0)]
+        on = np.where(last >= 0, held == 1, prev)
         for c, ch in enumerate(self._ch):
             ch.hyst = bool(on[c, -1])
         return on

@@ -93,12 +93,14 @@ def trailing_stats(
     dip = low(fw, axis=2) / np.maximum(add(fw, axis=2) / w, 1e-9)
     with np.errstate(invalid="ignore", divide="ignore"):
         med = np.exp(ym[:, -n:, 0]) / base
+    if not np.isfinite(med).all():  # baseline unknown (NaN) or zero
+        med = np.nan_to_num(med, copy=False)
     return {
         "relaxed": relaxed,
         "base": base,
         "irr": irr,
         "dip": dip,
-        "med": np.nan_to_num(med, copy=False),
+        "med": med,
         "art": np.logical_or.reduce(windows(ar, w), axis=2),
     }
 

@@ -130,7 +130,7 @@ class HopFeatures:
             np.subtract(x[:, :1], first, out=jump[:, :1])
             np.subtract(x[:, 1:], x[:, :-1], out=jump[:, 1:])
             np.abs(jump, out=jump)
-            self._prev_x = x[:, -1:]
+            self._prev_x = x[:, -1:].copy()  # not a view of the caller's block
         else:
             jump = np.zeros_like(x)
         if self._tail_y.shape[1] + y.shape[1] < h:  # no hop completed (live blocks mostly)
@@ -155,11 +155,13 @@ class HopFeatures:
         start = self._frame
         self._frame += n_frames
 
+        # Reductions as ufunc reduces: ndarray.mean's arithmetic without its per-call cost.
+        add = np.add.reduce
         if self.signal == "raw":
             ms = np.einsum("cfh,cfh->cf", ty, ty) / h
-            mav = np.abs(ty).mean(axis=2)
+            mav = add(np.abs(ty), axis=2) / h
         else:
-            mav = ty.mean(axis=2)
+            mav = add(ty, axis=2) / h
             ms = mav**2
         if self._ms_hist is None and n_frames:  # the stream starts as it goes on, not silent
             self._ms_hist = np.repeat(ms[:, :1], 4, axis=1)
@@ -183,13 +185,13 @@ class HopFeatures:
             rms_fast=rms_fast,
             rms=rms,
             mav=mav,
-            tkeo=tkh[:, :used].reshape(c, n_frames, h).mean(axis=2),
+            tkeo=add(tkh[:, :used].reshape(c, n_frames, h), axis=2) / h,
             mnf=mnf,
             mdf=mdf,
-            raw_min=tx.min(axis=2) if n_frames else np.zeros((c, 0)),
-            raw_max=tx.max(axis=2) if n_frames else np.zeros((c, 0)),
-            raw_mean=tx.mean(axis=2),
-            raw_jump=js[:, :used].reshape(c, n_frames, h).max(axis=2)
+            raw_min=np.minimum.reduce(tx, axis=2) if n_frames else np.zeros((c, 0)),
+            raw_max=np.maximum.reduce(tx, axis=2) if n_frames else np.zeros((c, 0)),
+            raw_mean=add(tx, axis=2) / h,
+            raw_jump=np.maximum.reduce(js[:, :used].reshape(c, n_frames, h), axis=2)
             if n_frames
             else np.zeros((c, 0)),
         )
@@ -204,6 +206,10 @@ class HopFeatures:
         # Frames already buffered from the current window.
         buf = _join(self._spec_buf, y)
         n_win = buf.shape[1] // w
+        if not n_win:  # no window completes: every frame holds the last values
+            self._spec_buf = buf.copy() if buf is y else buf  # not a view of the caller's
+            mnf = np.repeat(self._mnf[:, None], n_frames, axis=1)
+            return mnf, np.repeat(self._mdf[:, None], n_frames, axis=1)
         mnf_out = np.empty((c, n_frames))
         mdf_out = np.empty((c, n_frames))
         if n_win:

@@ -276,14 +276,19 @@ class Pipeline:
         Returns the cleaned block and the bad-sample mask (n_channels, n).
         """
         rep = self.representation
+        lo, hi = (
+            (0, rep.full_scale)
+            if rep.full_scale is not None
+            else (-ABSURD_UV / rep.uv_per_unit, ABSURD_UV / rep.uv_per_unit)
+        )
+        if np.minimum.reduce(x, axis=None) >= lo and np.maximum.reduce(x, axis=None) <= hi:
+            self._last_good = x[:, -1].copy()  # all good (a NaN fails both tests)
+            return x, np.zeros(x.shape, dtype=bool)
         with np.errstate(invalid="ignore"):
             if rep.full_scale is not None:
                 ok = (x >= 0) & (x <= rep.full_scale)
             else:
                 ok = np.abs(x) <= ABSURD_UV / rep.uv_per_unit
-        if ok.all():
-            self._last_good = x[:, -1].copy()
-            return x, ~ok
         idx = np.where(ok, np.arange(x.shape[1]), -1)
         last = np.maximum.accumulate(idx, axis=1)
         held = np.take_along_axis(x, np.maximum(last, 0), axis=1)
@@ -326,9 +331,10 @@ class Pipeline:
             artefact = artefact | (f.mdf < 35.0)
         tkeo = f.tkeo if rep.signal == "raw" else None
         # A leg without electrodes shows no activity (e.g. to the bilateral check).
+        any_blocked = blocked.any()
         args = (
-            np.where(blocked, 0.0, f.rms_fast),
-            np.where(blocked, 0.0, f.rms),
+            np.where(blocked, 0.0, f.rms_fast) if any_blocked else f.rms_fast,
+            np.where(blocked, 0.0, f.rms) if any_blocked else f.rms,
             base,
             blocked,
             artefact,
@@ -345,7 +351,7 @@ class Pipeline:
             resumed = self._detector.resume(c, onset, f.start + k, detail)
             out.events.extend(self._emit([resumed]))
             done = k + 1
-        part = [None if a is None else a[:, done:] for a in args]
+        part = [None if a is None else a[:, done:] for a in args] if done else args
         out.events.extend(self._emit(self._detector.update(f.start + done, *part)))
         self._level = f.rms[:, -1]
         out.envelope_uv = f.rms
