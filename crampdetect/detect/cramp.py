@@ -32,7 +32,7 @@ import numpy as np
 from crampdetect.detect.confidence import load_confidence
 from crampdetect.detect.onset import place_onset
 from crampdetect.detect.settings import DetectorSettings
-from crampdetect.features.context import count_in_run, settled_after_gait, trailing_stats
+from crampdetect.features.context import LazyStats, count_in_run, settled_after_gait, trailing_stats
 
 _NEVER = -(10**12)
 
@@ -266,7 +266,7 @@ class CrampDetector:
             # against gait bursts) is posture, not a contraction to watch.
             ratio = np.where(level_fast >= s.ref_fraction * reference, ratio, 0.0)
         on = self._hysteresis(ratio, blocked if interrupted is None else blocked | interrupted)
-        stats = self._window_stats(level, level_fast, base, artefact)
+        stats = LazyStats(lambda: self._window_stats(level, level_fast, base, artefact))
         stats["ref"] = np.zeros_like(level) if reference is None else reference
         stats["untrusted"] = np.zeros(level.shape, bool) if untrusted is None else untrusted
         self._ext_fast = np.concatenate([self._h_fast, level_fast], axis=1)
@@ -493,7 +493,7 @@ class CrampDetector:
                 on[p : p + q + 1] = False
                 p = p + q + 1
                 continue
-            g = self._first_alert(c, start + p, on[p:], {k: v[c, p:] for k, v in stats.items()})
+            g = self._first_alert(c, start + p, on[p:], stats.row(c, p))
             if g is None:
                 return out
             out.append(self._raise(c, start + p + g, float(base[p + g]), stats, p + g))
@@ -526,7 +526,8 @@ class CrampDetector:
         n = on.shape[0]
         fr = 1.0 / self.hop_s
         frames = start + np.arange(n)
-        on = on & ~st["relaxed"]  # a relaxation relative to its own level breaks continuity
+        if on.any():  # a relaxation relative to its own level breaks continuity
+            on = on & ~st["relaxed"]
         if start - ch.last_on > self._gap and not on.any() and not st["settle"].any():
             # No frame of the block is in a run or settled after gait: nothing can alert; a
             # run open before it ended at its first frame (a movement if long and clearly

@@ -26,6 +26,35 @@ def count_in_run(mask: np.ndarray, starts: np.ndarray, carried: int) -> np.ndarr
     return np.where(base >= 0, cum - base, cum + carried)
 
 
+class LazyStats(dict):
+    """Per-frame statistics (name -> (n_channels, n) array) of which some are computed only
+    when first asked for: ``compute()`` returns them as a dict. At rest nothing asks."""
+
+    def __init__(self, compute) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key: str) -> np.ndarray:
+        if self._compute is not None:
+            compute, self._compute = self._compute, None
+            self.update(compute())
+        return dict.__getitem__(self, key)
+
+    def row(self, c: int, p: int) -> _Row:
+        """The statistics of channel ``c`` from frame ``p`` on, computed when first asked."""
+        return _Row(self, c, p)
+
+
+class _Row(dict):
+    def __init__(self, stats: LazyStats, c: int, p: int) -> None:
+        super().__init__()
+        self._stats, self._c, self._p = stats, c, p
+
+    def __missing__(self, key: str) -> np.ndarray:
+        v = self[key] = self._stats[key][self._c, self._p :]
+        return v
+
+
 def trailing_stats(
     level_hist: np.ndarray,
     level: np.ndarray,
