@@ -179,8 +179,7 @@ class QualityMonitor:
         self._hist_rms = np.zeros((c, 0))
         # Pop candidates wait POP_DELAY frames: a pop is transient, an EMG onset is not.
         self._pop_cand = np.zeros((c, POP_DELAY), dtype=bool)
-        self._pop_ref = np.ones((c, POP_DELAY))
-        self._pop_rms = np.zeros((c, POP_DELAY))
+        self._pop_ref = np.ones((c, POP_DELAY))  # where _pop_cand holds (else unused)
         for t in self._trackers.values():
             t.reset()
 
@@ -271,32 +270,32 @@ class QualityMonitor:
             hum = (rough <= ENV_HUM_ROUGH * level_mean) & (
                 level_mean >= ENV_HUM_RISE * np.maximum(self._env_floor(level_mean), 1.0)
             )
+        usable = ~(lead_off | clip)
         masks = {
             "lead_off": lead_off,
             "saturation": clip & ~lead_off,
-            "mains": hum & ~lead_off & ~clip,
-            "pop": np.zeros_like(lead_off),
-            "wander": np.zeros_like(lead_off),
-            "bad_value": np.zeros_like(lead_off) if bad is None else bad,
+            "mains": hum & usable,
+            "pop": np.zeros((c, n), dtype=bool),
+            "wander": np.zeros((c, n), dtype=bool),
+            "bad_value": np.zeros((c, n), dtype=bool) if bad is None else bad,
         }
-        self._pop_cand_now = np.zeros_like(lead_off)
+        self._pop_cand_now = np.zeros((c, n), dtype=bool)
         if rep.signal == "raw":
             jump_uv = f.raw_jump * uv
             ref = np.maximum(prev_rms, 1e-9)
-            cand = (jump_uv > 12.0 * ref) & (jump_uv > max(300.0, 8 * uv)) & ~lead_off & ~clip
+            cand = (jump_uv > 12.0 * ref) & (jump_uv > max(300.0, 8 * uv)) & usable
             if raw is not None and cand.any():  # a step, not a fast swing (heel strike):
                 cand &= jump_uv > STEP_RATIO * raw.diff_uv(cand)  # one big difference
-            all_c = np.concatenate([self._pop_cand, cand], axis=1)
-            # Untrusted from a candidate until its ringing has died down (DELAY frames).
-            self._pop_cand_now = np.logical_or.reduce(windows(all_c, POP_DELAY + 1), axis=2)
-            all_ref = np.concatenate([self._pop_ref, np.maximum(4.0 * ref, 0.08 * jump_uv)], axis=1)
-            all_rms = np.concatenate([self._pop_rms, f.rms_fast], axis=1)
-            d = POP_DELAY
-            # A pop's filtered ringing has died down DELAY frames later; EMG stays up.
-            masks["pop"] = all_c[:, :n] & (all_rms[:, d : d + n] < all_ref[:, :n])
-            self._pop_cand, self._pop_ref = all_c[:, -d:], all_ref[:, -d:]
-            self._pop_rms = all_rms[:, -d:]
-            masks["wander"] = (leak_uv > LEAK_FRACTION * rms_ref) & ~lead_off & ~clip
+            if cand.any() or self._pop_cand.any():  # else no pop, and nothing to remember
+                all_c = np.concatenate([self._pop_cand, cand], axis=1)
+                # Untrusted from a candidate until its ringing has died down (DELAY frames).
+                self._pop_cand_now = np.logical_or.reduce(windows(all_c, POP_DELAY + 1), axis=2)
+                new_ref = np.maximum(4.0 * ref, 0.08 * jump_uv)
+                all_ref = np.concatenate([self._pop_ref, new_ref], axis=1)
+                # A pop's filtered ringing has died down DELAY frames later; EMG stays up.
+                masks["pop"] = all_c[:, :n] & (f.rms_fast < all_ref[:, :n])
+                self._pop_cand, self._pop_ref = all_c[:, -POP_DELAY:], all_ref[:, -POP_DELAY:]
+            masks["wander"] = (leak_uv > LEAK_FRACTION * rms_ref) & usable
         return masks
 
     def _env_floor(self, level: np.ndarray) -> np.ndarray:

@@ -67,6 +67,11 @@ def _join(tail: np.ndarray, new: np.ndarray) -> np.ndarray:
     return np.concatenate([tail, new], axis=1) if tail.shape[1] else np.ascontiguousarray(new)
 
 
+def _sum5(a: np.ndarray, n: int) -> np.ndarray:
+    """Sums of 5 consecutive columns of ``a`` (n columns), added left to right."""
+    return a[:, : n - 4] + a[:, 1 : n - 3] + a[:, 2 : n - 2] + a[:, 3 : n - 1] + a[:, 4:]
+
+
 class HopFeatures:
     """Compute :class:`FeatureFrames` from streamed blocks.
 
@@ -147,10 +152,11 @@ class HopFeatures:
         tkh = _join(self._tail_tk, tk)
         xs = _join(self._tail_x, x)
         js = _join(self._tail_j, jump)
-        self._tail_y = stacked[:, used:].copy()
-        self._tail_tk = tkh[:, used:].copy()
-        self._tail_x = xs[:, used:].copy()
-        self._tail_j = js[:, used:].copy()
+        if used < stacked.shape[1] or self._tail_y.shape[1]:  # else no tail before or after
+            self._tail_y = stacked[:, used:].copy()
+            self._tail_tk = tkh[:, used:].copy()
+            self._tail_x = xs[:, used:].copy()
+            self._tail_j = js[:, used:].copy()
         tx = xs[:, :used].reshape(c, n_frames, h)
         start = self._frame
         self._frame += n_frames
@@ -171,11 +177,11 @@ class HopFeatures:
         n = allms.shape[1]
         if self.signal == "raw":
             rms_fast = np.sqrt((allms[:, 3 : n - 1] + allms[:, 4:]) / 2)
-            rms = np.sqrt(sum(allms[:, k : n - 4 + k] for k in range(5)) / 5)
+            rms = np.sqrt(_sum5(allms, n) / 5)
         else:
             m = np.sqrt(allms)
             rms_fast = (m[:, 3 : n - 1] + m[:, 4:]) / 2
-            rms = sum(m[:, k : n - 4 + k] for k in range(5)) / 5
+            rms = _sum5(m, n) / 5
         if n_frames:
             self._ms_hist = allms[:, -4:]
         mnf, mdf = self._spectral(ty.reshape(c, used), start, n_frames)

@@ -270,10 +270,10 @@ class Pipeline:
             self._events[key] = dataclasses.replace(ev, detail=detail)
         return out
 
-    def _replace_bad(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _replace_bad(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Hold the last good value over bad samples: NaN, inf, beyond the ADC range or absurd.
 
-        Returns the cleaned block and the bad-sample mask (n_channels, n).
+        Returns the cleaned block and the bad-sample mask (n_channels, n), None if all good.
         """
         rep = self.representation
         lo, hi = (
@@ -283,7 +283,7 @@ class Pipeline:
         )
         if np.minimum.reduce(x, axis=None) >= lo and np.maximum.reduce(x, axis=None) <= hi:
             self._last_good = x[:, -1].copy()  # all good (a NaN fails both tests)
-            return x, np.zeros(x.shape, dtype=bool)
+            return x, None
         with np.errstate(invalid="ignore"):
             if rep.full_scale is not None:
                 ok = (x >= 0) & (x <= rep.full_scale)
@@ -296,11 +296,13 @@ class Pipeline:
         self._last_good = x[:, -1].copy()
         return x, ~ok
 
-    def _bad_frames(self, bad: np.ndarray, n_frames: int) -> np.ndarray:
+    def _bad_frames(self, bad: np.ndarray | None, n_frames: int) -> np.ndarray:
         """Frames (n_channels, n_frames) holding a bad sample (``bad`` spans whole hops)."""
-        return bad.reshape(bad.shape[0], n_frames, self._features.hop).any(axis=2)
+        if bad is None:
+            return np.zeros((len(self.channels), n_frames), dtype=bool)
+        return np.logical_or.reduce(bad.reshape(bad.shape[0], n_frames, -1), axis=2)
 
-    def _process(self, x: np.ndarray, bad: np.ndarray) -> Output:
+    def _process(self, x: np.ndarray, bad: np.ndarray | None) -> Output:
         rep = self.representation
         u = rep.to_uv(x)
         if self._bandpass is not None and self._mains is not None:
