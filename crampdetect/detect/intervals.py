@@ -46,6 +46,11 @@ class IntervalTracker:
         self._start = np.zeros(c, dtype=np.int64)  # start of the open interval
         self._idle = True  # no interval open and no true run going on, on any channel
 
+    @property
+    def idle(self) -> bool:
+        """No interval open and no true run going on, on any channel."""
+        return self._idle
+
     def is_open(self, channel: int) -> bool:
         return bool(self._open[channel])
 

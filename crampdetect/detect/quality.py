@@ -322,6 +322,13 @@ class QualityMonitor:
         there does not count toward an alert.
         """
         masks = self.masks(f, mains, raw, bad)
+        trackers = self._trackers.values()
+        if all(t.idle for t in trackers) and not any(m.any() for m in masks.values()):
+            # No flag open, none starting (the usual frame): the trackers have nothing to do.
+            quiet = np.zeros(masks["lead_off"].shape, dtype=bool)
+            for t in trackers:
+                t.open_mask = quiet
+            return masks, self._pop_cand_now.copy(), quiet.copy(), []
         spans = []
         untrusted = np.zeros(masks["lead_off"].shape, dtype=bool)
         lasting = np.zeros_like(untrusted)
