@@ -28,8 +28,6 @@ class FeatureFrames:
     rms_fast, rms : ndarray
         RMS of the band-passed EMG over 2 and 5 hops (100 and 250 ms), µV. For ENV input,
         the mean envelope over the same spans.
-    mav : ndarray
-        Mean absolute value over the hop, µV.
     tkeo : ndarray
         Mean Teager-Kaiser energy over the hop, µV².
     mnf, mdf : ndarray
@@ -44,7 +42,6 @@ class FeatureFrames:
     hop_s: float
     rms_fast: np.ndarray
     rms: np.ndarray
-    mav: np.ndarray
     tkeo: np.ndarray
     mnf: np.ndarray
     mdf: np.ndarray
@@ -144,7 +141,7 @@ class HopFeatures:
             self._tail_x = np.concatenate([self._tail_x, x], axis=1)
             self._tail_j = np.concatenate([self._tail_j, jump], axis=1)
             empty = np.zeros((c, 0))
-            return FeatureFrames(self._frame, self.hop_s, *[empty] * 10)
+            return FeatureFrames(self._frame, self.hop_s, *[empty] * 9)
         stacked = _join(self._tail_y, y)
         n_frames = stacked.shape[1] // h
         used = n_frames * h
@@ -165,10 +162,8 @@ class HopFeatures:
         add = np.add.reduce
         if self.signal == "raw":
             ms = np.einsum("cfh,cfh->cf", ty, ty) / h
-            mav = add(np.abs(ty), axis=2) / h
         else:
-            mav = add(ty, axis=2) / h
-            ms = mav**2
+            ms = (add(ty, axis=2) / h) ** 2
         if self._ms_hist is None and n_frames:  # the stream starts as it goes on, not silent
             self._ms_hist = np.repeat(ms[:, :1], 4, axis=1)
         hist = self._ms_hist if self._ms_hist is not None else np.zeros((c, 4))
@@ -190,7 +185,6 @@ class HopFeatures:
             hop_s=self.hop_s,
             rms_fast=rms_fast,
             rms=rms,
-            mav=mav,
             tkeo=add(tkh[:, :used].reshape(c, n_frames, h), axis=2) / h,
             mnf=mnf,
             mdf=mdf,
