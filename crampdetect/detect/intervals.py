@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+#: ``ndarray.any()`` over all axes without its Python-level wrapper (small live arrays).
+_any = np.logical_or.reduce
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -61,7 +64,7 @@ class IntervalTracker:
         self.open_mask = np.zeros((self.n_channels, n), dtype=bool)
         if n == 0:
             return out
-        if self._idle and not mask.any():  # nothing open, no run going on, nothing new
+        if self._idle and not _any(mask, None):  # nothing open, no run going on, nothing new
             return out
         for ch in range(self.n_channels):
             m = mask[ch]

@@ -49,6 +49,9 @@ ENV_HUM_RISE = 3.0
 ENV_HUM_ROUGH = 0.025
 FLOOR_S = 60.0
 
+#: ``ndarray.any()`` over all axes without its Python-level wrapper (small live arrays).
+_any = np.logical_or.reduce
+
 
 class RawFrames:
     """Statistics of unfiltered raw EMG (µV) for consecutive frames (see :class:`RawFrameStats`).
@@ -261,7 +264,7 @@ class QualityMonitor:
         if raw is not None:
             # Nothing but mains of millivolts: a floating input, whatever the notches do.
             loud = raw.sd_uv >= FLOATING_UV
-            if loud.any():
+            if _any(loud, None):
                 lead_off |= (raw.hum_ratio(loud) <= HUM_ONLY) & loud
         hum = (mains.get("residual_share", zeros) >= 0.3) & (
             mains.get("residual_uv", zeros) >= MAINS_UV
@@ -284,9 +287,9 @@ class QualityMonitor:
             jump_uv = f.raw_jump * uv
             ref = np.maximum(prev_rms, 1e-9)
             cand = (jump_uv > 12.0 * ref) & (jump_uv > max(300.0, 8 * uv)) & usable
-            if raw is not None and cand.any():  # a step, not a fast swing (heel strike):
+            if raw is not None and _any(cand, None):  # a step, not a fast swing (heel strike):
                 cand &= jump_uv > STEP_RATIO * raw.diff_uv(cand)  # one big difference
-            if cand.any() or self._pop_cand.any():  # else no pop, and nothing to remember
+            if _any(cand, None) or _any(self._pop_cand, None):  # else no pop, nothing to keep
                 all_c = np.concatenate([self._pop_cand, cand], axis=1)
                 # Untrusted from a candidate until its ringing has died down (DELAY frames).
                 self._pop_cand_now = np.logical_or.reduce(windows(all_c, POP_DELAY + 1), axis=2)
@@ -323,7 +326,7 @@ class QualityMonitor:
         """
         masks = self.masks(f, mains, raw, bad)
         trackers = self._trackers.values()
-        if all(t.idle for t in trackers) and not any(m.any() for m in masks.values()):
+        if all(t.idle for t in trackers) and not any(_any(m, None) for m in masks.values()):
             # No flag open, none starting (the usual frame): the trackers have nothing to do.
             quiet = np.zeros(masks["lead_off"].shape, dtype=bool)
             for t in trackers:

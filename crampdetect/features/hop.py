@@ -208,8 +208,8 @@ class HopFeatures:
         n_win = buf.shape[1] // w
         if not n_win:  # no window completes: every frame holds the last values
             self._spec_buf = buf.copy() if buf is y else buf  # not a view of the caller's
-            mnf = np.repeat(self._mnf[:, None], n_frames, axis=1)
-            return mnf, np.repeat(self._mdf[:, None], n_frames, axis=1)
+            mnf = self._mnf[:, None].repeat(n_frames, axis=1)
+            return mnf, self._mdf[:, None].repeat(n_frames, axis=1)
         mnf_out = np.empty((c, n_frames))
         mdf_out = np.empty((c, n_frames))
         if n_win:

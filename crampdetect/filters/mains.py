@@ -91,7 +91,7 @@ class MainsSuppressor:
         if len(ends) and ends[0] >= log[-1][0]:  # all after the last segment (live mostly)
             del log[:-1]
             return {
-                k: np.repeat(v[:, None], len(ends), axis=1)
+                k: v[:, None].repeat(len(ends), axis=1)
                 for k, v in zip(keys, log[0][1:], strict=True)
             }
         marks = np.array([entry[0] for entry in log])

@@ -333,7 +333,7 @@ class Pipeline:
             artefact = artefact | (f.mdf < 35.0)
         tkeo = f.tkeo if rep.signal == "raw" else None
         # A leg without electrodes shows no activity (e.g. to the bilateral check).
-        any_blocked = blocked.any()
+        any_blocked = np.logical_or.reduce(blocked, None)
         args = (
             np.where(blocked, 0.0, f.rms_fast) if any_blocked else f.rms_fast,
             np.where(blocked, 0.0, f.rms) if any_blocked else f.rms,
