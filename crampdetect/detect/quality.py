@@ -60,17 +60,20 @@ class RawFrames:
     where asked (NaN elsewhere): a floating input and a pop need them on rare frames.
     """
 
-    __slots__ = ("_c", "_delays", "_frames", "_hop", "_keep", "_samples", "_var", "sd_uv")
+    __slots__ = ("_before", "_delays", "_frames", "_hop", "_keep", "_samples", "_var", "sd_uv")
 
-    def __init__(self, samples, keep, hop, delays, var) -> None:
-        self._samples = samples  # ``keep`` samples before the frames, then the frames
-        self._keep, self._hop, self._delays, self._var = keep, hop, delays, var
+    def __init__(self, before, frames, hop, delays, var) -> None:
+        self._before, self._frames = before, frames  # samples before the frames, the frames
+        self._samples: np.ndarray | None = None  # both, joined when first needed
+        self._keep, self._hop, self._delays, self._var = before.shape[1], hop, delays, var
         self.sd_uv = np.sqrt(var)
 
     def _rows(self, where: np.ndarray, lag: int) -> np.ndarray:
         """Samples of the frames ``where``, ``lag`` samples back: (n_where, hop)."""
         c, nf = where.shape
         k, hop = self._keep, self._hop
+        if self._samples is None:
+            self._samples = np.concatenate([self._before, self._frames], axis=1)
         s = self._samples[:, k - lag : k - lag + nf * hop].reshape(c, nf, hop)
         return s[where]
 
@@ -120,7 +123,8 @@ class RawFrameStats:
         self._delays = [(int(p), p - int(p)) for p in periods]
         self._keep = int(max(periods)) + 2
         self._hist: np.ndarray | None = None  # the last ``_keep`` samples of complete frames
-        self._part = np.zeros((n_channels, 0))  # samples of the frame not yet complete
+        self._none = np.zeros((n_channels, 0))
+        self._part = self._none  # samples of the frame not yet complete
 
     def process(self, u: np.ndarray) -> RawFrames:
         """Add samples (n_channels, n); statistics of the frames they complete."""
@@ -130,17 +134,18 @@ class RawFrameStats:
         src = np.concatenate([self._part, u], axis=1) if self._part.shape[1] else u
         nf = src.shape[1] // hop
         m = nf * hop
-        self._part = src[:, m:].copy()
+        self._part = src[:, m:].copy() if m < src.shape[1] else self._none
         if not nf:
-            return RawFrames(np.zeros((c, k)), k, hop, self._delays, np.zeros((c, 0)))
+            return RawFrames(self._hist, src[:, :0], hop, self._delays, np.zeros((c, 0)))
         v = src[:, :m]
         framed = v.reshape(c, nf, hop)
         mean = np.add.reduce(framed, axis=2) / hop
         ms = np.add.reduce((v * v).reshape(c, nf, hop), axis=2) / hop
         var = np.maximum(ms - mean**2, 1e-12)
-        samples = np.concatenate([self._hist, v], axis=1)
-        self._hist = samples[:, -k:]
-        return RawFrames(samples, k, hop, self._delays, var)
+        before = self._hist
+        # The last samples, copied: a view would keep the whole block alive.
+        self._hist = v[:, -k:].copy() if m >= k else np.concatenate([before, v], axis=1)[:, -k:]
+        return RawFrames(before, v, hop, self._delays, var)
 
 
 class QualityMonitor:

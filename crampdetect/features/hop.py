@@ -214,9 +214,10 @@ class HopFeatures:
         mdf_out = np.empty((c, n_frames))
         if n_win:
             seg = buf[:, : n_win * w].reshape(c, n_win, w) * self._window
-            p = np.abs(np.fft.rfft(seg, axis=2)) ** 2
-            tot = p.sum(axis=2) + 1e-30
-            mnf_w = (p * self._freqs).sum(axis=2) / tot
+            p = np.abs(np.fft.rfft(seg, axis=2))
+            p *= p  # power
+            tot = np.add.reduce(p, axis=2) + 1e-30
+            mnf_w = np.add.reduce(p * self._freqs, axis=2) / tot
             cp = np.cumsum(p, axis=2)
             mdf_w = self._freqs[np.argmax(cp >= 0.5 * cp[:, :, -1:], axis=2)]
         # Frame k (global) gets the value of the last window completed at or before its end.

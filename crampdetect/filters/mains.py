@@ -73,6 +73,8 @@ class MainsSuppressor:
         self._seen = 0
         self._avg: np.ndarray | None = None  # running average power spectrum
         self._tables: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._band_bins: np.ndarray | None = None  # bins of the EMG band, and of the mains
+        self._line_bins: np.ndarray | None = None  # lines (known once mains_hz is)
         # (sample index just past the segment, line share, line RMS, residual share,
         # residual RMS) per analysed segment
         self._log: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
@@ -167,8 +169,12 @@ class MainsSuppressor:
 
     def _power(self, segs: np.ndarray) -> np.ndarray:
         """Periodograms (n_channels, k, n_bins) of Hann-windowed, mean-removed segments."""
-        spec = np.fft.rfft((segs - segs.mean(axis=-1, keepdims=True)) * self._window, axis=-1)
-        return spec.real**2 + spec.imag**2
+        centred = segs - np.add.reduce(segs, axis=-1, keepdims=True) / segs.shape[-1]
+        centred *= self._window
+        spec = np.fft.rfft(centred, axis=-1)
+        power = spec.real**2
+        power += spec.imag**2
+        return power
 
     @property
     def n_segments(self) -> int:
@@ -207,10 +213,12 @@ class MainsSuppressor:
         """Share (0-1) of band power in the mains lines and their RMS, per channel (and
         segment: ``power`` is (n_channels, ..., n_bins))."""
         assert self.mains_hz is not None
-        _, line_idx, _ = self._tables[self.mains_hz]
-        top = min(450.0, 0.45 * self.fs)
-        band = power[..., (self._freqs >= 20) & (self._freqs <= top)].sum(axis=-1) + 1e-30
-        lines_power = power[..., np.unique(line_idx)].sum(axis=-1)
+        if self._band_bins is None:
+            top = min(450.0, 0.45 * self.fs)
+            self._band_bins = np.flatnonzero((self._freqs >= 20) & (self._freqs <= top))
+            self._line_bins = np.unique(self._tables[self.mains_hz][1])
+        band = np.add.reduce(power[..., self._band_bins], axis=-1) + 1e-30
+        lines_power = np.add.reduce(power[..., self._line_bins], axis=-1)
         # One-sided periodogram of a Hann-windowed segment -> RMS of the lines.
         return lines_power / band, np.sqrt(2.0 * lines_power / (self._n * np.sum(self._window**2)))
 
