@@ -10,13 +10,19 @@ Measures, on this machine (targets of issue 14):
 3. the live cost of 20 ms blocks (2 channels at 1 kHz), µs per block;
 4. ``crampdetect --help``, wall and CPU time;
 5. peak resident memory of ``detect`` on 1 h and 4 h two-channel 2 kHz CSVs (flat = streaming);
-6. where installed, BrainFlow's DataFilter chain and NeuroKit2's ``emg_process`` on the same
+6. reading that µV CSV alone (``open_csv`` blocks), with pyarrow's parser as ``detect`` does and
+   with numpy's ``loadtxt`` only (the reader's fallback, and its parser before), in the same run;
+7. with ``--night12 PATH``: ``crampdetect detect`` on a 12 h two-channel 2 kHz counts CSV
+   (``crampdetect simulate night --duration 43200 --rate 2000 --units counts --out PATH``),
+   wall, CPU and peak RSS;
+8. where installed, BrainFlow's DataFilter chain and NeuroKit2's ``emg_process`` on the same
    signal (optional extras, not dependencies), as a ratio.
 
 In-process figures are CPU time (``time.process_time``), best of several runs, so that other
 processes on a loaded machine count less; the load average is written next to them.
 
-Run: ``python benchmarks/bench_core.py`` (about 3-5 minutes).
+Run: ``python benchmarks/bench_core.py [--night12 PATH]`` (about 3-5 minutes, plus about a
+minute for the 12 h night).
 """
 
 from __future__ import annotations
@@ -147,6 +153,41 @@ def run_cli(*args: str) -> tuple[float, float]:
     return time.perf_counter() - t, cpu() - c
 
 
+def bench_read(path: Path, repeat: int = 3) -> tuple[float, float]:
+    """CPU s to read ``path`` into blocks: as ``detect`` does, and with ``loadtxt`` only."""
+    from crampdetect.storage import csvfile
+
+    def read() -> float:
+        t = time.process_time()
+        for _ in csvfile.open_csv(path).blocks():
+            pass
+        return time.process_time() - t
+
+    fast = slow = np.inf
+    parse_fast = csvfile._parse_fast
+    for _ in range(repeat):  # interleaved, so that load changes hit both
+        fast = min(fast, read())
+        csvfile._parse_fast = lambda chunk, n_cols: None  # every chunk to loadtxt
+        try:
+            slow = min(slow, read())
+        finally:
+            csvfile._parse_fast = parse_fast
+    return fast, slow
+
+
+def detect_with_rss(path: Path) -> tuple[float, float, float]:
+    """Wall s, CPU s (user + system) and peak RSS (MB) of one ``detect --json`` run."""
+    import resource
+
+    def cpu() -> float:
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+
+    c, t = cpu(), time.perf_counter()
+    rss = peak_rss_of_detect(path)
+    return time.perf_counter() - t, cpu() - c, rss
+
+
 def peak_rss_of_detect(path: Path) -> float:
     # VmHWM, not ru_maxrss: after fork+exec, ru_maxrss keeps the parent's high-water mark.
     code = (
@@ -192,6 +233,11 @@ def bench_neurokit(x: np.ndarray, seconds: float = 600.0) -> float | None:
 
 
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--night12", type=Path, help="a 12 h 2-ch 2 kHz counts CSV to detect on")
+    args = parser.parse_args()
     os.environ.setdefault("PYTHONHASHSEED", "0")
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {0})  # one core
@@ -239,6 +285,15 @@ def main() -> None:
                 "≤ 0.8 s",
             )
         )
+        fast, slow = bench_read(p1)
+        rows.append(
+            (
+                "reading that CSV alone (blocks, CPU, best of 3): pyarrow parser as `detect` "
+                "vs `np.loadtxt` only, same run",
+                f"{fast:.2f} s vs {slow:.2f} s ({slow / fast:.1f}x)",
+                "reference",
+            )
+        )
         p1.unlink()
         mem = {}
         for hours in (1.0, 4.0):
@@ -253,6 +308,16 @@ def main() -> None:
                 "peak RSS of `detect`, 2 ch 2 kHz counts: 1 h vs 4 h",
                 f"{mem[1.0]:.0f} MB vs {mem[4.0]:.0f} MB",
                 "flat; 12 h ≤ 200 MB",
+            )
+        )
+    if args.night12:
+        wall, cpu, rss = detect_with_rss(args.night12)
+        size = args.night12.stat().st_size / 1e9
+        rows.append(
+            (
+                f"`crampdetect detect` on a 12 h 2 ch 2 kHz counts CSV ({size:.2f} GB), one run",
+                f"{wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {rss:.0f} MB",
+                "≤ 12 s, ≤ 200 MB",
             )
         )
     if bf:
@@ -280,7 +345,7 @@ def main() -> None:
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, numpy {np.__version__}; load average {load0:.1f} at the "
         f"start, {load1:.1f} at the end. Run with `python benchmarks/bench_core.py`; figures "
-        "are from one run of that script."
+        "are from one run of that script" + (" (with `--night12`)." if args.night12 else ".")
     )
     lines.append("")
     lines.append("| measurement | result | target |")

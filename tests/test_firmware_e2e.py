@@ -4,36 +4,18 @@ detects the cramp and sends the vibrate command, and the motor pin answers in ti
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
+import conftest_firmware as fw
 import numpy as np
 import pytest
 
 from crampdetect.core import Block, Representation
 from crampdetect.ingest.frames import FrameDecoder, SampleFrame
-
-
-def _load_helpers() -> object:
-    """tests/conftest_firmware.py, loaded once by path (tests/ need not be a package)."""
-    if "conftest_firmware" in sys.modules:
-        return sys.modules["conftest_firmware"]
-    spec = importlib.util.spec_from_file_location(
-        "conftest_firmware", Path(__file__).with_name("conftest_firmware.py")
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["conftest_firmware"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fw: Any = _load_helpers()
 
 pytestmark = [pytest.mark.firmware, pytest.mark.slow]
 

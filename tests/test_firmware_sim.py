@@ -3,15 +3,14 @@ UART goes to a file or a pseudo-terminal, and its motor pin is watched in simula
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import conftest_firmware as fw
 import numpy as np
 import pytest
 
@@ -24,23 +23,6 @@ from crampdetect.ingest.frames import (
     StatusFrame,
     encode_frame,
 )
-
-
-def _load_helpers() -> object:
-    """tests/conftest_firmware.py, loaded once by path (tests/ need not be a package)."""
-    if "conftest_firmware" in sys.modules:
-        return sys.modules["conftest_firmware"]
-    spec = importlib.util.spec_from_file_location(
-        "conftest_firmware", Path(__file__).with_name("conftest_firmware.py")
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["conftest_firmware"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fw: Any = _load_helpers()
 
 pytestmark = pytest.mark.firmware
 

@@ -17,6 +17,7 @@ from bleak.backends.client import BaseBleakClient
 from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
 from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
 from bleak.exc import BleakDBusError, BleakDeviceNotFoundError, BleakError, BleakGATTProtocolError
+from board_reads import check, counts, read_until
 
 from crampdetect.core import InputError
 from crampdetect.ingest import ble
@@ -201,11 +202,6 @@ class FakeClient(BaseBleakClient):
         p.done.set()
 
 
-def counts(n_samples: int) -> np.ndarray:
-    i = np.arange(n_samples)
-    return np.stack([(i * 7) % 1024, (i * 7 + 100) % 1024]).astype(np.uint16)
-
-
 def notifications(data: np.ndarray, per_frame: int = 50) -> list[bytes]:
     """One whole encoded frame per notification, as the ESP32 sends them at MTU 247."""
     stream = BoardEmulator(FS, 2, 12, "raw", per_frame).frames_for(data)
@@ -241,27 +237,11 @@ def open_ble(**kwargs: Any) -> BoardSource:
     return BoardSource(transport, **kwargs)
 
 
-def read_all(source: BoardSource, n_samples: int, timeout_s: float = 20.0) -> list:
-    blocks: list = []
-    deadline = time.monotonic() + timeout_s
-    while (not blocks or blocks[-1].stop < n_samples) and time.monotonic() < deadline:
-        blocks += source.read(timeout_s=0.5)
-    return blocks
-
-
-def check(blocks: list, data: np.ndarray) -> None:
-    stop = 0
-    for b in blocks:
-        assert b.start == stop + b.gap, "samples duplicated or reordered"
-        np.testing.assert_array_equal(b.data, data[:, b.start : b.stop])
-        stop = b.stop
-
-
 def test_duplicated_notifications_are_dropped(peripheral):
     peripheral.duplicate_every = 3
     source = open_ble()
     with source:
-        blocks = read_all(source, 20_000)
+        blocks = read_until(source, 20_000)
     data = counts(20_000)
     check(blocks, data)
     assert blocks[-1].stop == 20_000 and all(b.gap == 0 for b in blocks)
@@ -276,7 +256,7 @@ def test_disconnect_mid_stream_reconnects_with_backoff_and_counts_the_gap(periph
     peripheral.refuse_after_drop = 2  # the first two reconnection attempts fail
     source = open_ble()
     with source:
-        blocks = read_all(source, 20_000)
+        blocks = read_until(source, 20_000)
         stats = source.stats
     check(blocks, counts(20_000))
     assert blocks[-1].stop == 20_000
@@ -294,7 +274,7 @@ def test_a_board_that_rebooted_while_disconnected_starts_a_new_segment(periphera
     peripheral.drop_at = len(before) - 1
     source = open_ble()
     with source:
-        blocks = read_all(source, 5000)
+        blocks = read_until(source, 5000)
         deadline = time.monotonic() + 20
         while peripheral.pos < len(peripheral.notifications) and time.monotonic() < deadline:
             blocks += source.read(timeout_s=0.2)
@@ -318,7 +298,7 @@ def test_late_notification_after_close_is_ignored(peripheral):
 
     source = open_ble()
     with source:
-        blocks = read_all(source, 20_000)
+        blocks = read_until(source, 20_000)
         while source.read(timeout_s=0.05):
             pass
     assert blocks[-1].stop == 20_000
@@ -329,7 +309,7 @@ def test_late_notification_after_close_is_ignored(peripheral):
 def test_commands_are_written_and_fail_cleanly_when_disconnected(peripheral):
     source = open_ble()
     with source:
-        read_all(source, 100)
+        read_until(source, 100)
         assert source.send("vibrate", pulses=((300, 100),), repeat=2)
         source.transport._client = None  # what the disconnect callback leaves behind
         assert not source.send("stop")
@@ -345,7 +325,7 @@ def test_a_lost_command_write_is_resent_until_acknowledged(peripheral, monkeypat
     peripheral.drop_writes = 1
     source = open_ble()
     with source:
-        read_all(source, 100)
+        read_until(source, 100)
         assert source.send("vibrate", pulses=((300, 100),))  # written, but lost on the air
         deadline = time.monotonic() + 10
         while source.stats.acks < 1 and time.monotonic() < deadline:
@@ -377,7 +357,7 @@ def test_streams_at_the_negotiated_mtu_with_frames_packed_and_split(peripheral, 
     peripheral.notifications = packed(data, mtu)
     source = open_ble()
     with source:
-        blocks = read_all(source, 4000)
+        blocks = read_until(source, 4000)
         assert source.transport.mtu == mtu
         pulses = tuple((200 + k, 100) for k in range(8))  # the longest command: 44 bytes
         assert source.send("vibrate", pulses=pulses, repeat=3)
@@ -404,7 +384,7 @@ def test_a_start_notify_failure_disconnects_before_retrying(peripheral):
     with source:
         peripheral.fail_start_notify = 1
         peripheral.not_found = 1  # and BlueZ forgot the device once
-        blocks = read_all(source, 20_000)
+        blocks = read_until(source, 20_000)
         stats = source.stats
     check(blocks, counts(20_000))
     assert blocks[-1].stop == 20_000 and stats.reconnects == 1
@@ -429,7 +409,7 @@ def test_backoff_is_capped_and_the_scan_times_out_while_the_board_is_away(periph
     )
     source = BoardSource(source)
     with source:
-        blocks = read_all(source, 2000)
+        blocks = read_until(source, 2000)
         deadline = time.monotonic() + 10
         while peripheral.drop_at is not None and time.monotonic() < deadline:
             blocks += source.read(timeout_s=0.05)
@@ -439,7 +419,7 @@ def test_backoff_is_capped_and_the_scan_times_out_while_the_board_is_away(periph
         assert peripheral.scans - scans >= 3 and peripheral.connects == 1
         back = time.monotonic()
         peripheral.advertising = True
-        blocks += read_all(source, 20_000)
+        blocks += read_until(source, 20_000)
         stats = source.stats
     reconnected = peripheral.attempts[-1]
     assert reconnected - back <= 0.2 + 0.3 + 0.5  # one wait, a scan, slack for a busy machine
@@ -454,7 +434,7 @@ def test_refused_reconnects_wait_at_most_the_cap(peripheral, monkeypatch):
     peripheral.refuse_after_drop = 6
     source = open_ble()
     with source:
-        blocks = read_all(source, 20_000)
+        blocks = read_until(source, 20_000)
     check(blocks, counts(20_000))
     waits = np.diff(peripheral.attempts[1:])  # between the attempts after the drop
     assert len(waits) == 6

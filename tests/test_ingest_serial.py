@@ -9,6 +9,7 @@ import tty
 
 import numpy as np
 import pytest
+from board_reads import check, counts, read_until
 
 from crampdetect.core import InputError
 from crampdetect.ingest.frames import FrameDecoder
@@ -20,28 +21,6 @@ from crampdetect.ingest.sources import BoardSource
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
 
 FS = 1000
-
-
-def counts(n_samples: int) -> np.ndarray:
-    i = np.arange(n_samples)
-    return np.stack([(i * 7) % 1024, (i * 7 + 100) % 1024]).astype(np.uint16)
-
-
-def read_until(source: BoardSource, n_samples: int, timeout_s: float = 20.0) -> list:
-    """Blocks until their stop index reaches n_samples (waits on the queue, no polling sleep)."""
-    blocks: list = []
-    deadline = time.monotonic() + timeout_s
-    while (not blocks or blocks[-1].stop < n_samples) and time.monotonic() < deadline:
-        blocks += source.read(timeout_s=0.5)
-    return blocks
-
-
-def check(blocks: list, data: np.ndarray) -> None:
-    stop = 0
-    for b in blocks:
-        assert b.start == stop + b.gap, "samples duplicated or reordered"
-        np.testing.assert_array_equal(b.data, data[:, b.start : b.stop])
-        stop = b.stop
 
 
 def test_frames_written_in_odd_slices_come_out_as_blocks():

@@ -27,7 +27,7 @@ from crampdetect.simulate.components import muap
 from crampdetect.simulate.subject import Hardware, Subject
 
 if TYPE_CHECKING:
-    from crampdetect.simulate.scenes import Scene
+    from crampdetect.simulate.builder import Scene
 
 SEGMENT = 8192  #: output samples per internal segment
 MUAP_PAD_S = 0.02  #: half-span of a rendered motor-unit potential, s

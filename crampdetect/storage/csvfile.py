@@ -1,9 +1,10 @@
 """Read the ``detect`` CSV layout (``time_s,<channel>,...``) as a stream of blocks.
 
-The file is parsed in chunks of a few MB with numpy's C text parser, so memory stays
-flat for nights of any length and start-up stays light. The sample rate comes from the
-``time_s`` steps; where ``time_s`` jumps (lost packets) the next block carries the number of
-missing samples in ``Block.gap``.
+The file is parsed in chunks of about a MB by pyarrow's C++ CSV parser on one thread (about
+twice as fast as numpy's), so memory stays flat for nights of any length; a chunk it refuses
+or might read differently is parsed by numpy's ``loadtxt``, whose errors name the data row.
+The sample rate comes from the ``time_s`` steps; where ``time_s`` jumps (lost packets) the
+next block carries the number of missing samples in ``Block.gap``.
 """
 
 from __future__ import annotations
@@ -169,15 +170,14 @@ def _arrays(path: Path, skip: int, n_cols: int) -> Iterator[np.ndarray]:
         while True:
             buf = fh.read(CHUNK_BYTES)
             last = not buf
-            buf = rest + buf
             cut = len(buf) if last else buf.rfind(b"\n") + 1
             if cut == 0 and not last:  # no line end in this read yet: keep reading
-                check_line_length(buf, path.name, row)
-                rest = buf
+                rest += buf
+                check_line_length(rest, path.name, row)
                 continue
-            chunk, rest = buf[:cut], buf[cut:]
+            chunk, rest = b"".join((rest, memoryview(buf)[:cut])), buf[cut:]  # one copy
             check_line_length(chunk, path.name, row)
-            if chunk.strip():
+            if chunk and not chunk.isspace():
                 arr = _parse(chunk, path.name, row, n_cols)
                 row += arr.shape[1]
                 yield arr
@@ -276,6 +276,9 @@ def check_steps(steps: np.ndarray, name: str, first_row: int) -> None:
 
 
 def _parse(chunk: bytes, name: str, first_row: int, n_cols: int) -> np.ndarray:
+    arr = _parse_fast(chunk, n_cols)
+    if arr is not None:
+        return arr
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # an empty line or row is bad input, not a warning
@@ -285,6 +288,42 @@ def _parse(chunk: bytes, name: str, first_row: int, n_cols: int) -> np.ndarray:
     if arr.shape[1] != n_cols:
         raise InputError(f"{name}: expected {n_cols} columns, got {arr.shape[1]}")
     return arr.T
+
+
+def _parse_fast(chunk: bytes, n_cols: int) -> np.ndarray | None:
+    """``chunk`` as a (n_cols, n_rows) float64 array by pyarrow's parser, or None.
+
+    None when pyarrow refuses the chunk (empty lines, quotes, comments, bad values, ragged
+    rows), reads a lone ``\\r`` as a line end, or returns a value that is not finite (it reads
+    ``nan(123)``, which ``loadtxt`` refuses): ``loadtxt`` then parses the chunk and names the
+    row. Where both parse a field, both round to the nearest double: the same values.
+    """
+    import pyarrow as pa  # ~40 ms and ~30 MB: paid only once a CSV is read
+    import pyarrow.csv as pcsv
+
+    names = [f"c{i}" for i in range(n_cols)]
+    try:
+        table = pcsv.read_csv(
+            pa.py_buffer(chunk),
+            memory_pool=pa.system_memory_pool(),  # freed memory goes back to malloc
+            read_options=pcsv.ReadOptions(
+                use_threads=False, column_names=names, block_size=len(chunk) + 1
+            ),
+            parse_options=pcsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
+            convert_options=pcsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.float64()),
+                null_values=[],
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if b"\r" in chunk and table.num_rows != chunk.count(b"\n") + (not chunk.endswith(b"\n")):
+        return None
+    if any(c.null_count for c in table.columns):
+        return None
+    out = np.vstack([c.to_numpy() for c in table.columns])
+    return out if np.isfinite(out.sum()) else None  # a huge finite sum only costs the fallback
 
 
 def _message(msg: str, first_row: int) -> str:

@@ -1,0 +1,152 @@
+"""The CSV reader's fast path (pyarrow) reads exactly what its ``loadtxt`` path reads.
+
+Every chunk is parsed by pyarrow unless it refuses or might read it differently; then numpy's
+``loadtxt`` parses it and names the bad row. Both paths must give the same samples, bit for bit,
+and the same error messages: checked on random values in several text formats and on odd or
+malformed files (including every CSV of the hostile corpus).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hostile_corpus import build
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crampdetect.core import InputError
+from crampdetect.storage import csvfile
+
+
+def _read(path: Path) -> tuple[str, np.ndarray | str]:
+    """("ok", time and samples of every block) or ("error", the message)."""
+    try:
+        stream = csvfile.open_csv(path)
+        parts = [np.vstack([b.t0 + np.arange(b.n_samples) / b.fs, b.data]) for b in stream.blocks()]
+    except InputError as exc:
+        return "error", str(exc)
+    return "ok", np.hstack(parts)
+
+
+def _both(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[tuple, tuple]:
+    fast = _read(path)
+    with monkeypatch.context() as m:
+        m.setattr(csvfile, "_parse_fast", lambda chunk, n_cols: None)
+        slow = _read(path)
+    return fast, slow
+
+
+def _same(fast: tuple, slow: tuple) -> None:
+    assert fast[0] == slow[0]
+    if fast[0] == "error":
+        assert fast[1] == slow[1]
+    else:
+        assert fast[1].shape == slow[1].shape
+        assert np.array_equal(fast[1].view(np.int64), slow[1].view(np.int64))
+
+
+FORMATS = ["{!r}", "{:.17g}", "{:.2f}", "{:.3f}", "{:.6e}", "{:.0f}", "{:+.4f}", "{:.9g}"]
+
+
+@given(
+    values=st.lists(
+        st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False),
+        min_size=2,
+        max_size=400,
+    ),
+    fmt=st.sampled_from(FORMATS),
+    crlf=st.booleans(),
+)
+def test_fast_path_values_equal_loadtxt(values: list[float], fmt: str, crlf: bool) -> None:
+    """pyarrow accepts plain numbers and rounds them exactly like ``loadtxt``."""
+    end = "\r\n" if crlf else "\n"
+    text = end.join(
+        f"{i * 0.001:.3f},{fmt.format(v)},{fmt.format(-v)}" for i, v in enumerate(values)
+    )
+    chunk = (text + end).encode()
+    fast = csvfile._parse_fast(chunk, 3)
+    ref = np.loadtxt(io.BytesIO(chunk), delimiter=",", ndmin=2).T
+    assert fast is not None, "the fast path refused plain numbers"
+    assert fast.shape == ref.shape
+    assert np.array_equal(fast.view(np.int64), ref.view(np.int64))
+
+
+ODD_FIELDS = [
+    "nan(123)",  # pyarrow reads NaN, loadtxt refuses
+    "nan",
+    "-inf",
+    "1e400",
+    "\x0b1.5",  # loadtxt strips it, pyarrow refuses
+    " 1.5 ",
+    "+1.5",
+    ".5",
+    "0x10",
+    '"1.5"',
+    "1.5 # comment",
+    "",
+    "1_0",
+    "4.9e-324",
+]
+
+
+@pytest.mark.parametrize("field", ODD_FIELDS)
+def test_odd_fields_read_as_loadtxt_reads_them(
+    field: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [f"{i / 100:.2f},{i},{-i}" for i in range(50)]
+    rows[17] = f"0.17,{field},-17"
+    path = tmp_path / "odd.csv"
+    path.write_text("time_s,left,right\n" + "\n".join(rows) + "\n")
+    fast, slow = _both(path, monkeypatch)
+    _same(fast, slow)
+
+
+LAYOUTS = {
+    "lone CR line ends": b"0,1,2\r0.01,1,2\r0.02,1,2\r",
+    "empty line": b"0,1,2\n\n0.01,1,2\n0.02,1,2\n",
+    "blank CRLF line": b"0,1,2\r\n\r\n0.01,1,2\r\n",
+    "comment line": b"0,1,2\n#x\n0.01,1,2\n",
+    "ragged row": b"0,1,2\n0.01,1\n0.02,1,2\n",
+    "extra column": b"0,1,2\n0.01,1,2,3\n",
+    "trailing comma": b"0,1,2,\n0.01,1,2,\n",
+    "no final line end": b"0,1,2\n0.01,1,2",
+    "whitespace line": b"0,1,2\n   \n0.01,1,2\n",
+}
+
+
+@pytest.mark.parametrize("name", list(LAYOUTS))
+def test_odd_layouts_read_as_loadtxt_reads_them(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_bytes(b"time_s,left,right\n" + LAYOUTS[name])
+    fast, slow = _both(path, monkeypatch)
+    _same(fast, slow)
+
+
+def test_hostile_csvs_read_as_loadtxt_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cases = [c for c in build(tmp_path) if c.path.is_file() and c.path.suffix == ".csv"]
+    assert len(cases) > 20
+    for case in cases:
+        try:
+            fast, slow = _both(case.path, monkeypatch)
+        except Exception as exc:  # e.g. a limit error from the header, the same for both
+            pytest.fail(f"{case.name}: {exc!r}")
+        _same(fast, slow)
+
+
+def test_bad_row_named_after_a_fast_chunk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad value several chunks in is still named by its data row."""
+    monkeypatch.setattr(csvfile, "CHUNK_BYTES", 4096)
+    rows = [f"{i / 1000:.3f},{i % 7},{i % 5}" for i in range(5000)]
+    rows[3210] = "3.210,abc,0"
+    path = tmp_path / "late.csv"
+    path.write_text("time_s,left,right\n" + "\n".join(rows) + "\n")
+    with pytest.raises(InputError, match=r"non-numeric value 'abc' at data row 3211\b"):
+        for _ in csvfile.open_csv(path).blocks():
+            pass
