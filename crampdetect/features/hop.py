@@ -210,29 +210,29 @@ class HopFeatures:
             self._spec_buf = buf.copy() if buf is y else buf  # not a view of the caller's
             mnf = self._mnf[:, None].repeat(n_frames, axis=1)
             return mnf, self._mdf[:, None].repeat(n_frames, axis=1)
-        mnf_out = np.empty((c, n_frames))
-        mdf_out = np.empty((c, n_frames))
-        if n_win:
-            seg = buf[:, : n_win * w].reshape(c, n_win, w) * self._window
-            p = np.abs(np.fft.rfft(seg, axis=2))
-            p *= p  # power
-            tot = np.add.reduce(p, axis=2) + 1e-30
-            mnf_w = np.add.reduce(p * self._freqs, axis=2) / tot
-            cp = np.cumsum(p, axis=2)
-            mdf_w = self._freqs[np.argmax(cp >= 0.5 * cp[:, :, -1:], axis=2)]
+        seg = buf[:, : n_win * w].reshape(c, n_win, w) * self._window
+        p = np.abs(np.fft.rfft(seg, axis=2))
+        p *= p  # power
+        tot = np.add.reduce(p, axis=2) + 1e-30
+        mnf_w = np.add.reduce(p * self._freqs, axis=2) / tot
+        cp = np.cumsum(p, axis=2)
+        mdf_w = self._freqs[np.argmax(cp >= 0.5 * cp[:, :, -1:], axis=2)]
         # Frame k (global) gets the value of the last window completed at or before its end.
         first_in_buf = start - self._spec_buf.shape[1] // self.hop
+        self._spec_buf = buf[:, n_win * w :].copy()
+        if n_frames == 1:  # whole hops are buffered: the window ended with this frame
+            self._mnf, self._mdf = mnf_w[:, -1], mdf_w[:, -1]
+            return mnf_w[:, -1:], mdf_w[:, -1:]
+        mnf_out = np.empty((c, n_frames))
+        mdf_out = np.empty((c, n_frames))
         ends = first_in_buf + (np.arange(n_win) + 1) * SPECTRAL_HOPS  # frame index after window
         frames = start + np.arange(n_frames) + 1
         idx = np.searchsorted(ends, frames, side="right") - 1
         held = idx < 0
-        if n_win:
-            safe = np.maximum(idx, 0)
-            mnf_out[:] = mnf_w[:, safe]
-            mdf_out[:] = mdf_w[:, safe]
+        safe = np.maximum(idx, 0)
+        mnf_out[:] = mnf_w[:, safe]
+        mdf_out[:] = mdf_w[:, safe]
         mnf_out[:, held] = self._mnf[:, None]
         mdf_out[:, held] = self._mdf[:, None]
-        if n_win:
-            self._mnf, self._mdf = mnf_w[:, -1], mdf_w[:, -1]
-        self._spec_buf = buf[:, n_win * w :].copy()
+        self._mnf, self._mdf = mnf_w[:, -1], mdf_w[:, -1]
         return mnf_out, mdf_out
