@@ -78,24 +78,28 @@ class MainsSuppressor:
         # (sample index just past the segment, line share, line RMS, residual share,
         # residual RMS) per analysed segment
         self._log: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._held: tuple[tuple[int, int] | None, dict[str, np.ndarray]] = (None, {})
 
     def share_at(self, ends: np.ndarray) -> dict[str, np.ndarray]:
         """Mains figures at sample indices ``ends``, from the last segment analysed before each
         (zeros before the first): share of band power in the mains lines (0-1) and their RMS
         (input units), before (``share``, ``uv``) and after the notches (``residual_share``,
         ``residual_uv``); each shaped (n_channels, len(ends)). ``ends`` must not decrease from
-        one call to the next: older segments are dropped."""
+        one call to the next: older segments are dropped. The arrays are read-only."""
         keys = ("share", "uv", "residual_share", "residual_uv")
-        out = {k: np.zeros((self.n_channels, len(ends))) for k in keys}
         log = self._log
+        if log and len(ends) and ends[0] >= log[-1][0]:  # all after the last segment (live)
+            del log[:-1]
+            key = (log[0][0], len(ends))
+            if self._held[0] != key:  # the same figures until the next segment
+                figs = [v[:, None].repeat(len(ends), axis=1) for v in log[0][1:]]
+                for v in figs:
+                    v.flags.writeable = False
+                self._held = (key, dict(zip(keys, figs, strict=True)))
+            return self._held[1]
+        out = {k: np.zeros((self.n_channels, len(ends))) for k in keys}
         if not log:
             return out
-        if len(ends) and ends[0] >= log[-1][0]:  # all after the last segment (live mostly)
-            del log[:-1]
-            return {
-                k: v[:, None].repeat(len(ends), axis=1)
-                for k, v in zip(keys, log[0][1:], strict=True)
-            }
         marks = np.array([entry[0] for entry in log])
         k = np.searchsorted(marks, ends, side="right") - 1
         known = k >= 0
