@@ -125,3 +125,65 @@ def test_leg_movements_raise_no_early_warning():
     for s in np.arange(10.0, 190.0, 20.0):
         add_burst(x, t, FS, rng, 0, s, s + 1.5, 200.0, ramp_s=0.2)
     assert [e for e in _detect_with(x, early_warning=True) if e.kind == "early_warning"] == []
+
+
+def _night_events(x, channels=None, **changes):
+    from crampdetect.detect.settings import profile_settings
+
+    settings = profile_settings("night").replace(**changes)
+    return detect_array(x, FS, UV, "night", channels=channels, settings=settings)[0]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_steady_cramp_after_rest_seen_since_the_start_is_alerted_early(seed):
+    # No movement since the recording began: 70 s of rest seen is enough for the steady path
+    # (quiet_start_s); counting the start as a movement makes it wait for moved_fast_s (7 s).
+    t, x, rng = scene(duration_s=120.0, seed=seed)
+    add_burst(x, t, FS, rng, 0, 70.0, 110.0, 300.0, ramp_s=1.0)
+    (e,) = _night_events(x)
+    assert e.alert_s - 70.0 <= 6.0
+    (late,) = _night_events(x, quiet_start_s=90.0)
+    assert late.alert_s - 70.0 >= 6.5
+
+
+def test_steady_contraction_at_the_start_of_a_recording_is_not_alerted_early():
+    t, x, rng = scene(duration_s=60.0, seed=4)
+    add_burst(x, t, FS, rng, 0, 20.0, 50.0, 300.0, ramp_s=1.0)
+    (e,) = _night_events(x)
+    assert e.alert_s - 20.0 >= 6.5
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_steady_contraction_while_the_other_leg_moves_is_not_taken_as_quiet(seed):
+    t, x, rng = scene(duration_s=130.0, n_channels=2, seed=seed)
+    add_burst(x, t, FS, rng, 0, 90.0, 125.0, 300.0, ramp_s=1.0)
+    for s in np.arange(90.5, 100.0, 2.0):  # the other leg moves now and then
+        add_burst(x, t, FS, rng, 1, s, s + 0.7, 300.0, ramp_s=0.1)
+    ch = ("calf_left", "calf_right")
+    (e,) = [e for e in _night_events(x, ch) if e.channel == "calf_left"]
+    assert e.alert_s - 90.0 >= 8.0
+    (early,) = [e for e in _night_events(x, ch, quiet_other_share=1.0) if e.channel == "calf_left"]
+    assert early.alert_s - 90.0 <= 6.0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_cramp_right_after_a_leg_movement_waits_for_moved_fast_s(seed):
+    t, x, rng = scene(duration_s=140.0, seed=seed)
+    add_burst(x, t, FS, rng, 0, 80.0, 82.5, 200.0, ramp_s=0.2)  # a leg movement
+    add_burst(x, t, FS, rng, 0, 85.0, 130.0, 300.0, ramp_s=1.0)
+    (e,) = _night_events(x)
+    assert 6.5 <= e.alert_s - 85.0 <= 8.5
+    (late,) = _night_events(x, moved_fast_s=12.0)  # only the slow path (slow_s 9 s)
+    assert late.alert_s - 85.0 >= 8.5
+
+
+def test_night_movement_context_does_not_depend_on_block_cuts():
+    # A leg movement, then a cramp on one leg while the other leg moves, 70 s into the stream:
+    # the movement context (quiet_start_s, moved_fast_s, quiet_other_share) spans many blocks.
+    t, x, rng = scene(duration_s=140.0, n_channels=2, seed=21)
+    add_burst(x, t, FS, rng, 0, 70.0, 72.5, 200.0, ramp_s=0.2)
+    add_burst(x, t, FS, rng, 0, 75.0, 120.0, 300.0, ramp_s=1.0)
+    add_burst(x, t, FS, rng, 1, 76.0, 77.0, 300.0, ramp_s=0.1)
+    add_burst(x, t, FS, rng, 1, 100.0, 104.0, 300.0, ramp_s=0.5)
+    runs = [detect_array(x, FS, UV, "night", block=b)[0] for b in (137, 2000, 7919, 40000)]
+    assert runs[0] and all(r == runs[0] for r in runs)

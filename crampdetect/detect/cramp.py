@@ -128,8 +128,10 @@ class _Channel:
     recurrence_until: int = _NEVER
     cramp_level: float = 0.0  # median envelope (µV) when the alert was raised
     # End frame of the last activation run of >= 0.5 s. Rest is only known once it has been
-    # seen: the start of the stream (or of the data after a long gap) counts as a movement.
+    # seen: the start of the stream (or of the data after a long gap) counts as a movement
+    # until quiet_start_s of rest has been seen after it (move_seen False).
     last_move_end: int = 0
+    move_seen: bool = False  # last_move_end is a movement seen, not the stream start
     bilateral: int = 0  # frames of the current run during which another leg rose too
     context: _RunContext | None = None  # the current run's context, taken when it started
 
@@ -358,7 +360,7 @@ class CrampDetector:
         for ch in self._ch:
             ch.hyst, ch.last_on, ch.run_start, ch.low = False, _NEVER, -1, 0
             ch.run_strong = 0
-            ch.last_move_end = self._frame
+            ch.last_move_end, ch.move_seen = self._frame, False
         return out
 
     def end_floor(self, channel: int) -> float:
@@ -537,7 +539,7 @@ class CrampDetector:
                 and start - ch.run_start >= round(s.movement_min_s * fr)
                 and ch.run_strong > 0
             ):
-                ch.last_move_end = start
+                ch.last_move_end, ch.move_seen = start, True
             ch.run_start, ch.run_strong, ch.bilateral, ch.context = -1, 0, 0, None
             return None
         on_idx = np.where(on, frames, _NEVER)
@@ -565,18 +567,19 @@ class CrampDetector:
 
         rec = frames < ch.recurrence_until
         scale = np.where(rec, s.recurrence_scale, 1.0)
+        early = np.where(rec, s.recurrence_fast_scale, 1.0)  # of fast_s, for the early paths
         strong = in_run & (st["med"] >= s.strong_ratio) & (st["dip"] >= s.dip)
         # Fast: irregular waxing and waning, no artefact.
         fast = (
             strong
-            & (elapsed >= s.fast_s * fr * scale)
+            & (elapsed >= s.fast_s * fr * early)
             & (st["irr"] >= s.irregular * scale)
             & ~st["art"]
         )
         # Quiet (night): from quiet rest, a steady strong contraction is enough.
         quiet = np.zeros(n, dtype=bool)
         if s.quiet_s > 0:
-            quiet = strong & (elapsed >= s.fast_s * fr * scale) & ~st["art"]
+            quiet = strong & (elapsed >= s.fast_s * fr * early) & ~st["art"]
         # Slow: continuous and strong for long enough, whatever its shape.
         slow = in_run & (elapsed >= s.slow_s * fr * scale) & (st["med"] >= s.strong_ratio)
         # Settle (training): after gait, up without the stride rhythm and without a dip.
@@ -594,9 +597,14 @@ class CrampDetector:
         )
         move_ends = frames[ended]
 
-        def last_move_before(rs: int) -> int:
+        def quiet_before(rs: int) -> bool:
+            """Night: the leg was at rest long enough before a run starting at ``rs``."""
             k = np.searchsorted(move_ends, rs) - 1
-            return int(move_ends[k]) if k >= 0 else ch.last_move_end
+            if k >= 0 or ch.move_seen:
+                last = int(move_ends[k]) if k >= 0 else ch.last_move_end
+                return rs - last >= s.quiet_s * fr
+            # No movement seen since the stream began: rest seen for quiet_start_s will do.
+            return rs - ch.last_move_end >= s.quiet_start_s * fr
 
         level = st["med"] * st["base"]
         pre = ctx.pre[c]
@@ -635,12 +643,16 @@ class CrampDetector:
                 # The early paths need the strongest activity of the last minutes before
                 # the run to be matched: a cramp is rarely weaker than earlier movements.
                 ok &= slow[mine] | (level[mine] >= s.fast_ref_fraction * ctx.ref_before[mine])
-            if s.quiet_s > 0 and rs - last_move_before(rs) < s.quiet_s * fr:
+            if s.quiet_s > 0 and not quiet_before(rs):
                 # Shortly after a movement: maybe the next of a periodic series of leg
-                # movements (every 5-90 s); only the slow path may alert.
-                ok &= slow[mine]
+                # movements (every 5-90 s, each 0.5-10 s): the early paths wait until the
+                # activation has outlasted nearly every such movement.
+                ok &= slow[mine] | (elapsed[mine] >= s.moved_fast_s * fr)
             if ok.any():
                 ok &= (bil[mine] < s.bilateral_share) | (elapsed[mine] >= s.bilateral_s * fr)
+                # Night: steady from rest on one leg only; the other leg moving as well
+                # (turning over, restless legs) leaves the steady case to the slow path.
+                ok &= ~quiet[mine] | fast[mine] | slow[mine] | (bil[mine] <= s.quiet_other_share)
             ok |= settle[mine]
             unsure = ok & ~slow[mine]
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
@@ -659,7 +671,7 @@ class CrampDetector:
         upto = n if g is None else g + 1
         done = move_ends[ended < upto]
         if done.size:
-            ch.last_move_end = int(done[-1])
+            ch.last_move_end, ch.move_seen = int(done[-1]), True
         ch.last_on = int(last_on[upto - 1])
         ch.run_start = int(run_start[upto - 1])
         ch.run_strong = int(run_strong[upto - 1]) if ch.run_start >= 0 else 0

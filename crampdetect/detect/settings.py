@@ -42,7 +42,8 @@ class DetectorSettings:
     quiet_s : float
         Night: after this long (s) without any movement on the leg, a strong continuous
         contraction alerts after ``fast_s`` even when steady; shortly after a movement (a
-        periodic-leg-movement series repeats every 5-90 s) only the slow path may alert.
+        periodic-leg-movement series repeats every 5-90 s) the early paths wait for
+        ``moved_fast_s``.
         0 disables both the steady fast path and the context test.
     ref_fraction : float
         Activity below this fraction of the strongest recent activity (or of the calibrated
@@ -68,7 +69,7 @@ class DetectorSettings:
         (night). Off by default: see benchmarks/detection.md for how often it is right.
     recurrence_s : float
         After a cramp the channel is watched this long with ``recurrence_scale`` applied
-        to ``fast_s``, ``slow_s`` and ``irregular``.
+        to ``slow_s`` and ``irregular``, and ``recurrence_fast_scale`` to ``fast_s``.
     relax_window_s : float
         Context (s) of the ``relax_fraction`` test.
     movement_fraction, movement_min_s : float
@@ -103,6 +104,22 @@ class DetectorSettings:
     settle_one_leg : float
         The leg's median level over ``settle_s`` relative to its activity reference must be
         this multiple of every other leg's (standing after running is on both legs).
+    quiet_start_s : float
+        Night: where no movement has been seen since the stream began (or resumed after a
+        long gap), this much rest seen before a run (s) stands in for ``quiet_s``. A
+        recording may start right at a contraction, so its start is never rest.
+    moved_fast_s : float
+        Night: a run that starts within ``quiet_s`` of a movement may alert on the early
+        paths once it has lasted this long (s), longer than nearly every periodic leg
+        movement (0.5-10 s, mean about 3 s); before that only the slow path may alert.
+    recurrence_fast_scale : float
+        Within the recurrence watch, ``fast_s`` (the earliest alert of the irregular and
+        quiet paths) is scaled by this. Night keeps 1: a leg movement after a cramp is no
+        shorter than before it.
+    quiet_other_share : float
+        Night: the steady (quiet) path needs another leg to have risen during at most this
+        share of the run (turning over moves both legs); the irregular and slow paths keep
+        ``bilateral_share``.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -142,6 +159,11 @@ class DetectorSettings:
     settle_floor: float = 0.08
     settle_irregular: float = 0.13
     settle_one_leg: float = 2.0
+    # -- night profile decisions (helper `night`) --
+    quiet_start_s: float = 60.0
+    quiet_other_share: float = 0.2
+    recurrence_fast_scale: float = 0.75
+    moved_fast_s: float = 7.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -215,12 +237,24 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "settle_floor": (0.0, 1.0, "x activity reference"),
     "settle_irregular": (0.0, 10.0, "log units"),
     "settle_one_leg": (0.0, 100.0, "x other leg's relative level"),
+    "quiet_start_s": (0.0, _BIG, "s"),
+    "quiet_other_share": (0.0, 1.0, ""),
+    "recurrence_fast_scale": (0.1, 1.0, ""),
+    "moved_fast_s": (0.1, 600.0, "s"),
 }
 
 _PROFILES = {
     # Lying at rest: cramps start from silence; confounders are short movements and
     # bilateral turning over.
-    "night": DetectorSettings(fast_s=4.0, slow_s=9.0, fast_ref_fraction=0.5),
+    "night": DetectorSettings(
+        fast_s=4.0,
+        slow_s=9.0,
+        fast_ref_fraction=0.5,
+        # Turning over lasts up to 45 s (domain notes §2.4): bilateral activity shorter than
+        # that is not judged a cramp.
+        bilateral_s=46.0,
+        recurrence_fast_scale=1.0,
+    ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
         slow_s=9.5,
