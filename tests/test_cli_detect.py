@@ -71,7 +71,6 @@ BAD = {
     "header only": "time_s,a\n",
     "no time column": "t,a\n0,1\n0.001,2\n",
     "non-numeric": "time_s,a\n0,1\n0.001,abc\n0.002,3\n",
-    "nan": "time_s,a\n0,1\n0.001,nan\n0.002,3\n",
     "nan time": "time_s,a\n0,1\nnan,2\n0.002,3\n",
     "empty cell": "time_s,a\n0,1\n0.001,\n0.002,3\n",
     "backwards": "time_s,a\n" + "".join(f"{i / 1000},{i}\n" for i in range(50)) + "0.01,5\n",
@@ -91,6 +90,32 @@ def test_bad_file_exits_2_with_one_line(case, tmp_path):
     assert r.stdout == ""
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in r.stderr and lines[0].startswith("crampdetect")
+
+
+def test_bad_values_are_flagged_not_refused(cramp_csv, tmp_path):
+    """NaN, inf and absurd cells: a bad_value flag where they are, the rest scored as before."""
+    lines = cramp_csv.read_text().splitlines(keepends=True)  # header, then data rows
+    for row, left, right in [(5000, "nan", None), (5001, None, "inf"), (8000, "-1e300", "1e12")]:
+        fields = lines[row].rstrip("\n").split(",")
+        fields[1] = left or fields[1]
+        fields[2] = right or fields[2]
+        lines[row] = ",".join(fields) + "\n"
+    dirty = tmp_path / "dirty.csv"
+    dirty.write_text("".join(lines))
+    clean, r = _cli("detect", cramp_csv, "--json"), _cli("detect", dirty, "--json")
+    assert r.returncode == 0, r.stderr
+    (warning,) = r.stderr.splitlines()
+    assert warning.startswith("crampdetect detect: warning: dirty.csv: 4 ")
+    assert "data row 5000" in warning and "bad_value" in warning
+    doc, ref = json.loads(r.stdout), json.loads(clean.stdout)
+    assert doc["events"] == ref["events"] and len(doc["events"]) == 1
+    flags = {(q["channel"], q["issue"]) for q in doc["quality"]} - {
+        (q["channel"], q["issue"]) for q in ref["quality"]
+    }
+    assert flags == {("calf_left", "bad_value"), ("calf_right", "bad_value")}
+    for q in doc["quality"]:
+        if q["issue"] == "bad_value":
+            assert 4.99 - 1.0 <= q["start_s"] <= 8.0 and q["end_s"] <= 8.0 + 2.0, q
 
 
 def test_wrong_rate_is_refused(tmp_path):

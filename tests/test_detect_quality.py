@@ -229,3 +229,28 @@ def test_flags_under_everyday_interference_do_not_depend_on_block_size(rep, fs):
         results.append(col.result())
     assert results[0][1], "the scene should raise some flags"
     assert all(r == results[0] for r in results[1:])
+
+
+def test_an_envelope_that_climbs_beyond_the_adc_range_is_a_contraction_not_a_lead_off():
+    """ENV at a high gain: a cramp that builds up over 1.5 s pins the envelope at the top; it
+    is flagged as saturation, not lead-off, and alerts. Electrodes coming off (a jump to the
+    top) stay a lead-off without an alert. Any block size gives the same output."""
+    fs, n = 100.0, 36_000  # 6 min of 12-bit ENV at 100 Hz
+    rep = Representation("env", "counts", 12)
+    rng = np.random.default_rng(29)
+    env = 30 + 3 * slow_modulation(n, fs, rng, 0.3, 0.5) + rng.normal(0, 1.5, (2, n))
+    t = np.arange(n) / fs
+    rise = np.clip((t - 120.0) / 1.5, 0.0, 1.0) * (t < 170.0)  # a cramp from 120 s to 170 s
+    env[0] += rise * 6000 * (1 + 0.15 * slow_modulation(n, fs, rng, 1.0, 0.7)[0])
+    env[1, 22_000:31_000] = 4095  # electrodes off from 220 s to 310 s
+    x = np.round(env).clip(0, 4095)
+    outs = [detect_array(x, fs, rep, "night", block=b) for b in (250, 37, 4000)]
+    assert all(o == outs[0] for o in outs[1:])
+    events, quality = outs[0]
+    cramps = [e for e in events if e.kind == "cramp"]
+    assert [e.channel for e in cramps] == ["ch0"]
+    assert 120.0 < cramps[0].alert_s < 130.0
+    assert _covered(quality, "saturation", 121.0, 169.0) > 30.0
+    assert [q for q in quality if q.issue == "lead_off" and q.channel == "ch0"] == []
+    off = [q for q in quality if q.issue == "lead_off" and q.channel == "ch1"]
+    assert sum(min(q.end_s, 310.0) - max(q.start_s, 220.0) for q in off) > 85.0

@@ -105,6 +105,8 @@ def _mismatch(case: Case, command: str, root: Path, capsys) -> str | None:
     if command == "convert":
         return _check_output(out_file)
     result = json.loads(out)  # strict JSON: no NaN
+    if "bad_value" in expect and not any(q["issue"] == "bad_value" for q in result["quality"]):
+        return "bad cells read, but no bad_value quality interval"
     if not np.isfinite(result["input"]["duration_s"]) or result["input"]["duration_s"] <= 0:
         return f"duration_s {result['input']['duration_s']}"
     return None

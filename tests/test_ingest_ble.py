@@ -55,6 +55,10 @@ class Peripheral:
         self.attempts: list[float] = []  # monotonic time of every connect() call
         self.disconnects = 0
         self.clients: list[FakeClient] = []
+        # BlueZ keeps the characteristic's last value; bleak may hand it to the callback again
+        # just after notifications start on the new link.
+        self.repeat_last_on_reconnect = False
+        self.last_sent: int | None = None  # index of the last notification delivered
 
 
 PERIPHERAL: Peripheral | None = None
@@ -181,6 +185,9 @@ class FakeClient(BaseBleakClient):
 
     async def _stream(self, callback) -> None:
         p = self.peripheral
+        if p.repeat_last_on_reconnect and p.last_sent is not None:
+            await asyncio.sleep(0)  # a D-Bus signal: after start_notify returned
+            callback(bytearray(p.notifications[p.last_sent]))
         while p.pos < len(p.notifications):
             await asyncio.sleep(0)
             if not (self._connected and self._notifying):
@@ -190,6 +197,7 @@ class FakeClient(BaseBleakClient):
             callback(bytearray(p.notifications[k]))
             if p.duplicate_every and k % p.duplicate_every == 0:
                 callback(bytearray(p.notifications[k]))
+            p.last_sent = k
             p.pos += 1
             if p.drop_at is not None and k == p.drop_at:
                 p.drop_at = None
@@ -263,6 +271,26 @@ def test_disconnect_mid_stream_reconnects_with_backoff_and_counts_the_gap(periph
     assert stats.reconnects == 1 and peripheral.connects == 2
     assert stats.gaps == 1 and 35 * 50 <= stats.gap_samples <= 40 * 50
     assert sum(b.n_samples for b in blocks) + stats.gap_samples == 20_000
+
+
+@pytest.mark.parametrize("lost", [0, 40])
+def test_the_last_notification_repeated_after_a_reconnect_is_a_duplicate(peripheral, lost):
+    """bleak hands the last (cached) notification to the callback again when notifications
+    start on the new link: it is dropped as a duplicate, not taken for a board restart."""
+    frames = [FrameDecoder().feed(n) for n in peripheral.notifications]
+    drop = next(k for k in range(100, 200) if isinstance(frames[k][0], SampleFrame))
+    peripheral.drop_at = drop
+    peripheral.lost_while_down = lost
+    peripheral.repeat_last_on_reconnect = True
+    source = open_ble()
+    with source:
+        blocks = read_until(source, 20_000)
+        stats = source.stats
+    check(blocks, counts(20_000))  # no sample twice, every sample in its place
+    assert blocks[-1].stop == 20_000
+    assert stats.reconnects == 1 and stats.duplicates == 1 and stats.restarts == 0
+    lost_samples = sum(isinstance(f[0], SampleFrame) for f in frames[drop + 1 : drop + 1 + lost])
+    assert stats.gap_samples == 50 * lost_samples and stats.gaps == (lost_samples > 0)
 
 
 def test_a_board_that_rebooted_while_disconnected_starts_a_new_segment(peripheral):

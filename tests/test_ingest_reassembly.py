@@ -91,6 +91,39 @@ def test_device_restart_starts_a_new_segment_sized_by_host_time():
     assert after[1].start == after[0].stop and after[1].gap == 0
 
 
+def test_a_repeat_of_the_last_frame_after_a_reconnect_is_a_duplicate_not_a_restart():
+    """bleak may deliver the last notification again once the link is back: same seq, time
+    and samples. It is dropped; the frames after it continue the stream without a gap."""
+    data = signal(N * 20)
+    r = Reassembler(block_s=None)  # one block per frame
+    blocks = r.feed([status()] + [frame(k, k * N, data) for k in range(10)], host_s=10.0)
+    r.link_reset()
+    blocks += r.feed([frame(9, 9 * N, data)], host_s=10.6)  # the repeat
+    blocks += r.feed([frame(k, k * N, data) for k in range(10, 20)], host_s=10.6)
+    blocks += r.flush()
+    assert r.stats.duplicates == 1 and r.stats.restarts == 0
+    check_blocks(blocks, data)
+    assert blocks[-1].stop == 20 * N and all(b.gap == 0 for b in blocks)
+
+
+@pytest.mark.parametrize("change", ["t_us", "samples"])
+def test_a_restarted_board_reusing_the_last_seq_is_still_a_restart(change):
+    """After a reconnect, a frame with the last sequence number but another device time or
+    other samples is not the repeat: the board restarted."""
+    data = signal(N * 20)
+    r = Reassembler(block_s=None)  # one block per frame
+    blocks = r.feed([status()] + [frame(k, k * N, data) for k in range(10)], host_s=10.0)
+    r.link_reset()
+    first = frame(9, 9 * N, data)
+    if change == "t_us":
+        first = SampleFrame(9, 0, 0b11, first.samples)
+    else:
+        first = SampleFrame(9, first.t_us, 0b11, first.samples ^ 1)
+    after = r.feed([first, SampleFrame(10, first.t_us + N * 1000, 0b11, data[:, :N])], 15.0)
+    assert r.stats.restarts == 1 and r.stats.duplicates == 0
+    assert after[0].start > blocks[-1].stop and after[0].gap > 0
+
+
 def test_a_run_of_consecutive_old_frames_is_a_restart_not_duplicates():
     """A board reset without a link event (watchdog) must not have its frames dropped forever."""
     data = signal(N * 60)

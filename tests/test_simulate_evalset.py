@@ -53,3 +53,19 @@ def test_make_evaluation_set_writes_files_labels_and_manifest(tmp_path) -> None:
     assert total >= 0.2 * 3600
     again = make_evaluation_set(tmp_path / "again", hours=0.2, seed=1, n_jobs=1)
     assert [p.read_bytes() for p in again] == [p.read_bytes() for p in paths]
+
+
+def test_seeds_pair_scenarios_with_different_representations():
+    """A fixed format cycle paired each scenario with the same representations on every seed,
+    so per-representation figures compared scenarios (night vs training), not representations."""
+    from crampdetect.simulate.evalset import plan_evaluation_set
+
+    for variant, hours in (("standard", 10.0), ("stress", 8.0)):
+        pairings = {
+            frozenset(
+                (str(j["scenario"]), j["signal"], j["units"], j["adc_bits"])
+                for j in plan_evaluation_set(hours, seed, variant)
+            )
+            for seed in (0, 1, 2)
+        }
+        assert len(pairings) == 3, variant

@@ -150,3 +150,54 @@ def test_bad_row_named_after_a_fast_chunk(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(InputError, match=r"non-numeric value 'abc' at data row 3211\b"):
         for _ in csvfile.open_csv(path).blocks():
             pass
+
+
+def test_bad_values_are_read_as_bad_samples(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NaN, inf and absurd cells (|x| > 1e9) become NaN samples, counted from their row on.
+
+    Everything else in the file reads unchanged; a chunk boundary falls between the bad rows.
+    """
+    monkeypatch.setattr(csvfile, "CHUNK_BYTES", 4096)
+    rows = [f"{i / 1000:.3f},{i % 7},{i % 5}" for i in range(2000)]
+    bad = {(1200, 1): "nan", (1201, 2): "-inf", (1500, 1): "1e300", (1999, 2): "-2e9"}
+    for (r, c), cell in bad.items():
+        fields = rows[r].split(",")
+        fields[c] = cell
+        rows[r] = ",".join(fields)
+    path = tmp_path / "dirty.csv"
+    path.write_text("time_s,left,right\n" + "\n".join(rows) + "\n")
+    stream = csvfile.open_csv(path)
+    data = np.hstack([b.data for b in stream.blocks()])
+    expected = np.vstack([np.arange(2000) % 7, np.arange(2000) % 5]).astype(float)
+    for r, c in bad:
+        expected[c - 1, r] = np.nan
+    assert np.array_equal(data, expected, equal_nan=True)
+    assert stream.bad_values == 4 and stream.gaps == 0
+    (note,) = stream.problems
+    assert "4 " in note and "data row 1201" in note and path.name in note
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [("nan", "NaN or infinite"), ("inf", "NaN or infinite"), ("2e10", "beyond 1e\\+10")],
+)
+def test_bad_time_is_still_refused(cell: str, message: str, tmp_path: Path) -> None:
+    """A time stamp cannot be held: a bad ``time_s`` refuses the file, naming the row."""
+    rows = [f"{i / 1000:.3f},{i % 7}" for i in range(100)]
+    rows[40] = f"{cell},1"
+    path = tmp_path / "t.csv"
+    path.write_text("time_s,left\n" + "\n".join(rows) + "\n")
+    with pytest.raises(InputError, match=rf"time_s.*{message}.* data row 41\b"):
+        for _ in csvfile.open_csv(path).blocks():
+            pass
+
+
+def test_clean_file_has_no_problems(tmp_path: Path) -> None:
+    path = tmp_path / "clean.csv"
+    path.write_text("time_s,left\n" + "".join(f"{i / 100:.2f},{i % 7}\n" for i in range(300)))
+    stream = csvfile.open_csv(path)
+    for _ in stream.blocks():
+        pass
+    assert stream.bad_values == 0 and stream.problems == []

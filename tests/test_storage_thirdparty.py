@@ -91,3 +91,63 @@ def test_shipped_samples_open_and_stay_silent(name: str) -> None:
     assert rec.fs == 250 and rec.n_samples == 2500 and len(rec.channels) == 8
     for profile in ("night", "training"):  # walking: no cramp
         assert crampdetect.detect(rec, profile=profile).cramps == []
+
+
+CUTS = [(1000, 1050), (2000, 2300)]  # 50 samples across a wrap of the counter; 300 > a cycle
+
+
+def _cut_rows(name: str, tmp_path: Path) -> Path:
+    """The shipped sample with the data rows of CUTS removed, as lost packets leave it."""
+    lines = (SAMPLES / name).read_text().splitlines(keepends=True)
+    head = 5 if name.startswith("OpenBCI") else 0  # % lines and the column header
+    drop = {head + i for a, b in CUTS for i in range(a, b)}
+    path = tmp_path / name
+    path.write_text("".join(line for k, line in enumerate(lines) if k not in drop))
+    return path
+
+
+@pytest.mark.parametrize(
+    "name", ["OpenBCI-RAW-2025-12-05_15-30-00.txt", "BrainFlow-RAW_cyton_2025-12-05.csv"]
+)
+def test_rows_missing_from_the_sample_counter_are_gaps(name: str, tmp_path: Path, capsys) -> None:
+    """The Cyton's counter (0-255, wraps) says how many samples were lost; a loss longer
+    than one cycle is sized with the timestamps. The gaps reach detect like a CSV's gaps."""
+    full = crampdetect.open(SAMPLES / name)
+    _, reference = full.load()
+    rec = crampdetect.open(_cut_rows(name, tmp_path))
+    assert rec.fs == 250 and rec.n_gaps == 2
+    assert [(s.start, s.n_samples) for s in rec.segments] == [(0, 1000), (1050, 950), (2300, 200)]
+    for s in rec.segments:
+        np.testing.assert_array_equal(s.load(), reference[:, s.start : s.start + s.n_samples])
+    assert main(["detect", str(rec.path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["input"]["gaps"] == 2 and doc["input"]["duration_s"] == pytest.approx(10.0)
+    gaps = {
+        (round(q["start_s"], 3), round(q["end_s"], 3))
+        for q in doc["quality"]
+        if q["issue"] == "gap"
+    }
+    assert gaps == {(4.0, 4.2), (8.0, 9.2)}
+
+
+def test_counter_variants_of_the_openbci_boards() -> None:
+    """Cycles as the OpenBCI GUI's PacketLossTracker knows them: Cyton 0-255, Ganglion WiFi
+    0-200, Cyton+Daisy 0-254 even or 1-255 odd; a repeating counter (Ganglion BLE) is no
+    evidence and gives no gaps."""
+    from crampdetect.storage.thirdparty import counter_gaps
+
+    def lost(counter, keep):
+        return counter_gaps(np.asarray(counter)[keep], None).tolist()
+
+    keep = np.r_[0:300, 310:600]
+    assert sum(lost(np.arange(600) % 256, keep)) == 10
+    assert sum(lost(np.arange(600) % 201, keep)) == 10
+    assert sum(lost(np.arange(600) * 2 % 256, keep)) == 10
+    assert sum(lost((np.arange(600) * 2 + 1) % 256, keep)) == 10
+    gaps = lost(np.arange(600) % 201, keep)
+    assert gaps[300] == 10 and sum(g > 0 for g in gaps) == 1
+    assert not any(lost(np.repeat(np.arange(300) % 101, 2), keep))
+    stamps = np.arange(600) / 250.0  # a whole cycle and more lost: the timestamps tell
+    keep = np.r_[0:100, 400:600]
+    gaps = counter_gaps((np.arange(600) % 256)[keep], stamps[keep], 250.0)
+    assert gaps[100] == 300 and gaps.sum() == 300

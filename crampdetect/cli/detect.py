@@ -88,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
             progress=bar,
             block_s=args.block_s,
         )
+    for problem in result["input"].get("problems", []):
+        print(f"crampdetect detect: warning: {problem}", file=sys.stderr)
     if args.json:
         json.dump(result, sys.stdout)
         sys.stdout.write("\n")

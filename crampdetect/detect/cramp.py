@@ -443,6 +443,7 @@ class CrampDetector:
             self._persist,
             self._relax_w,
             self.settings.relax_fraction,
+            self.settings.rest_offset,
         )
 
     def _keep_history(self, level, fast, base, art) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from crampdetect.core import Representation
+from crampdetect.detect.env_rail import EnvRise
 from crampdetect.detect.intervals import IntervalTracker, Span
 from crampdetect.features.hop import FeatureFrames
 from crampdetect.features.windows import windows
@@ -190,6 +191,10 @@ class QualityMonitor:
         self._pop_ref = np.ones((c, POP_DELAY))  # where _pop_cand holds (else unused)
         for t in self._trackers.values():
             t.reset()
+        # rep: an envelope pinned high after a climb is a contraction, not a lead-off.
+        fsc = self.representation.full_scale
+        env = fsc is not None and self.representation.signal == "env"
+        self._env_rise = EnvRise(c, self.hop_s, fsc, ENV_HIGH) if env else None
 
     def blocked(self, channel: int) -> bool:
         """True while a blocking issue (lead-off) is open on this channel."""
@@ -257,6 +262,8 @@ class QualityMonitor:
                 # amplifier's own limit) has lost its electrodes.
                 still = level_sd <= np.maximum(ENV_STILL * level_mean, 1.0)
                 stuck = (flat & at_top) | (still & (level_mean >= ENV_HIGH * fsc))
+                if self._env_rise is not None:  # rep: only if it jumped there (env_rail)
+                    stuck &= self._env_rise.jumped(f.raw_mean)
                 clip = at_top
             else:
                 stuck = flat & (at_top | at_bottom)
@@ -346,7 +353,9 @@ class QualityMonitor:
                 spans.extend((k, s) for s in tracker.feed(masks[k], f.start - POP_DELAY))
                 continue
             spans.extend((k, s) for s in tracker.feed(masks[k], f.start))
-            untrusted |= masks[k] | tracker.open_mask
+            if not (k == "saturation" and self.representation.signal == "env"):
+                # rep: an envelope beyond the ADC range is at least that strong: no doubt.
+                untrusted |= masks[k] | tracker.open_mask
             if k in LASTING:
                 lasting |= masks[k] | tracker.open_mask
             if k in BLOCKING:  # blocked while the interval lasts, not only where it began

@@ -120,6 +120,10 @@ class DetectorSettings:
         Night: the steady (quiet) path needs another leg to have risen during at most this
         share of the run (turning over moves both legs); the irregular and slow paths keep
         ``bilateral_share``.
+    rest_offset : float
+        (rep) Multiple of the resting baseline taken off the envelope before the ``dip`` and
+        ``relax_fraction`` tests: the MyoWare ENV output rests on an ADC offset, so its
+        relaxations and dips are judged on what stands above that floor (raw EMG: 0).
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -164,6 +168,8 @@ class DetectorSettings:
     quiet_other_share: float = 0.2
     recurrence_fast_scale: float = 0.75
     moved_fast_s: float = 7.0
+    # rep: representation-specific
+    rest_offset: float = 0.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -241,6 +247,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "quiet_other_share": (0.0, 1.0, ""),
     "recurrence_fast_scale": (0.1, 1.0, ""),
     "moved_fast_s": (0.1, 600.0, "s"),
+    "rest_offset": (0.0, 1.0, "x baseline"),
 }
 
 _PROFILES = {
@@ -270,7 +277,16 @@ _PROFILES = {
 
 #: The MyoWare ENV output rests on a floor of rectified noise and ADC offset, so activity
 #: stands fewer times above its rest than band-passed raw EMG does: lower ratios.
-_ENV_RATIOS = {"on_ratio": 1.8, "off_ratio": 1.4, "strong_ratio": 3.5, "rise_ratio": 1.5}
+#: (rep) Between strides or raises the envelope falls back to that floor, not to zero: off at
+#: 1.6x (not 1.4x), and the dip and relaxation tests judge what stands above the floor
+#: (``rest_offset`` 1x the baseline); benchmarks/detection.md, 2026-12-05 "representation gap".
+_ENV_RATIOS = {
+    "on_ratio": 1.8,
+    "off_ratio": 1.6,
+    "strong_ratio": 3.5,
+    "rise_ratio": 1.5,
+    "rest_offset": 1.0,
+}
 
 
 def profile_settings(profile: str, signal: str = "raw") -> DetectorSettings:

@@ -20,9 +20,7 @@ import numpy as np
 
 from crampdetect.core import InputError
 from crampdetect.detect.model import load_model
-from crampdetect.ingest.inference import infer_representation
 from crampdetect.pipeline.offline import detect_file
-from crampdetect.storage.csvfile import open_csv
 
 #: Activities a false alert is attributed to (the first that overlaps wins).
 ACTIVITIES = (
@@ -95,25 +93,22 @@ class Scorer:
         if self.model is not None:
             model = load_model(self.model)
         declared = {k: labels.get(k) for k in ("signal", "units", "adc_bits")}
-        result = detect_file(
-            csv_path, profile=profile, overrides=self.overrides, model=model, **declared
-        )
+        # Run as a user would (representation inferred over the whole file); only where
+        # that inference misses the labelled representation, score a run with the label.
+        inferred_ok: bool | None = None
+        try:
+            result = detect_file(csv_path, profile=profile, overrides=self.overrides, model=model)
+            if declared["signal"] is not None:
+                inferred_ok = all(result["input"][k] == v for k, v in declared.items())
+        except InputError:  # e.g. a rate impossible for the inferred signal type
+            inferred_ok = False
+        if inferred_ok is False:
+            result = detect_file(
+                csv_path, profile=profile, overrides=self.overrides, model=model, **declared
+            )
         out = score(result, labels, Path(csv_path).name, profile)
-        out["inferred_ok"] = _inferred_matches(csv_path, declared)
+        out["inferred_ok"] = inferred_ok
         return out
-
-
-def _inferred_matches(csv_path: str | Path, declared: dict[str, Any]) -> bool | None:
-    """Whether ``detect`` would infer the labelled representation by itself (None: unknown)."""
-    if declared.get("signal") is None:
-        return None
-    stream = open_csv(csv_path)
-    rep, _ = infer_representation(stream.first, None, None, None, stream.fs)
-    return (rep.signal, rep.units, rep.adc_bits) == (
-        declared["signal"],
-        declared["units"],
-        declared["adc_bits"],
-    )
 
 
 def _after_exertion(cramp: dict[str, Any], intervals: list[dict[str, Any]]) -> bool:

@@ -67,6 +67,7 @@ def trailing_stats(
     persist: int,
     relax_w: int,
     relax_fraction: float,
+    rest_offset: float = 0.0,
 ) -> dict[str, np.ndarray]:
     """Per new frame: irregularity, dip depth, level ratio, artefact and relaxation.
 
@@ -85,6 +86,9 @@ def trailing_stats(
         context for relaxation.
     relax_fraction : float
         Level below this fraction of its ``relax_w`` mean is a relaxation.
+    rest_offset : float
+        Multiple of the baseline taken off the envelope before the dip and relaxation tests
+        (an envelope resting on an offset: its activity is what stands above it).
 
     Returns
     -------
@@ -104,7 +108,8 @@ def trailing_stats(
         n + keep + persist - 1,
     )
     lr = pad_left(np.concatenate([level_hist[:, -(relax_w - 1) :], level], axis=1), n + relax_w - 1)
-    relaxed = level < relax_fraction * (add(windows(lr, relax_w), axis=2) / relax_w)
+    floor = rest_offset * np.nan_to_num(base)  # (rep) the envelope's resting offset, µV
+    relaxed = level - floor < relax_fraction * (add(windows(lr, relax_w), axis=2) / relax_w - floor)
     fa = pad_left(np.concatenate([fast_hist[:, -keep:], fast], axis=1), n + keep)
     ar = np.concatenate([art_hist[:, -keep:], art], axis=1)
     if ar.shape[1] < n + keep:
@@ -119,7 +124,7 @@ def trailing_stats(
     # Irregularity must persist: a steady hold's ramp-down is briefly "irregular".
     irr = low(windows(irr_all, persist), axis=2)
     fw = windows(fa, w)
-    dip = low(fw, axis=2) / np.maximum(add(fw, axis=2) / w, 1e-9)
+    dip = (low(fw, axis=2) - floor) / np.maximum(add(fw, axis=2) / w - floor, 1e-9)
     with np.errstate(invalid="ignore", divide="ignore"):
         med = np.exp(ym[:, -n:, 0]) / base
     if not np.isfinite(med).all():  # baseline unknown (NaN) or zero

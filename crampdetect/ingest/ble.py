@@ -4,9 +4,10 @@ bleak is asynchronous; this transport runs its own event loop on a thread, so th
 crampdetect stays synchronous. Notifications arrive through a *synchronous* callback that
 only puts the bytes on the queue (bleak runs async callbacks as unordered tasks). A
 notification delivered twice (bleak #2002) or late is harmless: the reassembler drops
-repeated sequence numbers. On an unsolicited disconnect the transport scans again and
-reconnects with exponential back-off (0.5 s doubling to 2 s; each scan gives up after the scan
-time-out and is tried again). UUIDs: ``firmware_bridge/protocol/PROTOCOL.md``.
+repeated sequence numbers, and the last notification delivered again just after a
+reconnect. On an unsolicited disconnect the transport scans again and reconnects with
+exponential back-off (0.5 s doubling to 2 s; each scan gives up after the scan time-out and
+is tried again). UUIDs: ``firmware_bridge/protocol/PROTOCOL.md``.
 
 The negotiated ATT MTU sets the notification payload (MTU - 3 bytes: 20 at the default MTU
 23). Notification payloads are fed to the same stream decoder as serial bytes, so a payload

@@ -2,10 +2,11 @@
 
 Sample frames carry a 16-bit sequence number (wraps) and the device time of their first
 sample (32-bit µs, wraps every ~71.6 min). :class:`Reassembler` turns them into blocks on one
-sample clock: duplicates (bleak can deliver a notification twice) and stale frames are
-dropped and counted, lost frames become ``Block.gap`` (sized from the device time, so samples
-the device itself dropped are counted too), a device restart starts a new segment whose gap
-comes from the host clock. Status frames set the stream's rate, ADC bits and signal.
+sample clock: duplicates (bleak can deliver a notification twice, also the last one again
+right after a reconnect) and stale frames are dropped and counted, lost frames become
+``Block.gap`` (sized from the device time, so samples the device itself dropped are counted
+too), a device restart starts a new segment whose gap comes from the host clock. Status
+frames set the stream's rate, ADC bits and signal.
 
 A 16-bit CRC lets about one damaged frame in 65,000 through, so a frame's content is checked
 too: samples must fit the board's ADC bits, and only the frame that simply continues the
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from crampdetect.core import Block, Representation
 from crampdetect.ingest.clock import ClockMap
@@ -167,7 +170,9 @@ class Reassembler:
         self._jumps: list[tuple[SampleFrame, float]] = []  # frames waiting for confirmation
         self._status_candidate: StreamInfo | None = None
         self._last_n = 0  # samples per channel of the last accepted frame
+        self._last_frame: SampleFrame | None = None
         self._relinked = False
+        self._first_after_link = False  # the next sample frame is the first on a new link
         self._names: dict[tuple[int, int], tuple[str, ...]] = {}
         self._rejected_run = 0
         self._last_rejected_seq = -1
@@ -176,6 +181,7 @@ class Reassembler:
     def link_reset(self) -> None:
         """The link was re-established: the board may have restarted while it was down."""
         self._relinked = True
+        self._first_after_link = True
 
     def feed(self, frames: list[object], host_s: float) -> list[Block]:
         """Take frames decoded from bytes received at host time ``host_s`` (s)."""
@@ -273,6 +279,11 @@ class Reassembler:
             self._drop_jumps()
             return self._place(frame, host_s, 0, blocks)
         step = (seq - self._last_seq) % SEQ_MOD
+        first_after_link, self._first_after_link = self._first_after_link, False
+        if first_after_link and self._repeats_last(frame):
+            # bleak hands the last (cached) notification over again on the new link.
+            self.stats.duplicates += 1
+            return False
         if not self._relinked and (step == 0 or SEQ_MOD - step <= STALE_WINDOW):
             if self._restart_run(seq):
                 self._drop_jumps()
@@ -299,6 +310,21 @@ class Reassembler:
     def _drop_jumps(self) -> None:
         self.stats.implausible += len(self._jumps)
         self._jumps = []
+
+    def _repeats_last(self, frame: SampleFrame) -> bool:
+        """The frame is the last accepted one again: same seq, device time, channels, samples.
+
+        Checked only on the first sample frame of a new link: a restarted board sends its own
+        first frame then, not the last one heard before the link went down.
+        """
+        last = self._last_frame
+        return (
+            last is not None
+            and int(frame.seq) & 0xFFFF == self._last_seq
+            and int(frame.t_us) == int(last.t_us)
+            and int(frame.channel_mask) == int(last.channel_mask)
+            and np.array_equal(frame.samples, last.samples)
+        )
 
     def _late_us(self, t_us: int) -> int:
         """Device time of a frame minus the time the sample clock expects, µs (signed)."""
@@ -350,6 +376,7 @@ class Reassembler:
         t0 = clock.to_host(self._device_s) if self.timebase == "host" else self._stream_s
         self._last_seq = seq
         self._last_n = n
+        self._last_frame = frame
         self._rejected_run = 0
         self._next_t_us = (t_us + round(n * 1e6 / fs)) & 0xFFFFFFFF
         self._device_s += n / fs

@@ -199,7 +199,8 @@ def detect_file(
     is the size (s) of the blocks streamed through the pipeline (default: the file's read
     chunks). The result does not depend on it. Returns the
     ``crampdetect detect --json`` document: ``input`` (rate, channels, inferred
-    representation, duration, gaps), ``events`` and ``quality``.
+    representation, duration, gaps; ``problems`` when the reader read cells as bad samples),
+    ``events`` and ``quality``.
     """
 
     def make_pipe(stream: CsvStream, rep: Representation) -> Pipeline:
@@ -237,6 +238,7 @@ def detect_file(
         profile,
         events,
         quality,
+        problems=stream.problems or None,
     )
 
 

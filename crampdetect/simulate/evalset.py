@@ -82,11 +82,15 @@ def plan_evaluation_set(
     rounds = VARIANT_ROUNDS[variant]
     stress = variant == "stress"
     rng = np.random.default_rng([int(seed), 99] if not stress else [int(seed), 99, 7])
+    # Which format the first file gets is drawn per seed from its own stream, so that over
+    # seeds every scenario meets several representations (a fixed cycle would pair, say, every
+    # night with raw µV) while the other draws stay as they were.
+    first_format = int(np.random.default_rng([int(seed), 99, 11]).integers(len(FORMATS)))
     jobs: list[dict[str, object]] = []
     total = 0.0
     while total < hours * 3600.0:
         scenario, lo, hi = rounds[len(jobs) % len(rounds)]
-        signal, units, bits, fs = FORMATS[len(jobs) % len(FORMATS)]
+        signal, units, bits, fs = FORMATS[(first_format + len(jobs)) % len(FORMATS)]
         remaining = hours * 3600.0 - total
         duration = float(round(min(rng.uniform(lo, hi), max(remaining, 60.0))))
         options: dict[str, object] = {

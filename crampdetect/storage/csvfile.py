@@ -4,7 +4,9 @@ The file is parsed in chunks of about a MB by pyarrow's C++ CSV parser on one th
 twice as fast as numpy's), so memory stays flat for nights of any length; a chunk it refuses
 or might read differently is parsed by numpy's ``loadtxt``, whose errors name the data row.
 The sample rate comes from the ``time_s`` steps; where ``time_s`` jumps (lost packets) the
-next block carries the number of missing samples in ``Block.gap``.
+next block carries the number of missing samples in ``Block.gap``. A channel cell that is NaN,
+infinite or beyond ±MAX_ABS_VALUE is read as a NaN sample, as a live stream delivers one: the
+pipeline holds it and flags ``bad_value``; :attr:`CsvStream.problems` says how many and where.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ class CsvStream:
         The first samples, for representation inference.
     gaps, n_samples : int
         Gaps and samples seen so far (final after iteration).
+    bad_values, first_bad_row : int
+        Channel cells read as NaN so far (NaN, infinite or absurd), and the data row of the
+        first (0 if none).
     t_first, t_last : float
         First and last ``time_s`` seen.
     """
@@ -56,12 +61,31 @@ class CsvStream:
     gaps: int = 0
     n_samples: int = 0
     t_last: float = 0.0
+    bad_values: int = 0
+    first_bad_row: int = 0
     _batches: Iterator[np.ndarray] | None = field(default=None, repr=False)
     _pending: list[np.ndarray] = field(default_factory=list, repr=False)
 
     @property
     def duration_s(self) -> float:
         return self.t_last - self.t_first + 1.0 / self.fs if self.n_samples else 0.0
+
+    @property
+    def bad_cells(self) -> str:
+        """How many cells were bad and the first one's data row ("" if none)."""
+        if not self.bad_values:
+            return ""
+        return (
+            f"{self.path.name}: {self.bad_values} NaN, infinite or absurd (beyond "
+            f"{limits.MAX_ABS_VALUE:g}) value(s), the first at data row {self.first_bad_row}"
+        )
+
+    @property
+    def problems(self) -> list[str]:
+        """What was read but not as written: one line on the bad cells, if any."""
+        if not self.bad_values:
+            return []
+        return [self.bad_cells + ", read as bad samples (flagged bad_value, never an alert)"]
 
     def blocks(self) -> Iterator[Block]:
         """Yield the file as Blocks, split at gaps; raises InputError on bad rows."""
@@ -72,7 +96,10 @@ class CsvStream:
         for arr in self._iter_arrays():
             t = arr[0]
             data = arr[1:]
-            check_values(arr, self.path.name, row)
+            n_bad, first_bad = check_values(arr, self.path.name, row)
+            if n_bad and not self.bad_values:
+                self.first_bad_row = first_bad
+            self.bad_values += n_bad
             steps = np.diff(t, prepend=t[0] if prev_t is None else prev_t)
             if prev_t is None:
                 steps[0] = period
@@ -242,23 +269,27 @@ def check_line_length(chunk: bytes, name: str, first_row: int) -> None:
             raise limits.LimitError(f"{name}: data row {at} is longer than {limit} bytes")
 
 
-def check_values(arr: np.ndarray, name: str, first_row: int) -> None:
-    """Every value finite and within ±MAX_ABS_VALUE; ``time_s`` within ±MAX_TIME_S."""
+def check_values(arr: np.ndarray, name: str, first_row: int) -> tuple[int, int]:
+    """Refuse a bad ``time_s`` (``arr[0]``); set bad channel cells to NaN in place.
+
+    ``time_s`` must be finite and within ±MAX_TIME_S (s); a channel cell that is not finite
+    and within ±MAX_ABS_VALUE is a bad sample. Returns the number of bad cells and the data
+    row of the first (0 if none).
+    """
     # whole-array min/max: contiguous, and NaN propagates, so finiteness is checked too
     if -limits.MAX_ABS_VALUE <= arr.min() and arr.max() <= limits.MAX_ABS_VALUE:
-        return
-    bound = np.full((arr.shape[0], 1), limits.MAX_ABS_VALUE)
-    bound[0] = limits.MAX_TIME_S  # e.g. Unix times
-    ok = (np.abs(arr) <= bound).all(axis=0)  # NaN compares False
-    if ok.all():
-        return
-    i = int(np.flatnonzero(~ok)[0])
-    if not np.isfinite(arr[:, i]).all():
-        raise InputError(f"{name}: empty, NaN or infinite value at data row {first_row + i}")
-    raise InputError(
-        f"{name}: value beyond {limits.MAX_ABS_VALUE:g} (or time_s beyond "
-        f"{limits.MAX_TIME_S:g} s) at data row {first_row + i}"
-    )
+        return 0, 0
+    t = arr[0]
+    late = np.flatnonzero(~(np.abs(t) <= limits.MAX_TIME_S))  # NaN compares False
+    if late.size:
+        i = int(late[0])
+        what = "NaN or infinite" if not np.isfinite(t[i]) else f"beyond {limits.MAX_TIME_S:g} s"
+        raise InputError(f"{name}: time_s {what} at data row {first_row + i}")
+    bad = ~(np.abs(arr[1:]) <= limits.MAX_ABS_VALUE)
+    if not bad.any():
+        return 0, 0
+    arr[1:][bad] = np.nan
+    return int(bad.sum()), first_row + int(np.flatnonzero(bad.any(axis=0))[0])
 
 
 def check_steps(steps: np.ndarray, name: str, first_row: int) -> None:
@@ -323,7 +354,9 @@ def _parse_fast(chunk: bytes, n_cols: int) -> np.ndarray | None:
     if any(c.null_count for c in table.columns):
         return None
     out = np.vstack([c.to_numpy() for c in table.columns])
-    return out if np.isfinite(out.sum()) else None  # a huge finite sum only costs the fallback
+    with np.errstate(over="ignore", invalid="ignore"):  # inf - inf, 1e308 + 1e308
+        finite = np.isfinite(out.sum())  # a huge finite sum only costs the fallback
+    return out if finite else None
 
 
 def _message(msg: str, first_row: int) -> str:

@@ -166,6 +166,9 @@ def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
 
     With ``recover``, a damaged file yields its readable rows (see :mod:`.recover`) and the
     damage is listed in ``problems``; otherwise it raises :class:`InputError` like ``detect``.
+    Bad cells (NaN, infinite, absurd) are read as NaN samples and reported in ``problems``, as
+    ``detect`` does; with ``recover`` (``convert``, which never writes NaN) their rows are
+    dropped like damaged ones.
     """
     path = Path(path)
     doc = _read_sidecar(path)
@@ -179,7 +182,11 @@ def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
         if not recover or isinstance(exc, LimitError):
             raise
         return recover_csv(path, str(exc))
-    rec = Recording(path, "csv", stream.fs, stream.channels, None, segments)
+    if recover and stream.bad_values:
+        return recover_csv(path, stream.bad_cells)
+    rec = Recording(
+        path, "csv", stream.fs, stream.channels, None, segments, problems=stream.problems
+    )
     if doc:
         runs = doc.get("segments") or []
         if len(runs) == rec.n_gaps + 1:  # restore the recorder's sample indices

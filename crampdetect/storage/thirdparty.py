@@ -10,7 +10,9 @@
   rate from the timestamp column (second to last, Unix s), EXG channels in µV.
 
 Both readers keep the EXG channels only and start the time axis at 0; the first timestamp
-becomes the recording's start date and time (``meta["created_utc"]``).
+becomes the recording's start date and time (``meta["created_utc"]``). Samples lost on the
+way (radio packets) are missing rows: the board's sample counter (first column, see
+:func:`counter_gaps`) says how many, and the recording has a gap there, as a CSV does.
 """
 
 from __future__ import annotations
@@ -39,6 +41,46 @@ BRAINFLOW_BOARDS: dict[int, tuple[str, tuple[int, ...]]] = {
 }
 #: Sample rates BrainFlow boards run at (Hz); a rate measured from timestamps snaps to these.
 BRAINFLOW_RATES_HZ = (125, 200, 250, 256, 500, 512, 1000, 1600, 2000, 4000, 8000, 16000)
+
+
+#: Sample counter cycles (first, last) of OpenBCI boards, as the OpenBCI GUI's packet-loss
+#: tracker knows them: Cyton over serial or WiFi 0-255, Ganglion over WiFi 0-200 (one step
+#: per sample); Cyton+Daisy 0-254 even or 1-255 odd (two steps per sample, which tells them).
+COUNTER_LAST = 255
+GANGLION_WIFI_LAST = 200
+
+
+def counter_gaps(
+    index: np.ndarray, stamps: np.ndarray | None = None, fs: float = 0.0
+) -> np.ndarray:
+    """Samples lost before each row (int array like ``index``, first 0), from a sample counter.
+
+    The counter steps by one (or two, Cyton+Daisy) per sample and wraps (:data:`COUNTER_LAST`,
+    or :data:`GANGLION_WIFI_LAST` when it never goes beyond and wraps). A loss of a whole
+    cycle or more is sized from ``stamps`` (s) at ``fs`` (Hz) when given. A column that is no
+    such counter (not integers within 0-255, or repeating values as the Ganglion over BLE
+    sends two samples per packet) gives no gaps.
+    """
+    n = index.size
+    none = np.zeros(n, dtype=np.int64)
+    if n < 2 or not (np.all(index == np.round(index)) and 0 <= index.min() and index.max() <= 255):
+        return none
+    idx = index.astype(np.int64)
+    d = np.diff(idx)
+    if (d == 0).any():
+        return none
+    step = 2 if (d % 2 == 0).all() else 1
+    first = int(idx[0] % 2) if step == 2 else 0
+    wraps = (d < 0).any()
+    last = GANGLION_WIFI_LAST if step == 1 and wraps and idx.max() <= 200 else COUNTER_LAST
+    last -= (last - first) % step
+    cycle = (last - first) // step + 1
+    pos = (idx - first) // step
+    lost = (np.diff(pos) - 1) % cycle
+    if stamps is not None and fs > 0:  # whole cycles lost: only the clock can tell
+        cycles = np.round((np.diff(stamps) * fs - (lost + 1)) / cycle)
+        lost = lost + cycle * np.maximum(cycles, 0).astype(np.int64)
+    return np.concatenate([[0], lost])
 
 
 def is_brainflow(head: bytes) -> bool:
@@ -85,19 +127,22 @@ def read_openbci(path: Path) -> Recording:
     if not exg:
         raise InputError(f"{path}: OpenBCI file without 'EXG Channel' columns")
     stamp = columns.index("Timestamp") if "Timestamp" in columns else None
-    use = [*exg, *([stamp] if stamp is not None else [])]
+    counter = columns.index("Sample Index") if "Sample Index" in columns else None
+    use = [0 if counter is None else counter, *exg, *([stamp] if stamp is not None else [])]
     try:
         values = np.loadtxt(path, delimiter=",", skiprows=skip, usecols=use, ndmin=2)
     except ValueError as exc:
         raise InputError(f"{path}: unreadable OpenBCI row ({exc})") from None
     if values.shape[0] < 2:
         raise InputError(f"{path}: no samples found")
-    data = values[:, : len(exg)].T
+    data = values[:, 1 : 1 + len(exg)].T
+    stamps = values[:, -1] if stamp is not None else None
+    lost = counter_gaps(values[:, 0], stamps, fs) if counter is not None else None
     meta: dict[str, object] = {"board": header.get("board", ""), "source": "OpenBCI GUI"}
-    if stamp is not None and (created := _created_utc(float(values[0, -1]))):
+    if stamps is not None and (created := _created_utc(float(stamps[0]))):
         meta["created_utc"] = created
     channels = tuple("exg" + columns[i].removeprefix("EXG Channel").strip() for i in exg)
-    return _recording(path, "openbci", fs, channels, data, meta)
+    return _recording(path, "openbci", fs, channels, data, meta, lost)
 
 
 def read_brainflow(path: Path) -> Recording:
@@ -113,7 +158,11 @@ def read_brainflow(path: Path) -> Recording:
     stamps = values[:, -2]
     if n < 2 or not stamps[-1] > stamps[0]:
         raise InputError(f"{path}: too few samples or no increasing timestamp column")
-    measured = (n - 1) / (stamps[-1] - stamps[0])
+    span = stamps[-1] - stamps[0]
+    # Column 0 is the package number: count the lost samples into the rate (a first guess
+    # of the rate sizes the losses of whole counter cycles).
+    measured = (n - 1 + int(counter_gaps(values[:, 0]).sum())) / span
+    measured = (n - 1 + int(counter_gaps(values[:, 0], stamps, measured).sum())) / span
     fs = float(min(BRAINFLOW_RATES_HZ, key=lambda r: abs(r - measured)))
     if abs(fs - measured) > 0.05 * fs:
         raise InputError(f"{path}: timestamps give {measured:.1f} Hz, no BrainFlow rate within 5 %")
@@ -121,17 +170,28 @@ def read_brainflow(path: Path) -> Recording:
     if created := _created_utc(float(stamps[0])):
         meta["created_utc"] = created
     channels = tuple(f"exg{k}" for k in range(len(exg)))  # as the OpenBCI GUI: from 0
-    return _recording(path, "brainflow", fs, channels, values[:, list(exg)].T, meta)
+    lost = counter_gaps(values[:, 0], stamps, fs)
+    return _recording(path, "brainflow", fs, channels, values[:, list(exg)].T, meta, lost)
 
 
 def _recording(
-    path: Path, kind: str, fs: float, channels: tuple[str, ...], data: np.ndarray, meta: dict
+    path: Path,
+    kind: str,
+    fs: float,
+    channels: tuple[str, ...],
+    data: np.ndarray,
+    meta: dict,
+    lost: np.ndarray | None = None,
 ) -> Recording:
+    """``lost``: samples missing before each row (a gap where > 0)."""
     data = np.ascontiguousarray(data)
     if not (np.abs(data) <= limits.MAX_ABS_VALUE).all():
         raise InputError(
             f"{path}: NaN, infinite or out-of-range samples (beyond {limits.MAX_ABS_VALUE:g})"
         )
-    times = np.arange(data.shape[1]) / fs
+    index = np.arange(data.shape[1])
+    if lost is not None:
+        index = index + np.cumsum(lost)
+    times = index / fs
     rep = Representation("raw", "uV")
     return Recording(path, kind, fs, channels, rep, segments_from_array(times, data, fs), meta=meta)
