@@ -476,9 +476,9 @@ class CrampDetector:
                 low = (fast[p:] < floor) | blocked[p:]
                 assert ch.cramp is not None
                 too_long = ch.cramp.alert_frame + round(s.max_cramp_s / self.hop_s)
-                if start + p <= too_long < start + n:  # give up: no cramp lasts this long
-                    low = low.copy()
-                    low[too_long - start - p :] = True
+                if too_long < start + n:  # give up: no cramp lasts this long (from too_long
+                    low = low.copy()  # on, whichever block it fell in)
+                    low[max(too_long - start - p, 0) :] = True
                 q = self._end_index(ch, low)
                 if q is None:
                     return out
