@@ -32,7 +32,7 @@ import numpy as np
 from crampdetect.detect.confidence import load_confidence
 from crampdetect.detect.onset import place_onset
 from crampdetect.detect.settings import DetectorSettings
-from crampdetect.features.context import count_in_run, settled_after_gait, trailing_stats
+from crampdetect.features.context import LazyStats, count_in_run, settled_after_gait, trailing_stats
 
 _NEVER = -(10**12)
 
@@ -268,7 +268,7 @@ class CrampDetector:
             # against gait bursts) is posture, not a contraction to watch.
             ratio = np.where(level_fast >= s.ref_fraction * reference, ratio, 0.0)
         on = self._hysteresis(ratio, blocked if interrupted is None else blocked | interrupted)
-        stats = self._window_stats(level, level_fast, base, artefact)
+        stats = LazyStats(lambda: self._window_stats(level, level_fast, base, artefact))
         stats["ref"] = np.zeros_like(level) if reference is None else reference
         stats["untrusted"] = np.zeros(level.shape, bool) if untrusted is None else untrusted
         self._ext_fast = np.concatenate([self._h_fast, level_fast], axis=1)
@@ -425,7 +425,8 @@ class CrampDetector:
         idx = np.where(ev >= 0, np.arange(n), -1)
         last = np.maximum.accumulate(idx, axis=1)
         prev = np.array([ch.hyst for ch in self._ch])[:, None]
-        on = np.where(last >= 0, np.take_along_axis(ev, np.maximum(last, 0), axis=1) == 1, prev)
+        held = ev[np.arange(ev.shape[0])[:, None], np.maximum(last, 0)]
+        on = np.where(last >= 0, held == 1, prev)
         for c, ch in enumerate(self._ch):
             ch.hyst = bool(on[c, -1])
         return on
@@ -479,9 +480,9 @@ class CrampDetector:
                 low = (fast[p:] < floor) | blocked[p:]
                 assert ch.cramp is not None
                 too_long = ch.cramp.alert_frame + round(s.max_cramp_s / self.hop_s)
-                if start + p <= too_long < start + n:  # give up: no cramp lasts this long
-                    low = low.copy()
-                    low[too_long - start - p :] = True
+                if too_long < start + n:  # give up: no cramp lasts this long (from too_long
+                    low = low.copy()  # on, whichever block it fell in)
+                    low[max(too_long - start - p, 0) :] = True
                 q = self._end_index(ch, low)
                 if q is None:
                     return out
@@ -499,7 +500,7 @@ class CrampDetector:
                 on[p : p + q + 1] = False
                 p = p + q + 1
                 continue
-            g = self._first_alert(c, start + p, on[p:], {k: v[c, p:] for k, v in stats.items()})
+            g = self._first_alert(c, start + p, on[p:], stats.row(c, p))
             if g is None:
                 return out
             out.append(self._raise(c, start + p + g, float(base[p + g]), stats, p + g))
@@ -532,7 +533,8 @@ class CrampDetector:
         n = on.shape[0]
         fr = 1.0 / self.hop_s
         frames = start + np.arange(n)
-        on = on & ~st["relaxed"]  # a relaxation relative to its own level breaks continuity
+        if on.any():  # a relaxation relative to its own level breaks continuity
+            on = on & ~st["relaxed"]
         if start - ch.last_on > self._gap and not on.any() and not st["settle"].any():
             # No frame of the block is in a run or settled after gait: nothing can alert; a
             # run open before it ended at its first frame (a movement if long and clearly

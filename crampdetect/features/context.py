@@ -26,6 +26,35 @@ def count_in_run(mask: np.ndarray, starts: np.ndarray, carried: int) -> np.ndarr
     return np.where(base >= 0, cum - base, cum + carried)
 
 
+class LazyStats(dict):
+    """Per-frame statistics (name -> (n_channels, n) array) of which some are computed only
+    when first asked for: ``compute()`` returns them as a dict. At rest nothing asks."""
+
+    def __init__(self, compute) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key: str) -> np.ndarray:
+        if self._compute is not None:
+            compute, self._compute = self._compute, None
+            self.update(compute())
+        return dict.__getitem__(self, key)
+
+    def row(self, c: int, p: int) -> _Row:
+        """The statistics of channel ``c`` from frame ``p`` on, computed when first asked."""
+        return _Row(self, c, p)
+
+
+class _Row(dict):
+    def __init__(self, stats: LazyStats, c: int, p: int) -> None:
+        super().__init__()
+        self._stats, self._c, self._p = stats, c, p
+
+    def __missing__(self, key: str) -> np.ndarray:
+        v = self[key] = self._stats[key][self._c, self._p :]
+        return v
+
+
 def trailing_stats(
     level_hist: np.ndarray,
     level: np.ndarray,
@@ -71,34 +100,42 @@ def trailing_stats(
     """
     n = level.shape[1]
     keep = w - 1
+    # Reductions spelled as ufunc reduces (the same arithmetic as ndarray.mean and friends,
+    # without their per-call overhead, which dominates when a live block brings one frame).
+    add, low = np.add.reduce, np.minimum.reduce
     lv = pad_left(
         np.concatenate([level_hist[:, -(keep + persist - 1) :], level], axis=1),
         n + keep + persist - 1,
     )
     lr = pad_left(np.concatenate([level_hist[:, -(relax_w - 1) :], level], axis=1), n + relax_w - 1)
     floor = rest_offset * np.nan_to_num(base)  # (rep) the envelope's resting offset, µV
-    relaxed = level - floor < relax_fraction * (windows(lr, relax_w).mean(axis=2) - floor)
+    relaxed = level - floor < relax_fraction * (add(windows(lr, relax_w), axis=2) / relax_w - floor)
     fa = pad_left(np.concatenate([fast_hist[:, -keep:], fast], axis=1), n + keep)
     ar = np.concatenate([art_hist[:, -keep:], art], axis=1)
-    ar = np.concatenate([np.zeros((ar.shape[0], n + keep - ar.shape[1]), bool), ar], axis=1)
+    if ar.shape[1] < n + keep:
+        ar = np.concatenate([np.zeros((ar.shape[0], n + keep - ar.shape[1]), bool), ar], axis=1)
     y = np.log(np.maximum(windows(lv, w), 1e-6))
     t = np.arange(w) - (w - 1) / 2.0
-    ym = y.mean(axis=2, keepdims=True)
-    slope = ((y - ym) * t).sum(axis=2, keepdims=True) / (t**2).sum()
-    irr_all = np.sqrt(np.maximum(((y - ym - slope * t) ** 2).mean(axis=2), 0.0))
+    ym = add(y, axis=2, keepdims=True) / w
+    dev = y - ym
+    slope = add(dev * t, axis=2, keepdims=True) / add(t**2)
+    dev -= slope * t
+    irr_all = np.sqrt(np.maximum(add(dev * dev, axis=2) / w, 0.0))
     # Irregularity must persist: a steady hold's ramp-down is briefly "irregular".
-    irr = windows(irr_all, persist).min(axis=2)
+    irr = low(windows(irr_all, persist), axis=2)
     fw = windows(fa, w)
-    dip = (fw.min(axis=2) - floor) / np.maximum(fw.mean(axis=2) - floor, 1e-9)
+    dip = (low(fw, axis=2) - floor) / np.maximum(add(fw, axis=2) / w - floor, 1e-9)
     with np.errstate(invalid="ignore", divide="ignore"):
         med = np.exp(ym[:, -n:, 0]) / base
+    if not np.isfinite(med).all():  # baseline unknown (NaN) or zero
+        med = np.nan_to_num(med, copy=False)
     return {
         "relaxed": relaxed,
         "base": base,
         "irr": irr,
         "dip": dip,
-        "med": np.nan_to_num(med),
-        "art": windows(ar, w).any(axis=2),
+        "med": med,
+        "art": np.logical_or.reduce(windows(ar, w), axis=2),
     }
 
 
