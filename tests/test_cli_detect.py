@@ -129,3 +129,50 @@ def test_too_low_rate_for_raw_emg_is_refused(tmp_path, capsys):
     path.write_text("time_s,a\n" + "".join(f"{i / 50},{(-1) ** i * 5.5}\n" for i in range(300)))
     assert main(["detect", str(path), "--signal", "raw"]) == 2
     assert "out of range" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def study(cramp_csv, tmp_path_factory):
+    """A folder of two recordings, a damaged CSV and a note (not a recording)."""
+    folder = tmp_path_factory.mktemp("study")
+    (folder / "a.csv").write_bytes(cramp_csv.read_bytes())
+    rows = cramp_csv.read_text().splitlines(keepends=True)
+    (folder / "b.csv").write_text("".join(rows[:15_001]))  # the first 15 s, before the cramp
+    (folder / "c.csv").write_text("time_s,a\n0,1\n0.001,abc\n0.002,3\n")
+    (folder / "notes.txt").write_text("subject 3, left calf\n")
+    return folder
+
+
+def test_several_files_one_json_line_each(study, cramp_csv):
+    single = json.loads(_cli("detect", cramp_csv, "--json").stdout)
+    r = _cli("detect", study, study / "a.csv", "--json", "--workers", "2")
+    assert r.returncode == 2  # c.csv failed
+    docs = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [d["path"] for d in docs] == [
+        str(study / n) for n in ("a.csv", "b.csv", "c.csv", "a.csv")
+    ]
+    a, b, c, again = docs
+    assert {k: v for k, v in a.items() if k != "path"} == single  # the same as one file alone
+    assert again == a
+    assert b["events"] == [] and abs(b["input"]["duration_s"] - 15.0) < 0.01
+    assert set(c) == {"path", "error"} and "abc" in c["error"] and "row 2" in c["error"]
+    err = r.stderr.splitlines()
+    assert "crampdetect detect: skipped 1 non-recording file(s)" in err
+    assert any(line.startswith("crampdetect detect: error: c.csv: ") for line in err)
+    assert "Traceback" not in r.stderr
+
+
+def test_several_files_tables_and_exit_0_when_all_scored(study):
+    r = _cli("detect", study / "a.csv", study / "b.csv", "--profile", "training")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert out.index(f"== {study / 'a.csv'}") < out.index(f"== {study / 'b.csv'}")
+    assert out.count("event(s)") == 2 and "calf_left     cramp" in out
+    assert "2 of 2 file(s) scored" in r.stderr
+
+
+def test_folder_without_recordings_is_an_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("nothing here\n")
+    r = _cli("detect", tmp_path)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.strip().splitlines()[-1].startswith("crampdetect detect: error: no recordings")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from crampdetect.cli import progress
 from crampdetect.cli._args import (
@@ -71,8 +72,6 @@ def _reuse_freed_memory() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     _reuse_freed_memory()
     if len(args.paths) == 1 and not _is_folder(Path(args.paths[0])):
         args.file = args.paths[0]
@@ -87,8 +86,6 @@ def _is_folder(path: Path) -> bool:
 
 
 def _run_one(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from crampdetect.detect.model import resolve_model
     from crampdetect.pipeline.offline import detect_file
     from crampdetect.storage.reader import sniff
@@ -135,8 +132,6 @@ def _run_one(args: argparse.Namespace) -> int:
 def _recordings(paths: list[str]) -> tuple[list[str], int]:
     """The paths to score, folders expanded to their recordings; and how many entries of those
     folders were skipped as not recordings (notes, sidecars, other folders)."""
-    from pathlib import Path
-
     from crampdetect.storage.reader import sniff
 
     out, skipped = [], 0
@@ -169,8 +164,6 @@ def _score(path: str, args: argparse.Namespace) -> dict:
 
 
 def _score_or_raise(path: str, args: argparse.Namespace) -> dict:
-    from pathlib import Path
-
     from crampdetect.detect.model import resolve_model
     from crampdetect.pipeline.offline import detect_file
     from crampdetect.storage.reader import open_recording, sniff
@@ -202,7 +195,6 @@ def _score_or_raise(path: str, args: argparse.Namespace) -> dict:
 
 def _run_many(args: argparse.Namespace) -> int:
     import functools
-    from pathlib import Path
 
     from crampdetect.pipeline.bulk import Failure, map_recordings
 
@@ -240,7 +232,8 @@ def _run_many(args: argparse.Namespace) -> int:
                 print(json.dumps({"path": path, "error": error}), flush=True)
             continue
         for problem in result["input"].get("problems", []):
-            print(f"crampdetect detect: warning: {path}: {problem}", file=sys.stderr)
+            named = problem if Path(path).name in problem else f"{path}: {problem}"
+            print(f"crampdetect detect: warning: {named}", file=sys.stderr)
         if args.json:
             print(json.dumps({"path": path, **result}), flush=True)
         else:
