@@ -142,10 +142,13 @@ def run(args: argparse.Namespace) -> int:
         if calibration is None:
             raise InputError(f"No calibration for user {args.user!r}: run `crampdetect calibrate`")
 
+    journals = []  # the history session, once the first block has opened it
+
     def history(block):
         from crampdetect.alerts.journal import start_journal
 
-        return start_journal(args.profile, args.url, block.channels, block.t0, args.user)
+        journals.append(start_journal(args.profile, args.url, block.channels, block.t0, args.user))
+        return journals[-1]
 
     def recording(block, pipe):
         import dataclasses
@@ -159,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
             representation=pipe.representation,
             device={"url": args.url, "firmware": source.info.firmware},
             settings={"profile": args.profile, **dataclasses.asdict(pipe.settings)},
+            history_session=_history_session(journals[-1].recorder) if journals else None,
         )
 
     from crampdetect.detect.model import resolve_model
@@ -198,3 +202,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.json_events:
         print_summary(summary, sys.stdout)
     return 0
+
+
+def _history_session(recorder) -> dict[str, object]:
+    """What a recording keeps of the history session written live with it (see ``history``)."""
+    row = recorder.history.session(recorder.session_id)
+    return {"id": row["id"], "started_at": row["started_at"], "source": row["source"]}
