@@ -73,6 +73,20 @@ def test_the_detect_package_stays_callable_after_its_submodules_load() -> None:
     assert result.events == [] and result.channels == ("calf",)
 
 
+def test_help_and_signature_of_crampdetect_detect_describe_the_call() -> None:
+    import inspect
+    import pydoc
+
+    from crampdetect import api
+
+    assert inspect.signature(crampdetect.detect) == inspect.signature(api.detect)
+    assert list(inspect.signature(crampdetect.detect).parameters)[:3] == ["data", "fs", "profile"]
+    text = pydoc.render_doc(crampdetect.detect, renderer=pydoc.plaintext)
+    assert "fs : float" in text and "Sample rate in Hz" in text  # api.detect's parameters
+    assert "From feature frames to events" in text  # and still what the package holds
+    assert text.index("Sample rate in Hz") < text.index("From feature frames to events")
+
+
 def test_readme_python_example(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
