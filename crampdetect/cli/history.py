@@ -115,10 +115,17 @@ def _import(history: object, args: argparse.Namespace) -> int:
     result, t0, created = _detection_result(path)
     live = _live_session(history, result.pop("history_session", None))
     if live is not None:
+        added = ""
+        if args.recording and not history.records("activity", live["id"]):  # type: ignore[attr-defined]
+            from crampdetect.reports.activity import activity_from_file
+
+            runs = activity_from_file(args.recording)  # stream times: from t0 in the session
+            history.add_activity(live["id"], [(g, a - t0, b - t0, w) for g, a, b, w in runs])  # type: ignore[attr-defined]
+            added = "; its activity timeline added"
         print(
             f"Already in the history: session {live['id']} ({live['profile']}, "
             f"{live['started_at'][:16].replace('T', ' ')}) was written live while this was "
-            "recorded; nothing added."
+            f"recorded{added or '; nothing added'}."
         )
         return 0
     if args.started:

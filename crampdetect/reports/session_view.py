@@ -105,7 +105,13 @@ def format_session(history: History, session_id: int) -> str:
         per_leg.setdefault(r["leg"], []).append((r["start_s"], r["end_s"], r["activity"]))
     cramps = history.records("cramps", session_id)
     legs = sorted(set(per_leg) | {c["leg"] for c in cramps})
-    if not per_leg:
+    if not per_leg and row["content_hash"] is None:  # monitored live, not imported
+        lines.append(
+            "No activity timeline: live monitoring does not classify activity. Record the "
+            "session (monitor --record REC), then `crampdetect history --import REC "
+            "--recording REC` adds one."
+        )
+    elif not per_leg:
         lines.append("No activity timeline (import with --recording to add one).")
     for leg in legs:
         runs = smooth_runs(per_leg.get(leg, []))
@@ -113,7 +119,8 @@ def format_session(history: History, session_id: int) -> str:
         if runs:
             spans = [(c["onset_s"], c["end_s"] or length) for c in leg_cramps]
             timeline = ", ".join(
-                f"{clock(a, 'ms')}-{clock(b, 'ms')} {what}" for a, b, what in with_cramps(runs, spans)
+                f"{clock(a, 'ms')}-{clock(b, 'ms')} {what}"
+                for a, b, what in with_cramps(runs, spans)
             )
             lines.append(f"Activity ({leg}): {timeline}")
         for c in leg_cramps:
