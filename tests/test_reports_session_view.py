@@ -18,7 +18,7 @@ from crampdetect.storage.reader import open_recording
 from crampdetect.storage.recorder import SessionRecorder
 from crampdetect.storage.session import SessionWriter
 
-START = dt.datetime(2026, 11, 20, 18, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 11, 20, 18, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
