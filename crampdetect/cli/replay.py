@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if args.rate is not None and abs(args.rate - rec.fs) > 0.02 * rec.fs:
         raise InputError(f"--rate {args.rate:g} Hz disagrees with the recording ({rec.fs:g} Hz)")
     for problem in rec.problems:
-        print(f"crampdetect replay: warning: {problem}", file=sys.stderr)
+        print(f"crampdetect {args.command}: warning: {problem}", file=sys.stderr)
     rep, inferred, inference = resolve_inference(rec, args.signal, args.units, args.adc_bits)
     live = args.speed is not None and not args.json
 
