@@ -328,7 +328,7 @@ def _parse(chunk: bytes, name: str, first_row: int, n_cols: int) -> np.ndarray:
     try:
         arr = _loadtxt(chunk)
     except ValueError as exc:
-        if "could not convert string ''" not in str(exc):
+        if not re.search(r"could not convert string '\s*' .*column (?!1\b)", str(exc)):
             raise InputError(f"{name}: {_message(str(exc), first_row)}") from None
         try:  # empty channel cells: read again, taking them as NaN (a bad sample)
             arr = _loadtxt(chunk, {i: _cell_or_nan for i in range(1, n_cols)})
@@ -399,12 +399,15 @@ def _message(msg: str, first_row: int) -> str:
     """loadtxt's message with the row counted in the file's data rows."""
     msg = msg.splitlines()[0]
     m = re.search(r"at row (\d+)", msg)
-    where = f" at data row {first_row + int(m.group(1))}" if m else ""
+    # numpy counts rows from 0 in conversion errors but from 1 in "number of columns changed"
+    base = first_row - 1 if "number of columns changed" in msg else first_row
+    where = f" at data row {base + int(m.group(1))}" if m else ""
     if "could not convert" in msg:
         bad = re.search(r"string '([^']*)'", msg)
         value = repr(bad.group(1)) if bad else "a value"
-        kind = "empty value" if bad and not bad.group(1).strip() else f"non-numeric value {value}"
-        return kind + where
+        if bad and not bad.group(1).strip():  # only time_s, channel cells read as NaN
+            return "empty time_s" + where
+        return f"non-numeric value {value}" + where
     if "number of columns changed" in msg:
         return "rows have a different number of columns than the header" + where
     return msg
