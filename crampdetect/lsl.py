@@ -94,7 +94,9 @@ def configure(scope: str | None = None) -> Any:
         else:
             pylsl.set_config_content(_CONFIG[_scope])
     elif scope is not None and scope != _scope:
-        raise InputError(f"LSL is already set up for scope {_scope!r} in this process, not {scope!r}")
+        raise InputError(
+            f"LSL is already set up for scope {_scope!r} in this process, not {scope!r}"
+        )
     return pylsl
 
 
@@ -123,7 +125,7 @@ class LslPublisher:
         self.name = name
         self._lsl = configure(scope)
         if os.environ.get("LSLAPICFG"):
-            pass  # the user's own settings (configure() said so)
+            pass  # the user's own settings: configure() said so
         elif _scope == "machine":
             logger.warning(
                 "LSL streams are announced on this machine only, but liblsl listens for their "
