@@ -95,7 +95,8 @@ def configure(scope: str | None = None) -> Any:
             pylsl.set_config_content(_CONFIG[_scope])
     elif scope is not None and scope != _scope:
         raise InputError(
-            f"LSL is already set up for scope {_scope!r} in this process, not {scope!r}"
+            f"LSL is already set up for scope {_scope!r} in this process, not {scope!r} "
+            "(give --lsl-scope and lsl://...?scope= the same scope)"
         )
     return pylsl
 
