@@ -224,7 +224,7 @@ def test_export_never_overwrites(counts_session: Path, tmp_path: Path) -> None:
     assert (tmp_path / "exists.edf").read_bytes() == b"keep me"
     with pytest.raises(InputError, match="Unknown export format"):
         export(rec, tmp_path / "x.mat")
-    with pytest.raises(InputError, match="no suffix to take the format from.*--format"):
+    with pytest.raises(InputError, match=r"no suffix to take the format from.*--format"):
         export(rec, tmp_path / "noext")
     assert export(rec, tmp_path / "noext", "csv").exists()
 
