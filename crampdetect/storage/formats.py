@@ -168,9 +168,9 @@ def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
 
     With ``recover``, a damaged file yields its readable rows (see :mod:`.recover`) and the
     damage is listed in ``problems``; otherwise it raises :class:`InputError` like ``detect``.
-    Bad cells (NaN, infinite, absurd) are read as NaN samples and reported in ``problems``, as
-    ``detect`` does; with ``recover`` (``convert``, which never writes NaN) their rows are
-    dropped like damaged ones.
+    Bad cells (empty, NaN, infinite, absurd) are read as NaN samples and reported in
+    ``problems``, as ``detect`` does; with ``recover`` (``convert``, which never writes NaN)
+    their rows are dropped like damaged ones.
     """
     path = Path(path)
     doc = _read_sidecar(path)
