@@ -49,6 +49,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--lsl-name", default="crampdetect", metavar="NAME", help="for --lsl")
     p.add_argument(
+        "--lsl-scope",
+        choices=("machine", "link", "site"),
+        default="machine",
+        help="for --lsl: who can find the streams: this machine only (default; liblsl still "
+        "listens for data on all IPv4 addresses, see docs/devices.md), the local network "
+        "segment (link) or the site (LSL's own default)",
+    )
+    p.add_argument(
         "--capture",
         metavar="FILE.bin",
         help="also save the raw bytes from the board (replay later with file://FILE.bin)",
@@ -172,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
     if args.lsl:
         from crampdetect.lsl import LslPublisher
 
-        publisher = LslPublisher(args.lsl_name)
+        publisher = LslPublisher(args.lsl_name, args.lsl_scope)
     monitor = LiveMonitor(
         source,
         args.profile,

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
 
     rec = open_recording(args.path)
     for problem in rec.problems:
-        print(f"crampdetect replay: warning: {problem}", file=sys.stderr)
+        print(f"crampdetect {args.command}: warning: {problem}", file=sys.stderr)
     live = args.speed is not None and not args.json
 
     def show(block, pipe, out) -> None:
