@@ -212,4 +212,6 @@ def test_folder_without_recordings_is_an_error(tmp_path):
     (tmp_path / "notes.txt").write_text("nothing here\n")
     r = _cli("detect", tmp_path)
     assert r.returncode == 2 and r.stdout == ""
-    assert r.stderr.strip().splitlines()[-1].startswith("crampdetect detect: error: no recordings")
+    assert (
+        r.stderr.strip().splitlines()[-1].startswith("crampdetect detect: error: nothing to score")
+    )

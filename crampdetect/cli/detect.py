@@ -210,7 +210,8 @@ def _run_many(args: argparse.Namespace) -> int:
     if skipped:
         print(f"crampdetect detect: skipped {skipped} non-recording file(s)", file=sys.stderr)
     if not paths:
-        raise InputError("no recordings to score in " + ", ".join(args.paths))
+        what = "is a directory" if len(args.paths) == 1 else "are directories"
+        raise InputError(f"nothing to score: {', '.join(args.paths)} {what} without recordings")
     results = map_recordings(
         functools.partial(_score, args=args),
         paths,
