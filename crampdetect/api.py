@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from crampdetect.core import Event, InputError, QualityInterval, Representation
+from crampdetect.storage import limits
 from crampdetect.storage.recording import Recording, Segment, segments_from_array
 
 #: Block length (s) fed to the pipeline; it is chunk-invariant, so this only bounds memory.
@@ -84,8 +85,9 @@ def _as_recording(
         )
     if fs is None or not 0 < float(fs) < float("inf"):
         raise InputError(f"fs must be the sample rate in Hz, got {fs}")
-    if not np.all(np.isfinite(x)):
-        raise InputError("data holds NaN or infinite values")
+    if not np.all(np.abs(x) <= limits.MAX_ABS_VALUE):  # NaN compares False
+        # bad samples, as a CSV cell or a live stream delivers them: flagged bad_value
+        x = np.where(np.abs(x) <= limits.MAX_ABS_VALUE, x, np.nan)
     fs = float(fs)
     if times is None:
         segments = [Segment(0, 0.0, x.shape[1], lambda: x)]
@@ -114,7 +116,8 @@ def detect(
     Parameters
     ----------
     data : array_like, shape (n_channels, n_samples) or (n_samples,), or Recording
-        Surface EMG, one row per calf; or a recording from :func:`open`.
+        Surface EMG, one row per calf; or a recording from :func:`open`. NaN, infinite and
+        absurd (beyond ±1e9) values are bad samples: flagged ``bad_value``, never an alert.
     fs : float
         Sample rate in Hz (not needed for a Recording).
     profile : {"night", "training"}

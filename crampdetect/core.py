@@ -240,13 +240,15 @@ class Event:
         out: dict[str, object] = {
             "channel": self.channel,
             "kind": self.kind,
-            "onset_s": round(self.onset_s, 3),
-            "alert_s": round(self.alert_s, 3),
-            "end_s": None if self.end_s is None else round(self.end_s, 3),
-            "confidence": round(self.confidence, 3),
+            "onset_s": round(float(self.onset_s), 3),
+            "alert_s": round(float(self.alert_s), 3),
+            "end_s": None if self.end_s is None else round(float(self.end_s), 3),
+            "confidence": round(float(self.confidence), 3),
         }
-        if self.detail:
-            out["detail"] = dict(self.detail)
+        if self.detail:  # plain Python numbers: JSON- and repr-friendly
+            out["detail"] = {
+                k: v.item() if isinstance(v, np.generic) else v for k, v in self.detail.items()
+            }
         return out
 
     @classmethod
@@ -288,8 +290,8 @@ class QualityInterval:
     def to_dict(self) -> dict[str, object]:
         return {
             "channel": self.channel,
-            "start_s": round(self.start_s, 3),
-            "end_s": None if self.end_s is None else round(self.end_s, 3),
+            "start_s": round(float(self.start_s), 3),
+            "end_s": None if self.end_s is None else round(float(self.end_s), 3),
             "issue": self.issue,
         }
 

@@ -12,12 +12,21 @@
 
 LSL time stamps follow the stream's own time axis: ``lsl_time = stream_time + offset``,
 ``offset`` fixed when the first block arrives, so the three streams line up exactly.
+
+Network scope (:func:`configure`, once per process, before any LSL use): ``machine`` (the
+default) finds and announces streams on this computer only: discovery on 127.0.0.1, IPv6
+off, liblsl's INFO lines silenced. liblsl (1.18) has no setting for the address of an
+outlet's data ports (TCP and UDP, 16572 and up): they listen on every IPv4 address, so a
+host that knows the port can still connect; :class:`LslPublisher` warns about that.
+``link`` (the local network segment) and ``site`` (liblsl's default) share the streams on the
+network. A file named by the ``LSLAPICFG`` environment variable replaces all of this.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from typing import Any
 
@@ -49,9 +58,46 @@ MAX_PULL = 4096
 GAP_SAMPLES = 3
 
 
-def _pylsl():
+#: Who can find the streams: this computer only, the local network segment, the site.
+SCOPES = ("machine", "link", "site")
+#: liblsl's first data port (``[ports] BasePort``); each outlet takes the next free one.
+BASE_PORT = 16572
+_LOG = "[log]\nlevel = -1\n"  # loguru: -1 = warnings and errors, no INFO lines
+_CONFIG = {
+    "machine": _LOG + "[ports]\nIPv6 = disable\n"
+    "[multicast]\nResolveScope = machine\nListenAddress = 127.0.0.1\n",
+    "link": _LOG + "[multicast]\nResolveScope = link\n",
+    "site": _LOG + "[multicast]\nResolveScope = site\n",
+}
+_scope: str | None = None  # set by the first configure() of this process
+
+
+def configure(scope: str | None = None) -> Any:
+    """pylsl, with liblsl set up for ``scope`` (one of :data:`SCOPES`; default ``machine``).
+
+    liblsl reads its settings once per process, at its first use: a later call with another
+    scope is an :class:`InputError`; ``None`` keeps the scope already set.
+    """
+    global _scope
+    if scope is not None and scope not in SCOPES:
+        raise InputError(f"invalid LSL scope {scope!r}: {', '.join(SCOPES)}")
     import pylsl  # the optional extra, imported on use
 
+    if _scope is None:
+        _scope = scope or "machine"
+        if os.environ.get("LSLAPICFG"):
+            logger.warning(
+                "LSL settings from LSLAPICFG=%s (scope %s not applied)",
+                os.environ["LSLAPICFG"],
+                _scope,
+            )
+        else:
+            pylsl.set_config_content(_CONFIG[_scope])
+    elif scope is not None and scope != _scope:
+        raise InputError(
+            f"LSL is already set up for scope {_scope!r} in this process, not {scope!r} "
+            "(give --lsl-scope and lsl://...?scope= the same scope)"
+        )
     return pylsl
 
 
@@ -72,11 +118,24 @@ class LslPublisher:
     ----------
     name : str
         Prefix of the stream names (``<name> EMG``, ``<name> envelope``, ``<name> markers``).
+    scope : str, optional
+        Who can find the streams (:data:`SCOPES`, see :func:`configure`).
     """
 
-    def __init__(self, name: str = "crampdetect") -> None:
+    def __init__(self, name: str = "crampdetect", scope: str | None = None) -> None:
         self.name = name
-        self._lsl = _pylsl()
+        self._lsl = configure(scope)
+        if os.environ.get("LSLAPICFG"):
+            pass  # the user's own settings: configure() said so
+        elif _scope == "machine":
+            logger.warning(
+                "LSL streams are announced on this machine only, but liblsl listens for their "
+                "data on TCP/UDP ports %d and up of every IPv4 address (it has no setting for "
+                "that): block them in a firewall on an untrusted network",
+                BASE_PORT,
+            )
+        else:
+            logger.warning("LSL streams are shared with the network (scope %s)", _scope)
         self._markers = self._outlet("markers", "Markers", ["marker"], "", 0.0, "string")
         self._raw: Any = None
         self._env: Any = None
@@ -173,6 +232,8 @@ class LslSource:
         How long to wait for the stream to appear when opened.
     signal, units : str, optional
         Override what the stream's metadata says (or what would be inferred).
+    scope : str, optional
+        Where to look for the stream (:data:`SCOPES`, see :func:`configure`).
     """
 
     accepts_commands = False  # an LSL stream has no motor
@@ -183,8 +244,10 @@ class LslSource:
         timeout_s: float = 10.0,
         signal: str | None = None,
         units: str | None = None,
+        scope: str | None = None,
     ) -> None:
         self.query = query
+        self.scope = scope
         self.timeout_s = timeout_s
         self._signal, self._units = signal, units
         self.ended = False
@@ -201,7 +264,7 @@ class LslSource:
         self._silent = False
 
     def __enter__(self) -> LslSource:
-        lsl = _pylsl()
+        lsl = configure(self.scope)
         prop, sep, value = self.query.partition("=")
         prop, value = (prop, value) if sep else ("name", self.query)
         found = lsl.resolve_byprop(prop.strip(), value.strip(), timeout=self.timeout_s)

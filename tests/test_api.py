@@ -58,12 +58,52 @@ def test_bad_arrays_get_clear_errors() -> None:
         crampdetect.detect(x, fs=1000)
     with pytest.raises(InputError, match="sample rate"):
         crampdetect.detect(x.T)
-    with pytest.raises(InputError, match="NaN"):
-        crampdetect.detect(np.full((1, 5000), np.nan), fs=1000)
     with pytest.raises(InputError, match="3 channel names"):
         crampdetect.detect(x.T, fs=1000, channels=("a", "b", "c"))
     with pytest.raises(InputError, match="no such file"):
         crampdetect.open("missing.edf")
+
+
+def test_bad_values_in_an_array_are_flagged_as_the_cli_flags_bad_cells(
+    counts_csv: Path, tmp_path: Path, capsys
+) -> None:
+    """NaN, inf and absurd values are bad samples (``bad_value``), as empty or NaN CSV cells."""
+    lines = counts_csv.read_text().splitlines(keepends=True)
+    cells = {1000: (1, ""), 2000: (2, "nan"), 3000: (1, "inf"), 4000: (2, "-3e9")}
+    for row, (col, text) in cells.items():
+        fields = lines[row].rstrip("\n").split(",")
+        fields[col] = text
+        lines[row] = ",".join(fields) + "\n"
+    dirty = tmp_path / "dirty.csv"
+    dirty.write_text("".join(lines))
+    cli = _cli_json(capsys, "detect", str(dirty))
+    table = np.loadtxt(counts_csv, delimiter=",", skiprows=1)
+    for row, (col, text) in cells.items():
+        table[row - 1, col] = float(text or "nan")
+    header = lines[0].strip().split(",")
+    result = crampdetect.detect(table[:, 1:].T, fs=1000, channels=header[1:], times=table[:, 0])
+    assert result.to_dict() == {"events": cli["events"], "quality": cli["quality"]}
+    assert {q.channel for q in result.quality if q.issue == "bad_value"} == set(header[1:])
+    assert result.cramps, "the cramp is still found around the bad samples"
+
+
+def test_to_dict_holds_plain_python_values(counts_csv: Path) -> None:
+    """No numpy scalars: the dictionary prints and serialises like the CLI's JSON."""
+    table = np.loadtxt(counts_csv, delimiter=",", skiprows=1)
+    result = crampdetect.detect(table[:, 1:].T, fs=1000)
+    doc = result.to_dict()
+    assert result.cramps and "severity" in doc["events"][0]["detail"]
+
+    def leaves(value: object) -> list[object]:
+        if isinstance(value, dict):
+            return [x for v in value.values() for x in leaves(v)]
+        if isinstance(value, list):
+            return [x for v in value for x in leaves(v)]
+        return [value]
+
+    kinds = {type(v) for v in leaves(doc)}
+    assert kinds <= {str, int, float, bool, type(None)}, kinds
+    assert "np." not in repr(doc)
 
 
 def test_the_detect_package_stays_callable_after_its_submodules_load() -> None:
@@ -71,6 +111,20 @@ def test_the_detect_package_stays_callable_after_its_submodules_load() -> None:
 
     result = crampdetect.detect(np.zeros(3000), fs=1000, units="uV", signal="raw")
     assert result.events == [] and result.channels == ("calf",)
+
+
+def test_help_and_signature_of_crampdetect_detect_describe_the_call() -> None:
+    import inspect
+    import pydoc
+
+    from crampdetect import api
+
+    assert inspect.signature(crampdetect.detect) == inspect.signature(api.detect)
+    assert list(inspect.signature(crampdetect.detect).parameters)[:3] == ["data", "fs", "profile"]
+    text = pydoc.render_doc(crampdetect.detect, renderer=pydoc.plaintext)
+    assert "fs : float" in text and "Sample rate in Hz" in text  # api.detect's parameters
+    assert "From feature frames to events" in text  # and still what the package holds
+    assert text.index("Sample rate in Hz") < text.index("From feature frames to events")
 
 
 def test_readme_python_example(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -72,7 +72,7 @@ BAD = {
     "no time column": "t,a\n0,1\n0.001,2\n",
     "non-numeric": "time_s,a\n0,1\n0.001,abc\n0.002,3\n",
     "nan time": "time_s,a\n0,1\nnan,2\n0.002,3\n",
-    "empty cell": "time_s,a\n0,1\n0.001,\n0.002,3\n",
+    "empty time": "time_s,a\n0,1\n,2\n0.002,3\n",
     "backwards": "time_s,a\n" + "".join(f"{i / 1000},{i}\n" for i in range(50)) + "0.01,5\n",
     "single sample": "time_s,a\n0,1\n",
     "ragged": "time_s,a,b\n0,1,2\n0.001,2\n",
@@ -93,19 +93,20 @@ def test_bad_file_exits_2_with_one_line(case, tmp_path):
 
 
 def test_bad_values_are_flagged_not_refused(cramp_csv, tmp_path):
-    """NaN, inf and absurd cells: a bad_value flag where they are, the rest scored as before."""
+    """Empty, NaN, inf and absurd cells: a bad_value flag where they are, the rest as before."""
     lines = cramp_csv.read_text().splitlines(keepends=True)  # header, then data rows
-    for row, left, right in [(5000, "nan", None), (5001, None, "inf"), (8000, "-1e300", "1e12")]:
+    bad = [(5000, "nan", None), (5001, None, "inf"), (7999, None, ""), (8000, "-1e300", "1e12")]
+    for row, left, right in bad:
         fields = lines[row].rstrip("\n").split(",")
-        fields[1] = left or fields[1]
-        fields[2] = right or fields[2]
+        fields[1] = fields[1] if left is None else left
+        fields[2] = fields[2] if right is None else right
         lines[row] = ",".join(fields) + "\n"
     dirty = tmp_path / "dirty.csv"
     dirty.write_text("".join(lines))
     clean, r = _cli("detect", cramp_csv, "--json"), _cli("detect", dirty, "--json")
     assert r.returncode == 0, r.stderr
     (warning,) = r.stderr.splitlines()
-    assert warning.startswith("crampdetect detect: warning: dirty.csv: 4 ")
+    assert warning.startswith("crampdetect detect: warning: dirty.csv: 5 empty, NaN")
     assert "data row 5000" in warning and "bad_value" in warning
     doc, ref = json.loads(r.stdout), json.loads(clean.stdout)
     assert doc["events"] == ref["events"] and len(doc["events"]) == 1
@@ -129,3 +130,88 @@ def test_too_low_rate_for_raw_emg_is_refused(tmp_path, capsys):
     path.write_text("time_s,a\n" + "".join(f"{i / 50},{(-1) ** i * 5.5}\n" for i in range(300)))
     assert main(["detect", str(path), "--signal", "raw"]) == 2
     assert "out of range" in capsys.readouterr().err
+
+
+def test_a_last_line_cut_short_is_left_out_with_a_warning(cramp_csv, tmp_path):
+    """A recorder killed mid-write: detect scores the rest and names the row it left out."""
+    text = cramp_csv.read_text()
+    n_rows = text.count("\n") - 1
+    cut = tmp_path / "cut.csv"
+    cut.write_text(text[: text.rstrip("\n").rfind(",")])  # the last line loses its last field
+    r, clean = _cli("detect", cut, "--json"), _cli("detect", cramp_csv, "--json")
+    assert r.returncode == 0, r.stderr
+    (warning,) = r.stderr.splitlines()
+    assert warning.startswith("crampdetect detect: warning: cut.csv: ")
+    assert f"data row {n_rows} is cut short" in warning
+    assert json.loads(r.stdout)["events"] == json.loads(clean.stdout)["events"]
+
+
+def test_a_bad_rate_is_named_once(tmp_path, capsys):
+    path = tmp_path / "r.csv"
+    path.write_text("time_s,a\n" + "".join(f"{i / 1000},{i % 7}\n" for i in range(300)))
+    with pytest.raises(SystemExit) as exc:
+        main(["detect", str(path), "--rate", "-5"])
+    assert exc.value.code == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "argument --rate: sample rate -5 Hz" in line and line.count("--rate") == 1
+
+
+def test_warnings_on_other_formats_are_labelled_detect(cramp_csv, tmp_path, capsys):
+    """detect replays what is not a CSV; its warnings still name the command the user ran."""
+    wav = tmp_path / "night.wav"
+    assert main(["convert", str(cramp_csv), str(wav)]) == 0
+    wav.write_bytes(wav.read_bytes()[:50_000])  # cut short
+    (tmp_path / "night.wav.session.json").unlink()  # it would refuse the sample count
+    capsys.readouterr()
+    assert main(["detect", str(wav)]) == 0
+    (warning,) = capsys.readouterr().err.splitlines()
+    assert warning.startswith("crampdetect detect: warning: WAV cut short")
+
+
+@pytest.fixture(scope="module")
+def study(cramp_csv, tmp_path_factory):
+    """A folder of two recordings, a damaged CSV and a note (not a recording)."""
+    folder = tmp_path_factory.mktemp("study")
+    (folder / "a.csv").write_bytes(cramp_csv.read_bytes())
+    rows = cramp_csv.read_text().splitlines(keepends=True)
+    (folder / "b.csv").write_text("".join(rows[:15_001]))  # the first 15 s, before the cramp
+    (folder / "c.csv").write_text("time_s,a\n0,1\n0.001,abc\n0.002,3\n")
+    (folder / "notes.txt").write_text("subject 3, left calf\n")
+    return folder
+
+
+def test_several_files_one_json_line_each(study, cramp_csv):
+    single = json.loads(_cli("detect", cramp_csv, "--json").stdout)
+    r = _cli("detect", study, study / "a.csv", "--json", "--workers", "2")
+    assert r.returncode == 2  # c.csv failed
+    docs = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [d["path"] for d in docs] == [
+        str(study / n) for n in ("a.csv", "b.csv", "c.csv", "a.csv")
+    ]
+    a, b, c, again = docs
+    assert {k: v for k, v in a.items() if k != "path"} == single  # the same as one file alone
+    assert again == a
+    assert b["events"] == [] and abs(b["input"]["duration_s"] - 15.0) < 0.01
+    assert set(c) == {"path", "error"} and "abc" in c["error"] and "row 2" in c["error"]
+    err = r.stderr.splitlines()
+    assert "crampdetect detect: skipped 1 non-recording file(s)" in err
+    assert any(line.startswith("crampdetect detect: error: c.csv: ") for line in err)
+    assert "Traceback" not in r.stderr
+
+
+def test_several_files_tables_and_exit_0_when_all_scored(study):
+    r = _cli("detect", study / "a.csv", study / "b.csv", "--profile", "training")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert out.index(f"== {study / 'a.csv'}") < out.index(f"== {study / 'b.csv'}")
+    assert out.count("event(s)") == 2 and "calf_left     cramp" in out
+    assert "2 of 2 file(s) scored" in r.stderr
+
+
+def test_folder_without_recordings_is_an_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("nothing here\n")
+    r = _cli("detect", tmp_path)
+    assert r.returncode == 2 and r.stdout == ""
+    assert (
+        r.stderr.strip().splitlines()[-1].startswith("crampdetect detect: error: nothing to score")
+    )

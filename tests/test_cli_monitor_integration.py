@@ -38,6 +38,20 @@ def test_monitor_writes_history_and_a_recording_that_replays_the_same(tmp_path):
     assert len(session["cramps"]) == 1 and len(session["alerts"]) >= 1
     assert abs(session["duration_s"] - 240.0) < 1.0
 
+    # The recording knows its history session: importing it does not count the night twice.
+    again = _cli("history", "--import", rec, home=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith(f"Already in the history: session {session['id']} ")
+    _cli("history", "--export", tmp_path / "h2.json", home=tmp_path)
+    assert len(json.loads((tmp_path / "h2.json").read_text())["sessions"]) == 1
+    # Another history has no such session: there the recording is imported as usual.
+    other = tmp_path / "other"
+    imported = _cli("history", "--import", rec, home=other)
+    assert imported.returncode == 0 and imported.stdout.startswith("Imported night session")
+    _cli("history", "--export", tmp_path / "h3.json", home=other)
+    (copy,) = json.loads((tmp_path / "h3.json").read_text())["sessions"]
+    assert len(copy["cramps"]) == 1
+
     replay = _cli("replay", rec, "--json", home=tmp_path)
     assert replay.returncode == 0, replay.stderr
     replayed = json.loads(replay.stdout)["events"]

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from synth import add_burst, scene, write_csv
 
 from crampdetect.core import Block, Representation
+from crampdetect.detect.settings import profile_settings
 from crampdetect.pipeline import Pipeline
 from crampdetect.pipeline.offline import Collector
 
@@ -39,9 +40,9 @@ def _signal(seed: int, onset_s: float, ramp_s: float, prodrome: float, move_lead
     return x
 
 
-def _run(x: np.ndarray, cuts: list[int], gaps: dict[int, int]) -> tuple:
+def _run(x: np.ndarray, cuts: list[int], gaps: dict[int, int], detector=None) -> tuple:
     """Stream ``x`` cut at ``cuts``; ``gaps`` maps a sample index to samples missing before it."""
-    pipe = Pipeline(FS, CHANNELS, REP, "night")
+    pipe = Pipeline(FS, CHANNELS, REP, "night", detector)
     col = Collector()
     bounds = sorted({0, *cuts, *gaps, x.shape[1]})
     lost = 0
@@ -84,6 +85,19 @@ def test_every_block_size_gives_the_same_cramp_onset():
     for block_s in (0.02, 0.25, 1.0, 7.3, 20.0):
         step = round(block_s * FS)
         assert _run(x, list(range(step, x.shape[1], step)), {}) == ref
+
+
+def test_giving_up_on_a_too_long_cramp_does_not_depend_on_block_sizes():
+    """A cramp still up ``max_cramp_s`` after its alert is closed (give-up) whatever the cuts:
+    the give-up used to be applied only inside the block holding its frame."""
+    x = _signal(1, 30.0, 0.3, 0.0, 2.0)
+    tuned = profile_settings("night").replace(max_cramp_s=10.0)
+    ref = _run(x, [], {}, tuned)
+    (cramp,) = [e for e in ref[0] if e.kind == "cramp"]
+    assert cramp.end_s is not None and cramp.end_s < 55.0  # the burst lasts to 60 s
+    for block_s in (0.02, 0.5, 3.0):
+        step = round(block_s * FS)
+        assert _run(x, list(range(step, x.shape[1], step)), {}, tuned) == ref
 
 
 def test_detect_cli_block_size_changes_nothing(tmp_path):

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import json
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -180,3 +187,78 @@ def test_lsl_source_by_property_and_missing_streams(cramp_uv) -> None:
     with pytest.raises(InputError, match="no LSL stream"):
         with open_source(f"lsl://nothing-{uuid.uuid4().hex[:6]}?timeout=0.5"):
             pass
+
+
+def _ip(hex_addr: str) -> str:
+    """An address as /proc/net/* writes it (32-bit words in host order) -> text."""
+    raw = b"".join(bytes.fromhex(hex_addr[i : i + 8])[::-1] for i in range(0, len(hex_addr), 8))
+    return socket.inet_ntop(socket.AF_INET if len(raw) == 4 else socket.AF_INET6, raw)
+
+
+def _listeners(pid: int) -> list[tuple[str, str, int]]:
+    """(protocol, local address, port) of every listening TCP and every UDP socket of ``pid``."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    out = []
+    for proto in ("tcp", "tcp6", "udp", "udp6"):
+        for line in Path(f"/proc/{pid}/net/{proto}").read_text().splitlines()[1:]:
+            f = line.split()
+            if f[9] in inodes and (proto.startswith("udp") or f[3] == "0A"):  # 0A: LISTEN
+                addr, port = f[1].split(":")
+                out.append((proto, _ip(addr), int(port, 16)))
+    return out
+
+
+def _monitor_sockets(scope: str) -> tuple[list[tuple[str, str, int]], str]:
+    """Sockets of ``monitor --lsl --lsl-scope SCOPE`` once its streams are up, and its stderr."""
+    name = f"cd-{uuid.uuid4().hex[:8]}"
+    argv = ["monitor", "sim://night-short?speed=10", "--no-view", "--duration", "30", "--lsl"]
+    env = {k: v for k, v in os.environ.items() if k != "LSLAPICFG"}
+    cmd = [sys.executable, "-m", "crampdetect", *argv, "--lsl-name", name, "--lsl-scope", scope]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    try:
+        # all three outlets are open once the envelope stream (made on the first block) is found
+        found = pylsl.resolve_byprop("name", f"{name} envelope", timeout=20)
+        assert found, "the monitor's streams were not found on this machine"
+        sockets = _listeners(proc.pid)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    return sockets, err.decode()
+
+
+@pytest.mark.skipif(not Path("/proc/self/net/tcp").exists(), reason="reads Linux /proc/net")
+def test_monitor_lsl_stays_on_this_machine_unless_asked() -> None:
+    from crampdetect.lsl import BASE_PORT
+
+    sockets, err = _monitor_sockets("machine")
+    assert "INFO|" not in err, err  # liblsl's INFO lines are silenced
+    assert not [s for s in sockets if s[0].endswith("6")], sockets  # no IPv6 at all
+    discovery = [s for s in sockets if s[2] == BASE_PORT - 1]  # multicast port 16571
+    assert discovery and all(addr == "127.0.0.1" for _, addr, _ in discovery), sockets
+    # what liblsl cannot restrict: each outlet's data port (TCP) and time/info port (UDP),
+    # one each per outlet (EMG, envelope, markers), on 0.0.0.0; the monitor warns about that
+    exposed = [s for s in sockets if not ipaddress.ip_address(s[1]).is_loopback]
+    assert sorted(proto for proto, _, _ in exposed) == ["tcp"] * 3 + ["udp"] * 3, sockets
+    assert min(port for _, _, port in exposed) >= BASE_PORT, sockets
+    assert "block them in a firewall" in err and f"ports {BASE_PORT} and up" in err, err
+
+    shared, err = _monitor_sockets("site")  # asked for: discovery open to the network
+    assert [s for s in shared if s[2] == BASE_PORT - 1 and s[1] in ("0.0.0.0", "::")], shared
+    assert "shared with the network (scope site)" in err and "INFO|" not in err, err
+
+
+def test_lsl_scope_is_set_once_per_process() -> None:
+    from crampdetect import lsl
+    from crampdetect.core import InputError
+
+    with pytest.raises(InputError, match="invalid LSL scope"):
+        lsl.configure("planet")
+    lsl.configure()  # the scope already set, or machine
+    other = "site" if lsl._scope != "site" else "machine"
+    with pytest.raises(InputError, match="already set up"):
+        lsl.configure(other)

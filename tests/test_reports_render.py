@@ -109,6 +109,13 @@ def test_report_cli_training_profile_and_bad_suffix(
     assert out.exists() and capsys.readouterr().out.strip() == str(out)
     assert main(["report", str(night), "--out", str(tmp_path / "r.docx")]) == 2
     assert ".png, .pdf or .html" in capsys.readouterr().err
+    assert main(["report", str(night), "--out", str(tmp_path / "no" / "r.png")]) == 2
+    (err,) = capsys.readouterr().err.splitlines()
+    assert f"the folder {tmp_path / 'no'} does not exist" in err and "Errno" not in err
+    (tmp_path / "study").mkdir()
+    assert main(["report", str(tmp_path / "study"), "--out", str(tmp_path / "reports")]) == 2
+    (err,) = capsys.readouterr().err.splitlines()
+    assert "study is a directory but not a recording session" in err
 
 
 def test_training_summary_relates_cramps_to_activity(night: Path) -> None:

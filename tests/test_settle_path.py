@@ -1,4 +1,4 @@
-"""The settle path (training with ``settle_s`` 2.5 s; off by default): after gait stops, a
+"""The settle path (training profile, ``settle_s`` 2.5 s): after gait stops, a
 contraction that stays up without the stride rhythm and without a dip, on one leg, alerts
 within ~3 s; standing on both legs after running does not; the result does not depend on
 block sizes."""
@@ -15,6 +15,7 @@ from synth import add_burst, scene
 
 from crampdetect.core import Block, InputError, Representation
 from crampdetect.detect.settings import profile_settings
+from crampdetect.features.context import settled_after_gait
 from crampdetect.pipeline import Pipeline
 from crampdetect.pipeline.offline import Collector
 
@@ -93,4 +94,81 @@ def test_settle_settings_are_checked():
     ):
         with pytest.raises(InputError):
             base.replace(**bad)
-    assert base.settle_s == 0.0  # off by default (benchmarks/detection.md, 2026-12-05)
+    assert base.settle_s > 0 and profile_settings("night").settle_s == 0.0  # training only
+
+
+# -- train: the refinements (gait over on every leg, no relaxation, gait ended a few s before) --
+
+
+def _running_then(seed: int, delay_s: float, run_on: bool = False, tonic_uv: float = 30.0):
+    """Running as in ``_after_running``; a one-legged contraction (90 µV, waxing and waning)
+    on the left from ``delay_s`` after the stop, or (``run_on``) running that goes on to the
+    end with a ``tonic_uv`` tone under the left leg's strides instead."""
+    t, x, rng = scene(fs=FS, duration_s=60.0, n_channels=2, seed=seed)
+    stop = 60.0 if run_on else STOP_S
+    for ch in range(2):
+        add_burst(x, t, FS, rng, ch, 5.0, 60.0, tonic_uv if ch == 0 else 30.0, ramp_s=1.0)
+        for b in np.arange(5.0 + ch * 0.35, stop - 0.4, 0.7):
+            add_burst(x, t, FS, rng, ch, b, b + 0.35, 500.0, ramp_s=0.1)
+    if not run_on:
+        add_burst(x, t, FS, rng, 0, STOP_S + delay_s, 58.0, 90.0, ramp_s=0.3, irregular=0.3)
+    return x
+
+
+#: The training profile's refinements, spelled out so the tests do not hang on its defaults.
+REFINED = {"settle_after_s": 4.0, "settle_rhythm_now": 0.7, "settle_relax": 0.35}
+
+
+def test_a_cramp_seconds_after_the_stop_alerts_when_the_gait_may_have_ended_before():
+    x = _running_then(0, 3.0)
+    late = _cramps(_run(x, [], **REFINED))
+    assert [e.detail["path"] for e in late] == ["settle"]
+    assert STOP_S + 3.0 + 2.0 <= late[0].alert_s <= STOP_S + 3.0 + 4.0
+    # Looking for the gait right before the contraction only, the stop 3 s earlier is missed.
+    assert all(e.detail["path"] != "settle" for e in _cramps(_run(x, [], settle_after_s=0.0)))
+
+
+def _envelope(stride_s: float, pause_s: float, rng: np.random.Generator) -> np.ndarray:
+    """100 ms envelope (µV, one channel, 50 ms frames): 12 s of strides (0.35 s bursts of
+    500 µV over 30 µV), ``pause_s`` of standing, then 6 s of a waxing-and-waning 150 µV
+    contraction. ``stride_s`` 0: the strides go on to the end instead."""
+    hop = 0.05
+    t = np.arange(0.0, 12.0 + pause_s + 6.0, hop)
+    x = 30.0 + rng.uniform(0, 5, t.size)
+    end = t[-1] + 1 if stride_s == 0 else 12.0
+    strides = (t < end) & ((t % 0.7) < 0.35)
+    x[strides] = 500.0
+    if stride_s:
+        x[t >= 12.0 + pause_s] = 150.0 * np.exp(
+            0.3 * rng.standard_normal((t >= 12.0 + pause_s).sum())
+        )
+    return x[None, :]
+
+
+def test_the_stride_rhythm_is_found_before_and_its_end_is_seen():
+    rng = np.random.default_rng(0)
+    lags = np.arange(10, 27)  # 0.5-1.3 s at 50 ms frames
+    recent, gait = 50, 120
+    # Right after the stop: rhythm before, none in the contraction since, and no deep dip.
+    before, now, lowest, median = settled_after_gait(
+        _envelope(0.7, 0.0, rng), 1, recent, gait, lags
+    )
+    assert before[0, 0] >= 1.0 and now[0, 0] < 1.0
+    assert lowest[0, 0] >= 0.3 * median[0, 0]
+    # Running on: the rhythm is still there now, and the troughs fall far below the median.
+    before, now, lowest, median = settled_after_gait(
+        _envelope(0.0, 0.0, rng), 1, recent, gait, lags
+    )
+    assert now[0, 0] >= 1.0 and lowest[0, 0] < 0.3 * median[0, 0]
+    # Stopped 4 s before the contraction: found only when the gait may have ended earlier.
+    x = _envelope(0.7, 4.0, rng)[:, : round((12.0 + 4.0 + 2.5) / 0.05)]
+    assert settled_after_gait(x, 1, recent, gait, lags)[0][0, 0] < 1.0
+    assert settled_after_gait(x, 1, recent, gait, lags, after=90)[0][0, 0] >= 1.0
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(0, 3), st.lists(st.floats(0.0, 1.0), max_size=20))
+def test_refined_settle_alerts_do_not_depend_on_block_sizes(seed, fractions):
+    x = _running_then(seed, 2.0)
+    cuts = [round(f * x.shape[1]) for f in fractions]
+    assert _run(x, cuts, **REFINED) == _run(x, [], **REFINED)

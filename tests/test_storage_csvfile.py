@@ -155,13 +155,14 @@ def test_bad_row_named_after_a_fast_chunk(tmp_path: Path, monkeypatch: pytest.Mo
 def test_bad_values_are_read_as_bad_samples(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """NaN, inf and absurd cells (|x| > 1e9) become NaN samples, counted from their row on.
+    """Empty, NaN, inf and absurd cells (|x| > 1e9) become NaN samples, counted from their row on.
 
     Everything else in the file reads unchanged; a chunk boundary falls between the bad rows.
     """
     monkeypatch.setattr(csvfile, "CHUNK_BYTES", 4096)
     rows = [f"{i / 1000:.3f},{i % 7},{i % 5}" for i in range(2000)]
     bad = {(1200, 1): "nan", (1201, 2): "-inf", (1500, 1): "1e300", (1999, 2): "-2e9"}
+    bad |= {(1300, 2): "", (1700, 1): " "}  # empty cells: a bad sample too, not a bad file
     for (r, c), cell in bad.items():
         fields = rows[r].split(",")
         fields[c] = cell
@@ -174,14 +175,19 @@ def test_bad_values_are_read_as_bad_samples(
     for r, c in bad:
         expected[c - 1, r] = np.nan
     assert np.array_equal(data, expected, equal_nan=True)
-    assert stream.bad_values == 4 and stream.gaps == 0
+    assert stream.bad_values == 6 and stream.gaps == 0
     (note,) = stream.problems
-    assert "4 " in note and "data row 1201" in note and path.name in note
+    assert "6 empty, NaN" in note and "data row 1201" in note and path.name in note
 
 
 @pytest.mark.parametrize(
     ("cell", "message"),
-    [("nan", "NaN or infinite"), ("inf", "NaN or infinite"), ("2e10", "beyond 1e\\+10")],
+    [
+        ("nan", "time_s NaN or infinite"),
+        ("inf", "time_s NaN or infinite"),
+        ("2e10", "time_s beyond 1e\\+10 s"),
+        ("", "empty time_s"),
+    ],
 )
 def test_bad_time_is_still_refused(cell: str, message: str, tmp_path: Path) -> None:
     """A time stamp cannot be held: a bad ``time_s`` refuses the file, naming the row."""
@@ -189,7 +195,7 @@ def test_bad_time_is_still_refused(cell: str, message: str, tmp_path: Path) -> N
     rows[40] = f"{cell},1"
     path = tmp_path / "t.csv"
     path.write_text("time_s,left\n" + "\n".join(rows) + "\n")
-    with pytest.raises(InputError, match=rf"time_s.*{message}.* data row 41\b"):
+    with pytest.raises(InputError, match=rf"{message} at data row 41\b"):
         for _ in csvfile.open_csv(path).blocks():
             pass
 
@@ -201,3 +207,23 @@ def test_clean_file_has_no_problems(tmp_path: Path) -> None:
     for _ in stream.blocks():
         pass
     assert stream.bad_values == 0 and stream.problems == []
+
+
+@pytest.mark.parametrize("tail", ["0.300,4", "0.3", "0.300,"])
+def test_a_last_line_cut_short_is_left_out_and_named(tail: str, tmp_path: Path) -> None:
+    """A recorder killed mid-write: the last line, without its line end, lacks fields.
+
+    It is left out with a note naming its data row; a complete last line without a line end
+    is kept.
+    """
+    rows = "".join(f"{i / 1000:.3f},{i % 7},{i % 5}\n" for i in range(300))
+    path = tmp_path / "cut.csv"
+    path.write_text("time_s,left,right\n" + rows + tail)
+    stream = csvfile.open_csv(path)
+    data = np.hstack([b.data for b in stream.blocks()])
+    if tail.count(",") == 2:  # all fields there: read (the empty cell as a bad sample)
+        assert stream.n_samples == 301 and np.isnan(data[1, -1]) and not stream.dropped
+        return
+    assert stream.n_samples == 300 and np.array_equal(data[0], np.arange(300) % 7)
+    (note,) = stream.problems
+    assert "data row 301" in note and "cut short" in note and path.name in note

@@ -224,6 +224,9 @@ def test_export_never_overwrites(counts_session: Path, tmp_path: Path) -> None:
     assert (tmp_path / "exists.edf").read_bytes() == b"keep me"
     with pytest.raises(InputError, match="Unknown export format"):
         export(rec, tmp_path / "x.mat")
+    with pytest.raises(InputError, match=r"no suffix to take the format from.*--format"):
+        export(rec, tmp_path / "noext")
+    assert export(rec, tmp_path / "noext", "csv").exists()
 
 
 def test_bad_files_give_clear_input_errors(counts_session: Path, tmp_path: Path) -> None:
@@ -296,9 +299,9 @@ def test_convert_recovers_the_readable_rows_of_a_damaged_csv(
     original = damaged.read_bytes()
     with pytest.raises(InputError):
         open_recording(damaged)  # strict, as detect
-    assert main(["convert", str(damaged), str(tmp_path / "fixed.edf")]) == 2
+    assert main(["convert", str(damaged), str(tmp_path / "fixed.edf")]) == 0  # salvaged
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "recovered" in err and "dropped 3" in err
+    assert err.count("\n") == 1 and "warning" in err and "recovered" in err and "dropped 3" in err
     fixed = open_recording(tmp_path / "fixed.edf")
     times, data = src.load()
     keep = np.ones(times.size, bool)
@@ -325,3 +328,31 @@ def test_csv_with_quoted_header_reads_like_a_plain_one(tmp_path: Path) -> None:
         np.concatenate([blk.data for blk in a.iter_blocks()], axis=1),
         np.concatenate([blk.data for blk in b.iter_blocks()], axis=1),
     )
+
+
+def test_bare_csv_to_wav_keeps_what_detect_infers(tmp_path: Path, capsys) -> None:
+    """A CSV of 10-bit counts without a sidecar: WAV holds the counts exactly (PCM_16), its
+    sidecar says what they are, and detect finds the same events in CSV, WAV and back."""
+    import soundfile as sf
+
+    from crampdetect.cli import main
+
+    src = tmp_path / "night.csv"
+    args = ["simulate", "cramp", "--seed", "4", "--units", "counts", "--adc-bits", "10"]
+    assert main([*args, "--out", str(src)]) == 0
+    for side in tmp_path.glob("night.csv.*"):
+        side.unlink()  # bare: the representation must be inferred
+    wav, back = tmp_path / "night.wav", tmp_path / "back.csv"
+    assert main(["convert", str(src), str(wav)]) == 0
+    assert main(["convert", str(wav), str(back)]) == 0
+    assert sf.info(wav).subtype == "PCM_16"
+    doc = json.loads(sidecar_path(wav).read_text())
+    assert doc["representation"] == {"signal": "raw", "units": "counts", "adc_bits": 10}
+    a, b = np.loadtxt(src, delimiter=",", skiprows=1), np.loadtxt(back, delimiter=",", skiprows=1)
+    np.testing.assert_array_equal(a[:, 1:], b[:, 1:])  # exact counts
+    capsys.readouterr()
+    events = []
+    for path in (src, wav, back):
+        assert main(["detect", str(path), "--json"]) == 0
+        events.append(json.loads(capsys.readouterr().out)["events"])
+    assert events[0] and events[1] == events[0] and events[2] == events[0]

@@ -16,7 +16,8 @@ def _rate(text: str) -> float:
     try:
         return check_rate(text, "--rate")
     except InputError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        # argparse names the option itself: "argument --rate: sample rate ..."
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--rate: ")) from None
 
 
 def add_input_arguments(p: argparse.ArgumentParser) -> None:

@@ -28,10 +28,8 @@ def run(args: argparse.Namespace) -> int:
     for out in args.out:  # before reading anything: a refusal costs nothing
         refuse_overwrite(out, args.force)
     rec = open_recording(args.path, recover=True)
-    damaged = rec.kind == "csv" and bool(rec.problems)  # only the readable rows were kept
-    if not damaged:
-        for problem in rec.problems:
-            print(f"crampdetect convert: warning: {problem}", file=sys.stderr)
+    for problem in rec.problems:  # e.g. the rows of a damaged CSV that could not be kept
+        print(f"crampdetect convert: warning: {problem}", file=sys.stderr)
     for out in args.out:
         path = export(rec, out, args.format, anonymize=args.anonymize, force=args.force)
         print(
@@ -39,7 +37,4 @@ def run(args: argparse.Namespace) -> int:
             f"{rec.n_gaps} gap(s), {len(rec.events)} event(s), "
             f"{len(rec.quality)} quality interval(s)"
         )
-    if damaged:  # the readable part is written, but the input was bad: say so, exit 2
-        print(f"crampdetect convert: error: {rec.problems[0]}", file=sys.stderr)
-        return 2
     return 0

@@ -1,10 +1,16 @@
-"""Detect cramps in a recorded CSV (time_s,<channels>) through the live pipeline."""
+"""Detect cramps in recordings (a time_s,<channels> CSV or any format) through the live pipeline.
+
+One file prints its table (or one JSON object) as before. Several paths, or a folder, print one
+table per file (or one JSON object per line, each with its ``path``); a file that fails gives an
+error line for that file and the others still run; the exit status is 2 if any file failed.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from crampdetect.cli import progress
 from crampdetect.cli._args import (
@@ -18,9 +24,24 @@ from crampdetect.core import InputError
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "file", help="CSV with a time_s column and one column per channel, or any recording"
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="CSV with a time_s column and one column per channel, or any recording; several "
+        "paths and folders (their recordings, not sub-folders) are scored one by one",
     )
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object on stdout (one line per file, with its path, for several)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="score several files in N processes (default 1)",
+    )
     p.add_argument("--user", help="use this user's calibration (see `crampdetect calibrate`)")
     p.add_argument(
         "--block-s",
@@ -51,10 +72,20 @@ def _reuse_freed_memory() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     _reuse_freed_memory()
+    if len(args.paths) == 1 and not _is_folder(Path(args.paths[0])):
+        args.file = args.paths[0]
+        return _run_one(args)
+    return _run_many(args)
 
+
+def _is_folder(path: Path) -> bool:
+    from crampdetect.storage.session_reader import is_session
+
+    return path.is_dir() and not is_session(path)
+
+
+def _run_one(args: argparse.Namespace) -> int:
     from crampdetect.detect.model import resolve_model
     from crampdetect.pipeline.offline import detect_file
     from crampdetect.storage.reader import sniff
@@ -96,3 +127,120 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(format_result(result))
     return 0
+
+
+def _recordings(paths: list[str]) -> tuple[list[str], int]:
+    """The paths to score, folders expanded to their recordings; and how many entries of those
+    folders were skipped as not recordings (notes, sidecars, other folders)."""
+    from crampdetect.storage.reader import sniff
+
+    out, skipped = [], 0
+    for name in paths:
+        path = Path(name)
+        if not _is_folder(path):
+            out.append(name)  # a named file that cannot be read is that file's error line
+            continue
+        for entry in sorted(path.iterdir()):
+            if entry.name.startswith("."):
+                continue
+            try:
+                sniff(entry)
+            except (InputError, OSError):
+                skipped += 1
+                continue
+            out.append(str(entry))
+    return out, skipped
+
+
+def _score(path: str, args: argparse.Namespace) -> dict:
+    """The ``detect --json`` dictionary of one recording, or ``{"error": message}`` if the
+    recording is unusable (runs in a worker process; a bug still raises)."""
+    from crampdetect.core import CrampDetectError
+
+    try:
+        return _score_or_raise(path, args)
+    except (InputError, CrampDetectError, OSError) as exc:
+        return {"error": str(exc).splitlines()[0] if str(exc) else type(exc).__name__}
+
+
+def _score_or_raise(path: str, args: argparse.Namespace) -> dict:
+    from crampdetect.detect.model import resolve_model
+    from crampdetect.pipeline.offline import detect_file
+    from crampdetect.storage.reader import open_recording, sniff
+
+    if sniff(Path(path)) != "csv":
+        if args.user or args.model:
+            raise InputError("--user and --model need a time_s CSV; convert the file first")
+        from crampdetect.cli.replay import replay_recording
+
+        return replay_recording(open_recording(path), args)
+    calibration = None
+    if args.user:
+        from crampdetect.calibration import load_calibration
+
+        calibration = load_calibration(args.user)
+    return detect_file(
+        path,
+        profile=args.profile,
+        signal=args.signal,
+        units=args.units,
+        adc_bits=args.adc_bits,
+        rate=args.rate,
+        overrides=overrides_from_args(args),
+        calibration=calibration,
+        model=resolve_model(args.model),
+        block_s=args.block_s,
+    )
+
+
+def _run_many(args: argparse.Namespace) -> int:
+    import functools
+
+    from crampdetect.pipeline.bulk import Failure, map_recordings
+
+    overrides_from_args(args)  # a bad --set stops the command before any file
+    if args.workers < 1:
+        raise InputError(f"--workers must be at least 1, got {args.workers}")
+    if args.user:
+        from crampdetect.calibration import load_calibration
+
+        if load_calibration(args.user) is None:
+            raise InputError(f"No calibration for user {args.user!r}: run `crampdetect calibrate`")
+    paths, skipped = _recordings(args.paths)
+    if skipped:
+        print(f"crampdetect detect: skipped {skipped} non-recording file(s)", file=sys.stderr)
+    if not paths:
+        what = "is a directory" if len(args.paths) == 1 else "are directories"
+        raise InputError(f"nothing to score: {', '.join(args.paths)} {what} without recordings")
+    results = map_recordings(
+        functools.partial(_score, args=args),
+        paths,
+        n_workers=args.workers,
+        progress=not args.quiet and sys.stderr.isatty(),
+        errors="collect",
+        desc="detect",
+    )
+    failed = 0
+    for n, (path, result) in enumerate(zip(paths, results, strict=True)):
+        if isinstance(result, Failure):  # a bug: say so, as for one file
+            result = {"error": f"internal error: {result.error} (please report it)"}
+        if "error" in result:
+            failed += 1
+            error = result["error"]
+            named = error if Path(path).name in error else f"{path}: {error}"
+            print(f"crampdetect detect: error: {named}", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"path": path, "error": error}), flush=True)
+            continue
+        for problem in result["input"].get("problems", []):
+            named = problem if Path(path).name in problem else f"{path}: {problem}"
+            print(f"crampdetect detect: warning: {named}", file=sys.stderr)
+        if args.json:
+            print(json.dumps({"path": path, **result}), flush=True)
+        else:
+            print(("\n" if n else "") + f"== {path}\n" + format_result(result), flush=True)
+    print(
+        f"crampdetect detect: {len(paths) - failed} of {len(paths)} file(s) scored",
+        file=sys.stderr,
+    )
+    return 2 if failed else 0

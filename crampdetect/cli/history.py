@@ -113,6 +113,21 @@ def _import(history: object, args: argparse.Namespace) -> int:
         )
         return 0
     result, t0, created = _detection_result(path)
+    live = _live_session(history, result.pop("history_session", None))
+    if live is not None:
+        added = ""
+        if args.recording and not history.records("activity", live["id"]):  # type: ignore[attr-defined]
+            from crampdetect.reports.activity import activity_from_file
+
+            runs = activity_from_file(args.recording)  # stream times: from t0 in the session
+            history.add_activity(live["id"], [(g, a - t0, b - t0, w) for g, a, b, w in runs])  # type: ignore[attr-defined]
+            added = "; its activity timeline added"
+        print(
+            f"Already in the history: session {live['id']} ({live['profile']}, "
+            f"{live['started_at'][:16].replace('T', ' ')}) was written live while this was "
+            f"recorded{added or '; nothing added'}."
+        )
+        return 0
     if args.started:
         try:
             started = dt.datetime.fromisoformat(args.started)
@@ -167,6 +182,7 @@ def _detection_result(path: Path) -> tuple[dict, float, dt.datetime | None]:
         "input": {"channels": list(rec.channels), "duration_s": rec.duration_s, "profile": profile},
         "events": [e.to_dict() | {"id": e.id} for e in rec.events],
         "quality": [q.to_dict() for q in rec.quality],
+        "history_session": rec.meta.get("history_session"),
     }
     created = rec.meta.get("created_utc")
     when = None
@@ -176,3 +192,16 @@ def _detection_result(path: Path) -> tuple[dict, float, dt.datetime | None]:
         except ValueError:
             when = None
     return result, rec.t_start, when
+
+
+def _live_session(history: object, link: object) -> object | None:
+    """The history session a ``monitor --history --record`` recording was written with, if
+    this history holds it (same id, start and source: another history's id means nothing)."""
+    if not isinstance(link, dict) or not isinstance(link.get("id"), int):
+        return None
+    try:
+        row = history.session(link["id"])  # type: ignore[attr-defined]
+    except InputError:
+        return None
+    same = (row["started_at"], row["source"]) == (link.get("started_at"), link.get("source"))
+    return row if same else None

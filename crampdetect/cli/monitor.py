@@ -49,6 +49,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--lsl-name", default="crampdetect", metavar="NAME", help="for --lsl")
     p.add_argument(
+        "--lsl-scope",
+        choices=("machine", "link", "site"),
+        default="machine",
+        help="for --lsl: who can find the streams: this machine only (default; liblsl still "
+        "listens for data on all IPv4 addresses, see docs/devices.md), the local network "
+        "segment (link) or the site (LSL's own default)",
+    )
+    p.add_argument(
         "--capture",
         metavar="FILE.bin",
         help="also save the raw bytes from the board (replay later with file://FILE.bin)",
@@ -142,10 +150,13 @@ def run(args: argparse.Namespace) -> int:
         if calibration is None:
             raise InputError(f"No calibration for user {args.user!r}: run `crampdetect calibrate`")
 
+    journals = []  # the history session, once the first block has opened it
+
     def history(block):
         from crampdetect.alerts.journal import start_journal
 
-        return start_journal(args.profile, args.url, block.channels, block.t0, args.user)
+        journals.append(start_journal(args.profile, args.url, block.channels, block.t0, args.user))
+        return journals[-1]
 
     def recording(block, pipe):
         import dataclasses
@@ -159,6 +170,7 @@ def run(args: argparse.Namespace) -> int:
             representation=pipe.representation,
             device={"url": args.url, "firmware": source.info.firmware},
             settings={"profile": args.profile, **dataclasses.asdict(pipe.settings)},
+            history_session=_history_session(journals[-1].recorder) if journals else None,
         )
 
     from crampdetect.detect.model import resolve_model
@@ -168,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
     if args.lsl:
         from crampdetect.lsl import LslPublisher
 
-        publisher = LslPublisher(args.lsl_name)
+        publisher = LslPublisher(args.lsl_name, args.lsl_scope)
     monitor = LiveMonitor(
         source,
         args.profile,
@@ -198,3 +210,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.json_events:
         print_summary(summary, sys.stdout)
     return 0
+
+
+def _history_session(recorder) -> dict[str, object]:
+    """What a recording keeps of the history session written live with it (see ``history``)."""
+    row = recorder.history.session(recorder.session_id)
+    return {"id": row["id"], "started_at": row["started_at"], "source": row["source"]}

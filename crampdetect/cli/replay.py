@@ -36,18 +36,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from crampdetect.cli import progress
-    from crampdetect.cli._args import format_result, overrides_from_args
-    from crampdetect.core import InputError
-    from crampdetect.detect.settings import profile_settings
-    from crampdetect.pipeline.rescore import replay, resolve_inference
+    from crampdetect.cli._args import format_result
     from crampdetect.storage.reader import open_recording
 
     rec = open_recording(args.path)
-    if args.rate is not None and abs(args.rate - rec.fs) > 0.02 * rec.fs:
-        raise InputError(f"--rate {args.rate:g} Hz disagrees with the recording ({rec.fs:g} Hz)")
     for problem in rec.problems:
-        print(f"crampdetect replay: warning: {problem}", file=sys.stderr)
-    rep, inferred, inference = resolve_inference(rec, args.signal, args.units, args.adc_bits)
+        print(f"crampdetect {args.command}: warning: {problem}", file=sys.stderr)
     live = args.speed is not None and not args.json
 
     def show(block, pipe, out) -> None:
@@ -66,21 +60,34 @@ def run(args: argparse.Namespace) -> int:
             else:
                 bar(block.n_samples / rec.fs)
 
-        result = replay(
-            rec,
-            profile=args.profile,
-            settings=profile_settings(args.profile, rep.signal).replace(
-                **overrides_from_args(args)
-            ),
-            representation=rep,
-            speed=args.speed,
-            on_block=on_block,
-        )
-    result["input"]["inferred"] = inferred
-    result["input"]["inference"] = inference
+        result = replay_recording(rec, args, on_block)
     if args.json:
         json.dump(result, sys.stdout)
         sys.stdout.write("\n")
     else:
         print(format_result(result))
     return 0
+
+
+def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
+    """The ``detect --json`` dictionary of an open recording, with the options of ``args``
+    (``--signal/--units/--adc-bits/--rate/--profile/--set``, and ``--speed`` when present)."""
+    from crampdetect.cli._args import overrides_from_args
+    from crampdetect.core import InputError
+    from crampdetect.detect.settings import profile_settings
+    from crampdetect.pipeline.rescore import replay, resolve_inference
+
+    if args.rate is not None and abs(args.rate - rec.fs) > 0.02 * rec.fs:
+        raise InputError(f"--rate {args.rate:g} Hz disagrees with the recording ({rec.fs:g} Hz)")
+    rep, inferred, inference = resolve_inference(rec, args.signal, args.units, args.adc_bits)
+    result = replay(
+        rec,
+        profile=args.profile,
+        settings=profile_settings(args.profile, rep.signal).replace(**overrides_from_args(args)),
+        representation=rep,
+        speed=getattr(args, "speed", None),
+        on_block=on_block,
+    )
+    result["input"]["inferred"] = inferred
+    result["input"]["inference"] = inference
+    return result

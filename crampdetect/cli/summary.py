@@ -11,7 +11,11 @@ from crampdetect.core import InputError
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--night", metavar="DATE", help="night to summarise (default: the latest)")
     parser.add_argument("--session", type=int, metavar="ID", help="show one session instead")
-    parser.add_argument("--training", action="store_true", help="show the latest training session")
+    parser.add_argument(
+        "--training",
+        action="store_true",
+        help="show the training session stored last (monitored or imported)",
+    )
     parser.add_argument("--weeks", type=int, default=8, help="weeks in the trend (default 8)")
     parser.add_argument(
         "--plot", metavar="FILE.png", help="also draw the night and the week to a PNG file"
@@ -62,7 +66,7 @@ def _session(history: object, args: argparse.Namespace) -> int:
         if not rows:
             print("No training sessions recorded yet.")
             return 0
-        sid = int(rows[-1]["id"])
+        sid = max(int(r["id"]) for r in rows)  # the last stored: an import of an older file too
     print(format_session(history, sid))  # type: ignore[arg-type]
     if args.plot:
         from crampdetect.reports.night_plot import plot_sessions

@@ -38,7 +38,7 @@ from crampdetect.detect.confidence import (
 )
 from crampdetect.detect.onset import place_onset
 from crampdetect.detect.settings import DetectorSettings
-from crampdetect.features.context import count_in_run, settled_after_gait, trailing_stats
+from crampdetect.features.context import LazyStats, count_in_run, settled_after_gait, trailing_stats
 
 _NEVER = -(10**12)
 
@@ -276,7 +276,7 @@ class CrampDetector:
             # against gait bursts) is posture, not a contraction to watch.
             ratio = np.where(level_fast >= s.ref_fraction * reference, ratio, 0.0)
         on = self._hysteresis(ratio, blocked if interrupted is None else blocked | interrupted)
-        stats = self._window_stats(level, level_fast, base, artefact)
+        stats = LazyStats(lambda: self._window_stats(level, level_fast, base, artefact))
         stats["ref"] = np.zeros_like(level) if reference is None else reference
         stats["untrusted"] = np.zeros(level.shape, bool) if untrusted is None else untrusted
         self._ext_fast = np.concatenate([self._h_fast, level_fast], axis=1)
@@ -304,20 +304,24 @@ class CrampDetector:
         s = self.settings
         if s.settle_s <= 0:
             return np.zeros((self.n_channels, n), dtype=bool)
-        rhythmic, lowest, median = settled_after_gait(
+        before, now, lowest, median = settled_after_gait(
             self._ext_fast,
             n,
             self._settle_n,
             self._settle_gait_n,
             self._stride_lags,
-            s.settle_rhythm,
+            round(s.settle_after_s / self.hop_s),
         )
         with np.errstate(invalid="ignore", divide="ignore"):
             up = (
-                rhythmic
+                (before >= s.settle_rhythm)
                 & (ref > 0)
                 & (lowest >= s.settle_floor * ref)
                 & (median >= s.strong_ratio * base)
+                # train: the gait is over on every leg (no stride rhythm since), and the
+                # contraction did not relax relative to its own level
+                & (now.max(axis=0) < s.settle_rhythm_now)
+                & (lowest >= s.settle_relax * median)
             )
             rel = np.where(ref > 0, median / ref, 0.0)
         for c in range(self.n_channels if self.n_channels > 1 else 0):
@@ -430,7 +434,8 @@ class CrampDetector:
         idx = np.where(ev >= 0, np.arange(n), -1)
         last = np.maximum.accumulate(idx, axis=1)
         prev = np.array([ch.hyst for ch in self._ch])[:, None]
-        on = np.where(last >= 0, np.take_along_axis(ev, np.maximum(last, 0), axis=1) == 1, prev)
+        held = ev[np.arange(ev.shape[0])[:, None], np.maximum(last, 0)]
+        on = np.where(last >= 0, held == 1, prev)
         for c, ch in enumerate(self._ch):
             ch.hyst = bool(on[c, -1])
         return on
@@ -484,9 +489,9 @@ class CrampDetector:
                 low = (fast[p:] < floor) | blocked[p:]
                 assert ch.cramp is not None
                 too_long = ch.cramp.alert_frame + round(s.max_cramp_s / self.hop_s)
-                if start + p <= too_long < start + n:  # give up: no cramp lasts this long
-                    low = low.copy()
-                    low[too_long - start - p :] = True
+                if too_long < start + n:  # give up: no cramp lasts this long (from too_long
+                    low = low.copy()  # on, whichever block it fell in)
+                    low[max(too_long - start - p, 0) :] = True
                 q = self._end_index(ch, low)
                 if q is None:
                     return out
@@ -504,7 +509,7 @@ class CrampDetector:
                 on[p : p + q + 1] = False
                 p = p + q + 1
                 continue
-            g = self._first_alert(c, start + p, on[p:], {k: v[c, p:] for k, v in stats.items()})
+            g = self._first_alert(c, start + p, on[p:], stats.row(c, p))
             if g is None:
                 return out
             out.append(self._raise(c, start + p + g, float(base[p + g]), stats, p + g))
@@ -537,7 +542,8 @@ class CrampDetector:
         n = on.shape[0]
         fr = 1.0 / self.hop_s
         frames = start + np.arange(n)
-        on = on & ~st["relaxed"]  # a relaxation relative to its own level breaks continuity
+        if on.any():  # a relaxation relative to its own level breaks continuity
+            on = on & ~st["relaxed"]
         if start - ch.last_on > self._gap and not on.any() and not st["settle"].any():
             # No frame of the block is in a run or settled after gait: nothing can alert; a
             # run open before it ended at its first frame (a movement if long and clearly
@@ -589,7 +595,9 @@ class CrampDetector:
         if s.quiet_s > 0:
             quiet = strong & (elapsed >= s.fast_s * fr * early) & ~st["art"]
         # Slow: continuous and strong for long enough, whatever its shape.
-        slow = in_run & (elapsed >= s.slow_s * fr * scale) & (st["med"] >= s.strong_ratio)
+        # (train: never before a voluntary hold could have ended, recurrence watch included)
+        slow_after = np.maximum(s.slow_s * scale, s.slow_min_s) * fr
+        slow = in_run & (elapsed >= slow_after) & (st["med"] >= s.strong_ratio)
         # Settle (training): after gait, up without the stride rhythm and without a dip.
         settle = st["settle"] & (st["irr"] >= s.settle_irregular * scale) & ~st["art"]
 

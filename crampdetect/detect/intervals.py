@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+#: ``ndarray.any()`` over all axes without its Python-level wrapper (small live arrays).
+_any = np.logical_or.reduce
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -44,6 +47,12 @@ class IntervalTracker:
         self._run_start = np.full(c, -1)  # start of the current true run (-1: none)
         self._last_true = np.full(c, -(10**12))  # last frame that was true
         self._start = np.zeros(c, dtype=np.int64)  # start of the open interval
+        self._idle = True  # no interval open and no true run going on, on any channel
+
+    @property
+    def idle(self) -> bool:
+        """No interval open and no true run going on, on any channel."""
+        return self._idle
 
     def is_open(self, channel: int) -> bool:
         return bool(self._open[channel])
@@ -55,11 +64,14 @@ class IntervalTracker:
         self.open_mask = np.zeros((self.n_channels, n), dtype=bool)
         if n == 0:
             return out
+        if self._idle and not _any(mask, None):  # nothing open, no run going on, nothing new
+            return out
         for ch in range(self.n_channels):
             m = mask[ch]
             if not m.any() and not self._open[ch] and self._run_start[ch] < 0:
                 continue
             out.extend(self._feed_channel(ch, m, start, self.open_mask[ch]))
+        self._idle = not self._open.any() and bool((self._run_start < 0).all())
         return out
 
     def _feed_channel(self, ch: int, m: np.ndarray, start: int, om: np.ndarray) -> list[Span]:

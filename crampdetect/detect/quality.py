@@ -50,13 +50,62 @@ ENV_HUM_RISE = 3.0
 ENV_HUM_ROUGH = 0.025
 FLOOR_S = 60.0
 
+#: ``ndarray.any()`` over all axes without its Python-level wrapper (small live arrays).
+_any = np.logical_or.reduce
+
+
+class RawFrames:
+    """Statistics of unfiltered raw EMG (µV) for consecutive frames (see :class:`RawFrameStats`).
+
+    ``sd_uv`` (n_channels, n_frames) is computed for every frame; the costlier statistics only
+    where asked (NaN elsewhere): a floating input and a pop need them on rare frames.
+    """
+
+    __slots__ = ("_before", "_delays", "_frames", "_hop", "_keep", "_samples", "_var", "sd_uv")
+
+    def __init__(self, before, frames, hop, delays, var) -> None:
+        self._before, self._frames = before, frames  # samples before the frames, the frames
+        self._samples: np.ndarray | None = None  # both, joined when first needed
+        self._keep, self._hop, self._delays, self._var = before.shape[1], hop, delays, var
+        self.sd_uv = np.sqrt(var)
+
+    def _rows(self, where: np.ndarray, lag: int) -> np.ndarray:
+        """Samples of the frames ``where``, ``lag`` samples back: (n_where, hop)."""
+        c, nf = where.shape
+        k, hop = self._keep, self._hop
+        if self._samples is None:
+            self._samples = np.concatenate([self._before, self._frames], axis=1)
+        s = self._samples[:, k - lag : k - lag + nf * hop].reshape(c, nf, hop)
+        return s[where]
+
+    def hum_ratio(self, where: np.ndarray) -> np.ndarray:
+        """Energy of ``x(t) - x(t - T)`` over twice the frame variance, for the mains period T
+        (50 or 60 Hz, the better): about 1 for EMG, near 0 for pure hum."""
+        out = np.full(where.shape, np.nan)
+        if where.any():
+            v = self._rows(where, 0)
+            hums = []
+            for p, a in self._delays:
+                delayed = (1 - a) * self._rows(where, p) + a * self._rows(where, p + 1)
+                hums.append(np.add.reduce((v - delayed) ** 2, axis=1) / self._hop)
+            out[where] = np.minimum(*hums) / (2 * self._var[where])
+        return out
+
+    def diff_uv(self, where: np.ndarray) -> np.ndarray:
+        """Median absolute sample difference (µV)."""
+        out = np.full(where.shape, np.nan)
+        if where.any():
+            out[where] = np.median(np.abs(self._rows(where, 0) - self._rows(where, 1)), axis=1)
+        return out
+
 
 class RawFrameStats:
     """Per-frame statistics of unfiltered raw EMG (µV) that the band features lose.
 
-    ``hum_ratio``: energy of ``x(t) - x(t - T)`` over twice the frame variance for the mains
-    period T (50 or 60 Hz, the better): about 1 for EMG, near 0 for pure hum. ``sd_uv``: frame
-    standard deviation. ``diff_uv``: median absolute sample difference.
+    :meth:`process` returns :class:`RawFrames`: frame standard deviation ``sd_uv``, and on
+    demand ``hum_ratio`` (energy of ``x(t) - x(t - T)`` over twice the frame variance for the
+    mains period T, 50 or 60 Hz, the better: about 1 for EMG, near 0 for pure hum) and
+    ``diff_uv`` (median absolute sample difference).
 
     Parameters
     ----------
@@ -74,37 +123,30 @@ class RawFrameStats:
         periods = [fs / f0 for f0 in (50.0, 60.0)]
         self._delays = [(int(p), p - int(p)) for p in periods]
         self._keep = int(max(periods)) + 2
-        # The last ``_keep`` samples before the incomplete frame, then that frame's samples:
-        # per-sample rows are computed only over frames that complete.
-        self._buf: np.ndarray | None = None
+        self._hist: np.ndarray | None = None  # the last ``_keep`` samples of complete frames
+        self._none = np.zeros((n_channels, 0))
+        self._part = self._none  # samples of the frame not yet complete
 
-    def process(self, u: np.ndarray) -> dict[str, np.ndarray]:
+    def process(self, u: np.ndarray) -> RawFrames:
         """Add samples (n_channels, n); statistics of the frames they complete."""
-        c = u.shape[0]
-        k, hop = self._keep, self.hop
-        if self._buf is None:
-            self._buf = np.repeat(u[:, :1], k, axis=1)
-        buf = np.concatenate([self._buf, u], axis=1)
-        nf = (buf.shape[1] - k) // hop
+        c, k, hop = u.shape[0], self._keep, self.hop
+        if self._hist is None:
+            self._hist = np.repeat(u[:, :1], k, axis=1)
+        src = np.concatenate([self._part, u], axis=1) if self._part.shape[1] else u
+        nf = src.shape[1] // hop
         m = nf * hop
-        self._buf = buf[:, m:]
+        self._part = src[:, m:].copy() if m < src.shape[1] else self._none
         if not nf:
-            empty = np.zeros((c, 0))
-            return {"hum_ratio": empty, "sd_uv": empty.copy(), "diff_uv": empty.copy()}
-        v = buf[:, k : k + m]
-
-        def frames(row: np.ndarray) -> np.ndarray:
-            return row.reshape(c, nf, hop)
-
-        mean, ms = frames(v).mean(axis=2), frames(v * v).mean(axis=2)
+            return RawFrames(self._hist, src[:, :0], hop, self._delays, np.zeros((c, 0)))
+        v = src[:, :m]
+        framed = v.reshape(c, nf, hop)
+        mean = np.add.reduce(framed, axis=2) / hop
+        ms = np.add.reduce((v * v).reshape(c, nf, hop), axis=2) / hop
         var = np.maximum(ms - mean**2, 1e-12)
-        diff = np.abs(v - buf[:, k - 1 : k - 1 + m])
-        hums = []
-        for p, a in self._delays:
-            delayed = (1 - a) * buf[:, k - p : k - p + m] + a * buf[:, k - p - 1 : k - p - 1 + m]
-            hums.append(frames((v - delayed) ** 2).mean(axis=2))
-        hum = np.minimum(*hums) / (2 * var)
-        return {"hum_ratio": hum, "sd_uv": np.sqrt(var), "diff_uv": np.median(frames(diff), axis=2)}
+        before = self._hist
+        # The last samples, copied: a view would keep the whole block alive.
+        self._hist = v[:, -k:].copy() if m >= k else np.concatenate([before, v], axis=1)[:, -k:]
+        return RawFrames(before, v, hop, self._delays, var)
 
 
 class QualityMonitor:
@@ -146,8 +188,7 @@ class QualityMonitor:
         self._hist_rms = np.zeros((c, 0))
         # Pop candidates wait POP_DELAY frames: a pop is transient, an EMG onset is not.
         self._pop_cand = np.zeros((c, POP_DELAY), dtype=bool)
-        self._pop_ref = np.ones((c, POP_DELAY))
-        self._pop_rms = np.zeros((c, POP_DELAY))
+        self._pop_ref = np.ones((c, POP_DELAY))  # where _pop_cand holds (else unused)
         for t in self._trackers.values():
             t.reset()
         # rep: an envelope pinned high after a climb is a contraction, not a lead-off.
@@ -163,7 +204,7 @@ class QualityMonitor:
         self,
         f: FeatureFrames,
         mains: dict[str, np.ndarray] | None = None,
-        raw: dict[str, np.ndarray] | None = None,
+        raw: RawFrames | None = None,
         bad: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
         """Per-issue boolean masks (n_channels, n_frames).
@@ -191,21 +232,26 @@ class QualityMonitor:
         if pad > 0:
             mean_all = np.concatenate([np.repeat(mean_all[:, :1], pad, axis=1), mean_all], axis=1)
             rms_all = np.concatenate([np.repeat(rms_all[:, :1], pad, axis=1), rms_all], axis=1)
-        if n:
-            w = windows(mean_all, self._win)[:, 3:]
-            level_mean, level_sd = w.mean(axis=2), w.std(axis=2)
-            rms_ref = windows(rms_all, self._win)[:, 3:].mean(axis=2)
+        level_mean = level_sd = rms_ref = prev_rms = leak_uv = rough = zeros
+        add, win = np.add.reduce, self._win  # ufunc reduces: ndarray.mean's arithmetic
+        if n and rep.signal == "env":
+            w = windows(mean_all, win)[:, 3:]
+            level_mean = add(w, axis=2) / win
+            dev = w - level_mean[:, :, None]  # the standard deviation, as ndarray.std
+            dev *= dev
+            level_sd = np.sqrt(add(dev, axis=2) / win)
+            d1 = mean_all[:, 3:] - mean_all[:, 2:-1]
+            rough = np.sqrt(add(windows(d1**2, win), axis=2) / win)
+        elif n:
+            rms_ref = add(windows(rms_all, win)[:, 3:], axis=2) / win
             prev_rms = rms_all[:, -n - 2 : -2]
             # Wander leaking through the band-pass: below its edge the 2nd-order high-pass
             # passes (f / EDGE)^2, i.e. the wander's 2nd derivative over (2 pi EDGE)^2.
             # Means over two frames (100 ms: whole periods of 50 and 60 Hz) hold no hum.
             m2 = (mean_all[:, 1:] + mean_all[:, :-1]) / 2
-            d2 = np.diff(m2, n=2, axis=1) * uv / self.hop_s**2 / (2 * np.pi * EDGE_HZ) ** 2
-            leak_uv = np.sqrt(windows(d2**2, self._win).mean(axis=2))
-            d1 = np.diff(mean_all, axis=1)[:, 2:]
-            rough = np.sqrt(windows(d1**2, self._win).mean(axis=2))
-        else:
-            level_mean = level_sd = rms_ref = prev_rms = leak_uv = rough = zeros
+            e = m2[:, 1:] - m2[:, :-1]
+            d2 = (e[:, 1:] - e[:, :-1]) * uv / self.hop_s**2 / (2 * np.pi * EDGE_HZ) ** 2
+            leak_uv = np.sqrt(add(windows(d2**2, win), axis=2) / win)
 
         if fsc is not None:
             at_top = f.raw_max >= fsc - 1
@@ -229,7 +275,9 @@ class QualityMonitor:
         lead_off = stuck | ((share >= 0.6) & (hum_uv >= 1000.0))
         if raw is not None:
             # Nothing but mains of millivolts: a floating input, whatever the notches do.
-            lead_off |= (raw["hum_ratio"] <= HUM_ONLY) & (raw["sd_uv"] >= FLOATING_UV)
+            loud = raw.sd_uv >= FLOATING_UV
+            if _any(loud, None):
+                lead_off |= (raw.hum_ratio(loud) <= HUM_ONLY) & loud
         hum = (mains.get("residual_share", zeros) >= 0.3) & (
             mains.get("residual_uv", zeros) >= MAINS_UV
         )
@@ -237,32 +285,32 @@ class QualityMonitor:
             hum = (rough <= ENV_HUM_ROUGH * level_mean) & (
                 level_mean >= ENV_HUM_RISE * np.maximum(self._env_floor(level_mean), 1.0)
             )
+        usable = ~(lead_off | clip)
         masks = {
             "lead_off": lead_off,
             "saturation": clip & ~lead_off,
-            "mains": hum & ~lead_off & ~clip,
-            "pop": np.zeros_like(lead_off),
-            "wander": np.zeros_like(lead_off),
-            "bad_value": np.zeros_like(lead_off) if bad is None else bad,
+            "mains": hum & usable,
+            "pop": np.zeros((c, n), dtype=bool),
+            "wander": np.zeros((c, n), dtype=bool),
+            "bad_value": np.zeros((c, n), dtype=bool) if bad is None else bad,
         }
-        self._pop_cand_now = np.zeros_like(lead_off)
+        self._pop_cand_now = np.zeros((c, n), dtype=bool)
         if rep.signal == "raw":
             jump_uv = f.raw_jump * uv
             ref = np.maximum(prev_rms, 1e-9)
-            cand = (jump_uv > 12.0 * ref) & (jump_uv > max(300.0, 8 * uv)) & ~lead_off & ~clip
-            if raw is not None:  # a step, not a fast swing (heel strike): one big difference
-                cand &= jump_uv > STEP_RATIO * raw["diff_uv"]
-            all_c = np.concatenate([self._pop_cand, cand], axis=1)
-            # Untrusted from a candidate until its ringing has died down (DELAY frames).
-            self._pop_cand_now = windows(all_c, POP_DELAY + 1).any(axis=2)
-            all_ref = np.concatenate([self._pop_ref, np.maximum(4.0 * ref, 0.08 * jump_uv)], axis=1)
-            all_rms = np.concatenate([self._pop_rms, f.rms_fast], axis=1)
-            d = POP_DELAY
-            # A pop's filtered ringing has died down DELAY frames later; EMG stays up.
-            masks["pop"] = all_c[:, :n] & (all_rms[:, d : d + n] < all_ref[:, :n])
-            self._pop_cand, self._pop_ref = all_c[:, -d:], all_ref[:, -d:]
-            self._pop_rms = all_rms[:, -d:]
-            masks["wander"] = (leak_uv > LEAK_FRACTION * rms_ref) & ~lead_off & ~clip
+            cand = (jump_uv > 12.0 * ref) & (jump_uv > max(300.0, 8 * uv)) & usable
+            if raw is not None and _any(cand, None):  # a step, not a fast swing (heel strike):
+                cand &= jump_uv > STEP_RATIO * raw.diff_uv(cand)  # one big difference
+            if _any(cand, None) or _any(self._pop_cand, None):  # else no pop, nothing to keep
+                all_c = np.concatenate([self._pop_cand, cand], axis=1)
+                # Untrusted from a candidate until its ringing has died down (DELAY frames).
+                self._pop_cand_now = np.logical_or.reduce(windows(all_c, POP_DELAY + 1), axis=2)
+                new_ref = np.maximum(4.0 * ref, 0.08 * jump_uv)
+                all_ref = np.concatenate([self._pop_ref, new_ref], axis=1)
+                # A pop's filtered ringing has died down DELAY frames later; EMG stays up.
+                masks["pop"] = all_c[:, :n] & (f.rms_fast < all_ref[:, :n])
+                self._pop_cand, self._pop_ref = all_c[:, -POP_DELAY:], all_ref[:, -POP_DELAY:]
+            masks["wander"] = (leak_uv > LEAK_FRACTION * rms_ref) & usable
         return masks
 
     def _env_floor(self, level: np.ndarray) -> np.ndarray:
@@ -279,7 +327,7 @@ class QualityMonitor:
         self,
         f: FeatureFrames,
         mains: dict[str, np.ndarray] | None = None,
-        raw: dict[str, np.ndarray] | None = None,
+        raw: RawFrames | None = None,
         bad: np.ndarray | None = None,
     ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, list[tuple[str, Span]]]:
         """Masks, untrusted frames, interrupted frames and the spans that opened or closed.
@@ -289,6 +337,13 @@ class QualityMonitor:
         there does not count toward an alert.
         """
         masks = self.masks(f, mains, raw, bad)
+        trackers = self._trackers.values()
+        if all(t.idle for t in trackers) and not any(_any(m, None) for m in masks.values()):
+            # No flag open, none starting (the usual frame): the trackers have nothing to do.
+            quiet = np.zeros(masks["lead_off"].shape, dtype=bool)
+            for t in trackers:
+                t.open_mask = quiet
+            return masks, self._pop_cand_now.copy(), quiet.copy(), []
         spans = []
         untrusted = np.zeros(masks["lead_off"].shape, dtype=bool)
         lasting = np.zeros_like(untrusted)

@@ -104,6 +104,18 @@ class DetectorSettings:
     settle_one_leg : float
         The leg's median level over ``settle_s`` relative to its activity reference must be
         this multiple of every other leg's (standing after running is on both legs).
+    settle_rhythm_now : float
+        The gait must be over: stride-rhythm strength (as ``settle_rhythm``) over the last
+        ``settle_s`` below this on every leg (2 disables).
+    settle_relax : float
+        No relaxation: the lowest 100 ms level over ``settle_s`` must reach this fraction
+        of its median there (gait troughs fall far lower; 0 disables).
+    settle_after_s : float
+        The gait may have stopped up to this long (s) before the last ``settle_s`` (a cramp
+        strikes 0-5 s after the athlete stops).
+    slow_min_s : float
+        The slow path never alerts before this long (s), within the recurrence watch too
+        (training: a voluntary hold lasts up to ~10 s; 0: no floor).
     quiet_start_s : float
         Night: where no movement has been seen since the stream began (or resumed after a
         long gap), this much rest seen before a run (s) stands in for ``quiet_s``. A
@@ -163,6 +175,11 @@ class DetectorSettings:
     settle_floor: float = 0.08
     settle_irregular: float = 0.13
     settle_one_leg: float = 2.0
+    # train: after exertion
+    settle_rhythm_now: float = 2.0
+    settle_relax: float = 0.0
+    settle_after_s: float = 0.0
+    slow_min_s: float = 0.0
     # -- night profile decisions (helper `night`) --
     quiet_start_s: float = 60.0
     quiet_other_share: float = 0.2
@@ -188,9 +205,9 @@ class DetectorSettings:
             raise InputError("Detector setting off_ratio must not exceed on_ratio")
         if self.window_s < 3 * self.persist_s:
             raise InputError("Detector setting window_s must be at least 3 x persist_s")
-        if self.settle_s + self.settle_gait_s > SETTLE_SPAN_MAX_S:
+        if self.settle_s + self.settle_gait_s + self.settle_after_s > SETTLE_SPAN_MAX_S:
             raise InputError(
-                "Detector settings settle_s + settle_gait_s must not exceed "
+                "Detector settings settle_s + settle_gait_s + settle_after_s must not exceed "
                 f"{SETTLE_SPAN_MAX_S:g} s"
             )
 
@@ -243,6 +260,10 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "settle_floor": (0.0, 1.0, "x activity reference"),
     "settle_irregular": (0.0, 10.0, "log units"),
     "settle_one_leg": (0.0, 100.0, "x other leg's relative level"),
+    "settle_rhythm_now": (0.0, 2.0, "autocorrelation difference"),
+    "settle_relax": (0.0, 1.0, "x median over settle_s"),
+    "settle_after_s": (0.0, 10.0, "s"),
+    "slow_min_s": (0.0, 600.0, "s"),
     "quiet_start_s": (0.0, _BIG, "s"),
     "quiet_other_share": (0.0, 1.0, ""),
     "recurrence_fast_scale": (0.1, 1.0, ""),
@@ -269,8 +290,19 @@ _PROFILES = {
         quiet_s=0.0,
         ref_fraction=0.12,
         onset_lookback_s=12.5,
-        # The settle path (settle_s 2.5 s) is off: on held-out seeds it cut latency after
-        # exertion but raised training false alerts by 12 % (benchmarks/detection.md).
+        # train: after exertion, a contraction that stays up without the stride rhythm and
+        # without relaxing, on one leg, alerts on the settle path (benchmarks/detection.md).
+        settle_s=2.5,
+        settle_after_s=4.0,
+        settle_rhythm_now=0.7,
+        settle_relax=0.35,
+        # Repetitions relax deeper than a cramp waxes and wanes; a voluntary hold lasts up to
+        # ~10 s, so the recurrence watch does not shorten the slow path below that.
+        relax_fraction=0.35,
+        slow_min_s=9.5,
+        # The settle path answers within ~3 s after gait; the fast path waits 3 s (2.25 s in
+        # the recurrence watch): at 2.5 s it alerted holds and calf raises (benchmarks).
+        fast_s=3.0,
     ),
 }
 

@@ -26,6 +26,35 @@ def count_in_run(mask: np.ndarray, starts: np.ndarray, carried: int) -> np.ndarr
     return np.where(base >= 0, cum - base, cum + carried)
 
 
+class LazyStats(dict):
+    """Per-frame statistics (name -> (n_channels, n) array) of which some are computed only
+    when first asked for: ``compute()`` returns them as a dict. At rest nothing asks."""
+
+    def __init__(self, compute) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key: str) -> np.ndarray:
+        if self._compute is not None:
+            compute, self._compute = self._compute, None
+            self.update(compute())
+        return dict.__getitem__(self, key)
+
+    def row(self, c: int, p: int) -> _Row:
+        """The statistics of channel ``c`` from frame ``p`` on, computed when first asked."""
+        return _Row(self, c, p)
+
+
+class _Row(dict):
+    def __init__(self, stats: LazyStats, c: int, p: int) -> None:
+        super().__init__()
+        self._stats, self._c, self._p = stats, c, p
+
+    def __missing__(self, key: str) -> np.ndarray:
+        v = self[key] = self._stats[key][self._c, self._p :]
+        return v
+
+
 def trailing_stats(
     level_hist: np.ndarray,
     level: np.ndarray,
@@ -71,35 +100,66 @@ def trailing_stats(
     """
     n = level.shape[1]
     keep = w - 1
+    # Reductions spelled as ufunc reduces (the same arithmetic as ndarray.mean and friends,
+    # without their per-call overhead, which dominates when a live block brings one frame).
+    add, low = np.add.reduce, np.minimum.reduce
     lv = pad_left(
         np.concatenate([level_hist[:, -(keep + persist - 1) :], level], axis=1),
         n + keep + persist - 1,
     )
     lr = pad_left(np.concatenate([level_hist[:, -(relax_w - 1) :], level], axis=1), n + relax_w - 1)
     floor = rest_offset * np.nan_to_num(base)  # (rep) the envelope's resting offset, µV
-    relaxed = level - floor < relax_fraction * (windows(lr, relax_w).mean(axis=2) - floor)
+    relaxed = level - floor < relax_fraction * (add(windows(lr, relax_w), axis=2) / relax_w - floor)
     fa = pad_left(np.concatenate([fast_hist[:, -keep:], fast], axis=1), n + keep)
     ar = np.concatenate([art_hist[:, -keep:], art], axis=1)
-    ar = np.concatenate([np.zeros((ar.shape[0], n + keep - ar.shape[1]), bool), ar], axis=1)
+    if ar.shape[1] < n + keep:
+        ar = np.concatenate([np.zeros((ar.shape[0], n + keep - ar.shape[1]), bool), ar], axis=1)
     y = np.log(np.maximum(windows(lv, w), 1e-6))
     t = np.arange(w) - (w - 1) / 2.0
-    ym = y.mean(axis=2, keepdims=True)
-    slope = ((y - ym) * t).sum(axis=2, keepdims=True) / (t**2).sum()
-    irr_all = np.sqrt(np.maximum(((y - ym - slope * t) ** 2).mean(axis=2), 0.0))
+    ym = add(y, axis=2, keepdims=True) / w
+    dev = y - ym
+    slope = add(dev * t, axis=2, keepdims=True) / add(t**2)
+    dev -= slope * t
+    irr_all = np.sqrt(np.maximum(add(dev * dev, axis=2) / w, 0.0))
     # Irregularity must persist: a steady hold's ramp-down is briefly "irregular".
-    irr = windows(irr_all, persist).min(axis=2)
+    irr = low(windows(irr_all, persist), axis=2)
     fw = windows(fa, w)
-    dip = (fw.min(axis=2) - floor) / np.maximum(fw.mean(axis=2) - floor, 1e-9)
+    dip = (low(fw, axis=2) - floor) / np.maximum(add(fw, axis=2) / w - floor, 1e-9)
     with np.errstate(invalid="ignore", divide="ignore"):
         med = np.exp(ym[:, -n:, 0]) / base
+    if not np.isfinite(med).all():  # baseline unknown (NaN) or zero
+        med = np.nan_to_num(med, copy=False)
     return {
         "relaxed": relaxed,
         "base": base,
         "irr": irr,
         "dip": dip,
-        "med": np.nan_to_num(med),
-        "art": windows(ar, w).any(axis=2),
+        "med": med,
+        "art": np.logical_or.reduce(windows(ar, w), axis=2),
     }
+
+
+def stride_rhythm(x: np.ndarray, lags: np.ndarray) -> np.ndarray:
+    """Stride-rhythm strength of windows ``x`` (..., k) of the 100 ms envelope.
+
+    The mean-removed, normalised autocorrelation at a stride lag minus that at half the lag
+    (a rhythm is correlated one period on and anti-correlated half a period on; a slowly
+    varying envelope is correlated at both), the best over ``lags`` (frames). Windows with
+    NaN (history not reaching back) or no variation give -inf.
+    """
+    g = x - x.mean(axis=-1, keepdims=True)
+    energy = np.einsum("...k,...k->...", g, g)
+    best = np.full(energy.shape, -np.inf)
+    acf: dict[int, np.ndarray] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for lag in sorted({int(v) for v in lags} | {max(1, int(v) // 2) for v in lags}):
+            if lag >= g.shape[-1]:
+                continue
+            acf[lag] = np.einsum("...k,...k->...", g[..., :-lag], g[..., lag:]) / energy
+    for lag in lags:
+        if int(lag) in acf:
+            best = np.fmax(best, acf[int(lag)] - acf[max(1, int(lag) // 2)])
+    return best
 
 
 def settled_after_gait(
@@ -108,9 +168,9 @@ def settled_after_gait(
     recent: int,
     gait: int,
     lags: np.ndarray,
-    rhythm: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per new frame: was there a stride rhythm before, and how the contraction since stayed.
+    after: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per new frame: the stride rhythm before, and how the contraction since stayed.
 
     Parameters
     ----------
@@ -119,35 +179,28 @@ def settled_after_gait(
     recent, gait : int
         Frames of the recent span (the contraction) and of the span before it (gait).
     lags : ndarray of int
-        Stride lags (frames) at which the autocorrelation of the gait span is taken.
-    rhythm : float
-        Autocorrelation at a stride lag minus that at half the lag that counts as gait.
+        Stride lags (frames) at which the rhythm is looked for (:func:`stride_rhythm`).
+    after : int
+        The gait span may have ended up to this many frames before the recent span (the
+        strongest rhythm over those placements counts).
 
     Returns
     -------
-    rhythmic, lowest, median : ndarray (n_channels, n)
-        The gait span had the stride rhythm (mean-removed, normalised autocorrelation);
-        lowest and median 100 ms level (µV) of the recent span. Where the history does not
-        reach back far enough: False / NaN.
+    rhythm_before, rhythm_recent, lowest, median : ndarray (n_channels, n)
+        Stride-rhythm strength of the gait span and of the recent span; lowest and median
+        100 ms level (µV) of the recent span. Where the history does not reach back far
+        enough: -inf / NaN.
     """
     span = recent + gait
-    x = fast_ext[:, -(n + span - 1) :]
-    if x.shape[1] < n + span - 1:
-        pad = np.full((x.shape[0], n + span - 1 - x.shape[1]), np.nan)
+    m = n + after
+    x = fast_ext[:, -(m + span - 1) :]
+    if x.shape[1] < m + span - 1:
+        pad = np.full((x.shape[0], m + span - 1 - x.shape[1]), np.nan)
         x = np.concatenate([pad, x], axis=1)
-    w = windows(x, span)  # (C, n, span)
-    g = w[:, :, :gait]
-    g = g - g.mean(axis=2, keepdims=True)
-    energy = np.einsum("cnk,cnk->cn", g, g)
-    best = np.full(energy.shape, -np.inf)
-    acf: dict[int, np.ndarray] = {}
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for lag in sorted({int(v) for v in lags} | {max(1, int(v) // 2) for v in lags}):
-            acf[lag] = np.einsum("cnk,cnk->cn", g[:, :, :-lag], g[:, :, lag:]) / energy
-    for lag in lags:
-        # A rhythm, not mere smoothness: correlated one period on, anti-correlated half
-        # a period on (a slowly varying envelope is correlated at both).
-        best = np.fmax(best, acf[int(lag)] - acf[max(1, int(lag) // 2)])
-    rhythmic = best >= rhythm
+    w = windows(x, span)  # (C, m, span)
+    before = stride_rhythm(w[:, :, :gait], lags)
+    before = windows(before, after + 1).max(axis=2) if after else before
+    w = w[:, after:]
     r = w[:, :, gait:]
-    return rhythmic, r.min(axis=2), np.median(r, axis=2)
+    now = stride_rhythm(r, lags)
+    return before, now, r.min(axis=2), np.median(r, axis=2)

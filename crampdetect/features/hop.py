@@ -28,8 +28,6 @@ class FeatureFrames:
     rms_fast, rms : ndarray
         RMS of the band-passed EMG over 2 and 5 hops (100 and 250 ms), µV. For ENV input,
         the mean envelope over the same spans.
-    mav : ndarray
-        Mean absolute value over the hop, µV.
     tkeo : ndarray
         Mean Teager-Kaiser energy over the hop, µV².
     mnf, mdf : ndarray
@@ -44,7 +42,6 @@ class FeatureFrames:
     hop_s: float
     rms_fast: np.ndarray
     rms: np.ndarray
-    mav: np.ndarray
     tkeo: np.ndarray
     mnf: np.ndarray
     mdf: np.ndarray
@@ -65,6 +62,11 @@ class FeatureFrames:
 def _join(tail: np.ndarray, new: np.ndarray) -> np.ndarray:
     """``tail`` then ``new`` along samples, C-contiguous, copied only if needed."""
     return np.concatenate([tail, new], axis=1) if tail.shape[1] else np.ascontiguousarray(new)
+
+
+def _sum5(a: np.ndarray, n: int) -> np.ndarray:
+    """Sums of 5 consecutive columns of ``a`` (n columns), added left to right."""
+    return a[:, : n - 4] + a[:, 1 : n - 3] + a[:, 2 : n - 2] + a[:, 3 : n - 1] + a[:, 4:]
 
 
 class HopFeatures:
@@ -130,7 +132,7 @@ class HopFeatures:
             np.subtract(x[:, :1], first, out=jump[:, :1])
             np.subtract(x[:, 1:], x[:, :-1], out=jump[:, 1:])
             np.abs(jump, out=jump)
-            self._prev_x = x[:, -1:]
+            self._prev_x = x[:, -1:].copy()  # not a view of the caller's block
         else:
             jump = np.zeros_like(x)
         if self._tail_y.shape[1] + y.shape[1] < h:  # no hop completed (live blocks mostly)
@@ -139,7 +141,7 @@ class HopFeatures:
             self._tail_x = np.concatenate([self._tail_x, x], axis=1)
             self._tail_j = np.concatenate([self._tail_j, jump], axis=1)
             empty = np.zeros((c, 0))
-            return FeatureFrames(self._frame, self.hop_s, *[empty] * 10)
+            return FeatureFrames(self._frame, self.hop_s, *[empty] * 9)
         stacked = _join(self._tail_y, y)
         n_frames = stacked.shape[1] // h
         used = n_frames * h
@@ -147,20 +149,21 @@ class HopFeatures:
         tkh = _join(self._tail_tk, tk)
         xs = _join(self._tail_x, x)
         js = _join(self._tail_j, jump)
-        self._tail_y = stacked[:, used:].copy()
-        self._tail_tk = tkh[:, used:].copy()
-        self._tail_x = xs[:, used:].copy()
-        self._tail_j = js[:, used:].copy()
+        if used < stacked.shape[1] or self._tail_y.shape[1]:  # else no tail before or after
+            self._tail_y = stacked[:, used:].copy()
+            self._tail_tk = tkh[:, used:].copy()
+            self._tail_x = xs[:, used:].copy()
+            self._tail_j = js[:, used:].copy()
         tx = xs[:, :used].reshape(c, n_frames, h)
         start = self._frame
         self._frame += n_frames
 
+        # Reductions as ufunc reduces: ndarray.mean's arithmetic without its per-call cost.
+        add = np.add.reduce
         if self.signal == "raw":
             ms = np.einsum("cfh,cfh->cf", ty, ty) / h
-            mav = np.abs(ty).mean(axis=2)
         else:
-            mav = ty.mean(axis=2)
-            ms = mav**2
+            ms = (add(ty, axis=2) / h) ** 2
         if self._ms_hist is None and n_frames:  # the stream starts as it goes on, not silent
             self._ms_hist = np.repeat(ms[:, :1], 4, axis=1)
         hist = self._ms_hist if self._ms_hist is not None else np.zeros((c, 4))
@@ -169,11 +172,11 @@ class HopFeatures:
         n = allms.shape[1]
         if self.signal == "raw":
             rms_fast = np.sqrt((allms[:, 3 : n - 1] + allms[:, 4:]) / 2)
-            rms = np.sqrt(sum(allms[:, k : n - 4 + k] for k in range(5)) / 5)
+            rms = np.sqrt(_sum5(allms, n) / 5)
         else:
             m = np.sqrt(allms)
             rms_fast = (m[:, 3 : n - 1] + m[:, 4:]) / 2
-            rms = sum(m[:, k : n - 4 + k] for k in range(5)) / 5
+            rms = _sum5(m, n) / 5
         if n_frames:
             self._ms_hist = allms[:, -4:]
         mnf, mdf = self._spectral(ty.reshape(c, used), start, n_frames)
@@ -182,14 +185,13 @@ class HopFeatures:
             hop_s=self.hop_s,
             rms_fast=rms_fast,
             rms=rms,
-            mav=mav,
-            tkeo=tkh[:, :used].reshape(c, n_frames, h).mean(axis=2),
+            tkeo=add(tkh[:, :used].reshape(c, n_frames, h), axis=2) / h,
             mnf=mnf,
             mdf=mdf,
-            raw_min=tx.min(axis=2) if n_frames else np.zeros((c, 0)),
-            raw_max=tx.max(axis=2) if n_frames else np.zeros((c, 0)),
-            raw_mean=tx.mean(axis=2),
-            raw_jump=js[:, :used].reshape(c, n_frames, h).max(axis=2)
+            raw_min=np.minimum.reduce(tx, axis=2) if n_frames else np.zeros((c, 0)),
+            raw_max=np.maximum.reduce(tx, axis=2) if n_frames else np.zeros((c, 0)),
+            raw_mean=add(tx, axis=2) / h,
+            raw_jump=np.maximum.reduce(js[:, :used].reshape(c, n_frames, h), axis=2)
             if n_frames
             else np.zeros((c, 0)),
         )
@@ -204,28 +206,33 @@ class HopFeatures:
         # Frames already buffered from the current window.
         buf = _join(self._spec_buf, y)
         n_win = buf.shape[1] // w
-        mnf_out = np.empty((c, n_frames))
-        mdf_out = np.empty((c, n_frames))
-        if n_win:
-            seg = buf[:, : n_win * w].reshape(c, n_win, w) * self._window
-            p = np.abs(np.fft.rfft(seg, axis=2)) ** 2
-            tot = p.sum(axis=2) + 1e-30
-            mnf_w = (p * self._freqs).sum(axis=2) / tot
-            cp = np.cumsum(p, axis=2)
-            mdf_w = self._freqs[np.argmax(cp >= 0.5 * cp[:, :, -1:], axis=2)]
+        if not n_win:  # no window completes: every frame holds the last values
+            self._spec_buf = buf.copy() if buf is y else buf  # not a view of the caller's
+            mnf = self._mnf[:, None].repeat(n_frames, axis=1)
+            return mnf, self._mdf[:, None].repeat(n_frames, axis=1)
+        seg = buf[:, : n_win * w].reshape(c, n_win, w) * self._window
+        p = np.abs(np.fft.rfft(seg, axis=2))
+        p *= p  # power
+        tot = np.add.reduce(p, axis=2) + 1e-30
+        mnf_w = np.add.reduce(p * self._freqs, axis=2) / tot
+        cp = np.cumsum(p, axis=2)
+        mdf_w = self._freqs[np.argmax(cp >= 0.5 * cp[:, :, -1:], axis=2)]
         # Frame k (global) gets the value of the last window completed at or before its end.
         first_in_buf = start - self._spec_buf.shape[1] // self.hop
+        self._spec_buf = buf[:, n_win * w :].copy()
+        if n_frames == 1:  # whole hops are buffered: the window ended with this frame
+            self._mnf, self._mdf = mnf_w[:, -1], mdf_w[:, -1]
+            return mnf_w[:, -1:], mdf_w[:, -1:]
+        mnf_out = np.empty((c, n_frames))
+        mdf_out = np.empty((c, n_frames))
         ends = first_in_buf + (np.arange(n_win) + 1) * SPECTRAL_HOPS  # frame index after window
         frames = start + np.arange(n_frames) + 1
         idx = np.searchsorted(ends, frames, side="right") - 1
         held = idx < 0
-        if n_win:
-            safe = np.maximum(idx, 0)
-            mnf_out[:] = mnf_w[:, safe]
-            mdf_out[:] = mdf_w[:, safe]
+        safe = np.maximum(idx, 0)
+        mnf_out[:] = mnf_w[:, safe]
+        mdf_out[:] = mdf_w[:, safe]
         mnf_out[:, held] = self._mnf[:, None]
         mdf_out[:, held] = self._mdf[:, None]
-        if n_win:
-            self._mnf, self._mdf = mnf_w[:, -1], mdf_w[:, -1]
-        self._spec_buf = buf[:, n_win * w :].copy()
+        self._mnf, self._mdf = mnf_w[:, -1], mdf_w[:, -1]
         return mnf_out, mdf_out

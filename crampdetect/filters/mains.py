@@ -73,19 +73,31 @@ class MainsSuppressor:
         self._seen = 0
         self._avg: np.ndarray | None = None  # running average power spectrum
         self._tables: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._band_bins: np.ndarray | None = None  # bins of the EMG band, and of the mains
+        self._line_bins: np.ndarray | None = None  # lines (known once mains_hz is)
         # (sample index just past the segment, line share, line RMS, residual share,
         # residual RMS) per analysed segment
         self._log: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._held: tuple[tuple[int, int] | None, dict[str, np.ndarray]] = (None, {})
 
     def share_at(self, ends: np.ndarray) -> dict[str, np.ndarray]:
         """Mains figures at sample indices ``ends``, from the last segment analysed before each
         (zeros before the first): share of band power in the mains lines (0-1) and their RMS
         (input units), before (``share``, ``uv``) and after the notches (``residual_share``,
         ``residual_uv``); each shaped (n_channels, len(ends)). ``ends`` must not decrease from
-        one call to the next: older segments are dropped."""
+        one call to the next: older segments are dropped. The arrays are read-only."""
         keys = ("share", "uv", "residual_share", "residual_uv")
-        out = {k: np.zeros((self.n_channels, len(ends))) for k in keys}
         log = self._log
+        if log and len(ends) and ends[0] >= log[-1][0]:  # all after the last segment (live)
+            del log[:-1]
+            key = (log[0][0], len(ends))
+            if self._held[0] != key:  # the same figures until the next segment
+                figs = [v[:, None].repeat(len(ends), axis=1) for v in log[0][1:]]
+                for v in figs:
+                    v.flags.writeable = False
+                self._held = (key, dict(zip(keys, figs, strict=True)))
+            return self._held[1]
+        out = {k: np.zeros((self.n_channels, len(ends))) for k in keys}
         if not log:
             return out
         marks = np.array([entry[0] for entry in log])
@@ -98,34 +110,75 @@ class MainsSuppressor:
 
     def process(self, x: np.ndarray) -> np.ndarray:
         """Filter one block (n_channels, n_samples); returns a new array."""
-        out = []
-        i = 0
         n = x.shape[-1]
-        while i < n:
-            take = min(n - i, self._n - self._fill)
-            piece = x[:, i : i + take]
-            self._buf[:, self._fill : self._fill + take] = piece
-            done = self._filter.process(piece) if self._filter is not None else piece
-            self._obuf[:, self._fill : self._fill + take] = done
-            self._fill += take
-            out.append(done)
-            i += take
-            self._seen += take
-            if self._fill == self._n:
-                self._analyse(self._buf)
-                self._log.append(
-                    (
-                        self._seen,
-                        self.share.copy(),
-                        self.line_rms.copy(),
-                        self.residual_share.copy(),
-                        self.residual_rms.copy(),
-                    )
+        fill, seg = self._fill, self._n
+        out = self._filter.process(x) if self._filter is not None else np.array(x, dtype=float)
+        if fill + n < seg:  # no segment completes (live blocks mostly)
+            self._buf[:, fill : fill + n] = x
+            self._obuf[:, fill : fill + n] = out
+            self._fill += n
+            self._seen += n
+            return out
+        # Every segment completed by this block is analysed at once; the output is filtered
+        # ahead with the current notches and again from where a segment switches them.
+        xin = np.concatenate([self._buf[:, :fill], x], axis=1)
+        k_seg = xin.shape[1] // seg
+        c = self.n_channels
+        segs = xin[:, : k_seg * seg].reshape(c, k_seg, seg)
+        power = self._power(segs)
+        out_power: np.ndarray | None = None
+        known = np.zeros(k_seg, dtype=bool)
+        for k in range(k_seg):
+            self._segments += 1
+            p = power[:, k]
+            # Single periodograms are too noisy to call a line: average over ~8 segments.
+            self._avg = p if self._avg is None else self._avg + AVG_RATE * (p - self._avg)
+            if self._segments < MIN_SEGMENTS or not self._find_mains():
+                continue
+            known[k] = True
+            if self._segments % RECHECK_SEGMENTS and self._filter is not None:
+                continue
+            if self._recheck_harmonics():
+                b = (k + 1) * seg - fill  # the new notches start at the next segment
+                out[:, b:] = self._filter.process(x[:, b:])
+                out_power = None
+        if known.any():
+            if out_power is None:
+                xout = np.concatenate([self._obuf[:, :fill], out], axis=1)
+                out_power = self._power(xout[:, : k_seg * seg].reshape(c, k_seg, seg))
+            shares = self._lines(power[:, known])
+            residuals = self._lines(out_power[:, known])
+        seen = self._seen - fill
+        j = 0
+        for k in range(k_seg):
+            if known[k]:
+                self.share, self.line_rms = shares[0][:, j], shares[1][:, j]
+                self.residual_share, self.residual_rms = residuals[0][:, j], residuals[1][:, j]
+                j += 1
+            self._log.append(
+                (
+                    seen + (k + 1) * seg,
+                    self.share.copy(),
+                    self.line_rms.copy(),
+                    self.residual_share.copy(),
+                    self.residual_rms.copy(),
                 )
-                self._fill = 0
-        if not out:
-            return np.zeros_like(x, dtype=float)
-        return out[0] if len(out) == 1 else np.concatenate(out, axis=-1)
+            )
+        rest = xin.shape[1] - k_seg * seg
+        self._buf[:, :rest] = xin[:, k_seg * seg :]
+        self._obuf[:, :rest] = out[:, n - rest :]
+        self._fill = rest
+        self._seen += n
+        return out
+
+    def _power(self, segs: np.ndarray) -> np.ndarray:
+        """Periodograms (n_channels, k, n_bins) of Hann-windowed, mean-removed segments."""
+        centred = segs - np.add.reduce(segs, axis=-1, keepdims=True) / segs.shape[-1]
+        centred *= self._window
+        spec = np.fft.rfft(centred, axis=-1)
+        power = spec.real**2
+        power += spec.imag**2
+        return power
 
     @property
     def n_segments(self) -> int:
@@ -161,23 +214,20 @@ class MainsSuppressor:
         return lines, 10 * np.log10((line + 1e-30) / (floor + 1e-30))
 
     def _lines(self, power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Share (0-1) of band power in the mains lines and their RMS, per channel."""
+        """Share (0-1) of band power in the mains lines and their RMS, per channel (and
+        segment: ``power`` is (n_channels, ..., n_bins))."""
         assert self.mains_hz is not None
-        _, line_idx, _ = self._tables[self.mains_hz]
-        top = min(450.0, 0.45 * self.fs)
-        band = power[:, (self._freqs >= 20) & (self._freqs <= top)].sum(axis=1) + 1e-30
-        lines_power = power[:, np.unique(line_idx)].sum(axis=1)
+        if self._band_bins is None:
+            top = min(450.0, 0.45 * self.fs)
+            self._band_bins = np.flatnonzero((self._freqs >= 20) & (self._freqs <= top))
+            self._line_bins = np.unique(self._tables[self.mains_hz][1])
+        band = np.add.reduce(power[..., self._band_bins], axis=-1) + 1e-30
+        lines_power = np.add.reduce(power[..., self._line_bins], axis=-1)
         # One-sided periodogram of a Hann-windowed segment -> RMS of the lines.
         return lines_power / band, np.sqrt(2.0 * lines_power / (self._n * np.sum(self._window**2)))
 
-    def _analyse(self, seg: np.ndarray) -> None:
-        self._segments += 1
-        spec = np.fft.rfft((seg - seg.mean(axis=1, keepdims=True)) * self._window, axis=1)
-        power = spec.real**2 + spec.imag**2
-        # Single periodograms are too noisy to call a line: average over ~8 segments.
-        self._avg = power if self._avg is None else self._avg + AVG_RATE * (power - self._avg)
-        if self._segments < MIN_SEGMENTS:
-            return
+    def _find_mains(self) -> bool:
+        """Whether the mains frequency is known, deciding it from the running spectrum."""
         if self.mains_hz is None:
             best, best_db = None, self.line_db
             for f0 in CANDIDATES_HZ:
@@ -185,18 +235,19 @@ class MainsSuppressor:
                 if lines.size and db[:, 0].max() >= best_db:
                     best, best_db = f0, float(db[:, 0].max())
             if best is None:
-                return
+                return False
             self.mains_hz = best
-        self.share, self.line_rms = self._lines(power)
-        out = self._obuf
-        spec = np.fft.rfft((out - out.mean(axis=1, keepdims=True)) * self._window, axis=1)
-        self.residual_share, self.residual_rms = self._lines(spec.real**2 + spec.imag**2)
-        if self._segments % RECHECK_SEGMENTS and self._filter is not None:
-            return
+        return True
+
+    def _recheck_harmonics(self) -> bool:
+        """Add notches for harmonics standing out of the running spectrum; True if it did."""
+        assert self.mains_hz is not None
         lines, db = self._scores(self._avg, self.mains_hz)
         present = tuple(float(f) for f in lines[db.max(axis=0) >= self.line_db])
         wanted = tuple(sorted(set(self.harmonics_hz) | set(present)))
-        if wanted != self.harmonics_hz:
-            self.harmonics_hz = wanted
-            sos = np.vstack([notch_sos(f, self.q, self.fs) for f in wanted])
-            self._filter = SosFilter(sos, self.n_channels, settle=False)
+        if wanted == self.harmonics_hz:
+            return False
+        self.harmonics_hz = wanted
+        sos = np.vstack([notch_sos(f, self.q, self.fs) for f in wanted])
+        self._filter = SosFilter(sos, self.n_channels, settle=False)
+        return True

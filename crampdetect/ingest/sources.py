@@ -13,7 +13,8 @@
 Every source accepts ``channels=left,right`` (names by channel bit), ``time=host|device``
 (block times on the host clock, default for boards, or in seconds of signal, default for
 ``sim://``) and, used until the board's first status frame arrives, ``rate=``, ``bits=``
-and ``signal=raw|env``.
+and ``signal=raw|env``. ``lsl://`` looks on this machine only unless given
+``scope=link|site`` (:func:`crampdetect.lsl.configure`).
 A :class:`~crampdetect.ingest.link.Source` is synchronous: ``read`` waits briefly for bytes,
 decodes them and returns the blocks they completed; transports do their I/O on their own threads.
 """
@@ -43,7 +44,7 @@ _PARAMS = {
     "ble": {"timeout"},
     "sim": {"seed", "speed", "duration", "n_channels", "frame"},
     "file": {"speed"},
-    "lsl": {"timeout", "units"},
+    "lsl": {"timeout", "units", "scope"},
 }
 #: Window in s over which the frame rate is measured.
 RATE_WINDOW_S = 2.0
@@ -265,6 +266,7 @@ def open_source(url: str) -> Source:
             timeout_s=_number(params, "timeout", float, 10.0),  # type: ignore[arg-type]
             signal=params.get("signal"),
             units=params.get("units"),
+            scope=params.get("scope"),
         )
     if scheme == "serial":
         from crampdetect.ingest.serial import (  # lazy: pyserial loads only for serial://

@@ -173,7 +173,10 @@ class Pipeline:
         # while a cramp ended by a long gap is re-examined.
         self._reexamine: dict[int, list] = {}
         self._last_good = np.full(n, rep.offset, dtype=float)  # replaces bad samples
-        self._bad_tail = np.zeros((n, 0), dtype=bool)  # bad marks of a frame not yet complete
+        # Samples of a hop not yet complete: nothing downstream can change before it is, so
+        # they wait here and the chain runs once per completed hop, not once per block.
+        self._pending: list[np.ndarray] = []
+        self._n_pending = 0
 
     # -- public -------------------------------------------------------------------------------
     def push(self, block: Block) -> Output:
@@ -185,13 +188,26 @@ class Pipeline:
             )
         if block.n_samples == 0:
             return out
-        x, bad = self._replace_bad(np.asarray(block.data, dtype=float))
         if self._last_t is None:
             self._times.anchor(self._n_in, block.t0)
         elif block.gap > 0:
             out.extend(self._gap(block))
         self._last_t = block.t0 + (block.n_samples - 1) / self.fs
         self._n_in += block.n_samples
+        hop = self._features.hop
+        n_pending = self._n_pending + block.n_samples
+        if n_pending < hop:  # no hop completes: keep the samples (a copy: blocks get reused)
+            self._pending.append(np.array(block.data, dtype=float))
+            self._n_pending = n_pending
+            return out
+        data = np.asarray(block.data, dtype=float)
+        if self._pending:
+            data = np.concatenate([*self._pending, data], axis=1)
+        used = n_pending - n_pending % hop
+        rest = data[:, used:]
+        self._pending = [rest.copy()] if rest.shape[1] else []
+        self._n_pending = rest.shape[1]
+        x, bad = self._replace_bad(data[:, :used])
         out.extend(self._process(x, bad))
         return out
 
@@ -254,20 +270,25 @@ class Pipeline:
             self._events[key] = dataclasses.replace(ev, detail=detail)
         return out
 
-    def _replace_bad(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _replace_bad(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Hold the last good value over bad samples: NaN, inf, beyond the ADC range or absurd.
 
-        Returns the cleaned block and the bad-sample mask (n_channels, n).
+        Returns the cleaned block and the bad-sample mask (n_channels, n), None if all good.
         """
         rep = self.representation
+        lo, hi = (
+            (0, rep.full_scale)
+            if rep.full_scale is not None
+            else (-ABSURD_UV / rep.uv_per_unit, ABSURD_UV / rep.uv_per_unit)
+        )
+        if np.minimum.reduce(x, axis=None) >= lo and np.maximum.reduce(x, axis=None) <= hi:
+            self._last_good = x[:, -1].copy()  # all good (a NaN fails both tests)
+            return x, None
         with np.errstate(invalid="ignore"):
             if rep.full_scale is not None:
                 ok = (x >= 0) & (x <= rep.full_scale)
             else:
                 ok = np.abs(x) <= ABSURD_UV / rep.uv_per_unit
-        if ok.all():
-            self._last_good = x[:, -1].copy()
-            return x, ~ok
         idx = np.where(ok, np.arange(x.shape[1]), -1)
         last = np.maximum.accumulate(idx, axis=1)
         held = np.take_along_axis(x, np.maximum(last, 0), axis=1)
@@ -275,15 +296,13 @@ class Pipeline:
         self._last_good = x[:, -1].copy()
         return x, ~ok
 
-    def _bad_frames(self, bad: np.ndarray, n_frames: int) -> np.ndarray:
-        """Frames (n_channels, n_frames) holding a bad sample, aligned with the features."""
-        hop = self._features.hop
-        allb = np.concatenate([self._bad_tail, bad], axis=1)
-        used = n_frames * hop
-        self._bad_tail = allb[:, used:]
-        return allb[:, :used].reshape(allb.shape[0], n_frames, hop).any(axis=2)
+    def _bad_frames(self, bad: np.ndarray | None, n_frames: int) -> np.ndarray:
+        """Frames (n_channels, n_frames) holding a bad sample (``bad`` spans whole hops)."""
+        if bad is None:
+            return np.zeros((len(self.channels), n_frames), dtype=bool)
+        return np.logical_or.reduce(bad.reshape(bad.shape[0], n_frames, -1), axis=2)
 
-    def _process(self, x: np.ndarray, bad: np.ndarray) -> Output:
+    def _process(self, x: np.ndarray, bad: np.ndarray | None) -> Output:
         rep = self.representation
         u = rep.to_uv(x)
         if self._bandpass is not None and self._mains is not None:
@@ -314,9 +333,10 @@ class Pipeline:
             artefact = artefact | (f.mdf < 35.0)
         tkeo = f.tkeo if rep.signal == "raw" else None
         # A leg without electrodes shows no activity (e.g. to the bilateral check).
+        any_blocked = np.logical_or.reduce(blocked, None)
         args = (
-            np.where(blocked, 0.0, f.rms_fast),
-            np.where(blocked, 0.0, f.rms),
+            np.where(blocked, 0.0, f.rms_fast) if any_blocked else f.rms_fast,
+            np.where(blocked, 0.0, f.rms) if any_blocked else f.rms,
             base,
             blocked,
             artefact,
@@ -333,7 +353,7 @@ class Pipeline:
             resumed = self._detector.resume(c, onset, f.start + k, detail)
             out.events.extend(self._emit([resumed]))
             done = k + 1
-        part = [None if a is None else a[:, done:] for a in args]
+        part = [None if a is None else a[:, done:] for a in args] if done else args
         out.events.extend(self._emit(self._detector.update(f.start + done, *part)))
         self._level = f.rms[:, -1]
         out.envelope_uv = f.rms

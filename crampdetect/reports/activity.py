@@ -145,18 +145,25 @@ def activity_from_file(
 ) -> list[tuple[str, float, float, str]]:
     """Activity runs of a recording file (any format ``open_recording`` reads).
 
-    Each contiguous segment is analysed on its own, so gaps never shift times.
+    Each contiguous run of samples is analysed on its own, so gaps never shift times.
     """
     rec = open_recording(path)
     rep = rec.representation
     signal = rep.signal if rep is not None else "raw"
-    envs = []
+    runs: list[list] = []  # contiguous runs of segments (a session stores one per write)
     for seg in rec.segments:
-        data = np.asarray(seg.load(), dtype=np.float64)
+        if runs and seg.start == runs[-1][-1].start + runs[-1][-1].n_samples:
+            runs[-1].append(seg)
+        else:
+            runs.append([seg])
+    envs = []
+    for run in runs:
+        if sum(seg.n_samples for seg in run) < 10 * rec.fs:
+            continue  # shorter pieces cannot hold a 6-s window reliably
+        data = np.concatenate([np.asarray(seg.load(), dtype=np.float64) for seg in run], axis=1)
         if rep is not None:
             data = rep.to_uv(data)
-        if seg.n_samples >= 10 * rec.fs:  # shorter pieces cannot hold a 6-s window reliably
-            envs.append((seg.t0, rms_envelope(data, rec.fs, signal)))
+        envs.append((run[0].t0, rms_envelope(data, rec.fs, signal)))
     if not envs:
         return []
     out = []

@@ -19,7 +19,7 @@ from crampdetect.reports.clock import clock
 from crampdetect.reports.plots import overview_figure, zoom_figure
 from crampdetect.reports.report import ReportData, collect, night_summary, training_summary
 from crampdetect.storage.limits import refuse_overwrite
-from crampdetect.storage.reader import open_recording
+from crampdetect.storage.reader import open_recording, sniff
 
 ZOOMS_PER_PAGE = 4
 MAX_ZOOMS = 40
@@ -165,8 +165,11 @@ def make_report(
 
     ``progress`` is called with the seconds of signal of each block replayed.
     """
+    sniff(Path(path))  # an unreadable input is the first thing to say
     out = refuse_overwrite(out, force)
     if out.suffix.lower() not in (".png", ".pdf", ".html"):
         raise InputError(f"Report output must end in .png, .pdf or .html, got {out.name!r}")
+    if not out.parent.is_dir():
+        raise InputError(f"{out}: the folder {out.parent} does not exist")
     rec = open_recording(path)
     return write_report(collect(rec, profile, progress=progress), out)

@@ -34,6 +34,46 @@ def smooth_runs(
     return out
 
 
+def with_cramps(
+    runs: list[tuple[float, float, str]],
+    cramps: list[tuple[float, float]],
+    min_s: float = MIN_RUN_S,
+) -> list[tuple[float, float, str]]:
+    """The timeline ``runs`` with each cramp's span (s) shown as ``cramp``.
+
+    The activity classifier alone calls a cramp a hold (a sustained, steady contraction).
+    A piece of activity shorter than ``min_s`` left beside a cramp joins its other neighbour.
+    """
+    spans: list[list[float]] = []
+    for a, b in sorted(cramps):
+        if spans and a <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], b)
+        else:
+            spans.append([a, b])
+    pieces = [(a, b, "cramp") for a, b in spans]
+    for a, b, what in runs:
+        cuts = [(max(a, ca), min(b, cb)) for ca, cb in spans if ca < b and cb > a]
+        edges = [a, *(x for cut in cuts for x in cut), b]
+        pieces += [(p, q, what) for p, q in zip(edges[::2], edges[1::2], strict=True) if q > p]
+    pieces.sort()
+    out: list[tuple[float, float, str]] = []
+    for i, (a, b, what) in enumerate(pieces):
+        beside_cramp = any(0 <= j < len(pieces) and pieces[j][2] == "cramp" for j in (i - 1, i + 1))
+        if what != "cramp" and b - a < min_s and beside_cramp:
+            nxt = pieces[i + 1] if i + 1 < len(pieces) else None
+            if nxt is not None and nxt[2] != "cramp":
+                pieces[i + 1] = (a, nxt[1], nxt[2])
+                continue
+            if out and out[-1][2] != "cramp":
+                out[-1] = (out[-1][0], b, out[-1][2])
+                continue
+        if out and out[-1][2] == what and what != "cramp":
+            out[-1] = (out[-1][0], b, what)
+        else:
+            out.append((a, b, what))
+    return out
+
+
 def cramp_context(runs: list[tuple[float, float, str]], onset_s: float) -> str:
     """Where in the activity a cramp at ``onset_s`` came, e.g. "4 min after stopping running"."""
     before = onset_s - 3.0  # the cramp itself looks like a hold: look just before it
@@ -65,14 +105,25 @@ def format_session(history: History, session_id: int) -> str:
         per_leg.setdefault(r["leg"], []).append((r["start_s"], r["end_s"], r["activity"]))
     cramps = history.records("cramps", session_id)
     legs = sorted(set(per_leg) | {c["leg"] for c in cramps})
-    if not per_leg:
+    if not per_leg and row["content_hash"] is None:  # monitored live, not imported
+        lines.append(
+            "No activity timeline: live monitoring does not classify activity. Record the "
+            "session (monitor --record REC), then `crampdetect history --import REC "
+            "--recording REC` adds one."
+        )
+    elif not per_leg:
         lines.append("No activity timeline (import with --recording to add one).")
     for leg in legs:
         runs = smooth_runs(per_leg.get(leg, []))
+        leg_cramps = [c for c in cramps if c["leg"] == leg]
         if runs:
-            timeline = ", ".join(f"{clock(a, 'ms')}-{clock(b, 'ms')} {what}" for a, b, what in runs)
+            spans = [(c["onset_s"], c["end_s"] or length) for c in leg_cramps]
+            timeline = ", ".join(
+                f"{clock(a, 'ms')}-{clock(b, 'ms')} {what}"
+                for a, b, what in with_cramps(runs, spans)
+            )
             lines.append(f"Activity ({leg}): {timeline}")
-        for c in (c for c in cramps if c["leg"] == leg):
+        for c in leg_cramps:
             dur = (
                 "did not end" if c["duration_s"] is None else f"lasted {_minutes(c['duration_s'])}"
             )

@@ -4,9 +4,10 @@ The file is parsed in chunks of about a MB by pyarrow's C++ CSV parser on one th
 twice as fast as numpy's), so memory stays flat for nights of any length; a chunk it refuses
 or might read differently is parsed by numpy's ``loadtxt``, whose errors name the data row.
 The sample rate comes from the ``time_s`` steps; where ``time_s`` jumps (lost packets) the
-next block carries the number of missing samples in ``Block.gap``. A channel cell that is NaN,
-infinite or beyond ±MAX_ABS_VALUE is read as a NaN sample, as a live stream delivers one: the
-pipeline holds it and flags ``bad_value``; :attr:`CsvStream.problems` says how many and where.
+next block carries the number of missing samples in ``Block.gap``. A channel cell that is empty,
+NaN, infinite or beyond ±MAX_ABS_VALUE is read as a NaN sample, as a live stream delivers one:
+the pipeline holds it and flags ``bad_value``. A last line cut short (no line end, fields
+missing: a recorder killed mid-write) is dropped. :attr:`CsvStream.problems` says what and where.
 """
 
 from __future__ import annotations
@@ -47,8 +48,10 @@ class CsvStream:
     gaps, n_samples : int
         Gaps and samples seen so far (final after iteration).
     bad_values, first_bad_row : int
-        Channel cells read as NaN so far (NaN, infinite or absurd), and the data row of the
-        first (0 if none).
+        Channel cells read as NaN so far (empty, NaN, infinite or absurd), and the data row of
+        the first (0 if none).
+    dropped : list of str
+        What was left out (a last line cut short), one line each.
     t_first, t_last : float
         First and last ``time_s`` seen.
     """
@@ -63,6 +66,7 @@ class CsvStream:
     t_last: float = 0.0
     bad_values: int = 0
     first_bad_row: int = 0
+    dropped: list[str] = field(default_factory=list)
     _batches: Iterator[np.ndarray] | None = field(default=None, repr=False)
     _pending: list[np.ndarray] = field(default_factory=list, repr=False)
 
@@ -76,16 +80,15 @@ class CsvStream:
         if not self.bad_values:
             return ""
         return (
-            f"{self.path.name}: {self.bad_values} NaN, infinite or absurd (beyond "
+            f"{self.path.name}: {self.bad_values} empty, NaN, infinite or absurd (beyond "
             f"{limits.MAX_ABS_VALUE:g}) value(s), the first at data row {self.first_bad_row}"
         )
 
     @property
     def problems(self) -> list[str]:
-        """What was read but not as written: one line on the bad cells, if any."""
-        if not self.bad_values:
-            return []
-        return [self.bad_cells + ", read as bad samples (flagged bad_value, never an alert)"]
+        """What was read but not as written: the bad cells and dropped lines, one line each."""
+        bad = [self.bad_cells + ", read as bad samples (flagged bad_value, never an alert)"]
+        return (bad if self.bad_values else []) + self.dropped
 
     def blocks(self) -> Iterator[Block]:
         """Yield the file as Blocks, split at gaps; raises InputError on bad rows."""
@@ -150,7 +153,8 @@ def open_csv(path: str | Path, rate: float | None = None) -> CsvStream:
     with path.open("rb") as fh:
         head = fh.readline(limits.MAX_LINE_BYTES + 1)
     names = parse_header(head, path.name)
-    batches = _arrays(path, len(head), len(names))
+    dropped: list[str] = []
+    batches = _arrays(path, len(head), len(names), dropped)
     try:
         first = next(batches)
     except StopIteration:
@@ -182,14 +186,19 @@ def open_csv(path: str | Path, rate: float | None = None) -> CsvStream:
         fs=fs_file,
         first=first[1:, : int(min(first.shape[1], 30 * fs_file))],
         t_first=float(t[0]),
+        dropped=dropped,
         _batches=batches,
     )
     stream._pending = [first]
     return stream
 
 
-def _arrays(path: Path, skip: int, n_cols: int) -> Iterator[np.ndarray]:
-    """Parse the data rows in chunks cut at line ends; yields (n_cols, n_rows) arrays."""
+def _arrays(path: Path, skip: int, n_cols: int, dropped: list[str]) -> Iterator[np.ndarray]:
+    """Parse the data rows in chunks cut at line ends; yields (n_cols, n_rows) arrays.
+
+    A last line without its line end and with fields missing is cut short: it is left out
+    and said so in ``dropped``.
+    """
     row = 1  # data rows are numbered from 1 in messages
     with path.open("rb") as fh:
         fh.seek(skip)
@@ -204,6 +213,12 @@ def _arrays(path: Path, skip: int, n_cols: int) -> Iterator[np.ndarray]:
                 continue
             chunk, rest = b"".join((rest, memoryview(buf)[:cut])), buf[cut:]  # one copy
             check_line_length(chunk, path.name, row)
+            if last and chunk.count(b",") + 1 < n_cols and chunk.strip():
+                dropped.append(
+                    f"{path.name}: data row {row} is cut short (the last line, "
+                    f"{chunk.count(b',') + 1} of {n_cols} fields, no line end): left out"
+                )
+                return
             if chunk and not chunk.isspace():
                 arr = _parse(chunk, path.name, row, n_cols)
                 row += arr.shape[1]
@@ -311,14 +326,35 @@ def _parse(chunk: bytes, name: str, first_row: int, n_cols: int) -> np.ndarray:
     if arr is not None:
         return arr
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # an empty line or row is bad input, not a warning
-            arr = np.loadtxt(io.BytesIO(chunk), delimiter=",", dtype=np.float64, ndmin=2)
-    except (ValueError, UserWarning) as exc:
-        raise InputError(f"{name}: {_message(str(exc), first_row)}") from None
+        arr = _loadtxt(chunk)
+    except ValueError as exc:
+        if not re.search(r"could not convert string '\s*' .*column (?!1\b)", str(exc)):
+            raise InputError(f"{name}: {_message(str(exc), first_row)}") from None
+        try:  # empty channel cells: read again, taking them as NaN (a bad sample)
+            arr = _loadtxt(chunk, {i: _cell_or_nan for i in range(1, n_cols)})
+        except ValueError as exc2:
+            raise InputError(f"{name}: {_message(str(exc2), first_row)}") from None
     if arr.shape[1] != n_cols:
-        raise InputError(f"{name}: expected {n_cols} columns, got {arr.shape[1]}")
+        raise InputError(
+            f"{name}: expected {n_cols} columns, got {arr.shape[1]} at data row {first_row}"
+        )
     return arr.T
+
+
+def _loadtxt(chunk: bytes, converters: dict | None = None) -> np.ndarray:
+    """numpy's parser on ``chunk``; an empty line or row raises ValueError."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an empty line or row is bad input, not a warning
+        try:
+            return np.loadtxt(
+                io.BytesIO(chunk), delimiter=",", dtype=np.float64, ndmin=2, converters=converters
+            )
+        except UserWarning as exc:
+            raise ValueError(str(exc)) from None
+
+
+def _cell_or_nan(text: str) -> float:
+    return float(text) if text.strip() else np.nan
 
 
 def _parse_fast(chunk: bytes, n_cols: int) -> np.ndarray | None:
@@ -363,12 +399,15 @@ def _message(msg: str, first_row: int) -> str:
     """loadtxt's message with the row counted in the file's data rows."""
     msg = msg.splitlines()[0]
     m = re.search(r"at row (\d+)", msg)
-    where = f" at data row {first_row + int(m.group(1))}" if m else ""
+    # numpy counts rows from 0 in conversion errors but from 1 in "number of columns changed"
+    base = first_row - 1 if "number of columns changed" in msg else first_row
+    where = f" at data row {base + int(m.group(1))}" if m else ""
     if "could not convert" in msg:
         bad = re.search(r"string '([^']*)'", msg)
         value = repr(bad.group(1)) if bad else "a value"
-        kind = "empty value" if bad and not bad.group(1).strip() else f"non-numeric value {value}"
-        return kind + where
+        if bad and not bad.group(1).strip():  # only time_s, channel cells read as NaN
+            return "empty time_s" + where
+        return f"non-numeric value {value}" + where
     if "number of columns changed" in msg:
         return "rows have a different number of columns than the header" + where
     return msg

@@ -7,6 +7,7 @@ beside the data file; a CSV without one is read as a plain ``detect`` input. EDF
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import os
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import InputError, Representation
+from crampdetect.ingest.inference import resolve_inference
 from crampdetect.storage import limits
 from crampdetect.storage.csvfile import open_csv
 from crampdetect.storage.edf import write_edf
@@ -166,9 +168,9 @@ def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
 
     With ``recover``, a damaged file yields its readable rows (see :mod:`.recover`) and the
     damage is listed in ``problems``; otherwise it raises :class:`InputError` like ``detect``.
-    Bad cells (NaN, infinite, absurd) are read as NaN samples and reported in ``problems``, as
-    ``detect`` does; with ``recover`` (``convert``, which never writes NaN) their rows are
-    dropped like damaged ones.
+    Bad cells (empty, NaN, infinite, absurd) are read as NaN samples and reported in
+    ``problems``, as ``detect`` does; with ``recover`` (``convert``, which never writes NaN)
+    their rows are dropped like damaged ones.
     """
     path = Path(path)
     doc = _read_sidecar(path)
@@ -357,11 +359,18 @@ def export(
     """Write ``rec`` to ``out`` in ``fmt`` (default: from the suffix).
 
     Never overwrites an existing file unless ``force``, and never the input itself.
-    Refuses a recording whose times are not finite and increasing. ``anonymize`` leaves out
-    the start date and time and the device, for sharing.
+    Refuses a recording whose times are not finite and increasing. A recording that does not
+    say what its samples are (a bare CSV) is written with the representation ``detect`` infers
+    (ADC counts stay exact integers). ``anonymize`` leaves out the start date and time and the
+    device, for sharing.
     """
     out = Path(out)
     fmt = (fmt or out.suffix.lstrip(".")).lower()
+    if not fmt:
+        raise InputError(
+            f"{out.name}: no suffix to take the format from: add one "
+            f"({', '.join('.' + f for f in EXPORT_FORMATS)}) or use --format"
+        )
     if fmt not in EXPORT_FORMATS:
         raise InputError(
             f"Unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}"
@@ -375,6 +384,8 @@ def export(
         raise InputError(f"{rec.path}: no samples to export")
     limits.check_rate(rec.fs, str(rec.path))
     limits.check_times(((s.t0, s.t0 + s.n_samples / rec.fs) for s in rec.segments), str(rec.path))
+    if rec.representation is None:  # what detect would take the samples for, said in the file
+        rec = dataclasses.replace(rec, representation=resolve_inference(rec)[0])
     # Written beside the target and moved into place when complete: a failure half-way
     # (bad samples found late, disk full) leaves no partial file behind.
     with tempfile.TemporaryDirectory(prefix=".crampdetect-", dir=out.parent) as tmp:

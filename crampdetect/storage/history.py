@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -297,6 +297,18 @@ class History:
         with self.transaction() as conn:
             sql = "UPDATE sessions SET content_hash = ? WHERE id = ?"
             conn.execute(sql, (digest, session_id))
+
+    def add_activity(
+        self, session_id: int, segments: Iterable[tuple[str, float, float, str]]
+    ) -> None:
+        """Store activity runs ``(leg, start_s, end_s, activity)``, times in s of the session."""
+        rows = [(session_id, leg, a, b, what) for leg, a, b, what in segments]
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO activity (session_id, leg, start_s, end_s, activity)"
+                " VALUES (?,?,?,?,?)",
+                rows,
+            )
 
     # -- deleting ------------------------------------------------------------------------
 

@@ -162,15 +162,9 @@ class SessionRecorder:
 
     def record_activity(self, segments: Iterable[tuple[str, float, float, str]]) -> None:
         """Store activity segments ``(leg, start_s, end_s, activity)`` (athlete view)."""
-        rows = [
-            (self.session_id, leg, self._t(a), self._t(b), what) for leg, a, b, what in segments
-        ]
-        with self.history.transaction() as conn:
-            conn.executemany(
-                "INSERT INTO activity (session_id, leg, start_s, end_s, activity)"
-                " VALUES (?,?,?,?,?)",
-                rows,
-            )
+        self.history.add_activity(
+            self.session_id, [(leg, self._t(a), self._t(b), what) for leg, a, b, what in segments]
+        )
 
     def close(self, end_s: float) -> None:
         """Mark the session finished at stream time ``end_s``."""

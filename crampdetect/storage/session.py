@@ -88,6 +88,9 @@ class SessionWriter:
         Device metadata (URL, board, firmware), stored in ``meta.json``.
     settings : mapping, optional
         Detector profile and options that produced the events.
+    history_session : mapping, optional
+        The night-history session written live alongside (``id``, ``started_at``, ``source``),
+        so that importing this recording later does not count the session twice.
     flush_interval_s : float
         Longest time in s that received data stays only in memory (default 1 s).
     dtype : numpy dtype, optional
@@ -103,6 +106,7 @@ class SessionWriter:
         representation: Representation,
         device: Mapping[str, object] | None = None,
         settings: Mapping[str, object] | None = None,
+        history_session: Mapping[str, object] | None = None,
         flush_interval_s: float = 1.0,
         dtype: np.dtype | str | None = None,
     ) -> None:
@@ -136,6 +140,8 @@ class SessionWriter:
             "device": dict(device or {}),
             "settings": dict(settings or {}),
         }
+        if history_session is not None:
+            self.meta["history_session"] = dict(history_session)
         self._write_meta()
         self._samples = open(self.path / SAMPLES_FILE, "ab")
         self._journal = open(self.path / JOURNAL_FILE, "a", encoding="utf-8")
