@@ -1,0 +1,46 @@
+"""Rebuild models/gate-v2 and the validation figures of its card.
+
+Run from the repository root: ``.venv/bin/python models/gate-v2/build.py [CACHE]``.
+Trains on the TUNING seeds (0, 1, 2) of both evaluation sets (standard 10 h and stress 8 h per
+seed, generated into CACHE if missing; default the evaluate cache), simulated data only like
+gate-v1 (the real recordings are not negatives: see models/gate-v1/card.md), model seed 7,
+one worker. Then scores rules-only and the new gate on the VALIDATION seeds (100, 101, 102)
+and writes ``validation.json`` next to ``model.json``. Held-out seeds are never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from crampdetect.cli import main
+from crampdetect.evaluate import multiseed as ms
+from crampdetect.evaluate.score import Scorer
+
+HERE = Path(__file__).resolve().parent
+MODEL_SEED, WORKERS = 7, 1
+
+
+def build(cache: Path) -> None:
+    dirs = [ms.ensure_set(v, s, ms.SET_HOURS[v], cache, n_jobs=WORKERS)
+            for v in ms.SETS for s in ms.TUNING_SEEDS]  # fmt: skip
+    described = (
+        "crampdetect evaluate tuning sets: standard seeds 0-2 (10 h each) "
+        "and stress seeds 0-2 (8 h each)"
+    )
+    args = ["train", *(a for d in dirs for a in ("--data", str(d))), "--out", str(HERE)]
+    args += ["--force", "--seed", str(MODEL_SEED), "--workers", str(WORKERS)]
+    status = main([*args, "--description", described])
+    if status:
+        raise SystemExit(status)
+    out = {
+        name: ms.evaluate_sets(ms.SETS, ms.VALIDATION_SEEDS, Scorer(model=model),
+                               cache=cache, n_workers=WORKERS)  # fmt: skip
+        for name, model in (("rules_only", None), ("model", str(HERE)))
+    }
+    (HERE / "validation.json").write_text(json.dumps(out, indent=1, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    build(Path(sys.argv[1]) if len(sys.argv) > 1 else ms.DEFAULT_CACHE)
