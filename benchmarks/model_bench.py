@@ -2,7 +2,7 @@
 
 Usage: ``.venv/bin/python benchmarks/model_bench.py DIR [MODEL]`` where DIR holds labelled
 simulated CSVs (e.g. ``crampdetect simulate`` / ``make_evaluation_set`` output) and MODEL
-defaults to models/gate-v1. Each recording runs through ``detect_file`` with the model's
+defaults to models/gate-v2. Each recording runs through ``detect_file`` with the model's
 gate wrapped in a timer; the share is gate time / whole detect time.
 """
 

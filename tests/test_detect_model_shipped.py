@@ -1,7 +1,7 @@
-"""The shipped gate (models/gate-v1) loads without pickle and reproduces its card's check set.
+"""The shipped gate (models/gate-v2) loads without pickle and reproduces its card's check set.
 
 The check set is regenerated here with the seed stored in ``check.json`` (written by
-``models/gate-v1/build.py``). Tolerance: same cramp count, detected cramps and false alerts
+``models/gate-v2/build.py``). Tolerance: same cramp count, detected cramps and false alerts
 within 1, median latency within 0.5 s, for the model and for rules only.
 """
 

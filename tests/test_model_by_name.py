@@ -1,4 +1,4 @@
-"""`--model models/gate-v1` (or `gate-v1`) works from any directory."""
+"""`--model models/gate-v2` (or `gate-v2`) works from any directory."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from crampdetect.core import InputError
 from crampdetect.detect.model import SHIPPED_MODEL, load_model
 
 
-@pytest.mark.parametrize("name", ["models/gate-v1", "gate-v1"])
+@pytest.mark.parametrize("name", ["models/gate-v2", "gate-v2"])
 def test_shipped_model_by_name_from_another_directory(tmp_path, monkeypatch, name) -> None:
     monkeypatch.chdir(tmp_path)
     assert not Path(name).exists()

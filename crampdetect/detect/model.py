@@ -35,8 +35,8 @@ TRUSTED_TYPES = ("sklearn.ensemble._hist_gradient_boosting.predictor.TreePredict
 #: Where the shipped models live (``models/`` of the package checkout).
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 #: The model that ships with the package checkout.
-SHIPPED_MODEL = MODELS_DIR / "gate-v1"
-#: Whether ``--model`` defaults to the shipped model (see models/gate-v1/card.md).
+SHIPPED_MODEL = MODELS_DIR / "gate-v2"
+#: Whether ``--model`` defaults to the shipped model (see models/gate-v2/card.md).
 DEFAULT_IS_SHIPPED = False
 
 
@@ -87,6 +87,8 @@ class CrampModel:
             p = self.linear
             assert p is not None
             return ((X - p["mean"]) / p["scale"]) @ p["coef"] + p["intercept"]
+        if not len(X):  # scikit-learn refuses an empty batch
+            return np.zeros(0)
         return np.asarray(self.estimator.decision_function(X), dtype=float)
 
     def probability(self, X: np.ndarray) -> np.ndarray:
@@ -179,7 +181,7 @@ def load_model(path: str | Path) -> CrampModel:
     """
     p = Path(path)
     if not p.exists() and (MODELS_DIR / p.name / HEADER_NAME).is_file():
-        p = MODELS_DIR / p.name  # a shipped model by name (gate-v1, models/gate-v1), any cwd
+        p = MODELS_DIR / p.name  # a shipped model by name (gate-v2, models/gate-v2), any cwd
     header_path = p / HEADER_NAME if p.is_dir() else p
     if not header_path.is_file():
         raise InputError(f"{p}: no model here (expected {HEADER_NAME})")
