@@ -39,8 +39,11 @@ def write_check(work: Path) -> None:
 
 
 def build(cache: Path) -> None:
-    dirs = [ms.ensure_set(v, s, ms.SET_HOURS[v], cache, n_jobs=WORKERS)
-            for v in ms.SETS for s in ms.TUNING_SEEDS]  # fmt: skip
+    dirs = [
+        ms.ensure_set(v, s, ms.SET_HOURS[v], cache, n_jobs=WORKERS)
+        for v in ms.SETS
+        for s in ms.TUNING_SEEDS
+    ]
     described = (
         "crampdetect evaluate tuning sets: standard seeds 0-2 (10 h each) "
         "and stress seeds 0-2 (8 h each)"
@@ -51,8 +54,9 @@ def build(cache: Path) -> None:
     if status:
         raise SystemExit(status)
     out = {
-        name: ms.evaluate_sets(ms.SETS, ms.VALIDATION_SEEDS, Scorer(model=model),
-                               cache=cache, n_workers=WORKERS)  # fmt: skip
+        name: ms.evaluate_sets(
+            ms.SETS, ms.VALIDATION_SEEDS, Scorer(model=model), cache=cache, n_workers=WORKERS
+        )
         for name, model in (("rules_only", None), ("model", str(HERE)))
     }
     (HERE / "validation.json").write_text(json.dumps(out, indent=1, default=str) + "\n")
