@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from crampdetect.cli import progress
@@ -86,8 +87,6 @@ def _is_folder(path: Path) -> bool:
 
 
 def _run_one(args: argparse.Namespace) -> int:
-    from crampdetect.detect.model import resolve_model
-    from crampdetect.pipeline.offline import detect_file
     from crampdetect.storage.reader import sniff
 
     if sniff(Path(args.file)) != "csv":  # EDF, WAV, a session, OpenBCI, BrainFlow...
@@ -98,27 +97,8 @@ def _run_one(args: argparse.Namespace) -> int:
         args.path, args.speed = args.file, None
         return replay.run(args)  # the same pipeline over any recording, the same JSON
 
-    calibration = None
-    if args.user:
-        from crampdetect.calibration import load_calibration
-
-        calibration = load_calibration(args.user)
-        if calibration is None:
-            raise InputError(f"No calibration for user {args.user!r}: run `crampdetect calibrate`")
     with progress(args, None, "detect") as bar:
-        result = detect_file(
-            args.file,
-            profile=args.profile,
-            signal=args.signal,
-            units=args.units,
-            adc_bits=args.adc_bits,
-            rate=args.rate,
-            overrides=overrides_from_args(args),
-            calibration=calibration,
-            model=resolve_model(args.model),
-            progress=bar,
-            block_s=args.block_s,
-        )
+        result = _detect_csv(args.file, args, bar)
     for problem in result["input"].get("problems", []):
         print(f"crampdetect detect: warning: {problem}", file=sys.stderr)
     if args.json:
@@ -164,8 +144,6 @@ def _score(path: str, args: argparse.Namespace) -> dict:
 
 
 def _score_or_raise(path: str, args: argparse.Namespace) -> dict:
-    from crampdetect.detect.model import resolve_model
-    from crampdetect.pipeline.offline import detect_file
     from crampdetect.storage.reader import open_recording, sniff
 
     if sniff(Path(path)) != "csv":
@@ -174,11 +152,23 @@ def _score_or_raise(path: str, args: argparse.Namespace) -> dict:
         from crampdetect.cli.replay import replay_recording
 
         return replay_recording(open_recording(path), args)
+    return _detect_csv(path, args)
+
+
+def _detect_csv(
+    path: str, args: argparse.Namespace, bar: Callable[[float], None] | None = None
+) -> dict:
+    """``detect --json`` of one time_s CSV with the options of ``args``."""
+    from crampdetect.detect.model import resolve_model
+    from crampdetect.pipeline.offline import detect_file
+
     calibration = None
     if args.user:
         from crampdetect.calibration import load_calibration
 
         calibration = load_calibration(args.user)
+        if calibration is None:
+            raise InputError(f"No calibration for user {args.user!r}: run `crampdetect calibrate`")
     return detect_file(
         path,
         profile=args.profile,
@@ -189,6 +179,7 @@ def _score_or_raise(path: str, args: argparse.Namespace) -> dict:
         overrides=overrides_from_args(args),
         calibration=calibration,
         model=resolve_model(args.model),
+        progress=bar,
         block_s=args.block_s,
     )
 
