@@ -3,7 +3,7 @@
 Run from the repository root: ``.venv/bin/python models/gate-v2/build.py [CACHE]``.
 Trains on the TUNING seeds (0, 1, 2) of both evaluation sets (standard 10 h and stress 8 h per
 seed, generated into CACHE if missing; default the evaluate cache), simulated data only like
-gate-v1 (the real recordings are not negatives: see models/gate-v1/card.md), model seed 7,
+gate-v1 (real recordings are not negatives: see card.md), model seed 7,
 one worker. Then scores rules-only and the new gate on the VALIDATION seeds (100, 101, 102)
 into ``validation.json``, and on the small check set of tests/test_detect_model_shipped.py
 (``make_evaluation_set(hours=2, seed=12)``) into ``check.json``. Held-out seeds are never
