@@ -89,7 +89,13 @@ class CrampModel:
             return ((X - p["mean"]) / p["scale"]) @ p["coef"] + p["intercept"]
         if not len(X):  # scikit-learn refuses an empty batch
             return np.zeros(0)
-        return np.asarray(self.estimator.decision_function(X), dtype=float)
+        # lazy: a scikit-learn dependency, only needed by boosting models.
+        from threadpoolctl import threadpool_limits
+
+        # One thread: a handful of rows per call, and OpenMP's thread start-up on a busy
+        # machine cost ~1 s per call (5 ms with one thread; benchmarks/model.md).
+        with threadpool_limits(limits=1, user_api="openmp"):
+            return np.asarray(self.estimator.decision_function(X), dtype=float)
 
     def probability(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probability that each candidate row is a cramp."""
