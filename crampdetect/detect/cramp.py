@@ -589,6 +589,8 @@ class CrampDetector:
             & (elapsed >= s.fast_s * fr * early)
             & (st["irr"] >= s.irregular * scale)
             & ~st["art"]
+            # train: a cramp's waxing and waning stays well above a relaxation
+            & (st["dip"] >= s.fast_dip)
         )
         # Quiet (night): from quiet rest, a steady strong contraction is enough.
         quiet = np.zeros(n, dtype=bool)
@@ -600,6 +602,8 @@ class CrampDetector:
         slow = in_run & (elapsed >= slow_after) & (st["med"] >= s.strong_ratio)
         # Settle (training): after gait, up without the stride rhythm and without a dip.
         settle = st["settle"] & (st["irr"] >= s.settle_irregular * scale) & ~st["art"]
+        # train: ... and without a relaxation gap (the run goes back settle_run_s at least)
+        settle &= elapsed >= s.settle_run_s * fr
 
         # Ends of earlier runs that were movements (>= 0.5 s and clearly active).
         prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])
