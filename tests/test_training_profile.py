@@ -3,6 +3,7 @@ does not shorten the slow path below the length of a voluntary hold (``slow_min_
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from synth import add_burst, scene
 
@@ -48,3 +49,41 @@ def test_slow_min_s_is_checked():
     with pytest.raises(InputError):
         profile_settings("training").replace(slow_min_s=-1.0)
     assert profile_settings("night").slow_min_s == 0.0
+
+
+HOP_S = 0.05
+
+
+def _dipping_run(depth: float, **changes: float) -> list:
+    """Detector alerts for a 12 s one-legged activation (30x rest) whose 100 ms envelope falls
+    to ``depth`` x its level for 0.2 s every 0.8 s (repetition-like dips that never relax it
+    to rest), after 5 s of rest; the detector is fed envelopes directly (µV, rest 1 µV)."""
+    from crampdetect.detect.cramp import CrampDetector
+
+    n, start = round(20.0 / HOP_S), round(5.0 / HOP_S)
+    fast = np.ones((2, n))
+    k = np.arange(n - start)
+    fast[0, start:] = np.where(k % 16 < 4, 30.0 * depth, 30.0)
+    fast[0, start + round(12.0 / HOP_S) :] = 1.0
+    level = np.stack([np.convolve(f, np.ones(5) / 5, mode="same") for f in fast])
+    det = CrampDetector(2, HOP_S, profile_settings("training").replace(**changes))
+    zeros = np.zeros((2, n), dtype=bool)
+    return det.update(0, fast, level, np.ones((2, n)), zeros, zeros, np.full((2, n), 40.0))
+
+
+def test_fast_path_needs_dips_shallower_than_fast_dip():
+    assert profile_settings("training").fast_dip > 0.3
+    # Dips to 0.3 of the level (~0.35 of the window mean): irregular, above `dip`, never a
+    # relaxation; only fast_dip keeps the fast path from alerting them.
+    unchecked = _dipping_run(0.3, fast_dip=0.0)
+    assert [e.detail["path"] for e in unchecked][:1] == ["fast"]
+    assert unchecked[0].alert_frame * HOP_S < 5.0 + 4.0
+    assert all(e.detail["path"] != "fast" for e in _dipping_run(0.3))
+
+
+def test_fast_dip_and_settle_run_s_are_checked():
+    for name in ("fast_dip", "settle_run_s"):
+        with pytest.raises(InputError):
+            profile_settings("training").replace(**{name: -1.0})
+    assert profile_settings("night").fast_dip == 0.0
+    assert profile_settings("night").settle_run_s == 0.0
