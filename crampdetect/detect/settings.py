@@ -124,6 +124,10 @@ class DetectorSettings:
     settle_run_s : float
         The settle path needs the current activation run (no relaxation gap, see ``gap_s``
         and ``relax_fraction``) to have lasted this long (s) (0: no minimum).
+    bilateral_recent_s : float
+        Over the last ``bilateral_recent_s`` (s) another leg must have risen too during less
+        than ``bilateral_share`` of the time, as over the whole run (a hold on both legs may
+        start inside a longer one-legged run; 0 disables; at most the detector's history).
     quiet_start_s : float
         Night: where no movement has been seen since the stream began (or resumed after a
         long gap), this much rest seen before a run (s) stands in for ``quiet_s``. A
@@ -190,6 +194,7 @@ class DetectorSettings:
     slow_min_s: float = 0.0
     fast_dip: float = 0.0
     settle_run_s: float = 0.0
+    bilateral_recent_s: float = 0.0
     # -- night profile decisions (helper `night`) --
     quiet_start_s: float = 60.0
     quiet_other_share: float = 0.2
@@ -276,6 +281,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "slow_min_s": (0.0, 600.0, "s"),
     "fast_dip": (0.0, 1.0, "x mean over window_s"),
     "settle_run_s": (0.0, 20.0, "s"),
+    "bilateral_recent_s": (0.0, 20.0, "s"),
     "quiet_start_s": (0.0, _BIG, "s"),
     "quiet_other_share": (0.0, 1.0, ""),
     "recurrence_fast_scale": (0.1, 1.0, ""),
@@ -320,6 +326,9 @@ _PROFILES = {
         # over most of settle_s (benchmarks/detection.md, 2026-12-05 "training false alerts").
         fast_dip=0.4,
         settle_run_s=2.0,
+        # train: a hold on both legs often starts inside a longer run (standing, the first
+        # seconds of a recording): both legs over the last 2 s is bilateral too.
+        bilateral_recent_s=2.0,
     ),
 }
 
