@@ -94,12 +94,12 @@ def test_fast_path_needs_dips_shallower_than_fast_dip():
     assert all(e.detail["path"] != "fast" for e in _dipping_run(0.3))
 
 
-def test_fast_dip_and_settle_run_s_are_checked():
-    for name in ("fast_dip", "settle_run_s"):
+def test_fast_dip_and_bilateral_recent_s_are_checked():
+    for name in ("fast_dip", "bilateral_recent_s"):
         with pytest.raises(InputError):
             profile_settings("training").replace(**{name: -1.0})
     assert profile_settings("night").fast_dip == 0.0
-    assert profile_settings("night").settle_run_s == 0.0
+    assert profile_settings("night").bilateral_recent_s == 0.0
 
 
 def test_a_hold_on_both_legs_inside_a_longer_run_is_bilateral():

@@ -605,8 +605,6 @@ class CrampDetector:
         slow = in_run & (elapsed >= slow_after) & (st["med"] >= s.strong_ratio)
         # Settle (training): after gait, up without the stride rhythm and without a dip.
         settle = st["settle"] & (st["irr"] >= s.settle_irregular * scale) & ~st["art"]
-        # train: ... and without a relaxation gap (the run goes back settle_run_s at least)
-        settle &= elapsed >= s.settle_run_s * fr
 
         # Ends of earlier runs that were movements (>= 0.5 s and clearly active).
         prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])

@@ -121,9 +121,6 @@ class DetectorSettings:
         of its mean (as ``dip``, which it needs too): a cramp's waxing and waning stays well
         above a relaxation; repetitions, gait bursts and a hold's ramp fall lower (0: only
         ``dip``).
-    settle_run_s : float
-        The settle path needs the current activation run (no relaxation gap, see ``gap_s``
-        and ``relax_fraction``) to have lasted this long (s) (0: no minimum).
     bilateral_recent_s : float
         Over the last ``bilateral_recent_s`` (s) another leg must have risen too during less
         than ``bilateral_share`` of the time, as over the whole run (a hold on both legs may
@@ -193,7 +190,6 @@ class DetectorSettings:
     settle_after_s: float = 0.0
     slow_min_s: float = 0.0
     fast_dip: float = 0.0
-    settle_run_s: float = 0.0
     bilateral_recent_s: float = 0.0
     # -- night profile decisions (helper `night`) --
     quiet_start_s: float = 60.0
@@ -280,7 +276,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "settle_after_s": (0.0, 10.0, "s"),
     "slow_min_s": (0.0, 600.0, "s"),
     "fast_dip": (0.0, 1.0, "x mean over window_s"),
-    "settle_run_s": (0.0, 20.0, "s"),
     "bilateral_recent_s": (0.0, 20.0, "s"),
     "quiet_start_s": (0.0, _BIG, "s"),
     "quiet_other_share": (0.0, 1.0, ""),
@@ -322,10 +317,9 @@ _PROFILES = {
         # the recurrence watch): at 2.5 s it alerted holds and calf raises (benchmarks).
         fast_s=3.0,
         # train: the fast path needs dips no deeper than a cramp's waxing and waning (gait,
-        # raises and a hold's ramp fall lower); the settle path a run without a relaxation gap
-        # over most of settle_s (benchmarks/detection.md, 2026-12-05 "training false alerts").
+        # raises and a hold's ramp fall lower; benchmarks/detection.md, 2026-12-05 "training
+        # false alerts").
         fast_dip=0.4,
-        settle_run_s=2.0,
         # train: a hold on both legs often starts inside a longer run (standing, the first
         # seconds of a recording): both legs over the last 2 s is bilateral too.
         bilateral_recent_s=2.0,
