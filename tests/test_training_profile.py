@@ -154,3 +154,47 @@ def test_training_decisions_do_not_depend_on_block_sizes(cuts):
     whole = _stream(fast, [])
     assert any(path == "fast" for *_, path in whole)
     assert _stream(fast, cuts) == whole
+
+
+def _env_alerts(fast: np.ndarray, **changes: float) -> list:
+    """Training alerts on ENV input (the ENV ratios) for 100 ms envelopes ``fast`` (2, n)
+    relative to a rest floor of 1 (activity reference 20x it)."""
+    from crampdetect.detect.cramp import CrampDetector
+
+    n = fast.shape[1]
+    level = np.stack([np.convolve(f, np.ones(5) / 5, mode="same") for f in fast])
+    det = CrampDetector(2, HOP_S, profile_settings("training", "env").replace(**changes))
+    zeros = np.zeros((2, n), dtype=bool)
+    out = det.update(0, fast, level, np.ones((2, n)), zeros, zeros, np.full((2, n), 20.0))
+    return [e for e in out if e.kind == "cramp"]
+
+
+def _steady_env_run(level: float) -> np.ndarray:
+    """20 s steady one-legged activity at ``level`` x the ENV rest floor, after 5 s of rest."""
+    fast = np.ones((2, _frames(30.0)))
+    fast[0, _frames(5.0) : _frames(25.0)] = level
+    return fast
+
+
+def test_slow_strong_ratio_keeps_standing_level_from_the_slow_path():
+    """ENV input, training: a steady run at standing's tonic level (4.5x the rest floor, above
+    the ENV strong_ratio) alerts on the slow path unless slow_strong_ratio (6x) is set; a
+    steady run at 10x rest alerts at the same frame either way."""
+    env = profile_settings("training", "env")
+    assert env.strong_ratio < 4.5 and env.slow_strong_ratio == 0.0
+    standing = _steady_env_run(4.5)
+    unchecked = _env_alerts(standing)
+    assert {(e.channel, e.detail["path"]) for e in unchecked} == {(0, "slow")}
+    assert _env_alerts(standing, slow_strong_ratio=6.0) == []
+    strong = _env_alerts(_steady_env_run(10.0), slow_strong_ratio=6.0)
+    assert {(e.channel, e.detail["path"], e.alert_frame) for e in strong} == {
+        (0, "slow", unchecked[0].alert_frame)
+    }
+
+
+def test_slow_strong_ratio_is_checked_and_off_by_default():
+    with pytest.raises(InputError):
+        profile_settings("training").replace(slow_strong_ratio=-1.0)
+    for profile in ("night", "training"):
+        for signal in ("raw", "env"):
+            assert profile_settings(profile, signal).slow_strong_ratio == 0.0

@@ -603,6 +603,7 @@ class CrampDetector:
         # (train: never before a voluntary hold could have ended, recurrence watch included)
         slow_after = np.maximum(s.slow_s * scale, s.slow_min_s) * fr
         slow = in_run & (elapsed >= slow_after) & (st["med"] >= s.strong_ratio)
+        slow &= st["med"] >= s.slow_strong_ratio  # envtrain: above standing's tonic level
         # Settle (training): after gait, up without the stride rhythm and without a dip.
         settle = st["settle"] & (st["irr"] >= s.settle_irregular * scale) & ~st["art"]
 

@@ -145,6 +145,13 @@ class DetectorSettings:
         (rep) Multiple of the resting baseline taken off the envelope before the ``dip`` and
         ``relax_fraction`` tests: the MyoWare ENV output rests on an ADC offset, so its
         relaxations and dips are judged on what stands above that floor (raw EMG: 0).
+    slow_strong_ratio : float
+        (envtrain) The slow path, which judges by level and duration alone, needs the level
+        (x baseline) to reach this as well as ``strong_ratio`` (0, the default: only
+        ``strong_ratio``). Meant for training on ENV input, where quiet standing (2-8 % MVC of
+        tonic soleus activity) sits at about 3-6x the rest floor of the MyoWare envelope,
+        above its ``strong_ratio``; off because the weakest ENV cramps sit there too
+        (benchmarks/detection.md, 2026-12-05 "standing on ENV input").
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -198,6 +205,8 @@ class DetectorSettings:
     moved_fast_s: float = 7.0
     # rep: representation-specific
     rest_offset: float = 0.0
+    # envtrain: a level standing does not reach, for the slow path (opt-in)
+    slow_strong_ratio: float = 0.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -282,6 +291,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "recurrence_fast_scale": (0.1, 1.0, ""),
     "moved_fast_s": (0.1, 600.0, "s"),
     "rest_offset": (0.0, 1.0, "x baseline"),
+    "slow_strong_ratio": (0.0, 1000.0, "x baseline"),
 }
 
 _PROFILES = {
