@@ -152,9 +152,11 @@ def report(rows: list[dict[str, Any]], title: str) -> list[str]:
         "| group | alerts | true | ROC AUC | Brier |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
-    for key in ("set", "seed", "profile", "signal"):
-        for v in sorted({r[key] for r in rows}):
-            m = np.array([r[key] == v for r in rows])
+    # The target (issue 10) holds on every seed of each set: one row per set and seed.
+    for key in ("set", "set seed", "profile", "signal"):
+        of = lambda r: " ".join(str(r[k]) for k in key.split())  # noqa: E731
+        for v in sorted({of(r) for r in rows}):
+            m = np.array([of(r) == v for r in rows])
             lines.append(
                 f"| {key} {v} | {int(m.sum())} | {int(y[m].sum())} | {auc(p[m], y[m])} "
                 f"| {np.mean((p[m] - y[m]) ** 2):.3f} |"

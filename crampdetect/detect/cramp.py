@@ -716,6 +716,7 @@ class CrampDetector:
             self._ext_ref,
             self._ext_art,
             self._ext_tkeo,
+            self._ext_base,
             c,
             rs - e0 if rs >= 0 else -1,
             frame - e0,
@@ -729,11 +730,12 @@ class CrampDetector:
                 *shape[:6],
                 pre_ref if np.isfinite(pre_ref) else 0.0,
                 min(self._since_move_at_alert * self.hop_s, MOVE_CAP_S),
-                *shape[6:],
+                *shape[6:9],
                 float(self.settings.quiet_s > 0),
                 float(np.isfinite(ctx.tk_floor[0])),
                 float(path == "slow"),
                 float(path == "settle"),
+                *shape[9:],
             ]
         )
 
