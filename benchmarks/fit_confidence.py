@@ -154,9 +154,9 @@ def report(rows: list[dict[str, Any]], title: str) -> list[str]:
     ]
     # The target (issue 10) holds on every seed of each set: one row per set and seed.
     for key in ("set", "set seed", "profile", "signal"):
-        of = lambda r: " ".join(str(r[k]) for k in key.split())  # noqa: E731
-        for v in sorted({of(r) for r in rows}):
-            m = np.array([of(r) == v for r in rows])
+        of = [" ".join(str(r[k]) for k in key.split()) for r in rows]
+        for v in sorted(set(of)):
+            m = np.array([o == v for o in of])
             lines.append(
                 f"| {key} {v} | {int(m.sum())} | {int(y[m].sum())} | {auc(p[m], y[m])} "
                 f"| {np.mean((p[m] - y[m]) ** 2):.3f} |"
@@ -184,7 +184,7 @@ def choose_strength(rows: list[dict[str, Any]], features: list[str]) -> tuple[fl
     strength is fitted on two seeds and scored on the third; the lowest Brier score wins (a
     proper score: ranking and calibration both count). Returns it and a table of all, with
     the ROC AUC within each set and seed (the target's unit)."""
-    from crampdetect.detect.confidence import fit_confidence, LogisticConfidence
+    from crampdetect.detect.confidence import LogisticConfidence, fit_confidence
 
     y = np.array([r["y"] for r in rows])
     seed = np.array([r["seed"] for r in rows])
