@@ -237,7 +237,7 @@ def main() -> None:
     if not args.no_fit:
         # Every feature, and each again under the night profile: night and training alerts
         # have different confusers (leg movements; voluntary holds and gait).
-        names = list(tune[0]["x"])
+        names = [n for n in tune[0]["x"] if n not in confidence.RULE_FEATURES]
         features = names + [f"night*{n}" for n in names if n != "night"]
         strength, cv_lines = choose_strength(tune, features)
         params = confidence.fit_confidence(

@@ -18,6 +18,7 @@ def test_shipped_model_uses_only_features_the_detector_gives():
     params = json.loads(conf.DATA.read_text())
     used = {part for f in params["features"] for part in f.split("*")}
     assert used <= set(ALERT_FEATURES)
+    assert not used & set(conf.RULE_FEATURES)  # which rule alerted is not evidence
     assert params["tuning_seeds"] == list(TUNING_SEEDS)  # fitted on tuning seeds only
 
 

@@ -2,11 +2,13 @@
 
 A logistic model over the alert's :data:`~crampdetect.detect.cramp.ALERT_FEATURES`: the
 gate's candidate features (continuity, irregularity, dips, rise over what came before, one
-leg or both, path) and :data:`CONTEXT_FEATURES` (relaxation gaps over the whole run, rhythm
-within and before it, rest or effort before it, time since the last movement, artefacts,
-the other leg, motor-unit spikiness, profile and input). Fitted on the alerts of the tuning
-seeds of both evaluation sets and shipped as data in ``confidence.json`` (refit with
-``python benchmarks/fit_confidence.py``; figures in ``benchmarks/confidence.md``).
+leg or both; not the rule that raised it, see :data:`RULE_FEATURES`) and
+:data:`CONTEXT_FEATURES` (relaxation gaps over the whole run, rhythm within and before it,
+rest or effort before it, the resting floor and peaks before it, time since the last
+movement, artefacts, the other leg, motor-unit spikiness, profile and input). Fitted on the
+alerts of the tuning seeds of both evaluation sets and shipped as data in
+``confidence.json`` (refit with ``python benchmarks/fit_confidence.py``; figures in
+``benchmarks/confidence.md``).
 Features are clipped to the range seen in fitting, so an unusual alert cannot push the
 probability to an extreme through one feature alone.
 """
@@ -41,13 +43,14 @@ CONTEXT_FEATURES = (
     "log_tkeo_ratio",  # log(median TKEO / median squared envelope) over the run: MU spikiness
     "night",  # 1 under a profile with the quiet-rest rule (night)
     "raw_input",  # 1 when TKEO is known (raw EMG seen at rest)
-    "path_slow",  # 1 when the slow rule holds
-    "path_settle",  # 1 when raised by the settle path
     "pre_floor",  # log(20th percentile of the envelope over PRE_S before the run / rest): prodrome
     "pre_peak",  # log(95th percentile of it / rest): a movement or twitches before the run
     "rise_s",  # s from the onset to the envelope first reaching half its median since
     "onset_lead_s",  # s from the onset to the alert
 )
+#: Which rule raised the alert: left out of the model, so that it stays meaningful when the
+#: rules change (the evidence is in the features those rules read).
+RULE_FEATURES = ("path_irregular", "path_quiet")
 #: Span (s) of the run and of the time before it that the context features look at; both
 #: stay within the detector's history, so they do not depend on block cuts.
 RUN_S, PRE_S, MOVE_CAP_S = 20.0, 8.0, 120.0

@@ -724,7 +724,6 @@ class CrampDetector:
         )
         with np.errstate(invalid="ignore", divide="ignore"):
             pre_ref = np.log(max(float(ctx.pre[c, 0]), 1e-9) / max(float(ctx.ref_before[0]), 1e-9))
-        path = self._path
         return np.array(
             [
                 *shape[:6],
@@ -733,8 +732,6 @@ class CrampDetector:
                 *shape[6:9],
                 float(self.settings.quiet_s > 0),
                 float(np.isfinite(ctx.tk_floor[0])),
-                float(path == "slow"),
-                float(path == "settle"),
                 *shape[9:],
             ]
         )
