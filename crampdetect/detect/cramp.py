@@ -142,6 +142,7 @@ class _Channel:
     move_seen: bool = False  # last_move_end is a movement seen, not the stream start
     bilateral: int = 0  # frames of the current run during which another leg rose too
     context: _RunContext | None = None  # the current run's context, taken when it started
+    last_co: int = _NEVER  # (miss) last frame at which another leg rose with this one
 
 
 @dataclass(slots=True)
@@ -374,6 +375,7 @@ class CrampDetector:
             ch.hyst, ch.last_on, ch.run_start, ch.low = False, _NEVER, -1, 0
             ch.run_strong = 0
             ch.last_move_end, ch.move_seen = self._frame, False
+            ch.last_co = _NEVER
         return out
 
     def end_floor(self, channel: int) -> float:
@@ -578,6 +580,10 @@ class CrampDetector:
             ctx = self._no_context.take(np.zeros(n, dtype=np.int64))
             co = np.zeros(n, dtype=bool)
         bil_count = count_in_run(co, starts, ch.bilateral)
+        # miss: the other legs have been still for bilateral_clear_s (a turnover went on
+        # into a contraction of one leg).
+        last_co = np.maximum(np.maximum.accumulate(np.where(co, frames, _NEVER)), ch.last_co)
+        alone = frames - last_co >= round(s.bilateral_clear_s * fr)
 
         rec = frames < ch.recurrence_until
         scale = np.where(rec, s.recurrence_scale, 1.0)
@@ -600,6 +606,18 @@ class CrampDetector:
         slow = in_run & (elapsed >= slow_after) & (st["med"] >= s.strong_ratio)
         # Settle (training): after gait, up without the stride rhythm and without a dip.
         settle = st["settle"] & (st["irr"] >= s.settle_irregular * scale) & ~st["art"]
+        # miss: weak (below strong_ratio), yet continuous, without a dip, waxing and waning,
+        # and long: a cramp of 10-20 % of maximum is told by its shape, not its level.
+        weak = np.zeros(n, dtype=bool)
+        if s.weak_fraction > 0:
+            weak = (
+                in_run
+                & (elapsed >= s.weak_s * fr)
+                & (st["med"] >= s.weak_fraction * s.strong_ratio)
+                & (st["dip"] >= s.dip)
+                & (st["irr"] >= s.weak_irregular * scale)
+                & ~st["art"]
+            )
 
         # Ends of earlier runs that were movements (>= 0.5 s and clearly active).
         prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])
@@ -646,7 +664,7 @@ class CrampDetector:
                     ]
                 )
 
-        hit = np.flatnonzero((fast | slow | quiet | settle) & ~st["untrusted"])
+        hit = np.flatnonzero((fast | slow | quiet | settle | weak) & ~st["untrusted"])
         g = None
         while hit.size:
             rs = int(run_start[hit[0]])
@@ -655,22 +673,37 @@ class CrampDetector:
             # Only frames that rose above the activity before the run can alert.
             # (The settle path has its own context: the gait before it, the other legs.)
             ok = level[mine] >= s.rise_ratio * pre[mine]
+            ok |= elapsed[mine] >= s.rise_waive_s * fr  # miss: up on its own for long
             if s.fast_ref_fraction > 0:
                 # The early paths need the strongest activity of the last minutes before
                 # the run to be matched: a cramp is rarely weaker than earlier movements.
-                ok &= slow[mine] | (level[mine] >= s.fast_ref_fraction * ctx.ref_before[mine])
+                ok &= (
+                    slow[mine]
+                    | weak[mine]
+                    | (level[mine] >= s.fast_ref_fraction * ctx.ref_before[mine])
+                )
             if s.quiet_s > 0 and not quiet_before(rs):
                 # Shortly after a movement: maybe the next of a periodic series of leg
                 # movements (every 5-90 s, each 0.5-10 s): the early paths wait until the
                 # activation has outlasted nearly every such movement.
                 ok &= slow[mine] | (elapsed[mine] >= s.moved_fast_s * fr)
             if ok.any():
-                ok &= (bil[mine] < s.bilateral_share) | (elapsed[mine] >= s.bilateral_s * fr)
+                ok &= (
+                    (bil[mine] < s.bilateral_share)
+                    | (elapsed[mine] >= s.bilateral_s * fr)
+                    | alone[mine]
+                )
                 # Night: steady from rest on one leg only; the other leg moving as well
                 # (turning over, restless legs) leaves the steady case to the slow path.
-                ok &= ~quiet[mine] | fast[mine] | slow[mine] | (bil[mine] <= s.quiet_other_share)
+                ok &= (
+                    ~quiet[mine]
+                    | fast[mine]
+                    | slow[mine]
+                    | weak[mine]
+                    | (bil[mine] <= s.quiet_other_share)
+                )
             ok |= settle[mine]
-            unsure = ok & ~slow[mine]
+            unsure = ok & ~slow[mine] & ~weak[mine]  # (miss) the weak path waits as long
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
                 # The rules are unsure before the slow path: a learned model may decide.
                 rows = mine[np.flatnonzero(unsure)]
@@ -693,10 +726,19 @@ class CrampDetector:
         ch.run_start = int(run_start[upto - 1])
         ch.run_strong = int(run_strong[upto - 1]) if ch.run_start >= 0 else 0
         ch.bilateral = int(bil_count[upto - 1]) if ch.run_start >= 0 else 0
+        ch.last_co = int(last_co[upto - 1])
         ch.context = ctx.take(slice(upto - 1, upto)) if ch.run_start >= 0 else None
         if g is not None:
             self._path = (
-                "fast" if fast[g] else "quiet" if quiet[g] else "slow" if slow[g] else "settle"
+                "fast"
+                if fast[g]
+                else "quiet"
+                if quiet[g]
+                else "slow"
+                if slow[g]
+                else "settle"
+                if settle[g]
+                else "weak"
             )
             self._run_start_at_alert = int(run_start[g])
             self._context_at_alert = ctx.take(slice(g, g + 1))
