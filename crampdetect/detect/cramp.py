@@ -606,18 +606,6 @@ class CrampDetector:
         slow = in_run & (elapsed >= slow_after) & (st["med"] >= s.strong_ratio)
         # Settle (training): after gait, up without the stride rhythm and without a dip.
         settle = st["settle"] & (st["irr"] >= s.settle_irregular * scale) & ~st["art"]
-        # miss: weak (below strong_ratio), yet continuous, without a dip, waxing and waning,
-        # and long: a cramp of 10-20 % of maximum is told by its shape, not its level.
-        weak = np.zeros(n, dtype=bool)
-        if s.weak_fraction > 0:
-            weak = (
-                in_run
-                & (elapsed >= s.weak_s * fr)
-                & (st["med"] >= s.weak_fraction * s.strong_ratio)
-                & (st["dip"] >= s.dip)
-                & (st["irr"] >= s.weak_irregular * scale)
-                & ~st["art"]
-            )
 
         # Ends of earlier runs that were movements (>= 0.5 s and clearly active).
         prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])
@@ -664,7 +652,7 @@ class CrampDetector:
                     ]
                 )
 
-        hit = np.flatnonzero((fast | slow | quiet | settle | weak) & ~st["untrusted"])
+        hit = np.flatnonzero((fast | slow | quiet | settle) & ~st["untrusted"])
         g = None
         while hit.size:
             rs = int(run_start[hit[0]])
@@ -677,11 +665,7 @@ class CrampDetector:
             if s.fast_ref_fraction > 0:
                 # The early paths need the strongest activity of the last minutes before
                 # the run to be matched: a cramp is rarely weaker than earlier movements.
-                ok &= (
-                    slow[mine]
-                    | weak[mine]
-                    | (level[mine] >= s.fast_ref_fraction * ctx.ref_before[mine])
-                )
+                ok &= slow[mine] | (level[mine] >= s.fast_ref_fraction * ctx.ref_before[mine])
             if s.quiet_s > 0 and not quiet_before(rs):
                 # Shortly after a movement: maybe the next of a periodic series of leg
                 # movements (every 5-90 s, each 0.5-10 s): the early paths wait until the
@@ -695,15 +679,9 @@ class CrampDetector:
                 )
                 # Night: steady from rest on one leg only; the other leg moving as well
                 # (turning over, restless legs) leaves the steady case to the slow path.
-                ok &= (
-                    ~quiet[mine]
-                    | fast[mine]
-                    | slow[mine]
-                    | weak[mine]
-                    | (bil[mine] <= s.quiet_other_share)
-                )
+                ok &= ~quiet[mine] | fast[mine] | slow[mine] | (bil[mine] <= s.quiet_other_share)
             ok |= settle[mine]
-            unsure = ok & ~slow[mine] & ~weak[mine]  # (miss) the weak path waits as long
+            unsure = ok & ~slow[mine]
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
                 # The rules are unsure before the slow path: a learned model may decide.
                 rows = mine[np.flatnonzero(unsure)]
@@ -730,15 +708,7 @@ class CrampDetector:
         ch.context = ctx.take(slice(upto - 1, upto)) if ch.run_start >= 0 else None
         if g is not None:
             self._path = (
-                "fast"
-                if fast[g]
-                else "quiet"
-                if quiet[g]
-                else "slow"
-                if slow[g]
-                else "settle"
-                if settle[g]
-                else "weak"
+                "fast" if fast[g] else "quiet" if quiet[g] else "slow" if slow[g] else "settle"
             )
             self._run_start_at_alert = int(run_start[g])
             self._context_at_alert = ctx.take(slice(g, g + 1))

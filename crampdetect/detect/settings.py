@@ -132,15 +132,6 @@ class DetectorSettings:
         Night: the steady (quiet) path needs another leg to have risen during at most this
         share of the run (turning over moves both legs); the irregular and slow paths keep
         ``bilateral_share``.
-    weak_fraction : float
-        (miss) Weak path: a continuous activation whose median level reaches this fraction
-        of ``strong_ratio``, that does not relax (``dip``), waxes and wanes
-        (``weak_irregular``) and has lasted ``weak_s``, alerts even below ``strong_ratio``
-        (a cramp of 10-20 % of maximum in 10-bit counts stands ~6x above rest). 0 disables.
-    weak_s : float
-        (miss) Continuous activation (s) the weak path needs.
-    weak_irregular : float
-        (miss) Irregularity (as ``irregular``) the weak path needs.
     rise_waive_s : float
         (miss) After this long (s) of continuous activation the ``rise_ratio`` test is waived:
         a contraction that stays up on its own long after the movement before it (a turnover,
@@ -204,9 +195,6 @@ class DetectorSettings:
     # rep: representation-specific
     rest_offset: float = 0.0
     # -- missed and late cramps (helper `miss`) --
-    weak_fraction: float = 0.0
-    weak_s: float = 8.0
-    weak_irregular: float = 0.1
     rise_waive_s: float = 1e6
     bilateral_clear_s: float = 1e6
 
@@ -291,9 +279,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "recurrence_fast_scale": (0.1, 1.0, ""),
     "moved_fast_s": (0.1, 600.0, "s"),
     "rest_offset": (0.0, 1.0, "x baseline"),
-    "weak_fraction": (0.0, 1.0, "x strong_ratio"),
-    "weak_s": (0.1, 600.0, "s"),
-    "weak_irregular": (0.0, 10.0, "log units"),
     "rise_waive_s": (0.0, _BIG, "s"),
     "bilateral_clear_s": (0.0, _BIG, "s"),
 }
