@@ -13,7 +13,9 @@ recording that starts high counts as having jumped (nothing says it climbed).
 What still differs is where the rise began: electrodes coming off leave at most one frame
 between the resting envelope and the top (the frame in which they came off), so the frame
 two before the first high one is still at rest (within :data:`STILL_STEP` of the frame before
-it); a contraction's envelope has already begun to climb there.
+it), and the first high frame is at the top already (:data:`TOP_FRACTION` of full scale: the
+envelope far exceeds the range). A contraction's envelope has begun to climb two frames
+before, or its first high frame is still on its way up.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ REST_FRACTION = 0.2
 JUMP_S = 0.1
 #: (miss) A frame within this factor of the frame before it has not begun to climb.
 STILL_STEP = 1.5
+#: (miss) ... and its first high frame at least this fraction of full scale.
+TOP_FRACTION = 0.85
 _NONE = -(10**12)
 
 
@@ -50,6 +54,7 @@ class EnvRise:
         self.jump_frames = max(1, round(JUMP_S / hop_s))
         self.rest = REST_FRACTION * full_scale
         self.high = high_fraction * full_scale
+        self.top = TOP_FRACTION * full_scale
         self._frame = 0
         self._last_rest = np.full(n_channels, -1)  # the frame before the stream counts as rest
         self._last_high = np.full(n_channels, _NONE)
@@ -88,6 +93,7 @@ class EnvRise:
         two, three = ext[:, k + 1 : k + 1 + n], ext[:, k : k + n]
         with np.errstate(invalid="ignore"):
             still = ~(two > STILL_STEP * np.maximum(three, 1.0))  # NaN (unknown): still
+        still &= mean >= self.top
         still_at = np.where(first, np.where(still, 1, 0), -1)
         pos = np.maximum.accumulate(np.where(first, idx, _NONE), axis=1)
         # the decision made at the latest first high frame, carried until the next one
