@@ -294,6 +294,10 @@ _PROFILES = {
         # that is not judged a cramp.
         bilateral_s=46.0,
         recurrence_fast_scale=1.0,
+        # miss: a turnover that goes on into a contraction of one leg: once the other leg
+        # has been still for 4 s (longer than the pauses within turning over, 0.1-3 s) the
+        # contraction is judged on its own (benchmarks/detection.md).
+        bilateral_clear_s=4.0,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
