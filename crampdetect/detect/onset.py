@@ -93,6 +93,13 @@ def place_onset(
             low = y <= foot
             below = np.flatnonzero(low[:split])
             k = int(below[-1]) + 1 if below.size else 0
+            # A relaxation gap after it (a movement before the cramp): the onset is after that.
+            gaps = np.flatnonzero(count_in_run(low, ~low, 0) >= max(1, round(RELAX_GAP_S * fr)))
+            stop = 0  # (miss) the passes below do not go back past a relaxation gap
+            if gaps.size and gaps[-1] >= k:
+                up = np.flatnonzero(~low[gaps[-1] :])
+                k = int(gaps[-1] + up[0]) if up.size else y.size - 1
+                stop = k
             for _ in range(FOOT_PASSES):  # (miss) the noise before the foot, not the split
                 at = k + lo - first  # the foot in ``fast`` (whose history reaches further back)
                 span = fast[max(0, at - round(FOOT_SPAN_S * fr)) : at]
@@ -102,14 +109,10 @@ def place_onset(
                 med = float(np.median(before))
                 dev = max(float(np.median(np.abs(before - med))), FOOT_MIN_DEV)
                 foot = min(foot, med + FOOT_SPREAD * dev)
-                low = y <= foot
-                below = np.flatnonzero(low[:k])
-                k = int(below[-1]) + 1 if below.size else 0
-            # A relaxation gap after it (a movement before the cramp): the onset is after that.
-            gaps = np.flatnonzero(count_in_run(low, ~low, 0) >= max(1, round(RELAX_GAP_S * fr)))
-            if gaps.size and gaps[-1] >= k:
-                up = np.flatnonzero(~low[gaps[-1] :])
-                k = int(gaps[-1] + up[0]) if up.size else y.size - 1
+                below = np.flatnonzero(y[stop:k] <= foot)
+                if not below.size:  # nothing at that noise level since: keep the foot
+                    break
+                k = stop + int(below[-1]) + 1
             k += lo
     if tk_floor == tk_floor:  # not NaN
         stop = max(first, k - round(TKEO_BACK_S * fr))
