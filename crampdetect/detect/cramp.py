@@ -661,7 +661,6 @@ class CrampDetector:
             # Only frames that rose above the activity before the run can alert.
             # (The settle path has its own context: the gait before it, the other legs.)
             ok = level[mine] >= s.rise_ratio * pre[mine]
-            ok |= elapsed[mine] >= s.rise_waive_s * fr  # miss: up on its own for long
             if s.fast_ref_fraction > 0:
                 # The early paths need the strongest activity of the last minutes before
                 # the run to be matched: a cramp is rarely weaker than earlier movements.

@@ -132,10 +132,6 @@ class DetectorSettings:
         Night: the steady (quiet) path needs another leg to have risen during at most this
         share of the run (turning over moves both legs); the irregular and slow paths keep
         ``bilateral_share``.
-    rise_waive_s : float
-        (miss) After this long (s) of continuous activation the ``rise_ratio`` test is waived:
-        a contraction that stays up on its own long after the movement before it (a turnover,
-        a hold) is not that movement's tail.
     bilateral_clear_s : float
         (miss) The bilateral test is waived once no other leg has risen for this long (s)
         within the run: a turnover that went on into a cramp on one leg.
@@ -195,7 +191,6 @@ class DetectorSettings:
     # rep: representation-specific
     rest_offset: float = 0.0
     # -- missed and late cramps (helper `miss`) --
-    rise_waive_s: float = 1e6
     bilateral_clear_s: float = 1e6
 
     def __post_init__(self) -> None:
@@ -279,7 +274,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "recurrence_fast_scale": (0.1, 1.0, ""),
     "moved_fast_s": (0.1, 600.0, "s"),
     "rest_offset": (0.0, 1.0, "x baseline"),
-    "rise_waive_s": (0.0, _BIG, "s"),
     "bilateral_clear_s": (0.0, _BIG, "s"),
 }
 
