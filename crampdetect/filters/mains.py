@@ -128,11 +128,12 @@ class MainsSuppressor:
         power = self._power(segs)
         out_power: np.ndarray | None = None
         known = np.zeros(k_seg, dtype=bool)
-        for k in range(k_seg):
+        avgs = self._running(power)
+        first = 0 if self.mains_hz is not None else self._search(avgs)
+        self._segments += first
+        for k in range(first, k_seg):
             self._segments += 1
-            p = power[:, k]
-            # Single periodograms are too noisy to call a line: average over ~8 segments.
-            self._avg = p if self._avg is None else self._avg + AVG_RATE * (p - self._avg)
+            self._avg = avgs[:, k]
             if self._segments < MIN_SEGMENTS or not self._find_mains():
                 continue
             known[k] = True
@@ -142,6 +143,7 @@ class MainsSuppressor:
                 b = (k + 1) * seg - fill  # the new notches start at the next segment
                 out[:, b:] = self._filter.process(x[:, b:])
                 out_power = None
+        self._avg = avgs[:, -1].copy()
         if known.any():
             if out_power is None:
                 xout = np.concatenate([self._obuf[:, :fill], out], axis=1)
@@ -170,6 +172,35 @@ class MainsSuppressor:
         self._fill = rest
         self._seen += n
         return out
+
+    def _running(self, power: np.ndarray) -> np.ndarray:
+        """The running spectrum after each segment of ``power`` (n_channels, k, n_bins).
+
+        Single periodograms are too noisy to call a line: they are averaged over ~8 segments.
+        """
+        avgs = np.empty_like(power)
+        avg = self._avg
+        for k in range(power.shape[1]):
+            p = power[:, k]
+            avg = p if avg is None else avg + AVG_RATE * (p - avg)
+            avgs[:, k] = avg
+        return avgs
+
+    def _search(self, avgs: np.ndarray) -> int:
+        """While the mains frequency is unknown: the first segment of ``avgs`` (running
+        spectra, n_channels, k, n_bins) where :meth:`_find_mains` could find it (k if none).
+
+        The fundamentals are scored for all segments at once, as :meth:`_find_mains` scores
+        one; the segments before the one returned decide nothing."""
+        k_seg = avgs.shape[1]
+        hit = np.zeros(k_seg, dtype=bool)
+        # Below MIN_SEGMENTS nothing is decided.
+        start = max(0, MIN_SEGMENTS - 1 - self._segments)
+        for f0 in CANDIDATES_HZ:
+            lines, db = self._scores(avgs[:, start:], f0, fundamental_only=True)
+            if lines.size:
+                hit[start:] |= np.maximum.reduce(db[..., 0], axis=0) >= self.line_db
+        return int(np.argmax(hit)) if hit.any() else k_seg
 
     def _power(self, segs: np.ndarray) -> np.ndarray:
         """Periodograms (n_channels, k, n_bins) of Hann-windowed, mean-removed segments."""
@@ -208,9 +239,11 @@ class MainsSuppressor:
         if fundamental_only:
             lines, line_idx, neigh_idx = lines[:1], line_idx[:1], neigh_idx[:1]
         if lines.size == 0:
-            return lines, np.zeros((power.shape[0], 0))
-        line = power[:, line_idx].max(axis=2)
-        floor = power[:, neigh_idx].mean(axis=2)  # the mean: cheap, and the spectrum is averaged
+            return lines, np.zeros((*power.shape[:-1], 0))
+        # ``power`` is (n_channels, [segments,] n_bins); the arithmetic of ndarray.max/mean.
+        line = np.maximum.reduce(power[..., line_idx], axis=-1)
+        neigh = power[..., neigh_idx]
+        floor = np.add.reduce(neigh, axis=-1) / neigh.shape[-1]  # the mean: cheap, averaged
         return lines, 10 * np.log10((line + 1e-30) / (floor + 1e-30))
 
     def _lines(self, power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
