@@ -135,7 +135,23 @@ class CsvStream:
         yield from self._pending
         self._pending = []
         if self._batches is not None:
-            yield from self._batches
+            yield from _read_ahead(self._batches)
+
+
+def _read_ahead(arrays: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+    """``arrays``, each parsed on a reader thread while the caller works on the one before.
+
+    pyarrow parses without the GIL, so a file is read alongside the pipeline. Errors are
+    raised where the caller reaches the chunk, as without the thread; the thread stops (after
+    the chunk in hand) when the caller stops iterating.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="crampdetect-csv") as pool:
+        ahead = pool.submit(next, arrays, None)
+        while (arr := ahead.result()) is not None:
+            ahead = pool.submit(next, arrays, None)
+            yield arr
 
 
 def open_csv(path: str | Path, rate: float | None = None) -> CsvStream:
