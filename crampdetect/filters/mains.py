@@ -75,9 +75,10 @@ class MainsSuppressor:
         self._tables: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._band_bins: np.ndarray | None = None  # bins of the EMG band, and of the mains
         self._line_bins: np.ndarray | None = None  # lines (known once mains_hz is)
-        # (sample index just past the segment, line share, line RMS, residual share,
-        # residual RMS) per analysed segment
-        self._log: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        # Per analysed segment, the sample index just past it and its figures (line share,
+        # line RMS, residual share, residual RMS: shaped 4, n_channels, n_segments).
+        self._marks = np.zeros(0, dtype=np.int64)
+        self._figs = np.zeros((4, self.n_channels, 0))
         self._held: tuple[tuple[int, int] | None, dict[str, np.ndarray]] = (None, {})
 
     def share_at(self, ends: np.ndarray) -> dict[str, np.ndarray]:
@@ -87,25 +88,25 @@ class MainsSuppressor:
         ``residual_uv``); each shaped (n_channels, len(ends)). ``ends`` must not decrease from
         one call to the next: older segments are dropped. The arrays are read-only."""
         keys = ("share", "uv", "residual_share", "residual_uv")
-        log = self._log
-        if log and len(ends) and ends[0] >= log[-1][0]:  # all after the last segment (live)
-            del log[:-1]
-            key = (log[0][0], len(ends))
+        marks, figs = self._marks, self._figs
+        if marks.size and len(ends) and ends[0] >= marks[-1]:  # all after the last segment (live)
+            self._marks, self._figs = marks[-1:], figs[:, :, -1:]
+            key = (int(marks[-1]), len(ends))
             if self._held[0] != key:  # the same figures until the next segment
-                figs = [v[:, None].repeat(len(ends), axis=1) for v in log[0][1:]]
-                for v in figs:
+                held = [v[:, -1:].repeat(len(ends), axis=1) for v in figs]
+                for v in held:
                     v.flags.writeable = False
-                self._held = (key, dict(zip(keys, figs, strict=True)))
+                self._held = (key, dict(zip(keys, held, strict=True)))
             return self._held[1]
         out = {k: np.zeros((self.n_channels, len(ends))) for k in keys}
-        if not log:
+        if not marks.size:
             return out
-        marks = np.array([entry[0] for entry in log])
         k = np.searchsorted(marks, ends, side="right") - 1
         known = k >= 0
-        for j, key in enumerate(keys, start=1):
-            out[key][:, known] = np.stack([entry[j] for entry in log], axis=1)[:, k[known]]
-        del log[:-1]  # the last entry still applies to later indices
+        for key, v in zip(keys, figs, strict=True):
+            out[key][:, known] = v[:, k[known]]
+        # The last segment's figures still apply to later indices.
+        self._marks, self._figs = marks[-1:], figs[:, :, -1:]
         return out
 
     def process(self, x: np.ndarray) -> np.ndarray:
@@ -150,22 +151,18 @@ class MainsSuppressor:
                 out_power = self._power(xout[:, : k_seg * seg].reshape(c, k_seg, seg))
             shares = self._lines(power[:, known])
             residuals = self._lines(out_power[:, known])
+        # Each segment's figures: those of the last segment analysed with mains known.
+        prev = np.stack([self.share, self.line_rms, self.residual_share, self.residual_rms])
+        figs = np.empty((4, c, k_seg))
+        figs[:] = prev[:, :, None]
+        if known.any():
+            last = np.cumsum(known) - 1  # per segment, the last known one so far (-1: none)
+            figs[:, :, last >= 0] = np.stack([*shares, *residuals])[:, :, last[last >= 0]]
+        self.share, self.line_rms, self.residual_share, self.residual_rms = figs[:, :, -1].copy()
         seen = self._seen - fill
-        j = 0
-        for k in range(k_seg):
-            if known[k]:
-                self.share, self.line_rms = shares[0][:, j], shares[1][:, j]
-                self.residual_share, self.residual_rms = residuals[0][:, j], residuals[1][:, j]
-                j += 1
-            self._log.append(
-                (
-                    seen + (k + 1) * seg,
-                    self.share.copy(),
-                    self.line_rms.copy(),
-                    self.residual_share.copy(),
-                    self.residual_rms.copy(),
-                )
-            )
+        marks = seen + (np.arange(k_seg, dtype=np.int64) + 1) * seg
+        self._marks = np.concatenate([self._marks, marks])
+        self._figs = np.concatenate([self._figs, figs], axis=2)
         rest = xin.shape[1] - k_seg * seg
         self._buf[:, :rest] = xin[:, k_seg * seg :]
         self._obuf[:, :rest] = out[:, n - rest :]
