@@ -156,9 +156,12 @@ class RepresentationInference:
         """Take in complete windows (n_channels, k, w) in order, deciding where due."""
         ev = self._ev
         _, k, w = win.shape
-        ok = np.isfinite(win) & (np.abs(np.where(np.isfinite(win), win, 0.0)) <= EVIDENCE_MAX)
-        clean = bool(ok.all())
-        held = win if clean else np.where(ok, win, np.nan)
+        # Whole-block min/max first: NaN propagates, so one test covers the usual clean block.
+        clean = bool(-EVIDENCE_MAX <= win.min() and win.max() <= EVIDENCE_MAX)
+        ok = None
+        if not clean:
+            ok = np.isfinite(win) & (np.abs(np.where(np.isfinite(win), win, 0.0)) <= EVIDENCE_MAX)
+        held = win if ok is None else np.where(ok, win, np.nan)
         # The nan-aware reductions are slow; corrupt samples are rare, so pay only then.
         mx, mn, pct, mean, std = (
             (np.max, np.min, np.percentile, np.mean, np.std)
@@ -173,8 +176,12 @@ class RepresentationInference:
             lo, hi = mn(held, axis=2), mx(held, axis=2)
             w_hi = mx(hi, axis=0) if clean else mx(held, axis=(0, 2))  # the same maxima
             if ev.integral:
-                bad = ok & ((held != np.round(held)) | (held < 0))
-                w_frac = bad.any(axis=(0, 2))
+                if ok is None:  # every sample is evidence; negative where a minimum is
+                    frac = np.logical_or.reduce(held != np.round(held), axis=2) | (lo < 0)
+                    w_frac = np.logical_or.reduce(frac, axis=0)
+                else:
+                    bad = ok & ((held != np.round(held)) | (held < 0))
+                    w_frac = bad.any(axis=(0, 2))
             else:
                 w_frac = np.zeros(k, dtype=bool)
             if ev.integral and swung:
