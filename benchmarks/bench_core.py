@@ -194,9 +194,11 @@ def split_detect(path: Path) -> tuple[float, float, float]:
     """CPU s of ``detect``'s three parts on ``path``, in one process and on one thread (the
     reader thread off): reading and parsing the CSV into blocks, the whole-stream
     representation inference, and the pipeline (night profile), run as ``detect`` runs them."""
+    from crampdetect.cli.detect import _reuse_freed_memory
     from crampdetect.ingest.inference import RepresentationInference
     from crampdetect.storage import csvfile
 
+    _reuse_freed_memory()  # as `detect` does (process-wide: the last in-process measurement)
     read_ahead = csvfile._read_ahead
     csvfile._read_ahead = iter  # every chunk parsed on this thread, timed as reading
     try:
