@@ -52,6 +52,9 @@ def test_a_turnover_that_runs_into_a_cramp_on_one_leg_alerts_in_time_at_night(se
     x, fs = _turnover_into_cramp(seed)
     uv = Representation("raw", "uV", None)
     events, _ = detect_array(x, fs, uv, "night")
+    # Where the other leg last rose is carried across blocks: any block size, the same events.
+    for block in (137, 20):
+        assert detect_array(x, fs, uv, "night", block=block)[0] == events
     left = [e for e in events if e.kind == "cramp" and e.channel == "ch0"]
     assert left and 44.0 <= left[0].alert_s <= 54.0
     assert not [e for e in events if e.kind == "cramp" and e.channel == "ch1"]
