@@ -143,6 +143,7 @@ class _Channel:
     move_seen: bool = False  # last_move_end is a movement seen, not the stream start
     bilateral: int = 0  # frames of the current run during which another leg rose too
     context: _RunContext | None = None  # the current run's context, taken when it started
+    last_co: int = _NEVER  # (miss) last frame at which another leg rose with this one
 
 
 @dataclass(slots=True)
@@ -375,6 +376,7 @@ class CrampDetector:
             ch.hyst, ch.last_on, ch.run_start, ch.low = False, _NEVER, -1, 0
             ch.run_strong = 0
             ch.last_move_end, ch.move_seen = self._frame, False
+            ch.last_co = _NEVER
         return out
 
     def end_floor(self, channel: int) -> float:
@@ -581,6 +583,10 @@ class CrampDetector:
             co = np.zeros(n, dtype=bool)
             recent_bil = np.zeros(n)
         bil_count = count_in_run(co, starts, ch.bilateral)
+        # miss: the other legs have been still for bilateral_clear_s (a turnover went on
+        # into a contraction of one leg).
+        last_co = np.maximum(np.maximum.accumulate(np.where(co, frames, _NEVER)), ch.last_co)
+        alone = frames - last_co >= round(s.bilateral_clear_s * fr)
 
         rec = frames < ch.recurrence_until
         scale = np.where(rec, s.recurrence_scale, 1.0)
@@ -671,7 +677,11 @@ class CrampDetector:
                 # activation has outlasted nearly every such movement.
                 ok &= slow[mine] | (elapsed[mine] >= s.moved_fast_s * fr)
             if ok.any():
-                ok &= (bil[mine] < s.bilateral_share) | (elapsed[mine] >= s.bilateral_s * fr)
+                ok &= (
+                    (bil[mine] < s.bilateral_share)
+                    | (elapsed[mine] >= s.bilateral_s * fr)
+                    | alone[mine]
+                )
                 # train: ... and not both legs over the last bilateral_recent_s either
                 ok &= (recent_bil[mine] < s.bilateral_share) | (elapsed[mine] >= s.bilateral_s * fr)
                 # Night: steady from rest on one leg only; the other leg moving as well
@@ -701,6 +711,7 @@ class CrampDetector:
         ch.run_start = int(run_start[upto - 1])
         ch.run_strong = int(run_strong[upto - 1]) if ch.run_start >= 0 else 0
         ch.bilateral = int(bil_count[upto - 1]) if ch.run_start >= 0 else 0
+        ch.last_co = int(last_co[upto - 1])
         ch.context = ctx.take(slice(upto - 1, upto)) if ch.run_start >= 0 else None
         if g is not None:
             self._path = (
@@ -724,6 +735,7 @@ class CrampDetector:
             self._ext_ref,
             self._ext_art,
             self._ext_tkeo,
+            self._ext_base,
             c,
             rs - e0 if rs >= 0 else -1,
             frame - e0,
@@ -731,17 +743,15 @@ class CrampDetector:
         )
         with np.errstate(invalid="ignore", divide="ignore"):
             pre_ref = np.log(max(float(ctx.pre[c, 0]), 1e-9) / max(float(ctx.ref_before[0]), 1e-9))
-        path = self._path
         return np.array(
             [
                 *shape[:6],
                 pre_ref if np.isfinite(pre_ref) else 0.0,
                 min(self._since_move_at_alert * self.hop_s, MOVE_CAP_S),
-                *shape[6:],
+                *shape[6:9],
                 float(self.settings.quiet_s > 0),
                 float(np.isfinite(ctx.tk_floor[0])),
-                float(path == "slow"),
-                float(path == "settle"),
+                *shape[9:],
             ]
         )
 

@@ -141,6 +141,9 @@ class DetectorSettings:
         Night: the steady (quiet) path needs another leg to have risen during at most this
         share of the run (turning over moves both legs); the irregular and slow paths keep
         ``bilateral_share``.
+    bilateral_clear_s : float
+        (miss) The bilateral test is waived once no other leg has risen for this long (s)
+        within the run: a turnover that went on into a cramp on one leg.
     rest_offset : float
         (rep) Multiple of the resting baseline taken off the envelope before the ``dip`` and
         ``relax_fraction`` tests: the MyoWare ENV output rests on an ADC offset, so its
@@ -207,6 +210,8 @@ class DetectorSettings:
     rest_offset: float = 0.0
     # envtrain: a level standing does not reach, for the slow path (opt-in)
     slow_strong_ratio: float = 0.0
+    # -- missed and late cramps (helper `miss`) --
+    bilateral_clear_s: float = 1e6
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -292,6 +297,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "moved_fast_s": (0.1, 600.0, "s"),
     "rest_offset": (0.0, 1.0, "x baseline"),
     "slow_strong_ratio": (0.0, 1000.0, "x baseline"),
+    "bilateral_clear_s": (0.0, _BIG, "s"),
 }
 
 _PROFILES = {
@@ -305,6 +311,10 @@ _PROFILES = {
         # that is not judged a cramp.
         bilateral_s=46.0,
         recurrence_fast_scale=1.0,
+        # miss: a turnover that goes on into a contraction of one leg: once the other leg
+        # has been still for 4 s (longer than the pauses within turning over, 0.1-3 s) the
+        # contraction is judged on its own (benchmarks/detection.md).
+        bilateral_clear_s=4.0,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
