@@ -31,6 +31,8 @@ JUMP_S = 0.1
 #: their median (5-95 %); the mains ripple of a floating input is a few per cent.
 WANE_FRACTION = 0.9
 _NONE = -(10**12)
+#: ``ndarray.any()`` / ``all()`` over all axes without their Python-level wrappers (live arrays).
+_any, _all = np.logical_or.reduce, np.logical_and.reduce
 
 
 class EnvRise:
@@ -91,6 +93,13 @@ class EnvRise:
         out = up & (first_high - last_rest <= self.jump_frames)
         # envrail: back at the top after a dip that stayed high since the last frame there.
         top = hi >= self.top
+        self._frame += n
+        self._last_rest, self._last_high = last_rest[:, -1], last_high[:, -1]
+        self._first_high = first_high[:, -1]
+        if not _any(top, None) and _all(self._last_low > self._last_top, None):
+            # No frame at the top, and every channel fell low since its last one (at rest):
+            # no wane can happen here or at the next top without a new dip.
+            return out & (self._last_wane < first_high)
         last_top = self._latest(top, idx, self._last_top)
         prev_top = np.concatenate([self._last_top[:, None], last_top[:, :-1]], axis=1)
         last_dip = self._latest(lo < self.wane, idx, self._last_dip)
@@ -98,9 +107,6 @@ class EnvRise:
         wane = top & (prev_top > last_rest) & (last_dip > prev_top) & (last_low <= prev_top)
         last_wane = self._latest(wane, idx, self._last_wane)
         out &= last_wane < first_high
-        self._frame += n
-        self._last_rest, self._last_high = last_rest[:, -1], last_high[:, -1]
-        self._first_high = first_high[:, -1]
         self._last_top, self._last_dip = last_top[:, -1], last_dip[:, -1]
         self._last_low, self._last_wane = last_low[:, -1], last_wane[:, -1]
         return out
