@@ -12,16 +12,16 @@ FULL = 1023
 
 
 def _frames(levels):
-    """Frames (1 channel) of constant-ish level: mean, lowest and highest sample."""
-    mean = np.array([levels], dtype=float)
+    """Frames (2 channels: the levels and rest) of constant-ish level: mean, lowest, highest."""
+    mean = np.array([levels, [10.0] * len(levels)], dtype=float)
     return mean, np.clip(mean - 5, 0, FULL), np.clip(mean + 5, 0, FULL)
 
 
-def _jumped(levels, lows=None):
+def _jumped(levels):
     mean, lo, hi = _frames(levels)
-    if lows is not None:
-        lo = np.array([lows], dtype=float)
-    return EnvRise(1, 0.05, FULL, 0.5).jumped(mean, lo, hi)[0]
+    out = EnvRise(2, 0.05, FULL, 0.5).jumped(mean, lo, hi)
+    assert not out[1].any()
+    return out[0]
 
 
 def test_a_jump_that_stays_pinned_is_a_lead_off_throughout():
@@ -31,9 +31,9 @@ def test_a_jump_that_stays_pinned_is_a_lead_off_throughout():
 
 def test_a_jump_that_wanes_and_comes_back_is_a_contraction_from_its_return():
     dip = WANE_FRACTION * FULL - 60  # a dip below the wane level, still high
-    levels = [10, 10, 1023, 1023, dip, 1023, 1023, 1023]
+    levels = [10, 10, 1023, 1023, dip, 1023, 1023, 1023, 10, 10, 10]
     out = _jumped(levels)
-    assert out.tolist() == [False, False, True, True, True, False, False, False]
+    assert out.tolist() == [False, False, True, True, True] + [False] * 6
 
 
 def test_a_shallow_ripple_or_a_fall_to_rest_is_no_wane():
@@ -55,8 +55,8 @@ def test_a_shallow_ripple_or_a_fall_to_rest_is_no_wane():
 )
 def test_the_result_does_not_depend_on_how_frames_are_batched(levels, cuts):
     mean, lo, hi = _frames(levels)
-    whole = EnvRise(1, 0.05, FULL, 0.5).jumped(mean, lo, hi)
-    rise, parts, a = EnvRise(1, 0.05, FULL, 0.5), [], 0
+    whole = EnvRise(2, 0.05, FULL, 0.5).jumped(mean, lo, hi)
+    rise, parts, a = EnvRise(2, 0.05, FULL, 0.5), [], 0
     for k in cuts * 10:
         parts.append(rise.jumped(mean[:, a : a + k], lo[:, a : a + k], hi[:, a : a + k]))
         a += k

@@ -99,7 +99,7 @@ class EnvRise:
         if not _any(top, None) and _all(self._last_low > self._last_top, None):
             # No frame at the top, and every channel fell low since its last one (at rest):
             # no wane can happen here or at the next top without a new dip.
-            return out & (self._last_wane < first_high)
+            return out & (self._last_wane[:, None] < first_high)
         last_top = self._latest(top, idx, self._last_top)
         prev_top = np.concatenate([self._last_top[:, None], last_top[:, :-1]], axis=1)
         last_dip = self._latest(lo < self.wane, idx, self._last_dip)
