@@ -254,3 +254,32 @@ def test_an_envelope_that_climbs_beyond_the_adc_range_is_a_contraction_not_a_lea
     assert [q for q in quality if q.issue == "lead_off" and q.channel == "ch0"] == []
     off = [q for q in quality if q.issue == "lead_off" and q.channel == "ch1"]
     assert sum(min(q.end_s, 310.0) - max(q.start_s, 220.0) for q in off) > 85.0
+
+
+def test_an_envelope_that_jumps_to_the_top_and_then_wanes_is_a_contraction():
+    """envrail: ENV at a high gain, a cramp that reaches the top within one frame (a jump, like
+    electrodes coming off) but then waxes and wanes (dips below the top and comes back) is a
+    contraction: it alerts and is no lead-off. Electrodes off pin the envelope (flat, or with a
+    mains ripple of 1 %): a lead-off throughout, no alert. Any block size gives the same output."""
+    fs, n = 100.0, 36_000  # 6 min of 12-bit ENV at 100 Hz
+    rep = Representation("env", "counts", 12)
+    rng = np.random.default_rng(31)
+    env = 30 + 3 * slow_modulation(n, fs, rng, 0.3, 0.5) + rng.normal(0, 1.5, (2, n))
+    t = np.arange(n) / fs
+    on = np.clip((t - 120.0) / 0.05, 0.0, 1.0) * (t < 170.0)  # a cramp from 120 s to 170 s
+    wax = 4000 * slow_modulation(n, fs, rng, 0.2, 0.7) + rng.normal(0, 400, n)  # +-20 %, rough
+    env[0] += on * wax
+    env[1, 22_000:26_000] = 4095  # electrodes off from 220 s to 260 s: at the rail
+    hum = 4140 * (1 + rng.normal(0, 0.01, n))  # floating from 280 s to 320 s: mains ripple
+    env[1, 28_000:32_000] = hum[28_000:32_000]
+    x = np.round(env).clip(0, 4095)
+    outs = [detect_array(x, fs, rep, "night", block=b) for b in (250, 37, 4000)]
+    assert all(o == outs[0] for o in outs[1:])
+    events, quality = outs[0]
+    cramps = [e for e in events if e.kind == "cramp"]
+    assert [e.channel for e in cramps] == ["ch0"]
+    assert 120.0 < cramps[0].alert_s < 130.0
+    assert [q for q in quality if q.issue == "lead_off" and q.channel == "ch0"] == []
+    off = [q for q in quality if q.issue == "lead_off" and q.channel == "ch1"]
+    assert _covered(off, "lead_off", 220.0, 260.0) > 38.0
+    assert _covered(off, "lead_off", 280.0, 320.0) > 38.0

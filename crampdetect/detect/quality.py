@@ -263,7 +263,7 @@ class QualityMonitor:
                 still = level_sd <= np.maximum(ENV_STILL * level_mean, 1.0)
                 stuck = (flat & at_top) | (still & (level_mean >= ENV_HIGH * fsc))
                 if self._env_rise is not None:  # rep: only if it jumped there (env_rail)
-                    stuck &= self._env_rise.jumped(f.raw_mean)
+                    stuck &= self._env_rise.jumped(f.raw_mean, f.raw_min, f.raw_max)
                 clip = at_top
             else:
                 stuck = flat & (at_top | at_bottom)
