@@ -38,7 +38,13 @@ from crampdetect.detect.confidence import (
 )
 from crampdetect.detect.onset import place_onset
 from crampdetect.detect.settings import DetectorSettings
-from crampdetect.features.context import LazyStats, count_in_run, settled_after_gait, trailing_stats
+from crampdetect.features.context import (
+    LazyStats,
+    count_in_run,
+    settled_after_gait,
+    trailing_stats,
+    trailing_swing,
+)
 
 _NEVER = -(10**12)
 
@@ -206,6 +212,7 @@ class CrampDetector:
         self._hist_len = round(HISTORY_S * fr)
         self._settle_n = max(1, round(s.settle_s * fr))
         self._settle_gait_n = max(2, round(s.settle_gait_s * fr))
+        self._swing_w = max(2, round(s.fast_s * fr))  # night: the plateau test's window
         lo, hi = (round(x * fr) for x in STRIDE_LAGS_S)
         self._stride_lags = np.arange(max(1, lo), min(hi, self._settle_gait_n - 1) + 1)
         #: The context of no run (before anything was seen).
@@ -443,8 +450,9 @@ class CrampDetector:
     def _window_stats(
         self, level: np.ndarray, fast: np.ndarray, base: np.ndarray, art: np.ndarray
     ) -> dict[str, np.ndarray]:
-        """Trailing-window statistics of the new frames (see :func:`trailing_stats`)."""
-        return trailing_stats(
+        """Trailing-window statistics of the new frames (see :func:`trailing_stats`; night:
+        ``swing``, :func:`trailing_swing`)."""
+        out = trailing_stats(
             self._h_level,
             level,
             self._h_fast,
@@ -458,6 +466,11 @@ class CrampDetector:
             self.settings.relax_fraction,
             self.settings.rest_offset,
         )
+        if self.settings.plateau_swing > 0:
+            out["swing"] = trailing_swing(
+                self._h_fast, fast, base, self._swing_w, self.settings.rest_offset
+            )
+        return out
 
     def _keep_history(self, level, fast, base, art) -> None:
         h = self._hist_len
@@ -664,6 +677,15 @@ class CrampDetector:
                 # movements (every 5-90 s, each 0.5-10 s): the early paths wait until the
                 # activation has outlasted nearly every such movement.
                 ok &= slow[mine] | (elapsed[mine] >= s.moved_fast_s * fr)
+            if s.plateau_swing > 0:
+                # Night: a leg movement reaches its level at once and holds it; a cramp
+                # builds up and waxes and wanes. A flat plateau takes the early paths only
+                # once it has outlasted nearly every leg movement (as after a movement).
+                ok &= (
+                    slow[mine]
+                    | (elapsed[mine] >= s.moved_fast_s * fr)
+                    | (st["swing"][mine] >= s.plateau_swing)
+                )
             if ok.any():
                 ok &= (bil[mine] < s.bilateral_share) | (elapsed[mine] >= s.bilateral_s * fr)
                 # Night: steady from rest on one leg only; the other leg moving as well

@@ -204,3 +204,43 @@ def settled_after_gait(
     r = w[:, :, gait:]
     now = stride_rhythm(r, lags)
     return before, now, r.min(axis=2), np.median(r, axis=2)
+
+
+def trailing_swing(
+    fast_hist: np.ndarray,
+    fast: np.ndarray,
+    base: np.ndarray,
+    w: int,
+    rest_offset: float = 0.0,
+    low_pct: float = 10.0,
+) -> np.ndarray:
+    """Per new frame (part night): how far the 100 ms envelope swung over the last ``w``
+    frames, as log(high / low percentile) of what stands above its resting offset.
+
+    A leg movement reaches its level at once and holds it (a flat plateau: a small swing);
+    a cramp builds up over seconds and waxes and wanes (a large one).
+
+    Parameters
+    ----------
+    fast_hist, fast : ndarray (n_channels, m), (n_channels, n)
+        100 ms envelope (µV): history and new frames.
+    base : ndarray (n_channels, n)
+        Resting baseline (µV) of the new frames.
+    w : int
+        Frames of the window.
+    rest_offset : float
+        Multiple of the baseline taken off the envelope first (ENV rests on an offset).
+    low_pct : float
+        The low percentile; the high one is ``100 - low_pct``.
+
+    Returns
+    -------
+    ndarray (n_channels, n)
+        log(percentile ``100 - low_pct`` / percentile ``low_pct``), log units.
+    """
+    n = fast.shape[1]
+    fa = pad_left(np.concatenate([fast_hist[:, -(w - 1) :], fast], axis=1), n + w - 1)
+    floor = (rest_offset * np.nan_to_num(base))[:, :, None]  # µV, per new frame
+    above = np.maximum(windows(fa, w) - floor, 1e-6)
+    lo, hi = np.percentile(above, [low_pct, 100.0 - low_pct], axis=2)
+    return np.log(hi / lo)
