@@ -184,3 +184,20 @@ def test_lazy_imports_say_why():
             if inside and not _says_why(lines, line - 1):
                 bad.append(f"{name}:{line}")
     assert sorted(set(bad)) == []
+
+
+def test_every_cli_option_says_what_it_does():
+    import argparse
+
+    from crampdetect.cli import build_parser
+
+    silent = []
+    for action in build_parser()._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command, sub in action.choices.items():
+                silent += [
+                    (command, a.option_strings or a.dest)
+                    for a in sub._actions
+                    if not a.help and not isinstance(a, argparse._HelpAction)
+                ]
+    assert silent == []

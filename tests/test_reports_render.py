@@ -154,6 +154,23 @@ def test_report_cli_many_recordings_in_parallel(
     assert "broken.csv" in captured.err and "Traceback" not in captured.err
 
 
+def test_report_says_what_the_reader_left_out(
+    night: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    cut = tmp_path / "cut.csv"
+    data = night.read_bytes()
+    cut.write_bytes(data[: data.rindex(b",")])  # a recorder killed mid-row
+    out = tmp_path / "cut.html"
+    assert main(["report", str(cut), "--out", str(out), "-q"]) == 0
+    (warning,) = capsys.readouterr().err.splitlines()
+    assert warning.startswith("crampdetect report: warning: ") and "cut.csv" in warning
+    assert "cut short" in warning and "cut short" in out.read_text()  # stderr and the report
+    argv = ["report", str(night), str(cut), "--out", str(tmp_path / "many"), "--force"]
+    assert main([*argv, "--workers", "2", "-q"]) == 0
+    (warning,) = capsys.readouterr().err.splitlines()  # only the damaged one warns
+    assert "cut.csv" in warning and "cut short" in warning
+
+
 def test_min_max_bins_do_not_depend_on_block_size(tmp_path: Path) -> None:
     rec = open_recording(night_csv(tmp_path / "short.csv", duration_s=20.0))
     a = collect(rec, "night", n_bins=700, status_s=0.37)

@@ -26,7 +26,12 @@ IDLE_TIMEOUT_S = 10.0
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("url", help="sensor URL (serial://, ble://, sim://) or a CSV recording")
-    parser.add_argument("--leg", choices=("left", "right", "both"), default="both")
+    parser.add_argument(
+        "--leg",
+        choices=("left", "right", "both"),
+        default="both",
+        help="leg(s) to calibrate, one stream channel each (default both)",
+    )
     parser.add_argument("--user", default="default", help="profile name (default: 'default')")
     parser.add_argument(
         "--non-interactive",
@@ -36,7 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--signal", choices=("raw", "env"), help="recordings: raw or ENV")
     parser.add_argument("--units", choices=("uV", "mV", "V", "counts"), help="recordings: units")
-    parser.add_argument("--adc-bits", type=int, choices=(8, 10, 12, 14, 16))
+    parser.add_argument(
+        "--adc-bits",
+        type=int,
+        choices=(8, 10, 12, 14, 16),
+        help="recordings in counts: ADC resolution (10 Uno, 12 ESP32)",
+    )
 
 
 def leg_channels(legs: list[str], channels: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -132,29 +132,43 @@ def _run_sets(args: argparse.Namespace, scorer) -> int:
     return 0
 
 
+#: Columns of the one-set table: (figure key, heading with its unit, as a percentage).
+SUMMARY_COLUMNS: tuple[tuple[str, str, bool], ...] = (
+    ("hours", "h", False),
+    ("cramps", "cramps", False),
+    ("sensitivity", "alerted", False),
+    ("latency_median_s", "lat p50 s", False),
+    ("latency_p90_s", "lat p90 s", False),
+    ("onset_error_median_s", "onset err s", False),
+    ("false_alerts_per_hour", "false /h", False),
+    ("holds_alerted_share", "holds %", True),
+    ("lead_offs_flagged_share", "lead-off %", True),
+    ("clean_time_flagged_share", "clean flag %", True),
+)
+
+
 def format_summary(result: dict) -> str:
+    """One row per group: share of cramps alerted, alert latency and onset error (s), false
+    alerts per hour, shares (%) of holds alerted, lead-offs flagged and clean time flagged."""
     rows = [("overall", result["overall"])]
     rows += [(f"profile {k}", v) for k, v in result["by_profile"].items()]
     rows += [(f"repr {k}", v) for k, v in result["by_representation"].items()]
-    head = (
-        f"{'group':<22}{'hours':>7}{'cramps':>7}{'sens':>7}{'lat50':>7}{'lat90':>7}"
-        f"{'onset50':>8}{'FA/h':>7}{'holds%':>7}{'leadoff%':>9}{'clean%':>8}"
-    )
-    out = [head]
+    widths = [max(len(h) + 2, 8) for _, h, _ in SUMMARY_COLUMNS]
+    out = [
+        f"{'group':<20}"
+        + "".join(f"{h:>{w}}" for (_, h, _), w in zip(SUMMARY_COLUMNS, widths, strict=True))
+    ]
 
     def f(v, pct=False):
         if v is None:
             return "-"
+        if isinstance(v, int):
+            return str(v)
         return f"{100 * v:.1f}" if pct else f"{v:.2f}"
 
     for name, r in rows:
-        out.append(
-            f"{name:<22}{r['hours']:>7.1f}{r['cramps']:>7}{f(r['sensitivity']):>7}"
-            f"{f(r['latency_median_s']):>7}{f(r['latency_p90_s']):>7}"
-            f"{f(r['onset_error_median_s']):>8}{f(r['false_alerts_per_hour']):>7}"
-            f"{f(r['holds_alerted_share'], True):>7}{f(r['lead_offs_flagged_share'], True):>9}"
-            f"{f(r['clean_time_flagged_share'], True):>8}"
-        )
+        cells = (f(r[k], pct) for k, _, pct in SUMMARY_COLUMNS)
+        out.append(f"{name:<20}" + "".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True)))
     fa = result["overall"]["false_alerts_by_activity"]
     out.append(
         "false alerts by activity: " + (", ".join(f"{k} {v}" for k, v in fa.items()) or "none")

@@ -32,9 +32,13 @@ def run(args: argparse.Namespace) -> int:
     require("matplotlib", *(["distributed"] if args.dask else []))
     paths = [Path(p) for p in args.path]
     if len(paths) == 1 and not args.dask:
+        problems: list[str] = []
         out = Path(args.out) if args.out else _default_out(paths[0], None)
         with progress(args, None, "report") as bar:
-            done = make_report(paths[0], out, args.profile, progress=bar, force=args.force)
+            done = make_report(
+                paths[0], out, args.profile, progress=bar, force=args.force, warn=problems.append
+            )
+        _warn(paths[0], problems)
         print(done)
         return 0
     folder = Path(args.out) if args.out else None
@@ -57,8 +61,16 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             print(f"crampdetect report: error: {res.path}: {res.error}", file=sys.stderr)
         else:
-            print(res)
+            done, path, problems = res
+            _warn(path, problems)
+            print(done)
     return 2 if failed else 0
+
+
+def _warn(path: Path, problems: list[str]) -> None:
+    for problem in problems:
+        named = problem if path.name in problem else f"{path}: {problem}"
+        print(f"crampdetect report: warning: {named}", file=sys.stderr)
 
 
 def _default_out(path: Path, folder: Path | None) -> Path:
@@ -66,8 +78,9 @@ def _default_out(path: Path, folder: Path | None) -> Path:
     return (folder or path.resolve().parent) / name
 
 
-def _report_job(job: tuple) -> str:
+def _report_job(job: tuple) -> tuple[str, Path, list[str]]:
     from crampdetect.reports.report_files import make_report
 
     path, out, profile, force = job
-    return str(make_report(path, out, profile, force=force))
+    problems: list[str] = []
+    return str(make_report(path, out, profile, force=force, warn=problems.append)), path, problems

@@ -27,7 +27,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--rate", type=float, default=1000.0, metavar="HZ", help="sample rate in Hz (default 1000)"
     )
-    parser.add_argument("--signal", choices=("raw", "env"), default="raw")
+    parser.add_argument(
+        "--signal",
+        choices=("raw", "env"),
+        default="raw",
+        help="raw EMG (default) or the MyoWare ENV envelope output",
+    )
     parser.add_argument(
         "--units",
         choices=("uV", "counts"),

@@ -52,6 +52,7 @@ def summary_lines(data: ReportData) -> list[str]:
         f"{ch} {v:.1f} s ({100 * share[ch]:.1f} %)" for ch, v in s["sensor_problem_s"].items()
     )
     lines.append(f"time lost to sensor problems: {lost}")
+    lines += [f"input: {problem}" for problem in rec.problems]  # e.g. a cut-off last row
     if data.profile == "training" and data.activity:
         t = training_summary(data)
         acts = ", ".join(f"{k} {v / 60:.1f} min" for k, v in t["activity_s"].items())
@@ -160,10 +161,12 @@ def make_report(
     progress: Callable[[float], None] | None = None,
     *,
     force: bool = False,
+    warn: Callable[[str], None] | None = None,
 ) -> Path:
     """Open ``path``, replay it and write its report to ``out``; overwrites only with ``force``.
 
-    ``progress`` is called with the seconds of signal of each block replayed.
+    ``progress`` is called with the seconds of signal of each block replayed; ``warn`` with
+    each problem the reader met and worked around (the report lists them too).
     """
     sniff(Path(path))  # an unreadable input is the first thing to say
     out = refuse_overwrite(out, force)
@@ -172,4 +175,6 @@ def make_report(
     if not out.parent.is_dir():
         raise InputError(f"{out}: the folder {out.parent} does not exist")
     rec = open_recording(path)
+    for problem in rec.problems if warn is not None else ():
+        warn(problem)
     return write_report(collect(rec, profile, progress=progress), out)
