@@ -42,8 +42,8 @@ from crampdetect.features.context import (
     LazyStats,
     count_in_run,
     settled_after_gait,
+    swing_at,
     trailing_stats,
-    trailing_swing,
 )
 
 _NEVER = -(10**12)
@@ -450,9 +450,8 @@ class CrampDetector:
     def _window_stats(
         self, level: np.ndarray, fast: np.ndarray, base: np.ndarray, art: np.ndarray
     ) -> dict[str, np.ndarray]:
-        """Trailing-window statistics of the new frames (see :func:`trailing_stats`; night:
-        ``swing``, :func:`trailing_swing`)."""
-        out = trailing_stats(
+        """Trailing-window statistics of the new frames (see :func:`trailing_stats`)."""
+        return trailing_stats(
             self._h_level,
             level,
             self._h_fast,
@@ -466,11 +465,6 @@ class CrampDetector:
             self.settings.relax_fraction,
             self.settings.rest_offset,
         )
-        if self.settings.plateau_swing > 0:
-            out["swing"] = trailing_swing(
-                self._h_fast, fast, base, self._swing_w, self.settings.rest_offset
-            )
-        return out
 
     def _keep_history(self, level, fast, base, art) -> None:
         h = self._hist_len
@@ -681,11 +675,17 @@ class CrampDetector:
                 # Night: a leg movement reaches its level at once and holds it; a cramp
                 # builds up and waxes and wanes. A flat plateau takes the early paths only
                 # once it has outlasted nearly every leg movement (as after a movement).
-                ok &= (
-                    slow[mine]
-                    | (elapsed[mine] >= s.moved_fast_s * fr)
-                    | (st["swing"][mine] >= s.plateau_swing)
-                )
+                ask = ok & ~slow[mine] & (elapsed[mine] < s.moved_fast_s * fr)
+                if ask.any():
+                    k = mine[ask]
+                    swing = swing_at(
+                        self._ext_fast[c],
+                        start + k - self._ext_start,
+                        st["base"][k],
+                        self._swing_w,
+                        s.rest_offset,
+                    )
+                    ok[np.flatnonzero(ask)] = swing >= s.plateau_swing
             if ok.any():
                 ok &= (bil[mine] < s.bilateral_share) | (elapsed[mine] >= s.bilateral_s * fr)
                 # Night: steady from rest on one leg only; the other leg moving as well

@@ -206,41 +206,40 @@ def settled_after_gait(
     return before, now, r.min(axis=2), np.median(r, axis=2)
 
 
-def trailing_swing(
-    fast_hist: np.ndarray,
-    fast: np.ndarray,
-    base: np.ndarray,
-    w: int,
-    rest_offset: float = 0.0,
-    low_pct: float = 10.0,
+def swing_at(
+    fast_ext: np.ndarray, ends: np.ndarray, base: np.ndarray, w: int, rest_offset: float = 0.0
 ) -> np.ndarray:
-    """Per new frame (part night): how far the 100 ms envelope swung over the last ``w``
-    frames, as log(high / low percentile) of what stands above its resting offset.
+    """How far the 100 ms envelope swung over the ``w`` frames ending at each of ``ends``
+    (part night): log(90th / 10th percentile) of what stands above the resting offset.
 
     A leg movement reaches its level at once and holds it (a flat plateau: a small swing);
     a cramp builds up over seconds and waxes and wanes (a large one).
 
     Parameters
     ----------
-    fast_hist, fast : ndarray (n_channels, m), (n_channels, n)
-        100 ms envelope (µV): history and new frames.
-    base : ndarray (n_channels, n)
-        Resting baseline (µV) of the new frames.
+    fast_ext : ndarray (m,)
+        One channel's 100 ms envelope (µV): history followed by the new frames (the first
+        frame stands in for frames before it).
+    ends : ndarray of int (k,)
+        Indices into ``fast_ext`` of the last frame of each window.
+    base : ndarray (k,)
+        Resting baseline (µV) at each end frame.
     w : int
         Frames of the window.
     rest_offset : float
         Multiple of the baseline taken off the envelope first (ENV rests on an offset).
-    low_pct : float
-        The low percentile; the high one is ``100 - low_pct``.
 
     Returns
     -------
-    ndarray (n_channels, n)
-        log(percentile ``100 - low_pct`` / percentile ``low_pct``), log units.
+    ndarray (k,)
+        Log units.
     """
-    n = fast.shape[1]
-    fa = pad_left(np.concatenate([fast_hist[:, -(w - 1) :], fast], axis=1), n + w - 1)
-    floor = (rest_offset * np.nan_to_num(base))[:, :, None]  # µV, per new frame
-    above = np.maximum(windows(fa, w) - floor, 1e-6)
-    lo, hi = np.percentile(above, [low_pct, 100.0 - low_pct], axis=2)
+    idx = np.maximum(ends[:, None] + np.arange(1 - w, 1)[None, :], 0)
+    floor = (rest_offset * np.nan_to_num(base))[:, None]
+    above = np.maximum(fast_ext[idx] - floor, 1e-6)
+    lo, hi = np.percentile(above, [SWING_PCT, 100.0 - SWING_PCT], axis=1)
     return np.log(hi / lo)
+
+
+#: Percentiles (low, 100 - low) whose ratio is the envelope's swing (:func:`swing_at`).
+SWING_PCT = 10.0
