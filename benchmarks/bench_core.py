@@ -14,12 +14,14 @@ Measures, on this machine (targets of issue 14):
    with numpy's ``loadtxt`` only (the reader's fallback, and its parser before), in the same run;
 7. with ``--night12 PATH``: ``crampdetect detect`` on a 12 h two-channel 2 kHz counts CSV
    (``crampdetect simulate night --duration 43200 --rate 2000 --units counts --out PATH``),
-   wall, CPU and peak RSS;
+   wall, CPU and peak RSS, and its CPU split into reading, inference and pipeline;
 8. where installed, BrainFlow's DataFilter chain and NeuroKit2's ``emg_process`` on the same
    signal (optional extras, not dependencies), as a ratio.
 
 In-process figures are CPU time (``time.process_time``), best of several runs, so that other
-processes on a loaded machine count less; the load average is written next to them.
+processes on a loaded machine count less; the load average is written next to them. The chain,
+bare and live figures run pinned to one core; ``detect`` runs unpinned (its CSV reader thread
+parses alongside the pipeline), so its CPU time counts both threads.
 
 Run: ``python benchmarks/bench_core.py [--night12 PATH]`` (about 3-5 minutes, plus about a
 minute for the 12 h night).
@@ -188,6 +190,57 @@ def detect_with_rss(path: Path) -> tuple[float, float, float]:
     return time.perf_counter() - t, cpu() - c, rss
 
 
+def split_detect(path: Path) -> tuple[float, float, float]:
+    """CPU s of ``detect``'s three parts on ``path``, in one process and on one thread (the
+    reader thread off): reading and parsing the CSV into blocks, the whole-stream
+    representation inference, and the pipeline (night profile), run as ``detect`` runs them."""
+    from crampdetect.cli.detect import _reuse_freed_memory
+    from crampdetect.ingest.inference import RepresentationInference
+    from crampdetect.storage import csvfile
+
+    _reuse_freed_memory()  # as `detect` does (process-wide: the last in-process measurement)
+    read_ahead = csvfile._read_ahead
+    csvfile._read_ahead = iter  # every chunk parsed on this thread, timed as reading
+    try:
+        clock = time.process_time
+        t_read = t_inf = t_pipe = 0.0
+        t = clock()
+        stream = csvfile.open_csv(path)
+        blocks = stream.blocks()
+        inference = RepresentationInference(stream.fs)
+        t_read += clock() - t
+        held: list[Block] = []
+        pipe = None
+        while True:
+            t = clock()
+            b = next(blocks, None)
+            t_read += clock() - t
+            if b is None:
+                break
+            t = clock()
+            inference.feed(b.data)
+            t_inf += clock() - t
+            t = clock()
+            held.append(b)
+            if pipe is None and inference.representation is not None:
+                pipe = Pipeline(stream.fs, stream.channels, inference.representation, "night")
+            if pipe is not None:
+                for h in held:
+                    pipe.push(h)
+                held.clear()
+            t_pipe += clock() - t
+        t = clock()
+        inference.finish()
+        t_inf += clock() - t
+        if pipe is not None:
+            t = clock()
+            pipe.finish()
+            t_pipe += clock() - t
+    finally:
+        csvfile._read_ahead = read_ahead
+    return t_read, t_inf, t_pipe
+
+
 def peak_rss_of_detect(path: Path) -> float:
     # VmHWM, not ru_maxrss: after fork+exec, ru_maxrss keeps the parent's high-water mark.
     code = (
@@ -239,8 +292,9 @@ def main() -> None:
     parser.add_argument("--night12", type=Path, help="a 12 h 2-ch 2 kHz counts CSV to detect on")
     args = parser.parse_args()
     os.environ.setdefault("PYTHONHASHSEED", "0")
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {0})  # one core
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    if cores is not None:
+        os.sched_setaffinity(0, {min(cores)})  # the chain figures: one core
     lines = ["# Detection core: speed and memory", ""]
     load0 = os.getloadavg()[0]
     x = signal_1h()
@@ -248,6 +302,8 @@ def main() -> None:
     chain = bench_chain(x)
     bare = max(bare, bench_bare(x))  # interleaved, so that load changes hit both
     live = bench_live(x)
+    if cores is not None:  # `detect` runs as users run it: its reader thread on another core
+        os.sched_setaffinity(0, cores)
     bf = bench_brainflow(x)
     nk = bench_neurokit(x)
     rows = [
@@ -318,6 +374,15 @@ def main() -> None:
                 f"`crampdetect detect` on a 12 h 2 ch 2 kHz counts CSV ({size:.2f} GB), one run",
                 f"{wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {rss:.0f} MB",
                 "≤ 12 s, ≤ 200 MB",
+            )
+        )
+        read, infer, pipe = split_detect(args.night12)
+        rows.append(
+            (
+                "that `detect` split in one process on one thread (CPU, reader thread off)",
+                f"reading {read:.1f} s, representation inference {infer:.1f} s, "
+                f"pipeline {pipe:.1f} s",
+                "reference",
             )
         )
     if bf:

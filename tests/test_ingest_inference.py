@@ -214,3 +214,22 @@ def test_detect_reads_once_and_matches_inferring_over_the_whole_file_first(tmp_p
     got = detect_file(path, block_s=0.7, progress=seen.append)
     assert got == expected
     assert sum(seen) == pytest.approx(x.shape[1] / fs * (2 if revised else 1))
+
+
+def test_an_envelope_resting_after_raw_swings_still_revises_to_envelope():
+    """After raw EMG swung, only envelope rest is examined further: it still revises."""
+    from crampdetect.ingest.inference import RepresentationInference
+
+    rng = np.random.default_rng(2)
+    fs = 1000.0
+    raw = np.round(512 + rng.normal(scale=40, size=(2, 40_000))).clip(0, 1023)
+    rest = np.round(np.abs(rng.normal(30, 4, size=(2, 4_000))))
+    inf = RepresentationInference(fs)
+    for part in np.array_split(np.hstack([raw, rest]), 13, axis=1):
+        inf.feed(part)
+    rep = inf.finish()
+    assert rep.signal == "env"
+    (rev,) = inf.revisions
+    assert (rev.field, rev.old, rev.new) == ("signal", "raw", "env")
+    assert 40.0 <= rev.at_s < 44.0
+    assert "envelope at rest" in rev.reason

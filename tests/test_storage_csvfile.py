@@ -227,3 +227,31 @@ def test_a_last_line_cut_short_is_left_out_and_named(tail: str, tmp_path: Path) 
     assert stream.n_samples == 300 and np.array_equal(data[0], np.arange(300) % 7)
     (note,) = stream.problems
     assert "data row 301" in note and "cut short" in note and path.name in note
+
+
+def _reader_threads() -> list:
+    import threading
+
+    return [t for t in threading.enumerate() if t.name.startswith("crampdetect-csv")]
+
+
+def test_blocks_before_a_bad_row_arrive_and_an_abandoned_reader_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks are parsed ahead on a thread: the error still comes after the good blocks before
+    it, and a caller that stops iterating leaves no reader thread behind."""
+    monkeypatch.setattr(csvfile, "CHUNK_BYTES", 4096)
+    rows = [f"{i / 1000:.3f},{i % 7},{i % 5}" for i in range(5000)]
+    rows[3210] = "3.210,abc,0"
+    path = tmp_path / "late.csv"
+    path.write_text("time_s,left,right\n" + "\n".join(rows) + "\n")
+    seen = 0
+    with pytest.raises(InputError, match=r"data row 3211\b"):
+        for block in csvfile.open_csv(path).blocks():
+            seen += block.n_samples
+    assert 2000 <= seen <= 3210  # every whole chunk before the bad one
+    blocks = csvfile.open_csv(path).blocks()
+    next(blocks)
+    assert _reader_threads()
+    blocks.close()
+    assert not _reader_threads()

@@ -3,7 +3,12 @@ does not shorten the slow path below the length of a voluntary hold (``slow_min_
 
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from synth import add_burst, scene
 
 from crampdetect.core import Block, InputError, Representation
@@ -48,3 +53,104 @@ def test_slow_min_s_is_checked():
     with pytest.raises(InputError):
         profile_settings("training").replace(slow_min_s=-1.0)
     assert profile_settings("night").slow_min_s == 0.0
+
+
+HOP_S = 0.05
+
+
+def _envelope_alerts(fast: np.ndarray, **changes: float) -> list:
+    """Training alerts for 100 ms envelopes ``fast`` (2, n) in µV (rest 1 µV, activity
+    reference 40 µV), fed to the detector directly; the 250 ms level is a 5-frame mean."""
+    from crampdetect.detect.cramp import CrampDetector
+
+    n = fast.shape[1]
+    level = np.stack([np.convolve(f, np.ones(5) / 5, mode="same") for f in fast])
+    det = CrampDetector(2, HOP_S, profile_settings("training").replace(**changes))
+    zeros = np.zeros((2, n), dtype=bool)
+    return det.update(0, fast, level, np.ones((2, n)), zeros, zeros, np.full((2, n), 40.0))
+
+
+def _frames(s: float) -> int:
+    return round(s / HOP_S)
+
+
+def _dipping_run(depth: float, **changes: float) -> list:
+    """Alerts for a 12 s one-legged activation (30x rest) whose 100 ms envelope falls to
+    ``depth`` x its level for 0.2 s every 0.8 s (repetition-like dips that never relax it to
+    rest), after 5 s of rest."""
+    fast = np.ones((2, _frames(20.0)))
+    k = np.arange(_frames(12.0))
+    fast[0, _frames(5.0) : _frames(17.0)] = np.where(k % 16 < 4, 30.0 * depth, 30.0)
+    return _envelope_alerts(fast, **changes)
+
+
+def test_fast_path_needs_dips_shallower_than_fast_dip():
+    assert profile_settings("training").fast_dip > 0.3
+    # Dips to 0.3 of the level (~0.35 of the window mean): irregular, above `dip`, never a
+    # relaxation; only fast_dip keeps the fast path from alerting them.
+    unchecked = _dipping_run(0.3, fast_dip=0.0)
+    assert [e.detail["path"] for e in unchecked][:1] == ["fast"]
+    assert unchecked[0].alert_frame * HOP_S < 5.0 + 4.0
+    assert all(e.detail["path"] != "fast" for e in _dipping_run(0.3))
+
+
+def test_fast_dip_and_bilateral_recent_s_are_checked():
+    for name in ("fast_dip", "bilateral_recent_s"):
+        with pytest.raises(InputError):
+            profile_settings("training").replace(**{name: -1.0})
+    assert profile_settings("night").fast_dip == 0.0
+    assert profile_settings("night").bilateral_recent_s == 0.0
+
+
+def test_a_hold_on_both_legs_inside_a_longer_run_is_bilateral():
+    """Light activity on the left from 2 s (a recording's first seconds standing), then a
+    strong hold on both legs from 10 s to 18 s: over the whole run the other leg rose during
+    less than half of it, over the last seconds during all of it."""
+    fast = np.ones((2, _frames(25.0)))
+    fast[0, _frames(2.0) : _frames(10.0)] = 6.0
+    k = np.arange(_frames(8.0))
+    hold = np.where(k % 16 < 4, 20.0, 30.0)
+    fast[:, _frames(10.0) : _frames(18.0)] = hold
+    whole_run_only = _envelope_alerts(fast, bilateral_recent_s=0.0)  # the slow path: run >= 9.5 s
+    assert whole_run_only and whole_run_only[0].alert_frame < _frames(18.0)
+    assert profile_settings("training").bilateral_recent_s > 0
+    assert _envelope_alerts(fast) == []
+    one_leg = fast.copy()
+    one_leg[1] = 1.0
+    assert _envelope_alerts(one_leg), "the same contraction on one leg still alerts"
+
+
+def _stream(fast: np.ndarray, cuts: list[int]) -> list:
+    """Alerts and ends for envelopes ``fast`` fed to a training detector in blocks cut at
+    ``cuts`` (frames)."""
+    from crampdetect.detect.cramp import CrampDetector
+
+    n = fast.shape[1]
+    level = np.stack([np.convolve(f, np.ones(5) / 5, mode="same") for f in fast])
+    det = CrampDetector(2, HOP_S, profile_settings("training"))
+    out = []
+    for a, b in itertools.pairwise(sorted({0, *cuts, n})):
+        m = b - a
+        zeros = np.zeros((2, m), dtype=bool)
+        out += det.update(a, fast[:, a:b], level[:, a:b], np.ones((2, m)), zeros, zeros,
+                          np.full((2, m), 40.0))  # fmt: skip
+    out += det.finish()
+    return [(e.channel, e.onset_frame, e.alert_frame, e.end_frame, e.detail["path"]) for e in out]
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.integers(1, _frames(45.0) - 1), max_size=30))
+def test_training_decisions_do_not_depend_on_block_sizes(cuts):
+    """Light one-legged activity, a bilateral hold inside it, rest, a dipping one-legged run
+    and an irregular one-legged cramp, cut into random blocks."""
+    fast = np.ones((2, _frames(45.0)))
+    fast[0, _frames(2.0) : _frames(10.0)] = 6.0
+    k = np.arange(_frames(12.0))
+    fast[:, _frames(10.0) : _frames(16.0)] = np.where(k[: _frames(6.0)] % 16 < 4, 20.0, 30.0)
+    fast[0, _frames(20.0) : _frames(32.0)] = np.where(k % 16 < 4, 9.0, 30.0)
+    t = np.arange(_frames(10.0)) * HOP_S  # waxing and waning, s
+    wax = 0.45 * np.sin(2 * np.pi * 0.7 * t) * np.sin(2 * np.pi * 0.23 * t + 1.0)
+    fast[1, _frames(34.0) : _frames(44.0)] = 30.0 * (1.0 + wax)
+    whole = _stream(fast, [])
+    assert any(path == "fast" for *_, path in whole)
+    assert _stream(fast, cuts) == whole

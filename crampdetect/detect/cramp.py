@@ -45,6 +45,7 @@ from crampdetect.features.context import (
     swing_at,
     trailing_stats,
 )
+from crampdetect.features.windows import windows
 
 _NEVER = -(10**12)
 
@@ -148,6 +149,7 @@ class _Channel:
     move_seen: bool = False  # last_move_end is a movement seen, not the stream start
     bilateral: int = 0  # frames of the current run during which another leg rose too
     context: _RunContext | None = None  # the current run's context, taken when it started
+    last_co: int = _NEVER  # (miss) last frame at which another leg rose with this one
 
 
 @dataclass(slots=True)
@@ -381,6 +383,7 @@ class CrampDetector:
             ch.hyst, ch.last_on, ch.run_start, ch.low = False, _NEVER, -1, 0
             ch.run_strong = 0
             ch.last_move_end, ch.move_seen = self._frame, False
+            ch.last_co = _NEVER
         return out
 
     def end_floor(self, channel: int) -> float:
@@ -581,10 +584,16 @@ class CrampDetector:
             carried = ch.context or self._no_context
             ctx = self._join(new, carried, np.cumsum(starts) - 1)
             co = self._coactive(c, start, n, ctx.pre)
+            recent_bil = self._recent_bilateral(c, start, n, ctx.pre)
         else:  # no run: nothing to judge, nothing to carry
             ctx = self._no_context.take(np.zeros(n, dtype=np.int64))
             co = np.zeros(n, dtype=bool)
+            recent_bil = np.zeros(n)
         bil_count = count_in_run(co, starts, ch.bilateral)
+        # miss: the other legs have been still for bilateral_clear_s (a turnover went on
+        # into a contraction of one leg).
+        last_co = np.maximum(np.maximum.accumulate(np.where(co, frames, _NEVER)), ch.last_co)
+        alone = frames - last_co >= round(s.bilateral_clear_s * fr)
 
         rec = frames < ch.recurrence_until
         scale = np.where(rec, s.recurrence_scale, 1.0)
@@ -596,6 +605,8 @@ class CrampDetector:
             & (elapsed >= s.fast_s * fr * early)
             & (st["irr"] >= s.irregular * scale)
             & ~st["art"]
+            # train: a cramp's waxing and waning stays well above a relaxation
+            & (st["dip"] >= s.fast_dip)
         )
         # Quiet (night): from quiet rest, a steady strong contraction is enough.
         quiet = np.zeros(n, dtype=bool)
@@ -687,7 +698,13 @@ class CrampDetector:
                     )
                     ok[np.flatnonzero(ask)] = swing >= s.plateau_swing
             if ok.any():
-                ok &= (bil[mine] < s.bilateral_share) | (elapsed[mine] >= s.bilateral_s * fr)
+                ok &= (
+                    (bil[mine] < s.bilateral_share)
+                    | (elapsed[mine] >= s.bilateral_s * fr)
+                    | alone[mine]
+                )
+                # train: ... and not both legs over the last bilateral_recent_s either
+                ok &= (recent_bil[mine] < s.bilateral_share) | (elapsed[mine] >= s.bilateral_s * fr)
                 # Night: steady from rest on one leg only; the other leg moving as well
                 # (turning over, restless legs) leaves the steady case to the slow path.
                 ok &= ~quiet[mine] | fast[mine] | slow[mine] | (bil[mine] <= s.quiet_other_share)
@@ -715,6 +732,7 @@ class CrampDetector:
         ch.run_start = int(run_start[upto - 1])
         ch.run_strong = int(run_strong[upto - 1]) if ch.run_start >= 0 else 0
         ch.bilateral = int(bil_count[upto - 1]) if ch.run_start >= 0 else 0
+        ch.last_co = int(last_co[upto - 1])
         ch.context = ctx.take(slice(upto - 1, upto)) if ch.run_start >= 0 else None
         if g is not None:
             self._path = (
@@ -844,6 +862,40 @@ class CrampDetector:
                     & (rel[o] >= self.settings.bilateral_strength * rel[c])
                 )
         return co
+
+    def _recent_bilateral(self, c: int, start: int, n: int, pre: np.ndarray) -> np.ndarray:
+        """train: per frame ``start .. start + n``, the share of the last
+        ``bilateral_recent_s`` during which another leg rose too (as :meth:`_coactive`, each
+        against the level before the current run, ``pre``): a hold on both legs that begins
+        within a longer run (standing, a recording's first seconds) is bilateral now, however
+        long the run was one-legged before."""
+        k = max(1, round(self.settings.bilateral_recent_s / self.hop_s))
+        if self.n_channels < 2 or self.settings.bilateral_recent_s <= 0:
+            return np.zeros(n)
+        s = self.settings
+        a = start - self._ext_start
+        lo = a - k + 1
+
+        def span(x: np.ndarray) -> np.ndarray:  # (C, n + k - 1): frames a-k+1 .. a+n-1
+            part = x[:, max(lo, 0) : a + n]
+            pad = np.full((x.shape[0], max(-lo, 0)), np.nan)
+            return np.concatenate([pad, part], axis=1)
+
+        lvl, base, ref = (
+            windows(span(x), k) for x in (self._ext_level, self._ext_base, self._ext_ref)
+        )
+        scale = np.where(ref > 0, ref, base)  # (C, n, k)
+        co = np.zeros((n, k), dtype=bool)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = lvl / scale
+            for o in range(self.n_channels):
+                if o != c:
+                    co |= (
+                        (lvl[o] >= s.on_ratio * base[o])
+                        & (lvl[o] >= s.rise_ratio * pre[o][:, None])
+                        & (rel[o] >= s.bilateral_strength * rel[c])
+                    )
+        return co.mean(axis=1)
 
     def _raise(
         self, c: int, frame: int, base: float, stats: dict[str, np.ndarray], i: int

@@ -16,6 +16,10 @@ ONSET_FOOT = 0.05
 #: less than FOOT_SPREAD times its median absolute deviation (at least FOOT_MIN_DEV, log units):
 #: the first departure from the noise before the rise.
 FOOT_SPAN_S, FOOT_SPREAD, FOOT_MIN_DEV = 3.0, 2.0, 0.05
+#: (miss) The noise just before the rise is re-measured this many times, each time over the
+#: FOOT_SPAN_S before the foot found so far: the span before the split holds part of a slow
+#: rise, which raises the foot (a slow onset came out up to a second late).
+FOOT_PASSES = 2
 #: A stretch this long (s) back at that level after the foot is a relaxation gap: what came
 #: before it (a movement) is not the cramp, whose onset follows the gap.
 RELAX_GAP_S = 0.5
@@ -91,9 +95,24 @@ def place_onset(
             k = int(below[-1]) + 1 if below.size else 0
             # A relaxation gap after it (a movement before the cramp): the onset is after that.
             gaps = np.flatnonzero(count_in_run(low, ~low, 0) >= max(1, round(RELAX_GAP_S * fr)))
+            stop = 0  # (miss) the passes below do not go back past a relaxation gap
             if gaps.size and gaps[-1] >= k:
                 up = np.flatnonzero(~low[gaps[-1] :])
                 k = int(gaps[-1] + up[0]) if up.size else y.size - 1
+                stop = k
+            for _ in range(FOOT_PASSES):  # (miss) the noise before the foot, not the split
+                at = k + lo - first  # the foot in ``fast`` (whose history reaches further back)
+                span = fast[max(0, at - round(FOOT_SPAN_S * fr)) : at]
+                if span.size < round(FOOT_SPAN_S * fr):
+                    break
+                before = np.log(np.maximum(span, 1e-9))
+                med = float(np.median(before))
+                dev = max(float(np.median(np.abs(before - med))), FOOT_MIN_DEV)
+                foot = min(foot, med + FOOT_SPREAD * dev)
+                below = np.flatnonzero(y[stop:k] <= foot)
+                if not below.size:  # nothing at that noise level since: keep the foot
+                    break
+                k = stop + int(below[-1]) + 1
             k += lo
     if tk_floor == tk_floor:  # not NaN
         stop = max(first, k - round(TKEO_BACK_S * fr))

@@ -116,6 +116,15 @@ class DetectorSettings:
     slow_min_s : float
         The slow path never alerts before this long (s), within the recurrence watch too
         (training: a voluntary hold lasts up to ~10 s; 0: no floor).
+    fast_dip : float
+        The fast path needs the lowest 100 ms level over ``window_s`` to reach this fraction
+        of its mean (as ``dip``, which it needs too): a cramp's waxing and waning stays well
+        above a relaxation; repetitions, gait bursts and a hold's ramp fall lower (0: only
+        ``dip``).
+    bilateral_recent_s : float
+        Over the last ``bilateral_recent_s`` (s) another leg must have risen too during less
+        than ``bilateral_share`` of the time, as over the whole run (a hold on both legs may
+        start inside a longer one-legged run; 0 disables; at most the detector's history).
     quiet_start_s : float
         Night: where no movement has been seen since the stream began (or resumed after a
         long gap), this much rest seen before a run (s) stands in for ``quiet_s``. A
@@ -138,6 +147,9 @@ class DetectorSettings:
         Night: the steady (quiet) path needs another leg to have risen during at most this
         share of the run (turning over moves both legs); the irregular and slow paths keep
         ``bilateral_share``.
+    bilateral_clear_s : float
+        (miss) The bilateral test is waived once no other leg has risen for this long (s)
+        within the run: a turnover that went on into a cramp on one leg.
     rest_offset : float
         (rep) Multiple of the resting baseline taken off the envelope before the ``dip`` and
         ``relax_fraction`` tests: the MyoWare ENV output rests on an ADC offset, so its
@@ -186,6 +198,8 @@ class DetectorSettings:
     settle_relax: float = 0.0
     settle_after_s: float = 0.0
     slow_min_s: float = 0.0
+    fast_dip: float = 0.0
+    bilateral_recent_s: float = 0.0
     # -- night profile decisions (helper `night`) --
     quiet_start_s: float = 60.0
     quiet_other_share: float = 0.2
@@ -194,6 +208,8 @@ class DetectorSettings:
     plateau_swing: float = 0.0
     # rep: representation-specific
     rest_offset: float = 0.0
+    # -- missed and late cramps (helper `miss`) --
+    bilateral_clear_s: float = 1e6
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -271,12 +287,15 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "settle_relax": (0.0, 1.0, "x median over settle_s"),
     "settle_after_s": (0.0, 10.0, "s"),
     "slow_min_s": (0.0, 600.0, "s"),
+    "fast_dip": (0.0, 1.0, "x mean over window_s"),
+    "bilateral_recent_s": (0.0, 20.0, "s"),
     "quiet_start_s": (0.0, _BIG, "s"),
     "quiet_other_share": (0.0, 1.0, ""),
     "recurrence_fast_scale": (0.1, 1.0, ""),
     "moved_fast_s": (0.1, 600.0, "s"),
     "plateau_swing": (0.0, 10.0, "log units"),
     "rest_offset": (0.0, 1.0, "x baseline"),
+    "bilateral_clear_s": (0.0, _BIG, "s"),
 }
 
 _PROFILES = {
@@ -293,6 +312,10 @@ _PROFILES = {
         # night: a leg movement is a flat plateau reached at once, a cramp builds up and
         # waxes and wanes (benchmarks/detection.md, 2026-12-05 "night false alerts")
         plateau_swing=0.6,
+        # miss: a turnover that goes on into a contraction of one leg: once the other leg
+        # has been still for 4 s (longer than the pauses within turning over, 0.1-3 s) the
+        # contraction is judged on its own (benchmarks/detection.md).
+        bilateral_clear_s=4.0,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
@@ -314,6 +337,13 @@ _PROFILES = {
         # The settle path answers within ~3 s after gait; the fast path waits 3 s (2.25 s in
         # the recurrence watch): at 2.5 s it alerted holds and calf raises (benchmarks).
         fast_s=3.0,
+        # train: the fast path needs dips no deeper than a cramp's waxing and waning (gait,
+        # raises and a hold's ramp fall lower; benchmarks/detection.md, 2026-12-05 "training
+        # false alerts").
+        fast_dip=0.4,
+        # train: a hold on both legs often starts inside a longer run (standing, the first
+        # seconds of a recording): both legs over the last 2 s is bilateral too.
+        bilateral_recent_s=2.0,
     ),
 }
 

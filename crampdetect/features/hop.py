@@ -30,9 +30,9 @@ class FeatureFrames:
         the mean envelope over the same spans.
     tkeo : ndarray
         Mean Teager-Kaiser energy over the hop, µV².
-    mnf, mdf : ndarray
-        Mean and median frequency (Hz) of the last 200 ms window (held between windows);
-        NaN for ENV input.
+    mdf : ndarray
+        Median frequency (Hz) of the last 200 ms window (held between windows); NaN for ENV
+        input.
     raw_min, raw_max, raw_mean, raw_jump : ndarray
         Minimum, maximum, mean and largest sample-to-sample step of the unfiltered input
         over the hop, in input units.
@@ -43,7 +43,6 @@ class FeatureFrames:
     rms_fast: np.ndarray
     rms: np.ndarray
     tkeo: np.ndarray
-    mnf: np.ndarray
     mdf: np.ndarray
     raw_min: np.ndarray
     raw_max: np.ndarray
@@ -107,7 +106,6 @@ class HopFeatures:
         self._prev_x: np.ndarray | None = None  # last unfiltered sample, for jumps
         self._ms_hist: np.ndarray | None = None  # mean squares of the previous four hops
         self._spec_buf = np.zeros((c, 0))
-        self._mnf = np.full(c, np.nan)
         self._mdf = np.full(c, np.nan)
         self._frame = 0
 
@@ -141,7 +139,7 @@ class HopFeatures:
             self._tail_x = np.concatenate([self._tail_x, x], axis=1)
             self._tail_j = np.concatenate([self._tail_j, jump], axis=1)
             empty = np.zeros((c, 0))
-            return FeatureFrames(self._frame, self.hop_s, *[empty] * 9)
+            return FeatureFrames(self._frame, self.hop_s, *[empty] * 8)
         stacked = _join(self._tail_y, y)
         n_frames = stacked.shape[1] // h
         used = n_frames * h
@@ -179,14 +177,13 @@ class HopFeatures:
             rms = _sum5(m, n) / 5
         if n_frames:
             self._ms_hist = allms[:, -4:]
-        mnf, mdf = self._spectral(ty.reshape(c, used), start, n_frames)
+        mdf = self._spectral(ty.reshape(c, used), start, n_frames)
         return FeatureFrames(
             start=start,
             hop_s=self.hop_s,
             rms_fast=rms_fast,
             rms=rms,
             tkeo=add(tkh[:, :used].reshape(c, n_frames, h), axis=2) / h,
-            mnf=mnf,
             mdf=mdf,
             raw_min=np.minimum.reduce(tx, axis=2) if n_frames else np.zeros((c, 0)),
             raw_max=np.maximum.reduce(tx, axis=2) if n_frames else np.zeros((c, 0)),
@@ -196,43 +193,36 @@ class HopFeatures:
             else np.zeros((c, 0)),
         )
 
-    def _spectral(self, y: np.ndarray, start: int, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
-        """Mean/median frequency per frame from non-overlapping 4-hop windows (held between)."""
+    def _spectral(self, y: np.ndarray, start: int, n_frames: int) -> np.ndarray:
+        """Median frequency per frame from non-overlapping 4-hop windows (held between)."""
         c = self.n_channels
         if self.signal != "raw":
-            nan = np.full((c, n_frames), np.nan)
-            return nan, nan
+            return np.full((c, n_frames), np.nan)
         w = SPECTRAL_HOPS * self.hop
         # Frames already buffered from the current window.
         buf = _join(self._spec_buf, y)
         n_win = buf.shape[1] // w
         if not n_win:  # no window completes: every frame holds the last values
             self._spec_buf = buf.copy() if buf is y else buf  # not a view of the caller's
-            mnf = self._mnf[:, None].repeat(n_frames, axis=1)
-            return mnf, self._mdf[:, None].repeat(n_frames, axis=1)
+            return self._mdf[:, None].repeat(n_frames, axis=1)
         seg = buf[:, : n_win * w].reshape(c, n_win, w) * self._window
         p = np.abs(np.fft.rfft(seg, axis=2))
         p *= p  # power
-        tot = np.add.reduce(p, axis=2) + 1e-30
-        mnf_w = np.add.reduce(p * self._freqs, axis=2) / tot
         cp = np.cumsum(p, axis=2)
         mdf_w = self._freqs[np.argmax(cp >= 0.5 * cp[:, :, -1:], axis=2)]
         # Frame k (global) gets the value of the last window completed at or before its end.
         first_in_buf = start - self._spec_buf.shape[1] // self.hop
         self._spec_buf = buf[:, n_win * w :].copy()
         if n_frames == 1:  # whole hops are buffered: the window ended with this frame
-            self._mnf, self._mdf = mnf_w[:, -1], mdf_w[:, -1]
-            return mnf_w[:, -1:], mdf_w[:, -1:]
-        mnf_out = np.empty((c, n_frames))
+            self._mdf = mdf_w[:, -1]
+            return mdf_w[:, -1:]
         mdf_out = np.empty((c, n_frames))
         ends = first_in_buf + (np.arange(n_win) + 1) * SPECTRAL_HOPS  # frame index after window
         frames = start + np.arange(n_frames) + 1
         idx = np.searchsorted(ends, frames, side="right") - 1
         held = idx < 0
         safe = np.maximum(idx, 0)
-        mnf_out[:] = mnf_w[:, safe]
         mdf_out[:] = mdf_w[:, safe]
-        mnf_out[:, held] = self._mnf[:, None]
         mdf_out[:, held] = self._mdf[:, None]
-        self._mnf, self._mdf = mnf_w[:, -1], mdf_w[:, -1]
-        return mnf_out, mdf_out
+        self._mdf = mdf_w[:, -1]
+        return mdf_out

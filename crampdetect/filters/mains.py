@@ -75,9 +75,10 @@ class MainsSuppressor:
         self._tables: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._band_bins: np.ndarray | None = None  # bins of the EMG band, and of the mains
         self._line_bins: np.ndarray | None = None  # lines (known once mains_hz is)
-        # (sample index just past the segment, line share, line RMS, residual share,
-        # residual RMS) per analysed segment
-        self._log: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        # Per analysed segment, the sample index just past it and its figures (line share,
+        # line RMS, residual share, residual RMS: shaped 4, n_channels, n_segments).
+        self._marks = np.zeros(0, dtype=np.int64)
+        self._figs = np.zeros((4, self.n_channels, 0))
         self._held: tuple[tuple[int, int] | None, dict[str, np.ndarray]] = (None, {})
 
     def share_at(self, ends: np.ndarray) -> dict[str, np.ndarray]:
@@ -87,25 +88,25 @@ class MainsSuppressor:
         ``residual_uv``); each shaped (n_channels, len(ends)). ``ends`` must not decrease from
         one call to the next: older segments are dropped. The arrays are read-only."""
         keys = ("share", "uv", "residual_share", "residual_uv")
-        log = self._log
-        if log and len(ends) and ends[0] >= log[-1][0]:  # all after the last segment (live)
-            del log[:-1]
-            key = (log[0][0], len(ends))
+        marks, figs = self._marks, self._figs
+        if marks.size and len(ends) and ends[0] >= marks[-1]:  # all after the last segment (live)
+            self._marks, self._figs = marks[-1:], figs[:, :, -1:]
+            key = (int(marks[-1]), len(ends))
             if self._held[0] != key:  # the same figures until the next segment
-                figs = [v[:, None].repeat(len(ends), axis=1) for v in log[0][1:]]
-                for v in figs:
+                held = [v[:, -1:].repeat(len(ends), axis=1) for v in figs]
+                for v in held:
                     v.flags.writeable = False
-                self._held = (key, dict(zip(keys, figs, strict=True)))
+                self._held = (key, dict(zip(keys, held, strict=True)))
             return self._held[1]
         out = {k: np.zeros((self.n_channels, len(ends))) for k in keys}
-        if not log:
+        if not marks.size:
             return out
-        marks = np.array([entry[0] for entry in log])
         k = np.searchsorted(marks, ends, side="right") - 1
         known = k >= 0
-        for j, key in enumerate(keys, start=1):
-            out[key][:, known] = np.stack([entry[j] for entry in log], axis=1)[:, k[known]]
-        del log[:-1]  # the last entry still applies to later indices
+        for key, v in zip(keys, figs, strict=True):
+            out[key][:, known] = v[:, k[known]]
+        # The last segment's figures still apply to later indices.
+        self._marks, self._figs = marks[-1:], figs[:, :, -1:]
         return out
 
     def process(self, x: np.ndarray) -> np.ndarray:
@@ -128,11 +129,12 @@ class MainsSuppressor:
         power = self._power(segs)
         out_power: np.ndarray | None = None
         known = np.zeros(k_seg, dtype=bool)
-        for k in range(k_seg):
+        avgs = self._running(power)
+        first = 0 if self.mains_hz is not None else self._search(avgs)
+        self._segments += first
+        for k in range(first, k_seg):
             self._segments += 1
-            p = power[:, k]
-            # Single periodograms are too noisy to call a line: average over ~8 segments.
-            self._avg = p if self._avg is None else self._avg + AVG_RATE * (p - self._avg)
+            self._avg = avgs[:, k]
             if self._segments < MIN_SEGMENTS or not self._find_mains():
                 continue
             known[k] = True
@@ -142,34 +144,60 @@ class MainsSuppressor:
                 b = (k + 1) * seg - fill  # the new notches start at the next segment
                 out[:, b:] = self._filter.process(x[:, b:])
                 out_power = None
+        self._avg = avgs[:, -1].copy()
         if known.any():
             if out_power is None:
                 xout = np.concatenate([self._obuf[:, :fill], out], axis=1)
                 out_power = self._power(xout[:, : k_seg * seg].reshape(c, k_seg, seg))
             shares = self._lines(power[:, known])
             residuals = self._lines(out_power[:, known])
+        # Each segment's figures: those of the last segment analysed with mains known.
+        prev = np.stack([self.share, self.line_rms, self.residual_share, self.residual_rms])
+        figs = np.empty((4, c, k_seg))
+        figs[:] = prev[:, :, None]
+        if known.any():
+            last = np.cumsum(known) - 1  # per segment, the last known one so far (-1: none)
+            figs[:, :, last >= 0] = np.stack([*shares, *residuals])[:, :, last[last >= 0]]
+        self.share, self.line_rms, self.residual_share, self.residual_rms = figs[:, :, -1].copy()
         seen = self._seen - fill
-        j = 0
-        for k in range(k_seg):
-            if known[k]:
-                self.share, self.line_rms = shares[0][:, j], shares[1][:, j]
-                self.residual_share, self.residual_rms = residuals[0][:, j], residuals[1][:, j]
-                j += 1
-            self._log.append(
-                (
-                    seen + (k + 1) * seg,
-                    self.share.copy(),
-                    self.line_rms.copy(),
-                    self.residual_share.copy(),
-                    self.residual_rms.copy(),
-                )
-            )
+        marks = seen + (np.arange(k_seg, dtype=np.int64) + 1) * seg
+        self._marks = np.concatenate([self._marks, marks])
+        self._figs = np.concatenate([self._figs, figs], axis=2)
         rest = xin.shape[1] - k_seg * seg
         self._buf[:, :rest] = xin[:, k_seg * seg :]
         self._obuf[:, :rest] = out[:, n - rest :]
         self._fill = rest
         self._seen += n
         return out
+
+    def _running(self, power: np.ndarray) -> np.ndarray:
+        """The running spectrum after each segment of ``power`` (n_channels, k, n_bins).
+
+        Single periodograms are too noisy to call a line: they are averaged over ~8 segments.
+        """
+        avgs = np.empty_like(power)
+        avg = self._avg
+        for k in range(power.shape[1]):
+            p = power[:, k]
+            avg = p if avg is None else avg + AVG_RATE * (p - avg)
+            avgs[:, k] = avg
+        return avgs
+
+    def _search(self, avgs: np.ndarray) -> int:
+        """While the mains frequency is unknown: the first segment of ``avgs`` (running
+        spectra, n_channels, k, n_bins) where :meth:`_find_mains` could find it (k if none).
+
+        The fundamentals are scored for all segments at once, as :meth:`_find_mains` scores
+        one; the segments before the one returned decide nothing."""
+        k_seg = avgs.shape[1]
+        hit = np.zeros(k_seg, dtype=bool)
+        # Below MIN_SEGMENTS nothing is decided.
+        start = max(0, MIN_SEGMENTS - 1 - self._segments)
+        for f0 in CANDIDATES_HZ:
+            lines, db = self._scores(avgs[:, start:], f0, fundamental_only=True)
+            if lines.size:
+                hit[start:] |= np.maximum.reduce(db[..., 0], axis=0) >= self.line_db
+        return int(np.argmax(hit)) if hit.any() else k_seg
 
     def _power(self, segs: np.ndarray) -> np.ndarray:
         """Periodograms (n_channels, k, n_bins) of Hann-windowed, mean-removed segments."""
@@ -208,9 +236,11 @@ class MainsSuppressor:
         if fundamental_only:
             lines, line_idx, neigh_idx = lines[:1], line_idx[:1], neigh_idx[:1]
         if lines.size == 0:
-            return lines, np.zeros((power.shape[0], 0))
-        line = power[:, line_idx].max(axis=2)
-        floor = power[:, neigh_idx].mean(axis=2)  # the mean: cheap, and the spectrum is averaged
+            return lines, np.zeros((*power.shape[:-1], 0))
+        # ``power`` is (n_channels, [segments,] n_bins); the arithmetic of ndarray.max/mean.
+        line = np.maximum.reduce(power[..., line_idx], axis=-1)
+        neigh = power[..., neigh_idx]
+        floor = np.add.reduce(neigh, axis=-1) / neigh.shape[-1]  # the mean: cheap, averaged
         return lines, 10 * np.log10((line + 1e-30) / (floor + 1e-30))
 
     def _lines(self, power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -156,30 +156,48 @@ class RepresentationInference:
         """Take in complete windows (n_channels, k, w) in order, deciding where due."""
         ev = self._ev
         _, k, w = win.shape
-        ok = np.isfinite(win) & (np.abs(np.where(np.isfinite(win), win, 0.0)) <= EVIDENCE_MAX)
-        clean = bool(ok.all())
-        held = win if clean else np.where(ok, win, np.nan)
+        # Whole-block min/max first: NaN propagates, so one test covers the usual clean block.
+        clean = bool(-EVIDENCE_MAX <= win.min() and win.max() <= EVIDENCE_MAX)
+        ok = None
+        if not clean:
+            ok = np.isfinite(win) & (np.abs(np.where(np.isfinite(win), win, 0.0)) <= EVIDENCE_MAX)
+        held = win if ok is None else np.where(ok, win, np.nan)
         # The nan-aware reductions are slow; corrupt samples are rare, so pay only then.
         mx, mn, pct, mean, std = (
             (np.max, np.min, np.percentile, np.mean, np.std)
             if clean
             else (np.nanmax, np.nanmin, np.nanpercentile, np.nanmean, np.nanstd)
         )
+        # Once a window swung as raw EMG, only an envelope at rest can change the decision
+        # (and the medians no longer can): the quartiles, spread and jaggedness are skipped,
+        # and the median is computed only where the window reaches the envelope's range.
+        swung = clean and ev.raw_windows > 0
         with np.errstate(invalid="ignore"), _quiet():
-            w_hi = mx(held, axis=(0, 2))
+            lo, hi = mn(held, axis=2), mx(held, axis=2)
+            w_hi = mx(hi, axis=0) if clean else mx(held, axis=(0, 2))  # the same maxima
             if ev.integral:
-                bad = ok & ((held != np.round(held)) | (held < 0))
-                w_frac = bad.any(axis=(0, 2))
+                if ok is None:  # every sample is evidence; negative where a minimum is
+                    frac = np.logical_or.reduce(held != np.round(held), axis=2) | (lo < 0)
+                    w_frac = np.logical_or.reduce(frac, axis=0)
+                else:
+                    bad = ok & ((held != np.round(held)) | (held < 0))
+                    w_frac = bad.any(axis=(0, 2))
             else:
                 w_frac = np.zeros(k, dtype=bool)
-            lo, hi = mn(held, axis=2), mx(held, axis=2)
-            if ev.integral:  # the spread and jaggedness are evidence of counts only
+            if ev.integral and swung:
+                top = max(ev.hi, float(w_hi.max()))
+                reach = 0.15 * float((1 << (self._bits_of(top) or 16)) - 1)
+                near = np.flatnonzero(np.logical_or.reduce(lo <= reach, axis=0))
+                med = np.full(lo.shape, np.inf)  # above the envelope's range: not at rest
+                if near.size:
+                    med[:, near] = pct(held[:, near], 50, axis=2)
+            elif ev.integral:  # the spread and jaggedness are evidence of counts only
                 q1, med, q3 = pct(held, [25, 50, 75], axis=2)
                 sd = std(held, axis=2)
                 jag = mean(np.abs(np.diff(held, axis=2)), axis=2) / np.maximum(sd, 1e-12)
             elif self.given["units"] == "counts":  # medians decide given counts' signal
                 med = pct(held, 50, axis=2)
-            neg = mean(held < 0, axis=2)
+            neg = mean(held < 0, axis=2) if not ev.integral or w_frac.any() else None
         valid = np.isfinite(hi)  # a window with a sample that is evidence
         keep_medians = ev.integral or self.given["units"] == "counts"
         for j in range(k):  # one window at a time: decisions do not depend on block cuts
@@ -196,17 +214,19 @@ class RepresentationInference:
                 m, a, b = med[:, j], lo[:, j], hi[:, j]
                 stuck = (b - a <= 1) & ((a <= 1) | (b >= fs_ - 1))
                 env = v & ~stuck & (m >= 2) & (m <= 0.15 * fs_)
-                swing = (
-                    v & (m >= 0.2 * fs_) & (m <= 0.8 * fs_) & (q3[:, j] - q1[:, j] >= 3)
-                    & (jag[:, j] >= 0.5) & (np.abs((b - m) - (m - a)) <= 0.5 * (b - a))
-                )  # fmt: skip
                 before = (ev.env_windows >= ENV_WINDOWS, ev.raw_windows > 0)
                 ev.env_windows += int(env.sum())
-                ev.raw_windows += int(swing.sum())
+                if not swung:  # else raw_windows > 0 already, and the medians are not read
+                    swing = (
+                        v & (m >= 0.2 * fs_) & (m <= 0.8 * fs_) & (q3[:, j] - q1[:, j] >= 3)
+                        & (jag[:, j] >= 0.5) & (np.abs((b - m) - (m - a)) <= 0.5 * (b - a))
+                    )  # fmt: skip
+                    ev.raw_windows += int(swing.sum())
+                    ev.medians.extend(med[v & ~stuck, j].tolist())
                 changed |= before != (ev.env_windows >= ENV_WINDOWS, ev.raw_windows > 0)
-                ev.medians.extend(med[v & ~stuck, j].tolist())
             else:
                 before_neg = ev.neg_windows > 0
+                assert neg is not None
                 ev.neg_windows += int((v & (neg[:, j] >= 0.05)).sum())
                 changed |= before_neg != (ev.neg_windows > 0)
                 if keep_medians:

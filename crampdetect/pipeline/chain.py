@@ -197,10 +197,10 @@ class Pipeline:
         hop = self._features.hop
         n_pending = self._n_pending + block.n_samples
         if n_pending < hop:  # no hop completes: keep the samples (a copy: blocks get reused)
-            self._pending.append(np.array(block.data, dtype=float))
+            self._pending.append(np.array(block.data, dtype=float, order="C"))
             self._n_pending = n_pending
             return out
-        data = np.asarray(block.data, dtype=float)
+        data = np.ascontiguousarray(block.data, dtype=float)  # C order: fast reductions
         if self._pending:
             data = np.concatenate([*self._pending, data], axis=1)
         used = n_pending - n_pending % hop

@@ -20,6 +20,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from crampdetect.storage import limits
 #: A step longer than this many sample periods is a gap (lost samples).
 GAP_FACTOR = 1.5
 CHUNK_BYTES = 1 << 20
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -93,21 +95,12 @@ class CsvStream:
     def blocks(self) -> Iterator[Block]:
         """Yield the file as Blocks, split at gaps; raises InputError on bad rows."""
         start = 0
-        prev_t: float | None = None
-        row = 1
-        period = 1.0 / self.fs
-        for arr in self._iter_arrays():
+        for arr, steps, cuts, n_bad, first_bad in _read_ahead(self._checked()):
             t = arr[0]
             data = arr[1:]
-            n_bad, first_bad = check_values(arr, self.path.name, row)
             if n_bad and not self.bad_values:
                 self.first_bad_row = first_bad
             self.bad_values += n_bad
-            steps = np.diff(t, prepend=t[0] if prev_t is None else prev_t)
-            if prev_t is None:
-                steps[0] = period
-            check_steps(steps, self.path.name, row)
-            cuts = np.flatnonzero(steps > GAP_FACTOR * period)
             bounds = [0, *cuts.tolist(), t.size]
             for a, b in itertools.pairwise(bounds):
                 if b <= a:
@@ -126,9 +119,24 @@ class CsvStream:
                     channels=self.channels,
                 )
                 start += b - a
-            prev_t = float(t[-1])
-            self.t_last = prev_t
+            self.t_last = float(t[-1])
             self.n_samples += t.size
+
+    def _checked(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, int, int]]:
+        """Each parsed chunk checked: the chunk, its ``time_s`` steps, where they are gaps,
+        and its bad cells (number, data row of the first)."""
+        name, period = self.path.name, 1.0 / self.fs
+        prev_t: float | None = None
+        row = 1
+        for arr in self._iter_arrays():
+            t = arr[0]
+            n_bad, first_bad = check_values(arr, name, row)
+            steps = np.diff(t, prepend=t[0] if prev_t is None else prev_t)
+            if prev_t is None:
+                steps[0] = period
+            check_steps(steps, name, row)
+            yield arr, steps, np.flatnonzero(steps > GAP_FACTOR * period), n_bad, first_bad
+            prev_t = float(t[-1])
             row += t.size
 
     def _iter_arrays(self) -> Iterator[np.ndarray]:
@@ -136,6 +144,23 @@ class CsvStream:
         self._pending = []
         if self._batches is not None:
             yield from self._batches
+
+
+def _read_ahead(items: Iterator[T]) -> Iterator[T]:
+    """``items``, each read, parsed and checked on a reader thread while the caller works on
+    the one before.
+
+    pyarrow parses without the GIL, so a file is read alongside the pipeline. Errors are
+    raised where the caller reaches the chunk, as without the thread; the thread stops (after
+    the chunk in hand) when the caller stops iterating.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="crampdetect-csv") as pool:
+        ahead = pool.submit(next, items, None)
+        while (item := ahead.result()) is not None:
+            ahead = pool.submit(next, items, None)
+            yield item
 
 
 def open_csv(path: str | Path, rate: float | None = None) -> CsvStream:
