@@ -18,6 +18,7 @@ def test_shipped_model_uses_only_features_the_detector_gives():
     params = json.loads(conf.DATA.read_text())
     used = {part for f in params["features"] for part in f.split("*")}
     assert used <= set(ALERT_FEATURES)
+    assert not used & set(conf.RULE_FEATURES)  # which rule alerted is not evidence
     assert params["tuning_seeds"] == list(TUNING_SEEDS)  # fitted on tuning seeds only
 
 
@@ -52,11 +53,13 @@ def test_product_features_are_interactions():
     assert conf.feature({"dip": 0.4}, "night*dip", 0.7) == 0.7  # not given: the default
 
 
-def _context(fast: np.ndarray, run_start: int) -> dict[str, float]:
+def _context(fast: np.ndarray, run_start: int, rest_uv: float = 5.0) -> dict[str, float]:
     both = np.vstack([fast, np.full_like(fast, 10.0)])
     x = conf.alert_context(both, both, np.full_like(both, 100.0), np.zeros(both.shape, bool),
-                           np.zeros_like(both), 0, run_start, fast.size - 1, FR)  # fmt: skip
-    names = [*conf.CONTEXT_FEATURES[:6], "artefact_share", "other_leg", "log_tkeo_ratio"]
+                           np.zeros_like(both), np.full_like(both, rest_uv), 0, run_start,
+                           fast.size - 1, FR)  # fmt: skip
+    names = [*conf.CONTEXT_FEATURES[:6], "artefact_share", "other_leg", "log_tkeo_ratio",
+             "pre_floor", "pre_peak"]  # fmt: skip
     return dict(zip(names, x.tolist(), strict=True))
 
 
@@ -77,3 +80,27 @@ def test_context_tells_stride_rhythm_and_relaxation_gaps_from_a_cramp():
     assert c["run_gap_share"] > 0.2 > b["run_gap_share"]
     assert b["run_low"] > 0.3 > c["run_low"]
     assert b["other_leg"] < 1.0
+
+
+def test_context_sees_a_raised_resting_floor_before_the_run():
+    """A prodrome (resting EMG up 100-500 % with fasciculations) raises the floor before the
+    run; a leg movement just before it raises the peaks only."""
+    rng = np.random.default_rng(5)
+    t = np.arange(round(30 * FR)) / FR
+    start = round(20 * FR)
+    cramp = np.full(t.size, 150.0)
+    rest = 5.0 * (1.0 + 0.1 * rng.standard_normal(t.size))
+    prodrome = 3.0 * rest + 40.0 * (rng.uniform(size=t.size) < 0.02)  # floor x3, twitches
+    movement = rest + 200.0 * ((t > 15.0) & (t < 17.0))  # a 2 s movement ending 3 s before
+    quiet, pro, moved = (
+        _context(np.concatenate([pre[:start], cramp[start:]]), start)
+        for pre in (rest, prodrome, movement)
+    )
+    assert abs(quiet["pre_floor"]) < 0.3 < 0.7 < pro["pre_floor"]
+    assert abs(moved["pre_floor"]) < 0.3
+    assert moved["pre_peak"] > 2.0 > pro["pre_peak"] > quiet["pre_peak"]
+    # Unknown rest (NaN baseline): no evidence either way.
+    both = np.vstack([np.concatenate([prodrome[:start], cramp[start:]])] * 2)
+    x = conf.alert_context(both, both, both, np.zeros(both.shape, bool), np.zeros_like(both),
+                           np.full_like(both, np.nan), 0, start, t.size - 1, FR)  # fmt: skip
+    assert x[-2] == x[-1] == 0.0

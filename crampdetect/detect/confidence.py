@@ -2,11 +2,13 @@
 
 A logistic model over the alert's :data:`~crampdetect.detect.cramp.ALERT_FEATURES`: the
 gate's candidate features (continuity, irregularity, dips, rise over what came before, one
-leg or both, path) and :data:`CONTEXT_FEATURES` (relaxation gaps over the whole run, rhythm
-within and before it, rest or effort before it, time since the last movement, artefacts,
-the other leg, motor-unit spikiness, profile and input). Fitted on the alerts of the tuning
-seeds of both evaluation sets and shipped as data in ``confidence.json`` (refit with
-``python benchmarks/fit_confidence.py``; figures in ``benchmarks/confidence.md``).
+leg or both; not the rule that raised it, see :data:`RULE_FEATURES`) and
+:data:`CONTEXT_FEATURES` (relaxation gaps over the whole run, rhythm within and before it,
+rest or effort before it, the resting floor and peaks before it, time since the last
+movement, artefacts, the other leg, motor-unit spikiness, profile and input). Fitted on the
+alerts of the tuning seeds of both evaluation sets and shipped as data in
+``confidence.json`` (refit with ``python benchmarks/fit_confidence.py``; figures in
+``benchmarks/confidence.md``).
 Features are clipped to the range seen in fitting, so an unusual alert cannot push the
 probability to an extreme through one feature alone.
 """
@@ -41,11 +43,14 @@ CONTEXT_FEATURES = (
     "log_tkeo_ratio",  # log(median TKEO / median squared envelope) over the run: MU spikiness
     "night",  # 1 under a profile with the quiet-rest rule (night)
     "raw_input",  # 1 when TKEO is known (raw EMG seen at rest)
-    "path_slow",  # 1 when the slow rule holds
-    "path_settle",  # 1 when raised by the settle path
+    "pre_floor",  # log(20th percentile of the envelope over PRE_S before the run / rest): prodrome
+    "pre_peak",  # log(95th percentile of it / rest): a movement or twitches before the run
     "rise_s",  # s from the onset to the envelope first reaching half its median since
     "onset_lead_s",  # s from the onset to the alert
 )
+#: Which rule raised the alert: left out of the model, so that it stays meaningful when the
+#: rules change (the evidence is in the features those rules read).
+RULE_FEATURES = ("path_irregular", "path_quiet")
 #: Span (s) of the run and of the time before it that the context features look at; both
 #: stay within the detector's history, so they do not depend on block cuts.
 RUN_S, PRE_S, MOVE_CAP_S = 20.0, 8.0, 120.0
@@ -112,17 +117,19 @@ def alert_context(
     ref: np.ndarray,
     art: np.ndarray,
     tkeo: np.ndarray,
+    base: np.ndarray,
     c: int,
     run_start: int,
     alert: int,
     frames_per_s: float,
 ) -> np.ndarray:
-    """Run shape, rhythm, artefact share, other leg and spikiness: the entries of
-    CONTEXT_FEATURES from ``run_cv`` to ``pre_rhythm``, then ``artefact_share`` to
-    ``log_tkeo_ratio``.
+    """Run shape, rhythm, artefact share, other leg, spikiness and rest before the run: the
+    entries of CONTEXT_FEATURES from ``run_cv`` to ``pre_rhythm``, then ``artefact_share`` to
+    ``log_tkeo_ratio``, then ``pre_floor`` and ``pre_peak``.
 
     ``fast``/``level`` are the 100/250 ms envelopes (µV), ``ref`` the activity reference (µV),
     ``art`` the artefact flags, ``tkeo`` the mean TKEO per frame (µV², zeros without raw EMG),
+    ``base`` the resting baseline (µV, NaN while unknown),
     all (n_channels, m); ``run_start`` and ``alert`` index into
     them (``run_start`` < 0: before them). The caller holds at least RUN_S + PRE_S s before
     the alert (or the stream's start), so the result does not depend on block cuts.
@@ -135,6 +142,8 @@ def alert_context(
     lags = np.arange(max(1, round(RHYTHM_LAGS_S[0] * fr)), round(RHYTHM_LAGS_S[1] * fr) + 1)
     p0 = max(0, run_start - round(PRE_S * fr), alert - round((RUN_S + PRE_S) * fr))
     pre = fast[c, p0 : max(p0, run_start)]
+    rest = base[c, p0 : max(p0, run_start)]
+    rest = float(np.median(rest)) if rest.size and np.isfinite(rest).all() else np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
         lv = level[:, alert] / np.where(ref[:, alert] > 0, ref[:, alert], np.nan)
         others = np.delete(lv, c)
@@ -154,6 +163,8 @@ def alert_context(
                     float(np.log(np.median(tkeo[c, a : alert + 1]) / np.median(f**2)))
                     if f.size
                     else 0.0,
+                    float(np.log(np.percentile(pre, 20) / rest)) if pre.size else 0.0,
+                    float(np.log(np.percentile(pre, 95) / rest)) if pre.size else 0.0,
                 ]
             ),
             nan=0.0,

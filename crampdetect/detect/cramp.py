@@ -756,6 +756,7 @@ class CrampDetector:
             self._ext_ref,
             self._ext_art,
             self._ext_tkeo,
+            self._ext_base,
             c,
             rs - e0 if rs >= 0 else -1,
             frame - e0,
@@ -763,17 +764,15 @@ class CrampDetector:
         )
         with np.errstate(invalid="ignore", divide="ignore"):
             pre_ref = np.log(max(float(ctx.pre[c, 0]), 1e-9) / max(float(ctx.ref_before[0]), 1e-9))
-        path = self._path
         return np.array(
             [
                 *shape[:6],
                 pre_ref if np.isfinite(pre_ref) else 0.0,
                 min(self._since_move_at_alert * self.hop_s, MOVE_CAP_S),
-                *shape[6:],
+                *shape[6:9],
                 float(self.settings.quiet_s > 0),
                 float(np.isfinite(ctx.tk_floor[0])),
-                float(path == "slow"),
-                float(path == "settle"),
+                *shape[9:],
             ]
         )
 
