@@ -187,3 +187,26 @@ def test_night_movement_context_does_not_depend_on_block_cuts():
     add_burst(x, t, FS, rng, 1, 100.0, 104.0, 300.0, ramp_s=0.5)
     runs = [detect_array(x, FS, UV, "night", block=b)[0] for b in (137, 2000, 7919, 40000)]
     assert runs[0] and all(r == runs[0] for r in runs)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_flat_leg_movement_after_rest_waits_but_a_building_cramp_does_not(seed):
+    # Night, minutes of rest seen: a 6 s leg movement reaches its level at once and holds it
+    # (a flat plateau): no alert (before plateau_swing it alerted after fast_s, 4 s). A
+    # cramp that builds up over 1.5 s is alerted after fast_s as before.
+    t, x, rng = scene(duration_s=200.0, seed=seed)
+    add_burst(x, t, FS, rng, 0, 80.0, 86.0, 300.0, ramp_s=0.1)
+    assert _night_events(x) == []
+    (was,) = _night_events(x, plateau_swing=0.0)
+    assert was.alert_s - 80.0 <= 5.0
+    add_burst(x, t, FS, rng, 0, 180.0, 198.0, 300.0, ramp_s=1.5)
+    (e,) = _night_events(x)
+    assert e.alert_s - 180.0 <= 5.0
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_flat_contraction_after_rest_is_alerted_once_it_outlasts_a_leg_movement(seed):
+    t, x, rng = scene(duration_s=150.0, seed=seed)
+    add_burst(x, t, FS, rng, 0, 100.0, 140.0, 300.0, ramp_s=0.1)
+    (e,) = _night_events(x)
+    assert 6.5 <= e.alert_s - 100.0 <= 8.0  # moved_fast_s (7 s), before the slow path (9 s)

@@ -65,11 +65,13 @@ def test_logged_transitions_only_leave_states_the_table_allows():
 
 
 def test_quiet_path_needs_rest_actually_seen():
-    """A steady 7 s contraction alerts at night after minutes of observed rest, not when the
-    stream opens on it (a voluntary hold 3 s into a recording)."""
+    """A 7 s contraction alerts at night after minutes of observed rest, not when the stream
+    opens on it (a voluntary hold 3 s into a recording). (The second one builds up over
+    1.5 s like a cramp: a flat plateau reached at once would wait for ``moved_fast_s``, see
+    ``plateau_swing``.)"""
     t, x, rng = scene(fs=FS, duration_s=200.0, seed=5)
     add_burst(x, t, FS, rng, 0, 3.0, 10.0, 300.0)
-    add_burst(x, t, FS, rng, 0, 150.0, 157.0, 300.0)
+    add_burst(x, t, FS, rng, 0, 150.0, 157.0, 300.0, ramp_s=1.5)
     cramps, _, _ = _stream(x)
     assert [round(e.alert_s) for e in cramps] == [154]
     assert cramps[0].detail["path"] == "quiet"

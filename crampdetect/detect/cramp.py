@@ -38,7 +38,13 @@ from crampdetect.detect.confidence import (
 )
 from crampdetect.detect.onset import place_onset
 from crampdetect.detect.settings import DetectorSettings
-from crampdetect.features.context import LazyStats, count_in_run, settled_after_gait, trailing_stats
+from crampdetect.features.context import (
+    LazyStats,
+    count_in_run,
+    settled_after_gait,
+    swing_at,
+    trailing_stats,
+)
 from crampdetect.features.windows import windows
 
 _NEVER = -(10**12)
@@ -208,6 +214,7 @@ class CrampDetector:
         self._hist_len = round(HISTORY_S * fr)
         self._settle_n = max(1, round(s.settle_s * fr))
         self._settle_gait_n = max(2, round(s.settle_gait_s * fr))
+        self._swing_w = max(2, round(s.fast_s * fr))  # night: the plateau test's window
         lo, hi = (round(x * fr) for x in STRIDE_LAGS_S)
         self._stride_lags = np.arange(max(1, lo), min(hi, self._settle_gait_n - 1) + 1)
         #: The context of no run (before anything was seen).
@@ -676,6 +683,21 @@ class CrampDetector:
                 # movements (every 5-90 s, each 0.5-10 s): the early paths wait until the
                 # activation has outlasted nearly every such movement.
                 ok &= slow[mine] | (elapsed[mine] >= s.moved_fast_s * fr)
+            if s.plateau_swing > 0:
+                # Night: a leg movement reaches its level at once and holds it; a cramp
+                # builds up and waxes and wanes. A flat plateau takes the early paths only
+                # once it has outlasted nearly every leg movement (as after a movement).
+                ask = ok & ~slow[mine] & (elapsed[mine] < s.moved_fast_s * fr)
+                if ask.any():
+                    k = mine[ask]
+                    swing = swing_at(
+                        self._ext_fast[c],
+                        start + k - self._ext_start,
+                        st["base"][k],
+                        self._swing_w,
+                        s.rest_offset,
+                    )
+                    ok[np.flatnonzero(ask)] = swing >= s.plateau_swing
             if ok.any():
                 ok &= (
                     (bil[mine] < s.bilateral_share)

@@ -137,6 +137,12 @@ class DetectorSettings:
         Within the recurrence watch, ``fast_s`` (the earliest alert of the irregular and
         quiet paths) is scaled by this. Night keeps 1: a leg movement after a cramp is no
         shorter than before it.
+    plateau_swing : float
+        Night: the early (fast and quiet) paths need the 100 ms envelope over the last
+        ``fast_s`` to have swung by this much (log of its 90th over its 10th percentile,
+        above the resting offset): a cramp builds up and waxes and wanes, a leg movement
+        is a flat plateau reached at once. A flatter run may take them once it has lasted
+        ``moved_fast_s``. 0 disables.
     quiet_other_share : float
         Night: the steady (quiet) path needs another leg to have risen during at most this
         share of the run (turning over moves both legs); the irregular and slow paths keep
@@ -206,6 +212,7 @@ class DetectorSettings:
     quiet_other_share: float = 0.2
     recurrence_fast_scale: float = 0.75
     moved_fast_s: float = 7.0
+    plateau_swing: float = 0.0
     # rep: representation-specific
     rest_offset: float = 0.0
     # envtrain: a level standing does not reach, for the slow path (opt-in)
@@ -295,6 +302,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "quiet_other_share": (0.0, 1.0, ""),
     "recurrence_fast_scale": (0.1, 1.0, ""),
     "moved_fast_s": (0.1, 600.0, "s"),
+    "plateau_swing": (0.0, 10.0, "log units"),
     "rest_offset": (0.0, 1.0, "x baseline"),
     "slow_strong_ratio": (0.0, 1000.0, "x baseline"),
     "bilateral_clear_s": (0.0, _BIG, "s"),
@@ -311,6 +319,9 @@ _PROFILES = {
         # that is not judged a cramp.
         bilateral_s=46.0,
         recurrence_fast_scale=1.0,
+        # night: a leg movement is a flat plateau reached at once, a cramp builds up and
+        # waxes and wanes (benchmarks/detection.md, 2026-12-05 "night false alerts")
+        plateau_swing=0.6,
         # miss: a turnover that goes on into a contraction of one leg: once the other leg
         # has been still for 4 s (longer than the pauses within turning over, 0.1-3 s) the
         # contraction is judged on its own (benchmarks/detection.md).

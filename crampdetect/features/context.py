@@ -204,3 +204,42 @@ def settled_after_gait(
     r = w[:, :, gait:]
     now = stride_rhythm(r, lags)
     return before, now, r.min(axis=2), np.median(r, axis=2)
+
+
+def swing_at(
+    fast_ext: np.ndarray, ends: np.ndarray, base: np.ndarray, w: int, rest_offset: float = 0.0
+) -> np.ndarray:
+    """How far the 100 ms envelope swung over the ``w`` frames ending at each of ``ends``
+    (part night): log(90th / 10th percentile) of what stands above the resting offset.
+
+    A leg movement reaches its level at once and holds it (a flat plateau: a small swing);
+    a cramp builds up over seconds and waxes and wanes (a large one).
+
+    Parameters
+    ----------
+    fast_ext : ndarray (m,)
+        One channel's 100 ms envelope (µV): history followed by the new frames (the first
+        frame stands in for frames before it).
+    ends : ndarray of int (k,)
+        Indices into ``fast_ext`` of the last frame of each window.
+    base : ndarray (k,)
+        Resting baseline (µV) at each end frame.
+    w : int
+        Frames of the window.
+    rest_offset : float
+        Multiple of the baseline taken off the envelope first (ENV rests on an offset).
+
+    Returns
+    -------
+    ndarray (k,)
+        Log units.
+    """
+    idx = np.maximum(ends[:, None] + np.arange(1 - w, 1)[None, :], 0)
+    floor = (rest_offset * np.nan_to_num(base))[:, None]
+    above = np.maximum(fast_ext[idx] - floor, 1e-6)
+    lo, hi = np.percentile(above, [SWING_PCT, 100.0 - SWING_PCT], axis=1)
+    return np.log(hi / lo)
+
+
+#: Percentiles (low, 100 - low) whose ratio is the envelope's swing (:func:`swing_at`).
+SWING_PCT = 10.0
