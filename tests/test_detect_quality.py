@@ -231,22 +231,34 @@ def test_flags_under_everyday_interference_do_not_depend_on_block_size(rep, fs):
     assert all(r == results[0] for r in results[1:])
 
 
+ENV_REP = Representation("env", "counts", 12)
+
+
+def _env_rest(seed: int) -> tuple[float, int, np.random.Generator, np.ndarray, np.ndarray]:
+    """6 min of two-leg 12-bit ENV at rest at 100 Hz: (fs, n, rng, envelope, time in s)."""
+    fs, n = 100.0, 36_000
+    rng = np.random.default_rng(seed)
+    env = 30 + 3 * slow_modulation(n, fs, rng, 0.3, 0.5) + rng.normal(0, 1.5, (2, n))
+    return fs, n, rng, env, np.arange(n) / fs
+
+
+def _env_detect_any_blocks(env: np.ndarray, fs: float) -> tuple:
+    """Events and quality of the night detector; asserts three block sizes agree."""
+    x = np.round(env).clip(0, 4095)
+    outs = [detect_array(x, fs, ENV_REP, "night", block=b) for b in (250, 37, 4000)]
+    assert all(o == outs[0] for o in outs[1:])
+    return outs[0]
+
+
 def test_an_envelope_that_climbs_beyond_the_adc_range_is_a_contraction_not_a_lead_off():
     """ENV at a high gain: a cramp that builds up over 1.5 s pins the envelope at the top; it
     is flagged as saturation, not lead-off, and alerts. Electrodes coming off (a jump to the
     top) stay a lead-off without an alert. Any block size gives the same output."""
-    fs, n = 100.0, 36_000  # 6 min of 12-bit ENV at 100 Hz
-    rep = Representation("env", "counts", 12)
-    rng = np.random.default_rng(29)
-    env = 30 + 3 * slow_modulation(n, fs, rng, 0.3, 0.5) + rng.normal(0, 1.5, (2, n))
-    t = np.arange(n) / fs
+    fs, n, rng, env, t = _env_rest(29)
     rise = np.clip((t - 120.0) / 1.5, 0.0, 1.0) * (t < 170.0)  # a cramp from 120 s to 170 s
     env[0] += rise * 6000 * (1 + 0.15 * slow_modulation(n, fs, rng, 1.0, 0.7)[0])
     env[1, 22_000:31_000] = 4095  # electrodes off from 220 s to 310 s
-    x = np.round(env).clip(0, 4095)
-    outs = [detect_array(x, fs, rep, "night", block=b) for b in (250, 37, 4000)]
-    assert all(o == outs[0] for o in outs[1:])
-    events, quality = outs[0]
+    events, quality = _env_detect_any_blocks(env, fs)
     cramps = [e for e in events if e.kind == "cramp"]
     assert [e.channel for e in cramps] == ["ch0"]
     assert 120.0 < cramps[0].alert_s < 130.0
@@ -261,21 +273,14 @@ def test_an_envelope_that_jumps_to_the_top_and_then_wanes_is_a_contraction():
     electrodes coming off) but then waxes and wanes (dips below the top and comes back) is a
     contraction: it alerts and is no lead-off. Electrodes off pin the envelope (flat, or with a
     mains ripple of 1 %): a lead-off throughout, no alert. Any block size gives the same output."""
-    fs, n = 100.0, 36_000  # 6 min of 12-bit ENV at 100 Hz
-    rep = Representation("env", "counts", 12)
-    rng = np.random.default_rng(31)
-    env = 30 + 3 * slow_modulation(n, fs, rng, 0.3, 0.5) + rng.normal(0, 1.5, (2, n))
-    t = np.arange(n) / fs
+    fs, n, rng, env, t = _env_rest(31)
     on = np.clip((t - 120.0) / 0.05, 0.0, 1.0) * (t < 170.0)  # a cramp from 120 s to 170 s
     wax = 4000 * slow_modulation(n, fs, rng, 0.2, 0.7) + rng.normal(0, 400, n)  # +-20 %, rough
     env[0] += on * wax
     env[1, 22_000:26_000] = 4095  # electrodes off from 220 s to 260 s: at the rail
     hum = 4140 * (1 + rng.normal(0, 0.01, n))  # floating from 280 s to 320 s: mains ripple
     env[1, 28_000:32_000] = hum[28_000:32_000]
-    x = np.round(env).clip(0, 4095)
-    outs = [detect_array(x, fs, rep, "night", block=b) for b in (250, 37, 4000)]
-    assert all(o == outs[0] for o in outs[1:])
-    events, quality = outs[0]
+    events, quality = _env_detect_any_blocks(env, fs)
     cramps = [e for e in events if e.kind == "cramp"]
     assert [e.channel for e in cramps] == ["ch0"]
     assert 120.0 < cramps[0].alert_s < 130.0
