@@ -23,7 +23,7 @@ from crampdetect.storage.csvfile import open_csv
 from crampdetect.storage.edf import write_edf
 from crampdetect.storage.limits import LimitError
 from crampdetect.storage.recording import Recording, Segment
-from crampdetect.storage.recover import recover_csv
+from crampdetect.storage.recover import bad_samples, recover_csv
 
 SIDECAR_SUFFIX = ".session.json"
 EXPORT_FORMATS = ("edf", "bdf", "csv", "wav")
@@ -230,8 +230,11 @@ def write_wav(rec: Recording, path: str | Path, *, anonymize: bool = False) -> P
     return path
 
 
-def read_wav(path: str | Path) -> Recording:
-    """Read a WAV file (and its sidecar, which restores units, scale, gaps and events)."""
+def read_wav(path: str | Path, *, recover: bool = False) -> Recording:
+    """Read a WAV file (and its sidecar, which restores units, scale, gaps and events).
+
+    Bad samples are read as NaN, or dropped with ``recover``: see :func:`.recover.bad_samples`.
+    """
     import soundfile as sf
 
     path = Path(path)
@@ -255,10 +258,6 @@ def read_wav(path: str | Path) -> Recording:
     data = frames.T.astype(np.float64)
     if doc:
         data = data * float(doc.get("wav_scale", 1.0)) + float(doc.get("wav_offset", 0.0))
-    if not (np.abs(data) <= limits.MAX_ABS_VALUE).all():
-        raise InputError(
-            f"{path}: NaN, infinite or out-of-range samples (beyond {limits.MAX_ABS_VALUE:g})"
-        )
     channels = tuple(doc["channels"]) if doc else tuple(f"ch{i + 1}" for i in range(data.shape[0]))
     if len(channels) != data.shape[0]:
         raise InputError(
@@ -280,7 +279,7 @@ def read_wav(path: str | Path) -> Recording:
     rec = Recording(path, "wav", float(fs), channels, None, segments, problems=problems)
     if doc:
         _apply_sidecar(rec, doc)
-    return rec
+    return bad_samples(rec, recover=recover)
 
 
 def wav_data_frames(path: Path) -> int | None:

@@ -122,7 +122,8 @@ def open_recording(path: str | Path, *, recover: bool = False) -> Recording:
     """Open any supported recording read-only; raise :class:`InputError` if it is unusable.
 
     Sessions always open with whatever a crash left; ``recover`` also salvages the readable
-    rows of a damaged CSV (listing the damage in ``problems``) instead of raising.
+    rows of a damaged CSV (listing the damage in ``problems``) instead of raising, and drops
+    the bad (NaN, infinite, absurd) samples every reader but the session one reads as NaN.
     """
     path = Path(path)
     kind = sniff(path)
@@ -131,16 +132,16 @@ def open_recording(path: str | Path, *, recover: bool = False) -> Recording:
     elif kind in ("edf", "bdf"):
         rec = edf.read_edf(path)
     elif kind == "wav":
-        rec = formats.read_wav(path)
+        rec = formats.read_wav(path, recover=recover)
     elif kind == "real":
         try:
             rec = _read_real(path, _manifest_entry(path) or {})
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise InputError(f"{path}: its {MANIFEST} entry is malformed ({exc!r:.60})") from None
     elif kind == "openbci":
-        rec = thirdparty.read_openbci(path)
+        rec = thirdparty.read_openbci(path, recover=recover)
     elif kind == "brainflow":
-        rec = thirdparty.read_brainflow(path)
+        rec = thirdparty.read_brainflow(path, recover=recover)
     else:
         rec = formats.read_csv(path, recover=recover)
     labels = path.with_name(path.stem + ".labels.json")

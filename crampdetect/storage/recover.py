@@ -17,7 +17,7 @@ import numpy as np
 from crampdetect.core import InputError
 from crampdetect.storage import limits
 from crampdetect.storage.csvfile import parse_header
-from crampdetect.storage.recording import Recording, segments_from_array
+from crampdetect.storage.recording import Recording, Segment, segments_from_array
 
 
 def recover_csv(path: str | Path, reason: str) -> Recording:
@@ -71,3 +71,47 @@ def recover_csv(path: str | Path, reason: str) -> Recording:
         segments=segments_from_array(times, data, fs),
         problems=[f"{reason}; recovered {rows.shape[0]} rows, dropped {dropped}"],
     )
+
+
+def bad_samples(rec: Recording, *, recover: bool = False) -> Recording:
+    """Read NaN, infinite or absurd (beyond ±MAX_ABS_VALUE) samples as NaN, as the CSV reader does.
+
+    For readers that hold the samples in memory (WAV, OpenBCI, BrainFlow). The pipeline flags
+    NaN samples ``bad_value`` (never an alert); with ``recover`` (``convert``, which never
+    writes NaN) the samples are dropped instead, each leaving a gap. ``problems`` says how many
+    and where the first is (sample index and time in s).
+    """
+    n_bad, first, kept = 0, None, []
+    for seg in rec.segments:
+        data = seg.load()
+        bad = ~(np.abs(data) <= limits.MAX_ABS_VALUE)  # NaN compares False
+        if not bad.any():
+            kept.append(seg)
+            continue
+        data[bad] = np.nan
+        cols = bad.any(axis=0)
+        n_bad += int(bad.sum())
+        if first is None:
+            i = int(np.flatnonzero(cols)[0])
+            first = (seg.start + i, seg.t0 + i / rec.fs)
+        if not recover:
+            kept.append(seg)
+            continue
+        good = np.flatnonzero(~cols)
+        for run in np.split(good, np.flatnonzero(np.diff(good) > 1) + 1) if good.size else []:
+            lo, hi = int(run[0]), int(run[-1]) + 1
+            part = data[:, lo:hi]
+            kept.append(Segment(seg.start + lo, seg.t0 + lo / rec.fs, hi - lo, lambda p=part: p))
+    if not n_bad:
+        return rec
+    where = (
+        f"{rec.path.name}: {n_bad} NaN, infinite or absurd (beyond {limits.MAX_ABS_VALUE:g}) "
+        f"value(s), the first at sample {first[0]} ({first[1]:.3f} s)"
+    )
+    if recover:
+        dropped = rec.n_samples - sum(s.n_samples for s in kept)
+        rec.segments = kept
+        rec.problems.append(f"{where}; dropped their {dropped} sample(s)")
+    else:
+        rec.problems.append(f"{where}, read as bad samples (flagged bad_value, never an alert)")
+    return rec

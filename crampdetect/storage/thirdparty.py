@@ -26,6 +26,7 @@ import numpy as np
 from crampdetect.core import InputError, Representation
 from crampdetect.storage import limits
 from crampdetect.storage.recording import Recording, segments_from_array
+from crampdetect.storage.recover import bad_samples
 
 OPENBCI_MAGIC = b"%OpenBCI Raw"
 #: BrainFlow boards with EXG (EMG-capable) channels by number of columns in their files:
@@ -105,7 +106,7 @@ def _created_utc(unix_s: float) -> str | None:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(unix_s))
 
 
-def read_openbci(path: Path) -> Recording:
+def read_openbci(path: Path, *, recover: bool = False) -> Recording:
     """Read an OpenBCI GUI ``OpenBCI-RAW-*.txt`` file (EXG channels, µV)."""
     header: dict[str, str] = {}
     columns: list[str] = []
@@ -142,10 +143,10 @@ def read_openbci(path: Path) -> Recording:
     if stamps is not None and (created := _created_utc(float(stamps[0]))):
         meta["created_utc"] = created
     channels = tuple("exg" + columns[i].removeprefix("EXG Channel").strip() for i in exg)
-    return _recording(path, "openbci", fs, channels, data, meta, lost)
+    return _recording(path, "openbci", fs, channels, data, meta, lost, recover=recover)
 
 
-def read_brainflow(path: Path) -> Recording:
+def read_brainflow(path: Path, *, recover: bool = False) -> Recording:
     """Read a BrainFlow data file (tab-separated rows, no header); EXG channels in µV."""
     try:
         values = np.loadtxt(path, delimiter="\t", ndmin=2)
@@ -171,7 +172,8 @@ def read_brainflow(path: Path) -> Recording:
         meta["created_utc"] = created
     channels = tuple(f"exg{k}" for k in range(len(exg)))  # as the OpenBCI GUI: from 0
     lost = counter_gaps(values[:, 0], stamps, fs)
-    return _recording(path, "brainflow", fs, channels, values[:, list(exg)].T, meta, lost)
+    data = values[:, list(exg)].T
+    return _recording(path, "brainflow", fs, channels, data, meta, lost, recover=recover)
 
 
 def _recording(
@@ -182,16 +184,19 @@ def _recording(
     data: np.ndarray,
     meta: dict,
     lost: np.ndarray | None = None,
+    *,
+    recover: bool = False,
 ) -> Recording:
-    """``lost``: samples missing before each row (a gap where > 0)."""
-    data = np.ascontiguousarray(data)
-    if not (np.abs(data) <= limits.MAX_ABS_VALUE).all():
-        raise InputError(
-            f"{path}: NaN, infinite or out-of-range samples (beyond {limits.MAX_ABS_VALUE:g})"
-        )
+    """``lost``: samples missing before each row (a gap where > 0).
+
+    Bad samples are read as NaN, or dropped with ``recover``: see :func:`.recover.bad_samples`.
+    """
+    data = np.array(data, dtype=np.float64, order="C")  # own copy: bad samples become NaN
     index = np.arange(data.shape[1])
     if lost is not None:
         index = index + np.cumsum(lost)
     times = index / fs
     rep = Representation("raw", "uV")
-    return Recording(path, kind, fs, channels, rep, segments_from_array(times, data, fs), meta=meta)
+    segments = segments_from_array(times, data, fs)
+    rec = Recording(path, kind, fs, channels, rep, segments, meta=meta)
+    return bad_samples(rec, recover=recover)
