@@ -151,3 +151,45 @@ def test_counter_variants_of_the_openbci_boards() -> None:
     keep = np.r_[0:100, 400:600]
     gaps = counter_gaps((np.arange(600) % 256)[keep], stamps[keep], 250.0)
     assert gaps[100] == 300 and gaps.sum() == 300
+
+
+@pytest.mark.parametrize(
+    "name", ["OpenBCI-RAW-2025-12-05_15-30-00.txt", "BrainFlow-RAW_cyton_2025-12-05.csv"]
+)
+def test_bad_samples_are_flagged_not_alerted_and_dropped_by_convert(
+    name: str, tmp_path: Path, capsys
+) -> None:
+    """A NaN or absurd cell is one bad sample (flagged ``bad_value``, never an alert), not a
+    lost file; ``convert`` drops its sample as it drops a CSV's bad rows (it never writes NaN)."""
+    _, reference = crampdetect.open(SAMPLES / name).load()
+    lines = (SAMPLES / name).read_text().splitlines(keepends=True)
+    head = 5 if name.startswith("OpenBCI") else 0
+    sep = "\t" if name.startswith("BrainFlow") else ","
+    for row, cell in ((1200, "nan"), (1300, "1e300")):
+        fields = lines[head + row].split(sep)
+        fields[1] = cell  # exg0
+        lines[head + row] = sep.join(fields)
+    path = tmp_path / name
+    path.write_text("".join(lines))
+
+    rec = crampdetect.open(path)
+    _, data = rec.load()
+    expected = reference.copy()
+    expected[0, [1200, 1300]] = np.nan
+    np.testing.assert_array_equal(data, expected)
+    (note,) = rec.problems
+    assert "2 NaN, infinite or absurd" in note and "first at sample 1200 (4.800 s)" in note
+    result = crampdetect.detect(rec)
+    assert result.events == [] and result.cramps == []
+    bad = [(q.channel, q.start_s, q.end_s) for q in result.quality if q.issue == "bad_value"]
+    assert {ch for ch, _, _ in bad} == {"exg0"}
+    for t in (4.8, 5.2):
+        assert any(a <= t < b for _, a, b in bad), (t, bad)
+
+    out = tmp_path / "copy.csv"
+    assert main(["convert", str(path), str(out)]) == 0
+    assert "dropped their 2 sample(s)" in capsys.readouterr().err
+    copy = crampdetect.open(out)
+    _, kept = copy.load()
+    assert copy.n_samples == rec.n_samples - 2 and copy.n_gaps == 2 and copy.problems == []
+    np.testing.assert_allclose(kept, np.delete(reference, [1200, 1300], axis=1), atol=1e-6)
