@@ -693,9 +693,9 @@ def build(root: Path) -> list[Case]:
     openbci("openbci_nan.txt", "500", "nan", bad_row)
     openbci("openbci_1e300.txt", "500", "1e300", bad_row)
     for name in ("openbci_nan.txt", "openbci_1e300.txt"):
-        next(c for c in cases if c.name == name).convert = (
-            "OK:warning: .*NaN, infinite or absurd.*sample 50\\b.*dropped their 1 "
-        )
+        next(
+            c for c in cases if c.name == name
+        ).convert = "OK:warning: .*NaN, infinite or absurd.*sample 50\\b.*dropped their 1 "
 
     # -- not files -----------------------------------------------------------------------------
     d = add("plain_dir", "E:is a directory", "E:not a recording session")

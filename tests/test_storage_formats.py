@@ -195,6 +195,40 @@ def test_wav_round_trip_through_soundfile(
     np.testing.assert_allclose(uback.load()[1], usrc.load()[1], rtol=1e-6, atol=1e-4)
 
 
+def test_wav_bad_samples_are_flagged_and_dropped_by_convert(
+    uv_session: Path, tmp_path: Path, capsys
+) -> None:
+    """An infinite WAV sample is one bad sample (``bad_value``, no alert), not a lost file;
+    ``convert`` drops it as it drops a CSV's bad rows (it never writes NaN)."""
+    import soundfile as sf
+
+    import crampdetect
+    from crampdetect.cli import main
+
+    src = open_recording(uv_session)
+    wav = export(src, tmp_path / "u.wav")  # the sidecar keeps the scale and the gap
+    frames, fs = sf.read(wav, dtype="float32")
+    frames[40, 1] = np.inf
+    sf.write(wav, frames, fs, subtype="FLOAT")
+    rec = open_recording(wav)
+    times, data = rec.load()
+    assert np.isnan(data[1, 40]) and np.isfinite(np.delete(data, 40, axis=1)).all()
+    (note,) = rec.problems
+    assert "1 NaN, infinite or absurd" in note and f"first at sample 40 ({times[40]:.3f} s)" in note
+    result = crampdetect.detect(rec)
+    assert result.events == []
+    bad = [q for q in result.quality if q.issue == "bad_value"]
+    assert bad and {q.channel for q in bad} == {rec.channels[1]}
+    assert any(q.start_s <= times[40] < q.end_s for q in bad)
+
+    out = tmp_path / "copy.csv"
+    assert main(["convert", str(wav), str(out)]) == 0
+    assert "dropped their 1 sample(s)" in capsys.readouterr().err
+    copy = open_recording(out)
+    assert copy.n_samples == rec.n_samples - 1 and copy.n_gaps == rec.n_gaps + 1
+    np.testing.assert_allclose(copy.load()[1], np.delete(data, 40, axis=1), rtol=1e-6)
+
+
 def test_mne_export_when_available(counts_session: Path) -> None:
     rec = open_recording(counts_session)
     try:
