@@ -4,6 +4,9 @@ The ``detect`` reader stops at the first bad row, as it should for detection. Re
 every complete, numeric row whose time moves forward: a half-written last line (a recorder
 killed mid-write), rows with a missing or extra field, non-numeric cells and NaNs are dropped,
 and the rest is cut into segments where ``time_s`` jumps. The file is only read.
+
+:func:`bad_samples` gives the in-memory readers (WAV, OpenBCI, BrainFlow) the CSV reader's
+handling of NaN, infinite and absurd samples.
 """
 
 from __future__ import annotations
