@@ -112,7 +112,6 @@ def _run_sets(args: argparse.Namespace, scorer) -> int:
 
     from crampdetect.core import InputError
     from crampdetect.evaluate import multiseed as ms
-
     from crampdetect.evaluate.score import cases
 
     progress = not args.no_progress and sys.stderr.isatty()
