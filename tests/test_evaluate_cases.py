@@ -134,3 +134,27 @@ def test_score_keeps_the_alert_path_and_confidence():
     labels = {"intervals": [{"channel": "L", "kind": "gait", "start_s": 0.0, "end_s": 5.0}]}
     (fa,) = cases([score(result, labels, "y.csv", "training")])
     assert (fa["activity"], fa["path"], fa["confidence"]) == ("gait", "fast", 0.4)
+
+
+def test_generated_sets_keep_per_recording_scores_and_list_their_cases(tmp_path):
+    common = ("evaluate", "--seeds", "5", "--sets", "standard,stress", "--standard-hours",
+              "0.02", "--stress-hours", "0.02", "--cache", tmp_path, "--workers", "1", "-q",
+              "--json")  # fmt: skip
+    r = _cli(*common, "--per-recording", "--cases")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    for variant in ("standard", "stress"):
+        body = doc["sets"][variant]
+        (recs,) = body["recordings"].values()
+        assert len(recs) == body["pooled"]["overall"]["recordings"] >= 1
+    assert doc["cases"] == [
+        {"set": v, "seed": 5, **c}
+        for v in ("standard", "stress")
+        for c in cases(doc["sets"][v]["recordings"]["5"])
+    ]
+    plain = json.loads(_cli(*common).stdout)
+    assert "cases" not in plain and all("recordings" not in b for b in plain["sets"].values())
+    for body in doc["sets"].values():
+        del body["recordings"]
+    del doc["cases"]
+    assert doc == plain
