@@ -48,6 +48,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dask", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--per-recording", action="store_true", help="include per-recording scores")
     p.add_argument(
+        "--cases",
+        action="store_true",
+        help="list every cramp missed or alerted > 10 s late and every false alert, with "
+        'its labels (--json: a "cases" list)',
+    )
+    p.add_argument(
         "-q",
         "--quiet",
         "--no-progress",
@@ -60,7 +66,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from crampdetect.cli._args import overrides_from_args
     from crampdetect.detect.model import model_path_for
-    from crampdetect.evaluate.score import Scorer, aggregate, find_recordings
+    from crampdetect.evaluate.score import Scorer, aggregate, cases, find_recordings
     from crampdetect.pipeline.bulk import map_recordings
 
     overrides = overrides_from_args(args)
@@ -78,12 +84,26 @@ def run(args: argparse.Namespace) -> int:
     result = aggregate(scores)
     if args.per_recording:
         result["recordings"] = scores
+    if args.cases:
+        result["cases"] = cases(scores)
     if args.json:
         json.dump(result, sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
         print(format_summary(result))
+        _print_cases(result.get("cases"))
     return 0
+
+
+def _print_cases(found: list[dict] | None) -> None:
+    """The ``--cases`` listing after the figures (nothing without ``--cases``)."""
+    from crampdetect.evaluate.score import format_case
+
+    if found is None:
+        return
+    print(f"\ncases: {len(found)} (missed, late > 10 s, false alerts)")
+    for case in found:
+        print(format_case(case))
 
 
 def _run_sets(args: argparse.Namespace, scorer) -> int:
@@ -92,8 +112,10 @@ def _run_sets(args: argparse.Namespace, scorer) -> int:
 
     from crampdetect.core import InputError
     from crampdetect.evaluate import multiseed as ms
+    from crampdetect.evaluate.score import cases
 
     progress = not args.no_progress and sys.stderr.isatty()
+    keep = args.per_recording or args.cases
     if args.directory:
         dirs = {}
         for i, d in enumerate(args.directory):
@@ -106,7 +128,7 @@ def _run_sets(args: argparse.Namespace, scorer) -> int:
         role = ms.parse_seeds(",".join(map(str, seeds)))[0]
         scores = ms.score_sets(dirs, scorer, n_workers=args.workers, dask_address=args.dask,
                                progress=progress)  # fmt: skip
-        result = ms.fold_sets(scores, seeds)
+        result = ms.fold_sets(scores, seeds, recordings=keep)
     else:
         role, seeds = ms.parse_seeds(args.seeds)
         hours = {}
@@ -118,8 +140,18 @@ def _run_sets(args: argparse.Namespace, scorer) -> int:
         sets = tuple(v.strip() for v in args.sets.split(",") if v.strip())
         result = ms.evaluate_sets(
             sets, seeds, scorer, hours=hours, cache=Path(args.cache or ms.DEFAULT_CACHE),
-            n_workers=args.workers, dask_address=args.dask, progress=progress,
+            n_workers=args.workers, dask_address=args.dask, progress=progress, recordings=keep,
         )  # fmt: skip
+    if args.cases:
+        result["cases"] = [
+            {"set": variant, "seed": seed, **case}
+            for variant, body in result["sets"].items()
+            for seed, scores in body["recordings"].items()
+            for case in cases(scores)
+        ]
+    if not args.per_recording:
+        for body in result["sets"].values():
+            body.pop("recordings", None)
     result["seed_role"] = role
     result["tuning_seeds"] = list(ms.TUNING_SEEDS)
     result["validation_seeds"] = list(ms.VALIDATION_SEEDS)
@@ -129,6 +161,7 @@ def _run_sets(args: argparse.Namespace, scorer) -> int:
         sys.stdout.write("\n")
     else:
         print(ms.format_spread(result, role))
+        _print_cases(result.get("cases"))
     return 0
 
 

@@ -203,11 +203,13 @@ def evaluate_sets(
     n_workers: int | None = None,
     dask_address: str | None = None,
     progress: bool = False,
+    recordings: bool = False,
 ) -> dict[str, Any]:
     """Generate (if needed) and score each set at each seed; figures per seed and their spread.
 
     Returns ``{"seeds": [...], "hours": {...}, "sets": {variant: {"per_seed": {seed:
-    aggregate}, "spread": spread, "pooled": aggregate over all seeds' recordings}}}``.
+    aggregate}, "spread": spread, "pooled": aggregate over all seeds' recordings}}}``;
+    with ``recordings``, each set also holds ``"recordings": {seed: [per-recording score]}``.
     """
     for v in sets:
         if v not in SETS:
@@ -221,7 +223,7 @@ def evaluate_sets(
     return fold_sets(
         score_sets(dirs, scorer, n_workers=n_workers, dask_address=dask_address,
                    progress=progress),
-        seeds, {v: hours[v] for v in sets},
+        seeds, {v: hours[v] for v in sets}, recordings=recordings,
     )  # fmt: skip
 
 
@@ -229,8 +231,10 @@ def fold_sets(
     scores: dict[tuple[str, int], list[dict[str, Any]]],
     seeds: tuple[int, ...] | list[int],
     hours: dict[str, float] | None = None,
+    recordings: bool = False,
 ) -> dict[str, Any]:
-    """Fold per-recording scores keyed by (set, seed) into per-seed figures and their spread."""
+    """Fold per-recording scores keyed by (set, seed) into per-seed figures and their spread
+    (and keep the scores, by seed, under ``"recordings"`` if asked)."""
     out: dict[str, Any] = {"seeds": list(seeds), "hours": hours or {}, "sets": {}}
     for v in dict.fromkeys(k[0] for k in scores):
         per_seed = {s: aggregate(scores[(v, s)]) for s in seeds if (v, s) in scores}
@@ -240,6 +244,8 @@ def fold_sets(
             "spread": spread(list(per_seed.values())),
             "pooled": pooled,
         }
+        if recordings:
+            out["sets"][v]["recordings"] = {s: scores[(v, s)] for s in seeds if (v, s) in scores}
     return out
 
 

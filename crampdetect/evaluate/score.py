@@ -140,11 +140,14 @@ def score(
             and k not in matched
         ]
         row = {
+            "channel": c["channel"],
             "start_s": c["start_s"],
             "duration_s": c["end_s"] - c["start_s"],
             "detected": False,
             "after_exertion": _after_exertion(c, intervals),
             "context": c.get("context"),
+            "level": c.get("level"),
+            "recurrence": c.get("recurrence"),
         }
         if hits:
             e = events[hits[0]]
@@ -174,7 +177,15 @@ def score(
             ):
                 where = kind
                 break
-        false_alerts.append({"alert_s": e["alert_s"], "channel": e["channel"], "activity": where})
+        false_alerts.append(
+            {
+                "alert_s": e["alert_s"],
+                "channel": e["channel"],
+                "activity": where,
+                "path": (e.get("detail") or {}).get("path"),
+                "confidence": e.get("confidence"),
+            }
+        )
     # Every alert raised, with its confidence and whether it is a cramp (repeats included).
     alerts = [
         {"confidence": e.get("confidence"), "true": k in matched} for k, e in enumerate(events)
@@ -346,6 +357,80 @@ def aggregate(scores: list[dict[str, Any]]) -> dict[str, Any]:
         for val in sorted({r[key] for r in scores}):
             out[dest][val] = fold([r for r in scores if r[key] == val])
     return out
+
+
+def cases(scores: list[dict[str, Any]], late_s: float = ALERT_WINDOW_S) -> list[dict[str, Any]]:
+    """The cases behind the figures, from :func:`score` rows: every cramp missed or alerted
+    more than ``late_s`` (s) after its labelled onset, and every false alert.
+
+    Each case names its recording, channel and time (s): the onset of a missed cramp, the
+    alert otherwise; cramps add their latency (s) and labels (context, level, recurrence,
+    after exertion), false alerts the labelled activity, alert path and confidence.
+    """
+    out = []
+    for r in scores:
+        where = {
+            "recording": r["name"],
+            "profile": r["profile"],
+            "representation": r["representation"],
+        }
+        for c in r["cramps"]:
+            late = c["detected"] and c["latency_s"] > late_s
+            if c["detected"] and not late:
+                continue
+            out.append(
+                {
+                    "case": "late" if late else "missed",
+                    **where,
+                    "channel": c.get("channel"),
+                    "time_s": round(c["start_s"] + (c["latency_s"] if late else 0.0), 3),
+                    "onset_s": round(c["start_s"], 3),
+                    "latency_s": round(c["latency_s"], 3) if late else None,
+                    "duration_s": round(c["duration_s"], 3),
+                    "context": c.get("context"),
+                    "after_exertion": c.get("after_exertion"),
+                    "level": c.get("level"),
+                    "recurrence": c.get("recurrence"),
+                }
+            )
+        for f in r["false_alerts"]:
+            out.append(
+                {
+                    "case": "false_alert",
+                    **where,
+                    "channel": f["channel"],
+                    "time_s": round(f["alert_s"], 3),
+                    "activity": f["activity"],
+                    "path": f.get("path"),
+                    "confidence": f.get("confidence"),
+                }
+            )
+    return out
+
+
+def format_case(case: dict[str, Any]) -> str:
+    """One line of :func:`cases`: what, where (recording, channel, time s) and its labels."""
+    head = f"{case['case']:<11} {case['recording']} {case['channel']} {case['time_s']:.1f} s"
+    if case["case"] == "false_alert":
+        conf = case.get("confidence")
+        conf = "-" if conf is None else f"{conf:.2f}"
+        body = f"in {case['activity']}, path {case.get('path') or '-'}, confidence {conf}"
+    else:
+        late = case.get("latency_s")
+        body = f"onset {case['onset_s']:.1f} s, " + (
+            f"latency {late:.1f} s" if late is not None else "no alert"
+        )
+        body += f", lasts {case['duration_s']:.0f} s, context {case.get('context') or '-'}"
+        if case.get("after_exertion"):
+            body += " (after exertion)"
+        if case.get("level") is not None:
+            body += f", level {case['level']:.2f}"
+        if case.get("recurrence"):
+            body += ", recurrence"
+    where = f"{case['profile']} {case['representation']}"
+    if "set" in case:
+        where = f"{case['set']} seed {case['seed']}, " + where
+    return f"{head}: {body}; {where}"
 
 
 def confidence_figures(alerts: list[dict[str, Any]]) -> dict[str, Any]:
