@@ -839,27 +839,33 @@ class CrampDetector:
         (``pre``, per frame): both legs rising together is posture, a bilateral hold or
         turning over; a cramp on one leg while the other keeps standing is not bilateral.
         """
-        co = np.zeros(n, dtype=bool)
         if self.n_channels < 2:
-            return co
+            return np.zeros(n, dtype=bool)
         a = start - self._ext_start
-        lvl = self._ext_level[:, a : a + n]
-        base = self._ext_base[:, a : a + n]
-        ref = self._ext_ref[:, a : a + n]
+        lvl, base, ref = (x[:, a : a + n] for x in (self._ext_level, self._ext_base, self._ext_ref))
+        return self._others_rose(c, lvl, base, ref, pre)
+
+    def _others_rose(
+        self, c: int, lvl: np.ndarray, base: np.ndarray, ref: np.ndarray, pre: np.ndarray
+    ) -> np.ndarray:
+        """Where another leg than ``c`` rose too: active, above its level before the run
+        (``pre``) and comparably strong. Arrays are (channel, ...) and broadcast."""
+        s = self.settings
         # Strength on a common scale: level over each leg's own activity reference (the
         # strongest recent activity), or over its rest when no reference is known yet.
         scale = np.where(ref > 0, ref, base)
+        co = np.zeros(np.broadcast_shapes(lvl.shape[1:], pre.shape[1:]), dtype=bool)
         with np.errstate(invalid="ignore", divide="ignore"):
             rel = lvl / scale
             for o in range(self.n_channels):
                 if o == c:
                     continue
                 co |= (
-                    (lvl[o] >= self.settings.on_ratio * base[o])
-                    & (lvl[o] >= self.settings.rise_ratio * pre[o])
+                    (lvl[o] >= s.on_ratio * base[o])
+                    & (lvl[o] >= s.rise_ratio * pre[o])
                     # comparably strong: standing on one leg while the other cramps is not
                     # a bilateral contraction
-                    & (rel[o] >= self.settings.bilateral_strength * rel[c])
+                    & (rel[o] >= s.bilateral_strength * rel[c])
                 )
         return co
 
@@ -872,7 +878,6 @@ class CrampDetector:
         k = max(1, round(self.settings.bilateral_recent_s / self.hop_s))
         if self.n_channels < 2 or self.settings.bilateral_recent_s <= 0:
             return np.zeros(n)
-        s = self.settings
         a = start - self._ext_start
         lo = a - k + 1
 
@@ -883,19 +888,8 @@ class CrampDetector:
 
         lvl, base, ref = (
             windows(span(x), k) for x in (self._ext_level, self._ext_base, self._ext_ref)
-        )
-        scale = np.where(ref > 0, ref, base)  # (C, n, k)
-        co = np.zeros((n, k), dtype=bool)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rel = lvl / scale
-            for o in range(self.n_channels):
-                if o != c:
-                    co |= (
-                        (lvl[o] >= s.on_ratio * base[o])
-                        & (lvl[o] >= s.rise_ratio * pre[o][:, None])
-                        & (rel[o] >= s.bilateral_strength * rel[c])
-                    )
-        return co.mean(axis=1)
+        )  # (C, n, k): each window against the level before the run at its last frame
+        return self._others_rose(c, lvl, base, ref, pre[:, :, None]).mean(axis=1)
 
     def _raise(
         self, c: int, frame: int, base: float, stats: dict[str, np.ndarray], i: int
