@@ -25,8 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--seeds",
         default="held-out",
-        help="held-out (default), validation, tuning, or seeds like 0,1,2 or 100-104 "
-        "(no directory)",
+        help="held-out (default), validation, tuning, fit (seeds for fitting models only), "
+        "or seeds like 0,1,2 or 100-104 (no directory)",
     )
     p.add_argument(
         "--sets", default="standard,stress", help="evaluation sets to score (no directory)"
