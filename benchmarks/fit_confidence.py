@@ -190,14 +190,15 @@ def report(rows: list[dict[str, Any]], title: str) -> list[str]:
 
 #: Inverse L2 strengths tried (sklearn's C on standardised features).
 STRENGTHS = (0.03, 0.1, 0.3, 1.0)
-#: A candidate within this of the best worst-group ROC AUC may win on its Brier score.
+#: A candidate within this of the best worst-group ROC AUC may be chosen.
 AUC_SLACK = 0.02
 
 
 def candidates(names: list[str]) -> list[tuple[str, list[str], float]]:
-    """(label, features, strength) of each model tried: every feature, with or without each
-    again under the night profile (night and training alerts have different confusers: leg
-    movements; voluntary holds and gait), at each strength."""
+    """(label, features, strength) of each model tried, simplest first (fewer features, then
+    stronger regularisation): every feature, with or without each again under the night
+    profile (night and training alerts have different confusers: leg movements; voluntary
+    holds and gait), at each strength."""
     night = names + [f"night*{n}" for n in names if n != "night"]
     return [
         (label, features, c)
@@ -208,7 +209,8 @@ def candidates(names: list[str]) -> list[tuple[str, list[str], float]]:
 
 def cross_validate(rows: list[dict[str, Any]], features: list[str], strength: float) -> dict:
     """Leave each seed's alerts (both sets) out in turn, fit on the rest, predict them.
-    Returns the per set-and-seed ROC AUC (mean and worst) and the pooled Brier score."""
+    Returns the per set-and-seed ROC AUC (mean and worst), the pooled Brier score and its
+    standard error over the left-out seeds."""
     from crampdetect.detect.confidence import LogisticConfidence, fit_confidence
 
     y = np.array([r["y"] for r in rows])
@@ -221,20 +223,29 @@ def cross_validate(rows: list[dict[str, Any]], features: list[str], strength: fl
         model = LogisticConfidence(fit_confidence(fit, y[~out], features, strength))
         p[out] = [model(r["x"]) for r, o in zip(rows, out, strict=True) if o]
     aucs = [a for g in np.unique(group) if (a := auc(p[group == g], y[group == g])) is not None]
-    return {"mean": float(np.mean(aucs)), "worst": min(aucs), "brier": float(np.mean((p - y) ** 2))}
+    per_seed = [np.mean((p[seed == s] - y[seed == s]) ** 2) for s in np.unique(seed)]
+    return {
+        "mean": float(np.mean(aucs)),
+        "worst": min(aucs),
+        "brier": float(np.mean((p - y) ** 2)),
+        "brier_se": float(np.std(per_seed, ddof=1) / np.sqrt(len(per_seed))),
+    }
 
 
 def choose_model(
     rows: list[dict[str, Any]], names: list[str]
 ) -> tuple[list[str], float, list[str]]:
     """The model form and strength by cross-validation grouped by seed: among the candidates
-    within AUC_SLACK of the best worst-group ROC AUC, the lowest Brier score (a proper score:
-    ranking and calibration both count). Returns its features, strength and a table."""
+    within AUC_SLACK of the best worst-group ROC AUC, the simplest whose Brier score (a proper
+    score: ranking and calibration both count) is within one standard error of the lowest
+    (the one-standard-error rule: with few false alerts to learn from, the fit is
+    high-variance, so a tie goes to the stronger regularisation). Returns its features,
+    strength and a table."""
     seeds = sorted({r["seed"] for r in rows})
     lines = [
         f"### Model choice (each of seeds {', '.join(map(str, seeds))} left out in turn)",
         "",
-        "| features | strength (C) | mean AUC per set and seed | worst | Brier |",
+        "| features | strength (C) | mean AUC per set and seed | worst | Brier ± se |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
     scored = []
@@ -242,12 +253,14 @@ def choose_model(
         cv = cross_validate(rows, features, c)
         scored.append((cv, label, features, c))
         lines.append(
-            f"| {label} | {c} | {cv['mean']:.3f} | {cv['worst']:.3f} | {cv['brier']:.3f} |"
+            f"| {label} | {c} | {cv['mean']:.3f} | {cv['worst']:.3f} "
+            f"| {cv['brier']:.3f} ± {cv['brier_se']:.3f} |"
         )
     best_worst = max(cv["worst"] for cv, *_ in scored)
-    cv, label, features, c = min(
-        (t for t in scored if t[0]["worst"] >= best_worst - AUC_SLACK),
-        key=lambda t: t[0]["brier"],
+    eligible = [t for t in scored if t[0]["worst"] >= best_worst - AUC_SLACK]
+    best = min(eligible, key=lambda t: t[0]["brier"])[0]
+    cv, label, features, c = next(
+        t for t in eligible if t[0]["brier"] <= best["brier"] + best["brier_se"]
     )
     return features, c, [*lines, "", f"Shipped: {label}, strength {c}, fitted on all of them.", ""]
 
