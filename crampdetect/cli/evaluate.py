@@ -155,6 +155,7 @@ def _run_sets(args: argparse.Namespace, scorer) -> int:
     result["seed_role"] = role
     result["tuning_seeds"] = list(ms.TUNING_SEEDS)
     result["validation_seeds"] = list(ms.VALIDATION_SEEDS)
+    result["fit_seeds"] = list(ms.FIT_SEEDS)
     result["held_out_seeds"] = list(ms.HELD_OUT_SEEDS)
     if args.json:
         json.dump(result, sys.stdout, indent=1)
