@@ -362,8 +362,8 @@ def night_scene(rng: np.random.Generator, duration_s: float, n_cramps: int) -> S
     for _ in range(n_cramps):
         for _try in range(50):
             ch = int(rng.integers(2))
-            dur = _cramp_duration(rng, night=True)
-            t0 = rng.uniform(120, duration_s - dur - 60)
+            dur = min(_cramp_duration(rng, night=True), 0.5 * duration_s)
+            t0 = rng.uniform(120, max(121.0, duration_s - dur - 60))
             ctx = rng.choice(
                 ["rest", "prodrome", "leg_movement", "turnover"], p=[0.3, 0.3, 0.2, 0.2]
             )
