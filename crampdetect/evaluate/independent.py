@@ -267,7 +267,7 @@ def prodrome(sc: Scene, t1: float, ch: int) -> float:
     dur = float(np.clip(rng.normal(41, 11), 15, 80))
     t0 = t1 - dur
     sl = sc.span(t0, t1)
-    frac = (sc.t[sl] - t0) / dur
+    frac = np.clip((sc.t[sl] - t0) / dur, 0, 1)
     base = max(0.004, 2 * sc.vol[ch, max(sl.start - 1, 0)])
     rise = base * (1 + rng.uniform(1.0, 5.0) * frac**1.5)
     rise *= np.clip(1 + 0.3 * _smooth_noise(rng, frac.size, 1.0, CONTROL_HZ), 0.4, 2)
@@ -645,6 +645,8 @@ def write_recording(
     make = night_scene if profile == "night" else training_scene
     sc = make(rng, duration_s, n_cramps)
     x = electrode_signal(sc, fs, mains_hz)
+    if not np.all(np.isfinite(x)):
+        raise RuntimeError(f"recording {index} of seed {seed}: non-finite samples generated")
     values = to_output(x, signal, units, bits, fs, rng)
     rep = f"{signal}-{units}{bits or ''}"
     name = f"{index:03d}_{profile}_{rep}_{int(fs)}hz"
