@@ -11,6 +11,7 @@ prints the issue-10 figures per seed and over the seeds, then the failures group
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -110,6 +111,52 @@ def false_alert_cause(case: dict, labels: dict) -> str:
     return case["activity"]
 
 
+def cramp_rms_uv(directory: Path, labels: dict, cramp: dict) -> float:
+    """RMS (µV, electrode-referred) of a RAW recording over the first 10 s of a cramp's
+    plateau (after its labelled rise); RAW counts are converted with gain 200 at 5 V
+    (10-bit) or 3.3 V (12-bit)."""
+    fs = labels["sample_rate_hz"]
+    bits = labels["adc_bits"]
+    scale = 1.0 if bits is None else (5.0 if bits == 10 else 3.3) / 2**bits / 200 * 1e6
+    t0 = cramp["start_s"] + cramp["rise_s"]
+    t1 = min(t0 + 10.0, cramp["end_s"])
+    name = directory / f"{labels['_name']}"
+    with name.open() as f:
+        rows = itertools.islice(f, 1 + int(t0 * fs), 1 + int(t1 * fs))
+        x = np.loadtxt(rows, delimiter=",")[:, 1 + labels["channels"].index(cramp["channel"])]
+    return float(np.std(x) * scale)
+
+
+def amplitude_table(root: Path, seeds: list[int], tag: str) -> None:
+    """Missed / late / in-time cramps of RAW recordings by their EMG amplitude (µV RMS)."""
+    edges = (0, 100, 200, 300, np.inf)
+    table = Counter()
+    for s in seeds:
+        d = root / f"seed{s}"
+        doc = json.loads((root / f"{tag}-seed{s}.json").read_text())
+        bad = {
+            (c["recording"], c["channel"], round(c["onset_s"], 1)): c["case"]
+            for c in doc["cases"]
+            if c["case"] != "false_alert"
+        }
+        for lp in sorted(d.glob("*.labels.json")):
+            lab = json.loads(lp.read_text())
+            if lab["signal"] != "raw":
+                continue
+            lab["_name"] = lp.name.replace(".labels.json", ".csv")
+            for c in (i for i in lab["intervals"] if i["kind"] == "cramp"):
+                rms = cramp_rms_uv(d, lab, c)
+                b = int(np.searchsorted(edges, rms, side="right")) - 1
+                table[(b, bad.get((lab["_name"], c["channel"], round(c["start_s"], 1)), "ok"))] += 1
+    print("\nRAW-recording cramps by EMG amplitude over their first 10 s (µV RMS):")
+    for b in range(len(edges) - 1):
+        n = {k: table[(b, k)] for k in ("ok", "late", "missed")}
+        print(
+            f"  {edges[b]:4.0f}-{edges[b + 1]:<4.0f} µV: {sum(n.values()):3d} cramps, "
+            f"{n['ok']} in time, {n['late']} late, {n['missed']} missed"
+        )
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--root", type=Path, default=Path("/tmp/crampdetect-indep"))
@@ -152,6 +199,7 @@ def main() -> None:
     print("\nfalse alerts by cause (alert path):")
     for (cause, path), n in sorted(causes_fa.items(), key=lambda kv: -kv[1]):
         print(f"  {n:3d}  {cause} [{path}]")
+    amplitude_table(a.root, seeds, a.tag)
 
 
 if __name__ == "__main__":
