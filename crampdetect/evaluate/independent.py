@@ -426,9 +426,9 @@ def night_scene(rng: np.random.Generator, duration_s: float, n_cramps: int) -> S
 def training_scene(rng: np.random.Generator, duration_s: float, n_cramps: int) -> Scene:
     """A training session: stop-start running and walking, isometric holds and calf raises
     on a standing background, seated rests, and up to ``n_cramps`` cramps late in the
-    session (past 35 % of it): during running (the runner stops 0.5-3 s later), 0-5 s
-    after running, holds or raises stop, or in a seated rest. A recovery of 30-120 s
-    seated follows each cramp."""
+    session (past 35 % of it), on a leg that worked: during running (the runner stops
+    0.5-3 s later), 0-5 s after running, the last hold or the raises stop, or in a seated
+    rest. A recovery of 30-120 s seated follows each cramp."""
     sc = Scene(duration_s, rng)
     t = rng.uniform(5, 30)
     standing(sc, 0, t)
@@ -436,23 +436,27 @@ def training_scene(rng: np.random.Generator, duration_s: float, n_cramps: int) -
     remaining = n_cramps
     while t < plan_end:
         kind = str(rng.choice(["run", "holds", "raises", "sit"], p=[0.45, 0.2, 0.2, 0.15]))
+        worked, stopped = [0, 1], t  # legs that worked in this block and when they stopped, s
         if kind == "run":
             running = bool(rng.random() < 0.8)
             t1 = min(t + _log_uniform(rng, 20, 240), plan_end)
             gait(sc, t, t1, running=running)
-            t = t1
+            t = stopped = t1
         elif kind == "holds":
             for _ in range(rng.integers(1, 6)):
                 gap, d = rng.uniform(5, 30), rng.uniform(3, 10)
                 legs_h = [int(rng.integers(2))] if rng.random() < 0.5 else [0, 1]
                 if rng.random() < 0.6:
                     standing(sc, t, t + gap + d)
-                hold(sc, t + rng.uniform(1, gap), legs_h, rng.uniform(0.2, 0.9), d)
+                t_hold = t + rng.uniform(1, gap)
+                hold(sc, t_hold, legs_h, rng.uniform(0.2, 0.9), d)
+                worked, stopped = legs_h, t_hold + d
                 t += d + gap
         elif kind == "raises":
             legs_r = [int(rng.integers(2))] if rng.random() < 0.4 else [0, 1]
             standing(sc, t, t + 3)
-            t = calf_raises(sc, t + 2, legs_r, int(rng.integers(8, 21)))
+            t = stopped = calf_raises(sc, t + 2, legs_r, int(rng.integers(8, 21)))
+            worked = legs_r
         else:
             t += rng.uniform(10, 60)  # seated: rest tone only
         room = duration_s - t - 20
@@ -460,17 +464,17 @@ def training_scene(rng: np.random.Generator, duration_s: float, n_cramps: int) -
             ctx = {"holds": "after_hold", "raises": "after_raises", "sit": "rest"}.get(kind)
             if kind == "run":
                 ctx = "gait" if rng.random() < 0.4 and running else "after_gait"
-            ch = int(rng.integers(2))
+            ch = int(rng.choice(worked))  # a leg that worked (any leg after a seated rest)
             dur = min(_cramp_duration(rng, night=False), room)
             if ctx == "gait":
                 t0 = t - rng.uniform(0.5, 3.0)
             elif ctx == "rest":
                 t0 = t - rng.uniform(2.0, 8.0)
-            else:
-                t0 = t + rng.uniform(0.0, 5.0)
+            else:  # 0-5 s after the last effort stopped (after holds: maybe before ``t``)
+                t0 = stopped + rng.uniform(0.0, 5.0)
                 standing(sc, t, t0)
             _, end = cramp(sc, t0, ch, dur, _cramp_level(rng), ctx)
-            standing(sc, t, end, [1 - ch])
+            standing(sc, min(t, t0), end, [1 - ch])
             t = end + rng.uniform(30, 120)
             remaining -= 1
             continue
