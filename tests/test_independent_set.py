@@ -107,5 +107,6 @@ def test_write_set_mixes_profiles_and_representations(tmp_path):
     paths = ind.write_set(tmp_path, seed=1, hours=0.5)
     labs = [_labels(p) for p in paths]
     assert {lab["profile"] for lab in labs} == {"night", "training"}
-    assert len({(lab["signal"], lab["units"], lab["adc_bits"]) for lab in labs}) >= 3
+    reps = {(lab["signal"], lab["units"], lab["adc_bits"]) for lab in labs}
+    assert len(labs) >= 2 and len(reps) == len(labs)  # cycles through the representations
     assert sum(lab["duration_s"] for lab in labs) == pytest.approx(0.5 * 3600, rel=0.2)
