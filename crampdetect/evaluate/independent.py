@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,7 @@ class Scene:
     lead_offs: list[tuple[int, float, float, str]] = field(default_factory=list)
     intervals: list[dict[str, Any]] = field(default_factory=list)
     legs: list[Leg] = field(init=False)  #: subject and electrode of each channel
+    t: np.ndarray = field(init=False)  #: times of the control grid, s
 
     def __post_init__(self) -> None:
         n = round(self.duration_s * CONTROL_HZ)
@@ -130,7 +132,14 @@ class Scene:
             )
 
     def burst(
-        self, ch: int, t0: float, dur: float, peak: float, rise: float, fall: float, wobble=0.1
+        self,
+        ch: int,
+        t0: float,
+        dur: float,
+        peak: float,
+        rise: float,
+        fall: float,
+        wobble: float = 0.1,
     ) -> None:
         """A voluntary contraction: raised-cosine rise (s), plateau ``peak`` (fraction MVC)
         with slow fluctuation ``wobble`` (relative), raised-cosine fall (s)."""
@@ -188,14 +197,14 @@ def gait(sc: Scene, t0: float, t1: float, running: bool) -> None:
         sc.label(ch, "gait", t0, t1, running=running)
 
 
-def standing(sc: Scene, t0: float, t1: float, legs=(0, 1)) -> None:
+def standing(sc: Scene, t0: float, t1: float, legs: Sequence[int] = (0, 1)) -> None:
     """Quiet stance: calf activation 3-10 % MVC with postural sway."""
     for ch in legs:
         sc.level(ch, t0, t1, sc.rng.uniform(0.03, 0.1))
         sc.label(ch, "standing", t0, t1)
 
 
-def hold(sc: Scene, t0: float, legs, level: float, dur: float) -> None:
+def hold(sc: Scene, t0: float, legs: Sequence[int], level: float, dur: float) -> None:
     """Isometric hold: 0.3-1 s ramp, ``level`` (fraction MVC) with force fluctuation and a
     fatigue rise of up to 25 %, 0.2-0.6 s release."""
     rng = sc.rng
@@ -208,7 +217,7 @@ def hold(sc: Scene, t0: float, legs, level: float, dur: float) -> None:
         sc.label(ch, "voluntary_hold", t0, t0 + dur, level=round(lv, 3))
 
 
-def calf_raises(sc: Scene, t0: float, legs, reps: int) -> float:
+def calf_raises(sc: Scene, t0: float, legs: Sequence[int], reps: int) -> float:
     """A set of calf raises (rep period 1.5-3 s, 35-85 % MVC); returns its end, s."""
     rng = sc.rng
     period = rng.uniform(1.5, 3.0)
@@ -224,7 +233,7 @@ def calf_raises(sc: Scene, t0: float, legs, reps: int) -> float:
     return t1
 
 
-def leg_movement(sc: Scene, t0: float, legs, dur: float | None = None) -> float:
+def leg_movement(sc: Scene, t0: float, legs: Sequence[int], dur: float | None = None) -> float:
     """A movement in bed (0.5-10 s, 5-40 % MVC, small artefacts); returns its end, s."""
     rng = sc.rng
     dur = float(np.clip(rng.lognormal(np.log(2.0), 0.7), 0.5, 10.0)) if dur is None else dur
@@ -487,7 +496,7 @@ def training_scene(rng: np.random.Generator, duration_s: float, n_cramps: int) -
 # --------------------------------------------------------------------------- signal
 
 
-def _shwedyk(leg: Leg, fs: float):
+def _shwedyk(leg: Leg, fs: float) -> np.ndarray:
     """Second-order sections of the Shwedyk surface-EMG spectrum shape (unit gain at peak)."""
     wl, wh = 2 * np.pi * leg.f_low_hz, 2 * np.pi * leg.f_high_hz
     z, p, k = sps.bilinear_zpk([0.0], [-wl, -wh, -wh], wh**2, fs)
