@@ -25,6 +25,10 @@ FOOT_PASSES = 2
 RELAX_GAP_S = 0.5
 #: TKEO conditioning may move the onset back at most this far (s).
 TKEO_BACK_S = 0.5
+#: (onset) From the foot, the onset goes back down the rise while the envelope, averaged over
+#: DESCENT_SMOOTH_S, keeps falling, at most DESCENT_BACK_S: the first part of a slow rise (or
+#: one out of the dip after an effort) is under the noise, so its foot comes late.
+DESCENT_SMOOTH_S, DESCENT_BACK_S = 0.15, 1.0
 
 
 def place_onset(
@@ -114,8 +118,23 @@ def place_onset(
                     break
                 k = stop + int(below[-1]) + 1
             k += lo
+            k = _descend(fast, first, k, lo, alert, fr)
     if tk_floor == tk_floor:  # not NaN
         stop = max(first, k - round(TKEO_BACK_S * fr))
         while k - 1 >= stop and tkeo[k - 1 - first] >= tk_floor:
             k -= 1
     return k
+
+
+def _descend(fast: np.ndarray, first: int, k: int, lo: int, alert: int, fr: float) -> int:
+    """(onset) Frame at the bottom of the rise whose foot is ``k``: back from ``k`` (not before
+    ``lo``, at most ``DESCENT_BACK_S``) while the log 100 ms envelope averaged over
+    ``DESCENT_SMOOTH_S`` (centred; frames after ``alert`` are not used) keeps falling."""
+    n = max(1, round(DESCENT_SMOOTH_S * fr))
+    stop = max(lo, k - round(DESCENT_BACK_S * fr))
+    a, b = max(first, stop - n), min(first + fast.size, k + n + 1, alert + 1)
+    z = np.convolve(np.log(np.maximum(fast[a - first : b - first], 1e-9)), np.ones(n) / n, "same")
+    j = k - a
+    while j - 1 >= stop - a and z[j - 1] < z[j]:
+        j -= 1
+    return j + a
