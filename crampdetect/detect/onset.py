@@ -129,7 +129,8 @@ def place_onset(
 def _descend(fast: np.ndarray, first: int, k: int, lo: int, alert: int, fr: float) -> int:
     """(onset) Frame at the bottom of the rise whose foot is ``k``: back from ``k`` (not before
     ``lo``, at most ``DESCENT_BACK_S``) while the log 100 ms envelope averaged over
-    ``DESCENT_SMOOTH_S`` (centred; frames after ``alert`` are not used) keeps falling."""
+    ``DESCENT_SMOOTH_S`` (centred; frames after ``alert`` are not used) keeps falling; a sharp
+    step keeps its foot."""
     n = max(1, round(DESCENT_SMOOTH_S * fr))
     stop = max(lo, k - round(DESCENT_BACK_S * fr))
     a, b = max(first, stop - n), min(first + fast.size, k + n + 1, alert + 1)
@@ -137,4 +138,4 @@ def _descend(fast: np.ndarray, first: int, k: int, lo: int, alert: int, fr: floa
     j = k - a
     while j - 1 >= stop - a and z[j - 1] < z[j]:
         j -= 1
-    return j + a
+    return min(k, j + a + n // 2)  # the average reaches n // 2 frames into a sharp step
