@@ -49,7 +49,8 @@ def place_onset(
     that explains it best is the cramp's rise (a prodrome, a movement or gait before it stays
     on the lower side; the cramp's own waxing and waning on the higher). The onset is the
     foot of that rise: the frame after the last one before the split still at the level
-    before it (``ONSET_FOOT`` of the way up, or within the noise just before). Then,
+    before it (``ONSET_FOOT`` of the way up, or within the noise just before), taken back
+    down the rise while the smoothed envelope keeps falling (``DESCENT_BACK_S``). Then,
     TKEO conditioning (Solnik et al., domain notes §4): motor-unit activity shows in the
     Teager-Kaiser energy before the RMS envelope rises, so it continues back (at most
     ``TKEO_BACK_S``) over frames whose TKEO stands above 4x its median before the run.
