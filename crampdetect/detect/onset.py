@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.ndimage import uniform_filter1d
 
 from crampdetect.features.context import count_in_run
 
@@ -135,7 +136,7 @@ def _descend(fast: np.ndarray, first: int, k: int, lo: int, alert: int, fr: floa
     n = max(1, round(DESCENT_SMOOTH_S * fr))
     stop = max(lo, k - round(DESCENT_BACK_S * fr))
     a, b = max(first, stop - n), min(first + fast.size, k + n + 1, alert + 1)
-    z = np.convolve(np.log(np.maximum(fast[a - first : b - first], 1e-9)), np.ones(n) / n, "same")
+    z = uniform_filter1d(np.log(np.maximum(fast[a - first : b - first], 1e-9)), n, mode="nearest")
     j = k - a
     while j - 1 >= stop - a and z[j - 1] < z[j]:
         j -= 1
