@@ -245,3 +245,12 @@ def test_a_sag_delays_the_alert_until_it_has_left_the_hold_window():
     assert e.alert_s >= 83.4 + 3.0 - 0.3  # hold_s (3 s) after the sag, one smoothing early
     (was,) = _night_events(x, hold_floor=0.0)
     assert was.alert_s - 80.0 <= 5.0
+
+
+def test_the_hold_test_does_not_depend_on_block_cuts():
+    t, x, rng = scene(duration_s=240.0, n_channels=2, seed=7)
+    _sagging(x, t, rng, 80.0, 88.5)
+    add_burst(x, t, FS, rng, 0, 200.0, 238.0, 300.0, ramp_s=2.5, irregular=0.4)
+    add_burst(x, t, FS, rng, 1, 201.0, 203.0, 300.0, ramp_s=0.1)
+    runs = [detect_array(x, FS, UV, "night", block=b)[0] for b in (137, 2000, 7919, 40000)]
+    assert runs[0] and all(r == runs[0] for r in runs)
