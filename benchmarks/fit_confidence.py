@@ -276,8 +276,10 @@ def main() -> None:
     args = ap.parse_args()
 
     t0 = time.monotonic()
+    kept = 0
     if args.rows is not None:
         args.rows.mkdir(parents=True, exist_ok=True)
+        kept = len(list(args.rows.glob("*.json")))
     fitted_seeds = TUNING_SEEDS + FIT_SEEDS
     tune = collect(fitted_seeds, args.workers, args.rows)
     check = collect(VALIDATION_SEEDS, args.workers, args.rows)
@@ -299,7 +301,7 @@ def main() -> None:
         "",
         f"`PYTHONPATH=$PWD python benchmarks/fit_confidence.py` ({time.monotonic() - t0:.0f} s "
         "on this shared 2-core machine"
-        + (", alerts collected earlier by the same command). " if args.rows else "). ")
+        + (f"; the alerts of {kept} sets kept by an earlier run). " if kept else "). ")
         + "The model (`crampdetect/detect/confidence.json`) is "
         f"fitted on the alerts of the tuning and fit seeds ({seeds[0]}) of both evaluation "
         f"sets and checked on the validation seeds ({seeds[1]}); an alert is true when "
