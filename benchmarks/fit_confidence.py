@@ -190,8 +190,14 @@ def report(rows: list[dict[str, Any]], title: str) -> list[str]:
 
 #: Inverse L2 strengths tried (sklearn's C on standardised features).
 STRENGTHS = (0.03, 0.1, 0.3, 1.0)
-#: A candidate within this of the best worst-group ROC AUC may be chosen.
-AUC_SLACK = 0.02
+
+
+def auc_se(a: float, positives: int, negatives: int) -> float:
+    """Standard error of a ROC AUC ``a`` from so many positives and negatives (Hanley and
+    McNeil, 1982)."""
+    q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
+    var = a * (1 - a) + (positives - 1) * (q1 - a * a) + (negatives - 1) * (q2 - a * a)
+    return float(np.sqrt(max(var, 0.0) / (positives * negatives)))
 
 
 def candidates(names: list[str]) -> list[tuple[str, list[str], float]]:
@@ -222,11 +228,15 @@ def cross_validate(rows: list[dict[str, Any]], features: list[str], strength: fl
         fit = [r["x"] for r, o in zip(rows, out, strict=True) if not o]
         model = LogisticConfidence(fit_confidence(fit, y[~out], features, strength))
         p[out] = [model(r["x"]) for r, o in zip(rows, out, strict=True) if o]
-    aucs = [a for g in np.unique(group) if (a := auc(p[group == g], y[group == g])) is not None]
+    aucs = {g: a for g in np.unique(group) if (a := auc(p[group == g], y[group == g])) is not None}
+    worst = min(aucs, key=aucs.__getitem__)
     per_seed = [np.mean((p[seed == s] - y[seed == s]) ** 2) for s in np.unique(seed)]
     return {
-        "mean": float(np.mean(aucs)),
-        "worst": min(aucs),
+        "mean": float(np.mean(list(aucs.values()))),
+        "worst": aucs[worst],
+        "worst_se": auc_se(
+            aucs[worst], int(y[group == worst].sum()), int((y[group == worst] == 0).sum())
+        ),
         "brier": float(np.mean((p - y) ** 2)),
         "brier_se": float(np.std(per_seed, ddof=1) / np.sqrt(len(per_seed))),
     }
@@ -235,17 +245,18 @@ def cross_validate(rows: list[dict[str, Any]], features: list[str], strength: fl
 def choose_model(
     rows: list[dict[str, Any]], names: list[str]
 ) -> tuple[list[str], float, list[str]]:
-    """The model form and strength by cross-validation grouped by seed: among the candidates
-    within AUC_SLACK of the best worst-group ROC AUC, the simplest whose Brier score (a proper
-    score: ranking and calibration both count) is within one standard error of the lowest
-    (the one-standard-error rule: with few false alerts to learn from, the fit is
-    high-variance, so a tie goes to the stronger regularisation). Returns its features,
-    strength and a table."""
+    """The model form and strength by cross-validation grouped by seed, with the
+    one-standard-error rule on both scores (with few false alerts to learn from, the fit is
+    high-variance, so a tie goes to the simpler model): among the candidates whose worst
+    ROC AUC over sets and seeds is within one standard error (of the best one's worst group)
+    of the best, the simplest whose Brier score (a proper score: ranking and calibration both
+    count) is within one standard error (over the left-out seeds) of their lowest. Returns
+    its features, strength and a table."""
     seeds = sorted({r["seed"] for r in rows})
     lines = [
         f"### Model choice (each of seeds {', '.join(map(str, seeds))} left out in turn)",
         "",
-        "| features | strength (C) | mean AUC per set and seed | worst | Brier ± se |",
+        "| features | strength (C) | mean AUC per set and seed | worst ± se | Brier ± se |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
     scored = []
@@ -253,11 +264,11 @@ def choose_model(
         cv = cross_validate(rows, features, c)
         scored.append((cv, label, features, c))
         lines.append(
-            f"| {label} | {c} | {cv['mean']:.3f} | {cv['worst']:.3f} "
+            f"| {label} | {c} | {cv['mean']:.3f} | {cv['worst']:.3f} ± {cv['worst_se']:.3f} "
             f"| {cv['brier']:.3f} ± {cv['brier_se']:.3f} |"
         )
-    best_worst = max(cv["worst"] for cv, *_ in scored)
-    eligible = [t for t in scored if t[0]["worst"] >= best_worst - AUC_SLACK]
+    top = max((cv for cv, *_ in scored), key=lambda cv: cv["worst"])
+    eligible = [t for t in scored if t[0]["worst"] >= top["worst"] - top["worst_se"]]
     best = min(eligible, key=lambda t: t[0]["brier"])[0]
     cv, label, features, c = next(
         t for t in eligible if t[0]["brier"] <= best["brier"] + best["brier_se"]
