@@ -51,7 +51,10 @@ class MainsSuppressor:
         self.q = q
         self.segment_s = segment_s
         self._n = max(64, round(segment_s * fs))
-        self._freqs = np.fft.rfftfreq(self._n, 1.0 / fs)
+        self._top_hz = min(450.0, 0.45 * fs)  # top of the EMG band the lines are scored in
+        freqs = np.fft.rfftfreq(self._n, 1.0 / fs)
+        # Only bins up to the band top (and one more) are ever read: the spectra stop there.
+        self._freqs = freqs[: np.searchsorted(freqs, self._top_hz, side="right") + 1]
         self._window = np.hanning(self._n)
         self.reset()
 
@@ -200,10 +203,11 @@ class MainsSuppressor:
         return int(np.argmax(hit)) if hit.any() else k_seg
 
     def _power(self, segs: np.ndarray) -> np.ndarray:
-        """Periodograms (n_channels, k, n_bins) of Hann-windowed, mean-removed segments."""
+        """Periodograms (n_channels, k, n_bins) of Hann-windowed, mean-removed segments, up to
+        the band top."""
         centred = segs - np.add.reduce(segs, axis=-1, keepdims=True) / segs.shape[-1]
         centred *= self._window
-        spec = np.fft.rfft(centred, axis=-1)
+        spec = np.fft.rfft(centred, axis=-1)[..., : self._freqs.size]
         power = spec.real**2
         power += spec.imag**2
         return power
@@ -216,7 +220,7 @@ class MainsSuppressor:
     def _line_table(self, f0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Harmonics of ``f0`` below the band top, their bins and their ±15 Hz neighbourhoods."""
         df = self._freqs[1]
-        top = min(450.0, 0.45 * self.fs)
+        top = self._top_hz
         lines = np.array([k * f0 for k in range(1, int(top // f0) + 1) if k * f0 + 16 < top])
         w = max(1, round(1.0 / df))
         span = round(15.0 / df)
@@ -248,7 +252,7 @@ class MainsSuppressor:
         segment: ``power`` is (n_channels, ..., n_bins))."""
         assert self.mains_hz is not None
         if self._band_bins is None:
-            top = min(450.0, 0.45 * self.fs)
+            top = self._top_hz
             self._band_bins = np.flatnonzero((self._freqs >= 20) & (self._freqs <= top))
             self._line_bins = np.unique(self._tables[self.mains_hz][1])
         band = np.add.reduce(power[..., self._band_bins], axis=-1) + 1e-30
