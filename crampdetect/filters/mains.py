@@ -113,10 +113,11 @@ class MainsSuppressor:
         return out
 
     def process(self, x: np.ndarray) -> np.ndarray:
-        """Filter one block (n_channels, n_samples); returns a new array."""
+        """Filter one block (n_channels, n_samples). Returns a new array, or ``x`` itself (as
+        float) while no notch is on: the caller must not change it in place."""
         n = x.shape[-1]
         fill, seg = self._fill, self._n
-        out = self._filter.process(x) if self._filter is not None else np.array(x, dtype=float)
+        out = self._filter.process(x) if self._filter is not None else np.asarray(x, dtype=float)
         if fill + n < seg:  # no segment completes (live blocks mostly)
             self._buf[:, fill : fill + n] = x
             self._obuf[:, fill : fill + n] = out
@@ -145,6 +146,8 @@ class MainsSuppressor:
                 continue
             if self._recheck_harmonics():
                 b = (k + 1) * seg - fill  # the new notches start at the next segment
+                if out is x:  # not the caller's array
+                    out = np.array(x, dtype=float)
                 out[:, b:] = self._filter.process(x[:, b:])
                 out_power = None
         self._avg = avgs[:, -1].copy()
