@@ -122,9 +122,9 @@ class RawFrameStats:
     """Per-frame statistics of unfiltered raw EMG (µV) that the band features lose.
 
     :meth:`process` returns :class:`RawFrames`, which computes on demand the frame standard
-    deviation (``sd_uv``, ``sd_uv_at``), ``hum_ratio`` (energy of ``x(t) - x(t - T)`` over twice the frame variance for the
-    mains period T, 50 or 60 Hz, the better: about 1 for EMG, near 0 for pure hum) and
-    ``diff_uv`` (median absolute sample difference).
+    deviation (``sd_uv``, ``sd_uv_at``), ``hum_ratio`` (energy of ``x(t) - x(t - T)`` over
+    twice the frame variance for the mains period T, 50 or 60 Hz, the better: about 1 for EMG,
+    near 0 for pure hum) and ``diff_uv`` (median absolute sample difference).
 
     Parameters
     ----------
