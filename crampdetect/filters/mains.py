@@ -101,16 +101,18 @@ class MainsSuppressor:
                     v.flags.writeable = False
                 self._held = (key, dict(zip(keys, held, strict=True)))
             return self._held[1]
-        out = {k: np.zeros((self.n_channels, len(ends))) for k in keys}
         if not marks.size:
-            return out
+            return {k: np.zeros((self.n_channels, len(ends))) for k in keys}
         k = np.searchsorted(marks, ends, side="right") - 1
-        known = k >= 0
-        for key, v in zip(keys, figs, strict=True):
-            out[key][:, known] = v[:, k[known]]
+        if len(ends) and k[0] >= 0:  # ``ends`` do not decrease: all after the first segment
+            picked = figs[:, :, k]
+        else:
+            picked = np.zeros((4, self.n_channels, len(ends)))
+            known = k >= 0
+            picked[:, :, known] = figs[:, :, k[known]]
         # The last segment's figures still apply to later indices.
         self._marks, self._figs = marks[-1:], figs[:, :, -1:]
-        return out
+        return dict(zip(keys, picked, strict=True))
 
     def process(self, x: np.ndarray) -> np.ndarray:
         """Filter one block (n_channels, n_samples). Returns a new array, or ``x`` itself (as
