@@ -200,6 +200,10 @@ class RepresentationInference:
             neg = mean(held < 0, axis=2) if not ev.integral or w_frac.any() else None
         valid = np.isfinite(hi)  # a window with a sample that is evidence
         keep_medians = ev.integral or self.given["units"] == "counts"
+        if self.representation is not None and self._steady(
+            w, swung, w_hi, w_frac, lo, hi, med if keep_medians else None, neg, valid
+        ):
+            return
         for j in range(k):  # one window at a time: decisions do not depend on block cuts
             changed = False
             if np.isfinite(w_hi[j]) and w_hi[j] > ev.hi:
@@ -238,6 +242,36 @@ class RepresentationInference:
                     self._decide()
             elif changed:
                 self._decide()
+
+    def _steady(self, w, swung, w_hi, w_frac, lo, hi, med, neg, valid) -> bool:
+        """Take in all k windows at once where none of them can change the decision (the
+        evidence moves as the loop in :meth:`_windows` would move it); False, with nothing
+        taken in, where one might: the windows then go one at a time."""
+        ev = self._ev
+        finite = w_hi[np.isfinite(w_hi)]
+        top = float(finite.max()) if finite.size else ev.hi
+        if top > ev.hi and self._bits_of(top) != self._bits_of(ev.hi):
+            return False
+        if ev.integral:
+            if w_frac.any() or not swung:  # swung: no medians or swings are kept
+                return False
+            fs_ = float((1 << self._bits()) - 1)
+            stuck = (hi - lo <= 1) & ((lo <= 1) | (hi >= fs_ - 1))
+            env = int((valid & ~stuck & (med >= 2) & (med <= 0.15 * fs_)).sum())
+            if ev.env_windows < ENV_WINDOWS <= ev.env_windows + env:
+                return False
+            ev.env_windows += env
+        else:
+            negative = int((valid & (neg >= 0.05)).sum())
+            if negative and not ev.neg_windows:
+                return False
+            ev.neg_windows += negative
+            if med is not None:  # window by window, channels in order, as the loop keeps them
+                ev.medians.extend(med.T[(valid & (hi > lo)).T].tolist())
+                del ev.medians[:-1000]
+        ev.hi = max(ev.hi, top)
+        ev.n += w * w_hi.size
+        return True
 
     @staticmethod
     def _bits_of(hi: float) -> int:
