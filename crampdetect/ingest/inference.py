@@ -223,7 +223,8 @@ class RepresentationInference:
                 env = v & ~stuck & (m >= 2) & (m <= ENV_REACH * fs_)
                 before = (self._env_rested(), ev.raw_windows > 0)
                 ev.env_windows += int(env.sum())
-                ev.mid_windows += int((v & (a > ENV_REACH * fs_) & (b - a <= MID_SPREAD * fs_)).sum())
+                quiet_mid = v & (a > ENV_REACH * fs_) & (b - a <= MID_SPREAD * fs_)
+                ev.mid_windows += int(quiet_mid.sum())
                 if not swung:  # else raw_windows > 0 already, and the medians are not read
                     swing = (
                         v & (m >= 0.2 * fs_) & (m <= 0.8 * fs_) & (q3[:, j] - q1[:, j] >= 3)
