@@ -266,10 +266,13 @@ class RepresentationInference:
                 return False
             fs_ = float((1 << self._bits()) - 1)
             stuck = (hi - lo <= 1) & ((lo <= 1) | (hi >= fs_ - 1))
-            env = int((valid & ~stuck & (med >= 2) & (med <= 0.15 * fs_)).sum())
-            if ev.env_windows < ENV_WINDOWS <= ev.env_windows + env:
+            env = int((valid & ~stuck & (med >= 2) & (med <= ENV_REACH * fs_)).sum())
+            if env and not self._env_rested():  # resting-envelope windows could decide
                 return False
             ev.env_windows += env
+            ev.mid_windows += int(
+                (valid & (lo > ENV_REACH * fs_) & (hi - lo <= MID_SPREAD * fs_)).sum()
+            )
         else:
             negative = int((valid & (neg >= 0.05)).sum())
             if negative and not ev.neg_windows:
