@@ -794,7 +794,7 @@ class CrampDetector:
                 return out
             ratio = self._ext_fast[:, : a + n] / self._ext_base[:, : a + n]
         ratio = np.where(self._ext_blk[:, : a + n], np.nan, ratio)
-        share, longest, med, rested = elevation(
+        share, longest, med, rested, now = elevation(
             ratio,
             n,
             w,
@@ -811,6 +811,7 @@ class CrampDetector:
                 & (med[c] < s.strong_ratio)
                 & (med[c] * st["base"] >= s.weak_min_uv)
                 & rested[c]
+                & now[c]  # still up: not the fall at the end of a movement
                 & ~st["art"]
             )
         if self.n_channels > 1:

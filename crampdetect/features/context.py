@@ -247,7 +247,7 @@ SWING_PCT = 10.0
 
 def elevation(
     ratio_ext: np.ndarray, n: int, w: int, floor: float, rest_w: int, rest_share: float, back: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per new frame: how continuously the envelope stayed over the resting floor (part miss).
 
     A cramp does not relax: even a weak one whose level swings across the run thresholds
@@ -269,10 +269,10 @@ def elevation(
 
     Returns
     -------
-    share, longest, median, rested : ndarray (n_channels, n)
+    share, longest, median, rested, now : ndarray (n_channels, n)
         Share of the ``w`` frames elevated; longest stretch (frames) not elevated in them;
         their median ratio (NaN if any is unknown); whether a rest spell ended within the
-        last ``back`` frames.
+        last ``back`` frames; whether the frame itself is elevated.
     """
     span = n + max(w, back + rest_w) - 1
     x = ratio_ext[:, -span:]
@@ -291,4 +291,4 @@ def elevation(
     median = np.median(windows(x[:, tail], w), axis=2)
     spell = windows(down.astype(np.float64), rest_w).mean(axis=2) >= rest_share  # span-rest_w+1
     rested = windows(spell[:, -(n + back - 1) :], back).any(axis=2)
-    return share, longest, median, rested
+    return share, longest, median, rested, up[:, -n:]
