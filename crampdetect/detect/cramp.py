@@ -779,7 +779,8 @@ class CrampDetector:
         a median of ``weak_ratio`` up to ``strong_ratio`` (stronger ones are the other paths')
         and at least ``weak_min_uv``, after rest within ``weak_rest_s``; no other leg elevated
         for more than ``quiet_other_share`` of that time (turning over, a bilateral hold), no
-        artefact, and at night not a flat plateau (``plateau_swing``)."""
+        artefact; at night, while ``weak_s`` is shorter than ``moved_fast_s``, not a flat
+        plateau (``plateau_swing``)."""
         s = self.settings
         out = np.zeros(n, dtype=bool)
         if s.weak_s <= 0:
@@ -816,7 +817,8 @@ class CrampDetector:
             )
         if self.n_channels > 1:
             out &= ~(np.delete(share, c, axis=0) > s.quiet_other_share).any(axis=0)
-        if s.plateau_swing > 0 and out.any():
+        if s.plateau_swing > 0 and s.weak_s < s.moved_fast_s and out.any():
+            # as the early paths: a flat plateau waits until it outlasted leg movements
             k = np.flatnonzero(out)
             swing = swing_at(self._ext_fast[c], a + k, st["base"][k], self._swing_w, s.rest_offset)
             out[k] = swing >= s.plateau_swing
