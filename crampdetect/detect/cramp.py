@@ -44,6 +44,7 @@ from crampdetect.features.context import (
     LazyStats,
     count_in_run,
     elevation,
+    held_at,
     settled_after_gait,
     swing_at,
     trailing_stats,
@@ -78,6 +79,10 @@ STRIDE_LAGS_S = (0.5, 1.3)
 #: (miss) Rest before a weak cramp: a spell of REST_SPELL_S (s) with at least REST_SPELL_SHARE
 #: of its 100 ms frames below ``weak_floor``.
 REST_SPELL_S, REST_SPELL_SHARE = 1.0, 0.8
+#: (night) The hold test smooths the 100 ms envelope over HOLD_SMOOTH_S (s) and compares its
+#: lowest point with its median over the last HOLD_CONTEXT_S (s) of the run (a cramp that a
+#: turnover ran into is judged on its own level, not the turnover's).
+HOLD_SMOOTH_S, HOLD_CONTEXT_S = 0.2, 4.0
 
 
 class State(enum.Enum):
@@ -221,6 +226,9 @@ class CrampDetector:
         self._settle_n = max(1, round(s.settle_s * fr))
         self._settle_gait_n = max(2, round(s.settle_gait_s * fr))
         self._swing_w = max(2, round(s.fast_s * fr))  # night: the plateau test's window
+        self._hold_w = max(2, round(s.hold_s * fr))  # night: the hold test's window
+        self._hold_k = min(self._hold_w, max(1, round(HOLD_SMOOTH_S * fr)))
+        self._hold_ctx = round(HOLD_CONTEXT_S * fr)
         lo, hi = (round(x * fr) for x in STRIDE_LAGS_S)
         self._stride_lags = np.arange(max(1, lo), min(hi, self._settle_gait_n - 1) + 1)
         #: The context of no run (before anything was seen).
@@ -724,6 +732,22 @@ class CrampDetector:
                 # Night: steady from rest on one leg only; the other leg moving as well
                 # (turning over, restless legs) leaves the steady case to the slow path.
                 ok &= ~quiet[mine] | fast[mine] | slow[mine] | (bil[mine] <= s.quiet_other_share)
+            if s.hold_floor > 0 and ok.any():
+                # Night: a cramp does not relax. A leg movement decays towards its end and
+                # turning over (on ENV input one run of both legs' bursts) sags between
+                # bursts: no alert while the last hold_s fell well below the recent level.
+                k = mine[ok]
+                end = start + k - self._ext_start
+                held = held_at(
+                    self._ext_fast[c],
+                    end,
+                    np.maximum(run_start[k] - self._ext_start, end - self._hold_ctx),
+                    st["base"][k],
+                    self._hold_w,
+                    self._hold_k,
+                    s.rest_offset,
+                )
+                ok[np.flatnonzero(ok)] = held >= s.hold_floor
             ok |= settle[mine] | weak[mine]
             unsure = ok & ~slow[mine]
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):

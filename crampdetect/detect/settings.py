@@ -188,6 +188,13 @@ class DetectorSettings:
         above its ``strong_ratio``; off because the weakest ENV cramps sit there too
         (benchmarks/detection.md, 2026-12-05 "standing on ENV input").
 
+    hold_s, hold_floor : float
+        (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
+        100 ms envelope over the last ``hold_s`` (s) is below ``hold_floor`` x its median
+        over the last 4 s of the run, both above the resting offset. A leg movement decays
+        towards its end; turning over, whose bursts the MyoWare envelope joins into one run,
+        sags between bursts. 0 disables.
+
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
 
@@ -252,6 +259,9 @@ class DetectorSettings:
     weak_ratio: float = 3.5
     weak_rest_s: float = 12.0
     weak_min_uv: float = 50.0
+    # -- night: a cramp does not relax (helper `night`, session 5) --
+    hold_s: float = 2.0
+    hold_floor: float = 0.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -352,6 +362,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "weak_ratio": (1.0, 1000.0, "x baseline"),
     "weak_rest_s": (0.0, 25.0, "s"),
     "weak_min_uv": (0.0, 1e6, "µV"),
+    "hold_s": (0.2, 10.0, "s"),
+    "hold_floor": (0.0, 1.0, "x median over the run"),
 }
 
 _PROFILES = {
@@ -375,6 +387,10 @@ _PROFILES = {
         # miss: a weak cramp never returns to the resting floor; alert it after 8 s of that
         # (longer than nearly every leg movement) when it rose from rest (benchmarks).
         weak_s=8.0,
+        # night (session 5): a cramp does not relax; a leg movement decays and a turnover
+        # sags between bursts (benchmarks/detection.md, "a cramp does not relax").
+        hold_s=3.0,
+        hold_floor=0.4,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
