@@ -42,6 +42,7 @@ from crampdetect.features.context import (
     LazyStats,
     count_in_run,
     settled_after_gait,
+    stride_rhythm,
     swing_at,
     trailing_stats,
 )
@@ -214,6 +215,7 @@ class CrampDetector:
         self._hist_len = round(HISTORY_S * fr)
         self._settle_n = max(1, round(s.settle_s * fr))
         self._settle_gait_n = max(2, round(s.settle_gait_s * fr))
+        self._held_n = max(2, round(s.held_s * fr))  # exert
         self._swing_w = max(2, round(s.fast_s * fr))  # night: the plateau test's window
         lo, hi = (round(x * fr) for x in STRIDE_LAGS_S)
         self._stride_lags = np.arange(max(1, lo), min(hi, self._settle_gait_n - 1) + 1)
@@ -297,6 +299,7 @@ class CrampDetector:
         self._ext_art = np.concatenate([self._h_art, artefact], axis=1)
         self._ext_start = start - self._h_fast.shape[1]
         stats["settle"] = self._settled(n, base, stats["ref"])
+        stats["held"] = self._held(n, base, stats["ref"])  # exert
         events: list[FrameEvent] = []
         first_id = self._next_id
         for c in range(self.n_channels):
@@ -336,6 +339,40 @@ class CrampDetector:
         for c in range(self.n_channels if self.n_channels > 1 else 0):
             others = np.delete(rel, c, axis=0).max(axis=0)
             up[c] &= rel[c] >= s.settle_one_leg * others
+        return up
+
+    # exert: a contraction held on one leg without relaxing or stride rhythm
+    def _held(self, n: int, base: np.ndarray, ref: np.ndarray) -> np.ndarray:
+        """Frames (n_channels, n) at which the ``held`` path's test holds: over the last
+        ``held_s`` the 100 ms envelope stayed above ``held_floor`` x the activity reference
+        and ``held_relax`` x its own mean, which stood ``off_ratio`` x over rest, without the
+        stride rhythm on any leg, on one leg (see :class:`~crampdetect.detect.settings.DetectorSettings`)."""
+        s = self.settings
+        up = np.zeros((self.n_channels, n), dtype=bool)
+        if s.held_s <= 0:
+            return up
+        k = self._held_n
+        x = self._ext_fast[:, -(n + k - 1) :]
+        if x.shape[1] < n + k - 1:  # history not reaching back: not held (yet)
+            pad = np.full((x.shape[0], n + k - 1 - x.shape[1]), np.nan)
+            x = np.concatenate([pad, x], axis=1)
+        w = windows(x, k)  # (C, n, k)
+        lowest, mean = w.min(axis=2), w.mean(axis=2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            up = (
+                (ref > 0)
+                & (lowest >= s.held_floor * ref)
+                & (mean >= s.off_ratio * base)
+                & (lowest >= s.held_relax * mean)
+            )
+            rel = np.where(ref > 0, mean / ref, 0.0)
+        for c in range(self.n_channels if self.n_channels > 1 else 0):
+            others = np.delete(rel, c, axis=0).max(axis=0)
+            up[c] &= rel[c] >= s.settle_one_leg * others
+        cand = np.flatnonzero(up.any(axis=0))
+        if cand.size:  # rare: the stride rhythm only where the level test holds
+            rhythm = stride_rhythm(w[:, cand], self._stride_lags).max(axis=0)
+            up[:, cand] &= (rhythm < s.settle_rhythm_now)[None, :]
         return up
 
     def _number_in_time_order(self, events: list[FrameEvent], first_id: int) -> None:
@@ -554,7 +591,12 @@ class CrampDetector:
         frames = start + np.arange(n)
         if on.any():  # a relaxation relative to its own level breaks continuity
             on = on & ~st["relaxed"]
-        if start - ch.last_on > self._gap and not on.any() and not st["settle"].any():
+        if (
+            start - ch.last_on > self._gap
+            and not on.any()
+            and not st["settle"].any()
+            and not st["held"].any()  # exert
+        ):
             # No frame of the block is in a run or settled after gait: nothing can alert; a
             # run open before it ended at its first frame (a movement if long and clearly
             # active enough).
@@ -619,6 +661,7 @@ class CrampDetector:
         slow &= st["med"] >= s.slow_strong_ratio  # envtrain: above standing's tonic level
         # Settle (training): after gait, up without the stride rhythm and without a dip.
         settle = st["settle"] & (st["irr"] >= s.settle_irregular * scale) & ~st["art"]
+        held = st["held"] & ~st["art"]  # exert: held on one leg longer than a voluntary hold
 
         # Ends of earlier runs that were movements (>= 0.5 s and clearly active).
         prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])
@@ -665,7 +708,7 @@ class CrampDetector:
                     ]
                 )
 
-        hit = np.flatnonzero((fast | slow | quiet | settle) & ~st["untrusted"])
+        hit = np.flatnonzero((fast | slow | quiet | settle | held) & ~st["untrusted"])
         g = None
         while hit.size:
             rs = int(run_start[hit[0]])
@@ -709,7 +752,7 @@ class CrampDetector:
                 # Night: steady from rest on one leg only; the other leg moving as well
                 # (turning over, restless legs) leaves the steady case to the slow path.
                 ok &= ~quiet[mine] | fast[mine] | slow[mine] | (bil[mine] <= s.quiet_other_share)
-            ok |= settle[mine]
+            ok |= settle[mine] | held[mine]
             unsure = ok & ~slow[mine]
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
                 # The rules are unsure before the slow path: a learned model may decide.
@@ -737,9 +780,19 @@ class CrampDetector:
         ch.context = ctx.take(slice(upto - 1, upto)) if ch.run_start >= 0 else None
         if g is not None:
             self._path = (
-                "fast" if fast[g] else "quiet" if quiet[g] else "slow" if slow[g] else "settle"
+                "fast"
+                if fast[g]
+                else "quiet"
+                if quiet[g]
+                else "slow"
+                if slow[g]
+                else "settle"
+                if settle[g]
+                else "held"
             )
-            self._run_start_at_alert = int(run_start[g])
+            # exert: a held contraction is judged over held_s, not its (maybe broken) run
+            held_only = self._path == "held"
+            self._run_start_at_alert = -1 if held_only else int(run_start[g])
             self._context_at_alert = ctx.take(slice(g, g + 1))
             self._features_at_alert = features(np.array([g]))[0]
             self._recurrent = bool(rec[g])

@@ -161,6 +161,20 @@ class DetectorSettings:
         tonic soleus activity) sits at about 3-6x the rest floor of the MyoWare envelope,
         above its ``strong_ratio``; off because the weakest ENV cramps sit there too
         (benchmarks/detection.md, 2026-12-05 "standing on ENV input").
+    held_s : float
+        (exert) Training: a contraction held this long (s) on one leg without relaxing and
+        without the stride rhythm alerts on the ``held`` path, whatever its level over the
+        resting baseline (standing's tonic activity raises that baseline) and whether or
+        not a continuous run is seen. Longer than a voluntary hold (up to ~10 s). 0 disables.
+    held_floor : float
+        (exert) Over the last ``held_s`` the 100 ms envelope must stay above this fraction
+        of the activity reference (standing sits near ``ref_fraction``); its mean there must
+        stand ``off_ratio`` x over the resting baseline (which standing raises).
+    held_relax : float
+        (exert) ... and above this fraction of its own mean there (no relaxation: gait,
+        repetitions and the seconds before a hold fall lower). The stride rhythm over
+        ``held_s`` must stay below ``settle_rhythm_now`` on every leg, and the leg's level
+        relative to its reference be ``settle_one_leg`` x every other leg's.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -219,6 +233,10 @@ class DetectorSettings:
     slow_strong_ratio: float = 0.0
     # -- missed and late cramps (helper `miss`) --
     bilateral_clear_s: float = 1e6
+    # exert: a contraction held on one leg after exertion (the ``held`` path)
+    held_s: float = 0.0
+    held_floor: float = 0.2
+    held_relax: float = 0.3
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -256,6 +274,8 @@ class DetectorSettings:
 _BIG = 1e6
 #: The settle path looks back at most this far (s): within the detector's history.
 SETTLE_SPAN_MAX_S = 25.0
+#: (exert) The held path looks back at most this far (s): within the detector's history.
+HISTORY_MAX_S = 25.0
 #: Allowed range and unit of every numeric setting ("" for a plain ratio or fraction).
 LIMITS: dict[str, tuple[float, float, str]] = {
     "on_ratio": (1.0, 1000.0, "x baseline"),
@@ -306,6 +326,9 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "rest_offset": (0.0, 1.0, "x baseline"),
     "slow_strong_ratio": (0.0, 1000.0, "x baseline"),
     "bilateral_clear_s": (0.0, _BIG, "s"),
+    "held_s": (0.0, HISTORY_MAX_S, "s"),
+    "held_floor": (0.0, 1.0, "x activity reference"),
+    "held_relax": (0.0, 1.0, "x mean over held_s"),
 }
 
 _PROFILES = {
@@ -354,6 +377,10 @@ _PROFILES = {
         # train: a hold on both legs often starts inside a longer run (standing, the first
         # seconds of a recording): both legs over the last 2 s is bilateral too.
         bilateral_recent_s=2.0,
+        # exert: a one-legged contraction held without relaxing or stride rhythm for longer
+        # than a voluntary hold is a cramp, however low it stands over standing's tonic level
+        # (benchmarks/detection.md, "held after exertion").
+        held_s=9.0,
     ),
 }
 
