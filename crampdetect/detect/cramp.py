@@ -345,8 +345,9 @@ class CrampDetector:
     def _held(self, n: int, base: np.ndarray, ref: np.ndarray) -> np.ndarray:
         """Frames (n_channels, n) at which the ``held`` path's test holds: over the last
         ``held_s`` the 100 ms envelope stayed above ``held_floor`` x the activity reference
-        and ``held_relax`` x its own mean, which stood ``off_ratio`` x over rest, without the
-        stride rhythm on any leg, on one leg (see :class:`~crampdetect.detect.settings.DetectorSettings`)."""
+        and ``held_relax`` x its own mean (both above the resting offset, ``rest_offset``),
+        which stood ``off_ratio`` x over rest, without the stride rhythm on any leg, on one
+        leg (see :class:`~crampdetect.detect.settings.DetectorSettings`)."""
         s = self.settings
         up = np.zeros((self.n_channels, n), dtype=bool)
         if s.held_s <= 0:
@@ -357,15 +358,18 @@ class CrampDetector:
             pad = np.full((x.shape[0], n + k - 1 - x.shape[1]), np.nan)
             x = np.concatenate([pad, x], axis=1)
         w = windows(x, k)  # (C, n, k)
-        lowest, mean = w.min(axis=2), w.mean(axis=2)
+        # Judged on what stands above the resting offset (ENV rests on one; raw EMG: 0).
+        floor = s.rest_offset * np.nan_to_num(base)
+        lowest, mean = w.min(axis=2) - floor, w.mean(axis=2)
+        above, top = mean - floor, ref - floor
         with np.errstate(invalid="ignore", divide="ignore"):
             up = (
-                (ref > 0)
-                & (lowest >= s.held_floor * ref)
+                (top > 0)
+                & (lowest >= s.held_floor * top)
                 & (mean >= s.off_ratio * base)
-                & (lowest >= s.held_relax * mean)
+                & (lowest >= s.held_relax * above)
             )
-            rel = np.where(ref > 0, mean / ref, 0.0)
+            rel = np.where(top > 0, above / top, 0.0)
         for c in range(self.n_channels if self.n_channels > 1 else 0):
             others = np.delete(rel, c, axis=0).max(axis=0)
             up[c] &= rel[c] >= s.settle_one_leg * others
