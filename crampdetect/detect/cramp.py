@@ -216,6 +216,7 @@ class CrampDetector:
         self._settle_n = max(1, round(s.settle_s * fr))
         self._settle_gait_n = max(2, round(s.settle_gait_s * fr))
         self._held_n = max(2, round(s.held_s * fr))  # exert
+        self._held_pre_n = max(1, round(s.pre_run_s * fr))  # exert: the span before it
         self._swing_w = max(2, round(s.fast_s * fr))  # night: the plateau test's window
         lo, hi = (round(x * fr) for x in STRIDE_LAGS_S)
         self._stride_lags = np.arange(max(1, lo), min(hi, self._settle_gait_n - 1) + 1)
@@ -346,18 +347,19 @@ class CrampDetector:
         """Frames (n_channels, n) at which the ``held`` path's test holds: over the last
         ``held_s`` the 100 ms envelope stayed above ``held_floor`` x the activity reference
         and ``held_relax`` x its own mean (both above the resting offset, ``rest_offset``),
-        which stood ``off_ratio`` x over rest, without the stride rhythm on any leg, on one
-        leg (see :class:`~crampdetect.detect.settings.DetectorSettings`)."""
+        which stood ``off_ratio`` x over rest, and had been below that in the ``pre_run_s``
+        before; without the stride rhythm on any leg, on one of two or more legs (see :class:`~crampdetect.detect.settings.DetectorSettings`)."""
         s = self.settings
         up = np.zeros((self.n_channels, n), dtype=bool)
-        if s.held_s <= 0:
+        if s.held_s <= 0 or self.n_channels < 2:  # one leg only: its other leg is unknown
             return up
-        k = self._held_n
-        x = self._ext_fast[:, -(n + k - 1) :]
-        if x.shape[1] < n + k - 1:  # history not reaching back: not held (yet)
-            pad = np.full((x.shape[0], n + k - 1 - x.shape[1]), np.nan)
+        k, pre = self._held_n, self._held_pre_n
+        x = self._ext_fast[:, -(n + pre + k - 1) :]
+        if x.shape[1] < n + pre + k - 1:  # history not reaching back: not held (yet)
+            pad = np.full((x.shape[0], n + pre + k - 1 - x.shape[1]), np.nan)
             x = np.concatenate([pad, x], axis=1)
-        w = windows(x, k)  # (C, n, k)
+        w = windows(x[:, pre:], k)  # (C, n, k): the held span
+        before = windows(x[:, : n + pre - 1], pre)  # (C, n, pre): the span before it
         # Judged on what stands above the resting offset (ENV rests on one; raw EMG: 0).
         floor = s.rest_offset * np.nan_to_num(base)
         lowest, mean = w.min(axis=2) - floor, w.mean(axis=2)
@@ -368,9 +370,12 @@ class CrampDetector:
                 & (lowest >= s.held_floor * top)
                 & (mean >= s.off_ratio * base)
                 & (lowest >= s.held_relax * above)
+                # it rose within view: the leg was lower (gait's troughs, rest, the pause
+                # after a hold) just before; a recording may start inside a contraction
+                & (before.min(axis=2) - floor < s.held_relax * above)
             )
             rel = np.where(top > 0, above / top, 0.0)
-        for c in range(self.n_channels if self.n_channels > 1 else 0):
+        for c in range(self.n_channels):
             others = np.delete(rel, c, axis=0).max(axis=0)
             up[c] &= rel[c] >= s.settle_one_leg * others
         cand = np.flatnonzero(up.any(axis=0))

@@ -173,8 +173,10 @@ class DetectorSettings:
     held_relax : float
         (exert) ... and above this fraction of its own mean there (no relaxation: gait,
         repetitions and the seconds before a hold fall lower). The stride rhythm over
-        ``held_s`` must stay below ``settle_rhythm_now`` on every leg, and the leg's level
-        relative to its reference be ``settle_one_leg`` x every other leg's.
+        ``held_s`` must stay below ``settle_rhythm_now`` on every leg, the leg's level
+        relative to its reference be ``settle_one_leg`` x every other leg's (so a single
+        channel never takes the path), and in the ``pre_run_s`` before ``held_s`` the
+        envelope must have been below ``held_relax`` x that mean (the rise was seen).
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -260,6 +262,10 @@ class DetectorSettings:
                 "Detector settings settle_s + settle_gait_s + settle_after_s must not exceed "
                 f"{SETTLE_SPAN_MAX_S:g} s"
             )
+        if self.held_s + self.pre_run_s > HELD_SPAN_MAX_S:  # exert
+            raise InputError(
+                f"Detector settings held_s + pre_run_s must not exceed {HELD_SPAN_MAX_S:g} s"
+            )
 
     def replace(self, **changes: float) -> DetectorSettings:
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
@@ -275,7 +281,7 @@ _BIG = 1e6
 #: The settle path looks back at most this far (s): within the detector's history.
 SETTLE_SPAN_MAX_S = 25.0
 #: (exert) The held path looks back at most this far (s): within the detector's history.
-HISTORY_MAX_S = 25.0
+HELD_SPAN_MAX_S = 25.0
 #: Allowed range and unit of every numeric setting ("" for a plain ratio or fraction).
 LIMITS: dict[str, tuple[float, float, str]] = {
     "on_ratio": (1.0, 1000.0, "x baseline"),
@@ -326,7 +332,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "rest_offset": (0.0, 1.0, "x baseline"),
     "slow_strong_ratio": (0.0, 1000.0, "x baseline"),
     "bilateral_clear_s": (0.0, _BIG, "s"),
-    "held_s": (0.0, HISTORY_MAX_S, "s"),
+    "held_s": (0.0, HELD_SPAN_MAX_S, "s"),
     "held_floor": (0.0, 1.0, "x activity reference"),
     "held_relax": (0.0, 1.0, "x mean over held_s"),
 }
