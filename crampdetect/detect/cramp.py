@@ -14,7 +14,10 @@ is not motion artefact. Two paths raise the alert:
   bilateral and has no artefact in the window;
 - slow: after ``slow_s`` of continuous strong activation, whatever its shape;
 - settle (training, when ``settle_s`` > 0): after gait, a contraction that stays up for
-  ``settle_s`` without the stride rhythm and without a dip, on one leg.
+  ``settle_s`` without the stride rhythm and without a dip, on one leg;
+- held (training, when ``held_s`` > 0; exert): a contraction held on one leg for longer than
+  a voluntary hold without relaxing and without the stride rhythm, however low it stands over
+  a resting baseline that standing has raised.
 
 All per-frame statistics are computed vectorised over a block; Python only steps through
 alerts and ends, which are rare. Output does not depend on block boundaries.
@@ -348,7 +351,8 @@ class CrampDetector:
         ``held_s`` the 100 ms envelope stayed above ``held_floor`` x the activity reference
         and ``held_relax`` x its own mean (both above the resting offset, ``rest_offset``),
         which stood ``off_ratio`` x over rest, and had been below that in the ``pre_run_s``
-        before; without the stride rhythm on any leg, on one of two or more legs (see :class:`~crampdetect.detect.settings.DetectorSettings`)."""
+        before; without the stride rhythm on any leg, on one of two or more legs (see
+        :class:`~crampdetect.detect.settings.DetectorSettings`)."""
         s = self.settings
         up = np.zeros((self.n_channels, n), dtype=bool)
         if s.held_s <= 0 or self.n_channels < 2:  # one leg only: its other leg is unknown
