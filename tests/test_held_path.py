@@ -21,17 +21,17 @@ from crampdetect.pipeline.offline import Collector
 FS = 500.0
 CHANNELS = ("left", "right")
 REP = Representation("raw", "uV")
-STOP_S = 45.0
+STOP_S = 75.0
 STANDING_UV, STRIDE_UV, CRAMP_UV = 40.0, 500.0, 200.0
 
 
 def _session(seed: int, left_s: float, right_s: float = 0.0, running: bool = True):
-    """90 s standing on both legs (a tonic ``STANDING_UV``, from the start: the baseline is
+    """120 s standing on both legs (a tonic ``STANDING_UV``, from the start: the baseline is
     standing), running from 10 s to STOP_S (bursts alternating between the legs), then from
     STOP_S a ``CRAMP_UV`` contraction waxing and waning for ``left_s`` / ``right_s`` s."""
-    t, x, rng = scene(fs=FS, duration_s=90.0, n_channels=2, seed=seed)
+    t, x, rng = scene(fs=FS, duration_s=120.0, n_channels=2, seed=seed)
     for ch, dur in enumerate((left_s, right_s)):
-        add_burst(x, t, FS, rng, ch, 0.0, 90.0, STANDING_UV, ramp_s=0.01)
+        add_burst(x, t, FS, rng, ch, 0.0, 120.0, STANDING_UV, ramp_s=0.01)
         for b in np.arange(10.0 + ch * 0.35, STOP_S - 0.4, 0.7) if running else []:
             add_burst(x, t, FS, rng, ch, b, b + 0.35, STRIDE_UV, ramp_s=0.1)
         if dur:
@@ -60,6 +60,8 @@ def test_a_contraction_held_on_one_leg_after_running_alerts_after_held_s():
 def test_without_the_path_the_same_contraction_is_not_alerted():
     # Standing made the baseline: the contraction is never "strong" over it.
     assert _run(_session(0, 40.0), [], held_s=0.0) == []
+    # Nor before the activity reference has had time to see the session's exertion.
+    assert _run(_session(0, 40.0), [], held_start_s=STOP_S + 30.0) == []
 
 
 def test_a_voluntary_hold_standing_and_running_do_not_alert():
@@ -78,7 +80,14 @@ def test_held_alerts_do_not_depend_on_block_sizes(seed, fractions):
 
 def test_held_settings_are_checked():
     base = profile_settings("training")
-    for bad in ({"held_s": -1.0}, {"held_s": 40.0}, {"held_floor": 2.0}, {"held_relax": -0.1}):
+    for bad in (
+        {"held_s": -1.0},
+        {"held_s": 40.0},
+        {"held_s": 20.0, "pre_run_s": 10.0},
+        {"held_floor": 2.0},
+        {"held_relax": -0.1},
+        {"held_start_s": -1.0},
+    ):
         with pytest.raises(InputError):
             base.replace(**bad)
     assert base.held_s > 0 and profile_settings("night").held_s == 0.0  # training only

@@ -220,6 +220,7 @@ class CrampDetector:
         self._settle_gait_n = max(2, round(s.settle_gait_s * fr))
         self._held_n = max(2, round(s.held_s * fr))  # exert
         self._held_pre_n = max(1, round(s.pre_run_s * fr))  # exert: the span before it
+        self._held_start_n = round(s.held_start_s * fr)  # exert
         self._swing_w = max(2, round(s.fast_s * fr))  # night: the plateau test's window
         lo, hi = (round(x * fr) for x in STRIDE_LAGS_S)
         self._stride_lags = np.arange(max(1, lo), min(hi, self._settle_gait_n - 1) + 1)
@@ -382,6 +383,9 @@ class CrampDetector:
         for c in range(self.n_channels):
             others = np.delete(rel, c, axis=0).max(axis=0)
             up[c] &= rel[c] >= s.settle_one_leg * others
+        # the activity reference has had time to see the session's exertion, not just the
+        # posture (or the one leg's hold) the stream opened on
+        up &= (self._frame - n + np.arange(n) >= self._held_start_n)[None, :]
         cand = np.flatnonzero(up.any(axis=0))
         if cand.size:  # rare: the stride rhythm only where the level test holds
             rhythm = stride_rhythm(w[:, cand], self._stride_lags).max(axis=0)

@@ -177,6 +177,10 @@ class DetectorSettings:
         relative to its reference be ``settle_one_leg`` x every other leg's (so a single
         channel never takes the path), and in the ``pre_run_s`` before ``held_s`` the
         envelope must have been below ``held_relax`` x that mean (the rise was seen).
+    held_start_s : float
+        (exert) The held path is closed for this long (s) from the start of the stream: the
+        activity reference (the strongest recent activity) must first have seen the
+        session's exertion, not only the posture or the hold of one leg it opened on.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -239,6 +243,7 @@ class DetectorSettings:
     held_s: float = 0.0
     held_floor: float = 0.2
     held_relax: float = 0.3
+    held_start_s: float = 60.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -335,6 +340,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_s": (0.0, HELD_SPAN_MAX_S, "s"),
     "held_floor": (0.0, 1.0, "x activity reference"),
     "held_relax": (0.0, 1.0, "x mean over held_s"),
+    "held_start_s": (0.0, _BIG, "s"),
 }
 
 _PROFILES = {
