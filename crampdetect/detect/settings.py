@@ -392,7 +392,7 @@ _PROFILES = {
         # exert: a one-legged contraction held without relaxing or stride rhythm for longer
         # than a voluntary hold is a cramp, however low it stands over standing's tonic level
         # (benchmarks/detection.md, "held after exertion").
-        held_s=9.0,
+        held_s=10.5,
     ),
 }
 
