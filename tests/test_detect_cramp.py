@@ -210,3 +210,47 @@ def test_flat_contraction_after_rest_is_alerted_once_it_outlasts_a_leg_movement(
     add_burst(x, t, FS, rng, 0, 100.0, 140.0, 300.0, ramp_s=0.1)
     (e,) = _night_events(x)
     assert 6.5 <= e.alert_s - 100.0 <= 8.0  # moved_fast_s (7 s), before the slow path (9 s)
+
+
+def _sagging(x, t, rng, start, stop, amp=300.0, sag=0.25, every_s=2.0, sag_s=0.4):
+    """A contraction from ``start`` to ``stop`` (s) that sags to ``sag`` x ``amp`` for
+    ``sag_s`` every ``every_s`` (bursts the envelope joins into one run: turning over)."""
+    add_burst(x, t, FS, rng, 0, start, stop, amp, ramp_s=1.0)
+    for s in np.arange(start + 3.0, stop - 0.5, every_s):
+        m = (t >= s) & (t < s + sag_s)
+        x[0, m] *= sag
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_run_that_keeps_sagging_is_not_alerted_but_one_that_holds_is(seed):
+    # Night, minutes of rest seen: an 8.5 s run that sags every 2 s (a turnover's bursts, a
+    # leg movement decaying) is not alerted; without the hold test it was, after fast_s.
+    t, x, rng = scene(duration_s=240.0, seed=seed)
+    _sagging(x, t, rng, 80.0, 88.5)
+    assert _night_events(x) == []
+    (was,) = _night_events(x, hold_floor=0.0)
+    assert was.alert_s - 80.0 <= 5.0
+    # A cramp that waxes and wanes without relaxing, 90 s later, is alerted after fast_s.
+    add_burst(x, t, FS, rng, 0, 200.0, 238.0, 300.0, ramp_s=1.5, irregular=0.3)
+    (e,) = _night_events(x)
+    assert e.alert_s - 200.0 <= 5.0
+
+
+def test_a_sag_delays_the_alert_until_it_has_left_the_hold_window():
+    t, x, rng = scene(duration_s=200.0, seed=5)
+    add_burst(x, t, FS, rng, 0, 80.0, 120.0, 300.0, ramp_s=1.5)
+    m = (t >= 83.0) & (t < 83.4)
+    x[0, m] *= 0.25
+    (e,) = _night_events(x)
+    assert e.alert_s >= 83.4 + 3.0 - 0.3  # hold_s (3 s) after the sag, one smoothing early
+    (was,) = _night_events(x, hold_floor=0.0)
+    assert was.alert_s - 80.0 <= 5.0
+
+
+def test_the_hold_test_does_not_depend_on_block_cuts():
+    t, x, rng = scene(duration_s=240.0, n_channels=2, seed=7)
+    _sagging(x, t, rng, 80.0, 88.5)
+    add_burst(x, t, FS, rng, 0, 200.0, 238.0, 300.0, ramp_s=2.5, irregular=0.4)
+    add_burst(x, t, FS, rng, 1, 201.0, 203.0, 300.0, ramp_s=0.1)
+    runs = [detect_array(x, FS, UV, "night", block=b)[0] for b in (137, 2000, 7919, 40000)]
+    assert runs[0] and all(r == runs[0] for r in runs)

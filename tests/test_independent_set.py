@@ -110,3 +110,27 @@ def test_write_set_mixes_profiles_and_representations(tmp_path):
     reps = {(lab["signal"], lab["units"], lab["adc_bits"]) for lab in labs}
     assert len(labs) >= 2 and len(reps) == len(labs)  # cycles through the representations
     assert sum(lab["duration_s"] for lab in labs) == pytest.approx(0.5 * 3600, rel=0.2)
+
+
+def test_evaluate_sets_generates_caches_and_scores_the_independent_set(tmp_path, monkeypatch):
+    """``evaluate --sets independent``: generated once into the cache with a manifest, found
+    again without regenerating, scored like the other sets; an unknown set is refused."""
+    from crampdetect.core import InputError
+    from crampdetect.evaluate import multiseed as ms
+
+    d = ms.ensure_set("independent", 1, 0.5, tmp_path)
+    assert ms.set_variant(d) == "independent"
+    files = ms.set_recordings(d)
+    assert files and all(p.exists() for p in files)
+    calls = []
+    monkeypatch.setattr(ind, "write_set", lambda *a, **k: calls.append(a) or [])
+    assert ms.ensure_set("independent", 1, 0.5, tmp_path) == d and not calls  # cached
+    result = ms.evaluate_sets(("independent",), (1,), Scorer(), hours={"independent": 0.5},
+                              cache=tmp_path, n_workers=1)  # fmt: skip
+    overall = result["sets"]["independent"]["per_seed"][1]["overall"]
+    assert overall["hours"] == pytest.approx(0.5, rel=0.2)
+    assert overall["cramps"] == sum(
+        1 for p in files for i in _labels(p)["intervals"] if i["kind"] == "cramp"
+    )
+    with pytest.raises(InputError, match="independent"):
+        ms.evaluate_sets(("nonesuch",), (1,), Scorer(), cache=tmp_path)

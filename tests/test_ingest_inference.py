@@ -233,3 +233,23 @@ def test_an_envelope_resting_after_raw_swings_still_revises_to_envelope():
     assert (rev.field, rev.old, rev.new) == ("signal", "raw", "env")
     assert 40.0 <= rev.at_s < 44.0
     assert "envelope at rest" in rev.reason
+
+
+@pytest.mark.parametrize("bits,pinned", [(12, 30.0), (10, 6.0)])
+def test_raw_pinned_near_a_rail_for_a_while_stays_raw(bits, pinned):
+    """A raw output resting at mid-scale for minutes, then pinned near the bottom rail for
+    20 s (a lead-off, with ADC noise) is still raw: window by window the pinned stretch looks
+    like an envelope at rest, but raw EMG has rested at mid-scale far longer."""
+    from crampdetect.ingest.inference import infer_over
+
+    fs = 1000.0
+    rng = np.random.default_rng(bits)
+    mid = (1 << bits) / 2
+    rest = np.round(mid + rng.normal(0, 1.0, (2, int(300 * fs))))
+    burst = np.round(mid + rng.normal(0, 60.0, (2, int(2 * fs))))  # one raw swing
+    lead = np.round(pinned + rng.normal(0, 1.5, (2, int(20 * fs)))).clip(0)
+    x = np.concatenate([rest[:, :100_000], burst, rest[:, 100_000:], lead, rest[:, :30_000]], 1)
+    inf = infer_over([x[:, a : a + 7300] for a in range(0, x.shape[1], 7300)], fs)
+    got = inf.finish()
+    assert (got.signal, got.units) == ("raw", "counts")
+    assert not [r for r in inf.revisions if r.field == "signal"]

@@ -2,14 +2,17 @@
 
 Mains analysis batched over every segment a block completes (notches switched mid-block
 included) equals hop-sized blocks bit for bit; raw-frame statistics computed on demand equal
-the direct formulas at the frames asked for.
+the direct formulas at the frames asked for, and the frames quality examines for a floating
+input are those the direct formula flags.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from crampdetect.detect.quality import RawFrameStats
+from crampdetect.core import Representation
+from crampdetect.detect.quality import FLOATING_UV, HUM_ONLY, QualityMonitor, RawFrameStats
+from crampdetect.features.hop import HopFeatures
 from crampdetect.filters.mains import MainsSuppressor
 
 FS = 1000.0
@@ -68,3 +71,27 @@ def test_raw_frame_statistics_on_demand_match_the_formulas():
             ratios.append(np.mean((v - delayed) ** 2) / (2 * v.var()))
         assert np.isclose(hum[c, f], min(ratios))
         assert 0.5 < hum[c, f] < 2.0  # noise, not hum: about 1
+
+
+def test_floating_input_found_from_frame_ranges_as_from_every_frame_sd():
+    """Quality looks for a floating input (mV of pure hum) only in frames whose range could
+    give an SD of FLOATING_UV: the lead-off frames are those of the direct formula. A square
+    hum has the largest SD a range allows (half of it)."""
+    fs, n = FS, 20_000
+    rng = np.random.default_rng(5)
+    sweep = np.linspace(0.8, 1.3, n)  # SD crosses FLOATING_UV on both channels
+    hum = sweep * FLOATING_UV * np.where((np.arange(n) // 10) % 2, -1.0, 1.0)  # 50 Hz
+    emg = sweep * FLOATING_UV * rng.normal(size=n)
+    u = np.vstack([hum, emg])
+    rep = Representation("raw", "uV")
+    feats = HopFeatures(fs, 2).process(u, u)
+    raw = RawFrameStats(fs, 2, 50).process(u)
+    lead_off = QualityMonitor(rep, 2, 0.05).masks(feats, raw=raw)["lead_off"]
+    frames = u.reshape(2, -1, 50)
+    loud = frames.std(axis=2) >= FLOATING_UV
+    direct = loud & (raw.hum_ratio(np.ones_like(loud)) <= HUM_ONLY)
+    assert np.array_equal(lead_off, direct)
+    assert lead_off[0].any() and not lead_off[0].all()  # the hum, once loud enough
+    assert loud[1].any() and not lead_off[1].any()  # loud EMG is no floating input
+    assert np.allclose(raw.sd_uv_at(loud)[loud], frames.std(axis=2)[loud])
+    assert np.isnan(raw.sd_uv_at(loud)[~loud]).all()

@@ -29,7 +29,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "(no directory)",
     )
     p.add_argument(
-        "--sets", default="standard,stress", help="evaluation sets to score (no directory)"
+        "--sets",
+        default="standard,stress",
+        help="evaluation sets to score (no directory): standard, stress, independent",
     )
     p.add_argument("--cache", help="where generated sets are kept (default: a temp folder)")
     p.add_argument("--standard-hours", type=float, help="hours per seed of the standard set")

@@ -44,6 +44,7 @@ from crampdetect.detect.settings import DetectorSettings
 from crampdetect.features.context import (
     LazyStats,
     count_in_run,
+    held_at,
     settled_after_gait,
     stride_rhythm,
     swing_at,
@@ -76,6 +77,10 @@ PRE_RUN_GAP_S, PRE_RUN_MIN_S = 0.5, 1.0
 TKEO_ONSET_FACTOR = 4.0
 #: Stride periods (s) of the settle path's rhythm test: running 0.6-0.8 s, walking 1-1.25 s.
 STRIDE_LAGS_S = (0.5, 1.3)
+#: (night) The hold test smooths the 100 ms envelope over HOLD_SMOOTH_S (s) and compares its
+#: lowest point with its median over the last HOLD_CONTEXT_S (s) of the run (a cramp that a
+#: turnover ran into is judged on its own level, not the turnover's).
+HOLD_SMOOTH_S, HOLD_CONTEXT_S = 0.2, 4.0
 
 
 class State(enum.Enum):
@@ -222,6 +227,9 @@ class CrampDetector:
         self._held_pre_n = max(1, round(s.pre_run_s * fr))  # exert: the span before it
         self._held_start_n = round(s.held_start_s * fr)  # exert
         self._swing_w = max(2, round(s.fast_s * fr))  # night: the plateau test's window
+        self._hold_w = max(2, round(s.hold_s * fr))  # night: the hold test's window
+        self._hold_k = min(self._hold_w, max(1, round(HOLD_SMOOTH_S * fr)))
+        self._hold_ctx = round(HOLD_CONTEXT_S * fr)
         lo, hi = (round(x * fr) for x in STRIDE_LAGS_S)
         self._stride_lags = np.arange(max(1, lo), min(hi, self._settle_gait_n - 1) + 1)
         #: The context of no run (before anything was seen).
@@ -678,7 +686,7 @@ class CrampDetector:
         slow &= st["med"] >= s.slow_strong_ratio  # envtrain: above standing's tonic level
         # Settle (training): after gait, up without the stride rhythm and without a dip.
         settle = st["settle"] & (st["irr"] >= s.settle_irregular * scale) & ~st["art"]
-        held = st["held"] & ~st["art"]  # exert: held on one leg longer than a voluntary hold
+        held_up = st["held"] & ~st["art"]  # exert: held on one leg longer than a voluntary hold
 
         # Ends of earlier runs that were movements (>= 0.5 s and clearly active).
         prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])
@@ -725,7 +733,7 @@ class CrampDetector:
                     ]
                 )
 
-        hit = np.flatnonzero((fast | slow | quiet | settle | held) & ~st["untrusted"])
+        hit = np.flatnonzero((fast | slow | quiet | settle | held_up) & ~st["untrusted"])
         g = None
         while hit.size:
             rs = int(run_start[hit[0]])
@@ -769,7 +777,23 @@ class CrampDetector:
                 # Night: steady from rest on one leg only; the other leg moving as well
                 # (turning over, restless legs) leaves the steady case to the slow path.
                 ok &= ~quiet[mine] | fast[mine] | slow[mine] | (bil[mine] <= s.quiet_other_share)
-            ok |= settle[mine] | held[mine]
+            if s.hold_floor > 0 and ok.any():
+                # Night: a cramp does not relax. A leg movement decays towards its end and
+                # turning over (on ENV input one run of both legs' bursts) sags between
+                # bursts: no alert while the last hold_s fell well below the recent level.
+                k = mine[ok]
+                end = start + k - self._ext_start
+                held = held_at(
+                    self._ext_fast[c],
+                    end,
+                    np.maximum(run_start[k] - self._ext_start, end - self._hold_ctx),
+                    st["base"][k],
+                    self._hold_w,
+                    self._hold_k,
+                    s.rest_offset,
+                )
+                ok[np.flatnonzero(ok)] = held >= s.hold_floor
+            ok |= settle[mine] | held_up[mine]
             unsure = ok & ~slow[mine]
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
                 # The rules are unsure before the slow path: a learned model may decide.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.ndimage import uniform_filter1d
 
 from crampdetect.features.context import count_in_run
 
@@ -25,6 +26,10 @@ FOOT_PASSES = 2
 RELAX_GAP_S = 0.5
 #: TKEO conditioning may move the onset back at most this far (s).
 TKEO_BACK_S = 0.5
+#: (onset) From the foot, the onset goes back down the rise while the envelope, averaged over
+#: DESCENT_SMOOTH_S, keeps falling, at most DESCENT_BACK_S: the first part of a slow rise (or
+#: one out of the dip after an effort) is under the noise, so its foot comes late.
+DESCENT_SMOOTH_S, DESCENT_BACK_S = 0.15, 1.0
 
 
 def place_onset(
@@ -45,7 +50,8 @@ def place_onset(
     that explains it best is the cramp's rise (a prodrome, a movement or gait before it stays
     on the lower side; the cramp's own waxing and waning on the higher). The onset is the
     foot of that rise: the frame after the last one before the split still at the level
-    before it (``ONSET_FOOT`` of the way up, or within the noise just before). Then,
+    before it (``ONSET_FOOT`` of the way up, or within the noise just before), taken back
+    down the rise while the smoothed envelope keeps falling (``DESCENT_BACK_S``). Then,
     TKEO conditioning (Solnik et al., domain notes §4): motor-unit activity shows in the
     Teager-Kaiser energy before the RMS envelope rises, so it continues back (at most
     ``TKEO_BACK_S``) over frames whose TKEO stands above 4x its median before the run.
@@ -114,8 +120,24 @@ def place_onset(
                     break
                 k = stop + int(below[-1]) + 1
             k += lo
+            k = _descend(fast, first, k, lo, alert, fr)
     if tk_floor == tk_floor:  # not NaN
         stop = max(first, k - round(TKEO_BACK_S * fr))
         while k - 1 >= stop and tkeo[k - 1 - first] >= tk_floor:
             k -= 1
     return k
+
+
+def _descend(fast: np.ndarray, first: int, k: int, lo: int, alert: int, fr: float) -> int:
+    """(onset) Frame at the bottom of the rise whose foot is ``k``: back from ``k`` (not before
+    ``lo``, at most ``DESCENT_BACK_S``) while the log 100 ms envelope averaged over
+    ``DESCENT_SMOOTH_S`` (centred; frames after ``alert`` are not used) keeps falling; a sharp
+    step keeps its foot."""
+    n = max(1, round(DESCENT_SMOOTH_S * fr))
+    stop = max(lo, k - round(DESCENT_BACK_S * fr))
+    a, b = max(first, stop - n), min(first + fast.size, k + n + 1, alert + 1)
+    z = uniform_filter1d(np.log(np.maximum(fast[a - first : b - first], 1e-9)), n, mode="nearest")
+    j = k - a
+    while j - 1 >= stop - a and z[j - 1] < z[j]:
+        j -= 1
+    return min(k, j + a + n // 2)  # the average reaches n // 2 frames into a sharp step

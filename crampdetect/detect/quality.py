@@ -57,17 +57,16 @@ _any = np.logical_or.reduce
 class RawFrames:
     """Statistics of unfiltered raw EMG (µV) for consecutive frames (see :class:`RawFrameStats`).
 
-    ``sd_uv`` (n_channels, n_frames) is computed for every frame; the costlier statistics only
-    where asked (NaN elsewhere): a floating input and a pop need them on rare frames.
+    Every statistic is computed only where asked (NaN elsewhere): a floating input and a pop
+    need them on rare frames. ``sd_uv`` gives the frame standard deviation of every frame.
     """
 
-    __slots__ = ("_before", "_delays", "_frames", "_hop", "_keep", "_samples", "_var", "sd_uv")
+    __slots__ = ("_before", "_delays", "_frames", "_hop", "_keep", "_samples")
 
-    def __init__(self, before, frames, hop, delays, var) -> None:
+    def __init__(self, before, frames, hop, delays) -> None:
         self._before, self._frames = before, frames  # samples before the frames, the frames
         self._samples: np.ndarray | None = None  # both, joined when first needed
-        self._keep, self._hop, self._delays, self._var = before.shape[1], hop, delays, var
-        self.sd_uv = np.sqrt(var)
+        self._keep, self._hop, self._delays = before.shape[1], hop, delays
 
     def _rows(self, where: np.ndarray, lag: int) -> np.ndarray:
         """Samples of the frames ``where``, ``lag`` samples back: (n_where, hop)."""
@@ -77,6 +76,26 @@ class RawFrames:
             self._samples = np.concatenate([self._before, self._frames], axis=1)
         s = self._samples[:, k - lag : k - lag + nf * hop].reshape(c, nf, hop)
         return s[where]
+
+    def _var(self, where: np.ndarray) -> np.ndarray:
+        """Variance (µV², at least 1e-12) of the frames ``where``: (n_where,)."""
+        v, hop = self._rows(where, 0), self._hop
+        mean = np.add.reduce(v, axis=1) / hop
+        ms = np.add.reduce(v * v, axis=1) / hop
+        return np.maximum(ms - mean**2, 1e-12)
+
+    @property
+    def sd_uv(self) -> np.ndarray:
+        """Frame standard deviation (µV) of every frame: (n_channels, n_frames)."""
+        c, n = self._frames.shape
+        return self.sd_uv_at(np.ones((c, n // self._hop), dtype=bool))
+
+    def sd_uv_at(self, where: np.ndarray) -> np.ndarray:
+        """Frame standard deviation (µV) at the frames ``where`` (NaN elsewhere)."""
+        out = np.full(where.shape, np.nan)
+        if where.any():
+            out[where] = np.sqrt(self._var(where))
+        return out
 
     def hum_ratio(self, where: np.ndarray) -> np.ndarray:
         """Energy of ``x(t) - x(t - T)`` over twice the frame variance, for the mains period T
@@ -88,7 +107,7 @@ class RawFrames:
             for p, a in self._delays:
                 delayed = (1 - a) * self._rows(where, p) + a * self._rows(where, p + 1)
                 hums.append(np.add.reduce((v - delayed) ** 2, axis=1) / self._hop)
-            out[where] = np.minimum(*hums) / (2 * self._var[where])
+            out[where] = np.minimum(*hums) / (2 * self._var(where))
         return out
 
     def diff_uv(self, where: np.ndarray) -> np.ndarray:
@@ -102,10 +121,10 @@ class RawFrames:
 class RawFrameStats:
     """Per-frame statistics of unfiltered raw EMG (µV) that the band features lose.
 
-    :meth:`process` returns :class:`RawFrames`: frame standard deviation ``sd_uv``, and on
-    demand ``hum_ratio`` (energy of ``x(t) - x(t - T)`` over twice the frame variance for the
-    mains period T, 50 or 60 Hz, the better: about 1 for EMG, near 0 for pure hum) and
-    ``diff_uv`` (median absolute sample difference).
+    :meth:`process` returns :class:`RawFrames`, which computes on demand the frame standard
+    deviation (``sd_uv``, ``sd_uv_at``), ``hum_ratio`` (energy of ``x(t) - x(t - T)`` over
+    twice the frame variance for the mains period T, 50 or 60 Hz, the better: about 1 for EMG,
+    near 0 for pure hum) and ``diff_uv`` (median absolute sample difference).
 
     Parameters
     ----------
@@ -129,7 +148,7 @@ class RawFrameStats:
 
     def process(self, u: np.ndarray) -> RawFrames:
         """Add samples (n_channels, n); statistics of the frames they complete."""
-        c, k, hop = u.shape[0], self._keep, self.hop
+        k, hop = self._keep, self.hop
         if self._hist is None:
             self._hist = np.repeat(u[:, :1], k, axis=1)
         src = np.concatenate([self._part, u], axis=1) if self._part.shape[1] else u
@@ -137,16 +156,12 @@ class RawFrameStats:
         m = nf * hop
         self._part = src[:, m:].copy() if m < src.shape[1] else self._none
         if not nf:
-            return RawFrames(self._hist, src[:, :0], hop, self._delays, np.zeros((c, 0)))
+            return RawFrames(self._hist, src[:, :0], hop, self._delays)
         v = src[:, :m]
-        framed = v.reshape(c, nf, hop)
-        mean = np.add.reduce(framed, axis=2) / hop
-        ms = np.add.reduce((v * v).reshape(c, nf, hop), axis=2) / hop
-        var = np.maximum(ms - mean**2, 1e-12)
         before = self._hist
         # The last samples, copied: a view would keep the whole block alive.
         self._hist = v[:, -k:].copy() if m >= k else np.concatenate([before, v], axis=1)[:, -k:]
-        return RawFrames(before, v, hop, self._delays, var)
+        return RawFrames(before, v, hop, self._delays)
 
 
 class QualityMonitor:
@@ -274,9 +289,12 @@ class QualityMonitor:
         share, hum_uv = mains.get("share", zeros), mains.get("uv", zeros)
         lead_off = stuck | ((share >= 0.6) & (hum_uv >= 1000.0))
         if raw is not None:
-            # Nothing but mains of millivolts: a floating input, whatever the notches do.
-            loud = raw.sd_uv >= FLOATING_UV
+            # Nothing but mains of millivolts: a floating input, whatever the notches do. A
+            # frame's SD is at most half its range (less 10 % here for rounding): only frames
+            # spanning twice FLOATING_UV can be loud.
+            loud = span * uv >= 1.8 * FLOATING_UV
             if _any(loud, None):
+                loud[loud] = raw.sd_uv_at(loud)[loud] >= FLOATING_UV
                 lead_off |= (raw.hum_ratio(loud) <= HUM_ONLY) & loud
         hum = (mains.get("residual_share", zeros) >= 0.3) & (
             mains.get("residual_uv", zeros) >= MAINS_UV

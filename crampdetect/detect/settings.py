@@ -182,6 +182,13 @@ class DetectorSettings:
         activity reference (the strongest recent activity) must first have seen the
         session's exertion, not only the posture or the hold of one leg it opened on.
 
+    hold_s, hold_floor : float
+        (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
+        100 ms envelope over the last ``hold_s`` (s) is below ``hold_floor`` x its median
+        over the last 4 s of the run, both above the resting offset. A leg movement decays
+        towards its end; turning over, whose bursts the MyoWare envelope joins into one run,
+        sags between bursts. 0 disables.
+
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
 
@@ -239,6 +246,9 @@ class DetectorSettings:
     slow_strong_ratio: float = 0.0
     # -- missed and late cramps (helper `miss`) --
     bilateral_clear_s: float = 1e6
+    # -- night: a cramp does not relax (helper `night`, session 5) --
+    hold_s: float = 2.0
+    hold_floor: float = 0.0
     # exert: a contraction held on one leg after exertion (the ``held`` path)
     held_s: float = 0.0
     held_floor: float = 0.2
@@ -337,6 +347,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "rest_offset": (0.0, 1.0, "x baseline"),
     "slow_strong_ratio": (0.0, 1000.0, "x baseline"),
     "bilateral_clear_s": (0.0, _BIG, "s"),
+    "hold_s": (0.2, 10.0, "s"),
+    "hold_floor": (0.0, 1.0, "x median over the run"),
     "held_s": (0.0, HELD_SPAN_MAX_S, "s"),
     "held_floor": (0.0, 1.0, "x activity reference"),
     "held_relax": (0.0, 1.0, "x mean over held_s"),
@@ -361,6 +373,10 @@ _PROFILES = {
         # has been still for 4 s (longer than the pauses within turning over, 0.1-3 s) the
         # contraction is judged on its own (benchmarks/detection.md).
         bilateral_clear_s=4.0,
+        # night (session 5): a cramp does not relax; a leg movement decays and a turnover
+        # sags between bursts (benchmarks/detection.md, "a cramp does not relax").
+        hold_s=3.0,
+        hold_floor=0.4,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(

@@ -37,8 +37,12 @@ VALIDATION_SEEDS: tuple[int, ...] = (100, 101, 102)
 HELD_OUT_SEEDS: tuple[int, ...] = (103, 104, 105)
 #: The two evaluation sets: the simulator the detector was developed on, and its stress variant.
 SETS: tuple[str, ...] = ("standard", "stress")
+#: Every set that can be scored: also ``independent``, a generator written from the domain
+#: notes alone, without reading the simulator or the detector
+#: (:mod:`crampdetect.evaluate.independent`).
+ALL_SETS: tuple[str, ...] = (*SETS, "independent")
 #: Hours per seed of each set (one seed's set scores in about a minute on one core).
-SET_HOURS: dict[str, float] = {"standard": 10.0, "stress": 8.0}
+SET_HOURS: dict[str, float] = {"standard": 10.0, "stress": 8.0, "independent": 8.0}
 #: Where generated sets are kept between runs.
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "crampdetect-evalsets"
 
@@ -97,6 +101,11 @@ def set_fingerprint(variant: str, seed: int, hours: float) -> str:
 
 def set_directory(cache: Path, variant: str, seed: int, hours: float) -> Path:
     """Cache folder of one generated set (named by set, seed, hours and content fingerprint)."""
+    if variant == "independent":  # fingerprint: the generator's own source
+        from crampdetect.evaluate import independent
+
+        src = Path(independent.__file__).read_bytes()
+        return Path(cache) / f"{variant}-seed{seed}-{hours:g}h-{hashlib.sha1(src).hexdigest()[:8]}"
     return Path(cache) / f"{variant}-seed{seed}-{hours:g}h-{set_fingerprint(variant, seed, hours)}"
 
 
@@ -111,7 +120,14 @@ def ensure_set(
         if all((d / f).exists() for f in doc["files"]):
             return d
     log.info("generating the %s set, seed %d, %g h in %s", variant, seed, hours, d)
-    make_evaluation_set(d, hours=hours, seed=seed, n_jobs=n_jobs, variant=variant)
+    if variant == "independent":
+        from crampdetect.evaluate.independent import write_set
+
+        files = [p.name for p in write_set(d, seed, hours)]
+        doc = {"format": "crampdetect-evalset/1", "seed": seed, "variant": variant, "files": files}
+        manifest.write_text(json.dumps(doc, indent=1) + "\n")
+    else:
+        make_evaluation_set(d, hours=hours, seed=seed, n_jobs=n_jobs, variant=variant)
     return d
 
 
@@ -212,8 +228,8 @@ def evaluate_sets(
     with ``recordings``, each set also holds ``"recordings": {seed: [per-recording score]}``.
     """
     for v in sets:
-        if v not in SETS:
-            raise InputError(f"Invalid set {v!r}: must be one of {', '.join(SETS)}")
+        if v not in ALL_SETS:
+            raise InputError(f"Invalid set {v!r}: must be one of {', '.join(ALL_SETS)}")
     hours = {**SET_HOURS, **(hours or {})}
     dirs = {
         (v, s): ensure_set(v, s, hours[v], Path(cache), n_jobs=n_workers)

@@ -243,3 +243,52 @@ def swing_at(
 
 #: Percentiles (low, 100 - low) whose ratio is the envelope's swing (:func:`swing_at`).
 SWING_PCT = 10.0
+
+
+def held_at(
+    fast_ext: np.ndarray,
+    ends: np.ndarray,
+    starts: np.ndarray,
+    base: np.ndarray,
+    w: int,
+    k: int,
+    rest_offset: float = 0.0,
+) -> np.ndarray:
+    """How well the activation held up over the ``w`` frames ending at each of ``ends`` (part
+    night): the lowest ``k``-frame mean of the 100 ms envelope there over the median of the
+    envelope since ``starts``, both above the resting offset.
+
+    A cramp does not relax; a leg movement decays towards its end, and turning over, whose
+    bursts the MyoWare envelope joins into one run, sags between them.
+
+    Parameters
+    ----------
+    fast_ext : ndarray (m,)
+        One channel's 100 ms envelope (µV): history followed by the new frames.
+    ends, starts : ndarray of int (j,)
+        Indices into ``fast_ext``: the last frame of each window, and the first frame of the
+        context its median is taken over (clipped to 0, the first frame known).
+    base : ndarray (j,)
+        Resting baseline (µV) at each end frame.
+    w, k : int
+        Frames of the window and of the running mean in it (``k`` <= ``w``).
+    rest_offset : float
+        Multiple of the baseline taken off the envelope first (ENV rests on an offset).
+
+    Returns
+    -------
+    ndarray (j,)
+        Ratio (0 where the median is not above the offset).
+    """
+    floor = (rest_offset * np.nan_to_num(base))[:, None]
+    idx = np.maximum(ends[:, None] + np.arange(1 - w, 1)[None, :], 0)
+    above = np.maximum(fast_ext[idx] - floor, 0.0)
+    c = np.cumsum(np.pad(above, ((0, 0), (1, 0))), axis=1)
+    lowest = ((c[:, k:] - c[:, :-k]) / k).min(axis=1)
+    starts = np.maximum(starts, 0)
+    span = int((ends - starts).max()) + 1
+    cidx = ends[:, None] - np.arange(span)[None, :]
+    ctx = np.where(cidx >= starts[:, None], fast_ext[np.maximum(cidx, 0)] - floor, np.nan)
+    median = np.nanmedian(ctx, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(median > 0, lowest / median, 0.0)

@@ -118,10 +118,7 @@ class HopFeatures:
         """Add a block: ``y`` filtered (µV) and ``x`` unfiltered input, both (n_channels, n)."""
         c, h = self.n_channels, self.hop
         if self.signal == "raw" and y.shape[1]:
-            ext = np.concatenate([self._prev, y], axis=1)
-            tk = ext[:, 1:-1] ** 2  # TKEO delayed by one sample
-            tk -= ext[:, :-2] * ext[:, 2:]
-            self._prev = ext[:, -2:]
+            tk = self._tkeo(y)
         else:
             tk = np.zeros_like(y)
         if x.shape[1]:
@@ -192,6 +189,22 @@ class HopFeatures:
             if n_frames
             else np.zeros((c, 0)),
         )
+
+    def _tkeo(self, y: np.ndarray) -> np.ndarray:
+        """Teager-Kaiser energy delayed by one sample, ``e[i+1]**2 - e[i] * e[i+2]`` over ``e``
+        = the last two samples of the previous block then ``y``; written in place (no joined
+        copy of the block)."""
+        p0, p1 = self._prev[:, :1], self._prev[:, 1:]
+        tk = np.empty_like(y)
+        np.multiply(y[:, :-1], y[:, :-1], out=tk[:, 1:])
+        np.multiply(p1, p1, out=tk[:, :1])
+        prod = np.empty_like(y)
+        np.multiply(y[:, :-2], y[:, 2:], out=prod[:, 2:])
+        np.multiply(p0, y[:, :1], out=prod[:, :1])
+        np.multiply(p1, y[:, 1:2], out=prod[:, 1:2])
+        tk -= prod
+        self._prev = y[:, -2:].copy() if y.shape[1] > 1 else np.concatenate([p1, y], axis=1)
+        return tk
 
     def _spectral(self, y: np.ndarray, start: int, n_frames: int) -> np.ndarray:
         """Median frequency per frame from non-overlapping 4-hop windows (held between)."""

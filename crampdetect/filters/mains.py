@@ -51,7 +51,10 @@ class MainsSuppressor:
         self.q = q
         self.segment_s = segment_s
         self._n = max(64, round(segment_s * fs))
-        self._freqs = np.fft.rfftfreq(self._n, 1.0 / fs)
+        self._top_hz = min(450.0, 0.45 * fs)  # top of the EMG band the lines are scored in
+        freqs = np.fft.rfftfreq(self._n, 1.0 / fs)
+        # Only bins up to the band top (and one more) are ever read: the spectra stop there.
+        self._freqs = freqs[: np.searchsorted(freqs, self._top_hz, side="right") + 1]
         self._window = np.hanning(self._n)
         self.reset()
 
@@ -98,22 +101,25 @@ class MainsSuppressor:
                     v.flags.writeable = False
                 self._held = (key, dict(zip(keys, held, strict=True)))
             return self._held[1]
-        out = {k: np.zeros((self.n_channels, len(ends))) for k in keys}
         if not marks.size:
-            return out
+            return {k: np.zeros((self.n_channels, len(ends))) for k in keys}
         k = np.searchsorted(marks, ends, side="right") - 1
-        known = k >= 0
-        for key, v in zip(keys, figs, strict=True):
-            out[key][:, known] = v[:, k[known]]
+        if len(ends) and k[0] >= 0:  # ``ends`` do not decrease: all after the first segment
+            picked = figs[:, :, k]
+        else:
+            picked = np.zeros((4, self.n_channels, len(ends)))
+            known = k >= 0
+            picked[:, :, known] = figs[:, :, k[known]]
         # The last segment's figures still apply to later indices.
         self._marks, self._figs = marks[-1:], figs[:, :, -1:]
-        return out
+        return dict(zip(keys, picked, strict=True))
 
     def process(self, x: np.ndarray) -> np.ndarray:
-        """Filter one block (n_channels, n_samples); returns a new array."""
+        """Filter one block (n_channels, n_samples). Returns a new array, or ``x`` itself (as
+        float) while no notch is on: the caller must not change it in place."""
         n = x.shape[-1]
         fill, seg = self._fill, self._n
-        out = self._filter.process(x) if self._filter is not None else np.array(x, dtype=float)
+        out = self._filter.process(x) if self._filter is not None else np.asarray(x, dtype=float)
         if fill + n < seg:  # no segment completes (live blocks mostly)
             self._buf[:, fill : fill + n] = x
             self._obuf[:, fill : fill + n] = out
@@ -142,6 +148,8 @@ class MainsSuppressor:
                 continue
             if self._recheck_harmonics():
                 b = (k + 1) * seg - fill  # the new notches start at the next segment
+                if out is x:  # not the caller's array
+                    out = np.array(x, dtype=float)
                 out[:, b:] = self._filter.process(x[:, b:])
                 out_power = None
         self._avg = avgs[:, -1].copy()
@@ -200,10 +208,11 @@ class MainsSuppressor:
         return int(np.argmax(hit)) if hit.any() else k_seg
 
     def _power(self, segs: np.ndarray) -> np.ndarray:
-        """Periodograms (n_channels, k, n_bins) of Hann-windowed, mean-removed segments."""
+        """Periodograms (n_channels, k, n_bins) of Hann-windowed, mean-removed segments, up to
+        the band top."""
         centred = segs - np.add.reduce(segs, axis=-1, keepdims=True) / segs.shape[-1]
         centred *= self._window
-        spec = np.fft.rfft(centred, axis=-1)
+        spec = np.fft.rfft(centred, axis=-1)[..., : self._freqs.size]
         power = spec.real**2
         power += spec.imag**2
         return power
@@ -216,7 +225,7 @@ class MainsSuppressor:
     def _line_table(self, f0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Harmonics of ``f0`` below the band top, their bins and their ±15 Hz neighbourhoods."""
         df = self._freqs[1]
-        top = min(450.0, 0.45 * self.fs)
+        top = self._top_hz
         lines = np.array([k * f0 for k in range(1, int(top // f0) + 1) if k * f0 + 16 < top])
         w = max(1, round(1.0 / df))
         span = round(15.0 / df)
@@ -248,7 +257,7 @@ class MainsSuppressor:
         segment: ``power`` is (n_channels, ..., n_bins))."""
         assert self.mains_hz is not None
         if self._band_bins is None:
-            top = min(450.0, 0.45 * self.fs)
+            top = self._top_hz
             self._band_bins = np.flatnonzero((self._freqs >= 20) & (self._freqs <= top))
             self._line_bins = np.unique(self._tables[self.mains_hz][1])
         band = np.add.reduce(power[..., self._band_bins], axis=-1) + 1e-30

@@ -22,7 +22,9 @@ Evidence and rules (values that are not finite or beyond ``1e7`` are corrupt, no
 - Below 200 Hz it can only be an envelope: raw EMG needs its 20-450 Hz band.
 
 Revisions go one way (more bits, counts -> µV, unknown -> evidence, raw -> envelope once an
-envelope has rested for 3 s, envelope -> raw in physical units), so they stop.
+envelope has rested for 3 s and for longer than the signal sat above an envelope's resting
+range, envelope -> raw in physical units), so they stop. A raw output pinned near a rail
+(a lead-off) looks like a resting envelope window by window; only the history tells them apart.
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ WINDOW_S = 1.0
 EVIDENCE_MAX = 1e7
 #: Windows of resting envelope that make a recording an envelope.
 ENV_WINDOWS = 3
+#: An envelope at rest stays below this fraction of full scale.
+ENV_REACH = 0.15
+#: A window spanning at most this fraction of full scale is quiet (raw EMG at rest).
+MID_SPREAD = 0.02
 
 
 @dataclass
@@ -71,6 +77,7 @@ class _Evidence:
     hi: float = -np.inf
     env_windows: int = 0
     raw_windows: int = 0
+    mid_windows: int = 0  # quiet, above the envelope's resting range: where raw EMG rests
     neg_windows: int = 0
     medians: list[float] = field(default_factory=list)  # of windows not stuck at a rail
 
@@ -186,7 +193,7 @@ class RepresentationInference:
                 w_frac = np.zeros(k, dtype=bool)
             if ev.integral and swung:
                 top = max(ev.hi, float(w_hi.max()))
-                reach = 0.15 * float((1 << (self._bits_of(top) or 16)) - 1)
+                reach = ENV_REACH * float((1 << (self._bits_of(top) or 16)) - 1)
                 near = np.flatnonzero(np.logical_or.reduce(lo <= reach, axis=0))
                 med = np.full(lo.shape, np.inf)  # above the envelope's range: not at rest
                 if near.size:
@@ -200,6 +207,10 @@ class RepresentationInference:
             neg = mean(held < 0, axis=2) if not ev.integral or w_frac.any() else None
         valid = np.isfinite(hi)  # a window with a sample that is evidence
         keep_medians = ev.integral or self.given["units"] == "counts"
+        if self.representation is not None and self._steady(
+            w, swung, w_hi, w_frac, lo, hi, med if keep_medians else None, neg, valid
+        ):
+            return
         for j in range(k):  # one window at a time: decisions do not depend on block cuts
             changed = False
             if np.isfinite(w_hi[j]) and w_hi[j] > ev.hi:
@@ -213,9 +224,11 @@ class RepresentationInference:
                 fs_ = float((1 << self._bits()) - 1)
                 m, a, b = med[:, j], lo[:, j], hi[:, j]
                 stuck = (b - a <= 1) & ((a <= 1) | (b >= fs_ - 1))
-                env = v & ~stuck & (m >= 2) & (m <= 0.15 * fs_)
-                before = (ev.env_windows >= ENV_WINDOWS, ev.raw_windows > 0)
+                env = v & ~stuck & (m >= 2) & (m <= ENV_REACH * fs_)
+                before = (self._env_rested(), ev.raw_windows > 0)
                 ev.env_windows += int(env.sum())
+                quiet_mid = v & (a > ENV_REACH * fs_) & (b - a <= MID_SPREAD * fs_)
+                ev.mid_windows += int(quiet_mid.sum())
                 if not swung:  # else raw_windows > 0 already, and the medians are not read
                     swing = (
                         v & (m >= 0.2 * fs_) & (m <= 0.8 * fs_) & (q3[:, j] - q1[:, j] >= 3)
@@ -223,7 +236,7 @@ class RepresentationInference:
                     )  # fmt: skip
                     ev.raw_windows += int(swing.sum())
                     ev.medians.extend(med[v & ~stuck, j].tolist())
-                changed |= before != (ev.env_windows >= ENV_WINDOWS, ev.raw_windows > 0)
+                changed |= before != (self._env_rested(), ev.raw_windows > 0)
             else:
                 before_neg = ev.neg_windows > 0
                 assert neg is not None
@@ -238,6 +251,39 @@ class RepresentationInference:
                     self._decide()
             elif changed:
                 self._decide()
+
+    def _steady(self, w, swung, w_hi, w_frac, lo, hi, med, neg, valid) -> bool:
+        """Take in all k windows at once where none of them can change the decision (the
+        evidence moves as the loop in :meth:`_windows` would move it); False, with nothing
+        taken in, where one might: the windows then go one at a time."""
+        ev = self._ev
+        finite = w_hi[np.isfinite(w_hi)]
+        top = float(finite.max()) if finite.size else ev.hi
+        if top > ev.hi and self._bits_of(top) != self._bits_of(ev.hi):
+            return False
+        if ev.integral:
+            if w_frac.any() or not swung:  # swung: no medians or swings are kept
+                return False
+            fs_ = float((1 << self._bits()) - 1)
+            stuck = (hi - lo <= 1) & ((lo <= 1) | (hi >= fs_ - 1))
+            env = int((valid & ~stuck & (med >= 2) & (med <= ENV_REACH * fs_)).sum())
+            if env and not self._env_rested():  # resting-envelope windows could decide
+                return False
+            ev.env_windows += env
+            ev.mid_windows += int(
+                (valid & (lo > ENV_REACH * fs_) & (hi - lo <= MID_SPREAD * fs_)).sum()
+            )
+        else:
+            negative = int((valid & (neg >= 0.05)).sum())
+            if negative and not ev.neg_windows:
+                return False
+            ev.neg_windows += negative
+            if med is not None:  # window by window, channels in order, as the loop keeps them
+                ev.medians.extend(med.T[(valid & (hi > lo)).T].tolist())
+                del ev.medians[:-1000]
+        ev.hi = max(ev.hi, top)
+        ev.n += w * w_hi.size
+        return True
 
     @staticmethod
     def _bits_of(hi: float) -> int:
@@ -277,7 +323,7 @@ class RepresentationInference:
         if self.fs is not None and self.fs < 200.0:
             return "env"
         if units == "counts":
-            if ev.env_windows >= ENV_WINDOWS:
+            if self._env_rested():
                 return "env"
             if ev.raw_windows:
                 return "raw"
@@ -286,6 +332,17 @@ class RepresentationInference:
             centre = float(np.median(ev.medians)) / ((1 << int(bits or 10)) - 1)
             return "raw" if 0.25 <= centre <= 0.75 else "env"
         return "raw" if ev.neg_windows else "env"
+
+    def _env_rested(self) -> bool:
+        """Enough resting-envelope windows to call the counts an envelope. Once raw has been
+        decided, they must also outnumber the quiet windows above the envelope's range: raw
+        EMG rests at mid-scale, so a raw output pinned near a rail for a while (a lead-off)
+        does not turn hours of raw into an envelope."""
+        ev = self._ev
+        if ev.env_windows < ENV_WINDOWS:
+            return False
+        rep = self.representation
+        return rep is None or rep.signal == "env" or ev.env_windows > ev.mid_windows
 
     def _why(self, name: str, new: object) -> str:
         ev = self._ev
