@@ -22,7 +22,7 @@ FS = 500.0
 CHANNELS = ("left", "right")
 REP = Representation("raw", "uV")
 STOP_S = 75.0
-STANDING_UV, STRIDE_UV, CRAMP_UV = 40.0, 500.0, 200.0
+STANDING_UV, STRIDE_UV, CRAMP_UV = 40.0, 500.0, 250.0
 
 
 def _session(seed: int, left_s: float, right_s: float = 0.0, running: bool = True):

@@ -251,7 +251,7 @@ class DetectorSettings:
     hold_floor: float = 0.0
     # exert: a contraction held on one leg after exertion (the ``held`` path)
     held_s: float = 0.0
-    held_floor: float = 0.2
+    held_floor: float = 0.25
     held_relax: float = 0.3
     held_start_s: float = 60.0
 
