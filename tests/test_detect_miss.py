@@ -62,3 +62,66 @@ def test_a_turnover_that_runs_into_a_cramp_on_one_leg_alerts_in_time_at_night(se
     held = profile_settings("night").replace(bilateral_clear_s=1e6)
     events, _ = detect_array(x, fs, uv, "night", settings=held)
     assert not [e for e in events if e.kind == "cramp" and e.channel == "ch0" and e.alert_s <= 54]
+
+
+def _weak_scene(
+    seed: int, both_legs: bool = False, rest_uv: float = 20.0
+) -> tuple[np.ndarray, float, float]:
+    """A minute of rest on a floor of ``rest_uv`` µV RMS (20: a 10-bit ADC's quantization
+    noise), then a weak cramp on the left leg (~4.5x that floor) whose waxing and waning takes
+    its 100 ms envelope below ``off_ratio`` again and again, but never back to the floor;
+    with ``both_legs`` the right leg does the same."""
+    fs = 1000.0
+    t, x, rng = scene(fs=fs, duration_s=110.0, n_channels=2, seed=seed, rest_uv=rest_uv)
+    onset = 60.0
+    for ch in (0, 1) if both_legs else (0,):
+        m = t >= onset
+        ramp = np.clip((t[m] - onset) / 1.0, 0.0, 1.0)
+        swing = 1.0 + 0.45 * np.sin(2 * np.pi * 0.7 * t[m] + rng.uniform(0, 6)) * ramp
+        x[ch, m] += 4.0 * rest_uv * ramp * swing * rng.standard_normal(int(m.sum()))
+    return x, fs, onset
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_weak_cramp_that_never_returns_to_rest_alerts_on_the_weak_path_at_night(seed):
+    x, fs, onset = _weak_scene(seed)
+    uv = Representation("raw", "uV", None)
+    events, _ = detect_array(x, fs, uv, "night")
+    for block in (137, 20):
+        assert detect_array(x, fs, uv, "night", block=block)[0] == events
+    cramps = [e for e in events if e.kind == "cramp"]
+    assert cramps and all(e.channel == "ch0" for e in cramps)
+    assert onset + 7.0 <= cramps[0].alert_s <= onset + 10.0
+    assert cramps[0].detail["path"] == "weak"
+    assert abs(cramps[0].onset_s - onset) <= 1.0
+    # Without the weak path no other path takes it.
+    off = profile_settings("night").replace(weak_s=0.0)
+    assert not [e for e in detect_array(x, fs, uv, "night", settings=off)[0] if e.kind == "cramp"]
+
+
+@pytest.mark.parametrize(
+    ("both_legs", "rest_uv"),
+    [(True, 20.0), (False, 5.0)],
+    ids=["on-both-legs", "a-few-uV-over-a-clean-floor"],
+)
+def test_weak_contractions_that_are_no_cramp_are_not_taken_by_the_weak_path(both_legs, rest_uv):
+    """Both legs at once (turning over); and over a clean 5 µV floor the same rise to ~4.5x
+    is ~20 µV, a prodrome's raised resting EMG, not a cramp (``weak_min_uv``)."""
+    x, fs, _ = _weak_scene(1, both_legs=both_legs, rest_uv=rest_uv)
+    events, _ = detect_array(x, fs, Representation("raw", "uV", None), "night")
+    assert not [e for e in events if e.kind == "cramp" and e.detail.get("path") == "weak"]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_prodrome_that_creeps_up_over_tens_of_seconds_is_not_alerted(seed):
+    """Over a 20 µV floor, EMG rising slowly to 6x that over 30 s and staying there 20 s (a
+    prodrome without its cramp): continuous, as high as a weak cramp and waxing and waning,
+    but not from rest within ``weak_rest_s``."""
+    fs = 1000.0
+    t, x, rng = scene(fs=fs, duration_s=120.0, n_channels=2, seed=seed, rest_uv=20.0)
+    m = (t >= 50.0) & (t < 100.0)
+    rise = np.clip((t[m] - 50.0) / 30.0, 0.0, 1.0)
+    swing = 1.0 + 0.45 * np.sin(2 * np.pi * 0.7 * t[m])  # not a flat plateau either
+    x[0, m] += 20.0 * np.sqrt(35.0) * rise * swing * rng.standard_normal(int(m.sum()))
+    events, _ = detect_array(x, fs, Representation("raw", "uV", None), "night")
+    assert not [e for e in events if e.kind == "cramp"]

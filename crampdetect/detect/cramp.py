@@ -17,7 +17,9 @@ is not motion artefact. Two paths raise the alert:
   ``settle_s`` without the stride rhythm and without a dip, on one leg;
 - held (training, when ``held_s`` > 0; exert): a contraction held on one leg for longer than
   a voluntary hold without relaxing and without the stride rhythm, however low it stands over
-  a resting baseline that standing has raised.
+  a resting baseline that standing has raised;
+- weak (when ``weak_s`` > 0): a contraction too weak for the others that has not returned
+  to the resting floor for ``weak_s`` since it rose from rest, on one leg.
 
 All per-frame statistics are computed vectorised over a block; Python only steps through
 alerts and ends, which are rare. Output does not depend on block boundaries.
@@ -44,6 +46,7 @@ from crampdetect.detect.settings import DetectorSettings
 from crampdetect.features.context import (
     LazyStats,
     count_in_run,
+    elevation,
     held_at,
     settled_after_gait,
     stride_rhythm,
@@ -77,6 +80,9 @@ PRE_RUN_GAP_S, PRE_RUN_MIN_S = 0.5, 1.0
 TKEO_ONSET_FACTOR = 4.0
 #: Stride periods (s) of the settle path's rhythm test: running 0.6-0.8 s, walking 1-1.25 s.
 STRIDE_LAGS_S = (0.5, 1.3)
+#: (miss) Rest before a weak cramp: a spell of REST_SPELL_S (s) with at least REST_SPELL_SHARE
+#: of its 100 ms frames below ``weak_floor``.
+REST_SPELL_S, REST_SPELL_SHARE = 1.0, 0.8
 #: (night) The hold test smooths the 100 ms envelope over HOLD_SMOOTH_S (s) and compares its
 #: lowest point with its median over the last HOLD_CONTEXT_S (s) of the run (a cramp that a
 #: turnover ran into is judged on its own level, not the turnover's).
@@ -250,6 +256,7 @@ class CrampDetector:
         self._h_ref = np.zeros((c, 0))
         self._h_tkeo = np.zeros((c, 0))
         self._h_art = np.zeros((c, 0), dtype=bool)
+        self._h_blk = np.zeros((c, 0), dtype=bool)  # (miss) lead-off frames
 
     # -- public -------------------------------------------------------------------------------
     def state(self, channel: int) -> str:
@@ -310,6 +317,7 @@ class CrampDetector:
         tk = np.zeros_like(level) if tkeo is None else tkeo
         self._ext_tkeo = np.concatenate([self._h_tkeo, tk], axis=1)
         self._ext_art = np.concatenate([self._h_art, artefact], axis=1)
+        self._ext_blk = np.concatenate([self._h_blk, blocked], axis=1)
         self._ext_start = start - self._h_fast.shape[1]
         stats["settle"] = self._settled(n, base, stats["ref"])
         stats["held"] = self._held(n, base, stats["ref"])  # exert
@@ -539,6 +547,7 @@ class CrampDetector:
         self._h_ref = self._ext_ref[:, -h:]
         self._h_tkeo = self._ext_tkeo[:, -h:]
         self._h_art = np.concatenate([self._h_art, art], axis=1)[:, -h:]
+        self._h_blk = self._ext_blk[:, -h:]
 
     def _channel(
         self,
@@ -616,10 +625,12 @@ class CrampDetector:
         frames = start + np.arange(n)
         if on.any():  # a relaxation relative to its own level breaks continuity
             on = on & ~st["relaxed"]
+        weak = self._weak(c, start, n, st)
         if (
             start - ch.last_on > self._gap
             and not on.any()
             and not st["settle"].any()
+            and not weak.any()
             and not st["held"].any()  # exert
         ):
             # No frame of the block is in a run or settled after gait: nothing can alert; a
@@ -733,7 +744,7 @@ class CrampDetector:
                     ]
                 )
 
-        hit = np.flatnonzero((fast | slow | quiet | settle | held_up) & ~st["untrusted"])
+        hit = np.flatnonzero((fast | slow | quiet | settle | weak | held_up) & ~st["untrusted"])
         g = None
         while hit.size:
             rs = int(run_start[hit[0]])
@@ -793,7 +804,7 @@ class CrampDetector:
                     s.rest_offset,
                 )
                 ok[np.flatnonzero(ok)] = held >= s.hold_floor
-            ok |= settle[mine] | held_up[mine]
+            ok |= settle[mine] | weak[mine] | held_up[mine]
             unsure = ok & ~slow[mine]
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
                 # The rules are unsure before the slow path: a learned model may decide.
@@ -829,11 +840,14 @@ class CrampDetector:
                 if slow[g]
                 else "settle"
                 if settle[g]
+                else "weak"
+                if weak[g]
                 else "held"
             )
-            # exert: a held contraction is judged over held_s, not its (maybe broken) run
-            held_only = self._path == "held"
-            self._run_start_at_alert = -1 if held_only else int(run_start[g])
+            # (miss) a weak cramp's runs break: its onset is sought over the whole lookback
+            # (exert: so is a held contraction's, judged over held_s, not its broken run)
+            broken = self._path in ("weak", "held")
+            self._run_start_at_alert = -1 if broken else int(run_start[g])
             self._context_at_alert = ctx.take(slice(g, g + 1))
             self._features_at_alert = features(np.array([g]))[0]
             self._recurrent = bool(rec[g])
@@ -841,6 +855,58 @@ class CrampDetector:
             k = int(np.searchsorted(move_ends, rs)) - 1
             self._since_move_at_alert = rs - (int(move_ends[k]) if k >= 0 else carried_move_end)
         return g
+
+    def _weak(self, c: int, start: int, n: int, st: dict[str, np.ndarray]) -> np.ndarray:
+        """(miss) Frames ``start .. start + n`` of channel ``c`` where the weak path holds: over
+        the last ``weak_s`` the 100 ms envelope stayed over ``weak_floor`` x the baseline (at
+        least ``weak_share`` of the frames, no return below it longer than ``weak_gap_s``), at
+        a median of ``weak_ratio`` up to ``strong_ratio`` (stronger ones are the other paths')
+        and at least ``weak_min_uv``, after rest within ``weak_rest_s``; no other leg elevated
+        for more than ``quiet_other_share`` of that time (turning over, a bilateral hold), no
+        artefact; at night, while ``weak_s`` is shorter than ``moved_fast_s``, not a flat
+        plateau (``plateau_swing``)."""
+        s = self.settings
+        out = np.zeros(n, dtype=bool)
+        if s.weak_s <= 0:
+            return out
+        fr = 1.0 / self.hop_s
+        w = max(2, round(s.weak_s * fr))
+        a = start - self._ext_start
+        lo = max(0, a - w + 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mine = self._ext_fast[c, lo : a + n] / self._ext_base[c, lo : a + n]
+            if not (mine >= s.weak_ratio).any():  # at rest: nothing to compute
+                return out
+            ratio = self._ext_fast[:, : a + n] / self._ext_base[:, : a + n]
+        ratio = np.where(self._ext_blk[:, : a + n], np.nan, ratio)
+        share, longest, med, rested, now = elevation(
+            ratio,
+            n,
+            w,
+            s.weak_floor,
+            max(1, round(REST_SPELL_S * fr)),
+            REST_SPELL_SHARE,
+            max(1, round(s.weak_rest_s * fr)),
+        )
+        with np.errstate(invalid="ignore"):
+            out = (
+                (share[c] >= s.weak_share)
+                & (longest[c] <= round(s.weak_gap_s * fr))
+                & (med[c] >= s.weak_ratio)
+                & (med[c] < s.strong_ratio)
+                & (med[c] * st["base"] >= s.weak_min_uv)
+                & rested[c]
+                & now[c]  # still up: not the fall at the end of a movement
+                & ~st["art"]
+            )
+        if self.n_channels > 1:
+            out &= ~(np.delete(share, c, axis=0) > s.quiet_other_share).any(axis=0)
+        if s.plateau_swing > 0 and s.weak_s < s.moved_fast_s and out.any():
+            # as the early paths: a flat plateau waits until it outlasted leg movements
+            k = np.flatnonzero(out)
+            swing = swing_at(self._ext_fast[c], a + k, st["base"][k], self._swing_w, s.rest_offset)
+            out[k] = swing >= s.plateau_swing
+        return out
 
     def _alert_context(self, c: int, frame: int, ctx: _RunContext) -> np.ndarray:
         """The CONTEXT_FEATURES of the alert on channel ``c`` at ``frame`` (part conf)."""

@@ -150,6 +150,32 @@ class DetectorSettings:
     bilateral_clear_s : float
         (miss) The bilateral test is waived once no other leg has risen for this long (s)
         within the run: a turnover that went on into a cramp on one leg.
+    weak_s : float
+        (miss) A weak cramp does not relax: after ``weak_s`` (s) of continuous elevation over
+        the resting floor, without any return to it, a contraction too weak for the other
+        paths (median below ``strong_ratio``) alerts on the ``weak`` path when it rose from
+        rest recently (see ``weak_rest_s``). Continuity, not level crossings: its 100 ms
+        envelope may swing below ``off_ratio`` and break the runs. 0 disables.
+    weak_floor : float
+        (miss) "Elevated" for the weak path: the 100 ms envelope at or above this multiple of
+        the baseline (the resting floor's own frames stay below it).
+    weak_share : float
+        (miss) Share of the frames of the last ``weak_s`` that must be elevated.
+    weak_gap_s : float
+        (miss) Longest return below ``weak_floor`` (s) allowed within the last ``weak_s``.
+    weak_ratio : float
+        (miss) Median 100 ms level (x baseline) over the last ``weak_s`` the weak path needs:
+        far above a prodrome's slowly rising resting level.
+    weak_rest_s : float
+        (miss) The leg was at rest (a second of frames mostly below ``weak_floor``) within
+        this long (s) before the alert: a cramp rises from rest within seconds, a prodrome
+        creeps up over tens of seconds (at least ``weak_s``).
+    weak_min_uv : float
+        (miss) The weak path's median level must also reach this many µV RMS: a cramp, even
+        a weak one (10-35 % of maximum), stands at tens to hundreds of µV, a prodrome's raised
+        resting EMG (+100-500 % of a few µV) well below. It matters where the resting floor is
+        the instrument's (10-bit counts: 15-100 µV of quantization noise), over which a weak
+        cramp stands only 4-6x. ENV output has no µV scale: 0 (off) there.
     rest_offset : float
         (rep) Multiple of the resting baseline taken off the envelope before the ``dip`` and
         ``relax_fraction`` tests: the MyoWare ENV output rests on an ADC offset, so its
@@ -246,6 +272,13 @@ class DetectorSettings:
     slow_strong_ratio: float = 0.0
     # -- missed and late cramps (helper `miss`) --
     bilateral_clear_s: float = 1e6
+    weak_s: float = 0.0
+    weak_floor: float = 1.8
+    weak_share: float = 0.9
+    weak_gap_s: float = 0.5
+    weak_ratio: float = 3.5
+    weak_rest_s: float = 12.0
+    weak_min_uv: float = 50.0
     # -- night: a cramp does not relax (helper `night`, session 5) --
     hold_s: float = 2.0
     hold_floor: float = 0.0
@@ -272,6 +305,10 @@ class DetectorSettings:
             raise InputError("Detector setting off_ratio must not exceed on_ratio")
         if self.window_s < 3 * self.persist_s:
             raise InputError("Detector setting window_s must be at least 3 x persist_s")
+        if self.weak_s > 0 and not self.weak_s <= self.weak_rest_s <= WEAK_SPAN_MAX_S:
+            raise InputError(
+                f"Detector setting weak_rest_s must lie between weak_s and {WEAK_SPAN_MAX_S:g} s"
+            )
         if self.settle_s + self.settle_gait_s + self.settle_after_s > SETTLE_SPAN_MAX_S:
             raise InputError(
                 "Detector settings settle_s + settle_gait_s + settle_after_s must not exceed "
@@ -297,6 +334,8 @@ _BIG = 1e6
 SETTLE_SPAN_MAX_S = 25.0
 #: (exert) The held path looks back at most this far (s): within the detector's history.
 HELD_SPAN_MAX_S = 25.0
+#: (miss) The weak path looks back at most this far (s): within the detector's history.
+WEAK_SPAN_MAX_S = 25.0
 #: Allowed range and unit of every numeric setting ("" for a plain ratio or fraction).
 LIMITS: dict[str, tuple[float, float, str]] = {
     "on_ratio": (1.0, 1000.0, "x baseline"),
@@ -347,6 +386,13 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "rest_offset": (0.0, 1.0, "x baseline"),
     "slow_strong_ratio": (0.0, 1000.0, "x baseline"),
     "bilateral_clear_s": (0.0, _BIG, "s"),
+    "weak_s": (0.0, 20.0, "s"),
+    "weak_floor": (1.0, 1000.0, "x baseline"),
+    "weak_share": (0.0, 1.0, ""),
+    "weak_gap_s": (0.0, 10.0, "s"),
+    "weak_ratio": (1.0, 1000.0, "x baseline"),
+    "weak_rest_s": (0.0, 25.0, "s"),
+    "weak_min_uv": (0.0, 1e6, "µV"),
     "hold_s": (0.2, 10.0, "s"),
     "hold_floor": (0.0, 1.0, "x median over the run"),
     "held_s": (0.0, HELD_SPAN_MAX_S, "s"),
@@ -373,6 +419,9 @@ _PROFILES = {
         # has been still for 4 s (longer than the pauses within turning over, 0.1-3 s) the
         # contraction is judged on its own (benchmarks/detection.md).
         bilateral_clear_s=4.0,
+        # miss: a weak cramp never returns to the resting floor; alert it after 8 s of that
+        # (longer than nearly every leg movement) when it rose from rest (benchmarks).
+        weak_s=8.0,
         # night (session 5): a cramp does not relax; a leg movement decays and a turnover
         # sags between bursts (benchmarks/detection.md, "a cramp does not relax").
         hold_s=3.0,
@@ -424,6 +473,10 @@ _ENV_RATIOS = {
     "strong_ratio": 3.5,
     "rise_ratio": 1.5,
     "rest_offset": 1.0,
+    # miss: the ENV floor's frames stay below 1.15x; its weak cramps stand at 2.5-3x
+    "weak_floor": 1.3,
+    "weak_ratio": 2.2,
+    "weak_min_uv": 0.0,
 }
 
 

@@ -245,6 +245,55 @@ def swing_at(
 SWING_PCT = 10.0
 
 
+def elevation(
+    ratio_ext: np.ndarray, n: int, w: int, floor: float, rest_w: int, rest_share: float, back: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per new frame: how continuously the envelope stayed over the resting floor (part miss).
+
+    A cramp does not relax: even a weak one whose level swings across the run thresholds
+    never returns to the resting floor, while movements, gait and repetitions do.
+
+    Parameters
+    ----------
+    ratio_ext : ndarray (n_channels, m)
+        100 ms envelope over the resting baseline: history followed by the ``n`` new frames;
+        NaN where unknown (no baseline, lead-off), which is neither elevated nor rest.
+    w : int
+        Frames of the trailing window.
+    floor : float
+        Elevated: at or above ``floor`` x baseline.
+    rest_w, rest_share : int, float
+        A rest spell: ``rest_w`` frames of which at least ``rest_share`` are below the floor.
+    back : int
+        Frames over which a rest spell is looked for (ending within them).
+
+    Returns
+    -------
+    share, longest, median, rested, now : ndarray (n_channels, n)
+        Share of the ``w`` frames elevated; longest stretch (frames) not elevated in them;
+        their median ratio (NaN if any is unknown); whether a rest spell ended within the
+        last ``back`` frames; whether the frame itself is elevated.
+    """
+    span = n + max(w, back + rest_w) - 1
+    x = ratio_ext[:, -span:]
+    if x.shape[1] < span:
+        x = np.concatenate([np.full((x.shape[0], span - x.shape[1]), np.nan), x], axis=1)
+    with np.errstate(invalid="ignore"):
+        up = x >= floor
+        down = x < floor
+    idx = np.arange(span)
+    last_up = np.maximum.accumulate(np.where(up, idx, -1), axis=1)
+    not_up = idx - last_up  # frames since the last elevated one (the stretch ending here)
+    tail = slice(span - (n + w - 1), span)
+    share = windows(up[:, tail].astype(np.float64), w).mean(axis=2)
+    longest = windows(not_up[:, tail], w).max(axis=2)
+    longest = np.minimum(longest, w)
+    median = np.median(windows(x[:, tail], w), axis=2)
+    spell = windows(down.astype(np.float64), rest_w).mean(axis=2) >= rest_share  # span-rest_w+1
+    rested = windows(spell[:, -(n + back - 1) :], back).any(axis=2)
+    return share, longest, median, rested, up[:, -n:]
+
+
 def held_at(
     fast_ext: np.ndarray,
     ends: np.ndarray,
