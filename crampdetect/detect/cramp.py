@@ -15,6 +15,9 @@ is not motion artefact. Two paths raise the alert:
 - slow: after ``slow_s`` of continuous strong activation, whatever its shape;
 - settle (training, when ``settle_s`` > 0): after gait, a contraction that stays up for
   ``settle_s`` without the stride rhythm and without a dip, on one leg;
+- held (training, when ``held_s`` > 0; exert): a contraction held on one leg for longer than
+  a voluntary hold without relaxing and without the stride rhythm, however low it stands over
+  a resting baseline that standing has raised;
 - weak (when ``weak_s`` > 0): a contraction too weak for the others that has not returned
   to the resting floor for ``weak_s`` since it rose from rest, on one leg.
 
@@ -46,6 +49,7 @@ from crampdetect.features.context import (
     elevation,
     held_at,
     settled_after_gait,
+    stride_rhythm,
     swing_at,
     trailing_stats,
 )
@@ -225,6 +229,9 @@ class CrampDetector:
         self._hist_len = round(HISTORY_S * fr)
         self._settle_n = max(1, round(s.settle_s * fr))
         self._settle_gait_n = max(2, round(s.settle_gait_s * fr))
+        self._held_n = max(2, round(s.held_s * fr))  # exert
+        self._held_pre_n = max(1, round(s.pre_run_s * fr))  # exert: the span before it
+        self._held_start_n = round(s.held_start_s * fr)  # exert
         self._swing_w = max(2, round(s.fast_s * fr))  # night: the plateau test's window
         self._hold_w = max(2, round(s.hold_s * fr))  # night: the hold test's window
         self._hold_k = min(self._hold_w, max(1, round(HOLD_SMOOTH_S * fr)))
@@ -313,6 +320,7 @@ class CrampDetector:
         self._ext_blk = np.concatenate([self._h_blk, blocked], axis=1)
         self._ext_start = start - self._h_fast.shape[1]
         stats["settle"] = self._settled(n, base, stats["ref"])
+        stats["held"] = self._held(n, base, stats["ref"])  # exert
         events: list[FrameEvent] = []
         first_id = self._next_id
         for c in range(self.n_channels):
@@ -352,6 +360,52 @@ class CrampDetector:
         for c in range(self.n_channels if self.n_channels > 1 else 0):
             others = np.delete(rel, c, axis=0).max(axis=0)
             up[c] &= rel[c] >= s.settle_one_leg * others
+        return up
+
+    # exert: a contraction held on one leg without relaxing or stride rhythm
+    def _held(self, n: int, base: np.ndarray, ref: np.ndarray) -> np.ndarray:
+        """Frames (n_channels, n) at which the ``held`` path's test holds: over the last
+        ``held_s`` the 100 ms envelope stayed above ``held_floor`` x the activity reference
+        and ``held_relax`` x its own mean (both above the resting offset, ``rest_offset``),
+        which stood ``off_ratio`` x over rest, and had been below that in the ``pre_run_s``
+        before; without the stride rhythm on any leg, on one of two or more legs (see
+        :class:`~crampdetect.detect.settings.DetectorSettings`)."""
+        s = self.settings
+        up = np.zeros((self.n_channels, n), dtype=bool)
+        if s.held_s <= 0 or self.n_channels < 2:  # one leg only: its other leg is unknown
+            return up
+        k, pre = self._held_n, self._held_pre_n
+        x = self._ext_fast[:, -(n + pre + k - 1) :]
+        if x.shape[1] < n + pre + k - 1:  # history not reaching back: not held (yet)
+            pad = np.full((x.shape[0], n + pre + k - 1 - x.shape[1]), np.nan)
+            x = np.concatenate([pad, x], axis=1)
+        w = windows(x[:, pre:], k)  # (C, n, k): the held span
+        before = windows(x[:, : n + pre - 1], pre)  # (C, n, pre): the span before it
+        # Judged on what stands above the resting offset (ENV rests on one; raw EMG: 0).
+        floor = s.rest_offset * np.nan_to_num(base)
+        lowest, mean = w.min(axis=2) - floor, w.mean(axis=2)
+        above, top = mean - floor, ref - floor
+        with np.errstate(invalid="ignore", divide="ignore"):
+            up = (
+                (top > 0)
+                & (lowest >= s.held_floor * top)
+                & (mean >= s.off_ratio * base)
+                & (lowest >= s.held_relax * above)
+                # it rose within view: the leg was lower (gait's troughs, rest, the pause
+                # after a hold) just before; a recording may start inside a contraction
+                & (before.min(axis=2) - floor < s.held_relax * above)
+            )
+            rel = np.where(top > 0, above / top, 0.0)
+        for c in range(self.n_channels):
+            others = np.delete(rel, c, axis=0).max(axis=0)
+            up[c] &= rel[c] >= s.settle_one_leg * others
+        # the activity reference has had time to see the session's exertion, not just the
+        # posture (or the one leg's hold) the stream opened on
+        up &= (self._frame - n + np.arange(n) >= self._held_start_n)[None, :]
+        cand = np.flatnonzero(up.any(axis=0))
+        if cand.size:  # rare: the stride rhythm only where the level test holds
+            rhythm = stride_rhythm(w[:, cand], self._stride_lags).max(axis=0)
+            up[:, cand] &= (rhythm < s.settle_rhythm_now)[None, :]
         return up
 
     def _number_in_time_order(self, events: list[FrameEvent], first_id: int) -> None:
@@ -577,6 +631,7 @@ class CrampDetector:
             and not on.any()
             and not st["settle"].any()
             and not weak.any()
+            and not st["held"].any()  # exert
         ):
             # No frame of the block is in a run or settled after gait: nothing can alert; a
             # run open before it ended at its first frame (a movement if long and clearly
@@ -642,6 +697,7 @@ class CrampDetector:
         slow &= st["med"] >= s.slow_strong_ratio  # envtrain: above standing's tonic level
         # Settle (training): after gait, up without the stride rhythm and without a dip.
         settle = st["settle"] & (st["irr"] >= s.settle_irregular * scale) & ~st["art"]
+        held_up = st["held"] & ~st["art"]  # exert: held on one leg longer than a voluntary hold
 
         # Ends of earlier runs that were movements (>= 0.5 s and clearly active).
         prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])
@@ -688,7 +744,7 @@ class CrampDetector:
                     ]
                 )
 
-        hit = np.flatnonzero((fast | slow | quiet | settle | weak) & ~st["untrusted"])
+        hit = np.flatnonzero((fast | slow | quiet | settle | weak | held_up) & ~st["untrusted"])
         g = None
         while hit.size:
             rs = int(run_start[hit[0]])
@@ -748,7 +804,7 @@ class CrampDetector:
                     s.rest_offset,
                 )
                 ok[np.flatnonzero(ok)] = held >= s.hold_floor
-            ok |= settle[mine] | weak[mine]
+            ok |= settle[mine] | weak[mine] | held_up[mine]
             unsure = ok & ~slow[mine]
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
                 # The rules are unsure before the slow path: a learned model may decide.
@@ -785,9 +841,13 @@ class CrampDetector:
                 else "settle"
                 if settle[g]
                 else "weak"
+                if weak[g]
+                else "held"
             )
             # (miss) a weak cramp's runs break: its onset is sought over the whole lookback
-            self._run_start_at_alert = -1 if self._path == "weak" else int(run_start[g])
+            # (exert: so is a held contraction's, judged over held_s, not its broken run)
+            broken = self._path in ("weak", "held")
+            self._run_start_at_alert = -1 if broken else int(run_start[g])
             self._context_at_alert = ctx.take(slice(g, g + 1))
             self._features_at_alert = features(np.array([g]))[0]
             self._recurrent = bool(rec[g])

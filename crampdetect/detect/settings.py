@@ -187,6 +187,26 @@ class DetectorSettings:
         tonic soleus activity) sits at about 3-6x the rest floor of the MyoWare envelope,
         above its ``strong_ratio``; off because the weakest ENV cramps sit there too
         (benchmarks/detection.md, 2026-12-05 "standing on ENV input").
+    held_s : float
+        (exert) Training: a contraction held this long (s) on one leg without relaxing and
+        without the stride rhythm alerts on the ``held`` path, whatever its level over the
+        resting baseline (standing's tonic activity raises that baseline) and whether or
+        not a continuous run is seen. Longer than a voluntary hold (up to ~10 s). 0 disables.
+    held_floor : float
+        (exert) Over the last ``held_s`` the 100 ms envelope must stay above this fraction
+        of the activity reference (standing sits near ``ref_fraction``); its mean there must
+        stand ``off_ratio`` x over the resting baseline (which standing raises).
+    held_relax : float
+        (exert) ... and above this fraction of its own mean there (no relaxation: gait,
+        repetitions and the seconds before a hold fall lower). The stride rhythm over
+        ``held_s`` must stay below ``settle_rhythm_now`` on every leg, the leg's level
+        relative to its reference be ``settle_one_leg`` x every other leg's (so a single
+        channel never takes the path), and in the ``pre_run_s`` before ``held_s`` the
+        envelope must have been below ``held_relax`` x that mean (the rise was seen).
+    held_start_s : float
+        (exert) The held path is closed for this long (s) from the start of the stream: the
+        activity reference (the strongest recent activity) must first have seen the
+        session's exertion, not only the posture or the hold of one leg it opened on.
 
     hold_s, hold_floor : float
         (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
@@ -262,6 +282,11 @@ class DetectorSettings:
     # -- night: a cramp does not relax (helper `night`, session 5) --
     hold_s: float = 2.0
     hold_floor: float = 0.0
+    # exert: a contraction held on one leg after exertion (the ``held`` path)
+    held_s: float = 0.0
+    held_floor: float = 0.25
+    held_relax: float = 0.3
+    held_start_s: float = 60.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -289,6 +314,10 @@ class DetectorSettings:
                 "Detector settings settle_s + settle_gait_s + settle_after_s must not exceed "
                 f"{SETTLE_SPAN_MAX_S:g} s"
             )
+        if self.held_s + self.pre_run_s > HELD_SPAN_MAX_S:  # exert
+            raise InputError(
+                f"Detector settings held_s + pre_run_s must not exceed {HELD_SPAN_MAX_S:g} s"
+            )
 
     def replace(self, **changes: float) -> DetectorSettings:
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
@@ -303,6 +332,8 @@ class DetectorSettings:
 _BIG = 1e6
 #: The settle path looks back at most this far (s): within the detector's history.
 SETTLE_SPAN_MAX_S = 25.0
+#: (exert) The held path looks back at most this far (s): within the detector's history.
+HELD_SPAN_MAX_S = 25.0
 #: (miss) The weak path looks back at most this far (s): within the detector's history.
 WEAK_SPAN_MAX_S = 25.0
 #: Allowed range and unit of every numeric setting ("" for a plain ratio or fraction).
@@ -364,6 +395,10 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "weak_min_uv": (0.0, 1e6, "µV"),
     "hold_s": (0.2, 10.0, "s"),
     "hold_floor": (0.0, 1.0, "x median over the run"),
+    "held_s": (0.0, HELD_SPAN_MAX_S, "s"),
+    "held_floor": (0.0, 1.0, "x activity reference"),
+    "held_relax": (0.0, 1.0, "x mean over held_s"),
+    "held_start_s": (0.0, _BIG, "s"),
 }
 
 _PROFILES = {
@@ -419,6 +454,10 @@ _PROFILES = {
         # train: a hold on both legs often starts inside a longer run (standing, the first
         # seconds of a recording): both legs over the last 2 s is bilateral too.
         bilateral_recent_s=2.0,
+        # exert: a one-legged contraction held without relaxing or stride rhythm for longer
+        # than a voluntary hold is a cramp, however low it stands over standing's tonic level
+        # (benchmarks/detection.md, "held after exertion").
+        held_s=10.5,
     ),
 }
 
