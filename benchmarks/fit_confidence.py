@@ -1,19 +1,22 @@
-"""Fit the alert-confidence model on the tuning seeds; judge it on the validation seeds.
+"""Fit the alert-confidence model on the tuning and fit seeds; judge it on the validation seeds.
 
 Every alert the detector raises on the labelled recordings of both evaluation sets is a
 row: its ALERT_FEATURES at the alert and whether ``crampdetect evaluate`` counts it as a
 cramp (:func:`crampdetect.evaluate.score.score`, repeats within a cramp included). The
-model is fitted on the alerts of the TUNING seeds only and written to
+model's form and regularisation are chosen by cross-validation grouped by seed over the
+TUNING and FIT seeds (each seed's alerts of both sets left out in turn; per set and seed ROC
+AUC and the Brier score), then it is fitted on all their alerts and written to
 ``crampdetect/detect/confidence.json``; ROC AUC, Brier score and a reliability table on the
-VALIDATION seeds (and, for reference, on the tuning seeds) go to ``benchmarks/confidence.md``.
+VALIDATION seeds (and, for reference, on the fitted seeds) go to ``benchmarks/confidence.md``.
 Held-out seeds are never read.
 
-Rerun after any change to which alerts are raised (one command; sets are cached):
+Rerun after any change to which alerts are raised (one command; sets are generated into the
+evaluation-set cache the first time, then reused):
 
     PYTHONPATH=$PWD python benchmarks/fit_confidence.py
 
-``--no-fit`` scores the shipped model only; ``--rows FILE`` keeps the collected rows (JSON)
-and reuses them when the file exists (only while the detector is unchanged).
+``--no-fit`` scores the shipped model only; ``--rows DIR`` keeps the collected rows, one JSON
+file per set and seed, and reuses them when present (only while the detector is unchanged).
 """
 
 from __future__ import annotations
@@ -102,8 +105,9 @@ def alerts_of(csv_path: str) -> list[dict[str, Any]]:
     return rows
 
 
-def collect(seeds: tuple[int, ...], workers: int) -> list[dict[str, Any]]:
-    """Rows of every alert of both evaluation sets at ``seeds`` (sets generated if needed)."""
+def collect(seeds: tuple[int, ...], workers: int, keep: Path | None) -> list[dict[str, Any]]:
+    """Rows of every alert of both evaluation sets at ``seeds`` (sets generated if needed);
+    with ``keep``, each set's rows are kept there and reused."""
     from crampdetect.evaluate.multiseed import (
         DEFAULT_CACHE,
         SET_HOURS,
@@ -115,11 +119,20 @@ def collect(seeds: tuple[int, ...], workers: int) -> list[dict[str, Any]]:
 
     rows = []
     for variant, seed in itertools.product(SETS, seeds):
-        d = ensure_set(variant, seed, SET_HOURS[variant], DEFAULT_CACHE)
-        paths = [str(p) for p in set_recordings(d)]
-        got = map_recordings(alerts_of, paths, n_workers=workers, progress=False)
-        for r in itertools.chain.from_iterable(got):
-            rows.append({**r, "set": variant, "seed": seed})
+        d = ensure_set(variant, seed, SET_HOURS[variant], DEFAULT_CACHE, n_jobs=workers)
+        kept = keep / f"{d.name}.json" if keep is not None else None
+        if kept is not None and kept.exists():
+            got = json.loads(kept.read_text())
+        else:
+            paths = [str(p) for p in set_recordings(d)]
+            got = list(
+                itertools.chain.from_iterable(
+                    map_recordings(alerts_of, paths, n_workers=workers, progress=False)
+                )
+            )
+            if kept is not None:
+                kept.write_text(json.dumps(got))
+        rows += [{**r, "set": variant, "seed": seed} for r in got]
     return rows
 
 
@@ -175,96 +188,139 @@ def report(rows: list[dict[str, Any]], title: str) -> list[str]:
     return [*lines, ""]
 
 
-#: Inverse L2 strengths tried; the best on held-back tuning seeds is shipped.
+#: Inverse L2 strengths tried (sklearn's C on standardised features).
 STRENGTHS = (0.03, 0.1, 0.3, 1.0)
 
 
-def choose_strength(rows: list[dict[str, Any]], features: list[str]) -> tuple[float, list[str]]:
-    """Regularisation by leave-one-seed-out cross-validation on the tuning alerts: each
-    strength is fitted on two seeds and scored on the third; the lowest Brier score wins (a
-    proper score: ranking and calibration both count). Returns it and a table of all, with
-    the ROC AUC within each set and seed (the target's unit)."""
+def auc_se(a: float, positives: int, negatives: int) -> float:
+    """Standard error of a ROC AUC ``a`` from so many positives and negatives (Hanley and
+    McNeil, 1982)."""
+    q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
+    var = a * (1 - a) + (positives - 1) * (q1 - a * a) + (negatives - 1) * (q2 - a * a)
+    return float(np.sqrt(max(var, 0.0) / (positives * negatives)))
+
+
+def candidates(names: list[str]) -> list[tuple[str, list[str], float]]:
+    """(label, features, strength) of each model tried, simplest first (fewer features, then
+    stronger regularisation): every feature, with or without each again under the night
+    profile (night and training alerts have different confusers: leg movements; voluntary
+    holds and gait), at each strength."""
+    night = names + [f"night*{n}" for n in names if n != "night"]
+    return [
+        (label, features, c)
+        for label, features in (("features", names), ("features + night x features", night))
+        for c in STRENGTHS
+    ]
+
+
+def cross_validate(rows: list[dict[str, Any]], features: list[str], strength: float) -> dict:
+    """Leave each seed's alerts (both sets) out in turn, fit on the rest, predict them.
+    Returns the per set-and-seed ROC AUC (mean and worst), the pooled Brier score and its
+    standard error over the left-out seeds."""
     from crampdetect.detect.confidence import LogisticConfidence, fit_confidence
 
     y = np.array([r["y"] for r in rows])
     seed = np.array([r["seed"] for r in rows])
     group = np.array([f"{r['set']} {r['seed']}" for r in rows])
+    p = np.zeros(len(rows))
+    for s in np.unique(seed):
+        out = seed == s
+        fit = [r["x"] for r, o in zip(rows, out, strict=True) if not o]
+        model = LogisticConfidence(fit_confidence(fit, y[~out], features, strength))
+        p[out] = [model(r["x"]) for r, o in zip(rows, out, strict=True) if o]
+    aucs = {g: a for g in np.unique(group) if (a := auc(p[group == g], y[group == g])) is not None}
+    worst = min(aucs, key=aucs.__getitem__)
+    per_seed = [np.mean((p[seed == s] - y[seed == s]) ** 2) for s in np.unique(seed)]
+    return {
+        "mean": float(np.mean(list(aucs.values()))),
+        "worst": aucs[worst],
+        "worst_se": auc_se(
+            aucs[worst], int(y[group == worst].sum()), int((y[group == worst] == 0).sum())
+        ),
+        "brier": float(np.mean((p - y) ** 2)),
+        "brier_se": float(np.std(per_seed, ddof=1) / np.sqrt(len(per_seed))),
+    }
+
+
+def choose_model(
+    rows: list[dict[str, Any]], names: list[str]
+) -> tuple[list[str], float, list[str]]:
+    """The model form and strength by cross-validation grouped by seed, with the
+    one-standard-error rule on both scores (with few false alerts to learn from, the fit is
+    high-variance, so a tie goes to the simpler model): among the candidates whose worst
+    ROC AUC over sets and seeds is within one standard error (of the best one's worst group)
+    of the best, the simplest whose Brier score (a proper score: ranking and calibration both
+    count) is within one standard error (over the left-out seeds) of their lowest. Returns
+    its features, strength and a table."""
+    seeds = sorted({r["seed"] for r in rows})
     lines = [
-        "### Regularisation (leave one tuning seed out)",
+        f"### Model choice (each of seeds {', '.join(map(str, seeds))} left out in turn)",
         "",
-        "| strength (C) | mean AUC per set and seed | worst | Brier |",
-        "| ---: | ---: | ---: | ---: |",
+        "| features | strength (C) | mean AUC per set and seed | worst ± se | Brier ± se |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
-    best, best_brier = STRENGTHS[0], np.inf
-    for c in STRENGTHS:
-        p = np.zeros(len(rows))
-        for s in np.unique(seed):
-            fit = [r["x"] for r, k in zip(rows, seed, strict=True) if k != s]
-            model = LogisticConfidence(fit_confidence(fit, y[seed != s], features, c))
-            p[seed == s] = [model(r["x"]) for r, k in zip(rows, seed, strict=True) if k == s]
-        aucs = [auc(p[group == g], y[group == g]) for g in np.unique(group)]
-        aucs = [a for a in aucs if a is not None]
-        brier = float(np.mean((p - y) ** 2))
-        lines.append(f"| {c} | {np.mean(aucs):.3f} | {min(aucs):.3f} | {brier:.3f} |")
-        if brier < best_brier:
-            best, best_brier = c, brier
-    return best, [*lines, "", f"Shipped: strength {best}, fitted on all tuning alerts.", ""]
+    scored = []
+    for label, features, c in candidates(names):
+        cv = cross_validate(rows, features, c)
+        scored.append((cv, label, features, c))
+        lines.append(
+            f"| {label} | {c} | {cv['mean']:.3f} | {cv['worst']:.3f} ± {cv['worst_se']:.3f} "
+            f"| {cv['brier']:.3f} ± {cv['brier_se']:.3f} |"
+        )
+    top = max((cv for cv, *_ in scored), key=lambda cv: cv["worst"])
+    eligible = [t for t in scored if t[0]["worst"] >= top["worst"] - top["worst_se"]]
+    best = min(eligible, key=lambda t: t[0]["brier"])[0]
+    cv, label, features, c = next(
+        t for t in eligible if t[0]["brier"] <= best["brier"] + best["brier_se"]
+    )
+    return features, c, [*lines, "", f"Shipped: {label}, strength {c}, fitted on all of them.", ""]
 
 
 def main() -> None:
     from crampdetect.detect import confidence
-    from crampdetect.evaluate.multiseed import TUNING_SEEDS, VALIDATION_SEEDS
+    from crampdetect.evaluate.multiseed import FIT_SEEDS, TUNING_SEEDS, VALIDATION_SEEDS
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-fit", action="store_true", help="score the shipped model only")
-    ap.add_argument("--rows", type=Path, help="JSON file keeping the collected rows")
+    ap.add_argument("--rows", type=Path, help="folder keeping the collected rows per set")
     ap.add_argument("--workers", type=int, default=1, help="local worker processes")
     args = ap.parse_args()
 
     t0 = time.monotonic()
-    reused = args.rows is not None and args.rows.exists()
-    if reused:
-        data = json.loads(args.rows.read_text())
-    else:
-        data = {
-            "tuning": collect(TUNING_SEEDS, args.workers),
-            "validation": collect(VALIDATION_SEEDS, args.workers),
-        }
-        if args.rows is not None:
-            args.rows.write_text(json.dumps(data))
-    tune, check = data["tuning"], data["validation"]
+    kept = 0
+    if args.rows is not None:
+        args.rows.mkdir(parents=True, exist_ok=True)
+        kept = len(list(args.rows.glob("*.json")))
+    fitted_seeds = TUNING_SEEDS + FIT_SEEDS
+    tune = collect(fitted_seeds, args.workers, args.rows)
+    check = collect(VALIDATION_SEEDS, args.workers, args.rows)
     cv_lines: list[str] = []
     if not args.no_fit:
-        # Every feature, and each again under the night profile: night and training alerts
-        # have different confusers (leg movements; voluntary holds and gait).
         names = [n for n in tune[0]["x"] if n not in confidence.RULE_FEATURES]
-        features = names + [f"night*{n}" for n in names if n != "night"]
-        strength, cv_lines = choose_strength(tune, features)
+        features, strength, cv_lines = choose_model(tune, names)
         params = confidence.fit_confidence(
             [r["x"] for r in tune], [r["y"] for r in tune], features, strength=strength
         )
         params["tuning_seeds"] = list(TUNING_SEEDS)
+        params["fit_seeds"] = list(FIT_SEEDS)
         confidence.DATA.write_text(json.dumps(params, indent=1) + "\n")
     rescore(tune)
     rescore(check)
-    seeds = ", ".join(map(str, TUNING_SEEDS)), ", ".join(map(str, VALIDATION_SEEDS))
+    seeds = ", ".join(map(str, fitted_seeds)), ", ".join(map(str, VALIDATION_SEEDS))
     lines = [
         "# Alert confidence: ranking and calibration",
         "",
-        "`PYTHONPATH=$PWD python benchmarks/fit_confidence.py` "
-        + (
-            "(alerts collected earlier by the same command). "
-            if reused
-            else f"({time.monotonic() - t0:.0f} s on this shared 2-core machine). "
-        )
+        f"`PYTHONPATH=$PWD python benchmarks/fit_confidence.py` ({time.monotonic() - t0:.0f} s "
+        "on this shared 2-core machine"
+        + (f"; the alerts of {kept} sets kept by an earlier run). " if kept else "). ")
         + "The model (`crampdetect/detect/confidence.json`) is "
-        f"fitted on the alerts of the tuning seeds ({seeds[0]}) of both evaluation sets and "
-        f"checked on the validation seeds ({seeds[1]}); an alert is true when "
+        f"fitted on the alerts of the tuning and fit seeds ({seeds[0]}) of both evaluation "
+        f"sets and checked on the validation seeds ({seeds[1]}); an alert is true when "
         "`crampdetect evaluate` counts it as a cramp (repeats within a cramp included).",
         "",
         *cv_lines,
         *report(check, f"Validation seeds {seeds[1]}"),
-        *report(tune, f"Tuning seeds {seeds[0]} (fitted on)"),
+        *report(tune, f"Tuning and fit seeds {seeds[0]} (fitted on)"),
     ]
     (HERE / "confidence.md").write_text("\n".join(lines))
     print("\n".join(lines))

@@ -9,7 +9,12 @@ import pytest
 
 from crampdetect.detect import confidence as conf
 from crampdetect.detect.cramp import ALERT_FEATURES
-from crampdetect.evaluate.multiseed import TUNING_SEEDS
+from crampdetect.evaluate.multiseed import (
+    FIT_SEEDS,
+    HELD_OUT_SEEDS,
+    TUNING_SEEDS,
+    VALIDATION_SEEDS,
+)
 
 FR = 20.0  # frames per s
 
@@ -19,7 +24,10 @@ def test_shipped_model_uses_only_features_the_detector_gives():
     used = {part for f in params["features"] for part in f.split("*")}
     assert used <= set(ALERT_FEATURES)
     assert not used & set(conf.RULE_FEATURES)  # which rule alerted is not evidence
-    assert params["tuning_seeds"] == list(TUNING_SEEDS)  # fitted on tuning seeds only
+    # Fitted on the tuning and fit seeds only: never on those it is checked or reported on.
+    assert params["tuning_seeds"] == list(TUNING_SEEDS)
+    assert params["fit_seeds"] == list(FIT_SEEDS)
+    assert not set(FIT_SEEDS) & (set(VALIDATION_SEEDS) | set(HELD_OUT_SEEDS))
 
 
 def test_unreadable_model_rates_alerts_neutral(tmp_path, caplog):

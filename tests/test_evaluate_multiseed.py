@@ -6,6 +6,7 @@ import pytest
 
 from crampdetect.core import InputError
 from crampdetect.evaluate.multiseed import (
+    FIT_SEEDS,
     HELD_OUT_SEEDS,
     TUNING_SEEDS,
     VALIDATION_SEEDS,
@@ -122,6 +123,10 @@ def test_seed_roles_are_declared_in_one_place():
     assert parse_seeds("validation") == ("validation", (100, 101, 102))
     assert parse_seeds("2,100")[0].startswith("mixed")
     assert parse_seeds("7,8") == ("other", (7, 8))
+    fit = set(FIT_SEEDS)
+    assert fit and not fit & (set(TUNING_SEEDS) | set(VALIDATION_SEEDS) | set(HELD_OUT_SEEDS))
+    assert parse_seeds("fit") == ("fit", FIT_SEEDS)
+    assert parse_seeds(f"{min(FIT_SEEDS)}") == ("fit", (min(FIT_SEEDS),))
     for bad in ("", "a,b", "-3", "3-x"):
         with pytest.raises(InputError):
             parse_seeds(bad)

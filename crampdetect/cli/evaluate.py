@@ -25,8 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--seeds",
         default="held-out",
-        help="held-out (default), validation, tuning, or seeds like 0,1,2 or 100-104 "
-        "(no directory)",
+        help="held-out (default), validation, tuning, fit (seeds for fitting models only), "
+        "or seeds like 0,1,2 or 100-104 (no directory)",
     )
     p.add_argument(
         "--sets",
@@ -157,6 +157,7 @@ def _run_sets(args: argparse.Namespace, scorer) -> int:
     result["seed_role"] = role
     result["tuning_seeds"] = list(ms.TUNING_SEEDS)
     result["validation_seeds"] = list(ms.VALIDATION_SEEDS)
+    result["fit_seeds"] = list(ms.FIT_SEEDS)
     result["held_out_seeds"] = list(ms.HELD_OUT_SEEDS)
     if args.json:
         json.dump(result, sys.stdout, indent=1)

@@ -4,7 +4,8 @@ The seeds are declared here and nowhere else: :data:`TUNING_SEEDS` may be used t
 detector (thresholds, the learned gate); :data:`VALIDATION_SEEDS` were the held-out seeds until
 a rule was chosen by looking at them (December 2026), so they now only check a change;
 :data:`HELD_OUT_SEEDS` are never used for tuning or choosing, and published figures come
-from them. Each (set, seed) pair is generated once into a cache directory
+from them. :data:`FIT_SEEDS` only add fitting data for learned models (the alert
+confidence) and are never reported. Each (set, seed) pair is generated once into a cache directory
 (``make_evaluation_set``), scored with :class:`~crampdetect.evaluate.score.Scorer`, and
 the per-seed figures are folded into mean, standard deviation, minimum and maximum.
 """
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 TUNING_SEEDS: tuple[int, ...] = (0, 1, 2)
 #: Seeds used to check (and so, indirectly, to choose) changes: no longer a clean hold-out.
 VALIDATION_SEEDS: tuple[int, ...] = (100, 101, 102)
+#: Seeds that only add fitting data for learned models (with the tuning seeds; the alert
+#: confidence): never used to report or choose anything.
+FIT_SEEDS: tuple[int, ...] = (10, 11, 12, 13, 14)
 #: Seeds never used for tuning or choosing: the published figures.
 HELD_OUT_SEEDS: tuple[int, ...] = (103, 104, 105)
 #: The two evaluation sets: the simulator the detector was developed on, and its stress variant.
@@ -48,7 +52,8 @@ DEFAULT_CACHE = Path(tempfile.gettempdir()) / "crampdetect-evalsets"
 
 
 def parse_seeds(text: str) -> tuple[str, tuple[int, ...]]:
-    """``held-out``, ``tuning``, or explicit seeds (``0,1,2`` or ``100-104``) -> (role, seeds)."""
+    """``held-out``, ``tuning``, ``validation``, ``fit`` or explicit seeds (``0,1,2`` or
+    ``100-104``) -> (role, seeds)."""
     text = text.strip()
     if text == "held-out":
         return "held-out", HELD_OUT_SEEDS
@@ -56,6 +61,8 @@ def parse_seeds(text: str) -> tuple[str, tuple[int, ...]]:
         return "tuning", TUNING_SEEDS
     if text == "validation":
         return "validation", VALIDATION_SEEDS
+    if text == "fit":
+        return "fit", FIT_SEEDS
     seeds: list[int] = []
     try:
         for part in text.split(","):
@@ -63,7 +70,8 @@ def parse_seeds(text: str) -> tuple[str, tuple[int, ...]]:
             seeds += range(int(lo), int(hi or lo) + 1)
     except ValueError:
         raise InputError(
-            f"Invalid seeds {text!r}: use held-out, tuning, or numbers like 0,1,2 or 100-104"
+            f"Invalid seeds {text!r}: use held-out, tuning, validation, fit, "
+            "or numbers like 0,1,2 or 100-104"
         ) from None
     if not seeds or min(seeds) < 0:
         raise InputError(f"Invalid seeds {text!r}: need non-negative integers")
@@ -74,6 +82,8 @@ def parse_seeds(text: str) -> tuple[str, tuple[int, ...]]:
         role = "tuning"
     elif set(used) <= set(VALIDATION_SEEDS):
         role = "validation"
+    elif set(used) <= set(FIT_SEEDS):
+        role = "fit"
     elif set(used) & set(TUNING_SEEDS):
         role = "mixed (includes tuning seeds)"
     else:
