@@ -879,7 +879,7 @@ class CrampDetector:
                 return out
             ratio = self._ext_fast[:, : a + n] / self._ext_base[:, : a + n]
         ratio = np.where(self._ext_blk[:, : a + n], np.nan, ratio)
-        share, longest, med, rested, now = elevation(
+        share, longest, rested, now, win = elevation(
             ratio,
             n,
             w,
@@ -888,17 +888,22 @@ class CrampDetector:
             REST_SPELL_SHARE,
             max(1, round(s.weak_rest_s * fr)),
         )
-        with np.errstate(invalid="ignore"):
-            out = (
-                (share[c] >= s.weak_share)
-                & (longest[c] <= round(s.weak_gap_s * fr))
-                & (med[c] >= s.weak_ratio)
-                & (med[c] < s.strong_ratio)
-                & (med[c] * st["base"] >= s.weak_min_uv)
-                & rested[c]
-                & now[c]  # still up: not the fall at the end of a movement
-                & ~st["art"]
-            )
+        out = (
+            (share[c] >= s.weak_share)
+            & (longest[c] <= round(s.weak_gap_s * fr))
+            & rested[c]
+            & now[c]  # still up: not the fall at the end of a movement
+            & ~st["art"]
+        )
+        k = np.flatnonzero(out)  # the median level only where it can decide
+        if k.size:
+            med = np.median(win[c, k], axis=1)
+            with np.errstate(invalid="ignore"):
+                out[k] = (
+                    (med >= s.weak_ratio)
+                    & (med < s.strong_ratio)
+                    & (med * st["base"][k] >= s.weak_min_uv)
+                )
         if self.n_channels > 1:
             out &= ~(np.delete(share, c, axis=0) > s.quiet_other_share).any(axis=0)
         if s.plateau_swing > 0 and s.weak_s < s.moved_fast_s and out.any():

@@ -269,10 +269,13 @@ def elevation(
 
     Returns
     -------
-    share, longest, median, rested, now : ndarray (n_channels, n)
+    share, longest, rested, now : ndarray (n_channels, n)
         Share of the ``w`` frames elevated; longest stretch (frames) not elevated in them;
-        their median ratio (NaN if any is unknown); whether a rest spell ended within the
-        last ``back`` frames; whether the frame itself is elevated.
+        whether a rest spell ended within the last ``back`` frames; whether the frame itself
+        is elevated.
+    win : ndarray (n_channels, n, w)
+        The ``w`` ratios ending at each new frame (a view): their median is the level, taken
+        by the caller only where it can decide (a median is the costly part).
     """
     span = n + max(w, back + rest_w) - 1
     x = ratio_ext[:, -span:]
@@ -288,10 +291,9 @@ def elevation(
     share = windows(up[:, tail].astype(np.float64), w).mean(axis=2)
     longest = windows(not_up[:, tail], w).max(axis=2)
     longest = np.minimum(longest, w)
-    median = np.median(windows(x[:, tail], w), axis=2)
     spell = windows(down.astype(np.float64), rest_w).mean(axis=2) >= rest_share  # span-rest_w+1
     rested = windows(spell[:, -(n + back - 1) :], back).any(axis=2)
-    return share, longest, median, rested, up[:, -n:]
+    return share, longest, rested, up[:, -n:], windows(x[:, tail], w)
 
 
 def held_at(
