@@ -1,6 +1,7 @@
 """Score the detector on labelled recordings: sensitivity, latency, false alerts, quality.
 
-Without a directory, both evaluation sets (standard and stress) are generated for the
+Without a directory, both evaluation sets (standard and stress; ``--sets`` also takes
+``independent``, a generator written apart from the simulator) are generated for the
 held-out seeds (see :mod:`crampdetect.evaluate.multiseed`) and every figure is reported as
 mean and spread over the seeds, per profile and per representation.
 """
