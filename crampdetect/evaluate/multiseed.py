@@ -112,7 +112,7 @@ def set_fingerprint(variant: str, seed: int, hours: float) -> str:
 def set_directory(cache: Path, variant: str, seed: int, hours: float) -> Path:
     """Cache folder of one generated set (named by set, seed, hours and content fingerprint)."""
     if variant == "independent":  # fingerprint: the generator's own source
-        from crampdetect.evaluate import independent
+        from crampdetect.evaluate import independent  # lazy: scipy.signal, only for this set
 
         src = Path(independent.__file__).read_bytes()
         return Path(cache) / f"{variant}-seed{seed}-{hours:g}h-{hashlib.sha1(src).hexdigest()[:8]}"
@@ -131,7 +131,7 @@ def ensure_set(
             return d
     log.info("generating the %s set, seed %d, %g h in %s", variant, seed, hours, d)
     if variant == "independent":
-        from crampdetect.evaluate.independent import write_set
+        from crampdetect.evaluate.independent import write_set  # lazy: as in set_directory
 
         files = [p.name for p in write_set(d, seed, hours)]
         doc = {"format": "crampdetect-evalset/1", "seed": seed, "variant": variant, "files": files}
