@@ -103,6 +103,7 @@ def test_a_cramp_has_no_relaxation_gaps_and_gait_follows_the_stride():
     assert 1.25 <= f[np.argmax(spec)] <= 1.6  # running bursts at ~1.4 Hz
 
 
+@pytest.mark.slow  # generates half an hour of recordings
 def test_write_set_mixes_profiles_and_representations(tmp_path):
     paths = ind.write_set(tmp_path, seed=1, hours=0.5)
     labs = [_labels(p) for p in paths]
@@ -112,6 +113,7 @@ def test_write_set_mixes_profiles_and_representations(tmp_path):
     assert sum(lab["duration_s"] for lab in labs) == pytest.approx(0.5 * 3600, rel=0.2)
 
 
+@pytest.mark.slow  # generates and scores half an hour of recordings
 def test_evaluate_sets_generates_caches_and_scores_the_independent_set(tmp_path, monkeypatch):
     """``evaluate --sets independent``: generated once into the cache with a manifest, found
     again without regenerating, scored like the other sets; an unknown set is refused."""
