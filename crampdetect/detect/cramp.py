@@ -357,10 +357,18 @@ class CrampDetector:
                 & (lowest >= s.settle_relax * median)
             )
             rel = np.where(ref > 0, median / ref, 0.0)
-        for c in range(self.n_channels if self.n_channels > 1 else 0):
-            others = np.delete(rel, c, axis=0).max(axis=0)
-            up[c] &= rel[c] >= s.settle_one_leg * others
-        return up
+        return up & self._one_leg(rel)
+
+    def _one_leg(self, rel: np.ndarray) -> np.ndarray:
+        """Where each leg's relative level (n_channels, n) stands ``settle_one_leg`` x over
+        every other leg's (all True with one channel)."""
+        if self.n_channels < 2:
+            return np.ones(rel.shape, dtype=bool)
+        order = np.sort(rel, axis=0)
+        # every other leg's maximum: the top one, or the second for the top leg itself
+        top, second = order[-1], order[-2]
+        others = np.where(rel == top, second, top)
+        return rel >= self.settings.settle_one_leg * others
 
     # exert: a contraction held on one leg without relaxing or stride rhythm
     def _held(self, n: int, base: np.ndarray, ref: np.ndarray) -> np.ndarray:
@@ -396,9 +404,7 @@ class CrampDetector:
                 & (before.min(axis=2) - floor < s.held_relax * above)
             )
             rel = np.where(top > 0, above / top, 0.0)
-        for c in range(self.n_channels):
-            others = np.delete(rel, c, axis=0).max(axis=0)
-            up[c] &= rel[c] >= s.settle_one_leg * others
+        up &= self._one_leg(rel)
         # the activity reference has had time to see the session's exertion, not just the
         # posture (or the one leg's hold) the stream opened on
         up &= (self._frame - n + np.arange(n) >= self._held_start_n)[None, :]
@@ -831,19 +837,8 @@ class CrampDetector:
         ch.last_co = int(last_co[upto - 1])
         ch.context = ctx.take(slice(upto - 1, upto)) if ch.run_start >= 0 else None
         if g is not None:
-            self._path = (
-                "fast"
-                if fast[g]
-                else "quiet"
-                if quiet[g]
-                else "slow"
-                if slow[g]
-                else "settle"
-                if settle[g]
-                else "weak"
-                if weak[g]
-                else "held"
-            )
+            paths = (("fast", fast), ("quiet", quiet), ("slow", slow), ("settle", settle))
+            self._path = next((p for p, m in (*paths, ("weak", weak)) if m[g]), "held")
             # (miss) a weak cramp's runs break: its onset is sought over the whole lookback
             # (exert: so is a held contraction's, judged over held_s, not its broken run)
             broken = self._path in ("weak", "held")
@@ -871,22 +866,19 @@ class CrampDetector:
             return out
         fr = 1.0 / self.hop_s
         w = max(2, round(s.weak_s * fr))
+        rest_w, back = max(1, round(REST_SPELL_S * fr)), max(1, round(s.weak_rest_s * fr))
         a = start - self._ext_start
         lo = max(0, a - w + 1)
         with np.errstate(invalid="ignore", divide="ignore"):
             mine = self._ext_fast[c, lo : a + n] / self._ext_base[c, lo : a + n]
             if not (mine >= s.weak_ratio).any():  # at rest: nothing to compute
                 return out
-            ratio = self._ext_fast[:, : a + n] / self._ext_base[:, : a + n]
-        ratio = np.where(self._ext_blk[:, : a + n], np.nan, ratio)
+            # only the span elevation() reads: the window and the rest looked for before it
+            lo = max(0, a + n - (n + max(w, rest_w + back) - 1))
+            ratio = self._ext_fast[:, lo : a + n] / self._ext_base[:, lo : a + n]
+        ratio = np.where(self._ext_blk[:, lo : a + n], np.nan, ratio)
         share, longest, rested, now, win = elevation(
-            ratio,
-            n,
-            w,
-            s.weak_floor,
-            max(1, round(REST_SPELL_S * fr)),
-            REST_SPELL_SHARE,
-            max(1, round(s.weak_rest_s * fr)),
+            ratio, n, w, s.weak_floor, rest_w, REST_SPELL_SHARE, back
         )
         out = (
             (share[c] >= s.weak_share)
