@@ -256,6 +256,9 @@ class HopFeatures:
         k = bisect.bisect_right(self._block_at, first) - 1  # the block holding that sample
         if k > 0:
             del self._blocks[:k], self._block_at[:k]
+        if self._block_at and self._block_at[0] < first:  # keep its part still read, not all
+            self._blocks[0] = self._blocks[0][:, first - self._block_at[0] :].copy()
+            self._block_at[0] = first
 
     def _windows(self, a: int, b: int) -> np.ndarray:
         """Median frequency (Hz) of windows ``a .. b - 1`` (n_channels, b - a), computing the
