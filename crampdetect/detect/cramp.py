@@ -238,6 +238,9 @@ class CrampDetector:
         self._hold_ctx = round(HOLD_CONTEXT_S * fr)
         lo, hi = (round(x * fr) for x in STRIDE_LAGS_S)
         self._stride_lags = np.arange(max(1, lo), min(hi, self._settle_gait_n - 1) + 1)
+        # trainfa: the fast and slow paths' gait test
+        self._gait_w = max(2, round(s.gait_window_s * fr))
+        self._gait_lags = np.arange(max(1, lo), min(hi, self._gait_w - 1) + 1)
         #: The context of no run (before anything was seen).
         self._no_context = _RunContext(
             np.zeros((n_channels, 1)), np.zeros(1), np.full(1, np.nan), np.zeros(1)
@@ -704,6 +707,14 @@ class CrampDetector:
         # Settle (training): after gait, up without the stride rhythm and without a dip.
         settle = st["settle"] & (st["irr"] >= s.settle_irregular * scale) & ~st["art"]
         held_up = st["held"] & ~st["art"]  # exert: held on one leg longer than a voluntary hold
+        # trainfa: gait keeps its stride rhythm even where the envelope never relaxes (ENV
+        # smoothing, a tonic level between strides): not a cramp on the fast or slow path.
+        striding = fast | slow
+        if s.gait_window_s > 0 and striding.any():
+            k = np.flatnonzero(striding)
+            striding[k] = self._stride_rhythm_at(c, start + k) >= s.gait_rhythm
+            fast &= ~striding
+            slow &= ~striding
 
         # Ends of earlier runs that were movements (>= 0.5 s and clearly active).
         prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])
@@ -850,6 +861,20 @@ class CrampDetector:
             k = int(np.searchsorted(move_ends, rs)) - 1
             self._since_move_at_alert = rs - (int(move_ends[k]) if k >= 0 else carried_move_end)
         return g
+
+    # trainfa: the stride rhythm on the watched leg
+    def _stride_rhythm_at(self, c: int, frames: np.ndarray) -> np.ndarray:
+        """Stride-rhythm strength (:func:`stride_rhythm`, lags ``STRIDE_LAGS_S``) of channel
+        ``c``'s 100 ms envelope over the ``gait_window_s`` up to each of ``frames`` (-inf where
+        the history does not reach back)."""
+        k = self._gait_w
+        end = frames - self._ext_start + 1  # exclusive ends in the extended arrays
+        x = self._ext_fast[c]
+        pad = max(0, k - int(end.min()))
+        if pad:
+            x = np.concatenate([np.full(pad, np.nan), x])
+        w = windows(x[None, :], k)[0]  # (m, k): w[j] ends at frame j + k - 1 of x
+        return stride_rhythm(w[end + pad - k], self._gait_lags)
 
     def _weak(self, c: int, start: int, n: int, st: dict[str, np.ndarray]) -> np.ndarray:
         """(miss) Frames ``start .. start + n`` of channel ``c`` where the weak path holds: over
