@@ -712,7 +712,7 @@ class CrampDetector:
         striding = fast | slow
         if s.gait_window_s > 0 and striding.any():
             k = np.flatnonzero(striding)
-            striding[k] = self._stride_rhythm_at(c, start + k) >= s.gait_rhythm
+            striding[k] = self._stride_rhythm_at(c, start + k, run_start[k]) >= s.gait_rhythm
             fast &= ~striding
             slow &= ~striding
 
@@ -863,18 +863,24 @@ class CrampDetector:
         return g
 
     # trainfa: the stride rhythm on the watched leg
-    def _stride_rhythm_at(self, c: int, frames: np.ndarray) -> np.ndarray:
+    def _stride_rhythm_at(self, c: int, frames: np.ndarray, run_start: np.ndarray) -> np.ndarray:
         """Stride-rhythm strength (:func:`stride_rhythm`, lags ``STRIDE_LAGS_S``) of channel
-        ``c``'s 100 ms envelope over the ``gait_window_s`` up to each of ``frames`` (-inf where
-        the history does not reach back)."""
+        ``c``'s 100 ms envelope over the ``gait_window_s`` up to each of ``frames``, judged on
+        the frames of the run (starting at ``run_start``) only: the rest or standing before a
+        bout is no part of its rhythm (-inf where the history does not reach back)."""
         k = self._gait_w
         end = frames - self._ext_start + 1  # exclusive ends in the extended arrays
         x = self._ext_fast[c]
         pad = max(0, k - int(end.min()))
         if pad:
             x = np.concatenate([np.full(pad, np.nan), x])
-        w = windows(x[None, :], k)[0]  # (m, k): w[j] ends at frame j + k - 1 of x
-        return stride_rhythm(w[end + pad - k], self._gait_lags)
+        w = windows(x[None, :], k)[0][end + pad - k]  # (m, k): the windows ending at frames
+        before = np.arange(k)[None, :] < (run_start - frames + k - 1)[:, None]
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a window without run frames
+            mean = np.nanmean(np.where(before, np.nan, w), axis=1, keepdims=True)
+        # frames before the run at the run's mean: they add nothing to the autocorrelation
+        return stride_rhythm(np.where(before, mean, w), self._gait_lags)
 
     def _weak(self, c: int, start: int, n: int, st: dict[str, np.ndarray]) -> np.ndarray:
         """(miss) Frames ``start .. start + n`` of channel ``c`` where the weak path holds: over
