@@ -25,15 +25,15 @@ START_S = 5.0
 
 
 def _striding(seed: int, stride_s: float = 0.7, rhythm: bool = True) -> np.ndarray:
-    """40 s: rest, then from START_S on the left leg 0.35 s bursts of 450 µV every
-    ``stride_s`` over a 150 µV tone that never lets the envelope relax (``rhythm`` False:
+    """40 s: rest, then from START_S on the left leg 0.35 s bursts of 500 µV every
+    ``stride_s`` over a 100 µV tone that never lets the envelope relax (``rhythm`` False:
     the same mean level held and waxing and waning, without the strides)."""
     t, x, rng = scene(fs=FS, duration_s=40.0, n_channels=2, seed=seed)
     if not rhythm:
         return add_burst(x, t, FS, rng, 0, START_S, 40.0, 300.0, ramp_s=0.5, irregular=0.3)
-    add_burst(x, t, FS, rng, 0, START_S, 40.0, 150.0, ramp_s=0.5)
+    add_burst(x, t, FS, rng, 0, START_S, 40.0, 100.0, ramp_s=0.5)
     for b in np.arange(START_S, 39.5, stride_s):
-        add_burst(x, t, FS, rng, 0, b, b + 0.35, 450.0, ramp_s=0.1)
+        add_burst(x, t, FS, rng, 0, b, b + 0.35, 500.0, ramp_s=0.1)
     return x
 
 
@@ -61,6 +61,19 @@ def test_a_contraction_without_the_stride_rhythm_still_alerts():
     assert cramps[0].alert_s <= START_S + 10.0
 
 
+def test_a_contraction_waxing_and_waning_periodically_without_troughs_still_alerts():
+    """A cramp's waxing and waning may be nearly periodic (common drive at 1-2 Hz) but never
+    falls back between its waves as gait does between strides."""
+    t, x, rng = scene(fs=FS, duration_s=40.0, n_channels=2, seed=2)
+    add_burst(x, t, FS, rng, 0, START_S, 40.0, 300.0, ramp_s=0.5)
+    x[0] *= np.where(t >= START_S, 1.0 + 0.5 * np.sin(2 * np.pi * 1.4 * t), 1.0)
+    cramps = _cramps(x)
+    assert [e.channel for e in cramps] == ["left"]
+    assert cramps[0].alert_s <= START_S + 10.0
+    # the rhythm alone (troughs not asked for) would have taken it for gait
+    assert all(e.alert_s > START_S + 10.0 for e in _cramps(x, gait_trough=1.0))
+
+
 @settings(max_examples=6, deadline=None)
 @given(st.integers(0, 3), st.lists(st.floats(0.0, 1.0), max_size=12))
 def test_gait_test_does_not_depend_on_block_sizes(seed, fractions):
@@ -72,7 +85,7 @@ def test_gait_test_does_not_depend_on_block_sizes(seed, fractions):
 
 def test_gait_settings_are_checked():
     base = profile_settings("training")
-    for bad in ({"gait_window_s": -1.0}, {"gait_window_s": 30.0}, {"gait_rhythm": 3.0}):
+    for bad in ({"gait_window_s": -1.0}, {"gait_window_s": 30.0}, {"gait_rhythm": 3.0}, {"gait_trough": 1.5}):
         with pytest.raises(InputError):
             base.replace(**bad)
     assert base.gait_window_s > 0 and profile_settings("night").gait_window_s == 0.0

@@ -707,12 +707,13 @@ class CrampDetector:
         # Settle (training): after gait, up without the stride rhythm and without a dip.
         settle = st["settle"] & (st["irr"] >= s.settle_irregular * scale) & ~st["art"]
         held_up = st["held"] & ~st["art"]  # exert: held on one leg longer than a voluntary hold
-        # trainfa: gait keeps its stride rhythm even where the envelope never relaxes (ENV
-        # smoothing, a tonic level between strides): not a cramp on the fast or slow path.
+        # trainfa: gait keeps its stride rhythm and its troughs between strides even where
+        # the envelope never relaxes to rest (ENV smoothing, a tonic level under the strides):
+        # not a cramp on the fast or slow path.
         striding = fast | slow
         if s.gait_window_s > 0 and striding.any():
             k = np.flatnonzero(striding)
-            striding[k] = self._stride_rhythm_at(c, start + k, run_start[k]) >= s.gait_rhythm
+            striding[k] = self._striding_at(c, start + k, run_start[k])
             fast &= ~striding
             slow &= ~striding
 
@@ -863,24 +864,32 @@ class CrampDetector:
         return g
 
     # trainfa: the stride rhythm on the watched leg
-    def _stride_rhythm_at(self, c: int, frames: np.ndarray, run_start: np.ndarray) -> np.ndarray:
-        """Stride-rhythm strength (:func:`stride_rhythm`, lags ``STRIDE_LAGS_S``) of channel
-        ``c``'s 100 ms envelope over the ``gait_window_s`` up to each of ``frames``, judged on
-        the frames of the run (starting at ``run_start``) only: the rest or standing before a
-        bout is no part of its rhythm (-inf where the history does not reach back)."""
+    def _striding_at(self, c: int, frames: np.ndarray, run_start: np.ndarray) -> np.ndarray:
+        """Whether channel ``c``'s 100 ms envelope over the ``gait_window_s`` up to each of
+        ``frames`` shows gait, judged on the frames of the run (starting at ``run_start``)
+        only (the rest or standing before a bout is no part of it): the stride rhythm
+        (:func:`stride_rhythm` at lags ``STRIDE_LAGS_S`` >= ``gait_rhythm``) with troughs
+        between the strides (10th percentile <= ``gait_trough`` x the 90th, above the
+        resting offset). False where the history does not reach back."""
+        s = self.settings
         k = self._gait_w
         end = frames - self._ext_start + 1  # exclusive ends in the extended arrays
-        x = self._ext_fast[c]
+        x = self._ext_fast[c] - s.rest_offset * np.nan_to_num(self._ext_base[c])
         pad = max(0, k - int(end.min()))
         if pad:
             x = np.concatenate([np.full(pad, np.nan), x])
         w = windows(x[None, :], k)[0][end + pad - k]  # (m, k): the windows ending at frames
         before = np.arange(k)[None, :] < (run_start - frames + k - 1)[:, None]
+        w = np.where(before, np.nan, w)
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a window without run frames
-            mean = np.nanmean(np.where(before, np.nan, w), axis=1, keepdims=True)
+            mean = np.nanmean(w, axis=1, keepdims=True)
         # frames before the run at the run's mean: they add nothing to the autocorrelation
-        return stride_rhythm(np.where(before, mean, w), self._gait_lags)
+        out = stride_rhythm(np.where(before, mean, w), self._gait_lags) >= s.gait_rhythm
+        if out.any():
+            lo, hi = np.nanpercentile(w[out], (10, 90), axis=1)
+            out[out] = lo <= s.gait_trough * hi
+        return out
 
     def _weak(self, c: int, start: int, n: int, st: dict[str, np.ndarray]) -> np.ndarray:
         """(miss) Frames ``start .. start + n`` of channel ``c`` where the weak path holds: over

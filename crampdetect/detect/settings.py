@@ -298,6 +298,7 @@ class DetectorSettings:
     # trainfa: gait keeps its stride rhythm (fast and slow paths)
     gait_window_s: float = 0.0
     gait_rhythm: float = 0.7
+    gait_trough: float = 0.35
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -414,6 +415,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_start_s": (0.0, _BIG, "s"),
     "gait_window_s": (0.0, GAIT_WINDOW_MAX_S, "s"),
     "gait_rhythm": (0.0, 2.0, "autocorrelation difference"),
+    "gait_trough": (0.0, 1.0, "x 90th percentile over gait_window_s"),
 }
 
 _PROFILES = {
