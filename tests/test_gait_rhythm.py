@@ -74,6 +74,7 @@ def test_a_contraction_waxing_and_waning_periodically_without_troughs_still_aler
     assert all(e.alert_s > START_S + 10.0 for e in _cramps(x, gait_trough=1.0))
 
 
+@pytest.mark.slow
 @settings(max_examples=6, deadline=None)
 @given(st.integers(0, 3), st.lists(st.floats(0.0, 1.0), max_size=12))
 def test_gait_test_does_not_depend_on_block_sizes(seed, fractions):
@@ -85,7 +86,12 @@ def test_gait_test_does_not_depend_on_block_sizes(seed, fractions):
 
 def test_gait_settings_are_checked():
     base = profile_settings("training")
-    for bad in ({"gait_window_s": -1.0}, {"gait_window_s": 30.0}, {"gait_rhythm": 3.0}, {"gait_trough": 1.5}):
+    for bad in (
+        {"gait_window_s": -1.0},
+        {"gait_window_s": 30.0},
+        {"gait_rhythm": 3.0},
+        {"gait_trough": 1.5},
+    ):
         with pytest.raises(InputError):
             base.replace(**bad)
     assert base.gait_window_s > 0 and profile_settings("night").gait_window_s == 0.0

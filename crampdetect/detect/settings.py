@@ -208,13 +208,15 @@ class DetectorSettings:
         activity reference (the strongest recent activity) must first have seen the
         session's exertion, not only the posture or the hold of one leg it opened on.
 
-    gait_window_s, gait_rhythm : float
+    gait_window_s, gait_rhythm, gait_trough : float
         (trainfa) The fast and slow paths do not alert while the leg's 100 ms envelope over
-        the last ``gait_window_s`` (s) has the stride rhythm: autocorrelation contrast (as
-        ``settle_rhythm``) at a stride lag of 0.5-1.3 s of at least ``gait_rhythm``. Running
-        and walking keep that rhythm where the envelope does not fall back between strides
-        (the MyoWare ENV filter smears it; a tonic level between bursts); a cramp's waxing and
-        waning is not periodic. ``gait_window_s`` 0 disables.
+        the last ``gait_window_s`` (s; the run's frames only) has the stride rhythm
+        (autocorrelation contrast, as ``settle_rhythm``, at a stride lag of 0.5-1.3 s of at
+        least ``gait_rhythm``) and troughs between the strides (10th percentile at most
+        ``gait_trough`` x the 90th, above the resting offset). Running and walking keep both
+        where the envelope does not fall to rest between strides (the MyoWare ENV filter
+        smears it; a tonic level under the bursts); a cramp's waxing and waning, even when
+        nearly periodic, stays near its level. ``gait_window_s`` 0 disables.
 
     hold_s, hold_floor : float
         (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
