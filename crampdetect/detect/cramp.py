@@ -895,11 +895,10 @@ class CrampDetector:
                 loud = level_uv >= s.weak_min_uv
                 if s.weak_ref_fraction > 0:
                     # amp: or near the leg's own movements as they stood before it rose
-                    # (where the reference holds one: strong over rest, not just twitches,
-                    # rest or the filters settling at the stream's start)
+                    # (where the reference holds one: an activation, not just rest)
                     before = np.maximum(a + k - back - rest_w, 0)
                     ref = self._ext_ref[c, before]
-                    moved = ref >= s.strong_ratio * self._ext_base[c, before]
+                    moved = ref >= s.on_ratio * self._ext_base[c, before]
                     loud |= moved & (level_uv >= s.weak_ref_fraction * ref)
                 out[k] = (med >= s.weak_ratio) & (med < s.strong_ratio) & loud
         if self.n_channels > 1:

@@ -181,7 +181,7 @@ class DetectorSettings:
         gain 0.3-3x), reach this fraction of the leg's own strongest recent activity (the
         activity reference) as it stood before the contraction rose, ``weak_rest_s`` +
         ``REST_SPELL_S`` before the alert, where that reference holds an activation of the
-        leg (``strong_ratio`` x its baseline then; otherwise only ``weak_min_uv``): a weak cramp
+        leg (``on_ratio`` x its baseline then; otherwise only ``weak_min_uv``): a weak cramp
         (10-35 % of maximum) stands near the leg's movements (5-60 %), a prodrome's raised
         resting tone or a leg movement's flat plateau well below them. 0 disables.
     rest_offset : float
