@@ -891,16 +891,11 @@ class CrampDetector:
         if k.size:
             med = np.median(win[c, k], axis=1)
             with np.errstate(invalid="ignore"):
-                level_uv = med * st["base"][k]
-                loud = level_uv >= s.weak_min_uv
-                if s.weak_ref_fraction > 0:
-                    # amp: or near the leg's own movements as they stood before it rose
-                    # (where the reference holds one: an activation, not just rest)
-                    before = np.maximum(a + k - back - rest_w, 0)
-                    ref = self._ext_ref[c, before]
-                    moved = ref >= s.on_ratio * self._ext_base[c, before]
-                    loud |= moved & (level_uv >= s.weak_ref_fraction * ref)
-                out[k] = (med >= s.weak_ratio) & (med < s.strong_ratio) & loud
+                out[k] = (
+                    (med >= s.weak_ratio)
+                    & (med < s.strong_ratio)
+                    & (med * st["base"][k] >= s.weak_min_uv)
+                )
         if self.n_channels > 1:
             out &= ~(np.delete(share, c, axis=0) > s.quiet_other_share).any(axis=0)
         if s.plateau_swing > 0 and s.weak_s < s.moved_fast_s and out.any():

@@ -176,14 +176,6 @@ class DetectorSettings:
         resting EMG (+100-500 % of a few µV) well below. It matters where the resting floor is
         the instrument's (10-bit counts: 15-100 µV of quantization noise), over which a weak
         cramp stands only 4-6x. ENV output has no µV scale: 0 (off) there.
-    weak_ref_fraction : float
-        (amp) ... or, for a subject or electrode of low amplitude (maximum 120-1200 µV RMS,
-        gain 0.3-3x), reach this fraction of the leg's own strongest recent activity (the
-        activity reference) as it stood before the contraction rose, ``weak_rest_s`` +
-        ``REST_SPELL_S`` before the alert, where that reference holds an activation of the
-        leg (``on_ratio`` x its baseline then; otherwise only ``weak_min_uv``): a weak cramp
-        (10-35 % of maximum) stands near the leg's movements (5-60 %), a prodrome's raised
-        resting tone or a leg movement's flat plateau well below them. 0 disables.
     rest_offset : float
         (rep) Multiple of the resting baseline taken off the envelope before the ``dip`` and
         ``relax_fraction`` tests: the MyoWare ENV output rests on an ADC offset, so its
@@ -287,8 +279,6 @@ class DetectorSettings:
     weak_ratio: float = 3.5
     weak_rest_s: float = 12.0
     weak_min_uv: float = 50.0
-    # amp: ... or a level relative to the leg's own movements (low-amplitude subjects)
-    weak_ref_fraction: float = 0.0
     # -- night: a cramp does not relax (helper `night`, session 5) --
     hold_s: float = 2.0
     hold_floor: float = 0.0
@@ -403,7 +393,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "weak_ratio": (1.0, 1000.0, "x baseline"),
     "weak_rest_s": (0.0, 25.0, "s"),
     "weak_min_uv": (0.0, 1e6, "µV"),
-    "weak_ref_fraction": (0.0, 10.0, "x activity reference"),
     "hold_s": (0.2, 10.0, "s"),
     "hold_floor": (0.0, 1.0, "x median over the run"),
     "held_s": (0.0, HELD_SPAN_MAX_S, "s"),
@@ -433,10 +422,6 @@ _PROFILES = {
         # miss: a weak cramp never returns to the resting floor; alert it after 8 s of that
         # (longer than nearly every leg movement) when it rose from rest (benchmarks).
         weak_s=8.0,
-        # amp: a weak cramp of a low-amplitude subject or electrode (below weak_min_uv) still
-        # stands near the leg's own movements; a prodrome or a light movement far below them
-        # (benchmarks/detection.md, session 6, part amp).
-        weak_ref_fraction=0.3,
         # night (session 5): a cramp does not relax; a leg movement decays and a turnover
         # sags between bursts (benchmarks/detection.md, "a cramp does not relax").
         hold_s=3.0,
