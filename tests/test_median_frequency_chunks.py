@@ -1,5 +1,5 @@
-"""The median frequency computed where asked: the same for any block cuts and any asks, equal to
-the direct formula, and not computed at all while nothing reads the artefact flag."""
+"""The median frequency and the TKEO computed where asked: the same for any block cuts and any
+asks, equal to the direct formula, and not computed at all while nothing reads them."""
 
 from __future__ import annotations
 
@@ -44,6 +44,16 @@ def direct_mdf(y: np.ndarray, hop: int, n_frames: int) -> np.ndarray:
 DIRECT = direct_mdf(Y, 50, N // 50)
 
 
+def direct_tkeo(y: np.ndarray, hop: int, n_frames: int) -> np.ndarray:
+    """Per frame, the mean over its samples i of y[i-1]**2 - y[i-2] * y[i] (zeros before 0)."""
+    e = np.concatenate([np.zeros((y.shape[0], 2)), y], axis=1)
+    tk = e[:, 1:-1] * e[:, 1:-1] - e[:, :-2] * e[:, 2:]
+    return tk[:, : n_frames * hop].reshape(y.shape[0], n_frames, hop).mean(axis=2)
+
+
+DIRECT_TKEO = direct_tkeo(Y, 50, N // 50)
+
+
 def test_the_slow_swing_gives_a_low_median_frequency_and_rest_does_not():
     assert (DIRECT[0, 110:170] < 35.0).all()
     assert (DIRECT[1, 4:] > 35.0).mean() > 0.9
@@ -72,10 +82,34 @@ def test_median_frequency_is_the_direct_one_for_any_cuts_and_asks(cuts, asks, hi
                 feats.median_frequency(first - 1, f.stop)
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    cuts=st.lists(st.integers(0, N), max_size=12).map(sorted),
+    asks=st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), max_size=4),
+    history=st.integers(0, 300),
+)
+def test_tkeo_is_the_direct_one_for_any_cuts_and_asks(cuts, asks, history):
+    feats = HopFeatures(FS, 2, history_frames=history)
+    for a, b in itertools.pairwise([0, *cuts, N]):
+        f = feats.process(Y[:, a:b], Y[:, a:b])
+        first = max(0, f.start - history)
+        for u, v in asks:  # anywhere in what can be asked, in any order
+            lo = first + round(u * (f.stop - first))
+            hi = lo + round(v * (f.stop - lo))
+            assert np.array_equal(feats.tkeo(lo, hi), DIRECT_TKEO[:, lo:hi])
+        assert np.array_equal(feats.tkeo(f.start, f.stop), DIRECT_TKEO[:, f.start : f.stop])
+        with pytest.raises(ValueError):
+            feats.tkeo(first, f.stop + 1)  # not there yet
+        if first > 0:
+            with pytest.raises(ValueError):
+                feats.tkeo(first - 1, f.stop)
+
+
 def test_envelope_input_has_no_median_frequency():
     feats = HopFeatures(FS, 2, "env", history_frames=10)
     f = feats.process(np.abs(Y), np.abs(Y))
     assert np.isnan(feats.median_frequency(0, f.stop)).all()
+    assert np.array_equal(feats.tkeo(0, f.stop), np.zeros((2, f.stop)))
 
 
 def test_frame_flags_compute_the_lazy_part_only_for_the_frames_read():
@@ -102,16 +136,17 @@ def test_frame_flags_compute_the_lazy_part_only_for_the_frames_read():
     assert np.array_equal(array_only.frames(37, 42)[1], [False] * 3 + [True] * 2)
 
 
-def test_a_resting_stream_computes_no_spectra(monkeypatch):
-    """At rest nothing reads the artefact flag: no 200 ms spectrum is computed."""
+@pytest.mark.parametrize("name", ["median_frequency", "tkeo"])
+def test_a_resting_stream_computes_no_spectra_and_no_tkeo(monkeypatch, name):
+    """At rest nothing reads the artefact flag or the TKEO: neither is computed."""
     called = []
-    real = HopFeatures.median_frequency
+    real = getattr(HopFeatures, name)
 
     def spy(self, lo, hi):
         called.append((lo, hi))
         return real(self, lo, hi)
 
-    monkeypatch.setattr(HopFeatures, "median_frequency", spy)
+    monkeypatch.setattr(HopFeatures, name, spy)
     rest = scene(FS, 30.0, rest_uv=5.0, seed=4, n_channels=2)[1]
     pipe = Pipeline(FS, ("l", "r"), Representation("raw", "uV"), "night")
     for a in range(0, rest.shape[1], 7000):
@@ -121,4 +156,4 @@ def test_a_resting_stream_computes_no_spectra(monkeypatch):
     add_burst(busy, T, FS, np.random.default_rng(1), 0, 3.0, 18.0, 300.0, irregular=0.5)
     pipe = Pipeline(FS, ("l", "r"), Representation("raw", "uV"), "night")
     pipe.push(Block(busy, FS, 0, 0.0, 0, ("l", "r")))
-    assert called  # activity: the detector reads the flag
+    assert called  # activity: the detector reads them

@@ -64,7 +64,17 @@ def _detector_inputs() -> tuple[np.ndarray, ...]:
     mdf = FEATURES.median_frequency(0, FRAMES.n_frames)
     artefact = masks["pop"] | masks["wander"] | (mdf < MOTION_MDF_HZ)
     fast, level = np.where(blocked, 0.0, FRAMES.rms_fast), np.where(blocked, 0.0, FRAMES.rms)
-    return fast, level, base, blocked, artefact, ref, FRAMES.tkeo, untrusted, lasting
+    return (
+        fast,
+        level,
+        base,
+        blocked,
+        artefact,
+        ref,
+        FEATURES.tkeo(0, FRAMES.n_frames),
+        untrusted,
+        lasting,
+    )
 
 
 def _wire() -> tuple[bytes, list]:

@@ -286,7 +286,7 @@ class CrampDetector:
         blocked: np.ndarray,
         artefact: np.ndarray | FrameFlags,
         reference: np.ndarray | None = None,
-        tkeo: np.ndarray | None = None,
+        tkeo: np.ndarray | Callable[[int, int], np.ndarray] | None = None,
         untrusted: np.ndarray | None = None,
         interrupted: np.ndarray | None = None,
     ) -> list[FrameEvent]:
@@ -297,9 +297,10 @@ class CrampDetector:
         pops, wander or a motion-artefact spectrum (or :class:`FrameFlags` holding them from
         ``HISTORY_S`` before ``start`` on, read where needed), ``reference`` the strongest
         recent activity (µV) or the calibrated maximum, ``tkeo`` the mean Teager-Kaiser energy per
-        frame (µV², raw EMG only) used to place onsets, ``untrusted`` frames under a quality
-        flag (no alert is raised from them), ``interrupted`` frames under a lasting flag
-        (activity there starts or continues no run).
+        frame (µV², raw EMG only; or ``tkeo(lo, hi)`` giving those of frames ``lo .. hi - 1``
+        from ``HISTORY_S`` before ``start`` on, called only where read) used to place onsets,
+        ``untrusted`` frames under a quality flag (no alert is raised from them),
+        ``interrupted`` frames under a lasting flag (activity there starts or continues no run).
         """
         n = level.shape[1]
         self._frame = start + n
@@ -324,8 +325,12 @@ class CrampDetector:
         self._ext_level = np.concatenate([self._h_level, level], axis=1)
         self._ext_base = np.concatenate([self._h_base, base], axis=1)
         self._ext_ref = np.concatenate([self._h_ref, stats["ref"]], axis=1)
-        tk = np.zeros_like(level) if tkeo is None else tkeo
-        self._ext_tkeo = np.concatenate([self._h_tkeo, tk], axis=1)
+        self._tkeo_at = tkeo if callable(tkeo) else None
+        if self._tkeo_at is None:
+            tk = np.zeros_like(level) if tkeo is None else tkeo
+            self._ext_tk = np.concatenate([self._h_tkeo, tk], axis=1)
+        else:
+            self._ext_tk = None  # asked for where read (_ext_tkeo)
         self._ext_blk = np.concatenate([self._h_blk, blocked], axis=1)
         self._ext_start = start - self._h_fast.shape[1]
         stats["settle"] = self._settled(n, base, stats["ref"])
@@ -561,8 +566,16 @@ class CrampDetector:
         self._h_fast = np.concatenate([self._h_fast, fast], axis=1)[:, -h:]
         self._h_base = np.concatenate([self._h_base, base], axis=1)[:, -h:]
         self._h_ref = self._ext_ref[:, -h:]
-        self._h_tkeo = self._ext_tkeo[:, -h:]
+        if self._tkeo_at is None:
+            self._h_tkeo = self._ext_tk[:, -h:]
         self._h_blk = self._ext_blk[:, -h:]
+
+    @property
+    def _ext_tkeo(self) -> np.ndarray:
+        """The TKEO of the history and the current update's frames (asked for when first read)."""
+        if self._ext_tk is None:
+            self._ext_tk = self._tkeo_at(self._ext_start, self._frame)
+        return self._ext_tk
 
     def _channel(
         self,

@@ -2,9 +2,9 @@
 
 A :class:`HopFeatures` turns blocks of filtered EMG (µV) plus the unfiltered input into one
 feature frame per hop per channel. Leftover samples are carried to the next block, so the
-frames do not depend on block boundaries. The median frequency, which only the
-motion-artefact test reads and only inside runs, is computed when asked for
-(:meth:`HopFeatures.median_frequency`) over the recent frames.
+frames do not depend on block boundaries. The median frequency and the TKEO, which the
+detector reads only inside runs and at alerts, are computed when asked for
+(:meth:`HopFeatures.median_frequency`, :meth:`HopFeatures.tkeo`) over the recent frames.
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ class FeatureFrames:
     rms_fast, rms : ndarray
         RMS of the band-passed EMG over 2 and 5 hops (100 and 250 ms), µV. For ENV input,
         the mean envelope over the same spans.
-    tkeo : ndarray
-        Mean Teager-Kaiser energy over the hop, µV².
     raw_min, raw_max, raw_mean, raw_jump : ndarray
         Minimum, maximum, mean and largest sample-to-sample step of the unfiltered input
         over the hop, in input units.
@@ -42,7 +40,6 @@ class FeatureFrames:
     hop_s: float
     rms_fast: np.ndarray
     rms: np.ndarray
-    tkeo: np.ndarray
     raw_min: np.ndarray
     raw_max: np.ndarray
     raw_mean: np.ndarray
@@ -81,7 +78,8 @@ class HopFeatures:
     hop_s : float
         Hop in s (rounded to a whole number of samples).
     history_frames : int
-        How many frames before the latest block's :meth:`median_frequency` can still give.
+        How many frames before the latest block's :meth:`median_frequency` and :meth:`tkeo`
+        can still give.
         The filtered blocks are kept (by reference: the caller must not change them) as long
         as those frames need them.
     """
@@ -109,9 +107,7 @@ class HopFeatures:
         c = self.n_channels
         self._tail_y = np.zeros((c, 0))
         self._tail_x = np.zeros((c, 0))
-        self._tail_tk = np.zeros((c, 0))
         self._tail_j = np.zeros((c, 0))
-        self._prev = np.zeros((c, 2))  # last two filtered samples, for TKEO
         self._prev_x: np.ndarray | None = None  # last unfiltered sample, for jumps
         self._ms_hist: np.ndarray | None = None  # mean squares of the previous four hops
         self._blocks: list[np.ndarray] = []  # filtered blocks kept for the spectra
@@ -119,7 +115,9 @@ class HopFeatures:
         self._n_y = 0  # filtered samples received
         self._win_mdf = np.zeros((c, 0))  # median frequency per 200 ms window, NaN: not yet
         self._win0 = 0  # window index of _win_mdf[:, 0]
-        self._oldest = 0  # first frame median_frequency can give
+        self._tk = np.zeros((c, 0))  # mean TKEO of the frames computed so far
+        self._tk0 = 0  # frame of _tk[:, 0]
+        self._oldest = 0  # first frame median_frequency and tkeo can give
         self._frame = 0
 
     @property
@@ -130,10 +128,6 @@ class HopFeatures:
     def process(self, y: np.ndarray, x: np.ndarray) -> FeatureFrames:
         """Add a block: ``y`` filtered (µV) and ``x`` unfiltered input, both (n_channels, n)."""
         c, h = self.n_channels, self.hop
-        if self.signal == "raw" and y.shape[1]:
-            tk = self._tkeo(y)
-        else:
-            tk = np.zeros_like(y)
         if x.shape[1]:
             first = x[:, :1] if self._prev_x is None else self._prev_x
             jump = np.empty_like(x)
@@ -145,22 +139,19 @@ class HopFeatures:
             jump = np.zeros_like(x)
         if self._tail_y.shape[1] + y.shape[1] < h:  # no hop completed (live blocks mostly)
             self._tail_y = np.concatenate([self._tail_y, y], axis=1)
-            self._tail_tk = np.concatenate([self._tail_tk, tk], axis=1)
             self._tail_x = np.concatenate([self._tail_x, x], axis=1)
             self._tail_j = np.concatenate([self._tail_j, jump], axis=1)
             self._keep(y, self._frame)
             empty = np.zeros((c, 0))
-            return FeatureFrames(self._frame, self.hop_s, *[empty] * 7)
+            return FeatureFrames(self._frame, self.hop_s, *[empty] * 6)
         stacked = _join(self._tail_y, y)
         n_frames = stacked.shape[1] // h
         used = n_frames * h
         ty = stacked[:, :used].reshape(c, n_frames, h)
-        tkh = _join(self._tail_tk, tk)
         xs = _join(self._tail_x, x)
         js = _join(self._tail_j, jump)
         if used < stacked.shape[1] or self._tail_y.shape[1]:  # else no tail before or after
             self._tail_y = stacked[:, used:].copy()
-            self._tail_tk = tkh[:, used:].copy()
             self._tail_x = xs[:, used:].copy()
             self._tail_j = js[:, used:].copy()
         tx = xs[:, :used].reshape(c, n_frames, h)
@@ -194,7 +185,6 @@ class HopFeatures:
             hop_s=self.hop_s,
             rms_fast=rms_fast,
             rms=rms,
-            tkeo=add(tkh[:, :used].reshape(c, n_frames, h), axis=2) / h,
             raw_min=np.minimum.reduce(tx, axis=2) if n_frames else np.zeros((c, 0)),
             raw_max=np.maximum.reduce(tx, axis=2) if n_frames else np.zeros((c, 0)),
             raw_mean=add(tx, axis=2) / h,
@@ -202,22 +192,6 @@ class HopFeatures:
             if n_frames
             else np.zeros((c, 0)),
         )
-
-    def _tkeo(self, y: np.ndarray) -> np.ndarray:
-        """Teager-Kaiser energy delayed by one sample, ``e[i+1]**2 - e[i] * e[i+2]`` over ``e``
-        = the last two samples of the previous block then ``y``; written in place (no joined
-        copy of the block)."""
-        p0, p1 = self._prev[:, :1], self._prev[:, 1:]
-        tk = np.empty_like(y)
-        np.multiply(y[:, :-1], y[:, :-1], out=tk[:, 1:])
-        np.multiply(p1, p1, out=tk[:, :1])
-        prod = np.empty_like(y)
-        np.multiply(y[:, :-2], y[:, 2:], out=prod[:, 2:])
-        np.multiply(p0, y[:, :1], out=prod[:, :1])
-        np.multiply(p1, y[:, 1:2], out=prod[:, 1:2])
-        tk -= prod
-        self._prev = y[:, -2:].copy() if y.shape[1] > 1 else np.concatenate([p1, y], axis=1)
-        return tk
 
     def median_frequency(self, lo: int, hi: int) -> np.ndarray:
         """Median frequency (Hz) of frames ``lo .. hi - 1``, (n_channels, hi - lo): that of the
@@ -238,6 +212,30 @@ class HopFeatures:
             out[:, has] = self._windows(first, int(win[-1]) + 1)[:, win[has] - first]
         return out
 
+    def tkeo(self, lo: int, hi: int) -> np.ndarray:
+        """Mean Teager-Kaiser energy (µV²) of frames ``lo .. hi - 1``, (n_channels, hi - lo):
+        ``y[i-1]**2 - y[i-2] * y[i]`` per filtered sample ``i`` of the frame (zeros before the
+        stream's start), averaged over the hop; zeros for ENV input. Frames as for
+        :meth:`median_frequency`; each frame's value is computed once, when first asked for."""
+        c, h = self.n_channels, self.hop
+        if lo < self._oldest or hi > self._frame or hi < lo:
+            raise ValueError(f"frames {lo}..{hi} outside the {self._oldest}..{self._frame} kept")
+        if self.signal != "raw":
+            return np.zeros((c, hi - lo))
+        if not self._tk0 <= lo <= self._tk0 + self._tk.shape[1]:  # not next to those computed
+            self._tk, self._tk0 = np.zeros((c, 0)), lo
+        done = self._tk0 + self._tk.shape[1]
+        if hi > done:
+            a = done * h - 2
+            e = self._samples(max(a, 0), hi * h)
+            if a < 0:
+                e = np.concatenate([np.zeros((c, -a)), e], axis=1)
+            tk = e[:, 1:-1] * e[:, 1:-1]
+            tk -= e[:, :-2] * e[:, 2:]
+            new = np.add.reduce(tk.reshape(c, hi - done, h), axis=2) / h
+            self._tk = np.concatenate([self._tk, new], axis=1)
+        return self._tk[:, lo - self._tk0 : hi - self._tk0].copy()
+
     def _keep(self, y: np.ndarray, start: int) -> None:
         """Keep the filtered block ``y`` for the spectra; forget what frames from
         ``history_frames`` before frame ``start`` on no longer need."""
@@ -252,6 +250,9 @@ class HopFeatures:
         if need > self._win0:
             self._win_mdf = self._win_mdf[:, need - self._win0 :]
             self._win0 = need
+        if self._oldest > self._tk0:
+            self._tk = self._tk[:, self._oldest - self._tk0 :]
+            self._tk0 = self._oldest
         first = need * SPECTRAL_HOPS * self.hop
         k = bisect.bisect_right(self._block_at, first) - 1  # the block holding that sample
         if k > 0:

@@ -75,7 +75,7 @@ class ChannelStatus:
 
 def _frames(a, lo: int, hi: int | None):
     """Frames ``lo .. hi - 1`` of a detector input (flags on the frame clock pass whole)."""
-    return a if a is None or isinstance(a, FrameFlags) else a[:, lo:hi]
+    return a if a is None or isinstance(a, FrameFlags) or callable(a) else a[:, lo:hi]
 
 
 class _TimeMap:
@@ -155,8 +155,8 @@ class Pipeline:
         self.hop_s = self._features.hop_s
         keep = round(HISTORY_S / self.hop_s) + 1  # the detector's history (frames), and one more
         self._features.history_frames = keep
-        # Pops and wander per frame; a low median frequency (an FFT per 200 ms) only where the
-        # detector reads the flag.
+        # Pops and wander per frame; a low median frequency (an FFT per 200 ms) and the TKEO
+        # only where the detector reads them.
         motion = self._motion if rep.signal == "raw" else None
         self._artefact = FrameFlags(n, keep, motion)
         self._quality = QualityMonitor(rep, n, self.hop_s)
@@ -343,7 +343,7 @@ class Pipeline:
                 self._emit(self._warning.update(self._baseline.first_segment, ratios))
             )
         self._artefact.extend(f.start, masks["pop"] | masks["wander"])
-        tkeo = f.tkeo if rep.signal == "raw" else None
+        tkeo = self._features.tkeo if rep.signal == "raw" else None
         # A leg without electrodes shows no activity (e.g. to the bilateral check).
         any_blocked = np.logical_or.reduce(blocked, None)
         args = (
