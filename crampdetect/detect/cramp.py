@@ -232,6 +232,9 @@ class CrampDetector:
         self._held_n = max(2, round(s.held_s * fr))  # exert
         self._held_pre_n = max(1, round(s.pre_run_s * fr))  # exert: the span before it
         self._held_start_n = round(s.held_start_s * fr)  # exert
+        # exert2: the shorter held span straight out of gait, and where the gait may have ended
+        self._held_gait_n = max(2, round(s.held_gait_s * fr))
+        self._settle_after_n = round(s.settle_after_s * fr)
         self._swing_w = max(2, round(s.fast_s * fr))  # night: the plateau test's window
         self._hold_w = max(2, round(s.hold_s * fr))  # night: the hold test's window
         self._hold_k = min(self._hold_w, max(1, round(HOLD_SMOOTH_S * fr)))
@@ -377,12 +380,25 @@ class CrampDetector:
         and ``held_relax`` x its own mean (both above the resting offset, ``rest_offset``),
         which stood ``off_ratio`` x over rest, and had been below that in the ``pre_run_s``
         before; without the stride rhythm on any leg, on one of two or more legs (see
-        :class:`~crampdetect.detect.settings.DetectorSettings`)."""
+        :class:`~crampdetect.detect.settings.DetectorSettings`). (exert2) Straight out of
+        gait the same test over the shorter ``held_gait_s`` will do."""
         s = self.settings
         up = np.zeros((self.n_channels, n), dtype=bool)
         if s.held_s <= 0 or self.n_channels < 2:  # one leg only: its other leg is unknown
             return up
-        k, pre = self._held_n, self._held_pre_n
+        up = self._held_over(n, base, ref, self._held_n)
+        if s.held_gait_s > 0:  # exert2: a runner stopped by a cramp, not a hold ramped up
+            short = self._held_over(n, base, ref, self._held_gait_n)
+            cand = np.flatnonzero(short.any(axis=0))
+            if cand.size:
+                short[:, cand] &= self._after_gait(n, self._held_gait_n)[cand][None, :]
+            up |= short
+        return up
+
+    def _held_over(self, n: int, base: np.ndarray, ref: np.ndarray, k: int) -> np.ndarray:
+        """The ``held`` test (see :meth:`_held`) over the last ``k`` frames."""
+        s = self.settings
+        pre = self._held_pre_n
         x = self._ext_fast[:, -(n + pre + k - 1) :]
         if x.shape[1] < n + pre + k - 1:  # history not reaching back: not held (yet)
             pad = np.full((x.shape[0], n + pre + k - 1 - x.shape[1]), np.nan)
@@ -413,6 +429,35 @@ class CrampDetector:
             rhythm = stride_rhythm(w[:, cand], self._stride_lags).max(axis=0)
             up[:, cand] &= (rhythm < s.settle_rhythm_now)[None, :]
         return up
+
+    # exert2: when a cramp stops a runner, the cramped leg stays up straight out of the last
+    # strides while the other leg drops to standing; a voluntary hold is ramped up from rest
+    # or standing. So a held span that began at the end of gait needs no voluntary hold's
+    # length.
+    def _after_gait(self, n: int, k: int) -> np.ndarray:
+        """Per new frame (n,): whether a ``settle_gait_s`` span ending up to ``settle_after_s``
+        before the ``k``-frame span that ends there had the stride rhythm (``settle_rhythm``)
+        on a leg whose mean level over it reached ``ref_fraction`` x its activity reference
+        (gait bursts, not standing's postural sway, whose small swings can be rhythmic too);
+        levels above the resting offset, ``rest_offset``."""
+        s = self.settings
+        g, a = self._settle_gait_n, self._settle_after_n
+        m = n + a  # gait spans ending at the first frames of the held spans, and up to a before
+        last = self._ext_fast.shape[1] - k + 1  # one past the last held span's first frame
+        first = last - (m + g - 1)
+        lo = max(first, 0)
+        fast, base, ref = (
+            np.pad(h[:, lo:last], ((0, 0), (lo - first, 0)), constant_values=np.nan)
+            if last > lo
+            else np.full((self.n_channels, m + g - 1), np.nan)
+            for h in (self._ext_fast, self._ext_base, self._ext_ref)
+        )
+        floor = s.rest_offset * np.nan_to_num(base[:, g - 1 :])
+        w = windows(fast, g)  # (C, m, g)
+        with np.errstate(invalid="ignore"):
+            active = w.mean(axis=2) - floor >= s.ref_fraction * (ref[:, g - 1 :] - floor)
+        rhythm = np.where(active, stride_rhythm(w, self._stride_lags), -np.inf).max(axis=0)
+        return windows(rhythm[None, :], a + 1)[0].max(axis=1) >= s.settle_rhythm
 
     def _number_in_time_order(self, events: list[FrameEvent], first_id: int) -> None:
         """Order the events of one update, and number the new ones, by (alert frame, channel),

@@ -207,6 +207,13 @@ class DetectorSettings:
         (exert) The held path is closed for this long (s) from the start of the stream: the
         activity reference (the strongest recent activity) must first have seen the
         session's exertion, not only the posture or the hold of one leg it opened on.
+    held_gait_s : float
+        (exert2) Training: the ``held`` test over this shorter span (s) will do when it
+        began straight out of gait: a ``settle_gait_s`` span ending up to ``settle_after_s``
+        before it had the stride rhythm (``settle_rhythm``) on a leg whose mean level there
+        reached ``ref_fraction`` x its activity reference. A cramp that stops a runner keeps
+        the leg up out of the last strides; a voluntary hold is ramped up from rest or
+        standing. 0 disables.
 
     hold_s, hold_floor : float
         (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
@@ -287,6 +294,8 @@ class DetectorSettings:
     held_floor: float = 0.25
     held_relax: float = 0.3
     held_start_s: float = 60.0
+    # exert2: held straight out of gait (the ``held`` path's shorter span)
+    held_gait_s: float = 0.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -317,6 +326,13 @@ class DetectorSettings:
         if self.held_s + self.pre_run_s > HELD_SPAN_MAX_S:  # exert
             raise InputError(
                 f"Detector settings held_s + pre_run_s must not exceed {HELD_SPAN_MAX_S:g} s"
+            )
+        # exert2: the shorter held span, the gait span and where it may end, within history
+        gait_span = max(self.pre_run_s, self.settle_gait_s + self.settle_after_s)
+        if self.held_gait_s > 0 and self.held_gait_s + gait_span > HELD_SPAN_MAX_S:
+            raise InputError(
+                "Detector settings held_gait_s + settle_gait_s + settle_after_s (and "
+                f"held_gait_s + pre_run_s) must not exceed {HELD_SPAN_MAX_S:g} s"
             )
 
     def replace(self, **changes: float) -> DetectorSettings:
@@ -399,6 +415,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_floor": (0.0, 1.0, "x activity reference"),
     "held_relax": (0.0, 1.0, "x mean over held_s"),
     "held_start_s": (0.0, _BIG, "s"),
+    "held_gait_s": (0.0, HELD_SPAN_MAX_S, "s"),  # exert2
 }
 
 _PROFILES = {
@@ -458,6 +475,9 @@ _PROFILES = {
         # than a voluntary hold is a cramp, however low it stands over standing's tonic level
         # (benchmarks/detection.md, "held after exertion").
         held_s=10.5,
+        # exert2: held straight out of gait, on one leg, is a cramp that stopped the runner
+        # (benchmarks/detection.md, session 6, part exert2).
+        held_gait_s=6.0,
     ),
 }
 
