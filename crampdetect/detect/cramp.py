@@ -391,7 +391,7 @@ class CrampDetector:
             short = self._held_over(n, base, ref, self._held_gait_n)
             cand = np.flatnonzero(short.any(axis=0))
             if cand.size:
-                short[:, cand] &= self._after_gait(n, self._held_gait_n)[cand][None, :]
+                short[:, cand] &= self._after_gait(n, self._held_gait_n)[:, cand]
             up |= short
         return up
 
@@ -430,16 +430,17 @@ class CrampDetector:
             up[:, cand] &= (rhythm < s.settle_rhythm_now)[None, :]
         return up
 
-    # exert2: when a cramp stops a runner, the cramped leg stays up straight out of the last
+    # exert2: when a cramp stops a runner, the cramped leg stays up straight out of its last
     # strides while the other leg drops to standing; a voluntary hold is ramped up from rest
-    # or standing. So a held span that began at the end of gait needs no voluntary hold's
-    # length.
+    # or standing. So a held span that began at the end of that leg's gait needs no
+    # voluntary hold's length.
     def _after_gait(self, n: int, k: int) -> np.ndarray:
-        """Per new frame (n,): whether a ``settle_gait_s`` span ending up to ``settle_after_s``
-        before the ``k``-frame span that ends there had the stride rhythm (``settle_rhythm``)
-        on a leg whose mean level over it reached ``ref_fraction`` x its activity reference
-        (gait bursts, not standing's postural sway, whose small swings can be rhythmic too);
-        levels above the resting offset, ``rest_offset``."""
+        """Per leg and new frame (n_channels, n): whether a ``settle_gait_s`` span ending up
+        to ``settle_after_s`` before the ``k``-frame span that ends there had the stride
+        rhythm (``settle_rhythm``) on that leg, with its mean level over the span at least
+        ``ref_fraction`` x its activity reference (gait bursts, not standing's postural sway,
+        whose small swings can be rhythmic too); levels above the resting offset,
+        ``rest_offset``."""
         s = self.settings
         g, a = self._settle_gait_n, self._settle_after_n
         m = n + a  # gait spans ending at the first frames of the held spans, and up to a before
@@ -456,8 +457,8 @@ class CrampDetector:
         w = windows(fast, g)  # (C, m, g)
         with np.errstate(invalid="ignore"):
             active = w.mean(axis=2) - floor >= s.ref_fraction * (ref[:, g - 1 :] - floor)
-        rhythm = np.where(active, stride_rhythm(w, self._stride_lags), -np.inf).max(axis=0)
-        return windows(rhythm[None, :], a + 1)[0].max(axis=1) >= s.settle_rhythm
+        rhythm = np.where(active, stride_rhythm(w, self._stride_lags), -np.inf)  # (C, m)
+        return windows(rhythm, a + 1).max(axis=2) >= s.settle_rhythm
 
     def _number_in_time_order(self, events: list[FrameEvent], first_id: int) -> None:
         """Order the events of one update, and number the new ones, by (alert frame, channel),

@@ -209,11 +209,11 @@ class DetectorSettings:
         session's exertion, not only the posture or the hold of one leg it opened on.
     held_gait_s : float
         (exert2) Training: the ``held`` test over this shorter span (s) will do when it
-        began straight out of gait: a ``settle_gait_s`` span ending up to ``settle_after_s``
-        before it had the stride rhythm (``settle_rhythm``) on a leg whose mean level there
-        reached ``ref_fraction`` x its activity reference. A cramp that stops a runner keeps
-        the leg up out of the last strides; a voluntary hold is ramped up from rest or
-        standing. 0 disables.
+        began straight out of that leg's gait: a ``settle_gait_s`` span ending up to
+        ``settle_after_s`` before it had the stride rhythm (``settle_rhythm``) on that leg,
+        whose mean level there reached ``ref_fraction`` x its activity reference. A cramp
+        that stops a runner keeps the leg up out of its last strides; a voluntary hold is
+        ramped up from rest or standing. 0 disables.
 
     hold_s, hold_floor : float
         (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
