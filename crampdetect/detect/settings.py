@@ -207,6 +207,16 @@ class DetectorSettings:
         (exert) The held path is closed for this long (s) from the start of the stream: the
         activity reference (the strongest recent activity) must first have seen the
         session's exertion, not only the posture or the hold of one leg it opened on.
+    rest_hold_s : float
+        (rebase) A channel's resting baseline is held (as an upper bound) at its value at the
+        alert while it cramps, and after the end until the baseline tracker is back at or
+        below it, for at most this long (s; a new rest after it: a posture changed). A
+        lead-off ends the hold (a new contact). A cramp of minutes is not a new rest, to
+        which the tracker would otherwise re-base after 60 s of activity. 0 disables.
+    other_cramp_s : float
+        (rebase) While another leg cramps, a run takes no path but the slow one until it has
+        lasted this long (s): the sleeper is awake and moves that leg while stretching the
+        cramped one (leg movements last 0.5-10 s). 0 disables.
 
     hold_s, hold_floor : float
         (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
@@ -287,6 +297,9 @@ class DetectorSettings:
     held_floor: float = 0.25
     held_relax: float = 0.3
     held_start_s: float = 60.0
+    # rebase: a cramp-aware resting baseline, and the other legs during a cramp
+    rest_hold_s: float = 0.0
+    other_cramp_s: float = 0.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -399,6 +412,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_floor": (0.0, 1.0, "x activity reference"),
     "held_relax": (0.0, 1.0, "x mean over held_s"),
     "held_start_s": (0.0, _BIG, "s"),
+    "rest_hold_s": (0.0, _BIG, "s"),  # rebase
+    "other_cramp_s": (0.0, 600.0, "s"),  # rebase
 }
 
 _PROFILES = {
@@ -426,6 +441,10 @@ _PROFILES = {
         # sags between bursts (benchmarks/detection.md, "a cramp does not relax").
         hold_s=3.0,
         hold_floor=0.4,
+        # rebase: a cramp is not a new rest; while one leg cramps the other one moves
+        # (benchmarks/detection.md, session 6, part rebase).
+        rest_hold_s=60.0,
+        other_cramp_s=10.5,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
