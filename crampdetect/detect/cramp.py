@@ -277,7 +277,7 @@ class CrampDetector:
         self._h_art = np.zeros((c, 0), dtype=bool)
         self._h_blk = np.zeros((c, 0), dtype=bool)  # (miss) lead-off frames
         self._holds: list[_CrampHold] = []  # rebase
-        self._other_cramp = np.zeros((c, 0), dtype=bool)  # rebase: of the current part
+        self._cramping = np.zeros((c, 0), dtype=bool)  # rebase: of the current part
         self._part_start = 0  # rebase
 
     # -- public -------------------------------------------------------------------------------
@@ -327,7 +327,7 @@ class CrampDetector:
             part = [None if a is None else a[:, done:] for a in args]
             snap = self._snapshot()
             used, others = self._cramp_view(start + done, part[2], part[3])
-            self._other_cramp = others
+            self._cramping = others
             part_events = self._update_part(start + done, *part[:2], used, *part[3:])
             true, true_others = self._cramp_view(start + done, part[2], part[3])
             differ = (true != used) & ~(np.isnan(true) & np.isnan(used))
@@ -341,7 +341,7 @@ class CrampDetector:
                 raise RuntimeError("a cramp hold changed the frame it was taken at")
             self._restore(snap)
             part = [None if a is None else a[:, :k] for a in part]
-            used, self._other_cramp = self._cramp_view(start + done, part[2], part[3])
+            used, self._cramping = self._cramp_view(start + done, part[2], part[3])
             events.extend(self._update_part(start + done, *part[:2], used, *part[3:]))
             self._release(start + done, part[2], part[3])
             done += k
@@ -352,7 +352,7 @@ class CrampDetector:
         self, start: int, base: np.ndarray, blocked: np.ndarray, released: list | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """For frames ``start ..`` of ``base`` (µV, (n_channels, n)): the resting baseline
-        with every held cramp rest applied, and where another leg cramps, from the known
+        with every held cramp rest applied, and where each channel cramps, from the known
         holds. Appends to ``released`` the holds whose rest is released within the frames."""
         if not self._holds:
             return base, np.zeros(base.shape, dtype=bool)
@@ -383,8 +383,17 @@ class CrampDetector:
             )
             if first < n and released is not None:
                 released.append(h)
-        n_cramping = cramping.sum(axis=0)
-        return eff, (n_cramping[None, :] - cramping) > 0
+        return eff, cramping
+
+    def _other_cramping(self, c: int, frames: np.ndarray) -> np.ndarray:
+        """At ``frames`` (of the current part): another leg than ``c`` is in a cramp the
+        detector raised and still contracted (250 ms envelope >= ``off_ratio`` x its rest)."""
+        k = frames - self._ext_start
+        held = self._cramping[:, frames - self._part_start]
+        with np.errstate(invalid="ignore"):
+            up = self._ext_level[:, k] >= self.settings.off_ratio * self._ext_base[:, k]
+        held[c] = False
+        return (held & up).any(axis=0)
 
     def _release(self, start: int, base: np.ndarray, blocked: np.ndarray) -> None:
         """After a part: mark the holds released within it; forget those over and released."""
@@ -971,12 +980,12 @@ class CrampDetector:
                 ok[np.flatnonzero(ok)] = held >= s.hold_floor
             ok |= settle[mine] | weak[mine] | held_up[mine]
             if s.other_cramp_s > 0:
-                # rebase: another leg cramps: the sleeper is awake and moves this one
-                # (stretching the cramped leg): only the slow path, or a run that outlasts a
-                # leg movement, takes it for a cramp too.
-                a = start - self._part_start
-                other = self._other_cramp[c, a + mine]
-                ok &= slow[mine] | ~other | (elapsed[mine] >= s.other_cramp_s * fr)
+                # rebase: another leg cramps, still contracted: the sleeper is awake and
+                # moves this one (stretching the cramped one); only a run that outlasts a leg
+                # movement is taken for a cramp too.
+                ok &= ~self._other_cramping(c, start + mine) | (
+                    elapsed[mine] >= s.other_cramp_s * fr
+                )
             unsure = ok & ~slow[mine]
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
                 # The rules are unsure before the slow path: a learned model may decide.
