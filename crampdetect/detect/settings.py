@@ -216,7 +216,8 @@ class DetectorSettings:
     other_cramp_s : float
         (rebase) While another leg cramps, a run takes no path but the slow one until it has
         lasted this long (s): the sleeper is awake and moves that leg while stretching the
-        cramped one (leg movements last 0.5-10 s). 0 disables.
+        cramped one (leg movements last 0.5-10 s; a second cramp on both legs must still alert within
+        10 s). 0 disables.
 
     hold_s, hold_floor : float
         (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
@@ -444,7 +445,7 @@ _PROFILES = {
         # rebase: a cramp is not a new rest; while one leg cramps the other one moves
         # (benchmarks/detection.md, session 6, part rebase).
         rest_hold_s=60.0,
-        other_cramp_s=10.5,
+        other_cramp_s=9.5,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
