@@ -210,14 +210,15 @@ class DetectorSettings:
     rest_hold_s : float
         (rebase) A channel's resting baseline is held (as an upper bound) at its value at the
         alert while it cramps, and after the end until the baseline tracker is back at or
-        below it, for at most this long (s; a new rest after it: a posture changed). A
+        below it, for at most this long after the end (s; then a new rest: a posture changed). A
         lead-off ends the hold (a new contact). A cramp of minutes is not a new rest, to
         which the tracker would otherwise re-base after 60 s of activity. 0 disables.
     other_cramp_s : float
-        (rebase) While another leg cramps, a run takes no path but the slow one until it has
-        lasted this long (s): the sleeper is awake and moves that leg while stretching the
-        cramped one (leg movements last 0.5-10 s; a second cramp on both legs must still alert within
-        10 s). 0 disables.
+        (rebase) While another leg is in a cramp the detector raised and still contracted
+        (250 ms envelope >= ``off_ratio`` x its held rest), no path alerts on a leg until its
+        run has lasted this long (s): the sleeper is awake and moves it while stretching the
+        cramped one (leg movements last 0.5-10 s; a cramp of both legs must still be alerted
+        within 10 s). 0 disables.
 
     hold_s, hold_floor : float
         (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
