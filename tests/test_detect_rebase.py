@@ -62,6 +62,20 @@ def test_the_other_leg_moving_during_a_cramp_is_not_a_cramp():
     assert [e.channel for e in before].count("left") == 3
 
 
+def test_a_cramp_of_both_legs_is_alerted_on_each_as_quickly():
+    """The left calf cramps 6 s after the right one: not a movement of the other leg."""
+    t, x, rng = _long_cramp(3)
+    add_burst(x, t, FS, rng, 0, 106.0, 200.0, 300.0, ramp_s=2.0, irregular=0.5)
+    events = _run(x)
+    assert sorted(e.channel for e in events) == ["left", "right"]
+    left = next(e for e in events if e.channel == "left")
+    before = next(e for e in _run(x, NIGHT.replace(other_cramp_s=0.0)) if e.channel == "left")
+    assert left.alert_s == before.alert_s and left.alert_s < 106.0 + NIGHT.other_cramp_s
+    # ... which the rule alone, from the other leg's alert on, would have delayed
+    late = _run(x, NIGHT.replace(other_cramp_after_s=0.0))
+    assert next(e for e in late if e.channel == "left").alert_s > left.alert_s
+
+
 def test_a_recurrence_right_after_a_long_cramp_is_judged_against_the_old_rest():
     """A weaker cramp 3 s after the long one: the tracker, re-based to the long cramp's
     floor during it, is still several times over the rest before it."""

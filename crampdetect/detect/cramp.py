@@ -361,9 +361,10 @@ class CrampDetector:
         eff = base.copy()
         cramping = np.zeros(base.shape, dtype=bool)
         after = round(self.settings.rest_hold_s / self.hop_s)
+        join = round(self.settings.other_cramp_after_s / self.hop_s)
         for h in self._holds:
             c = h.channel
-            cramping[c] |= (frames > h.alert) & (
+            cramping[c] |= (frames > h.alert + join) & (
                 frames <= (h.ended if h.ended is not None else frames[-1])
             )
             if h.released:

@@ -219,6 +219,10 @@ class DetectorSettings:
         run has lasted this long (s): the sleeper is awake and moves it while stretching the
         cramped one (leg movements last 0.5-10 s; a cramp of both legs must still be alerted
         within 10 s). 0 disables.
+    other_cramp_after_s : float
+        (rebase) ``other_cramp_s`` applies from this long (s) after the other leg's alert: a
+        cramp of both legs starts within seconds of the first, the other leg's movements come
+        while the sleeper, woken by the cramp, stretches it.
 
     hold_s, hold_floor : float
         (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
@@ -302,6 +306,7 @@ class DetectorSettings:
     # rebase: a cramp-aware resting baseline, and the other legs during a cramp
     rest_hold_s: float = 0.0
     other_cramp_s: float = 0.0
+    other_cramp_after_s: float = 0.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -416,6 +421,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_start_s": (0.0, _BIG, "s"),
     "rest_hold_s": (0.0, _BIG, "s"),  # rebase
     "other_cramp_s": (0.0, 600.0, "s"),  # rebase
+    "other_cramp_after_s": (0.0, _BIG, "s"),  # rebase
 }
 
 _PROFILES = {
@@ -447,6 +453,7 @@ _PROFILES = {
         # (benchmarks/detection.md, session 6, part rebase).
         rest_hold_s=60.0,
         other_cramp_s=9.5,
+        other_cramp_after_s=25.0,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
