@@ -257,6 +257,9 @@ class CrampDetector:
         self._hold_ctx = round(HOLD_CONTEXT_S * fr)
         lo, hi = (round(x * fr) for x in STRIDE_LAGS_S)
         self._stride_lags = np.arange(max(1, lo), min(hi, self._settle_gait_n - 1) + 1)
+        # trainfa: the fast and slow paths' gait test
+        self._gait_w = max(2, round(s.gait_window_s * fr))
+        self._gait_lags = np.arange(max(1, lo), min(hi, self._gait_w - 1) + 1)
         #: The context of no run (before anything was seen).
         self._no_context = _RunContext(
             np.zeros((n_channels, 1)), np.zeros(1), np.full(1, np.nan), np.zeros(1)
@@ -873,6 +876,15 @@ class CrampDetector:
         # Settle (training): after gait, up without the stride rhythm and without a dip.
         settle = st["settle"] & (st["irr"] >= s.settle_irregular * scale) & ~st["art"]
         held_up = st["held"] & ~st["art"]  # exert: held on one leg longer than a voluntary hold
+        # trainfa: gait keeps its stride rhythm and its troughs between strides even where
+        # the envelope never relaxes to rest (ENV smoothing, a tonic level under the strides):
+        # not a cramp on the fast or slow path.
+        striding = fast | slow
+        if s.gait_window_s > 0 and striding.any():
+            k = np.flatnonzero(striding)
+            striding[k] = self._striding_at(c, start + k, run_start[k])
+            fast &= ~striding
+            slow &= ~striding
 
         # Ends of earlier runs that were movements (>= 0.5 s and clearly active).
         prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])
@@ -1026,6 +1038,34 @@ class CrampDetector:
             k = int(np.searchsorted(move_ends, rs)) - 1
             self._since_move_at_alert = rs - (int(move_ends[k]) if k >= 0 else carried_move_end)
         return g
+
+    # trainfa: the stride rhythm on the watched leg
+    def _striding_at(self, c: int, frames: np.ndarray, run_start: np.ndarray) -> np.ndarray:
+        """Whether channel ``c``'s 100 ms envelope over the ``gait_window_s`` up to each of
+        ``frames`` shows gait, judged on the frames of the run (starting at ``run_start``)
+        only (the rest or standing before a bout is no part of it): the stride rhythm
+        (:func:`stride_rhythm` at lags ``STRIDE_LAGS_S`` >= ``gait_rhythm``) with troughs
+        between the strides (10th percentile <= ``gait_trough`` x the 90th, above the
+        resting offset). False where the history does not reach back."""
+        s = self.settings
+        k = self._gait_w
+        end = frames - self._ext_start + 1  # exclusive ends in the extended arrays
+        x = self._ext_fast[c] - s.rest_offset * np.nan_to_num(self._ext_base[c])
+        pad = max(0, k - int(end.min()))
+        if pad:
+            x = np.concatenate([np.full(pad, np.nan), x])
+        w = windows(x[None, :], k)[0][end + pad - k]  # (m, k): the windows ending at frames
+        before = np.arange(k)[None, :] < (run_start - frames + k - 1)[:, None]
+        w = np.where(before, np.nan, w)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a window without run frames
+            mean = np.nanmean(w, axis=1, keepdims=True)
+        # frames before the run at the run's mean: they add nothing to the autocorrelation
+        out = stride_rhythm(np.where(before, mean, w), self._gait_lags) >= s.gait_rhythm
+        if out.any():
+            lo, hi = np.nanpercentile(w[out], (10, 90), axis=1)
+            out[out] = lo <= s.gait_trough * hi
+        return out
 
     def _weak(self, c: int, start: int, n: int, st: dict[str, np.ndarray]) -> np.ndarray:
         """(miss) Frames ``start .. start + n`` of channel ``c`` where the weak path holds: over
