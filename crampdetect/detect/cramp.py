@@ -329,12 +329,12 @@ class CrampDetector:
         while done < n:
             part = [None if a is None else a[:, done:] for a in args]
             snap = self._snapshot()
-            used, others = self._cramp_view(start + done, part[2], part[3])
-            self._cramping = others
+            used, cramping = self._cramp_view(start + done, part[2], part[3])
+            self._cramping = cramping
             part_events = self._update_part(start + done, *part[:2], used, *part[3:])
-            true, true_others = self._cramp_view(start + done, part[2], part[3])
+            true, true_cramping = self._cramp_view(start + done, part[2], part[3])
             differ = (true != used) & ~(np.isnan(true) & np.isnan(used))
-            differ = (differ | (true_others != others)).any(axis=0)
+            differ = (differ | (true_cramping != cramping)).any(axis=0)
             if not differ.any():
                 self._release(start + done, part[2], part[3])
                 events.extend(part_events)
@@ -393,11 +393,11 @@ class CrampDetector:
         """At ``frames`` (of the current part): another leg than ``c`` is in a cramp the
         detector raised and still contracted (250 ms envelope >= ``off_ratio`` x its rest)."""
         k = frames - self._ext_start
-        held = self._cramping[:, frames - self._part_start]
+        cramps = self._cramping[:, frames - self._part_start]
         with np.errstate(invalid="ignore"):
             up = self._ext_level[:, k] >= self.settings.off_ratio * self._ext_base[:, k]
-        held[c] = False
-        return (held & up).any(axis=0)
+        cramps[c] = False
+        return (cramps & up).any(axis=0)
 
     def _release(self, start: int, base: np.ndarray, blocked: np.ndarray) -> None:
         """After a part: mark the holds released within it; forget those over and released."""
