@@ -54,6 +54,7 @@ from crampdetect.features.context import (
     swing_at,
     trailing_stats,
 )
+from crampdetect.features.flags import FrameFlags
 from crampdetect.features.windows import windows
 
 _NEVER = -(10**12)
@@ -277,7 +278,8 @@ class CrampDetector:
         self._h_base = np.zeros((c, 0))
         self._h_ref = np.zeros((c, 0))
         self._h_tkeo = np.zeros((c, 0))
-        self._h_art = np.zeros((c, 0), dtype=bool)
+        self._art = FrameFlags(c, self._hist_len)  # artefact flags given as arrays
+        self._art_now = self._art  # those of the current update
         self._h_blk = np.zeros((c, 0), dtype=bool)  # (miss) lead-off frames
         self._holds: list[_CrampHold] = []  # rebase
         self._cramping = np.zeros((c, 0), dtype=bool)  # rebase: of the current part
@@ -304,7 +306,7 @@ class CrampDetector:
         level: np.ndarray,
         base: np.ndarray,
         blocked: np.ndarray,
-        artefact: np.ndarray,
+        artefact: np.ndarray | FrameFlags,
         reference: np.ndarray | None = None,
         tkeo: np.ndarray | None = None,
         untrusted: np.ndarray | None = None,
@@ -455,8 +457,9 @@ class CrampDetector:
 
         ``level_fast``/``level`` are 100/250 ms envelopes (µV), ``base`` the resting baseline
         (µV, NaN while unknown), ``blocked`` frames with lead-off, ``artefact`` frames with
-        pops, wander or a motion-artefact spectrum, ``reference`` the strongest recent
-        activity (µV) or the calibrated maximum, ``tkeo`` the mean Teager-Kaiser energy per
+        pops, wander or a motion-artefact spectrum (or :class:`FrameFlags` holding them from
+        ``HISTORY_S`` before ``start`` on, read where needed), ``reference`` the strongest
+        recent activity (µV) or the calibrated maximum, ``tkeo`` the mean Teager-Kaiser energy per
         frame (µV², raw EMG only) used to place onsets, ``untrusted`` frames under a quality
         flag (no alert is raised from them), ``interrupted`` frames under a lasting flag
         (activity there starts or continues no run).
@@ -474,7 +477,11 @@ class CrampDetector:
             # against gait bursts) is posture, not a contraction to watch.
             ratio = np.where(level_fast >= s.ref_fraction * reference, ratio, 0.0)
         on = self._hysteresis(ratio, blocked if interrupted is None else blocked | interrupted)
-        stats = LazyStats(lambda: self._window_stats(level, level_fast, base, artefact))
+        if not isinstance(artefact, FrameFlags):
+            self._art.extend(start, artefact)
+            artefact = self._art
+        self._art_now = artefact
+        stats = LazyStats(lambda: self._window_stats(start, level, level_fast, base, artefact))
         stats["ref"] = np.zeros_like(level) if reference is None else reference
         stats["untrusted"] = np.zeros(level.shape, bool) if untrusted is None else untrusted
         self._ext_fast = np.concatenate([self._h_fast, level_fast], axis=1)
@@ -483,7 +490,6 @@ class CrampDetector:
         self._ext_ref = np.concatenate([self._h_ref, stats["ref"]], axis=1)
         tk = np.zeros_like(level) if tkeo is None else tkeo
         self._ext_tkeo = np.concatenate([self._h_tkeo, tk], axis=1)
-        self._ext_art = np.concatenate([self._h_art, artefact], axis=1)
         self._ext_blk = np.concatenate([self._h_blk, blocked], axis=1)
         self._ext_start = start - self._h_fast.shape[1]
         stats["settle"] = self._settled(n, base, stats["ref"])
@@ -493,7 +499,7 @@ class CrampDetector:
         for c in range(self.n_channels):
             events.extend(self._channel(c, start, on[c], level_fast[c], base[c], blocked[c], stats))
             self._settle(self._ch[c])
-        self._keep_history(level, level_fast, base, artefact)
+        self._keep_history(level, level_fast, base)
         self._number_in_time_order(events, first_id)
         return events
 
@@ -696,16 +702,17 @@ class CrampDetector:
         return on
 
     def _window_stats(
-        self, level: np.ndarray, fast: np.ndarray, base: np.ndarray, art: np.ndarray
+        self, start: int, level: np.ndarray, fast: np.ndarray, base: np.ndarray, art: FrameFlags
     ) -> dict[str, np.ndarray]:
         """Trailing-window statistics of the new frames (see :func:`trailing_stats`)."""
+        back = min(self._h_level.shape[1], self._w - 1)  # the artefact history it reads
         return trailing_stats(
             self._h_level,
             level,
             self._h_fast,
             fast,
-            self._h_art,
-            art,
+            art.frames(start - back, start),
+            art.frames(start, start + level.shape[1]),
             base,
             self._w,
             self._persist,
@@ -714,14 +721,13 @@ class CrampDetector:
             self.settings.rest_offset,
         )
 
-    def _keep_history(self, level, fast, base, art) -> None:
+    def _keep_history(self, level, fast, base) -> None:
         h = self._hist_len
         self._h_level = np.concatenate([self._h_level, level], axis=1)[:, -h:]
         self._h_fast = np.concatenate([self._h_fast, fast], axis=1)[:, -h:]
         self._h_base = np.concatenate([self._h_base, base], axis=1)[:, -h:]
         self._h_ref = self._ext_ref[:, -h:]
         self._h_tkeo = self._ext_tkeo[:, -h:]
-        self._h_art = np.concatenate([self._h_art, art], axis=1)[:, -h:]
         self._h_blk = self._ext_blk[:, -h:]
 
     def _channel(
@@ -1128,7 +1134,7 @@ class CrampDetector:
             self._ext_fast,
             self._ext_level,
             self._ext_ref,
-            self._ext_art,
+            self._art_now.frames(self._ext_start, self._frame),
             self._ext_tkeo,
             self._ext_base,
             c,
