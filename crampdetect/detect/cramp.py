@@ -189,6 +189,11 @@ class _RunContext:
         return _RunContext(self.pre[:, k], self.pre_fast[k], self.tk_floor[k], self.ref_before[k])
 
 
+def _frames(a: np.ndarray | FrameFlags | None, lo: int, hi: int):
+    """(rebase) Frames ``lo .. hi - 1`` of an update's array (flags are kept by frame)."""
+    return a if a is None or isinstance(a, FrameFlags) else a[:, lo:hi]
+
+
 # rebase: what the detector knows of a cramp it raised, for the channel's resting baseline and
 # for the other legs (see CrampDetector.update).
 @dataclass(slots=True)
@@ -329,7 +334,7 @@ class CrampDetector:
         events: list[FrameEvent] = []
         done = 0
         while done < n:
-            part = [None if a is None else a[:, done:] for a in args]
+            part = [_frames(a, done, n) for a in args]
             snap = self._snapshot()
             used, cramping = self._cramp_view(start + done, part[2], part[3])
             self._cramping = cramping
@@ -345,7 +350,7 @@ class CrampDetector:
             if k == 0:
                 raise RuntimeError("a cramp hold changed the frame it was taken at")
             self._restore(snap)
-            part = [None if a is None else a[:, :k] for a in part]
+            part = [_frames(a, 0, k) for a in part]
             used, self._cramping = self._cramp_view(start + done, part[2], part[3])
             events.extend(self._update_part(start + done, *part[:2], used, *part[3:]))
             self._release(start + done, part[2], part[3])
@@ -422,7 +427,7 @@ class CrampDetector:
             self._next_id,
             self._frame,
             (self._h_level, self._h_fast, self._h_base, self._h_ref),
-            (self._h_tkeo, self._h_art, self._h_blk),
+            (self._h_tkeo, copy.copy(self._art), self._h_blk),
             [None if x is None else len(x) for x in logs],
         )
 
@@ -433,7 +438,7 @@ class CrampDetector:
                 ch.cramp.end_frame = end
         self._ch, self._holds = chs, holds
         self._h_level, self._h_fast, self._h_base, self._h_ref = h1
-        self._h_tkeo, self._h_art, self._h_blk = h2
+        self._h_tkeo, self._art, self._h_blk = h2  # FrameFlags.extend rebinds its arrays
         for log, k in zip(
             (self.transition_log, self.candidate_log, self.alert_log), lens, strict=True
         ):
