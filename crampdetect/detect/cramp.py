@@ -189,9 +189,10 @@ class _RunContext:
         return _RunContext(self.pre[:, k], self.pre_fast[k], self.tk_floor[k], self.ref_before[k])
 
 
-def _frames(a: np.ndarray | FrameFlags | None, lo: int, hi: int):
-    """(rebase) Frames ``lo .. hi - 1`` of an update's array (flags are kept by frame)."""
-    return a if a is None or isinstance(a, FrameFlags) else a[:, lo:hi]
+def _frames(a: np.ndarray | FrameFlags | Callable | None, lo: int, hi: int):
+    """(rebase) Frames ``lo .. hi - 1`` of an update's array (flags and a TKEO given as a
+    function are kept by frame)."""
+    return a if a is None or isinstance(a, FrameFlags) or callable(a) else a[:, lo:hi]
 
 
 # rebase: what the detector knows of a cramp it raised, for the channel's resting baseline and
@@ -457,7 +458,7 @@ class CrampDetector:
         blocked: np.ndarray,
         artefact: np.ndarray,
         reference: np.ndarray | None = None,
-        tkeo: np.ndarray | None = None,
+        tkeo: np.ndarray | Callable[[int, int], np.ndarray] | None = None,
         untrusted: np.ndarray | None = None,
         interrupted: np.ndarray | None = None,
     ) -> list[FrameEvent]:
