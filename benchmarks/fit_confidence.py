@@ -1,14 +1,17 @@
 """Fit the alert-confidence model on the tuning and fit seeds; judge it on the validation seeds.
 
-Every alert the detector raises on the labelled recordings of both evaluation sets is a
-row: its ALERT_FEATURES at the alert and whether ``crampdetect evaluate`` counts it as a
-cramp (:func:`crampdetect.evaluate.score.score`, repeats within a cramp included). The
-model's form and regularisation are chosen by cross-validation grouped by seed over the
-TUNING and FIT seeds (each seed's alerts of both sets left out in turn; per set and seed ROC
-AUC and the Brier score), then it is fitted on all their alerts and written to
-``crampdetect/detect/confidence.json``; ROC AUC, Brier score and a reliability table on the
-VALIDATION seeds (and, for reference, on the fitted seeds) go to ``benchmarks/confidence.md``.
-Held-out seeds are never read.
+Every alert the detector raises on the labelled recordings of the evaluation sets (``--sets``,
+default all three: standard, stress and independent) is a row: its ALERT_FEATURES at the
+alert and whether ``crampdetect evaluate`` counts it as a cramp
+(:func:`crampdetect.evaluate.score.score`, repeats within a cramp included). Features whose
+meaning depends on the generator are dropped first (:func:`prune_features`: each set left
+out in turn); the model's form and regularisation are then chosen by cross-validation grouped
+by seed over the TUNING and FIT seeds (each seed's alerts of every set left out in turn; per
+set and seed ROC AUC and the Brier score; leave-one-set-out figures beside them), then it is
+fitted on all their alerts and written to ``crampdetect/detect/confidence.json``; ROC AUC,
+Brier score and a reliability table on the VALIDATION seeds (and, for reference, on the
+fitted seeds) go to ``benchmarks/confidence.md``. The independent set is fitted at its
+tuning seeds only (its fit seeds are not generated). Held-out seeds are never read.
 
 Rerun after any change to which alerts are raised (one command; sets are generated into the
 evaluation-set cache the first time, then reused):

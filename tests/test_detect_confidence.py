@@ -112,3 +112,43 @@ def test_context_sees_a_raised_resting_floor_before_the_run():
     x = conf.alert_context(both, both, both, np.zeros(both.shape, bool), np.zeros_like(both),
                            np.full_like(both, np.nan), 0, start, t.size - 1, FR)  # fmt: skip
     assert x[-2] == x[-1] == 0.0
+
+
+def _fit_script():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "fit_confidence.py"
+    spec = importlib.util.spec_from_file_location("fit_confidence", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_shipped_model_is_fitted_on_every_evaluation_set():
+    from crampdetect.evaluate.multiseed import ALL_SETS
+
+    fitted = json.loads(conf.DATA.read_text())["fitted_seeds"]
+    assert set(fitted) == set(ALL_SETS)
+    assert fitted["independent"] == list(TUNING_SEEDS)
+
+
+@pytest.mark.slow  # imports scikit-learn (~3 s)
+def test_a_feature_whose_meaning_flips_between_generators_is_pruned():
+    # "cramp-like" tells cramps on every set; "quirk" on two sets one way, on the third the
+    # other way (one generator's artefact): leaving that set out exposes it.
+    rng = np.random.default_rng(0)
+    rows = []
+    for s, flip in (("standard", 1), ("stress", 1), ("independent", -1)):
+        for seed in (0, 1):
+            y = rng.integers(0, 2, 30)
+            for yi in y:
+                x = {
+                    "cramp_like": yi + rng.normal(0, 0.8),
+                    "quirk": flip * (yi - 0.5) * 2 + rng.normal(0, 0.8),
+                    "night": float(rng.integers(0, 2)),
+                }
+                rows.append({"set": s, "seed": seed, "y": int(yi), "x": x})
+    kept, table = _fit_script().prune_features(rows, ["cramp_like", "quirk", "night"])
+    assert "quirk" not in kept and "cramp_like" in kept
+    assert any("quirk" in line for line in table)

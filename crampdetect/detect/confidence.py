@@ -6,7 +6,7 @@ leg or both; not the rule that raised it, see :data:`RULE_FEATURES`) and
 :data:`CONTEXT_FEATURES` (relaxation gaps over the whole run, rhythm within and before it,
 rest or effort before it, the resting floor and peaks before it, time since the last
 movement, artefacts, the other leg, motor-unit spikiness, profile and input). Fitted on the
-alerts of the tuning seeds of both evaluation sets and shipped as data in
+alerts of the tuning and fit seeds of the three evaluation sets and shipped as data in
 ``confidence.json`` (refit with ``python benchmarks/fit_confidence.py``; figures in
 ``benchmarks/confidence.md``).
 Features are clipped to the range seen in fitting, so an unusual alert cannot push the
