@@ -45,6 +45,7 @@ CONTEXT_FEATURES = (
     "raw_input",  # 1 when TKEO is known (raw EMG seen at rest)
     "pre_floor",  # log(20th percentile of the envelope over PRE_S before the run / rest): prodrome
     "pre_peak",  # log(95th percentile of it / rest): a movement or twitches before the run
+    "tkeo_over_pre",  # log_tkeo_ratio over the same ratio in the PRE_S before the run
     "rise_s",  # s from the onset to the envelope first reaching half its median since
     "onset_lead_s",  # s from the onset to the alert
 )
@@ -165,6 +166,12 @@ def alert_context(
                     else 0.0,
                     float(np.log(np.percentile(pre, 20) / rest)) if pre.size else 0.0,
                     float(np.log(np.percentile(pre, 95) / rest)) if pre.size else 0.0,
+                    float(
+                        np.log(np.median(tkeo[c, a : alert + 1]) / np.median(f**2))
+                        - np.log(np.median(tkeo[c, p0 : max(p0, run_start)]) / np.median(pre**2))
+                    )
+                    if f.size and pre.size
+                    else 0.0,
                 ]
             ),
             nan=0.0,
