@@ -126,7 +126,7 @@ def alert_context(
 ) -> np.ndarray:
     """Run shape, rhythm, artefact share, other leg, spikiness and rest before the run: the
     entries of CONTEXT_FEATURES from ``run_cv`` to ``pre_rhythm``, then ``artefact_share`` to
-    ``log_tkeo_ratio``, then ``pre_floor`` and ``pre_peak``.
+    ``log_tkeo_ratio``, then ``pre_floor`` to ``tkeo_over_pre``.
 
     ``fast``/``level`` are the 100/250 ms envelopes (µV), ``ref`` the activity reference (µV),
     ``art`` the artefact flags, ``tkeo`` the mean TKEO per frame (µV², zeros without raw EMG),
