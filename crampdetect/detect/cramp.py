@@ -53,6 +53,7 @@ from crampdetect.features.context import (
     swing_at,
     trailing_stats,
 )
+from crampdetect.features.flags import FrameFlags
 from crampdetect.features.windows import windows
 
 _NEVER = -(10**12)
@@ -238,6 +239,9 @@ class CrampDetector:
         self._hold_ctx = round(HOLD_CONTEXT_S * fr)
         lo, hi = (round(x * fr) for x in STRIDE_LAGS_S)
         self._stride_lags = np.arange(max(1, lo), min(hi, self._settle_gait_n - 1) + 1)
+        # trainfa: the fast and slow paths' gait test
+        self._gait_w = max(2, round(s.gait_window_s * fr))
+        self._gait_lags = np.arange(max(1, lo), min(hi, self._gait_w - 1) + 1)
         #: The context of no run (before anything was seen).
         self._no_context = _RunContext(
             np.zeros((n_channels, 1)), np.zeros(1), np.full(1, np.nan), np.zeros(1)
@@ -255,7 +259,8 @@ class CrampDetector:
         self._h_base = np.zeros((c, 0))
         self._h_ref = np.zeros((c, 0))
         self._h_tkeo = np.zeros((c, 0))
-        self._h_art = np.zeros((c, 0), dtype=bool)
+        self._art = FrameFlags(c, self._hist_len)  # artefact flags given as arrays
+        self._art_now = self._art  # those of the current update
         self._h_blk = np.zeros((c, 0), dtype=bool)  # (miss) lead-off frames
 
     # -- public -------------------------------------------------------------------------------
@@ -279,7 +284,7 @@ class CrampDetector:
         level: np.ndarray,
         base: np.ndarray,
         blocked: np.ndarray,
-        artefact: np.ndarray,
+        artefact: np.ndarray | FrameFlags,
         reference: np.ndarray | None = None,
         tkeo: np.ndarray | None = None,
         untrusted: np.ndarray | None = None,
@@ -289,8 +294,9 @@ class CrampDetector:
 
         ``level_fast``/``level`` are 100/250 ms envelopes (µV), ``base`` the resting baseline
         (µV, NaN while unknown), ``blocked`` frames with lead-off, ``artefact`` frames with
-        pops, wander or a motion-artefact spectrum, ``reference`` the strongest recent
-        activity (µV) or the calibrated maximum, ``tkeo`` the mean Teager-Kaiser energy per
+        pops, wander or a motion-artefact spectrum (or :class:`FrameFlags` holding them from
+        ``HISTORY_S`` before ``start`` on, read where needed), ``reference`` the strongest
+        recent activity (µV) or the calibrated maximum, ``tkeo`` the mean Teager-Kaiser energy per
         frame (µV², raw EMG only) used to place onsets, ``untrusted`` frames under a quality
         flag (no alert is raised from them), ``interrupted`` frames under a lasting flag
         (activity there starts or continues no run).
@@ -307,7 +313,11 @@ class CrampDetector:
             # against gait bursts) is posture, not a contraction to watch.
             ratio = np.where(level_fast >= s.ref_fraction * reference, ratio, 0.0)
         on = self._hysteresis(ratio, blocked if interrupted is None else blocked | interrupted)
-        stats = LazyStats(lambda: self._window_stats(level, level_fast, base, artefact))
+        if not isinstance(artefact, FrameFlags):
+            self._art.extend(start, artefact)
+            artefact = self._art
+        self._art_now = artefact
+        stats = LazyStats(lambda: self._window_stats(start, level, level_fast, base, artefact))
         stats["ref"] = np.zeros_like(level) if reference is None else reference
         stats["untrusted"] = np.zeros(level.shape, bool) if untrusted is None else untrusted
         self._ext_fast = np.concatenate([self._h_fast, level_fast], axis=1)
@@ -316,7 +326,6 @@ class CrampDetector:
         self._ext_ref = np.concatenate([self._h_ref, stats["ref"]], axis=1)
         tk = np.zeros_like(level) if tkeo is None else tkeo
         self._ext_tkeo = np.concatenate([self._h_tkeo, tk], axis=1)
-        self._ext_art = np.concatenate([self._h_art, artefact], axis=1)
         self._ext_blk = np.concatenate([self._h_blk, blocked], axis=1)
         self._ext_start = start - self._h_fast.shape[1]
         stats["settle"] = self._settled(n, base, stats["ref"])
@@ -326,7 +335,7 @@ class CrampDetector:
         for c in range(self.n_channels):
             events.extend(self._channel(c, start, on[c], level_fast[c], base[c], blocked[c], stats))
             self._settle(self._ch[c])
-        self._keep_history(level, level_fast, base, artefact)
+        self._keep_history(level, level_fast, base)
         self._number_in_time_order(events, first_id)
         return events
 
@@ -527,16 +536,17 @@ class CrampDetector:
         return on
 
     def _window_stats(
-        self, level: np.ndarray, fast: np.ndarray, base: np.ndarray, art: np.ndarray
+        self, start: int, level: np.ndarray, fast: np.ndarray, base: np.ndarray, art: FrameFlags
     ) -> dict[str, np.ndarray]:
         """Trailing-window statistics of the new frames (see :func:`trailing_stats`)."""
+        back = min(self._h_level.shape[1], self._w - 1)  # the artefact history it reads
         return trailing_stats(
             self._h_level,
             level,
             self._h_fast,
             fast,
-            self._h_art,
-            art,
+            art.frames(start - back, start),
+            art.frames(start, start + level.shape[1]),
             base,
             self._w,
             self._persist,
@@ -545,14 +555,13 @@ class CrampDetector:
             self.settings.rest_offset,
         )
 
-    def _keep_history(self, level, fast, base, art) -> None:
+    def _keep_history(self, level, fast, base) -> None:
         h = self._hist_len
         self._h_level = np.concatenate([self._h_level, level], axis=1)[:, -h:]
         self._h_fast = np.concatenate([self._h_fast, fast], axis=1)[:, -h:]
         self._h_base = np.concatenate([self._h_base, base], axis=1)[:, -h:]
         self._h_ref = self._ext_ref[:, -h:]
         self._h_tkeo = self._ext_tkeo[:, -h:]
-        self._h_art = np.concatenate([self._h_art, art], axis=1)[:, -h:]
         self._h_blk = self._ext_blk[:, -h:]
 
     def _channel(
@@ -704,6 +713,15 @@ class CrampDetector:
         # Settle (training): after gait, up without the stride rhythm and without a dip.
         settle = st["settle"] & (st["irr"] >= s.settle_irregular * scale) & ~st["art"]
         held_up = st["held"] & ~st["art"]  # exert: held on one leg longer than a voluntary hold
+        # trainfa: gait keeps its stride rhythm and its troughs between strides even where
+        # the envelope never relaxes to rest (ENV smoothing, a tonic level under the strides):
+        # not a cramp on the fast or slow path.
+        striding = fast | slow
+        if s.gait_window_s > 0 and striding.any():
+            k = np.flatnonzero(striding)
+            striding[k] = self._striding_at(c, start + k, run_start[k])
+            fast &= ~striding
+            slow &= ~striding
 
         # Ends of earlier runs that were movements (>= 0.5 s and clearly active).
         prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])
@@ -851,6 +869,34 @@ class CrampDetector:
             self._since_move_at_alert = rs - (int(move_ends[k]) if k >= 0 else carried_move_end)
         return g
 
+    # trainfa: the stride rhythm on the watched leg
+    def _striding_at(self, c: int, frames: np.ndarray, run_start: np.ndarray) -> np.ndarray:
+        """Whether channel ``c``'s 100 ms envelope over the ``gait_window_s`` up to each of
+        ``frames`` shows gait, judged on the frames of the run (starting at ``run_start``)
+        only (the rest or standing before a bout is no part of it): the stride rhythm
+        (:func:`stride_rhythm` at lags ``STRIDE_LAGS_S`` >= ``gait_rhythm``) with troughs
+        between the strides (10th percentile <= ``gait_trough`` x the 90th, above the
+        resting offset). False where the history does not reach back."""
+        s = self.settings
+        k = self._gait_w
+        end = frames - self._ext_start + 1  # exclusive ends in the extended arrays
+        x = self._ext_fast[c] - s.rest_offset * np.nan_to_num(self._ext_base[c])
+        pad = max(0, k - int(end.min()))
+        if pad:
+            x = np.concatenate([np.full(pad, np.nan), x])
+        w = windows(x[None, :], k)[0][end + pad - k]  # (m, k): the windows ending at frames
+        before = np.arange(k)[None, :] < (run_start - frames + k - 1)[:, None]
+        w = np.where(before, np.nan, w)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a window without run frames
+            mean = np.nanmean(w, axis=1, keepdims=True)
+        # frames before the run at the run's mean: they add nothing to the autocorrelation
+        out = stride_rhythm(np.where(before, mean, w), self._gait_lags) >= s.gait_rhythm
+        if out.any():
+            lo, hi = np.nanpercentile(w[out], (10, 90), axis=1)
+            out[out] = lo <= s.gait_trough * hi
+        return out
+
     def _weak(self, c: int, start: int, n: int, st: dict[str, np.ndarray]) -> np.ndarray:
         """(miss) Frames ``start .. start + n`` of channel ``c`` where the weak path holds: over
         the last ``weak_s`` the 100 ms envelope stayed over ``weak_floor`` x the baseline (at
@@ -912,7 +958,7 @@ class CrampDetector:
             self._ext_fast,
             self._ext_level,
             self._ext_ref,
-            self._ext_art,
+            self._art_now.frames(self._ext_start, self._frame),
             self._ext_tkeo,
             self._ext_base,
             c,

@@ -208,6 +208,16 @@ class DetectorSettings:
         activity reference (the strongest recent activity) must first have seen the
         session's exertion, not only the posture or the hold of one leg it opened on.
 
+    gait_window_s, gait_rhythm, gait_trough : float
+        (trainfa) The fast and slow paths do not alert while the leg's 100 ms envelope over
+        the last ``gait_window_s`` (s; the run's frames only) has the stride rhythm
+        (autocorrelation contrast, as ``settle_rhythm``, at a stride lag of 0.5-1.3 s of at
+        least ``gait_rhythm``) and troughs between the strides (10th percentile at most
+        ``gait_trough`` x the 90th, above the resting offset). Running and walking keep both
+        where the envelope does not fall to rest between strides (the MyoWare ENV filter
+        smears it; a tonic level under the bursts); a cramp's waxing and waning, even when
+        nearly periodic, stays near its level. ``gait_window_s`` 0 disables.
+
     hold_s, hold_floor : float
         (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
         100 ms envelope over the last ``hold_s`` (s) is below ``hold_floor`` x its median
@@ -287,6 +297,10 @@ class DetectorSettings:
     held_floor: float = 0.25
     held_relax: float = 0.3
     held_start_s: float = 60.0
+    # trainfa: gait keeps its stride rhythm (fast and slow paths)
+    gait_window_s: float = 0.0
+    gait_rhythm: float = 0.7
+    gait_trough: float = 0.35
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -336,6 +350,8 @@ SETTLE_SPAN_MAX_S = 25.0
 HELD_SPAN_MAX_S = 25.0
 #: (miss) The weak path looks back at most this far (s): within the detector's history.
 WEAK_SPAN_MAX_S = 25.0
+#: (trainfa) The gait test looks back at most this far (s): within the detector's history.
+GAIT_WINDOW_MAX_S = 25.0
 #: Allowed range and unit of every numeric setting ("" for a plain ratio or fraction).
 LIMITS: dict[str, tuple[float, float, str]] = {
     "on_ratio": (1.0, 1000.0, "x baseline"),
@@ -399,6 +415,9 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_floor": (0.0, 1.0, "x activity reference"),
     "held_relax": (0.0, 1.0, "x mean over held_s"),
     "held_start_s": (0.0, _BIG, "s"),
+    "gait_window_s": (0.0, GAIT_WINDOW_MAX_S, "s"),
+    "gait_rhythm": (0.0, 2.0, "autocorrelation difference"),
+    "gait_trough": (0.0, 1.0, "x 90th percentile over gait_window_s"),
 }
 
 _PROFILES = {
@@ -458,6 +477,11 @@ _PROFILES = {
         # than a voluntary hold is a cramp, however low it stands over standing's tonic level
         # (benchmarks/detection.md, "held after exertion").
         held_s=10.5,
+        # trainfa: running and walking keep the stride rhythm (1.3-1.55 / 0.85-1.05 Hz) even
+        # where the envelope does not relax between strides (the MyoWare ENV filter, a tonic
+        # level): the fast and slow paths do not alert on a leg striding over the last 4 s
+        # (benchmarks/detection.md, 2026-12-05 session 6 "part trainfa").
+        gait_window_s=4.0,
     ),
 }
 

@@ -1,0 +1,97 @@
+"""trainfa: the fast and slow paths (training) do not alert on a leg that keeps the stride
+rhythm, even where its envelope never relaxes between strides (a tonic level under the
+bursts, the MyoWare ENV filter's smearing); a contraction without that rhythm still alerts;
+the result does not depend on block sizes."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from synth import add_burst, scene
+
+from crampdetect.core import Block, InputError, Representation
+from crampdetect.detect.settings import profile_settings
+from crampdetect.pipeline import Pipeline
+from crampdetect.pipeline.offline import Collector
+
+FS = 500.0
+CHANNELS = ("left", "right")
+REP = Representation("raw", "uV")
+START_S = 5.0
+
+
+def _striding(seed: int, stride_s: float = 0.7, rhythm: bool = True) -> np.ndarray:
+    """40 s: rest, then from START_S on the left leg 0.35 s bursts of 500 µV every
+    ``stride_s`` over a 100 µV tone that never lets the envelope relax (``rhythm`` False:
+    the same mean level held and waxing and waning, without the strides)."""
+    t, x, rng = scene(fs=FS, duration_s=40.0, n_channels=2, seed=seed)
+    if not rhythm:
+        return add_burst(x, t, FS, rng, 0, START_S, 40.0, 300.0, ramp_s=0.5, irregular=0.3)
+    add_burst(x, t, FS, rng, 0, START_S, 40.0, 100.0, ramp_s=0.5)
+    for b in np.arange(START_S, 39.5, stride_s):
+        add_burst(x, t, FS, rng, 0, b, b + 0.35, 500.0, ramp_s=0.1)
+    return x
+
+
+def _cramps(x: np.ndarray, cuts: list[int] = (), **changes: float) -> list:
+    s = profile_settings("training").replace(**changes)
+    pipe = Pipeline(FS, CHANNELS, REP, "training", settings=s)
+    col = Collector()
+    for a, b in itertools.pairwise(sorted({0, *cuts, x.shape[1]})):
+        col.add(pipe.push(Block(x[:, a:b], FS, a, a / FS, 0, CHANNELS)))
+    col.add(pipe.finish())
+    return [e for e in col.result()[0] if e.kind == "cramp"]
+
+
+@pytest.mark.parametrize("stride_s", [0.7, 1.05])  # running, walking
+def test_a_leg_keeping_the_stride_rhythm_does_not_alert(stride_s):
+    x = _striding(0, stride_s)
+    assert _cramps(x) == []
+    # without the test the same strides, which never relax, are taken for a cramp
+    assert [e.detail["path"] for e in _cramps(x, gait_window_s=0.0)] in (["fast"], ["slow"])
+
+
+def test_a_contraction_without_the_stride_rhythm_still_alerts():
+    cramps = _cramps(_striding(1, rhythm=False))
+    assert [e.channel for e in cramps] == ["left"]
+    assert cramps[0].alert_s <= START_S + 10.0
+
+
+def test_a_contraction_waxing_and_waning_periodically_without_troughs_still_alerts():
+    """A cramp's waxing and waning may be nearly periodic (common drive at 1-2 Hz) but never
+    falls back between its waves as gait does between strides."""
+    t, x, rng = scene(fs=FS, duration_s=40.0, n_channels=2, seed=2)
+    add_burst(x, t, FS, rng, 0, START_S, 40.0, 300.0, ramp_s=0.5)
+    x[0] *= np.where(t >= START_S, 1.0 + 0.5 * np.sin(2 * np.pi * 1.4 * t), 1.0)
+    cramps = _cramps(x)
+    assert [e.channel for e in cramps] == ["left"]
+    assert cramps[0].alert_s <= START_S + 10.0
+    # the rhythm alone (troughs not asked for) would have taken it for gait
+    assert all(e.alert_s > START_S + 10.0 for e in _cramps(x, gait_trough=1.0))
+
+
+@pytest.mark.slow
+@settings(max_examples=6, deadline=None)
+@given(st.integers(0, 3), st.lists(st.floats(0.0, 1.0), max_size=12))
+def test_gait_test_does_not_depend_on_block_sizes(seed, fractions):
+    x = _striding(seed)
+    x[0, int(25 * FS) :] *= 0.3  # the strides stop: a run to be judged without them
+    cuts = [round(f * x.shape[1]) for f in fractions]
+    assert _cramps(x, cuts) == _cramps(x)
+
+
+def test_gait_settings_are_checked():
+    base = profile_settings("training")
+    for bad in (
+        {"gait_window_s": -1.0},
+        {"gait_window_s": 30.0},
+        {"gait_rhythm": 3.0},
+        {"gait_trough": 1.5},
+    ):
+        with pytest.raises(InputError):
+            base.replace(**bad)
+    assert base.gait_window_s > 0 and profile_settings("night").gait_window_s == 0.0
