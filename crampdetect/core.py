@@ -118,7 +118,9 @@ class Representation:
         >>> Representation("raw", "counts", 10).to_uv(np.array([512.0, 513.0]))
         array([ 0.       , 24.4140625])
         """
-        return (x - self.offset) * self.uv_per_unit
+        u = np.subtract(x, self.offset)
+        u *= self.uv_per_unit  # in place: one array, not two
+        return u
 
     @property
     def physical(self) -> tuple[str, float, float]:

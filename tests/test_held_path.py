@@ -1,7 +1,9 @@
 """(exert) The held path (training profile, ``held_s`` 10.5 s): a contraction that stays up on
 one leg without relaxing and without the stride rhythm for longer than a voluntary hold
 alerts, even when standing's tonic activity has raised the resting baseline so far that the
-contraction never looks strong over it; a shorter hold, standing and running do not."""
+contraction never looks strong over it; a shorter hold, standing and running do not.
+(exert2) Straight out of gait (the other leg drops to standing, the cramped one stays up) the
+shorter ``held_gait_s`` will do; a hold ramped up from standing still waits ``held_s``."""
 
 from __future__ import annotations
 
@@ -25,17 +27,21 @@ STOP_S = 75.0
 STANDING_UV, STRIDE_UV, CRAMP_UV = 40.0, 500.0, 250.0
 
 
-def _session(seed: int, left_s: float, right_s: float = 0.0, running: bool = True):
+def _session(
+    seed: int, left_s: float, right_s: float = 0.0, running: bool = True, pause_s: float = 0.0
+):
     """120 s standing on both legs (a tonic ``STANDING_UV``, from the start: the baseline is
     standing), running from 10 s to STOP_S (bursts alternating between the legs), then from
-    STOP_S a ``CRAMP_UV`` contraction waxing and waning for ``left_s`` / ``right_s`` s."""
+    STOP_S + ``pause_s`` (standing before it) a ``CRAMP_UV`` contraction waxing and waning for
+    ``left_s`` / ``right_s`` s."""
     t, x, rng = scene(fs=FS, duration_s=120.0, n_channels=2, seed=seed)
+    start = STOP_S + pause_s
     for ch, dur in enumerate((left_s, right_s)):
         add_burst(x, t, FS, rng, ch, 0.0, 120.0, STANDING_UV, ramp_s=0.01)
         for b in np.arange(10.0 + ch * 0.35, STOP_S - 0.4, 0.7) if running else []:
             add_burst(x, t, FS, rng, ch, b, b + 0.35, STRIDE_UV, ramp_s=0.1)
         if dur:
-            add_burst(x, t, FS, rng, ch, STOP_S, STOP_S + dur, CRAMP_UV, irregular=0.15)
+            add_burst(x, t, FS, rng, ch, start, start + dur, CRAMP_UV, irregular=0.15)
     return x
 
 
@@ -50,12 +56,23 @@ def _run(x: np.ndarray, cuts: list[int], **changes: float) -> list:
 
 
 def test_a_contraction_held_on_one_leg_after_running_alerts_after_held_s():
-    cramps = _run(_session(0, 40.0), [])
+    start = STOP_S + 8.0  # standing first: not straight out of gait
+    cramps = _run(_session(0, 30.0, pause_s=8.0), [])
     assert [e.channel for e in cramps] == ["left"]
     assert cramps[0].detail["path"] == "held"
     held_s = profile_settings("training").held_s
-    assert STOP_S + held_s <= cramps[0].alert_s <= STOP_S + held_s + 2.0
-    assert abs(cramps[0].onset_s - STOP_S) <= 1.0
+    assert start + held_s <= cramps[0].alert_s <= start + held_s + 2.0
+    assert abs(cramps[0].onset_s - start) <= 1.0
+
+
+def test_held_straight_out_of_gait_alerts_after_held_gait_s():
+    # exert2: the cramped leg stays up out of the last strides, the other drops to standing
+    s = profile_settings("training")
+    cramps = _run(_session(0, 40.0), [])
+    assert [e.channel for e in cramps] == ["left"]
+    assert cramps[0].detail["path"] == "held"
+    assert STOP_S + s.held_gait_s <= cramps[0].alert_s <= STOP_S + s.held_gait_s + 2.0 < 85.0
+    assert abs(cramps[0].onset_s - STOP_S) <= 1.0  # (held_gait_s 0: alerted after held_s)
 
 
 def test_without_the_path_the_same_contraction_is_not_alerted():
@@ -66,7 +83,7 @@ def test_without_the_path_the_same_contraction_is_not_alerted():
 
 
 def test_a_voluntary_hold_standing_and_running_do_not_alert():
-    assert _run(_session(1, 10.0), []) == []  # one leg, as long as a voluntary hold
+    assert _run(_session(1, 10.0, pause_s=8.0), []) == []  # one leg, as long as a hold
     assert _run(_session(2, 40.0, 40.0), []) == []  # both legs: posture, not a cramp
     assert _run(_session(3, 0.0), []) == []  # running, then standing
 
@@ -88,7 +105,10 @@ def test_held_settings_are_checked():
         {"held_floor": 2.0},
         {"held_relax": -0.1},
         {"held_start_s": -1.0},
+        {"held_gait_s": -1.0},
+        {"held_gait_s": 20.0},  # with the gait span before it, beyond the history
     ):
         with pytest.raises(InputError):
             base.replace(**bad)
     assert base.held_s > 0 and profile_settings("night").held_s == 0.0  # training only
+    assert 0 < base.held_gait_s < base.held_s

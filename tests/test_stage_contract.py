@@ -25,6 +25,7 @@ from crampdetect.filters.mains import MainsSuppressor
 from crampdetect.filters.sos import SosFilter, bandpass_sos
 from crampdetect.ingest.blocks import Reassembler, StreamInfo
 from crampdetect.ingest.frames import FrameDecoder, SampleFrame, StatusFrame, encode_frame
+from crampdetect.pipeline.chain import MOTION_MDF_HZ
 from crampdetect.testing import StageCase, check_stage, length
 
 FS = 500.0
@@ -32,7 +33,8 @@ REP = Representation("raw", "counts", 10)
 COUNTS = night_counts(FS)
 UV = REP.to_uv(COUNTS)
 Y = MainsSuppressor(FS, 2).process(SosFilter(bandpass_sos(FS), 2).process(UV))
-FRAMES = HopFeatures(FS, 2).process(Y, COUNTS)
+FEATURES = HopFeatures(FS, 2)
+FRAMES = FEATURES.process(Y, COUNTS)
 HOP_S = FRAMES.hop_s
 ARRAYS = [f.name for f in dataclasses.fields(FeatureFrames) if f.name not in ("start", "hop_s")]
 
@@ -59,7 +61,8 @@ def _detector_inputs() -> tuple[np.ndarray, ...]:
     base, ref = BaselineTracker(2, round(1 / HOP_S), 0.5 * REP.uv_per_unit).process(
         FRAMES.rms_fast, untrusted
     )
-    artefact = masks["pop"] | masks["wander"] | (FRAMES.mdf < 35.0)
+    mdf = FEATURES.median_frequency(0, FRAMES.n_frames)
+    artefact = masks["pop"] | masks["wander"] | (mdf < MOTION_MDF_HZ)
     fast, level = np.where(blocked, 0.0, FRAMES.rms_fast), np.where(blocked, 0.0, FRAMES.rms)
     return fast, level, base, blocked, artefact, ref, FRAMES.tkeo, untrusted, lasting
 

@@ -27,6 +27,7 @@ alerts and ends, which are rare. Output does not depend on block boundaries.
 
 from __future__ import annotations
 
+import copy
 import enum
 import warnings
 from collections.abc import Callable
@@ -53,6 +54,7 @@ from crampdetect.features.context import (
     swing_at,
     trailing_stats,
 )
+from crampdetect.features.flags import FrameFlags
 from crampdetect.features.windows import windows
 
 _NEVER = -(10**12)
@@ -187,6 +189,29 @@ class _RunContext:
         return _RunContext(self.pre[:, k], self.pre_fast[k], self.tk_floor[k], self.ref_before[k])
 
 
+def _frames(a: np.ndarray | FrameFlags | None, lo: int, hi: int):
+    """(rebase) Frames ``lo .. hi - 1`` of an update's array (flags are kept by frame)."""
+    return a if a is None or isinstance(a, FrameFlags) else a[:, lo:hi]
+
+
+# rebase: what the detector knows of a cramp it raised, for the channel's resting baseline and
+# for the other legs (see CrampDetector.update).
+@dataclass(slots=True)
+class _CrampHold:
+    """A cramp raised on ``channel`` at frame ``alert`` and seen to end at frame ``ended``.
+
+    Its resting baseline ``rest`` (µV, the baseline at the alert) stays the channel's
+    reference, as an upper bound, while it cramps and after it until the baseline is back at
+    or below it, ``rest_hold_s`` have passed, or a lead-off ends it (``released``).
+    """
+
+    channel: int
+    rest: float
+    alert: int
+    ended: int | None = None
+    released: bool = False
+
+
 class CrampDetector:
     """Detect cramps on each channel from envelope levels and their baseline.
 
@@ -232,6 +257,9 @@ class CrampDetector:
         self._held_n = max(2, round(s.held_s * fr))  # exert
         self._held_pre_n = max(1, round(s.pre_run_s * fr))  # exert: the span before it
         self._held_start_n = round(s.held_start_s * fr)  # exert
+        # exert2: the shorter held span straight out of gait, and where the gait may have ended
+        self._held_gait_n = max(2, round(s.held_gait_s * fr))
+        self._settle_after_n = round(s.settle_after_s * fr)
         self._swing_w = max(2, round(s.fast_s * fr))  # night: the plateau test's window
         self._hold_w = max(2, round(s.hold_s * fr))  # night: the hold test's window
         self._hold_k = min(self._hold_w, max(1, round(HOLD_SMOOTH_S * fr)))
@@ -258,8 +286,12 @@ class CrampDetector:
         self._h_base = np.zeros((c, 0))
         self._h_ref = np.zeros((c, 0))
         self._h_tkeo = np.zeros((c, 0))
-        self._h_art = np.zeros((c, 0), dtype=bool)
+        self._art = FrameFlags(c, self._hist_len)  # artefact flags given as arrays
+        self._art_now = self._art  # those of the current update
         self._h_blk = np.zeros((c, 0), dtype=bool)  # (miss) lead-off frames
+        self._holds: list[_CrampHold] = []  # rebase
+        self._cramping = np.zeros((c, 0), dtype=bool)  # rebase: of the current part
+        self._part_start = 0  # rebase
 
     # -- public -------------------------------------------------------------------------------
     def state(self, channel: int) -> str:
@@ -282,6 +314,147 @@ class CrampDetector:
         level: np.ndarray,
         base: np.ndarray,
         blocked: np.ndarray,
+        artefact: np.ndarray | FrameFlags,
+        reference: np.ndarray | None = None,
+        tkeo: np.ndarray | None = None,
+        untrusted: np.ndarray | None = None,
+        interrupted: np.ndarray | None = None,
+    ) -> list[FrameEvent]:
+        """Process frames ``start .. start + n``; all arrays (n_channels, n).
+
+        See :meth:`_update_part` for the arrays. (rebase) A channel's resting baseline is
+        held at its value at the alert while it cramps (a cramp of minutes is not a new
+        rest: the baseline tracker would re-base to it), and the other legs know it cramps.
+        Both follow from the frames' own alerts and ends: the frames are processed in parts
+        cut where what a part assumed of them turns out different (an alert, an end), so the
+        result does not depend on block boundaries.
+        """
+        args = [level_fast, level, base, blocked, artefact, reference, tkeo, untrusted, interrupted]
+        s = self.settings
+        if s.rest_hold_s <= 0 and s.other_cramp_s <= 0:
+            return self._update_part(start, *args)
+        n = level.shape[1]
+        events: list[FrameEvent] = []
+        done = 0
+        while done < n:
+            part = [_frames(a, done, n) for a in args]
+            snap = self._snapshot()
+            used, cramping = self._cramp_view(start + done, part[2], part[3])
+            self._cramping = cramping
+            part_events = self._update_part(start + done, *part[:2], used, *part[3:])
+            true, true_cramping = self._cramp_view(start + done, part[2], part[3])
+            differ = (true != used) & ~(np.isnan(true) & np.isnan(used))
+            differ = (differ | (true_cramping != cramping)).any(axis=0)
+            if not differ.any():
+                self._release(start + done, part[2], part[3])
+                events.extend(part_events)
+                break
+            k = int(np.argmax(differ))  # an alert or end changes only later frames
+            if k == 0:
+                raise RuntimeError("a cramp hold changed the frame it was taken at")
+            self._restore(snap)
+            part = [_frames(a, 0, k) for a in part]
+            used, self._cramping = self._cramp_view(start + done, part[2], part[3])
+            events.extend(self._update_part(start + done, *part[:2], used, *part[3:]))
+            self._release(start + done, part[2], part[3])
+            done += k
+        return events
+
+    # -- rebase: the cramp-aware resting baseline -----------------------------------------------
+    def _cramp_view(
+        self, start: int, base: np.ndarray, blocked: np.ndarray, released: list | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For frames ``start ..`` of ``base`` (µV, (n_channels, n)): the resting baseline
+        with every held cramp rest applied, and where each channel cramps, from the known
+        holds. Appends to ``released`` the holds whose rest is released within the frames."""
+        if not self._holds:
+            return base, np.zeros(base.shape, dtype=bool)
+        n = base.shape[1]
+        frames = start + np.arange(n)
+        eff = base.copy()
+        cramping = np.zeros(base.shape, dtype=bool)
+        after = round(self.settings.rest_hold_s / self.hop_s)
+        join = round(self.settings.other_cramp_after_s / self.hop_s)
+        for h in self._holds:
+            c = h.channel
+            cramping[c] |= (frames > h.alert + join) & (
+                frames <= (h.ended if h.ended is not None else frames[-1])
+            )
+            if h.released:
+                continue
+            if self.settings.rest_hold_s <= 0:  # no hold: only what the other legs know
+                if released is not None:
+                    released.append(h)
+                continue
+            live = frames >= h.alert
+            stop = blocked[c] & live  # a lead-off: a new contact, a new rest
+            if h.ended is not None:  # over: back at its old rest, or a new one after rest_hold_s
+                gone = frames >= h.ended
+                stop |= gone & ((base[c] <= h.rest) | (frames >= h.ended + after))
+            first = int(np.argmax(stop)) if stop.any() else n
+            eff[c, :first] = np.where(
+                live[:first], np.minimum(eff[c, :first], h.rest), eff[c, :first]
+            )
+            if first < n and released is not None:
+                released.append(h)
+        return eff, cramping
+
+    def _other_cramping(self, c: int, frames: np.ndarray) -> np.ndarray:
+        """At ``frames`` (of the current part): another leg than ``c`` is in a cramp the
+        detector raised and still contracted (250 ms envelope >= ``off_ratio`` x its rest)."""
+        k = frames - self._ext_start
+        cramps = self._cramping[:, frames - self._part_start]
+        with np.errstate(invalid="ignore"):
+            up = self._ext_level[:, k] >= self.settings.off_ratio * self._ext_base[:, k]
+        cramps[c] = False
+        return (cramps & up).any(axis=0)
+
+    def _release(self, start: int, base: np.ndarray, blocked: np.ndarray) -> None:
+        """After a part: mark the holds released within it; forget those over and released."""
+        released: list[_CrampHold] = []
+        self._cramp_view(start, base, blocked, released)
+        for h in released:
+            h.released = True
+        end = start + base.shape[1]
+        self._holds = [
+            h for h in self._holds if not (h.released and h.ended is not None and h.ended < end)
+        ]
+
+    def _snapshot(self) -> tuple:
+        """The state :meth:`_update_part` changes, for :meth:`_restore`."""
+        logs = (self.transition_log, self.candidate_log, self.alert_log)
+        return (
+            [copy.copy(ch) for ch in self._ch],
+            [None if ch.cramp is None else ch.cramp.end_frame for ch in self._ch],
+            [copy.copy(h) for h in self._holds],
+            self._next_id,
+            self._frame,
+            (self._h_level, self._h_fast, self._h_base, self._h_ref),
+            (self._h_tkeo, copy.copy(self._art), self._h_blk),
+            [None if x is None else len(x) for x in logs],
+        )
+
+    def _restore(self, snap: tuple) -> None:
+        chs, ends, holds, self._next_id, self._frame, h1, h2, lens = snap
+        for ch, end in zip(chs, ends, strict=True):
+            if ch.cramp is not None:
+                ch.cramp.end_frame = end
+        self._ch, self._holds = chs, holds
+        self._h_level, self._h_fast, self._h_base, self._h_ref = h1
+        self._h_tkeo, self._art, self._h_blk = h2  # FrameFlags.extend rebinds its arrays
+        for log, k in zip(
+            (self.transition_log, self.candidate_log, self.alert_log), lens, strict=True
+        ):
+            if log is not None and k is not None:
+                del log[k:]
+
+    def _update_part(
+        self,
+        start: int,
+        level_fast: np.ndarray,
+        level: np.ndarray,
+        base: np.ndarray,
+        blocked: np.ndarray,
         artefact: np.ndarray,
         reference: np.ndarray | None = None,
         tkeo: np.ndarray | None = None,
@@ -292,14 +465,16 @@ class CrampDetector:
 
         ``level_fast``/``level`` are 100/250 ms envelopes (µV), ``base`` the resting baseline
         (µV, NaN while unknown), ``blocked`` frames with lead-off, ``artefact`` frames with
-        pops, wander or a motion-artefact spectrum, ``reference`` the strongest recent
-        activity (µV) or the calibrated maximum, ``tkeo`` the mean Teager-Kaiser energy per
+        pops, wander or a motion-artefact spectrum (or :class:`FrameFlags` holding them from
+        ``HISTORY_S`` before ``start`` on, read where needed), ``reference`` the strongest
+        recent activity (µV) or the calibrated maximum, ``tkeo`` the mean Teager-Kaiser energy per
         frame (µV², raw EMG only) used to place onsets, ``untrusted`` frames under a quality
         flag (no alert is raised from them), ``interrupted`` frames under a lasting flag
         (activity there starts or continues no run).
         """
         n = level.shape[1]
         self._frame = start + n
+        self._part_start = start  # rebase
         if n == 0:
             return []
         s = self.settings
@@ -310,7 +485,11 @@ class CrampDetector:
             # against gait bursts) is posture, not a contraction to watch.
             ratio = np.where(level_fast >= s.ref_fraction * reference, ratio, 0.0)
         on = self._hysteresis(ratio, blocked if interrupted is None else blocked | interrupted)
-        stats = LazyStats(lambda: self._window_stats(level, level_fast, base, artefact))
+        if not isinstance(artefact, FrameFlags):
+            self._art.extend(start, artefact)
+            artefact = self._art
+        self._art_now = artefact
+        stats = LazyStats(lambda: self._window_stats(start, level, level_fast, base, artefact))
         stats["ref"] = np.zeros_like(level) if reference is None else reference
         stats["untrusted"] = np.zeros(level.shape, bool) if untrusted is None else untrusted
         self._ext_fast = np.concatenate([self._h_fast, level_fast], axis=1)
@@ -319,7 +498,6 @@ class CrampDetector:
         self._ext_ref = np.concatenate([self._h_ref, stats["ref"]], axis=1)
         tk = np.zeros_like(level) if tkeo is None else tkeo
         self._ext_tkeo = np.concatenate([self._h_tkeo, tk], axis=1)
-        self._ext_art = np.concatenate([self._h_art, artefact], axis=1)
         self._ext_blk = np.concatenate([self._h_blk, blocked], axis=1)
         self._ext_start = start - self._h_fast.shape[1]
         stats["settle"] = self._settled(n, base, stats["ref"])
@@ -329,7 +507,7 @@ class CrampDetector:
         for c in range(self.n_channels):
             events.extend(self._channel(c, start, on[c], level_fast[c], base[c], blocked[c], stats))
             self._settle(self._ch[c])
-        self._keep_history(level, level_fast, base, artefact)
+        self._keep_history(level, level_fast, base)
         self._number_in_time_order(events, first_id)
         return events
 
@@ -380,12 +558,25 @@ class CrampDetector:
         and ``held_relax`` x its own mean (both above the resting offset, ``rest_offset``),
         which stood ``off_ratio`` x over rest, and had been below that in the ``pre_run_s``
         before; without the stride rhythm on any leg, on one of two or more legs (see
-        :class:`~crampdetect.detect.settings.DetectorSettings`)."""
+        :class:`~crampdetect.detect.settings.DetectorSettings`). (exert2) Straight out of
+        gait the same test over the shorter ``held_gait_s`` will do."""
         s = self.settings
         up = np.zeros((self.n_channels, n), dtype=bool)
         if s.held_s <= 0 or self.n_channels < 2:  # one leg only: its other leg is unknown
             return up
-        k, pre = self._held_n, self._held_pre_n
+        up = self._held_over(n, base, ref, self._held_n)
+        if s.held_gait_s > 0:  # exert2: a runner stopped by a cramp, not a hold ramped up
+            short = self._held_over(n, base, ref, self._held_gait_n)
+            cand = np.flatnonzero(short.any(axis=0))
+            if cand.size:
+                short[:, cand] &= self._after_gait(n, self._held_gait_n)[:, cand]
+            up |= short
+        return up
+
+    def _held_over(self, n: int, base: np.ndarray, ref: np.ndarray, k: int) -> np.ndarray:
+        """The ``held`` test (see :meth:`_held`) over the last ``k`` frames."""
+        s = self.settings
+        pre = self._held_pre_n
         x = self._ext_fast[:, -(n + pre + k - 1) :]
         if x.shape[1] < n + pre + k - 1:  # history not reaching back: not held (yet)
             pad = np.full((x.shape[0], n + pre + k - 1 - x.shape[1]), np.nan)
@@ -417,6 +608,36 @@ class CrampDetector:
             up[:, cand] &= (rhythm < s.settle_rhythm_now)[None, :]
         return up
 
+    # exert2: when a cramp stops a runner, the cramped leg stays up straight out of its last
+    # strides while the other leg drops to standing; a voluntary hold is ramped up from rest
+    # or standing. So a held span that began at the end of that leg's gait needs no
+    # voluntary hold's length.
+    def _after_gait(self, n: int, k: int) -> np.ndarray:
+        """Per leg and new frame (n_channels, n): whether a ``settle_gait_s`` span ending up
+        to ``settle_after_s`` before the ``k``-frame span that ends there had the stride
+        rhythm (``settle_rhythm``) on that leg, with its mean level over the span at least
+        ``ref_fraction`` x its activity reference (gait bursts, not standing's postural sway,
+        whose small swings can be rhythmic too); levels above the resting offset,
+        ``rest_offset``."""
+        s = self.settings
+        g, a = self._settle_gait_n, self._settle_after_n
+        m = n + a  # gait spans ending at the first frames of the held spans, and up to a before
+        last = self._ext_fast.shape[1] - k + 1  # one past the last held span's first frame
+        first = last - (m + g - 1)
+        lo = max(first, 0)
+        fast, base, ref = (
+            np.pad(h[:, lo:last], ((0, 0), (lo - first, 0)), constant_values=np.nan)
+            if last > lo
+            else np.full((self.n_channels, m + g - 1), np.nan)
+            for h in (self._ext_fast, self._ext_base, self._ext_ref)
+        )
+        floor = s.rest_offset * np.nan_to_num(base[:, g - 1 :])
+        w = windows(fast, g)  # (C, m, g)
+        with np.errstate(invalid="ignore"):
+            active = w.mean(axis=2) - floor >= s.ref_fraction * (ref[:, g - 1 :] - floor)
+        rhythm = np.where(active, stride_rhythm(w, self._stride_lags), -np.inf)  # (C, m)
+        return windows(rhythm, a + 1).max(axis=2) >= s.settle_rhythm
+
     def _number_in_time_order(self, events: list[FrameEvent], first_id: int) -> None:
         """Order the events of one update, and number the new ones, by (alert frame, channel),
         so that ids (here and the pipeline's stream-wide ones) do not depend on block cuts."""
@@ -443,6 +664,7 @@ class CrampDetector:
                 out.append(ch.cramp)
                 ch.cramp = None
             self._go(ch, Transition.INTERRUPT)
+        self._holds = []  # rebase
         return out
 
     def interrupt(self) -> list[FrameEvent]:
@@ -482,6 +704,7 @@ class CrampDetector:
         ev.detail["level_uv"] = round(level, 1)
         self._next_id += 1
         ch.cramp, ch.cramp_base, ch.low = ev, base, 0
+        self._holds.append(_CrampHold(channel, base, frame))  # rebase
         self._go(ch, Transition.RESUME)
         ch.cramp_level = level
         ch.hyst, ch.last_on, ch.run_start, ch.run_strong = False, _NEVER, -1, 0
@@ -530,16 +753,17 @@ class CrampDetector:
         return on
 
     def _window_stats(
-        self, level: np.ndarray, fast: np.ndarray, base: np.ndarray, art: np.ndarray
+        self, start: int, level: np.ndarray, fast: np.ndarray, base: np.ndarray, art: FrameFlags
     ) -> dict[str, np.ndarray]:
         """Trailing-window statistics of the new frames (see :func:`trailing_stats`)."""
+        back = min(self._h_level.shape[1], self._w - 1)  # the artefact history it reads
         return trailing_stats(
             self._h_level,
             level,
             self._h_fast,
             fast,
-            self._h_art,
-            art,
+            art.frames(start - back, start),
+            art.frames(start, start + level.shape[1]),
             base,
             self._w,
             self._persist,
@@ -548,14 +772,13 @@ class CrampDetector:
             self.settings.rest_offset,
         )
 
-    def _keep_history(self, level, fast, base, art) -> None:
+    def _keep_history(self, level, fast, base) -> None:
         h = self._hist_len
         self._h_level = np.concatenate([self._h_level, level], axis=1)[:, -h:]
         self._h_fast = np.concatenate([self._h_fast, fast], axis=1)[:, -h:]
         self._h_base = np.concatenate([self._h_base, base], axis=1)[:, -h:]
         self._h_ref = self._ext_ref[:, -h:]
         self._h_tkeo = self._ext_tkeo[:, -h:]
-        self._h_art = np.concatenate([self._h_art, art], axis=1)[:, -h:]
         self._h_blk = self._ext_blk[:, -h:]
 
     def _channel(
@@ -588,6 +811,9 @@ class CrampDetector:
                 assert ch.cramp is not None
                 gave_up = start + p + q >= too_long
                 ch.cramp.end_frame = start + p + q - self._end + 1
+                for h in self._holds:  # rebase: seen to end here
+                    if h.channel == c and h.ended is None:
+                        h.ended = start + p + q
                 out.append(ch.cramp)
                 rec = round(self.settings.recurrence_s / self.hop_s)
                 ch.recurrence_until = ch.cramp.end_frame + rec
@@ -823,6 +1049,13 @@ class CrampDetector:
                 )
                 ok[np.flatnonzero(ok)] = held >= s.hold_floor
             ok |= settle[mine] | weak[mine] | held_up[mine]
+            if s.other_cramp_s > 0:
+                # rebase: another leg cramps, still contracted: the sleeper is awake and
+                # moves this one (stretching the cramped one); only a run that outlasts a leg
+                # movement is taken for a cramp too.
+                ok &= ~self._other_cramping(c, start + mine) | (
+                    elapsed[mine] >= s.other_cramp_s * fr
+                )
             unsure = ok & ~slow[mine]
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
                 # The rules are unsure before the slow path: a learned model may decide.
@@ -952,7 +1185,7 @@ class CrampDetector:
             self._ext_fast,
             self._ext_level,
             self._ext_ref,
-            self._ext_art,
+            self._art_now.frames(self._ext_start, self._frame),
             self._ext_tkeo,
             self._ext_base,
             c,
@@ -1143,4 +1376,5 @@ class CrampDetector:
         self._go(ch, Transition.ALERT)
         ch.cramp, ch.cramp_base, ch.low = ev, base, 0
         ch.cramp_level = level
+        self._holds.append(_CrampHold(c, base, frame))  # rebase
         return FrameEvent(**{f: getattr(ev, f) for f in ev.__slots__})

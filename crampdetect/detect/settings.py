@@ -207,6 +207,29 @@ class DetectorSettings:
         (exert) The held path is closed for this long (s) from the start of the stream: the
         activity reference (the strongest recent activity) must first have seen the
         session's exertion, not only the posture or the hold of one leg it opened on.
+    held_gait_s : float
+        (exert2) Training: the ``held`` test over this shorter span (s) will do when it
+        began straight out of that leg's gait: a ``settle_gait_s`` span ending up to
+        ``settle_after_s`` before it had the stride rhythm (``settle_rhythm``) on that leg,
+        whose mean level there reached ``ref_fraction`` x its activity reference. A cramp
+        that stops a runner keeps the leg up out of its last strides; a voluntary hold is
+        ramped up from rest or standing. 0 disables.
+    rest_hold_s : float
+        (rebase) A channel's resting baseline is held (as an upper bound) at its value at the
+        alert while it cramps, and after the end until the baseline tracker is back at or
+        below it, for at most this long after the end (s; then a new rest: a posture changed). A
+        lead-off ends the hold (a new contact). A cramp of minutes is not a new rest, to
+        which the tracker would otherwise re-base after 60 s of activity. 0 disables.
+    other_cramp_s : float
+        (rebase) While another leg is in a cramp the detector raised and still contracted
+        (250 ms envelope >= ``off_ratio`` x its held rest), no path alerts on a leg until its
+        run has lasted this long (s): the sleeper is awake and moves it while stretching the
+        cramped one (leg movements last 0.5-10 s; a cramp of both legs must still be alerted
+        within 10 s). 0 disables.
+    other_cramp_after_s : float
+        (rebase) ``other_cramp_s`` applies from this long (s) after the other leg's alert: a
+        cramp of both legs starts within seconds of the first, the other leg's movements come
+        while the sleeper, woken by the cramp, stretches it.
 
     gait_window_s, gait_rhythm, gait_trough : float
         (trainfa) The fast and slow paths do not alert while the leg's 100 ms envelope over
@@ -297,6 +320,12 @@ class DetectorSettings:
     held_floor: float = 0.25
     held_relax: float = 0.3
     held_start_s: float = 60.0
+    # exert2: held straight out of gait (the ``held`` path's shorter span)
+    held_gait_s: float = 0.0
+    # rebase: a cramp-aware resting baseline, and the other legs during a cramp
+    rest_hold_s: float = 0.0
+    other_cramp_s: float = 0.0
+    other_cramp_after_s: float = 0.0
     # trainfa: gait keeps its stride rhythm (fast and slow paths)
     gait_window_s: float = 0.0
     gait_rhythm: float = 0.7
@@ -331,6 +360,13 @@ class DetectorSettings:
         if self.held_s + self.pre_run_s > HELD_SPAN_MAX_S:  # exert
             raise InputError(
                 f"Detector settings held_s + pre_run_s must not exceed {HELD_SPAN_MAX_S:g} s"
+            )
+        # exert2: the shorter held span, the gait span and where it may end, within history
+        gait_span = max(self.pre_run_s, self.settle_gait_s + self.settle_after_s)
+        if self.held_gait_s > 0 and self.held_gait_s + gait_span > HELD_SPAN_MAX_S:
+            raise InputError(
+                "Detector settings held_gait_s + settle_gait_s + settle_after_s (and "
+                f"held_gait_s + pre_run_s) must not exceed {HELD_SPAN_MAX_S:g} s"
             )
 
     def replace(self, **changes: float) -> DetectorSettings:
@@ -415,6 +451,10 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_floor": (0.0, 1.0, "x activity reference"),
     "held_relax": (0.0, 1.0, "x mean over held_s"),
     "held_start_s": (0.0, _BIG, "s"),
+    "held_gait_s": (0.0, HELD_SPAN_MAX_S, "s"),  # exert2
+    "rest_hold_s": (0.0, _BIG, "s"),  # rebase
+    "other_cramp_s": (0.0, 600.0, "s"),  # rebase
+    "other_cramp_after_s": (0.0, _BIG, "s"),  # rebase
     "gait_window_s": (0.0, GAIT_WINDOW_MAX_S, "s"),
     "gait_rhythm": (0.0, 2.0, "autocorrelation difference"),
     "gait_trough": (0.0, 1.0, "x 90th percentile over gait_window_s"),
@@ -445,6 +485,11 @@ _PROFILES = {
         # sags between bursts (benchmarks/detection.md, "a cramp does not relax").
         hold_s=3.0,
         hold_floor=0.4,
+        # rebase: a cramp is not a new rest; while one leg cramps the other one moves
+        # (benchmarks/detection.md, session 6, part rebase).
+        rest_hold_s=60.0,
+        other_cramp_s=9.5,
+        other_cramp_after_s=25.0,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
@@ -477,6 +522,9 @@ _PROFILES = {
         # than a voluntary hold is a cramp, however low it stands over standing's tonic level
         # (benchmarks/detection.md, "held after exertion").
         held_s=10.5,
+        # exert2: held straight out of gait, on one leg, is a cramp that stopped the runner
+        # (benchmarks/detection.md, session 6, part exert2).
+        held_gait_s=6.0,
         # trainfa: running and walking keep the stride rhythm (1.3-1.55 / 0.85-1.05 Hz) even
         # where the envelope does not relax between strides (the MyoWare ENV filter, a tonic
         # level): the fast and slow paths do not alert on a leg striding over the last 4 s

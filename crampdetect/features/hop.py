@@ -2,11 +2,14 @@
 
 A :class:`HopFeatures` turns blocks of filtered EMG (µV) plus the unfiltered input into one
 feature frame per hop per channel. Leftover samples are carried to the next block, so the
-frames do not depend on block boundaries.
+frames do not depend on block boundaries. The median frequency, which only the
+motion-artefact test reads and only inside runs, is computed when asked for
+(:meth:`HopFeatures.median_frequency`) over the recent frames.
 """
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,9 +33,6 @@ class FeatureFrames:
         the mean envelope over the same spans.
     tkeo : ndarray
         Mean Teager-Kaiser energy over the hop, µV².
-    mdf : ndarray
-        Median frequency (Hz) of the last 200 ms window (held between windows); NaN for ENV
-        input.
     raw_min, raw_max, raw_mean, raw_jump : ndarray
         Minimum, maximum, mean and largest sample-to-sample step of the unfiltered input
         over the hop, in input units.
@@ -43,7 +43,6 @@ class FeatureFrames:
     rms_fast: np.ndarray
     rms: np.ndarray
     tkeo: np.ndarray
-    mdf: np.ndarray
     raw_min: np.ndarray
     raw_max: np.ndarray
     raw_mean: np.ndarray
@@ -81,14 +80,24 @@ class HopFeatures:
         Raw EMG gets spectral and TKEO features; an envelope gets its mean level only.
     hop_s : float
         Hop in s (rounded to a whole number of samples).
+    history_frames : int
+        How many frames before the latest block's :meth:`median_frequency` can still give.
+        The filtered blocks are kept (by reference: the caller must not change them) as long
+        as those frames need them.
     """
 
     def __init__(
-        self, fs: float, n_channels: int, signal: str = "raw", hop_s: float = 0.05
+        self,
+        fs: float,
+        n_channels: int,
+        signal: str = "raw",
+        hop_s: float = 0.05,
+        history_frames: int = 0,
     ) -> None:
         self.fs = fs
         self.n_channels = n_channels
         self.signal = signal
+        self.history_frames = history_frames
         self.hop = max(1, round(hop_s * fs))
         self.hop_s = self.hop / fs
         w = SPECTRAL_HOPS * self.hop
@@ -105,8 +114,12 @@ class HopFeatures:
         self._prev = np.zeros((c, 2))  # last two filtered samples, for TKEO
         self._prev_x: np.ndarray | None = None  # last unfiltered sample, for jumps
         self._ms_hist: np.ndarray | None = None  # mean squares of the previous four hops
-        self._spec_buf = np.zeros((c, 0))
-        self._mdf = np.full(c, np.nan)
+        self._blocks: list[np.ndarray] = []  # filtered blocks kept for the spectra
+        self._block_at: list[int] = []  # sample index of each one's first sample
+        self._n_y = 0  # filtered samples received
+        self._win_mdf = np.zeros((c, 0))  # median frequency per 200 ms window, NaN: not yet
+        self._win0 = 0  # window index of _win_mdf[:, 0]
+        self._oldest = 0  # first frame median_frequency can give
         self._frame = 0
 
     @property
@@ -135,8 +148,9 @@ class HopFeatures:
             self._tail_tk = np.concatenate([self._tail_tk, tk], axis=1)
             self._tail_x = np.concatenate([self._tail_x, x], axis=1)
             self._tail_j = np.concatenate([self._tail_j, jump], axis=1)
+            self._keep(y, self._frame)
             empty = np.zeros((c, 0))
-            return FeatureFrames(self._frame, self.hop_s, *[empty] * 8)
+            return FeatureFrames(self._frame, self.hop_s, *[empty] * 7)
         stacked = _join(self._tail_y, y)
         n_frames = stacked.shape[1] // h
         used = n_frames * h
@@ -174,14 +188,13 @@ class HopFeatures:
             rms = _sum5(m, n) / 5
         if n_frames:
             self._ms_hist = allms[:, -4:]
-        mdf = self._spectral(ty.reshape(c, used), start, n_frames)
+        self._keep(y, start)
         return FeatureFrames(
             start=start,
             hop_s=self.hop_s,
             rms_fast=rms_fast,
             rms=rms,
             tkeo=add(tkh[:, :used].reshape(c, n_frames, h), axis=2) / h,
-            mdf=mdf,
             raw_min=np.minimum.reduce(tx, axis=2) if n_frames else np.zeros((c, 0)),
             raw_max=np.maximum.reduce(tx, axis=2) if n_frames else np.zeros((c, 0)),
             raw_mean=add(tx, axis=2) / h,
@@ -206,36 +219,75 @@ class HopFeatures:
         self._prev = y[:, -2:].copy() if y.shape[1] > 1 else np.concatenate([p1, y], axis=1)
         return tk
 
-    def _spectral(self, y: np.ndarray, start: int, n_frames: int) -> np.ndarray:
-        """Median frequency per frame from non-overlapping 4-hop windows (held between)."""
+    def median_frequency(self, lo: int, hi: int) -> np.ndarray:
+        """Median frequency (Hz) of frames ``lo .. hi - 1``, (n_channels, hi - lo): that of the
+        last 200 ms window (4 hops, from the stream's first frame on) completed at or before
+        each frame's end; NaN before the first window and for ENV input. Frames from
+        ``history_frames`` before the latest block on can be asked for; a window's spectrum
+        is computed once, when first asked for."""
         c = self.n_channels
+        if lo < self._oldest or hi > self._frame or hi < lo:
+            raise ValueError(f"frames {lo}..{hi} outside the {self._oldest}..{self._frame} kept")
+        out = np.full((c, hi - lo), np.nan)
         if self.signal != "raw":
-            return np.full((c, n_frames), np.nan)
-        w = SPECTRAL_HOPS * self.hop
-        # Frames already buffered from the current window.
-        buf = _join(self._spec_buf, y)
-        n_win = buf.shape[1] // w
-        if not n_win:  # no window completes: every frame holds the last values
-            self._spec_buf = buf.copy() if buf is y else buf  # not a view of the caller's
-            return self._mdf[:, None].repeat(n_frames, axis=1)
-        seg = buf[:, : n_win * w].reshape(c, n_win, w) * self._window
-        p = np.abs(np.fft.rfft(seg, axis=2))
-        p *= p  # power
-        cp = np.cumsum(p, axis=2)
-        mdf_w = self._freqs[np.argmax(cp >= 0.5 * cp[:, :, -1:], axis=2)]
-        # Frame k (global) gets the value of the last window completed at or before its end.
-        first_in_buf = start - self._spec_buf.shape[1] // self.hop
-        self._spec_buf = buf[:, n_win * w :].copy()
-        if n_frames == 1:  # whole hops are buffered: the window ended with this frame
-            self._mdf = mdf_w[:, -1]
-            return mdf_w[:, -1:]
-        mdf_out = np.empty((c, n_frames))
-        ends = first_in_buf + (np.arange(n_win) + 1) * SPECTRAL_HOPS  # frame index after window
-        frames = start + np.arange(n_frames) + 1
-        idx = np.searchsorted(ends, frames, side="right") - 1
-        held = idx < 0
-        safe = np.maximum(idx, 0)
-        mdf_out[:] = mdf_w[:, safe]
-        mdf_out[:, held] = self._mdf[:, None]
-        self._mdf = mdf_w[:, -1]
-        return mdf_out
+            return out
+        win = (np.arange(lo, hi) + 1) // SPECTRAL_HOPS - 1  # the window each frame holds
+        has = win >= 0
+        if has.any():
+            first = int(win[has][0])
+            out[:, has] = self._windows(first, int(win[-1]) + 1)[:, win[has] - first]
+        return out
+
+    def _keep(self, y: np.ndarray, start: int) -> None:
+        """Keep the filtered block ``y`` for the spectra; forget what frames from
+        ``history_frames`` before frame ``start`` on no longer need."""
+        if self.signal != "raw":
+            return
+        if y.shape[1]:
+            self._blocks.append(y)
+            self._block_at.append(self._n_y)
+            self._n_y += y.shape[1]
+        self._oldest = max(self._oldest, start - self.history_frames)
+        need = max(0, (self._oldest + 1) // SPECTRAL_HOPS - 1)  # the oldest window still read
+        if need > self._win0:
+            self._win_mdf = self._win_mdf[:, need - self._win0 :]
+            self._win0 = need
+        first = need * SPECTRAL_HOPS * self.hop
+        k = bisect.bisect_right(self._block_at, first) - 1  # the block holding that sample
+        if k > 0:
+            del self._blocks[:k], self._block_at[:k]
+        if self._block_at and self._block_at[0] < first:  # keep its part still read, not all
+            self._blocks[0] = self._blocks[0][:, first - self._block_at[0] :].copy()
+            self._block_at[0] = first
+
+    def _windows(self, a: int, b: int) -> np.ndarray:
+        """Median frequency (Hz) of windows ``a .. b - 1`` (n_channels, b - a), computing the
+        ones not computed before."""
+        c, w = self.n_channels, SPECTRAL_HOPS * self.hop
+        have = self._win_mdf.shape[1]
+        if b > self._win0 + have:
+            grow = np.full((c, b - self._win0 - have), np.nan)
+            self._win_mdf = np.concatenate([self._win_mdf, grow], axis=1)
+        cached = self._win_mdf[:, a - self._win0 : b - self._win0]
+        todo = np.flatnonzero(np.isnan(cached[0]))
+        if todo.size:
+            lo, hi = a + int(todo[0]), a + int(todo[-1]) + 1
+            seg = self._samples(lo * w, hi * w).reshape(c, hi - lo, w) * self._window
+            p = np.abs(np.fft.rfft(seg, axis=2))
+            p *= p  # power
+            cp = np.cumsum(p, axis=2)
+            mdf = self._freqs[np.argmax(cp >= 0.5 * cp[:, :, -1:], axis=2)]
+            self._win_mdf[:, lo - self._win0 : hi - self._win0] = mdf
+        return cached
+
+    def _samples(self, a: int, b: int) -> np.ndarray:
+        """Filtered samples ``a .. b - 1`` (n_channels, b - a) from the blocks kept."""
+        k = bisect.bisect_right(self._block_at, a) - 1
+        parts = []
+        while a < b:
+            at, blk = self._block_at[k], self._blocks[k]
+            take = blk[:, a - at : min(b - at, blk.shape[1])]
+            parts.append(take)
+            a += take.shape[1]
+            k += 1
+        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)

@@ -128,7 +128,7 @@ class MainsSuppressor:
             return out
         # Every segment completed by this block is analysed at once; the output is filtered
         # ahead with the current notches and again from where a segment switches them.
-        xin = np.concatenate([self._buf[:, :fill], x], axis=1)
+        xin = np.concatenate([self._buf[:, :fill], x], axis=1) if fill else np.asarray(x, float)
         k_seg = xin.shape[1] // seg
         c = self.n_channels
         segs = xin[:, : k_seg * seg].reshape(c, k_seg, seg)
@@ -186,9 +186,14 @@ class MainsSuppressor:
         avgs = np.empty_like(power)
         avg = self._avg
         for k in range(power.shape[1]):
-            p = power[:, k]
-            avg = p if avg is None else avg + AVG_RATE * (p - avg)
-            avgs[:, k] = avg
+            new = avgs[:, k]  # avg + AVG_RATE * (p - avg), written in place
+            if avg is None:
+                new[...] = power[:, k]
+            else:
+                np.subtract(power[:, k], avg, out=new)
+                new *= AVG_RATE
+                new += avg
+            avg = new
         return avgs
 
     def _search(self, avgs: np.ndarray) -> int:

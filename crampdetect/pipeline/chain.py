@@ -16,10 +16,11 @@ import numpy as np
 
 from crampdetect.core import Block, Event, InputError, QualityInterval, Representation
 from crampdetect.detect.baseline import BaselineTracker
-from crampdetect.detect.cramp import CrampDetector, FrameEvent
+from crampdetect.detect.cramp import HISTORY_S, CrampDetector, FrameEvent
 from crampdetect.detect.early_warning import EarlyWarning
 from crampdetect.detect.quality import QualityMonitor, RawFrameStats
 from crampdetect.detect.settings import DetectorSettings, profile_settings
+from crampdetect.features.flags import FrameFlags
 from crampdetect.features.hop import FeatureFrames, HopFeatures
 from crampdetect.filters.mains import MainsSuppressor
 from crampdetect.filters.sos import SosFilter, bandpass_sos
@@ -35,6 +36,8 @@ MIN_RATE_HZ = {"raw": 200.0, "env": 20.0}
 MAX_RATE_HZ = 10_000.0
 #: Physical samples beyond this at the skin (µV) are corrupt, not EMG: no front end passes 1 V.
 ABSURD_UV = 1e6
+#: Raw EMG whose median frequency (Hz) falls below this is motion artefact.
+MOTION_MDF_HZ = 35.0
 
 
 @dataclass(slots=True)
@@ -68,6 +71,11 @@ class ChannelStatus:
     level_uv: float
     state: str
     quality: tuple[str, ...]
+
+
+def _frames(a, lo: int, hi: int | None):
+    """Frames ``lo .. hi - 1`` of a detector input (flags on the frame clock pass whole)."""
+    return a if a is None or isinstance(a, FrameFlags) else a[:, lo:hi]
 
 
 class _TimeMap:
@@ -145,6 +153,12 @@ class Pipeline:
         self._mains = MainsSuppressor(fs, n) if rep.signal == "raw" else None
         self._features = HopFeatures(fs, n, rep.signal)
         self.hop_s = self._features.hop_s
+        keep = round(HISTORY_S / self.hop_s) + 1  # the detector's history (frames), and one more
+        self._features.history_frames = keep
+        # Pops and wander per frame; a low median frequency (an FFT per 200 ms) only where the
+        # detector reads the flag.
+        motion = self._motion if rep.signal == "raw" else None
+        self._artefact = FrameFlags(n, keep, motion)
         self._quality = QualityMonitor(rep, n, self.hop_s)
         self._raw_stats = RawFrameStats(fs, n, self._features.hop) if rep.signal == "raw" else None
         fixed = None
@@ -328,9 +342,7 @@ class Pipeline:
             out.events.extend(
                 self._emit(self._warning.update(self._baseline.first_segment, ratios))
             )
-        artefact = masks["pop"] | masks["wander"]
-        if rep.signal == "raw":
-            artefact = artefact | (f.mdf < 35.0)
+        self._artefact.extend(f.start, masks["pop"] | masks["wander"])
         tkeo = f.tkeo if rep.signal == "raw" else None
         # A leg without electrodes shows no activity (e.g. to the bilateral check).
         any_blocked = np.logical_or.reduce(blocked, None)
@@ -339,7 +351,7 @@ class Pipeline:
             np.where(blocked, 0.0, f.rms) if any_blocked else f.rms,
             base,
             blocked,
-            artefact,
+            self._artefact,
             ref,
             tkeo,
             untrusted,
@@ -348,12 +360,12 @@ class Pipeline:
         done = 0
         for k, c, onset, detail in self._resumes(f.rms_fast, blocked):
             # Split at the resume frame so the detector sees the same frames for any blocks.
-            part = [None if a is None else a[:, done : k + 1] for a in args]
+            part = [_frames(a, done, k + 1) for a in args]
             out.events.extend(self._emit(self._detector.update(f.start + done, *part)))
             resumed = self._detector.resume(c, onset, f.start + k, detail)
             out.events.extend(self._emit([resumed]))
             done = k + 1
-        part = [None if a is None else a[:, done:] for a in args] if done else args
+        part = [_frames(a, done, None) for a in args] if done else args
         out.events.extend(self._emit(self._detector.update(f.start + done, *part)))
         self._level = f.rms[:, -1]
         out.envelope_uv = f.rms
@@ -382,6 +394,10 @@ class Pipeline:
             else:
                 state[0] = need - fast.shape[1]
         return sorted(found, key=lambda x: x[0])
+
+    def _motion(self, lo: int, hi: int) -> np.ndarray:
+        """Motion-artefact spectrum of frames ``lo .. hi - 1`` (n_channels, hi - lo)."""
+        return self._features.median_frequency(lo, hi) < MOTION_MDF_HZ
 
     def _mains_share(self, f: FeatureFrames) -> dict[str, np.ndarray]:
         """Per frame, the mains figures of the analysis segment it falls in (see
