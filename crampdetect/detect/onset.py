@@ -30,10 +30,11 @@ TKEO_BACK_S = 0.5
 #: DESCENT_SMOOTH_S, keeps falling, at most DESCENT_BACK_S: the first part of a slow rise (or
 #: one out of the dip after an effort) is under the noise, so its foot comes late.
 DESCENT_SMOOTH_S, DESCENT_BACK_S = 0.15, 1.0
-#: (onset2) A late alert: when the lowest level over the search window (envelope averaged over
-#: RUN_LEVEL_SMOOTH_S) stays above RUN_LEVEL_RATIO times the level before the run (its median
-#: over FOOT_SPAN_S before ``run_start``), the whole window lies inside a contraction that rose
-#: before it, so the search reaches back to the run's start, at most RUN_BACK_S before the alert.
+#: (onset2) A late alert: when the envelope over the whole search window, averaged over
+#: RUN_LEVEL_SMOOTH_S, stays above RUN_LEVEL_RATIO times its lowest level over the FOOT_SPAN_S
+#: before ``run_start``, the window lies inside a contraction that rose before it, so the search
+#: reaches back to the run's start (at most RUN_BACK_S before the alert) unless another leg rose
+#: as much over that extension (a bilateral movement, a turnover, opened the run).
 RUN_LEVEL_SMOOTH_S, RUN_LEVEL_RATIO, RUN_BACK_S = 0.5, 4.0, 30.0
 
 
@@ -52,7 +53,7 @@ def place_onset(
 
     A change point going back from the alert: over the 100 ms envelope from the start of the
     alert's run (the last relaxation gap, less ``RUN_MARGIN_S``) or ``lookback_s`` before the
-    alert, whichever is later, the split into a lower and a higher mean of the log envelope
+    alert, whichever is later (the run's start when the alert came late: ``_reach_run_start``), the split into a lower and a higher mean of the log envelope
     that explains it best is the cramp's rise (a prodrome, a movement or gait before it stays
     on the lower side; the cramp's own waxing and waning on the higher). The onset is the
     foot of that rise: the frame after the last one before the split still at the level
