@@ -54,8 +54,8 @@ def place_onset(
     A change point going back from the alert: over the 100 ms envelope from the start of the
     alert's run (the last relaxation gap, less ``RUN_MARGIN_S``) or ``lookback_s`` before the
     alert, whichever is later (the run's start when the alert came late: ``_reach_run_start``),
-    the split into a lower and a higher mean of the log envelope that explains it best is the cramp's rise (a prodrome, a movement or gait before it stays
-    on the lower side; the cramp's own waxing and waning on the higher). The onset is the
+    the split into a lower and a higher mean of the log envelope that explains it best is the
+    cramp's rise (a prodrome, a movement or gait before it stays on the lower side; the cramp's own waxing and waning on the higher). The onset is the
     foot of that rise: the frame after the last one before the split still at the level
     before it (``ONSET_FOOT`` of the way up, or within the noise just before), taken back
     down the rise while the smoothed envelope keeps falling (``DESCENT_BACK_S``). Then,
