@@ -55,13 +55,14 @@ def place_onset(
     alert's run (the last relaxation gap, less ``RUN_MARGIN_S``) or ``lookback_s`` before the
     alert, whichever is later (the run's start when the alert came late: ``_reach_run_start``),
     the split into a lower and a higher mean of the log envelope that explains it best is the
-    cramp's rise (a prodrome, a movement or gait before it stays on the lower side; the cramp's own waxing and waning on the higher). The onset is the
-    foot of that rise: the frame after the last one before the split still at the level
-    before it (``ONSET_FOOT`` of the way up, or within the noise just before), taken back
-    down the rise while the smoothed envelope keeps falling (``DESCENT_BACK_S``). Then,
-    TKEO conditioning (Solnik et al., domain notes §4): motor-unit activity shows in the
-    Teager-Kaiser energy before the RMS envelope rises, so it continues back (at most
-    ``TKEO_BACK_S``) over frames whose TKEO stands above 4x its median before the run.
+    cramp's rise (a prodrome, a movement or gait before it stays on the lower side; the cramp's
+    own waxing and waning on the higher). The onset is the foot of that rise: the frame after
+    the last one before the split still at the level before it (``ONSET_FOOT`` of the way up, or
+    within the noise just before), taken back down the rise while the smoothed envelope keeps
+    falling (``DESCENT_BACK_S``). Then, TKEO conditioning (Solnik et al., domain notes §4):
+    motor-unit activity shows in the Teager-Kaiser energy before the RMS envelope rises, so it
+    continues back (at most ``TKEO_BACK_S``) over frames whose TKEO stands above 4x its median
+    before the run.
 
     Parameters
     ----------
