@@ -1,14 +1,17 @@
 """Fit the alert-confidence model on the tuning and fit seeds; judge it on the validation seeds.
 
-Every alert the detector raises on the labelled recordings of both evaluation sets is a
-row: its ALERT_FEATURES at the alert and whether ``crampdetect evaluate`` counts it as a
-cramp (:func:`crampdetect.evaluate.score.score`, repeats within a cramp included). The
-model's form and regularisation are chosen by cross-validation grouped by seed over the
-TUNING and FIT seeds (each seed's alerts of both sets left out in turn; per set and seed ROC
-AUC and the Brier score), then it is fitted on all their alerts and written to
-``crampdetect/detect/confidence.json``; ROC AUC, Brier score and a reliability table on the
-VALIDATION seeds (and, for reference, on the fitted seeds) go to ``benchmarks/confidence.md``.
-Held-out seeds are never read.
+Every alert the detector raises on the labelled recordings of the evaluation sets (``--sets``,
+default all three: standard, stress and independent) is a row: its ALERT_FEATURES at the
+alert and whether ``crampdetect evaluate`` counts it as a cramp
+(:func:`crampdetect.evaluate.score.score`, repeats within a cramp included). Features whose
+meaning depends on the generator are dropped first (:func:`prune_features`: each set left
+out in turn); the model's form and regularisation are then chosen by cross-validation grouped
+by seed over the TUNING and FIT seeds (each seed's alerts of every set left out in turn; per
+set and seed ROC AUC and the Brier score; leave-one-set-out figures beside them), then it is
+fitted on all their alerts and written to ``crampdetect/detect/confidence.json``; ROC AUC,
+Brier score and a reliability table on the VALIDATION seeds (and, for reference, on the
+fitted seeds) go to ``benchmarks/confidence.md``. The independent set is fitted at its
+tuning seeds only (its fit seeds are not generated). Held-out seeds are never read.
 
 Rerun after any change to which alerts are raised (one command; sets are generated into the
 evaluation-set cache the first time, then reused):
@@ -105,20 +108,16 @@ def alerts_of(csv_path: str) -> list[dict[str, Any]]:
     return rows
 
 
-def collect(seeds: tuple[int, ...], workers: int, keep: Path | None) -> list[dict[str, Any]]:
-    """Rows of every alert of both evaluation sets at ``seeds`` (sets generated if needed);
-    with ``keep``, each set's rows are kept there and reused."""
-    from crampdetect.evaluate.multiseed import (
-        DEFAULT_CACHE,
-        SET_HOURS,
-        SETS,
-        ensure_set,
-        set_recordings,
-    )
+def collect(
+    sets: tuple[str, ...], seeds: tuple[int, ...], workers: int, keep: Path | None
+) -> list[dict[str, Any]]:
+    """Rows of every alert of the evaluation ``sets`` at ``seeds`` (sets generated if
+    needed); with ``keep``, each set's rows are kept there and reused."""
+    from crampdetect.evaluate.multiseed import DEFAULT_CACHE, SET_HOURS, ensure_set, set_recordings
     from crampdetect.pipeline.bulk import map_recordings
 
     rows = []
-    for variant, seed in itertools.product(SETS, seeds):
+    for variant, seed in itertools.product(sets, seeds):
         d = ensure_set(variant, seed, SET_HOURS[variant], DEFAULT_CACHE, n_jobs=workers)
         kept = keep / f"{d.name}.json" if keep is not None else None
         if kept is not None and kept.exists():
@@ -200,46 +199,96 @@ def auc_se(a: float, positives: int, negatives: int) -> float:
     return float(np.sqrt(max(var, 0.0) / (positives * negatives)))
 
 
+def night_terms(names: list[str]) -> list[str]:
+    """Every feature, and each again under the night profile."""
+    return names + [f"night*{n}" for n in names if n != "night"]
+
+
 def candidates(names: list[str]) -> list[tuple[str, list[str], float]]:
     """(label, features, strength) of each model tried, simplest first (fewer features, then
     stronger regularisation): every feature, with or without each again under the night
     profile (night and training alerts have different confusers: leg movements; voluntary
     holds and gait), at each strength."""
-    night = names + [f"night*{n}" for n in names if n != "night"]
     return [
         (label, features, c)
-        for label, features in (("features", names), ("features + night x features", night))
+        for label, features in (
+            ("features", names),
+            ("features + night x features", night_terms(names)),
+        )
         for c in STRENGTHS
     ]
 
 
-def cross_validate(rows: list[dict[str, Any]], features: list[str], strength: float) -> dict:
-    """Leave each seed's alerts (both sets) out in turn, fit on the rest, predict them.
-    Returns the per set-and-seed ROC AUC (mean and worst), the pooled Brier score and its
-    standard error over the left-out seeds."""
+def cross_validate(
+    rows: list[dict[str, Any]], features: list[str], strength: float, by: str = "seed"
+) -> dict:
+    """Leave each group of alerts out in turn (``by`` "seed": each seed's alerts of every set;
+    "set": each evaluation set, the model fitted on the others, as a new generator would be
+    met), fit on the rest, predict them. Returns the per set-and-seed ROC AUC (mean and
+    worst), the ROC AUC of each set pooled, the pooled Brier score and its standard error over
+    the left-out groups."""
     from crampdetect.detect.confidence import LogisticConfidence, fit_confidence
 
     y = np.array([r["y"] for r in rows])
-    seed = np.array([r["seed"] for r in rows])
+    held = np.array([r[by] for r in rows])
+    sets = np.array([r["set"] for r in rows])
     group = np.array([f"{r['set']} {r['seed']}" for r in rows])
     p = np.zeros(len(rows))
-    for s in np.unique(seed):
-        out = seed == s
+    for s in np.unique(held):
+        out = held == s
         fit = [r["x"] for r, o in zip(rows, out, strict=True) if not o]
         model = LogisticConfidence(fit_confidence(fit, y[~out], features, strength))
         p[out] = [model(r["x"]) for r, o in zip(rows, out, strict=True) if o]
     aucs = {g: a for g in np.unique(group) if (a := auc(p[group == g], y[group == g])) is not None}
     worst = min(aucs, key=aucs.__getitem__)
-    per_seed = [np.mean((p[seed == s] - y[seed == s]) ** 2) for s in np.unique(seed)]
+    per_group = [np.mean((p[held == s] - y[held == s]) ** 2) for s in np.unique(held)]
     return {
         "mean": float(np.mean(list(aucs.values()))),
         "worst": aucs[worst],
         "worst_se": auc_se(
             aucs[worst], int(y[group == worst].sum()), int((y[group == worst] == 0).sum())
         ),
+        "sets": {v: auc(p[sets == v], y[sets == v]) for v in sorted(set(sets.tolist()))},
         "brier": float(np.mean((p - y) ** 2)),
-        "brier_se": float(np.std(per_seed, ddof=1) / np.sqrt(len(per_seed))),
+        "brier_se": float(np.std(per_group, ddof=1) / np.sqrt(len(per_group))),
     }
+
+
+#: Strength (C) of the reference model whose features are pruned across sets, and the least
+#: rise of the left-out sets' mean ROC AUC that drops a feature (below it: noise).
+PRUNE_STRENGTH, PRUNE_MIN_GAIN = 0.3, 0.002
+
+
+def prune_features(rows: list[dict[str, Any]], names: list[str]) -> tuple[list[str], list[str]]:
+    """Drop the features whose meaning depends on the generator: with every evaluation set
+    left out in turn (the model fitted on the others, features + night x features at
+    PRUNE_STRENGTH), drop the feature whose absence raises the mean ROC AUC of the left-out
+    sets most, while that rise is at least PRUNE_MIN_GAIN. A feature that ranks one way on
+    one generator and the other way on another only adds noise for a recording from an
+    unseen one. Returns the features kept and a table of the drops."""
+    if len({r["set"] for r in rows}) < 2:
+        return names, []
+
+    def score(kept: list[str]) -> float:
+        cv = cross_validate(rows, night_terms(kept), PRUNE_STRENGTH, by="set")
+        return float(np.mean([a for a in cv["sets"].values() if a is not None]))
+
+    kept, best = list(names), score(names)
+    lines = [
+        "### Features dropped (each set left out in turn, fitted on the others)",
+        "",
+        "| step | dropped | mean ROC AUC of the left-out sets |",
+        "| --- | --- | ---: |",
+        f"| 0 | - | {best:.3f} |",
+    ]
+    while len(kept) > 1:
+        trial = max((score([f for f in kept if f != n]), n) for n in kept)
+        if trial[0] < best + PRUNE_MIN_GAIN:
+            break
+        best = trial[0]
+        kept.remove(trial[1])
+        lines.append(f"| {len(names) - len(kept)} | {trial[1]} | {best:.3f} |")
+    return kept, [*lines, ""]
 
 
 def choose_model(
@@ -253,20 +302,26 @@ def choose_model(
     count) is within one standard error (over the left-out seeds) of their lowest. Returns
     its features, strength and a table."""
     seeds = sorted({r["seed"] for r in rows})
+    sets = sorted({r["set"] for r in rows})
     lines = [
-        f"### Model choice (each of seeds {', '.join(map(str, seeds))} left out in turn)",
+        f"### Model choice (each of seeds {', '.join(map(str, seeds))} left out in turn; "
+        "for reference, each set left out in turn, fitted on the others)",
         "",
-        "| features | strength (C) | mean AUC per set and seed | worst ± se | Brier ± se |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| features | strength (C) | mean AUC per set and seed | worst ± se | Brier ± se "
+        "| set left out: ROC AUC " + " / ".join(sets) + " | Brier |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     scored = []
     for label, features, c in candidates(names):
         cv = cross_validate(rows, features, c)
         scored.append((cv, label, features, c))
+        out = cross_validate(rows, features, c, by="set") if len(sets) > 1 else None
         lines.append(
             f"| {label} | {c} | {cv['mean']:.3f} | {cv['worst']:.3f} ± {cv['worst_se']:.3f} "
-            f"| {cv['brier']:.3f} ± {cv['brier_se']:.3f} |"
-        )
+            f"| {cv['brier']:.3f} ± {cv['brier_se']:.3f} | "
+            + (" / ".join(f"{out['sets'][v]}" for v in sets) + f" | {out['brier']:.3f} |"
+               if out else "- | - |")
+        )  # fmt: skip
     top = max((cv for cv, *_ in scored), key=lambda cv: cv["worst"])
     eligible = [t for t in scored if t[0]["worst"] >= top["worst"] - top["worst_se"]]
     best = min(eligible, key=lambda t: t[0]["brier"])[0]
@@ -276,37 +331,65 @@ def choose_model(
     return features, c, [*lines, "", f"Shipped: {label}, strength {c}, fitted on all of them.", ""]
 
 
+#: Seeds fitted on, per set: the tuning seeds, and the fit seeds where they are generated (the
+#: independent set is used at its tuning seeds only).
+def fitted_seeds(variant: str) -> tuple[int, ...]:
+    from crampdetect.evaluate.multiseed import FIT_SEEDS, TUNING_SEEDS
+
+    return TUNING_SEEDS + (() if variant == "independent" else FIT_SEEDS)
+
+
 def main() -> None:
     from crampdetect.detect import confidence
-    from crampdetect.evaluate.multiseed import FIT_SEEDS, TUNING_SEEDS, VALIDATION_SEEDS
+    from crampdetect.evaluate.multiseed import (
+        ALL_SETS,
+        FIT_SEEDS,
+        TUNING_SEEDS,
+        VALIDATION_SEEDS,
+    )
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-fit", action="store_true", help="score the shipped model only")
     ap.add_argument("--rows", type=Path, help="folder keeping the collected rows per set")
     ap.add_argument("--workers", type=int, default=1, help="local worker processes")
+    ap.add_argument(
+        "--sets",
+        default=",".join(ALL_SETS),
+        help="evaluation sets fitted on and checked, comma-separated (default: all)",
+    )
     args = ap.parse_args()
+    sets = tuple(v.strip() for v in args.sets.split(",") if v.strip())
+    if not sets or not set(sets) <= set(ALL_SETS):
+        ap.error(f"--sets: name some of {', '.join(ALL_SETS)}")
 
     t0 = time.monotonic()
     kept = 0
     if args.rows is not None:
         args.rows.mkdir(parents=True, exist_ok=True)
         kept = len(list(args.rows.glob("*.json")))
-    fitted_seeds = TUNING_SEEDS + FIT_SEEDS
-    tune = collect(fitted_seeds, args.workers, args.rows)
-    check = collect(VALIDATION_SEEDS, args.workers, args.rows)
+    tune = list(
+        itertools.chain.from_iterable(
+            collect((v,), fitted_seeds(v), args.workers, args.rows) for v in sets
+        )
+    )
+    check = collect(sets, VALIDATION_SEEDS, args.workers, args.rows)
     cv_lines: list[str] = []
     if not args.no_fit:
         names = [n for n in tune[0]["x"] if n not in confidence.RULE_FEATURES]
-        features, strength, cv_lines = choose_model(tune, names)
+        names, cv_lines = prune_features(tune, names)
+        features, strength, choice = choose_model(tune, names)
+        cv_lines += choice
         params = confidence.fit_confidence(
             [r["x"] for r in tune], [r["y"] for r in tune], features, strength=strength
         )
         params["tuning_seeds"] = list(TUNING_SEEDS)
         params["fit_seeds"] = list(FIT_SEEDS)
+        params["fitted_seeds"] = {v: list(fitted_seeds(v)) for v in sets}
         confidence.DATA.write_text(json.dumps(params, indent=1) + "\n")
     rescore(tune)
     rescore(check)
-    seeds = ", ".join(map(str, fitted_seeds)), ", ".join(map(str, VALIDATION_SEEDS))
+    fitted = "; ".join(f"{v} {', '.join(map(str, fitted_seeds(v)))}" for v in sets)
+    seeds = fitted, ", ".join(map(str, VALIDATION_SEEDS))
     lines = [
         "# Alert confidence: ranking and calibration",
         "",
@@ -314,9 +397,9 @@ def main() -> None:
         "on this shared 2-core machine"
         + (f"; the alerts of {kept} sets kept by an earlier run). " if kept else "). ")
         + "The model (`crampdetect/detect/confidence.json`) is "
-        f"fitted on the alerts of the tuning and fit seeds ({seeds[0]}) of both evaluation "
-        f"sets and checked on the validation seeds ({seeds[1]}); an alert is true when "
-        "`crampdetect evaluate` counts it as a cramp (repeats within a cramp included).",
+        f"fitted on the alerts of the tuning and fit seeds ({seeds[0]}) "
+        f"and checked on the validation seeds ({seeds[1]}) of the same sets; an alert is true "
+        "when `crampdetect evaluate` counts it as a cramp (repeats within a cramp included).",
         "",
         *cv_lines,
         *report(check, f"Validation seeds {seeds[1]}"),

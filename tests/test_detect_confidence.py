@@ -61,13 +61,16 @@ def test_product_features_are_interactions():
     assert conf.feature({"dip": 0.4}, "night*dip", 0.7) == 0.7  # not given: the default
 
 
-def _context(fast: np.ndarray, run_start: int, rest_uv: float = 5.0) -> dict[str, float]:
+def _context(
+    fast: np.ndarray, run_start: int, rest_uv: float = 5.0, tkeo: np.ndarray | None = None
+) -> dict[str, float]:
     both = np.vstack([fast, np.full_like(fast, 10.0)])
+    tk = np.zeros_like(both) if tkeo is None else np.vstack([tkeo, np.zeros_like(tkeo)])
     x = conf.alert_context(both, both, np.full_like(both, 100.0), np.zeros(both.shape, bool),
-                           np.zeros_like(both), np.full_like(both, rest_uv), 0, run_start,
+                           tk, np.full_like(both, rest_uv), 0, run_start,
                            fast.size - 1, FR)  # fmt: skip
     names = [*conf.CONTEXT_FEATURES[:6], "artefact_share", "other_leg", "log_tkeo_ratio",
-             "pre_floor", "pre_peak"]  # fmt: skip
+             "pre_floor", "pre_peak", "tkeo_over_pre"]  # fmt: skip
     return dict(zip(names, x.tolist(), strict=True))
 
 
@@ -111,4 +114,59 @@ def test_context_sees_a_raised_resting_floor_before_the_run():
     both = np.vstack([np.concatenate([prodrome[:start], cramp[start:]])] * 2)
     x = conf.alert_context(both, both, both, np.zeros(both.shape, bool), np.zeros_like(both),
                            np.full_like(both, np.nan), 0, start, t.size - 1, FR)  # fmt: skip
-    assert x[-2] == x[-1] == 0.0
+    assert x[-3] == x[-2] == 0.0
+
+
+def test_context_sees_motor_unit_spikes_over_the_rest_before_the_run():
+    """TKEO over the squared envelope rises when motor units fire in spikes; judged against
+    the same ratio at rest before the run, so a generator's or sensor's own level cancels."""
+    t = np.arange(round(30 * FR)) / FR
+    start = round(20 * FR)
+    fast = np.where(t >= 20.0, 150.0, 5.0)
+    for scale in (0.2, 2.0):  # the ratio's absolute level: no matter
+        same = _context(fast, start, tkeo=scale * fast**2)
+        spiky = _context(fast, start, tkeo=scale * fast**2 * np.where(t >= 20.0, 3.0, 1.0))
+        assert abs(same["tkeo_over_pre"]) < 1e-9
+        assert spiky["tkeo_over_pre"] == pytest.approx(np.log(3.0))
+        assert spiky["log_tkeo_ratio"] == pytest.approx(np.log(3.0 * scale))
+    assert _context(fast, start)["tkeo_over_pre"] == 0.0  # no TKEO (ENV input): no evidence
+
+
+def _fit_script():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "fit_confidence.py"
+    spec = importlib.util.spec_from_file_location("fit_confidence", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_shipped_model_is_fitted_on_every_evaluation_set():
+    from crampdetect.evaluate.multiseed import ALL_SETS
+
+    fitted = json.loads(conf.DATA.read_text())["fitted_seeds"]
+    assert set(fitted) == set(ALL_SETS)
+    assert fitted["independent"] == list(TUNING_SEEDS)
+
+
+@pytest.mark.slow  # imports scikit-learn (~3 s)
+def test_a_feature_whose_meaning_flips_between_generators_is_pruned():
+    # "cramp-like" tells cramps on every set; "quirk" on two sets one way, on the third the
+    # other way (one generator's artefact): leaving that set out exposes it.
+    rng = np.random.default_rng(0)
+    rows = []
+    for s, flip in (("standard", 1), ("stress", 1), ("independent", -1)):
+        for seed in (0, 1):
+            y = rng.integers(0, 2, 30)
+            for yi in y:
+                x = {
+                    "cramp_like": yi + rng.normal(0, 0.8),
+                    "quirk": flip * (yi - 0.5) * 2 + rng.normal(0, 0.8),
+                    "night": float(rng.integers(0, 2)),
+                }
+                rows.append({"set": s, "seed": seed, "y": int(yi), "x": x})
+    kept, table = _fit_script().prune_features(rows, ["cramp_like", "quirk", "night"])
+    assert "quirk" not in kept and "cramp_like" in kept
+    assert any("quirk" in line for line in table)

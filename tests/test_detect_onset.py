@@ -73,3 +73,49 @@ def test_a_slow_rise_out_of_the_dip_after_a_hold_starts_at_the_dip(seed):
     run_start = round((onset_s + 1.0) * FR)
     k = place_onset(fast, np.zeros_like(fast), 0, alert, run_start, FR, 12.0, NAN)
     assert abs(k / FR - onset_s) <= 0.3
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_late_alert_finds_the_rise_before_the_lookback(seed):
+    """(onset2) Alerted 18 s after a cramp rose from rest (a slow path, after raises): the
+    lookback window lies inside the contraction, so the onset is the run's rise, not the
+    later swell within the window."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(60 * FR)) / FR
+    onset_s = 30.0
+    rest = 8.0 * (1 + 0.1 * rng.standard_normal(t.size))
+    level = np.where(t >= onset_s, 200.0, 0.0) + np.where(t >= onset_s + 10.0, 220.0, 0.0)
+    fast = rest + level * (1 + 0.1 * rng.standard_normal(t.size))
+    alert = round((onset_s + 18.0) * FR)
+    run_start = round((onset_s + 0.5) * FR)
+    k = place_onset(fast, np.zeros_like(fast), 0, alert, run_start, FR, 12.0, NAN)
+    assert abs(k / FR - onset_s) <= 0.3
+
+
+def test_a_rise_within_the_lookback_is_not_taken_back_to_an_earlier_movement():
+    """(onset2) A movement (turnover) opens the run, the level drops near rest, then the cramp
+    rises within the lookback: the search does not reach back to the movement."""
+    t = np.arange(round(60 * FR)) / FR
+    fast = 8.0 + np.where((t >= 20.0) & (t < 27.0), 250.0, 0.0) + np.where(t >= 28.0, 300.0, 0.0)
+    fast = fast + np.where((t >= 27.0) & (t < 28.0), 12.0, 0.0)
+    alert = round(38.0 * FR)  # lookback 12 s: from 26 s, the run began at 20 s
+    k = place_onset(fast, np.zeros_like(fast), 0, alert, round(20.0 * FR), FR, 12.0, NAN)
+    assert abs(k / FR - 28.0) <= 0.3
+
+
+def test_a_run_opened_by_both_legs_moving_is_not_searched_back():
+    """(onset2) Both legs rose together (a long turnover) and the cramp continued it on one:
+    the search keeps to the lookback, not the movement's start."""
+    rng = np.random.default_rng(3)
+    t = np.arange(round(60 * FR)) / FR
+    move = np.where((t >= 20.0) & (t < 34.0), 200.0, 0.0)
+    fast = 8.0 + move * (1 + 0.1 * rng.standard_normal(t.size)) + np.where(t >= 32.0, 500.0, 0.0)
+    other = 8.0 + move
+    alert = round(38.0 * FR)
+    # The cramp's step (200 -> 700 µV) stands above the movement: its foot, not the movement's.
+    k = place_onset(fast, np.zeros_like(fast), 0, alert, round(20.0 * FR), FR, 12.0, NAN)
+    assert abs(k / FR - 20.0) <= 0.5  # one leg alone: searched back to the run's start
+    k = place_onset(
+        fast, np.zeros_like(fast), 0, alert, round(20.0 * FR), FR, 12.0, NAN, other[None, :]
+    )
+    assert abs(k / FR - 32.0) <= 0.3

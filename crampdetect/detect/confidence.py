@@ -6,7 +6,7 @@ leg or both; not the rule that raised it, see :data:`RULE_FEATURES`) and
 :data:`CONTEXT_FEATURES` (relaxation gaps over the whole run, rhythm within and before it,
 rest or effort before it, the resting floor and peaks before it, time since the last
 movement, artefacts, the other leg, motor-unit spikiness, profile and input). Fitted on the
-alerts of the tuning seeds of both evaluation sets and shipped as data in
+alerts of the tuning and fit seeds of the three evaluation sets and shipped as data in
 ``confidence.json`` (refit with ``python benchmarks/fit_confidence.py``; figures in
 ``benchmarks/confidence.md``).
 Features are clipped to the range seen in fitting, so an unusual alert cannot push the
@@ -45,6 +45,7 @@ CONTEXT_FEATURES = (
     "raw_input",  # 1 when TKEO is known (raw EMG seen at rest)
     "pre_floor",  # log(20th percentile of the envelope over PRE_S before the run / rest): prodrome
     "pre_peak",  # log(95th percentile of it / rest): a movement or twitches before the run
+    "tkeo_over_pre",  # log_tkeo_ratio over the same ratio in the PRE_S before the run
     "rise_s",  # s from the onset to the envelope first reaching half its median since
     "onset_lead_s",  # s from the onset to the alert
 )
@@ -125,7 +126,7 @@ def alert_context(
 ) -> np.ndarray:
     """Run shape, rhythm, artefact share, other leg, spikiness and rest before the run: the
     entries of CONTEXT_FEATURES from ``run_cv`` to ``pre_rhythm``, then ``artefact_share`` to
-    ``log_tkeo_ratio``, then ``pre_floor`` and ``pre_peak``.
+    ``log_tkeo_ratio``, then ``pre_floor`` to ``tkeo_over_pre``.
 
     ``fast``/``level`` are the 100/250 ms envelopes (µV), ``ref`` the activity reference (µV),
     ``art`` the artefact flags, ``tkeo`` the mean TKEO per frame (µV², zeros without raw EMG),
@@ -165,6 +166,12 @@ def alert_context(
                     else 0.0,
                     float(np.log(np.percentile(pre, 20) / rest)) if pre.size else 0.0,
                     float(np.log(np.percentile(pre, 95) / rest)) if pre.size else 0.0,
+                    float(
+                        np.log(np.median(tkeo[c, a : alert + 1]) / np.median(f**2))
+                        - np.log(np.median(tkeo[c, p0 : max(p0, run_start)]) / np.median(pre**2))
+                    )
+                    if f.size and pre.size
+                    else 0.0,
                 ]
             ),
             nan=0.0,

@@ -1353,6 +1353,7 @@ class CrampDetector:
             fr,
             s.onset_lookback_s,
             float(ctx.tk_floor[0]),
+            np.delete(self._ext_fast, c, axis=0),  # onset2: the other leg
         )
         e0 = self._ext_start
         x = np.concatenate(

@@ -30,6 +30,12 @@ TKEO_BACK_S = 0.5
 #: DESCENT_SMOOTH_S, keeps falling, at most DESCENT_BACK_S: the first part of a slow rise (or
 #: one out of the dip after an effort) is under the noise, so its foot comes late.
 DESCENT_SMOOTH_S, DESCENT_BACK_S = 0.15, 1.0
+#: (onset2) A late alert: when the envelope over the whole search window, averaged over
+#: RUN_LEVEL_SMOOTH_S, stays above RUN_LEVEL_RATIO times its lowest level over the FOOT_SPAN_S
+#: before ``run_start``, the window lies inside a contraction that rose before it, so the search
+#: reaches back to the run's start (at most RUN_BACK_S before the alert) unless another leg rose
+#: as much over that extension (a bilateral movement, a turnover, opened the run).
+RUN_LEVEL_SMOOTH_S, RUN_LEVEL_RATIO, RUN_BACK_S = 0.5, 4.0, 30.0
 
 
 def place_onset(
@@ -41,20 +47,22 @@ def place_onset(
     frames_per_s: float,
     lookback_s: float,
     tk_floor: float,
+    others: np.ndarray | None = None,
 ) -> int:
     """Frame where the rise to a cramp began.
 
     A change point going back from the alert: over the 100 ms envelope from the start of the
     alert's run (the last relaxation gap, less ``RUN_MARGIN_S``) or ``lookback_s`` before the
-    alert, whichever is later, the split into a lower and a higher mean of the log envelope
-    that explains it best is the cramp's rise (a prodrome, a movement or gait before it stays
-    on the lower side; the cramp's own waxing and waning on the higher). The onset is the
-    foot of that rise: the frame after the last one before the split still at the level
-    before it (``ONSET_FOOT`` of the way up, or within the noise just before), taken back
-    down the rise while the smoothed envelope keeps falling (``DESCENT_BACK_S``). Then,
-    TKEO conditioning (Solnik et al., domain notes §4): motor-unit activity shows in the
-    Teager-Kaiser energy before the RMS envelope rises, so it continues back (at most
-    ``TKEO_BACK_S``) over frames whose TKEO stands above 4x its median before the run.
+    alert, whichever is later (the run's start when the alert came late: ``_reach_run_start``),
+    the split into a lower and a higher mean of the log envelope that explains it best is the
+    cramp's rise (a prodrome, a movement or gait before it stays on the lower side; the cramp's
+    own waxing and waning on the higher). The onset is the foot of that rise: the frame after
+    the last one before the split still at the level before it (``ONSET_FOOT`` of the way up, or
+    within the noise just before), taken back down the rise while the smoothed envelope keeps
+    falling (``DESCENT_BACK_S``). Then, TKEO conditioning (Solnik et al., domain notes §4):
+    motor-unit activity shows in the Teager-Kaiser energy before the RMS envelope rises, so it
+    continues back (at most ``TKEO_BACK_S``) over frames whose TKEO stands above 4x its median
+    before the run.
 
     Parameters
     ----------
@@ -74,12 +82,15 @@ def place_onset(
     tk_floor : float
         TKEO level (µV²) that motor-unit activity stands above, from before the run; NaN
         when unknown (ENV input, no rest seen).
+    others : ndarray (m, n), optional
+        (onset2) 100 ms envelopes (µV) of the other channels over the same frames.
     """
     fr = frames_per_s
     lo = max(first, alert - round(lookback_s * fr))
     if run_start >= 0:
         lo = max(lo, run_start - round(RUN_MARGIN_S * fr))
     lo = min(lo, alert)
+    lo = _reach_run_start(fast, first, lo, alert, run_start, fr, others)  # onset2
     y = np.log(np.maximum(fast[lo - first : alert - first + 1], 1e-9))
     k = alert
     if y.size >= 2:
@@ -141,3 +152,48 @@ def _descend(fast: np.ndarray, first: int, k: int, lo: int, alert: int, fr: floa
     while j - 1 >= stop - a and z[j - 1] < z[j]:
         j -= 1
     return min(k, j + a + n // 2)  # the average reaches n // 2 frames into a sharp step
+
+
+def _reach_run_start(
+    fast: np.ndarray,
+    first: int,
+    lo: int,
+    alert: int,
+    run_start: int,
+    fr: float,
+    others: np.ndarray | None = None,
+) -> int:
+    """(onset2) Start of the onset search: ``lo``, or earlier, back to the start of the alert's
+    run less ``RUN_MARGIN_S`` (at most ``RUN_BACK_S`` before the alert, within the history),
+    when the envelope never comes down near the level before the run within ``lo .. alert``
+    (``RUN_LEVEL_RATIO``): the cramp rose before the window, the alert came late."""
+    start = max(first, run_start - round(RUN_MARGIN_S * fr), alert - round(RUN_BACK_S * fr))
+    rest_at = (max(0, run_start - round(FOOT_SPAN_S * fr) - first), max(0, run_start - first))
+    rest = fast[rest_at[0] : rest_at[1]]
+    if run_start < 0 or start >= lo or rest.size < round(FOOT_SPAN_S * fr):
+        return lo
+    n = max(1, round(RUN_LEVEL_SMOOTH_S * fr))
+    window = fast[lo - first : alert - first + 1]
+    if window.size < n:
+        return lo
+    low = _floor(window, n)
+    floor = _floor(rest, n)
+    if low <= RUN_LEVEL_RATIO * floor:
+        return lo
+    # Not when the other leg rose with the run (a bilateral movement, a turnover, opened it).
+    for o in [] if others is None else others:
+        span = o[start - first : lo - first]
+        o_rest = o[rest_at[0] : rest_at[1]]
+        if span.size >= n and _peak(span, n) > RUN_LEVEL_RATIO * _floor(o_rest, n):
+            return lo
+    return start
+
+
+def _peak(x: np.ndarray, n: int) -> float:
+    """(onset2) Highest level of ``x`` averaged over ``n`` frames."""
+    return float(np.max(uniform_filter1d(x, n, mode="nearest")[n // 2 : x.size - (n - 1) // 2]))
+
+
+def _floor(x: np.ndarray, n: int) -> float:
+    """(onset2) Lowest level of ``x`` averaged over ``n`` frames (whole windows only)."""
+    return float(np.min(uniform_filter1d(x, n, mode="nearest")[n // 2 : x.size - (n - 1) // 2]))
