@@ -201,3 +201,21 @@ def test_payload_file_must_live_in_the_model_folder(tmp_path, name):
     (folder / HEADER_NAME).write_text(json.dumps(header))
     with pytest.raises(InputError, match="inside the model folder"):
         load_model(folder)
+
+
+def test_logistic_model_written_over_a_boosting_one_leaves_no_stale_payload(tmp_path):
+    """Rewriting a model folder with a logistic model removes the boosting payload it held."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(200, len(CANDIDATE_FEATURES)))
+    est = HistGradientBoostingClassifier(max_iter=5).fit(X, (X[:, 0] > 0).astype(int))
+    meta = {"sample_rate_hz": [100.0, 2000.0], "signals": ["raw"], "seed": 0}
+    folder = save_model(tmp_path / "m", "boosting", {"night": 0.5}, (1.0, 0.0), meta, estimator=est)
+    assert (folder / "model.skops").exists()
+    n = len(CANDIDATE_FEATURES)
+    zeros, ones = np.zeros(n), np.ones(n)
+    linear = {"coef": zeros, "intercept": np.zeros(1), "mean": zeros, "scale": ones}
+    save_model(folder, "logistic", {"night": 0.5}, (1.0, 0.0), meta, linear=linear)
+    assert not (folder / "model.skops").exists()
+    assert load_model(folder).header["kind"] == "logistic"

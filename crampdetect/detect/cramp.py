@@ -174,19 +174,17 @@ class _RunContext:
     """What came before runs, taken when each run starts (so later blocks need no history).
 
     Arrays hold one entry per run start: ``pre`` (n_channels, k) the median 250 ms level (µV)
-    of every channel over the 5 s before the run (0 if less than 1 s is known); ``pre_fast``
-    the channel's median 100 ms level over the same span (0 if unknown); ``tk_floor`` the
+    of every channel over the 5 s before the run (0 if less than 1 s is known); ``tk_floor`` the
     TKEO level (µV²) an onset's motor-unit activity stands above (NaN: none known);
     ``ref_before`` the strongest recent activity (µV) just before the run.
     """
 
     pre: np.ndarray
-    pre_fast: np.ndarray
     tk_floor: np.ndarray
     ref_before: np.ndarray
 
     def take(self, k: np.ndarray | int) -> _RunContext:
-        return _RunContext(self.pre[:, k], self.pre_fast[k], self.tk_floor[k], self.ref_before[k])
+        return _RunContext(self.pre[:, k], self.tk_floor[k], self.ref_before[k])
 
 
 def _frames(a: np.ndarray | FrameFlags | Callable | None, lo: int, hi: int):
@@ -271,9 +269,7 @@ class CrampDetector:
         self._gait_w = max(2, round(s.gait_window_s * fr))
         self._gait_lags = np.arange(max(1, lo), min(hi, self._gait_w - 1) + 1)
         #: The context of no run (before anything was seen).
-        self._no_context = _RunContext(
-            np.zeros((n_channels, 1)), np.zeros(1), np.full(1, np.nan), np.zeros(1)
-        )
+        self._no_context = _RunContext(np.zeros((n_channels, 1)), np.full(1, np.nan), np.zeros(1))
         self.reset()
 
     def reset(self) -> None:
@@ -1230,7 +1226,7 @@ class CrampDetector:
         k = run_starts.shape[0]
         if k == 0 or self._ext_level.shape[1] == 0:
             z = np.zeros(k)
-            return _RunContext(np.zeros((self.n_channels, k)), z, np.full(k, np.nan), z)
+            return _RunContext(np.zeros((self.n_channels, k)), np.full(k, np.nan), z)
         fr = 1.0 / self.hop_s
         e0 = self._ext_start
         span = np.arange(-round(self.settings.pre_run_s * fr), -round(PRE_RUN_GAP_S * fr))
@@ -1253,12 +1249,11 @@ class CrampDetector:
             return np.where(need, out, 0.0)
 
         pre = med(self._ext_level, enough)
-        pre_fast = med(self._ext_fast[c], any_known)
         tk = med(np.abs(self._ext_tkeo[c]), any_known)
         tk_any = np.where(known, self._ext_tkeo[c][safe] != 0, False).any(axis=1)
         tk_floor = np.where(tk_any, TKEO_ONSET_FACTOR * tk + 1e-12, np.nan)
         before = np.clip(run_starts - 1 - e0, 0, self._ext_ref.shape[1] - 1)
-        return _RunContext(pre, pre_fast, tk_floor, self._ext_ref[c, before])
+        return _RunContext(pre, tk_floor, self._ext_ref[c, before])
 
     @staticmethod
     def _join(new: _RunContext, carried: _RunContext, which: np.ndarray) -> _RunContext:
@@ -1266,12 +1261,11 @@ class CrampDetector:
         the carried one where no run started yet in this block."""
         j = np.maximum(which, 0)
         has = which >= 0
-        if new.pre_fast.shape[0] == 0:
+        if new.tk_floor.shape[0] == 0:
             new = carried
             j, has = np.zeros_like(which), np.zeros_like(has)
         return _RunContext(
             np.where(has[None], new.pre[:, j], carried.pre[:, :1]),
-            np.where(has, new.pre_fast[j], carried.pre_fast[0]),
             np.where(has, new.tk_floor[j], carried.tk_floor[0]),
             np.where(has, new.ref_before[j], carried.ref_before[0]),
         )

@@ -145,6 +145,7 @@ def save_model(
         assert linear is not None
         params = {k: np.asarray(v, dtype=float).tolist() for k, v in linear.items()}
         header["parameters"] = params
+        (out / SKOPS_NAME).unlink(missing_ok=True)  # a boosting model's payload written before
         payload = _canonical(_signed_part(header))
     else:
         import skops.io as sio
