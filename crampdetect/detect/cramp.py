@@ -335,7 +335,8 @@ class CrampDetector:
         done = 0
         while done < n:
             part = [_frames(a, done, n) for a in args]
-            snap = self._snapshot()
+            # a part can differ only after its first frame: one frame (live) needs no snapshot
+            snap = self._snapshot() if n - done > 1 else None
             used, cramping = self._cramp_view(start + done, part[2], part[3])
             self._cramping = cramping
             part_events = self._update_part(start + done, *part[:2], used, *part[3:])
@@ -347,7 +348,7 @@ class CrampDetector:
                 events.extend(part_events)
                 break
             k = int(np.argmax(differ))  # an alert or end changes only later frames
-            if k == 0:
+            if k == 0 or snap is None:
                 raise RuntimeError("a cramp hold changed the frame it was taken at")
             self._restore(snap)
             part = [_frames(a, 0, k) for a in part]
