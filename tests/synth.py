@@ -63,3 +63,23 @@ def night_counts(fs: float = 500.0, seed: int = 7) -> np.ndarray:
     counts = np.round(512 + x / (5.0 / 1024 / 200 * 1e6)).clip(0, 1023)
     counts[0, int(34 * fs) : int(35.2 * fs)] = 1023  # stuck at the rail: lead-off
     return counts
+
+
+def cramp_events(x, fs, channels, rep, profile, cuts=(), **changes) -> list:
+    """Cramp events of a pipeline streaming ``x`` (n_channels, n; µV or counts as ``rep``) at
+    ``fs`` Hz in blocks cut at the sample indices ``cuts``, with the settings of ``profile``
+    changed by ``changes``."""
+    import itertools
+
+    from crampdetect.core import Block
+    from crampdetect.detect.settings import profile_settings
+    from crampdetect.pipeline import Pipeline
+    from crampdetect.pipeline.offline import Collector
+
+    s = profile_settings(profile).replace(**changes)
+    pipe = Pipeline(fs, channels, rep, profile, settings=s)
+    col = Collector()
+    for a, b in itertools.pairwise(sorted({0, *cuts, x.shape[1]})):
+        col.add(pipe.push(Block(x[:, a:b], fs, a, a / fs, 0, channels)))
+    col.add(pipe.finish())
+    return [e for e in col.result()[0] if e.kind == "cramp"]

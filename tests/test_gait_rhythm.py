@@ -5,18 +5,14 @@ the result does not depend on block sizes."""
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from synth import add_burst, scene
+from synth import add_burst, cramp_events, scene
 
-from crampdetect.core import Block, InputError, Representation
+from crampdetect.core import InputError, Representation
 from crampdetect.detect.settings import profile_settings
-from crampdetect.pipeline import Pipeline
-from crampdetect.pipeline.offline import Collector
 
 FS = 500.0
 CHANNELS = ("left", "right")
@@ -38,13 +34,7 @@ def _striding(seed: int, stride_s: float = 0.7, rhythm: bool = True) -> np.ndarr
 
 
 def _cramps(x: np.ndarray, cuts: list[int] = (), **changes: float) -> list:
-    s = profile_settings("training").replace(**changes)
-    pipe = Pipeline(FS, CHANNELS, REP, "training", settings=s)
-    col = Collector()
-    for a, b in itertools.pairwise(sorted({0, *cuts, x.shape[1]})):
-        col.add(pipe.push(Block(x[:, a:b], FS, a, a / FS, 0, CHANNELS)))
-    col.add(pipe.finish())
-    return [e for e in col.result()[0] if e.kind == "cramp"]
+    return cramp_events(x, FS, CHANNELS, REP, "training", cuts, **changes)
 
 
 @pytest.mark.parametrize("stride_s", [0.7, 1.05])  # running, walking
