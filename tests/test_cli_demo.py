@@ -58,6 +58,7 @@ def test_demo_json_events_keep_stdout_machine_readable():
     assert "the board received: vibrate" in res.stderr
 
 
+@pytest.mark.slow  # > 3 s: the default suite stays under its 4 min budget
 def test_demo_on_a_terminal_draws_the_live_table():
     """With a terminal on stdout the status is a rich live table (per-channel level, state,
     quality, link health), and the alert still appears."""

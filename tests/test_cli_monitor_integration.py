@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 
 def _cli(*args, home):
     env = {**os.environ, "CRAMPDETECT_HOME": str(home)}
@@ -20,6 +22,7 @@ def _cli(*args, home):
     )
 
 
+@pytest.mark.slow  # > 3 s: the default suite stays under its 4 min budget
 def test_monitor_writes_history_and_a_recording_that_replays_the_same(tmp_path):
     rec = tmp_path / "night.cdrec"
     live = _cli(

@@ -7,6 +7,7 @@ delimiter before it) survived is decoded: resynchronisation within one frame.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -149,6 +150,7 @@ def test_random_bytes_never_raise_and_chunking_does_not_matter(
         assert FrameDecoder().feed(encode_frame(frame)) == [frame]
 
 
+@pytest.mark.slow  # > 3 s: the default suite stays under its 4 min budget
 @settings(max_examples=30, deadline=None)
 @given(st.data())
 def test_one_byte_pieces_and_64k_bursts_give_identical_frames(data: st.DataObject) -> None:

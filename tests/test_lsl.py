@@ -166,6 +166,7 @@ def test_monitor_publishes_signal_envelope_and_markers() -> None:
     assert envelope[:, 1].max() > 5 * np.median(envelope[:, 1])  # the cramp stands out
 
 
+@pytest.mark.slow  # > 3 s: the default suite stays under its 4 min budget
 def test_lsl_source_by_property_and_missing_streams(cramp_uv) -> None:
     from crampdetect.core import InputError
     from crampdetect.ingest.sources import open_source

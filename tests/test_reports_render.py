@@ -154,6 +154,7 @@ def test_report_cli_many_recordings_in_parallel(
     assert "broken.csv" in captured.err and "Traceback" not in captured.err
 
 
+@pytest.mark.slow  # > 3 s: the default suite stays under its 4 min budget
 def test_report_says_what_the_reader_left_out(
     night: Path, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:

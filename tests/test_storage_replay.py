@@ -144,6 +144,7 @@ def test_cli_bad_input_exits_2_with_one_line(
     assert not (tmp_path / "out.edf").exists()
 
 
+@pytest.mark.slow  # > 3 s: the default suite stays under its 4 min budget
 def test_record_cli_sigkill_keeps_all_but_the_last_second(tmp_path: Path) -> None:
     from crampdetect.ingest.ptyboard import PtyBoard
     from crampdetect.ingest.sim import BoardEmulator
