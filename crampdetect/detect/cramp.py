@@ -319,7 +319,17 @@ class CrampDetector:
     ) -> list[FrameEvent]:
         """Process frames ``start .. start + n``; all arrays (n_channels, n).
 
-        See :meth:`_update_part` for the arrays. (rebase) A channel's resting baseline is
+        ``level_fast``/``level`` are 100/250 ms envelopes (µV), ``base`` the resting baseline
+        (µV, NaN while unknown), ``blocked`` frames with lead-off, ``artefact`` frames with
+        pops, wander or a motion-artefact spectrum (or :class:`FrameFlags` holding them from
+        ``HISTORY_S`` before ``start`` on, read where needed), ``reference`` the strongest
+        recent activity (µV) or the calibrated maximum, ``tkeo`` the mean Teager-Kaiser energy per
+        frame (µV², raw EMG only; or ``tkeo(lo, hi)`` giving those of frames ``lo .. hi - 1``
+        from ``HISTORY_S`` before ``start`` on, called only where read) used to place onsets,
+        ``untrusted`` frames under a quality flag (no alert is raised from them),
+        ``interrupted`` frames under a lasting flag (activity there starts or continues no run).
+
+        (rebase) A channel's resting baseline is
         held at its value at the alert while it cramps (a cramp of minutes is not a new
         rest: the baseline tracker would re-base to it), and the other legs know it cramps.
         Both follow from the frames' own alerts and ends: the frames are processed in parts
@@ -329,7 +339,7 @@ class CrampDetector:
         args = [level_fast, level, base, blocked, artefact, reference, tkeo, untrusted, interrupted]
         s = self.settings
         if s.rest_hold_s <= 0 and s.other_cramp_s <= 0:
-            return self._update_part(start, *args)
+            return self._update_part(start, args)
         n = level.shape[1]
         events: list[FrameEvent] = []
         done = 0
@@ -339,7 +349,7 @@ class CrampDetector:
             snap = self._snapshot() if n - done > 1 else None
             used, cramping = self._cramp_view(start + done, part[2], part[3])
             self._cramping = cramping
-            part_events = self._update_part(start + done, *part[:2], used, *part[3:])
+            part_events = self._update_part(start + done, [*part[:2], used, *part[3:]])
             true, true_cramping = self._cramp_view(start + done, part[2], part[3])
             differ = (true != used) & ~(np.isnan(true) & np.isnan(used))
             differ = (differ | (true_cramping != cramping)).any(axis=0)
@@ -353,7 +363,7 @@ class CrampDetector:
             self._restore(snap)
             part = [_frames(a, 0, k) for a in part]
             used, self._cramping = self._cramp_view(start + done, part[2], part[3])
-            events.extend(self._update_part(start + done, *part[:2], used, *part[3:]))
+            events.extend(self._update_part(start + done, [*part[:2], used, *part[3:]]))
             self._release(start + done, part[2], part[3])
             done += k
         return events
@@ -446,31 +456,10 @@ class CrampDetector:
             if log is not None and k is not None:
                 del log[k:]
 
-    def _update_part(
-        self,
-        start: int,
-        level_fast: np.ndarray,
-        level: np.ndarray,
-        base: np.ndarray,
-        blocked: np.ndarray,
-        artefact: np.ndarray,
-        reference: np.ndarray | None = None,
-        tkeo: np.ndarray | Callable[[int, int], np.ndarray] | None = None,
-        untrusted: np.ndarray | None = None,
-        interrupted: np.ndarray | None = None,
-    ) -> list[FrameEvent]:
-        """Process frames ``start .. start + n``; all arrays (n_channels, n).
-
-        ``level_fast``/``level`` are 100/250 ms envelopes (µV), ``base`` the resting baseline
-        (µV, NaN while unknown), ``blocked`` frames with lead-off, ``artefact`` frames with
-        pops, wander or a motion-artefact spectrum (or :class:`FrameFlags` holding them from
-        ``HISTORY_S`` before ``start`` on, read where needed), ``reference`` the strongest
-        recent activity (µV) or the calibrated maximum, ``tkeo`` the mean Teager-Kaiser energy per
-        frame (µV², raw EMG only; or ``tkeo(lo, hi)`` giving those of frames ``lo .. hi - 1``
-        from ``HISTORY_S`` before ``start`` on, called only where read) used to place onsets,
-        ``untrusted`` frames under a quality flag (no alert is raised from them),
-        ``interrupted`` frames under a lasting flag (activity there starts or continues no run).
-        """
+    def _update_part(self, start: int, arrays: list) -> list[FrameEvent]:
+        """Process frames ``start .. start + n``: :meth:`update` for one part, with
+        ``arrays`` its arrays in order (the baseline with the cramp holds applied)."""
+        level_fast, level, base, blocked, artefact, reference, tkeo, untrusted, interrupted = arrays
         n = level.shape[1]
         self._frame = start + n
         self._part_start = start  # rebase
