@@ -954,6 +954,25 @@ class CrampDetector:
             & (prev_strong > 0)
         )
         move_ends = frames[ended]
+        after_effort = np.zeros(n, dtype=bool)
+        if s.after_effort_s > 0:
+            # afterhold: a cramp strikes 0-5 s after the hold or calf raises that trigger it;
+            # a run starting that soon after a movement of this leg takes the slow path
+            # after after_effort_slow_s (a voluntary hold begins after a pause), judged
+            # against rest, not against the effort it followed.
+            late = in_run & ~slow & (elapsed >= s.after_effort_slow_s * fr)
+            late &= (st["med"] >= s.strong_ratio) & (st["med"] >= s.slow_strong_ratio)
+            k = np.flatnonzero(late)
+            if k.size:
+                j = np.searchsorted(move_ends, run_start[k]) - 1
+                seen = (j >= 0) | ch.move_seen
+                ends = np.append(move_ends, ch.last_move_end)  # [j] with j = -1: the carried end
+                last = ends[j]
+                k = k[seen & (run_start[k] - last <= s.after_effort_s * fr)]
+            if k.size and s.gait_window_s > 0:
+                k = k[~self._striding_at(c, start + k, run_start[k])]
+            after_effort[k] = True
+            slow |= after_effort
 
         def quiet_before(rs: int) -> bool:
             """Night: the leg was at rest long enough before a run starting at ``rs``."""
@@ -996,7 +1015,7 @@ class CrampDetector:
             hit = hit[run_start[hit] != rs]
             # Only frames that rose above the activity before the run can alert.
             # (The settle path has its own context: the gait before it, the other legs.)
-            ok = level[mine] >= s.rise_ratio * pre[mine]
+            ok = (level[mine] >= s.rise_ratio * pre[mine]) | after_effort[mine]  # afterhold
             if s.fast_ref_fraction > 0:
                 # The early paths need the strongest activity of the last minutes before
                 # the run to be matched: a cramp is rarely weaker than earlier movements.
