@@ -214,12 +214,16 @@ class DetectorSettings:
         whose mean level there reached ``ref_fraction`` x its activity reference. A cramp
         that stops a runner keeps the leg up out of its last strides; a voluntary hold is
         ramped up from rest or standing. 0 disables.
-    after_effort_s, after_effort_slow_s : float
+    after_effort_s, after_effort_slow_s, after_effort_level : float
         (afterhold) Training: a run that starts within ``after_effort_s`` (s) of the end of an
         earlier movement of that leg (a run of at least ``movement_min_s`` that was clearly
-        active: a hold, a set of calf raises) takes the slow path after ``after_effort_slow_s``
-        (s) instead of ``slow_min_s``. A cramp strikes 0-5 s after the effort that triggers
-        it; a voluntary hold begins after a pause. 0 disables.
+        active) takes the slow path after ``after_effort_slow_s`` (s) instead of
+        ``slow_min_s``, judged against rest rather than against that effort (the rise test),
+        when the leg's median level over the 5 s before the run reached
+        ``after_effort_level`` x its activity reference (an effort: a hold, calf raises; not
+        standing's sway) and its mean level over the last ``after_effort_slow_s`` relative to
+        its reference is ``settle_one_leg`` x every other leg's. A cramp strikes 0-5 s after
+        the effort that triggers it; a voluntary hold begins after a pause. 0 disables.
     rest_hold_s : float
         (rebase) A channel's resting baseline is held (as an upper bound) at its value at the
         alert while it cramps, and after the end until the baseline tracker is back at or
@@ -339,6 +343,7 @@ class DetectorSettings:
     # afterhold: a cramp right after a hold or calf raises (the slow path's shorter floor)
     after_effort_s: float = 0.0
     after_effort_slow_s: float = 9.5
+    after_effort_level: float = 0.2
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -468,7 +473,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "gait_rhythm": (0.0, 2.0, "autocorrelation difference"),
     "gait_trough": (0.0, 1.0, "x 90th percentile over gait_window_s"),
     "after_effort_s": (0.0, 60.0, "s"),  # afterhold
-    "after_effort_slow_s": (0.0, 600.0, "s"),  # afterhold
+    "after_effort_slow_s": (0.0, 20.0, "s"),  # afterhold: within HISTORY_S
+    "after_effort_level": (0.0, 10.0, "x activity reference"),  # afterhold
 }
 
 _PROFILES = {
@@ -542,11 +548,12 @@ _PROFILES = {
         # (benchmarks/detection.md, 2026-12-05 session 6 "part trainfa").
         gait_window_s=4.0,
         # afterhold: a cramp strikes 0-5 s after the hold or calf raises that trigger it, a
-        # voluntary hold begins after a pause: a run starting within 3 s of the end of that
-        # leg's last movement takes the slow path after 5 s (benchmarks/detection.md,
+        # voluntary hold begins after a pause: a one-legged run starting within 3 s of the end
+        # of that leg's effort takes the slow path after 5 s (benchmarks/detection.md,
         # session 7, part afterhold).
         after_effort_s=3.0,
         after_effort_slow_s=5.0,
+        after_effort_level=0.2,
     ),
 }
 
