@@ -1123,8 +1123,9 @@ class CrampDetector:
     # afterhold: the slow path's shorter floor right after an effort of that leg
     def _one_leg_over(self, c: int, idx: np.ndarray, span_s: float) -> np.ndarray:
         """Whether leg ``c``'s mean 100 ms level over the ``span_s`` (s) ending at each history
-        index ``idx`` relative to its activity reference (above the resting offset) stood
-        ``settle_one_leg`` x every other leg's there (False where the history is shorter)."""
+        index ``idx`` relative to its activity reference (above the resting offset) reached
+        ``after_effort_level`` and stood ``settle_one_leg`` x every other leg's there (False
+        where the history is shorter)."""
         s = self.settings
         w = max(round(span_s / self.hop_s), 1)
         span = idx[:, None] - np.arange(w)[None, :]  # (k, w): the frames of each span
@@ -1135,7 +1136,8 @@ class CrampDetector:
         top = self._ext_ref[:, idx] - floor[:, idx]
         with np.errstate(invalid="ignore", divide="ignore"):
             rel = np.where(top > 0, mean / top, 0.0)
-        return ok & self._one_leg(rel)[c]
+        # ... and itself an effort, not a standing leg beside a quieter one
+        return ok & (rel[c] >= s.after_effort_level) & self._one_leg(rel)[c]
 
     # trainfa: the stride rhythm on the watched leg
     def _striding_at(self, c: int, frames: np.ndarray, run_start: np.ndarray) -> np.ndarray:

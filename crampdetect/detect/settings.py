@@ -222,7 +222,8 @@ class DetectorSettings:
         when the leg's median level over the 5 s before the run reached
         ``after_effort_level`` x its activity reference (an effort: a hold, calf raises; not
         standing's sway) and its mean level over the last ``after_effort_slow_s`` relative to
-        its reference is ``settle_one_leg`` x every other leg's. A cramp strikes 0-5 s after
+        its reference reached ``after_effort_level`` too and is ``settle_one_leg`` x every
+        other leg's. A cramp strikes 0-5 s after
         the effort that triggers it; a voluntary hold begins after a pause. 0 disables.
     rest_hold_s : float
         (rebase) A channel's resting baseline is held (as an upper bound) at its value at the
