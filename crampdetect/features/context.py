@@ -28,17 +28,47 @@ def count_in_run(mask: np.ndarray, starts: np.ndarray, carried: int) -> np.ndarr
 
 class LazyStats(dict):
     """Per-frame statistics (name -> (n_channels, n) array) of which some are computed only
-    when first asked for: ``compute()`` returns them as a dict. At rest nothing asks."""
+    where asked for: ``compute(lo, hi)`` returns them for frames ``lo .. hi - 1`` as a dict.
+    :meth:`need` computes them over a span (elsewhere they hold NaN / False); reading one
+    before any :meth:`need` computes them over all ``n`` frames. At rest nothing asks."""
 
-    def __init__(self, compute) -> None:
+    #: Frames between two asked spans up to which both are computed as one (a call's
+    #: overhead is worth ~100 frames).
+    JOIN = 100
+
+    def __init__(self, compute, n: int) -> None:
         super().__init__()
         self._compute = compute
+        self._todo = np.ones(n, dtype=bool)  # frames not computed yet
 
     def __missing__(self, key: str) -> np.ndarray:
-        if self._compute is not None:
-            compute, self._compute = self._compute, None
-            self.update(compute())
+        if self._todo.all():
+            self.need(0, self._todo.shape[0])
         return dict.__getitem__(self, key)
+
+    def need(self, lo: int, hi: int) -> None:
+        """Compute the statistics of frames ``lo .. hi - 1`` not computed yet."""
+        todo = np.flatnonzero(self._todo[lo:hi])
+        if not todo.size:
+            return
+        a, b = lo + int(todo[0]), lo + int(todo[-1]) + 1
+        for key, v in self._compute(a, b).items():
+            if key not in self:
+                fill = False if v.dtype == bool else np.nan
+                dict.__setitem__(self, key, np.full((v.shape[0], self._todo.shape[0]), fill))
+            dict.__getitem__(self, key)[:, a:b] = v
+        self._todo[a:b] = False
+
+    def need_where(self, mask: np.ndarray) -> None:
+        """Compute the statistics of the frames where ``mask`` (n,) holds (of spans closer
+        than :attr:`JOIN` frames, the frames between too)."""
+        edges = np.flatnonzero(np.diff(mask, prepend=False, append=False))
+        if not edges.size:
+            return
+        starts, ends = edges[::2], edges[1::2]
+        keep = np.concatenate([[True], starts[1:] - ends[:-1] > self.JOIN])
+        for a, b in zip(starts[keep], np.append(ends[np.flatnonzero(keep)[1:] - 1], ends[-1])):
+            self.need(int(a), int(b))
 
     def row(self, c: int, p: int) -> _Row:
         """The statistics of channel ``c`` from frame ``p`` on, computed when first asked."""
@@ -53,6 +83,10 @@ class _Row(dict):
     def __missing__(self, key: str) -> np.ndarray:
         v = self[key] = self._stats[key][self._c, self._p :]
         return v
+
+    def need_where(self, mask: np.ndarray) -> None:
+        """:meth:`LazyStats.need_where` for ``mask`` over this row's frames."""
+        self._stats.need_where(np.concatenate([np.zeros(self._p, dtype=bool), mask]))
 
 
 def trailing_stats(
