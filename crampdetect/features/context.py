@@ -67,7 +67,8 @@ class LazyStats(dict):
             return
         starts, ends = edges[::2], edges[1::2]
         keep = np.concatenate([[True], starts[1:] - ends[:-1] > self.JOIN])
-        for a, b in zip(starts[keep], np.append(ends[np.flatnonzero(keep)[1:] - 1], ends[-1])):
+        group_ends = np.append(ends[np.flatnonzero(keep)[1:] - 1], ends[-1])
+        for a, b in zip(starts[keep], group_ends, strict=True):
             self.need(int(a), int(b))
 
     def row(self, c: int, p: int) -> _Row:
@@ -322,12 +323,35 @@ def elevation(
     last_up = np.maximum.accumulate(np.where(up, idx, -1), axis=1)
     not_up = idx - last_up  # frames since the last elevated one (the stretch ending here)
     tail = slice(span - (n + w - 1), span)
-    share = windows(up[:, tail].astype(np.float64), w).mean(axis=2)
-    longest = windows(not_up[:, tail], w).max(axis=2)
-    longest = np.minimum(longest, w)
-    spell = windows(down.astype(np.float64), rest_w).mean(axis=2) >= rest_share  # span-rest_w+1
-    rested = windows(spell[:, -(n + back - 1) :], back).any(axis=2)
+    # Counts and maxima of integers over running windows: exact whatever the order, so the
+    # running sums and blockwise maxima give what reducing each window gives, in O(frames).
+    share = _window_count(up[:, tail], w) / w
+    longest = np.minimum(_window_max(not_up[:, tail], w), w)
+    spell = _window_count(down, rest_w) / rest_w >= rest_share  # span - rest_w + 1
+    rested = _window_count(spell[:, -(n + back - 1) :], back) > 0
     return share, longest, rested, up[:, -n:], windows(x[:, tail], w)
+
+
+def _window_count(flags: np.ndarray, w: int) -> np.ndarray:
+    """Per window of ``w`` consecutive columns of ``flags`` (n_channels, m), how many hold:
+    (n_channels, m - w + 1), int."""
+    cs = np.zeros((flags.shape[0], flags.shape[1] + 1), dtype=np.int64)
+    np.cumsum(flags, axis=1, out=cs[:, 1:])
+    return cs[:, w:] - cs[:, :-w]
+
+
+def _window_max(x: np.ndarray, w: int) -> np.ndarray:
+    """Per window of ``w`` consecutive columns of ``x`` (n_channels, m; integers), its
+    maximum (n_channels, m - w + 1): the larger of the running maximum from the window's
+    start to the end of its ``w``-column block and that from the next block's start to the
+    window's end (van Herk / Gil-Werman)."""
+    c, m = x.shape
+    k = -(-m // w) * w
+    pad = np.concatenate([x, np.full((c, k - m), np.iinfo(x.dtype).min, x.dtype)], axis=1)
+    blocks = pad.reshape(c, -1, w)
+    ahead = np.maximum.accumulate(blocks, axis=2).reshape(c, k)
+    behind = np.maximum.accumulate(blocks[:, :, ::-1], axis=2)[:, :, ::-1].reshape(c, k)
+    return np.maximum(behind[:, : m - w + 1], ahead[:, w - 1 : m])
 
 
 def held_at(
