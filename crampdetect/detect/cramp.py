@@ -879,8 +879,12 @@ class CrampDetector:
         # The window statistics only where they can matter: frames that can be in a run
         # (active ones and the gap after them, a run carried in) and on the settle and held
         # paths (the weak path asks for its own).
-        last = np.maximum(np.maximum.accumulate(np.where(on, frames, _NEVER)), ch.last_on)
-        st.need_where((frames - last <= self._gap) | st["settle"] | st["held"])
+        if start - ch.last_on <= self._gap or on.any() or st["settle"].any() or st["held"].any():
+            if n <= LazyStats.JOIN:  # a few frames (live): all of them
+                st.need(0, n)
+            else:
+                last = np.maximum(np.maximum.accumulate(np.where(on, frames, _NEVER)), ch.last_on)
+                st.need_where((frames - last <= self._gap) | st["settle"] | st["held"])
         if on.any():  # a relaxation relative to its own level breaks continuity
             on = on & ~st["relaxed"]
         weak = self._weak(c, start, n, st)

@@ -62,9 +62,13 @@ class LazyStats(dict):
     def need_where(self, mask: np.ndarray) -> None:
         """Compute the statistics of the frames where ``mask`` (n,) holds (of spans closer
         than :attr:`JOIN` frames, the frames between too)."""
-        edges = np.flatnonzero(np.diff(mask, prepend=False, append=False))
-        if not edges.size:
+        k = np.flatnonzero(mask)
+        if not k.size:
             return
+        if k[-1] - k[0] <= self.JOIN:  # one span
+            self.need(int(k[0]), int(k[-1]) + 1)
+            return
+        edges = np.flatnonzero(np.diff(mask, prepend=False, append=False))
         starts, ends = edges[::2], edges[1::2]
         keep = np.concatenate([[True], starts[1:] - ends[:-1] > self.JOIN])
         group_ends = np.append(ends[np.flatnonzero(keep)[1:] - 1], ends[-1])
@@ -84,6 +88,10 @@ class _Row(dict):
     def __missing__(self, key: str) -> np.ndarray:
         v = self[key] = self._stats[key][self._c, self._p :]
         return v
+
+    def need(self, lo: int, hi: int) -> None:
+        """:meth:`LazyStats.need` for this row's frames ``lo .. hi - 1``."""
+        self._stats.need(self._p + lo, self._p + hi)
 
     def need_where(self, mask: np.ndarray) -> None:
         """:meth:`LazyStats.need_where` for ``mask`` over this row's frames."""
