@@ -799,6 +799,14 @@ class CrampDetector:
             self._ext_tk = self._tkeo_at(self._ext_start, self._frame)
         return self._ext_tk
 
+    def _tkeo_of(self, c: int, idx: np.ndarray) -> np.ndarray:
+        """The TKEO of channel ``c`` at ``idx`` (into the extended arrays): only their span
+        asked for while :attr:`_ext_tkeo` is not (it is where an alert reads it)."""
+        if self._ext_tk is not None or self._tkeo_at is None:
+            return self._ext_tkeo[c][idx]
+        lo, hi = int(idx.min()), int(idx.max()) + 1
+        return self._tkeo_at(self._ext_start + lo, self._ext_start + hi)[c][idx - lo]
+
     def _channel(
         self,
         c: int,
@@ -1257,8 +1265,8 @@ class CrampDetector:
 
         everything = bool(known.all())
 
-        def med(x: np.ndarray, need: np.ndarray) -> np.ndarray:
-            v = x[..., safe] if x.ndim == 1 else x[:, safe]  # (k, m) or (C, k, m)
+        def med(v: np.ndarray, need: np.ndarray) -> np.ndarray:
+            """Median over the span of ``v``, the values at ``safe``: (k, m) or (C, k, m)."""
             if everything:  # the usual case: the whole span is in the history
                 return np.median(v, axis=-1)
             v = np.where(known, v, np.nan)
@@ -1267,9 +1275,10 @@ class CrampDetector:
                 out = np.nanmedian(v, axis=-1)
             return np.where(need, out, 0.0)
 
-        pre = med(self._ext_level, enough)
-        tk = med(np.abs(self._ext_tkeo[c]), any_known)
-        tk_any = np.where(known, self._ext_tkeo[c][safe] != 0, False).any(axis=1)
+        pre = med(self._ext_level[:, safe], enough)
+        tkv = self._tkeo_of(c, safe)
+        tk = med(np.abs(tkv), any_known)
+        tk_any = np.where(known, tkv != 0, False).any(axis=1)
         tk_floor = np.where(tk_any, TKEO_ONSET_FACTOR * tk + 1e-12, np.nan)
         before = np.clip(run_starts - 1 - e0, 0, self._ext_ref.shape[1] - 1)
         return _RunContext(pre, tk_floor, self._ext_ref[c, before])
