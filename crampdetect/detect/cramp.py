@@ -1003,8 +1003,13 @@ class CrampDetector:
                 ok &= slow[mine] | (level[mine] >= s.fast_ref_fraction * ctx.ref_before[mine])
             if s.turn_quiet_s > 0:
                 # nightmiss: after turning over, the other legs back at rest: the turnover
-                # is not the level this leg must rise above (judged from its rest).
-                ok |= self._after_turnover(c, start + mine, ctx.pre[:, mine])
+                # is not the level this leg must rise above; its level before it is.
+                turned = ~ok & self._after_turnover(c, start + mine, ctx.pre[:, mine])
+                if turned.any():
+                    k = mine[turned]
+                    floor = self._lowest_before(c, start + k, rs)
+                    with np.errstate(invalid="ignore"):
+                        ok[np.flatnonzero(turned)] = level[k] >= s.rise_ratio * floor
             if s.quiet_s > 0 and not quiet_before(rs):
                 # Shortly after a movement: maybe the next of a periodic series of leg
                 # movements (every 5-90 s, each 0.5-10 s): the early paths wait until the
@@ -1120,6 +1125,23 @@ class CrampDetector:
         lo = idx + 1 - w
         quiet = (lo >= 0) & (cum[idx + 1] - cum[np.maximum(lo, 0)] == 0)
         return was & quiet
+
+    def _lowest_before(self, c: int, frames: np.ndarray, run_start: int) -> np.ndarray:
+        """Per frame (absolute, ascending): the lowest level of leg ``c`` over the last
+        ``turn_rest_s`` before ``run_start`` (µV; NaN where the run began longer ago)."""
+        w = round(self.settings.turn_rest_s / self.hop_s)
+        lo = frames - w - self._ext_start  # >= 0: within the history
+        hi = min(run_start, int(frames[-1])) - self._ext_start
+        out = np.full(frames.shape[0], np.nan)
+        first = int(lo[0])
+        if hi <= first:
+            return out
+        seg = self._ext_level[c, first:hi]
+        tail_min = np.minimum.accumulate(seg[::-1])[::-1]  # min of seg[i:]
+        j = lo - first
+        have = j < seg.shape[0]
+        out[have] = tail_min[j[have]]
+        return out
 
     # trainfa: the stride rhythm on the watched leg
     def _striding_at(self, c: int, frames: np.ndarray, run_start: np.ndarray) -> np.ndarray:

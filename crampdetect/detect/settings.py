@@ -248,13 +248,14 @@ class DetectorSettings:
         towards its end; turning over, whose bursts the MyoWare envelope joins into one run,
         sags between bursts. 0 disables.
 
-    turn_quiet_s : float
-        (nightmiss) A run that starts while both legs were active before it (turning over)
-        is judged from the leg's rest, not from the turnover, once every other leg has been
-        below ``on_ratio`` x its rest for this long (s): the rise test (``rise_ratio`` x the
-        level before the run) and ``fast_ref_fraction`` are waived there. A leg that stays
-        contracted after the other one has dropped back to rest is not turning over; the
-        paths' own tests (strength, duration, no relaxation) still apply. 0 disables.
+    turn_quiet_s, turn_rest_s : float
+        (nightmiss) A run that starts while every leg was active before it (turning over) is
+        not held back by the rise test against that activity once every other leg has been
+        below ``on_ratio`` x its rest for ``turn_quiet_s`` (s): it must rise ``rise_ratio`` x
+        above the leg's lowest level over the last ``turn_rest_s`` (s) before the run (its
+        rest before or between the turnover's bursts) instead. A leg that stays contracted
+        after the other one has dropped back to rest is not turning over; the paths' own
+        tests (strength, duration, no relaxation) still apply. ``turn_quiet_s`` 0 disables.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -338,6 +339,7 @@ class DetectorSettings:
     gait_window_s: float = 0.0
     # nightmiss: a cramp that goes on after turning over
     turn_quiet_s: float = 0.0
+    turn_rest_s: float = 25.0
     gait_rhythm: float = 0.7
     gait_trough: float = 0.35
 
@@ -467,6 +469,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "other_cramp_after_s": (0.0, _BIG, "s"),  # rebase
     "gait_window_s": (0.0, GAIT_WINDOW_MAX_S, "s"),
     "turn_quiet_s": (0.0, 20.0, "s"),  # nightmiss (within HISTORY_S)
+    "turn_rest_s": (0.5, 29.0, "s"),  # nightmiss (within HISTORY_S)
     "gait_rhythm": (0.0, 2.0, "autocorrelation difference"),
     "gait_trough": (0.0, 1.0, "x 90th percentile over gait_window_s"),
 }
