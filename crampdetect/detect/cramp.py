@@ -1165,7 +1165,8 @@ class CrampDetector:
         """Per frame (absolute, ascending): the lowest level of leg ``c`` over the last
         ``turn_rest_s`` before ``run_start`` (µV; NaN where the run began longer ago)."""
         w = round(self.settings.turn_rest_s / self.hop_s)
-        lo = frames - w - self._ext_start  # >= 0: within the history
+        # within the history (HISTORY_S > turn_rest_s); < 0 only before the stream began
+        lo = np.maximum(frames - w - self._ext_start, 0)
         hi = min(run_start, int(frames[-1])) - self._ext_start
         out = np.full(frames.shape[0], np.nan)
         first = int(lo[0])
