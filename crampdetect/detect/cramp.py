@@ -1036,6 +1036,15 @@ class CrampDetector:
                 # The early paths need the strongest activity of the last minutes before
                 # the run to be matched: a cramp is rarely weaker than earlier movements.
                 ok &= slow[mine] | (level[mine] >= s.fast_ref_fraction * ctx.ref_before[mine])
+            if s.turn_quiet_s > 0:
+                # nightmiss: after turning over, the other legs back at rest: the turnover
+                # is not the level this leg must rise above; its level before it is.
+                turned = ~ok & self._after_turnover(c, start + mine, ctx.pre[:, mine])
+                if turned.any():
+                    k = mine[turned]
+                    floor = self._lowest_before(c, start + k, rs)
+                    with np.errstate(invalid="ignore"):
+                        ok[np.flatnonzero(turned)] = level[k] >= s.rise_ratio * floor
             if s.quiet_s > 0 and not quiet_before(rs):
                 # Shortly after a movement: maybe the next of a periodic series of leg
                 # movements (every 5-90 s, each 0.5-10 s): the early paths wait until the
@@ -1130,6 +1139,45 @@ class CrampDetector:
             k = int(np.searchsorted(move_ends, rs)) - 1
             self._since_move_at_alert = rs - (int(move_ends[k]) if k >= 0 else carried_move_end)
         return g
+
+    # nightmiss: a cramp that goes on after turning over
+    def _after_turnover(self, c: int, frames: np.ndarray, pre: np.ndarray) -> np.ndarray:
+        """Per frame (absolute ``frames``): the run of leg ``c`` began while every leg was
+        active (``pre``, (C, k): each leg's level before the run, at least ``on_ratio`` x
+        its rest) and every other leg has stayed below ``on_ratio`` x its rest over the
+        last ``turn_quiet_s``."""
+        s = self.settings
+        if self.n_channels < 2:
+            return np.zeros(frames.shape[0], dtype=bool)
+        w = max(1, round(s.turn_quiet_s / self.hop_s))
+        idx = frames - self._ext_start  # within the history (HISTORY_S > turn_quiet_s)
+        lvl, base = self._ext_level, self._ext_base
+        with np.errstate(invalid="ignore"):
+            up = lvl >= s.on_ratio * base  # (C, T)
+            was = (pre >= s.on_ratio * base[:, idx]).all(axis=0)
+        others = np.delete(up, c, axis=0).any(axis=0)
+        cum = np.concatenate([[0], np.cumsum(others)])
+        lo = idx + 1 - w
+        quiet = (lo >= 0) & (cum[idx + 1] - cum[np.maximum(lo, 0)] == 0)
+        return was & quiet
+
+    def _lowest_before(self, c: int, frames: np.ndarray, run_start: int) -> np.ndarray:
+        """Per frame (absolute, ascending): the lowest level of leg ``c`` over the last
+        ``turn_rest_s`` before ``run_start`` (µV; NaN where the run began longer ago)."""
+        w = round(self.settings.turn_rest_s / self.hop_s)
+        # within the history (HISTORY_S > turn_rest_s); < 0 only before the stream began
+        lo = np.maximum(frames - w - self._ext_start, 0)
+        hi = min(run_start, int(frames[-1])) - self._ext_start
+        out = np.full(frames.shape[0], np.nan)
+        first = int(lo[0])
+        if hi <= first:
+            return out
+        seg = self._ext_level[c, first:hi]
+        tail_min = np.minimum.accumulate(seg[::-1])[::-1]  # min of seg[i:]
+        j = lo - first
+        have = j < seg.shape[0]
+        out[have] = tail_min[j[have]]
+        return out
 
     # trainfa: the stride rhythm on the watched leg
     def _striding_at(self, c: int, frames: np.ndarray, run_start: np.ndarray) -> np.ndarray:

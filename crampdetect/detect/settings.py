@@ -248,6 +248,15 @@ class DetectorSettings:
         towards its end; turning over, whose bursts the MyoWare envelope joins into one run,
         sags between bursts. 0 disables.
 
+    turn_quiet_s, turn_rest_s : float
+        (nightmiss) A run that starts while every leg was active before it (turning over) is
+        not held back by the rise test against that activity once every other leg has been
+        below ``on_ratio`` x its rest for ``turn_quiet_s`` (s): it must rise ``rise_ratio`` x
+        above the leg's lowest level over the last ``turn_rest_s`` (s) before the run (its
+        rest before or between the turnover's bursts) instead. A leg that stays contracted
+        after the other one has dropped back to rest is not turning over; the paths' own
+        tests (strength, duration, no relaxation) still apply. ``turn_quiet_s`` 0 disables.
+
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
 
@@ -328,6 +337,9 @@ class DetectorSettings:
     other_cramp_after_s: float = 0.0
     # trainfa: gait keeps its stride rhythm (fast and slow paths)
     gait_window_s: float = 0.0
+    # nightmiss: a cramp that goes on after turning over
+    turn_quiet_s: float = 0.0
+    turn_rest_s: float = 25.0
     gait_rhythm: float = 0.7
     gait_trough: float = 0.35
 
@@ -456,6 +468,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "other_cramp_s": (0.0, 600.0, "s"),  # rebase
     "other_cramp_after_s": (0.0, _BIG, "s"),  # rebase
     "gait_window_s": (0.0, GAIT_WINDOW_MAX_S, "s"),
+    "turn_quiet_s": (0.0, 20.0, "s"),  # nightmiss (within HISTORY_S)
+    "turn_rest_s": (0.5, 29.0, "s"),  # nightmiss (within HISTORY_S)
     "gait_rhythm": (0.0, 2.0, "autocorrelation difference"),
     "gait_trough": (0.0, 1.0, "x 90th percentile over gait_window_s"),
 }
@@ -490,6 +504,10 @@ _PROFILES = {
         rest_hold_s=60.0,
         other_cramp_s=9.5,
         other_cramp_after_s=25.0,
+        # nightmiss: a leg still contracted once the other one has been back at rest for 4 s
+        # (longer than the pauses within turning over, 0.1-3 s) is judged from its rest, not
+        # from the turnover before it (benchmarks/detection.md, session 7, part nightmiss).
+        turn_quiet_s=4.0,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
