@@ -254,22 +254,3 @@ def test_the_hold_test_does_not_depend_on_block_cuts():
     add_burst(x, t, FS, rng, 1, 201.0, 203.0, 300.0, ramp_s=0.1)
     runs = [detect_array(x, FS, UV, "night", block=b)[0] for b in (137, 2000, 7919, 40000)]
     assert runs[0] and all(r == runs[0] for r in runs)
-
-
-@pytest.mark.parametrize("seed", range(2))
-def test_flat_leg_movement_of_8_s_waits_for_plateau_wait_s(seed):
-    # nightfa: a periodic leg movement lasts up to 10 s. An 8.5 s flat plateau, the next of
-    # a series (a movement 30 s before) or from rest, is alerted at moved_fast_s (7 s) unless
-    # the swing test holds until plateau_wait_s (9 s, the slow path): then it has ended first.
-    t, x, rng = scene(duration_s=200.0, seed=seed)
-    add_burst(x, t, FS, rng, 0, 70.0, 72.0, 300.0, ramp_s=0.1)  # the series' last movement
-    add_burst(x, t, FS, rng, 0, 100.0, 108.5, 300.0, ramp_s=0.1)
-    add_burst(x, t, FS, rng, 0, 150.0, 158.5, 300.0, ramp_s=0.1)  # from rest (42 s)
-    assert _night_events(x, plateau_wait_s=9.0, quiet_s=40.0) == []
-    was = _night_events(x, plateau_wait_s=0.0, quiet_s=40.0)
-    assert [round(e.alert_s - s) for e, s in zip(was, (100.0, 150.0), strict=True)] == [7, 7]
-    # A cramp that rises over 1.5 s after the movement is still alerted at moved_fast_s.
-    add_burst(x, t, FS, rng, 0, 180.0, 198.0, 300.0, ramp_s=1.5)
-    add_burst(x, t, FS, rng, 0, 174.0, 175.5, 300.0, ramp_s=0.1)
-    (e,) = _night_events(x, plateau_wait_s=9.0, quiet_s=40.0)
-    assert 6.5 <= e.alert_s - 180.0 <= 8.0

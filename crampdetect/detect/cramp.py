@@ -49,7 +49,6 @@ from crampdetect.features.context import (
     count_in_run,
     elevation,
     held_at,
-    run_swing_at,
     settled_after_gait,
     stride_rhythm,
     swing_at,
@@ -1011,9 +1010,7 @@ class CrampDetector:
                 # Night: a leg movement reaches its level at once and holds it; a cramp
                 # builds up and waxes and wanes. A flat plateau takes the early paths only
                 # once it has outlasted nearly every leg movement (as after a movement).
-                # nightfa: optionally until plateau_wait_s, after a movement too
-                wait_s = max(s.moved_fast_s, s.plateau_wait_s)
-                ask = ok & ~slow[mine] & (elapsed[mine] < wait_s * fr)
+                ask = ok & ~slow[mine] & (elapsed[mine] < s.moved_fast_s * fr)
                 if ask.any():
                     k = mine[ask]
                     swing = swing_at(
@@ -1023,20 +1020,6 @@ class CrampDetector:
                         self._swing_w,
                         s.rest_offset,
                     )
-                    # nightfa: from moved_fast_s on, the rise since the run began counts too
-                    late = elapsed[k] >= s.moved_fast_s * fr
-                    if late.any():
-                        kl = k[late]
-                        swing[late] = np.maximum(
-                            swing[late],
-                            run_swing_at(
-                                self._ext_fast[c],
-                                start + kl - self._ext_start,
-                                np.maximum(run_start[kl] - self._ext_start, 0),
-                                st["base"][kl],
-                                s.rest_offset,
-                            ),
-                        )
                     ok[np.flatnonzero(ask)] = swing >= s.plateau_swing
             if ok.any():
                 ok &= (

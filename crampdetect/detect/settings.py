@@ -143,10 +143,6 @@ class DetectorSettings:
         above the resting offset): a cramp builds up and waxes and wanes, a leg movement
         is a flat plateau reached at once. A flatter run may take them once it has lasted
         ``moved_fast_s``. 0 disables.
-    plateau_wait_s : float
-        Night (nightfa): the ``plateau_swing`` test holds until the run has lasted this
-        long (s), a run after a movement included (it is then judged over the last
-        ``fast_s`` too); 0 (default): until ``moved_fast_s``, and not after a movement.
     quiet_other_share : float
         Night: the steady (quiet) path needs another leg to have risen during at most this
         share of the run (turning over moves both legs); the irregular and slow paths keep
@@ -303,8 +299,6 @@ class DetectorSettings:
     recurrence_fast_scale: float = 0.75
     moved_fast_s: float = 7.0
     plateau_swing: float = 0.0
-    # nightfa: how long a flat plateau (or a run after a movement) waits for its shape test
-    plateau_wait_s: float = 0.0
     # rep: representation-specific
     rest_offset: float = 0.0
     # envtrain: a level standing does not reach, for the slow path (opt-in)
@@ -441,7 +435,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "recurrence_fast_scale": (0.1, 1.0, ""),
     "moved_fast_s": (0.1, 600.0, "s"),
     "plateau_swing": (0.0, 10.0, "log units"),
-    "plateau_wait_s": (0.0, 600.0, "s"),  # nightfa
     "rest_offset": (0.0, 1.0, "x baseline"),
     "slow_strong_ratio": (0.0, 1000.0, "x baseline"),
     "bilateral_clear_s": (0.0, _BIG, "s"),

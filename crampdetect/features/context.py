@@ -343,23 +343,3 @@ def held_at(
     median = np.nanmedian(ctx, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(median > 0, lowest / median, 0.0)
-
-
-# nightfa: the swing of a whole run, its rise included
-def run_swing_at(
-    fast_ext: np.ndarray,
-    ends: np.ndarray,
-    starts: np.ndarray,
-    base: np.ndarray,
-    rest_offset: float = 0.0,
-) -> np.ndarray:
-    """:func:`swing_at` over each run so far: frames ``starts`` .. ``ends`` (indices into
-    ``fast_ext``), so a rise over seconds counts (a cramp builds up; a leg movement reaches
-    its level at once). Log units; 0 for a run of fewer than 2 frames."""
-    w = int(np.max(ends - starts)) + 1 if ends.size else 1
-    idx = ends[:, None] + np.arange(1 - w, 1)[None, :]
-    floor = (rest_offset * np.nan_to_num(base))[:, None]
-    above = np.maximum(fast_ext[np.maximum(idx, 0)] - floor, 1e-6)
-    above = np.where(idx >= starts[:, None], above, np.nan)
-    lo, hi = np.nanpercentile(above, [SWING_PCT, 100.0 - SWING_PCT], axis=1)
-    return np.log(hi / lo)
