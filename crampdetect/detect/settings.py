@@ -224,8 +224,9 @@ class DetectorSettings:
         (rebase) While another leg is in a cramp the detector raised and still contracted
         (250 ms envelope >= ``off_ratio`` x its held rest), no path alerts on a leg until its
         run has lasted this long (s): the sleeper is awake and moves it while stretching the
-        cramped one (leg movements last 0.5-10 s; a cramp of both legs must still be alerted
-        within 10 s). 0 disables.
+        cramped one (leg movements last 0.5-10 s, and their run is longer by the rise and
+        fall; a cramp of both legs starts within seconds of the first, before
+        ``other_cramp_after_s``). 0 disables.
     other_cramp_after_s : float
         (rebase) ``other_cramp_s`` applies from this long (s) after the other leg's alert: a
         cramp of both legs starts within seconds of the first, the other leg's movements come
@@ -502,7 +503,9 @@ _PROFILES = {
         # rebase: a cramp is not a new rest; while one leg cramps the other one moves
         # (benchmarks/detection.md, session 6, part rebase).
         rest_hold_s=60.0,
-        other_cramp_s=9.5,
+        # nightfa: a leg movement lasts up to 10 s, and the run the detector sees around it
+        # is longer by its rise and fall (benchmarks/detection.md, session 7, part nightfa).
+        other_cramp_s=10.5,
         other_cramp_after_s=25.0,
         # nightmiss: a leg still contracted once the other one has been back at rest for 4 s
         # (longer than the pauses within turning over, 0.1-3 s) is judged from its rest, not
