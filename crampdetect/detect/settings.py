@@ -330,6 +330,9 @@ class DetectorSettings:
     gait_window_s: float = 0.0
     gait_rhythm: float = 0.7
     gait_trough: float = 0.35
+    # gaitcramp: gait is both legs striding; one leg's rhythm alone is a cramp's waxing
+    gait_other_fraction: float = 0.0
+    gait_other_rhythm: float = 0.35
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -458,6 +461,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "gait_window_s": (0.0, GAIT_WINDOW_MAX_S, "s"),
     "gait_rhythm": (0.0, 2.0, "autocorrelation difference"),
     "gait_trough": (0.0, 1.0, "x 90th percentile over gait_window_s"),
+    "gait_other_fraction": (0.0, 1.0, "x activity reference"),  # gaitcramp
+    "gait_other_rhythm": (0.0, 2.0, "autocorrelation difference"),  # gaitcramp
 }
 
 _PROFILES = {
@@ -530,6 +535,9 @@ _PROFILES = {
         # level): the fast and slow paths do not alert on a leg striding over the last 4 s
         # (benchmarks/detection.md, 2026-12-05 session 6 "part trainfa").
         gait_window_s=4.0,
+        # gaitcramp: ... and only while another leg strides too (gait is both legs in
+        # antiphase; a runner stopped by a cramp stands on the other leg).
+        gait_other_fraction=0.12,
     ),
 }
 
