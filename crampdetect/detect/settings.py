@@ -240,6 +240,14 @@ class DetectorSettings:
         where the envelope does not fall to rest between strides (the MyoWare ENV filter
         smears it; a tonic level under the bursts); a cramp's waxing and waning, even when
         nearly periodic, stays near its level. ``gait_window_s`` 0 disables.
+    gait_other_fraction, gait_other_rhythm : float
+        (gaitcramp) With two or more legs, gait is both legs striding: a leg counts as striding
+        (the fast and slow paths' test above; the ``held`` path's rhythm test) only while
+        another leg has the stride rhythm (at least ``gait_other_rhythm``, lower than
+        ``gait_rhythm``: it builds up later as a bout begins) at a mean of at least
+        ``gait_other_fraction`` x its activity reference over the same span. A cramp that
+        stops a runner may wax and wane at a stride's period while the other leg stands.
+        ``gait_other_fraction`` 0 disables (the leg is judged alone).
 
     hold_s, hold_floor : float
         (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
