@@ -599,9 +599,30 @@ class CrampDetector:
         up &= (self._frame - n + np.arange(n) >= self._held_start_n)[None, :]
         cand = np.flatnonzero(up.any(axis=0))
         if cand.size:  # rare: the stride rhythm only where the level test holds
-            rhythm = stride_rhythm(w[:, cand], self._stride_lags).max(axis=0)
-            up[:, cand] &= (rhythm < s.settle_rhythm_now)[None, :]
+            rhythm = stride_rhythm(w[:, cand], self._stride_lags)  # (C, m)
+            if s.gait_other_fraction > 0:  # gaitcramp: one leg's rhythm alone is no gait
+                with np.errstate(invalid="ignore"):
+                    active = above[:, cand] >= s.gait_other_fraction * top[:, cand]
+                up[:, cand] &= ~self._rhythm_is_gait(rhythm, active)
+            else:
+                up[:, cand] &= (rhythm.max(axis=0) < s.settle_rhythm_now)[None, :]
         return up
+
+    # gaitcramp: a leg is striding when its rhythm is a stride's and another leg strides too
+    def _rhythm_is_gait(self, rhythm: np.ndarray, active: np.ndarray) -> np.ndarray:
+        """Per leg and frame (C, m): gait, for the ``held`` path, from each leg's stride
+        rhythm over the span (C, m) and whether its mean level there reached
+        ``gait_other_fraction`` x its activity reference (``active``, C, m): some other leg
+        has the rhythm (>= ``settle_rhythm_now``), or this one has and another active leg
+        strides too (rhythm >= ``gait_other_rhythm``)."""
+        s = self.settings
+        striding = (rhythm >= s.gait_other_rhythm) & active
+        rhythmic = rhythm >= s.settle_rhythm_now
+        out = np.zeros(rhythm.shape, dtype=bool)
+        for c in range(rhythm.shape[0]):
+            others = np.arange(rhythm.shape[0]) != c
+            out[c] = rhythmic[others].any(axis=0) | (rhythmic[c] & striding[others].any(axis=0))
+        return out
 
     # exert2: when a cramp stops a runner, the cramped leg stays up straight out of its last
     # strides while the other leg drops to standing; a voluntary hold is ramped up from rest
@@ -1205,7 +1226,39 @@ class CrampDetector:
         if out.any():
             lo, hi = np.nanpercentile(w[out], (10, 90), axis=1)
             out[out] = lo <= s.gait_trough * hi
+        if out.any() and s.gait_other_fraction > 0 and self.n_channels > 1:
+            out[out] = self._other_striding(c, frames[out], run_start[out])  # gaitcramp
         return out
+
+    # gaitcramp: walking and running move both legs in antiphase. When a cramp stops a
+    # runner, the cramped leg's contraction waxes and wanes (its rhythm can reach a stride's)
+    # while the other leg stands still: one leg's rhythm alone is not gait.
+    def _other_striding(self, c: int, frames: np.ndarray, run_start: np.ndarray) -> np.ndarray:
+        """Whether another leg than ``c`` strides over the ``gait_window_s`` up to each of
+        ``frames``, judged on the frames of ``c``'s run (starting at ``run_start``) as
+        :meth:`_striding_at` judges ``c``: its 100 ms envelope has the stride rhythm (>=
+        ``gait_other_rhythm``: the other leg may lag as a bout begins) at a mean of at least
+        ``gait_other_fraction`` x its activity reference (gait bursts, not standing's sway),
+        both above the resting offset. False where the history does not reach back."""
+        s = self.settings
+        k = self._gait_w
+        end = frames - self._ext_start + 1  # exclusive ends in the extended arrays
+        others = np.array([o for o in range(self.n_channels) if o != c])
+        floor = s.rest_offset * np.nan_to_num(self._ext_base[others])
+        x = self._ext_fast[others] - floor
+        top = (self._ext_ref[others] - floor)[:, end - 1]  # (others, m)
+        pad = max(0, k - int(end.min()))
+        if pad:
+            x = np.concatenate([np.full((x.shape[0], pad), np.nan), x], axis=1)
+        w = windows(x, k)[:, end + pad - k]  # (others, m, k): the windows ending at frames
+        before = np.arange(k)[None, :] < (run_start - frames + k - 1)[:, None]  # (m, k)
+        w = np.where(before[None], np.nan, w)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a window without run frames
+            mean = np.nanmean(w, axis=2, keepdims=True)
+            active = mean[..., 0] >= s.gait_other_fraction * top
+        rhythm = stride_rhythm(np.where(before[None], mean, w), self._gait_lags)
+        return ((rhythm >= s.gait_other_rhythm) & active).any(axis=0)
 
     def _weak(self, c: int, start: int, n: int, st: dict[str, np.ndarray]) -> np.ndarray:
         """(miss) Frames ``start .. start + n`` of channel ``c`` where the weak path holds: over

@@ -241,6 +241,14 @@ class DetectorSettings:
         where the envelope does not fall to rest between strides (the MyoWare ENV filter
         smears it; a tonic level under the bursts); a cramp's waxing and waning, even when
         nearly periodic, stays near its level. ``gait_window_s`` 0 disables.
+    gait_other_fraction, gait_other_rhythm : float
+        (gaitcramp) With two or more legs, gait is both legs striding: a leg counts as striding
+        (the fast and slow paths' test above; the ``held`` path's rhythm test) only while
+        another leg has the stride rhythm (at least ``gait_other_rhythm``, lower than
+        ``gait_rhythm``: it builds up later as a bout begins) at a mean of at least
+        ``gait_other_fraction`` x its activity reference over the same span. A cramp that
+        stops a runner may wax and wane at a stride's period while the other leg stands.
+        ``gait_other_fraction`` 0 disables (the leg is judged alone).
 
     hold_s, hold_floor : float
         (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
@@ -343,6 +351,9 @@ class DetectorSettings:
     turn_rest_s: float = 25.0
     gait_rhythm: float = 0.7
     gait_trough: float = 0.35
+    # gaitcramp: gait is both legs striding; one leg's rhythm alone is a cramp's waxing
+    gait_other_fraction: float = 0.0
+    gait_other_rhythm: float = 0.35
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -473,6 +484,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "turn_rest_s": (0.5, 29.0, "s"),  # nightmiss (within HISTORY_S)
     "gait_rhythm": (0.0, 2.0, "autocorrelation difference"),
     "gait_trough": (0.0, 1.0, "x 90th percentile over gait_window_s"),
+    "gait_other_fraction": (0.0, 1.0, "x activity reference"),  # gaitcramp
+    "gait_other_rhythm": (0.0, 2.0, "autocorrelation difference"),  # gaitcramp
 }
 
 _PROFILES = {
@@ -551,6 +564,9 @@ _PROFILES = {
         # level): the fast and slow paths do not alert on a leg striding over the last 4 s
         # (benchmarks/detection.md, 2026-12-05 session 6 "part trainfa").
         gait_window_s=4.0,
+        # gaitcramp: ... and only while another leg strides too (gait is both legs in
+        # antiphase; a runner stopped by a cramp stands on the other leg).
+        gait_other_fraction=0.12,
     ),
 }
 
