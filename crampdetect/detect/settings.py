@@ -241,6 +241,14 @@ class DetectorSettings:
         smears it; a tonic level under the bursts); a cramp's waxing and waning, even when
         nearly periodic, stays near its level. ``gait_window_s`` 0 disables.
 
+    stand_ref_ceiling, stand_other_share : float
+        (stand) Training: the slow path does not alert while the leg's 250 ms level is below
+        ``stand_ref_ceiling`` x its activity reference (the strongest recent activity) and
+        another leg stands at least ``stand_other_share`` x as high, each over its own
+        reference: standing's tonic activity is low and on both legs, and posture shifts
+        keep it over ``strong_ratio`` x a resting baseline that standing has set.
+        ``stand_ref_ceiling`` 0 disables.
+
     hold_s, hold_floor : float
         (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
         100 ms envelope over the last ``hold_s`` (s) is below ``hold_floor`` x its median
@@ -330,6 +338,9 @@ class DetectorSettings:
     gait_window_s: float = 0.0
     gait_rhythm: float = 0.7
     gait_trough: float = 0.35
+    # stand: standing is bilateral and low against the activity reference (slow path)
+    stand_ref_ceiling: float = 0.0
+    stand_other_share: float = 0.3
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -458,6 +469,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "gait_window_s": (0.0, GAIT_WINDOW_MAX_S, "s"),
     "gait_rhythm": (0.0, 2.0, "autocorrelation difference"),
     "gait_trough": (0.0, 1.0, "x 90th percentile over gait_window_s"),
+    "stand_ref_ceiling": (0.0, 1.0, "x activity reference"),  # stand
+    "stand_other_share": (0.0, 10.0, "x this leg's level over its reference"),  # stand
 }
 
 _PROFILES = {
@@ -530,6 +543,10 @@ _PROFILES = {
         # level): the fast and slow paths do not alert on a leg striding over the last 4 s
         # (benchmarks/detection.md, 2026-12-05 session 6 "part trainfa").
         gait_window_s=4.0,
+        # stand: standing is low against the activity reference (3-10 % MVC) and on both
+        # legs; posture shifts keep it over strong_ratio x a resting baseline that standing
+        # set: the slow path does not take it (benchmarks/detection.md, session 7 "stand").
+        stand_ref_ceiling=0.45,
     ),
 }
 
