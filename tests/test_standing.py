@@ -18,7 +18,7 @@ HOP_S = 0.05
 REF = 50.0  # activity reference (µV) of both legs
 #: Resting baselines (µV): the right leg's has settled at its standing level (training), so
 #: standing there is no run and no rise of its own; the left one shifts weight onto it.
-BASE = np.array([[1.0], [10.0]])
+BASE = np.array([[1.0], [4.0]])
 
 
 def _frames(s: float) -> int:

@@ -1133,15 +1133,17 @@ class CrampDetector:
         """Whether channel ``c`` looks like standing at each of ``frames``: over the last
         ``window_s`` its median 250 ms level is below ``stand_ref_ceiling`` x its activity
         reference and another leg's at least ``stand_other_share`` x as high, each over its
-        own reference. False without a reference, another leg or the history."""
+        own reference. False without a reference (an active leg's), another leg or the history."""
         s = self.settings
         if self.n_channels < 2:
             return np.zeros(frames.shape[0], dtype=bool)
         k = max(1, round(s.window_s / self.hop_s))
         end = frames - self._ext_start + 1  # exclusive ends in the extended arrays
-        ref = self._ext_ref
+        # A reference counts once the leg has been active (``strong_ratio`` x its rest): a leg
+        # that has only rested has its rest for a reference, and "stands" as high as any.
+        ref, base = self._ext_ref, self._ext_base
         with np.errstate(invalid="ignore", divide="ignore"):
-            rel = np.where(ref > 0, self._ext_level / ref, np.nan)
+            rel = np.where(ref >= s.strong_ratio * base, self._ext_level / ref, np.nan)
         pad = max(0, k - int(end.min()))
         if pad:
             rel = np.concatenate([np.full((rel.shape[0], pad), np.nan), rel], axis=1)
