@@ -546,7 +546,7 @@ _PROFILES = {
         # stand: standing is low against the activity reference (3-10 % MVC) and on both
         # legs; posture shifts keep it over strong_ratio x a resting baseline that standing
         # set: the slow path does not take it (benchmarks/detection.md, session 7 "stand").
-        stand_ref_ceiling=0.45,
+        stand_ref_ceiling=0.40,
     ),
 }
 
