@@ -477,7 +477,10 @@ class CrampDetector:
             self._art.extend(start, artefact)
             artefact = self._art
         self._art_now = artefact
-        stats = LazyStats(lambda: self._window_stats(start, level, level_fast, base, artefact))
+        stats = LazyStats(
+            lambda lo, hi: self._window_stats(start, level, level_fast, base, artefact, lo, hi), n
+        )
+        stats["base"] = base
         stats["ref"] = np.zeros_like(level) if reference is None else reference
         stats["untrusted"] = np.zeros(level.shape, bool) if untrusted is None else untrusted
         self._ext_fast = np.concatenate([self._h_fast, level_fast], axis=1)
@@ -745,24 +748,39 @@ class CrampDetector:
         return on
 
     def _window_stats(
-        self, start: int, level: np.ndarray, fast: np.ndarray, base: np.ndarray, art: FrameFlags
+        self,
+        start: int,
+        level: np.ndarray,
+        fast: np.ndarray,
+        base: np.ndarray,
+        art: FrameFlags,
+        lo: int,
+        hi: int,
     ) -> dict[str, np.ndarray]:
-        """Trailing-window statistics of the new frames (see :func:`trailing_stats`)."""
-        back = min(self._h_level.shape[1], self._w - 1)  # the artefact history it reads
-        return trailing_stats(
-            self._h_level,
-            level,
-            self._h_fast,
-            fast,
-            art.frames(start - back, start),
-            art.frames(start, start + level.shape[1]),
-            base,
+        """Trailing-window statistics (see :func:`trailing_stats`) of the new frames
+        ``lo .. hi - 1`` (indices into ``level``), all but the baseline."""
+        h_level, h_fast = self._h_level, self._h_fast
+        if lo:
+            h_level = np.concatenate([h_level, level[:, :lo]], axis=1)
+            h_fast = np.concatenate([h_fast, fast[:, :lo]], axis=1)
+        a = start + lo
+        back = min(h_level.shape[1], self._w - 1)  # the artefact history it reads
+        stats = trailing_stats(
+            h_level,
+            level[:, lo:hi],
+            h_fast,
+            fast[:, lo:hi],
+            art.frames(a - back, a),
+            art.frames(a, start + hi),
+            base[:, lo:hi],
             self._w,
             self._persist,
             self._relax_w,
             self.settings.relax_fraction,
             self.settings.rest_offset,
         )
+        del stats["base"]
+        return stats
 
     def _keep_history(self, level, fast, base) -> None:
         h = self._hist_len
@@ -780,6 +798,14 @@ class CrampDetector:
         if self._ext_tk is None:
             self._ext_tk = self._tkeo_at(self._ext_start, self._frame)
         return self._ext_tk
+
+    def _tkeo_of(self, c: int, idx: np.ndarray) -> np.ndarray:
+        """The TKEO of channel ``c`` at ``idx`` (into the extended arrays): only their span
+        asked for while :attr:`_ext_tkeo` is not (it is where an alert reads it)."""
+        if self._ext_tk is not None or self._tkeo_at is None:
+            return self._ext_tkeo[c][idx]
+        lo, hi = int(idx.min()), int(idx.max()) + 1
+        return self._tkeo_at(self._ext_start + lo, self._ext_start + hi)[c][idx - lo]
 
     def _channel(
         self,
@@ -858,6 +884,15 @@ class CrampDetector:
         n = on.shape[0]
         fr = 1.0 / self.hop_s
         frames = start + np.arange(n)
+        # The window statistics only where they can matter: frames that can be in a run
+        # (active ones and the gap after them, a run carried in) and on the settle and held
+        # paths (the weak path asks for its own).
+        if start - ch.last_on <= self._gap or on.any() or st["settle"].any() or st["held"].any():
+            if n <= LazyStats.JOIN:  # a few frames (live): all of them
+                st.need(0, n)
+            else:
+                last = np.maximum(np.maximum.accumulate(np.where(on, frames, _NEVER)), ch.last_on)
+                st.need_where((frames - last <= self._gap) | st["settle"] | st["held"])
         if on.any():  # a relaxation relative to its own level breaks continuity
             on = on & ~st["relaxed"]
         weak = self._weak(c, start, n, st)
@@ -1188,8 +1223,10 @@ class CrampDetector:
             & (longest[c] <= round(s.weak_gap_s * fr))
             & rested[c]
             & now[c]  # still up: not the fall at the end of a movement
-            & ~st["art"]
         )
+        if out.any():
+            st.need_where(out)
+            out &= ~st["art"]
         k = np.flatnonzero(out)  # the median level only where it can decide
         if k.size:
             med = np.median(win[c, k], axis=1)
@@ -1258,8 +1295,8 @@ class CrampDetector:
 
         everything = bool(known.all())
 
-        def med(x: np.ndarray, need: np.ndarray) -> np.ndarray:
-            v = x[..., safe] if x.ndim == 1 else x[:, safe]  # (k, m) or (C, k, m)
+        def med(v: np.ndarray, need: np.ndarray) -> np.ndarray:
+            """Median over the span of ``v``, the values at ``safe``: (k, m) or (C, k, m)."""
             if everything:  # the usual case: the whole span is in the history
                 return np.median(v, axis=-1)
             v = np.where(known, v, np.nan)
@@ -1268,9 +1305,10 @@ class CrampDetector:
                 out = np.nanmedian(v, axis=-1)
             return np.where(need, out, 0.0)
 
-        pre = med(self._ext_level, enough)
-        tk = med(np.abs(self._ext_tkeo[c]), any_known)
-        tk_any = np.where(known, self._ext_tkeo[c][safe] != 0, False).any(axis=1)
+        pre = med(self._ext_level[:, safe], enough)
+        tkv = self._tkeo_of(c, safe)
+        tk = med(np.abs(tkv), any_known)
+        tk_any = np.where(known, tkv != 0, False).any(axis=1)
         tk_floor = np.where(tk_any, TKEO_ONSET_FACTOR * tk + 1e-12, np.nan)
         before = np.clip(run_starts - 1 - e0, 0, self._ext_ref.shape[1] - 1)
         return _RunContext(pre, tk_floor, self._ext_ref[c, before])

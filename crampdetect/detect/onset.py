@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
 
 from crampdetect.features.context import count_in_run
 
@@ -147,7 +146,7 @@ def _descend(fast: np.ndarray, first: int, k: int, lo: int, alert: int, fr: floa
     n = max(1, round(DESCENT_SMOOTH_S * fr))
     stop = max(lo, k - round(DESCENT_BACK_S * fr))
     a, b = max(first, stop - n), min(first + fast.size, k + n + 1, alert + 1)
-    z = uniform_filter1d(np.log(np.maximum(fast[a - first : b - first], 1e-9)), n, mode="nearest")
+    z = _running_mean(np.log(np.maximum(fast[a - first : b - first], 1e-9)), n)
     j = k - a
     while j - 1 >= stop - a and z[j - 1] < z[j]:
         j -= 1
@@ -189,11 +188,19 @@ def _reach_run_start(
     return start
 
 
+def _running_mean(x: np.ndarray, n: int) -> np.ndarray:
+    """Centred running mean of ``x`` over ``n`` samples, the edges repeated (scipy's
+    ``uniform_filter1d``, imported here: only an alert pays for scipy.ndimage's import)."""
+    from scipy.ndimage import uniform_filter1d
+
+    return uniform_filter1d(x, n, mode="nearest")
+
+
 def _peak(x: np.ndarray, n: int) -> float:
     """(onset2) Highest level of ``x`` averaged over ``n`` frames."""
-    return float(np.max(uniform_filter1d(x, n, mode="nearest")[n // 2 : x.size - (n - 1) // 2]))
+    return float(np.max(_running_mean(x, n)[n // 2 : x.size - (n - 1) // 2]))
 
 
 def _floor(x: np.ndarray, n: int) -> float:
     """(onset2) Lowest level of ``x`` averaged over ``n`` frames (whole windows only)."""
-    return float(np.min(uniform_filter1d(x, n, mode="nearest")[n // 2 : x.size - (n - 1) // 2]))
+    return float(np.min(_running_mean(x, n)[n // 2 : x.size - (n - 1) // 2]))

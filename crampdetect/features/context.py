@@ -28,17 +28,52 @@ def count_in_run(mask: np.ndarray, starts: np.ndarray, carried: int) -> np.ndarr
 
 class LazyStats(dict):
     """Per-frame statistics (name -> (n_channels, n) array) of which some are computed only
-    when first asked for: ``compute()`` returns them as a dict. At rest nothing asks."""
+    where asked for: ``compute(lo, hi)`` returns them for frames ``lo .. hi - 1`` as a dict.
+    :meth:`need` computes them over a span (elsewhere they hold NaN / False); reading one
+    before any :meth:`need` computes them over all ``n`` frames. At rest nothing asks."""
 
-    def __init__(self, compute) -> None:
+    #: Frames between two asked spans up to which both are computed as one (a call's
+    #: overhead is worth ~100 frames).
+    JOIN = 100
+
+    def __init__(self, compute, n: int) -> None:
         super().__init__()
         self._compute = compute
+        self._todo = np.ones(n, dtype=bool)  # frames not computed yet
 
     def __missing__(self, key: str) -> np.ndarray:
-        if self._compute is not None:
-            compute, self._compute = self._compute, None
-            self.update(compute())
+        if self._todo.all():
+            self.need(0, self._todo.shape[0])
         return dict.__getitem__(self, key)
+
+    def need(self, lo: int, hi: int) -> None:
+        """Compute the statistics of frames ``lo .. hi - 1`` not computed yet."""
+        todo = np.flatnonzero(self._todo[lo:hi])
+        if not todo.size:
+            return
+        a, b = lo + int(todo[0]), lo + int(todo[-1]) + 1
+        for key, v in self._compute(a, b).items():
+            if key not in self:
+                fill = False if v.dtype == bool else np.nan
+                dict.__setitem__(self, key, np.full((v.shape[0], self._todo.shape[0]), fill))
+            dict.__getitem__(self, key)[:, a:b] = v
+        self._todo[a:b] = False
+
+    def need_where(self, mask: np.ndarray) -> None:
+        """Compute the statistics of the frames where ``mask`` (n,) holds (of spans closer
+        than :attr:`JOIN` frames, the frames between too)."""
+        k = np.flatnonzero(mask)
+        if not k.size:
+            return
+        if k[-1] - k[0] <= self.JOIN:  # one span
+            self.need(int(k[0]), int(k[-1]) + 1)
+            return
+        edges = np.flatnonzero(np.diff(mask, prepend=False, append=False))
+        starts, ends = edges[::2], edges[1::2]
+        keep = np.concatenate([[True], starts[1:] - ends[:-1] > self.JOIN])
+        group_ends = np.append(ends[np.flatnonzero(keep)[1:] - 1], ends[-1])
+        for a, b in zip(starts[keep], group_ends, strict=True):
+            self.need(int(a), int(b))
 
     def row(self, c: int, p: int) -> _Row:
         """The statistics of channel ``c`` from frame ``p`` on, computed when first asked."""
@@ -53,6 +88,14 @@ class _Row(dict):
     def __missing__(self, key: str) -> np.ndarray:
         v = self[key] = self._stats[key][self._c, self._p :]
         return v
+
+    def need(self, lo: int, hi: int) -> None:
+        """:meth:`LazyStats.need` for this row's frames ``lo .. hi - 1``."""
+        self._stats.need(self._p + lo, self._p + hi)
+
+    def need_where(self, mask: np.ndarray) -> None:
+        """:meth:`LazyStats.need_where` for ``mask`` over this row's frames."""
+        self._stats.need_where(np.concatenate([np.zeros(self._p, dtype=bool), mask]))
 
 
 def trailing_stats(
@@ -288,12 +331,35 @@ def elevation(
     last_up = np.maximum.accumulate(np.where(up, idx, -1), axis=1)
     not_up = idx - last_up  # frames since the last elevated one (the stretch ending here)
     tail = slice(span - (n + w - 1), span)
-    share = windows(up[:, tail].astype(np.float64), w).mean(axis=2)
-    longest = windows(not_up[:, tail], w).max(axis=2)
-    longest = np.minimum(longest, w)
-    spell = windows(down.astype(np.float64), rest_w).mean(axis=2) >= rest_share  # span-rest_w+1
-    rested = windows(spell[:, -(n + back - 1) :], back).any(axis=2)
+    # Counts and maxima of integers over running windows: exact whatever the order, so the
+    # running sums and blockwise maxima give what reducing each window gives, in O(frames).
+    share = _window_count(up[:, tail], w) / w
+    longest = np.minimum(_window_max(not_up[:, tail], w), w)
+    spell = _window_count(down, rest_w) / rest_w >= rest_share  # span - rest_w + 1
+    rested = _window_count(spell[:, -(n + back - 1) :], back) > 0
     return share, longest, rested, up[:, -n:], windows(x[:, tail], w)
+
+
+def _window_count(flags: np.ndarray, w: int) -> np.ndarray:
+    """Per window of ``w`` consecutive columns of ``flags`` (n_channels, m), how many hold:
+    (n_channels, m - w + 1), int."""
+    cs = np.zeros((flags.shape[0], flags.shape[1] + 1), dtype=np.int64)
+    np.cumsum(flags, axis=1, out=cs[:, 1:])
+    return cs[:, w:] - cs[:, :-w]
+
+
+def _window_max(x: np.ndarray, w: int) -> np.ndarray:
+    """Per window of ``w`` consecutive columns of ``x`` (n_channels, m; integers), its
+    maximum (n_channels, m - w + 1): the larger of the running maximum from the window's
+    start to the end of its ``w``-column block and that from the next block's start to the
+    window's end (van Herk / Gil-Werman)."""
+    c, m = x.shape
+    k = -(-m // w) * w
+    pad = np.concatenate([x, np.full((c, k - m), np.iinfo(x.dtype).min, x.dtype)], axis=1)
+    blocks = pad.reshape(c, -1, w)
+    ahead = np.maximum.accumulate(blocks, axis=2).reshape(c, k)
+    behind = np.maximum.accumulate(blocks[:, :, ::-1], axis=2)[:, :, ::-1].reshape(c, k)
+    return np.maximum(behind[:, : m - w + 1], ahead[:, w - 1 : m])
 
 
 def held_at(
