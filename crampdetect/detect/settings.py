@@ -242,12 +242,12 @@ class DetectorSettings:
         nearly periodic, stays near its level. ``gait_window_s`` 0 disables.
 
     stand_ref_ceiling, stand_other_share : float
-        (stand) Training: the slow path does not alert while the leg's 250 ms level is below
-        ``stand_ref_ceiling`` x its activity reference (the strongest recent activity) and
-        another leg stands at least ``stand_other_share`` x as high, each over its own
-        reference: standing's tonic activity is low and on both legs, and posture shifts
-        keep it over ``strong_ratio`` x a resting baseline that standing has set.
-        ``stand_ref_ceiling`` 0 disables.
+        (stand) Training: the slow path does not alert while the median of the leg's 250 ms
+        level over ``window_s`` is below ``stand_ref_ceiling`` x its activity reference (the
+        strongest recent activity) and another leg's is at least ``stand_other_share`` x as
+        high, each over its own reference (counted once it reached ``strong_ratio`` x rest):
+        standing's tonic activity is low and on both legs, and posture shifts keep it over
+        ``strong_ratio`` x a resting baseline that standing has set. 0 disables.
 
     hold_s, hold_floor : float
         (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
