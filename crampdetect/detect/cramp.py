@@ -998,6 +998,10 @@ class CrampDetector:
             striding[k] = self._striding_at(c, start + k, run_start[k])
             fast &= ~striding
             slow &= ~striding
+        # stand: standing is low against the activity reference and on both legs
+        if s.stand_ref_ceiling > 0 and slow.any():
+            k = np.flatnonzero(slow)
+            slow[k] = ~self._standing(c, start + k)
 
         # Ends of earlier runs that were movements (>= 0.5 s and clearly active).
         prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])
@@ -1259,6 +1263,32 @@ class CrampDetector:
             active = mean[..., 0] >= s.gait_other_fraction * top
         rhythm = stride_rhythm(np.where(before[None], mean, w), self._gait_lags)
         return ((rhythm >= s.gait_other_rhythm) & active).any(axis=0)
+
+    # stand: standing on both legs, low against the activity reference
+    def _standing(self, c: int, frames: np.ndarray) -> np.ndarray:
+        """Whether channel ``c`` looks like standing at each of ``frames``: over the last
+        ``window_s`` its median 250 ms level is below ``stand_ref_ceiling`` x its activity
+        reference and another leg's at least ``stand_other_share`` x as high, each over its
+        own reference. False without a reference (an active leg's), another leg or the history."""
+        s = self.settings
+        if self.n_channels < 2:
+            return np.zeros(frames.shape[0], dtype=bool)
+        k = max(1, round(s.window_s / self.hop_s))
+        end = frames - self._ext_start + 1  # exclusive ends in the extended arrays
+        # A reference counts once the leg has been active (``strong_ratio`` x its rest): a leg
+        # that has only rested has its rest for a reference, and "stands" as high as any.
+        ref, base = self._ext_ref, self._ext_base
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = np.where(ref >= s.strong_ratio * base, self._ext_level / ref, np.nan)
+        pad = max(0, k - int(end.min()))
+        if pad:
+            rel = np.concatenate([np.full((rel.shape[0], pad), np.nan), rel], axis=1)
+        w = windows(rel, k)[:, end + pad - k]  # (C, m, k): the windows ending at frames
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a window without a reference
+            med = np.nanmedian(w, axis=2)
+        other = np.nan_to_num(np.delete(med, c, axis=0), nan=-np.inf).max(axis=0)
+        return (med[c] < s.stand_ref_ceiling) & (other >= s.stand_other_share * med[c])
 
     def _weak(self, c: int, start: int, n: int, st: dict[str, np.ndarray]) -> np.ndarray:
         """(miss) Frames ``start .. start + n`` of channel ``c`` where the weak path holds: over

@@ -250,6 +250,14 @@ class DetectorSettings:
         stops a runner may wax and wane at a stride's period while the other leg stands.
         ``gait_other_fraction`` 0 disables (the leg is judged alone).
 
+    stand_ref_ceiling, stand_other_share : float
+        (stand) Training: the slow path does not alert while the median of the leg's 250 ms
+        level over ``window_s`` is below ``stand_ref_ceiling`` x its activity reference (the
+        strongest recent activity) and another leg's is at least ``stand_other_share`` x as
+        high, each over its own reference (counted once it reached ``strong_ratio`` x rest):
+        standing's tonic activity is low and on both legs, and posture shifts keep it over
+        ``strong_ratio`` x a resting baseline that standing has set. 0 disables.
+
     hold_s, hold_floor : float
         (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
         100 ms envelope over the last ``hold_s`` (s) is below ``hold_floor`` x its median
@@ -354,6 +362,10 @@ class DetectorSettings:
     # gaitcramp: gait is both legs striding; one leg's rhythm alone is a cramp's waxing
     gait_other_fraction: float = 0.0
     gait_other_rhythm: float = 0.35
+
+    # stand: standing is bilateral and low against the activity reference (slow path)
+    stand_ref_ceiling: float = 0.0
+    stand_other_share: float = 0.3
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -486,6 +498,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "gait_trough": (0.0, 1.0, "x 90th percentile over gait_window_s"),
     "gait_other_fraction": (0.0, 1.0, "x activity reference"),  # gaitcramp
     "gait_other_rhythm": (0.0, 2.0, "autocorrelation difference"),  # gaitcramp
+    "stand_ref_ceiling": (0.0, 1.0, "x activity reference"),  # stand
+    "stand_other_share": (0.0, 10.0, "x this leg's level over its reference"),  # stand
 }
 
 _PROFILES = {
@@ -567,6 +581,10 @@ _PROFILES = {
         # gaitcramp: ... and only while another leg strides too (gait is both legs in
         # antiphase; a runner stopped by a cramp stands on the other leg).
         gait_other_fraction=0.12,
+        # stand: standing is low against the activity reference (3-10 % MVC) and on both
+        # legs; posture shifts keep it over strong_ratio x a resting baseline that standing
+        # set: the slow path does not take it (benchmarks/detection.md, session 7 "stand").
+        stand_ref_ceiling=0.40,
     ),
 }
 
