@@ -125,3 +125,38 @@ def test_a_prodrome_that_creeps_up_over_tens_of_seconds_is_not_alerted(seed):
     x[0, m] += 20.0 * np.sqrt(35.0) * rise * swing * rng.standard_normal(int(m.sum()))
     events, _ = detect_array(x, fs, Representation("raw", "uV", None), "night")
     assert not [e for e in events if e.kind == "cramp"]
+
+
+# nightmiss: a cramp that goes on after turning over
+def _turnover_then_one_leg_held(seed: int) -> tuple[np.ndarray, float]:
+    """Both legs turn over strongly from 28 s to 43 s (bursts with short pauses); the right
+    leg then rests, the left one stays contracted, weaker than its turnover bursts but
+    without relaxing, until 100 s: a cramp that goes on after the turnover."""
+    fs = 1000.0
+    t, x, rng = scene(fs=fs, duration_s=120.0, n_channels=2, seed=seed)
+    for ch in (0, 1):
+        a = 28.0
+        while a < 43.0:
+            d = rng.uniform(1.0, 3.0)
+            add_burst(x, t, fs, rng, ch, a, min(a + d, 43.0), rng.uniform(800, 1200), ramp_s=0.1)
+            a += d + rng.uniform(0.05, 0.3)
+    add_burst(x, t, fs, rng, 0, 43.0, 100.0, 250.0, ramp_s=0.3, irregular=0.3)
+    return x, fs
+
+
+@pytest.mark.parametrize("seed", [1])
+def test_a_leg_still_contracted_after_a_turnover_is_judged_from_its_rest(seed):
+    """The turnover before the run is not the level the cramp must rise above: once the
+    other leg has rested for ``turn_quiet_s`` the left leg alerts within 10 s of the
+    turnover's end; without the waiver the rise test holds it back."""
+    x, fs = _turnover_then_one_leg_held(seed)
+    uv = Representation("raw", "uV", None)
+    events, _ = detect_array(x, fs, uv, "night")
+    # The other legs' rest is read from the history: any block size, the same events.
+    assert detect_array(x, fs, uv, "night", block=137)[0] == events
+    left = [e for e in events if e.kind == "cramp" and e.channel == "ch0"]
+    assert left and 43.0 <= left[0].alert_s <= 53.0
+    assert not [e for e in events if e.kind == "cramp" and e.channel == "ch1"]
+    held = profile_settings("night").replace(turn_quiet_s=0.0)
+    events, _ = detect_array(x, fs, uv, "night", settings=held)
+    assert not [e for e in events if e.kind == "cramp" and e.channel == "ch0" and e.alert_s <= 53]

@@ -109,3 +109,14 @@ def test_holds_and_the_other_legs_do_not_depend_on_block_sizes(seed, fractions):
     add_burst(x, t, FS, np.random.default_rng(seed), 1, 293.0, 320.0, 50.0, irregular=0.5)
     cuts = [round(f * x.shape[1]) for f in fractions]
     assert _run(x, cuts=cuts) == _run(x)
+
+
+def test_a_leg_movement_of_10_s_during_the_other_legs_cramp_is_not_a_cramp():
+    """(nightfa) A leg movement lasts up to 10 s; the detector's run around it is longer by
+    its rise and fall, so a 10 s movement of the left leg during the right calf's cramp
+    outlasted the old 9.5 s wait."""
+    t, x, rng = _long_cramp(5)
+    add_burst(x, t, FS, rng, 0, 180.0, 190.0, 400.0, ramp_s=0.4, irregular=0.3)
+    assert [e.channel for e in _run(x)] == ["right"]
+    before = _run(x, NIGHT.replace(other_cramp_s=9.5))
+    assert [e.channel for e in before].count("left") == 1

@@ -599,9 +599,30 @@ class CrampDetector:
         up &= (self._frame - n + np.arange(n) >= self._held_start_n)[None, :]
         cand = np.flatnonzero(up.any(axis=0))
         if cand.size:  # rare: the stride rhythm only where the level test holds
-            rhythm = stride_rhythm(w[:, cand], self._stride_lags).max(axis=0)
-            up[:, cand] &= (rhythm < s.settle_rhythm_now)[None, :]
+            rhythm = stride_rhythm(w[:, cand], self._stride_lags)  # (C, m)
+            if s.gait_other_fraction > 0:  # gaitcramp: one leg's rhythm alone is no gait
+                with np.errstate(invalid="ignore"):
+                    active = above[:, cand] >= s.gait_other_fraction * top[:, cand]
+                up[:, cand] &= ~self._rhythm_is_gait(rhythm, active)
+            else:
+                up[:, cand] &= (rhythm.max(axis=0) < s.settle_rhythm_now)[None, :]
         return up
+
+    # gaitcramp: a leg is striding when its rhythm is a stride's and another leg strides too
+    def _rhythm_is_gait(self, rhythm: np.ndarray, active: np.ndarray) -> np.ndarray:
+        """Per leg and frame (C, m): gait, for the ``held`` path, from each leg's stride
+        rhythm over the span (C, m) and whether its mean level there reached
+        ``gait_other_fraction`` x its activity reference (``active``, C, m): some other leg
+        has the rhythm (>= ``settle_rhythm_now``), or this one has and another active leg
+        strides too (rhythm >= ``gait_other_rhythm``)."""
+        s = self.settings
+        striding = (rhythm >= s.gait_other_rhythm) & active
+        rhythmic = rhythm >= s.settle_rhythm_now
+        out = np.zeros(rhythm.shape, dtype=bool)
+        for c in range(rhythm.shape[0]):
+            others = np.arange(rhythm.shape[0]) != c
+            out[c] = rhythmic[others].any(axis=0) | (rhythmic[c] & striding[others].any(axis=0))
+        return out
 
     # exert2: when a cramp stops a runner, the cramped leg stays up straight out of its last
     # strides while the other leg drops to standing; a voluntary hold is ramped up from rest
@@ -977,6 +998,10 @@ class CrampDetector:
             striding[k] = self._striding_at(c, start + k, run_start[k])
             fast &= ~striding
             slow &= ~striding
+        # stand: standing is low against the activity reference and on both legs
+        if s.stand_ref_ceiling > 0 and slow.any():
+            k = np.flatnonzero(slow)
+            slow[k] = ~self._standing(c, start + k)
 
         # Ends of earlier runs that were movements (>= 0.5 s and clearly active).
         prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])
@@ -1010,6 +1035,8 @@ class CrampDetector:
                 k = k[self._one_leg_over(c, start + k - self._ext_start, s.after_effort_slow_s)]
             if k.size and s.gait_window_s > 0:
                 k = k[~self._striding_at(c, start + k, run_start[k])]
+            if k.size and s.stand_ref_ceiling > 0:  # (stand's test, as on the slow path)
+                k = k[~self._standing(c, start + k)]
             after_effort[k] = True
             slow |= after_effort
 
@@ -1060,6 +1087,15 @@ class CrampDetector:
                 # The early paths need the strongest activity of the last minutes before
                 # the run to be matched: a cramp is rarely weaker than earlier movements.
                 ok &= slow[mine] | (level[mine] >= s.fast_ref_fraction * ctx.ref_before[mine])
+            if s.turn_quiet_s > 0:
+                # nightmiss: after turning over, the other legs back at rest: the turnover
+                # is not the level this leg must rise above; its level before it is.
+                turned = ~ok & self._after_turnover(c, start + mine, ctx.pre[:, mine])
+                if turned.any():
+                    k = mine[turned]
+                    floor = self._lowest_before(c, start + k, rs)
+                    with np.errstate(invalid="ignore"):
+                        ok[np.flatnonzero(turned)] = level[k] >= s.rise_ratio * floor
             if s.quiet_s > 0 and not quiet_before(rs):
                 # Shortly after a movement: maybe the next of a periodic series of leg
                 # movements (every 5-90 s, each 0.5-10 s): the early paths wait until the
@@ -1174,6 +1210,45 @@ class CrampDetector:
         # ... and itself an effort, not a standing leg beside a quieter one
         return ok & (rel[c] >= s.after_effort_level) & self._one_leg(rel)[c]
 
+    # nightmiss: a cramp that goes on after turning over
+    def _after_turnover(self, c: int, frames: np.ndarray, pre: np.ndarray) -> np.ndarray:
+        """Per frame (absolute ``frames``): the run of leg ``c`` began while every leg was
+        active (``pre``, (C, k): each leg's level before the run, at least ``on_ratio`` x
+        its rest) and every other leg has stayed below ``on_ratio`` x its rest over the
+        last ``turn_quiet_s``."""
+        s = self.settings
+        if self.n_channels < 2:
+            return np.zeros(frames.shape[0], dtype=bool)
+        w = max(1, round(s.turn_quiet_s / self.hop_s))
+        idx = frames - self._ext_start  # within the history (HISTORY_S > turn_quiet_s)
+        lvl, base = self._ext_level, self._ext_base
+        with np.errstate(invalid="ignore"):
+            up = lvl >= s.on_ratio * base  # (C, T)
+            was = (pre >= s.on_ratio * base[:, idx]).all(axis=0)
+        others = np.delete(up, c, axis=0).any(axis=0)
+        cum = np.concatenate([[0], np.cumsum(others)])
+        lo = idx + 1 - w
+        quiet = (lo >= 0) & (cum[idx + 1] - cum[np.maximum(lo, 0)] == 0)
+        return was & quiet
+
+    def _lowest_before(self, c: int, frames: np.ndarray, run_start: int) -> np.ndarray:
+        """Per frame (absolute, ascending): the lowest level of leg ``c`` over the last
+        ``turn_rest_s`` before ``run_start`` (µV; NaN where the run began longer ago)."""
+        w = round(self.settings.turn_rest_s / self.hop_s)
+        # within the history (HISTORY_S > turn_rest_s); < 0 only before the stream began
+        lo = np.maximum(frames - w - self._ext_start, 0)
+        hi = min(run_start, int(frames[-1])) - self._ext_start
+        out = np.full(frames.shape[0], np.nan)
+        first = int(lo[0])
+        if hi <= first:
+            return out
+        seg = self._ext_level[c, first:hi]
+        tail_min = np.minimum.accumulate(seg[::-1])[::-1]  # min of seg[i:]
+        j = lo - first
+        have = j < seg.shape[0]
+        out[have] = tail_min[j[have]]
+        return out
+
     # trainfa: the stride rhythm on the watched leg
     def _striding_at(self, c: int, frames: np.ndarray, run_start: np.ndarray) -> np.ndarray:
         """Whether channel ``c``'s 100 ms envelope over the ``gait_window_s`` up to each of
@@ -1200,7 +1275,65 @@ class CrampDetector:
         if out.any():
             lo, hi = np.nanpercentile(w[out], (10, 90), axis=1)
             out[out] = lo <= s.gait_trough * hi
+        if out.any() and s.gait_other_fraction > 0 and self.n_channels > 1:
+            out[out] = self._other_striding(c, frames[out], run_start[out])  # gaitcramp
         return out
+
+    # gaitcramp: walking and running move both legs in antiphase. When a cramp stops a
+    # runner, the cramped leg's contraction waxes and wanes (its rhythm can reach a stride's)
+    # while the other leg stands still: one leg's rhythm alone is not gait.
+    def _other_striding(self, c: int, frames: np.ndarray, run_start: np.ndarray) -> np.ndarray:
+        """Whether another leg than ``c`` strides over the ``gait_window_s`` up to each of
+        ``frames``, judged on the frames of ``c``'s run (starting at ``run_start``) as
+        :meth:`_striding_at` judges ``c``: its 100 ms envelope has the stride rhythm (>=
+        ``gait_other_rhythm``: the other leg may lag as a bout begins) at a mean of at least
+        ``gait_other_fraction`` x its activity reference (gait bursts, not standing's sway),
+        both above the resting offset. False where the history does not reach back."""
+        s = self.settings
+        k = self._gait_w
+        end = frames - self._ext_start + 1  # exclusive ends in the extended arrays
+        others = np.array([o for o in range(self.n_channels) if o != c])
+        floor = s.rest_offset * np.nan_to_num(self._ext_base[others])
+        x = self._ext_fast[others] - floor
+        top = (self._ext_ref[others] - floor)[:, end - 1]  # (others, m)
+        pad = max(0, k - int(end.min()))
+        if pad:
+            x = np.concatenate([np.full((x.shape[0], pad), np.nan), x], axis=1)
+        w = windows(x, k)[:, end + pad - k]  # (others, m, k): the windows ending at frames
+        before = np.arange(k)[None, :] < (run_start - frames + k - 1)[:, None]  # (m, k)
+        w = np.where(before[None], np.nan, w)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a window without run frames
+            mean = np.nanmean(w, axis=2, keepdims=True)
+            active = mean[..., 0] >= s.gait_other_fraction * top
+        rhythm = stride_rhythm(np.where(before[None], mean, w), self._gait_lags)
+        return ((rhythm >= s.gait_other_rhythm) & active).any(axis=0)
+
+    # stand: standing on both legs, low against the activity reference
+    def _standing(self, c: int, frames: np.ndarray) -> np.ndarray:
+        """Whether channel ``c`` looks like standing at each of ``frames``: over the last
+        ``window_s`` its median 250 ms level is below ``stand_ref_ceiling`` x its activity
+        reference and another leg's at least ``stand_other_share`` x as high, each over its
+        own reference. False without a reference (an active leg's), another leg or the history."""
+        s = self.settings
+        if self.n_channels < 2:
+            return np.zeros(frames.shape[0], dtype=bool)
+        k = max(1, round(s.window_s / self.hop_s))
+        end = frames - self._ext_start + 1  # exclusive ends in the extended arrays
+        # A reference counts once the leg has been active (``strong_ratio`` x its rest): a leg
+        # that has only rested has its rest for a reference, and "stands" as high as any.
+        ref, base = self._ext_ref, self._ext_base
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = np.where(ref >= s.strong_ratio * base, self._ext_level / ref, np.nan)
+        pad = max(0, k - int(end.min()))
+        if pad:
+            rel = np.concatenate([np.full((rel.shape[0], pad), np.nan), rel], axis=1)
+        w = windows(rel, k)[:, end + pad - k]  # (C, m, k): the windows ending at frames
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a window without a reference
+            med = np.nanmedian(w, axis=2)
+        other = np.nan_to_num(np.delete(med, c, axis=0), nan=-np.inf).max(axis=0)
+        return (med[c] < s.stand_ref_ceiling) & (other >= s.stand_other_share * med[c])
 
     def _weak(self, c: int, start: int, n: int, st: dict[str, np.ndarray]) -> np.ndarray:
         """(miss) Frames ``start .. start + n`` of channel ``c`` where the weak path holds: over

@@ -235,8 +235,9 @@ class DetectorSettings:
         (rebase) While another leg is in a cramp the detector raised and still contracted
         (250 ms envelope >= ``off_ratio`` x its held rest), no path alerts on a leg until its
         run has lasted this long (s): the sleeper is awake and moves it while stretching the
-        cramped one (leg movements last 0.5-10 s; a cramp of both legs must still be alerted
-        within 10 s). 0 disables.
+        cramped one (leg movements last 0.5-10 s, and their run is longer by the rise and
+        fall; a cramp of both legs starts within seconds of the first, before
+        ``other_cramp_after_s``). 0 disables.
     other_cramp_after_s : float
         (rebase) ``other_cramp_s`` applies from this long (s) after the other leg's alert: a
         cramp of both legs starts within seconds of the first, the other leg's movements come
@@ -251,6 +252,22 @@ class DetectorSettings:
         where the envelope does not fall to rest between strides (the MyoWare ENV filter
         smears it; a tonic level under the bursts); a cramp's waxing and waning, even when
         nearly periodic, stays near its level. ``gait_window_s`` 0 disables.
+    gait_other_fraction, gait_other_rhythm : float
+        (gaitcramp) With two or more legs, gait is both legs striding: a leg counts as striding
+        (the fast and slow paths' test above; the ``held`` path's rhythm test) only while
+        another leg has the stride rhythm (at least ``gait_other_rhythm``, lower than
+        ``gait_rhythm``: it builds up later as a bout begins) at a mean of at least
+        ``gait_other_fraction`` x its activity reference over the same span. A cramp that
+        stops a runner may wax and wane at a stride's period while the other leg stands.
+        ``gait_other_fraction`` 0 disables (the leg is judged alone).
+
+    stand_ref_ceiling, stand_other_share : float
+        (stand) Training: the slow path does not alert while the median of the leg's 250 ms
+        level over ``window_s`` is below ``stand_ref_ceiling`` x its activity reference (the
+        strongest recent activity) and another leg's is at least ``stand_other_share`` x as
+        high, each over its own reference (counted once it reached ``strong_ratio`` x rest):
+        standing's tonic activity is low and on both legs, and posture shifts keep it over
+        ``strong_ratio`` x a resting baseline that standing has set. 0 disables.
 
     hold_s, hold_floor : float
         (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
@@ -258,6 +275,15 @@ class DetectorSettings:
         over the last 4 s of the run, both above the resting offset. A leg movement decays
         towards its end; turning over, whose bursts the MyoWare envelope joins into one run,
         sags between bursts. 0 disables.
+
+    turn_quiet_s, turn_rest_s : float
+        (nightmiss) A run that starts while every leg was active before it (turning over) is
+        not held back by the rise test against that activity once every other leg has been
+        below ``on_ratio`` x its rest for ``turn_quiet_s`` (s): it must rise ``rise_ratio`` x
+        above the leg's lowest level over the last ``turn_rest_s`` (s) before the run (its
+        rest before or between the turnover's bursts) instead. A leg that stays contracted
+        after the other one has dropped back to rest is not turning over; the paths' own
+        tests (strength, duration, no relaxation) still apply. ``turn_quiet_s`` 0 disables.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -339,12 +365,22 @@ class DetectorSettings:
     other_cramp_after_s: float = 0.0
     # trainfa: gait keeps its stride rhythm (fast and slow paths)
     gait_window_s: float = 0.0
+    # nightmiss: a cramp that goes on after turning over
+    turn_quiet_s: float = 0.0
+    turn_rest_s: float = 25.0
     gait_rhythm: float = 0.7
     gait_trough: float = 0.35
     # afterhold: a cramp right after a hold or calf raises (the slow path's shorter floor)
     after_effort_s: float = 0.0
     after_effort_slow_s: float = 9.5
     after_effort_level: float = 0.2
+    # gaitcramp: gait is both legs striding; one leg's rhythm alone is a cramp's waxing
+    gait_other_fraction: float = 0.0
+    gait_other_rhythm: float = 0.35
+
+    # stand: standing is bilateral and low against the activity reference (slow path)
+    stand_ref_ceiling: float = 0.0
+    stand_other_share: float = 0.3
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -471,11 +507,17 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "other_cramp_s": (0.0, 600.0, "s"),  # rebase
     "other_cramp_after_s": (0.0, _BIG, "s"),  # rebase
     "gait_window_s": (0.0, GAIT_WINDOW_MAX_S, "s"),
+    "turn_quiet_s": (0.0, 20.0, "s"),  # nightmiss (within HISTORY_S)
+    "turn_rest_s": (0.5, 29.0, "s"),  # nightmiss (within HISTORY_S)
     "gait_rhythm": (0.0, 2.0, "autocorrelation difference"),
     "gait_trough": (0.0, 1.0, "x 90th percentile over gait_window_s"),
     "after_effort_s": (0.0, 60.0, "s"),  # afterhold
     "after_effort_slow_s": (0.0, 20.0, "s"),  # afterhold: within HISTORY_S
     "after_effort_level": (0.0, 10.0, "x activity reference"),  # afterhold
+    "gait_other_fraction": (0.0, 1.0, "x activity reference"),  # gaitcramp
+    "gait_other_rhythm": (0.0, 2.0, "autocorrelation difference"),  # gaitcramp
+    "stand_ref_ceiling": (0.0, 1.0, "x activity reference"),  # stand
+    "stand_other_share": (0.0, 10.0, "x this leg's level over its reference"),  # stand
 }
 
 _PROFILES = {
@@ -506,8 +548,14 @@ _PROFILES = {
         # rebase: a cramp is not a new rest; while one leg cramps the other one moves
         # (benchmarks/detection.md, session 6, part rebase).
         rest_hold_s=60.0,
-        other_cramp_s=9.5,
+        # nightfa: a leg movement lasts up to 10 s, and the run the detector sees around it
+        # is longer by its rise and fall (benchmarks/detection.md, session 7, part nightfa).
+        other_cramp_s=10.5,
         other_cramp_after_s=25.0,
+        # nightmiss: a leg still contracted once the other one has been back at rest for 4 s
+        # (longer than the pauses within turning over, 0.1-3 s) is judged from its rest, not
+        # from the turnover before it (benchmarks/detection.md, session 7, part nightmiss).
+        turn_quiet_s=4.0,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
@@ -555,6 +603,13 @@ _PROFILES = {
         after_effort_s=3.0,
         after_effort_slow_s=5.0,
         after_effort_level=0.2,
+        # gaitcramp: ... and only while another leg strides too (gait is both legs in
+        # antiphase; a runner stopped by a cramp stands on the other leg).
+        gait_other_fraction=0.12,
+        # stand: standing is low against the activity reference (3-10 % MVC) and on both
+        # legs; posture shifts keep it over strong_ratio x a resting baseline that standing
+        # set: the slow path does not take it (benchmarks/detection.md, session 7 "stand").
+        stand_ref_ceiling=0.40,
     ),
 }
 

@@ -1,0 +1,85 @@
+"""stand: in training the slow path does not take standing (low against the activity
+reference, on both legs) for a cramp (benchmarks/detection.md, session 7, part stand)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crampdetect.core import InputError
+from crampdetect.detect.cramp import CrampDetector
+from crampdetect.detect.settings import profile_settings
+
+HOP_S = 0.05
+REF = 50.0  # activity reference (µV) of both legs
+#: Resting baselines (µV): the right leg's has settled at its standing level (training), so
+#: standing there is no run and no rise of its own; the left one shifts weight onto it.
+BASE = np.array([[1.0], [4.0]])
+
+
+def _frames(s: float) -> int:
+    return round(s / HOP_S)
+
+
+def _alerts(fast: np.ndarray, cuts=(), **changes: float) -> list[tuple[int, int, str]]:
+    """(channel, alert frame, path) of training alerts for 100 ms envelopes ``fast`` (2, n)
+    in µV, fed to the detector directly in blocks cut at ``cuts`` (frames)."""
+    n = fast.shape[1]
+    level = np.stack([np.convolve(f, np.ones(5) / 5, mode="same") for f in fast])
+    det = CrampDetector(2, HOP_S, profile_settings("training").replace(**changes))
+    out = []
+    for a, b in itertools.pairwise(sorted({0, *cuts, n})):
+        m = b - a
+        zeros = np.zeros((2, m), dtype=bool)
+        out += det.update(a, fast[:, a:b], level[:, a:b], BASE * np.ones(m), zeros, zeros,
+                          np.full((2, m), REF))  # fmt: skip
+    return [(e.channel, e.alert_frame, e.detail["path"]) for e in out if e.kind == "cramp"]
+
+
+def _standing(left: float, right: float) -> np.ndarray:
+    """30 s with the right leg at ``right`` µV throughout and the left at rest for 5 s, then
+    20 s at ``left`` µV, both with a slow postural sway (±10 %, 0.3 Hz), then at rest."""
+    t = np.arange(_frames(30.0)) * HOP_S
+    sway = 1.0 + 0.1 * np.sin(2 * np.pi * 0.3 * t)
+    fast = np.stack([np.ones_like(t), right * sway[::-1]])
+    fast[0, _frames(5.0) : _frames(25.0)] = left * sway[: _frames(20.0)]
+    return fast
+
+
+def test_standing_on_both_legs_does_not_alert_on_the_slow_path():
+    """Both legs at about a third of the reference (15-16x rest, over strong_ratio): the slow
+    path alerts it unless the standing test is on (the training default)."""
+    s = profile_settings("training")
+    assert 1.1 * 16.0 / REF < s.stand_ref_ceiling and s.strong_ratio < 0.9 * 15.0
+    fast = _standing(16.0, 15.0)
+    assert [p for *_, p in _alerts(fast, stand_ref_ceiling=0.0)][:1] == ["slow"]
+    assert _alerts(fast) == []
+
+
+def test_one_leg_or_a_strong_level_still_alerts_at_the_same_frame():
+    """The same steady run on one leg only, or at 0.7 of the reference on one leg over
+    standing on the other, is not standing: the slow path alerts at the same frame."""
+    for fast in (_standing(16.0, 1.0), _standing(35.0, 15.0)):
+        off = _alerts(fast, stand_ref_ceiling=0.0)
+        assert [(c, p) for c, _, p in off][:1] == [(0, "slow")]
+        assert _alerts(fast) == off
+
+
+@pytest.mark.slow
+@settings(max_examples=10, deadline=None)
+@given(st.lists(st.integers(1, _frames(30.0) - 1), max_size=20))
+def test_standing_test_does_not_depend_on_block_sizes(cuts):
+    for fast in (_standing(16.0, 15.0), _standing(35.0, 15.0)):
+        assert _alerts(fast, cuts) == _alerts(fast)
+
+
+def test_stand_settings_are_checked_and_off_at_night():
+    for name in ("stand_ref_ceiling", "stand_other_share"):
+        with pytest.raises(InputError):
+            profile_settings("training").replace(**{name: -1.0})
+    assert profile_settings("night").stand_ref_ceiling == 0.0
+    assert profile_settings("training").stand_ref_ceiling > 0.0
