@@ -1014,6 +1014,31 @@ class CrampDetector:
             & (prev_strong > 0)
         )
         move_ends = frames[ended]
+        after_effort = np.zeros(n, dtype=bool)
+        if s.after_effort_s > 0:
+            # afterhold: a cramp strikes 0-5 s after the hold or calf raises that trigger it;
+            # a run starting that soon after a movement of this leg takes the slow path
+            # after after_effort_slow_s (a voluntary hold begins after a pause), judged
+            # against rest, not against the effort it followed.
+            late = in_run & ~slow & (elapsed >= s.after_effort_slow_s * fr)
+            late &= (st["med"] >= s.strong_ratio) & (st["med"] >= s.slow_strong_ratio)
+            k = np.flatnonzero(late)
+            if k.size:
+                j = np.searchsorted(move_ends, run_start[k]) - 1
+                seen = (j >= 0) | ch.move_seen
+                ends = np.append(move_ends, ch.last_move_end)  # [j] with j = -1: the carried end
+                last = ends[j]
+                k = k[seen & (run_start[k] - last <= s.after_effort_s * fr)]
+            if k.size:  # the effort: the leg stood high over the seconds before the run
+                k = k[ctx.pre[c][k] >= s.after_effort_level * ctx.ref_before[k]]
+            if k.size:  # on one leg: standing and its sway are bilateral
+                k = k[self._one_leg_over(c, start + k - self._ext_start, s.after_effort_slow_s)]
+            if k.size and s.gait_window_s > 0:
+                k = k[~self._striding_at(c, start + k, run_start[k])]
+            if k.size and s.stand_ref_ceiling > 0:  # (stand's test, as on the slow path)
+                k = k[~self._standing(c, start + k)]
+            after_effort[k] = True
+            slow |= after_effort
 
         def quiet_before(rs: int) -> bool:
             """Night: the leg was at rest long enough before a run starting at ``rs``."""
@@ -1056,7 +1081,8 @@ class CrampDetector:
             hit = hit[run_start[hit] != rs]
             # Only frames that rose above the activity before the run can alert.
             # (The settle path has its own context: the gait before it, the other legs.)
-            ok = level[mine] >= s.rise_ratio * pre[mine]
+            # (afterhold: right after an effort, against rest, not against that effort)
+            ok = (level[mine] >= s.rise_ratio * pre[mine]) | after_effort[mine]
             if s.fast_ref_fraction > 0:
                 # The early paths need the strongest activity of the last minutes before
                 # the run to be matched: a cramp is rarely weaker than earlier movements.
@@ -1164,6 +1190,25 @@ class CrampDetector:
             k = int(np.searchsorted(move_ends, rs)) - 1
             self._since_move_at_alert = rs - (int(move_ends[k]) if k >= 0 else carried_move_end)
         return g
+
+    # afterhold: the slow path's shorter floor right after an effort of that leg
+    def _one_leg_over(self, c: int, idx: np.ndarray, span_s: float) -> np.ndarray:
+        """Whether leg ``c``'s mean 100 ms level over the ``span_s`` (s) ending at each history
+        index ``idx`` relative to its activity reference (above the resting offset) reached
+        ``after_effort_level`` and stood ``settle_one_leg`` x every other leg's there (False
+        where the history is shorter)."""
+        s = self.settings
+        w = max(round(span_s / self.hop_s), 1)
+        span = idx[:, None] - np.arange(w)[None, :]  # (k, w): the frames of each span
+        ok = span[:, -1] >= 0
+        span = np.maximum(span, 0)
+        floor = s.rest_offset * np.nan_to_num(self._ext_base)
+        mean = np.nan_to_num(self._ext_fast[:, span] - floor[:, span]).mean(axis=2)  # (C, k)
+        top = self._ext_ref[:, idx] - floor[:, idx]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = np.where(top > 0, mean / top, 0.0)
+        # ... and itself an effort, not a standing leg beside a quieter one
+        return ok & (rel[c] >= s.after_effort_level) & self._one_leg(rel)[c]
 
     # nightmiss: a cramp that goes on after turning over
     def _after_turnover(self, c: int, frames: np.ndarray, pre: np.ndarray) -> np.ndarray:

@@ -214,6 +214,17 @@ class DetectorSettings:
         whose mean level there reached ``ref_fraction`` x its activity reference. A cramp
         that stops a runner keeps the leg up out of its last strides; a voluntary hold is
         ramped up from rest or standing. 0 disables.
+    after_effort_s, after_effort_slow_s, after_effort_level : float
+        (afterhold) Training: a run that starts within ``after_effort_s`` (s) of the end of an
+        earlier movement of that leg (a run of at least ``movement_min_s`` that was clearly
+        active) takes the slow path after ``after_effort_slow_s`` (s) instead of
+        ``slow_min_s``, judged against rest rather than against that effort (the rise test),
+        when the leg's median level over the 5 s before the run reached
+        ``after_effort_level`` x its activity reference (an effort: a hold, calf raises; not
+        standing's sway) and its mean level over the last ``after_effort_slow_s`` relative to
+        its reference reached ``after_effort_level`` too and is ``settle_one_leg`` x every
+        other leg's. A cramp strikes 0-5 s after
+        the effort that triggers it; a voluntary hold begins after a pause. 0 disables.
     rest_hold_s : float
         (rebase) A channel's resting baseline is held (as an upper bound) at its value at the
         alert while it cramps, and after the end until the baseline tracker is back at or
@@ -359,6 +370,10 @@ class DetectorSettings:
     turn_rest_s: float = 25.0
     gait_rhythm: float = 0.7
     gait_trough: float = 0.35
+    # afterhold: a cramp right after a hold or calf raises (the slow path's shorter floor)
+    after_effort_s: float = 0.0
+    after_effort_slow_s: float = 9.5
+    after_effort_level: float = 0.2
     # gaitcramp: gait is both legs striding; one leg's rhythm alone is a cramp's waxing
     gait_other_fraction: float = 0.0
     gait_other_rhythm: float = 0.35
@@ -496,6 +511,9 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "turn_rest_s": (0.5, 29.0, "s"),  # nightmiss (within HISTORY_S)
     "gait_rhythm": (0.0, 2.0, "autocorrelation difference"),
     "gait_trough": (0.0, 1.0, "x 90th percentile over gait_window_s"),
+    "after_effort_s": (0.0, 60.0, "s"),  # afterhold
+    "after_effort_slow_s": (0.0, 20.0, "s"),  # afterhold: within HISTORY_S
+    "after_effort_level": (0.0, 10.0, "x activity reference"),  # afterhold
     "gait_other_fraction": (0.0, 1.0, "x activity reference"),  # gaitcramp
     "gait_other_rhythm": (0.0, 2.0, "autocorrelation difference"),  # gaitcramp
     "stand_ref_ceiling": (0.0, 1.0, "x activity reference"),  # stand
@@ -578,6 +596,13 @@ _PROFILES = {
         # level): the fast and slow paths do not alert on a leg striding over the last 4 s
         # (benchmarks/detection.md, 2026-12-05 session 6 "part trainfa").
         gait_window_s=4.0,
+        # afterhold: a cramp strikes 0-5 s after the hold or calf raises that trigger it, a
+        # voluntary hold begins after a pause: a one-legged run starting within 3 s of the end
+        # of that leg's effort takes the slow path after 5 s (benchmarks/detection.md,
+        # session 7, part afterhold).
+        after_effort_s=3.0,
+        after_effort_slow_s=5.0,
+        after_effort_level=0.2,
         # gaitcramp: ... and only while another leg strides too (gait is both legs in
         # antiphase; a runner stopped by a cramp stands on the other leg).
         gait_other_fraction=0.12,

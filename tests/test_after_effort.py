@@ -1,0 +1,55 @@
+"""(afterhold) Training: a cramp that strikes within ``after_effort_s`` of the end of a hold on
+the same leg takes the slow path after ``after_effort_slow_s``, not after ``slow_min_s`` (the
+length of a voluntary hold); a hold after a longer pause still waits ``slow_min_s``."""
+
+from __future__ import annotations
+
+from synth import add_burst, cramp_events, scene
+
+from crampdetect.core import Representation
+from crampdetect.detect.settings import profile_settings
+
+FS = 500.0
+CHANNELS = ("left", "right")
+REP = Representation("raw", "uV")
+HOLD_END_S = 40.0
+
+
+def _session(pause_s: float, second_s: float):
+    """70 s at rest but for movements of both legs early on (the activity reference), a steady
+    8-s hold of the left leg ending at HOLD_END_S, then after ``pause_s`` a steady contraction
+    of the same leg for ``second_s`` s."""
+    t, x, rng = scene(fs=FS, duration_s=70.0, n_channels=2, seed=3)
+    for ch in (0, 1):
+        for b in (4.0, 10.0, 16.0):
+            add_burst(x, t, FS, rng, ch, b + ch, b + ch + 1.0, 300.0)
+    add_burst(x, t, FS, rng, 0, HOLD_END_S - 8.0, HOLD_END_S, 200.0, ramp_s=0.5)
+    start = HOLD_END_S + pause_s
+    add_burst(x, t, FS, rng, 0, start, start + second_s, 200.0, ramp_s=0.3)
+    return x
+
+
+def test_a_contraction_right_after_a_hold_alerts_after_after_effort_slow_s():
+    s = profile_settings("training")
+    start = HOLD_END_S + 1.5
+    x = _session(1.5, 25.0)
+    cramps = cramp_events(x, FS, CHANNELS, REP, "training")
+    assert [e.channel for e in cramps] == ["left"]
+    cut = cramp_events(x, FS, CHANNELS, REP, "training", [7, 16_000, 21_777, 22_001])
+    assert [(e.alert_s, e.onset_s) for e in cut] == [(e.alert_s, e.onset_s) for e in cramps]
+    assert start + s.after_effort_slow_s <= cramps[0].alert_s <= start + s.after_effort_slow_s + 1.5
+    assert cramps[0].alert_s < start + s.slow_min_s
+    # without the rule it waits out a voluntary hold (or, judged against the hold, never rises)
+    late = cramp_events(x, FS, CHANNELS, REP, "training", after_effort_s=0.0)
+    assert all(e.alert_s >= start + s.slow_min_s for e in late)
+
+
+def test_a_hold_after_a_pause_still_waits_slow_min_s():
+    s = profile_settings("training")
+    pause = s.after_effort_s + 3.0
+    # a second hold as long as after_effort_slow_s + 2 s: not alerted
+    hold = cramp_events(_session(pause, s.after_effort_slow_s + 2.0), FS, CHANNELS, REP, "training")
+    assert hold == []
+    # the same after a short pause is taken for a cramp
+    short = cramp_events(_session(1.5, s.after_effort_slow_s + 2.0), FS, CHANNELS, REP, "training")
+    assert [e.channel for e in short] == ["left"]
