@@ -155,7 +155,7 @@ class MainsSuppressor:
         self._avg = avgs[:, -1].copy()
         if known.any():
             if out_power is None:
-                xout = np.concatenate([self._obuf[:, :fill], out], axis=1)
+                xout = np.concatenate([self._obuf[:, :fill], out], axis=1) if fill else out
                 out_power = self._power(xout[:, : k_seg * seg].reshape(c, k_seg, seg))
             shares = self._lines(power[:, known])
             residuals = self._lines(out_power[:, known])
