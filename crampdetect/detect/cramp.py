@@ -1039,6 +1039,13 @@ class CrampDetector:
                 k = k[~self._standing(c, start + k)]
             after_effort[k] = True
             slow |= after_effort
+        if s.slow_release > 0 and slow.any():
+            # holds: a cramp does not relax; a voluntary hold is released (by ~10 s): no slow
+            # alert while the leg's envelope is falling away from its recent level.
+            k = np.flatnonzero(slow)
+            falling = self._releasing(c, start + k - self._ext_start, st["base"][k])
+            slow[k[falling]] = False
+            after_effort[k[falling]] = False
 
         def quiet_before(rs: int) -> bool:
             """Night: the leg was at rest long enough before a run starting at ``rs``."""
@@ -1209,6 +1216,17 @@ class CrampDetector:
             rel = np.where(top > 0, mean / top, 0.0)
         # ... and itself an effort, not a standing leg beside a quieter one
         return ok & (rel[c] >= s.after_effort_level) & self._one_leg(rel)[c]
+
+    # holds: a voluntary hold is released, a cramp does not relax
+    def _releasing(self, c: int, idx: np.ndarray, base: np.ndarray) -> np.ndarray:
+        """Whether leg ``c``'s 100 ms envelope at each history index ``idx`` (above the resting
+        offset, ``base`` the resting baseline there, µV) fell below ``slow_release`` x its
+        median over the ``fast_s`` ending there."""
+        s = self.settings
+        span = np.maximum(idx[:, None] - np.arange(self._swing_w)[None, :], 0)
+        above = self._ext_fast[c, span] - (s.rest_offset * np.nan_to_num(base))[:, None]
+        with np.errstate(invalid="ignore"):
+            return above[:, 0] < s.slow_release * np.median(above, axis=1)
 
     # nightmiss: a cramp that goes on after turning over
     def _after_turnover(self, c: int, frames: np.ndarray, pre: np.ndarray) -> np.ndarray:
