@@ -178,7 +178,7 @@ def _one_leg_up_inside_a_turnover(seed: int) -> tuple[np.ndarray, float]:
     return x, fs
 
 
-@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("seed", [1, 3])
 def test_one_leg_up_while_the_other_is_up_too_takes_no_early_path_at_night(seed):
     """The other leg has been up for most of the last ``turn_other_s``: a turnover, not a
     cramp; the early paths wait (the run ends before the slow path's 9 s). Without the rule
