@@ -192,3 +192,23 @@ def test_one_leg_up_while_the_other_is_up_too_takes_no_early_path_at_night(seed)
     off = profile_settings("night").replace(turn_other_s=0.0)
     events, _ = detect_array(x, fs, uv, "night", settings=off)
     assert [e for e in events if e.kind == "cramp" and e.channel == "ch0"]
+
+
+@pytest.mark.parametrize("seed", [0])
+def test_a_cramp_while_the_other_leg_cramps_still_takes_the_early_paths(seed):
+    """The right leg cramps from 30 s (alerted), the left one from 45 s: a leg in a raised
+    cramp is not turning over, so the left leg still alerts on an early path, before the
+    slow path's 9 s."""
+    fs = 1000.0
+    t, x, rng = scene(fs=fs, duration_s=90.0, n_channels=2, seed=seed)
+    add_burst(x, t, fs, rng, 1, 30.0, 80.0, 300.0, ramp_s=1.0, irregular=0.4)
+    add_burst(x, t, fs, rng, 0, 45.0, 80.0, 300.0, ramp_s=1.0, irregular=0.4)
+    uv = Representation("raw", "uV", None)
+    events, _ = detect_array(x, fs, uv, "night")
+    # Where the other leg's raised cramp begins, parts are cut: any block size, the same events.
+    assert detect_array(x, fs, uv, "night", block=137)[0] == events
+    right = [e for e in events if e.kind == "cramp" and e.channel == "ch1"]
+    left = [e for e in events if e.kind == "cramp" and e.channel == "ch0"]
+    assert right and right[0].alert_s < 45.0
+    assert left and left[0].alert_s < 45.0 + 8.0
+    assert left[0].detail["path"] in ("fast", "quiet")
