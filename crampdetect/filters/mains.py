@@ -138,6 +138,7 @@ class MainsSuppressor:
         avgs = self._running(power)
         first = 0 if self.mains_hz is not None else self._search(avgs)
         self._segments += first
+        rechecks: tuple[int, int, np.ndarray] | None = None  # first segment, step, scores
         for k in range(first, k_seg):
             self._segments += 1
             self._avg = avgs[:, k]
@@ -146,7 +147,14 @@ class MainsSuppressor:
             known[k] = True
             if self._segments % RECHECK_SEGMENTS and self._filter is not None:
                 continue
-            if self._recheck_harmonics():
+            if rechecks is None and c > 1:
+                # The harmonics of every segment rechecked from here on, scored at once: from
+                # here every segment while no notch is on, else every RECHECK_SEGMENTS-th. (One
+                # channel: numpy sums the batch in another order than one segment.)
+                step = 1 if self._filter is None else RECHECK_SEGMENTS
+                rechecks = (k, step, self._scores(avgs[:, k::step], self.mains_hz)[1])
+            db = None if rechecks is None else rechecks[2][:, (k - rechecks[0]) // rechecks[1]]
+            if self._recheck_harmonics(db):
                 b = (k + 1) * seg - fill  # the new notches start at the next segment
                 if out is x:  # not the caller's array
                     out = np.array(x, dtype=float)
@@ -155,7 +163,7 @@ class MainsSuppressor:
         self._avg = avgs[:, -1].copy()
         if known.any():
             if out_power is None:
-                xout = np.concatenate([self._obuf[:, :fill], out], axis=1)
+                xout = np.concatenate([self._obuf[:, :fill], out], axis=1) if fill else out
                 out_power = self._power(xout[:, : k_seg * seg].reshape(c, k_seg, seg))
             shares = self._lines(power[:, known])
             residuals = self._lines(out_power[:, known])
@@ -283,10 +291,14 @@ class MainsSuppressor:
             self.mains_hz = best
         return True
 
-    def _recheck_harmonics(self) -> bool:
-        """Add notches for harmonics standing out of the running spectrum; True if it did."""
+    def _recheck_harmonics(self, db: np.ndarray | None = None) -> bool:
+        """Add notches for harmonics standing out of the running spectrum (their scores
+        ``db``, n_channels x harmonics, if already known); True if it did."""
         assert self.mains_hz is not None
-        lines, db = self._scores(self._avg, self.mains_hz)
+        if db is None:
+            lines, db = self._scores(self._avg, self.mains_hz)
+        else:
+            lines = self._tables[self.mains_hz][0]
         present = tuple(float(f) for f in lines[db.max(axis=0) >= self.line_db])
         wanted = tuple(sorted(set(self.harmonics_hz) | set(present)))
         if wanted == self.harmonics_hz:
