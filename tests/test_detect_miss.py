@@ -160,3 +160,55 @@ def test_a_leg_still_contracted_after_a_turnover_is_judged_from_its_rest(seed):
     held = profile_settings("night").replace(turn_quiet_s=0.0)
     events, _ = detect_array(x, fs, uv, "night", settings=held)
     assert not [e for e in events if e.kind == "cramp" and e.channel == "ch0" and e.alert_s <= 53]
+
+
+# turnfa: turning over moves both legs
+def _one_leg_up_inside_a_turnover(seed: int) -> tuple[np.ndarray, float]:
+    """Turning over from 26 s to 46 s: the right leg in bursts with short pauses throughout,
+    the left leg up and waxing and waning from 30 s to 38.5 s (shorter than the slow path's
+    9 s), then back at rest."""
+    fs = 1000.0
+    t, x, rng = scene(fs=fs, duration_s=70.0, n_channels=2, seed=seed)
+    a = 26.0
+    while a < 46.0:
+        d = rng.uniform(1.0, 3.0)
+        add_burst(x, t, fs, rng, 1, a, min(a + d, 46.0), rng.uniform(30, 130), ramp_s=0.1)
+        a += d + rng.uniform(0.05, 0.3)
+    add_burst(x, t, fs, rng, 0, 30.0, 38.5, 300.0, ramp_s=1.0, irregular=0.4)
+    return x, fs
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_one_leg_up_while_the_other_is_up_too_takes_no_early_path_at_night(seed):
+    """The other leg has been up for most of the last ``turn_other_s``: a turnover, not a
+    cramp; the early paths wait (the run ends before the slow path's 9 s). Without the rule
+    the left leg alerts on an early path."""
+    x, fs = _one_leg_up_inside_a_turnover(seed)
+    uv = Representation("raw", "uV", None)
+    events, _ = detect_array(x, fs, uv, "night")
+    # The other leg's level is read from the history: any block size, the same events.
+    assert detect_array(x, fs, uv, "night", block=137)[0] == events
+    assert not [e for e in events if e.kind == "cramp"]
+    off = profile_settings("night").replace(turn_other_s=0.0)
+    events, _ = detect_array(x, fs, uv, "night", settings=off)
+    assert [e for e in events if e.kind == "cramp" and e.channel == "ch0"]
+
+
+@pytest.mark.parametrize("seed", [0])
+def test_a_cramp_while_the_other_leg_cramps_still_takes_the_early_paths(seed):
+    """The right leg cramps from 30 s (alerted), the left one from 45 s: a leg in a raised
+    cramp is not turning over, so the left leg still alerts on an early path, before the
+    slow path's 9 s."""
+    fs = 1000.0
+    t, x, rng = scene(fs=fs, duration_s=90.0, n_channels=2, seed=seed)
+    add_burst(x, t, fs, rng, 1, 30.0, 80.0, 300.0, ramp_s=1.0, irregular=0.4)
+    add_burst(x, t, fs, rng, 0, 45.0, 80.0, 300.0, ramp_s=1.0, irregular=0.4)
+    uv = Representation("raw", "uV", None)
+    events, _ = detect_array(x, fs, uv, "night")
+    # Where the other leg's raised cramp begins, parts are cut: any block size, the same events.
+    assert detect_array(x, fs, uv, "night", block=137)[0] == events
+    right = [e for e in events if e.kind == "cramp" and e.channel == "ch1"]
+    left = [e for e in events if e.kind == "cramp" and e.channel == "ch0"]
+    assert right and right[0].alert_s < 45.0
+    assert left and left[0].alert_s < 45.0 + 8.0
+    assert left[0].detail["path"] in ("fast", "quiet")

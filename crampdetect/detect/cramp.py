@@ -349,10 +349,13 @@ class CrampDetector:
             snap = self._snapshot() if n - done > 1 else None
             used, cramping = self._cramp_view(start + done, part[2], part[3])
             self._cramping = cramping
+            alerted = self._alerted(start + done + np.arange(n - done))  # turnfa
             part_events = self._update_part(start + done, [*part[:2], used, *part[3:]])
             true, true_cramping = self._cramp_view(start + done, part[2], part[3])
             differ = (true != used) & ~(np.isnan(true) & np.isnan(used))
             differ = (differ | (true_cramping != cramping)).any(axis=0)
+            # turnfa: an alert or end seen within the part changes what later frames see
+            differ |= (self._alerted(start + done + np.arange(n - done)) != alerted).any(axis=0)
             if not differ.any():
                 self._release(start + done, part[2], part[3])
                 events.extend(part_events)
@@ -406,6 +409,16 @@ class CrampDetector:
             if first < n and released is not None:
                 released.append(h)
         return eff, cramping
+
+    # turnfa: a leg in a cramp is not turning over
+    def _alerted(self, frames: np.ndarray) -> np.ndarray:
+        """(n_channels, len(frames)): each channel is in a cramp the detector raised (after
+        its alert frame, up to its end)."""
+        out = np.zeros((self.n_channels, frames.shape[0]), dtype=bool)
+        for h in self._holds:
+            end = frames[-1] if h.ended is None else h.ended
+            out[h.channel] |= (frames > h.alert) & (frames <= end)
+        return out
 
     def _other_cramping(self, c: int, frames: np.ndarray) -> np.ndarray:
         """At ``frames`` (of the current part): another leg than ``c`` is in a cramp the
@@ -1123,6 +1136,14 @@ class CrampDetector:
                         s.rest_offset,
                     )
                     ok[np.flatnonzero(ask)] = swing >= s.plateau_swing
+            if s.turn_other_s > 0 and ok.any():
+                # turnfa: turning over moves both legs; while the other leg is up too, the
+                # early paths wait (the slow path does not): a cramp that goes on after the
+                # turnover takes them once the other leg is still again.
+                ask = ok & ~slow[mine]
+                if ask.any():
+                    busy = self._others_up(c, start + mine[ask]) >= s.turn_other_share
+                    ok[np.flatnonzero(ask)] = ~busy
             if ok.any():
                 ok &= (
                     (bil[mine] < s.bilateral_share)
@@ -1248,6 +1269,27 @@ class CrampDetector:
         lo = idx + 1 - w
         quiet = (lo >= 0) & (cum[idx + 1] - cum[np.maximum(lo, 0)] == 0)
         return was & quiet
+
+    # turnfa: turning over moves both legs
+    def _others_up(self, c: int, frames: np.ndarray) -> np.ndarray:
+        """Per frame (absolute ``frames``, ascending): the share of the last ``turn_other_s``
+        during which another leg than ``c`` was at ``turn_other_ratio`` x its rest or more and
+        not in a cramp the detector raised (0 where the history is shorter)."""
+        s = self.settings
+        if self.n_channels < 2:
+            return np.zeros(frames.shape[0])
+        w = max(1, round(s.turn_other_s / self.hop_s))
+        idx = frames - self._ext_start  # within the history (HISTORY_S > turn_other_s)
+        first = max(int(idx[0]) + 1 - w, 0)
+        span = slice(first, int(idx[-1]) + 1)
+        with np.errstate(invalid="ignore"):
+            up = self._ext_level[:, span] >= s.turn_other_ratio * self._ext_base[:, span]
+        up &= ~self._alerted(self._ext_start + np.arange(first, span.stop))
+        others = np.delete(up, c, axis=0).any(axis=0)
+        cum = np.concatenate([[0], np.cumsum(others)])
+        lo = idx + 1 - w
+        share = (cum[idx + 1 - first] - cum[np.maximum(lo, first) - first]) / w
+        return np.where(lo >= 0, share, 0.0)
 
     def _lowest_before(self, c: int, frames: np.ndarray, run_start: int) -> np.ndarray:
         """Per frame (absolute, ascending): the lowest level of leg ``c`` over the last

@@ -289,6 +289,15 @@ class DetectorSettings:
         rest before or between the turnover's bursts) instead. A leg that stays contracted
         after the other one has dropped back to rest is not turning over; the paths' own
         tests (strength, duration, no relaxation) still apply. ``turn_quiet_s`` 0 disables.
+    turn_other_s, turn_other_share, turn_other_ratio : float
+        (turnfa) Night: turning over moves both legs. The early (fast and quiet) paths do not
+        alert while, over the last ``turn_other_s`` (s), another leg was at
+        ``turn_other_ratio`` x its rest or more during at least ``turn_other_share`` of the
+        time; a leg in a cramp the detector raised does not count. Unlike the bilateral test
+        it does not ask the other leg to rise above its level before the run (a turnover
+        moves it before this leg). A cramp that goes on after the turnover takes the early
+        paths once the other leg is still again (see ``turn_quiet_s``); the slow path is not
+        held. ``turn_other_s`` 0 disables.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -388,6 +397,10 @@ class DetectorSettings:
     # stand: standing is bilateral and low against the activity reference (slow path)
     stand_ref_ceiling: float = 0.0
     stand_other_share: float = 0.3
+    # turnfa: turning over moves both legs: no early alert while the other leg is up too
+    turn_other_s: float = 0.0
+    turn_other_share: float = 0.3
+    turn_other_ratio: float = 3.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -526,6 +539,9 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "gait_other_rhythm": (0.0, 2.0, "autocorrelation difference"),  # gaitcramp
     "stand_ref_ceiling": (0.0, 1.0, "x activity reference"),  # stand
     "stand_other_share": (0.0, 10.0, "x this leg's level over its reference"),  # stand
+    "turn_other_s": (0.0, 20.0, "s"),  # turnfa (within HISTORY_S)
+    "turn_other_share": (0.0, 1.0, "share of turn_other_s"),  # turnfa
+    "turn_other_ratio": (1.0, 100.0, "x the other leg's rest"),  # turnfa
 }
 
 _PROFILES = {
@@ -564,6 +580,9 @@ _PROFILES = {
         # (longer than the pauses within turning over, 0.1-3 s) is judged from its rest, not
         # from the turnover before it (benchmarks/detection.md, session 7, part nightmiss).
         turn_quiet_s=4.0,
+        # turnfa: turning over moves both legs: no early alert while another leg has been up
+        # (3x its rest) for 30 % of the last 4 s (benchmarks/detection.md, session 7, turnfa).
+        turn_other_s=4.0,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
