@@ -162,8 +162,13 @@ def test_steady_contraction_while_the_other_leg_moves_is_not_taken_as_quiet(seed
     ch = ("calf_left", "calf_right")
     (e,) = [e for e in _night_events(x, ch) if e.channel == "calf_left"]
     assert e.alert_s - 90.0 >= 8.0
-    (early,) = [e for e in _night_events(x, ch, quiet_other_share=1.0) if e.channel == "calf_left"]
+    # Two rules hold it: the run's share with the other leg up, and (turnfa) the other leg up
+    # over the last 4 s; with both off it is alerted early.
+    off = {"quiet_other_share": 1.0, "turn_other_s": 0.0}
+    (early,) = [e for e in _night_events(x, ch, **off) if e.channel == "calf_left"]
     assert early.alert_s - 90.0 <= 6.0
+    (held,) = [e for e in _night_events(x, ch, quiet_other_share=1.0) if e.channel == "calf_left"]
+    assert held.alert_s - 90.0 >= 8.0
 
 
 @pytest.mark.parametrize("seed", range(3))
