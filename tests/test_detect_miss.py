@@ -33,35 +33,60 @@ def test_the_onset_of_a_slow_weak_rise_is_its_foot_not_halfway_up(rise_s):
     assert abs(k / FR - onset_s) <= 0.5
 
 
-def _turnover_into_cramp(seed: int) -> tuple[np.ndarray, float]:
-    """Both legs active while turning over from 28 s (the right one in bursts with short
-    pauses) until the right leg rests at 44 s; the left leg stays up: a cramp."""
+def _assert_left_alone_alerted(
+    x: np.ndarray, fs: float, window_s: tuple[float, float], blocks: tuple[int, ...], **off
+) -> None:
+    """At night the left leg (ch0) alone is alerted within ``window_s`` (s), with the same
+    events for every block size in ``blocks``; with the settings ``off`` it is not alerted by
+    the window's end."""
+    uv = Representation("raw", "uV", None)
+    events, _ = detect_array(x, fs, uv, "night")
+    for block in blocks:
+        assert detect_array(x, fs, uv, "night", block=block)[0] == events
+    left = [e for e in events if e.kind == "cramp" and e.channel == "ch0"]
+    assert left and window_s[0] <= left[0].alert_s <= window_s[1]
+    assert not [e for e in events if e.kind == "cramp" and e.channel == "ch1"]
+    held = profile_settings("night").replace(**off)
+    events, _ = detect_array(x, fs, uv, "night", settings=held)
+    assert not [
+        e for e in events if e.kind == "cramp" and e.channel == "ch0" and e.alert_s <= window_s[1]
+    ]
+
+
+def _turnover_scene(
+    seed: int,
+    duration_s: float,
+    turn: tuple[float, float],
+    turn_uv: tuple[float, float],
+    left: tuple[float, float],
+    left_ramp_s: float,
+) -> tuple[np.ndarray, float]:
+    """Night, 1 kHz, two legs: turning over over ``turn`` (s), the right leg in bursts of
+    1-3 s at ``turn_uv`` (µV) with pauses of 0.05-0.3 s; the left leg up at 300 µV, waxing
+    and waning, over ``left`` (s)."""
     fs = 1000.0
-    t, x, rng = scene(fs=fs, duration_s=120.0, n_channels=2, seed=seed)
-    a = 28.0
-    while a < 44.0:
+    t, x, rng = scene(fs=fs, duration_s=duration_s, n_channels=2, seed=seed)
+    a, end = turn
+    while a < end:
         d = rng.uniform(1.0, 3.0)
-        add_burst(x, t, fs, rng, 1, a, min(a + d, 44.0), rng.uniform(200, 400), ramp_s=0.1)
+        add_burst(x, t, fs, rng, 1, a, min(a + d, end), rng.uniform(*turn_uv), ramp_s=0.1)
         a += d + rng.uniform(0.05, 0.3)
-    add_burst(x, t, fs, rng, 0, 28.0, 100.0, 300.0, ramp_s=0.5, irregular=0.4)
+    add_burst(x, t, fs, rng, 0, *left, 300.0, ramp_s=left_ramp_s, irregular=0.4)
     return x, fs
+
+
+def _turnover_into_cramp(seed: int) -> tuple[np.ndarray, float]:
+    """Both legs active while turning over from 28 s until the right leg rests at 44 s; the
+    left leg stays up: a cramp."""
+    return _turnover_scene(seed, 120.0, (28.0, 44.0), (200, 400), (28.0, 100.0), 0.5)
 
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_turnover_that_runs_into_a_cramp_on_one_leg_alerts_in_time_at_night(seed):
     x, fs = _turnover_into_cramp(seed)
-    uv = Representation("raw", "uV", None)
-    events, _ = detect_array(x, fs, uv, "night")
     # Where the other leg last rose is carried across blocks: any block size, the same events.
-    for block in (137, 20):
-        assert detect_array(x, fs, uv, "night", block=block)[0] == events
-    left = [e for e in events if e.kind == "cramp" and e.channel == "ch0"]
-    assert left and 44.0 <= left[0].alert_s <= 54.0
-    assert not [e for e in events if e.kind == "cramp" and e.channel == "ch1"]
     # Without the waiver the bilateral test holds the same cramp back.
-    held = profile_settings("night").replace(bilateral_clear_s=1e6)
-    events, _ = detect_array(x, fs, uv, "night", settings=held)
-    assert not [e for e in events if e.kind == "cramp" and e.channel == "ch0" and e.alert_s <= 54]
+    _assert_left_alone_alerted(x, fs, (44.0, 54.0), (137, 20), bilateral_clear_s=1e6)
 
 
 def _weak_scene(
@@ -150,32 +175,15 @@ def test_a_leg_still_contracted_after_a_turnover_is_judged_from_its_rest(seed):
     other leg has rested for ``turn_quiet_s`` the left leg alerts within 10 s of the
     turnover's end; without the waiver the rise test holds it back."""
     x, fs = _turnover_then_one_leg_held(seed)
-    uv = Representation("raw", "uV", None)
-    events, _ = detect_array(x, fs, uv, "night")
     # The other legs' rest is read from the history: any block size, the same events.
-    assert detect_array(x, fs, uv, "night", block=137)[0] == events
-    left = [e for e in events if e.kind == "cramp" and e.channel == "ch0"]
-    assert left and 43.0 <= left[0].alert_s <= 53.0
-    assert not [e for e in events if e.kind == "cramp" and e.channel == "ch1"]
-    held = profile_settings("night").replace(turn_quiet_s=0.0)
-    events, _ = detect_array(x, fs, uv, "night", settings=held)
-    assert not [e for e in events if e.kind == "cramp" and e.channel == "ch0" and e.alert_s <= 53]
+    _assert_left_alone_alerted(x, fs, (43.0, 53.0), (137,), turn_quiet_s=0.0)
 
 
 # turnfa: turning over moves both legs
 def _one_leg_up_inside_a_turnover(seed: int) -> tuple[np.ndarray, float]:
-    """Turning over from 26 s to 46 s: the right leg in bursts with short pauses throughout,
-    the left leg up and waxing and waning from 30 s to 38.5 s (shorter than the slow path's
-    9 s), then back at rest."""
-    fs = 1000.0
-    t, x, rng = scene(fs=fs, duration_s=70.0, n_channels=2, seed=seed)
-    a = 26.0
-    while a < 46.0:
-        d = rng.uniform(1.0, 3.0)
-        add_burst(x, t, fs, rng, 1, a, min(a + d, 46.0), rng.uniform(30, 130), ramp_s=0.1)
-        a += d + rng.uniform(0.05, 0.3)
-    add_burst(x, t, fs, rng, 0, 30.0, 38.5, 300.0, ramp_s=1.0, irregular=0.4)
-    return x, fs
+    """Turning over from 26 s to 46 s, the right leg in bursts throughout; the left leg up from
+    30 s to 38.5 s (shorter than the slow path's 9 s), then back at rest."""
+    return _turnover_scene(seed, 70.0, (26.0, 46.0), (30, 130), (30.0, 38.5), 1.0)
 
 
 @pytest.mark.parametrize("seed", [1, 3])
