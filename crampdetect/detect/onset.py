@@ -188,6 +188,12 @@ def _reach_run_start(
     return start
 
 
+def preload() -> None:
+    """Import now what placing an onset needs (scipy.ndimage, ~0.1-0.3 s), so that a live
+    monitor does not pay for it at its first alert, when the prompt must go out."""
+    import scipy.ndimage  # noqa: F401
+
+
 def _running_mean(x: np.ndarray, n: int) -> np.ndarray:
     """Centred running mean of ``x`` over ``n`` samples, the edges repeated (scipy's
     ``uniform_filter1d``, imported here: only an alert pays for scipy.ndimage's import)."""

@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from crampdetect.alerts.haptic import HapticSink, PromptPolicy, SimplePolicy
 from crampdetect.alerts.journal import JournalingPolicy
 from crampdetect.core import Block, Event, QualityInterval
+from crampdetect.detect import onset
 from crampdetect.detect.model import check_recording
 from crampdetect.ingest.link import LinkStats, Source
 from crampdetect.pipeline import Output, Pipeline
@@ -123,6 +124,7 @@ class LiveMonitor:
         self._now_s = 0.0
         self._acks: list[str] = []  # acknowledgements not yet given to the policy (sources)
         self._acks_lock = threading.Lock()
+        onset.preload()  # not at the first alert: the prompt must go out within ~150 ms
 
     def ack(self, source: str = "key") -> None:
         """Acknowledge the current prompt (``key`` in the live view, ``button`` on the board).
