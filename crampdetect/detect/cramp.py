@@ -211,6 +211,15 @@ class _CrampHold:
     released: bool = False
 
 
+def _windows_ending(x: np.ndarray, end: np.ndarray, k: int) -> np.ndarray:
+    """(rows, m, k): the ``k``-frame windows of ``x`` (rows, T) ending before each exclusive
+    index of ``end`` (m,), NaN where a window reaches back before ``x`` begins."""
+    pad = max(0, k - int(end.min()))
+    if pad:
+        x = np.concatenate([np.full((x.shape[0], pad), np.nan), x], axis=1)
+    return windows(x, k)[:, end + pad - k]
+
+
 class CrampDetector:
     """Detect cramps on each channel from envelope levels and their baseline.
 
@@ -1321,10 +1330,7 @@ class CrampDetector:
         k = self._gait_w
         end = frames - self._ext_start + 1  # exclusive ends in the extended arrays
         x = self._ext_fast[c] - s.rest_offset * np.nan_to_num(self._ext_base[c])
-        pad = max(0, k - int(end.min()))
-        if pad:
-            x = np.concatenate([np.full(pad, np.nan), x])
-        w = windows(x[None, :], k)[0][end + pad - k]  # (m, k): the windows ending at frames
+        w = _windows_ending(x[None, :], end, k)[0]  # (m, k)
         before = np.arange(k)[None, :] < (run_start - frames + k - 1)[:, None]
         w = np.where(before, np.nan, w)
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
@@ -1356,10 +1362,7 @@ class CrampDetector:
         floor = s.rest_offset * np.nan_to_num(self._ext_base[others])
         x = self._ext_fast[others] - floor
         top = (self._ext_ref[others] - floor)[:, end - 1]  # (others, m)
-        pad = max(0, k - int(end.min()))
-        if pad:
-            x = np.concatenate([np.full((x.shape[0], pad), np.nan), x], axis=1)
-        w = windows(x, k)[:, end + pad - k]  # (others, m, k): the windows ending at frames
+        w = _windows_ending(x, end, k)  # (others, m, k)
         before = np.arange(k)[None, :] < (run_start - frames + k - 1)[:, None]  # (m, k)
         w = np.where(before[None], np.nan, w)
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
@@ -1385,10 +1388,7 @@ class CrampDetector:
         ref, base = self._ext_ref, self._ext_base
         with np.errstate(invalid="ignore", divide="ignore"):
             rel = np.where(ref >= s.strong_ratio * base, self._ext_level / ref, np.nan)
-        pad = max(0, k - int(end.min()))
-        if pad:
-            rel = np.concatenate([np.full((rel.shape[0], pad), np.nan), rel], axis=1)
-        w = windows(rel, k)[:, end + pad - k]  # (C, m, k): the windows ending at frames
+        w = _windows_ending(rel, end, k)  # (C, m, k)
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a window without a reference
             med = np.nanmedian(w, axis=2)
