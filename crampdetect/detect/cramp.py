@@ -167,6 +167,11 @@ class _Channel:
     bilateral: int = 0  # frames of the current run during which another leg rose too
     context: _RunContext | None = None  # the current run's context, taken when it started
     last_co: int = _NEVER  # (miss) last frame at which another leg rose with this one
+    # nightmiss2: frames in a row the open event stood escalate_ratio x over its alert level,
+    # whether it may still escalate, and what its alert was judged on (path context)
+    esc: int = 0
+    escalatable: bool = False
+    alert_info: tuple | None = None
 
 
 @dataclass(slots=True)
@@ -875,6 +880,12 @@ class CrampDetector:
                     low = low.copy()  # on, whichever block it fell in)
                     low[max(too_long - start - p, 0) :] = True
                 q = self._end_index(ch, low)
+                # nightmiss2: the cramp after its precursor, far stronger than what was alerted
+                e = self._escalation(c, start + p, fast[p:], blocked[p:])
+                if e is not None and (q is None or e < q):
+                    out.extend(self._escalate(c, start + p + e, float(base[p + e]), stats, p + e))
+                    p = p + e + 1
+                    continue
                 if q is None:
                     return out
                 assert ch.cramp is not None
@@ -900,6 +911,65 @@ class CrampDetector:
             out.append(self._raise(c, start + p + g, float(base[p + g]), stats, p + g))
             p = p + g + 1
         return out
+
+    # nightmiss2: a prodrome, leg movement or turnover alerted, then the cramp it ran into
+    def _escalation(self, c: int, start: int, fast: np.ndarray, blocked: np.ndarray) -> int | None:
+        """Index in ``fast`` (frames ``start ..`` of channel ``c``, in a cramp event) where the
+        leg has stood for ``escalate_s`` at ``escalate_ratio`` x the level its event was alerted
+        at (its ``escalate_s`` running mean), within ``escalate_within_s`` of that alert and
+        while no other leg was up (turning over moves both); carries the count across blocks.
+        """
+        s, ch = self.settings, self._ch[c]
+        n = fast.shape[0]
+        if not ch.escalatable or ch.cramp is None or n == 0:
+            return None
+        fr = 1.0 / self.hop_s
+        until = ch.cramp.alert_frame + round(s.escalate_within_s * fr)
+        if start >= until:
+            ch.escalatable = False
+            return None
+        k = max(1, round(s.escalate_s * fr))
+        a = start - self._ext_start
+        x = np.nan_to_num(self._ext_fast[c, max(0, a - k + 1) : a + n])
+        x = np.concatenate([np.zeros(k - 1 - min(k - 1, a)), x])
+        cum = np.concatenate([[0.0], np.cumsum(x)])
+        mean = (cum[k:] - cum[:-k]) / k  # (n,) k-frame mean ending at each frame
+        frames = start + np.arange(n)
+        up = (mean >= s.escalate_ratio * ch.cramp_level) & ~blocked & (frames < until)
+        if up.any():
+            j = np.flatnonzero(up)
+            up[j] = self._others_up(c, frames[j]) < s.turn_other_share
+        idx = np.arange(n)
+        last_break = np.maximum.accumulate(np.where(~up, idx, -1))
+        count = np.where(last_break >= 0, idx - last_break, ch.esc + idx + 1)
+        hit = np.flatnonzero(count >= k)
+        if hit.size:
+            ch.esc = 0
+            return int(hit[0])
+        ch.esc = int(count[-1])
+        return None
+
+    def _escalate(
+        self, c: int, frame: int, base: float, stats: LazyStats, i: int
+    ) -> list[FrameEvent]:
+        """(nightmiss2) Close the open event of channel ``c`` at ``frame`` and raise the cramp
+        its precursor ran into (path ``escalate``), judged on the first alert's context."""
+        ch = self._ch[c]
+        assert ch.cramp is not None and ch.alert_info is not None
+        s = self.settings
+        closed = ch.cramp
+        closed.end_frame = frame
+        for h in self._holds:  # rebase: seen to end here
+            if h.channel == c and h.ended is None:
+                h.ended = frame
+        ch.cramp, ch.low, ch.esc = None, 0, 0
+        ch.recurrence_until = frame + round(s.recurrence_s / self.hop_s)
+        self._go(ch, Transition.RELAX)
+        self._context_at_alert, self._features_at_alert, self._recurrent = ch.alert_info
+        self._path = "escalate"
+        self._run_start_at_alert = frame - round((s.escalate_s + s.fast_s) / self.hop_s)
+        stats.need(i, i + 1)
+        return [closed, self._raise(c, frame, base, stats, i)]
 
     def _end_index(self, ch: _Channel, low: np.ndarray) -> int | None:
         """Index in ``low`` where the relaxation run reaches ``end_s``, carrying the count."""
@@ -1648,5 +1718,8 @@ class CrampDetector:
         self._go(ch, Transition.ALERT)
         ch.cramp, ch.cramp_base, ch.low = ev, base, 0
         ch.cramp_level = level
+        # nightmiss2: an alert may escalate once (not the escalated one), judged on its context
+        ch.esc, ch.escalatable = 0, self._path != "escalate" and self.settings.escalate_ratio > 0
+        ch.alert_info = (self._context_at_alert, self._features_at_alert, self._recurrent)
         self._holds.append(_CrampHold(c, base, frame))  # rebase
         return FrameEvent(**{f: getattr(ev, f) for f in ev.__slots__})

@@ -298,6 +298,15 @@ class DetectorSettings:
         moves it before this leg). A cramp that goes on after the turnover takes the early
         paths once the other leg is still again (see ``turn_quiet_s``); the slow path is not
         held. ``turn_other_s`` 0 disables.
+    escalate_ratio, escalate_s, escalate_within_s : float
+        (nightmiss2) Night: a prodrome (resting EMG creeping up for ~41 s, domain notes §1.7),
+        a leg movement or a turnover can be alerted seconds before the cramp it runs into; the
+        cramp then stands far above it. While an event is open, within ``escalate_within_s``
+        (s) of its alert, a leg whose ``escalate_s`` (s) mean envelope has stood at
+        ``escalate_ratio`` x the level the event was alerted at for ``escalate_s`` on end,
+        while no other leg was up (``turn_other_*``: turning over moves both), closes that
+        event and raises the cramp (path ``escalate``; once per event). ``escalate_ratio`` 0
+        disables.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -401,6 +410,10 @@ class DetectorSettings:
     turn_other_s: float = 0.0
     turn_other_share: float = 0.3
     turn_other_ratio: float = 3.0
+    # nightmiss2: the cramp a prodrome, leg movement or turnover ran into, far stronger
+    escalate_ratio: float = 0.0
+    escalate_s: float = 1.0
+    escalate_within_s: float = 90.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -542,6 +555,9 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "turn_other_s": (0.0, 20.0, "s"),  # turnfa (within HISTORY_S)
     "turn_other_share": (0.0, 1.0, "share of turn_other_s"),  # turnfa
     "turn_other_ratio": (1.0, 100.0, "x the other leg's rest"),  # turnfa
+    "escalate_ratio": (0.0, 100.0, "x the level at the alert"),  # nightmiss2
+    "escalate_s": (0.1, 10.0, "s"),  # nightmiss2 (within HISTORY_S)
+    "escalate_within_s": (0.0, 900.0, "s"),  # nightmiss2
 }
 
 _PROFILES = {
@@ -583,6 +599,9 @@ _PROFILES = {
         # turnfa: turning over moves both legs: no early alert while another leg has been up
         # (3x its rest) for 30 % of the last 4 s (benchmarks/detection.md, session 7, turnfa).
         turn_other_s=4.0,
+        # nightmiss2: a prodrome, leg movement or turnover alerted before the cramp it runs
+        # into: the cramp, 2x stronger, is raised (benchmarks/detection.md, session 8).
+        escalate_ratio=2.0,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
