@@ -1,0 +1,52 @@
+"""A precursor alerted before the cramp it runs into (part nightmiss2): the cramp, far
+stronger, is raised as well (the ``escalate`` path, night)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import detect_array
+from synth import add_burst, scene
+
+from crampdetect.core import Representation
+from crampdetect.detect.settings import profile_settings
+
+UV = Representation("raw", "uV", None)
+
+
+def _precursor_then_cramp(seed: int, cramp_uv: float) -> tuple[np.ndarray, float]:
+    """Night, 1 kHz, two legs at rest (5 µV); the left leg rises to ~60 µV, waxing and
+    waning, from 30 s (alerted), and at 60 s the cramp it ran into sets in at ``cramp_uv``
+    (µV) until 100 s."""
+    fs = 1000.0
+    t, x, rng = scene(fs=fs, duration_s=110.0, n_channels=2, seed=seed)
+    add_burst(x, t, fs, rng, 0, 30.0, 60.0, 60.0, ramp_s=0.5, irregular=0.4)
+    add_burst(x, t, fs, rng, 0, 60.0, 100.0, cramp_uv, ramp_s=0.5, irregular=0.4)
+    return x, fs
+
+
+def _left(events):
+    return [e for e in events if e.kind == "cramp" and e.channel == "ch0"]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_cramp_a_precursor_ran_into_is_raised_within_seconds(seed):
+    x, fs = _precursor_then_cramp(seed, 400.0)
+    events, _ = detect_array(x, fs, UV, "night")
+    for block in (137, 20):  # the count is carried across blocks: the same events
+        assert detect_array(x, fs, UV, "night", block=block)[0] == events
+    left = _left(events)
+    assert left and left[0].alert_s < 60.0  # the precursor was alerted
+    late = [e for e in left if e.alert_s >= 60.0]
+    assert late and late[0].alert_s <= 65.0 and late[0].detail["path"] == "escalate"
+    assert left[0].end_s is not None and left[0].end_s <= late[0].alert_s
+    assert not [e for e in events if e.kind == "cramp" and e.channel == "ch1"]
+    # Without it the precursor's event swallows the cramp.
+    off = profile_settings("night").replace(escalate_ratio=0.0)
+    assert not [e for e in _left(detect_array(x, fs, UV, "night", settings=off)[0]) if e.alert_s >= 60]
+
+
+def test_a_contraction_that_goes_on_at_its_level_is_not_raised_again():
+    x, fs = _precursor_then_cramp(1, 60.0)
+    left = _left(detect_array(x, fs, UV, "night")[0])
+    assert len(left) == 1 and left[0].alert_s < 60.0
