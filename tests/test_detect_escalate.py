@@ -43,7 +43,9 @@ def test_the_cramp_a_precursor_ran_into_is_raised_within_seconds(seed):
     assert not [e for e in events if e.kind == "cramp" and e.channel == "ch1"]
     # Without it the precursor's event swallows the cramp.
     off = profile_settings("night").replace(escalate_ratio=0.0)
-    assert not [e for e in _left(detect_array(x, fs, UV, "night", settings=off)[0]) if e.alert_s >= 60]
+    assert not [
+        e for e in _left(detect_array(x, fs, UV, "night", settings=off)[0]) if e.alert_s >= 60
+    ]
 
 
 def test_a_contraction_that_goes_on_at_its_level_is_not_raised_again():

@@ -916,7 +916,8 @@ class CrampDetector:
     def _escalation(self, c: int, start: int, fast: np.ndarray, blocked: np.ndarray) -> int | None:
         """Index in ``fast`` (frames ``start ..`` of channel ``c``, in a cramp event) where the
         leg has stood for ``escalate_s`` at ``escalate_ratio`` x the level its event was alerted
-        at (its ``escalate_s`` running mean), within ``escalate_within_s`` of that alert and
+        at and at the level ``fast_s`` before (its ``escalate_s`` running mean: a jump, not a
+        build-up or a creep), from ``fast_s`` to ``escalate_within_s`` after that alert and
         while no other leg was up (turning over moves both); carries the count across blocks.
         """
         s, ch = self.settings, self._ch[c]
@@ -929,16 +930,21 @@ class CrampDetector:
             ch.escalatable = False
             return None
         k = max(1, round(s.escalate_s * fr))
+        d = round(s.fast_s * fr)  # the jump: within fast_s
         a = start - self._ext_start
-        x = np.nan_to_num(self._ext_fast[c, max(0, a - k + 1) : a + n])
-        x = np.concatenate([np.zeros(k - 1 - min(k - 1, a)), x])
+        x = np.nan_to_num(self._ext_fast[c, max(0, a - k - d + 1) : a + n])
+        x = np.concatenate([np.zeros(k + d - 1 - min(k + d - 1, a)), x])
         cum = np.concatenate([[0.0], np.cumsum(x)])
-        mean = (cum[k:] - cum[:-k]) / k  # (n,) k-frame mean ending at each frame
+        mean = (cum[k:] - cum[:-k]) / k  # (n + d,) k-frame mean ending at each frame
+        before, mean = mean[:n], mean[d:]
         frames = start + np.arange(n)
-        up = (mean >= s.escalate_ratio * ch.cramp_level) & ~blocked & (frames < until)
+        after = ch.cramp.alert_frame + round(s.fast_s * fr)  # the alerted level held first
+        thr = s.escalate_ratio * ch.cramp_level
+        up = (mean >= thr) & (mean >= s.escalate_ratio * before) & ~blocked & (frames < until)
+        up &= frames >= after
         if up.any():
             j = np.flatnonzero(up)
-            up[j] = self._others_up(c, frames[j]) < s.turn_other_share
+            up[j] = self._others_up(c, frames[j]) < s.escalate_other_share
         idx = np.arange(n)
         last_break = np.maximum.accumulate(np.where(~up, idx, -1))
         count = np.where(last_break >= 0, idx - last_break, ch.esc + idx + 1)

@@ -298,15 +298,18 @@ class DetectorSettings:
         moves it before this leg). A cramp that goes on after the turnover takes the early
         paths once the other leg is still again (see ``turn_quiet_s``); the slow path is not
         held. ``turn_other_s`` 0 disables.
-    escalate_ratio, escalate_s, escalate_within_s : float
+    escalate_ratio, escalate_s, escalate_within_s, escalate_other_share : float
         (nightmiss2) Night: a prodrome (resting EMG creeping up for ~41 s, domain notes §1.7),
         a leg movement or a turnover can be alerted seconds before the cramp it runs into; the
-        cramp then stands far above it. While an event is open, within ``escalate_within_s``
-        (s) of its alert, a leg whose ``escalate_s`` (s) mean envelope has stood at
-        ``escalate_ratio`` x the level the event was alerted at for ``escalate_s`` on end,
-        while no other leg was up (``turn_other_*``: turning over moves both), closes that
-        event and raises the cramp (path ``escalate``; once per event). ``escalate_ratio`` 0
-        disables.
+        cramp then stands far above it. While an event is open, from ``fast_s`` (the alerted
+        level held first) to ``escalate_within_s`` (s) after its alert, a leg whose
+        ``escalate_s`` (s) mean envelope has stood at ``escalate_ratio`` x the level the event
+        was alerted at, and as many times over its level ``fast_s`` earlier (a jump: a cramp
+        that built up slowly past its alert, or a creeping prodrome, does not), for
+        ``escalate_s`` on end, while over the last ``turn_other_s`` no other
+        leg was up (``turn_other_ratio`` x its rest) for ``escalate_other_share`` of the time
+        or more (turning over moves both legs; a twitch is shorter), closes that event and
+        raises the cramp (path ``escalate``; once per event). ``escalate_ratio`` 0 disables.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -414,6 +417,7 @@ class DetectorSettings:
     escalate_ratio: float = 0.0
     escalate_s: float = 1.0
     escalate_within_s: float = 90.0
+    escalate_other_share: float = 0.1
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -558,6 +562,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "escalate_ratio": (0.0, 100.0, "x the level at the alert"),  # nightmiss2
     "escalate_s": (0.1, 10.0, "s"),  # nightmiss2 (within HISTORY_S)
     "escalate_within_s": (0.0, 900.0, "s"),  # nightmiss2
+    "escalate_other_share": (0.0, 1.0, "share of turn_other_s"),  # nightmiss2
 }
 
 _PROFILES = {
