@@ -415,7 +415,7 @@ class DetectorSettings:
     turn_other_ratio: float = 3.0
     # nightmiss2: the cramp a prodrome, leg movement or turnover ran into, far stronger
     escalate_ratio: float = 0.0
-    escalate_s: float = 1.0
+    escalate_s: float = 1.5
     escalate_within_s: float = 90.0
     escalate_other_share: float = 0.1
 
