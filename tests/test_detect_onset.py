@@ -119,3 +119,35 @@ def test_a_run_opened_by_both_legs_moving_is_not_searched_back():
         fast, np.zeros_like(fast), 0, alert, round(20.0 * FR), FR, 12.0, NAN, other[None, :]
     )
     assert abs(k / FR - 32.0) <= 0.3
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_cramp_that_drove_the_input_to_its_rail_rose_where_the_block_began(seed):
+    """(onset) The chain zeroes the envelope of frames masked as lead-off: the cramp's rise
+    pinned the input at its rail and the mask held for 8 s, then the railed level showed and
+    the alert came 9 s later. The onset is where the block began, not where it lifted."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(60 * FR)) / FR
+    onset_s = 25.0
+    fast = 8.0 * (1 + 0.1 * rng.standard_normal(t.size))
+    fast[t >= onset_s] = 16000.0
+    fast[(t >= onset_s) & (t < onset_s + 8.0)] = 0.0  # blocked
+    alert = round((onset_s + 17.0) * FR)
+    run_start = round((onset_s + 8.1) * FR)
+    k = place_onset(fast, np.zeros_like(fast), 0, alert, run_start, FR, 12.0, NAN)
+    assert abs(k / FR - onset_s) <= 0.3
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_blocked_stretch_before_rest_is_not_the_resting_level(seed):
+    """(onset) A hold pinned the input (blocked, envelope 0) until a second before the cramp;
+    the leg rested in between: the onset is the rise from that rest, not the block's end."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(60 * FR)) / FR
+    onset_s = 30.0
+    fast = 40.0 * (1 + 0.2 * rng.standard_normal(t.size)) + _cramp(t, onset_s, 0.5, rng)
+    fast[(t >= 20.0) & (t < onset_s - 1.0)] = 0.0  # blocked
+    alert = round((onset_s + 5.0) * FR)
+    run_start = round((onset_s + 0.3) * FR)
+    k = place_onset(fast, np.zeros_like(fast), 0, alert, run_start, FR, 12.0, NAN)
+    assert abs(k / FR - onset_s) <= 0.3

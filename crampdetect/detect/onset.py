@@ -201,7 +201,8 @@ def _unblock(
     """(onset) ``fast`` with each blocked stretch (envelope 0) up to ``alert`` at the level of
     the first measured frame after it (still 0 where none is, up to the alert), and the search
     start ``lo``, moved back to the start of the blocked stretch it lies in less
-    ``RUN_MARGIN_S`` (not before ``first`` nor ``RUN_BACK_S`` before the alert)."""
+    ``RUN_MARGIN_S`` (not before ``first`` nor ``RUN_BACK_S`` before the alert: the history
+    kept, ``HISTORY_S``, reaches that far whatever the block size)."""
     head = fast[: alert - first + 1]
     blocked = head == 0
     if not blocked.any():
@@ -215,7 +216,7 @@ def _unblock(
         stop = max(0, alert - first - round(RUN_BACK_S * fr))
         measured = np.flatnonzero(~blocked[stop : lo - first])
         start = stop + (int(measured[-1]) + 1 if measured.size else 0)
-        lo = max(first, first + start - round(RUN_MARGIN_S * fr))
+        lo = max(first + stop, first + start - round(RUN_MARGIN_S * fr))
     return np.concatenate([filled, fast[head.size :]]), lo
 
 
