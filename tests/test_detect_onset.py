@@ -151,3 +151,28 @@ def test_a_blocked_stretch_before_rest_is_not_the_resting_level(seed):
     run_start = round((onset_s + 0.3) * FR)
     k = place_onset(fast, np.zeros_like(fast), 0, alert, run_start, FR, 12.0, NAN)
     assert abs(k / FR - onset_s) <= 0.3
+
+
+@pytest.mark.parametrize("block_from_s", [10.0, 29.5])
+def test_a_blocked_onset_does_not_depend_on_the_history_kept_or_frames_after_the_alert(
+    block_from_s,
+):
+    """(onset) Chunk invariance: the detector keeps at least 30 s (``RUN_BACK_S``) before
+    the alert, more with longer blocks, and frames after the alert within the block; neither
+    changes the onset, even when the blocked stretch began near the history's reach."""
+    rng = np.random.default_rng(5)
+    t = np.arange(round(80 * FR)) / FR
+    fast = 8.0 * (1 + 0.1 * rng.standard_normal(t.size))
+    alert_s = 70.0
+    on = alert_s - block_from_s
+    fast[t >= on] = 16000.0
+    fast[(t >= on) & (t < on + 8.0)] = 0.0
+    alert = round(alert_s * FR)
+    onsets = set()
+    for first in (0, round(20 * FR), alert - round(30 * FR)):
+        for end in (alert + 1, t.size):
+            tail = fast[first:end].copy()
+            tail[alert - first + 1 :] = rng.uniform(0, 1e4, tail.size - (alert - first + 1))
+            args = (np.zeros_like(tail), first, alert, round((on + 8.1) * FR), FR, 12.0, NAN)
+            onsets.add(place_onset(tail, *args))
+    assert len(onsets) == 1
