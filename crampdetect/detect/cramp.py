@@ -913,16 +913,17 @@ class CrampDetector:
         ends the cramp at index ``relaxed``) of the first frame, every ``end_gait_step_s``,
         at which cramping leg ``c`` strides over the ``gait_window_s`` up to it, all after the
         alert, with another leg (:meth:`_striding_at`): a cramped leg cannot take strides, so
-        the cramp is over
-        (its end frozen at the alert may stand below standing's and gait's tonic level).
-        None if not, or with ``end_gait_step_s`` 0."""
+        the cramp is over (its end level frozen at the alert may stand below standing's and
+        gait's tonic level). None if not, or with ``end_gait_step_s`` 0."""
         s = self.settings
         if s.end_gait_step_s <= 0 or s.gait_window_s <= 0:
             return None
         step = max(1, round(s.end_gait_step_s / self.hop_s))
         stop = n if relaxed is None else relaxed
         # strides seen after the alert only (the settle path alerts as gait stops)
-        after = max(first, self._ch[c].cramp.alert_frame + self._gait_w)
+        cramp = self._ch[c].cramp
+        assert cramp is not None
+        after = max(first, cramp.alert_frame + self._gait_w)
         frames = np.arange(-(-after // step) * step, first + stop, step)
         if not frames.size:
             return None
