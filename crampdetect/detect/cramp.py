@@ -889,7 +889,8 @@ class CrampDetector:
                         h.ended = start + p + q
                 out.append(ch.cramp)
                 rec = round(self.settings.recurrence_s / self.hop_s)
-                ch.recurrence_until = ch.cramp.end_frame + rec
+                if strode is None:  # trainmiss: a leg striding again is no leg to watch
+                    ch.recurrence_until = ch.cramp.end_frame + rec
                 ch.cramp, ch.low = None, 0
                 self._go(ch, Transition.GIVE_UP if gave_up else Transition.RELAX)
                 ch.hyst, ch.last_on, ch.run_start = False, _NEVER, -1

@@ -228,7 +228,8 @@ class DetectorSettings:
     end_gait_step_s : float
         (trainmiss) Training: every this many s during a cramp, the cramping leg is tested
         for gait (the fast and slow paths' stride test, with another leg striding); a leg that
-        strides is not cramping, and the cramp ends at that frame. 0 disables.
+        strides is not cramping, and the cramp ends at that frame (without a recurrence
+        watch). 0 disables.
     slow_release : float
         (holds) Training: no slow-path alert (the after-effort one included) while the 100 ms
         envelope (above the resting offset) stands below this fraction of its median over the
