@@ -875,28 +875,21 @@ class CrampDetector:
                     low = low.copy()  # on, whichever block it fell in)
                     low[max(too_long - start - p, 0) :] = True
                 q = self._end_index(ch, low)
-                # trainmiss: a cramping leg does not stride; gait on it again ends the cramp
-                strode = self._strides_again(c, start + p, n - p, q)
-                if q is None and strode is None:
+                if q is None:
                     return out
                 assert ch.cramp is not None
-                if strode is not None:
-                    q = strode + self._end - 1  # (ends at the first striding frame)
-                gave_up = strode is None and start + p + q >= too_long
+                gave_up = start + p + q >= too_long
                 ch.cramp.end_frame = start + p + q - self._end + 1
                 for h in self._holds:  # rebase: seen to end here
                     if h.channel == c and h.ended is None:
                         h.ended = start + p + q
                 out.append(ch.cramp)
                 rec = round(self.settings.recurrence_s / self.hop_s)
-                if strode is None:  # trainmiss: a leg striding again is no leg to watch
-                    ch.recurrence_until = ch.cramp.end_frame + rec
+                ch.recurrence_until = ch.cramp.end_frame + rec
                 ch.cramp, ch.low = None, 0
                 self._go(ch, Transition.GIVE_UP if gave_up else Transition.RELAX)
                 ch.hyst, ch.last_on, ch.run_start = False, _NEVER, -1
                 ch.run_strong = 0
-                if strode is not None:  # trainmiss: ended as the leg strides, not relaxed
-                    q = strode
                 on = on.copy()
                 on[p : p + q + 1] = False
                 p = p + q + 1
@@ -907,29 +900,6 @@ class CrampDetector:
             out.append(self._raise(c, start + p + g, float(base[p + g]), stats, p + g))
             p = p + g + 1
         return out
-
-    # trainmiss: a cramp does not stride
-    def _strides_again(self, c: int, first: int, n: int, relaxed: int | None) -> int | None:
-        """Index (from frame ``first``, within ``n`` frames and before the relaxation that
-        ends the cramp at index ``relaxed``) of the first frame, every ``end_gait_step_s``,
-        at which cramping leg ``c`` strides over the ``gait_window_s`` up to it, all after the
-        alert, with another leg (:meth:`_striding_at`): a cramped leg cannot take strides, so
-        the cramp is over (its end level frozen at the alert may stand below standing's and
-        gait's tonic level). None if not, or with ``end_gait_step_s`` 0."""
-        s = self.settings
-        if s.end_gait_step_s <= 0 or s.gait_window_s <= 0:
-            return None
-        step = max(1, round(s.end_gait_step_s / self.hop_s))
-        stop = n if relaxed is None else relaxed
-        # strides seen after the alert only (the settle path alerts as gait stops)
-        cramp = self._ch[c].cramp
-        assert cramp is not None
-        after = max(first, cramp.alert_frame + self._gait_w)
-        frames = np.arange(-(-after // step) * step, first + stop, step)
-        if not frames.size:
-            return None
-        strides = self._striding_at(c, frames, frames - self._gait_w + 1)
-        return int(frames[np.argmax(strides)] - first) if strides.any() else None
 
     def _end_index(self, ch: _Channel, low: np.ndarray) -> int | None:
         """Index in ``low`` where the relaxation run reaches ``end_s``, carrying the count."""

@@ -225,11 +225,6 @@ class DetectorSettings:
         its reference reached ``after_effort_level`` too and is ``settle_one_leg`` x every
         other leg's. A cramp strikes 0-5 s after
         the effort that triggers it; a voluntary hold begins after a pause. 0 disables.
-    end_gait_step_s : float
-        (trainmiss) Training: every this many s during a cramp, the cramping leg is tested
-        for gait (the fast and slow paths' stride test, with another leg striding); a leg that
-        strides is not cramping, and the cramp ends at that frame (without a recurrence
-        watch). 0 disables.
     slow_release : float
         (holds) Training: no slow-path alert (the after-effort one included) while the 100 ms
         envelope (above the resting offset) stands below this fraction of its median over the
@@ -395,7 +390,6 @@ class DetectorSettings:
     after_effort_level: float = 0.2
     # holds: a voluntary hold is released; a cramp does not relax
     slow_release: float = 0.0
-    end_gait_step_s: float = 0.0  # trainmiss
     # gaitcramp: gait is both legs striding; one leg's rhythm alone is a cramp's waxing
     gait_other_fraction: float = 0.0
     gait_other_rhythm: float = 0.35
@@ -541,7 +535,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "after_effort_slow_s": (0.0, 20.0, "s"),  # afterhold: within HISTORY_S
     "after_effort_level": (0.0, 10.0, "x activity reference"),  # afterhold
     "slow_release": (0.0, 1.0, "x median over fast_s"),  # holds
-    "end_gait_step_s": (0.0, 10.0, "s"),  # trainmiss
     "gait_other_fraction": (0.0, 1.0, "x activity reference"),  # gaitcramp
     "gait_other_rhythm": (0.0, 2.0, "autocorrelation difference"),  # gaitcramp
     "stand_ref_ceiling": (0.0, 1.0, "x activity reference"),  # stand
@@ -641,9 +634,6 @@ _PROFILES = {
         # it; a cramp does not relax: no slow alert while the leg falls below half its level
         # over the last fast_s (benchmarks/detection.md, session 7, part holds).
         slow_release=0.5,
-        # trainmiss: a cramping leg does not stride: a cramp ends where its leg strides with
-        # the other leg again (benchmarks/detection.md, session 8, part trainmiss).
-        end_gait_step_s=0.5,
         # gaitcramp: ... and only while another leg strides too (gait is both legs in
         # antiphase; a runner stopped by a cramp stands on the other leg).
         gait_other_fraction=0.12,
