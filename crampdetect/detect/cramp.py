@@ -422,12 +422,20 @@ class CrampDetector:
     # turnfa: a leg in a cramp is not turning over
     def _alerted(self, frames: np.ndarray) -> np.ndarray:
         """(n_channels, len(frames)): each channel is in a cramp the detector raised (after
-        its alert frame, up to its end)."""
+        its alert frame, up to ``turn_decay_s`` after its end)."""
         out = np.zeros((self.n_channels, frames.shape[0]), dtype=bool)
+        decay = self._decay_frames  # nightmove: ... and while it relaxes after its end
         for h in self._holds:
-            end = frames[-1] if h.ended is None else h.ended
+            end = frames[-1] if h.ended is None else h.ended + decay
             out[h.channel] |= (frames > h.alert) & (frames <= end)
         return out
+
+    # nightmove: a cramp's own relaxation after its end is not turning over
+    @property
+    def _decay_frames(self) -> int:
+        """Frames after a raised cramp's end during which its leg still counts as in it
+        for the turnover test (``turn_decay_s``)."""
+        return round(self.settings.turn_decay_s / self.hop_s)
 
     def _other_cramping(self, c: int, frames: np.ndarray) -> np.ndarray:
         """At ``frames`` (of the current part): another leg than ``c`` is in a cramp the
@@ -445,7 +453,7 @@ class CrampDetector:
         self._cramp_view(start, base, blocked, released)
         for h in released:
             h.released = True
-        end = start + base.shape[1]
+        end = start + base.shape[1] - self._decay_frames  # nightmove: kept while it relaxes
         self._holds = [
             h for h in self._holds if not (h.released and h.ended is not None and h.ended < end)
         ]

@@ -298,6 +298,10 @@ class DetectorSettings:
         moves it before this leg). A cramp that goes on after the turnover takes the early
         paths once the other leg is still again (see ``turn_quiet_s``); the slow path is not
         held. ``turn_other_s`` 0 disables.
+    turn_decay_s : float
+        (nightmove) For that test a leg still counts as in its raised cramp for
+        ``turn_decay_s`` (s) after the detector saw the cramp end: the leg relaxing after its
+        cramp is not turning over. 0: only up to the end.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -401,6 +405,8 @@ class DetectorSettings:
     turn_other_s: float = 0.0
     turn_other_share: float = 0.3
     turn_other_ratio: float = 3.0
+    # nightmove: a cramp's relaxation after its end is not turning over
+    turn_decay_s: float = 0.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -542,6 +548,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "turn_other_s": (0.0, 20.0, "s"),  # turnfa (within HISTORY_S)
     "turn_other_share": (0.0, 1.0, "share of turn_other_s"),  # turnfa
     "turn_other_ratio": (1.0, 100.0, "x the other leg's rest"),  # turnfa
+    "turn_decay_s": (0.0, 20.0, "s"),  # nightmove (within HISTORY_S)
 }
 
 _PROFILES = {
@@ -583,6 +590,9 @@ _PROFILES = {
         # turnfa: turning over moves both legs: no early alert while another leg has been up
         # (3x its rest) for 30 % of the last 4 s (benchmarks/detection.md, session 7, turnfa).
         turn_other_s=4.0,
+        # nightmove: a leg relaxing after its cramp (the detector ends a cramp at 30 % of its
+        # level) is not turning over (benchmarks/detection.md, session 8, part nightmove).
+        turn_decay_s=10.0,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
