@@ -33,7 +33,9 @@ def _run(m: MainsSuppressor, x: np.ndarray, block: int) -> tuple[np.ndarray, np.
     return np.concatenate(outs, axis=1), np.concatenate(figs, axis=2)
 
 
-@pytest.mark.parametrize(("fs", "n_channels", "block_s"), [(1000.0, 2, 60.0), (2000.0, 3, 37.3)])
+@pytest.mark.parametrize(
+    ("fs", "n_channels", "block_s"), [(1000.0, 1, 60.0), (1000.0, 2, 60.0), (2000.0, 3, 37.3)]
+)
 def test_batched_rechecks_equal_one_segment_at_a_time(fs, n_channels, block_s):
     x = _hum(fs, n_channels, 150.0, seed=int(fs) + n_channels)
     block = round(block_s * fs)
@@ -45,3 +47,20 @@ def test_batched_rechecks_equal_one_segment_at_a_time(fs, n_channels, block_s):
     assert {150.0, 250.0} <= set(batched.harmonics_hz)  # notches were added mid-stream
     assert out_b.tobytes() == out_s.tobytes()
     assert figs_b.tobytes() == figs_s.tobytes()
+
+
+@pytest.mark.parametrize("n_channels", [1, 2])
+@pytest.mark.parametrize("fundamental_only", [True, False])
+def test_segment_scores_do_not_depend_on_the_batch(n_channels, fundamental_only):
+    """A segment's line score is bit-identical alone, in a short batch or in a long one, so a
+    line exactly at the threshold is found at the same segment whatever the block cuts."""
+    m = MainsSuppressor(1000.0, n_channels)
+    rng = np.random.default_rng(n_channels)
+    avgs = rng.gamma(1.0, 1.0, size=(n_channels, 40, m._freqs.size))
+    for f0 in (50.0, 60.0):
+        batch = m._scores(avgs, f0, fundamental_only)[1]
+        alone = np.stack([m._scores(avgs[:, k], f0, fundamental_only)[1] for k in range(40)], 1)
+        short = np.concatenate(
+            [m._scores(avgs[:, k : k + 7], f0, fundamental_only)[1] for k in range(0, 40, 7)], 1
+        )
+        assert batch.tobytes() == alone.tobytes() == short.tobytes()

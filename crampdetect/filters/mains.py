@@ -147,10 +147,9 @@ class MainsSuppressor:
             known[k] = True
             if self._segments % RECHECK_SEGMENTS and self._filter is not None:
                 continue
-            if rechecks is None and c > 1:
+            if rechecks is None:
                 # The harmonics of every segment rechecked from here on, scored at once: from
-                # here every segment while no notch is on, else every RECHECK_SEGMENTS-th. (One
-                # channel: numpy sums the batch in another order than one segment.)
+                # here every segment while no notch is on, else every RECHECK_SEGMENTS-th.
                 step = 1 if self._filter is None else RECHECK_SEGMENTS
                 rechecks = (k, step, self._scores(avgs[:, k::step], self.mains_hz)[1])
             db = None if rechecks is None else rechecks[2][:, (k - rechecks[0]) // rechecks[1]]
@@ -262,7 +261,10 @@ class MainsSuppressor:
         # ``power`` is (n_channels, [segments,] n_bins); the arithmetic of ndarray.max/mean.
         line = np.maximum.reduce(power[..., line_idx], axis=-1)
         neigh = power[..., neigh_idx]
-        floor = np.add.reduce(neigh, axis=-1) / neigh.shape[-1]  # the mean: cheap, averaged
+        # The mean, summed in one fixed order (a running sum): numpy's pairwise sum takes
+        # another order for a batch of segments than for one, and a line exactly at line_db
+        # would then be found one segment earlier or later depending on the block cuts.
+        floor = np.cumsum(neigh, axis=-1)[..., -1] / neigh.shape[-1]
         return lines, 10 * np.log10((line + 1e-30) / (floor + 1e-30))
 
     def _lines(self, power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
