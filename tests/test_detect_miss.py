@@ -244,3 +244,20 @@ def test_a_cramp_while_the_other_leg_relaxes_after_its_cramp_takes_the_early_pat
     off = profile_settings("night").replace(turn_decay_s=0.0)
     events, _ = detect_array(x, fs, uv, "night", settings=off)
     assert not [e for e in events if e.kind == "cramp" and e.channel == "ch0" and e.alert_s <= 70.0]
+
+
+@pytest.mark.parametrize("seed", [1])
+def test_one_leg_up_through_a_turnover_takes_no_slow_path_at_night(seed):
+    """nightmove: turning over from 26 s to 50 s, the right leg in strong bursts (20-60x
+    rest) with pauses; the left leg up from 30 s to 45 s, longer than the slow path's 9 s.
+    The other leg moves strongly and relaxes between bursts: a turnover, not a cramp, so the
+    slow path waits too. Without ``turn_slow_s`` the left leg alerts by 40 s."""
+    x, fs = _turnover_scene(seed, 80.0, (26.0, 50.0), (100, 300), (30.0, 45.0), 1.0)
+    uv = Representation("raw", "uV", None)
+    events, _ = detect_array(x, fs, uv, "night")
+    # The other leg's bursts are read from the history: any block size, the same events.
+    assert detect_array(x, fs, uv, "night", block=137)[0] == events
+    assert not [e for e in events if e.kind == "cramp"]
+    off = profile_settings("night").replace(turn_slow_s=0.0)
+    events, _ = detect_array(x, fs, uv, "night", settings=off)
+    assert [e for e in events if e.kind == "cramp" and e.channel == "ch0" and e.alert_s <= 40.0]

@@ -1161,6 +1161,11 @@ class CrampDetector:
                 if ask.any():
                     busy = self._others_up(c, start + mine[ask]) >= s.turn_other_share
                     ok[np.flatnonzero(ask)] = ~busy
+                # nightmove: ... and while another leg moves strongly and relaxes (turning
+                # over; a cramp of both legs does not relax), the slow path waits too.
+                ask = ok & slow[mine] & (elapsed[mine] < s.turn_slow_s * fr)
+                if ask.any():
+                    ok[np.flatnonzero(ask)] = ~self._others_turning(c, start + mine[ask])
             if ok.any():
                 ok &= (
                     (bil[mine] < s.bilateral_share)
@@ -1288,9 +1293,10 @@ class CrampDetector:
         return was & quiet
 
     # turnfa: turning over moves both legs
-    def _others_up(self, c: int, frames: np.ndarray) -> np.ndarray:
+    def _others_up(self, c: int, frames: np.ndarray, ratio: float | None = None) -> np.ndarray:
         """Per frame (absolute ``frames``, ascending): the share of the last ``turn_other_s``
-        during which another leg than ``c`` was at ``turn_other_ratio`` x its rest or more and
+        during which another leg than ``c`` was at ``ratio`` (default ``turn_other_ratio``) x
+        its rest or more and
         not in a cramp the detector raised (0 where the history is shorter)."""
         s = self.settings
         if self.n_channels < 2:
@@ -1300,13 +1306,41 @@ class CrampDetector:
         first = max(int(idx[0]) + 1 - w, 0)
         span = slice(first, int(idx[-1]) + 1)
         with np.errstate(invalid="ignore"):
-            up = self._ext_level[:, span] >= s.turn_other_ratio * self._ext_base[:, span]
+            ratio = s.turn_other_ratio if ratio is None else ratio  # nightmove: turn_slow_ratio
+            up = self._ext_level[:, span] >= ratio * self._ext_base[:, span]
         up &= ~self._alerted(self._ext_start + np.arange(first, span.stop))
         others = np.delete(up, c, axis=0).any(axis=0)
         cum = np.concatenate([[0], np.cumsum(others)])
         lo = idx + 1 - w
         share = (cum[idx + 1 - first] - cum[np.maximum(lo, first) - first]) / w
         return np.where(lo >= 0, share, 0.0)
+
+    # nightmove: turning over moves both legs strongly, in bursts
+    def _others_turning(self, c: int, frames: np.ndarray) -> np.ndarray:
+        """Per frame (absolute ``frames``, ascending): another leg than ``c`` was at
+        ``turn_slow_ratio`` x its rest or more during ``turn_other_share`` of the last
+        ``turn_other_s`` (not in a raised cramp, as :meth:`_others_up`) and some other leg
+        relaxed over the last ``hold_s``: it fails the test a cramp passes (``hold_floor``),
+        so the legs are turning over, not both cramping."""
+        s = self.settings
+        up = self._others_up(c, frames, s.turn_slow_ratio) >= s.turn_other_share
+        if not up.any():
+            return up
+        end = frames - self._ext_start
+        firm = np.ones(frames.shape[0], dtype=bool)
+        for o in range(self.n_channels):
+            if o != c:
+                held = held_at(
+                    self._ext_fast[o],
+                    end,
+                    end - self._hold_ctx,
+                    self._ext_base[o, end],
+                    self._hold_w,
+                    self._hold_k,
+                    s.rest_offset,
+                )
+                firm &= held >= s.hold_floor
+        return up & ~firm
 
     def _lowest_before(self, c: int, frames: np.ndarray, run_start: int) -> np.ndarray:
         """Per frame (absolute, ascending): the lowest level of leg ``c`` over the last

@@ -297,11 +297,17 @@ class DetectorSettings:
         it does not ask the other leg to rise above its level before the run (a turnover
         moves it before this leg). A cramp that goes on after the turnover takes the early
         paths once the other leg is still again (see ``turn_quiet_s``); the slow path is not
-        held. ``turn_other_s`` 0 disables.
+        held (but see ``turn_slow_s``). ``turn_other_s`` 0 disables.
     turn_decay_s : float
         (nightmove) For that test a leg still counts as in its raised cramp for
         ``turn_decay_s`` (s) after the detector saw the cramp end: the leg relaxing after its
         cramp is not turning over. 0: only up to the end.
+    turn_slow_s, turn_slow_ratio : float
+        (nightmove) The slow path waits too, until the run has lasted ``turn_slow_s`` (s;
+        the longest turnover), while another leg moves strongly and relaxes: by the same test
+        at ``turn_slow_ratio`` x its rest, and over the last ``hold_s`` it fell below
+        ``hold_floor`` of its recent level (turning over comes in bursts; a cramp of both legs
+        at once does not relax). ``turn_slow_s`` 0 disables.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -407,6 +413,8 @@ class DetectorSettings:
     turn_other_ratio: float = 3.0
     # nightmove: a cramp's relaxation after its end is not turning over
     turn_decay_s: float = 0.0
+    turn_slow_s: float = 0.0
+    turn_slow_ratio: float = 3.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -549,6 +557,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "turn_other_share": (0.0, 1.0, "share of turn_other_s"),  # turnfa
     "turn_other_ratio": (1.0, 100.0, "x the other leg's rest"),  # turnfa
     "turn_decay_s": (0.0, 20.0, "s"),  # nightmove (within HISTORY_S)
+    "turn_slow_s": (0.0, 600.0, "s"),  # nightmove
+    "turn_slow_ratio": (1.0, 100.0, "x the other leg's rest"),  # nightmove
 }
 
 _PROFILES = {
@@ -589,10 +599,15 @@ _PROFILES = {
         turn_quiet_s=4.0,
         # turnfa: turning over moves both legs: no early alert while another leg has been up
         # (3x its rest) for 30 % of the last 4 s (benchmarks/detection.md, session 7, turnfa).
-        turn_other_s=4.0,
-        # nightmove: a leg relaxing after its cramp (the detector ends a cramp at 30 % of its
-        # level) is not turning over (benchmarks/detection.md, session 8, part nightmove).
+        # nightmove: ... over 6 s, any of it (5 %); a leg relaxing after its cramp (the
+        # detector ends a cramp at 30 % of its level) is not turning over; while another leg
+        # moves strongly (10x its rest) and relaxes, the slow path waits too, up to the
+        # longest turnover (benchmarks/detection.md, session 8, part nightmove).
+        turn_other_s=6.0,
+        turn_other_share=0.05,
         turn_decay_s=10.0,
+        turn_slow_s=46.0,
+        turn_slow_ratio=10.0,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
