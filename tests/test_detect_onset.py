@@ -119,3 +119,60 @@ def test_a_run_opened_by_both_legs_moving_is_not_searched_back():
         fast, np.zeros_like(fast), 0, alert, round(20.0 * FR), FR, 12.0, NAN, other[None, :]
     )
     assert abs(k / FR - 32.0) <= 0.3
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_cramp_that_drove_the_input_to_its_rail_rose_where_the_block_began(seed):
+    """(onset) The chain zeroes the envelope of frames masked as lead-off: the cramp's rise
+    pinned the input at its rail and the mask held for 8 s, then the railed level showed and
+    the alert came 9 s later. The onset is where the block began, not where it lifted."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(60 * FR)) / FR
+    onset_s = 25.0
+    fast = 8.0 * (1 + 0.1 * rng.standard_normal(t.size))
+    fast[t >= onset_s] = 16000.0
+    fast[(t >= onset_s) & (t < onset_s + 8.0)] = 0.0  # blocked
+    alert = round((onset_s + 17.0) * FR)
+    run_start = round((onset_s + 8.1) * FR)
+    k = place_onset(fast, np.zeros_like(fast), 0, alert, run_start, FR, 12.0, NAN)
+    assert abs(k / FR - onset_s) <= 0.3
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_blocked_stretch_before_rest_is_not_the_resting_level(seed):
+    """(onset) A hold pinned the input (blocked, envelope 0) until a second before the cramp;
+    the leg rested in between: the onset is the rise from that rest, not the block's end."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(60 * FR)) / FR
+    onset_s = 30.0
+    fast = 40.0 * (1 + 0.2 * rng.standard_normal(t.size)) + _cramp(t, onset_s, 0.5, rng)
+    fast[(t >= 20.0) & (t < onset_s - 1.0)] = 0.0  # blocked
+    alert = round((onset_s + 5.0) * FR)
+    run_start = round((onset_s + 0.3) * FR)
+    k = place_onset(fast, np.zeros_like(fast), 0, alert, run_start, FR, 12.0, NAN)
+    assert abs(k / FR - onset_s) <= 0.3
+
+
+@pytest.mark.parametrize("block_from_s", [10.0, 29.5])
+def test_a_blocked_onset_does_not_depend_on_the_history_kept_or_frames_after_the_alert(
+    block_from_s,
+):
+    """(onset) Chunk invariance: the detector keeps at least 30 s (``RUN_BACK_S``) before
+    the alert, more with longer blocks, and frames after the alert within the block; neither
+    changes the onset, even when the blocked stretch began near the history's reach."""
+    rng = np.random.default_rng(5)
+    t = np.arange(round(80 * FR)) / FR
+    fast = 8.0 * (1 + 0.1 * rng.standard_normal(t.size))
+    alert_s = 70.0
+    on = alert_s - block_from_s
+    fast[t >= on] = 16000.0
+    fast[(t >= on) & (t < on + 8.0)] = 0.0
+    alert = round(alert_s * FR)
+    onsets = set()
+    for first in (0, round(20 * FR), alert - round(30 * FR)):
+        for end in (alert + 1, t.size):
+            tail = fast[first:end].copy()
+            tail[alert - first + 1 :] = rng.uniform(0, 1e4, tail.size - (alert - first + 1))
+            args = (np.zeros_like(tail), first, alert, round((on + 8.1) * FR), FR, 12.0, NAN)
+            onsets.add(place_onset(tail, *args))
+    assert len(onsets) == 1

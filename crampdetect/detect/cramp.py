@@ -1076,6 +1076,13 @@ class CrampDetector:
             falling = self._releasing(c, start + k - self._ext_start, st["base"][k])
             slow[k[falling]] = False
             after_effort[k[falling]] = False
+        if s.slow_step > 0 and slow.any():
+            # holdfa: a cramp is sustained at its level; a hold or a raise stepped up out of
+            # standing within the last fast_s is not the level the slow path found sustained.
+            k = np.flatnonzero(slow)
+            up = self._stepping(c, start + k - self._ext_start, st["base"][k])
+            slow[k[up]] = False
+            after_effort[k[up]] = False
 
         def quiet_before(rs: int) -> bool:
             """Night: the leg was at rest long enough before a run starting at ``rs``."""
@@ -1270,6 +1277,17 @@ class CrampDetector:
         above = self._ext_fast[c, span] - (s.rest_offset * np.nan_to_num(base))[:, None]
         with np.errstate(invalid="ignore"):
             return above[:, 0] < s.slow_release * np.median(above, axis=1)
+
+    # holdfa: a step up is not the contraction the slow path found sustained
+    def _stepping(self, c: int, idx: np.ndarray, base: np.ndarray) -> np.ndarray:
+        """Whether leg ``c``'s 100 ms envelope at each history index ``idx`` (above the resting
+        offset, ``base`` the resting baseline there, µV) stands above ``slow_step`` x its
+        median over the ``fast_s`` ending there."""
+        s = self.settings
+        span = np.maximum(idx[:, None] - np.arange(self._swing_w)[None, :], 0)
+        above = self._ext_fast[c, span] - (s.rest_offset * np.nan_to_num(base))[:, None]
+        with np.errstate(invalid="ignore"):
+            return above[:, 0] > s.slow_step * np.median(above, axis=1)
 
     # nightmiss: a cramp that goes on after turning over
     def _after_turnover(self, c: int, frames: np.ndarray, pre: np.ndarray) -> np.ndarray:

@@ -35,6 +35,12 @@ DESCENT_SMOOTH_S, DESCENT_BACK_S = 0.15, 1.0
 #: reaches back to the run's start (at most RUN_BACK_S before the alert) unless another leg rose
 #: as much over that extension (a bilateral movement, a turnover, opened the run).
 RUN_LEVEL_SMOOTH_S, RUN_LEVEL_RATIO, RUN_BACK_S = 0.5, 4.0, 30.0
+# onset: blocked frames. The chain zeroes the envelope of frames masked as lead-off (an input
+# pinned at a rail or floating): they carry no level, so they are not the resting level before
+# a rise. A blocked stretch takes the level of the first frame measured after it (up to the
+# alert), and a search window that starts inside one reaches back to its start (less
+# RUN_MARGIN_S, at most RUN_BACK_S before the alert): a cramp that drove the input to its rail
+# rose where the stretch began, not where the mask lifted.
 
 
 def place_onset(
@@ -90,6 +96,7 @@ def place_onset(
         lo = max(lo, run_start - round(RUN_MARGIN_S * fr))
     lo = min(lo, alert)
     lo = _reach_run_start(fast, first, lo, alert, run_start, fr, others)  # onset2
+    fast, lo = _unblock(fast, first, lo, alert, fr)  # onset: blocked frames
     y = np.log(np.maximum(fast[lo - first : alert - first + 1], 1e-9))
     k = alert
     if y.size >= 2:
@@ -186,6 +193,31 @@ def _reach_run_start(
         if span.size >= n and _peak(span, n) > RUN_LEVEL_RATIO * _floor(o_rest, n):
             return lo
     return start
+
+
+def _unblock(
+    fast: np.ndarray, first: int, lo: int, alert: int, fr: float
+) -> tuple[np.ndarray, int]:
+    """(onset) ``fast`` with each blocked stretch (envelope 0) up to ``alert`` at the level of
+    the first measured frame after it (still 0 where none is, up to the alert), and the search
+    start ``lo``, moved back to the start of the blocked stretch it lies in less
+    ``RUN_MARGIN_S`` (not before ``first`` nor ``RUN_BACK_S`` before the alert: the history
+    kept, ``HISTORY_S``, reaches that far whatever the block size)."""
+    head = fast[: alert - first + 1]
+    blocked = head == 0
+    if not blocked.any():
+        return fast, lo
+    idx = np.where(blocked, head.size, np.arange(head.size))
+    nxt = np.minimum.accumulate(idx[::-1])[::-1]  # the next measured frame (size: none)
+    filled = head.copy()
+    ok = blocked & (nxt < head.size)
+    filled[ok] = head[nxt[ok]]
+    if blocked[lo - first]:
+        stop = max(0, alert - first - round(RUN_BACK_S * fr))
+        measured = np.flatnonzero(~blocked[stop : lo - first])
+        start = stop + (int(measured[-1]) + 1 if measured.size else 0)
+        lo = max(first + stop, first + start - round(RUN_MARGIN_S * fr))
+    return np.concatenate([filled, fast[head.size :]]), lo
 
 
 def preload() -> None:

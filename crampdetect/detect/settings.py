@@ -230,6 +230,11 @@ class DetectorSettings:
         envelope (above the resting offset) stands below this fraction of its median over the
         last ``fast_s``: a voluntary hold is released by ~10 s, about when the slow path
         would take it; a cramp does not relax. 0 disables.
+    slow_step : float
+        (holdfa) Training: no slow-path alert (the after-effort one included) while the 100 ms
+        envelope (above the resting offset) stands above this many times its median over the
+        last ``fast_s``: the level just stepped up (a hold or a raise out of standing), and
+        what the slow path found sustained was the lower level before it. 0 disables.
     rest_hold_s : float
         (rebase) A channel's resting baseline is held (as an upper bound) at its value at the
         alert while it cramps, and after the end until the baseline tracker is back at or
@@ -400,6 +405,8 @@ class DetectorSettings:
     after_effort_level: float = 0.2
     # holds: a voluntary hold is released; a cramp does not relax
     slow_release: float = 0.0
+    # holdfa: a step up is not the contraction the slow path found sustained
+    slow_step: float = 0.0
     # gaitcramp: gait is both legs striding; one leg's rhythm alone is a cramp's waxing
     gait_other_fraction: float = 0.0
     gait_other_rhythm: float = 0.35
@@ -549,6 +556,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "after_effort_slow_s": (0.0, 20.0, "s"),  # afterhold: within HISTORY_S
     "after_effort_level": (0.0, 10.0, "x activity reference"),  # afterhold
     "slow_release": (0.0, 1.0, "x median over fast_s"),  # holds
+    "slow_step": (0.0, 100.0, "x median over fast_s"),  # holdfa
     "gait_other_fraction": (0.0, 1.0, "x activity reference"),  # gaitcramp
     "gait_other_rhythm": (0.0, 2.0, "autocorrelation difference"),  # gaitcramp
     "stand_ref_ceiling": (0.0, 1.0, "x activity reference"),  # stand
@@ -659,6 +667,10 @@ _PROFILES = {
         # it; a cramp does not relax: no slow alert while the leg falls below half its level
         # over the last fast_s (benchmarks/detection.md, session 7, part holds).
         slow_release=0.5,
+        # holdfa: a hold or a raise stepped up out of standing is not what the slow path found
+        # sustained: no slow alert while the leg stands above 2x its median over the last
+        # fast_s (benchmarks/detection.md, session 8, part holdfa).
+        slow_step=2.0,
         # gaitcramp: ... and only while another leg strides too (gait is both legs in
         # antiphase; a runner stopped by a cramp stands on the other leg).
         gait_other_fraction=0.12,
