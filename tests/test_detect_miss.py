@@ -220,3 +220,44 @@ def test_a_cramp_while_the_other_leg_cramps_still_takes_the_early_paths(seed):
     assert right and right[0].alert_s < 45.0
     assert left and left[0].alert_s < 45.0 + 8.0
     assert left[0].detail["path"] in ("fast", "quiet")
+
+
+@pytest.mark.parametrize("seed", [0])
+def test_a_cramp_while_the_other_leg_relaxes_after_its_cramp_takes_the_early_paths(seed):
+    """nightmove: the right leg cramps from 30 s (alerted) and relaxes to a tail of ~8x rest
+    until 69 s; the detector ends its cramp at ~30 % of its level, before the tail is over.
+    The left leg cramps from 64 s: the other leg relaxing after its cramp is not turning
+    over, so the left leg alerts on an early path within 6 s. Without ``turn_decay_s`` the
+    tail counts as the other leg up and the early paths wait."""
+    fs = 1000.0
+    t, x, rng = scene(fs=fs, duration_s=100.0, n_channels=2, seed=seed)
+    add_burst(x, t, fs, rng, 1, 30.0, 58.0, 300.0, ramp_s=1.0, irregular=0.4)
+    add_burst(x, t, fs, rng, 1, 57.0, 69.0, 40.0, ramp_s=0.5)
+    add_burst(x, t, fs, rng, 0, 64.0, 95.0, 300.0, ramp_s=1.0, irregular=0.4)
+    uv = Representation("raw", "uV", None)
+    events, _ = detect_array(x, fs, uv, "night")
+    # Where the other leg's raised cramp ends, parts are cut: any block size, the same events.
+    assert detect_array(x, fs, uv, "night", block=137)[0] == events
+    left = [e for e in events if e.kind == "cramp" and e.channel == "ch0"]
+    assert left and left[0].alert_s <= 64.0 + 6.0
+    assert left[0].detail["path"] in ("fast", "quiet")
+    off = profile_settings("night").replace(turn_decay_s=0.0)
+    events, _ = detect_array(x, fs, uv, "night", settings=off)
+    assert not [e for e in events if e.kind == "cramp" and e.channel == "ch0" and e.alert_s <= 70.0]
+
+
+@pytest.mark.parametrize("seed", [1])
+def test_one_leg_up_through_a_turnover_takes_no_slow_path_at_night(seed):
+    """nightmove: turning over from 26 s to 50 s, the right leg in strong bursts (20-60x
+    rest) with pauses; the left leg up from 30 s to 45 s, longer than the slow path's 9 s.
+    The other leg moves strongly and relaxes between bursts: a turnover, not a cramp, so the
+    slow path waits too. Without ``turn_slow_s`` the left leg alerts by 40 s."""
+    x, fs = _turnover_scene(seed, 80.0, (26.0, 50.0), (100, 300), (30.0, 45.0), 1.0)
+    uv = Representation("raw", "uV", None)
+    events, _ = detect_array(x, fs, uv, "night")
+    # The other leg's bursts are read from the history: any block size, the same events.
+    assert detect_array(x, fs, uv, "night", block=137)[0] == events
+    assert not [e for e in events if e.kind == "cramp"]
+    off = profile_settings("night").replace(turn_slow_s=0.0)
+    events, _ = detect_array(x, fs, uv, "night", settings=off)
+    assert [e for e in events if e.kind == "cramp" and e.channel == "ch0" and e.alert_s <= 40.0]

@@ -427,12 +427,20 @@ class CrampDetector:
     # turnfa: a leg in a cramp is not turning over
     def _alerted(self, frames: np.ndarray) -> np.ndarray:
         """(n_channels, len(frames)): each channel is in a cramp the detector raised (after
-        its alert frame, up to its end)."""
+        its alert frame, up to ``turn_decay_s`` after its end)."""
         out = np.zeros((self.n_channels, frames.shape[0]), dtype=bool)
+        decay = self._decay_frames  # nightmove: ... and while it relaxes after its end
         for h in self._holds:
-            end = frames[-1] if h.ended is None else h.ended
+            end = frames[-1] if h.ended is None else h.ended + decay
             out[h.channel] |= (frames > h.alert) & (frames <= end)
         return out
+
+    # nightmove: a cramp's own relaxation after its end is not turning over
+    @property
+    def _decay_frames(self) -> int:
+        """Frames after a raised cramp's end during which its leg still counts as in it
+        for the turnover test (``turn_decay_s``)."""
+        return round(self.settings.turn_decay_s / self.hop_s)
 
     def _other_cramping(self, c: int, frames: np.ndarray) -> np.ndarray:
         """At ``frames`` (of the current part): another leg than ``c`` is in a cramp the
@@ -450,7 +458,7 @@ class CrampDetector:
         self._cramp_view(start, base, blocked, released)
         for h in released:
             h.released = True
-        end = start + base.shape[1]
+        end = start + base.shape[1] - self._decay_frames  # nightmove: kept while it relaxes
         self._holds = [
             h for h in self._holds if not (h.released and h.ended is not None and h.ended < end)
         ]
@@ -1236,6 +1244,11 @@ class CrampDetector:
                 if ask.any():
                     busy = self._others_up(c, start + mine[ask]) >= s.turn_other_share
                     ok[np.flatnonzero(ask)] = ~busy
+                # nightmove: ... and while another leg moves strongly and relaxes (turning
+                # over; a cramp of both legs does not relax), the slow path waits too.
+                ask = ok & slow[mine] & (elapsed[mine] < s.turn_slow_s * fr)
+                if ask.any():
+                    ok[np.flatnonzero(ask)] = ~self._others_turning(c, start + mine[ask])
             if ok.any():
                 ok &= (
                     (bil[mine] < s.bilateral_share)
@@ -1374,9 +1387,10 @@ class CrampDetector:
         return was & quiet
 
     # turnfa: turning over moves both legs
-    def _others_up(self, c: int, frames: np.ndarray) -> np.ndarray:
+    def _others_up(self, c: int, frames: np.ndarray, ratio: float | None = None) -> np.ndarray:
         """Per frame (absolute ``frames``, ascending): the share of the last ``turn_other_s``
-        during which another leg than ``c`` was at ``turn_other_ratio`` x its rest or more and
+        during which another leg than ``c`` was at ``ratio`` (default ``turn_other_ratio``) x
+        its rest or more and
         not in a cramp the detector raised (0 where the history is shorter)."""
         s = self.settings
         if self.n_channels < 2:
@@ -1386,13 +1400,41 @@ class CrampDetector:
         first = max(int(idx[0]) + 1 - w, 0)
         span = slice(first, int(idx[-1]) + 1)
         with np.errstate(invalid="ignore"):
-            up = self._ext_level[:, span] >= s.turn_other_ratio * self._ext_base[:, span]
+            ratio = s.turn_other_ratio if ratio is None else ratio  # nightmove: turn_slow_ratio
+            up = self._ext_level[:, span] >= ratio * self._ext_base[:, span]
         up &= ~self._alerted(self._ext_start + np.arange(first, span.stop))
         others = np.delete(up, c, axis=0).any(axis=0)
         cum = np.concatenate([[0], np.cumsum(others)])
         lo = idx + 1 - w
         share = (cum[idx + 1 - first] - cum[np.maximum(lo, first) - first]) / w
         return np.where(lo >= 0, share, 0.0)
+
+    # nightmove: turning over moves both legs strongly, in bursts
+    def _others_turning(self, c: int, frames: np.ndarray) -> np.ndarray:
+        """Per frame (absolute ``frames``, ascending): another leg than ``c`` was at
+        ``turn_slow_ratio`` x its rest or more during ``turn_other_share`` of the last
+        ``turn_other_s`` (not in a raised cramp, as :meth:`_others_up`) and some other leg
+        relaxed over the last ``hold_s``: it fails the test a cramp passes (``hold_floor``),
+        so the legs are turning over, not both cramping."""
+        s = self.settings
+        up = self._others_up(c, frames, s.turn_slow_ratio) >= s.turn_other_share
+        if not up.any():
+            return up
+        end = frames - self._ext_start
+        firm = np.ones(frames.shape[0], dtype=bool)
+        for o in range(self.n_channels):
+            if o != c:
+                held = held_at(
+                    self._ext_fast[o],
+                    end,
+                    end - self._hold_ctx,
+                    self._ext_base[o, end],
+                    self._hold_w,
+                    self._hold_k,
+                    s.rest_offset,
+                )
+                firm &= held >= s.hold_floor
+        return up & ~firm
 
     def _lowest_before(self, c: int, frames: np.ndarray, run_start: int) -> np.ndarray:
         """Per frame (absolute, ascending): the lowest level of leg ``c`` over the last

@@ -302,7 +302,17 @@ class DetectorSettings:
         it does not ask the other leg to rise above its level before the run (a turnover
         moves it before this leg). A cramp that goes on after the turnover takes the early
         paths once the other leg is still again (see ``turn_quiet_s``); the slow path is not
-        held. ``turn_other_s`` 0 disables.
+        held (but see ``turn_slow_s``). ``turn_other_s`` 0 disables.
+    turn_decay_s : float
+        (nightmove) For that test a leg still counts as in its raised cramp for
+        ``turn_decay_s`` (s) after the detector saw the cramp end: the leg relaxing after its
+        cramp is not turning over. 0: only up to the end.
+    turn_slow_s, turn_slow_ratio : float
+        (nightmove) The slow path waits too, until the run has lasted ``turn_slow_s`` (s;
+        the longest turnover), while another leg moves strongly and relaxes: by the same test
+        at ``turn_slow_ratio`` x its rest, and over the last ``hold_s`` it fell below
+        ``hold_floor`` of its recent level (turning over comes in bursts; a cramp of both legs
+        at once does not relax). ``turn_slow_s`` 0 disables.
     escalate_ratio, escalate_s, escalate_within_s, escalate_other_share : float
         (nightmiss2) Night: a prodrome (resting EMG creeping up for ~41 s, domain notes §1.7),
         a leg movement or a turnover can be alerted seconds before the cramp it runs into; the
@@ -420,6 +430,10 @@ class DetectorSettings:
     turn_other_s: float = 0.0
     turn_other_share: float = 0.3
     turn_other_ratio: float = 3.0
+    # nightmove: a cramp's relaxation after its end is not turning over
+    turn_decay_s: float = 0.0
+    turn_slow_s: float = 0.0
+    turn_slow_ratio: float = 3.0
     # nightmiss2: the cramp a prodrome, leg movement or turnover ran into, far stronger
     escalate_ratio: float = 0.0
     escalate_s: float = 1.5
@@ -567,6 +581,9 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "turn_other_s": (0.0, 20.0, "s"),  # turnfa (within HISTORY_S)
     "turn_other_share": (0.0, 1.0, "share of turn_other_s"),  # turnfa
     "turn_other_ratio": (1.0, 100.0, "x the other leg's rest"),  # turnfa
+    "turn_decay_s": (0.0, 20.0, "s"),  # nightmove (within HISTORY_S)
+    "turn_slow_s": (0.0, 600.0, "s"),  # nightmove
+    "turn_slow_ratio": (1.0, 100.0, "x the other leg's rest"),  # nightmove
     "escalate_ratio": (0.0, 100.0, "x the level at the alert"),  # nightmiss2
     "escalate_s": (0.1, 10.0, "s"),  # nightmiss2 (within HISTORY_S)
     "escalate_within_s": (0.0, 900.0, "s"),  # nightmiss2
@@ -611,7 +628,15 @@ _PROFILES = {
         turn_quiet_s=4.0,
         # turnfa: turning over moves both legs: no early alert while another leg has been up
         # (3x its rest) for 30 % of the last 4 s (benchmarks/detection.md, session 7, turnfa).
-        turn_other_s=4.0,
+        # nightmove: ... over 6 s, any of it (5 %); a leg relaxing after its cramp (the
+        # detector ends a cramp at 30 % of its level) is not turning over; while another leg
+        # moves strongly (10x its rest) and relaxes, the slow path waits too, up to the
+        # longest turnover (benchmarks/detection.md, session 8, part nightmove).
+        turn_other_s=6.0,
+        turn_other_share=0.05,
+        turn_decay_s=10.0,
+        turn_slow_s=46.0,
+        turn_slow_ratio=10.0,
         # nightmiss2: a prodrome, leg movement or turnover alerted before the cramp it runs
         # into: the cramp, 2x stronger, is raised (benchmarks/detection.md, session 8).
         escalate_ratio=2.0,
