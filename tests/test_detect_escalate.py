@@ -52,3 +52,31 @@ def test_a_contraction_that_goes_on_at_its_level_is_not_raised_again():
     x, fs = _precursor_then_cramp(1, 60.0)
     left = _left(detect_array(x, fs, UV, "night")[0])
     assert len(left) == 1 and left[0].alert_s < 60.0
+
+
+def test_the_escalated_alert_is_judged_at_the_cramp_s_level():
+    """The confidence of the escalated alert sees the level the leg jumped to and the time
+    since the first alert, not the precursor's features."""
+    from crampdetect.core import Block
+    from crampdetect.detect.cramp import CANDIDATE_FEATURES
+    from crampdetect.pipeline import Pipeline
+    from crampdetect.pipeline.offline import run_blocks
+
+    x, fs = _precursor_then_cramp(1, 400.0)
+    pipe = Pipeline(fs, ("ch0", "ch1"), UV, "night")
+    log: list = []
+    pipe._detector.alert_log = log
+    blocks = (
+        Block(x[:, a : a + 2000], fs, a, a / fs, 0, pipe.channels)
+        for a in range(0, x.shape[1], 2000)
+    )
+    run_blocks(pipe, blocks)
+    left = [(frame, row) for c, frame, row in log if c == 0]
+    assert len(left) == 2  # the precursor, then the escalated cramp
+    (f0, first), (f1, second) = left
+    s = profile_settings("night")
+    for name in ("log_level_rest", "log_rise", "log_level_reference"):
+        k = CANDIDATE_FEATURES.index(name)
+        assert second[k] - first[k] >= np.log(s.escalate_ratio)
+    k = CANDIDATE_FEATURES.index("elapsed_s")
+    assert second[k] - first[k] == pytest.approx((f1 - f0) * pipe.hop_s)

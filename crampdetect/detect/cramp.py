@@ -74,6 +74,11 @@ CANDIDATE_FEATURES = (
 )
 #: What an alert's confidence is judged from (part conf): the candidate's features and context.
 ALERT_FEATURES = CANDIDATE_FEATURES + CONTEXT_FEATURES
+#: (nightmiss2) Where the level and the elapsed time sit among CANDIDATE_FEATURES.
+_LEVEL_FEATURES = [
+    CANDIDATE_FEATURES.index(f) for f in ("log_level_rest", "log_rise", "log_level_reference")
+]
+_ELAPSED = CANDIDATE_FEATURES.index("elapsed_s")
 HISTORY_S = 30.0
 #: The level before a run is taken over ``pre_run_s`` up to PRE_RUN_GAP_S before it (s), when
 #: at least PRE_RUN_MIN_S of it is known.
@@ -979,10 +984,19 @@ class CrampDetector:
         ch.cramp, ch.low, ch.esc = None, 0, 0
         ch.recurrence_until = frame + round(s.recurrence_s / self.hop_s)
         self._go(ch, Transition.RELAX)
-        self._context_at_alert, self._features_at_alert, self._recurrent = ch.alert_info
+        self._context_at_alert, first, self._recurrent = ch.alert_info
         self._path = "escalate"
         self._run_start_at_alert = frame - round((s.escalate_s + s.fast_s) / self.hop_s)
         stats.need(i, i + 1)
+        # The candidate features are the first alert's, moved to the level the leg has now
+        # reached and to the time elapsed since (the confidence sees the cramp, not its
+        # precursor).
+        jump = np.log(max(float(stats["med"][c, i]) * base, 1e-9)) - np.log(
+            max(ch.cramp_level, 1e-9)
+        )
+        self._features_at_alert = first.copy()
+        self._features_at_alert[_LEVEL_FEATURES] += jump
+        self._features_at_alert[_ELAPSED] += (frame - closed.alert_frame) * self.hop_s
         return [closed, self._raise(c, frame, base, stats, i)]
 
     def _end_index(self, ch: _Channel, low: np.ndarray) -> int | None:
