@@ -83,3 +83,48 @@ def test_stand_settings_are_checked_and_off_at_night():
             profile_settings("training").replace(**{name: -1.0})
     assert profile_settings("night").stand_ref_ceiling == 0.0
     assert profile_settings("training").stand_ref_ceiling > 0.0
+
+
+# holdfa: a hold or a raise stepped up out of standing is not the contraction the slow path
+# found sustained: no slow-path alert while the envelope stands above ``slow_step`` x its
+# median over the last ``fast_s`` (benchmarks/detection.md, session 8, part holdfa).
+
+
+def _slow_alerts(fast: np.ndarray, cuts=(), **changes: float) -> list[tuple[int, int, str]]:
+    """:func:`_alerts` with the fast path off (a step is "irregular" to it): the slow path is
+    under test."""
+    return _alerts(fast, cuts, irregular=10.0, **changes)
+
+
+def _step_scene(left: float, step_at_s: float, step_s: float) -> np.ndarray:
+    """30 s: the right leg standing at 15 µV throughout, the left at rest for 5 s, then at
+    ``left`` µV (both with a slow postural sway) stepping up to 45 µV (0.9 of the reference)
+    from ``step_at_s`` for ``step_s`` s, then at rest."""
+    t = np.arange(_frames(30.0)) * HOP_S
+    sway = 1.0 + 0.1 * np.sin(2 * np.pi * 0.3 * t)
+    fast = np.stack([np.ones_like(t), 15.0 * sway[::-1]])
+    fast[0, _frames(5.0) : _frames(25.0)] = left * sway[: _frames(20.0)]
+    fast[0, _frames(step_at_s) : _frames(step_at_s + step_s)] = 45.0
+    fast[0, _frames(step_at_s + step_s) :] = 1.0
+    return fast
+
+
+def test_a_brief_step_up_out_of_standing_is_not_alerted():
+    """The left leg stands for 12 s (the slow path's run is long enough; the standing test
+    keeps it quiet), then steps up for 1.2 s and sits down: a raise, not a sustained
+    contraction."""
+    fast = _step_scene(16.0, 17.0, 1.2)
+    before = _slow_alerts(fast, slow_step=0.0)
+    assert [(c, p) for c, _, p in before][:1] == [(0, "slow")]
+    assert _frames(17.0) <= before[0][1] < _frames(18.2)
+    assert _slow_alerts(fast) == []
+    assert _slow_alerts(fast, cuts=(3, 339, 350, 351, 500)) == []
+
+
+def test_a_contraction_from_rest_held_on_alerts_as_before():
+    """From rest to 45 µV at 5 s for 14 s: the level is its own median long before the slow
+    path's time; the same alert with the rule as without."""
+    fast = _step_scene(1.0, 5.0, 14.0)
+    alerts = _slow_alerts(fast)
+    assert [c for c, *_ in alerts][:1] == [0]
+    assert alerts == _slow_alerts(fast, slow_step=0.0)

@@ -1357,27 +1357,29 @@ class CrampDetector:
         # ... and itself an effort, not a standing leg beside a quieter one
         return ok & (rel[c] >= s.after_effort_level) & self._one_leg(rel)[c]
 
-    # holds: a voluntary hold is released, a cramp does not relax
-    def _releasing(self, c: int, idx: np.ndarray, base: np.ndarray) -> np.ndarray:
-        """Whether leg ``c``'s 100 ms envelope at each history index ``idx`` (above the resting
-        offset, ``base`` the resting baseline there, µV) fell below ``slow_release`` x its
-        median over the ``fast_s`` ending there."""
-        s = self.settings
+    # holds, holdfa: a voluntary hold is released, a step up out of standing is no plateau
+    def _recent(self, c: int, idx: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Leg ``c``'s 100 ms envelope above the resting offset at each history index ``idx``
+        (``base`` the resting baseline there, µV) and its median over the ``fast_s`` ending
+        there (µV)."""
         span = np.maximum(idx[:, None] - np.arange(self._swing_w)[None, :], 0)
-        above = self._ext_fast[c, span] - (s.rest_offset * np.nan_to_num(base))[:, None]
-        with np.errstate(invalid="ignore"):
-            return above[:, 0] < s.slow_release * np.median(above, axis=1)
+        offset = self.settings.rest_offset * np.nan_to_num(base)
+        above = self._ext_fast[c, span] - offset[:, None]
+        return above[:, 0], np.median(above, axis=1)
 
-    # holdfa: a step up is not the contraction the slow path found sustained
-    def _stepping(self, c: int, idx: np.ndarray, base: np.ndarray) -> np.ndarray:
-        """Whether leg ``c``'s 100 ms envelope at each history index ``idx`` (above the resting
-        offset, ``base`` the resting baseline there, µV) stands above ``slow_step`` x its
-        median over the ``fast_s`` ending there."""
-        s = self.settings
-        span = np.maximum(idx[:, None] - np.arange(self._swing_w)[None, :], 0)
-        above = self._ext_fast[c, span] - (s.rest_offset * np.nan_to_num(base))[:, None]
+    def _releasing(self, c: int, idx: np.ndarray, base: np.ndarray) -> np.ndarray:
+        """Whether leg ``c`` fell below ``slow_release`` x its median over ``fast_s`` (see
+        :meth:`_recent`): a voluntary hold being released."""
+        now, median = self._recent(c, idx, base)
         with np.errstate(invalid="ignore"):
-            return above[:, 0] > s.slow_step * np.median(above, axis=1)
+            return now < self.settings.slow_release * median
+
+    def _stepping(self, c: int, idx: np.ndarray, base: np.ndarray) -> np.ndarray:
+        """Whether leg ``c`` stands above ``slow_step`` x its median over ``fast_s`` (see
+        :meth:`_recent`): a step up, not the contraction the slow path found sustained."""
+        now, median = self._recent(c, idx, base)
+        with np.errstate(invalid="ignore"):
+            return now > self.settings.slow_step * median
 
     # nightmiss: a cramp that goes on after turning over
     def _after_turnover(self, c: int, frames: np.ndarray, pre: np.ndarray) -> np.ndarray:
