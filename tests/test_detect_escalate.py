@@ -14,14 +14,16 @@ from crampdetect.detect.settings import profile_settings
 UV = Representation("raw", "uV", None)
 
 
-def _precursor_then_cramp(seed: int, cramp_uv: float) -> tuple[np.ndarray, float]:
+def _precursor_then_cramp(
+    seed: int, cramp_uv: float, cramp_at_s: float = 60.0
+) -> tuple[np.ndarray, float]:
     """Night, 1 kHz, two legs at rest (5 µV); the left leg rises to ~60 µV, waxing and
-    waning, from 30 s (alerted), and at 60 s the cramp it ran into sets in at ``cramp_uv``
-    (µV) until 100 s."""
+    waning, from 45 s (alerted at ~52 s), and at ``cramp_at_s`` (s) the cramp it ran into
+    sets in at ``cramp_uv`` (µV) until 100 s."""
     fs = 1000.0
     t, x, rng = scene(fs=fs, duration_s=110.0, n_channels=2, seed=seed)
-    add_burst(x, t, fs, rng, 0, 30.0, 60.0, 60.0, ramp_s=0.5, irregular=0.4)
-    add_burst(x, t, fs, rng, 0, 60.0, 100.0, cramp_uv, ramp_s=0.5, irregular=0.4)
+    add_burst(x, t, fs, rng, 0, 45.0, cramp_at_s, 60.0, ramp_s=0.5, irregular=0.4)
+    add_burst(x, t, fs, rng, 0, cramp_at_s, 100.0, cramp_uv, ramp_s=0.5, irregular=0.4)
     return x, fs
 
 
@@ -46,6 +48,21 @@ def test_the_cramp_a_precursor_ran_into_is_raised_within_seconds(seed):
     assert not [
         e for e in _left(detect_array(x, fs, UV, "night", settings=off)[0]) if e.alert_s >= 60
     ]
+
+
+def test_a_cramp_that_rises_on_right_after_its_alert_is_one_event():
+    """Alerted at ~52 s, the contraction goes on rising 7x from 52.5 s: one cramp alerted
+    early on its own ramp (its jump ends within ``escalate_after_s`` of the alert), not a
+    precursor and a second cramp."""
+    early = profile_settings("night").replace(escalate_after_s=4.0)
+    split = []
+    for seed in (1, 2):
+        x, fs = _precursor_then_cramp(seed, 400.0, cramp_at_s=52.5)
+        left = _left(detect_array(x, fs, UV, "night")[0])
+        assert len(left) == 1 and left[0].alert_s < 53.0
+        split.append(len(_left(detect_array(x, fs, UV, "night", settings=early)[0])) == 2)
+    # Escalating from fast_s after the alert (as first built) splits it in two.
+    assert any(split)
 
 
 def test_a_contraction_that_goes_on_at_its_level_is_not_raised_again():

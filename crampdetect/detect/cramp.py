@@ -930,8 +930,9 @@ class CrampDetector:
         """Index in ``fast`` (frames ``start ..`` of channel ``c``, in a cramp event) where the
         leg has stood for ``escalate_s`` at ``escalate_ratio`` x the level its event was alerted
         at and at the level ``fast_s`` before (its ``escalate_s`` running mean: a jump, not a
-        build-up or a creep), from ``fast_s`` to ``escalate_within_s`` after that alert and
-        while no other leg was up (turning over moves both); carries the count across blocks.
+        build-up or a creep), from ``escalate_after_s`` to ``escalate_within_s`` after that
+        alert and while no other leg was up (turning over moves both); carries the count across
+        blocks.
         """
         s, ch = self.settings, self._ch[c]
         n = fast.shape[0]
@@ -951,7 +952,7 @@ class CrampDetector:
         mean = (cum[k:] - cum[:-k]) / k  # (n + d,) k-frame mean ending at each frame
         before, mean = mean[:n], mean[d:]
         frames = start + np.arange(n)
-        after = ch.cramp.alert_frame + round(s.fast_s * fr)  # the alerted level held first
+        after = ch.cramp.alert_frame + round(s.escalate_after_s * fr)  # the level held first
         thr = s.escalate_ratio * ch.cramp_level
         up = (mean >= thr) & (mean >= s.escalate_ratio * before) & ~blocked & (frames < until)
         up &= frames >= after

@@ -313,11 +313,13 @@ class DetectorSettings:
         at ``turn_slow_ratio`` x its rest, and over the last ``hold_s`` it fell below
         ``hold_floor`` of its recent level (turning over comes in bursts; a cramp of both legs
         at once does not relax). ``turn_slow_s`` 0 disables.
-    escalate_ratio, escalate_s, escalate_within_s, escalate_other_share : float
+    escalate_ratio, escalate_s, escalate_after_s, escalate_within_s, escalate_other_share : float
         (nightmiss2) Night: a prodrome (resting EMG creeping up for ~41 s, domain notes §1.7),
         a leg movement or a turnover can be alerted seconds before the cramp it runs into; the
-        cramp then stands far above it. While an event is open, from ``fast_s`` (the alerted
-        level held first) to ``escalate_within_s`` (s) after its alert, a leg whose
+        cramp then stands far above it. While an event is open, from ``escalate_after_s`` (s;
+        the alerted level held first: a cramp alerted early on its own ramp goes on rising
+        within ~6 s of its alert, and is one event) to ``escalate_within_s`` (s) after its
+        alert, a leg whose
         ``escalate_s`` (s) mean envelope has stood at ``escalate_ratio`` x the level the event
         was alerted at, and as many times over its level ``fast_s`` earlier (a jump: a cramp
         that built up slowly past its alert, or a creeping prodrome, does not), for
@@ -437,7 +439,8 @@ class DetectorSettings:
     # nightmiss2: the cramp a prodrome, leg movement or turnover ran into, far stronger
     escalate_ratio: float = 0.0
     escalate_s: float = 1.5
-    escalate_within_s: float = 90.0
+    escalate_after_s: float = 6.25
+    escalate_within_s: float = 20.0
     escalate_other_share: float = 0.1
 
     def __post_init__(self) -> None:
@@ -586,6 +589,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "turn_slow_ratio": (1.0, 100.0, "x the other leg's rest"),  # nightmove
     "escalate_ratio": (0.0, 100.0, "x the level at the alert"),  # nightmiss2
     "escalate_s": (0.1, 10.0, "s"),  # nightmiss2 (within HISTORY_S)
+    "escalate_after_s": (0.0, 900.0, "s"),  # nightmiss2
     "escalate_within_s": (0.0, 900.0, "s"),  # nightmiss2
     "escalate_other_share": (0.0, 1.0, "share of turn_other_s"),  # nightmiss2
 }
