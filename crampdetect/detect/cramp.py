@@ -176,7 +176,17 @@ class _Channel:
     # whether it may still escalate, and what its alert was judged on (path context)
     esc: int = 0
     escalatable: bool = False
-    alert_info: tuple | None = None
+    alert_info: _AlertInfo | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class _AlertInfo:
+    """What an open event's alert was judged on: the run's context, the candidate features
+    (``ALERT_FEATURES`` order) and whether it came within a recurrence watch."""
+
+    context: _RunContext
+    features: np.ndarray
+    recurrent: bool
 
 
 @dataclass(slots=True)
@@ -901,17 +911,15 @@ class CrampDetector:
                     continue
                 if q is None:
                     return out
-                assert ch.cramp is not None
                 gave_up = start + p + q >= too_long
-                ch.cramp.end_frame = start + p + q - self._end + 1
-                for h in self._holds:  # rebase: seen to end here
-                    if h.channel == c and h.ended is None:
-                        h.ended = start + p + q
-                out.append(ch.cramp)
-                rec = round(self.settings.recurrence_s / self.hop_s)
-                ch.recurrence_until = ch.cramp.end_frame + rec
-                ch.cramp, ch.low = None, 0
-                self._go(ch, Transition.GIVE_UP if gave_up else Transition.RELAX)
+                out.append(
+                    self._close_event(
+                        c,
+                        start + p + q - self._end + 1,
+                        start + p + q,
+                        Transition.GIVE_UP if gave_up else Transition.RELAX,
+                    )
+                )
                 ch.hyst, ch.last_on, ch.run_start = False, _NEVER, -1
                 ch.run_strong = 0
                 on = on.copy()
@@ -975,17 +983,11 @@ class CrampDetector:
         """(nightmiss2) Close the open event of channel ``c`` at ``frame`` and raise the cramp
         its precursor ran into (path ``escalate``), judged on the first alert's context."""
         ch = self._ch[c]
-        assert ch.cramp is not None and ch.alert_info is not None
+        assert ch.alert_info is not None
         s = self.settings
-        closed = ch.cramp
-        closed.end_frame = frame
-        for h in self._holds:  # rebase: seen to end here
-            if h.channel == c and h.ended is None:
-                h.ended = frame
-        ch.cramp, ch.low, ch.esc = None, 0, 0
-        ch.recurrence_until = frame + round(s.recurrence_s / self.hop_s)
-        self._go(ch, Transition.RELAX)
-        self._context_at_alert, first, self._recurrent = ch.alert_info
+        info = ch.alert_info
+        closed = self._close_event(c, frame, frame, Transition.RELAX)
+        self._context_at_alert, first, self._recurrent = info.context, info.features, info.recurrent
         self._path = "escalate"
         self._run_start_at_alert = frame - round((s.escalate_s + s.fast_s) / self.hop_s)
         stats.need(i, i + 1)
@@ -999,6 +1001,21 @@ class CrampDetector:
         self._features_at_alert[_LEVEL_FEATURES] += jump
         self._features_at_alert[_ELAPSED] += (frame - closed.alert_frame) * self.hop_s
         return [closed, self._raise(c, frame, base, stats, i)]
+
+    def _close_event(self, c: int, end_frame: int, seen_at: int, how: Transition) -> FrameEvent:
+        """End the open event of channel ``c`` at ``end_frame`` (its end, known at frame
+        ``seen_at``) and start its recurrence watch; return the closed event."""
+        ch = self._ch[c]
+        assert ch.cramp is not None
+        closed = ch.cramp
+        closed.end_frame = end_frame
+        for h in self._holds:  # rebase: seen to end here
+            if h.channel == c and h.ended is None:
+                h.ended = seen_at
+        ch.recurrence_until = end_frame + round(self.settings.recurrence_s / self.hop_s)
+        ch.cramp, ch.low, ch.esc, ch.alert_info = None, 0, 0, None
+        self._go(ch, how)
+        return closed
 
     def _end_index(self, ch: _Channel, low: np.ndarray) -> int | None:
         """Index in ``low`` where the relaxation run reaches ``end_s``, carrying the count."""
@@ -1803,6 +1820,6 @@ class CrampDetector:
         ch.cramp_level = level
         # nightmiss2: an alert may escalate once (not the escalated one), judged on its context
         ch.esc, ch.escalatable = 0, self._path != "escalate" and self.settings.escalate_ratio > 0
-        ch.alert_info = (self._context_at_alert, self._features_at_alert, self._recurrent)
+        ch.alert_info = _AlertInfo(self._context_at_alert, self._features_at_alert, self._recurrent)
         self._holds.append(_CrampHold(c, base, frame))  # rebase
         return FrameEvent(**{f: getattr(ev, f) for f in ev.__slots__})
