@@ -52,17 +52,40 @@ def test_the_cramp_a_precursor_ran_into_is_raised_within_seconds(seed):
 
 def test_a_cramp_that_rises_on_right_after_its_alert_is_one_event():
     """Alerted at ~52 s, the contraction goes on rising 7x from 52.5 s: one cramp alerted
-    early on its own ramp (its jump ends within ``escalate_after_s`` of the alert), not a
-    precursor and a second cramp."""
-    early = profile_settings("night").replace(escalate_after_s=4.0)
+    early on its own ramp (it never stands at its alerted level again), not a precursor and
+    a second cramp."""
+    # escshape: without the hold test, and no time limit after the alert, it splits in two
+    unheld = profile_settings("night").replace(escalate_hold_ratio=0.0, escalate_after_s=0.0)
     split = []
     for seed in (1, 2):
         x, fs = _precursor_then_cramp(seed, 400.0, cramp_at_s=52.5)
         left = _left(detect_array(x, fs, UV, "night")[0])
         assert len(left) == 1 and left[0].alert_s < 53.0
-        split.append(len(_left(detect_array(x, fs, UV, "night", settings=early)[0])) == 2)
-    # Escalating from fast_s after the alert (as first built) splits it in two.
-    assert any(split)
+        split.append(len(_left(detect_array(x, fs, UV, "night", settings=unheld)[0])) == 2)
+    assert all(split)
+
+
+@pytest.mark.slow  # ~4 s: a 3 min recording, twice
+def test_the_readme_demo_cramp_is_one_event_without_time_limits():
+    """(escshape) The README's demo cramp, alerted at 57 s on its ramp, stays one event with
+    no time limit after the alert: the hold test alone keeps it whole."""
+    from crampdetect.simulate import simulate
+
+    times, emg = next(simulate("cramp", seed=1).iter_chunks(1e9))
+    night = profile_settings("night").replace(escalate_after_s=0.0, escalate_within_s=900.0)
+    events, _ = detect_array(emg, 1000.0, UV, "night", settings=night)
+    assert [round(e.alert_s) for e in events if e.kind == "cramp"] == [57]
+    off = night.replace(escalate_hold_ratio=0.0)
+    assert (
+        len(
+            [
+                e
+                for e in detect_array(emg, 1000.0, UV, "night", settings=off)[0]
+                if e.kind == "cramp"
+            ]
+        )
+        == 2
+    )
 
 
 def test_a_contraction_that_goes_on_at_its_level_is_not_raised_again():

@@ -177,6 +177,8 @@ class _Channel:
     esc: int = 0
     escalatable: bool = False
     alert_info: _AlertInfo | None = None
+    # escshape: the leg has held (or fallen back to) its alerted level since the alert
+    held: bool = False
 
 
 @dataclass(slots=True, frozen=True)
@@ -964,6 +966,17 @@ class CrampDetector:
         thr = s.escalate_ratio * ch.cramp_level
         up = (mean >= thr) & (mean >= s.escalate_ratio * before) & ~blocked & (frames < until)
         up &= frames >= after
+        # escshape: the jump starts from the alerted level held (or relaxed to) after the
+        # alert: the escalate_s mean fast_s before, wholly after the alert, stood at no more
+        # than escalate_hold_ratio x that level. A cramp alerted on its own ramp goes on
+        # rising from its alert and never stands there again.
+        if s.escalate_hold_ratio > 0:
+            hold = (before <= s.escalate_hold_ratio * ch.cramp_level) & (
+                frames - d >= ch.cramp.alert_frame + k
+            )
+            held = ch.held | np.logical_or.accumulate(hold)
+            up &= held
+            ch.held = bool(held[-1])
         if up.any():
             j = np.flatnonzero(up)
             up[j] = self._others_up(c, frames[j]) < s.escalate_other_share
@@ -1820,6 +1833,7 @@ class CrampDetector:
         ch.cramp_level = level
         # nightmiss2: an alert may escalate once (not the escalated one), judged on its context
         ch.esc, ch.escalatable = 0, self._path != "escalate" and self.settings.escalate_ratio > 0
+        ch.held = False  # escshape
         ch.alert_info = _AlertInfo(self._context_at_alert, self._features_at_alert, self._recurrent)
         self._holds.append(_CrampHold(c, base, frame))  # rebase
         return FrameEvent(**{f: getattr(ev, f) for f in ev.__slots__})

@@ -327,6 +327,13 @@ class DetectorSettings:
         leg was up (``turn_other_ratio`` x its rest) for ``escalate_other_share`` of the time
         or more (turning over moves both legs; a twitch is shorter), closes that event and
         raises the cramp (path ``escalate``; once per event). ``escalate_ratio`` 0 disables.
+    escalate_hold_ratio : float
+        (escshape) The jump must start from the alerted level held, or relaxed to, after the
+        alert: the ``escalate_s`` mean ``fast_s`` before it, taken wholly after the alert,
+        stood at no more than ``escalate_hold_ratio`` x the level the event was alerted at
+        (a prodrome, leg movement or turnover holds or relaxes before the cramp it runs
+        into; a cramp alerted early on its own ramp goes on rising from its alert). 0
+        disables.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -439,9 +446,11 @@ class DetectorSettings:
     # nightmiss2: the cramp a prodrome, leg movement or turnover ran into, far stronger
     escalate_ratio: float = 0.0
     escalate_s: float = 1.5
-    escalate_after_s: float = 6.25
+    escalate_after_s: float = 0.0  # escshape: the hold test instead (was 6.25 s)
     escalate_within_s: float = 20.0
     escalate_other_share: float = 0.1
+    # escshape: the precursor held its level (or relaxed) before the jump
+    escalate_hold_ratio: float = 0.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -592,6 +601,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "escalate_after_s": (0.0, 900.0, "s"),  # nightmiss2
     "escalate_within_s": (0.0, 900.0, "s"),  # nightmiss2
     "escalate_other_share": (0.0, 1.0, "share of turn_other_s"),  # nightmiss2
+    "escalate_hold_ratio": (0.0, 100.0, "x the level at the alert"),  # escshape
 }
 
 _PROFILES = {
@@ -644,6 +654,9 @@ _PROFILES = {
         # nightmiss2: a prodrome, leg movement or turnover alerted before the cramp it runs
         # into: the cramp, 2x stronger, is raised (benchmarks/detection.md, session 8).
         escalate_ratio=2.0,
+        # escshape: the jump from the alerted level held (or relaxed to) after the alert,
+        # within 25 % of it: a cramp alerted on its own ramp goes on rising and never does
+        escalate_hold_ratio=1.25,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
