@@ -71,7 +71,7 @@ def test_the_readme_demo_cramp_is_one_event_without_time_limits():
     no time limit after the alert: the hold test alone keeps it whole."""
     from crampdetect.simulate import simulate
 
-    times, emg = next(simulate("cramp", seed=1).iter_chunks(1e9))
+    _, emg = next(simulate("cramp", seed=1).iter_chunks(1e9))
     night = profile_settings("night").replace(escalate_after_s=0.0, escalate_within_s=900.0)
     events, _ = detect_array(emg, 1000.0, UV, "night", settings=night)
     assert [round(e.alert_s) for e in events if e.kind == "cramp"] == [57]
