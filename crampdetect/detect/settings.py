@@ -317,8 +317,8 @@ class DetectorSettings:
         (nightmiss2) Night: a prodrome (resting EMG creeping up for ~41 s, domain notes §1.7),
         a leg movement or a turnover can be alerted seconds before the cramp it runs into; the
         cramp then stands far above it. While an event is open, from ``escalate_after_s`` (s;
-        the alerted level held first: a cramp alerted early on its own ramp goes on rising
-        within ~6 s of its alert, and is one event) to ``escalate_within_s`` (s) after its
+        0 in every profile: ``escalate_hold_ratio`` tells a cramp's own ramp instead) to
+        ``escalate_within_s`` (s; a cramp waxing 2x tens of seconds in is one event) after its
         alert, a leg whose
         ``escalate_s`` (s) mean envelope has stood at ``escalate_ratio`` x the level the event
         was alerted at, and as many times over its level ``fast_s`` earlier (a jump: a cramp
@@ -328,12 +328,13 @@ class DetectorSettings:
         or more (turning over moves both legs; a twitch is shorter), closes that event and
         raises the cramp (path ``escalate``; once per event). ``escalate_ratio`` 0 disables.
     escalate_hold_ratio : float
-        (escshape) The jump must start from the alerted level held, or relaxed to, after the
-        alert: the ``escalate_s`` mean ``fast_s`` before it, taken wholly after the alert,
-        stood at no more than ``escalate_hold_ratio`` x the level the event was alerted at
-        (a prodrome, leg movement or turnover holds or relaxes before the cramp it runs
-        into; a cramp alerted early on its own ramp goes on rising from its alert). 0
-        disables.
+        (escshape) The jump must follow a hold: at some frame after the alert, ``fast_s`` or
+        more before the jump, the leg's ``escalate_s`` mean (taken wholly after the alert)
+        stood at no more than ``escalate_hold_ratio`` x the level the event was alerted at (a
+        prodrome, leg movement or turnover holds its level or relaxes before the cramp it
+        runs into; a cramp alerted early on its own ramp goes on rising from its alert and
+        never stands there again). The earliest escalation is then ``fast_s`` + 2
+        ``escalate_s`` after the alert. 0 disables.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
