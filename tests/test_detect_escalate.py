@@ -120,3 +120,24 @@ def test_the_escalated_alert_is_judged_at_the_cramp_s_level():
         assert second[k] - first[k] >= np.log(s.escalate_ratio)
     k = CANDIDATE_FEATURES.index("elapsed_s")
     assert second[k] - first[k] == pytest.approx((f1 - f0) * pipe.hop_s)
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_a_cramp_setting_in_as_the_other_leg_relaxes_is_raised(seed):
+    """(escshape) The other leg moved until the cramp set in (the end of a turnover) and is
+    quiet during the jump: the cramp is raised; the other leg still moving during the jump
+    (turning over) holds it."""
+    x, fs = _precursor_then_cramp(seed, 400.0)
+    t = np.arange(x.shape[1]) / fs
+    rng = np.random.default_rng(seed)
+    relaxed, moving = x.copy(), x.copy()
+    add_burst(relaxed, t, fs, rng, 1, 57.0, 60.0, 100.0, ramp_s=0.3, irregular=0.4)
+    add_burst(moving, t, fs, rng, 1, 59.5, 64.0, 100.0, ramp_s=0.3, irregular=0.4)
+    late = [e for e in _left(detect_array(relaxed, fs, UV, "night")[0]) if e.alert_s >= 60.0]
+    assert late and late[0].alert_s <= 65.0 and late[0].detail["path"] == "escalate"
+    assert not [e for e in _left(detect_array(moving, fs, UV, "night")[0]) if e.alert_s >= 60.0]
+    # Read over turn_other_s (6 s), as before, the other leg's last move holds it.
+    six = profile_settings("night").replace(escalate_other_s=0.0)
+    assert not [
+        e for e in _left(detect_array(relaxed, fs, UV, "night", settings=six)[0]) if e.alert_s >= 60
+    ]

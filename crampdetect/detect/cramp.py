@@ -979,7 +979,8 @@ class CrampDetector:
             ch.held = bool(held[-1])
         if up.any():
             j = np.flatnonzero(up)
-            up[j] = self._others_up(c, frames[j]) < s.escalate_other_share
+            w = s.escalate_other_s or None  # escshape: over the jump itself, if set
+            up[j] = self._others_up(c, frames[j], window_s=w) < s.escalate_other_share
         idx = np.arange(n)
         last_break = np.maximum.accumulate(np.where(~up, idx, -1))
         count = np.where(last_break >= 0, idx - last_break, ch.esc + idx + 1)
@@ -1434,7 +1435,9 @@ class CrampDetector:
         return was & quiet
 
     # turnfa: turning over moves both legs
-    def _others_up(self, c: int, frames: np.ndarray, ratio: float | None = None) -> np.ndarray:
+    def _others_up(
+        self, c: int, frames: np.ndarray, ratio: float | None = None, window_s: float | None = None
+    ) -> np.ndarray:
         """Per frame (absolute ``frames``, ascending): the share of the last ``turn_other_s``
         during which another leg than ``c`` was at ``ratio`` (default ``turn_other_ratio``) x
         its rest or more and
@@ -1442,7 +1445,7 @@ class CrampDetector:
         s = self.settings
         if self.n_channels < 2:
             return np.zeros(frames.shape[0])
-        w = max(1, round(s.turn_other_s / self.hop_s))
+        w = max(1, round((window_s or s.turn_other_s) / self.hop_s))  # escshape: window_s
         idx = frames - self._ext_start  # within the history (HISTORY_S > turn_other_s)
         first = max(int(idx[0]) + 1 - w, 0)
         span = slice(first, int(idx[-1]) + 1)

@@ -335,6 +335,11 @@ class DetectorSettings:
         runs into; a cramp alerted early on its own ramp goes on rising from its alert and
         never stands there again). The earliest escalation is then ``fast_s`` + 2
         ``escalate_s`` after the alert. 0 disables.
+    escalate_other_s : float
+        (escshape) The other-leg test of ``escalate_other_share`` reads the last
+        ``escalate_other_s`` (s) instead of ``turn_other_s``: the other leg still moving
+        while the leg jumps is turning over; a cramp that sets in as a turnover ends stays up
+        while the other leg has relaxed. 0: ``turn_other_s``.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -452,6 +457,7 @@ class DetectorSettings:
     escalate_other_share: float = 0.1
     # escshape: the precursor held its level (or relaxed) before the jump
     escalate_hold_ratio: float = 0.0
+    escalate_other_s: float = 0.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -603,6 +609,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "escalate_within_s": (0.0, 900.0, "s"),  # nightmiss2
     "escalate_other_share": (0.0, 1.0, "share of turn_other_s"),  # nightmiss2
     "escalate_hold_ratio": (0.0, 100.0, "x the level at the alert"),  # escshape
+    "escalate_other_s": (0.0, 20.0, "s"),  # escshape (within HISTORY_S)
 }
 
 _PROFILES = {
@@ -658,6 +665,9 @@ _PROFILES = {
         # escshape: the jump from the alerted level held (or relaxed to) after the alert,
         # within 25 % of it: a cramp alerted on its own ramp goes on rising and never does
         escalate_hold_ratio=1.25,
+        # escshape: the other leg is read over the jump itself (a cramp set in as a turnover
+        # ends: the other leg relaxed, this one did not)
+        escalate_other_s=1.5,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
