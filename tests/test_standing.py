@@ -128,3 +128,46 @@ def test_a_contraction_from_rest_held_on_alerts_as_before():
     alerts = _slow_alerts(fast)
     assert [c for c, *_ in alerts][:1] == [0]
     assert alerts == _slow_alerts(fast, slow_step=0.0)
+
+
+# trainfa: a voluntary hold or calf raises are commanded and often start on both legs at
+# once; a cramp takes one leg: no early alert while both legs stand at ``step_both`` x their
+# level of ``step_back_s`` ago (benchmarks/detection.md, session 9, part trainfa).
+
+
+def _hold_scene(both: bool) -> np.ndarray:
+    """30 s: both legs standing (left 16 µV from 5 s, right 15 µV throughout), then from 15 s
+    for 6 s the left leg (and the right one too if ``both``) at 45 µV waxing and waning
+    (±35 %, 1.3 Hz: irregular enough for the fast path), then standing again."""
+    fast = _standing(16.0, 15.0)
+    t = np.arange(_frames(6.0)) * HOP_S
+    hold = 45.0 * (1.0 + 0.35 * np.sin(2 * np.pi * 1.3 * t))
+    span = slice(_frames(15.0), _frames(21.0))
+    fast[0, span] = hold
+    if both:
+        fast[1, span] = hold[::-1]
+    return fast
+
+
+def test_a_step_up_on_both_legs_is_not_alerted_early():
+    """Both legs step up together: without the rule the fast path alerts within the hold."""
+    fast = _hold_scene(both=True)
+    off = _alerts(fast, step_both=0.0)
+    assert [(c, p) for c, _, p in off][:1] == [(0, "fast")]
+    assert _frames(15.0) < off[0][1] < _frames(21.0)
+    assert _alerts(fast) == []
+    assert _alerts(fast, cuts=(3, 301, 302, 333, 420)) == []
+
+
+def test_a_step_up_on_one_leg_alerts_at_the_same_frame():
+    fast = _hold_scene(both=False)
+    off = _alerts(fast, step_both=0.0)
+    assert [(c, p) for c, _, p in off][:1] == [(0, "fast")]
+    assert _alerts(fast) == off
+
+
+def test_step_settings_are_checked_and_off_at_night():
+    for name in ("step_both", "step_now_s", "step_back_s"):
+        with pytest.raises(InputError):
+            profile_settings("training").replace(**{name: -1.0})
+    assert profile_settings("night").step_both == 0.0

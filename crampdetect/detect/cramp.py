@@ -1322,6 +1322,15 @@ class CrampDetector:
                     s.rest_offset,
                 )
                 ok[np.flatnonzero(ok)] = held >= s.hold_floor
+            if s.step_both > 0 and ok.any():
+                # trainfa: a voluntary hold or calf raises are commanded and often start on
+                # both legs at once; a cramp takes one leg: no early alert while both legs
+                # stand well above their level of step_back_s ago.
+                ask = ok & ~slow[mine]
+                if ask.any():
+                    k = mine[ask]
+                    both = self._stepped_together(c, start + k - self._ext_start)
+                    ok[np.flatnonzero(ask)] = ~both
             ok |= settle[mine] | weak[mine] | held_up[mine]
             if s.other_cramp_s > 0:
                 # rebase: another leg cramps, still contracted: the sleeper is awake and
@@ -1412,6 +1421,31 @@ class CrampDetector:
         now, median = self._recent(c, idx, base)
         with np.errstate(invalid="ignore"):
             return now > self.settings.slow_step * median
+
+    # trainfa: a voluntary hold or calf raises start on both legs at once
+    def _stepped_together(self, c: int, idx: np.ndarray) -> np.ndarray:
+        """Whether, at each history index ``idx``, leg ``c`` and another leg both stand (the
+        median 100 ms envelope above the resting offset over the last ``step_now_s``) at
+        ``step_both`` x or more their median over the ``fast_s`` that began ``step_back_s``
+        before, the other one comparably strong (``bilateral_strength`` x leg ``c``'s level,
+        each over its activity reference) and not in a cramp the detector raised."""
+        s = self.settings
+        if self.n_channels < 2:
+            return np.zeros(idx.shape[0], dtype=bool)
+        floor = s.rest_offset * np.nan_to_num(self._ext_base)
+        x = np.nan_to_num(self._ext_fast - floor)
+        back = round(s.step_back_s / self.hop_s)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a window before the history
+            now = np.nanmedian(_windows_ending(x, idx + 1, round(s.step_now_s / self.hop_s)), 2)
+            was = np.nanmedian(_windows_ending(x, idx + 1 - back + self._swing_w, self._swing_w), 2)
+        top = self._ext_ref[:, idx] - floor[:, idx]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            up = now >= s.step_both * was
+            rel = np.where(top > 0, now / top, 0.0)
+        up &= ~self._alerted(idx + self._ext_start)  # a leg in a raised cramp is no hold
+        other = np.delete(up & (rel >= s.bilateral_strength * rel[c]), c, axis=0).any(axis=0)
+        return up[c] & other
 
     # nightmiss: a cramp that goes on after turning over
     def _after_turnover(self, c: int, frames: np.ndarray, pre: np.ndarray) -> np.ndarray:

@@ -235,6 +235,13 @@ class DetectorSettings:
         envelope (above the resting offset) stands above this many times its median over the
         last ``fast_s``: the level just stepped up (a hold or a raise out of standing), and
         what the slow path found sustained was the lower level before it. 0 disables.
+    step_both, step_now_s, step_back_s : float
+        (trainfa) Training: no early (fast-path) alert while this leg and another one both
+        stand (median 100 ms envelope above the resting offset over the last ``step_now_s``,
+        s) at ``step_both`` x or more their median over the ``fast_s`` that began
+        ``step_back_s`` (s) before, the other leg comparably strong (``bilateral_strength``)
+        and not in a raised cramp: a voluntary hold or calf raises start on both legs at
+        once, a cramp takes one leg. ``step_both`` 0 disables.
     rest_hold_s : float
         (rebase) A channel's resting baseline is held (as an upper bound) at its value at the
         alert while it cramps, and after the end until the baseline tracker is back at or
@@ -434,6 +441,10 @@ class DetectorSettings:
     slow_release: float = 0.0
     # holdfa: a step up is not the contraction the slow path found sustained
     slow_step: float = 0.0
+    # trainfa: a voluntary hold or calf raises start on both legs at once (fast path)
+    step_both: float = 0.0
+    step_now_s: float = 0.5
+    step_back_s: float = 8.0
     # gaitcramp: gait is both legs striding; one leg's rhythm alone is a cramp's waxing
     gait_other_fraction: float = 0.0
     gait_other_rhythm: float = 0.35
@@ -593,6 +604,9 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "after_effort_level": (0.0, 10.0, "x activity reference"),  # afterhold
     "slow_release": (0.0, 1.0, "x median over fast_s"),  # holds
     "slow_step": (0.0, 100.0, "x median over fast_s"),  # holdfa
+    "step_both": (0.0, 100.0, "x median over fast_s, step_back_s before"),  # trainfa
+    "step_now_s": (0.05, 5.0, "s"),  # trainfa
+    "step_back_s": (1.0, 25.0, "s"),  # trainfa (within HISTORY_S)
     "gait_other_fraction": (0.0, 1.0, "x activity reference"),  # gaitcramp
     "gait_other_rhythm": (0.0, 2.0, "autocorrelation difference"),  # gaitcramp
     "stand_ref_ceiling": (0.0, 1.0, "x activity reference"),  # stand
@@ -723,6 +737,10 @@ _PROFILES = {
         # sustained: no slow alert while the leg stands above 2x its median over the last
         # fast_s (benchmarks/detection.md, session 8, part holdfa).
         slow_step=2.0,
+        # trainfa: a voluntary hold or calf raises are commanded and often start on both legs
+        # at once, out of standing; a cramp takes one leg: no fast-path alert while both legs
+        # stand at 1.5x their level 8 s ago (benchmarks/detection.md, session 9, trainfa).
+        step_both=1.5,
         # gaitcramp: ... and only while another leg strides too (gait is both legs in
         # antiphase; a runner stopped by a cramp stands on the other leg).
         gait_other_fraction=0.12,
