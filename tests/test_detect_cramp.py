@@ -142,7 +142,8 @@ def test_steady_cramp_after_rest_seen_since_the_start_is_alerted_early(seed):
     add_burst(x, t, FS, rng, 0, 70.0, 110.0, 300.0, ramp_s=1.0)
     (e,) = _night_events(x)
     assert e.alert_s - 70.0 <= 6.0
-    (late,) = _night_events(x, quiet_start_s=90.0)
+    # (moved_swing off: this build-up would otherwise take the early paths after a movement)
+    (late,) = _night_events(x, quiet_start_s=90.0, moved_swing=0.0)
     assert late.alert_s - 70.0 >= 6.5
 
 
@@ -172,14 +173,27 @@ def test_steady_contraction_while_the_other_leg_moves_is_not_taken_as_quiet(seed
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_cramp_right_after_a_leg_movement_waits_for_moved_fast_s(seed):
+def test_flat_contraction_right_after_a_leg_movement_waits_for_moved_fast_s(seed):
     t, x, rng = scene(duration_s=140.0, seed=seed)
     add_burst(x, t, FS, rng, 0, 80.0, 82.5, 200.0, ramp_s=0.2)  # a leg movement
-    add_burst(x, t, FS, rng, 0, 85.0, 130.0, 300.0, ramp_s=1.0)
+    add_burst(x, t, FS, rng, 0, 85.0, 130.0, 300.0, ramp_s=0.2)  # reached at once
     (e,) = _night_events(x)
     assert 6.5 <= e.alert_s - 85.0 <= 8.5
     (late,) = _night_events(x, moved_fast_s=12.0)  # only the slow path (slow_s 9 s)
     assert late.alert_s - 85.0 >= 8.5
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_cramp_building_up_right_after_a_leg_movement_takes_the_early_paths(seed):
+    # latency: a contraction that builds up over 2 s after a leg movement and does not relax
+    # is a cramp at fast_s (4 s); before moved_swing it waited for moved_fast_s (7 s).
+    t, x, rng = scene(duration_s=140.0, seed=seed)
+    add_burst(x, t, FS, rng, 0, 80.0, 82.5, 200.0, ramp_s=0.2)  # a leg movement
+    add_burst(x, t, FS, rng, 0, 85.0, 130.0, 300.0, ramp_s=2.0)
+    (e,) = _night_events(x)
+    assert e.alert_s - 85.0 <= 5.0
+    (was,) = _night_events(x, moved_swing=0.0)
+    assert was.alert_s - 85.0 >= 6.5
 
 
 def test_night_movement_context_does_not_depend_on_block_cuts():

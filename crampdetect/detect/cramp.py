@@ -1266,7 +1266,27 @@ class CrampDetector:
                 # Shortly after a movement: maybe the next of a periodic series of leg
                 # movements (every 5-90 s, each 0.5-10 s): the early paths wait until the
                 # activation has outlasted nearly every such movement.
-                ok &= slow[mine] | (elapsed[mine] >= s.moved_fast_s * fr)
+                cleared = elapsed[mine] >= s.moved_fast_s * fr
+                seen = np.searchsorted(move_ends, rs) > 0 or ch.move_seen
+                if s.moved_swing > 0 and seen:
+                    # latency: ... unless it builds up or waxes and wanes without relaxing,
+                    # which a leg movement of the series (a flat plateau reached at once, or
+                    # bursts that sag) does not. (The recording's start is no movement: a
+                    # recording may open on a voluntary contraction.)
+                    ask = ok & ~slow[mine] & ~cleared
+                    if ask.any():
+                        k = mine[ask]
+                        swing = swing_at(
+                            self._ext_fast[c],
+                            start + k - self._ext_start,
+                            st["base"][k],
+                            self._swing_w,
+                            s.rest_offset,
+                        )
+                        cleared[np.flatnonzero(ask)] = (swing >= s.moved_swing) & (
+                            st["dip"][k] >= s.moved_dip
+                        )
+                ok &= slow[mine] | cleared
             if s.plateau_swing > 0:
                 # Night: a leg movement reaches its level at once and holds it; a cramp
                 # builds up and waxes and wanes. A flat plateau takes the early paths only

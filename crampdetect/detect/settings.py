@@ -348,6 +348,17 @@ class DetectorSettings:
         while the leg jumps is turning over; a cramp that sets in as a turnover ends stays up
         while the other leg has relaxed. 0: ``turn_other_s``.
 
+    moved_swing : float
+        (latency) Night: a run that starts within ``quiet_s`` of a movement may take the early
+        paths before ``moved_fast_s`` when its 100 ms envelope over the last ``fast_s`` swung
+        by this much (log of its 90th over its 10th percentile, as ``plateau_swing``): a
+        cramp builds up and waxes and wanes, a leg movement of a periodic series is a flat
+        plateau reached at once. 0 disables (the run waits for ``moved_fast_s``).
+    moved_dip : float
+        (latency) ... and the lowest 100 ms envelope over ``window_s`` must stand at least
+        this fraction of its mean there (``dip``): a cramp does not relax, a movement of a
+        series that waxes and wanes sags between its bursts.
+
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
 
@@ -469,6 +480,10 @@ class DetectorSettings:
     # escshape: the precursor held its level (or relaxed) before the jump
     escalate_hold_ratio: float = 0.0
     escalate_other_s: float = 0.0
+
+    # latency: after a movement, a run that builds up or waxes and wanes need not wait
+    moved_swing: float = 0.0
+    moved_dip: float = 0.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -624,6 +639,9 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "escalate_other_share": (0.0, 1.0, "share of turn_other_s"),  # nightmiss2
     "escalate_hold_ratio": (0.0, 100.0, "x the level at the alert"),  # escshape
     "escalate_other_s": (0.0, 20.0, "s"),  # escshape (within HISTORY_S)
+
+    "moved_swing": (0.0, 10.0, "log units"),  # latency
+    "moved_dip": (0.0, 1.0, "x mean over window_s"),  # latency
 }
 
 _PROFILES = {
@@ -640,6 +658,10 @@ _PROFILES = {
         # night: a leg movement is a flat plateau reached at once, a cramp builds up and
         # waxes and wanes (benchmarks/detection.md, 2026-12-05 "night false alerts")
         plateau_swing=0.6,
+        # latency: after a movement, a run that builds up or waxes and wanes without relaxing
+        # need not outlast a leg movement (benchmarks/detection.md, session 9, part latency)
+        moved_swing=0.8,
+        moved_dip=0.6,
         # miss: a turnover that goes on into a contraction of one leg: once the other leg
         # has been still for 4 s (longer than the pauses within turning over, 0.1-3 s) the
         # contraction is judged on its own (benchmarks/detection.md).
