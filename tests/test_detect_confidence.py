@@ -170,3 +170,43 @@ def test_a_feature_whose_meaning_flips_between_generators_is_pruned():
     kept, table = _fit_script().prune_features(rows, ["cramp_like", "quirk", "night"])
     assert "quirk" not in kept and "cramp_like" in kept
     assert any("quirk" in line for line in table)
+
+
+def _shape(fast, start, tkeo=None, rest=5.0):
+    t = np.zeros_like(fast) if tkeo is None else tkeo
+    x = conf.shape_context(fast, t, np.full_like(fast, rest), start, fast.size - 1, FR)
+    return dict(zip(conf.SHAPE_FEATURES, x, strict=True))
+
+
+def test_shape_tells_a_fading_jump_from_a_building_cramp_and_counts_bursts_before():
+    """(conf, session 9) A leg movement jumps to its peak and fades by the alert; a cramp
+    builds to it. Bursts of activity before the run are counted; steady spikiness varies
+    less than fluctuating spikiness."""
+    rng = np.random.default_rng(7)
+    t = np.arange(round(30 * FR)) / FR
+    start = round(20 * FR)
+    rest = np.full(t.size, 5.0)
+    jump = np.where(t >= 20.0, 200.0 * np.exp(-(t - 20.0) / 4.0), 5.0)
+    build = np.where(t >= 20.0, 200.0 * (t - 20.0) / 10.0 + 5.0, 5.0)
+    moved, cramp = _shape(jump, start), _shape(build, start)
+    assert moved["peak_pos"] < 0.1 < 0.9 < cramp["peak_pos"]
+    assert moved["fall_from_peak"] < np.log(0.2) < -0.1 < cramp["fall_from_peak"] <= 0.0
+    assert cramp["pre_bursts"] == cramp["pre_active_share"] == 0.0
+    twitches = rest + 100.0 * (((t > 5.0) & (t < 6.0)) | ((t > 12.0) & (t < 14.0)))
+    before = _shape(np.concatenate([twitches[:start], build[start:]]), start)
+    assert before["pre_bursts"] == 2.0
+    assert before["pre_active_share"] == pytest.approx(3.0 / 18.0, abs=0.03)  # of 18 s within 28 s
+    # No resting baseline known yet: no evidence about activity before the run.
+    unknown = _shape(np.concatenate([twitches[:start], build[start:]]), start, rest=np.nan)
+    assert unknown["pre_bursts"] == unknown["pre_active_share"] == 0.0
+    # Jitter: frame-to-frame change of the log envelope; spikiness varying over the run.
+    noisy = build * np.exp(0.3 * rng.standard_normal(t.size))
+    assert _shape(noisy, start)["jitter"] > 0.2 > 0.05 > cramp["jitter"]
+    steady = _shape(build, start, tkeo=2.0 * build**2)
+    varying = _shape(build, start, tkeo=2.0 * build**2 * np.exp(rng.standard_normal(t.size)))
+    assert steady["spike_cv"] < 1e-9 < 0.5 < varying["spike_cv"]
+    assert cramp["spike_cv"] == 0.0  # no TKEO (ENV input): no evidence
+
+
+def test_the_detector_gives_the_shape_features_at_the_alert():
+    assert set(conf.SHAPE_FEATURES) <= set(ALERT_FEATURES)
