@@ -5,7 +5,8 @@ gate's candidate features (continuity, irregularity, dips, rise over what came b
 leg or both; not the rule that raised it, see :data:`RULE_FEATURES`) and
 :data:`CONTEXT_FEATURES` (relaxation gaps over the whole run, rhythm within and before it,
 rest or effort before it, the resting floor and peaks before it, time since the last
-movement, artefacts, the other leg, motor-unit spikiness, profile and input). Fitted on the
+movement, artefacts, the other leg, motor-unit spikiness, profile and input; the run's
+shape and the activity before it, :data:`SHAPE_FEATURES`). Fitted on the
 alerts of the tuning and fit seeds of the three evaluation sets and shipped as data in
 ``confidence.json`` (refit with ``python benchmarks/fit_confidence.py``; figures in
 ``benchmarks/confidence.md``).
