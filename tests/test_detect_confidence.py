@@ -179,9 +179,9 @@ def _shape(fast, start, tkeo=None, rest=5.0):
 
 
 def test_shape_tells_a_fading_jump_from_a_building_cramp_and_counts_bursts_before():
-    """(conf, session 9) A leg movement jumps to its peak and fades by the alert; a cramp
-    builds to it. Bursts of activity before the run are counted; steady spikiness varies
-    less than fluctuating spikiness."""
+    """(conf, session 9) A run that jumped to its peak and faded reads an early peak and a
+    fall; one building to the alert a late peak and none. Bursts of activity before the run
+    are counted; steady spikiness varies less than fluctuating spikiness."""
     rng = np.random.default_rng(7)
     t = np.arange(round(30 * FR)) / FR
     start = round(20 * FR)

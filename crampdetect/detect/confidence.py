@@ -225,7 +225,9 @@ def shape_context(
     without raw EMG), ``base`` the resting baseline (µV, NaN while unknown); ``run_start``
     and ``alert`` index into them (``run_start`` < 0: before them). The run is read as in
     :func:`alert_context` (at most RUN_S), the time before it within RUN_S + PRE_S of the
-    alert, so the result does not depend on block cuts.
+    alert, so the result does not depend on block cuts. Where the run peaked and how far below
+    that it stands at the alert (steady like a hold, or waxing and waning), how jittery its
+    envelope and how variable its spikiness are, and how often this leg was active before it.
     """
     fr = frames_per_s
     h0 = max(0, alert - round((RUN_S + PRE_S) * fr))
