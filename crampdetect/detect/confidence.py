@@ -5,8 +5,7 @@ gate's candidate features (continuity, irregularity, dips, rise over what came b
 leg or both; not the rule that raised it, see :data:`RULE_FEATURES`) and
 :data:`CONTEXT_FEATURES` (relaxation gaps over the whole run, rhythm within and before it,
 rest or effort before it, the resting floor and peaks before it, time since the last
-movement, artefacts, the other leg, motor-unit spikiness, profile and input; the run's
-shape and the activity before it, :data:`SHAPE_FEATURES`). Fitted on the
+movement, artefacts, the other leg, motor-unit spikiness, profile and input). Fitted on the
 alerts of the tuning and fit seeds of the three evaluation sets and shipped as data in
 ``confidence.json`` (refit with ``python benchmarks/fit_confidence.py``; figures in
 ``benchmarks/confidence.md``).
@@ -49,15 +48,7 @@ CONTEXT_FEATURES = (
     "tkeo_over_pre",  # log_tkeo_ratio over the same ratio in the PRE_S before the run
     "rise_s",  # s from the onset to the envelope first reaching half its median since
     "onset_lead_s",  # s from the onset to the alert
-    # conf (session 9): SHAPE_FEATURES, see shape_context
-    "peak_pos",  # where the strongest PEAK_S of the run lies: 0 at its start, 1 at the alert
-    "fall_from_peak",  # log(median of the last 1 s / that strongest PEAK_S): fading since
-    "jitter",  # median |change| of the log 100 ms envelope from frame to frame over the run
-    "spike_cv",  # std over the run of log(TKEO / squared envelope): MU spikiness varying
-    "pre_active_share",  # share of the time before the run (within RUN_S + PRE_S) active
-    "pre_bursts",  # separate bursts of activity on this leg in that time
 )
-SHAPE_FEATURES = CONTEXT_FEATURES[-6:]
 #: Which rule raised the alert: left out of the model, so that it stays meaningful when the
 #: rules change (the evidence is in the features those rules read).
 RULE_FEATURES = ("path_irregular", "path_quiet")
@@ -66,10 +57,6 @@ RULE_FEATURES = ("path_irregular", "path_quiet")
 RUN_S, PRE_S, MOVE_CAP_S = 20.0, 8.0, 120.0
 #: Stride periods (s) of the rhythm features.
 RHYTHM_LAGS_S = (0.5, 1.3)
-
-#: conf (session 9): span (s) of the means a peak and a burst are read from; level over the
-#: resting baseline (ratio) that counts as active; least envelope (µV) taken into a log.
-PEAK_S, ACTIVE_OVER_REST, LEAST_UV = 0.25, 3.0, 1e-3
 
 #: Confidence is reported within these bounds: no alert is certain either way.
 FLOOR, CEILING = 0.01, 0.99
@@ -201,68 +188,6 @@ def rise_context(fast: np.ndarray, onset: int, alert: int, frames_per_s: float) 
         return np.zeros(2)
     up = np.flatnonzero(f >= 0.5 * np.median(f))
     return np.array([(up[0] if up.size else 0) / frames_per_s, (alert - onset) / frames_per_s])
-
-
-def _mean_filter(x: np.ndarray, k: int) -> np.ndarray:
-    """Means of ``x`` over every ``k`` consecutive frames."""
-    if k <= 1 or x.size < k:
-        return x
-    c = np.cumsum(np.concatenate([[0.0], x]))
-    return (c[k:] - c[:-k]) / k
-
-
-def shape_context(
-    fast: np.ndarray,
-    tkeo: np.ndarray,
-    base: np.ndarray,
-    run_start: int,
-    alert: int,
-    frames_per_s: float,
-) -> np.ndarray:
-    """The SHAPE_FEATURES of CONTEXT_FEATURES (conf, session 9) from one channel.
-
-    ``fast`` is the 100 ms envelope (µV), ``tkeo`` the mean TKEO per frame (µV², zeros
-    without raw EMG), ``base`` the resting baseline (µV, NaN while unknown); ``run_start``
-    and ``alert`` index into them (``run_start`` < 0: before them). The run is read as in
-    :func:`alert_context` (at most RUN_S), the time before it within RUN_S + PRE_S of the
-    alert, so the result does not depend on block cuts. Where the run peaked and how far below
-    that it stands at the alert (steady like a hold, or waxing and waning), how jittery its
-    envelope and how variable its spikiness are, and how often this leg was active before it.
-    """
-    fr = frames_per_s
-    h0 = max(0, alert - round((RUN_S + PRE_S) * fr))
-    a = max(0, run_start, alert - round(RUN_S * fr))
-    f = np.maximum(fast[a : alert + 1].astype(float), LEAST_UV)
-    if f.size <= 1:
-        return np.zeros(len(SHAPE_FEATURES))
-    lf = np.log(f)
-    one = max(1, round(fr))
-    peaks = _mean_filter(f, max(1, round(PEAK_S * fr)))
-    tk = tkeo[a : alert + 1]
-    spike_cv = float(np.std(np.log(tk / f**2))) if np.all(tk > 0) else 0.0
-    pre = fast[h0 : max(h0, run_start)]
-    rest = base[h0 : alert + 1]
-    rest = float(np.nanmedian(rest)) if np.isfinite(rest).any() else np.nan
-    share = bursts = 0.0
-    if pre.size > one and rest > 0:
-        on = _mean_filter(pre, max(1, round(PEAK_S * fr))) > ACTIVE_OVER_REST * rest
-        share = float(on.mean())
-        bursts = float(np.sum(on[1:] & ~on[:-1]) + on[0])
-    return np.nan_to_num(
-        np.array(
-            [
-                float(np.argmax(peaks)) / max(1, peaks.size - 1),
-                float(np.log(max(np.median(f[-one:]), LEAST_UV) / peaks.max())),
-                float(np.median(np.abs(np.diff(lf)))),
-                spike_cv,
-                share,
-                bursts,
-            ]
-        ),
-        nan=0.0,
-        posinf=0.0,
-        neginf=0.0,
-    )
 
 
 def fit_confidence(

@@ -41,7 +41,6 @@ from crampdetect.detect.confidence import (
     alert_context,
     load_confidence,
     rise_context,
-    shape_context,
 )
 from crampdetect.detect.onset import place_onset
 from crampdetect.detect.settings import DetectorSettings
@@ -1790,15 +1789,6 @@ class CrampDetector:
                 self._features_at_alert,
                 self._alert_context(c, frame, ctx),
                 rise_context(self._ext_fast[c], k - e0, frame - e0, fr),
-                # conf: the run's shape and the activity before it (session 9)
-                shape_context(
-                    self._ext_fast[c],
-                    self._ext_tkeo[c],
-                    self._ext_base[c],
-                    self._run_start_at_alert - e0 if self._run_start_at_alert >= 0 else -1,
-                    frame - e0,
-                    fr,
-                ),
             ]
         )
         if self.alert_log is not None:
