@@ -639,7 +639,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "escalate_other_share": (0.0, 1.0, "share of turn_other_s"),  # nightmiss2
     "escalate_hold_ratio": (0.0, 100.0, "x the level at the alert"),  # escshape
     "escalate_other_s": (0.0, 20.0, "s"),  # escshape (within HISTORY_S)
-
     "moved_swing": (0.0, 10.0, "log units"),  # latency
     "moved_dip": (0.0, 1.0, "x mean over window_s"),  # latency
 }
