@@ -180,6 +180,11 @@ class _Channel:
     # escshape: the leg has held (or fallen back to) its alerted level since the alert
     held: bool = False
 
+    # trainend: until this frame, after an event ended as the leg strode again, an alert
+    # needs the leg strode_rise x over the level that event was alerted at (µV)
+    strode_until: int = _NEVER
+    strode_level: float = 0.0
+
 
 @dataclass(slots=True, frozen=True)
 class _AlertInfo:
@@ -905,11 +910,25 @@ class CrampDetector:
                     low = low.copy()  # on, whichever block it fell in)
                     low[max(too_long - start - p, 0) :] = True
                 q = self._end_index(ch, low)
+                # trainend: a cramping leg does not stride; gait on it again ends the event
+                strode = self._strides_again(c, start + p, n - p, q)
                 # nightmiss2: the cramp after its precursor, far stronger than what was alerted
                 e = self._escalation(c, start + p, fast[p:], blocked[p:])
-                if e is not None and (q is None or e < q):
+                if e is not None and (q is None or e < q) and (strode is None or e < strode):
                     out.extend(self._escalate(c, start + p + e, float(base[p + e]), stats, p + e))
                     p = p + e + 1
+                    continue
+                if strode is not None:  # trainend: the event ends at the first striding frame
+                    end = start + p + strode
+                    out.append(self._close_event(c, end, end, Transition.RELAX))
+                    ch.recurrence_until = _NEVER  # a leg striding again is no leg to watch
+                    ch.strode_until = end + round(s.strode_watch_s / self.hop_s)
+                    ch.strode_level = ch.cramp_level
+                    ch.hyst, ch.last_on, ch.run_start = False, _NEVER, -1
+                    ch.run_strong = 0
+                    on = on.copy()
+                    on[p : p + strode + 1] = False
+                    p = p + strode + 1
                     continue
                 if q is None:
                     return out
@@ -1030,6 +1049,29 @@ class CrampDetector:
         ch.cramp, ch.low, ch.esc, ch.alert_info = None, 0, 0, None
         self._go(ch, how)
         return closed
+
+    # trainend: a cramp does not stride
+    def _strides_again(self, c: int, first: int, n: int, relaxed: int | None) -> int | None:
+        """Index (from frame ``first``, within ``n`` frames and before the relaxation that
+        ends the event at index ``relaxed``) of the first frame, every ``end_gait_step_s``,
+        at which leg ``c`` strides over the ``gait_window_s`` up to it, all after the alert,
+        with another leg (:meth:`_striding_at`): a cramped leg cannot take strides, so the
+        event is over (its end level frozen at the alert may stand below standing's and
+        gait's tonic level). None if not, or with ``end_gait_step_s`` 0."""
+        s = self.settings
+        if s.end_gait_step_s <= 0 or s.gait_window_s <= 0:
+            return None
+        cramp = self._ch[c].cramp
+        assert cramp is not None
+        step = max(1, round(s.end_gait_step_s / self.hop_s))
+        stop = n if relaxed is None else relaxed
+        # strides seen after the alert only (the settle path alerts as gait stops)
+        after = max(first, cramp.alert_frame + self._gait_w)
+        frames = np.arange(-(-after // step) * step, first + stop, step)
+        if not frames.size:
+            return None
+        strides = self._striding_at(c, frames, frames - self._gait_w + 1)
+        return int(frames[np.argmax(strides)] - first) if strides.any() else None
 
     def _end_index(self, ch: _Channel, low: np.ndarray) -> int | None:
         """Index in ``low`` where the relaxation run reaches ``end_s``, carrying the count."""
@@ -1352,6 +1394,12 @@ class CrampDetector:
                     both = self._stepped_together(c, start + k - self._ext_start)
                     ok[np.flatnonzero(ask)] = ~both
             ok |= settle[mine] | weak[mine] | held_up[mine]
+            if ok.any() and start + mine[0] < ch.strode_until:
+                # trainend: the leg walked away from its last alert (a false one, or a cramp
+                # over): the level it alerted at is one of its own standing, holds or raises.
+                # A cramp after it must rise well above it.
+                k = np.flatnonzero(ok & (start + mine < ch.strode_until))
+                ok[k] = level[mine[k]] >= s.strode_rise * ch.strode_level
             if s.other_cramp_s > 0:
                 # rebase: another leg cramps, still contracted: the sleeper is awake and
                 # moves this one (stretching the cramped one); only a run that outlasts a leg

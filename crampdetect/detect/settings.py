@@ -225,6 +225,17 @@ class DetectorSettings:
         its reference reached ``after_effort_level`` too and is ``settle_one_leg`` x every
         other leg's. A cramp strikes 0-5 s after
         the effort that triggers it; a voluntary hold begins after a pause. 0 disables.
+    end_gait_step_s : float
+        (trainend) Training: every this many s of an open event, its leg is put to the fast
+        and slow paths' stride test (with another leg striding); a leg that strides is not
+        cramping, and the event ends at that frame (without a recurrence watch). 0 disables.
+    strode_watch_s : float
+        (trainend) Training: for this many s after an event ended as its leg strode again,
+        an alert on that leg needs its level ``strode_rise`` x the level that event was
+        alerted at: the leg walked away from that level (its own standing, a hold, raises).
+        0: no such watch.
+    strode_rise : float
+        (trainend) See ``strode_watch_s`` (x the level at that event's alert).
     slow_release : float
         (holds) Training: no slow-path alert (the after-effort one included) while the 100 ms
         envelope (above the resting offset) stands below this fraction of its median over the
@@ -450,6 +461,9 @@ class DetectorSettings:
     after_effort_level: float = 0.2
     # holds: a voluntary hold is released; a cramp does not relax
     slow_release: float = 0.0
+    end_gait_step_s: float = 0.0  # trainend
+    strode_watch_s: float = 0.0  # trainend
+    strode_rise: float = 1.0  # trainend
     # holdfa: a step up is not the contraction the slow path found sustained
     slow_step: float = 0.0
     # trainfa: a voluntary hold or calf raises start on both legs at once (fast path)
@@ -618,6 +632,9 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "after_effort_slow_s": (0.0, 20.0, "s"),  # afterhold: within HISTORY_S
     "after_effort_level": (0.0, 10.0, "x activity reference"),  # afterhold
     "slow_release": (0.0, 1.0, "x median over fast_s"),  # holds
+    "end_gait_step_s": (0.0, 10.0, "s"),  # trainend
+    "strode_watch_s": (0.0, 3600.0, "s"),  # trainend
+    "strode_rise": (1.0, 100.0, "x level at the alert"),  # trainend
     "slow_step": (0.0, 100.0, "x median over fast_s"),  # holdfa
     "step_both": (0.0, 100.0, "x median over fast_s, step_back_s before"),  # trainfa
     "step_now_s": (0.05, 5.0, "s"),  # trainfa
@@ -754,6 +771,13 @@ _PROFILES = {
         # it; a cramp does not relax: no slow alert while the leg falls below half its level
         # over the last fast_s (benchmarks/detection.md, session 7, part holds).
         slow_release=0.5,
+        # trainend: a cramping leg does not stride: an event ends where its leg strides with
+        # the other leg again (benchmarks/detection.md, session 9, part trainend).
+        end_gait_step_s=0.5,
+        # ... and for minutes after, an alert on that leg must rise well above the level
+        # it walked away from.
+        strode_watch_s=300.0,
+        strode_rise=1.5,
         # holdfa: a hold or a raise stepped up out of standing is not what the slow path found
         # sustained: no slow alert while the leg stands above 2x its median over the last
         # fast_s (benchmarks/detection.md, session 8, part holdfa).
