@@ -49,6 +49,7 @@ from crampdetect.features.context import (
     count_in_run,
     elevation,
     held_at,
+    lowest_at,
     settled_after_gait,
     stride_rhythm,
     swing_at,
@@ -1468,6 +1469,12 @@ class CrampDetector:
                     s.rest_offset,
                 )
                 firm &= held >= s.hold_floor
+                if s.turn_firm_ratio > 0:
+                    # nightfa: ... and never fell back towards rest: a leg bursting from rest
+                    # (turning over) passes the test above, its recent median being rest too
+                    low = lowest_at(self._ext_fast[o], end, self._hold_w, self._hold_k)
+                    with np.errstate(invalid="ignore"):
+                        firm &= low >= s.turn_firm_ratio * self._ext_base[o, end]
         return up & ~firm
 
     def _lowest_before(self, c: int, frames: np.ndarray, run_start: int) -> np.ndarray:

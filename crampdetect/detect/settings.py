@@ -313,6 +313,12 @@ class DetectorSettings:
         at ``turn_slow_ratio`` x its rest, and over the last ``hold_s`` it fell below
         ``hold_floor`` of its recent level (turning over comes in bursts; a cramp of both legs
         at once does not relax). ``turn_slow_s`` 0 disables.
+    turn_firm_ratio : float
+        (nightfa) For that test the other leg counts as not relaxing (a cramp of both legs)
+        only while its lowest 200 ms mean over the last ``hold_s`` stayed at
+        ``turn_firm_ratio`` x its rest: a leg bursting from rest (turning over) is back near
+        rest between bursts, and its recent median is rest too, so the ``hold_floor`` test
+        alone takes it for firm. 0 disables.
     escalate_ratio, escalate_s, escalate_after_s, escalate_within_s, escalate_other_share : float
         (nightmiss2) Night: a prodrome (resting EMG creeping up for ~41 s, domain notes §1.7),
         a leg movement or a turnover can be alerted seconds before the cramp it runs into; the
@@ -436,6 +442,8 @@ class DetectorSettings:
     turn_decay_s: float = 0.0
     turn_slow_s: float = 0.0
     turn_slow_ratio: float = 3.0
+    # nightfa: a leg bursting from rest is turning over, not cramping
+    turn_firm_ratio: float = 0.0
     # nightmiss2: the cramp a prodrome, leg movement or turnover ran into, far stronger
     escalate_ratio: float = 0.0
     escalate_s: float = 1.5
@@ -587,6 +595,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "turn_decay_s": (0.0, 20.0, "s"),  # nightmove (within HISTORY_S)
     "turn_slow_s": (0.0, 600.0, "s"),  # nightmove
     "turn_slow_ratio": (1.0, 100.0, "x the other leg's rest"),  # nightmove
+    "turn_firm_ratio": (0.0, 100.0, "x the other leg's rest"),  # nightfa
     "escalate_ratio": (0.0, 100.0, "x the level at the alert"),  # nightmiss2
     "escalate_s": (0.1, 10.0, "s"),  # nightmiss2 (within HISTORY_S)
     "escalate_after_s": (0.0, 900.0, "s"),  # nightmiss2
@@ -644,6 +653,9 @@ _PROFILES = {
         # nightmiss2: a prodrome, leg movement or turnover alerted before the cramp it runs
         # into: the cramp, 2x stronger, is raised (benchmarks/detection.md, session 8).
         escalate_ratio=2.0,
+        # nightfa: a leg bursting from rest (back near it between bursts) is turning over
+        # (benchmarks/detection.md, session 9, part nightfa).
+        turn_firm_ratio=4.0,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(

@@ -409,3 +409,12 @@ def held_at(
     median = np.nanmedian(ctx, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(median > 0, lowest / median, 0.0)
+
+
+# nightfa: where a leg's envelope got lowest
+def lowest_at(fast_ext: np.ndarray, ends: np.ndarray, w: int, k: int) -> np.ndarray:
+    """The lowest ``k``-frame mean of the 100 ms envelope (µV) over the ``w`` frames ending at
+    each of ``ends`` (indices into ``fast_ext``, one channel's history and new frames)."""
+    idx = np.maximum(ends[:, None] + np.arange(1 - w, 1)[None, :], 0)
+    c = np.cumsum(np.pad(fast_ext[idx], ((0, 0), (1, 0))), axis=1)
+    return ((c[:, k:] - c[:, :-k]) / k).min(axis=1)
