@@ -49,7 +49,7 @@ from crampdetect.features.context import (
     count_in_run,
     elevation,
     held_at,
-    lowest_at,
+    fell_after_up,
     settled_after_gait,
     stride_rhythm,
     swing_at,
@@ -293,6 +293,9 @@ class CrampDetector:
         self._hold_w = max(2, round(s.hold_s * fr))  # night: the hold test's window
         self._hold_k = min(self._hold_w, max(1, round(HOLD_SMOOTH_S * fr)))
         self._hold_ctx = round(HOLD_CONTEXT_S * fr)
+        # nightfa: a burst that ended: one of a movement's length (a twitch is shorter)
+        self._turn_w = max(2, round(s.turn_other_s * fr))
+        self._move_k = min(self._turn_w, max(1, round(s.movement_min_s * fr)))
         lo, hi = (round(x * fr) for x in STRIDE_LAGS_S)
         self._stride_lags = np.arange(max(1, lo), min(hi, self._settle_gait_n - 1) + 1)
         # trainfa: the fast and slow paths' gait test
@@ -1470,11 +1473,19 @@ class CrampDetector:
                 )
                 firm &= held >= s.hold_floor
                 if s.turn_firm_ratio > 0:
-                    # nightfa: ... and never fell back towards rest: a leg bursting from rest
-                    # (turning over) passes the test above, its recent median being rest too
-                    low = lowest_at(self._ext_fast[o], end, self._hold_w, self._hold_k)
-                    with np.errstate(invalid="ignore"):
-                        firm &= low >= s.turn_firm_ratio * self._ext_base[o, end]
+                    # nightfa: ... and no burst of it ended, back towards rest: a leg bursting
+                    # from rest (turning over) passes the test above, its recent median being
+                    # rest too; a cramp rising from rest only rises
+                    firm &= ~fell_after_up(
+                        self._ext_fast[o],
+                        end,
+                        self._ext_base[o, end],
+                        self._turn_w,
+                        self._move_k,
+                        self._hold_k,
+                        s.turn_slow_ratio,
+                        s.turn_firm_ratio,
+                    )
         return up & ~firm
 
     def _lowest_before(self, c: int, frames: np.ndarray, run_start: int) -> np.ndarray:

@@ -314,11 +314,12 @@ class DetectorSettings:
         ``hold_floor`` of its recent level (turning over comes in bursts; a cramp of both legs
         at once does not relax). ``turn_slow_s`` 0 disables.
     turn_firm_ratio : float
-        (nightfa) For that test the other leg counts as not relaxing (a cramp of both legs)
-        only while its lowest 200 ms mean over the last ``hold_s`` stayed at
-        ``turn_firm_ratio`` x its rest: a leg bursting from rest (turning over) is back near
-        rest between bursts, and its recent median is rest too, so the ``hold_floor`` test
-        alone takes it for firm. 0 disables.
+        (nightfa) For that test the other leg also relaxed when, over the last
+        ``turn_other_s``, a 200 ms mean of it fell below ``turn_firm_ratio`` x its rest after
+        one had reached ``turn_slow_ratio`` x: a burst that ended (turning over), where a
+        cramp rising from rest only rises. A leg bursting from rest is mostly at rest, so its
+        lowest point is near its recent median and the ``hold_floor`` test alone takes it
+        for firm. 0 disables.
     escalate_ratio, escalate_s, escalate_after_s, escalate_within_s, escalate_other_share : float
         (nightmiss2) Night: a prodrome (resting EMG creeping up for ~41 s, domain notes §1.7),
         a leg movement or a turnover can be alerted seconds before the cramp it runs into; the

@@ -411,10 +411,34 @@ def held_at(
         return np.where(median > 0, lowest / median, 0.0)
 
 
-# nightfa: where a leg's envelope got lowest
-def lowest_at(fast_ext: np.ndarray, ends: np.ndarray, w: int, k: int) -> np.ndarray:
-    """The lowest ``k``-frame mean of the 100 ms envelope (µV) over the ``w`` frames ending at
-    each of ``ends`` (indices into ``fast_ext``, one channel's history and new frames)."""
+
+
+# nightfa: a burst that ended
+def fell_after_up(
+    fast_ext: np.ndarray,
+    ends: np.ndarray,
+    base: np.ndarray,
+    w: int,
+    k_up: int,
+    k_low: int,
+    up: float,
+    low: float,
+) -> np.ndarray:
+    """Whether, over the ``w`` frames ending at each of ``ends`` (indices into ``fast_ext``, one
+    channel's 100 ms envelope in µV: history and new frames), a ``k_low``-frame mean fell
+    below ``low`` x ``base`` (µV, its rest at each end) after a ``k_up``-frame mean had
+    reached ``up`` x ``base``: a burst that ended, where a contraction rising from rest only
+    rises."""
     idx = np.maximum(ends[:, None] + np.arange(1 - w, 1)[None, :], 0)
     c = np.cumsum(np.pad(fast_ext[idx], ((0, 0), (1, 0))), axis=1)
-    return ((c[:, k:] - c[:, :-k]) / k).min(axis=1)
+    b = base[:, None]
+    with np.errstate(invalid="ignore"):
+        hi = (c[:, k_up:] - c[:, :-k_up]) / k_up >= up * b  # [j]: frames j .. j + k_up - 1
+        lo = (c[:, k_low:] - c[:, :-k_low]) / k_low < low * b  # [j]: frames j .. j + k_low - 1
+    # a low mean starting at frame j after a high one ending before it
+    was_up = np.maximum.accumulate(hi, axis=1)  # [j]: a high mean ending by j + k_up - 1
+    m = w - k_low + 1
+    shift = np.zeros((len(ends), m), dtype=bool)
+    n = max(0, min(m - k_up, was_up.shape[1]))
+    shift[:, k_up : k_up + n] = was_up[:, :n]
+    return (shift & lo).any(axis=1)
