@@ -411,8 +411,6 @@ def held_at(
         return np.where(median > 0, lowest / median, 0.0)
 
 
-
-
 # nightfa: a burst that ended
 def fell_after_up(
     fast_ext: np.ndarray,
@@ -426,14 +424,15 @@ def fell_after_up(
 ) -> np.ndarray:
     """Whether, over the ``w`` frames ending at each of ``ends`` (indices into ``fast_ext``, one
     channel's 100 ms envelope in µV: history and new frames), a ``k_low``-frame mean fell
-    below ``low`` x ``base`` (µV, its rest at each end) after a ``k_up``-frame mean had
-    reached ``up`` x ``base``: a burst that ended, where a contraction rising from rest only
-    rises."""
+    below ``low`` x ``base`` (µV, its rest at each end) after ``k_up`` frames in a row had
+    stood at ``up`` x ``base`` or more: a burst that ended (a twitch is shorter), where a
+    contraction rising from rest only rises."""
     idx = np.maximum(ends[:, None] + np.arange(1 - w, 1)[None, :], 0)
     c = np.cumsum(np.pad(fast_ext[idx], ((0, 0), (1, 0))), axis=1)
     b = base[:, None]
     with np.errstate(invalid="ignore"):
-        hi = (c[:, k_up:] - c[:, :-k_up]) / k_up >= up * b  # [j]: frames j .. j + k_up - 1
+        n_up = np.cumsum(np.pad(fast_ext[idx] >= up * b, ((0, 0), (1, 0))), axis=1)
+        hi = n_up[:, k_up:] - n_up[:, :-k_up] == k_up  # [j]: frames j .. j + k_up - 1 all up
         lo = (c[:, k_low:] - c[:, :-k_low]) / k_low < low * b  # [j]: frames j .. j + k_low - 1
     # a low mean starting at frame j after a high one ending before it
     was_up = np.maximum.accumulate(hi, axis=1)  # [j]: a high mean ending by j + k_up - 1
