@@ -14,7 +14,7 @@ REST = 5.0
 
 
 def _fell(x):
-    return bool(fell_after_up(x, END, np.array([REST]), W, K_UP, K_LOW, 10.0, 4.0)[0])
+    return bool(fell_after_up(x, END, np.array([REST]), W, K_UP, K_LOW, 4.0)[0])
 
 
 def _up(x, a, b, level):

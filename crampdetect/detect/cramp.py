@@ -1483,7 +1483,6 @@ class CrampDetector:
                         self._turn_w,
                         self._move_k,
                         self._hold_k,
-                        s.turn_slow_ratio,
                         s.turn_firm_ratio,
                     )
         return up & ~firm

@@ -419,23 +419,23 @@ def fell_after_up(
     w: int,
     k_up: int,
     k_low: int,
-    up: float,
-    low: float,
+    ratio: float,
 ) -> np.ndarray:
     """Whether, over the ``w`` frames ending at each of ``ends`` (indices into ``fast_ext``, one
     channel's 100 ms envelope in µV: history and new frames), a ``k_low``-frame mean fell
-    below ``low`` x ``base`` (µV, its rest at each end) after ``k_up`` frames in a row had
-    stood at ``up`` x ``base`` or more: a burst that ended (a twitch is shorter), where a
+    below ``ratio`` x ``base`` (µV, its rest at each end) after ``k_up`` frames in a row had
+    stood at that level or above: a burst that ended (a twitch is shorter), where a
     contraction rising from rest only rises."""
     idx = np.maximum(ends[:, None] + np.arange(1 - w, 1)[None, :], 0)
-    c = np.cumsum(np.pad(fast_ext[idx], ((0, 0), (1, 0))), axis=1)
+    x = fast_ext[idx]
     b = base[:, None]
     with np.errstate(invalid="ignore"):
-        n_up = np.cumsum(np.pad(fast_ext[idx] >= up * b, ((0, 0), (1, 0))), axis=1)
+        n_up = np.cumsum(np.pad(x >= ratio * b, ((0, 0), (1, 0))), axis=1)
+        c = np.cumsum(np.pad(x, ((0, 0), (1, 0))), axis=1)
         hi = n_up[:, k_up:] - n_up[:, :-k_up] == k_up  # [j]: frames j .. j + k_up - 1 all up
-        lo = (c[:, k_low:] - c[:, :-k_low]) / k_low < low * b  # [j]: frames j .. j + k_low - 1
-    # a low mean starting at frame j after a high one ending before it
-    was_up = np.maximum.accumulate(hi, axis=1)  # [j]: a high mean ending by j + k_up - 1
+        lo = (c[:, k_low:] - c[:, :-k_low]) / k_low < ratio * b  # [j]: frames j .. j + k_low - 1
+    # a low mean starting at frame j after a burst ending before it
+    was_up = np.maximum.accumulate(hi, axis=1)  # [j]: a burst ended by frame j + k_up - 1
     m = w - k_low + 1
     shift = np.zeros((len(ends), m), dtype=bool)
     n = max(0, min(m - k_up, was_up.shape[1]))
