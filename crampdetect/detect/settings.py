@@ -319,7 +319,9 @@ class DetectorSettings:
         one had reached ``turn_slow_ratio`` x: a burst that ended (turning over), where a
         cramp rising from rest only rises. A leg bursting from rest is mostly at rest, so its
         lowest point is near its recent median and the ``hold_floor`` test alone takes it
-        for firm. 0 disables.
+        for firm. Only where that leg stood at ``turn_firm_ratio`` x its rest within
+        ``turn_with_s`` (s) of the start of this leg's run: turning over moves both legs at
+        once, while a sleeper moves the other leg only after a cramp has begun. 0 disables.
     escalate_ratio, escalate_s, escalate_after_s, escalate_within_s, escalate_other_share : float
         (nightmiss2) Night: a prodrome (resting EMG creeping up for ~41 s, domain notes §1.7),
         a leg movement or a turnover can be alerted seconds before the cramp it runs into; the
@@ -445,6 +447,7 @@ class DetectorSettings:
     turn_slow_ratio: float = 3.0
     # nightfa: a leg bursting from rest is turning over, not cramping
     turn_firm_ratio: float = 0.0
+    turn_with_s: float = 1.0
     # nightmiss2: the cramp a prodrome, leg movement or turnover ran into, far stronger
     escalate_ratio: float = 0.0
     escalate_s: float = 1.5
@@ -597,6 +600,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "turn_slow_s": (0.0, 600.0, "s"),  # nightmove
     "turn_slow_ratio": (1.0, 100.0, "x the other leg's rest"),  # nightmove
     "turn_firm_ratio": (0.0, 100.0, "x the other leg's rest"),  # nightfa
+    "turn_with_s": (0.0, 10.0, "s"),  # nightfa (within HISTORY_S)
     "escalate_ratio": (0.0, 100.0, "x the level at the alert"),  # nightmiss2
     "escalate_s": (0.1, 10.0, "s"),  # nightmiss2 (within HISTORY_S)
     "escalate_after_s": (0.0, 900.0, "s"),  # nightmiss2
