@@ -258,3 +258,45 @@ def test_one_leg_up_through_a_turnover_takes_no_slow_path_at_night(seed):
     slow path waits too. Without ``turn_slow_s`` the left leg alerts by 40 s."""
     x, fs = _turnover_scene(seed, 80.0, (26.0, 50.0), (100, 300), (30.0, 45.0), 1.0)
     assert [e for e in _held_at_night(x, fs, turn_slow_s=0.0) if e.alert_s <= 40.0]
+
+
+# nightfa: a leg bursting from rest is turning over, not cramping
+@pytest.mark.parametrize("seed", [1])
+def test_one_leg_up_while_the_other_bursts_from_rest_takes_no_slow_path_at_night(seed):
+    """Turning over from 29.5 s to 50 s, both legs at once: the right leg in short strong
+    bursts (0.6-1.2 s at 100-300 µV; a leg movement lasts >= 0.5 s) back at rest for 1.5-3 s
+    between them, the left leg up from 30 s to 45 s. Over the hold test's context the right
+    leg is mostly at rest, so its lowest point is near its recent median: without
+    ``turn_firm_ratio`` it passes for a cramp of both legs and the left leg takes the slow
+    path by 40 s."""
+    fs = 1000.0
+    t, x, rng = scene(fs=fs, duration_s=80.0, n_channels=2, seed=seed)
+    a = 29.5
+    while a < 50.0:
+        d = rng.uniform(0.6, 1.2)
+        add_burst(x, t, fs, rng, 1, a, a + d, rng.uniform(100, 300), ramp_s=0.1)
+        a += d + rng.uniform(1.5, 3.0)
+    add_burst(x, t, fs, rng, 0, 30.0, 45.0, 300.0, ramp_s=1.0, irregular=0.4)
+    assert [e for e in _held_at_night(x, fs, turn_firm_ratio=0.0) if e.alert_s <= 40.0]
+
+
+@pytest.mark.parametrize("seed", [0])
+def test_a_cramp_while_the_other_leg_moves_after_it_began_still_alerts_in_time(seed):
+    """The left leg cramps from 30 s; 3 s later the woken sleeper moves the right leg for
+    3 s (a burst that ends). Turning over moves both legs at once: a leg that began moving
+    only after the cramp is not taken for a turnover, so the slow path is not held for it
+    (with ``turn_with_s`` 5 s it is: the alert comes later)."""
+    fs = 1000.0
+    t, x, rng = scene(fs=fs, duration_s=90.0, n_channels=2, seed=seed)
+    add_burst(x, t, fs, rng, 0, 30.0, 85.0, 300.0, ramp_s=1.0)
+    add_burst(x, t, fs, rng, 1, 33.0, 36.0, 200.0, ramp_s=0.1)
+    uv = Representation("raw", "uV", None)
+
+    def left(**off):
+        settings = profile_settings("night").replace(**off)
+        events, _ = detect_array(x, fs, uv, "night", settings=settings)
+        return [e.alert_s for e in events if e.kind == "cramp" and e.channel == "ch0"]
+
+    now, wide = left(), left(turn_with_s=5.0)
+    assert now and now[0] <= 30.0 + 10.0
+    assert not wide or wide[0] > now[0]

@@ -48,6 +48,7 @@ from crampdetect.features.context import (
     LazyStats,
     count_in_run,
     elevation,
+    fell_after_up,
     held_at,
     settled_after_gait,
     stride_rhythm,
@@ -299,6 +300,9 @@ class CrampDetector:
         self._hold_w = max(2, round(s.hold_s * fr))  # night: the hold test's window
         self._hold_k = min(self._hold_w, max(1, round(HOLD_SMOOTH_S * fr)))
         self._hold_ctx = round(HOLD_CONTEXT_S * fr)
+        # nightfa: a burst that ended: one of a movement's length (a twitch is shorter)
+        self._turn_w = max(2, round(s.turn_other_s * fr))
+        self._move_k = min(self._turn_w, max(1, round(s.movement_min_s * fr)))
         lo, hi = (round(x * fr) for x in STRIDE_LAGS_S)
         self._stride_lags = np.arange(max(1, lo), min(hi, self._settle_gait_n - 1) + 1)
         # trainfa: the fast and slow paths' gait test
@@ -1356,7 +1360,7 @@ class CrampDetector:
                 # over; a cramp of both legs does not relax), the slow path waits too.
                 ask = ok & slow[mine] & (elapsed[mine] < s.turn_slow_s * fr)
                 if ask.any():
-                    ok[np.flatnonzero(ask)] = ~self._others_turning(c, start + mine[ask])
+                    ok[np.flatnonzero(ask)] = ~self._others_turning(c, start + mine[ask], rs)
             if ok.any():
                 ok &= (
                     (bil[mine] < s.bilateral_share)
@@ -1562,12 +1566,13 @@ class CrampDetector:
         return np.where(lo >= 0, share, 0.0)
 
     # nightmove: turning over moves both legs strongly, in bursts
-    def _others_turning(self, c: int, frames: np.ndarray) -> np.ndarray:
+    def _others_turning(self, c: int, frames: np.ndarray, run_start: int) -> np.ndarray:
         """Per frame (absolute ``frames``, ascending): another leg than ``c`` was at
         ``turn_slow_ratio`` x its rest or more during ``turn_other_share`` of the last
         ``turn_other_s`` (not in a raised cramp, as :meth:`_others_up`) and some other leg
         relaxed over the last ``hold_s``: it fails the test a cramp passes (``hold_floor``),
-        so the legs are turning over, not both cramping."""
+        so the legs are turning over, not both cramping. (nightfa) Or a burst of it ended
+        (``turn_firm_ratio``) and it was moving when this leg's run began at ``run_start``."""
         s = self.settings
         up = self._others_up(c, frames, s.turn_slow_ratio) >= s.turn_other_share
         if not up.any():
@@ -1586,7 +1591,41 @@ class CrampDetector:
                     s.rest_offset,
                 )
                 firm &= held >= s.hold_floor
+                if s.turn_firm_ratio > 0:
+                    # nightfa: ... and no burst of it ended, back towards rest: a leg bursting
+                    # from rest (turning over) passes the test above, its recent median being
+                    # rest too; a cramp rising from rest only rises. Only where it was moving
+                    # as this leg's run began: turning over moves both legs at once, while a
+                    # sleeper moves the other leg only after a cramp has begun.
+                    firm &= ~(
+                        self._moving_at(o, run_start, frames)
+                        & fell_after_up(
+                            self._ext_fast[o],
+                            end,
+                            self._ext_base[o, end],
+                            self._turn_w,
+                            self._move_k,
+                            self._hold_k,
+                            s.turn_firm_ratio,
+                        )
+                    )
         return up & ~firm
+
+    # nightfa: turning over moves both legs at once
+    def _moving_at(self, o: int, run_start: int, frames: np.ndarray) -> np.ndarray:
+        """Per frame (absolute ``frames``): leg ``o`` stood at ``turn_firm_ratio`` x its rest
+        within ``turn_with_s`` of ``run_start`` (False where that lies beyond the history a
+        frame is sure to have, ``HISTORY_S``, or after the frame)."""
+        s = self.settings
+        tol = round(s.turn_with_s / self.hop_s)
+        lo, hi = run_start - tol, run_start + tol + 1
+        seen = (frames - lo <= self._hist_len) & (frames >= hi - 1)
+        a, b = max(lo - self._ext_start, 0), hi - self._ext_start
+        if not seen.any() or b <= a:
+            return np.zeros(frames.shape[0], dtype=bool)
+        with np.errstate(invalid="ignore"):
+            up = self._ext_fast[o, a:b] >= s.turn_firm_ratio * self._ext_base[o, a:b]
+        return seen & bool(up.any())
 
     def _lowest_before(self, c: int, frames: np.ndarray, run_start: int) -> np.ndarray:
         """Per frame (absolute, ascending): the lowest level of leg ``c`` over the last

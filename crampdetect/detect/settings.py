@@ -331,6 +331,15 @@ class DetectorSettings:
         at ``turn_slow_ratio`` x its rest, and over the last ``hold_s`` it fell below
         ``hold_floor`` of its recent level (turning over comes in bursts; a cramp of both legs
         at once does not relax). ``turn_slow_s`` 0 disables.
+    turn_firm_ratio : float
+        (nightfa) For that test the other leg also relaxed when, over the last
+        ``turn_other_s``, a 200 ms mean of it fell below ``turn_firm_ratio`` x its rest after
+        one had reached ``turn_slow_ratio`` x: a burst that ended (turning over), where a
+        cramp rising from rest only rises. A leg bursting from rest is mostly at rest, so its
+        lowest point is near its recent median and the ``hold_floor`` test alone takes it
+        for firm. Only where that leg stood at ``turn_firm_ratio`` x its rest within
+        ``turn_with_s`` (s) of the start of this leg's run: turning over moves both legs at
+        once, while a sleeper moves the other leg only after a cramp has begun. 0 disables.
     escalate_ratio, escalate_s, escalate_after_s, escalate_within_s, escalate_other_share : float
         (nightmiss2) Night: a prodrome (resting EMG creeping up for ~41 s, domain notes §1.7),
         a leg movement or a turnover can be alerted seconds before the cramp it runs into; the
@@ -485,6 +494,9 @@ class DetectorSettings:
     turn_decay_s: float = 0.0
     turn_slow_s: float = 0.0
     turn_slow_ratio: float = 3.0
+    # nightfa: a leg bursting from rest is turning over, not cramping
+    turn_firm_ratio: float = 0.0
+    turn_with_s: float = 1.0
     # nightmiss2: the cramp a prodrome, leg movement or turnover ran into, far stronger
     escalate_ratio: float = 0.0
     escalate_s: float = 1.5
@@ -649,6 +661,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "turn_decay_s": (0.0, 20.0, "s"),  # nightmove (within HISTORY_S)
     "turn_slow_s": (0.0, 600.0, "s"),  # nightmove
     "turn_slow_ratio": (1.0, 100.0, "x the other leg's rest"),  # nightmove
+    "turn_firm_ratio": (0.0, 100.0, "x the other leg's rest"),  # nightfa
+    "turn_with_s": (0.0, 10.0, "s"),  # nightfa (within HISTORY_S)
     "escalate_ratio": (0.0, 100.0, "x the level at the alert"),  # nightmiss2
     "escalate_s": (0.1, 10.0, "s"),  # nightmiss2 (within HISTORY_S)
     "escalate_after_s": (0.0, 900.0, "s"),  # nightmiss2
@@ -720,6 +734,9 @@ _PROFILES = {
         # escshape: the other leg is read over the jump itself (a cramp set in as a turnover
         # ends: the other leg relaxed, this one did not)
         escalate_other_s=1.5,
+        # nightfa: a leg bursting from rest (back near it between bursts) is turning over
+        # (benchmarks/detection.md, session 9, part nightfa).
+        turn_firm_ratio=4.0,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(

@@ -409,3 +409,35 @@ def held_at(
     median = np.nanmedian(ctx, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(median > 0, lowest / median, 0.0)
+
+
+# nightfa: a burst that ended
+def fell_after_up(
+    fast_ext: np.ndarray,
+    ends: np.ndarray,
+    base: np.ndarray,
+    w: int,
+    k_up: int,
+    k_low: int,
+    ratio: float,
+) -> np.ndarray:
+    """Whether, over the ``w`` frames ending at each of ``ends`` (indices into ``fast_ext``, one
+    channel's 100 ms envelope in µV: history and new frames), a ``k_low``-frame mean fell
+    below ``ratio`` x ``base`` (µV, its rest at each end) after ``k_up`` frames in a row had
+    stood at that level or above: a burst that ended (a twitch is shorter), where a
+    contraction rising from rest only rises."""
+    idx = np.maximum(ends[:, None] + np.arange(1 - w, 1)[None, :], 0)
+    x = fast_ext[idx]
+    b = base[:, None]
+    with np.errstate(invalid="ignore"):
+        n_up = np.cumsum(np.pad(x >= ratio * b, ((0, 0), (1, 0))), axis=1)
+        c = np.cumsum(np.pad(x, ((0, 0), (1, 0))), axis=1)
+        hi = n_up[:, k_up:] - n_up[:, :-k_up] == k_up  # [j]: frames j .. j + k_up - 1 all up
+        lo = (c[:, k_low:] - c[:, :-k_low]) / k_low < ratio * b  # [j]: frames j .. j + k_low - 1
+    # a low mean starting at frame j after a burst ending before it
+    was_up = np.maximum.accumulate(hi, axis=1)  # [j]: a burst ended by frame j + k_up - 1
+    m = w - k_low + 1
+    shift = np.zeros((len(ends), m), dtype=bool)
+    n = max(0, min(m - k_up, was_up.shape[1]))
+    shift[:, k_up : k_up + n] = was_up[:, :n]
+    return (shift & lo).any(axis=1)
