@@ -1061,9 +1061,10 @@ class CrampDetector:
         at which leg ``c`` strides over the ``gait_window_s`` up to it, all after the alert,
         with another leg (:meth:`_striding_at`): a cramped leg cannot take strides, so the
         event is over (its end level frozen at the alert may stand below standing's and
-        gait's tonic level). None if not, or with ``end_gait_step_s`` 0."""
+        gait's tonic level). None if not, with ``end_gait_step_s`` 0 or with one channel
+        (one leg's rhythm alone is no gait: a cramp waxes and wanes at a stride's rate)."""
         s = self.settings
-        if s.end_gait_step_s <= 0 or s.gait_window_s <= 0:
+        if s.end_gait_step_s <= 0 or s.gait_window_s <= 0 or self.n_channels < 2:
             return None
         cramp = self._ch[c].cramp
         assert cramp is not None
