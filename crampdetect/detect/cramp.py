@@ -1323,13 +1323,7 @@ class CrampDetector:
                     ask = ok & ~slow[mine] & ~cleared
                     if ask.any():
                         k = mine[ask]
-                        swing = swing_at(
-                            self._ext_fast[c],
-                            start + k - self._ext_start,
-                            st["base"][k],
-                            self._swing_w,
-                            s.rest_offset,
-                        )
+                        swing = self._swing(c, start + k, st["base"][k])
                         cleared[np.flatnonzero(ask)] = (swing >= s.moved_swing) & (
                             st["dip"][k] >= s.moved_dip
                         )
@@ -1341,13 +1335,7 @@ class CrampDetector:
                 ask = ok & ~slow[mine] & (elapsed[mine] < s.moved_fast_s * fr)
                 if ask.any():
                     k = mine[ask]
-                    swing = swing_at(
-                        self._ext_fast[c],
-                        start + k - self._ext_start,
-                        st["base"][k],
-                        self._swing_w,
-                        s.rest_offset,
-                    )
+                    swing = self._swing(c, start + k, st["base"][k])
                     ok[np.flatnonzero(ask)] = swing >= s.plateau_swing
             if s.turn_other_s > 0 and ok.any():
                 # turnfa: turning over moves both legs; while the other leg is up too, the
@@ -1453,6 +1441,17 @@ class CrampDetector:
         return g
 
     # afterhold: the slow path's shorter floor right after an effort of that leg
+    def _swing(self, c: int, frames: np.ndarray, base: np.ndarray) -> np.ndarray:
+        """How far channel ``c``'s 100 ms envelope swung over the ``fast_s`` up to each of
+        ``frames`` (:func:`swing_at`; ``base`` the resting level there, µV)."""
+        return swing_at(
+            self._ext_fast[c],
+            frames - self._ext_start,
+            base,
+            self._swing_w,
+            self.settings.rest_offset,
+        )
+
     def _one_leg_over(self, c: int, idx: np.ndarray, span_s: float) -> np.ndarray:
         """Whether leg ``c``'s mean 100 ms level over the ``span_s`` (s) ending at each history
         index ``idx`` relative to its activity reference (above the resting offset) reached
@@ -1775,7 +1774,7 @@ class CrampDetector:
         if s.plateau_swing > 0 and s.weak_s < s.moved_fast_s and out.any():
             # as the early paths: a flat plateau waits until it outlasted leg movements
             k = np.flatnonzero(out)
-            swing = swing_at(self._ext_fast[c], a + k, st["base"][k], self._swing_w, s.rest_offset)
+            swing = self._swing(c, start + k, st["base"][k])
             out[k] = swing >= s.plateau_swing
         return out
 
