@@ -923,33 +923,26 @@ class CrampDetector:
                     p = p + e + 1
                     continue
                 if strode is not None:  # trainend: the event ends at the first striding frame
-                    end = start + p + strode
-                    out.append(self._close_event(c, end, end, Transition.RELAX))
+                    i = strode
+                    end = seen = start + p + i
+                    how = Transition.RELAX
+                elif q is None:
+                    return out
+                else:  # relaxed for end_s: the event ended where that began
+                    i = q
+                    seen = start + p + i
+                    end = seen - self._end + 1
+                    how = Transition.GIVE_UP if seen >= too_long else Transition.RELAX
+                out.append(self._close_event(c, end, seen, how))
+                if strode is not None:
                     ch.recurrence_until = _NEVER  # a leg striding again is no leg to watch
                     ch.strode_until = end + round(s.strode_watch_s / self.hop_s)
                     ch.strode_level = ch.cramp_level
-                    ch.hyst, ch.last_on, ch.run_start = False, _NEVER, -1
-                    ch.run_strong = 0
-                    on = on.copy()
-                    on[p : p + strode + 1] = False
-                    p = p + strode + 1
-                    continue
-                if q is None:
-                    return out
-                gave_up = start + p + q >= too_long
-                out.append(
-                    self._close_event(
-                        c,
-                        start + p + q - self._end + 1,
-                        start + p + q,
-                        Transition.GIVE_UP if gave_up else Transition.RELAX,
-                    )
-                )
                 ch.hyst, ch.last_on, ch.run_start = False, _NEVER, -1
                 ch.run_strong = 0
                 on = on.copy()
-                on[p : p + q + 1] = False
-                p = p + q + 1
+                on[p : p + i + 1] = False
+                p = p + i + 1
                 continue
             g = self._first_alert(c, start + p, on[p:], stats.row(c, p))
             if g is None:
