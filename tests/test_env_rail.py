@@ -62,13 +62,3 @@ def test_the_result_does_not_depend_on_how_frames_are_batched(levels, cuts):
         a += k
     parts.append(rise.jumped(mean[:, a:], lo[:, a:], hi[:, a:]))
     assert np.array_equal(np.concatenate(parts, axis=1), whole)
-
-
-def test_a_wane_counts_at_the_env_stages_own_rail_below_the_adcs_top():
-    # railcramp: a saturated ENV output sits a little below its supply (here 0.985 of full
-    # scale, never the ADC's last code); waning and coming back there is still a contraction.
-    rail = 0.985 * FULL - 5
-    dip = WANE_FRACTION * FULL - 60
-    out = _jumped([10, 10, rail, rail, dip, rail, rail, rail])
-    assert out.tolist() == [False, False, True, True, True] + [False] * 3
-    assert _jumped([10, 10, rail, rail, rail, rail])[2:].all()  # pinned there: a lead-off

@@ -30,11 +30,6 @@ JUMP_S = 0.1
 #: EMG's envelope through 3.6 Hz smoothing wanders: steady real calf holds span 0.87-1.15 of
 #: their median (5-95 %); the mains ripple of a floating input is a few per cent.
 WANE_FRACTION = 0.9
-#: railcramp: from this fraction of full scale up an envelope is at its rail. The ENV stage's
-#: output saturates a little below its supply (a rail-to-rail amplifier swings to within tens of
-#: mV of it), so a saturated envelope can sit a few per cent below the ADC's largest code
-#: (3.25 V of a 3.3 V ESP32: 4033 of 4095) and never reach it.
-TOP_FRACTION = 0.98
 _NONE = -(10**12)
 #: ``ndarray.any()`` / ``all()`` over all axes without their Python-level wrappers (live arrays).
 _any, _all = np.logical_or.reduce, np.logical_and.reduce
@@ -65,7 +60,7 @@ class EnvRise:
         self._last_rest = np.full(n_channels, -1)  # the frame before the stream counts as rest
         self._last_high = np.full(n_channels, _NONE)
         self._first_high = np.full(n_channels, _NONE)  # first high frame since the last rest
-        self.top = min(full_scale - 1, TOP_FRACTION * full_scale)  # railcramp: the ENV rail
+        self.top = full_scale - 1
         self.wane = WANE_FRACTION * full_scale
         self._last_top = np.full(n_channels, _NONE)  # last frame reaching the top
         self._last_dip = np.full(n_channels, _NONE)  # last frame dipping below the wane level

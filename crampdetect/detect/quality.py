@@ -279,8 +279,6 @@ class QualityMonitor:
                 stuck = (flat & at_top) | (still & (level_mean >= ENV_HIGH * fsc))
                 if self._env_rise is not None:  # rep: only if it jumped there (env_rail)
                     stuck &= self._env_rise.jumped(f.raw_mean, f.raw_min, f.raw_max)
-                    # railcramp: at the ENV stage's own rail (a little below the ADC's top).
-                    at_top = f.raw_max >= self._env_rise.top
                 clip = at_top
             else:
                 stuck = flat & (at_top | at_bottom)
