@@ -468,6 +468,8 @@ class DetectorSettings:
     after_effort_s: float = 0.0
     after_effort_slow_s: float = 9.5
     after_effort_level: float = 0.2
+    # trainlate: the effort judged over the seconds before it ended
+    after_effort_span_s: float = 0.0
     # holds: a voluntary hold is released; a cramp does not relax
     slow_release: float = 0.0
     end_gait_step_s: float = 0.0  # trainend
@@ -643,6 +645,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "after_effort_s": (0.0, 60.0, "s"),  # afterhold
     "after_effort_slow_s": (0.0, 20.0, "s"),  # afterhold: within HISTORY_S
     "after_effort_level": (0.0, 10.0, "x activity reference"),  # afterhold
+    "after_effort_span_s": (0.0, 10.0, "s"),  # trainlate: within HISTORY_S
     "slow_release": (0.0, 1.0, "x median over fast_s"),  # holds
     "end_gait_step_s": (0.0, 10.0, "s"),  # trainend
     "strode_watch_s": (0.0, 3600.0, "s"),  # trainend
@@ -781,9 +784,13 @@ _PROFILES = {
         # voluntary hold begins after a pause: a one-legged run starting within 3 s of the end
         # of that leg's effort takes the slow path after 5 s (benchmarks/detection.md,
         # session 7, part afterhold).
-        after_effort_s=3.0,
+        after_effort_s=5.0,
         after_effort_slow_s=5.0,
         after_effort_level=0.2,
+        # trainlate: the detector sees an effort end at its ramp-down (1-2.5 s before it is
+        # over) and the cramp's run start late: 0-5 s after the effort is up to 5 s between
+        # them; the effort is judged over the 5 s before it ended, not over the pause after it.
+        after_effort_span_s=5.0,
         # holds: a voluntary hold is released by ~10 s, about when the slow path would take
         # it; a cramp does not relax: no slow alert while the leg falls below half its level
         # over the last fast_s (benchmarks/detection.md, session 7, part holds).
