@@ -225,6 +225,11 @@ class DetectorSettings:
         its reference reached ``after_effort_level`` too and is ``settle_one_leg`` x every
         other leg's. A cramp strikes 0-5 s after
         the effort that triggers it; a voluntary hold begins after a pause. 0 disables.
+    after_effort_span_s : float
+        (trainlate) Training: the effort also counts when the leg's mean level above rest
+        over the ``after_effort_span_s`` (s) before that movement ended reached
+        ``after_effort_level`` x its activity reference (the 5 s before the run are mostly
+        the pause after the effort). 0 disables.
     end_gait_step_s : float
         (trainend) Training: every this many s of an open event, its leg is put to the fast
         and slow paths' stride test (with another leg striding); a leg that strides is not
