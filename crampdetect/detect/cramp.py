@@ -1228,7 +1228,8 @@ class CrampDetector:
                 if s.after_effort_span_s > 0:
                     # trainlate: ... or over the seconds before the effort ended (the 5 s
                     # before the run are mostly the pause after it)
-                    effort |= self._effort_before(c, last - self._ext_start)
+                    now = start + k - self._ext_start
+                    effort |= self._effort_before(c, last - self._ext_start, now)
                 k = k[effort]
             if k.size:  # on one leg: standing and its sway are bilateral
                 k = k[self._one_leg_over(c, start + k - self._ext_start, s.after_effort_slow_s)]
@@ -1471,15 +1472,16 @@ class CrampDetector:
         return ok & (rel[c] >= s.after_effort_level) & self._one_leg(rel)[c]
 
     # trainlate: the effort judged where it ended
-    def _effort_before(self, c: int, idx: np.ndarray) -> np.ndarray:
+    def _effort_before(self, c: int, idx: np.ndarray, now: np.ndarray) -> np.ndarray:
         """Whether leg ``c``'s mean 100 ms level above the resting offset over the
         ``after_effort_span_s`` (s) ending at each history index ``idx`` (an effort's end)
-        reached ``after_effort_level`` x its activity reference there (False where the
-        history is shorter)."""
+        reached ``after_effort_level`` x its activity reference there (False where that span
+        began over ``HISTORY_S`` before the frame judged, history index ``now``: the same
+        answer however the stream was cut)."""
         s = self.settings
         w = max(round(s.after_effort_span_s / self.hop_s), 1)
         span = idx[:, None] - np.arange(w)[None, :]  # (k, w)
-        ok = span[:, -1] >= 0
+        ok = (span[:, -1] >= 0) & (now - span[:, -1] <= round(HISTORY_S / self.hop_s))
         span = np.maximum(span, 0)
         at = np.maximum(idx, 0)
         floor = s.rest_offset * np.nan_to_num(self._ext_base[c])
