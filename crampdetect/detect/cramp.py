@@ -1215,22 +1215,14 @@ class CrampDetector:
             late = in_run & ~slow & (elapsed >= s.after_effort_slow_s * fr)
             late &= (st["med"] >= s.strong_ratio) & (st["med"] >= s.slow_strong_ratio)
             k = np.flatnonzero(late)
-            last = np.zeros(0, dtype=np.int64)
             if k.size:
                 j = np.searchsorted(move_ends, run_start[k]) - 1
                 seen = (j >= 0) | ch.move_seen
                 ends = np.append(move_ends, ch.last_move_end)  # [j] with j = -1: the carried end
                 last = ends[j]
-                soon = seen & (run_start[k] - last <= s.after_effort_s * fr)
-                k, last = k[soon], last[soon]
+                k = k[seen & (run_start[k] - last <= s.after_effort_s * fr)]
             if k.size:  # the effort: the leg stood high over the seconds before the run
-                effort = ctx.pre[c][k] >= s.after_effort_level * ctx.ref_before[k]
-                if s.after_effort_span_s > 0:
-                    # trainlate: ... or over the seconds before the effort ended (the 5 s
-                    # before the run are mostly the pause after it)
-                    now = start + k - self._ext_start
-                    effort |= self._effort_before(c, last - self._ext_start, now)
-                k = k[effort]
+                k = k[ctx.pre[c][k] >= s.after_effort_level * ctx.ref_before[k]]
             if k.size:  # on one leg: standing and its sway are bilateral
                 k = k[self._one_leg_over(c, start + k - self._ext_start, s.after_effort_slow_s)]
             if k.size and s.gait_window_s > 0:
@@ -1470,26 +1462,6 @@ class CrampDetector:
             rel = np.where(top > 0, mean / top, 0.0)
         # ... and itself an effort, not a standing leg beside a quieter one
         return ok & (rel[c] >= s.after_effort_level) & self._one_leg(rel)[c]
-
-    # trainlate: the effort judged where it ended
-    def _effort_before(self, c: int, idx: np.ndarray, now: np.ndarray) -> np.ndarray:
-        """Whether leg ``c``'s mean 100 ms level above the resting offset over the
-        ``after_effort_span_s`` (s) ending at each history index ``idx`` (an effort's end)
-        reached ``after_effort_level`` x its activity reference there (False where that span
-        began over ``HISTORY_S`` before the frame judged, history index ``now``: the same
-        answer however the stream was cut)."""
-        s = self.settings
-        w = max(round(s.after_effort_span_s / self.hop_s), 1)
-        span = idx[:, None] - np.arange(w)[None, :]  # (k, w)
-        ok = (span[:, -1] >= 0) & (now - span[:, -1] <= round(HISTORY_S / self.hop_s))
-        span = np.maximum(span, 0)
-        at = np.maximum(idx, 0)
-        floor = s.rest_offset * np.nan_to_num(self._ext_base[c])
-        mean = np.nan_to_num(self._ext_fast[c, span] - floor[span]).mean(axis=1)
-        top = self._ext_ref[c, at] - floor[at]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rel = np.where(top > 0, mean / top, 0.0)
-        return ok & (rel >= s.after_effort_level)
 
     # holds, holdfa: a voluntary hold is released, a step up out of standing is no plateau
     def _recent(self, c: int, idx: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

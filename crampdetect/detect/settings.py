@@ -225,11 +225,6 @@ class DetectorSettings:
         its reference reached ``after_effort_level`` too and is ``settle_one_leg`` x every
         other leg's. A cramp strikes 0-5 s after
         the effort that triggers it; a voluntary hold begins after a pause. 0 disables.
-    after_effort_span_s : float
-        (trainlate) Training: the effort also counts when the leg's mean level above rest
-        over the ``after_effort_span_s`` (s) before that movement ended reached
-        ``after_effort_level`` x its activity reference (the 5 s before the run are mostly
-        the pause after the effort). 0 disables.
     end_gait_step_s : float
         (trainend) Training: every this many s of an open event, its leg is put to the fast
         and slow paths' stride test (with another leg striding); a leg that strides is not
@@ -473,8 +468,6 @@ class DetectorSettings:
     after_effort_s: float = 0.0
     after_effort_slow_s: float = 9.5
     after_effort_level: float = 0.2
-    # trainlate: the effort judged over the seconds before it ended
-    after_effort_span_s: float = 0.0
     # holds: a voluntary hold is released; a cramp does not relax
     slow_release: float = 0.0
     end_gait_step_s: float = 0.0  # trainend
@@ -650,7 +643,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "after_effort_s": (0.0, 60.0, "s"),  # afterhold
     "after_effort_slow_s": (0.0, 20.0, "s"),  # afterhold: within HISTORY_S
     "after_effort_level": (0.0, 10.0, "x activity reference"),  # afterhold
-    "after_effort_span_s": (0.0, 10.0, "s"),  # trainlate: within HISTORY_S
     "slow_release": (0.0, 1.0, "x median over fast_s"),  # holds
     "end_gait_step_s": (0.0, 10.0, "s"),  # trainend
     "strode_watch_s": (0.0, 3600.0, "s"),  # trainend
@@ -789,13 +781,9 @@ _PROFILES = {
         # voluntary hold begins after a pause: a one-legged run starting within 3 s of the end
         # of that leg's effort takes the slow path after 5 s (benchmarks/detection.md,
         # session 7, part afterhold).
-        after_effort_s=5.0,
+        after_effort_s=3.0,
         after_effort_slow_s=5.0,
         after_effort_level=0.2,
-        # trainlate: the detector sees an effort end at its ramp-down (1-2.5 s before it is
-        # over) and the cramp's run start late: 0-5 s after the effort is up to 5 s between
-        # them; the effort is judged over the 5 s before it ended, not over the pause after it.
-        after_effort_span_s=5.0,
         # holds: a voluntary hold is released by ~10 s, about when the slow path would take
         # it; a cramp does not relax: no slow alert while the leg falls below half its level
         # over the last fast_s (benchmarks/detection.md, session 7, part holds).
