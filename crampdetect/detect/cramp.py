@@ -86,6 +86,9 @@ HISTORY_S = 30.0
 PRE_RUN_GAP_S, PRE_RUN_MIN_S = 0.5, 1.0
 #: Motor-unit activity at an onset stands this many times above the median TKEO before the run.
 TKEO_ONSET_FACTOR = 4.0
+#: (replead) The rise of a run after an effort is timed from ``RISE_LOW`` to ``RISE_HIGH`` of
+#: its median level over ``fast_s``, on the 100 ms envelope averaged over ``RISE_SMOOTH_S``.
+RISE_LOW, RISE_HIGH, RISE_SMOOTH_S = 0.2, 0.8, 0.2
 #: Stride periods (s) of the settle path's rhythm test: running 0.6-0.8 s, walking 1-1.25 s.
 STRIDE_LAGS_S = (0.5, 1.3)
 #: (miss) Rest before a weak cramp: a spell of REST_SPELL_S (s) with at least REST_SPELL_SHARE
@@ -1220,9 +1223,24 @@ class CrampDetector:
                 seen = (j >= 0) | ch.move_seen
                 ends = np.append(move_ends, ch.last_move_end)  # [j] with j = -1: the carried end
                 last = ends[j]
-                k = k[seen & (run_start[k] - last <= s.after_effort_s * fr)]
-            if k.size:  # the effort: the leg stood high over the seconds before the run
-                k = k[ctx.pre[c][k] >= s.after_effort_level * ctx.ref_before[k]]
+                gap = run_start[k] - last
+                # the effort: the leg stood high over the seconds before the run
+                eff = ctx.pre[c][k] >= s.after_effort_level * ctx.ref_before[k]
+                near = seen & (gap <= s.after_effort_s * fr) & eff
+                if s.after_effort_rise_s > 0:
+                    # replead: a run up to after_effort_late_s after the effort, or one whose
+                    # effort shows only before the pause (the leg's level over the
+                    # after_effort_span_s before the effort ended), counts too if it rose
+                    # more slowly than a voluntary contraction is ramped up.
+                    far = seen & ~near & (gap <= s.after_effort_late_s * fr)
+                    if far.any():
+                        f = np.flatnonzero(far)
+                        before = self._effort_before(c, start + k[f], last[f], ctx.ref_before[k[f]])
+                        f = f[eff[f] | before]
+                        if f.size:
+                            f = f[self._slow_rise(c, start + k[f], last[f], st["base"][k[f]])]
+                        near[f] = True
+                k = k[near]
             if k.size:  # on one leg: standing and its sway are bilateral
                 k = k[self._one_leg_over(c, start + k - self._ext_start, s.after_effort_slow_s)]
             if k.size and s.gait_window_s > 0:
@@ -1462,6 +1480,60 @@ class CrampDetector:
             rel = np.where(top > 0, mean / top, 0.0)
         # ... and itself an effort, not a standing leg beside a quieter one
         return ok & (rel[c] >= s.after_effort_level) & self._one_leg(rel)[c]
+
+    # replead: a cramp after an effort builds up, a voluntary repetition is ramped up
+    def _slow_rise(
+        self, c: int, frames: np.ndarray, last: np.ndarray, base: np.ndarray
+    ) -> np.ndarray:
+        """Whether leg ``c``'s 100 ms envelope above the resting offset (averaged over
+        ``RISE_SMOOTH_S``), between the end of the effort (absolute frames ``last``) and each
+        of ``frames``, took at least ``after_effort_rise_s`` to rise from below ``RISE_LOW``
+        to ``RISE_HIGH`` x its median over the last ``fast_s`` (:meth:`_recent`; ``base``
+        the resting baseline at ``frames``, µV): its first rise to ``RISE_HIGH`` timed from
+        the last frame before it below ``RISE_LOW``. False where it never was below
+        ``RISE_LOW`` there, or where that span does not lie within ``HISTORY_S`` of the
+        frame judged."""
+        s = self.settings
+        fr = 1.0 / self.hop_s
+        e0 = self._ext_start
+        _, q = self._recent(c, frames - e0, base)
+        w = max(round(RISE_SMOOTH_S * fr), 1)
+        span = int(np.max(frames - last)) + 1
+        idx = (last - e0)[:, None] + np.arange(span)[None, :]  # (k, span)
+        valid = (idx <= (frames - e0)[:, None]) & (idx - w + 1 >= 0)
+        safe = np.clip(idx, 0, None)
+        floor = s.rest_offset * np.nan_to_num(self._ext_base[c])
+        x = np.nan_to_num(self._ext_fast[c] - floor)
+        csum = np.concatenate([[0.0], np.cumsum(x)])
+        sm = (csum[safe + 1] - csum[np.clip(safe + 1 - w, 0, None)]) / w
+        high = valid & (sm >= RISE_HIGH * q[:, None])
+        low = valid & (sm < RISE_LOW * q[:, None])
+        u = np.argmax(high, axis=1)  # first frame at the high level
+        cols = np.arange(span)[None, :]
+        b = np.max(np.where(low & (cols < u[:, None]), cols, -1), axis=1)  # last low before it
+        ok = high.any(axis=1) & (b >= 0) & (frames - last + w <= round(HISTORY_S * fr))
+        return ok & ((u - b) >= round(s.after_effort_rise_s * fr))
+
+    # replead: the effort is the seconds before it ended, not the pause after it
+    def _effort_before(
+        self, c: int, frames: np.ndarray, last: np.ndarray, ref: np.ndarray
+    ) -> np.ndarray:
+        """Whether leg ``c``'s mean 100 ms level above the resting offset over the
+        ``after_effort_span_s`` before the effort ended (absolute frames ``last``) reached
+        ``after_effort_level`` x its activity reference there (False where that span does not
+        lie within ``HISTORY_S`` of the frame judged, ``frames``)."""
+        s = self.settings
+        w = max(round(s.after_effort_span_s / self.hop_s), 1)
+        lo = last - w
+        ok = (frames - lo <= round(HISTORY_S / self.hop_s)) & (lo - self._ext_start >= 0)
+        idx = np.clip(last - self._ext_start, 1, None)
+        span = np.maximum(idx[:, None] - 1 - np.arange(w)[None, :], 0)
+        floor = s.rest_offset * np.nan_to_num(self._ext_base[c])
+        mean = np.nan_to_num(self._ext_fast[c, span] - floor[span]).mean(axis=1)
+        top = self._ext_ref[c, idx - 1] - floor[idx - 1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = np.where(top > 0, mean / top, 0.0)
+        return ok & (rel >= s.after_effort_level)
 
     # holds, holdfa: a voluntary hold is released, a step up out of standing is no plateau
     def _recent(self, c: int, idx: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

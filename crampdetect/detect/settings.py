@@ -225,6 +225,13 @@ class DetectorSettings:
         its reference reached ``after_effort_level`` too and is ``settle_one_leg`` x every
         other leg's. A cramp strikes 0-5 s after
         the effort that triggers it; a voluntary hold begins after a pause. 0 disables.
+    after_effort_rise_s, after_effort_late_s, after_effort_span_s : float
+        (replead) Training: the after-effort path also takes a run starting up to
+        ``after_effort_late_s`` (s) after the effort, or one whose effort shows only as the
+        leg's mean level over the ``after_effort_span_s`` (s) before the effort ended (at
+        least ``after_effort_level`` x its reference), when the run rose from below 20 % to
+        80 % of its median over ``fast_s`` in ``after_effort_rise_s`` (s) or more: a cramp
+        builds up, a repeated voluntary hold is ramped up within about a second. 0 disables.
     end_gait_step_s : float
         (trainend) Training: every this many s of an open event, its leg is put to the fast
         and slow paths' stride test (with another leg striding); a leg that strides is not
@@ -468,6 +475,10 @@ class DetectorSettings:
     after_effort_s: float = 0.0
     after_effort_slow_s: float = 9.5
     after_effort_level: float = 0.2
+    # replead: a run that rose more slowly than a voluntary contraction, after an effort
+    after_effort_rise_s: float = 0.0
+    after_effort_late_s: float = 5.0
+    after_effort_span_s: float = 5.0
     # holds: a voluntary hold is released; a cramp does not relax
     slow_release: float = 0.0
     end_gait_step_s: float = 0.0  # trainend
@@ -643,6 +654,9 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "after_effort_s": (0.0, 60.0, "s"),  # afterhold
     "after_effort_slow_s": (0.0, 20.0, "s"),  # afterhold: within HISTORY_S
     "after_effort_level": (0.0, 10.0, "x activity reference"),  # afterhold
+    "after_effort_rise_s": (0.0, 10.0, "s"),  # replead
+    "after_effort_late_s": (0.0, 10.0, "s"),  # replead (within HISTORY_S)
+    "after_effort_span_s": (0.5, 10.0, "s"),  # replead (within HISTORY_S)
     "slow_release": (0.0, 1.0, "x median over fast_s"),  # holds
     "end_gait_step_s": (0.0, 10.0, "s"),  # trainend
     "strode_watch_s": (0.0, 3600.0, "s"),  # trainend
@@ -784,6 +798,12 @@ _PROFILES = {
         after_effort_s=3.0,
         after_effort_slow_s=5.0,
         after_effort_level=0.2,
+        # replead: ... and up to 5 s after it (or with the effort seen only in the 5 s before it
+        # ended) when the run rose more slowly than a voluntary contraction is ramped up: 20-80 %
+        # of its level in 0.7 s or more (a cramp builds up; benchmarks/detection.md, session 10).
+        after_effort_rise_s=0.7,
+        after_effort_late_s=5.0,
+        after_effort_span_s=5.0,
         # holds: a voluntary hold is released by ~10 s, about when the slow path would take
         # it; a cramp does not relax: no slow alert while the leg falls below half its level
         # over the last fast_s (benchmarks/detection.md, session 7, part holds).
