@@ -1501,9 +1501,9 @@ class CrampDetector:
         span = int(np.max(frames - last)) + 1
         idx = (last - e0)[:, None] + np.arange(span)[None, :]  # (k, span)
         valid = (idx <= (frames - e0)[:, None]) & (idx - w + 1 >= 0)
-        safe = np.clip(idx, 0, None)
         floor = s.rest_offset * np.nan_to_num(self._ext_base[c])
         x = np.nan_to_num(self._ext_fast[c] - floor)
+        safe = np.clip(idx, 0, x.shape[0] - 1)  # (frames past each row's own are not valid)
         csum = np.concatenate([[0.0], np.cumsum(x)])
         sm = (csum[safe + 1] - csum[np.clip(safe + 1 - w, 0, None)]) / w
         high = valid & (sm >= RISE_HIGH * q[:, None])
