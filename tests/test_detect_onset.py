@@ -122,6 +122,25 @@ def test_a_run_opened_by_both_legs_moving_is_not_searched_back():
 
 
 @pytest.mark.parametrize("seed", range(3))
+def test_a_late_alert_after_a_turnover_the_cramp_continued_is_searched_back(seed):
+    """(onset3) Turning over moved both legs in bursts until the cramp took one of them
+    without a relaxation gap; the other leg's last burst fell at the start of the cramp's run,
+    and the alert came 22 s later. The other leg up only at the extension's start does not
+    keep the search inside the plateau: the onset is the run's start, not a late swell."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(60 * FR)) / FR
+    onset_s = 19.5
+    bursts = (t >= 12.0) & (np.sin(2 * np.pi * t / 1.5) > 0.0)
+    rest = 8.0 * (1 + 0.1 * rng.standard_normal(t.size))
+    fast = rest + np.where(bursts & (t < onset_s), 200.0, 0.0) + _cramp(t, onset_s, 0.3, rng)
+    other = 8.0 * (1 + 0.1 * rng.standard_normal(t.size)) + np.where(bursts & (t < 20.3), 200.0, 0)
+    alert = round((onset_s + 22.0) * FR)
+    args = (np.zeros_like(fast), 0, alert, round(onset_s * FR), FR, 12.0, NAN, other[None, :])
+    k = place_onset(fast, *args)
+    assert abs(k / FR - onset_s) <= 0.5
+
+
+@pytest.mark.parametrize("seed", range(3))
 def test_a_cramp_that_drove_the_input_to_its_rail_rose_where_the_block_began(seed):
     """(onset) The chain zeroes the envelope of frames masked as lead-off: the cramp's rise
     pinned the input at its rail and the mask held for 8 s, then the railed level showed and

@@ -35,6 +35,11 @@ DESCENT_SMOOTH_S, DESCENT_BACK_S = 0.15, 1.0
 #: reaches back to the run's start (at most RUN_BACK_S before the alert) unless another leg rose
 #: as much over that extension (a bilateral movement, a turnover, opened the run).
 RUN_LEVEL_SMOOTH_S, RUN_LEVEL_RATIO, RUN_BACK_S = 0.5, 4.0, 30.0
+#: (onset3) ... that is, the other leg stood above RUN_LEVEL_RATIO x its own level before the
+#: run (averaged over RUN_LEVEL_SMOOTH_S) for more than this share of the extension: a turnover
+#: moves both legs through it for seconds, whereas the tail of one that ended as this leg's run
+#: began (a cramp that continued a turnover) is a brief burst at the extension's start.
+RUN_OTHER_SHARE = 0.25
 # onset: blocked frames. The chain zeroes the envelope of frames masked as lead-off (an input
 # pinned at a rail or floating): they carry no level, so they are not the resting level before
 # a rise. A blocked stretch takes the level of the first frame measured after it (up to the
@@ -186,11 +191,14 @@ def _reach_run_start(
     floor = _floor(rest, n)
     if low <= RUN_LEVEL_RATIO * floor:
         return lo
-    # Not when the other leg rose with the run (a bilateral movement, a turnover, opened it).
+    # Not when the other leg rose with the run (a bilateral movement, a turnover, opened it)
+    # and stayed up through much of it (onset3: not a burst at its start).
     for o in [] if others is None else others:
         span = o[start - first : lo - first]
         o_rest = o[rest_at[0] : rest_at[1]]
-        if span.size >= n and _peak(span, n) > RUN_LEVEL_RATIO * _floor(o_rest, n):
+        if span.size >= n and _up_share(span, n, RUN_LEVEL_RATIO * _floor(o_rest, n)) > (
+            RUN_OTHER_SHARE
+        ):
             return lo
     return start
 
@@ -234,9 +242,9 @@ def _running_mean(x: np.ndarray, n: int) -> np.ndarray:
     return uniform_filter1d(x, n, mode="nearest")
 
 
-def _peak(x: np.ndarray, n: int) -> float:
-    """(onset2) Highest level of ``x`` averaged over ``n`` frames."""
-    return float(np.max(_running_mean(x, n)[n // 2 : x.size - (n - 1) // 2]))
+def _up_share(x: np.ndarray, n: int, level: float) -> float:
+    """(onset3) Share of the whole ``n``-frame windows of ``x`` whose mean is above ``level``."""
+    return float(np.mean(_running_mean(x, n)[n // 2 : x.size - (n - 1) // 2] > level))
 
 
 def _floor(x: np.ndarray, n: int) -> float:
