@@ -122,6 +122,55 @@ def test_a_run_opened_by_both_legs_moving_is_not_searched_back():
 
 
 @pytest.mark.parametrize("seed", range(3))
+def test_a_late_alert_after_a_turnover_the_cramp_continued_is_searched_back(seed):
+    """(onset3) Turning over moved both legs in bursts until the cramp took one of them
+    without a relaxation gap; the other leg's last burst fell at the start of the cramp's run,
+    and the alert came 22 s later. The other leg up only at the extension's start does not
+    keep the search inside the plateau: the onset is the run's start, not a late swell."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(60 * FR)) / FR
+    onset_s = 19.5
+    bursts = (t >= 12.0) & (np.sin(2 * np.pi * t / 1.5) > 0.0)
+    rest = 8.0 * (1 + 0.1 * rng.standard_normal(t.size))
+    fast = rest + np.where(bursts & (t < onset_s), 200.0, 0.0) + _cramp(t, onset_s, 0.3, rng)
+    other = 8.0 * (1 + 0.1 * rng.standard_normal(t.size)) + np.where(bursts & (t < 20.3), 200.0, 0)
+    alert = round((onset_s + 22.0) * FR)
+    args = (np.zeros_like(fast), 0, alert, round(onset_s * FR), FR, 12.0, NAN, other[None, :])
+    k = place_onset(fast, *args)
+    assert abs(k / FR - onset_s) <= 0.5
+
+
+@pytest.mark.parametrize("other_moves", [False, True])
+@pytest.mark.parametrize("seed", range(3))
+def test_a_swell_of_a_cramp_up_since_its_run_began_is_not_its_onset(seed, other_moves):
+    """(onset3) A cramp stopped the strides: the leg stayed up out of its last stride (the
+    run's start) while the other leg stood; 10 s later the cramp swelled and the alert came
+    2 s after. The swell is not the onset: the run's start is. When the other leg moved
+    through the run as much (a turnover that both legs took), the later rise stays."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(60 * FR)) / FR
+    run_s, swell_s = 20.0, 30.0
+    strides = (t < run_s) & (np.sin(2 * np.pi * t / 1.1) > 0.0)
+    noise = 1 + 0.1 * rng.standard_normal(t.size)
+    fast = (8.0 + np.where(strides, 400.0, 0.0) + np.where(t >= run_s, 300.0, 0.0)) * noise
+    fast += np.where(t >= swell_s, 200.0, 0.0)
+    up = (t >= run_s) & (t < swell_s) if other_moves else t < 0
+    other = 8.0 + np.where(strides, 400.0, 0.0) + np.where(t >= run_s, 12.0, 0.0)
+    other = other + np.where(up, 300.0, 0.0)
+    alert = round((swell_s + 2.0) * FR)
+    args = (np.zeros_like(fast), 0, alert, round(run_s * FR), FR, 12.0, NAN, other[None, :])
+    k = place_onset(fast, *args)
+    assert abs(k / FR - (swell_s if other_moves else run_s)) <= 0.5
+    # Chunk invariance: the same onset whatever the history kept (at least 30 s) and the
+    # frames after the alert within the block.
+    for first in (round(1 * FR), alert - round(30 * FR)):
+        tail, o = fast[first:].copy(), other[first:].copy()
+        tail[alert - first + 1 :] = rng.uniform(0, 1e4, tail.size - (alert - first + 1))
+        args = (np.zeros_like(tail), first, alert, round(run_s * FR), FR, 12.0, NAN, o[None, :])
+        assert place_onset(tail, *args) == k
+
+
+@pytest.mark.parametrize("seed", range(3))
 def test_a_cramp_that_drove_the_input_to_its_rail_rose_where_the_block_began(seed):
     """(onset) The chain zeroes the envelope of frames masked as lead-off: the cramp's rise
     pinned the input at its rail and the mask held for 8 s, then the railed level showed and

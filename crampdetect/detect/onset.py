@@ -35,6 +35,19 @@ DESCENT_SMOOTH_S, DESCENT_BACK_S = 0.15, 1.0
 #: reaches back to the run's start (at most RUN_BACK_S before the alert) unless another leg rose
 #: as much over that extension (a bilateral movement, a turnover, opened the run).
 RUN_LEVEL_SMOOTH_S, RUN_LEVEL_RATIO, RUN_BACK_S = 0.5, 4.0, 30.0
+#: (onset3) ... that is, the other leg stood above RUN_LEVEL_RATIO x its own level before the
+#: run (averaged over RUN_LEVEL_SMOOTH_S) for more than this share of the extension: a turnover
+#: moves both legs through it for seconds, whereas the tail of one that ended as this leg's run
+#: began (a cramp that continued a turnover) is a brief burst at the extension's start.
+RUN_OTHER_SHARE = 0.25
+#: (onset3) A swell within the cramp is not its onset: when the onset found lies after the
+#: start of the alert's run, at least SWELL_AFTER_S before the alert, and since the run began
+#: the envelope (averaged over RUN_LEVEL_SMOOTH_S) never fell below SWELL_RATIO x its median
+#: from that onset to the alert, the cramp was already up when the run began (out of gait, or
+#: continuing a turnover): the onset is the run's start. Not when the other leg stood above
+#: RUN_LEVEL_RATIO x its level before the run for more than RUN_OTHER_SHARE of the run up to
+#: that onset (both legs moving through it: a turnover opened the run, the cramp came later).
+SWELL_RATIO, SWELL_AFTER_S = 0.5, 1.0
 # onset: blocked frames. The chain zeroes the envelope of frames masked as lead-off (an input
 # pinned at a rail or floating): they carry no level, so they are not the resting level before
 # a rise. A blocked stretch takes the level of the first frame measured after it (up to the
@@ -142,7 +155,43 @@ def place_onset(
         stop = max(first, k - round(TKEO_BACK_S * fr))
         while k - 1 >= stop and tkeo[k - 1 - first] >= tk_floor:
             k -= 1
-    return k
+    return _swell(fast, first, k, alert, run_start, fr, others)  # onset3
+
+
+def _swell(
+    fast: np.ndarray,
+    first: int,
+    k: int,
+    alert: int,
+    run_start: int,
+    fr: float,
+    others: np.ndarray | None = None,
+) -> int:
+    """(onset3) ``run_start`` when the onset ``k`` found after it is a swell of a cramp that was
+    already up when its run began (``SWELL_RATIO``, ``SWELL_AFTER_S``) and the other leg did not
+    move through that run (``RUN_OTHER_SHARE``); otherwise ``k``. Reads only frames from
+    ``RUN_BACK_S`` before the alert (the history always kept) up to the alert."""
+    n = max(1, round(RUN_LEVEL_SMOOTH_S * fr))
+    reach = alert - round(RUN_BACK_S * fr)
+    rest0 = run_start - round(FOOT_SPAN_S * fr)
+    if (
+        run_start < 0
+        or rest0 < max(first, reach)
+        or k - run_start < n
+        or alert - k < round(SWELL_AFTER_S * fr)
+    ):
+        return k
+    run = np.log(np.maximum(fast[run_start - first : k - first + 1], 1e-9))
+    after = np.log(np.maximum(fast[k - first : alert - first + 1], 1e-9))
+    low = float(np.min(_running_mean(run, n)[n // 2 : run.size - (n - 1) // 2]))
+    if low < float(np.median(after)) + np.log(SWELL_RATIO):
+        return k
+    a = max(reach, run_start - round(RUN_MARGIN_S * fr))
+    for o in [] if others is None else others:
+        floor = _floor(o[rest0 - first : run_start - first], n)
+        if _up_share(o[a - first : k - first], n, RUN_LEVEL_RATIO * floor) > RUN_OTHER_SHARE:
+            return k
+    return run_start
 
 
 def _descend(fast: np.ndarray, first: int, k: int, lo: int, alert: int, fr: float) -> int:
@@ -186,11 +235,14 @@ def _reach_run_start(
     floor = _floor(rest, n)
     if low <= RUN_LEVEL_RATIO * floor:
         return lo
-    # Not when the other leg rose with the run (a bilateral movement, a turnover, opened it).
+    # Not when the other leg rose with the run (a bilateral movement, a turnover, opened it)
+    # and stayed up through much of it (onset3: not a burst at its start).
     for o in [] if others is None else others:
         span = o[start - first : lo - first]
         o_rest = o[rest_at[0] : rest_at[1]]
-        if span.size >= n and _peak(span, n) > RUN_LEVEL_RATIO * _floor(o_rest, n):
+        if span.size >= n and _up_share(span, n, RUN_LEVEL_RATIO * _floor(o_rest, n)) > (
+            RUN_OTHER_SHARE
+        ):
             return lo
     return start
 
@@ -234,9 +286,9 @@ def _running_mean(x: np.ndarray, n: int) -> np.ndarray:
     return uniform_filter1d(x, n, mode="nearest")
 
 
-def _peak(x: np.ndarray, n: int) -> float:
-    """(onset2) Highest level of ``x`` averaged over ``n`` frames."""
-    return float(np.max(_running_mean(x, n)[n // 2 : x.size - (n - 1) // 2]))
+def _up_share(x: np.ndarray, n: int, level: float) -> float:
+    """(onset3) Share of the whole ``n``-frame windows of ``x`` whose mean is above ``level``."""
+    return float(np.mean(_running_mean(x, n)[n // 2 : x.size - (n - 1) // 2] > level))
 
 
 def _floor(x: np.ndarray, n: int) -> float:
