@@ -1264,6 +1264,14 @@ class CrampDetector:
             slow[k[up]] = False
             after_effort[k[up]] = False
 
+        if s.slow_prior_step > 0 and slow.any():
+            # indtrain: a hold stepped up out of standing within the last fast_s: standing
+            # opened the run, and the level now was not what was sustained.
+            k = np.flatnonzero(slow)
+            up = self._stepped_lately(c, start + k - self._ext_start)
+            slow[k[up]] = False
+            after_effort[k[up]] = False
+
         def quiet_before(rs: int) -> bool:
             """Night: the leg was at rest long enough before a run starting at ``rs``."""
             k = np.searchsorted(move_ends, rs) - 1
@@ -1558,6 +1566,25 @@ class CrampDetector:
         now, median = self._recent(c, idx, base)
         with np.errstate(invalid="ignore"):
             return now > self.settings.slow_step * median
+
+    # indtrain: the slow path found standing sustained, not the hold stepped up out of it
+    def _stepped_lately(self, c: int, idx: np.ndarray) -> np.ndarray:
+        """Whether leg ``c``'s median 100 ms envelope (above the resting offset) over the last
+        ``step_now_s`` up to each history index ``idx`` stands above ``slow_prior_step`` x its
+        median over the ``fast_s`` that ended ``fast_s`` before (False where the history does
+        not reach back)."""
+        s = self.settings
+        floor = s.rest_offset * np.nan_to_num(self._ext_base[c])
+        x = (self._ext_fast[c] - floor)[None, :]
+        w = self._swing_w
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a window before the history
+            now = np.nanmedian(
+                _windows_ending(x, idx + 1, round(s.step_now_s / self.hop_s))[0], axis=1
+            )
+            was = np.nanmedian(_windows_ending(x, idx + 1 - w, w)[0], axis=1)
+        with np.errstate(invalid="ignore"):
+            return now > s.slow_prior_step * was
 
     # trainfa: a voluntary hold or calf raises start on both legs at once
     def _stepped_together(self, c: int, idx: np.ndarray) -> np.ndarray:

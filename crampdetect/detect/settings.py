@@ -121,6 +121,12 @@ class DetectorSettings:
         of its mean (as ``dip``, which it needs too): a cramp's waxing and waning stays well
         above a relaxation; repetitions, gait bursts and a hold's ramp fall lower (0: only
         ``dip``).
+    slow_prior_step : float
+        (indtrain) No slow-path alert while the leg's median 100 ms envelope (above the
+        resting offset) over the last ``step_now_s`` stands above this multiple of its median
+        over the ``fast_s`` that ended ``fast_s`` before: the leg stepped up within the last
+        seconds (a hold out of standing, which opened the run), so what the slow path found
+        sustained was the level before the step (0 disables).
     bilateral_recent_s : float
         Over the last ``bilateral_recent_s`` (s) another leg must have risen too during less
         than ``bilateral_share`` of the time, as over the whole run (a hold on both legs may
@@ -430,6 +436,7 @@ class DetectorSettings:
     settle_after_s: float = 0.0
     slow_min_s: float = 0.0
     fast_dip: float = 0.0
+    slow_prior_step: float = 0.0  # indtrain
     bilateral_recent_s: float = 0.0
     # -- night profile decisions (helper `night`) --
     quiet_start_s: float = 60.0
@@ -620,6 +627,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "settle_after_s": (0.0, 10.0, "s"),
     "slow_min_s": (0.0, 600.0, "s"),
     "fast_dip": (0.0, 1.0, "x mean over window_s"),
+    "slow_prior_step": (0.0, 100.0, "x median over fast_s, fast_s before"),
     "bilateral_recent_s": (0.0, 20.0, "s"),
     "quiet_start_s": (0.0, _BIG, "s"),
     "quiet_other_share": (0.0, 1.0, ""),
@@ -819,6 +827,11 @@ _PROFILES = {
         # sustained: no slow alert while the leg stands above 2x its median over the last
         # fast_s (benchmarks/detection.md, session 8, part holdfa).
         slow_step=2.0,
+        # indtrain: ... nor while the leg stands above 2x its median over the fast_s that ended
+        # fast_s before: a hold stepped up out of standing within the last seconds, and
+        # standing opened the run the slow path counted (benchmarks/detection.md, session 10,
+        # part indtrain).
+        slow_prior_step=2.0,
         # trainfa: a voluntary hold or calf raises are commanded and often start on both legs
         # at once, out of standing; a cramp takes one leg: no fast-path alert while both legs
         # stand at 1.5x their level 8 s ago (benchmarks/detection.md, session 9, trainfa).
