@@ -288,3 +288,31 @@ def test_an_envelope_that_jumps_to_the_top_and_then_wanes_is_a_contraction():
     off = [q for q in quality if q.issue == "lead_off" and q.channel == "ch1"]
     assert _covered(off, "lead_off", 220.0, 260.0) > 38.0
     assert _covered(off, "lead_off", 280.0, 320.0) > 38.0
+
+
+def test_raw_clipping_both_rails_about_mid_scale_is_trusted_a_pushed_baseline_is_not():
+    """rail: a cramp whose raw EMG swings beyond both ADC rails about mid-scale is flagged as
+    saturation but trusted (a lower bound on its level, like an ENV beyond the range): it
+    alerts within 10 s, not when the clipping stops. Clipping with the frame mean pushed
+    toward a rail (a shifted baseline) stays untrusted: no alert while it lasts."""
+    rep = Representation("raw", "counts", 10)
+    t, x, rng = scene(duration_s=200.0, seed=33, n_channels=2)
+    # A strong, waxing and waning cramp on each leg, 60-180 s; on ch1 (3 mV, its baseline
+    # pushed up by 0.35 of full scale) it clips the top rail only.
+    for ch, amp_uv in ((0, 9000.0), (1, 3000.0)):
+        add_burst(x, t, FS, rng, ch, 60.0, 180.0, amp_uv, ramp_s=1.0, irregular=0.3)
+    counts = rep.offset + x / rep.uv_per_unit
+    counts[1] += 0.35 * rep.full_scale * ((t > 55.0) & (t < 185.0))
+    counts = np.round(counts).clip(0, rep.full_scale)
+    events, q = flags(counts, rep)
+    for ch in ("c0", "c1"):
+        assert _covered([i for i in q if i.channel == ch], "saturation", 60.0, 180.0) > 60.0
+    alerts = {e.channel: e.alert_s for e in events if e.kind == "cramp"}
+    assert 60.0 < alerts["c0"] < 70.0
+    assert "c1" not in alerts
+    # Any block size gives the same events and flags (the off-centre state carries over).
+    for block in (377, 4000):
+        assert detect_array(counts, FS, rep, "night", block=block, channels=("c0", "c1")) == (
+            events,
+            q,
+        )

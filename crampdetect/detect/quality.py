@@ -49,6 +49,12 @@ ENV_HIGH = 0.5
 ENV_HUM_RISE = 3.0
 ENV_HUM_ROUGH = 0.025
 FLOOR_S = 60.0
+#: rail: raw counts clipping at a rail while the frame's mean stays within CLIP_CENTRE of full
+#: scale of mid-scale are EMG swinging beyond the range about its centred baseline (a lower
+#: bound on the level, like an ENV beyond the range): flagged, but trusted. Clipping with the
+#: mean pushed toward a rail (a shifted baseline, an artefact) stays untrusted. In the
+#: simulator's clipping (cramps, gait, holds, movements) the mean stays within 0.16 of mid.
+CLIP_CENTRE = 0.2
 
 #: ``ndarray.any()`` over all axes without its Python-level wrapper (small live arrays).
 _any = np.logical_or.reduce
@@ -204,6 +210,10 @@ class QualityMonitor:
         # Pop candidates wait POP_DELAY frames: a pop is transient, an EMG onset is not.
         self._pop_cand = np.zeros((c, POP_DELAY), dtype=bool)
         self._pop_ref = np.ones((c, POP_DELAY))  # where _pop_cand holds (else unused)
+        # rail: was the channel's last clipped frame off-centre (its span stays untrusted)?
+        self._clip_off = np.zeros(c, dtype=bool)
+        self._off_centre = np.zeros((c, 0), dtype=bool)
+        self.skip = np.zeros((c, 0), dtype=bool)  # frames the baseline does not learn from
         for t in self._trackers.values():
             t.reset()
         # rep: an envelope pinned high after a climb is a contraction, not a lead-off.
@@ -283,9 +293,11 @@ class QualityMonitor:
             else:
                 stuck = flat & (at_top | at_bottom)
                 clip = at_top | at_bottom
+            centred = np.abs(f.raw_mean - fsc / 2) <= CLIP_CENTRE * fsc
         else:
             stuck = span == 0
             clip = np.zeros_like(stuck)
+            centred = np.zeros_like(stuck)
         share, hum_uv = mains.get("share", zeros), mains.get("uv", zeros)
         lead_off = stuck | ((share >= 0.6) & (hum_uv >= 1000.0))
         if raw is not None:
@@ -313,6 +325,7 @@ class QualityMonitor:
             "bad_value": np.zeros((c, n), dtype=bool) if bad is None else bad,
         }
         self._pop_cand_now = np.zeros((c, n), dtype=bool)
+        self._off_centre = self._latest_clip_off(masks["saturation"], ~centred)
         if rep.signal == "raw":
             jump_uv = f.raw_jump * uv
             ref = np.maximum(prev_rms, 1e-9)
@@ -330,6 +343,23 @@ class QualityMonitor:
                 self._pop_cand, self._pop_ref = all_c[:, -POP_DELAY:], all_ref[:, -POP_DELAY:]
             masks["wander"] = (leak_uv > LEAK_FRACTION * rms_ref) & usable
         return masks
+
+    def _latest_clip_off(self, clip: np.ndarray, off: np.ndarray) -> np.ndarray:
+        """Per frame: was the last clipped frame (this one included) off-centre? Raw only."""
+        if self.representation.signal != "raw":
+            return np.zeros(clip.shape, dtype=bool)
+        n = clip.shape[1]
+        if not _any(clip, None):
+            return np.repeat(self._clip_off[:, None], n, axis=1)
+        idx = np.where(clip, np.arange(n), -1)
+        last = np.maximum.accumulate(idx, axis=1)
+        out = np.where(
+            last >= 0,
+            np.take_along_axis(clip & off, np.maximum(last, 0), axis=1),
+            self._clip_off[:, None],
+        )
+        self._clip_off = out[:, -1].copy()
+        return out
 
     def _env_floor(self, level: np.ndarray) -> np.ndarray:
         """Per frame, the lowest 1-s level of the last FLOOR_S (the resting envelope)."""
@@ -361,9 +391,11 @@ class QualityMonitor:
             quiet = np.zeros(masks["lead_off"].shape, dtype=bool)
             for t in trackers:
                 t.open_mask = quiet
+            self.skip = self._pop_cand_now.copy()
             return masks, self._pop_cand_now.copy(), quiet.copy(), []
         spans = []
         untrusted = np.zeros(masks["lead_off"].shape, dtype=bool)
+        skip = np.zeros_like(untrusted)
         lasting = np.zeros_like(untrusted)
         for k in self.ISSUES:
             tracker = self._trackers[k]
@@ -371,15 +403,22 @@ class QualityMonitor:
                 spans.extend((k, s) for s in tracker.feed(masks[k], f.start - POP_DELAY))
                 continue
             spans.extend((k, s) for s in tracker.feed(masks[k], f.start))
-            if not (k == "saturation" and self.representation.signal == "env"):
+            if k == "saturation":
                 # rep: an envelope beyond the ADC range is at least that strong: no doubt.
+                # rail: so is raw EMG clipping about its centre; not clipping pushed to a rail.
+                skip |= masks[k] | tracker.open_mask
+                if self.representation.signal == "raw":
+                    untrusted |= (masks[k] | tracker.open_mask) & self._off_centre
+            else:
                 untrusted |= masks[k] | tracker.open_mask
             if k in LASTING:
                 lasting |= masks[k] | tracker.open_mask
             if k in BLOCKING:  # blocked while the interval lasts, not only where it began
                 masks[k] = masks[k] | tracker.open_mask
         # A pop is known POP_DELAY frames late: its candidates count at once.
-        return masks, untrusted | self._pop_cand_now, lasting, spans
+        untrusted |= self._pop_cand_now
+        self.skip = untrusted | skip if self.representation.signal == "raw" else untrusted
+        return masks, untrusted, lasting, spans
 
     def close_all(self) -> list[tuple[str, Span]]:
         return [(k, s) for k in self.ISSUES for s in self._trackers[k].close_all()]

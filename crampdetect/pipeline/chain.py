@@ -334,7 +334,8 @@ class Pipeline:
         )
         out.quality.extend(self._spans(spans))
         blocked = masks["lead_off"]
-        base, ref = self._baseline.process(f.rms_fast, untrusted)
+        # rail: trusted clipping (a lower bound on the level) is still not learned from.
+        base, ref = self._baseline.process(f.rms_fast, self._quality.skip)
         if self._max_uv is not None:
             ref = np.broadcast_to(self._max_uv[:, None], ref.shape)
         if self._warning is not None and self._baseline.segment_ratios.shape[1]:
