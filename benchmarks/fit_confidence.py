@@ -100,6 +100,7 @@ def alerts_of(csv_path: str) -> list[dict[str, Any]]:
                 "alert_s": e["alert_s"],
                 "profile": profile,
                 "signal": rep.signal,
+                "path": e["detail"].get("path"),
                 "x": dict(zip(ALERT_FEATURES, (float(v) for v in x[0]), strict=True)),
                 "y": int(a["true"]),
                 "confidence": e["confidence"],
@@ -113,16 +114,23 @@ def collect(
 ) -> list[dict[str, Any]]:
     """Rows of every alert of the evaluation ``sets`` at ``seeds`` (sets generated if
     needed); with ``keep``, each set's rows are kept there and reused."""
-    from crampdetect.evaluate.multiseed import DEFAULT_CACHE, SET_HOURS, ensure_set, set_recordings
+    from crampdetect.evaluate.multiseed import (
+        DEFAULT_CACHE,
+        SET_HOURS,
+        ensure_set,
+        set_directory,
+        set_recordings,
+    )
     from crampdetect.pipeline.bulk import map_recordings
 
     rows = []
     for variant, seed in itertools.product(sets, seeds):
-        d = ensure_set(variant, seed, SET_HOURS[variant], DEFAULT_CACHE, n_jobs=workers)
-        kept = keep / f"{d.name}.json" if keep is not None else None
-        if kept is not None and kept.exists():
+        name = set_directory(DEFAULT_CACHE, variant, seed, SET_HOURS[variant]).name
+        kept = keep / f"{name}.json" if keep is not None else None
+        if kept is not None and kept.exists():  # kept rows: the set itself is not needed
             got = json.loads(kept.read_text())
         else:
+            d = ensure_set(variant, seed, SET_HOURS[variant], DEFAULT_CACHE, n_jobs=workers)
             paths = [str(p) for p in set_recordings(d)]
             got = list(
                 itertools.chain.from_iterable(

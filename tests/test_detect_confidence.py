@@ -170,3 +170,23 @@ def test_a_feature_whose_meaning_flips_between_generators_is_pruned():
     kept, table = _fit_script().prune_features(rows, ["cramp_like", "quirk", "night"])
     assert "quirk" not in kept and "cramp_like" in kept
     assert any("quirk" in line for line in table)
+
+
+def test_kept_rows_are_reused_without_the_set(tmp_path, monkeypatch):
+    """``--rows DIR``: rows kept by an earlier run are read back without generating (or even
+    finding) the evaluation set they came from, and keep the path that raised each alert."""
+    from crampdetect.evaluate import multiseed
+
+    fit = _fit_script()
+    name = multiseed.set_directory(multiseed.DEFAULT_CACHE, "standard", 10, 10.0).name
+    row = {"file": "a.csv", "channel": "calf_left", "alert_s": 12.0, "profile": "night",
+           "signal": "raw", "path": "quiet", "x": {"dip": 0.5}, "y": 1,
+           "confidence": 0.9}  # fmt: skip
+    (tmp_path / f"{name}.json").write_text(json.dumps([row]))
+
+    def no_generation(*args, **kwargs):
+        raise AssertionError("a set was generated or looked up")
+
+    monkeypatch.setattr(multiseed, "ensure_set", no_generation)
+    rows = fit.collect(("standard",), (10,), 1, tmp_path)
+    assert rows == [{**row, "set": "standard", "seed": 10}]
