@@ -273,3 +273,42 @@ def test_the_hold_test_does_not_depend_on_block_cuts():
     add_burst(x, t, FS, rng, 1, 201.0, 203.0, 300.0, ramp_s=0.1)
     runs = [detect_array(x, FS, UV, "night", block=b)[0] for b in (137, 2000, 7919, 40000)]
     assert runs[0] and all(r == runs[0] for r in runs)
+
+
+def _series(x, t, rng, starts, length_s=2.0):
+    for s in starts:  # periodic leg movements (one leg, flat, 2 s each)
+        add_burst(x, t, FS, rng, 0, s, s + length_s, 200.0, ramp_s=0.2)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_the_next_burst_of_a_periodic_series_waits_past_a_leg_movement(seed):
+    # nightmove (session 10): leg movements every 30 s, then one of 8.5 s one period later:
+    # the next of the series, not alerted (before series_wait_s it alerted at moved_fast_s,
+    # 7 s, 1.5 s before its end).
+    t, x, rng = scene(duration_s=170.0, seed=seed)
+    _series(x, t, rng, (40.0, 70.0, 100.0))
+    add_burst(x, t, FS, rng, 0, 130.0, 138.5, 300.0, ramp_s=0.2)
+    assert _night_events(x) == []
+    (was,) = _night_events(x, series_wait_s=0.0)
+    assert 130.0 < was.alert_s < 138.5
+    runs = [detect_array(x, FS, UV, "night", block=b)[0] for b in (137, 2000, 7919, 40000)]
+    assert all(r == [] for r in runs)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_a_cramp_off_the_period_of_a_series_is_not_held(seed):
+    # The same series; a contraction that begins 3 s after the last movement (a cramp after
+    # a movement) or a third of a period after it is no next burst: alerted as before.
+    for begin in (103.0, 110.0):
+        t, x, rng = scene(duration_s=170.0, seed=seed)
+        _series(x, t, rng, (40.0, 70.0, 100.0))
+        add_burst(x, t, FS, rng, 0, begin, begin + 40.0, 300.0, ramp_s=0.2)
+        (e,) = _night_events(x)
+        (was,) = _night_events(x, series_wait_s=0.0)
+        assert e == was and e.alert_s - begin <= 8.0
+    # ... and one period after it, it is alerted once it has outlasted a leg movement
+    t, x, rng = scene(duration_s=170.0, seed=seed)
+    _series(x, t, rng, (40.0, 70.0, 100.0))
+    add_burst(x, t, FS, rng, 0, 130.0, 165.0, 300.0, ramp_s=0.2)
+    (e,) = _night_events(x)
+    assert 10.0 <= e.alert_s - 130.0 <= 11.5  # series_wait_s (the run starts in the ramp)

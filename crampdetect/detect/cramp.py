@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import enum
+import itertools
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -173,6 +174,10 @@ class _Channel:
     # until quiet_start_s of rest has been seen after it (move_seen False).
     last_move_end: int = 0
     move_seen: bool = False  # last_move_end is a movement seen, not the stream start
+    # nightmove (session 10): (start, end) frames of this leg's movements within ``series_s``
+    # of the current frame or run start (a periodic series), oldest first; a tuple, rebound
+    # (never changed in place: snapshots share it)
+    moves: tuple[tuple[int, int], ...] = ()
     bilateral: int = 0  # frames of the current run during which another leg rose too
     context: _RunContext | None = None  # the current run's context, taken when it started
     last_co: int = _NEVER  # (miss) last frame at which another leg rose with this one
@@ -764,6 +769,7 @@ class CrampDetector:
             ch.hyst, ch.last_on, ch.run_start, ch.low = False, _NEVER, -1, 0
             ch.run_strong = 0
             ch.last_move_end, ch.move_seen = self._frame, False
+            ch.moves = ()  # nightmove: a series is not known across a long gap
             ch.last_co = _NEVER
         return out
 
@@ -1128,6 +1134,7 @@ class CrampDetector:
                 and ch.run_strong > 0
             ):
                 ch.last_move_end, ch.move_seen = start, True
+                self._remember_moves(ch, [(ch.run_start, start)], start + n)
             ch.run_start, ch.run_strong, ch.bilateral, ch.context = -1, 0, 0, None
             return None
         on_idx = np.where(on, frames, _NEVER)
@@ -1272,6 +1279,30 @@ class CrampDetector:
             slow[k[up]] = False
             after_effort[k[up]] = False
 
+        def in_series(rs: int) -> bool:
+            """Night (nightmove, session 10): a run starting at ``rs`` is the next burst of a
+            periodic series: within ``series_s`` before it the leg made ``series_moves``
+            movements or more, each apart from the one before by ``series_gap_s`` of rest
+            (pieces of one movement closer than that count as one), the run starts
+            ``series_gap_s`` or more after the last of them and one period after its start:
+            the time from that start to ``rs`` is within a factor ``series_ratio`` of the
+            time between the starts of the last two movements."""
+            here = np.flatnonzero(move_ends <= rs)
+            moves = ch.moves + tuple(
+                zip(prev_rs[ended[here]].tolist(), move_ends[here].tolist(), strict=True)
+            )
+            lo, gap = rs - s.series_s * fr, s.series_gap_s * fr
+            kept = [m for m in moves if lo <= m[1] <= rs]
+            if not kept or rs - kept[-1][1] < gap:
+                return False
+            starts = [kept[0][0]] + [
+                b[0] for a, b in itertools.pairwise(kept) if b[0] - a[1] >= gap
+            ]
+            if len(starts) < max(2, s.series_moves):
+                return False
+            period, now = starts[-1] - starts[-2], rs - starts[-1]
+            return period > 0 and period / s.series_ratio <= now <= period * s.series_ratio
+
         def quiet_before(rs: int) -> bool:
             """Night: the leg was at rest long enough before a run starting at ``rs``."""
             k = np.searchsorted(move_ends, rs) - 1
@@ -1405,6 +1436,10 @@ class CrampDetector:
                     k = mine[ask]
                     both = self._stepped_together(c, start + k - self._ext_start)
                     ok[np.flatnonzero(ask)] = ~both
+            if s.series_wait_s > 0 and ok.any() and in_series(rs):
+                # nightmove (session 10): the next burst of a periodic series of leg
+                # movements: no path alerts before it has outlasted a leg movement.
+                ok &= elapsed[mine] >= s.series_wait_s * fr
             ok |= settle[mine] | weak[mine] | held_up[mine]
             if ok.any() and start + mine[0] < ch.strode_until:
                 # trainend: the leg walked away from its last alert (a false one, or a cramp
@@ -1444,6 +1479,11 @@ class CrampDetector:
         ch.bilateral = int(bil_count[upto - 1]) if ch.run_start >= 0 else 0
         ch.last_co = int(last_co[upto - 1])
         ch.context = ctx.take(slice(upto - 1, upto)) if ch.run_start >= 0 else None
+        # nightmove (session 10): the movements of this leg, for the series test
+        over = ended[ended < upto]
+        self._remember_moves(
+            ch, list(zip(prev_rs[over].tolist(), frames[over].tolist(), strict=True)), start + upto
+        )
         if g is not None:
             paths = (("fast", fast), ("quiet", quiet), ("slow", slow), ("settle", settle))
             self._path = next((p for p, m in (*paths, ("weak", weak)) if m[g]), "held")
@@ -1458,6 +1498,18 @@ class CrampDetector:
             k = int(np.searchsorted(move_ends, rs)) - 1
             self._since_move_at_alert = rs - (int(move_ends[k]) if k >= 0 else carried_move_end)
         return g
+
+    # nightmove (session 10): periodic leg movements come in series
+    def _remember_moves(self, ch: _Channel, new: list[tuple[int, int]], now: int) -> None:
+        """Add movements ``new`` ((start, end) frames) to ``ch.moves`` and forget those that
+        ended more than ``series_s`` before both ``now`` and the open run's start (no run
+        starting later can count them)."""
+        keep = round(self.settings.series_s / self.hop_s)
+        if keep <= 0:
+            return
+        moves = ch.moves + tuple(new) if new else ch.moves
+        since = min(now, ch.run_start) if ch.run_start >= 0 else now
+        ch.moves = tuple(m for m in moves if m[1] >= since - keep)
 
     # afterhold: the slow path's shorter floor right after an effort of that leg
     def _swing(self, c: int, frames: np.ndarray, base: np.ndarray) -> np.ndarray:

@@ -392,6 +392,23 @@ class DetectorSettings:
         this fraction of its mean there (``dip``): a cramp does not relax, a movement of a
         series that waxes and wanes sags between its bursts.
 
+    series_s : float
+        (nightmove, session 10) Night: how far back (s) a leg's movements count for the series
+        test (the longest period of periodic leg movements, 90 s). 0 keeps none.
+    series_moves : float
+        ... a series needs this many movements of the leg within ``series_s`` (pieces closer
+        than ``series_gap_s`` count as one).
+    series_gap_s : float
+        ... the rest (s) that separates two movements of a series (its shortest period), and
+        that the run must start after the last one (a cramp right after a movement is not
+        the next burst).
+    series_ratio : float
+        ... the run starts one period after the last movement's start: that time is within
+        this factor of the time between the starts of the last two movements.
+    series_wait_s : float
+        ... then no path alerts before the run has lasted this long (s: longer than every leg
+        movement). 0 disables.
+
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
 
@@ -528,6 +545,13 @@ class DetectorSettings:
     # latency: after a movement, a run that builds up or waxes and wanes need not wait
     moved_swing: float = 0.0
     moved_dip: float = 0.0
+
+    # nightmove (session 10): periodic leg movements come in series
+    series_s: float = 0.0
+    series_moves: float = 2.0
+    series_wait_s: float = 0.0
+    series_gap_s: float = 5.0
+    series_ratio: float = 2.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -694,6 +718,11 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "escalate_other_s": (0.0, 20.0, "s"),  # escshape (within HISTORY_S)
     "moved_swing": (0.0, 10.0, "log units"),  # latency
     "moved_dip": (0.0, 1.0, "x mean over window_s"),  # latency
+    "series_s": (0.0, 600.0, "s"),  # nightmove (session 10)
+    "series_moves": (1.0, 100.0, "movements"),  # nightmove (session 10)
+    "series_wait_s": (0.0, 60.0, "s"),  # nightmove (session 10)
+    "series_gap_s": (0.0, 600.0, "s"),  # nightmove (session 10)
+    "series_ratio": (1.0, 100.0, "x the last period"),  # nightmove (session 10)
 }
 
 _PROFILES = {
@@ -759,6 +788,11 @@ _PROFILES = {
         # nightfa: a leg bursting from rest (back near it between bursts) is turning over
         # (benchmarks/detection.md, session 9, part nightfa).
         turn_firm_ratio=4.0,
+        # nightmove (session 10): periodic leg movements come in series, one period apart:
+        # the next burst of a series waits past the longest leg movement (10 s, with its rise
+        # and fall) on every path (benchmarks/detection.md, session 10, part nightmove).
+        series_s=90.0,
+        series_wait_s=10.5,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
