@@ -629,7 +629,14 @@ def build(root: Path) -> list[Case]:
         (p / "samples.bin").write_bytes(bytes(raw))
         _chunk(p, 0, crc=zlib.crc32(payload))
 
-    session_case("sess_nan_payload.cdrec", "E:NaN, infinite or out-of-range samples", nan_payload)
+    # a chunk of NaN samples: bad samples, flagged as in a CSV; convert drops them (a gap)
+    session_case(
+        "sess_nan_payload.cdrec",
+        "OK:1000 NaN, infinite or absurd .* first at sample 0 \\(0\\.000 s\\) in the chunk "
+        "at byte 0, .*bad_value",
+        nan_payload,
+    )
+    cases[-1].convert = "OK:warning: .*NaN, infinite or absurd.*dropped their 500 sample"
 
     def journal(text: str) -> Callable[[Path], None]:
         def damage(p: Path) -> None:

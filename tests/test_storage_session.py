@@ -18,7 +18,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from synth import add_burst, scene
 
+from crampdetect.cli import main
 from crampdetect.core import Block, Event, InputError, QualityInterval, Representation
 from crampdetect.storage.reader import open_recording
 from crampdetect.storage.session import CHUNK_HEADER, SAMPLES_FILE, SessionWriter
@@ -199,3 +201,70 @@ def test_any_block_split_reads_back_the_same_samples(
     expected_t = (np.arange(3000) + np.where(np.arange(3000) >= gap, 100, 0)) / FS
     np.testing.assert_allclose(times, expected_t, atol=1e-9)
     assert rec.n_gaps == (1 if gap > 0 else 0)
+
+
+#: Bad samples a live stream can deliver, all in the chunk holding samples 10000-10999:
+#: (sample index, channel, value).
+BAD = ((10_200, 0, np.nan), (10_400, 1, -np.inf), (10_600, 0, 1e300), (10_601, 1, 5e12))
+
+
+@pytest.mark.parametrize(
+    "rep", [REP, Representation("raw", "uV")], ids=["counts-float64-chunk", "uV-float32-chunk"]
+)
+def test_bad_samples_in_a_chunk_are_flagged_not_refused(
+    rep: Representation, tmp_path: Path, capsys
+) -> None:
+    """NaN, infinite and absurd samples the recorder stored in one chunk are bad samples, as in a
+    CSV: the session opens whole, they are flagged ``bad_value`` (never an alert), the rest is
+    intact and scored as without them, and ``convert`` drops just their samples."""
+    t, x, rng = scene(duration_s=60.0, n_channels=2, seed=11)
+    add_burst(x, t, FS, rng, 0, 20.0, 50.0, 300.0, ramp_s=1.0, irregular=0.5)
+    if rep.units == "counts":
+        x = np.round(512 + x / (5.0 / 1024 / 200 * 1e6)).clip(0, 1023)
+    dirty = x.copy()
+    for i, ch, value in BAD:
+        dirty[ch, i] = value
+    if rep.units == "uV":
+        dirty[0, 10_600] = 1e30  # float32 holds no 1e300 (the writer would warn of overflow)
+    paths = {}
+    for name, data in (("clean", x), ("dirty", dirty)):
+        paths[name] = tmp_path / f"{name}.cdrec"
+        with SessionWriter(paths[name], fs=FS, channels=CH, representation=rep) as w:
+            for a in range(0, data.shape[1], 100):  # as the recorder receives them
+                w.write(Block(data[:, a : a + 100], FS, start=a, t0=a / FS, channels=CH))
+
+    rec, ref = open_recording(paths["dirty"]), open_recording(paths["clean"])
+    assert rec.n_samples == ref.n_samples == x.shape[1] and rec.n_gaps == 0
+    expected = ref.load()[1]
+    for i, ch, _ in BAD:
+        expected[ch, i] = np.nan
+    np.testing.assert_array_equal(rec.load()[1], expected)  # every other sample intact
+    (note,) = rec.problems
+    assert note.startswith("4 NaN, infinite or absurd") and "in 1 chunk(s)" in note
+    assert "first at sample 10200 (10.200 s)" in note and "bad_value" in note
+
+    assert main(["detect", str(paths["clean"]), "--json"]) == 0
+    clean = json.loads(capsys.readouterr().out)
+    assert main(["detect", str(paths["dirty"]), "--json"]) == 0
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    assert err.strip() == f"crampdetect detect: warning: {note}"
+    assert doc["input"]["problems"] == [note]
+    assert doc["events"] == clean["events"]  # the cramp at 20-50 s, nothing from the bad ones
+    assert [e["channel"] for e in doc["events"] if e["kind"] == "cramp"] == ["calf_left"]
+    bad = [(q["channel"], q["start_s"], q["end_s"]) for q in doc["quality"]]
+    bad = [b for b, q in zip(bad, doc["quality"], strict=True) if q["issue"] == "bad_value"]
+    assert {ch for ch, _, _ in bad} == set(CH)
+    for i, ch, _ in BAD:
+        assert any(c == CH[ch] and a <= i / FS < b for c, a, b in bad), (i, bad)
+    assert all(9.0 <= a and b <= 12.0 for _, a, b in bad), bad
+
+    copy = tmp_path / "copy.csv"
+    assert main(["convert", str(paths["dirty"]), str(copy)]) == 0
+    err = capsys.readouterr().err
+    assert "first at sample 10200 (10.200 s)" in err and "dropped their 4 sample(s)" in err
+    kept = open_recording(copy)
+    assert kept.n_samples == x.shape[1] - 4 and kept.n_gaps == 3  # 10600-10601 is one gap
+    np.testing.assert_allclose(
+        kept.load()[1], np.delete(expected, [i for i, _, _ in BAD], axis=1), atol=1e-3
+    )

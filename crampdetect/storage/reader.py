@@ -123,12 +123,12 @@ def open_recording(path: str | Path, *, recover: bool = False) -> Recording:
 
     Sessions always open with whatever a crash left; ``recover`` also salvages the readable
     rows of a damaged CSV (listing the damage in ``problems``) instead of raising, and drops
-    the bad (NaN, infinite, absurd) samples every reader but the session one reads as NaN.
+    the bad (NaN, infinite, absurd) samples the readers otherwise read as NaN.
     """
     path = Path(path)
     kind = sniff(path)
     if kind == "session":
-        rec = session_reader.read_session(path)
+        rec = session_reader.read_session(path, recover=recover)
     elif kind in ("edf", "bdf"):
         rec = edf.read_edf(path)
     elif kind == "wav":

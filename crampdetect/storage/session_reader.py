@@ -2,8 +2,10 @@
 
 Tolerates what a crash leaves behind: a truncated last chunk, a half-written journal line,
 a corrupt chunk in the middle (skipped, so it reads as a gap), a missing ``meta.json`` (rebuilt
-from the journal). Everything skipped is listed in ``Recording.problems``. Files are opened
-read-only; the original is never modified.
+from the journal). A NaN, infinite or absurd (beyond ±MAX_ABS_VALUE) sample in a float chunk is
+a bad sample, as in a CSV or a live stream: read as NaN (the pipeline flags it ``bad_value``), or
+dropped with ``recover``. Everything skipped or read as bad is listed in ``Recording.problems``.
+Files are opened read-only; the original is never modified.
 """
 
 from __future__ import annotations
@@ -85,8 +87,14 @@ def _read_meta(path: Path, journal: list[dict[str, object]], problems: list[str]
     raise InputError(f"{path}: session metadata missing ({why}; no journal header)")
 
 
+def _bad(data: np.ndarray) -> np.ndarray:
+    """Mask of the bad samples: NaN, infinite or beyond ±MAX_ABS_VALUE (NaN compares False)."""
+    return ~(np.abs(data) <= limits.MAX_ABS_VALUE)
+
+
 def _index_chunks(file: Path, n_channels: int, problems: list[str]) -> list[tuple]:
-    """Scan ``samples.bin`` and return (offset, dtype, n_samples, start, t0) of valid chunks."""
+    """Scan ``samples.bin`` and return (offset, dtype, n_samples, start, t0, n_bad, first_bad)
+    of valid chunks: ``n_bad`` bad samples in a float chunk, the first in column ``first_bad``."""
     if not file.exists():
         problems.append("samples.bin missing: no samples")
         return []
@@ -123,7 +131,13 @@ def _index_chunks(file: Path, n_channels: int, problems: list[str]) -> list[tupl
         if zlib.crc32(raw[pos + hsize : end]) != crc:
             problems.append(f"chunk at byte {pos} fails its checksum, skipped (reads as a gap)")
         else:
-            chunks.append((pos + hsize, dtype, n, start, t0))
+            n_bad, first_bad = 0, 0
+            if dtype.kind == "f":
+                bad = _bad(raw[pos + hsize : end].view(dtype).reshape(n_ch, n))
+                n_bad = int(np.count_nonzero(bad))
+                if n_bad:
+                    first_bad = int(np.flatnonzero(bad.any(axis=0))[0])
+            chunks.append((pos + hsize, dtype, n, start, t0, n_bad, first_bad))
         pos = end
     if 0 < size - pos < hsize:
         problems.append(f"truncated chunk header ({size - pos} bytes) ignored")
@@ -151,8 +165,12 @@ def _merge_events(
     return list(events.values()), list(quality.values())
 
 
-def read_session(path: str | Path) -> Recording:
-    """Open a session directory; raise :class:`InputError` if nothing usable is in it."""
+def read_session(path: str | Path, *, recover: bool = False) -> Recording:
+    """Open a session directory; raise :class:`InputError` if nothing usable is in it.
+
+    Bad samples (NaN, infinite, beyond ±MAX_ABS_VALUE) are read as NaN; with ``recover``
+    (``convert``, which never writes NaN) their samples are dropped, each leaving a gap.
+    """
     path = Path(path)
     if not path.is_dir():
         raise InputError(f"{path} is not a session directory")
@@ -176,19 +194,20 @@ def read_session(path: str | Path) -> Recording:
             f"samples.bin holds {sum(c[2] for c in chunks)} readable"
         )
 
-    def loader(offset: int, dtype: np.dtype, n: int) -> np.ndarray:
+    def loader(
+        offset: int, dtype: np.dtype, n: int, lo: int = 0, hi: int | None = None
+    ) -> np.ndarray:
+        """Columns [lo, hi) of the (n_channels, n) chunk at byte ``offset``; bad samples NaN."""
         mm = np.memmap(file, mode="r", dtype=dtype, offset=offset, shape=(len(channels), n))
-        data = np.array(mm)
-        if dtype.kind == "f" and not (np.abs(data) <= limits.MAX_ABS_VALUE).all():
-            raise InputError(
-                f"{file}: NaN, infinite or out-of-range samples (beyond {limits.MAX_ABS_VALUE:g}) "
-                f"in the chunk at byte {offset - CHUNK_HEADER.size}"
-            )
+        data = np.array(mm[:, lo:hi])
+        if dtype.kind == "f":
+            data[_bad(data)] = np.nan  # as the CSV reader reads a bad cell
         return data
 
     segments = []
+    n_bad, bad_chunks, dropped, first = 0, 0, 0, None
     prev_stop, prev_end = None, None
-    for off, dt, n, start, t0 in chunks:
+    for off, dt, n, start, t0, chunk_bad, first_bad in chunks:
         if prev_end is not None and start < prev_stop:
             problems.append(f"chunk at sample {start} overlaps the previous one, skipped")
             continue
@@ -209,8 +228,38 @@ def read_session(path: str | Path) -> Recording:
                 )
                 t0 = by_clock
             t0 = max(t0, prev_end + (start - prev_stop) / fs * 0.5)  # keep time increasing
-        segments.append(Segment(start, t0, n, lambda o=off, d=dt, k=n: loader(o, d, k)))
         prev_stop, prev_end = start + n, t0 + n / fs
+        if chunk_bad:
+            n_bad += chunk_bad
+            bad_chunks += 1
+            if first is None:
+                first = (off - CHUNK_HEADER.size, start + first_bad, t0 + first_bad / fs)
+        if not (chunk_bad and recover):
+            segments.append(Segment(start, t0, n, lambda o=off, d=dt, k=n: loader(o, d, k)))
+            continue
+        good = np.flatnonzero(~_bad(loader(off, dt, n)).any(axis=0))  # keep the good runs
+        dropped += n - good.size
+        for run in np.split(good, np.flatnonzero(np.diff(good) > 1) + 1) if good.size else []:
+            lo, hi = int(run[0]), int(run[-1]) + 1
+            segments.append(
+                Segment(
+                    start + lo,
+                    t0 + lo / fs,
+                    hi - lo,
+                    lambda o=off, d=dt, k=n, a=lo, b=hi: loader(o, d, k, a, b),
+                )
+            )
+    if first is not None:
+        where = (
+            f"{n_bad} NaN, infinite or absurd (beyond {limits.MAX_ABS_VALUE:g}) value(s) in "
+            f"{bad_chunks} chunk(s) of {SAMPLES_FILE}, the first at sample {first[1]} "
+            f"({first[2]:.3f} s) in the chunk at byte {first[0]}"
+        )
+        problems.append(
+            f"{where}; dropped their {dropped} sample(s)"
+            if recover
+            else f"{where}, read as bad samples (flagged bad_value, never an alert)"
+        )
     events, quality = _merge_events(journal, problems)
     device = meta.get("device")
     device = dict(device) if isinstance(device, dict) else {}
