@@ -325,3 +325,72 @@ def test_nested_transaction_rolls_back_only_its_own_writes(tmp_path):
                 )
                 raise RuntimeError
         assert [r["profile"] for r in h.sessions()] == ["night"]
+
+
+def _training_session(path, with_profile: bool = True):
+    """A ``record --profile training`` session directory: 60 s, one cramp on calf_left."""
+    import numpy as np
+
+    from crampdetect.core import Block, Representation
+    from crampdetect.storage.session import SessionWriter
+
+    channels = ("calf_left", "calf_right")
+    settings = {"profile": "training"} if with_profile else {}
+    rep = Representation("raw", "counts", 10)
+    with SessionWriter(
+        path, fs=1000.0, channels=channels, representation=rep, settings=settings
+    ) as w:
+        w.write(Block(np.full((2, 60_000), 512, np.int16), 1000.0, channels=channels))
+        cramp = {"channel": "calf_left", "kind": "cramp", "onset_s": 20.0, "end_s": 35.0}
+        w.write_events([Event.from_dict(cramp, 1)])
+    return path
+
+
+def test_cli_import_files_a_training_recording_as_training(tmp_path, monkeypatch, capsys):
+    """Without --profile, the kind comes from the file: the session's recorded settings, kept
+    through an EDF/BDF conversion too; a file that names no profile is a night."""
+    from crampdetect.cli import main
+    from crampdetect.storage.paths import HOME_ENV, history_path
+
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
+    session = _training_session(tmp_path / "run.cdrec")
+    for fmt in ("edf", "bdf"):
+        assert main(["convert", str(session), str(tmp_path / f"run.{fmt}")]) == 0
+    plain = _training_session(tmp_path / "plain.cdrec", with_profile=False)
+    capsys.readouterr()
+    for name in ("run.cdrec", "run.edf", "run.bdf", "plain.cdrec"):
+        assert main(["history", "--import", str(tmp_path / name)]) == 0
+    assert capsys.readouterr().out.count("Imported training session") == 3
+    assert main(["history"]) == 0
+    listed = capsys.readouterr().out
+    kinds = sorted(line.split()[4] for line in listed.splitlines()[1:])
+    assert kinds == ["night", "training", "training", "training"]
+    with History(history_path()) as h:
+        for row in h.sessions():
+            (cramp,) = h.records("cramps", int(row["id"]))
+            assert row["profile"] == ("night" if row["source"] == str(plain) else "training")
+            assert abs(cramp["onset_s"] - 20.0) < 0.01  # the cramp the training detector found
+
+
+def test_cli_import_refuses_a_profile_that_contradicts_the_file(tmp_path, monkeypatch, capsys):
+    """--profile night on a training session or a training `detect --json` result is a clear
+    error, and nothing is stored; --profile that agrees with the file is fine."""
+    import json
+
+    from crampdetect.cli import main
+    from crampdetect.storage.paths import HOME_ENV, history_path
+
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
+    session = _training_session(tmp_path / "run.cdrec")
+    result = tmp_path / "run.json"
+    events = [{"channel": "calf_left", "kind": "cramp", "onset_s": 20.0, "end_s": 35.0}]
+    result.write_text(json.dumps({"input": {"profile": "training"}, "events": events}))
+    for path in (session, result):
+        assert main(["history", "--import", str(path), "--profile", "night"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "scored with the training profile" in err
+    with History(history_path()) as h:
+        assert h.sessions() == []
+    assert main(["history", "--import", str(result), "--profile", "training"]) == 0
+    with History(history_path()) as h:
+        assert [r["profile"] for r in h.sessions()] == ["training"]

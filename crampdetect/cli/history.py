@@ -17,7 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--profile",
         choices=("night", "training"),
-        help="only this session kind (with --import: the kind of the imported session)",
+        help="only this session kind (with --import: the kind of a file that names no "
+        "profile; one that names another is refused)",
     )
     parser.add_argument("--export", metavar="FILE", help="write the selection to FILE.csv or .json")
     parser.add_argument("--force", action="store_true", help="let --export overwrite FILE")
@@ -141,9 +142,10 @@ def _import(history: object, args: argparse.Namespace) -> int:
         started = dt.datetime.fromtimestamp(path.stat().st_mtime) - dt.timedelta(seconds=duration)
     if started.tzinfo is None:
         started = started.astimezone()
+    profile = _profile(result, args.profile, path)
     # One transaction: an invalid profile, event or recording leaves nothing behind.
     with history.transaction():  # type: ignore[attr-defined]
-        rec = import_detection(history, result, started, args.profile, str(path), t0)  # type: ignore[arg-type]
+        rec = import_detection(history, result, started, profile, str(path), t0)  # type: ignore[arg-type]
         history.set_content_hash(rec.session_id, digest)  # type: ignore[attr-defined]
         if args.recording:
             from crampdetect.reports.activity import activity_from_file
@@ -192,6 +194,22 @@ def _detection_result(path: Path) -> tuple[dict, float, dt.datetime | None]:
         except ValueError:
             when = None
     return result, rec.t_start, when
+
+
+def _profile(result: dict, given: str | None, path: Path) -> str | None:
+    """The kind to store: the profile the file says its events were scored with, else ``given``
+    (``None``: the default, night). A ``given`` that contradicts the file is an error: the
+    events would be filed under a profile they were not scored with."""
+    meta = result.get("input") if isinstance(result.get("input"), dict) else {}
+    said = result.get("profile", meta.get("profile"))
+    if not isinstance(said, str) or not said:
+        return given
+    if given and given != said:
+        raise InputError(
+            f"{path} was scored with the {said} profile, not {given}: import it without "
+            f"--profile, or re-score it first (crampdetect detect FILE --profile {given} --json)"
+        )
+    return said
 
 
 def _live_session(history: object, link: object) -> object | None:

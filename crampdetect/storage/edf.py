@@ -2,7 +2,8 @@
 
 Annotation texts written (onsets in s from the first sample):
 
-- ``crampdetect-meta {json}`` at 0: first sample time, sample index, length, representation;
+- ``crampdetect-meta {json}`` at 0: first sample time, sample index, length, representation, and
+  the detector profile the events were scored with, if the recording says;
 - ``<kind> <channel> alert=<s> conf=<0-1> id=<n>`` for each detector event (duration = its length);
 - ``quality <issue> <channel>`` for each quality interval;
 - ``gap n=<samples>`` where samples were lost: EDF has no holes, so the gap is filled by holding
@@ -189,6 +190,9 @@ def write_edf(
     }
     if inferred:
         meta["inferred"] = inferred
+    settings = rec.meta.get("settings")
+    if isinstance(settings, dict) and isinstance(settings.get("profile"), str):
+        meta["profile"] = settings["profile"]  # what the events were scored with
     notes = [edfio.EdfAnnotation(0.0, None, "crampdetect-meta " + json.dumps(meta))]
     for ev in rec.events:
         dur = None if ev.end_s is None else max(ev.end_s - ev.onset_s, 0.0)
@@ -436,6 +440,7 @@ def read_edf(path: str | Path) -> Recording:
         except InputError as exc:
             problems.append(f"channel names from the signal labels: {exc}")
     start = _header_start(edf)
+    profile = meta.get("profile")
     return Recording(
         path=path,
         kind="bdf" if bdf else "edf",
@@ -464,6 +469,10 @@ def read_edf(path: str | Path) -> Recording:
             )
             for a, m in quality
         ],
-        meta={"edf_header": meta, **({"created_utc": start} if start else {})},
+        meta={
+            "edf_header": meta,  # profile: what the events were scored with, if written
+            **({"created_utc": start} if start else {}),
+            **({"settings": {"profile": profile}} if isinstance(profile, str) else {}),
+        },
         problems=problems,
     )
