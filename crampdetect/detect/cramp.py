@@ -1438,8 +1438,10 @@ class CrampDetector:
                     ok[np.flatnonzero(ask)] = ~both
             if s.series_wait_s > 0 and ok.any() and in_series(rs):
                 # nightmove (session 10): the next burst of a periodic series of leg
-                # movements: no path alerts before it has outlasted a leg movement.
-                ok &= elapsed[mine] >= s.series_wait_s * fr
+                # movements: no path alerts before it has outlasted a leg movement. Not
+                # within a recurrence watch: a muscle that has just cramped is prone to
+                # cramp again, whatever the movements between.
+                ok &= (elapsed[mine] >= s.series_wait_s * fr) | rec[mine]
             ok |= settle[mine] | weak[mine] | held_up[mine]
             if ok.any() and start + mine[0] < ch.strode_until:
                 # trainend: the leg walked away from its last alert (a false one, or a cramp
