@@ -316,16 +316,16 @@ def test_a_cramp_off_the_period_of_a_series_is_not_held(seed):
 
 @pytest.mark.parametrize("seed", range(2))
 def test_a_series_does_not_hold_back_a_cramp_in_its_recurrence_watch(seed):
-    # A cramp, then leg movements every 30 s, then a second cramp one period after the last
-    # of them: within the first cramp's recurrence watch it is not held for series_wait_s
-    # (a muscle that has just cramped is prone to cramp again).
-    t, x, rng = scene(duration_s=260.0, seed=seed)
-    add_burst(x, t, FS, rng, 0, 30.0, 60.0, 300.0, ramp_s=0.5, irregular=0.3)
-    _series(x, t, rng, (110.0, 140.0, 170.0))
-    add_burst(x, t, FS, rng, 0, 200.0, 240.0, 300.0, ramp_s=0.2)
+    # A cramp of 70 s, then leg movements every 30 s, then a second cramp one period after the
+    # last of them: within the first cramp's recurrence watch it is not held for
+    # series_wait_s (a muscle that has just cramped is prone to cramp again).
+    t, x, rng = scene(duration_s=300.0, seed=seed)
+    add_burst(x, t, FS, rng, 0, 20.0, 90.0, 300.0, ramp_s=0.5, irregular=0.3)
+    _series(x, t, rng, (150.0, 180.0, 210.0))
+    add_burst(x, t, FS, rng, 0, 240.0, 280.0, 300.0, ramp_s=0.2)
     first, second = _night_events(x)
-    assert first.alert_s < 60.0 and second.detail["recurrence"]
-    assert second.alert_s - 200.0 < 8.0
-    # Without the recurrence watch (a watch of 0 s) the same run waits for series_wait_s.
-    (_, later) = _night_events(x, recurrence_s=0.0)
-    assert later.alert_s - 200.0 >= 10.0
+    assert first.end_s - first.onset_s >= 60.0 and second.detail["recurrence"]
+    assert second.alert_s - 240.0 < 8.0
+    # After a shorter event (series_cramp_s above its length) the same run waits.
+    (_, later) = _night_events(x, series_cramp_s=600.0)
+    assert later.alert_s - 240.0 >= 10.0

@@ -193,6 +193,8 @@ class _Channel:
     # needs the leg strode_rise x over the level that event was alerted at (µV)
     strode_until: int = _NEVER
     strode_level: float = 0.0
+    # nightmove: the recurrence watch after an event that lasted series_cramp_s (a cramp)
+    cramped_until: int = _NEVER
 
 
 @dataclass(slots=True, frozen=True)
@@ -347,6 +349,7 @@ class CrampDetector:
         """Make ``channel`` more sensitive until ``until_frame`` (recurrence watch)."""
         ch = self._ch[channel]
         ch.recurrence_until = max(ch.recurrence_until, until_frame)
+        ch.cramped_until = max(ch.cramped_until, until_frame)  # a cramp reported from outside
         self._settle(ch)
 
     #: Every transition taken, as (channel, frame, Transition), when a list (for tests).
@@ -1052,6 +1055,9 @@ class CrampDetector:
             if h.channel == c and h.ended is None:
                 h.ended = seen_at
         ch.recurrence_until = end_frame + round(self.settings.recurrence_s / self.hop_s)
+        lasting = self.settings.series_cramp_s
+        if lasting > 0 and end_frame - closed.onset_frame >= round(lasting / self.hop_s):
+            ch.cramped_until = ch.recurrence_until
         ch.cramp, ch.low, ch.esc, ch.alert_info = None, 0, 0, None
         self._go(ch, how)
         return closed
@@ -1439,9 +1445,10 @@ class CrampDetector:
             if s.series_wait_s > 0 and ok.any() and in_series(rs):
                 # nightmove (session 10): the next burst of a periodic series of leg
                 # movements: no path alerts before it has outlasted a leg movement. Not
-                # within a recurrence watch: a muscle that has just cramped is prone to
-                # cramp again, whatever the movements between.
-                ok &= (elapsed[mine] >= s.series_wait_s * fr) | rec[mine]
+                # within the recurrence watch after an event that lasted series_cramp_s: a
+                # muscle that has just cramped is prone to cramp again, whatever the
+                # movements between.
+                ok &= (elapsed[mine] >= s.series_wait_s * fr) | (frames[mine] < ch.cramped_until)
             ok |= settle[mine] | weak[mine] | held_up[mine]
             if ok.any() and start + mine[0] < ch.strode_until:
                 # trainend: the leg walked away from its last alert (a false one, or a cramp

@@ -408,6 +408,11 @@ class DetectorSettings:
     series_wait_s : float
         ... then no path alerts before the run has lasted this long (s: longer than every leg
         movement). 0 disables.
+    series_cramp_s : float
+        (nightmove) ... except within the recurrence watch after an event that lasted at least
+        this long (s) from onset to end: a cramp (a muscle that has just cramped is prone to
+        cramp again); a leg movement or turnover (<= 45 s) alerted falsely ends sooner. 0: the
+        wait holds in every watch.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -550,6 +555,7 @@ class DetectorSettings:
     series_s: float = 0.0
     series_moves: float = 2.0
     series_wait_s: float = 0.0
+    series_cramp_s: float = 0.0
     series_gap_s: float = 5.0
     series_ratio: float = 2.0
 
@@ -721,6 +727,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "series_s": (0.0, 600.0, "s"),  # nightmove (session 10)
     "series_moves": (1.0, 100.0, "movements"),  # nightmove (session 10)
     "series_wait_s": (0.0, 60.0, "s"),  # nightmove (session 10)
+    "series_cramp_s": (0.0, 3600.0, "s"),  # nightmove (session 10)
     "series_gap_s": (0.0, 600.0, "s"),  # nightmove (session 10)
     "series_ratio": (1.0, 100.0, "x the last period"),  # nightmove (session 10)
 }
@@ -793,6 +800,7 @@ _PROFILES = {
         # and fall) on every path (benchmarks/detection.md, session 10, part nightmove).
         series_s=90.0,
         series_wait_s=10.5,
+        series_cramp_s=60.0,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
