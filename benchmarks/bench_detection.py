@@ -239,8 +239,9 @@ def main() -> None:
         "for tuning only at its tuning seeds, like the standard set. The independent set "
         "comes from a generator written from the domain notes alone, without reading the "
         "simulator or the detector (`crampdetect/evaluate/independent.py`, "
-        "benchmarks/independent.md); its tuning seeds 0-2 were used to develop two changes "
-        "(December 2026), its held-out seeds never.",
+        "benchmarks/independent.md); since December 2026 its tuning seeds 0-2 are used for "
+        "tuning and its validation seeds 100-102 for checking, like the other sets; its "
+        "held-out seeds never.",
         "",
         "## Targets",
         "",
