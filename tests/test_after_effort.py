@@ -15,17 +15,17 @@ REP = Representation("raw", "uV")
 HOLD_END_S = 40.0
 
 
-def _session(pause_s: float, second_s: float):
+def _session(pause_s: float, second_s: float, ramp_s: float = 0.3):
     """70 s at rest but for movements of both legs early on (the activity reference), a steady
     8-s hold of the left leg ending at HOLD_END_S, then after ``pause_s`` a steady contraction
-    of the same leg for ``second_s`` s."""
+    of the same leg ramped up over ``ramp_s`` and lasting ``second_s`` s."""
     t, x, rng = scene(fs=FS, duration_s=70.0, n_channels=2, seed=3)
     for ch in (0, 1):
         for b in (4.0, 10.0, 16.0):
             add_burst(x, t, FS, rng, ch, b + ch, b + ch + 1.0, 300.0)
     add_burst(x, t, FS, rng, 0, HOLD_END_S - 8.0, HOLD_END_S, 200.0, ramp_s=0.5)
     start = HOLD_END_S + pause_s
-    add_burst(x, t, FS, rng, 0, start, start + second_s, 200.0, ramp_s=0.3)
+    add_burst(x, t, FS, rng, 0, start, start + second_s, 200.0, ramp_s=ramp_s)
     return x
 
 
@@ -53,3 +53,31 @@ def test_a_hold_after_a_pause_still_waits_slow_min_s():
     # the same after a short pause is taken for a cramp
     short = cramp_events(_session(1.5, s.after_effort_slow_s + 2.0), FS, CHANNELS, REP, "training")
     assert [e.channel for e in short] == ["left"]
+
+
+# (replead, session 10) A contraction that begins up to ``after_effort_late_s`` after a hold on
+# the same leg takes the after-effort path (``after_effort_slow_s``) when it rose more slowly
+# than a voluntary contraction is ramped up (``after_effort_rise_s`` from 20 % to 80 % of its
+# level): a cramp builds up, a repeated hold is ramped up in well under a second.
+PAUSE_S = 4.0  # longer than after_effort_s (3 s), within after_effort_late_s (5 s)
+
+
+def test_a_slow_rise_after_the_pause_alerts_on_the_after_effort_path():
+    s = profile_settings("training")
+    assert s.after_effort_s < PAUSE_S <= s.after_effort_late_s
+    start = HOLD_END_S + PAUSE_S
+    x = _session(PAUSE_S, 25.0, ramp_s=2.0)
+    cramps = cramp_events(x, FS, CHANNELS, REP, "training")
+    assert [e.channel for e in cramps] == ["left"]
+    assert cramps[0].alert_s < start + s.slow_min_s
+    cut = cramp_events(x, FS, CHANNELS, REP, "training", [7, 16_000, 22_111, 23_001])
+    assert [(e.alert_s, e.onset_s) for e in cut] == [(e.alert_s, e.onset_s) for e in cramps]
+    # without the rule it waits out a voluntary hold
+    late = cramp_events(x, FS, CHANNELS, REP, "training", after_effort_rise_s=0.0)
+    assert all(e.alert_s >= start + s.slow_min_s for e in late)
+
+
+def test_a_hold_ramped_up_after_the_pause_is_not_alerted():
+    s = profile_settings("training")
+    x = _session(PAUSE_S, s.after_effort_slow_s + 2.0, ramp_s=0.3)
+    assert cramp_events(x, FS, CHANNELS, REP, "training") == []

@@ -172,3 +172,46 @@ def test_step_settings_are_checked_and_off_at_night():
         with pytest.raises(InputError):
             profile_settings("training").replace(**{name: -1.0})
     assert profile_settings("night").step_both == 0.0
+
+
+# indtrain (session 10): in training the slow path does not alert a hold stepped up out of
+# standing within the last seconds: standing opened the run it counted, and the level now was
+# not what was sustained (``slow_prior_step``; benchmarks/detection.md, session 10, part
+# indtrain).
+
+
+def test_a_hold_out_of_standing_is_not_alerted_on_the_slow_path():
+    """The left leg stands for 12 s (the slow path's run is long enough; the standing test
+    keeps it quiet), then holds for 3.5 s: without the rule the slow path alerts within the
+    hold once the step is older than the slow_step test looks (its median over fast_s has
+    caught up), with it nothing is alerted."""
+    fast = _step_scene(16.0, 17.0, 3.5)
+    before = _slow_alerts(fast, slow_prior_step=0.0)
+    assert [(c, p) for c, _, p in before][:1] == [(0, "slow")]
+    assert _frames(18.0) <= before[0][1] < _frames(20.5)
+    assert _slow_alerts(fast) == []
+    assert _slow_alerts(fast, cuts=(3, 339, 350, 351, 372, 500)) == []
+
+
+def test_a_contraction_held_on_alerts_as_before():
+    """From rest, or held on out of standing for 13 s: the level now is the level seconds ago
+    long before the slow path's time; the same alert with the rule as without."""
+    for fast in (_step_scene(1.0, 5.0, 14.0), _step_scene(16.0, 10.0, 13.0)):
+        alerts = _slow_alerts(fast)
+        assert [c for c, *_ in alerts][:1] == [0]
+        assert alerts == _slow_alerts(fast, slow_prior_step=0.0)
+
+
+@pytest.mark.slow
+@settings(max_examples=10, deadline=None)
+@given(st.lists(st.integers(1, _frames(30.0) - 1), max_size=20))
+def test_the_rule_does_not_depend_on_block_sizes(cuts):
+    for fast in (_step_scene(16.0, 17.0, 3.5), _step_scene(16.0, 10.0, 13.0)):
+        assert _slow_alerts(fast, cuts) == _slow_alerts(fast)
+
+
+def test_prior_step_setting_is_checked_and_off_at_night():
+    with pytest.raises(InputError):
+        profile_settings("training").replace(slow_prior_step=-1.0)
+    assert profile_settings("night").slow_prior_step == 0.0
+    assert profile_settings("training").slow_prior_step > 0.0
