@@ -1570,8 +1570,7 @@ class CrampDetector:
         span = int(np.max(frames - last)) + 1
         idx = (last - e0)[:, None] + np.arange(span)[None, :]  # (k, span)
         valid = (idx <= (frames - e0)[:, None]) & (idx - w + 1 >= 0)
-        floor = s.rest_offset * np.nan_to_num(self._ext_base[c])
-        x = np.nan_to_num(self._ext_fast[c] - floor)
+        x = np.nan_to_num(self._above_rest(c))
         safe = np.clip(idx, 0, x.shape[0] - 1)  # (frames past each row's own are not valid)
         csum = np.concatenate([[0.0], np.cumsum(x)])
         sm = (csum[safe + 1] - csum[np.clip(safe + 1 - w, 0, None)]) / w
@@ -1598,11 +1597,15 @@ class CrampDetector:
         idx = np.clip(last - self._ext_start, 1, None)
         span = np.maximum(idx[:, None] - 1 - np.arange(w)[None, :], 0)
         floor = s.rest_offset * np.nan_to_num(self._ext_base[c])
-        mean = np.nan_to_num(self._ext_fast[c, span] - floor[span]).mean(axis=1)
+        mean = np.nan_to_num(self._above_rest(c)[span]).mean(axis=1)
         top = self._ext_ref[c, idx - 1] - floor[idx - 1]
         with np.errstate(invalid="ignore", divide="ignore"):
             rel = np.where(top > 0, mean / top, 0.0)
         return ok & (rel >= s.after_effort_level)
+
+    def _above_rest(self, c: int) -> np.ndarray:
+        """Leg ``c``'s 100 ms envelope above its resting offset over the kept history (µV)."""
+        return self._ext_fast[c] - self.settings.rest_offset * np.nan_to_num(self._ext_base[c])
 
     # holds, holdfa: a voluntary hold is released, a step up out of standing is no plateau
     def _recent(self, c: int, idx: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1635,8 +1638,7 @@ class CrampDetector:
         median over the ``fast_s`` that ended ``fast_s`` before (False where the history does
         not reach back)."""
         s = self.settings
-        floor = s.rest_offset * np.nan_to_num(self._ext_base[c])
-        x = (self._ext_fast[c] - floor)[None, :]
+        x = self._above_rest(c)[None, :]
         w = self._swing_w
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a window before the history
@@ -1809,7 +1811,7 @@ class CrampDetector:
         s = self.settings
         k = self._gait_w
         end = frames - self._ext_start + 1  # exclusive ends in the extended arrays
-        x = self._ext_fast[c] - s.rest_offset * np.nan_to_num(self._ext_base[c])
+        x = self._above_rest(c)
         w = _windows_ending(x[None, :], end, k)[0]  # (m, k)
         before = np.arange(k)[None, :] < (run_start - frames + k - 1)[:, None]
         w = np.where(before, np.nan, w)
