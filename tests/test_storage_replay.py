@@ -199,6 +199,26 @@ def test_record_cli_sigkill_keeps_all_but_the_last_second(tmp_path: Path) -> Non
     assert rec.meta["device"]["firmware"] == "sim-1.0"
 
 
+def test_record_duration_counts_blocks_even_when_one_read_brings_them_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """``--duration`` stops within a block of what was asked even when the board got far
+    ahead: here the simulated board queues its whole minute before the first read (as
+    ``speed=0`` does when the detector is slower than the simulator)."""
+    from crampdetect.ingest.sim import SimTransport
+
+    monkeypatch.setattr(SimTransport, "start", lambda self: self._play())
+    out = tmp_path / "sim.cdrec"
+    url = "sim://hold?speed=0&duration=60&seed=1"
+    assert main(["record", url, "--out", str(out), "--duration", "10", "--quiet"]) == 0
+    rec = open_recording(out)
+    assert 10.0 <= rec.duration_s <= 10.5, rec.duration_s  # main: the whole 60 s
+    assert f"{rec.duration_s:.1f} s" in capsys.readouterr().out
+    for bad in ("0", "-5", "nan"):
+        assert main(["record", url, "--out", str(tmp_path / "x.cdrec"), "--duration", bad]) == 2
+    assert not (tmp_path / "x.cdrec").exists()
+
+
 @pytest.mark.parametrize(
     "name",
     [

@@ -41,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
     from crampdetect.pipeline.live import LiveMonitor
     from crampdetect.storage.session import SessionWriter
 
+    if args.duration is not None and not args.duration > 0:
+        raise InputError(f"--duration must be > 0, got {args.duration}")
     out = Path(args.out)
     if out.exists():
         raise InputError(f"{out} already exists; refusing to overwrite a recording")
@@ -70,11 +72,9 @@ def run(args: argparse.Namespace) -> int:
                 f"recording {monitor.received_s:8.1f} s  {writer.n_samples} samples saved",
                 flush=True,
             )
-        if args.duration is not None and monitor.received_s >= args.duration:
-            stop.set()
 
     with stop_on_signals() as stop, source:
-        monitor.run(stop=stop, on_pass=after_pass)
+        monitor.run(stop=stop, on_pass=after_pass, signal_s=args.duration)
     if monitor.recorder is None:
         raise InputError(f"{args.url}: no samples received; nothing recorded")
     print(f"saved {out}: {monitor.recorder.n_samples} samples, {monitor.received_s:.1f} s")

@@ -214,11 +214,15 @@ class LiveMonitor:
         self, duration_s: float | None = None, stop: threading.Event | None = None,
         on_pass: Callable[[], None] | None = None,
         on_block: Callable[[Block, Output], None] | None = None,
+        signal_s: float | None = None,
     ) -> MonitorSummary:  # fmt: skip
         """Monitor until the source ends, ``duration_s`` (wall clock) passes or ``stop`` is set.
 
         ``on_block(block, output)`` is called after each block went through the pipeline,
         ``on_pass()`` after each pass of the loop (either may set ``stop`` or raise).
+        ``signal_s`` stops once that many seconds of signal went through: the block that
+        reaches it is the last, however many blocks one read brought (a source replaying as
+        fast as it can queues minutes between two passes).
         """
         stop = stop or threading.Event()
         deadline = None if duration_s is None else time.monotonic() + duration_s
@@ -230,7 +234,11 @@ class LiveMonitor:
             while not stop.is_set() and not source.ended:
                 if deadline is not None and time.monotonic() >= deadline:
                     break
+                if signal_s is not None and self.received_s >= signal_s:
+                    break
                 for block in source.read(READ_TIMEOUT_S):
+                    if signal_s is not None and self.received_s >= signal_s:
+                        break  # the rest of this read lies past what was asked
                     out = self._pipeline_for(block).push(block)
                     self._now_s = block.t_end
                     self.received_s += block.n_samples / block.fs
