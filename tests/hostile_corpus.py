@@ -264,7 +264,7 @@ def build(root: Path) -> list[Case]:
 
     def sidecar_case(name: str, change: Callable[[dict], None] | bytes, expect: str, fmt="csv"):
         src = base_csv if fmt == "csv" else base_wav
-        path = add(name, "OK" if fmt == "csv" else None, expect)  # detect ignores CSV sidecars
+        path = add(name, "OK" if fmt == "csv" else None, expect)  # detect: only its profile
         path.write_bytes(src.read_bytes())
         side = sidecar_path(path)
         side.write_bytes(sidecar_path(src).read_bytes())

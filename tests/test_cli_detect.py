@@ -215,3 +215,90 @@ def test_folder_without_recordings_is_an_error(tmp_path):
     assert (
         r.stderr.strip().splitlines()[-1].startswith("crampdetect detect: error: nothing to score")
     )
+
+
+@pytest.fixture(scope="module")
+def training_copies(tmp_path_factory):
+    """A training session recorded from the simulator, its EDF+ copy, and a labelled CSV of a
+    training scenario: each names the training profile."""
+    root = tmp_path_factory.mktemp("training")
+    session, edf = root / "run.cdrec", root / "run.edf"
+    url = "sim://hold?speed=0&duration=60&seed=2"
+    argv = ["record", url, "--out", str(session), "--profile", "training", "--quiet"]
+    assert main([*argv, "--convert", str(edf)]) == 0
+    csv = root / "hold.csv"
+    assert main(["simulate", "hold", "--seed", "1", "--duration", "60", "--out", str(csv)]) == 0
+    return [session, edf, csv]
+
+
+def _inputs(capsys) -> list[dict]:
+    return [json.loads(line)["input"] for line in capsys.readouterr().out.splitlines()]
+
+
+def test_a_recording_is_scored_under_the_profile_it_names(training_copies, cramp_csv, capsys):
+    """detect and replay without --profile use the recording's own profile (a session, its
+    EDF+ copy, a labelled CSV), and say so; an explicit --profile wins and says what the
+    recording names; a recording that names none is a night, as before."""
+    for path in training_copies:
+        for command in ("detect", "replay"):
+            for given, used, source in (
+                (None, "training", "recording"),
+                ("night",) * 2 + ("option",),
+            ):
+                argv = [command, str(path), "--json", *(["--profile", given] if given else [])]
+                assert main(argv) == 0
+                (inp,) = _inputs(capsys)
+                got = (inp["profile"], inp["profile_from"], inp["recorded_profile"])
+                assert got == (used, source, "training"), (command, path, given)
+    assert main(["detect", *map(str, training_copies), "--json"]) == 0  # several files
+    assert [i["profile"] for i in _inputs(capsys)] == ["training"] * 3
+    assert main(["detect", str(cramp_csv), "--json"]) == 0
+    (inp,) = _inputs(capsys)
+    assert (inp["profile"], inp["profile_from"], inp["recorded_profile"]) == (
+        "night",
+        "default",
+        None,
+    )
+
+
+def test_scoring_under_the_named_profile_is_scoring_under_training(training_copies, capsys):
+    """Not only the label: the events are those of --profile training (here the night
+    profile alerts where training does not, and the other way round), and the table says
+    where the profile came from."""
+    for path in (training_copies[0], training_copies[2]):
+        events = {}
+        for given in (None, "training", "night"):
+            argv = ["detect", str(path), "--json", *(["--profile", given] if given else [])]
+            assert main(argv) == 0
+            events[given] = json.loads(capsys.readouterr().out)["events"]
+        assert events[None] == events["training"] != events["night"], path
+    session = str(training_copies[0])
+    assert main(["detect", session]) == 0
+    assert "profile training (the recording's)" in capsys.readouterr().out
+    assert main(["detect", session, "--profile", "night"]) == 0
+    assert "profile night (--profile; the recording names training)" in capsys.readouterr().out
+
+
+def test_an_unknown_or_unreadable_profile_is_a_warning_and_a_night(
+    training_copies, tmp_path, capsys
+):
+    """A labels file naming a profile this version does not know, or a CSV sidecar that cannot
+    be read: a warning line, and the recording is still scored, under night."""
+    csv = tmp_path / "nap.csv"
+    csv.write_bytes(training_copies[2].read_bytes())
+    labels = json.loads(training_copies[2].with_suffix(".labels.json").read_text())
+    (tmp_path / "nap.labels.json").write_text(json.dumps({**labels, "profile": "nap"}))
+    assert main(["detect", str(csv), "--json"]) == 0
+    out, err = capsys.readouterr()
+    inp = json.loads(out)["input"]
+    assert (inp["profile"], inp["profile_from"], inp["recorded_profile"]) == (
+        "night",
+        "default",
+        "nap",
+    )
+    assert "profile 'nap'" in inp["problems"][-1] and "warning: the recording names" in err
+    (tmp_path / "nap.labels.json").unlink()
+    (tmp_path / "nap.csv.session.json").write_text("{not json")
+    assert main(["detect", str(csv), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["input"]["profile"] == "night" and "sidecar ignored" in err

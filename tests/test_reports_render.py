@@ -137,6 +137,21 @@ def test_report_reads_simulator_labels(night: Path, tmp_path: Path) -> None:
     assert make_report(csv, tmp_path / "labelled.png").exists()
 
 
+def test_report_uses_the_profile_the_recording_names(
+    night: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """Without --profile a recording labelled training is reported as training; --profile
+    night still re-scores it as a night."""
+    csv = tmp_path / "run.csv"
+    csv.write_bytes(night.read_bytes())
+    (tmp_path / "run.labels.json").write_text(json.dumps({"profile": "training"}))
+    for extra, said in (([], "profile training"), (["--profile", "night"], "profile night")):
+        out = tmp_path / f"run{len(extra)}.html"
+        assert main(["report", str(csv), "--out", str(out), "-q", *extra]) == 0
+        assert said in out.read_text()
+    assert capsys.readouterr().err == ""
+
+
 def test_report_cli_many_recordings_in_parallel(
     night: Path, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:

@@ -26,7 +26,11 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--units", choices=("uV", "mV", "V", "counts"), help="sample units")
     p.add_argument("--adc-bits", type=int, choices=(8, 10, 12, 14, 16), help="ADC resolution")
     p.add_argument("--rate", type=_rate, help="sample rate in Hz (default: from time_s)")
-    p.add_argument("--profile", choices=PROFILES, default="night", help="detector profile")
+    p.add_argument(
+        "--profile",
+        choices=PROFILES,
+        help="detector profile (default: the one the recording names, else night)",
+    )
     add_quiet_argument(p)
     p.add_argument(
         "--set",
@@ -68,6 +72,19 @@ def _clock(t: float | None) -> str:
     return "-" if t is None else clock(t, decimals=3, pad_hours=True)
 
 
+def _profile_note(inp: dict) -> str:
+    """Where the profile came from, for the ``input:`` line (empty if the result does not say)."""
+    source, recorded = inp.get("profile_from"), inp.get("recorded_profile")
+    if source == "option":
+        differs = recorded is not None and recorded != inp["profile"]
+        return f" (--profile; the recording names {recorded})" if differs else " (--profile)"
+    if source == "recording":
+        return " (the recording's)"
+    if source == "default":
+        return " (default: the recording names none)" if recorded is None else " (default)"
+    return ""
+
+
 def format_result(result: dict) -> str:
     """A readable summary of a ``detect`` result."""
     inp = result["input"]
@@ -76,7 +93,8 @@ def format_result(result: dict) -> str:
     lines = [
         f"input: {inp['sample_rate_hz']} Hz, {len(inp['channels'])} channel(s) "
         f"{', '.join(inp['channels'])}, {inp['signal']} in {inp['units']}{bits}{inferred}; "
-        f"{inp['duration_s']:.1f} s, {inp['gaps']} gap(s); profile {inp['profile']}",
+        f"{inp['duration_s']:.1f} s, {inp['gaps']} gap(s); profile {inp['profile']}"
+        f"{_profile_note(inp)}",
         "",
     ]
     ev = result["events"]

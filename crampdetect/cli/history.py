@@ -178,10 +178,12 @@ def _detection_result(path: Path) -> tuple[dict, float, dt.datetime | None]:
     rec = open_recording(path)
     if not rec.events and not rec.quality and rec.kind != "session":
         raise InputError(f"{path}: has no detector events; run `crampdetect detect --json` on it")
-    settings = rec.meta.get("settings")
-    profile = settings.get("profile") if isinstance(settings, dict) else None
     result = {
-        "input": {"channels": list(rec.channels), "duration_s": rec.duration_s, "profile": profile},
+        "input": {
+            "channels": list(rec.channels),
+            "duration_s": rec.duration_s,
+            "profile": rec.profile,
+        },
         "events": [e.to_dict() | {"id": e.id} for e in rec.events],
         "quality": [q.to_dict() for q in rec.quality],
         "history_session": rec.meta.get("history_session"),

@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from crampdetect.storage.reader import open_recording
 
     rec = open_recording(args.path)
+    _recording_profile(rec, args)  # a profile it does not know is a warning, said first
     for problem in rec.problems:
         print(f"crampdetect {args.command}: warning: {problem}", file=sys.stderr)
     live = args.speed is not None and not args.json
@@ -71,23 +72,36 @@ def run(args: argparse.Namespace) -> int:
 
 def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
     """The ``detect --json`` dictionary of an open recording, with the options of ``args``
-    (``--signal/--units/--adc-bits/--rate/--profile/--set``, and ``--speed`` when present)."""
+    (``--signal/--units/--adc-bits/--rate/--profile/--set``, and ``--speed`` when present);
+    without ``--profile``, the profile the recording names, else night."""
     from crampdetect.cli._args import overrides_from_args
     from crampdetect.core import InputError
     from crampdetect.detect.settings import profile_settings
-    from crampdetect.pipeline.rescore import replay, resolve_inference
+    from crampdetect.pipeline.rescore import replay, resolve_inference, with_profile_note
 
     if args.rate is not None and abs(args.rate - rec.fs) > 0.02 * rec.fs:
         raise InputError(f"--rate {args.rate:g} Hz disagrees with the recording ({rec.fs:g} Hz)")
     rep, inferred, inference = resolve_inference(rec, args.signal, args.units, args.adc_bits)
+    profile, note = _recording_profile(rec, args)
     result = replay(
         rec,
-        profile=args.profile,
-        settings=profile_settings(args.profile, rep.signal).replace(**overrides_from_args(args)),
+        profile=profile,
+        settings=profile_settings(profile, rep.signal).replace(**overrides_from_args(args)),
         representation=rep,
         speed=getattr(args, "speed", None),
         on_block=on_block,
     )
     result["input"]["inferred"] = inferred
     result["input"]["inference"] = inference
-    return result
+    return with_profile_note(result, note)
+
+
+def _recording_profile(rec, args: argparse.Namespace) -> tuple[str, dict[str, object]]:
+    """``--profile``, else the one ``rec`` names, else night (:func:`scoring_profile`); a
+    profile it names but this version does not know joins ``rec.problems`` (once)."""
+    from crampdetect.pipeline.rescore import scoring_profile
+
+    profile, note, warning = scoring_profile(args.profile, rec.profile)
+    if warning and warning not in rec.problems:
+        rec.problems.append(warning)
+    return profile, note

@@ -17,7 +17,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "with several recordings, a directory",
     )
     p.add_argument("--force", action="store_true", help="overwrite existing report files")
-    p.add_argument("--profile", choices=PROFILES, default="night", help="detector profile")
+    p.add_argument(
+        "--profile",
+        choices=PROFILES,
+        help="detector profile (default: the one the recording names, else night)",
+    )
     p.add_argument("--dask", metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)")
     p.add_argument("--workers", type=int, help="local worker processes (default: CPU count)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import InputError
+from crampdetect.pipeline.rescore import scoring_profile
 from crampdetect.reports.clock import clock
 from crampdetect.reports.plots import overview_figure, zoom_figure
 from crampdetect.reports.report import ReportData, collect, night_summary, training_summary
@@ -157,7 +158,7 @@ def _write_html(figs: list, title: str, lines: list[str], data: ReportData, out:
 def make_report(
     path: str | Path,
     out: str | Path,
-    profile: str = "night",
+    profile: str | None = None,
     progress: Callable[[float], None] | None = None,
     *,
     force: bool = False,
@@ -165,8 +166,10 @@ def make_report(
 ) -> Path:
     """Open ``path``, replay it and write its report to ``out``; overwrites only with ``force``.
 
-    ``progress`` is called with the seconds of signal of each block replayed; ``warn`` with
-    each problem the reader met and worked around (the report lists them too).
+    ``profile`` None scores it under the profile it names, else night
+    (:func:`~crampdetect.pipeline.rescore.scoring_profile`). ``progress`` is called with the
+    seconds of signal of each block replayed; ``warn`` with each problem the reader met and
+    worked around (the report lists them too).
     """
     sniff(Path(path))  # an unreadable input is the first thing to say
     out = refuse_overwrite(out, force)
@@ -175,6 +178,8 @@ def make_report(
     if not out.parent.is_dir():
         raise InputError(f"{out}: the folder {out.parent} does not exist")
     rec = open_recording(path)
+    profile, _, unknown = scoring_profile(profile, rec.profile)
+    rec.problems += [unknown] if unknown else []
     for problem in rec.problems if warn is not None else ():
         warn(problem)
     return write_report(collect(rec, profile, progress=progress), out)

@@ -74,7 +74,8 @@ def contiguous_runs(rec: Recording) -> list[list]:
     return runs
 
 
-def _read_sidecar(path: Path) -> dict | None:
+def read_sidecar(path: Path) -> dict | None:
+    """The checked ``<name>.session.json`` beside ``path``, None if there is none."""
     side = sidecar_path(path)
     if not side.exists():
         return None
@@ -173,7 +174,7 @@ def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
     their rows are dropped like damaged ones.
     """
     path = Path(path)
-    doc = _read_sidecar(path)
+    doc = read_sidecar(path)
     try:
         stream = open_csv(path, rate=float(doc["sample_rate_hz"]) if doc else None)
         segments = []
@@ -251,7 +252,7 @@ def read_wav(path: str | Path, *, recover: bool = False) -> Recording:
             f"WAV cut short: its header declares {declared} frames, the file holds "
             f"{frames.shape[0]}"
         )
-    doc = _read_sidecar(path)
+    doc = read_sidecar(path)
     fs = limits.check_rate(fs, str(path))
     if frames.shape[1] > limits.MAX_CHANNELS:
         raise LimitError(f"{path}: {frames.shape[1]} channels (limit {limits.MAX_CHANNELS})")

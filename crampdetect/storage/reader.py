@@ -15,7 +15,7 @@ import numpy as np
 
 from crampdetect.core import InputError, Representation
 from crampdetect.storage import edf, formats, limits, session_reader, thirdparty
-from crampdetect.storage.recording import Recording, segments_from_array
+from crampdetect.storage.recording import Recording, carried_profile, segments_from_array
 from crampdetect.storage.session_reader import is_session
 
 logger = logging.getLogger(__name__)
@@ -144,14 +144,41 @@ def open_recording(path: str | Path, *, recover: bool = False) -> Recording:
         rec = thirdparty.read_brainflow(path, recover=recover)
     else:
         rec = formats.read_csv(path, recover=recover)
-    labels = path.with_name(path.stem + ".labels.json")
-    if labels.exists():
-        try:
-            rec.labels = limits.read_json(labels, "labels file")
-        except InputError as exc:
-            rec.problems.append(f"labels ignored: {exc}")
+    rec.labels = _read_labels(path, rec.problems)
     if not rec.segments:
         raise InputError(
             f"{path}: no readable samples" + (f" ({rec.problems[0]})" if rec.problems else "")
         )
     return rec
+
+
+def _read_labels(path: Path, problems: list[str]) -> object | None:
+    """The simulator's ``<stem>.labels.json`` beside ``path``, if any; a bad one is a problem."""
+    labels = path.with_name(path.stem + ".labels.json")
+    if not labels.exists():
+        return None
+    try:
+        return limits.read_json(labels, "labels file")
+    except InputError as exc:
+        problems.append(f"labels ignored: {exc}")
+        return None
+
+
+def csv_profile(path: str | Path) -> tuple[str | None, list[str]]:
+    """The profile a ``time_s`` CSV names for itself (:func:`.recording.carried_profile`),
+    read from its sidecars alone (``.session.json``, ``.labels.json``), not its samples.
+
+    Returns the profile (None if it names none) and what was wrong with an unreadable
+    sidecar (then ignored).
+    """
+    path = Path(path)
+    problems: list[str] = []
+    meta: object = None
+    try:
+        doc = formats.read_sidecar(path)
+    except InputError as exc:
+        problems.append(f"sidecar ignored: {exc}")
+    else:
+        meta = doc.get("meta") if doc else None
+    labels = _read_labels(path, problems)
+    return carried_profile(meta if isinstance(meta, dict) else {}, labels), problems

@@ -8,7 +8,7 @@ only this interface. Samples are loaded lazily, one segment at a time.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +69,11 @@ class Recording:
     meta: dict[str, object] = field(default_factory=dict)
     labels: object | None = None
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def profile(self) -> str | None:
+        """The detector profile the recording names for itself (:func:`carried_profile`)."""
+        return carried_profile(self.meta, self.labels)
 
     @property
     def n_samples(self) -> int:
@@ -145,6 +150,21 @@ class Recording:
             if b.start > a.start + a.n_samples:
                 out.append((a.t0 + a.n_samples / self.fs, b.t0))
         return out
+
+
+def carried_profile(meta: Mapping[str, object], labels: object = None) -> str | None:
+    """The detector profile a recording names for itself, or None if it names none.
+
+    Its recorded settings (``settings.profile`` of a ``record`` or ``monitor --record``
+    session, kept by its EDF+/BDF+, CSV and WAV copies), else its simulator labels
+    (``profile`` of a ``.labels.json``). Returned as written, not checked against the
+    profiles this version knows.
+    """
+    settings = meta.get("settings")
+    said = settings.get("profile") if isinstance(settings, dict) else None
+    if said is None and isinstance(labels, dict):
+        said = labels.get("profile")
+    return said if isinstance(said, str) and said else None
 
 
 def segments_from_array(
