@@ -237,6 +237,7 @@ class LslSource:
     """
 
     accepts_commands = False  # an LSL stream has no motor
+    profile = None  # nor a detector profile of its own
 
     def __init__(
         self,

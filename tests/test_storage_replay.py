@@ -219,6 +219,43 @@ def test_record_duration_counts_blocks_even_when_one_read_brings_them_all(
     assert not (tmp_path / "x.cdrec").exists()
 
 
+def test_live_commands_use_the_profile_their_source_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """``record`` and ``monitor`` on a simulated training scenario without --profile run (and
+    record) training and say so, so a later ``detect`` and the history read it back; an
+    explicit --profile wins; a night scenario stays a night."""
+    monkeypatch.setenv("CRAMPDETECT_HOME", str(tmp_path / "home"))
+    hold = "sim://hold?speed=0&duration=20&seed=1"
+    for url, given, used in (
+        (hold, None, "training"),
+        (hold, "night", "night"),
+        ("sim://night-short?speed=0&duration=20&seed=1", None, "night"),
+    ):
+        chosen = ["--profile", given] if given else []
+        for command in ("record", "monitor"):
+            out = tmp_path / f"{command}-{used}-{given}.cdrec"
+            if command == "record":
+                argv = ["record", url, "--out", str(out), "--quiet", *chosen]
+            else:
+                argv = ["monitor", url, "--no-view", "--json-events", "--record", str(out)]
+                argv += ["--history", *chosen]
+            assert main(argv) == 0, argv
+            printed = capsys.readouterr()
+            said = f"crampdetect {command}: profile {used}, the one the source names"
+            assert (said in printed.err) == (given is None), printed.err
+            if command == "record":
+                assert printed.out.rstrip().endswith(f"profile {used}"), printed.out
+            rec = open_recording(out)
+            assert (rec.meta["settings"]["profile"], rec.profile) == (used, used), argv
+            assert main(["detect", str(out), "--json"]) == 0
+            inp = json.loads(capsys.readouterr().out)["input"]
+            assert (inp["profile"], inp["profile_from"]) == (used, "recording"), argv
+    assert main(["history", "--export", str(tmp_path / "h.json")]) == 0
+    sessions = json.loads((tmp_path / "h.json").read_text())["sessions"]
+    assert [s["profile"] for s in sessions] == ["training", "night", "night"]
+
+
 @pytest.mark.parametrize(
     "name",
     [

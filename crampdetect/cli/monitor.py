@@ -12,6 +12,12 @@ from collections.abc import Iterator
 from crampdetect.cli._args import add_model_argument
 from crampdetect.core import PROFILES, InputError
 
+#: ``--profile`` of the live commands (monitor, record).
+PROFILE_HELP = (
+    "detector profile (default: the one the source names, e.g. a training scenario of sim://, "
+    "else night)"
+)
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
@@ -21,7 +27,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="source: serial:///dev/ttyUSB0, serial://auto (default), ble://NAME, "
         "sim://night-short?speed=10, file://RECORDING, lsl://NAME (see docs/devices.md)",
     )
-    p.add_argument("--profile", choices=PROFILES, default="night", help="detector profile")
+    p.add_argument("--profile", choices=PROFILES, help=PROFILE_HELP)
     p.add_argument(
         "--policy",
         choices=("simple", "guided"),
@@ -80,6 +86,27 @@ def stop_on_signals() -> Iterator[threading.Event]:
             signal.signal(s, handler)
 
 
+def source_profile(command: str, given: str | None, source) -> str:
+    """The profile a live command runs: ``--profile``, else the one the source names (a
+    simulated board's scenario, a replayed recording's), else night (a real board), as
+    :func:`~crampdetect.pipeline.rescore.scoring_profile` decides for a recording. Says so on
+    stderr when it is the source's; one this version does not know is a warning (and night).
+    """
+    from crampdetect.pipeline.rescore import scoring_profile
+
+    profile, note, unknown = scoring_profile(given, source.profile)
+    if unknown:
+        print(f"crampdetect {command}: warning: {unknown}", file=sys.stderr, flush=True)
+    elif note["profile_from"] == "recording":
+        print(
+            f"crampdetect {command}: profile {profile}, the one the source names "
+            "(--profile to choose)",
+            file=sys.stderr,
+            flush=True,
+        )
+    return profile
+
+
 def make_policy(name: str, profile: str):
     if name == "guided":
         from crampdetect.alerts.policy import AlertPolicy
@@ -136,6 +163,7 @@ def run(args: argparse.Namespace) -> int:
     if args.duration is not None and args.duration <= 0:
         raise InputError(f"--duration must be > 0, got {args.duration}")
     source = open_source(args.url)
+    profile = source_profile("monitor", args.profile, source)
     view = None
     if not args.no_view:
         from crampdetect.cli._statusview import StatusView
@@ -155,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
     def history(block):
         from crampdetect.alerts.journal import start_journal
 
-        journals.append(start_journal(args.profile, args.url, block.channels, block.t0, args.user))
+        journals.append(start_journal(profile, args.url, block.channels, block.t0, args.user))
         return journals[-1]
 
     def recording(block, pipe):
@@ -169,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
             channels=block.channels,
             representation=pipe.representation,
             device={"url": args.url, "firmware": source.info.firmware},
-            settings={"profile": args.profile, **dataclasses.asdict(pipe.settings)},
+            settings={"profile": profile, **dataclasses.asdict(pipe.settings)},
             history_session=_history_session(journals[-1].recorder) if journals else None,
         )
 
@@ -183,8 +211,8 @@ def run(args: argparse.Namespace) -> int:
         publisher = LslPublisher(args.lsl_name, args.lsl_scope)
     monitor = LiveMonitor(
         source,
-        args.profile,
-        make_policy(args.policy, args.profile),
+        profile,
+        make_policy(args.policy, profile),
         view,
         json_out,
         calibration=calibration,

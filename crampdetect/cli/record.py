@@ -14,13 +14,14 @@ if TYPE_CHECKING:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from crampdetect.cli.monitor import PROFILE_HELP
     from crampdetect.core import PROFILES
 
     p.add_argument(
         "url", help="source URL: serial:///dev/ttyUSB0, serial://auto, ble://NAME, sim://"
     )
     p.add_argument("--out", required=True, help="session directory to create (e.g. night.cdrec)")
-    p.add_argument("--profile", choices=PROFILES, default="night", help="detector profile")
+    p.add_argument("--profile", choices=PROFILES, help=PROFILE_HELP)
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds of signal")
     p.add_argument(
         "--convert",
@@ -35,7 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from crampdetect.cli.monitor import stop_on_signals
+    from crampdetect.cli.monitor import source_profile, stop_on_signals
     from crampdetect.core import InputError
     from crampdetect.ingest.sources import open_source
     from crampdetect.pipeline.live import LiveMonitor
@@ -47,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if out.exists():
         raise InputError(f"{out} already exists; refusing to overwrite a recording")
     source = open_source(args.url)
+    profile = source_profile("record", args.profile, source)
 
     def recording(block: Block, pipe: Pipeline) -> SessionWriter:
         return SessionWriter(
@@ -55,12 +57,10 @@ def run(args: argparse.Namespace) -> int:
             channels=block.channels,
             representation=pipe.representation,
             device={"url": args.url, "firmware": source.info.firmware},
-            settings={"profile": args.profile, **dataclasses.asdict(pipe.settings)},
+            settings={"profile": profile, **dataclasses.asdict(pipe.settings)},
         )
 
-    monitor = LiveMonitor(
-        source, args.profile, view=_RecordView(), recording=recording, prompts=False
-    )
+    monitor = LiveMonitor(source, profile, view=_RecordView(), recording=recording, prompts=False)
     t_status = time.monotonic()
 
     def after_pass() -> None:
@@ -77,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
         monitor.run(stop=stop, on_pass=after_pass, signal_s=args.duration)
     if monitor.recorder is None:
         raise InputError(f"{args.url}: no samples received; nothing recorded")
-    print(f"saved {out}: {monitor.recorder.n_samples} samples, {monitor.received_s:.1f} s")
+    n, received = monitor.recorder.n_samples, monitor.received_s
+    print(f"saved {out}: {n} samples, {received:.1f} s, profile {profile}")
     _convert(out, args.convert)
     return 0
 

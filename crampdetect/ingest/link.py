@@ -45,9 +45,12 @@ class Source(Protocol):
     """Blocks in, commands out; synchronous, used as a context manager (starts and stops I/O).
 
     ``accepts_commands`` is False when there is no board to act on a command (a recording).
+    ``profile`` is the detector profile the source names for itself (a simulated board's
+    scenario, a replayed recording's), None for a real board.
     """
 
     accepts_commands: bool
+    profile: str | None
     ended: bool
 
     @property

@@ -98,6 +98,11 @@ class RecordingSource:
         self._gap_samples = 0
         self._pacer = Pacer(speed)
 
+    @property
+    def profile(self) -> str | None:
+        """The detector profile the recording names for itself (``Recording.profile``)."""
+        return self.recording.profile  # type: ignore[attr-defined]
+
     def __enter__(self) -> RecordingSource:
         block_samples = max(1, round(BLOCK_S * self.info.fs))
         self._blocks = iter(self.recording.iter_blocks(block_samples))  # type: ignore[attr-defined]

@@ -63,6 +63,9 @@ class BoardSource:
         Channel names by bit of the channel mask.
     timebase : {"host", "device"}, optional
         Time axis of the blocks (see :class:`Reassembler`); default: the transport's.
+    profile : {"night", "training"}, optional
+        The detector profile the board names (a simulated board: its scenario's); None for
+        a real board.
     """
 
     #: Commands (vibrate, ping) reach a board.
@@ -74,8 +77,10 @@ class BoardSource:
         info: StreamInfo | None = None,
         names: tuple[str, ...] = DEFAULT_CHANNEL_NAMES,
         timebase: str | None = None,
+        profile: str | None = None,
     ) -> None:
         self.transport = transport
+        self.profile = profile
         self.decoder = FrameDecoder()
         self.reassembler = Reassembler(info, names, timebase=timebase or transport.timebase)
         self.ended = False
@@ -258,6 +263,7 @@ def open_source(url: str) -> Source:
     if timebase not in (None, "host", "device"):
         raise InputError(f"invalid time={timebase!r} in source URL: host or device")
     transport: Transport
+    profile = None  # a real board names no profile
     if scheme == "lsl":
         from crampdetect.lsl import LslSource  # lazy: pylsl loads only for lsl://
 
@@ -283,17 +289,18 @@ def open_source(url: str) -> Source:
 
         transport = BleTransport(target, scan_timeout_s=_number(params, "timeout", float, 10.0))  # type: ignore[arg-type]
     elif scheme == "sim":
-        transport, info = _sim_transport(target, params, info, names)
+        transport, info, profile = _sim_transport(target, params, info, names)
     elif target.endswith(".bin"):  # a raw capture of the wire (monitor --capture)
         transport = CaptureTransport(target)
     else:
         return open_recording_source(target, speed=_number(params, "speed", float, 0.0))  # type: ignore[arg-type]
-    return BoardSource(transport, info, names, timebase)
+    return BoardSource(transport, info, names, timebase, profile)
 
 
 def _sim_transport(
     scenario: str, params: dict[str, str], info: StreamInfo, names: tuple[str, ...]
-) -> tuple[Transport, StreamInfo]:
+) -> tuple[Transport, StreamInfo, str]:
+    """The simulated board's transport, its stream hints and its scenario's profile."""
     from crampdetect.ingest.sim import (  # lazy: the simulator loads only for sim://
         BoardEmulator,
         SimTransport,
@@ -312,4 +319,5 @@ def _sim_transport(
     board = BoardEmulator(fs, n_channels, rep.adc_bits or 10, rep.signal)  # type: ignore[arg-type]
     board.samples_per_frame = _number(params, "frame", int, board.samples_per_frame)  # type: ignore[assignment]
     speed = _number(params, "speed", float, 1.0)
-    return SimTransport(lambda: session.iter_chunks(0.05), board, speed), info  # type: ignore[arg-type]
+    transport = SimTransport(lambda: session.iter_chunks(0.05), board, speed)  # type: ignore[arg-type]
+    return transport, info, session.profile
