@@ -7,6 +7,7 @@ pipeline as ``crampdetect detect`` and ``crampdetect replay``, with the same def
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,7 +103,7 @@ def _as_recording(
 def detect(
     data: Any,
     fs: float | None = None,
-    profile: str = "night",
+    profile: str | None = None,
     *,
     channels: Sequence[str] | None = None,
     units: str | None = None,
@@ -120,8 +121,12 @@ def detect(
         absurd (beyond ±1e9) values are bad samples: flagged ``bad_value``, never an alert.
     fs : float
         Sample rate in Hz (not needed for a Recording).
-    profile : {"night", "training"}
-        Detector profile.
+    profile : {"night", "training"}, optional
+        Detector profile. Default None: for a Recording the one it names (a training
+        session's recorded settings, a simulator ``.labels.json``), else night, as
+        ``crampdetect detect`` without ``--profile``; for an array, night. A recording naming
+        a profile this version does not know is scored as a night with a ``UserWarning``.
+        :attr:`Detection.profile` says the one used.
     channels : sequence of str, optional
         One name per row (default ``calf`` for one row, else ``ch1``, ``ch2``...).
     units : {"uV", "mV", "V", "counts"}, optional
@@ -139,9 +144,9 @@ def detect(
     from crampdetect.detect.settings import profile_settings
     from crampdetect.pipeline import Pipeline
     from crampdetect.pipeline.offline import run_blocks
-    from crampdetect.pipeline.rescore import resolve_representation
+    from crampdetect.pipeline.rescore import resolve_representation, scoring_profile
 
-    if profile not in ("night", "training"):
+    if profile is not None and profile not in ("night", "training"):
         raise InputError(f"Unknown profile {profile!r}: choose night or training")
     if isinstance(data, Recording):
         rec = data
@@ -151,6 +156,9 @@ def detect(
             raise InputError(f"channels {tuple(channels)} differ from the recording's")
     else:
         rec = _as_recording(data, fs, channels, times)
+    profile, _, unknown = scoring_profile(profile, rec.profile)
+    if unknown:
+        warnings.warn(unknown, UserWarning, stacklevel=2)
     rep, inferred = resolve_representation(rec, signal, units, adc_bits)
     gate = None
     if model is not None:

@@ -132,3 +132,55 @@ def test_readme_python_example(monkeypatch: pytest.MonkeyPatch) -> None:
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     res = doctest.testfile(str(REPO / "README.md"), module_relative=False, optionflags=flags)
     assert res.attempted >= 5 and res.failed == 0
+
+
+@pytest.fixture(scope="module")
+def training_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A simulated training hold whose ``.labels.json`` names the training profile."""
+    out = tmp_path_factory.mktemp("api-training") / "hold.csv"
+    assert main(["simulate", "hold", "--seed", "1", "--duration", "60", "--out", str(out)]) == 0
+    return out
+
+
+def test_the_api_scores_a_recording_under_the_profile_it_names(training_csv: Path) -> None:
+    """Without ``profile`` the functions that score a recording use the one it names, as the
+    commands do (not only the label: the events are those of training); an explicit profile
+    wins; an array names none: night."""
+    from crampdetect.pipeline.offline import detect_file
+    from crampdetect.pipeline.rescore import replay, rescore
+
+    rec = crampdetect.open(training_csv)
+    found = crampdetect.detect(rec)
+    assert found.profile == "training"
+    assert found.to_dict() == crampdetect.detect(rec, profile="training").to_dict()
+    assert crampdetect.detect(rec, profile="night").profile == "night"
+    runs = {
+        "replay": (replay(rec), replay(rec, profile="night")),
+        "rescore": (rescore(training_csv), rescore(training_csv, profile="night")),
+        "detect_file": (detect_file(training_csv), detect_file(training_csv, profile="night")),
+    }
+    trained = replay(rec, profile="training")["events"]
+    for name, (default, night) in runs.items():
+        got = [default["input"][k] for k in ("profile", "profile_from", "recorded_profile")]
+        assert got == ["training", "recording", "training"], name
+        assert default["events"] == trained, name
+        got = [night["input"][k] for k in ("profile", "profile_from", "recorded_profile")]
+        assert got == ["night", "option", "training"], name
+    table = np.loadtxt(training_csv, delimiter=",", skiprows=1)
+    assert crampdetect.detect(table[:, 1:].T, fs=1000).profile == "night"
+
+
+def test_the_api_warns_and_scores_a_night_for_a_profile_it_does_not_know(
+    training_csv: Path, tmp_path: Path
+) -> None:
+    csv = tmp_path / "hold.csv"
+    csv.write_bytes(training_csv.read_bytes())
+    labels = json.loads(training_csv.with_name("hold.labels.json").read_text())
+    (tmp_path / "hold.labels.json").write_text(json.dumps({**labels, "profile": "evening"}))
+    with pytest.warns(UserWarning, match="'evening'"):
+        assert crampdetect.detect(crampdetect.open(csv)).profile == "night"
+    from crampdetect.pipeline.rescore import replay
+
+    result = replay(crampdetect.open(csv))
+    assert (result["input"]["profile"], result["input"]["profile_from"]) == ("night", "default")
+    assert any("'evening'" in p for p in result["input"]["problems"])

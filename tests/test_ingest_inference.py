@@ -188,6 +188,7 @@ def test_detect_reads_once_and_matches_inferring_over_the_whole_file_first(tmp_p
     from crampdetect.ingest.inference import infer_over
     from crampdetect.pipeline import Pipeline
     from crampdetect.pipeline.offline import detect_file, detection_result, run_blocks
+    from crampdetect.pipeline.rescore import with_profile_note
     from crampdetect.storage.csvfile import open_csv
     from tests.synth import write_csv
 
@@ -210,6 +211,7 @@ def test_detect_reads_once_and_matches_inferring_over_the_whole_file_first(tmp_p
         stream.fs, stream.channels, rep, stream.duration_s, stream.gaps, inference.inferred,
         inference.info(), "night", events, quality,
     )  # fmt: skip
+    expected = with_profile_note(expected, {"profile_from": "default", "recorded_profile": None})
     seen: list[float] = []
     got = detect_file(path, block_s=0.7, progress=seen.append)
     assert got == expected

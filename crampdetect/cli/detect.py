@@ -161,8 +161,6 @@ def _detect_csv(
     """``detect --json`` of one time_s CSV with the options of ``args``."""
     from crampdetect.detect.model import resolve_model
     from crampdetect.pipeline.offline import detect_file
-    from crampdetect.pipeline.rescore import scoring_profile, with_profile_note
-    from crampdetect.storage.reader import csv_profile
 
     calibration = None
     if args.user:
@@ -171,11 +169,9 @@ def _detect_csv(
         calibration = load_calibration(args.user)
         if calibration is None:
             raise InputError(f"No calibration for user {args.user!r}: run `crampdetect calibrate`")
-    recorded, problems = csv_profile(path)
-    profile, note, warning = scoring_profile(args.profile, recorded)
-    result = detect_file(
+    return detect_file(
         path,
-        profile=profile,
+        profile=args.profile,  # None: the one the CSV names, else night
         signal=args.signal,
         units=args.units,
         adc_bits=args.adc_bits,
@@ -186,10 +182,6 @@ def _detect_csv(
         progress=bar,
         block_s=args.block_s,
     )
-    problems += [warning] if warning else []
-    if problems:
-        result["input"]["problems"] = [*result["input"].get("problems", []), *problems]
-    return with_profile_note(result, note)
 
 
 def _run_many(args: argparse.Namespace) -> int:

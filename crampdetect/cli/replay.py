@@ -77,15 +77,15 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
     from crampdetect.cli._args import overrides_from_args
     from crampdetect.core import InputError
     from crampdetect.detect.settings import profile_settings
-    from crampdetect.pipeline.rescore import replay, resolve_inference, with_profile_note
+    from crampdetect.pipeline.rescore import replay, resolve_inference
 
     if args.rate is not None and abs(args.rate - rec.fs) > 0.02 * rec.fs:
         raise InputError(f"--rate {args.rate:g} Hz disagrees with the recording ({rec.fs:g} Hz)")
     rep, inferred, inference = resolve_inference(rec, args.signal, args.units, args.adc_bits)
-    profile, note = _recording_profile(rec, args)
+    profile, _ = _recording_profile(rec, args)
     result = replay(
         rec,
-        profile=profile,
+        profile=args.profile,  # replay decides the same profile and says where it came from
         settings=profile_settings(profile, rep.signal).replace(**overrides_from_args(args)),
         representation=rep,
         speed=getattr(args, "speed", None),
@@ -93,7 +93,7 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
     )
     result["input"]["inferred"] = inferred
     result["input"]["inference"] = inference
-    return with_profile_note(result, note)
+    return result
 
 
 def _recording_profile(rec, args: argparse.Namespace) -> tuple[str, dict[str, object]]:

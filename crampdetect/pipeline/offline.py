@@ -179,7 +179,7 @@ def detection_result(
 
 def detect_file(
     path: str | Path,
-    profile: str = "night",
+    profile: str | None = None,
     signal: str | None = None,
     units: str | None = None,
     adc_bits: int | None = None,
@@ -193,15 +193,49 @@ def detect_file(
 ) -> dict[str, Any]:
     """Detect cramps in a ``time_s,<channels>`` CSV through the live code path.
 
-    ``settings`` replaces the profile's detector settings; ``overrides`` changes some of the
-    defaults for the inferred signal type; ``model`` (a
-    :class:`~crampdetect.detect.model.CrampModel`) gates the unsure candidates; ``block_s``
-    is the size (s) of the blocks streamed through the pipeline (default: the file's read
-    chunks). The result does not depend on it. Returns the
-    ``crampdetect detect --json`` document: ``input`` (rate, channels, inferred
-    representation, duration, gaps; ``problems`` when the reader read cells as bad samples),
-    ``events`` and ``quality``.
+    Parameters
+    ----------
+    path : str or Path
+        The CSV (times in s).
+    profile : {"night", "training"}, optional
+        Detector profile. Default None: the one the CSV's sidecars name (a ``record``
+        session's settings, a simulator ``.labels.json``), else night, as ``crampdetect
+        detect`` without ``--profile`` (:func:`~crampdetect.pipeline.rescore.scoring_profile`).
+    signal, units, adc_bits : optional
+        Representation (``raw``/``env``; ``uV``/``mV``/``V``/``counts``; ADC bits);
+        inferred from the samples when not given.
+    rate : float, optional
+        Sample rate in Hz; default from ``time_s``.
+    settings : object, optional
+        Replaces the profile's detector settings.
+    calibration : object, optional
+        A user's calibration (``crampdetect calibrate``).
+    overrides : dict, optional
+        Changes some of the defaults for the inferred signal type (name -> value).
+    model : CrampModel, optional
+        Gates the unsure candidates (:class:`~crampdetect.detect.model.CrampModel`).
+    progress : callable, optional
+        Called with the seconds of signal of each block.
+    block_s : float, optional
+        Size in s of the blocks streamed through the pipeline (default: the file's read
+        chunks); the result does not depend on it.
+
+    Returns
+    -------
+    dict
+        The ``crampdetect detect --json`` document: ``input`` (rate, channels, inferred
+        representation, duration in s, gaps; ``profile`` with ``profile_from`` and
+        ``recorded_profile``; ``problems`` when the reader read cells as bad samples or a
+        sidecar could not be read or names a profile this version does not know),
+        ``events`` and ``quality``.
     """
+    # lazy: rescore imports this module
+    from crampdetect.pipeline.rescore import scoring_profile, with_profile_note
+    from crampdetect.storage.reader import csv_profile
+
+    recorded, problems = csv_profile(path)
+    profile, note, warning = scoring_profile(profile, recorded)
+    problems += [warning] if warning else []
 
     def make_pipe(stream: CsvStream, rep: Representation) -> Pipeline:
         s = settings
@@ -227,7 +261,7 @@ def detect_file(
         on_block,
     )
     rep, inferred = inference.finish(), inference.inferred
-    return detection_result(
+    result = detection_result(
         stream.fs,
         stream.channels,
         rep,
@@ -238,8 +272,9 @@ def detect_file(
         profile,
         events,
         quality,
-        problems=stream.problems or None,
+        problems=[*stream.problems, *problems] or None,
     )
+    return with_profile_note(result, note)
 
 
 def collect_candidates(

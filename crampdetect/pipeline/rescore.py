@@ -78,7 +78,7 @@ def with_profile_note(result: dict, note: dict[str, object]) -> dict:
 def replay(
     rec: Recording,
     *,
-    profile: str = "night",
+    profile: str | None = None,
     settings: object | None = None,
     representation: Representation | None = None,
     speed: float | None = None,
@@ -91,8 +91,12 @@ def replay(
     ----------
     rec : Recording
         Any opened recording.
-    profile : {"night", "training"}
-        Detector profile.
+    profile : {"night", "training"}, optional
+        Detector profile. Default None: the one the recording names (:attr:`Recording.profile`,
+        e.g. a training session's), else night, as ``crampdetect replay`` without
+        ``--profile`` (:func:`scoring_profile`; one it does not know joins
+        ``input.problems``). ``input.profile_from`` and ``input.recorded_profile`` of the
+        result say which.
     settings : object, optional
         Detector settings (``crampdetect.detect.settings``); default: the profile's.
     representation : Representation, optional
@@ -106,6 +110,10 @@ def replay(
         Called with each block, the pipeline and its :class:`~crampdetect.pipeline.Output`
         after the block was pushed (live views, printing alerts as they happen).
     """
+    profile, note, warning = scoring_profile(profile, rec.profile)
+    problems = list(rec.problems)
+    if warning and warning not in problems:
+        problems.append(warning)
     inferred: list[str] = []
     inference = None
     if representation is None:
@@ -114,7 +122,7 @@ def replay(
     block_s = block_s or (BLOCK_S if speed else FAST_BLOCK_S)
     blocks = rec.iter_blocks(max(1, round(block_s * rec.fs)))
     events, quality = run_blocks(pipe, Pacer(speed or 0.0).paced(blocks), on_block)
-    return detection_result(
+    result = detection_result(
         rec.fs,
         rec.channels,
         representation,
@@ -126,10 +134,12 @@ def replay(
         events,
         quality,
         source={"path": str(rec.path), "format": rec.kind},
-        problems=list(rec.problems),
+        problems=problems,
     )
+    return with_profile_note(result, note)
 
 
-def rescore(path: str | Path, profile: str = "night") -> dict:
-    """Open ``path`` and replay it at full speed (picklable, for :func:`map_recordings`)."""
+def rescore(path: str | Path, profile: str | None = None) -> dict:
+    """Open ``path`` and replay it at full speed (picklable, for :func:`map_recordings`);
+    ``profile`` None: the one the recording names, else night (see :func:`replay`)."""
     return replay(open_recording(path), profile=profile)
