@@ -18,9 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from crampdetect.core import InputError
+from crampdetect.core import PROFILES, InputError
 from crampdetect.detect.model import load_model
 from crampdetect.pipeline.offline import detect_file
+from crampdetect.pipeline.rescore import scoring_profile
+from crampdetect.storage.recording import carried_profile
 
 #: Activities a false alert is attributed to (the first that overlaps wins).
 ACTIVITIES = (
@@ -49,6 +51,22 @@ RELIABILITY_EDGES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 def labels_path(csv_path: str | Path) -> Path:
     p = Path(csv_path)
     return p.with_name(p.name.removesuffix(".csv") + ".labels.json")
+
+
+def labelled_profile(labels: object, name: str, given: str | None = None) -> str:
+    """The profile a labelled recording is scored (or trained) under: ``given`` (a forced
+    profile), else the one its labels name (:func:`~crampdetect.storage.recording.carried_profile`),
+    else night (:func:`~crampdetect.pipeline.rescore.scoring_profile`).
+
+    Raises InputError for labels naming a profile this version does not know: they are the
+    ground truth, so the recording is not scored as something else.
+    """
+    recorded = carried_profile({}, labels)
+    profile, _, unknown = scoring_profile(given, recorded)
+    if unknown:
+        known = ", ".join(PROFILES)
+        raise InputError(f"{name}: its labels name profile {recorded!r}, not one of {known}")
+    return profile
 
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
@@ -88,7 +106,7 @@ class Scorer:
         if not lp.exists():
             raise InputError(f"{Path(csv_path).name}: no labels sidecar {lp.name}")
         labels = json.loads(lp.read_text())
-        profile = self.profile or labels.get("profile", "night")
+        profile = labelled_profile(labels, Path(csv_path).name, self.profile)
         model = None
         if self.model is not None:
             model = load_model(self.model)

@@ -24,11 +24,12 @@ import numpy as np
 
 from crampdetect.core import InputError
 from crampdetect.detect.model import KINDS, save_model
-from crampdetect.evaluate.score import labels_path
+from crampdetect.evaluate.score import labelled_profile, labels_path
 from crampdetect.evaluate.select import choose_threshold
 from crampdetect.ingest.inference import infer_over
 from crampdetect.pipeline.offline import collect_candidates
 from crampdetect.storage.csvfile import open_csv
+from crampdetect.storage.recording import carried_profile
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def label_recording(csv_path: str, negative_profile: str | None = None) -> dict[
         labels = json.loads(labels_path(csv_path).read_text())
     else:
         labels = _no_cramp_labels(csv_path, negative_profile)
-    profile = labels.get("profile", "night")
+    profile = labelled_profile(labels, Path(csv_path).name)
     cand = collect_candidates(csv_path, profile, labels.get("signal"))
     intervals = labels["intervals"]
     cramps = [i for i in intervals if i["kind"] == "cramp"]
@@ -250,7 +251,9 @@ def train_gate(
     """
     from sklearn.metrics import roc_auc_score
 
-    use = [p for p in paths if json.loads(labels_path(p).read_text()).get("profile") in profiles]
+    use = [
+        p for p in paths if carried_profile({}, json.loads(labels_path(p).read_text())) in profiles
+    ]
     neg = [(n, prof) for n in sorted(negatives) for prof in profiles]
     ts = build_training_set(sorted(use, key=lambda p: Path(p).name), n_jobs, neg)
     if len(np.unique(ts.y)) < 2:
