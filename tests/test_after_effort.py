@@ -81,3 +81,42 @@ def test_a_hold_ramped_up_after_the_pause_is_not_alerted():
     s = profile_settings("training")
     x = _session(PAUSE_S, s.after_effort_slow_s + 2.0, ramp_s=0.3)
     assert cramp_events(x, FS, CHANNELS, REP, "training") == []
+
+
+# (indeffort, session 11) An event that ended is an effort of its leg too: a contraction
+# right after a contraction the detector alerted (a hold alerted falsely, or a cramp) takes the
+# after-effort path, though the alerted run never ended as a movement.
+ALERTED_END_S = 40.0  # the first contraction, long enough to be alerted, is released here
+
+
+def _after_alerted(pause_s: float):
+    """80 s: early movements of both legs (the activity reference), a steady 14-s contraction
+    of the left leg (alerted on the slow path) released at ALERTED_END_S, then after
+    ``pause_s`` a steady 25-s contraction of the same leg."""
+    t, x, rng = scene(fs=FS, duration_s=80.0, n_channels=2, seed=3)
+    for ch in (0, 1):
+        for b in (4.0, 10.0, 16.0):
+            add_burst(x, t, FS, rng, ch, b + ch, b + ch + 1.0, 300.0)
+    add_burst(x, t, FS, rng, 0, ALERTED_END_S - 14.0, ALERTED_END_S, 200.0, ramp_s=0.5)
+    start = ALERTED_END_S + pause_s
+    add_burst(x, t, FS, rng, 0, start, start + 25.0, 200.0)
+    return x
+
+
+def test_a_contraction_right_after_an_alerted_one_takes_the_after_effort_path():
+    s = profile_settings("training")
+    start = ALERTED_END_S + 1.5
+    x = _after_alerted(1.5)
+    cramps = cramp_events(x, FS, CHANNELS, REP, "training")
+    assert [e.channel for e in cramps] == ["left", "left"]
+    assert cramps[0].end_s <= ALERTED_END_S < cramps[1].onset_s + 1.0
+    second = cramps[1]
+    assert start + s.after_effort_slow_s <= second.alert_s < start + s.slow_min_s
+    cut = cramp_events(x, FS, CHANNELS, REP, "training", [7, 16_000, 20_555, 21_001])
+    assert [(e.alert_s, e.onset_s) for e in cut] == [(e.alert_s, e.onset_s) for e in cramps]
+    # without the after-effort path it waits out a voluntary hold (or never rises)
+    off = cramp_events(x, FS, CHANNELS, REP, "training", after_effort_s=0.0)
+    assert all(e.alert_s >= start + s.slow_min_s for e in off[1:])
+    # after a longer pause (a voluntary contraction begins after one) it waits slow_min_s
+    later = cramp_events(_after_alerted(3.5), FS, CHANNELS, REP, "training")
+    assert later[1].alert_s >= ALERTED_END_S + 3.5 + s.slow_min_s

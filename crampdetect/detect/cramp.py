@@ -195,6 +195,9 @@ class _Channel:
     strode_level: float = 0.0
     # nightmove: the recurrence watch after an event that lasted series_cramp_s (a cramp)
     cramped_until: int = _NEVER
+    # indeffort: the end frame of this leg's last event (an alerted contraction that ended
+    # was an effort of the leg, like a movement's run)
+    event_end: int = _NEVER
 
 
 @dataclass(slots=True, frozen=True)
@@ -1055,6 +1058,7 @@ class CrampDetector:
             if h.channel == c and h.ended is None:
                 h.ended = seen_at
         ch.recurrence_until = end_frame + round(self.settings.recurrence_s / self.hop_s)
+        ch.event_end = end_frame
         lasting = self.settings.series_cramp_s
         if lasting > 0 and end_frame - closed.onset_frame >= round(lasting / self.hop_s):
             ch.cramped_until = ch.recurrence_until
@@ -1236,6 +1240,13 @@ class CrampDetector:
                 seen = (j >= 0) | ch.move_seen
                 ends = np.append(move_ends, ch.last_move_end)  # [j] with j = -1: the carried end
                 last = ends[j]
+                if ch.event_end > _NEVER:
+                    # indeffort: an event that ended (a hold alerted, a cramp) was an effort of
+                    # the leg too, though its run never ended as a movement: its end counts
+                    # when it is the leg's latest before the run.
+                    later = (ch.event_end <= run_start[k]) & (~seen | (ch.event_end > last))
+                    last = np.where(later, ch.event_end, last)
+                    seen = seen | later
                 gap = run_start[k] - last
                 # the effort: the leg stood high over the seconds before the run
                 eff = ctx.pre[c][k] >= s.after_effort_level * ctx.ref_before[k]
