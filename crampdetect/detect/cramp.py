@@ -607,16 +607,16 @@ class CrampDetector:
             rel = np.where(ref > 0, median / ref, 0.0)
         return up & self._one_leg(rel)
 
-    def _one_leg(self, rel: np.ndarray) -> np.ndarray:
-        """Where each leg's relative level (n_channels, n) stands ``settle_one_leg`` x over
-        every other leg's (all True with one channel)."""
+    def _one_leg(self, rel: np.ndarray, factor: float | None = None) -> np.ndarray:
+        """Where each leg's relative level (n_channels, n) stands ``factor`` (default
+        ``settle_one_leg``) x over every other leg's (all True with one channel)."""
         if self.n_channels < 2:
             return np.ones(rel.shape, dtype=bool)
         order = np.sort(rel, axis=0)
         # every other leg's maximum: the top one, or the second for the top leg itself
         top, second = order[-1], order[-2]
         others = np.where(rel == top, second, top)
-        return rel >= self.settings.settle_one_leg * others
+        return rel >= (self.settings.settle_one_leg if factor is None else factor) * others
 
     # exert: a contraction held on one leg without relaxing or stride rhythm
     def _held(self, n: int, base: np.ndarray, ref: np.ndarray) -> np.ndarray:
@@ -633,15 +633,20 @@ class CrampDetector:
             return up
         up = self._held_over(n, base, ref, self._held_n)
         if s.held_gait_s > 0:  # exert2: a runner stopped by a cramp, not a hold ramped up
-            short = self._held_over(n, base, ref, self._held_gait_n)
+            # indgait: or a weaker cramp standing steadily at a third of its gait bursts
+            short = self._held_over(n, base, ref, self._held_gait_n, steady=s.held_gait_level > 0)
             cand = np.flatnonzero(short.any(axis=0))
             if cand.size:
                 short[:, cand] &= self._after_gait(n, self._held_gait_n)[:, cand]
             up |= short
         return up
 
-    def _held_over(self, n: int, base: np.ndarray, ref: np.ndarray, k: int) -> np.ndarray:
-        """The ``held`` test (see :meth:`_held`) over the last ``k`` frames."""
+    def _held_over(
+        self, n: int, base: np.ndarray, ref: np.ndarray, k: int, steady: bool = False
+    ) -> np.ndarray:
+        """The ``held`` test (see :meth:`_held`) over the last ``k`` frames; with ``steady``
+        (indgait) its level and one-leg tests may pass the lower, steadier way instead
+        (``held_gait_level``, ``held_gait_relax``, ``held_gait_one_leg``)."""
         s = self.settings
         pre = self._held_pre_n
         x = self._ext_fast[:, -(n + pre + k - 1) :]
@@ -655,17 +660,19 @@ class CrampDetector:
         lowest, mean = w.min(axis=2) - floor, w.mean(axis=2)
         above, top = mean - floor, ref - floor
         with np.errstate(invalid="ignore", divide="ignore"):
-            up = (
-                (top > 0)
-                & (lowest >= s.held_floor * top)
-                & (mean >= s.off_ratio * base)
-                & (lowest >= s.held_relax * above)
+            up = (top > 0) & (
                 # it rose within view: the leg was lower (gait's troughs, rest, the pause
                 # after a hold) just before; a recording may start inside a contraction
-                & (before.min(axis=2) - floor < s.held_relax * above)
+                before.min(axis=2) - floor < s.held_relax * above
             )
             rel = np.where(top > 0, above / top, 0.0)
-        up &= self._one_leg(rel)
+            held = (lowest >= s.held_floor * top) & (lowest >= s.held_relax * above)
+            held &= (mean >= s.off_ratio * base) & self._one_leg(rel)
+            if steady:  # indgait: a third of its gait bursts, never below ~half of it, judged
+                # against the reference alone (the gait has raised the resting baseline)
+                level = (above >= s.held_gait_level * top) & (lowest >= s.held_gait_relax * above)
+                held |= level & self._one_leg(rel, s.held_gait_one_leg)
+        up &= held
         # the activity reference has had time to see the session's exertion, not just the
         # posture (or the one leg's hold) the stream opened on
         up &= (self._frame - n + np.arange(n) >= self._held_start_n)[None, :]
