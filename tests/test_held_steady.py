@@ -23,15 +23,16 @@ STRIDE_UV = (700.0, 500.0)
 STANDING_UV = (40.0, 100.0)
 
 
-def _session(seed: int, left_uv: float, irregular: float = 0.15):
+def _session(seed: int, left_uv: float, irregular: float = 0.15, period_s: float = 0.7):
     """120 s: standing on both legs from the start, running from 10 s to STOP_S (bursts
-    alternating between the legs), then from STOP_S a ``left_uv`` contraction of the left
-    leg (waxing and waning by ``irregular``) for 40 s while the right leg stands."""
+    alternating between the legs, a stride every ``period_s`` per leg: 0.7 s running, 1 s
+    walking pace), then from STOP_S a ``left_uv`` contraction of the left leg (waxing and
+    waning by ``irregular``) for 40 s while the right leg stands."""
     t, x, rng = scene(fs=FS, duration_s=120.0, n_channels=2, seed=seed)
     for ch in (0, 1):
         add_burst(x, t, FS, rng, ch, 0.0, 120.0, STANDING_UV[ch], ramp_s=0.01)
-        for b in np.arange(10.0 + ch * 0.35, STOP_S - 0.4, 0.7):
-            add_burst(x, t, FS, rng, ch, b, b + 0.35, STRIDE_UV[ch], ramp_s=0.1)
+        for b in np.arange(10.0 + ch * period_s / 2, STOP_S - 0.4, period_s):
+            add_burst(x, t, FS, rng, ch, b, b + period_s / 2, STRIDE_UV[ch], ramp_s=0.1)
     add_burst(x, t, FS, rng, 0, STOP_S, STOP_S + 40.0, left_uv, irregular=irregular)
     return x
 
@@ -53,6 +54,13 @@ def test_without_the_steady_test_it_is_not_alerted():
     assert _run(_session(0, 260.0), [], held_gait_level=0.0) == []
     # nor when the other leg is held to the exert2 one-leg factor
     assert _run(_session(0, 260.0), [], held_gait_one_leg=3.0) == []
+
+
+def test_only_straight_out_of_running_pace_strides():
+    # standing after walking may stand at a third of walking's bursts: the strides before
+    # must be running's (a period of held_gait_stride_s or less); these are 0.7 s apart
+    assert _run(_session(0, 260.0), [], held_gait_stride_s=0.55) == []
+    assert _run(_session(0, 260.0, period_s=1.0), []) == []  # walking pace
 
 
 def test_a_steady_level_under_a_third_of_the_gait_bursts_does_not_alert():
@@ -79,6 +87,8 @@ def test_steady_settings_are_checked():
         {"held_gait_level": 1.5},
         {"held_gait_relax": 1.2},
         {"held_gait_one_leg": 0.5},
+        {"held_gait_stride_s": 0.3},
+        {"held_gait_stride_s": 1.5},
     ):
         with pytest.raises(InputError):
             base.replace(**bad)

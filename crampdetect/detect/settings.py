@@ -229,7 +229,13 @@ class DetectorSettings:
         sways lower) and the level relative to the reference is ``held_gait_one_leg`` x
         every other leg's (instead of ``settle_one_leg``). A weak cramp that stops a runner
         stands at a third to a half of its leg's gait bursts, while the other leg drops to
-        standing. ``held_gait_level`` 0 disables.
+        standing. The gait before must have been running: its stride rhythm found at a
+        stride period (per leg) of at most ``held_gait_stride_s`` (running 1.3-1.55 Hz, a
+        period of 0.65-0.77 s; walking 0.85-1.05 Hz, 0.95-1.18 s), since standing after
+        walking may stand at a third of walking's weaker bursts. ``held_gait_level`` 0
+        disables.
+    held_gait_stride_s : float
+        (indgait) See ``held_gait_level``.
     after_effort_s, after_effort_slow_s, after_effort_level : float
         (afterhold) Training: a run that starts within ``after_effort_s`` (s) of the end of an
         earlier movement of that leg (a run of at least ``movement_min_s`` that was clearly
@@ -503,6 +509,7 @@ class DetectorSettings:
     held_gait_level: float = 0.0
     held_gait_relax: float = 0.45
     held_gait_one_leg: float = 1.5
+    held_gait_stride_s: float = 0.85
     # rebase: a cramp-aware resting baseline, and the other legs during a cramp
     rest_hold_s: float = 0.0
     other_cramp_s: float = 0.0
@@ -698,6 +705,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_gait_level": (0.0, 1.0, "x activity reference"),  # indgait
     "held_gait_relax": (0.0, 1.0, "x mean over held_gait_s"),  # indgait
     "held_gait_one_leg": (1.0, 100.0, "x other leg's relative level"),  # indgait
+    "held_gait_stride_s": (0.5, 1.3, "s"),  # indgait: within STRIDE_LAGS_S
     "rest_hold_s": (0.0, _BIG, "s"),  # rebase
     "other_cramp_s": (0.0, 600.0, "s"),  # rebase
     "other_cramp_after_s": (0.0, _BIG, "s"),  # rebase
@@ -854,8 +862,9 @@ _PROFILES = {
         # (benchmarks/detection.md, session 6, part exert2).
         held_gait_s=6.0,
         # indgait: ... and so is one that stays there at a third or more of its gait bursts
-        # without falling below 45 % of its level, 1.5 x the other leg (weak cramps after
-        # running; benchmarks/detection.md, session 11, part indgait).
+        # without falling below 45 % of its level, 1.5 x the other leg, straight out of
+        # running (strides of 0.85 s or less; weak cramps after running;
+        # benchmarks/detection.md, session 11, part indgait).
         held_gait_level=0.35,
         # trainfa: running and walking keep the stride rhythm (1.3-1.55 / 0.85-1.05 Hz) even
         # where the envelope does not relax between strides (the MyoWare ENV filter, a tonic
