@@ -629,7 +629,8 @@ class CrampDetector:
         which stood ``off_ratio`` x over rest, and had been below that in the ``pre_run_s``
         before; without the stride rhythm on any leg, on one of two or more legs (see
         :class:`~crampdetect.detect.settings.DetectorSettings`). (exert2) Straight out of
-        gait the same test over the shorter ``held_gait_s`` will do."""
+        gait the same test over the shorter ``held_gait_s`` will do; (indgait) straight out
+        of running's strides, a lower but steadier level on one leg too."""
         s = self.settings
         up = np.zeros((self.n_channels, n), dtype=bool)
         if s.held_s <= 0 or self.n_channels < 2:  # one leg only: its other leg is unknown
