@@ -318,6 +318,9 @@ class CrampDetector:
         self._move_k = min(self._turn_w, max(1, round(s.movement_min_s * fr)))
         lo, hi = (round(x * fr) for x in STRIDE_LAGS_S)
         self._stride_lags = np.arange(max(1, lo), min(hi, self._settle_gait_n - 1) + 1)
+        # indgait: running's strides only (a leg's stride period at most held_gait_stride_s)
+        run_hi = min(hi, round(s.held_gait_stride_s * fr), self._settle_gait_n - 1)
+        self._run_lags = np.arange(max(1, lo), max(max(1, lo), run_hi) + 1)
         # trainfa: the fast and slow paths' gait test
         self._gait_w = max(2, round(s.gait_window_s * fr))
         self._gait_lags = np.arange(max(1, lo), min(hi, self._gait_w - 1) + 1)
@@ -610,16 +613,16 @@ class CrampDetector:
             rel = np.where(ref > 0, median / ref, 0.0)
         return up & self._one_leg(rel)
 
-    def _one_leg(self, rel: np.ndarray) -> np.ndarray:
-        """Where each leg's relative level (n_channels, n) stands ``settle_one_leg`` x over
-        every other leg's (all True with one channel)."""
+    def _one_leg(self, rel: np.ndarray, factor: float | None = None) -> np.ndarray:
+        """Where each leg's relative level (n_channels, n) stands ``factor`` (default
+        ``settle_one_leg``) x over every other leg's (all True with one channel)."""
         if self.n_channels < 2:
             return np.ones(rel.shape, dtype=bool)
         order = np.sort(rel, axis=0)
         # every other leg's maximum: the top one, or the second for the top leg itself
         top, second = order[-1], order[-2]
         others = np.where(rel == top, second, top)
-        return rel >= self.settings.settle_one_leg * others
+        return rel >= (self.settings.settle_one_leg if factor is None else factor) * others
 
     # exert: a contraction held on one leg without relaxing or stride rhythm
     def _held(self, n: int, base: np.ndarray, ref: np.ndarray) -> np.ndarray:
@@ -629,7 +632,8 @@ class CrampDetector:
         which stood ``off_ratio`` x over rest, and had been below that in the ``pre_run_s``
         before; without the stride rhythm on any leg, on one of two or more legs (see
         :class:`~crampdetect.detect.settings.DetectorSettings`). (exert2) Straight out of
-        gait the same test over the shorter ``held_gait_s`` will do."""
+        gait the same test over the shorter ``held_gait_s`` will do; (indgait) straight out
+        of running's strides, a lower but steadier level on one leg too."""
         s = self.settings
         up = np.zeros((self.n_channels, n), dtype=bool)
         if s.held_s <= 0 or self.n_channels < 2:  # one leg only: its other leg is unknown
@@ -641,10 +645,23 @@ class CrampDetector:
             if cand.size:
                 short[:, cand] &= self._after_gait(n, self._held_gait_n)[:, cand]
             up |= short
+        if s.held_gait_s > 0 and s.held_gait_level > 0:
+            # indgait: or a weaker cramp standing steadily at a third of its leg's bursts
+            # straight out of running (after walking, standing may stand that high)
+            steady = self._held_over(n, base, ref, self._held_gait_n, steady=True)
+            cand = np.flatnonzero(steady.any(axis=0))
+            if cand.size:
+                ran = self._after_gait(n, self._held_gait_n, self._run_lags)
+                steady[:, cand] &= ran[:, cand]
+            up |= steady
         return up
 
-    def _held_over(self, n: int, base: np.ndarray, ref: np.ndarray, k: int) -> np.ndarray:
-        """The ``held`` test (see :meth:`_held`) over the last ``k`` frames."""
+    def _held_over(
+        self, n: int, base: np.ndarray, ref: np.ndarray, k: int, steady: bool = False
+    ) -> np.ndarray:
+        """The ``held`` test (see :meth:`_held`) over the last ``k`` frames; with ``steady``
+        (indgait) its level and one-leg tests pass the lower, steadier way instead
+        (``held_gait_level``, ``held_gait_relax``, ``held_gait_one_leg``)."""
         s = self.settings
         pre = self._held_pre_n
         x = self._ext_fast[:, -(n + pre + k - 1) :]
@@ -658,17 +675,20 @@ class CrampDetector:
         lowest, mean = w.min(axis=2) - floor, w.mean(axis=2)
         above, top = mean - floor, ref - floor
         with np.errstate(invalid="ignore", divide="ignore"):
-            up = (
-                (top > 0)
-                & (lowest >= s.held_floor * top)
-                & (mean >= s.off_ratio * base)
-                & (lowest >= s.held_relax * above)
+            up = (top > 0) & (
                 # it rose within view: the leg was lower (gait's troughs, rest, the pause
                 # after a hold) just before; a recording may start inside a contraction
-                & (before.min(axis=2) - floor < s.held_relax * above)
+                before.min(axis=2) - floor < s.held_relax * above
             )
             rel = np.where(top > 0, above / top, 0.0)
-        up &= self._one_leg(rel)
+            if steady:  # indgait: a third of its gait bursts, never below ~half of it, judged
+                # against the reference alone (the gait has raised the resting baseline)
+                held = (above >= s.held_gait_level * top) & (lowest >= s.held_gait_relax * above)
+                held &= self._one_leg(rel, s.held_gait_one_leg)
+            else:
+                held = (lowest >= s.held_floor * top) & (lowest >= s.held_relax * above)
+                held &= (mean >= s.off_ratio * base) & self._one_leg(rel)
+        up &= held
         # the activity reference has had time to see the session's exertion, not just the
         # posture (or the one leg's hold) the stream opened on
         up &= (self._frame - n + np.arange(n) >= self._held_start_n)[None, :]
@@ -703,13 +723,13 @@ class CrampDetector:
     # strides while the other leg drops to standing; a voluntary hold is ramped up from rest
     # or standing. So a held span that began at the end of that leg's gait needs no
     # voluntary hold's length.
-    def _after_gait(self, n: int, k: int) -> np.ndarray:
+    def _after_gait(self, n: int, k: int, lags: np.ndarray | None = None) -> np.ndarray:
         """Per leg and new frame (n_channels, n): whether a ``settle_gait_s`` span ending up
         to ``settle_after_s`` before the ``k``-frame span that ends there had the stride
-        rhythm (``settle_rhythm``) on that leg, with its mean level over the span at least
-        ``ref_fraction`` x its activity reference (gait bursts, not standing's postural sway,
-        whose small swings can be rhythmic too); levels above the resting offset,
-        ``rest_offset``."""
+        rhythm (``settle_rhythm``; at ``lags``, frames, default every stride lag) on that
+        leg, with its mean level over the span at least ``ref_fraction`` x its activity
+        reference (gait bursts, not standing's postural sway, whose small swings can be
+        rhythmic too); levels above the resting offset, ``rest_offset``."""
         s = self.settings
         g, a = self._settle_gait_n, self._settle_after_n
         m = n + a  # gait spans ending at the first frames of the held spans, and up to a before
@@ -726,7 +746,8 @@ class CrampDetector:
         w = windows(fast, g)  # (C, m, g)
         with np.errstate(invalid="ignore"):
             active = w.mean(axis=2) - floor >= s.ref_fraction * (ref[:, g - 1 :] - floor)
-        rhythm = np.where(active, stride_rhythm(w, self._stride_lags), -np.inf)  # (C, m)
+        lags = self._stride_lags if lags is None else lags
+        rhythm = np.where(active, stride_rhythm(w, lags), -np.inf)  # (C, m)
         return windows(rhythm, a + 1).max(axis=2) >= s.settle_rhythm
 
     def _number_in_time_order(self, events: list[FrameEvent], first_id: int) -> None:

@@ -220,6 +220,22 @@ class DetectorSettings:
         whose mean level there reached ``ref_fraction`` x its activity reference. A cramp
         that stops a runner keeps the leg up out of its last strides; a voluntary hold is
         ramped up from rest or standing. 0 disables.
+    held_gait_level, held_gait_relax, held_gait_one_leg : float
+        (indgait) Training: over the same ``held_gait_s`` span straight out of that leg's
+        gait the ``held`` test also passes at a lower level, if steadier: the mean above
+        the resting offset reaches ``held_gait_level`` x the activity reference (instead of
+        the lowest frame ``held_floor`` x it), the lowest frame stays at ``held_gait_relax``
+        x that mean (a cramp's waxing and waning stays above about half its level; standing
+        sways lower) and the level relative to the reference is ``held_gait_one_leg`` x
+        every other leg's (instead of ``settle_one_leg``). A weak cramp that stops a runner
+        stands at a third to a half of its leg's gait bursts, while the other leg drops to
+        standing. The gait before must have been running: its stride rhythm found at a
+        stride period (per leg) of at most ``held_gait_stride_s`` (running 1.3-1.55 Hz, a
+        period of 0.65-0.77 s; walking 0.85-1.05 Hz, 0.95-1.18 s), since standing after
+        walking may stand at a third of walking's weaker bursts. ``held_gait_level`` 0
+        disables.
+    held_gait_stride_s : float
+        (indgait) See ``held_gait_level``.
     after_effort_s, after_effort_slow_s, after_effort_level : float
         (afterhold) Training: a run that starts within ``after_effort_s`` (s) of the end of an
         earlier movement of that leg (a run of at least ``movement_min_s`` that was clearly
@@ -489,6 +505,11 @@ class DetectorSettings:
     held_start_s: float = 60.0
     # exert2: held straight out of gait (the ``held`` path's shorter span)
     held_gait_s: float = 0.0
+    # indgait: ... at a lower, steadier level, on one leg (the held_gait span's second test)
+    held_gait_level: float = 0.0
+    held_gait_relax: float = 0.45
+    held_gait_one_leg: float = 1.5
+    held_gait_stride_s: float = 0.85
     # rebase: a cramp-aware resting baseline, and the other legs during a cramp
     rest_hold_s: float = 0.0
     other_cramp_s: float = 0.0
@@ -681,6 +702,10 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_relax": (0.0, 1.0, "x mean over held_s"),
     "held_start_s": (0.0, _BIG, "s"),
     "held_gait_s": (0.0, HELD_SPAN_MAX_S, "s"),  # exert2
+    "held_gait_level": (0.0, 1.0, "x activity reference"),  # indgait
+    "held_gait_relax": (0.0, 1.0, "x mean over held_gait_s"),  # indgait
+    "held_gait_one_leg": (1.0, 100.0, "x other leg's relative level"),  # indgait
+    "held_gait_stride_s": (0.5, 1.3, "s"),  # indgait: within STRIDE_LAGS_S
     "rest_hold_s": (0.0, _BIG, "s"),  # rebase
     "other_cramp_s": (0.0, 600.0, "s"),  # rebase
     "other_cramp_after_s": (0.0, _BIG, "s"),  # rebase
@@ -836,6 +861,11 @@ _PROFILES = {
         # exert2: held straight out of gait, on one leg, is a cramp that stopped the runner
         # (benchmarks/detection.md, session 6, part exert2).
         held_gait_s=6.0,
+        # indgait: ... and so is one that stays there at a third or more of its gait bursts
+        # without falling below 45 % of its level, 1.5 x the other leg, straight out of
+        # running (strides of 0.85 s or less; weak cramps after running;
+        # benchmarks/detection.md, session 11, part indgait).
+        held_gait_level=0.35,
         # trainfa: running and walking keep the stride rhythm (1.3-1.55 / 0.85-1.05 Hz) even
         # where the envelope does not relax between strides (the MyoWare ENV filter, a tonic
         # level): the fast and slow paths do not alert on a leg striding over the last 4 s
