@@ -1260,6 +1260,10 @@ class CrampDetector:
                 k = k[~self._striding_at(c, start + k, run_start[k])]
             if k.size and s.stand_ref_ceiling > 0:  # (stand's test, as on the slow path)
                 k = k[~self._standing(c, start + k)]
+            if k.size and s.resume_ratio > 0:
+                # standfa: a sway dip split one steady contraction (standing) in two; the
+                # run resumed its level, no effort ended before it.
+                k = k[~self._resumed(c, start + k, run_start[k])]
             after_effort[k] = True
             slow |= after_effort
         if s.slow_release > 0 and slow.any():
@@ -1602,6 +1606,34 @@ class CrampDetector:
         with np.errstate(invalid="ignore", divide="ignore"):
             rel = np.where(top > 0, mean / top, 0.0)
         return ok & (rel >= s.after_effort_level)
+
+    # standfa: the run resumed the steady level the leg held before it
+    def _resumed(self, c: int, frames: np.ndarray, run_start: np.ndarray) -> np.ndarray:
+        """Whether leg ``c``'s run (starting at the absolute frames ``run_start``) resumed the
+        level the leg held just before it, at each of ``frames``: over the ``pre_run_s`` up to
+        PRE_RUN_GAP_S before the run the 100 ms envelope above the resting offset stayed
+        steady (its 10th percentile at least ``resume_floor`` x its median: nothing was
+        released), and its median over the last ``step_now_s`` lies within ``resume_ratio``
+        x that median either way (False where that span is not within the history)."""
+        s = self.settings
+        fr = 1.0 / self.hop_s
+        x = np.nan_to_num(self._above_rest(c))[None, :]
+        e0 = self._ext_start
+        w = round(s.pre_run_s * fr) - round(PRE_RUN_GAP_S * fr)
+        ends = run_start - e0 - round(PRE_RUN_GAP_S * fr)  # exclusive ends of the spans
+        ok = ends - w >= 0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a span before the history
+            before = _windows_ending(x, np.maximum(ends, 1), w)[0]  # (k, w)
+            med = np.nanmedian(before, axis=1)
+            low = np.nanpercentile(before, 10, axis=1)
+            now = np.nanmedian(
+                _windows_ending(x, frames - e0 + 1, round(s.step_now_s * fr))[0], axis=1
+            )
+        with np.errstate(invalid="ignore"):
+            steady = (med > 0) & (low >= s.resume_floor * med)
+            near = (now <= s.resume_ratio * med) & (med <= s.resume_ratio * now)
+        return ok & steady & near
 
     def _above_rest(self, c: int) -> np.ndarray:
         """Leg ``c``'s 100 ms envelope above its resting offset over the kept history (µV)."""
