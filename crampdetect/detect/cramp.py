@@ -1897,11 +1897,12 @@ class CrampDetector:
             return np.zeros(frames.shape[0], dtype=bool)
         k = max(1, round(s.window_s / self.hop_s))
         end = frames - self._ext_start + 1  # exclusive ends in the extended arrays
-        # A reference counts once the leg has been active (``strong_ratio`` x its rest): a leg
-        # that has only rested has its rest for a reference, and "stands" as high as any.
+        # A reference counts once the leg has been active (``on_ratio`` x its rest): a leg that
+        # has only rested has its rest for a reference, and "stands" as high as any. (standfa:
+        # not ``strong_ratio``: an electrode of low gain keeps even running under 12x its rest.)
         ref, base = self._ext_ref, self._ext_base
         with np.errstate(invalid="ignore", divide="ignore"):
-            rel = np.where(ref >= s.strong_ratio * base, self._ext_level / ref, np.nan)
+            rel = np.where(ref >= s.on_ratio * base, self._ext_level / ref, np.nan)
         w = _windows_ending(rel, end, k)  # (C, m, k)
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a window without a reference

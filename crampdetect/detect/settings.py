@@ -312,7 +312,7 @@ class DetectorSettings:
         (stand) Training: the slow path does not alert while the median of the leg's 250 ms
         level over ``window_s`` is below ``stand_ref_ceiling`` x its activity reference (the
         strongest recent activity) and another leg's is at least ``stand_other_share`` x as
-        high, each over its own reference (counted once it reached ``strong_ratio`` x rest):
+        high, each over its own reference (counted once it reached ``on_ratio`` x rest):
         standing's tonic activity is low and on both legs, and posture shifts keep it over
         ``strong_ratio`` x a resting baseline that standing has set. 0 disables.
 
