@@ -4,9 +4,10 @@ length of a voluntary hold); a hold after a longer pause still waits ``slow_min_
 
 from __future__ import annotations
 
+import pytest
 from synth import add_burst, cramp_events, scene
 
-from crampdetect.core import Representation
+from crampdetect.core import InputError, Representation
 from crampdetect.detect.settings import profile_settings
 
 FS = 500.0
@@ -126,3 +127,11 @@ def test_a_run_after_a_release_keeps_the_after_effort_path():
     cramps = cramp_events(_resumed_session(1.5), FS, CHANNELS, REP, "training")
     assert [e.channel for e in cramps] == ["left"]
     assert cramps[0].alert_s < start + s.slow_min_s
+
+
+def test_resume_settings_are_checked_and_off_at_night():
+    for name, bad in (("resume_ratio", -1.0), ("resume_floor", 1.5)):
+        with pytest.raises(InputError):
+            profile_settings("training").replace(**{name: bad})
+    assert profile_settings("night").resume_ratio == 0.0
+    assert profile_settings("training").resume_ratio > 0.0
