@@ -4,9 +4,10 @@ length of a voluntary hold); a hold after a longer pause still waits ``slow_min_
 
 from __future__ import annotations
 
+import pytest
 from synth import add_burst, cramp_events, scene
 
-from crampdetect.core import Representation
+from crampdetect.core import InputError, Representation
 from crampdetect.detect.settings import profile_settings
 
 FS = 500.0
@@ -120,3 +121,56 @@ def test_a_contraction_right_after_an_alerted_one_takes_the_after_effort_path():
     # after a longer pause (a voluntary contraction begins after one) it waits slow_min_s
     later = cramp_events(_after_alerted(3.5), FS, CHANNELS, REP, "training")
     assert later[1].alert_s >= ALERTED_END_S + 3.5 + s.slow_min_s
+
+
+# (standfa, session 11) A sway dip splits one steady contraction (standing, in the independent
+# set) into two runs; the second one resumed the steady level the leg held before the dip
+# (within ``resume_ratio`` either way): no effort ended before it, so it does not take the
+# after-effort path and is judged as any run (against the level before it, after
+# ``slow_min_s``). A contraction after a release (the leg fell to rest) keeps the path.
+DIP_S = 40.0
+
+
+def _resumed_session(dip_s: float):
+    """As :func:`_session`, but the left leg holds 150 µV steadily for 7 s up to DIP_S, dips
+    for ``dip_s`` s and resumes the same level for 25 s."""
+    t, x, rng = scene(fs=FS, duration_s=70.0, n_channels=2, seed=3)
+    for ch in (0, 1):
+        for b in (4.0, 10.0, 16.0):
+            add_burst(x, t, FS, rng, ch, b + ch, b + ch + 1.0, 300.0)
+    add_burst(x, t, FS, rng, 0, DIP_S - 7.0, DIP_S, 150.0, ramp_s=0.05)
+    add_burst(x, t, FS, rng, 0, DIP_S + dip_s, DIP_S + dip_s + 25.0, 150.0, ramp_s=0.05)
+    return x
+
+
+def test_a_run_that_resumed_the_level_before_a_dip_waits_slow_min_s():
+    s = profile_settings("training")
+    assert s.resume_ratio > 0
+    dip = 0.3
+    start = DIP_S + dip
+    x = _resumed_session(dip)
+    # without the rule the dip reads as the end of an effort: the after-effort path
+    early = cramp_events(x, FS, CHANNELS, REP, "training", resume_ratio=0.0)
+    assert [e.channel for e in early] == ["left"]
+    assert early[0].alert_s < start + s.slow_min_s - 1.0
+    # with it the run is judged as any run: it did not rise above the level before it
+    for cuts in ((), (7, 16_000, 20_150, 20_333, 22_400)):
+        cramps = cramp_events(x, FS, CHANNELS, REP, "training", cuts)
+        assert all(e.alert_s >= start + s.slow_min_s for e in cramps)
+
+
+def test_a_run_after_a_release_keeps_the_after_effort_path():
+    s = profile_settings("training")
+    start = DIP_S + 1.5
+    # the leg fell to rest for 1.5 s: an effort ended
+    cramps = cramp_events(_resumed_session(1.5), FS, CHANNELS, REP, "training")
+    assert [e.channel for e in cramps] == ["left"]
+    assert cramps[0].alert_s < start + s.slow_min_s
+
+
+def test_resume_settings_are_checked_and_off_at_night():
+    for name, bad in (("resume_ratio", -1.0), ("resume_floor", 1.5)):
+        with pytest.raises(InputError):
+            profile_settings("training").replace(**{name: bad})
+    assert profile_settings("night").resume_ratio == 0.0
+    assert profile_settings("training").resume_ratio > 0.0

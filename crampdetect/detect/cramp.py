@@ -1292,6 +1292,10 @@ class CrampDetector:
                 k = k[~self._striding_at(c, start + k, run_start[k])]
             if k.size and s.stand_ref_ceiling > 0:  # (stand's test, as on the slow path)
                 k = k[~self._standing(c, start + k)]
+            if k.size and s.resume_ratio > 0:
+                # standfa: a sway dip split one steady contraction (standing) in two; the
+                # run resumed its level, no effort ended before it.
+                k = k[~self._resumed(c, start + k, run_start[k])]
             after_effort[k] = True
             slow |= after_effort
         if s.slow_release > 0 and slow.any():
@@ -1635,6 +1639,34 @@ class CrampDetector:
             rel = np.where(top > 0, mean / top, 0.0)
         return ok & (rel >= s.after_effort_level)
 
+    # standfa: the run resumed the steady level the leg held before it
+    def _resumed(self, c: int, frames: np.ndarray, run_start: np.ndarray) -> np.ndarray:
+        """Whether leg ``c``'s run (starting at the absolute frames ``run_start``) resumed the
+        level the leg held just before it, at each of ``frames``: over the ``pre_run_s`` up to
+        PRE_RUN_GAP_S before the run the 100 ms envelope above the resting offset stayed
+        steady (its 10th percentile at least ``resume_floor`` x its median: nothing was
+        released), and its median over the last ``step_now_s`` lies within ``resume_ratio``
+        x that median either way (False where that span is not within the history)."""
+        s = self.settings
+        fr = 1.0 / self.hop_s
+        x = np.nan_to_num(self._above_rest(c))[None, :]
+        e0 = self._ext_start
+        w = round(s.pre_run_s * fr) - round(PRE_RUN_GAP_S * fr)
+        ends = run_start - e0 - round(PRE_RUN_GAP_S * fr)  # exclusive ends of the spans
+        ok = ends - w >= 0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a span before the history
+            before = _windows_ending(x, np.maximum(ends, 1), w)[0]  # (k, w)
+            med = np.nanmedian(before, axis=1)
+            low = np.nanpercentile(before, 10, axis=1)
+            now = np.nanmedian(
+                _windows_ending(x, frames - e0 + 1, round(s.step_now_s * fr))[0], axis=1
+            )
+        with np.errstate(invalid="ignore"):
+            steady = (med > 0) & (low >= s.resume_floor * med)
+            near = (now <= s.resume_ratio * med) & (med <= s.resume_ratio * now)
+        return ok & steady & near
+
     def _above_rest(self, c: int) -> np.ndarray:
         """Leg ``c``'s 100 ms envelope above its resting offset over the kept history (µV)."""
         return self._ext_fast[c] - self.settings.rest_offset * np.nan_to_num(self._ext_base[c])
@@ -1897,11 +1929,12 @@ class CrampDetector:
             return np.zeros(frames.shape[0], dtype=bool)
         k = max(1, round(s.window_s / self.hop_s))
         end = frames - self._ext_start + 1  # exclusive ends in the extended arrays
-        # A reference counts once the leg has been active (``strong_ratio`` x its rest): a leg
-        # that has only rested has its rest for a reference, and "stands" as high as any.
+        # A reference counts once the leg has been active (``on_ratio`` x its rest): a leg that
+        # has only rested has its rest for a reference, and "stands" as high as any. (standfa:
+        # not ``strong_ratio``: an electrode of low gain keeps even running under 12x its rest.)
         ref, base = self._ext_ref, self._ext_base
         with np.errstate(invalid="ignore", divide="ignore"):
-            rel = np.where(ref >= s.strong_ratio * base, self._ext_level / ref, np.nan)
+            rel = np.where(ref >= s.on_ratio * base, self._ext_level / ref, np.nan)
         w = _windows_ending(rel, end, k)  # (C, m, k)
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a window without a reference

@@ -127,6 +127,12 @@ class DetectorSettings:
         over the ``fast_s`` that ended ``fast_s`` before: the leg stepped up within the last
         seconds (a hold out of standing, which opened the run), so what the slow path found
         sustained was the level before the step (0 disables).
+    resume_ratio, resume_floor : float
+        (standfa) Training: a run does not take the after-effort path when over the
+        ``pre_run_s`` up to 0.5 s before it the leg's 100 ms envelope above the resting offset
+        stayed steady (10th percentile >= ``resume_floor`` x its median) and its median over the
+        last ``step_now_s`` lies within ``resume_ratio`` x that median either way: the run
+        resumed the level before a dip (standing's sway), no effort ended. 0 disables.
     bilateral_recent_s : float
         Over the last ``bilateral_recent_s`` (s) another leg must have risen too during less
         than ``bilateral_share`` of the time, as over the whole run (a hold on both legs may
@@ -322,7 +328,7 @@ class DetectorSettings:
         (stand) Training: the slow path does not alert while the median of the leg's 250 ms
         level over ``window_s`` is below ``stand_ref_ceiling`` x its activity reference (the
         strongest recent activity) and another leg's is at least ``stand_other_share`` x as
-        high, each over its own reference (counted once it reached ``strong_ratio`` x rest):
+        high, each over its own reference (counted once it reached ``on_ratio`` x rest):
         standing's tonic activity is low and on both legs, and posture shifts keep it over
         ``strong_ratio`` x a resting baseline that standing has set. 0 disables.
 
@@ -547,6 +553,9 @@ class DetectorSettings:
     # stand: standing is bilateral and low against the activity reference (slow path)
     stand_ref_ceiling: float = 0.0
     stand_other_share: float = 0.3
+    # standfa: a run that resumed the steady level before it followed no effort
+    resume_ratio: float = 0.0
+    resume_floor: float = 0.5
     # turnfa: turning over moves both legs: no early alert while the other leg is up too
     turn_other_s: float = 0.0
     turn_other_share: float = 0.3
@@ -721,6 +730,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "after_effort_late_s": (0.0, 10.0, "s"),  # replead (within HISTORY_S)
     "after_effort_span_s": (0.5, 10.0, "s"),  # replead (within HISTORY_S)
     "slow_release": (0.0, 1.0, "x median over fast_s"),  # holds
+    "resume_ratio": (0.0, 100.0, "x median before the run, either way"),  # standfa
+    "resume_floor": (0.0, 1.0, "x median before the run"),  # standfa
     "end_gait_step_s": (0.0, 10.0, "s"),  # trainend
     "strode_watch_s": (0.0, 3600.0, "s"),  # trainend
     "strode_rise": (1.0, 100.0, "x level at the alert"),  # trainend
@@ -915,6 +926,10 @@ _PROFILES = {
         # legs; posture shifts keep it over strong_ratio x a resting baseline that standing
         # set: the slow path does not take it (benchmarks/detection.md, session 7 "stand").
         stand_ref_ceiling=0.40,
+        # standfa: a sway dip splits a standing run in two; the second run resumed the steady
+        # level before it, within 1.5x either way, and followed no effort: it does not take
+        # the after-effort path (benchmarks/detection.md, session 11, part standfa).
+        resume_ratio=1.5,
     ),
 }
 
