@@ -304,6 +304,7 @@ class CrampDetector:
         self._held_pre_n = max(1, round(s.pre_run_s * fr))  # exert: the span before it
         self._held_start_n = round(s.held_start_s * fr)  # exert
         self._settle_start_n = round(s.settle_start_s * fr)  # startfa
+        self._own_effort_n = round(s.own_effort_s * fr)  # startfa
         # exert2: the shorter held span straight out of gait, and where the gait may have ended
         self._held_gait_n = max(2, round(s.held_gait_s * fr))
         self._settle_after_n = round(s.settle_after_s * fr)
@@ -1271,9 +1272,11 @@ class CrampDetector:
                 # run resumed its level, no effort ended before it.
                 k = k[~self._resumed(c, start + k, run_start[k])]
             if k.size and s.own_effort_share > 0:
-                # startfa: the effort was this leg's own: a leg that only stood while the
-                # other one exerted has its standing for a reference, and standing is no effort.
-                k = k[self._own_effort(c, start + k - self._ext_start)]
+                # startfa: in the first own_effort_s of the stream the effort was this leg's
+                # own: a leg that only stood while the other one exerted has its standing for
+                # a reference, and standing is no effort.
+                later = start + k >= self._own_effort_n
+                k = k[later | self._own_effort(c, start + k - self._ext_start)]
             after_effort[k] = True
             slow |= after_effort
         if s.slow_release > 0 and slow.any():

@@ -133,8 +133,9 @@ class DetectorSettings:
         stayed steady (10th percentile >= ``resume_floor`` x its median) and its median over the
         last ``step_now_s`` lies within ``resume_ratio`` x that median either way: the run
         resumed the level before a dip (standing's sway), no effort ended. 0 disables.
-    own_effort_share : float
-        (startfa) Training: a run takes the after-effort path only when the leg's activity
+    own_effort_share, own_effort_s : float
+        (startfa) Training: in the first ``own_effort_s`` (s) of the stream a run takes the
+        after-effort path only when the leg's activity
         reference above the resting offset, over its resting baseline, is at least this
         fraction of every other leg's: the effort it follows was the leg's own. A leg that
         only stood while the other one held or raised (the first minute of a session) has its
@@ -548,6 +549,7 @@ class DetectorSettings:
     resume_floor: float = 0.5
     # startfa: the effort an after-effort run follows was the leg's own
     own_effort_share: float = 0.0
+    own_effort_s: float = 60.0
     # turnfa: turning over moves both legs: no early alert while the other leg is up too
     turn_other_s: float = 0.0
     turn_other_share: float = 0.3
@@ -722,6 +724,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "resume_ratio": (0.0, 100.0, "x median before the run, either way"),  # standfa
     "resume_floor": (0.0, 1.0, "x median before the run"),  # standfa
     "own_effort_share": (0.0, 1.0, "x other leg's reference over rest"),  # startfa
+    "own_effort_s": (0.0, _BIG, "s"),  # startfa
     "end_gait_step_s": (0.0, 10.0, "s"),  # trainend
     "strode_watch_s": (0.0, 3600.0, "s"),  # trainend
     "strode_rise": (1.0, 100.0, "x level at the alert"),  # trainend
@@ -915,9 +918,9 @@ _PROFILES = {
         # level before it, within 1.5x either way, and followed no effort: it does not take
         # the after-effort path (benchmarks/detection.md, session 11, part standfa).
         resume_ratio=1.5,
-        # startfa: the after-effort path follows the leg's own effort: a leg whose strongest
-        # activity over rest is under 0.3x the other leg's has only stood while that one
-        # exerted (benchmarks/detection.md, session 11, part startfa).
+        # startfa: in the first minute the after-effort path follows the leg's own effort: a
+        # leg whose strongest activity over rest is under 0.3x the other leg's has only stood
+        # while that one exerted (benchmarks/detection.md, session 11, part startfa).
         own_effort_share=0.3,
         # startfa: the settle path waits, as the held path does (held_start_s), for the
         # activity reference to see more than the walking a session opened on.
