@@ -306,6 +306,8 @@ class CrampDetector:
         self._held_n = max(2, round(s.held_s * fr))  # exert
         self._held_pre_n = max(1, round(s.pre_run_s * fr))  # exert: the span before it
         self._held_start_n = round(s.held_start_s * fr)  # exert
+        self._settle_start_n = round(s.settle_start_s * fr)  # startfa
+        self._own_effort_n = round(s.own_effort_s * fr)  # startfa
         # exert2: the shorter held span straight out of gait, and where the gait may have ended
         self._held_gait_n = max(2, round(s.held_gait_s * fr))
         self._settle_after_n = round(s.settle_after_s * fr)
@@ -611,7 +613,12 @@ class CrampDetector:
                 & (lowest >= s.settle_relax * median)
             )
             rel = np.where(ref > 0, median / ref, 0.0)
-        return up & self._one_leg(rel)
+        up &= self._one_leg(rel)
+        if s.settle_start_s > 0:
+            # startfa: as on the held path, the activity reference must first have seen the
+            # session's exertion, not only the walking (or one leg's raises) it opened on.
+            up &= (self._frame - n + np.arange(n) >= self._settle_start_n)[None, :]
+        return up
 
     def _one_leg(self, rel: np.ndarray, factor: float | None = None) -> np.ndarray:
         """Where each leg's relative level (n_channels, n) stands ``factor`` (default
@@ -1296,6 +1303,12 @@ class CrampDetector:
                 # standfa: a sway dip split one steady contraction (standing) in two; the
                 # run resumed its level, no effort ended before it.
                 k = k[~self._resumed(c, start + k, run_start[k])]
+            if k.size and s.own_effort_share > 0:
+                # startfa: in the first own_effort_s of the stream the effort was this leg's
+                # own: a leg that only stood while the other one exerted has its standing for
+                # a reference, and standing is no effort.
+                later = start + k >= self._own_effort_n
+                k = k[later | self._own_effort(c, start + k - self._ext_start)]
             after_effort[k] = True
             slow |= after_effort
         if s.slow_release > 0 and slow.any():
@@ -1666,6 +1679,22 @@ class CrampDetector:
             steady = (med > 0) & (low >= s.resume_floor * med)
             near = (now <= s.resume_ratio * med) & (med <= s.resume_ratio * now)
         return ok & steady & near
+
+    # startfa: a leg that has only stood has no effort of its own to follow
+    def _own_effort(self, c: int, idx: np.ndarray) -> np.ndarray:
+        """Whether leg ``c``'s activity reference (its strongest recent activity) above the
+        resting offset, over its resting baseline, reaches ``own_effort_share`` x every other
+        leg's, at each history index ``idx`` (True with one channel: no other leg to compare)."""
+        s = self.settings
+        if self.n_channels < 2:
+            return np.ones(idx.shape[0], dtype=bool)
+        base = self._ext_base[:, idx]
+        floor = s.rest_offset * np.nan_to_num(base)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            over = np.where(base > 0, (self._ext_ref[:, idx] - floor) / base, np.nan)  # (C, k)
+        other = np.nan_to_num(np.delete(over, c, axis=0), nan=-np.inf).max(axis=0)
+        with np.errstate(invalid="ignore"):
+            return ~(over[c] < s.own_effort_share * other)
 
     def _above_rest(self, c: int) -> np.ndarray:
         """Leg ``c``'s 100 ms envelope above its resting offset over the kept history (µV)."""

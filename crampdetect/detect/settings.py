@@ -133,6 +133,13 @@ class DetectorSettings:
         stayed steady (10th percentile >= ``resume_floor`` x its median) and its median over the
         last ``step_now_s`` lies within ``resume_ratio`` x that median either way: the run
         resumed the level before a dip (standing's sway), no effort ended. 0 disables.
+    own_effort_share, own_effort_s : float
+        (startfa) Training: in the first ``own_effort_s`` (s) of the stream a run takes the
+        after-effort path only when the leg's activity
+        reference above the resting offset, over its resting baseline, is at least this
+        fraction of every other leg's: the effort it follows was the leg's own. A leg that
+        only stood while the other one held or raised (the first minute of a session) has its
+        standing for a reference, which every standing level reaches. 0 disables.
     bilateral_recent_s : float
         Over the last ``bilateral_recent_s`` (s) another leg must have risen too during less
         than ``bilateral_share`` of the time, as over the whole run (a hold on both legs may
@@ -219,6 +226,10 @@ class DetectorSettings:
         (exert) The held path is closed for this long (s) from the start of the stream: the
         activity reference (the strongest recent activity) must first have seen the
         session's exertion, not only the posture or the hold of one leg it opened on.
+    settle_start_s : float
+        (startfa) The settle path is closed for this long (s) from the start of the stream,
+        as the held path is for ``held_start_s``: its floor is a fraction of the activity
+        reference, which must first have seen more than the walking it opened on. 0 disables.
     held_gait_s : float
         (exert2) Training: the ``held`` test over this shorter span (s) will do when it
         began straight out of that leg's gait: a ``settle_gait_s`` span ending up to
@@ -509,6 +520,7 @@ class DetectorSettings:
     held_floor: float = 0.25
     held_relax: float = 0.3
     held_start_s: float = 60.0
+    settle_start_s: float = 0.0
     # exert2: held straight out of gait (the ``held`` path's shorter span)
     held_gait_s: float = 0.0
     # indgait: ... at a lower, steadier level, on one leg (the held_gait span's second test)
@@ -556,6 +568,9 @@ class DetectorSettings:
     # standfa: a run that resumed the steady level before it followed no effort
     resume_ratio: float = 0.0
     resume_floor: float = 0.5
+    # startfa: the effort an after-effort run follows was the leg's own
+    own_effort_share: float = 0.0
+    own_effort_s: float = 60.0
     # turnfa: turning over moves both legs: no early alert while the other leg is up too
     turn_other_s: float = 0.0
     turn_other_share: float = 0.3
@@ -710,6 +725,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_floor": (0.0, 1.0, "x activity reference"),
     "held_relax": (0.0, 1.0, "x mean over held_s"),
     "held_start_s": (0.0, _BIG, "s"),
+    "settle_start_s": (0.0, _BIG, "s"),  # startfa
     "held_gait_s": (0.0, HELD_SPAN_MAX_S, "s"),  # exert2
     "held_gait_level": (0.0, 1.0, "x activity reference"),  # indgait
     "held_gait_relax": (0.0, 1.0, "x mean over held_gait_s"),  # indgait
@@ -732,6 +748,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "slow_release": (0.0, 1.0, "x median over fast_s"),  # holds
     "resume_ratio": (0.0, 100.0, "x median before the run, either way"),  # standfa
     "resume_floor": (0.0, 1.0, "x median before the run"),  # standfa
+    "own_effort_share": (0.0, 1.0, "x other leg's reference over rest"),  # startfa
+    "own_effort_s": (0.0, _BIG, "s"),  # startfa
     "end_gait_step_s": (0.0, 10.0, "s"),  # trainend
     "strode_watch_s": (0.0, 3600.0, "s"),  # trainend
     "strode_rise": (1.0, 100.0, "x level at the alert"),  # trainend
@@ -930,6 +948,13 @@ _PROFILES = {
         # level before it, within 1.5x either way, and followed no effort: it does not take
         # the after-effort path (benchmarks/detection.md, session 11, part standfa).
         resume_ratio=1.5,
+        # startfa: in the first minute the after-effort path follows the leg's own effort: a
+        # leg whose strongest activity over rest is under 0.3x the other leg's has only stood
+        # while that one exerted (benchmarks/detection.md, session 11, part startfa).
+        own_effort_share=0.3,
+        # startfa: the settle path waits, as the held path does (held_start_s), for the
+        # activity reference to see more than the walking a session opened on.
+        settle_start_s=60.0,
     ),
 }
 
