@@ -60,6 +60,10 @@ from crampdetect.features.flags import FrameFlags
 from crampdetect.features.windows import windows
 
 _NEVER = -(10**12)
+#: (indnight) Separate returns to the resting floor within ``end_s`` that end an event by
+#: ``end_rest_share`` (a motor unit firing at rest: several a second; a cramp rising out of one
+#: dip after its precursor: one).
+REST_RETURNS = 2
 
 #: Features of an unsure alert candidate, in the order given to a learned gate.
 CANDIDATE_FEATURES = (
@@ -1004,7 +1008,14 @@ class CrampDetector:
         cum = np.concatenate([[0], np.cumsum(rest)])
         ends = np.arange(n) + (a - lo) + 1
         count = cum[ends] - cum[np.maximum(ends - k, 0)]
-        hit = np.flatnonzero((count >= s.end_rest_share * k) & ~rest[a - lo :])
+        # ... and again and again (REST_RETURNS stretches at the floor or more): a leg rising
+        # out of a single dip to rest (a cramp after its precursor) is the escalation's
+        starts = rest & ~np.concatenate([[False], rest[:-1]])
+        cs = np.concatenate([[0], np.cumsum(starts)])
+        returns = cs[ends] - cs[np.maximum(ends - k, 0)]
+        hit = np.flatnonzero(
+            (count >= s.end_rest_share * k) & (returns >= REST_RETURNS) & ~rest[a - lo :]
+        )
         if not hit.size:
             return None
         j = int(hit[0]) + a - lo  # in rest

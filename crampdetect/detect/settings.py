@@ -62,7 +62,8 @@ class DetectorSettings:
     end_rest_share : float
         (indnight) An event alerted at ``strong_ratio`` x its rest or more also ends once the
         leg's 100 ms envelope has stood below ``weak_floor`` x that rest (its resting floor) in
-        this share of the frames of the last ``end_s`` after the alert: a strong contraction
+        this share of the frames of the last ``end_s`` after the alert, in ``REST_RETURNS``
+        (``detect/cramp.py``) separate stretches or more: a strong contraction
         never returns to rest, while a motor unit firing on at rest lifts the frames it fires
         in above the end level and kept such an event open for ``max_cramp_s``. 0 disables.
     max_cramp_s : float
