@@ -60,6 +60,10 @@ from crampdetect.features.flags import FrameFlags
 from crampdetect.features.windows import windows
 
 _NEVER = -(10**12)
+#: (indnight) Separate returns to the resting floor within ``end_s`` that end an event by
+#: ``end_rest_share`` (a motor unit firing at rest: several a second; a cramp rising out of one
+#: dip after its precursor: one).
+REST_RETURNS = 2
 
 #: Features of an unsure alert candidate, in the order given to a learned gate.
 CANDIDATE_FEATURES = (
@@ -167,6 +171,10 @@ class _Channel:
     cramp: FrameEvent | None = None
     cramp_base: float = 0.0
     low: int = 0
+    # indnight: frames in a row the open event's leg has been at its resting floor, and the
+    # frame at which its last dip there of escalate_rest_s or more ended
+    rest_low: int = 0
+    dip_end: int = _NEVER
     recurrence_until: int = _NEVER
     cramp_level: float = 0.0  # median envelope (µV) when the alert was raised
     # End frame of the last activation run of >= 0.5 s. Rest is only known once it has been
@@ -250,6 +258,17 @@ class _CrampHold:
     alert: int
     ended: int | None = None
     released: bool = False
+
+
+def _dips_over(rest: np.ndarray, carried: int, k: int) -> tuple[np.ndarray, int]:
+    """(indnight) Where a dip ended: indices that are not ``rest`` right after ``k`` or more
+    ``rest`` frames in a row (``carried`` of them before index 0), and the count of ``rest``
+    frames in a row carried on past the last index."""
+    idx = np.arange(rest.shape[0])
+    last_break = np.maximum.accumulate(np.where(~rest, idx, -1))
+    count = np.where(last_break >= 0, idx - last_break, carried + idx + 1)
+    prev = np.concatenate([[carried], count[:-1]])
+    return ~rest & (prev >= k), int(count[-1]) if count.size else carried
 
 
 def _windows_ending(x: np.ndarray, end: np.ndarray, k: int) -> np.ndarray:
@@ -800,7 +819,7 @@ class CrampDetector:
         }
         out = self.finish()
         for ch in self._ch:
-            ch.hyst, ch.last_on, ch.run_start, ch.low = False, _NEVER, -1, 0
+            ch.hyst, ch.last_on, ch.run_start, ch.low, ch.rest_low = False, _NEVER, -1, 0, 0
             ch.run_strong = 0
             ch.last_move_end, ch.move_seen = self._frame, False
             ch.moves = ()  # nightmove: a series is not known across a long gap
@@ -823,7 +842,7 @@ class CrampDetector:
         ev = FrameEvent("cramp", channel, onset, frame, None, 0.9, self._next_id, dict(detail))
         ev.detail["level_uv"] = round(level, 1)
         self._next_id += 1
-        ch.cramp, ch.cramp_base, ch.low = ev, base, 0
+        ch.cramp, ch.cramp_base, ch.low, ch.rest_low, ch.dip_end = ev, base, 0, 0, _NEVER
         self._holds.append(_CrampHold(channel, base, frame))  # rebase
         self._go(ch, Transition.RESUME)
         ch.cramp_level = level
@@ -957,6 +976,15 @@ class CrampDetector:
                     low = low.copy()  # on, whichever block it fell in)
                     low[max(too_long - start - p, 0) :] = True
                 q = self._end_index(ch, low)
+                back = self._end - 1  # from the frame the end is seen at back to the end
+                if s.end_rest_share > 0 and ch.cramp_level >= s.strong_ratio * ch.cramp_base:
+                    # indnight: a strong contraction never returns to rest; a leg whose 100 ms
+                    # envelope is back at its resting floor in end_rest_share of the last end_s
+                    # is at rest (a single motor unit firing at rest lifts the frames it fires
+                    # in above the end level; a weak cramp near the floor may dip to it)
+                    r = self._rest_share_end(c, start + p, n - p)
+                    if r is not None and (q is None or r[0] < q):
+                        q, back = r[0], r[1]
                 # trainend: a cramping leg does not stride; gait on it again ends the event
                 strode = self._strides_again(c, start + p, n - p, q)
                 # nightmiss2: the cramp after its precursor, far stronger than what was alerted
@@ -974,7 +1002,7 @@ class CrampDetector:
                 else:  # relaxed for end_s: the event ended where that began
                     i = q
                     seen = start + p + i
-                    end = seen - self._end + 1
+                    end = seen - back
                     how = Transition.GIVE_UP if seen >= too_long else Transition.RELAX
                 out.append(self._close_event(c, end, seen, how))
                 if strode is not None:
@@ -994,6 +1022,37 @@ class CrampDetector:
             p = p + g + 1
         return out
 
+    def _rest_share_end(self, c: int, start: int, n: int) -> tuple[int, int] | None:
+        """(indnight) First index of frames ``start .. start + n`` of channel ``c`` (in a cramp
+        event) that stands above the resting floor (``weak_floor`` x the event's rest) after
+        the 100 ms envelope stood below it in ``end_rest_share`` or more of the last ``end_s``
+        of frames after the alert (a leg resting on, below the floor throughout, is left to
+        ``end_s``), and how many frames before it the first of those lies (the end)."""
+        ch, s = self._ch[c], self.settings
+        assert ch.cramp is not None
+        k, a = self._end, start - self._ext_start
+        lo = max(0, a - k + 1)
+        frames = self._ext_start + np.arange(lo, a + n)
+        with np.errstate(invalid="ignore"):
+            rest = self._ext_fast[c, lo : a + n] < s.weak_floor * ch.cramp_base
+        rest &= frames > ch.cramp.alert_frame
+        cum = np.concatenate([[0], np.cumsum(rest)])
+        ends = np.arange(n) + (a - lo) + 1
+        count = cum[ends] - cum[np.maximum(ends - k, 0)]
+        # ... and again and again (REST_RETURNS stretches at the floor or more): a leg rising
+        # out of a single dip to rest (a cramp after its precursor) is the escalation's
+        starts = rest & ~np.concatenate([[False], rest[:-1]])
+        cs = np.concatenate([[0], np.cumsum(starts)])
+        returns = cs[ends] - cs[np.maximum(ends - k, 0)]
+        hit = np.flatnonzero(
+            (count >= s.end_rest_share * k) & (returns >= REST_RETURNS) & ~rest[a - lo :]
+        )
+        if not hit.size:
+            return None
+        j = int(hit[0]) + a - lo  # in rest
+        w = max(j - k + 1, 0)
+        return int(hit[0]), j - (w + int(np.argmax(rest[w : j + 1])))
+
     # nightmiss2: a prodrome, leg movement or turnover alerted, then the cramp it ran into
     def _escalation(self, c: int, start: int, fast: np.ndarray, blocked: np.ndarray) -> int | None:
         """Index in ``fast`` (frames ``start ..`` of channel ``c``, in a cramp event) where the
@@ -1009,7 +1068,17 @@ class CrampDetector:
             return None
         fr = 1.0 / self.hop_s
         until = ch.cramp.alert_frame + round(s.escalate_within_s * fr)
-        if start >= until:
+        frames = start + np.arange(n)
+        if s.escalate_rest_s > 0:
+            # indnight: a cramp never returns to rest, however briefly: once the leg has been
+            # back at its resting floor for escalate_rest_s, what rises next is a new
+            # contraction, not the waxing of the one alerted: the window reopens from there
+            rest = fast < s.weak_floor * ch.cramp_base
+            ends, ch.rest_low = _dips_over(rest, ch.rest_low, round(s.escalate_rest_s * fr))
+            dip_end = np.maximum.accumulate(np.where(ends, frames, ch.dip_end))
+            ch.dip_end = int(dip_end[-1])
+            until = np.maximum(until, dip_end + round(s.escalate_within_s * fr))
+        elif start >= until:
             ch.escalatable = False
             return None
         k = max(1, round(s.escalate_s * fr))
@@ -1020,7 +1089,6 @@ class CrampDetector:
         cum = np.concatenate([[0.0], np.cumsum(x)])
         mean = (cum[k:] - cum[:-k]) / k  # (n + d,) k-frame mean ending at each frame
         before, mean = mean[:n], mean[d:]
-        frames = start + np.arange(n)
         after = ch.cramp.alert_frame + round(s.escalate_after_s * fr)  # the level held first
         thr = s.escalate_ratio * ch.cramp_level
         up = (mean >= thr) & (mean >= s.escalate_ratio * before) & ~blocked & (frames < until)
@@ -1091,6 +1159,7 @@ class CrampDetector:
         if lasting > 0 and end_frame - closed.onset_frame >= round(lasting / self.hop_s):
             ch.cramped_until = ch.recurrence_until
         ch.cramp, ch.low, ch.esc, ch.alert_info = None, 0, 0, None
+        ch.rest_low, ch.dip_end = 0, _NEVER
         self._go(ch, how)
         return closed
 
@@ -2222,7 +2291,7 @@ class CrampDetector:
         if ch.state is not State.SUSPECT:  # the run began within this block
             self._go(ch, Transition.ACTIVATE)
         self._go(ch, Transition.ALERT)
-        ch.cramp, ch.cramp_base, ch.low = ev, base, 0
+        ch.cramp, ch.cramp_base, ch.low, ch.rest_low, ch.dip_end = ev, base, 0, 0, _NEVER
         ch.cramp_level = level
         # nightmiss2: an alert may escalate once (not the escalated one), judged on its context
         ch.esc, ch.escalatable = 0, self._path != "escalate" and self.settings.escalate_ratio > 0

@@ -59,6 +59,13 @@ class DetectorSettings:
         or ``end_fraction`` x the cramp's own level at the alert, whichever is higher.
     end_fraction : float
         See ``end_s``.
+    end_rest_share : float
+        (indnight) An event alerted at ``strong_ratio`` x its rest or more also ends once the
+        leg's 100 ms envelope has stood below ``weak_floor`` x that rest (its resting floor) in
+        this share of the frames of the last ``end_s`` after the alert, in ``REST_RETURNS``
+        (``detect/cramp.py``) separate stretches or more: a strong contraction
+        never returns to rest, while a motor unit firing on at rest lifts the frames it fires
+        in above the end level and kept such an event open for ``max_cramp_s``. 0 disables.
     max_cramp_s : float
         No cramp lasts longer (s): the event is closed and the channel re-examined.
     rise_ratio : float
@@ -400,6 +407,12 @@ class DetectorSettings:
         leg was up (``turn_other_ratio`` x its rest) for ``escalate_other_share`` of the time
         or more (turning over moves both legs; a twitch is shorter), closes that event and
         raises the cramp (path ``escalate``; once per event). ``escalate_ratio`` 0 disables.
+    escalate_rest_s : float
+        (indnight) After a dip of the open event's leg to its resting floor (100 ms envelope
+        below ``weak_floor`` x the rest at the alert) for this long (s) or more, the escalation
+        is possible again for ``escalate_within_s`` from the end of the dip: a cramp never
+        returns to rest, so what rises after the dip is a new contraction (a cramp after its
+        prodrome), not the waxing of the one alerted. 0 disables.
     escalate_hold_ratio : float
         (escshape) The jump must follow a hold: at some frame after the alert, ``fast_s`` or
         more before the jump, the leg's ``escalate_s`` mean (taken wholly after the alert)
@@ -467,6 +480,7 @@ class DetectorSettings:
     fast_ref_fraction: float = 0.0
     end_s: float = 1.5
     end_fraction: float = 0.3
+    end_rest_share: float = 0.0
     max_cramp_s: float = 900.0
     rise_ratio: float = 2.0
     early_warning: bool = False
@@ -587,6 +601,7 @@ class DetectorSettings:
     escalate_s: float = 1.5
     escalate_after_s: float = 0.0  # escshape: the hold test instead (was 6.25 s)
     escalate_within_s: float = 20.0
+    escalate_rest_s: float = 0.0
     escalate_other_share: float = 0.1
     # escshape: the precursor held its level (or relaxed) before the jump
     escalate_hold_ratio: float = 0.0
@@ -680,6 +695,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "fast_ref_fraction": (0.0, 10.0, ""),
     "end_s": (0.05, 600.0, "s"),
     "end_fraction": (0.0, 1.0, ""),
+    "end_rest_share": (0.0, 1.0, ""),  # indnight
     "max_cramp_s": (1.0, _BIG, "s"),
     "rise_ratio": (0.0, 1000.0, "x level before the run"),
     "recurrence_s": (0.0, _BIG, "s"),
@@ -773,6 +789,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "escalate_s": (0.1, 10.0, "s"),  # nightmiss2 (within HISTORY_S)
     "escalate_after_s": (0.0, 900.0, "s"),  # nightmiss2
     "escalate_within_s": (0.0, 900.0, "s"),  # nightmiss2
+    "escalate_rest_s": (0.0, 60.0, "s"),  # indnight
     "escalate_other_share": (0.0, 1.0, "share of turn_other_s"),  # nightmiss2
     "escalate_hold_ratio": (0.0, 100.0, "x the level at the alert"),  # escshape
     "escalate_other_s": (0.0, 20.0, "s"),  # escshape (within HISTORY_S)
@@ -846,6 +863,13 @@ _PROFILES = {
         # escshape: the other leg is read over the jump itself (a cramp set in as a turnover
         # ends: the other leg relaxed, this one did not)
         escalate_other_s=1.5,
+        # indnight: a cramp never returns to rest: after a dip to the resting floor of 0.5 s
+        # (weak_gap_s) within an open event, the next jump is a new contraction; a contraction
+        # alerted strong whose leg is at its resting floor in a quarter of the frames of end_s
+        # has ended (a motor unit firing at rest) (benchmarks/detection.md, session 11,
+        # part indnight).
+        escalate_rest_s=0.5,
+        end_rest_share=0.25,
         # nightfa: a leg bursting from rest (back near it between bursts) is turning over
         # (benchmarks/detection.md, session 9, part nightfa).
         turn_firm_ratio=4.0,
