@@ -219,15 +219,19 @@ def test_folder_without_recordings_is_an_error(tmp_path):
 
 @pytest.fixture(scope="module")
 def training_copies(tmp_path_factory):
-    """A training session recorded from the simulator, its EDF+ copy, and a labelled CSV of a
-    training scenario: each names the training profile."""
+    """A session recorded from the simulator under the training profile, its EDF+ copy, and a
+    labelled CSV whose labels name training: each names the training profile. Both hold a
+    cramp, which the two profiles alert at different times (their paths differ), so scoring
+    under one or the other shows in the events, not only in the label."""
     root = tmp_path_factory.mktemp("training")
     session, edf = root / "run.cdrec", root / "run.edf"
-    url = "sim://hold?speed=0&duration=60&seed=2"
+    url = "sim://cramp?speed=0&duration=60&seed=0"
     argv = ["record", url, "--out", str(session), "--profile", "training", "--quiet"]
     assert main([*argv, "--convert", str(edf)]) == 0
-    csv = root / "hold.csv"
-    assert main(["simulate", "hold", "--seed", "1", "--duration", "60", "--out", str(csv)]) == 0
+    csv = root / "cramp.csv"
+    assert main(["simulate", "cramp", "--seed", "0", "--duration", "90", "--out", str(csv)]) == 0
+    labels = csv.with_suffix(".labels.json")
+    labels.write_text(json.dumps({**json.loads(labels.read_text()), "profile": "training"}))
     return [session, edf, csv]
 
 
@@ -262,9 +266,9 @@ def test_a_recording_is_scored_under_the_profile_it_names(training_copies, cramp
 
 
 def test_scoring_under_the_named_profile_is_scoring_under_training(training_copies, capsys):
-    """Not only the label: the events are those of --profile training (here the night
-    profile alerts where training does not, and the other way round), and the table says
-    where the profile came from."""
+    """Not only the label: the events are those of --profile training (the night profile
+    alerts the same cramp later or earlier, on another path), and the table says where the
+    profile came from."""
     for path in (training_copies[0], training_copies[2]):
         events = {}
         for given in (None, "training", "night"):
