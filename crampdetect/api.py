@@ -143,8 +143,8 @@ def detect(
     # lazy: scipy and the pipeline load on the first call, not on import
     from crampdetect.detect.settings import profile_settings
     from crampdetect.pipeline import Pipeline
-    from crampdetect.pipeline.offline import run_blocks
-    from crampdetect.pipeline.rescore import resolve_representation, scoring_profile
+    from crampdetect.pipeline.offline import run_blocks, scoring_profile
+    from crampdetect.pipeline.rescore import resolve_representation
 
     if profile is not None and profile not in ("night", "training"):
         raise InputError(f"Unknown profile {profile!r}: choose night or training")

@@ -187,8 +187,12 @@ def test_detect_reads_once_and_matches_inferring_over_the_whole_file_first(tmp_p
     from crampdetect.detect.settings import profile_settings
     from crampdetect.ingest.inference import infer_over
     from crampdetect.pipeline import Pipeline
-    from crampdetect.pipeline.offline import detect_file, detection_result, run_blocks
-    from crampdetect.pipeline.rescore import with_profile_note
+    from crampdetect.pipeline.offline import (
+        detect_file,
+        detection_result,
+        run_blocks,
+        with_profile_note,
+    )
     from crampdetect.storage.csvfile import open_csv
     from tests.synth import write_csv
 

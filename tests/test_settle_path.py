@@ -42,7 +42,10 @@ def _after_running(
 
 
 def _run(x: np.ndarray, cuts: list[int], **changes: float) -> tuple:
-    settings = profile_settings("training").replace(**{"settle_s": 2.5, **changes})
+    # The scenes are a minute long: the path's first-minute closure (``settle_start_s``,
+    # tests/test_start_effort.py) is not what these tests are about.
+    base = {"settle_s": 2.5, "settle_start_s": 0.0}
+    settings = profile_settings("training").replace(**{**base, **changes})
     pipe = Pipeline(FS, CHANNELS, REP, "training", settings=settings)
     col = Collector()
     for a, b in itertools.pairwise(sorted({0, *cuts, x.shape[1]})):

@@ -89,10 +89,10 @@ def stop_on_signals() -> Iterator[threading.Event]:
 def source_profile(command: str, given: str | None, source) -> str:
     """The profile a live command runs: ``--profile``, else the one the source names (a
     simulated board's scenario, a replayed recording's), else night (a real board), as
-    :func:`~crampdetect.pipeline.rescore.scoring_profile` decides for a recording. Says so on
+    :func:`~crampdetect.pipeline.offline.scoring_profile` decides for a recording. Says so on
     stderr when it is the source's; one this version does not know is a warning (and night).
     """
-    from crampdetect.pipeline.rescore import scoring_profile
+    from crampdetect.pipeline.offline import scoring_profile
 
     profile, note, unknown = scoring_profile(given, source.profile)
     if unknown:

@@ -99,7 +99,7 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
 def _recording_profile(rec, args: argparse.Namespace) -> tuple[str, dict[str, object]]:
     """``--profile``, else the one ``rec`` names, else night (:func:`scoring_profile`); a
     profile it names but this version does not know joins ``rec.problems`` (once)."""
-    from crampdetect.pipeline.rescore import scoring_profile
+    from crampdetect.pipeline.offline import scoring_profile
 
     profile, note, warning = scoring_profile(args.profile, rec.profile)
     if warning and warning not in rec.problems:

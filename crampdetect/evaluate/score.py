@@ -20,8 +20,7 @@ import numpy as np
 
 from crampdetect.core import PROFILES, InputError
 from crampdetect.detect.model import load_model
-from crampdetect.pipeline.offline import detect_file
-from crampdetect.pipeline.rescore import scoring_profile
+from crampdetect.pipeline.offline import detect_file, scoring_profile
 from crampdetect.storage.recording import carried_profile
 
 #: Activities a false alert is attributed to (the first that overlaps wins).
@@ -56,7 +55,7 @@ def labels_path(csv_path: str | Path) -> Path:
 def labelled_profile(labels: object, name: str, given: str | None = None) -> str:
     """The profile a labelled recording is scored (or trained) under: ``given`` (a forced
     profile), else the one its labels name (:func:`~crampdetect.storage.recording.carried_profile`),
-    else night (:func:`~crampdetect.pipeline.rescore.scoring_profile`).
+    else night (:func:`~crampdetect.pipeline.offline.scoring_profile`).
 
     Raises InputError for labels naming a profile this version does not know: they are the
     ground truth, so the recording is not scored as something else.

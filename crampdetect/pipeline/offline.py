@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from crampdetect.core import Block, Event, InputError, QualityInterval, Representation
+from crampdetect.core import PROFILES, Block, Event, InputError, QualityInterval, Representation
 from crampdetect.detect.cramp import CANDIDATE_FEATURES
 from crampdetect.detect.model import check_recording
 from crampdetect.detect.settings import profile_settings
@@ -177,6 +177,42 @@ def detection_result(
     }
 
 
+def scoring_profile(
+    given: str | None, recorded: str | None
+) -> tuple[str, dict[str, object], str | None]:
+    """The profile to score a recording with, what ``input`` of the result says of it, and a
+    warning if the recording names a profile this version does not know.
+
+    ``given`` (``--profile``) wins: it is how a recording is re-scored under the other
+    profile. Else the profile the recording names (:attr:`Recording.profile`), else night
+    (also, with the warning, for one it does not know). Returns the profile,
+    ``{"profile_from": "option" | "recording" | "default", "recorded_profile": recorded}``
+    and the warning or None.
+    """
+    if given is not None:
+        return given, {"profile_from": "option", "recorded_profile": recorded}, None
+    if recorded in PROFILES:
+        return str(recorded), {"profile_from": "recording", "recorded_profile": recorded}, None
+    warning = None
+    if recorded is not None:
+        warning = (
+            f"the recording names profile {recorded!r}, not one of {', '.join(PROFILES)}: "
+            "scored under night (choose one with --profile)"
+        )
+    return "night", {"profile_from": "default", "recorded_profile": recorded}, warning
+
+
+def with_profile_note(result: dict, note: dict[str, object]) -> dict:
+    """``result`` with ``note`` (from :func:`scoring_profile`) in ``input`` after ``profile``."""
+    info: dict[str, object] = {}
+    for key, value in result["input"].items():
+        info[key] = value
+        if key == "profile":
+            info.update(note)
+    result["input"] = info
+    return result
+
+
 def detect_file(
     path: str | Path,
     profile: str | None = None,
@@ -200,7 +236,7 @@ def detect_file(
     profile : {"night", "training"}, optional
         Detector profile. Default None: the one the CSV's sidecars name (a ``record``
         session's settings, a simulator ``.labels.json``), else night, as ``crampdetect
-        detect`` without ``--profile`` (:func:`~crampdetect.pipeline.rescore.scoring_profile`).
+        detect`` without ``--profile`` (:func:`~crampdetect.pipeline.offline.scoring_profile`).
     signal, units, adc_bits : optional
         Representation (``raw``/``env``; ``uV``/``mV``/``V``/``counts``; ADC bits);
         inferred from the samples when not given.
@@ -229,8 +265,7 @@ def detect_file(
         sidecar could not be read or names a profile this version does not know),
         ``events`` and ``quality``.
     """
-    # lazy: rescore imports this module
-    from crampdetect.pipeline.rescore import scoring_profile, with_profile_note
+    # lazy: the readers of every format load only when a file is scored
     from crampdetect.storage.reader import csv_profile
 
     recorded, problems = csv_profile(path)

@@ -12,11 +12,16 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from crampdetect.core import PROFILES, Block, Representation
+from crampdetect.core import Block, Representation
 from crampdetect.ingest.inference import resolve_inference
 from crampdetect.ingest.replay import Pacer
 from crampdetect.pipeline import Pipeline
-from crampdetect.pipeline.offline import detection_result, run_blocks
+from crampdetect.pipeline.offline import (
+    detection_result,
+    run_blocks,
+    scoring_profile,
+    with_profile_note,
+)
 from crampdetect.storage.reader import open_recording
 from crampdetect.storage.recording import Recording
 
@@ -37,42 +42,6 @@ def resolve_representation(
     """The recording's own representation, with overrides; inferred from the data if unknown."""
     rep, inferred, _ = resolve_inference(rec, signal, units, adc_bits)
     return rep, inferred
-
-
-def scoring_profile(
-    given: str | None, recorded: str | None
-) -> tuple[str, dict[str, object], str | None]:
-    """The profile to score a recording with, what ``input`` of the result says of it, and a
-    warning if the recording names a profile this version does not know.
-
-    ``given`` (``--profile``) wins: it is how a recording is re-scored under the other
-    profile. Else the profile the recording names (:attr:`Recording.profile`), else night
-    (also, with the warning, for one it does not know). Returns the profile,
-    ``{"profile_from": "option" | "recording" | "default", "recorded_profile": recorded}``
-    and the warning or None.
-    """
-    if given is not None:
-        return given, {"profile_from": "option", "recorded_profile": recorded}, None
-    if recorded in PROFILES:
-        return str(recorded), {"profile_from": "recording", "recorded_profile": recorded}, None
-    warning = None
-    if recorded is not None:
-        warning = (
-            f"the recording names profile {recorded!r}, not one of {', '.join(PROFILES)}: "
-            "scored under night (choose one with --profile)"
-        )
-    return "night", {"profile_from": "default", "recorded_profile": recorded}, warning
-
-
-def with_profile_note(result: dict, note: dict[str, object]) -> dict:
-    """``result`` with ``note`` (from :func:`scoring_profile`) in ``input`` after ``profile``."""
-    info: dict[str, object] = {}
-    for key, value in result["input"].items():
-        info[key] = value
-        if key == "profile":
-            info.update(note)
-    result["input"] = info
-    return result
 
 
 def replay(

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import InputError
-from crampdetect.pipeline.rescore import scoring_profile
+from crampdetect.pipeline.offline import scoring_profile
 from crampdetect.reports.clock import clock
 from crampdetect.reports.plots import overview_figure, zoom_figure
 from crampdetect.reports.report import ReportData, collect, night_summary, training_summary
@@ -167,7 +167,7 @@ def make_report(
     """Open ``path``, replay it and write its report to ``out``; overwrites only with ``force``.
 
     ``profile`` None scores it under the profile it names, else night
-    (:func:`~crampdetect.pipeline.rescore.scoring_profile`). ``progress`` is called with the
+    (:func:`~crampdetect.pipeline.offline.scoring_profile`). ``progress`` is called with the
     seconds of signal of each block replayed; ``warn`` with each problem the reader met and
     worked around (the report lists them too).
     """
