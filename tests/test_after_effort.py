@@ -16,15 +16,18 @@ REP = Representation("raw", "uV")
 HOLD_END_S = 40.0
 
 
-def _session(pause_s: float, second_s: float, ramp_s: float = 0.3):
-    """70 s at rest but for movements of both legs early on (the activity reference), a steady
-    8-s hold of the left leg ending at HOLD_END_S, then after ``pause_s`` a steady contraction
-    of the same leg ramped up over ``ramp_s`` and lasting ``second_s`` s."""
-    t, x, rng = scene(fs=FS, duration_s=70.0, n_channels=2, seed=3)
+def _session(
+    pause_s: float, second_s: float, ramp_s: float = 0.3, hold_s: float = 8.0, duration_s=70.0
+):
+    """``duration_s`` at rest but for movements of both legs early on (the activity
+    reference), a steady ``hold_s`` hold of the left leg ending at HOLD_END_S, then after
+    ``pause_s`` a steady contraction of the same leg ramped up over ``ramp_s`` and lasting
+    ``second_s`` s."""
+    t, x, rng = scene(fs=FS, duration_s=duration_s, n_channels=2, seed=3)
     for ch in (0, 1):
         for b in (4.0, 10.0, 16.0):
             add_burst(x, t, FS, rng, ch, b + ch, b + ch + 1.0, 300.0)
-    add_burst(x, t, FS, rng, 0, HOLD_END_S - 8.0, HOLD_END_S, 200.0, ramp_s=0.5)
+    add_burst(x, t, FS, rng, 0, HOLD_END_S - hold_s, HOLD_END_S, 200.0, ramp_s=0.5)
     start = HOLD_END_S + pause_s
     add_burst(x, t, FS, rng, 0, start, start + second_s, 200.0, ramp_s=ramp_s)
     return x
@@ -87,21 +90,14 @@ def test_a_hold_ramped_up_after_the_pause_is_not_alerted():
 # (indeffort, session 11) An event that ended is an effort of its leg too: a contraction
 # right after a contraction the detector alerted (a hold alerted falsely, or a cramp) takes the
 # after-effort path, though the alerted run never ended as a movement.
-ALERTED_END_S = 40.0  # the first contraction, long enough to be alerted, is released here
+ALERTED_END_S = HOLD_END_S  # the first contraction, long enough to be alerted, is released here
 
 
 def _after_alerted(pause_s: float):
     """80 s: early movements of both legs (the activity reference), a steady 14-s contraction
     of the left leg (alerted on the slow path) released at ALERTED_END_S, then after
     ``pause_s`` a steady 25-s contraction of the same leg."""
-    t, x, rng = scene(fs=FS, duration_s=80.0, n_channels=2, seed=3)
-    for ch in (0, 1):
-        for b in (4.0, 10.0, 16.0):
-            add_burst(x, t, FS, rng, ch, b + ch, b + ch + 1.0, 300.0)
-    add_burst(x, t, FS, rng, 0, ALERTED_END_S - 14.0, ALERTED_END_S, 200.0, ramp_s=0.5)
-    start = ALERTED_END_S + pause_s
-    add_burst(x, t, FS, rng, 0, start, start + 25.0, 200.0)
-    return x
+    return _session(pause_s, 25.0, hold_s=14.0, duration_s=80.0)
 
 
 def test_a_contraction_right_after_an_alerted_one_takes_the_after_effort_path():

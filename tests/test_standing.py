@@ -25,9 +25,12 @@ def _frames(s: float) -> int:
     return round(s / HOP_S)
 
 
-def _alerts(fast: np.ndarray, cuts=(), **changes: float) -> list[tuple[int, int, str]]:
+def _alerts(
+    fast: np.ndarray, cuts=(), ref: np.ndarray | None = None, **changes: float
+) -> list[tuple[int, int, str]]:
     """(channel, alert frame, path) of training alerts for 100 ms envelopes ``fast`` (2, n)
-    in µV, fed to the detector directly in blocks cut at ``cuts`` (frames)."""
+    in µV, fed to the detector directly in blocks cut at ``cuts`` (frames), with activity
+    references ``ref`` (2, 1) in µV (default REF on both legs)."""
     n = fast.shape[1]
     level = np.stack([np.convolve(f, np.ones(5) / 5, mode="same") for f in fast])
     det = CrampDetector(2, HOP_S, profile_settings("training").replace(**changes))
@@ -35,8 +38,8 @@ def _alerts(fast: np.ndarray, cuts=(), **changes: float) -> list[tuple[int, int,
     for a, b in itertools.pairwise(sorted({0, *cuts, n})):
         m = b - a
         zeros = np.zeros((2, m), dtype=bool)
-        out += det.update(a, fast[:, a:b], level[:, a:b], BASE * np.ones(m), zeros, zeros,
-                          np.full((2, m), REF))  # fmt: skip
+        refs = np.full((2, m), REF) if ref is None else ref * np.ones(m)
+        out += det.update(a, fast[:, a:b], level[:, a:b], BASE * np.ones(m), zeros, zeros, refs)
     return [(e.channel, e.alert_frame, e.detail["path"]) for e in out if e.kind == "cramp"]
 
 
@@ -82,29 +85,15 @@ def test_standing_test_does_not_depend_on_block_sizes(cuts):
 # (the leg has been active), so standing beside it is still standing on both legs.
 
 
-def _alerts_ref(fast: np.ndarray, ref: np.ndarray, cuts=()) -> list[tuple[int, int, str]]:
-    """As :func:`_alerts` (training defaults) with the activity references ``ref`` (2, 1), µV."""
-    n = fast.shape[1]
-    level = np.stack([np.convolve(f, np.ones(5) / 5, mode="same") for f in fast])
-    det = CrampDetector(2, HOP_S, profile_settings("training"))
-    out = []
-    for a, b in itertools.pairwise(sorted({0, *cuts, n})):
-        m = b - a
-        zeros = np.zeros((2, m), dtype=bool)
-        out += det.update(a, fast[:, a:b], level[:, a:b], BASE * np.ones(m), zeros, zeros,
-                          ref * np.ones(m))  # fmt: skip
-    return [(e.channel, e.alert_frame, e.detail["path"]) for e in out if e.kind == "cramp"]
-
-
 def test_standing_beside_a_leg_of_low_gain_does_not_alert_on_the_slow_path():
     s = profile_settings("training")
     rest = BASE[1, 0]
     low = np.array([[REF], [10.0 * rest]])  # the right leg never went over 10x its rest
     assert s.on_ratio * rest <= low[1, 0] < s.strong_ratio * rest
     fast = _standing(16.0, 12.0)  # the right leg stands at 3x its rest, 0.3 of its reference
-    assert [p for *_, p in _alerts_ref(fast, np.array([[REF], [3.0 * rest]]))][:1] == ["slow"]
-    assert _alerts_ref(fast, low) == []
-    assert _alerts_ref(fast, low, [37, 211, 355]) == []
+    assert [p for *_, p in _alerts(fast, ref=np.array([[REF], [3.0 * rest]]))][:1] == ["slow"]
+    assert _alerts(fast, ref=low) == []
+    assert _alerts(fast, [37, 211, 355], ref=low) == []
 
 
 def test_a_leg_that_only_rested_is_still_no_reference():
@@ -112,7 +101,7 @@ def test_a_leg_that_only_rested_is_still_no_reference():
     rest is no reference, and the left leg's run is one-legged."""
     rest = BASE[1, 0]
     fast = _standing(16.0, rest)
-    assert [p for *_, p in _alerts_ref(fast, np.array([[REF], [3.0 * rest]]))][:1] == ["slow"]
+    assert [p for *_, p in _alerts(fast, ref=np.array([[REF], [3.0 * rest]]))][:1] == ["slow"]
 
 
 def test_stand_settings_are_checked_and_off_at_night():
