@@ -187,6 +187,8 @@ class _Channel:
     # (never changed in place: snapshots share it)
     moves: tuple[tuple[int, int], ...] = ()
     bilateral: int = 0  # frames of the current run during which another leg rose too
+    # standmem: ... not counting another leg back at its own standing level (the slow path)
+    bilateral_stand: int = 0
     context: _RunContext | None = None  # the current run's context, taken when it started
     last_co: int = _NEVER  # (miss) last frame at which another leg rose with this one
     # nightmiss2: frames in a row the open event stood escalate_ratio x over its alert level,
@@ -225,15 +227,18 @@ class _RunContext:
     Arrays hold one entry per run start: ``pre`` (n_channels, k) the median 250 ms level (µV)
     of every channel over the 5 s before the run (0 if less than 1 s is known); ``tk_floor`` the
     TKEO level (µV²) an onset's motor-unit activity stands above (NaN: none known);
-    ``ref_before`` the strongest recent activity (µV) just before the run.
+    ``ref_before`` the strongest recent activity (µV) just before the run; ``stand``
+    (n_channels, k) the level (µV) every channel last stood at before the run (standmem,
+    :meth:`CrampDetector._standing_memory`; NaN: none seen).
     """
 
     pre: np.ndarray
     tk_floor: np.ndarray
     ref_before: np.ndarray
+    stand: np.ndarray
 
     def take(self, k: np.ndarray | int) -> _RunContext:
-        return _RunContext(self.pre[:, k], self.tk_floor[k], self.ref_before[k])
+        return _RunContext(self.pre[:, k], self.tk_floor[k], self.ref_before[k], self.stand[:, k])
 
 
 def _frames(a: np.ndarray | FrameFlags | Callable | None, lo: int, hi: int):
@@ -346,7 +351,12 @@ class CrampDetector:
         self._gait_w = max(2, round(s.gait_window_s * fr))
         self._gait_lags = np.arange(max(1, lo), min(hi, self._gait_w - 1) + 1)
         #: The context of no run (before anything was seen).
-        self._no_context = _RunContext(np.zeros((n_channels, 1)), np.full(1, np.nan), np.zeros(1))
+        self._no_context = _RunContext(
+            np.zeros((n_channels, 1)),
+            np.full(1, np.nan),
+            np.zeros(1),
+            np.full((n_channels, 1), np.nan),
+        )
         self.reset()
 
     def reset(self) -> None:
@@ -366,6 +376,10 @@ class CrampDetector:
         self._holds: list[_CrampHold] = []  # rebase
         self._cramping = np.zeros((c, 0), dtype=bool)  # rebase: of the current part
         self._part_start = 0  # rebase
+        # standmem: the level (µV) each leg last stood at (both legs at a standing level), and
+        # per frame of the current part (column 0: the frame before it)
+        self._stand_mem = np.full(c, np.nan)
+        self._stand_at = np.full((c, 1), np.nan)
 
     # -- public -------------------------------------------------------------------------------
     def state(self, channel: int) -> str:
@@ -537,7 +551,7 @@ class CrampDetector:
             self._next_id,
             self._frame,
             (self._h_level, self._h_fast, self._h_base, self._h_ref),
-            (self._h_tkeo, copy.copy(self._art), self._h_blk),
+            (self._h_tkeo, copy.copy(self._art), self._h_blk, self._stand_mem.copy()),
             [None if x is None else len(x) for x in logs],
         )
 
@@ -548,7 +562,7 @@ class CrampDetector:
                 ch.cramp.end_frame = end
         self._ch, self._holds = chs, holds
         self._h_level, self._h_fast, self._h_base, self._h_ref = h1
-        self._h_tkeo, self._art, self._h_blk = h2  # FrameFlags.extend rebinds its arrays
+        self._h_tkeo, self._art, self._h_blk, self._stand_mem = h2  # (FrameFlags.extend rebinds)
         for log, k in zip(
             (self.transition_log, self.candidate_log, self.alert_log), lens, strict=True
         ):
@@ -594,6 +608,7 @@ class CrampDetector:
             self._ext_tk = None  # asked for where read (_ext_tkeo)
         self._ext_blk = np.concatenate([self._h_blk, blocked], axis=1)
         self._ext_start = start - self._h_fast.shape[1]
+        self._stand_at = self._standing_memory(n)  # standmem
         stats["settle"] = self._settled(n, base, stats["ref"])
         stats["held"] = self._held(n, base, stats["ref"])  # exert
         events: list[FrameEvent] = []
@@ -1243,6 +1258,7 @@ class CrampDetector:
                 ch.last_move_end, ch.move_seen = start, True
                 self._remember_moves(ch, [(ch.run_start, start)], start + n)
             ch.run_start, ch.run_strong, ch.bilateral, ch.context = -1, 0, 0, None
+            ch.bilateral_stand = 0
             return None
         on_idx = np.where(on, frames, _NEVER)
         last_on = np.maximum(np.maximum.accumulate(on_idx), ch.last_on)
@@ -1263,11 +1279,19 @@ class CrampDetector:
             ctx = self._join(new, carried, np.cumsum(starts) - 1)
             co = self._coactive(c, start, n, ctx.pre)
             recent_bil = self._recent_bilateral(c, start, n, ctx.pre)
+            co_stand, recent_stand = co, recent_bil
+            if s.stand_memory_other > 0 and co.any():
+                # standmem: for the slow path, another leg back at its own standing level
+                # beside this one well over its own does not count
+                co_stand = self._coactive(c, start, n, ctx.pre, ctx.stand)
+                recent_stand = self._recent_bilateral(c, start, n, ctx.pre, ctx.stand)
         else:  # no run: nothing to judge, nothing to carry
             ctx = self._no_context.take(np.zeros(n, dtype=np.int64))
             co = np.zeros(n, dtype=bool)
             recent_bil = np.zeros(n)
+            co_stand, recent_stand = co, recent_bil
         bil_count = count_in_run(co, starts, ch.bilateral)
+        stand_count = count_in_run(co_stand, starts, ch.bilateral_stand)
         # miss: the other legs have been still for bilateral_clear_s (a turnover went on
         # into a contraction of one leg).
         last_co = np.maximum(np.maximum.accumulate(np.where(co, frames, _NEVER)), ch.last_co)
@@ -1440,6 +1464,7 @@ class CrampDetector:
         pre = ctx.pre[c]
         with np.errstate(invalid="ignore", divide="ignore"):
             bil = np.where(elapsed > 0, bil_count / np.maximum(elapsed, 1), 0.0)
+            bil_stand = np.where(elapsed > 0, stand_count / np.maximum(elapsed, 1), 0.0)
 
         def features(rows: np.ndarray) -> np.ndarray:
             """Rows of CANDIDATE_FEATURES at block indices ``rows``."""
@@ -1525,13 +1550,16 @@ class CrampDetector:
                 if ask.any():
                     ok[np.flatnonzero(ask)] = ~self._others_turning(c, start + mine[ask], rs)
             if ok.any():
-                ok &= (
-                    (bil[mine] < s.bilateral_share)
-                    | (elapsed[mine] >= s.bilateral_s * fr)
-                    | alone[mine]
-                )
+                long = elapsed[mine] >= s.bilateral_s * fr
+                one = (bil[mine] < s.bilateral_share) | long | alone[mine]
                 # train: ... and not both legs over the last bilateral_recent_s either
-                ok &= (recent_bil[mine] < s.bilateral_share) | (elapsed[mine] >= s.bilateral_s * fr)
+                one &= (recent_bil[mine] < s.bilateral_share) | long
+                if s.stand_memory_other > 0:
+                    # standmem: the slow path counts another leg only above its standing level
+                    one_stand = (bil_stand[mine] < s.bilateral_share) | long | alone[mine]
+                    one_stand &= (recent_stand[mine] < s.bilateral_share) | long
+                    one |= slow[mine] & one_stand
+                ok &= one
                 # Night: steady from rest on one leg only; the other leg moving as well
                 # (turning over, restless legs) leaves the steady case to the slow path.
                 ok &= ~quiet[mine] | fast[mine] | slow[mine] | (bil[mine] <= s.quiet_other_share)
@@ -1604,6 +1632,7 @@ class CrampDetector:
         ch.run_start = int(run_start[upto - 1])
         ch.run_strong = int(run_strong[upto - 1]) if ch.run_start >= 0 else 0
         ch.bilateral = int(bil_count[upto - 1]) if ch.run_start >= 0 else 0
+        ch.bilateral_stand = int(stand_count[upto - 1]) if ch.run_start >= 0 else 0
         ch.last_co = int(last_co[upto - 1])
         ch.context = ctx.take(slice(upto - 1, upto)) if ch.run_start >= 0 else None
         # nightmove (session 10): the movements of this leg, for the series test
@@ -2134,7 +2163,8 @@ class CrampDetector:
         k = run_starts.shape[0]
         if k == 0 or self._ext_level.shape[1] == 0:
             z = np.zeros(k)
-            return _RunContext(np.zeros((self.n_channels, k)), np.full(k, np.nan), z)
+            nan = np.full((self.n_channels, k), np.nan)
+            return _RunContext(np.zeros((self.n_channels, k)), np.full(k, np.nan), z, nan)
         fr = 1.0 / self.hop_s
         e0 = self._ext_start
         span = np.arange(-round(self.settings.pre_run_s * fr), -round(PRE_RUN_GAP_S * fr))
@@ -2162,7 +2192,9 @@ class CrampDetector:
         tk_any = np.where(known, tkv != 0, False).any(axis=1)
         tk_floor = np.where(tk_any, TKEO_ONSET_FACTOR * tk + 1e-12, np.nan)
         before = np.clip(run_starts - 1 - e0, 0, self._ext_ref.shape[1] - 1)
-        return _RunContext(pre, tk_floor, self._ext_ref[c, before])
+        # standmem: the level each leg last stood at, as of the frame before the run
+        stand = self._stand_at[:, run_starts - self._part_start]
+        return _RunContext(pre, tk_floor, self._ext_ref[c, before], stand)
 
     @staticmethod
     def _join(new: _RunContext, carried: _RunContext, which: np.ndarray) -> _RunContext:
@@ -2177,26 +2209,79 @@ class CrampDetector:
             np.where(has[None], new.pre[:, j], carried.pre[:, :1]),
             np.where(has, new.tk_floor[j], carried.tk_floor[0]),
             np.where(has, new.ref_before[j], carried.ref_before[0]),
+            np.where(has[None], new.stand[:, j], carried.stand[:, :1]),
         )
 
-    def _coactive(self, c: int, start: int, n: int, pre: np.ndarray) -> np.ndarray:
+    def _coactive(
+        self, c: int, start: int, n: int, pre: np.ndarray, stand: np.ndarray | None = None
+    ) -> np.ndarray:
         """Frames ``start .. start + n`` during which another leg rose too.
 
         Another leg counts when it is active and well above its own level before the run
         (``pre``, per frame): both legs rising together is posture, a bilateral hold or
         turning over; a cramp on one leg while the other keeps standing is not bilateral.
+        (standmem) ``stand``: the level each leg last stood at before the run, per frame.
         """
         if self.n_channels < 2:
             return np.zeros(n, dtype=bool)
         a = start - self._ext_start
         lvl, base, ref = (x[:, a : a + n] for x in (self._ext_level, self._ext_base, self._ext_ref))
-        return self._others_rose(c, lvl, base, ref, pre)
+        return self._others_rose(c, lvl, base, ref, pre, stand)
+
+    def _standing_memory(self, n: int) -> np.ndarray:
+        """standmem: per leg, the level (µV) it last stood at, at the frame before the current
+        part (column 0) and at each of its ``n`` frames: the leg's median 250 ms level over the
+        last ``window_s`` (above the resting offset, ``rest_offset``) at the latest frame at
+        which every leg was active (``on_ratio`` x its rest) below ``stand_ref_ceiling`` x its
+        activity reference (one that has been active) over the whole window: both legs at a
+        standing level. NaN: none seen (or off). A state kept over the whole stream."""
+        s = self.settings
+        c = self.n_channels
+        out = np.full((c, n + 1), np.nan)
+        out[:, 0] = self._stand_mem
+        if s.stand_memory_other <= 0 or c < 2 or n == 0:
+            out[:, 1:] = self._stand_mem[:, None]
+            return out
+        k = max(1, round(s.window_s / self.hop_s))
+        lvl, base, ref = (
+            x[:, -(n + k - 1) :] for x in (self._ext_level, self._ext_base, self._ext_ref)
+        )
+        with np.errstate(invalid="ignore"):
+            low = (lvl >= s.on_ratio * base) & (ref >= s.on_ratio * base)
+            low &= lvl < s.stand_ref_ceiling * ref
+        both = low.all(axis=0)  # (m,) with m <= n + k - 1
+        m = both.shape[0]
+        if m < k:
+            out[:, 1:] = self._stand_mem[:, None]
+            return out
+        steady = windows(both[None, :].astype(np.int8), k)[0].min(axis=1).astype(bool)  # (m-k+1,)
+        above = lvl - s.rest_offset * np.nan_to_num(base)  # above the resting offset (ENV)
+        med = np.median(windows(above, k), axis=2)  # (C, m - k + 1)
+        steady, med = steady[-n:], med[:, -n:]
+        pad = n - steady.shape[0]  # the history did not reach back a window: not known there
+        if pad:
+            steady = np.concatenate([np.zeros(pad, dtype=bool), steady])
+            med = np.concatenate([np.full((c, pad), np.nan), med], axis=1)
+        last = np.maximum.accumulate(np.where(steady, np.arange(n), -1))
+        known = last >= 0
+        out[:, 1:] = np.where(known[None, :], med[:, np.maximum(last, 0)], self._stand_mem[:, None])
+        self._stand_mem = out[:, -1].copy()
+        return out
 
     def _others_rose(
-        self, c: int, lvl: np.ndarray, base: np.ndarray, ref: np.ndarray, pre: np.ndarray
+        self,
+        c: int,
+        lvl: np.ndarray,
+        base: np.ndarray,
+        ref: np.ndarray,
+        pre: np.ndarray,
+        stand: np.ndarray | None = None,
     ) -> np.ndarray:
         """Where another leg than ``c`` rose too: active, above its level before the run
-        (``pre``) and comparably strong. Arrays are (channel, ...) and broadcast."""
+        (``pre``) and comparably strong; (standmem) not where that leg stands no higher than
+        ``stand_memory_other`` x the level it last stood at while leg ``c`` stands
+        ``stand_memory_rise`` x over its own (``stand``, the levels before the run). Arrays are
+        (channel, ...) and broadcast."""
         s = self.settings
         # Strength on a common scale: level over each leg's own activity reference (the
         # strongest recent activity), or over its rest when no reference is known yet.
@@ -2214,9 +2299,22 @@ class CrampDetector:
                     # a bilateral contraction
                     & (rel[o] >= s.bilateral_strength * rel[c])
                 )
+            if stand is not None and s.stand_memory_other > 0 and co.any():
+                # standmem: a leg that stood up to the level it stands at beside a leg that
+                # contracts far above its own standing level: standing on one leg while the
+                # other cramps, not a contraction of both (a bilateral hold rises well above
+                # standing on both legs; standing up is both legs at their standing levels).
+                above = lvl - s.rest_offset * np.nan_to_num(base)  # (ENV rests on an offset)
+                up = above[c] >= s.stand_memory_rise * stand[c]
+                for o in range(self.n_channels):
+                    if o != c:
+                        up = up & (above[o] <= s.stand_memory_other * stand[o])
+                co &= ~up
         return co
 
-    def _recent_bilateral(self, c: int, start: int, n: int, pre: np.ndarray) -> np.ndarray:
+    def _recent_bilateral(
+        self, c: int, start: int, n: int, pre: np.ndarray, stand: np.ndarray | None = None
+    ) -> np.ndarray:
         """train: per frame ``start .. start + n``, the share of the last
         ``bilateral_recent_s`` during which another leg rose too (as :meth:`_coactive`, each
         against the level before the current run, ``pre``): a hold on both legs that begins
@@ -2236,7 +2334,8 @@ class CrampDetector:
         lvl, base, ref = (
             windows(span(x), k) for x in (self._ext_level, self._ext_base, self._ext_ref)
         )  # (C, n, k): each window against the level before the run at its last frame
-        return self._others_rose(c, lvl, base, ref, pre[:, :, None]).mean(axis=1)
+        st = None if stand is None else stand[:, :, None]
+        return self._others_rose(c, lvl, base, ref, pre[:, :, None], st).mean(axis=1)
 
     def _raise(
         self, c: int, frame: int, base: float, stats: dict[str, np.ndarray], i: int

@@ -350,6 +350,16 @@ class DetectorSettings:
         standing's tonic activity is low and on both legs, and posture shifts keep it over
         ``strong_ratio`` x a resting baseline that standing has set. 0 disables.
 
+    stand_memory_other, stand_memory_rise : float
+        (standmem) Training: each leg's level when it last stood (median 250 ms level over
+        ``window_s`` above the resting offset, at the latest frame at which every leg was
+        active below ``stand_ref_ceiling`` x its activity reference over the whole window) is
+        remembered; for the slow path (after-effort included) another leg does not count as
+        rising with this one (``bilateral_share``, ``bilateral_recent_s``) while it stands no
+        higher than ``stand_memory_other`` x its remembered level and this leg stands
+        ``stand_memory_rise`` x over its own (levels as of the run's start): the other leg
+        stands (or stood up) beside a cramp. ``stand_memory_other`` 0 disables.
+
     hold_s, hold_floor : float
         (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
         100 ms envelope over the last ``hold_s`` (s) is below ``hold_floor`` x its median
@@ -579,6 +589,8 @@ class DetectorSettings:
     # stand: standing is bilateral and low against the activity reference (slow path)
     stand_ref_ceiling: float = 0.0
     stand_other_share: float = 0.3
+    stand_memory_other: float = 0.0
+    stand_memory_rise: float = 2.5
     # standfa: a run that resumed the steady level before it followed no effort
     resume_ratio: float = 0.0
     resume_floor: float = 0.5
@@ -777,6 +789,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "gait_other_rhythm": (0.0, 2.0, "autocorrelation difference"),  # gaitcramp
     "stand_ref_ceiling": (0.0, 1.0, "x activity reference"),  # stand
     "stand_other_share": (0.0, 10.0, "x this leg's level over its reference"),  # stand
+    "stand_memory_other": (0.0, 10.0, "x the other leg's last standing level"),  # standmem
+    "stand_memory_rise": (1.0, 100.0, "x this leg's last standing level"),  # standmem
     "turn_other_s": (0.0, 20.0, "s"),  # turnfa (within HISTORY_S)
     "turn_other_share": (0.0, 1.0, "share of turn_other_s"),  # turnfa
     "turn_other_ratio": (1.0, 100.0, "x the other leg's rest"),  # turnfa
@@ -972,6 +986,11 @@ _PROFILES = {
         # level before it, within 1.5x either way, and followed no effort: it does not take
         # the after-effort path (benchmarks/detection.md, session 11, part standfa).
         resume_ratio=1.5,
+        # standmem: for the slow path, a leg back at up to 2x the level it last stood at beside
+        # one contracting 2.5x over its own standing level stands while the other cramps: not a
+        # contraction of both legs (benchmarks/detection.md, session 12, part indtrain).
+        stand_memory_other=2.0,
+        stand_memory_rise=2.5,
         # startfa: in the first minute the after-effort path follows the leg's own effort: a
         # leg whose strongest activity over rest is under 0.3x the other leg's has only stood
         # while that one exerted (benchmarks/detection.md, session 11, part startfa).
