@@ -2046,7 +2046,8 @@ class CrampDetector:
         least ``weak_share`` of the frames, no return below it longer than ``weak_gap_s``), at
         a median of ``weak_ratio`` up to ``strong_ratio`` (stronger ones are the other paths')
         and at least ``weak_min_uv``, after rest within ``weak_rest_s``; no other leg elevated
-        for more than ``quiet_other_share`` of that time (turning over, a bilateral hold), no
+        for more than ``quiet_other_share`` of that time (turning over, a bilateral hold) unless
+        it is cramping too (``weak_both_s``, nightmiss session 12), no
         artefact; at night, while ``weak_s`` is shorter than ``moved_fast_s``, not a flat
         plateau (``plateau_swing``)."""
         s = self.settings
