@@ -126,12 +126,14 @@ def test_a_weak_cramp_that_never_returns_to_rest_alerts_on_the_weak_path_at_nigh
 
 @pytest.mark.parametrize(
     ("both_legs", "rest_uv"),
-    [(True, 20.0), (False, 5.0)],
-    ids=["on-both-legs", "a-few-uV-over-a-clean-floor"],
+    [(False, 5.0)],
+    ids=["a-few-uV-over-a-clean-floor"],
 )
 def test_weak_contractions_that_are_no_cramp_are_not_taken_by_the_weak_path(both_legs, rest_uv):
-    """Both legs at once (turning over); and over a clean 5 µV floor the same rise to ~4.5x
-    is ~20 µV, a prodrome's raised resting EMG, not a cramp (``weak_min_uv``)."""
+    """Over a clean 5 µV floor the same rise to ~4.5x is ~20 µV, a prodrome's raised resting
+    EMG, not a cramp (``weak_min_uv``). (nightmiss, session 12: the same weak contraction held
+    on both legs at once, the case this test also had, is a cramp of both legs and alerted,
+    ``tests/test_detect_both_legs.py``; the other leg moving in bursts still holds it back.)"""
     x, fs, _ = _weak_scene(1, both_legs=both_legs, rest_uv=rest_uv)
     events, _ = detect_array(x, fs, Representation("raw", "uV", None), "night")
     assert not [e for e in events if e.kind == "cramp" and e.detail.get("path") == "weak"]

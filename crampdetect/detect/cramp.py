@@ -2075,7 +2075,8 @@ class CrampDetector:
         least ``weak_share`` of the frames, no return below it longer than ``weak_gap_s``), at
         a median of ``weak_ratio`` up to ``strong_ratio`` (stronger ones are the other paths')
         and at least ``weak_min_uv``, after rest within ``weak_rest_s``; no other leg elevated
-        for more than ``quiet_other_share`` of that time (turning over, a bilateral hold), no
+        for more than ``quiet_other_share`` of that time (turning over, a bilateral hold) unless
+        it is cramping too (``weak_both_s``, nightmiss session 12), no
         artefact; at night, while ``weak_s`` is shorter than ``moved_fast_s``, not a flat
         plateau (``plateau_swing``)."""
         s = self.settings
@@ -2107,6 +2108,55 @@ class CrampDetector:
         if out.any():
             st.need_where(out)
             out &= ~st["art"]
+        if self.n_channels > 1:
+            others = np.delete(share, c, axis=0) > s.quiet_other_share
+            if s.weak_both_s > 0:
+                # nightmiss (session 12): a cramp of both legs at once: the other leg rose
+                # from rest too and does not relax either (over the last weak_both_s held over
+                # its floor as the weak path asks, no return to it longer than weak_gap_s);
+                # turning over moves both legs in bursts that return to rest between them.
+                w2 = max(2, round(s.weak_both_s * fr))
+                share2, longest2, rested2, now2, _ = elevation(
+                    ratio, n, w2, s.weak_floor, rest_w, REST_SPELL_SHARE, back
+                )
+                held = (
+                    (share2 >= s.weak_share)
+                    & (longest2 <= round(s.weak_gap_s * fr))
+                    & rested2
+                    & now2
+                )
+                k = np.flatnonzero(
+                    out & others.any(axis=0) & np.delete(held, c, axis=0).any(axis=0)
+                )
+                firm = np.zeros((self.n_channels, n), dtype=bool)
+                if k.size:
+                    # ... and neither leg relaxes (the night hold test over hold_s: a turnover
+                    # sags between its bursts)
+                    end = a + k
+                    for o in range(self.n_channels):
+                        firm[o, k] = (
+                            held_at(
+                                self._ext_fast[o],
+                                end,
+                                end - w2 + 1,
+                                self._ext_base[o, end],
+                                self._hold_w,
+                                self._hold_k,
+                                s.rest_offset,
+                            )
+                            >= s.hold_floor
+                        )
+                    # ... and both wax and wane (a flat step of both channels is no cramp)
+                    swings = np.array(
+                        [
+                            self._swing(o, start + k, self._ext_base[o, end])
+                            for o in range(self.n_channels)
+                        ]
+                    )
+                    firm[:, k] &= swings >= s.plateau_swing
+                held &= firm & firm[c]
+                others &= ~np.delete(held, c, axis=0)
+            out &= ~others.any(axis=0)
         k = np.flatnonzero(out)  # the median level only where it can decide
         if k.size:
             med = np.median(win[c, k], axis=1)
@@ -2116,8 +2166,6 @@ class CrampDetector:
                     & (med < s.strong_ratio)
                     & (med * st["base"][k] >= s.weak_min_uv)
                 )
-        if self.n_channels > 1:
-            out &= ~(np.delete(share, c, axis=0) > s.quiet_other_share).any(axis=0)
         if s.plateau_swing > 0 and s.weak_s < s.moved_fast_s and out.any():
             # as the early paths: a flat plateau waits until it outlasted leg movements
             k = np.flatnonzero(out)

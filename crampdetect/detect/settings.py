@@ -196,6 +196,16 @@ class DetectorSettings:
         (miss) The leg was at rest (a second of frames mostly below ``weak_floor``) within
         this long (s) before the alert: a cramp rises from rest within seconds, a prodrome
         creeps up over tens of seconds (at least ``weak_s``).
+    weak_both_s : float
+        (nightmiss, session 12) Night, raw input: another leg held over its resting floor
+        (``weak_floor`` x its baseline) over the last ``weak_both_s`` (s) as the weak path asks
+        (``weak_share`` of the frames, no return to the floor longer than ``weak_gap_s``), after
+        rest within ``weak_rest_s``, and still up, while both legs pass the hold test
+        (``hold_floor`` over ``hold_s``) and swing by ``plateau_swing``, is cramping too (a cramp
+        of both legs at once): it does not hold the weak path back as "another leg elevated"
+        (``quiet_other_share``). Turning over moves both legs in bursts that return to rest
+        between them. At most ``weak_s``; 0 disables (ENV input: the envelope joins a turnover's
+        bursts).
     weak_min_uv : float
         (miss) The weak path's median level must also reach this many µV RMS: a cramp, even
         a weak one (10-35 % of maximum), stands at tens to hundreds of µV, a prodrome's raised
@@ -536,6 +546,7 @@ class DetectorSettings:
     weak_ratio: float = 3.5
     weak_rest_s: float = 12.0
     weak_min_uv: float = 50.0
+    weak_both_s: float = 0.0
     # -- night: a cramp does not relax (helper `night`, session 5) --
     hold_s: float = 2.0
     hold_floor: float = 0.0
@@ -652,6 +663,8 @@ class DetectorSettings:
             raise InputError(
                 f"Detector setting weak_rest_s must lie between weak_s and {WEAK_SPAN_MAX_S:g} s"
             )
+        if self.weak_s > 0 and self.weak_both_s > self.weak_s:  # nightmiss (session 12)
+            raise InputError("Detector setting weak_both_s must not exceed weak_s")
         if self.settle_s + self.settle_gait_s + self.settle_after_s > SETTLE_SPAN_MAX_S:
             raise InputError(
                 "Detector settings settle_s + settle_gait_s + settle_after_s must not exceed "
@@ -747,6 +760,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "weak_ratio": (1.0, 1000.0, "x baseline"),
     "weak_rest_s": (0.0, 25.0, "s"),
     "weak_min_uv": (0.0, 1e6, "µV"),
+    "weak_both_s": (0.0, WEAK_SPAN_MAX_S, "s"),  # nightmiss (session 12)
     "hold_s": (0.2, 10.0, "s"),
     "hold_floor": (0.0, 1.0, "x median over the run"),
     "held_s": (0.0, HELD_SPAN_MAX_S, "s"),
@@ -842,6 +856,11 @@ _PROFILES = {
         # miss: a weak cramp never returns to the resting floor; alert it after 8 s of that
         # (longer than nearly every leg movement) when it rose from rest (benchmarks).
         weak_s=8.0,
+        # nightmiss (session 12): ... and a cramp of both legs at once is no turnover: another
+        # leg held over its floor like this one for the last 4 s, neither leg relaxing (hold
+        # test) and both waxing and waning, does not hold the weak path back; turning over
+        # returns to rest between bursts (benchmarks/detection.md, session 12, part nightmiss).
+        weak_both_s=4.0,
         # night (session 5): a cramp does not relax; a leg movement decays and a turnover
         # sags between bursts (benchmarks/detection.md, "a cramp does not relax").
         hold_s=3.0,
@@ -1017,6 +1036,9 @@ _ENV_RATIOS = {
     "weak_floor": 1.3,
     "weak_ratio": 2.2,
     "weak_min_uv": 0.0,
+    # nightmiss (session 12): the ENV filter joins a turnover's bursts into one elevation
+    # that never returns to the floor: "held on both legs" cannot tell it from a cramp of both
+    "weak_both_s": 0.0,
 }
 
 
