@@ -1790,8 +1790,9 @@ class CrampDetector:
     def _stood(self, c: int, frames: np.ndarray) -> np.ndarray:
         """Whether leg ``c`` was standing at each of ``frames`` (absolute, within the history):
         on (its median 250 ms level over the last ``window_s`` at ``on_ratio`` x its resting
-        baseline or more: a leg back at rest after an effort is not standing) and the stand
-        test (:meth:`_standing`) against :meth:`_start_reference`."""
+        baseline or more: a leg back at rest after an effort is not standing), the stand
+        test (:meth:`_standing`) against :meth:`_start_reference`, and not striding
+        (:meth:`_striding_at` over the ``gait_window_s`` up to it: gait is an effort)."""
         s = self.settings
         k = max(1, round(s.window_s / self.hop_s))
         end = frames - self._ext_start + 1
@@ -1802,7 +1803,11 @@ class CrampDetector:
             med = np.nanmedian(_windows_ending(rel[None, :], end, k)[0], axis=1)
         with np.errstate(invalid="ignore"):
             on = med >= s.on_ratio
-        return on & self._standing(c, frames, self._start_reference())
+        out = on & self._standing(c, frames, self._start_reference())
+        if s.gait_window_s > 0 and out.any():  # gait is an effort, however low its level
+            k = np.flatnonzero(out)
+            out[k] = ~self._striding_at(c, frames[k], frames[k] - self._gait_w + 1)
+        return out
 
     # demofa: in the first minute a leg's reference is no lower than the other legs' suggest
     def _start_reference(self) -> np.ndarray:
