@@ -332,6 +332,7 @@ class CrampDetector:
         self._held_start_n = round(s.held_start_s * fr)  # exert
         self._settle_start_n = round(s.settle_start_s * fr)  # startfa
         self._own_effort_n = round(s.own_effort_s * fr)  # startfa
+        self._stand_effort_n = round(s.stand_effort_s * fr)  # demofa
         # exert2: the shorter held span straight out of gait, and where the gait may have ended
         self._held_gait_n = max(2, round(s.held_gait_s * fr))
         self._settle_after_n = round(s.settle_after_s * fr)
@@ -1336,6 +1337,13 @@ class CrampDetector:
             k = np.flatnonzero(slow)
             slow[k] = ~self._standing(c, start + k)
 
+        if s.own_fast_share > 0 and start < self._own_effort_n and fast.any():
+            # demofa: in the first own_effort_s a leg that only stood while the other one
+            # held has its standing for a reference: its sway is no cramp of its own.
+            k = np.flatnonzero(fast & (frames < self._own_effort_n))
+            if k.size:
+                own = self._own_effort(c, start + k - self._ext_start, s.own_fast_share)
+                fast[k[~own]] = False
         # Ends of earlier runs that were movements (>= 0.5 s and clearly active).
         prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])
         prev_rs = np.concatenate([[ch.run_start], run_start[:-1]])
@@ -1371,6 +1379,14 @@ class CrampDetector:
                 gap = run_start[k] - last
                 # the effort: the leg stood high over the seconds before the run
                 eff = ctx.pre[c][k] >= s.after_effort_level * ctx.ref_before[k]
+                early = start + k < self._stand_effort_n
+                if early.any():
+                    # demofa: in the first minute standing beside a light hold reaches
+                    # after_effort_level of a reference that has seen only that: no effort
+                    # where the leg was standing just before the run
+                    e = np.flatnonzero(early)
+                    at = np.maximum(run_start[k[e]] - 1, self._ext_start)
+                    eff[e] &= ~self._stood(c, at)
                 near = seen & (gap <= s.after_effort_s * fr) & eff
                 if s.after_effort_rise_s > 0:
                     # replead: a run up to after_effort_late_s after the effort, or one whose
@@ -1381,6 +1397,10 @@ class CrampDetector:
                     if far.any():
                         f = np.flatnonzero(far)
                         before = self._effort_before(c, start + k[f], last[f], ctx.ref_before[k[f]])
+                        e = np.flatnonzero(start + k[f] < self._stand_effort_n)
+                        if e.size:  # demofa: ... nor where it was standing as the effort ended
+                            ends = np.clip(last[f[e]] - 1, self._ext_start, start + k[f[e]])
+                            before[e] &= ~self._stood(c, ends)
                         f = f[eff[f] | before]
                         if f.size:
                             f = f[self._slow_rise(c, start + k[f], last[f], st["base"][k[f]])]
@@ -1779,10 +1799,11 @@ class CrampDetector:
         return ok & steady & near
 
     # startfa: a leg that has only stood has no effort of its own to follow
-    def _own_effort(self, c: int, idx: np.ndarray) -> np.ndarray:
+    def _own_effort(self, c: int, idx: np.ndarray, share: float | None = None) -> np.ndarray:
         """Whether leg ``c``'s activity reference (its strongest recent activity) above the
-        resting offset, over its resting baseline, reaches ``own_effort_share`` x every other
-        leg's, at each history index ``idx`` (True with one channel: no other leg to compare)."""
+        resting offset, over its resting baseline, reaches ``share`` (default
+        ``own_effort_share``) x every other leg's, at each history index ``idx`` (True with
+        one channel: no other leg to compare)."""
         s = self.settings
         if self.n_channels < 2:
             return np.ones(idx.shape[0], dtype=bool)
@@ -1792,7 +1813,49 @@ class CrampDetector:
             over = np.where(base > 0, (self._ext_ref[:, idx] - floor) / base, np.nan)  # (C, k)
         other = np.nan_to_num(np.delete(over, c, axis=0), nan=-np.inf).max(axis=0)
         with np.errstate(invalid="ignore"):
-            return ~(over[c] < s.own_effort_share * other)
+            return ~(over[c] < (s.own_effort_share if share is None else share) * other)
+
+    # demofa: in the first minute, standing is no effort
+    def _stood(self, c: int, frames: np.ndarray) -> np.ndarray:
+        """Whether leg ``c`` was standing at each of ``frames`` (absolute, within the history):
+        on (its median 250 ms level over the last ``window_s`` at ``on_ratio`` x its resting
+        baseline or more: a leg back at rest after an effort is not standing), the stand
+        test (:meth:`_standing`) against :meth:`_start_reference`, and not striding
+        (:meth:`_striding_at` over the ``gait_window_s`` up to it: gait is an effort)."""
+        s = self.settings
+        k = max(1, round(s.window_s / self.hop_s))
+        end = frames - self._ext_start + 1
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = self._ext_level[c] / self._ext_base[c]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a window before the history
+            med = np.nanmedian(_windows_ending(rel[None, :], end, k)[0], axis=1)
+        with np.errstate(invalid="ignore"):
+            on = med >= s.on_ratio
+        out = on & self._standing(c, frames, self._start_reference())
+        if s.gait_window_s > 0 and out.any():  # gait is an effort, however low its level
+            k = np.flatnonzero(out)
+            out[k] = ~self._striding_at(c, frames[k], frames[k] - self._gait_w + 1)
+        return out
+
+    # demofa: in the first minute a leg's reference is no lower than the other legs' suggest
+    def _start_reference(self) -> np.ndarray:
+        """The activity reference over the kept history (C, T; µV), within the first
+        ``stand_effort_s`` of the stream raised, above the resting offset, to at least
+        ``stand_effort_share`` x the strongest other leg's reference over its resting baseline,
+        times this leg's resting baseline (unchanged with one channel)."""
+        s = self.settings
+        ref = self._ext_ref
+        if s.stand_effort_share <= 0 or self.n_channels < 2:
+            return ref
+        base = np.nan_to_num(self._ext_base)
+        floor = s.rest_offset * base
+        with np.errstate(invalid="ignore", divide="ignore"):
+            over = np.where(base > 0, (ref - floor) / base, 0.0)
+        other = np.stack([np.delete(over, c, axis=0).max(axis=0) for c in range(self.n_channels)])
+        raised = floor + s.stand_effort_share * other * base
+        early = self._ext_start + np.arange(ref.shape[1]) < self._stand_effort_n
+        return np.where(early[None, :] & (raised > ref), raised, ref)
 
     def _above_rest(self, c: int) -> np.ndarray:
         """Leg ``c``'s 100 ms envelope above its resting offset over the kept history (µV)."""
@@ -2046,11 +2109,14 @@ class CrampDetector:
         return ((rhythm >= s.gait_other_rhythm) & active).any(axis=0)
 
     # stand: standing on both legs, low against the activity reference
-    def _standing(self, c: int, frames: np.ndarray) -> np.ndarray:
+    def _standing(
+        self, c: int, frames: np.ndarray, reference: np.ndarray | None = None
+    ) -> np.ndarray:
         """Whether channel ``c`` looks like standing at each of ``frames``: over the last
         ``window_s`` its median 250 ms level is below ``stand_ref_ceiling`` x its activity
         reference and another leg's at least ``stand_other_share`` x as high, each over its
-        own reference. False without a reference (an active leg's), another leg or the history."""
+        own reference (``reference``, (C, T) over the kept history, µV; default the activity
+        reference). False without a reference (an active leg's), another leg or the history."""
         s = self.settings
         if self.n_channels < 2:
             return np.zeros(frames.shape[0], dtype=bool)
@@ -2059,7 +2125,8 @@ class CrampDetector:
         # A reference counts once the leg has been active (``on_ratio`` x its rest): a leg that
         # has only rested has its rest for a reference, and "stands" as high as any. (standfa:
         # not ``strong_ratio``: an electrode of low gain keeps even running under 12x its rest.)
-        ref, base = self._ext_ref, self._ext_base
+        ref = self._ext_ref if reference is None else reference
+        base = self._ext_base
         with np.errstate(invalid="ignore", divide="ignore"):
             rel = np.where(ref >= s.on_ratio * base, self._ext_level / ref, np.nan)
         w = _windows_ending(rel, end, k)  # (C, m, k)

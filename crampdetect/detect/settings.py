@@ -147,6 +147,26 @@ class DetectorSettings:
         fraction of every other leg's: the effort it follows was the leg's own. A leg that
         only stood while the other one held or raised (the first minute of a session) has its
         standing for a reference, which every standing level reaches. 0 disables.
+    own_fast_share : float
+        (demofa) Training: in the first ``own_effort_s`` of the stream the fast path, too, takes
+        only a leg whose activity reference over rest (as for ``own_effort_share``) is at least
+        this fraction of every other leg's: a leg that has only stood while the other one held
+        has its standing for a reference, and its sway waxes and wanes like a cramp over a
+        resting baseline that standing never set. A cramp raises its own reference within a
+        second or two. 0 disables.
+    stand_effort_s : float
+        (demofa) Training: in the first ``stand_effort_s`` (s) of the stream the effort the
+        after-effort path follows is no effort where the leg was standing when it ended (the
+        stand test, ``stand_ref_ceiling``, over the ``window_s`` before the run, or before the
+        end of the effort seen before the pause): before the activity reference has seen the
+        session's exertion, standing beside a light hold stands high enough against it to read
+        as one. 0 disables.
+    stand_effort_share : float
+        (demofa) ... and for that stand test a leg's activity reference above the resting offset
+        is raised to at least this fraction of the strongest other leg's over its resting
+        baseline, times this leg's: the legs of one subject reach comparable multiples of their
+        rest, and a leg that has only stood (or held lightly) has not shown its strength yet.
+        0: the leg's own reference.
     bilateral_recent_s : float
         Over the last ``bilateral_recent_s`` (s) another leg must have risen too during less
         than ``bilateral_share`` of the time, as over the whole run (a hold on both legs may
@@ -608,6 +628,10 @@ class DetectorSettings:
     # startfa: the effort an after-effort run follows was the leg's own
     own_effort_share: float = 0.0
     own_effort_s: float = 60.0
+    # demofa: in the first minute, the fast path too; an effort that was standing is none
+    own_fast_share: float = 0.0
+    stand_effort_s: float = 0.0
+    stand_effort_share: float = 0.0
     # turnfa: turning over moves both legs: no early alert while the other leg is up too
     turn_other_s: float = 0.0
     turn_other_share: float = 0.3
@@ -792,6 +816,9 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "resume_floor": (0.0, 1.0, "x median before the run"),  # standfa
     "own_effort_share": (0.0, 1.0, "x other leg's reference over rest"),  # startfa
     "own_effort_s": (0.0, _BIG, "s"),  # startfa
+    "own_fast_share": (0.0, 1.0, "x other leg's reference over rest"),  # demofa
+    "stand_effort_s": (0.0, _BIG, "s"),  # demofa
+    "stand_effort_share": (0.0, 1.0, "x other leg's reference over rest"),  # demofa
     "end_gait_step_s": (0.0, 10.0, "s"),  # trainend
     "strode_watch_s": (0.0, 3600.0, "s"),  # trainend
     "strode_rise": (1.0, 100.0, "x level at the alert"),  # trainend
@@ -1017,6 +1044,12 @@ _PROFILES = {
         # startfa: the settle path waits, as the held path does (held_start_s), for the
         # activity reference to see more than the walking a session opened on.
         settle_start_s=60.0,
+        # demofa: ... and so does the fast path; and in the first minute an effort the leg was
+        # standing at when it ended is none, judged against a reference of at least half the
+        # other leg's over rest (benchmarks/detection.md, session 12, part demofa).
+        own_fast_share=0.3,
+        stand_effort_s=60.0,
+        stand_effort_share=0.5,
     ),
 }
 
