@@ -990,9 +990,9 @@ _PROFILES = {
         gait_other_fraction=0.12,
         # fastfa: a voluntary hold of up to ~10 s is stepped up out of steady standing; a cramp
         # comes from rest or right after an effort: no fast or slow alert while the leg stood
-        # steadily (4 s, at 0.15-0.40 of its activity reference) and stands at 1.5x that now,
+        # steadily (4 s, at 0.15-0.40 of its activity reference) and stands at 2x that now,
         # the step within the last 9 s (benchmarks/detection.md, session 12, part fastfa).
-        stand_step=1.5,
+        stand_step=2.0,
         # stand: standing is low against the activity reference (3-10 % MVC) and on both
         # legs; posture shifts keep it over strong_ratio x a resting baseline that standing
         # set: the slow path does not take it (benchmarks/detection.md, session 7 "stand").
