@@ -141,8 +141,9 @@ def test_a_brief_step_up_out_of_standing_is_not_alerted():
     keeps it quiet), then steps up for 1.2 s and sits down: a raise, not a sustained
     contraction."""
     fast = _step_scene(16.0, 17.0, 1.2)
-    # (indtrain's slow_prior_step keeps it quiet too: off, to see this rule alone)
-    before = _slow_alerts(fast, slow_step=0.0, slow_prior_step=0.0)
+    # (indtrain's slow_prior_step and fastfa's stand_step keep it quiet too: off, to see this
+    # rule alone)
+    before = _slow_alerts(fast, slow_step=0.0, slow_prior_step=0.0, stand_step=0.0)
     assert [(c, p) for c, _, p in before][:1] == [(0, "slow")]
     assert _frames(17.0) <= before[0][1] < _frames(18.2)
     assert _slow_alerts(fast) == []
@@ -180,7 +181,7 @@ def _hold_scene(both: bool) -> np.ndarray:
 def test_a_step_up_on_both_legs_is_not_alerted_early():
     """Both legs step up together: without the rule the fast path alerts within the hold."""
     fast = _hold_scene(both=True)
-    off = _alerts(fast, step_both=0.0)
+    off = _alerts(fast, step_both=0.0, stand_step=0.0)  # (fastfa's stand_step off too)
     assert [(c, p) for c, _, p in off][:1] == [(0, "fast")]
     assert _frames(15.0) < off[0][1] < _frames(21.0)
     assert _alerts(fast) == []
@@ -188,10 +189,12 @@ def test_a_step_up_on_both_legs_is_not_alerted_early():
 
 
 def test_a_step_up_on_one_leg_alerts_at_the_same_frame():
+    # (fastfa's stand_step, off here, keeps a hold out of standing quiet on one leg too:
+    # tests/test_stand_step.py)
     fast = _hold_scene(both=False)
-    off = _alerts(fast, step_both=0.0)
+    off = _alerts(fast, step_both=0.0, stand_step=0.0)
     assert [(c, p) for c, _, p in off][:1] == [(0, "fast")]
-    assert _alerts(fast) == off
+    assert _alerts(fast, stand_step=0.0) == off
 
 
 def test_step_settings_are_checked_and_off_at_night():
@@ -213,7 +216,7 @@ def test_a_hold_out_of_standing_is_not_alerted_on_the_slow_path():
     hold once the step is older than the slow_step test looks (its median over fast_s has
     caught up), with it nothing is alerted."""
     fast = _step_scene(16.0, 17.0, 3.5)
-    before = _slow_alerts(fast, slow_prior_step=0.0)
+    before = _slow_alerts(fast, slow_prior_step=0.0, stand_step=0.0)  # (fastfa's off too)
     assert [(c, p) for c, _, p in before][:1] == [(0, "slow")]
     assert _frames(18.0) <= before[0][1] < _frames(20.5)
     assert _slow_alerts(fast) == []

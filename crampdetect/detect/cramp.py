@@ -86,6 +86,10 @@ _LEVEL_FEATURES = [
 ]
 _ELAPSED = CANDIDATE_FEATURES.index("elapsed_s")
 HISTORY_S = 30.0
+#: fastfa: the standing spans before a step are tried every STAND_LAG_S (s) back and sampled
+#: every STAND_STRIDE_S (s).
+STAND_LAG_S = 1.0
+STAND_STRIDE_S = 0.05
 #: The level before a run is taken over ``pre_run_s`` up to PRE_RUN_GAP_S before it (s), when
 #: at least PRE_RUN_MIN_S of it is known.
 PRE_RUN_GAP_S, PRE_RUN_MIN_S = 0.5, 1.0
@@ -1447,6 +1451,13 @@ class CrampDetector:
             slow[k[up]] = False
             after_effort[k[up]] = False
 
+        if s.stand_step > 0 and slow.any():
+            # fastfa: ... nor the slow path, while the hold could last
+            k = np.flatnonzero(slow)
+            up = self._stood_then_stepped(c, start + k - self._ext_start)
+            slow[k[up]] = False
+            after_effort[k[up]] = False
+
         def in_series(rs: int) -> bool:
             """Night (nightmove, session 10): a run starting at ``rs`` is the next burst of a
             periodic series: within ``series_s`` before it the leg made ``series_moves``
@@ -1608,6 +1619,15 @@ class CrampDetector:
                     k = mine[ask]
                     both = self._stepped_together(c, start + k - self._ext_start)
                     ok[np.flatnonzero(ask)] = ~both
+            if s.stand_step > 0 and ok.any():
+                # fastfa: a voluntary hold stepped up out of steady standing (the leg active,
+                # nothing released) within the last seconds is not a cramp's onset, which
+                # comes from rest or right after an effort: the early paths wait.
+                ask = ok & ~slow[mine]
+                if ask.any():
+                    k = mine[ask]
+                    held = self._stood_then_stepped(c, start + k - self._ext_start)
+                    ok[np.flatnonzero(ask)] = ~held
             if s.series_wait_s > 0 and ok.any() and in_series(rs):
                 # nightmove (session 10): the next burst of a periodic series of leg
                 # movements: no path alerts before it has outlasted a leg movement. Not
@@ -1902,6 +1922,56 @@ class CrampDetector:
             was = np.nanmedian(_windows_ending(x, idx + 1 - w, w)[0], axis=1)
         with np.errstate(invalid="ignore"):
             return now > s.slow_prior_step * was
+
+    # fastfa: a hold stepped up out of steady standing
+    def _stood_then_stepped(self, c: int, idx: np.ndarray) -> np.ndarray:
+        """Whether, at each history index ``idx``, leg ``c`` stepped up lately out of steady
+        standing: over some ``stand_pre_s`` span ending ``fast_s`` + m x STAND_LAG_S before
+        (m = 0, 1, .. while that end lies within ``stand_step_s``) its 100 ms envelope above
+        the resting offset stayed steady (10th percentile >= ``stand_step_floor`` x its median,
+        90th percentile <= its median / ``stand_step_floor``: nothing released, no effort) at
+        standing's level (its median from ``stand_level`` up to ``stand_ref_ceiling`` x the
+        leg's activity reference: not rest, not a contraction); since then the leg stood on
+        (10th percentile >= ``stand_step_floor`` x that median) and stepped up: its median over
+        the last ``step_now_s``, or the 90th percentile since (a hold released back to
+        standing), stands at ``stand_step`` x that median or more (False where the history
+        does not reach back). The spans are sampled every STAND_STRIDE_S."""
+        s = self.settings
+        fr = 1.0 / self.hop_s
+        x = np.nan_to_num(self._above_rest(c))[None, :]
+        top = self._ext_ref[c] - s.rest_offset * np.nan_to_num(self._ext_base[c])
+        w = max(2, round(s.stand_pre_s * fr))
+        stride = max(1, round(STAND_STRIDE_S * fr))
+        out = np.zeros(idx.shape[0], dtype=bool)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a window before the history
+            now = np.nanmedian(_windows_ending(x, idx + 1, round(s.step_now_s * fr))[0], axis=1)
+            lag, step = round(s.fast_s * fr), max(1, round(STAND_LAG_S * fr))
+            while lag <= round(s.stand_step_s * fr):
+                end = idx + 1 - lag
+                inside = end - w >= 0
+                span = _windows_ending(x, np.maximum(end, 1), w)[0][:, ::-stride]
+                med = np.nanmedian(span, axis=1)
+                low, high = np.nanpercentile(span, (10, 90), axis=1)
+                t = top[np.clip(end - 1, 0, None)]
+                # ... the leg stood on until now (nothing released since) and stepped up since:
+                # now, or earlier (a hold released back to standing is no cramp either)
+                low_since, high_since = np.nanpercentile(
+                    _windows_ending(x, idx + 1, lag)[0][:, ::-stride], (10, 90), axis=1
+                )
+                with np.errstate(invalid="ignore"):
+                    out |= (
+                        inside
+                        & (low_since >= s.stand_step_floor * med)
+                        & (med > 0)
+                        & (low >= s.stand_step_floor * med)
+                        & (s.stand_step_floor * high <= med)
+                        & (med >= s.stand_level * t)
+                        & (med <= s.stand_ref_ceiling * t)
+                        & ((now >= s.stand_step * med) | (high_since >= s.stand_step * med))
+                    )
+                lag += step
+        return out
 
     # trainfa: a voluntary hold or calf raises start on both legs at once
     def _stepped_together(self, c: int, idx: np.ndarray) -> np.ndarray:

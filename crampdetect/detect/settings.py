@@ -134,6 +134,19 @@ class DetectorSettings:
         over the ``fast_s`` that ended ``fast_s`` before: the leg stepped up within the last
         seconds (a hold out of standing, which opened the run), so what the slow path found
         sustained was the level before the step (0 disables).
+    stand_step, stand_step_floor, stand_level, stand_pre_s, stand_step_s : float
+        (fastfa) Training: no alert on the fast path nor the slow one (the after-effort one
+        included) while the leg stepped up out of steady standing within the last
+        ``stand_step_s`` (s): over some ``stand_pre_s`` (s) span ending ``fast_s`` to
+        ``stand_step_s`` before (tried every second) the leg's 100 ms envelope above the
+        resting offset stayed steady (10th percentile >= ``stand_step_floor`` x its median,
+        90th percentile <= its median / ``stand_step_floor``) at standing's level (its median
+        from ``stand_level`` up to ``stand_ref_ceiling`` x the leg's activity reference), the
+        leg stood on since (10th percentile >= ``stand_step_floor`` x that median: nothing
+        released) and stepped up: its median over the last ``step_now_s``, or the 90th
+        percentile since, stands at ``stand_step`` x that median or more. A voluntary hold of
+        up to ~10 s (or one just released back to standing); a cramp comes from rest or right
+        after an effort. ``stand_step`` 0 disables.
     resume_ratio, resume_floor : float
         (standfa) Training: a run does not take the after-effort path when over the
         ``pre_run_s`` up to 0.5 s before it the leg's 100 ms envelope above the resting offset
@@ -546,6 +559,12 @@ class DetectorSettings:
     slow_min_s: float = 0.0
     fast_dip: float = 0.0
     slow_prior_step: float = 0.0  # indtrain
+    # fastfa: a hold stepped up out of steady standing (early paths, training)
+    stand_step: float = 0.0
+    stand_step_floor: float = 0.5
+    stand_level: float = 0.15
+    stand_pre_s: float = 4.0
+    stand_step_s: float = 9.0
     bilateral_recent_s: float = 0.0
     # -- night profile decisions (helper `night`) --
     quiet_start_s: float = 60.0
@@ -768,6 +787,11 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "slow_min_s": (0.0, 600.0, "s"),
     "fast_dip": (0.0, 1.0, "x mean over window_s"),
     "slow_prior_step": (0.0, 100.0, "x median over fast_s, fast_s before"),
+    "stand_step": (0.0, 100.0, "x median while standing before"),  # fastfa
+    "stand_step_floor": (0.0, 1.0, "x median while standing before"),  # fastfa
+    "stand_pre_s": (0.1, 10.0, "s"),  # fastfa
+    "stand_level": (0.0, 1.0, "x activity reference"),  # fastfa
+    "stand_step_s": (0.0, 20.0, "s"),  # fastfa (+ stand_pre_s within HISTORY_S)
     "bilateral_recent_s": (0.0, 20.0, "s"),
     "quiet_start_s": (0.0, _BIG, "s"),
     "quiet_other_share": (0.0, 1.0, ""),
@@ -1024,6 +1048,11 @@ _PROFILES = {
         # gaitcramp: ... and only while another leg strides too (gait is both legs in
         # antiphase; a runner stopped by a cramp stands on the other leg).
         gait_other_fraction=0.12,
+        # fastfa: a voluntary hold of up to ~10 s is stepped up out of steady standing; a cramp
+        # comes from rest or right after an effort: no fast or slow alert while the leg stood
+        # steadily (4 s, at 0.15-0.40 of its activity reference) and stands at 2x that now,
+        # the step within the last 9 s (benchmarks/detection.md, session 12, part fastfa).
+        stand_step=2.0,
         # stand: standing is low against the activity reference (3-10 % MVC) and on both
         # legs; posture shifts keep it over strong_ratio x a resting baseline that standing
         # set: the slow path does not take it (benchmarks/detection.md, session 7 "stand").
