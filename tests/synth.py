@@ -83,3 +83,34 @@ def cramp_events(x, fs, channels, rep, profile, cuts=(), **changes) -> list:
         col.add(pipe.push(Block(x[:, a:b], fs, a, a / fs, 0, channels)))
     col.add(pipe.finish())
     return [e for e in col.result()[0] if e.kind == "cramp"]
+
+
+def envelope_alerts(
+    fast: np.ndarray,
+    hop_s: float,
+    base: np.ndarray,
+    ref,
+    cuts=(),
+    profile: str = "training",
+    **changes: float,
+) -> list[tuple[int, int, str]]:
+    """(channel, alert frame, path) of the cramp alerts for 100 ms envelopes ``fast`` (2, n) in µV
+    at ``hop_s`` s per frame, fed to the detector directly in blocks cut at ``cuts`` (frames), with
+    resting baselines ``base`` (2, 1) and activity references ``ref`` (a number or (2, 1)) in µV."""
+    import itertools
+
+    from crampdetect.detect.cramp import CrampDetector
+    from crampdetect.detect.settings import profile_settings
+
+    n = fast.shape[1]
+    level = np.stack([np.convolve(f, np.ones(5) / 5, mode="same") for f in fast])
+    det = CrampDetector(2, hop_s, profile_settings(profile).replace(**changes))
+    ref = np.broadcast_to(np.asarray(ref, dtype=float), (2, 1))
+    out = []
+    for a, b in itertools.pairwise(sorted({0, *cuts, n})):
+        m = b - a
+        zeros = np.zeros((2, m), dtype=bool)
+        out += det.update(
+            a, fast[:, a:b], level[:, a:b], base * np.ones(m), zeros, zeros, ref * np.ones(m)
+        )
+    return [(e.channel, e.alert_frame, e.detail["path"]) for e in out if e.kind == "cramp"]

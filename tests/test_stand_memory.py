@@ -5,15 +5,13 @@ not a contraction of both legs: it does not count as the other leg rising with i
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from synth import envelope_alerts
 
 from crampdetect.core import InputError
-from crampdetect.detect.cramp import CrampDetector
 from crampdetect.detect.settings import profile_settings
 
 HOP_S = 0.05
@@ -28,19 +26,8 @@ def _frames(s: float) -> int:
 
 
 def _alerts(fast: np.ndarray, cuts=(), **changes: float) -> list[tuple[int, int, str]]:
-    """(channel, alert frame, path) of training alerts for 100 ms envelopes ``fast`` (2, n)
-    in µV fed to the detector in blocks cut at ``cuts`` (frames)."""
-    n = fast.shape[1]
-    level = np.stack([np.convolve(f, np.ones(5) / 5, mode="same") for f in fast])
-    det = CrampDetector(2, HOP_S, profile_settings("training").replace(**changes))
-    out = []
-    for a, b in itertools.pairwise(sorted({0, *cuts, n})):
-        m = b - a
-        zeros = np.zeros((2, m), dtype=bool)
-        out += det.update(
-            a, fast[:, a:b], level[:, a:b], BASE * np.ones(m), zeros, zeros, REF * np.ones(m)
-        )
-    return [(e.channel, e.alert_frame, e.detail["path"]) for e in out if e.kind == "cramp"]
+    """Training alerts (``synth.envelope_alerts``) in blocks cut at ``cuts`` (frames)."""
+    return envelope_alerts(fast, HOP_S, BASE, REF, cuts, **changes)
 
 
 def _scene(left_after: float) -> np.ndarray:
