@@ -1610,24 +1610,21 @@ class CrampDetector:
                     s.rest_offset,
                 )
                 ok[np.flatnonzero(ok)] = held >= s.hold_floor
-            if s.step_both > 0 and ok.any():
-                # trainfa: a voluntary hold or calf raises are commanded and often start on
-                # both legs at once; a cramp takes one leg: no early alert while both legs
-                # stand well above their level of step_back_s ago.
-                ask = ok & ~slow[mine]
-                if ask.any():
-                    k = mine[ask]
-                    both = self._stepped_together(c, start + k - self._ext_start)
-                    ok[np.flatnonzero(ask)] = ~both
-            if s.stand_step > 0 and ok.any():
-                # fastfa: a voluntary hold stepped up out of steady standing (the leg active,
-                # nothing released) within the last seconds is not a cramp's onset, which
-                # comes from rest or right after an effort: the early paths wait.
-                ask = ok & ~slow[mine]
-                if ask.any():
-                    k = mine[ask]
-                    held = self._stood_then_stepped(c, start + k - self._ext_start)
-                    ok[np.flatnonzero(ask)] = ~held
+            ask = ok & ~slow[mine]
+            if (s.step_both > 0 or s.stand_step > 0) and ask.any():
+                # Voluntary onsets the early paths wait out. trainfa: a voluntary hold or calf
+                # raises are commanded and often start on both legs at once; a cramp takes one
+                # leg: no early alert while both legs stand well above their level of
+                # step_back_s ago. fastfa: a hold stepped up out of steady standing (the leg
+                # active, nothing released) within the last seconds is not a cramp's onset,
+                # which comes from rest or right after an effort.
+                at = start + mine[ask] - self._ext_start
+                voluntary = np.zeros(at.size, dtype=bool)
+                if s.step_both > 0:
+                    voluntary |= self._stepped_together(c, at)
+                if s.stand_step > 0:
+                    voluntary |= self._stood_then_stepped(c, at)
+                ok[np.flatnonzero(ask)] = ~voluntary
             if s.series_wait_s > 0 and ok.any() and in_series(rs):
                 # nightmove (session 10): the next burst of a periodic series of leg
                 # movements: no path alerts before it has outlasted a leg movement. Not
