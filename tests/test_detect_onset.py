@@ -225,3 +225,44 @@ def test_a_blocked_onset_does_not_depend_on_the_history_kept_or_frames_after_the
             args = (np.zeros_like(tail), first, alert, round((on + 8.1) * FR), FR, 12.0, NAN)
             onsets.add(place_onset(tail, *args))
     assert len(onsets) == 1
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_cramp_that_rose_under_the_strides_began_where_they_stopped_relaxing(seed):
+    """(onset, strides) A cramp does not relax: it rose while the athlete still ran, filling
+    the relaxation gaps between strides; 3 s later the strides stopped, the leg stayed up and
+    the cramp swelled 4 s after that. The onset is where the strides stopped relaxing to the
+    level between them, not the swell nor the last stride. Chunk-invariant: the same onset
+    whatever the history kept (at least 30 s) and whatever follows the alert."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(60 * FR)) / FR
+    onset_s, stop_s, swell_s = 30.0, 33.0, 37.0
+    strides = (t > 10.0) & (t < stop_s) & (np.sin(2 * np.pi * t / 1.1) > 0.0)
+    noise = 1 + 0.1 * rng.standard_normal(t.size)
+    cramp = 60.0 * np.clip((t - onset_s) / 0.5, 0, 1) * (1 + np.where(t >= swell_s, 1.5, 0.0))
+    fast = (8.0 + np.where(strides, 400.0, 0.0) + cramp) * noise
+    alert = round((swell_s + 1.0) * FR)
+    args = (np.zeros_like(fast), 0, alert, round(stop_s * FR), FR, 12.0, NAN)
+    k = place_onset(fast, *args)
+    assert abs(k / FR - onset_s) <= 0.6
+    for first in (round(1 * FR), alert - round(30 * FR)):
+        tail = fast[first:].copy()
+        tail[alert - first + 1 :] = rng.uniform(0, 1e4, tail.size - (alert - first + 1))
+        args = (np.zeros_like(tail), first, alert, round(stop_s * FR), FR, 12.0, NAN)
+        assert place_onset(tail, *args) == k
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_cramp_after_the_strides_stopped_keeps_its_own_rise(seed):
+    """(onset, strides) The athlete stopped, relaxed and stood; the cramp rose 3 s later out
+    of standing. No stride came after the last relaxation: the onset is the cramp's rise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(60 * FR)) / FR
+    stop_s, onset_s = 27.0, 30.0
+    strides = (t > 10.0) & (t < stop_s) & (np.sin(2 * np.pi * t / 1.1) > 0.0)
+    noise = 1 + 0.1 * rng.standard_normal(t.size)
+    stand = np.where(t >= stop_s + 0.8, 40.0, 0.0)
+    fast = (8.0 + np.where(strides, 400.0, 0.0) + stand) * noise + _cramp(t, onset_s, 0.5, rng)
+    alert = round((onset_s + 4.0) * FR)
+    args = (np.zeros_like(fast), 0, alert, round(onset_s * FR), FR, 12.0, NAN)
+    assert abs(place_onset(fast, *args) / FR - onset_s) <= 0.3
