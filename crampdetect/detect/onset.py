@@ -48,15 +48,6 @@ RUN_OTHER_SHARE = 0.25
 #: RUN_LEVEL_RATIO x its level before the run for more than RUN_OTHER_SHARE of the run up to
 #: that onset (both legs moving through it: a turnover opened the run, the cramp came later).
 SWELL_RATIO, SWELL_AFTER_S = 0.5, 1.0
-#: (onset, strides) A cramp does not relax: when, over the STRIDE_BACK_S before the onset found,
-#: the leg strode (bursts rising above STRIDE_PEAK_SHARE of the way from its trough level to its
-#: peak level and falling back below half way, peaks at least STRIDE_DEPTH log units above the
-#: troughs) and after the last frame that relaxed to the trough level (within STRIDE_RELAX_SHARE
-#: of that depth) it still strode at least STRIDE_BURSTS times, the cramp rose under those
-#: strides, filling their relaxation gaps: the onset is after that last relaxation. Trough and
-#: peak levels are the STRIDE_PCT-th and (100 - STRIDE_PCT)-th percentiles of the log envelope.
-STRIDE_BACK_S, STRIDE_DEPTH, STRIDE_RELAX_SHARE = 10.0, 1.5, 0.1
-STRIDE_PEAK_SHARE, STRIDE_BURSTS, STRIDE_PCT = 0.75, 2, 5.0
 # onset: blocked frames. The chain zeroes the envelope of frames masked as lead-off (an input
 # pinned at a rail or floating): they carry no level, so they are not the resting level before
 # a rise. A blocked stretch takes the level of the first frame measured after it (up to the
@@ -164,42 +155,7 @@ def place_onset(
         stop = max(first, k - round(TKEO_BACK_S * fr))
         while k - 1 >= stop and tkeo[k - 1 - first] >= tk_floor:
             k -= 1
-    k = _swell(fast, first, k, alert, run_start, fr, others)  # onset3
-    return _strides(fast, first, k, alert, fr)  # onset: strides
-
-
-def _strides(fast: np.ndarray, first: int, k: int, alert: int, fr: float) -> int:
-    """(onset, strides) The frame after the last relaxation to the strides' trough level before
-    ``k`` when the leg strode before it and at least ``STRIDE_BURSTS`` times after it (the
-    cramp filled the relaxation gaps between strides); otherwise ``k``. Reads only frames from
-    ``STRIDE_BACK_S`` before ``k`` (not before ``RUN_BACK_S`` before the alert: the history
-    always kept) up to ``k``."""
-    a = max(first, k - round(STRIDE_BACK_S * fr), alert - round(RUN_BACK_S * fr))
-    y = np.log(np.maximum(fast[a - first : k - first], 1e-9))
-    if y.size < 2:
-        return k
-    base, top = np.percentile(y, [STRIDE_PCT, 100.0 - STRIDE_PCT])
-    relaxed = np.flatnonzero(y <= base + STRIDE_RELAX_SHARE * (top - base))
-    t0 = int(relaxed[-1]) + 1 if relaxed.size else 0
-    if t0 < 2:
-        return k
-    peak = float(np.percentile(y[:t0], 100.0 - STRIDE_PCT))
-    if peak - base < STRIDE_DEPTH:
-        return k
-    if min(_bursts(y[:t0], base, peak), _bursts(y[t0:], base, peak)) < STRIDE_BURSTS:
-        return k
-    return a + t0
-
-
-def _bursts(y: np.ndarray, base: float, peak: float) -> int:
-    """(onset, strides) Completed bursts in ``y``: rises above ``STRIDE_PEAK_SHARE`` of the way
-    from ``base`` to ``peak``, each followed by a fall below half way (hysteresis)."""
-    cls = np.where(
-        y > base + STRIDE_PEAK_SHARE * (peak - base), 1, np.where(y < 0.5 * (base + peak), -1, 0)
-    )
-    last = np.maximum.accumulate(np.where(cls != 0, np.arange(cls.size), -1))
-    state = np.where(last >= 0, cls[np.maximum(last, 0)], 0)
-    return int(np.sum((state[:-1] == 1) & (state[1:] == -1)))
+    return _swell(fast, first, k, alert, run_start, fr, others)  # onset3
 
 
 def _swell(
