@@ -1530,12 +1530,6 @@ class CrampDetector:
                 # The early paths need the strongest activity of the last minutes before
                 # the run to be matched: a cramp is rarely weaker than earlier movements.
                 ok &= slow[mine] | (level[mine] >= s.fast_ref_fraction * ctx.ref_before[mine])
-            if s.watch_irregular > 0:
-                # nightmove (session 13): the slow path that the recurrence watch brings
-                # forward (before slow_s) skips the early paths' tests; it needs a run that
-                # waxes and wanes: a flat leg movement after a cramp waits as outside it.
-                ahead = slow[mine] & (elapsed[mine] < s.slow_s * fr)
-                ok &= ~ahead | (st["irr"][mine] >= s.watch_irregular)
             if s.turn_quiet_s > 0:
                 # nightmiss: after turning over, the other legs back at rest: the turnover
                 # is not the level this leg must rise above; its level before it is.

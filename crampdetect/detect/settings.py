@@ -512,12 +512,6 @@ class DetectorSettings:
         this long (s) from onset to end: a cramp (a muscle that has just cramped is prone to
         cramp again); a leg movement or turnover (<= 45 s) alerted falsely ends sooner. 0: the
         wait holds in every watch.
-    watch_irregular : float
-        (nightmove, session 13) Within the recurrence watch the slow path comes at ``slow_s``
-        x ``recurrence_scale``, before the early paths' wait after a movement
-        (``moved_fast_s``) and without their tests; before ``slow_s`` it also needs the
-        irregularity (as ``irregular``) to reach this: a cramp waxes and wanes, a leg
-        movement after a cramp is a flat plateau. 0 disables.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -690,8 +684,6 @@ class DetectorSettings:
     series_cramp_s: float = 0.0
     series_gap_s: float = 5.0
     series_ratio: float = 2.0
-    # nightmove (session 13): the slow path the recurrence watch brings forward
-    watch_irregular: float = 0.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -888,7 +880,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "series_cramp_s": (0.0, 3600.0, "s"),  # nightmove (session 10)
     "series_gap_s": (0.0, 600.0, "s"),  # nightmove (session 10)
     "series_ratio": (1.0, 100.0, "x the last period"),  # nightmove (session 10)
-    "watch_irregular": (0.0, 10.0, "log units"),  # nightmove (session 13)
 }
 
 _PROFILES = {
@@ -972,9 +963,6 @@ _PROFILES = {
         series_s=90.0,
         series_wait_s=10.5,
         series_cramp_s=60.0,
-        # nightmove (session 13): the watch's early slow path needs waxing and waning
-        # (irregular x recurrence_scale, the fast path's bar in the watch)
-        watch_irregular=0.12,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
