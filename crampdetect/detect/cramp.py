@@ -1366,7 +1366,11 @@ class CrampDetector:
             # after after_effort_slow_s (a voluntary hold begins after a pause), judged
             # against rest, not against the effort it followed.
             late = in_run & ~slow & (elapsed >= s.after_effort_slow_s * fr)
-            late &= (st["med"] >= s.strong_ratio) & (st["med"] >= s.slow_strong_ratio)
+            # plateau: a weak cramp after an effort stands under strong_ratio over rest
+            ae_floor = s.strong_ratio
+            if s.after_effort_ratio > 0:
+                ae_floor = min(s.after_effort_ratio, s.strong_ratio)
+            late &= (st["med"] >= ae_floor) & (st["med"] >= s.slow_strong_ratio)
             k = np.flatnonzero(late)
             if k.size:
                 j = np.searchsorted(move_ends, run_start[k]) - 1
@@ -1410,12 +1414,20 @@ class CrampDetector:
                             f = f[self._slow_rise(c, start + k[f], last[f], st["base"][k[f]])]
                         near[f] = True
                 k = k[near]
+            beside = np.zeros(k.size, dtype=bool)
+            if k.size and s.after_effort_stand_rise > 0:
+                # plateau: standing beside a cramp is not standing on both legs (standmem,
+                # read over the after-effort span)
+                beside = self._beside_standing(c, start + k - self._ext_start, ctx.stand[:, k])
             if k.size:  # on one leg: standing and its sway are bilateral
-                k = k[self._one_leg_over(c, start + k - self._ext_start, s.after_effort_slow_s)]
+                one = self._one_leg_over(c, start + k - self._ext_start, s.after_effort_slow_s)
+                k, beside = k[one | beside], beside[one | beside]
             if k.size and s.gait_window_s > 0:
-                k = k[~self._striding_at(c, start + k, run_start[k])]
+                keep = ~self._striding_at(c, start + k, run_start[k])
+                k, beside = k[keep], beside[keep]
             if k.size and s.stand_ref_ceiling > 0:  # (stand's test, as on the slow path)
-                k = k[~self._standing(c, start + k)]
+                idle = s.after_effort_idle_other
+                k = k[beside | ~self._standing(c, start + k, idle=idle)]
             if k.size and s.resume_ratio > 0:
                 # standfa: a sway dip split one steady contraction (standing) in two; the
                 # run resumed its level, no effort ended before it.
@@ -1731,8 +1743,34 @@ class CrampDetector:
         top = self._ext_ref[:, idx] - floor[:, idx]
         with np.errstate(invalid="ignore", divide="ignore"):
             rel = np.where(top > 0, mean / top, 0.0)
+            if s.after_effort_idle_other > 0:
+                # plateau: a leg whose mean stood under after_effort_idle_other x its rest
+                # was not active at all (a low reference makes its rest read as standing)
+                idle = mean + floor[:, idx] < s.after_effort_idle_other * self._ext_base[:, idx]
+                idle[c] = False
+                rel = np.where(idle, 0.0, rel)
         # ... and itself an effort, not a standing leg beside a quieter one
         return ok & (rel[c] >= s.after_effort_level) & self._one_leg(rel)[c]
+
+    def _beside_standing(self, c: int, idx: np.ndarray, stand: np.ndarray) -> np.ndarray:
+        """plateau: whether, over the ``after_effort_slow_s`` ending at each history index
+        ``idx``, leg ``c``'s mean 100 ms level above the resting offset stood
+        ``after_effort_stand_rise`` x the level it last stood at and every other leg's no
+        higher than ``stand_memory_other`` x its own (``stand``, (C, k), µV, per index; NaN:
+        none seen, False): one leg well over its standing level beside a leg standing."""
+        s = self.settings
+        w = max(round(s.after_effort_slow_s / self.hop_s), 1)
+        span = idx[:, None] - np.arange(w)[None, :]  # (k, w)
+        ok = span[:, -1] >= 0
+        span = np.maximum(span, 0)
+        floor = s.rest_offset * np.nan_to_num(self._ext_base)
+        mean = np.nan_to_num(self._ext_fast[:, span] - floor[:, span]).mean(axis=2)  # (C, k)
+        with np.errstate(invalid="ignore"):
+            up = ok & (mean[c] >= s.after_effort_stand_rise * stand[c])
+            for o in range(self.n_channels):
+                if o != c:
+                    up &= mean[o] <= s.stand_memory_other * stand[o]
+        return up
 
     # replead: a cramp after an effort builds up, a voluntary repetition is ramped up
     def _slow_rise(
@@ -2177,7 +2215,7 @@ class CrampDetector:
 
     # stand: standing on both legs, low against the activity reference
     def _standing(
-        self, c: int, frames: np.ndarray, reference: np.ndarray | None = None
+        self, c: int, frames: np.ndarray, reference: np.ndarray | None = None, idle: float = 0.0
     ) -> np.ndarray:
         """Whether channel ``c`` looks like standing at each of ``frames``: over the last
         ``window_s`` its median 250 ms level is below ``stand_ref_ceiling`` x its activity
@@ -2196,6 +2234,10 @@ class CrampDetector:
         base = self._ext_base
         with np.errstate(invalid="ignore", divide="ignore"):
             rel = np.where(ref >= s.on_ratio * base, self._ext_level / ref, np.nan)
+            if idle > 0:  # plateau: another leg under idle x its rest is not standing
+                quiet = self._ext_level < idle * base
+                quiet[c] = False
+                rel = np.where(quiet, 0.0, rel)
         w = _windows_ending(rel, end, k)  # (C, m, k)
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a window without a reference
