@@ -1414,20 +1414,13 @@ class CrampDetector:
                             f = f[self._slow_rise(c, start + k[f], last[f], st["base"][k[f]])]
                         near[f] = True
                 k = k[near]
-            beside = np.zeros(k.size, dtype=bool)
-            if k.size and s.after_effort_stand_rise > 0:
-                # plateau: standing beside a cramp is not standing on both legs (standmem,
-                # read over the after-effort span)
-                beside = self._beside_standing(c, start + k - self._ext_start, ctx.stand[:, k])
             if k.size:  # on one leg: standing and its sway are bilateral
-                one = self._one_leg_over(c, start + k - self._ext_start, s.after_effort_slow_s)
-                k, beside = k[one | beside], beside[one | beside]
+                k = k[self._one_leg_over(c, start + k - self._ext_start, s.after_effort_slow_s)]
             if k.size and s.gait_window_s > 0:
-                keep = ~self._striding_at(c, start + k, run_start[k])
-                k, beside = k[keep], beside[keep]
+                k = k[~self._striding_at(c, start + k, run_start[k])]
             if k.size and s.stand_ref_ceiling > 0:  # (stand's test, as on the slow path)
-                idle = s.after_effort_idle_other
-                k = k[beside | ~self._standing(c, start + k, idle=idle)]
+                # plateau: an idle other leg is not standing beside this one
+                k = k[~self._standing(c, start + k, idle=s.after_effort_idle_other)]
             if k.size and s.resume_ratio > 0:
                 # standfa: a sway dip split one steady contraction (standing) in two; the
                 # run resumed its level, no effort ended before it.
@@ -1751,26 +1744,6 @@ class CrampDetector:
                 rel = np.where(idle, 0.0, rel)
         # ... and itself an effort, not a standing leg beside a quieter one
         return ok & (rel[c] >= s.after_effort_level) & self._one_leg(rel)[c]
-
-    def _beside_standing(self, c: int, idx: np.ndarray, stand: np.ndarray) -> np.ndarray:
-        """plateau: whether, over the ``after_effort_slow_s`` ending at each history index
-        ``idx``, leg ``c``'s mean 100 ms level above the resting offset stood
-        ``after_effort_stand_rise`` x the level it last stood at and every other leg's no
-        higher than ``stand_memory_other`` x its own (``stand``, (C, k), µV, per index; NaN:
-        none seen, False): one leg well over its standing level beside a leg standing."""
-        s = self.settings
-        w = max(round(s.after_effort_slow_s / self.hop_s), 1)
-        span = idx[:, None] - np.arange(w)[None, :]  # (k, w)
-        ok = span[:, -1] >= 0
-        span = np.maximum(span, 0)
-        floor = s.rest_offset * np.nan_to_num(self._ext_base)
-        mean = np.nan_to_num(self._ext_fast[:, span] - floor[:, span]).mean(axis=2)  # (C, k)
-        with np.errstate(invalid="ignore"):
-            up = ok & (mean[c] >= s.after_effort_stand_rise * stand[c])
-            for o in range(self.n_channels):
-                if o != c:
-                    up &= mean[o] <= s.stand_memory_other * stand[o]
-        return up
 
     # replead: a cramp after an effort builds up, a voluntary repetition is ramped up
     def _slow_rise(

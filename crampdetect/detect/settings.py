@@ -323,11 +323,6 @@ class DetectorSettings:
         another leg whose level stands under this many times its resting baseline (not
         active; where its activity reference is low its rest reads like standing). 0
         disables.
-    after_effort_stand_rise : float
-        (plateau) Training: the after-effort path's one-leg and standing tests also pass where,
-        over ``after_effort_slow_s``, the leg's mean level stood this many times the level it
-        last stood at while every other leg stood no higher than ``stand_memory_other`` x its
-        own (standmem). 0 disables.
     after_effort_rise_s, after_effort_late_s, after_effort_span_s : float
         (replead) Training: the after-effort path also takes a run starting up to
         ``after_effort_late_s`` (s) after the effort, or one whose effort shows only as the
@@ -633,7 +628,6 @@ class DetectorSettings:
     after_effort_level: float = 0.2
     # plateau: a weaker run right after an effort (the after-effort path's level floor)
     after_effort_ratio: float = 0.0
-    after_effort_stand_rise: float = 0.0
     after_effort_idle_other: float = 0.0
     # replead: a run that rose more slowly than a voluntary contraction, after an effort
     after_effort_rise_s: float = 0.0
@@ -851,7 +845,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "after_effort_slow_s": (0.0, 20.0, "s"),  # afterhold: within HISTORY_S
     "after_effort_level": (0.0, 10.0, "x activity reference"),  # afterhold
     "after_effort_ratio": (0.0, 100.0, "x resting baseline"),  # plateau (0: strong_ratio)
-    "after_effort_stand_rise": (0.0, 100.0, "x the level the leg last stood at"),  # plateau
     "after_effort_idle_other": (0.0, 100.0, "x resting baseline"),  # plateau
     "after_effort_rise_s": (0.0, 10.0, "s"),  # replead
     "after_effort_late_s": (0.0, 10.0, "s"),  # replead (within HISTORY_S)
