@@ -1366,11 +1366,7 @@ class CrampDetector:
             # after after_effort_slow_s (a voluntary hold begins after a pause), judged
             # against rest, not against the effort it followed.
             late = in_run & ~slow & (elapsed >= s.after_effort_slow_s * fr)
-            # plateau: a weak cramp after an effort stands under strong_ratio over rest
-            ae_floor = s.strong_ratio
-            if s.after_effort_ratio > 0:
-                ae_floor = min(s.after_effort_ratio, s.strong_ratio)
-            late &= (st["med"] >= ae_floor) & (st["med"] >= s.slow_strong_ratio)
+            late &= (st["med"] >= s.strong_ratio) & (st["med"] >= s.slow_strong_ratio)
             k = np.flatnonzero(late)
             if k.size:
                 j = np.searchsorted(move_ends, run_start[k]) - 1
@@ -1419,8 +1415,7 @@ class CrampDetector:
             if k.size and s.gait_window_s > 0:
                 k = k[~self._striding_at(c, start + k, run_start[k])]
             if k.size and s.stand_ref_ceiling > 0:  # (stand's test, as on the slow path)
-                # plateau: an idle other leg is not standing beside this one
-                k = k[~self._standing(c, start + k, idle=s.after_effort_idle_other)]
+                k = k[~self._standing(c, start + k)]
             if k.size and s.resume_ratio > 0:
                 # standfa: a sway dip split one steady contraction (standing) in two; the
                 # run resumed its level, no effort ended before it.
@@ -1736,12 +1731,6 @@ class CrampDetector:
         top = self._ext_ref[:, idx] - floor[:, idx]
         with np.errstate(invalid="ignore", divide="ignore"):
             rel = np.where(top > 0, mean / top, 0.0)
-            if s.after_effort_idle_other > 0:
-                # plateau: a leg whose mean stood under after_effort_idle_other x its rest
-                # was not active at all (a low reference makes its rest read as standing)
-                idle = mean + floor[:, idx] < s.after_effort_idle_other * self._ext_base[:, idx]
-                idle[c] = False
-                rel = np.where(idle, 0.0, rel)
         # ... and itself an effort, not a standing leg beside a quieter one
         return ok & (rel[c] >= s.after_effort_level) & self._one_leg(rel)[c]
 
@@ -2188,7 +2177,7 @@ class CrampDetector:
 
     # stand: standing on both legs, low against the activity reference
     def _standing(
-        self, c: int, frames: np.ndarray, reference: np.ndarray | None = None, idle: float = 0.0
+        self, c: int, frames: np.ndarray, reference: np.ndarray | None = None
     ) -> np.ndarray:
         """Whether channel ``c`` looks like standing at each of ``frames``: over the last
         ``window_s`` its median 250 ms level is below ``stand_ref_ceiling`` x its activity
@@ -2207,10 +2196,6 @@ class CrampDetector:
         base = self._ext_base
         with np.errstate(invalid="ignore", divide="ignore"):
             rel = np.where(ref >= s.on_ratio * base, self._ext_level / ref, np.nan)
-            if idle > 0:  # plateau: another leg under idle x its rest is not standing
-                quiet = self._ext_level < idle * base
-                quiet[c] = False
-                rel = np.where(quiet, 0.0, rel)
         w = _windows_ending(rel, end, k)  # (C, m, k)
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a window without a reference

@@ -314,15 +314,6 @@ class DetectorSettings:
         its reference reached ``after_effort_level`` too and is ``settle_one_leg`` x every
         other leg's. A cramp strikes 0-5 s after
         the effort that triggers it; a voluntary hold begins after a pause. 0 disables.
-    after_effort_ratio : float
-        (plateau) Training: the median level (x the resting baseline) a run must reach to
-        take the after-effort path, instead of ``strong_ratio`` (never more than it). 0:
-        ``strong_ratio``.
-    after_effort_idle_other : float
-        (plateau) Training: the after-effort path's one-leg and standing tests do not count
-        another leg whose level stands under this many times its resting baseline (not
-        active; where its activity reference is low its rest reads like standing). 0
-        disables.
     after_effort_rise_s, after_effort_late_s, after_effort_span_s : float
         (replead) Training: the after-effort path also takes a run starting up to
         ``after_effort_late_s`` (s) after the effort, or one whose effort shows only as the
@@ -626,9 +617,6 @@ class DetectorSettings:
     after_effort_s: float = 0.0
     after_effort_slow_s: float = 9.5
     after_effort_level: float = 0.2
-    # plateau: a weaker run right after an effort (the after-effort path's level floor)
-    after_effort_ratio: float = 0.0
-    after_effort_idle_other: float = 0.0
     # replead: a run that rose more slowly than a voluntary contraction, after an effort
     after_effort_rise_s: float = 0.0
     after_effort_late_s: float = 5.0
@@ -844,8 +832,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "after_effort_s": (0.0, 60.0, "s"),  # afterhold
     "after_effort_slow_s": (0.0, 20.0, "s"),  # afterhold: within HISTORY_S
     "after_effort_level": (0.0, 10.0, "x activity reference"),  # afterhold
-    "after_effort_ratio": (0.0, 100.0, "x resting baseline"),  # plateau (0: strong_ratio)
-    "after_effort_idle_other": (0.0, 100.0, "x resting baseline"),  # plateau
     "after_effort_rise_s": (0.0, 10.0, "s"),  # replead
     "after_effort_late_s": (0.0, 10.0, "s"),  # replead (within HISTORY_S)
     "after_effort_span_s": (0.5, 10.0, "s"),  # replead (within HISTORY_S)
@@ -1035,11 +1021,6 @@ _PROFILES = {
         after_effort_rise_s=0.7,
         after_effort_late_s=5.0,
         after_effort_span_s=5.0,
-        # plateau: a cramp of 0.1-0.2 of maximum right after raises or a hold stands 6-9x over
-        # rest, under strong_ratio; a leg under 2.5x its rest beside it is not active, however
-        # low its reference (benchmarks/detection.md, session 13, part plateau).
-        after_effort_ratio=5.0,
-        after_effort_idle_other=2.5,
         # holds: a voluntary hold is released by ~10 s, about when the slow path would take
         # it; a cramp does not relax: no slow alert while the leg falls below half its level
         # over the last fast_s (benchmarks/detection.md, session 7, part holds).
