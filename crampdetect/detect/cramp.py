@@ -44,7 +44,7 @@ from crampdetect.detect.confidence import (
     rise_context,
 )
 from crampdetect.detect.onset import place_onset
-from crampdetect.detect.settings import DetectorSettings
+from crampdetect.detect.settings import GAP_STRIDES, DetectorSettings
 from crampdetect.features.context import (
     LazyStats,
     count_in_run,
@@ -340,6 +340,11 @@ class CrampDetector:
         # exert2: the shorter held span straight out of gait, and where the gait may have ended
         self._held_gait_n = max(2, round(s.held_gait_s * fr))
         self._settle_after_n = round(s.settle_after_s * fr)
+        # gaitcramp: a stride's window, how long gaps stay closed, and how far back to look
+        self._gap_w = max(2, round(s.settle_gap_stride_s * fr))
+        self._gap_n = max(1, round(s.settle_gap_s * fr))
+        self._gap_look = self._settle_n + self._settle_after_n
+        self._gap_stride_n = max(2, round(GAP_STRIDES * s.settle_gap_stride_s * fr))
         self._swing_w = max(2, round(s.fast_s * fr))  # night: the plateau test's window
         self._hold_w = max(2, round(s.hold_s * fr))  # night: the hold test's window
         self._hold_k = min(self._hold_w, max(1, round(HOLD_SMOOTH_S * fr)))
@@ -748,6 +753,42 @@ class CrampDetector:
             else:
                 up[:, cand] &= (rhythm.max(axis=0) < s.settle_rhythm_now)[None, :]
         return up
+
+    # gaitcramp (session 13): a cramp in gait closes the gaps between that leg's strides
+    def _gaps_closed(self, c: int, idx: np.ndarray) -> np.ndarray:
+        """Per frame ``idx`` (indices into the extended arrays): whether, within the
+        ``settle_s`` + ``settle_after_s`` up to it, leg ``c``'s lowest 100 ms level over
+        every ``settle_gap_stride_s`` window stood at ``settle_gap_ratio`` x its highest
+        there for ``settle_gap_s``, while another leg strode: over ``GAP_STRIDES`` such
+        windows' span each window had its gap below that ratio and reached
+        ``ref_fraction`` x the leg's activity reference (strides, not standing's sway);
+        and leg ``c`` itself strode so before (a hold begun from standing has no gaps to
+        lose; a single step up leaves one window span of low ratios, not two)."""
+        s = self.settings
+        w, k, j, look = self._gap_w, self._gap_n, self._gap_stride_n, self._gap_look
+        k0 = max(k, j)
+        span = look + k0 + w - 2  # frames before each one that the test reads
+        out = np.zeros(idx.size, dtype=bool)
+        ok = np.flatnonzero(idx >= span)  # history reaching back far enough
+        if ok.size == 0 or self.n_channels < 2:
+            return out
+        at = idx[ok][:, None] + np.arange(-span, 1)[None, :]  # (m, span + 1)
+        x = self._ext_fast[:, at]  # (C, m, span + 1)
+        m = at.shape[0]
+        g = windows(x.reshape(-1, span + 1), w)  # (C m, look + k0 - 1, w)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            top = g.max(axis=2).reshape(self.n_channels, m, -1)
+            ratio = np.nan_to_num(g.min(axis=2).reshape(self.n_channels, m, -1) / top)
+            flat = (ratio < s.settle_gap_ratio) & (
+                top >= s.ref_fraction * self._ext_ref[:, at][:, :, w - 1 :]
+            )
+        striding = windows(flat.reshape(-1, flat.shape[2]), j).all(axis=2)
+        striding = striding.reshape(self.n_channels, m, -1)[:, :, k0 - j :]  # (C, m, look)
+        closed = windows(ratio[c], k).min(axis=2)[:, k0 - k :] >= s.settle_gap_ratio
+        strode = np.maximum.accumulate(striding[c], axis=1)  # leg c strode first
+        others = np.delete(striding, c, axis=0).any(axis=0)
+        out[ok] = (closed & strode & others).any(axis=1)
+        return out
 
     # gaitcramp: a leg is striding when its rhythm is a stride's and another leg strides too
     def _rhythm_is_gait(self, rhythm: np.ndarray, active: np.ndarray) -> np.ndarray:
@@ -1326,6 +1367,11 @@ class CrampDetector:
         slow &= st["med"] >= s.slow_strong_ratio  # envtrain: above standing's tonic level
         # Settle (training): after gait, up without the stride rhythm and without a dip.
         settle = st["settle"] & (st["irr"] >= s.settle_irregular * scale) & ~st["art"]
+        if s.settle_gap_ratio > 0 and st["settle"].any():
+            # gaitcramp: the leg lost its gaps between strides while another leg kept its own
+            k = np.flatnonzero(st["settle"] & ~settle & ~st["art"])
+            if k.size:
+                settle[k] = self._gaps_closed(c, start + k - self._ext_start)
         held_up = st["held"] & ~st["art"]  # exert: held on one leg longer than a voluntary hold
         # trainfa: gait keeps its stride rhythm and its troughs between strides even where
         # the envelope never relaxes to rest (ENV smoothing, a tonic level under the strides):

@@ -108,6 +108,20 @@ class DetectorSettings:
     settle_irregular : float
         Irregularity (as ``irregular``) the settle path needs: a cramp waxes and wanes, a
         voluntary hold is steady.
+    settle_gap_ratio : float
+        (gaitcramp, session 13) A cramp that starts during gait takes away that leg's
+        relaxation gaps between strides while the other leg keeps its own: where, within
+        ``settle_s`` + ``settle_after_s`` before a frame, a leg's lowest 100 ms level over
+        every ``settle_gap_stride_s`` window stood at this fraction of its highest there for
+        ``settle_gap_s``, while another leg strode (over ``GAP_STRIDES`` windows' span every
+        window had its gap below that fraction and reached ``ref_fraction`` x its activity
+        reference), and the leg itself strode so before, the settle path does not ask
+        ``settle_irregular`` of that leg (a cramp driving an ENV output to its rail is
+        flat). 0 disables.
+    settle_gap_stride_s, settle_gap_s : float
+        (gaitcramp) See ``settle_gap_ratio``: the window (s) that holds a stride's gap (a
+        walking stride is up to ~1.25 s), and how long (s) the gaps stayed closed on one
+        leg and open on another.
     settle_one_leg : float
         The leg's median level over ``settle_s`` relative to its activity reference must be
         this multiple of every other leg's (standing after running is on both legs).
@@ -551,6 +565,10 @@ class DetectorSettings:
     settle_rhythm: float = 1.0
     settle_floor: float = 0.08
     settle_irregular: float = 0.13
+    # gaitcramp (session 13): a leg that lost its gaps between strides while another kept them
+    settle_gap_ratio: float = 0.0
+    settle_gap_stride_s: float = 1.3
+    settle_gap_s: float = 1.0
     settle_one_leg: float = 2.0
     # train: after exertion
     settle_rhythm_now: float = 2.0
@@ -713,6 +731,13 @@ class DetectorSettings:
                 "Detector settings settle_s + settle_gait_s + settle_after_s must not exceed "
                 f"{SETTLE_SPAN_MAX_S:g} s"
             )
+        gap_span = self.settle_s + self.settle_after_s + self.settle_gap_s
+        gap_span += (GAP_STRIDES + 1) * self.settle_gap_stride_s  # gaitcramp: within history
+        if self.settle_gap_ratio > 0 and gap_span > SETTLE_SPAN_MAX_S:
+            raise InputError(
+                "Detector settings settle_s + settle_after_s + settle_gap_s + "
+                f"{GAP_STRIDES + 1} x settle_gap_stride_s must not exceed {SETTLE_SPAN_MAX_S:g} s"
+            )
         if self.held_s + self.pre_run_s > HELD_SPAN_MAX_S:  # exert
             raise InputError(
                 f"Detector settings held_s + pre_run_s must not exceed {HELD_SPAN_MAX_S:g} s"
@@ -738,6 +763,8 @@ class DetectorSettings:
 _BIG = 1e6
 #: The settle path looks back at most this far (s): within the detector's history.
 SETTLE_SPAN_MAX_S = 25.0
+#: gaitcramp (session 13): a leg strides when its gaps show over this many stride windows
+GAP_STRIDES = 2
 #: (exert) The held path looks back at most this far (s): within the detector's history.
 HELD_SPAN_MAX_S = 25.0
 #: (miss) The weak path looks back at most this far (s): within the detector's history.
@@ -780,6 +807,9 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "settle_rhythm": (0.0, 2.0, "autocorrelation difference"),
     "settle_floor": (0.0, 1.0, "x activity reference"),
     "settle_irregular": (0.0, 10.0, "log units"),
+    "settle_gap_ratio": (0.0, 1.0, "x highest over settle_gap_stride_s"),  # gaitcramp
+    "settle_gap_stride_s": (0.3, 2.5, "s"),  # gaitcramp
+    "settle_gap_s": (0.1, 5.0, "s"),  # gaitcramp
     "settle_one_leg": (0.0, 100.0, "x other leg's relative level"),
     "settle_rhythm_now": (0.0, 2.0, "autocorrelation difference"),
     "settle_relax": (0.0, 1.0, "x median over settle_s"),
@@ -977,6 +1007,10 @@ _PROFILES = {
         settle_after_s=4.0,
         settle_rhythm_now=0.7,
         settle_relax=0.35,
+        # gaitcramp (session 13): a leg whose gaps between strides closed while the other
+        # leg kept its own needs no irregularity on the settle path (an ENV cramp at its rail
+        # is flat; benchmarks/detection.md, session 13, part gaitcramp).
+        settle_gap_ratio=0.4,
         # Repetitions relax deeper than a cramp waxes and wanes; a voluntary hold lasts up to
         # ~10 s, so the recurrence watch does not shorten the slow path below that.
         relax_fraction=0.35,
