@@ -171,3 +171,17 @@ def test_scoring_counts_warnings_prodromes_and_warned_cramps():
     assert figs["false_early_warnings_per_hour"] == 1.0  # one false warning in one night hour
     assert figs["early_warning_lead_median_s"] == 15.0
     assert figs["sensitivity"] == 1.0 and figs["false_alerts"] == 0
+
+
+def test_the_switch_is_set_on_the_command_line_and_on_at_night():
+    import argparse
+
+    from crampdetect.cli._args import overrides_from_args
+    from crampdetect.detect.settings import profile_settings
+
+    args = argparse.Namespace(set=["early_warning=false", "warn_low_ratio=1.6"])
+    assert overrides_from_args(args) == {"early_warning": False, "warn_low_ratio": 1.6}
+    with pytest.raises(InputError, match="true or false"):
+        overrides_from_args(argparse.Namespace(set=["early_warning=2"]))
+    assert profile_settings("night").early_warning
+    assert not profile_settings("training").early_warning

@@ -73,7 +73,7 @@ class DetectorSettings:
         a cramp rises from rest or from lighter activity, unlike standing after gait.
     early_warning : bool
         Also raise ``early_warning`` events when the resting level rises for tens of seconds
-        (night profile only; see :mod:`crampdetect.detect.early_warning` and
+        (night profile only, where it is on; see :mod:`crampdetect.detect.early_warning` and
         benchmarks/detection.md, session 13, part warn, for how often it is right).
     warn_low_ratio, warn_high_ratio : float
         (warn) Early warning: a 1-s envelope floor between these multiples of the lowest
@@ -1015,6 +1015,10 @@ _PROFILES = {
         series_s=90.0,
         series_wait_s=10.5,
         series_cramp_s=60.0,
+        # warn (session 13): a raised resting floor before a cramp is an early warning, a
+        # message (no vibration unless AlertSettings.warn_prompt); never a cramp alert
+        # (benchmarks/detection.md, session 13, part warn).
+        early_warning=True,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
