@@ -354,16 +354,16 @@ class Pipeline:
             lasting,
         )
         done = 0
+        found: list[FrameEvent] = []  # emitted together with the warnings (ids in frame order)
         for k, c, onset, detail in self._resumes(f.rms_fast, blocked):
             # Split at the resume frame so the detector sees the same frames for any blocks.
             part = [_frames(a, done, k + 1) for a in args]
-            out.events.extend(self._emit(self._noted(self._detector.update(f.start + done, *part))))
-            resumed = self._detector.resume(c, onset, f.start + k, detail)
-            out.events.extend(self._emit(self._noted([resumed])))
+            found += self._noted(self._detector.update(f.start + done, *part))
+            found.append(self._noted([self._detector.resume(c, onset, f.start + k, detail)])[0])
             done = k + 1
         part = [_frames(a, done, None) for a in args] if done else args
-        out.events.extend(self._emit(self._noted(self._detector.update(f.start + done, *part))))
-        out.events.extend(self._warn())
+        found += self._noted(self._detector.update(f.start + done, *part))
+        out.events.extend(self._emit(self._warn(found)))
         self._level = f.rms[:, -1]
         out.envelope_uv = f.rms
         out.envelope_end_s = self.frame_time(f.start + f.n_frames)
@@ -375,14 +375,22 @@ class Pipeline:
             self._warning.note_cramps(events)
         return events
 
-    def _warn(self) -> list[Event]:
-        """Early warnings of the segments completed in this call, once the detector has seen
-        all their frames (its cramp events hold them back whatever the blocks; part warn)."""
+    def _warn(self, found: list[FrameEvent]) -> list[FrameEvent]:
+        """The detector's events ``found`` in this call with the early warnings of the
+        segments completed in it, judged once the detector has seen all their frames (its
+        cramp events hold them back whatever the blocks; part warn). A warning goes before
+        the first new event raised at a later frame, so ids follow frames for any blocks."""
         b = self._baseline
         if self._warning is None or not b.segment_ratios.shape[1]:
-            return []
+            return found
         ratios, base, clean = b.segment_ratios, b.segment_baselines, b.segment_clean
-        return self._emit(self._warning.update(b.first_segment, ratios, base, clean))
+        warnings = self._warning.update(b.first_segment, ratios, base, clean)
+        out: list[FrameEvent] = []
+        for e in found:
+            while warnings and e.id not in self._events and warnings[0].alert_frame < e.alert_frame:
+                out.append(warnings.pop(0))
+            out.append(e)
+        return out + warnings
 
     def _resumes(
         self, fast: np.ndarray, blocked: np.ndarray
