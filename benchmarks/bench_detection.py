@@ -114,6 +114,41 @@ def _contexts(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+#: (figure, header, as percent) of the early-warning table (night; never alerts).
+WARNING_FIGURES = (
+    ("prodromes", "prodromes", False),
+    ("prodromes_warned_share", "prodromes warned", True),
+    ("prodromes_warned_10s_share", "warned >= 10 s ahead", True),
+    ("prodrome_warning_lead_median_s", "lead p50 s (prodromes)", False),
+    ("prodrome_warning_lead_p10_s", "lead p10 s (prodromes)", False),
+    ("cramps_warned_share", "night cramps warned", True),
+    ("early_warnings", "warnings", False),
+    ("early_warnings_followed_share", "followed by a cramp", True),
+    ("early_warning_lead_median_s", "lead p50 s (followed)", False),
+    ("early_warning_lead_p10_s", "lead p10 s (followed)", False),
+    ("false_early_warnings_per_hour", "false /night h", False),
+)
+
+
+def _warnings(result: dict[str, Any]) -> list[str]:
+    """Early warnings per set and group (night, each representation), seeds pooled."""
+    lines = ["| set | group | " + " | ".join(h for _, h, _ in WARNING_FIGURES) + " |",
+             "| --- | --- |" + " --- |" * len(WARNING_FIGURES)]  # fmt: skip
+    for variant, body in result["sets"].items():
+        pooled = body["pooled"]
+        groups = {"night": pooled.get("by_profile", {}).get("night")}
+        groups.update(pooled.get("by_representation", {}))
+        for group, figs in groups.items():
+            if not figs or (not figs.get("prodromes") and not figs.get("early_warnings")):
+                continue
+            cells = []
+            for key, _, pct in WARNING_FIGURES:
+                v = figs.get(key)
+                cells.append("-" if v is None else f"{100 * v:.0f} %" if pct else _fmt(v))
+            lines.append(f"| {variant} | {group} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def _sweep(
     dirs: dict[tuple[str, int], Path],
     seeds,
@@ -273,6 +308,14 @@ def main() -> None:
         "## Latency by what the cramp follows (seeds pooled)",
         "",
         *_contexts(result),
+        "",
+        "## Early warnings (night, seeds pooled)",
+        "",
+        "A raised resting floor before a night cramp (`early_warning` events; never counted as "
+        'alerts). Definitions: docs/detection.md, "Evaluate"; the rule: "Early warning '
+        '(night)" there. Training recordings raise none.',
+        "",
+        *_warnings(result),
         "",
     ]
     if not args.no_sweep:

@@ -52,9 +52,14 @@ def test_demo_json_events_keep_stdout_machine_readable():
         timeout=120,
     )
     assert res.returncode == 0, res.stderr
-    events = [json.loads(line) for line in res.stdout.splitlines()]
-    assert [e["kind"] for e in events] == ["cramp", "cramp"]
+    everything = [json.loads(line) for line in res.stdout.splitlines()]
+    events = [e for e in everything if e["kind"] == "cramp"]
+    assert len(events) == 2
     assert events[0]["end_s"] is None and events[1]["end_s"] > events[1]["alert_s"]
+    # The demo's night cramp follows a prodrome: the night profile warns it first (part warn).
+    warnings = [e for e in everything if e["kind"] == "early_warning"]
+    assert everything[0]["kind"] == "early_warning"
+    assert warnings[0]["alert_s"] < events[0]["alert_s"]
     assert "the board received: vibrate" in res.stderr
 
 

@@ -86,9 +86,11 @@ def test_events_are_immutable_and_bad_dicts_are_refused():
 
 def test_early_warning_never_changes_an_event_it_emitted():
     from crampdetect.detect.early_warning import EarlyWarning
+    from crampdetect.detect.settings import DetectorSettings
 
-    ew = EarlyWarning(1, seg_frames=10, confirm_s=3, end_s=2)
-    raised = ew.update(0, np.array([[3.0, 3.0, 3.0, 3.0]]))
+    settings = DetectorSettings(warn_confirm_s=3, warn_end_s=2, warn_rest_s=1)
+    ew = EarlyWarning(1, seg_frames=10, settings=settings)
+    raised = ew.update(0, np.array([[1.0, 3.0, 3.0, 3.0]]))
     assert [e.end_frame for e in raised] == [None]
     ended = ew.update(4, np.array([[1.0, 1.0]]))
     assert raised[0].end_frame is None  # the one sent stays as sent

@@ -41,17 +41,27 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def overrides_from_args(args: argparse.Namespace) -> dict[str, float]:
+def overrides_from_args(args: argparse.Namespace) -> dict[str, float | bool]:
     """Detector settings given with ``--set NAME=VALUE``, checked against the known names."""
+    import dataclasses
+
     from crampdetect.detect.settings import DetectorSettings
 
-    changes = {}
+    switches = {f.name for f in dataclasses.fields(DetectorSettings) if f.type in (bool, "bool")}
+    changes: dict[str, float | bool] = {}
     for item in args.set:
         name, sep, value = item.partition("=")
         if not sep:
             raise InputError(f"--set takes NAME=VALUE, got {item!r}")
+        name = name.strip()
+        if name in switches:  # e.g. --set early_warning=true
+            word = value.strip().lower()
+            if word not in ("true", "false", "1", "0", "on", "off"):
+                raise InputError(f"--set {name}: {value!r} is not true or false")
+            changes[name] = word in ("true", "1", "on")
+            continue
         try:
-            changes[name.strip()] = float(value)
+            changes[name] = float(value)
         except ValueError:
             raise InputError(f"--set {name}: {value!r} is not a number") from None
     DetectorSettings().replace(**changes)  # unknown names -> InputError

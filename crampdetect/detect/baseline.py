@@ -58,6 +58,10 @@ class BaselineTracker:
         #: one's floor / baseline before it (n_channels, n_segments; NaN while unknown).
         self.first_segment = 0
         self.segment_ratios = np.zeros((c, 0))
+        #: ... the baseline each was read against (µV), and whether none of its frames was
+        #: skipped (a quality flag): for the early warning.
+        self.segment_baselines = np.zeros((c, 0))
+        self.segment_clean = np.zeros((c, 0), dtype=bool)
         self._segments = 0
         self._buf = np.zeros((c, 0))
         self._skip = np.zeros((c, 0), dtype=bool)
@@ -90,6 +94,8 @@ class BaselineTracker:
             values = self._run(floors, usable)  # before each segment, then after the last
             with np.errstate(invalid="ignore", divide="ignore"):
                 self.segment_ratios = np.where(usable, floors / values[:, :-1], np.nan)
+            self.segment_baselines = values[:, :-1]
+            self.segment_clean = ~sk[:, : n_seg * seg].reshape(c, n_seg, seg).any(axis=2)
             self.first_segment = self._segments
             self._segments += n_seg
             refs = self._run_reference(highs, usable)
@@ -104,6 +110,8 @@ class BaselineTracker:
             out[:, :] = self.value[:, None]
             ref[:, :] = self.reference[:, None]
             self.first_segment, self.segment_ratios = self._segments, np.zeros((self.n_channels, 0))
+            self.segment_baselines = self.segment_ratios
+            self.segment_clean = np.zeros((self.n_channels, 0), dtype=bool)
         if self.fixed is not None:
             out[:] = self.fixed[:, None]
         pos = n_seg * seg

@@ -73,7 +73,25 @@ class DetectorSettings:
         a cramp rises from rest or from lighter activity, unlike standing after gait.
     early_warning : bool
         Also raise ``early_warning`` events when the resting level rises for tens of seconds
-        (night). Off by default: see benchmarks/detection.md for how often it is right.
+        (night profile only, where it is on; see :mod:`crampdetect.detect.early_warning` and
+        benchmarks/detection.md, session 13, part warn, for how often it is right).
+    warn_low_ratio, warn_high_ratio : float
+        (warn) Early warning: a 1-s envelope floor between these multiples of the lowest
+        resting baseline of the last ``warn_ref_s`` (s) is raised; at ``warn_high_ratio`` or
+        more the leg contracts (a movement, a cramp).
+    warn_confirm_s, warn_share : float
+        (warn) Raised in this share of the last ``warn_confirm_s`` (s), and now: a warning.
+    warn_rest_ratio, warn_rest_s, warn_rise_s : float
+        (warn) ... only when the floor rose from rest: below ``warn_rest_ratio`` x for
+        ``warn_rest_s`` (s) on end, with no quality flag since, within ``warn_rise_s`` (s).
+    warn_quiet_s, warn_recover_s : float
+        (warn) ... and not within ``warn_confirm_s`` + ``warn_quiet_s`` (s) of a contraction
+        of the leg, nor while a cramp event is open on it or ``warn_recover_s`` (s) after.
+    warn_other_ratio, warn_other_share : float
+        (warn) ... and no other leg stood at ``warn_other_ratio`` x its own reference or more
+        (or was flagged) in ``warn_other_share`` of the last ``warn_confirm_s``.
+    warn_end_ratio, warn_end_s : float
+        (warn) A warning ends after ``warn_end_s`` (s) below ``warn_end_ratio`` x.
     recurrence_s : float
         After a cramp the channel is watched this long with ``recurrence_scale`` applied
         to ``slow_s`` and ``irregular``, and ``recurrence_fast_scale`` to ``fast_s``.
@@ -551,6 +569,20 @@ class DetectorSettings:
     max_cramp_s: float = 900.0
     rise_ratio: float = 2.0
     early_warning: bool = False
+    warn_low_ratio: float = 1.5  # warn
+    warn_high_ratio: float = 12.0  # warn
+    warn_confirm_s: float = 12.0  # warn
+    warn_share: float = 0.8  # warn
+    warn_ref_s: float = 60.0  # warn
+    warn_rest_ratio: float = 1.25  # warn
+    warn_rest_s: float = 5.0  # warn
+    warn_rise_s: float = 90.0  # warn
+    warn_quiet_s: float = 30.0  # warn
+    warn_other_ratio: float = 1.3  # warn
+    warn_other_share: float = 0.75  # warn
+    warn_recover_s: float = 60.0  # warn
+    warn_end_ratio: float = 1.3  # warn
+    warn_end_s: float = 5.0  # warn
     recurrence_s: float = 3600.0
     recurrence_scale: float = 0.75
     relax_window_s: float = 3.0
@@ -718,6 +750,12 @@ class DetectorSettings:
                 )
         if self.off_ratio > self.on_ratio:
             raise InputError("Detector setting off_ratio must not exceed on_ratio")
+        if not self.warn_rest_ratio <= self.warn_low_ratio < self.warn_high_ratio:  # warn
+            raise InputError(
+                "Detector settings must keep warn_rest_ratio <= warn_low_ratio < warn_high_ratio"
+            )
+        if self.warn_end_ratio > self.warn_low_ratio:  # warn
+            raise InputError("Detector setting warn_end_ratio must not exceed warn_low_ratio")
         if self.window_s < 3 * self.persist_s:
             raise InputError("Detector setting window_s must be at least 3 x persist_s")
         if self.weak_s > 0 and not self.weak_s <= self.weak_rest_s <= WEAK_SPAN_MAX_S:
@@ -910,6 +948,20 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "series_cramp_s": (0.0, 3600.0, "s"),  # nightmove (session 10)
     "series_gap_s": (0.0, 600.0, "s"),  # nightmove (session 10)
     "series_ratio": (1.0, 100.0, "x the last period"),  # nightmove (session 10)
+    "warn_low_ratio": (1.0, 1000.0, "x resting floor"),  # warn (session 13)
+    "warn_high_ratio": (1.0, 1000.0, "x resting floor"),  # warn
+    "warn_confirm_s": (1.0, 600.0, "s"),  # warn
+    "warn_share": (0.0, 1.0, "share of warn_confirm_s"),  # warn
+    "warn_ref_s": (1.0, 3600.0, "s"),  # warn
+    "warn_rest_ratio": (1.0, 1000.0, "x resting floor"),  # warn
+    "warn_rest_s": (1.0, 600.0, "s"),  # warn
+    "warn_rise_s": (0.0, _BIG, "s"),  # warn
+    "warn_quiet_s": (0.0, 3600.0, "s"),  # warn
+    "warn_other_ratio": (1.0, 1000.0, "x the other leg's resting floor"),  # warn
+    "warn_other_share": (0.0, 1.0, "share of warn_confirm_s"),  # warn
+    "warn_recover_s": (0.0, 3600.0, "s"),  # warn
+    "warn_end_ratio": (1.0, 1000.0, "x resting floor"),  # warn
+    "warn_end_s": (1.0, 600.0, "s"),  # warn
 }
 
 _PROFILES = {
@@ -993,6 +1045,10 @@ _PROFILES = {
         series_s=90.0,
         series_wait_s=10.5,
         series_cramp_s=60.0,
+        # warn (session 13): a raised resting floor before a cramp is an early warning, a
+        # message (no vibration unless AlertSettings.warn_prompt); never a cramp alert
+        # (benchmarks/detection.md, session 13, part warn).
+        early_warning=True,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(

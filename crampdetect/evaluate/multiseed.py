@@ -304,6 +304,13 @@ SUMMARY_FIGURES: tuple[tuple[str, str, bool, int], ...] = (
     ("confidence_auc", "confidence AUC", False, 2),
     ("brier", "Brier", False, 3),
     ("representation_misinferred", "repr. misinferred", False, 1),
+    # Night early warnings (never alerts; docs/detection.md, "Evaluate").
+    ("prodromes_warned_share", "prodromes warned %", True, 0),
+    ("prodromes_warned_10s_share", "warned >=10 s ahead %", True, 0),
+    ("cramps_warned_share", "cramps warned %", True, 0),
+    ("early_warning_lead_median_s", "warning lead p50 s", False, 1),
+    ("early_warning_lead_p10_s", "warning lead p10 s", False, 1),
+    ("false_early_warnings_per_hour", "false warnings /h", False, 2),
 )
 
 

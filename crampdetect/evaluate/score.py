@@ -43,6 +43,9 @@ EXERTION = ("gait", "calf_raise", "voluntary_hold")
 AFTER_EXERTION_S = 5.0
 #: An alert is in time when raised at most this long after the cramp's onset, s.
 ALERT_WINDOW_S = 10.0
+#: An early warning is followed when a cramp on its leg starts from WARN_LATE_S before its
+#: alert to WARN_FOLLOW_S after it; a warned prodrome counts when warned WARN_AHEAD_S ahead.
+WARN_LATE_S, WARN_FOLLOW_S, WARN_AHEAD_S = 5.0, 120.0, 10.0
 #: Confidence bins of the reliability table ([lo, hi), the last includes 1).
 RELIABILITY_EDGES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
@@ -250,22 +253,7 @@ def score(
                 ]
             outside.extend(pieces)
         wrong_s += _union_length(outside)
-    # Early warnings: followed by a cramp on that leg within 120 s, and how early.
-    warnings = []
-    for w in (e for e in result["events"] if e["kind"] == "early_warning"):
-        nxt = [
-            c["start_s"]
-            for c in cramps
-            if c["channel"] == w["channel"]
-            and w["alert_s"] - 5.0 <= c["start_s"] <= w["alert_s"] + 120
-        ]
-        warnings.append(
-            {
-                "alert_s": w["alert_s"],
-                "followed": bool(nxt),
-                "lead_s": (min(nxt) - w["alert_s"]) if nxt else None,
-            }
-        )
+    warnings, prodromes = _score_warnings(result, intervals, cramps, cramp_rows)
     rep = result["input"]
     rep_key = rep["signal"] + "-" + rep["units"] + (f"{rep['adc_bits']}" if rep["adc_bits"] else "")
     return {
@@ -283,7 +271,73 @@ def score(
         "clean_s": clean_s,
         "wrongly_flagged_s": wrong_s,
         "warnings": warnings,
+        "prodromes": prodromes,
     }
+
+
+def _score_warnings(
+    result: dict[str, Any],
+    intervals: list[dict[str, Any]],
+    cramps: list[dict[str, Any]],
+    cramp_rows: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Early warnings against the labels (docs/detection.md, "Evaluate").
+
+    A warning is *followed* when a cramp on its leg starts from ``WARN_LATE_S`` before its
+    alert to ``WARN_FOLLOW_S`` after it (its lead: onset - alert); any other is false. A
+    labelled prodrome is *warned* when a warning on its leg is raised within it (lead: the
+    cramp's onset, the prodrome's end, minus the first such alert). A cramp is *warned* when
+    a warning on its leg was raised up to ``WARN_FOLLOW_S`` before its onset (``warned_lead_s``
+    on its row).
+    """
+    warnings = []
+    for w in result["events"]:
+        if w["kind"] != "early_warning":
+            continue
+        nxt = [
+            c["start_s"]
+            for c in cramps
+            if c["channel"] == w["channel"]
+            and w["alert_s"] - WARN_LATE_S <= c["start_s"] <= w["alert_s"] + WARN_FOLLOW_S
+        ]
+        during = any(
+            c["channel"] == w["channel"] and c["start_s"] <= w["alert_s"] <= c["end_s"]
+            for c in cramps
+        )
+        warnings.append(
+            {
+                "channel": w["channel"],
+                "alert_s": w["alert_s"],
+                "followed": bool(nxt),
+                "lead_s": (min(nxt) - w["alert_s"]) if nxt else None,
+                "during_cramp": during,
+            }
+        )
+    for c, row in zip(cramps, cramp_rows, strict=True):
+        ahead = [
+            c["start_s"] - w["alert_s"]
+            for w in warnings
+            if w["channel"] == c["channel"]
+            and c["start_s"] - WARN_FOLLOW_S <= w["alert_s"] < c["start_s"]
+        ]
+        row["warned_lead_s"] = max(ahead) if ahead else None
+    prodromes = []
+    for p in (i for i in intervals if i["kind"] == "prodrome"):
+        ahead = [
+            p["end_s"] - w["alert_s"]
+            for w in warnings
+            if w["channel"] == p["channel"] and p["start_s"] <= w["alert_s"] <= p["end_s"]
+        ]
+        prodromes.append(
+            {
+                "channel": p["channel"],
+                "start_s": p["start_s"],
+                "duration_s": p["end_s"] - p["start_s"],
+                "warned": bool(ahead),
+                "lead_s": max(ahead) if ahead else None,
+            }
+        )
+    return warnings, prodromes
 
 
 def aggregate(scores: list[dict[str, Any]]) -> dict[str, Any]:
@@ -304,6 +358,12 @@ def aggregate(scores: list[dict[str, Any]]) -> dict[str, Any]:
         clean = sum(r["clean_s"] for r in rows)
         warns = [w for r in rows for w in r.get("warnings", [])]
         leads = np.array([w["lead_s"] for w in warns if w["followed"]])
+        prods = [p for r in rows for p in r.get("prodromes", [])]
+        prod_leads = np.array([p["lead_s"] for p in prods if p["warned"]])
+        night = [r for r in rows if r["profile"] == "night"]
+        night_h = sum(r["duration_s"] for r in night) / 3600.0
+        night_cr = [c for r in night for c in r["cramps"]]
+        false_night = sum(not w["followed"] for r in night for w in r.get("warnings", []))
 
         def q(a, p):
             return None if a.size == 0 else round(float(np.percentile(a, p)), 3)
@@ -359,11 +419,24 @@ def aggregate(scores: list[dict[str, Any]]) -> dict[str, Any]:
             "early_warnings_followed_share": None
             if not warns
             else round(sum(w["followed"] for w in warns) / len(warns), 4),
-            "cramps_warned_share": None if not cr else round(leads.size / len(cr), 4),
+            "early_warnings_during_cramp": sum(w.get("during_cramp", False) for w in warns),
+            "cramps_warned_share": None
+            if not night_cr
+            else round(
+                sum(c.get("warned_lead_s") is not None for c in night_cr) / len(night_cr), 4
+            ),
             "early_warning_lead_median_s": q(leads, 50),
+            "early_warning_lead_p10_s": q(leads, 10),
+            "prodromes": len(prods),
+            "prodromes_warned_share": None if not prods else round(prod_leads.size / len(prods), 4),
+            "prodromes_warned_10s_share": None
+            if not prods
+            else round(float(np.sum(prod_leads >= WARN_AHEAD_S)) / len(prods), 4),
+            "prodrome_warning_lead_median_s": q(prod_leads, 50),
+            "prodrome_warning_lead_p10_s": q(prod_leads, 10),
             "false_early_warnings_per_hour": None
-            if hours == 0
-            else round(sum(not w["followed"] for w in warns) / hours, 4),
+            if night_h == 0
+            else round(false_night / night_h, 4),
             "clean_time_flagged_share": None
             if clean == 0
             else round(sum(r["wrongly_flagged_s"] for r in rows) / clean, 5),

@@ -172,7 +172,7 @@ class Pipeline:
         self._detector = CrampDetector(n, self.hop_s, self.settings, gate)
         self._warning = None
         if self.settings.early_warning and profile == "night":
-            self._warning = EarlyWarning(n, round(1.0 / self.hop_s))
+            self._warning = EarlyWarning(n, round(1.0 / self.hop_s), self.settings)
         self._max_uv = None
         if calibration:
             self._max_uv = np.array([calibration[c][1] for c in self.channels], dtype=float)
@@ -267,7 +267,7 @@ class Pipeline:
         gap_s = block.gap / self.fs
         if gap_s > LONG_GAP_S:
             ended = self._detector.interrupt()
-            out.events.extend(self._emit(ended))  # they end where the data stopped
+            out.events.extend(self._emit(self._noted(ended)))  # they end where the data stopped
             frame = self._features._frame
             self._reexamine = {
                 e.channel: [round(REEXAMINE_S / self.hop_s), round(gap_s, 3), e.id, frame]
@@ -338,11 +338,6 @@ class Pipeline:
         base, ref = self._baseline.process(f.rms_fast, self._quality.skip)
         if self._max_uv is not None:
             ref = np.broadcast_to(self._max_uv[:, None], ref.shape)
-        if self._warning is not None and self._baseline.segment_ratios.shape[1]:
-            ratios = np.nan_to_num(self._baseline.segment_ratios)
-            out.events.extend(
-                self._emit(self._warning.update(self._baseline.first_segment, ratios))
-            )
         self._artefact.extend(f.start, masks["pop"] | masks["wander"])
         tkeo = self._features.tkeo if rep.signal == "raw" else None
         # A leg without electrodes shows no activity (e.g. to the bilateral check).
@@ -359,19 +354,43 @@ class Pipeline:
             lasting,
         )
         done = 0
+        found: list[FrameEvent] = []  # emitted together with the warnings (ids in frame order)
         for k, c, onset, detail in self._resumes(f.rms_fast, blocked):
             # Split at the resume frame so the detector sees the same frames for any blocks.
             part = [_frames(a, done, k + 1) for a in args]
-            out.events.extend(self._emit(self._detector.update(f.start + done, *part)))
-            resumed = self._detector.resume(c, onset, f.start + k, detail)
-            out.events.extend(self._emit([resumed]))
+            found += self._noted(self._detector.update(f.start + done, *part))
+            found.append(self._noted([self._detector.resume(c, onset, f.start + k, detail)])[0])
             done = k + 1
         part = [_frames(a, done, None) for a in args] if done else args
-        out.events.extend(self._emit(self._detector.update(f.start + done, *part)))
+        found += self._noted(self._detector.update(f.start + done, *part))
+        out.events.extend(self._emit(self._warn(found)))
         self._level = f.rms[:, -1]
         out.envelope_uv = f.rms
         out.envelope_end_s = self.frame_time(f.start + f.n_frames)
         return out
+
+    def _noted(self, events: list[FrameEvent]) -> list[FrameEvent]:
+        """The detector's events, noted by the early warning (none on a leg in a cramp)."""
+        if self._warning is not None:
+            self._warning.note_cramps(events)
+        return events
+
+    def _warn(self, found: list[FrameEvent]) -> list[FrameEvent]:
+        """The detector's events ``found`` in this call with the early warnings of the
+        segments completed in it, judged once the detector has seen all their frames (its
+        cramp events hold them back whatever the blocks; part warn). A warning goes before
+        the first new event raised at a later frame, so ids follow frames for any blocks."""
+        b = self._baseline
+        if self._warning is None or not b.segment_ratios.shape[1]:
+            return found
+        ratios, base, clean = b.segment_ratios, b.segment_baselines, b.segment_clean
+        warnings = self._warning.update(b.first_segment, ratios, base, clean)
+        out: list[FrameEvent] = []
+        for e in found:
+            while warnings and e.id not in self._events and warnings[0].alert_frame < e.alert_frame:
+                out.append(warnings.pop(0))
+            out.append(e)
+        return out + warnings
 
     def _resumes(
         self, fast: np.ndarray, blocked: np.ndarray
