@@ -59,6 +59,9 @@ from crampdetect.features.context import (
 from crampdetect.features.flags import FrameFlags
 from crampdetect.features.windows import windows
 
+#: ``ndarray.any()`` over all axes without its Python-level wrapper (live frames: tiny arrays).
+_any = np.logical_or.reduce
+
 _NEVER = -(10**12)
 #: (indnight) Separate returns to the resting floor within ``end_s`` that end an event by
 #: ``end_rest_share`` (a motor unit firing at rest: several a second; a cramp rising out of one
@@ -446,13 +449,19 @@ class CrampDetector:
         events: list[FrameEvent] = []
         done = 0
         while done < n:
-            part = [_frames(a, done, n) for a in args]
+            part = [_frames(a, done, n) for a in args] if done else args
             # a part can differ only after its first frame: one frame (live) needs no snapshot
             snap = self._snapshot() if n - done > 1 else None
+            held = bool(self._holds)
             used, cramping = self._cramp_view(start + done, part[2], part[3])
             self._cramping = cramping
-            alerted = self._alerted(start + done + np.arange(n - done))  # turnfa
+            alerted = self._alerted(start + done + np.arange(n - done)) if held else None  # turnfa
             part_events = self._update_part(start + done, [*part[:2], used, *part[3:]])
+            if not held and not self._holds:  # no hold before the part nor after it: no view
+                events.extend(part_events)  # can differ, none to release (the usual frame)
+                break
+            if alerted is None:
+                alerted = np.zeros((self.n_channels, n - done), dtype=bool)
             true, true_cramping = self._cramp_view(start + done, part[2], part[3])
             differ = (true != used) & ~(np.isnan(true) & np.isnan(used))
             differ = (differ | (true_cramping != cramping)).any(axis=0)
@@ -840,6 +849,8 @@ class CrampDetector:
     def _number_in_time_order(self, events: list[FrameEvent], first_id: int) -> None:
         """Order the events of one update, and number the new ones, by (alert frame, channel),
         so that ids (here and the pipeline's stream-wide ones) do not depend on block cuts."""
+        if not events:
+            return
         new = sorted(
             {e.id: e for e in events if e.id >= first_id}.values(),
             key=lambda e: (e.alert_frame, e.channel),
@@ -941,6 +952,14 @@ class CrampDetector:
     def _hysteresis(self, ratio: np.ndarray, blocked: np.ndarray) -> np.ndarray:
         s = self.settings
         n = ratio.shape[1]
+        if n == 1:  # (speed) a live frame: on if up, off if down or blocked, else as it was
+            up = (ratio >= s.on_ratio) & ~blocked
+            down = blocked | (ratio < s.off_ratio)
+            prev = np.array([[ch.hyst] for ch in self._ch])
+            on = up | (prev & ~down)
+            for c, ch in enumerate(self._ch):
+                ch.hyst = bool(on[c, 0])
+            return on
         ev = np.where(ratio >= s.on_ratio, 1, np.where((ratio < s.off_ratio) | blocked, 0, -1))
         ev[blocked] = 0
         idx = np.where(ev >= 0, np.arange(n), -1)
@@ -989,9 +1008,10 @@ class CrampDetector:
 
     def _keep_history(self, level, fast, base) -> None:
         h = self._hist_len
-        self._h_level = np.concatenate([self._h_level, level], axis=1)[:, -h:]
-        self._h_fast = np.concatenate([self._h_fast, fast], axis=1)[:, -h:]
-        self._h_base = np.concatenate([self._h_base, base], axis=1)[:, -h:]
+        # (speed) the extended arrays hold the history then these very frames: no new copy
+        self._h_level = self._ext_level[:, -h:]
+        self._h_fast = self._ext_fast[:, -h:]
+        self._h_base = self._ext_base[:, -h:]
         self._h_ref = self._ext_ref[:, -h:]
         if self._tkeo_at is None:
             self._h_tkeo = self._ext_tk[:, -h:]
@@ -1274,24 +1294,27 @@ class CrampDetector:
         n = on.shape[0]
         fr = 1.0 / self.hop_s
         frames = start + np.arange(n)
+        # (speed: each "any" once, as a ufunc reduce: live frames come one at a time)
+        on_any, settle_any, held_any = (_any(on), _any(st["settle"]), _any(st["held"]))
         # The window statistics only where they can matter: frames that can be in a run
         # (active ones and the gap after them, a run carried in) and on the settle and held
         # paths (the weak path asks for its own).
-        if start - ch.last_on <= self._gap or on.any() or st["settle"].any() or st["held"].any():
+        if start - ch.last_on <= self._gap or on_any or settle_any or held_any:
             if n <= LazyStats.JOIN:  # a few frames (live): all of them
                 st.need(0, n)
             else:
                 last = np.maximum(np.maximum.accumulate(np.where(on, frames, _NEVER)), ch.last_on)
                 st.need_where((frames - last <= self._gap) | st["settle"] | st["held"])
-        if on.any():  # a relaxation relative to its own level breaks continuity
+        if on_any:  # a relaxation relative to its own level breaks continuity
             on = on & ~st["relaxed"]
+            on_any = _any(on)
         weak = self._weak(c, start, n, st)
         if (
             start - ch.last_on > self._gap
-            and not on.any()
-            and not st["settle"].any()
-            and not weak.any()
-            and not st["held"].any()  # exert
+            and not on_any
+            and not settle_any
+            and not _any(weak)
+            and not held_any  # exert
         ):
             # No frame of the block is in a run or settled after gait: nothing can alert; a
             # run open before it ended at its first frame (a movement if long and clearly
@@ -2270,7 +2293,7 @@ class CrampDetector:
         lo = max(0, a - w + 1)
         with np.errstate(invalid="ignore", divide="ignore"):
             mine = self._ext_fast[c, lo : a + n] / self._ext_base[c, lo : a + n]
-            if not (mine >= s.weak_ratio).any():  # at rest: nothing to compute
+            if not _any(mine >= s.weak_ratio):  # at rest: nothing to compute
                 return out
             # only the span elevation() reads: the window and the rest looked for before it
             lo = max(0, a + n - (n + max(w, rest_w + back) - 1))
@@ -2465,11 +2488,10 @@ class CrampDetector:
         standing level. NaN: none seen (or off). A state kept over the whole stream."""
         s = self.settings
         c = self.n_channels
+        if s.stand_memory_other <= 0 or c < 2 or n == 0:  # off (night): the state it has
+            return np.repeat(self._stand_mem[:, None], n + 1, axis=1)
         out = np.full((c, n + 1), np.nan)
         out[:, 0] = self._stand_mem
-        if s.stand_memory_other <= 0 or c < 2 or n == 0:
-            out[:, 1:] = self._stand_mem[:, None]
-            return out
         k = max(1, round(s.window_s / self.hop_s))
         lvl, base, ref = (
             x[:, -(n + k - 1) :] for x in (self._ext_level, self._ext_base, self._ext_ref)

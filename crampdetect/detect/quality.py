@@ -213,6 +213,7 @@ class QualityMonitor:
         # rail: was the channel's last clipped frame off-centre (its span stays untrusted)?
         self._clip_off = np.zeros(c, dtype=bool)
         self._off_centre = np.zeros((c, 0), dtype=bool)
+        self._mains_seen: tuple = (None, None)  # mains figures last seen, and their masks
         self.skip = np.zeros((c, 0), dtype=bool)  # frames the baseline does not learn from
         for t in self._trackers.values():
             t.reset()
@@ -293,13 +294,11 @@ class QualityMonitor:
             else:
                 stuck = flat & (at_top | at_bottom)
                 clip = at_top | at_bottom
-            centred = np.abs(f.raw_mean - fsc / 2) <= CLIP_CENTRE * fsc
         else:
             stuck = span == 0
             clip = np.zeros_like(stuck)
-            centred = np.zeros_like(stuck)
-        share, hum_uv = mains.get("share", zeros), mains.get("uv", zeros)
-        lead_off = stuck | ((share >= 0.6) & (hum_uv >= 1000.0))
+        hum_off, hum = self._mains_masks(mains, zeros)
+        lead_off = stuck | hum_off
         if raw is not None:
             # Nothing but mains of millivolts: a floating input, whatever the notches do. A
             # frame's SD is at most half its range (less 10 % here for rounding): only frames
@@ -308,9 +307,6 @@ class QualityMonitor:
             if _any(loud, None):
                 loud[loud] = raw.sd_uv_at(loud)[loud] >= FLOATING_UV
                 lead_off |= (raw.hum_ratio(loud) <= HUM_ONLY) & loud
-        hum = (mains.get("residual_share", zeros) >= 0.3) & (
-            mains.get("residual_uv", zeros) >= MAINS_UV
-        )
         if rep.signal == "env":
             hum = (rough <= ENV_HUM_ROUGH * level_mean) & (
                 level_mean >= ENV_HUM_RISE * np.maximum(self._env_floor(level_mean), 1.0)
@@ -325,7 +321,7 @@ class QualityMonitor:
             "bad_value": np.zeros((c, n), dtype=bool) if bad is None else bad,
         }
         self._pop_cand_now = np.zeros((c, n), dtype=bool)
-        self._off_centre = self._latest_clip_off(masks["saturation"], ~centred)
+        self._off_centre = self._latest_clip_off(masks["saturation"], f.raw_mean)
         if rep.signal == "raw":
             jump_uv = f.raw_jump * uv
             ref = np.maximum(prev_rms, 1e-9)
@@ -344,13 +340,37 @@ class QualityMonitor:
             masks["wander"] = (leak_uv > LEAK_FRACTION * rms_ref) & usable
         return masks
 
-    def _latest_clip_off(self, clip: np.ndarray, off: np.ndarray) -> np.ndarray:
-        """Per frame: was the last clipped frame (this one included) off-centre? Raw only."""
+    def _mains_masks(
+        self, mains: dict[str, np.ndarray], zeros: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per frame, from the mains figures: nothing but strong hum (a lead-off) and hum
+        left after the notches. The figures of one analysis segment come back as the same
+        read-only arrays frame after frame (live): their masks are kept for them."""
+        if mains and mains is self._mains_seen[0]:
+            return self._mains_seen[1]
+        share, hum_uv = mains.get("share", zeros), mains.get("uv", zeros)
+        off = (share >= 0.6) & (hum_uv >= 1000.0)
+        hum = (mains.get("residual_share", zeros) >= 0.3) & (
+            mains.get("residual_uv", zeros) >= MAINS_UV
+        )
+        if mains and all(not v.flags.writeable for v in mains.values()):
+            off.flags.writeable = hum.flags.writeable = False
+            self._mains_seen = (mains, (off, hum))
+        return off, hum
+
+    def _latest_clip_off(self, clip: np.ndarray, mean: np.ndarray) -> np.ndarray:
+        """Per frame: was the last clipped frame (this one included) off-centre (its mean
+        ``mean`` further than CLIP_CENTRE of full scale from mid-scale)? Raw only."""
         if self.representation.signal != "raw":
             return np.zeros(clip.shape, dtype=bool)
         n = clip.shape[1]
         if not _any(clip, None):
             return np.repeat(self._clip_off[:, None], n, axis=1)
+        fsc = self.representation.full_scale
+        if fsc is None:  # no rails: nothing clips (kept for completeness)
+            off = np.ones(clip.shape, dtype=bool)
+        else:
+            off = ~(np.abs(mean - fsc / 2) <= CLIP_CENTRE * fsc)
         idx = np.where(clip, np.arange(n), -1)
         last = np.maximum.accumulate(idx, axis=1)
         out = np.where(
@@ -386,7 +406,8 @@ class QualityMonitor:
         """
         masks = self.masks(f, mains, raw, bad)
         trackers = self._trackers.values()
-        if all(t.idle for t in trackers) and not any(_any(m, None) for m in masks.values()):
+        # (speed: one reduce over every mask stacked, not one per mask)
+        if all(t.idle for t in trackers) and not _any(np.concatenate([*masks.values()]), None):
             # No flag open, none starting (the usual frame): the trackers have nothing to do.
             quiet = np.zeros(masks["lead_off"].shape, dtype=bool)
             for t in trackers:

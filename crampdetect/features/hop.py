@@ -198,7 +198,8 @@ class HopFeatures:
         lo, hi, big = (
             f.reduce(a, axis=1) for f, a in ((np.minimum, t), (np.maximum, t), (np.maximum, jump))
         )
-        if (lo != 0).all() and (hi != 0).all() and not np.isnan(big).any():
+        every, some = np.logical_and.reduce, np.logical_or.reduce  # no Python-level wrappers
+        if every(lo != 0, None) and every(hi != 0, None) and not some(np.isnan(big), None):
             return lo, hi, big
         jump = np.ascontiguousarray(jump.transpose(0, 2, 1))
         return (

@@ -397,7 +397,9 @@ class Pipeline:
     ) -> list[tuple[int, int, int, dict[str, float | str | bool]]]:
         """Cramps ended by a long gap whose contraction is still going on after it:
         (frame index in this block, channel, onset frame, event detail), in frame order."""
-        found = []
+        found: list[tuple[int, int, int, dict[str, float | str | bool]]] = []
+        if not self._reexamine:  # nothing to re-examine (the usual frame)
+            return found
         for c, state in list(self._reexamine.items()):
             need, gap_s, prev_id, first = state
             if self._detector.state(c) == "cramp":  # raised again on its own
