@@ -2,10 +2,11 @@
 
 Generates (if missing) ``ROOT/seedN`` with :func:`crampdetect.evaluate.independent.write_set`,
 runs ``crampdetect evaluate DIR --cases --json`` from the repository given by ``--repo``
-(default: this tree; the figures in ``independent.md`` come from ``--repo /work/main``) and
+(default: this tree; the figures in ``independent.md`` come from ``--repo`` at a checkout of
+main) and
 prints the issue-10 figures per seed and over the seeds, then the failures grouped by cause.
 
-    PYTHONPATH=$PWD python benchmarks/bench_independent.py --repo /work/main --seeds 0,1,2
+    PYTHONPATH=$PWD python benchmarks/bench_independent.py --repo ../main-checkout --seeds 0,1,2
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -159,7 +161,7 @@ def amplitude_table(root: Path, seeds: list[int], tag: str) -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--root", type=Path, default=Path("/tmp/crampdetect-indep"))
+    p.add_argument("--root", type=Path, default=Path(tempfile.gettempdir()) / "crampdetect-indep")
     p.add_argument("--repo", type=Path, default=Path(__file__).resolve().parents[1])
     p.add_argument("--seeds", default="0,1,2")
     p.add_argument("--hours", type=float, default=8.0)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import zlib
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seeds", default="0,1,2")
     p.add_argument("--hours", type=float, default=8.0, help="hours of the stress set per seed")
-    p.add_argument("--out", default="/tmp/crampdetect-reppairs")
+    p.add_argument("--out", default=str(Path(tempfile.gettempdir()) / "crampdetect-reppairs"))
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     p.add_argument("--scores", help="per-recording scores file (default: OUT/scores.json)")

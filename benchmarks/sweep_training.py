@@ -7,7 +7,7 @@ prints one JSON line: per set, the mean over seeds of latency (median, p90, afte
 false alerts /h, holds alerted, sensitivity and within 10 s, also per representation.
 
     PYTHONPATH=. python benchmarks/sweep_training.py --seeds validation \
-        --set irregular=0 --out /tmp/sweep/irr0.json
+        --set irregular=0 --out irr0.json
 
 Used for the latency / false-alert trade-off in benchmarks/detection.md.
 """

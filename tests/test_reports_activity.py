@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from conftest import SHARED_REAL
 
 from crampdetect.reports.activity import classify, rms_envelope, segments
 
 FS = 1000.0
-GAIT = Path("/work/shared/data/real/gait-13muscles-santuz/ID0012_TW_01_raw_emg.csv")
+GAIT = SHARED_REAL / "gait-13muscles-santuz" / "ID0012_TW_01_raw_emg.csv"
 
 
 def emg(amplitude_uv: np.ndarray, seed: int) -> np.ndarray:

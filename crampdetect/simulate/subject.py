@@ -1,6 +1,6 @@
 """Per-recording subject and hardware parameters, drawn once from the scene seed.
 
-Ranges follow ``/work/shared/design/domain.md``: resting surface EMG of 1-10 µV RMS,
+Ranges follow ``../shared/design/domain.md``: resting surface EMG of 1-10 µV RMS,
 maximal voluntary contraction (MVC) of 0.3-3 mV RMS at the skin, mean frequency of
 roughly 60-120 Hz (§1.4), MyoWare 2.0 RAW gain 200 centred at VCC/2 and a 3.6 Hz ENV
 low-pass (§3.4).
