@@ -7,7 +7,8 @@ import io
 from crampdetect.alerts.haptic import HapticSink
 from crampdetect.alerts.patterns import VibrationPattern
 from crampdetect.alerts.policy import Action
-from crampdetect.cli._statusview import STATES_HELP, StatusView
+from crampdetect.cli._statusview import STATES_HELP, StatusView, alert_line
+from crampdetect.core import Event
 from crampdetect.ingest.sources import LinkStats
 from crampdetect.pipeline import ChannelStatus
 
@@ -40,3 +41,11 @@ def test_plain_view_explains_states_and_shows_the_motor() -> None:
     assert lines[0] == STATES_HELP and "recovery" in lines[0]
     assert lines[1].endswith("motor: VIBRATING (stretch prompt)") and "cramp" in lines[1]
     assert len(lines) == 3 and "VIBRATING" not in lines[2]
+
+
+def test_an_early_warning_reads_as_a_warning_not_a_cramp_alert() -> None:
+    warning = alert_line(Event("calf_left", "early_warning", 73.0, 84.0, confidence=0.57))
+    cramp = alert_line(Event("calf_left", "cramp", 107.2, 111.9, confidence=0.99))
+    assert warning.startswith("WARNING on calf_left") and "ALERT" not in warning
+    assert "0:01:13.0" in warning and "0:01:24.0" in warning
+    assert cramp.startswith("ALERT cramp on calf_left")

@@ -42,6 +42,13 @@ def status_line(t_s: float, status: Mapping[str, Any], stats: Any) -> str:
 
 
 def alert_line(event: Event) -> str:
+    """One line per event: a cramp alert, an early warning, or either's end."""
+    if event.end_s is None and event.kind == "early_warning":
+        return (
+            f"WARNING on {event.channel}: resting level rising since "
+            f"{clock(event.onset_s, decimals=1)} (noticed {clock(event.alert_s, decimals=1)}); "
+            "a cramp may follow"
+        )
     if event.end_s is None:
         return (
             f"ALERT {event.kind} on {event.channel}: onset {clock(event.onset_s, decimals=1)}, "

@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
 
     def show(block, pipe, out) -> None:
         for ev in out.events:
-            state = "ended" if ev.end_s is not None else "ALERT"
+            state = "ALERT" if ev.kind == "cramp" else "WARNING"
+            state = "ended" if ev.end_s is not None else state
             print(f"[{block.t_end:9.2f} s] {ev.kind} {state} on {ev.channel}", flush=True)
         for q in out.quality:
             state = "cleared" if q.end_s is not None else "flagged"
