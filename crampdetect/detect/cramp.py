@@ -248,6 +248,65 @@ class _RunContext:
         return _RunContext(self.pre[:, k], self.tk_floor[k], self.ref_before[k], self.stand[:, k])
 
 
+@dataclass(slots=True)
+class _Runs:
+    """One channel's runs over a block, per frame (:meth:`CrampDetector._runs`): the frame
+    numbers, the last active frame, whether in a run, where runs start (mask), the run's
+    first frame (-1: none), frames since it (elapsed), its clearly active frames so far;
+    the run start before each frame (``prev_rs``), the block indices where a run ended as a
+    movement (``ended``) and their frames (``move_ends``); the 250 ms level (µV)."""
+
+    frames: np.ndarray
+    last_on: np.ndarray
+    in_run: np.ndarray
+    starts: np.ndarray
+    run_start: np.ndarray
+    elapsed: np.ndarray
+    run_strong: np.ndarray
+    prev_rs: np.ndarray
+    ended: np.ndarray
+    move_ends: np.ndarray
+    level: np.ndarray
+
+
+@dataclass(slots=True)
+class _Beside:
+    """The other legs beside one channel's runs over a block (:meth:`CrampDetector._beside`):
+    each frame's run context and this leg's level before its run (µV, ``pre``); the frames
+    of the run another leg was up too (all of them, ``bil_count``, and above its standing
+    level, ``stand_count``) and their shares of the run (``bil``, ``bil_stand``); the last
+    such frame and whether the other legs have been still since for bilateral_clear_s
+    (``alone``); the shares over the last bilateral_recent_s (``recent_bil``,
+    ``recent_stand``)."""
+
+    ctx: _RunContext
+    pre: np.ndarray
+    bil_count: np.ndarray
+    stand_count: np.ndarray
+    last_co: np.ndarray
+    alone: np.ndarray
+    recent_bil: np.ndarray
+    recent_stand: np.ndarray
+    bil: np.ndarray
+    bil_stand: np.ndarray
+
+
+@dataclass(slots=True)
+class _Paths:
+    """Per frame of a block, the candidates of each alert path (docs/detection.md), narrowed
+    by their vetoes in place; ``after_effort`` frames are on the slow path too; ``rec``:
+    within a recurrence watch."""
+
+    fast: np.ndarray
+    quiet: np.ndarray
+    slow: np.ndarray
+    settle: np.ndarray
+    weak: np.ndarray
+    held_up: np.ndarray
+    after_effort: np.ndarray
+    rec: np.ndarray
+
+
 def _frames(a: np.ndarray | FrameFlags | Callable | None, lo: int, hi: int):
     """(rebase) Frames ``lo .. hi - 1`` of an update's array (flags and a TKEO given as a
     function are kept by frame)."""
@@ -1288,12 +1347,45 @@ class CrampDetector:
         on: np.ndarray,
         st: dict[str, np.ndarray],
     ) -> int | None:
-        """Index of the first frame that raises an alert, updating the run state otherwise."""
+        """Index of the first frame that raises an alert, updating the run state otherwise.
+
+        The paths of docs/detection.md ("The cramp state machine"), in order: the block's
+        runs (:meth:`_runs`) and the other legs beside them (:meth:`_beside`); the candidate
+        frames of the fast, quiet, slow, settle and held paths (:meth:`_candidates`) less
+        gait and standing (:meth:`_gait_vetoes`); the after-effort path (:meth:`_after_effort`)
+        and the slow path's vetoes (:meth:`_slow_vetoes`); per run, the tests every path's
+        candidates must pass (:meth:`_confirm`); the run state carried to the next block
+        (:meth:`_carry_runs`) and what an alert was judged on (:meth:`_note_alert`).
+        """
         ch = self._ch[c]
-        s = self.settings
+        frames = start + np.arange(on.shape[0])
+        on, weak, live = self._read_block(c, start, frames, on, st)
+        if not live:
+            self._end_runs(ch, start, frames.shape[0])
+            return None
+        runs = self._runs(ch, frames, on, st)
+        beside = self._beside(c, start, runs)
+        paths = self._candidates(c, start, st, runs, weak)
+        self._gait_vetoes(c, start, paths, runs)
+        if self.settings.after_effort_s > 0:
+            paths.after_effort = self._after_effort(c, start, st, runs, beside.ctx, paths.slow)
+            paths.slow |= paths.after_effort
+        self._slow_vetoes(c, start, st, paths)
+        g = self._confirm(c, start, st, runs, beside, paths)
+        carried_move_end = ch.last_move_end
+        self._carry_runs(ch, start, runs, beside, g)
+        if g is not None:
+            self._note_alert(st, runs, beside, paths, g, carried_move_end)
+        return g
+
+    def _read_block(
+        self, c: int, start: int, frames: np.ndarray, on: np.ndarray, st: dict[str, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Asks for the window statistics where they can matter; returns the active frames
+        less relaxations, the weak path's candidates and whether any frame of the block can
+        be in a run or alert."""
+        ch = self._ch[c]
         n = on.shape[0]
-        fr = 1.0 / self.hop_s
-        frames = start + np.arange(n)
         # (speed: each "any" once, as a ufunc reduce: live frames come one at a time)
         on_any, settle_any, held_any = (_any(on), _any(st["settle"]), _any(st["held"]))
         # The window statistics only where they can matter: frames that can be in a run
@@ -1309,26 +1401,38 @@ class CrampDetector:
             on = on & ~st["relaxed"]
             on_any = _any(on)
         weak = self._weak(c, start, n, st)
-        if (
+        idle = (
             start - ch.last_on > self._gap
             and not on_any
             and not settle_any
             and not _any(weak)
             and not held_any  # exert
+        )
+        return on, weak, not idle
+
+    def _end_runs(self, ch: _Channel, start: int, n: int) -> None:
+        """No frame of the block is in a run or settled after gait: nothing can alert; a run
+        open before it ended at its first frame (a movement if long and clearly active
+        enough)."""
+        s = self.settings
+        fr = 1.0 / self.hop_s
+        if (
+            ch.run_start >= 0
+            and start - ch.run_start >= round(s.movement_min_s * fr)
+            and ch.run_strong > 0
         ):
-            # No frame of the block is in a run or settled after gait: nothing can alert; a
-            # run open before it ended at its first frame (a movement if long and clearly
-            # active enough).
-            if (
-                ch.run_start >= 0
-                and start - ch.run_start >= round(s.movement_min_s * fr)
-                and ch.run_strong > 0
-            ):
-                ch.last_move_end, ch.move_seen = start, True
-                self._remember_moves(ch, [(ch.run_start, start)], start + n)
-            ch.run_start, ch.run_strong, ch.bilateral, ch.context = -1, 0, 0, None
-            ch.bilateral_stand = 0
-            return None
+            ch.last_move_end, ch.move_seen = start, True
+            self._remember_moves(ch, [(ch.run_start, start)], start + n)
+        ch.run_start, ch.run_strong, ch.bilateral, ch.context = -1, 0, 0, None
+        ch.bilateral_stand = 0
+
+    def _runs(
+        self, ch: _Channel, frames: np.ndarray, on: np.ndarray, st: dict[str, np.ndarray]
+    ) -> _Runs:
+        """The block's runs: active frames closer than the run gap, a run carried in; the
+        earlier runs that ended as movements (>= movement_min_s and clearly active)."""
+        s = self.settings
+        fr = 1.0 / self.hop_s
         on_idx = np.where(on, frames, _NEVER)
         last_on = np.maximum(np.maximum.accumulate(on_idx), ch.last_on)
         in_run = frames - last_on <= self._gap
@@ -1341,8 +1445,39 @@ class CrampDetector:
         elapsed = np.where(run_start >= 0, frames - run_start + 1, 0)
         moving = st["med"] >= s.movement_fraction * s.strong_ratio
         run_strong = count_in_run(moving & in_run, starts, ch.run_strong)
+        # Ends of earlier runs that were movements (>= 0.5 s and clearly active).
+        prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])
+        prev_rs = np.concatenate([[ch.run_start], run_start[:-1]])
+        prev_strong = np.concatenate([[ch.run_strong], run_strong[:-1]])
+        ended = np.flatnonzero(
+            prev_in
+            & ~in_run
+            & (frames - prev_rs >= round(s.movement_min_s * fr))
+            & (prev_strong > 0)
+        )
+        return _Runs(
+            frames,
+            last_on,
+            in_run,
+            starts,
+            run_start,
+            elapsed,
+            run_strong,
+            prev_rs,
+            ended,
+            frames[ended],
+            st["med"] * st["base"],
+        )
+
+    def _beside(self, c: int, start: int, runs: _Runs) -> _Beside:
+        """The other legs beside this leg's runs: each run's context, taken as it starts, and
+        how much of the run (and of the last bilateral_recent_s) another leg was up too."""
+        ch, s = self._ch[c], self.settings
+        n = runs.frames.shape[0]
+        fr = 1.0 / self.hop_s
+        starts, frames, elapsed = runs.starts, runs.frames, runs.elapsed
         # Context of each run, taken as it starts; per frame, the context of its run.
-        if in_run.any():
+        if runs.in_run.any():
             new = self._run_context(c, frames[starts])
             carried = ch.context or self._no_context
             ctx = self._join(new, carried, np.cumsum(starts) - 1)
@@ -1365,8 +1500,32 @@ class CrampDetector:
         # into a contraction of one leg).
         last_co = np.maximum(np.maximum.accumulate(np.where(co, frames, _NEVER)), ch.last_co)
         alone = frames - last_co >= round(s.bilateral_clear_s * fr)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            bil = np.where(elapsed > 0, bil_count / np.maximum(elapsed, 1), 0.0)
+            bil_stand = np.where(elapsed > 0, stand_count / np.maximum(elapsed, 1), 0.0)
+        return _Beside(
+            ctx,
+            ctx.pre[c],
+            bil_count,
+            stand_count,
+            last_co,
+            alone,
+            recent_bil,
+            recent_stand,
+            bil,
+            bil_stand,
+        )
 
-        rec = frames < ch.recurrence_until
+    def _candidates(
+        self, c: int, start: int, st: dict[str, np.ndarray], runs: _Runs, weak: np.ndarray
+    ) -> _Paths:
+        """Each path's candidate frames before the vetoes that ask for more history: fast,
+        quiet (night), slow, settle (training) and held; the weak path's are given."""
+        s = self.settings
+        fr = 1.0 / self.hop_s
+        n = runs.frames.shape[0]
+        in_run, elapsed = runs.in_run, runs.elapsed
+        rec = runs.frames < self._ch[c].recurrence_until
         scale = np.where(rec, s.recurrence_scale, 1.0)
         early = np.where(rec, s.recurrence_fast_scale, 1.0)  # of fast_s, for the early paths
         strong = in_run & (st["med"] >= s.strong_ratio) & (st["dip"] >= s.dip)
@@ -1396,6 +1555,13 @@ class CrampDetector:
             if k.size:
                 settle[k] = self._gaps_closed(c, start + k - self._ext_start)
         held_up = st["held"] & ~st["art"]  # exert: held on one leg longer than a voluntary hold
+        return _Paths(fast, quiet, slow, settle, weak, held_up, np.zeros(n, dtype=bool), rec)
+
+    def _gait_vetoes(self, c: int, start: int, paths: _Paths, runs: _Runs) -> None:
+        """The fast and slow paths less gait's strides and standing (and, early in the
+        stream, a leg that only stood beside another one's hold)."""
+        s = self.settings
+        fast, slow, run_start = paths.fast, paths.slow, runs.run_start
         # trainfa: gait keeps its stride rhythm and its troughs between strides even where
         # the envelope never relaxes to rest (ENV smoothing, a tonic level under the strides):
         # not a cramp on the fast or slow path.
@@ -1413,90 +1579,105 @@ class CrampDetector:
         if s.own_fast_share > 0 and start < self._own_effort_n and fast.any():
             # demofa: in the first own_effort_s a leg that only stood while the other one
             # held has its standing for a reference: its sway is no cramp of its own.
-            k = np.flatnonzero(fast & (frames < self._own_effort_n))
+            k = np.flatnonzero(fast & (runs.frames < self._own_effort_n))
             if k.size:
                 own = self._own_effort(c, start + k - self._ext_start, s.own_fast_share)
                 fast[k[~own]] = False
-        # Ends of earlier runs that were movements (>= 0.5 s and clearly active).
-        prev_in = np.concatenate([[ch.run_start >= 0], in_run[:-1]])
-        prev_rs = np.concatenate([[ch.run_start], run_start[:-1]])
-        prev_strong = np.concatenate([[ch.run_strong], run_strong[:-1]])
-        ended = np.flatnonzero(
-            prev_in
-            & ~in_run
-            & (frames - prev_rs >= round(s.movement_min_s * fr))
-            & (prev_strong > 0)
+
+    def _after_effort(
+        self,
+        c: int,
+        start: int,
+        st: dict[str, np.ndarray],
+        runs: _Runs,
+        ctx: _RunContext,
+        slow: np.ndarray,
+    ) -> np.ndarray:
+        """The after-effort path's frames (afterhold: a cramp strikes 0-5 s after the hold or
+        calf raises that trigger it): they join the slow path."""
+        ch, s = self._ch[c], self.settings
+        fr = 1.0 / self.hop_s
+        n = runs.frames.shape[0]
+        in_run, elapsed, run_start, move_ends = (
+            runs.in_run,
+            runs.elapsed,
+            runs.run_start,
+            runs.move_ends,
         )
-        move_ends = frames[ended]
         after_effort = np.zeros(n, dtype=bool)
-        if s.after_effort_s > 0:
-            # afterhold: a cramp strikes 0-5 s after the hold or calf raises that trigger it;
-            # a run starting that soon after a movement of this leg takes the slow path
-            # after after_effort_slow_s (a voluntary hold begins after a pause), judged
-            # against rest, not against the effort it followed.
-            late = in_run & ~slow & (elapsed >= s.after_effort_slow_s * fr)
-            late &= (st["med"] >= s.strong_ratio) & (st["med"] >= s.slow_strong_ratio)
-            k = np.flatnonzero(late)
-            if k.size:
-                j = np.searchsorted(move_ends, run_start[k]) - 1
-                seen = (j >= 0) | ch.move_seen
-                ends = np.append(move_ends, ch.last_move_end)  # [j] with j = -1: the carried end
-                last = ends[j]
-                if ch.event_end > _NEVER:
-                    # indeffort: an event that ended (a hold alerted, a cramp) was an effort of
-                    # the leg too, though its run never ended as a movement: its end counts
-                    # when it is the leg's latest before the run.
-                    later = (ch.event_end <= run_start[k]) & (~seen | (ch.event_end > last))
-                    last = np.where(later, ch.event_end, last)
-                    seen = seen | later
-                gap = run_start[k] - last
-                # the effort: the leg stood high over the seconds before the run
-                eff = ctx.pre[c][k] >= s.after_effort_level * ctx.ref_before[k]
-                early = start + k < self._stand_effort_n
-                if early.any():
-                    # demofa: in the first minute standing beside a light hold reaches
-                    # after_effort_level of a reference that has seen only that: no effort
-                    # where the leg was standing just before the run
-                    e = np.flatnonzero(early)
-                    at = np.maximum(run_start[k[e]] - 1, self._ext_start)
-                    eff[e] &= ~self._stood(c, at)
-                near = seen & (gap <= s.after_effort_s * fr) & eff
-                if s.after_effort_rise_s > 0:
-                    # replead: a run up to after_effort_late_s after the effort, or one whose
-                    # effort shows only before the pause (the leg's level over the
-                    # after_effort_span_s before the effort ended), counts too if it rose
-                    # more slowly than a voluntary contraction is ramped up.
-                    far = seen & ~near & (gap <= s.after_effort_late_s * fr)
-                    if far.any():
-                        f = np.flatnonzero(far)
-                        before = self._effort_before(c, start + k[f], last[f], ctx.ref_before[k[f]])
-                        e = np.flatnonzero(start + k[f] < self._stand_effort_n)
-                        if e.size:  # demofa: ... nor where it was standing as the effort ended
-                            ends = np.clip(last[f[e]] - 1, self._ext_start, start + k[f[e]])
-                            before[e] &= ~self._stood(c, ends)
-                        f = f[eff[f] | before]
-                        if f.size:
-                            f = f[self._slow_rise(c, start + k[f], last[f], st["base"][k[f]])]
-                        near[f] = True
-                k = k[near]
-            if k.size:  # on one leg: standing and its sway are bilateral
-                k = k[self._one_leg_over(c, start + k - self._ext_start, s.after_effort_slow_s)]
-            if k.size and s.gait_window_s > 0:
-                k = k[~self._striding_at(c, start + k, run_start[k])]
-            if k.size and s.stand_ref_ceiling > 0:  # (stand's test, as on the slow path)
-                k = k[~self._standing(c, start + k)]
-            if k.size and s.resume_ratio > 0:
-                # standfa: a sway dip split one steady contraction (standing) in two; the
-                # run resumed its level, no effort ended before it.
-                k = k[~self._resumed(c, start + k, run_start[k])]
-            if k.size and s.own_effort_share > 0:
-                # startfa: in the first own_effort_s of the stream the effort was this leg's
-                # own: a leg that only stood while the other one exerted has its standing for
-                # a reference, and standing is no effort.
-                later = start + k >= self._own_effort_n
-                k = k[later | self._own_effort(c, start + k - self._ext_start)]
-            after_effort[k] = True
-            slow |= after_effort
+        # afterhold: a cramp strikes 0-5 s after the hold or calf raises that trigger it;
+        # a run starting that soon after a movement of this leg takes the slow path
+        # after after_effort_slow_s (a voluntary hold begins after a pause), judged
+        # against rest, not against the effort it followed.
+        late = in_run & ~slow & (elapsed >= s.after_effort_slow_s * fr)
+        late &= (st["med"] >= s.strong_ratio) & (st["med"] >= s.slow_strong_ratio)
+        k = np.flatnonzero(late)
+        if k.size:
+            j = np.searchsorted(move_ends, run_start[k]) - 1
+            seen = (j >= 0) | ch.move_seen
+            ends = np.append(move_ends, ch.last_move_end)  # [j] with j = -1: the carried end
+            last = ends[j]
+            if ch.event_end > _NEVER:
+                # indeffort: an event that ended (a hold alerted, a cramp) was an effort of
+                # the leg too, though its run never ended as a movement: its end counts
+                # when it is the leg's latest before the run.
+                later = (ch.event_end <= run_start[k]) & (~seen | (ch.event_end > last))
+                last = np.where(later, ch.event_end, last)
+                seen = seen | later
+            gap = run_start[k] - last
+            # the effort: the leg stood high over the seconds before the run
+            eff = ctx.pre[c][k] >= s.after_effort_level * ctx.ref_before[k]
+            early = start + k < self._stand_effort_n
+            if early.any():
+                # demofa: in the first minute standing beside a light hold reaches
+                # after_effort_level of a reference that has seen only that: no effort
+                # where the leg was standing just before the run
+                e = np.flatnonzero(early)
+                at = np.maximum(run_start[k[e]] - 1, self._ext_start)
+                eff[e] &= ~self._stood(c, at)
+            near = seen & (gap <= s.after_effort_s * fr) & eff
+            if s.after_effort_rise_s > 0:
+                # replead: a run up to after_effort_late_s after the effort, or one whose
+                # effort shows only before the pause (the leg's level over the
+                # after_effort_span_s before the effort ended), counts too if it rose
+                # more slowly than a voluntary contraction is ramped up.
+                far = seen & ~near & (gap <= s.after_effort_late_s * fr)
+                if far.any():
+                    f = np.flatnonzero(far)
+                    before = self._effort_before(c, start + k[f], last[f], ctx.ref_before[k[f]])
+                    e = np.flatnonzero(start + k[f] < self._stand_effort_n)
+                    if e.size:  # demofa: ... nor where it was standing as the effort ended
+                        ends = np.clip(last[f[e]] - 1, self._ext_start, start + k[f[e]])
+                        before[e] &= ~self._stood(c, ends)
+                    f = f[eff[f] | before]
+                    if f.size:
+                        f = f[self._slow_rise(c, start + k[f], last[f], st["base"][k[f]])]
+                    near[f] = True
+            k = k[near]
+        if k.size:  # on one leg: standing and its sway are bilateral
+            k = k[self._one_leg_over(c, start + k - self._ext_start, s.after_effort_slow_s)]
+        if k.size and s.gait_window_s > 0:
+            k = k[~self._striding_at(c, start + k, run_start[k])]
+        if k.size and s.stand_ref_ceiling > 0:  # (stand's test, as on the slow path)
+            k = k[~self._standing(c, start + k)]
+        if k.size and s.resume_ratio > 0:
+            # standfa: a sway dip split one steady contraction (standing) in two; the
+            # run resumed its level, no effort ended before it.
+            k = k[~self._resumed(c, start + k, run_start[k])]
+        if k.size and s.own_effort_share > 0:
+            # startfa: in the first own_effort_s of the stream the effort was this leg's
+            # own: a leg that only stood while the other one exerted has its standing for
+            # a reference, and standing is no effort.
+            later = start + k >= self._own_effort_n
+            k = k[later | self._own_effort(c, start + k - self._ext_start)]
+        after_effort[k] = True
+        return after_effort
+
+    def _slow_vetoes(self, c: int, start: int, st: dict[str, np.ndarray], paths: _Paths) -> None:
+        """The slow path (after-effort included) less voluntary holds: released, or stepped
+        up out of standing lately."""
+        s = self.settings
+        slow, after_effort = paths.slow, paths.after_effort
         if s.slow_release > 0 and slow.any():
             # holds: a cramp does not relax; a voluntary hold is released (by ~10 s): no slow
             # alert while the leg's envelope is falling away from its recent level.
@@ -1527,199 +1708,38 @@ class CrampDetector:
             slow[k[up]] = False
             after_effort[k[up]] = False
 
-        def in_series(rs: int) -> bool:
-            """Night (nightmove, session 10): a run starting at ``rs`` is the next burst of a
-            periodic series: within ``series_s`` before it the leg made ``series_moves``
-            movements or more, each apart from the one before by ``series_gap_s`` of rest
-            (pieces of one movement closer than that count as one), the run starts
-            ``series_gap_s`` or more after the last of them and one period after its start:
-            the time from that start to ``rs`` is within a factor ``series_ratio`` of the
-            time between the starts of the last two movements."""
-            here = np.flatnonzero(move_ends <= rs)
-            moves = ch.moves + tuple(
-                zip(prev_rs[ended[here]].tolist(), move_ends[here].tolist(), strict=True)
-            )
-            lo, gap = rs - s.series_s * fr, s.series_gap_s * fr
-            kept = [m for m in moves if lo <= m[1] <= rs]
-            if not kept or rs - kept[-1][1] < gap:
-                return False
-            starts = [kept[0][0]] + [
-                b[0] for a, b in itertools.pairwise(kept) if b[0] - a[1] >= gap
-            ]
-            if len(starts) < max(2, s.series_moves):
-                return False
-            period, now = starts[-1] - starts[-2], rs - starts[-1]
-            return period > 0 and period / s.series_ratio <= now <= period * s.series_ratio
-
-        def quiet_before(rs: int) -> bool:
-            """Night: the leg was at rest long enough before a run starting at ``rs``."""
-            k = np.searchsorted(move_ends, rs) - 1
-            if k >= 0 or ch.move_seen:
-                last = int(move_ends[k]) if k >= 0 else ch.last_move_end
-                return rs - last >= s.quiet_s * fr
-            # No movement seen since the stream began: rest seen for quiet_start_s will do.
-            return rs - ch.last_move_end >= s.quiet_start_s * fr
-
-        level = st["med"] * st["base"]
-        pre = ctx.pre[c]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            bil = np.where(elapsed > 0, bil_count / np.maximum(elapsed, 1), 0.0)
-            bil_stand = np.where(elapsed > 0, stand_count / np.maximum(elapsed, 1), 0.0)
-
-        def features(rows: np.ndarray) -> np.ndarray:
-            """Rows of CANDIDATE_FEATURES at block indices ``rows``."""
-            with np.errstate(invalid="ignore", divide="ignore"):
-                return np.column_stack(
-                    [
-                        elapsed[rows] * self.hop_s,
-                        st["irr"][rows],
-                        st["dip"][rows],
-                        np.log(np.maximum(st["med"][rows], 1e-6)),
-                        np.log(np.maximum(level[rows], 1e-9)) - np.log(np.maximum(pre[rows], 1e-9)),
-                        bil[rows],
-                        np.log(np.maximum(level[rows], 1e-9))
-                        - np.log(np.maximum(st["ref"][rows], 1e-9)),
-                        rec[rows].astype(float),
-                        fast[rows].astype(float),
-                        quiet[rows].astype(float),
-                    ]
-                )
-
-        hit = np.flatnonzero((fast | slow | quiet | settle | weak | held_up) & ~st["untrusted"])
-        g = None
+    def _confirm(
+        self,
+        c: int,
+        start: int,
+        st: dict[str, np.ndarray],
+        runs: _Runs,
+        beside: _Beside,
+        paths: _Paths,
+    ) -> int | None:
+        """Run by run, the first candidate frame (of any path) that passes its run's tests
+        (a learned gate, if any, decides where the rules are unsure before the slow path)."""
+        hit = np.flatnonzero(
+            (paths.fast | paths.slow | paths.quiet | paths.settle | paths.weak | paths.held_up)
+            & ~st["untrusted"]
+        )
+        run_start = runs.run_start
         while hit.size:
             rs = int(run_start[hit[0]])
             mine = hit[run_start[hit] == rs]
             hit = hit[run_start[hit] != rs]
-            # Only frames that rose above the activity before the run can alert.
-            # (The settle path has its own context: the gait before it, the other legs.)
-            # (afterhold: right after an effort, against rest, not against that effort)
-            ok = (level[mine] >= s.rise_ratio * pre[mine]) | after_effort[mine]
-            if s.fast_ref_fraction > 0:
-                # The early paths need the strongest activity of the last minutes before
-                # the run to be matched: a cramp is rarely weaker than earlier movements.
-                ok &= slow[mine] | (level[mine] >= s.fast_ref_fraction * ctx.ref_before[mine])
-            if s.turn_quiet_s > 0:
-                # nightmiss: after turning over, the other legs back at rest: the turnover
-                # is not the level this leg must rise above; its level before it is.
-                turned = ~ok & self._after_turnover(c, start + mine, ctx.pre[:, mine])
-                if turned.any():
-                    k = mine[turned]
-                    floor = self._lowest_before(c, start + k, rs)
-                    with np.errstate(invalid="ignore"):
-                        ok[np.flatnonzero(turned)] = level[k] >= s.rise_ratio * floor
-            if s.quiet_s > 0 and not quiet_before(rs):
-                # Shortly after a movement: maybe the next of a periodic series of leg
-                # movements (every 5-90 s, each 0.5-10 s): the early paths wait until the
-                # activation has outlasted nearly every such movement.
-                cleared = elapsed[mine] >= s.moved_fast_s * fr
-                seen = np.searchsorted(move_ends, rs) > 0 or ch.move_seen
-                if s.moved_swing > 0 and seen:
-                    # latency: ... unless it builds up or waxes and wanes without relaxing,
-                    # which a leg movement of the series (a flat plateau reached at once, or
-                    # bursts that sag) does not. (The recording's start is no movement: a
-                    # recording may open on a voluntary contraction.)
-                    ask = ok & ~slow[mine] & ~cleared
-                    if ask.any():
-                        k = mine[ask]
-                        swing = self._swing(c, start + k, st["base"][k])
-                        cleared[np.flatnonzero(ask)] = (swing >= s.moved_swing) & (
-                            st["dip"][k] >= s.moved_dip
-                        )
-                ok &= slow[mine] | cleared
-            if s.plateau_swing > 0:
-                # Night: a leg movement reaches its level at once and holds it; a cramp
-                # builds up and waxes and wanes. A flat plateau takes the early paths only
-                # once it has outlasted nearly every leg movement (as after a movement).
-                ask = ok & ~slow[mine] & (elapsed[mine] < s.moved_fast_s * fr)
-                if ask.any():
-                    k = mine[ask]
-                    swing = self._swing(c, start + k, st["base"][k])
-                    ok[np.flatnonzero(ask)] = swing >= s.plateau_swing
-            if s.turn_other_s > 0 and ok.any():
-                # turnfa: turning over moves both legs; while the other leg is up too, the
-                # early paths wait (the slow path does not): a cramp that goes on after the
-                # turnover takes them once the other leg is still again.
-                ask = ok & ~slow[mine]
-                if ask.any():
-                    busy = self._others_up(c, start + mine[ask]) >= s.turn_other_share
-                    ok[np.flatnonzero(ask)] = ~busy
-                # nightmove: ... and while another leg moves strongly and relaxes (turning
-                # over; a cramp of both legs does not relax), the slow path waits too.
-                ask = ok & slow[mine] & (elapsed[mine] < s.turn_slow_s * fr)
-                if ask.any():
-                    ok[np.flatnonzero(ask)] = ~self._others_turning(c, start + mine[ask], rs)
-            if ok.any():
-                long = elapsed[mine] >= s.bilateral_s * fr
-                one = (bil[mine] < s.bilateral_share) | long | alone[mine]
-                # train: ... and not both legs over the last bilateral_recent_s either
-                one &= (recent_bil[mine] < s.bilateral_share) | long
-                if s.stand_memory_other > 0:
-                    # standmem: the slow path counts another leg only above its standing level
-                    one_stand = (bil_stand[mine] < s.bilateral_share) | long | alone[mine]
-                    one_stand &= (recent_stand[mine] < s.bilateral_share) | long
-                    one |= slow[mine] & one_stand
-                ok &= one
-                # Night: steady from rest on one leg only; the other leg moving as well
-                # (turning over, restless legs) leaves the steady case to the slow path.
-                ok &= ~quiet[mine] | fast[mine] | slow[mine] | (bil[mine] <= s.quiet_other_share)
-            if s.hold_floor > 0 and ok.any():
-                # Night: a cramp does not relax. A leg movement decays towards its end and
-                # turning over (on ENV input one run of both legs' bursts) sags between
-                # bursts: no alert while the last hold_s fell well below the recent level.
-                k = mine[ok]
-                end = start + k - self._ext_start
-                held = held_at(
-                    self._ext_fast[c],
-                    end,
-                    np.maximum(run_start[k] - self._ext_start, end - self._hold_ctx),
-                    st["base"][k],
-                    self._hold_w,
-                    self._hold_k,
-                    s.rest_offset,
-                )
-                ok[np.flatnonzero(ok)] = held >= s.hold_floor
-            ask = ok & ~slow[mine]
-            if (s.step_both > 0 or s.stand_step > 0) and ask.any():
-                # Voluntary onsets the early paths wait out. trainfa: a voluntary hold or calf
-                # raises are commanded and often start on both legs at once; a cramp takes one
-                # leg: no early alert while both legs stand well above their level of
-                # step_back_s ago. fastfa: a hold stepped up out of steady standing (the leg
-                # active, nothing released) within the last seconds is not a cramp's onset,
-                # which comes from rest or right after an effort.
-                at = start + mine[ask] - self._ext_start
-                voluntary = np.zeros(at.size, dtype=bool)
-                if s.step_both > 0:
-                    voluntary |= self._stepped_together(c, at)
-                if s.stand_step > 0:
-                    voluntary |= self._stood_then_stepped(c, at)
-                ok[np.flatnonzero(ask)] = ~voluntary
-            if s.series_wait_s > 0 and ok.any() and in_series(rs):
-                # nightmove (session 10): the next burst of a periodic series of leg
-                # movements: no path alerts before it has outlasted a leg movement. Not
-                # within the recurrence watch after an event that lasted series_cramp_s: a
-                # muscle that has just cramped is prone to cramp again, whatever the
-                # movements between.
-                ok &= (elapsed[mine] >= s.series_wait_s * fr) | (frames[mine] < ch.cramped_until)
-            ok |= settle[mine] | weak[mine] | held_up[mine]
-            if ok.any() and start + mine[0] < ch.strode_until:
-                # trainend: the leg walked away from its last alert (a false one, or a cramp
-                # over): the level it alerted at is one of its own standing, holds or raises.
-                # A cramp after it must rise well above it.
-                k = np.flatnonzero(ok & (start + mine < ch.strode_until))
-                ok[k] = level[mine[k]] >= s.strode_rise * ch.strode_level
-            if s.other_cramp_s > 0:
-                # rebase: another leg cramps, still contracted: the sleeper is awake and
-                # moves this one (stretching the cramped one); only a run that outlasts a leg
-                # movement is taken for a cramp too.
-                ok &= ~self._other_cramping(c, start + mine) | (
-                    elapsed[mine] >= s.other_cramp_s * fr
-                )
+            ok = self._rose(c, start, st, runs, beside, paths, rs, mine)
+            self._night_waits(c, start, st, runs, paths, rs, mine, ok)
+            self._one_leg_waits(runs, beside, paths, mine, ok)
+            self._voluntary_waits(c, start, st, runs, paths, rs, mine, ok)
+            ok |= paths.settle[mine] | paths.weak[mine] | paths.held_up[mine]
+            self._late_waits(c, start, runs, mine, ok)
+            slow = paths.slow
             unsure = ok & ~slow[mine]
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
                 # The rules are unsure before the slow path: a learned model may decide.
                 rows = mine[np.flatnonzero(unsure)]
-                x = features(rows)
+                x = self._candidate_features(st, runs, beside, paths, rows)
                 if self.candidate_log is not None:
                     self.candidate_log.extend(
                         (c, int(start + m), row) for m, row in zip(rows, x, strict=True)
@@ -1727,39 +1747,323 @@ class CrampDetector:
                 if self.gate is not None:
                     ok[np.flatnonzero(unsure)] = np.asarray(self.gate(x), dtype=bool)
             if ok.any():
-                g = int(mine[np.argmax(ok)])
-                break
+                return int(mine[np.argmax(ok)])
+        return None
+
+    def _rose(
+        self,
+        c: int,
+        start: int,
+        st: dict[str, np.ndarray],
+        runs: _Runs,
+        beside: _Beside,
+        paths: _Paths,
+        rs: int,
+        mine: np.ndarray,
+    ) -> np.ndarray:
+        """Which of a run's candidate frames rose above the activity before the run."""
+        s = self.settings
+        level, ctx, pre, slow = runs.level, beside.ctx, beside.pre, paths.slow
+        # Only frames that rose above the activity before the run can alert.
+        # (The settle path has its own context: the gait before it, the other legs.)
+        # (afterhold: right after an effort, against rest, not against that effort)
+        ok = (level[mine] >= s.rise_ratio * pre[mine]) | paths.after_effort[mine]
+        if s.fast_ref_fraction > 0:
+            # The early paths need the strongest activity of the last minutes before
+            # the run to be matched: a cramp is rarely weaker than earlier movements.
+            ok &= slow[mine] | (level[mine] >= s.fast_ref_fraction * ctx.ref_before[mine])
+        if s.turn_quiet_s > 0:
+            # nightmiss: after turning over, the other legs back at rest: the turnover
+            # is not the level this leg must rise above; its level before it is.
+            turned = ~ok & self._after_turnover(c, start + mine, ctx.pre[:, mine])
+            if turned.any():
+                k = mine[turned]
+                floor = self._lowest_before(c, start + k, rs)
+                with np.errstate(invalid="ignore"):
+                    ok[np.flatnonzero(turned)] = level[k] >= s.rise_ratio * floor
+        return ok
+
+    def _night_waits(
+        self,
+        c: int,
+        start: int,
+        st: dict[str, np.ndarray],
+        runs: _Runs,
+        paths: _Paths,
+        rs: int,
+        mine: np.ndarray,
+        ok: np.ndarray,
+    ) -> None:
+        """(In place on ``ok``.) Night: the early paths wait out a leg movement (shortly after
+        another one, a flat plateau, turning over with the other leg up)."""
+        s, ch = self.settings, self._ch[c]
+        fr = 1.0 / self.hop_s
+        elapsed, move_ends, slow = runs.elapsed, runs.move_ends, paths.slow
+        if s.quiet_s > 0 and not self._quiet_before(ch, runs, rs):
+            # Shortly after a movement: maybe the next of a periodic series of leg
+            # movements (every 5-90 s, each 0.5-10 s): the early paths wait until the
+            # activation has outlasted nearly every such movement.
+            cleared = elapsed[mine] >= s.moved_fast_s * fr
+            seen = np.searchsorted(move_ends, rs) > 0 or ch.move_seen
+            if s.moved_swing > 0 and seen:
+                # latency: ... unless it builds up or waxes and wanes without relaxing,
+                # which a leg movement of the series (a flat plateau reached at once, or
+                # bursts that sag) does not. (The recording's start is no movement: a
+                # recording may open on a voluntary contraction.)
+                ask = ok & ~slow[mine] & ~cleared
+                if ask.any():
+                    k = mine[ask]
+                    swing = self._swing(c, start + k, st["base"][k])
+                    cleared[np.flatnonzero(ask)] = (swing >= s.moved_swing) & (
+                        st["dip"][k] >= s.moved_dip
+                    )
+            ok &= slow[mine] | cleared
+        if s.plateau_swing > 0:
+            # Night: a leg movement reaches its level at once and holds it; a cramp
+            # builds up and waxes and wanes. A flat plateau takes the early paths only
+            # once it has outlasted nearly every leg movement (as after a movement).
+            ask = ok & ~slow[mine] & (elapsed[mine] < s.moved_fast_s * fr)
+            if ask.any():
+                k = mine[ask]
+                swing = self._swing(c, start + k, st["base"][k])
+                ok[np.flatnonzero(ask)] = swing >= s.plateau_swing
+        if s.turn_other_s > 0 and ok.any():
+            # turnfa: turning over moves both legs; while the other leg is up too, the
+            # early paths wait (the slow path does not): a cramp that goes on after the
+            # turnover takes them once the other leg is still again.
+            ask = ok & ~slow[mine]
+            if ask.any():
+                busy = self._others_up(c, start + mine[ask]) >= s.turn_other_share
+                ok[np.flatnonzero(ask)] = ~busy
+            # nightmove: ... and while another leg moves strongly and relaxes (turning
+            # over; a cramp of both legs does not relax), the slow path waits too.
+            ask = ok & slow[mine] & (elapsed[mine] < s.turn_slow_s * fr)
+            if ask.any():
+                ok[np.flatnonzero(ask)] = ~self._others_turning(c, start + mine[ask], rs)
+
+    def _one_leg_waits(
+        self, runs: _Runs, beside: _Beside, paths: _Paths, mine: np.ndarray, ok: np.ndarray
+    ) -> None:
+        """(In place on ``ok``.) A cramp takes one leg: while both legs are up (over the run
+        and lately), only a run that has lasted bilateral_s alerts."""
+        s = self.settings
+        fr = 1.0 / self.hop_s
+        elapsed, bil = runs.elapsed, beside.bil
+        fast, slow, quiet = paths.fast, paths.slow, paths.quiet
+        if ok.any():
+            long = elapsed[mine] >= s.bilateral_s * fr
+            one = (bil[mine] < s.bilateral_share) | long | beside.alone[mine]
+            # train: ... and not both legs over the last bilateral_recent_s either
+            one &= (beside.recent_bil[mine] < s.bilateral_share) | long
+            if s.stand_memory_other > 0:
+                # standmem: the slow path counts another leg only above its standing level
+                one_stand = (beside.bil_stand[mine] < s.bilateral_share) | long | beside.alone[mine]
+                one_stand &= (beside.recent_stand[mine] < s.bilateral_share) | long
+                one |= slow[mine] & one_stand
+            ok &= one
+            # Night: steady from rest on one leg only; the other leg moving as well
+            # (turning over, restless legs) leaves the steady case to the slow path.
+            ok &= ~quiet[mine] | fast[mine] | slow[mine] | (bil[mine] <= s.quiet_other_share)
+
+    def _voluntary_waits(
+        self,
+        c: int,
+        start: int,
+        st: dict[str, np.ndarray],
+        runs: _Runs,
+        paths: _Paths,
+        rs: int,
+        mine: np.ndarray,
+        ok: np.ndarray,
+    ) -> None:
+        """(In place on ``ok``.) No alert on a contraction that sags (night hold test), on a
+        voluntary onset (both legs stepped up together, or out of steady standing) or before
+        the next burst of a periodic series has outlasted a leg movement."""
+        s, ch = self.settings, self._ch[c]
+        fr = 1.0 / self.hop_s
+        run_start, elapsed = runs.run_start, runs.elapsed
+        if s.hold_floor > 0 and ok.any():
+            # Night: a cramp does not relax. A leg movement decays towards its end and
+            # turning over (on ENV input one run of both legs' bursts) sags between
+            # bursts: no alert while the last hold_s fell well below the recent level.
+            k = mine[ok]
+            end = start + k - self._ext_start
+            held = held_at(
+                self._ext_fast[c],
+                end,
+                np.maximum(run_start[k] - self._ext_start, end - self._hold_ctx),
+                st["base"][k],
+                self._hold_w,
+                self._hold_k,
+                s.rest_offset,
+            )
+            ok[np.flatnonzero(ok)] = held >= s.hold_floor
+        ask = ok & ~paths.slow[mine]
+        if (s.step_both > 0 or s.stand_step > 0) and ask.any():
+            # Voluntary onsets the early paths wait out. trainfa: a voluntary hold or calf
+            # raises are commanded and often start on both legs at once; a cramp takes one
+            # leg: no early alert while both legs stand well above their level of
+            # step_back_s ago. fastfa: a hold stepped up out of steady standing (the leg
+            # active, nothing released) within the last seconds is not a cramp's onset,
+            # which comes from rest or right after an effort.
+            at = start + mine[ask] - self._ext_start
+            voluntary = np.zeros(at.size, dtype=bool)
+            if s.step_both > 0:
+                voluntary |= self._stepped_together(c, at)
+            if s.stand_step > 0:
+                voluntary |= self._stood_then_stepped(c, at)
+            ok[np.flatnonzero(ask)] = ~voluntary
+        if s.series_wait_s > 0 and ok.any() and self._in_series(ch, runs, rs):
+            # nightmove (session 10): the next burst of a periodic series of leg
+            # movements: no path alerts before it has outlasted a leg movement. Not
+            # within the recurrence watch after an event that lasted series_cramp_s: a
+            # muscle that has just cramped is prone to cramp again, whatever the
+            # movements between.
+            ok &= (elapsed[mine] >= s.series_wait_s * fr) | (runs.frames[mine] < ch.cramped_until)
+
+    def _late_waits(
+        self, c: int, start: int, runs: _Runs, mine: np.ndarray, ok: np.ndarray
+    ) -> None:
+        """(In place on ``ok``, every path.) After the leg walked away from an alert, and
+        while another leg cramps, a run must rise well above that level or last longer."""
+        s, ch = self.settings, self._ch[c]
+        fr = 1.0 / self.hop_s
+        level = runs.level
+        if ok.any() and start + mine[0] < ch.strode_until:
+            # trainend: the leg walked away from its last alert (a false one, or a cramp
+            # over): the level it alerted at is one of its own standing, holds or raises.
+            # A cramp after it must rise well above it.
+            k = np.flatnonzero(ok & (start + mine < ch.strode_until))
+            ok[k] = level[mine[k]] >= s.strode_rise * ch.strode_level
+        if s.other_cramp_s > 0:
+            # rebase: another leg cramps, still contracted: the sleeper is awake and
+            # moves this one (stretching the cramped one); only a run that outlasts a leg
+            # movement is taken for a cramp too.
+            ok &= ~self._other_cramping(c, start + mine) | (
+                runs.elapsed[mine] >= s.other_cramp_s * fr
+            )
+
+    def _in_series(self, ch: _Channel, runs: _Runs, rs: int) -> bool:
+        """Night (nightmove, session 10): a run starting at ``rs`` is the next burst of a
+        periodic series: within ``series_s`` before it the leg made ``series_moves``
+        movements or more, each apart from the one before by ``series_gap_s`` of rest
+        (pieces of one movement closer than that count as one), the run starts
+        ``series_gap_s`` or more after the last of them and one period after its start:
+        the time from that start to ``rs`` is within a factor ``series_ratio`` of the
+        time between the starts of the last two movements."""
+        s = self.settings
+        fr = 1.0 / self.hop_s
+        move_ends = runs.move_ends
+        here = np.flatnonzero(move_ends <= rs)
+        moves = ch.moves + tuple(
+            zip(runs.prev_rs[runs.ended[here]].tolist(), move_ends[here].tolist(), strict=True)
+        )
+        lo, gap = rs - s.series_s * fr, s.series_gap_s * fr
+        kept = [m for m in moves if lo <= m[1] <= rs]
+        if not kept or rs - kept[-1][1] < gap:
+            return False
+        starts = [kept[0][0]] + [b[0] for a, b in itertools.pairwise(kept) if b[0] - a[1] >= gap]
+        if len(starts) < max(2, s.series_moves):
+            return False
+        period, now = starts[-1] - starts[-2], rs - starts[-1]
+        return period > 0 and period / s.series_ratio <= now <= period * s.series_ratio
+
+    def _quiet_before(self, ch: _Channel, runs: _Runs, rs: int) -> bool:
+        """Night: the leg was at rest long enough before a run starting at ``rs``."""
+        s = self.settings
+        fr = 1.0 / self.hop_s
+        move_ends = runs.move_ends
+        k = np.searchsorted(move_ends, rs) - 1
+        if k >= 0 or ch.move_seen:
+            last = int(move_ends[k]) if k >= 0 else ch.last_move_end
+            return rs - last >= s.quiet_s * fr
+        # No movement seen since the stream began: rest seen for quiet_start_s will do.
+        return rs - ch.last_move_end >= s.quiet_start_s * fr
+
+    def _candidate_features(
+        self,
+        st: dict[str, np.ndarray],
+        runs: _Runs,
+        beside: _Beside,
+        paths: _Paths,
+        rows: np.ndarray,
+    ) -> np.ndarray:
+        """Rows of CANDIDATE_FEATURES at block indices ``rows``."""
+        level, pre = runs.level, beside.pre
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.column_stack(
+                [
+                    runs.elapsed[rows] * self.hop_s,
+                    st["irr"][rows],
+                    st["dip"][rows],
+                    np.log(np.maximum(st["med"][rows], 1e-6)),
+                    np.log(np.maximum(level[rows], 1e-9)) - np.log(np.maximum(pre[rows], 1e-9)),
+                    beside.bil[rows],
+                    np.log(np.maximum(level[rows], 1e-9))
+                    - np.log(np.maximum(st["ref"][rows], 1e-9)),
+                    paths.rec[rows].astype(float),
+                    paths.fast[rows].astype(float),
+                    paths.quiet[rows].astype(float),
+                ]
+            )
+
+    def _carry_runs(
+        self, ch: _Channel, start: int, runs: _Runs, beside: _Beside, g: int | None
+    ) -> None:
+        """The run state carried to the next block: up to the alert's frame, or the whole
+        block; the movements that ended there."""
+        n = runs.frames.shape[0]
         upto = n if g is None else g + 1
-        carried_move_end = ch.last_move_end
+        ended, move_ends = runs.ended, runs.move_ends
         done = move_ends[ended < upto]
         if done.size:
             ch.last_move_end, ch.move_seen = int(done[-1]), True
-        ch.last_on = int(last_on[upto - 1])
-        ch.run_start = int(run_start[upto - 1])
-        ch.run_strong = int(run_strong[upto - 1]) if ch.run_start >= 0 else 0
-        ch.bilateral = int(bil_count[upto - 1]) if ch.run_start >= 0 else 0
-        ch.bilateral_stand = int(stand_count[upto - 1]) if ch.run_start >= 0 else 0
-        ch.last_co = int(last_co[upto - 1])
-        ch.context = ctx.take(slice(upto - 1, upto)) if ch.run_start >= 0 else None
+        ch.last_on = int(runs.last_on[upto - 1])
+        ch.run_start = int(runs.run_start[upto - 1])
+        ch.run_strong = int(runs.run_strong[upto - 1]) if ch.run_start >= 0 else 0
+        ch.bilateral = int(beside.bil_count[upto - 1]) if ch.run_start >= 0 else 0
+        ch.bilateral_stand = int(beside.stand_count[upto - 1]) if ch.run_start >= 0 else 0
+        ch.last_co = int(beside.last_co[upto - 1])
+        ch.context = beside.ctx.take(slice(upto - 1, upto)) if ch.run_start >= 0 else None
         # nightmove (session 10): the movements of this leg, for the series test
         over = ended[ended < upto]
         self._remember_moves(
-            ch, list(zip(prev_rs[over].tolist(), frames[over].tolist(), strict=True)), start + upto
+            ch,
+            list(zip(runs.prev_rs[over].tolist(), runs.frames[over].tolist(), strict=True)),
+            start + upto,
         )
-        if g is not None:
-            paths = (("fast", fast), ("quiet", quiet), ("slow", slow), ("settle", settle))
-            self._path = next((p for p, m in (*paths, ("weak", weak)) if m[g]), "held")
-            # (miss) a weak cramp's runs break: its onset is sought over the whole lookback
-            # (exert: so is a held contraction's, judged over held_s, not its broken run)
-            broken = self._path in ("weak", "held")
-            self._run_start_at_alert = -1 if broken else int(run_start[g])
-            self._context_at_alert = ctx.take(slice(g, g + 1))
-            self._features_at_alert = features(np.array([g]))[0]
-            self._recurrent = bool(rec[g])
-            rs = int(run_start[g])
-            k = int(np.searchsorted(move_ends, rs)) - 1
-            self._since_move_at_alert = rs - (int(move_ends[k]) if k >= 0 else carried_move_end)
-        return g
+
+    def _note_alert(
+        self,
+        st: dict[str, np.ndarray],
+        runs: _Runs,
+        beside: _Beside,
+        paths: _Paths,
+        g: int,
+        carried_move_end: int,
+    ) -> None:
+        """What the alert at block index ``g`` was judged on: its path, run, context and
+        features, and the time since the leg's last movement."""
+        run_start, move_ends = runs.run_start, runs.move_ends
+        named = (
+            ("fast", paths.fast),
+            ("quiet", paths.quiet),
+            ("slow", paths.slow),
+            ("settle", paths.settle),
+        )
+        self._path = next((p for p, m in (*named, ("weak", paths.weak)) if m[g]), "held")
+        # (miss) a weak cramp's runs break: its onset is sought over the whole lookback
+        # (exert: so is a held contraction's, judged over held_s, not its broken run)
+        broken = self._path in ("weak", "held")
+        self._run_start_at_alert = -1 if broken else int(run_start[g])
+        self._context_at_alert = beside.ctx.take(slice(g, g + 1))
+        self._features_at_alert = self._candidate_features(st, runs, beside, paths, np.array([g]))[
+            0
+        ]
+        self._recurrent = bool(paths.rec[g])
+        rs = int(run_start[g])
+        k = int(np.searchsorted(move_ends, rs)) - 1
+        self._since_move_at_alert = rs - (int(move_ends[k]) if k >= 0 else carried_move_end)
 
     # nightmove (session 10): periodic leg movements come in series
     def _remember_moves(self, ch: _Channel, new: list[tuple[int, int]], now: int) -> None:
