@@ -1367,6 +1367,8 @@ class CrampDetector:
         beside = self._beside(c, start, runs)
         paths = self._candidates(c, start, st, runs, weak)
         self._gait_vetoes(c, start, paths, runs)
+        if self.settings.watch_stand_irregular > 0 and _any(paths.fast):
+            self._watch_stand_vetoes(c, start, st, paths)
         if self.settings.after_effort_s > 0:
             paths.after_effort = self._after_effort(c, start, st, runs, beside.ctx, paths.slow)
             paths.slow |= paths.after_effort
@@ -1556,6 +1558,20 @@ class CrampDetector:
                 settle[k] = self._gaps_closed(c, start + k - self._ext_start)
         held_up = st["held"] & ~st["art"]  # exert: held on one leg longer than a voluntary hold
         return _Paths(fast, quiet, slow, settle, weak, held_up, np.zeros(n, dtype=bool), rec)
+
+    def _watch_stand_vetoes(
+        self, c: int, start: int, st: dict[str, np.ndarray], paths: _Paths
+    ) -> None:
+        """watchstand (session 14): within the recurrence watch, a fast-path frame whose
+        irregularity passes only the watch's looser threshold (under ``irregular`` x
+        ``watch_stand_irregular``) is dropped where the stand test finds the leg standing:
+        standing's postural sway meets the looser threshold; a cramp on one leg keeps it."""
+        s = self.settings
+        k = np.flatnonzero(
+            paths.fast & paths.rec & (st["irr"] < s.irregular * s.watch_stand_irregular)
+        )
+        if k.size and s.stand_ref_ceiling > 0:
+            paths.fast[k[self._standing(c, start + k)]] = False
 
     def _gait_vetoes(self, c: int, start: int, paths: _Paths, runs: _Runs) -> None:
         """The fast and slow paths less gait's strides and standing (and, early in the

@@ -425,6 +425,12 @@ class DetectorSettings:
         standing's tonic activity is low and on both legs, and posture shifts keep it over
         ``strong_ratio`` x a resting baseline that standing has set. 0 disables.
 
+    watch_stand_irregular : float
+        (watchstand) Training: within the recurrence watch a frame the stand test
+        (``stand_ref_ceiling``, ``stand_other_share``) finds standing needs ``irregular`` x
+        this on the fast path instead of ``irregular`` x ``recurrence_scale``: the watch's
+        looser irregularity is met by standing's postural sway. 0 disables.
+
     stand_memory_other, stand_memory_rise : float
         (standmem) Training: each leg's level when it last stood (median 250 ms level over
         ``window_s`` above the resting offset, at the latest frame at which every leg was
@@ -689,6 +695,7 @@ class DetectorSettings:
     # stand: standing is bilateral and low against the activity reference (slow path)
     stand_ref_ceiling: float = 0.0
     stand_other_share: float = 0.3
+    watch_stand_irregular: float = 0.0  # watchstand
     stand_memory_other: float = 0.0
     stand_memory_rise: float = 2.5
     # standfa: a run that resumed the steady level before it followed no effort
@@ -922,6 +929,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "gait_other_rhythm": (0.0, 2.0, "autocorrelation difference"),  # gaitcramp
     "stand_ref_ceiling": (0.0, 1.0, "x activity reference"),  # stand
     "stand_other_share": (0.0, 10.0, "x this leg's level over its reference"),  # stand
+    "watch_stand_irregular": (0.0, 1.0, "x irregular"),  # watchstand
     "stand_memory_other": (0.0, 10.0, "x the other leg's last standing level"),  # standmem
     "stand_memory_rise": (1.0, 100.0, "x this leg's last standing level"),  # standmem
     "turn_other_s": (0.0, 20.0, "s"),  # turnfa (within HISTORY_S)
@@ -1151,6 +1159,10 @@ _PROFILES = {
         # level before it, within 1.5x either way, and followed no effort: it does not take
         # the after-effort path (benchmarks/detection.md, session 11, part standfa).
         resume_ratio=1.5,
+        # watchstand (session 14): within the recurrence watch the fast path's looser
+        # irregularity is met by standing's sway: where the stand test finds the leg standing
+        # it needs the full irregularity (benchmarks/detection.md, session 14, part standing).
+        watch_stand_irregular=1.0,
         # standmem: for the slow path, a leg back at up to 2x the level it last stood at beside
         # one contracting 2.5x over its own standing level stands while the other cramps: not a
         # contraction of both legs (benchmarks/detection.md, session 12, part indtrain).
