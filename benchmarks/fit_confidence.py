@@ -68,9 +68,10 @@ def alerts_of(csv_path: str) -> list[dict[str, Any]]:
 
     def make_pipe(stream: Any, rep: Any) -> Any:
         log.clear()  # a second pass (revised representation) starts over
-        pipe = Pipeline(
-            stream.fs, stream.channels, rep, profile, profile_settings(profile, rep.signal)
-        )
+        # every alert the paths raise is a row, the ones the gate keeps below
+        # min_confidence (possible cramps) too: the model is what the gate judges by
+        settings = profile_settings(profile, rep.signal).replace(min_confidence=0.0)
+        pipe = Pipeline(stream.fs, stream.channels, rep, profile, settings)
         log.pipe = pipe
         pipe._detector.alert_log = log
         return pipe

@@ -35,8 +35,10 @@ QUALITY_ISSUES: tuple[str, ...] = (
     "gap",
 )
 
-#: Event kinds. ``cramp`` is the only kind that is a cramp alert.
-EVENT_KINDS: tuple[str, ...] = ("cramp", "early_warning")
+#: Event kinds. ``cramp`` is the only kind that is a cramp alert; a ``possible_cramp`` is a
+#: contraction a cramp path took whose confidence is below the detector's ``min_confidence``
+#: (logged, never vibrated, never counted as a cramp).
+EVENT_KINDS: tuple[str, ...] = ("cramp", "possible_cramp", "early_warning")
 
 
 class CrampDetectError(Exception):

@@ -49,6 +49,11 @@ def alert_line(event: Event) -> str:
             f"{clock(event.onset_s, decimals=1)} (noticed {clock(event.alert_s, decimals=1)}); "
             "a cramp may follow"
         )
+    if event.end_s is None and event.kind == "possible_cramp":
+        return (
+            f"possible cramp on {event.channel}: onset {clock(event.onset_s, decimals=1)}, "
+            f"confidence {event.confidence:.2f}, below the alert level (no alert)"
+        )
     if event.end_s is None:
         return (
             f"ALERT {event.kind} on {event.channel}: onset {clock(event.onset_s, decimals=1)}, "

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
     def show(block, pipe, out) -> None:
         for ev in out.events:
-            state = "ALERT" if ev.kind == "cramp" else "WARNING"
+            state = {"cramp": "ALERT", "early_warning": "WARNING"}.get(ev.kind, "logged")
             state = "ended" if ev.end_s is not None else state
             print(f"[{block.t_end:9.2f} s] {ev.kind} {state} on {ev.channel}", flush=True)
         for q in out.quality:

@@ -2939,7 +2939,8 @@ class CrampDetector:
             self.alert_log.append((c, frame, x))
         confidence = self.confidence(dict(zip(ALERT_FEATURES, x.tolist(), strict=True)))
         ev = FrameEvent(
-            kind="cramp",
+            # gate: an alert the model rates below min_confidence is only a possible cramp
+            kind="cramp" if confidence >= self.settings.min_confidence else "possible_cramp",
             channel=c,
             onset_frame=k,
             alert_frame=frame,

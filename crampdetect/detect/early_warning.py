@@ -99,7 +99,7 @@ class EarlyWarning:
         """Cramp events the detector raised or ended (frames): none warns while one is open
         on its leg, nor for ``warn_recover_s`` after it ended."""
         for e in events:
-            if e.kind != "cramp":
+            if e.kind not in ("cramp", "possible_cramp"):  # both are contractions going on
                 continue
             spans = self._ch[e.channel].cramps
             for span in spans:

@@ -71,6 +71,12 @@ class DetectorSettings:
     rise_ratio : float
         The activation must reach this multiple of the median level over the 5 s before it:
         a cramp rises from rest or from lighter activity, unlike standing after gait.
+    min_confidence : float
+        (gate, session 14) An alert whose confidence (the learned model of
+        ``detect/confidence.json``, 0-1) is below this is reported as a ``possible_cramp``
+        event instead of a ``cramp``: logged with its onset and end, never vibrated, never
+        counted as a cramp; the detector's state is the same either way. 0 disables. Figures:
+        benchmarks/detection.md, session 14, part gate.
     early_warning : bool
         Also raise ``early_warning`` events when the resting level rises for tens of seconds
         (night profile only, where it is on; see :mod:`crampdetect.detect.early_warning` and
@@ -574,6 +580,7 @@ class DetectorSettings:
     end_rest_share: float = 0.0
     max_cramp_s: float = 900.0
     rise_ratio: float = 2.0
+    min_confidence: float = 0.0  # gate
     early_warning: bool = False
     warn_low_ratio: float = 1.5  # warn
     warn_high_ratio: float = 12.0  # warn
@@ -817,6 +824,11 @@ WEAK_SPAN_MAX_S = 25.0
 #: (trainfa) The gait test looks back at most this far (s): within the detector's history.
 GAIT_WINDOW_MAX_S = 25.0
 #: Allowed range and unit of every numeric setting ("" for a plain ratio or fraction).
+#: (gate) Alerts rated below this by the confidence model are possible cramps in both profiles:
+#: on the tuning and validation seeds no cramp's first alert at this level or above came later
+#: than without the gate (benchmarks/detection.md, session 14, parts conf and gate).
+MIN_CONFIDENCE = 0.2
+
 LIMITS: dict[str, tuple[float, float, str]] = {
     "on_ratio": (1.0, 1000.0, "x baseline"),
     "off_ratio": (1.0, 1000.0, "x baseline"),
@@ -838,6 +850,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "end_rest_share": (0.0, 1.0, ""),  # indnight
     "max_cramp_s": (1.0, _BIG, "s"),
     "rise_ratio": (0.0, 1000.0, "x level before the run"),
+    "min_confidence": (0.0, 1.0, "probability"),
     "recurrence_s": (0.0, _BIG, "s"),
     "recurrence_scale": (0.1, 1.0, ""),
     "relax_window_s": (0.2, 60.0, "s"),
@@ -1057,9 +1070,13 @@ _PROFILES = {
         # message (no vibration unless AlertSettings.warn_prompt); never a cramp alert
         # (benchmarks/detection.md, session 13, part warn).
         early_warning=True,
+        # gate (session 14): an alert the confidence model rates below 0.2 is a possible
+        # cramp, not an alert (benchmarks/detection.md, session 14, part gate).
+        min_confidence=MIN_CONFIDENCE,
     ),
     # Moving: voluntary holds last up to ~10 s and standing keeps a low tonic activity.
     "training": DetectorSettings(
+        min_confidence=MIN_CONFIDENCE,  # gate (session 14)
         slow_s=9.5,
         bilateral_s=600.0,
         quiet_s=0.0,

@@ -225,7 +225,8 @@ def night_summary(data: ReportData) -> dict:
         "duration_s": round(data.rec.duration_s, 1),
         "n_cramps": len(cramps),
         "cramps": cramps,
-        "n_warnings": sum(1 for e in data.events if e["kind"] != "cramp"),
+        "n_warnings": sum(1 for e in data.events if e["kind"] == "early_warning"),
+        "n_possible_cramps": sum(1 for e in data.events if e["kind"] == "possible_cramp"),
         "sensor_problem_s": lost,
         "sensor_problem_share": {
             ch: round(v / max(data.rec.duration_s, 1e-9), 4) for ch, v in lost.items()

@@ -112,6 +112,9 @@ class SessionRecorder:
                     " DO UPDATE SET end_s = excluded.end_s",
                     (sid, *key, onset, alert, end),
                 )
+            elif event.kind == "possible_cramp":
+                # (gate) not a cramp: kept in the session's events file, not in the history
+                logger.debug("possible cramp on %s at %.1f s not stored", event.channel, alert)
             else:
                 raise InputError(f"Unknown event kind {event.kind!r}")
 
