@@ -3,18 +3,24 @@
 Every alert the detector raises on the labelled recordings of the evaluation sets (``--sets``,
 default all three: standard, stress and independent) is a row: its ALERT_FEATURES at the
 alert and whether ``crampdetect evaluate`` counts it as a cramp
-(:func:`crampdetect.evaluate.score.score`, repeats within a cramp included). Features whose
-meaning depends on the generator are dropped first (:func:`prune_features`: each set left
-out in turn); the model's form and regularisation are then chosen by cross-validation grouped
-by seed over the TUNING and FIT seeds (each seed's alerts of every set left out in turn; per
-set and seed ROC AUC and the Brier score; leave-one-set-out figures beside them), then it is
-fitted on all their alerts and written to ``crampdetect/detect/confidence.json``; ROC AUC,
-Brier score and a reliability table on the VALIDATION seeds (and, for reference, on the
-fitted seeds) go to ``benchmarks/confidence.md``. The independent set is fitted at its
-tuning seeds only (its fit seeds are not generated). Held-out seeds are never read.
+(:func:`crampdetect.evaluate.score.score`, repeats within a cramp included). The model is
+fitted on the TUNING seeds and the FIT seeds (``FIT_SEEDS`` of
+:mod:`crampdetect.evaluate.multiseed`, 10-14, on the standard and stress sets; on the
+independent set only ``INDEPENDENT_FIT_SEEDS``, 10 and 11: its generator takes ~11 min a
+set). Its figures on the tuning seeds are therefore in-sample; ``--fit-on fit`` fits on the
+fit seeds only and reads the tuning seeds out of sample too (session 14: validation ROC AUC
+0.01-0.04 lower, so not shipped). Neither validation nor held-out seeds are ever fitted on,
+and held-out seeds are never read. Features whose meaning depends on the generator are
+dropped first (:func:`prune_features`: each set left out in turn); the model's form and
+regularisation are then chosen by cross-validation grouped by seed over the seeds fitted on
+(each seed's alerts of every set left out in turn; per set and seed ROC AUC and the Brier
+score; leave-one-set-out figures beside them), then it is fitted on all their alerts and
+written to ``crampdetect/detect/confidence.json``; ROC AUC, Brier score and a reliability
+table per set on the VALIDATION seeds (and, for reference, on the seeds fitted on) go to
+``benchmarks/confidence.md``.
 
 Rerun after any change to which alerts are raised (one command; sets are generated into the
-evaluation-set cache the first time, then reused):
+evaluation-set cache, ``--cache``, the first time, then reused):
 
     PYTHONPATH=$PWD python benchmarks/fit_confidence.py
 
@@ -111,10 +117,15 @@ def alerts_of(csv_path: str) -> list[dict[str, Any]]:
 
 
 def collect(
-    sets: tuple[str, ...], seeds: tuple[int, ...], workers: int, keep: Path | None
+    sets: tuple[str, ...],
+    seeds: tuple[int, ...],
+    workers: int,
+    keep: Path | None,
+    cache: Path | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows of every alert of the evaluation ``sets`` at ``seeds`` (sets generated if
-    needed); with ``keep``, each set's rows are kept there and reused."""
+    """Rows of every alert of the evaluation ``sets`` at ``seeds`` (sets generated into
+    ``cache``, default the evaluation-set cache, if needed); with ``keep``, each set's rows
+    are kept there and reused."""
     from crampdetect.evaluate.multiseed import (
         DEFAULT_CACHE,
         SET_HOURS,
@@ -124,14 +135,15 @@ def collect(
     )
     from crampdetect.pipeline.bulk import map_recordings
 
+    cache = DEFAULT_CACHE if cache is None else cache
     rows = []
     for variant, seed in itertools.product(sets, seeds):
-        name = set_directory(DEFAULT_CACHE, variant, seed, SET_HOURS[variant]).name
+        name = set_directory(cache, variant, seed, SET_HOURS[variant]).name
         kept = keep / f"{name}.json" if keep is not None else None
         if kept is not None and kept.exists():  # kept rows: the set itself is not needed
             got = json.loads(kept.read_text())
         else:
-            d = ensure_set(variant, seed, SET_HOURS[variant], DEFAULT_CACHE, n_jobs=workers)
+            d = ensure_set(variant, seed, SET_HOURS[variant], cache, n_jobs=workers)
             paths = [str(p) for p in set_recordings(d)]
             got = list(
                 itertools.chain.from_iterable(
@@ -182,17 +194,23 @@ def report(rows: list[dict[str, Any]], title: str) -> list[str]:
                 f"| {key} {v} | {int(m.sum())} | {int(y[m].sum())} | {auc(p[m], y[m])} "
                 f"| {np.mean((p[m] - y[m]) ** 2):.3f} |"
             )
+    # Reliability per set: alerts, mean confidence and share true in each confidence bin.
+    of = np.array([r["set"] for r in rows])
+    names = sorted(set(of.tolist()))
     lines += [
         "",
-        "| confidence | alerts | mean confidence | share true |",
-        "| --- | ---: | ---: | ---: |",
+        "| confidence | " + " | ".join(f"{v}: alerts, mean, share true" for v in names) + " |",
+        "| --- |" + " ---: |" * len(names),
     ]
     edges = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0001]
     for a, b in itertools.pairwise(edges):
-        m = (p >= a) & (p < b)
-        mean = f"{p[m].mean():.2f}" if m.any() else "-"
-        share = f"{y[m].mean():.2f}" if m.any() else "-"
-        lines.append(f"| {a:.1f}-{min(b, 1.0):.1f} | {int(m.sum())} | {mean} | {share} |")
+        cells = []
+        for v in names:
+            m = (p >= a) & (p < b) & (of == v)
+            cells.append(
+                f"{int(m.sum())}, {p[m].mean():.2f}, {y[m].mean():.2f}" if m.any() else "0"
+            )
+        lines.append(f"| {a:.1f}-{min(b, 1.0):.1f} | " + " | ".join(cells) + " |")
     return [*lines, ""]
 
 
@@ -340,18 +358,29 @@ def choose_model(
     return features, c, [*lines, "", f"Shipped: {label}, strength {c}, fitted on all of them.", ""]
 
 
-#: Seeds fitted on, per set: the tuning seeds, and the fit seeds where they are generated (the
-#: independent set is used at its tuning seeds only).
-def fitted_seeds(variant: str) -> tuple[int, ...]:
+#: Fit seeds used on the independent set: its generator takes ~11 min a set on a 2-core
+#: machine (the other sets' fit seeds all are used).
+INDEPENDENT_FIT_SEEDS = (10, 11)
+#: What the model is fitted on (``--fit-on``): the tuning seeds and the fit seeds (shipped:
+#: more of the scarce false alerts; tuning figures in-sample), or the fit seeds only (the
+#: tuning seeds then read out of sample; session 14: validation ROC AUC 0.01-0.04 lower).
+FIT_ON = ("tuning+fit", "fit")
+
+
+def fitted_seeds(variant: str, fit_on: str = FIT_ON[0]) -> tuple[int, ...]:
+    """Seeds fitted on for one evaluation set: its fit seeds (only INDEPENDENT_FIT_SEEDS on the
+    independent set), and the tuning seeds before them under ``fit_on`` "tuning+fit"."""
     from crampdetect.evaluate.multiseed import FIT_SEEDS, TUNING_SEEDS
 
-    return TUNING_SEEDS + (() if variant == "independent" else FIT_SEEDS)
+    fit = INDEPENDENT_FIT_SEEDS if variant == "independent" else FIT_SEEDS
+    return (TUNING_SEEDS if fit_on == "tuning+fit" else ()) + fit
 
 
 def main() -> None:
     from crampdetect.detect import confidence
     from crampdetect.evaluate.multiseed import (
         ALL_SETS,
+        DEFAULT_CACHE,
         FIT_SEEDS,
         TUNING_SEEDS,
         VALIDATION_SEEDS,
@@ -361,6 +390,12 @@ def main() -> None:
     ap.add_argument("--no-fit", action="store_true", help="score the shipped model only")
     ap.add_argument("--rows", type=Path, help="folder keeping the collected rows per set")
     ap.add_argument("--workers", type=int, default=1, help="local worker processes")
+    ap.add_argument(
+        "--cache", type=Path, default=DEFAULT_CACHE, help="evaluation-set cache (CACHE_DIR)"
+    )
+    ap.add_argument(
+        "--fit-on", choices=FIT_ON, default=FIT_ON[0], help="seeds fitted on (default: tuning+fit)"
+    )
     ap.add_argument(
         "--sets",
         default=",".join(ALL_SETS),
@@ -376,43 +411,67 @@ def main() -> None:
     if args.rows is not None:
         args.rows.mkdir(parents=True, exist_ok=True)
         kept = len(list(args.rows.glob("*.json")))
-    tune = list(
+    seeds_of = {v: fitted_seeds(v, args.fit_on) for v in sets}
+    fit_rows = list(
         itertools.chain.from_iterable(
-            collect((v,), fitted_seeds(v), args.workers, args.rows) for v in sets
+            collect((v,), seeds_of[v], args.workers, args.rows, args.cache) for v in sets
         )
     )
-    check = collect(sets, VALIDATION_SEEDS, args.workers, args.rows)
+    check = collect(sets, VALIDATION_SEEDS, args.workers, args.rows, args.cache)
+    # Out of sample unless fitted on: the tuning seeds are checked too.
+    tuning = (
+        collect(sets, TUNING_SEEDS, args.workers, args.rows, args.cache)
+        if args.fit_on == "fit"
+        else []
+    )
     cv_lines: list[str] = []
     if not args.no_fit:
-        names = [n for n in tune[0]["x"] if n not in confidence.RULE_FEATURES]
-        names, cv_lines = prune_features(tune, names)
-        features, strength, choice = choose_model(tune, names)
+        from crampdetect.detect.cramp import ALERT_FEATURES
+
+        # Kept rows may carry features of another version: only the detector's are fitted.
+        names = [n for n in ALERT_FEATURES if n not in confidence.RULE_FEATURES]
+        names, cv_lines = prune_features(fit_rows, names)
+        features, strength, choice = choose_model(fit_rows, names)
         cv_lines += choice
         params = confidence.fit_confidence(
-            [r["x"] for r in tune], [r["y"] for r in tune], features, strength=strength
+            [r["x"] for r in fit_rows], [r["y"] for r in fit_rows], features, strength=strength
         )
         params["tuning_seeds"] = list(TUNING_SEEDS)
         params["fit_seeds"] = list(FIT_SEEDS)
-        params["fitted_seeds"] = {v: list(fitted_seeds(v)) for v in sets}
+        params["fitted_seeds"] = {v: list(seeds_of[v]) for v in sets}
         confidence.DATA.write_text(json.dumps(params, indent=1) + "\n")
-    rescore(tune)
-    rescore(check)
-    fitted = "; ".join(f"{v} {', '.join(map(str, fitted_seeds(v)))}" for v in sets)
-    seeds = fitted, ", ".join(map(str, VALIDATION_SEEDS))
+    for rows in (fit_rows, check, tuning):
+        rescore(rows)
+    fitted = "; ".join(f"{v} {', '.join(map(str, seeds_of[v]))}" for v in sets)
+    seeds = fitted, ", ".join(map(str, VALIDATION_SEEDS)), ", ".join(map(str, TUNING_SEEDS))
     lines = [
         "# Alert confidence: ranking and calibration",
         "",
-        f"`PYTHONPATH=$PWD python benchmarks/fit_confidence.py` ({time.monotonic() - t0:.0f} s "
-        "on this shared 2-core machine"
+        "`PYTHONPATH=$PWD python benchmarks/fit_confidence.py "
+        f"--fit-on {args.fit_on}{' --no-fit' if args.no_fit else ''}` "
+        f"({time.monotonic() - t0:.0f} s on this shared 2-core machine"
         + (f"; the alerts of {kept} sets kept by an earlier run). " if kept else "). ")
-        + "The model (`crampdetect/detect/confidence.json`) is "
-        f"fitted on the alerts of the tuning and fit seeds ({seeds[0]}) "
-        f"and checked on the validation seeds ({seeds[1]}) of the same sets; an alert is true "
+        + (
+            "The model (`crampdetect/detect/confidence.json`) is "
+            f"fitted on the alerts of seeds {seeds[0]} "
+            if not args.no_fit
+            else "The shipped model (`crampdetect/detect/confidence.json`, not refitted: "
+            "`--no-fit`; fitted on seeds "
+            + "; ".join(
+                f"{v} {', '.join(map(str, ss))}"
+                for v, ss in json.loads(confidence.DATA.read_text())["fitted_seeds"].items()
+            )
+            + f" of an earlier detector) is scored on the current alerts of seeds {seeds[0]} "
+        )
+        + f"and checked on the validation seeds ({seeds[1]}) of the same sets"
+        + (f" and, out of sample too, on the tuning seeds ({seeds[2]})" if tuning else "")
+        + "; an alert is true "
         "when `crampdetect evaluate` counts it as a cramp (repeats within a cramp included).",
         "",
         *cv_lines,
         *report(check, f"Validation seeds {seeds[1]}"),
-        *report(tune, f"Tuning and fit seeds {seeds[0]} (fitted on)"),
+        *(report(tuning, f"Tuning seeds {seeds[2]} (not fitted on)") if tuning else []),
+        *report(fit_rows, f"Seeds {seeds[0]}" + ("" if args.no_fit else " (fitted on)")),
     ]
     (HERE / "confidence.md").write_text("\n".join(lines))
     print("\n".join(lines))

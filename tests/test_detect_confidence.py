@@ -190,3 +190,13 @@ def test_kept_rows_are_reused_without_the_set(tmp_path, monkeypatch):
     monkeypatch.setattr(multiseed, "ensure_set", no_generation)
     rows = fit.collect(("standard",), (10,), 1, tmp_path)
     assert rows == [{**row, "set": "standard", "seed": 10}]
+
+
+def test_fit_script_fits_on_tuning_and_fit_seeds_never_validation():
+    fit = _fit_script()
+    for v in ("standard", "stress", "independent"):
+        both, only = fit.fitted_seeds(v), fit.fitted_seeds(v, "fit")
+        assert both[: len(TUNING_SEEDS)] == TUNING_SEEDS and not set(only) & set(TUNING_SEEDS)
+        assert set(only) <= set(FIT_SEEDS) and only == both[len(TUNING_SEEDS) :]
+        assert not set(both) & (set(VALIDATION_SEEDS) | set(HELD_OUT_SEEDS))
+    assert fit.fitted_seeds("independent") == (*TUNING_SEEDS, *fit.INDEPENDENT_FIT_SEEDS)
