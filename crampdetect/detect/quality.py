@@ -225,6 +225,7 @@ class QualityMonitor:
         self._other_off = np.zeros((c, 0), dtype=bool)
         self._mains_seen: tuple = (None, None)  # mains figures last seen, and their masks
         self.skip = np.zeros((c, 0), dtype=bool)  # frames the baseline does not learn from
+        self.pinned: np.ndarray | None = None  # envmiss: undecided ENV pins of the last update
         for t in self._trackers.values():
             t.reset()
         # rep: an envelope pinned high after a climb is a contraction, not a lead-off.
@@ -439,9 +440,11 @@ class QualityMonitor:
             quiet = np.zeros(masks["lead_off"].shape, dtype=bool)
             for t in trackers:
                 t.open_mask = quiet
+            self.pinned = None
             self.skip = self._pop_cand_now.copy()
             return masks, self._pop_cand_now.copy(), quiet.copy(), []
         spans = []
+        self.pinned = None
         untrusted = np.zeros(masks["lead_off"].shape, dtype=bool)
         skip = np.zeros_like(untrusted)
         lasting = np.zeros_like(untrusted)
@@ -461,8 +464,10 @@ class QualityMonitor:
                 untrusted |= masks[k] | tracker.open_mask
             flagged = masks[k] | tracker.open_mask
             if k == "lead_off" and self._undecided.shape == flagged.shape:
-                # envmiss: a pin not yet judged (or its tail after a wane) is untrusted only.
-                flagged = flagged & ~(self._undecided & ~self._other_off)
+                # envmiss: a pin not yet judged (or its tail after a wane) is untrusted only;
+                # it still ends a cramp event that is open (``pinned``), as a lead-off does.
+                self.pinned = flagged & self._undecided & ~self._other_off
+                flagged = flagged & ~self.pinned
             if k in LASTING:
                 lasting |= flagged
             if k in BLOCKING:  # blocked while the interval lasts, not only where it began
