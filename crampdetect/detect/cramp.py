@@ -437,7 +437,6 @@ class CrampDetector:
         self._next_id = 1
         self._frame = 0
         self.interrupted: dict[int, tuple[float, float]] = {}
-        self._pinned: np.ndarray | None = None  # envmiss: undecided ENV pins of the part
         self._h_level = np.zeros((c, 0))  # 250 ms level history (window stats)
         self._h_fast = np.zeros((c, 0))  # 100 ms level history (onset backtracking)
         self._h_base = np.zeros((c, 0))
@@ -481,7 +480,6 @@ class CrampDetector:
         tkeo: np.ndarray | Callable[[int, int], np.ndarray] | None = None,
         untrusted: np.ndarray | None = None,
         interrupted: np.ndarray | None = None,
-        pinned: np.ndarray | None = None,
     ) -> list[FrameEvent]:
         """Process frames ``start .. start + n``; all arrays (n_channels, n).
 
@@ -493,9 +491,7 @@ class CrampDetector:
         frame (µV², raw EMG only; or ``tkeo(lo, hi)`` giving those of frames ``lo .. hi - 1``
         from ``HISTORY_S`` before ``start`` on, called only where read) used to place onsets,
         ``untrusted`` frames under a quality flag (no alert is raised from them),
-        ``interrupted`` frames under a lasting flag (activity there starts or continues no run),
-        ``pinned`` (envmiss) frames of an ENV pin not yet judged a lead-off: they end an open
-        cramp event as a lead-off does, but neither block the channel nor break its run.
+        ``interrupted`` frames under a lasting flag (activity there starts or continues no run).
 
         (rebase) A channel's resting baseline is
         held at its value at the alert while it cramps (a cramp of minutes is not a new
@@ -505,7 +501,6 @@ class CrampDetector:
         result does not depend on block boundaries.
         """
         args = [level_fast, level, base, blocked, artefact, reference, tkeo, untrusted, interrupted]
-        args.append(pinned)
         s = self.settings
         if s.rest_hold_s <= 0 and s.other_cramp_s <= 0:
             return self._update_part(start, args)
@@ -655,10 +650,7 @@ class CrampDetector:
     def _update_part(self, start: int, arrays: list) -> list[FrameEvent]:
         """Process frames ``start .. start + n``: :meth:`update` for one part, with
         ``arrays`` its arrays in order (the baseline with the cramp holds applied)."""
-        level_fast, level, base, blocked, artefact, reference, tkeo, untrusted, interrupted = (
-            arrays[:9]
-        )
-        pinned = arrays[9] if len(arrays) > 9 else None
+        level_fast, level, base, blocked, artefact, reference, tkeo, untrusted, interrupted = arrays
         n = level.shape[1]
         self._frame = start + n
         self._part_start = start  # rebase
@@ -682,7 +674,6 @@ class CrampDetector:
         stats["base"] = base
         stats["ref"] = np.zeros_like(level) if reference is None else reference
         stats["untrusted"] = np.zeros(level.shape, bool) if untrusted is None else untrusted
-        self._pinned = pinned  # envmiss
         self._ext_fast = np.concatenate([self._h_fast, level_fast], axis=1)
         self._ext_level = np.concatenate([self._h_level, level], axis=1)
         self._ext_base = np.concatenate([self._h_base, base], axis=1)
@@ -1119,8 +1110,6 @@ class CrampDetector:
                 s = self.settings
                 floor = max(s.off_ratio * ch.cramp_base, s.end_fraction * ch.cramp_level)
                 low = (fast[p:] < floor) | blocked[p:]
-                if self._pinned is not None:  # envmiss: an undecided pin ends it too
-                    low = low | self._pinned[c, p:]
                 assert ch.cramp is not None
                 too_long = ch.cramp.alert_frame + round(s.max_cramp_s / self.hop_s)
                 if too_long < start + n:  # give up: no cramp lasts this long (from too_long

@@ -66,9 +66,6 @@ class EnvRise:
         self._last_dip = np.full(n_channels, _NONE)  # last frame dipping below the wane level
         self._last_low = np.full(n_channels, _NONE)  # last frame falling below the high level
         self._last_wane = np.full(n_channels, _NONE)  # last frame back at the top after a wane
-        #: envmiss: per frame of the last call, frames since the first high frame after the
-        #: last rest (how long the envelope has been high since its jump).
-        self.high_for = np.zeros((n_channels, 0), dtype=np.int64)
 
     def jumped(self, mean: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """Frames (n_channels, n) whose envelope is high after a jump and has not waned since.
@@ -78,7 +75,6 @@ class EnvRise:
         """
         c, n = mean.shape
         if n == 0:
-            self.high_for = np.zeros((c, 0), dtype=np.int64)
             return np.zeros((c, 0), dtype=bool)
         idx = self._frame + np.arange(n)
         rest, high = mean < self.rest, mean >= self.high
@@ -95,7 +91,6 @@ class EnvRise:
         )
         up = high & (first_high > last_rest)
         out = up & (first_high - last_rest <= self.jump_frames)
-        self.high_for = idx - first_high
         # envrail: back at the top after a dip that stayed high since the last frame there.
         top = hi >= self.top
         self._frame += n

@@ -55,11 +55,6 @@ FLOOR_S = 60.0
 #: mean pushed toward a rail (a shifted baseline, an artefact) stays untrusted. In the
 #: simulator's clipping (cramps, gait, holds, movements) the mean stays within 0.16 of mid.
 CLIP_CENTRE = 0.2
-#: envmiss: an ENV pinned at the top after a jump is judged a lead-off only once it has stayed
-#: there ENV_DECIDE_S (s) without waning. Until then its frames are flagged ``lead_off`` and
-#: untrusted (no alert from them), but they neither block the channel nor interrupt its run:
-#: a contraction that wanes within ENV_DECIDE_S has been one since its jump.
-ENV_DECIDE_S = 2.0
 
 #: ``ndarray.any()`` over all axes without its Python-level wrapper (small live arrays).
 _any = np.logical_or.reduce
@@ -205,7 +200,6 @@ class QualityMonitor:
             "bad_value": (1, round(1.0 * per_s)),
         }
         self._trackers = {k: IntervalTracker(n_channels, *persist[k]) for k in self.ISSUES}
-        self._decide = round(ENV_DECIDE_S * per_s)
         self.reset()
 
     def reset(self) -> None:
@@ -219,13 +213,8 @@ class QualityMonitor:
         # rail: was the channel's last clipped frame off-centre (its span stays untrusted)?
         self._clip_off = np.zeros(c, dtype=bool)
         self._off_centre = np.zeros((c, 0), dtype=bool)
-        # envmiss: was the channel's last pinned frame still undecided (young)?
-        self._pin_young = np.zeros(c, dtype=bool)
-        self._undecided = np.zeros((c, 0), dtype=bool)
-        self._other_off = np.zeros((c, 0), dtype=bool)
         self._mains_seen: tuple = (None, None)  # mains figures last seen, and their masks
         self.skip = np.zeros((c, 0), dtype=bool)  # frames the baseline does not learn from
-        self.pinned: np.ndarray | None = None  # envmiss: undecided ENV pins of the last update
         for t in self._trackers.values():
             t.reset()
         # rep: an envelope pinned high after a climb is a contraction, not a lead-off.
@@ -301,8 +290,6 @@ class QualityMonitor:
                 stuck = (flat & at_top) | (still & (level_mean >= ENV_HIGH * fsc))
                 if self._env_rise is not None:  # rep: only if it jumped there (env_rail)
                     stuck &= self._env_rise.jumped(f.raw_mean, f.raw_min, f.raw_max)
-                    young = stuck & (self._env_rise.high_for < self._decide)
-                    self._undecided = self._latest_pin_young(stuck, young)
                 clip = at_top
             else:
                 stuck = flat & (at_top | at_bottom)
@@ -324,7 +311,6 @@ class QualityMonitor:
             hum = (rough <= ENV_HUM_ROUGH * level_mean) & (
                 level_mean >= ENV_HUM_RISE * np.maximum(self._env_floor(level_mean), 1.0)
             )
-        self._other_off = lead_off & ~stuck  # envmiss: lead-offs that are no pin
         usable = ~(lead_off | clip)
         masks = {
             "lead_off": lead_off,
@@ -395,20 +381,6 @@ class QualityMonitor:
         self._clip_off = out[:, -1].copy()
         return out
 
-    def _latest_pin_young(self, stuck: np.ndarray, young: np.ndarray) -> np.ndarray:
-        """envmiss: per frame, was the last pinned frame (this one included) still young?"""
-        n = stuck.shape[1]
-        if not (_any(stuck, None) or _any(self._pin_young, None)):
-            return np.zeros(stuck.shape, dtype=bool)
-        last = np.maximum.accumulate(np.where(stuck, np.arange(n), -1), axis=1)
-        out = np.where(
-            last >= 0,
-            np.take_along_axis(young, np.maximum(last, 0), axis=1),
-            self._pin_young[:, None],
-        )
-        self._pin_young = out[:, -1].copy()
-        return out
-
     def _env_floor(self, level: np.ndarray) -> np.ndarray:
         """Per frame, the lowest 1-s level of the last FLOOR_S (the resting envelope)."""
         keep = max(1, round(FLOOR_S / self.hop_s))
@@ -440,11 +412,9 @@ class QualityMonitor:
             quiet = np.zeros(masks["lead_off"].shape, dtype=bool)
             for t in trackers:
                 t.open_mask = quiet
-            self.pinned = None
             self.skip = self._pop_cand_now.copy()
             return masks, self._pop_cand_now.copy(), quiet.copy(), []
         spans = []
-        self.pinned = None
         untrusted = np.zeros(masks["lead_off"].shape, dtype=bool)
         skip = np.zeros_like(untrusted)
         lasting = np.zeros_like(untrusted)
@@ -462,16 +432,10 @@ class QualityMonitor:
                     untrusted |= (masks[k] | tracker.open_mask) & self._off_centre
             else:
                 untrusted |= masks[k] | tracker.open_mask
-            flagged = masks[k] | tracker.open_mask
-            if k == "lead_off" and self._undecided.shape == flagged.shape:
-                # envmiss: a pin not yet judged (or its tail after a wane) is untrusted only;
-                # it still ends a cramp event that is open (``pinned``), as a lead-off does.
-                self.pinned = flagged & self._undecided & ~self._other_off
-                flagged = flagged & ~self.pinned
             if k in LASTING:
-                lasting |= flagged
+                lasting |= masks[k] | tracker.open_mask
             if k in BLOCKING:  # blocked while the interval lasts, not only where it began
-                masks[k] = flagged
+                masks[k] = masks[k] | tracker.open_mask
         # A pop is known POP_DELAY frames late: its candidates count at once.
         untrusted |= self._pop_cand_now
         self.skip = untrusted | skip if self.representation.signal == "raw" else untrusted

@@ -352,7 +352,6 @@ class Pipeline:
             tkeo,
             untrusted,
             lasting,
-            self._quality.pinned,
         )
         done = 0
         found: list[FrameEvent] = []  # emitted together with the warnings (ids in frame order)
