@@ -112,7 +112,7 @@ REST_SPELL_S, REST_SPELL_SHARE = 1.0, 0.8
 HOLD_SMOOTH_S, HOLD_CONTEXT_S = 0.2, 4.0
 #: (nightfa, session 14) The periodicity test reads the 100 ms envelope every PERIODIC_STEP_S
 #: (s) and needs at least PERIODIC_MIN_S (s) of the run past ``periodic_skip_s``.
-PERIODIC_STEP_S, PERIODIC_MIN_S = 0.1, 5.0
+PERIODIC_STEP_S, PERIODIC_MIN_S = 0.1, 2.5
 
 
 class State(enum.Enum):
