@@ -329,33 +329,3 @@ def test_a_series_does_not_hold_back_a_cramp_in_its_recurrence_watch(seed):
     # After a shorter event (series_cramp_s above its length) the same run waits.
     (_, later) = _night_events(x, series_cramp_s=600.0)
     assert later.alert_s - 240.0 >= 10.0
-
-
-def _swaying(x, t, rng, start, stop, amp=300.0, depth=0.45, rate_hz=0.8):
-    """A contraction from ``start`` to ``stop`` (s) reached at once whose level sways at one
-    rate (a leg movement swinging, baseline wander rectified by the ENV board)."""
-    from synth import emg_noise
-
-    m = (t >= start) & (t < stop)
-    tt = t[m] - start
-    env = np.minimum(1.0, np.minimum(tt, stop - start - tt) / 0.3)
-    env *= 1.0 + depth * np.sin(2 * np.pi * rate_hz * tt)
-    x[0, m] += amp * env * emg_noise(int(m.sum()), FS, rng)
-
-
-@pytest.mark.parametrize("seed", range(3))
-def test_an_envelope_that_repeats_itself_is_not_a_cramp(seed):
-    # nightfa (session 14): a 9.5 s contraction from rest swaying at 0.8 Hz passes every
-    # shape test a cramp passes (it swings, it does not relax) but repeats itself: no alert,
-    # at any block size; without the periodicity test (periodic_ac 0) it is alerted at fast_s.
-    t, x, rng = scene(duration_s=200.0, seed=seed)
-    _swaying(x, t, rng, 120.0, 129.5)
-    for block in (137, 2000, 40000):
-        assert detect_array(x, FS, UV, "night", block=block)[0] == []
-    (was,) = _night_events(x, periodic_ac=0.0)
-    assert was.alert_s - 120.0 <= 5.0
-    # An irregular cramp from rest is alerted as without the test.
-    t, x, rng = scene(duration_s=200.0, seed=seed)
-    add_burst(x, t, FS, rng, 0, 120.0, 190.0, 300.0, ramp_s=1.0, irregular=0.5)
-    (e,) = _night_events(x)
-    assert [e] == _night_events(x, periodic_ac=0.0) and e.alert_s - 120.0 <= 6.0

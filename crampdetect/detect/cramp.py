@@ -110,9 +110,6 @@ REST_SPELL_S, REST_SPELL_SHARE = 1.0, 0.8
 #: lowest point with its median over the last HOLD_CONTEXT_S (s) of the run (a cramp that a
 #: turnover ran into is judged on its own level, not the turnover's).
 HOLD_SMOOTH_S, HOLD_CONTEXT_S = 0.2, 4.0
-#: (nightfa, session 14) The periodicity test reads the 100 ms envelope every PERIODIC_STEP_S
-#: (s) and needs at least PERIODIC_MIN_S (s) of the run past ``periodic_skip_s``.
-PERIODIC_STEP_S, PERIODIC_MIN_S = 0.1, 2.5
 
 
 class State(enum.Enum):
@@ -196,7 +193,6 @@ class _Channel:
     # of the current frame or run start (a periodic series), oldest first; a tuple, rebound
     # (never changed in place: snapshots share it)
     moves: tuple[tuple[int, int], ...] = ()
-    periodic_run: int = -1  # nightfa (session 14): start frame of a run found periodic
     bilateral: int = 0  # frames of the current run during which another leg rose too
     # standmem: ... not counting another leg back at its own standing level (the slow path)
     bilateral_stand: int = 0
@@ -1844,65 +1840,6 @@ class CrampDetector:
             ask = ok & slow[mine] & (elapsed[mine] < s.turn_slow_s * fr)
             if ask.any():
                 ok[np.flatnonzero(ask)] = ~self._others_turning(c, start + mine[ask], rs)
-        if s.periodic_ac > 0 and ok.any():
-            # nightfa (session 14): a cramp waxes and wanes irregularly; an envelope that
-            # repeats itself (a movement swaying at one rate, baseline wander rectified by
-            # the ENV board, bursts of turning over) is none: no path alerts on it before
-            # the run has lasted periodic_wait_s.
-            # Once found so, the run stays held (the test is not asked again at its end).
-            ask = np.flatnonzero(ok & (elapsed[mine] < s.periodic_wait_s * fr))
-            if ask.size:
-                rep = self._periodicity(c, start + mine[ask], rs) >= s.periodic_ac
-                rep |= ch.periodic_run == rs
-                ok[ask] = ~np.maximum.accumulate(rep)
-                if rep.any():
-                    ch.periodic_run = rs
-
-    def _periodicity(self, c: int, frames: np.ndarray, rs: int) -> np.ndarray:
-        """(nightfa) How strongly leg ``c``'s log 100 ms envelope repeats itself over the last
-        ``periodic_s`` of the run (from ``periodic_skip_s`` after its start ``rs``) up to each
-        of ``frames``: linearly detrended, the highest autocorrelation at a lag past its first
-        negative one (a full cycle); 0 where too little of the run is known."""
-        s = self.settings
-        fr = 1.0 / self.hop_s
-        step = max(1, round(PERIODIC_STEP_S * fr))
-        n_max = max(1, int(s.periodic_s * fr) // step)
-        ends = frames - self._ext_start
-        first = max(rs + round(s.periodic_skip_s * fr) - self._ext_start, 0)
-        n = np.minimum((ends - first) // step + 1, n_max)  # points per frame
-        out = np.zeros(frames.shape[0])
-        keep = n * step >= PERIODIC_MIN_S * fr
-        if not keep.any():
-            return out
-        ends, n = ends[keep], n[keep]
-        j = np.arange(n_max)
-        valid = j[None, :] < n[:, None]
-        idx = np.maximum(ends[:, None] - step * j[None, :], 0)
-        x = np.log(np.maximum(self._ext_fast[c][idx], 1e-6))
-        w = valid.astype(float)
-        cnt = w.sum(1, keepdims=True)
-        tm = (w * j).sum(1, keepdims=True) / cnt
-        xm = (w * x).sum(1, keepdims=True) / cnt
-        dt = (j - tm) * w
-        slope = (dt * (x - xm)).sum(1, keepdims=True) / np.maximum(
-            (dt * dt).sum(1, keepdims=True), 1e-12
-        )
-        x = (x - xm - slope * (j - tm)) * w
-        lags = n_max // 2
-        ac = np.full((x.shape[0], lags), np.nan)
-        for lag in range(1, lags + 1):
-            a, b = x[:, :-lag], x[:, lag:]
-            both = w[:, :-lag] * w[:, lag:]
-            num = (a * b * both).sum(1)
-            den = np.sqrt((a * a * both).sum(1) * (b * b * both).sum(1))
-            with np.errstate(invalid="ignore", divide="ignore"):
-                ac[:, lag - 1] = np.where(2 * lag <= n, num / den, np.nan)
-        neg = np.nan_to_num(ac, nan=1.0) < 0
-        past = np.cumsum(neg, axis=1) > 0  # at or past the first negative lag
-        out[keep] = np.nan_to_num(
-            np.nanmax(np.where(past, ac, -np.inf), axis=1, initial=-np.inf), neginf=0.0
-        )
-        return np.maximum(out, 0.0)
 
     def _one_leg_waits(
         self, runs: _Runs, beside: _Beside, paths: _Paths, mine: np.ndarray, ok: np.ndarray

@@ -545,22 +545,6 @@ class DetectorSettings:
         cramp again); a leg movement or turnover (<= 45 s) alerted falsely ends sooner. 0: the
         wait holds in every watch.
 
-    periodic_ac : float
-        (nightfa, session 14) Night: a cramp waxes and wanes irregularly; an envelope that
-        repeats itself is a leg movement swaying at one rate, baseline wander the ENV board
-        rectified, or the bursts of turning over. No path (fast, quiet, slow) alerts on a run
-        whose log 100 ms envelope over the last ``periodic_s`` (from ``periodic_skip_s`` after
-        its start; linearly detrended) reached this autocorrelation at a lag past its first
-        negative one (a full cycle) at a frame that could have alerted, until it has lasted
-        ``periodic_wait_s``; once found so, the run stays held. 0 disables.
-    periodic_s : float
-        ... the span (s) the periodicity is read over (within ``HISTORY_S``).
-    periodic_skip_s : float
-        ... the first seconds of the run left out (its rise).
-    periodic_wait_s : float
-        ... how long (s, run elapsed) a periodic run is held: longer than turning over
-        (3-45 s). 0: not held.
-
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
 
@@ -750,12 +734,6 @@ class DetectorSettings:
     series_cramp_s: float = 0.0
     series_gap_s: float = 5.0
     series_ratio: float = 2.0
-
-    # nightfa (session 14): a cramp waxes and wanes irregularly, an envelope that repeats is none
-    periodic_ac: float = 0.0
-    periodic_s: float = 8.0
-    periodic_skip_s: float = 1.0
-    periodic_wait_s: float = 0.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -970,10 +948,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "series_cramp_s": (0.0, 3600.0, "s"),  # nightmove (session 10)
     "series_gap_s": (0.0, 600.0, "s"),  # nightmove (session 10)
     "series_ratio": (1.0, 100.0, "x the last period"),  # nightmove (session 10)
-    "periodic_ac": (0.0, 1.0, "autocorrelation"),  # nightfa (session 14)
-    "periodic_s": (1.0, 20.0, "s"),  # nightfa (session 14) (within HISTORY_S)
-    "periodic_skip_s": (0.0, 10.0, "s"),  # nightfa (session 14)
-    "periodic_wait_s": (0.0, 600.0, "s"),  # nightfa (session 14)
     "warn_low_ratio": (1.0, 1000.0, "x resting floor"),  # warn (session 13)
     "warn_high_ratio": (1.0, 1000.0, "x resting floor"),  # warn
     "warn_confirm_s": (1.0, 600.0, "s"),  # warn
@@ -1071,11 +1045,6 @@ _PROFILES = {
         series_s=90.0,
         series_wait_s=10.5,
         series_cramp_s=60.0,
-        # nightfa (session 14): a cramp waxes and wanes irregularly; a run whose envelope
-        # repeats itself (a swaying movement, rectified baseline wander, turning over) waits
-        # past turning over (3-45 s) (benchmarks/detection.md, session 14, part nightfa).
-        periodic_ac=0.85,
-        periodic_wait_s=46.0,
         # warn (session 13): a raised resting floor before a cramp is an early warning, a
         # message (no vibration unless AlertSettings.warn_prompt); never a cramp alert
         # (benchmarks/detection.md, session 13, part warn).
