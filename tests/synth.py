@@ -92,11 +92,13 @@ def envelope_alerts(
     ref,
     cuts=(),
     profile: str = "training",
+    watch: tuple[int, ...] = (),
     **changes: float,
 ) -> list[tuple[int, int, str]]:
     """(channel, alert frame, path) of the cramp alerts for 100 ms envelopes ``fast`` (2, n) in µV
     at ``hop_s`` s per frame, fed to the detector directly in blocks cut at ``cuts`` (frames), with
-    resting baselines ``base`` (2, 1) and activity references ``ref`` (a number or (2, 1)) in µV."""
+    resting baselines ``base`` (2, 1) and activity references ``ref`` (a number or (2, 1)) in µV;
+    the channels in ``watch`` are in a recurrence watch throughout."""
     import itertools
 
     from crampdetect.detect.cramp import CrampDetector
@@ -105,6 +107,8 @@ def envelope_alerts(
     n = fast.shape[1]
     level = np.stack([np.convolve(f, np.ones(5) / 5, mode="same") for f in fast])
     det = CrampDetector(2, hop_s, profile_settings(profile).replace(**changes))
+    for c in watch:
+        det.watch_recurrence(c, n + 1)
     ref = np.broadcast_to(np.asarray(ref, dtype=float), (2, 1))
     out = []
     for a, b in itertools.pairwise(sorted({0, *cuts, n})):

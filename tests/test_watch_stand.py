@@ -4,14 +4,12 @@ path needs the full irregularity (benchmarks/detection.md, session 14, part stan
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from synth import envelope_alerts
 
-from crampdetect.detect.cramp import CrampDetector
 from crampdetect.detect.settings import profile_settings
 
 HOP_S = 0.05
@@ -46,19 +44,7 @@ def _scene(other: float) -> np.ndarray:
 
 def _alerts(fast: np.ndarray, watch: bool, cuts=(), **changes: float) -> list[tuple[int, str]]:
     """Training alerts (channel, frame, path), the left leg in a recurrence watch if ``watch``."""
-    n = fast.shape[1]
-    level = np.stack([np.convolve(f, np.ones(5) / 5, mode="same") for f in fast])
-    det = CrampDetector(2, HOP_S, profile_settings("training").replace(**changes))
-    if watch:
-        det.watch_recurrence(0, n + 1)
-    out = []
-    for a, b in itertools.pairwise(sorted({0, *cuts, n})):
-        m = b - a
-        zeros = np.zeros((2, m), dtype=bool)
-        out += det.update(
-            a, fast[:, a:b], level[:, a:b], BASE * np.ones(m), zeros, zeros, REF * np.ones(m)
-        )
-    return [(e.channel, e.alert_frame, e.detail["path"]) for e in out if e.kind == "cramp"]
+    return envelope_alerts(fast, HOP_S, BASE, REF, cuts, watch=(0,) if watch else (), **changes)
 
 
 def test_standing_in_the_watch_is_judged_as_outside_it():
