@@ -52,6 +52,9 @@ class Peripheral:
         self.scans = 0  # scans started by the host
         self.not_found = 0  # connects that fail as BlueZ does once it forgot the device
         self.fail_start_notify = 0  # start_notify calls that fail after a good connect()
+        # ... set once the link dropped (set before the stream starts: no race with its thread)
+        self.not_found_after_drop = 0
+        self.fail_start_notify_after_drop = 0
         self.attempts: list[float] = []  # monotonic time of every connect() call
         self.disconnects = 0
         self.clients: list[FakeClient] = []
@@ -203,6 +206,8 @@ class FakeClient(BaseBleakClient):
                 p.drop_at = None
                 p.pos += p.lost_while_down
                 p.refuse_connects = p.refuse_after_drop
+                p.not_found += p.not_found_after_drop
+                p.fail_start_notify += p.fail_start_notify_after_drop
                 p.advertising = p.advertise_after_drop
                 self._connected = False
                 self._disconnected_callback()
@@ -408,10 +413,10 @@ def test_a_start_notify_failure_disconnects_before_retrying(peripheral):
     assert not peripheral.clients[0].is_connected
     # After a drop, the same failure costs one attempt, then the link comes back.
     peripheral.drop_at = 50
+    peripheral.fail_start_notify_after_drop = 1
+    peripheral.not_found_after_drop = 1  # and BlueZ forgot the device once
     source = open_ble()
     with source:
-        peripheral.fail_start_notify = 1
-        peripheral.not_found = 1  # and BlueZ forgot the device once
         blocks = read_until(source, 20_000)
         stats = source.stats
     check(blocks, counts(20_000))
