@@ -307,6 +307,23 @@ class _Paths:
     rec: np.ndarray
 
 
+@dataclass(slots=True)
+class _Run:
+    """One run's candidate frames (block indices ``mine``) of channel ``c`` in the block
+    starting at frame ``start``, with the run's first frame ``rs`` and the block's per-frame
+    figures, runs, other legs and paths: what each of :meth:`CrampDetector._confirm`'s tests
+    reads."""
+
+    c: int
+    start: int
+    st: dict[str, np.ndarray]
+    runs: _Runs
+    beside: _Beside
+    paths: _Paths
+    rs: int
+    mine: np.ndarray
+
+
 def _frames(a: np.ndarray | FrameFlags | Callable | None, lo: int, hi: int):
     """(rebase) Frames ``lo .. hi - 1`` of an update's array (flags and a TKEO given as a
     function are kept by frame)."""
@@ -1744,12 +1761,13 @@ class CrampDetector:
             rs = int(run_start[hit[0]])
             mine = hit[run_start[hit] == rs]
             hit = hit[run_start[hit] != rs]
-            ok = self._rose(c, start, st, runs, beside, paths, rs, mine)
-            self._night_waits(c, start, st, runs, paths, rs, mine, ok)
-            self._one_leg_waits(runs, beside, paths, mine, ok)
-            self._voluntary_waits(c, start, st, runs, paths, rs, mine, ok)
+            run = _Run(c, start, st, runs, beside, paths, rs, mine)
+            ok = self._rose(run)
+            self._night_waits(run, ok)
+            self._one_leg_waits(run, ok)
+            self._voluntary_waits(run, ok)
             ok |= paths.settle[mine] | paths.weak[mine] | paths.held_up[mine]
-            self._late_waits(c, start, runs, mine, ok)
+            self._late_waits(run, ok)
             slow = paths.slow
             unsure = ok & ~slow[mine]
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
@@ -1766,18 +1784,11 @@ class CrampDetector:
                 return int(mine[np.argmax(ok)])
         return None
 
-    def _rose(
-        self,
-        c: int,
-        start: int,
-        st: dict[str, np.ndarray],
-        runs: _Runs,
-        beside: _Beside,
-        paths: _Paths,
-        rs: int,
-        mine: np.ndarray,
-    ) -> np.ndarray:
+    def _rose(self, run: _Run) -> np.ndarray:
         """Which of a run's candidate frames rose above the activity before the run."""
+        c, start, runs, beside, paths, rs, mine = (
+            run.c, run.start, run.runs, run.beside, run.paths, run.rs, run.mine,
+        )  # fmt: skip
         s = self.settings
         level, ctx, pre, slow = runs.level, beside.ctx, beside.pre, paths.slow
         # Only frames that rose above the activity before the run can alert.
@@ -1799,19 +1810,12 @@ class CrampDetector:
                     ok[np.flatnonzero(turned)] = level[k] >= s.rise_ratio * floor
         return ok
 
-    def _night_waits(
-        self,
-        c: int,
-        start: int,
-        st: dict[str, np.ndarray],
-        runs: _Runs,
-        paths: _Paths,
-        rs: int,
-        mine: np.ndarray,
-        ok: np.ndarray,
-    ) -> None:
+    def _night_waits(self, run: _Run, ok: np.ndarray) -> None:
         """(In place on ``ok``.) Night: the early paths wait out a leg movement (shortly after
         another one, a flat plateau, turning over with the other leg up)."""
+        c, start, st, runs, paths, rs, mine = (
+            run.c, run.start, run.st, run.runs, run.paths, run.rs, run.mine,
+        )  # fmt: skip
         s, ch = self.settings, self._ch[c]
         fr = 1.0 / self.hop_s
         elapsed, move_ends, slow = runs.elapsed, runs.move_ends, paths.slow
@@ -1857,11 +1861,10 @@ class CrampDetector:
             if ask.any():
                 ok[np.flatnonzero(ask)] = ~self._others_turning(c, start + mine[ask], rs)
 
-    def _one_leg_waits(
-        self, runs: _Runs, beside: _Beside, paths: _Paths, mine: np.ndarray, ok: np.ndarray
-    ) -> None:
+    def _one_leg_waits(self, run: _Run, ok: np.ndarray) -> None:
         """(In place on ``ok``.) A cramp takes one leg: while both legs are up (over the run
         and lately), only a run that has lasted bilateral_s alerts."""
+        runs, beside, paths, mine = run.runs, run.beside, run.paths, run.mine
         s = self.settings
         fr = 1.0 / self.hop_s
         elapsed, bil = runs.elapsed, beside.bil
@@ -1881,20 +1884,13 @@ class CrampDetector:
             # (turning over, restless legs) leaves the steady case to the slow path.
             ok &= ~quiet[mine] | fast[mine] | slow[mine] | (bil[mine] <= s.quiet_other_share)
 
-    def _voluntary_waits(
-        self,
-        c: int,
-        start: int,
-        st: dict[str, np.ndarray],
-        runs: _Runs,
-        paths: _Paths,
-        rs: int,
-        mine: np.ndarray,
-        ok: np.ndarray,
-    ) -> None:
+    def _voluntary_waits(self, run: _Run, ok: np.ndarray) -> None:
         """(In place on ``ok``.) No alert on a contraction that sags (night hold test), on a
         voluntary onset (both legs stepped up together, or out of steady standing) or before
         the next burst of a periodic series has outlasted a leg movement."""
+        c, start, st, runs, paths, rs, mine = (
+            run.c, run.start, run.st, run.runs, run.paths, run.rs, run.mine,
+        )  # fmt: skip
         s, ch = self.settings, self._ch[c]
         fr = 1.0 / self.hop_s
         run_start, elapsed = runs.run_start, runs.elapsed
@@ -1937,11 +1933,10 @@ class CrampDetector:
             # movements between.
             ok &= (elapsed[mine] >= s.series_wait_s * fr) | (runs.frames[mine] < ch.cramped_until)
 
-    def _late_waits(
-        self, c: int, start: int, runs: _Runs, mine: np.ndarray, ok: np.ndarray
-    ) -> None:
+    def _late_waits(self, run: _Run, ok: np.ndarray) -> None:
         """(In place on ``ok``, every path.) After the leg walked away from an alert, and
         while another leg cramps, a run must rise well above that level or last longer."""
+        c, start, runs, mine = run.c, run.start, run.runs, run.mine
         s, ch = self.settings, self._ch[c]
         fr = 1.0 / self.hop_s
         level = runs.level
