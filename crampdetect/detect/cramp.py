@@ -790,41 +790,10 @@ class CrampDetector:
                 ran = self._after_gait(n, self._held_gait_n, self._run_lags)
                 steady[:, cand] &= ran[:, cand]
             up |= steady
-        if s.held_gait_s > 0 and s.held_gait_level > 0 and s.held_gait_gap_level > 0:
-            if s.settle_gap_ratio > 0:  # s15 indgait: read with the settle path's gap test
-                up |= self._held_gaps_closed(n, base, ref, up)
         return up
 
-    # s15 indgait: a weak cramp begun in running closed its leg's gaps before the stop
-    def _held_gaps_closed(
-        self, n: int, base: np.ndarray, ref: np.ndarray, up: np.ndarray
-    ) -> np.ndarray:
-        """Frames (n_channels, n) not already ``up`` at which the steady ``held`` test
-        passes at ``held_gait_gap_level`` straight out of running, on a leg whose gaps
-        between strides closed while another leg still strode (:meth:`_gaps_closed`; that
-        closing is the rise, so the span before need not be lower)."""
-        s = self.settings
-        low = self._held_over(n, base, ref, self._held_gait_n, True, s.held_gait_gap_level)
-        low &= ~up
-        cand = np.flatnonzero(low.any(axis=0))
-        if cand.size == 0:
-            return low
-        low[:, cand] &= self._after_gait(n, self._held_gait_n, self._run_lags)[:, cand]
-        first = self._ext_fast.shape[1] - n  # the new frames' indices in the extended arrays
-        for c in range(self.n_channels):
-            k = np.flatnonzero(low[c])
-            if k.size:
-                low[c, k] = self._gaps_closed(c, first + k)
-        return low
-
     def _held_over(
-        self,
-        n: int,
-        base: np.ndarray,
-        ref: np.ndarray,
-        k: int,
-        steady: bool = False,
-        level: float | None = None,
+        self, n: int, base: np.ndarray, ref: np.ndarray, k: int, steady: bool = False
     ) -> np.ndarray:
         """The ``held`` test (see :meth:`_held`) over the last ``k`` frames; with ``steady``
         (indgait) its level and one-leg tests pass the lower, steadier way instead
@@ -845,14 +814,12 @@ class CrampDetector:
             up = (top > 0) & (
                 # it rose within view: the leg was lower (gait's troughs, rest, the pause
                 # after a hold) just before; a recording may start inside a contraction
-                (before.min(axis=2) - floor < s.held_relax * above)
-                | (level is not None)  # s15 indgait: the gaps' closing is the rise seen
+                before.min(axis=2) - floor < s.held_relax * above
             )
             rel = np.where(top > 0, above / top, 0.0)
             if steady:  # indgait: a third of its gait bursts, never below ~half of it, judged
                 # against the reference alone (the gait has raised the resting baseline)
-                lv = s.held_gait_level if level is None else level  # s15: or the gap level
-                held = (above >= lv * top) & (lowest >= s.held_gait_relax * above)
+                held = (above >= s.held_gait_level * top) & (lowest >= s.held_gait_relax * above)
                 held &= self._one_leg(rel, s.held_gait_one_leg)
             else:
                 held = (lowest >= s.held_floor * top) & (lowest >= s.held_relax * above)

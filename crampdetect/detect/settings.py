@@ -342,13 +342,6 @@ class DetectorSettings:
         disables.
     held_gait_stride_s : float
         (indgait) See ``held_gait_level``.
-    held_gait_gap_level : float
-        (s15 indgait) Training: the steady test of ``held_gait_level`` also passes at this
-        lower level (x the activity reference, above the resting offset) on a leg whose gaps
-        between strides closed while another leg still strode (the ``settle_gap_ratio``
-        test, read at the span's last frame): a cramp that began during running fills its
-        leg's gaps before the runner stops; standing after running follows strides that
-        end on both legs together. 0 (the default, and at night) disables.
     after_effort_s, after_effort_slow_s, after_effort_level : float
         (afterhold) Training: a run that starts within ``after_effort_s`` (s) of the end of an
         earlier movement of that leg (a run of at least ``movement_min_s`` that was clearly
@@ -673,7 +666,6 @@ class DetectorSettings:
     held_gait_relax: float = 0.45
     held_gait_one_leg: float = 1.5
     held_gait_stride_s: float = 0.85
-    held_gait_gap_level: float = 0.0  # s15 indgait: lower where the gaps closed in gait
     # rebase: a cramp-aware resting baseline, and the other legs during a cramp
     rest_hold_s: float = 0.0
     other_cramp_s: float = 0.0
@@ -918,7 +910,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_gait_relax": (0.0, 1.0, "x mean over held_gait_s"),  # indgait
     "held_gait_one_leg": (1.0, 100.0, "x other leg's relative level"),  # indgait
     "held_gait_stride_s": (0.5, 1.3, "s"),  # indgait: within STRIDE_LAGS_S
-    "held_gait_gap_level": (0.0, 1.0, "x activity reference"),  # s15 indgait
     "rest_hold_s": (0.0, _BIG, "s"),  # rebase
     "other_cramp_s": (0.0, 600.0, "s"),  # rebase
     "other_cramp_after_s": (0.0, _BIG, "s"),  # rebase
@@ -1129,10 +1120,6 @@ _PROFILES = {
         # running (strides of 0.85 s or less; weak cramps after running;
         # benchmarks/detection.md, session 11, part indgait).
         held_gait_level=0.35,
-        # s15 indgait: ... or at 0.28 of them where that leg's gaps between strides closed
-        # while the other leg still strode (a cramp begun in running; benchmarks/detection.md,
-        # session 15, part indgait).
-        held_gait_gap_level=0.28,
         # trainfa: running and walking keep the stride rhythm (1.3-1.55 / 0.85-1.05 Hz) even
         # where the envelope does not relax between strides (the MyoWare ENV filter, a tonic
         # level): the fast and slow paths do not alert on a leg striding over the last 4 s
