@@ -469,6 +469,9 @@ class CrampDetector:
         # per frame of the current part (column 0: the frame before it)
         self._stand_mem = np.full(c, np.nan)
         self._stand_at = np.full((c, 1), np.nan)
+        # restref: each leg's rest floor as min(log baseline - g x frame), g = hop / tau
+        self._rest_m = np.full(c, np.inf)
+        self._rest_at = np.full((c, 0), np.nan)  # per frame of the current part (µV)
 
     # -- public -------------------------------------------------------------------------------
     def state(self, channel: int) -> str:
@@ -647,11 +650,12 @@ class CrampDetector:
             self._frame,
             (self._h_level, self._h_fast, self._h_base, self._h_ref),
             (self._h_tkeo, copy.copy(self._art), self._h_blk, self._stand_mem.copy()),
+            self._rest_m.copy(),
             [None if x is None else len(x) for x in logs],
         )
 
     def _restore(self, snap: tuple) -> None:
-        chs, ends, holds, self._next_id, self._frame, h1, h2, lens = snap
+        chs, ends, holds, self._next_id, self._frame, h1, h2, self._rest_m, lens = snap
         for ch, end in zip(chs, ends, strict=True):
             if ch.cramp is not None:
                 ch.cramp.end_frame = end
@@ -704,6 +708,8 @@ class CrampDetector:
         self._ext_blk = np.concatenate([self._h_blk, blocked], axis=1)
         self._ext_start = start - self._h_fast.shape[1]
         self._stand_at = self._standing_memory(n)  # standmem
+        if s.rest_floor_tau_s > 0:  # restref (training)
+            self._rest_at = self._rest_floor(start, base)
         stats["settle"] = self._settled(n, base, stats["ref"])
         stats["held"] = self._held(n, base, stats["ref"])  # exert
         events: list[FrameEvent] = []
@@ -1566,6 +1572,8 @@ class CrampDetector:
         slow_after = np.maximum(s.slow_s * scale, s.slow_min_s) * fr
         slow = in_run & (elapsed >= slow_after) & (st["med"] >= s.strong_ratio)
         slow &= st["med"] >= s.slow_strong_ratio  # envtrain: above standing's tonic level
+        if s.rest_learned_ratio > 0 and s.rest_floor_tau_s > 0:
+            slow |= self._over_rest_floor(c, start, st, in_run & (elapsed >= slow_after))
         # Settle (training): after gait, up without the stride rhythm and without a dip.
         settle = st["settle"] & (st["irr"] >= s.settle_irregular * scale) & ~st["art"]
         if s.settle_gap_ratio > 0 and st["settle"].any():
@@ -1575,6 +1583,39 @@ class CrampDetector:
                 settle[k] = self._gaps_closed(c, start + k - self._ext_start)
         held_up = st["held"] & ~st["art"]  # exert: held on one leg longer than a voluntary hold
         return _Paths(fast, quiet, slow, settle, weak, held_up, np.zeros(n, dtype=bool), rec)
+
+    # restref (session 15): a resting reference standing does not move
+    def _rest_floor(self, start: int, base: np.ndarray) -> np.ndarray:
+        """Each leg's rest floor (µV, (n_channels, n)) at frames ``start ..`` of ``base``: the
+        lowest resting baseline seen, allowed to rise by e every ``rest_floor_tau_s`` (a
+        decayed minimum, exact whatever the block cuts: a running minimum of
+        log(baseline) - g x frame). NaN while no baseline was seen."""
+        g = self.hop_s / self.settings.rest_floor_tau_s
+        t = start + np.arange(base.shape[1])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            lb = np.where(base > 0, np.log(base), np.inf) - g * t
+        m = np.minimum.accumulate(np.concatenate([self._rest_m[:, None], lb], axis=1), axis=1)
+        self._rest_m = m[:, -1].copy()
+        with np.errstate(over="ignore"):
+            return np.where(np.isfinite(m[:, 1:]), np.exp(m[:, 1:] + g * t), np.nan)
+
+    def _over_rest_floor(
+        self, c: int, start: int, st: dict[str, np.ndarray], due: np.ndarray
+    ) -> np.ndarray:
+        """restref: the slow path's level test read over the rest floor, at frames ``due``
+        where the resting baseline learned standing (``rest_learned_ratio`` x the floor)."""
+        s = self.settings
+        n = due.shape[0]
+        lo = start - self._part_start
+        rest = self._rest_at[c, lo : lo + n]
+        base = st["base"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            learned = due & (base >= s.rest_learned_ratio * rest)
+            med = np.where(learned, st["med"] * base / rest, 0.0)
+        # ... and at rest_learned_ref of its activity reference: standing's asymmetries stand
+        # over the rest floor as high, a cramp stands near the reference
+        high = st["med"] * base >= s.rest_learned_ref * st["ref"]
+        return learned & high & (med >= s.strong_ratio) & (med >= s.slow_strong_ratio)
 
     def _watch_stand_vetoes(
         self, c: int, start: int, st: dict[str, np.ndarray], paths: _Paths

@@ -295,6 +295,18 @@ class DetectorSettings:
         tonic soleus activity) sits at about 3-6x the rest floor of the MyoWare envelope,
         above its ``strong_ratio``; off because the weakest ENV cramps sit there too
         (benchmarks/detection.md, 2026-12-05 "standing on ENV input").
+    rest_floor_tau_s : float
+        (restref, session 15) Training: time constant (s) of the leg's rest floor, the lowest
+        resting baseline it has shown, allowed to rise by e every ``rest_floor_tau_s`` (a
+        decayed minimum): a baseline that re-based to standing does not move it (0, the
+        default: off; night).
+    rest_learned_ratio : float
+        (restref) Training: where the resting baseline stands this many times over the rest
+        floor (it learned standing), the slow path's level test (``strong_ratio``,
+        ``slow_strong_ratio``) reads the run's median over the rest floor instead (0: off),
+        where that median also reaches ``rest_learned_ref`` x the activity reference.
+    rest_learned_ref : float
+        (restref) See ``rest_learned_ratio`` (fraction of the activity reference).
     held_s : float
         (exert) Training: a contraction held this long (s) on one leg without relaxing and
         without the stride rhythm alerts on the ``held`` path, whatever its level over the
@@ -640,6 +652,10 @@ class DetectorSettings:
     rest_offset: float = 0.0
     # envtrain: a level standing does not reach, for the slow path (opt-in)
     slow_strong_ratio: float = 0.0
+    # restref (session 15): a training resting reference standing does not move
+    rest_floor_tau_s: float = 0.0
+    rest_learned_ratio: float = 0.0
+    rest_learned_ref: float = 0.5
     # -- missed and late cramps (helper `miss`) --
     bilateral_clear_s: float = 1e6
     weak_s: float = 0.0
@@ -889,6 +905,9 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "plateau_swing": (0.0, 10.0, "log units"),
     "rest_offset": (0.0, 1.0, "x baseline"),
     "slow_strong_ratio": (0.0, 1000.0, "x baseline"),
+    "rest_floor_tau_s": (0.0, 86400.0, "s"),  # restref (session 15)
+    "rest_learned_ratio": (0.0, 1000.0, "x rest floor"),  # restref
+    "rest_learned_ref": (0.0, 1.0, "x activity reference"),  # restref
     "bilateral_clear_s": (0.0, _BIG, "s"),
     "weak_s": (0.0, 20.0, "s"),
     "weak_floor": (1.0, 1000.0, "x baseline"),
@@ -1112,6 +1131,8 @@ _PROFILES = {
         # than a voluntary hold is a cramp, however low it stands over standing's tonic level
         # (benchmarks/detection.md, "held after exertion").
         held_s=10.5,
+        rest_floor_tau_s=600.0,  # restref (session 15)
+        rest_learned_ratio=4.0,
         # exert2: held straight out of gait, on one leg, is a cramp that stopped the runner
         # (benchmarks/detection.md, session 6, part exert2).
         held_gait_s=6.0,
