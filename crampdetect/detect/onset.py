@@ -207,8 +207,9 @@ def _old_run(
     ``SWELL_RATIO`` x its median from ``k`` to the alert (a cramp alerted late: up all along,
     whereas the split found a swell within it), unless the other leg stood above
     ``RUN_LEVEL_RATIO`` x its own lowest level up to the alert for more than
-    ``RUN_OTHER_SHARE`` of that part (both legs moving). Otherwise ``k``. Reads only frames from ``RUN_BACK_S`` before the
-    alert up to it, so the onset may lie before the history kept."""
+    ``RUN_OTHER_SHARE`` of that part (both legs moving). Otherwise ``k``. Reads only frames
+    from ``RUN_BACK_S`` before the alert up to it, so the onset may lie before the history
+    kept."""
     n = max(1, round(RUN_LEVEL_SMOOTH_S * fr))
     a = max(first, alert - round(RUN_BACK_S * fr), run_start)
     if k - a < n or alert - k < round(SWELL_AFTER_S * fr):
