@@ -225,3 +225,38 @@ def test_a_blocked_onset_does_not_depend_on_the_history_kept_or_frames_after_the
             args = (np.zeros_like(tail), first, alert, round((on + 8.1) * FR), FR, 12.0, NAN)
             onsets.add(place_onset(tail, *args))
     assert len(onsets) == 1
+
+
+@pytest.mark.parametrize("before", ["rest", "prodrome", "other_moves"])
+@pytest.mark.parametrize("seed", range(3))
+def test_a_cramp_up_since_a_run_older_than_the_history_is_placed_at_the_run(seed, before):
+    """(onset4) Alerted 35 s after a cramp rose from rest: its run began before the history
+    kept (30 s) reaches, so the level before it is out of sight and the split finds the swell
+    within the plateau 30 s in; the cramp was up all along, so the onset is the run's start.
+    Not when the run opened on a prodrome at a fraction of the cramp's level (the cramp rose
+    out of it later) nor when the other leg moved through the run (both legs moving)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(60 * FR)) / FR
+    run_s, rise_s, swell_s = 10.0, 40.0, 40.0
+    noise = 1 + 0.1 * rng.standard_normal(t.size)
+    if before == "prodrome":  # a prodrome from run_s; the cramp rises at rise_s
+        level = np.where(t >= run_s, 60.0, 0.0) + np.where(t >= rise_s, 340.0, 0.0)
+    else:  # the cramp rises at run_s and swells at swell_s
+        level = np.where(t >= run_s, 300.0, 0.0) + np.where(t >= swell_s, 200.0, 0.0)
+    fast = (8.0 + level) * noise
+    other = 8.0 * (1 + 0.1 * rng.standard_normal(t.size))
+    if before == "other_moves":
+        other += np.where((t >= run_s) & (np.sin(2 * np.pi * t / 1.1) > 0.0), 300.0, 0.0)
+    alert = round(45.0 * FR)
+    run_start = round((run_s + 0.3) * FR)
+    want = run_start if before == "rest" else round(rise_s * FR)
+    ks = []
+    # Chunk invariance: the same onset whatever the history kept (at least 30 s) and the
+    # frames after the alert within the block.
+    for first in (0, round(5 * FR), alert - round(30 * FR)):
+        tail, o = fast[first:].copy(), other[first:].copy()
+        tail[alert - first + 1 :] = rng.uniform(0, 1e4, tail.size - (alert - first + 1))
+        args = (np.zeros_like(tail), first, alert, run_start, FR, 12.0, NAN, o[None, :])
+        ks.append(place_onset(tail, *args))
+    assert len(set(ks)) == 1
+    assert abs(ks[0] - want) <= round(0.5 * FR)

@@ -2964,11 +2964,13 @@ class CrampDetector:
             np.delete(self._ext_fast, c, axis=0),  # onset2: the other leg
         )
         e0 = self._ext_start
+        # onset4: an onset before the history kept is rated from the history's reach
+        k_in = max(k, frame - round(HISTORY_S * fr), e0)
         x = np.concatenate(
             [
                 self._features_at_alert,
                 self._alert_context(c, frame, ctx),
-                rise_context(self._ext_fast[c], k - e0, frame - e0, fr),
+                rise_context(self._ext_fast[c], k_in - e0, frame - e0, fr),
             ]
         )
         if self.alert_log is not None:

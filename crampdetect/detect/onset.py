@@ -174,12 +174,9 @@ def _swell(
     n = max(1, round(RUN_LEVEL_SMOOTH_S * fr))
     reach = alert - round(RUN_BACK_S * fr)
     rest0 = run_start - round(FOOT_SPAN_S * fr)
-    if (
-        run_start < 0
-        or rest0 < max(first, reach)
-        or k - run_start < n
-        or alert - k < round(SWELL_AFTER_S * fr)
-    ):
+    if 0 <= run_start and rest0 < max(first, reach):  # onset4: the run began out of reach
+        return _old_run(fast, first, k, alert, run_start, fr, others)
+    if run_start < 0 or k - run_start < n or alert - k < round(SWELL_AFTER_S * fr):
         return k
     run = np.log(np.maximum(fast[run_start - first : k - first + 1], 1e-9))
     after = np.log(np.maximum(fast[k - first : alert - first + 1], 1e-9))
@@ -189,6 +186,40 @@ def _swell(
     a = max(reach, run_start - round(RUN_MARGIN_S * fr))
     for o in [] if others is None else others:
         floor = _floor(o[rest0 - first : run_start - first], n)
+        if _up_share(o[a - first : k - first], n, RUN_LEVEL_RATIO * floor) > RUN_OTHER_SHARE:
+            return k
+    return run_start
+
+
+def _old_run(
+    fast: np.ndarray,
+    first: int,
+    k: int,
+    alert: int,
+    run_start: int,
+    fr: float,
+    others: np.ndarray | None = None,
+) -> int:
+    """(onset4) ``run_start`` when the alert's run began so long before it that the level
+    before the run is out of the history kept (``RUN_BACK_S``), the onset ``k`` found lies at
+    least ``SWELL_AFTER_S`` before the alert, and over the reachable part of the run up to
+    ``k`` the envelope (averaged over ``RUN_LEVEL_SMOOTH_S``) never fell below
+    ``SWELL_RATIO`` x its median from ``k`` to the alert (a cramp alerted late: up all along,
+    whereas the split found a swell within it), unless the other leg stood above
+    ``RUN_LEVEL_RATIO`` x its own lowest level up to the alert for more than
+    ``RUN_OTHER_SHARE`` of that part (both legs moving). Otherwise ``k``. Reads only frames
+    from ``RUN_BACK_S`` before the alert up to it, so the onset may lie before the history
+    kept."""
+    n = max(1, round(RUN_LEVEL_SMOOTH_S * fr))
+    a = max(first, alert - round(RUN_BACK_S * fr), run_start)
+    if k - a < n or alert - k < round(SWELL_AFTER_S * fr):
+        return k
+    run = np.log(np.maximum(fast[a - first : k - first + 1], 1e-9))
+    after = np.log(np.maximum(fast[k - first : alert - first + 1], 1e-9))
+    if _floor(run, n) < float(np.median(after)) + np.log(SWELL_RATIO):
+        return k
+    for o in [] if others is None else others:
+        floor = _floor(o[a - first : alert - first + 1], n)
         if _up_share(o[a - first : k - first], n, RUN_LEVEL_RATIO * floor) > RUN_OTHER_SHARE:
             return k
     return run_start
