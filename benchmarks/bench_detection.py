@@ -252,7 +252,8 @@ def main() -> None:
         "stress": args.stress_hours,
         "independent": args.independent_hours,
     }
-    sweep = dict(SWEEP_VALUES)
+    # another setting swept: only the profiles and values given with --sweep
+    sweep = dict(SWEEP_VALUES) if args.sweep_setting == SWEEP_SETTING else {}
     for item in args.sweep:
         profile, _, values = item.partition("=")
         sweep[profile] = tuple(float(v) for v in values.split(","))
