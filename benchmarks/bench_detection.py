@@ -114,6 +114,18 @@ def _contexts(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _paths(result: dict[str, Any]) -> list[str]:
+    """(latency, session 15) Which path alerted the cramps, per profile, and how late."""
+    lines = ["| set | profile | path | cramps alerted | latency median s | latency p90 s |",
+             "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    for variant, body in result["sets"].items():
+        for profile, figs in body["pooled"]["by_profile"].items():
+            for path, row in figs.get("by_path", {}).items():
+                lines.append(f"| {variant} | {profile} | {path} | {row['cramps']} | "
+                             f"{row['latency_median_s']} | {row['latency_p90_s']} |")  # fmt: skip
+    return lines
+
+
 #: (figure, header, as percent) of the early-warning table (night; never alerts).
 WARNING_FIGURES = (
     ("prodromes", "prodromes", False),
@@ -155,20 +167,23 @@ def _sweep(
     workers: int,
     scored: dict[tuple[str, int], list[dict[str, Any]]],
     sweep: dict[str, tuple[float, ...]],
+    names: tuple[str, ...] = (SWEEP_SETTING,),
 ) -> list[str]:
     """Latency against false alerts while sweeping ``SWEEP_SETTING`` per profile.
 
     The default value's figures come from ``scored`` (the main run); the others re-score
-    that profile's recordings of every set and seed.
+    that profile's recordings of every set and seed. (latency, session 15) ``names``: the
+    settings set to each value together (e.g. ``slow_s`` and ``slow_min_s``); the first
+    one's default is the default point.
     """
     from crampdetect.detect.settings import profile_settings
     from crampdetect.pipeline.bulk import map_recordings
 
     rows: list[tuple[str, str, float, str]] = []
     for profile, values in sweep.items():
-        default = getattr(profile_settings(profile), SWEEP_SETTING, None)
-        if default is None:
-            return [f"(setting `{SWEEP_SETTING}` no longer exists: no sweep)"]
+        default = getattr(profile_settings(profile), names[0], None)
+        if default is None or not all(hasattr(profile_settings(profile), n) for n in names):
+            return [f"(setting `{', '.join(names)}` no longer exists: no sweep)"]
         mine = {k: [r for r in v if r["profile"] == profile] for k, v in scored.items()}
         paths = {k: [str(d / r["name"]) for r in mine[k]] for k, d in dirs.items()}
         for value in values:
@@ -176,7 +191,7 @@ def _sweep(
                 by_key = mine
             else:
                 flat = [(k, p) for k, ps in paths.items() for p in ps]
-                scores = map_recordings(Scorer(None, {SWEEP_SETTING: value}),
+                scores = map_recordings(Scorer(None, dict.fromkeys(names, value)),
                                         [p for _, p in flat], n_workers=workers,
                                         progress=False)  # fmt: skip
                 by_key = {k: [] for k in paths}
@@ -193,7 +208,7 @@ def _sweep(
                     f"{ms.cell(sp.get('false_alerts_per_hour'))} |"))  # fmt: skip
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     return [
-        f"| set | profile | {SWEEP_SETTING} | within 10 s | latency p50 s | latency p90 s "
+        f"| set | profile | {', '.join(names)} | within 10 s | latency p50 s | latency p90 s "
         "| false alerts /h |",
         "| --- | --- | --- | --- | --- | --- | --- |",
         *(r[3] for r in rows),
@@ -222,6 +237,12 @@ def main() -> None:
         metavar="PROFILE=V1,V2",
         help=f"{SWEEP_SETTING} values to sweep for a profile (default night=3,4,6)",
     )
+    ap.add_argument(
+        "--sweep-setting",
+        default=SWEEP_SETTING,
+        metavar="NAME[,NAME2]",
+        help=f"the setting(s) swept, each set to the value (default {SWEEP_SETTING})",
+    )
     ap.add_argument("--no-real", action="store_true")
     args = ap.parse_args()
     role, seeds = ms.parse_seeds(args.seeds)
@@ -231,7 +252,8 @@ def main() -> None:
         "stress": args.stress_hours,
         "independent": args.independent_hours,
     }
-    sweep = dict(SWEEP_VALUES)
+    # another setting swept: only the profiles and values given with --sweep
+    sweep = dict(SWEEP_VALUES) if args.sweep_setting == SWEEP_SETTING else {}
     for item in args.sweep:
         profile, _, values = item.partition("=")
         sweep[profile] = tuple(float(v) for v in values.split(","))
@@ -309,6 +331,13 @@ def main() -> None:
         "",
         *_contexts(result),
         "",
+        "## Latency by alert path (seeds pooled)",
+        "",
+        "The path that alerted each cramp (`detail.path`; docs/detection.md, the table of "
+        "paths): its wait (`fast_s`, `moved_fast_s`, `slow_s`, ...) sets most of the latency.",
+        "",
+        *_paths(result),
+        "",
         "## Early warnings (night, seeds pooled)",
         "",
         "A raised resting floor before a night cramp (`early_warning` events; never counted as "
@@ -319,14 +348,20 @@ def main() -> None:
         "",
     ]
     if not args.no_sweep:
-        lines += [
-            f"## Trade-off: latency against false alerts (`{SWEEP_SETTING}`)",
-            "",
+        names = tuple(args.sweep_setting.split(","))
+        what = (
             f"`{SWEEP_SETTING}` is the earliest alert on the fast paths (s of continuous "
-            "activation); each profile's recordings are re-scored with other values "
-            "(mean±sd over the seeds).",
+            "activation)"
+            if names == (SWEEP_SETTING,)
+            else f"`{', '.join(names)}` set together to each value"
+        )
+        lines += [
+            f"## Trade-off: latency against false alerts (`{', '.join(names)}`)",
             "",
-            *_sweep(dirs, seeds, args.workers, scores, sweep),
+            f"{what}; each profile's recordings are re-scored with other values "
+            "(mean±sd over the seeds; false alerts of that profile's recordings).",
+            "",
+            *_sweep(dirs, seeds, args.workers, scores, sweep, names),
             "",
         ]
     if not args.no_real:

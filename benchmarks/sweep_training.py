@@ -4,7 +4,11 @@ Scores only the recordings whose labels name the ``training`` profile (night rec
 skipped: the figures are the ``training`` rows of ``crampdetect evaluate``, which scores the
 same files with the same :class:`~crampdetect.evaluate.score.Scorer`), one worker, and
 prints one JSON line: per set, the mean over seeds of latency (median, p90, after exertion),
-false alerts /h, holds alerted, sensitivity and within 10 s, also per representation.
+false alerts /h, holds alerted, sensitivity and within 10 s, also per representation, and
+(pooled over seeds) how many cramps each path alerted and how late. ``--profile night``
+scores the night recordings instead (the ``night`` rows; session 15, part latency: the
+night latency / false-alert curve); a setting given with ``--set`` then changes the night
+profile only, as the other profile's recordings are not scored.
 
     PYTHONPATH=. python benchmarks/sweep_training.py --seeds validation \
         --set irregular=0 --out irr0.json
@@ -55,6 +59,7 @@ def main() -> None:
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--profile", default="training", choices=("training", "night"))
     args = ap.parse_args()
     _, seeds = parse_seeds(args.seeds)
     overrides = {k: float(v) for k, v in (s.split("=", 1) for s in args.set)}
@@ -67,25 +72,26 @@ def main() -> None:
             paths = [
                 p
                 for p in set_recordings(d)
-                if json.loads(labels_path(p).read_text()).get("profile") == "training"
+                if json.loads(labels_path(p).read_text()).get("profile") == args.profile
             ]
             rows = [scorer(p) for p in paths]
             rows_all += rows
             per_seed.append(aggregate(rows))
-        groups = {"training": [a["overall"] for a in per_seed]}
+        groups = {args.profile: [a["overall"] for a in per_seed]}
         for a in per_seed:
             for rep, figs in a["by_representation"].items():
                 groups.setdefault(rep, []).append(figs)
         result["sets"][variant] = {
             g: {f: _mean([x.get(f) for x in figs]) for f in FIGURES} for g, figs in groups.items()
         }
+        result["sets"][variant]["by_path"] = aggregate(rows_all)["overall"]["by_path"]
         result["sets"][variant]["per_recording"] = rows_all
     text = json.dumps(result)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text)
-    summary = {v: s["training"] for v, s in result["sets"].items()}
-    print(json.dumps({"overrides": overrides, "training": summary}))
+    summary = {v: {**s[args.profile], "by_path": s["by_path"]} for v, s in result["sets"].items()}
+    print(json.dumps({"overrides": overrides, args.profile: summary}))
 
 
 if __name__ == "__main__":

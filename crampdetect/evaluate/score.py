@@ -176,6 +176,8 @@ def score(
                 detected=True,
                 latency_s=e["alert_s"] - c["start_s"],
                 onset_error_s=e["onset_s"] - c["start_s"],
+                # latency (session 15): the path that alerted it (aggregate's by_path)
+                path=(e.get("detail") or {}).get("path"),
             )
         cramp_rows.append(row)
     # Alerts after a matched alert within the same cramp are repeats, not false alerts.
@@ -379,6 +381,15 @@ def aggregate(scores: list[dict[str, Any]]) -> dict[str, Any]:
                 "within_10s": round(float(np.sum(sub_lat <= ALERT_WINDOW_S)) / len(sub), 4),
                 "latency_median_s": q(sub_lat, 50),
             }
+        # latency (session 15): which path alerted the cramps, and how late (s)
+        by_path: dict[str, dict[str, Any]] = {}
+        for path in sorted({str(c.get("path")) for c in det}):
+            p_lat = np.array([c["latency_s"] for c in det if str(c.get("path")) == path])
+            by_path[path] = {
+                "cramps": int(p_lat.size),
+                "latency_median_s": q(p_lat, 50),
+                "latency_p90_s": q(p_lat, 90),
+            }
         inferred = [r["inferred_ok"] for r in rows if r.get("inferred_ok") is not None]
         return {
             "recordings": len(rows),
@@ -399,6 +410,7 @@ def aggregate(scores: list[dict[str, Any]]) -> dict[str, Any]:
             "latency_after_exertion_median_s": q(lat_ex, 50),
             "latency_after_exertion_p90_s": q(lat_ex, 90),
             "by_context": contexts,
+            "by_path": by_path,
             "onset_error_median_s": q(err, 50),
             "onset_error_p90_s": q(err, 90),
             "onset_within_0_5s": None if err.size == 0 else round(float(np.mean(err <= 0.5)), 4),
