@@ -23,7 +23,14 @@ import numpy as np
 
 from crampdetect.core import PROFILES, InputError
 from crampdetect.detect.model import load_model
-from crampdetect.pipeline.offline import detect_file, scoring_profile
+from crampdetect.ingest.inference import RepresentationInference
+from crampdetect.pipeline.offline import (
+    detect_file,
+    detection_result,
+    infer_and_run,
+    scoring_profile,
+)
+from crampdetect.storage.csvfile import open_csv
 from crampdetect.storage.recording import carried_profile
 
 #: Activities a false alert is attributed to (the first that overlaps wins).
@@ -88,10 +95,6 @@ def run_labelled(
     name (night if none). Returns the labels, the profile, the final representation and the
     ``detect --json`` document (:func:`~crampdetect.pipeline.offline.detection_result`).
     """
-    from crampdetect.ingest.inference import RepresentationInference
-    from crampdetect.pipeline.offline import detection_result, infer_and_run
-    from crampdetect.storage.csvfile import open_csv
-
     labels = json.loads(labels_path(csv_path).read_text())
     profile = labels.get("profile", "night")
     declared = {k: labels.get(k) for k in ("signal", "units", "adc_bits")}
