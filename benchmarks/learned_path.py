@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -187,18 +186,12 @@ def frames_of(csv_path: str) -> dict[str, Any]:
     """Run the pipeline over one labelled recording; its detection result, labels and the
     features of every DECIMATE-th frame per channel."""
     from crampdetect.detect.settings import profile_settings
-    from crampdetect.evaluate.score import labels_path
-    from crampdetect.ingest.inference import RepresentationInference
+    from crampdetect.evaluate.score import run_labelled
     from crampdetect.pipeline import Pipeline
-    from crampdetect.pipeline.offline import detection_result, infer_and_run
-    from crampdetect.storage.csvfile import open_csv
 
-    labels = json.loads(labels_path(csv_path).read_text())
-    profile = labels.get("profile", "night")
-    declared = {k: labels.get(k) for k in ("signal", "units", "adc_bits")}
     holder: dict[str, Any] = {}
 
-    def make_pipe(stream: Any, rep: Any) -> Any:
+    def make_pipe(stream: Any, rep: Any, profile: str) -> Any:
         settings = profile_settings(profile, rep.signal)
         pipe = Pipeline(stream.fs, stream.channels, rep, profile, settings)
         rec = _Recorder(pipe._detector)
@@ -206,17 +199,7 @@ def frames_of(csv_path: str) -> dict[str, Any]:
         holder.update(pipe=pipe, rec=rec, settings=settings)
         return pipe
 
-    stream, inference, _, (events, quality) = infer_and_run(
-        lambda: open_csv(csv_path),
-        lambda fs: RepresentationInference(fs, **declared),
-        make_pipe,
-        lambda blocks: blocks,
-    )
-    rep = inference.finish()
-    result = detection_result(
-        stream.fs, stream.channels, rep, stream.duration_s, stream.gaps,
-        inference.inferred, inference.info(), profile, events, quality,
-    )  # fmt: skip
+    labels, profile, rep, result = run_labelled(csv_path, make_pipe)
     pipe, rec, settings = holder["pipe"], holder["rec"], holder["settings"]
     starts = [s for s, _ in rec.parts]
     arrays = [np.concatenate([p[k] for _, p in rec.parts], axis=1) for k in range(6)]

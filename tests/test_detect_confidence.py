@@ -200,3 +200,39 @@ def test_fit_script_fits_on_tuning_and_fit_seeds_never_validation():
         assert set(only) <= set(FIT_SEEDS) and only == both[len(TUNING_SEEDS) :]
         assert not set(both) & (set(VALIDATION_SEEDS) | set(HELD_OUT_SEEDS))
     assert fit.fitted_seeds("independent") == (*TUNING_SEEDS, *fit.INDEPENDENT_FIT_SEEDS)
+
+
+def test_model_choice_judges_forms_on_paired_differences_per_set_and_seed(monkeypatch):
+    """Session 14: the simpler form lost ROC AUC and Brier on every set and seed, but by less
+    than the unpaired spread over seeds (whose difficulty varies far more than the forms
+    do), so a one-standard-error rule on that spread shipped it. Judged on the paired
+    per-group differences, a form that loses on every group is not a tie, and one that
+    wins as often as it loses is."""
+    fit = _fit_script()
+    groups = [f"{s} {seed}" for s in ("standard", "stress") for seed in (0, 1, 2, 10, 11)]
+    hard = np.linspace(0.65, 0.97, len(groups))  # groups far apart in difficulty
+
+    def figures(aucs, briers):
+        worst = min(aucs, key=aucs.__getitem__)
+        return {"aucs": aucs, "briers": briers, "mean": float(np.mean(list(aucs.values()))),
+                "worst": aucs[worst], "worst_se": 0.08, "sets": {}, "brier": 0.12,
+                "brier_se": 0.02}  # fmt: skip
+
+    def cv_of(shift, noise=0.0):
+        pairs = enumerate(zip(groups, hard, strict=True))
+        a = {g: float(h) + shift + noise * (-1) ** i for i, (g, h) in pairs}
+        return figures(a, {g: 0.25 - v / 4 for g, v in a.items()})
+
+    simple, rich = (["a"], 0.1), (["a", "night*a"], 0.1)
+    monkeypatch.setattr(fit, "candidates", lambda names: [("simple", *simple), ("rich", *rich)])
+    for simple_cv, want in (
+        (cv_of(-0.02), rich[0]),  # worse on every group: not a tie
+        (cv_of(-0.001, noise=0.02), simple[0]),  # up and down by group: a tie, simplest
+    ):
+        table = {tuple(simple[0]): simple_cv, tuple(rich[0]): cv_of(0.0)}
+        monkeypatch.setattr(
+            fit, "cross_validate", lambda rows, f, c, by="seed", t=table: t[tuple(f)]
+        )
+        features, strength, lines = fit.choose_model([{"seed": 0, "set": "standard"}], ["a"])
+        assert features == want and strength == 0.1
+        assert any("paired" in line for line in lines)

@@ -11,7 +11,8 @@ from crampdetect.alerts.policy import AlertPolicy
 from crampdetect.cli._statusview import alert_line
 from crampdetect.core import EVENT_KINDS, Event, InputError, Representation
 from crampdetect.detect.settings import MIN_CONFIDENCE, DetectorSettings, profile_settings
-from crampdetect.evaluate.score import score
+from crampdetect.evaluate.multiseed import SUMMARY_FIGURES
+from crampdetect.evaluate.score import aggregate, score
 
 FS = 1000.0
 UV = Representation("raw", "uV")
@@ -69,3 +70,34 @@ def test_a_possible_cramp_is_not_vibrated_counted_or_called_an_alert():
                   "input": {"duration_s": 90.0, "channels": ["calf_left"], "signal": "raw",
                             "units": "uV", "adc_bits": None, "sample_rate_hz": FS}}  # fmt: skip
         assert len(score(result, labels, "x.csv", "night")["alerts"]) == n
+
+
+def test_evaluate_ranks_alerts_and_possible_cramps_together_beside_the_alerts_raised():
+    # two labelled cramps and two false contractions, on either side of the gate
+    labels = {"profile": "training", "duration_s": 600.0, "channels": ["calf_left"],
+              "intervals": [{"kind": "cramp", "channel": "calf_left", "start_s": 100.0,
+                             "end_s": 140.0},
+                            {"kind": "cramp", "channel": "calf_left", "start_s": 300.0,
+                             "end_s": 340.0}]}  # fmt: skip
+    rated = ((103.0, "cramp", 0.9), (200.0, "cramp", 0.3), (303.0, "possible_cramp", 0.15),
+             (305.0, "cramp", 0.16), (450.0, "possible_cramp", 0.1))  # fmt: skip
+    events = [Event("calf_left", k, t - 2.0, t, confidence=c, id=i).to_dict()
+              for i, (t, k, c) in enumerate(rated)]  # fmt: skip
+    result = {"events": events, "quality": [],
+              "input": {"duration_s": 600.0, "channels": ["calf_left"], "signal": "raw",
+                        "units": "uV", "adc_bits": None, "sample_rate_hz": FS}}  # fmt: skip
+    s = score(result, labels, "x.csv", "training")
+    # the alerts raised: 0.9 and 0.16 true, 0.3 false (the figure, as before)
+    assert [a["true"] for a in s["alerts"]] == [True, False, True]
+    # every rated contraction: the possible cramp on the second cramp is true, the one on
+    # nothing false; the alert after it within the same cramp is a repeat, still true
+    assert [(a["kind"], a["true"]) for a in s["rated"]] == [
+        ("cramp", True), ("cramp", False), ("possible_cramp", True), ("cramp", True),
+        ("possible_cramp", False),
+    ]  # fmt: skip
+    fig = aggregate([s])["overall"]
+    assert fig["confidence_auc"] == 0.5  # 0.9 > 0.3 > 0.16
+    # positives 0.9, 0.15, 0.16 against negatives 0.3, 0.1: 4 of 6 pairs ranked right
+    assert fig["confidence_auc_all"] == round(4 / 6, 4)
+    assert fig["possible_cramps"] == 2
+    assert any(key == "confidence_auc_all" for key, *_ in SUMMARY_FIGURES)

@@ -303,6 +303,9 @@ SUMMARY_FIGURES: tuple[tuple[str, str, bool, int], ...] = (
     ("holds_alerted_share", "holds alerted %", True, 1),
     ("confidence_auc", "confidence AUC", False, 2),
     ("brier", "Brier", False, 3),
+    # The model's ranking, also over the possible cramps the gate made of low-rated alerts.
+    ("confidence_auc_all", "AUC with possible", False, 2),
+    ("possible_cramps", "possible cramps", False, 1),
     ("representation_misinferred", "repr. misinferred", False, 1),
     # Night early warnings (never alerts; docs/detection.md, "Evaluate").
     ("prodromes_warned_share", "prodromes warned %", True, 0),

@@ -5,13 +5,16 @@ Per recording, :class:`Scorer` runs ``detect`` and matches its output with the l
 sensitivity, alert latency (also for cramps right after exertion), onset error, false
 alerts per hour (by profile and by the activity they fall in), share of voluntary holds
 alerted, how well the event confidence ranks and is calibrated (ROC AUC, Brier score,
-reliability table over every alert raised), share of lead-offs flagged and share of clean
-time wrongly flagged. Spread over seeds is in :mod:`crampdetect.evaluate.multiseed`.
+reliability table over every alert raised; the ROC AUC also over alerts and possible
+cramps together, the model's ranking whatever the gate let through), share of lead-offs
+flagged and share of clean time wrongly flagged. Spread over seeds is in
+:mod:`crampdetect.evaluate.multiseed`.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +23,14 @@ import numpy as np
 
 from crampdetect.core import PROFILES, InputError
 from crampdetect.detect.model import load_model
-from crampdetect.pipeline.offline import detect_file, scoring_profile
+from crampdetect.ingest.inference import RepresentationInference
+from crampdetect.pipeline.offline import (
+    detect_file,
+    detection_result,
+    infer_and_run,
+    scoring_profile,
+)
+from crampdetect.storage.csvfile import open_csv
 from crampdetect.storage.recording import carried_profile
 
 #: Activities a false alert is attributed to (the first that overlaps wins).
@@ -48,6 +58,8 @@ ALERT_WINDOW_S = 10.0
 WARN_LATE_S, WARN_FOLLOW_S, WARN_AHEAD_S = 5.0, 120.0, 10.0
 #: Confidence bins of the reliability table ([lo, hi), the last includes 1).
 RELIABILITY_EDGES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+#: Event kinds the confidence model rated: alerts, and alerts the gate made possible cramps.
+RATED_KINDS = ("cramp", "possible_cramp")
 
 
 def labels_path(csv_path: str | Path) -> Path:
@@ -69,6 +81,35 @@ def labelled_profile(labels: object, name: str, given: str | None = None) -> str
         known = ", ".join(PROFILES)
         raise InputError(f"{name}: its labels name profile {recorded!r}, not one of {known}")
     return profile
+
+
+def run_labelled(
+    csv_path: str | Path, make_pipe: Callable[[Any, Any, str], Any]
+) -> tuple[dict[str, Any], str, Any, dict[str, Any]]:
+    """Run a pipeline of one's own over a labelled recording, its representation inferred
+    with the hints its labels declare (signal, units, ADC bits), for benchmarks that look
+    inside the detector (``benchmarks/fit_confidence.py``, ``benchmarks/learned_path.py``).
+
+    ``make_pipe(stream, representation, profile)`` builds the pipeline (called again if a
+    later revision of the inference reruns the file); the profile is the one the labels
+    name (night if none). Returns the labels, the profile, the final representation and the
+    ``detect --json`` document (:func:`~crampdetect.pipeline.offline.detection_result`).
+    """
+    labels = json.loads(labels_path(csv_path).read_text())
+    profile = labels.get("profile", "night")
+    declared = {k: labels.get(k) for k in ("signal", "units", "adc_bits")}
+    stream, inference, _, (events, quality) = infer_and_run(
+        lambda: open_csv(csv_path),
+        lambda fs: RepresentationInference(fs, **declared),
+        lambda stream, rep: make_pipe(stream, rep, profile),
+        lambda blocks: blocks,
+    )
+    rep = inference.finish()
+    result = detection_result(
+        stream.fs, stream.channels, rep, stream.duration_s, stream.gaps,
+        inference.inferred, inference.info(), profile, events, quality,
+    )  # fmt: skip
+    return labels, profile, rep, result
 
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
@@ -142,15 +183,15 @@ def _after_exertion(cramp: dict[str, Any], intervals: list[dict[str, Any]]) -> b
     )
 
 
-def score(
-    result: dict[str, Any], labels: dict[str, Any], name: str, profile: str
-) -> dict[str, Any]:
-    """Match one ``detect`` result with its labels; returns raw counts and lists."""
-    intervals = labels["intervals"]
-    events = [e for e in result["events"] if e["kind"] == "cramp"]
-    cramps = [i for i in intervals if i["kind"] == "cramp"]
+def _true_alerts(
+    events: list[dict[str, Any]], cramps: list[dict[str, Any]]
+) -> tuple[list[int | None], set[int]]:
+    """Match alert ``events`` with labelled ``cramps``: per cramp, the index of its first
+    alert (raised from 1 s before its start to its end on its leg; None: missed), and the
+    indices of the alerts that are cramps (those, and repeats: alerts after a matched
+    alert within the same cramp, up to 2 s past its end, are not false alerts)."""
     matched: set[int] = set()
-    cramp_rows = []
+    first: list[int | None] = []
     for c in cramps:
         hits = [
             k
@@ -159,6 +200,25 @@ def score(
             and c["start_s"] - 1.0 <= e["alert_s"] <= c["end_s"]
             and k not in matched
         ]
+        matched.update(hits)
+        first.append(hits[0] if hits else None)
+    for k, e in enumerate(events):
+        for c in cramps:
+            if e["channel"] == c["channel"] and c["start_s"] <= e["alert_s"] <= c["end_s"] + 2.0:
+                matched.add(k)
+    return first, matched
+
+
+def score(
+    result: dict[str, Any], labels: dict[str, Any], name: str, profile: str
+) -> dict[str, Any]:
+    """Match one ``detect`` result with its labels; returns raw counts and lists."""
+    intervals = labels["intervals"]
+    events = [e for e in result["events"] if e["kind"] == "cramp"]
+    cramps = [i for i in intervals if i["kind"] == "cramp"]
+    first, matched = _true_alerts(events, cramps)
+    cramp_rows = []
+    for c, hit in zip(cramps, first, strict=True):
         row = {
             "channel": c["channel"],
             "start_s": c["start_s"],
@@ -169,9 +229,8 @@ def score(
             "level": c.get("level"),
             "recurrence": c.get("recurrence"),
         }
-        if hits:
-            e = events[hits[0]]
-            matched.update(hits)
+        if hit is not None:
+            e = events[hit]
             row.update(
                 detected=True,
                 latency_s=e["alert_s"] - c["start_s"],
@@ -180,11 +239,6 @@ def score(
                 path=(e.get("detail") or {}).get("path"),
             )
         cramp_rows.append(row)
-    # Alerts after a matched alert within the same cramp are repeats, not false alerts.
-    for k, e in enumerate(events):
-        for c in cramps:
-            if e["channel"] == c["channel"] and c["start_s"] <= e["alert_s"] <= c["end_s"] + 2.0:
-                matched.add(k)
     false_alerts = []
     for k, e in enumerate(events):
         if k in matched:
@@ -211,6 +265,14 @@ def score(
     # Every alert raised, with its confidence and whether it is a cramp (repeats included).
     alerts = [
         {"confidence": e.get("confidence"), "true": k in matched} for k, e in enumerate(events)
+    ]
+    # The model's ranking, whatever the gate (`min_confidence`) let through: every alert and
+    # possible cramp together, each judged as if it were an alert.
+    rated_events = [e for e in result["events"] if e["kind"] in RATED_KINDS]
+    rated_true = _true_alerts(rated_events, cramps)[1]
+    rated = [
+        {"confidence": e.get("confidence"), "true": k in rated_true, "kind": e["kind"]}
+        for k, e in enumerate(rated_events)
     ]
     holds = [i for i in intervals if i["kind"] == "voluntary_hold"]
     holds_alerted = sum(
@@ -267,6 +329,7 @@ def score(
         "cramps": cramp_rows,
         "false_alerts": false_alerts,
         "alerts": alerts,
+        "rated": rated,
         "holds": len(holds),
         "holds_alerted": int(holds_alerted),
         "lead_off_coverage": lead_rows,
@@ -415,6 +478,7 @@ def aggregate(scores: list[dict[str, Any]]) -> dict[str, Any]:
             "onset_error_p90_s": q(err, 90),
             "onset_within_0_5s": None if err.size == 0 else round(float(np.mean(err <= 0.5)), 4),
             **confidence_figures([a for r in rows for a in r.get("alerts", [])]),
+            **ranking_figures([a for r in rows for a in r.get("rated", [])]),
             "representation_misinferred": None if not inferred else sum(not ok for ok in inferred),
             "false_alerts": len(fas),
             "false_alerts_per_hour": None if hours == 0 else round(len(fas) / hours, 4),
@@ -570,6 +634,29 @@ def confidence_figures(alerts: list[dict[str, Any]]) -> dict[str, Any]:
         "confidence_auc": None if auc is None else round(float(auc), 4),
         "brier": round(float(brier_score_loss(truth, conf)), 4),
         "reliability": table,
+    }
+
+
+def ranking_figures(rated: list[dict[str, Any]]) -> dict[str, Any]:
+    """How the confidence model ranks every contraction it rated, whether the gate
+    (``min_confidence``) made it an alert or a possible cramp (true = on a cramp, repeats
+    included, as for alerts).
+
+    ``possible_cramps``: how many possible cramps; ``confidence_auc_all``: ROC AUC of the
+    confidence over alerts and possible cramps together (None unless both outcomes occur).
+    ``confidence_auc`` (:func:`confidence_figures`, the issue's figure) is over the alerts
+    raised only: a gate that turns low-rated false alerts into possible cramps removes the
+    easiest negatives from it and lowers it, while this one is unaffected by the gate.
+    """
+    from sklearn.metrics import roc_auc_score  # lazy: sklearn is heavy
+
+    rows = [a for a in rated if a.get("confidence") is not None]
+    conf = np.clip(np.array([float(a["confidence"]) for a in rows]), 0.0, 1.0)
+    truth = np.array([bool(a["true"]) for a in rows], dtype=bool)
+    auc = roc_auc_score(truth, conf) if 0 < truth.sum() < truth.size else None
+    return {
+        "possible_cramps": sum(a.get("kind") == "possible_cramp" for a in rated),
+        "confidence_auc_all": None if auc is None else round(float(auc), 4),
     }
 
 
