@@ -120,3 +120,20 @@ def envelope_alerts(
             a, fast[:, a:b], level[:, a:b], base * np.ones(m), zeros, zeros, ref * np.ones(m)
         )
     return [(e.channel, e.alert_frame, e.detail["path"]) for e in out if e.kind == "cramp"]
+
+
+def detection_result(events: list[dict], duration_s: float, channels: tuple[str, ...]) -> dict:
+    """A `detect --json` result of a 1 kHz µV recording of ``duration_s`` s with ``events``,
+    for tests that score events without running the detector."""
+    return {
+        "input": {
+            "duration_s": duration_s,
+            "channels": list(channels),
+            "signal": "raw",
+            "units": "uV",
+            "adc_bits": None,
+            "sample_rate_hz": 1000.0,
+        },
+        "events": events,
+        "quality": [],
+    }

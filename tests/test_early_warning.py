@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from synth import detection_result
 
 from crampdetect.core import InputError
 from crampdetect.detect.cramp import FrameEvent
@@ -118,18 +119,7 @@ def test_warning_settings_are_validated():
 
 
 def _result(events):
-    return {
-        "input": {
-            "duration_s": 3600.0,
-            "channels": ["L", "R"],
-            "signal": "raw",
-            "units": "uV",
-            "adc_bits": None,
-            "sample_rate_hz": 1000,
-        },
-        "events": events,
-        "quality": [],
-    }
+    return detection_result(events, 3600.0, ("L", "R"))
 
 
 def _ev(kind, ch, onset, alert):

@@ -3,22 +3,13 @@ aggregate folds the latency of the cramps by path (`by_path`)."""
 
 from __future__ import annotations
 
+from synth import detection_result
+
 from crampdetect.evaluate.score import aggregate, score
 
 
 def _result(events):
-    return {
-        "input": {
-            "duration_s": 600.0,
-            "channels": ["calf_left", "calf_right"],
-            "signal": "raw",
-            "units": "uV",
-            "adc_bits": None,
-            "sample_rate_hz": 1000.0,
-        },
-        "events": events,
-        "quality": [],
-    }
+    return detection_result(events, 600.0, ("calf_left", "calf_right"))
 
 
 def _event(channel, alert_s, path):
