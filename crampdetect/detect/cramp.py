@@ -177,6 +177,7 @@ class _Channel:
     run_strong: int = 0  # frames of the current run at a strong level
     cramp: FrameEvent | None = None
     cramp_base: float = 0.0
+    end_base: float = 0.0  # heldend: the end level read besides end_fraction (µV)
     low: int = 0
     # indnight: frames in a row the open event's leg has been at its resting floor, and the
     # frame at which its last dip there of escalate_rest_s or more ended
@@ -999,7 +1000,7 @@ class CrampDetector:
         ch.cramp, ch.cramp_base, ch.low, ch.rest_low, ch.dip_end = ev, base, 0, 0, _NEVER
         self._holds.append(_CrampHold(channel, base, frame))  # rebase
         self._go(ch, Transition.RESUME)
-        ch.cramp_level = level
+        ch.cramp_level, ch.end_base = level, self.settings.off_ratio * base
         ch.hyst, ch.last_on, ch.run_start, ch.run_strong = False, _NEVER, -1, 0
         return FrameEvent(**{f: getattr(ev, f) for f in ev.__slots__})
 
@@ -1131,7 +1132,7 @@ class CrampDetector:
         while p < n:
             if ch.state is State.CRAMP:
                 s = self.settings
-                floor = max(s.off_ratio * ch.cramp_base, s.end_fraction * ch.cramp_level)
+                floor = max(ch.end_base, s.end_fraction * ch.cramp_level)
                 low = (fast[p:] < floor) | blocked[p:]
                 assert ch.cramp is not None
                 too_long = ch.cramp.alert_frame + round(s.max_cramp_s / self.hop_s)
@@ -1598,6 +1599,17 @@ class CrampDetector:
         self._rest_m = m[:, -1].copy()
         with np.errstate(over="ignore"):
             return np.where(np.isfinite(m[:, 1:]), np.exp(m[:, 1:] + g * t), np.nan)
+
+    def _end_base(self, level: float, base: float) -> float:
+        """(heldend) The level (µV) below which an event's end counts its frames, besides
+        ``end_fraction`` x its own level: ``off_ratio`` x the baseline at its alert, or for
+        a weak alert (under ``end_weak_below`` x that baseline) ``end_weak_ratio`` x it: a
+        weak cramp waxing and waning dips to ``off_ratio`` x a baseline the effort before
+        it raised, while the standing or rest after it sits well under that."""
+        s = self.settings
+        if s.end_weak_ratio > 0 and level < s.end_weak_below * base:
+            return s.end_weak_ratio * base
+        return s.off_ratio * base
 
     def _over_rest_floor(
         self, c: int, start: int, st: dict[str, np.ndarray], due: np.ndarray
@@ -3001,6 +3013,7 @@ class CrampDetector:
         self._go(ch, Transition.ALERT)
         ch.cramp, ch.cramp_base, ch.low, ch.rest_low, ch.dip_end = ev, base, 0, 0, _NEVER
         ch.cramp_level = level
+        ch.end_base = self._end_base(level, base)  # heldend
         # nightmiss2: an alert may escalate once (not the escalated one), judged on its context
         ch.esc, ch.escalatable = 0, self._path != "escalate" and self.settings.escalate_ratio > 0
         ch.held = False  # escshape

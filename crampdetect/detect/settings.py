@@ -59,6 +59,12 @@ class DetectorSettings:
         or ``end_fraction`` x the cramp's own level at the alert, whichever is higher.
     end_fraction : float
         See ``end_s``.
+    end_weak_below, end_weak_ratio : float
+        (heldend) An event alerted at under ``end_weak_below`` x its baseline (a weak alert)
+        ends below ``end_weak_ratio`` x that baseline instead of ``off_ratio`` x (still with
+        ``end_fraction``): a weak cramp waxing and waning dips to ``off_ratio`` x a baseline
+        the effort before it raised, while standing or rest after it sits near 1 x.
+        ``end_weak_ratio`` 0 disables; it may not exceed ``off_ratio``.
     end_rest_share : float
         (indnight) An event alerted at ``strong_ratio`` x its rest or more also ends once the
         leg's 100 ms envelope has stood below ``weak_floor`` x that rest (its resting floor) in
@@ -590,6 +596,8 @@ class DetectorSettings:
     fast_ref_fraction: float = 0.0
     end_s: float = 1.5
     end_fraction: float = 0.3
+    end_weak_below: float = 4.0
+    end_weak_ratio: float = 0.0
     end_rest_share: float = 0.0
     max_cramp_s: float = 900.0
     rise_ratio: float = 2.0
@@ -781,6 +789,8 @@ class DetectorSettings:
                 )
         if self.off_ratio > self.on_ratio:
             raise InputError("Detector setting off_ratio must not exceed on_ratio")
+        if self.end_weak_ratio > self.off_ratio:  # heldend (session 15)
+            raise InputError("Detector setting end_weak_ratio must not exceed off_ratio")
         if not self.warn_rest_ratio <= self.warn_low_ratio < self.warn_high_ratio:  # warn
             raise InputError(
                 "Detector settings must keep warn_rest_ratio <= warn_low_ratio < warn_high_ratio"
@@ -906,6 +916,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "rest_offset": (0.0, 1.0, "x baseline"),
     "slow_strong_ratio": (0.0, 1000.0, "x baseline"),
     "rest_floor_tau_s": (0.0, 86400.0, "s"),  # restref (session 15)
+    "end_weak_below": (1.0, 100.0, "x baseline"),  # heldend (session 15)
+    "end_weak_ratio": (0.0, 100.0, "x baseline"),  # heldend (session 15)
     "rest_learned_ratio": (0.0, 1000.0, "x rest floor"),  # restref
     "rest_learned_ref": (0.0, 1.0, "x activity reference"),  # restref
     "bilateral_clear_s": (0.0, _BIG, "s"),
@@ -1132,6 +1144,7 @@ _PROFILES = {
         # (benchmarks/detection.md, "held after exertion").
         held_s=10.5,
         rest_floor_tau_s=600.0,  # restref (session 15)
+        end_weak_ratio=1.5,  # heldend (session 15)
         rest_learned_ratio=4.0,
         # exert2: held straight out of gait, on one leg, is a cramp that stopped the runner
         # (benchmarks/detection.md, session 6, part exert2).

@@ -1,0 +1,53 @@
+"""(heldend, session 15) Training: a weak alert (under ``end_weak_below`` x its baseline)
+ends below ``end_weak_ratio`` x that baseline instead of ``off_ratio`` x. A weak cramp held
+after running, waxing and waning over a baseline standing and running raised, dipped to
+``off_ratio`` x it and its event closed while the cramp went on; the leg standing after the
+cramp still ends it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from synth import add_burst, cramp_events, scene
+
+from crampdetect.core import InputError, Representation
+from crampdetect.detect.settings import profile_settings
+
+FS = 500.0
+CHANNELS = ("left", "right")
+REP = Representation("raw", "uV")
+START_S, CRAMP_S = 75.0, 30.0
+
+
+def _session() -> np.ndarray:
+    """130 s standing on both legs (80 µV), running from 10 s to START_S, then a 180 µV
+    contraction of the left leg waxing and waning for CRAMP_S, then standing again."""
+    t, x, rng = scene(fs=FS, duration_s=130.0, n_channels=2, seed=0)
+    for ch in (0, 1):
+        add_burst(x, t, FS, rng, ch, 0.0, 130.0, 80.0, ramp_s=0.5)
+        for b in np.arange(10.0 + ch * 0.35, START_S - 0.4, 0.7):
+            add_burst(x, t, FS, rng, ch, b, b + 0.35, 500.0, ramp_s=0.1)
+    add_burst(x, t, FS, rng, 0, START_S, START_S + CRAMP_S, 180.0, irregular=0.3)
+    return x
+
+
+def test_a_weak_cramp_held_after_running_lasts_to_its_end():
+    x = _session()
+    cramps = cramp_events(x, FS, CHANNELS, REP, "training")
+    assert [(e.channel, e.detail["path"]) for e in cramps] == [("left", "held")]
+    end = START_S + CRAMP_S
+    assert end - 1.0 <= cramps[0].end_s <= end + 1.0  # standing after it still ends it
+    cut = cramp_events(x, FS, CHANNELS, REP, "training", [7, 16_000, 40_001, 52_345])
+    assert [(e.alert_s, e.end_s) for e in cut] == [(e.alert_s, e.end_s) for e in cramps]
+    # without the rule it ended at once, 10 s and more before the cramp did
+    old = cramp_events(x, FS, CHANNELS, REP, "training", end_weak_ratio=0.0)
+    assert old[0].alert_s == cramps[0].alert_s and old[0].end_s < end - 10.0
+
+
+def test_end_weak_settings_are_checked():
+    base = profile_settings("training")
+    assert 0 < base.end_weak_ratio <= base.off_ratio < base.end_weak_below
+    assert profile_settings("night").end_weak_ratio == 0.0  # training only
+    for bad in ({"end_weak_ratio": base.off_ratio + 0.1}, {"end_weak_below": 0.5}):
+        with pytest.raises(InputError):
+            base.replace(**bad)
