@@ -1555,11 +1555,14 @@ class CrampDetector:
         scale = np.where(rec, s.recurrence_scale, 1.0)
         early = np.where(rec, s.recurrence_fast_scale, 1.0)  # of fast_s, for the early paths
         strong = in_run & (st["med"] >= s.strong_ratio) & (st["dip"] >= s.dip)
+        fast_scale = scale  # watchfast: the fast path's own scale within the watch
+        if s.watch_fast_irregular > 0:
+            fast_scale = np.where(rec, s.watch_fast_irregular, 1.0)
         # Fast: irregular waxing and waning, no artefact.
         fast = (
             strong
             & (elapsed >= s.fast_s * fr * early)
-            & (st["irr"] >= s.irregular * scale)
+            & (st["irr"] >= s.irregular * fast_scale)
             & ~st["art"]
             # train: a cramp's waxing and waning stays well above a relaxation
             & (st["dip"] >= s.fast_dip)

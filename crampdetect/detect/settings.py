@@ -456,6 +456,12 @@ class DetectorSettings:
         this on the fast path instead of ``irregular`` x ``recurrence_scale``: the watch's
         looser irregularity is met by standing's postural sway. 0 disables.
 
+    watch_fast_irregular : float
+        (watchfast) Training: within the recurrence watch the fast path needs ``irregular``
+        x this (instead of x ``recurrence_scale``; the settle path keeps
+        ``recurrence_scale``): a voluntary hold's sway meets the watch's loosest
+        irregularity. 0: ``recurrence_scale``.
+
     stand_memory_other, stand_memory_rise : float
         (standmem) Training: each leg's level when it last stood (median 250 ms level over
         ``window_s`` above the resting offset, at the latest frame at which every leg was
@@ -728,6 +734,7 @@ class DetectorSettings:
     stand_ref_ceiling: float = 0.0
     stand_other_share: float = 0.3
     watch_stand_irregular: float = 0.0  # watchstand
+    watch_fast_irregular: float = 0.0  # watchfast
     stand_memory_other: float = 0.0
     stand_memory_rise: float = 2.5
     # standfa: a run that resumed the steady level before it followed no effort
@@ -975,6 +982,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "stand_ref_ceiling": (0.0, 1.0, "x activity reference"),  # stand
     "stand_other_share": (0.0, 10.0, "x this leg's level over its reference"),  # stand
     "watch_stand_irregular": (0.0, 1.0, "x irregular"),  # watchstand
+    "watch_fast_irregular": (0.0, 1.0, "x irregular"),  # watchfast
     "stand_memory_other": (0.0, 10.0, "x the other leg's last standing level"),  # standmem
     "stand_memory_rise": (1.0, 100.0, "x this leg's last standing level"),  # standmem
     "turn_other_s": (0.0, 20.0, "s"),  # turnfa (within HISTORY_S)
@@ -1216,6 +1224,9 @@ _PROFILES = {
         # irregularity is met by standing's sway: where the stand test finds the leg standing
         # it needs the full irregularity (benchmarks/detection.md, session 14, part standing).
         watch_stand_irregular=1.0,
+        # watchfast (session 15): ... and any leg needs 0.8x (not 0.75x) of it there: voluntary
+        # holds in the watch alerted at 0.75x (benchmarks/detection.md, session 15, watchfast).
+        watch_fast_irregular=0.8,
         # standmem: for the slow path, a leg back at up to 2x the level it last stood at beside
         # one contracting 2.5x over its own standing level stands while the other cramps: not a
         # contraction of both legs (benchmarks/detection.md, session 12, part indtrain).
