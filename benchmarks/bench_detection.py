@@ -132,6 +132,31 @@ def _paths(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+#: (event ends, session 16) (figure, header, as percent, digits) of the event-end table.
+END_FIGURES = (
+    ("end_error_median_s", "end error p50 s", False, 1),
+    ("end_error_p90_s", "end error p90 s", False, 1),
+    ("end_error_signed_median_s", "signed p50 s", False, 1),
+    ("closed_early_share", "closed > 5 s early %", True, 1),
+    ("realerts_per_cramp", "re-alerts per cramp", False, 2),
+)
+
+
+def _ends(result: dict[str, Any]) -> list[str]:
+    """(event ends, session 16) Per set and group (overall, profile, representation), mean±sd
+    over seeds: the first event of each alerted cramp against the labelled end."""
+    lines = ["| set | group | cramps alerted | " + " | ".join(h for _, h, _, _ in END_FIGURES)
+             + " |", "| --- | --- | --- |" + " --- |" * len(END_FIGURES)]  # fmt: skip
+    for variant, body in result["sets"].items():
+        for group, figs in body["spread"].items():
+            if "detected" not in figs:
+                continue
+            cells = [ms.cell(figs.get(key), pct, digits) for key, _, pct, digits in END_FIGURES]
+            lines.append(f"| {variant} | {group} | {ms.cell(figs['detected'], digits=1)} | "
+                         + " | ".join(cells) + " |")  # fmt: skip
+    return lines
+
+
 #: (figure, header, as percent) of the early-warning table (night; never alerts).
 WARNING_FIGURES = (
     ("prodromes", "prodromes", False),
@@ -221,6 +246,21 @@ def _sweep(
     ]
 
 
+def _check_sweep_setting(ap: argparse.ArgumentParser, text: str) -> None:
+    """Fail up front (before any set is generated or scored) on a ``--sweep-setting`` naming
+    something that is no detector setting (a field of ``DetectorSettings``)."""
+    from dataclasses import fields
+
+    from crampdetect.detect.settings import DetectorSettings
+
+    known = {f.name for f in fields(DetectorSettings)}
+    names = [n.strip() for n in text.split(",")]
+    unknown = [n for n in names if n not in known]
+    if not names or unknown or not all(names):
+        ap.error(f"--sweep-setting {text!r}: no detector setting named "
+                 f"{', '.join(repr(n) for n in unknown) or repr(text)}")  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", default="held-out")
@@ -251,6 +291,7 @@ def main() -> None:
     )
     ap.add_argument("--no-real", action="store_true")
     args = ap.parse_args()
+    _check_sweep_setting(ap, args.sweep_setting)
     role, seeds = ms.parse_seeds(args.seeds)
     sets = tuple(args.sets.split(","))
     set_hours = {
@@ -343,6 +384,16 @@ def main() -> None:
         "paths): its wait (`fast_s`, `moved_fast_s`, `slow_s`, ...) sets most of the latency.",
         "",
         *_paths(result),
+        "",
+        "## Event ends (mean±sd over seeds)",
+        "",
+        "The first event of each alerted cramp: its end minus the labelled end (s; p50 and p90 "
+        "of the absolute error, and the signed median), the share whose event closed more than "
+        "5 s before the labelled end while the cramp went on, and re-alerts (further alerts on "
+        "the leg within the cramp, up to 2 s past its end) per alerted cramp. Definitions: "
+        'docs/detection.md, "Evaluate".',
+        "",
+        *_ends(result),
         "",
         "## Early warnings (night, seeds pooled)",
         "",

@@ -177,6 +177,9 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("latency_median_s", "lat p50 s", False),
     ("latency_p90_s", "lat p90 s", False),
     ("onset_error_median_s", "onset err s", False),
+    ("end_error_median_s", "end err s", False),
+    ("closed_early_share", "early end %", True),
+    ("realerts", "re-alerts", False),
     ("false_alerts_per_hour", "false /h", False),
     ("holds_alerted_share", "holds %", True),
     ("lead_offs_flagged_share", "lead-off %", True),
@@ -185,8 +188,10 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, bool], ...] = (
 
 
 def format_summary(result: dict) -> str:
-    """One row per group: share of cramps alerted, alert latency and onset error (s), false
-    alerts per hour, shares (%) of holds alerted, lead-offs flagged and clean time flagged."""
+    """One row per group: share of cramps alerted, alert latency and onset error (s), event
+    end error (s, absolute median), share of alerted cramps whose event closed > 5 s early (%),
+    re-alerts, false alerts per hour, shares (%) of holds alerted, lead-offs flagged and clean
+    time flagged."""
     rows = [("overall", result["overall"])]
     rows += [(f"profile {k}", v) for k, v in result["by_profile"].items()]
     rows += [(f"repr {k}", v) for k, v in result["by_representation"].items()]

@@ -299,6 +299,12 @@ SUMMARY_FIGURES: tuple[tuple[str, str, bool, int], ...] = (
     ("latency_after_exertion_p90_s", "after exertion p90 s", False, 1),
     ("onset_error_median_s", "onset error p50 s", False, 2),
     ("onset_error_p90_s", "onset error p90 s", False, 2),
+    # Event ends (session 16): the first event of each alerted cramp against its labelled end.
+    ("end_error_median_s", "end error p50 s", False, 1),
+    ("end_error_p90_s", "end error p90 s", False, 1),
+    ("end_error_signed_median_s", "end signed p50 s", False, 1),
+    ("closed_early_share", "closed > 5 s early %", True, 1),
+    ("realerts_per_cramp", "re-alerts /cramp", False, 2),
     ("false_alerts_per_hour", "false alerts /h", False, 2),
     ("holds_alerted_share", "holds alerted %", True, 1),
     ("confidence_auc", "confidence AUC", False, 2),

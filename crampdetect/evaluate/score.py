@@ -60,6 +60,12 @@ WARN_LATE_S, WARN_FOLLOW_S, WARN_AHEAD_S = 5.0, 120.0, 10.0
 RELIABILITY_EDGES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 #: Event kinds the confidence model rated: alerts, and alerts the gate made possible cramps.
 RATED_KINDS = ("cramp", "possible_cramp")
+#: (event ends, session 16) An alerted cramp's event *closed early* when it ended more than
+#: this long (s) before the labelled end, the cramp going on.
+CLOSED_EARLY_S = 5.0
+#: An alert on a cramp's leg after its first, up to this long (s) past its labelled end, is a
+#: repeat (neither a false alert nor a detection, :func:`_true_alerts`): a *re-alert*.
+REPEAT_S = 2.0
 
 
 def labels_path(csv_path: str | Path) -> Path:
@@ -204,9 +210,43 @@ def _true_alerts(
         first.append(hits[0] if hits else None)
     for k, e in enumerate(events):
         for c in cramps:
-            if e["channel"] == c["channel"] and c["start_s"] <= e["alert_s"] <= c["end_s"] + 2.0:
+            if (
+                e["channel"] == c["channel"]
+                and c["start_s"] <= e["alert_s"] <= c["end_s"] + REPEAT_S
+            ):
                 matched.add(k)
     return first, matched
+
+
+def _end_figures(
+    e: dict[str, Any],
+    hit: int,
+    c: dict[str, Any],
+    events: list[dict[str, Any]],
+    first: list[int | None],
+    duration_s: float,
+) -> dict[str, Any]:
+    """(event ends, session 16) How the event first matched to an alerted cramp ``c`` ended:
+    its end minus the labelled end (s; an event still open at the end of the recording ends
+    there), whether it closed more than ``CLOSED_EARLY_S`` early, and the re-alerts: further
+    alerts on the leg after it, up to ``REPEAT_S`` past the labelled end, that are no other
+    cramp's first alert."""
+    end = e.get("end_s")
+    end = duration_s if end is None else float(end)
+    again = [
+        k
+        for k, o in enumerate(events)
+        if k != hit
+        and k not in first
+        and o["channel"] == c["channel"]
+        and e["alert_s"] < o["alert_s"] <= c["end_s"] + REPEAT_S
+    ]
+    return {
+        "event_end_s": end,
+        "end_error_s": end - c["end_s"],
+        "closed_early": end < c["end_s"] - CLOSED_EARLY_S,
+        "realerts": len(again),
+    }
 
 
 def score(
@@ -238,6 +278,7 @@ def score(
                 # latency (session 15): the path that alerted it (aggregate's by_path)
                 path=(e.get("detail") or {}).get("path"),
             )
+            row.update(_end_figures(e, hit, c, events, first, float(result["input"]["duration_s"])))
         cramp_rows.append(row)
     false_alerts = []
     for k, e in enumerate(events):
@@ -454,6 +495,10 @@ def aggregate(scores: list[dict[str, Any]]) -> dict[str, Any]:
                 "latency_p90_s": q(p_lat, 90),
             }
         inferred = [r["inferred_ok"] for r in rows if r.get("inferred_ok") is not None]
+        # event ends (session 16): the first event of each alerted cramp against its labelled end
+        end_err = np.array([c["end_error_s"] for c in det if c.get("end_error_s") is not None])
+        early = sum(bool(c.get("closed_early")) for c in det)
+        again = sum(int(c.get("realerts", 0)) for c in det)
         return {
             "recordings": len(rows),
             "hours": round(hours, 3),
@@ -477,6 +522,13 @@ def aggregate(scores: list[dict[str, Any]]) -> dict[str, Any]:
             "onset_error_median_s": q(err, 50),
             "onset_error_p90_s": q(err, 90),
             "onset_within_0_5s": None if err.size == 0 else round(float(np.mean(err <= 0.5)), 4),
+            "end_error_median_s": q(np.abs(end_err), 50),
+            "end_error_p90_s": q(np.abs(end_err), 90),
+            "end_error_signed_median_s": q(end_err, 50),
+            "closed_early": early,
+            "closed_early_share": None if end_err.size == 0 else round(early / end_err.size, 4),
+            "realerts": again,
+            "realerts_per_cramp": None if not det else round(again / len(det), 4),
             **confidence_figures([a for r in rows for a in r.get("alerts", [])]),
             **ranking_figures([a for r in rows for a in r.get("rated", [])]),
             "representation_misinferred": None if not inferred else sum(not ok for ok in inferred),
