@@ -89,8 +89,6 @@ _LEVEL_FEATURES = [
 ]
 _ELAPSED = CANDIDATE_FEATURES.index("elapsed_s")
 HISTORY_S = 30.0
-#: (nightleg) The first ABRUPT_S (s) of a run tell whether it reached its level at once.
-ABRUPT_S = 1.0
 #: fastfa: the standing spans before a step are tried every STAND_LAG_S (s) back and sampled
 #: every STAND_STRIDE_S (s).
 STAND_LAG_S = 1.0
@@ -192,8 +190,6 @@ class _Channel:
     # until quiet_start_s of rest has been seen after it (move_seen False).
     last_move_end: int = 0
     move_seen: bool = False  # last_move_end is a movement seen, not the stream start
-    # nightleg: the start of the run last found a flat plateau reached at once (-1: none)
-    flat_run: int = -1
     # nightmove (session 10): (start, end) frames of this leg's movements within ``series_s``
     # of the current frame or run start (a periodic series), oldest first; a tuple, rebound
     # (never changed in place: snapshots share it)
@@ -1907,8 +1903,6 @@ class CrampDetector:
                 k = mine[ask]
                 swing = self._swing(c, start + k, st["base"][k])
                 ok[np.flatnonzero(ask)] = swing >= s.plateau_swing
-        if s.quiet_flat_s > 0 and ok.any():
-            self._quiet_flat_waits(run, ok)
         if s.turn_other_s > 0 and ok.any():
             # turnfa: turning over moves both legs; while the other leg is up too, the
             # early paths wait (the slow path does not): a cramp that goes on after the
@@ -1922,52 +1916,6 @@ class CrampDetector:
             ask = ok & slow[mine] & (elapsed[mine] < s.turn_slow_s * fr)
             if ask.any():
                 ok[np.flatnonzero(ask)] = ~self._others_turning(c, start + mine[ask], rs)
-
-    # nightleg (session 16): a leg movement during sleep is a flat plateau of 0.5-10 s
-    def _quiet_flat_waits(self, run: _Run, ok: np.ndarray) -> None:
-        """(In place on ``ok``.) Night: a run on the quiet path (not the irregular one) that
-        reached its level at once and holds it flat (a leg movement) waits until it has lasted
-        ``quiet_flat_s`` on every path but the slow one (and on the slow one where the
-        recurrence watch brings it below that), whatever it does once found so (a leg
-        movement's fall swings and is irregular)."""
-        c, start, st, runs, paths, rs, mine = (
-            run.c, run.start, run.st, run.runs, run.paths, run.rs, run.mine,
-        )  # fmt: skip
-        s, ch = self.settings, self._ch[c]
-        early = ok & (runs.elapsed[mine] < s.quiet_flat_s * 1.0 / self.hop_s)
-        if not early.any():
-            return
-        if ch.flat_run != rs:
-            ask = early & paths.quiet[mine] & ~paths.fast[mine]
-            if not ask.any():
-                return
-            k = mine[ask]
-            base = st["base"][k]
-            flat = self._swing(c, start + k, base) < s.plateau_swing
-            if s.quiet_abrupt_share > 0 and flat.any():
-                flat &= self._onset_share(c, start + k, rs, base) >= s.quiet_abrupt_share
-            if not flat.any():
-                return
-            ch.flat_run = rs
-            early &= mine >= k[np.argmax(flat)]
-        ok &= ~early
-
-    def _onset_share(self, c: int, frames: np.ndarray, rs: int, base: np.ndarray) -> np.ndarray:
-        """Mean of channel ``c``'s 100 ms envelope (above the resting offset) over the first
-        ``ABRUPT_S`` of the run that started at frame ``rs``, over its mean from ``rs`` to each
-        of ``frames`` (a run within the history)."""
-        e0 = self._ext_start
-        i0 = max(rs - e0, 0)
-        idx = frames - e0
-        floor = self.settings.rest_offset * np.nan_to_num(base)
-        x = self._ext_fast[c, i0 : int(idx.max()) + 1]
-        cs = np.concatenate([[0.0], np.cumsum(x)])
-        n = idx - i0 + 1
-        m = np.minimum(max(1, round(ABRUPT_S / self.hop_s)), n)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            first = cs[m] / m - floor
-            mean = cs[n] / n - floor
-            return np.where(mean > 0, first / mean, 0.0)
 
     def _one_leg_waits(self, run: _Run, ok: np.ndarray) -> None:
         """(In place on ``ok``.) A cramp takes one leg: while both legs are up (over the run

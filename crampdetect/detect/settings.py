@@ -247,18 +247,6 @@ class DetectorSettings:
         above the resting offset): a cramp builds up and waxes and wanes, a leg movement
         is a flat plateau reached at once. A flatter run may take them once it has lasted
         ``moved_fast_s``. 0 disables.
-    quiet_flat_s : float
-        (nightleg, session 16) Night: a run found on the quiet path (not the irregular one)
-        a flat plateau (swung by less than ``plateau_swing``, as above) reached at once
-        (``quiet_abrupt_share``) alerts on no path but the slow one until it has lasted this
-        long (s), whatever it does next; the slow path waits too where the recurrence watch
-        brings it below this. A leg movement during sleep lasts 0.5-10 s and holds its level,
-        a cramp lasts minutes. 0 disables.
-    quiet_abrupt_share : float
-        (nightleg) For ``quiet_flat_s``: the run reached its level at once when the mean of
-        its 100 ms envelope over its first ``ABRUPT_S`` (1 s; above the resting offset) is
-        at least this share of its mean since (a cramp that builds up over seconds is below
-        it). 0: every flat plateau counts.
     quiet_other_share : float
         Night: the steady (quiet) path needs another leg to have risen during at most this
         share of the run (turning over moves both legs); the irregular and slow paths keep
@@ -674,8 +662,6 @@ class DetectorSettings:
     recurrence_fast_scale: float = 0.75
     moved_fast_s: float = 7.0
     plateau_swing: float = 0.0
-    quiet_flat_s: float = 0.0  # nightleg (session 16)
-    quiet_abrupt_share: float = 0.0  # nightleg
     # rep: representation-specific
     rest_offset: float = 0.0
     # envtrain: a level standing does not reach, for the slow path (opt-in)
@@ -934,8 +920,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "recurrence_fast_scale": (0.1, 1.0, ""),
     "moved_fast_s": (0.1, 600.0, "s"),
     "plateau_swing": (0.0, 10.0, "log units"),
-    "quiet_flat_s": (0.0, 20.0, "s"),  # nightleg (within HISTORY_S)
-    "quiet_abrupt_share": (0.0, 2.0, "share of the run's mean level"),  # nightleg
     "rest_offset": (0.0, 1.0, "x baseline"),
     "slow_strong_ratio": (0.0, 1000.0, "x baseline"),
     "rest_floor_tau_s": (0.0, 86400.0, "s"),  # restref (session 15)
@@ -1059,11 +1043,6 @@ _PROFILES = {
         # need not outlast a leg movement (benchmarks/detection.md, session 9, part latency)
         moved_swing=0.8,
         moved_dip=0.6,
-        # nightleg (session 16): ... and on the quiet path alone, a flat plateau reached at once
-        # (its first second at 0.8 of its mean since) waits until 8.5 s: a leg movement during
-        # sleep lasts 0.5-10 s (benchmarks/detection.md, session 16, part nightleg).
-        quiet_flat_s=8.5,
-        quiet_abrupt_share=0.8,
         # miss: a turnover that goes on into a contraction of one leg: once the other leg
         # has been still for 4 s (longer than the pauses within turning over, 0.1-3 s) the
         # contraction is judged on its own (benchmarks/detection.md).
