@@ -1687,7 +1687,7 @@ class CrampDetector:
         v = np.concatenate([np.full(m, np.nan), self._ls_vx[c]])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            stood = np.nanmedian(windows(v[None, :], m)[0][j], axis=1)
+            stood = np.nanpercentile(windows(v[None, :], m)[0][j], s.learned_stand_pct, axis=1)
             off = s.rest_offset * np.nan_to_num(self._ext_base[c : c + 1])
             w = max(1, round(s.learned_stand_now_s * fr))
             end = frames - self._ext_start + 1
