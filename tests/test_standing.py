@@ -129,9 +129,11 @@ def test_a_brief_step_up_out_of_standing_is_not_alerted():
     keeps it quiet), then steps up for 1.2 s and sits down: a raise, not a sustained
     contraction."""
     fast = _step_scene(16.0, 17.0, 1.2)
-    # (indtrain's slow_prior_step and fastfa's stand_step keep it quiet too: off, to see this
-    # rule alone)
-    before = _slow_alerts(fast, slow_step=0.0, slow_prior_step=0.0, stand_step=0.0)
+    # (indtrain's slow_prior_step, fastfa's stand_step and standslow's learned standing level
+    # keep it quiet too: off, to see this rule alone)
+    before = _slow_alerts(
+        fast, slow_step=0.0, slow_prior_step=0.0, stand_step=0.0, learned_stand_s=0.0
+    )
     assert [(c, p) for c, _, p in before][:1] == [(0, "slow")]
     assert _frames(17.0) <= before[0][1] < _frames(18.2)
     assert _slow_alerts(fast) == []

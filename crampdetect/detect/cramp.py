@@ -473,6 +473,11 @@ class CrampDetector:
         # restref: each leg's rest floor as min(log baseline - g x frame), g = hop / tau
         self._rest_m = np.full(c, np.inf)
         self._rest_at = np.full((c, 0), np.nan)  # per frame of the current part (µV)
+        # standslow: the frames (and each leg's level there) at which both legs stood, the
+        # last learned_stand_s + learned_stand_lag_s of them; _ls_fx, _ls_vx: the current part's too
+        self._ls_f = np.zeros(0, dtype=np.int64)
+        self._ls_v = np.zeros((c, 0))
+        self._ls_fx, self._ls_vx = self._ls_f, self._ls_v
 
     # -- public -------------------------------------------------------------------------------
     def state(self, channel: int) -> str:
@@ -651,12 +656,13 @@ class CrampDetector:
             self._frame,
             (self._h_level, self._h_fast, self._h_base, self._h_ref),
             (self._h_tkeo, copy.copy(self._art), self._h_blk, self._stand_mem.copy()),
-            self._rest_m.copy(),
+            (self._rest_m.copy(), self._ls_f, self._ls_v),
             [None if x is None else len(x) for x in logs],
         )
 
     def _restore(self, snap: tuple) -> None:
-        chs, ends, holds, self._next_id, self._frame, h1, h2, self._rest_m, lens = snap
+        chs, ends, holds, self._next_id, self._frame, h1, h2, rest, lens = snap
+        self._rest_m, self._ls_f, self._ls_v = rest
         for ch, end in zip(chs, ends, strict=True):
             if ch.cramp is not None:
                 ch.cramp.end_frame = end
@@ -711,6 +717,8 @@ class CrampDetector:
         self._stand_at = self._standing_memory(n)  # standmem
         if s.rest_floor_tau_s > 0:  # restref (training)
             self._rest_at = self._rest_floor(start, base)
+            if s.learned_stand_s > 0:  # standslow (training)
+                self._learn_standing(start, n)
         stats["settle"] = self._settled(n, base, stats["ref"])
         stats["held"] = self._held(n, base, stats["ref"])  # exert
         events: list[FrameEvent] = []
@@ -719,6 +727,9 @@ class CrampDetector:
             events.extend(self._channel(c, start, on[c], level_fast[c], base[c], blocked[c], stats))
             self._settle(self._ch[c])
         self._keep_history(level, level_fast, base)
+        if s.learned_stand_s > 0 and s.rest_floor_tau_s > 0:  # standslow: keep what is needed
+            keep = round((s.learned_stand_s + s.learned_stand_lag_s) / self.hop_s)
+            self._ls_f, self._ls_v = self._ls_fx[-keep:], self._ls_vx[:, -keep:]
         self._number_in_time_order(events, first_id)
         return events
 
@@ -1397,6 +1408,8 @@ class CrampDetector:
             paths.after_effort = self._after_effort(c, start, st, runs, beside.ctx, paths.slow)
             paths.slow |= paths.after_effort
         self._slow_vetoes(c, start, st, paths)
+        if self.settings.learned_stand_s > 0 and self.settings.rest_floor_tau_s > 0:
+            self._learned_stand_vetoes(c, start, paths)
         g = self._confirm(c, start, st, runs, beside, paths)
         carried_move_end = ch.last_move_end
         self._carry_runs(ch, start, runs, beside, g)
@@ -1631,6 +1644,60 @@ class CrampDetector:
         # over the rest floor as high, a cramp stands near the reference
         high = st["med"] * base >= s.rest_learned_ref * st["ref"]
         return learned & high & (med >= s.strong_ratio) & (med >= s.slow_strong_ratio)
+
+    # standslow (session 16): a leg's standing level, learned like the rest floor
+    def _learn_standing(self, start: int, n: int) -> None:
+        """Add the frames ``start .. start + n`` at which both legs stood (their median
+        250 ms level over ``window_s`` above the resting offset from ``off_ratio`` x the rest
+        floor up to ``stand_ref_ceiling`` x an activity reference that has seen activity) and
+        each leg's 100 ms level there (above the offset) to ``_ls_fx`` / ``_ls_vx``."""
+        s = self.settings
+        k = max(1, round(s.window_s / self.hop_s))
+        end = np.arange(n) + (self._ext_level.shape[1] - n + 1)  # exclusive ends, ext arrays
+        off = s.rest_offset * np.nan_to_num(self._ext_base)
+        med = np.nanmedian(_windows_ending(self._ext_level - off, end, k), axis=2)  # (C, n)
+        lo = self._ext_level.shape[1] - n
+        base, ref, off_n = self._ext_base[:, lo:], self._ext_ref[:, lo:], off[:, lo:]
+        with np.errstate(invalid="ignore"):
+            stood = (ref >= s.on_ratio * base) & (med < s.stand_ref_ceiling * (ref - off_n))
+            stood &= med >= (s.off_ratio - s.rest_offset) * self._rest_at
+        both = np.flatnonzero(stood.all(axis=0))
+        self._ls_fx = np.concatenate([self._ls_f, start + both])
+        new = self._ext_fast[:, lo:][:, both] - off_n[:, both]
+        self._ls_vx = np.concatenate([self._ls_v, new], axis=1)
+
+    def _learned_stand_vetoes(self, c: int, start: int, paths: _Paths) -> None:
+        """standslow: the slow (after-effort included) and held paths less frames at which
+        leg ``c`` stands under ``learned_stand_rise`` x its learned standing level: the
+        median of its level at the last ``learned_stand_s`` of standing frames (at least
+        ``window_s`` of them) up to ``learned_stand_lag_s`` before, against its median 100 ms
+        level (above the resting offset) over the last ``learned_stand_now_s``."""
+        k = np.flatnonzero(paths.slow | paths.held_up)
+        if not k.size or not self._ls_fx.size:
+            return
+        s = self.settings
+        fr = 1.0 / self.hop_s
+        m = round(s.learned_stand_s * fr)
+        frames = start + k
+        j = np.searchsorted(self._ls_fx, frames - round(s.learned_stand_lag_s * fr))
+        enough = np.minimum(j, m) >= max(1, round(s.window_s * fr))
+        if not enough.any():
+            return
+        k, frames, j = k[enough], frames[enough], j[enough]
+        v = np.concatenate([np.full(m, np.nan), self._ls_vx[c]])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            stood = np.nanpercentile(windows(v[None, :], m)[0][j], s.learned_stand_pct, axis=1)
+            off = s.rest_offset * np.nan_to_num(self._ext_base[c : c + 1])
+            w = max(1, round(s.learned_stand_now_s * fr))
+            end = frames - self._ext_start + 1
+            now = np.nanmedian(_windows_ending(self._ext_fast[c : c + 1] - off, end, w)[0], axis=1)
+        with np.errstate(invalid="ignore"):
+            low = now < s.learned_stand_rise * stood
+        if low.any():
+            paths.slow[k[low]] = False
+            paths.after_effort[k[low]] = False
+            paths.held_up[k[low]] = False
 
     def _watch_stand_vetoes(
         self, c: int, start: int, st: dict[str, np.ndarray], paths: _Paths

@@ -313,6 +313,23 @@ class DetectorSettings:
         where that median also reaches ``rest_learned_ref`` x the activity reference.
     rest_learned_ref : float
         (restref) See ``rest_learned_ratio`` (fraction of the activity reference).
+    learned_stand_s : float
+        (standslow, session 16) Training: each leg learns the level it stands at, the
+        ``learned_stand_pct`` percentile of its 100 ms envelope (above the resting offset;
+        calf raises pass the frame test too: not the median) over the last ``learned_stand_s``
+        (s) of frames at which both legs stood (their median 250 ms level over ``window_s``,
+        above the offset, from ``off_ratio`` x the rest floor up to ``stand_ref_ceiling`` x
+        an activity reference that has seen activity). Needs ``rest_floor_tau_s``. 0 (the
+        default, night): off.
+    learned_stand_rise : float
+        (standslow) Training: the slow path (after-effort included) and the held path do
+        not alert while the leg's median envelope over the last ``learned_stand_now_s`` (s)
+        stands under this many times its learned standing level as of
+        ``learned_stand_lag_s`` (s) before (with at least ``window_s`` of standing learned):
+        standing held long enough for the slow path is no cramp; a cramp stands 1.7-20x
+        over the leg's standing.
+    learned_stand_now_s, learned_stand_lag_s, learned_stand_pct : float
+        (standslow) See ``learned_stand_rise``.
     held_s : float
         (exert) Training: a contraction held this long (s) on one leg without relaxing and
         without the stride rhythm alerts on the ``held`` path, whatever its level over the
@@ -670,6 +687,12 @@ class DetectorSettings:
     rest_floor_tau_s: float = 0.0
     rest_learned_ratio: float = 0.0
     rest_learned_ref: float = 0.5
+    # standslow (session 16): a leg's standing level, learned like the rest floor
+    learned_stand_s: float = 0.0
+    learned_stand_rise: float = 1.5
+    learned_stand_pct: float = 30.0
+    learned_stand_now_s: float = 5.0
+    learned_stand_lag_s: float = 10.0
     # -- missed and late cramps (helper `miss`) --
     bilateral_clear_s: float = 1e6
     weak_s: float = 0.0
@@ -927,6 +950,11 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "end_weak_ratio": (0.0, 100.0, "x baseline"),  # heldend (session 15)
     "rest_learned_ratio": (0.0, 1000.0, "x rest floor"),  # restref
     "rest_learned_ref": (0.0, 1.0, "x activity reference"),  # restref
+    "learned_stand_s": (0.0, 3600.0, "s"),  # standslow (session 16)
+    "learned_stand_rise": (1.0, 100.0, "x the leg's learned standing level"),  # standslow
+    "learned_stand_now_s": (0.05, 60.0, "s"),  # standslow
+    "learned_stand_pct": (0.0, 100.0, "percentile"),  # standslow
+    "learned_stand_lag_s": (0.0, 600.0, "s"),  # standslow
     "bilateral_clear_s": (0.0, _BIG, "s"),
     "weak_s": (0.0, 20.0, "s"),
     "weak_floor": (1.0, 1000.0, "x baseline"),
@@ -1154,6 +1182,11 @@ _PROFILES = {
         rest_floor_tau_s=600.0,  # restref (session 15)
         end_weak_ratio=1.5,  # heldend (session 15)
         rest_learned_ratio=4.0,
+        # standslow (session 16): the slow and held paths need the leg 1.5x over the level it
+        # stood at (30th percentile over the last 30 s of both legs standing, as of 10 s
+        # before): standing held past slow_min_s stands at 1.2-1.8x it, the cramps at 1.7-20x
+        # (benchmarks/detection.md, session 16, part standslow).
+        learned_stand_s=30.0,
         # exert2: held straight out of gait, on one leg, is a cramp that stopped the runner
         # (benchmarks/detection.md, session 6, part exert2).
         held_gait_s=6.0,
