@@ -233,8 +233,9 @@ def test_a_cramp_while_the_other_leg_relaxes_after_its_cramp_takes_the_early_pat
     """nightmove: the right leg cramps from 30 s (alerted) and relaxes to a tail of ~8x rest
     until 69 s; the detector ends its cramp at ~30 % of its level, before the tail is over.
     The left leg cramps from 64 s: the other leg relaxing after its cramp is not turning
-    over, so the left leg alerts on an early path within 6 s. Without ``turn_decay_s`` the
-    tail counts as the other leg up and the early paths wait."""
+    over, so the left leg alerts on an early path within 6 s. Without ``turn_decay_s`` (and
+    ``turn_other_rise``, turnwin: the tail is no higher than that leg's cramp over the 25 s
+    before the run) the tail counts as the other leg up and the early paths wait."""
     fs = 1000.0
     t, x, rng = scene(fs=fs, duration_s=100.0, n_channels=2, seed=seed)
     add_burst(x, t, fs, rng, 1, 30.0, 58.0, 300.0, ramp_s=1.0, irregular=0.4)
@@ -247,7 +248,7 @@ def test_a_cramp_while_the_other_leg_relaxes_after_its_cramp_takes_the_early_pat
     left = [e for e in events if e.kind == "cramp" and e.channel == "ch0"]
     assert left and left[0].alert_s <= 64.0 + 6.0
     assert left[0].detail["path"] in ("fast", "quiet")
-    off = profile_settings("night").replace(turn_decay_s=0.0)
+    off = profile_settings("night").replace(turn_decay_s=0.0, turn_other_rise=0.0)
     events, _ = detect_array(x, fs, uv, "night", settings=off)
     assert not [e for e in events if e.kind == "cramp" and e.channel == "ch0" and e.alert_s <= 70.0]
 

@@ -1977,12 +1977,35 @@ class CrampDetector:
             ask = ok & ~slow[mine]
             if ask.any():
                 busy = self._others_up(c, start + mine[ask]) >= s.turn_other_share
+                if s.turn_other_rise > 0 and busy.any():  # turnwin (session 16)
+                    self._rose_with(c, start + mine[ask], rs, busy)
                 ok[np.flatnonzero(ask)] = ~busy
             # nightmove: ... and while another leg moves strongly and relaxes (turning
             # over; a cramp of both legs does not relax), the slow path waits too.
             ask = ok & slow[mine] & (elapsed[mine] < s.turn_slow_s * fr)
             if ask.any():
                 ok[np.flatnonzero(ask)] = ~self._others_turning(c, start + mine[ask], rs)
+
+    def _rose_with(self, c: int, frames: np.ndarray, rs: int, busy: np.ndarray) -> None:
+        """turnwin (session 16): (in place on ``busy``, per frame of ``frames``, absolute,
+        ascending) another leg counts as turning over with leg ``c`` only where it also stands
+        at ``turn_other_rise`` x its median level over the ``turn_rest_s`` before this leg's
+        run (from ``rs``) or more: a leg already as active for that long (a restless or tonic
+        leg beside a cramp setting in) did not turn over with it, a leg that rose with the run
+        did. Only frames for which that span is within the history a frame is sure to have
+        (``HISTORY_S``) are judged (any block size gives the same); the others keep ``busy``."""
+        s = self.settings
+        lo = rs - round(s.turn_rest_s / self.hop_s)
+        seen = busy & (frames - lo <= self._hist_len)
+        a, b = max(lo - self._ext_start, 0), rs - self._ext_start
+        if not seen.any() or b <= a:
+            return
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN span: unknown
+            before = np.nanmedian(self._ext_level[:, a:b], axis=1)
+        k = np.flatnonzero(seen)
+        share = self._others_up(c, frames[k], pre=s.turn_other_rise * before)
+        busy[k] = share >= s.turn_other_share
 
     def _one_leg_waits(self, run: _Run, ok: np.ndarray) -> None:
         """(In place on ``ok``.) A cramp takes one leg: while both legs are up (over the run
@@ -2525,12 +2548,18 @@ class CrampDetector:
 
     # turnfa: turning over moves both legs
     def _others_up(
-        self, c: int, frames: np.ndarray, ratio: float | None = None, window_s: float | None = None
+        self,
+        c: int,
+        frames: np.ndarray,
+        ratio: float | None = None,
+        window_s: float | None = None,
+        pre: np.ndarray | None = None,
     ) -> np.ndarray:
         """Per frame (absolute ``frames``, ascending): the share of the last ``turn_other_s``
         during which another leg than ``c`` was at ``ratio`` (default ``turn_other_ratio``) x
         its rest or more and
-        not in a cramp the detector raised (0 where the history is shorter)."""
+        not in a cramp the detector raised (0 where the history is shorter); with ``pre``
+        (per leg, µV; turnwin) also at ``pre`` or more (NaN rules nothing out)."""
         s = self.settings
         if self.n_channels < 2:
             return np.zeros(frames.shape[0])
@@ -2541,6 +2570,8 @@ class CrampDetector:
         with np.errstate(invalid="ignore"):
             ratio = s.turn_other_ratio if ratio is None else ratio  # nightmove: turn_slow_ratio
             up = self._ext_level[:, span] >= ratio * self._ext_base[:, span]
+            if pre is not None:  # turnwin (session 16)
+                up &= ~(self._ext_level[:, span] < pre[:, None])
         up &= ~self._alerted(self._ext_start + np.arange(first, span.stop))
         others = np.delete(up, c, axis=0).any(axis=0)
         cum = np.concatenate([[0], np.cumsum(others)])

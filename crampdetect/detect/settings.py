@@ -513,6 +513,13 @@ class DetectorSettings:
         moves it before this leg). A cramp that goes on after the turnover takes the early
         paths once the other leg is still again (see ``turn_quiet_s``); the slow path is not
         held (but see ``turn_slow_s``). ``turn_other_s`` 0 disables.
+    turn_other_rise : float
+        (turnwin, session 16) ... and the other leg counts only where it also stands at
+        ``turn_other_rise`` x its own median level over the ``turn_rest_s`` (s) before this
+        leg's run or more: a leg that has been as active that long (a restless or tonic leg
+        beside a cramp setting in) did not turn over with it; over that long a turnover that
+        began a few seconds before the run still reads the leg's rest. Judged only while that
+        span lies within ``HISTORY_S`` of the frame. 0 disables.
     turn_decay_s : float
         (nightmove) For that test a leg still counts as in its raised cramp for
         ``turn_decay_s`` (s) after the detector saw the cramp end: the leg relaxing after its
@@ -772,6 +779,7 @@ class DetectorSettings:
     stand_effort_share: float = 0.0
     # turnfa: turning over moves both legs: no early alert while the other leg is up too
     turn_other_s: float = 0.0
+    turn_other_rise: float = 0.0
     turn_other_share: float = 0.3
     turn_other_ratio: float = 3.0
     # nightmove: a cramp's relaxation after its end is not turning over
@@ -1014,6 +1022,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "stand_memory_other": (0.0, 10.0, "x the other leg's last standing level"),  # standmem
     "stand_memory_rise": (1.0, 100.0, "x this leg's last standing level"),  # standmem
     "turn_other_s": (0.0, 20.0, "s"),  # turnfa (within HISTORY_S)
+    "turn_other_rise": (0.0, 100.0, "x the other leg's median over turn_rest_s before"),  # turnwin
     "turn_other_share": (0.0, 1.0, "share of turn_other_s"),  # turnfa
     "turn_other_ratio": (1.0, 100.0, "x the other leg's rest"),  # turnfa
     "turn_decay_s": (0.0, 20.0, "s"),  # nightmove (within HISTORY_S)
@@ -1106,6 +1115,10 @@ _PROFILES = {
         # longest turnover (benchmarks/detection.md, session 8, part nightmove).
         turn_other_s=6.0,
         turn_other_share=0.05,
+        # turnwin (session 16): ... counting only a leg at 2x its median over the 25 s
+        # (turn_rest_s) before the run: a leg bursting for minutes beside a cramp setting in
+        # did not turn over with it (benchmarks/detection.md, session 16, part turnwin).
+        turn_other_rise=2.0,
         turn_decay_s=10.0,
         turn_slow_s=46.0,
         turn_slow_ratio=10.0,
