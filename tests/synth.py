@@ -137,3 +137,17 @@ def detection_result(events: list[dict], duration_s: float, channels: tuple[str,
         "events": events,
         "quality": [],
     }
+
+
+def cramp_event(channel: str, alert_s: float, end_s: float | None, path: str = "fast") -> dict:
+    """One cramp event of a `detect --json` result, alerted at ``alert_s`` s (onset 3 s before,
+    confidence 0.9), ended at ``end_s`` s (None: still open), for scoring tests."""
+    return {
+        "channel": channel,
+        "kind": "cramp",
+        "onset_s": alert_s - 3.0,
+        "alert_s": alert_s,
+        "end_s": end_s,
+        "confidence": 0.9,
+        "detail": {"path": path},
+    }

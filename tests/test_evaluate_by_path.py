@@ -3,25 +3,13 @@ aggregate folds the latency of the cramps by path (`by_path`)."""
 
 from __future__ import annotations
 
-from synth import detection_result
+from synth import cramp_event, detection_result
 
 from crampdetect.evaluate.score import aggregate, score
 
 
 def _result(events):
     return detection_result(events, 600.0, ("calf_left", "calf_right"))
-
-
-def _event(channel, alert_s, path):
-    return {
-        "channel": channel,
-        "kind": "cramp",
-        "onset_s": alert_s - 3.0,
-        "alert_s": alert_s,
-        "end_s": alert_s + 30.0,
-        "confidence": 0.9,
-        "detail": {"path": path},
-    }
 
 
 def test_detected_cramps_carry_their_path_and_aggregate_by_path():
@@ -32,7 +20,10 @@ def test_detected_cramps_carry_their_path_and_aggregate_by_path():
             {"kind": "cramp", "channel": "calf_left", "start_s": 450.0, "end_s": 500.0},
         ]
     }
-    events = [_event("calf_left", 104.0, "quiet"), _event("calf_right", 307.0, "slow")]
+    events = [
+        cramp_event("calf_left", 104.0, 134.0, "quiet"),
+        cramp_event("calf_right", 307.0, 337.0, "slow"),
+    ]
     row = score(_result(events), labels, "x.csv", "night")
     got = [(c["detected"], c.get("path")) for c in row["cramps"]]
     assert got == [(True, "quiet"), (True, "slow"), (False, None)]

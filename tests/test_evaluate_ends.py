@@ -9,24 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from synth import detection_result
+from synth import cramp_event, detection_result
 
 from crampdetect.evaluate.multiseed import SUMMARY_FIGURES, fold_sets, format_spread
 from crampdetect.evaluate.score import aggregate, score
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _event(channel, alert_s, end_s):
-    return {
-        "channel": channel,
-        "kind": "cramp",
-        "onset_s": alert_s - 3.0,
-        "alert_s": alert_s,
-        "end_s": end_s,
-        "confidence": 0.9,
-        "detail": {"path": "fast"},
-    }
 
 
 def _labels():
@@ -45,11 +33,11 @@ def _labels():
 
 def _events():
     return [
-        _event("calf_left", 104.0, 150.0),  # closed 10 s early while the cramp went on
-        _event("calf_left", 152.0, 165.0),  # a re-alert within the same cramp
-        _event("calf_right", 307.0, 361.0),  # 1 s late
-        _event("calf_left", 403.0, 419.0),  # 1 s early
-        _event("calf_left", 421.5, None),  # the next cramp's own alert (no re-alert);
+        cramp_event("calf_left", 104.0, 150.0),  # closed 10 s early while the cramp went on
+        cramp_event("calf_left", 152.0, 165.0),  # a re-alert within the same cramp
+        cramp_event("calf_right", 307.0, 361.0),  # 1 s late
+        cramp_event("calf_left", 403.0, 419.0),  # 1 s early
+        cramp_event("calf_left", 421.5, None),  # the next cramp's own alert (no re-alert);
         # still open at the end of the recording: ends there (600 s)
     ]
 
