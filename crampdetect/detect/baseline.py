@@ -19,8 +19,11 @@ class BaselineTracker:
     close to the baseline moves it (quickly down, slowly up); a floor well above it (activity,
     a cramp) leaves it frozen. After ``rebase_s`` of uninterrupted activity without a rest the
     baseline jumps to the current floor: a new steady level (standing, a changed electrode
-    contact) becomes the reference. Frames of a segment use the baseline from before it, so the
-    result does not depend on block boundaries.
+    contact) becomes the reference, unless (``rebase_swing`` > 0) the stretch's floor waxes
+    and wanes from second to second (a cramp, not a step to a new level): then the baseline
+    stays the rest before the stretch, for at most ``rebase_hold_s`` more, and :attr:`held`
+    says so per frame. Frames of a segment use the baseline from before it, so the result does
+    not depend on block boundaries.
 
     Parameters
     ----------
@@ -32,6 +35,12 @@ class BaselineTracker:
         Lowest allowed baseline in µV (ADC resolution or amplifier noise).
     fixed : ndarray or None
         Calibrated resting levels in µV per channel: used as a frozen baseline.
+    rebase_s : float
+        Uninterrupted activity (s) taken for a new rest.
+    rebase_swing, rebase_hold_s : float
+        (rebase2) The detector settings of those names: the median |change| of the natural
+        log of the 1-s floor over the stretch's last ``rebase_s`` at or above which the
+        re-base is held, and for how long at most (s). ``rebase_swing`` 0: never held.
     """
 
     def __init__(
@@ -41,12 +50,16 @@ class BaselineTracker:
         floor_uv: float,
         fixed: np.ndarray | None = None,
         rebase_s: float = 60.0,
+        rebase_swing: float = 0.0,
+        rebase_hold_s: float = 0.0,
     ) -> None:
         self.n_channels = n_channels
         self.seg_frames = seg_frames
         self.floor_uv = floor_uv
         self.fixed = None if fixed is None else np.asarray(fixed, dtype=float)
         self.rebase_segments = round(rebase_s)
+        self.rebase_swing = rebase_swing
+        self.rebase_hold_segments = round(rebase_hold_s)
         self.reset()
 
     def reset(self) -> None:
@@ -66,6 +79,11 @@ class BaselineTracker:
         self._buf = np.zeros((c, 0))
         self._skip = np.zeros((c, 0), dtype=bool)
         self._active = np.zeros(c, dtype=int)
+        #: (rebase2) Floors of the current stretch of activity, its last rebase_s at most,
+        #: and per frame of the last ``process`` call the stretch's length (s) where its
+        #: re-base is held (0 elsewhere).
+        self._stretch: list[list[float]] = [[] for _ in range(c)]
+        self.held = np.zeros((c, 0))
 
     def process(self, level: np.ndarray, skip: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Baseline and reference per frame, each (n_channels, n), for envelope ``level``.
@@ -91,7 +109,7 @@ class BaselineTracker:
             floors = np.maximum(part[:, :, k], self.floor_uv)
             highs = part[:, :, k90]
             usable = sk[:, : n_seg * seg].reshape(c, n_seg, seg).mean(axis=2) < 0.5
-            values = self._run(floors, usable)  # before each segment, then after the last
+            values, held = self._run(floors, usable)  # before each segment, then after the last
             with np.errstate(invalid="ignore", divide="ignore"):
                 self.segment_ratios = np.where(usable, floors / values[:, :-1], np.nan)
             self.segment_baselines = values[:, :-1]
@@ -100,7 +118,8 @@ class BaselineTracker:
             self._segments += n_seg
             refs = self._run_reference(highs, usable)
             tail = buf.shape[1] - n_seg * seg
-            for arr, dest in ((values, out), (refs, ref)):
+            self.held = np.empty(level.shape)
+            for arr, dest in ((values, out), (refs, ref), (held, self.held)):
                 per_frame = np.concatenate(
                     [np.repeat(arr[:, :-1], seg, axis=1), np.repeat(arr[:, -1:], tail, axis=1)],
                     axis=1,
@@ -109,11 +128,13 @@ class BaselineTracker:
         else:
             out[:, :] = self.value[:, None]
             ref[:, :] = self.reference[:, None]
+            self.held = np.repeat(self._held_now()[:, None], level.shape[1], axis=1)
             self.first_segment, self.segment_ratios = self._segments, np.zeros((self.n_channels, 0))
             self.segment_baselines = self.segment_ratios
             self.segment_clean = np.zeros((self.n_channels, 0), dtype=bool)
         if self.fixed is not None:
             out[:] = self.fixed[:, None]
+            self.held = np.zeros(level.shape)
         pos = n_seg * seg
         self._buf = buf[:, pos:]
         self._skip = sk[:, pos:]
@@ -135,17 +156,37 @@ class BaselineTracker:
             self.reference[ch] = r
         return out
 
-    def _run(self, floors: np.ndarray, usable: np.ndarray) -> np.ndarray:
-        """Step the baseline through segments; returns (n_channels, n_seg + 1) values."""
+    def _held_now(self) -> np.ndarray:
+        """(rebase2) Per channel: the current stretch's length (s) where it has outlasted
+        ``rebase_s`` and its re-base is held, else 0."""
+        on = (self.rebase_swing > 0) & (self._active >= self.rebase_segments)
+        return np.where(on, self._active, 0).astype(float)
+
+    def _swings(self, stretch: list[float]) -> bool:
+        """(rebase2) The stretch's last ``rebase_s`` of floors wax and wane: the median change
+        of the floor from one second to the next is ``rebase_swing`` (natural log) or more.
+        A moved electrode or a new posture is a step to a steady level (small changes after
+        the one step); a cramp's level swings irregularly from second to second."""
+        d = np.abs(np.diff(np.log(stretch)))
+        return bool(d.size) and float(np.median(d)) >= self.rebase_swing
+
+    def _run(self, floors: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Step the baseline through segments; returns (n_channels, n_seg + 1) values and
+        the stretch's length (s) where its re-base is held (rebase2), else 0, before each
+        segment and after the last."""
         c, n_seg = floors.shape
         out = np.empty((c, n_seg + 1))
+        held = np.zeros((c, n_seg + 1))
+        keep = self.rebase_segments
         for ch in range(c):
             v = float(self.value[ch])
             active = int(self._active[ch])
+            stretch = self._stretch[ch]
             fl, us = floors[ch].tolist(), usable[ch].tolist()
-            row = out[ch]
+            row, hrow = out[ch], held[ch]
             for j in range(n_seg):
                 row[j] = v
+                hrow[j] = active if self.rebase_swing > 0 and active >= keep else 0
                 if not us[j]:
                     continue
                 f = fl[j]
@@ -156,12 +197,24 @@ class BaselineTracker:
                 if ratio < ACTIVE_RATIO:  # quiet: follow it, quickly down, slowly up
                     v *= ratio ** (FOLLOW_DOWN if ratio < 1.0 else FOLLOW_UP)
                     active = 0
+                    stretch.clear()
                 else:  # active: frozen, unless it has lasted long enough to be a new rest
                     active += 1
-                    if active >= self.rebase_segments:
+                    if self.rebase_swing > 0:
+                        stretch.append(f)
+                        del stretch[:-keep]
+                    if active >= keep and not (
+                        # rebase2: ... unless it waxes and wanes (not a step to a new
+                        # level), for at most rebase_hold_s more
+                        self.rebase_swing > 0
+                        and active < keep + self.rebase_hold_segments
+                        and self._swings(stretch)
+                    ):
                         v, active = f, 0
+                        stretch.clear()
                 v = max(v, self.floor_uv)
             row[n_seg] = v
+            hrow[n_seg] = active if self.rebase_swing > 0 and active >= keep else 0
             self.value[ch] = v
             self._active[ch] = active
-        return out
+        return out, held

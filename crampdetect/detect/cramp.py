@@ -415,6 +415,7 @@ class CrampDetector:
         self._held_pre_n = max(1, round(s.pre_run_s * fr))  # exert: the span before it
         self._held_start_n = round(s.held_start_s * fr)  # exert
         self._settle_start_n = round(s.settle_start_s * fr)  # startfa
+        self._held_s: np.ndarray | None = None  # rebase2: see update
         self._own_effort_n = round(s.own_effort_s * fr)  # startfa
         self._stand_effort_n = round(s.stand_effort_s * fr)  # demofa
         # exert2: the shorter held span straight out of gait, and where the gait may have ended
@@ -506,6 +507,7 @@ class CrampDetector:
         tkeo: np.ndarray | Callable[[int, int], np.ndarray] | None = None,
         untrusted: np.ndarray | None = None,
         interrupted: np.ndarray | None = None,
+        held: np.ndarray | None = None,
     ) -> list[FrameEvent]:
         """Process frames ``start .. start + n``; all arrays (n_channels, n).
 
@@ -517,7 +519,9 @@ class CrampDetector:
         frame (µV², raw EMG only; or ``tkeo(lo, hi)`` giving those of frames ``lo .. hi - 1``
         from ``HISTORY_S`` before ``start`` on, called only where read) used to place onsets,
         ``untrusted`` frames under a quality flag (no alert is raised from them),
-        ``interrupted`` frames under a lasting flag (activity there starts or continues no run).
+        ``interrupted`` frames under a lasting flag (activity there starts or continues no run),
+        ``held`` (rebase2) the length (s) of a stretch of activity whose re-base the baseline
+        tracker holds (``rebase_swing``; 0 elsewhere): the weak path's late ``long`` candidates.
 
         (rebase) A channel's resting baseline is
         held at its value at the alert while it cramps (a cramp of minutes is not a new
@@ -526,7 +530,10 @@ class CrampDetector:
         cut where what a part assumed of them turns out different (an alert, an end), so the
         result does not depend on block boundaries.
         """
-        args = [level_fast, level, base, blocked, artefact, reference, tkeo, untrusted, interrupted]
+        args = [
+            *(level_fast, level, base, blocked, artefact, reference, tkeo, untrusted),
+            *(interrupted, held),
+        ]
         s = self.settings
         if s.rest_hold_s <= 0 and s.other_cramp_s <= 0:
             return self._update_part(start, args)
@@ -678,7 +685,9 @@ class CrampDetector:
     def _update_part(self, start: int, arrays: list) -> list[FrameEvent]:
         """Process frames ``start .. start + n``: :meth:`update` for one part, with
         ``arrays`` its arrays in order (the baseline with the cramp holds applied)."""
-        level_fast, level, base, blocked, artefact, reference, tkeo, untrusted, interrupted = arrays
+        level_fast, level, base, blocked, artefact, reference, tkeo, untrusted = arrays[:8]
+        interrupted = arrays[8]
+        self._held_s = arrays[9] if len(arrays) > 9 else None  # rebase2
         n = level.shape[1]
         self._frame = start + n
         self._part_start = start  # rebase
@@ -1440,6 +1449,8 @@ class CrampDetector:
             on = on & ~st["relaxed"]
             on_any = _any(on)
         weak = self._weak(c, start, n, st)
+        if self._held_s is not None and self.settings.rebase_swing > 0:  # rebase2
+            weak = weak | self._long(c, frames, st)
         idle = (
             start - ch.last_on > self._gap
             and not on_any
@@ -2843,6 +2854,24 @@ class CrampDetector:
             k = np.flatnonzero(out)
             swing = self._swing(c, start + k, st["base"][k])
             out[k] = swing >= s.plateau_swing
+        return out
+
+    # rebase2 (session 17): a weak cramp the baseline tracker does not take for a new rest
+    def _long(self, c: int, frames: np.ndarray, st: dict[str, np.ndarray]) -> np.ndarray:
+        """Frames of channel ``c`` where the weak path's late ``long`` candidates hold: the
+        leg's activity has stood over twice its rest, without a rest, for ``rebase_s`` (60 s)
+        or more and waxes and wanes, so that the baseline tracker holds its re-base
+        (``rebase_swing``: a step to a steady level is a moved electrode or a new posture),
+        no event of the leg ended within that stretch (a cramp alerted and closed is not
+        alerted again) and no artefact: a cramp no path took in its first minute."""
+        secs = self._held_s[c, frames[0] - self._part_start :][: frames.shape[0]]
+        out = secs > 0
+        if not _any(out):
+            return out
+        out &= frames - np.round(secs / self.hop_s) > self._ch[c].event_end
+        if out.any():
+            st.need_where(out)
+            out &= ~st["art"]
         return out
 
     def _alert_context(self, c: int, frame: int, ctx: _RunContext) -> np.ndarray:

@@ -440,6 +440,17 @@ class DetectorSettings:
         (rebase) ``other_cramp_s`` applies from this long (s) after the other leg's alert: a
         cramp of both legs starts within seconds of the first, the other leg's movements come
         while the sleeper, woken by the cramp, stretches it.
+    rebase_swing : float
+        (rebase2) The resting-baseline tracker takes ``rebase_s`` (60 s) of uninterrupted
+        activity (every second's floor at 2x the baseline or more) for a new rest (a moved
+        electrode, a new posture: a step to a steady level) unless the stretch's floor waxes
+        and wanes: the median change of the 1-s floor from one second to the next over its
+        last ``rebase_s`` is this much or more (natural log; a step's floor changes by noise
+        alone). Then the re-base is held (the baseline stays the rest before the stretch) and
+        the stretch is a cramp to the weak path (the late ``long`` candidates: a weak cramp
+        no path took in its first minute). 0 disables (the re-base at ``rebase_s`` always).
+    rebase_hold_s : float
+        (rebase2) A held re-base is taken after this long (s) more all the same.
 
     gait_window_s, gait_rhythm, gait_trough : float
         (trainfa) The fast and slow paths do not alert while the leg's 100 ms envelope over
@@ -730,6 +741,9 @@ class DetectorSettings:
     rest_hold_s: float = 0.0
     other_cramp_s: float = 0.0
     other_cramp_after_s: float = 0.0
+    # rebase2: a stretch of activity that waxes and wanes is no new rest
+    rebase_swing: float = 0.0
+    rebase_hold_s: float = 0.0
     # trainfa: gait keeps its stride rhythm (fast and slow paths)
     gait_window_s: float = 0.0
     # nightmiss: a cramp that goes on after turning over
@@ -987,6 +1001,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "rest_hold_s": (0.0, _BIG, "s"),  # rebase
     "other_cramp_s": (0.0, 600.0, "s"),  # rebase
     "other_cramp_after_s": (0.0, _BIG, "s"),  # rebase
+    "rebase_swing": (0.0, 5.0, "median |ln change| of the 1-s floor"),  # rebase2
+    "rebase_hold_s": (0.0, _BIG, "s"),  # rebase2
     "gait_window_s": (0.0, GAIT_WINDOW_MAX_S, "s"),
     "turn_quiet_s": (0.0, 20.0, "s"),  # nightmiss (within HISTORY_S)
     "turn_rest_s": (0.5, 29.0, "s"),  # nightmiss (within HISTORY_S)
@@ -1103,6 +1119,11 @@ _PROFILES = {
         # is longer by its rise and fall (benchmarks/detection.md, session 7, part nightfa).
         other_cramp_s=10.5,
         other_cramp_after_s=25.0,
+        # rebase2: a weak cramp of minutes waxes and wanes; a moved electrode or a new
+        # posture is a step to a steady level (benchmarks/detection.md, session 17, part
+        # rebase).
+        rebase_swing=0.08,
+        rebase_hold_s=600.0,
         # nightmiss: a leg still contracted once the other one has been back at rest for 4 s
         # (longer than the pauses within turning over, 0.1-3 s) is judged from its rest, not
         # from the turnover before it (benchmarks/detection.md, session 7, part nightmiss).

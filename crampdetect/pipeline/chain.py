@@ -168,7 +168,14 @@ class Pipeline:
                 raise InputError(f"Calibration has no entry for channel(s) {', '.join(missing)}")
             fixed = np.array([calibration[c][0] for c in self.channels], dtype=float)
         floor_uv = 0.5 * rep.uv_per_unit if rep.units == "counts" else 0.05
-        self._baseline = BaselineTracker(n, round(1.0 / self.hop_s), floor_uv, fixed)
+        self._baseline = BaselineTracker(
+            n,
+            round(1.0 / self.hop_s),
+            floor_uv,
+            fixed,
+            rebase_swing=self.settings.rebase_swing,
+            rebase_hold_s=self.settings.rebase_hold_s,
+        )
         self._detector = CrampDetector(n, self.hop_s, self.settings, gate)
         self._warning = None
         if self.settings.early_warning and profile == "night":
@@ -352,6 +359,7 @@ class Pipeline:
             tkeo,
             untrusted,
             lasting,
+            self._baseline.held if self.settings.rebase_swing > 0 else None,  # rebase2
         )
         done = 0
         found: list[FrameEvent] = []  # emitted together with the warnings (ids in frame order)
