@@ -83,7 +83,11 @@ class BaselineTracker:
         #: and per frame of the last ``process`` call the stretch's length (s) where its
         #: re-base is held (0 elsewhere).
         self._stretch: list[list[float]] = [[] for _ in range(c)]
-        self.held = np.zeros((c, 0))
+        self._held: np.ndarray | None = None  # None: held nowhere (the usual frame)
+        self._held_end = False  # held after the last segment
+        self._n_last = 0
+        #: Whether :attr:`held` is non-zero anywhere (a Python bool: cheap to ask per block).
+        self.any_held = False
 
     def process(self, level: np.ndarray, skip: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Baseline and reference per frame, each (n_channels, n), for envelope ``level``.
@@ -109,7 +113,7 @@ class BaselineTracker:
             floors = np.maximum(part[:, :, k], self.floor_uv)
             highs = part[:, :, k90]
             usable = sk[:, : n_seg * seg].reshape(c, n_seg, seg).mean(axis=2) < 0.5
-            values, held = self._run(floors, usable)  # before each segment, then after the last
+            values, held, self.any_held = self._run(floors, usable)  # before each segment, ...
             with np.errstate(invalid="ignore", divide="ignore"):
                 self.segment_ratios = np.where(usable, floors / values[:, :-1], np.nan)
             self.segment_baselines = values[:, :-1]
@@ -118,8 +122,9 @@ class BaselineTracker:
             self._segments += n_seg
             refs = self._run_reference(highs, usable)
             tail = buf.shape[1] - n_seg * seg
-            self.held = np.empty(level.shape)
-            for arr, dest in ((values, out), (refs, ref), (held, self.held)):
+            self._held = np.empty(level.shape) if self.any_held else None
+            pairs = ((values, out), (refs, ref), (held, self._held))
+            for arr, dest in pairs if self.any_held else pairs[:2]:
                 per_frame = np.concatenate(
                     [np.repeat(arr[:, :-1], seg, axis=1), np.repeat(arr[:, -1:], tail, axis=1)],
                     axis=1,
@@ -128,13 +133,17 @@ class BaselineTracker:
         else:
             out[:, :] = self.value[:, None]
             ref[:, :] = self.reference[:, None]
-            self.held = np.repeat(self._held_now()[:, None], level.shape[1], axis=1)
+            self.any_held = self._held_end
+            self._held = None
+            if self._held_end:
+                self._held = np.repeat(self._held_now()[:, None], level.shape[1], axis=1)
             self.first_segment, self.segment_ratios = self._segments, np.zeros((self.n_channels, 0))
             self.segment_baselines = self.segment_ratios
             self.segment_clean = np.zeros((self.n_channels, 0), dtype=bool)
         if self.fixed is not None:
             out[:] = self.fixed[:, None]
-            self.held = np.zeros(level.shape)
+            self._held, self.any_held = None, False
+        self._n_last = level.shape[1]
         pos = n_seg * seg
         self._buf = buf[:, pos:]
         self._skip = sk[:, pos:]
@@ -156,6 +165,14 @@ class BaselineTracker:
             self.reference[ch] = r
         return out
 
+    @property
+    def held(self) -> np.ndarray:
+        """(rebase2) Per frame of the last :meth:`process` call (n_channels, n): the length
+        (s) of the stretch of activity whose re-base is held there, else 0."""
+        if self._held is None:
+            return np.zeros((self.n_channels, self._n_last))
+        return self._held
+
     def _held_now(self) -> np.ndarray:
         """(rebase2) Per channel: the current stretch's length (s) where it has outlasted
         ``rebase_s`` and its re-base is held, else 0."""
@@ -170,10 +187,10 @@ class BaselineTracker:
         d = np.abs(np.diff(np.log(stretch)))
         return bool(d.size) and float(np.median(d)) >= self.rebase_swing
 
-    def _run(self, floors: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _run(self, floors: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
         """Step the baseline through segments; returns (n_channels, n_seg + 1) values and
         the stretch's length (s) where its re-base is held (rebase2), else 0, before each
-        segment and after the last."""
+        segment and after the last, and whether it is held anywhere."""
         c, n_seg = floors.shape
         out = np.empty((c, n_seg + 1))
         held = np.zeros((c, n_seg + 1))
@@ -217,4 +234,6 @@ class BaselineTracker:
             hrow[n_seg] = active if self.rebase_swing > 0 and active >= keep else 0
             self.value[ch] = v
             self._active[ch] = active
-        return out, held
+        self._held_end = self.rebase_swing > 0 and bool((self._active >= keep).any())
+        any_held = self.rebase_swing > 0 and bool(held.any())
+        return out, held, any_held

@@ -359,7 +359,7 @@ class Pipeline:
             tkeo,
             untrusted,
             lasting,
-            self._baseline.held if self.settings.rebase_swing > 0 else None,  # rebase2
+            self._baseline.held if self._baseline.any_held else None,  # rebase2
         )
         done = 0
         found: list[FrameEvent] = []  # emitted together with the warnings (ids in frame order)
