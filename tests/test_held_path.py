@@ -58,11 +58,16 @@ def test_a_contraction_held_on_one_leg_after_running_alerts_after_held_s():
 def test_held_straight_out_of_gait_alerts_after_held_gait_s():
     # exert2: the cramped leg stays up out of the last strides, the other drops to standing
     s = profile_settings("training")
-    cramps = _run(_session(0, 40.0), [])
+    cramps = _run(_session(0, 40.0), [], stop_s=0.0)  # (gaitrun's shorter span aside)
     assert [e.channel for e in cramps] == ["left"]
     assert cramps[0].detail["path"] == "held"
     assert STOP_S + s.held_gait_s <= cramps[0].alert_s <= STOP_S + s.held_gait_s + 2.0 < 85.0
     assert abs(cramps[0].onset_s - STOP_S) <= 1.0  # (held_gait_s 0: alerted after held_s)
+    # gaitrun (session 17): kept up out of running on both legs, over stop_s already
+    early = _run(_session(0, 40.0), [])
+    assert [(e.channel, e.detail["path"]) for e in early] == [("left", "held")]
+    assert STOP_S + s.stop_s <= early[0].alert_s < cramps[0].alert_s
+    assert abs(early[0].onset_s - STOP_S) <= 1.0
 
 
 def test_without_the_path_the_same_contraction_is_not_alerted():

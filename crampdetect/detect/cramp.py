@@ -420,6 +420,9 @@ class CrampDetector:
         self._stand_effort_n = round(s.stand_effort_s * fr)  # demofa
         # exert2: the shorter held span straight out of gait, and where the gait may have ended
         self._held_gait_n = max(2, round(s.held_gait_s * fr))
+        self._stop_n = max(2, round(s.stop_s * fr))  # gaitrun (session 17)
+        self._stop_after_n = round(s.stop_after_s * fr)
+        self._stop_pre_n = round(s.stop_pre_s * fr)
         self._settle_after_n = round(s.settle_after_s * fr)
         # gaitcramp: a stride's window, how long gaps stay closed, and how far back to look
         self._gap_w = max(2, round(s.settle_gap_stride_s * fr))
@@ -730,6 +733,9 @@ class CrampDetector:
                 self._learn_standing(start, n)
         stats["settle"] = self._settled(n, base, stats["ref"])
         stats["held"] = self._held(n, base, stats["ref"])  # exert
+        if s.stop_s > 0 and s.rest_floor_tau_s > 0:  # gaitrun: kept up out of running
+            stats["stop"] = self._stopped(n, stats["ref"])
+            stats["held"] = stats["held"] | stats["stop"]
         events: list[FrameEvent] = []
         first_id = self._next_id
         for c in range(self.n_channels):
@@ -817,6 +823,53 @@ class CrampDetector:
                 ran = self._after_gait(n, self._held_gait_n, self._run_lags)
                 steady[:, cand] &= ran[:, cand]
             up |= steady
+        return up
+
+    # gaitrun (session 17): after a long run the resting baseline learned it (no run opens
+    # after the stop); the rest floor did not. A cramp that stops a runner keeps its leg up
+    # over that floor while the other leg drops to standing or rest.
+    def _stopped(self, n: int, ref: np.ndarray) -> np.ndarray:
+        """Frames (n_channels, n) at which a leg stayed up over the last ``stop_s`` straight
+        out of running on two or more legs, judged over its rest floor and on the activity
+        reference's scale, on one leg (``stop_*``, see
+        :class:`~crampdetect.detect.settings.DetectorSettings`)."""
+        s = self.settings
+        if s.held_s <= 0 or self.n_channels < 2:  # as the held path: one leg only
+            return np.zeros((self.n_channels, n), dtype=bool)
+        k, g = self._stop_n, self._settle_gait_n
+        x = self._ext_fast[:, -(n + g + k - 1) :]
+        if x.shape[1] < n + g + k - 1:  # history not reaching back: not up (yet)
+            pad = np.full((x.shape[0], n + g + k - 1 - x.shape[1]), np.nan)
+            x = np.concatenate([pad, x], axis=1)
+        w = windows(x[:, g:], k)  # (C, n, k): the span
+        rest = self._rest_at  # (C, n); NaN while no baseline was seen
+        floor = s.rest_offset * np.nan_to_num(rest)
+        above, top = w.mean(axis=2) - floor, ref - floor
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = np.where(top > 0, above / top, 0.0)
+            up = (top > 0) & (rel >= s.stop_level) & (above >= s.stop_rest * rest)
+        up &= self._one_leg(rel, s.stop_one_leg)
+        up &= (self._frame - n + np.arange(n) >= self._held_start_n)[None, :]
+        cand = np.flatnonzero(up.any(axis=0))
+        if not cand.size:
+            return up
+        # rare: the rest only where the level tests hold. The lowest frame over the span and
+        # the stop_pre_s before it (the last strides' gaps had closed); each leg's mean over
+        # the settle_gait_s before the span (the running) against its mean over the span.
+        p, f = self._stop_pre_n, floor[:, cand]
+        lowest = windows(x[:, g - p :], k + p)[:, cand].min(axis=2) - f
+        before = windows(x[:, : n + g - 1], g)[:, cand].mean(axis=2) - f
+        a = above[:, cand]
+        with np.errstate(invalid="ignore"):
+            kept = (lowest >= s.stop_relax * a) & (a >= s.stop_stay * before)  # stayed up
+            dropped = a <= s.stop_drop * before  # ... the other legs dropped
+        others = np.stack([np.delete(dropped, c, axis=0).all(axis=0) for c in range(len(up))])
+        ran = self._after_gait(n, k, self._run_lags, self._stop_after_n)[:, cand]
+        rhythm = stride_rhythm(w[:, cand], self._stride_lags)
+        with np.errstate(invalid="ignore"):
+            active = a >= s.gait_other_fraction * top[:, cand]
+        up[:, cand] &= kept & others & ran & (ran.sum(axis=0) >= 2)[None, :]
+        up[:, cand] &= ~self._rhythm_is_gait(rhythm, active)
         return up
 
     def _held_over(
@@ -922,15 +975,18 @@ class CrampDetector:
     # strides while the other leg drops to standing; a voluntary hold is ramped up from rest
     # or standing. So a held span that began at the end of that leg's gait needs no
     # voluntary hold's length.
-    def _after_gait(self, n: int, k: int, lags: np.ndarray | None = None) -> np.ndarray:
+    def _after_gait(
+        self, n: int, k: int, lags: np.ndarray | None = None, after: int | None = None
+    ) -> np.ndarray:
         """Per leg and new frame (n_channels, n): whether a ``settle_gait_s`` span ending up
         to ``settle_after_s`` before the ``k``-frame span that ends there had the stride
         rhythm (``settle_rhythm``; at ``lags``, frames, default every stride lag) on that
         leg, with its mean level over the span at least ``ref_fraction`` x its activity
         reference (gait bursts, not standing's postural sway, whose small swings can be
-        rhythmic too); levels above the resting offset, ``rest_offset``."""
+        rhythmic too); levels above the resting offset, ``rest_offset``. (gaitrun) ``after``
+        (frames) in place of ``settle_after_s``."""
         s = self.settings
-        g, a = self._settle_gait_n, self._settle_after_n
+        g, a = self._settle_gait_n, self._settle_after_n if after is None else after
         m = n + a  # gait spans ending at the first frames of the held spans, and up to a before
         last = self._ext_fast.shape[1] - k + 1  # one past the last held span's first frame
         first = last - (m + g - 1)
@@ -1419,6 +1475,9 @@ class CrampDetector:
         self._slow_vetoes(c, start, st, paths)
         if self.settings.learned_stand_s > 0 and self.settings.rest_floor_tau_s > 0:
             self._learned_stand_vetoes(c, start, paths)
+            if self.settings.stop_s > 0:  # gaitrun: a leg kept up out of running, over the
+                # other leg's drop: its standing before the run is not what it stands at now
+                paths.held_up |= st["stop"] & ~st["art"]
         g = self._confirm(c, start, st, runs, beside, paths)
         carried_move_end = ch.last_move_end
         self._carry_runs(ch, start, runs, beside, g)

@@ -377,6 +377,23 @@ class DetectorSettings:
         disables.
     held_gait_stride_s : float
         (indgait) See ``held_gait_level``.
+    stop_s, stop_level, stop_relax, stop_one_leg, stop_rest : float
+        (gaitrun) Training: the ``held`` path also takes a leg that stayed up for ``stop_s``
+        (s) straight out of running on both legs, judged over the leg's rest floor
+        (``rest_floor_tau_s``), not over a resting baseline the run re-based: its mean above
+        ``rest_offset`` x that floor reaches ``stop_level`` x the activity reference (above
+        the same offset) and ``stop_rest`` x the floor, its lowest 100 ms frame over the span
+        and the ``stop_pre_s`` before it stays at ``stop_relax`` x that mean (its last
+        strides' gaps had closed), its level relative to the reference is ``stop_one_leg`` x
+        every other leg's, and no leg has the stride rhythm over the span. 0 (``stop_s``, or
+        ``rest_floor_tau_s``) disables.
+    stop_after_s, stop_pre_s, stop_stay, stop_drop : float
+        (gaitrun) The running: each leg's stride rhythm at running's periods (as
+        ``held_gait_stride_s``) over a ``settle_gait_s`` span ending up to ``stop_after_s``
+        (s) before the ``stop_s`` span; over the ``settle_gait_s`` just before the span the
+        leg's mean (above the offset) is at most 1 / ``stop_stay`` x its mean over the span
+        (it stayed up) and every other leg's at least 1 / ``stop_drop`` x its own (it dropped
+        to standing or rest). ``stop_pre_s`` (s): see ``stop_relax``.
     after_effort_s, after_effort_slow_s, after_effort_level : float
         (afterhold) Training: a run that starts within ``after_effort_s`` (s) of the end of an
         earlier movement of that leg (a run of at least ``movement_min_s`` that was clearly
@@ -737,6 +754,16 @@ class DetectorSettings:
     held_gait_relax: float = 0.45
     held_gait_one_leg: float = 1.5
     held_gait_stride_s: float = 0.85
+    # gaitrun (session 17): a leg kept up over its rest floor straight out of running
+    stop_s: float = 0.0
+    stop_level: float = 0.25
+    stop_relax: float = 0.5
+    stop_one_leg: float = 2.0
+    stop_rest: float = 2.0
+    stop_after_s: float = 0.0
+    stop_stay: float = 0.7
+    stop_drop: float = 0.6
+    stop_pre_s: float = 1.5
     # rebase: a cramp-aware resting baseline, and the other legs during a cramp
     rest_hold_s: float = 0.0
     other_cramp_s: float = 0.0
@@ -869,6 +896,15 @@ class DetectorSettings:
                 "Detector settings settle_s + settle_after_s + settle_gap_s + "
                 f"{GAP_STRIDES + 1} x settle_gap_stride_s must not exceed {SETTLE_SPAN_MAX_S:g} s"
             )
+        if self.stop_s > 0 and self.stop_s + self.settle_gait_s + self.stop_after_s > (
+            HELD_SPAN_MAX_S
+        ):  # gaitrun (session 17)
+            raise InputError(
+                "Detector settings stop_s + settle_gait_s + stop_after_s must not exceed "
+                f"{HELD_SPAN_MAX_S:g} s"
+            )
+        if self.stop_s > 0 and self.stop_pre_s > self.settle_gait_s:  # gaitrun
+            raise InputError("Detector setting stop_pre_s must not exceed settle_gait_s")
         if self.held_s + self.pre_run_s > HELD_SPAN_MAX_S:  # exert
             raise InputError(
                 f"Detector settings held_s + pre_run_s must not exceed {HELD_SPAN_MAX_S:g} s"
@@ -998,6 +1034,15 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_gait_relax": (0.0, 1.0, "x mean over held_gait_s"),  # indgait
     "held_gait_one_leg": (1.0, 100.0, "x other leg's relative level"),  # indgait
     "held_gait_stride_s": (0.5, 1.3, "s"),  # indgait: within STRIDE_LAGS_S
+    "stop_s": (0.0, HELD_SPAN_MAX_S, "s"),  # gaitrun (session 17)
+    "stop_level": (0.0, 1.0, "x activity reference"),  # gaitrun
+    "stop_relax": (0.0, 1.0, "x mean over stop_s"),  # gaitrun
+    "stop_one_leg": (1.0, 100.0, "x other leg's relative level"),  # gaitrun
+    "stop_rest": (0.0, 1000.0, "x rest floor"),  # gaitrun
+    "stop_after_s": (0.0, 10.0, "s"),  # gaitrun
+    "stop_stay": (0.0, 10.0, "x own mean over settle_gait_s before"),  # gaitrun
+    "stop_drop": (0.0, 10.0, "x other leg's mean over settle_gait_s before"),  # gaitrun
+    "stop_pre_s": (0.0, 5.0, "s"),  # gaitrun
     "rest_hold_s": (0.0, _BIG, "s"),  # rebase
     "other_cramp_s": (0.0, 600.0, "s"),  # rebase
     "other_cramp_after_s": (0.0, _BIG, "s"),  # rebase
@@ -1229,6 +1274,11 @@ _PROFILES = {
         # running (strides of 0.85 s or less; weak cramps after running;
         # benchmarks/detection.md, session 11, part indgait).
         held_gait_level=0.35,
+        # gaitrun (session 17): ... and so is a leg kept up 3 s over its rest floor, at a
+        # quarter of its reference and 2x the other leg's, straight out of running on both
+        # legs (the run re-based the resting baseline: no run opens after the stop;
+        # benchmarks/detection.md, session 17, part gaitrun).
+        stop_s=3.0,
         # trainfa: running and walking keep the stride rhythm (1.3-1.55 / 0.85-1.05 Hz) even
         # where the envelope does not relax between strides (the MyoWare ENV filter, a tonic
         # level): the fast and slow paths do not alert on a leg striding over the last 4 s
