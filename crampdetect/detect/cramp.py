@@ -1656,7 +1656,11 @@ class CrampDetector:
             quiet = strong & (elapsed >= s.fast_s * fr * early) & ~st["art"]
         # Slow: continuous and strong for long enough, whatever its shape.
         # (train: never before a voluntary hold could have ended, recurrence watch included)
-        slow_after = np.maximum(s.slow_s * scale, s.slow_min_s) * fr
+        # nightwatch: the slow path's own scale within the watch (0: recurrence_scale)
+        watch_slow = s.watch_slow_scale if s.watch_slow_scale > 0 else s.recurrence_scale
+        slow_after = np.where(
+            rec, max(s.slow_s * watch_slow, s.slow_min_s) * fr, max(s.slow_s, s.slow_min_s) * fr
+        )
         slow = in_run & (elapsed >= slow_after) & (st["med"] >= s.strong_ratio)
         slow &= st["med"] >= s.slow_strong_ratio  # envtrain: above standing's tonic level
         if s.rest_learned_ratio > 0 and s.rest_floor_tau_s > 0:
@@ -2279,6 +2283,11 @@ class CrampDetector:
             ("settle", paths.settle),
         )
         self._path = next((p for p, m in (*named, ("weak", paths.weak)) if m[g]), "held")
+        # nightwatch (session 17): a frame the recurrence watch's shortened slow path holds
+        # (before ``slow_s``) skips the early paths' waits: the slow path found it, whatever
+        # else matched
+        if paths.slow[g] and paths.rec[g] and runs.elapsed[g] < self.settings.slow_s / self.hop_s:
+            self._path = "slow"
         # (miss) a weak cramp's runs break: its onset is sought over the whole lookback
         # (exert: so is a held contraction's, judged over held_s, not its broken run)
         broken = self._path in ("weak", "held")

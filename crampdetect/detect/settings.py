@@ -633,6 +633,12 @@ class DetectorSettings:
         this long (s) from onset to end: a cramp (a muscle that has just cramped is prone to
         cramp again); a leg movement or turnover (<= 45 s) alerted falsely ends sooner. 0: the
         wait holds in every watch.
+    watch_slow_scale : float
+        (nightwatch) Within the recurrence watch ``slow_s`` is scaled by this instead of
+        ``recurrence_scale`` (the slow path's own scale; ``irregular`` keeps
+        ``recurrence_scale``): night 0.85 (7.65 s), past the early paths' ``moved_fast_s``,
+        so that a flat leg movement after a cramp is not taken before it could end.
+        0: ``recurrence_scale``.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -852,6 +858,7 @@ class DetectorSettings:
     series_cramp_s: float = 0.0
     series_gap_s: float = 5.0
     series_ratio: float = 2.0
+    watch_slow_scale: float = 0.0  # nightwatch (session 17)
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -1107,6 +1114,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "series_cramp_s": (0.0, 3600.0, "s"),  # nightmove (session 10)
     "series_gap_s": (0.0, 600.0, "s"),  # nightmove (session 10)
     "series_ratio": (1.0, 100.0, "x the last period"),  # nightmove (session 10)
+    "watch_slow_scale": (0.0, 1.0, "x slow_s"),  # nightwatch (session 17)
     "warn_low_ratio": (1.0, 1000.0, "x resting floor"),  # warn (session 13)
     "warn_high_ratio": (1.0, 1000.0, "x resting floor"),  # warn
     "warn_confirm_s": (1.0, 600.0, "s"),  # warn
@@ -1213,6 +1221,10 @@ _PROFILES = {
         series_s=90.0,
         series_wait_s=10.5,
         series_cramp_s=60.0,
+        # nightwatch (session 17): the watch's slow path from 0.85 x slow_s (7.65 s), past
+        # the early paths' moved_fast_s (7 s): leg movements after a cramp (benchmarks/
+        # detection.md, session 17, part nightwatch).
+        watch_slow_scale=0.85,
         # warn (session 13): a raised resting floor before a cramp is an early warning, a
         # message (no vibration unless AlertSettings.warn_prompt); never a cramp alert
         # (benchmarks/detection.md, session 13, part warn).
