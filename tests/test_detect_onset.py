@@ -260,3 +260,44 @@ def test_a_cramp_up_since_a_run_older_than_the_history_is_placed_at_the_run(seed
         ks.append(place_onset(tail, *args))
     assert len(set(ks)) == 1
     assert abs(ks[0] - want) <= round(0.5 * FR)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("rise_s", [3.0, 4.0, 5.0])
+def test_a_slow_rise_out_of_the_dip_after_a_prodrome_starts_at_the_dip(seed, rise_s):
+    """(onsettail) The raised resting activity of a prodrome stops as the cramp begins and the
+    envelope dips before the cramp's slow rise shows: the rest before the rise is the dip, not
+    the prodrome's level (measured against that, the foot came up to 1.3 s up the rise). The same
+    whatever history is kept and whatever follows the alert."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(60 * FR)) / FR
+    onset_s = 45.0
+    rest = 8.0 * (1 + 0.1 * rng.standard_normal(t.size))
+    prodrome = np.where((t > 10.0) & (t < onset_s), 30.0 * (1 + 0.2 * rng.random(t.size)), 0.0)
+    fast = rest + prodrome + 0.3 * _cramp(t, onset_s, rise_s, rng)
+    alert = round((onset_s + rise_s + 1.0) * FR)
+    run_start = round(12.0 * FR)  # the run began within the prodrome
+    got = set()
+    for first_s in (0.0, 5.0, 15.0):
+        for after_s in (0.0, 5.0):
+            a, b = round(first_s * FR), alert + 1 + round(after_s * FR)
+            got.add(place_onset(fast[a:b], np.zeros(b - a), a, alert, run_start, FR, 12.0, NAN))
+    assert len(got) == 1
+    assert abs(got.pop() / FR - onset_s) <= 0.5
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_fast_rise_from_a_level_above_an_earlier_trough_keeps_its_step(seed):
+    """(onsettail) Standing after a hold: a brief trough, then the standing level a little
+    higher, then the cramp's fast rise. The rest before the rise is that standing level; the
+    trough is not taken for it (the foot stood at the rise's foot)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(40 * FR)) / FR
+    onset_s = 25.0
+    hold = np.where((t > 15.0) & (t < onset_s - 3.0), 400.0, 0.0)
+    standing = np.where((t > onset_s - 3.0) & (t < onset_s - 2.0), 40.0, 55.0)
+    fast = standing * (1 + 0.08 * rng.standard_normal(t.size)) + hold
+    fast = fast + _cramp(t, onset_s, 0.4, rng) * 5.0
+    alert = round((onset_s + 3.0) * FR)
+    k = place_onset(fast, np.zeros_like(fast), 0, alert, round(onset_s * FR), FR, 12.0, NAN)
+    assert abs(k / FR - onset_s) <= 0.3
