@@ -2942,6 +2942,14 @@ class CrampDetector:
             out &= ~st["art"]
         return out
 
+    def _held_at(self, c: int, frame: int) -> float:
+        """rebase2: how long (s) the stretch of channel ``c`` whose re-base the baseline
+        tracker holds has lasted at ``frame`` (0 where none is held)."""
+        i = frame - self._part_start
+        if self._held_s is None or not 0 <= i < self._held_s.shape[1]:
+            return 0.0
+        return float(self._held_s[c, i])
+
     def _alert_context(self, c: int, frame: int, ctx: _RunContext) -> np.ndarray:
         """The CONTEXT_FEATURES of the alert on channel ``c`` at ``frame`` (part conf)."""
         e0, rs = self._ext_start, self._run_start_at_alert
@@ -3173,6 +3181,11 @@ class CrampDetector:
             float(ctx.tk_floor[0]),
             np.delete(self._ext_fast, c, axis=0),  # onset2: the other leg
         )
+        # rebase2: a weak alert on a stretch whose re-base the tracker held dates from the
+        # stretch's start (activity over twice its rest without a rest since), not from the
+        # lookback, which ends a minute after it
+        if self._path == "weak" and (held := self._held_at(c, frame)) > 0:
+            k = frame - round(held * fr)
         e0 = self._ext_start
         # onset4: an onset before the history kept is rated from the history's reach
         k_in = max(k, frame - round(HISTORY_S * fr), e0)
