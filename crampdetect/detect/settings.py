@@ -1218,6 +1218,10 @@ _PROFILES = {
         # running (strides of 0.85 s or less; weak cramps after running;
         # benchmarks/detection.md, session 11, part indgait).
         held_gait_level=0.35,
+        # watchsettle (session 17): ... at 1.2 x the other leg (a leg of low gain stands beside
+        # a weak cramp at 0.8x its relative level); the recurrence watch this gain opened took
+        # the standing after the next run until watch_settle_rise (benchmarks/detection.md).
+        held_gait_one_leg=1.2,
         # trainfa: running and walking keep the stride rhythm (1.3-1.55 / 0.85-1.05 Hz) even
         # where the envelope does not relax between strides (the MyoWare ENV filter, a tonic
         # level): the fast and slow paths do not alert on a leg striding over the last 4 s
