@@ -6,6 +6,8 @@ took it. A steady level under a third of the gait bursts, on one leg, does not a
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 from synth import add_burst, cramp_events, scene
@@ -54,6 +56,16 @@ def test_without_the_steady_test_it_is_not_alerted():
     assert _run(_session(0, 260.0), [], held_gait_level=0.0) == []
     # nor when the other leg is held to the exert2 one-leg factor
     assert _run(_session(0, 260.0), [], held_gait_one_leg=3.0) == []
+
+
+def test_a_standing_leg_of_low_gain_beside_the_cramp_is_no_bar(monkeypatch):
+    # watchsettle (session 17): the right leg stands at 160 µV after its 500 µV bursts, less
+    # than 1.5x but more than 1.2x under the cramped leg's relative level
+    monkeypatch.setattr(sys.modules[__name__], "STANDING_UV", (40.0, 160.0))
+    x = _session(0, 260.0)
+    assert profile_settings("training").held_gait_one_leg == 1.2
+    assert [(e.channel, e.detail["path"]) for e in _run(x, [])] == [("left", "held")]
+    assert _run(x, [], held_gait_one_leg=1.5) == []
 
 
 def test_only_straight_out_of_running_pace_strides():

@@ -1478,6 +1478,8 @@ class CrampDetector:
             if self.settings.stop_s > 0:  # gaitrun: a leg kept up out of running, over the
                 # other leg's drop: its standing before the run is not what it stands at now
                 paths.held_up |= st["stop"] & ~st["art"]
+            if self.settings.watch_settle_rise > 0 and _any(paths.settle & paths.rec):
+                self._watch_settle_vetoes(c, start, paths)
         g = self._confirm(c, start, st, runs, beside, paths)
         carried_move_end = ch.last_move_end
         self._carry_runs(ch, start, runs, beside, g)
@@ -1772,6 +1774,34 @@ class CrampDetector:
             paths.slow[k[low]] = False
             paths.after_effort[k[low]] = False
             paths.held_up[k[low]] = False
+
+    def _watch_settle_vetoes(self, c: int, start: int, paths: _Paths) -> None:
+        """watchsettle (session 17): within the recurrence watch, the settle path less frames
+        at which leg ``c`` stands under ``watch_settle_rise`` x its learned standing level
+        (the level and the leg's median 100 ms level over ``learned_stand_now_s`` read as in
+        :meth:`_learned_stand_vetoes`; no veto before ``window_s`` of standing was learned)."""
+        k = np.flatnonzero(paths.settle & paths.rec)
+        if not k.size or not self._ls_fx.size:
+            return
+        s = self.settings
+        fr = 1.0 / self.hop_s
+        m = round(s.learned_stand_s * fr)
+        frames = start + k
+        j = np.searchsorted(self._ls_fx, frames - round(s.learned_stand_lag_s * fr))
+        enough = np.minimum(j, m) >= max(1, round(s.window_s * fr))
+        if not enough.any():
+            return
+        k, frames, j = k[enough], frames[enough], j[enough]
+        v = np.concatenate([np.full(m, np.nan), self._ls_vx[c]])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            stood = np.nanpercentile(windows(v[None, :], m)[0][j], s.learned_stand_pct, axis=1)
+            off = s.rest_offset * np.nan_to_num(self._ext_base[c : c + 1])
+            w = max(1, round(s.learned_stand_now_s * fr))
+            end = frames - self._ext_start + 1
+            now = np.nanmedian(_windows_ending(self._ext_fast[c : c + 1] - off, end, w)[0], axis=1)
+        with np.errstate(invalid="ignore"):
+            paths.settle[k[now < s.watch_settle_rise * stood]] = False
 
     def _watch_stand_vetoes(
         self, c: int, start: int, st: dict[str, np.ndarray], paths: _Paths

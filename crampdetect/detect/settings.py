@@ -507,6 +507,14 @@ class DetectorSettings:
         ``recurrence_scale``): a voluntary hold's sway meets the watch's loosest
         irregularity. 0: ``recurrence_scale``.
 
+    watch_settle_rise : float
+        (watchsettle) Training: within the recurrence watch the settle path does not alert
+        while the leg's median envelope over the last ``learned_stand_now_s`` stands under
+        this many times its learned standing level (``learned_stand_s``, as the slow path's
+        ``learned_stand_rise``): standing after gait on a watched leg meets the watch's
+        looser settle irregularity at 1.6-2.2x that level, the cramps in a watch stand at
+        3.7x and over. Needs ``learned_stand_s``. 0 (the default, night): off.
+
     stand_memory_other, stand_memory_rise : float
         (standmem) Training: each leg's level when it last stood (median 250 ms level over
         ``window_s`` above the resting offset, at the latest frame at which every leg was
@@ -812,6 +820,7 @@ class DetectorSettings:
     stand_other_share: float = 0.3
     watch_stand_irregular: float = 0.0  # watchstand
     watch_fast_irregular: float = 0.0  # watchfast
+    watch_settle_rise: float = 0.0  # watchsettle
     stand_memory_other: float = 0.0
     stand_memory_rise: float = 2.5
     # standfa: a run that resumed the steady level before it followed no effort
@@ -1087,6 +1096,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "stand_other_share": (0.0, 10.0, "x this leg's level over its reference"),  # stand
     "watch_stand_irregular": (0.0, 1.0, "x irregular"),  # watchstand
     "watch_fast_irregular": (0.0, 1.0, "x irregular"),  # watchfast
+    "watch_settle_rise": (0.0, 100.0, "x the leg's learned standing level"),  # watchsettle
     "stand_memory_other": (0.0, 10.0, "x the other leg's last standing level"),  # standmem
     "stand_memory_rise": (1.0, 100.0, "x this leg's last standing level"),  # standmem
     "turn_other_s": (0.0, 20.0, "s"),  # turnfa (within HISTORY_S)
@@ -1291,6 +1301,10 @@ _PROFILES = {
         # legs (the run re-based the resting baseline: no run opens after the stop;
         # benchmarks/detection.md, session 17, part gaitrun).
         stop_s=3.0,
+        # watchsettle (session 17): ... at 1.2 x the other leg (a leg of low gain stands beside
+        # a weak cramp at 0.8x its relative level); the recurrence watch this gain opened took
+        # the standing after the next run until watch_settle_rise (benchmarks/detection.md).
+        held_gait_one_leg=1.2,
         # trainfa: running and walking keep the stride rhythm (1.3-1.55 / 0.85-1.05 Hz) even
         # where the envelope does not relax between strides (the MyoWare ENV filter, a tonic
         # level): the fast and slow paths do not alert on a leg striding over the last 4 s
@@ -1356,6 +1370,10 @@ _PROFILES = {
         # watchfast (session 15): ... and any leg needs 0.8x (not 0.75x) of it there: voluntary
         # holds in the watch alerted at 0.75x (benchmarks/detection.md, session 15, watchfast).
         watch_fast_irregular=0.8,
+        # watchsettle (session 17): ... and the settle path there needs the leg 2.5x over its
+        # learned standing level: standing after gait met the watch's looser settle test at
+        # 1.6-2.2x it, cramps in a watch stood at 3.7-10x (benchmarks/detection.md, session 17).
+        watch_settle_rise=2.5,
         # standmem: for the slow path, a leg back at up to 2x the level it last stood at beside
         # one contracting 2.5x over its own standing level stands while the other cramps: not a
         # contraction of both legs (benchmarks/detection.md, session 12, part indtrain).
