@@ -95,10 +95,11 @@ def envelope_alerts(
     watch: tuple[int, ...] = (),
     **changes: float,
 ) -> list[tuple[int, int, str]]:
-    """(channel, alert frame, path) of the cramp alerts for 100 ms envelopes ``fast`` (2, n) in µV
-    at ``hop_s`` s per frame, fed to the detector directly in blocks cut at ``cuts`` (frames), with
-    resting baselines ``base`` (2, 1) and activity references ``ref`` (a number or (2, 1)) in µV;
-    the channels in ``watch`` are in a recurrence watch throughout."""
+    """(channel, alert frame, path) of the cramp alerts (each event once: it is emitted again as
+    it ends) for 100 ms envelopes ``fast`` (2, n) in µV at ``hop_s`` s per frame, fed to the
+    detector directly in blocks cut at ``cuts`` (frames), with resting baselines ``base`` (2, 1)
+    and activity references ``ref`` (a number or (2, 1)) in µV; the channels in ``watch`` are in
+    a recurrence watch throughout."""
     import itertools
 
     from crampdetect.detect.cramp import CrampDetector
@@ -119,7 +120,8 @@ def envelope_alerts(
         out += det.update(
             a, fast[:, a:b], level[:, a:b], base * np.ones(m), zeros, zeros, ref * np.ones(m)
         )
-    return [(e.channel, e.alert_frame, e.detail["path"]) for e in out if e.kind == "cramp"]
+    first = {e.id: e for e in reversed(out) if e.kind == "cramp"}
+    return sorted((e.channel, e.alert_frame, e.detail["path"]) for e in first.values())
 
 
 def detection_result(events: list[dict], duration_s: float, channels: tuple[str, ...]) -> dict:

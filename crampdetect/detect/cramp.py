@@ -1742,15 +1742,17 @@ class CrampDetector:
         new = self._ext_fast[:, lo:][:, both] - off_n[:, both]
         self._ls_vx = np.concatenate([self._ls_v, new], axis=1)
 
-    def _learned_stand_vetoes(self, c: int, start: int, paths: _Paths) -> None:
-        """standslow: the slow (after-effort included) and held paths less frames at which
-        leg ``c`` stands under ``learned_stand_rise`` x its learned standing level: the
-        median of its level at the last ``learned_stand_s`` of standing frames (at least
-        ``window_s`` of them) up to ``learned_stand_lag_s`` before, against its median 100 ms
-        level (above the resting offset) over the last ``learned_stand_now_s``."""
-        k = np.flatnonzero(paths.slow | paths.held_up)
+    def _learned_stand_levels(
+        self, c: int, start: int, k: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """standslow: of block indices ``k``, those at which leg ``c`` has a learned standing
+        level (at least ``window_s`` of standing frames learned up to ``learned_stand_lag_s``
+        before), with that level (the ``learned_stand_pct`` percentile of its level at the last
+        ``learned_stand_s`` of them) and the leg's median 100 ms level (above the resting
+        offset) over the last ``learned_stand_now_s`` there, both in µV."""
+        none = np.zeros(0)
         if not k.size or not self._ls_fx.size:
-            return
+            return k[:0], none, none
         s = self.settings
         fr = 1.0 / self.hop_s
         m = round(s.learned_stand_s * fr)
@@ -1758,7 +1760,7 @@ class CrampDetector:
         j = np.searchsorted(self._ls_fx, frames - round(s.learned_stand_lag_s * fr))
         enough = np.minimum(j, m) >= max(1, round(s.window_s * fr))
         if not enough.any():
-            return
+            return k[:0], none, none
         k, frames, j = k[enough], frames[enough], j[enough]
         v = np.concatenate([np.full(m, np.nan), self._ls_vx[c]])
         with warnings.catch_warnings():
@@ -1768,40 +1770,31 @@ class CrampDetector:
             w = max(1, round(s.learned_stand_now_s * fr))
             end = frames - self._ext_start + 1
             now = np.nanmedian(_windows_ending(self._ext_fast[c : c + 1] - off, end, w)[0], axis=1)
+        return k, stood, now
+
+    def _learned_stand_vetoes(self, c: int, start: int, paths: _Paths) -> None:
+        """standslow: the slow (after-effort included) and held paths less frames at which
+        leg ``c`` stands under ``learned_stand_rise`` x its learned standing level
+        (:meth:`_learned_stand_levels`)."""
+        k, stood, now = self._learned_stand_levels(
+            c, start, np.flatnonzero(paths.slow | paths.held_up)
+        )
         with np.errstate(invalid="ignore"):
-            low = now < s.learned_stand_rise * stood
-        if low.any():
-            paths.slow[k[low]] = False
-            paths.after_effort[k[low]] = False
-            paths.held_up[k[low]] = False
+            low = k[now < self.settings.learned_stand_rise * stood]
+        if low.size:
+            paths.slow[low] = False
+            paths.after_effort[low] = False
+            paths.held_up[low] = False
 
     def _watch_settle_vetoes(self, c: int, start: int, paths: _Paths) -> None:
         """watchsettle (session 17): within the recurrence watch, the settle path less frames
         at which leg ``c`` stands under ``watch_settle_rise`` x its learned standing level
-        (the level and the leg's median 100 ms level over ``learned_stand_now_s`` read as in
-        :meth:`_learned_stand_vetoes`; no veto before ``window_s`` of standing was learned)."""
-        k = np.flatnonzero(paths.settle & paths.rec)
-        if not k.size or not self._ls_fx.size:
-            return
-        s = self.settings
-        fr = 1.0 / self.hop_s
-        m = round(s.learned_stand_s * fr)
-        frames = start + k
-        j = np.searchsorted(self._ls_fx, frames - round(s.learned_stand_lag_s * fr))
-        enough = np.minimum(j, m) >= max(1, round(s.window_s * fr))
-        if not enough.any():
-            return
-        k, frames, j = k[enough], frames[enough], j[enough]
-        v = np.concatenate([np.full(m, np.nan), self._ls_vx[c]])
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            stood = np.nanpercentile(windows(v[None, :], m)[0][j], s.learned_stand_pct, axis=1)
-            off = s.rest_offset * np.nan_to_num(self._ext_base[c : c + 1])
-            w = max(1, round(s.learned_stand_now_s * fr))
-            end = frames - self._ext_start + 1
-            now = np.nanmedian(_windows_ending(self._ext_fast[c : c + 1] - off, end, w)[0], axis=1)
+        (:meth:`_learned_stand_levels`; no veto before ``window_s`` of standing was learned)."""
+        k, stood, now = self._learned_stand_levels(
+            c, start, np.flatnonzero(paths.settle & paths.rec)
+        )
         with np.errstate(invalid="ignore"):
-            paths.settle[k[now < s.watch_settle_rise * stood]] = False
+            paths.settle[k[now < self.settings.watch_settle_rise * stood]] = False
 
     def _watch_stand_vetoes(
         self, c: int, start: int, st: dict[str, np.ndarray], paths: _Paths
