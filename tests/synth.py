@@ -85,6 +85,20 @@ def cramp_events(x, fs, channels, rep, profile, cuts=(), **changes) -> list:
     return [e for e in col.result()[0] if e.kind == "cramp"]
 
 
+def assert_cut_invariant(x, fs, channels, rep, profile, steps_s=(0.37, 2.9), **changes) -> None:
+    """Assert that ``x`` (n_channels, n) gives cramp events, and the same ones (channel, onset s,
+    alert s) fed in blocks of each of ``steps_s`` (s) as in one block."""
+
+    def events(cuts):
+        found = cramp_events(x, fs, channels, rep, profile, cuts, **changes)
+        return [(e.channel, e.onset_s, e.alert_s) for e in found]
+
+    whole = events(())
+    assert whole
+    for step_s in steps_s:
+        assert events(list(range(0, x.shape[1], int(step_s * fs)))) == whole
+
+
 def envelope_alerts(
     fast: np.ndarray,
     hop_s: float,
