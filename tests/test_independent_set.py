@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -136,3 +137,54 @@ def test_evaluate_sets_generates_caches_and_scores_the_independent_set(tmp_path,
     )
     with pytest.raises(InputError, match="independent"):
         ms.evaluate_sets(("nonesuch",), (1,), Scorer(), cache=tmp_path)
+
+
+def _fake_write_set(marker: str):
+    """A stand-in for the generator (hours of EMG take minutes): one small file per set."""
+
+    def write(directory, seed, hours):
+        p = Path(directory) / "000_night.csv"
+        p.write_text(marker)
+        return [p]
+
+    return write
+
+
+def test_a_set_lands_whole_or_not_at_all(tmp_path, monkeypatch):
+    """Generation writes into a private folder and moves it into place complete: a crash leaves
+    nothing a later run could half-read, an older run's leftovers are replaced, and when a
+    parallel run's copy lands first that copy is kept."""
+    from crampdetect.evaluate import multiseed as ms
+
+    d = ms.set_directory(tmp_path, "independent", 7, 0.5)
+
+    def crash(directory, seed, hours):
+        (Path(directory) / "000_night.csv").write_text("half")
+        raise RuntimeError("killed mid-write")
+
+    monkeypatch.setattr(ind, "write_set", crash)
+    with pytest.raises(RuntimeError):
+        ms.ensure_set("independent", 7, 0.5, tmp_path)
+    assert list(tmp_path.iterdir()) == []  # neither the set nor its private folder
+
+    d.mkdir()
+    (d / "000_night.csv").write_text("stale, no manifest")  # an interrupted old-style run
+    monkeypatch.setattr(ind, "write_set", _fake_write_set("ours"))
+    assert ms.ensure_set("independent", 7, 0.5, tmp_path) == d
+    assert (d / "000_night.csv").read_text() == "ours" and ms.set_recordings(d) == [
+        d / "000_night.csv"
+    ]
+
+    other = ms.set_directory(tmp_path, "independent", 8, 0.5)
+
+    def slower_than_a_parallel_run(directory, seed, hours):
+        if not other.exists():  # the parallel run finishes while we are still writing
+            other.mkdir()
+            _fake_write_set("theirs")(other, seed, hours)
+            (other / "manifest.json").write_text(json.dumps({"files": ["000_night.csv"]}))
+        return _fake_write_set("ours")(directory, seed, hours)
+
+    monkeypatch.setattr(ind, "write_set", slower_than_a_parallel_run)
+    assert ms.ensure_set("independent", 8, 0.5, tmp_path) == other
+    assert (other / "000_night.csv").read_text() == "theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([d.name, other.name])

@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import math
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -119,25 +120,53 @@ def set_directory(cache: Path, variant: str, seed: int, hours: float) -> Path:
     return Path(cache) / f"{variant}-seed{seed}-{hours:g}h-{set_fingerprint(variant, seed, hours)}"
 
 
+def _complete(d: Path) -> bool:
+    """Whether ``d`` holds a generated set: its manifest and every file it lists."""
+    manifest = d / "manifest.json"
+    if not manifest.exists():
+        return False
+    try:
+        doc = json.loads(manifest.read_text())
+    except (OSError, ValueError):
+        return False
+    return all((d / f).exists() for f in doc.get("files", []))
+
+
 def ensure_set(
     variant: str, seed: int, hours: float, cache: Path, n_jobs: int | None = None
 ) -> Path:
-    """The folder of a generated evaluation set, generating it first if needed."""
-    d = set_directory(cache, variant, seed, hours)
-    manifest = d / "manifest.json"
-    if manifest.exists():
-        doc = json.loads(manifest.read_text())
-        if all((d / f).exists() for f in doc["files"]):
-            return d
-    log.info("generating the %s set, seed %d, %g h in %s", variant, seed, hours, d)
-    if variant == "independent":
-        from crampdetect.evaluate.independent import write_set  # lazy: as in set_directory
+    """The folder of a generated evaluation set, generating it first if needed.
 
-        files = [p.name for p in write_set(d, seed, hours)]
-        doc = {"format": "crampdetect-evalset/1", "seed": seed, "variant": variant, "files": files}
-        manifest.write_text(json.dumps(doc, indent=1) + "\n")
-    else:
-        make_evaluation_set(d, hours=hours, seed=seed, n_jobs=n_jobs, variant=variant)
+    A set is written into a private ``<name>.part-*`` folder beside its final place and moved
+    there in one rename once complete, so a run started in parallel (another evaluation, a
+    benchmark) never reads a recording while it is being written: it either finds the whole
+    set or generates its own copy, and the first copy to land is kept.
+    """
+    d = set_directory(cache, variant, seed, hours)
+    if _complete(d):
+        return d
+    d.parent.mkdir(parents=True, exist_ok=True)
+    part = Path(tempfile.mkdtemp(prefix=f"{d.name}.part-", dir=d.parent))
+    log.info("generating the %s set, seed %d, %g h in %s", variant, seed, hours, d)
+    try:
+        if variant == "independent":
+            from crampdetect.evaluate.independent import write_set  # lazy: as in set_directory
+
+            files = [p.name for p in write_set(part, seed, hours)]
+            doc = {"format": "crampdetect-evalset/1", "seed": seed, "variant": variant,
+                   "files": files}  # fmt: skip
+            (part / "manifest.json").write_text(json.dumps(doc, indent=1) + "\n")
+        else:
+            make_evaluation_set(part, hours=hours, seed=seed, n_jobs=n_jobs, variant=variant)
+        if d.exists() and not _complete(d):
+            shutil.rmtree(d, ignore_errors=True)  # an interrupted older run's leftovers
+        try:
+            part.rename(d)  # atomic; fails if another run's copy landed first
+        except OSError:
+            if not _complete(d):
+                raise
+    finally:
+        shutil.rmtree(part, ignore_errors=True)
     return d
 
 
