@@ -17,7 +17,7 @@ NAN = float("nan")
 FS = 500.0
 CHANNELS = ("left", "right")
 REP = Representation("raw", "uV")
-DIP = (2.0, 0.0, 0.0)  # dip_back_s, dip_rest_s, dip_other
+DIP = (2.0, 5.0, 1.25)  # dip_back_s, dip_rest_s, dip_plateau_s
 
 
 def _cramp(t: np.ndarray, onset_s: float, rise_s: float, rng) -> np.ndarray:
@@ -129,3 +129,37 @@ def test_the_dip_rule_changes_no_alert_and_no_confidence(profile, build, onset_s
     assert on and [(e.channel, e.alert_s, e.confidence, e.kind) for e in on] == [
         (e.channel, e.alert_s, e.confidence, e.kind) for e in off
     ]
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_a_rise_from_a_plateau_after_a_trough_keeps_its_foot(seed):
+    """Standing: a trough of 0.75 s, then a plateau under the standing level for 2 s, then the
+    cramp's fast rise. The cramp rose from the plateau, not out of the trough: the onset stays
+    at the foot (with the change point allowed 3 s back and no plateau test, it came 2 s
+    early)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(40 * FR)) / FR
+    onset_s = 25.0
+    trough = (t > onset_s - 2.75) & (t <= onset_s - 2.0)
+    level = np.where(trough, 12.0, np.where(t > onset_s - 2.0, 35.0, 60.0))
+    fast = level * (1 + 0.08 * rng.standard_normal(t.size)) + 0.8 * _cramp(t, onset_s, 0.8, rng)
+    alert = round((onset_s + 3.0) * FR)
+    args = (fast, np.zeros_like(fast), 0, alert, round(onset_s * FR), FR, 12.0, NAN, None)
+    k = place_onset(*args, 3.0, 0.0, 1.25)
+    assert abs(k / FR - onset_s) <= 0.3
+    assert k == place_onset(*args) == place_onset(*args, *DIP)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_trough_like_those_before_it_is_no_rest(seed):
+    """Standing with troughs every 2.5 s (sway, or strides' swing phases): the last one before
+    a slow rise is no relaxation, so the onset is not taken back to it."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(40 * FR)) / FR
+    onset_s = 25.0
+    troughs = (np.mod(t - 0.8, 2.5) < 0.6) & (t < onset_s - 0.2)
+    standing = np.where(troughs, 15.0, 60.0 * (1 + 0.08 * rng.standard_normal(t.size)))
+    fast = standing + 0.5 * _cramp(t, onset_s, 3.0, rng)
+    alert = round((onset_s + 4.0) * FR)
+    args = (fast, np.zeros_like(fast), 0, alert, round(onset_s * FR), FR, 12.0, NAN, None)
+    assert place_onset(*args, *DIP) == place_onset(*args)

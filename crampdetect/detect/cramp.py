@@ -3212,7 +3212,7 @@ class CrampDetector:
         # (confidence, series_cramp_s) keep reading the onset they were fitted with
         report = -1
         if s.onset_dip_back_s > 0:
-            dip = (s.onset_dip_back_s, s.onset_dip_rest_s, s.onset_dip_other)
+            dip = (s.onset_dip_back_s, s.onset_dip_rest_s, s.onset_dip_plateau_s)
             report = place_onset(*args, *dip)
         # rebase2: a weak alert on a stretch whose re-base the tracker held dates from the
         # stretch's start (activity over twice its rest without a rest since), not from the

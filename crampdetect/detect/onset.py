@@ -79,7 +79,7 @@ def place_onset(
     others: np.ndarray | None = None,
     dip_back_s: float = 0.0,
     dip_rest_s: float = 0.0,
-    dip_other: float = 0.0,
+    dip_plateau_s: float = 0.0,
 ) -> int:
     """Frame where the rise to a cramp began.
 
@@ -116,12 +116,12 @@ def place_onset(
         when unknown (ENV input, no rest seen).
     others : ndarray (m, n), optional
         (onset2) 100 ms envelopes (µV) of the other channels over the same frames.
-    dip_back_s, dip_rest_s, dip_other : float
+    dip_back_s, dip_rest_s, dip_plateau_s : float
         (onsetdip) The rise out of a dip (``_dip_foot``): furthest the change point from the
         dip may lie before the foot (s; 0: no dip rule, the onset the detector's own rules
         read), the span (s) before the dip in which no stretch may be as quiet as it (0: not
-        tested), and the most the other legs may rise in the dip (x their median over the
-        span; 0: not tested). Only for the onset an event reports.
+        tested), and the longest the envelope may have stood at the foot's level before the
+        foot (s; 0: not tested). Only for the onset an event reports.
     """
     fr = frames_per_s
     lo = max(first, alert - round(lookback_s * fr))
@@ -171,7 +171,7 @@ def place_onset(
                 k = stop + int(below[-1]) + 1
             k += lo
             if dip_back_s > 0:  # onsetdip: the reported onset only
-                dip = (dip_back_s, dip_rest_s, dip_other, others)
+                dip = (dip_back_s, dip_rest_s, dip_plateau_s)
                 k = _dip_foot(fast, first, k, lo, alert, fr, float(right[best]), *dip)
             k = _descend(fast, first, k, lo, alert, fr)
     if tk_floor == tk_floor:  # not NaN
@@ -191,8 +191,7 @@ def _dip_foot(
     top: float,
     back_s: float,
     rest_s: float,
-    other: float,
-    others: np.ndarray | None,
+    plateau_s: float,
 ) -> int:
     """(onsettail, onsetdip) The onset of a rise out of a dip. When the quietest ``RELAX_GAP_S``
     (mean log 100 ms envelope) of the ``FOOT_SPAN_S`` before the foot ``k`` lies more than
@@ -203,11 +202,12 @@ def _dip_foot(
     line fitted to the log envelope from the stretch's start to ``k`` (``_hinge``), when it
     lies at most ``back_s`` before ``k`` (not before ``lo``). Not when (``rest_s`` > 0) a
     stretch as quiet lies within ``rest_s`` before the dip (a trough that recurs in a standing
-    level or between strides, not a relaxation), nor when (``other`` > 0) another leg's mean
-    over the dip stood above ``other`` x its median over the span (a weight shift to it: a
-    relaxation after an effort relaxes both legs, a prodrome leaves the other leg as it was).
-    Otherwise ``k``. Reads ``fast`` only from ``RUN_BACK_S`` before the alert (the history
-    always kept) up to ``k``."""
+    level or between strides, not a relaxation), nor when (``plateau_s`` > 0) a
+    ``RELAX_GAP_S`` mean after the dip reached the foot's level (less ``FOOT_SPREAD`` MADs) and
+    ended more than ``plateau_s`` before the foot (the envelope came back up to a plateau, a
+    standing level, and the cramp rose from that: the dip was a trough in it, not the rest the
+    rise climbed out of). Otherwise ``k``. Reads ``fast`` only from ``RUN_BACK_S`` before the
+    alert (the history always kept) up to ``k``."""
     m, n = round(FOOT_SPAN_S * fr), max(1, round(RELAX_GAP_S * fr))
     reach = max(first, alert - round(RUN_BACK_S * fr))
     if k - m < reach or n >= m:
@@ -231,11 +231,10 @@ def _dip_foot(
             ze = np.log(np.maximum(fast[a - first : d0 - first], 1e-9))
             if float(np.min(np.convolve(ze, np.ones(n) / n, mode="valid"))) <= w[j]:
                 return k
-    if other > 0:  # onsetdip: another leg rose in the dip (a weight shift)
-        for o in [] if others is None else others:
-            span = o[k - m - first : k - first]
-            if float(np.mean(o[d0 - first : d0 + n - first])) > other * float(np.median(span)):
-                return k
+    if plateau_s > 0:  # onsetdip: back up to a plateau before the rise
+        up = np.flatnonzero(w[j + n :] >= z[-1] - FOOT_SPREAD * dev)
+        if up.size and m - (j + n + int(up[0]) + n) > round(plateau_s * fr):
+            return k
     back = m - j - _hinge(z[j:])  # frames from the change point to k
     if back <= 0 or back > round(back_s * fr):
         return k

@@ -132,9 +132,10 @@ class DetectorSettings:
     onset_dip_rest_s : float
         (onsetdip) ... not when a stretch as quiet as the dip lies within this span (s) before
         it (a trough that recurs in a standing level or between strides). 0: not tested.
-    onset_dip_other : float
-        (onsetdip) ... not when another leg's mean over the dip stood above this many times its
-        median over the 3 s before the foot (a weight shift to it, not a relaxation). 0: not
+    onset_dip_plateau_s : float
+        (onsetdip) ... not when the envelope after the dip came back up to the foot's level
+        (a 0.5 s mean within the noise under it) and stayed there longer than this (s) before
+        the foot: a plateau (standing) the cramp rose from, the dip a trough in it. 0: not
         tested.
     settle_s : float
         Training, after gait: a contraction that has stayed up for ``settle_s`` (s) without a
@@ -713,7 +714,7 @@ class DetectorSettings:
     onset_lookback_s: float = 12.0
     onset_dip_back_s: float = 0.0  # onsetdip (session 18)
     onset_dip_rest_s: float = 0.0  # onsetdip
-    onset_dip_other: float = 0.0  # onsetdip
+    onset_dip_plateau_s: float = 0.0  # onsetdip
     settle_s: float = 0.0
     settle_gait_s: float = 6.0
     settle_rhythm: float = 1.0
@@ -1009,7 +1010,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "onset_lookback_s": (0.5, 25.0, "s"),
     "onset_dip_back_s": (0.0, 5.0, "s"),  # onsetdip
     "onset_dip_rest_s": (0.0, 25.0, "s"),  # onsetdip (within HISTORY_S less FOOT_SPAN_S)
-    "onset_dip_other": (0.0, 100.0, "x the other leg's median before the foot"),  # onsetdip
+    "onset_dip_plateau_s": (0.0, 3.0, "s"),  # onsetdip (within FOOT_SPAN_S)
     "settle_s": (0.0, 20.0, "s"),
     "settle_gait_s": (2.0, 20.0, "s"),
     "settle_rhythm": (0.0, 2.0, "autocorrelation difference"),
@@ -1164,11 +1165,12 @@ _PROFILES = {
     # Lying at rest: cramps start from silence; confounders are short movements and
     # bilateral turning over.
     "night": DetectorSettings(
-        # onsetdip (session 18): the reported onset of a rise out of a dip starts at the dip
-        # (benchmarks/detection.md, session 18, part onset).
+        # onsetdip (session 18): the reported onset of a rise out of a dip starts at the dip,
+        # unless an as quiet trough came within 5 s before it or the cramp rose from a plateau
+        # reached 1.25 s before the foot (benchmarks/detection.md, session 18, part onset).
         onset_dip_back_s=2.0,
-        onset_dip_rest_s=0.0,
-        onset_dip_other=0.0,
+        onset_dip_rest_s=5.0,
+        onset_dip_plateau_s=1.25,
         fast_s=4.0,
         slow_s=9.0,
         fast_ref_fraction=0.5,
@@ -1276,11 +1278,12 @@ _PROFILES = {
         quiet_s=0.0,
         ref_fraction=0.12,
         onset_lookback_s=12.5,
-        # onsetdip (session 18): the reported onset of a rise out of a dip starts at the dip
-        # (benchmarks/detection.md, session 18, part onset).
+        # onsetdip (session 18): the reported onset of a rise out of a dip starts at the dip,
+        # unless an as quiet trough came within 5 s before it or the cramp rose from a plateau
+        # reached 1.25 s before the foot (benchmarks/detection.md, session 18, part onset).
         onset_dip_back_s=2.0,
-        onset_dip_rest_s=0.0,
-        onset_dip_other=0.0,
+        onset_dip_rest_s=5.0,
+        onset_dip_plateau_s=1.25,
         # train: after exertion, a contraction that stays up without the stride rhythm and
         # without relaxing, on one leg, alerts on the settle path (benchmarks/detection.md).
         settle_s=2.5,
