@@ -165,9 +165,6 @@ class FrameEvent:
     confidence: float
     id: int
     detail: dict[str, float | str | bool] = field(default_factory=dict)
-    #: (onsetdip) The onset the event reports, when it differs from ``onset_frame`` (the one
-    #: the detector's rules read); -1: ``onset_frame``.
-    report_frame: int = -1
 
 
 @dataclass(slots=True)
@@ -3196,7 +3193,7 @@ class CrampDetector:
         fr = 1.0 / self.hop_s
         ctx = self._context_at_alert
         level = float(stats["med"][c, i] * base)
-        args = (
+        k = place_onset(
             self._ext_fast[c],
             self._ext_tkeo[c],
             self._ext_start,
@@ -3207,20 +3204,11 @@ class CrampDetector:
             float(ctx.tk_floor[0]),
             np.delete(self._ext_fast, c, axis=0),  # onset2: the other leg
         )
-        k = place_onset(*args)
-        # onsetdip: the onset reported may start at a dip before the rise; the rules below
-        # (confidence, series_cramp_s) keep reading the onset they were fitted with
-        report = -1
-        if s.onset_dip_back_s > 0:
-            dip = (s.onset_dip_back_s, s.onset_dip_rest_s, s.onset_dip_plateau_s)
-            report = place_onset(*args, *dip)
         # rebase2: a weak alert on a stretch whose re-base the tracker held dates from the
         # stretch's start (activity over twice its rest without a rest since), not from the
         # lookback, which ends a minute after it
         if self._path == "weak" and (held := self._held_at(c, frame)) > 0:
-            k, report = frame - round(held * fr), -1
-        if report == k:
-            report = -1
+            k = frame - round(held * fr)
         e0 = self._ext_start
         # onset4: an onset before the history kept is rated from the history's reach
         k_in = max(k, frame - round(HISTORY_S * fr), e0)
@@ -3239,7 +3227,6 @@ class CrampDetector:
             kind="cramp" if confidence >= self.settings.min_confidence else "possible_cramp",
             channel=c,
             onset_frame=k,
-            report_frame=report,
             alert_frame=frame,
             end_frame=None,
             confidence=confidence,

@@ -48,17 +48,6 @@ RUN_OTHER_SHARE = 0.25
 #: RUN_LEVEL_RATIO x its level before the run for more than RUN_OTHER_SHARE of the run up to
 #: that onset (both legs moving through it: a turnover opened the run, the cramp came later).
 SWELL_RATIO, SWELL_AFTER_S = 0.5, 1.0
-#: (onsettail, session 17; onsetdip, session 18) A rise out of a dip, for the onset an event
-#: REPORTS only (``place_onset(dip_back_s=...)``): when the quietest RELAX_GAP_S of the
-#: FOOT_SPAN_S before the foot lies more than FOOT_SPREAD x the span's median absolute deviation
-#: under the span's median (a relaxation after a prodrome or an effort) and the foot stood more
-#: than DIP_RISE_SHARE of the way from that dip up to the contraction's level (the split's upper
-#: mean), the foot was measured against the level before the dip and came part-way up the rise:
-#: the rest before the rise is the dip, and the onset is the change point from the dip's level
-#: to the rise (a two-phase flat-then-linear fit), at most ``dip_back_s`` before the foot. Not
-#: when the envelope between the dip and the foot stood more than DIP_BURST_SHARE of the way up
-#: (a stride or a movement between them: the dip is a trough, not the rest).
-DIP_RISE_SHARE, DIP_BURST_SHARE = 0.3, 0.8
 # onset: blocked frames. The chain zeroes the envelope of frames masked as lead-off (an input
 # pinned at a rail or floating): they carry no level, so they are not the resting level before
 # a rise. A blocked stretch takes the level of the first frame measured after it (up to the
@@ -77,9 +66,6 @@ def place_onset(
     lookback_s: float,
     tk_floor: float,
     others: np.ndarray | None = None,
-    dip_back_s: float = 0.0,
-    dip_rest_s: float = 0.0,
-    dip_plateau_s: float = 0.0,
 ) -> int:
     """Frame where the rise to a cramp began.
 
@@ -116,12 +102,6 @@ def place_onset(
         when unknown (ENV input, no rest seen).
     others : ndarray (m, n), optional
         (onset2) 100 ms envelopes (µV) of the other channels over the same frames.
-    dip_back_s, dip_rest_s, dip_plateau_s : float
-        (onsetdip) The rise out of a dip (``_dip_foot``): furthest the change point from the
-        dip may lie before the foot (s; 0: no dip rule, the onset the detector's own rules
-        read), the span (s) before the dip in which no stretch may be as quiet as it (0: not
-        tested), and the longest the envelope may have stood at the foot's level before the
-        foot (s; 0: not tested). Only for the onset an event reports.
     """
     fr = frames_per_s
     lo = max(first, alert - round(lookback_s * fr))
@@ -170,90 +150,12 @@ def place_onset(
                     break
                 k = stop + int(below[-1]) + 1
             k += lo
-            if dip_back_s > 0:  # onsetdip: the reported onset only
-                dip = (dip_back_s, dip_rest_s, dip_plateau_s)
-                k = _dip_foot(fast, first, k, lo, alert, fr, float(right[best]), *dip)
             k = _descend(fast, first, k, lo, alert, fr)
     if tk_floor == tk_floor:  # not NaN
         stop = max(first, k - round(TKEO_BACK_S * fr))
         while k - 1 >= stop and tkeo[k - 1 - first] >= tk_floor:
             k -= 1
     return _swell(fast, first, k, alert, run_start, fr, others)  # onset3
-
-
-def _dip_foot(
-    fast: np.ndarray,
-    first: int,
-    k: int,
-    lo: int,
-    alert: int,
-    fr: float,
-    top: float,
-    back_s: float,
-    rest_s: float,
-    plateau_s: float,
-) -> int:
-    """(onsettail, onsetdip) The onset of a rise out of a dip. When the quietest ``RELAX_GAP_S``
-    (mean log 100 ms envelope) of the ``FOOT_SPAN_S`` before the foot ``k`` lies more than
-    ``FOOT_SPREAD`` x the span's median absolute deviation under the span's median, and ``k``
-    stood more than ``DIP_RISE_SHARE`` of the way from that stretch's median up to ``top`` (the
-    contraction's mean log level), and nothing from it to ``k`` stood more than
-    ``DIP_BURST_SHARE`` of that way up, the onset is the change point of a flat-then-rising
-    line fitted to the log envelope from the stretch's start to ``k`` (``_hinge``), when it
-    lies at most ``back_s`` before ``k`` (not before ``lo``). Not when (``rest_s`` > 0) a
-    stretch as quiet lies within ``rest_s`` before the dip (a trough that recurs in a standing
-    level or between strides, not a relaxation), nor when (``plateau_s`` > 0) a
-    ``RELAX_GAP_S`` mean after the dip reached the foot's level (less ``FOOT_SPREAD`` MADs) and
-    ended more than ``plateau_s`` before the foot (the envelope came back up to a plateau, a
-    standing level, and the cramp rose from that: the dip was a trough in it, not the rest the
-    rise climbed out of). Otherwise ``k``. Reads ``fast`` only from ``RUN_BACK_S`` before the
-    alert (the history always kept) up to ``k``."""
-    m, n = round(FOOT_SPAN_S * fr), max(1, round(RELAX_GAP_S * fr))
-    reach = max(first, alert - round(RUN_BACK_S * fr))
-    if k - m < reach or n >= m:
-        return k
-    z = np.log(np.maximum(fast[k - m - first : k - first], 1e-9))
-    med = float(np.median(z))
-    dev = max(float(np.median(np.abs(z - med))), FOOT_MIN_DEV)
-    w = np.convolve(z, np.ones(n) / n, mode="valid")  # w[j]: mean of z[j : j + n]
-    j = int(np.argmin(w))
-    if w[j] >= med - FOOT_SPREAD * dev:
-        return k
-    level = float(np.median(z[j : j + n]))
-    if z[-1] - level <= DIP_RISE_SHARE * (top - level):  # the foot found is at the rise's foot
-        return k
-    if float(np.max(z[j:])) - level > DIP_BURST_SHARE * (top - level):  # a burst between
-        return k
-    d0 = k - m + j  # the dip's first frame
-    if rest_s > 0:  # onsetdip: no stretch as quiet within rest_s before the dip
-        a = max(reach, d0 - round(rest_s * fr))
-        if d0 - a >= n:
-            ze = np.log(np.maximum(fast[a - first : d0 - first], 1e-9))
-            if float(np.min(np.convolve(ze, np.ones(n) / n, mode="valid"))) <= w[j]:
-                return k
-    if plateau_s > 0:  # onsetdip: back up to a plateau before the rise
-        up = np.flatnonzero(w[j + n :] >= z[-1] - FOOT_SPREAD * dev)
-        if up.size and m - (j + n + int(up[0]) + n) > round(plateau_s * fr):
-            return k
-    back = m - j - _hinge(z[j:])  # frames from the change point to k
-    if back <= 0 or back > round(back_s * fr):
-        return k
-    return max(lo, k - back)
-
-
-def _hinge(y: np.ndarray) -> int:
-    """(onsettail) Change point of ``y`` as a flat line then a rising one: the ``t`` (0 ..
-    ``y.size - 2``) whose least-squares fit ``c + s * max(0, i - t)`` with ``s > 0`` leaves
-    the smallest squared error (two-phase regression); ``y.size`` when no fit rises."""
-    x = np.arange(y.size, dtype=float)
-    h = np.maximum(0.0, x[None, :] - x[: y.size - 1, None])  # (t, i) hinge regressors
-    hc = h - h.mean(axis=1, keepdims=True)
-    yc = y - y.mean()
-    sxx = np.sum(hc * hc, axis=1)
-    slope = np.sum(hc * yc, axis=1) / np.maximum(sxx, 1e-12)
-    sse = np.sum((yc - slope[:, None] * hc) ** 2, axis=1)
-    sse[(slope <= 0) | (sxx <= 0)] = np.inf
-    return int(np.argmin(sse)) if sse.size and np.isfinite(sse.min()) else y.size
 
 
 def _swell(

@@ -123,20 +123,6 @@ class DetectorSettings:
         "Before the run" (rise, bilateral and onset tests) is the last ``pre_run_s`` (s).
     onset_lookback_s : float
         Furthest an onset may lie before its alert, s.
-    onset_dip_back_s : float
-        (onsetdip, session 18) The onset an event REPORTS, out of a dip (a relaxation after a
-        prodrome or an effort before a slow rise): the change point from the dip may lie at most
-        this long (s) before the foot found against the level before the dip. 0: the reported
-        onset is the one the detector's rules read (the confidence's rise features, the
-        recurrence watch's ``series_cramp_s``), which never uses the dip.
-    onset_dip_rest_s : float
-        (onsetdip) ... not when a stretch as quiet as the dip lies within this span (s) before
-        it (a trough that recurs in a standing level or between strides). 0: not tested.
-    onset_dip_plateau_s : float
-        (onsetdip) ... not when the envelope after the dip came back up to the foot's level
-        (a 0.5 s mean within the noise under it) and stayed there longer than this (s) before
-        the foot: a plateau (standing) the cramp rose from, the dip a trough in it. 0: not
-        tested.
     settle_s : float
         Training, after gait: a contraction that has stayed up for ``settle_s`` (s) without a
         dip below ``settle_floor`` and without the stride rhythm, where the ``settle_gait_s``
@@ -712,9 +698,6 @@ class DetectorSettings:
     bilateral_strength: float = 0.25
     pre_run_s: float = 5.0
     onset_lookback_s: float = 12.0
-    onset_dip_back_s: float = 0.0  # onsetdip (session 18)
-    onset_dip_rest_s: float = 0.0  # onsetdip
-    onset_dip_plateau_s: float = 0.0  # onsetdip
     settle_s: float = 0.0
     settle_gait_s: float = 6.0
     settle_rhythm: float = 1.0
@@ -1008,9 +991,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "bilateral_strength": (0.0, 10.0, ""),
     "pre_run_s": (1.5, 25.0, "s"),
     "onset_lookback_s": (0.5, 25.0, "s"),
-    "onset_dip_back_s": (0.0, 5.0, "s"),  # onsetdip
-    "onset_dip_rest_s": (0.0, 25.0, "s"),  # onsetdip (within HISTORY_S less FOOT_SPAN_S)
-    "onset_dip_plateau_s": (0.0, 3.0, "s"),  # onsetdip (within FOOT_SPAN_S)
     "settle_s": (0.0, 20.0, "s"),
     "settle_gait_s": (2.0, 20.0, "s"),
     "settle_rhythm": (0.0, 2.0, "autocorrelation difference"),
@@ -1165,12 +1145,6 @@ _PROFILES = {
     # Lying at rest: cramps start from silence; confounders are short movements and
     # bilateral turning over.
     "night": DetectorSettings(
-        # onsetdip (session 18): the reported onset of a rise out of a dip starts at the dip,
-        # unless an as quiet trough came within 5 s before it or the cramp rose from a plateau
-        # reached 1.25 s before the foot (benchmarks/detection.md, session 18, part onset).
-        onset_dip_back_s=2.0,
-        onset_dip_rest_s=5.0,
-        onset_dip_plateau_s=1.25,
         fast_s=4.0,
         slow_s=9.0,
         fast_ref_fraction=0.5,
@@ -1278,12 +1252,6 @@ _PROFILES = {
         quiet_s=0.0,
         ref_fraction=0.12,
         onset_lookback_s=12.5,
-        # onsetdip (session 18): the reported onset of a rise out of a dip starts at the dip,
-        # unless an as quiet trough came within 5 s before it or the cramp rose from a plateau
-        # reached 1.25 s before the foot (benchmarks/detection.md, session 18, part onset).
-        onset_dip_back_s=2.0,
-        onset_dip_rest_s=5.0,
-        onset_dip_plateau_s=1.25,
         # train: after exertion, a contraction that stays up without the stride rhythm and
         # without relaxing, on one leg, alerts on the settle path (benchmarks/detection.md).
         settle_s=2.5,

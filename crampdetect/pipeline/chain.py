@@ -453,9 +453,7 @@ class Pipeline:
                 out.append(prev.ended(max(end, prev.alert_s) if end is not None else prev.alert_s))
                 continue
             # The 100 ms envelope at frame k spans frames k-1..k: the rise began within it.
-            # onsetdip: the onset reported, where it differs from the one the rules read
-            at = e.report_frame if e.report_frame >= 0 else e.onset_frame
-            onset = self.frame_time(at) - 0.5 * hop_s
+            onset = self.frame_time(e.onset_frame) - 0.5 * hop_s
             alert = self.frame_time(e.alert_frame + 1) - 1.0 / self.fs
             ev = Event(
                 channel=name,
