@@ -647,6 +647,14 @@ class DetectorSettings:
         ``recurrence_scale``): night 0.85 (7.65 s), past the early paths' ``moved_fast_s``,
         so that a flat leg movement after a cramp is not taken before it could end.
         0: ``recurrence_scale``.
+    slow_steady_cv, slow_steady_s : float
+        (trainslow, session 18) Training: no alert on the plain slow path (frames the
+        after-effort path does not take) while the leg's 100 ms envelope above the resting
+        offset is steady: its coefficient of variation (std / mean) over the ``fast_s``
+        ending now, or over the one ending ``step_now_s`` before (a release just begun),
+        stands below ``slow_steady_cv``, until the run has lasted ``slow_steady_s`` (s). A
+        voluntary hold is a steady plateau that ends on its own by ~10 s; a cramp waxes and
+        wanes. ``slow_steady_cv`` 0 turns the test off; ``slow_steady_s`` 0: no time limit.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -868,6 +876,8 @@ class DetectorSettings:
     series_gap_s: float = 5.0
     series_ratio: float = 2.0
     watch_slow_scale: float = 0.0  # nightwatch (session 17)
+    slow_steady_cv: float = 0.0  # trainslow (session 18)
+    slow_steady_s: float = 0.0  # trainslow (session 18)
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -1125,6 +1135,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "series_gap_s": (0.0, 600.0, "s"),  # nightmove (session 10)
     "series_ratio": (1.0, 100.0, "x the last period"),  # nightmove (session 10)
     "watch_slow_scale": (0.0, 1.0, "x slow_s"),  # nightwatch (session 17)
+    "slow_steady_cv": (0.0, 2.0, "std / mean over fast_s"),  # trainslow (session 18)
+    "slow_steady_s": (0.0, 600.0, "s"),  # trainslow (session 18)
     "warn_low_ratio": (1.0, 1000.0, "x resting floor"),  # warn (session 13)
     "warn_high_ratio": (1.0, 1000.0, "x resting floor"),  # warn
     "warn_confirm_s": (1.0, 600.0, "s"),  # warn
