@@ -51,6 +51,7 @@ def test_a_steady_hold_of_ten_seconds_is_not_alerted():
     before = _alerts(fast, **OFF)
     assert [(c, p) for c, _, p in before] == [(0, "slow")]
     assert _alerts(fast, **ON) == []
+    assert _alerts(fast) == []  # the training default (raw EMG)
 
 
 def test_a_waxing_and_waning_contraction_alerts_at_the_same_frame():
@@ -87,3 +88,6 @@ def test_steady_settings_are_checked_and_off_at_night():
     with pytest.raises(InputError):
         profile_settings("training").replace(slow_steady_s=-1.0)
     assert profile_settings("night").slow_steady_cv == 0.0
+    assert profile_settings("training").slow_steady_cv > 0.0
+    # the MyoWare filter smooths a cramp's waxing and waning: off on ENV input
+    assert profile_settings("training", "env").slow_steady_cv == 0.0

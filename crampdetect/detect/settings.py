@@ -1386,6 +1386,12 @@ _PROFILES = {
         # learned standing level: standing after gait met the watch's looser settle test at
         # 1.6-2.2x it, cramps in a watch stood at 3.7-10x (benchmarks/detection.md, session 17).
         watch_settle_rise=2.5,
+        # trainslow (session 18): a voluntary hold is a steady plateau ended by ~10 s; a cramp
+        # waxes and wanes: no plain slow alert while the leg's CV over fast_s is under 0.15,
+        # before the run has lasted 10.5 s (raw EMG; off on ENV input, see _ENV_RATIOS)
+        # (benchmarks/detection.md, session 18, part trainslow).
+        slow_steady_cv=0.15,
+        slow_steady_s=10.5,
         # standmem: for the slow path, a leg back at up to 2x the level it last stood at beside
         # one contracting 2.5x over its own standing level stands while the other cramps: not a
         # contraction of both legs (benchmarks/detection.md, session 12, part indtrain).
@@ -1426,6 +1432,9 @@ _ENV_RATIOS = {
     # nightmiss (session 12): the ENV filter joins a turnover's bursts into one elevation
     # that never returns to the floor: "held on both legs" cannot tell it from a cramp of both
     "weak_both_s": 0.0,
+    # trainslow (session 18): the MyoWare filter smooths a cramp's waxing and waning into a
+    # plateau as steady as a hold's (tuning: 4 ENV cramps alerted past 10 s with the test on)
+    "slow_steady_cv": 0.0,
 }
 
 
