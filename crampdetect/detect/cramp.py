@@ -1472,7 +1472,7 @@ class CrampDetector:
         if self.settings.after_effort_s > 0:
             paths.after_effort = self._after_effort(c, start, st, runs, beside.ctx, paths.slow)
             paths.slow |= paths.after_effort
-        self._slow_vetoes(c, start, st, paths, runs.elapsed)
+        self._slow_vetoes(c, start, st, paths)
         if self.settings.learned_stand_s > 0 and self.settings.rest_floor_tau_s > 0:
             self._learned_stand_vetoes(c, start, paths)
             if self.settings.stop_s > 0:  # gaitrun: a leg kept up out of running, over the
@@ -1926,17 +1926,9 @@ class CrampDetector:
         after_effort[k] = True
         return after_effort
 
-    def _slow_vetoes(
-        self,
-        c: int,
-        start: int,
-        st: dict[str, np.ndarray],
-        paths: _Paths,
-        elapsed: np.ndarray,
-    ) -> None:
-        """The slow path (after-effort included) less voluntary holds: released, stepped
-        up out of standing lately, or (plain slow path) a steady plateau not yet held longer
-        than a voluntary hold (``elapsed``: the run's frames so far)."""
+    def _slow_vetoes(self, c: int, start: int, st: dict[str, np.ndarray], paths: _Paths) -> None:
+        """The slow path (after-effort included) less voluntary holds: released, or stepped
+        up out of standing lately."""
         s = self.settings
         slow, after_effort = paths.slow, paths.after_effort
         if s.slow_release > 0 and slow.any():
@@ -1968,17 +1960,6 @@ class CrampDetector:
             up = self._stood_then_stepped(c, start + k - self._ext_start)
             slow[k[up]] = False
             after_effort[k[up]] = False
-
-        if s.slow_steady_cv > 0 and slow.any():
-            # trainslow: a voluntary hold is a steady plateau that ends on its own by ~10 s; a
-            # cramp waxes and wanes: no plain slow alert on a steady plateau before slow_steady_s
-            young = slow & ~after_effort
-            if s.slow_steady_s > 0:
-                young &= elapsed < s.slow_steady_s / self.hop_s
-            k = np.flatnonzero(young)
-            if k.size:
-                steady = self._steady(c, start + k - self._ext_start)
-                slow[k[steady]] = False
 
     def _confirm(
         self,
@@ -2552,27 +2533,6 @@ class CrampDetector:
         now, median = self._recent(c, idx, base)
         with np.errstate(invalid="ignore"):
             return now > self.settings.slow_step * median
-
-    # trainslow (session 18): a voluntary hold is a steady plateau
-    def _steady(self, c: int, idx: np.ndarray) -> np.ndarray:
-        """Whether leg ``c``'s 100 ms envelope above the resting offset had a coefficient of
-        variation below ``slow_steady_cv`` over the ``fast_s`` ending at each history index
-        ``idx`` or over the one ending ``step_now_s`` before (a release just begun; False
-        where neither window lies within the history)."""
-        s = self.settings
-        x = self._above_rest(c)[None, :]
-        w = self._swing_w
-        lag = round(s.step_now_s / self.hop_s)
-        cv = []
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a window before the history
-            for end in (idx + 1, idx + 1 - lag):
-                win = _windows_ending(x, end, w)[0]
-                mean = np.nanmean(win, axis=1)
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    cv.append(np.where(mean > 0, np.nanstd(win, axis=1) / mean, np.nan))
-        with np.errstate(invalid="ignore"):
-            return np.fmin(cv[0], cv[1]) < s.slow_steady_cv
 
     # indtrain: the slow path found standing sustained, not the hold stepped up out of it
     def _stepped_lately(self, c: int, idx: np.ndarray) -> np.ndarray:

@@ -647,14 +647,6 @@ class DetectorSettings:
         ``recurrence_scale``): night 0.85 (7.65 s), past the early paths' ``moved_fast_s``,
         so that a flat leg movement after a cramp is not taken before it could end.
         0: ``recurrence_scale``.
-    slow_steady_cv, slow_steady_s : float
-        (trainslow, session 18) Training: no alert on the plain slow path (frames the
-        after-effort path does not take) while the leg's 100 ms envelope above the resting
-        offset is steady: its coefficient of variation (std / mean) over the ``fast_s``
-        ending now, or over the one ending ``step_now_s`` before (a release just begun),
-        stands below ``slow_steady_cv``, until the run has lasted ``slow_steady_s`` (s). A
-        voluntary hold is a steady plateau that ends on its own by ~10 s; a cramp waxes and
-        wanes. ``slow_steady_cv`` 0 turns the test off; ``slow_steady_s`` 0: no time limit.
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -876,8 +868,6 @@ class DetectorSettings:
     series_gap_s: float = 5.0
     series_ratio: float = 2.0
     watch_slow_scale: float = 0.0  # nightwatch (session 17)
-    slow_steady_cv: float = 0.0  # trainslow (session 18)
-    slow_steady_s: float = 0.0  # trainslow (session 18)
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -1135,8 +1125,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "series_gap_s": (0.0, 600.0, "s"),  # nightmove (session 10)
     "series_ratio": (1.0, 100.0, "x the last period"),  # nightmove (session 10)
     "watch_slow_scale": (0.0, 1.0, "x slow_s"),  # nightwatch (session 17)
-    "slow_steady_cv": (0.0, 2.0, "std / mean over fast_s"),  # trainslow (session 18)
-    "slow_steady_s": (0.0, 600.0, "s"),  # trainslow (session 18)
     "warn_low_ratio": (1.0, 1000.0, "x resting floor"),  # warn (session 13)
     "warn_high_ratio": (1.0, 1000.0, "x resting floor"),  # warn
     "warn_confirm_s": (1.0, 600.0, "s"),  # warn
@@ -1386,12 +1374,6 @@ _PROFILES = {
         # learned standing level: standing after gait met the watch's looser settle test at
         # 1.6-2.2x it, cramps in a watch stood at 3.7-10x (benchmarks/detection.md, session 17).
         watch_settle_rise=2.5,
-        # trainslow (session 18): a voluntary hold is a steady plateau ended by ~10 s; a cramp
-        # waxes and wanes: no plain slow alert while the leg's CV over fast_s is under 0.15,
-        # before the run has lasted 10.5 s (raw EMG; off on ENV input, see _ENV_RATIOS)
-        # (benchmarks/detection.md, session 18, part trainslow).
-        slow_steady_cv=0.15,
-        slow_steady_s=10.5,
         # standmem: for the slow path, a leg back at up to 2x the level it last stood at beside
         # one contracting 2.5x over its own standing level stands while the other cramps: not a
         # contraction of both legs (benchmarks/detection.md, session 12, part indtrain).
@@ -1432,9 +1414,6 @@ _ENV_RATIOS = {
     # nightmiss (session 12): the ENV filter joins a turnover's bursts into one elevation
     # that never returns to the floor: "held on both legs" cannot tell it from a cramp of both
     "weak_both_s": 0.0,
-    # trainslow (session 18): the MyoWare filter smooths a cramp's waxing and waning into a
-    # plateau as steady as a hold's (tuning: 4 ENV cramps alerted past 10 s with the test on)
-    "slow_steady_cv": 0.0,
 }
 
 
