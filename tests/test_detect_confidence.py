@@ -61,6 +61,74 @@ def test_product_features_are_interactions():
     assert conf.feature({"dip": 0.4}, "night*dip", 0.7) == 0.7  # not given: the default
 
 
+def _tree_params(**over) -> dict:
+    """Two stumps on ``a`` (up: cramp-like) and one on ``b`` (down), Platt-calibrated."""
+    stump = lambda f, t, lo, hi: {"feature": [f, 0, 0], "threshold": [t, 0.0, 0.0],  # noqa: E731
+                                  "left": [1, -1, -1], "right": [2, -1, -1],
+                                  "value": [0.0, lo, hi]}  # fmt: skip
+    params = {"kind": "trees", "features": ["a", "b"], "default": [0.0, 0.0], "baseline": 0.0,
+              "trees": [stump(0, 0.5, -1.0, 1.0), stump(0, 1.5, 0.0, 1.0),
+                        stump(1, 0.0, 0.5, -0.5)],
+              "calibration": {"kind": "platt", "ab": [1.0, 0.0]}}  # fmt: skip
+    return {**params, **over}
+
+
+def test_tree_confidence_reads_its_tables_and_defaults_missing_features():
+    model = conf.TreeConfidence(_tree_params())
+    # a = 0 (default): -1 + 0; b = 0 (default, x <= 0 goes left): +0.5 -> sigmoid(-0.5)
+    assert model({}) == pytest.approx(1 / (1 + np.exp(0.5)), abs=1e-3)
+    assert model({"a": float("nan"), "b": float("inf")}) == model({})  # not finite: default
+    assert model({"a": 2.0, "b": -1.0}) > 0.8 > 0.2 > model({"a": 0.0, "b": 1.0})
+    assert model({"a": 1e300}) == model({"a": 2.0})  # an extreme value is one more branch
+    assert conf.FLOOR <= model({"a": -1e300}) <= model({"a": 1e300}) <= conf.CEILING
+    iso = conf.TreeConfidence(
+        _tree_params(calibration={"kind": "isotonic", "x": [-2.0, 0.0, 2.5], "y": [0.1, 0.5, 0.9]})
+    )
+    assert iso({"a": 2.0, "b": -1.0}) == pytest.approx(0.9)  # raw 2.5
+    assert iso({"a": 1.0, "b": 1.0}) == pytest.approx(0.58)  # raw 0.5: interpolated
+
+
+def test_bad_tree_tables_rate_alerts_neutral(tmp_path, caplog):
+    good = _tree_params()
+    loop = {**good["trees"][0], "left": [0, -1, -1]}  # a node that points back to itself
+    bad_tables = (
+        _tree_params(trees=[loop]),
+        _tree_params(trees=[{**good["trees"][0], "feature": [5, 0, 0]}]),  # no such feature
+        _tree_params(trees=[{**good["trees"][0], "value": [0.0, float("nan"), 1.0]}]),
+        _tree_params(default=[0.0]),
+        _tree_params(calibration={"kind": "isotonic", "x": [1.0, 0.0], "y": [0.2, 0.8]}),
+        _tree_params(calibration={"kind": "magic"}),
+        _tree_params(kind="forest"),
+    )
+    path = tmp_path / "c.json"
+    for params in bad_tables:
+        path.write_text(json.dumps(params))
+        conf.load_confidence.cache_clear()
+        assert conf.load_confidence(path)({"a": 2.0}) == conf.UNRATED
+    path.write_text(json.dumps(good))
+    conf.load_confidence.cache_clear()
+    assert conf.load_confidence(path)({"a": 2.0}) > 0.5
+    conf.load_confidence.cache_clear()
+    assert "unusable" in caplog.text
+
+
+@pytest.mark.slow  # fits scikit-learn trees (~3 s)
+def test_fitted_trees_follow_their_monotonic_directions_and_sklearn():
+    rng = np.random.default_rng(1)
+    n = 400
+    x = rng.normal(size=(n, 3))
+    y = (x[:, 0] - x[:, 1] + rng.normal(size=n) > 0).astype(int)
+    for calibration in ("platt", "isotonic"):
+        params = conf.fit_trees(x, y, ["a", "b", "c"], rng.integers(0, 4, n),
+                                {"a": 1, "b": -1}, calibration=calibration)  # fmt: skip
+        model = conf.TreeConfidence(json.loads(json.dumps(params)))  # plain JSON round trip
+        grid = np.linspace(-3, 3, 25)
+        up = [model({"a": v, "b": 0.3, "c": -1.0}) for v in grid]
+        down = [model({"a": 0.3, "b": v, "c": 1.0}) for v in grid]
+        assert np.all(np.diff(up) >= 0) and np.all(np.diff(down) <= 0)
+        assert up[-1] > 0.7 > 0.3 > up[0]
+
+
 def _context(
     fast: np.ndarray, run_start: int, rest_uv: float = 5.0, tkeo: np.ndarray | None = None
 ) -> dict[str, float]:

@@ -222,6 +222,182 @@ def fit_confidence(
     }
 
 
+class TreeConfidence:
+    """p = calibrate(baseline + sum of one leaf value per tree) over named features (see
+    :func:`feature`): shallow boosted regression trees on the log-odds scale (sklearn's
+    HistGradientBoostingClassifier, exported as plain tables by :func:`fit_trees`), then a
+    calibration map fitted on out-of-fold scores: ``platt`` ``[a, b]`` (p = sigmoid(a * raw +
+    b)) or ``isotonic`` ``{"x": [...], "y": [...]}`` (p interpolated, raw scores ascending).
+    A feature the caller does not give (or that is not finite) counts at its ``default``
+    (the fitted median). Each tree is a table of nodes: ``feature`` index, ``threshold``
+    (x <= threshold goes ``left``), ``left``/``right`` child (-1 at a leaf, a child always
+    after its parent) and ``value`` (the leaf's log-odds, shrinkage included).
+    """
+
+    def __init__(self, params: dict) -> None:
+        self.features = tuple(str(f) for f in params["features"])
+        k = len(self.features)
+        self.default = np.asarray(params["default"], dtype=float)
+        if self.default.shape != (k,) or not np.isfinite(self.default).all():
+            raise ValueError(f"default: need {k} finite numbers")
+        self.baseline = float(params["baseline"])
+        self.trees = []
+        for tree in params["trees"]:
+            feat, left, right = (
+                np.asarray(tree[n], dtype=int) for n in ("feature", "left", "right")
+            )
+            thr, value = (np.asarray(tree[n], dtype=float) for n in ("threshold", "value"))
+            m = feat.size
+            idx = np.arange(m)
+            inner = left >= 0
+            if not (
+                m
+                and all(a.shape == (m,) for a in (left, right, thr, value))
+                and np.isfinite(thr).all()
+                and np.isfinite(value).all()
+                and ((feat >= 0) & (feat < k) | ~inner).all()
+                and (inner == (right >= 0)).all()
+                and ((left > idx) & (left < m) & (right > idx) & (right < m) | ~inner).all()
+            ):
+                raise ValueError("trees: need node tables with children after their parents")
+            self.trees.append(
+                (feat.tolist(), thr.tolist(), left.tolist(), right.tolist(), value.tolist())
+            )
+        cal = params["calibration"]
+        if cal["kind"] == "platt":
+            self.platt = tuple(float(v) for v in cal["ab"])
+            self.iso = None
+            if len(self.platt) != 2 or not np.isfinite(self.platt).all():
+                raise ValueError("calibration: platt needs [a, b]")
+        elif cal["kind"] == "isotonic":
+            self.platt = None
+            self.iso = np.asarray(cal["x"], dtype=float), np.asarray(cal["y"], dtype=float)
+            xs, ys = self.iso
+            if (
+                xs.ndim != 1
+                or xs.size < 2
+                or ys.shape != xs.shape
+                or not (np.isfinite(xs).all() and np.isfinite(ys).all())
+                or (np.diff(xs) < 0).any()
+            ):
+                raise ValueError("calibration: isotonic needs ascending finite x and y")
+        else:
+            raise ValueError(f"calibration: unknown kind {cal['kind']!r}")
+        if not np.isfinite(self.baseline):
+            raise ValueError("baseline: need a finite number")
+
+    def raw(self, values: Mapping[str, float]) -> float:
+        """The trees' log-odds before calibration."""
+        x = np.array(
+            [feature(values, f, d) for f, d in zip(self.features, self.default, strict=True)]
+        )
+        x = np.where(np.isfinite(x), x, self.default).tolist()
+        total = self.baseline
+        for feat, thr, left, right, value in self.trees:
+            node = 0
+            while left[node] >= 0:  # depth-limited: a few steps per tree
+                node = left[node] if x[feat[node]] <= thr[node] else right[node]
+            total += value[node]
+        return total
+
+    def __call__(self, values: Mapping[str, float]) -> float:
+        r = self.raw(values)
+        if self.platt is not None:
+            p = 1.0 / (1.0 + np.exp(-float(np.clip(self.platt[0] * r + self.platt[1], -50, 50))))
+        else:
+            p = float(np.interp(r, *self.iso))
+        return round(float(np.clip(p, FLOOR, CEILING)), 3)
+
+
+#: Model classes of confidence.json by its ``kind`` (absent: the logistic model).
+MODELS = {"logistic": LogisticConfidence, "trees": TreeConfidence}
+
+
+def fit_trees(
+    X: np.ndarray,
+    y: np.ndarray,
+    names: Sequence[str],
+    groups: np.ndarray,
+    monotonic: Mapping[str, int] | None = None,
+    depth: int = 2,
+    iterations: int = 100,
+    rate: float = 0.05,
+    min_leaf: int = 20,
+    l2: float = 1.0,
+    calibration: str = "platt",
+) -> dict:
+    """Fit the boosted trees (``X``: rows of features ``names``; ``y``: 1 = a cramp) with
+    ``monotonic`` directions by name (+1: more of it, more cramp-like; -1 the reverse; as
+    physiology fixes them), and their calibration on out-of-fold scores (each of ``groups``,
+    e.g. the seeds, left out in turn): the parameters :class:`TreeConfidence` reads."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LogisticRegression
+
+    X, y, groups = np.nan_to_num(np.asarray(X, dtype=float)), np.asarray(y), np.asarray(groups)
+    cst = [int((monotonic or {}).get(n, 0)) for n in names]
+
+    def new() -> HistGradientBoostingClassifier:
+        return HistGradientBoostingClassifier(
+            max_depth=depth,
+            max_iter=iterations,
+            learning_rate=rate,
+            min_samples_leaf=min_leaf,
+            l2_regularization=l2,
+            monotonic_cst=cst,
+            early_stopping=False,
+            random_state=0,
+        )
+
+    oof = np.zeros(len(y))
+    for g in np.unique(groups):
+        out = groups == g
+        oof[out] = new().fit(X[~out], y[~out]).decision_function(X[out])
+    if calibration == "platt":
+        lr = LogisticRegression(C=1e6).fit(oof[:, None], y)
+        cal: dict = {"kind": "platt", "ab": [float(lr.coef_[0, 0]), float(lr.intercept_[0])]}
+    else:
+        iso = IsotonicRegression(out_of_bounds="clip", y_min=FLOOR, y_max=CEILING).fit(oof, y)
+        cal = {"kind": "isotonic", "x": iso.X_thresholds_.tolist(), "y": iso.y_thresholds_.tolist()}
+    model = new().fit(X, y)
+    trees = []
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes
+        leaf = nodes["is_leaf"].astype(bool)
+        trees.append(
+            {
+                "feature": np.where(leaf, 0, nodes["feature_idx"].astype(np.int64)).tolist(),
+                "threshold": np.where(leaf, 0.0, nodes["num_threshold"]).tolist(),
+                "left": np.where(leaf, -1, nodes["left"].astype(np.int64)).tolist(),
+                "right": np.where(leaf, -1, nodes["right"].astype(np.int64)).tolist(),
+                "value": np.where(leaf, nodes["value"], 0.0).tolist(),
+            }
+        )
+    params = {
+        "kind": "trees",
+        "features": list(names),
+        "default": np.median(X, axis=0).tolist(),
+        "baseline": float(np.ravel(model._baseline_prediction)[0]),
+        "trees": trees,
+        "calibration": cal,
+        "monotonic": {n: c for n, c in zip(names, cst, strict=True) if c},
+        "settings": {
+            "depth": depth,
+            "iterations": iterations,
+            "rate": rate,
+            "min_leaf": min_leaf,
+            "l2": l2,
+        },
+        "fitted_on": len(y),
+        "positives": int(np.sum(y)),
+    }
+    exported = TreeConfidence(params)
+    check = np.array([exported.raw(dict(zip(names, row, strict=True))) for row in X[:50]])
+    if not np.allclose(check, model.decision_function(X[:50]), atol=1e-6):
+        raise RuntimeError("exported trees do not reproduce sklearn's scores")
+    return params
+
+
 #: Confidence given when no model can be read (an alert is then neither trusted nor doubted).
 UNRATED = 0.5
 
@@ -231,7 +407,8 @@ def load_confidence(path: Path = DATA) -> Callable[[Mapping[str, float]], float]
     """The shipped confidence model; a constant UNRATED (with a warning) when the file is
     missing or unreadable, so a bad model file never stops detection."""
     try:
-        return LogisticConfidence(json.loads(Path(path).read_text()))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        params = json.loads(Path(path).read_text())
+        return MODELS[params.get("kind", "logistic")](params)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         log.warning("confidence model %s unusable (%s): alerts rated %.1f", path, exc, UNRATED)
         return lambda values: UNRATED
