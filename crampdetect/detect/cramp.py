@@ -50,7 +50,6 @@ from crampdetect.features.context import (
     count_in_run,
     elevation,
     fell_after_up,
-    flatness_at,
     held_at,
     settled_after_gait,
     stride_rhythm,
@@ -99,8 +98,6 @@ STAND_STRIDE_S = 0.05
 PRE_RUN_GAP_S, PRE_RUN_MIN_S = 0.5, 1.0
 #: Motor-unit activity at an onset stands this many times above the median TKEO before the run.
 TKEO_ONSET_FACTOR = 4.0
-#: envflat (session 18): the means whose variation tells an ENV envelope stands still (s).
-FLAT_MEAN_S = 0.5
 #: (replead) The rise of a run after an effort is timed from ``RISE_LOW`` to ``RISE_HIGH`` of
 #: its median level over ``fast_s``, on the 100 ms envelope averaged over ``RISE_SMOOTH_S``.
 RISE_LOW, RISE_HIGH, RISE_SMOOTH_S = 0.2, 0.8, 0.2
@@ -219,11 +216,6 @@ class _Channel:
     # indeffort: the end frame of this leg's last event (an alerted contraction that ended
     # was an effort of the leg, like a movement's run)
     event_end: int = _NEVER
-    # envflat (session 18): the run (its first frame) found standing still, from which frame,
-    # and its 250 ms level there (µV): the run stays held until it rises above that
-    still_run: int = _NEVER
-    still_from: int = _NEVER
-    still_level: float = 0.0
 
 
 @dataclass(slots=True, frozen=True)
@@ -2090,24 +2082,6 @@ class CrampDetector:
             ask = ok & slow[mine] & (elapsed[mine] < s.turn_slow_s * fr)
             if ask.any():
                 ok[np.flatnonzero(ask)] = ~self._others_turning(c, start + mine[ask], rs)
-        if s.flat_cv > 0 and ok.any():
-            # envflat (session 18): a cramp waxes and wanes; an ENV envelope standing still
-            # while it ripples is a rectified artefact (wander, mains), whatever the path.
-            # Once found, the run stays held (its fall or a late swell breaks the stillness)
-            # until it rises rise_ratio x above the level it stood still at: a cramp setting
-            # in out of the artefact.
-            k = mine[ok]
-            still, ripple = self._flatness(c, start + k, st["base"][k])
-            held = (still < s.flat_cv) & (ripple >= s.flat_ripple)
-            if ch.still_run != rs and held.any():
-                first = int(k[np.argmax(held)])
-                ch.still_run, ch.still_from = rs, start + first
-                ch.still_level = float(runs.level[first])
-            if ch.still_run == rs:
-                with np.errstate(invalid="ignore"):
-                    rose = runs.level[k] >= s.rise_ratio * ch.still_level
-                held |= (start + k >= ch.still_from) & ~rose
-            ok[np.flatnonzero(ok)] = ~held
 
     def _rose_with(self, c: int, frames: np.ndarray, rs: int, busy: np.ndarray) -> None:
         """turnwin (session 16): (in place on ``busy``, per frame of ``frames``, absolute,
@@ -2371,21 +2345,6 @@ class CrampDetector:
             frames - self._ext_start,
             base,
             self._swing_w,
-            self.settings.rest_offset,
-        )
-
-    def _flatness(
-        self, c: int, frames: np.ndarray, base: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """envflat (session 18): how still channel ``c``'s 100 ms envelope stood over the
-        ``flat_s`` up to each of ``frames`` and how it rippled (:func:`flatness_at`)."""
-        fr = 1.0 / self.hop_s
-        return flatness_at(
-            self._ext_fast[c],
-            frames - self._ext_start,
-            base,
-            max(2, round(self.settings.flat_s * fr)),
-            max(1, round(FLAT_MEAN_S * fr)),
             self.settings.rest_offset,
         )
 

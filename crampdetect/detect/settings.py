@@ -647,15 +647,6 @@ class DetectorSettings:
         ``recurrence_scale``): night 0.85 (7.65 s), past the early paths' ``moved_fast_s``,
         so that a flat leg movement after a cramp is not taken before it could end.
         0: ``recurrence_scale``.
-    flat_cv, flat_ripple, flat_s : float
-        (envflat, session 18) Night, ENV input: a frame that could alert is held while, over
-        the last ``flat_s`` (s), the 0.5 s means (``FLAT_MEAN_S``) of the 100 ms envelope above
-        the resting offset varied by less than ``flat_cv`` (their coefficient of variation)
-        while its 100 ms frames rippled by ``flat_ripple`` or more (theirs): a cramp waxes and
-        wanes over seconds (a steady real hold spans 0.87-1.15 of its median through the
-        board's smoothing), a rectified artefact (baseline wander, mains) stands still but
-        ripples, and a cramp clipped at the ADC rail stands still without rippling.
-        ``flat_cv`` 0 disables (raw input, training).
 
     Every value is checked on construction (:class:`~crampdetect.core.InputError`).
     """
@@ -877,9 +868,6 @@ class DetectorSettings:
     series_gap_s: float = 5.0
     series_ratio: float = 2.0
     watch_slow_scale: float = 0.0  # nightwatch (session 17)
-    flat_cv: float = 0.0  # envflat (session 18)
-    flat_ripple: float = 0.06
-    flat_s: float = 4.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -1137,9 +1125,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "series_gap_s": (0.0, 600.0, "s"),  # nightmove (session 10)
     "series_ratio": (1.0, 100.0, "x the last period"),  # nightmove (session 10)
     "watch_slow_scale": (0.0, 1.0, "x slow_s"),  # nightwatch (session 17)
-    "flat_cv": (0.0, 1.0, "coefficient of variation"),  # envflat (session 18)
-    "flat_ripple": (0.0, 10.0, "coefficient of variation"),  # envflat
-    "flat_s": (1.0, 20.0, "s"),  # envflat
     "warn_low_ratio": (1.0, 1000.0, "x resting floor"),  # warn (session 13)
     "warn_high_ratio": (1.0, 1000.0, "x resting floor"),  # warn
     "warn_confirm_s": (1.0, 600.0, "s"),  # warn
@@ -1432,24 +1417,9 @@ _ENV_RATIOS = {
 }
 
 
-#: envflat (session 18): at night the ENV envelope of a cramp waxes and wanes; one that stands
-#: still at 0.5 s while its 100 ms frames ripple is rectified wander or mains (tuning: the three
-#: such night false alerts 0.015-0.036, ENV night cramps below the rail 0.066 and up; the railed
-#: ones ripple 0.034 at most, the artefacts 0.092 and up). benchmarks/detection.md, session 18,
-#: part nightfa.
-_NIGHT_ENV = {
-    "flat_cv": 0.05,
-    "flat_ripple": 0.06,
-    "flat_s": 4.0,
-}
-
-
 def profile_settings(profile: str, signal: str = "raw") -> DetectorSettings:
     """Default settings of a named profile (``night`` or ``training``) for a signal type."""
     if profile not in _PROFILES:
         raise InputError(f"Invalid profile {profile!r}: must be one of {', '.join(PROFILES)}")
     settings = _PROFILES[profile]
-    if signal != "env":
-        return settings
-    settings = settings.replace(**_ENV_RATIOS)
-    return settings.replace(**_NIGHT_ENV) if profile == "night" else settings
+    return settings.replace(**_ENV_RATIOS) if signal == "env" else settings

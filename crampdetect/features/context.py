@@ -284,50 +284,6 @@ def swing_at(
     return np.log(hi / lo)
 
 
-def flatness_at(
-    fast_ext: np.ndarray, ends: np.ndarray, base: np.ndarray, w: int, m: int, rest_offset: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """(envflat, session 18) How still the 100 ms envelope stood over the ``w`` frames ending
-    at each of ``ends``: the coefficient of variation of its ``m``-frame means, and that of
-    its frames (the ripple), of what stands above ``rest_offset`` x ``base``.
-
-    A cramp waxes and wanes over seconds (its means vary); a rectified artefact on the ENV
-    output (baseline wander, mains) stands still while its frames ripple; an envelope
-    clipped at the ADC rail stands still without rippling.
-
-    Parameters
-    ----------
-    fast_ext : ndarray (m,)
-        One channel's 100 ms envelope (µV): history followed by the new frames.
-    ends : ndarray of int (k,)
-        Indices into ``fast_ext`` of the last frame of each window (NaN out where the window
-        would start before the history).
-    base : ndarray (k,)
-        Resting baseline (µV) at each end frame.
-    w, m : int
-        Frames of the window and of each mean (``m`` < ``w``).
-    rest_offset : float
-        Multiple of the baseline taken off the envelope first.
-
-    Returns
-    -------
-    (ndarray (k,), ndarray (k,))
-        The means' and the frames' coefficients of variation (NaN where unknown).
-    """
-    idx = ends[:, None] + np.arange(1 - w, 1)[None, :]
-    known = idx[:, 0] >= 0
-    floor = (rest_offset * base)[:, None]
-    above = np.maximum(fast_ext[np.maximum(idx, 0)] - floor, 0.0)
-    cs = np.concatenate([np.zeros((above.shape[0], 1)), np.cumsum(above, axis=1)], axis=1)
-    means = (cs[:, m:] - cs[:, :-m]) / m
-    with np.errstate(invalid="ignore", divide="ignore"):
-        still = means.std(axis=1) / means.mean(axis=1)
-        ripple = above.std(axis=1) / above.mean(axis=1)
-    still[~known] = np.nan
-    ripple[~known] = np.nan
-    return still, ripple
-
-
 #: Percentiles (low, 100 - low) whose ratio is the envelope's swing (:func:`swing_at`).
 SWING_PCT = 10.0
 
