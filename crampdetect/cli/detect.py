@@ -202,7 +202,21 @@ def _run_many(args: argparse.Namespace) -> int:
         print(f"crampdetect detect: skipped {skipped} non-recording file(s)", file=sys.stderr)
     if not paths:
         what = "is a directory" if len(args.paths) == 1 else "are directories"
-        raise InputError(f"nothing to score: {', '.join(args.paths)} {what} without recordings")
+        nested = [
+            entry
+            for name in args.paths
+            for entry in sorted(Path(name).iterdir())
+            if entry.is_dir() and not entry.name.startswith(".")
+        ]
+        every = f"{Path(args.paths[0]) / '*'}/"
+        hint = (
+            f" (sub-folders are not searched: name them, e.g. {nested[0]}, or {every})"
+            if nested
+            else ""
+        )
+        raise InputError(
+            f"nothing to score: {', '.join(args.paths)} {what} without recordings{hint}"
+        )
     results = map_recordings(
         functools.partial(_score, args=args),
         paths,

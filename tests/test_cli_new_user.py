@@ -1,0 +1,35 @@
+"""What a new user runs into first: the one-line messages must say what to do next."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from crampdetect.cli import main
+
+
+def _csv(path: Path, step_s: float, n: int = 3000) -> Path:
+    rng = np.random.default_rng(0)
+    rows = "".join(f"{i * step_s:g},{v:.1f}\n" for i, v in enumerate(rng.normal(0, 20, n)))
+    path.write_text("time_s,calf_left\n" + rows)
+    return path
+
+
+def test_time_in_milliseconds_is_named(tmp_path: Path, capsys) -> None:
+    path = _csv(tmp_path / "ms.csv", 1.0)  # time_s holding milliseconds of a 1 kHz recording
+    assert main(["detect", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "ms.csv" in err and "time_s must be in seconds" in err
+    assert main(["detect", str(_csv(tmp_path / "s.csv", 0.001))]) == 0  # the same in seconds
+
+
+def test_a_folder_of_folders_says_to_name_the_sub_folders(tmp_path: Path, capsys) -> None:
+    study = tmp_path / "study"
+    (study / "anna").mkdir(parents=True)
+    _csv(study / "anna" / "night.csv", 0.001)
+    assert main(["detect", str(study)]) == 2
+    err = capsys.readouterr().err
+    assert "without recordings" in err and "sub-folders are not searched" in err
+    assert str(study / "anna") in err
+    assert main(["detect", "-q", str(study / "anna")]) == 0
