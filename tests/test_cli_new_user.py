@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from crampdetect.cli import main
 
@@ -33,3 +34,16 @@ def test_a_folder_of_folders_says_to_name_the_sub_folders(tmp_path: Path, capsys
     assert "without recordings" in err and "sub-folders are not searched" in err
     assert str(study / "anna") in err
     assert main(["detect", "-q", str(study / "anna")]) == 0
+
+
+def test_report_names_the_recording_that_failed(tmp_path: Path, capsys) -> None:
+    pytest.importorskip("matplotlib")
+    good = _csv(tmp_path / "good.csv", 0.001)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    out = tmp_path / "reports"
+    assert main(["report", "-q", "--workers", "1", str(good), str(empty), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"crampdetect report: error: {empty}: the file is empty" in err, err
+    assert "PosixPath" not in err and "(" not in err.split("error:")[1].split(":")[0]
+    assert (out / "good.csv.report.png").exists()
