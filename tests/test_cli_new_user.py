@@ -47,3 +47,26 @@ def test_report_names_the_recording_that_failed(tmp_path: Path, capsys) -> None:
     assert f"crampdetect report: error: {empty}: the file is empty" in err, err
     assert "PosixPath" not in err and "(" not in err.split("error:")[1].split(":")[0]
     assert (out / "good.csv.report.png").exists()
+
+
+def test_a_timeline_can_be_added_to_a_session_imported_without_one(tmp_path, monkeypatch, capsys):
+    from crampdetect.storage.paths import HOME_ENV
+
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
+    csv = tmp_path / "gait.csv"
+    assert main(["simulate", "gait", "--seed", "2", "--duration", "60", "--out", str(csv)]) == 0
+    capsys.readouterr()
+    assert main(["detect", str(csv), "--json", "--profile", "training"]) == 0
+    result = tmp_path / "gait.json"
+    result.write_text(capsys.readouterr().out)
+    args = ["history", "--import", str(result), "--profile", "training"]
+    assert main(args) == 0
+    assert main(["summary", "--training"]) == 0
+    assert "import with --recording to add one" in capsys.readouterr().out
+    assert main([*args, "--recording", str(csv)]) == 0  # what that line says to do
+    assert "its activity timeline added" in capsys.readouterr().out
+    assert main(["summary", "--training"]) == 0
+    out = capsys.readouterr().out
+    assert "import with --recording" not in out and "Activity (calf_left)" in out
+    assert main([*args, "--recording", str(csv)]) == 0  # once only
+    assert "nothing added" in capsys.readouterr().out
