@@ -70,3 +70,13 @@ def test_a_timeline_can_be_added_to_a_session_imported_without_one(tmp_path, mon
     assert "import with --recording" not in out and "Activity (calf_left)" in out
     assert main([*args, "--recording", str(csv)]) == 0  # once only
     assert "nothing added" in capsys.readouterr().out
+
+
+def test_a_folder_names_the_recording_it_cannot_read(tmp_path: Path, capsys) -> None:
+    _csv(tmp_path / "good.csv", 0.001)
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "notes.md").write_text("a note, not a recording\n")
+    assert main(["detect", "-q", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "empty.csv" in err and "empty" in err.split("empty.csv", 1)[1]
+    assert "notes.md" not in err
