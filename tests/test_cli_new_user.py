@@ -80,3 +80,26 @@ def test_a_folder_names_the_recording_it_cannot_read(tmp_path: Path, capsys) -> 
     err = capsys.readouterr().err
     assert "empty.csv" in err and "empty" in err.split("empty.csv", 1)[1]
     assert "notes.md" not in err
+
+
+@pytest.mark.parametrize(
+    ("y", "said"),
+    [([], "no candidate alert"), ([1, 1], "without cramps"), ([0, 0], "with cramps")],
+)
+def test_train_on_one_class_says_which_recordings_to_add(
+    y: list[int], said: str, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    from types import SimpleNamespace
+
+    from crampdetect.evaluate import train
+
+    monkeypatch.setattr(
+        train, "build_training_set", lambda *a, **k: SimpleNamespace(y=np.array(y, dtype=int))
+    )
+    data = tmp_path / "data"
+    data.mkdir()
+    _csv(data / "c.csv", 0.001)
+    (data / "c.labels.json").write_text('{"profile": "night", "intervals": []}')
+    assert main(["train", "--data", str(data), "--out", str(tmp_path / "m"), "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "only one class" in err and said in err, err
