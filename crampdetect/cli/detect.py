@@ -109,9 +109,14 @@ def _run_one(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Suffixes of the files a folder is scanned for: one of them that cannot be read is named.
+RECORDING_SUFFIXES = (".csv", ".edf", ".bdf", ".wav")
+
+
 def _recordings(paths: list[str]) -> tuple[list[str], int]:
     """The paths to score, folders expanded to their recordings; and how many entries of those
-    folders were skipped as not recordings (notes, sidecars, other folders)."""
+    folders were skipped as not recordings (notes, sidecars, other folders). A skipped file
+    that looks like a recording (an empty or damaged CSV) is named on stderr with the reason."""
     from crampdetect.storage.reader import sniff
 
     out, skipped = [], 0
@@ -125,8 +130,11 @@ def _recordings(paths: list[str]) -> tuple[list[str], int]:
                 continue
             try:
                 sniff(entry)
-            except (InputError, OSError):
+            except (InputError, OSError) as exc:
                 skipped += 1
+                if entry.suffix.lower() in RECORDING_SUFFIXES and entry.is_file():
+                    named = str(exc) if entry.name in str(exc) else f"{entry}: {exc}"
+                    print(f"crampdetect detect: skipped {named}", file=sys.stderr)
                 continue
             out.append(str(entry))
     return out, skipped
@@ -202,7 +210,21 @@ def _run_many(args: argparse.Namespace) -> int:
         print(f"crampdetect detect: skipped {skipped} non-recording file(s)", file=sys.stderr)
     if not paths:
         what = "is a directory" if len(args.paths) == 1 else "are directories"
-        raise InputError(f"nothing to score: {', '.join(args.paths)} {what} without recordings")
+        nested = [
+            entry
+            for name in args.paths
+            for entry in sorted(Path(name).iterdir())
+            if entry.is_dir() and not entry.name.startswith(".")
+        ]
+        every = f"{Path(args.paths[0]) / '*'}/"
+        hint = (
+            f" (sub-folders are not searched: name them, e.g. {nested[0]}, or {every})"
+            if nested
+            else ""
+        )
+        raise InputError(
+            f"nothing to score: {', '.join(args.paths)} {what} without recordings{hint}"
+        )
     results = map_recordings(
         functools.partial(_score, args=args),
         paths,

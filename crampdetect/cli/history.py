@@ -108,9 +108,19 @@ def _import(history: object, args: argparse.Namespace) -> int:
     digest = content_hash(path)
     known = history.session_with_content(digest)  # type: ignore[attr-defined]
     if known is not None:
+        added = "nothing added"
+        if args.recording and not history.records("activity", known["id"]):  # type: ignore[attr-defined]
+            # Imported before without --recording: add the timeline now (else only
+            # --delete-session and a new import would, and summary keeps asking for it).
+            from crampdetect.reports.activity import activity_from_file
+
+            _, t0, _ = _detection_result(path)
+            runs = activity_from_file(args.recording)
+            history.add_activity(known["id"], [(g, a - t0, b - t0, w) for g, a, b, w in runs])  # type: ignore[attr-defined]
+            added = "its activity timeline added"
         print(
             f"Already imported: session {known['id']} ({known['profile']}, "
-            f"{known['started_at'][:16].replace('T', ' ')}) holds this recording; nothing added."
+            f"{known['started_at'][:16].replace('T', ' ')}) holds this recording; {added}."
         )
         return 0
     result, t0, created = _detection_result(path)

@@ -60,10 +60,13 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.quiet and sys.stderr.isatty(),
     )
     failed = 0
-    for res in results:
+    for (path, *_), res in zip(jobs, results, strict=True):
         if isinstance(res, Failure):
             failed += 1
-            print(f"crampdetect report: error: {res.path}: {res.error}", file=sys.stderr)
+            # Failure.path is the whole job tuple: name the recording, as detect does.
+            error = res.error.removeprefix("InputError: ")
+            named = error if str(path) in error or path.name in error else f"{path}: {error}"
+            print(f"crampdetect report: error: {named}", file=sys.stderr)
         else:
             done, path, problems = res
             _warn(path, problems)

@@ -257,7 +257,14 @@ def train_gate(
     neg = [(n, prof) for n in sorted(negatives) for prof in profiles]
     ts = build_training_set(sorted(use, key=lambda p: Path(p).name), n_jobs, neg)
     if len(np.unique(ts.y)) < 2:
-        raise InputError("training candidates hold only one class: add recordings with cramps")
+        if not ts.y.size:
+            need = "these recordings raise no candidate alert: add more, with and without cramps"
+        elif ts.y.all():  # every candidate alert lies in a cramp
+            need = "no candidate alert fell outside a cramp: add recordings without cramps "
+            need += "(holds, gait, nights) with --data, or --negatives"
+        else:
+            need = "no candidate alert fell inside a cramp: add recordings with cramps"
+        raise InputError(f"training candidates hold only one class: {need}")
     report: dict[str, Any] = {}
     for kind in KINDS:
         oof = out_of_fold_scores(ts, kind, seed)

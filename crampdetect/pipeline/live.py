@@ -239,6 +239,10 @@ class LiveMonitor:
                 for block in source.read(READ_TIMEOUT_S):
                     if signal_s is not None and self.received_s >= signal_s:
                         break  # the rest of this read lies past what was asked
+                    # A source that fell behind (a fast simulation on a busy machine) brings
+                    # minutes in one read: honour Ctrl-C and --duration between its blocks.
+                    if stop.is_set() or (deadline is not None and time.monotonic() >= deadline):
+                        break
                     out = self._pipeline_for(block).push(block)
                     self._now_s = block.t_end
                     self.received_s += block.n_samples / block.fs

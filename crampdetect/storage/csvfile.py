@@ -198,6 +198,12 @@ def open_csv(path: str | Path, rate: float | None = None) -> CsvStream:
     fs_file = 1.0 / float(np.median(steps))
     fs_file = float(round(fs_file)) if abs(fs_file - round(fs_file)) < 1e-3 * fs_file else fs_file
     limits.check_rate(fs_file, f"{path.name}: time_s")
+    if fs_file < limits.MIN_EMG_RATE_HZ:
+        raise InputError(
+            f"{path.name}: time_s steps of {1.0 / fs_file:.6g} s give {fs_file:.6g} Hz, below the "
+            f"{limits.MIN_EMG_RATE_HZ:g} Hz crampdetect needs: time_s must be in seconds "
+            "(milliseconds or sample numbers give a rate 1000x too low or worse)"
+        )
     if rate is not None:
         limits.check_rate(rate, f"{path.name}: --rate")
         if abs(rate - fs_file) > 0.02 * fs_file:
