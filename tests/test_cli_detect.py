@@ -164,8 +164,9 @@ def test_warnings_on_other_formats_are_labelled_detect(cramp_csv, tmp_path, caps
     (tmp_path / "night.wav.session.json").unlink()  # it would refuse the sample count
     capsys.readouterr()
     assert main(["detect", str(wav)]) == 0
-    (warning,) = capsys.readouterr().err.splitlines()
-    assert warning.startswith("crampdetect detect: warning: WAV cut short")
+    cut, bare = capsys.readouterr().err.splitlines()
+    assert cut.startswith("crampdetect detect: warning: WAV cut short")
+    assert bare.startswith("crampdetect detect: warning: no sidecar night.wav.session.json")
 
 
 @pytest.fixture(scope="module")

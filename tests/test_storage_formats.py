@@ -390,3 +390,31 @@ def test_bare_csv_to_wav_keeps_what_detect_infers(tmp_path: Path, capsys) -> Non
         assert main(["detect", str(path), "--json"]) == 0
         events.append(json.loads(capsys.readouterr().out)["events"])
     assert events[0] and events[1] == events[0] and events[2] == events[0]
+
+
+@pytest.mark.parametrize("suffix", [".edf", ".bdf", ".csv", ".wav"])
+def test_convert_keeps_the_profile_the_labels_name(tmp_path: Path, suffix: str) -> None:
+    """A simulated training session (profile in its ``.labels.json``) converted to any format
+    still names the training profile, so re-scoring the copy without --profile scores voluntary
+    holds as training, as on the original, not as a night."""
+    from crampdetect.cli import main
+
+    src = tmp_path / "hold.csv"
+    assert main(["simulate", "hold", "--seed", "2", "--duration", "30", "--out", str(src)]) == 0
+    assert open_recording(src).profile == "training"
+    out = tmp_path / "copy" / f"hold{suffix}"
+    out.parent.mkdir()
+    assert main(["convert", str(src), str(out)]) == 0
+    assert open_recording(out).profile == "training"
+
+
+def test_wav_without_its_sidecar_says_its_scale_is_unknown(
+    uv_session: Path, tmp_path: Path
+) -> None:
+    """A float WAV holds µV scaled into ±1: read without its sidecar, the scale and units are
+    unknown, and the reader says so rather than scoring the scaled samples silently."""
+    out = export(open_recording(uv_session), tmp_path / "u.wav")
+    assert not any("sidecar" in p for p in open_recording(out).problems)
+    sidecar_path(out).unlink()
+    problems = open_recording(out).problems
+    assert any("u.wav.session.json" in p and "scale" in p for p in problems), problems

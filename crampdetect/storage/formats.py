@@ -39,6 +39,9 @@ def _write_sidecar(rec: Recording, path: Path, *, anonymize: bool = False, **ext
     keep = (
         ("settings", "software") if anonymize else ("created_utc", "device", "settings", "software")
     )
+    meta = {k: v for k, v in rec.meta.items() if k in keep}
+    if "settings" not in meta and rec.profile is not None:
+        meta["settings"] = {"profile": rec.profile}  # named by its labels: keep it in the copy
     doc = {
         "format": "crampdetect-sidecar",
         "sample_rate_hz": rec.fs,
@@ -48,7 +51,7 @@ def _write_sidecar(rec: Recording, path: Path, *, anonymize: bool = False, **ext
         "segments": contiguous_runs(rec),
         "events": [{"id": e.id, **e.to_dict()} for e in rec.events],
         "quality": [q.to_dict() for q in rec.quality],
-        "meta": {k: v for k, v in rec.meta.items() if k in keep},
+        "meta": meta,
         **extra,
     }
     sidecar_path(path).write_text(json.dumps(doc, indent=1, default=_plain), encoding="utf-8")
@@ -253,6 +256,11 @@ def read_wav(path: str | Path, *, recover: bool = False) -> Recording:
             f"{frames.shape[0]}"
         )
     doc = read_sidecar(path)
+    if not doc:
+        problems.append(
+            f"no sidecar {sidecar_path(path).name}: the samples' scale and units are unknown, "
+            "read as stored (units inferred)"
+        )
     fs = limits.check_rate(fs, str(path))
     if frames.shape[1] > limits.MAX_CHANNELS:
         raise LimitError(f"{path}: {frames.shape[1]} channels (limit {limits.MAX_CHANNELS})")
