@@ -167,6 +167,9 @@ def test_report_cli_many_recordings_in_parallel(
         "second.csv.report.png",
     ]
     assert "broken.csv" in captured.err and "Traceback" not in captured.err
+    # the failure names the recording by its path, not the job tuple the workers were given
+    broken = tmp_path / "broken.csv"
+    assert f"crampdetect report: error: {broken}: no data rows" in captured.err.splitlines()
 
 
 @pytest.mark.slow  # > 3 s: the default suite stays under its 4 min budget

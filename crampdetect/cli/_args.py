@@ -4,10 +4,27 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from crampdetect.cli import add_quiet_argument
 from crampdetect.core import PROFILES, InputError
 from crampdetect.reports.clock import clock
+
+
+def name_path(path: str | Path, message: str) -> str:
+    """``message`` about one of several recordings, naming it by the path the user gave.
+
+    Readers name a file by its bare name (``night.csv: no data rows``); among several
+    recordings from several folders that is ambiguous, so a leading bare name is replaced by
+    the path and a message that names neither gets the path in front.
+    """
+    path = str(path)
+    name = Path(path).name
+    if message.startswith(path):
+        return message
+    if message.startswith(name + ":"):
+        return path + message[len(name) :]
+    return message if name in message else f"{path}: {message}"
 
 
 def _rate(text: str) -> float:

@@ -18,6 +18,7 @@ from crampdetect.cli._args import (
     add_input_arguments,
     add_model_argument,
     format_result,
+    name_path,
     overrides_from_args,
 )
 from crampdetect.core import InputError
@@ -218,14 +219,12 @@ def _run_many(args: argparse.Namespace) -> int:
         if "error" in result:
             failed += 1
             error = result["error"]
-            named = error if Path(path).name in error else f"{path}: {error}"
-            print(f"crampdetect detect: error: {named}", file=sys.stderr)
+            print(f"crampdetect detect: error: {name_path(path, error)}", file=sys.stderr)
             if args.json:
                 print(json.dumps({"path": path, "error": error}), flush=True)
             continue
         for problem in result["input"].get("problems", []):
-            named = problem if Path(path).name in problem else f"{path}: {problem}"
-            print(f"crampdetect detect: warning: {named}", file=sys.stderr)
+            print(f"crampdetect detect: warning: {name_path(path, problem)}", file=sys.stderr)
         if args.json:
             print(json.dumps({"path": path, **result}), flush=True)
         else:

@@ -29,6 +29,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from crampdetect.cli import progress, require
+    from crampdetect.cli._args import name_path
     from crampdetect.core import InputError
     from crampdetect.pipeline.bulk import Failure, map_recordings
     from crampdetect.reports.report_files import make_report
@@ -60,10 +61,11 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.quiet and sys.stderr.isatty(),
     )
     failed = 0
-    for res in results:
-        if isinstance(res, Failure):
+    for job, res in zip(jobs, results, strict=True):
+        if isinstance(res, Failure):  # res.path is the job tuple: name the recording
             failed += 1
-            print(f"crampdetect report: error: {res.path}: {res.error}", file=sys.stderr)
+            error = res.error.removeprefix(f"{InputError.__name__}: ")
+            print(f"crampdetect report: error: {name_path(job[0], error)}", file=sys.stderr)
         else:
             done, path, problems = res
             _warn(path, problems)
@@ -72,9 +74,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _warn(path: Path, problems: list[str]) -> None:
+    from crampdetect.cli._args import name_path
+
     for problem in problems:
-        named = problem if path.name in problem else f"{path}: {problem}"
-        print(f"crampdetect report: warning: {named}", file=sys.stderr)
+        print(f"crampdetect report: warning: {name_path(path, problem)}", file=sys.stderr)
 
 
 def _default_out(path: Path, folder: Path | None) -> Path:
