@@ -308,3 +308,20 @@ def test_an_unknown_or_unreadable_profile_is_a_warning_and_a_night(
     assert main(["detect", str(csv), "--json"]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out)["input"]["profile"] == "night" and "sidecar ignored" in err
+
+
+def test_table_columns_stay_apart_for_unix_times_and_long_names():
+    """A CSV whose time_s is a Unix time (allowed) or a long channel name must not glue the
+    table's columns together: each row still splits into its fields."""
+    from crampdetect.cli._args import format_result
+
+    t0 = 1.76e9
+    inp = {"sample_rate_hz": 1000, "channels": ["gastrocnemius_l"], "signal": "raw",
+           "units": "uV", "adc_bits": None, "inferred": [], "duration_s": 60.0, "gaps": 0,
+           "profile": "night"}  # fmt: skip
+    event = {"channel": "gastrocnemius_l", "kind": "cramp", "onset_s": t0 + 15.975,
+             "alert_s": t0 + 25.999, "end_s": t0 + 57.0, "confidence": 0.7}  # fmt: skip
+    flag = {"channel": "gastrocnemius_l", "issue": "lead_off", "start_s": t0, "end_s": t0 + 1}
+    text = format_result({"input": inp, "events": [event], "quality": [flag]})
+    rows = [line.split() for line in text.splitlines() if line.startswith("  gastro")]
+    assert [len(r) for r in rows] == [6, 4], text
