@@ -325,3 +325,7 @@ def test_table_columns_stay_apart_for_unix_times_and_long_names():
     text = format_result({"input": inp, "events": [event], "quality": [flag]})
     rows = [line.split() for line in text.splitlines() if line.startswith("  gastro")]
     assert [len(r) for r in rows] == [6, 4], text
+    plain = dict(event, channel="calf_right", onset_s=15.975, alert_s=25.999, end_s=57.0)
+    head, row = format_result({"input": inp, "events": [plain], "quality": []}).splitlines()[3:5]
+    for column, value in (("onset", "00:00:15.975"), ("end", "00:00:57.000")):
+        assert row.index(value) + len(value) == head.index(column) + len(column), (head, row)

@@ -130,7 +130,7 @@ def format_result(result: dict) -> str:
         lines.append(f"  {'channel':<14}{'kind':<15}{'onset':>13}{'alert':>13}{'end':>13}  conf")
         for e in ev:
             lines.append(
-                f"  {e['channel']:<13} {e['kind']:<14} {_clock(e['onset_s']):>12}"
+                f"  {e['channel']:<13} {e['kind']:<14}  {_clock(e['onset_s']):>12}"
                 f" {_clock(e['alert_s']):>12} {_clock(e['end_s']):>12}  {e['confidence']:.2f}"
             )
     q = result["quality"]
@@ -138,7 +138,7 @@ def format_result(result: dict) -> str:
     lines.append(f"{len(q)} quality interval(s)")
     for item in q[:50]:
         lines.append(
-            f"  {item['channel']:<13} {item['issue']:<14} {_clock(item['start_s']):>12}"
+            f"  {item['channel']:<13} {item['issue']:<14}  {_clock(item['start_s']):>12}"
             f" {_clock(item['end_s']):>12}"
         )
     if len(q) > 50:
