@@ -329,3 +329,15 @@ def test_table_columns_stay_apart_for_unix_times_and_long_names():
     head, row = format_result({"input": inp, "events": [plain], "quality": []}).splitlines()[3:5]
     for column, value in (("onset", "00:00:15.975"), ("end", "00:00:57.000")):
         assert row.index(value) + len(value) == head.index(column) + len(column), (head, row)
+
+
+def test_time_in_milliseconds_is_named_with_a_hint(tmp_path, capsys):
+    """A CSV whose time_s holds milliseconds gives a 1 Hz rate: the error names the file and
+    asks whether time_s is in seconds, rather than blaming an 'env EMG' it never had."""
+    path = tmp_path / "ms.csv"
+    rows = "".join(f"{i},{(i * 37) % 11 - 5}\n" for i in range(3000))  # 0, 1, 2... ms
+    path.write_text("time_s,calf_left\n" + rows)
+    assert main(["detect", str(path)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("crampdetect detect: error: ms.csv: "), line
+    assert "is it in seconds?" in line
