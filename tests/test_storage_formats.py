@@ -418,3 +418,18 @@ def test_wav_without_its_sidecar_says_its_scale_is_unknown(
     sidecar_path(out).unlink()
     problems = open_recording(out).problems
     assert any("u.wav.session.json" in p and "scale" in p for p in problems), problems
+
+
+def test_mne_export_of_a_bare_counts_csv_matches_its_edf_copy(tmp_path: Path) -> None:
+    """A CSV of 10-bit counts without a sidecar: to_mne scales the counts as detect and convert
+    take them (ADC counts, not µV), so MNE sees the same volts from the CSV as from its EDF+."""
+    pytest.importorskip("mne")
+    from crampdetect.cli import main
+
+    src = tmp_path / "night.csv"
+    args = ["simulate", "cramp", "--seed", "4", "--units", "counts", "--adc-bits", "10"]
+    assert main([*args, "--duration", "30", "--out", str(src)]) == 0
+    edf = export(open_recording(src), tmp_path / "night.edf")
+    direct = to_mne(open_recording(src)).get_data()
+    via_edf = to_mne(open_recording(edf)).get_data()
+    np.testing.assert_allclose(direct, via_edf, rtol=0, atol=1e-4 * np.abs(via_edf).max())

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from crampdetect.core import InputError, Representation
+from crampdetect.core import InputError
 from crampdetect.ingest.inference import resolve_inference
 from crampdetect.storage import limits
 from crampdetect.storage.csvfile import open_csv
@@ -318,7 +318,11 @@ def wav_data_frames(path: Path) -> int | None:
 
 # -- MNE ----------------------------------------------------------------------------------
 def to_mne(rec: Recording):
-    """An ``mne.io.RawArray`` (EMG channels in V) with events and quality as annotations."""
+    """An ``mne.io.RawArray`` (EMG channels in V) with events and quality as annotations.
+
+    A recording that does not say what its samples are (a bare CSV) is scaled with the
+    representation ``detect`` and :func:`export` infer for it.
+    """
     try:
         import mne
     except ImportError:
@@ -326,7 +330,8 @@ def to_mne(rec: Recording):
             "MNE export needs the optional package mne: pip install 'crampdetect[mne]'"
         ) from None
     times, data = rec.load()
-    rep = rec.representation or Representation()
+    # a bare CSV: the representation detect and convert infer (ADC counts are not µV)
+    rep = rec.representation or resolve_inference(rec)[0]
     t0 = rec.t_start
     # MNE wants one uniform time axis: lost samples become zeros, marked BAD_ACQ_SKIP below.
     idx = np.round((times - t0) * rec.fs).astype(np.int64) if times.size else times.astype(int)
