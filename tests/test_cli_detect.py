@@ -195,7 +195,7 @@ def test_several_files_one_json_line_each(study, cramp_csv):
     assert b["events"] == [] and abs(b["input"]["duration_s"] - 15.0) < 0.01
     assert set(c) == {"path", "error"} and "abc" in c["error"] and "row 2" in c["error"]
     err = r.stderr.splitlines()
-    assert "crampdetect detect: skipped 1 non-recording file(s)" in err
+    assert "crampdetect detect: skipped 1 non-recording file(s): notes.txt" in err
     # named by its path: among folders of recordings a bare name is ambiguous
     assert any(line.startswith(f"crampdetect detect: error: {study / 'c.csv'}: ") for line in err)
     assert "Traceback" not in r.stderr
@@ -341,3 +341,16 @@ def test_time_in_milliseconds_is_named_with_a_hint(tmp_path, capsys):
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("crampdetect detect: error: ms.csv: "), line
     assert "is it in seconds?" in line
+
+
+def test_skipped_entries_are_named_and_sidecars_are_not_skipped(cramp_csv, tmp_path):
+    """In a folder, the simulator's labels beside a CSV belong to it (not "skipped"); a data
+    file crampdetect cannot read and a sub-folder are named, so the researcher sees which."""
+    (tmp_path / "a.csv").write_bytes(cramp_csv.read_bytes())
+    (tmp_path / "a.labels.json").write_text("{}")
+    (tmp_path / "emg.txt").write_text("# Simple Text Format\n1\n2\n3\n")
+    (tmp_path / "subject2").mkdir()
+    r = _cli("detect", tmp_path, "--json", "-q")
+    assert r.returncode == 0, r.stderr
+    err = r.stderr.splitlines()
+    assert "crampdetect detect: skipped 2 non-recording file(s): emg.txt, subject2/" in err

@@ -110,27 +110,38 @@ def _run_one(args: argparse.Namespace) -> int:
     return 0
 
 
-def _recordings(paths: list[str]) -> tuple[list[str], int]:
-    """The paths to score, folders expanded to their recordings; and how many entries of those
-    folders were skipped as not recordings (notes, sidecars, other folders)."""
+#: Files that belong to a recording beside them, not recordings of their own: never "skipped".
+SIDECAR_SUFFIXES = (".labels.json", ".session.json")
+
+
+def _recordings(paths: list[str]) -> tuple[list[str], list[str]]:
+    """The paths to score, folders expanded to their recordings; and the entries of those
+    folders skipped as not recordings (notes, unreadable files, sub-folders), sidecars aside."""
     from crampdetect.storage.reader import sniff
 
-    out, skipped = [], 0
+    out, skipped = [], []
     for name in paths:
         path = Path(name)
         if not _is_folder(path):
             out.append(name)  # a named file that cannot be read is that file's error line
             continue
         for entry in sorted(path.iterdir()):
-            if entry.name.startswith("."):
+            if entry.name.startswith(".") or entry.name.endswith(SIDECAR_SUFFIXES):
                 continue
             try:
                 sniff(entry)
             except (InputError, OSError):
-                skipped += 1
+                skipped.append(entry.name + ("/" if entry.is_dir() else ""))
                 continue
             out.append(str(entry))
     return out, skipped
+
+
+def _skipped_line(skipped: list[str], shown: int = 5) -> str:
+    """``skipped N non-recording file(s): a, b, ...``: which, so an unreadable data file shows."""
+    more = len(skipped) - shown
+    names = ", ".join(skipped[:shown]) + (f", +{more} more" if more > 0 else "")
+    return f"crampdetect detect: skipped {len(skipped)} non-recording file(s): {names}"
 
 
 def _score(path: str, args: argparse.Namespace) -> dict:
@@ -200,7 +211,7 @@ def _run_many(args: argparse.Namespace) -> int:
             raise InputError(f"No calibration for user {args.user!r}: run `crampdetect calibrate`")
     paths, skipped = _recordings(args.paths)
     if skipped:
-        print(f"crampdetect detect: skipped {skipped} non-recording file(s)", file=sys.stderr)
+        print(_skipped_line(skipped), file=sys.stderr)
     if not paths:
         what = "is a directory" if len(args.paths) == 1 else "are directories"
         raise InputError(f"nothing to score: {', '.join(args.paths)} {what} without recordings")
