@@ -433,3 +433,14 @@ def test_mne_export_of_a_bare_counts_csv_matches_its_edf_copy(tmp_path: Path) ->
     direct = to_mne(open_recording(src)).get_data()
     via_edf = to_mne(open_recording(edf)).get_data()
     np.testing.assert_allclose(direct, via_edf, rtol=0, atol=1e-4 * np.abs(via_edf).max())
+
+
+def test_an_output_that_cannot_be_written_names_the_output(
+    counts_session: Path, tmp_path: Path
+) -> None:
+    """A missing or read-only output folder: one InputError naming the file asked for, not
+    the hidden scratch folder convert writes into first."""
+    out = tmp_path / "missing" / "night.edf"
+    with pytest.raises(InputError, match="cannot write there") as err:
+        export(open_recording(counts_session), out)
+    assert str(out) in str(err.value) and ".crampdetect-" not in str(err.value)

@@ -401,7 +401,11 @@ def export(
         rec = dataclasses.replace(rec, representation=resolve_inference(rec)[0])
     # Written beside the target and moved into place when complete: a failure half-way
     # (bad samples found late, disk full) leaves no partial file behind.
-    with tempfile.TemporaryDirectory(prefix=".crampdetect-", dir=out.parent) as tmp:
+    try:
+        scratch = tempfile.TemporaryDirectory(prefix=".crampdetect-", dir=out.parent)
+    except OSError as exc:  # name the output asked for, not the scratch folder beside it
+        raise InputError(f"{out}: cannot write there ({exc.strerror or exc})") from None
+    with scratch as tmp:
         part = Path(tmp) / out.name
         if fmt in ("edf", "bdf"):
             write_edf(rec, part, bdf=fmt == "bdf", anonymize=anonymize)
