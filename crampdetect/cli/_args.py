@@ -27,6 +27,46 @@ def name_path(path: str | Path, message: str) -> str:
     return message if name in message else f"{path}: {message}"
 
 
+def is_folder(path: Path) -> bool:
+    from crampdetect.storage.session_reader import is_session
+
+    return path.is_dir() and not is_session(path)
+
+
+#: Files that belong to a recording beside them, not recordings of their own: never "skipped".
+SIDECAR_SUFFIXES = (".labels.json", ".session.json")
+
+
+def expand_folders(paths: list[str]) -> tuple[list[str], list[str]]:
+    """The paths to score, folders expanded to their recordings; and the entries of those
+    folders skipped as not recordings (notes, unreadable files, sub-folders), sidecars aside."""
+    from crampdetect.storage.reader import sniff
+
+    out, skipped = [], []
+    for name in paths:
+        path = Path(name)
+        if not is_folder(path):
+            out.append(name)  # a named file that cannot be read is that file's error line
+            continue
+        for entry in sorted(path.iterdir()):
+            if entry.name.startswith(".") or entry.name.endswith(SIDECAR_SUFFIXES):
+                continue
+            try:
+                sniff(entry)
+            except (InputError, OSError):
+                skipped.append(entry.name + ("/" if entry.is_dir() else ""))
+                continue
+            out.append(str(entry))
+    return out, skipped
+
+
+def skipped_line(command: str, skipped: list[str], shown: int = 5) -> str:
+    """``skipped N non-recording file(s): a, b, ...``: which, so an unreadable data file shows."""
+    more = len(skipped) - shown
+    names = ", ".join(skipped[:shown]) + (f", +{more} more" if more > 0 else "")
+    return f"crampdetect {command}: skipped {len(skipped)} non-recording file(s): {names}"
+
+
 def _rate(text: str) -> float:
     from crampdetect.storage.limits import check_rate
 

@@ -17,9 +17,12 @@ from crampdetect.cli import progress
 from crampdetect.cli._args import (
     add_input_arguments,
     add_model_argument,
+    expand_folders,
     format_result,
+    is_folder,
     name_path,
     overrides_from_args,
+    skipped_line,
 )
 from crampdetect.core import InputError
 
@@ -75,16 +78,10 @@ def _reuse_freed_memory() -> None:
 
 def run(args: argparse.Namespace) -> int:
     _reuse_freed_memory()
-    if len(args.paths) == 1 and not _is_folder(Path(args.paths[0])):
+    if len(args.paths) == 1 and not is_folder(Path(args.paths[0])):
         args.file = args.paths[0]
         return _run_one(args)
     return _run_many(args)
-
-
-def _is_folder(path: Path) -> bool:
-    from crampdetect.storage.session_reader import is_session
-
-    return path.is_dir() and not is_session(path)
 
 
 def _run_one(args: argparse.Namespace) -> int:
@@ -108,40 +105,6 @@ def _run_one(args: argparse.Namespace) -> int:
         return 0
     print(format_result(result))
     return 0
-
-
-#: Files that belong to a recording beside them, not recordings of their own: never "skipped".
-SIDECAR_SUFFIXES = (".labels.json", ".session.json")
-
-
-def _recordings(paths: list[str]) -> tuple[list[str], list[str]]:
-    """The paths to score, folders expanded to their recordings; and the entries of those
-    folders skipped as not recordings (notes, unreadable files, sub-folders), sidecars aside."""
-    from crampdetect.storage.reader import sniff
-
-    out, skipped = [], []
-    for name in paths:
-        path = Path(name)
-        if not _is_folder(path):
-            out.append(name)  # a named file that cannot be read is that file's error line
-            continue
-        for entry in sorted(path.iterdir()):
-            if entry.name.startswith(".") or entry.name.endswith(SIDECAR_SUFFIXES):
-                continue
-            try:
-                sniff(entry)
-            except (InputError, OSError):
-                skipped.append(entry.name + ("/" if entry.is_dir() else ""))
-                continue
-            out.append(str(entry))
-    return out, skipped
-
-
-def _skipped_line(skipped: list[str], shown: int = 5) -> str:
-    """``skipped N non-recording file(s): a, b, ...``: which, so an unreadable data file shows."""
-    more = len(skipped) - shown
-    names = ", ".join(skipped[:shown]) + (f", +{more} more" if more > 0 else "")
-    return f"crampdetect detect: skipped {len(skipped)} non-recording file(s): {names}"
 
 
 def _score(path: str, args: argparse.Namespace) -> dict:
@@ -209,9 +172,9 @@ def _run_many(args: argparse.Namespace) -> int:
 
         if load_calibration(args.user) is None:
             raise InputError(f"No calibration for user {args.user!r}: run `crampdetect calibrate`")
-    paths, skipped = _recordings(args.paths)
+    paths, skipped = expand_folders(args.paths)
     if skipped:
-        print(_skipped_line(skipped), file=sys.stderr)
+        print(skipped_line("detect", skipped), file=sys.stderr)
     if not paths:
         what = "is a directory" if len(args.paths) == 1 else "are directories"
         raise InputError(f"nothing to score: {', '.join(args.paths)} {what} without recordings")

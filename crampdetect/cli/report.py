@@ -10,7 +10,12 @@ from pathlib import Path
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from crampdetect.core import PROFILES
 
-    p.add_argument("path", nargs="+", help="recording(s): session, EDF/BDF, WAV, CSV, shipped")
+    p.add_argument(
+        "path",
+        nargs="+",
+        help="recording(s): session, EDF/BDF, WAV, CSV, shipped; a folder stands for the "
+        "recordings directly in it",
+    )
     p.add_argument(
         "--out",
         help="report file .png, .pdf or .html (default <recording>.report.png); "
@@ -29,14 +34,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from crampdetect.cli import progress, require
-    from crampdetect.cli._args import name_path
+    from crampdetect.cli._args import expand_folders, is_folder, name_path, skipped_line
     from crampdetect.core import InputError
     from crampdetect.pipeline.bulk import Failure, map_recordings
     from crampdetect.reports.report_files import make_report
 
     require("matplotlib", *(["distributed"] if args.dask else []))
-    paths = [Path(p) for p in args.path]
-    if len(paths) == 1 and not args.dask:
+    folders = [p for p in args.path if is_folder(Path(p))]
+    names, skipped = expand_folders(args.path)  # a folder stands for its recordings, as in detect
+    if skipped:
+        print(skipped_line("report", skipped), file=sys.stderr)
+    if not names:
+        raise InputError(f"nothing to report: {', '.join(folders)} without recordings")
+    paths = [Path(p) for p in names]
+    if len(paths) == 1 and not args.dask and not folders:
         problems: list[str] = []
         out = Path(args.out) if args.out else _default_out(paths[0], None)
         with progress(args, None, "report") as bar:
