@@ -164,8 +164,9 @@ def test_warnings_on_other_formats_are_labelled_detect(cramp_csv, tmp_path, caps
     (tmp_path / "night.wav.session.json").unlink()  # it would refuse the sample count
     capsys.readouterr()
     assert main(["detect", str(wav)]) == 0
-    (warning,) = capsys.readouterr().err.splitlines()
-    assert warning.startswith("crampdetect detect: warning: WAV cut short")
+    cut, bare = capsys.readouterr().err.splitlines()
+    assert cut.startswith("crampdetect detect: warning: WAV cut short")
+    assert bare.startswith("crampdetect detect: warning: no sidecar night.wav.session.json")
 
 
 @pytest.fixture(scope="module")
@@ -194,8 +195,9 @@ def test_several_files_one_json_line_each(study, cramp_csv):
     assert b["events"] == [] and abs(b["input"]["duration_s"] - 15.0) < 0.01
     assert set(c) == {"path", "error"} and "abc" in c["error"] and "row 2" in c["error"]
     err = r.stderr.splitlines()
-    assert "crampdetect detect: skipped 1 non-recording file(s)" in err
-    assert any(line.startswith("crampdetect detect: error: c.csv: ") for line in err)
+    assert "crampdetect detect: skipped 1 non-recording file(s): notes.txt" in err
+    # named by its path: among folders of recordings a bare name is ambiguous
+    assert any(line.startswith(f"crampdetect detect: error: {study / 'c.csv'}: ") for line in err)
     assert "Traceback" not in r.stderr
 
 
@@ -306,3 +308,49 @@ def test_an_unknown_or_unreadable_profile_is_a_warning_and_a_night(
     assert main(["detect", str(csv), "--json"]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out)["input"]["profile"] == "night" and "sidecar ignored" in err
+
+
+def test_table_columns_stay_apart_for_unix_times_and_long_names():
+    """A CSV whose time_s is a Unix time (allowed) or a long channel name must not glue the
+    table's columns together: each row still splits into its fields."""
+    from crampdetect.cli._args import format_result
+
+    t0 = 1.76e9
+    inp = {"sample_rate_hz": 1000, "channels": ["gastrocnemius_l"], "signal": "raw",
+           "units": "uV", "adc_bits": None, "inferred": [], "duration_s": 60.0, "gaps": 0,
+           "profile": "night"}  # fmt: skip
+    event = {"channel": "gastrocnemius_l", "kind": "cramp", "onset_s": t0 + 15.975,
+             "alert_s": t0 + 25.999, "end_s": t0 + 57.0, "confidence": 0.7}  # fmt: skip
+    flag = {"channel": "gastrocnemius_l", "issue": "lead_off", "start_s": t0, "end_s": t0 + 1}
+    text = format_result({"input": inp, "events": [event], "quality": [flag]})
+    rows = [line.split() for line in text.splitlines() if line.startswith("  gastro")]
+    assert [len(r) for r in rows] == [6, 4], text
+    plain = dict(event, channel="calf_right", onset_s=15.975, alert_s=25.999, end_s=57.0)
+    head, row = format_result({"input": inp, "events": [plain], "quality": []}).splitlines()[3:5]
+    for column, value in (("onset", "00:00:15.975"), ("end", "00:00:57.000")):
+        assert row.index(value) + len(value) == head.index(column) + len(column), (head, row)
+
+
+def test_time_in_milliseconds_is_named_with_a_hint(tmp_path, capsys):
+    """A CSV whose time_s holds milliseconds gives a 1 Hz rate: the error names the file and
+    asks whether time_s is in seconds, rather than blaming an 'env EMG' it never had."""
+    path = tmp_path / "ms.csv"
+    rows = "".join(f"{i},{(i * 37) % 11 - 5}\n" for i in range(3000))  # 0, 1, 2... ms
+    path.write_text("time_s,calf_left\n" + rows)
+    assert main(["detect", str(path)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("crampdetect detect: error: ms.csv: "), line
+    assert "in seconds" in line
+
+
+def test_skipped_entries_are_named_and_sidecars_are_not_skipped(cramp_csv, tmp_path):
+    """In a folder, the simulator's labels beside a CSV belong to it (not "skipped"); a data
+    file crampdetect cannot read and a sub-folder are named, so the researcher sees which."""
+    (tmp_path / "a.csv").write_bytes(cramp_csv.read_bytes())
+    (tmp_path / "a.labels.json").write_text("{}")
+    (tmp_path / "emg.txt").write_text("# Simple Text Format\n1\n2\n3\n")
+    (tmp_path / "subject2").mkdir()
+    r = _cli("detect", tmp_path, "--json", "-q")
+    assert r.returncode == 0, r.stderr
+    err = r.stderr.splitlines()
+    assert "crampdetect detect: skipped 2 non-recording file(s): emg.txt, subject2/" in err

@@ -115,7 +115,7 @@ def test_report_cli_training_profile_and_bad_suffix(
     (tmp_path / "study").mkdir()
     assert main(["report", str(tmp_path / "study"), "--out", str(tmp_path / "reports")]) == 2
     (err,) = capsys.readouterr().err.splitlines()
-    assert "study is a directory but not a recording session" in err
+    assert "nothing to report" in err and "study without recordings" in err
 
 
 def test_training_summary_relates_cramps_to_activity(night: Path) -> None:
@@ -167,6 +167,9 @@ def test_report_cli_many_recordings_in_parallel(
         "second.csv.report.png",
     ]
     assert "broken.csv" in captured.err and "Traceback" not in captured.err
+    # the failure names the recording by its path, not the job tuple the workers were given
+    broken = tmp_path / "broken.csv"
+    assert f"crampdetect report: error: {broken}: no data rows" in captured.err.splitlines()
 
 
 @pytest.mark.slow  # > 3 s: the default suite stays under its 4 min budget
@@ -195,3 +198,19 @@ def test_min_max_bins_do_not_depend_on_block_size(tmp_path: Path) -> None:
     np.testing.assert_array_equal(a.hi, b.hi)
     assert a.events == b.events and a.quality == b.quality
     assert a.status_t.size > b.status_t.size
+
+
+def test_report_of_a_folder_reports_its_recordings(
+    night: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """As in detect, a folder stands for the recordings directly in it; a note is skipped and
+    named, the simulator's labels go with their recording."""
+    study = tmp_path / "study"
+    study.mkdir()
+    (study / "a.csv").write_bytes(night.read_bytes())
+    (study / "notes.txt").write_text("subject 3\n")
+    assert main(["report", str(study), "--out", str(tmp_path / "reports"), "-q"]) == 0
+    assert [p.name for p in (tmp_path / "reports").iterdir()] == ["a.csv.report.png"]
+    assert "crampdetect report: skipped 1 non-recording file(s): notes.txt" in (
+        capsys.readouterr().err.splitlines()
+    )

@@ -390,3 +390,57 @@ def test_bare_csv_to_wav_keeps_what_detect_infers(tmp_path: Path, capsys) -> Non
         assert main(["detect", str(path), "--json"]) == 0
         events.append(json.loads(capsys.readouterr().out)["events"])
     assert events[0] and events[1] == events[0] and events[2] == events[0]
+
+
+@pytest.mark.parametrize("suffix", [".edf", ".bdf", ".csv", ".wav"])
+def test_convert_keeps_the_profile_the_labels_name(tmp_path: Path, suffix: str) -> None:
+    """A simulated training session (profile in its ``.labels.json``) converted to any format
+    still names the training profile, so re-scoring the copy without --profile scores voluntary
+    holds as training, as on the original, not as a night."""
+    from crampdetect.cli import main
+
+    src = tmp_path / "hold.csv"
+    assert main(["simulate", "hold", "--seed", "2", "--duration", "30", "--out", str(src)]) == 0
+    assert open_recording(src).profile == "training"
+    out = tmp_path / "copy" / f"hold{suffix}"
+    out.parent.mkdir()
+    assert main(["convert", str(src), str(out)]) == 0
+    assert open_recording(out).profile == "training"
+
+
+def test_wav_without_its_sidecar_says_its_scale_is_unknown(
+    uv_session: Path, tmp_path: Path
+) -> None:
+    """A float WAV holds µV scaled into ±1: read without its sidecar, the scale and units are
+    unknown, and the reader says so rather than scoring the scaled samples silently."""
+    out = export(open_recording(uv_session), tmp_path / "u.wav")
+    assert not any("sidecar" in p for p in open_recording(out).problems)
+    sidecar_path(out).unlink()
+    problems = open_recording(out).problems
+    assert any("u.wav.session.json" in p and "scale" in p for p in problems), problems
+
+
+def test_mne_export_of_a_bare_counts_csv_matches_its_edf_copy(tmp_path: Path) -> None:
+    """A CSV of 10-bit counts without a sidecar: to_mne scales the counts as detect and convert
+    take them (ADC counts, not µV), so MNE sees the same volts from the CSV as from its EDF+."""
+    pytest.importorskip("mne")
+    from crampdetect.cli import main
+
+    src = tmp_path / "night.csv"
+    args = ["simulate", "cramp", "--seed", "4", "--units", "counts", "--adc-bits", "10"]
+    assert main([*args, "--duration", "30", "--out", str(src)]) == 0
+    edf = export(open_recording(src), tmp_path / "night.edf")
+    direct = to_mne(open_recording(src)).get_data()
+    via_edf = to_mne(open_recording(edf)).get_data()
+    np.testing.assert_allclose(direct, via_edf, rtol=0, atol=1e-4 * np.abs(via_edf).max())
+
+
+def test_an_output_that_cannot_be_written_names_the_output(
+    counts_session: Path, tmp_path: Path
+) -> None:
+    """A missing or read-only output folder: one InputError naming the file asked for, not
+    the hidden scratch folder convert writes into first."""
+    out = tmp_path / "missing" / "night.edf"
+    with pytest.raises(InputError, match="cannot write there") as err:
+        export(open_recording(counts_session), out)
+    assert str(out) in str(err.value) and ".crampdetect-" not in str(err.value)

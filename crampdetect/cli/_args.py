@@ -4,10 +4,76 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from crampdetect.cli import add_quiet_argument
 from crampdetect.core import PROFILES, InputError
 from crampdetect.reports.clock import clock
+
+
+def name_path(path: str | Path, message: str) -> str:
+    """``message`` about one of several recordings, naming it by the path the user gave.
+
+    Readers name a file by its bare name (``night.csv: no data rows``); among several
+    recordings from several folders that is ambiguous, so a leading bare name is replaced by
+    the path and a message that names neither gets the path in front.
+    """
+    path = str(path)
+    name = Path(path).name
+    if message.startswith(path):
+        return message
+    if message.startswith(name + ":"):
+        return path + message[len(name) :]
+    return message if name in message else f"{path}: {message}"
+
+
+def is_folder(path: Path) -> bool:
+    from crampdetect.storage.session_reader import is_session
+
+    return path.is_dir() and not is_session(path)
+
+
+#: Files that belong to a recording beside them, not recordings of their own: never "skipped".
+SIDECAR_SUFFIXES = (".labels.json", ".session.json")
+#: Suffixes of recordings: a folder's file with one of them that cannot be read is named with why.
+RECORDING_SUFFIXES = (".csv", ".edf", ".bdf", ".wav")
+
+
+def expand_folders(paths: list[str]) -> tuple[list[str], list[str]]:
+    """The paths to score, folders expanded to their recordings; and the entries of those
+    folders skipped as not recordings (notes, unreadable files, sub-folders), sidecars aside; a
+    file that looks like a recording (an empty or damaged CSV) is named with the reason."""
+    from crampdetect.storage.reader import sniff
+
+    out, skipped = [], []
+    for name in paths:
+        path = Path(name)
+        if not is_folder(path):
+            out.append(name)  # a named file that cannot be read is that file's error line
+            continue
+        for entry in sorted(path.iterdir()):
+            if entry.name.startswith(".") or entry.name.endswith(SIDECAR_SUFFIXES):
+                continue
+            try:
+                sniff(entry)
+            except (InputError, OSError) as exc:
+                if entry.is_dir():
+                    skipped.append(entry.name + "/")
+                elif entry.suffix.lower() in RECORDING_SUFFIXES:
+                    why = str(exc).replace(f"{entry}: ", "").replace(f"{entry.name}: ", "")
+                    skipped.append(f"{entry.name} ({why})")
+                else:
+                    skipped.append(entry.name)
+                continue
+            out.append(str(entry))
+    return out, skipped
+
+
+def skipped_line(command: str, skipped: list[str], shown: int = 5) -> str:
+    """``skipped N non-recording file(s): a, b, ...``: which, so an unreadable data file shows."""
+    more = len(skipped) - shown
+    names = ", ".join(skipped[:shown]) + (f", +{more} more" if more > 0 else "")
+    return f"crampdetect {command}: skipped {len(skipped)} non-recording file(s): {names}"
 
 
 def _rate(text: str) -> float:
@@ -113,16 +179,16 @@ def format_result(result: dict) -> str:
         lines.append(f"  {'channel':<14}{'kind':<15}{'onset':>13}{'alert':>13}{'end':>13}  conf")
         for e in ev:
             lines.append(
-                f"  {e['channel']:<14}{e['kind']:<15}{_clock(e['onset_s']):>13}"
-                f"{_clock(e['alert_s']):>13}{_clock(e['end_s']):>13}  {e['confidence']:.2f}"
+                f"  {e['channel']:<13} {e['kind']:<14}  {_clock(e['onset_s']):>12}"
+                f" {_clock(e['alert_s']):>12} {_clock(e['end_s']):>12}  {e['confidence']:.2f}"
             )
     q = result["quality"]
     lines.append("")
     lines.append(f"{len(q)} quality interval(s)")
     for item in q[:50]:
         lines.append(
-            f"  {item['channel']:<14}{item['issue']:<15}{_clock(item['start_s']):>13}"
-            f"{_clock(item['end_s']):>13}"
+            f"  {item['channel']:<13} {item['issue']:<14}  {_clock(item['start_s']):>12}"
+            f" {_clock(item['end_s']):>12}"
         )
     if len(q) > 50:
         lines.append(f"  ... {len(q) - 50} more (use --json)")

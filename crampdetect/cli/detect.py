@@ -17,8 +17,12 @@ from crampdetect.cli import progress
 from crampdetect.cli._args import (
     add_input_arguments,
     add_model_argument,
+    expand_folders,
     format_result,
+    is_folder,
+    name_path,
     overrides_from_args,
+    skipped_line,
 )
 from crampdetect.core import InputError
 
@@ -74,16 +78,10 @@ def _reuse_freed_memory() -> None:
 
 def run(args: argparse.Namespace) -> int:
     _reuse_freed_memory()
-    if len(args.paths) == 1 and not _is_folder(Path(args.paths[0])):
+    if len(args.paths) == 1 and not is_folder(Path(args.paths[0])):
         args.file = args.paths[0]
         return _run_one(args)
     return _run_many(args)
-
-
-def _is_folder(path: Path) -> bool:
-    from crampdetect.storage.session_reader import is_session
-
-    return path.is_dir() and not is_session(path)
 
 
 def _run_one(args: argparse.Namespace) -> int:
@@ -107,37 +105,6 @@ def _run_one(args: argparse.Namespace) -> int:
         return 0
     print(format_result(result))
     return 0
-
-
-#: Suffixes of the files a folder is scanned for: one of them that cannot be read is named.
-RECORDING_SUFFIXES = (".csv", ".edf", ".bdf", ".wav")
-
-
-def _recordings(paths: list[str]) -> tuple[list[str], int]:
-    """The paths to score, folders expanded to their recordings; and how many entries of those
-    folders were skipped as not recordings (notes, sidecars, other folders). A skipped file
-    that looks like a recording (an empty or damaged CSV) is named on stderr with the reason."""
-    from crampdetect.storage.reader import sniff
-
-    out, skipped = [], 0
-    for name in paths:
-        path = Path(name)
-        if not _is_folder(path):
-            out.append(name)  # a named file that cannot be read is that file's error line
-            continue
-        for entry in sorted(path.iterdir()):
-            if entry.name.startswith("."):
-                continue
-            try:
-                sniff(entry)
-            except (InputError, OSError) as exc:
-                skipped += 1
-                if entry.suffix.lower() in RECORDING_SUFFIXES and entry.is_file():
-                    named = str(exc) if entry.name in str(exc) else f"{entry}: {exc}"
-                    print(f"crampdetect detect: skipped {named}", file=sys.stderr)
-                continue
-            out.append(str(entry))
-    return out, skipped
 
 
 def _score(path: str, args: argparse.Namespace) -> dict:
@@ -205,9 +172,9 @@ def _run_many(args: argparse.Namespace) -> int:
 
         if load_calibration(args.user) is None:
             raise InputError(f"No calibration for user {args.user!r}: run `crampdetect calibrate`")
-    paths, skipped = _recordings(args.paths)
+    paths, skipped = expand_folders(args.paths)
     if skipped:
-        print(f"crampdetect detect: skipped {skipped} non-recording file(s)", file=sys.stderr)
+        print(skipped_line("detect", skipped), file=sys.stderr)
     if not paths:
         what = "is a directory" if len(args.paths) == 1 else "are directories"
         nested = [
@@ -240,14 +207,12 @@ def _run_many(args: argparse.Namespace) -> int:
         if "error" in result:
             failed += 1
             error = result["error"]
-            named = error if Path(path).name in error else f"{path}: {error}"
-            print(f"crampdetect detect: error: {named}", file=sys.stderr)
+            print(f"crampdetect detect: error: {name_path(path, error)}", file=sys.stderr)
             if args.json:
                 print(json.dumps({"path": path, "error": error}), flush=True)
             continue
         for problem in result["input"].get("problems", []):
-            named = problem if Path(path).name in problem else f"{path}: {problem}"
-            print(f"crampdetect detect: warning: {named}", file=sys.stderr)
+            print(f"crampdetect detect: warning: {name_path(path, problem)}", file=sys.stderr)
         if args.json:
             print(json.dumps({"path": path, **result}), flush=True)
         else:

@@ -10,7 +10,12 @@ from pathlib import Path
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from crampdetect.core import PROFILES
 
-    p.add_argument("path", nargs="+", help="recording(s): session, EDF/BDF, WAV, CSV, shipped")
+    p.add_argument(
+        "path",
+        nargs="+",
+        help="recording(s): session, EDF/BDF, WAV, CSV, shipped; a folder stands for the "
+        "recordings directly in it",
+    )
     p.add_argument(
         "--out",
         help="report file .png, .pdf or .html (default <recording>.report.png); "
@@ -29,13 +34,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from crampdetect.cli import progress, require
+    from crampdetect.cli._args import expand_folders, is_folder, name_path, skipped_line
     from crampdetect.core import InputError
     from crampdetect.pipeline.bulk import Failure, map_recordings
     from crampdetect.reports.report_files import make_report
 
     require("matplotlib", *(["distributed"] if args.dask else []))
-    paths = [Path(p) for p in args.path]
-    if len(paths) == 1 and not args.dask:
+    folders = [p for p in args.path if is_folder(Path(p))]
+    names, skipped = expand_folders(args.path)  # a folder stands for its recordings, as in detect
+    if skipped:
+        print(skipped_line("report", skipped), file=sys.stderr)
+    if not names:
+        raise InputError(f"nothing to report: {', '.join(folders)} without recordings")
+    paths = [Path(p) for p in names]
+    if len(paths) == 1 and not args.dask and not folders:
         problems: list[str] = []
         out = Path(args.out) if args.out else _default_out(paths[0], None)
         with progress(args, None, "report") as bar:
@@ -60,13 +72,11 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.quiet and sys.stderr.isatty(),
     )
     failed = 0
-    for (path, *_), res in zip(jobs, results, strict=True):
-        if isinstance(res, Failure):
+    for job, res in zip(jobs, results, strict=True):
+        if isinstance(res, Failure):  # res.path is the job tuple: name the recording
             failed += 1
-            # Failure.path is the whole job tuple: name the recording, as detect does.
-            error = res.error.removeprefix("InputError: ")
-            named = error if str(path) in error or path.name in error else f"{path}: {error}"
-            print(f"crampdetect report: error: {named}", file=sys.stderr)
+            error = res.error.removeprefix(f"{InputError.__name__}: ")
+            print(f"crampdetect report: error: {name_path(job[0], error)}", file=sys.stderr)
         else:
             done, path, problems = res
             _warn(path, problems)
@@ -75,9 +85,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _warn(path: Path, problems: list[str]) -> None:
+    from crampdetect.cli._args import name_path
+
     for problem in problems:
-        named = problem if path.name in problem else f"{path}: {problem}"
-        print(f"crampdetect report: warning: {named}", file=sys.stderr)
+        print(f"crampdetect report: warning: {name_path(path, problem)}", file=sys.stderr)
 
 
 def _default_out(path: Path, folder: Path | None) -> Path:

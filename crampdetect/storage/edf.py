@@ -190,9 +190,10 @@ def write_edf(
     }
     if inferred:
         meta["inferred"] = inferred
-    settings = rec.meta.get("settings")
-    if isinstance(settings, dict) and isinstance(settings.get("profile"), str):
-        meta["profile"] = settings["profile"]  # what the events were scored with
+    if (
+        rec.profile is not None
+    ):  # its settings' (what the events were scored with), else its labels'
+        meta["profile"] = rec.profile
     notes = [edfio.EdfAnnotation(0.0, None, "crampdetect-meta " + json.dumps(meta))]
     for ev in rec.events:
         dur = None if ev.end_s is None else max(ev.end_s - ev.onset_s, 0.0)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from crampdetect.core import InputError, Representation
+from crampdetect.core import InputError
 from crampdetect.ingest.inference import resolve_inference
 from crampdetect.storage import limits
 from crampdetect.storage.csvfile import open_csv
@@ -39,6 +39,9 @@ def _write_sidecar(rec: Recording, path: Path, *, anonymize: bool = False, **ext
     keep = (
         ("settings", "software") if anonymize else ("created_utc", "device", "settings", "software")
     )
+    meta = {k: v for k, v in rec.meta.items() if k in keep}
+    if "settings" not in meta and rec.profile is not None:
+        meta["settings"] = {"profile": rec.profile}  # named by its labels: keep it in the copy
     doc = {
         "format": "crampdetect-sidecar",
         "sample_rate_hz": rec.fs,
@@ -48,7 +51,7 @@ def _write_sidecar(rec: Recording, path: Path, *, anonymize: bool = False, **ext
         "segments": contiguous_runs(rec),
         "events": [{"id": e.id, **e.to_dict()} for e in rec.events],
         "quality": [q.to_dict() for q in rec.quality],
-        "meta": {k: v for k, v in rec.meta.items() if k in keep},
+        "meta": meta,
         **extra,
     }
     sidecar_path(path).write_text(json.dumps(doc, indent=1, default=_plain), encoding="utf-8")
@@ -253,6 +256,11 @@ def read_wav(path: str | Path, *, recover: bool = False) -> Recording:
             f"{frames.shape[0]}"
         )
     doc = read_sidecar(path)
+    if not doc:
+        problems.append(
+            f"no sidecar {sidecar_path(path).name}: the samples' scale and units are unknown, "
+            "read as stored (units inferred)"
+        )
     fs = limits.check_rate(fs, str(path))
     if frames.shape[1] > limits.MAX_CHANNELS:
         raise LimitError(f"{path}: {frames.shape[1]} channels (limit {limits.MAX_CHANNELS})")
@@ -310,7 +318,11 @@ def wav_data_frames(path: Path) -> int | None:
 
 # -- MNE ----------------------------------------------------------------------------------
 def to_mne(rec: Recording):
-    """An ``mne.io.RawArray`` (EMG channels in V) with events and quality as annotations."""
+    """An ``mne.io.RawArray`` (EMG channels in V) with events and quality as annotations.
+
+    A recording that does not say what its samples are (a bare CSV) is scaled with the
+    representation ``detect`` and :func:`export` infer for it.
+    """
     try:
         import mne
     except ImportError:
@@ -318,7 +330,8 @@ def to_mne(rec: Recording):
             "MNE export needs the optional package mne: pip install 'crampdetect[mne]'"
         ) from None
     times, data = rec.load()
-    rep = rec.representation or Representation()
+    # a bare CSV: the representation detect and convert infer (ADC counts are not µV)
+    rep = rec.representation or resolve_inference(rec)[0]
     t0 = rec.t_start
     # MNE wants one uniform time axis: lost samples become zeros, marked BAD_ACQ_SKIP below.
     idx = np.round((times - t0) * rec.fs).astype(np.int64) if times.size else times.astype(int)
@@ -388,7 +401,11 @@ def export(
         rec = dataclasses.replace(rec, representation=resolve_inference(rec)[0])
     # Written beside the target and moved into place when complete: a failure half-way
     # (bad samples found late, disk full) leaves no partial file behind.
-    with tempfile.TemporaryDirectory(prefix=".crampdetect-", dir=out.parent) as tmp:
+    try:
+        scratch = tempfile.TemporaryDirectory(prefix=".crampdetect-", dir=out.parent)
+    except OSError as exc:  # name the output asked for, not the scratch folder beside it
+        raise InputError(f"{out}: cannot write there ({exc.strerror or exc})") from None
+    with scratch as tmp:
         part = Path(tmp) / out.name
         if fmt in ("edf", "bdf"):
             write_edf(rec, part, bdf=fmt == "bdf", anonymize=anonymize)
