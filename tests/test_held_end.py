@@ -47,7 +47,8 @@ def test_a_weak_cramp_held_after_running_lasts_to_its_end():
 def test_end_weak_settings_are_checked():
     base = profile_settings("training")
     assert 0 < base.end_weak_ratio <= base.off_ratio < base.end_weak_below
-    assert profile_settings("night").end_weak_ratio == 0.0  # training only
+    # endearly (session 18): at night too
+    assert profile_settings("night").end_weak_ratio == base.end_weak_ratio
     for bad in ({"end_weak_ratio": base.off_ratio + 0.1}, {"end_weak_below": 0.5}):
         with pytest.raises(InputError):
             base.replace(**bad)
