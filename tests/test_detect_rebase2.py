@@ -47,6 +47,7 @@ def test_a_weak_cramp_of_minutes_is_alerted_not_absorbed(cuts):
     assert [e.channel for e in events] == ["right"]
     # alerted once its stretch outlasted the 60 s re-base, and not taken for a new rest
     assert WEAK_S[0] + 60.0 < events[0].alert_s < WEAK_S[0] + 75.0
+    assert events[0].detail["path"] == "long"  # endearly: named after its candidates
     assert events[0].end_s > WEAK_S[1] - 10.0
     # its onset is the held stretch's start (the cramp's rise), not a minute later
     assert abs(events[0].onset_s - WEAK_S[0]) < 3.0

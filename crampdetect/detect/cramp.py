@@ -1485,6 +1485,11 @@ class CrampDetector:
         self._carry_runs(ch, start, runs, beside, g)
         if g is not None:
             self._note_alert(st, runs, beside, paths, g, carried_move_end)
+            # endearly (session 18): a weak-path alert on a stretch whose re-base the baseline
+            # tracker holds is one of the late ``long`` candidates (rebase2): named so; it is
+            # judged and placed as a weak one (``broken`` above, its onset in ``_raise``)
+            if self._path == "weak" and self._held_at(c, start + g) > 0:
+                self._path = "long"
         return g
 
     def _read_block(
@@ -3204,11 +3209,11 @@ class CrampDetector:
             float(ctx.tk_floor[0]),
             np.delete(self._ext_fast, c, axis=0),  # onset2: the other leg
         )
-        # rebase2: a weak alert on a stretch whose re-base the tracker held dates from the
-        # stretch's start (activity over twice its rest without a rest since), not from the
-        # lookback, which ends a minute after it
-        if self._path == "weak" and (held := self._held_at(c, frame)) > 0:
-            k = frame - round(held * fr)
+        # rebase2: a weak alert on a stretch whose re-base the tracker held (``long``,
+        # endearly) dates from the stretch's start (activity over twice its rest without a
+        # rest since), not from the lookback, which ends a minute after it
+        if self._path == "long":
+            k = frame - round(self._held_at(c, frame) * fr)
         e0 = self._ext_start
         # onset4: an onset before the history kept is rated from the history's reach
         k_in = max(k, frame - round(HISTORY_S * fr), e0)
