@@ -19,50 +19,29 @@ REP = Representation("raw", "uV")
 START_S, CRAMP_S = 75.0, 30.0
 
 
-def _session() -> np.ndarray:
-    """130 s standing on both legs (80 µV), running from 10 s to START_S, then a 180 µV
-    contraction of the left leg waxing and waning for CRAMP_S, then standing again."""
+def _standing_and_running() -> tuple[np.ndarray, np.ndarray, np.random.Generator]:
+    """130 s standing on both legs (80 µV), running from 10 s to START_S."""
     t, x, rng = scene(fs=FS, duration_s=130.0, n_channels=2, seed=0)
     for ch in (0, 1):
         add_burst(x, t, FS, rng, ch, 0.0, 130.0, 80.0, ramp_s=0.5)
         for b in np.arange(10.0 + ch * 0.35, START_S - 0.4, 0.7):
             add_burst(x, t, FS, rng, ch, b, b + 0.35, 500.0, ramp_s=0.1)
+    return t, x, rng
+
+
+def _session() -> np.ndarray:
+    """Standing and running, then a 180 µV contraction of the left leg waxing and waning for
+    CRAMP_S, then standing again."""
+    t, x, rng = _standing_and_running()
     add_burst(x, t, FS, rng, 0, START_S, START_S + CRAMP_S, 180.0, irregular=0.3)
     return x
-
-
-def test_a_weak_cramp_held_after_running_lasts_to_its_end():
-    x = _session()
-    cramps = cramp_events(x, FS, CHANNELS, REP, "training")
-    assert [(e.channel, e.detail["path"]) for e in cramps] == [("left", "held")]
-    end = START_S + CRAMP_S
-    assert end - 1.0 <= cramps[0].end_s <= end + 1.0  # standing after it still ends it
-    cut = cramp_events(x, FS, CHANNELS, REP, "training", [7, 16_000, 40_001, 52_345])
-    assert [(e.alert_s, e.end_s) for e in cut] == [(e.alert_s, e.end_s) for e in cramps]
-    # without the rule it ended at once, 10 s and more before the cramp did
-    old = cramp_events(x, FS, CHANNELS, REP, "training", end_weak_ratio=0.0)
-    assert old[0].alert_s == cramps[0].alert_s and old[0].end_s < end - 10.0
-
-
-def test_end_weak_settings_are_checked():
-    base = profile_settings("training")
-    assert 0 < base.end_weak_ratio <= base.off_ratio < base.end_weak_below
-    # endearly (session 18): at night too
-    assert 0 < profile_settings("night").end_weak_ratio <= base.off_ratio
-    for bad in ({"end_weak_ratio": base.off_ratio + 0.1}, {"end_weak_below": 0.5}):
-        with pytest.raises(InputError):
-            base.replace(**bad)
 
 
 def _session_with_a_trough() -> np.ndarray:
     """(endearly, session 18) As ``_session``, the contraction waxing and waning at 180 µV
     over the 80 µV standing but falling to 60 µV for 4 s in its middle (92-96 s): a weak
     cramp after gait dips to 1.2-1.5 x the baseline the running raised."""
-    t, x, rng = scene(fs=FS, duration_s=130.0, n_channels=2, seed=0)
-    for ch in (0, 1):
-        add_burst(x, t, FS, rng, ch, 0.0, 130.0, 80.0, ramp_s=0.5)
-        for b in np.arange(10.0 + ch * 0.35, START_S - 0.4, 0.7):
-            add_burst(x, t, FS, rng, ch, b, b + 0.35, 500.0, ramp_s=0.1)
+    t, x, rng = _standing_and_running()
     a, b = START_S, START_S + CRAMP_S
     m = (t >= a) & (t < b)
     n = int(m.sum())
@@ -73,14 +52,32 @@ def _session_with_a_trough() -> np.ndarray:
     return x
 
 
-def test_a_weak_cramp_after_running_lasts_through_its_trough():
-    x = _session_with_a_trough()
+@pytest.mark.parametrize(
+    ("session", "old_ratio", "old_end_before"),
+    [
+        # without the rule (session 15) it ended at once, 10 s and more before the cramp did
+        (_session, 0.0, START_S + CRAMP_S - 10.0),
+        # at 1.5 x (session 15's value; endearly, session 18) it ended in the trough
+        (_session_with_a_trough, 1.5, 97.0),
+    ],
+)
+def test_a_weak_cramp_held_after_running_lasts_to_its_end(session, old_ratio, old_end_before):
+    x = session()
     cramps = cramp_events(x, FS, CHANNELS, REP, "training")
     assert [(e.channel, e.detail["path"]) for e in cramps] == [("left", "held")]
     end = START_S + CRAMP_S
     assert end - 1.0 <= cramps[0].end_s <= end + 1.0  # standing after it still ends it
     cut = cramp_events(x, FS, CHANNELS, REP, "training", [7, 16_000, 40_001, 52_345])
     assert [(e.alert_s, e.end_s) for e in cut] == [(e.alert_s, e.end_s) for e in cramps]
-    # at 1.5 x (session 15) it ended in the trough
-    old = cramp_events(x, FS, CHANNELS, REP, "training", end_weak_ratio=1.5)
-    assert old[0].alert_s == cramps[0].alert_s and old[0].end_s < 97.0
+    old = cramp_events(x, FS, CHANNELS, REP, "training", end_weak_ratio=old_ratio)
+    assert old[0].alert_s == cramps[0].alert_s and old[0].end_s < old_end_before
+
+
+def test_end_weak_settings_are_checked():
+    base = profile_settings("training")
+    assert 0 < base.end_weak_ratio <= base.off_ratio < base.end_weak_below
+    # endearly (session 18): at night too
+    assert 0 < profile_settings("night").end_weak_ratio <= base.off_ratio
+    for bad in ({"end_weak_ratio": base.off_ratio + 0.1}, {"end_weak_below": 0.5}):
+        with pytest.raises(InputError):
+            base.replace(**bad)
