@@ -12,6 +12,7 @@ from crampdetect.core import Representation
 from crampdetect.detect.settings import profile_settings
 
 UV = Representation("raw", "uV", None)
+COUNTS10 = Representation("raw", "counts", 10)
 
 
 def _precursor_then_cramp(
@@ -141,3 +142,33 @@ def test_a_cramp_setting_in_as_the_other_leg_relaxes_is_raised(seed):
     assert not [
         e for e in _left(detect_array(relaxed, fs, UV, "night", settings=six)[0]) if e.alert_s >= 60
     ]
+
+
+def _night_short_counts() -> tuple[np.ndarray, float, list]:
+    """(escpeak, session 18) The monitor's default simulated night (``night-short``, seed 0,
+    10-bit counts): one left-calf cramp that waxes and wanes between ~26 and ~70 counts (RMS)
+    and is alerted in one of its troughs, 4 s after onset."""
+    from crampdetect.simulate import simulate
+
+    session = simulate("night-short", seed=0, fs=1000.0, representation=COUNTS10)
+    x = np.concatenate([chunk for _, chunk in session.iter_chunks(10.0)], axis=1)
+    cramps = [i for i in session.planned_labels["intervals"] if i["kind"] == "cramp"]
+    return x, 1000.0, cramps
+
+
+LEGS = ("calf_left", "calf_right")
+
+
+def test_a_cramp_waxing_back_to_its_own_peak_is_one_event():
+    x, fs, (cramp,) = _night_short_counts()
+    events, _ = detect_array(x, fs, COUNTS10, "night", channels=LEGS)
+    for block in (20, 137, 2900):  # 20: the live board's 20 ms blocks
+        assert detect_array(x, fs, COUNTS10, "night", block=block, channels=LEGS)[0] == events
+    left = [e for e in events if e.kind == "cramp" and e.channel == cramp["channel"]]
+    assert len(left) == 1, left  # one cramp, one event, one prompt
+    assert left[0].onset_s <= cramp["start_s"] + 0.5 and left[0].end_s >= cramp["end_s"] - 5.0
+    # without escpeak its waxing 2x over the trough it was alerted in split it in two
+    off = profile_settings("night").replace(escalate_peak_ratio=0.0)
+    old, _ = detect_array(x, fs, COUNTS10, "night", channels=LEGS, settings=off)
+    old = [e for e in old if e.kind == "cramp" and e.channel == cramp["channel"]]
+    assert [e.detail["path"] for e in old] == [left[0].detail["path"], "escalate"]

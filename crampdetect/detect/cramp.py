@@ -206,6 +206,8 @@ class _Channel:
     alert_info: _AlertInfo | None = None
     # escshape: the leg has held (or fallen back to) its alerted level since the alert
     held: bool = False
+    # escpeak: the highest escalate_s mean since the alert (or the last dip to rest), µV
+    esc_peak: float = 0.0
 
     # trainend: until this frame, after an event ended as the leg strode again, an alert
     # needs the leg strode_rise x over the level that event was alerted at (µV)
@@ -1316,6 +1318,7 @@ class CrampDetector:
             rest = fast < s.weak_floor * ch.cramp_base
             ends, ch.rest_low = _dips_over(rest, ch.rest_low, round(s.escalate_rest_s * fr))
             dip_end = np.maximum.accumulate(np.where(ends, frames, ch.dip_end))
+            new_dip = dip_end != np.concatenate([[ch.dip_end], dip_end[:-1]])
             ch.dip_end = int(dip_end[-1])
             until = np.maximum(until, dip_end + round(s.escalate_within_s * fr))
         elif start >= until:
@@ -1344,6 +1347,19 @@ class CrampDetector:
             held = ch.held | np.logical_or.accumulate(hold)
             up &= held
             ch.held = bool(held[-1])
+        if s.escalate_peak_ratio > 0:
+            # escpeak: above every escalate_s mean since the alert, fast_s before the jump;
+            # a dip to rest (indnight) starts the count again
+            seen = np.where(frames - d >= ch.cramp.alert_frame + k, before, 0.0)
+            resets = np.flatnonzero(new_dip) if s.escalate_rest_s > 0 else np.empty(0, int)
+            peak = np.empty(n)
+            for lo, hi in zip((0, *resets), (*resets, n), strict=True):  # a few dips at most
+                if hi > lo:
+                    first = ch.esc_peak if lo == 0 else 0.0
+                    peak[lo:hi] = np.maximum.accumulate(np.maximum(seen[lo:hi], 0.0))
+                    peak[lo:hi] = np.maximum(peak[lo:hi], first)
+            ch.esc_peak = float(peak[-1])
+            up &= mean >= s.escalate_peak_ratio * peak
         if up.any():
             j = np.flatnonzero(up)
             w = s.escalate_other_s or None  # escshape: over the jump itself, if set
@@ -3255,7 +3271,7 @@ class CrampDetector:
         ch.end_base = self._end_base(level, base)  # heldend
         # nightmiss2: an alert may escalate once (not the escalated one), judged on its context
         ch.esc, ch.escalatable = 0, self._path != "escalate" and self.settings.escalate_ratio > 0
-        ch.held = False  # escshape
+        ch.held, ch.esc_peak = False, 0.0  # escshape, escpeak
         ch.alert_info = _AlertInfo(self._context_at_alert, self._features_at_alert, self._recurrent)
         self._holds.append(_CrampHold(c, base, frame))  # rebase
         return FrameEvent(**{f: getattr(ev, f) for f in ev.__slots__})

@@ -608,6 +608,13 @@ class DetectorSettings:
         runs into; a cramp alerted early on its own ramp goes on rising from its alert and
         never stands there again). The earliest escalation is then ``fast_s`` + 2
         ``escalate_s`` after the alert. 0 disables.
+    escalate_peak_ratio : float
+        (escpeak, session 18) The jump must also reach ``escalate_peak_ratio`` x the highest
+        ``escalate_s`` mean the leg stood at since the alert (taken wholly after it, ``fast_s``
+        or more before the jump; since the last dip to rest when ``escalate_rest_s`` is set): a
+        cramp alerted in one of its troughs waxes back to a level it already reached, while
+        the cramp a prodrome, leg movement or turnover ran into stands above all of it.
+        0 disables.
     escalate_other_s : float
         (escshape) The other-leg test of ``escalate_other_share`` reads the last
         ``escalate_other_s`` (s) instead of ``turn_other_s``: the other leg still moving
@@ -859,6 +866,7 @@ class DetectorSettings:
     escalate_other_share: float = 0.1
     # escshape: the precursor held its level (or relaxed) before the jump
     escalate_hold_ratio: float = 0.0
+    escalate_peak_ratio: float = 0.0  # escpeak: above every level since the alert
     escalate_other_s: float = 0.0
 
     # latency: after a movement, a run that builds up or waxes and wanes need not wait
@@ -1120,6 +1128,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "escalate_rest_s": (0.0, 60.0, "s"),  # indnight
     "escalate_other_share": (0.0, 1.0, "share of turn_other_s"),  # nightmiss2
     "escalate_hold_ratio": (0.0, 100.0, "x the level at the alert"),  # escshape
+    "escalate_peak_ratio": (0.0, 100.0, "x the highest level since the alert"),  # escpeak
     "escalate_other_s": (0.0, 20.0, "s"),  # escshape (within HISTORY_S)
     "moved_swing": (0.0, 10.0, "log units"),  # latency
     "moved_dip": (0.0, 1.0, "x mean over window_s"),  # latency
@@ -1221,6 +1230,9 @@ _PROFILES = {
         # escshape: the jump from the alerted level held (or relaxed to) after the alert,
         # within 25 % of it: a cramp alerted on its own ramp goes on rising and never does
         escalate_hold_ratio=1.25,
+        # escpeak (session 18): and above the highest level since the alert: a cramp alerted
+        # in a trough waxes back to its own earlier peak, which is no new contraction
+        escalate_peak_ratio=1.0,
         # escshape: the other leg is read over the jump itself (a cramp set in as a turnover
         # ends: the other leg relaxed, this one did not)
         escalate_other_s=1.5,
