@@ -24,6 +24,7 @@ from crampdetect.features.flags import FrameFlags
 from crampdetect.features.hop import FeatureFrames, HopFeatures
 from crampdetect.filters.mains import MainsSuppressor
 from crampdetect.filters.sos import SosFilter, bandpass_sos
+from crampdetect.storage.limits import MIN_EMG_RATE_HZ
 
 #: A gap in the data up to this long (s, e.g. a USB or BLE link drop) leaves ongoing events
 #: open: a cramp goes on across it as the same event, with the gap recorded in its detail.
@@ -32,7 +33,7 @@ LONG_GAP_S = 10.0
 #: After a longer gap, a cramp it ended is raised again (a new event, alerted again) when the
 #: envelope stays above the cramp's relaxation floor for this long (s) after the gap.
 REEXAMINE_S = 2.0
-MIN_RATE_HZ = {"raw": 200.0, "env": 20.0}
+MIN_RATE_HZ = {"raw": 200.0, "env": MIN_EMG_RATE_HZ}
 MAX_RATE_HZ = 10_000.0
 #: Physical samples beyond this at the skin (µV) are corrupt, not EMG: no front end passes 1 V.
 ABSURD_UV = 1e6

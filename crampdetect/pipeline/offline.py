@@ -22,7 +22,6 @@ from crampdetect.detect.model import check_recording
 from crampdetect.detect.settings import profile_settings
 from crampdetect.ingest.inference import RepresentationInference
 from crampdetect.pipeline import Output, Pipeline
-from crampdetect.pipeline.chain import MIN_RATE_HZ
 from crampdetect.storage.csvfile import CsvStream, open_csv
 
 
@@ -283,10 +282,8 @@ def detect_file(
             gate = model.gate(profile)
         try:
             return Pipeline(stream.fs, stream.channels, rep, profile, s, calibration, gate)
-        except InputError as exc:  # name the file, and what a too-low rate from time_s means
-            slow = rate is None and stream.fs < min(MIN_RATE_HZ.values())
-            hint = f"; the rate comes from time_s ({stream.fs:g} Hz): is it in seconds?" * slow
-            raise InputError(f"{Path(path).name}: {exc}{hint}") from None
+        except InputError as exc:  # name the file (a time_s in ms is open_csv's error)
+            raise InputError(f"{Path(path).name}: {exc}") from None
 
     def cut(blocks: Iterable[Block]) -> Iterable[Block]:
         return blocks if block_s is None else split_blocks(blocks, block_s)

@@ -190,9 +190,8 @@ def write_edf(
     }
     if inferred:
         meta["inferred"] = inferred
-    if (
-        rec.profile is not None
-    ):  # its settings' (what the events were scored with), else its labels'
+    # its settings' profile (what the events were scored with), else its labels'
+    if rec.profile is not None:
         meta["profile"] = rec.profile
     notes = [edfio.EdfAnnotation(0.0, None, "crampdetect-meta " + json.dumps(meta))]
     for ev in rec.events:

@@ -22,7 +22,8 @@ from crampdetect.core import Event, InputError, QualityInterval, Representation
 MIN_RATE_HZ = 1.0
 MAX_RATE_HZ = 100_000.0
 #: The lowest rate the detector reads any signal at, Hz (the ENV envelope's; raw EMG needs
-#: 200 Hz, ``pipeline.chain.MIN_RATE_HZ``): a CSV below it most likely has ``time_s`` in ms.
+#: 200 Hz; both in ``pipeline.chain.MIN_RATE_HZ``): a CSV below it most likely has ``time_s``
+#: in ms.
 MIN_EMG_RATE_HZ = 20.0
 #: Channels (columns after ``time_s``) in one recording.
 MAX_CHANNELS = 256
