@@ -48,12 +48,6 @@ CONTEXT_FEATURES = (
     "tkeo_over_pre",  # log_tkeo_ratio over the same ratio in the PRE_S before the run
     "rise_s",  # s from the onset to the envelope first reaching half its median since
     "onset_lead_s",  # s from the onset to the alert
-    # confsteady (session 19): steadiness and onset shape, see steady_context
-    "tail_cv",  # detrended std / mean of the 100 ms envelope over the last TAIL_S of the run
-    "swing",  # the same of its SMOOTH_S moving mean: slow waxing and waning
-    "swing_ratio",  # log(swing / std of what the smoothing removed): waxing over envelope noise
-    "step_share",  # steepest rise within STEP_S (up to 80 % of the onset's rise) over that rise
-    "ramp_s",  # s from the envelope first at 20 % of that rise to first at 80 %
 )
 #: Which rule raised the alert: left out of the model, so that it stays meaningful when the
 #: rules change (the evidence is in the features those rules read).
@@ -61,10 +55,6 @@ RULE_FEATURES = ("path_irregular", "path_quiet")
 #: Span (s) of the run and of the time before it that the context features look at; both
 #: stay within the detector's history, so they do not depend on block cuts.
 RUN_S, PRE_S, MOVE_CAP_S = 20.0, 8.0, 120.0
-#: Spans (s) of the steadiness features: the end of the run they read, the moving mean that
-#: keeps the slow waxing and waning, the jump that counts as a step, and how long before the
-#: onset the level it rises from is read.
-TAIL_S, SMOOTH_S, STEP_S, STEP_PRE_S = 5.0, 0.5, 0.3, 1.0
 #: Stride periods (s) of the rhythm features.
 RHYTHM_LAGS_S = (0.5, 1.3)
 
@@ -198,58 +188,6 @@ def rise_context(fast: np.ndarray, onset: int, alert: int, frames_per_s: float) 
         return np.zeros(2)
     up = np.flatnonzero(f >= 0.5 * np.median(f))
     return np.array([(up[0] if up.size else 0) / frames_per_s, (alert - onset) / frames_per_s])
-
-
-def _detrended_std(x: np.ndarray) -> float:
-    """Std of ``x`` about its least-squares line."""
-    t = np.arange(x.size, dtype=float) - 0.5 * (x.size - 1)
-    tt = float(t @ t)
-    slope = float(t @ x) / tt if tt > 0 else 0.0
-    return float(np.std(x - x.mean() - slope * t))
-
-
-def steady_context(
-    fast: np.ndarray, run_start: int, onset: int, alert: int, frames_per_s: float
-) -> np.ndarray:
-    """``tail_cv`` to ``ramp_s`` of CONTEXT_FEATURES (confsteady) from one channel's 100 ms
-    envelope (µV): how steady the run is at the alert (a voluntary hold is a flat plateau, a
-    cramp waxes and wanes) and how its onset rose (a hold steps up, a cramp may ramp).
-
-    ``run_start`` (< 0: before the history), ``onset`` and ``alert`` index into ``fast``; the
-    windows lie within RUN_S + PRE_S s before the alert (an older onset is read from there),
-    inside the history the caller holds, so the result does not depend on block cuts.
-    """
-    fr = frames_per_s
-    out = np.zeros(5)
-    a = max(0, run_start, alert - round(TAIL_S * fr))
-    f = fast[a : alert + 1]
-    w = max(1, round(SMOOTH_S * fr))
-    if f.size >= 3 and f.mean() > 0:
-        m = float(f.mean())
-        out[0] = _detrended_std(f) / m
-        if f.size >= w + 2:
-            c = np.cumsum(np.r_[0.0, f])
-            smooth = (c[w:] - c[:-w]) / w  # moving mean, frames w-1 .. end
-            out[1] = _detrended_std(smooth) / m
-            rest = _detrended_std(f[w - 1 :] - smooth)
-            out[2] = np.log(out[1] * m / rest) if rest > 0 and out[1] > 0 else 0.0
-    o = max(0, onset, alert - round((RUN_S + PRE_S - STEP_PRE_S) * fr))
-    g = fast[max(0, o - round(STEP_PRE_S * fr)) : alert + 1]
-    lead = o - max(0, o - round(STEP_PRE_S * fr))
-    after = g[lead:]
-    if after.size >= 2:
-        lo = float(np.min(g[: lead + 1]))
-        rise = float(np.median(after)) - lo
-        k = max(1, round(STEP_S * fr))
-        i20 = np.flatnonzero(after >= lo + 0.2 * rise)
-        i80 = np.flatnonzero(after >= lo + 0.8 * rise)
-        if rise > 0 and i20.size and i80.size:
-            # the steepest STEP_S of the rise, up to where it first reaches 80 %
-            up = g[: lead + int(i80[0]) + 1]
-            jump = up[k:] - up[:-k] if up.size > k else up[-1:] - up[:1]
-            out[3] = float(np.clip(jump.max() / rise, 0.0, 2.0))
-            out[4] = max(0, int(i80[0]) - int(i20[0])) / fr
-    return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
 
 
 def fit_confidence(

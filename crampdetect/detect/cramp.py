@@ -42,7 +42,6 @@ from crampdetect.detect.confidence import (
     alert_context,
     load_confidence,
     rise_context,
-    steady_context,
 )
 from crampdetect.detect.onset import place_onset
 from crampdetect.detect.settings import GAP_STRIDES, DetectorSettings
@@ -3239,13 +3238,6 @@ class CrampDetector:
                 self._features_at_alert,
                 self._alert_context(c, frame, ctx),
                 rise_context(self._ext_fast[c], k_in - e0, frame - e0, fr),
-                steady_context(
-                    self._ext_fast[c],
-                    self._run_start_at_alert - e0 if self._run_start_at_alert >= 0 else -1,
-                    k_in - e0,
-                    frame - e0,
-                    fr,
-                ),
             ]
         )
         if self.alert_log is not None:
