@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,7 +94,7 @@ def test_sixty_simulated_seconds_match_the_adc_input_without_loss(
         stats = harness.finish(timeout=180)
     finally:
         harness.kill()
-    assert stats["sim_s"] >= 61 and stats["state"] != 1
+    assert stats["sim_s"] >= 61 and stats["state"] != 1 and stats["resets"] == 0
     decoder = FrameDecoder()
     frames = decoder.feed(out.read_bytes())
     assert decoder.stats.crc_errors == decoder.stats.malformed == decoder.stats.oversized == 0
@@ -274,6 +275,7 @@ def run_flood(
     finally:
         harness.kill()
     assert stats["sim_s"] >= seconds and stats["state"] != 1, stats
+    assert stats["resets"] == 0, stats  # the watchdog never fires under a flood
     acks = [f for f in FrameDecoder().feed(out.read_bytes()) if isinstance(f, AckFrame)]
     return motor_runs(harness, seconds), acks
 
@@ -367,6 +369,49 @@ def test_a_pattern_with_1_ms_pauses_and_pings_is_held_to_the_limits(
     # millis() ticks) or the rests stretch it until the duty cap ends it, after <= 30 s on
     assert MAX_RUN_S - EDGE_S <= figures["on_s"] <= DUTY_MAX_ON_S + 15 * EDGE_S
     assert runs[-1][1] < 45.0
+
+
+def exit_address(elf: Path) -> str:
+    """Byte address (hex) of avr-libc's ``_exit``: ``cli`` then ``rjmp .``, a dead loop."""
+    out = subprocess.run(["avr-nm", str(elf)], capture_output=True, text=True, check=True)
+    return next(line.split()[0] for line in out.stdout.splitlines() if line.endswith(" _exit"))
+
+
+def test_a_hung_firmware_is_reset_by_the_watchdog_and_the_motor_goes_off(
+    build: fw.Build, tmp_path: Path
+) -> None:
+    """The motor is on when the CPU jumps into a dead loop with interrupts off (a wild jump, a
+    smashed return address): nothing in the firmware can act any more, yet the watchdog resets the
+    MCU within 250 ms, the pins fall back to inputs (motor off), and the board streams again.
+    Without the watchdog the motor stayed on until the end of the run."""
+    sent = [
+        (1000, CommandFrame(1, "ping")),
+        (1000, CommandFrame(2, "vibrate", ((2500, 500),), repeat=5, intensity=255)),
+        *[(1000 + 500 * k, CommandFrame(2 + k, "ping")) for k in range(1, 14)],  # to 7.5 s
+    ]
+    script = script_file(tmp_path / "host.txt", [(ms, encode_frame(f)) for ms, f in sent])
+    out = tmp_path / "tx.bin"
+    hang_s = 2.0
+    harness = fw.Harness.start(
+        build, "-n", "-p", "0", "-t", "8", "-i", str(script), "-o", str(out),
+        "-H", f"{hang_s * 1000:.0f}:{exit_address(build.elf)}",
+    )  # fmt: skip
+    try:
+        stats = harness.finish(timeout=60)
+    finally:
+        harness.kill()
+    assert stats["resets"] == 1, stats
+    motor = harness.events("MOTOR")
+    assert motor[0] == (1, pytest.approx(1.0, abs=0.01)), motor
+    assert motor[1][0] == 0 and hang_s < motor[1][1] <= hang_s + 0.25 + 0.02, motor
+    assert len(motor) == 2, motor  # the pattern died with the reset: the pings do not revive it
+    frames = FrameDecoder().feed(out.read_bytes())
+    status = [f for f in frames if isinstance(f, StatusFrame)]
+    restarted = [i for i, f in enumerate(status) if f.seq == 0]
+    assert len(restarted) == 2, [f.seq for f in status]  # power-up, then the watchdog reset
+    assert len(status) - restarted[1] >= 5  # streaming (and answering pings) again
+    acked = {f.acked_seq for f in frames if isinstance(f, AckFrame)}
+    assert {f.seq for ms, f in sent if ms > 3000} <= acked
 
 
 def test_the_acknowledge_button_is_debounced_stops_the_motor_and_reaches_the_host(
