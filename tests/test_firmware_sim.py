@@ -194,6 +194,34 @@ def test_pyserial_on_the_pty_streams_frames_and_drives_the_motor(
     assert check_samples(frames, mv) > 0  # still contiguous after the commands
 
 
+def test_a_command_cut_in_half_by_a_killed_host_does_not_swallow_the_next_hosts_first(
+    uno_on_pty: fw.Harness,
+) -> None:
+    """A host killed in the middle of a write leaves half a frame in the board's receiver; the
+    next host's first command must not be glued to it and dropped (it was, and a ``stop`` or a
+    prompt then waited 0.5 s for its resend)."""
+    serial = pytest.importorskip("serial")
+    from crampdetect.ingest.serial import SerialTransport
+    from crampdetect.ingest.sources import BoardSource
+
+    harness = uno_on_pty
+    cut = encode_frame(CommandFrame(7, "vibrate", ((3000, 0),), repeat=1, intensity=255))
+    with serial.Serial(harness.pty, 500000, timeout=0.05) as port:
+        port.write(cut[: len(cut) // 2])  # the first host dies here
+        port.flush()
+    time.sleep(0.2)
+    with BoardSource(SerialTransport(harness.pty)) as source:
+        assert source.send("vibrate", pulses=((300, 0),), repeat=1, intensity=255)
+        end = time.monotonic() + 1.5
+        while time.monotonic() < end and not source.acks:
+            source.read(0.05)
+        acks = [(a.acked_seq, a.status) for a in source.acks]
+        resends = source.commands.resends
+        source.send("stop")
+    assert acks == [(0, 0)] and resends == 0, (acks, resends)
+    assert harness.wait_for("MOTOR 1", 5)
+
+
 def test_set_rate_changes_the_sampling_clock_without_losing_samples(
     build: fw.Build, adc_file: tuple[Path, np.ndarray], tmp_path: Path
 ) -> None:

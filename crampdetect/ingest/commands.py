@@ -5,6 +5,10 @@ Every valid command is acknowledged by the firmware (PROTOCOL.md, type 4). A ``v
 byte hit by noise) is sent again, up to :data:`MAX_RESENDS` times; heartbeats (``ping``) are
 not resent, the next one follows within a second anyway. A ``vibrate`` resent replaces the
 pattern that may already be playing, which is harmless.
+
+The first write, and the first after the link came back, starts with a ``0x00`` delimiter: the
+board's receiver may still hold half a frame (a host killed in the middle of a write, a cable
+pulled mid-frame), and the command would otherwise be glued to it and dropped.
 """
 
 from __future__ import annotations
@@ -48,13 +52,24 @@ class CommandChannel:
         self.sent = self.acks = self.resends = self.unacked = self.rejected = 0
         self._seq = 0
         self._pending: dict[int, _Pending] = {}
+        self._resync = True  # the next write starts with a delimiter
+
+    def resync(self) -> None:
+        """The link was (re)established: start the next write with a ``0x00`` delimiter."""
+        self._resync = True
+
+    def _write(self, data: bytes) -> bool:
+        ok = self.write(b"\x00" + data if self._resync else data)
+        if ok:
+            self._resync = False
+        return ok
 
     def send(self, command: str, **fields: object) -> bool:
         """Send a command (``vibrate``, ``stop``, ``set_rate``, ``ping``); False if not written."""
         frame = CommandFrame(self._seq, command, **fields)  # type: ignore[arg-type]
         data = encode_frame(frame)
         self._seq = (self._seq + 1) & 0xFFFF
-        ok = self.write(data)
+        ok = self._write(data)
         self.sent += ok
         if command in RESENT:
             self._pending[frame.seq] = _Pending(frame, data, self.clock())
@@ -83,4 +98,4 @@ class CommandChannel:
             p.resends += 1
             p.sent_s = now
             self.resends += 1
-            self.write(p.data)
+            self._write(p.data)
