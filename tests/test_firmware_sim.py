@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -220,6 +223,48 @@ def test_a_command_cut_in_half_by_a_killed_host_does_not_swallow_the_next_hosts_
         source.send("stop")
     assert acks == [(0, 0)] and resends == 0, (acks, resends)
     assert harness.wait_for("MOTOR 1", 5)
+
+
+KILLED_HOST = """
+import os, signal, sys, time
+from crampdetect.ingest.serial import SerialTransport
+from crampdetect.ingest.sources import BoardSource
+source = BoardSource(SerialTransport(sys.argv[1]))
+source.__enter__()
+source.send("vibrate", pulses=((1000, 100),), repeat=255, intensity=255)
+start = last = time.monotonic()
+source.send("ping")
+while time.monotonic() - start < 2.5:
+    source.read(0.05)
+    if time.monotonic() - last >= 1.0:
+        source.send("ping")
+        last = time.monotonic()
+os.kill(os.getpid(), signal.SIGKILL)  # mid-pattern: no stop, no close
+"""
+
+
+def test_a_host_killed_mid_pattern_leaves_the_motor_on_3_s_at_most(uno_on_pty: fw.Harness) -> None:
+    """The monitor's process dies (SIGKILL: no stop command, the port not even closed cleanly)
+    while a long pattern plays: the firmware's heartbeat timeout ends it 3 s after the last byte
+    the host sent, and nothing starts it again."""
+    pytest.importorskip("serial")
+    harness = uno_on_pty
+    child = subprocess.run(
+        [sys.executable, "-c", KILLED_HOST, harness.pty],
+        env={**os.environ, "PYTHONPATH": str(fw.ROOT)},
+        capture_output=True,
+        timeout=30,
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    while True:  # the host is gone: read the harness's log until 4 s after its last byte
+        t = float(harness.wait_for("SIM ", 10).split("=")[1])
+        hosts = harness.events("HOST")
+        if hosts and t >= hosts[-1][1] + 4:
+            break
+    last_host = hosts[-1][1]
+    motor = harness.events("MOTOR")
+    assert any(v == 1 and t <= last_host for v, t in motor) and motor[-1][0] == 0, motor
+    assert last_host + 2.0 < motor[-1][1] <= last_host + 3.0 + 0.01, (last_host, motor[-3:])
 
 
 def test_set_rate_changes_the_sampling_clock_without_losing_samples(
