@@ -29,7 +29,9 @@ def mv_to_counts(mv: int) -> int:
 
 
 def require_toolchain() -> None:
-    missing = [t for t in ("avr-gcc", "avr-g++", "avr-size", "gcc") if shutil.which(t) is None]
+    missing = [
+        t for t in ("avr-gcc", "avr-g++", "avr-size", "avr-nm", "gcc") if shutil.which(t) is None
+    ]
     if not Path("/usr/include/simavr/sim_avr.h").exists():
         missing.append("libsimavr-dev")
     if not Path("/usr/share/arduino/hardware/arduino/avr/cores/arduino").exists():

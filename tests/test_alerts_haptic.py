@@ -73,3 +73,21 @@ def test_a_failed_send_is_counted_not_raised():
     sink = HapticSink(board.send)
     sink.apply(SimplePolicy().update([cramp("calf_left", 1)], 103.0))
     assert sink.failed == 1 and sink.sent == []
+
+
+@pytest.mark.parametrize("profile", ["night", "training"])
+def test_the_simple_policy_does_not_buzz_a_flapping_detector_all_night(profile):
+    """Cramp pieces on one leg, 6 s apart, for an hour: one vibration, not one per piece (360 an
+    hour before). A cramp well after the last piece ended is prompted again."""
+    board = Board()
+    policy = SimplePolicy() if profile == "night" else SimplePolicy(profile=profile)
+    sink = HapticSink(board.send)
+    for k, t in enumerate(range(10, 3600, 10), start=1):
+        piece = Event("calf_left", "cramp", t - 1.0, float(t), id=k)
+        sink.apply(policy.update([piece], float(t)))
+        sink.apply(policy.update([piece.ended(t + 4.0)], t + 4.0))
+    later = Event("calf_left", "cramp", 3700.0, 3701.0, id=999)
+    sink.apply(policy.update([later], 3701.0))
+    kinds = [c.command for c in board.commands()]
+    assert kinds.count("vibrate") == 2 and kinds[0] == kinds[-1] == "vibrate", kinds
+    assert policy.rejoin_s < 3701.0 - 3594.0  # the later cramp lies past the rejoin gap

@@ -182,3 +182,65 @@ def test_a_warning_prompt_never_delays_the_cramp_prompt():
     assert vibrations(policy.update([Event("left", "early_warning", 8.0, 9.0, id=2)], 9.0)) == []
     vib = vibrations(policy.update([cramp(12.0, eid=3)], 12.0))
     assert [a.pattern.name for a in vib] == ["night-gentle"]
+
+
+def flapping(period_s: float, on_s: float, t_end: float, leg: str = "left", first_id: int = 1):
+    """A detector that raises a cramp for ``on_s`` s every ``period_s`` s until ``t_end``."""
+    script: dict[float, list[Event]] = {}
+    for k, t in enumerate(range(10, int(t_end), int(period_s))):
+        c = cramp(float(t), eid=first_id + k, leg=leg)
+        script.setdefault(float(t), []).append(c)
+        script.setdefault(float(t + on_s), []).append(c.ended(float(t + on_s)))
+    return script
+
+
+@pytest.mark.parametrize("profile", ["night", "training"])
+@pytest.mark.parametrize(("period_s", "on_s"), [(10, 4), (25, 20), (30, 5)])
+def test_a_flapping_detector_cannot_restart_the_escalation_all_night(profile, period_s, on_s):
+    """Cramp pieces on one leg separated by gaps shorter than ``rejoin_s`` are one episode: the
+    cap of prompts holds for the whole hour. Before, every piece was a new cramp with a fresh
+    first prompt: a prompt every refractory period all night (180 an hour at night)."""
+    policy = AlertPolicy(profile)
+    s = policy.settings
+    assert period_s - on_s <= s.rejoin_s
+    vib = vibrations(run(policy, flapping(period_s, on_s, 3600.0), t_end=3610.0))
+    assert 1 <= len(vib) <= s.max_prompts, [a.t_s for a in vib]
+    names = [a.pattern.name for a in vib]
+    last = len(s.escalation) - 1
+    assert names == [s.escalation[min(k, last)].name for k in range(len(names))]  # no restart
+    assert policy.active == []
+
+
+def test_a_cramp_after_the_rejoin_gap_is_prompted_afresh_and_acks_carry_over():
+    policy = AlertPolicy("night")
+    s = policy.settings
+    first = cramp(10.0, eid=1)
+    second = cramp(60.0, eid=2)  # 10 s after the first ended: the same episode, acknowledged
+    third = cramp(50.0 + s.rejoin_s + 60.0, eid=3)  # well after: a recurrence of its own
+    script = {
+        10.0: [first],
+        50.0: [first.ended(50.0)],
+        60.0: [second],
+        80.0: [second.ended(80.0)],
+        third.alert_s: [third],
+    }
+    actions = run(policy, script, t_end=third.alert_s + 5.0, acks={12.0: 1})
+    prompts = [a for a in vibrations(actions) if a.pattern.name != "hold-tick"]
+    assert [(a.t_s, a.pattern.name) for a in prompts] == [
+        (10.0, "night-gentle"),
+        (third.alert_s, "night-gentle"),
+    ]
+    reasons = [a.reason for a in actions if a.kind == "message" and a.event_id == 2]
+    assert "continues that cramp (1 prompt so far, acknowledged)" in reasons[0]
+    assert policy.is_recurrence(third)
+
+
+def test_the_other_leg_is_never_joined():
+    policy = AlertPolicy("night")
+    left, right = cramp(10.0, eid=1), cramp(30.0, eid=2, leg="right")
+    script = {10.0: [left], 20.0: [left.ended(20.0)], 30.0: [right]}
+    prompts = vibrations(run(policy, script, t_end=31.0))
+    assert [(a.t_s, a.channel, a.pattern.name) for a in prompts] == [
+        (10.0, "left", "night-gentle"),
+        (30.0, "right", "night-gentle"),
+    ]

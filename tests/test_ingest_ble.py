@@ -351,6 +351,32 @@ def test_commands_are_written_and_fail_cleanly_when_disconnected(peripheral):
     assert source.stats.write_errors == 1
 
 
+def test_a_reconnect_during_an_alert_starts_the_next_command_with_a_delimiter(peripheral):
+    """The link drops while a prompt plays; the board's command receiver may keep half a
+    write from before. The first command on the new link (here the stop at the cramp's end)
+    starts with 0x00, which ends that garbage, so the stop itself is not dropped."""
+    source = open_ble()
+    with source:
+        read_until(source, 20_000)
+        assert source.send("vibrate", pulses=((800, 400),), repeat=3)
+        assert source.send("ping")
+        backend = source.transport._client._backend  # the board drops the link
+        backend._connected = False
+        source.transport._loop.call_soon_threadsafe(backend._disconnected_callback)
+        deadline = time.monotonic() + 10
+        while source.stats.reconnects < 1 and time.monotonic() < deadline:
+            source.read(timeout_s=0.05)
+        source.read(timeout_s=0.05)
+        assert source.connected and source.stats.reconnects == 1
+        assert source.send("stop")
+    vibrate, ping, stop = peripheral.writes
+    assert vibrate.startswith(b"\x00") and not ping.startswith(b"\x00")
+    assert stop.startswith(b"\x00")
+    garbage = vibrate[1:12]  # half of a write cut by the disconnect
+    (frame,) = FrameDecoder().feed(garbage + stop)
+    assert frame.command == "stop"
+
+
 def test_a_lost_command_write_is_resent_until_acknowledged(peripheral, monkeypatch):
     from crampdetect.ingest import commands
 

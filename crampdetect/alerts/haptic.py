@@ -17,11 +17,12 @@ command frame, ``stop`` a stop frame; ``message`` actions are for the screen.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import Protocol
 
-from crampdetect.alerts.patterns import VibrationPattern
+from crampdetect.alerts.patterns import VibrationPattern, settings_for
 from crampdetect.alerts.policy import STRETCH_TEXT, Action
 from crampdetect.core import Event
 
@@ -40,6 +41,12 @@ class PromptPolicy(Protocol):
 class SimplePolicy:
     """Vibrate once when a cramp is raised on any channel; stop when the last one ends.
 
+    A cramp raised on a leg at most ``rejoin_s`` s after that leg's previous cramp ended is the
+    same cramp coming back (or the detector splitting it): it gets its message but no new
+    vibration, so a detector flapping on and off cannot buzz the wearer every few seconds.
+    ``rejoin_s`` defaults to the profile's :attr:`AlertSettings.rejoin_s
+    <crampdetect.alerts.patterns.AlertSettings>` (night 60 s, training 30 s).
+
     Examples
     --------
     >>> policy = SimplePolicy()
@@ -50,13 +57,20 @@ class SimplePolicy:
     ['stop']
     """
 
-    def __init__(self, pattern: VibrationPattern = CRAMP_PATTERN) -> None:
+    def __init__(
+        self,
+        pattern: VibrationPattern = CRAMP_PATTERN,
+        profile: str = "night",
+        rejoin_s: float | None = None,
+    ) -> None:
         self.pattern = pattern
+        self.rejoin_s = settings_for(profile).rejoin_s if rejoin_s is None else rejoin_s
         self.reset()
 
     def reset(self) -> None:
         self._active: set[tuple[str, int]] = set()
         self._acked: set[tuple[str, int]] = set()
+        self._ended: dict[str, float] = {}  # per leg: when its last cramp ended, stream s
 
     def update(self, events: list[Event], now_s: float, acks: int = 0) -> list[Action]:
         """Take new events and acknowledgements (button or key presses) at ``now_s``: an
@@ -73,15 +87,20 @@ class SimplePolicy:
             if event.end_s is None and key not in self._active:
                 self._active.add(key)
                 reason = f"cramp on {event.channel}"
+                gap_s = event.alert_s - self._ended.pop(event.channel, -math.inf)
+                if gap_s <= self.rejoin_s:
+                    reason += f", back {gap_s:.0f} s after it ended: no new vibration"
                 actions.append(
                     Action("message", now_s, reason, event.channel, event.id, None, STRETCH_TEXT)
                 )
-                actions.append(
-                    Action("vibrate", now_s, reason, event.channel, event.id, self.pattern)
-                )
+                if gap_s > self.rejoin_s:
+                    actions.append(
+                        Action("vibrate", now_s, reason, event.channel, event.id, self.pattern)
+                    )
             elif event.end_s is not None and key in self._active:
                 self._active.discard(key)
                 self._acked.discard(key)
+                self._ended[event.channel] = event.end_s
                 if not self._active:
                     actions.append(Action("stop", now_s, "cramp ended", event.channel, event.id))
         return actions

@@ -92,6 +92,11 @@ class AlertSettings:
         Hold timer: one tick every ``hold_tick_s`` s, until ``hold_max_s`` s.
     recurrence_window_s : float
         After a cramp ends, the channel is watched for a recurrence this long (domain §1.9: 60 min).
+    rejoin_s : float
+        A cramp raised on a leg at most this many s after that leg's previous cramp ended is the
+        same episode: it takes over that cramp's prompt count, cap and acknowledgement, so a
+        detector that splits a cramp or flaps on and off cannot restart the escalation (and the
+        buzzing) at every piece. 0 turns it off.
     warn_prompt : bool
         Whether an ``early_warning`` event gets a gentle vibration (always a message).
     """
@@ -104,6 +109,7 @@ class AlertSettings:
     hold_tick_s: float = 10.0
     hold_max_s: float = 30.0
     recurrence_window_s: float = 3600.0
+    rejoin_s: float = 60.0
     warn_prompt: bool = False
 
     def __post_init__(self) -> None:
@@ -120,6 +126,11 @@ class AlertSettings:
             )
         if self.hold_tick_s <= 0 or self.hold_max_s < self.hold_tick_s:
             raise InputError("Invalid hold timer: need 0 < hold_tick_s <= hold_max_s")
+        if not 0 <= self.rejoin_s <= self.recurrence_window_s:
+            raise InputError(
+                "Invalid value for 'rejoin_s': must be 0..recurrence_window_s "
+                f"({self.recurrence_window_s}), got {self.rejoin_s}"
+            )
 
 
 NIGHT_ESCALATION = (
@@ -142,6 +153,7 @@ def settings_for(profile: str) -> AlertSettings:
             repeat_every_s=30.0,
             max_prompts=4,
             refractory_s=20.0,
+            rejoin_s=60.0,
         )
     if profile == "training":
         return AlertSettings(
@@ -150,5 +162,6 @@ def settings_for(profile: str) -> AlertSettings:
             repeat_every_s=15.0,
             max_prompts=3,
             refractory_s=10.0,
+            rejoin_s=30.0,
         )
     raise InputError(f"Invalid value for 'profile': must be one of {PROFILES}, got {profile!r}")

@@ -98,6 +98,7 @@ class AlertPolicy:
         self._hold_ticks = 0
         self._watch_until: dict[str, float] = {}
         self._recurrence_ids: set[tuple[str, int]] = set()
+        self._ended: dict[str, tuple[float, _Cramp]] = {}  # per leg: last cramp's end, state
         self._vibrating = False
 
     # -- queries -------------------------------------------------------------------------
@@ -159,7 +160,8 @@ class AlertPolicy:
             if key in self._cramps:
                 return []
             recurrence = self.recurrence_watch(event.channel, event.alert_s)
-            self._cramps[key] = _Cramp(event.channel, event.alert_s, recurrence)
+            cramp = _Cramp(event.channel, event.alert_s, recurrence)
+            self._cramps[key] = cramp
             if recurrence:
                 self._recurrence_ids.add(key)
             label = "Recurring cramp" if recurrence else "Cramp"
@@ -167,9 +169,22 @@ class AlertPolicy:
             reason = "cramp raised" + (
                 " (recurrence within the watch window)" if recurrence else ""
             )
+            ended_s, before = self._ended.pop(event.channel, (-math.inf, None))
+            if before is not None and event.alert_s - ended_s <= self.settings.rejoin_s:
+                # The same episode: its prompts so far count (escalation, cap, acknowledgement).
+                cramp.n_prompts, cramp.last_prompt_s = before.n_prompts, before.last_prompt_s
+                cramp.acked, cramp.capped = before.acked, before.capped
+                n = before.n_prompts
+                reason += (
+                    f"; {event.alert_s - ended_s:.0f} s after the last one ended, it continues "
+                    f"that cramp ({n} prompt{'' if n == 1 else 's'} so far"
+                    + (", acknowledged)" if before.acked else ")")
+                )
             return [Action("message", now_s, reason, event.channel, event.id, text=text)]
         # The cramp ended.
         cramp = self._cramps.pop(key, None)
+        if cramp is not None:
+            self._ended[event.channel] = (event.end_s, cramp)
         until = event.end_s + self.settings.recurrence_window_s
         self._watch_until[event.channel] = max(until, self._watch_until.get(event.channel, until))
         out: list[Action] = []

@@ -114,7 +114,7 @@ def make_policy(name: str, profile: str):
         return AlertPolicy(profile)
     from crampdetect.alerts.haptic import SimplePolicy
 
-    return SimplePolicy()
+    return SimplePolicy(profile=profile)
 
 
 def print_summary(summary, file) -> None:

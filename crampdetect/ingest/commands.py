@@ -4,7 +4,13 @@ Every valid command is acknowledged by the firmware (PROTOCOL.md, type 4). A ``v
 ``stop`` that gets no acknowledgement within :data:`ACK_TIMEOUT_S` (a BLE write lost, a
 byte hit by noise) is sent again, up to :data:`MAX_RESENDS` times; heartbeats (``ping``) are
 not resent, the next one follows within a second anyway. A ``vibrate`` resent replaces the
-pattern that may already be playing, which is harmless.
+pattern that may already be playing, which is harmless. Only the newest motor command
+(``vibrate`` or ``stop``) is ever resent: a ``vibrate`` whose acknowledgement was lost must not
+be sent again after the ``stop`` that followed it and start the motor once more.
+
+The first write, and the first after the link came back, starts with a ``0x00`` delimiter: the
+board's receiver may still hold half a frame (a host killed in the middle of a write, a cable
+pulled mid-frame), and the command would otherwise be glued to it and dropped.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ ACK_TIMEOUT_S = 0.5
 MAX_RESENDS = 2
 #: Commands worth resending when unacknowledged.
 RESENT = ("vibrate", "stop", "set_rate")
+#: Commands that set what the motor does: a newer one supersedes every older one still unacked.
+MOTOR = ("vibrate", "stop")
 
 
 @dataclass(slots=True)
@@ -48,13 +56,27 @@ class CommandChannel:
         self.sent = self.acks = self.resends = self.unacked = self.rejected = 0
         self._seq = 0
         self._pending: dict[int, _Pending] = {}
+        self._resync = True  # the next write starts with a delimiter
+
+    def resync(self) -> None:
+        """The link was (re)established: start the next write with a ``0x00`` delimiter."""
+        self._resync = True
+
+    def _write(self, data: bytes) -> bool:
+        ok = self.write(b"\x00" + data if self._resync else data)
+        if ok:
+            self._resync = False
+        return ok
 
     def send(self, command: str, **fields: object) -> bool:
         """Send a command (``vibrate``, ``stop``, ``set_rate``, ``ping``); False if not written."""
         frame = CommandFrame(self._seq, command, **fields)  # type: ignore[arg-type]
+        if command in MOTOR:  # it supersedes what the motor was told before
+            for seq in [s for s, p in self._pending.items() if p.frame.command in MOTOR]:
+                del self._pending[seq]
         data = encode_frame(frame)
         self._seq = (self._seq + 1) & 0xFFFF
-        ok = self.write(data)
+        ok = self._write(data)
         self.sent += ok
         if command in RESENT:
             self._pending[frame.seq] = _Pending(frame, data, self.clock())
@@ -83,4 +105,4 @@ class CommandChannel:
             p.resends += 1
             p.sent_s = now
             self.resends += 1
-            self.write(p.data)
+            self._write(p.data)

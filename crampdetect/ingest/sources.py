@@ -145,6 +145,7 @@ class BoardSource:
                 blocks.extend(self.reassembler.flush())
             elif item.kind == LINK_UP:
                 self._links_up += 1
+                self.commands.resync()  # the board may hold half a frame from before the cut
                 if self._links_up > 1:
                     self.reassembler.link_reset()  # the board may have restarted meanwhile
                 self.connected = True

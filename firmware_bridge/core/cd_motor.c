@@ -108,6 +108,13 @@ uint8_t cd_motor_update(cd_motor_t *m, uint32_t now_ms)
 	account(m, now_ms);
 	uint8_t want = pattern_duty(m, now_ms);
 	uint8_t duty_full = cd_motor_window_on_ms(m) >= CD_MOTOR_DUTY_MAX_ON_MS;
+	if (m->locked && (uint32_t)(now_ms - m->locked_ms) >= CD_MOTOR_LOCKOUT_MS)
+		m->locked = 0;
+	else if (duty_full && !m->locked) { /* only a misbehaving host gets here: cool down */
+		m->locked = 1;
+		m->locked_ms = now_ms;
+		m->lockouts++;
+	}
 	if (m->out) {
 		uint32_t run = now_ms - m->run_start_ms;
 		uint8_t run_full = run >= CD_MOTOR_MAX_RUN_MS;
@@ -124,7 +131,7 @@ uint8_t cd_motor_update(cd_motor_t *m, uint32_t now_ms)
 		m->rest_ms = (uint16_t)(run > CD_MOTOR_MIN_REST_MS ? run : CD_MOTOR_MIN_REST_MS);
 		return 0;
 	}
-	if (!want || duty_full || (uint32_t)(now_ms - m->off_ms) < m->rest_ms)
+	if (!want || duty_full || m->locked || (uint32_t)(now_ms - m->off_ms) < m->rest_ms)
 		return 0;
 	m->out = 1;
 	m->run_start_ms = now_ms;

@@ -10,6 +10,10 @@
  *   - duty cap: at most CD_MOTOR_DUTY_MAX_ON_MS (30 s) of on-time in any 60 s (<= 50 %), counted
  *     in CD_MOTOR_DUTY_BUCKETS buckets of CD_MOTOR_DUTY_BUCKET_MS (13 x 5 s: the 12 that span 60 s
  *     plus the current one, so every 60 s window lies inside them); reaching it ends the pattern;
+ *   - lockout: reaching the duty cap starts a cool-down of CD_MOTOR_LOCKOUT_MS (5 min) in which no
+ *     run starts. No crampdetect prompt sequence comes near the duty cap (at most ~15 s of on-time
+ *     in a minute), so only a misbehaving host (a flood, a stuck loop) reaches it: it then gets
+ *     30 s of buzzing in about 5.7 min (~9 %), not 30 s in every minute all night;
  *   - heartbeat: the motor stops when no valid host frame arrived for CD_HEARTBEAT_TIMEOUT_MS (3 s).
  * Time is a free-running millisecond counter (wraps at 2^32, differences stay correct). The motor
  * output only changes inside cd_motor_update, so the on-time it accounts is exact whatever the
@@ -33,6 +37,7 @@ extern "C" {
 #define CD_MOTOR_DUTY_BUCKET_MS 5000u
 #define CD_MOTOR_DUTY_BUCKETS 13u          /* 12 x 5 s = 60 s, plus the current bucket */
 #define CD_MOTOR_DUTY_MAX_ON_MS 30000u     /* 50 % of 60 s */
+#define CD_MOTOR_LOCKOUT_MS 300000u        /* after the duty cap: 5 min without a run */
 
 typedef struct {
 	cd_command_t pattern;
@@ -53,6 +58,9 @@ typedef struct {
 	uint8_t bucket;        /* index of the current bucket */
 	uint16_t on_ms[CD_MOTOR_DUTY_BUCKETS]; /* on-time per bucket */
 	uint32_t cut_runs, cut_duty;           /* times the run cap / duty cap switched it off */
+	uint8_t locked;        /* in the cool-down after the duty cap */
+	uint32_t locked_ms;    /* when it started */
+	uint32_t lockouts;     /* cool-downs so far */
 } cd_motor_t;
 
 void cd_motor_init(cd_motor_t *m, uint32_t now_ms);

@@ -22,6 +22,9 @@
  *               e.g. "1000:0,1002:1,1003:0,1300:1" is a bouncy 0.3 s press
  *   -W          wait for the host's first byte on the pty before starting the simulation
  *               (so a host that opens the port late still sees every frame from the first)
+ *   -H MS:ADDR  fault injection: at MS simulated ms the CPU jumps to byte address ADDR (hex)
+ *               with interrupts off, as a wild jump or a corrupted return address would; give
+ *               the ELF's _exit (cli; rjmp .) for a hang only the watchdog can end
  *
  * Output on stdout, one event per line:
  *   PTY <path>                     slave side of the pseudo-terminal (open it with pyserial)
@@ -30,6 +33,8 @@
  *   HOST t=<s> n=<bytes>           host bytes handed to the UART (pty or script)
  *   SIM t=<s>                      every simulated second (progress)
  *   BUTTON <0|1> t=<s>             the button pin driven to 0 (pressed) / 1 (released)
+ *   HANG t=<s> pc=<hex>            the -H fault was injected
+ *   RESET t=<s>                    the MCU reset (watchdog): every pin is an input again
  *   MOTOR <0|1> t=<s> cycle=<n>    motor on (first rising edge) / off (low for >= 3 ms; t = edge)
  *   STATS key=value ...            at exit
  * Exit status: 0 ok, 1 firmware crashed, 2 bad usage or input.
@@ -72,7 +77,7 @@ static avr_irq_t *adc_irqs, *uart_in;
 static int master_fd = -1, slave_fd = -1, uart_xoff;
 static bytes_t tx_pending, rx_pending;
 static FILE *tx_file;
-static uint64_t tx_bytes, rx_bytes, pin_changes, motor_ons;
+static uint64_t tx_bytes, rx_bytes, pin_changes, motor_ons, resets;
 static int pin_state, motor_on;
 static avr_cycle_count_t last_fall;
 
@@ -105,6 +110,9 @@ static void parse_button(char *list)
 		button[button_n++].level = level;
 	}
 }
+
+static double hang_ms = -1;
+static unsigned hang_pc;
 
 static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 static double sim_s(void) { return (double)avr->cycle / avr->frequency; }
@@ -171,6 +179,19 @@ static void motor_pin_hook(avr_irq_t *irq, uint32_t value, void *param)
 		last_fall = avr->cycle;
 		avr_cycle_timer_register_usec(avr, MOTOR_OFF_AFTER_US, motor_off_check, NULL);
 	}
+}
+
+/* After a reset every pin is an input: the motor driver's pull-down holds the motor off. */
+static void on_reset(void)
+{
+	resets++;
+	printf("RESET t=%.6f\n", sim_s());
+	if (motor_on) {
+		avr_cycle_timer_cancel(avr, motor_off_check, NULL);
+		motor_on = 0;
+		printf("MOTOR 0 t=%.6f cycle=%llu\n", sim_s(), (unsigned long long)avr->cycle);
+	}
+	pin_state = 0;
 }
 
 static void uart_tx_hook(avr_irq_t *irq, uint32_t value, void *param)
@@ -276,7 +297,7 @@ int main(int argc, char **argv)
 	int use_pty = 1, wait_host = 0, opt;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "a:t:T:p:P:no:i:b:W")) != -1) {
+	while ((opt = getopt(argc, argv, "a:t:T:p:P:no:i:b:WH:")) != -1) {
 		switch (opt) {
 		case 'a': adc_path = optarg; break;
 		case 't': sim_limit = atof(optarg); break;
@@ -292,6 +313,12 @@ int main(int argc, char **argv)
 		case 'i': script_path = optarg; break;
 		case 'b': parse_button(optarg); break;
 		case 'W': wait_host = 1; break;
+		case 'H':
+			if (sscanf(optarg, "%lf:%x", &hang_ms, &hang_pc) != 2) {
+				fprintf(stderr, "bad -H %s (MS:HEXADDR)\n", optarg);
+				return 2;
+			}
+			break;
 		default:
 			fprintf(stderr, "usage: %s FIRMWARE.elf [-a mv.txt] [-t sim_s] [-T wall_s] "
 				"[-p pace] [-P s:pace,...] [-n] [-o tx.bin] [-i script.txt] [-b ms:level,...] [-W]\n", argv[0]);
@@ -369,6 +396,8 @@ int main(int argc, char **argv)
 		state = avr_run(avr);
 		if (state == cpu_Done || state == cpu_Crashed)
 			break;
+		if (avr->pc == 0 && avr->cycle > 0) /* reset vector: only a reset goes there */
+			on_reset();
 		if (avr->cycle < next_tick)
 			continue;
 		next_tick += tick;
@@ -376,6 +405,12 @@ int main(int argc, char **argv)
 			break;
 		if (avr->cycle % avr->frequency < tick)
 			printf("SIM t=%.0f\n", sim_s());
+		if (hang_ms >= 0 && (double)avr->cycle >= hang_ms * 16000.0) {
+			hang_ms = -1;
+			avr->sreg[S_I] = 0;
+			avr->pc = hang_pc;
+			printf("HANG t=%.6f pc=%x\n", sim_s(), hang_pc);
+		}
 		while (button_next < button_n && button[button_next].at_cycle <= avr->cycle) {
 			avr_raise_irq(button_irq, (uint32_t)button[button_next].level);
 			printf("BUTTON %d t=%.6f\n", button[button_next++].level, sim_s());
@@ -413,11 +448,12 @@ int main(int argc, char **argv)
 		}
 	double wall = wall_s() - t0;
 	printf("STATS state=%d sim_s=%.6f wall_s=%.3f sim_per_wall=%.3f adc0=%zu adc1=%zu "
-	       "tx_bytes=%llu host_bytes=%llu tx_unsent=%zu motor_pin_changes=%llu motor_ons=%llu\n",
+	       "tx_bytes=%llu host_bytes=%llu tx_unsent=%zu motor_pin_changes=%llu motor_ons=%llu "
+	       "resets=%llu\n",
 	       state, sim_s(), wall, sim_s() / wall, conversions[0], conversions[1],
 	       (unsigned long long)tx_bytes, (unsigned long long)rx_bytes,
 	       tx_pending.len - tx_pending.head, (unsigned long long)pin_changes,
-	       (unsigned long long)motor_ons);
+	       (unsigned long long)motor_ons, (unsigned long long)resets);
 	if (tx_file)
 		fclose(tx_file);
 	return state == cpu_Crashed ? 1 : 0;

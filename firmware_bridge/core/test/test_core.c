@@ -297,6 +297,60 @@ static void test_motor_floods(void)
 	}
 }
 
+/* A host stuck sending vibrate every 20 ms for 12 min: 30 s of runs, then the 5 min cool-down,
+ * then it may buzz again: 30 s in every 5.65 min (~9 %). Before the lockout such a host got
+ * 30 s of buzzing in every minute for as long as it ran. */
+static void test_motor_lockout(void)
+{
+	cd_command_t c = vibrate(3000, 0, 1);
+	cd_motor_t m;
+	uint32_t t0 = 0xFFFE0000u; /* the cool-down spans the millisecond counter's wrap */
+	cd_motor_init(&m, t0);
+	uint32_t lock_at = 0, on_before = 0, on_locked = 0, first_after = 0;
+	for (uint32_t t = 0; t < 720000u; t++) {
+		if (t % 20 == 0) {
+			cd_motor_heartbeat(&m, t0 + t);
+			cd_motor_start(&m, &c, t0 + t);
+		}
+		uint8_t on = cd_motor_update(&m, t0 + t) != 0;
+		if (m.lockouts && !lock_at)
+			lock_at = t;
+		if (!lock_at)
+			on_before += on;
+		else if (t - lock_at < CD_MOTOR_LOCKOUT_MS)
+			on_locked += on;
+		else if (on && !first_after)
+			first_after = t;
+	}
+	printf("stuck host, vibrate every 20 ms    cool-down from %u ms after %u ms on, %u ms on in "
+	       "it, next run at %u ms\n", lock_at, on_before, on_locked, first_after);
+	EXPECT(on_before == CD_MOTOR_DUTY_MAX_ON_MS && lock_at >= 39000u && lock_at <= 39100u,
+	       "cool-down at %u ms after %u ms on", lock_at, on_before);
+	EXPECT(on_locked == 0, "%u ms on during the cool-down", on_locked);
+	EXPECT(first_after >= lock_at + CD_MOTOR_LOCKOUT_MS &&
+		       first_after <= lock_at + CD_MOTOR_LOCKOUT_MS + 1100u,
+	       "next run at %u ms (a cool-down, not an off switch)", first_after);
+
+	/* crampdetect's busiest prompting never gets near it: the training prompt (3 x 700 ms on,
+	 * 250 ms off) every 10 s, its refractory period, for 10 min, pinged every second */
+	static const uint16_t firm[6] = {700, 250, 700, 250, 700, 0};
+	cd_command_t pat = {.code = CD_CMD_VIBRATE, .intensity = 230, .repeat = 1, .n_pulses = 3};
+	for (uint8_t k = 0; k < 3; k++) {
+		pat.on_ms[k] = firm[2 * k];
+		pat.off_ms[k] = firm[2 * k + 1];
+	}
+	cd_motor_init(&m, 0);
+	uint32_t on = 0, last = 0;
+	for (uint32_t t = 0; t < 600000u; t += 1000) {
+		cd_motor_heartbeat(&m, t);
+		if (t % 10000 == 0)
+			cd_motor_start(&m, &pat, t);
+		on += run_motor(&m, t, t + 1000, &last);
+	}
+	EXPECT(on == 60u * 2100u && m.lockouts == 0 && m.cut_duty == 0 && m.cut_runs == 0,
+	       "training prompts every 10 s: %u ms on, %u cool-downs", on, m.lockouts);
+}
+
 static void test_motor(void)
 {
 	cd_motor_t m;
@@ -571,6 +625,7 @@ int main(void)
 {
 	test_vectors();
 	test_motor();
+	test_motor_lockout();
 	test_button();
 	test_ring();
 	test_fuzz();

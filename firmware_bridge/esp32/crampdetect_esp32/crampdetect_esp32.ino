@@ -14,7 +14,8 @@
 //   - commands arrive on the BLE write characteristic or on USB serial (one byte stream each);
 //   - the acknowledge button (GPIO27 to GND) is debounced like on the Uno: the motor stops and a
 //     button frame goes to the host;
-//   - the standard Battery Service reports the LiPo level.
+//   - the standard Battery Service reports the LiPo level;
+//   - the task watchdog restarts the chip (motor off) if loop() stops for WATCHDOG_MS.
 //
 // NOT COMPILED IN CI: there is no ESP32 toolchain offline. Build in the Arduino IDE (board
 // "ESP32 Dev Module" or your board, core >= 3.0) after copying ../../core/cd_*.{c,h} next to
@@ -26,6 +27,7 @@
 #include <BLESecurity.h>
 #include <BLEServer.h>
 #include <BLEUtils.h>
+#include <esp_task_wdt.h>
 #include <freertos/stream_buffer.h>
 
 #include "cd_button.h"
@@ -49,6 +51,7 @@
 #define BLE_TX_BYTES 4096     // BLE send buffer: ~0.8 s of 2 x 1 kHz
 #define BAUD 500000UL
 #define STATUS_EVERY_MS 1000UL
+#define WATCHDOG_MS 1000      // loop() must come round this often or the chip resets, motor off
 
 static const char *SERVICE_UUID = "6a1e0001-6f3c-4b8e-9d1a-c2a3f0e5b7d4";
 static const char *DATA_UUID = "6a1e0002-6f3c-4b8e-9d1a-c2a3f0e5b7d4";
@@ -271,9 +274,16 @@ void setup() {
   timer = timerBegin(1000000);  // 1 MHz tick
   timerAttachInterrupt(timer, &on_timer);
   timerAlarm(timer, 1000000UL / rate_hz, true, 0);
+  // Last (BLE set-up is slow). The motor limits live in loop(): if it stops coming round, the
+  // task watchdog panics and the chip restarts; the motor pin is an input again and the gate's
+  // pull-down holds the motor off.
+  esp_task_wdt_config_t wdt = {.timeout_ms = WATCHDOG_MS, .idle_core_mask = 0, .trigger_panic = true};
+  if (esp_task_wdt_reconfigure(&wdt) != ESP_OK) esp_task_wdt_init(&wdt);  // not started yet
+  esp_task_wdt_add(NULL);  // the loop task
 }
 
 void loop() {
+  esp_task_wdt_reset();
   uint32_t now_ms = millis();
   uint8_t per = per_frame();
   send_frames(per, per);

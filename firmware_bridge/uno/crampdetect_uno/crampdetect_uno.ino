@@ -14,6 +14,7 @@
 // the Arduino IDE after copying ../../core/cd_*.{c,h} next to this file.
 
 #include <Arduino.h>
+#include <avr/wdt.h>
 
 #include "cd_button.h"
 #include "cd_motor.h"
@@ -30,6 +31,7 @@
 #define BAUD 500000UL        // 16 MHz / (8 * 4): exact with U2X
 #define STATUS_EVERY_MS 1000UL
 #define TIMER1_HZ 250000UL   // 16 MHz / 64
+#define WATCHDOG WDTO_250MS  // loop() must come round this often or the MCU resets, motor off
 
 static cd_ring_t ring;
 static cd_rx_t rx;
@@ -43,6 +45,14 @@ static uint8_t duty_now;
 static uint32_t last_status_ms;
 static volatile uint8_t adc_channel;
 static volatile uint16_t adc_set[N_CHANNELS];
+
+// A watchdog reset leaves the watchdog running at its shortest timeout: switch it off before
+// the C runtime's start-up (which may take longer than 15 ms) and before setup().
+void watchdog_off_at_boot() __attribute__((naked, used, section(".init3")));
+void watchdog_off_at_boot() {
+  MCUSR = 0;
+  wdt_disable();
+}
 
 ISR(TIMER1_COMPA_vect) {     // one sample set per tick: start channel 0
   adc_channel = 0;
@@ -154,6 +164,10 @@ static void apply_motor(uint32_t now_ms) {
 void setup() {
   pinMode(MOTOR_PIN, OUTPUT);
   digitalWrite(MOTOR_PIN, LOW);
+  // The motor limits below live in loop(): if it ever stops coming round (a hang, a wild jump
+  // with interrupts off), the watchdog resets the MCU within 250 ms, every pin becomes an input
+  // and the driver's pull-down switches the motor off; the board then restarts as after power-up.
+  wdt_enable(WATCHDOG);
   pinMode(BUTTON_PIN, INPUT_PULLUP);
   cd_button_init(&button, millis());
   cd_ring_init(&ring, N_CHANNELS);
@@ -175,6 +189,7 @@ void setup() {
 }
 
 void loop() {
+  wdt_reset();
   uint32_t now_ms = millis();
   send_frames(PER_FRAME);
   while (Serial.available() > 0) {
