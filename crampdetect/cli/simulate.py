@@ -35,9 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--units",
-        choices=("uV", "counts"),
+        choices=("uV", "mV", "V", "counts"),
         default=None,
-        help="uV (default for raw) or ADC counts (always for env)",
+        help="uV (default for raw), mV or V (raw, the same signal scaled), or ADC counts "
+        "(always for env)",
     )
     parser.add_argument(
         "--adc-bits",

@@ -20,7 +20,7 @@ from crampdetect.core import PROFILES, Block, Event, InputError, QualityInterval
 from crampdetect.detect.cramp import CANDIDATE_FEATURES
 from crampdetect.detect.model import check_recording
 from crampdetect.detect.settings import profile_settings
-from crampdetect.ingest.inference import RepresentationInference
+from crampdetect.ingest.inference import RepresentationInference, units_from_names
 from crampdetect.pipeline import Output, Pipeline
 from crampdetect.storage.csvfile import CsvStream, open_csv
 
@@ -132,6 +132,15 @@ def infer_and_run(
         pipe = make_pipe(stream, final)
         result = run_blocks(pipe, cut(stream.blocks()), on_block)
     return stream, inference, pipe, result
+
+
+def unit_warnings(name: str, inference: RepresentationInference | dict | None) -> list[str]:
+    """The inference's warnings about a recording's units, each naming the recording."""
+    if isinstance(inference, RepresentationInference):
+        lines = inference.warnings
+    else:
+        lines = list((inference or {}).get("warnings") or [])
+    return [f"{name}: {line}" for line in lines]
 
 
 def detection_result(
@@ -291,14 +300,21 @@ def detect_file(
     on_block = None
     if progress is not None:
         on_block = lambda block, pipe, out: progress(block.n_samples / block.fs)  # noqa: E731 (s done)
+    opened: list[CsvStream] = []
+
+    def open_stream() -> CsvStream:
+        opened.append(open_csv(path, rate=rate))
+        return opened[-1]
+
+    def new_inference(fs: float) -> RepresentationInference:
+        named = units_from_names(opened[0].channels)  # e.g. a column calf_mV
+        return RepresentationInference(fs, signal, units, adc_bits, named_units=named)
+
     stream, inference, _, (events, quality) = infer_and_run(
-        lambda: open_csv(path, rate=rate),
-        lambda fs: RepresentationInference(fs, signal, units, adc_bits),
-        make_pipe,
-        cut,
-        on_block,
+        open_stream, new_inference, make_pipe, cut, on_block
     )
     rep, inferred = inference.finish(), inference.inferred
+    problems += unit_warnings(Path(path).name, inference)
     result = detection_result(
         stream.fs,
         stream.channels,

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
-from crampdetect.core import InputError, Representation
+from crampdetect.core import UNITS, InputError, Representation
 from crampdetect.simulate import stress
 from crampdetect.simulate.builder import Scene, SceneBuilder, SceneOptions
 from crampdetect.simulate.render import SEGMENT, Renderer
 from crampdetect.simulate.saturation import SaturationTracker
 from crampdetect.simulate.scenes import SCENARIOS
-from crampdetect.simulate.subject import Hardware, Subject
+from crampdetect.simulate.subject import Hardware, Subject, physical_digits
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +164,7 @@ def simulate(
     lo, hi = ENV_RATES_HZ if rep.signal == "env" else RAW_RATES_HZ
     if not lo <= fs <= hi:
         raise InputError(f"Invalid rate {fs} Hz for {rep.signal} signal: must be {lo:g}-{hi:g} Hz")
-    if rep.units not in ("uV", "counts") or (rep.signal == "env" and rep.units != "counts"):
+    if rep.units not in UNITS or (rep.signal == "env" and rep.units != "counts"):
         raise InputError(f"Cannot simulate {rep.signal} in {rep.units}")
     if int(seed) != seed or seed < 0:
         raise InputError(f"Invalid seed {seed}: must be a non-negative integer")
@@ -258,13 +258,14 @@ def write_session(
     if not csv_path.parent.is_dir():
         raise InputError(f"Output directory does not exist: {csv_path.parent}")
     counts = session.representation.units == "counts"
+    digits = physical_digits(session.representation)
     options = pacsv.WriteOptions(include_header=False)
     with open(tmp, "wb") as fh:
         fh.write((",".join(("time_s", *session.channels)) + "\n").encode())
         for time_s, data in session.iter_chunks(chunk_s):
             cols = {"time_s": np.round(time_s, 6)}
             for name, row in zip(session.channels, data, strict=True):
-                cols[name] = row.astype(np.int64) if counts else np.round(row, 2) + 0.0
+                cols[name] = row.astype(np.int64) if counts else np.round(row, digits) + 0.0
             pacsv.write_csv(pa.table(cols), fh, options)
             if progress is not None:
                 progress(time_s.size / session.fs)
