@@ -235,6 +235,7 @@ def detect_file(
     model: Any = None,
     progress: Callable[[float], None] | None = None,
     block_s: float | None = None,
+    calibration_check: Callable[..., Any] | None = None,
 ) -> dict[str, Any]:
     """Detect cramps in a ``time_s,<channels>`` CSV through the live code path.
 
@@ -264,6 +265,10 @@ def detect_file(
     block_s : float, optional
         Size in s of the blocks streamed through the pipeline (default: the file's read
         chunks); the result does not depend on it.
+    calibration_check : callable, optional
+        ``calibration_check(channels, representation, fs, frames_per_s)`` makes a
+        :class:`~crampdetect.calibration.CalibrationCheck` of ``calibration`` for the
+        recording; its warnings (the calibration does not fit) join ``input.problems``.
 
     Returns
     -------
@@ -297,9 +302,18 @@ def detect_file(
     def cut(blocks: Iterable[Block]) -> Iterable[Block]:
         return blocks if block_s is None else split_blocks(blocks, block_s)
 
-    on_block = None
-    if progress is not None:
-        on_block = lambda block, pipe, out: progress(block.n_samples / block.fs)  # noqa: E731 (s done)
+    checks: list[Any] = []  # the calibration check of the pipeline running (the last one)
+
+    def on_block(block: Block, pipe: Pipeline, out: Output) -> None:
+        if progress is not None:
+            progress(block.n_samples / block.fs)  # s done
+        if calibration_check is not None:
+            if not checks or checks[-1][0] is not pipe:  # a new pipeline: a new check
+                frames = round(1.0 / pipe.hop_s)
+                checks.append((pipe, calibration_check(pipe.channels, pipe.representation,
+                                                       pipe.fs, frames)))  # fmt: skip
+            checks[-1][1].feed(out.envelope_uv)
+
     opened: list[CsvStream] = []
 
     def open_stream() -> CsvStream:
@@ -315,6 +329,8 @@ def detect_file(
     )
     rep, inferred = inference.finish(), inference.inferred
     problems += unit_warnings(Path(path).name, inference)
+    if checks:
+        problems += [f"{Path(path).name}: {line}" for line in checks[-1][1].warnings()]
     result = detection_result(
         stream.fs,
         stream.channels,

@@ -121,6 +121,10 @@ def _check(scenario: str, fs: float, duration_s: float | None, channels: tuple[s
             raise InputError(f"Invalid channel name {name!r}")
 
 
+#: Whose subject and sensor ``simulate("calibration")`` plays: the monitor's default night.
+CALIBRATION_WEARER = "night-short"
+
+
 def simulate(
     scenario: str = "night",
     seed: int = 0,
@@ -130,6 +134,7 @@ def simulate(
     channels: tuple[str, ...] | list[str] = ("calf_left", "calf_right"),
     options: SceneOptions | None = None,
     variant: str = "standard",
+    wearer: str | None = None,
 ) -> Session:
     """Plan a simulated recording of a named scenario (see ``SCENARIOS``).
 
@@ -152,6 +157,11 @@ def simulate(
     variant : str
         ``standard`` (the tuned ranges) or ``stress`` (widened subject, electrode gain, noise
         and ENV gain draws from an independent stream; see :mod:`crampdetect.simulate.stress`).
+    wearer : str or None
+        Scenario whose recording of the same seed (and variant and representation) gives the
+        subject and sensor: each scenario draws its own wearer, so a calibration routine is
+        only the night's wearer's when it is drawn as the night's. None: the scenario's own,
+        except ``calibration``, which plays :data:`CALIBRATION_WEARER`'s wearer.
 
     Raises
     ------
@@ -172,15 +182,23 @@ def simulate(
     duration = float(spec.default_s if duration_s is None else duration_s)
     if variant not in VARIANTS:
         raise InputError(f"Invalid variant {variant!r}: must be one of {', '.join(VARIANTS)}")
+    if wearer is None and scenario == "calibration":
+        wearer = CALIBRATION_WEARER
+    if wearer is not None and wearer not in SCENARIOS:
+        raise InputError(f"Unknown wearer scenario {wearer!r}: see `crampdetect simulate --list`")
+    stream = 7 if variant == "stress" else 0
+    rng = np.random.default_rng([int(seed), stream, zlib.crc32(scenario.encode())])
+    # the wearer's draws come first in the wearer's own stream, as in its own recording
+    who = rng if wearer in (None, scenario) else np.random.default_rng(
+        [int(seed), stream, zlib.crc32(str(wearer).encode())]
+    )  # fmt: skip
     if variant == "stress":
-        rng = np.random.default_rng([int(seed), 7, zlib.crc32(scenario.encode())])
-        subject = stress.draw_subject(rng, len(channels))
-        hardware = stress.draw_hardware(rng, rep, subject)
+        subject = stress.draw_subject(who, len(channels))
+        hardware = stress.draw_hardware(who, rep, subject)
         subject = stress.make_visible(subject, hardware)
     else:
-        rng = np.random.default_rng([int(seed), 0, zlib.crc32(scenario.encode())])
-        subject = Subject.draw(rng, len(channels))
-        hardware = Hardware.draw(rng, rep, float(np.mean(subject.mvc_uv)))
+        subject = Subject.draw(who, len(channels))
+        hardware = Hardware.draw(who, rep, float(np.mean(subject.mvc_uv)))
     scene = Scene(spec.profile, duration, len(channels))
     builder = SceneBuilder(rng, scene, subject, channels, hardware)
     spec.build(builder, options or SceneOptions())
