@@ -123,3 +123,29 @@ def test_unit_names():
     assert units_from_names(["EMG (uV)"]) == "uV" and units_from_names(["emg [V]"]) == "V"
     assert units_from_names(["calf_left", "calf_right"]) is None
     assert units_from_names(["a_mV", "b_V"]) is None  # disagree: not named
+
+
+def _wav(src, dst, scale):
+    """A float WAV without sidecar of ``src``'s EMG columns times ``scale``."""
+    from scipy.io import wavfile
+
+    data = np.loadtxt(src, delimiter=",", skiprows=1)
+    wavfile.write(dst, 1000, (data[:, 1:] * scale).astype(np.float32))
+    return dst
+
+
+def test_a_wav_in_volts_without_sidecar_is_read_in_volts(cramp_files, tmp_path):
+    ref, _ = _detect(cramp_files["uV"])
+    doc, _ = _detect(_wav(cramp_files["uV"], tmp_path / "volts.wav", 1e-6))
+    assert doc["input"]["units"] == "V"
+    assert [a for _, a in _cramps(doc)] == [a for _, a in _cramps(ref)]
+
+
+def test_replay_and_report_warn_about_an_ambiguous_scale(cramp_files, tmp_path):
+    wav = _wav(cramp_files["uV"], tmp_path / "odd.wav", 0.04)
+    r = _cli("replay", wav, "--json", "-q")
+    assert r.returncode == 0, r.stderr
+    assert any("odd.wav: its quiet level" in x and "--units" in x for x in r.stderr.splitlines())
+    r = _cli("report", wav, "--out", tmp_path / "odd.html", "-q")
+    assert r.returncode == 0, r.stderr
+    assert any("odd.wav: its quiet level" in x and "--units" in x for x in r.stderr.splitlines())

@@ -100,7 +100,7 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
     )
     result["input"]["inferred"] = inferred
     result["input"]["inference"] = inference
-    warnings = unit_warnings(Path(str(rec.path)).name, inference)
+    warnings = unit_warnings(Path(str(rec.path or "recording")).name, inference)
     if warnings:
         result["input"]["problems"] = [*result["input"].get("problems", []), *warnings]
     return result

@@ -72,6 +72,7 @@ UNITS_MARGIN = 2.0
 QUIET_WINDOWS = 3
 #: Physical units by size, µV per unit.
 _UNIT_SCALE = {"uV": 1.0, "mV": 1e3, "V": 1e6}
+_SHOW = {"uV": "µV", "mV": "mV", "V": "V"}  # in messages (options keep ``uV``)
 
 
 @dataclass
@@ -217,22 +218,23 @@ class RepresentationInference:
             if rep.units in (units, other):
                 return []
             return [
-                f"its names say {rep.units}, but its quiet level ({floor:.3g} {rep.units}) "
-                f"would be {at_rest}; in {units} it is "
+                f"its names say {_SHOW[rep.units]}, but its quiet level ({floor:.3g} "
+                f"{_SHOW[rep.units]}) would be {at_rest}; in {_SHOW[units]} it is "
                 f"{_uv_text(floor * _UNIT_SCALE[units])}: give --units {units} if the names "
                 "are wrong"
             ]
         if implausible:
             return [
                 f"its quiet level ({floor:.3g} per 1-s RMS) is not surface EMG at rest in µV, "
-                f"mV or V: read as {rep.units} ({at_rest}); give --units uV|mV|V if that is "
+                f"mV or V: read as {_SHOW[rep.units]} ({at_rest}); give --units uV|mV|V if that is "
                 "wrong"
             ]
         if other is None:
             return []
         return [
-            f"its quiet level ({floor:.3g} per 1-s RMS) could be {rep.units} or {other}: read "
-            f"as {rep.units} ({at_rest}; in {other} {_uv_text(floor * _UNIT_SCALE[other])}); "
+            f"its quiet level ({floor:.3g} per 1-s RMS) could be {_SHOW[rep.units]} or "
+            f"{_SHOW[other]}: read as {_SHOW[rep.units]} ({at_rest}; in {_SHOW[other]} "
+            f"{_uv_text(floor * _UNIT_SCALE[other])}); "
             f"give --units {other} if that is wrong"
         ]
 

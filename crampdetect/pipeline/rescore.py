@@ -88,7 +88,7 @@ def replay(
     inference = None
     if representation is None:
         representation, inferred, inference = resolve_inference(rec)
-        problems += unit_warnings(Path(str(rec.path)).name, inference)
+        problems += unit_warnings(Path(str(rec.path or "recording")).name, inference)
     pipe = Pipeline(rec.fs, rec.channels, representation, profile, settings)
     block_s = block_s or (BLOCK_S if speed else FAST_BLOCK_S)
     blocks = rec.iter_blocks(max(1, round(block_s * rec.fs)))
