@@ -110,3 +110,16 @@ def test_monitor_is_quiet_when_the_calibration_fits(home):
         )
     )
     assert "warning" not in r.stderr
+
+
+def test_a_routine_recorded_in_millivolts_calibrates_as_in_microvolts(home):
+    cal = home / "calibration_mV.csv"
+    _ok(_cli(home, "simulate", "calibration", "--seed", 0, "--units", "mV", "--out", cal))
+    r = _ok(_cli(home, "calibrate", cal, "--user", "mv", "--non-interactive"))
+    assert "warning" not in r.stderr
+    profiles = home / "profiles"
+    mv = json.loads((profiles / "mv.json").read_text())["channels"]
+    uv = json.loads((profiles / "uv.json").read_text())["channels"]
+    for ch in ("calf_left", "calf_right"):
+        assert mv[ch]["representation"]["units"] == "mV"
+        assert mv[ch]["rest_rms_uv"] == pytest.approx(uv[ch]["rest_rms_uv"], rel=0.01)
