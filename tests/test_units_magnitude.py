@@ -149,3 +149,10 @@ def test_replay_and_report_warn_about_an_ambiguous_scale(cramp_files, tmp_path):
     r = _cli("report", wav, "--out", tmp_path / "odd.html", "-q")
     assert r.returncode == 0, r.stderr
     assert any("odd.wav: its quiet level" in x and "--units" in x for x in r.stderr.splitlines())
+
+
+def test_monitor_of_a_file_warns_about_an_ambiguous_scale(cramp_files, tmp_path):
+    wav = _wav(cramp_files["uV"], tmp_path / "odd.wav", 0.04)
+    r = _cli("monitor", f"file://{wav}", "--no-view", "--json-events")
+    assert r.returncode == 0, r.stderr
+    assert any("odd.wav: its quiet level" in x for x in r.stderr.splitlines())
