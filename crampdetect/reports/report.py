@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import Block
+from crampdetect.ingest.inference import resolve_inference
+from crampdetect.pipeline.offline import unit_warnings
 from crampdetect.pipeline.rescore import replay, resolve_representation
 from crampdetect.reports import activity
 from crampdetect.storage.recording import Recording
@@ -76,9 +78,6 @@ def collect(
     ``progress`` is called with the seconds of signal of each block done. Warnings about
     the units inferred for it join ``rec.problems``.
     """
-    from crampdetect.ingest.inference import resolve_inference
-    from crampdetect.pipeline.offline import unit_warnings
-
     rep, _, inference = resolve_inference(rec)
     for line in unit_warnings(Path(str(rec.path or "recording")).name, inference):
         if line not in rec.problems:
