@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import logging
 import os
+import warnings as pywarnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -274,3 +275,167 @@ def _read_profile(path: Path) -> dict:
     if not isinstance(doc, dict) or doc.get("version", 0) > PROFILE_VERSION:
         raise InputError(f"Calibration profile {path} has an unknown format: calibrate again")
     return doc
+
+
+#: A recording's quiet floor this many times the calibration's rest (or below 1/this) does
+#: not fit the calibration: warned about.
+MISMATCH_RATIO = 3.0
+#: Seconds of signal the floor check needs before it judges.
+CHECK_AFTER_S = 60.0
+#: The recording's quiet floor: this percentile of its 1-s segment floors.
+FLOOR_PERCENTILE = 20.0
+#: Sample rates within this fraction of the calibration's are the same.
+RATE_TOLERANCE = 0.02
+
+
+def load_profile_channels(user: str) -> dict[str, dict]:
+    """What the user's profile stores per channel (rest, maximum, representation, rate, ...);
+    empty if there is no profile."""
+    path = profile_path(user)
+    if not path.exists():
+        return {}
+    channels = _read_profile(path).get("channels") or {}
+    return {str(k): dict(v) for k, v in channels.items() if isinstance(v, dict)}
+
+
+class CalibrationCheck:
+    """Does a stored calibration fit the recording it is used on?
+
+    The representation and sample rate are compared at once (:meth:`setup_warnings`): a
+    calibration measured on µV samples says nothing about the quantisation floor of 10-bit
+    counts, nor one of raw EMG about an envelope. The resting level is compared as the
+    recording goes (:meth:`feed` the pipeline's 100-ms envelope frames): the recording's own
+    quiet floor, measured like the calibration's rest (per 1-s segment the 20th percentile of
+    the frames; here the :data:`FLOOR_PERCENTILE` of those segment floors), more than
+    :data:`MISMATCH_RATIO` times the calibration's rest (or less than its inverse) means the
+    frozen baseline is wrong for it: cramps alerted early or held to the end of the file.
+
+    Parameters
+    ----------
+    stored : mapping
+        The profile's channels (:func:`load_profile_channels`).
+    channels : tuple of str
+        The recording's channels (those without a calibration are not checked).
+    representation : Representation
+        The recording's.
+    fs : float
+        The recording's sample rate, Hz.
+    frames_per_s : int
+        Envelope frames per second (the pipeline's ``1 / hop_s``).
+    user : str
+        Named in the warnings.
+    """
+
+    def __init__(
+        self,
+        stored: dict[str, dict],
+        channels: tuple[str, ...],
+        representation: Representation,
+        fs: float,
+        frames_per_s: int,
+        user: str = "",
+    ) -> None:
+        self.stored = stored
+        self.channels = tuple(channels)
+        self.rep = representation
+        self.fs = fs
+        self.seg = max(1, int(frames_per_s))
+        self.user = user
+        self._tail = np.zeros((len(self.channels), 0))
+        self._floors: list[np.ndarray] = []  # (n_channels, k) segment floors, µV
+
+    @property
+    def checked_s(self) -> float:
+        """Seconds of segment floors taken in."""
+        return float(sum(f.shape[1] for f in self._floors))
+
+    def feed(self, envelope_uv: np.ndarray | None) -> None:
+        """Take in envelope frames (n_channels, n) in µV; segments are cut by frame count."""
+        if envelope_uv is None or envelope_uv.size == 0:
+            return
+        buf = np.concatenate([self._tail, envelope_uv], axis=1)
+        k = buf.shape[1] // self.seg
+        if k:
+            segs = buf[:, : k * self.seg].reshape(buf.shape[0], k, self.seg)
+            with np.errstate(invalid="ignore"), pywarnings.catch_warnings():
+                pywarnings.simplefilter("ignore", RuntimeWarning)  # all-NaN segments
+                self._floors.append(np.nanpercentile(segs, 20, axis=2))
+        self._tail = buf[:, k * self.seg :]
+
+    def _who(self, channel: str) -> str:
+        return f"the calibration of {self.user!r} for {channel}" if self.user else channel
+
+    def setup_warnings(self) -> list[str]:
+        """Representation and sample-rate mismatches (known before any sample), one line per
+        kind of mismatch, naming its channels."""
+        found: dict[str, list[str]] = {}  # message after the channels -> channels
+        now = _rep_text(self.rep.signal, self.rep.units, self.rep.adc_bits)
+        counts_now = self.rep.units == "counts"
+        for ch in self.channels:
+            doc = self.stored.get(ch)
+            if not doc:
+                continue
+            have = doc.get("representation") or {}
+            signal, units, bits = have.get("signal"), have.get("units"), have.get("adc_bits")
+            other_signal = bool(signal) and signal != self.rep.signal
+            other_adc = bool(units) and (
+                (units == "counts") != counts_now or (counts_now and bits != self.rep.adc_bits)
+            )
+            if other_signal or other_adc:
+                why = (
+                    f"was measured on {_rep_text(signal, units, bits)}, this recording is "
+                    f"{now}: its resting level may not fit; calibrate with the same sensor "
+                    "and board"
+                )
+                found.setdefault(why, []).append(ch)
+            fs = doc.get("fs")
+            if isinstance(fs, (int, float)) and fs > 0 and abs(fs - self.fs) > RATE_TOLERANCE * fs:
+                why = (
+                    f"was measured at {fs:g} Hz, this recording is at {self.fs:g} Hz: "
+                    "calibrate at the rate you record with"
+                )
+                found.setdefault(why, []).append(ch)
+        return [f"{self._who(', '.join(chs))} {why}" for why, chs in found.items()]
+
+    def floor_warnings(self) -> list[str]:
+        """Resting-level mismatches, once :data:`CHECK_AFTER_S` of segments are in."""
+        if self.checked_s < CHECK_AFTER_S:
+            return []
+        floors = np.concatenate(self._floors, axis=1)
+        out = []
+        for i, ch in enumerate(self.channels):
+            doc = self.stored.get(ch)
+            if not doc:
+                continue
+            try:
+                rest = float(doc["rest_rms_uv"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            row = floors[i][np.isfinite(floors[i])]
+            if row.size < CHECK_AFTER_S or rest <= 0:
+                continue
+            floor = float(np.percentile(row, FLOOR_PERCENTILE))
+            ratio = floor / rest
+            if 1.0 / MISMATCH_RATIO <= ratio <= MISMATCH_RATIO:
+                continue
+            effect = (
+                "cramps may be alerted early and held to the end"
+                if ratio > 1
+                else "cramps may be missed or alerted late"
+            )
+            out.append(
+                f"{self._who(ch)} has a rest of {rest:.1f} µV, but this recording's quiet "
+                f"floor is {floor:.1f} µV ({ratio:.1f}x): {effect}; calibrate again on this "
+                "sensor, or score without --user"
+            )
+        return out
+
+    def warnings(self) -> list[str]:
+        return self.setup_warnings() + self.floor_warnings()
+
+
+def _rep_text(signal: object, units: object, bits: object) -> str:
+    what = "an ENV envelope" if signal == "env" else "raw EMG"
+    if units == "counts":
+        return f"{what} in {bits}-bit ADC counts"
+    return f"{what} in {'µV' if units in (None, 'uV') else units}"

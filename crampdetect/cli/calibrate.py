@@ -7,6 +7,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -204,14 +205,20 @@ def run(args: argparse.Namespace) -> int:
     interactive = not args.non_interactive and sys.stdin.isatty()
     if "://" in args.url:
         return _live(args, legs, interactive)
-    from crampdetect.ingest.inference import infer_over
+    from crampdetect.ingest.inference import RepresentationInference, units_from_names
+    from crampdetect.pipeline.offline import unit_warnings
     from crampdetect.storage.csvfile import open_csv
 
     stream = open_csv(args.url)
-    inference = infer_over(
-        (b.data for b in stream.blocks()), stream.fs, args.signal, args.units, args.adc_bits
-    )
+    inference = RepresentationInference(
+        stream.fs, args.signal, args.units, args.adc_bits,
+        named_units=units_from_names(stream.channels),
+    )  # fmt: skip
+    for block in stream.blocks():
+        inference.feed(block.data)
     rep = inference.finish()
+    for line in unit_warnings(Path(args.url).name, inference):  # a rest 1000 times off
+        print(f"crampdetect calibrate: warning: {line}", file=sys.stderr)
     stream = open_csv(args.url)
     pairs = leg_channels(legs, stream.channels)
     results = run_routine(stream.blocks(), rep, pairs, ready=_ready if interactive else None)

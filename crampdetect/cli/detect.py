@@ -137,13 +137,22 @@ def _detect_csv(
     from crampdetect.detect.model import resolve_model
     from crampdetect.pipeline.offline import detect_file
 
-    calibration = None
+    calibration = check = None
     if args.user:
-        from crampdetect.calibration import load_calibration
+        from crampdetect.calibration import (
+            CalibrationCheck,
+            load_calibration,
+            load_profile_channels,
+        )
 
         calibration = load_calibration(args.user)
         if calibration is None:
             raise InputError(f"No calibration for user {args.user!r}: run `crampdetect calibrate`")
+        stored = load_profile_channels(args.user)
+
+        def check(channels, rep, fs, frames_per_s):  # does the calibration fit this file?
+            return CalibrationCheck(stored, channels, rep, fs, frames_per_s, args.user)
+
     return detect_file(
         path,
         profile=args.profile,  # None: the one the CSV names, else night
@@ -156,6 +165,7 @@ def _detect_csv(
         model=resolve_model(args.model),
         progress=bar,
         block_s=args.block_s,
+        calibration_check=check,
     )
 
 

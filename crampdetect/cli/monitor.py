@@ -221,6 +221,7 @@ def run(args: argparse.Namespace) -> int:
         model=model,
         publisher=publisher,
     )
+    on_block = _calibration_watch(monitor, args.user, view) if args.user else None
     with contextlib.ExitStack() as stack:
         if args.capture:
             if not source.accepts_commands:
@@ -231,13 +232,47 @@ def run(args: argparse.Namespace) -> int:
             _read_keys(stack, monitor)
         try:
             with source:
-                summary = monitor.run(args.duration, stop)
+                summary = monitor.run(args.duration, stop, on_block=on_block)
         finally:
             if view is not None:
                 view.close()
     if not args.json_events:
         print_summary(summary, sys.stdout)
     return 0
+
+
+def _calibration_watch(monitor, user: str, view):
+    """``on_block`` for ``monitor --user``: say when the calibration does not fit the stream
+    (its representation or rate at the first block, its resting level once
+    :data:`~crampdetect.calibration.CHECK_AFTER_S` of signal went through)."""
+    from crampdetect.calibration import CHECK_AFTER_S, CalibrationCheck, load_profile_channels
+
+    stored = load_profile_channels(user)
+    state: dict[str, object] = {}
+
+    def say(line: str) -> None:
+        if view is not None:
+            view.message(line)
+        else:
+            print(f"crampdetect monitor: warning: {line}", file=sys.stderr, flush=True)
+
+    def on_block(block, out) -> None:
+        pipe = monitor.pipeline
+        check = state.get("check")
+        if check is None or state.get("pipe") is not pipe:  # a new stream: a new check
+            check = CalibrationCheck(
+                stored, pipe.channels, pipe.representation, pipe.fs, round(1.0 / pipe.hop_s), user
+            )
+            state.update(check=check, pipe=pipe, judged=False)
+            for line in check.setup_warnings():
+                say(line)
+        check.feed(out.envelope_uv)
+        if not state["judged"] and check.checked_s >= CHECK_AFTER_S:
+            state["judged"] = True
+            for line in check.floor_warnings():
+                say(line)
+
+    return on_block
 
 
 def _history_session(recorder) -> dict[str, object]:

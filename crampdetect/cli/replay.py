@@ -63,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
                 bar(block.n_samples / rec.fs)
 
         result = replay_recording(rec, args, on_block)
+    for problem in result["input"].get("problems") or []:
+        if problem not in rec.problems:  # the units' warnings, known once the file was read
+            print(f"crampdetect {args.command}: warning: {problem}", file=sys.stderr)
     if args.json:
         json.dump(result, sys.stdout)
         sys.stdout.write("\n")
@@ -75,9 +78,12 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
     """The ``detect --json`` dictionary of an open recording, with the options of ``args``
     (``--signal/--units/--adc-bits/--rate/--profile/--set``, and ``--speed`` when present);
     without ``--profile``, the profile the recording names, else night."""
+    from pathlib import Path
+
     from crampdetect.cli._args import overrides_from_args
     from crampdetect.core import InputError
     from crampdetect.detect.settings import profile_settings
+    from crampdetect.pipeline.offline import unit_warnings
     from crampdetect.pipeline.rescore import replay, resolve_inference
 
     if args.rate is not None and abs(args.rate - rec.fs) > 0.02 * rec.fs:
@@ -94,6 +100,9 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
     )
     result["input"]["inferred"] = inferred
     result["input"]["inference"] = inference
+    warnings = unit_warnings(Path(str(rec.path or "recording")).name, inference)
+    if warnings:
+        result["input"]["problems"] = [*result["input"].get("problems", []), *warnings]
     return result
 
 

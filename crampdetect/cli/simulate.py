@@ -35,9 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--units",
-        choices=("uV", "counts"),
+        choices=("uV", "mV", "V", "counts"),
         default=None,
-        help="uV (default for raw) or ADC counts (always for env)",
+        help="uV (default for raw), mV or V (raw, the same signal scaled), or ADC counts "
+        "(always for env)",
     )
     parser.add_argument(
         "--adc-bits",
@@ -50,6 +51,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--channels",
         default="calf_left,calf_right",
         help="comma-separated channel names (default calf_left,calf_right)",
+    )
+    parser.add_argument(
+        "--wearer",
+        metavar="SCENARIO",
+        help="play the subject and sensor of SCENARIO's recording of the same seed (default: "
+        "the scenario's own; calibration plays night-short's, so its profile fits that night)",
     )
     parser.add_argument("--out", metavar="FILE.csv", help="CSV to write (labels go beside it)")
     parser.add_argument(
@@ -133,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
         representation=rep,
         channels=channels,
         variant=args.variant,
+        wearer=args.wearer,
     )
     with progress(args, session.duration_s, "simulate") as bar:
         csv_path, labels_path = write_session(session, args.out, progress=bar)

@@ -8,7 +8,14 @@ it. Decisions depend on sample indices only, never on how the stream is cut into
 Evidence and rules (values that are not finite or beyond ``1e7`` are corrupt, not evidence):
 
 - units: integral values within 0-65535 are ADC counts; a fraction or a negative value
-  proves physical units (µV).
+  proves physical units. Raw EMG in physical units is then µV, mV or V by its magnitude: its
+  quiet floor (per channel the third-lowest 1-s standard deviation, the recording's the lowest
+  of its channels) is surface EMG at rest, at least :data:`REST_FLOOR_MIN_UV` (0.1 µV) and,
+  in the scale below, under 1000 times that (the scale above starts there). A floor within
+  :data:`UNITS_MARGIN` of a boundary, or implausible in every unit, is warned about
+  (:attr:`RepresentationInference.warnings`); so are units named by a column name or a file
+  header (``named_units``, which win) that the magnitude contradicts. An envelope in
+  physical units stays µV (its scale is the sensor's potentiometer, not the skin's).
 - ADC bits: 10 while every count is at most 1023, 12 up to 4095, else 16; a larger value
   proves more bits.
 - signal, judged per 1-s window: an envelope *rests near the bottom* of the ADC range (window
@@ -23,12 +30,14 @@ Evidence and rules (values that are not finite or beyond ``1e7`` are corrupt, no
 
 Revisions go one way (more bits, counts -> µV, unknown -> evidence, raw -> envelope once an
 envelope has rested for 3 s and for longer than the signal sat above an envelope's resting
-range, envelope -> raw in physical units), so they stop. A raw output pinned near a rail
+range, envelope -> raw in physical units, µV -> mV -> V as the quiet floor only falls), so
+they stop. A raw output pinned near a rail
 (a lead-off) looks like a resting envelope window by window; only the history tells them apart.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -52,6 +61,18 @@ ENV_WINDOWS = 3
 ENV_REACH = 0.15
 #: A window spanning at most this fraction of full scale is quiet (raw EMG at rest).
 MID_SPREAD = 0.02
+#: Lowest quiet floor of surface EMG at rest, µV RMS (amplifier noise alone is above it): a
+#: floor below it in one unit is read in the next smaller unit (µV -> mV -> V).
+REST_FLOOR_MIN_UV = 0.1
+#: A quiet floor above this in µV RMS is implausible for any unit (still read as µV).
+REST_FLOOR_MAX_UV = 5000.0
+#: A floor within this factor of a unit boundary could be either unit: warned about.
+UNITS_MARGIN = 2.0
+#: The quiet floor is the ``QUIET_WINDOWS``-th lowest 1-s standard deviation of a channel.
+QUIET_WINDOWS = 3
+#: Physical units by size, µV per unit.
+_UNIT_SCALE = {"uV": 1.0, "mV": 1e3, "V": 1e6}
+_SHOW = {"uV": "µV", "mV": "mV", "V": "V"}  # in messages (options keep ``uV``)
 
 
 @dataclass
@@ -80,6 +101,8 @@ class _Evidence:
     mid_windows: int = 0  # quiet, above the envelope's resting range: where raw EMG rests
     neg_windows: int = 0
     medians: list[float] = field(default_factory=list)  # of windows not stuck at a rail
+    # per channel, the QUIET_WINDOWS lowest 1-s standard deviations above 0 (physical units)
+    quiet: np.ndarray | None = None
 
 
 class RepresentationInference:
@@ -93,6 +116,9 @@ class RepresentationInference:
         Values that are given: they win and are never revised.
     lookahead_s : float
         Samples (s) seen before the first decision.
+    named_units : str, optional
+        Units a column name or file header names (``units`` wins over it). They are used as
+        given, but a magnitude that contradicts them is warned about.
     """
 
     def __init__(
@@ -102,9 +128,13 @@ class RepresentationInference:
         units: str | None = None,
         adc_bits: int | None = None,
         lookahead_s: float = LOOKAHEAD_S,
+        named_units: str | None = None,
     ) -> None:
         self.fs = fs
-        self.given = {"signal": signal, "units": units, "adc_bits": adc_bits}
+        self.named_units = None if units else named_units
+        # the magnitude is watched unless the units were given (named ones are checked)
+        self._watch = units is None
+        self.given = {"signal": signal, "units": units or named_units, "adc_bits": adc_bits}
         self._window = max(8, round(WINDOW_S * (fs or 1000.0)))
         self._lookahead = max(1, round(lookahead_s * (fs or 1000.0)))
         self.lookahead_s = lookahead_s
@@ -151,12 +181,62 @@ class RepresentationInference:
         return self.representation
 
     def info(self) -> dict[str, object]:
-        """What the JSON ``input.inference`` says: look-ahead, decision time, revisions."""
-        return {
+        """What the JSON ``input.inference`` says: look-ahead, decision time, revisions (and,
+        when there are any, ``units_from`` a name and ``warnings`` about the units)."""
+        out: dict[str, object] = {
             "lookahead_s": self.lookahead_s,
             "decided_at_s": None if self.decided_at_s is None else round(self.decided_at_s, 3),
             "revisions": [r.to_dict() for r in self.revisions],
         }
+        if self.named_units:
+            out["units_from"] = "name"
+        warnings = self.warnings
+        if warnings:
+            out["warnings"] = warnings
+        return out
+
+    @property
+    def quiet_floor(self) -> float | None:
+        """The recording's quiet floor in its values (see the module), None without one."""
+        q = self._ev.quiet
+        if q is None:
+            return None
+        floor = float(q[:, -1].min())
+        return floor if np.isfinite(floor) else None
+
+    @property
+    def warnings(self) -> list[str]:
+        """Why the units may be wrong (one line each, for the user), empty if they are not."""
+        rep, floor = self.representation, self.quiet_floor
+        if rep is None or rep.units not in _UNIT_SCALE or rep.signal != "raw" or not self._watch:
+            return []
+        if floor is None:
+            return []
+        units, other, implausible = _read_floor(floor)
+        at_rest = f"{_uv_text(floor * _UNIT_SCALE[rep.units])} RMS at rest"
+        if self.named_units:
+            if rep.units in (units, other):
+                return []
+            return [
+                f"its names say {_SHOW[rep.units]}, but its quiet level ({floor:.3g} "
+                f"{_SHOW[rep.units]}) would be {at_rest}; in {_SHOW[units]} it is "
+                f"{_uv_text(floor * _UNIT_SCALE[units])}: give --units {units} if the names "
+                "are wrong"
+            ]
+        if implausible:
+            return [
+                f"its quiet level ({floor:.3g} per 1-s RMS) is not surface EMG at rest in µV, "
+                f"mV or V: read as {_SHOW[rep.units]} ({at_rest}); give --units uV|mV|V if that is "
+                "wrong"
+            ]
+        if other is None:
+            return []
+        return [
+            f"its quiet level ({floor:.3g} per 1-s RMS) could be {_SHOW[rep.units]} or "
+            f"{_SHOW[other]}: read as {_SHOW[rep.units]} ({at_rest}; in {_SHOW[other]} "
+            f"{_uv_text(floor * _UNIT_SCALE[other])}); "
+            f"give --units {other} if that is wrong"
+        ]
 
     # -- internals ----------------------------------------------------------------------------
     def _windows(self, win: np.ndarray) -> None:
@@ -205,10 +285,12 @@ class RepresentationInference:
             elif self.given["units"] == "counts":  # medians decide given counts' signal
                 med = pct(held, 50, axis=2)
             neg = mean(held < 0, axis=2) if not ev.integral or w_frac.any() else None
+            # the magnitude of physical units: each window's standard deviation
+            lvl = std(held, axis=2) if neg is not None and self._watch else None
         valid = np.isfinite(hi)  # a window with a sample that is evidence
         keep_medians = ev.integral or self.given["units"] == "counts"
         if self.representation is not None and self._steady(
-            w, swung, w_hi, w_frac, lo, hi, med if keep_medians else None, neg, valid
+            w, swung, w_hi, w_frac, lo, hi, med if keep_medians else None, neg, valid, lvl
         ):
             return
         for j in range(k):  # one window at a time: decisions do not depend on block cuts
@@ -244,6 +326,10 @@ class RepresentationInference:
                 changed |= before_neg != (ev.neg_windows > 0)
                 if keep_medians:
                     ev.medians.extend(med[v & (hi[:, j] > lo[:, j]), j].tolist())
+                if lvl is not None:
+                    quiet = self._quieter(lvl[:, j : j + 1], valid[:, j : j + 1])
+                    changed |= _band(quiet) != _band(ev.quiet)
+                    ev.quiet = quiet
             del ev.medians[:-1000]
             ev.n += w
             if self.representation is None:
@@ -252,7 +338,7 @@ class RepresentationInference:
             elif changed:
                 self._decide()
 
-    def _steady(self, w, swung, w_hi, w_frac, lo, hi, med, neg, valid) -> bool:
+    def _steady(self, w, swung, w_hi, w_frac, lo, hi, med, neg, valid, lvl) -> bool:
         """Take in all k windows at once where none of them can change the decision (the
         evidence moves as the loop in :meth:`_windows` would move it); False, with nothing
         taken in, where one might: the windows then go one at a time."""
@@ -277,13 +363,27 @@ class RepresentationInference:
             negative = int((valid & (neg >= 0.05)).sum())
             if negative and not ev.neg_windows:
                 return False
+            quiet = None if lvl is None else self._quieter(lvl, valid)
+            if quiet is not None and _band(quiet) != _band(ev.quiet):
+                return False  # the floor only falls, so the band moved at one of the windows
             ev.neg_windows += negative
+            if quiet is not None:
+                ev.quiet = quiet
             if med is not None:  # window by window, channels in order, as the loop keeps them
                 ev.medians.extend(med.T[(valid & (hi > lo)).T].tolist())
                 del ev.medians[:-1000]
         ev.hi = max(ev.hi, top)
         ev.n += w * w_hi.size
         return True
+
+    def _quieter(self, lvl: np.ndarray, valid: np.ndarray) -> np.ndarray:
+        """The lowest window deviations per channel with those of ``lvl`` (n_channels, k)."""
+        q = self._ev.quiet
+        if q is None:
+            q = np.full((lvl.shape[0], QUIET_WINDOWS), np.inf)
+        ok = valid & np.isfinite(lvl) & (lvl > 0)  # a constant window (a rail) says nothing
+        both = np.concatenate([q, np.where(ok, lvl, np.inf)], axis=1)
+        return np.sort(both, axis=1)[:, :QUIET_WINDOWS]
 
     @staticmethod
     def _bits_of(hi: float) -> int:
@@ -306,6 +406,9 @@ class RepresentationInference:
         signal = g["signal"]
         if signal is None:
             signal = self._signal(units, bits)
+        floor = self.quiet_floor
+        if g["units"] is None and units != "counts" and signal == "raw" and floor is not None:
+            units = _read_floor(floor)[0]  # raw EMG in physical units: by its magnitude
         rep = Representation(signal=signal, units=units, adc_bits=bits)
         old = self.representation
         if old is None:
@@ -315,7 +418,7 @@ class RepresentationInference:
             for name in ("units", "adc_bits", "signal"):
                 a, b = getattr(old, name), getattr(rep, name)
                 if a != b:
-                    self.revisions.append(Revision(at, name, a, b, self._why(name, b)))
+                    self.revisions.append(Revision(at, name, a, b, self._why(name, a, b)))
         self.representation = rep
 
     def _signal(self, units: str, bits: int | None) -> str:
@@ -344,15 +447,66 @@ class RepresentationInference:
         rep = self.representation
         return rep is None or rep.signal == "env" or ev.env_windows > ev.mid_windows
 
-    def _why(self, name: str, new: object) -> str:
+    def _why(self, name: str, old: object, new: object) -> str:
         ev = self._ev
         if name == "adc_bits":
             return f"a value of {ev.hi:g} needs more than {'10' if new == 12 else '12'} bits"
+        if name == "units" and old != "counts" and new in _UNIT_SCALE:
+            floor = self.quiet_floor or 0.0
+            return f"a quiet floor of {floor:.3g} RMS is surface EMG at rest in {new}"
         if name == "units":
             return "a fractional or negative value is not an ADC count"
         if new == "env":
             return f"{ev.env_windows} s of envelope at rest near the bottom of the range"
         return "the signal swings symmetrically about its mid-level"
+
+
+def _read_floor(floor: float) -> tuple[str, str | None, bool]:
+    """Units of raw EMG whose quiet floor is ``floor`` (in its values): ``(units, other,
+    implausible)``, ``other`` the unit across a boundary within :data:`UNITS_MARGIN`."""
+    if floor * _UNIT_SCALE["uV"] >= REST_FLOOR_MAX_UV:
+        return "uV", None, True
+    units = next((u for u, k in _UNIT_SCALE.items() if floor * k >= REST_FLOOR_MIN_UV), "V")
+    level = floor * _UNIT_SCALE[units] / REST_FLOOR_MIN_UV  # 1..1000 inside the band
+    if level < 1.0:
+        return units, None, True  # below 0.1 µV even in V
+    order = list(_UNIT_SCALE)
+    i = order.index(units)
+    if level < UNITS_MARGIN and i + 1 < len(order):
+        return units, order[i + 1], False
+    if level * UNITS_MARGIN >= 1000.0 and i > 0:
+        return units, order[i - 1], False
+    return units, None, False
+
+
+def _band(quiet: np.ndarray | None) -> str | None:
+    """The units a table of lowest window deviations reads as (None without a floor)."""
+    if quiet is None:
+        return None
+    floor = float(quiet[:, -1].min())
+    return _read_floor(floor)[0] if np.isfinite(floor) else None
+
+
+def _uv_text(uv: float) -> str:
+    return f"{uv / 1000:.3g} mV" if abs(uv) >= 1000 else f"{uv:.3g} µV"
+
+
+def units_from_names(names: Iterable[str]) -> str | None:
+    """Units named by channel or column names (``calf_mV``, ``EMG (uV)``, ``emg [V]``), when
+    the names that name one agree; None otherwise."""
+    found = set()
+    for name in names:
+        m = _UNIT_NAME_RE.search(name.strip())
+        if m:
+            found.add(_UNIT_WORDS[m.group(1).lower()])
+    return found.pop() if len(found) == 1 else None
+
+
+_UNIT_WORDS = {"uv": "uV", "µv": "uV", "μv": "uV", "mv": "mV", "v": "V", "microvolts": "uV",
+               "millivolts": "mV", "volts": "V"}  # fmt: skip
+_UNIT_NAME_RE = re.compile(
+    r"(?:^|[\s_.:/\-\[(])(uv|µv|μv|mv|v|microvolts|millivolts|volts)[\])]?$", re.IGNORECASE
+)
 
 
 class _quiet:
@@ -416,7 +570,8 @@ def resolve_inference(
 ) -> tuple[Representation, list[str], dict[str, object] | None]:
     """Like :func:`resolve_representation`, plus what the inference saw (None if none ran).
 
-    The inference reads the whole recording (see :mod:`crampdetect.ingest.inference`).
+    The inference reads the whole recording (see :mod:`crampdetect.ingest.inference`); units
+    its channel names name are used (checked against the magnitude, ``warnings`` of the info).
     """
     rep = rec.representation
     if rep is not None and not (signal or units or adc_bits):
@@ -428,5 +583,9 @@ def resolve_inference(
     if signal and units and (units != "counts" or adc_bits):
         return Representation(signal, units, adc_bits if units == "counts" else None), [], None
     step = max(1, round(INFER_BLOCK_S * rec.fs))
-    inf = infer_over((b.data for b in rec.iter_blocks(step)), rec.fs, signal, units, adc_bits)
+    inf = RepresentationInference(
+        rec.fs, signal, units, adc_bits, named_units=units_from_names(rec.channels)
+    )
+    for b in rec.iter_blocks(step):
+        inf.feed(b.data)
     return inf.finish(), inf.inferred, inf.info()

@@ -212,9 +212,11 @@ def open_recording_source(path: str, speed: float = 0.0) -> RecordingSource:
         logger.warning("%s: %s", path, problem)
     if not recording.segments:
         raise InputError(f"{path}: the recording holds no samples")
-    representation, inferred, _ = resolve_inference(recording)
+    representation, inferred, inference = resolve_inference(recording)
     if inferred:
         logger.info("inferred %s: %s", ", ".join(inferred), representation.to_dict())
+    for line in (inference or {}).get("warnings") or []:  # the units may be wrong
+        logger.warning("%s: %s", path, line)
     info = StreamInfo(
         fs=recording.fs, representation=representation, firmware="file", confirmed=True
     )

@@ -20,7 +20,7 @@ from crampdetect.core import PROFILES, Block, Event, InputError, QualityInterval
 from crampdetect.detect.cramp import CANDIDATE_FEATURES
 from crampdetect.detect.model import check_recording
 from crampdetect.detect.settings import profile_settings
-from crampdetect.ingest.inference import RepresentationInference
+from crampdetect.ingest.inference import RepresentationInference, units_from_names
 from crampdetect.pipeline import Output, Pipeline
 from crampdetect.storage.csvfile import CsvStream, open_csv
 
@@ -134,6 +134,15 @@ def infer_and_run(
     return stream, inference, pipe, result
 
 
+def unit_warnings(name: str, inference: RepresentationInference | dict | None) -> list[str]:
+    """The inference's warnings about a recording's units, each naming the recording."""
+    if isinstance(inference, RepresentationInference):
+        lines = inference.warnings
+    else:
+        lines = list((inference or {}).get("warnings") or [])
+    return [f"{name}: {line}" for line in lines]
+
+
 def detection_result(
     fs: float,
     channels: Iterable[str],
@@ -226,6 +235,7 @@ def detect_file(
     model: Any = None,
     progress: Callable[[float], None] | None = None,
     block_s: float | None = None,
+    calibration_check: Callable[..., Any] | None = None,
 ) -> dict[str, Any]:
     """Detect cramps in a ``time_s,<channels>`` CSV through the live code path.
 
@@ -255,6 +265,10 @@ def detect_file(
     block_s : float, optional
         Size in s of the blocks streamed through the pipeline (default: the file's read
         chunks); the result does not depend on it.
+    calibration_check : callable, optional
+        ``calibration_check(channels, representation, fs, frames_per_s)`` makes a
+        :class:`~crampdetect.calibration.CalibrationCheck` of ``calibration`` for the
+        recording; its warnings (the calibration does not fit) join ``input.problems``.
 
     Returns
     -------
@@ -288,17 +302,35 @@ def detect_file(
     def cut(blocks: Iterable[Block]) -> Iterable[Block]:
         return blocks if block_s is None else split_blocks(blocks, block_s)
 
-    on_block = None
-    if progress is not None:
-        on_block = lambda block, pipe, out: progress(block.n_samples / block.fs)  # noqa: E731 (s done)
+    checks: list[Any] = []  # the calibration check of the pipeline running (the last one)
+
+    def on_block(block: Block, pipe: Pipeline, out: Output) -> None:
+        if progress is not None:
+            progress(block.n_samples / block.fs)  # s done
+        if calibration_check is not None:
+            if not checks or checks[-1][0] is not pipe:  # a new pipeline: a new check
+                frames = round(1.0 / pipe.hop_s)
+                checks.append((pipe, calibration_check(pipe.channels, pipe.representation,
+                                                       pipe.fs, frames)))  # fmt: skip
+            checks[-1][1].feed(out.envelope_uv)
+
+    opened: list[CsvStream] = []
+
+    def open_stream() -> CsvStream:
+        opened.append(open_csv(path, rate=rate))
+        return opened[-1]
+
+    def new_inference(fs: float) -> RepresentationInference:
+        named = units_from_names(opened[0].channels)  # e.g. a column calf_mV
+        return RepresentationInference(fs, signal, units, adc_bits, named_units=named)
+
     stream, inference, _, (events, quality) = infer_and_run(
-        lambda: open_csv(path, rate=rate),
-        lambda fs: RepresentationInference(fs, signal, units, adc_bits),
-        make_pipe,
-        cut,
-        on_block,
+        open_stream, new_inference, make_pipe, cut, on_block
     )
     rep, inferred = inference.finish(), inference.inferred
+    problems += unit_warnings(Path(path).name, inference)
+    if checks:
+        problems += [f"{Path(path).name}: {line}" for line in checks[-1][1].warnings()]
     result = detection_result(
         stream.fs,
         stream.channels,

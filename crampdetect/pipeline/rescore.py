@@ -20,6 +20,7 @@ from crampdetect.pipeline.offline import (
     detection_result,
     run_blocks,
     scoring_profile,
+    unit_warnings,
     with_profile_note,
 )
 from crampdetect.storage.reader import open_recording
@@ -87,6 +88,7 @@ def replay(
     inference = None
     if representation is None:
         representation, inferred, inference = resolve_inference(rec)
+        problems += unit_warnings(Path(str(rec.path or "recording")).name, inference)
     pipe = Pipeline(rec.fs, rec.channels, representation, profile, settings)
     block_s = block_s or (BLOCK_S if speed else FAST_BLOCK_S)
     blocks = rec.iter_blocks(max(1, round(block_s * rec.fs)))

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from crampdetect.core import Block
+from crampdetect.ingest.inference import resolve_inference
+from crampdetect.pipeline.offline import unit_warnings
 from crampdetect.pipeline.rescore import replay, resolve_representation
 from crampdetect.reports import activity
 from crampdetect.storage.recording import Recording
@@ -72,9 +75,13 @@ def collect(
 
     ``status_s`` (default: 0.1 s, longer for recordings over ~33 min so that a night takes
     about 20 000 pipeline steps) sets how often the envelope and detector state are sampled;
-    ``progress`` is called with the seconds of signal of each block done.
+    ``progress`` is called with the seconds of signal of each block done. Warnings about
+    the units inferred for it join ``rec.problems``.
     """
-    rep, _ = resolve_representation(rec)
+    rep, _, inference = resolve_inference(rec)
+    for line in unit_warnings(Path(str(rec.path or "recording")).name, inference):
+        if line not in rec.problems:
+            rec.problems.append(line)
     status_s = status_s or min(max(rec.duration_s / 20_000, 0.1), 2.0)
     t_start, span = rec.t_start, max(rec.duration_s, 1.0 / rec.fs)
     n_ch = len(rec.channels)

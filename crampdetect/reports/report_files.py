@@ -180,6 +180,7 @@ def make_report(
     rec = open_recording(path)
     profile, _, unknown = scoring_profile(profile, rec.profile)
     rec.problems += [unknown] if unknown else []
+    data = collect(rec, profile, progress=progress)  # adds the units' warnings, if any
     for problem in rec.problems if warn is not None else ():
         warn(problem)
-    return write_report(collect(rec, profile, progress=progress), out)
+    return write_report(data, out)

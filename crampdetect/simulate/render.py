@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from crampdetect.simulate.components import muap
-from crampdetect.simulate.subject import Hardware, Subject
+from crampdetect.simulate.subject import Hardware, Subject, physical_digits
 
 if TYPE_CHECKING:
     from crampdetect.simulate.builder import Scene
@@ -249,8 +249,11 @@ class Renderer:
             counts = hw.offset_counts + v / rep.adc_vref_v * (1 << (rep.adc_bits or 10))
         elif rep.units == "counts":
             counts = hw.offset_counts + x / rep.uv_per_unit
-        else:
-            return np.round(np.clip(x, -hw.rail_uv, hw.rail_uv), 2)
+        else:  # 0.01 µV steps in the representation's units (mV, V: the same values scaled)
+            x = np.clip(x, -hw.rail_uv, hw.rail_uv)
+            if rep.units == "uV":
+                return np.round(x, 2)
+            return np.round(x / rep.uv_per_unit, physical_digits(rep))
         amp, period = hw.offset_drift
         t_out = t[:: self.decim]
         counts += amp * np.sin(2 * np.pi * t_out / period) + rng.normal(

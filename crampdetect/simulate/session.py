@@ -12,13 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
-from crampdetect.core import InputError, Representation
+from crampdetect.core import UNITS, InputError, Representation
 from crampdetect.simulate import stress
 from crampdetect.simulate.builder import Scene, SceneBuilder, SceneOptions
 from crampdetect.simulate.render import SEGMENT, Renderer
 from crampdetect.simulate.saturation import SaturationTracker
 from crampdetect.simulate.scenes import SCENARIOS
-from crampdetect.simulate.subject import Hardware, Subject
+from crampdetect.simulate.subject import Hardware, Subject, physical_digits
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +121,10 @@ def _check(scenario: str, fs: float, duration_s: float | None, channels: tuple[s
             raise InputError(f"Invalid channel name {name!r}")
 
 
+#: Whose subject and sensor ``simulate("calibration")`` plays: the monitor's default night.
+CALIBRATION_WEARER = "night-short"
+
+
 def simulate(
     scenario: str = "night",
     seed: int = 0,
@@ -130,6 +134,7 @@ def simulate(
     channels: tuple[str, ...] | list[str] = ("calf_left", "calf_right"),
     options: SceneOptions | None = None,
     variant: str = "standard",
+    wearer: str | None = None,
 ) -> Session:
     """Plan a simulated recording of a named scenario (see ``SCENARIOS``).
 
@@ -152,6 +157,11 @@ def simulate(
     variant : str
         ``standard`` (the tuned ranges) or ``stress`` (widened subject, electrode gain, noise
         and ENV gain draws from an independent stream; see :mod:`crampdetect.simulate.stress`).
+    wearer : str or None
+        Scenario whose recording of the same seed (and variant and representation) gives the
+        subject and sensor: each scenario draws its own wearer, so a calibration routine is
+        only the night's wearer's when it is drawn as the night's. None: the scenario's own,
+        except ``calibration``, which plays :data:`CALIBRATION_WEARER`'s wearer.
 
     Raises
     ------
@@ -164,7 +174,7 @@ def simulate(
     lo, hi = ENV_RATES_HZ if rep.signal == "env" else RAW_RATES_HZ
     if not lo <= fs <= hi:
         raise InputError(f"Invalid rate {fs} Hz for {rep.signal} signal: must be {lo:g}-{hi:g} Hz")
-    if rep.units not in ("uV", "counts") or (rep.signal == "env" and rep.units != "counts"):
+    if rep.units not in UNITS or (rep.signal == "env" and rep.units != "counts"):
         raise InputError(f"Cannot simulate {rep.signal} in {rep.units}")
     if int(seed) != seed or seed < 0:
         raise InputError(f"Invalid seed {seed}: must be a non-negative integer")
@@ -172,15 +182,23 @@ def simulate(
     duration = float(spec.default_s if duration_s is None else duration_s)
     if variant not in VARIANTS:
         raise InputError(f"Invalid variant {variant!r}: must be one of {', '.join(VARIANTS)}")
+    if wearer is None and scenario == "calibration":
+        wearer = CALIBRATION_WEARER
+    if wearer is not None and wearer not in SCENARIOS:
+        raise InputError(f"Unknown wearer scenario {wearer!r}: see `crampdetect simulate --list`")
+    stream = 7 if variant == "stress" else 0
+    rng = np.random.default_rng([int(seed), stream, zlib.crc32(scenario.encode())])
+    # the wearer's draws come first in the wearer's own stream, as in its own recording
+    who = rng if wearer in (None, scenario) else np.random.default_rng(
+        [int(seed), stream, zlib.crc32(str(wearer).encode())]
+    )  # fmt: skip
     if variant == "stress":
-        rng = np.random.default_rng([int(seed), 7, zlib.crc32(scenario.encode())])
-        subject = stress.draw_subject(rng, len(channels))
-        hardware = stress.draw_hardware(rng, rep, subject)
+        subject = stress.draw_subject(who, len(channels))
+        hardware = stress.draw_hardware(who, rep, subject)
         subject = stress.make_visible(subject, hardware)
     else:
-        rng = np.random.default_rng([int(seed), 0, zlib.crc32(scenario.encode())])
-        subject = Subject.draw(rng, len(channels))
-        hardware = Hardware.draw(rng, rep, float(np.mean(subject.mvc_uv)))
+        subject = Subject.draw(who, len(channels))
+        hardware = Hardware.draw(who, rep, float(np.mean(subject.mvc_uv)))
     scene = Scene(spec.profile, duration, len(channels))
     builder = SceneBuilder(rng, scene, subject, channels, hardware)
     spec.build(builder, options or SceneOptions())
@@ -258,13 +276,14 @@ def write_session(
     if not csv_path.parent.is_dir():
         raise InputError(f"Output directory does not exist: {csv_path.parent}")
     counts = session.representation.units == "counts"
+    digits = physical_digits(session.representation)
     options = pacsv.WriteOptions(include_header=False)
     with open(tmp, "wb") as fh:
         fh.write((",".join(("time_s", *session.channels)) + "\n").encode())
         for time_s, data in session.iter_chunks(chunk_s):
             cols = {"time_s": np.round(time_s, 6)}
             for name, row in zip(session.channels, data, strict=True):
-                cols[name] = row.astype(np.int64) if counts else np.round(row, 2) + 0.0
+                cols[name] = row.astype(np.int64) if counts else np.round(row, digits) + 0.0
             pacsv.write_csv(pa.table(cols), fh, options)
             if progress is not None:
                 progress(time_s.size / session.fs)

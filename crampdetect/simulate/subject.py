@@ -142,10 +142,18 @@ def parse_representation(signal: str, units: str, adc_bits: int | None) -> Repre
         adc_bits = 10
     if units != "counts":
         adc_bits = None
-    if units not in ("uV", "counts"):
-        raise InputError(f"Invalid units {units!r} for simulation: must be 'uV' or 'counts'")
+    if units not in ("uV", "mV", "V", "counts"):
+        raise InputError(
+            f"Invalid units {units!r} for simulation: must be 'uV', 'mV', 'V' or 'counts'"
+        )
     if adc_bits is not None and adc_bits not in (10, 12):
         raise InputError(
             f"Invalid adc_bits {adc_bits}: the simulator models 10 (Uno) or 12 (ESP32)"
         )
     return Representation(signal, units, adc_bits)
+
+
+def physical_digits(rep: Representation) -> int:
+    """Decimals that keep the simulator's 0.01 µV steps in ``rep``'s physical units (2 for µV,
+    5 for mV, 8 for V)."""
+    return 2 + round(float(np.log10(rep.uv_per_unit)))
