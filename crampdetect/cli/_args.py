@@ -39,41 +39,81 @@ SIDECAR_SUFFIXES = (".labels.json", ".session.json")
 RECORDING_SUFFIXES = (".csv", ".edf", ".bdf", ".wav")
 
 
-def expand_folders(paths: list[str]) -> tuple[list[str], list[str]]:
+def add_recursive_argument(p: argparse.ArgumentParser) -> None:
+    """``-r/--recursive``: a folder stands for the recordings in it and in its sub-folders."""
+    p.add_argument(
+        "-r",
+        "--recursive",
+        action="store_true",
+        help="a folder also stands for the recordings in its sub-folders, at any depth",
+    )
+
+
+def expand_folders(
+    paths: list[str],
+    recursive: bool = False,
+    unreadable: list[tuple[str, str]] | None = None,
+) -> tuple[list[str], list[str]]:
     """The paths to score, folders expanded to their recordings; and the entries of those
     folders skipped as not recordings (notes, unreadable files, sub-folders), sidecars aside; a
-    file that looks like a recording (an empty or damaged CSV) is named with the reason."""
-    from crampdetect.storage.reader import sniff
+    file that looks like a recording (an empty or damaged CSV) is named with the reason.
 
+    ``recursive``: sub-folders are searched too, at any depth (a session directory is one
+    recording either way), and their entries are named by their path below the folder.
+    ``unreadable``: if given, the files that look like recordings but cannot be read are put
+    there as (path, reason) instead of among the skipped (``evaluate`` counts them as failed).
+    """
     out, skipped = [], []
     for name in paths:
         path = Path(name)
         if not is_folder(path):
             out.append(name)  # a named file that cannot be read is that file's error line
             continue
-        for entry in sorted(path.iterdir()):
-            if entry.name.startswith(".") or entry.name.endswith(SIDECAR_SUFFIXES):
-                continue
-            try:
-                sniff(entry)
-            except (InputError, OSError) as exc:
-                if entry.is_dir():
-                    skipped.append(entry.name + "/")
-                elif entry.suffix.lower() in RECORDING_SUFFIXES:
-                    why = str(exc).replace(f"{entry}: ", "").replace(f"{entry.name}: ", "")
-                    skipped.append(f"{entry.name} ({why})")
-                else:
-                    skipped.append(entry.name)
-                continue
-            out.append(str(entry))
+        _expand(path, path, recursive, out, skipped, unreadable)
     return out, skipped
 
 
-def skipped_line(command: str, skipped: list[str], shown: int = 5) -> str:
+def _expand(
+    root: Path,
+    folder: Path,
+    recursive: bool,
+    out: list[str],
+    skipped: list[str],
+    unreadable: list[tuple[str, str]] | None,
+) -> None:
+    from crampdetect.storage.reader import sniff
+
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith(".") or entry.name.endswith(SIDECAR_SUFFIXES):
+            continue
+        shown = entry.relative_to(root).as_posix()
+        if recursive and is_folder(entry) and not entry.is_symlink():
+            _expand(root, entry, recursive, out, skipped, unreadable)
+            continue
+        try:
+            sniff(entry)
+        except (InputError, OSError) as exc:
+            if entry.is_dir():
+                skipped.append(shown + "/")
+            elif entry.suffix.lower() in RECORDING_SUFFIXES:
+                why = str(exc).replace(f"{entry}: ", "").replace(f"{entry.name}: ", "")
+                if unreadable is not None:
+                    unreadable.append((str(entry), why))
+                else:
+                    skipped.append(f"{shown} ({why})")
+            else:
+                skipped.append(shown)
+            continue
+        out.append(str(entry))
+
+
+def skipped_line(
+    command: str, skipped: list[str], shown: int = 5, what: str = "non-recording file(s)"
+) -> str:
     """``skipped N non-recording file(s): a, b, ...``: which, so an unreadable data file shows."""
     more = len(skipped) - shown
     names = ", ".join(skipped[:shown]) + (f", +{more} more" if more > 0 else "")
-    return f"crampdetect {command}: skipped {len(skipped)} non-recording file(s): {names}"
+    return f"crampdetect {command}: skipped {len(skipped)} {what}: {names}"
 
 
 def _rate(text: str) -> float:

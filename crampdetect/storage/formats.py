@@ -1,7 +1,9 @@
 """CSV (``detect`` layout), WAV and MNE export/import, the JSON sidecar, and :func:`export`.
 
 CSV and WAV carry their metadata, events, quality and gaps in a sidecar ``<name>.session.json``
-beside the data file; a CSV without one is read as a plain ``detect`` input. EDF+/BDF+ live in
+beside the data file; a CSV without one is read as a plain ``detect`` input. A recording's
+ground-truth labels travel with its copies: a ``<stem>.labels.json`` beside a CSV or WAV copy,
+EDF+/BDF+ annotations in an EDF or BDF one. EDF+/BDF+ live in
 :mod:`crampdetect.storage.edf`.
 """
 
@@ -32,6 +34,13 @@ EXPORT_FORMATS = ("edf", "bdf", "csv", "wav")
 def sidecar_path(path: str | Path) -> Path:
     path = Path(path)
     return path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def labels_sidecar(path: str | Path) -> Path:
+    """``<stem>.labels.json`` beside ``path``: a recording's ground-truth labels (the simulator's
+    layout, read by ``evaluate`` and :func:`~crampdetect.storage.reader.open_recording`)."""
+    path = Path(path)
+    return path.with_name(path.stem + ".labels.json")
 
 
 def _write_sidecar(rec: Recording, path: Path, *, anonymize: bool = False, **extra: object) -> None:
@@ -391,8 +400,13 @@ def export(
     if out.exists() and out.resolve() == rec.path.resolve():
         raise InputError("Output would overwrite the input recording")
     limits.refuse_overwrite(out, force)
+    labels = rec.labels if isinstance(rec.labels, dict) else None
+    if labels is not None and labels_sidecar(out).resolve() == labels_sidecar(rec.path).resolve():
+        labels = None  # a copy beside the original, of the same name: its labels are there
     if fmt in ("csv", "wav"):
         limits.refuse_overwrite(sidecar_path(out), force)
+        if labels is not None:  # EDF+/BDF+ carry them as annotations
+            limits.refuse_overwrite(labels_sidecar(out), force)
     if not rec.segments:
         raise InputError(f"{rec.path}: no samples to export")
     limits.check_rate(rec.fs, str(rec.path))
@@ -415,5 +429,8 @@ def export(
             write_wav(rec, part, anonymize=anonymize)
         if sidecar_path(part).exists():
             os.replace(sidecar_path(part), sidecar_path(out))
+        if labels is not None and fmt in ("csv", "wav"):
+            labels_sidecar(part).write_text(json.dumps(labels, indent=1), encoding="utf-8")
+            os.replace(labels_sidecar(part), labels_sidecar(out))
         os.replace(part, out)
     return out

@@ -1,0 +1,127 @@
+"""Researchers' bulk work on folders: ``evaluate DIR`` past broken files, labels that travel
+with ``convert``'s copies (EDF+/BDF+ annotations read back by MNE and edfio, a ``.labels.json``
+beside CSV and WAV copies), one ``--recursive`` folder expansion, ``convert DIR --out DIR2``.
+
+Every file here is a real file in a temp folder, written by ``crampdetect simulate`` or
+``convert`` and read back by its own library where one is installed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from crampdetect.cli import main
+
+
+@pytest.fixture(scope="module")
+def labelled(tmp_path_factory) -> Path:
+    """A labelled simulated cramp scene: ``cramp.csv`` and ``cramp.labels.json``."""
+    folder = tmp_path_factory.mktemp("labelled")
+    argv = ["simulate", "cramp", "--seed", "3", "--duration", "120", "-q"]
+    assert main([*argv, "--out", str(folder / "cramp.csv")]) == 0
+    assert (folder / "cramp.labels.json").exists()
+    return folder
+
+
+def _copy_set(src: Path, dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("cramp.csv", "cramp.labels.json"):
+        shutil.copy(src / name, dest / name)
+    return dest
+
+
+def _evaluate(capsys, *argv: str) -> tuple[int, dict, str]:
+    capsys.readouterr()
+    code = main(["evaluate", *argv, "--json", "--workers", "1", "--per-recording", "-q"])
+    out, err = capsys.readouterr()
+    return code, json.loads(out) if out.strip() else {}, err
+
+
+def test_evaluate_dir_goes_on_past_a_broken_file_and_names_it(labelled, tmp_path, capsys):
+    folder = _copy_set(labelled, tmp_path / "set")
+    (folder / "broken.csv").write_text("time_s,calf_left\n0,1\n0.001,x\n0.002,3\n")
+    shutil.copy(folder / "cramp.labels.json", folder / "broken.labels.json")
+    (folder / "notes.txt").write_text("session notes\n")
+    code, doc, err = _evaluate(capsys, str(folder))
+    assert code == 2  # a file failed: the exit status says so
+    assert [r["name"] for r in doc["recordings"]] == ["cramp.csv"]  # the others were scored
+    assert doc["overall"]["cramps"] == 1
+    assert doc["failed"] == [
+        {"path": str(folder / "broken.csv"), "error": "broken.csv: non-numeric value 'x' "
+         "at data row 2"}
+    ]  # fmt: skip
+    assert f"error: {folder / 'broken.csv'}: non-numeric value 'x'" in err
+    assert "1 of 2 labelled recording(s) scored" in err
+
+
+def _label_annotations(raw) -> list[tuple[float, float, str]]:
+    return [
+        (float(a["onset"]), float(a["duration"]), a["description"])
+        for a in raw.annotations
+        if a["description"].startswith("label ")
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["edf", "bdf"])
+def test_converted_edf_bdf_carry_labels_for_mne_and_evaluate(labelled, tmp_path, capsys, fmt):
+    mne = pytest.importorskip("mne")
+    edfio = pytest.importorskip("edfio")
+    out = tmp_path / "copies" / f"cramp.{fmt}"
+    out.parent.mkdir()
+    assert main(["convert", str(labelled / "cramp.csv"), str(out)]) == 0
+    assert not list(out.parent.glob("*.json"))  # the labels are inside the file
+    truth = json.loads((labelled / "cramp.labels.json").read_text())
+    cramp = next(i for i in truth["intervals"] if i["kind"] == "cramp")
+
+    # edfio reads the file back as valid EDF+/BDF+, the labels among its annotations
+    read = edfio.read_bdf if fmt == "bdf" else edfio.read_edf
+    texts = [a.text for a in read(out).annotations]
+    assert any(t.startswith(f"label cramp {cramp['channel']}") for t in texts)
+    # MNE shows them, at the labelled time and length
+    raw = (mne.io.read_raw_bdf if fmt == "bdf" else mne.io.read_raw_edf)(out, verbose=False)
+    labels = _label_annotations(raw)
+    assert len(labels) == len(truth["intervals"])
+    onset, duration, text = next(x for x in labels if x[2].startswith("label cramp"))
+    assert onset == pytest.approx(cramp["start_s"], abs=1e-3)
+    assert duration == pytest.approx(cramp["end_s"] - cramp["start_s"], abs=1e-3)
+    assert json.loads(text.split(" ", 3)[3])["level"] == cramp["level"]
+
+    # and evaluate scores the copy as it scores the labelled CSV
+    _, from_csv, _ = _evaluate(capsys, str(labelled))
+    code, from_copy, err = _evaluate(capsys, str(out.parent))
+    assert code == 0, err
+    (row,) = from_copy["recordings"]
+    assert row["name"] == out.name and row["profile"] == truth["profile"]
+    assert row["cramps"][0]["start_s"] == pytest.approx(cramp["start_s"], abs=1e-3)
+    assert from_copy["overall"]["detected"] == from_csv["overall"]["detected"] == 1
+    lat_copy = from_copy["overall"]["latency_median_s"]
+    assert lat_copy == pytest.approx(from_csv["overall"]["latency_median_s"], abs=0.05)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "wav"])
+def test_converted_csv_wav_copies_get_the_labels_sidecar(labelled, tmp_path, capsys, fmt):
+    out = tmp_path / "copies" / f"renamed.{fmt}"
+    out.parent.mkdir()
+    assert main(["convert", str(labelled / "cramp.csv"), str(out)]) == 0
+    copied = json.loads((out.parent / "renamed.labels.json").read_text())
+    assert copied == json.loads((labelled / "cramp.labels.json").read_text())
+    code, doc, err = _evaluate(capsys, str(out.parent))
+    assert code == 0, err
+    assert doc["overall"]["recordings"] == 1 and doc["overall"]["detected"] == 1
+
+
+def test_evaluate_dir_skips_unlabelled_copies_with_a_note(labelled, tmp_path, capsys):
+    folder = _copy_set(labelled, tmp_path / "set")
+    # an EDF without labels: the copy of a CSV that has none
+    bare = tmp_path / "bare.csv"
+    shutil.copy(folder / "cramp.csv", bare)
+    assert main(["convert", str(bare), str(folder / "bare.edf")]) == 0
+    code, doc, err = _evaluate(capsys, str(folder))
+    assert code == 0, err
+    assert doc["overall"]["recordings"] == 1
+    assert doc["skipped"] == ["bare.edf (no labels)"]
+    assert "bare.edf (no labels)" in err
