@@ -125,3 +125,97 @@ def test_evaluate_dir_skips_unlabelled_copies_with_a_note(labelled, tmp_path, ca
     assert doc["overall"]["recordings"] == 1
     assert doc["skipped"] == ["bare.edf (no labels)"]
     assert "bare.edf (no labels)" in err
+
+
+def _tree(labelled: Path, root: Path) -> Path:
+    """``root/top.csv``, ``root/subject1/night/cramp.csv`` and ``root/subject2/cramp.csv``
+    (each labelled), a damaged labelled CSV in subject2 and a note."""
+    _copy_set(labelled, root / "subject1" / "night")
+    _copy_set(labelled, root / "subject2")
+    shutil.copy(labelled / "cramp.csv", root / "top.csv")
+    shutil.copy(labelled / "cramp.labels.json", root / "top.labels.json")
+    (root / "subject2" / "damaged.csv").write_text("time_s,calf_left\n0,1\n0.001,x\n")
+    shutil.copy(labelled / "cramp.labels.json", root / "subject2" / "damaged.labels.json")
+    (root / "notes.txt").write_text("cohort notes\n")
+    return root
+
+
+def test_convert_folder_recursive_one_copy_per_recording(labelled, tmp_path, capsys):
+    edfio = pytest.importorskip("edfio")
+    root = _tree(labelled, tmp_path / "study")
+    out = tmp_path / "edf"
+    code = main(["convert", str(root), "--out", str(out), "--format", "edf", "--recursive"])
+    err = capsys.readouterr().err
+    assert code == 2  # the damaged file: named, the others converted
+    assert f"error: {root / 'subject2' / 'damaged.csv'}" in err
+    assert "3 of 4 recording(s) converted" in err
+    copies = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.edf"))
+    assert copies == ["subject1/night/cramp.edf", "subject2/cramp.edf", "top.edf"]
+    for copy in out.rglob("*.edf"):  # valid EDF+ with the labels inside
+        texts = [a.text for a in edfio.read_edf(copy).annotations]
+        assert any(t.startswith("label cramp ") for t in texts)
+    # the copies are scored with the sub-folder in their names
+    code, doc, err = _evaluate(capsys, str(out), "--recursive")
+    assert code == 0, err
+    names = [r["name"] for r in doc["recordings"]]
+    assert names == ["subject1/night/cramp.edf", "subject2/cramp.edf", "top.edf"]
+
+
+def test_convert_folder_needs_out_and_format_and_skips_sub_folders(labelled, tmp_path, capsys):
+    root = _tree(labelled, tmp_path / "study")
+    assert main(["convert", str(root), str(tmp_path / "x")]) == 2  # DIR DIR2: --format
+    assert "needs --format" in capsys.readouterr().err
+    assert main(["convert", str(root), str(tmp_path / "x.edf")]) == 2  # DIR FILE
+    assert "is a folder, not a recording session" in capsys.readouterr().err
+    assert main(["convert", str(root)]) == 2
+    assert "--out DIR" in capsys.readouterr().err
+    out = tmp_path / "csv"
+    assert main(["convert", str(root), str(out), "--format", "csv"]) == 0  # top level only
+    assert sorted(p.name for p in out.iterdir()) == [
+        "top.csv",
+        "top.csv.session.json",
+        "top.labels.json",
+    ]
+    assert "subject1/, subject2/" in capsys.readouterr().err
+    # a second run into a folder inside the converted one does not convert its own copies
+    inner = root / "copies"
+    argv = ["convert", str(root), "--out", str(inner), "--format", "wav", "-r", "-q"]
+    assert main(argv) == 2  # the damaged CSV
+    assert main([*argv, "--force"]) == 2
+    assert "(in --out)" in capsys.readouterr().err
+    assert len(list(inner.rglob("*.wav"))) == 3
+
+
+def test_detect_replay_evaluate_report_recursive(labelled, tmp_path, capsys):
+    root = _tree(labelled, tmp_path / "study")
+    (root / "subject2" / "damaged.csv").unlink()
+    for command in ("detect", "replay"):
+        capsys.readouterr()
+        assert main([command, str(root), "--json", "-q"]) == 0  # top level only
+        assert len(capsys.readouterr().out.splitlines()) == 1
+        assert main([command, str(root), "--json", "-q", "--recursive"]) == 0
+        lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+        assert [Path(x["path"]).relative_to(root).as_posix() for x in lines] == [
+            "subject1/night/cramp.csv",
+            "subject2/cramp.csv",
+            "top.csv",
+        ]
+        assert all(x["events"] for x in lines)
+    code, doc, err = _evaluate(capsys, str(root))
+    assert code == 0 and doc["overall"]["recordings"] == 1, err
+    code, doc, err = _evaluate(capsys, str(root), "-r")
+    assert code == 0 and doc["overall"]["recordings"] == 3, err
+    assert doc["overall"]["cramps"] == 3
+
+
+def test_report_recursive_keeps_relative_paths(labelled, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    root = tmp_path / "study"
+    _copy_set(labelled, root / "a")
+    _copy_set(labelled, root / "b")
+    out = tmp_path / "reports"
+    assert (
+        main(["report", str(root), "--recursive", "--out", str(out), "-q", "--workers", "1"]) == 0
+    )
+    made = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.png"))
+    assert made == ["a/cramp.csv.report.png", "b/cramp.csv.report.png"]

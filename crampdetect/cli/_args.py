@@ -107,6 +107,81 @@ def _expand(
         out.append(str(entry))
 
 
+def copy_path(source: str, roots: list[str], out_dir: Path, fmt: str) -> Path:
+    """Where the copy of ``source`` goes: its path below the folder of ``roots`` it was found
+    in (a file named directly: its name), in ``out_dir``, with the suffix of ``fmt``."""
+    path = Path(source)
+    relative = Path(path.name)
+    for root in roots:
+        if is_folder(Path(root)) and path.is_relative_to(root):
+            relative = path.relative_to(root)
+            break
+    return out_dir / relative.parent / f"{relative.stem}.{fmt}"
+
+
+def run_many(args: argparse.Namespace, command: str, score) -> int:
+    """Score several paths and folders (``args.paths``; ``args.recursive``) one by one with
+    ``score(path) -> detect --json dict or {"error": message}``, in ``args.workers`` processes:
+    one table (``--json``: one line with its path) per file, an error line for a file that
+    fails while the others still run; exit status 2 if any failed (``detect``, ``replay``)."""
+    import json
+    import sys
+
+    from crampdetect.pipeline.bulk import Failure, map_recordings
+
+    paths, skipped = expand_folders(args.paths, getattr(args, "recursive", False))
+    if skipped:
+        print(skipped_line(command, skipped), file=sys.stderr)
+    if not paths:
+        what = "is a directory" if len(args.paths) == 1 else "are directories"
+        nested = [
+            entry
+            for name in args.paths
+            for entry in sorted(Path(name).iterdir())
+            if entry.is_dir() and not entry.name.startswith(".")
+        ]
+        every = f"{Path(args.paths[0]) / '*'}/"
+        hint = (
+            f" (sub-folders are not searched: use --recursive, or name them, e.g. {nested[0]}, "
+            f"or {every})"
+            if nested and not getattr(args, "recursive", False)
+            else ""
+        )
+        raise InputError(
+            f"nothing to score: {', '.join(args.paths)} {what} without recordings{hint}"
+        )
+    results = map_recordings(
+        score,
+        paths,
+        n_workers=args.workers,
+        progress=not args.quiet and sys.stderr.isatty(),
+        errors="collect",
+        desc=command,
+    )
+    failed = 0
+    for n, (path, result) in enumerate(zip(paths, results, strict=True)):
+        if isinstance(result, Failure):  # a bug: say so, as for one file
+            result = {"error": f"internal error: {result.error} (please report it)"}
+        if "error" in result:
+            failed += 1
+            error = result["error"]
+            print(f"crampdetect {command}: error: {name_path(path, error)}", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"path": path, "error": error}), flush=True)
+            continue
+        for problem in result["input"].get("problems", []):
+            print(f"crampdetect {command}: warning: {name_path(path, problem)}", file=sys.stderr)
+        if args.json:
+            print(json.dumps({"path": path, **result}), flush=True)
+        else:
+            print(("\n" if n else "") + f"== {path}\n" + format_result(result), flush=True)
+    print(
+        f"crampdetect {command}: {len(paths) - failed} of {len(paths)} file(s) scored",
+        file=sys.stderr,
+    )
+    return 2 if failed else 0
+
+
 def skipped_line(
     command: str, skipped: list[str], shown: int = 5, what: str = "non-recording file(s)"
 ) -> str:

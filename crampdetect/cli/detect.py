@@ -17,12 +17,11 @@ from crampdetect.cli import progress
 from crampdetect.cli._args import (
     add_input_arguments,
     add_model_argument,
-    expand_folders,
+    add_recursive_argument,
     format_result,
     is_folder,
-    name_path,
     overrides_from_args,
-    skipped_line,
+    run_many,
 )
 from crampdetect.core import InputError
 
@@ -33,8 +32,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         nargs="+",
         metavar="PATH",
         help="CSV with a time_s column and one column per channel, or any recording; several "
-        "paths and folders (their recordings, not sub-folders) are scored one by one",
+        "paths and folders (their recordings; sub-folders with --recursive) are scored one by one",
     )
+    add_recursive_argument(p)
     p.add_argument(
         "--json",
         action="store_true",
@@ -162,8 +162,6 @@ def _detect_csv(
 def _run_many(args: argparse.Namespace) -> int:
     import functools
 
-    from crampdetect.pipeline.bulk import Failure, map_recordings
-
     overrides_from_args(args)  # a bad --set stops the command before any file
     if args.workers < 1:
         raise InputError(f"--workers must be at least 1, got {args.workers}")
@@ -172,53 +170,4 @@ def _run_many(args: argparse.Namespace) -> int:
 
         if load_calibration(args.user) is None:
             raise InputError(f"No calibration for user {args.user!r}: run `crampdetect calibrate`")
-    paths, skipped = expand_folders(args.paths)
-    if skipped:
-        print(skipped_line("detect", skipped), file=sys.stderr)
-    if not paths:
-        what = "is a directory" if len(args.paths) == 1 else "are directories"
-        nested = [
-            entry
-            for name in args.paths
-            for entry in sorted(Path(name).iterdir())
-            if entry.is_dir() and not entry.name.startswith(".")
-        ]
-        every = f"{Path(args.paths[0]) / '*'}/"
-        hint = (
-            f" (sub-folders are not searched: name them, e.g. {nested[0]}, or {every})"
-            if nested
-            else ""
-        )
-        raise InputError(
-            f"nothing to score: {', '.join(args.paths)} {what} without recordings{hint}"
-        )
-    results = map_recordings(
-        functools.partial(_score, args=args),
-        paths,
-        n_workers=args.workers,
-        progress=not args.quiet and sys.stderr.isatty(),
-        errors="collect",
-        desc="detect",
-    )
-    failed = 0
-    for n, (path, result) in enumerate(zip(paths, results, strict=True)):
-        if isinstance(result, Failure):  # a bug: say so, as for one file
-            result = {"error": f"internal error: {result.error} (please report it)"}
-        if "error" in result:
-            failed += 1
-            error = result["error"]
-            print(f"crampdetect detect: error: {name_path(path, error)}", file=sys.stderr)
-            if args.json:
-                print(json.dumps({"path": path, "error": error}), flush=True)
-            continue
-        for problem in result["input"].get("problems", []):
-            print(f"crampdetect detect: warning: {name_path(path, problem)}", file=sys.stderr)
-        if args.json:
-            print(json.dumps({"path": path, **result}), flush=True)
-        else:
-            print(("\n" if n else "") + f"== {path}\n" + format_result(result), flush=True)
-    print(
-        f"crampdetect detect: {len(paths) - failed} of {len(paths)} file(s) scored",
-        file=sys.stderr,
-    )
-    return 2 if failed else 0
+    return run_many(args, "detect", functools.partial(_score, args=args))

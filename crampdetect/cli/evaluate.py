@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     scores = []
     for path, outcome in zip(paths, outcomes, strict=True):
         if not isinstance(outcome, Failure):
+            outcome["name"] = Path(path).relative_to(args.directory[0]).as_posix()  # sub-folders
             scores.append(outcome)
         elif outcome.error.startswith(f"{NoLabelsError.__name__}: "):
             skipped.append(f"{Path(path).name} (no labels)")
