@@ -47,6 +47,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="score several files in N processes (default 1)",
     )
+    p.add_argument(
+        "--channels",
+        type=_names,
+        metavar="NAME,...",
+        help="CSV columns to score, in this order (default: every column not named as force, "
+        "torque, angle, acceleration, trigger... which are left out with a note)",
+    )
     p.add_argument("--user", help="use this user's calibration (see `crampdetect calibrate`)")
     p.add_argument(
         "--block-s",
@@ -57,6 +64,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     add_model_argument(p)
     add_input_arguments(p)
+
+
+def _names(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("give one or more column names, e.g. emg_ta,emg_gl")
+    return names
 
 
 def _reuse_freed_memory() -> None:
@@ -88,8 +102,10 @@ def _run_one(args: argparse.Namespace) -> int:
     from crampdetect.storage.reader import sniff
 
     if sniff(Path(args.file)) != "csv":  # EDF, WAV, a session, OpenBCI, BrainFlow...
-        if args.user or args.model:
-            raise InputError("--user and --model need a time_s CSV; convert the file first")
+        if args.user or args.model or args.channels:
+            raise InputError(
+                "--user, --model and --channels need a time_s CSV; convert the file first"
+            )
         from crampdetect.cli import replay
 
         args.path, args.speed = args.file, None
@@ -122,8 +138,10 @@ def _score_or_raise(path: str, args: argparse.Namespace) -> dict:
     from crampdetect.storage.reader import open_recording, sniff
 
     if sniff(Path(path)) != "csv":
-        if args.user or args.model:
-            raise InputError("--user and --model need a time_s CSV; convert the file first")
+        if args.user or args.model or args.channels:
+            raise InputError(
+                "--user, --model and --channels need a time_s CSV; convert the file first"
+            )
         from crampdetect.cli.replay import replay_recording
 
         return replay_recording(open_recording(path), args)
@@ -156,6 +174,7 @@ def _detect_csv(
         model=resolve_model(args.model),
         progress=bar,
         block_s=args.block_s,
+        channels=args.channels,
     )
 
 

@@ -9,7 +9,7 @@ into final events and quality intervals, and the ``detect --json`` document buil
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -226,6 +226,7 @@ def detect_file(
     model: Any = None,
     progress: Callable[[float], None] | None = None,
     block_s: float | None = None,
+    channels: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Detect cramps in a ``time_s,<channels>`` CSV through the live code path.
 
@@ -255,6 +256,10 @@ def detect_file(
     block_s : float, optional
         Size in s of the blocks streamed through the pipeline (default: the file's read
         chunks); the result does not depend on it.
+    channels : sequence of str, optional
+        The columns to score; default every column not named as something else than EMG
+        (force, torque, angle...; :func:`~crampdetect.storage.csvfile.open_csv`). Without
+        ``units``, a unit the channels' names end with (``emg_ta_V``) is the samples' unit.
 
     Returns
     -------
@@ -291,9 +296,19 @@ def detect_file(
     on_block = None
     if progress is not None:
         on_block = lambda block, pipe, out: progress(block.n_samples / block.fs)  # noqa: E731 (s done)
+    opened: list[CsvStream] = []
+
+    def open_stream() -> CsvStream:
+        opened.append(open_csv(path, rate=rate, channels=channels))
+        return opened[-1]
+
+    def new_inference(fs: float) -> RepresentationInference:
+        # a unit the column names state (emg_ta_V) counts as given, unless --units says one
+        return RepresentationInference(fs, signal, units or opened[-1].units, adc_bits)
+
     stream, inference, _, (events, quality) = infer_and_run(
-        lambda: open_csv(path, rate=rate),
-        lambda fs: RepresentationInference(fs, signal, units, adc_bits),
+        open_stream,
+        new_inference,
         make_pipe,
         cut,
         on_block,
@@ -312,6 +327,8 @@ def detect_file(
         quality,
         problems=[*stream.problems, *problems] or None,
     )
+    if units is None and stream.units is not None:  # what each name said (emg_ta_V: V)
+        result["input"]["units_from_column_names"] = dict(stream.column_units)
     return with_profile_note(result, note)
 
 

@@ -28,6 +28,8 @@ from crampdetect.storage.recording import Recording, Segment
 from crampdetect.storage.recover import bad_samples, recover_csv
 
 SIDECAR_SUFFIX = ".session.json"
+#: ``Recording.meta`` key of the unit a CSV's channel names state (``emg_ta_V``: V).
+COLUMN_UNITS = "column_units"
 EXPORT_FORMATS = ("edf", "bdf", "csv", "wav")
 
 
@@ -202,6 +204,8 @@ def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
     rec = Recording(
         path, "csv", stream.fs, stream.channels, None, segments, problems=stream.problems
     )
+    if stream.units is not None:  # emg_ta_V: what the samples are, said by the column names
+        rec.meta[COLUMN_UNITS] = stream.units
     if doc:
         runs = doc.get("segments") or []
         if len(runs) == rec.n_gaps + 1:  # restore the recorder's sample indices
@@ -340,7 +344,7 @@ def to_mne(rec: Recording):
         ) from None
     times, data = rec.load()
     # a bare CSV: the representation detect and convert infer (ADC counts are not µV)
-    rep = rec.representation or resolve_inference(rec)[0]
+    rep = rec.representation or resolve_inference(rec, units=rec.meta.get(COLUMN_UNITS))[0]
     t0 = rec.t_start
     # MNE wants one uniform time axis: lost samples become zeros, marked BAD_ACQ_SKIP below.
     idx = np.round((times - t0) * rec.fs).astype(np.int64) if times.size else times.astype(int)
@@ -412,7 +416,8 @@ def export(
     limits.check_rate(rec.fs, str(rec.path))
     limits.check_times(((s.t0, s.t0 + s.n_samples / rec.fs) for s in rec.segments), str(rec.path))
     if rec.representation is None:  # what detect would take the samples for, said in the file
-        rec = dataclasses.replace(rec, representation=resolve_inference(rec)[0])
+        rep = resolve_inference(rec, units=rec.meta.get(COLUMN_UNITS))[0]
+        rec = dataclasses.replace(rec, representation=rep)
     # Written beside the target and moved into place when complete: a failure half-way
     # (bad samples found late, disk full) leaves no partial file behind.
     try:
