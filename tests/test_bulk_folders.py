@@ -219,3 +219,17 @@ def test_report_recursive_keeps_relative_paths(labelled, tmp_path, capsys):
     )
     made = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.png"))
     assert made == ["a/cramp.csv.report.png", "b/cramp.csv.report.png"]
+
+
+def test_evaluate_dir_of_broken_files_only_prints_no_table(tmp_path, capsys):
+    (tmp_path / "a.csv").write_text("time_s,calf_left\n0,1\n0.001,x\n")
+    (tmp_path / "a.labels.json").write_text('{"intervals": []}')
+    (tmp_path / "b.csv").write_bytes(b"")
+    (tmp_path / "b.labels.json").write_text('{"intervals": []}')
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path), "--workers", "1", "-q"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert f"error: {tmp_path / 'a.csv'}: non-numeric value 'x'" in err
+    assert f"error: {tmp_path / 'b.csv'}: the file is empty" in err
+    assert "0 of 2 labelled recording(s) scored" in err

@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         json.dump(result, sys.stdout, indent=1)
         sys.stdout.write("\n")
-    else:
+    elif scores:  # nothing scored: the error lines say why, no table of zeros
         print(format_summary(result))
         _print_cases(result.get("cases"))
     return 2 if failed else 0
