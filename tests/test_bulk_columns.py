@@ -149,3 +149,14 @@ def test_channels_naming_different_volt_units_are_read_in_one(tmp_path):
     data = np.hstack([b.data for b in stream.blocks()])
     np.testing.assert_allclose(data[1], data[0], rtol=1e-6, atol=1e-6)
     assert any("right_mV (mV) read in uV" in p for p in stream.problems)
+
+
+def test_rescore_of_a_recording_honours_the_named_unit(tmp_path):
+    from crampdetect.pipeline.rescore import rescore
+
+    t, uv = _signal()
+    path = tmp_path / "lab.csv"
+    _write(path, {"emg_ta_mV": uv * 1e-3, "angle": 0 * t}, t)
+    result = rescore(path)
+    assert result["input"]["channels"] == ["emg_ta_mV"]
+    assert result["input"]["units"] == "mV" and "units" not in result["input"]["inferred"]

@@ -115,7 +115,9 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
 
     if args.rate is not None and abs(args.rate - rec.fs) > 0.02 * rec.fs:
         raise InputError(f"--rate {args.rate:g} Hz disagrees with the recording ({rec.fs:g} Hz)")
-    units = args.units or rec.meta.get("column_units")  # a CSV's names may say (emg_ta_V)
+    from crampdetect.storage.formats import COLUMN_UNITS
+
+    units = args.units or rec.meta.get(COLUMN_UNITS)  # a CSV's names may say (emg_ta_V)
     rep, inferred, inference = resolve_inference(rec, args.signal, units, args.adc_bits)
     profile, _ = _recording_profile(rec, args)
     result = replay(

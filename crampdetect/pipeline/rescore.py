@@ -22,6 +22,7 @@ from crampdetect.pipeline.offline import (
     scoring_profile,
     with_profile_note,
 )
+from crampdetect.storage.formats import COLUMN_UNITS
 from crampdetect.storage.reader import open_recording
 from crampdetect.storage.recording import Recording
 
@@ -89,7 +90,10 @@ def replay(
     inferred: list[str] = []
     inference = None
     if representation is None:
-        representation, inferred, inference = resolve_inference(rec)
+        # a CSV's channel names may state the unit (emg_ta_V): storage.formats.read_csv
+        representation, inferred, inference = resolve_inference(
+            rec, units=rec.meta.get(COLUMN_UNITS)
+        )
     pipe = Pipeline(rec.fs, rec.channels, representation, profile, settings, gate=gate)
     block_s = block_s or (BLOCK_S if speed else FAST_BLOCK_S)
     blocks = rec.iter_blocks(max(1, round(block_s * rec.fs)))
