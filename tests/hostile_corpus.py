@@ -705,7 +705,8 @@ def build(root: Path) -> list[Case]:
         ).convert = "OK:warning: .*NaN, infinite or absurd.*sample 50\\b.*dropped their 1 "
 
     # -- not files -----------------------------------------------------------------------------
-    d = add("plain_dir", "E:is a directory", "E:not a recording session")
+    # replay takes a folder for its recordings, as detect (session 19, bulk)
+    d = add("plain_dir", "E:is a directory", "E:is a directory", "E:not a recording session")
     d.mkdir()
     fifo = add("fifo.csv", "E:FIFO", "E:FIFO")
     os.mkfifo(fifo)

@@ -39,41 +39,156 @@ SIDECAR_SUFFIXES = (".labels.json", ".session.json")
 RECORDING_SUFFIXES = (".csv", ".edf", ".bdf", ".wav")
 
 
-def expand_folders(paths: list[str]) -> tuple[list[str], list[str]]:
+def add_recursive_argument(p: argparse.ArgumentParser) -> None:
+    """``-r/--recursive``: a folder stands for the recordings in it and in its sub-folders."""
+    p.add_argument(
+        "-r",
+        "--recursive",
+        action="store_true",
+        help="a folder also stands for the recordings in its sub-folders, at any depth",
+    )
+
+
+def expand_folders(
+    paths: list[str],
+    recursive: bool = False,
+    unreadable: list[tuple[str, str]] | None = None,
+) -> tuple[list[str], list[str]]:
     """The paths to score, folders expanded to their recordings; and the entries of those
     folders skipped as not recordings (notes, unreadable files, sub-folders), sidecars aside; a
-    file that looks like a recording (an empty or damaged CSV) is named with the reason."""
-    from crampdetect.storage.reader import sniff
+    file that looks like a recording (an empty or damaged CSV) is named with the reason.
 
+    ``recursive``: sub-folders are searched too, at any depth (a session directory is one
+    recording either way), and their entries are named by their path below the folder.
+    ``unreadable``: if given, the files that look like recordings but cannot be read are put
+    there as (path, reason) instead of among the skipped (``evaluate`` counts them as failed).
+    """
     out, skipped = [], []
     for name in paths:
         path = Path(name)
         if not is_folder(path):
             out.append(name)  # a named file that cannot be read is that file's error line
             continue
-        for entry in sorted(path.iterdir()):
-            if entry.name.startswith(".") or entry.name.endswith(SIDECAR_SUFFIXES):
-                continue
-            try:
-                sniff(entry)
-            except (InputError, OSError) as exc:
-                if entry.is_dir():
-                    skipped.append(entry.name + "/")
-                elif entry.suffix.lower() in RECORDING_SUFFIXES:
-                    why = str(exc).replace(f"{entry}: ", "").replace(f"{entry.name}: ", "")
-                    skipped.append(f"{entry.name} ({why})")
-                else:
-                    skipped.append(entry.name)
-                continue
-            out.append(str(entry))
+        _expand(path, path, recursive, out, skipped, unreadable)
     return out, skipped
 
 
-def skipped_line(command: str, skipped: list[str], shown: int = 5) -> str:
+def _expand(
+    root: Path,
+    folder: Path,
+    recursive: bool,
+    out: list[str],
+    skipped: list[str],
+    unreadable: list[tuple[str, str]] | None,
+) -> None:
+    from crampdetect.storage.reader import sniff
+
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith(".") or entry.name.endswith(SIDECAR_SUFFIXES):
+            continue
+        shown = entry.relative_to(root).as_posix()
+        if recursive and is_folder(entry) and not entry.is_symlink():
+            _expand(root, entry, recursive, out, skipped, unreadable)
+            continue
+        try:
+            sniff(entry)
+        except (InputError, OSError) as exc:
+            if entry.is_dir():
+                skipped.append(shown + "/")
+            elif entry.suffix.lower() in RECORDING_SUFFIXES:
+                why = str(exc).replace(f"{entry}: ", "").replace(f"{entry.name}: ", "")
+                if unreadable is not None:
+                    unreadable.append((str(entry), why))
+                else:
+                    skipped.append(f"{shown} ({why})")
+            else:
+                skipped.append(shown)
+            continue
+        out.append(str(entry))
+
+
+def copy_path(source: str, roots: list[str], out_dir: Path, fmt: str) -> Path:
+    """Where the copy of ``source`` goes: its path below the folder of ``roots`` it was found
+    in (a file named directly: its name), in ``out_dir``, with the suffix of ``fmt``."""
+    path = Path(source)
+    relative = Path(path.name)
+    for root in roots:
+        if is_folder(Path(root)) and path.is_relative_to(root):
+            relative = path.relative_to(root)
+            break
+    return out_dir / relative.parent / f"{relative.stem}.{fmt}"
+
+
+def run_many(args: argparse.Namespace, command: str, score) -> int:
+    """Score several paths and folders (``args.paths``; ``args.recursive``) one by one with
+    ``score(path) -> detect --json dict or {"error": message}``, in ``args.workers`` processes:
+    one table (``--json``: one line with its path) per file, an error line for a file that
+    fails while the others still run; exit status 2 if any failed (``detect``, ``replay``)."""
+    import json
+    import sys
+
+    from crampdetect.pipeline.bulk import Failure, map_recordings
+
+    paths, skipped = expand_folders(args.paths, getattr(args, "recursive", False))
+    if skipped:
+        print(skipped_line(command, skipped), file=sys.stderr)
+    if not paths:
+        what = "is a directory" if len(args.paths) == 1 else "are directories"
+        nested = [
+            entry
+            for name in args.paths
+            for entry in sorted(Path(name).iterdir())
+            if entry.is_dir() and not entry.name.startswith(".")
+        ]
+        every = f"{Path(args.paths[0]) / '*'}/"
+        hint = (
+            f" (sub-folders are not searched: use --recursive, or name them, e.g. {nested[0]}, "
+            f"or {every})"
+            if nested and not getattr(args, "recursive", False)
+            else ""
+        )
+        raise InputError(
+            f"nothing to score: {', '.join(args.paths)} {what} without recordings{hint}"
+        )
+    results = map_recordings(
+        score,
+        paths,
+        n_workers=args.workers,
+        progress=not args.quiet and sys.stderr.isatty(),
+        errors="collect",
+        desc=command,
+    )
+    failed = 0
+    for n, (path, result) in enumerate(zip(paths, results, strict=True)):
+        if isinstance(result, Failure):  # a bug: say so, as for one file
+            result = {"error": f"internal error: {result.error} (please report it)"}
+        if "error" in result:
+            failed += 1
+            error = result["error"]
+            print(f"crampdetect {command}: error: {name_path(path, error)}", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"path": path, "error": error}), flush=True)
+            continue
+        for problem in result["input"].get("problems", []):
+            print(f"crampdetect {command}: warning: {name_path(path, problem)}", file=sys.stderr)
+        if args.json:
+            print(json.dumps({"path": path, **result}), flush=True)
+        else:
+            print(("\n" if n else "") + f"== {path}\n" + format_result(result), flush=True)
+    print(
+        f"crampdetect {command}: {len(paths) - failed} of {len(paths)} file(s) scored",
+        file=sys.stderr,
+    )
+    return 2 if failed else 0
+
+
+def skipped_line(
+    command: str, skipped: list[str], shown: int = 5, what: str = "non-recording file(s)"
+) -> str:
     """``skipped N non-recording file(s): a, b, ...``: which, so an unreadable data file shows."""
     more = len(skipped) - shown
     names = ", ".join(skipped[:shown]) + (f", +{more} more" if more > 0 else "")
-    return f"crampdetect {command}: skipped {len(skipped)} non-recording file(s): {names}"
+    return f"crampdetect {command}: skipped {len(skipped)} {what}: {names}"
 
 
 def _rate(text: str) -> float:

@@ -1,40 +1,125 @@
-"""Convert a recording to EDF+, BDF+, CSV (detect layout) or WAV; never modifies the original."""
+"""Convert a recording to EDF+, BDF+, CSV (detect layout) or WAV; never modifies the original.
+
+``convert PATH OUT...`` writes one recording to one or more files. ``convert PATH... --out DIR
+--format FMT`` (PATH files or folders; ``--recursive`` also walks their sub-folders) writes one
+copy per recording into DIR, keeping each one's path below the folder it was found in; a
+recording that cannot be read or written is named with why and the others are still converted
+(exit status 2 if any failed). Labels travel with the copies (EDF+/BDF+ annotations, a
+``.labels.json`` beside CSV and WAV copies).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+from crampdetect.cli._args import add_recursive_argument
+from crampdetect.core import InputError
+
+FORMATS = ("edf", "bdf", "csv", "wav")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path", help="session directory, EDF/BDF, WAV, CSV or a shipped recording")
-    p.add_argument("out", nargs="+", help="output file(s); the format comes from the suffix")
-    p.add_argument("--force", action="store_true", help="overwrite existing output files")
     p.add_argument(
-        "--format", choices=("edf", "bdf", "csv", "wav"), help="format when OUT has no suffix"
+        "path",
+        nargs="+",
+        metavar="PATH",
+        help="a recording (session directory, EDF/BDF, WAV, CSV, shipped) and its output "
+        "file(s), the format from each suffix; with --out: recordings and folders to convert",
     )
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write one copy of each recording (folders: of each recording in them) into DIR, "
+        "keeping the relative paths; needs --format",
+    )
+    add_recursive_argument(p)
+    p.add_argument("--force", action="store_true", help="overwrite existing output files")
+    p.add_argument("--format", choices=FORMATS, help="format when OUT has no suffix, or with --out")
     p.add_argument(
         "--anonymize",
         action="store_true",
         help="leave out the start date and time and the device (for sharing)",
     )
+    p.add_argument("-q", "--quiet", action="store_true", help="only errors and warnings")
 
 
 def run(args: argparse.Namespace) -> int:
+    from crampdetect.cli._args import is_folder
+
+    first = Path(args.path[0])
+    folder_out = len(args.path) == 2 and Path(args.path[1]).suffix.lower()[1:] not in FORMATS
+    if args.out is None and folder_out and is_folder(first):
+        args.out, args.path = args.path[1], args.path[:1]  # convert DIR DIR2 --format edf
+    if args.out is None:
+        if is_folder(first):
+            raise InputError(
+                f"{first} is a folder, not a recording session: convert its recordings with "
+                f"--out DIR --format {'|'.join(FORMATS)} (--recursive: its sub-folders too)"
+            )
+        if len(args.path) < 2:
+            raise InputError("name the output file(s) after the recording, or use --out DIR")
+        return _convert_one(args.path[0], args.path[1:], args)
+    return _convert_many(args)
+
+
+def _convert_one(source: str, outs: list[str], args: argparse.Namespace) -> int:
     from crampdetect.storage.formats import export
     from crampdetect.storage.limits import refuse_overwrite
     from crampdetect.storage.reader import open_recording
 
-    for out in args.out:  # before reading anything: a refusal costs nothing
+    for out in outs:  # before reading anything: a refusal costs nothing
         refuse_overwrite(out, args.force)
-    rec = open_recording(args.path, recover=True)
+    rec = open_recording(source, recover=True)
     for problem in rec.problems:  # e.g. the rows of a damaged CSV that could not be kept
         print(f"crampdetect convert: warning: {problem}", file=sys.stderr)
-    for out in args.out:
+    for out in outs:
         path = export(rec, out, args.format, anonymize=args.anonymize, force=args.force)
-        print(
-            f"{path}: {rec.n_samples} samples x {len(rec.channels)} channels at {rec.fs:g} Hz, "
-            f"{rec.n_gaps} gap(s), {len(rec.events)} event(s), "
-            f"{len(rec.quality)} quality interval(s)"
-        )
+        if not getattr(args, "quiet", False):
+            print(
+                f"{path}: {rec.n_samples} samples x {len(rec.channels)} channels at "
+                f"{rec.fs:g} Hz, {rec.n_gaps} gap(s), {len(rec.events)} event(s), "
+                f"{len(rec.quality)} quality interval(s)"
+            )
     return 0
+
+
+def _convert_many(args: argparse.Namespace) -> int:
+    from crampdetect.cli._args import copy_path, expand_folders, name_path, skipped_line
+    from crampdetect.core import CrampDetectError
+
+    if args.format is None:
+        raise InputError(f"--out DIR needs --format ({', '.join(FORMATS)})")
+    out_dir = Path(args.out)
+    if out_dir.suffix.lower() in tuple("." + f for f in FORMATS) or out_dir.is_file():
+        raise InputError(f"--out {out_dir} must be a folder (it is created if missing)")
+    paths, skipped = expand_folders(args.path, args.recursive)
+    # copies already in --out (a folder inside the one converted) are not converted again
+    inside = [p for p in paths if Path(p).resolve().is_relative_to(out_dir.resolve())]
+    paths = [p for p in paths if p not in inside]
+    skipped += [f"{p} (in --out)" for p in inside]
+    if skipped:
+        print(skipped_line("convert", skipped), file=sys.stderr)
+    if not paths:
+        hint = "" if args.recursive else " (sub-folders are searched with --recursive)"
+        raise InputError(f"nothing to convert: {', '.join(args.path)} without recordings{hint}")
+    failed, done, taken = 0, 0, {}
+    for source in paths:
+        target = copy_path(source, args.path, out_dir, args.format)
+        try:
+            if target in taken:
+                raise InputError(f"its copy {target} would overwrite that of {taken[target]}")
+            taken[target] = source
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _convert_one(source, [str(target)], args)
+            done += 1
+        except (InputError, CrampDetectError, OSError) as exc:
+            failed += 1
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            print(f"crampdetect convert: error: {name_path(source, message)}", file=sys.stderr)
+    print(
+        f"crampdetect convert: {done} of {len(paths)} recording(s) converted into {out_dir}",
+        file=sys.stderr,
+    )
+    return 2 if failed else 0

@@ -17,12 +17,11 @@ from crampdetect.cli import progress
 from crampdetect.cli._args import (
     add_input_arguments,
     add_model_argument,
-    expand_folders,
+    add_recursive_argument,
     format_result,
     is_folder,
-    name_path,
     overrides_from_args,
-    skipped_line,
+    run_many,
 )
 from crampdetect.core import InputError
 
@@ -33,8 +32,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         nargs="+",
         metavar="PATH",
         help="CSV with a time_s column and one column per channel, or any recording; several "
-        "paths and folders (their recordings, not sub-folders) are scored one by one",
+        "paths and folders (their recordings; sub-folders with --recursive) are scored one by one",
     )
+    add_recursive_argument(p)
     p.add_argument(
         "--json",
         action="store_true",
@@ -47,6 +47,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="score several files in N processes (default 1)",
     )
+    p.add_argument(
+        "--channels",
+        type=_names,
+        metavar="NAME,...",
+        help="CSV columns to score, in this order (default: every column not named as force, "
+        "torque, angle, acceleration, trigger... which are left out with a note)",
+    )
     p.add_argument("--user", help="use this user's calibration (see `crampdetect calibrate`)")
     p.add_argument(
         "--block-s",
@@ -57,6 +64,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     add_model_argument(p)
     add_input_arguments(p)
+
+
+def _names(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("give one or more column names, e.g. emg_ta,emg_gl")
+    return names
 
 
 def _reuse_freed_memory() -> None:
@@ -88,8 +102,10 @@ def _run_one(args: argparse.Namespace) -> int:
     from crampdetect.storage.reader import sniff
 
     if sniff(Path(args.file)) != "csv":  # EDF, WAV, a session, OpenBCI, BrainFlow...
-        if args.user or args.model:
-            raise InputError("--user and --model need a time_s CSV; convert the file first")
+        if args.user or args.model or args.channels:
+            raise InputError(
+                "--user, --model and --channels need a time_s CSV; convert the file first"
+            )
         from crampdetect.cli import replay
 
         args.path, args.speed = args.file, None
@@ -122,8 +138,10 @@ def _score_or_raise(path: str, args: argparse.Namespace) -> dict:
     from crampdetect.storage.reader import open_recording, sniff
 
     if sniff(Path(path)) != "csv":
-        if args.user or args.model:
-            raise InputError("--user and --model need a time_s CSV; convert the file first")
+        if args.user or args.model or args.channels:
+            raise InputError(
+                "--user, --model and --channels need a time_s CSV; convert the file first"
+            )
         from crampdetect.cli.replay import replay_recording
 
         return replay_recording(open_recording(path), args)
@@ -166,13 +184,12 @@ def _detect_csv(
         progress=bar,
         block_s=args.block_s,
         calibration_check=check,
+        channels=args.channels,
     )
 
 
 def _run_many(args: argparse.Namespace) -> int:
     import functools
-
-    from crampdetect.pipeline.bulk import Failure, map_recordings
 
     overrides_from_args(args)  # a bad --set stops the command before any file
     if args.workers < 1:
@@ -182,53 +199,4 @@ def _run_many(args: argparse.Namespace) -> int:
 
         if load_calibration(args.user) is None:
             raise InputError(f"No calibration for user {args.user!r}: run `crampdetect calibrate`")
-    paths, skipped = expand_folders(args.paths)
-    if skipped:
-        print(skipped_line("detect", skipped), file=sys.stderr)
-    if not paths:
-        what = "is a directory" if len(args.paths) == 1 else "are directories"
-        nested = [
-            entry
-            for name in args.paths
-            for entry in sorted(Path(name).iterdir())
-            if entry.is_dir() and not entry.name.startswith(".")
-        ]
-        every = f"{Path(args.paths[0]) / '*'}/"
-        hint = (
-            f" (sub-folders are not searched: name them, e.g. {nested[0]}, or {every})"
-            if nested
-            else ""
-        )
-        raise InputError(
-            f"nothing to score: {', '.join(args.paths)} {what} without recordings{hint}"
-        )
-    results = map_recordings(
-        functools.partial(_score, args=args),
-        paths,
-        n_workers=args.workers,
-        progress=not args.quiet and sys.stderr.isatty(),
-        errors="collect",
-        desc="detect",
-    )
-    failed = 0
-    for n, (path, result) in enumerate(zip(paths, results, strict=True)):
-        if isinstance(result, Failure):  # a bug: say so, as for one file
-            result = {"error": f"internal error: {result.error} (please report it)"}
-        if "error" in result:
-            failed += 1
-            error = result["error"]
-            print(f"crampdetect detect: error: {name_path(path, error)}", file=sys.stderr)
-            if args.json:
-                print(json.dumps({"path": path, "error": error}), flush=True)
-            continue
-        for problem in result["input"].get("problems", []):
-            print(f"crampdetect detect: warning: {name_path(path, problem)}", file=sys.stderr)
-        if args.json:
-            print(json.dumps({"path": path, **result}), flush=True)
-        else:
-            print(("\n" if n else "") + f"== {path}\n" + format_result(result), flush=True)
-    print(
-        f"crampdetect detect: {len(paths) - failed} of {len(paths)} file(s) scored",
-        file=sys.stderr,
-    )
-    return 2 if failed else 0
+    return run_many(args, "detect", functools.partial(_score, args=args))

@@ -11,18 +11,21 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
-from crampdetect.cli._args import add_model_argument
-from crampdetect.core import PROFILES
+from crampdetect.cli._args import add_model_argument, add_recursive_argument
+from crampdetect.core import PROFILES, InputError
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "directory",
         nargs="*",
-        help="folder(s) of *.csv recordings with .labels.json sidecars; none: generate and "
-        "score both evaluation sets at several seeds",
+        help="folder of labelled recordings (CSV or WAV with a .labels.json sidecar, EDF+/BDF+ "
+        "with label annotations, as `convert` writes them); several: evaluation sets; none: "
+        "generate and score both evaluation sets at several seeds",
     )
+    add_recursive_argument(p)
     p.add_argument(
         "--seeds",
         default="held-out",
@@ -67,24 +70,57 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crampdetect.cli._args import overrides_from_args
+    from crampdetect.cli._args import name_path, overrides_from_args, skipped_line
     from crampdetect.detect.model import model_path_for
-    from crampdetect.evaluate.score import Scorer, aggregate, cases, find_recordings
-    from crampdetect.pipeline.bulk import map_recordings
+    from crampdetect.evaluate.score import NoLabelsError, Scorer, aggregate, cases
+    from crampdetect.pipeline.bulk import Failure, map_recordings
 
     overrides = overrides_from_args(args)
+    scorer = Scorer(args.profile, overrides, model_path_for(args.model))
     if len(args.directory) != 1:
-        return _run_sets(args, Scorer(args.profile, overrides, model_path_for(args.model)))
-    paths = find_recordings(args.directory[0])
-    scores = map_recordings(
-        Scorer(args.profile, overrides, model_path_for(args.model)),
-        [str(p) for p in paths],
+        return _run_sets(args, scorer)
+    paths, skipped, failed = labelled_recordings(args.directory[0], args.recursive)
+    outcomes = map_recordings(
+        scorer,
+        paths,
         dask_address=args.dask,
         n_workers=args.workers,
         progress=not args.no_progress and sys.stderr.isatty(),
+        errors="collect",
         desc="evaluate",
     )
+    scores = []
+    for path, outcome in zip(paths, outcomes, strict=True):
+        if not isinstance(outcome, Failure):
+            outcome["name"] = Path(path).relative_to(args.directory[0]).as_posix()  # sub-folders
+            scores.append(outcome)
+        elif outcome.error.startswith(f"{NoLabelsError.__name__}: "):
+            skipped.append(f"{Path(path).name} (no labels)")
+        else:
+            kind, _, error = outcome.error.partition(": ")
+            if kind not in KNOWN_ERRORS:  # a bug: say so
+                error = f"internal error: {outcome.error} (please report it)"
+            failed.append((path, error))
+    if skipped:
+        what = "file(s), not labelled recordings"
+        print(skipped_line("evaluate", skipped, what=what), file=sys.stderr)
+    for path, error in failed:
+        print(f"crampdetect evaluate: error: {name_path(path, error)}", file=sys.stderr)
+    if not scores and not failed:
+        raise InputError(
+            f"{args.directory[0]}: no labelled recordings (CSV or WAV with a .labels.json "
+            "sidecar, EDF+/BDF+ with label annotations)"
+            + ("" if args.recursive else "; sub-folders are searched with --recursive")
+        )
+    if failed:
+        print(
+            f"crampdetect evaluate: {len(scores)} of {len(scores) + len(failed)} labelled "
+            "recording(s) scored",
+            file=sys.stderr,
+        )
     result = aggregate(scores)
+    result["failed"] = [{"path": p, "error": e} for p, e in failed]
+    result["skipped"] = skipped
     if args.per_recording:
         result["recordings"] = scores
     if args.cases:
@@ -92,10 +128,53 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         json.dump(result, sys.stdout, indent=1)
         sys.stdout.write("\n")
-    else:
+    elif scores:  # nothing scored: the error lines say why, no table of zeros
         print(format_summary(result))
         _print_cases(result.get("cases"))
-    return 0
+    return 2 if failed else 0
+
+
+#: Exceptions that mean "this recording cannot be scored" (anything else is a bug).
+KNOWN_ERRORS = ("InputError", "LimitError", "CrampDetectError", "OSError", "FileNotFoundError",
+                "PermissionError", "IsADirectoryError")  # fmt: skip
+
+
+def labelled_recordings(
+    directory: str, recursive: bool = False
+) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    """The recordings of ``directory`` to score (``recursive``: of its sub-folders too), the
+    entries skipped (no labels, not recordings) and the recording files that cannot be read
+    (path, why). A CSV is scored when a ``.labels.json`` sidecar is beside it; any other
+    recording when it carries labels (a sidecar, EDF+ label annotations), which the scorer
+    finds out (:class:`~crampdetect.evaluate.score.NoLabelsError`)."""
+    from crampdetect.cli._args import expand_folders
+    from crampdetect.evaluate.score import labels_path
+
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a directory")
+    failed: list[tuple[str, str]] = []
+    found, skipped = expand_folders([directory], recursive, unreadable=failed)
+    paths = []
+    for name in found:
+        path = Path(name)
+        shown = path.relative_to(folder).as_posix()
+        if path.suffix.lower() == ".csv" and not labels_path(path).exists():
+            skipped.append(f"{shown} (no labels)")
+        else:
+            paths.append(name)
+    # a damaged file is only a failure when it was meant to be scored (a labelled CSV, EDF...)
+    for path, why in list(failed):
+        p = Path(path)
+        if p.suffix.lower() == ".csv" and not labels_path(p).exists():
+            failed.remove((path, why))
+            skipped.append(f"{p.relative_to(folder).as_posix()} ({why})")
+    skipped = [s for s in skipped if not s.endswith(IGNORED_SUFFIXES)]
+    return paths, skipped, failed
+
+
+#: Files of a labelled folder that are neither recordings nor worth a note (set manifests).
+IGNORED_SUFFIXES = (".json",)
 
 
 def _print_cases(found: list[dict] | None) -> None:
@@ -111,9 +190,6 @@ def _print_cases(found: list[dict] | None) -> None:
 
 def _run_sets(args: argparse.Namespace, scorer) -> int:
     """Several sets: generated at ``--seeds`` (no directory) or the given folders."""
-    from pathlib import Path
-
-    from crampdetect.core import InputError
     from crampdetect.evaluate import multiseed as ms
     from crampdetect.evaluate.score import cases
 

@@ -20,9 +20,15 @@ def _speed(text: str) -> float | None:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from crampdetect.cli._args import add_input_arguments
+    from crampdetect.cli._args import add_input_arguments, add_recursive_argument
 
-    p.add_argument("path", help="session directory, EDF/BDF, WAV, CSV or a shipped recording")
+    p.add_argument(
+        "path",
+        nargs="+",
+        help="session directory, EDF/BDF, WAV, CSV or a shipped recording; several, or a "
+        "folder (its recordings; sub-folders with --recursive): each at full speed, as detect",
+    )
+    add_recursive_argument(p)
     p.add_argument(
         "--speed",
         type=_speed,
@@ -35,10 +41,25 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from crampdetect.cli import progress
-    from crampdetect.cli._args import format_result
+    from crampdetect.cli._args import format_result, is_folder
+    from crampdetect.core import InputError
     from crampdetect.storage.reader import open_recording
 
+    paths = args.path if isinstance(args.path, list) else [args.path]
+    if len(paths) > 1 or is_folder(Path(paths[0])):
+        if args.speed is not None:
+            raise InputError("--speed paces one recording; several are replayed at full speed")
+        import functools
+
+        from crampdetect.cli._args import overrides_from_args, run_many
+
+        overrides_from_args(args)  # a bad --set stops the command before any file
+        args.paths, args.workers = paths, 1
+        return run_many(args, "replay", functools.partial(replay_path, args=args))
+    args.path = paths[0]
     rec = open_recording(args.path)
     _recording_profile(rec, args)  # a profile it does not know is a warning, said first
     for problem in rec.problems:
@@ -74,6 +95,18 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def replay_path(path: str, args: argparse.Namespace) -> dict:
+    """The ``detect --json`` dictionary of the recording at ``path`` (a worker's job in
+    ``replay DIR``), or ``{"error": message}`` if it is unusable (a bug still raises)."""
+    from crampdetect.core import CrampDetectError, InputError
+    from crampdetect.storage.reader import open_recording
+
+    try:
+        return replay_recording(open_recording(path), args)
+    except (InputError, CrampDetectError, OSError) as exc:
+        return {"error": str(exc).splitlines()[0] if str(exc) else type(exc).__name__}
+
+
 def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
     """The ``detect --json`` dictionary of an open recording, with the options of ``args``
     (``--signal/--units/--adc-bits/--rate/--profile/--set``, and ``--speed`` when present);
@@ -88,6 +121,7 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
 
     if args.rate is not None and abs(args.rate - rec.fs) > 0.02 * rec.fs:
         raise InputError(f"--rate {args.rate:g} Hz disagrees with the recording ({rec.fs:g} Hz)")
+    # a CSV's names may say the unit (emg_ta_V): the inference takes it, checked by magnitude
     rep, inferred, inference = resolve_inference(rec, args.signal, args.units, args.adc_bits)
     profile, _ = _recording_profile(rec, args)
     result = replay(

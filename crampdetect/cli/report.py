@@ -8,14 +8,16 @@ from pathlib import Path
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from crampdetect.cli._args import add_recursive_argument
     from crampdetect.core import PROFILES
 
     p.add_argument(
         "path",
         nargs="+",
         help="recording(s): session, EDF/BDF, WAV, CSV, shipped; a folder stands for the "
-        "recordings directly in it",
+        "recordings directly in it (with --recursive: in its sub-folders too)",
     )
+    add_recursive_argument(p)
     p.add_argument(
         "--out",
         help="report file .png, .pdf or .html (default <recording>.report.png); "
@@ -41,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     require("matplotlib", *(["distributed"] if args.dask else []))
     folders = [p for p in args.path if is_folder(Path(p))]
-    names, skipped = expand_folders(args.path)  # a folder stands for its recordings, as in detect
+    names, skipped = expand_folders(args.path, args.recursive)  # as in detect
     if skipped:
         print(skipped_line("report", skipped), file=sys.stderr)
     if not names:
@@ -62,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         if folder.suffix:
             raise InputError("with several recordings, --out must be a directory")
         folder.mkdir(parents=True, exist_ok=True)
-    jobs = [(p, _default_out(p, folder), args.profile, args.force) for p in paths]
+    jobs = [(p, _report_out(p, args.path, folder), args.profile, args.force) for p in paths]
     results = map_recordings(
         _report_job,
         jobs,
@@ -94,6 +96,19 @@ def _warn(path: Path, problems: list[str]) -> None:
 def _default_out(path: Path, folder: Path | None) -> Path:
     name = path.name.rstrip("/") + ".report.png"
     return (folder or path.resolve().parent) / name
+
+
+def _report_out(path: Path, given: list[str], folder: Path | None) -> Path:
+    """Beside the recording; in ``folder``, at its path below the folder it was found in (two
+    recordings of one name in different sub-folders get two reports)."""
+    if folder is None:
+        return _default_out(path, None)
+    from crampdetect.cli._args import copy_path
+
+    target = copy_path(str(path), given, folder, "report.png")
+    target = target.with_name(path.name.rstrip("/") + ".report.png")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target
 
 
 def _report_job(job: tuple) -> tuple[str, Path, list[str]]:

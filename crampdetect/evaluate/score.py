@@ -21,16 +21,20 @@ from typing import Any
 
 import numpy as np
 
-from crampdetect.core import PROFILES, InputError
-from crampdetect.detect.model import load_model
-from crampdetect.ingest.inference import RepresentationInference
+from crampdetect.core import PROFILES, InputError, Representation
+from crampdetect.detect.model import check_recording, load_model
+from crampdetect.detect.settings import profile_settings
+from crampdetect.ingest.inference import RepresentationInference, resolve_inference
 from crampdetect.pipeline.offline import (
     detect_file,
     detection_result,
     infer_and_run,
     scoring_profile,
 )
+from crampdetect.pipeline.rescore import replay
 from crampdetect.storage.csvfile import open_csv
+from crampdetect.storage.limits import read_json
+from crampdetect.storage.reader import open_recording, sniff
 from crampdetect.storage.recording import carried_profile
 
 #: Activities a false alert is attributed to (the first that overlaps wins).
@@ -151,14 +155,17 @@ class Scorer:
     model: str | None = None
 
     def __call__(self, csv_path: str | Path) -> dict[str, Any]:
-        lp = labels_path(csv_path)
-        if not lp.exists():
-            raise InputError(f"{Path(csv_path).name}: no labels sidecar {lp.name}")
-        labels = json.loads(lp.read_text())
-        profile = labelled_profile(labels, Path(csv_path).name, self.profile)
         model = None
         if self.model is not None:
             model = load_model(self.model)
+        if sniff(Path(csv_path)) != "csv":  # EDF+/BDF+ copies, WAV, sessions: their labels
+            return self._score_recording(Path(csv_path), model)
+        lp = labels_path(csv_path)
+        if not lp.exists():
+            raise NoLabelsError(f"{Path(csv_path).name}: no labels sidecar {lp.name}")
+        labels = read_json(lp, "labels file")
+        check_labels(labels, lp.name)
+        profile = labelled_profile(labels, Path(csv_path).name, self.profile)
         declared = {k: labels.get(k) for k in ("signal", "units", "adc_bits")}
         # Run as a user would (representation inferred over the whole file); only where
         # that inference misses the labelled representation, score a run with the label.
@@ -176,6 +183,59 @@ class Scorer:
         out = score(result, labels, Path(csv_path).name, profile)
         out["inferred_ok"] = inferred_ok
         return out
+
+    def _score_recording(self, path: Path, model: Any) -> dict[str, Any]:
+        """Score a recording of any other format against the labels it carries: a
+        ``.labels.json`` beside it, or the label annotations of an EDF+/BDF+ copy written by
+        ``crampdetect convert``. Its own representation (an EDF's header) is used; where it
+        has none, the one its labels declare, else the inferred one."""
+        rec = open_recording(path)
+        labels = rec.labels
+        if not isinstance(labels, dict):
+            raise NoLabelsError(
+                f"{path.name}: no labels (no {path.stem}.labels.json beside it, no EDF+ label "
+                "annotations)"
+            )
+        check_labels(labels, path.name)
+        profile = labelled_profile(labels, path.name, self.profile)
+        rep = rec.representation
+        declared = {k: labels.get(k) for k in ("signal", "units", "adc_bits")}
+        if rep is None and declared["signal"] and declared["units"]:
+            bits = declared["adc_bits"] if declared["units"] == "counts" else None
+            rep = Representation(declared["signal"], declared["units"], bits)
+        if rep is None:
+            rep = resolve_inference(rec)[0]
+        gate = None
+        if model is not None:
+            check_recording(model, rec.fs, rep.signal)
+            gate = model.gate(profile)
+        settings = profile_settings(profile, rep.signal).replace(**self.overrides)
+        result = replay(rec, profile=profile, settings=settings, representation=rep, gate=gate)
+        out = score(result, labels, path.name, profile)
+        out["inferred_ok"] = None
+        return out
+
+
+class NoLabelsError(InputError):
+    """A recording without ground-truth labels: ``evaluate`` skips it (not a failure)."""
+
+
+def check_labels(labels: object, name: str) -> None:
+    """Refuse a labels document :func:`score` cannot read (one line, naming the file)."""
+    intervals = labels.get("intervals") if isinstance(labels, dict) else None
+    if not isinstance(intervals, list):
+        raise InputError(f"{name}: labels without an 'intervals' list")
+    for item in intervals:
+        ok = isinstance(item, dict) and isinstance(item.get("kind"), str)
+        ok = ok and isinstance(item.get("channel"), str)
+        if not ok or not all(
+            isinstance(item.get(k), int | float) and not isinstance(item.get(k), bool)
+            for k in ("start_s", "end_s")
+        ):
+            raise InputError(
+                f"{name}: a labelled interval needs kind, channel, start_s and end_s, "
+                f"got {str(item)[:60]}"
+            )
 
 
 def _after_exertion(cramp: dict[str, Any], intervals: list[dict[str, Any]]) -> bool:

@@ -37,7 +37,6 @@ they stop. A raw output pinned near a rail
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -45,6 +44,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from crampdetect.core import Representation
+from crampdetect.ingest.columns import COLUMN_UNITS, unit_from_name
 
 if TYPE_CHECKING:  # types only: storage is not needed to infer
     from crampdetect.storage.recording import Recording
@@ -492,21 +492,11 @@ def _uv_text(uv: float) -> str:
 
 
 def units_from_names(names: Iterable[str]) -> str | None:
-    """Units named by channel or column names (``calf_mV``, ``EMG (uV)``, ``emg [V]``), when
-    the names that name one agree; None otherwise."""
-    found = set()
-    for name in names:
-        m = _UNIT_NAME_RE.search(name.strip())
-        if m:
-            found.add(_UNIT_WORDS[m.group(1).lower()])
+    """Units named by channel or column names (``calf_mV``, ``EMG (uV)``, ``emg [V]``; read by
+    :func:`crampdetect.ingest.columns.unit_from_name`), when the names that name one agree;
+    None otherwise."""
+    found = {u for name in names if (u := unit_from_name(name)) is not None}
     return found.pop() if len(found) == 1 else None
-
-
-_UNIT_WORDS = {"uv": "uV", "µv": "uV", "μv": "uV", "mv": "mV", "v": "V", "microvolts": "uV",
-               "millivolts": "mV", "volts": "V"}  # fmt: skip
-_UNIT_NAME_RE = re.compile(
-    r"(?:^|[\s_.:/\-\[(])(uv|µv|μv|mv|v|microvolts|millivolts|volts)[\])]?$", re.IGNORECASE
-)
 
 
 class _quiet:
@@ -567,11 +557,14 @@ def resolve_inference(
     signal: str | None = None,
     units: str | None = None,
     adc_bits: int | None = None,
+    named_units: str | None = None,
 ) -> tuple[Representation, list[str], dict[str, object] | None]:
     """Like :func:`resolve_representation`, plus what the inference saw (None if none ran).
 
     The inference reads the whole recording (see :mod:`crampdetect.ingest.inference`); units
-    its channel names name are used (checked against the magnitude, ``warnings`` of the info).
+    its channel names name (``named_units``; default the unit its reader found in them,
+    ``meta[COLUMN_UNITS]``, else :func:`units_from_names` of its channels) are used, checked
+    against the magnitude (``warnings`` of the info).
     """
     rep = rec.representation
     if rep is not None and not (signal or units or adc_bits):
@@ -584,7 +577,11 @@ def resolve_inference(
         return Representation(signal, units, adc_bits if units == "counts" else None), [], None
     step = max(1, round(INFER_BLOCK_S * rec.fs))
     inf = RepresentationInference(
-        rec.fs, signal, units, adc_bits, named_units=units_from_names(rec.channels)
+        rec.fs,
+        signal,
+        units,
+        adc_bits,
+        named_units=named_units or rec.meta.get(COLUMN_UNITS) or units_from_names(rec.channels),
     )
     for b in rec.iter_blocks(step):
         inf.feed(b.data)

@@ -9,7 +9,7 @@ into final events and quality intervals, and the ``detect --json`` document buil
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from crampdetect.core import PROFILES, Block, Event, InputError, QualityInterval
 from crampdetect.detect.cramp import CANDIDATE_FEATURES
 from crampdetect.detect.model import check_recording
 from crampdetect.detect.settings import profile_settings
-from crampdetect.ingest.inference import RepresentationInference, units_from_names
+from crampdetect.ingest.inference import RepresentationInference
 from crampdetect.pipeline import Output, Pipeline
 from crampdetect.storage.csvfile import CsvStream, open_csv
 
@@ -236,6 +236,7 @@ def detect_file(
     progress: Callable[[float], None] | None = None,
     block_s: float | None = None,
     calibration_check: Callable[..., Any] | None = None,
+    channels: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Detect cramps in a ``time_s,<channels>`` CSV through the live code path.
 
@@ -269,6 +270,10 @@ def detect_file(
         ``calibration_check(channels, representation, fs, frames_per_s)`` makes a
         :class:`~crampdetect.calibration.CalibrationCheck` of ``calibration`` for the
         recording; its warnings (the calibration does not fit) join ``input.problems``.
+    channels : sequence of str, optional
+        The columns to score; default every column not named as something else than EMG
+        (force, torque, angle...; :func:`~crampdetect.storage.csvfile.open_csv`). Without
+        ``units``, a unit the channels' names end with (``emg_ta_V``) is the samples' unit.
 
     Returns
     -------
@@ -317,12 +322,12 @@ def detect_file(
     opened: list[CsvStream] = []
 
     def open_stream() -> CsvStream:
-        opened.append(open_csv(path, rate=rate))
+        opened.append(open_csv(path, rate=rate, channels=channels))
         return opened[-1]
 
     def new_inference(fs: float) -> RepresentationInference:
-        named = units_from_names(opened[0].channels)  # e.g. a column calf_mV
-        return RepresentationInference(fs, signal, units, adc_bits, named_units=named)
+        # the unit the chosen columns' names state (calf_mV, emg_ta_V): checked by magnitude
+        return RepresentationInference(fs, signal, units, adc_bits, named_units=opened[-1].units)
 
     stream, inference, _, (events, quality) = infer_and_run(
         open_stream, new_inference, make_pipe, cut, on_block
@@ -344,6 +349,8 @@ def detect_file(
         quality,
         problems=[*stream.problems, *problems] or None,
     )
+    if units is None and stream.units is not None:  # what each name said (emg_ta_V: V)
+        result["input"]["units_from_column_names"] = dict(stream.column_units)
     return with_profile_note(result, note)
 
 

@@ -54,6 +54,7 @@ def replay(
     speed: float | None = None,
     block_s: float | None = None,
     on_block: Callable[[Block, object, object], None] | None = None,
+    gate: Callable | None = None,
 ) -> dict:
     """Run ``rec`` through the streaming pipeline; return the ``detect --json`` dictionary.
 
@@ -79,6 +80,8 @@ def replay(
     on_block : callable, optional
         Called with each block, the pipeline and its :class:`~crampdetect.pipeline.Output`
         after the block was pushed (live views, printing alerts as they happen).
+    gate : callable, optional
+        A learned gate for the unsure candidates (``CrampModel.gate(profile)``); default none.
     """
     profile, note, warning = scoring_profile(profile, rec.profile)
     problems = list(rec.problems)
@@ -87,9 +90,10 @@ def replay(
     inferred: list[str] = []
     inference = None
     if representation is None:
+        # a CSV's channel names may state the unit (emg_ta_V): checked by magnitude
         representation, inferred, inference = resolve_inference(rec)
         problems += unit_warnings(Path(str(rec.path or "recording")).name, inference)
-    pipe = Pipeline(rec.fs, rec.channels, representation, profile, settings)
+    pipe = Pipeline(rec.fs, rec.channels, representation, profile, settings, gate=gate)
     block_s = block_s or (BLOCK_S if speed else FAST_BLOCK_S)
     blocks = rec.iter_blocks(max(1, round(block_s * rec.fs)))
     events, quality = run_blocks(pipe, Pacer(speed or 0.0).paced(blocks), on_block)

@@ -17,7 +17,7 @@ import io
 import itertools
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -25,6 +25,7 @@ from typing import TypeVar
 import numpy as np
 
 from crampdetect.core import Block, InputError
+from crampdetect.ingest.columns import UV_PER_UNIT, choose_columns, unit_from_name
 from crampdetect.storage import limits
 
 #: A step longer than this many sample periods is a gap (lost samples).
@@ -56,6 +57,15 @@ class CsvStream:
         What was left out (a last line cut short), one line each.
     t_first, t_last : float
         First and last ``time_s`` seen.
+    left_out : list of str
+        Columns of the file not read as channels (not EMG by their names, or not chosen).
+    column_units : dict
+        Channel -> the unit its column name ends with (``emg_ta_V``: V), for those that do.
+    units : str or None
+        The unit the channels' names state (one for all; channels that name another voltage
+        unit are read in it, scaled), None if none does.
+    picked : bool
+        The channels were chosen by name (``--channels``): the others are left out silently.
     """
 
     path: Path
@@ -69,6 +79,12 @@ class CsvStream:
     bad_values: int = 0
     first_bad_row: int = 0
     dropped: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    column_units: dict[str, str] = field(default_factory=dict)
+    units: str | None = None
+    picked: bool = False
+    _rows: np.ndarray | None = field(default=None, repr=False)
+    _scale: np.ndarray | None = field(default=None, repr=False)
     _batches: Iterator[np.ndarray] | None = field(default=None, repr=False)
     _pending: list[np.ndarray] = field(default_factory=list, repr=False)
 
@@ -90,7 +106,32 @@ class CsvStream:
     def problems(self) -> list[str]:
         """What was read but not as written: the bad cells and dropped lines, one line each."""
         bad = [self.bad_cells + ", read as bad samples (flagged bad_value, never an alert)"]
-        return (bad if self.bad_values else []) + self.dropped
+        return self.notes + (bad if self.bad_values else []) + self.dropped
+
+    @property
+    def notes(self) -> list[str]:
+        """The columns left out, and channels read in another unit than their name's."""
+        out = []
+        if self.left_out and not self.picked:
+            out.append(
+                f"{self.path.name}: column(s) {', '.join(self.left_out)} not read (not EMG by "
+                "their names; choose the columns with --channels)"
+            )
+        scaled = [c for c, u in self.column_units.items() if u != self.units]
+        if scaled:
+            out.append(
+                f"{self.path.name}: {', '.join(f'{c} ({self.column_units[c]})' for c in scaled)}"
+                f" read in {self.units}, the unit of the other channels"
+            )
+        return out
+
+    def _select(self, arr: np.ndarray) -> np.ndarray:
+        """``time_s`` and the chosen channel columns of a parsed chunk, in the channels' unit."""
+        if self._rows is not None:
+            arr = arr[self._rows]
+        if self._scale is not None:
+            arr[1:] *= self._scale[:, None]
+        return arr
 
     def blocks(self) -> Iterator[Block]:
         """Yield the file as Blocks, split at gaps; raises InputError on bad rows."""
@@ -140,10 +181,12 @@ class CsvStream:
             row += t.size
 
     def _iter_arrays(self) -> Iterator[np.ndarray]:
-        yield from self._pending
-        self._pending = []
+        pending, self._pending = self._pending, []
+        for arr in pending:
+            yield self._select(arr)
         if self._batches is not None:
-            yield from self._batches
+            for arr in self._batches:
+                yield self._select(arr)
 
 
 def _read_ahead(items: Iterator[T]) -> Iterator[T]:
@@ -163,7 +206,9 @@ def _read_ahead(items: Iterator[T]) -> Iterator[T]:
             yield item
 
 
-def open_csv(path: str | Path, rate: float | None = None) -> CsvStream:
+def open_csv(
+    path: str | Path, rate: float | None = None, channels: Sequence[str] | None = None
+) -> CsvStream:
     """Open a CSV recording; checks the header and reads the first chunk.
 
     Parameters
@@ -172,6 +217,10 @@ def open_csv(path: str | Path, rate: float | None = None) -> CsvStream:
         CSV with a ``time_s`` column first, then one column per channel.
     rate : float, optional
         Sample rate in Hz; must agree with ``time_s`` within 2 % when both are given.
+    channels : sequence of str, optional
+        The columns to read as channels, in this order; default every column whose name
+        does not say it is something else than EMG (force, torque, angle...: see
+        :func:`~crampdetect.ingest.columns.is_emg_name`), the others left out with a note.
     """
     path = Path(path)
     limits.check_regular_file(path, "CSV file")
@@ -211,15 +260,36 @@ def open_csv(path: str | Path, rate: float | None = None) -> CsvStream:
                 f"{path.name}: --rate {rate:g} Hz disagrees with time_s ({fs_file:.6g} Hz)"
             )
         fs_file = float(rate)
+    keep, left_out = choose_columns(names[1:], channels, path.name)
+    chosen = [names[1 + i] for i in keep]
+    rows = [0, *(1 + i for i in keep)]  # time_s and the chosen channels
+    named = {c: u for c in chosen if (u := unit_from_name(c)) is not None}
+    units = next(iter(named.values()), None)
+    scale = None
+    if len(set(named.values())) > 1:
+        if "counts" in named.values():
+            raise InputError(
+                f"{path.name}: channels name different units ({', '.join(named)}): ADC counts "
+                "cannot be read with volts; choose the columns with --channels"
+            )
+        scale = np.array([UV_PER_UNIT[named.get(c, units)] / UV_PER_UNIT[units] for c in chosen])
     stream = CsvStream(
         path=path,
-        channels=tuple(names[1:]),
+        channels=tuple(chosen),
         fs=fs_file,
-        first=first[1:, : int(min(first.shape[1], 30 * fs_file))],
+        first=first[rows, : int(min(first.shape[1], 30 * fs_file))][1:],
         t_first=float(t[0]),
         dropped=dropped,
+        left_out=left_out,
+        column_units=named,
+        units=units,
+        picked=bool(channels),
+        _rows=None if keep == list(range(len(names) - 1)) else np.array(rows),
+        _scale=scale,
         _batches=batches,
     )
+    if scale is not None:
+        stream.first = stream.first * scale[:, None]
     stream._pending = [first]
     return stream
 

@@ -7,7 +7,12 @@ Annotation texts written (onsets in s from the first sample):
 - ``<kind> <channel> alert=<s> conf=<0-1> id=<n>`` for each detector event (duration = its length);
 - ``quality <issue> <channel>`` for each quality interval;
 - ``gap n=<samples>`` where samples were lost: EDF has no holes, so the gap is filled by holding
-  the previous value, and the reader removes those samples again.
+  the previous value, and the reader removes those samples again;
+- the recording's ground-truth labels (a simulator's or a researcher's ``.labels.json``), so a
+  labelled set converted to EDF+/BDF+ can still be scored (``crampdetect evaluate``) and MNE or
+  EDFbrowser show them: ``crampdetect-labels {json}`` at 0 (its fields but the intervals) and
+  ``label <kind> <channel> {json}`` for each labelled interval (duration = its length; the
+  JSON holds its other fields, e.g. ``{"level":0.7}``, and is left out when there are none).
 
 Files from other software read as one continuous segment with their own signal labels.
 """
@@ -35,6 +40,10 @@ _UNIT_NAMES = {"uv": "uV", "µv": "uV", "μv": "uV", "mv": "mV", "v": "V", "coun
 _EVENT_RE = re.compile(r"^(\w+) (\S+) alert=([-\d.eE+]+) conf=([-\d.eE+]+) id=(-?\d+)$")
 _QUALITY_RE = re.compile(r"^quality (\w+) (\S+)$")
 _GAP_RE = re.compile(r"^gap n=(\d+)$")
+_LABEL_RE = re.compile(r"^label (\w+) (\S+)(?: (\{.*\}))?$")
+LABELS_PREFIX = "crampdetect-labels "
+#: Fields of a labels document that the EDF header says already (not repeated in the annotation).
+_LABEL_FIELDS_IN_HEADER = ("intervals", "channels", "sample_rate_hz", "duration_s")
 
 
 def _header_number(x: float) -> float:
@@ -205,6 +214,7 @@ def write_edf(
         )
     for index, count in gaps:
         notes.append(edfio.EdfAnnotation(index / fs, count / fs, f"gap n={count}"))
+    notes += _label_annotations(rec.labels, t0)
     start = None if anonymize else _start(rec)
     cls = edfio.Bdf if bdf else edfio.Edf
     edf = cls(
@@ -218,6 +228,55 @@ def write_edf(
     )
     edf.write(path)
     return path
+
+
+def _label_annotations(labels: object, t0: float) -> list:
+    """EDF+ annotations of a labels document (see the module docstring); none without one."""
+    import edfio
+
+    if not isinstance(labels, dict) or not isinstance(labels.get("intervals"), list):
+        return []
+    head = {k: v for k, v in labels.items() if k not in _LABEL_FIELDS_IN_HEADER}
+    compact = {"separators": (",", ":"), "default": str}
+    notes = [edfio.EdfAnnotation(0.0, None, LABELS_PREFIX + json.dumps(head, **compact))]
+    for item in labels["intervals"]:
+        if not isinstance(item, dict):
+            continue
+        kind, channel = str(item.get("kind", "")), str(item.get("channel", ""))
+        start, end = item.get("start_s"), item.get("end_s")
+        if not (re.fullmatch(r"\w+", kind) and re.fullmatch(r"\S+", channel)):
+            continue
+        if not all(isinstance(v, int | float) and math.isfinite(v) for v in (start, end)):
+            continue
+        rest = {k: v for k, v in item.items() if k not in ("kind", "channel", "start_s", "end_s")}
+        text = f"label {kind} {channel}" + (f" {json.dumps(rest, **compact)}" if rest else "")
+        onset = max(float(start) - t0, 0.0)
+        notes.append(edfio.EdfAnnotation(onset, max(float(end) - t0 - onset, 0.0), text))
+    return notes
+
+
+def _labels_from(head: dict | None, items: list, t0: float, problems: list[str]) -> dict | None:
+    """The labels document of ``crampdetect-labels`` and ``label`` annotations (None if none)."""
+    if head is None and not items:
+        return None
+    intervals = []
+    for a, m in items:
+        extra: object = {}
+        if m.group(3):
+            try:
+                extra = limits.parse_json(m.group(3), "label annotation")
+            except InputError:
+                extra = None
+        if not isinstance(extra, dict):
+            problems.append(f"label annotation {a.text.strip()[:40]!r} ignored: bad JSON")
+            continue
+        start = t0 + a.onset
+        end = start + (a.duration or 0.0)
+        intervals.append(
+            {"channel": m.group(2), "kind": m.group(1), "start_s": round(start, 6),
+             "end_s": round(end, 6), **extra}
+        )  # fmt: skip
+    return {**(head or {}), "intervals": intervals}
 
 
 def _lazy_segments(
@@ -392,7 +451,8 @@ def read_edf(path: str | Path) -> Recording:
     fs = float(rates.pop())
     n_file = int(edf.num_data_records * signals[0].samples_per_data_record)
     meta: dict[str, object] = {}
-    events, quality, gaps = [], [], []
+    events, quality, gaps, labelled = [], [], [], []
+    labels_head: dict | None = None
     for a in annotations:
         text = a.text.strip()
         if not (math.isfinite(a.onset) and (a.duration is None or math.isfinite(a.duration))):
@@ -405,6 +465,15 @@ def read_edf(path: str | Path) -> Recording:
                 problems.append(f"annotation ignored: {exc}")
                 continue
             meta = doc if isinstance(doc, dict) else {}
+        elif text.startswith(LABELS_PREFIX):
+            try:
+                doc = limits.parse_json(text.removeprefix(LABELS_PREFIX), "crampdetect-labels")
+            except InputError as exc:
+                problems.append(f"annotation ignored: {exc}")
+                continue
+            labels_head = doc if isinstance(doc, dict) else {}
+        elif m := _LABEL_RE.match(text):
+            labelled.append((a, m))
         elif m := _GAP_RE.match(text):
             gaps.append((round(a.onset * fs), int(m.group(1))))
         elif m := _QUALITY_RE.match(text):
@@ -441,6 +510,10 @@ def read_edf(path: str | Path) -> Recording:
             problems.append(f"channel names from the signal labels: {exc}")
     start = _header_start(edf)
     profile = meta.get("profile")
+    labels = _labels_from(labels_head, labelled, t0, problems)
+    if labels is not None:
+        labels.setdefault("channels", [str(c) for c in channels])
+        labels.setdefault("sample_rate_hz", fs)
     return Recording(
         path=path,
         kind="bdf" if bdf else "edf",
@@ -475,4 +548,5 @@ def read_edf(path: str | Path) -> Recording:
             **({"settings": {"profile": profile}} if isinstance(profile, str) else {}),
         },
         problems=problems,
+        labels=labels,
     )

@@ -1,7 +1,9 @@
 """CSV (``detect`` layout), WAV and MNE export/import, the JSON sidecar, and :func:`export`.
 
 CSV and WAV carry their metadata, events, quality and gaps in a sidecar ``<name>.session.json``
-beside the data file; a CSV without one is read as a plain ``detect`` input. EDF+/BDF+ live in
+beside the data file; a CSV without one is read as a plain ``detect`` input. A recording's
+ground-truth labels travel with its copies: a ``<stem>.labels.json`` beside a CSV or WAV copy,
+EDF+/BDF+ annotations in an EDF or BDF one. EDF+/BDF+ live in
 :mod:`crampdetect.storage.edf`.
 """
 
@@ -17,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from crampdetect.core import InputError
+from crampdetect.ingest.columns import COLUMN_UNITS
 from crampdetect.ingest.inference import resolve_inference
 from crampdetect.storage import limits
 from crampdetect.storage.csvfile import open_csv
@@ -32,6 +35,13 @@ EXPORT_FORMATS = ("edf", "bdf", "csv", "wav")
 def sidecar_path(path: str | Path) -> Path:
     path = Path(path)
     return path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def labels_sidecar(path: str | Path) -> Path:
+    """``<stem>.labels.json`` beside ``path``: a recording's ground-truth labels (the simulator's
+    layout, read by ``evaluate`` and :func:`~crampdetect.storage.reader.open_recording`)."""
+    path = Path(path)
+    return path.with_name(path.stem + ".labels.json")
 
 
 def _write_sidecar(rec: Recording, path: Path, *, anonymize: bool = False, **extra: object) -> None:
@@ -193,6 +203,8 @@ def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
     rec = Recording(
         path, "csv", stream.fs, stream.channels, None, segments, problems=stream.problems
     )
+    if stream.units is not None:  # emg_ta_V: what the samples are, said by the column names
+        rec.meta[COLUMN_UNITS] = stream.units
     if doc:
         runs = doc.get("segments") or []
         if len(runs) == rec.n_gaps + 1:  # restore the recorder's sample indices
@@ -391,14 +403,20 @@ def export(
     if out.exists() and out.resolve() == rec.path.resolve():
         raise InputError("Output would overwrite the input recording")
     limits.refuse_overwrite(out, force)
+    labels = rec.labels if isinstance(rec.labels, dict) else None
+    if labels is not None and labels_sidecar(out).resolve() == labels_sidecar(rec.path).resolve():
+        labels = None  # a copy beside the original, of the same name: its labels are there
     if fmt in ("csv", "wav"):
         limits.refuse_overwrite(sidecar_path(out), force)
+        if labels is not None:  # EDF+/BDF+ carry them as annotations
+            limits.refuse_overwrite(labels_sidecar(out), force)
     if not rec.segments:
         raise InputError(f"{rec.path}: no samples to export")
     limits.check_rate(rec.fs, str(rec.path))
     limits.check_times(((s.t0, s.t0 + s.n_samples / rec.fs) for s in rec.segments), str(rec.path))
     if rec.representation is None:  # what detect would take the samples for, said in the file
-        rec = dataclasses.replace(rec, representation=resolve_inference(rec)[0])
+        rep = resolve_inference(rec)[0]
+        rec = dataclasses.replace(rec, representation=rep)
     # Written beside the target and moved into place when complete: a failure half-way
     # (bad samples found late, disk full) leaves no partial file behind.
     try:
@@ -415,5 +433,8 @@ def export(
             write_wav(rec, part, anonymize=anonymize)
         if sidecar_path(part).exists():
             os.replace(sidecar_path(part), sidecar_path(out))
+        if labels is not None and fmt in ("csv", "wav"):
+            labels_sidecar(part).write_text(json.dumps(labels, indent=1), encoding="utf-8")
+            os.replace(labels_sidecar(part), labels_sidecar(out))
         os.replace(part, out)
     return out

@@ -144,7 +144,8 @@ def open_recording(path: str | Path, *, recover: bool = False) -> Recording:
         rec = thirdparty.read_brainflow(path, recover=recover)
     else:
         rec = formats.read_csv(path, recover=recover)
-    rec.labels = _read_labels(path, rec.problems)
+    # a .labels.json beside the file wins; else what the file carries (EDF+ label annotations)
+    rec.labels = _read_labels(path, rec.problems) or rec.labels
     if not rec.segments:
         raise InputError(
             f"{path}: no readable samples" + (f" ({rec.problems[0]})" if rec.problems else "")

@@ -1,0 +1,88 @@
+"""What a recording's column names say: EMG or not, and the unit a name ends with.
+
+Research CSVs often hold force, torque, joint angle, accelerometer or trigger columns beside the
+EMG ones (``time_s,emg_ta_V,torque_Nm,ankle_angle_deg``). :func:`is_emg_name` tells the columns
+to score from those to leave out; :func:`unit_from_name` reads a unit suffix (``emg_ta_V``,
+``EMG (mV)``, ``left[uV]``, ``calf_counts``) so that a name that states its unit is read in it.
+Both look at the name only; inference by magnitude (:mod:`crampdetect.ingest.inference`) may
+call :func:`unit_from_name` too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from crampdetect.core import InputError
+
+#: Words of a column name that say it is not EMG (the start of a token: ``force``,
+#: ``forceN``, ``accX``, ``angle2``...), unless the name also says EMG.
+NOT_EMG_WORDS = (
+    "force", "torque", "moment", "angle", "gonio", "position", "pos", "velocity", "vel",
+    "speed", "acc", "accel", "gyro", "mag", "imu", "marker", "trigger", "trig", "sync", "stim",
+    "temp", "temperature", "load", "pressure", "ecg", "eeg", "eog", "resp", "hr", "footswitch",
+    "switch", "button", "event", "battery", "sample", "index", "counter", "timestamp", "time",
+)  # fmt: skip
+#: What may follow such a word in the same token: an axis, a unit, a number (``accX``,
+#: ``forceN``, ``torqueNm``, ``angleDeg``, ``force2``).
+_TAIL = r"(?:s|[xyz]|n|nm|kg|deg|rad|ms|hz)?\d*"
+_NOT_EMG = re.compile(rf"^(?:{'|'.join(NOT_EMG_WORDS)}){_TAIL}$")
+_EMG = re.compile(r"^s?emg")
+#: Unit suffixes of a name -> the unit they mean (the detector's names: uV, mV, V, counts).
+_UNITS = {"uv": "uV", "µv": "uV", "μv": "uV", "mv": "mV", "v": "V", "microvolts": "uV",
+          "millivolts": "mV", "volts": "V", "counts": "counts"}  # fmt: skip
+_UNIT_RE = re.compile(rf"(?:^|[\s_\-./:(\[])({'|'.join(_UNITS)})[)\]]?\s*$", re.IGNORECASE)
+#: ``Recording.meta`` key of the unit a CSV's channel names state (``emg_ta_V``: V).
+COLUMN_UNITS = "column_units"
+#: Microvolts per unit, to read columns that name different voltage units in one of them.
+UV_PER_UNIT = {"uV": 1.0, "mV": 1e3, "V": 1e6}
+
+
+def _tokens(name: str) -> list[str]:
+    return [t for t in re.split(r"[^0-9a-zµμ]+", name.lower()) if t]
+
+
+def is_emg_name(name: str) -> bool:
+    """False when the name says the column is something else than EMG (force, torque, angle,
+    acceleration, a trigger, another clock...) and does not also say EMG; True otherwise (a
+    name that says nothing, ``left``, ``ch1``, is taken for EMG)."""
+    tokens = _tokens(name)
+    if any(_EMG.match(t) for t in tokens):
+        return True
+    return not any(_NOT_EMG.match(t) for t in tokens)
+
+
+def unit_from_name(name: str) -> str | None:
+    """The unit a column name ends with (``emg_ta_V`` -> ``V``, ``EMG (mV)`` -> ``mV``,
+    ``left[µV]`` -> ``uV``, ``calf_counts`` -> ``counts``), None if it names none."""
+    m = _UNIT_RE.search(name.strip())
+    return _UNITS[m.group(1).lower()] if m else None
+
+
+def choose_columns(
+    names: Sequence[str], wanted: Sequence[str] | None = None, where: str = "file"
+) -> tuple[list[int], list[str]]:
+    """Indices of the columns to score among ``names``, and the names left out.
+
+    ``wanted``: exactly these columns, in this order (a name not there is refused, naming
+    the columns there are); else every column :func:`is_emg_name` takes for EMG. Raises
+    InputError when none is left.
+    """
+    if wanted:
+        missing = [w for w in wanted if w not in names]
+        if missing:
+            raise InputError(
+                f"{where}: no column {', '.join(missing)} (columns: {', '.join(names)})"
+            )
+        if len(set(wanted)) != len(wanted):
+            raise InputError(f"{where}: a column is chosen twice in {', '.join(wanted)}")
+        keep = [list(names).index(w) for w in wanted]
+    else:
+        keep = [i for i, n in enumerate(names) if is_emg_name(n)]
+    left_out = [n for i, n in enumerate(names) if i not in keep]
+    if not keep:
+        raise InputError(
+            f"{where}: no EMG column: {', '.join(names)} are not EMG by their names; "
+            "choose the columns with --channels"
+        )
+    return keep, left_out
