@@ -444,3 +444,28 @@ def test_an_output_that_cannot_be_written_names_the_output(
     with pytest.raises(InputError, match="cannot write there") as err:
         export(open_recording(counts_session), out)
     assert str(out) in str(err.value) and ".crampdetect-" not in str(err.value)
+
+
+def test_mne_export_of_the_env_output_matches_what_mne_reads_from_the_edf_copy(
+    tmp_path: Path,
+) -> None:
+    """The MyoWare ENV output in ADC counts: to_mne gives the same volts as MNE's own EDF reader
+    gives for the EDF+ copy (the envelope at the ENV pin, in V, channel type emg), not the
+    µV-at-the-skin estimate the detector works with (its gain is a potentiometer setting)."""
+    mne = pytest.importorskip("mne")
+    from crampdetect.cli import main
+
+    src = tmp_path / "env.csv"
+    args = ["simulate", "cramp", "--seed", "4", "--signal", "env", "--adc-bits", "10"]
+    assert main([*args, "--duration", "30", "--out", str(src)]) == 0
+    rec = open_recording(src)
+    edf = export(rec, tmp_path / "env.edf")
+    raw = to_mne(rec)
+    assert raw.get_channel_types() == ["emg", "emg"]
+    from_edf = mne.io.read_raw_edf(edf, infer_types=True, preload=True, verbose=False)
+    assert from_edf.get_channel_types() == ["emg", "emg"]
+    got, want = raw.get_data(), from_edf.get_data()
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-3 * np.abs(want).max())
+    # 10-bit counts of a 5 V ADC: the pin is at most 5 V, whatever the gain to the skin
+    assert 0.1 < np.abs(got).max() <= 5.0
