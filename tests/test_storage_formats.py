@@ -288,7 +288,7 @@ def test_truncated_edf_recovers_the_complete_records(counts_session: Path, tmp_p
     raw = out.read_bytes()
     (tmp_path / "cut.edf").write_bytes(raw[: len(raw) - 3000])
     back = open_recording(tmp_path / "cut.edf")
-    assert any("ncomplete" in p for p in back.problems)
+    assert any("truncated" in p for p in back.problems)
     n = back.n_samples
     assert 0 < n < src.n_samples
     np.testing.assert_array_equal(back.load()[1], src.load()[1][:, :n])
@@ -469,3 +469,33 @@ def test_mne_export_of_the_env_output_matches_what_mne_reads_from_the_edf_copy(
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-3 * np.abs(want).max())
     # 10-bit counts of a 5 V ADC: the pin is at most 5 V, whatever the gain to the skin
     assert 0.1 < np.abs(got).max() <= 5.0
+
+
+def _edf_record_bytes(raw: bytes) -> int:
+    """Bytes of one data record of an EDF file (16-bit samples of every signal)."""
+    ns = int(raw[252:256])
+    at = 256 + ns * 216  # samples per record: the 8-byte fields after 216 bytes per signal
+    return 2 * sum(int(raw[at + 8 * i : at + 8 * i + 8]) for i in range(ns))
+
+
+@pytest.mark.parametrize("records", [1.5, 2.0], ids=["mid-record", "at-a-record-end"])
+def test_truncated_edf_says_so_once(
+    counts_session: Path, tmp_path: Path, records: float, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One clear warning for a truncated EDF, not edfio's two (one of them claiming to update
+    a header it does not write) plus ours; the file itself stays as it is."""
+    from crampdetect.cli import main
+
+    out = export(open_recording(counts_session), tmp_path / "c.edf")
+    raw = out.read_bytes()
+    cut = int(records * _edf_record_bytes(raw))
+    cut_path = tmp_path / "cut.edf"
+    cut_path.write_bytes(raw[: len(raw) - cut])
+    back = open_recording(cut_path)
+    assert len(back.problems) == 1, back.problems
+    (problem,) = back.problems
+    assert "truncated" in problem and "Updating header" not in problem
+    assert main(["detect", str(cut_path), "--json"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning") == 1 and "truncated" in err, err
+    assert cut_path.read_bytes() == raw[: len(raw) - cut]
