@@ -234,7 +234,7 @@ def test_mne_export_when_available(counts_session: Path) -> None:
     try:
         import mne  # noqa: F401
     except ImportError:
-        with pytest.raises(InputError, match=r"pip install 'crampdetect\[mne\]'"):
+        with pytest.raises(InputError, match=r"pip install -e .*\[mne\]"):
             to_mne(rec)
         return
     rec.events = shift(EVENTS, 10.0)  # on the recording's time axis (it starts at 10 s)

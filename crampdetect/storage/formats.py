@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from crampdetect.core import InputError
+from crampdetect.core import InputError, install_command
 from crampdetect.ingest.inference import resolve_inference
 from crampdetect.storage import limits
 from crampdetect.storage.csvfile import open_csv
@@ -335,7 +335,7 @@ def to_mne(rec: Recording):
         import mne
     except ImportError:
         raise InputError(
-            "MNE export needs the optional package mne: pip install 'crampdetect[mne]'"
+            f"MNE export needs the optional package mne: {install_command('mne')}"
         ) from None
     times, data = rec.load()
     # a bare CSV: the representation detect and convert infer (ADC counts are not µV)
