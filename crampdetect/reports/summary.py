@@ -117,9 +117,14 @@ class WeekTrend:
 
 
 def weekly_trend(history: History, until: str, weeks: int = 8) -> list[WeekTrend]:
-    """Per-week counts for the ``weeks`` weeks ending with the week of ``until``."""
-    last = dt.date.fromisoformat(until)
-    first = last - dt.timedelta(days=last.weekday() + 7 * (weeks - 1))
+    """Per-week counts for the ``weeks`` weeks ending with the week of ``until``.
+
+    Each row counts its whole ISO week (Monday to Sunday nights), the nights after ``until``
+    in its week included: a row never shows part of a week under the week's name.
+    """
+    until_day = dt.date.fromisoformat(until)
+    last = until_day + dt.timedelta(days=6 - until_day.weekday())  # the Sunday of its week
+    first = last - dt.timedelta(days=6 + 7 * (weeks - 1))
     per_week: dict[str, dict[str, object]] = {}
     for k in range(weeks):
         monday = first + dt.timedelta(days=7 * k)
