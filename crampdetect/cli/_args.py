@@ -9,6 +9,7 @@ from pathlib import Path
 from crampdetect.cli import add_quiet_argument
 from crampdetect.core import PROFILES, InputError
 from crampdetect.reports.clock import clock
+from crampdetect.text import plural
 
 
 def name_path(path: str | Path, message: str) -> str:
@@ -73,7 +74,7 @@ def skipped_line(command: str, skipped: list[str], shown: int = 5) -> str:
     """``skipped N non-recording file(s): a, b, ...``: which, so an unreadable data file shows."""
     more = len(skipped) - shown
     names = ", ".join(skipped[:shown]) + (f", +{more} more" if more > 0 else "")
-    return f"crampdetect {command}: skipped {len(skipped)} non-recording file(s): {names}"
+    return f"crampdetect {command}: skipped {plural(len(skipped), 'non-recording file')}: {names}"
 
 
 def _rate(text: str) -> float:
@@ -167,14 +168,14 @@ def format_result(result: dict) -> str:
     inferred = f" (inferred: {', '.join(inp['inferred'])})" if inp["inferred"] else ""
     bits = f", {inp['adc_bits']}-bit" if inp["adc_bits"] else ""
     lines = [
-        f"input: {inp['sample_rate_hz']} Hz, {len(inp['channels'])} channel(s) "
+        f"input: {inp['sample_rate_hz']} Hz, {plural(len(inp['channels']), 'channel')} "
         f"{', '.join(inp['channels'])}, {inp['signal']} in {inp['units']}{bits}{inferred}; "
-        f"{inp['duration_s']:.1f} s, {inp['gaps']} gap(s); profile {inp['profile']}"
+        f"{inp['duration_s']:.1f} s, {plural(inp['gaps'], 'gap')}; profile {inp['profile']}"
         f"{_profile_note(inp)}",
         "",
     ]
     ev = result["events"]
-    lines.append(f"{len(ev)} event(s)")
+    lines.append(plural(len(ev), "event"))
     if ev:
         lines.append(f"  {'channel':<14}{'kind':<15}{'onset':>13}{'alert':>13}{'end':>13}  conf")
         for e in ev:
@@ -184,7 +185,7 @@ def format_result(result: dict) -> str:
             )
     q = result["quality"]
     lines.append("")
-    lines.append(f"{len(q)} quality interval(s)")
+    lines.append(plural(len(q), "quality interval"))
     for item in q[:50]:
         lines.append(
             f"  {item['channel']:<13} {item['issue']:<14}  {_clock(item['start_s']):>12}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from crampdetect.text import plural
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", help="session directory, EDF/BDF, WAV, CSV or a shipped recording")
@@ -33,8 +35,8 @@ def run(args: argparse.Namespace) -> int:
     for out in args.out:
         path = export(rec, out, args.format, anonymize=args.anonymize, force=args.force)
         print(
-            f"{path}: {rec.n_samples} samples x {len(rec.channels)} channels at {rec.fs:g} Hz, "
-            f"{rec.n_gaps} gap(s), {len(rec.events)} event(s), "
-            f"{len(rec.quality)} quality interval(s)"
+            f"{path}: {plural(rec.n_samples, 'sample')} x {plural(len(rec.channels), 'channel')}"
+            f" at {rec.fs:g} Hz, {plural(rec.n_gaps, 'gap')}, {plural(len(rec.events), 'event')}, "
+            f"{plural(len(rec.quality), 'quality interval')}"
         )
     return 0

@@ -25,6 +25,7 @@ from crampdetect.cli._args import (
     skipped_line,
 )
 from crampdetect.core import InputError
+from crampdetect.text import plural
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -218,7 +219,7 @@ def _run_many(args: argparse.Namespace) -> int:
         else:
             print(("\n" if n else "") + f"== {path}\n" + format_result(result), flush=True)
     print(
-        f"crampdetect detect: {len(paths) - failed} of {len(paths)} file(s) scored",
+        f"crampdetect detect: {len(paths) - failed} of {plural(len(paths), 'file')} scored",
         file=sys.stderr,
     )
     return 2 if failed else 0

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from crampdetect.storage.history import History
+from crampdetect.text import plural
 
 #: Frequency/duration thresholds behind the doctor note.
 NIGHTS_PER_WEEK = 3
@@ -197,7 +198,7 @@ def format_night(s: NightSummary) -> str:
         lines.append("No cramps detected.")
     else:
         legs = " and ".join(s.legs)
-        lines.append(f"{len(s.cramps)} cramp{'s' if len(s.cramps) > 1 else ''} ({legs}):")
+        lines.append(f"{plural(len(s.cramps), 'cramp')} ({legs}):")
         for c in s.cramps:
             dur = "still going at the end" if c.duration_s is None else _hm(c.duration_s)
             tag = ", recurrence" if c.recurrence else ""
