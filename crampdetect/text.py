@@ -11,6 +11,15 @@ def plural(n: int, noun: str, many: str | None = None) -> str:
     >>> plural(2, "night", "nights")
     '2 nights'
     """
+    return f"{n} {word(n, noun, many)}"
+
+
+def word(n: int, noun: str, many: str | None = None) -> str:
+    """``noun`` in the number that goes with ``n``, for a count printed apart from its noun.
+
+    >>> word(1, "value"), word(4, "value")
+    ('value', 'values')
+    """
     if n == 1:
-        return f"{n} {noun}"
-    return f"{n} {many if many is not None else noun + 's'}"
+        return noun
+    return many if many is not None else noun + "s"

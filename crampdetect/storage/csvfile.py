@@ -26,6 +26,7 @@ import numpy as np
 
 from crampdetect.core import Block, InputError
 from crampdetect.storage import limits
+from crampdetect.text import word
 
 #: A step longer than this many sample periods is a gap (lost samples).
 GAP_FACTOR = 1.5
@@ -83,7 +84,8 @@ class CsvStream:
             return ""
         return (
             f"{self.path.name}: {self.bad_values} empty, NaN, infinite or absurd (beyond "
-            f"{limits.MAX_ABS_VALUE:g}) value(s), the first at data row {self.first_bad_row}"
+            f"{limits.MAX_ABS_VALUE:g}) {word(self.bad_values, 'value')}, the first at data row "
+            f"{self.first_bad_row}"
         )
 
     @property
