@@ -97,6 +97,18 @@ def test_night_summary_answers_correctly(tmp_path):
         assert "Time lost to sensor problems: 8 min (left 7 min, right 2 min)" in text
 
 
+def test_a_short_loss_is_not_shown_as_0_s(tmp_path):
+    """A 78 ms gap of the link: the line says it was under a second, not "0 s"."""
+    with History(tmp_path / "h.sqlite3") as h:
+        rec = SessionRecorder(h, "night", ["left", "right"], "x", night_start(20))
+        for leg in ("left", "right"):
+            rec.record_quality(QualityInterval(leg, "gap", 214.158, 214.236))
+        rec.close(240.0)
+        text = S.format_night(S.summarise_night(h, "2026-11-20"))
+    assert "Time lost to sensor problems: under 1 s (left under 1 s, right under 1 s)" in text
+    assert " 0 s" not in text
+
+
 def test_doctor_note_thresholds(tmp_path):
     with History(tmp_path / "h.sqlite3") as h:
         for day in (2, 4, 6):

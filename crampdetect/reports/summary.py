@@ -223,6 +223,8 @@ def format_trend(trend: list[WeekTrend]) -> str:
 
 def _hm(seconds: float) -> str:
     seconds = max(0.0, float(seconds))
+    if 0 < seconds < 0.5:  # something was lost: not "0 s"
+        return "under 1 s"
     if seconds < 60:
         return f"{seconds:.0f} s"
     if seconds < 3600:
