@@ -246,17 +246,17 @@ class LiveMonitor:
         warned = False
         source = self.source
         unread: list[Block] = []  # received, not detected on: kept by the recording at stop
+        reached = False  # signal_s went through (to the sample: no float sum decides it)
         try:
-            while not stop.is_set() and not source.ended:
+            while not stop.is_set() and not source.ended and not reached:
                 if deadline is not None and time.monotonic() >= deadline:
-                    break
-                if signal_s is not None and self.received_s >= signal_s:
                     break
                 blocks = source.read(READ_TIMEOUT_S)
                 for k, block in enumerate(blocks):
                     if signal_s is not None:
                         block = _head(block, signal_s - self.received_s)
                         if block is None:
+                            reached = True
                             break  # the rest of this read lies past what was asked
                     # A source that fell behind (a fast simulation on a busy machine) brings
                     # minutes in one read: honour Ctrl-C and --duration between its blocks.
@@ -277,6 +277,9 @@ class LiveMonitor:
                     self._handle(out.events, out.quality)
                     if on_block is not None:
                         on_block(block, out)
+                    if signal_s is not None and _head(block, signal_s - self.received_s) is None:
+                        reached = True  # this block reached it: the rest of the read is past
+                        break
                 self._handle([], [])  # the policy's timers (repeats, hold ticks)
                 if self.recorder is not None:
                     self.recorder.flush_if_due()
@@ -296,7 +299,7 @@ class LiveMonitor:
                     self.view.update(self._now_s, status, source.stats, motor)
                 if on_pass is not None:
                     on_pass()
-            if signal_s is None or self.received_s < signal_s:
+            if not reached:
                 self._keep_unread(unread)
         finally:
             self._shutdown()
