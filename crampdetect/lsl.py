@@ -359,6 +359,16 @@ class LslSource:
         t0 = self._anchor[1] + (start - self._anchor[0]) / fs
         return Block(x, fs, start=start, t0=t0, gap=gap, channels=self._channels)
 
+    def drain(self) -> list[Block]:
+        """At a stop: the samples the inlet has received and not handed out yet."""
+        blocks: list[Block] = []
+        for _ in range(64):  # 64 pulls of MAX_PULL: far more than a stop leaves behind
+            got = self.read(0.0)
+            if not got:
+                break
+            blocks += got
+        return blocks
+
     def time_correction(self, timeout_s: float = 2.0) -> float:
         """Seconds to add to this source's times (the outlet's LSL clock) to get this
         computer's :func:`pylsl.local_clock` (0 when both run on one computer)."""

@@ -126,6 +126,22 @@ def test_lsl_source_times_are_the_outlets_time_stamps() -> None:
     assert [b.gap for b in blocks if b.gap] == [300]
 
 
+def test_lsl_source_drain_hands_out_what_the_inlet_holds() -> None:
+    """At a stop the live loop drains the source into the recording: nothing received is lost."""
+    from crampdetect.ingest.sources import open_source
+
+    name, sid = f"amp-{uuid.uuid4().hex[:8]}", f"amp-{uuid.uuid4().hex}"
+    outlet = _amplifier(name, sid)
+    source = open_source(f"lsl://{name}?timeout=10")
+    with source:
+        assert outlet.wait_for_consumers(10)
+        t = pylsl.local_clock()
+        for k in range(5):
+            outlet.push_chunk(np.zeros((100, 2), np.float32), t + (k * 100 + 99) / FS)
+        time.sleep(0.5)  # on the inlet's side by now
+        assert sum(b.n_samples for b in source.drain()) == 500
+
+
 def _inlet(prop: str, value: str):
     (info,) = pylsl.resolve_byprop(prop, value, timeout=10)
     inlet = pylsl.StreamInlet(info, max_buflen=360)

@@ -83,8 +83,8 @@ def run(args: argparse.Namespace) -> int:
     n = writer.n_samples
     print(f"saved {out}: {plural(n, 'sample')}, {n / writer.fs:.1f} s, profile {profile}")
     if args.duration is not None and source.ended and monitor.received_s < args.duration:
-        print(f"crampdetect record: {_short(source, monitor.received_s, args.duration)}",
-              file=sys.stderr)  # fmt: skip
+        why = _short(source, monitor.received_s, args.duration)
+        print(f"crampdetect record: {why}", file=sys.stderr)
     _convert(out, args.convert)
     return 0
 
@@ -94,7 +94,8 @@ def _short(source: object, received_s: float, asked_s: float) -> str:
     text = f"the source ended after {received_s:.1f} s of signal, before --duration {asked_s:g} s"
     stats = getattr(source, "stats", None)
     lost, gaps = getattr(stats, "gap_samples", 0), getattr(stats, "gaps", 0)
-    fs = source.info.fs if getattr(source, "info", None) is not None else 0.0  # type: ignore[attr-defined]
+    info = getattr(source, "info", None)
+    fs = getattr(info, "fs", 0.0)
     if lost and gaps and fs:
         text += f" ({lost / fs:.1f} s of it lost in {plural(gaps, 'gap')} of the stream)"
     return text
