@@ -9,8 +9,11 @@ Only numpy and the standard library are imported here.
 from __future__ import annotations
 
 import dataclasses
+import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
@@ -47,6 +50,30 @@ class CrampDetectError(Exception):
 
 class InputError(CrampDetectError):
     """Bad input data or arguments: the message is meant for the user, one line."""
+
+
+def source_checkout(package_dir: Path | None = None) -> Path | None:
+    """The source checkout crampdetect runs from (``pip install -e .`` or ``PYTHONPATH``), or
+    None for an installed wheel: the package's parent folder if its ``pyproject.toml`` is ours.
+    """
+    root = (package_dir or Path(__file__).resolve().parent).parent
+    try:
+        text = (root / "pyproject.toml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return root if re.search(r'^name\s*=\s*"crampdetect"', text, re.MULTILINE) else None
+
+
+def install_command(extra: str) -> str:
+    """The pip line that adds the optional ``extra`` to this installation.
+
+    From a source checkout pip must be pointed at the checkout (``pip install -e '.[extra]'``
+    there): ``'crampdetect[extra]'`` would fetch a second crampdetect from PyPI.
+    """
+    root = source_checkout()
+    if root is None:
+        return f"pip install 'crampdetect[{extra}]'"
+    return f"pip install -e {shlex.quote(f'{root}[{extra}]')}"
 
 
 @dataclass(frozen=True, slots=True)

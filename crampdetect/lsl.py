@@ -3,7 +3,10 @@
 - :class:`LslSource` (``lsl://NAME``, ``lsl://type=EMG``): any LSL stream of EMG feeds the
   pipeline, like a board. Channel labels and units come from the stream's metadata; a
   stream that goes away and comes back (same source id, or name and type) is picked up
-  again, the time it was away marked as a gap.
+  again, the time it was away marked as a gap. Times (blocks, so events and quality) are
+  the outlet's own LSL time stamps, as LabRecorder stores them in an XDF file: the first
+  sample received and the first after each gap carry their stamp, the others follow at the
+  nominal rate. ``LslSource.time_correction()`` maps them onto this computer's LSL clock.
 - :class:`LslPublisher` (``monitor --lsl``): publishes three streams, each with channel
   metadata: ``<name> EMG`` (type ``EMG``, the signal in µV, or mV for the MyoWare ENV
   output), ``<name> envelope`` (type ``EMGEnvelope``, the detector's 100 ms RMS envelope in
@@ -24,6 +27,7 @@ network. A file named by the ``LSLAPICFG`` environment variable replaces all of 
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -258,6 +262,7 @@ class LslSource:
         self._inlet: Any = None
         self._channels: tuple[str, ...] = ()
         self._first_ts: float | None = None
+        self._anchor = (0, 0.0)  # (sample index, its LSL time stamp): the first, or after a gap
         self._next = 0  # index of the next sample on the stream's clock
         self._last_ts: float | None = None
         self._last_wall = 0.0
@@ -307,7 +312,8 @@ class LslSource:
         self.connected = False
 
     def read(self, timeout_s: float = 0.1) -> list[Block]:
-        """The samples received so far as one block; waits up to ``timeout_s`` for them."""
+        """The samples received so far as blocks (one per run between gaps); waits up to
+        ``timeout_s`` for them."""
         if self._inlet is None or self.ended:
             return []
         data, stamps = self._inlet.pull_chunk(timeout=timeout_s, max_samples=MAX_PULL)
@@ -323,22 +329,52 @@ class LslSource:
         fs = self.info.fs
         x = np.asarray(data, dtype=np.float64).T
         ts = np.asarray(stamps, dtype=np.float64)
+        self._frames += 1
+        # A gap may fall inside one pull too (the stream came back before this read):
+        # cut there, so every block's samples follow each other at the nominal rate.
+        limit = max(GAP_SAMPLES, 0.05 * fs)
+        cuts = (np.flatnonzero(np.round(np.diff(ts) * fs) - 1 > limit) + 1).tolist()
+        bounds = [0, *cuts, ts.size]
+        return [self._block(x[:, a:b], ts[a:b], fs, limit) for a, b in itertools.pairwise(bounds)]
+
+    def _block(self, x: np.ndarray, ts: np.ndarray, fs: float, limit: float) -> Block:
+        """One run of samples without a gap inside, on the outlet's LSL clock."""
         if self._first_ts is None:
             self._first_ts = float(ts[0])
+            self._anchor = (self._next, float(ts[0]))
         gap = 0
         if self._last_ts is not None:
-            expected = self._last_ts + 1.0 / fs
-            missing = round((ts[0] - expected) * fs)
-            if missing > max(GAP_SAMPLES, 0.05 * fs):
+            missing = round((ts[0] - self._last_ts) * fs) - 1
+            if missing > limit:
                 gap = missing
                 self._gaps += 1
                 self._gap_samples += gap
                 self._next += gap
+                self._anchor = (self._next, float(ts[0]))  # the outlet's stamp after the gap
         start = self._next
         self._next += x.shape[1]
         self._last_ts = float(ts[-1])
-        self._frames += 1
-        return [Block(x, fs, start=start, t0=start / fs, gap=gap, channels=self._channels)]
+        # the outlet's LSL time: the anchor's stamp, then the nominal rate (the stamps of one
+        # chunk carry network jitter; the detector's times stay exact and cut-invariant)
+        t0 = self._anchor[1] + (start - self._anchor[0]) / fs
+        return Block(x, fs, start=start, t0=t0, gap=gap, channels=self._channels)
+
+    def drain(self) -> list[Block]:
+        """At a stop: the samples the inlet has received and not handed out yet."""
+        blocks: list[Block] = []
+        for _ in range(64):  # 64 pulls of MAX_PULL: far more than a stop leaves behind
+            got = self.read(0.0)
+            if not got:
+                break
+            blocks += got
+        return blocks
+
+    def time_correction(self, timeout_s: float = 2.0) -> float:
+        """Seconds to add to this source's times (the outlet's LSL clock) to get this
+        computer's :func:`pylsl.local_clock` (0 when both run on one computer)."""
+        if self._inlet is None:
+            raise InputError("the LSL stream is not open")
+        return float(self._inlet.time_correction(timeout=timeout_s))
 
     def send(self, command: str, **fields: object) -> bool:
         """No motor behind an LSL stream: the command is dropped."""

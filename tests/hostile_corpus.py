@@ -432,7 +432,7 @@ def build(root: Path) -> list[Case]:
     edf_case("edf_ns_9999.edf", [(252, 4, "9999")], "E:9999 signals")
     edf_case("edf_header_bytes.edf", [(184, 8, "999999")], "E:header size")
     edf_case("edf_records_0.edf", [(236, 8, "0")], "E:0 data records")
-    edf_case("edf_records_huge.edf", [(236, 8, "99999999")], "OK:ncomplete|records")
+    edf_case("edf_records_huge.edf", [(236, 8, "99999999")], "OK:truncated|records")
     edf_case("edf_spr_0.edf", [(sig + ns * 216, 8, "0")], "E:0 samples per record")
     edf_case("edf_spr_huge.edf", [(sig + ns * 216, 8, "99999999")], "E:samples per record")
     edf_case("edf_rate_tiny.edf", [(244, 8, "3000")], "E:outside 1-100000 Hz")
@@ -456,9 +456,9 @@ def build(root: Path) -> list[Case]:
     edf_case("edf_non_ascii.edf", [(sig, 16, "m\xe9ll\xe9t")], "E:not ASCII|not a readable EDF")
     edf_case("edf_cut_100.edf", [], "E:shorter than 256", cut=100)
     edf_case("edf_cut_signal_headers.edf", [], "E:cut short inside the signal headers", cut=300)
-    edf_case("edf_cut_data.edf", [], "OK:ncomplete", cut=len(base_edf.read_bytes()) - 1500)
+    edf_case("edf_cut_data.edf", [], "OK:truncated", cut=len(base_edf.read_bytes()) - 1500)
     edf_case(
-        "bdf_cut_data.bdf", [], "OK:ncomplete", bdf=True, cut=len(base_bdf.read_bytes()) - 1500
+        "bdf_cut_data.bdf", [], "OK:truncated", bdf=True, cut=len(base_bdf.read_bytes()) - 1500
     )
 
     # -- session directories -------------------------------------------------------------------

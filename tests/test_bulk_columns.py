@@ -90,7 +90,7 @@ def test_force_torque_angle_columns_are_left_out_with_a_note(tmp_path, capsys):
     assert code == 0, err
     assert doc["input"]["channels"] == ["emg_ta"]
     assert all(e["channel"] == "emg_ta" for e in doc["events"] + doc["quality"])
-    assert "column(s) torque_Nm, ankle_angle_deg not read (not EMG by their names" in err
+    assert "columns torque_Nm, ankle_angle_deg not read (not EMG by their names" in err
     # the other readers see the same channels (replay, convert)
     capsys.readouterr()
     assert main(["replay", str(path), "--json", "-q"]) == 0

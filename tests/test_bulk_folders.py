@@ -55,7 +55,7 @@ def test_evaluate_dir_goes_on_past_a_broken_file_and_names_it(labelled, tmp_path
          "at data row 2"}
     ]  # fmt: skip
     assert f"error: {folder / 'broken.csv'}: non-numeric value 'x'" in err
-    assert "1 of 2 labelled recording(s) scored" in err
+    assert "1 of 2 labelled recordings scored" in err
 
 
 def _label_annotations(raw) -> list[tuple[float, float, str]]:
@@ -148,7 +148,7 @@ def test_convert_folder_recursive_one_copy_per_recording(labelled, tmp_path, cap
     err = capsys.readouterr().err
     assert code == 2  # the damaged file: named, the others converted
     assert f"error: {root / 'subject2' / 'damaged.csv'}" in err
-    assert "3 of 4 recording(s) converted" in err
+    assert "3 of 4 recordings converted" in err
     copies = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.edf"))
     assert copies == ["subject1/night/cramp.edf", "subject2/cramp.edf", "top.edf"]
     for copy in out.rglob("*.edf"):  # valid EDF+ with the labels inside
@@ -232,4 +232,4 @@ def test_evaluate_dir_of_broken_files_only_prints_no_table(tmp_path, capsys):
     assert out == ""
     assert f"error: {tmp_path / 'a.csv'}: non-numeric value 'x'" in err
     assert f"error: {tmp_path / 'b.csv'}: the file is empty" in err
-    assert "0 of 2 labelled recording(s) scored" in err
+    assert "0 of 2 labelled recordings scored" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -63,7 +64,8 @@ def test_missing_extra_exits_2_with_the_install_line(
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "internal error" not in lines[0]
-    assert lines[0].endswith(f"pip install 'crampdetect[{extra}]'")
+    # run from this source checkout (PYTHONPATH, or pip install -e): the line for a checkout
+    assert lines[0].endswith(f"pip install -e {shlex.quote(f'{REPO}[{extra}]')}"), lines[0]
     assert not (tmp_path / "r.png").exists() and not (tmp_path / "x.wav").exists()
 
 
@@ -80,3 +82,43 @@ def test_every_extra_named_exists_in_pyproject() -> None:
     text = (REPO / "pyproject.toml").read_text()
     for extra in set(EXTRAS.values()):
         assert f"\n{extra} = [" in text, extra
+
+
+def test_install_line_names_pypi_or_the_source_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wheel from PyPI installs an extra by name; a source checkout (``pip install -e .``)
+    needs pip pointed at the checkout, else pip fetches a second crampdetect from PyPI."""
+    import crampdetect.core as core
+
+    assert core.source_checkout() == REPO  # these tests run from the checkout
+    assert core.install_command("formats") == f"pip install -e {shlex.quote(f'{REPO}[formats]')}"
+    monkeypatch.setattr(core, "source_checkout", lambda: None)  # an installed wheel
+    assert core.install_command("formats") == "pip install 'crampdetect[formats]'"
+    from crampdetect.cli import missing_extra
+
+    advice = missing_extra(ModuleNotFoundError("No module named 'edfio'", name="edfio"))
+    assert advice == "this needs the optional package edfio: pip install 'crampdetect[formats]'"
+
+
+def test_a_checkout_is_recognised_by_its_pyproject(tmp_path: Path) -> None:
+    import crampdetect.core as core
+
+    (tmp_path / "crampdetect").mkdir()
+    assert core.source_checkout(tmp_path / "crampdetect") is None  # site-packages: no pyproject
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "other"\n')
+    assert core.source_checkout(tmp_path / "crampdetect") is None  # another project's
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "crampdetect"\n')
+    assert core.source_checkout(tmp_path / "crampdetect") == tmp_path
+
+
+def test_to_mne_without_mne_names_the_install_line(
+    csv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crampdetect.core import InputError, install_command
+    from crampdetect.storage.formats import to_mne
+    from crampdetect.storage.reader import open_recording
+
+    monkeypatch.setitem(sys.modules, "mne", None)  # import raises, as if not installed
+    with pytest.raises(InputError) as caught:
+        to_mne(open_recording(csv))
+    assert str(caught.value).endswith(install_command("mne"))
+    assert "-e" in install_command("mne")  # from this checkout

@@ -97,6 +97,18 @@ def test_night_summary_answers_correctly(tmp_path):
         assert "Time lost to sensor problems: 8 min (left 7 min, right 2 min)" in text
 
 
+def test_a_short_loss_is_not_shown_as_0_s(tmp_path):
+    """A 78 ms gap of the link: the line says it was under a second, not "0 s"."""
+    with History(tmp_path / "h.sqlite3") as h:
+        rec = SessionRecorder(h, "night", ["left", "right"], "x", night_start(20))
+        for leg in ("left", "right"):
+            rec.record_quality(QualityInterval(leg, "gap", 214.158, 214.236))
+        rec.close(240.0)
+        text = S.format_night(S.summarise_night(h, "2026-11-20"))
+    assert "Time lost to sensor problems: under 1 s (left under 1 s, right under 1 s)" in text
+    assert " 0 s" not in text
+
+
 def test_doctor_note_thresholds(tmp_path):
     with History(tmp_path / "h.sqlite3") as h:
         for day in (2, 4, 6):
@@ -124,6 +136,27 @@ def test_weekly_trend_counts(tmp_path):
             ("2026-W47", 2, 1, 2, 300.0),
             ("2026-W48", 1, 1, 1, 30.0),
         ]
+
+
+def test_week_rows_count_the_whole_week_of_an_earlier_night(home, capsys):
+    """``summary --night`` of a night early in a week: its week row counts every night of that
+    week in the history (as ``history`` lists them), not only those up to the night shown."""
+    with History(history_path()) as h:
+        record_night(h, 16, [("left", 3600.0, 60.0)])  # Mon 16 Nov, W47
+        record_night(h, 17, [("right", 3600.0, 30.0), ("right", 7200.0, 30.0)])  # Tue
+        SessionRecorder(h, "night", ["left"], "x", night_start(18, 2)).close(600.0)  # Tue night
+        record_night(h, 22, [("left", 3600.0, 700.0)])  # Sun 22 Nov, still W47
+        record_night(h, 23, [("left", 3600.0, 45.0)])  # Mon 23 Nov, W48
+        trend = S.weekly_trend(h, "2026-11-17", weeks=2)
+    assert [(w.week, w.nights, w.cramp_nights, w.cramps, w.longest_s) for w in trend] == [
+        ("2026-W46", 0, 0, 0, 0.0),
+        ("2026-W47", 3, 3, 4, 700.0),
+    ]
+    assert main(["summary", "--night", "2026-11-17", "--weeks", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "2 cramps (right)" in out
+    (row,) = [line for line in out.splitlines() if line.startswith("2026-W47")]
+    assert row.split()[1:4] == ["3", "3", "4"], row
 
 
 def test_session_view_places_cramps_in_the_activity(tmp_path):

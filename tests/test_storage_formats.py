@@ -223,7 +223,7 @@ def test_wav_bad_samples_are_flagged_and_dropped_by_convert(
 
     out = tmp_path / "copy.csv"
     assert main(["convert", str(wav), str(out)]) == 0
-    assert "dropped their 1 sample(s)" in capsys.readouterr().err
+    assert "dropped their 1 sample" in capsys.readouterr().err
     copy = open_recording(out)
     assert copy.n_samples == rec.n_samples - 1 and copy.n_gaps == rec.n_gaps + 1
     np.testing.assert_allclose(copy.load()[1], np.delete(data, 40, axis=1), rtol=1e-6)
@@ -234,7 +234,7 @@ def test_mne_export_when_available(counts_session: Path) -> None:
     try:
         import mne  # noqa: F401
     except ImportError:
-        with pytest.raises(InputError, match=r"pip install 'crampdetect\[mne\]'"):
+        with pytest.raises(InputError, match=r"pip install -e .*\[mne\]"):
             to_mne(rec)
         return
     rec.events = shift(EVENTS, 10.0)  # on the recording's time axis (it starts at 10 s)
@@ -288,7 +288,7 @@ def test_truncated_edf_recovers_the_complete_records(counts_session: Path, tmp_p
     raw = out.read_bytes()
     (tmp_path / "cut.edf").write_bytes(raw[: len(raw) - 3000])
     back = open_recording(tmp_path / "cut.edf")
-    assert any("ncomplete" in p for p in back.problems)
+    assert any("truncated" in p for p in back.problems)
     n = back.n_samples
     assert 0 < n < src.n_samples
     np.testing.assert_array_equal(back.load()[1], src.load()[1][:, :n])
@@ -444,3 +444,58 @@ def test_an_output_that_cannot_be_written_names_the_output(
     with pytest.raises(InputError, match="cannot write there") as err:
         export(open_recording(counts_session), out)
     assert str(out) in str(err.value) and ".crampdetect-" not in str(err.value)
+
+
+def test_mne_export_of_the_env_output_matches_what_mne_reads_from_the_edf_copy(
+    tmp_path: Path,
+) -> None:
+    """The MyoWare ENV output in ADC counts: to_mne gives the same volts as MNE's own EDF reader
+    gives for the EDF+ copy (the envelope at the ENV pin, in V, channel type emg), not the
+    µV-at-the-skin estimate the detector works with (its gain is a potentiometer setting)."""
+    mne = pytest.importorskip("mne")
+    from crampdetect.cli import main
+
+    src = tmp_path / "env.csv"
+    args = ["simulate", "cramp", "--seed", "4", "--signal", "env", "--adc-bits", "10"]
+    assert main([*args, "--duration", "30", "--out", str(src)]) == 0
+    rec = open_recording(src)
+    edf = export(rec, tmp_path / "env.edf")
+    raw = to_mne(rec)
+    assert raw.get_channel_types() == ["emg", "emg"]
+    from_edf = mne.io.read_raw_edf(edf, infer_types=True, preload=True, verbose=False)
+    assert from_edf.get_channel_types() == ["emg", "emg"]
+    got, want = raw.get_data(), from_edf.get_data()
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-3 * np.abs(want).max())
+    # 10-bit counts of a 5 V ADC: the pin is at most 5 V, whatever the gain to the skin
+    assert 0.1 < np.abs(got).max() <= 5.0
+
+
+def _edf_record_bytes(raw: bytes) -> int:
+    """Bytes of one data record of an EDF file (16-bit samples of every signal)."""
+    ns = int(raw[252:256])
+    at = 256 + ns * 216  # samples per record: the 8-byte fields after 216 bytes per signal
+    return 2 * sum(int(raw[at + 8 * i : at + 8 * i + 8]) for i in range(ns))
+
+
+@pytest.mark.parametrize("records", [1.5, 2.0], ids=["mid-record", "at-a-record-end"])
+def test_truncated_edf_says_so_once(
+    counts_session: Path, tmp_path: Path, records: float, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One clear warning for a truncated EDF, not edfio's two (one of them claiming to update
+    a header it does not write) plus ours; the file itself stays as it is."""
+    from crampdetect.cli import main
+
+    out = export(open_recording(counts_session), tmp_path / "c.edf")
+    raw = out.read_bytes()
+    cut = int(records * _edf_record_bytes(raw))
+    cut_path = tmp_path / "cut.edf"
+    cut_path.write_bytes(raw[: len(raw) - cut])
+    back = open_recording(cut_path)
+    assert len(back.problems) == 1, back.problems
+    (problem,) = back.problems
+    assert "truncated" in problem and "Updating header" not in problem
+    assert main(["detect", str(cut_path), "--json"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning") == 1 and "truncated" in err, err
+    assert cut_path.read_bytes() == raw[: len(raw) - cut]

@@ -240,7 +240,7 @@ def test_bad_samples_in_a_chunk_are_flagged_not_refused(
         expected[ch, i] = np.nan
     np.testing.assert_array_equal(rec.load()[1], expected)  # every other sample intact
     (note,) = rec.problems
-    assert note.startswith("4 NaN, infinite or absurd") and "in 1 chunk(s)" in note
+    assert note.startswith("4 NaN, infinite or absurd") and "in 1 chunk of" in note
     assert "first at sample 10200 (10.200 s)" in note and "bad_value" in note
 
     assert main(["detect", str(paths["clean"]), "--json"]) == 0
@@ -262,7 +262,7 @@ def test_bad_samples_in_a_chunk_are_flagged_not_refused(
     copy = tmp_path / "copy.csv"
     assert main(["convert", str(paths["dirty"]), str(copy)]) == 0
     err = capsys.readouterr().err
-    assert "first at sample 10200 (10.200 s)" in err and "dropped their 4 sample(s)" in err
+    assert "first at sample 10200 (10.200 s)" in err and "dropped their 4 samples" in err
     kept = open_recording(copy)
     assert kept.n_samples == x.shape[1] - 4 and kept.n_gaps == 3  # 10600-10601 is one gap
     np.testing.assert_allclose(

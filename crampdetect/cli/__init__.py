@@ -53,7 +53,9 @@ def missing_extra(exc: ModuleNotFoundError) -> str | None:
     extra = EXTRAS.get(top)
     if extra is None:
         return None
-    return f"this needs the optional package {top}: pip install 'crampdetect[{extra}]'"
+    from crampdetect.core import install_command
+
+    return f"this needs the optional package {top}: {install_command(extra)}"
 
 
 def add_quiet_argument(p: argparse.ArgumentParser) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from crampdetect.cli import add_quiet_argument
 from crampdetect.core import PROFILES, InputError
 from crampdetect.reports.clock import clock
+from crampdetect.text import plural
 
 
 def name_path(path: str | Path, message: str) -> str:
@@ -176,19 +177,23 @@ def run_many(args: argparse.Namespace, command: str, score) -> int:
         else:
             print(("\n" if n else "") + f"== {path}\n" + format_result(result), flush=True)
     print(
-        f"crampdetect {command}: {len(paths) - failed} of {len(paths)} file(s) scored",
+        f"crampdetect {command}: {len(paths) - failed} of {plural(len(paths), 'file')} scored",
         file=sys.stderr,
     )
     return 2 if failed else 0
 
 
 def skipped_line(
-    command: str, skipped: list[str], shown: int = 5, what: str = "non-recording file(s)"
+    command: str,
+    skipped: list[str],
+    shown: int = 5,
+    noun: str = "non-recording file",
+    note: str = "",
 ) -> str:
-    """``skipped N non-recording file(s): a, b, ...``: which, so an unreadable data file shows."""
+    """``skipped N non-recording files: a, b, ...``: which, so an unreadable data file shows."""
     more = len(skipped) - shown
     names = ", ".join(skipped[:shown]) + (f", +{more} more" if more > 0 else "")
-    return f"crampdetect {command}: skipped {len(skipped)} {what}: {names}"
+    return f"crampdetect {command}: skipped {plural(len(skipped), noun)}{note}: {names}"
 
 
 def _rate(text: str) -> float:
@@ -282,14 +287,14 @@ def format_result(result: dict) -> str:
     inferred = f" (inferred: {', '.join(inp['inferred'])})" if inp["inferred"] else ""
     bits = f", {inp['adc_bits']}-bit" if inp["adc_bits"] else ""
     lines = [
-        f"input: {inp['sample_rate_hz']} Hz, {len(inp['channels'])} channel(s) "
+        f"input: {inp['sample_rate_hz']} Hz, {plural(len(inp['channels']), 'channel')} "
         f"{', '.join(inp['channels'])}, {inp['signal']} in {inp['units']}{bits}{inferred}; "
-        f"{inp['duration_s']:.1f} s, {inp['gaps']} gap(s); profile {inp['profile']}"
+        f"{inp['duration_s']:.1f} s, {plural(inp['gaps'], 'gap')}; profile {inp['profile']}"
         f"{_profile_note(inp)}",
         "",
     ]
     ev = result["events"]
-    lines.append(f"{len(ev)} event(s)")
+    lines.append(plural(len(ev), "event"))
     if ev:
         lines.append(f"  {'channel':<14}{'kind':<15}{'onset':>13}{'alert':>13}{'end':>13}  conf")
         for e in ev:
@@ -299,7 +304,7 @@ def format_result(result: dict) -> str:
             )
     q = result["quality"]
     lines.append("")
-    lines.append(f"{len(q)} quality interval(s)")
+    lines.append(plural(len(q), "quality interval"))
     for item in q[:50]:
         lines.append(
             f"  {item['channel']:<13} {item['issue']:<14}  {_clock(item['start_s']):>12}"

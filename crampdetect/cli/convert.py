@@ -16,6 +16,7 @@ from pathlib import Path
 
 from crampdetect.cli._args import add_recursive_argument
 from crampdetect.core import InputError
+from crampdetect.text import plural
 
 FORMATS = ("edf", "bdf", "csv", "wav")
 
@@ -78,9 +79,10 @@ def _convert_one(source: str, outs: list[str], args: argparse.Namespace) -> int:
         path = export(rec, out, args.format, anonymize=args.anonymize, force=args.force)
         if not getattr(args, "quiet", False):
             print(
-                f"{path}: {rec.n_samples} samples x {len(rec.channels)} channels at "
-                f"{rec.fs:g} Hz, {rec.n_gaps} gap(s), {len(rec.events)} event(s), "
-                f"{len(rec.quality)} quality interval(s)"
+                f"{path}: {plural(rec.n_samples, 'sample')} x "
+                f"{plural(len(rec.channels), 'channel')} at {rec.fs:g} Hz, "
+                f"{plural(rec.n_gaps, 'gap')}, {plural(len(rec.events), 'event')}, "
+                f"{plural(len(rec.quality), 'quality interval')}"
             )
     return 0
 
@@ -119,7 +121,8 @@ def _convert_many(args: argparse.Namespace) -> int:
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             print(f"crampdetect convert: error: {name_path(source, message)}", file=sys.stderr)
     print(
-        f"crampdetect convert: {done} of {len(paths)} recording(s) converted into {out_dir}",
+        f"crampdetect convert: {done} of {plural(len(paths), 'recording')} converted "
+        f"into {out_dir}",
         file=sys.stderr,
     )
     return 2 if failed else 0

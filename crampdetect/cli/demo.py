@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from crampdetect.core import InputError, Representation
+from crampdetect.text import plural
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -74,5 +75,5 @@ def run(args: argparse.Namespace) -> int:
     print_summary(summary, out)
     motor = board.board.motor
     received = ", ".join(c.command for _, c in motor.commands) or "no command"
-    print(f"the board received: {received}; {motor.pings} heartbeats", file=out)
+    print(f"the board received: {received}; {plural(motor.pings, 'heartbeat')}", file=out)
     return 0

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from crampdetect.cli._args import add_model_argument, add_recursive_argument
 from crampdetect.core import PROFILES, InputError
+from crampdetect.text import plural
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -102,8 +103,8 @@ def run(args: argparse.Namespace) -> int:
                 error = f"internal error: {outcome.error} (please report it)"
             failed.append((path, error))
     if skipped:
-        what = "file(s), not labelled recordings"
-        print(skipped_line("evaluate", skipped, what=what), file=sys.stderr)
+        note = ", not labelled recordings"
+        print(skipped_line("evaluate", skipped, noun="file", note=note), file=sys.stderr)
     for path, error in failed:
         print(f"crampdetect evaluate: error: {name_path(path, error)}", file=sys.stderr)
     if not scores and not failed:
@@ -114,8 +115,8 @@ def run(args: argparse.Namespace) -> int:
         )
     if failed:
         print(
-            f"crampdetect evaluate: {len(scores)} of {len(scores) + len(failed)} labelled "
-            "recording(s) scored",
+            f"crampdetect evaluate: {len(scores)} of "
+            f"{plural(len(scores) + len(failed), 'labelled recording')} scored",
             file=sys.stderr,
         )
     result = aggregate(scores)

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from crampdetect.core import InputError
+from crampdetect.text import plural
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,16 +59,18 @@ def run(args: argparse.Namespace) -> int:
         rows = history.sessions(args.night_from, args.night_to, args.profile)
         if args.delete:
             if not args.yes:
-                raise InputError(f"Refusing to delete {len(rows)} sessions without --yes")
+                raise InputError(f"Refusing to delete {plural(len(rows), 'session')} without --yes")
             n = history.delete_sessions([int(r["id"]) for r in rows])
-            print(f"Deleted {n} session{'s' if n != 1 else ''}.")
+            print(f"Deleted {plural(n, 'session')}.")
             return 0
         if args.export:
             from crampdetect.storage.export import export_history
 
             ids = [int(r["id"]) for r in rows]
             n = export_history(history, ids, args.export, force=args.force)
-            print(f"Exported {len(rows)} sessions ({n} records) to {args.export}")
+            print(
+                f"Exported {plural(len(rows), 'session')} ({plural(n, 'record')}) to {args.export}"
+            )
             return 0
         if not rows:
             print(
@@ -164,7 +167,7 @@ def _import(history: object, args: argparse.Namespace) -> int:
     row = history.session(rec.session_id)  # type: ignore[attr-defined]
     n = len(history.records("cramps", rec.session_id))  # type: ignore[attr-defined]
     when = f"night of {row['night']}" if row["profile"] == "night" else row["started_at"][:16]
-    print(f"Imported {row['profile']} session {rec.session_id} ({when}, {n} cramps).")
+    print(f"Imported {row['profile']} session {rec.session_id} ({when}, {plural(n, 'cramp')}).")
     return 0
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from crampdetect.cli._args import add_model_argument
 from crampdetect.core import PROFILES, InputError
+from crampdetect.text import plural
 
 #: ``--profile`` of the live commands (monitor, record).
 PROFILE_HELP = (
@@ -135,7 +136,7 @@ def print_summary(summary, file) -> None:
         )
     vibrations = sum(kind == "vibrate" for _, kind in summary.commands)
     print(
-        f"board: {vibrations} vibration prompt(s), {summary.acks} acknowledged; "
+        f"board: {plural(vibrations, 'vibration prompt')}, {summary.acks} acknowledged; "
         f"link: {s.frames} frames, lost {s.lost_frames}, "
         f"CRC errors {s.crc_errors}, duplicates {s.duplicates}, reconnects {s.reconnects}, "
         f"commands resent {s.resends}, never acknowledged {s.unacked}",

@@ -8,6 +8,8 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
+from crampdetect.text import plural
+
 if TYPE_CHECKING:
     from crampdetect.core import Block, Event
     from crampdetect.pipeline import Pipeline
@@ -77,10 +79,26 @@ def run(args: argparse.Namespace) -> int:
         monitor.run(stop=stop, on_pass=after_pass, signal_s=args.duration)
     if monitor.recorder is None:
         raise InputError(f"{args.url}: no samples received; nothing recorded")
-    n, received = monitor.recorder.n_samples, monitor.received_s
-    print(f"saved {out}: {n} samples, {received:.1f} s, profile {profile}")
+    writer = monitor.recorder
+    n = writer.n_samples
+    print(f"saved {out}: {plural(n, 'sample')}, {n / writer.fs:.1f} s, profile {profile}")
+    if args.duration is not None and source.ended and monitor.received_s < args.duration:
+        why = _short(source, monitor.received_s, args.duration)
+        print(f"crampdetect record: {why}", file=sys.stderr)
     _convert(out, args.convert)
     return 0
+
+
+def _short(source: object, received_s: float, asked_s: float) -> str:
+    """Why a recording holds less than ``--duration``: the source ended (and lost samples)."""
+    text = f"the source ended after {received_s:.1f} s of signal, before --duration {asked_s:g} s"
+    stats = getattr(source, "stats", None)
+    lost, gaps = getattr(stats, "gap_samples", 0), getattr(stats, "gaps", 0)
+    info = getattr(source, "info", None)
+    fs = getattr(info, "fs", 0.0)
+    if lost and gaps and fs:
+        text += f" ({lost / fs:.1f} s of it lost in {plural(gaps, 'gap')} of the stream)"
+    return text
 
 
 class _RecordView:

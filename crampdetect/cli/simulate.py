@@ -7,6 +7,7 @@ import sys
 
 from crampdetect.cli import add_quiet_argument, progress
 from crampdetect.core import InputError
+from crampdetect.text import plural
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -104,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
 
         n, hours, size = planned_size(args.hours, args.seed)
         print(
-            f"crampdetect simulate: writing {n} recordings, {hours:.1f} h of signal, about "
+            f"crampdetect simulate: writing {plural(n, 'recording')}, {hours:.1f} h of signal, "
+            "about "
             + (f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.0f} MB")
             + f", to {args.eval_set}",
             file=sys.stderr,
@@ -119,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
                 variant=args.variant,
                 on_written=lambda: bar(1),
             )
-        print(f"wrote {len(paths)} recordings to {args.eval_set}")
+        print(f"wrote {plural(len(paths), 'recording')} to {args.eval_set}")
         return 0
     if not args.out:
         raise InputError("Missing --out FILE.csv (or --eval-set DIR)")

@@ -157,6 +157,14 @@ class BoardSource:
         self.commands.check()  # after the acks just received
         return blocks
 
+    def drain(self) -> list[Block]:
+        """At a stop: the blocks of every byte received so far, the unfinished one included
+        (blocks are cut on fixed windows of the sample clock; a stop must not drop the last)."""
+        if self.ended:
+            return []
+        blocks = self.read(0.0)
+        return blocks if self.ended else blocks + self.reassembler.flush()
+
     def _count_presses(self, frames: list) -> None:
         for frame in frames:  # a repeated seq is a notification delivered twice
             if isinstance(frame, ButtonFrame) and frame.seq != self._button_seq:

@@ -9,6 +9,7 @@ board to ``stop`` and closes open events.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import logging
@@ -49,6 +50,16 @@ class MonitorSummary:
     @property
     def cramps(self) -> list[Event]:
         return [e for e in self.events if e.kind == "cramp"]
+
+
+def _head(block: Block, seconds: float) -> Block | None:
+    """The first ``seconds`` of ``block`` (all of it if shorter; None if nothing is left)."""
+    n = round(seconds * block.fs)
+    if n <= 0:
+        return None
+    if n >= block.n_samples:
+        return block
+    return dataclasses.replace(block, data=block.data[:, :n])
 
 
 class LiveMonitor:
@@ -221,8 +232,12 @@ class LiveMonitor:
         ``on_block(block, output)`` is called after each block went through the pipeline,
         ``on_pass()`` after each pass of the loop (either may set ``stop`` or raise).
         ``signal_s`` stops once that many seconds of signal went through: the block that
-        reaches it is the last, however many blocks one read brought (a source replaying as
-        fast as it can queues minutes between two passes).
+        reaches it is cut there and is the last, however many blocks one read brought (a
+        source replaying as fast as it can queues minutes between two passes).
+
+        Stopped otherwise (``stop``, ``duration_s``), the samples already received and not
+        yet detected on (the rest of a read, what the source still holds) go into the
+        recording all the same: a recording never drops received data at stop.
         """
         stop = stop or threading.Event()
         deadline = None if duration_s is None else time.monotonic() + duration_s
@@ -230,18 +245,23 @@ class LiveMonitor:
         started = time.monotonic()
         warned = False
         source = self.source
+        unread: list[Block] = []  # received, not detected on: kept by the recording at stop
+        reached = False  # signal_s went through (to the sample: no float sum decides it)
         try:
-            while not stop.is_set() and not source.ended:
+            while not stop.is_set() and not source.ended and not reached:
                 if deadline is not None and time.monotonic() >= deadline:
                     break
-                if signal_s is not None and self.received_s >= signal_s:
-                    break
-                for block in source.read(READ_TIMEOUT_S):
-                    if signal_s is not None and self.received_s >= signal_s:
-                        break  # the rest of this read lies past what was asked
+                blocks = source.read(READ_TIMEOUT_S)
+                for k, block in enumerate(blocks):
+                    if signal_s is not None:
+                        block = _head(block, signal_s - self.received_s)
+                        if block is None:
+                            reached = True
+                            break  # the rest of this read lies past what was asked
                     # A source that fell behind (a fast simulation on a busy machine) brings
                     # minutes in one read: honour Ctrl-C and --duration between its blocks.
                     if stop.is_set() or (deadline is not None and time.monotonic() >= deadline):
+                        unread = blocks[k:]
                         break
                     out = self._pipeline_for(block).push(block)
                     self._now_s = block.t_end
@@ -257,6 +277,9 @@ class LiveMonitor:
                     self._handle(out.events, out.quality)
                     if on_block is not None:
                         on_block(block, out)
+                    if signal_s is not None and _head(block, signal_s - self.received_s) is None:
+                        reached = True  # this block reached it: the rest of the read is past
+                        break
                 self._handle([], [])  # the policy's timers (repeats, hold ticks)
                 if self.recorder is not None:
                     self.recorder.flush_if_due()
@@ -276,9 +299,24 @@ class LiveMonitor:
                     self.view.update(self._now_s, status, source.stats, motor)
                 if on_pass is not None:
                     on_pass()
+            if not reached:
+                self._keep_unread(unread)
         finally:
             self._shutdown()
         return self.summary
+
+    def _keep_unread(self, blocks: list[Block]) -> None:
+        """At a stop: the received samples the detector did not see, into the recording."""
+        if self.recorder is None or self.source.ended:
+            return
+        drain = getattr(self.source, "drain", None)
+        for block in blocks + (drain() if drain is not None else []):
+            same = (
+                getattr(self.recorder, "channels", block.channels),
+                getattr(self.recorder, "fs", block.fs),
+            )
+            if (block.channels, block.fs) == same:
+                self.recorder.write(block)
 
     @property
     def _commands(self) -> bool:

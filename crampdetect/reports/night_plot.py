@@ -13,6 +13,7 @@ from pathlib import Path
 
 from crampdetect.reports.summary import summarise_night
 from crampdetect.storage.history import History
+from crampdetect.text import plural
 
 _ACTIVITY_COLOURS = {
     "running": "#1f77b4",
@@ -124,7 +125,8 @@ def plot_night(history: History, night: str, path: str | Path, days: int = 7) ->
     _timeline(top, history, this.session_ids)
     hours = this.monitored_s / 3600
     top.set_title(
-        f"Night of {night}: {len(this.cramps)} cramp(s), {hours:.1f} h monitored", loc="left"
+        f"Night of {night}: {plural(len(this.cramps), 'cramp')}, {hours:.1f} h monitored",
+        loc="left",
     )
 
     last = dt.date.fromisoformat(night)
@@ -154,7 +156,9 @@ def plot_night(history: History, night: str, path: str | Path, days: int = 7) ->
     bottom.set_xlabel("Night (the evening it began); this night shaded")
     n_nights, total = sum(recorded), sum(firsts) + sum(recurrences)
     bottom.set_title(
-        f"The last {days} nights: {total} cramp(s) over {n_nights} recorded night(s)", loc="left"
+        f"The last {days} nights: {plural(total, 'cramp')} over "
+        f"{plural(n_nights, 'recorded night')}",
+        loc="left",
     )
     bottom.legend(
         handles=[

@@ -21,6 +21,7 @@ from crampdetect.reports.plots import overview_figure, zoom_figure
 from crampdetect.reports.report import ReportData, collect, night_summary, training_summary
 from crampdetect.storage.limits import refuse_overwrite
 from crampdetect.storage.reader import open_recording, sniff
+from crampdetect.text import plural
 
 ZOOMS_PER_PAGE = 4
 MAX_ZOOMS = 40
@@ -37,9 +38,10 @@ def summary_lines(data: ReportData) -> list[str]:
     s = night_summary(data)
     rec = data.rec
     lines = [
-        f"{_duration(rec.duration_s)} recorded, {rec.fs:g} Hz, {len(rec.channels)} channel(s), "
-        f"profile {data.profile}, {s['gaps']} gap(s); {s['n_cramps']} cramp(s), "
-        f"{s['n_warnings']} early warning(s)"
+        f"{_duration(rec.duration_s)} recorded, {rec.fs:g} Hz, "
+        f"{plural(len(rec.channels), 'channel')}, profile {data.profile}, "
+        f"{plural(s['gaps'], 'gap')}; {plural(s['n_cramps'], 'cramp')}, "
+        f"{plural(s['n_warnings'], 'early warning')}"
     ]
     for cr in s["cramps"]:
         dur = "did not end" if cr["duration_s"] is None else f"{cr['duration_s']:.0f} s"

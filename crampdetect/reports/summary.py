@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from crampdetect.storage.history import History
+from crampdetect.text import plural
 
 #: Frequency/duration thresholds behind the doctor note.
 NIGHTS_PER_WEEK = 3
@@ -117,9 +118,14 @@ class WeekTrend:
 
 
 def weekly_trend(history: History, until: str, weeks: int = 8) -> list[WeekTrend]:
-    """Per-week counts for the ``weeks`` weeks ending with the week of ``until``."""
-    last = dt.date.fromisoformat(until)
-    first = last - dt.timedelta(days=last.weekday() + 7 * (weeks - 1))
+    """Per-week counts for the ``weeks`` weeks ending with the week of ``until``.
+
+    Each row counts its whole ISO week (Monday to Sunday nights), the nights after ``until``
+    in its week included: a row never shows part of a week under the week's name.
+    """
+    until_day = dt.date.fromisoformat(until)
+    last = until_day + dt.timedelta(days=6 - until_day.weekday())  # the Sunday of its week
+    first = last - dt.timedelta(days=6 + 7 * (weeks - 1))
     per_week: dict[str, dict[str, object]] = {}
     for k in range(weeks):
         monday = first + dt.timedelta(days=7 * k)
@@ -192,7 +198,7 @@ def format_night(s: NightSummary) -> str:
         lines.append("No cramps detected.")
     else:
         legs = " and ".join(s.legs)
-        lines.append(f"{len(s.cramps)} cramp{'s' if len(s.cramps) > 1 else ''} ({legs}):")
+        lines.append(f"{plural(len(s.cramps), 'cramp')} ({legs}):")
         for c in s.cramps:
             dur = "still going at the end" if c.duration_s is None else _hm(c.duration_s)
             tag = ", recurrence" if c.recurrence else ""
@@ -217,6 +223,8 @@ def format_trend(trend: list[WeekTrend]) -> str:
 
 def _hm(seconds: float) -> str:
     seconds = max(0.0, float(seconds))
+    if 0 < seconds < 0.5:  # something was lost: not "0 s"
+        return "under 1 s"
     if seconds < 60:
         return f"{seconds:.0f} s"
     if seconds < 3600:

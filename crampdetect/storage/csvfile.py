@@ -27,6 +27,7 @@ import numpy as np
 from crampdetect.core import Block, InputError
 from crampdetect.ingest.columns import UV_PER_UNIT, choose_columns, unit_from_name
 from crampdetect.storage import limits
+from crampdetect.text import word
 
 #: A step longer than this many sample periods is a gap (lost samples).
 GAP_FACTOR = 1.5
@@ -99,7 +100,8 @@ class CsvStream:
             return ""
         return (
             f"{self.path.name}: {self.bad_values} empty, NaN, infinite or absurd (beyond "
-            f"{limits.MAX_ABS_VALUE:g}) value(s), the first at data row {self.first_bad_row}"
+            f"{limits.MAX_ABS_VALUE:g}) {word(self.bad_values, 'value')}, the first at data row "
+            f"{self.first_bad_row}"
         )
 
     @property
@@ -114,8 +116,9 @@ class CsvStream:
         out = []
         if self.left_out and not self.picked:
             out.append(
-                f"{self.path.name}: column(s) {', '.join(self.left_out)} not read (not EMG by "
-                "their names; choose the columns with --channels)"
+                f"{self.path.name}: {word(len(self.left_out), 'column')} "
+                f"{', '.join(self.left_out)} not read (not EMG by their names; choose the "
+                "columns with --channels)"
             )
         scaled = [c for c, u in self.column_units.items() if u != self.units]
         if scaled:

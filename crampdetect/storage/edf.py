@@ -44,6 +44,10 @@ _LABEL_RE = re.compile(r"^label (\w+) (\S+)(?: (\{.*\}))?$")
 LABELS_PREFIX = "crampdetect-labels "
 #: Fields of a labels document that the EDF header says already (not repeated in the annotation).
 _LABEL_FIELDS_IN_HEADER = ("intervals", "channels", "sample_rate_hz", "duration_s")
+#: edfio's warnings about a file that ends early (it reads the complete records; "Updating
+#: header" is its object in memory, the file is not written).
+_EDFIO_SHORT_RE = re.compile(r"header indicates (\d+) data records, but file contains (\d+)")
+_EDFIO_PARTIAL = "Incomplete data record at the end"
 
 
 def _header_number(x: float) -> float:
@@ -427,6 +431,22 @@ def _header_start(edf) -> str | None:
     return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _edfio_problems(messages: list[str]) -> tuple[list[str], tuple[int, int] | None]:
+    """edfio's warnings, with those about a short file taken out as ``(announced, held)``
+    data records (one clear problem instead of two, one of which sounds like a write)."""
+    problems, truncated, partial = [], None, False
+    for text in messages:
+        if m := _EDFIO_SHORT_RE.search(text):
+            truncated = int(m.group(1)), int(m.group(2))
+        elif text.startswith(_EDFIO_PARTIAL):
+            partial = True
+        else:
+            problems.append(text)
+    if partial and truncated is None:  # a partial record past a header of -1 records
+        problems.append("the file ends inside a data record; reading the complete ones")
+    return problems, truncated
+
+
 def read_edf(path: str | Path) -> Recording:
     """Read an EDF(+)/BDF(+) file (ours or another program's) as a :class:`Recording`."""
     import edfio
@@ -442,7 +462,7 @@ def read_edf(path: str | Path) -> Recording:
             annotations = list(edf.annotations)
     except (ValueError, IndexError, UnicodeDecodeError, EOFError, ArithmeticError) as exc:
         raise InputError(f"{path}: not a readable {'BDF' if bdf else 'EDF'} file ({exc})") from None
-    problems = [str(w.message) for w in caught]
+    problems, truncated = _edfio_problems([str(w.message) for w in caught])
     if not signals:
         raise InputError(f"{path}: the file has no signals")
     rates = {s.sampling_frequency for s in signals}
@@ -485,9 +505,15 @@ def read_edf(path: str | Path) -> Recording:
     t0 = limits.time_field(meta.get("t0_s", 0.0), f"{where} t0_s")
     n = limits.check_count(meta.get("n_samples", n_file), f"{where} n_samples")
     first = limits.check_count(meta.get("start", 0), f"{where} start")
-    if n > n_file:
+    if truncated:
+        said, held = truncated
+        problems.append(
+            f"the file is truncated: it holds {held} complete data records ({n_file} samples) "
+            f"of the {said} its header announces; reading those"
+        )
+    elif n > n_file:
         problems.append(f"header says {n} samples but the file holds {n_file}")
-        n = n_file
+    n = min(n, n_file)
     units = _UNIT_NAMES.get(signals[0].physical_dimension.strip().lower())
     rep = None
     if meta.get("units") or units:

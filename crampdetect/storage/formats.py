@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from crampdetect.core import InputError
+from crampdetect.core import InputError, install_command
 from crampdetect.ingest.columns import COLUMN_UNITS
 from crampdetect.ingest.inference import resolve_inference
 from crampdetect.storage import limits
@@ -329,9 +329,17 @@ def wav_data_frames(path: Path) -> int | None:
 
 
 # -- MNE ----------------------------------------------------------------------------------
+#: One physical unit in volts (MNE keeps every EMG channel in V).
+_VOLTS = {"uV": 1e-6, "mV": 1e-3, "V": 1.0}
+
+
 def to_mne(rec: Recording):
     """An ``mne.io.RawArray`` (EMG channels in V) with events and quality as annotations.
 
+    The volts are those of the EDF+/BDF+ copy (:attr:`Representation.physical`, in SI units as
+    MNE wants, channel type ``emg``): raw EMG at the skin; the MyoWare ENV output at its pin
+    (the envelope's gain to the skin is a potentiometer setting, so its µV at the skin are
+    only the detector's working estimate). ``mne.io.read_raw_edf`` of the copy gives the same.
     A recording that does not say what its samples are (a bare CSV) is scaled with the
     representation ``detect`` and :func:`export` infer for it.
     """
@@ -339,7 +347,7 @@ def to_mne(rec: Recording):
         import mne
     except ImportError:
         raise InputError(
-            "MNE export needs the optional package mne: pip install 'crampdetect[mne]'"
+            f"MNE export needs the optional package mne: {install_command('mne')}"
         ) from None
     times, data = rec.load()
     # a bare CSV: the representation detect and convert infer (ADC counts are not µV)
@@ -349,7 +357,8 @@ def to_mne(rec: Recording):
     idx = np.round((times - t0) * rec.fs).astype(np.int64) if times.size else times.astype(int)
     n = int(idx[-1]) + 1 if idx.size else 0
     volts = np.zeros((len(rec.channels), n))
-    volts[:, idx] = rep.to_uv(data) * 1e-6
+    unit, scale, offset = rep.physical
+    volts[:, idx] = (np.asarray(data, dtype=float) - offset) * (scale * _VOLTS[unit])
     info = mne.create_info(list(rec.channels), rec.fs, ch_types="emg", verbose=False)
     raw = mne.io.RawArray(volts, info, verbose=False)
     onsets, durations, texts = [], [], []

@@ -21,6 +21,7 @@ from crampdetect.core import InputError
 from crampdetect.storage import limits
 from crampdetect.storage.csvfile import parse_header
 from crampdetect.storage.recording import Recording, Segment, segments_from_array
+from crampdetect.text import plural, word
 
 
 def recover_csv(path: str | Path, reason: str) -> Recording:
@@ -109,12 +110,12 @@ def bad_samples(rec: Recording, *, recover: bool = False) -> Recording:
         return rec
     where = (
         f"{rec.path.name}: {n_bad} NaN, infinite or absurd (beyond {limits.MAX_ABS_VALUE:g}) "
-        f"value(s), the first at sample {first[0]} ({first[1]:.3f} s)"
+        f"{word(n_bad, 'value')}, the first at sample {first[0]} ({first[1]:.3f} s)"
     )
     if recover:
         dropped = rec.n_samples - sum(s.n_samples for s in kept)
         rec.segments = kept
-        rec.problems.append(f"{where}; dropped their {dropped} sample(s)")
+        rec.problems.append(f"{where}; dropped their {plural(dropped, 'sample')}")
     else:
         rec.problems.append(f"{where}, read as bad samples (flagged bad_value, never an alert)")
     return rec

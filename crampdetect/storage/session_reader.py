@@ -29,6 +29,7 @@ from crampdetect.storage.session import (
     META_FILE,
     SAMPLES_FILE,
 )
+from crampdetect.text import plural, word
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +162,7 @@ def _merge_events(
         except InputError:
             bad += 1
     if bad:
-        problems.append(f"{bad} malformed journal record(s) skipped")
+        problems.append(f"{plural(bad, 'malformed journal record')} skipped")
     return list(events.values()), list(quality.values())
 
 
@@ -251,12 +252,13 @@ def read_session(path: str | Path, *, recover: bool = False) -> Recording:
             )
     if first is not None:
         where = (
-            f"{n_bad} NaN, infinite or absurd (beyond {limits.MAX_ABS_VALUE:g}) value(s) in "
-            f"{bad_chunks} chunk(s) of {SAMPLES_FILE}, the first at sample {first[1]} "
+            f"{n_bad} NaN, infinite or absurd (beyond {limits.MAX_ABS_VALUE:g}) "
+            f"{word(n_bad, 'value')} in {plural(bad_chunks, 'chunk')} of {SAMPLES_FILE}, "
+            f"the first at sample {first[1]} "
             f"({first[2]:.3f} s) in the chunk at byte {first[0]}"
         )
         problems.append(
-            f"{where}; dropped their {dropped} sample(s)"
+            f"{where}; dropped their {plural(dropped, 'sample')}"
             if recover
             else f"{where}, read as bad samples (flagged bad_value, never an alert)"
         )
