@@ -116,6 +116,27 @@ def test_a_loud_start_is_revised_to_millivolts_at_any_block_size():
     assert 42.0 <= rev["at_s"] <= 44.0  # the third quiet second
 
 
+@pytest.mark.parametrize("rail", [7903.64, -813.27])
+def test_a_raw_output_stuck_at_a_rail_is_no_quiet_floor(rail):
+    # A lead-off pins raw µV at one value for minutes: its 1-s deviations are float rounding
+    # (~1e-10), which read as a floor made the night V from there on (and silenced it).
+    from crampdetect.ingest.inference import RepresentationInference
+
+    rng = np.random.default_rng(5)
+    fs = 1000.0
+    x = rng.normal(0, 6.0, (2, 200_000))  # 6 µV at rest, both legs
+    x[0, 60_000:120_000] = rail  # 60 s of one leg stuck at the rail
+    infos = []
+    for block in (10, 999, x.shape[1]):
+        inf = RepresentationInference(fs)
+        for a in range(0, x.shape[1], block):
+            inf.feed(x[:, a : a + block])
+        infos.append((inf.finish(), inf.info(), inf.warnings))
+    assert all(i == infos[0] for i in infos[1:])
+    rep, info, warnings = infos[0]
+    assert rep.units == "uV" and info["revisions"] == [] and warnings == []
+
+
 def test_unit_names():
     from crampdetect.ingest.inference import units_from_names
 

@@ -9,9 +9,10 @@ Evidence and rules (values that are not finite or beyond ``1e7`` are corrupt, no
 
 - units: integral values within 0-65535 are ADC counts; a fraction or a negative value
   proves physical units. Raw EMG in physical units is then µV, mV or V by its magnitude: its
-  quiet floor (per channel the third-lowest 1-s standard deviation, the recording's the lowest
-  of its channels) is surface EMG at rest, at least :data:`REST_FLOOR_MIN_UV` (0.1 µV) and,
-  in the scale below, under 1000 times that (the scale above starts there). A floor within
+  quiet floor (per channel the third-lowest 1-s standard deviation of the windows not stuck at
+  one value, the recording's the lowest of its channels) is surface EMG at rest, at least
+  :data:`REST_FLOOR_MIN_UV` (0.1 µV) and, in the scale below, under 1000 times that (the
+  scale above starts there). A floor within
   :data:`UNITS_MARGIN` of a boundary, or implausible in every unit, is warned about
   (:attr:`RepresentationInference.warnings`); so are units named by a column name or a file
   header (``named_units``, which win) that the magnitude contradicts. An envelope in
@@ -70,6 +71,9 @@ REST_FLOOR_MAX_UV = 5000.0
 UNITS_MARGIN = 2.0
 #: The quiet floor is the ``QUIET_WINDOWS``-th lowest 1-s standard deviation of a channel.
 QUIET_WINDOWS = 3
+#: A window whose spread (max - min) is at most this fraction of its magnitude is stuck at one
+#: value (a rail, a lead-off: float rounding gives its standard deviation ~1e-10): no floor.
+FLAT_REL = 1e-6
 #: Physical units by size, µV per unit.
 _UNIT_SCALE = {"uV": 1.0, "mV": 1e3, "V": 1e6}
 _SHOW = {"uV": "µV", "mV": "mV", "V": "V"}  # in messages (options keep ``uV``)
@@ -287,6 +291,9 @@ class RepresentationInference:
             neg = mean(held < 0, axis=2) if not ev.integral or w_frac.any() else None
             # the magnitude of physical units: each window's standard deviation
             lvl = std(held, axis=2) if neg is not None and self._watch else None
+            if lvl is not None:  # a window stuck at one value (a rail, a lead-off) says nothing
+                flat = ~(hi - lo > FLAT_REL * np.maximum(np.abs(lo), np.abs(hi)))
+                lvl = np.where(flat, np.nan, lvl)
         valid = np.isfinite(hi)  # a window with a sample that is evidence
         keep_medians = ev.integral or self.given["units"] == "counts"
         if self.representation is not None and self._steady(
