@@ -109,7 +109,9 @@ def _convert_many(args: argparse.Namespace) -> int:
         target = copy_path(source, args.path, out_dir, args.format)
         try:
             if target in taken:
-                raise InputError(f"its copy {target} would overwrite that of {taken[target]}")
+                raise InputError(
+                    f"{source}: its copy {target} would overwrite that of {taken[target]}"
+                )
             taken[target] = source
             target.parent.mkdir(parents=True, exist_ok=True)
             _convert_one(source, [str(target)], args)

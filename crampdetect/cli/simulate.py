@@ -132,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
     refuse_overwrite(out.with_name(out.stem + ".labels.json"), args.force)
     rep = parse_representation(args.signal, units, args.adc_bits)
     channels = tuple(name.strip() for name in args.channels.split(","))
+    _refuse_contrary_unit_names(channels, units, args.signal)
     session = simulate(
         args.scenario,
         seed=args.seed,
@@ -151,3 +152,18 @@ def run(args: argparse.Namespace) -> int:
     print(f"wrote {csv_path} ({session.duration_s:g} s, {session.fs:g} Hz) and {labels_path}")
     print(f"labels: {summary}", file=sys.stdout)
     return 0
+
+
+def _refuse_contrary_unit_names(channels: tuple[str, ...], units: str, signal: str) -> None:
+    """A channel name that states a unit (``calf_uV``) is read in that unit by ``detect``:
+    samples written in another unit under it would be read 1000x off."""
+    from crampdetect.ingest.columns import unit_from_name
+
+    for name in channels:
+        named = unit_from_name(name)
+        if named is not None and named != units:
+            other = f"--units {named}, or " if signal == "raw" else ""  # ENV: counts only
+            raise InputError(
+                f"--channels {name} names {named}, but the samples are in {units}: "
+                f"give {other}a name without a unit"
+            )

@@ -115,7 +115,7 @@ class CsvStream:
         if self.left_out and not self.picked:
             out.append(
                 f"{self.path.name}: column(s) {', '.join(self.left_out)} not read (not EMG by "
-                "their names; choose the columns with --channels)"
+                "their names; choose the columns with detect --channels)"
             )
         scaled = [c for c, u in self.column_units.items() if u != self.units]
         if scaled:
@@ -270,7 +270,7 @@ def open_csv(
         if "counts" in named.values():
             raise InputError(
                 f"{path.name}: channels name different units ({', '.join(named)}): ADC counts "
-                "cannot be read with volts; choose the columns with --channels"
+                "cannot be read with volts; choose the columns with detect --channels"
             )
         scale = np.array([UV_PER_UNIT[named.get(c, units)] / UV_PER_UNIT[units] for c in chosen])
     stream = CsvStream(

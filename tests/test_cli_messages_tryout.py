@@ -1,0 +1,129 @@
+"""Messages a new user meets when combining this round's features (found by trying them).
+
+Real files in a temp folder, run through the CLI as a user would (``main``), or the
+calibration check at the level ``detect --user`` / ``monitor --user`` use it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from crampdetect.cli import main
+from crampdetect.core import Representation
+
+FS = 1000.0
+
+
+def _write(path, columns: dict[str, np.ndarray], t: np.ndarray) -> None:
+    with open(path, "w") as fh:
+        fh.write("time_s," + ",".join(columns) + "\n")
+        np.savetxt(fh, np.column_stack([t, *columns.values()]), delimiter=",", fmt="%.9g")
+
+
+def _emg(seconds: float = 20.0, rms: float = 5.0, seed: int = 1):
+    t = np.arange(0, seconds, 1 / FS)
+    return t, np.random.default_rng(seed).normal(0, rms, t.size)
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_convert_names_an_unrecoverable_csv_once(tmp_path, capsys):
+    bad = tmp_path / "broken.csv"
+    bad.write_text("time_s,calf_left\n0,1\n0.001,abc\n")
+    code, _, err = _run(capsys, "convert", str(bad), str(tmp_path / "x.csv"))
+    assert code == 2
+    (line,) = [x for x in err.splitlines() if "error" in x]
+    assert "no readable rows" in line
+    assert line.count("broken.csv") == 1, line  # not "broken.csv: broken.csv: ..."
+
+
+def test_convert_out_names_the_recording_whose_copy_would_overwrite_another(tmp_path, capsys):
+    pytest.importorskip("soundfile")
+    study = tmp_path / "study"
+    study.mkdir()
+    t, uv = _emg()
+    _write(study / "a.csv", {"calf_left": uv}, t)
+    assert _run(capsys, "convert", str(study / "a.csv"), str(study / "a.wav"), "-q")[0] == 0
+    code, _, err = _run(
+        capsys, "convert", str(study), "--out", str(tmp_path / "out"), "--format", "wav", "-q"
+    )
+    assert code == 2
+    (line,) = [x for x in err.splitlines() if "would overwrite" in x]
+    # the WAV's own copy clashes with the CSV's: the line says which recording was not copied
+    assert line.startswith(f"crampdetect convert: error: {study / 'a.wav'}: its copy"), line
+
+
+def test_commands_without_channels_do_not_send_the_user_to_it(tmp_path, capsys):
+    t, uv = _emg()
+    path = tmp_path / "lab.csv"
+    _write(path, {"emg_ta": uv, "torque_Nm": 20 + 0 * t}, t)
+    code, _, err = _run(capsys, "replay", str(path), "--json", "-q")
+    assert code == 0, err
+    (note,) = [x for x in err.splitlines() if "not read" in x]
+    assert "detect --channels" in note  # replay has no --channels
+    with pytest.raises(SystemExit):
+        main(["replay", str(path), "--channels", "emg_ta"])
+
+
+def test_detect_names_only_the_csv_only_options_given(tmp_path, capsys):
+    pytest.importorskip("soundfile")
+    t, uv = _emg()
+    src = tmp_path / "a.csv"
+    _write(src, {"calf_left": uv}, t)
+    wav = tmp_path / "a.wav"
+    assert _run(capsys, "convert", str(src), str(wav), "-q")[0] == 0
+    code, _, err = _run(capsys, "detect", str(wav), "--channels", "calf_left", "-q")
+    assert code == 2
+    assert "--channels needs a time_s CSV" in err and "--user" not in err, err
+
+
+def test_calibration_floor_ratio_is_not_shown_as_zero():
+    from crampdetect.calibration import CHECK_AFTER_S, CalibrationCheck
+
+    stored = {"calf_left": {"rest_rms_uv": 40.0}}
+    rep = Representation("raw", "uV", None)
+    check = CalibrationCheck(stored, ("calf_left",), rep, FS, 10, "anna")
+    check.feed(np.full((1, int(10 * (CHECK_AFTER_S + 5))), 1.6))  # 1.6 µV floor vs 40 µV rest
+    (line,) = check.floor_warnings()
+    assert "(0.04x)" in line and "(0.0x)" not in line, line
+
+
+def test_units_warning_in_uv_says_the_level_once(tmp_path, capsys):
+    t, uv = _emg(40.0)
+    path = tmp_path / "named.csv"
+    _write(path, {"calf_uV": uv * 1e-3}, t)  # millivolts under a µV name
+    code, _, err = _run(capsys, "detect", str(path), "-q")
+    assert code == 0, err
+    (line,) = [x for x in err.splitlines() if "names say" in x]
+    assert "give --units mV" in line
+    assert "µV) would be" not in line, line  # not "(0.005 µV) would be 0.005 µV RMS"
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (["--units", "mV", "--channels", "calf_uV,calf_right"], "give --units uV, or"),
+        (["--signal", "env", "--channels", "calf_mV"], "give a name without a unit"),
+    ],
+)
+def test_simulate_refuses_channel_names_stating_another_unit(tmp_path, capsys, argv, hint):
+    out = tmp_path / "s.csv"
+    code, _, err = _run(capsys, "simulate", "cramp", "--duration", "5", "--out", str(out), *argv)
+    assert code == 2 and hint in err, err
+    assert not out.exists()
+
+
+def test_simulate_keeps_channel_names_stating_its_unit(tmp_path, capsys):
+    out = tmp_path / "s.csv"
+    code, _, err = _run(
+        capsys, "simulate", "cramp", "--duration", "5", "--units", "mV",
+        "--channels", "calf_mV,calf_right", "--out", str(out), "-q",
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.read_text().splitlines()[0] == "time_s,calf_mV,calf_right"
