@@ -127,3 +127,16 @@ def test_simulate_keeps_channel_names_stating_its_unit(tmp_path, capsys):
     )  # fmt: skip
     assert code == 0, err
     assert out.read_text().splitlines()[0] == "time_s,calf_mV,calf_right"
+
+
+def test_replay_speed_paces_the_one_recording_of_a_folder(tmp_path, capsys):
+    folder = tmp_path / "one"
+    folder.mkdir()
+    t, uv = _emg(10.0)
+    _write(folder / "a.csv", {"calf_left": uv}, t)
+    code, out, err = _run(capsys, "replay", str(folder), "--speed", "1000", "-q")
+    assert code == 0, err
+    assert "0 event(s)" in out
+    _write(folder / "b.csv", {"calf_left": uv}, t)  # two: --speed cannot pace both
+    code, _, err = _run(capsys, "replay", str(folder), "--speed", "1000", "-q")
+    assert code == 2 and "--speed paces one recording" in err and "hold 2" in err, err
