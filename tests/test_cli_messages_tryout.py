@@ -140,3 +140,19 @@ def test_replay_speed_paces_the_one_recording_of_a_folder(tmp_path, capsys):
     _write(folder / "b.csv", {"calf_left": uv}, t)  # two: --speed cannot pace both
     code, _, err = _run(capsys, "replay", str(folder), "--speed", "1000", "-q")
     assert code == 2 and "--speed paces one recording" in err and "hold 2" in err, err
+
+
+def test_the_default_live_policy_follows_the_profile():
+    # `demo --scenario training` builds a LiveMonitor without a policy: a cramp back on the
+    # same leg is the same one within the training rejoin_s (30 s), not the night's 60 s
+    from crampdetect.alerts.patterns import settings_for
+    from crampdetect.pipeline.live import LiveMonitor
+
+    class Board:  # only what the constructor touches
+        def send(self, command: str, **fields) -> bool:
+            return True
+
+    for profile in ("night", "training"):
+        monitor = LiveMonitor(Board(), profile)  # type: ignore[arg-type]
+        assert monitor.policy.rejoin_s == settings_for(profile).rejoin_s
+    assert settings_for("training").rejoin_s != settings_for("night").rejoin_s
