@@ -156,3 +156,22 @@ def test_the_default_live_policy_follows_the_profile():
         monitor = LiveMonitor(Board(), profile)  # type: ignore[arg-type]
         assert monitor.policy.rejoin_s == settings_for(profile).rejoin_s
     assert settings_for("training").rejoin_s != settings_for("night").rejoin_s
+
+
+@pytest.mark.parametrize("units", ["mV", "V", "counts"])
+def test_history_activity_timeline_reads_a_csv_in_its_units(tmp_path, capsys, units):
+    # `history --import RUN.json --recording RUN.csv`: an athlete's CSV in mV (or V, or
+    # counts) has the same timeline as in µV, not "rest" throughout
+    from crampdetect.reports.activity import activity_from_file
+
+    runs = {}
+    for u in ("uV", units):
+        out = tmp_path / f"run_{u}.csv"
+        argv = ["simulate", "training", "--seed", "5", "--duration", "150", "--units", u]
+        assert _run(capsys, *argv, "--out", str(out), "-q")[0] == 0
+        runs[u] = [(ch, kind) for ch, _, _, kind in activity_from_file(out)]
+    assert ("calf_left", "walking") in runs["uV"]
+    if units == "counts":  # another signal chain (ADC gain, offset, steps): the same activities
+        assert {k for _, k in runs[units]} >= {"standing", "walking"}, runs[units]
+    else:  # the same signal scaled
+        assert runs[units] == runs["uV"]
