@@ -175,3 +175,29 @@ def test_history_activity_timeline_reads_a_csv_in_its_units(tmp_path, capsys, un
         assert {k for _, k in runs[units]} >= {"standing", "walking"}, runs[units]
     else:  # the same signal scaled
         assert runs[units] == runs["uV"]
+
+
+@pytest.mark.parametrize(
+    ("channels", "expected"),
+    [
+        (("calf_left", "calf_right"), ("calf_left", "calf_right")),
+        (("left", "right"), ("left", "right")),
+        (("calf_left_mV", "calf_right_mV"), ("calf_left_mV", "calf_right_mV")),
+        (("Left calf (mV)", "Right calf (mV)"), ("Left calf (mV)", "Right calf (mV)")),
+    ],
+)
+def test_calibrate_finds_the_legs_in_channel_names_with_a_unit(channels, expected):
+    from crampdetect.cli.calibrate import leg_channels
+
+    pairs = list(zip(("left", "right"), expected, strict=True))
+    assert leg_channels(["left", "right"], channels) == pairs
+
+
+def test_calibrate_a_csv_whose_columns_name_their_unit(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CRAMPDETECT_HOME", str(tmp_path / "home"))
+    cal = tmp_path / "cal.csv"
+    argv = ["simulate", "calibration", "--units", "mV", "--out", str(cal), "-q"]
+    assert _run(capsys, *argv, "--channels", "calf_left_mV,calf_right_mV")[0] == 0
+    code, out, err = _run(capsys, "calibrate", str(cal), "--user", "lab", "--non-interactive")
+    assert code == 0, err
+    assert "Calibration saved for user 'lab'" in out

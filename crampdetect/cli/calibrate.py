@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -51,12 +52,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def leg_channels(legs: list[str], channels: tuple[str, ...]) -> list[tuple[str, str]]:
-    """Map each leg to the stream channel it is measured on."""
+    """Map each leg to the stream channel it is measured on: the one whose name has the
+    leg as a word (``calf_left``, ``left``, ``calf_left_mV``, ``Left calf (mV)``)."""
     out = []
     for leg in legs:
-        named = [
-            c for c in channels if c == leg or c.endswith(f"_{leg}") or c.startswith(f"{leg}_")
-        ]
+        named = [c for c in channels if leg in re.split(r"[^a-z0-9]+", c.lower())]
         if len(named) == 1:
             out.append((leg, named[0]))
         elif len(channels) == 1:
