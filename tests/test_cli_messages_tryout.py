@@ -201,3 +201,19 @@ def test_calibrate_a_csv_whose_columns_name_their_unit(tmp_path, capsys, monkeyp
     code, out, err = _run(capsys, "calibrate", str(cal), "--user", "lab", "--non-interactive")
     assert code == 0, err
     assert "Calibration saved for user 'lab'" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--units", "mV"],
+        ["training"],
+        ["--rate", "500", "--channels", "a,b"],
+        ["--wearer", "night"],
+    ],
+)
+def test_simulate_eval_set_refuses_options_it_would_ignore(tmp_path, capsys, argv):
+    out = tmp_path / "set"
+    code, _, err = _run(capsys, "simulate", "--eval-set", str(out), "--hours", "0.05", *argv)
+    assert code == 2 and "for one --out recording" in err, err
+    assert not out.exists() or not any(out.iterdir())

@@ -93,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
     if args.eval_set:
         if args.out:
             raise InputError("Use either --out or --eval-set, not both")
+        _refuse_single_recording_options(args)
         if not 0 < args.hours <= 200:
             raise InputError(f"Invalid --hours {args.hours}: must be > 0 and <= 200")
         if args.jobs is not None and args.jobs < 1:
@@ -167,3 +168,29 @@ def _refuse_contrary_unit_names(channels: tuple[str, ...], units: str, signal: s
                 f"--channels {name} names {named}, but the samples are in {units}: "
                 f"give {other}a name without a unit"
             )
+
+
+def _refuse_single_recording_options(args: argparse.Namespace) -> None:
+    """An evaluation set draws its own scenarios, lengths, rates, representations and
+    wearers: options that shape one ``--out`` recording would be ignored, so say so."""
+    given = [
+        opt
+        for opt, changed in (
+            ("a scenario name", args.scenario != "night-short"),
+            ("--duration", args.duration is not None),
+            ("--rate", args.rate != 1000.0),
+            ("--signal", args.signal != "raw"),
+            ("--units", args.units is not None),
+            ("--adc-bits", args.adc_bits is not None),
+            ("--channels", args.channels != "calf_left,calf_right"),
+            ("--wearer", args.wearer is not None),
+        )
+        if changed
+    ]
+    if given:
+        verb = "is" if len(given) == 1 else "are"
+        raise InputError(
+            f"{' and '.join(given)} {verb} for one --out recording: --eval-set draws its own "
+            "scenarios, rates and representations (only --hours, --seed, --variant and --jobs "
+            "apply to it)"
+        )
