@@ -217,3 +217,15 @@ def test_simulate_eval_set_refuses_options_it_would_ignore(tmp_path, capsys, arg
     code, _, err = _run(capsys, "simulate", "--eval-set", str(out), "--hours", "0.05", *argv)
     assert code == 2 and "for one --out recording" in err, err
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_convert_out_quiet_prints_nothing_when_all_went_well(tmp_path, capsys):
+    study = tmp_path / "study"
+    study.mkdir()
+    t, uv = _emg()
+    _write(study / "a.csv", {"calf_left": uv}, t)
+    argv = ["convert", str(study), "--out", str(tmp_path / "out"), "--format", "csv"]
+    code, out, err = _run(capsys, *argv, "-q")  # -q: only errors and warnings
+    assert code == 0 and out == "" and err == "", err
+    code, _, err = _run(capsys, *argv, "--force")
+    assert code == 0 and "1 of 1 recording(s) converted" in err

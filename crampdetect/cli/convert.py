@@ -120,8 +120,9 @@ def _convert_many(args: argparse.Namespace) -> int:
             failed += 1
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             print(f"crampdetect convert: error: {name_path(source, message)}", file=sys.stderr)
-    print(
-        f"crampdetect convert: {done} of {len(paths)} recording(s) converted into {out_dir}",
-        file=sys.stderr,
-    )
+    if failed or not getattr(args, "quiet", False):  # -q: only errors and warnings
+        print(
+            f"crampdetect convert: {done} of {len(paths)} recording(s) converted into {out_dir}",
+            file=sys.stderr,
+        )
     return 2 if failed else 0
