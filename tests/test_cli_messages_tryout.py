@@ -229,3 +229,18 @@ def test_convert_out_quiet_prints_nothing_when_all_went_well(tmp_path, capsys):
     assert code == 0 and out == "" and err == "", err
     code, _, err = _run(capsys, *argv, "--force")
     assert code == 0 and "1 of 1 recording(s) converted" in err
+
+
+def test_a_file_source_names_the_recording_once_in_its_warnings(tmp_path, caplog):
+    # `monitor file://lab.csv`: the reader's note already names the file
+    import logging
+
+    from crampdetect.ingest.replay import open_recording_source
+
+    t, uv = _emg()
+    path = tmp_path / "lab.csv"
+    _write(path, {"emg_ta": uv, "torque_Nm": 20 + 0 * t}, t)
+    with caplog.at_level(logging.WARNING, logger="crampdetect.ingest.replay"):
+        open_recording_source(str(path)).close()
+    (line,) = [r.getMessage() for r in caplog.records if "not read" in r.getMessage()]
+    assert line.count("lab.csv") == 1, line
