@@ -244,3 +244,28 @@ def test_a_file_source_names_the_recording_once_in_its_warnings(tmp_path, caplog
         open_recording_source(str(path)).close()
     (line,) = [r.getMessage() for r in caplog.records if "not read" in r.getMessage()]
     assert line.count("lab.csv") == 1, line
+
+
+def test_detect_reads_a_csv_copy_in_the_representation_its_sidecar_states(tmp_path, capsys):
+    # `convert REC copy.csv` writes what the samples are into copy.csv.session.json; detect
+    # reads the copy as replay does (not re-inferred), so both give the same result
+    import json
+
+    src = tmp_path / "night.csv"
+    argv = ["simulate", "cramp", "--seed", "2", "--duration", "100", "--units", "V"]
+    assert _run(capsys, *argv, "--out", str(src), "-q")[0] == 0
+    copy = tmp_path / "copy.csv"
+    assert _run(capsys, "convert", str(src), str(copy), "-q")[0] == 0
+    side = json.loads((tmp_path / "copy.csv.session.json").read_text())
+    assert side["representation"]["units"] == "V"
+    side["representation"]["units"] = "mV"  # what the copy says wins over the magnitude
+    (tmp_path / "copy.csv.session.json").write_text(json.dumps(side))
+    code, out, err = _run(capsys, "detect", str(copy), "--json", "-q")
+    assert code == 0, err
+    detected = json.loads(out)
+    code, out, err = _run(capsys, "replay", str(copy), "--json", "-q")
+    assert code == 0, err
+    replayed = json.loads(out)
+    assert detected["input"]["units"] == replayed["input"]["units"] == "mV"
+    assert "units" not in detected["input"].get("inferred", [])
+    assert detected["events"] == replayed["events"]
