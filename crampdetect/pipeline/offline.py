@@ -250,7 +250,8 @@ def detect_file(
         detect`` without ``--profile`` (:func:`~crampdetect.pipeline.offline.scoring_profile`).
     signal, units, adc_bits : optional
         Representation (``raw``/``env``; ``uV``/``mV``/``V``/``counts``; ADC bits);
-        inferred from the samples when not given.
+        when not given, what the CSV's ``.session.json`` states (a ``convert`` copy), else
+        inferred from the samples.
     rate : float, optional
         Sample rate in Hz; default from ``time_s``.
     settings : object, optional
