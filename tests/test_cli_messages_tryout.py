@@ -269,3 +269,27 @@ def test_detect_reads_a_csv_copy_in_the_representation_its_sidecar_states(tmp_pa
     assert detected["input"]["units"] == replayed["input"]["units"] == "mV"
     assert "units" not in detected["input"].get("inferred", [])
     assert detected["events"] == replayed["events"]
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_history_import_of_several_detect_results_says_what_to_do(
+    tmp_path, capsys, monkeypatch, suffix
+):
+    # `detect study/ --json > all.jsonl` writes one JSON line per recording
+    monkeypatch.setenv("CRAMPDETECT_HOME", str(tmp_path / "home"))
+    study = tmp_path / "study"
+    study.mkdir()
+    t, uv = _emg()
+    for name in ("a", "b"):
+        _write(study / f"{name}.csv", {"calf_left": uv}, t)
+    code, out, err = _run(capsys, "detect", str(study), "--json", "-q")
+    assert code == 0, err
+    lines = tmp_path / f"all{suffix}"
+    lines.write_text(out)
+    code, _, err = _run(capsys, "history", "--import", str(lines))
+    assert code == 2
+    assert "holds 2 detection results, one JSON line per recording" in err, err
+    one = tmp_path / f"one{suffix}"
+    one.write_text(out.splitlines()[0] + "\n")
+    code, out, err = _run(capsys, "history", "--import", str(one))
+    assert code == 0 and "Imported" in out, err
