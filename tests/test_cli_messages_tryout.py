@@ -293,3 +293,19 @@ def test_history_import_of_several_detect_results_says_what_to_do(
     one.write_text(out.splitlines()[0] + "\n")
     code, out, err = _run(capsys, "history", "--import", str(one))
     assert code == 0 and "Imported" in out, err
+
+
+def test_a_calibration_of_other_channels_says_which_it_has():
+    from crampdetect.core import InputError
+    from crampdetect.detect.settings import profile_settings
+    from crampdetect.pipeline import Pipeline
+
+    rep = Representation("raw", "uV", None)
+    calibration = {"calf_left_mV": (2.0, 300.0), "calf_right_mV": (2.0, 300.0)}
+    with pytest.raises(InputError) as err:
+        Pipeline(
+            FS, ("calf_left", "calf_right"), rep, "night", profile_settings("night", "raw"),
+            calibration,
+        )  # fmt: skip
+    assert "no entry for channel(s) calf_left, calf_right" in str(err.value)
+    assert "it has calf_left_mV, calf_right_mV" in str(err.value)
