@@ -309,3 +309,18 @@ def test_a_calibration_of_other_channels_says_which_it_has():
         )  # fmt: skip
     assert "no entry for channel(s) calf_left, calf_right" in str(err.value)
     assert "it has calf_left_mV, calf_right_mV" in str(err.value)
+
+
+def test_report_of_a_folder_of_one_recording_to_one_file(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    folder = tmp_path / "one"
+    folder.mkdir()
+    t, uv = _emg(15.0)
+    _write(folder / "a.csv", {"calf_left": uv}, t)
+    out = tmp_path / "a.html"
+    code, _, err = _run(capsys, "report", str(folder), "--out", str(out), "-q")
+    assert code == 0, err
+    assert out.is_file() and out.stat().st_size > 0
+    _write(folder / "b.csv", {"calf_left": uv}, t)  # two: --out must be a folder
+    code, _, err = _run(capsys, "report", str(folder), "--out", str(tmp_path / "b.html"), "-q")
+    assert code == 2 and "--out must be a directory" in err
