@@ -324,3 +324,17 @@ def test_report_of_a_folder_of_one_recording_to_one_file(tmp_path, capsys):
     _write(folder / "b.csv", {"calf_left": uv}, t)  # two: --out must be a folder
     code, _, err = _run(capsys, "report", str(folder), "--out", str(tmp_path / "b.html"), "-q")
     assert code == 2 and "--out must be a directory" in err
+
+
+def test_calibrate_from_a_recording_that_is_not_a_csv(tmp_path, capsys, monkeypatch):
+    # the routine recorded and kept as EDF (or a session, WAV): `calibrate night.edf` reads it
+    # as `calibrate file://night.edf` does, instead of parsing it as a CSV
+    pytest.importorskip("edfio")
+    monkeypatch.setenv("CRAMPDETECT_HOME", str(tmp_path / "home"))
+    cal = tmp_path / "cal.csv"
+    assert _run(capsys, "simulate", "calibration", "--out", str(cal), "-q")[0] == 0
+    edf = tmp_path / "cal.edf"
+    assert _run(capsys, "convert", str(cal), str(edf), "-q")[0] == 0
+    code, out, err = _run(capsys, "calibrate", str(edf), "--user", "edf", "--non-interactive")
+    assert code == 0, err
+    assert "Calibration saved for user 'edf'" in out
