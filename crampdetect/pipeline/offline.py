@@ -363,6 +363,7 @@ def detect_file(
 def _sidecar_representation(path: str | Path) -> Representation | None:
     """The representation a CSV's ``.session.json`` states, None without one (or when it
     cannot be read: :func:`~crampdetect.storage.reader.csv_profile` reports that)."""
+    # lazy: the readers of every format load only when a file is scored
     from crampdetect.storage import formats, limits
 
     try:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from crampdetect.ingest.inference import resolve_inference
 from crampdetect.storage.reader import open_recording
 
 ENV_FS = 50.0
@@ -147,8 +148,6 @@ def activity_from_file(
 
     Each contiguous run of samples is analysed on its own, so gaps never shift times.
     """
-    from crampdetect.ingest.inference import resolve_inference
-
     rec = open_recording(path)
     # a CSV says nothing of its samples: its units (a name's, else inferred, as `detect`
     # reads them), so a recording in mV, V or counts is not classified as µV (all rest)
