@@ -425,7 +425,7 @@ class CalibrationCheck:
             )
             out.append(
                 f"{self._who(ch)} has a rest of {rest:.1f} µV, but this recording's quiet "
-                f"floor is {floor:.1f} µV ({ratio:.1f}x): {effect}; calibrate again on this "
+                f"floor is {floor:.1f} µV ({ratio:.2g}x): {effect}; calibrate again on this "
                 "sensor, or score without --user"
             )
         return out

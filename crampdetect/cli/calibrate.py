@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -26,7 +27,11 @@ IDLE_TIMEOUT_S = 10.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("url", help="sensor URL (serial://, ble://, sim://) or a CSV recording")
+    parser.add_argument(
+        "url",
+        help="sensor URL (serial://, ble://, sim://) or a recording of the routine (CSV, "
+        "session, EDF/BDF, WAV)",
+    )
     parser.add_argument(
         "--leg",
         choices=("left", "right", "both"),
@@ -51,12 +56,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def leg_channels(legs: list[str], channels: tuple[str, ...]) -> list[tuple[str, str]]:
-    """Map each leg to the stream channel it is measured on."""
+    """Map each leg to the stream channel it is measured on: the one whose name has the
+    leg as a word (``calf_left``, ``left``, ``calf_left_mV``, ``Left calf (mV)``)."""
     out = []
     for leg in legs:
-        named = [
-            c for c in channels if c == leg or c.endswith(f"_{leg}") or c.startswith(f"{leg}_")
-        ]
+        named = [c for c in channels if leg in re.split(r"[^a-z0-9]+", c.lower())]
         if len(named) == 1:
             out.append((leg, named[0]))
         elif len(channels) == 1:
@@ -203,6 +207,8 @@ def run(args: argparse.Namespace) -> int:
     check_user(args.user)
     legs = ["left", "right"] if args.leg == "both" else [args.leg]
     interactive = not args.non_interactive and sys.stdin.isatty()
+    if "://" not in args.url and _recording_not_csv(args.url):
+        args.url = f"file://{args.url}"  # a session, EDF/BDF, WAV...: played as a file source
     if "://" in args.url:
         return _live(args, legs, interactive)
     from crampdetect.ingest.inference import RepresentationInference, units_from_names
@@ -225,6 +231,16 @@ def run(args: argparse.Namespace) -> int:
     path = save_calibration(args.user, results, rep, stream.fs, str(args.url))
     print(f"Calibration saved for user {args.user!r}: {path}")
     return 0
+
+
+def _recording_not_csv(path: str) -> bool:
+    """True for a recording other than a time_s CSV (a ``record`` session, EDF/BDF, WAV...)."""
+    from crampdetect.storage.reader import sniff
+
+    try:
+        return sniff(Path(path)) != "csv"
+    except (InputError, OSError):
+        return False  # not a recording: the CSV reader says why
 
 
 def _live(args: argparse.Namespace, legs: list[str], interactive: bool) -> int:

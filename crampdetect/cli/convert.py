@@ -111,7 +111,9 @@ def _convert_many(args: argparse.Namespace) -> int:
         target = copy_path(source, args.path, out_dir, args.format)
         try:
             if target in taken:
-                raise InputError(f"its copy {target} would overwrite that of {taken[target]}")
+                raise InputError(
+                    f"{source}: its copy {target} would overwrite that of {taken[target]}"
+                )
             taken[target] = source
             target.parent.mkdir(parents=True, exist_ok=True)
             _convert_one(source, [str(target)], args)
@@ -120,9 +122,10 @@ def _convert_many(args: argparse.Namespace) -> int:
             failed += 1
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             print(f"crampdetect convert: error: {name_path(source, message)}", file=sys.stderr)
-    print(
-        f"crampdetect convert: {done} of {plural(len(paths), 'recording')} converted "
-        f"into {out_dir}",
-        file=sys.stderr,
-    )
+    if failed or not getattr(args, "quiet", False):  # -q: only errors and warnings
+        print(
+            f"crampdetect convert: {done} of {plural(len(paths), 'recording')} converted "
+            f"into {out_dir}",
+            file=sys.stderr,
+        )
     return 2 if failed else 0

@@ -102,10 +102,7 @@ def _run_one(args: argparse.Namespace) -> int:
     from crampdetect.storage.reader import sniff
 
     if sniff(Path(args.file)) != "csv":  # EDF, WAV, a session, OpenBCI, BrainFlow...
-        if args.user or args.model or args.channels:
-            raise InputError(
-                "--user, --model and --channels need a time_s CSV; convert the file first"
-            )
+        _refuse_csv_only_options(args.file, args)
         from crampdetect.cli import replay
 
         args.path, args.speed = args.file, None
@@ -123,6 +120,18 @@ def _run_one(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_csv_only_options(path: str, args: argparse.Namespace) -> None:
+    """``--user``, ``--model`` and ``--channels`` are read by the CSV path only: name the
+    ones given (not all three) when the recording is not a time_s CSV."""
+    given = [f"--{name}" for name in ("user", "model", "channels") if getattr(args, name, None)]
+    if given:
+        verb = "needs" if len(given) == 1 else "need"
+        raise InputError(
+            f"{path}: {' and '.join(given)} {verb} a time_s CSV; convert the file first "
+            "(crampdetect convert REC OUT.csv)"
+        )
+
+
 def _score(path: str, args: argparse.Namespace) -> dict:
     """The ``detect --json`` dictionary of one recording, or ``{"error": message}`` if the
     recording is unusable (runs in a worker process; a bug still raises)."""
@@ -138,10 +147,7 @@ def _score_or_raise(path: str, args: argparse.Namespace) -> dict:
     from crampdetect.storage.reader import open_recording, sniff
 
     if sniff(Path(path)) != "csv":
-        if args.user or args.model or args.channels:
-            raise InputError(
-                "--user, --model and --channels need a time_s CSV; convert the file first"
-            )
+        _refuse_csv_only_options(path, args)
         from crampdetect.cli.replay import replay_recording
 
         return replay_recording(open_recording(path), args)

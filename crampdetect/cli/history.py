@@ -176,12 +176,19 @@ def _detection_result(path: Path) -> tuple[dict, float, dt.datetime | None]:
 
     Returns the result, the stream time of its start and its creation time if known.
     """
-    if path.suffix.lower() == ".json":
+    if path.suffix.lower() in (".json", ".jsonl", ".ndjson"):
         from crampdetect.storage.limits import read_json
 
         try:
             result = read_json(path, "detection result")
         except InputError as exc:
+            n = _json_lines(path)
+            if n > 1:  # `detect DIR --json > all.jsonl`: one line per recording
+                raise InputError(
+                    f"{path} holds {n} detection results, one JSON line per recording "
+                    "(`detect --json` of several files): import one recording at a time, "
+                    "e.g. crampdetect detect NIGHT.csv --json > night.json"
+                ) from None
             raise InputError(f"not a JSON detection result: {exc}") from None
         if not isinstance(result, dict):
             raise InputError(f"{path}: expected a JSON object with 'events'")
@@ -209,6 +216,25 @@ def _detection_result(path: Path) -> tuple[dict, float, dt.datetime | None]:
         except ValueError:
             when = None
     return result, rec.t_start, when
+
+
+def _json_lines(path: Path, most: int = 100_000) -> int:
+    """How many of the first ``most`` lines of ``path`` are JSON objects (0 if unreadable)."""
+    import json
+
+    n = 0
+    try:
+        with path.open(encoding="utf-8") as fh:
+            for i, line in enumerate(fh):
+                if i >= most:
+                    break
+                try:
+                    n += isinstance(json.loads(line), dict)
+                except ValueError:
+                    continue
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return n
 
 
 def _profile(result: dict, given: str | None, path: Path) -> str | None:

@@ -49,9 +49,20 @@ def run(args: argparse.Namespace) -> int:
     from crampdetect.storage.reader import open_recording
 
     paths = args.path if isinstance(args.path, list) else [args.path]
+    if args.speed is not None and (len(paths) > 1 or is_folder(Path(paths[0]))):
+        from crampdetect.cli._args import expand_folders
+
+        found, _ = expand_folders(paths, getattr(args, "recursive", False))
+        if len(found) > 1:
+            raise InputError(
+                f"--speed paces one recording; {', '.join(paths)} hold {len(found)}, "
+                "replayed at full speed without --speed"
+            )
+        if len(found) == 1:  # a folder of one recording: pace it
+            paths = found
     if len(paths) > 1 or is_folder(Path(paths[0])):
-        if args.speed is not None:
-            raise InputError("--speed paces one recording; several are replayed at full speed")
+        if args.speed is not None:  # a folder without recordings: the usual message
+            args.speed = None
         import functools
 
         from crampdetect.cli._args import overrides_from_args, run_many

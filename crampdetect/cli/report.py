@@ -49,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
     if not names:
         raise InputError(f"nothing to report: {', '.join(folders)} without recordings")
     paths = [Path(p) for p in names]
-    if len(paths) == 1 and not args.dask and not folders:
+    # one recording (named, or the only one of a folder given --out FILE.png): one report
+    one_file = not folders or bool(args.out and Path(args.out).suffix)
+    if len(paths) == 1 and not args.dask and one_file:
         problems: list[str] = []
         out = Path(args.out) if args.out else _default_out(paths[0], None)
         with progress(args, None, "report") as bar:

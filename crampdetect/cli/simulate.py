@@ -94,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
     if args.eval_set:
         if args.out:
             raise InputError("Use either --out or --eval-set, not both")
+        _refuse_single_recording_options(args)
         if not 0 < args.hours <= 200:
             raise InputError(f"Invalid --hours {args.hours}: must be > 0 and <= 200")
         if args.jobs is not None and args.jobs < 1:
@@ -134,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
     refuse_overwrite(out.with_name(out.stem + ".labels.json"), args.force)
     rep = parse_representation(args.signal, units, args.adc_bits)
     channels = tuple(name.strip() for name in args.channels.split(","))
+    _refuse_contrary_unit_names(channels, units, args.signal)
     session = simulate(
         args.scenario,
         seed=args.seed,
@@ -153,3 +155,44 @@ def run(args: argparse.Namespace) -> int:
     print(f"wrote {csv_path} ({session.duration_s:g} s, {session.fs:g} Hz) and {labels_path}")
     print(f"labels: {summary}", file=sys.stdout)
     return 0
+
+
+def _refuse_contrary_unit_names(channels: tuple[str, ...], units: str, signal: str) -> None:
+    """A channel name that states a unit (``calf_uV``) is read in that unit by ``detect``:
+    samples written in another unit under it would be read 1000x off."""
+    from crampdetect.ingest.columns import unit_from_name
+
+    for name in channels:
+        named = unit_from_name(name)
+        if named is not None and named != units:
+            other = f"--units {named}, or " if signal == "raw" else ""  # ENV: counts only
+            raise InputError(
+                f"--channels {name} names {named}, but the samples are in {units}: "
+                f"give {other}a name without a unit"
+            )
+
+
+def _refuse_single_recording_options(args: argparse.Namespace) -> None:
+    """An evaluation set draws its own scenarios, lengths, rates, representations and
+    wearers: options that shape one ``--out`` recording would be ignored, so say so."""
+    given = [
+        opt
+        for opt, changed in (
+            ("a scenario name", args.scenario != "night-short"),
+            ("--duration", args.duration is not None),
+            ("--rate", args.rate != 1000.0),
+            ("--signal", args.signal != "raw"),
+            ("--units", args.units is not None),
+            ("--adc-bits", args.adc_bits is not None),
+            ("--channels", args.channels != "calf_left,calf_right"),
+            ("--wearer", args.wearer is not None),
+        )
+        if changed
+    ]
+    if given:
+        verb = "is" if len(given) == 1 else "are"
+        raise InputError(
+            f"{' and '.join(given)} {verb} for one --out recording: --eval-set draws its own "
+            "scenarios, rates and representations (only --hours, --seed, --variant and --jobs "
+            "apply to it)"
+        )

@@ -221,9 +221,11 @@ class RepresentationInference:
         if self.named_units:
             if rep.units in (units, other):
                 return []
+            # in µV the level is already what it would be at rest: say it once
+            level = "" if rep.units == "uV" else f" ({floor:.3g} {_SHOW[rep.units]})"
             return [
-                f"its names say {_SHOW[rep.units]}, but its quiet level ({floor:.3g} "
-                f"{_SHOW[rep.units]}) would be {at_rest}; in {_SHOW[units]} it is "
+                f"its names say {_SHOW[rep.units]}, but its quiet level{level} would be "
+                f"{at_rest}; in {_SHOW[units]} it is "
                 f"{_uv_text(floor * _UNIT_SCALE[units])}: give --units {units} if the names "
                 "are wrong"
             ]

@@ -13,6 +13,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import BinaryIO
 
 from crampdetect.core import Block, InputError
@@ -208,8 +209,10 @@ class CaptureTransport(Transport):
 def open_recording_source(path: str, speed: float = 0.0) -> RecordingSource:
     """Open ``path`` with the recordings reader; InputError if it cannot be read."""
     recording = open_recording(path)
-    for problem in recording.problems:
-        logger.warning("%s: %s", path, problem)
+    name = Path(path).name
+    for problem in recording.problems:  # most readers name the file already: once is enough
+        named = problem.startswith((f"{name}:", f"{path}:"))
+        logger.warning("%s", problem if named else f"{path}: {problem}")
     if not recording.segments:
         raise InputError(f"{path}: the recording holds no samples")
     representation, inferred, inference = resolve_inference(recording)

@@ -166,7 +166,11 @@ class Pipeline:
         if calibration:
             missing = [c for c in self.channels if c not in calibration]
             if missing:
-                raise InputError(f"Calibration has no entry for channel(s) {', '.join(missing)}")
+                raise InputError(
+                    f"Calibration has no entry for channel(s) {', '.join(missing)} (it has "
+                    f"{', '.join(calibration) or 'none'}): calibrate on the channels you score, "
+                    "or score without --user"
+                )
             fixed = np.array([calibration[c][0] for c in self.channels], dtype=float)
         floor_uv = 0.5 * rep.uv_per_unit if rep.units == "counts" else 0.05
         self._baseline = BaselineTracker(

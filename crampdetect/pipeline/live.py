@@ -72,7 +72,7 @@ class LiveMonitor:
     profile : {"night", "training"}
         Detector profile.
     policy : PromptPolicy, optional
-        Alert policy; :class:`SimplePolicy` by default.
+        Alert policy; by default :class:`SimplePolicy` of ``profile`` (its ``rejoin_s``).
     view : object, optional
         A :class:`~crampdetect.cli._statusview.StatusView` (or None for no view).
     json_out : text stream, optional
@@ -115,7 +115,7 @@ class LiveMonitor:
         self.source = source
         self.publisher = publisher
         self.profile = profile
-        self.policy = policy if policy is not None else SimplePolicy()
+        self.policy = policy if policy is not None else SimplePolicy(profile=profile)
         self.view = view
         self.json_out = json_out
         self.calibration = calibration

@@ -250,7 +250,8 @@ def detect_file(
         detect`` without ``--profile`` (:func:`~crampdetect.pipeline.offline.scoring_profile`).
     signal, units, adc_bits : optional
         Representation (``raw``/``env``; ``uV``/``mV``/``V``/``counts``; ADC bits);
-        inferred from the samples when not given.
+        when not given, what the CSV's ``.session.json`` states (a ``convert`` copy), else
+        inferred from the samples.
     rate : float, optional
         Sample rate in Hz; default from ``time_s``.
     settings : object, optional
@@ -289,6 +290,11 @@ def detect_file(
 
     recorded, problems = csv_profile(path)
     profile, note, warning = scoring_profile(profile, recorded)
+    if signal is None and units is None and adc_bits is None:
+        # a copy `convert` wrote says what its samples are, as `replay` of it reads them
+        said = _sidecar_representation(path)
+        if said is not None:
+            signal, units, adc_bits = said.signal, said.units, said.adc_bits
     problems += [warning] if warning else []
 
     def make_pipe(stream: CsvStream, rep: Representation) -> Pipeline:
@@ -352,6 +358,21 @@ def detect_file(
     if units is None and stream.units is not None:  # what each name said (emg_ta_V: V)
         result["input"]["units_from_column_names"] = dict(stream.column_units)
     return with_profile_note(result, note)
+
+
+def _sidecar_representation(path: str | Path) -> Representation | None:
+    """The representation a CSV's ``.session.json`` states, None without one (or when it
+    cannot be read: :func:`~crampdetect.storage.reader.csv_profile` reports that)."""
+    # lazy: the readers of every format load only when a file is scored
+    from crampdetect.storage import formats, limits
+
+    try:
+        doc = formats.read_sidecar(Path(path))
+        if not doc or not doc.get("representation"):
+            return None
+        return limits.representation_from_dict(doc["representation"], "sidecar")
+    except InputError:
+        return None
 
 
 def collect_candidates(

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from crampdetect.ingest.inference import resolve_inference
 from crampdetect.storage.reader import open_recording
 
 ENV_FS = 50.0
@@ -148,8 +149,10 @@ def activity_from_file(
     Each contiguous run of samples is analysed on its own, so gaps never shift times.
     """
     rec = open_recording(path)
-    rep = rec.representation
-    signal = rep.signal if rep is not None else "raw"
+    # a CSV says nothing of its samples: its units (a name's, else inferred, as `detect`
+    # reads them), so a recording in mV, V or counts is not classified as µV (all rest)
+    rep, _, _ = resolve_inference(rec)
+    signal = rep.signal
     runs: list[list] = []  # contiguous runs of segments (a session stores one per write)
     for seg in rec.segments:
         if runs and seg.start == runs[-1][-1].start + runs[-1][-1].n_samples:
@@ -161,8 +164,7 @@ def activity_from_file(
         if sum(seg.n_samples for seg in run) < 10 * rec.fs:
             continue  # shorter pieces cannot hold a 6-s window reliably
         data = np.concatenate([np.asarray(seg.load(), dtype=np.float64) for seg in run], axis=1)
-        if rep is not None:
-            data = rep.to_uv(data)
+        data = rep.to_uv(data)
         envs.append((run[0].t0, rms_envelope(data, rec.fs, signal)))
     if not envs:
         return []

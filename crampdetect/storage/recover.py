@@ -27,20 +27,19 @@ from crampdetect.text import plural, word
 def recover_csv(path: str | Path, reason: str) -> Recording:
     """Read what can be read of ``path``; ``reason`` is why the strict reader gave up."""
     path = Path(path)
+    if not reason.startswith(f"{path.name}:"):  # the strict reader's reasons name the file
+        reason = f"{path.name}: {reason}"
     size = limits.check_regular_file(path, "CSV file").st_size
     if size > limits.MAX_RECOVER_BYTES:
         raise InputError(
-            f"{path.name}: {reason}; too large to salvage "
-            f"(limit {limits.MAX_RECOVER_BYTES // 2**20} MiB)"
+            f"{reason}; too large to salvage (limit {limits.MAX_RECOVER_BYTES // 2**20} MiB)"
         )
     raw = path.read_bytes()
     header, _, body = raw.partition(b"\n")
     try:
         names = parse_header(header, path.name)
     except InputError:
-        raise InputError(
-            f"{path.name}: {reason}; no usable time_s header, nothing to recover"
-        ) from None
+        raise InputError(f"{reason}; no usable time_s header, nothing to recover") from None
     end = body.rfind(b"\n")
     complete = body[: end + 1] if end >= 0 else b""  # a line without its newline is half-written
     n_lines = complete.count(b"\n")
@@ -58,13 +57,13 @@ def recover_csv(path: str | Path, reason: str) -> Recording:
         before = np.concatenate([[-np.inf], np.maximum.accumulate(rows[:-1, 0])])
         rows = rows[rows[:, 0] > before]  # time must move forward
     if rows.shape[0] < 2:
-        raise InputError(f"{path.name}: {reason}; no readable rows to recover")
+        raise InputError(f"{reason}; no readable rows to recover")
     times, data = rows[:, 0], rows[:, 1:].T
     steps = np.diff(times)
-    limits.check_step(float(steps.max()), f"{path.name}: {reason}; recovered time_s")
+    limits.check_step(float(steps.max()), f"{reason}; recovered time_s")
     fs = 1.0 / float(np.median(steps))
     fs = float(round(fs)) if abs(fs - round(fs)) < 1e-3 * fs else fs
-    limits.check_rate(fs, f"{path.name}: {reason}; recovered time_s")
+    limits.check_rate(fs, f"{reason}; recovered time_s")
     dropped = n_lines - rows.shape[0] + (1 if end < len(body) - 1 else 0)
     return Recording(
         path=path,
