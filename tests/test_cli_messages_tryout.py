@@ -136,7 +136,7 @@ def test_replay_speed_paces_the_one_recording_of_a_folder(tmp_path, capsys):
     _write(folder / "a.csv", {"calf_left": uv}, t)
     code, out, err = _run(capsys, "replay", str(folder), "--speed", "1000", "-q")
     assert code == 0, err
-    assert "0 event(s)" in out
+    assert "0 events" in out
     _write(folder / "b.csv", {"calf_left": uv}, t)  # two: --speed cannot pace both
     code, _, err = _run(capsys, "replay", str(folder), "--speed", "1000", "-q")
     assert code == 2 and "--speed paces one recording" in err and "hold 2" in err, err
