@@ -21,6 +21,8 @@ from typing import Any, TextIO
 
 from crampdetect.alerts.haptic import HapticSink, PromptPolicy, SimplePolicy
 from crampdetect.alerts.journal import JournalingPolicy
+from crampdetect.alerts.patterns import settings_for
+from crampdetect.alerts.policy import Action
 from crampdetect.core import Block, Event, QualityInterval
 from crampdetect.detect import onset
 from crampdetect.detect.model import check_recording
@@ -91,6 +93,11 @@ class LiveMonitor:
     prompts : bool
         False: no alert policy, and nothing sent to the board (no commands, no heartbeat):
         ``record`` is a monitor with a recorder and without prompts.
+    clock : callable
+        Wall clock in s (monotonic): with the stream time it tells a backlog being caught up
+        (a vibration decided more than the profile's ``AlertSettings.stale_prompt_s`` behind
+        both the newest sample received and the wall clock is not played, only shown, logged
+        and stored as not sent).
 
     Attributes
     ----------
@@ -111,6 +118,7 @@ class LiveMonitor:
         model: Any = None,
         publisher: Any = None,
         prompts: bool = True,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.source = source
         self.publisher = publisher
@@ -125,6 +133,11 @@ class LiveMonitor:
         self.recorder: Any = None
         self._recorded_info: Any = None  # the device info last written to the recording
         self.prompts = prompts
+        self._clock = clock
+        self._stale_s = settings_for(profile).stale_prompt_s
+        self._wall0: float | None = None  # clock at the first read that brought samples
+        self._stream0 = 0.0  # stream time in s of the newest sample of that read
+        self._newest_s = -float("inf")  # stream time in s of the newest sample received
         self.received_s = 0.0
         self._journal: Any = None  # the history journal this monitor opened (and closes)
         self.haptic = HapticSink(source.send)
@@ -176,6 +189,7 @@ class LiveMonitor:
         )
         if self._start_history is not None:
             self.policy = self._journal = self._start_history(block)
+            self._journal.vet = self._vet
             self._start_history = None
         if self._start_recording is not None:
             self.recorder = self._start_recording(block, self.pipeline)
@@ -200,6 +214,7 @@ class LiveMonitor:
         presses = self.source.take_button_presses()
         for source in (["button"] * presses + acks) if self.prompts else []:
             actions += self._acknowledge(source)
+        actions = [self._vet(a) for a in actions]  # the journal vetted its own already
         if self.publisher is not None:
             self.publisher.events(events, quality, actions)
         if self._commands:
@@ -208,6 +223,28 @@ class LiveMonitor:
             for action in actions:
                 if action.kind == "message" and action.text:
                     self.view.message(action.text)
+
+    def _vet(self, action: Action) -> Action:
+        """A vibration decided too far behind real time becomes a message saying so.
+
+        Behind means behind both the newest sample received (a backlog being caught up) and
+        the wall clock since the first samples (so a source replaying faster than real time,
+        or a board clock that drifts, is never taken for one).
+        """
+        if action.kind != "vibrate" or self._wall0 is None:
+            return action
+        behind_newest = self._newest_s - action.t_s
+        behind_wall = (self._clock() - self._wall0) - (action.t_s - self._stream0)
+        late_s = min(behind_newest, behind_wall)
+        if late_s <= self._stale_s:
+            return action
+        note = (
+            f"{action.reason}; not sent: decided {late_s:.0f} s behind real time "
+            f"(catching up a backlog; limit {self._stale_s:.0f} s)"
+        )
+        logger.warning("t=%.1f s vibration not sent: %s", action.t_s, note)
+        text = f"A prompt {late_s:.0f} s old was not played: the monitor was catching up."
+        return dataclasses.replace(action, kind="message", reason=note, text=text)
 
     def _acknowledge(self, source: str) -> list:
         """One acknowledgement to the policy (and the history, with where it came from)."""
@@ -252,6 +289,10 @@ class LiveMonitor:
                 if deadline is not None and time.monotonic() >= deadline:
                     break
                 blocks = source.read(READ_TIMEOUT_S)
+                if blocks:
+                    if self._wall0 is None:
+                        self._wall0, self._stream0 = self._clock(), blocks[-1].t_end
+                    self._newest_s = max(self._newest_s, blocks[-1].t_end)
                 for k, block in enumerate(blocks):
                     if signal_s is not None:
                         block = _head(block, signal_s - self.received_s)
