@@ -60,7 +60,11 @@ class JournalingPolicy:
         if self.vet is not None:
             actions = [self.vet(a) for a in actions]
         for event in events:
-            self.recorder.record_event(event, recurrence=self.policy.is_recurrence(event))
+            self.recorder.record_event(
+                event,
+                recurrence=self.policy.is_recurrence(event),
+                part_of=self.policy.continues(event),
+            )
             until = self.policy.recurrence_until(event.channel)
             if event.kind == "cramp" and event.end_s is not None and until is not None:
                 if self.on_watch is not None:
@@ -176,7 +180,9 @@ def _import(
     for event in cramps:
         raised = event.ended(None)  # type: ignore[arg-type]
         policy.update([raised], event.alert_s)
-        recorder.record_event(event, recurrence=policy.is_recurrence(raised))
+        recorder.record_event(
+            event, recurrence=policy.is_recurrence(raised), part_of=policy.continues(raised)
+        )
         if event.end_s is not None:
             policy.update([event], event.end_s)
     for event in events:
