@@ -216,11 +216,16 @@ class SimTransport(Transport):
         )
         self._thread.start()
 
-    def _play(self, chunks: Iterator[tuple[np.ndarray, np.ndarray]] | Exception) -> None:
+    def _play(
+        self, chunks: Iterator[tuple[np.ndarray, np.ndarray]] | Exception | None = None
+    ) -> None:
+        """Play the chunks (``start``'s, already begun; None: a new series, on this thread)."""
         self.put_link(LINK_UP, "simulated board")
         try:
             if isinstance(chunks, Exception):
                 raise chunks
+            if chunks is None:
+                chunks = iter(self.chunks())
             for time_s, data in paced(chunks, self.speed, self.stopping):
                 index = round(time_s * self.board.fs)
                 with self._lock:
