@@ -35,9 +35,9 @@ class ScheduledSource:
     accepts_commands = True
     profile = None
 
-    def __init__(self, reads: list[tuple[float, list[Block]]]) -> None:
+    def __init__(self, reads: list[tuple[float, list[Block]]], info=None) -> None:
         self._reads = list(reads)
-        self.info = _recorded()[1]
+        self.info = info if info is not None else _recorded()[1]
         self.stats = LinkStats()
         self.sent: list[str] = []
         self.wall_s = 0.0
@@ -152,3 +152,37 @@ def test_the_history_stores_the_stale_prompt_as_not_sent(tmp_path, monkeypatch):
     assert not any(a["kind"] == "vibrate" for a in alerts)
     skipped = [a for a in alerts if "not sent" in a["reason"]]
     assert skipped and skipped[0]["leg"] == "calf_left" and skipped[0]["pattern"]
+
+
+@cache
+def _long_cramp() -> tuple[list[Block], object]:
+    """A 140 s irregular left-calf cramp (30-170 s) between rests, raw µV, 0.1 s blocks."""
+    import dataclasses
+
+    from crampdetect.core import Representation
+    from tests.synth import add_burst, scene
+
+    fs, channels = 1000.0, ("calf_left", "calf_right")
+    t, x, rng = scene(fs, 200.0, 5.0, seed=1, n_channels=2)
+    add_burst(x, t, fs, rng, 0, 30.0, 170.0, 250.0, ramp_s=1.0, irregular=0.5)
+    info = dataclasses.replace(_recorded()[1], representation=Representation("raw", "uV"))
+    blocks = [Block(x[:, a : a + 100], fs, a, a / fs, 0, channels) for a in range(0, t.size, 100)]
+    return blocks, info
+
+
+def test_a_cramp_still_going_after_the_stall_gets_its_prompt_once_caught_up():
+    blocks, info = _long_cramp()
+    before = [b for b in blocks if b.t_end <= 20.0]  # the alert comes near 37 s ...
+    stalled = [b for b in blocks if 20.0 < b.t_end <= 100.0]  # ... within a stall to 100 s
+    after = [b for b in blocks if b.t_end > 100.0]
+    reads = [(b.t_end, [b]) for b in before] + [(100.0, stalled)]
+    reads += [(b.t_end, [b]) for b in after]
+    source = ScheduledSource(reads, info)
+    monitor = LiveMonitor(source, "night", clock=source.clock)
+    with source:
+        summary = monitor.run()
+    (cramp,) = summary.cramps
+    assert cramp.alert_s < 60.0 and cramp.end_s > 150.0
+    vibrations = [t for t, kind in summary.commands if kind == "vibrate"]
+    assert len(vibrations) == 1  # played once, when caught up, not at the stale alert time
+    assert vibrations[0] >= 100.0 - 30.0

@@ -103,7 +103,8 @@ class AlertSettings:
         A vibration the policy decides more than this many s (of stream time) behind both the
         newest sample received and the wall clock is not played: the live monitor is catching
         up a backlog (a host that stalled or slept), and a prompt to stretch for a cramp alerted
-        that long ago would come too late. It is still shown, logged and stored, as not sent.
+        that long ago would come too late. It is still shown, logged and stored, as not sent;
+        if its cramp is still going once the monitor has caught up, it is played then, once.
     """
 
     escalation: tuple[VibrationPattern, ...]

@@ -138,6 +138,7 @@ class LiveMonitor:
         self._wall0: float | None = None  # clock at the first read that brought samples
         self._stream0 = 0.0  # stream time in s of the newest sample of that read
         self._newest_s = -float("inf")  # stream time in s of the newest sample received
+        self._held: dict[int, Action] = {}  # event id -> its last prompt not played (stale)
         self.received_s = 0.0
         self._journal: Any = None  # the history journal this monitor opened (and closes)
         self.haptic = HapticSink(source.send)
@@ -215,6 +216,8 @@ class LiveMonitor:
         for source in (["button"] * presses + acks) if self.prompts else []:
             actions += self._acknowledge(source)
         actions = [self._vet(a) for a in actions]  # the journal vetted its own already
+        if self.prompts:
+            actions += self._play_held()
         if self.publisher is not None:
             self.publisher.events(events, quality, actions)
         if self._commands:
@@ -231,13 +234,13 @@ class LiveMonitor:
         the wall clock since the first samples (so a source replaying faster than real time,
         or a board clock that drifts, is never taken for one).
         """
-        if action.kind != "vibrate" or self._wall0 is None:
+        if action.kind != "vibrate":
             return action
-        behind_newest = self._newest_s - action.t_s
-        behind_wall = (self._clock() - self._wall0) - (action.t_s - self._stream0)
-        late_s = min(behind_newest, behind_wall)
+        late_s = self._late_s(action.t_s)
         if late_s <= self._stale_s:
             return action
+        if action.event_id is not None:  # played on catching up if that cramp is still going
+            self._held[action.event_id] = action
         note = (
             f"{action.reason}; not sent: decided {late_s:.0f} s behind real time "
             f"(catching up a backlog; limit {self._stale_s:.0f} s)"
@@ -245,6 +248,33 @@ class LiveMonitor:
         logger.warning("t=%.1f s vibration not sent: %s", action.t_s, note)
         text = f"A prompt {late_s:.0f} s old was not played: the monitor was catching up."
         return dataclasses.replace(action, kind="message", reason=note, text=text)
+
+    def _late_s(self, t_s: float) -> float:
+        """How far stream time ``t_s`` lies behind real time, s: behind both the newest sample
+        received and the wall clock since the first samples (0 before any)."""
+        if self._wall0 is None:
+            return 0.0
+        behind_wall = (self._clock() - self._wall0) - (t_s - self._stream0)
+        return min(self._newest_s - t_s, behind_wall)
+
+    def _play_held(self) -> list[Action]:
+        """Caught up: the prompts held back for cramps still going are played now, once."""
+        if not self._held or self._late_s(self._now_s) > self._stale_s:
+            return []
+        out = [
+            dataclasses.replace(
+                held,
+                t_s=self._now_s,
+                reason=f"{held.reason}; played on catching up: the cramp is still going",
+            )
+            for event_id, held in self._held.items()
+            if (event := self._events.get(event_id)) is not None and event.end_s is None
+        ]
+        self._held.clear()
+        if self._journal is not None:
+            for action in out:
+                self._journal.recorder.record_action(action)
+        return out
 
     def _acknowledge(self, source: str) -> list:
         """One acknowledgement to the policy (and the history, with where it came from)."""
@@ -254,6 +284,7 @@ class LiveMonitor:
         else:
             actions = policy.update([], self._now_s, acks=1)
         self.summary.acks += 1
+        self._held.clear()  # acknowledged: nothing held back is played any more
         if self.view is not None:
             self.view.message(f"acknowledged ({source})")
         return actions
