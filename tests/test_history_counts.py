@@ -13,7 +13,7 @@ import pytest
 
 from crampdetect.cli import main
 from crampdetect.core import Event
-from crampdetect.storage.history import _V1, _V2, History
+from crampdetect.storage.history import _V1, _V2, SCHEMA_VERSION, History
 from crampdetect.storage.recorder import SessionRecorder
 
 TZ = dt.timezone(dt.timedelta(hours=1))
@@ -95,7 +95,7 @@ def test_migration_files_old_training_sessions_under_their_own_date(tmp_path: Pa
     conn.close()
     with History(path) as h:
         (s,) = h.sessions()
-        assert s["night"] == "2026-11-21" and h.schema_version == 3
+        assert s["night"] == "2026-11-21" and h.schema_version == SCHEMA_VERSION
 
 
 def test_exports_are_clean(home: Path) -> None:

@@ -32,6 +32,13 @@ class JournalingPolicy:
     on_watch : callable, optional
         ``on_watch(channel, until_s)`` when a channel enters its recurrence watch, e.g.
         :meth:`crampdetect.pipeline.Pipeline.watch_recurrence`.
+
+    Attributes
+    ----------
+    vet : callable or None
+        ``vet(action) -> action``, applied to every action before it is stored and returned:
+        the live monitor turns a vibration decided too far behind real time into a message
+        saying it was not sent, so the history records what the board actually did.
     """
 
     def __init__(
@@ -43,14 +50,21 @@ class JournalingPolicy:
         self.policy = policy
         self.recorder = recorder
         self.on_watch = on_watch
+        self.vet: Callable[[Action], Action] | None = None
 
     def update(
         self, events: list[Event], now_s: float, acks: int = 0, ack_source: str = "button"
     ) -> list[Action]:
         """Decide like the wrapped policy, and store everything before returning."""
         actions = self.policy.update(events, now_s, acks)
+        if self.vet is not None:
+            actions = [self.vet(a) for a in actions]
         for event in events:
-            self.recorder.record_event(event, recurrence=self.policy.is_recurrence(event))
+            self.recorder.record_event(
+                event,
+                recurrence=self.policy.is_recurrence(event),
+                part_of=self.policy.continues(event),
+            )
             until = self.policy.recurrence_until(event.channel)
             if event.kind == "cramp" and event.end_s is not None and until is not None:
                 if self.on_watch is not None:
@@ -166,7 +180,9 @@ def _import(
     for event in cramps:
         raised = event.ended(None)  # type: ignore[arg-type]
         policy.update([raised], event.alert_s)
-        recorder.record_event(event, recurrence=policy.is_recurrence(raised))
+        recorder.record_event(
+            event, recurrence=policy.is_recurrence(raised), part_of=policy.continues(raised)
+        )
         if event.end_s is not None:
             policy.update([event], event.end_s)
     for event in events:

@@ -99,6 +99,12 @@ class AlertSettings:
         buzzing) at every piece. 0 turns it off.
     warn_prompt : bool
         Whether an ``early_warning`` event gets a gentle vibration (always a message).
+    stale_prompt_s : float
+        A vibration the policy decides more than this many s (of stream time) behind both the
+        newest sample received and the wall clock is not played: the live monitor is catching
+        up a backlog (a host that stalled or slept), and a prompt to stretch for a cramp alerted
+        that long ago would come too late. It is still shown, logged and stored, as not sent;
+        if its cramp is still going once the monitor has caught up, it is played then, once.
     """
 
     escalation: tuple[VibrationPattern, ...]
@@ -111,6 +117,7 @@ class AlertSettings:
     recurrence_window_s: float = 3600.0
     rejoin_s: float = 60.0
     warn_prompt: bool = False
+    stale_prompt_s: float = 30.0
 
     def __post_init__(self) -> None:
         if not self.escalation:
@@ -130,6 +137,10 @@ class AlertSettings:
             raise InputError(
                 "Invalid value for 'rejoin_s': must be 0..recurrence_window_s "
                 f"({self.recurrence_window_s}), got {self.rejoin_s}"
+            )
+        if not self.stale_prompt_s > 0:
+            raise InputError(
+                f"Invalid value for 'stale_prompt_s': must be > 0, got {self.stale_prompt_s}"
             )
 
 
@@ -154,6 +165,7 @@ def settings_for(profile: str) -> AlertSettings:
             max_prompts=4,
             refractory_s=20.0,
             rejoin_s=60.0,
+            stale_prompt_s=30.0,
         )
     if profile == "training":
         return AlertSettings(
@@ -163,5 +175,6 @@ def settings_for(profile: str) -> AlertSettings:
             max_prompts=3,
             refractory_s=10.0,
             rejoin_s=30.0,
+            stale_prompt_s=30.0,
         )
     raise InputError(f"Invalid value for 'profile': must be one of {PROFILES}, got {profile!r}")

@@ -60,6 +60,7 @@ class _Cramp:
     channel: str
     alert_s: float
     recurrence: bool
+    first_id: int | None = None  # detector event id of the episode's first piece
     n_prompts: int = 0
     last_prompt_s: float = -math.inf
     acked: bool = False
@@ -98,6 +99,7 @@ class AlertPolicy:
         self._hold_ticks = 0
         self._watch_until: dict[str, float] = {}
         self._recurrence_ids: set[tuple[str, int]] = set()
+        self._part_of: dict[tuple[str, int], int | None] = {}  # piece -> first piece's id
         self._ended: dict[str, tuple[float, _Cramp]] = {}  # per leg: last cramp's end, state
         self._vibrating = False
 
@@ -114,6 +116,14 @@ class AlertPolicy:
     def is_recurrence(self, event: Event) -> bool:
         """Whether the policy labelled this cramp event a recurrence."""
         return (event.channel, event.id) in self._recurrence_ids
+
+    def continues(self, event: Event) -> int | None:
+        """Event id of the cramp this cramp event continues (raised on the same leg at most
+        ``rejoin_s`` after it ended: one cramp in pieces), or None for a cramp of its own.
+
+        Always the episode's first piece, however many pieces came between.
+        """
+        return self._part_of.get((event.channel, event.id))
 
     @property
     def active(self) -> list[str]:
@@ -159,21 +169,28 @@ class AlertPolicy:
         if event.end_s is None:
             if key in self._cramps:
                 return []
-            recurrence = self.recurrence_watch(event.channel, event.alert_s)
-            cramp = _Cramp(event.channel, event.alert_s, recurrence)
+            ended_s, before = self._ended.pop(event.channel, (-math.inf, None))
+            rejoin = before is not None and event.alert_s - ended_s <= self.settings.rejoin_s
+            # A piece of the cramp before is no recurrence of it: it keeps that cramp's label.
+            if rejoin:
+                recurrence = before.recurrence  # type: ignore[union-attr]
+            else:
+                recurrence = self.recurrence_watch(event.channel, event.alert_s)
+            cramp = _Cramp(event.channel, event.alert_s, recurrence, event.id)
             self._cramps[key] = cramp
             if recurrence:
                 self._recurrence_ids.add(key)
             label = "Recurring cramp" if recurrence else "Cramp"
             text = f"{label} in the {event.channel} calf. {STRETCH_TEXT}"
             reason = "cramp raised" + (
-                " (recurrence within the watch window)" if recurrence else ""
+                " (recurrence within the watch window)" if recurrence and not rejoin else ""
             )
-            ended_s, before = self._ended.pop(event.channel, (-math.inf, None))
-            if before is not None and event.alert_s - ended_s <= self.settings.rejoin_s:
+            if rejoin and before is not None:
                 # The same episode: its prompts so far count (escalation, cap, acknowledgement).
                 cramp.n_prompts, cramp.last_prompt_s = before.n_prompts, before.last_prompt_s
                 cramp.acked, cramp.capped = before.acked, before.capped
+                cramp.first_id = before.first_id
+                self._part_of[key] = before.first_id
                 n = before.n_prompts
                 reason += (
                     f"; {event.alert_s - ended_s:.0f} s after the last one ended, it continues "

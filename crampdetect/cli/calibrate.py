@@ -251,7 +251,8 @@ def _live(args: argparse.Namespace, legs: list[str], interactive: bool) -> int:
     from crampdetect.ingest.sources import open_source
     from crampdetect.pipeline.live import LiveMonitor
 
-    source = open_source(args.url)
+    recorded = args.url.startswith(("file://", "lsl://"))  # a board reports its own units
+    source = open_source(args.url, units=args.units if recorded else None)
     monitor = LiveMonitor(source, prompts=False)
     stop = threading.Event()
     routine: CalibrationRoutine | None = None

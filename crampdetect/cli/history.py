@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{'id':>4}  {'night':10}  {'start':16}  {'kind':8}  {'length':>8}  cramps  source")
         for r in rows:
             sid = int(r["id"])
-            n = len(history.records("cramps", sid))
+            n = len(history.cramps(sid))  # a cramp in pieces counts once
             length = format_length(history.session_end_s(sid))
             mark = "" if r["ended_at"] else " (interrupted)"
             start = r["started_at"][:16].replace("T", " ")
@@ -165,7 +165,7 @@ def _import(history: object, args: argparse.Namespace) -> int:
 
             rec.record_activity(activity_from_file(args.recording))
     row = history.session(rec.session_id)  # type: ignore[attr-defined]
-    n = len(history.records("cramps", rec.session_id))  # type: ignore[attr-defined]
+    n = len(history.cramps(rec.session_id))  # type: ignore[attr-defined]
     when = f"night of {row['night']}" if row["profile"] == "night" else row["started_at"][:16]
     print(f"Imported {row['profile']} session {rec.session_id} ({when}, {plural(n, 'cramp')}).")
     return 0

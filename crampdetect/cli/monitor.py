@@ -30,6 +30,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--profile", choices=PROFILES, help=PROFILE_HELP)
     p.add_argument(
+        "--units",
+        choices=("uV", "mV", "V", "counts"),
+        help="sample units of a file:// recording or an lsl:// stream (as for `detect`); "
+        "a board reports its own",
+    )
+    p.add_argument(
         "--policy",
         choices=("simple", "guided"),
         default="simple",
@@ -163,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.duration is not None and args.duration <= 0:
         raise InputError(f"--duration must be > 0, got {args.duration}")
-    source = open_source(args.url)
+    source = open_source(args.url, units=args.units)
     profile = source_profile("monitor", args.profile, source)
     view = None
     if not args.no_view:

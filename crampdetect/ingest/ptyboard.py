@@ -9,6 +9,7 @@ path is a symlink re-pointed to a fresh pty, and the samples taken meanwhile are
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import queue
@@ -93,6 +94,11 @@ class PtyBoard:
             self._plug()
 
     def start(self) -> PtyBoard:
+        # The first chunk is made on the caller's thread: it sets the simulator up (scipy's
+        # import), which on the board thread would race the host's own lazy scipy imports.
+        it = iter(self.chunks)
+        first = next(it, None)
+        self.chunks = itertools.chain([] if first is None else [first], it)
         self._thread = threading.Thread(target=self._play, name="pty-board", daemon=True)
         self._thread.start()
         return self

@@ -206,8 +206,14 @@ class CaptureTransport(Transport):
                 self._thread.join(timeout=0.05)
 
 
-def open_recording_source(path: str, speed: float = 0.0) -> RecordingSource:
-    """Open ``path`` with the recordings reader; InputError if it cannot be read."""
+def open_recording_source(
+    path: str, speed: float = 0.0, units: str | None = None
+) -> RecordingSource:
+    """Open ``path`` with the recordings reader; InputError if it cannot be read.
+
+    ``units`` overrides the sample units (as ``detect --units`` does); None: the recording's,
+    or inferred from its names and magnitude.
+    """
     recording = open_recording(path)
     name = Path(path).name
     for problem in recording.problems:  # most readers name the file already: once is enough
@@ -215,7 +221,7 @@ def open_recording_source(path: str, speed: float = 0.0) -> RecordingSource:
         logger.warning("%s", problem if named else f"{path}: {problem}")
     if not recording.segments:
         raise InputError(f"{path}: the recording holds no samples")
-    representation, inferred, inference = resolve_inference(recording)
+    representation, inferred, inference = resolve_inference(recording, units=units)
     if inferred:
         logger.info("inferred %s: %s", ", ".join(inferred), representation.to_dict())
     for line in (inference or {}).get("warnings") or []:  # the units may be wrong

@@ -9,6 +9,7 @@ so the real decoder and reassembler are exercised.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -199,13 +200,33 @@ class SimTransport(Transport):
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._play, name="sim-board", daemon=True)
+        # The first chunk is made here, on the caller's thread: it sets the simulator up, and
+        # that imports scipy.signal. Imported on the board thread, it would race the caller's
+        # own lazy imports of scipy (a monitor created right after: two threads importing one
+        # package fail, ``KeyError: 'scipy'``).
+        chunks: Iterator[tuple[np.ndarray, np.ndarray]] | Exception
+        try:
+            it = iter(self.chunks())
+            first = next(it, None)
+            chunks = itertools.chain([] if first is None else [first], it)
+        except Exception as exc:  # reported by the board thread, as any simulator failure
+            chunks = exc
+        self._thread = threading.Thread(
+            target=self._play, args=(chunks,), name="sim-board", daemon=True
+        )
         self._thread.start()
 
-    def _play(self) -> None:
+    def _play(
+        self, chunks: Iterator[tuple[np.ndarray, np.ndarray]] | Exception | None = None
+    ) -> None:
+        """Play the chunks (``start``'s, already begun; None: a new series, on this thread)."""
         self.put_link(LINK_UP, "simulated board")
         try:
-            for time_s, data in paced(self.chunks(), self.speed, self.stopping):
+            if isinstance(chunks, Exception):
+                raise chunks
+            if chunks is None:
+                chunks = iter(self.chunks())
+            for time_s, data in paced(chunks, self.speed, self.stopping):
                 index = round(time_s * self.board.fs)
                 with self._lock:
                     if index > self.board.n_taken:  # a gap in the simulated recording

@@ -5,7 +5,8 @@
 ``serial://auto``                         the first serial port with a known board USB id
 ``ble://<address-or-name>``               an ESP32 board over Bluetooth LE
 ``sim://night-short?seed=3&speed=10``     a simulated board speaking the wire protocol
-``file:///path/to/recording``             a recording, replayed (``speed=0``: no pacing)
+``file:///path/to/recording``             a recording, replayed (``speed=0``: no pacing;
+                                          ``units=uV|mV|V|counts``: its sample units)
 ``file:///path/to/capture.bin``           raw wire bytes saved by ``monitor --capture``
 ``lsl://NAME``, ``lsl://type=EMG``        any Lab Streaming Layer stream of EMG (extra ``lsl``)
 ========================================  =============================================
@@ -43,7 +44,7 @@ _PARAMS = {
     "serial": {"baud", "reset"},
     "ble": {"timeout"},
     "sim": {"seed", "speed", "duration", "n_channels", "frame"},
-    "file": {"speed"},
+    "file": {"speed", "units"},
     "lsl": {"timeout", "units", "scope"},
 }
 #: Window in s over which the frame rate is measured.
@@ -264,9 +265,28 @@ def parse_url(url: str) -> tuple[str, str, dict[str, str]]:
     return scheme, target, params
 
 
-def open_source(url: str) -> Source:
-    """The :class:`~crampdetect.ingest.link.Source` for a URL (not started: use it in ``with``)."""
+#: Units a recording's or an LSL stream's samples can be given in (``units=``, ``--units``).
+UNITS = ("uV", "mV", "V", "counts")
+
+
+def open_source(url: str, units: str | None = None) -> Source:
+    """The :class:`~crampdetect.ingest.link.Source` for a URL (not started: use it in ``with``).
+
+    ``units`` (``monitor --units``) gives the sample units of a recording (``file://``) or an
+    LSL stream when the URL's own ``units=`` does not: what the units warning asks for.
+    A board's samples are ADC counts it reports itself: ``units`` is refused for it.
+    """
     scheme, target, params = parse_url(url)
+    units = params.get("units") or units
+    if units is not None and units not in UNITS:
+        raise InputError(f"invalid units {units!r}: one of {', '.join(UNITS)}")
+    if units is not None and (
+        scheme not in ("file", "lsl") or (scheme == "file" and target.endswith(".bin"))
+    ):
+        raise InputError(
+            f"units apply to recordings (file://) and lsl:// streams, not to {url!r}: "
+            "a board reports its samples itself"
+        )
     info, names = _stream_hints(params)
     timebase = params.get("time")
     if timebase not in (None, "host", "device"):
@@ -280,7 +300,7 @@ def open_source(url: str) -> Source:
             target,
             timeout_s=_number(params, "timeout", float, 10.0),  # type: ignore[arg-type]
             signal=params.get("signal"),
-            units=params.get("units"),
+            units=units,
             scope=params.get("scope"),
         )
     if scheme == "serial":
@@ -302,7 +322,8 @@ def open_source(url: str) -> Source:
     elif target.endswith(".bin"):  # a raw capture of the wire (monitor --capture)
         transport = CaptureTransport(target)
     else:
-        return open_recording_source(target, speed=_number(params, "speed", float, 0.0))  # type: ignore[arg-type]
+        speed = _number(params, "speed", float, 0.0)
+        return open_recording_source(target, speed=speed, units=units)  # type: ignore[arg-type]
     return BoardSource(transport, info, names, timebase, profile)
 
 

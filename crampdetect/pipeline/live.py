@@ -21,6 +21,8 @@ from typing import Any, TextIO
 
 from crampdetect.alerts.haptic import HapticSink, PromptPolicy, SimplePolicy
 from crampdetect.alerts.journal import JournalingPolicy
+from crampdetect.alerts.patterns import settings_for
+from crampdetect.alerts.policy import Action
 from crampdetect.core import Block, Event, QualityInterval
 from crampdetect.detect import onset
 from crampdetect.detect.model import check_recording
@@ -91,6 +93,11 @@ class LiveMonitor:
     prompts : bool
         False: no alert policy, and nothing sent to the board (no commands, no heartbeat):
         ``record`` is a monitor with a recorder and without prompts.
+    clock : callable
+        Wall clock in s (monotonic): with the stream time it tells a backlog being caught up
+        (a vibration decided more than the profile's ``AlertSettings.stale_prompt_s`` behind
+        both the newest sample received and the wall clock is not played, only shown, logged
+        and stored as not sent).
 
     Attributes
     ----------
@@ -111,6 +118,7 @@ class LiveMonitor:
         model: Any = None,
         publisher: Any = None,
         prompts: bool = True,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.source = source
         self.publisher = publisher
@@ -125,6 +133,12 @@ class LiveMonitor:
         self.recorder: Any = None
         self._recorded_info: Any = None  # the device info last written to the recording
         self.prompts = prompts
+        self._clock = clock
+        self._stale_s = settings_for(profile).stale_prompt_s
+        self._wall0: float | None = None  # clock at the first read that brought samples
+        self._stream0 = 0.0  # stream time in s of the newest sample of that read
+        self._newest_s = -float("inf")  # stream time in s of the newest sample received
+        self._held: dict[int, Action] = {}  # event id -> its last prompt not played (stale)
         self.received_s = 0.0
         self._journal: Any = None  # the history journal this monitor opened (and closes)
         self.haptic = HapticSink(source.send)
@@ -176,6 +190,7 @@ class LiveMonitor:
         )
         if self._start_history is not None:
             self.policy = self._journal = self._start_history(block)
+            self._journal.vet = self._vet
             self._start_history = None
         if self._start_recording is not None:
             self.recorder = self._start_recording(block, self.pipeline)
@@ -200,6 +215,9 @@ class LiveMonitor:
         presses = self.source.take_button_presses()
         for source in (["button"] * presses + acks) if self.prompts else []:
             actions += self._acknowledge(source)
+        actions = [self._vet(a) for a in actions]  # the journal vetted its own already
+        if self.prompts:
+            actions += self._play_held()
         if self.publisher is not None:
             self.publisher.events(events, quality, actions)
         if self._commands:
@@ -209,6 +227,55 @@ class LiveMonitor:
                 if action.kind == "message" and action.text:
                     self.view.message(action.text)
 
+    def _vet(self, action: Action) -> Action:
+        """A vibration decided too far behind real time becomes a message saying so.
+
+        Behind means behind both the newest sample received (a backlog being caught up) and
+        the wall clock since the first samples (so a source replaying faster than real time,
+        or a board clock that drifts, is never taken for one).
+        """
+        if action.kind != "vibrate":
+            return action
+        late_s = self._late_s(action.t_s)
+        if late_s <= self._stale_s:
+            return action
+        if action.event_id is not None:  # played on catching up if that cramp is still going
+            self._held[action.event_id] = action
+        note = (
+            f"{action.reason}; not sent: decided {late_s:.0f} s behind real time "
+            f"(catching up a backlog; limit {self._stale_s:.0f} s)"
+        )
+        logger.warning("t=%.1f s vibration not sent: %s", action.t_s, note)
+        text = f"A prompt {late_s:.0f} s old was not played: the monitor was catching up."
+        return dataclasses.replace(action, kind="message", reason=note, text=text)
+
+    def _late_s(self, t_s: float) -> float:
+        """How far stream time ``t_s`` lies behind real time, s: behind both the newest sample
+        received and the wall clock since the first samples (0 before any)."""
+        if self._wall0 is None:
+            return 0.0
+        behind_wall = (self._clock() - self._wall0) - (t_s - self._stream0)
+        return min(self._newest_s - t_s, behind_wall)
+
+    def _play_held(self) -> list[Action]:
+        """Caught up: the prompts held back for cramps still going are played now, once."""
+        if not self._held or self._late_s(self._now_s) > self._stale_s:
+            return []
+        out = [
+            dataclasses.replace(
+                held,
+                t_s=self._now_s,
+                reason=f"{held.reason}; played on catching up: the cramp is still going",
+            )
+            for event_id, held in self._held.items()
+            if (event := self._events.get(event_id)) is not None and event.end_s is None
+        ]
+        self._held.clear()
+        if self._journal is not None:
+            for action in out:
+                self._journal.recorder.record_action(action)
+        return out
+
     def _acknowledge(self, source: str) -> list:
         """One acknowledgement to the policy (and the history, with where it came from)."""
         policy = self.policy
@@ -217,6 +284,7 @@ class LiveMonitor:
         else:
             actions = policy.update([], self._now_s, acks=1)
         self.summary.acks += 1
+        self._held.clear()  # acknowledged: nothing held back is played any more
         if self.view is not None:
             self.view.message(f"acknowledged ({source})")
         return actions
@@ -252,6 +320,10 @@ class LiveMonitor:
                 if deadline is not None and time.monotonic() >= deadline:
                     break
                 blocks = source.read(READ_TIMEOUT_S)
+                if blocks:
+                    if self._wall0 is None:
+                        self._wall0, self._stream0 = self._clock(), blocks[-1].t_end
+                    self._newest_s = max(self._newest_s, blocks[-1].t_end)
                 for k, block in enumerate(blocks):
                     if signal_s is not None:
                         block = _head(block, signal_s - self.received_s)

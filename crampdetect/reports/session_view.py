@@ -103,8 +103,8 @@ def format_session(history: History, session_id: int) -> str:
     per_leg: dict[str, list[tuple[float, float, str]]] = {}
     for r in history.records("activity", session_id):
         per_leg.setdefault(r["leg"], []).append((r["start_s"], r["end_s"], r["activity"]))
-    cramps = history.records("cramps", session_id)
-    legs = sorted(set(per_leg) | {c["leg"] for c in cramps})
+    cramps = history.cramps(session_id)  # a cramp in pieces is one cramp
+    legs = sorted(set(per_leg) | {c.leg for c in cramps})
     if not per_leg and row["content_hash"] is None:  # monitored live, not imported
         lines.append(
             "No activity timeline: live monitoring does not classify activity. Record the "
@@ -115,21 +115,22 @@ def format_session(history: History, session_id: int) -> str:
         lines.append("No activity timeline (import with --recording to add one).")
     for leg in legs:
         runs = smooth_runs(per_leg.get(leg, []))
-        leg_cramps = [c for c in cramps if c["leg"] == leg]
+        leg_cramps = [c for c in cramps if c.leg == leg]
         if runs:
-            spans = [(c["onset_s"], c["end_s"] or length) for c in leg_cramps]
+            spans = [(p["onset_s"], p["end_s"] or length) for c in leg_cramps for p in c.pieces]
             timeline = ", ".join(
                 f"{clock(a, 'ms')}-{clock(b, 'ms')} {what}"
                 for a, b, what in with_cramps(runs, spans)
             )
             lines.append(f"Activity ({leg}): {timeline}")
         for c in leg_cramps:
-            dur = (
-                "did not end" if c["duration_s"] is None else f"lasted {_minutes(c['duration_s'])}"
-            )
-            where = cramp_context(runs, c["onset_s"]) if runs else "activity unknown"
-            tag = " (recurrence)" if c["recurrence"] else ""
-            lines.append(f"  cramp {leg} at {_minutes(c['onset_s'])} in, {where}; {dur}{tag}")
+            dur = "did not end" if c.duration_s is None else f"lasted {_minutes(c.duration_s)}"
+            if len(c.pieces) > 1:
+                again = "once" if len(c.pieces) == 2 else f"{len(c.pieces) - 1} times"
+                dur += f", eased and came back {again}"
+            where = cramp_context(runs, c.onset_s) if runs else "activity unknown"
+            tag = " (recurrence)" if c.recurrence else ""
+            lines.append(f"  cramp {leg} at {_minutes(c.onset_s)} in, {where}; {dur}{tag}")
     if not cramps:
         lines.append("No cramps.")
     return "\n".join(lines)

@@ -30,6 +30,7 @@ class CrampLine:
     at: dt.datetime
     duration_s: float | None
     recurrence: bool
+    pieces: int = 1  # the detector saw it end and come back within rejoin_s: still one cramp
 
 
 @dataclass(slots=True)
@@ -79,14 +80,15 @@ def summarise_night(history: History, night: str, profile: str = "night") -> Nig
         out.monitored_s += end_s
         out.interrupted |= row["ended_at"] is None
         start = dt.datetime.fromisoformat(row["started_at"])
-        for c in history.records("cramps", sid):
+        for c in history.cramps(sid):
             out.cramps.append(
                 CrampLine(
                     sid,
-                    c["leg"],
-                    start + dt.timedelta(seconds=c["onset_s"]),
-                    c["duration_s"],
-                    bool(c["recurrence"]),
+                    c.leg,
+                    start + dt.timedelta(seconds=c.onset_s),
+                    c.duration_s,
+                    c.recurrence,
+                    len(c.pieces),
                 )
             )
         out.n_warnings += len(history.records("warnings", sid))
@@ -140,11 +142,11 @@ def weekly_trend(history: History, until: str, weeks: int = 8) -> list[WeekTrend
         iso = dt.date.fromisoformat(row["night"]).isocalendar()
         w = per_week[f"{iso.year}-W{iso.week:02d}"]
         w["nights"].add(row["night"])  # type: ignore[attr-defined]
-        cramps = history.records("cramps", int(row["id"]))
+        cramps = history.cramps(int(row["id"]))
         if cramps:
             w["cnights"].add(row["night"])  # type: ignore[attr-defined]
         w["n"] = int(w["n"]) + len(cramps)  # type: ignore[call-overload]
-        longest = max([c["duration_s"] or 0.0 for c in cramps], default=0.0)
+        longest = max([c.duration_s or 0.0 for c in cramps], default=0.0)
         w["max"] = max(float(w["max"]), longest)  # type: ignore[arg-type]
     return [
         WeekTrend(k, len(v["nights"]), len(v["cnights"]), int(v["n"]), float(v["max"]))  # type: ignore[arg-type,call-overload]
@@ -159,10 +161,10 @@ def doctor_note(history: History, until: str, days: int = 28) -> str | None:
     per_night: dict[str, int] = {}
     longest = 0.0
     for row in history.sessions(first.isoformat(), last.isoformat(), profile="night"):
-        cramps = history.records("cramps", int(row["id"]))
+        cramps = history.cramps(int(row["id"]))
         if cramps:
             per_night[row["night"]] = per_night.get(row["night"], 0) + len(cramps)
-        longest = max([longest] + [c["duration_s"] or 0.0 for c in cramps])
+        longest = max([longest] + [c.duration_s or 0.0 for c in cramps])
     reasons = []
     for start in range(0, days - 6):
         window = {(first + dt.timedelta(days=start + d)).isoformat() for d in range(7)}
@@ -202,6 +204,9 @@ def format_night(s: NightSummary) -> str:
         for c in s.cramps:
             dur = "still going at the end" if c.duration_s is None else _hm(c.duration_s)
             tag = ", recurrence" if c.recurrence else ""
+            if c.pieces > 1:  # it eased and came back within rejoin_s: one cramp
+                again = "once" if c.pieces == 2 else f"{c.pieces - 1} times"
+                tag += f", eased and came back {again}"
             lines.append(f"  {c.at:%H:%M} {c.leg}: {dur}{tag}")
     if s.n_warnings:
         lines.append(f"Early warnings: {s.n_warnings}")

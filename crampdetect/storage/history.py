@@ -18,6 +18,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from crampdetect.core import InputError
@@ -25,7 +26,7 @@ from crampdetect.storage.paths import history_path
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _V1 = (
     """CREATE TABLE sessions (
@@ -87,6 +88,11 @@ _V3 = (
     "CREATE INDEX sessions_content ON sessions(content_hash)",
 )
 
+#: ``cramps.part_of``: a cramp raised on a leg at most ``AlertSettings.rejoin_s`` after that
+#: leg's cramp ended is a piece of it (the alert policy treats it so): the event id of the
+#: cramp's first piece, NULL for a cramp of its own. Files from before keep every row a cramp.
+_V4 = ("ALTER TABLE cramps ADD COLUMN part_of INTEGER",)
+
 
 def _fill_nights(conn: sqlite3.Connection) -> None:
     rows = conn.execute("SELECT id, started_at, profile FROM sessions").fetchall()
@@ -100,11 +106,43 @@ MIGRATIONS: tuple[tuple[tuple[str, ...], Callable[[sqlite3.Connection], None] | 
     (_V1, None),
     (_V2, _fill_nights),
     (_V3, _fill_nights),  # training sessions move to their own date
+    (_V4, None),
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 #: Tables that hang off a session, in the order the export writes them.
 RECORD_TABLES = ("cramps", "warnings", "alerts", "acks", "quality", "activity")
+
+
+@dataclass(frozen=True, slots=True)
+class Cramp:
+    """One cramp of the history: its first piece's row and all its pieces (rows, in order)."""
+
+    first: sqlite3.Row
+    pieces: list[sqlite3.Row]
+
+    @property
+    def leg(self) -> str:
+        return str(self.first["leg"])
+
+    @property
+    def onset_s(self) -> float:
+        return float(self.first["onset_s"])
+
+    @property
+    def end_s(self) -> float | None:
+        """End of its last piece (s in the session), None if that one never ended."""
+        end = self.pieces[-1]["end_s"]
+        return None if end is None else float(end)
+
+    @property
+    def duration_s(self) -> float | None:
+        """From the first piece's onset to the last one's end, s (gaps included)."""
+        return None if self.end_s is None else self.end_s - self.onset_s
+
+    @property
+    def recurrence(self) -> bool:
+        return bool(self.first["recurrence"])
 
 
 def night_of(started_at: str, profile: str = "night") -> str:
@@ -266,6 +304,21 @@ class History:
         )
         sql = f"SELECT * FROM {table} WHERE session_id = ? ORDER BY {order}, id"
         return self.conn.execute(sql, (session_id,)).fetchall()
+
+    def cramps(self, session_id: int) -> list[Cramp]:
+        """The cramps of a session, each with its pieces (a cramp the detector saw end and come
+        back on the same leg within ``rejoin_s`` is one cramp: see ``cramps.part_of``)."""
+        out: list[Cramp] = []
+        first: dict[tuple[str, int], Cramp] = {}
+        for row in self.records("cramps", session_id):
+            parent = first.get((row["leg"], row["part_of"]))
+            if row["part_of"] is not None and parent is not None:
+                parent.pieces.append(row)
+                continue
+            cramp = Cramp(row, [row])
+            first[(row["leg"], row["event_id"])] = cramp
+            out.append(cramp)
+        return out
 
     def session_end_s(self, session_id: int) -> float:
         """Session length in s: recorded, or the last time seen for an interrupted session."""

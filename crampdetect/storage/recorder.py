@@ -75,13 +75,19 @@ class SessionRecorder:
     def _t(self, t_s: float | None) -> float | None:
         return None if t_s is None else float(t_s) - self.stream_t0_s
 
-    def record_event(self, event: Event, recurrence: bool = False) -> None:
+    def record_event(
+        self, event: Event, recurrence: bool = False, part_of: int | None = None
+    ) -> None:
         """Store a raised event, or update it when it comes again with ``end_s`` set.
 
         ``recurrence`` (from the alert policy) or the detector's own ``detail["recurrence"]``
-        labels a cramp as a recurrence.
+        labels a cramp as a recurrence. ``part_of`` (from the alert policy,
+        :meth:`~crampdetect.alerts.policy.AlertPolicy.continues`): the event id of the cramp
+        this one is a piece of; a piece takes the policy's label only (the detector's watch,
+        started when the piece before ended, would call every piece a recurrence).
         """
-        recurrence = recurrence or event.detail.get("recurrence") is True
+        if part_of is None:
+            recurrence = recurrence or event.detail.get("recurrence") is True
         sid, key = self.session_id, (event.channel, event.id)
         onset, alert, end = self._t(event.onset_s), self._t(event.alert_s), self._t(event.end_s)
         with self.history.transaction() as conn:
@@ -89,7 +95,8 @@ class SessionRecorder:
                 severity = event.detail.get("severity")
                 conn.execute(
                     "INSERT INTO cramps (session_id, leg, event_id, onset_s, alert_s, end_s,"
-                    " duration_s, severity, recurrence, confidence) VALUES (?,?,?,?,?,?,?,?,?,?)"
+                    " duration_s, severity, recurrence, confidence, part_of)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?)"
                     " ON CONFLICT(session_id, leg, event_id) DO UPDATE SET"
                     " end_s = excluded.end_s, duration_s = excluded.duration_s,"
                     " severity = COALESCE(excluded.severity, severity)",
@@ -103,6 +110,7 @@ class SessionRecorder:
                         severity if isinstance(severity, int | float) else None,
                         int(recurrence),
                         event.confidence,
+                        part_of,
                     ),
                 )
             elif event.kind == "early_warning":
