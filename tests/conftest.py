@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -32,3 +34,16 @@ def detect_array(x, fs, rep, profile="night", block=2000, channels=None, setting
         Block(x[:, a : a + block], fs, a, a / fs, 0, channels) for a in range(0, x.shape[1], block)
     )
     return run_blocks(pipe, blocks)
+
+
+def run_cli(*args, home=None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """``python -m crampdetect ARGS`` in a child process, as a user runs it (its data folder
+    ``CRAMPDETECT_HOME`` = ``home`` when given); stdout and stderr captured as text."""
+    env = {**os.environ} if home is None else {**os.environ, "CRAMPDETECT_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "crampdetect", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )

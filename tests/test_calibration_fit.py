@@ -8,21 +8,19 @@ At the level a user meets it: ``crampdetect simulate`` writes CSVs to a temp fol
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
+from conftest import run_cli
 
 
 def _cli(home, *args):
-    env = {**os.environ, "CRAMPDETECT_HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, "-m", "crampdetect", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    return run_cli(*args, home=home)
+
+
+def _monitor(home, user):
+    """The simulated board's short night (10-bit counts), monitored with ``--user user``."""
+    args = ("monitor", "sim://night-short?speed=400", "--user", user, "--no-view", "--json-events")
+    return _ok(_cli(home, *args))
 
 
 def _ok(r):
@@ -76,17 +74,7 @@ def test_detect_says_when_the_calibration_does_not_fit(home, calibrated, recorde
 
 def test_monitor_says_when_the_calibration_does_not_fit(home):
     # a simulated board sends 10-bit counts; the profile was measured on µV samples
-    r = _ok(
-        _cli(
-            home,
-            "monitor",
-            "sim://night-short?speed=400",
-            "--user",
-            "uv",
-            "--no-view",
-            "--json-events",
-        )
-    )
+    r = _monitor(home, "uv")
     lines = [x for x in r.stderr.splitlines() if "warning" in x]
     assert any("10-bit ADC counts" in x and "'uv'" in x for x in lines)
     assert any("quiet floor" in x and "--user" in x for x in lines)
@@ -98,17 +86,7 @@ def test_monitor_is_quiet_when_the_calibration_fits(home):
             home, "calibrate", "sim://calibration?speed=400", "--user", "board", "--non-interactive"
         )
     )
-    r = _ok(
-        _cli(
-            home,
-            "monitor",
-            "sim://night-short?speed=400",
-            "--user",
-            "board",
-            "--no-view",
-            "--json-events",
-        )
-    )
+    r = _monitor(home, "board")
     assert "warning" not in r.stderr
 
 

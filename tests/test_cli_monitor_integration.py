@@ -4,22 +4,9 @@ that replays to the same events."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
-
-
-def _cli(*args, home):
-    env = {**os.environ, "CRAMPDETECT_HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, "-m", "crampdetect", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+from conftest import run_cli as _cli
 
 
 @pytest.mark.slow  # > 3 s: the default suite stays under its 4 min budget
