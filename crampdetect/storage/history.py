@@ -186,8 +186,8 @@ class History:
     --------
     >>> import tempfile, os
     >>> with History(os.path.join(tempfile.mkdtemp(), "h.sqlite3")) as h:
-    ...     h.schema_version
-    3
+    ...     h.schema_version == SCHEMA_VERSION
+    True
     """
 
     def __init__(self, path: str | Path) -> None:
