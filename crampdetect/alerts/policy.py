@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from crampdetect.alerts.patterns import AlertSettings, VibrationPattern, settings_for
 from crampdetect.core import Event
+from crampdetect.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -194,7 +195,7 @@ class AlertPolicy:
                 n = before.n_prompts
                 reason += (
                     f"; {event.alert_s - ended_s:.0f} s after the last one ended, it continues "
-                    f"that cramp ({n} prompt{'' if n == 1 else 's'} so far"
+                    f"that cramp ({plural(n, 'prompt')} so far"
                     + (", acknowledged)" if before.acked else ")")
                 )
             return [Action("message", now_s, reason, event.channel, event.id, text=text)]
