@@ -254,6 +254,39 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, float | bool]:
     return changes
 
 
+def channel_names(text: str) -> list[str]:
+    """``--channels a,b``: the names, in order (argparse type)."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("give one or more column names, e.g. emg_ta,emg_gl")
+    return names
+
+
+def add_channels_argument(p: argparse.ArgumentParser, what: str = "score") -> None:
+    """``--channels NAME,...``: the channels (CSV columns) to ``what``, on every format."""
+    p.add_argument(
+        "--channels",
+        type=channel_names,
+        metavar="NAME,...",
+        help=f"channels (CSV columns) to {what}, in this order, on any format (default: every "
+        "channel; of a CSV, every column not named as force, torque, angle, acceleration, "
+        "trigger... which are left out with a note)",
+    )
+
+
+def user_calibration(user: str | None):
+    """``--user``: the user's calibration and what the profile stores per channel (for
+    :class:`~crampdetect.calibration.CalibrationCheck`); (None, {}) without ``--user``."""
+    if not user:
+        return None, {}
+    from crampdetect.calibration import load_calibration, load_profile_channels
+
+    calibration = load_calibration(user)
+    if calibration is None:
+        raise InputError(f"No calibration for user {user!r}: run `crampdetect calibrate`")
+    return calibration, load_profile_channels(user)
+
+
 def add_model_argument(p: argparse.ArgumentParser) -> None:
     """``--model none|PATH``: the learned gate for unsure candidates (docs/model.md)."""
     p.add_argument(

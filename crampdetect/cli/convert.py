@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from crampdetect.cli._args import add_recursive_argument
+from crampdetect.cli._args import add_channels_argument, add_recursive_argument
 from crampdetect.core import InputError
 from crampdetect.text import plural
 
@@ -43,6 +43,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="leave out the start date and time and the device (for sharing)",
     )
+    add_channels_argument(p, "copy")
     p.add_argument("-q", "--quiet", action="store_true", help="only errors and warnings")
 
 
@@ -72,7 +73,7 @@ def _convert_one(source: str, outs: list[str], args: argparse.Namespace) -> int:
 
     for out in outs:  # before reading anything: a refusal costs nothing
         refuse_overwrite(out, args.force)
-    rec = open_recording(source, recover=True)
+    rec = open_recording(source, recover=True, channels=getattr(args, "channels", None))
     for problem in rec.problems:  # e.g. the rows of a damaged CSV that could not be kept
         print(f"crampdetect convert: warning: {problem}", file=sys.stderr)
     for out in outs:

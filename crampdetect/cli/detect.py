@@ -15,6 +15,7 @@ from pathlib import Path
 
 from crampdetect.cli import progress
 from crampdetect.cli._args import (
+    add_channels_argument,
     add_input_arguments,
     add_model_argument,
     add_recursive_argument,
@@ -22,6 +23,7 @@ from crampdetect.cli._args import (
     is_folder,
     overrides_from_args,
     run_many,
+    user_calibration,
 )
 from crampdetect.core import InputError
 
@@ -47,14 +49,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="score several files in N processes (default 1)",
     )
+    add_channels_argument(p)
     p.add_argument(
-        "--channels",
-        type=_names,
-        metavar="NAME,...",
-        help="CSV columns to score, in this order (default: every column not named as force, "
-        "torque, angle, acceleration, trigger... which are left out with a note)",
+        "--user", help="use this user's calibration (see `crampdetect calibrate`), on any format"
     )
-    p.add_argument("--user", help="use this user's calibration (see `crampdetect calibrate`)")
     p.add_argument(
         "--block-s",
         type=float,
@@ -64,13 +62,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     add_model_argument(p)
     add_input_arguments(p)
-
-
-def _names(text: str) -> list[str]:
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    if not names:
-        raise argparse.ArgumentTypeError("give one or more column names, e.g. emg_ta,emg_gl")
-    return names
 
 
 def _reuse_freed_memory() -> None:
@@ -102,7 +93,6 @@ def _run_one(args: argparse.Namespace) -> int:
     from crampdetect.storage.reader import sniff
 
     if sniff(Path(args.file)) != "csv":  # EDF, WAV, a session, OpenBCI, BrainFlow...
-        _refuse_csv_only_options(args.file, args)
         from crampdetect.cli import replay
 
         args.path, args.speed = args.file, None
@@ -120,18 +110,6 @@ def _run_one(args: argparse.Namespace) -> int:
     return 0
 
 
-def _refuse_csv_only_options(path: str, args: argparse.Namespace) -> None:
-    """``--user``, ``--model`` and ``--channels`` are read by the CSV path only: name the
-    ones given (not all three) when the recording is not a time_s CSV."""
-    given = [f"--{name}" for name in ("user", "model", "channels") if getattr(args, name, None)]
-    if given:
-        verb = "needs" if len(given) == 1 else "need"
-        raise InputError(
-            f"{path}: {' and '.join(given)} {verb} a time_s CSV; convert the file first "
-            "(crampdetect convert REC OUT.csv)"
-        )
-
-
 def _score(path: str, args: argparse.Namespace) -> dict:
     """The ``detect --json`` dictionary of one recording, or ``{"error": message}`` if the
     recording is unusable (runs in a worker process; a bug still raises)."""
@@ -146,11 +124,10 @@ def _score(path: str, args: argparse.Namespace) -> dict:
 def _score_or_raise(path: str, args: argparse.Namespace) -> dict:
     from crampdetect.storage.reader import open_recording, sniff
 
-    if sniff(Path(path)) != "csv":
-        _refuse_csv_only_options(path, args)
+    if sniff(Path(path)) != "csv":  # --channels, --user and --model as for a CSV
         from crampdetect.cli.replay import replay_recording
 
-        return replay_recording(open_recording(path), args)
+        return replay_recording(open_recording(path, channels=args.channels), args)
     return _detect_csv(path, args)
 
 
@@ -161,18 +138,10 @@ def _detect_csv(
     from crampdetect.detect.model import resolve_model
     from crampdetect.pipeline.offline import detect_file
 
-    calibration = check = None
-    if args.user:
-        from crampdetect.calibration import (
-            CalibrationCheck,
-            load_calibration,
-            load_profile_channels,
-        )
-
-        calibration = load_calibration(args.user)
-        if calibration is None:
-            raise InputError(f"No calibration for user {args.user!r}: run `crampdetect calibrate`")
-        stored = load_profile_channels(args.user)
+    calibration, stored = user_calibration(args.user)
+    check = None
+    if calibration is not None:
+        from crampdetect.calibration import CalibrationCheck
 
         def check(channels, rep, fs, frames_per_s):  # does the calibration fit this file?
             return CalibrationCheck(stored, channels, rep, fs, frames_per_s, args.user)
@@ -200,9 +169,5 @@ def _run_many(args: argparse.Namespace) -> int:
     overrides_from_args(args)  # a bad --set stops the command before any file
     if args.workers < 1:
         raise InputError(f"--workers must be at least 1, got {args.workers}")
-    if args.user:
-        from crampdetect.calibration import load_calibration
-
-        if load_calibration(args.user) is None:
-            raise InputError(f"No calibration for user {args.user!r}: run `crampdetect calibrate`")
+    user_calibration(args.user)  # none for --user stops the command before any file
     return run_many(args, "detect", functools.partial(_score, args=args))

@@ -20,7 +20,12 @@ def _speed(text: str) -> float | None:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from crampdetect.cli._args import add_input_arguments, add_recursive_argument
+    from crampdetect.cli._args import (
+        add_channels_argument,
+        add_input_arguments,
+        add_model_argument,
+        add_recursive_argument,
+    )
 
     p.add_argument(
         "path",
@@ -37,6 +42,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="N times real time (1 paces like a live board); default max",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object, as detect does")
+    add_channels_argument(p, "replay")
+    p.add_argument("--user", help="use this user's calibration (see `crampdetect calibrate`)")
+    add_model_argument(p)
     add_input_arguments(p)
 
 
@@ -65,13 +73,14 @@ def run(args: argparse.Namespace) -> int:
             args.speed = None
         import functools
 
-        from crampdetect.cli._args import overrides_from_args, run_many
+        from crampdetect.cli._args import overrides_from_args, run_many, user_calibration
 
         overrides_from_args(args)  # a bad --set stops the command before any file
+        user_calibration(getattr(args, "user", None))  # so does a --user without one
         args.paths, args.workers = paths, 1
         return run_many(args, "replay", functools.partial(replay_path, args=args))
     args.path = paths[0]
-    rec = open_recording(args.path)
+    rec = open_recording(args.path, channels=getattr(args, "channels", None))
     _recording_profile(rec, args)  # a profile it does not know is a warning, said first
     for problem in rec.problems:
         print(f"crampdetect {args.command}: warning: {problem}", file=sys.stderr)
@@ -113,39 +122,71 @@ def replay_path(path: str, args: argparse.Namespace) -> dict:
     from crampdetect.storage.reader import open_recording
 
     try:
-        return replay_recording(open_recording(path), args)
+        return replay_recording(open_recording(path, channels=getattr(args, "channels", None)), args)
     except (InputError, CrampDetectError, OSError) as exc:
         return {"error": str(exc).splitlines()[0] if str(exc) else type(exc).__name__}
 
 
 def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
     """The ``detect --json`` dictionary of an open recording, with the options of ``args``
-    (``--signal/--units/--adc-bits/--rate/--profile/--set``, and ``--speed`` when present);
-    without ``--profile``, the profile the recording names, else night."""
+    (``--signal/--units/--adc-bits/--rate/--profile/--set``, and ``--channels``, ``--user``,
+    ``--model`` and ``--speed`` when present); without ``--profile``, the profile the
+    recording names, else night."""
     from pathlib import Path
 
-    from crampdetect.cli._args import overrides_from_args
+    from crampdetect.cli._args import overrides_from_args, user_calibration
     from crampdetect.core import InputError
+    from crampdetect.detect.model import check_recording, resolve_model
     from crampdetect.detect.settings import profile_settings
+    from crampdetect.ingest.columns import select_channels
     from crampdetect.pipeline.offline import unit_warnings
     from crampdetect.pipeline.rescore import replay, resolve_inference
 
+    name = Path(str(rec.path or "recording")).name
+    rec = select_channels(rec, getattr(args, "channels", None))  # as opened: rec itself
     if args.rate is not None and abs(args.rate - rec.fs) > 0.02 * rec.fs:
         raise InputError(f"--rate {args.rate:g} Hz disagrees with the recording ({rec.fs:g} Hz)")
+    user = getattr(args, "user", None)
+    calibration, stored = user_calibration(user)
     # a CSV's names may say the unit (emg_ta_V): the inference takes it, checked by magnitude
     rep, inferred, inference = resolve_inference(rec, args.signal, args.units, args.adc_bits)
     profile, _ = _recording_profile(rec, args)
-    result = replay(
-        rec,
-        profile=args.profile,  # replay decides the same profile and says where it came from
-        settings=profile_settings(profile, rep.signal).replace(**overrides_from_args(args)),
-        representation=rep,
-        speed=getattr(args, "speed", None),
-        on_block=on_block,
-    )
+    gate = None
+    model = resolve_model(getattr(args, "model", None))
+    if model is not None:
+        check_recording(model, rec.fs, rep.signal)
+        gate = model.gate(profile)
+    checks: list = []  # the calibration check, made once the pipeline exists
+
+    def each_block(block, pipe, out) -> None:
+        if calibration is not None:
+            if not checks:
+                from crampdetect.calibration import CalibrationCheck
+
+                frames = round(1.0 / pipe.hop_s)
+                checks.append(CalibrationCheck(stored, pipe.channels, rep, rec.fs, frames, user))
+            checks[0].feed(out.envelope_uv)
+        if on_block is not None:
+            on_block(block, pipe, out)
+
+    try:
+        result = replay(
+            rec,
+            profile=args.profile,  # replay decides the same profile and says where it came from
+            settings=profile_settings(profile, rep.signal).replace(**overrides_from_args(args)),
+            representation=rep,
+            speed=getattr(args, "speed", None),
+            on_block=each_block,
+            gate=gate,
+            calibration=calibration,
+        )
+    except InputError as exc:  # e.g. a calibration without this channel: name the file
+        raise InputError(str(exc) if str(exc).startswith(name) else f"{name}: {exc}") from None
     result["input"]["inferred"] = inferred
     result["input"]["inference"] = inference
-    warnings = unit_warnings(Path(str(rec.path or "recording")).name, inference)
+    warnings = unit_warnings(name, inference)
+    if checks:
+        warnings += [f"{name}: {line}" for line in checks[0].warnings()]
     if warnings:
         result["input"]["problems"] = [*result["input"].get("problems", []), *warnings]
     return result

@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from crampdetect.cli._args import add_recursive_argument
+    from crampdetect.cli._args import add_channels_argument, add_recursive_argument
     from crampdetect.core import PROFILES
 
     p.add_argument(
@@ -29,6 +29,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         choices=PROFILES,
         help="detector profile (default: the one the recording names, else night)",
     )
+    add_channels_argument(p, "report")
     p.add_argument("--dask", metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)")
     p.add_argument("--workers", type=int, help="local worker processes (default: CPU count)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
@@ -56,7 +57,13 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.out) if args.out else _default_out(paths[0], None)
         with progress(args, None, "report") as bar:
             done = make_report(
-                paths[0], out, args.profile, progress=bar, force=args.force, warn=problems.append
+                paths[0],
+                out,
+                args.profile,
+                progress=bar,
+                force=args.force,
+                warn=problems.append,
+                channels=args.channels,
             )
         _warn(paths[0], problems)
         print(done)
@@ -66,7 +73,10 @@ def run(args: argparse.Namespace) -> int:
         if folder.suffix:
             raise InputError("with several recordings, --out must be a directory")
         folder.mkdir(parents=True, exist_ok=True)
-    jobs = [(p, _report_out(p, args.path, folder), args.profile, args.force) for p in paths]
+    jobs = [
+        (p, _report_out(p, args.path, folder), args.profile, args.force, args.channels)
+        for p in paths
+    ]
     results = map_recordings(
         _report_job,
         jobs,
@@ -116,6 +126,7 @@ def _report_out(path: Path, given: list[str], folder: Path | None) -> Path:
 def _report_job(job: tuple) -> tuple[str, Path, list[str]]:
     from crampdetect.reports.report_files import make_report
 
-    path, out, profile, force = job
+    path, out, profile, force, channels = job
     problems: list[str] = []
-    return str(make_report(path, out, profile, force=force, warn=problems.append)), path, problems
+    done = make_report(path, out, profile, force=force, warn=problems.append, channels=channels)
+    return str(done), path, problems

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from crampdetect.core import InputError
+
+if TYPE_CHECKING:  # types only: ingest does not need storage to choose columns
+    from crampdetect.storage.recording import Recording
 
 #: Words of a column name that say it is not EMG (the start of a token: ``force``,
 #: ``forceN``, ``accX``, ``angle2``...), unless the name also says EMG.
@@ -86,3 +90,34 @@ def choose_columns(
             "choose the columns with detect --channels"
         )
     return keep, left_out
+
+
+def select_channels(rec: Recording, wanted: Sequence[str] | None) -> Recording:
+    """``rec`` with only the channels ``wanted``, in that order (``--channels`` of ``detect``,
+    ``replay``, ``report`` and ``convert`` on any format); ``rec`` itself when ``wanted`` is
+    empty. A name it does not have is refused, naming the channels it has; the events and
+    quality intervals of the channels left out go with them. Samples stay lazy: each
+    segment loads as before and keeps the chosen rows.
+    """
+    import dataclasses
+
+    if not wanted:
+        return rec
+    keep, _ = choose_columns(rec.channels, wanted, str(rec.path.name if rec.path else "recording"))
+    if keep == list(range(len(rec.channels))):
+        return rec
+    rows = list(keep)
+    chosen = tuple(rec.channels[i] for i in rows)
+    segments = [
+        dataclasses.replace(seg, load=lambda load=seg.load: load()[rows])
+        for seg in rec.segments
+    ]
+    return dataclasses.replace(
+        rec,
+        channels=chosen,
+        segments=segments,
+        events=[e for e in rec.events if e.channel in chosen],
+        quality=[q for q in rec.quality if q.channel in chosen],
+        meta=dict(rec.meta),
+        problems=list(rec.problems),
+    )

@@ -9,7 +9,7 @@ like a live board; it returns the same dictionary as ``crampdetect detect --json
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from crampdetect.core import Block, Representation
@@ -55,6 +55,7 @@ def replay(
     block_s: float | None = None,
     on_block: Callable[[Block, object, object], None] | None = None,
     gate: Callable | None = None,
+    calibration: Mapping[str, tuple[float, float]] | None = None,
 ) -> dict:
     """Run ``rec`` through the streaming pipeline; return the ``detect --json`` dictionary.
 
@@ -82,6 +83,9 @@ def replay(
         after the block was pushed (live views, printing alerts as they happen).
     gate : callable, optional
         A learned gate for the unsure candidates (``CrampModel.gate(profile)``); default none.
+    calibration : mapping, optional
+        A user's calibration (:func:`~crampdetect.calibration.load_calibration`), as
+        ``detect --user`` uses it.
     """
     profile, note, warning = scoring_profile(profile, rec.profile)
     problems = list(rec.problems)
@@ -93,7 +97,7 @@ def replay(
         # a CSV's channel names may state the unit (emg_ta_V): checked by magnitude
         representation, inferred, inference = resolve_inference(rec)
         problems += unit_warnings(Path(str(rec.path or "recording")).name, inference)
-    pipe = Pipeline(rec.fs, rec.channels, representation, profile, settings, gate=gate)
+    pipe = Pipeline(rec.fs, rec.channels, representation, profile, settings, calibration, gate)
     block_s = block_s or (BLOCK_S if speed else FAST_BLOCK_S)
     blocks = rec.iter_blocks(max(1, round(block_s * rec.fs)))
     events, quality = run_blocks(pipe, Pacer(speed or 0.0).paced(blocks), on_block)

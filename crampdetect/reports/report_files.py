@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -165,8 +165,10 @@ def make_report(
     *,
     force: bool = False,
     warn: Callable[[str], None] | None = None,
+    channels: Sequence[str] | None = None,
 ) -> Path:
     """Open ``path``, replay it and write its report to ``out``; overwrites only with ``force``.
+    ``channels``: only these, in this order (``report --channels``).
 
     ``profile`` None scores it under the profile it names, else night
     (:func:`~crampdetect.pipeline.offline.scoring_profile`). ``progress`` is called with the
@@ -179,7 +181,7 @@ def make_report(
         raise InputError(f"Report output must end in .png, .pdf or .html, got {out.name!r}")
     if not out.parent.is_dir():
         raise InputError(f"{out}: the folder {out.parent} does not exist")
-    rec = open_recording(path)
+    rec = open_recording(path, channels=channels)
     profile, _, unknown = scoring_profile(profile, rec.profile)
     rec.problems += [unknown] if unknown else []
     data = collect(rec, profile, progress=progress)  # adds the units' warnings, if any

@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -177,7 +178,9 @@ def _compact(data: np.ndarray) -> np.ndarray:
     return data
 
 
-def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
+def read_csv(
+    path: str | Path, *, recover: bool = False, channels: Sequence[str] | None = None
+) -> Recording:
     """Read a ``time_s,<channels>`` CSV through the ``detect`` reader, plus its sidecar.
 
     With ``recover``, a damaged file yields its readable rows (see :mod:`.recover`) and the
@@ -189,7 +192,8 @@ def read_csv(path: str | Path, *, recover: bool = False) -> Recording:
     path = Path(path)
     doc = read_sidecar(path)
     try:
-        stream = open_csv(path, rate=float(doc["sample_rate_hz"]) if doc else None)
+        rate = float(doc["sample_rate_hz"]) if doc else None
+        stream = open_csv(path, rate=rate, channels=channels)  # channels: detect --channels
         segments = []
         for b in stream.blocks():
             data = _compact(b.data)

@@ -9,11 +9,13 @@ file). Originals are only ever opened read-only.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from crampdetect.core import InputError, Representation
+from crampdetect.ingest.columns import select_channels
 from crampdetect.storage import edf, formats, limits, session_reader, thirdparty
 from crampdetect.storage.recording import Recording, carried_profile, segments_from_array
 from crampdetect.storage.session_reader import is_session
@@ -118,12 +120,16 @@ def sniff(path: Path) -> str:
     )
 
 
-def open_recording(path: str | Path, *, recover: bool = False) -> Recording:
+def open_recording(
+    path: str | Path, *, recover: bool = False, channels: Sequence[str] | None = None
+) -> Recording:
     """Open any supported recording read-only; raise :class:`InputError` if it is unusable.
 
     Sessions always open with whatever a crash left; ``recover`` also salvages the readable
     rows of a damaged CSV (listing the damage in ``problems``) instead of raising, and drops
-    the bad (NaN, infinite, absurd) samples the readers otherwise read as NaN.
+    the bad (NaN, infinite, absurd) samples the readers otherwise read as NaN. ``channels``:
+    only these, in this order (``--channels``; a CSV's column left out by its name can be
+    chosen too), see :func:`~crampdetect.ingest.columns.select_channels`.
     """
     path = Path(path)
     kind = sniff(path)
@@ -143,7 +149,8 @@ def open_recording(path: str | Path, *, recover: bool = False) -> Recording:
     elif kind == "brainflow":
         rec = thirdparty.read_brainflow(path, recover=recover)
     else:
-        rec = formats.read_csv(path, recover=recover)
+        rec = formats.read_csv(path, recover=recover, channels=channels)
+    rec = select_channels(rec, channels)
     # a .labels.json beside the file wins; else what the file carries (EDF+ label annotations)
     rec.labels = _read_labels(path, rec.problems) or rec.labels
     if not rec.segments:
