@@ -122,7 +122,9 @@ def replay_path(path: str, args: argparse.Namespace) -> dict:
     from crampdetect.storage.reader import open_recording
 
     try:
-        return replay_recording(open_recording(path, channels=getattr(args, "channels", None)), args)
+        return replay_recording(
+            open_recording(path, channels=getattr(args, "channels", None)), args
+        )
     except (InputError, CrampDetectError, OSError) as exc:
         return {"error": str(exc).splitlines()[0] if str(exc) else type(exc).__name__}
 

@@ -109,8 +109,7 @@ def select_channels(rec: Recording, wanted: Sequence[str] | None) -> Recording:
     rows = list(keep)
     chosen = tuple(rec.channels[i] for i in rows)
     segments = [
-        dataclasses.replace(seg, load=lambda load=seg.load: load()[rows])
-        for seg in rec.segments
+        dataclasses.replace(seg, load=lambda load=seg.load: load()[rows]) for seg in rec.segments
     ]
     return dataclasses.replace(
         rec,
