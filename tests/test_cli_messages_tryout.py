@@ -59,28 +59,29 @@ def test_convert_out_names_the_recording_whose_copy_would_overwrite_another(tmp_
     assert line.startswith(f"crampdetect convert: error: {study / 'a.wav'}: its copy"), line
 
 
-def test_commands_without_channels_do_not_send_the_user_to_it(tmp_path, capsys):
+def test_the_left_out_note_sends_the_user_to_the_option_the_command_has(tmp_path, capsys):
     t, uv = _emg()
     path = tmp_path / "lab.csv"
     _write(path, {"emg_ta": uv, "torque_Nm": 20 + 0 * t}, t)
     code, _, err = _run(capsys, "replay", str(path), "--json", "-q")
     assert code == 0, err
     (note,) = [x for x in err.splitlines() if "not read" in x]
-    assert "detect --channels" in note  # replay has no --channels
-    with pytest.raises(SystemExit):
-        main(["replay", str(path), "--channels", "emg_ta"])
+    assert "with --channels" in note  # replay has --channels too (every command that reads)
+    code, out, err = _run(capsys, "replay", str(path), "--channels", "torque_Nm", "--json", "-q")
+    assert code == 0, err
+    assert '"channels": ["torque_Nm"]' in out
 
 
-def test_detect_names_only_the_csv_only_options_given(tmp_path, capsys):
+def test_detect_takes_channels_on_a_wav_copy(tmp_path, capsys):
     pytest.importorskip("soundfile")
     t, uv = _emg()
     src = tmp_path / "a.csv"
-    _write(src, {"calf_left": uv}, t)
+    _write(src, {"calf_left": uv, "calf_right": uv}, t)
     wav = tmp_path / "a.wav"
     assert _run(capsys, "convert", str(src), str(wav), "-q")[0] == 0
-    code, _, err = _run(capsys, "detect", str(wav), "--channels", "calf_left", "-q")
-    assert code == 2
-    assert "--channels needs a time_s CSV" in err and "--user" not in err, err
+    code, out, err = _run(capsys, "detect", str(wav), "--channels", "calf_right", "-q")
+    assert code == 0, err
+    assert "1 channel calf_right" in out
 
 
 def test_calibration_floor_ratio_is_not_shown_as_zero():

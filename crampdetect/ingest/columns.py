@@ -87,7 +87,7 @@ def choose_columns(
     if not keep:
         raise InputError(
             f"{where}: no EMG column: {', '.join(names)} are not EMG by their names; "
-            "choose the columns with detect --channels"
+            "choose the columns with --channels"
         )
     return keep, left_out
 

@@ -118,7 +118,7 @@ class CsvStream:
             out.append(
                 f"{self.path.name}: {word(len(self.left_out), 'column')} "
                 f"{', '.join(self.left_out)} not read (not EMG by their names; choose the "
-                "columns with detect --channels)"
+                "columns with --channels)"
             )
         scaled = [c for c, u in self.column_units.items() if u != self.units]
         if scaled:
@@ -273,7 +273,7 @@ def open_csv(
         if "counts" in named.values():
             raise InputError(
                 f"{path.name}: channels name different units ({', '.join(named)}): ADC counts "
-                "cannot be read with volts; choose the columns with detect --channels"
+                "cannot be read with volts; choose the columns with --channels"
             )
         scale = np.array([UV_PER_UNIT[named.get(c, units)] / UV_PER_UNIT[units] for c in chosen])
     stream = CsvStream(

@@ -193,7 +193,7 @@ def read_csv(
     doc = read_sidecar(path)
     try:
         rate = float(doc["sample_rate_hz"]) if doc else None
-        stream = open_csv(path, rate=rate, channels=channels)  # channels: detect --channels
+        stream = open_csv(path, rate=rate, channels=channels)  # channels: --channels
         segments = []
         for b in stream.blocks():
             data = _compact(b.data)
