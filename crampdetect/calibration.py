@@ -15,7 +15,9 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import warnings as pywarnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -249,8 +251,20 @@ def save_calibration(
     return str(path)
 
 
-def load_calibration(user: str) -> dict[str, tuple[float, float]] | None:
-    """The user's calibration as ``{channel: (rest_rms_uv, max_rms_uv)}``, or None if none.
+class Calibration(dict):
+    """A user's calibration, ``{channel: (rest_rms_uv, max_rms_uv)}`` keyed by the channel it
+    was measured on, with the leg (``legs``) and date (``dates``) of each entry: the detector
+    finds a stream's channel by its leg (:func:`calibrated_channels`)."""
+
+    def __init__(self, *args, legs=None, dates=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.legs: dict[str, str] = dict(legs or {})
+        self.dates: dict[str, str] = dict(dates or {})
+
+
+def load_calibration(user: str) -> Calibration | None:
+    """The user's calibration as ``{channel: (rest_rms_uv, max_rms_uv)}`` (a
+    :class:`Calibration`, which knows each entry's leg), or None if none.
 
     Raises :class:`~crampdetect.core.InputError` if the profile exists but is unreadable.
     """
@@ -258,13 +272,80 @@ def load_calibration(user: str) -> dict[str, tuple[float, float]] | None:
     if not path.exists():
         return None
     doc = _read_profile(path)
+    entries = doc.get("channels") or {}
     try:
-        return {
-            ch: (float(v["rest_rms_uv"]), float(v["max_rms_uv"]))
-            for ch, v in (doc.get("channels") or {}).items()
-        } or None
-    except (KeyError, TypeError, ValueError) as exc:
+        values = {
+            ch: (float(v["rest_rms_uv"]), float(v["max_rms_uv"])) for ch, v in entries.items()
+        }
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(f"Calibration profile {path} is damaged ({exc}): calibrate again") from exc
+    if not values:
+        return None
+    legs = {ch: str(v["leg"]) for ch, v in entries.items() if isinstance(v.get("leg"), str)}
+    dates = {ch: str(v.get("date") or "") for ch, v in entries.items()}
+    return Calibration(values, legs=legs, dates=dates)
+
+
+#: Words of a channel name that say nothing of the muscle or leg (left aside when a stream's
+#: channel is matched to a calibrated one): what the signal is, not where it is measured.
+GENERIC_WORDS = frozenset(
+    ("emg", "semg", "ch", "chan", "channel", "raw", "env", "envelope", "signal", "sig", "leg")
+)
+#: The legs a channel name can name (a word of it, as ``calibrate --leg`` finds its channel).
+LEGS = ("left", "right")
+
+
+def channel_words(name: str) -> tuple[str | None, frozenset[str]]:
+    """The leg a channel name names (``left`` or ``right``, a word of it; None for none or
+    both) and its other words (the muscle: ``calf``, ``ta``, ``soleus``...), without the case,
+    a unit suffix (``_mV``, ``(uV)``) and the :data:`GENERIC_WORDS`.
+
+    ``calf_left``, ``Calf_Left_mV`` and ``calf left (µV)`` give ``("left", {"calf"})``."""
+    from crampdetect.ingest.columns import unit_from_name
+
+    words = [w for w in re.split(r"[^0-9a-zµμ]+", name.lower()) if w]
+    if words and unit_from_name(name) is not None:
+        words = words[:-1]  # the unit suffix
+    legs = {w for w in words if w in LEGS}
+    leg = legs.pop() if len(legs) == 1 else None
+    return leg, frozenset(w for w in words if w not in LEGS and w not in GENERIC_WORDS)
+
+
+def calibrated_channels(
+    calibration: Mapping[str, object], channels: Sequence[str]
+) -> dict[str, str]:
+    """For each of ``channels`` that has one, the calibrated channel whose entry applies.
+
+    The entry of the same name; else one of the same leg (the entry's leg, else the leg its
+    name names) whose name does not name another muscle: the names' words apart from the leg,
+    a unit suffix, the case and :data:`GENERIC_WORDS` are the same, or one of the two names
+    has none (``left`` takes ``calf_left``'s). A calibration is one per leg, whatever the
+    column is called; ``calf_right`` never takes ``calf_left``'s, nor ``ta_left``
+    ``calf_left``'s. Of several entries that fit, the newest (a leg calibrated again under
+    another name).
+    """
+    legs = getattr(calibration, "legs", None) or {}
+    dates = getattr(calibration, "dates", None) or {}
+    known = {}
+    for key in calibration:
+        leg, muscle = channel_words(key)
+        known[key] = (legs.get(key) or leg, muscle)
+    out: dict[str, str] = {}
+    for ch in channels:
+        if ch in calibration:
+            out[ch] = ch
+            continue
+        leg, muscle = channel_words(ch)
+        if leg is None:
+            continue
+        fits = [
+            key
+            for key, (key_leg, key_muscle) in known.items()
+            if key_leg == leg and (muscle == key_muscle or not muscle or not key_muscle)
+        ]
+        if fits:
+            out[ch] = max(fits, key=lambda k: dates.get(k, ""))
+    return out
 
 
 def _read_profile(path: Path) -> dict:
@@ -335,8 +416,12 @@ class CalibrationCheck:
         frames_per_s: int,
         user: str = "",
     ) -> None:
-        self.stored = stored
         self.channels = tuple(channels)
+        # the entry of each channel, found by leg as the detector finds it (calf_left_mV)
+        legs = {k: str(v["leg"]) for k, v in stored.items() if isinstance(v.get("leg"), str)}
+        dates = {k: str(v.get("date") or "") for k, v in stored.items()}
+        found = calibrated_channels(Calibration(stored, legs=legs, dates=dates), self.channels)
+        self.stored = {ch: stored[key] for ch, key in found.items()}
         self.rep = representation
         self.fs = fs
         self.seg = max(1, int(frames_per_s))

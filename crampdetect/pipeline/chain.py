@@ -164,13 +164,18 @@ class Pipeline:
         self._raw_stats = RawFrameStats(fs, n, self._features.hop) if rep.signal == "raw" else None
         fixed = None
         if calibration:
-            missing = [c for c in self.channels if c not in calibration]
+            # one calibration per leg, whatever the column is called (calf_left_mV, Calf_Left)
+            from crampdetect.calibration import calibrated_channels
+
+            found = calibrated_channels(calibration, self.channels)
+            missing = [c for c in self.channels if c not in found]
             if missing:
                 raise InputError(
                     f"Calibration has no entry for channel(s) {', '.join(missing)} (it has "
                     f"{', '.join(calibration) or 'none'}): calibrate on the channels you score, "
                     "or score without --user"
                 )
+            calibration = {c: calibration[found[c]] for c in self.channels}
             fixed = np.array([calibration[c][0] for c in self.channels], dtype=float)
         floor_uv = 0.5 * rep.uv_per_unit if rep.units == "counts" else 0.05
         self._baseline = BaselineTracker(
