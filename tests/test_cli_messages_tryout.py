@@ -303,12 +303,12 @@ def test_a_calibration_of_other_channels_says_which_it_has():
 
     rep = Representation("raw", "uV", None)
     calibration = {"calf_left_mV": (2.0, 300.0), "calf_right_mV": (2.0, 300.0)}
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InputError) as err:  # another muscle of each leg (calf_left: its leg's)
         Pipeline(
-            FS, ("calf_left", "calf_right"), rep, "night", profile_settings("night", "raw"),
+            FS, ("ta_left", "ta_right"), rep, "night", profile_settings("night", "raw"),
             calibration,
         )  # fmt: skip
-    assert "no entry for channel(s) calf_left, calf_right" in str(err.value)
+    assert "no entry for channel(s) ta_left, ta_right" in str(err.value)
     assert "it has calf_left_mV, calf_right_mV" in str(err.value)
 
 
