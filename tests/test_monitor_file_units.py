@@ -59,3 +59,18 @@ def test_units_are_refused_for_a_board():
         open_source("sim://cramp?speed=0&duration=5", units="mV")
     with pytest.raises(InputError, match="invalid units"):
         open_source("file:///nowhere.csv?units=kV")
+
+
+def test_record_takes_units_for_a_recording(odd_csv, tmp_path, caplog, capsys):
+    from crampdetect.storage.reader import open_recording
+
+    out = tmp_path / "odd.cdrec"
+    url = f"file://{odd_csv}?speed=0"
+    with caplog.at_level(logging.WARNING):
+        assert main(["record", url, "--units", "mV", "--out", str(out), "--quiet"]) == 0
+    assert not [w for w in _warnings(caplog) if "--units" in w]
+    assert open_recording(out).representation.units == "mV"  # the session says what it holds
+    capsys.readouterr()
+    board = ["record", "sim://cramp?speed=0", "--units", "mV", "--out", str(tmp_path / "b")]
+    assert main(board) == 2
+    assert "units apply to recordings" in capsys.readouterr().err

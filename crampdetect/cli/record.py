@@ -20,10 +20,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     from crampdetect.core import PROFILES
 
     p.add_argument(
-        "url", help="source URL: serial:///dev/ttyUSB0, serial://auto, ble://NAME, sim://"
+        "url",
+        help="source URL: serial:///dev/ttyUSB0, serial://auto, ble://NAME, sim://, "
+        "file://RECORDING, lsl://NAME",
     )
     p.add_argument("--out", required=True, help="session directory to create (e.g. night.cdrec)")
     p.add_argument("--profile", choices=PROFILES, help=PROFILE_HELP)
+    p.add_argument(
+        "--units",
+        choices=("uV", "mV", "V", "counts"),
+        help="sample units of a file:// recording or an lsl:// stream (as for `monitor`); "
+        "a board reports its own",
+    )
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds of signal")
     p.add_argument(
         "--convert",
@@ -49,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists():
         raise InputError(f"{out} already exists; refusing to overwrite a recording")
-    source = open_source(args.url)
+    source = open_source(args.url, units=args.units)
     profile = source_profile("record", args.profile, source)
 
     def recording(block: Block, pipe: Pipeline) -> SessionWriter:
