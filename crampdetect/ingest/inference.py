@@ -67,6 +67,13 @@ MID_SPREAD = 0.02
 REST_FLOOR_MIN_UV = 0.1
 #: A quiet floor above this in µV RMS is implausible for any unit (still read as µV).
 REST_FLOOR_MAX_UV = 5000.0
+#: Resting level of an envelope in physical units (its third-lowest 1-s mean, the quietest
+#: channel's), µV as the detector reads it: the MyoWare ENV output at rest (2 counts to 15 %
+#: of full scale, :data:`ENV_REACH`) read from a 12-bit 3.3 V or a 10-bit 5 V ADC gives about
+#: 8 µV to 4 mV. A level outside ENV_REST_MIN_UV..ENV_REST_MAX_UV in the named or assumed
+#: unit is warned about (an envelope's unit is never changed by its magnitude).
+ENV_REST_MIN_UV = 5.0
+ENV_REST_MAX_UV = 5000.0
 #: A floor within this factor of a unit boundary could be either unit: warned about.
 UNITS_MARGIN = 2.0
 #: The quiet floor is the ``QUIET_WINDOWS``-th lowest 1-s standard deviation of a channel.
@@ -107,6 +114,9 @@ class _Evidence:
     medians: list[float] = field(default_factory=list)  # of windows not stuck at a rail
     # per channel, the QUIET_WINDOWS lowest 1-s standard deviations above 0 (physical units)
     quiet: np.ndarray | None = None
+    # per channel, the QUIET_WINDOWS lowest 1-s means above 0 (physical units): where an
+    # envelope rests
+    rest: np.ndarray | None = None
 
 
 class RepresentationInference:
@@ -209,10 +219,24 @@ class RepresentationInference:
         return floor if np.isfinite(floor) else None
 
     @property
+    def rest_level(self) -> float | None:
+        """An envelope's resting level in its values: the quietest channel's third-lowest 1-s
+        mean (see :data:`ENV_REST_MIN_UV`), None without one."""
+        r = self._ev.rest
+        if r is None:
+            return None
+        level = float(r[:, -1].min())
+        return level if np.isfinite(level) else None
+
+    @property
     def warnings(self) -> list[str]:
         """Why the units may be wrong (one line each, for the user), empty if they are not."""
         rep, floor = self.representation, self.quiet_floor
-        if rep is None or rep.units not in _UNIT_SCALE or rep.signal != "raw" or not self._watch:
+        if rep is None or rep.units not in _UNIT_SCALE or not self._watch:
+            return []
+        if rep.signal == "env":
+            return self._env_warnings(rep.units)
+        if rep.signal != "raw":
             return []
         if floor is None:
             return []
@@ -243,6 +267,37 @@ class RepresentationInference:
             f"{_uv_text(floor * _UNIT_SCALE[other])}); "
             f"give --units {other} if that is wrong"
         ]
+
+    def _env_warnings(self, units: str) -> list[str]:
+        """An envelope whose resting level does not fit the unit it is read in (named, or µV
+        assumed): the level in that unit, and the unit it would fit."""
+        level = self.rest_level
+        if level is None:
+            return []
+        uv = level * _UNIT_SCALE[units]
+        if ENV_REST_MIN_UV <= uv <= ENV_REST_MAX_UV:
+            return []
+        band = f"{_uv_text(ENV_REST_MIN_UV)} to {_uv_text(ENV_REST_MAX_UV)}"
+        shown = f" ({level:.3g} V)" if units == "V" else ""  # µV and mV: shown as they are
+        if self.named_units:
+            head = f"its names say {_SHOW[units]}, but its resting envelope{shown} would be"
+            unless = "if the names are wrong"
+        else:
+            head = (
+                f"an envelope's unit is not inferred: read as {_SHOW[units]}, its resting "
+                f"level{shown} would be"
+            )
+            unless = "if that is what it holds"
+        fits = [
+            u for u, k in _UNIT_SCALE.items() if ENV_REST_MIN_UV <= level * k <= ENV_REST_MAX_UV
+        ]
+        advice = (
+            f"in {_SHOW[fits[0]]} it is {_uv_text(level * _UNIT_SCALE[fits[0]])}: give "
+            f"--units {fits[0]} {unless}"
+            if fits
+            else f"give --units uV|mV|V {unless}"
+        )
+        return [f"{head} {_uv_text(uv)}, outside the {band} of an ENV output at rest; {advice}"]
 
     # -- internals ----------------------------------------------------------------------------
     def _windows(self, win: np.ndarray) -> None:
@@ -293,13 +348,15 @@ class RepresentationInference:
             neg = mean(held < 0, axis=2) if not ev.integral or w_frac.any() else None
             # the magnitude of physical units: each window's standard deviation
             lvl = std(held, axis=2) if neg is not None and self._watch else None
+            rest = None
             if lvl is not None:  # a window stuck at one value (a rail, a lead-off) says nothing
                 flat = ~(hi - lo > FLAT_REL * np.maximum(np.abs(lo), np.abs(hi)))
                 lvl = np.where(flat, np.nan, lvl)
+                rest = np.where(flat, np.nan, mean(held, axis=2))  # an envelope's level
         valid = np.isfinite(hi)  # a window with a sample that is evidence
         keep_medians = ev.integral or self.given["units"] == "counts"
         if self.representation is not None and self._steady(
-            w, swung, w_hi, w_frac, lo, hi, med if keep_medians else None, neg, valid, lvl
+            w, swung, w_hi, w_frac, lo, hi, med if keep_medians else None, neg, valid, lvl, rest
         ):
             return
         for j in range(k):  # one window at a time: decisions do not depend on block cuts
@@ -339,6 +396,8 @@ class RepresentationInference:
                     quiet = self._quieter(lvl[:, j : j + 1], valid[:, j : j + 1])
                     changed |= _band(quiet) != _band(ev.quiet)
                     ev.quiet = quiet
+                if rest is not None:  # never changes a decision: the units' warning reads it
+                    ev.rest = _lowest(ev.rest, rest[:, j : j + 1], valid[:, j : j + 1])
             del ev.medians[:-1000]
             ev.n += w
             if self.representation is None:
@@ -347,7 +406,7 @@ class RepresentationInference:
             elif changed:
                 self._decide()
 
-    def _steady(self, w, swung, w_hi, w_frac, lo, hi, med, neg, valid, lvl) -> bool:
+    def _steady(self, w, swung, w_hi, w_frac, lo, hi, med, neg, valid, lvl, rest) -> bool:
         """Take in all k windows at once where none of them can change the decision (the
         evidence moves as the loop in :meth:`_windows` would move it); False, with nothing
         taken in, where one might: the windows then go one at a time."""
@@ -378,6 +437,8 @@ class RepresentationInference:
             ev.neg_windows += negative
             if quiet is not None:
                 ev.quiet = quiet
+            if rest is not None:
+                ev.rest = _lowest(ev.rest, rest, valid)
             if med is not None:  # window by window, channels in order, as the loop keeps them
                 ev.medians.extend(med.T[(valid & (hi > lo)).T].tolist())
                 del ev.medians[:-1000]
@@ -387,12 +448,7 @@ class RepresentationInference:
 
     def _quieter(self, lvl: np.ndarray, valid: np.ndarray) -> np.ndarray:
         """The lowest window deviations per channel with those of ``lvl`` (n_channels, k)."""
-        q = self._ev.quiet
-        if q is None:
-            q = np.full((lvl.shape[0], QUIET_WINDOWS), np.inf)
-        ok = valid & np.isfinite(lvl) & (lvl > 0)  # a constant window (a rail) says nothing
-        both = np.concatenate([q, np.where(ok, lvl, np.inf)], axis=1)
-        return np.sort(both, axis=1)[:, :QUIET_WINDOWS]
+        return _lowest(self._ev.quiet, lvl, valid)
 
     @staticmethod
     def _bits_of(hi: float) -> int:
@@ -468,6 +524,16 @@ class RepresentationInference:
         if new == "env":
             return f"{ev.env_windows} s of envelope at rest near the bottom of the range"
         return "the signal swings symmetrically about its mid-level"
+
+
+def _lowest(table: np.ndarray | None, values: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """The :data:`QUIET_WINDOWS` lowest positive window values per channel of ``table`` and
+    ``values`` (n_channels, k); a window of 0 or a constant one (NaN: a rail) says nothing."""
+    if table is None:
+        table = np.full((values.shape[0], QUIET_WINDOWS), np.inf)
+    ok = valid & np.isfinite(values) & (values > 0)
+    both = np.concatenate([table, np.where(ok, values, np.inf)], axis=1)
+    return np.sort(both, axis=1)[:, :QUIET_WINDOWS]
 
 
 def _read_floor(floor: float) -> tuple[str, str | None, bool]:
