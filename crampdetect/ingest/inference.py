@@ -16,7 +16,10 @@ Evidence and rules (values that are not finite or beyond ``1e7`` are corrupt, no
   :data:`UNITS_MARGIN` of a boundary, or implausible in every unit, is warned about
   (:attr:`RepresentationInference.warnings`); so are units named by a column name or a file
   header (``named_units``, which win) that the magnitude contradicts. An envelope in
-  physical units stays µV (its scale is the sensor's potentiometer, not the skin's).
+  physical units stays in the named unit, else µV (its scale is the sensor's potentiometer,
+  not the skin's), but a resting level (per channel the third-lowest 1-s mean, the lowest
+  over channels) outside :data:`ENV_REST_MIN_UV`..:data:`ENV_REST_MAX_UV` in that unit is
+  warned about.
 - ADC bits: 10 while every count is at most 1023, 12 up to 4095, else 16; a larger value
   proves more bits.
 - signal, judged per 1-s window: an envelope *rests near the bottom* of the ADC range (window
