@@ -165,9 +165,11 @@ def test_warnings_on_other_formats_are_labelled_detect(cramp_csv, tmp_path, caps
     (tmp_path / "night.wav.session.json").unlink()  # it would refuse the sample count
     capsys.readouterr()
     assert main(["detect", str(wav)]) == 0
-    cut, bare = capsys.readouterr().err.splitlines()
+    cut, bare, *units = capsys.readouterr().err.splitlines()
     assert cut.startswith("crampdetect detect: warning: WAV cut short")
     assert bare.startswith("crampdetect detect: warning: no sidecar night.wav.session.json")
+    # without its sidecar the scale is unknown: a magnitude that fits no unit is said too
+    assert all(line.startswith("crampdetect detect: warning: night.wav: ") for line in units)
 
 
 @pytest.fixture(scope="module")
