@@ -293,14 +293,22 @@ GENERIC_WORDS = frozenset(
 )
 #: The legs a channel name can name (a word of it, as ``calibrate --leg`` finds its channel).
 LEGS = ("left", "right")
+#: Words of a channel name that say it is the calf (the muscles of the calibration routine's
+#: plantar flexion): read as ``calf``.
+CALF_WORDS = frozenset(
+    ("calf", "calves", "gastrocnemius", "gastroc", "gas", "gm", "gl", "mg", "lg", "soleus",
+     "sol", "triceps", "surae")
+)  # fmt: skip
 
 
 def channel_words(name: str) -> tuple[str | None, frozenset[str]]:
     """The leg a channel name names (``left`` or ``right``, a word of it; None for none or
-    both) and its other words (the muscle: ``calf``, ``ta``, ``soleus``...), without the case,
-    a unit suffix (``_mV``, ``(uV)``) and the :data:`GENERIC_WORDS`.
+    both) and its other words (the muscle: ``calf``, ``ta``...), without the case, a unit
+    suffix (``_mV``, ``(uV)``) and the :data:`GENERIC_WORDS`; the :data:`CALF_WORDS` read as
+    ``calf``.
 
-    ``calf_left``, ``Calf_Left_mV`` and ``calf left (µV)`` give ``("left", {"calf"})``."""
+    ``calf_left``, ``Calf_Left_mV``, ``calf left (µV)`` and ``gastroc_left`` give
+    ``("left", {"calf"})``."""
     from crampdetect.ingest.columns import unit_from_name
 
     words = [w for w in re.split(r"[^0-9a-zµμ]+", name.lower()) if w]
@@ -308,7 +316,8 @@ def channel_words(name: str) -> tuple[str | None, frozenset[str]]:
         words = words[:-1]  # the unit suffix
     legs = {w for w in words if w in LEGS}
     leg = legs.pop() if len(legs) == 1 else None
-    return leg, frozenset(w for w in words if w not in LEGS and w not in GENERIC_WORDS)
+    other = {"calf" if w in CALF_WORDS else w for w in words if w not in LEGS}
+    return leg, frozenset(other - GENERIC_WORDS)
 
 
 def calibrated_channels(
@@ -317,19 +326,19 @@ def calibrated_channels(
     """For each of ``channels`` that has one, the calibrated channel whose entry applies.
 
     The entry of the same name; else one of the same leg (the entry's leg, else the leg its
-    name names) whose name does not name another muscle: the names' words apart from the leg,
-    a unit suffix, the case and :data:`GENERIC_WORDS` are the same, or one of the two names
-    has none (``left`` takes ``calf_left``'s). A calibration is one per leg, whatever the
-    column is called; ``calf_right`` never takes ``calf_left``'s, nor ``ta_left``
-    ``calf_left``'s. Of several entries that fit, the newest (a leg calibrated again under
-    another name).
+    name names) whose name does not name another muscle (:func:`channel_words`): the
+    channel's name names none (``left``, ``emg_left``), or the same words, or both name the
+    calf. An entry whose name names no muscle is of the calf: the routine calibrates the calf.
+    A calibration is one per leg, whatever the column is called; ``calf_right`` never takes
+    ``calf_left``'s, nor ``ta_left`` ``calf_left``'s (nor ``left``'s). Of several entries that
+    fit, the newest (a leg calibrated again under another name).
     """
     legs = getattr(calibration, "legs", None) or {}
     dates = getattr(calibration, "dates", None) or {}
     known = {}
     for key in calibration:
         leg, muscle = channel_words(key)
-        known[key] = (legs.get(key) or leg, muscle)
+        known[key] = (legs.get(key) or leg, muscle or frozenset({"calf"}))
     out: dict[str, str] = {}
     for ch in channels:
         if ch in calibration:
@@ -341,7 +350,8 @@ def calibrated_channels(
         fits = [
             key
             for key, (key_leg, key_muscle) in known.items()
-            if key_leg == leg and (muscle == key_muscle or not muscle or not key_muscle)
+            if key_leg == leg
+            and (not muscle or muscle == key_muscle or "calf" in muscle & key_muscle)
         ]
         if fits:
             out[ch] = max(fits, key=lambda k: dates.get(k, ""))

@@ -43,6 +43,8 @@ REP = Representation("raw", "uV", None)
         ("right", "right", set()),
         ("ta_left_V", "left", {"ta"}),
         ("ch1", None, {"ch1"}),
+        ("GL_left", "left", {"calf"}),
+        ("soleus right mV", "right", {"calf"}),
         ("left_right", None, set()),
     ],
 )
@@ -62,6 +64,11 @@ def test_channel_words(name, leg, muscle):
         ("calf_left", "calf_right", None),  # the other leg
         ("calf_left", "ta_left", None),  # another muscle of the leg
         ("calf_left", "ta_left_mV", None),
+        ("calf_left", "gastroc_left", "calf_left"),  # another name of the calf
+        ("calf_left", "soleus_left_mV", "calf_left"),
+        ("calf_left", "calf_medial_left", "calf_left"),
+        ("left", "calf_left", "left"),  # the routine calibrates the calf
+        ("left", "ta_left", None),
         ("calf_left", "calf", None),  # no leg named: only the same name
         ("ch1", "ch1_mV", None),
     ],

@@ -183,3 +183,12 @@ def test_report_channels(copies, capsys, tmp_path):
     assert "calf_right" in page and "calf_left" not in page
     with pytest.raises(Exception, match="no column calf"):
         make_report(copies["edf"], tmp_path / "s.html", channels=["calf"])
+
+
+def test_detect_block_s_on_a_session_changes_nothing(copies, capsys):
+    path = str(copies["session"])
+    code, whole, err = _detect(capsys, path)
+    assert code == 0, err
+    code, live, err = _detect(capsys, path, "--block-s", "0.02")
+    assert code == 0, err
+    assert live["events"] == whole["events"] and live["quality"] == whole["quality"]

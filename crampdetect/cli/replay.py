@@ -178,6 +178,7 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
             settings=profile_settings(profile, rep.signal).replace(**overrides_from_args(args)),
             representation=rep,
             speed=getattr(args, "speed", None),
+            block_s=getattr(args, "block_s", None),  # detect --block-s on any format
             on_block=each_block,
             gate=gate,
             calibration=calibration,
