@@ -328,6 +328,26 @@ class AlertPolicy:
         ]
 
 
+def label_cramps(
+    events: list[Event], profile: str
+) -> list[tuple[Event, bool, int | None]]:
+    """The cramp events of a finished recording in alert order, each with the labels the
+    monitor's :class:`AlertPolicy` of ``profile`` gives it: whether it is a recurrence, and
+    the event id of the cramp it is a piece of (raised on its leg at most ``rejoin_s`` after
+    that leg's cramp ended; None for a cramp of its own). ``import`` stores these labels and
+    ``report`` counts cramps with them, as the history and ``summary`` do.
+    """
+    policy = AlertPolicy(profile)
+    out = []
+    for event in sorted((e for e in events if e.kind == "cramp"), key=lambda e: e.alert_s):
+        raised = event.ended(None)  # type: ignore[arg-type]
+        policy.update([raised], event.alert_s)
+        out.append((event, policy.is_recurrence(raised), policy.continues(raised)))
+        if event.end_s is not None:
+            policy.update([event], event.end_s)
+    return out
+
+
 def _fmt_duration(seconds: float) -> str:
     if seconds < 90:
         return f"{seconds:.0f} s"
