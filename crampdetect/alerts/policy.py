@@ -328,9 +328,7 @@ class AlertPolicy:
         ]
 
 
-def label_cramps(
-    events: list[Event], profile: str
-) -> list[tuple[Event, bool, int | None]]:
+def label_cramps(events: list[Event], profile: str) -> list[tuple[Event, bool, int | None]]:
     """The cramp events of a finished recording in alert order, each with the labels the
     monitor's :class:`AlertPolicy` of ``profile`` gives it: whether it is a recurrence, and
     the event id of the cramp it is a piece of (raised on its leg at most ``rejoin_s`` after
