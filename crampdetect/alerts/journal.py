@@ -76,6 +76,14 @@ class JournalingPolicy:
             self.recorder.record_ack(now_s, ack_source)
         return actions
 
+    def not_played(self, action: Action) -> None:
+        """The wrapped policy's :meth:`~AlertPolicy.not_played`."""
+        self.policy.not_played(action)
+
+    def played_late(self, action: Action) -> None:
+        """The wrapped policy's :meth:`~AlertPolicy.played_late`."""
+        self.policy.played_late(action)
+
     def record_quality(self, intervals: list[QualityInterval]) -> None:
         """Store quality intervals as they open and close."""
         for interval in intervals:

@@ -217,6 +217,9 @@ class LiveMonitor:
             actions += self._acknowledge(source)
         actions = [self._vet(a) for a in actions]  # the journal vetted its own already
         if self.prompts:
+            for action in actions:  # a cramp prompted afresh needs no prompt held back
+                if action.kind == "vibrate":
+                    self._held.pop(action.event_id, None)  # type: ignore[arg-type]
             actions += self._play_held()
         if self.publisher is not None:
             self.publisher.events(events, quality, actions)
@@ -241,6 +244,9 @@ class LiveMonitor:
             return action
         if action.event_id is not None:  # played on catching up if that cramp is still going
             self._held[action.event_id] = action
+        not_played = getattr(self.policy, "not_played", None)
+        if not_played is not None:  # so it counts for neither the cap nor the escalation
+            not_played(action)
         note = (
             f"{action.reason}; not sent: decided {late_s:.0f} s behind real time "
             f"(catching up a backlog; limit {self._stale_s:.0f} s)"
@@ -271,8 +277,11 @@ class LiveMonitor:
             if (event := self._events.get(event_id)) is not None and event.end_s is None
         ]
         self._held.clear()
-        if self._journal is not None:
-            for action in out:
+        played_late = getattr(self.policy, "played_late", None)
+        for action in out:
+            if played_late is not None:  # now it counts (cap, escalation, back-off)
+                played_late(action)
+            if self._journal is not None:
                 self._journal.recorder.record_action(action)
         return out
 
