@@ -91,3 +91,25 @@ def test_the_simple_policy_does_not_buzz_a_flapping_detector_all_night(profile):
     kinds = [c.command for c in board.commands()]
     assert kinds.count("vibrate") == 2 and kinds[0] == kinds[-1] == "vibrate", kinds
     assert policy.rejoin_s < 3701.0 - 3594.0  # the later cramp lies past the rejoin gap
+
+
+@pytest.mark.parametrize("profile", ["night", "training"])
+def test_the_simple_policy_backs_off_a_detector_flapping_past_the_rejoin_gap(profile):
+    """Pieces 65 s apart (past the night's 60 s rejoin gap) for an hour: ``flap_limit``
+    vibrations, not one per piece (about 50); after a calm spell a cramp vibrates again."""
+    board = Board()
+    policy = SimplePolicy(profile=profile)
+    s = policy.settings
+    sink = HapticSink(board.send)
+    gap_s = s.rejoin_s + 5.0
+    t, k = 10.0, 0
+    while t < 3600.0:
+        k += 1
+        piece = Event("calf_left", "cramp", t - 1.0, t, id=k)
+        sink.apply(policy.update([piece], t))
+        sink.apply(policy.update([piece.ended(t + 10.0)], t + 10.0))
+        t += 10.0 + gap_s
+    assert [c.command for c in board.commands()].count("vibrate") == s.flap_limit
+    later = t + s.flap_quiet_s
+    sink.apply(policy.update([Event("calf_left", "cramp", later - 1, later, id=k + 1)], later))
+    assert [c.command for c in board.commands()].count("vibrate") == s.flap_limit + 1

@@ -244,3 +244,71 @@ def test_the_other_leg_is_never_joined():
         (10.0, "left", "night-gentle"),
         (30.0, "right", "night-gentle"),
     ]
+
+
+@pytest.mark.parametrize("profile", ["night", "training"])
+@pytest.mark.parametrize("gap_s", [65, 90, 200])
+def test_a_detector_flapping_past_the_rejoin_gap_backs_off_and_a_recurrence_still_vibrates(
+    profile, gap_s
+):
+    """Pieces on one leg with gaps just over ``rejoin_s`` are new cramps each; before, each got
+    its own first prompt (about 50 an hour at 65 s gaps at night). Now a leg with ``flap_limit``
+    cramps prompted within the hour backs off while the gaps stay short, and a cramp after a
+    calm of ``flap_quiet_s`` (a true recurrence) is prompted again."""
+    policy = AlertPolicy(profile)
+    s = policy.settings
+    on_s = 10
+    period_s = on_s + max(gap_s, int(s.rejoin_s) + 5)
+    assert period_s - on_s > s.rejoin_s and period_s - on_s < s.flap_quiet_s
+    script = flapping(period_s, on_s, 3600.0)
+    last_end = max(t for t, evs in script.items() if any(e.end_s is not None for e in evs))
+    back = last_end + s.flap_quiet_s + 5.0  # after a calm spell
+    script[back] = [cramp(back, eid=9999)]
+    actions = run(policy, script, t_end=back + 1.0)
+    firsts = [a for a in vibrations(actions) if a.t_s < back and "first prompt" in a.reason]
+    assert 1 <= len(firsts) <= s.flap_limit, [a.t_s for a in firsts]
+    assert any(a.t_s == back for a in vibrations(actions))  # the recurrence vibrates
+    quiet = [a for a in actions if a.kind == "message" and "no vibration" in a.reason]
+    assert quiet and "prompted within 60 min" in quiet[0].reason
+
+
+def test_a_second_and_third_cramp_within_the_hour_are_still_prompted():
+    """The back-off only starts after ``flap_limit`` prompted cramps: recurrences a few
+    minutes apart are prompted; the other leg has its own count."""
+    policy = AlertPolicy("night")
+    s = policy.settings
+    times = [10.0 + k * (s.rejoin_s + 100.0) for k in range(s.flap_limit)]
+    script: dict[float, list[Event]] = {}
+    for k, t in enumerate(times, start=1):
+        c = cramp(t, eid=k)
+        script.setdefault(t, []).append(c)
+        script.setdefault(t + 10.0, []).append(c.ended(t + 10.0))
+    other = times[-1] + s.rejoin_s + 100.0
+    script[other] = [cramp(other, eid=50, leg="right")]
+    prompts = [a for a in vibrations(run(policy, script, other + 1.0)) if "first" in a.reason]
+    assert [a.t_s for a in prompts] == [*times, other]
+
+
+def test_the_flap_settings_are_validated():
+    s = settings_for("night")
+    with pytest.raises(InputError, match="flap_quiet_s"):
+        type(s)(**{**_fields(s), "flap_quiet_s": s.rejoin_s - 1})
+    with pytest.raises(InputError, match="flap_limit"):
+        type(s)(**{**_fields(s), "flap_limit": -1})
+    off = AlertPolicy("night", settings=type(s)(**{**_fields(s), "flap_limit": 0}))
+    vib = vibrations(run(off, flapping(80, 10, 1000.0), t_end=1001.0))
+    assert len([a for a in vib if "first prompt" in a.reason]) > s.flap_limit  # 0: off
+
+
+def test_a_prompt_not_played_is_not_counted():
+    """``not_played`` (the live monitor behind a backlog): the next prompt is the first one
+    the wearer feels, gentle, and the cap still allows ``max_prompts`` played ones."""
+    policy = AlertPolicy("night")
+    s = policy.settings
+    (vib,) = vibrations(policy.update([cramp(10.0)], 10.0))
+    policy.not_played(vib)
+    played = vibrations(run(policy, {}, t_end=400.0))
+    assert [a.pattern.name for a in played] == [
+        s.escalation[min(k, len(s.escalation) - 1)].name for k in range(s.max_prompts)
+    ]
+    assert played[0].t_s == 10.0 + s.repeat_every_s  # paced by the one not played

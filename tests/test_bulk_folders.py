@@ -123,8 +123,8 @@ def test_evaluate_dir_skips_unlabelled_copies_with_a_note(labelled, tmp_path, ca
     code, doc, err = _evaluate(capsys, str(folder))
     assert code == 0, err
     assert doc["overall"]["recordings"] == 1
-    assert doc["skipped"] == ["bare.edf (no labels)"]
-    assert "bare.edf (no labels)" in err
+    assert doc["skipped"] == [f"{folder / 'bare.edf'} (no labels)"]  # named as errors are
+    assert f"{folder / 'bare.edf'} (no labels)" in err
 
 
 def _tree(labelled: Path, root: Path) -> Path:
@@ -176,7 +176,7 @@ def test_convert_folder_needs_out_and_format_and_skips_sub_folders(labelled, tmp
         "top.csv.session.json",
         "top.labels.json",
     ]
-    assert "subject1/, subject2/" in capsys.readouterr().err
+    assert f"{root / 'subject1'}/, {root / 'subject2'}/" in capsys.readouterr().err
     # a second run into a folder inside the converted one does not convert its own copies
     inner = root / "copies"
     argv = ["convert", str(root), "--out", str(inner), "--format", "wav", "-r", "-q"]
@@ -233,3 +233,40 @@ def test_evaluate_dir_of_broken_files_only_prints_no_table(tmp_path, capsys):
     assert f"error: {tmp_path / 'a.csv'}: non-numeric value 'x'" in err
     assert f"error: {tmp_path / 'b.csv'}: the file is empty" in err
     assert "0 of 2 labelled recordings scored" in err
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--seeds", "tuning"],
+        ["--sets", "independent"],
+        ["--cache", "elsewhere"],
+        ["--standard-hours", "2"],
+        ["--stress-hours", "2"],
+    ],
+)
+def test_evaluate_dir_refuses_the_options_of_generated_sets(labelled, capsys, option):
+    """A folder is scored as it is: an option that picks or generates sets is refused by name,
+    not ignored (one folder and several folders alike)."""
+    for folders in ([str(labelled)], [str(labelled), str(labelled)]):
+        capsys.readouterr()
+        assert main(["evaluate", *folders, *option, "-q"]) == 2
+        err = capsys.readouterr().err
+        assert f"{option[0]} applies only without a folder" in err, err
+
+
+def test_evaluate_dir_names_skipped_and_failed_files_alike(labelled, tmp_path, capsys):
+    """Skipped entries and errors name a file the same way: the folder as given, then the
+    entry's path below it (so two folders' ``notes.txt`` can be told apart)."""
+    root = _tree(labelled, tmp_path / "study")
+    (root / "subject2" / "notes.txt").write_text("more notes\n")
+    (root / "subject2" / "unlabelled.csv").write_bytes((labelled / "cramp.csv").read_bytes())
+    code, doc, err = _evaluate(capsys, str(root), "-r")
+    assert code == 2, err  # the damaged labelled CSV
+    assert doc["failed"][0]["path"] == str(root / "subject2" / "damaged.csv")
+    assert sorted(doc["skipped"]) == [
+        str(root / "notes.txt"),
+        str(root / "subject2" / "notes.txt"),
+        f"{root / 'subject2' / 'unlabelled.csv'} (no labels)",
+    ]
+    assert f"error: {root / 'subject2' / 'damaged.csv'}: " in err

@@ -198,7 +198,7 @@ def test_several_files_one_json_line_each(study, cramp_csv):
     assert b["events"] == [] and abs(b["input"]["duration_s"] - 15.0) < 0.01
     assert set(c) == {"path", "error"} and "abc" in c["error"] and "row 2" in c["error"]
     err = r.stderr.splitlines()
-    assert "crampdetect detect: skipped 1 non-recording file: notes.txt" in err
+    assert f"crampdetect detect: skipped 1 non-recording file: {study / 'notes.txt'}" in err
     # named by its path: among folders of recordings a bare name is ambiguous
     assert any(line.startswith(f"crampdetect detect: error: {study / 'c.csv'}: ") for line in err)
     assert "Traceback" not in r.stderr
@@ -358,4 +358,5 @@ def test_skipped_entries_are_named_and_sidecars_are_not_skipped(cramp_csv, tmp_p
     r = _cli("detect", tmp_path, "--json", "-q")
     assert r.returncode == 0, r.stderr
     err = r.stderr.splitlines()
-    assert "crampdetect detect: skipped 2 non-recording files: emg.txt, subject2/" in err
+    emg, sub = tmp_path / "emg.txt", tmp_path / "subject2"
+    assert f"crampdetect detect: skipped 2 non-recording files: {emg}, {sub}/" in err

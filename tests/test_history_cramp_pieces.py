@@ -113,6 +113,23 @@ def test_history_listing_and_import_line_count_cramps_not_pieces(tmp_path, monke
     assert line.split()[-2] == "3", line  # the cramps column, before the source
 
 
+def test_the_csv_export_says_which_cramp_a_piece_is_part_of(tmp_path, monkeypatch):
+    """The flat CSV export carries ``event_id`` and ``part_of``, so a spreadsheet counts a
+    cramp in pieces once, as the history, the JSON export and ``summary`` do."""
+    import csv
+
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
+    path = tmp_path / "night.json"
+    path.write_text(json.dumps(_result()))
+    assert main(["history", "--import", str(path), "--started", "2026-11-20T23:00"]) == 0
+    assert main(["history", "--export", str(tmp_path / "out.csv")]) == 0
+    with open(tmp_path / "out.csv", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["record"] == "cramp"]
+    ids = [r["event_id"] for r in rows]
+    assert [r["part_of"] for r in rows] == ["", ids[0], ids[0], "", ""]
+    assert sum(r["part_of"] == "" for r in rows) == 3  # three cramps, as summary counts
+
+
 def test_a_training_view_lists_a_cramp_in_pieces_once(tmp_path: Path):
     with History(tmp_path / "h.sqlite3") as h:
         rec = import_detection(h, _result(), STARTED, "training")

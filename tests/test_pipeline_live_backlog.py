@@ -186,3 +186,40 @@ def test_a_cramp_still_going_after_the_stall_gets_its_prompt_once_caught_up():
     vibrations = [t for t, kind in summary.commands if kind == "vibrate"]
     assert len(vibrations) == 1  # played once, when caught up, not at the stale alert time
     assert vibrations[0] >= 100.0 - 30.0
+
+
+class FieldSource(ScheduledSource):
+    """Also keeps the fields of each command (the vibration's intensity)."""
+
+    def __init__(self, reads, info=None) -> None:
+        super().__init__(reads, info)
+        self.intensities: list[int] = []
+
+    def send(self, command: str, **fields: object) -> bool:
+        if command == "vibrate":
+            self.intensities.append(int(fields["intensity"]))  # type: ignore[call-overload]
+        return super().send(command, **fields)
+
+
+def test_prompts_not_played_behind_a_backlog_count_for_neither_cap_nor_escalation():
+    """The guided policy decides prompts while the monitor catches up a stall; those are not
+    played, so they must not use up the cap: once caught up, the wearer still gets the first,
+    gentle prompt and then the escalation, as for a cramp alerted in real time."""
+    from crampdetect.alerts.patterns import NIGHT_ESCALATION
+
+    blocks, info = _long_cramp()
+    before = [b for b in blocks if b.t_end <= 20.0]  # the alert comes near 37 s ...
+    stalled = [b for b in blocks if 20.0 < b.t_end <= 130.0]  # ... within a stall to 130 s
+    after = [b for b in blocks if b.t_end > 130.0]
+    reads = [(b.t_end, [b]) for b in before] + [(130.0, stalled)]
+    reads += [(b.t_end, [b]) for b in after]
+    source = FieldSource(reads, info)
+    monitor = LiveMonitor(source, "night", AlertPolicy("night"), clock=source.clock)
+    with source:
+        summary = monitor.run()
+    (cramp,) = summary.cramps
+    assert cramp.alert_s < 60.0 and cramp.end_s > 150.0
+    played = [t for t, kind in summary.commands if kind == "vibrate"]
+    gentle, medium = (round(p.intensity * 255) for p in NIGHT_ESCALATION[:2])
+    assert len(played) >= 2 and played[0] >= 130.0 - 30.0, played
+    assert source.intensities[:2] == [gentle, medium], source.intensities

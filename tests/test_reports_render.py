@@ -211,6 +211,35 @@ def test_report_of_a_folder_reports_its_recordings(
     (study / "notes.txt").write_text("subject 3\n")
     assert main(["report", str(study), "--out", str(tmp_path / "reports"), "-q"]) == 0
     assert [p.name for p in (tmp_path / "reports").iterdir()] == ["a.csv.report.png"]
-    assert "crampdetect report: skipped 1 non-recording file: notes.txt" in (
+    assert f"crampdetect report: skipped 1 non-recording file: {study / 'notes.txt'}" in (
         capsys.readouterr().err.splitlines()
     )
+
+
+def test_report_counts_a_cramp_in_pieces_once_as_summary_does(data) -> None:
+    """A cramp the detector sees end and come back on its leg within ``rejoin_s`` (night
+    60 s) is one cramp in the report, as in the history and ``summary``; later, a new one."""
+    import dataclasses
+
+    from tests.synth import cramp_event
+
+    events = [
+        cramp_event("calf_left", 33.0, 50.0),
+        cramp_event("calf_left", 70.0, 80.0),  # back 20 s after it ended: the same cramp
+        cramp_event("calf_left", 100.0, 110.0),  # and again
+        cramp_event("calf_right", 75.0, 85.0),  # the other leg: a cramp of its own
+        cramp_event("calf_left", 140.0, 145.0),  # 30 s after... within 60 s: still one
+    ]
+    piece = dataclasses.replace(data, result={**data.result, "events": events})
+    s = night_summary(piece)
+    assert s["n_cramps"] == 2
+    left, right = s["cramps"]
+    assert (left["leg"], left["pieces"], left["onset_s"]) == ("calf_left", 4, 30.0)
+    assert left["duration_s"] == 145.0 - 30.0  # first onset to last end
+    assert (right["leg"], right["pieces"]) == ("calf_right", 1)
+    text = "\n".join(summary_lines(piece))
+    assert "2 cramps" in text and "eased and came back 3 times" in text
+    assert len(training_summary(piece)["cramps"]) == 2
+    later = [*events, cramp_event("calf_left", 400.0, 420.0)]  # 255 s after: a new cramp
+    s = night_summary(dataclasses.replace(data, result={**data.result, "events": later}))
+    assert [c["pieces"] for c in s["cramps"]] == [4, 1, 1]

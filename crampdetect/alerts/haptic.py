@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from crampdetect.alerts.patterns import VibrationPattern, settings_for
-from crampdetect.alerts.policy import STRETCH_TEXT, Action
+from crampdetect.alerts.policy import STRETCH_TEXT, Action, LegBackoff
 from crampdetect.core import Event
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,9 @@ class SimplePolicy:
     same cramp coming back (or the detector splitting it): it gets its message but no new
     vibration, so a detector flapping on and off cannot buzz the wearer every few seconds.
     ``rejoin_s`` defaults to the profile's :attr:`AlertSettings.rejoin_s
-    <crampdetect.alerts.patterns.AlertSettings>` (night 60 s, training 30 s).
+    <crampdetect.alerts.patterns.AlertSettings>` (night 60 s, training 30 s). A detector
+    flapping with longer gaps backs off as in the guided policy (``flap_limit`` cramps prompted
+    on a leg within ``flap_window_s``; a cramp after ``flap_quiet_s`` of calm always vibrates).
 
     Examples
     --------
@@ -64,13 +66,26 @@ class SimplePolicy:
         rejoin_s: float | None = None,
     ) -> None:
         self.pattern = pattern
-        self.rejoin_s = settings_for(profile).rejoin_s if rejoin_s is None else rejoin_s
+        self.settings = settings_for(profile)
+        self.rejoin_s = self.settings.rejoin_s if rejoin_s is None else rejoin_s
         self.reset()
 
     def reset(self) -> None:
         self._active: set[tuple[str, int]] = set()
         self._acked: set[tuple[str, int]] = set()
         self._ended: dict[str, float] = {}  # per leg: when its last cramp ended, stream s
+        self._backoff = LegBackoff(self.settings)
+
+    def not_played(self, action: Action) -> None:
+        """The monitor did not play this vibration (decided too far behind real time): it
+        does not count as a cramp prompted (:class:`LegBackoff`)."""
+        if action.channel is not None:
+            self._backoff.unprompted(action.channel, action.t_s)
+
+    def played_late(self, action: Action) -> None:
+        """A vibration held back was played at ``action.t_s`` on catching up: it counts."""
+        if action.channel is not None:
+            self._backoff.prompted(action.channel, action.t_s)
 
     def update(self, events: list[Event], now_s: float, acks: int = 0) -> list[Action]:
         """Take new events and acknowledgements (button or key presses) at ``now_s``: an
@@ -88,12 +103,18 @@ class SimplePolicy:
                 self._active.add(key)
                 reason = f"cramp on {event.channel}"
                 gap_s = event.alert_s - self._ended.pop(event.channel, -math.inf)
+                backoff = None
                 if gap_s <= self.rejoin_s:
                     reason += f", back {gap_s:.0f} s after it ended: no new vibration"
+                else:
+                    backoff = self._backoff.backs_off(event.channel, event.alert_s, gap_s)
+                    if backoff is not None:
+                        reason += f"; {backoff}"
                 actions.append(
                     Action("message", now_s, reason, event.channel, event.id, None, STRETCH_TEXT)
                 )
-                if gap_s > self.rejoin_s:
+                if gap_s > self.rejoin_s and backoff is None:
+                    self._backoff.prompted(event.channel, now_s)
                     actions.append(
                         Action("vibrate", now_s, reason, event.channel, event.id, self.pattern)
                     )

@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 
-from crampdetect.alerts.policy import Action, AlertPolicy
+from crampdetect.alerts.policy import Action, AlertPolicy, label_cramps
 from crampdetect.core import Event, InputError, QualityInterval
 from crampdetect.storage.history import History, open_history
 from crampdetect.storage.recorder import SessionRecorder
@@ -75,6 +75,14 @@ class JournalingPolicy:
         for _ in range(acks):
             self.recorder.record_ack(now_s, ack_source)
         return actions
+
+    def not_played(self, action: Action) -> None:
+        """The wrapped policy's :meth:`~AlertPolicy.not_played`."""
+        self.policy.not_played(action)
+
+    def played_late(self, action: Action) -> None:
+        """The wrapped policy's :meth:`~AlertPolicy.played_late`."""
+        self.policy.played_late(action)
 
     def record_quality(self, intervals: list[QualityInterval]) -> None:
         """Store quality intervals as they open and close."""
@@ -174,17 +182,9 @@ def _import(
         started_at=started_at,
         stream_t0_s=stream_t0_s,
     )
-    # Recurrence labels come from the same policy the monitor uses.
-    policy = AlertPolicy(prof)
-    cramps = sorted((e for e in events if e.kind == "cramp"), key=lambda e: e.alert_s)
-    for event in cramps:
-        raised = event.ended(None)  # type: ignore[arg-type]
-        policy.update([raised], event.alert_s)
-        recorder.record_event(
-            event, recurrence=policy.is_recurrence(raised), part_of=policy.continues(raised)
-        )
-        if event.end_s is not None:
-            policy.update([event], event.end_s)
+    # Recurrence labels and pieces come from the same policy the monitor uses.
+    for event, recurrence, part_of in label_cramps(events, prof):
+        recorder.record_event(event, recurrence=recurrence, part_of=part_of)
     for event in events:
         if event.kind != "cramp":
             recorder.record_event(event)

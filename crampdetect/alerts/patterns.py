@@ -105,6 +105,18 @@ class AlertSettings:
         up a backlog (a host that stalled or slept), and a prompt to stretch for a cramp alerted
         that long ago would come too late. It is still shown, logged and stored, as not sent;
         if its cramp is still going once the monitor has caught up, it is played then, once.
+    flap_limit : int
+        New cramps (not pieces within ``rejoin_s``) whose prompt was played on one leg within
+        ``flap_window_s`` before a further cramp on that leg backs off: a cramp raised when
+        that many were prompted in the window and less than ``flap_quiet_s`` after the leg's
+        last cramp ended gets its message but no vibration (a detector flapping on and off with
+        gaps just over ``rejoin_s`` would otherwise prompt once per piece, about 50 an hour at
+        65 s gaps). 0 turns it off.
+    flap_window_s : float
+        Window in s over which prompted cramps on a leg are counted for ``flap_limit``.
+    flap_quiet_s : float
+        A cramp raised at least this many s after the leg's last cramp ended is prompted
+        whatever the count: a true recurrence after a calm spell always vibrates.
     """
 
     escalation: tuple[VibrationPattern, ...]
@@ -118,6 +130,9 @@ class AlertSettings:
     rejoin_s: float = 60.0
     warn_prompt: bool = False
     stale_prompt_s: float = 30.0
+    flap_limit: int = 3
+    flap_window_s: float = 3600.0
+    flap_quiet_s: float = 600.0
 
     def __post_init__(self) -> None:
         if not self.escalation:
@@ -141,6 +156,17 @@ class AlertSettings:
         if not self.stale_prompt_s > 0:
             raise InputError(
                 f"Invalid value for 'stale_prompt_s': must be > 0, got {self.stale_prompt_s}"
+            )
+        if self.flap_limit < 0:
+            raise InputError(f"Invalid value for 'flap_limit': must be >= 0, got {self.flap_limit}")
+        if not self.flap_window_s > 0:
+            raise InputError(
+                f"Invalid value for 'flap_window_s': must be > 0, got {self.flap_window_s}"
+            )
+        if not self.rejoin_s <= self.flap_quiet_s <= self.flap_window_s:
+            raise InputError(
+                "Invalid value for 'flap_quiet_s': must be rejoin_s..flap_window_s "
+                f"({self.rejoin_s}..{self.flap_window_s}), got {self.flap_quiet_s}"
             )
 
 
@@ -166,6 +192,9 @@ def settings_for(profile: str) -> AlertSettings:
             refractory_s=20.0,
             rejoin_s=60.0,
             stale_prompt_s=30.0,
+            flap_limit=3,
+            flap_window_s=3600.0,
+            flap_quiet_s=600.0,
         )
     if profile == "training":
         return AlertSettings(
@@ -176,5 +205,8 @@ def settings_for(profile: str) -> AlertSettings:
             refractory_s=10.0,
             rejoin_s=30.0,
             stale_prompt_s=30.0,
+            flap_limit=3,
+            flap_window_s=3600.0,
+            flap_quiet_s=300.0,
         )
     raise InputError(f"Invalid value for 'profile': must be one of {PROFILES}, got {profile!r}")

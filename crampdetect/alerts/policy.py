@@ -62,10 +62,48 @@ class _Cramp:
     alert_s: float
     recurrence: bool
     first_id: int | None = None  # detector event id of the episode's first piece
-    n_prompts: int = 0
-    last_prompt_s: float = -math.inf
+    n_prompts: int = 0  # prompts played (what the cap and the escalation count)
+    last_prompt_s: float = -math.inf  # last prompt decided, played or not (its timing)
     acked: bool = False
     capped: bool = False
+
+
+class LegBackoff:
+    """Per leg, the times new cramps were prompted (a prompt played), and whether a further
+    cramp backs off: :attr:`AlertSettings.flap_limit <crampdetect.alerts.patterns.AlertSettings>`
+    prompted within ``flap_window_s`` and less than ``flap_quiet_s`` after the leg's last
+    cramp ended. Both policies use it, so a detector flapping on and off with gaps just over
+    ``rejoin_s`` cannot prompt the wearer once per piece all night.
+    """
+
+    def __init__(self, settings: AlertSettings) -> None:
+        self.limit = settings.flap_limit
+        self.window_s = settings.flap_window_s
+        self.quiet_s = settings.flap_quiet_s
+        self._prompted: dict[str, list[float]] = {}
+
+    def backs_off(self, channel: str, alert_s: float, gap_s: float) -> str | None:
+        """Why a new cramp on ``channel`` raised at ``alert_s``, ``gap_s`` after that leg's
+        last cramp ended, gets no vibration; None if it is prompted."""
+        times = self._prompted.get(channel, [])
+        times[:] = [t for t in times if t > alert_s - self.window_s]
+        if not self.limit or len(times) < self.limit or gap_s >= self.quiet_s:
+            return None
+        return (
+            f"no vibration: {plural(len(times), 'cramp')} on this leg prompted within "
+            f"{self.window_s / 60:.0f} min and this one came {gap_s:.0f} s after the last ended "
+            f"(a cramp after {self.quiet_s / 60:.0f} min of calm is prompted again)"
+        )
+
+    def prompted(self, channel: str, t_s: float) -> None:
+        """A new cramp's first prompt on ``channel`` was played at ``t_s``."""
+        self._prompted.setdefault(channel, []).append(t_s)
+
+    def unprompted(self, channel: str, t_s: float) -> None:
+        """The first prompt counted at ``t_s`` was not played after all."""
+        times = self._prompted.get(channel, [])
+        if t_s in times:
+            times.remove(t_s)
 
 
 class AlertPolicy:
@@ -103,6 +141,9 @@ class AlertPolicy:
         self._part_of: dict[tuple[str, int], int | None] = {}  # piece -> first piece's id
         self._ended: dict[str, tuple[float, _Cramp]] = {}  # per leg: last cramp's end, state
         self._vibrating = False
+        self._backoff = LegBackoff(self.settings)
+        # the cramp prompts decided in the last update, (t_s, event id) -> cramps they served
+        self._decided: dict[tuple[float, int | None], list[_Cramp]] = {}
 
     # -- queries -------------------------------------------------------------------------
 
@@ -131,6 +172,31 @@ class AlertPolicy:
         """Channels with an ongoing cramp."""
         return sorted({c.channel for c in self._cramps.values()})
 
+    # -- what the board did ----------------------------------------------------------------
+
+    def not_played(self, action: Action) -> None:
+        """The monitor did not play this ``vibrate`` action of the last :meth:`update` (it
+        was decided too far behind real time): it counts for neither the cap nor the
+        escalation, so the first prompt the wearer feels is still the first, gentle one. Its
+        time still paces the next prompt (no burst of prompts while a backlog is caught up).
+        """
+        for cramp in self._decided.pop((action.t_s, action.event_id), []):
+            cramp.n_prompts -= 1
+            if cramp.n_prompts == 0:
+                self._backoff.unprompted(cramp.channel, action.t_s)
+
+    def played_late(self, action: Action) -> None:
+        """A prompt held back (see :meth:`not_played`) was played at ``action.t_s`` after all,
+        on catching up, for a cramp still going: it counts now, and paces the next."""
+        cramp = self._cramps.get((action.channel or "", action.event_id or 0))
+        if cramp is None:
+            return
+        cramp.n_prompts += 1
+        cramp.last_prompt_s = self._last_prompt_s = action.t_s
+        self._vibrating = True
+        if cramp.n_prompts == 1:
+            self._backoff.prompted(cramp.channel, action.t_s)
+
     # -- the decision step ---------------------------------------------------------------
 
     def update(self, events: list[Event], now_s: float, acks: int = 0) -> list[Action]:
@@ -146,6 +212,7 @@ class AlertPolicy:
             Acknowledgements (board button, monitor key) since the last call.
         """
         out: list[Action] = []
+        self._decided = {}
         for event in events:
             if event.kind == "cramp":
                 out += self._on_cramp(event, now_s)
@@ -178,6 +245,12 @@ class AlertPolicy:
             else:
                 recurrence = self.recurrence_watch(event.channel, event.alert_s)
             cramp = _Cramp(event.channel, event.alert_s, recurrence, event.id)
+            backoff = None
+            if not rejoin:
+                backoff = self._backoff.backs_off(
+                    event.channel, event.alert_s, event.alert_s - ended_s
+                )
+                cramp.capped = backoff is not None
             self._cramps[key] = cramp
             if recurrence:
                 self._recurrence_ids.add(key)
@@ -198,6 +271,8 @@ class AlertPolicy:
                     f"that cramp ({plural(n, 'prompt')} so far"
                     + (", acknowledged)" if before.acked else ")")
                 )
+            if backoff is not None:
+                reason += f"; {backoff}"
             return [Action("message", now_s, reason, event.channel, event.id, text=text)]
         # The cramp ended.
         cramp = self._cramps.pop(key, None)
@@ -298,7 +373,7 @@ class AlertPolicy:
                     s.max_prompts,
                 )
                 continue
-            if cramp.n_prompts and now_s - cramp.last_prompt_s < s.repeat_every_s:
+            if now_s - cramp.last_prompt_s < s.repeat_every_s:  # -inf before the first
                 continue
             due.append((cramp.last_prompt_s, key, cramp))
         if not due:
@@ -315,6 +390,9 @@ class AlertPolicy:
         for _, _, other in due:
             other.n_prompts += 1
             other.last_prompt_s = now_s
+            if other.n_prompts == 1:
+                self._backoff.prompted(other.channel, now_s)
+        self._decided[(now_s, key[1])] = [other for _, _, other in due]
         self._last_prompt_s = now_s
         self._vibrating = True
         level = min(cramp.n_prompts, len(s.escalation)) - 1
@@ -326,6 +404,24 @@ class AlertPolicy:
         return [
             Action("vibrate", now_s, f"{reason} ({pattern.name})", cramp.channel, key[1], pattern)
         ]
+
+
+def label_cramps(events: list[Event], profile: str) -> list[tuple[Event, bool, int | None]]:
+    """The cramp events of a finished recording in alert order, each with the labels the
+    monitor's :class:`AlertPolicy` of ``profile`` gives it: whether it is a recurrence, and
+    the event id of the cramp it is a piece of (raised on its leg at most ``rejoin_s`` after
+    that leg's cramp ended; None for a cramp of its own). ``import`` stores these labels and
+    ``report`` counts cramps with them, as the history and ``summary`` do.
+    """
+    policy = AlertPolicy(profile)
+    out = []
+    for event in sorted((e for e in events if e.kind == "cramp"), key=lambda e: e.alert_s):
+        raised = event.ended(None)  # type: ignore[arg-type]
+        policy.update([raised], event.alert_s)
+        out.append((event, policy.is_recurrence(raised), policy.continues(raised)))
+        if event.end_s is not None:
+            policy.update([event], event.end_s)
+    return out
 
 
 def _fmt_duration(seconds: float) -> str:

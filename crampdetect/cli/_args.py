@@ -60,7 +60,8 @@ def expand_folders(
     file that looks like a recording (an empty or damaged CSV) is named with the reason.
 
     ``recursive``: sub-folders are searched too, at any depth (a session directory is one
-    recording either way), and their entries are named by their path below the folder.
+    recording either way). Every entry is named as error lines name a file: the folder as the
+    user gave it joined with the entry's path below it (two folders' ``notes.txt`` differ).
     ``unreadable``: if given, the files that look like recordings but cannot be read are put
     there as (path, reason) instead of among the skipped (``evaluate`` counts them as failed).
     """
@@ -87,7 +88,7 @@ def _expand(
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith(".") or entry.name.endswith(SIDECAR_SUFFIXES):
             continue
-        shown = entry.relative_to(root).as_posix()
+        shown = str(entry)  # as errors name a file: the path the user gave, and below it
         if recursive and is_folder(entry) and not entry.is_symlink():
             _expand(root, entry, recursive, out, skipped, unreadable)
             continue

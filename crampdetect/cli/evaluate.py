@@ -76,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
     from crampdetect.evaluate.score import NoLabelsError, Scorer, aggregate, cases
     from crampdetect.pipeline.bulk import Failure, map_recordings
 
+    if args.directory:
+        _refuse_generation_options(args)
     overrides = overrides_from_args(args)
     scorer = Scorer(args.profile, overrides, model_path_for(args.model))
     if len(args.directory) != 1:
@@ -96,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
             outcome["name"] = Path(path).relative_to(args.directory[0]).as_posix()  # sub-folders
             scores.append(outcome)
         elif outcome.error.startswith(f"{NoLabelsError.__name__}: "):
-            skipped.append(f"{Path(path).name} (no labels)")
+            skipped.append(f"{path} (no labels)")
         else:
             kind, _, error = outcome.error.partition(": ")
             if kind not in KNOWN_ERRORS:  # a bug: say so
@@ -135,6 +137,29 @@ def run(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
+def _refuse_generation_options(args: argparse.Namespace) -> None:
+    """Folders are scored as they are: the options that choose and generate the evaluation
+    sets would be ignored, so say so (as ``simulate --eval-set`` does for its own)."""
+    given = [
+        opt
+        for opt, changed in (
+            ("--seeds", args.seeds != "held-out"),
+            ("--sets", args.sets != "standard,stress"),
+            ("--cache", args.cache is not None),
+            ("--standard-hours", args.standard_hours is not None),
+            ("--stress-hours", args.stress_hours is not None),
+        )
+        if changed
+    ]
+    if given:
+        verb = "applies" if len(given) == 1 else "apply"
+        raise InputError(
+            f"{' and '.join(given)} {verb} only without a folder (generated evaluation sets): "
+            "a folder's recordings are scored as they are (several folders: their manifests "
+            "name set and seed)"
+        )
+
+
 #: Exceptions that mean "this recording cannot be scored" (anything else is a bug).
 KNOWN_ERRORS = ("InputError", "LimitError", "CrampDetectError", "OSError", "FileNotFoundError",
                 "PermissionError", "IsADirectoryError")  # fmt: skip
@@ -159,9 +184,8 @@ def labelled_recordings(
     paths = []
     for name in found:
         path = Path(name)
-        shown = path.relative_to(folder).as_posix()
         if path.suffix.lower() == ".csv" and not labels_path(path).exists():
-            skipped.append(f"{shown} (no labels)")
+            skipped.append(f"{name} (no labels)")  # named as errors are (the path given)
         else:
             paths.append(name)
     # a damaged file is only a failure when it was meant to be scored (a labelled CSV, EDF...)
@@ -169,7 +193,7 @@ def labelled_recordings(
         p = Path(path)
         if p.suffix.lower() == ".csv" and not labels_path(p).exists():
             failed.remove((path, why))
-            skipped.append(f"{p.relative_to(folder).as_posix()} ({why})")
+            skipped.append(f"{path} ({why})")
     skipped = [s for s in skipped if not s.endswith(IGNORED_SUFFIXES)]
     return paths, skipped, failed
 

@@ -116,6 +116,12 @@ class PtyBoard:
                     payload = self.board.frames_for(data)
                 self._write(payload)
                 self._serve_commands()
+            if not self._stop.is_set():  # played to the end: the last partial frame too
+                with self._lock:
+                    payload = self.board.flush()
+                    plugged = self._plugged.is_set()
+                if plugged:
+                    self._write(payload)
         finally:
             self.finished.set()
         # Keep answering commands (stop, pings) until closed.

@@ -118,18 +118,32 @@ class BoardEmulator:
         n = self.samples_per_frame
         n_frames = pending.shape[1] // n
         self._pending = pending[:, n_frames * n :]
+        out = self._encode([pending[:, k * n : (k + 1) * n] for k in range(n_frames)])
+        self._index += counts.shape[-1]
+        return out
+
+    def flush(self) -> bytes:
+        """The end of the stream: the samples still waiting for a full frame (fewer than
+        ``samples_per_frame``) go out in one last, shorter frame, so every sample taken
+        reaches the host. Empty bytes if none wait."""
+        if not self._pending.shape[1]:
+            return b""
+        last, self._pending = self._pending, self._pending[:, :0]
+        return self._encode([last])
+
+    def _encode(self, frames: list[np.ndarray]) -> bytes:
+        """Sample frames of ``frames`` (each (n_channels, n) counts, in order, from the next
+        frame index on), with a status frame before the first one of every second."""
         out = bytearray()
         mask = (1 << self.n_channels) - 1
         index = self._next_frame_index
-        for k in range(n_frames):
+        for samples in frames:
             if index >= self._next_status_index:
                 out += encode_frame(self.status_frame())
                 self._next_status_index = index + self.fs
-            frame = SampleFrame(self._seq, self._t_us(index), mask, pending[:, k * n : (k + 1) * n])
-            out += encode_frame(frame)
+            out += encode_frame(SampleFrame(self._seq, self._t_us(index), mask, samples))
             self._seq = (self._seq + 1) & 0xFFFF
-            index += n
-        self._index += counts.shape[-1]
+            index += samples.shape[1]
         self._next_frame_index = index
         return bytes(out)
 
@@ -232,6 +246,10 @@ class SimTransport(Transport):
                     if index > self.board.n_taken:  # a gap in the simulated recording
                         self.board.skip(index - self.board.n_taken)
                     payload = self.board.frames_for(data)
+                self.put_bytes(payload)
+            if not self.stopping.is_set():  # played to the end: the last partial frame too
+                with self._lock:
+                    payload = self.board.flush()
                 self.put_bytes(payload)
         except Exception as exc:  # the simulator failing must end the stream, not hang it
             logger.exception("simulated board failed")

@@ -13,6 +13,7 @@ import dataclasses
 import itertools
 import json
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -139,6 +140,7 @@ class LiveMonitor:
         self._stream0 = 0.0  # stream time in s of the newest sample of that read
         self._newest_s = -float("inf")  # stream time in s of the newest sample received
         self._held: dict[int, Action] = {}  # event id -> its last prompt not played (stale)
+        self._last_ping = -math.inf  # wall clock (monotonic) of the last heartbeat
         self.received_s = 0.0
         self._journal: Any = None  # the history journal this monitor opened (and closes)
         self.haptic = HapticSink(source.send)
@@ -217,6 +219,9 @@ class LiveMonitor:
             actions += self._acknowledge(source)
         actions = [self._vet(a) for a in actions]  # the journal vetted its own already
         if self.prompts:
+            for action in actions:  # a cramp prompted afresh needs no prompt held back
+                if action.kind == "vibrate":
+                    self._held.pop(action.event_id, None)  # type: ignore[arg-type]
             actions += self._play_held()
         if self.publisher is not None:
             self.publisher.events(events, quality, actions)
@@ -241,6 +246,9 @@ class LiveMonitor:
             return action
         if action.event_id is not None:  # played on catching up if that cramp is still going
             self._held[action.event_id] = action
+        not_played = getattr(self.policy, "not_played", None)
+        if not_played is not None:  # so it counts for neither the cap nor the escalation
+            not_played(action)
         note = (
             f"{action.reason}; not sent: decided {late_s:.0f} s behind real time "
             f"(catching up a backlog; limit {self._stale_s:.0f} s)"
@@ -271,8 +279,11 @@ class LiveMonitor:
             if (event := self._events.get(event_id)) is not None and event.end_s is None
         ]
         self._held.clear()
-        if self._journal is not None:
-            for action in out:
+        played_late = getattr(self.policy, "played_late", None)
+        for action in out:
+            if played_late is not None:  # now it counts (cap, escalation, back-off)
+                played_late(action)
+            if self._journal is not None:
                 self._journal.recorder.record_action(action)
         return out
 
@@ -309,7 +320,7 @@ class LiveMonitor:
         """
         stop = stop or threading.Event()
         deadline = None if duration_s is None else time.monotonic() + duration_s
-        last_ping = -HEARTBEAT_S
+        self._last_ping = -math.inf
         started = time.monotonic()
         warned = False
         source = self.source
@@ -352,23 +363,24 @@ class LiveMonitor:
                     if signal_s is not None and _head(block, signal_s - self.received_s) is None:
                         reached = True  # this block reached it: the rest of the read is past
                         break
+                    # A read that brought minutes (a host slower than the source: demo --speed
+                    # 1000) takes long to go through: the heartbeat and the view keep going.
+                    if time.monotonic() - self._last_ping >= HEARTBEAT_S:
+                        self._heartbeat()
+                        self._update_view()
                 self._handle([], [])  # the policy's timers (repeats, hold ticks)
                 if self.recorder is not None:
                     self.recorder.flush_if_due()
                 now = time.monotonic()
-                if self._commands and now - last_ping >= HEARTBEAT_S:
-                    source.send("ping")
-                    last_ping = now
+                if now - self._last_ping >= HEARTBEAT_S:
+                    self._heartbeat()
                 if self.pipeline is None and not warned and now - started > SILENT_WARN_S:
                     warned = True
                     self._say(
                         f"no samples from the board after {SILENT_WARN_S:.0f} s: is it powered, "
                         "running the crampdetect firmware, at the right baud rate?"
                     )
-                if self.view is not None:
-                    status = self.pipeline.status if self.pipeline is not None else {}
-                    motor = "motor: VIBRATING (stretch prompt)" if self.haptic.vibrating else ""
-                    self.view.update(self._now_s, status, source.stats, motor)
+                self._update_view()
                 if on_pass is not None:
                     on_pass()
             if not reached:
@@ -376,6 +388,19 @@ class LiveMonitor:
         finally:
             self._shutdown()
         return self.summary
+
+    def _heartbeat(self) -> None:
+        """A ``ping`` to the board (its firmware stops the motor after 3 s without a host
+        frame); at most every ``HEARTBEAT_S`` of wall clock, the caller checks."""
+        self._last_ping = time.monotonic()
+        if self._commands:
+            self.source.send("ping")
+
+    def _update_view(self) -> None:
+        if self.view is not None:
+            status = self.pipeline.status if self.pipeline is not None else {}
+            motor = "motor: VIBRATING (stretch prompt)" if self.haptic.vibrating else ""
+            self.view.update(self._now_s, status, self.source.stats, motor)
 
     def _keep_unread(self, blocks: list[Block]) -> None:
         """At a stop: the received samples the detector did not see, into the recording."""

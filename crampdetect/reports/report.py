@@ -189,22 +189,42 @@ def severity(duration_s: float | None) -> str:
     return "mild" if duration_s < MILD_S else "moderate" if duration_s <= SEVERE_S else "severe"
 
 
+def cramp_episodes(data: ReportData) -> list[list[dict]]:
+    """The cramps of the recording, each as the list of its pieces (cramp events, in order):
+    a cramp raised on a leg at most the profile's ``AlertSettings.rejoin_s`` after that leg's
+    cramp ended is a piece of it, as the alert policy, the history and ``summary`` count it
+    (:func:`crampdetect.alerts.policy.label_cramps`)."""
+    from crampdetect.alerts.policy import label_cramps
+    from crampdetect.core import Event
+
+    dicts = [d for d in data.events if d["kind"] == "cramp"]
+    events = [Event.from_dict(d, i) for i, d in enumerate(dicts)]
+    by_id = {e.id: d for e, d in zip(events, dicts, strict=True)}
+    episodes: dict[int, list[dict]] = {}
+    for event, _, part_of in label_cramps(events, data.profile):
+        episodes.setdefault(event.id if part_of is None else part_of, []).append(by_id[event.id])
+    return list(episodes.values())
+
+
 def night_summary(data: ReportData) -> dict:
-    """Cramps (leg, time, duration, severity, peak) and time lost to sensor problems."""
+    """Cramps (leg, time, duration from the first piece's onset to the last one's end,
+    severity, peak, pieces) and time lost to sensor problems."""
     t_end = data.rec.t_end
     medians = {
         ch: float(np.nanmedian(row)) if row.size else np.nan
         for ch, row in zip(data.rec.channels, data.level_uv, strict=True)
     }
     cramps = []
-    for ev in data.events:
-        if ev["kind"] != "cramp":
-            continue
+    for pieces in cramp_episodes(data):
+        ev, last = pieces[0], pieces[-1]
         c = data.rec.channels.index(ev["channel"])
-        end = ev["end_s"] if ev["end_s"] is not None else t_end
-        inside = (data.status_t >= ev["onset_s"]) & (data.status_t <= end)
-        peak = float(np.max(data.level_uv[c, inside])) if inside.any() else np.nan
-        duration = None if ev["end_s"] is None else ev["end_s"] - ev["onset_s"]
+        peak = np.nan
+        for p in pieces:
+            end = p["end_s"] if p["end_s"] is not None else t_end
+            inside = (data.status_t >= p["onset_s"]) & (data.status_t <= end)
+            if inside.any():
+                peak = np.fmax(peak, float(np.max(data.level_uv[c, inside])))
+        duration = None if last["end_s"] is None else last["end_s"] - ev["onset_s"]
         cramps.append(
             {
                 "leg": ev["channel"],
@@ -215,6 +235,7 @@ def night_summary(data: ReportData) -> dict:
                 "peak_x_median": round(peak / medians[ev["channel"]], 1)
                 if medians[ev["channel"]] > 0
                 else None,
+                "pieces": len(pieces),
             }
         )
     lost = {}
@@ -250,9 +271,8 @@ def training_summary(data: ReportData) -> dict:
         per_activity[act] = per_activity.get(act, 0.0) + (b - a) / max(len(data.rec.channels), 1)
     session_peak = float(np.nanmax(data.level_uv)) if data.level_uv.size else np.nan
     cramps = []
-    for ev in data.events:
-        if ev["kind"] != "cramp":
-            continue
+    for pieces in cramp_episodes(data):  # a cramp in pieces: where its first piece began
+        ev = pieces[0]
         c = data.rec.channels.index(ev["channel"])
         before = (data.status_t >= ev["onset_s"] - EFFORT_WINDOW_S) & (
             data.status_t < ev["onset_s"]

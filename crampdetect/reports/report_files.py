@@ -46,9 +46,14 @@ def summary_lines(data: ReportData) -> list[str]:
     for cr in s["cramps"]:
         dur = "did not end" if cr["duration_s"] is None else f"{cr['duration_s']:.0f} s"
         at = clock(cr["onset_s"] - rec.t_start, "auto")
+        again = ""
+        if cr["pieces"] > 1:  # it eased and came back within rejoin_s: one cramp
+            again = "  eased and came back " + (
+                "once" if cr["pieces"] == 2 else f"{cr['pieces'] - 1} times"
+            )
         lines.append(
             f"  cramp {cr['leg']:<12} at {at:>7}  {dur:>8}  {cr['severity']:<9} "
-            f"peak {cr['peak_x_median']}x median  alert after {cr['alert_delay_s']:.1f} s"
+            f"peak {cr['peak_x_median']}x median  alert after {cr['alert_delay_s']:.1f} s{again}"
         )
     share = s["sensor_problem_share"]
     lost = ", ".join(

@@ -11,7 +11,10 @@ from crampdetect.core import InputError
 from crampdetect.storage.history import RECORD_TABLES, History
 from crampdetect.storage.limits import refuse_overwrite
 
-#: Columns of the CSV export; a record fills the ones that apply to it.
+#: Columns of the CSV export; a record fills the ones that apply to it. ``event_id`` is the
+#: detector's id of a cramp or warning; ``part_of`` the ``event_id`` of the cramp a cramp row is
+#: a piece of (raised on its leg within ``rejoin_s`` of that cramp's end: one cramp), empty
+#: for a cramp of its own (as ``cramps.part_of`` in the history, schema 4).
 CSV_COLUMNS = (
     "session_id",
     "night",
@@ -25,6 +28,8 @@ CSV_COLUMNS = (
     "kind",
     "recurrence",
     "detail",
+    "event_id",
+    "part_of",
 )
 
 
@@ -111,8 +116,10 @@ def _csv_row(table: str, r: dict[str, object]) -> dict[str, object]:
     row: dict[str, object] = {"record": record, "leg": r.get("leg")}
     if table in ("cramps", "warnings"):
         row |= {"start_s": r["onset_s"], "end_s": r["end_s"], "detail": f"alert_s={r['alert_s']}"}
+        row["event_id"] = r.get("event_id")
         if table == "cramps":
             row |= {"duration_s": r["duration_s"], "recurrence": r["recurrence"]}
+            row["part_of"] = r.get("part_of")
             if r.get("severity") is not None:
                 row["detail"] = f"{row['detail']};severity={r['severity']}"
     elif table in ("quality", "activity"):
@@ -120,6 +127,7 @@ def _csv_row(table: str, r: dict[str, object]) -> dict[str, object]:
         row |= {"start_s": r["start_s"], "end_s": r["end_s"], "kind": kind}
     elif table == "alerts":
         row |= {"start_s": r["t_s"], "kind": r["kind"], "detail": r["reason"]}
+        row["event_id"] = r.get("event_id")
     else:  # acks
         row |= {"start_s": r["t_s"], "kind": r["source"]}
     return row
