@@ -1,0 +1,82 @@
+"""What a new user meets first: a phone or spreadsheet CSV refused with what to change, and
+the monitor's end-of-session summary (also with --json-events, and a loose electrode in it)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import run_cli
+
+from crampdetect.core import InputError
+from crampdetect.storage.reader import open_recording
+
+ROWS = [(0.0, 0.0022, 0.0032), (0.001, -0.0096, -0.0046), (0.002, 0.0063, 0.0137)]
+
+
+def _write(path, header, sep=",", decimal="."):
+    lines = [] if header is None else [header]
+    lines += [sep.join(f"{v:.4f}".replace(".", decimal) for v in row) for row in ROWS]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "header, sep, decimal, says",
+    [
+        ("Zeit [s];Wade links (mV);Wade rechts (mV)", ";", ",", "semicolons and decimal commas"),
+        ("time\tleft\tright", "\t", ".", "tabs"),
+        (None, ",", ".", "first line holds numbers, not column names"),
+        ("timestamp,EMG1,EMG2", ",", ".", "first column is named 'timestamp', not time_s"),
+    ],
+)
+def test_an_almost_csv_is_refused_with_what_to_change(tmp_path, header, sep, decimal, says):
+    path = _write(tmp_path / "phone.csv", header, sep, decimal)
+    with pytest.raises(InputError) as exc:
+        open_recording(path)
+    assert says in str(exc.value)
+    assert "time_s,<channel names>" in str(exc.value)
+
+
+def test_detect_names_the_separator_of_a_phone_export(tmp_path):
+    path = _write(tmp_path / "phone.csv", "Zeit;links;rechts", ";", ",")
+    res = run_cli("detect", path)
+    assert res.returncode == 2
+    assert "semicolons and decimal commas" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_a_file_that_is_not_a_table_gets_no_csv_hint(tmp_path):
+    path = tmp_path / "notes.csv"
+    path.write_text("# provenance\nrecorded in a lab\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        open_recording(path)
+    assert "not a recording crampdetect can read" in str(exc.value)
+    assert "time_s,<channel names>" not in str(exc.value)
+
+
+def test_monitor_json_events_still_ends_with_the_summary_on_stderr(tmp_path):
+    """stdout holds the events only; the summary (prompts, link health) goes to stderr, as the
+    status view does, instead of being dropped."""
+    res = run_cli(
+        "monitor", "sim://cramp?seed=1&speed=0", "--json-events", "--no-view", home=tmp_path
+    )
+    assert res.returncode == 0, res.stderr
+    events = [json.loads(line) for line in res.stdout.splitlines()]
+    assert any(e["kind"] == "cramp" for e in events)
+    assert "monitored 0:03:00.0 of signal" in res.stderr
+    assert "cramp on calf_right" in res.stderr
+    assert "vibration prompt" in res.stderr
+
+
+def test_monitor_summary_tells_the_time_a_loose_electrode_lost(tmp_path):
+    res = run_cli("monitor", "sim://leadoff?seed=1&speed=0", "--no-view", home=tmp_path)
+    assert res.returncode == 0, res.stderr
+    line = next(ln for ln in res.stdout.splitlines() if ln.startswith("time lost to sensor"))
+    assert "calf_left" in line and "lead_off" in line
+
+
+def test_monitor_summary_of_a_clean_session_names_no_sensor_problem(tmp_path):
+    res = run_cli("monitor", "sim://cramp?seed=1&speed=0", "--no-view", home=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "time lost to sensor" not in res.stdout
