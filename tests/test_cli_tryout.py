@@ -80,3 +80,16 @@ def test_monitor_summary_of_a_clean_session_names_no_sensor_problem(tmp_path):
     res = run_cli("monitor", "sim://cramp?seed=1&speed=0", "--no-view", home=tmp_path)
     assert res.returncode == 0, res.stderr
     assert "time lost to sensor" not in res.stdout
+
+
+def test_monitor_summary_counts_the_signal_monitored_not_the_source_clock(tmp_path):
+    """A source on its own clock (an LSL stream's time stamps, a CSV whose times start late):
+    the summary says how much signal was monitored, and the clock its event times are on."""
+    lines = ["time_s,calf_left,calf_right"]
+    for i in range(60 * 500):  # 60 s at 500 Hz, starting at 5000 s
+        lines.append(f"{5000 + i / 500:.3f},{(i * 7919) % 41 - 20},{(i * 104729) % 37 - 18}")
+    csv = tmp_path / "late.csv"
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = run_cli("monitor", f"file://{csv}", "--no-view", "--units", "uV", home=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "monitored 0:01:00.0 of signal (from 1:23:20.0 to 1:24:20.0" in res.stdout

@@ -129,7 +129,13 @@ def print_summary(summary, file) -> None:
     from crampdetect.reports.clock import clock
 
     s = summary.stats
-    print(f"monitored {clock(summary.stream_s, decimals=1)} of signal", file=file)
+    span = f"monitored {clock(summary.stream_s - summary.start_s, decimals=1)} of signal"
+    if summary.start_s >= 1.0:  # times on the source's own clock (an LSL stream's time stamps)
+        span += (
+            f" (from {clock(summary.start_s, decimals=1)} to "
+            f"{clock(summary.stream_s, decimals=1)} on the source's clock)"
+        )
+    print(span, file=file)
     if not summary.cramps:
         print("no cramp detected", file=file)
     for e in summary.cramps:
