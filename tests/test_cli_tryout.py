@@ -93,3 +93,26 @@ def test_monitor_summary_counts_the_signal_monitored_not_the_source_clock(tmp_pa
     res = run_cli("monitor", f"file://{csv}", "--no-view", "--units", "uV", home=tmp_path)
     assert res.returncode == 0, res.stderr
     assert "monitored 0:01:00.0 of signal (from 1:23:20.0 to 1:24:20.0" in res.stdout
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (("history", "--from", "2026-11-31"), "no such date (day is out of range for month)"),
+        (("summary", "--night", "2026-02-30"), "no such date (day is out of range for month)"),
+        (("history", "--from", "11/20/2026"), "use YYYY-MM-DD"),
+    ],
+)
+def test_a_date_that_does_not_exist_is_not_called_the_wrong_form(tmp_path, args, says):
+    res = run_cli(*args, home=tmp_path)
+    assert res.returncode == 2
+    assert says in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_history_import_started_on_a_day_that_does_not_exist(tmp_path):
+    result = tmp_path / "night.json"
+    result.write_text(json.dumps({"input": {"duration_s": 60.0}, "events": [], "quality": []}))
+    res = run_cli("history", "--import", result, "--started", "2026-11-31T23:10", home=tmp_path)
+    assert res.returncode == 2
+    assert "no such date" in res.stderr and "ISO 8601" not in res.stderr
