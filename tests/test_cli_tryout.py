@@ -116,3 +116,11 @@ def test_history_import_started_on_a_day_that_does_not_exist(tmp_path):
     res = run_cli("history", "--import", result, "--started", "2026-11-31T23:10", home=tmp_path)
     assert res.returncode == 2
     assert "no such date" in res.stderr and "ISO 8601" not in res.stderr
+
+
+def test_a_header_missing_a_column_name_says_so(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("time_s,left\n" + "".join(f"{i / 500:.3f},1.5,2.5\n" for i in range(1000)))
+    with pytest.raises(InputError) as exc:
+        open_recording(path)
+    assert "give every column a name" in str(exc.value)
