@@ -124,3 +124,11 @@ def test_a_header_missing_a_column_name_says_so(tmp_path):
     with pytest.raises(InputError) as exc:
         open_recording(path)
     assert "give every column a name" in str(exc.value)
+
+
+def test_a_utf16_export_is_told_to_be_saved_as_utf8(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("time_s,left\n0.000,1.5\n0.001,2.5\n", encoding="utf-16")
+    with pytest.raises(InputError) as exc:
+        open_recording(path)
+    assert "UTF-16 text: save it as UTF-8" in str(exc.value)

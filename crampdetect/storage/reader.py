@@ -121,8 +121,10 @@ def sniff(path: Path) -> str:
 
 def _csv_hint(head: bytes) -> str:
     """What keeps a text table that is almost a ``detect`` CSV from being read (a spreadsheet
-    or phone-app export: ``;`` or tab separators, decimal commas, no header line, another
-    name for the time column), as a sentence to add to the refusal; "" for anything else."""
+    or phone-app export: UTF-16 text, ``;`` or tab separators, decimal commas, no header line,
+    another name for the time column), as a sentence to add to the refusal; "" otherwise."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text", Notepad's UTF-16
+        return "; it is UTF-16 text: save it as UTF-8 (a CSV with commas)"
     whole = head.rsplit(b"\n", 1)[0] if b"\n" in head else head  # no line cut mid-character
     try:
         lines = [ln.strip() for ln in whole.decode("utf-8-sig").splitlines() if ln.strip()]
