@@ -23,3 +23,25 @@ def word(n: int, noun: str, many: str | None = None) -> str:
     if n == 1:
         return noun
     return many if many is not None else noun + "s"
+
+
+def date_hint(exc: ValueError, form: str = "YYYY-MM-DD") -> str:
+    """Why a date typed by the user was refused: a day or hour that does not exist (in the
+    right form), else the form to use.
+
+    >>> import datetime as dt
+    >>> try:
+    ...     dt.date.fromisoformat("2026-11-31")
+    ... except ValueError as exc:
+    ...     date_hint(exc)
+    'no such date (day is out of range for month)'
+    >>> try:
+    ...     dt.date.fromisoformat("11/20/2026")
+    ... except ValueError as exc:
+    ...     date_hint(exc)
+    'use YYYY-MM-DD'
+    """
+    reason = str(exc)
+    if "out of range" in reason or "must be in" in reason:
+        return f"no such date ({reason})"
+    return f"use {form}"

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from crampdetect.core import InputError
-from crampdetect.text import plural
+from crampdetect.text import date_hint, plural
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -146,7 +146,8 @@ def _import(history: object, args: argparse.Namespace) -> int:
         try:
             started = dt.datetime.fromisoformat(args.started)
         except ValueError as exc:
-            raise InputError(f"Invalid --started {args.started!r}: use ISO 8601") from exc
+            hint = date_hint(exc, "ISO 8601, e.g. 2026-11-20T23:05")
+            raise InputError(f"Invalid --started {args.started!r}: {hint}") from exc
     elif created is not None:
         started = created
     else:

@@ -129,7 +129,13 @@ def print_summary(summary, file) -> None:
     from crampdetect.reports.clock import clock
 
     s = summary.stats
-    print(f"monitored {clock(summary.stream_s, decimals=1)} of signal", file=file)
+    span = f"monitored {clock(summary.stream_s - summary.start_s, decimals=1)} of signal"
+    if summary.start_s >= 1.0:  # times on the source's own clock (an LSL stream's time stamps)
+        span += (
+            f" (from {clock(summary.start_s, decimals=1)} to "
+            f"{clock(summary.stream_s, decimals=1)} on the source's clock)"
+        )
+    print(span, file=file)
     if not summary.cramps:
         print("no cramp detected", file=file)
     for e in summary.cramps:
@@ -140,6 +146,9 @@ def print_summary(summary, file) -> None:
             f"({e.alert_s - e.onset_s:.1f} s later), {end}",
             file=file,
         )
+    lost = _sensor_problems(summary)
+    if lost:
+        print(f"time lost to sensor problems: {lost}", file=file)
     vibrations = sum(kind == "vibrate" for _, kind in summary.commands)
     print(
         f"board: {plural(vibrations, 'vibration prompt')}, {summary.acks} acknowledged; "
@@ -148,6 +157,25 @@ def print_summary(summary, file) -> None:
         f"commands resent {s.resends}, never acknowledged {s.unacked}",
         file=file,
     )
+
+
+def _sensor_problems(summary) -> str:
+    """Per channel, the signal time lost to lead-off, saturation and gaps ("" if none): the
+    wearer sees a loose electrode here, as the morning summary counts it."""
+    from crampdetect.reports.summary import LOST_ISSUES, union_length
+
+    lost: dict[str, list[tuple[float, float]]] = {}
+    for q in summary.quality:
+        if q.issue in LOST_ISSUES:
+            end = summary.stream_s if q.end_s is None else q.end_s
+            lost.setdefault(q.channel, []).append((q.start_s, max(q.start_s, end)))
+    parts = []
+    for channel, spans in lost.items():
+        issues = sorted(
+            {q.issue for q in summary.quality if q.channel == channel} & set(LOST_ISSUES)
+        )
+        parts.append(f"{channel} {union_length(spans):.1f} s ({', '.join(issues)})")
+    return ", ".join(parts)
 
 
 def _read_keys(stack: contextlib.ExitStack, monitor) -> None:
@@ -243,8 +271,8 @@ def run(args: argparse.Namespace) -> int:
         finally:
             if view is not None:
                 view.close()
-    if not args.json_events:
-        print_summary(summary, sys.stdout)
+    # with --json-events stdout holds only the events: the summary goes with the view, to stderr
+    print_summary(summary, sys.stderr if args.json_events else sys.stdout)
     return 0
 
 

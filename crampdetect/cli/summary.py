@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 
 from crampdetect.core import InputError
+from crampdetect.text import date_hint
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -79,4 +80,4 @@ def _date(value: str) -> str:
     try:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError as exc:
-        raise InputError(f"Invalid --night {value!r}: use YYYY-MM-DD") from exc
+        raise InputError(f"Invalid --night {value!r}: {date_hint(exc)}") from exc

@@ -47,6 +47,7 @@ class MonitorSummary:
     quality: list[QualityInterval] = field(default_factory=list)
     stats: LinkStats = field(default_factory=LinkStats)
     stream_s: float = 0.0
+    start_s: float = 0.0  # stream time of the first sample (an LSL stream's own clock: not 0)
     commands: list[tuple[float, str]] = field(default_factory=list)
     acks: int = 0
 
@@ -334,6 +335,7 @@ class LiveMonitor:
                 if blocks:
                     if self._wall0 is None:
                         self._wall0, self._stream0 = self._clock(), blocks[-1].t_end
+                        self.summary.start_s = blocks[0].t0
                     self._newest_s = max(self._newest_s, blocks[-1].t_end)
                 for k, block in enumerate(blocks):
                     if signal_s is not None:

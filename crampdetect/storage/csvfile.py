@@ -439,8 +439,13 @@ def _parse(chunk: bytes, name: str, first_row: int, n_cols: int) -> np.ndarray:
         except ValueError as exc2:
             raise InputError(f"{name}: {_message(str(exc2), first_row)}") from None
     if arr.shape[1] != n_cols:
+        # more values than names on every row: the header misses a name (a phone app's export)
+        unnamed = (
+            "; the header names fewer: give every column a name" if arr.shape[1] > n_cols else ""
+        )
         raise InputError(
             f"{name}: expected {n_cols} columns, got {arr.shape[1]} at data row {first_row}"
+            + unnamed
         )
     return arr.T
 

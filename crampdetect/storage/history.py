@@ -23,6 +23,7 @@ from pathlib import Path
 
 from crampdetect.core import InputError
 from crampdetect.storage.paths import history_path
+from crampdetect.text import date_hint
 
 logger = logging.getLogger(__name__)
 
@@ -382,7 +383,7 @@ def _check_date(value: str) -> str:
     try:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError as exc:
-        raise InputError(f"Invalid date {value!r}: use YYYY-MM-DD") from exc
+        raise InputError(f"Invalid date {value!r}: {date_hint(exc)}") from exc
 
 
 def open_history(path: str | Path | None = None) -> History:

@@ -117,7 +117,41 @@ def sniff(path: Path) -> str:
     raise InputError(
         f"{path}: not a recording crampdetect can read (expected a session directory, "
         "EDF/BDF, WAV, a time_s,<channels> CSV, an OpenBCI GUI or a BrainFlow file)"
+        + _csv_hint(head)
     )
+
+
+def _csv_hint(head: bytes) -> str:
+    """What keeps a text table that is almost a ``detect`` CSV from being read (a spreadsheet
+    or phone-app export: UTF-16 text, ``;`` or tab separators, decimal commas, no header line,
+    another name for the time column), as a sentence to add to the refusal; "" otherwise."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text", Notepad's UTF-16
+        return "; it is UTF-16 text: save it as UTF-8 (a CSV with commas)"
+    whole = head.rsplit(b"\n", 1)[0] if b"\n" in head else head  # no line cut mid-character
+    try:
+        lines = [ln.strip() for ln in whole.decode("utf-8-sig").splitlines() if ln.strip()]
+    except UnicodeDecodeError:
+        return ""
+    if not lines:
+        return ""
+    first = lines[0]
+    layout = (
+        "crampdetect reads comma-separated values with a decimal point under a first line "
+        "time_s,<channel names> (time_s: the sample times in s)"
+    )
+    for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+        if sep in first:
+            commas = any("," in ln for ln in lines[1:]) or "," in first
+            decimal = " and decimal commas" if commas else ""
+            return f"; it looks like a table with {name}{decimal}: {layout}"
+    fields = [f.strip().strip('"') for f in first.split(",")]
+    if len(fields) < 2:
+        return ""
+    try:
+        [float(f) for f in fields]
+    except ValueError:
+        return f"; its first column is named {fields[0][:40]!r}, not time_s: {layout}"
+    return f"; its first line holds numbers, not column names: {layout}"
 
 
 def open_recording(
