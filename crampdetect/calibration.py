@@ -25,6 +25,7 @@ import numpy as np
 
 from crampdetect.core import InputError, Representation
 from crampdetect.filters.sos import bandpass_sos
+from crampdetect.ingest.columns import unit_from_name
 from crampdetect.storage.paths import profile_path
 
 logger = logging.getLogger(__name__)
@@ -309,7 +310,6 @@ def channel_words(name: str) -> tuple[str | None, frozenset[str]]:
 
     ``calf_left``, ``Calf_Left_mV``, ``calf left (µV)`` and ``gastroc_left`` give
     ``("left", {"calf"})``."""
-    from crampdetect.ingest.columns import unit_from_name
 
     words = [w for w in re.split(r"[^0-9a-zµμ]+", name.lower()) if w]
     if words and unit_from_name(name) is not None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from crampdetect.calibration import calibrated_channels
 from crampdetect.core import Block, Event, InputError, QualityInterval, Representation
 from crampdetect.detect.baseline import BaselineTracker
 from crampdetect.detect.cramp import HISTORY_S, CrampDetector, FrameEvent
@@ -165,8 +166,6 @@ class Pipeline:
         fixed = None
         if calibration:
             # one calibration per leg, whatever the column is called (calf_left_mV, Calf_Left)
-            from crampdetect.calibration import calibrated_channels
-
             found = calibrated_channels(calibration, self.channels)
             missing = [c for c in self.channels if c not in found]
             if missing:

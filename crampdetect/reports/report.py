@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from crampdetect.core import Block
+from crampdetect.alerts.policy import label_cramps
+from crampdetect.core import Block, Event
 from crampdetect.ingest.inference import resolve_inference
 from crampdetect.pipeline.offline import unit_warnings
 from crampdetect.pipeline.rescore import replay, resolve_representation
@@ -194,8 +195,6 @@ def cramp_episodes(data: ReportData) -> list[list[dict]]:
     a cramp raised on a leg at most the profile's ``AlertSettings.rejoin_s`` after that leg's
     cramp ended is a piece of it, as the alert policy, the history and ``summary`` count it
     (:func:`crampdetect.alerts.policy.label_cramps`)."""
-    from crampdetect.alerts.policy import label_cramps
-    from crampdetect.core import Event
 
     dicts = [d for d in data.events if d["kind"] == "cramp"]
     events = [Event.from_dict(d, i) for i, d in enumerate(dicts)]
