@@ -1417,7 +1417,7 @@ class CrampDetector:
         ``held`` path's test) of the first frame at which the test holds over a span wholly
         after the event's alert, when that alert was rated below ``rehold_confidence``; once
         per event. None if not."""
-        s, ch = self.settings, self._ch[c]
+        ch = self._ch[c]
         if not ch.reholdable or ch.cramp is None or held.shape[0] == 0:
             return None
         frames = start + np.arange(held.shape[0])
