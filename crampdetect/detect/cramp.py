@@ -1410,9 +1410,7 @@ class CrampDetector:
     # rehold (session 20): an alert the model doubted (a hold, raises, standing) whose event
     # never ended can cover the cramp that follows it; a contraction held past any voluntary
     # hold, risen anew wholly after that alert, is raised as the cramp.
-    def _reheld(
-        self, c: int, start: int, held: np.ndarray, blocked: np.ndarray
-    ) -> int | None:
+    def _reheld(self, c: int, start: int, held: np.ndarray, blocked: np.ndarray) -> int | None:
         """Index in ``held`` (frames ``start ..`` of channel ``c``, in a cramp event: the
         ``held`` path's test) of the first frame at which the test holds over a span wholly
         after the event's alert, when that alert was rated below ``rehold_confidence``; once
