@@ -424,7 +424,6 @@ class CrampDetector:
         self._stand_effort_n = round(s.stand_effort_s * fr)  # demofa
         # exert2: the shorter held span straight out of gait, and where the gait may have ended
         self._held_gait_n = max(2, round(s.held_gait_s * fr))
-        self._outlast_n = max(2, round(s.outlast_s * fr))  # outlast (session 20)
         self._stop_n = max(2, round(s.stop_s * fr))  # gaitrun (session 17)
         self._stop_after_n = round(s.stop_after_s * fr)
         self._stop_pre_n = round(s.stop_pre_s * fr)
@@ -828,8 +827,6 @@ class CrampDetector:
                 ran = self._after_gait(n, self._held_gait_n, self._run_lags)
                 steady[:, cand] &= ran[:, cand]
             up |= steady
-        if s.outlast_s > 0:  # outlast (session 20): held past any hold, however it began
-            up |= self._held_over(n, base, ref, self._outlast_n, outlast=True)
         return up
 
     # gaitrun (session 17): after a long run the resting baseline learned it (no run opens
@@ -880,20 +877,11 @@ class CrampDetector:
         return up
 
     def _held_over(
-        self,
-        n: int,
-        base: np.ndarray,
-        ref: np.ndarray,
-        k: int,
-        steady: bool = False,
-        outlast: bool = False,
+        self, n: int, base: np.ndarray, ref: np.ndarray, k: int, steady: bool = False
     ) -> np.ndarray:
         """The ``held`` test (see :meth:`_held`) over the last ``k`` frames; with ``steady``
         (indgait) its level and one-leg tests pass the lower, steadier way instead
-        (``held_gait_level``, ``held_gait_relax``, ``held_gait_one_leg``); with ``outlast``
-        (session 20) the rise need not be in view (a hold may have opened the contraction)
-        and the level tests read ``outlast_level`` and ``outlast_floor`` (see
-        :class:`~crampdetect.detect.settings.DetectorSettings`)."""
+        (``held_gait_level``, ``held_gait_relax``, ``held_gait_one_leg``)."""
         s = self.settings
         pre = self._held_pre_n
         x = self._ext_fast[:, -(n + pre + k - 1) :]
@@ -913,12 +901,7 @@ class CrampDetector:
                 before.min(axis=2) - floor < s.held_relax * above
             )
             rel = np.where(top > 0, above / top, 0.0)
-            if outlast:  # outlast: no rise in view needed; a strong mean, a lower floor
-                up = top > 0
-                held = (above >= s.outlast_level * top) & (lowest >= s.outlast_floor * top)
-                held &= (lowest >= s.held_relax * above) & (mean >= s.off_ratio * base)
-                held &= self._one_leg(rel)
-            elif steady:  # indgait: a third of its gait bursts, never below ~half of it, judged
+            if steady:  # indgait: a third of its gait bursts, never below ~half of it, judged
                 # against the reference alone (the gait has raised the resting baseline)
                 held = (above >= s.held_gait_level * top) & (lowest >= s.held_gait_relax * above)
                 held &= self._one_leg(rel, s.held_gait_one_leg)

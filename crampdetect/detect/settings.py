@@ -351,15 +351,6 @@ class DetectorSettings:
         relative to its reference be ``settle_one_leg`` x every other leg's (so a single
         channel never takes the path), and in the ``pre_run_s`` before ``held_s`` the
         envelope must have been below ``held_relax`` x that mean (the rise was seen).
-    outlast_s, outlast_level, outlast_floor : float
-        (outlast, session 20) Training: the ``held`` test over ``outlast_s`` (s; longer than
-        any voluntary hold) without its rise in view (a hold may run straight into the cramp
-        and open the contraction the test reads): the leg's mean 100 ms envelope there at
-        ``outlast_level`` x the activity reference (a strong contraction: standing sits near
-        ``ref_fraction``), its lowest frame at ``outlast_floor`` x the reference (a cramp
-        waxing and waning deeply falls under ``held_floor``) and ``held_relax`` x that mean,
-        ``off_ratio`` x over rest, ``settle_one_leg`` x every other leg's relative level and
-        no stride rhythm. ``outlast_s`` 0 disables.
     rehold_confidence : float
         (rehold, session 20) Training: an open event whose alert the confidence model rated
         below this probability (a hold, raises or standing alerted; its event can run on
@@ -789,9 +780,6 @@ class DetectorSettings:
     held_relax: float = 0.3
     held_start_s: float = 60.0
     rehold_confidence: float = 0.0  # rehold (session 20)
-    outlast_s: float = 0.0  # outlast (session 20)
-    outlast_level: float = 0.35
-    outlast_floor: float = 0.15
     settle_start_s: float = 0.0
     # exert2: held straight out of gait (the ``held`` path's shorter span)
     held_gait_s: float = 0.0
@@ -1078,9 +1066,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_relax": (0.0, 1.0, "x mean over held_s"),
     "held_start_s": (0.0, _BIG, "s"),
     "rehold_confidence": (0.0, 1.0, "probability"),  # rehold (session 20)
-    "outlast_s": (0.0, HELD_SPAN_MAX_S, "s"),  # outlast (session 20)
-    "outlast_level": (0.0, 10.0, "x the activity reference"),
-    "outlast_floor": (0.0, 10.0, "x the activity reference"),
     "settle_start_s": (0.0, _BIG, "s"),  # startfa
     "held_gait_s": (0.0, HELD_SPAN_MAX_S, "s"),  # exert2
     "held_gait_level": (0.0, 1.0, "x activity reference"),  # indgait
