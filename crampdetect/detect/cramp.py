@@ -208,6 +208,8 @@ class _Channel:
     held: bool = False
     # escpeak: the highest escalate_s mean since the alert (or the last dip to rest), µV
     esc_peak: float = 0.0
+    # rehold (session 20): whether the open event may still be raised again by the held test
+    reholdable: bool = False
 
     # trainend: until this frame, after an event ended as the leg strode again, an alert
     # needs the leg strode_rise x over the level that event was alerted at (µV)
@@ -1235,6 +1237,12 @@ class CrampDetector:
                     out.extend(self._escalate(c, start + p + e, float(base[p + e]), stats, p + e))
                     p = p + e + 1
                     continue
+                # rehold (session 20): a doubted alert, then a contraction held past any hold
+                h = self._reheld(c, start + p, stats["held"][c, p:], blocked[p:])
+                if h is not None and all(x is None or h < x for x in (q, strode)):
+                    out.extend(self._rehold(c, start + p + h, float(base[p + h]), stats, p + h))
+                    p = p + h + 1
+                    continue
                 if strode is not None:  # trainend: the event ends at the first striding frame
                     i = strode
                     end = seen = start + p + i
@@ -1398,6 +1406,40 @@ class CrampDetector:
         self._features_at_alert[_LEVEL_FEATURES] += jump
         self._features_at_alert[_ELAPSED] += (frame - closed.alert_frame) * self.hop_s
         return [closed, self._raise(c, frame, base, stats, i)]
+
+    # rehold (session 20): an alert the model doubted (a hold, raises, standing) whose event
+    # never ended can cover the cramp that follows it; a contraction held past any voluntary
+    # hold, risen anew wholly after that alert, is raised as the cramp.
+    def _reheld(self, c: int, start: int, held: np.ndarray, blocked: np.ndarray) -> int | None:
+        """Index in ``held`` (frames ``start ..`` of channel ``c``, in a cramp event: the
+        ``held`` path's test) of the first frame at which the test holds over a span wholly
+        after the event's alert, when that alert was rated below ``rehold_confidence``; once
+        per event. None if not."""
+        ch = self._ch[c]
+        if not ch.reholdable or ch.cramp is None or held.shape[0] == 0:
+            return None
+        frames = start + np.arange(held.shape[0])
+        up = held & ~blocked & (frames - self._held_n >= ch.cramp.alert_frame)
+        return int(np.argmax(up)) if up.any() else None
+
+    def _rehold(
+        self, c: int, frame: int, base: float, stats: LazyStats, i: int
+    ) -> list[FrameEvent]:
+        """(rehold) Close the open event of channel ``c`` at ``frame`` and raise the held
+        contraction (path ``held``), judged on the first alert's context and features."""
+        ch = self._ch[c]
+        assert ch.alert_info is not None and ch.cramp is not None
+        info = ch.alert_info
+        closed = self._close_event(c, frame, frame, Transition.RELAX)
+        self._context_at_alert, first, self._recurrent = info.context, info.features, info.recurrent
+        self._path = "held"
+        self._run_start_at_alert = frame - self._held_n
+        stats.need(i, i + 1)
+        self._features_at_alert = first.copy()
+        self._features_at_alert[_ELAPSED] += (frame - closed.alert_frame) * self.hop_s
+        ev = self._raise(c, frame, base, stats, i)
+        self._ch[c].reholdable = False
+        return [closed, ev]
 
     def _close_event(self, c: int, end_frame: int, seen_at: int, how: Transition) -> FrameEvent:
         """End the open event of channel ``c`` at ``end_frame`` (its end, known at frame
@@ -3272,6 +3314,8 @@ class CrampDetector:
         # nightmiss2: an alert may escalate once (not the escalated one), judged on its context
         ch.esc, ch.escalatable = 0, self._path != "escalate" and self.settings.escalate_ratio > 0
         ch.held, ch.esc_peak = False, 0.0  # escshape, escpeak
+        # rehold: a doubted alert may be raised again once by a contraction held past a hold
+        ch.reholdable = confidence < self.settings.rehold_confidence
         ch.alert_info = _AlertInfo(self._context_at_alert, self._features_at_alert, self._recurrent)
         self._holds.append(_CrampHold(c, base, frame))  # rebase
         return FrameEvent(**{f: getattr(ev, f) for f in ev.__slots__})

@@ -351,6 +351,13 @@ class DetectorSettings:
         relative to its reference be ``settle_one_leg`` x every other leg's (so a single
         channel never takes the path), and in the ``pre_run_s`` before ``held_s`` the
         envelope must have been below ``held_relax`` x that mean (the rise was seen).
+    rehold_confidence : float
+        (rehold, session 20) Training: an open event whose alert the confidence model rated
+        below this probability (a hold, raises or standing alerted; its event can run on
+        into the cramp that follows and cover it) is closed, and the contraction raised on
+        the ``held`` path, where the ``held`` test (``held_s``, the span wholly after that
+        alert) holds: a contraction held on one leg past any voluntary hold. Once per event.
+        0 disables.
     held_start_s : float
         (exert) The held path is closed for this long (s) from the start of the stream: the
         activity reference (the strongest recent activity) must first have seen the
@@ -772,6 +779,7 @@ class DetectorSettings:
     held_floor: float = 0.25
     held_relax: float = 0.3
     held_start_s: float = 60.0
+    rehold_confidence: float = 0.0  # rehold (session 20)
     settle_start_s: float = 0.0
     # exert2: held straight out of gait (the ``held`` path's shorter span)
     held_gait_s: float = 0.0
@@ -1057,6 +1065,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_floor": (0.0, 1.0, "x activity reference"),
     "held_relax": (0.0, 1.0, "x mean over held_s"),
     "held_start_s": (0.0, _BIG, "s"),
+    "rehold_confidence": (0.0, 1.0, "probability"),  # rehold (session 20)
     "settle_start_s": (0.0, _BIG, "s"),  # startfa
     "held_gait_s": (0.0, HELD_SPAN_MAX_S, "s"),  # exert2
     "held_gait_level": (0.0, 1.0, "x activity reference"),  # indgait
@@ -1301,6 +1310,11 @@ _PROFILES = {
         # than a voluntary hold is a cramp, however low it stands over standing's tonic level
         # (benchmarks/detection.md, "held after exertion").
         held_s=10.5,
+        # rehold (session 20): an alert the model doubts (under 0.3: a hold, raises or standing
+        # alerted) whose event ran on into a cramp: the held test after it raises the cramp;
+        # at 0.5 it split two validation cramps alerted at 0.3-0.5 (benchmarks/detection.md,
+        # session 20, part trainlate).
+        rehold_confidence=0.3,
         rest_floor_tau_s=600.0,  # restref (session 15)
         # heldend (session 15); endearly (session 18): 1.5 -> 1.2, a weak cramp after gait
         # dips to 1.2-1.5x the baseline the gait raised; standing after it sits near 1x
