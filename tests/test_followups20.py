@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from conftest import run_cli
 
-from crampdetect.core import InputError
+from crampdetect.alerts.policy import AlertPolicy
+from crampdetect.core import Event, InputError
 from crampdetect.storage.reader import open_recording
 from crampdetect.storage.recover import recover_csv
 
@@ -46,3 +47,23 @@ def test_detect_reads_a_csv_whose_first_column_is_time(tmp_path):
     res = run_cli("detect", path)
     assert res.returncode == 0, res.stderr
     assert "1000 Hz" in res.stdout
+
+
+@pytest.mark.parametrize(
+    "channel, where",
+    [
+        ("calf_left", "left calf"),
+        ("Calf_Right_mV", "right calf"),
+        ("gastroc_left", "left calf"),
+        ("left", "left calf"),
+        ("ta_left", "left leg (ta_left)"),
+        ("ch1", "calf (ch1)"),
+    ],
+)
+def test_prompts_name_the_leg_as_a_person_would(channel, where):
+    policy = AlertPolicy("night")
+    ev = Event(channel, "cramp", onset_s=8.5, alert_s=10.0, id=1)
+    start = [a.text for a in policy.update([ev], 10.0) if a.kind == "message"]
+    end = [a.text for a in policy.update([ev.ended(96.0)], 96.0) if a.kind == "message"]
+    assert start[0].startswith(f"Cramp in the {where}. ")
+    assert end[0].startswith(f"The cramp in the {where} eased after ")

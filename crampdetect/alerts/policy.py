@@ -22,7 +22,22 @@ REST_TEXT = (
     "Rest the calf for 15-20 min: it stays prone to cramp for about an hour, "
     "so it is watched more closely until then."
 )
-WARNING_TEXT = "Your {leg} calf is tensing up: a gentle stretch now may head off a cramp."
+WARNING_TEXT = "Your {place} is tensing up: a gentle stretch now may head off a cramp."
+
+
+def place(channel: str) -> str:
+    """Where ``channel`` measures, as the wearer would say it: ``left calf`` for ``calf_left``,
+    ``Calf_Left_mV``, ``gastroc_left`` or ``left`` (the leg words of
+    :func:`~crampdetect.calibration.channel_words`); a channel that names its leg but another
+    muscle is ``left leg (ta_left)``, one that names no leg ``calf`` (``calf``) or
+    ``calf (ch1)``."""
+    from crampdetect.calibration import channel_words  # numpy and filters: only when prompting
+
+    leg, other = channel_words(channel)
+    calf = other <= {"calf"}
+    if leg:
+        return f"{leg} calf" if calf else f"{leg} leg ({channel})"
+    return "calf" if calf and other else f"calf ({channel})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +270,7 @@ class AlertPolicy:
             if recurrence:
                 self._recurrence_ids.add(key)
             label = "Recurring cramp" if recurrence else "Cramp"
-            text = f"{label} in the {event.channel} calf. {STRETCH_TEXT}"
+            text = f"{label} in the {place(event.channel)}. {STRETCH_TEXT}"
             reason = "cramp raised" + (
                 " (recurrence within the watch window)" if recurrence and not rejoin else ""
             )
@@ -285,7 +300,10 @@ class AlertPolicy:
             self._vibrating = False
             out.append(Action("stop", now_s, "cramp ended", event.channel, event.id))
         duration = event.end_s - event.onset_s
-        text = f"The {event.channel} cramp eased after {_fmt_duration(duration)}. {REST_TEXT}"
+        text = (
+            f"The cramp in the {place(event.channel)} eased after {_fmt_duration(duration)}. "
+            f"{REST_TEXT}"
+        )
         reason = (
             f"cramp ended after {duration:.0f} s; recurrence watch "
             f"for {self.settings.recurrence_window_s / 60:.0f} min"
@@ -296,7 +314,7 @@ class AlertPolicy:
         return out
 
     def _on_warning(self, event: Event, now_s: float) -> list[Action]:
-        text = WARNING_TEXT.format(leg=event.channel)
+        text = WARNING_TEXT.format(place=place(event.channel))
         out = [Action("message", now_s, "early warning raised", event.channel, event.id, text=text)]
         if not self.settings.warn_prompt:
             logger.info("t=%.1f s no vibration for early warning: warn_prompt is off", now_s)
