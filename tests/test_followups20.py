@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from conftest import run_cli
 
-from crampdetect.alerts.policy import AlertPolicy
-from crampdetect.core import Event, InputError
+from crampdetect.alerts.policy import AlertPolicy, SensorWatch
+from crampdetect.core import Event, InputError, QualityInterval
 from crampdetect.storage.reader import open_recording
 from crampdetect.storage.recover import recover_csv
 
@@ -67,3 +69,48 @@ def test_prompts_name_the_leg_as_a_person_would(channel, where):
     end = [a.text for a in policy.update([ev.ended(96.0)], 96.0) if a.kind == "message"]
     assert start[0].startswith(f"Cramp in the {where}. ")
     assert end[0].startswith(f"The cramp in the {where} eased after ")
+
+
+def _watch(script, t_end, profile="night"):
+    """Feed SensorWatch ``{t: [QualityInterval...]}`` every 0.5 s; the actions with their time."""
+    watch, out, t = SensorWatch(profile), [], 0.0
+    while t <= t_end:
+        out += watch.update(script.get(t, []), t)
+        t = round(t + 0.5, 3)
+    return out
+
+
+def test_a_loose_sensor_is_told_once_per_episode_and_when_it_is_back():
+    ch = "calf_left"
+    flicker = {
+        10.0: [QualityInterval(ch, "lead_off", 9.0)],
+        14.0: [QualityInterval(ch, "lead_off", 9.0, 13.5)],
+        16.0: [QualityInterval(ch, "lead_off", 15.5)],  # again within sensor_back_s: same episode
+        30.0: [QualityInterval(ch, "lead_off", 15.5, 29.5), QualityInterval(ch, "pop", 29.0)],
+    }
+    actions = _watch(flicker, 60.0)
+    assert all(a.kind == "message" for a in actions)  # never a vibration
+    assert [a.reason for a in actions] == ["sensor loose (lead-off)", "sensor back on"]
+    assert actions[0].t_s == 10.0 and actions[0].text.startswith("The left calf sensor")
+    assert actions[1].t_s == pytest.approx(29.5 + SensorWatch().settings.sensor_back_s)
+    assert "off 20 s" in actions[1].text
+
+
+def test_a_sensor_still_loose_at_the_end_is_never_said_to_be_back():
+    actions = _watch({5.0: [QualityInterval("calf_right", "lead_off", 4.5)]}, 600.0, "training")
+    assert [a.reason for a in actions] == ["sensor loose (lead-off)"]
+
+
+def test_monitor_tells_and_stores_a_loose_sensor_even_without_the_view(tmp_path):
+    res = run_cli(
+        "monitor", "sim://leadoff?seed=1&speed=0", "--no-view", "--history", home=tmp_path
+    )
+    assert res.returncode == 0, res.stderr
+    out = tmp_path / "nights.json"
+    assert run_cli("history", "--export", out, home=tmp_path).returncode == 0
+    alerts = json.loads(out.read_text())["sessions"][0]["alerts"]
+    loose = [a for a in alerts if a["reason"] == "sensor loose (lead-off)"]
+    back = [a for a in alerts if a["reason"] == "sensor back on"]
+    assert loose and len(back) <= len(loose)
+    assert all(a["kind"] == "message" and a["text"] for a in loose + back)
+    assert "sensor has come loose" in res.stdout + res.stderr

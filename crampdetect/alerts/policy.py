@@ -446,3 +446,59 @@ def _fmt_duration(seconds: float) -> str:
     if seconds < 90:
         return f"{seconds:.0f} s"
     return f"{seconds / 60:.1f} min"
+
+
+#: What the wearer is told when a sensor comes loose, and when it is back.
+SENSOR_LOOSE_TEXT = (
+    "The {place} sensor has come loose: cramps on that leg cannot be detected until it is "
+    "pressed back on."
+)
+SENSOR_BACK_TEXT = "The {place} sensor is back on: that leg is watched again (it was off {lost})."
+
+
+class SensorWatch:
+    """Tells the wearer when a sensor comes loose and when it is back, through the alert path.
+
+    Fed the quality intervals of the pipeline (``lead_off`` as it opens, ``end_s`` None, and
+    as it closes); returns ``message`` actions: one when a channel's lead-off episode starts,
+    one when it has been back for ``AlertSettings.sensor_back_s`` (a lead-off again within it
+    is the same episode). Never a vibration: a loose sensor is no emergency, and at night a
+    buzz would wake the wearer for something that can wait until morning.
+    """
+
+    def __init__(self, profile: str = "night", settings: AlertSettings | None = None) -> None:
+        self.settings = settings if settings is not None else settings_for(profile)
+        self._loose: dict[str, float] = {}  # channel -> start of its episode (stream s)
+        self._open: dict[str, int] = {}  # channel -> lead-off intervals open now
+        self._back_at: dict[str, float] = {}  # channel -> when its last lead-off closed
+
+    def update(self, quality: list, now_s: float) -> list[Action]:
+        out: list[Action] = []
+        for q in quality:
+            if q.issue != "lead_off":
+                continue
+            ch = q.channel
+            if q.end_s is None:
+                self._open[ch] = self._open.get(ch, 0) + 1
+                self._back_at.pop(ch, None)
+                if ch not in self._loose:
+                    self._loose[ch] = q.start_s
+                    text = SENSOR_LOOSE_TEXT.format(place=place(ch))
+                    logger.info("t=%.1f s %s: sensor loose (lead-off)", q.start_s, ch)
+                    out.append(Action("message", now_s, "sensor loose (lead-off)", ch, text=text))
+            else:
+                self._open[ch] = max(self._open.get(ch, 0) - 1, 0)
+                if ch not in self._loose:  # opened and closed within one update
+                    self._loose[ch] = q.start_s
+                    text = SENSOR_LOOSE_TEXT.format(place=place(ch))
+                    out.append(Action("message", now_s, "sensor loose (lead-off)", ch, text=text))
+                if not self._open[ch]:
+                    self._back_at[ch] = q.end_s
+        for ch, back_s in list(self._back_at.items()):
+            if now_s - back_s >= self.settings.sensor_back_s:
+                lost = _fmt_duration(back_s - self._loose.pop(ch))
+                del self._back_at[ch]
+                logger.info("t=%.1f s %s: sensor back on after %s", now_s, ch, lost)
+                text = SENSOR_BACK_TEXT.format(place=place(ch), lost=lost)
+                out.append(Action("message", now_s, "sensor back on", ch, text=text))
+        return out
