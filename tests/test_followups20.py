@@ -114,3 +114,33 @@ def test_monitor_tells_and_stores_a_loose_sensor_even_without_the_view(tmp_path)
     assert loose and len(back) <= len(loose)
     assert all(a["kind"] == "message" and a["text"] for a in loose + back)
     assert "sensor has come loose" in res.stdout + res.stderr
+
+
+@pytest.fixture(scope="module")
+def labelled(tmp_path_factory):
+    """A labelled simulated cramp scene, ``cramp.csv`` with its ``cramp.labels.json``."""
+    folder = tmp_path_factory.mktemp("labelled")
+    res = run_cli("simulate", "cramp", "--seed", "3", "--duration", "120", "-q",
+                  "--out", folder / "cramp.csv")  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    return folder
+
+
+def test_evaluate_dir_skips_a_junk_file_as_detect_does(labelled, tmp_path):
+    for name in ("cramp.csv", "cramp.labels.json"):
+        (tmp_path / name).write_bytes((labelled / name).read_bytes())
+    (tmp_path / "x.edf").write_text("not an EDF file\n")
+    for command in ("evaluate", "detect"):
+        res = (
+            run_cli(command, tmp_path, "-q")
+            if command == "evaluate"
+            else run_cli(command, tmp_path)
+        )
+        assert res.returncode == 0, (command, res.stderr)
+        assert "skipped" in res.stderr and "x.edf" in res.stderr, (command, res.stderr)
+
+
+def test_evaluate_scores_one_labelled_recording_given_as_a_file(labelled):
+    res = run_cli("evaluate", labelled / "cramp.csv", "--json", "-q")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["overall"]["cramps"] == 1
