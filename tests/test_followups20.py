@@ -144,3 +144,12 @@ def test_evaluate_scores_one_labelled_recording_given_as_a_file(labelled):
     res = run_cli("evaluate", labelled / "cramp.csv", "--json", "-q")
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["overall"]["cramps"] == 1
+
+
+def test_a_sim_source_plays_another_scenarios_wearer_as_simulate_does():
+    from crampdetect.ingest.sources import open_source
+
+    source = open_source("sim://calibration?wearer=training&speed=0&duration=5")
+    assert source.info.fs > 0
+    with pytest.raises(InputError, match="wearer"):
+        open_source("sim://calibration?wearer=bogus&speed=0")
