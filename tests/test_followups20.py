@@ -153,3 +153,10 @@ def test_a_sim_source_plays_another_scenarios_wearer_as_simulate_does():
     assert source.info.fs > 0
     with pytest.raises(InputError, match="wearer"):
         open_source("sim://calibration?wearer=bogus&speed=0")
+
+
+def test_the_end_of_a_sim_scenario_is_shown_as_the_stream_ending_not_a_link_down(tmp_path):
+    res = run_cli("monitor", "sim://cramp?seed=1&speed=0&duration=20", home=tmp_path)
+    assert res.returncode == 0, res.stderr
+    last = [ln for ln in res.stdout.splitlines() if " fr/s " in ln][-1]
+    assert "STREAM ENDED" in last and "LINK DOWN" not in res.stdout

@@ -216,6 +216,7 @@ class BoardSource:
             reconnects=self.transport.reconnects,
             restarts=r.restarts,
             connected=self.connected,
+            ended=self.ended,
             commands_sent=self.commands.sent,
             acks=self.commands.acks,
             resends=self.commands.resends,
