@@ -160,3 +160,23 @@ def test_the_end_of_a_sim_scenario_is_shown_as_the_stream_ending_not_a_link_down
     assert res.returncode == 0, res.stderr
     last = [ln for ln in res.stdout.splitlines() if " fr/s " in ln][-1]
     assert "STREAM ENDED" in last and "LINK DOWN" not in res.stdout
+
+
+def test_the_csv_export_carries_a_cramps_confidence_as_the_json_does(tmp_path):
+    import csv
+
+    from tests.synth import cramp_event, detection_result
+
+    result = detection_result(
+        [cramp_event("calf_left", 100.0, 130.0)], 3600.0, ("calf_left", "calf_right")
+    )
+    night = tmp_path / "night.json"
+    night.write_text(json.dumps(result))
+    res = run_cli("history", "--import", night, "--started", "2026-11-20T23:00", home=tmp_path)
+    assert res.returncode == 0, res.stderr
+    for out in ("out.csv", "out.json"):
+        assert run_cli("history", "--export", tmp_path / out, home=tmp_path).returncode == 0
+    with open(tmp_path / "out.csv", newline="") as f:
+        (row,) = [r for r in csv.DictReader(f) if r["record"] == "cramp"]
+    (cramp,) = json.loads((tmp_path / "out.json").read_text())["sessions"][0]["cramps"]
+    assert float(row["confidence"]) == pytest.approx(cramp["confidence"]) == pytest.approx(0.9)
