@@ -180,3 +180,20 @@ def test_the_csv_export_carries_a_cramps_confidence_as_the_json_does(tmp_path):
         (row,) = [r for r in csv.DictReader(f) if r["record"] == "cramp"]
     (cramp,) = json.loads((tmp_path / "out.json").read_text())["sessions"][0]["cramps"]
     assert float(row["confidence"]) == pytest.approx(cramp["confidence"]) == pytest.approx(0.9)
+
+
+def test_the_training_view_does_not_ask_to_record_a_session_that_may_have_been(tmp_path):
+    import datetime as dt
+
+    from crampdetect.reports.session_view import format_session
+    from crampdetect.storage.history import History
+    from crampdetect.storage.recorder import SessionRecorder
+
+    start = dt.datetime(2026, 11, 20, 18, 0, tzinfo=dt.timezone.utc)
+    with History(tmp_path / "h.sqlite3") as h:
+        live = SessionRecorder(h, "training", ["calf_left"], "sim://training", start)
+        live.close(600.0)
+        text = format_session(h, live.session_id)
+    assert "Record the session" not in text
+    assert "If the session was recorded (monitor --record REC)" in text
+    assert "history --import REC --recording REC" in text
