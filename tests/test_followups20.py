@@ -189,7 +189,7 @@ def test_the_training_view_does_not_ask_to_record_a_session_that_may_have_been(t
     from crampdetect.storage.history import History
     from crampdetect.storage.recorder import SessionRecorder
 
-    start = dt.datetime(2026, 11, 20, 18, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 11, 20, 18, 0, tzinfo=dt.UTC)
     with History(tmp_path / "h.sqlite3") as h:
         live = SessionRecorder(h, "training", ["calf_left"], "sim://training", start)
         live.close(600.0)
