@@ -197,3 +197,15 @@ def test_the_training_view_does_not_ask_to_record_a_session_that_may_have_been(t
     assert "Record the session" not in text
     assert "If the session was recorded (monitor --record REC)" in text
     assert "history --import REC --recording REC" in text
+
+
+def test_detect_json_has_the_input_shape_of_replay_json(labelled):
+    path = labelled / "cramp.csv"
+    shapes = []
+    for command in ("detect", "replay"):
+        res = run_cli(command, path, "--json")
+        assert res.returncode == 0, res.stderr
+        shapes.append(json.loads(res.stdout.splitlines()[-1])["input"])
+    assert list(shapes[0]) == list(shapes[1])
+    assert shapes[0]["path"] == shapes[1]["path"] == str(path)
+    assert shapes[0]["format"] == shapes[1]["format"] == "csv"
