@@ -209,3 +209,41 @@ def test_detect_json_has_the_input_shape_of_replay_json(labelled):
     assert list(shapes[0]) == list(shapes[1])
     assert shapes[0]["path"] == shapes[1]["path"] == str(path)
     assert shapes[0]["format"] == shapes[1]["format"] == "csv"
+
+
+def test_report_counts_the_time_lost_to_sensor_problems_as_summary_does(labelled):
+    from crampdetect.reports.report import collect, night_summary
+
+    data = collect(open_recording(labelled / "cramp.csv"), "night")
+    data.result["quality"] = [
+        {"channel": "calf_left", "issue": "mains", "start_s": 10.0, "end_s": 70.0},
+        {"channel": "calf_left", "issue": "lead_off", "start_s": 60.0, "end_s": 80.0},
+        {"channel": "calf_right", "issue": "pop", "start_s": 5.0, "end_s": 6.0},
+    ]
+    lost = night_summary(data)["sensor_problem_s"]
+    assert lost == {"calf_left": 20.0, "calf_right": 0.0}  # mains hum and pops lose no signal
+
+
+def test_report_and_summary_training_tell_a_training_cramp_the_same_way(tmp_path, monkeypatch):
+    from crampdetect.cli import main
+    from crampdetect.reports.report import collect
+    from crampdetect.reports.report_files import summary_lines
+    from crampdetect.storage.paths import HOME_ENV
+
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
+    rec, res = tmp_path / "t.csv", tmp_path / "t.json"
+    assert main(["simulate", "training", "--seed", "1", "--duration", "900", "-q",
+                 "--out", str(rec)]) == 0  # fmt: skip
+    result = run_cli("detect", rec, "--json")
+    assert result.returncode == 0, result.stderr
+    res.write_text(result.stdout)
+    assert main(["history", "--import", str(res), "--recording", str(rec)]) == 0
+    summary = run_cli("summary", "--training", home=tmp_path / "home")
+    assert summary.returncode == 0, summary.stderr
+    said = [ln for ln in summary.stdout.splitlines() if ln.strip().startswith("cramp ")]
+    lines = summary_lines(collect(open_recording(rec), "training"))
+    told = [ln for ln in lines if "effort in the 10 min before" in ln]
+    assert said and len(said) == len(told)
+    for s, t in zip(said, told, strict=True):
+        context = t.split("  ")[-1].split(";")[0].strip()  # "66 s after stopping walking"
+        assert context in s, (s, t)
