@@ -193,8 +193,10 @@ def test_several_files_one_json_line_each(study, cramp_csv):
         str(study / n) for n in ("a.csv", "b.csv", "c.csv", "a.csv")
     ]
     a, b, c, again = docs
+    assert a["input"].pop("path") == str(study / "a.csv")  # input.path: the file's own
+    assert single["input"].pop("path") == str(cramp_csv)
     assert {k: v for k, v in a.items() if k != "path"} == single  # the same as one file alone
-    assert again == a
+    assert again["input"].pop("path") == str(study / "a.csv") and again == a
     assert b["events"] == [] and abs(b["input"]["duration_s"] - 15.0) < 0.01
     assert set(c) == {"path", "error"} and "abc" in c["error"] and "row 2" in c["error"]
     err = r.stderr.splitlines()

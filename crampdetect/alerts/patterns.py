@@ -117,6 +117,11 @@ class AlertSettings:
     flap_quiet_s : float
         A cramp raised at least this many s after the leg's last cramp ended is prompted
         whatever the count: a true recurrence after a calm spell always vibrates.
+    sensor_back_s : float
+        A loose sensor (``lead_off`` on a channel) is told to the wearer once per episode, as a
+        message (never a vibration); the episode ends, with a message that the sensor is back,
+        once no lead-off has been flagged on that channel for this many s (a sensor that
+        flickers on and off within it stays one episode: one message, not one per flicker).
     """
 
     escalation: tuple[VibrationPattern, ...]
@@ -133,6 +138,7 @@ class AlertSettings:
     flap_limit: int = 3
     flap_window_s: float = 3600.0
     flap_quiet_s: float = 600.0
+    sensor_back_s: float = 10.0
 
     def __post_init__(self) -> None:
         if not self.escalation:
@@ -152,6 +158,10 @@ class AlertSettings:
             raise InputError(
                 "Invalid value for 'rejoin_s': must be 0..recurrence_window_s "
                 f"({self.recurrence_window_s}), got {self.rejoin_s}"
+            )
+        if not self.sensor_back_s >= 0:
+            raise InputError(
+                f"Invalid value for 'sensor_back_s': must be >= 0 s, got {self.sensor_back_s}"
             )
         if not self.stale_prompt_s > 0:
             raise InputError(

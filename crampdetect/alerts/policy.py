@@ -22,7 +22,22 @@ REST_TEXT = (
     "Rest the calf for 15-20 min: it stays prone to cramp for about an hour, "
     "so it is watched more closely until then."
 )
-WARNING_TEXT = "Your {leg} calf is tensing up: a gentle stretch now may head off a cramp."
+WARNING_TEXT = "Your {place} is tensing up: a gentle stretch now may head off a cramp."
+
+
+def place(channel: str) -> str:
+    """Where ``channel`` measures, as the wearer would say it: ``left calf`` for ``calf_left``,
+    ``Calf_Left_mV``, ``gastroc_left`` or ``left`` (the leg words of
+    :func:`~crampdetect.calibration.channel_words`); a channel that names its leg but another
+    muscle is ``left leg (ta_left)``, one that names no leg ``calf`` (``calf``) or
+    ``calf (ch1)``."""
+    from crampdetect.calibration import channel_words  # numpy and filters: only when prompting
+
+    leg, other = channel_words(channel)
+    calf = other <= {"calf"}
+    if leg:
+        return f"{leg} calf" if calf else f"{leg} leg ({channel})"
+    return "calf" if calf and other else f"calf ({channel})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +270,7 @@ class AlertPolicy:
             if recurrence:
                 self._recurrence_ids.add(key)
             label = "Recurring cramp" if recurrence else "Cramp"
-            text = f"{label} in the {event.channel} calf. {STRETCH_TEXT}"
+            text = f"{label} in the {place(event.channel)}. {STRETCH_TEXT}"
             reason = "cramp raised" + (
                 " (recurrence within the watch window)" if recurrence and not rejoin else ""
             )
@@ -285,7 +300,10 @@ class AlertPolicy:
             self._vibrating = False
             out.append(Action("stop", now_s, "cramp ended", event.channel, event.id))
         duration = event.end_s - event.onset_s
-        text = f"The {event.channel} cramp eased after {_fmt_duration(duration)}. {REST_TEXT}"
+        text = (
+            f"The cramp in the {place(event.channel)} eased after {_fmt_duration(duration)}. "
+            f"{REST_TEXT}"
+        )
         reason = (
             f"cramp ended after {duration:.0f} s; recurrence watch "
             f"for {self.settings.recurrence_window_s / 60:.0f} min"
@@ -296,7 +314,7 @@ class AlertPolicy:
         return out
 
     def _on_warning(self, event: Event, now_s: float) -> list[Action]:
-        text = WARNING_TEXT.format(leg=event.channel)
+        text = WARNING_TEXT.format(place=place(event.channel))
         out = [Action("message", now_s, "early warning raised", event.channel, event.id, text=text)]
         if not self.settings.warn_prompt:
             logger.info("t=%.1f s no vibration for early warning: warn_prompt is off", now_s)
@@ -428,3 +446,59 @@ def _fmt_duration(seconds: float) -> str:
     if seconds < 90:
         return f"{seconds:.0f} s"
     return f"{seconds / 60:.1f} min"
+
+
+#: What the wearer is told when a sensor comes loose, and when it is back.
+SENSOR_LOOSE_TEXT = (
+    "The {place} sensor has come loose: cramps on that leg cannot be detected until it is "
+    "pressed back on."
+)
+SENSOR_BACK_TEXT = "The {place} sensor is back on: that leg is watched again (it was off {lost})."
+
+
+class SensorWatch:
+    """Tells the wearer when a sensor comes loose and when it is back, through the alert path.
+
+    Fed the quality intervals of the pipeline (``lead_off`` as it opens, ``end_s`` None, and
+    as it closes); returns ``message`` actions: one when a channel's lead-off episode starts,
+    one when it has been back for ``AlertSettings.sensor_back_s`` (a lead-off again within it
+    is the same episode). Never a vibration: a loose sensor is no emergency, and at night a
+    buzz would wake the wearer for something that can wait until morning.
+    """
+
+    def __init__(self, profile: str = "night", settings: AlertSettings | None = None) -> None:
+        self.settings = settings if settings is not None else settings_for(profile)
+        self._loose: dict[str, float] = {}  # channel -> start of its episode (stream s)
+        self._open: dict[str, int] = {}  # channel -> lead-off intervals open now
+        self._back_at: dict[str, float] = {}  # channel -> when its last lead-off closed
+
+    def update(self, quality: list, now_s: float) -> list[Action]:
+        out: list[Action] = []
+        for q in quality:
+            if q.issue != "lead_off":
+                continue
+            ch = q.channel
+            if q.end_s is None:
+                self._open[ch] = self._open.get(ch, 0) + 1
+                self._back_at.pop(ch, None)
+                if ch not in self._loose:
+                    self._loose[ch] = q.start_s
+                    text = SENSOR_LOOSE_TEXT.format(place=place(ch))
+                    logger.info("t=%.1f s %s: sensor loose (lead-off)", q.start_s, ch)
+                    out.append(Action("message", now_s, "sensor loose (lead-off)", ch, text=text))
+            else:
+                self._open[ch] = max(self._open.get(ch, 0) - 1, 0)
+                if ch not in self._loose:  # opened and closed within one update
+                    self._loose[ch] = q.start_s
+                    text = SENSOR_LOOSE_TEXT.format(place=place(ch))
+                    out.append(Action("message", now_s, "sensor loose (lead-off)", ch, text=text))
+                if not self._open[ch]:
+                    self._back_at[ch] = q.end_s
+        for ch, back_s in list(self._back_at.items()):
+            if now_s - back_s >= self.settings.sensor_back_s:
+                lost = _fmt_duration(back_s - self._loose.pop(ch))
+                del self._back_at[ch]
+                logger.info("t=%.1f s %s: sensor back on after %s", now_s, ch, lost)
+                text = SENSOR_BACK_TEXT.format(place=place(ch), lost=lost)
+                out.append(Action("message", now_s, "sensor back on", ch, text=text))
+        return out

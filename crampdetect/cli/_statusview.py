@@ -34,11 +34,18 @@ def status_line(t_s: float, status: Mapping[str, Any], stats: Any) -> str:
     )
     channels = channels or "waiting for samples"
     link = (
-        f"{'' if stats.connected else 'LINK DOWN '}{stats.frames_per_s:4.0f} fr/s "
+        f"{_link_word(stats, '', 'LINK DOWN ', 'STREAM ENDED ')}{stats.frames_per_s:4.0f} fr/s "
         f"lost {stats.lost_frames} crc {stats.crc_errors} dup {stats.duplicates} "
         f"reconn {stats.reconnects}"
     )
     return f"{clock(t_s, decimals=1)}  {channels}  | {link}"
+
+
+def _link_word(stats: Any, up: str, down: str, ended: str) -> str:
+    """How the link stands: up, down (a cut: it may come back) or the stream's end."""
+    if getattr(stats, "ended", False):
+        return ended
+    return up if stats.connected else down
 
 
 def alert_line(event: Event) -> str:
@@ -80,6 +87,7 @@ class StatusView:
         self._last_plain = -float("inf")
         self._had_samples = False
         self._last_note = ""
+        self._last_link = "up"
         self._alerts: list[str] = []
         if self.file.isatty():
             from rich.console import Console
@@ -99,11 +107,14 @@ class StatusView:
         self._had_samples = self._had_samples or bool(status)
         if first_samples:
             print(STATES_HELP, file=self.file, flush=True)
-        if first_samples or now - self._last_plain >= PLAIN_EVERY_S or note != self._last_note:
+        link = _link_word(stats, "up", "down", "ended")  # a change is shown at once
+        changed = note != self._last_note or link != self._last_link
+        if first_samples or now - self._last_plain >= PLAIN_EVERY_S or changed:
             self._last_plain = now
             line = status_line(t_s, status, stats) + (f"  | {note}" if note else "")
             print(line, file=self.file, flush=True)
         self._last_note = note
+        self._last_link = link
 
     def _table(self, t_s: float, status: Mapping[str, Any], stats: Any, note: str) -> Any:
         from rich.console import Group
@@ -118,7 +129,8 @@ class StatusView:
             quality = ", ".join(st.quality) or "ok"
             table.add_row(name, f"{st.level_uv:.0f}", state, quality)
         link = Text(
-            f"link: {'up' if stats.connected else 'DOWN'}  {stats.frames_per_s:.0f} frames/s  "
+            f"link: {_link_word(stats, 'up', 'DOWN', 'stream ended')}  "
+            f"{stats.frames_per_s:.0f} frames/s  "
             f"lost {stats.lost_frames}  CRC errors {stats.crc_errors}  duplicates "
             f"{stats.duplicates}  reconnects {stats.reconnects}"
         )

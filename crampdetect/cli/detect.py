@@ -146,7 +146,7 @@ def _detect_csv(
         def check(channels, rep, fs, frames_per_s):  # does the calibration fit this file?
             return CalibrationCheck(stored, channels, rep, fs, frames_per_s, args.user)
 
-    return detect_file(
+    result = detect_file(
         path,
         profile=args.profile,  # None: the one the CSV names, else night
         signal=args.signal,
@@ -161,6 +161,10 @@ def _detect_csv(
         calibration_check=check,
         channels=args.channels,
     )
+    # the shape of every other format's (replay's) result: where it came from, problems listed
+    result["input"] = {"path": str(path), "format": "csv", **result["input"]}
+    result["input"].setdefault("problems", [])
+    return result
 
 
 def _run_many(args: argparse.Namespace) -> int:

@@ -23,7 +23,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "directory",
         nargs="*",
         help="folder of labelled recordings (CSV or WAV with a .labels.json sidecar, EDF+/BDF+ "
-        "with label annotations, as `convert` writes them); several: evaluation sets; none: "
+        "with label annotations, as `convert` writes them), or one such recording; several "
+        "folders: evaluation sets; none: "
         "generate and score both evaluation sets at several seeds",
     )
     add_recursive_argument(p)
@@ -95,7 +96,10 @@ def run(args: argparse.Namespace) -> int:
     scores = []
     for path, outcome in zip(paths, outcomes, strict=True):
         if not isinstance(outcome, Failure):
-            outcome["name"] = Path(path).relative_to(args.directory[0]).as_posix()  # sub-folders
+            given = Path(args.directory[0])
+            outcome["name"] = (  # sub-folders; a file given is named by its name
+                Path(path).name if given.is_file() else Path(path).relative_to(given).as_posix()
+            )
             scores.append(outcome)
         elif outcome.error.startswith(f"{NoLabelsError.__name__}: "):
             skipped.append(f"{path} (no labels)")
@@ -177,8 +181,10 @@ def labelled_recordings(
     from crampdetect.evaluate.score import labels_path
 
     folder = Path(directory)
+    if folder.is_file():  # one labelled recording: scored as a folder of one
+        return [directory], [], []
     if not folder.is_dir():
-        raise InputError(f"{folder}: not a directory")
+        raise InputError(f"{folder}: no such file or directory")
     failed: list[tuple[str, str]] = []
     found, skipped = expand_folders([directory], recursive, unreadable=failed)
     paths = []
@@ -188,10 +194,11 @@ def labelled_recordings(
             skipped.append(f"{name} (no labels)")  # named as errors are (the path given)
         else:
             paths.append(name)
-    # a damaged file is only a failure when it was meant to be scored (a labelled CSV, EDF...)
+    # a file that cannot be read is only a failure when it was meant to be scored (labels
+    # beside it); else it is skipped with why, as detect, report, convert and replay do
     for path, why in list(failed):
         p = Path(path)
-        if p.suffix.lower() == ".csv" and not labels_path(p).exists():
+        if not labels_path(p).exists():
             failed.remove((path, why))
             skipped.append(f"{path} ({why})")
     skipped = [s for s in skipped if not s.endswith(IGNORED_SUFFIXES)]

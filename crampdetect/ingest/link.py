@@ -33,6 +33,7 @@ class LinkStats:
     reconnects: int = 0
     restarts: int = 0
     connected: bool = False
+    ended: bool = False  # the source said its stream ended (a scenario, a file)
     commands_sent: int = 0
     acks: int = 0
     resends: int = 0

@@ -43,7 +43,7 @@ _COMMON_PARAMS = {"channels", "rate", "bits", "signal", "time"}
 _PARAMS = {
     "serial": {"baud", "reset"},
     "ble": {"timeout"},
-    "sim": {"seed", "speed", "duration", "n_channels", "frame"},
+    "sim": {"seed", "speed", "duration", "n_channels", "frame", "wearer"},
     "file": {"speed", "units"},
     "lsl": {"timeout", "units", "scope"},
 }
@@ -216,6 +216,7 @@ class BoardSource:
             reconnects=self.transport.reconnects,
             restarts=r.restarts,
             connected=self.connected,
+            ended=self.ended,
             commands_sent=self.commands.sent,
             acks=self.commands.acks,
             resends=self.commands.resends,
@@ -345,6 +346,8 @@ def _sim_transport(
     kwargs: dict[str, object] = {"seed": _number(params, "seed", int, 0), "fs": fs}
     if "duration" in params:
         kwargs["duration_s"] = _number(params, "duration", float, None)
+    if params.get("wearer"):  # as `simulate --wearer`: that scenario's subject and sensor
+        kwargs["wearer"] = params["wearer"]
     session = simulate(scenario, representation=rep, channels=names[:n_channels], **kwargs)  # type: ignore[arg-type]
     board = BoardEmulator(fs, n_channels, rep.adc_bits or 10, rep.signal)  # type: ignore[arg-type]
     board.samples_per_frame = _number(params, "frame", int, board.samples_per_frame)  # type: ignore[assignment]

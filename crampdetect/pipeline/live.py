@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from crampdetect.alerts.haptic import HapticSink, PromptPolicy, SimplePolicy
 from crampdetect.alerts.journal import JournalingPolicy
 from crampdetect.alerts.patterns import settings_for
-from crampdetect.alerts.policy import Action
+from crampdetect.alerts.policy import Action, SensorWatch
 from crampdetect.core import Block, Event, QualityInterval
 from crampdetect.detect import onset
 from crampdetect.detect.model import check_recording
@@ -137,6 +137,7 @@ class LiveMonitor:
         self.prompts = prompts
         self._clock = clock
         self._stale_s = settings_for(profile).stale_prompt_s
+        self._sensors = SensorWatch(profile)  # a loose sensor told to the wearer
         self._wall0: float | None = None  # clock at the first read that brought samples
         self._stream0 = 0.0  # stream time in s of the newest sample of that read
         self._newest_s = -float("inf")  # stream time in s of the newest sample received
@@ -219,6 +220,14 @@ class LiveMonitor:
         for source in (["button"] * presses + acks) if self.prompts else []:
             actions += self._acknowledge(source)
         actions = [self._vet(a) for a in actions]  # the journal vetted its own already
+        if self.prompts:  # a loose sensor, and when it is back: messages, logged and stored
+            told = self._sensors.update(quality, self._now_s)
+            for action in told:
+                if self._journal is not None:
+                    self._journal.recorder.record_action(action)
+                if self.view is None:  # no screen: said on stderr, not only in the summary
+                    logger.warning(action.text)
+            actions += told
         if self.prompts:
             for action in actions:  # a cramp prompted afresh needs no prompt held back
                 if action.kind == "vibrate":

@@ -25,6 +25,8 @@ from crampdetect.ingest.inference import resolve_inference
 from crampdetect.pipeline.offline import unit_warnings
 from crampdetect.pipeline.rescore import replay, resolve_representation
 from crampdetect.reports import activity
+from crampdetect.reports.session_view import cramp_context, gait_stop, smooth_runs
+from crampdetect.reports.summary import LOST_ISSUES
 from crampdetect.storage.recording import Recording
 
 STATES = ("idle", "suspect", "cramp", "recovery")
@@ -207,7 +209,9 @@ def cramp_episodes(data: ReportData) -> list[list[dict]]:
 
 def night_summary(data: ReportData) -> dict:
     """Cramps (leg, time, duration from the first piece's onset to the last one's end,
-    severity, peak, pieces) and time lost to sensor problems."""
+    severity, peak, pieces) and time lost to sensor problems (lead-off, saturation and gaps:
+    :data:`~crampdetect.reports.summary.LOST_ISSUES`, as ``summary`` and ``monitor`` count it;
+    mains hum or a pop costs no signal time)."""
     t_end = data.rec.t_end
     medians = {
         ch: float(np.nanmedian(row)) if row.size else np.nan
@@ -242,7 +246,7 @@ def night_summary(data: ReportData) -> dict:
         spans = [
             (q["start_s"], q["end_s"] if q["end_s"] is not None else t_end)
             for q in data.quality
-            if q["channel"] == ch
+            if q["channel"] == ch and q["issue"] in LOST_ISSUES  # as summary counts them
         ]
         lost[ch] = round(_union(spans), 1)
     issues: dict[str, int] = {}
@@ -277,14 +281,10 @@ def training_summary(data: ReportData) -> dict:
             data.status_t < ev["onset_s"]
         )
         effort = float(np.mean(data.level_uv[c, before])) if before.any() else np.nan
-        moving = [
-            (a, b)
-            for leg, a, b, act in data.activity
-            if leg == ev["channel"]
-            and act in ("walking", "running", "active")
-            and a < ev["onset_s"]
-        ]
-        last_stop = max((min(b, ev["onset_s"]) for _, b in moving), default=None)
+        runs = smooth_runs(
+            [(a, b, act) for leg, a, b, act in data.activity if leg == ev["channel"]]
+        )
+        now, stopped_s, _ = gait_stop(runs, ev["onset_s"])  # as summary --training reads it
         cramps.append(
             {
                 "leg": ev["channel"],
@@ -293,16 +293,10 @@ def training_summary(data: ReportData) -> dict:
                 if session_peak > 0
                 else None,
                 "after_stopping_s": None
-                if last_stop is None or last_stop >= ev["onset_s"] - 1.0
-                else round(ev["onset_s"] - last_stop, 1),
-                "during": next(
-                    (
-                        act
-                        for leg, a, b, act in data.activity
-                        if leg == ev["channel"] and a <= ev["onset_s"] < b
-                    ),
-                    "unknown",
-                ),
+                if stopped_s is None
+                else round(ev["onset_s"] - stopped_s, 1),
+                "during": now or "unknown",
+                "context": cramp_context(runs, ev["onset_s"]),
             }
         )
     return {

@@ -66,15 +66,10 @@ def summary_lines(data: ReportData) -> list[str]:
         acts = ", ".join(f"{k} {v / 60:.1f} min" for k, v in t["activity_s"].items())
         lines.append(f"activity (mean over legs): {acts}")
         for cr in t["cramps"]:
-            stop = (
-                "while moving"
-                if cr["after_stopping_s"] is None
-                else f"{cr['after_stopping_s']:.0f} s after stopping"
-            )
             at = clock(cr["onset_s"] - rec.t_start, "auto")
             lines.append(
-                f"  cramp {cr['leg']:<12} at {at:>7}  during "
-                f"{cr['during']}, {stop}; effort in the 10 min before: "
+                f"  cramp {cr['leg']:<12} at {at:>7}  {cr['context']}; "
+                "effort in the 10 min before: "
                 f"{cr['effort_before_pct_of_peak']} % of session peak"
             )
     return lines

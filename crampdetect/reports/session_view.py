@@ -74,18 +74,38 @@ def with_cramps(
     return out
 
 
+#: A cramp's context is read this many s before its onset: the cramp itself looks like a hold.
+CONTEXT_BEFORE_S = 3.0
+
+
+def gait_stop(
+    runs: list[tuple[float, float, str]], onset_s: float
+) -> tuple[str | None, float | None, str | None]:
+    """What the wearer did just before a cramp at ``onset_s`` (``runs``: smoothed activity of
+    its leg): the run then (None if none), and when the last walking or running before it
+    stopped and which (None, None while still on the move or if there was none). The one
+    reading of a cramp's context, for ``summary --training`` and ``report`` alike."""
+    before = onset_s - CONTEXT_BEFORE_S
+    current = next((r for r in runs if r[0] <= before < r[1]), None)
+    now = current[2] if current is not None else None
+    if now in GAIT:
+        return now, None, None
+    gait_ends = [r for r in runs if r[2] in GAIT and r[1] <= onset_s]
+    if not gait_ends:
+        return now, None, None
+    last = max(gait_ends, key=lambda r: r[1])
+    return now, last[1], last[2]
+
+
 def cramp_context(runs: list[tuple[float, float, str]], onset_s: float) -> str:
     """Where in the activity a cramp at ``onset_s`` came, e.g. "4 min after stopping running"."""
-    before = onset_s - 3.0  # the cramp itself looks like a hold: look just before it
-    current = next((r for r in runs if r[0] <= before < r[1]), None)
-    if current is not None and current[2] in GAIT:
-        return f"while {current[2]}"
-    gait_ends = [r for r in runs if r[2] in GAIT and r[1] <= onset_s]
-    if gait_ends:
-        last = max(gait_ends, key=lambda r: r[1])
-        return f"{_minutes(onset_s - last[1])} after stopping {last[2]}"
-    if current is not None:
-        return f"while {current[2]}" if current[2] != "active" else "during other activity"
+    now, stopped_s, what = gait_stop(runs, onset_s)
+    if now in GAIT:
+        return f"while {now}"
+    if stopped_s is not None:
+        return f"{_minutes(onset_s - stopped_s)} after stopping {what}"
+    if now is not None:
+        return f"while {now}" if now != "active" else "during other activity"
     return (
         "at the start of the session" if runs and onset_s < runs[0][0] + 5.0 else "activity unknown"
     )
@@ -107,9 +127,9 @@ def format_session(history: History, session_id: int) -> str:
     legs = sorted(set(per_leg) | {c.leg for c in cramps})
     if not per_leg and row["content_hash"] is None:  # monitored live, not imported
         lines.append(
-            "No activity timeline: live monitoring does not classify activity. Record the "
-            "session (monitor --record REC), then `crampdetect history --import REC "
-            "--recording REC` adds one."
+            "No activity timeline: live monitoring does not classify activity. If the session "
+            "was recorded (monitor --record REC), `crampdetect history --import REC "
+            "--recording REC` adds one; else record the next one so."
         )
     elif not per_leg:
         lines.append("No activity timeline (import with --recording to add one).")

@@ -32,6 +32,12 @@ from crampdetect.text import word
 #: A step longer than this many sample periods is a gap (lost samples).
 GAP_FACTOR = 1.5
 CHUNK_BYTES = 1 << 20
+#: Seconds per unit of a time column named with its unit (``time_ms``, ``time (s)``,
+#: ``time[us]``); ``time_s`` and a bare ``time`` are seconds.
+TIME_UNITS = {"s": 1.0, "sec": 1.0, "seconds": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "μs": 1e-6}
+_TIME_RE = re.compile(
+    rf"^time(?:\s*[_\-.\s(\[]\s*({'|'.join(TIME_UNITS)})\s*[)\]]?)?$", re.IGNORECASE
+)
 T = TypeVar("T")
 
 
@@ -231,7 +237,7 @@ def open_csv(
         head = fh.readline(limits.MAX_LINE_BYTES + 1)
     names = parse_header(head, path.name)
     dropped: list[str] = []
-    batches = _arrays(path, len(head), len(names), dropped)
+    batches = _arrays(path, len(head), len(names), dropped, time_scale(names[0]) or 1.0)
     try:
         first = next(batches)
     except StopIteration:
@@ -297,8 +303,11 @@ def open_csv(
     return stream
 
 
-def _arrays(path: Path, skip: int, n_cols: int, dropped: list[str]) -> Iterator[np.ndarray]:
-    """Parse the data rows in chunks cut at line ends; yields (n_cols, n_rows) arrays.
+def _arrays(
+    path: Path, skip: int, n_cols: int, dropped: list[str], t_scale: float = 1.0
+) -> Iterator[np.ndarray]:
+    """Parse the data rows in chunks cut at line ends; yields (n_cols, n_rows) arrays, the
+    first row (the time column) in seconds (times ``t_scale``, seconds per unit of the file).
 
     A last line without its line end and with fields missing is cut short: it is left out
     and said so in ``dropped``.
@@ -325,10 +334,21 @@ def _arrays(path: Path, skip: int, n_cols: int, dropped: list[str]) -> Iterator[
                 return
             if chunk and not chunk.isspace():
                 arr = _parse(chunk, path.name, row, n_cols)
+                if t_scale != 1.0:
+                    arr[0] *= t_scale
                 row += arr.shape[1]
                 yield arr
             if last:
                 return
+
+
+def time_scale(column: str) -> float | None:
+    """Seconds per unit of a first column named ``time_s``, ``time`` (seconds) or ``time``
+    with a unit (``time_ms``, ``time (s)``, ``time[us]``); None for any other name."""
+    m = _TIME_RE.match(column.strip().strip('"'))
+    if not m:
+        return None
+    return TIME_UNITS[m.group(1).lower()] if m.group(1) else 1.0
 
 
 def parse_header(head: bytes, name: str) -> list[str]:
@@ -354,8 +374,11 @@ def parse_header(head: bytes, name: str) -> list[str]:
         raise InputError(f"{name}: not a text CSV file") from None
     except csv.Error as exc:
         raise InputError(f"{name}: malformed header ({exc})") from None
-    if not names or names[0] != "time_s":
-        raise InputError(f"{name}: first column must be 'time_s', got {names[0][:40]!r}")
+    if not names or time_scale(names[0]) is None:
+        raise InputError(
+            f"{name}: first column must be the sample times, named 'time_s' (or 'time' in s, "
+            f"or with its unit: 'time_ms', 'time (s)'), got {names[0][:40]!r}"
+        )
     if len(names) < 2:
         raise InputError(f"{name}: no channel columns after 'time_s'")
     if len(set(names)) != len(names) or any(not n for n in names):

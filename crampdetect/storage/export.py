@@ -14,7 +14,8 @@ from crampdetect.storage.limits import refuse_overwrite
 #: Columns of the CSV export; a record fills the ones that apply to it. ``event_id`` is the
 #: detector's id of a cramp or warning; ``part_of`` the ``event_id`` of the cramp a cramp row is
 #: a piece of (raised on its leg within ``rejoin_s`` of that cramp's end: one cramp), empty
-#: for a cramp of its own (as ``cramps.part_of`` in the history, schema 4).
+#: for a cramp of its own (as ``cramps.part_of`` in the history, schema 4). ``confidence``: the
+#: detector's confidence (0-1) of a cramp row, as in the JSON export (empty when not stored).
 CSV_COLUMNS = (
     "session_id",
     "night",
@@ -30,6 +31,7 @@ CSV_COLUMNS = (
     "detail",
     "event_id",
     "part_of",
+    "confidence",
 )
 
 
@@ -120,6 +122,7 @@ def _csv_row(table: str, r: dict[str, object]) -> dict[str, object]:
         if table == "cramps":
             row |= {"duration_s": r["duration_s"], "recurrence": r["recurrence"]}
             row["part_of"] = r.get("part_of")
+            row["confidence"] = r.get("confidence")
             if r.get("severity") is not None:
                 row["detail"] = f"{row['detail']};severity={r['severity']}"
     elif table in ("quality", "activity"):

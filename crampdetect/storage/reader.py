@@ -17,6 +17,7 @@ import numpy as np
 from crampdetect.core import InputError, Representation
 from crampdetect.ingest.columns import select_channels
 from crampdetect.storage import edf, formats, limits, session_reader, thirdparty
+from crampdetect.storage.csvfile import time_scale
 from crampdetect.storage.recording import Recording, carried_profile, segments_from_array
 from crampdetect.storage.session_reader import is_session
 
@@ -110,7 +111,7 @@ def sniff(path: Path) -> str:
         first = head.decode("utf-8-sig").splitlines()[0]
     except (UnicodeDecodeError, IndexError):
         first = ""
-    if "," in first and first.split(",")[0].strip().strip('"') in ("time_s", "time"):
+    if "," in first and time_scale(first.split(",")[0]) is not None:
         return "csv"
     if thirdparty.is_brainflow(head):
         return "brainflow"

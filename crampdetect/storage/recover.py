@@ -19,7 +19,7 @@ import numpy as np
 
 from crampdetect.core import InputError
 from crampdetect.storage import limits
-from crampdetect.storage.csvfile import parse_header
+from crampdetect.storage.csvfile import parse_header, time_scale
 from crampdetect.storage.recording import Recording, Segment, segments_from_array
 from crampdetect.text import plural, word
 
@@ -51,6 +51,7 @@ def recover_csv(path: str | Path, reason: str) -> Recording:
     if rows.size == 0 or rows.shape[-1] != len(names):
         rows = np.zeros((0, len(names)))
     rows = rows[np.isfinite(rows).all(axis=1)]
+    rows[:, 0] *= time_scale(names[0]) or 1.0  # the time column in seconds
     sane = (np.abs(rows[:, 1:]) <= limits.MAX_ABS_VALUE).all(axis=1)
     rows = rows[sane & (np.abs(rows[:, 0]) <= limits.MAX_TIME_S)]
     if rows.shape[0]:
