@@ -31,7 +31,8 @@ def place(channel: str) -> str:
     :func:`~crampdetect.calibration.channel_words`); a channel that names its leg but another
     muscle is ``left leg (ta_left)``, one that names no leg ``calf`` (``calf``) or
     ``calf (ch1)``."""
-    from crampdetect.calibration import channel_words  # numpy and filters: only when prompting
+    # lazy: calibration pulls numpy and the filters, needed only when prompting
+    from crampdetect.calibration import channel_words
 
     leg, other = channel_words(channel)
     calf = other <= {"calf"}
