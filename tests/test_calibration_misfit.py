@@ -51,24 +51,12 @@ def test_a_calibration_that_does_not_fit_a_training_session_makes_no_cramp(step_
     # before: a cramp on calf_right from 432 s to the end of the standing (frozen 1 µV rest
     # and a 589 µV reference under a session that runs above it)
     x = training_session()
-    if step_s == 0.02:  # the live board's blocks: the first 5 minutes keep the test short
-        x = x[:, : round(300 * FS)]
+    if step_s == 0.02:  # the live board's blocks: up to the false cramp's alert (8 min)
+        x = x[:, : round(480 * FS)]
     plain = cramps(x, "training", step_s=step_s)
     calibrated = cramps(x, "training", MISFIT, step_s=step_s)
     assert plain == []
     assert calibrated == []
-
-
-@pytest.mark.parametrize("rest_uv", [0.5, 1.0, 2.0])
-def test_a_low_calibrated_rest_gives_the_uncalibrated_cramps_or_fewer(rest_uv):
-    # a cramp from a standing background 10-40x the calibrated rest: nothing beyond the
-    # uncalibrated detector's alerts, whatever the cut
-    t, x, rng = scene(duration_s=240.0, rest_uv=20.0, seed=3, n_channels=2)
-    add_burst(x, t, FS, rng, 1, 150.0, 185.0, 400.0, ramp_s=0.5, irregular=0.5)
-    cal = {leg: (rest_uv, 800.0) for leg in LEGS}
-    plain = {c for c, _ in cramps(x, "training")}
-    for step_s in (None, 0.37, 2.9):
-        assert {c for c, _ in cramps(x, "training", cal, step_s)} <= plain
 
 
 def _night_starting_inside_a_cramp(seed: int) -> np.ndarray:
