@@ -377,6 +377,11 @@ CHECK_AFTER_S = 60.0
 FLOOR_PERCENTILE = 20.0
 #: Sample rates within this fraction of the calibration's are the same.
 RATE_TOLERANCE = 0.02
+#: Training sessions are stood, walked and run, never rested seated: their quiet floor is
+#: quiet standing's tonic calf activity, up to this fraction of the calibrated maximum (2-8 %
+#: MVC in the soleus), not the seated rest. The training check compares the floor with it:
+#: from the rest / :data:`MISMATCH_RATIO` to :data:`MISMATCH_RATIO` times this x the maximum.
+STANDING_MAX_FRACTION = 0.08
 
 
 def load_profile_channels(user: str) -> dict[str, dict]:
@@ -399,7 +404,11 @@ class CalibrationCheck:
     quiet floor, measured like the calibration's rest (per 1-s segment the 20th percentile of
     the frames; here the :data:`FLOOR_PERCENTILE` of those segment floors), more than
     :data:`MISMATCH_RATIO` times the calibration's rest (or less than its inverse) means the
-    frozen baseline is wrong for it: cramps alerted early or held to the end of the file.
+    calibration does not fit it: the detector then learns the session's own rest above the
+    calibrated one (it is only the lowest the baseline goes), and a rest that high misses
+    cramps. A training session (``profile="training"``) has no seated rest: its quiet floor
+    is quiet standing's, compared with :data:`STANDING_MAX_FRACTION` of the calibrated
+    maximum instead (like with like).
 
     Parameters
     ----------
@@ -415,6 +424,8 @@ class CalibrationCheck:
         Envelope frames per second (the pipeline's ``1 / hop_s``).
     user : str
         Named in the warnings.
+    profile : {"night", "training"}
+        The detector profile the recording is scored with (what its quiet floor is).
     """
 
     def __init__(
@@ -425,8 +436,10 @@ class CalibrationCheck:
         fs: float,
         frames_per_s: int,
         user: str = "",
+        profile: str = "night",
     ) -> None:
         self.channels = tuple(channels)
+        self.profile = profile
         # the entry of each channel, found by leg as the detector finds it (calf_left_mV)
         legs = {k: str(v["leg"]) for k, v in stored.items() if isinstance(v.get("leg"), str)}
         dates = {k: str(v.get("date") or "") for k, v in stored.items()}
@@ -504,6 +517,7 @@ class CalibrationCheck:
                 continue
             try:
                 rest = float(doc["rest_rms_uv"])
+                top = float(doc.get("max_rms_uv") or 0.0)
             except (KeyError, TypeError, ValueError):
                 continue
             row = floors[i][np.isfinite(floors[i])]
@@ -511,17 +525,28 @@ class CalibrationCheck:
                 continue
             floor = float(np.percentile(row, FLOOR_PERCENTILE))
             ratio = floor / rest
-            if 1.0 / MISMATCH_RATIO <= ratio <= MISMATCH_RATIO:
+            standing = self.profile == "training" and top > 0
+            high = MISMATCH_RATIO * (max(rest, STANDING_MAX_FRACTION * top) if standing else rest)
+            if rest / MISMATCH_RATIO <= floor <= high:
                 continue
-            effect = (
-                "cramps may be alerted early and held to the end"
-                if ratio > 1
-                else "cramps may be missed or alerted late"
-            )
+            if floor < rest:
+                effect = "cramps may be missed or alerted late"
+            else:
+                effect = "cramps may be alerted early until the detector learns its own rest"
+            if standing and floor > rest:
+                what = (
+                    f"has a maximum of {top:.0f} µV, but this training session's quiet floor "
+                    f"(standing) is {floor:.1f} µV ({100 * floor / top:.0f} % of it; quiet "
+                    f"standing is up to {100 * STANDING_MAX_FRACTION:.0f} %)"
+                )
+            else:
+                what = (
+                    f"has a rest of {rest:.1f} µV, but this recording's quiet floor is "
+                    f"{floor:.1f} µV ({ratio:.2g}x)"
+                )
             out.append(
-                f"{self._who(ch)} has a rest of {rest:.1f} µV, but this recording's quiet "
-                f"floor is {floor:.1f} µV ({ratio:.2g}x): {effect}; calibrate again on this "
-                "sensor, or score without --user"
+                f"{self._who(ch)} {what}: {effect}; calibrate again on this sensor, or score "
+                "without --user"
             )
         return out
 

@@ -143,8 +143,8 @@ def _detect_csv(
     if calibration is not None:
         from crampdetect.calibration import CalibrationCheck
 
-        def check(channels, rep, fs, frames_per_s):  # does the calibration fit this file?
-            return CalibrationCheck(stored, channels, rep, fs, frames_per_s, args.user)
+        def check(channels, rep, fs, frames_per_s, profile="night"):  # does it fit this file?
+            return CalibrationCheck(stored, channels, rep, fs, frames_per_s, args.user, profile)
 
     result = detect_file(
         path,

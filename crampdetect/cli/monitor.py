@@ -296,7 +296,13 @@ def _calibration_watch(monitor, user: str, view):
         check = state.get("check")
         if check is None or state.get("pipe") is not pipe:  # a new stream: a new check
             check = CalibrationCheck(
-                stored, pipe.channels, pipe.representation, pipe.fs, round(1.0 / pipe.hop_s), user
+                stored,
+                pipe.channels,
+                pipe.representation,
+                pipe.fs,
+                round(1.0 / pipe.hop_s),
+                user,
+                pipe.profile,
             )
             state.update(check=check, pipe=pipe, judged=False)
             for line in check.setup_warnings():

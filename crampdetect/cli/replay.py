@@ -166,7 +166,9 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
                 from crampdetect.calibration import CalibrationCheck
 
                 frames = round(1.0 / pipe.hop_s)
-                checks.append(CalibrationCheck(stored, pipe.channels, rep, rec.fs, frames, user))
+                checks.append(
+                    CalibrationCheck(stored, pipe.channels, rep, rec.fs, frames, user, pipe.profile)
+                )
             checks[0].feed(out.envelope_uv)
         if on_block is not None:
             on_block(block, pipe, out)

@@ -34,7 +34,11 @@ class BaselineTracker:
     floor_uv : float
         Lowest allowed baseline in µV (ADC resolution or amplifier noise).
     fixed : ndarray or None
-        Calibrated resting levels in µV per channel: used as a frozen baseline.
+        Calibrated resting levels in µV per channel: the baseline starts from them and never
+        goes below them, but rises above them as without a calibration (a re-base after
+        ``rebase_s`` of steady activity, a slow follow) when the session's own rest is
+        higher: a calibration that does not fit the session (another sensor or person, a
+        standing athlete) cannot make its every second look active.
     rebase_s : float
         Uninterrupted activity (s) taken for a new rest.
     rebase_swing, rebase_hold_s : float
@@ -141,8 +145,11 @@ class BaselineTracker:
             self.segment_baselines = self.segment_ratios
             self.segment_clean = np.zeros((self.n_channels, 0), dtype=bool)
         if self.fixed is not None:
-            out[:] = self.fixed[:, None]
-            self._held, self.any_held = None, False
+            # The calibrated rest is the lowest the baseline goes, not a frozen value: the
+            # tracker starts from it and a session whose own rest is steadily higher (a
+            # standing athlete, another sensor or person) re-bases above it as it would
+            # without a calibration (see the class docstring).
+            np.maximum(out, self.fixed[:, None], out=out)
         self._n_last = level.shape[1]
         pos = n_seg * seg
         self._buf = buf[:, pos:]

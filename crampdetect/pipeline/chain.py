@@ -115,8 +115,10 @@ class Pipeline:
     settings : DetectorSettings, optional
         Overrides the profile's detector settings.
     calibration : mapping of str to (rest_rms_uv, max_rms_uv), optional
-        Per-channel calibration: the resting level becomes a frozen baseline and the
-        maximum the activity reference.
+        Per-channel calibration: the resting level is the lowest the baseline goes (where
+        it starts; the session's own rest above it is learned) and the maximum the lowest
+        the activity reference goes (a session stronger than the routine raises it), so a
+        calibration that does not fit the session cannot make every second look active.
     gate : callable, optional
         Learned gate asked where the rules are unsure: rows of
         :data:`~crampdetect.detect.cramp.CANDIDATE_FEATURES` -> accept per row.
@@ -353,7 +355,9 @@ class Pipeline:
         # rail: trusted clipping (a lower bound on the level) is still not learned from.
         base, ref = self._baseline.process(f.rms_fast, self._quality.skip)
         if self._max_uv is not None:
-            ref = np.broadcast_to(self._max_uv[:, None], ref.shape)
+            # the calibrated maximum is the lowest the reference goes: a session stronger
+            # than the routine's contractions (running is above the MVC) raises it
+            ref = np.maximum(ref, self._max_uv[:, None])
         self._artefact.extend(f.start, masks["pop"] | masks["wander"])
         tkeo = self._features.tkeo if rep.signal == "raw" else None
         # A leg without electrodes shows no activity (e.g. to the bilateral check).

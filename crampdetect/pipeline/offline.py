@@ -268,7 +268,7 @@ def detect_file(
         Size in s of the blocks streamed through the pipeline (default: the file's read
         chunks); the result does not depend on it.
     calibration_check : callable, optional
-        ``calibration_check(channels, representation, fs, frames_per_s)`` makes a
+        ``calibration_check(channels, representation, fs, frames_per_s, profile)`` makes a
         :class:`~crampdetect.calibration.CalibrationCheck` of ``calibration`` for the
         recording; its warnings (the calibration does not fit) join ``input.problems``.
     channels : sequence of str, optional
@@ -322,7 +322,7 @@ def detect_file(
             if not checks or checks[-1][0] is not pipe:  # a new pipeline: a new check
                 frames = round(1.0 / pipe.hop_s)
                 checks.append((pipe, calibration_check(pipe.channels, pipe.representation,
-                                                       pipe.fs, frames)))  # fmt: skip
+                                                       pipe.fs, frames, pipe.profile)))  # fmt: skip
             checks[-1][1].feed(out.envelope_uv)
 
     opened: list[CsvStream] = []
