@@ -28,6 +28,14 @@ def name_path(path: str | Path, message: str) -> str:
     return message if name in message else f"{path}: {message}"
 
 
+def refuse_ignored(options: list[tuple[str, bool]], verbs: tuple[str, str], why: str) -> None:
+    """Raise :class:`InputError` naming the options given (``(name, given)`` pairs) that this
+    use would ignore: ``"<names> <verb> <why>"``, ``verbs`` the singular and plural verb."""
+    given = [name for name, changed in options if changed]
+    if given:
+        raise InputError(f"{' and '.join(given)} {verbs[len(given) > 1]} {why}")
+
+
 def is_folder(path: Path) -> bool:
     from crampdetect.storage.session_reader import is_session
 

@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from crampdetect.cli._args import add_model_argument, add_recursive_argument
+from crampdetect.cli._args import add_model_argument, add_recursive_argument, refuse_ignored
 from crampdetect.core import PROFILES, InputError
 from crampdetect.text import plural
 
@@ -144,24 +144,18 @@ def run(args: argparse.Namespace) -> int:
 def _refuse_generation_options(args: argparse.Namespace) -> None:
     """Folders are scored as they are: the options that choose and generate the evaluation
     sets would be ignored, so say so (as ``simulate --eval-set`` does for its own)."""
-    given = [
-        opt
-        for opt, changed in (
+    refuse_ignored(
+        [
             ("--seeds", args.seeds != "held-out"),
             ("--sets", args.sets != "standard,stress"),
             ("--cache", args.cache is not None),
             ("--standard-hours", args.standard_hours is not None),
             ("--stress-hours", args.stress_hours is not None),
-        )
-        if changed
-    ]
-    if given:
-        verb = "applies" if len(given) == 1 else "apply"
-        raise InputError(
-            f"{' and '.join(given)} {verb} only without a folder (generated evaluation sets): "
-            "a folder's recordings are scored as they are (several folders: their manifests "
-            "name set and seed)"
-        )
+        ],
+        ("applies", "apply"),
+        "only without a folder (generated evaluation sets): a folder's recordings are scored "
+        "as they are (several folders: their manifests name set and seed)",
+    )
 
 
 #: Exceptions that mean "this recording cannot be scored" (anything else is a bug).

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from crampdetect.cli import add_quiet_argument, progress
+from crampdetect.cli._args import refuse_ignored
 from crampdetect.core import InputError
 from crampdetect.text import plural
 
@@ -175,9 +176,8 @@ def _refuse_contrary_unit_names(channels: tuple[str, ...], units: str, signal: s
 def _refuse_single_recording_options(args: argparse.Namespace) -> None:
     """An evaluation set draws its own scenarios, lengths, rates, representations and
     wearers: options that shape one ``--out`` recording would be ignored, so say so."""
-    given = [
-        opt
-        for opt, changed in (
+    refuse_ignored(
+        [
             ("a scenario name", args.scenario != "night-short"),
             ("--duration", args.duration is not None),
             ("--rate", args.rate != 1000.0),
@@ -186,13 +186,8 @@ def _refuse_single_recording_options(args: argparse.Namespace) -> None:
             ("--adc-bits", args.adc_bits is not None),
             ("--channels", args.channels != "calf_left,calf_right"),
             ("--wearer", args.wearer is not None),
-        )
-        if changed
-    ]
-    if given:
-        verb = "is" if len(given) == 1 else "are"
-        raise InputError(
-            f"{' and '.join(given)} {verb} for one --out recording: --eval-set draws its own "
-            "scenarios, rates and representations (only --hours, --seed, --variant and --jobs "
-            "apply to it)"
-        )
+        ],
+        ("is", "are"),
+        "for one --out recording: --eval-set draws its own scenarios, rates and "
+        "representations (only --hours, --seed, --variant and --jobs apply to it)",
+    )
