@@ -14,6 +14,13 @@ from crampdetect.storage.reader import open_recording
 ROWS = [(0.0, 0.0022, 0.0032), (0.001, -0.0096, -0.0046), (0.002, 0.0063, 0.0137)]
 
 
+def _refusal(path) -> str:
+    """The message ``open_recording`` refuses ``path`` with."""
+    with pytest.raises(InputError) as exc:
+        open_recording(path)
+    return str(exc.value)
+
+
 def _write(path, header, sep=",", decimal="."):
     lines = [] if header is None else [header]
     lines += [sep.join(f"{v:.4f}".replace(".", decimal) for v in row) for row in ROWS]
@@ -32,10 +39,9 @@ def _write(path, header, sep=",", decimal="."):
 )
 def test_an_almost_csv_is_refused_with_what_to_change(tmp_path, header, sep, decimal, says):
     path = _write(tmp_path / "phone.csv", header, sep, decimal)
-    with pytest.raises(InputError) as exc:
-        open_recording(path)
-    assert says in str(exc.value)
-    assert "time_s,<channel names>" in str(exc.value)
+    message = _refusal(path)
+    assert says in message
+    assert "time_s,<channel names>" in message
 
 
 def test_detect_names_the_separator_of_a_phone_export(tmp_path):
@@ -49,10 +55,8 @@ def test_detect_names_the_separator_of_a_phone_export(tmp_path):
 def test_a_file_that_is_not_a_table_gets_no_csv_hint(tmp_path):
     path = tmp_path / "notes.csv"
     path.write_text("# provenance\nrecorded in a lab\n", encoding="utf-8")
-    with pytest.raises(InputError) as exc:
-        open_recording(path)
-    assert "not a recording crampdetect can read" in str(exc.value)
-    assert "time_s,<channel names>" not in str(exc.value)
+    assert "not a recording crampdetect can read" in _refusal(path)
+    assert "time_s,<channel names>" not in _refusal(path)
 
 
 def test_monitor_json_events_still_ends_with_the_summary_on_stderr(tmp_path):
@@ -121,14 +125,10 @@ def test_history_import_started_on_a_day_that_does_not_exist(tmp_path):
 def test_a_header_missing_a_column_name_says_so(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("time_s,left\n" + "".join(f"{i / 500:.3f},1.5,2.5\n" for i in range(1000)))
-    with pytest.raises(InputError) as exc:
-        open_recording(path)
-    assert "give every column a name" in str(exc.value)
+    assert "give every column a name" in _refusal(path)
 
 
 def test_a_utf16_export_is_told_to_be_saved_as_utf8(tmp_path):
     path = tmp_path / "excel.csv"
     path.write_text("time_s,left\n0.000,1.5\n0.001,2.5\n", encoding="utf-16")
-    with pytest.raises(InputError) as exc:
-        open_recording(path)
-    assert "UTF-16 text: save it as UTF-8" in str(exc.value)
+    assert "UTF-16 text: save it as UTF-8" in _refusal(path)

@@ -170,14 +170,20 @@ def _long_cramp() -> tuple[list[Block], object]:
     return blocks, info
 
 
-def test_a_cramp_still_going_after_the_stall_gets_its_prompt_once_caught_up():
+def _stalled_reads(stall_end_s: float):
+    """The long cramp's blocks read live, but those from 20 s to ``stall_end_s`` all at once
+    when the stall ends (the alert comes near 37 s, within the stall): ``(reads, info)``."""
     blocks, info = _long_cramp()
-    before = [b for b in blocks if b.t_end <= 20.0]  # the alert comes near 37 s ...
-    stalled = [b for b in blocks if 20.0 < b.t_end <= 100.0]  # ... within a stall to 100 s
-    after = [b for b in blocks if b.t_end > 100.0]
-    reads = [(b.t_end, [b]) for b in before] + [(100.0, stalled)]
+    before = [b for b in blocks if b.t_end <= 20.0]
+    stalled = [b for b in blocks if 20.0 < b.t_end <= stall_end_s]
+    after = [b for b in blocks if b.t_end > stall_end_s]
+    reads = [(b.t_end, [b]) for b in before] + [(stall_end_s, stalled)]
     reads += [(b.t_end, [b]) for b in after]
-    source = ScheduledSource(reads, info)
+    return reads, info
+
+
+def test_a_cramp_still_going_after_the_stall_gets_its_prompt_once_caught_up():
+    source = ScheduledSource(*_stalled_reads(100.0))
     monitor = LiveMonitor(source, "night", clock=source.clock)
     with source:
         summary = monitor.run()
@@ -207,13 +213,7 @@ def test_prompts_not_played_behind_a_backlog_count_for_neither_cap_nor_escalatio
     gentle prompt and then the escalation, as for a cramp alerted in real time."""
     from crampdetect.alerts.patterns import NIGHT_ESCALATION
 
-    blocks, info = _long_cramp()
-    before = [b for b in blocks if b.t_end <= 20.0]  # the alert comes near 37 s ...
-    stalled = [b for b in blocks if 20.0 < b.t_end <= 130.0]  # ... within a stall to 130 s
-    after = [b for b in blocks if b.t_end > 130.0]
-    reads = [(b.t_end, [b]) for b in before] + [(130.0, stalled)]
-    reads += [(b.t_end, [b]) for b in after]
-    source = FieldSource(reads, info)
+    source = FieldSource(*_stalled_reads(130.0))
     monitor = LiveMonitor(source, "night", AlertPolicy("night"), clock=source.clock)
     with source:
         summary = monitor.run()
