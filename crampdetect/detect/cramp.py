@@ -418,6 +418,9 @@ class CrampDetector:
         self._held_start_n = round(s.held_start_s * fr)  # exert
         self._settle_start_n = round(s.settle_start_s * fr)  # startfa
         self._held_s: np.ndarray | None = None  # rebase2: see update
+        #: nightweak (session 20): the block's frames of the channel judged that only the weak
+        #: path's lower tier (``weak_low_uv``) took, or None where none did
+        self._weak_low: np.ndarray | None = None
         self._own_effort_n = round(s.own_effort_s * fr)  # startfa
         self._stand_effort_n = round(s.stand_effort_s * fr)  # demofa
         # exert2: the shorter held span straight out of gait, and where the gait may have ended
@@ -2008,6 +2011,8 @@ class CrampDetector:
             self._one_leg_waits(run, ok)
             self._voluntary_waits(run, ok)
             ok |= paths.settle[mine] | paths.weak[mine] | paths.held_up[mine]
+            if self._weak_low is not None and self.settings.series_wait_s > 0:
+                self._low_series_wait(run, ok)
             self._late_waits(run, ok)
             slow = paths.slow
             unsure = ok & ~slow[mine]
@@ -2024,6 +2029,20 @@ class CrampDetector:
             if ok.any():
                 return int(mine[np.argmax(ok)])
         return None
+
+    def _low_series_wait(self, run: _Run, ok: np.ndarray) -> None:
+        """nightweak (session 20): (in place on ``ok``) a frame only the weak path's lower
+        tier took waits, unless the leg was at rest for ``quiet_s`` before its run (as the
+        quiet path asks, ``_quiet_before``), until the run has outlasted a leg movement
+        (``series_wait_s``): at 3-10x its rest for up to 10 s, the next movement of a series
+        stands as a weak cramp does (a frame outside any run waits out the rest test
+        alone)."""
+        c, runs, rs, mine = run.c, run.runs, run.rs, run.mine
+        low = ok & self._weak_low[mine]
+        # a weak frame outside any run (its runs broke off): the rest is read before it
+        at = rs if rs >= 0 else run.start + int(mine[0])
+        if low.any() and not self._quiet_before(self._ch[c], runs, at):
+            ok &= ~low | (runs.elapsed[mine] >= self.settings.series_wait_s / self.hop_s)
 
     def _rose(self, run: _Run) -> np.ndarray:
         """Which of a run's candidate frames rose above the activity before the run."""
@@ -2876,6 +2895,7 @@ class CrampDetector:
         plateau (``plateau_swing``)."""
         s = self.settings
         out = np.zeros(n, dtype=bool)
+        self._weak_low = None
         if s.weak_s <= 0:
             return out
         fr = 1.0 / self.hop_s
@@ -2955,18 +2975,50 @@ class CrampDetector:
         k = np.flatnonzero(out)  # the median level only where it can decide
         if k.size:
             med = np.median(win[c, k], axis=1)
+            uv = med * st["base"][k]
             with np.errstate(invalid="ignore"):
-                out[k] = (
-                    (med >= s.weak_ratio)
-                    & (med < s.strong_ratio)
-                    & (med * st["base"][k] >= s.weak_min_uv)
-                )
+                out[k] = (med >= s.weak_ratio) & (med < s.strong_ratio) & (uv >= s.weak_min_uv)
+                if s.weak_low_uv > 0:
+                    # nightweak (session 20): weaker still, where it rose out of a still rest
+                    low = (
+                        ~out[k]
+                        & (med >= s.weak_low_ratio)
+                        & (med < s.strong_ratio)
+                        & (uv >= s.weak_low_uv)
+                    )
+                    if low.any():
+                        j = np.flatnonzero(low)
+                        low[j] = self._still_rest(ratio[c], a + k[j] - lo, rest_w, back)
+                        if low.any():
+                            out[k] |= low
+                            self._weak_low = np.zeros(n, dtype=bool)
+                            self._weak_low[k[low]] = True
         if s.plateau_swing > 0 and s.weak_s < s.moved_fast_s and out.any():
             # as the early paths: a flat plateau waits until it outlasted leg movements
             k = np.flatnonzero(out)
             swing = self._swing(c, start + k, st["base"][k])
             out[k] = swing >= s.plateau_swing
         return out
+
+    def _still_rest(self, ratio: np.ndarray, idx: np.ndarray, rest_w: int, back: int) -> np.ndarray:
+        """nightweak (session 20): per index of ``ratio`` (one leg's 100 ms envelope over its
+        baseline, the span ``_weak`` reads), whether the quietest ``rest_w`` frames (a rest
+        spell, 1 s) ending within the last ``back`` frames (``weak_rest_s``) averaged at most
+        ``weak_low_rest``: the rest the contraction rose from was still, not a prodrome's
+        raised rest creeping up (unknown frames, NaN, are no rest)."""
+        x = np.nan_to_num(ratio, nan=np.inf, posinf=np.inf)
+        cs = np.concatenate([[0.0], np.cumsum(np.where(np.isfinite(x), x, 0.0))])
+        bad = np.concatenate([[0], np.cumsum(~np.isfinite(x))])
+        ok = np.zeros(idx.shape[0], dtype=bool)
+        for i, e in enumerate(idx.tolist()):  # a few candidate frames at most
+            ends = np.arange(max(rest_w - 1, e - back + 1), e + 1)
+            if not ends.size:
+                continue
+            lo = ends - rest_w + 1
+            mean = (cs[ends + 1] - cs[lo]) / rest_w
+            mean[(bad[ends + 1] - bad[lo]) > 0] = np.inf
+            ok[i] = float(mean.min()) <= self.settings.weak_low_rest
+        return ok
 
     # rebase2 (session 17): a weak cramp the baseline tracker does not take for a new rest
     def _long(self, c: int, frames: np.ndarray, st: dict[str, np.ndarray]) -> np.ndarray:
