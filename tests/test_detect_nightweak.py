@@ -1,19 +1,22 @@
 """Weak night cramps under ``weak_min_uv`` (part nightweak, session 20): the weak path's lower
 tier (``weak_low_uv``, ``weak_low_ratio``) takes a weak contraction that rose out of a still
 rest (``weak_low_rest``) and waits out one shortly after a leg movement; a prodrome's creep out
-of a raised rest is not taken."""
+of a raised rest is not taken. Part nightweak2: the wait reads leg movements on the tier's own
+scale (``weak_low_move``), as a series of weak movements at a 10-bit quantization floor stands."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from conftest import detect_array
-from synth import emg_noise, scene
+from synth import add_burst, emg_noise, scene
 
 from crampdetect.core import InputError, Representation
 from crampdetect.detect.settings import DetectorSettings, profile_settings
 
 UV = Representation("raw", "uV", None)
+COUNTS10 = Representation("raw", "counts", 10)
+LSB_UV = 5.0 / 1024 / 200 * 1e6  # one count of a 10-bit 5 V ADC behind a gain of 200 (24 µV)
 FS = 1000.0
 ONSET = 60.0
 
@@ -80,11 +83,41 @@ def test_the_same_rise_shortly_after_a_leg_movement_waits(seed):
     assert loose and loose[0].detail["path"] == "weak" and loose[0].alert_s <= ONSET + 10.0
 
 
+def _weak_series(seed: int) -> np.ndarray:
+    """Two legs at rest (8 µV) read by a 10-bit ADC (one count 24 µV: the resting floor is the
+    quantization's); the left leg moves every 20 s from 60 s (4-s bursts of ~40 µV, 3-5x that
+    floor, never the 6x of a movement), the last time in two overlapping bursts 140-149 s
+    (9 s, longer than ``weak_s``), then rests again."""
+    t, x, rng = scene(fs=FS, duration_s=200.0, n_channels=2, seed=seed, rest_uv=8.0)
+    spans = [(s0, s0 + 4.0) for s0 in (60.0, 80.0, 100.0, 120.0)] + [(140.0, 145.0), (143.5, 149.0)]
+    for a, b in spans:
+        add_burst(x, t, FS, rng, 0, a, b, 40.0, ramp_s=0.5, irregular=0.3)
+    return np.round(512 + x / LSB_UV).clip(0, 1023)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_series_of_weak_leg_movements_at_a_quantized_floor_is_not_taken_at_any_block_size(seed):
+    """nightweak2: the series' movements stand over ``weak_floor`` for seconds (a leg
+    movement on the tier's scale, ``weak_low_move``), so the last one waits until it outlasted
+    one (``series_wait_s``) and ends before; read only at 6x, none of them is a movement and
+    the lower tier takes the last one as a weak cramp."""
+    x = _weak_series(seed)
+    s = profile_settings("night")
+    for block in (2000, 137, 20):
+        events, _ = detect_array(x, FS, COUNTS10, "night", block=block, settings=s)
+        assert not [e for e in events if e.kind == "cramp"], block
+    loose, _ = detect_array(x, FS, COUNTS10, "night", settings=s.replace(weak_low_move=0.0))
+    loose = [e for e in loose if e.kind == "cramp"]
+    assert [(e.channel, e.detail["path"]) for e in loose] == [("ch0", "weak")]
+    assert 140.0 < loose[0].alert_s < 149.0
+
+
 def test_night_settings_of_the_lower_tier():
     night = profile_settings("night")
     assert 0 < night.weak_low_uv < night.weak_min_uv
     assert 1.0 < night.weak_low_ratio <= night.weak_ratio
     assert 1.0 <= night.weak_low_rest < night.weak_floor
+    assert 1.0 < night.weak_low_move < night.movement_fraction * night.strong_ratio
     assert profile_settings("night", "env").weak_low_uv == 0
     assert profile_settings("training").weak_low_uv == 0
     with pytest.raises(InputError):

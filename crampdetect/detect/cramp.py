@@ -194,6 +194,11 @@ class _Channel:
     # of the current frame or run start (a periodic series), oldest first; a tuple, rebound
     # (never changed in place: snapshots share it)
     moves: tuple[tuple[int, int], ...] = ()
+    # nightweak2 (session 20): frames in a row the leg has stood over weak_low_move x its
+    # baseline, and the last frames of such stretches of movement_min_s or more (a weak leg
+    # movement for the weak path's lower tier), oldest first; a tuple, rebound
+    low_up: int = 0
+    low_moves: tuple[int, ...] = ()
     bilateral: int = 0  # frames of the current run during which another leg rose too
     # standmem: ... not counting another leg back at its own standing level (the slow path)
     bilateral_stand: int = 0
@@ -741,6 +746,8 @@ class CrampDetector:
         if s.stop_s > 0 and s.rest_floor_tau_s > 0:  # gaitrun: kept up out of running
             stats["stop"] = self._stopped(n, stats["ref"])
             stats["held"] = stats["held"] | stats["stop"]
+        if s.weak_low_uv > 0 and s.weak_low_move > 0 and s.series_wait_s > 0:
+            self._low_moves_scan(start, n)  # nightweak2
         events: list[FrameEvent] = []
         first_id = self._next_id
         for c in range(self.n_channels):
@@ -2039,10 +2046,51 @@ class CrampDetector:
         alone)."""
         c, runs, rs, mine = run.c, run.runs, run.rs, run.mine
         low = ok & self._weak_low[mine]
+        if not low.any():
+            return
         # a weak frame outside any run (its runs broke off): the rest is read before it
         at = rs if rs >= 0 else run.start + int(mine[0])
-        if low.any() and not self._quiet_before(self._ch[c], runs, at):
-            ok &= ~low | (runs.elapsed[mine] >= self.settings.series_wait_s / self.hop_s)
+        wait = np.full(mine.shape, not self._quiet_before(self._ch[c], runs, at))
+        if self.settings.weak_low_move > 0:
+            # nightweak2: or a weak leg movement ended before the run, and before the span
+            # (weak_s) the weak path read at that frame, which is the contraction itself
+            w = round(self.settings.weak_s / self.hop_s)
+            wait |= self._low_moved(self._ch[c], np.minimum(at, run.start + mine - w + 1))
+        ok &= ~(low & wait) | (runs.elapsed[mine] >= self.settings.series_wait_s / self.hop_s)
+
+    def _low_moved(self, ch: _Channel, before: np.ndarray) -> np.ndarray:
+        """nightweak2 (session 20): per frame of ``before``, whether the leg stood over
+        ``weak_low_move`` x its baseline for ``movement_min_s`` or more in a stretch that
+        ended within ``quiet_s`` before it: a weak leg movement on the lower tier's own scale
+        (at a 10-bit quantization floor a series of leg movements stands at 3-5x, never at the
+        6x of a movement)."""
+        ends = np.asarray(ch.low_moves, dtype=np.int64)
+        if not ends.size:
+            return np.zeros(before.shape, dtype=bool)
+        q = round(self.settings.quiet_s / self.hop_s)
+        e = ends[None, :]
+        return ((e >= before[:, None] - q) & (e < before[:, None])).any(axis=1)
+
+    def _low_moves_scan(self, start: int, n: int) -> None:
+        """nightweak2 (session 20): keep, per leg, the last frames of its stretches over
+        ``weak_low_move`` x its baseline (100 ms envelope, every frame; blocked or unknown
+        frames count as below) of ``movement_min_s`` or more, carried over block cuts; those
+        too old to fall within ``quiet_s`` before a run still inside ``series_wait_s`` are
+        forgotten."""
+        s = self.settings
+        fr = 1.0 / self.hop_s
+        min_n = max(1, round(s.movement_min_s * fr))
+        forget = start - round((s.quiet_s + s.series_wait_s + HISTORY_S) * fr)
+        a = start - self._ext_start
+        with np.errstate(invalid="ignore"):
+            up = (
+                self._ext_fast[:, a : a + n] >= s.weak_low_move * self._ext_base[:, a : a + n]
+            ) & (~self._ext_blk[:, a : a + n])
+        for c, ch in enumerate(self._ch):
+            ended, ch.low_up = _dips_over(up[c], ch.low_up, min_n)  # (a stretch up, not a dip)
+            kept = [e for e in ch.low_moves if e >= forget]
+            kept.extend((start + np.flatnonzero(ended) - 1).tolist())
+            ch.low_moves = tuple(kept)
 
     def _rose(self, run: _Run) -> np.ndarray:
         """Which of a run's candidate frames rose above the activity before the run."""

@@ -303,6 +303,13 @@ class DetectorSettings:
         ``weak_rest_s`` stood at ``weak_low_rest`` (x baseline) or below. A cramp rises out of
         a still rest; a prodrome creeps up out of a rest already raised (1.3-1.8x) for seconds
         before it crosses ``weak_floor``. ``weak_low_uv`` 0 disables (training; ENV input).
+    weak_low_move : float
+        (nightweak2, session 20) For the lower tier's wait after a leg movement
+        (``series_wait_s``): the leg over this multiple of its baseline (100 ms envelope) for
+        ``movement_min_s`` or more, in a stretch that ended within ``quiet_s`` before the run,
+        counts as a leg movement too. At a 10-bit quantization floor a series of leg movements
+        stands at 3-5x and never reaches ``movement_fraction`` x ``strong_ratio``. 0: only
+        those movements count.
     rest_offset : float
         (rep) Multiple of the resting baseline taken off the envelope before the ``dip`` and
         ``relax_fraction`` tests: the MyoWare ENV output rests on an ADC offset, so its
@@ -774,6 +781,7 @@ class DetectorSettings:
     weak_low_uv: float = 0.0  # nightweak (session 20)
     weak_low_ratio: float = 3.0
     weak_low_rest: float = 1.25
+    weak_low_move: float = 0.0  # nightweak2 (session 20)
     weak_both_s: float = 0.0
     # -- night: a cramp does not relax (helper `night`, session 5) --
     hold_s: float = 2.0
@@ -1064,6 +1072,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "weak_low_uv": (0.0, 1e6, "µV"),  # nightweak (session 20)
     "weak_low_ratio": (1.0, 1000.0, "x baseline"),
     "weak_low_rest": (1.0, 1000.0, "x baseline"),
+    "weak_low_move": (0.0, 1000.0, "x baseline"),  # nightweak2 (session 20)
     "weak_both_s": (0.0, WEAK_SPAN_MAX_S, "s"),  # nightmiss (session 12)
     "hold_s": (0.2, 10.0, "s"),
     "hold_floor": (0.0, 1.0, "x median over the run"),
@@ -1203,6 +1212,10 @@ _PROFILES = {
         # out of a still rest; a prodrome creeps up out of a raised one (benchmarks/
         # detection.md, session 20, part nightweak).
         weak_low_uv=20.0,
+        # nightweak2 (session 20): ... and waits after a leg movement read on its own scale
+        # (over weak_floor for movement_min_s): at a 10-bit quantization floor a series of leg
+        # movements stands at 3-5x, under the 6x of a movement (benchmarks/detection.md).
+        weak_low_move=1.8,
         # night (session 5): a cramp does not relax; a leg movement decays and a turnover
         # sags between bursts (benchmarks/detection.md, "a cramp does not relax").
         hold_s=3.0,
