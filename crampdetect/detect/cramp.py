@@ -2017,9 +2017,10 @@ class CrampDetector:
             self._night_waits(run, ok)
             self._one_leg_waits(run, ok)
             self._voluntary_waits(run, ok)
+            other = ok | paths.settle[mine] | paths.held_up[mine]  # (nightweak2)
             ok |= paths.settle[mine] | paths.weak[mine] | paths.held_up[mine]
             if self._weak_low is not None and self.settings.series_wait_s > 0:
-                self._low_series_wait(run, ok)
+                self._low_series_wait(run, ok, other)
             self._late_waits(run, ok)
             slow = paths.slow
             unsure = ok & ~slow[mine]
@@ -2037,15 +2038,16 @@ class CrampDetector:
                 return int(mine[np.argmax(ok)])
         return None
 
-    def _low_series_wait(self, run: _Run, ok: np.ndarray) -> None:
+    def _low_series_wait(self, run: _Run, ok: np.ndarray, other: np.ndarray) -> None:
         """nightweak (session 20): (in place on ``ok``) a frame only the weak path's lower
         tier took waits, unless the leg was at rest for ``quiet_s`` before its run (as the
         quiet path asks, ``_quiet_before``), until the run has outlasted a leg movement
         (``series_wait_s``): at 3-10x its rest for up to 10 s, the next movement of a series
         stands as a weak cramp does (a frame outside any run waits out the rest test
-        alone)."""
+        alone). nightweak2: a frame another path took on its own tests (``other``) does not
+        wait."""
         c, runs, rs, mine = run.c, run.runs, run.rs, run.mine
-        low = ok & self._weak_low[mine]
+        low = ok & self._weak_low[mine] & ~other
         if not low.any():
             return
         # a weak frame outside any run (its runs broke off): the rest is read before it
