@@ -2017,7 +2017,9 @@ class CrampDetector:
             self._night_waits(run, ok)
             self._one_leg_waits(run, ok)
             self._voluntary_waits(run, ok)
-            other = ok | paths.settle[mine] | paths.held_up[mine]  # (nightweak2)
+            # nightweak2: frames another path took on its own tests
+            other = (ok & (paths.fast | paths.slow | paths.quiet)[mine]) | paths.settle[mine]
+            other |= paths.held_up[mine]
             ok |= paths.settle[mine] | paths.weak[mine] | paths.held_up[mine]
             if self._weak_low is not None and self.settings.series_wait_s > 0:
                 self._low_series_wait(run, ok, other)
