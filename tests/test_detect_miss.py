@@ -130,12 +130,15 @@ def test_a_weak_cramp_that_never_returns_to_rest_alerts_on_the_weak_path_at_nigh
     ids=["a-few-uV-over-a-clean-floor"],
 )
 def test_weak_contractions_that_are_no_cramp_are_not_taken_by_the_weak_path(both_legs, rest_uv):
-    """Over a clean 5 µV floor the same rise to ~4.5x is ~20 µV, a prodrome's raised resting
-    EMG, not a cramp (``weak_min_uv``). (nightmiss, session 12: the same weak contraction held
-    on both legs at once, the case this test also had, is a cramp of both legs and alerted,
-    ``tests/test_detect_both_legs.py``; the other leg moving in bursts still holds it back.)"""
+    """Over a clean 5 µV floor the same rise to ~4.5x is ~20 µV, under ``weak_min_uv``: the
+    weak path's upper tier does not take it. (nightmiss, session 12: the same weak contraction
+    held on both legs at once, the case this test also had, is a cramp of both legs and
+    alerted, ``tests/test_detect_both_legs.py``; the other leg moving in bursts still holds it
+    back.) (nightweak, session 20: its lower tier, ``weak_low_uv``, takes it where it rose out
+    of a still rest, and a prodrome's creep it does not: ``tests/test_detect_nightweak.py``.)"""
     x, fs, _ = _weak_scene(1, both_legs=both_legs, rest_uv=rest_uv)
-    events, _ = detect_array(x, fs, Representation("raw", "uV", None), "night")
+    upper = profile_settings("night").replace(weak_low_uv=0.0)
+    events, _ = detect_array(x, fs, Representation("raw", "uV", None), "night", settings=upper)
     assert not [e for e in events if e.kind == "cramp" and e.detail.get("path") == "weak"]
 
 

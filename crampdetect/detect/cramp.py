@@ -194,6 +194,11 @@ class _Channel:
     # of the current frame or run start (a periodic series), oldest first; a tuple, rebound
     # (never changed in place: snapshots share it)
     moves: tuple[tuple[int, int], ...] = ()
+    # nightweak2 (session 20): frames in a row the leg has stood over weak_low_move x its
+    # baseline, and the last frames of such stretches of movement_min_s or more (a weak leg
+    # movement for the weak path's lower tier), oldest first; a tuple, rebound
+    low_up: int = 0
+    low_moves: tuple[int, ...] = ()
     bilateral: int = 0  # frames of the current run during which another leg rose too
     # standmem: ... not counting another leg back at its own standing level (the slow path)
     bilateral_stand: int = 0
@@ -420,6 +425,9 @@ class CrampDetector:
         self._held_start_n = round(s.held_start_s * fr)  # exert
         self._settle_start_n = round(s.settle_start_s * fr)  # startfa
         self._held_s: np.ndarray | None = None  # rebase2: see update
+        #: nightweak (session 20): the block's frames of the channel judged that only the weak
+        #: path's lower tier (``weak_low_uv``) took, or None where none did
+        self._weak_low: np.ndarray | None = None
         self._own_effort_n = round(s.own_effort_s * fr)  # startfa
         self._stand_effort_n = round(s.stand_effort_s * fr)  # demofa
         # exert2: the shorter held span straight out of gait, and where the gait may have ended
@@ -740,6 +748,8 @@ class CrampDetector:
         if s.stop_s > 0 and s.rest_floor_tau_s > 0:  # gaitrun: kept up out of running
             stats["stop"] = self._stopped(n, stats["ref"])
             stats["held"] = stats["held"] | stats["stop"]
+        if s.weak_low_uv > 0 and s.weak_low_move > 0 and s.series_wait_s > 0:
+            self._low_moves_scan(start, n)  # nightweak2
         events: list[FrameEvent] = []
         first_id = self._next_id
         for c in range(self.n_channels):
@@ -2049,7 +2059,12 @@ class CrampDetector:
             self._night_waits(run, ok)
             self._one_leg_waits(run, ok)
             self._voluntary_waits(run, ok)
+            # nightweak2: frames another path took on its own tests
+            other = (ok & (paths.fast | paths.slow | paths.quiet)[mine]) | paths.settle[mine]
+            other |= paths.held_up[mine]
             ok |= paths.settle[mine] | paths.weak[mine] | paths.held_up[mine]
+            if self._weak_low is not None and self.settings.series_wait_s > 0:
+                self._low_series_wait(run, ok, other)
             self._late_waits(run, ok)
             slow = paths.slow
             unsure = ok & ~slow[mine]
@@ -2066,6 +2081,62 @@ class CrampDetector:
             if ok.any():
                 return int(mine[np.argmax(ok)])
         return None
+
+    def _low_series_wait(self, run: _Run, ok: np.ndarray, other: np.ndarray) -> None:
+        """nightweak (session 20): (in place on ``ok``) a frame only the weak path's lower
+        tier took waits, unless the leg was at rest for ``quiet_s`` before its run (as the
+        quiet path asks, ``_quiet_before``), until the run has outlasted a leg movement
+        (``series_wait_s``): at 3-10x its rest for up to 10 s, the next movement of a series
+        stands as a weak cramp does (a frame outside any run waits out the rest test
+        alone). nightweak2: a frame another path took on its own tests (``other``) does not
+        wait."""
+        c, runs, rs, mine = run.c, run.runs, run.rs, run.mine
+        low = ok & self._weak_low[mine] & ~other
+        if not low.any():
+            return
+        # a weak frame outside any run (its runs broke off): the rest is read before it
+        at = rs if rs >= 0 else run.start + int(mine[0])
+        wait = np.full(mine.shape, not self._quiet_before(self._ch[c], runs, at))
+        if self.settings.weak_low_move > 0:
+            # nightweak2: or a weak leg movement ended before the run, and before the span
+            # (weak_s) the weak path read at that frame, which is the contraction itself
+            w = round(self.settings.weak_s / self.hop_s)
+            wait |= self._low_moved(self._ch[c], np.minimum(at, run.start + mine - w + 1))
+        ok &= ~(low & wait) | (runs.elapsed[mine] >= self.settings.series_wait_s / self.hop_s)
+
+    def _low_moved(self, ch: _Channel, before: np.ndarray) -> np.ndarray:
+        """nightweak2 (session 20): per frame of ``before``, whether the leg stood over
+        ``weak_low_move`` x its baseline for ``movement_min_s`` or more in a stretch that
+        ended within ``quiet_s`` before it: a weak leg movement on the lower tier's own scale
+        (at a 10-bit quantization floor a series of leg movements stands at 3-5x, never at the
+        6x of a movement)."""
+        ends = np.asarray(ch.low_moves, dtype=np.int64)
+        if not ends.size:
+            return np.zeros(before.shape, dtype=bool)
+        q = round(self.settings.quiet_s / self.hop_s)
+        e = ends[None, :]
+        return ((e >= before[:, None] - q) & (e < before[:, None])).any(axis=1)
+
+    def _low_moves_scan(self, start: int, n: int) -> None:
+        """nightweak2 (session 20): keep, per leg, the last frames of its stretches over
+        ``weak_low_move`` x its baseline (100 ms envelope, every frame; blocked or unknown
+        frames count as below) of ``movement_min_s`` or more, carried over block cuts; those
+        too old to fall within ``quiet_s`` before a run still inside ``series_wait_s`` are
+        forgotten."""
+        s = self.settings
+        fr = 1.0 / self.hop_s
+        min_n = max(1, round(s.movement_min_s * fr))
+        forget = start - round((s.quiet_s + s.series_wait_s + HISTORY_S) * fr)
+        a = start - self._ext_start
+        with np.errstate(invalid="ignore"):
+            up = (
+                self._ext_fast[:, a : a + n] >= s.weak_low_move * self._ext_base[:, a : a + n]
+            ) & (~self._ext_blk[:, a : a + n])
+        for c, ch in enumerate(self._ch):
+            ended, ch.low_up = _dips_over(up[c], ch.low_up, min_n)  # (a stretch up, not a dip)
+            kept = [e for e in ch.low_moves if e >= forget]
+            kept.extend((start + np.flatnonzero(ended) - 1).tolist())
+            ch.low_moves = tuple(kept)
 
     def _rose(self, run: _Run) -> np.ndarray:
         """Which of a run's candidate frames rose above the activity before the run."""
@@ -2918,6 +2989,7 @@ class CrampDetector:
         plateau (``plateau_swing``)."""
         s = self.settings
         out = np.zeros(n, dtype=bool)
+        self._weak_low = None
         if s.weak_s <= 0:
             return out
         fr = 1.0 / self.hop_s
@@ -2997,18 +3069,50 @@ class CrampDetector:
         k = np.flatnonzero(out)  # the median level only where it can decide
         if k.size:
             med = np.median(win[c, k], axis=1)
+            uv = med * st["base"][k]
             with np.errstate(invalid="ignore"):
-                out[k] = (
-                    (med >= s.weak_ratio)
-                    & (med < s.strong_ratio)
-                    & (med * st["base"][k] >= s.weak_min_uv)
-                )
+                out[k] = (med >= s.weak_ratio) & (med < s.strong_ratio) & (uv >= s.weak_min_uv)
+                if s.weak_low_uv > 0:
+                    # nightweak (session 20): weaker still, where it rose out of a still rest
+                    low = (
+                        ~out[k]
+                        & (med >= s.weak_low_ratio)
+                        & (med < s.strong_ratio)
+                        & (uv >= s.weak_low_uv)
+                    )
+                    if low.any():
+                        j = np.flatnonzero(low)
+                        low[j] = self._still_rest(ratio[c], a + k[j] - lo, rest_w, back)
+                        if low.any():
+                            out[k] |= low
+                            self._weak_low = np.zeros(n, dtype=bool)
+                            self._weak_low[k[low]] = True
         if s.plateau_swing > 0 and s.weak_s < s.moved_fast_s and out.any():
             # as the early paths: a flat plateau waits until it outlasted leg movements
             k = np.flatnonzero(out)
             swing = self._swing(c, start + k, st["base"][k])
             out[k] = swing >= s.plateau_swing
         return out
+
+    def _still_rest(self, ratio: np.ndarray, idx: np.ndarray, rest_w: int, back: int) -> np.ndarray:
+        """nightweak (session 20): per index of ``ratio`` (one leg's 100 ms envelope over its
+        baseline, the span ``_weak`` reads), whether the quietest ``rest_w`` frames (a rest
+        spell, 1 s) ending within the last ``back`` frames (``weak_rest_s``) averaged at most
+        ``weak_low_rest``: the rest the contraction rose from was still, not a prodrome's
+        raised rest creeping up (unknown frames, NaN, are no rest)."""
+        x = np.nan_to_num(ratio, nan=np.inf, posinf=np.inf)
+        cs = np.concatenate([[0.0], np.cumsum(np.where(np.isfinite(x), x, 0.0))])
+        bad = np.concatenate([[0], np.cumsum(~np.isfinite(x))])
+        ok = np.zeros(idx.shape[0], dtype=bool)
+        for i, e in enumerate(idx.tolist()):  # a few candidate frames at most
+            ends = np.arange(max(rest_w - 1, e - back + 1), e + 1)
+            if not ends.size:
+                continue
+            lo = ends - rest_w + 1
+            mean = (cs[ends + 1] - cs[lo]) / rest_w
+            mean[(bad[ends + 1] - bad[lo]) > 0] = np.inf
+            ok[i] = float(mean.min()) <= self.settings.weak_low_rest
+        return ok
 
     # rebase2 (session 17): a weak cramp the baseline tracker does not take for a new rest
     def _long(self, c: int, frames: np.ndarray, st: dict[str, np.ndarray]) -> np.ndarray:

@@ -295,6 +295,21 @@ class DetectorSettings:
         resting EMG (+100-500 % of a few µV) well below. It matters where the resting floor is
         the instrument's (10-bit counts: 15-100 µV of quantization noise), over which a weak
         cramp stands only 4-6x. ENV output has no µV scale: 0 (off) there.
+    weak_low_uv, weak_low_ratio, weak_low_rest : float
+        (nightweak, session 20) A weak cramp under ``weak_min_uv`` or ``weak_ratio`` (3-9x a
+        floor of a few µV or of 10-12 bit quantization, 24-45 µV) is taken too where its median
+        reaches ``weak_low_ratio`` (x baseline) and ``weak_low_uv`` (µV RMS), provided the rest
+        it rose from was quiet: the quietest 1-s mean of the 100 ms envelope over the last
+        ``weak_rest_s`` stood at ``weak_low_rest`` (x baseline) or below. A cramp rises out of
+        a still rest; a prodrome creeps up out of a rest already raised (1.3-1.8x) for seconds
+        before it crosses ``weak_floor``. ``weak_low_uv`` 0 disables (training; ENV input).
+    weak_low_move : float
+        (nightweak2, session 20) For the lower tier's wait after a leg movement
+        (``series_wait_s``): the leg over this multiple of its baseline (100 ms envelope) for
+        ``movement_min_s`` or more, in a stretch that ended within ``quiet_s`` before the run,
+        counts as a leg movement too. At a 10-bit quantization floor a series of leg movements
+        stands at 3-5x and never reaches ``movement_fraction`` x ``strong_ratio``. 0: only
+        those movements count.
     rest_offset : float
         (rep) Multiple of the resting baseline taken off the envelope before the ``dip`` and
         ``relax_fraction`` tests: the MyoWare ENV output rests on an ADC offset, so its
@@ -770,6 +785,10 @@ class DetectorSettings:
     weak_ratio: float = 3.5
     weak_rest_s: float = 12.0
     weak_min_uv: float = 50.0
+    weak_low_uv: float = 0.0  # nightweak (session 20)
+    weak_low_ratio: float = 3.0
+    weak_low_rest: float = 1.25
+    weak_low_move: float = 0.0  # nightweak2 (session 20)
     weak_both_s: float = 0.0
     # -- night: a cramp does not relax (helper `night`, session 5) --
     hold_s: float = 2.0
@@ -1058,6 +1077,10 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "weak_ratio": (1.0, 1000.0, "x baseline"),
     "weak_rest_s": (0.0, 25.0, "s"),
     "weak_min_uv": (0.0, 1e6, "µV"),
+    "weak_low_uv": (0.0, 1e6, "µV"),  # nightweak (session 20)
+    "weak_low_ratio": (1.0, 1000.0, "x baseline"),
+    "weak_low_rest": (1.0, 1000.0, "x baseline"),
+    "weak_low_move": (0.0, 1000.0, "x baseline"),  # nightweak2 (session 20)
     "weak_both_s": (0.0, WEAK_SPAN_MAX_S, "s"),  # nightmiss (session 12)
     "hold_s": (0.2, 10.0, "s"),
     "hold_floor": (0.0, 1.0, "x median over the run"),
@@ -1194,6 +1217,14 @@ _PROFILES = {
         # test) and both waxing and waning, does not hold the weak path back; turning over
         # returns to rest between bursts (benchmarks/detection.md, session 12, part nightmiss).
         weak_both_s=4.0,
+        # nightweak (session 20): a weak cramp of 3-9x a floor of a few µV (24-45 µV) rising
+        # out of a still rest; a prodrome creeps up out of a raised one (benchmarks/
+        # detection.md, session 20, part nightweak).
+        weak_low_uv=20.0,
+        # nightweak2 (session 20): ... and waits after a leg movement read on its own scale
+        # (over weak_floor for movement_min_s): at a 10-bit quantization floor a series of leg
+        # movements stands at 3-5x, under the 6x of a movement (benchmarks/detection.md).
+        weak_low_move=1.8,
         # night (session 5): a cramp does not relax; a leg movement decays and a turnover
         # sags between bursts (benchmarks/detection.md, "a cramp does not relax").
         hold_s=3.0,
@@ -1448,6 +1479,7 @@ _ENV_RATIOS = {
     "weak_floor": 1.3,
     "weak_ratio": 2.2,
     "weak_min_uv": 0.0,
+    "weak_low_uv": 0.0,  # nightweak: no µV scale
     # nightmiss (session 12): the ENV filter joins a turnover's bursts into one elevation
     # that never returns to the floor: "held on both legs" cannot tell it from a cramp of both
     "weak_both_s": 0.0,
