@@ -2132,11 +2132,17 @@ class CrampDetector:
             up = (
                 self._ext_fast[:, a : a + n] >= s.weak_low_move * self._ext_base[:, a : a + n]
             ) & (~self._ext_blk[:, a : a + n])
+        any_up = up.any(axis=1)
         for c, ch in enumerate(self._ch):
+            if ch.low_moves and ch.low_moves[0] < forget:  # kept in time order
+                ch.low_moves = tuple(e for e in ch.low_moves if e >= forget)
+            if not any_up[c] and ch.low_up < min_n and n > 0:
+                # (the usual frame at rest: no stretch is under way or ends here)
+                ch.low_up = 0
+                continue
             ended, ch.low_up = _dips_over(up[c], ch.low_up, min_n)  # (a stretch up, not a dip)
-            kept = [e for e in ch.low_moves if e >= forget]
-            kept.extend((start + np.flatnonzero(ended) - 1).tolist())
-            ch.low_moves = tuple(kept)
+            if ended.any():
+                ch.low_moves += tuple((start + np.flatnonzero(ended) - 1).tolist())
 
     def _rose(self, run: _Run) -> np.ndarray:
         """Which of a run's candidate frames rose above the activity before the run."""
