@@ -482,19 +482,15 @@ class SensorWatch:
             if q.end_s is None:
                 self._open[ch] = self._open.get(ch, 0) + 1
                 self._back_at.pop(ch, None)
-                if ch not in self._loose:
-                    self._loose[ch] = q.start_s
-                    text = SENSOR_LOOSE_TEXT.format(place=place(ch))
-                    logger.info("t=%.1f s %s: sensor loose (lead-off)", q.start_s, ch)
-                    out.append(Action("message", now_s, "sensor loose (lead-off)", ch, text=text))
             else:
                 self._open[ch] = max(self._open.get(ch, 0) - 1, 0)
-                if ch not in self._loose:  # opened and closed within one update
-                    self._loose[ch] = q.start_s
-                    text = SENSOR_LOOSE_TEXT.format(place=place(ch))
-                    out.append(Action("message", now_s, "sensor loose (lead-off)", ch, text=text))
-                if not self._open[ch]:
-                    self._back_at[ch] = q.end_s
+            if ch not in self._loose:  # a new episode (opened, or opened and closed at once)
+                self._loose[ch] = q.start_s
+                logger.info("t=%.1f s %s: sensor loose (lead-off)", q.start_s, ch)
+                text = SENSOR_LOOSE_TEXT.format(place=place(ch))
+                out.append(Action("message", now_s, "sensor loose (lead-off)", ch, text=text))
+            if q.end_s is not None and not self._open[ch]:
+                self._back_at[ch] = q.end_s
         for ch, back_s in list(self._back_at.items()):
             if now_s - back_s >= self.settings.sensor_back_s:
                 lost = _fmt_duration(back_s - self._loose.pop(ch))

@@ -79,12 +79,11 @@ def expand_folders(
         if not is_folder(path):
             out.append(name)  # a named file that cannot be read is that file's error line
             continue
-        _expand(path, path, recursive, out, skipped, unreadable)
+        _expand(path, recursive, out, skipped, unreadable)
     return out, skipped
 
 
 def _expand(
-    root: Path,
     folder: Path,
     recursive: bool,
     out: list[str],
@@ -98,7 +97,7 @@ def _expand(
             continue
         shown = str(entry)  # as errors name a file: the path the user gave, and below it
         if recursive and is_folder(entry) and not entry.is_symlink():
-            _expand(root, entry, recursive, out, skipped, unreadable)
+            _expand(entry, recursive, out, skipped, unreadable)
             continue
         try:
             sniff(entry)
