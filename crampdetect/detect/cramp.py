@@ -305,7 +305,8 @@ class _Beside:
 class _Paths:
     """Per frame of a block, the candidates of each alert path (docs/detection.md), narrowed
     by their vetoes in place; ``after_effort`` frames are on the slow path too; ``rec``:
-    within a recurrence watch."""
+    within a recurrence watch; ``weak_low``: the frames only the weak path's lower tier
+    (``weak_low_uv``, nightweak session 20) took, or None where none did."""
 
     fast: np.ndarray
     quiet: np.ndarray
@@ -315,6 +316,7 @@ class _Paths:
     held_up: np.ndarray
     after_effort: np.ndarray
     rec: np.ndarray
+    weak_low: np.ndarray | None
 
 
 @dataclass(slots=True)
@@ -425,9 +427,6 @@ class CrampDetector:
         self._held_start_n = round(s.held_start_s * fr)  # exert
         self._settle_start_n = round(s.settle_start_s * fr)  # startfa
         self._held_s: np.ndarray | None = None  # rebase2: see update
-        #: nightweak (session 20): the block's frames of the channel judged that only the weak
-        #: path's lower tier (``weak_low_uv``) took, or None where none did
-        self._weak_low: np.ndarray | None = None
         self._own_effort_n = round(s.own_effort_s * fr)  # startfa
         self._stand_effort_n = round(s.stand_effort_s * fr)  # demofa
         # exert2: the shorter held span straight out of gait, and where the gait may have ended
@@ -1527,13 +1526,13 @@ class CrampDetector:
         """
         ch = self._ch[c]
         frames = start + np.arange(on.shape[0])
-        on, weak, live = self._read_block(c, start, frames, on, st)
+        on, weak, weak_low, live = self._read_block(c, start, frames, on, st)
         if not live:
             self._end_runs(ch, start, frames.shape[0])
             return None
         runs = self._runs(ch, frames, on, st)
         beside = self._beside(c, start, runs)
-        paths = self._candidates(c, start, st, runs, weak)
+        paths = self._candidates(c, start, st, runs, weak, weak_low)
         self._gait_vetoes(c, start, paths, runs)
         if self.settings.watch_stand_irregular > 0 and _any(paths.fast):
             self._watch_stand_vetoes(c, start, st, paths)
@@ -1562,10 +1561,10 @@ class CrampDetector:
 
     def _read_block(
         self, c: int, start: int, frames: np.ndarray, on: np.ndarray, st: dict[str, np.ndarray]
-    ) -> tuple[np.ndarray, np.ndarray, bool]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, bool]:
         """Asks for the window statistics where they can matter; returns the active frames
-        less relaxations, the weak path's candidates and whether any frame of the block can
-        be in a run or alert."""
+        less relaxations, the weak path's candidates, those only its lower tier took (None
+        where none did) and whether any frame of the block can be in a run or alert."""
         ch = self._ch[c]
         n = on.shape[0]
         # (speed: each "any" once, as a ufunc reduce: live frames come one at a time)
@@ -1582,7 +1581,7 @@ class CrampDetector:
         if on_any:  # a relaxation relative to its own level breaks continuity
             on = on & ~st["relaxed"]
             on_any = _any(on)
-        weak = self._weak(c, start, n, st)
+        weak, weak_low = self._weak(c, start, n, st)
         if self._held_s is not None and self.settings.rebase_swing > 0:  # rebase2
             weak = weak | self._long(c, frames, st)
         idle = (
@@ -1592,7 +1591,7 @@ class CrampDetector:
             and not _any(weak)
             and not held_any  # exert
         )
-        return on, weak, not idle
+        return on, weak, weak_low, not idle
 
     def _end_runs(self, ch: _Channel, start: int, n: int) -> None:
         """No frame of the block is in a run or settled after gait: nothing can alert; a run
@@ -1701,10 +1700,17 @@ class CrampDetector:
         )
 
     def _candidates(
-        self, c: int, start: int, st: dict[str, np.ndarray], runs: _Runs, weak: np.ndarray
+        self,
+        c: int,
+        start: int,
+        st: dict[str, np.ndarray],
+        runs: _Runs,
+        weak: np.ndarray,
+        weak_low: np.ndarray | None,
     ) -> _Paths:
         """Each path's candidate frames before the vetoes that ask for more history: fast,
-        quiet (night), slow, settle (training) and held; the weak path's are given."""
+        quiet (night), slow, settle (training) and held; the weak path's are given (and
+        those only its lower tier took, ``weak_low``)."""
         s = self.settings
         fr = 1.0 / self.hop_s
         n = runs.frames.shape[0]
@@ -1748,7 +1754,8 @@ class CrampDetector:
             if k.size:
                 settle[k] = self._gaps_closed(c, start + k - self._ext_start)
         held_up = st["held"] & ~st["art"]  # exert: held on one leg longer than a voluntary hold
-        return _Paths(fast, quiet, slow, settle, weak, held_up, np.zeros(n, dtype=bool), rec)
+        after_effort = np.zeros(n, dtype=bool)
+        return _Paths(fast, quiet, slow, settle, weak, held_up, after_effort, rec, weak_low)
 
     # restref (session 15): a resting reference standing does not move
     def _rest_floor(self, start: int, base: np.ndarray) -> np.ndarray:
@@ -2063,7 +2070,7 @@ class CrampDetector:
             other = (ok & (paths.fast | paths.slow | paths.quiet)[mine]) | paths.settle[mine]
             other |= paths.held_up[mine]
             ok |= paths.settle[mine] | paths.weak[mine] | paths.held_up[mine]
-            if self._weak_low is not None and self.settings.series_wait_s > 0:
+            if paths.weak_low is not None and self.settings.series_wait_s > 0:
                 self._low_series_wait(run, ok, other)
             self._late_waits(run, ok)
             slow = paths.slow
@@ -2091,7 +2098,7 @@ class CrampDetector:
         alone). nightweak2: a frame another path took on its own tests (``other``) does not
         wait."""
         c, runs, rs, mine = run.c, run.runs, run.rs, run.mine
-        low = ok & self._weak_low[mine] & ~other
+        low = ok & run.paths.weak_low[mine] & ~other
         if not low.any():
             return
         # a weak frame outside any run (its runs broke off): the rest is read before it
@@ -2983,7 +2990,9 @@ class CrampDetector:
         other = np.nan_to_num(np.delete(med, c, axis=0), nan=-np.inf).max(axis=0)
         return (med[c] < s.stand_ref_ceiling) & (other >= s.stand_other_share * med[c])
 
-    def _weak(self, c: int, start: int, n: int, st: dict[str, np.ndarray]) -> np.ndarray:
+    def _weak(
+        self, c: int, start: int, n: int, st: dict[str, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """(miss) Frames ``start .. start + n`` of channel ``c`` where the weak path holds: over
         the last ``weak_s`` the 100 ms envelope stayed over ``weak_floor`` x the baseline (at
         least ``weak_share`` of the frames, no return below it longer than ``weak_gap_s``), at
@@ -2992,12 +3001,14 @@ class CrampDetector:
         for more than ``quiet_other_share`` of that time (turning over, a bilateral hold) unless
         it is cramping too (``weak_both_s``, nightmiss session 12), no
         artefact; at night, while ``weak_s`` is shorter than ``moved_fast_s``, not a flat
-        plateau (``plateau_swing``)."""
+        plateau (``plateau_swing``). Returns those frames and, where the lower tier
+        (``weak_low_uv``, nightweak session 20) took some that the upper one did not, those
+        frames (else None): the series wait reads them (``_low_series_wait``)."""
         s = self.settings
         out = np.zeros(n, dtype=bool)
-        self._weak_low = None
+        weak_low = None
         if s.weak_s <= 0:
-            return out
+            return out, weak_low
         fr = 1.0 / self.hop_s
         w = max(2, round(s.weak_s * fr))
         rest_w, back = max(1, round(REST_SPELL_S * fr)), max(1, round(s.weak_rest_s * fr))
@@ -3006,7 +3017,7 @@ class CrampDetector:
         with np.errstate(invalid="ignore", divide="ignore"):
             mine = self._ext_fast[c, lo : a + n] / self._ext_base[c, lo : a + n]
             if not _any(mine >= s.weak_ratio):  # at rest: nothing to compute
-                return out
+                return out, weak_low
             # only the span elevation() reads: the window and the rest looked for before it
             lo = max(0, a + n - (n + max(w, rest_w + back) - 1))
             ratio = self._ext_fast[:, lo : a + n] / self._ext_base[:, lo : a + n]
@@ -3091,14 +3102,14 @@ class CrampDetector:
                         low[j] = self._still_rest(ratio[c], a + k[j] - lo, rest_w, back)
                         if low.any():
                             out[k] |= low
-                            self._weak_low = np.zeros(n, dtype=bool)
-                            self._weak_low[k[low]] = True
+                            weak_low = np.zeros(n, dtype=bool)
+                            weak_low[k[low]] = True
         if s.plateau_swing > 0 and s.weak_s < s.moved_fast_s and out.any():
             # as the early paths: a flat plateau waits until it outlasted leg movements
             k = np.flatnonzero(out)
             swing = self._swing(c, start + k, st["base"][k])
             out[k] = swing >= s.plateau_swing
-        return out
+        return out, weak_low
 
     def _still_rest(self, ratio: np.ndarray, idx: np.ndarray, rest_w: int, back: int) -> np.ndarray:
         """nightweak (session 20): per index of ``ratio`` (one leg's 100 ms envelope over its
