@@ -3120,16 +3120,17 @@ class CrampDetector:
         x = np.nan_to_num(ratio, nan=np.inf, posinf=np.inf)
         cs = np.concatenate([[0.0], np.cumsum(np.where(np.isfinite(x), x, 0.0))])
         bad = np.concatenate([[0], np.cumsum(~np.isfinite(x))])
-        ok = np.zeros(idx.shape[0], dtype=bool)
-        for i, e in enumerate(idx.tolist()):  # a few candidate frames at most
-            ends = np.arange(max(rest_w - 1, e - back + 1), e + 1)
-            if not ends.size:
-                continue
-            lo = ends - rest_w + 1
-            mean = (cs[ends + 1] - cs[lo]) / rest_w
-            mean[(bad[ends + 1] - bad[lo]) > 0] = np.inf
-            ok[i] = float(mean.min()) <= self.settings.weak_low_rest
-        return ok
+        # each rest spell's mean by its last frame (inf: it holds an unknown frame, or would
+        # start before the span) ...
+        mean = np.full(x.shape[0], np.inf)
+        ends = np.arange(rest_w - 1, x.shape[0])
+        lo = ends - rest_w + 1
+        mean[ends] = np.where(bad[ends + 1] - bad[lo] > 0, np.inf, (cs[ends + 1] - cs[lo]) / rest_w)
+        # ... and the quietest of those ending within the last ``back`` frames of each index
+        # (a sliding minimum; frames before the span count as no rest)
+        padded = np.concatenate([np.full(back - 1, np.inf), mean])
+        lowest = windows(padded[None, :], back)[0, idx].min(axis=1)
+        return lowest <= self.settings.weak_low_rest
 
     # rebase2 (session 17): a weak cramp the baseline tracker does not take for a new rest
     def _long(self, c: int, frames: np.ndarray, st: dict[str, np.ndarray]) -> np.ndarray:
