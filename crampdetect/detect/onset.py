@@ -153,8 +153,9 @@ def place_onset(
             k = _descend(fast, first, k, lo, alert, fr)
     if tk_floor == tk_floor:  # not NaN
         stop = max(first, k - round(TKEO_BACK_S * fr))
-        while k - 1 >= stop and tkeo[k - 1 - first] >= tk_floor:
-            k -= 1
+        # back from k while the TKEO stands at the floor or above (NaN stops it)
+        under = np.flatnonzero(~(tkeo[stop - first : k - first] >= tk_floor))
+        k = stop + int(under[-1]) + 1 if under.size else min(k, stop)
     return _swell(fast, first, k, alert, run_start, fr, others)  # onset3
 
 
@@ -234,9 +235,10 @@ def _descend(fast: np.ndarray, first: int, k: int, lo: int, alert: int, fr: floa
     stop = max(lo, k - round(DESCENT_BACK_S * fr))
     a, b = max(first, stop - n), min(first + fast.size, k + n + 1, alert + 1)
     z = _running_mean(np.log(np.maximum(fast[a - first : b - first], 1e-9)), n)
-    j = k - a
-    while j - 1 >= stop - a and z[j - 1] < z[j]:
-        j -= 1
+    j, bottom = k - a, stop - a
+    if j > bottom:  # back from j while the average keeps falling (NaN stops it)
+        flat = np.flatnonzero(~(z[bottom:j] < z[bottom + 1 : j + 1]))
+        j = bottom + int(flat[-1]) + 1 if flat.size else bottom
     return min(k, j + a + n // 2)  # the average reaches n // 2 frames into a sharp step
 
 
