@@ -250,7 +250,14 @@ class Event:
     detail: Mapping[str, float | str | bool] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "detail", MappingProxyType(dict(self.detail)))
+        # plain Python values (numpy scalars come out of the detector): what the API hands
+        # out, the JSON output and the history database hold are the same types
+        for name in ("onset_s", "alert_s", "end_s", "confidence", "id"):
+            v = getattr(self, name)
+            if isinstance(v, np.generic):
+                object.__setattr__(self, name, v.item())
+        detail = {k: v.item() if isinstance(v, np.generic) else v for k, v in self.detail.items()}
+        object.__setattr__(self, "detail", MappingProxyType(detail))
 
     def __reduce__(self) -> tuple[type[Event], tuple[object, ...]]:
         """Pickle (bulk runs in worker processes) with ``detail`` as a plain dict."""
@@ -276,10 +283,8 @@ class Event:
             "end_s": None if self.end_s is None else round(float(self.end_s), 3),
             "confidence": round(float(self.confidence), 3),
         }
-        if self.detail:  # plain Python numbers: JSON- and repr-friendly
-            out["detail"] = {
-                k: v.item() if isinstance(v, np.generic) else v for k, v in self.detail.items()
-            }
+        if self.detail:  # plain Python values already (__post_init__)
+            out["detail"] = dict(self.detail)
         return out
 
     @classmethod
