@@ -67,6 +67,15 @@ _NEVER = -(10**12)
 #: ``end_rest_share`` (a motor unit firing at rest: several a second; a cramp rising out of one
 #: dip after its precursor: one).
 REST_RETURNS = 2
+#: The fewest frames of the window statistics' window (``window_s``): its median and dip need
+#: a few frames at any frame rate.
+WINDOW_MIN_FRAMES = 3
+#: The confidence of a cramp resumed after a long gap (``resume``): it was alerted and rated
+#: before the gap; the gap leaves no new evidence to rate.
+RESUMED_CONFIDENCE = 0.9
+#: The low and high percentiles (%) of a span's spread: its troughs and peaks, read robustly
+#: against single frames (gait's troughs, standing's steps, the level before a run).
+TROUGH_PCT, PEAK_PCT = 10, 90
 
 #: Features of an unsure alert candidate, in the order given to a learned gate.
 CANDIDATE_FEATURES = (
@@ -414,7 +423,7 @@ class CrampDetector:
         self.confidence = load_confidence()
         s = settings
         fr = 1.0 / hop_s
-        self._w = max(3, round(s.window_s * fr))
+        self._w = max(WINDOW_MIN_FRAMES, round(s.window_s * fr))
         self._persist = max(1, round(s.persist_s * fr))
         self._relax_w = max(2, round(s.relax_window_s * fr))
         self._gap = max(1, round(s.gap_s * fr))
@@ -1083,7 +1092,9 @@ class CrampDetector:
         long gap interrupted and whose contraction goes on after it (the caller checked)."""
         base, level = self.interrupted.pop(channel)
         ch = self._ch[channel]
-        ev = FrameEvent("cramp", channel, onset, frame, None, 0.9, self._next_id, dict(detail))
+        ev = FrameEvent(
+            "cramp", channel, onset, frame, None, RESUMED_CONFIDENCE, self._next_id, dict(detail)
+        )
         ev.detail["level_uv"] = round(level, 1)
         self._next_id += 1
         ch.cramp, ch.cramp_base, ch.low, ch.rest_low, ch.dip_end = ev, base, 0, 0, _NEVER
@@ -2585,7 +2596,7 @@ class CrampDetector:
             warnings.simplefilter("ignore", RuntimeWarning)  # a span before the history
             before = _windows_ending(x, np.maximum(ends, 1), w)[0]  # (k, w)
             med = np.nanmedian(before, axis=1)
-            low = np.nanpercentile(before, 10, axis=1)
+            low = np.nanpercentile(before, TROUGH_PCT, axis=1)
             now = np.nanmedian(
                 _windows_ending(x, frames - e0 + 1, round(s.step_now_s * fr))[0], axis=1
             )
@@ -2728,12 +2739,14 @@ class CrampDetector:
                 inside = end - w >= 0
                 span = _windows_ending(x, np.maximum(end, 1), w)[0][:, ::-stride]
                 med = np.nanmedian(span, axis=1)
-                low, high = np.nanpercentile(span, (10, 90), axis=1)
+                low, high = np.nanpercentile(span, (TROUGH_PCT, PEAK_PCT), axis=1)
                 t = top[np.clip(end - 1, 0, None)]
                 # ... the leg stood on until now (nothing released since) and stepped up since:
                 # now, or earlier (a hold released back to standing is no cramp either)
                 low_since, high_since = np.nanpercentile(
-                    _windows_ending(x, idx + 1, lag)[0][:, ::-stride], (10, 90), axis=1
+                    _windows_ending(x, idx + 1, lag)[0][:, ::-stride],
+                    (TROUGH_PCT, PEAK_PCT),
+                    axis=1,
                 )
                 with np.errstate(invalid="ignore"):
                     out |= (
@@ -2929,7 +2942,7 @@ class CrampDetector:
         # frames before the run at the run's mean: they add nothing to the autocorrelation
         out = stride_rhythm(np.where(before, mean, w), self._gait_lags) >= s.gait_rhythm
         if out.any():
-            lo, hi = np.nanpercentile(w[out], (10, 90), axis=1)
+            lo, hi = np.nanpercentile(w[out], (TROUGH_PCT, PEAK_PCT), axis=1)
             out[out] = lo <= s.gait_trough * hi
         if out.any() and s.gait_other_fraction > 0 and self.n_channels > 1:
             out[out] = self._other_striding(c, frames[out], run_start[out])  # gaitcramp

@@ -40,6 +40,10 @@ from crampdetect.detect.settings import DetectorSettings
 #: Early-warning event ids start here (distinct from cramp ids).
 FIRST_ID = 1_000_000
 _NEVER = -(10**9)
+#: An early warning's confidence: ``WARN_CONFIDENCE_BASE`` at ``warn_low_ratio``, up by
+#: ``WARN_CONFIDENCE_SLOPE`` per unit of floor ratio above it, at most ``WARN_CONFIDENCE_MAX``
+#: (a warning is a hint: it never reads as sure as a cramp alert). It decides no alert.
+WARN_CONFIDENCE_BASE, WARN_CONFIDENCE_SLOPE, WARN_CONFIDENCE_MAX = 0.5, 0.1, 0.9
 
 
 @dataclass(slots=True)
@@ -202,7 +206,12 @@ class EarlyWarning:
             onset_frame=first * seg,
             alert_frame=(k + 1) * seg - 1,
             end_frame=None,
-            confidence=float(min(0.9, 0.5 + 0.1 * (r - self.low_ratio))),
+            confidence=float(
+                min(
+                    WARN_CONFIDENCE_MAX,
+                    WARN_CONFIDENCE_BASE + WARN_CONFIDENCE_SLOPE * (r - self.low_ratio),
+                )
+            ),
             id=self._next_id,
             detail={"floor_ratio": round(r, 2)},
         )
