@@ -71,7 +71,6 @@ class BaselineTracker:
         rebase_hold_s: float = 0.0,
         rebase_rhythm: float = 0.0,
         rebase_rhythm_s: float = 0.0,
-        rebase_gait_s: float = 0.0,
     ) -> None:
         self.n_channels = n_channels
         self.seg_frames = seg_frames
@@ -81,7 +80,6 @@ class BaselineTracker:
         self.rebase_swing = rebase_swing
         self.rebase_hold_segments = round(rebase_hold_s)
         self.rebase_rhythm = rebase_rhythm
-        self.rebase_gait_segments = round(rebase_gait_s) or self.rebase_segments
         self._rhythm_w = max(2, round(rebase_rhythm_s * seg_frames))
         lo, hi = (round(x * seg_frames) for x in RHYTHM_LAGS_S)
         self._rhythm_lags = np.arange(max(1, lo), min(hi, self._rhythm_w - 1) + 1)
@@ -104,7 +102,6 @@ class BaselineTracker:
         self._buf = np.zeros((c, 0))
         self._skip = np.zeros((c, 0), dtype=bool)
         self._active = np.zeros(c, dtype=int)
-        self._after_gait = np.zeros(c, dtype=bool)  # gaitbase: activity since gait, no rest
         #: (rebase2) Floors of the current stretch of activity, its last rebase_s at most,
         #: and per frame of the last ``process`` call the stretch's length (s) where its
         #: re-base is held (0 elsewhere).
@@ -249,7 +246,6 @@ class BaselineTracker:
         for ch in range(c):
             v = float(self.value[ch])
             active = int(self._active[ch])
-            after_gait = bool(self._after_gait[ch])
             stretch = self._stretch[ch]
             fl, us = floors[ch].tolist(), usable[ch].tolist()
             gt = gait[ch].tolist() if gait is not None else None
@@ -267,33 +263,29 @@ class BaselineTracker:
                 if ratio < ACTIVE_RATIO:  # quiet: follow it, quickly down, slowly up
                     v *= ratio ** (FOLLOW_DOWN if ratio < 1.0 else FOLLOW_UP)
                     active = 0
-                    after_gait = False
                     stretch.clear()
                 elif gt is not None and gt[j]:  # gaitbase: running is no new rest
                     active = 0
-                    after_gait = True
                     stretch.clear()
                 else:  # active: frozen, unless it has lasted long enough to be a new rest
                     active += 1
                     if self.rebase_swing > 0:
                         stretch.append(f)
                         del stretch[:-keep]
-                    need = self.rebase_gait_segments if after_gait else keep
-                    if active >= need and not (
+                    if active >= keep and not (
                         # rebase2: ... unless it waxes and wanes (not a step to a new
                         # level), for at most rebase_hold_s more
                         self.rebase_swing > 0
                         and active < keep + self.rebase_hold_segments
                         and self._swings(stretch)
                     ):
-                        v, active, after_gait = f, 0, False
+                        v, active = f, 0
                         stretch.clear()
                 v = max(v, self.floor_uv)
             row[n_seg] = v
             hrow[n_seg] = active if self.rebase_swing > 0 and active >= keep else 0
             self.value[ch] = v
             self._active[ch] = active
-            self._after_gait[ch] = after_gait
         self._held_end = self.rebase_swing > 0 and bool((self._active >= keep).any())
         any_held = self.rebase_swing > 0 and bool(held.any())
         return out, held, any_held

@@ -836,7 +836,6 @@ class DetectorSettings:
     # gaitbase: running is no new rest
     rebase_rhythm: float = 0.0
     rebase_rhythm_s: float = 6.0
-    rebase_gait_s: float = 0.0
     # trainfa: gait keeps its stride rhythm (fast and slow paths)
     gait_window_s: float = 0.0
     # nightmiss: a cramp that goes on after turning over
@@ -1124,7 +1123,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "rebase_hold_s": (0.0, _BIG, "s"),  # rebase2
     "rebase_rhythm": (0.0, 2.0, "autocorrelation contrast"),  # gaitbase
     "rebase_rhythm_s": (1.0, 30.0, "s"),  # gaitbase
-    "rebase_gait_s": (0.0, _BIG, "s"),  # gaitbase
     "gait_window_s": (0.0, GAIT_WINDOW_MAX_S, "s"),
     "turn_quiet_s": (0.0, 20.0, "s"),  # nightmiss (within HISTORY_S)
     "turn_rest_s": (0.5, 29.0, "s"),  # nightmiss (within HISTORY_S)

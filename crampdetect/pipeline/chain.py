@@ -188,7 +188,6 @@ class Pipeline:
             rebase_hold_s=self.settings.rebase_hold_s,
             rebase_rhythm=self.settings.rebase_rhythm,
             rebase_rhythm_s=self.settings.rebase_rhythm_s,
-            rebase_gait_s=self.settings.rebase_gait_s,
         )
         self._detector = CrampDetector(n, self.hop_s, self.settings, gate)
         self._warning = None
