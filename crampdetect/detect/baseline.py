@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from crampdetect.features.context import stride_rhythm
-from crampdetect.features.windows import windows
-
 REFERENCE_TAU_S = 600.0
 #: A segment's floor is its FLOOR_QUANTILE of the envelope; the reference uses HIGH_QUANTILE.
 FLOOR_QUANTILE, HIGH_QUANTILE = 0.2, 0.9
 #: A floor below ACTIVE_RATIO x the baseline is rest: the baseline follows it, by the power
 #: FOLLOW_DOWN of the ratio when lower and FOLLOW_UP when higher (quickly down, slowly up).
 ACTIVE_RATIO, FOLLOW_DOWN, FOLLOW_UP = 2.0, 0.25, 1.0 / 30.0
-#: (gaitbase) Stride periods (s) at which a second of activity is looked at for the stride
-#: rhythm: running 0.6-0.8 s, walking 1-1.25 s (as the detector's ``STRIDE_LAGS_S``).
-RHYTHM_LAGS_S = (0.5, 1.3)
 
 
 class BaselineTracker:
@@ -51,13 +45,6 @@ class BaselineTracker:
         (rebase2) The detector settings of those names: the median |change| of the natural
         log of the 1-s floor over the stretch's last ``rebase_s`` at or above which the
         re-base is held, and for how long at most (s). ``rebase_swing`` 0: never held.
-    rebase_rhythm, rebase_rhythm_s : float
-        (gaitbase) The detector settings of those names: a second of activity whose last
-        ``rebase_rhythm_s`` of envelope has the stride rhythm (:func:`stride_rhythm` at
-        ``RHYTHM_LAGS_S``) of at least ``rebase_rhythm`` on this leg and on every other
-        leg (gait moves both legs) is gait: it restarts the count to the re-base, so
-        running never becomes the rest, and a re-base after it needs ``rebase_s`` of
-        activity without the rhythm (standing). ``rebase_rhythm`` 0: off.
     """
 
     def __init__(
@@ -69,8 +56,6 @@ class BaselineTracker:
         rebase_s: float = 60.0,
         rebase_swing: float = 0.0,
         rebase_hold_s: float = 0.0,
-        rebase_rhythm: float = 0.0,
-        rebase_rhythm_s: float = 0.0,
     ) -> None:
         self.n_channels = n_channels
         self.seg_frames = seg_frames
@@ -79,10 +64,6 @@ class BaselineTracker:
         self.rebase_segments = round(rebase_s)
         self.rebase_swing = rebase_swing
         self.rebase_hold_segments = round(rebase_hold_s)
-        self.rebase_rhythm = rebase_rhythm
-        self._rhythm_w = max(2, round(rebase_rhythm_s * seg_frames))
-        lo, hi = (round(x * seg_frames) for x in RHYTHM_LAGS_S)
-        self._rhythm_lags = np.arange(max(1, lo), min(hi, self._rhythm_w - 1) + 1)
         self.reset()
 
     def reset(self) -> None:
@@ -111,9 +92,6 @@ class BaselineTracker:
         self._n_last = 0
         #: Whether :attr:`held` is non-zero anywhere (a Python bool: cheap to ask per block).
         self.any_held = False
-        #: (gaitbase) The envelope's last frames before the current segment (for the stride
-        #: rhythm of the window ending at each segment's end).
-        self._rhythm_hist = np.full((c, max(0, self._rhythm_w - self.seg_frames)), np.nan)
 
     def process(self, level: np.ndarray, skip: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Baseline and reference per frame, each (n_channels, n), for envelope ``level``.
@@ -139,8 +117,7 @@ class BaselineTracker:
             floors = np.maximum(part[:, :, k], self.floor_uv)
             highs = part[:, :, k90]
             usable = sk[:, : n_seg * seg].reshape(c, n_seg, seg).mean(axis=2) < 0.5
-            gait = self._gait(buf[:, : n_seg * seg], n_seg)
-            values, held, self.any_held = self._run(floors, usable, gait)  # before each, ...
+            values, held, self.any_held = self._run(floors, usable)  # before each segment, ...
             with np.errstate(invalid="ignore", divide="ignore"):
                 self.segment_ratios = np.where(usable, floors / values[:, :-1], np.nan)
             self.segment_baselines = values[:, :-1]
@@ -217,25 +194,7 @@ class BaselineTracker:
         d = np.abs(np.diff(np.log(stretch)))
         return bool(d.size) and float(np.median(d)) >= self.rebase_swing
 
-    def _gait(self, frames: np.ndarray, n_seg: int) -> np.ndarray | None:
-        """(gaitbase) Per channel and completed segment (n_channels, n_seg): whether the
-        ``rebase_rhythm_s`` of envelope ending with the segment has the stride rhythm on that
-        leg and on every other leg; None where the rule is off. ``frames`` are the segments'
-        frames; the history before them is kept here, so any block cut gives the same."""
-        if self.rebase_rhythm <= 0:
-            return None
-        ext = np.concatenate([self._rhythm_hist, frames], axis=1)
-        keep = self._rhythm_hist.shape[1]
-        self._rhythm_hist = ext[:, ext.shape[1] - keep :]
-        seg = self.seg_frames
-        w = windows(ext, self._rhythm_w)[:, ::seg][:, :n_seg]  # each ending with a segment
-        with np.errstate(invalid="ignore"):
-            on = stride_rhythm(w, self._rhythm_lags) >= self.rebase_rhythm  # (C, n_seg)
-        return np.logical_and.reduce(on, axis=0, keepdims=True) & on
-
-    def _run(
-        self, floors: np.ndarray, usable: np.ndarray, gait: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray, bool]:
+    def _run(self, floors: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
         """Step the baseline through segments; returns (n_channels, n_seg + 1) values and
         the stretch's length (s) where its re-base is held (rebase2), else 0, before each
         segment and after the last, and whether it is held anywhere."""
@@ -248,7 +207,6 @@ class BaselineTracker:
             active = int(self._active[ch])
             stretch = self._stretch[ch]
             fl, us = floors[ch].tolist(), usable[ch].tolist()
-            gt = gait[ch].tolist() if gait is not None else None
             row, hrow = out[ch], held[ch]
             for j in range(n_seg):
                 row[j] = v
@@ -262,9 +220,6 @@ class BaselineTracker:
                 ratio = f / v
                 if ratio < ACTIVE_RATIO:  # quiet: follow it, quickly down, slowly up
                     v *= ratio ** (FOLLOW_DOWN if ratio < 1.0 else FOLLOW_UP)
-                    active = 0
-                    stretch.clear()
-                elif gt is not None and gt[j]:  # gaitbase: running is no new rest
                     active = 0
                     stretch.clear()
                 else:  # active: frozen, unless it has lasted long enough to be a new rest

@@ -495,15 +495,6 @@ class DetectorSettings:
         no path took in its first minute). 0 disables (the re-base at ``rebase_s`` always).
     rebase_hold_s : float
         (rebase2) A held re-base is taken after this long (s) more all the same.
-    rebase_rhythm, rebase_rhythm_s : float
-        (gaitbase) Running is no new rest: a second of activity whose last ``rebase_rhythm_s``
-        (s) of 100 ms envelope has the stride rhythm (autocorrelation contrast, as
-        ``settle_rhythm``, at a stride lag of 0.5-1.3 s) of at least ``rebase_rhythm`` on the
-        leg and on every other leg (gait moves both legs; a cramp's waxing on one leg is no
-        gait) restarts the tracker's count to ``rebase_s``: the resting baseline never
-        learns a run, and after the run stops the legs are read against the rest before it
-        until ``rebase_s`` of activity without the rhythm (standing) makes a new rest.
-        ``rebase_rhythm`` 0 disables (the run re-based to after ``rebase_s``, as before).
 
     gait_window_s, gait_rhythm, gait_trough : float
         (trainfa) The fast and slow paths do not alert while the leg's 100 ms envelope over
@@ -833,9 +824,6 @@ class DetectorSettings:
     # rebase2: a stretch of activity that waxes and wanes is no new rest
     rebase_swing: float = 0.0
     rebase_hold_s: float = 0.0
-    # gaitbase: running is no new rest
-    rebase_rhythm: float = 0.0
-    rebase_rhythm_s: float = 6.0
     # trainfa: gait keeps its stride rhythm (fast and slow paths)
     gait_window_s: float = 0.0
     # nightmiss: a cramp that goes on after turning over
@@ -1121,8 +1109,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "other_cramp_after_s": (0.0, _BIG, "s"),  # rebase
     "rebase_swing": (0.0, 5.0, "median |ln change| of the 1-s floor"),  # rebase2
     "rebase_hold_s": (0.0, _BIG, "s"),  # rebase2
-    "rebase_rhythm": (0.0, 2.0, "autocorrelation contrast"),  # gaitbase
-    "rebase_rhythm_s": (1.0, 30.0, "s"),  # gaitbase
     "gait_window_s": (0.0, GAIT_WINDOW_MAX_S, "s"),
     "turn_quiet_s": (0.0, 20.0, "s"),  # nightmiss (within HISTORY_S)
     "turn_rest_s": (0.5, 29.0, "s"),  # nightmiss (within HISTORY_S)
@@ -1383,11 +1369,6 @@ _PROFILES = {
         # legs (the run re-based the resting baseline: no run opens after the stop;
         # benchmarks/detection.md, session 17, part gaitrun).
         stop_s=3.0,
-        # gaitbase (session 21): running is no new rest: seconds with the stride rhythm on
-        # both legs restart the resting baseline's count to the re-base, so after a run the
-        # legs are read against the rest before it (benchmarks/detection.md, session 21,
-        # part gaitbase).
-        rebase_rhythm=0.7,
         # watchsettle (session 17): ... at 1.2 x the other leg (a leg of low gain stands beside
         # a weak cramp at 0.8x its relative level); the recurrence watch this gain opened took
         # the standing after the next run until watch_settle_rise (benchmarks/detection.md).

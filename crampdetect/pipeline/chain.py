@@ -186,8 +186,6 @@ class Pipeline:
             fixed,
             rebase_swing=self.settings.rebase_swing,
             rebase_hold_s=self.settings.rebase_hold_s,
-            rebase_rhythm=self.settings.rebase_rhythm,
-            rebase_rhythm_s=self.settings.rebase_rhythm_s,
         )
         self._detector = CrampDetector(n, self.hop_s, self.settings, gate)
         self._warning = None
