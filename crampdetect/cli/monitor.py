@@ -218,7 +218,11 @@ def run(args: argparse.Namespace) -> int:
     def history(block):
         from crampdetect.alerts.journal import start_journal
 
-        journals.append(start_journal(profile, args.url, block.channels, block.t0, args.user))
+        journals.append(
+            start_journal(
+                profile, args.url, block.channels, block.t0, args.user, _replayed(args.url)
+            )
+        )
         return journals[-1]
 
     def recording(block, pipe):
@@ -320,3 +324,16 @@ def _history_session(recorder) -> dict[str, object]:
     """What a recording keeps of the history session written live with it (see ``history``)."""
     row = recorder.history.session(recorder.session_id)
     return {"id": row["id"], "started_at": row["started_at"], "source": row["source"]}
+
+
+def _replayed(url: str) -> str | None:
+    """The absolute path of the recording a ``file://`` source replays (None for a board)."""
+    from pathlib import Path
+
+    from crampdetect.ingest.sources import parse_url
+
+    try:
+        scheme, target, _ = parse_url(url)
+    except InputError:
+        return None
+    return str(Path(target).resolve()) if scheme == "file" else None
