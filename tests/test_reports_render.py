@@ -251,7 +251,6 @@ def test_report_zooms_once_on_a_cramp_in_pieces(data, tmp_path: Path) -> None:
     import dataclasses
     import re
 
-    from crampdetect.reports.report import cramp_zooms
     from crampdetect.reports.report_files import write_report
     from tests.synth import cramp_event
 
@@ -263,10 +262,12 @@ def test_report_zooms_once_on_a_cramp_in_pieces(data, tmp_path: Path) -> None:
         cramp_event("calf_left", 140.0, 145.0),
     ]
     piece = dataclasses.replace(data, result={**data.result, "events": events})
-    zooms = cramp_zooms(piece)
-    got = [(z["channel"], z["onset_s"], z["end_s"], z["pieces"]) for z in zooms]
-    assert got == [("calf_left", 30.0, 145.0, 4), ("calf_right", 72.0, 85.0, 1)]
     pdf = write_report(piece, tmp_path / "pieces.pdf").read_bytes()
     assert len(re.findall(rb"/Type /Page\b(?!s)", pdf)) == 2  # the overview, one zoom page
     page = write_report(piece, tmp_path / "pieces.html").read_text()
     assert page.count("data:image/png;base64,") == 2
+    from crampdetect.reports.report import cramp_zooms
+
+    zooms = cramp_zooms(piece)
+    got = [(z["channel"], z["onset_s"], z["end_s"], z["pieces"]) for z in zooms]
+    assert got == [("calf_left", 30.0, 145.0, 4), ("calf_right", 72.0, 85.0, 1)]
