@@ -199,11 +199,10 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--duration must be > 0, got {args.duration}")
     source = open_source(args.url, units=args.units)
     profile = source_profile("monitor", args.profile, source)
-    view = None
-    if not args.no_view:
-        from crampdetect.cli._statusview import StatusView
+    from crampdetect.cli._statusview import MessageLines, StatusView
 
-        view = StatusView(sys.stderr if args.json_events else sys.stdout, title=args.url)
+    screen = sys.stderr if args.json_events else sys.stdout  # stdout: JSON events only
+    view = None if args.no_view else StatusView(screen, title=args.url)
     json_out = sys.stdout if args.json_events else None
     calibration = None
     if args.user:
@@ -252,7 +251,7 @@ def run(args: argparse.Namespace) -> int:
         source,
         profile,
         make_policy(args.policy, profile),
-        view,
+        view or MessageLines(screen),  # --no-view: what the wearer is told, as lines
         json_out,
         calibration=calibration,
         history=history if args.history else None,
