@@ -8,10 +8,11 @@ command line; ``simulate`` makes labelled synthetic sessions and ``testing`` is 
 conformance kit. Imports run one way, from the top down. Importing this package is light:
 numpy only, no bleak, pyserial, matplotlib or scikit-learn.
 
-One call on an array or any recording (:mod:`crampdetect.api`, loaded on first use)::
+One call on an array, any recording or its path (:mod:`crampdetect.api`, loaded on first use)::
 
     result = crampdetect.detect(emg_uv, fs=1000, profile="night", units="uV")
     result = crampdetect.detect(crampdetect.open("night.edf"))
+    result = crampdetect.detect("night.edf", channels=["calf_left"])  # as `detect --channels`
 """
 
 from crampdetect.core import (

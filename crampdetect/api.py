@@ -1,4 +1,4 @@
-"""The one-call Python API: :func:`detect` on an array or a recording, :func:`open` any file.
+"""The one-call Python API: :func:`detect` on an array, a recording or a path; :func:`open`.
 
 Both are reachable from the package itself (``crampdetect.detect(...)``,
 ``crampdetect.open(...)``) and give what the CLI gives: ``detect`` runs the same streaming
@@ -7,6 +7,7 @@ pipeline as ``crampdetect detect`` and ``crampdetect replay``, with the same def
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from crampdetect.core import Event, InputError, QualityInterval, Representation
+from crampdetect.ingest.columns import select_channels
 from crampdetect.storage import limits
 from crampdetect.storage.recording import Recording, Segment, segments_from_array
 
@@ -116,11 +118,14 @@ def detect(
 
     Parameters
     ----------
-    data : array_like, shape (n_channels, n_samples) or (n_samples,), or Recording
-        Surface EMG, one row per calf; or a recording from :func:`open`. NaN, infinite and
+    data : array_like, shape (n_channels, n_samples) or (n_samples,), Recording, str or Path
+        Surface EMG, one row per calf; or a recording from :func:`open`; or the path of a
+        recording in any format, opened as :func:`open` opens it and scored as
+        ``crampdetect detect PATH`` scores it (the same events; what the reader left out or
+        repaired, e.g. a ``torque_Nm`` column, comes as a ``UserWarning``). NaN, infinite and
         absurd (beyond ±1e9) values are bad samples: flagged ``bad_value``, never an alert.
     fs : float
-        Sample rate in Hz (not needed for a Recording).
+        Sample rate in Hz (not needed for a Recording or a path; if given, it must agree).
     profile : {"night", "training"}, optional
         Detector profile. Default None: for a Recording the one it names (a training
         session's recorded settings, a simulator ``.labels.json``), else night, as
@@ -128,7 +133,10 @@ def detect(
         a profile this version does not know is scored as a night with a ``UserWarning``.
         :attr:`Detection.profile` says the one used.
     channels : sequence of str, optional
-        One name per row (default ``calf`` for one row, else ``ch1``, ``ch2``...).
+        For an array: one name per row (default ``calf`` for one row, else ``ch1``,
+        ``ch2``...). For a Recording or a path: the channels to score, in this order, as
+        ``crampdetect detect --channels`` (default: every channel whose name does not say it
+        is something else than EMG); a name it does not have is refused, naming those it has.
     units : {"uV", "mV", "V", "counts"}, optional
         Units of ``data``; inferred from the values if not given (as the CLI does).
     signal : {"raw", "env"}, optional
@@ -148,12 +156,17 @@ def detect(
 
     if profile is not None and profile not in ("night", "training"):
         raise InputError(f"Unknown profile {profile!r}: choose night or training")
+    if isinstance(data, str | os.PathLike):  # a file: as `crampdetect detect PATH`
+        # lazy: scipy and the pipeline load on the first call, not on import
+        from crampdetect.storage.reader import open_recording
+
+        data = open_recording(data, channels=channels)
+        for problem in data.problems:
+            warnings.warn(problem, UserWarning, stacklevel=2)
     if isinstance(data, Recording):
-        rec = data
+        rec = select_channels(data, channels)  # --channels: these, in this order
         if fs is not None and abs(float(fs) - rec.fs) > 1e-6 * rec.fs:
             raise InputError(f"fs={fs} disagrees with the recording ({rec.fs:g} Hz)")
-        if channels is not None and tuple(channels) != rec.channels:
-            raise InputError(f"channels {tuple(channels)} differ from the recording's")
     else:
         rec = _as_recording(data, fs, channels, times)
     profile, _, unknown = scoring_profile(profile, rec.profile)

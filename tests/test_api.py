@@ -184,3 +184,59 @@ def test_the_api_warns_and_scores_a_night_for_a_profile_it_does_not_know(
     result = replay(crampdetect.open(csv))
     assert (result["input"]["profile"], result["input"]["profile_from"]) == ("night", "default")
     assert any("'evening'" in p for p in result["input"]["problems"])
+
+
+def test_detect_on_a_path_opens_it_and_equals_the_cli(
+    counts_csv: Path, tmp_path: Path, capsys
+) -> None:
+    """A path (str or Path, any format) is opened as ``crampdetect.open`` opens it and scored
+    as ``crampdetect detect PATH`` scores it; what the reader left out comes as a warning."""
+    cli = _cli_json(capsys, "detect", str(counts_csv))
+    for given in (str(counts_csv), counts_csv):
+        result = crampdetect.detect(given)
+        assert result.to_dict() == {"events": cli["events"], "quality": cli["quality"]}
+        assert result.channels == tuple(cli["input"]["channels"])
+    assert result.cramps
+    edf = tmp_path / "cramp.edf"
+    assert main(["convert", str(counts_csv), str(edf)]) == 0
+    cli = _cli_json(capsys, "detect", str(edf))
+    assert crampdetect.detect(str(edf)).to_dict() == {
+        "events": cli["events"],
+        "quality": cli["quality"],
+    }
+    with pytest.raises(InputError, match="disagrees"):
+        crampdetect.detect(counts_csv, fs=500)
+    with pytest.raises(InputError, match="no such file"):
+        crampdetect.detect(tmp_path / "missing.csv")
+    # a torque column beside the EMG is left out, by name, with the CLI's warning
+    lines = counts_csv.read_text().splitlines()
+    torque = tmp_path / "torque.csv"
+    rows = [f"{line},{i % 7}" for i, line in enumerate(lines[1:])]
+    torque.write_text("\n".join([lines[0] + ",torque_Nm", *rows]) + "\n")
+    cli = _cli_json(capsys, "detect", str(torque))
+    with pytest.warns(UserWarning, match="torque_Nm not read"):
+        result = crampdetect.detect(torque)
+    assert result.to_dict() == {"events": cli["events"], "quality": cli["quality"]}
+    assert "torque_Nm" not in result.channels
+
+
+def test_channels_choose_among_a_recordings_channels_as_the_cli_does(
+    counts_csv: Path, tmp_path: Path, capsys
+) -> None:
+    """``channels`` of a recording or a path: those, in that order (``--channels``); a name
+    it does not have is refused naming the channels it has."""
+    names = counts_csv.read_text().splitlines()[0].split(",")[1:]
+    assert len(names) == 2
+    edf = tmp_path / "cramp.edf"
+    assert main(["convert", str(counts_csv), str(edf)]) == 0
+    for path in (counts_csv, edf):
+        for chosen in ([names[1]], names[::-1]):
+            cli = _cli_json(capsys, "detect", str(path), "--channels", ",".join(chosen))
+            expect = {"events": cli["events"], "quality": cli["quality"]}
+            for data in (path, crampdetect.open(path)):
+                result = crampdetect.detect(data, channels=chosen)
+                assert result.channels == tuple(chosen) == tuple(cli["input"]["channels"])
+                assert result.to_dict() == expect
+        for data in (path, crampdetect.open(path)):
+            with pytest.raises(InputError, match=rf"no column calf_middle.*{names[0]}"):
+                crampdetect.detect(data, channels=["calf_middle"])

@@ -160,3 +160,45 @@ def test_rescore_of_a_recording_honours_the_named_unit(tmp_path):
     result = rescore(path)
     assert result["input"]["channels"] == ["emg_ta_mV"]
     assert result["input"]["units"] == "mV" and "units" not in result["input"]["inferred"]
+
+
+def _edf_from_other_software(path, columns: dict[str, np.ndarray]) -> None:
+    """An EDF as a lab's amplifier software writes it (edfio): its own signal labels."""
+    import edfio
+
+    signals = [
+        edfio.EdfSignal(x, sampling_frequency=FS, label=name, physical_dimension=unit)
+        for name, (x, unit) in columns.items()
+    ]
+    edfio.Edf(signals).write(path)
+
+
+def test_every_format_leaves_out_non_emg_signals_by_name_as_a_csv(tmp_path, capsys):
+    """The CSV rule on EDF and WAV too: a torque signal is not scored by default (a warning
+    names it), ``--channels`` still picks it, in the order given."""
+    import crampdetect
+    from crampdetect.storage.formats import export
+    from crampdetect.storage.recording import Recording, segments_from_array
+
+    t, uv = _signal()
+    torque = 20 + 200 * ((t > 10) & (t < 25))
+    edf = tmp_path / "lab.edf"
+    _edf_from_other_software(edf, {"emg_ta": (uv, "uV"), "torque_Nm": (torque, "Nm")})
+    rec = Recording(
+        tmp_path / "lab", "array", FS, ("emg_ta", "torque_Nm"), None,
+        segments_from_array(t, np.vstack([uv, torque]), FS),
+    )  # fmt: skip
+    wav = export(rec, tmp_path / "lab.wav")
+    for path in (edf, wav):
+        opened = crampdetect.open(path)
+        assert opened.channels == ("emg_ta",), path
+        assert any("channel torque_Nm not read (not EMG by" in p for p in opened.problems)
+        code, doc, err = _detect(capsys, str(path))
+        assert code == 0, err
+        assert doc["input"]["channels"] == ["emg_ta"]
+        assert all(e["channel"] == "emg_ta" for e in doc["events"] + doc["quality"])
+        assert "torque_Nm not read (not EMG by their names" in err
+        code, doc, err = _detect(capsys, str(path), "--channels", "torque_Nm,emg_ta")
+        assert code == 0, err
+        assert doc["input"]["channels"] == ["torque_Nm", "emg_ta"]
+        assert "not read" not in err

@@ -100,3 +100,20 @@ def test_demo_on_a_terminal_draws_the_live_table():
     for heading in ("channel", "level µV", "detector", "quality", "frames/s", "reconnects"):
         assert heading in text
     assert "ALERT cramp on" in text and "┃" in text  # a drawn table, not plain lines
+
+
+def test_demo_without_the_view_still_prints_the_prompt():
+    from crampdetect.alerts.policy import STRETCH_TEXT
+
+    res = subprocess.run(
+        [sys.executable, "-m", "crampdetect", "demo", "--speed", "200", "--no-view"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert STRETCH_TEXT in lines, res.stdout
+    assert lines.index(STRETCH_TEXT) < next(i for i, ln in enumerate(lines) if "monitored" in ln)
+    assert "ALERT" not in res.stdout  # no live view: the alert is in the summary

@@ -249,3 +249,26 @@ def test_a_captured_wire_stream_replays_to_the_same_events(tmp_path):
     assert replayed.stdout == live.stdout and live.stdout.count("\n") >= 1
     again = cli("monitor", "sim://night-short", "--capture", str(capture), "--no-view")
     assert again.returncode == 2 and "File exists" in again.stderr  # never overwritten
+
+
+def test_no_view_still_prints_what_the_wearer_is_told():
+    """``--no-view`` drops the status display, not the prompts: the cramp prompt, its end and
+    a loose sensor are lines on the terminal (stderr when stdout carries JSON events)."""
+    from crampdetect.alerts.policy import STRETCH_TEXT
+
+    res = cli("monitor", "sim://cramp?seed=1&speed=0", "--no-view", "--policy", "guided")
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert f"Cramp in the right calf. {STRETCH_TEXT}" in lines
+    assert any(ln.startswith("The cramp in the right calf eased after") for ln in lines)
+    assert lines.index(f"Cramp in the right calf. {STRETCH_TEXT}") < lines.index(
+        next(ln for ln in lines if ln.startswith("monitored "))
+    )  # said as it happened, before the summary
+    res = cli("monitor", "sim://cramp?seed=1&speed=0", "--no-view", "--json-events")
+    assert res.returncode == 0, res.stderr
+    assert all(json.loads(line) for line in res.stdout.splitlines())
+    assert STRETCH_TEXT in res.stderr.splitlines()  # the default policy's prompt
+    res = cli("monitor", "sim://leadoff?seed=1&speed=0", "--no-view")
+    assert res.returncode == 0, res.stderr
+    loose = [ln for ln in res.stdout.splitlines() if ln.startswith("The left calf sensor")]
+    assert loose and "has come loose" in loose[0] and "is back on" in loose[1]

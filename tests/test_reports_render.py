@@ -243,3 +243,31 @@ def test_report_counts_a_cramp_in_pieces_once_as_summary_does(data) -> None:
     later = [*events, cramp_event("calf_left", 400.0, 420.0)]  # 255 s after: a new cramp
     s = night_summary(dataclasses.replace(data, result={**data.result, "events": later}))
     assert [c["pieces"] for c in s["cramps"]] == [4, 1, 1]
+
+
+def test_report_zooms_once_on_a_cramp_in_pieces(data, tmp_path: Path) -> None:
+    """One zoom per cramp (as the report counts cramps): a cramp that eased and came back
+    within ``rejoin_s`` is one zoom over all its pieces, not one per piece."""
+    import dataclasses
+    import re
+
+    from crampdetect.reports.report_files import write_report
+    from tests.synth import cramp_event
+
+    events = [
+        cramp_event("calf_left", 33.0, 50.0),
+        cramp_event("calf_left", 70.0, 80.0),  # back 20 s after it ended: the same cramp
+        cramp_event("calf_left", 100.0, 110.0),
+        cramp_event("calf_right", 75.0, 85.0),  # the other leg: a cramp of its own
+        cramp_event("calf_left", 140.0, 145.0),
+    ]
+    piece = dataclasses.replace(data, result={**data.result, "events": events})
+    pdf = write_report(piece, tmp_path / "pieces.pdf").read_bytes()
+    assert len(re.findall(rb"/Type /Page\b(?!s)", pdf)) == 2  # the overview, one zoom page
+    page = write_report(piece, tmp_path / "pieces.html").read_text()
+    assert page.count("data:image/png;base64,") == 2
+    from crampdetect.reports.report import cramp_zooms
+
+    zooms = cramp_zooms(piece)
+    got = [(z["channel"], z["onset_s"], z["end_s"], z["pieces"]) for z in zooms]
+    assert got == [("calf_left", 30.0, 145.0, 4), ("calf_right", 72.0, 85.0, 1)]

@@ -394,3 +394,62 @@ def test_cli_import_refuses_a_profile_that_contradicts_the_file(tmp_path, monkey
     assert main(["history", "--import", str(result), "--profile", "training"]) == 0
     with History(history_path()) as h:
         assert [r["profile"] for r in h.sessions()] == ["training"]
+
+
+def _v4_history(path) -> None:
+    """A history file as crampdetect with schema 4 left it: its migrations, one session."""
+    from crampdetect.storage.history import MIGRATIONS
+
+    conn = sqlite3.connect(path)
+    for statements, fill in MIGRATIONS[:4]:
+        for sql in statements:
+            conn.execute(sql)
+        if fill is not None:
+            fill(conn)
+    conn.execute(
+        "INSERT INTO sessions (started_at, night, profile, source, user, channels)"
+        " VALUES ('2026-11-03T01:10:00+01:00', '2026-11-02', 'night', 'COM3', NULL, '[\"left\"]')"
+    )
+    conn.execute("PRAGMA user_version = 4")
+    conn.commit()
+    conn.close()
+
+
+def test_an_imported_or_replayed_night_names_its_recording(tmp_path, monkeypatch, capsys):
+    """``sessions.recording`` (schema 5, added to an older file in place): the recording an
+    imported ``detect --json`` result or a ``monitor file://`` replay was scored from, shown by
+    ``history`` and ``summary``; a live board's session names none."""
+    import json
+
+    from crampdetect.cli import main
+    from crampdetect.storage.paths import HOME_ENV, history_path
+
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
+    _v4_history(history_path())
+    data = tmp_path / "data"
+    data.mkdir()
+    monkeypatch.chdir(data)
+    assert main(["simulate", "cramp", "--seed", "4", "--out", "night.csv"]) == 0
+    capsys.readouterr()
+    assert main(["detect", "night.csv", "--json"]) == 0  # input.path as typed: night.csv
+    (data / "night.json").write_text(capsys.readouterr().out)
+    monkeypatch.chdir(tmp_path)  # imported from elsewhere: found beside the result
+    assert main(["history", "--import", "data/night.json", "--started", "2026-11-20T23:05"]) == 0
+    csv = str((data / "night.csv").resolve())
+    assert main(["monitor", "file://data/night.csv?speed=0", "--history", "--no-view"]) == 0
+    conn = sqlite3.connect(history_path())
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    rows = conn.execute("SELECT source, recording FROM sessions ORDER BY id").fetchall()
+    conn.close()
+    replayed = "file://data/night.csv?speed=0"
+    assert rows == [("COM3", None), ("data/night.json", csv), (replayed, csv)]
+    capsys.readouterr()
+    assert main(["history"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [ln.strip() for ln in out if "recording:" in ln] == [f"recording: {csv}"] * 2
+    assert "recording:" not in out[out.index(next(ln for ln in out if "COM3" in ln)) + 1]
+    assert main(["summary", "--night", "2026-11-20"]) == 0
+    assert f"Recording: {csv}" in capsys.readouterr().out.splitlines()
+    assert main(["summary", "--night", "2026-11-02"]) == 0
+    assert "Recording" not in capsys.readouterr().out
+    json.loads((data / "night.json").read_text())  # the result file is left as it was

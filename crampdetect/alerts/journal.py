@@ -104,6 +104,7 @@ def start_journal(
     channels: tuple[str, ...],
     stream_t0_s: float,
     user: str | None = None,
+    recording: str | None = None,
 ) -> JournalingPolicy:
     """Open the user's history and start a session: the monitor's one call, at its first block.
 
@@ -119,10 +120,18 @@ def start_journal(
         Stream time in s of the first block (``Block.t0``): session times count from it.
     user : str or None
         Calibration profile in use, if any.
+    recording : str or None
+        The recording file replayed (``file://``), shown in ``crampdetect history``.
     """
     history = open_history()
     recorder = SessionRecorder(
-        history, profile, channels, source, stream_t0_s=stream_t0_s, user=user
+        history,
+        profile,
+        channels,
+        source,
+        stream_t0_s=stream_t0_s,
+        user=user,
+        recording=recording,
     )
     return JournalingPolicy(AlertPolicy(profile), recorder)
 
@@ -134,6 +143,7 @@ def import_detection(
     profile: str | None = None,
     source: str = "",
     stream_t0_s: float = 0.0,
+    recording: str | None = None,
 ) -> SessionRecorder:
     """Store a finished detection result (``detect --json``) as one session.
 
@@ -147,6 +157,8 @@ def import_detection(
         Wall-clock time of stream time ``stream_t0_s``.
     stream_t0_s : float
         Stream time in s of the start of the recording (subtracted from every time).
+    recording : str, optional
+        The recording the result was scored from; default its ``input.path``.
 
     Returns
     -------
@@ -154,7 +166,7 @@ def import_detection(
         The closed session's recorder (``session_id`` tells where it went).
     """
     with history.transaction():  # all or nothing
-        return _import(history, result, started_at, profile, source, stream_t0_s)
+        return _import(history, result, started_at, profile, source, stream_t0_s, recording)
 
 
 def _import(
@@ -164,6 +176,7 @@ def _import(
     profile: str | None,
     source: str,
     stream_t0_s: float,
+    recording: str | None,
 ) -> SessionRecorder:
     try:
         events = [Event.from_dict(d, i) for i, d in enumerate(_items(result, "events"), start=1)]
@@ -174,6 +187,8 @@ def _import(
     meta = {**(meta if isinstance(meta, Mapping) else {}), **result}
     channels = meta.get("channels") or sorted({e.channel for e in events})
     prof = str(profile or meta.get("profile") or "night")
+    if recording is None and isinstance(meta.get("path"), str):
+        recording = str(meta["path"])
     recorder = SessionRecorder(
         history,
         prof,
@@ -181,6 +196,7 @@ def _import(
         source=str(source or meta.get("source") or ""),
         started_at=started_at,
         stream_t0_s=stream_t0_s,
+        recording=recording,
     )
     # Recurrence labels and pieces come from the same policy the monitor uses.
     for event, recurrence, part_of in label_cramps(events, prof):

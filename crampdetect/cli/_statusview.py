@@ -158,3 +158,24 @@ class StatusView:
         if self._live is not None:
             self._live.stop()
             self._live = None
+
+
+class MessageLines:
+    """The stand-in for :class:`StatusView` under ``--no-view``: no status display, but what
+    the wearer is told (a cramp prompt, the hold timer, a loose sensor...) still printed on
+    ``file``, one line each."""
+
+    def __init__(self, file: TextIO | None = None) -> None:
+        self.file = file or sys.stdout
+
+    def update(self, t_s: float, status: Mapping[str, Any], stats: Any, note: str = "") -> None:
+        """No status display."""
+
+    def event(self, event: Event) -> None:
+        """Alerts are in the summary (and ``--json-events``); what the wearer is told is not."""
+
+    def message(self, text: str) -> None:
+        print(text, file=self.file, flush=True)
+
+    def close(self) -> None:
+        """Nothing to close."""

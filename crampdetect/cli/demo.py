@@ -56,11 +56,10 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
         source = BoardSource(SerialTransport(board.path), names=session.channels, timebase="device")
-        view = None
-        if not args.no_view:
-            from crampdetect.cli._statusview import StatusView
+        from crampdetect.cli._statusview import MessageLines, StatusView
 
-            view = StatusView(out, title=f"demo: {args.scenario}")
+        # --no-view: no status display, but what the wearer is told still printed, as lines
+        view = MessageLines(out) if args.no_view else StatusView(out, f"demo: {args.scenario}")
         json_out = sys.stdout if args.json_events else None
         monitor = LiveMonitor(source, profile, None, view, json_out)
         with stop_on_signals() as stop:

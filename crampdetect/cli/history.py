@@ -89,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
                 f"{sid:>4}  {r['night']:10}  {start:16}  {r['profile']:8}  {length:>8}"
                 f"  {n:>6}  {r['source'] or '-'}{mark}"
             )
+            if r["recording"] and r["recording"] != r["source"]:  # the file it was scored from
+                print(f"{'':>6}recording: {r['recording']}")
     return 0
 
 
@@ -159,7 +161,8 @@ def _import(history: object, args: argparse.Namespace) -> int:
     profile = _profile(result, args.profile, path)
     # One transaction: an invalid profile, event or recording leaves nothing behind.
     with history.transaction():  # type: ignore[attr-defined]
-        rec = import_detection(history, result, started, profile, str(path), t0)  # type: ignore[arg-type]
+        recording = _recording_path(result, path)
+        rec = import_detection(history, result, started, profile, str(path), t0, recording)  # type: ignore[arg-type]
         history.set_content_hash(rec.session_id, digest)  # type: ignore[attr-defined]
         if args.recording:
             from crampdetect.reports.activity import activity_from_file
@@ -170,6 +173,18 @@ def _import(history: object, args: argparse.Namespace) -> int:
     when = f"night of {row['night']}" if row["profile"] == "night" else row["started_at"][:16]
     print(f"Imported {row['profile']} session {rec.session_id} ({when}, {plural(n, 'cramp')}).")
     return 0
+
+
+def _recording_path(result: dict, path: Path) -> str | None:
+    """The recording an imported result was scored from, absolute where it can be found: its
+    ``input.path`` (``detect --json``; a relative one from here, else beside the JSON file)."""
+    said = result.get("input", {}).get("path") if isinstance(result.get("input"), dict) else None
+    if not isinstance(said, str) or not said:
+        return None
+    for base in (Path.cwd(), path.parent):
+        if (base / said).exists():
+            return str((base / said).resolve())
+    return said
 
 
 def _detection_result(path: Path) -> tuple[dict, float, dt.datetime | None]:
@@ -201,6 +216,7 @@ def _detection_result(path: Path) -> tuple[dict, float, dt.datetime | None]:
         raise InputError(f"{path}: has no detector events; run `crampdetect detect --json` on it")
     result = {
         "input": {
+            "path": str(path.resolve()),  # the recording itself
             "channels": list(rec.channels),
             "duration_s": rec.duration_s,
             "profile": rec.profile,

@@ -199,11 +199,10 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--duration must be > 0, got {args.duration}")
     source = open_source(args.url, units=args.units)
     profile = source_profile("monitor", args.profile, source)
-    view = None
-    if not args.no_view:
-        from crampdetect.cli._statusview import StatusView
+    from crampdetect.cli._statusview import MessageLines, StatusView
 
-        view = StatusView(sys.stderr if args.json_events else sys.stdout, title=args.url)
+    screen = sys.stderr if args.json_events else sys.stdout  # stdout: JSON events only
+    view = None if args.no_view else StatusView(screen, title=args.url)
     json_out = sys.stdout if args.json_events else None
     calibration = None
     if args.user:
@@ -218,7 +217,11 @@ def run(args: argparse.Namespace) -> int:
     def history(block):
         from crampdetect.alerts.journal import start_journal
 
-        journals.append(start_journal(profile, args.url, block.channels, block.t0, args.user))
+        journals.append(
+            start_journal(
+                profile, args.url, block.channels, block.t0, args.user, _replayed(args.url)
+            )
+        )
         return journals[-1]
 
     def recording(block, pipe):
@@ -248,7 +251,7 @@ def run(args: argparse.Namespace) -> int:
         source,
         profile,
         make_policy(args.policy, profile),
-        view,
+        view or MessageLines(screen),  # --no-view: what the wearer is told, as lines
         json_out,
         calibration=calibration,
         history=history if args.history else None,
@@ -320,3 +323,16 @@ def _history_session(recorder) -> dict[str, object]:
     """What a recording keeps of the history session written live with it (see ``history``)."""
     row = recorder.history.session(recorder.session_id)
     return {"id": row["id"], "started_at": row["started_at"], "source": row["source"]}
+
+
+def _replayed(url: str) -> str | None:
+    """The absolute path of the recording a ``file://`` source replays (None for a board)."""
+    from pathlib import Path
+
+    from crampdetect.ingest.sources import parse_url
+
+    try:
+        scheme, target, _ = parse_url(url)
+    except InputError:
+        return None
+    return str(Path(target).resolve()) if scheme == "file" else None

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from crampdetect.core import InputError
+from crampdetect.text import word
 
 if TYPE_CHECKING:  # types only: ingest does not need storage to choose columns
     from crampdetect.storage.recording import Recording
@@ -92,20 +93,32 @@ def choose_columns(
     return keep, left_out
 
 
+def left_out_note(where: str, left_out: Sequence[str], what: str = "column") -> str:
+    """The warning for the channels :func:`choose_columns` left out by their names."""
+    return (
+        f"{where}: {word(len(left_out), what)} {', '.join(left_out)} not read (not EMG by "
+        "their names; choose the columns with --channels)"
+    )
+
+
 def select_channels(rec: Recording, wanted: Sequence[str] | None) -> Recording:
     """``rec`` with only the channels ``wanted``, in that order (``--channels`` of ``detect``,
-    ``replay``, ``report`` and ``convert`` on any format); ``rec`` itself when ``wanted`` is
-    empty. A name it does not have is refused, naming the channels it has; the events and
-    quality intervals of the channels left out go with them. Samples stay lazy: each
+    ``replay``, ``report`` and ``convert`` on any format). Without ``wanted``, the channels
+    :func:`choose_columns` takes for EMG by their names, as a CSV's columns (a ``torque_Nm``
+    or ``Trigger`` signal of an EDF is left out with a note in ``problems``); ``rec`` itself
+    when all are. A name it does not have is refused, naming the channels it has; the events
+    and quality intervals of the channels left out go with them. Samples stay lazy: each
     segment loads as before and keeps the chosen rows.
     """
     import dataclasses
 
-    if not wanted:
-        return rec
-    keep, _ = choose_columns(rec.channels, wanted, str(rec.path.name if rec.path else "recording"))
+    where = str(rec.path.name if rec.path else "recording")
+    keep, left_out = choose_columns(rec.channels, wanted, where)
     if keep == list(range(len(rec.channels))):
         return rec
+    problems = list(rec.problems)
+    if not wanted:
+        problems.append(left_out_note(where, left_out, "channel"))
     rows = list(keep)
     chosen = tuple(rec.channels[i] for i in rows)
     segments = [
@@ -118,5 +131,5 @@ def select_channels(rec: Recording, wanted: Sequence[str] | None) -> Recording:
         events=[e for e in rec.events if e.channel in chosen],
         quality=[q for q in rec.quality if q.channel in chosen],
         meta=dict(rec.meta),
-        problems=list(rec.problems),
+        problems=problems,
     )

@@ -259,7 +259,9 @@ def _minmax(t: np.ndarray, x: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarra
 
 
 def zoom_figure(data: ReportData, events: list[dict]):
-    """One row per event: the raw samples around it, its envelope and the detector state."""
+    """One row per event: the raw samples around it, its envelope and the detector state; an
+    event with ``pieces`` (:func:`~crampdetect.reports.report.cramp_zooms`) is a cramp from
+    its first piece's onset to its last one's end, each piece shaded."""
     import matplotlib.pyplot as plt
 
     rec = data.rec
@@ -291,6 +293,9 @@ def zoom_figure(data: ReportData, events: list[dict]):
         dur = "ongoing" if ev["end_s"] is None else f"{ev['end_s'] - ev['onset_s']:.1f} s"
         style = "hms" if rec.duration_s >= 3600 else "ms"
         onset = clock(ev["onset_s"] - rec.t_start, style)
+        pieces = int(ev.get("pieces", 1))  # a cramp that eased and came back: one zoom
+        if pieces > 1:
+            dur += ", eased and came back " + ("once" if pieces == 2 else f"{pieces - 1} times")
         raw.set_title(
             f"{ev['kind'].replace('_', ' ')} on {ev['channel']}: onset {onset}, "
             f"alert +{ev['alert_s'] - ev['onset_s']:.1f} s, duration {dur}, "

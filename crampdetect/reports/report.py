@@ -207,6 +207,15 @@ def cramp_episodes(data: ReportData) -> list[list[dict]]:
     return list(episodes.values())
 
 
+def cramp_zooms(data: ReportData) -> list[dict]:
+    """One event per cramp to zoom on (:func:`cramp_episodes`): its first piece (onset, alert,
+    confidence) ending where its last piece ends, with ``pieces`` the number of pieces."""
+    return [
+        {**pieces[0], "end_s": pieces[-1]["end_s"], "pieces": len(pieces)}
+        for pieces in cramp_episodes(data)
+    ]
+
+
 def night_summary(data: ReportData) -> dict:
     """Cramps (leg, time, duration from the first piece's onset to the last one's end,
     severity, peak, pieces) and time lost to sensor problems (lead-off, saturation and gaps:

@@ -18,7 +18,13 @@ from crampdetect.core import InputError
 from crampdetect.pipeline.offline import scoring_profile
 from crampdetect.reports.clock import clock
 from crampdetect.reports.plots import overview_figure, zoom_figure
-from crampdetect.reports.report import ReportData, collect, night_summary, training_summary
+from crampdetect.reports.report import (
+    ReportData,
+    collect,
+    cramp_zooms,
+    night_summary,
+    training_summary,
+)
 from crampdetect.storage.limits import refuse_overwrite
 from crampdetect.storage.reader import open_recording, sniff
 from crampdetect.text import plural
@@ -88,7 +94,7 @@ def write_report(data: ReportData, out: str | Path) -> Path:
         raise InputError(f"Report output must end in .png, .pdf or .html, got {out.name!r}")
     title = f"crampdetect report: {data.rec.path.name}"
     lines = summary_lines(data)
-    cramps = [e for e in data.events if e["kind"] == "cramp"]
+    cramps = cramp_zooms(data)  # one zoom per cramp, over all its pieces
     figs = [overview_figure(data, title, lines)]
     per_page = ZOOMS_PER_PAGE
     zooms = cramps[:per_page] if kind == "png" else cramps[:MAX_ZOOMS]

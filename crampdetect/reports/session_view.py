@@ -120,6 +120,8 @@ def format_session(history: History, session_id: int) -> str:
         f"{row['profile'].capitalize()} session {session_id}, {start:%Y-%m-%d %H:%M}, "
         f"{_minutes(length)}"
     ]
+    if row["recording"]:  # the file it was scored from (an import, a file:// replay)
+        lines.append(f"Recording: {row['recording']}")
     per_leg: dict[str, list[tuple[float, float, str]]] = {}
     for r in history.records("activity", session_id):
         per_leg.setdefault(r["leg"], []).append((r["start_s"], r["end_s"], r["activity"]))

@@ -47,6 +47,7 @@ class NightSummary:
     lost_s: dict[str, float] = field(default_factory=dict)
     lost_any_s: float = 0.0
     interrupted: bool = False
+    recordings: list[str] = field(default_factory=list)  # files its sessions were scored from
 
     @property
     def legs(self) -> list[str]:
@@ -79,6 +80,8 @@ def summarise_night(history: History, night: str, profile: str = "night") -> Nig
         out.session_ids.append(sid)
         out.monitored_s += end_s
         out.interrupted |= row["ended_at"] is None
+        if row["recording"] and row["recording"] not in out.recordings:
+            out.recordings.append(str(row["recording"]))
         start = dt.datetime.fromisoformat(row["started_at"])
         for c in history.cramps(sid):
             out.cramps.append(
@@ -214,6 +217,9 @@ def format_night(s: NightSummary) -> str:
     if s.lost_any_s > 0:
         per_leg = ", ".join(f"{leg} {_hm(v)}" for leg, v in s.lost_s.items())
         lines.append(f"Time lost to sensor problems: {_hm(s.lost_any_s)} ({per_leg})")
+    if s.recordings:
+        noun = "Recording" if len(s.recordings) == 1 else "Recordings"
+        lines.append(f"{noun}: {', '.join(s.recordings)}")
     return "\n".join(lines)
 
 

@@ -25,7 +25,12 @@ from typing import TypeVar
 import numpy as np
 
 from crampdetect.core import Block, InputError
-from crampdetect.ingest.columns import UV_PER_UNIT, choose_columns, unit_from_name
+from crampdetect.ingest.columns import (
+    UV_PER_UNIT,
+    choose_columns,
+    left_out_note,
+    unit_from_name,
+)
 from crampdetect.storage import limits
 from crampdetect.text import word
 
@@ -121,11 +126,7 @@ class CsvStream:
         """The columns left out, and channels read in another unit than their name's."""
         out = []
         if self.left_out and not self.picked:
-            out.append(
-                f"{self.path.name}: {word(len(self.left_out), 'column')} "
-                f"{', '.join(self.left_out)} not read (not EMG by their names; choose the "
-                "columns with --channels)"
-            )
+            out.append(left_out_note(self.path.name, self.left_out))
         scaled = [c for c, u in self.column_units.items() if u != self.units]
         if scaled:
             out.append(

@@ -7,7 +7,8 @@ writes loses nothing already written and never leaves half a record. The schema 
 step in one transaction. Times inside a session are seconds from its start; ``started_at`` is
 local ISO 8601 with its UTC offset, and ``night`` is the date a session is filed under: the
 evening a night began (start - 12 h), a training session's own date. ``content_hash`` (SHA-256
-of an imported file) recognises a recording imported twice.
+of an imported file) recognises a recording imported twice; ``recording`` names the file a
+session was scored from (imported or replayed), NULL for a live board.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from crampdetect.text import date_hint
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _V1 = (
     """CREATE TABLE sessions (
@@ -94,6 +95,11 @@ _V3 = (
 #: cramp's first piece, NULL for a cramp of its own. Files from before keep every row a cramp.
 _V4 = ("ALTER TABLE cramps ADD COLUMN part_of INTEGER",)
 
+#: ``sessions.recording``: the recording file or session directory a session was scored from
+#: (an imported ``detect --json`` result's ``input.path``, a ``monitor file://`` replay), as
+#: an absolute path where it could be resolved; NULL for a live board and for older files.
+_V5 = ("ALTER TABLE sessions ADD COLUMN recording TEXT",)
+
 
 def _fill_nights(conn: sqlite3.Connection) -> None:
     rows = conn.execute("SELECT id, started_at, profile FROM sessions").fetchall()
@@ -108,6 +114,7 @@ MIGRATIONS: tuple[tuple[tuple[str, ...], Callable[[sqlite3.Connection], None] | 
     (_V2, _fill_nights),
     (_V3, _fill_nights),  # training sessions move to their own date
     (_V4, None),
+    (_V5, None),
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 

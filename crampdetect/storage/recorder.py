@@ -37,6 +37,9 @@ class SessionRecorder:
         Stream time in s that corresponds to ``started_at``: subtracted from every time.
     user : str or None
         Calibration profile in use, if any.
+    recording : str or None
+        The recording file the session is scored from (an import, a ``file://`` replay);
+        None for a live board.
     """
 
     def __init__(
@@ -48,6 +51,7 @@ class SessionRecorder:
         started_at: dt.datetime | None = None,
         stream_t0_s: float = 0.0,
         user: str | None = None,
+        recording: str | None = None,
     ) -> None:
         self.history = history
         self.stream_t0_s = float(stream_t0_s)
@@ -57,8 +61,9 @@ class SessionRecorder:
         started = start.isoformat(timespec="seconds")
         with history.transaction() as conn:
             cur = conn.execute(
-                "INSERT INTO sessions (started_at, night, profile, source, user, channels)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO sessions"
+                " (started_at, night, profile, source, user, channels, recording)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     started,
                     night_of(started, profile),
@@ -66,6 +71,7 @@ class SessionRecorder:
                     source,
                     user,
                     json.dumps(list(channels)),
+                    recording,
                 ),
             )
         self.session_id = int(cur.lastrowid or 0)
