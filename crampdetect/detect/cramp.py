@@ -190,8 +190,6 @@ class _Channel:
     # until quiet_start_s of rest has been seen after it (move_seen False).
     last_move_end: int = 0
     move_seen: bool = False  # last_move_end is a movement seen, not the stream start
-    # holdgate (session 21): the frame the stream (or the data after a long gap) began at
-    stream_from: int = 0
     # nightmove (session 10): (start, end) frames of this leg's movements within ``series_s``
     # of the current frame or run start (a periodic series), oldest first; a tuple, rebound
     # (never changed in place: snapshots share it)
@@ -1069,7 +1067,6 @@ class CrampDetector:
             ch.hyst, ch.last_on, ch.run_start, ch.low, ch.rest_low = False, _NEVER, -1, 0, 0
             ch.run_strong = 0
             ch.last_move_end, ch.move_seen = self._frame, False
-            ch.stream_from = self._frame
             ch.moves = ()  # nightmove: a series is not known across a long gap
             ch.last_co = _NEVER
         return out
@@ -3096,13 +3093,6 @@ class CrampDetector:
                     if low.any():
                         j = np.flatnonzero(low)
                         low[j] = self._still_rest(ratio[c], a + k[j] - lo, rest_w, back)
-                        if s.weak_low_start_s > 0:
-                            # holdgate (session 21): that rest was watched past the stream's
-                            # start-up: a stream may begin inside a prodrome, whose first
-                            # seconds the baseline is learned from
-                            first = start + k[j] - back - rest_w + 2  # the window's first frame
-                            since = self._ch[c].stream_from + round(s.weak_low_start_s * fr)
-                            low[j] &= first >= since
                         if low.any():
                             out[k] |= low
                             self._weak_low = np.zeros(n, dtype=bool)
@@ -3119,19 +3109,15 @@ class CrampDetector:
         baseline, the span ``_weak`` reads), whether the quietest ``rest_w`` frames (a rest
         spell, 1 s) ending within the last ``back`` frames (``weak_rest_s``) averaged at most
         ``weak_low_rest``: the rest the contraction rose from was still, not a prodrome's
-        raised rest creeping up (unknown frames, NaN, are no rest). (holdgate, session 21)
-        Only on the evidence it claims: the whole window (``back`` frames and the spell
-        before the first) seen and known, no frame unknown (before the baseline was learned,
-        blocked, lost in a gap or a lead-off)."""
+        raised rest creeping up (unknown frames, NaN, are no rest)."""
         x = np.nan_to_num(ratio, nan=np.inf, posinf=np.inf)
         cs = np.concatenate([[0.0], np.cumsum(np.where(np.isfinite(x), x, 0.0))])
         bad = np.concatenate([[0], np.cumsum(~np.isfinite(x))])
         ok = np.zeros(idx.shape[0], dtype=bool)
         for i, e in enumerate(idx.tolist()):  # a few candidate frames at most
-            w0 = e - back - rest_w + 2  # the window's first frame
-            if w0 < 0 or bad[e + 1] - bad[w0] > 0:
+            ends = np.arange(max(rest_w - 1, e - back + 1), e + 1)
+            if not ends.size:
                 continue
-            ends = np.arange(e - back + 1, e + 1)
             lo = ends - rest_w + 1
             mean = (cs[ends + 1] - cs[lo]) / rest_w
             mean[(bad[ends + 1] - bad[lo]) > 0] = np.inf

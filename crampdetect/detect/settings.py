@@ -303,13 +303,6 @@ class DetectorSettings:
         ``weak_rest_s`` stood at ``weak_low_rest`` (x baseline) or below. A cramp rises out of
         a still rest; a prodrome creeps up out of a rest already raised (1.3-1.8x) for seconds
         before it crosses ``weak_floor``. ``weak_low_uv`` 0 disables (training; ENV input).
-    weak_low_start_s : float
-        (holdgate, session 21) The lower tier's still rest is read only where its whole
-        ``weak_rest_s`` window began this long (s) or more after the stream (or the data after
-        a long gap) began: a stream may begin inside a prodrome (it lasts 20-60 s), and the
-        baseline is learned from its first seconds, so what looks still there against it is
-        not yet known to be rest. Every frame of the window must be known too (no gap,
-        lead-off or frame before the baseline was learned). 0: the start is not waited for.
     weak_low_move : float
         (nightweak2, session 20) For the lower tier's wait after a leg movement
         (``series_wait_s``): the leg over this multiple of its baseline (100 ms envelope) for
@@ -796,7 +789,6 @@ class DetectorSettings:
     weak_low_ratio: float = 3.0
     weak_low_rest: float = 1.25
     weak_low_move: float = 0.0  # nightweak2 (session 20)
-    weak_low_start_s: float = 0.0  # holdgate (session 21)
     weak_both_s: float = 0.0
     # -- night: a cramp does not relax (helper `night`, session 5) --
     hold_s: float = 2.0
@@ -1089,7 +1081,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "weak_low_ratio": (1.0, 1000.0, "x baseline"),
     "weak_low_rest": (1.0, 1000.0, "x baseline"),
     "weak_low_move": (0.0, 1000.0, "x baseline"),  # nightweak2 (session 20)
-    "weak_low_start_s": (0.0, 3600.0, "s"),  # holdgate (session 21)
     "weak_both_s": (0.0, WEAK_SPAN_MAX_S, "s"),  # nightmiss (session 12)
     "hold_s": (0.2, 10.0, "s"),
     "hold_floor": (0.0, 1.0, "x median over the run"),
@@ -1234,11 +1225,6 @@ _PROFILES = {
         # (over weak_floor for movement_min_s): at a 10-bit quantization floor a series of leg
         # movements stands at 3-5x, under the 6x of a movement (benchmarks/detection.md).
         weak_low_move=1.8,
-        # holdgate (session 21): ... and not on a rest the stream began in: a stream may start
-        # inside a prodrome, whose first seconds the baseline learns; the rest window is read
-        # once the baseline has watched the leg for a window's length (weak_rest_s) before it
-        # (benchmarks/detection.md, session 21, part holdgate).
-        weak_low_start_s=12.0,
         # night (session 5): a cramp does not relax; a leg movement decays and a turnover
         # sags between bursts (benchmarks/detection.md, "a cramp does not relax").
         hold_s=3.0,
