@@ -122,3 +122,38 @@ def test_night_settings_of_the_lower_tier():
     assert profile_settings("training").weak_low_uv == 0
     with pytest.raises(InputError):
         DetectorSettings(weak_low_ratio=0.5)
+
+
+def _stream_opens_in_a_creep(seed: int) -> np.ndarray:
+    """(holdgate, session 21) A stream that begins at rest (5 µV, two legs) and after 2 s
+    the left leg's resting EMG creeps up 1x -> 2x over 6 s (a prodrome's slow rise), then
+    stands as a weak contraction (~6x, ~30 µV, waxing and waning) for 40 s."""
+    t, x, rng = scene(fs=FS, duration_s=70.0, n_channels=2, seed=seed, rest_uv=5.0)
+    m = (t >= 2.0) & (t < 8.0)
+    r = 1.0 + (t[m] - 2.0) / 6.0
+    x[0, m] += 5.0 * np.sqrt(r**2 - 1.0) * emg_noise(int(m.sum()), FS, rng)
+    m = (t >= 8.0) & (t < 48.0)
+    level = 2.0 + np.clip(t[m] - 8.0, 0.0, 1.0) * 4.0
+    swing = 1.0 + 0.45 * np.sin(2 * np.pi * 0.7 * t[m] + rng.uniform(0, 6))
+    x[0, m] += (
+        5.0
+        * np.sqrt(np.maximum((level * swing) ** 2 - 1.0, 0.0))
+        * emg_noise(int(m.sum()), FS, rng)
+    )
+    return x
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_stream_opening_in_a_slow_rise_is_not_taken_by_the_lower_tier(seed):
+    """The only rest seen is the stream's first seconds, from which the baseline is learned:
+    the start of a stream counts as a movement until ``quiet_start_s`` of rest was seen, so
+    the lower tier waits until the run outlasted a leg movement (``series_wait_s``), and by
+    then the rest it rose from is out of its window (``weak_rest_s``). No block cut alerts
+    it; without the wait the lower tier (and no other path) takes it ~6 s after its rise."""
+    x = _stream_opens_in_a_creep(seed)
+    for block in (2000, 137, 20):
+        assert not _cramps(x, block=block), block
+    loose = _cramps(x, series_wait_s=0.0)
+    assert [(e.channel, e.detail["path"]) for e in loose] == [("ch0", "weak")]
+    assert loose[0].alert_s < 8.0 + 10.0
+    assert not _cramps(x, series_wait_s=0.0, weak_low_uv=0.0)

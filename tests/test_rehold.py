@@ -87,3 +87,32 @@ def test_rehold_confidence_is_a_probability():
     assert profile_settings("night").rehold_confidence == 0
     with pytest.raises(InputError):
         profile_settings("training").replace(rehold_confidence=1.5)
+
+
+def _held_on(seed: int) -> np.ndarray:
+    """200 s of 100 ms envelopes of two legs standing at 30 µV; from HOLD_S the left leg
+    contracts at ~600 µV for 40 s, waxing and waning by up to 45 % every 0.5 s, and never
+    lets go: the fast path alerts it within ``pre_run_s`` of its rise."""
+    rng = np.random.default_rng(seed)
+    n = round(200.0 / HOP_S)
+    x = 30.0 * (1.0 + 0.05 * rng.standard_normal((2, n)))
+    k = _frames(HOLD_S, HOLD_S + 40.0)
+    m = k.stop - k.start
+    knots = np.arange(0, m + 10, 10)
+    x[0, k] = 600.0 * np.interp(np.arange(m), knots, rng.uniform(0.55, 1.45, knots.size))
+    return x
+
+
+@pytest.mark.parametrize("seed", [0, 6])
+def test_the_contraction_alerted_held_on_is_not_raised_again(seed):
+    """(holdgate, session 21) A doubted alert's contraction that goes on without letting go
+    is the same contraction: the held test over a span starting at the alert sees its rise
+    (just before the fast alert) and held, but that rise is not after the alert, so the
+    contraction is not raised a second time (one event; before: re-raised ``held_s`` later)."""
+    s = profile_settings("training")
+    x = _held_on(seed)
+    found = _alerts(x, rehold_confidence=1.0)
+    assert [(c, p) for c, _, p in found] == [(0, "fast")]
+    assert HOLD_S < found[0][1] <= HOLD_S + s.pre_run_s  # its rise in view of the held test
+    for step in (1, 7, 58):
+        assert _alerts(x, list(range(0, x.shape[1], step)), rehold_confidence=1.0) == found

@@ -1434,12 +1434,16 @@ class CrampDetector:
         """Index in ``held`` (frames ``start ..`` of channel ``c``, in a cramp event: the
         ``held`` path's test) of the first frame at which the test holds over a span wholly
         after the event's alert, when that alert was rated below ``rehold_confidence``; once
-        per event. None if not."""
+        per event. None if not. (holdgate, session 21) The span's rise in view (the
+        ``pre_run_s`` before it, where the test finds the leg lower) lies after the alert too:
+        a contraction that rose anew, not the one alerted held on (its rise, just before a
+        fast alert, is in view of a span starting at the alert)."""
         ch = self._ch[c]
         if not ch.reholdable or ch.cramp is None or held.shape[0] == 0:
             return None
         frames = start + np.arange(held.shape[0])
-        up = held & ~blocked & (frames - self._held_n >= ch.cramp.alert_frame)
+        anew = frames - self._held_n - self._held_pre_n >= ch.cramp.alert_frame
+        up = held & ~blocked & anew
         return int(np.argmax(up)) if up.any() else None
 
     def _rehold(
