@@ -55,7 +55,7 @@ def offline_events(seed: int) -> list[dict]:
         block = Block(counts, 1000.0, start, start / 1000.0, 0, session.channels)
         events += pipeline.push(block).events
     events += pipeline.finish().events
-    return [e.to_dict() for e in events]
+    return [{"id": e.id, **e.to_dict()} for e in events]  # as --json-events prints them
 
 
 def test_monitor_sim_prints_the_same_json_events_as_the_pipeline_offline():
@@ -182,7 +182,8 @@ def test_monitor_file_source_gives_exactly_what_detect_gives(tmp_path):
     expected = json.loads(detect.stdout)["events"]
     res = cli("monitor", f"file://{csv}", "--json-events", "--no-view")
     assert res.returncode == 0, res.stderr
-    final = [e for e in map(json.loads, res.stdout.splitlines()) if e["end_s"] is not None]
+    lines = [json.loads(line) for line in res.stdout.splitlines()]
+    final = [{k: v for k, v in e.items() if k != "id"} for e in lines if e["end_s"] is not None]
     assert final == expected and expected  # same code path, same events
     assert "Traceback" not in res.stderr and "WARNING" not in res.stderr
 

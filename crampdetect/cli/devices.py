@@ -1,4 +1,4 @@
-"""List serial ports (marking likely boards) and BLE boards advertising the crampdetect service."""
+"""List serial ports that look like boards and BLE boards advertising the crampdetect service."""
 
 from __future__ import annotations
 
@@ -14,7 +14,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--scan", type=float, default=3.0, metavar="S", help="BLE scan time (default 3 s)"
     )
     p.add_argument("--no-ble", action="store_true", help="serial ports only, no BLE scan")
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="list every serial port, not only USB ones (built-in UARTs such as /dev/ttyS0 are "
+        "never a board's link)",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object on stdout (every serial port, each with its usb_id and board)",
+    )
 
 
 def ble_boards(scan_s: float) -> tuple[list[tuple[str, str, int]], str]:
@@ -32,6 +42,7 @@ def ble_boards(scan_s: float) -> tuple[list[tuple[str, str, int]], str]:
 
 def run(args: argparse.Namespace) -> int:
     from crampdetect.ingest.serial import list_ports
+    from crampdetect.text import plural
 
     ports = list_ports()
     boards, ble_problem = ([], "BLE scan skipped") if args.no_ble else ble_boards(args.scan)
@@ -51,13 +62,21 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(doc))
         return 0
+    shown = ports if args.all else [p for p in ports if p.board or p.usb_id]
     print("Serial ports:")
-    if not ports:
-        print("  none")
-    for p in ports:
+    if not shown:
+        print(
+            "  none"
+            if args.all
+            else "  no board found (no port on USB): plug it in, then run this again"
+        )
+    for p in shown:
         mark = f"  <- likely {p.board}" if p.board else ""
         usb = f" [{p.usb_id}]" if p.usb_id else ""
         print(f"  serial://{p.device}  {p.description}{usb}{mark}")
+    if len(shown) < len(ports):
+        hidden = plural(len(ports) - len(shown), "other port")
+        print(f"  ({hidden}, not on USB, left out: --all lists every port)")
     print("BLE boards:")
     if ble_problem:
         print(f"  {ble_problem}")

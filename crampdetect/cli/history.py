@@ -24,7 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--export", metavar="FILE", help="write the selection to FILE.csv or .json")
     parser.add_argument("--force", action="store_true", help="let --export overwrite FILE")
     parser.add_argument("--delete", action="store_true", help="delete the selected sessions")
-    parser.add_argument("--yes", action="store_true", help="confirm --delete")
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="confirm --delete or --delete-session (without it a terminal asks; elsewhere "
+        "nothing is deleted)",
+    )
     parser.add_argument("--delete-session", type=int, metavar="ID", help="delete one session")
     parser.add_argument(
         "--import",
@@ -52,14 +57,18 @@ def run(args: argparse.Namespace) -> int:
         if args.import_file:
             return _import(history, args)
         if args.delete_session is not None:
-            history.session(args.delete_session)  # a clear error if it does not exist
+            row = history.session(args.delete_session)  # a clear error if it does not exist
+            start = row["started_at"][:16].replace("T", " ")
+            what = f"session {args.delete_session} ({row['profile']}, {start})"
+            if not _confirmed(what, args.yes):
+                return 1
             history.delete_sessions([args.delete_session])
             print(f"Deleted session {args.delete_session}.")
             return 0
         rows = history.sessions(args.night_from, args.night_to, args.profile)
         if args.delete:
-            if not args.yes:
-                raise InputError(f"Refusing to delete {plural(len(rows), 'session')} without --yes")
+            if not _confirmed(plural(len(rows), "session"), args.yes):
+                return 1
             n = history.delete_sessions([int(r["id"]) for r in rows])
             print(f"Deleted {plural(n, 'session')}.")
             return 0
@@ -92,6 +101,24 @@ def run(args: argparse.Namespace) -> int:
             if r["recording"] and r["recording"] != r["source"]:  # the file it was scored from
                 print(f"{'':>6}recording: {r['recording']}")
     return 0
+
+
+def _confirmed(what: str, yes: bool) -> bool:
+    """Whether to delete ``what``: ``--yes``, or a "y" typed at a terminal; refused elsewhere."""
+    import sys
+
+    if yes:
+        return True
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InputError(f"Refusing to delete {what} without --yes")
+    try:
+        answer = input(f"Delete {what}? This cannot be undone. [y/N] ")
+    except EOFError:  # the terminal closed: no answer is no
+        answer = ""
+    if answer.strip().lower() in ("y", "yes"):
+        return True
+    print("Nothing deleted.")
+    return False
 
 
 def format_length(seconds: float) -> str:

@@ -42,7 +42,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="alerts: simple (vibrate on a cramp, stop when it ends) or guided "
         "(gentle escalation, stretch timer)",
     )
-    p.add_argument("--json-events", action="store_true", help="one JSON line per event on stdout")
+    p.add_argument(
+        "--json-events",
+        action="store_true",
+        help="one JSON line per event on stdout, raised and ended (same id)",
+    )
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds (wall clock)")
     p.add_argument("--no-view", action="store_true", help="no live status view")
     p.add_argument("--user", help="use this user's calibration (see `crampdetect calibrate`)")

@@ -18,7 +18,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="night-short",
         help="scenario name (default night-short); see --list",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="random seed (default 0); the output representation is part of the scene: one "
+        "seed gives one scene for raw uV, mV and V, another for raw counts and a third for "
+        "--signal env (the board's draws come before the plan's)",
+    )
     parser.add_argument(
         "--duration",
         type=float,

@@ -26,7 +26,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="model folder to write")
     p.add_argument("--force", action="store_true", help="write into a non-empty --out folder")
     p.add_argument(
-        "--profile", choices=("night", "training", "both"), default="both", help="profiles"
+        "--profile",
+        choices=("night", "training", "both"),
+        default="both",
+        help="profile(s) to train a threshold for; recordings labelled with another profile "
+        "are left out (default both)",
     )
     p.add_argument(
         "--estimator",

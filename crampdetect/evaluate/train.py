@@ -260,8 +260,14 @@ def train_gate(
         if not ts.y.size:
             need = "these recordings raise no candidate alert: add more, with and without cramps"
         elif ts.y.all():  # every candidate alert lies in a cramp
-            need = "no candidate alert fell outside a cramp: add recordings without cramps "
-            need += "(holds, gait, nights) with --data, or --negatives"
+            need = (
+                "no candidate alert fell outside a cramp. Only the unsure alerts of the fast "
+                "and quiet paths are candidates (those the learned gate judges); an alert of "
+                "the slow path, or an activity that raises none, does not count. Add "
+                "recordings where such an alert comes without a cramp (e.g. voluntary holds "
+                "and calf raises under the training profile) with --data, or recordings "
+                "without cramps with --negatives"
+            )
         else:
             need = "no candidate alert fell inside a cramp: add recordings with cramps"
         raise InputError(f"training candidates hold only one class: {need}")

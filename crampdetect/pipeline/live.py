@@ -80,7 +80,8 @@ class LiveMonitor:
     view : object, optional
         A :class:`~crampdetect.cli._statusview.StatusView` (or None for no view).
     json_out : text stream, optional
-        Receives one JSON line per event (raised and ended).
+        Receives one JSON line per event (raised and ended), with the event's ``id``: the
+        lines of one event share it.
     calibration : mapping, optional
         ``{channel: (rest_rms_uv, max_rms_uv)}`` for the pipeline (``crampdetect calibrate``).
     history : callable, optional
@@ -206,7 +207,9 @@ class LiveMonitor:
         for event in events:
             self._events[event.id] = event
             if self.json_out is not None:
-                print(json.dumps(event.to_dict()), file=self.json_out, flush=True)
+                # the id pairs a raised line with the line that ends the same event
+                line = {"id": event.id, **event.to_dict()}
+                print(json.dumps(line), file=self.json_out, flush=True)
             if self.view is not None:
                 self.view.event(event)
         self.summary.quality.extend(q for q in quality if q.end_s is not None)

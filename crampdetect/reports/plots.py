@@ -23,7 +23,10 @@ QUALITY_COLOURS = {
     "gap": "#7f7f7f",
 }
 STATE_COLOURS = {"idle": "#e8e8e8", "suspect": "#f2c14e", "cramp": "#d1495b", "recovery": "#8ecae6"}
-EVENT_COLOUR = "#1f5fa8"
+#: Detector events by kind: a cramp and its early warning must not look alike.
+EVENT_COLOURS = {"cramp": "#1f5fa8", "possible_cramp": "#00838f", "early_warning": "#c2185b"}
+EVENT_COLOUR = EVENT_COLOURS["cramp"]  # any other kind
+ALERT_LINE = "#333333"  # the legend's "alert raised": dashed in each event's colour
 MAX_ZOOM_POINTS = 6000
 ZOOM_MARGIN_S = 15.0
 
@@ -69,6 +72,8 @@ def _robust_limits(lo: np.ndarray, hi: np.ndarray) -> tuple[float, float]:
 
 
 def _shade(ax, data: ReportData, channel: str, t_end: float, legend: dict) -> None:
+    from matplotlib.lines import Line2D
+
     for q in data.quality:
         if q["channel"] != channel:
             continue
@@ -82,13 +87,15 @@ def _shade(ax, data: ReportData, channel: str, t_end: float, legend: dict) -> No
         if ev["channel"] != channel:
             continue
         end = ev["end_s"] if ev["end_s"] is not None else t_end
-        span = ax.axvspan(ev["onset_s"], end, color=EVENT_COLOUR, alpha=0.13, lw=0)
+        colour = EVENT_COLOURS.get(ev["kind"], EVENT_COLOUR)
+        span = ax.axvspan(ev["onset_s"], end, color=colour, alpha=0.13, lw=0)
         legend.setdefault(ev["kind"].replace("_", " "), span)
-        ax.axvline(ev["onset_s"], color=EVENT_COLOUR, lw=1.2)
-        alert = ax.axvline(ev["alert_s"], color=EVENT_COLOUR, lw=1.2, ls="--")
-        legend.setdefault("alert raised", alert)
+        ax.axvline(ev["onset_s"], color=colour, lw=1.2)
+        ax.axvline(ev["alert_s"], color=colour, lw=1.2, ls="--")
+        if "alert raised" not in legend:
+            legend["alert raised"] = Line2D([], [], color=ALERT_LINE, lw=1.2, ls="--")
         if ev["end_s"] is not None:
-            ax.axvline(ev["end_s"], color=EVENT_COLOUR, lw=1.0, ls=":")
+            ax.axvline(ev["end_s"], color=colour, lw=1.0, ls=":")
 
 
 def _state_strip(ax, t: np.ndarray, state: np.ndarray, t0: float) -> None:

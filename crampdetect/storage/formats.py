@@ -273,9 +273,14 @@ def read_wav(path: str | Path, *, recover: bool = False) -> Recording:
         )
     doc = read_sidecar(path)
     if not doc:
+        names = json.dumps([f"ch{i + 1}" for i in range(frames.shape[1])])
         problems.append(
             f"no sidecar {sidecar_path(path).name}: the samples' scale and units are unknown, "
-            "read as stored (units inferred)"
+            "read as stored (units inferred). If the stored numbers are in uV, mV or V, give "
+            "--units; for any other scale write that sidecar beside the WAV: "
+            f'{{"format": "crampdetect-sidecar", "channels": {names}, '
+            '"wav_scale": UV_PER_STORED_UNIT, "representation": {"signal": "raw", '
+            '"units": "uV"}} (the channels may be renamed)'
         )
     fs = limits.check_rate(fs, str(path))
     if frames.shape[1] > limits.MAX_CHANNELS:
