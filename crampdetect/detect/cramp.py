@@ -1535,9 +1535,7 @@ class CrampDetector:
         beside = self._beside(c, start, runs)
         paths = self._candidates(c, start, st, runs, weak)
         self._gait_vetoes(c, start, paths, runs)
-        if (
-            self.settings.watch_stand_irregular > 0 or self.settings.stand_fast_irregular > 0
-        ) and _any(paths.fast):
+        if self.settings.watch_stand_irregular > 0 and _any(paths.fast):
             self._watch_stand_vetoes(c, start, st, paths)
         if self.settings.after_effort_s > 0:
             paths.after_effort = self._after_effort(c, start, st, runs, beside.ctx, paths.slow)
@@ -1879,9 +1877,9 @@ class CrampDetector:
         ``watch_stand_irregular``) is dropped where the stand test finds the leg standing:
         standing's postural sway meets the looser threshold; a cramp on one leg keeps it."""
         s = self.settings
-        # trainfa (session 21): outside the watch too, under irregular x stand_fast_irregular
-        scale = np.where(paths.rec, s.watch_stand_irregular, s.stand_fast_irregular)
-        k = np.flatnonzero(paths.fast & (st["irr"] < s.irregular * scale))
+        k = np.flatnonzero(
+            paths.fast & paths.rec & (st["irr"] < s.irregular * s.watch_stand_irregular)
+        )
         if k.size and s.stand_ref_ceiling > 0:
             paths.fast[k[self._standing(c, start + k)]] = False
 

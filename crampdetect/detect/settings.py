@@ -528,13 +528,6 @@ class DetectorSettings:
         this on the fast path instead of ``irregular`` x ``recurrence_scale``: the watch's
         looser irregularity is met by standing's postural sway. 0 disables.
 
-    stand_fast_irregular : float
-        (trainfa, session 21) Training: outside the recurrence watch a fast-path frame whose
-        irregularity is under ``irregular`` x this is dropped where the stand test
-        (``stand_ref_ceiling``, ``stand_other_share``) finds the leg standing: standing is
-        bilateral and low against the reference, and its postural sway waxes and wanes
-        enough for the fast path. 0 disables.
-
     watch_fast_irregular : float
         (watchfast) Training: within the recurrence watch the fast path needs ``irregular``
         x this (instead of x ``recurrence_scale``; the settle path keeps
@@ -865,7 +858,6 @@ class DetectorSettings:
     stand_ref_ceiling: float = 0.0
     stand_other_share: float = 0.3
     watch_stand_irregular: float = 0.0  # watchstand
-    stand_fast_irregular: float = 0.0  # trainfa (session 21)
     watch_fast_irregular: float = 0.0  # watchfast
     watch_settle_rise: float = 0.0  # watchsettle
     stand_memory_other: float = 0.0
@@ -1148,7 +1140,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "stand_ref_ceiling": (0.0, 1.0, "x activity reference"),  # stand
     "stand_other_share": (0.0, 10.0, "x this leg's level over its reference"),  # stand
     "watch_stand_irregular": (0.0, 1.0, "x irregular"),  # watchstand
-    "stand_fast_irregular": (0.0, 10.0, "x irregular"),  # trainfa (session 21)
     "watch_fast_irregular": (0.0, 1.0, "x irregular"),  # watchfast
     "watch_settle_rise": (0.0, 100.0, "x the leg's learned standing level"),  # watchsettle
     "stand_memory_other": (0.0, 10.0, "x the other leg's last standing level"),  # standmem
