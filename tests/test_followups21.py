@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 from conftest import run_cli
 
@@ -55,3 +56,40 @@ def test_a_night_killed_mid_session_keeps_how_long_it_ran(tmp_path):
     run_cli("history", "--export", tmp_path / "h.json", home=tmp_path)
     (session,) = json.loads((tmp_path / "h.json").read_text())["sessions"]
     assert session["ended_at"] is None and session["duration_s"] >= seen
+
+
+def _named_volts_in_mv(path, fs=1000.0, seconds=30):
+    """A CSV whose column name says V while its samples are mV (a quiet calf: ~10 µV RMS)."""
+    rng = np.random.default_rng(1)
+    t = np.arange(int(seconds * fs)) / fs
+    x = rng.normal(0.0, 0.01, t.size)
+    lines = ["time_s,emg_calf_V"] + [f"{a:.4f},{b:.6g}" for a, b in zip(t, x, strict=True)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_convert_warns_like_detect_and_takes_units_to_correct_the_copy(tmp_path):
+    import edfio
+
+    csv = _named_volts_in_mv(tmp_path / "rec.csv")
+    detect = run_cli("detect", csv, home=tmp_path)
+    (doubt,) = [ln for ln in detect.stderr.splitlines() if "its names say V" in ln]
+    doubt = doubt.split("warning: ", 1)[1]
+
+    kept = run_cli("convert", csv, tmp_path / "as_named.edf", home=tmp_path)
+    assert kept.returncode == 0, kept.stderr
+    assert f"crampdetect convert: warning: {doubt}" in kept.stderr.splitlines()
+    assert "raw EMG in V" in kept.stdout  # the summary says what was written
+    (sig,) = edfio.read_edf(tmp_path / "as_named.edf").signals
+    assert sig.physical_dimension == "V"
+
+    fixed = run_cli("convert", csv, tmp_path / "fixed.edf", "--units", "mV", home=tmp_path)
+    assert fixed.returncode == 0, fixed.stderr
+    assert "its names say" not in fixed.stderr and "raw EMG in mV" in fixed.stdout
+    (sig,) = edfio.read_edf(tmp_path / "fixed.edf").signals
+    assert sig.physical_dimension == "mV"
+    assert "its names say" not in run_cli("detect", tmp_path / "fixed.edf", home=tmp_path).stderr
+
+    many = run_cli("convert", tmp_path, "--out", tmp_path / "copies", "--format", "bdf",
+                   home=tmp_path)  # fmt: skip
+    assert f"crampdetect convert: warning: {doubt}" in many.stderr.splitlines(), many.stderr
