@@ -93,3 +93,32 @@ def test_convert_warns_like_detect_and_takes_units_to_correct_the_copy(tmp_path)
     many = run_cli("convert", tmp_path, "--out", tmp_path / "copies", "--format", "bdf",
                    home=tmp_path)  # fmt: skip
     assert f"crampdetect convert: warning: {doubt}" in many.stderr.splitlines(), many.stderr
+
+
+def test_detect_and_evaluate_json_say_what_produced_them(tmp_path):
+    from crampdetect import __version__
+    from crampdetect.detect.settings import profile_settings
+
+    sim = run_cli("simulate", "night-short", "--seed", "3", "--out", tmp_path / "n.csv")
+    assert sim.returncode == 0, sim.stderr
+    default = profile_settings("night").slow_s
+    sets = ["--set", f"slow_s={default + 1}", "--set", f"fast_s={profile_settings('night').fast_s}"]
+    det = run_cli("detect", tmp_path / "n.csv", "--json", "--model", "gate-v2", *sets)
+    assert det.returncode == 0, det.stderr
+    prov = json.loads(det.stdout)["provenance"]
+    assert prov["crampdetect"] == __version__ and prov["profile"] == "night"
+    assert prov["settings"] == {"slow_s": default + 1}  # fast_s given at its default: not listed
+    assert prov["model"]["kind"] and len(prov["model"]["sha256"]) == 64 and prov["user"] is None
+
+    conv = run_cli("convert", tmp_path / "n.csv", tmp_path / "n.edf")
+    assert conv.returncode == 0, conv.stderr
+    det = run_cli("detect", tmp_path / "n.edf", "--json", "--model", "none")  # any format
+    assert json.loads(det.stdout)["provenance"]["model"] is None
+    assert json.loads(det.stdout)["provenance"]["settings"] == {}
+
+    ev = run_cli("evaluate", tmp_path / "n.csv", "--json", *sets)
+    assert ev.returncode == 0, ev.stderr
+    prov = json.loads(ev.stdout)["provenance"]
+    assert prov["crampdetect"] == __version__ and prov["model"] is None  # evaluate's default
+    assert prov["settings"]["night"] == {"slow_s": default + 1}  # the profile of each recording
+    assert prov["settings"]["training"]["fast_s"] == profile_settings("night").fast_s
