@@ -122,3 +122,42 @@ def test_detect_and_evaluate_json_say_what_produced_them(tmp_path):
     assert prov["crampdetect"] == __version__ and prov["model"] is None  # evaluate's default
     assert prov["settings"]["night"] == {"slow_s": default + 1}  # the profile of each recording
     assert prov["settings"]["training"]["fast_s"] == profile_settings("night").fast_s
+
+
+def test_cramp_lengths_near_a_rule_are_not_rounded_across_it(tmp_path):
+    """598.65 s is not "10 min" (the doctor note counts cramps longer than 10 min), 86 s is not
+    "1 min"; the history is a real SQLite file read back by `crampdetect summary`."""
+    import datetime as dt
+
+    from crampdetect.core import Event
+    from crampdetect.storage.history import History
+    from crampdetect.storage.recorder import SessionRecorder
+
+    start = dt.datetime(2026, 11, 20, 23, 0, tzinfo=dt.UTC)
+    with History(tmp_path / "history.sqlite3") as h:
+        rec = SessionRecorder(h, "night", ["left", "right"], "sim://night", start)
+        for k, (leg, onset, length) in enumerate(
+            [("left", 3600.0, 598.65), ("right", 9000.0, 86.0)]
+        ):
+            cramp = Event(leg, "cramp", onset, onset + 2.0, id=k + 1)
+            rec.record_event(cramp)
+            rec.record_event(cramp.ended(onset + length))
+        rec.close(8 * 3600.0)
+    out = run_cli("summary", "--night", "2026-11-20", home=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "left: 9 min 58 s" in out.stdout and "right: 1 min 26 s" in out.stdout
+    assert "10 min" not in out.stdout and "doctor" not in out.stdout  # 598.65 s is not > 10 min
+
+
+def test_a_30_ms_gap_is_not_said_to_be_0_0_s_lost():
+    import io
+
+    from crampdetect.cli.monitor import print_summary
+    from crampdetect.core import QualityInterval
+    from crampdetect.pipeline.live import MonitorSummary
+
+    summary = MonitorSummary(quality=[QualityInterval("calf_left", "gap", 60.0, 60.03)])
+    summary.stream_s = 120.0
+    out = io.StringIO()
+    print_summary(summary, out)
+    assert "time lost to sensor problems: calf_left <0.1 s (gap)" in out.getvalue()
