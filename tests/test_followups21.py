@@ -161,3 +161,27 @@ def test_a_30_ms_gap_is_not_said_to_be_0_0_s_lost():
     out = io.StringIO()
     print_summary(summary, out)
     assert "time lost to sensor problems: calf_left <0.1 s (gap)" in out.getvalue()
+
+
+def test_summary_plot_without_matplotlib_stops_before_printing_the_summary(tmp_path):
+    import datetime as dt
+
+    from conftest import REPO
+
+    from crampdetect.storage.history import History
+    from crampdetect.storage.recorder import SessionRecorder
+
+    start = dt.datetime(2026, 11, 20, 23, 0, tzinfo=dt.UTC)
+    with History(tmp_path / "history.sqlite3") as h:
+        SessionRecorder(h, "night", ["left"], "sim://night", start).close(3600.0)
+    code = (
+        "import sys\n"
+        "sys.modules['matplotlib'] = None  # import raises ModuleNotFoundError: not installed\n"
+        "from crampdetect.cli import main\n"
+        f"sys.exit(main(['summary', '--plot', {str(tmp_path / 'n.png')!r}]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO), "CRAMPDETECT_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 2 and "matplotlib" in done.stderr, done.stderr
+    assert done.stdout == ""  # not the whole summary first
+    assert not (tmp_path / "n.png").exists()
