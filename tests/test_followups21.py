@@ -185,3 +185,24 @@ def test_summary_plot_without_matplotlib_stops_before_printing_the_summary(tmp_p
     assert done.returncode == 2 and "matplotlib" in done.stderr, done.stderr
     assert done.stdout == ""  # not the whole summary first
     assert not (tmp_path / "n.png").exists()
+
+
+def test_a_truncated_edf_counts_records_against_records(tmp_path):
+    """ "3 of the 550 data records its header announces (750 samples)", not "3 complete data
+    records (750 samples) of the 550": records are compared with records."""
+    import re
+
+    import edfio
+
+    csv = _named_volts_in_mv(tmp_path / "rec.csv")
+    assert run_cli("convert", csv, tmp_path / "rec.edf").returncode == 0
+    edf = edfio.read_edf(tmp_path / "rec.edf")
+    said, per_record = edf.num_data_records, edf.signals[0].samples_per_data_record
+    raw = (tmp_path / "rec.edf").read_bytes()
+    (tmp_path / "cut.edf").write_bytes(raw[: len(raw) * 2 // 3])
+    out = run_cli("detect", tmp_path / "cut.edf")
+    said_so = r"it holds (\d+) of the (\d+) data records its header announces \((\d+) samples\)"
+    m = re.search(said_so, out.stderr)
+    assert m, out.stderr
+    held, announced, samples = map(int, m.groups())
+    assert announced == said and 0 < held < said and samples == held * per_record
