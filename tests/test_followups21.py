@@ -206,3 +206,36 @@ def test_a_truncated_edf_counts_records_against_records(tmp_path):
     assert m, out.stderr
     held, announced, samples = map(int, m.groups())
     assert announced == said and 0 < held < said and samples == held * per_record
+
+
+def _status_lines(text):
+    import re
+
+    return [ln for ln in text.splitlines() if re.match(r"\d+:\d\d:\d\d\.\d  ", ln)]
+
+
+@pytest.mark.slow  # ~30 s: a simulated training session gone through as fast as it comes
+def test_monitor_says_stream_ended_only_once_the_backlog_is_through(tmp_path):
+    """A source that delivers its signal faster than the detector goes through it ends while
+    minutes are still queued: until they are through, the status says so, not STREAM ENDED."""
+    out = run_cli("monitor", "sim://training?seed=1&speed=0&duration=300", home=tmp_path)
+    assert out.returncode == 0, out.stderr
+    lines = _status_lines(out.stdout)
+    ended = [k for k, ln in enumerate(lines) if "STREAM ENDED" in ln]
+    assert ended == [len(lines) - 1], "\n".join(lines)  # the last status line only
+    assert lines[-1].startswith("0:05:00.0")
+
+
+def test_the_status_line_tells_a_backlog_from_the_end():
+    import io
+
+    from crampdetect.cli._statusview import StatusView
+    from crampdetect.ingest.link import LinkStats
+
+    view = StatusView(io.StringIO())
+    stats = LinkStats(ended=True)
+    view.update(100.0, {}, stats, backlog_s=200.0)
+    view.update(300.0, {}, stats, backlog_s=0.0)  # through: the change shows at once
+    first, last = _status_lines(view.file.getvalue())
+    assert "SOURCE DONE, PROCESSING BACKLOG" in first and "STREAM ENDED" not in first
+    assert "STREAM ENDED" in last

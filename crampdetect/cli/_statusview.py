@@ -18,6 +18,8 @@ from crampdetect.reports.clock import clock
 
 #: Seconds between plain status lines when there is no terminal.
 PLAIN_EVERY_S = 2.0
+#: What the status says of a source that ended while its signal is still being gone through.
+BACKLOG_WORDS = "source done, processing backlog"
 #: What the detector states mean, shown under the table.
 STATES_HELP = (
     "idle: no cramp activity | suspect: activity rising, watching | cramp: sustained "
@@ -26,25 +28,33 @@ STATES_HELP = (
 )
 
 
-def status_line(t_s: float, status: Mapping[str, Any], stats: Any) -> str:
-    """One line: stream time, each channel's level/state/quality, link health."""
+def status_line(t_s: float, status: Mapping[str, Any], stats: Any, backlog_s: float = 0.0) -> str:
+    """One line: stream time, each channel's level/state/quality, link health; ``backlog_s``:
+    signal received and not yet gone through the detector (a source that ended may have
+    delivered minutes of it in its last read)."""
     channels = "  ".join(
         f"{name} {st.level_uv:7.0f} µV {st.state:<8} {','.join(st.quality) or 'ok'}"
         for name, st in status.items()
     )
     channels = channels or "waiting for samples"
+    backlog = BACKLOG_WORDS.upper() + " "
     link = (
-        f"{_link_word(stats, '', 'LINK DOWN ', 'STREAM ENDED ')}{stats.frames_per_s:4.0f} fr/s "
+        f"{_link_word(stats, '', 'LINK DOWN ', 'STREAM ENDED ', backlog_s, backlog)}"
+        f"{stats.frames_per_s:4.0f} fr/s "
         f"lost {stats.lost_frames} crc {stats.crc_errors} dup {stats.duplicates} "
         f"reconn {stats.reconnects}"
     )
     return f"{clock(t_s, decimals=1)}  {channels}  | {link}"
 
 
-def _link_word(stats: Any, up: str, down: str, ended: str) -> str:
-    """How the link stands: up, down (a cut: it may come back) or the stream's end."""
+def _link_word(
+    stats: Any, up: str, down: str, ended: str, backlog_s: float = 0.0, backlog: str = BACKLOG_WORDS
+) -> str:
+    """How the link stands: up, down (a cut: it may come back), the stream's end, or ``backlog``
+    when it ended with ``backlog_s`` > 0 of signal still to go through (not ended for the
+    wearer yet: alerts may still come)."""
     if getattr(stats, "ended", False):
-        return ended
+        return backlog if backlog_s > 0 else ended
     return up if stats.connected else down
 
 
@@ -97,26 +107,36 @@ class StatusView:
             self._live = Live(console=self._console, refresh_per_second=4, transient=False)
             self._live.start()
 
-    def update(self, t_s: float, status: Mapping[str, Any], stats: Any, note: str = "") -> None:
-        """Redraw (terminal) or print a status line every PLAIN_EVERY_S (plain)."""
+    def update(
+        self,
+        t_s: float,
+        status: Mapping[str, Any],
+        stats: Any,
+        note: str = "",
+        backlog_s: float = 0.0,
+    ) -> None:
+        """Redraw (terminal) or print a status line every PLAIN_EVERY_S (plain); ``backlog_s``:
+        signal received and not yet detected on (see :func:`status_line`)."""
         if self._live is not None:
-            self._live.update(self._table(t_s, status, stats, note))
+            self._live.update(self._table(t_s, status, stats, note, backlog_s))
             return
         now = time.monotonic()
         first_samples = bool(status) and not self._had_samples
         self._had_samples = self._had_samples or bool(status)
         if first_samples:
             print(STATES_HELP, file=self.file, flush=True)
-        link = _link_word(stats, "up", "down", "ended")  # a change is shown at once
+        link = _link_word(stats, "up", "down", "ended", backlog_s, "backlog")  # shown at once
         changed = note != self._last_note or link != self._last_link
         if first_samples or now - self._last_plain >= PLAIN_EVERY_S or changed:
             self._last_plain = now
-            line = status_line(t_s, status, stats) + (f"  | {note}" if note else "")
+            line = status_line(t_s, status, stats, backlog_s) + (f"  | {note}" if note else "")
             print(line, file=self.file, flush=True)
         self._last_note = note
         self._last_link = link
 
-    def _table(self, t_s: float, status: Mapping[str, Any], stats: Any, note: str) -> Any:
+    def _table(
+        self, t_s: float, status: Mapping[str, Any], stats: Any, note: str, backlog_s: float
+    ) -> Any:
         from rich.console import Group
         from rich.table import Table
         from rich.text import Text
@@ -129,7 +149,7 @@ class StatusView:
             quality = ", ".join(st.quality) or "ok"
             table.add_row(name, f"{st.level_uv:.0f}", state, quality)
         link = Text(
-            f"link: {_link_word(stats, 'up', 'DOWN', 'stream ended')}  "
+            f"link: {_link_word(stats, 'up', 'DOWN', 'stream ended', backlog_s)}  "
             f"{stats.frames_per_s:.0f} frames/s  "
             f"lost {stats.lost_frames}  CRC errors {stats.crc_errors}  duplicates "
             f"{stats.duplicates}  reconnects {stats.reconnects}"
