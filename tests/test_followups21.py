@@ -239,3 +239,26 @@ def test_the_status_line_tells_a_backlog_from_the_end():
     first, last = _status_lines(view.file.getvalue())
     assert "SOURCE DONE, PROCESSING BACKLOG" in first and "STREAM ENDED" not in first
     assert "STREAM ENDED" in last
+
+
+def test_import_with_recording_takes_the_recordings_own_start_not_the_json_mtime(tmp_path):
+    """`history --import run.json --recording run.csv`: the session starts when run.csv says it
+    began (its sidecar's created_utc), not when run.json was last written."""
+    import datetime as dt
+
+    csv = tmp_path / "run.csv"
+    rec = run_cli("record", "sim://training?speed=0&duration=40", "--out", tmp_path / "run.cdrec",
+                  "--convert", csv, "--quiet", home=tmp_path)  # fmt: skip
+    assert rec.returncode == 0, rec.stderr
+    created = json.loads((tmp_path / "run.csv.session.json").read_text())["meta"]["created_utc"]
+    det = run_cli("detect", csv, "--json", home=tmp_path)
+    (tmp_path / "run.json").write_text(det.stdout)
+    week_later = dt.datetime.fromisoformat(created.replace("Z", "+00:00")).timestamp() + 7 * 86400
+    os.utime(tmp_path / "run.json", (week_later, week_later))
+
+    imp = run_cli("history", "--import", tmp_path / "run.json", "--recording", csv, home=tmp_path)
+    assert imp.returncode == 0, imp.stderr
+    run_cli("history", "--export", tmp_path / "h.json", home=tmp_path)
+    (session,) = json.loads((tmp_path / "h.json").read_text())["sessions"]
+    started = dt.datetime.fromisoformat(session["started_at"])
+    assert started == dt.datetime.fromisoformat(created.replace("Z", "+00:00"))
