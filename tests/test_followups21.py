@@ -262,3 +262,19 @@ def test_import_with_recording_takes_the_recordings_own_start_not_the_json_mtime
     (session,) = json.loads((tmp_path / "h.json").read_text())["sessions"]
     started = dt.datetime.fromisoformat(session["started_at"])
     assert started == dt.datetime.fromisoformat(created.replace("Z", "+00:00"))
+
+
+def test_convert_notes_say_inside_out_and_keep_quiet_with_q(tmp_path):
+    src = tmp_path / "study"
+    src.mkdir()
+    _named_volts_in_mv(src / "rec.csv", seconds=5)
+    (src / "manifest.json").write_text("{}")
+    out = src / "copies"
+    first = run_cli("convert", src, "--out", out, "--format", "csv", "--units", "mV")
+    assert first.returncode == 0, first.stderr
+    again = run_cli("convert", src, "--out", out, "--format", "csv", "--units", "mV",
+                    "--recursive", "--force")  # fmt: skip
+    assert "rec.csv (inside --out)" in again.stderr, again.stderr
+    quiet = run_cli("convert", src, "--out", out, "--format", "csv", "--units", "mV", "-q",
+                    "--recursive", "--force")  # fmt: skip
+    assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == "", quiet.stderr

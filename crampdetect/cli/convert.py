@@ -132,8 +132,8 @@ def _convert_many(args: argparse.Namespace) -> int:
     # copies already in --out (a folder inside the one converted) are not converted again
     inside = [p for p in paths if Path(p).resolve().is_relative_to(out_dir.resolve())]
     paths = [p for p in paths if p not in inside]
-    skipped += [f"{p} (in --out)" for p in inside]
-    if skipped:
+    skipped += [f"{p} (inside --out)" for p in inside]
+    if skipped and not getattr(args, "quiet", False):  # -q: only errors and warnings
         print(skipped_line("convert", skipped), file=sys.stderr)
     if not paths:
         hint = "" if args.recursive else " (sub-folders are searched with --recursive)"
