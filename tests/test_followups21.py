@@ -278,3 +278,50 @@ def test_convert_notes_say_inside_out_and_keep_quiet_with_q(tmp_path):
     quiet = run_cli("convert", src, "--out", out, "--format", "csv", "--units", "mV", "-q",
                     "--recursive", "--force")  # fmt: skip
     assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == "", quiet.stderr
+
+
+def _demo_on_a_terminal() -> str:
+    """What `crampdetect demo` draws on a real pseudo-terminal (its rich live table)."""
+    import select
+    import tty
+
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crampdetect", "demo", "--speed", "200"],
+        stdout=slave, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+        env={**os.environ, "COLUMNS": "160", "TERM": "xterm"},
+    )  # fmt: skip
+    os.close(slave)
+    out = b""
+    while True:
+        if select.select([master], [], [], 60)[0]:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            out += chunk
+        elif proc.poll() is not None:
+            break
+    os.close(master)
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 0, err
+    return out.decode("utf-8", "replace")
+
+
+@pytest.mark.slow  # > 3 s: the demo on a terminal
+@pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
+def test_the_demo_words_an_early_warning_over_for_a_wearer_and_shows_it_as_a_message():
+    import re
+
+    text = _demo_on_a_terminal()
+    assert "ended early_warning" not in text and "early_warning" not in text
+    over = [m.start() for m in re.finditer(r"early warning on \w+ over at", text)]
+    assert over, text[-3000:]
+    bold_red = "\x1b[1;31m"
+    raised = text.index("WARNING on")  # the warning itself still stands out
+    assert bold_red in text[raised - 20 : raised]
+    assert all(bold_red not in text[k - 20 : k] for k in over)  # its end does not

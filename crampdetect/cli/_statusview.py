@@ -20,6 +20,10 @@ from crampdetect.reports.clock import clock
 PLAIN_EVERY_S = 2.0
 #: What the status says of a source that ended while its signal is still being gone through.
 BACKLOG_WORDS = "source done, processing backlog"
+#: Rich styles of the live table's last lines: an alert (a cramp, an early warning raised)
+#: stands out; a message (an alert over, a prompt acknowledged, a sensor back) does not.
+ALERT_STYLE = "bold red"
+MESSAGE_STYLE = "cyan"
 #: What the detector states mean, shown under the table.
 STATES_HELP = (
     "idle: no cramp activity | suspect: activity rising, watching | cramp: sustained "
@@ -76,7 +80,8 @@ def alert_line(event: Event) -> str:
             f"ALERT {event.kind} on {event.channel}: onset {clock(event.onset_s, decimals=1)}, "
             f"alerted {clock(event.alert_s, decimals=1)} (confidence {event.confidence:.2f})"
         )
-    return f"ended {event.kind} on {event.channel} at {clock(event.end_s, decimals=1)}"
+    what = event.kind.replace("_", " ")  # an early warning, a cramp: words, not identifiers
+    return f"{what} on {event.channel} over at {clock(event.end_s, decimals=1)}"
 
 
 class StatusView:
@@ -98,7 +103,7 @@ class StatusView:
         self._had_samples = False
         self._last_note = ""
         self._last_link = "up"
-        self._alerts: list[str] = []
+        self._alerts: list[tuple[str, str]] = []  # (line, rich style), newest last
         if self.file.isatty():
             from rich.console import Console
             from rich.live import Live
@@ -157,20 +162,21 @@ class StatusView:
         parts: list[Any] = [table, link, Text(STATES_HELP, style="dim")]
         if note:
             parts.append(Text(note, style="bold yellow"))
-        parts += [Text(a, style="bold red") for a in self._alerts[-5:]]
+        parts += [Text(line, style=style) for line, style in self._alerts[-5:]]
         return Group(*parts)
 
     def event(self, event: Event) -> None:
-        """Show an alert (or its end) as it happens."""
+        """Show an alert as it happens (its end, or a possible cramp, as a message)."""
         line = alert_line(event)
+        alert = event.end_s is None and event.kind != "possible_cramp"
         if self._live is not None:
-            self._alerts.append(line)
+            self._alerts.append((line, ALERT_STYLE if alert else MESSAGE_STYLE))
         else:
             print(line, file=self.file, flush=True)
 
     def message(self, text: str) -> None:
         if self._live is not None:
-            self._alerts.append(text)
+            self._alerts.append((text, MESSAGE_STYLE))
         else:
             print(text, file=self.file, flush=True)
 
