@@ -208,7 +208,7 @@ def test_a_silent_board_is_reported_not_waited_on_quietly(monkeypatch):
             self.messages: list[str] = []
             self.updates = 0
 
-        def update(self, t_s, status, stats, note: str = "") -> None:
+        def update(self, t_s, status, stats, note: str = "", backlog_s: float = 0.0) -> None:
             self.updates += 1
 
         def event(self, event) -> None:

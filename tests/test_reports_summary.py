@@ -120,7 +120,7 @@ def test_doctor_note_thresholds(tmp_path):
         assert S.doctor_note(h, "2026-12-30") is None  # outside the 28-day window
     with History(tmp_path / "h2.sqlite3") as h:
         record_night(h, 10, [("left", 3600.0, 700.0)])
-        assert "lasting 12 min" in S.doctor_note(h, "2026-11-10")
+        assert "lasting 11 min 40 s" in S.doctor_note(h, "2026-11-10")
         record_night(h, 12, [("left", 3600.0 * k, 30.0) for k in (1, 3, 5)])
         assert "3 cramps in one night" in S.doctor_note(h, "2026-11-12")
 
@@ -189,7 +189,7 @@ def test_cli_summary_history_export_delete(home, capsys):
     assert main(["summary", "--night", "2026-11-20", "--plot", str(home / "n.png")]) == 0
     out = capsys.readouterr().out
     assert "Night of 2026-11-20" in out and "1 cramp (left)" in out
-    assert "lasting 12 min" in out and "2026-W47" in out
+    assert "lasting 11 min 40 s" in out and "2026-W47" in out
     from matplotlib.image import imread
 
     image = imread(home / "n.png")

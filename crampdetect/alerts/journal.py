@@ -57,6 +57,7 @@ class JournalingPolicy:
     ) -> list[Action]:
         """Decide like the wrapped policy, and store everything before returning."""
         actions = self.policy.update(events, now_s, acks)
+        self.recorder.seen(now_s)
         if self.vet is not None:
             actions = [self.vet(a) for a in actions]
         for event in events:

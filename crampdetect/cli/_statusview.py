@@ -18,6 +18,12 @@ from crampdetect.reports.clock import clock
 
 #: Seconds between plain status lines when there is no terminal.
 PLAIN_EVERY_S = 2.0
+#: What the status says of a source that ended while its signal is still being gone through.
+BACKLOG_WORDS = "source done, processing backlog"
+#: Rich styles of the live table's last lines: an alert (a cramp, an early warning raised)
+#: stands out; a message (an alert over, a prompt acknowledged, a sensor back) does not.
+ALERT_STYLE = "bold red"
+MESSAGE_STYLE = "cyan"
 #: What the detector states mean, shown under the table.
 STATES_HELP = (
     "idle: no cramp activity | suspect: activity rising, watching | cramp: sustained "
@@ -26,25 +32,33 @@ STATES_HELP = (
 )
 
 
-def status_line(t_s: float, status: Mapping[str, Any], stats: Any) -> str:
-    """One line: stream time, each channel's level/state/quality, link health."""
+def status_line(t_s: float, status: Mapping[str, Any], stats: Any, backlog_s: float = 0.0) -> str:
+    """One line: stream time, each channel's level/state/quality, link health; ``backlog_s``:
+    signal received and not yet gone through the detector (a source that ended may have
+    delivered minutes of it in its last read)."""
     channels = "  ".join(
         f"{name} {st.level_uv:7.0f} µV {st.state:<8} {','.join(st.quality) or 'ok'}"
         for name, st in status.items()
     )
     channels = channels or "waiting for samples"
+    backlog = BACKLOG_WORDS.upper() + " "
     link = (
-        f"{_link_word(stats, '', 'LINK DOWN ', 'STREAM ENDED ')}{stats.frames_per_s:4.0f} fr/s "
+        f"{_link_word(stats, '', 'LINK DOWN ', 'STREAM ENDED ', backlog_s, backlog)}"
+        f"{stats.frames_per_s:4.0f} fr/s "
         f"lost {stats.lost_frames} crc {stats.crc_errors} dup {stats.duplicates} "
         f"reconn {stats.reconnects}"
     )
     return f"{clock(t_s, decimals=1)}  {channels}  | {link}"
 
 
-def _link_word(stats: Any, up: str, down: str, ended: str) -> str:
-    """How the link stands: up, down (a cut: it may come back) or the stream's end."""
+def _link_word(
+    stats: Any, up: str, down: str, ended: str, backlog_s: float = 0.0, backlog: str = BACKLOG_WORDS
+) -> str:
+    """How the link stands: up, down (a cut: it may come back), the stream's end, or ``backlog``
+    when it ended with ``backlog_s`` > 0 of signal still to go through (not ended for the
+    wearer yet: alerts may still come)."""
     if getattr(stats, "ended", False):
-        return ended
+        return backlog if backlog_s > 0 else ended
     return up if stats.connected else down
 
 
@@ -66,7 +80,8 @@ def alert_line(event: Event) -> str:
             f"ALERT {event.kind} on {event.channel}: onset {clock(event.onset_s, decimals=1)}, "
             f"alerted {clock(event.alert_s, decimals=1)} (confidence {event.confidence:.2f})"
         )
-    return f"ended {event.kind} on {event.channel} at {clock(event.end_s, decimals=1)}"
+    what = event.kind.replace("_", " ")  # an early warning, a cramp: words, not identifiers
+    return f"{what} on {event.channel} over at {clock(event.end_s, decimals=1)}"
 
 
 class StatusView:
@@ -88,7 +103,7 @@ class StatusView:
         self._had_samples = False
         self._last_note = ""
         self._last_link = "up"
-        self._alerts: list[str] = []
+        self._alerts: list[tuple[str, str]] = []  # (line, rich style), newest last
         if self.file.isatty():
             from rich.console import Console
             from rich.live import Live
@@ -97,26 +112,36 @@ class StatusView:
             self._live = Live(console=self._console, refresh_per_second=4, transient=False)
             self._live.start()
 
-    def update(self, t_s: float, status: Mapping[str, Any], stats: Any, note: str = "") -> None:
-        """Redraw (terminal) or print a status line every PLAIN_EVERY_S (plain)."""
+    def update(
+        self,
+        t_s: float,
+        status: Mapping[str, Any],
+        stats: Any,
+        note: str = "",
+        backlog_s: float = 0.0,
+    ) -> None:
+        """Redraw (terminal) or print a status line every PLAIN_EVERY_S (plain); ``backlog_s``:
+        signal received and not yet detected on (see :func:`status_line`)."""
         if self._live is not None:
-            self._live.update(self._table(t_s, status, stats, note))
+            self._live.update(self._table(t_s, status, stats, note, backlog_s))
             return
         now = time.monotonic()
         first_samples = bool(status) and not self._had_samples
         self._had_samples = self._had_samples or bool(status)
         if first_samples:
             print(STATES_HELP, file=self.file, flush=True)
-        link = _link_word(stats, "up", "down", "ended")  # a change is shown at once
+        link = _link_word(stats, "up", "down", "ended", backlog_s, "backlog")  # shown at once
         changed = note != self._last_note or link != self._last_link
         if first_samples or now - self._last_plain >= PLAIN_EVERY_S or changed:
             self._last_plain = now
-            line = status_line(t_s, status, stats) + (f"  | {note}" if note else "")
+            line = status_line(t_s, status, stats, backlog_s) + (f"  | {note}" if note else "")
             print(line, file=self.file, flush=True)
         self._last_note = note
         self._last_link = link
 
-    def _table(self, t_s: float, status: Mapping[str, Any], stats: Any, note: str) -> Any:
+    def _table(
+        self, t_s: float, status: Mapping[str, Any], stats: Any, note: str, backlog_s: float
+    ) -> Any:
         from rich.console import Group
         from rich.table import Table
         from rich.text import Text
@@ -129,7 +154,7 @@ class StatusView:
             quality = ", ".join(st.quality) or "ok"
             table.add_row(name, f"{st.level_uv:.0f}", state, quality)
         link = Text(
-            f"link: {_link_word(stats, 'up', 'DOWN', 'stream ended')}  "
+            f"link: {_link_word(stats, 'up', 'DOWN', 'stream ended', backlog_s)}  "
             f"{stats.frames_per_s:.0f} frames/s  "
             f"lost {stats.lost_frames}  CRC errors {stats.crc_errors}  duplicates "
             f"{stats.duplicates}  reconnects {stats.reconnects}"
@@ -137,20 +162,21 @@ class StatusView:
         parts: list[Any] = [table, link, Text(STATES_HELP, style="dim")]
         if note:
             parts.append(Text(note, style="bold yellow"))
-        parts += [Text(a, style="bold red") for a in self._alerts[-5:]]
+        parts += [Text(line, style=style) for line, style in self._alerts[-5:]]
         return Group(*parts)
 
     def event(self, event: Event) -> None:
-        """Show an alert (or its end) as it happens."""
+        """Show an alert as it happens (its end, or a possible cramp, as a message)."""
         line = alert_line(event)
+        alert = event.end_s is None and event.kind != "possible_cramp"
         if self._live is not None:
-            self._alerts.append(line)
+            self._alerts.append((line, ALERT_STYLE if alert else MESSAGE_STYLE))
         else:
             print(line, file=self.file, flush=True)
 
     def message(self, text: str) -> None:
         if self._live is not None:
-            self._alerts.append(text)
+            self._alerts.append((text, MESSAGE_STYLE))
         else:
             print(text, file=self.file, flush=True)
 

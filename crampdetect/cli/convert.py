@@ -44,6 +44,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="leave out the start date and time and the device (for sharing)",
     )
     add_channels_argument(p, "copy")
+    # as for `detect`: correct what the samples are taken for (the copy says it in its header)
+    p.add_argument("--signal", choices=("raw", "env"), help="raw EMG or MyoWare ENV envelope")
+    p.add_argument("--units", choices=("uV", "mV", "V", "counts"), help="sample units")
+    p.add_argument("--adc-bits", type=int, choices=(8, 10, 12, 14, 16), help="ADC resolution")
     p.add_argument("-q", "--quiet", action="store_true", help="only errors and warnings")
 
 
@@ -76,16 +80,43 @@ def _convert_one(source: str, outs: list[str], args: argparse.Namespace) -> int:
     rec = open_recording(source, recover=True, channels=getattr(args, "channels", None))
     for problem in rec.problems:  # e.g. the rows of a damaged CSV that could not be kept
         print(f"crampdetect convert: warning: {problem}", file=sys.stderr)
+    rec = _with_representation(rec, args)
     for out in outs:
         path = export(rec, out, args.format, anonymize=args.anonymize, force=args.force)
         if not getattr(args, "quiet", False):
             print(
                 f"{path}: {plural(rec.n_samples, 'sample')} x "
                 f"{plural(len(rec.channels), 'channel')} at {rec.fs:g} Hz, "
+                f"{representation_text(rec.representation)}, "
                 f"{plural(rec.n_gaps, 'gap')}, {plural(len(rec.events), 'event')}, "
                 f"{plural(len(rec.quality), 'quality interval')}"
             )
     return 0
+
+
+def _with_representation(rec, args: argparse.Namespace):
+    """``rec`` with what its samples are taken for, decided as `detect` decides it (``--signal``,
+    ``--units``, ``--adc-bits``, else what the file says, else inferred); the inference's doubts
+    about the units are printed as `detect` prints them."""
+    import dataclasses
+
+    from crampdetect.ingest.inference import resolve_inference
+    from crampdetect.pipeline.offline import unit_warnings
+
+    signal, units, bits = (getattr(args, k, None) for k in ("signal", "units", "adc_bits"))
+    rep, _, inference = resolve_inference(rec, signal, units, bits)
+    for line in unit_warnings(Path(str(rec.path or "recording")).name, inference):
+        print(f"crampdetect convert: warning: {line}", file=sys.stderr)
+    return dataclasses.replace(rec, representation=rep)
+
+
+def representation_text(rep) -> str:
+    """What the samples written are, for the summary line: ``raw EMG in mV``,
+    ``envelope in 10-bit ADC counts``."""
+    what = "envelope" if rep.signal == "env" else "raw EMG"
+    if rep.units == "counts":
+        return f"{what} in {rep.adc_bits}-bit ADC counts"
+    return f"{what} in {'µV' if rep.units == 'uV' else rep.units}"
 
 
 def _convert_many(args: argparse.Namespace) -> int:
@@ -101,8 +132,8 @@ def _convert_many(args: argparse.Namespace) -> int:
     # copies already in --out (a folder inside the one converted) are not converted again
     inside = [p for p in paths if Path(p).resolve().is_relative_to(out_dir.resolve())]
     paths = [p for p in paths if p not in inside]
-    skipped += [f"{p} (in --out)" for p in inside]
-    if skipped:
+    skipped += [f"{p} (inside --out)" for p in inside]
+    if skipped and not getattr(args, "quiet", False):  # -q: only errors and warnings
         print(skipped_line("convert", skipped), file=sys.stderr)
     if not paths:
         hint = "" if args.recursive else " (sub-folders are searched with --recursive)"

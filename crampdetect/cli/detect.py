@@ -26,6 +26,7 @@ from crampdetect.cli._args import (
     user_calibration,
 )
 from crampdetect.core import InputError
+from crampdetect.provenance import provenance
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -146,6 +147,7 @@ def _detect_csv(
         def check(channels, rep, fs, frames_per_s, profile="night"):  # does it fit this file?
             return CalibrationCheck(stored, channels, rep, fs, frames_per_s, args.user, profile)
 
+    model = resolve_model(args.model)
     result = detect_file(
         path,
         profile=args.profile,  # None: the one the CSV names, else night
@@ -155,7 +157,7 @@ def _detect_csv(
         rate=args.rate,
         overrides=overrides_from_args(args),
         calibration=calibration,
-        model=resolve_model(args.model),
+        model=model,
         progress=bar,
         block_s=args.block_s,
         calibration_check=check,
@@ -164,6 +166,13 @@ def _detect_csv(
     # the shape of every other format's (replay's) result: where it came from, problems listed
     result["input"] = {"path": str(path), "format": "csv", **result["input"]}
     result["input"].setdefault("problems", [])
+    result["provenance"] = provenance(
+        result["input"]["profile"],
+        result["input"]["signal"],
+        overrides_from_args(args),
+        model,
+        args.user,
+    )
     return result
 
 

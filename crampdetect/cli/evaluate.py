@@ -15,6 +15,7 @@ from pathlib import Path
 
 from crampdetect.cli._args import add_model_argument, add_recursive_argument, refuse_ignored
 from crampdetect.core import PROFILES, InputError
+from crampdetect.provenance import provenance
 from crampdetect.text import plural
 
 
@@ -126,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     result = aggregate(scores)
+    result["provenance"] = provenance(args.profile, None, overrides, scorer.model)
     result["failed"] = [{"path": p, "error": e} for p, e in failed]
     result["skipped"] = skipped
     if args.per_recording:
@@ -258,6 +260,7 @@ def _run_sets(args: argparse.Namespace, scorer) -> int:
         for body in result["sets"].values():
             body.pop("recordings", None)
     result["seed_role"] = role
+    result["provenance"] = provenance(args.profile, None, scorer.overrides, scorer.model)
     result["tuning_seeds"] = list(ms.TUNING_SEEDS)
     result["validation_seeds"] = list(ms.VALIDATION_SEEDS)
     result["fit_seeds"] = list(ms.FIT_SEEDS)

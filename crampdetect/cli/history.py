@@ -179,6 +179,8 @@ def _import(history: object, args: argparse.Namespace) -> int:
             raise InputError(f"Invalid --started {args.started!r}: {hint}") from exc
     elif created is not None:
         started = created
+    elif args.recording and (recorded := _recording_start(args.recording)) is not None:
+        started = recorded + dt.timedelta(seconds=t0)  # the session counts from t0
     else:
         meta = result.get("input") if isinstance(result.get("input"), dict) else result
         duration = float(meta.get("duration_s") or 0.0)
@@ -252,14 +254,28 @@ def _detection_result(path: Path) -> tuple[dict, float, dt.datetime | None]:
         "quality": [q.to_dict() for q in rec.quality],
         "history_session": rec.meta.get("history_session"),
     }
+    return result, rec.t_start, _created(rec)
+
+
+def _created(rec) -> dt.datetime | None:
+    """When a recording began (its ``meta["created_utc"]``), None if it does not say."""
     created = rec.meta.get("created_utc")
-    when = None
-    if isinstance(created, str):
-        try:
-            when = dt.datetime.fromisoformat(created.replace("Z", "+00:00")).astimezone()
-        except ValueError:
-            when = None
-    return result, rec.t_start, when
+    if not isinstance(created, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(created.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return None
+
+
+def _recording_start(path: str) -> dt.datetime | None:
+    """The wall-clock time of stream time 0 of ``--recording`` (its own start: a session's,
+    or a copy's sidecar ``created_utc``), None if it does not say."""
+    from crampdetect.storage.reader import open_recording
+
+    rec = open_recording(path)
+    created = _created(rec)
+    return None if created is None else created - dt.timedelta(seconds=rec.t_start)
 
 
 def _json_lines(path: Path, most: int = 100_000) -> int:

@@ -178,7 +178,9 @@ def _sensor_problems(summary) -> str:
         issues = sorted(
             {q.issue for q in summary.quality if q.channel == channel} & set(LOST_ISSUES)
         )
-        parts.append(f"{channel} {union_length(spans):.1f} s ({', '.join(issues)})")
+        length = union_length(spans)
+        shown = "<0.1 s" if 0 < length < 0.05 else f"{length:.1f} s"  # a 30 ms gap is not 0.0 s
+        parts.append(f"{channel} {shown} ({', '.join(issues)})")
     return ", ".join(parts)
 
 

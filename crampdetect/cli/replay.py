@@ -143,6 +143,7 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
     from crampdetect.ingest.columns import select_channels
     from crampdetect.pipeline.offline import unit_warnings
     from crampdetect.pipeline.rescore import replay, resolve_inference
+    from crampdetect.provenance import provenance
 
     name = Path(str(rec.path or "recording")).name
     rec = select_channels(rec, getattr(args, "channels", None))  # as opened: rec itself
@@ -189,6 +190,9 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
         raise InputError(str(exc) if str(exc).startswith(name) else f"{name}: {exc}") from None
     result["input"]["inferred"] = inferred
     result["input"]["inference"] = inference
+    result["provenance"] = provenance(
+        result["input"]["profile"], rep.signal, overrides_from_args(args), model, user
+    )
     warnings = unit_warnings(name, inference)
     if checks:
         warnings += [f"{name}: {line}" for line in checks[0].warnings()]

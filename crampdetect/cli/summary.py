@@ -31,6 +31,10 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--plot needs a .png file name, got {args.plot!r}")
     if not 1 <= args.weeks <= 104:
         raise InputError(f"--weeks must be 1..104, got {args.weeks}")
+    if args.plot:  # a missing extra stops the command before the summary, not after it
+        from crampdetect.cli import require
+
+        require("matplotlib")
     with open_history() as history:
         if args.session is not None or args.training:
             return _session(history, args)

@@ -414,7 +414,8 @@ class LiveMonitor:
         if self.view is not None:
             status = self.pipeline.status if self.pipeline is not None else {}
             motor = "motor: VIBRATING (stretch prompt)" if self.haptic.vibrating else ""
-            self.view.update(self._now_s, status, self.source.stats, motor)
+            backlog_s = max(0.0, self._newest_s - self._now_s)  # received, not yet detected on
+            self.view.update(self._now_s, status, self.source.stats, motor, backlog_s)
 
     def _keep_unread(self, blocks: list[Block]) -> None:
         """At a stop: the received samples the detector did not see, into the recording."""

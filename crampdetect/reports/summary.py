@@ -180,7 +180,7 @@ def doctor_note(history: History, until: str, days: int = 28) -> str | None:
         reasons.append(f"{busiest} cramps in one night")
     if longest > LONG_CRAMP_S:
         reasons.append(
-            f"a cramp lasting {longest / 60:.0f} min (longer than {LONG_CRAMP_S / 60:.0f} min)"
+            f"a cramp lasting {cramp_length(longest)} (longer than {LONG_CRAMP_S / 60:.0f} min)"
         )
     if not reasons:
         return None
@@ -205,7 +205,7 @@ def format_night(s: NightSummary) -> str:
         legs = " and ".join(s.legs)
         lines.append(f"{plural(len(s.cramps), 'cramp')} ({legs}):")
         for c in s.cramps:
-            dur = "still going at the end" if c.duration_s is None else _hm(c.duration_s)
+            dur = "still going at the end" if c.duration_s is None else cramp_length(c.duration_s)
             tag = ", recurrence" if c.recurrence else ""
             if c.pieces > 1:  # it eased and came back within rejoin_s: one cramp
                 again = "once" if c.pieces == 2 else f"{c.pieces - 1} times"
@@ -227,9 +227,18 @@ def format_trend(trend: list[WeekTrend]) -> str:
     """Plain-text table of the weekly trend."""
     lines = ["Week      nights  with cramps  cramps  longest"]
     for w in trend:
-        longest = _hm(w.longest_s) if w.cramps else "-"
+        longest = cramp_length(w.longest_s) if w.cramps else "-"
         lines.append(f"{w.week}  {w.nights:6d}  {w.cramp_nights:11d}  {w.cramps:6d}  {longest}")
     return "\n".join(lines)
+
+
+def cramp_length(seconds: float) -> str:
+    """A cramp's length to the second, cut down, never rounded up: ``45 s``, ``9 min 59 s`` (a
+    cramp of 598.65 s is not "10 min": the doctor note counts those longer than 10 min)."""
+    whole = int(max(0.0, float(seconds)))
+    if whole < 60:
+        return f"{whole} s"
+    return f"{whole // 60} min {whole % 60:02d} s"
 
 
 def _hm(seconds: float) -> str:

@@ -508,8 +508,8 @@ def read_edf(path: str | Path) -> Recording:
     if truncated:
         said, held = truncated
         problems.append(
-            f"the file is truncated: it holds {held} complete data records ({n_file} samples) "
-            f"of the {said} its header announces; reading those"
+            f"the file is truncated: it holds {held} of the {said} data records its header "
+            f"announces ({n_file} samples); reading those"
         )
     elif n > n_file:
         problems.append(f"header says {n} samples but the file holds {n_file}")

@@ -329,11 +329,12 @@ class History:
         return out
 
     def session_end_s(self, session_id: int) -> float:
-        """Session length in s: recorded, or the last time seen for an interrupted session."""
+        """Session length in s: recorded at its close, or for an interrupted session the last
+        time seen (the length it wrote while running, or a later record)."""
         row = self.session(session_id)
-        if row["duration_s"] is not None:
+        if row["duration_s"] is not None and row["ended_at"] is not None:
             return float(row["duration_s"])
-        candidates = [0.0]
+        candidates = [0.0 if row["duration_s"] is None else float(row["duration_s"])]
         for table, cols in (
             ("cramps", "MAX(COALESCE(end_s, alert_s))"),
             ("warnings", "MAX(COALESCE(end_s, alert_s))"),

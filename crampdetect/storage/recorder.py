@@ -17,6 +17,11 @@ from crampdetect.storage.history import History, night_of
 
 logger = logging.getLogger(__name__)
 
+#: How often (s of stream time) a live session writes how long it has run so far into its
+#: row (``sessions.duration_s``, ``ended_at`` still empty): a session that crashes or loses
+#: power shows that long, not only up to its last record (a quiet night has none).
+SEEN_EVERY_S = 60.0
+
 
 class SessionRecorder:
     """Records one session as it happens.
@@ -76,6 +81,7 @@ class SessionRecorder:
             )
         self.session_id = int(cur.lastrowid or 0)
         self.started_at = start
+        self._seen_s = 0.0  # session time last written by :meth:`seen`
         logger.info("history session %d started (%s, %s)", self.session_id, profile, source)
 
     def _t(self, t_s: float | None) -> float | None:
@@ -182,6 +188,19 @@ class SessionRecorder:
         self.history.add_activity(
             self.session_id, [(leg, self._t(a), self._t(b), what) for leg, a, b, what in segments]
         )
+
+    def seen(self, t_s: float) -> None:
+        """The stream reached ``t_s``: every :data:`SEEN_EVERY_S` of it, one UPDATE stores the
+        length so far, which an interrupted session keeps (:meth:`History.session_end_s`)."""
+        elapsed = self._t(t_s) or 0.0
+        if elapsed - self._seen_s < SEEN_EVERY_S:
+            return
+        self._seen_s = elapsed
+        with self.history.transaction() as conn:
+            conn.execute(
+                "UPDATE sessions SET duration_s = ? WHERE id = ? AND ended_at IS NULL",
+                (elapsed, self.session_id),
+            )
 
     def close(self, end_s: float) -> None:
         """Mark the session finished at stream time ``end_s``."""
