@@ -194,7 +194,14 @@ class MessageLines:
     def __init__(self, file: TextIO | None = None) -> None:
         self.file = file or sys.stdout
 
-    def update(self, t_s: float, status: Mapping[str, Any], stats: Any, note: str = "") -> None:
+    def update(
+        self,
+        t_s: float,
+        status: Mapping[str, Any],
+        stats: Any,
+        note: str = "",
+        backlog_s: float = 0.0,
+    ) -> None:
         """No status display."""
 
     def event(self, event: Event) -> None:
