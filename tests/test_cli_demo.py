@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from terminal import demo_on_a_terminal
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
 
@@ -67,36 +68,7 @@ def test_demo_json_events_keep_stdout_machine_readable():
 def test_demo_on_a_terminal_draws_the_live_table():
     """With a terminal on stdout the status is a rich live table (per-channel level, state,
     quality, link health), and the alert still appears."""
-    import select
-    import tty
-
-    master, slave = os.openpty()
-    tty.setraw(slave)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "crampdetect", "demo", "--speed", "200"],
-        stdout=slave,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, "COLUMNS": "120", "TERM": "xterm"},
-    )
-    os.close(slave)
-    out = b""
-    while True:
-        if select.select([master], [], [], 60)[0]:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # the child closed the terminal
-                break
-            if not chunk:
-                break
-            out += chunk
-        elif proc.poll() is not None:
-            break
-    os.close(master)
-    err = proc.stderr.read().decode()
-    proc.stderr.close()
-    assert proc.wait(timeout=60) == 0, err
-    text = out.decode("utf-8", "replace")
+    text = demo_on_a_terminal(columns=120)
     for heading in ("channel", "level µV", "detector", "quality", "frames/s", "reconnects"):
         assert heading in text
     assert "ALERT cramp on" in text and "┃" in text  # a drawn table, not plain lines

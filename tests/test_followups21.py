@@ -14,6 +14,7 @@ import time
 import numpy as np
 import pytest
 from conftest import run_cli
+from terminal import demo_on_a_terminal
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
@@ -282,34 +283,7 @@ def test_convert_notes_say_inside_out_and_keep_quiet_with_q(tmp_path):
 
 def _demo_on_a_terminal() -> str:
     """What `crampdetect demo` draws on a real pseudo-terminal (its rich live table)."""
-    import select
-    import tty
-
-    master, slave = os.openpty()
-    tty.setraw(slave)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "crampdetect", "demo", "--speed", "200"],
-        stdout=slave, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-        env={**os.environ, "COLUMNS": "160", "TERM": "xterm"},
-    )  # fmt: skip
-    os.close(slave)
-    out = b""
-    while True:
-        if select.select([master], [], [], 60)[0]:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # the child closed the terminal
-                break
-            if not chunk:
-                break
-            out += chunk
-        elif proc.poll() is not None:
-            break
-    os.close(master)
-    err = proc.stderr.read().decode()
-    proc.stderr.close()
-    assert proc.wait(timeout=60) == 0, err
-    return out.decode("utf-8", "replace")
+    return demo_on_a_terminal(columns=160)
 
 
 @pytest.mark.slow  # > 3 s: the demo on a terminal

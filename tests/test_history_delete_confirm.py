@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from terminal import read_terminal
 
 from crampdetect.storage.history import History
 from crampdetect.storage.paths import HOME_ENV, history_path
@@ -48,18 +49,15 @@ def _at_terminal(answer: bytes, *args: str) -> tuple[int, str]:
     cmd = [sys.executable, "-m", "crampdetect", *args]
     proc = subprocess.Popen(cmd, stdin=child, stdout=child, stderr=child)
     os.close(child)
-    seen, asked = b"", False
-    while True:
-        try:
-            data = os.read(main, 4096)
-        except OSError:  # the child closed the terminal
-            break
-        if not data:
-            break
-        seen += data
+    asked = False
+
+    def answer_once(seen: bytes) -> None:
+        nonlocal asked
         if not asked and b"[y/N]" in seen:
             os.write(main, answer)
             asked = True
+
+    seen = read_terminal(main, answer_once)
     os.close(main)
     rc = proc.wait(timeout=120)
     assert asked, seen.decode(errors="replace")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
+from terminal import read_terminal
 
 
 def _run(argv: list[str], tty: bool) -> tuple[int, str, str]:
@@ -27,21 +28,13 @@ def _run(argv: list[str], tty: bool) -> tuple[int, str, str]:
     fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 100 columns
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=child, env=env)
     os.close(child)
-    chunks = []
-    while True:
-        try:
-            data = os.read(main, 4096)
-        except OSError:  # the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
+    drawn = read_terminal(main)
     out = proc.stdout.read().decode() if proc.stdout else ""
     proc.wait(timeout=300)
     if proc.stdout:
         proc.stdout.close()
     os.close(main)
-    return proc.returncode, out, b"".join(chunks).decode(errors="replace")
+    return proc.returncode, out, drawn.decode(errors="replace")
 
 
 @pytest.fixture(scope="module")
