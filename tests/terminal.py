@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import select
 import subprocess
 import sys
 import tty
@@ -39,18 +38,7 @@ def demo_on_a_terminal(columns: int) -> str:
         env={**os.environ, "COLUMNS": str(columns), "TERM": "xterm"},
     )
     os.close(slave)
-    out = b""
-    while True:
-        if select.select([master], [], [], 60)[0]:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # the child closed the terminal
-                break
-            if not chunk:
-                break
-            out += chunk
-        elif proc.poll() is not None:
-            break
+    out = read_terminal(master)
     os.close(master)
     assert proc.stderr is not None
     err = proc.stderr.read().decode()

@@ -194,15 +194,8 @@ class MessageLines:
     def __init__(self, file: TextIO | None = None) -> None:
         self.file = file or sys.stdout
 
-    def update(
-        self,
-        t_s: float,
-        status: Mapping[str, Any],
-        stats: Any,
-        note: str = "",
-        backlog_s: float = 0.0,
-    ) -> None:
-        """No status display."""
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        """No status display (takes :meth:`StatusView.update`'s arguments)."""
 
     def event(self, event: Event) -> None:
         """Alerts are in the summary (and ``--json-events``); what the wearer is told is not."""
