@@ -70,7 +70,13 @@ def open(path: str | Path) -> Recording:  # crampdetect.open, like io.open
 def _as_recording(
     data: Any, fs: float | None, channels: Sequence[str] | None, times: Any
 ) -> Recording:
-    x = np.asarray(data, dtype=np.float64)
+    try:
+        x = np.asarray(data, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"data must be numbers shaped (n_channels, n_samples), a Recording or the path of "
+            f"a recording (str or Path), got {type(data).__name__}: {exc}"
+        ) from None
     if x.ndim == 1:
         x = x[None, :]
     if x.ndim != 2 or x.shape[1] == 0:

@@ -62,6 +62,11 @@ def test_bad_arrays_get_clear_errors() -> None:
         crampdetect.detect(x.T, fs=1000, channels=("a", "b", "c"))
     with pytest.raises(InputError, match="no such file"):
         crampdetect.open("missing.edf")
+    with pytest.raises(InputError, match="no such file"):
+        crampdetect.detect("missing.edf")
+    for odd in (b"night.csv", [["a", "b"]], {"calf": [1.0]}):  # neither numbers nor a path
+        with pytest.raises(InputError, match="data must be numbers"):
+            crampdetect.detect(odd, fs=1000)
 
 
 def test_bad_values_in_an_array_are_flagged_as_the_cli_flags_bad_cells(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from pathlib import Path
 
 from crampdetect.core import InputError
@@ -105,8 +106,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _confirmed(what: str, yes: bool) -> bool:
     """Whether to delete ``what``: ``--yes``, or a "y" typed at a terminal; refused elsewhere."""
-    import sys
-
     if yes:
         return True
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
