@@ -2227,10 +2227,7 @@ class CrampDetector:
             ask = ok & ~slow[mine] & (elapsed[mine] < s.moved_fast_s * fr)
             if ask.any():
                 k = mine[ask]
-                first = None
-                if s.plateau_rise_s > 0:  # nightmove (session 22): the rise is no swing
-                    first = runs.run_start[k] + round(s.plateau_rise_s * fr) - self._ext_start
-                swing = self._swing(c, start + k, st["base"][k], first)
+                swing = self._swing(c, start + k, st["base"][k])
                 ok[np.flatnonzero(ask)] = swing >= s.plateau_swing
         if s.turn_other_s > 0 and ok.any():
             # turnfa: turning over moves both legs; while the other leg is up too, the
@@ -2502,19 +2499,15 @@ class CrampDetector:
         ch.moves = tuple(m for m in moves if m[1] >= since - keep)
 
     # afterhold: the slow path's shorter floor right after an effort of that leg
-    def _swing(
-        self, c: int, frames: np.ndarray, base: np.ndarray, first: np.ndarray | None = None
-    ) -> np.ndarray:
+    def _swing(self, c: int, frames: np.ndarray, base: np.ndarray) -> np.ndarray:
         """How far channel ``c``'s 100 ms envelope swung over the ``fast_s`` up to each of
-        ``frames`` (:func:`swing_at`; ``base`` the resting level there, µV; ``first`` the
-        first history index each window may read)."""
+        ``frames`` (:func:`swing_at`; ``base`` the resting level there, µV)."""
         return swing_at(
             self._ext_fast[c],
             frames - self._ext_start,
             base,
             self._swing_w,
             self.settings.rest_offset,
-            first,
         )
 
     def _one_leg_over(self, c: int, idx: np.ndarray, span_s: float) -> np.ndarray:

@@ -252,10 +252,6 @@ class DetectorSettings:
         above the resting offset): a cramp builds up and waxes and wanes, a leg movement
         is a flat plateau reached at once. A flatter run may take them once it has lasted
         ``moved_fast_s``. 0 disables.
-    plateau_rise_s : float
-        (nightmove, session 22) Night: the ``plateau_swing`` test leaves out the run's first
-        ``plateau_rise_s`` (s): a leg movement that steps up over a second or so and then
-        holds is still a flat plateau (its rise is no waxing). 0 reads the whole window.
     quiet_other_share : float
         Night: the steady (quiet) path needs another leg to have risen during at most this
         share of the run (turning over moves both legs); the irregular and slow paths keep
@@ -766,7 +762,6 @@ class DetectorSettings:
     recurrence_fast_scale: float = 0.75
     moved_fast_s: float = 7.0
     plateau_swing: float = 0.0
-    plateau_rise_s: float = 0.0  # nightmove (session 22)
     # rep: representation-specific
     rest_offset: float = 0.0
     # envtrain: a level standing does not reach, for the slow path (opt-in)
@@ -1062,7 +1057,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "recurrence_fast_scale": (0.1, 1.0, ""),
     "moved_fast_s": (0.1, 600.0, "s"),
     "plateau_swing": (0.0, 10.0, "log units"),
-    "plateau_rise_s": (0.0, 4.0, "s"),  # nightmove (session 22)
     "rest_offset": (0.0, 1.0, "x baseline"),
     "slow_strong_ratio": (0.0, 1000.0, "x baseline"),
     "rest_floor_tau_s": (0.0, 86400.0, "s"),  # restref (session 15)

@@ -250,12 +250,7 @@ def settled_after_gait(
 
 
 def swing_at(
-    fast_ext: np.ndarray,
-    ends: np.ndarray,
-    base: np.ndarray,
-    w: int,
-    rest_offset: float = 0.0,
-    first: np.ndarray | None = None,
+    fast_ext: np.ndarray, ends: np.ndarray, base: np.ndarray, w: int, rest_offset: float = 0.0
 ) -> np.ndarray:
     """How far the 100 ms envelope swung over the ``w`` frames ending at each of ``ends``
     (part night): log(90th / 10th percentile) of what stands above the resting offset.
@@ -276,9 +271,6 @@ def swing_at(
         Frames of the window.
     rest_offset : float
         Multiple of the baseline taken off the envelope first (ENV rests on an offset).
-    first : ndarray of int (k,), optional
-        (nightmove, session 22) Index of the first frame each window may read: earlier
-        frames of the window are left out (a run's rise); a window with none left keeps all.
 
     Returns
     -------
@@ -288,20 +280,6 @@ def swing_at(
     idx = np.maximum(ends[:, None] + np.arange(1 - w, 1)[None, :], 0)
     floor = (rest_offset * np.nan_to_num(base))[:, None]
     above = np.maximum(fast_ext[idx] - floor, 1e-6)
-    if first is not None:
-        keep = idx >= np.asarray(first)[:, None]
-        keep |= ~keep.any(axis=1, keepdims=True)
-        # the percentiles of the kept frames (as np.percentile's linear rule): sorted with
-        # the left-out ones last
-        n = keep.sum(axis=1)
-        srt = np.sort(np.where(keep, above, np.inf), axis=1)
-        pos = (n - 1)[:, None] * np.array([SWING_PCT, 100.0 - SWING_PCT])[None, :] / 100.0
-        lo_i = np.floor(pos).astype(int)
-        frac = pos - lo_i
-        hi_i = np.minimum(lo_i + 1, (n - 1)[:, None])
-        rows = np.arange(srt.shape[0])[:, None]
-        q = srt[rows, lo_i] * (1.0 - frac) + srt[rows, hi_i] * frac
-        return np.log(q[:, 1] / q[:, 0])
     lo, hi = np.percentile(above, [SWING_PCT, 100.0 - SWING_PCT], axis=1)
     return np.log(hi / lo)
 
