@@ -98,8 +98,6 @@ _LEVEL_FEATURES = [
 ]
 _ELAPSED = CANDIDATE_FEATURES.index("elapsed_s")
 HISTORY_S = 30.0
-#: (nightmove) s before a run's start that the legs' co-movement test reads too (its rise).
-BOTH_PRE_S = 2.0
 #: fastfa: the standing spans before a step are tried every STAND_LAG_S (s) back and sampled
 #: every STAND_STRIDE_S (s).
 STAND_LAG_S = 1.0
@@ -2087,7 +2085,6 @@ class CrampDetector:
             other = (ok & (paths.fast | paths.slow | paths.quiet)[mine]) | paths.settle[mine]
             other |= paths.held_up[mine]
             ok |= paths.settle[mine] | paths.weak[mine] | paths.held_up[mine]
-            self._together_waits(run, ok)
             if paths.weak_low is not None and self.settings.series_wait_s > 0:
                 self._low_series_wait(run, ok, other)
             self._late_waits(run, ok)
@@ -2816,51 +2813,6 @@ class CrampDetector:
         return was & quiet
 
     # turnfa: turning over moves both legs
-    def _together_waits(self, run: _Run, ok: np.ndarray) -> None:
-        """(nightmove, session 22; in place on ``ok``) Every path but the slow one waits while
-        the leg has moved together with another leg since its run began (``both_corr``): one
-        cause moved both (turning over, a shift in bed, an artefact of both electrodes); a
-        cramp of one leg waxes and wanes on its own."""
-        s = self.settings
-        if s.both_corr <= 0 or self.n_channels < 2 or not ok.any():
-            return
-        ask = ok.copy() if s.both_slow > 0 else ok & ~run.paths.slow[run.mine]
-        if ask.any():
-            k = run.mine[ask]
-            together = self._legs_together(run.c, run.start + k, run.runs.run_start[k])
-            ok[np.flatnonzero(ask)] = together < s.both_corr
-
-    def _legs_together(self, c: int, frames: np.ndarray, run_start: np.ndarray) -> np.ndarray:
-        """Per frame (absolute ``frames``): the highest correlation of leg ``c``'s 100 ms
-        envelope with another leg's over the frames from ``BOTH_PRE_S`` before the run's
-        start (``run_start``, absolute) up to the frame, at most the last ``both_corr_s``
-        (nightmove, session 22; 0 where fewer than ``WINDOW_MIN_FRAMES`` are known)."""
-        fr = 1.0 / self.hop_s
-        w = max(WINDOW_MIN_FRAMES, round(self.settings.both_corr_s * fr))
-        idx = frames - self._ext_start
-        span = idx[:, None] + np.arange(1 - w, 1)[None, :]  # (k, w)
-        lo = np.maximum(run_start - round(BOTH_PRE_S * fr) - self._ext_start, 0)
-        keep = span >= lo[:, None]
-        span = np.maximum(span, 0)
-        n = keep.sum(axis=1)
-        fast = np.nan_to_num(self._ext_fast)
-
-        def centred(x: np.ndarray) -> np.ndarray:
-            m = np.where(keep, x, 0.0).sum(axis=1) / np.maximum(n, 1)
-            return np.where(keep, x - m[:, None], 0.0)
-
-        a = centred(fast[c, span])
-        best = np.zeros(frames.shape[0])
-        for o in range(self.n_channels):
-            if o == c:
-                continue
-            b = centred(fast[o, span])
-            den = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
-            with np.errstate(invalid="ignore", divide="ignore"):
-                r = np.where(den > 0, (a * b).sum(axis=1) / den, 0.0)
-            best = np.maximum(best, r)
-        return np.where(n >= WINDOW_MIN_FRAMES, best, 0.0)
-
     def _others_up(
         self,
         c: int,

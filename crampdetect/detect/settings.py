@@ -252,13 +252,6 @@ class DetectorSettings:
         above the resting offset): a cramp builds up and waxes and wanes, a leg movement
         is a flat plateau reached at once. A flatter run may take them once it has lasted
         ``moved_fast_s``. 0 disables.
-    both_corr, both_corr_s : float
-        (nightmove, session 22) Night: the early (fast and quiet) paths wait while the leg's
-        100 ms envelope has moved together with another leg's: their correlation over the run
-        (from ``BOTH_PRE_S`` before its start, at most the last ``both_corr_s`` s) at
-        ``both_corr`` or more. One cause moving both legs at once (turning over, shifting in
-        bed, an artefact common to both electrodes) is no cramp of one leg; a cramp waxes
-        and wanes on its own. ``both_corr`` 0 disables.
     quiet_other_share : float
         Night: the steady (quiet) path needs another leg to have risen during at most this
         share of the run (turning over moves both legs); the irregular and slow paths keep
@@ -769,9 +762,6 @@ class DetectorSettings:
     recurrence_fast_scale: float = 0.75
     moved_fast_s: float = 7.0
     plateau_swing: float = 0.0
-    both_corr: float = 0.0  # nightmove (session 22)
-    both_corr_s: float = 10.0
-    both_slow: float = 0.0
     # rep: representation-specific
     rest_offset: float = 0.0
     # envtrain: a level standing does not reach, for the slow path (opt-in)
@@ -1067,9 +1057,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "recurrence_fast_scale": (0.1, 1.0, ""),
     "moved_fast_s": (0.1, 600.0, "s"),
     "plateau_swing": (0.0, 10.0, "log units"),
-    "both_corr": (0.0, 1.0, ""),  # nightmove (session 22)
-    "both_corr_s": (1.0, 20.0, "s"),  # within HISTORY_S with BOTH_PRE_S
-    "both_slow": (0.0, 1.0, ""),
     "rest_offset": (0.0, 1.0, "x baseline"),
     "slow_strong_ratio": (0.0, 1000.0, "x baseline"),
     "rest_floor_tau_s": (0.0, 86400.0, "s"),  # restref (session 15)
@@ -1214,9 +1201,6 @@ _PROFILES = {
         # night: a leg movement is a flat plateau reached at once, a cramp builds up and
         # waxes and wanes (benchmarks/detection.md, 2026-12-05 "night false alerts")
         plateau_swing=0.6,
-        # nightmove (session 22): both legs' envelopes moving together is one cause (a
-        # turnover, a shift in bed, a common artefact), not a cramp of one leg
-        both_corr=0.8,
         # latency: after a movement, a run that builds up or waxes and wanes without relaxing
         # need not outlast a leg movement (benchmarks/detection.md, session 9, part latency)
         moved_swing=0.8,
