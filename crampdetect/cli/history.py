@@ -143,11 +143,10 @@ def _import(history: object, args: argparse.Namespace) -> int:
         if args.recording and not history.records("activity", known["id"]):  # type: ignore[attr-defined]
             # Imported before without --recording: add the timeline now (else only
             # --delete-session and a new import would, and summary keeps asking for it).
-            from crampdetect.reports.activity import activity_from_file
+            from crampdetect.reports.activity import store_activity
 
             _, t0, _ = _detection_result(path)
-            runs = activity_from_file(args.recording)
-            history.add_activity(known["id"], [(g, a - t0, b - t0, w) for g, a, b, w in runs])  # type: ignore[attr-defined]
+            store_activity(history, known["id"], args.recording, t0)
             added = "its activity timeline added"
         print(
             f"Already imported: session {known['id']} ({known['profile']}, "
@@ -159,10 +158,9 @@ def _import(history: object, args: argparse.Namespace) -> int:
     if live is not None:
         added = ""
         if args.recording and not history.records("activity", live["id"]):  # type: ignore[attr-defined]
-            from crampdetect.reports.activity import activity_from_file
+            from crampdetect.reports.activity import store_activity
 
-            runs = activity_from_file(args.recording)  # stream times: from t0 in the session
-            history.add_activity(live["id"], [(g, a - t0, b - t0, w) for g, a, b, w in runs])  # type: ignore[attr-defined]
+            store_activity(history, live["id"], args.recording, t0)  # the session counts from t0
             added = "; its activity timeline added"
         print(
             f"Already in the history: session {live['id']} ({live['profile']}, "
@@ -193,9 +191,9 @@ def _import(history: object, args: argparse.Namespace) -> int:
         rec = import_detection(history, result, started, profile, str(path), t0, recording)  # type: ignore[arg-type]
         history.set_content_hash(rec.session_id, digest)  # type: ignore[attr-defined]
         if args.recording:
-            from crampdetect.reports.activity import activity_from_file
+            from crampdetect.reports.activity import store_activity
 
-            rec.record_activity(activity_from_file(args.recording))
+            store_activity(history, rec.session_id, args.recording, t0)
     row = history.session(rec.session_id)  # type: ignore[attr-defined]
     n = len(history.cramps(rec.session_id))  # type: ignore[attr-defined]
     when = f"night of {row['night']}" if row["profile"] == "night" else row["started_at"][:16]

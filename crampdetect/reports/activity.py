@@ -180,3 +180,18 @@ def activity_from_file(
         for t0, env in envs:
             out += segments(classify(env[i : i + 1], rest, top), (ch,), t0=float(t0))
     return out
+
+
+def store_activity(history, session_id: int, path: str | Path, stream_t0_s: float) -> int:
+    """Classify the recording ``path`` and store its activity timeline in session
+    ``session_id`` of ``history`` (a :class:`~crampdetect.storage.history.History`).
+
+    ``stream_t0_s`` is the stream time at which the session starts (its times count from
+    it). The one way a timeline gets into the history: ``history --import --recording`` and
+    ``monitor --history --record`` both call it. Returns how many runs were stored.
+    """
+    runs = activity_from_file(path)
+    history.add_activity(
+        session_id, [(leg, a - stream_t0_s, b - stream_t0_s, what) for leg, a, b, what in runs]
+    )
+    return len(runs)
