@@ -168,6 +168,12 @@ def _import(history: object, args: argparse.Namespace) -> int:
             f"recorded{added or '; nothing added'}."
         )
         return 0
+    # Opened once: its start (when nothing else says) and its activity timeline.
+    recorded = None
+    if args.recording:
+        from crampdetect.storage.reader import open_recording
+
+        recorded = open_recording(args.recording)
     if args.started:
         try:
             started = dt.datetime.fromisoformat(args.started)
@@ -176,8 +182,8 @@ def _import(history: object, args: argparse.Namespace) -> int:
             raise InputError(f"Invalid --started {args.started!r}: {hint}") from exc
     elif created is not None:
         started = created
-    elif args.recording and (recorded := _recording_start(args.recording)) is not None:
-        started = recorded + dt.timedelta(seconds=t0)  # the session counts from t0
+    elif recorded is not None and (began := _recording_start(recorded)) is not None:
+        started = began + dt.timedelta(seconds=t0)  # the session counts from t0
     else:
         meta = result.get("input") if isinstance(result.get("input"), dict) else result
         duration = float(meta.get("duration_s") or 0.0)
@@ -190,10 +196,10 @@ def _import(history: object, args: argparse.Namespace) -> int:
         recording = _recording_path(result, path)
         rec = import_detection(history, result, started, profile, str(path), t0, recording)  # type: ignore[arg-type]
         history.set_content_hash(rec.session_id, digest)  # type: ignore[attr-defined]
-        if args.recording:
+        if recorded is not None:
             from crampdetect.reports.activity import store_activity
 
-            store_activity(history, rec.session_id, args.recording, t0)
+            store_activity(history, rec.session_id, recorded, t0)
     row = history.session(rec.session_id)  # type: ignore[attr-defined]
     n = len(history.cramps(rec.session_id))  # type: ignore[attr-defined]
     when = f"night of {row['night']}" if row["profile"] == "night" else row["started_at"][:16]
@@ -265,12 +271,9 @@ def _created(rec) -> dt.datetime | None:
         return None
 
 
-def _recording_start(path: str) -> dt.datetime | None:
+def _recording_start(rec) -> dt.datetime | None:
     """The wall-clock time of stream time 0 of ``--recording`` (its own start: a session's,
     or a copy's sidecar ``created_utc``), None if it does not say."""
-    from crampdetect.storage.reader import open_recording
-
-    rec = open_recording(path)
     created = _created(rec)
     return None if created is None else created - dt.timedelta(seconds=rec.t_start)
 
