@@ -1,5 +1,5 @@
-"""``--scale UV_PER_UNIT`` (detect, convert): the scale of a WAV without a sidecar, given on the
-command line; the WAV is written by soundfile with a known scale and read back."""
+"""``--scale UV_PER_UNIT`` (detect, convert, replay): the scale of a WAV without a sidecar,
+given on the command line; the WAV is written by soundfile with a known scale and read back."""
 
 from __future__ import annotations
 
@@ -52,6 +52,9 @@ def test_detect_on_a_scaled_wav_finds_what_it_finds_on_the_uv_csv(wav):
     assert [(e["kind"], e["alert_s"]) for e in scaled["events"]] == [
         (e["kind"], e["alert_s"]) for e in plain["events"]
     ]
+    replayed = run_cli("replay", path, "--scale", SCALE, "--json")  # the same reader
+    assert replayed.returncode == 0, replayed.stderr
+    assert json.loads(replayed.stdout)["events"] == scaled["events"]
     unscaled = run_cli("detect", path, "--json")  # read as stored: not the same night
     assert "scale and units are unknown" in unscaled.stderr and "--scale" in unscaled.stderr
 

@@ -25,6 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         add_input_arguments,
         add_model_argument,
         add_recursive_argument,
+        add_scale_argument,
     )
 
     p.add_argument(
@@ -46,6 +47,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--user", help="use this user's calibration (see `crampdetect calibrate`)")
     add_model_argument(p)
     add_input_arguments(p)
+    add_scale_argument(p)
 
 
 def run(args: argparse.Namespace) -> int:
