@@ -18,6 +18,9 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 REPO = Path(__file__).resolve().parents[1]
+#: Real recordings shipped with the repository (always present).
+SHIPPED_REAL = REPO / "recordings"
+#: The shared folder beside the checkout: optional, tests that need it skip without it.
 SHARED_REAL = REPO.parent / "shared" / "data" / "real"
 
 

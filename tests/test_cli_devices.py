@@ -23,21 +23,23 @@ def test_devices_runs_without_bluetooth_and_says_so():
     assert "Traceback" not in res.stderr
 
 
-def test_devices_json_lists_every_port_as_a_url():
-    res = subprocess.run(
-        [sys.executable, "-m", "crampdetect", "devices", "--json", "--no-ble"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert res.returncode == 0, res.stderr
-    doc = json.loads(res.stdout)
+def test_devices_json_lists_the_usb_ports_as_urls_and_every_port_with_all():
     from serial.tools.list_ports import comports
 
-    assert sorted(p["url"] for p in doc["serial"]) == sorted(
-        f"serial://{p.device}" for p in comports()
-    )
-    assert doc["ble"] == []
+    every = sorted(f"serial://{p.device}" for p in comports())
+    usb = sorted(f"serial://{p.device}" for p in comports() if None not in (p.vid, p.pid))
+    for extra, expected in (((), usb), (("--all",), every)):
+        res = subprocess.run(
+            [sys.executable, "-m", "crampdetect", "devices", "--json", "--no-ble", *extra],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert res.returncode == 0, res.stderr
+        doc = json.loads(res.stdout)
+        assert sorted(p["url"] for p in doc["serial"]) == expected
+        assert doc["serial_left_out"] == len(every) - len(expected)
+        assert doc["ble"] == []
 
 
 def _port(device: str, vid: int | None, pid: int | None) -> ListPortInfo:

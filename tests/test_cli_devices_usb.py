@@ -41,5 +41,20 @@ def test_usb_ports_are_listed_known_boards_marked(monkeypatch, capsys) -> None:
     assert lines[0].startswith("serial:///dev/ttyACM0") and "likely Arduino Uno" in lines[0]
     assert lines[1].startswith("serial:///dev/ttyUSB9") and len(lines) == 2
     assert "2 other ports" in out and "no board found" not in out
+
+
+def test_devices_json_lists_the_ports_the_listing_shows(monkeypatch, capsys) -> None:
+    ports = [
+        _port("/dev/ttyS0", None, None),
+        _port("/dev/ttyS1", None, None),
+        _port("/dev/ttyUSB9", 0x1234, 0x5678),
+        _port("/dev/ttyACM0", 0x2341, 0x0043),
+    ]
     doc = json.loads(_devices(monkeypatch, capsys, ports, "--json"))
-    assert len(doc["serial"]) == 4  # the machine-readable list keeps every port
+    assert [p["url"] for p in doc["serial"]] == ["serial:///dev/ttyACM0", "serial:///dev/ttyUSB9"]
+    assert doc["serial"][0]["board"] == "Arduino Uno" and doc["serial_left_out"] == 2
+    doc = json.loads(_devices(monkeypatch, capsys, ports, "--json", "--all"))
+    assert sorted(p["url"] for p in doc["serial"]) == sorted(f"serial://{p.device}" for p in ports)
+    assert doc["serial_left_out"] == 0
+    doc = json.loads(_devices(monkeypatch, capsys, ports[:2], "--json"))
+    assert doc["serial"] == [] and doc["serial_left_out"] == 2

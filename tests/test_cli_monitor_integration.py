@@ -53,3 +53,28 @@ def test_monitor_writes_history_and_a_recording_that_replays_the_same(tmp_path):
 def test_monitor_refuses_an_unknown_calibration_user(tmp_path):
     r = _cli("monitor", "sim://night-short?speed=0", "--no-view", "--user", "nobody", home=tmp_path)
     assert r.returncode == 2 and "calibrat" in r.stderr
+
+
+@pytest.mark.slow  # a 5-min training scenario, then its classification
+def test_a_recorded_training_session_gets_its_activity_timeline_at_its_end(tmp_path):
+    rec = tmp_path / "training.cdrec"
+    live = _cli(
+        "monitor", "sim://gait?seed=1&speed=0", "--no-view", "--history", "--record", rec,
+        home=tmp_path,
+    )  # fmt: skip
+    assert live.returncode == 0, live.stderr
+    assert "history session 1: its activity timeline stored" in live.stdout
+    summary = _cli("summary", "--training", home=tmp_path)
+    assert summary.returncode == 0, summary.stderr
+    timeline = [ln for ln in summary.stdout.splitlines() if ln.startswith("Activity (")]
+    assert len(timeline) == 2 and all("walking" in ln and "running" in ln for ln in timeline)
+    assert "No activity timeline" not in summary.stdout
+    # What `history --import REC --recording REC` would have added: nothing more here, the
+    # same timeline in another history.
+    again = _cli("history", "--import", rec, "--recording", rec, home=tmp_path)
+    assert again.returncode == 0 and "nothing added" in again.stdout, again.stdout + again.stderr
+    other = tmp_path / "other"
+    imported = _cli("history", "--import", rec, "--recording", rec, home=other)
+    assert imported.returncode == 0, imported.stderr
+    there = _cli("summary", "--training", home=other)
+    assert [ln for ln in there.stdout.splitlines() if ln.startswith("Activity (")] == timeline

@@ -1,6 +1,6 @@
 """Real EMG recordings (gait, standing, sitting, a sustained voluntary hold, rest): no cramp alert.
 
-The recordings live in ../shared/data/real beside the checkout (see each PROVENANCE.md).
+The recordings are the copies shipped in ``recordings/`` (see each PROVENANCE.md).
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SHARED_REAL
-
-pytestmark = pytest.mark.skipif(not SHARED_REAL.exists(), reason="shared real recordings absent")
+from conftest import SHIPPED_REAL
 
 
 def _write(path: Path, t: np.ndarray, cols: dict[str, np.ndarray]) -> Path:
@@ -25,13 +23,13 @@ def _write(path: Path, t: np.ndarray, cols: dict[str, np.ndarray]) -> Path:
 
 
 def _biosppy(name, tmp):
-    x = np.loadtxt(SHARED_REAL / "biosppy-emg-examples" / name, comments="#")
+    x = np.loadtxt(SHIPPED_REAL / "biosppy-emg-examples" / name, comments="#")
     return _write(tmp / "b.csv", np.arange(x.size) / 1000.0, {"emg": x}), ["--units", "counts"]
 
 
 def _santuz(tmp):
     d = np.genfromtxt(
-        SHARED_REAL / "gait-13muscles-santuz" / "ID0012_TW_01_raw_emg.csv",
+        SHIPPED_REAL / "gait-13muscles-santuz" / "ID0012_TW_01_raw_emg.csv",
         delimiter=",",
         names=True,
     )
@@ -40,13 +38,13 @@ def _santuz(tmp):
 
 
 def _tecchio(name, tmp):
-    d = np.genfromtxt(SHARED_REAL / "ta-sustained-tecchio2023" / name, delimiter=",", names=True)
+    d = np.genfromtxt(SHIPPED_REAL / "ta-sustained-tecchio2023" / name, delimiter=",", names=True)
     return _write(tmp / "t.csv", d["time_s"], {"ta": d["emg_ta_V"]}), ["--units", "V"]
 
 
 def _uci(name, tmp):
     rows = []
-    for line in (SHARED_REAL / "uci-lower-limb-sanchez" / name).read_text().splitlines():
+    for line in (SHIPPED_REAL / "uci-lower-limb-sanchez" / name).read_text().splitlines():
         parts = line.split("\t")
         if len(parts) == 5:
             try:

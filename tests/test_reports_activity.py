@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import SHARED_REAL
+from conftest import SHIPPED_REAL
 
 from crampdetect.reports.activity import classify, rms_envelope, segments
 
 FS = 1000.0
-GAIT = SHARED_REAL / "gait-13muscles-santuz" / "ID0012_TW_01_raw_emg.csv"
+GAIT = SHIPPED_REAL / "gait-13muscles-santuz" / "ID0012_TW_01_raw_emg.csv"
 
 
 def emg(amplitude_uv: np.ndarray, seed: int) -> np.ndarray:
@@ -69,7 +69,6 @@ def test_short_input_gives_no_windows():
     assert segments(classify(env), ("left",)) == []
 
 
-@pytest.mark.skipif(not GAIT.exists(), reason="real gait recording not present")
 def test_real_treadmill_walking_calf_muscles_are_walking():
     table = np.loadtxt(GAIT, delimiter=",", skiprows=1)
     header = GAIT.read_text().splitlines()[0].split(",")

@@ -69,7 +69,7 @@ def test_live_and_imported_sessions_get_their_own_advice(tmp_path):
         h.set_content_hash(imported.session_id, "0" * 64)
         live_text = format_session(h, live.session_id)
         imported_text = format_session(h, imported.session_id)
-    assert "live monitoring does not classify activity" in live_text
+    assert "live monitoring stores one only when it records the session" in live_text
     assert "--recording REC" in live_text and "import with --recording" not in live_text
     assert "No activity timeline (import with --recording to add one)." in imported_text
 

@@ -235,6 +235,38 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _scale(text: str) -> float:
+    from crampdetect.storage.limits import check_number
+
+    try:
+        value = check_number(float(text), "--scale", nonzero=True)
+    except (ValueError, InputError):
+        value = -1.0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of µV")
+    return value
+
+
+def add_scale_argument(p: argparse.ArgumentParser) -> None:
+    """``--scale UV_PER_UNIT``: the scale of a WAV without a sidecar (``detect``, ``convert``)."""
+    p.add_argument(
+        "--scale",
+        type=_scale,
+        metavar="UV_PER_UNIT",
+        help="WAV input: µV per stored unit (a PCM count, or a float sample), when no sidecar "
+        "gives it; the samples are then read in µV",
+    )
+
+
+def wav_scale(args: argparse.Namespace) -> float | None:
+    """``--scale`` if given (checked against ``--units``: the scaled samples are µV)."""
+    scale = getattr(args, "scale", None)
+    units = getattr(args, "units", None)
+    if scale is not None and units not in (None, "uV"):
+        raise InputError(f"--scale gives µV per stored unit: leave out --units {units}")
+    return scale
+
+
 def overrides_from_args(args: argparse.Namespace) -> dict[str, float | bool]:
     """Detector settings given with ``--set NAME=VALUE``, checked against the known names."""
     import dataclasses

@@ -14,7 +14,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from crampdetect.cli._args import add_channels_argument, add_recursive_argument
+from crampdetect.cli._args import (
+    add_channels_argument,
+    add_recursive_argument,
+    add_scale_argument,
+    wav_scale,
+)
 from crampdetect.core import InputError
 from crampdetect.text import plural
 
@@ -48,11 +53,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--signal", choices=("raw", "env"), help="raw EMG or MyoWare ENV envelope")
     p.add_argument("--units", choices=("uV", "mV", "V", "counts"), help="sample units")
     p.add_argument("--adc-bits", type=int, choices=(8, 10, 12, 14, 16), help="ADC resolution")
+    add_scale_argument(p)
     p.add_argument("-q", "--quiet", action="store_true", help="only errors and warnings")
 
 
 def run(args: argparse.Namespace) -> int:
     from crampdetect.cli._args import is_folder
+
+    wav_scale(args)  # a --scale that contradicts --units stops the command before any file
 
     first = Path(args.path[0])
     folder_out = len(args.path) == 2 and Path(args.path[1]).suffix.lower()[1:] not in FORMATS
@@ -77,7 +85,8 @@ def _convert_one(source: str, outs: list[str], args: argparse.Namespace) -> int:
 
     for out in outs:  # before reading anything: a refusal costs nothing
         refuse_overwrite(out, args.force)
-    rec = open_recording(source, recover=True, channels=getattr(args, "channels", None))
+    channels = getattr(args, "channels", None)
+    rec = open_recording(source, recover=True, channels=channels, wav_scale=wav_scale(args))
     for problem in rec.problems:  # e.g. the rows of a damaged CSV that could not be kept
         print(f"crampdetect convert: warning: {problem}", file=sys.stderr)
     rec = _with_representation(rec, args)

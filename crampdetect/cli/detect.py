@@ -19,11 +19,13 @@ from crampdetect.cli._args import (
     add_input_arguments,
     add_model_argument,
     add_recursive_argument,
+    add_scale_argument,
     format_result,
     is_folder,
     overrides_from_args,
     run_many,
     user_calibration,
+    wav_scale,
 )
 from crampdetect.core import InputError
 from crampdetect.provenance import provenance
@@ -63,6 +65,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     add_model_argument(p)
     add_input_arguments(p)
+    add_scale_argument(p)
 
 
 def _reuse_freed_memory() -> None:
@@ -84,6 +87,7 @@ def _reuse_freed_memory() -> None:
 
 def run(args: argparse.Namespace) -> int:
     _reuse_freed_memory()
+    wav_scale(args)  # a --scale that contradicts --units stops the command before any file
     if len(args.paths) == 1 and not is_folder(Path(args.paths[0])):
         args.file = args.paths[0]
         return _run_one(args)
@@ -128,7 +132,8 @@ def _score_or_raise(path: str, args: argparse.Namespace) -> dict:
     if sniff(Path(path)) != "csv":  # --channels, --user and --model as for a CSV
         from crampdetect.cli.replay import replay_recording
 
-        return replay_recording(open_recording(path, channels=args.channels), args)
+        rec = open_recording(path, channels=args.channels, wav_scale=wav_scale(args))
+        return replay_recording(rec, args)
     return _detect_csv(path, args)
 
 
@@ -136,6 +141,8 @@ def _detect_csv(
     path: str, args: argparse.Namespace, bar: Callable[[float], None] | None = None
 ) -> dict:
     """``detect --json`` of one time_s CSV with the options of ``args``."""
+    if wav_scale(args) is not None:
+        raise InputError(f"{path}: --scale is for WAV input; this is a csv file")
     from crampdetect.detect.model import resolve_model
     from crampdetect.pipeline.offline import detect_file
 

@@ -23,7 +23,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--json",
         action="store_true",
-        help="print one JSON object on stdout (every serial port, each with its usb_id and board)",
+        help="print one JSON object on stdout (the serial ports listed, each with its usb_id "
+        "and board, and how many were left out)",
     )
 
 
@@ -45,8 +46,9 @@ def run(args: argparse.Namespace) -> int:
     from crampdetect.text import plural
 
     ports = list_ports()
+    shown = ports if args.all else [p for p in ports if p.board or p.usb_id]
     boards, ble_problem = ([], "BLE scan skipped") if args.no_ble else ble_boards(args.scan)
-    if args.json:
+    if args.json:  # the same ports as the listing: USB ones unless --all
         doc = {
             "serial": [
                 {
@@ -55,14 +57,14 @@ def run(args: argparse.Namespace) -> int:
                     "usb_id": p.usb_id,
                     "board": p.board,
                 }
-                for p in ports
+                for p in shown
             ],
+            "serial_left_out": len(ports) - len(shown),
             "ble": [{"url": f"ble://{a}", "name": n, "rssi_dbm": r} for a, n, r in boards],
             "ble_error": ble_problem or None,
         }
         print(json.dumps(doc))
         return 0
-    shown = ports if args.all else [p for p in ports if p.board or p.usb_id]
     print("Serial ports:")
     if not shown:
         print(

@@ -143,11 +143,10 @@ def _import(history: object, args: argparse.Namespace) -> int:
         if args.recording and not history.records("activity", known["id"]):  # type: ignore[attr-defined]
             # Imported before without --recording: add the timeline now (else only
             # --delete-session and a new import would, and summary keeps asking for it).
-            from crampdetect.reports.activity import activity_from_file
+            from crampdetect.reports.activity import store_activity
 
             _, t0, _ = _detection_result(path)
-            runs = activity_from_file(args.recording)
-            history.add_activity(known["id"], [(g, a - t0, b - t0, w) for g, a, b, w in runs])  # type: ignore[attr-defined]
+            store_activity(history, known["id"], args.recording, t0)
             added = "its activity timeline added"
         print(
             f"Already imported: session {known['id']} ({known['profile']}, "
@@ -159,10 +158,9 @@ def _import(history: object, args: argparse.Namespace) -> int:
     if live is not None:
         added = ""
         if args.recording and not history.records("activity", live["id"]):  # type: ignore[attr-defined]
-            from crampdetect.reports.activity import activity_from_file
+            from crampdetect.reports.activity import store_activity
 
-            runs = activity_from_file(args.recording)  # stream times: from t0 in the session
-            history.add_activity(live["id"], [(g, a - t0, b - t0, w) for g, a, b, w in runs])  # type: ignore[attr-defined]
+            store_activity(history, live["id"], args.recording, t0)  # the session counts from t0
             added = "; its activity timeline added"
         print(
             f"Already in the history: session {live['id']} ({live['profile']}, "
@@ -170,6 +168,12 @@ def _import(history: object, args: argparse.Namespace) -> int:
             f"recorded{added or '; nothing added'}."
         )
         return 0
+    # Opened once: its start (when nothing else says) and its activity timeline.
+    recorded = None
+    if args.recording:
+        from crampdetect.storage.reader import open_recording
+
+        recorded = open_recording(args.recording)
     if args.started:
         try:
             started = dt.datetime.fromisoformat(args.started)
@@ -178,8 +182,8 @@ def _import(history: object, args: argparse.Namespace) -> int:
             raise InputError(f"Invalid --started {args.started!r}: {hint}") from exc
     elif created is not None:
         started = created
-    elif args.recording and (recorded := _recording_start(args.recording)) is not None:
-        started = recorded + dt.timedelta(seconds=t0)  # the session counts from t0
+    elif recorded is not None and (began := _recording_start(recorded)) is not None:
+        started = began + dt.timedelta(seconds=t0)  # the session counts from t0
     else:
         meta = result.get("input") if isinstance(result.get("input"), dict) else result
         duration = float(meta.get("duration_s") or 0.0)
@@ -192,10 +196,10 @@ def _import(history: object, args: argparse.Namespace) -> int:
         recording = _recording_path(result, path)
         rec = import_detection(history, result, started, profile, str(path), t0, recording)  # type: ignore[arg-type]
         history.set_content_hash(rec.session_id, digest)  # type: ignore[attr-defined]
-        if args.recording:
-            from crampdetect.reports.activity import activity_from_file
+        if recorded is not None:
+            from crampdetect.reports.activity import store_activity
 
-            rec.record_activity(activity_from_file(args.recording))
+            store_activity(history, rec.session_id, recorded, t0)
     row = history.session(rec.session_id)  # type: ignore[attr-defined]
     n = len(history.cramps(rec.session_id))  # type: ignore[attr-defined]
     when = f"night of {row['night']}" if row["profile"] == "night" else row["started_at"][:16]
@@ -267,12 +271,9 @@ def _created(rec) -> dt.datetime | None:
         return None
 
 
-def _recording_start(path: str) -> dt.datetime | None:
+def _recording_start(rec) -> dt.datetime | None:
     """The wall-clock time of stream time 0 of ``--recording`` (its own start: a session's,
     or a copy's sidecar ``created_utc``), None if it does not say."""
-    from crampdetect.storage.reader import open_recording
-
-    rec = open_recording(path)
     created = _created(rec)
     return None if created is None else created - dt.timedelta(seconds=rec.t_start)
 

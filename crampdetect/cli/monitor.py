@@ -57,7 +57,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="write the session (cramps, prompts, quality) into the local night history; "
         "implies the guided prompts",
     )
-    p.add_argument("--record", metavar="PATH", help="also record the session (crash-safe)")
+    p.add_argument(
+        "--record",
+        metavar="PATH",
+        help="also record the session (crash-safe); with --history, a training session's "
+        "activity timeline is stored from it at the end",
+    )
     p.add_argument(
         "--lsl",
         action="store_true",
@@ -281,7 +286,10 @@ def run(args: argparse.Namespace) -> int:
             if view is not None:
                 view.close()
     # with --json-events stdout holds only the events: the summary goes with the view, to stderr
-    print_summary(summary, sys.stderr if args.json_events else sys.stdout)
+    out = sys.stderr if args.json_events else sys.stdout
+    print_summary(summary, out)
+    if args.record and journals and profile == "training":  # a night is not classified
+        _store_activity(journals[-1].recorder, args.record, out)
     return 0
 
 
@@ -323,6 +331,27 @@ def _calibration_watch(monitor, user: str, view):
                 say(line)
 
     return on_block
+
+
+def _store_activity(recorder, path: str, file) -> None:
+    """The activity timeline of a recorded training session, into the history session written
+    live with it (what ``history --import REC --recording REC`` adds; the history file was
+    closed at the session's end). A recording it cannot classify costs the timeline only."""
+    from crampdetect.reports.activity import store_activity
+    from crampdetect.storage.history import open_history
+
+    try:
+        with open_history(recorder.history.path) as history:
+            n = store_activity(history, recorder.session_id, path, recorder.stream_t0_s)
+    except (InputError, OSError) as exc:
+        print(
+            f"crampdetect monitor: warning: no activity timeline stored ({exc}); "
+            f"`crampdetect history --import {path} --recording {path}` adds it",
+            file=sys.stderr,
+        )
+        return
+    what = "its activity timeline" if n else "no activity timeline (too short to classify)"
+    print(f"history session {recorder.session_id}: {what} stored", file=file)
 
 
 def _history_session(recorder) -> dict[str, object]:

@@ -25,6 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         add_input_arguments,
         add_model_argument,
         add_recursive_argument,
+        add_scale_argument,
     )
 
     p.add_argument(
@@ -46,13 +47,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--user", help="use this user's calibration (see `crampdetect calibrate`)")
     add_model_argument(p)
     add_input_arguments(p)
+    add_scale_argument(p)
 
 
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from crampdetect.cli import progress
-    from crampdetect.cli._args import format_result, is_folder
+    from crampdetect.cli._args import format_result, is_folder, wav_scale
     from crampdetect.core import InputError
     from crampdetect.storage.reader import open_recording
 
@@ -80,7 +82,9 @@ def run(args: argparse.Namespace) -> int:
         args.paths, args.workers = paths, 1
         return run_many(args, "replay", functools.partial(replay_path, args=args))
     args.path = paths[0]
-    rec = open_recording(args.path, channels=getattr(args, "channels", None))
+    rec = open_recording(
+        args.path, channels=getattr(args, "channels", None), wav_scale=wav_scale(args)
+    )
     _recording_profile(rec, args)  # a profile it does not know is a warning, said first
     for problem in rec.problems:
         print(f"crampdetect {args.command}: warning: {problem}", file=sys.stderr)
@@ -118,12 +122,14 @@ def run(args: argparse.Namespace) -> int:
 def replay_path(path: str, args: argparse.Namespace) -> dict:
     """The ``detect --json`` dictionary of the recording at ``path`` (a worker's job in
     ``replay DIR``), or ``{"error": message}`` if it is unusable (a bug still raises)."""
+    from crampdetect.cli._args import wav_scale
     from crampdetect.core import CrampDetectError, InputError
     from crampdetect.storage.reader import open_recording
 
     try:
+        channels = getattr(args, "channels", None)
         return replay_recording(
-            open_recording(path, channels=getattr(args, "channels", None)), args
+            open_recording(path, channels=channels, wav_scale=wav_scale(args)), args
         )
     except (InputError, CrampDetectError, OSError) as exc:
         return {"error": str(exc).splitlines()[0] if str(exc) else type(exc).__name__}

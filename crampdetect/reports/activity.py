@@ -20,6 +20,7 @@ import numpy as np
 
 from crampdetect.ingest.inference import resolve_inference
 from crampdetect.storage.reader import open_recording
+from crampdetect.storage.recording import Recording
 
 ENV_FS = 50.0
 RUN_STRIDE_HZ = 1.2
@@ -142,13 +143,14 @@ def segments(
 
 
 def activity_from_file(
-    path: str | Path, calibration: dict[str, tuple[float, float]] | None = None
+    path: str | Path | Recording, calibration: dict[str, tuple[float, float]] | None = None
 ) -> list[tuple[str, float, float, str]]:
-    """Activity runs of a recording file (any format ``open_recording`` reads).
+    """Activity runs of a recording file (any format ``open_recording`` reads), or of one
+    already opened.
 
     Each contiguous run of samples is analysed on its own, so gaps never shift times.
     """
-    rec = open_recording(path)
+    rec = path if isinstance(path, Recording) else open_recording(path)
     # a CSV says nothing of its samples: its units (a name's, else inferred, as `detect`
     # reads them), so a recording in mV, V or counts is not classified as µV (all rest)
     rep, _, _ = resolve_inference(rec)
@@ -180,3 +182,21 @@ def activity_from_file(
         for t0, env in envs:
             out += segments(classify(env[i : i + 1], rest, top), (ch,), t0=float(t0))
     return out
+
+
+def store_activity(
+    history, session_id: int, path: str | Path | Recording, stream_t0_s: float
+) -> int:
+    """Classify the recording ``path`` (or one already opened) and store its activity
+    timeline in session ``session_id`` of ``history`` (a
+    :class:`~crampdetect.storage.history.History`).
+
+    ``stream_t0_s`` is the stream time at which the session starts (its times count from
+    it). The one way a timeline gets into the history: ``history --import --recording`` and
+    ``monitor --history --record`` both call it. Returns how many runs were stored.
+    """
+    runs = activity_from_file(path)
+    history.add_activity(
+        session_id, [(leg, a - stream_t0_s, b - stream_t0_s, what) for leg, a, b, what in runs]
+    )
+    return len(runs)

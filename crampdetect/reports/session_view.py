@@ -129,9 +129,9 @@ def format_session(history: History, session_id: int) -> str:
     legs = sorted(set(per_leg) | {c.leg for c in cramps})
     if not per_leg and row["content_hash"] is None:  # monitored live, not imported
         lines.append(
-            "No activity timeline: live monitoring does not classify activity. If the session "
-            "was recorded (monitor --record REC), `crampdetect history --import REC "
-            "--recording REC` adds one; else record the next one so."
+            "No activity timeline: live monitoring stores one only when it records the session. "
+            "If the session was recorded (monitor --record REC), `crampdetect history --import "
+            "REC --recording REC` adds one; else record the next one so."
         )
     elif not per_leg:
         lines.append("No activity timeline (import with --recording to add one).")

@@ -250,9 +250,11 @@ def write_wav(rec: Recording, path: str | Path, *, anonymize: bool = False) -> P
     return path
 
 
-def read_wav(path: str | Path, *, recover: bool = False) -> Recording:
+def read_wav(path: str | Path, *, recover: bool = False, scale: float | None = None) -> Recording:
     """Read a WAV file (and its sidecar, which restores units, scale, gaps and events).
 
+    ``scale``: µV per stored unit (PCM count, or float sample) of a WAV whose sidecar does not
+    give it (``--scale``); the samples are then read in µV.
     Bad samples are read as NaN, or dropped with ``recover``: see :func:`.recover.bad_samples`.
     """
     import soundfile as sf
@@ -272,7 +274,12 @@ def read_wav(path: str | Path, *, recover: bool = False) -> Recording:
             f"{frames.shape[0]}"
         )
     doc = read_sidecar(path)
-    if not doc:
+    if scale is not None and doc and "wav_scale" in doc:
+        raise InputError(
+            f"{path}: its sidecar {sidecar_path(path).name} gives the scale (wav_scale "
+            f"{doc['wav_scale']:g}); --scale is for a WAV without one"
+        )
+    if not doc and scale is None:
         names = json.dumps([f"ch{i + 1}" for i in range(frames.shape[1])])
         problems.append(
             f"no sidecar {sidecar_path(path).name}: the samples' scale and units are unknown, "
@@ -280,13 +287,15 @@ def read_wav(path: str | Path, *, recover: bool = False) -> Recording:
             "--units; for any other scale write that sidecar beside the WAV: "
             f'{{"format": "crampdetect-sidecar", "channels": {names}, '
             '"wav_scale": UV_PER_STORED_UNIT, "representation": {"signal": "raw", '
-            '"units": "uV"}} (the channels may be renamed)'
+            '"units": "uV"}} (the channels may be renamed), or give --scale UV_PER_UNIT'
         )
     fs = limits.check_rate(fs, str(path))
     if frames.shape[1] > limits.MAX_CHANNELS:
         raise LimitError(f"{path}: {frames.shape[1]} channels (limit {limits.MAX_CHANNELS})")
     data = frames.T.astype(np.float64)
-    if doc:
+    if scale is not None:
+        data = data * scale
+    elif doc:
         data = data * float(doc.get("wav_scale", 1.0)) + float(doc.get("wav_offset", 0.0))
     channels = tuple(doc["channels"]) if doc else tuple(f"ch{i + 1}" for i in range(data.shape[0]))
     if len(channels) != data.shape[0]:
@@ -309,6 +318,11 @@ def read_wav(path: str | Path, *, recover: bool = False) -> Recording:
     rec = Recording(path, "wav", float(fs), channels, None, segments, problems=problems)
     if doc:
         _apply_sidecar(rec, doc)
+    if scale is not None:  # the samples are µV now, whatever the sidecar says of the stored ones
+        if rec.representation is not None:
+            rec.representation = dataclasses.replace(rec.representation, units="uV", adc_bits=None)
+        else:
+            rec.meta[COLUMN_UNITS] = "uV"  # the signal (raw or envelope) is still inferred
     return bad_samples(rec, recover=recover)
 
 

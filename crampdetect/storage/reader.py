@@ -156,7 +156,11 @@ def _csv_hint(head: bytes) -> str:
 
 
 def open_recording(
-    path: str | Path, *, recover: bool = False, channels: Sequence[str] | None = None
+    path: str | Path,
+    *,
+    recover: bool = False,
+    channels: Sequence[str] | None = None,
+    wav_scale: float | None = None,
 ) -> Recording:
     """Open any supported recording read-only; raise :class:`InputError` if it is unusable.
 
@@ -164,16 +168,19 @@ def open_recording(
     rows of a damaged CSV (listing the damage in ``problems``) instead of raising, and drops
     the bad (NaN, infinite, absurd) samples the readers otherwise read as NaN. ``channels``:
     only these, in this order (``--channels``; a CSV's column left out by its name can be
-    chosen too), see :func:`~crampdetect.ingest.columns.select_channels`.
+    chosen too), see :func:`~crampdetect.ingest.columns.select_channels`. ``wav_scale``: µV
+    per stored unit of a WAV whose sidecar does not say (``--scale``), refused for other formats.
     """
     path = Path(path)
     kind = sniff(path)
+    if wav_scale is not None and kind != "wav":
+        raise InputError(f"{path}: --scale is for WAV input; this is a {kind} file")
     if kind == "session":
         rec = session_reader.read_session(path, recover=recover)
     elif kind in ("edf", "bdf"):
         rec = edf.read_edf(path)
     elif kind == "wav":
-        rec = formats.read_wav(path, recover=recover)
+        rec = formats.read_wav(path, recover=recover, scale=wav_scale)
     elif kind == "real":
         try:
             rec = _read_real(path, _manifest_entry(path) or {})
