@@ -417,10 +417,6 @@ class CrampDetector:
         self.gate = gate
         #: When a list, every unsure candidate is appended as (channel, frame, features).
         self.candidate_log: list[tuple[int, int, np.ndarray]] | None = None
-        #: Raw EMG: ``median_frequency(lo, hi)`` gives the median frequency (Hz) of frames
-        #: ``lo .. hi - 1`` per channel (:meth:`HopFeatures.median_frequency`); None for an
-        #: envelope. Read by the tonic test's spectral condition (``tonic_mdf_other``) only.
-        self.median_frequency: Callable[[int, int], np.ndarray] | None = None
         #: When a list, every alert is appended as (channel, frame, ALERT_FEATURES row).
         self.alert_log: list[tuple[int, int, np.ndarray]] | None = None
         #: Probability that an alert is a cramp, from its ALERT_FEATURES by name.
@@ -447,8 +443,6 @@ class CrampDetector:
         self._stop_n = max(2, round(s.stop_s * fr))  # gaitrun (session 17)
         self._stop_after_n = round(s.stop_after_s * fr)
         self._stop_pre_n = round(s.stop_pre_s * fr)
-        self._tonic_n = max(2, round(s.tonic_s * fr))  # tonic (session 19)
-        self._tonic_pre_n = round(s.tonic_pre_s * fr)
         self._settle_after_n = round(s.settle_after_s * fr)
         # gaitcramp: a stride's window, how long gaps stay closed, and how far back to look
         self._gap_w = max(2, round(s.settle_gap_stride_s * fr))
@@ -764,10 +758,6 @@ class CrampDetector:
             stats["held"] = stats["held"] | stats["stop"]
         if s.weak_low_uv > 0 and s.weak_low_move > 0 and s.series_wait_s > 0:
             self._low_moves_scan(start, n)  # nightweak2
-        if s.tonic_s > 0 and s.learned_stand_s > 0 and s.rest_floor_tau_s > 0:
-            stats["held_only"] = stats["held"]
-            stats["tonic"] = self._tonic(start, n, stats["ref"])  # tonic (session 19)
-            stats["held"] = stats["held"] | stats["tonic"]
         events: list[FrameEvent] = []
         first_id = self._next_id
         for c in range(self.n_channels):
@@ -903,108 +893,6 @@ class CrampDetector:
         up[:, cand] &= kept & others & ran & (ran.sum(axis=0) >= 2)[None, :]
         up[:, cand] &= ~self._rhythm_is_gait(rhythm, active)
         return up
-
-    # tonic (session 19): a weak cramp after any effort keeps its leg up without relaxing,
-    # over that leg's own standing while the other leg stands at its own; the effort re-based
-    # the resting baseline and the reference sees the effort, so both scales miss it.
-    def _tonic(self, start: int, n: int, ref: np.ndarray) -> np.ndarray:
-        """Frames (n_channels, n) at which a leg stayed up over the last ``tonic_s`` without
-        relaxing or striding, on one leg as judged against each leg's learned standing level
-        (``tonic_*``, see :class:`~crampdetect.detect.settings.DetectorSettings`)."""
-        s = self.settings
-        if self.n_channels < 2:  # one leg only: its other leg is unknown
-            return np.zeros((self.n_channels, n), dtype=bool)
-        k, p = self._tonic_n, self._tonic_pre_n
-        x = self._ext_fast[:, -(n + p + k - 1) :]
-        if x.shape[1] < n + p + k - 1:  # history not reaching back: not up (yet)
-            pad = np.full((x.shape[0], n + p + k - 1 - x.shape[1]), np.nan)
-            x = np.concatenate([pad, x], axis=1)
-        w = windows(x[:, p:], k)  # (C, n, k): the span
-        floor = s.rest_offset * np.nan_to_num(self._rest_at)
-        above, top = w.mean(axis=2) - floor, ref - floor
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rel = np.where(top > 0, above / top, 0.0)
-            up = (
-                (top > 0)
-                & (rel >= s.tonic_level)
-                & (w.min(axis=2) - floor >= s.tonic_relax * above)
-            )
-        up &= (self._frame - n + np.arange(n) >= self._held_start_n)[None, :]
-        cand = np.flatnonzero(up.any(axis=0))
-        if not cand.size:
-            return up
-        # rare: each leg's median over the span against its learned standing level
-        stood = np.full((self.n_channels, cand.size), np.nan)
-        for c in range(self.n_channels):
-            kk, lv, _ = self._learned_stand_levels(c, start, cand)
-            stood[c, np.searchsorted(cand, kk)] = lv
-        lo = self._ext_fast.shape[1] - n
-        off = s.rest_offset * np.nan_to_num(self._ext_base[:, lo:][:, cand])
-        med = np.median(w[:, cand], axis=2) - off
-        with np.errstate(invalid="ignore", divide="ignore"):
-            over = np.where(stood > 0, med / stood, np.nan)
-            risen = over >= s.tonic_rise
-            alone = self._one_leg(np.nan_to_num(over, nan=np.inf), s.tonic_one_leg)
-        rhythm = stride_rhythm(w[:, cand], self._stride_lags)
-        with np.errstate(invalid="ignore"):
-            active = above[:, cand] >= s.gait_other_fraction * top[:, cand]
-        gait = self._rhythm_is_gait(rhythm, active)
-        effort = np.ones(gait.shape, dtype=bool)
-        if p >= self._w:  # the leg's effort just before the span: its highest window_s mean
-            pre = windows(x[:, : n + p - 1], p)[:, cand] - floor[:, cand, None]  # (C, m, p)
-            cs = np.cumsum(np.nan_to_num(pre), axis=2)
-            mv = (
-                cs[:, :, self._w - 1 :]
-                - np.pad(cs, ((0, 0), (0, 0), (1, 0)))[:, :, : p - self._w + 1]
-            ) / self._w
-            peak = mv.max(axis=2)
-            with np.errstate(invalid="ignore"):
-                effort = peak >= s.tonic_effort * top[:, cand]
-                # tonic spectrum (session 22): ... and it had ended: the span's highest
-                # window_s mean stands lower than the effort's (a hold's own seconds, or its
-                # end inside the span, do not)
-                if s.tonic_drop > 0 and k >= self._w:
-                    span = np.cumsum(np.nan_to_num(w[:, cand]), axis=2)
-                    hi = (
-                        span[:, :, self._w - 1 :]
-                        - np.pad(span, ((0, 0), (0, 0), (1, 0)))[:, :, : k - self._w + 1]
-                    ).max(axis=2) / self._w - floor[:, cand]
-                    effort &= hi <= s.tonic_drop * peak
-        ok = risen & alone & ~gait & effort
-        if s.tonic_mdf_other > 0:  # tonic spectrum (session 22): raw EMG only, and a leg
-            # clear of its noise floor (white ADC and electrode noise reads high in frequency)
-            rest = np.nan_to_num(self._rest_at[:, cand])
-            ok &= med >= s.tonic_mdf_rest * rest
-            ok &= self._tonic_spectrum(start, cand, k, ok)
-        up[:, cand] &= ok
-        return up
-
-    def _tonic_spectrum(self, start: int, cand: np.ndarray, k: int, ok: np.ndarray) -> np.ndarray:
-        """(C, len(cand)): the leg's median frequency over the ``tonic_s`` span ending at each
-        candidate frame stands at ``tonic_mdf_other`` x every other leg's over the same span
-        (cramp potentials are shorter than those of standing beside it); False everywhere
-        without raw EMG. Computed only for frames that passed the other tonic tests."""
-        s = self.settings
-        out = np.zeros(ok.shape, dtype=bool)
-        mdf_at = self.median_frequency
-        keep = np.flatnonzero(ok.any(axis=0))
-        if mdf_at is None or not keep.size:
-            return out
-        at = cand[keep]
-        lo, hi = start + int(at[0]) - k + 1, start + int(at[-1]) + 1
-        mdf = mdf_at(max(lo, 0), hi)  # (C, hi - lo), NaN before the first window
-        if lo < 0:  # the span reaches back before the stream's start
-            mdf = np.concatenate([np.full((mdf.shape[0], -lo), np.nan), mdf], axis=1)
-        w = windows(mdf, k)[:, at - int(at[0])]  # (C, m, k): the span ending at each one
-        with warnings.catch_warnings():  # a span without a window yet: NaN, not high
-            warnings.simplefilter("ignore", RuntimeWarning)
-            med = np.nanmedian(w, axis=2)
-        for c in range(self.n_channels):
-            others = np.delete(med, c, axis=0)
-            with np.errstate(invalid="ignore"):
-                high = np.all(med[c] >= s.tonic_mdf_other * others, axis=0)
-            out[c, keep] = high & np.isfinite(med[c])
-        return out
 
     def _held_over(
         self, n: int, base: np.ndarray, ref: np.ndarray, k: int, steady: bool = False
@@ -1672,8 +1560,6 @@ class CrampDetector:
             if self.settings.stop_s > 0:  # gaitrun: a leg kept up out of running, over the
                 # other leg's drop: its standing before the run is not what it stands at now
                 paths.held_up |= st["stop"] & ~st["art"]
-            if self.settings.tonic_s > 0:  # tonic: judged on the learned standing level itself
-                paths.held_up |= st["tonic"] & ~st["art"]
             if self.settings.watch_settle_rise > 0 and _any(paths.settle & paths.rec):
                 self._watch_settle_vetoes(c, start, paths)
         g = self._confirm(c, start, st, runs, beside, paths)
@@ -1686,9 +1572,6 @@ class CrampDetector:
             # judged and placed as a weak one (``broken`` above, its onset in ``_raise``)
             if self._path == "weak" and self._held_at(c, start + g) > 0:
                 self._path = "long"
-            # tonic (session 19): a held-path alert only the tonic test found is named so
-            if self._path == "held" and self.settings.tonic_s > 0 and not st["held_only"][g]:
-                self._path = "tonic"
         return g
 
     def _read_block(

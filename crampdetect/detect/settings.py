@@ -421,42 +421,6 @@ class DetectorSettings:
         leg's mean (above the offset) is at most 1 / ``stop_stay`` x its mean over the span
         (it stayed up) and every other leg's at least 1 / ``stop_drop`` x its own (it dropped
         to standing or rest). ``stop_pre_s`` (s): see ``stop_relax``.
-    tonic_s, tonic_level, tonic_relax, tonic_rise, tonic_one_leg : float
-        (tonic, session 19) Training: the ``held`` path also takes a leg that stayed up for
-        ``tonic_s`` (s), longer than a voluntary hold, without relaxing and without the stride
-        rhythm, on one leg as judged against each leg's own learned standing level
-        (``learned_stand_s``), whatever the effort before it (gait, calf raises, a hold: the
-        resting baseline and the activity reference it leaves behind do not matter). Over
-        the span, above ``rest_offset`` x the leg's rest floor (``rest_floor_tau_s``), its
-        mean reaches ``tonic_level`` x the activity reference (above the same offset) and its
-        lowest 100 ms frame stays at ``tonic_relax`` x that mean (no relaxation gap: gait,
-        raises and repetitions fall lower); its median over the span (above the resting
-        offset) stands ``tonic_rise`` x its learned standing level and ``tonic_one_leg`` x
-        every other leg's median over its own learned standing level (a weak cramp beside a
-        leg of low gain, or standing on the other leg; standing shifts weight without
-        standing that far apart); no leg has the stride rhythm over the span. The alert is
-        named ``tonic``. 0 (``tonic_s``, or ``learned_stand_s``) disables.
-    tonic_pre_s, tonic_effort : float
-        (tonic) ... and it came right out of an effort of that leg: over the ``tonic_pre_s`` (s)
-        before the span the leg's highest ``window_s`` mean (above the offset) reached
-        ``tonic_effort`` x its activity reference (gait, raises, a hold; standing stays
-        lower). ``tonic_pre_s`` under ``window_s``: no effort asked.
-    tonic_mdf_other : float
-        (tonic spectrum, session 22) Raw EMG: ... and the leg's median frequency (the 200 ms
-        windows of ``HopFeatures.median_frequency``, their median over the ``tonic_s`` span)
-        stands at ``tonic_mdf_other`` x every other leg's over the same span (cramp
-        potentials are shorter than those of the standing beside it). Without raw EMG (an
-        envelope) the condition never holds, so the tonic test is off there. 0 disables the
-        condition (the tonic test as session 19 built it).
-    tonic_mdf_rest : float
-        (tonic spectrum) ... read only where the leg's median over the span (above the offset)
-        stands at ``tonic_mdf_rest`` x its rest floor (``rest_floor_tau_s``): near the floor
-        the white electrode and ADC noise (10-bit quantisation) sets the median frequency.
-    tonic_drop : float
-        (tonic spectrum) ... and the effort had ended before the span: the leg's highest
-        ``window_s`` mean over the span (above the offset) is at most ``tonic_drop`` x that
-        highest ``window_s`` mean before it (a voluntary hold's own seconds, or its end inside
-        the span, stand as high as its start). 0 disables.
     after_effort_s, after_effort_slow_s, after_effort_level : float
         (afterhold) Training: a run that starts within ``after_effort_s`` (s) of the end of an
         earlier movement of that leg (a run of at least ``movement_min_s`` that was clearly
@@ -853,17 +817,6 @@ class DetectorSettings:
     stop_stay: float = 0.7
     stop_drop: float = 0.6
     stop_pre_s: float = 1.5
-    # tonic (session 19): a leg kept up without relaxing, over its own standing, on one leg
-    tonic_s: float = 0.0
-    tonic_level: float = 0.12
-    tonic_relax: float = 0.35
-    tonic_rise: float = 1.4
-    tonic_one_leg: float = 2.0
-    tonic_pre_s: float = 5.0
-    tonic_effort: float = 0.4
-    tonic_mdf_other: float = 0.0
-    tonic_drop: float = 0.0
-    tonic_mdf_rest: float = 0.0
     # rebase: a cramp-aware resting baseline, and the other legs during a cramp
     rest_hold_s: float = 0.0
     other_cramp_s: float = 0.0
@@ -1151,16 +1104,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "stop_stay": (0.0, 10.0, "x own mean over settle_gait_s before"),  # gaitrun
     "stop_drop": (0.0, 10.0, "x other leg's mean over settle_gait_s before"),  # gaitrun
     "stop_pre_s": (0.0, 5.0, "s"),  # gaitrun
-    "tonic_s": (0.0, HELD_SPAN_MAX_S, "s"),  # tonic (session 19)
-    "tonic_level": (0.0, 1.0, "x activity reference"),  # tonic
-    "tonic_relax": (0.0, 1.0, "x mean over tonic_s"),  # tonic
-    "tonic_rise": (0.0, 100.0, "x the leg's learned standing level"),  # tonic
-    "tonic_one_leg": (1.0, 100.0, "x other leg's level over its learned standing level"),  # tonic
-    "tonic_pre_s": (0.0, 10.0, "s"),  # tonic
-    "tonic_effort": (0.0, 1.0, "x activity reference"),  # tonic
-    "tonic_mdf_other": (0.0, 10.0, "x other leg's median frequency"),  # tonic spectrum
-    "tonic_mdf_rest": (0.0, 1000.0, "x rest floor"),  # tonic spectrum
-    "tonic_drop": (0.0, 1.0, "x the leg's highest window_s mean before the span"),  # tonic spectrum
     "rest_hold_s": (0.0, _BIG, "s"),  # rebase
     "other_cramp_s": (0.0, 600.0, "s"),  # rebase
     "other_cramp_after_s": (0.0, _BIG, "s"),  # rebase
@@ -1426,18 +1369,6 @@ _PROFILES = {
         # legs (the run re-based the resting baseline: no run opens after the stop;
         # benchmarks/detection.md, session 17, part gaitrun).
         stop_s=3.0,
-        # tonic (session 19, spectrum session 22): ... and so is a leg kept up 5 s without
-        # relaxing or striding, on one leg against each leg's learned standing level, after any
-        # effort, when its median frequency stands 1.3x the other leg's (raw EMG only; weak
-        # training cramps whose effort re-based the baseline; benchmarks/detection.md,
-        # session 19, part trainweak, and session 22, part afterrun).
-        tonic_s=5.0,
-        tonic_rise=0.0,
-        tonic_one_leg=1.0,
-        tonic_pre_s=8.0,
-        tonic_mdf_other=1.3,
-        tonic_mdf_rest=8.0,
-        tonic_drop=0.6,
         # watchsettle (session 17): ... at 1.2 x the other leg (a leg of low gain stands beside
         # a weak cramp at 0.8x its relative level); the recurrence watch this gain opened took
         # the standing after the next run until watch_settle_rise (benchmarks/detection.md).

@@ -188,8 +188,6 @@ class Pipeline:
             rebase_hold_s=self.settings.rebase_hold_s,
         )
         self._detector = CrampDetector(n, self.hop_s, self.settings, gate)
-        if rep.signal == "raw":  # the tonic test's spectrum (session 22), asked where read
-            self._detector.median_frequency = self._features.median_frequency
         self._warning = None
         if self.settings.early_warning and profile == "night":
             self._warning = EarlyWarning(n, round(1.0 / self.hop_s), self.settings)
