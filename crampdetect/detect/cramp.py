@@ -2088,6 +2088,8 @@ class CrampDetector:
             if paths.weak_low is not None and self.settings.series_wait_s > 0:
                 self._low_series_wait(run, ok, other)
             self._late_waits(run, ok)
+            if self.settings.prodrome_s > 0 and ok.any():
+                self._prodrome_waits(run, ok)
             slow = paths.slow
             unsure = ok & ~slow[mine]
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
@@ -2358,6 +2360,51 @@ class CrampDetector:
             ok &= ~self._other_cramping(c, start + mine) | (
                 runs.elapsed[mine] >= s.other_cramp_s * fr
             )
+
+    def _prodrome_waits(self, run: _Run, ok: np.ndarray) -> None:
+        """prodrome (session 22): (in place on ``ok``, every path) a frame of a leg that stood
+        raised (``weak_floor`` x its lowest baseline there, in ``prodrome_share`` of the frames)
+        over a ``prodrome_s`` span ending ``prodrome_gap_s`` before it, with no other leg so
+        in ``quiet_other_share`` of that span, waits until the leg's ``escalate_s`` median
+        stands ``prodrome_step`` x over that span's level (its median, or its last
+        ``escalate_s`` median if higher: a creep; both over the resting offset): a
+        prodrome's raised rest going on is no cramp, the cramp steps up out of it. The weak
+        path's late ``long`` candidates (a stretch the baseline tracker holds) are not asked.
+        Reads only the detector's history (``prodrome_s`` + ``prodrome_gap_s`` within it)."""
+        c, start, mine = run.c, run.start, run.mine
+        s = self.settings
+        ask = np.flatnonzero(ok)
+        frames = start + mine[ask]
+        if self._held_s is not None:
+            i = frames - self._part_start
+            inside = (i >= 0) & (i < self._held_s.shape[1])
+            held = np.zeros(frames.shape[0], dtype=bool)
+            held[inside] = self._held_s[c, i[inside]] > 0
+            ask, frames = ask[~held], frames[~held]
+            if not ask.size:
+                return
+        span = max(1, round(s.prodrome_s / self.hop_s))
+        gap = round(s.prodrome_gap_s / self.hop_s)
+        now_w = max(1, round(s.escalate_s / self.hop_s))
+        end = frames - self._ext_start + 1  # exclusive ends in the extended arrays
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN spans: before the stream
+            lev = _windows_ending(self._ext_fast, end - gap, span)  # (C, m, span)
+            rest = np.nanmin(_windows_ending(self._ext_base, end - gap, span), axis=2)
+            with np.errstate(invalid="ignore"):
+                share = (lev >= s.weak_floor * rest[:, :, None]).mean(axis=2)  # (C, m)
+            raised = share[c] >= s.prodrome_share
+            if self.n_channels > 1:
+                raised &= (np.delete(share, c, axis=0) < s.quiet_other_share).all(axis=0)
+            if not raised.any():
+                return
+            off = s.rest_offset * rest[c]
+            # the raised rest's level: its median, or where it had crept up to by its end
+            pre = np.maximum(np.nanmedian(lev[c], axis=1), np.nanmedian(lev[c, :, -now_w:], axis=1))
+            pre -= off
+            now = np.nanmedian(_windows_ending(self._ext_fast[c : c + 1], end, now_w)[0], axis=1)
+            stepped = (now - off) >= s.prodrome_step * pre
+        ok[ask[raised & ~stepped]] = False
 
     def _in_series(self, ch: _Channel, runs: _Runs, rs: int) -> bool:
         """Night (nightmove, session 10): a run starting at ``rs`` is the next burst of a
