@@ -115,6 +115,10 @@ STRIDE_LAGS_S = (0.5, 1.3)
 #: (miss) Rest before a weak cramp: a spell of REST_SPELL_S (s) with at least REST_SPELL_SHARE
 #: of its 100 ms frames below ``weak_floor``.
 REST_SPELL_S, REST_SPELL_SHARE = 1.0, 0.8
+#: prodrome (session 22): the end of a raised span read for where a creep had got to (its last
+#: third: a cramp alerted within 10 s of its onset fills at most the last 2 s of a 12-s span
+#: ending 8 s before the alert, under half of it, so the end's median is still the prodrome's).
+PRODROME_END_SHARE = 1 / 3
 #: (night) The hold test smooths the 100 ms envelope over HOLD_SMOOTH_S (s) and compares its
 #: lowest point with its median over the last HOLD_CONTEXT_S (s) of the run (a cramp that a
 #: turnover ran into is judged on its own level, not the turnover's).
@@ -2366,8 +2370,8 @@ class CrampDetector:
         raised (``weak_floor`` x its lowest baseline there, in ``prodrome_share`` of the frames)
         over a ``prodrome_s`` span ending ``prodrome_gap_s`` before it, with no other leg so
         in ``quiet_other_share`` of that span, waits until the leg's ``escalate_s`` median
-        stands ``prodrome_step`` x over that span's level (its median, or its last
-        ``escalate_s`` median if higher: a creep; both over the resting offset): a
+        stands ``prodrome_step`` x over that span's level (its median, or the median of its
+        last ``PRODROME_END_SHARE`` if higher: a creep; both over the resting offset): a
         prodrome's raised rest going on is no cramp, the cramp steps up out of it. The weak
         path's late ``long`` candidates (a stretch the baseline tracker holds) are not asked.
         Reads only the detector's history (``prodrome_s`` + ``prodrome_gap_s`` within it)."""
@@ -2400,7 +2404,8 @@ class CrampDetector:
                 return
             off = s.rest_offset * rest[c]
             # the raised rest's level: its median, or where it had crept up to by its end
-            pre = np.maximum(np.nanmedian(lev[c], axis=1), np.nanmedian(lev[c, :, -now_w:], axis=1))
+            tail = max(1, round(PRODROME_END_SHARE * span))
+            pre = np.maximum(np.nanmedian(lev[c], axis=1), np.nanmedian(lev[c, :, -tail:], axis=1))
             pre -= off
             now = np.nanmedian(_windows_ending(self._ext_fast[c : c + 1], end, now_w)[0], axis=1)
             stepped = (now - off) >= s.prodrome_step * pre
