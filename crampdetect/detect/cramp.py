@@ -2369,9 +2369,10 @@ class CrampDetector:
         """prodrome (session 22): (in place on ``ok``, every path) a frame of a leg that stood
         raised (``weak_floor`` x its lowest baseline there, in ``prodrome_share`` of the frames)
         over a ``prodrome_s`` span ending ``prodrome_gap_s`` before it, with no other leg so
-        in ``quiet_other_share`` of that span, waits until the leg's ``escalate_s`` median
-        stands ``prodrome_step`` x over that span's level (its median, or the median of its
-        last ``PRODROME_END_SHARE`` if higher: a creep; both over the resting offset): a
+        in ``quiet_other_share`` of that span, waits until the leg's ``escalate_s`` median has
+        stood, at some frame since the span, ``prodrome_step`` x over that span's level (its
+        median, or the median of its last ``PRODROME_END_SHARE`` if higher: a creep; both over
+        the resting offset): a
         prodrome's raised rest going on is no cramp, the cramp steps up out of it. The weak
         path's late ``long`` candidates (a stretch the baseline tracker holds) are not asked.
         Reads only the detector's history (``prodrome_s`` + ``prodrome_gap_s`` within it)."""
@@ -2407,7 +2408,10 @@ class CrampDetector:
             tail = max(1, round(PRODROME_END_SHARE * span))
             pre = np.maximum(np.nanmedian(lev[c], axis=1), np.nanmedian(lev[c, :, -tail:], axis=1))
             pre -= off
-            now = np.nanmedian(_windows_ending(self._ext_fast[c : c + 1], end, now_w)[0], axis=1)
+            # the highest ``escalate_s`` median since the span (a cramp waxes and wanes: its
+            # candidate frame may come in a trough)
+            since = _windows_ending(self._ext_fast[c : c + 1], end, max(gap, now_w))[0]
+            now = np.nanmax(np.nanmedian(windows(since, now_w), axis=2), axis=1)
             stepped = (now - off) >= s.prodrome_step * pre
         ok[ask[raised & ~stepped]] = False
 

@@ -629,9 +629,9 @@ class DetectorSettings:
         the span read) in ``prodrome_share`` of the frames of a ``prodrome_s`` (s) span ending
         ``prodrome_gap_s`` (s) before a candidate frame, while no other leg stood there in
         ``quiet_other_share`` of it (a turnover moves both legs), the frame alerts only when
-        the leg's ``escalate_s`` median now stands ``prodrome_step`` (x, over the resting
-        offset) over that span's level (its median, or the median of its last third where a
-        creep ended higher): the step up of the cramp out of its prodrome. A
+        the leg's ``escalate_s`` median has stood, since the span, ``prodrome_step`` (x, over
+        the resting offset) over that span's level (its median, or the median of its last
+        third where a creep ended higher): the step up of the cramp out of its prodrome. A
         weak cramp's late ``long`` candidates are not asked. ``prodrome_s`` 0 disables
         (training). ``prodrome_s`` + ``prodrome_gap_s`` stay within the detector's history.
     escalate_hold_ratio : float
