@@ -115,6 +115,10 @@ STRIDE_LAGS_S = (0.5, 1.3)
 #: (miss) Rest before a weak cramp: a spell of REST_SPELL_S (s) with at least REST_SPELL_SHARE
 #: of its 100 ms frames below ``weak_floor``.
 REST_SPELL_S, REST_SPELL_SHARE = 1.0, 0.8
+#: prodrome (session 22): the end of a raised span read for where a creep had got to (its last
+#: third: a cramp alerted within 10 s of its onset fills at most the last 2 s of a 12-s span
+#: ending 8 s before the alert, under half of it, so the end's median is still the prodrome's).
+PRODROME_END_SHARE = 1 / 3
 #: (night) The hold test smooths the 100 ms envelope over HOLD_SMOOTH_S (s) and compares its
 #: lowest point with its median over the last HOLD_CONTEXT_S (s) of the run (a cramp that a
 #: turnover ran into is judged on its own level, not the turnover's).
@@ -2088,6 +2092,8 @@ class CrampDetector:
             if paths.weak_low is not None and self.settings.series_wait_s > 0:
                 self._low_series_wait(run, ok, other)
             self._late_waits(run, ok)
+            if self.settings.prodrome_s > 0 and ok.any():
+                self._prodrome_waits(run, ok)
             slow = paths.slow
             unsure = ok & ~slow[mine]
             if unsure.any() and (self.gate is not None or self.candidate_log is not None):
@@ -2358,6 +2364,56 @@ class CrampDetector:
             ok &= ~self._other_cramping(c, start + mine) | (
                 runs.elapsed[mine] >= s.other_cramp_s * fr
             )
+
+    def _prodrome_waits(self, run: _Run, ok: np.ndarray) -> None:
+        """prodrome (session 22): (in place on ``ok``, every path) a frame of a leg that stood
+        raised (``weak_floor`` x its lowest baseline there, in ``prodrome_share`` of the frames)
+        over a ``prodrome_s`` span ending ``prodrome_gap_s`` before it, with no other leg so
+        in ``quiet_other_share`` of that span, waits until the leg's ``escalate_s`` median has
+        stood, at some frame since the span, ``prodrome_step`` x over that span's level (its
+        median, or the median of its last ``PRODROME_END_SHARE`` if higher: a creep; both over
+        the resting offset): a
+        prodrome's raised rest going on is no cramp, the cramp steps up out of it. The weak
+        path's late ``long`` candidates (a stretch the baseline tracker holds) are not asked.
+        Reads only the detector's history (``prodrome_s`` + ``prodrome_gap_s`` within it)."""
+        c, start, mine = run.c, run.start, run.mine
+        s = self.settings
+        ask = np.flatnonzero(ok)
+        frames = start + mine[ask]
+        if self._held_s is not None:
+            i = frames - self._part_start
+            inside = (i >= 0) & (i < self._held_s.shape[1])
+            held = np.zeros(frames.shape[0], dtype=bool)
+            held[inside] = self._held_s[c, i[inside]] > 0
+            ask, frames = ask[~held], frames[~held]
+            if not ask.size:
+                return
+        span = max(1, round(s.prodrome_s / self.hop_s))
+        gap = round(s.prodrome_gap_s / self.hop_s)
+        now_w = max(1, round(s.escalate_s / self.hop_s))
+        end = frames - self._ext_start + 1  # exclusive ends in the extended arrays
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN spans: before the stream
+            lev = _windows_ending(self._ext_fast, end - gap, span)  # (C, m, span)
+            rest = np.nanmin(_windows_ending(self._ext_base, end - gap, span), axis=2)
+            with np.errstate(invalid="ignore"):
+                share = (lev >= s.weak_floor * rest[:, :, None]).mean(axis=2)  # (C, m)
+            raised = share[c] >= s.prodrome_share
+            if self.n_channels > 1:
+                raised &= (np.delete(share, c, axis=0) < s.quiet_other_share).all(axis=0)
+            if not raised.any():
+                return
+            off = s.rest_offset * rest[c]
+            # the raised rest's level: its median, or where it had crept up to by its end
+            tail = max(1, round(PRODROME_END_SHARE * span))
+            pre = np.maximum(np.nanmedian(lev[c], axis=1), np.nanmedian(lev[c, :, -tail:], axis=1))
+            pre -= off
+            # the highest ``escalate_s`` median since the span (a cramp waxes and wanes: its
+            # candidate frame may come in a trough)
+            since = _windows_ending(self._ext_fast[c : c + 1], end, max(gap, now_w))[0]
+            now = np.nanmax(np.nanmedian(windows(since, now_w), axis=2), axis=1)
+            stepped = (now - off) >= s.prodrome_step * pre
+        ok[ask[raised & ~stepped]] = False
 
     def _in_series(self, ch: _Channel, runs: _Runs, rs: int) -> bool:
         """Night (nightmove, session 10): a run starting at ``rs`` is the next burst of a

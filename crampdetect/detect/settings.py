@@ -622,6 +622,18 @@ class DetectorSettings:
         is possible again for ``escalate_within_s`` from the end of the dip: a cramp never
         returns to rest, so what rises after the dip is a new contraction (a cramp after its
         prodrome), not the waxing of the one alerted. 0 disables.
+    prodrome_s, prodrome_gap_s, prodrome_share, prodrome_step : float
+        (prodrome, session 22; night) A night cramp rises from rest, or from a prodrome's
+        raised resting EMG, far above it; a prodrome itself is that raised rest going on. Where
+        the leg's 100 ms envelope stood at ``weak_floor`` x its rest (the lowest baseline over
+        the span read) in ``prodrome_share`` of the frames of a ``prodrome_s`` (s) span ending
+        ``prodrome_gap_s`` (s) before a candidate frame, while no other leg stood there in
+        ``quiet_other_share`` of it (a turnover moves both legs), the frame alerts only when
+        the leg's ``escalate_s`` median has stood, since the span, ``prodrome_step`` (x, over
+        the resting offset) over that span's level (its median, or the median of its last
+        third where a creep ended higher): the step up of the cramp out of its prodrome. A
+        weak cramp's late ``long`` candidates are not asked. ``prodrome_s`` 0 disables
+        (training). ``prodrome_s`` + ``prodrome_gap_s`` stay within the detector's history.
     escalate_hold_ratio : float
         (escshape) The jump must follow a hold: at some frame after the alert, ``fast_s`` or
         more before the jump, the leg's ``escalate_s`` mean (taken wholly after the alert)
@@ -893,6 +905,11 @@ class DetectorSettings:
     escalate_other_share: float = 0.1
     # escshape: the precursor held its level (or relaxed) before the jump
     escalate_hold_ratio: float = 0.0
+    # prodrome (session 22): a night cramp steps up out of a prodrome's raised rest
+    prodrome_s: float = 0.0
+    prodrome_gap_s: float = 8.0
+    prodrome_share: float = 0.75
+    prodrome_step: float = 2.5
     escalate_peak_ratio: float = 0.0  # escpeak: above every level since the alert
     escalate_other_s: float = 0.0
 
@@ -1160,6 +1177,10 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "escalate_rest_s": (0.0, 60.0, "s"),  # indnight
     "escalate_other_share": (0.0, 1.0, "share of turn_other_s"),  # nightmiss2
     "escalate_hold_ratio": (0.0, 100.0, "x the level at the alert"),  # escshape
+    "prodrome_s": (0.0, 18.0, "s"),  # prodrome (within HISTORY_S with prodrome_gap_s)
+    "prodrome_gap_s": (0.0, 10.0, "s"),  # prodrome
+    "prodrome_share": (0.0, 1.0, "share of prodrome_s"),  # prodrome
+    "prodrome_step": (1.0, 100.0, "x the span's median over the resting offset"),  # prodrome
     "escalate_peak_ratio": (0.0, 100.0, "x the highest level since the alert"),  # escpeak
     "escalate_other_s": (0.0, 20.0, "s"),  # escshape (within HISTORY_S)
     "moved_swing": (0.0, 10.0, "log units"),  # latency
@@ -1283,6 +1304,9 @@ _PROFILES = {
         # part indnight).
         escalate_rest_s=0.5,
         end_rest_share=0.25,
+        # prodrome (session 22): a frame after 12 s of raised rest, 8 s before it, alerts only
+        # on a step up 2.5x over it (benchmarks/detection.md, session 22, part prodrome).
+        prodrome_s=12.0,
         # nightfa: a leg bursting from rest (back near it between bursts) is turning over
         # (benchmarks/detection.md, session 9, part nightfa).
         turn_firm_ratio=4.0,
