@@ -169,12 +169,19 @@ def doctor_note(history: History, until: str, days: int = 28) -> str | None:
             per_night[row["night"]] = per_night.get(row["night"], 0) + len(cramps)
         longest = max([longest] + [c.duration_s or 0.0 for c in cramps])
     reasons = []
+    # The busiest 7-night window of the period (the latest of equals), not the first one over
+    # the limit: 5 cramp nights in a week are reported as 5, with the nights they fell on.
+    best: list[str] = []
     for start in range(0, days - 6):
         window = {(first + dt.timedelta(days=start + d)).isoformat() for d in range(7)}
-        n = len(window & per_night.keys())
-        if n > NIGHTS_PER_WEEK:
-            reasons.append(f"cramps on {n} nights within one week (more than {NIGHTS_PER_WEEK})")
-            break
+        hits = sorted(window & per_night.keys())
+        if len(hits) >= len(best):
+            best = hits
+    if len(best) > NIGHTS_PER_WEEK:
+        reasons.append(
+            f"cramps on {len(best)} nights within one week (more than {NIGHTS_PER_WEEK}:"
+            f" nights of {best[0]} to {best[-1]})"
+        )
     busiest = max(per_night.values(), default=0)
     if busiest >= CRAMPS_PER_NIGHT:
         reasons.append(f"{busiest} cramps in one night")
