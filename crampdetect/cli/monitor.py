@@ -282,6 +282,14 @@ def run(args: argparse.Namespace) -> int:
                 view.close()
     # with --json-events stdout holds only the events: the summary goes with the view, to stderr
     print_summary(summary, sys.stderr if args.json_events else sys.stdout)
+    if monitor.received_s == 0:  # not one sample went through the detector
+        from crampdetect.pipeline.live import silent_board_message
+
+        print(
+            f"crampdetect monitor: error: nothing was monitored: {silent_board_message(source)}",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 

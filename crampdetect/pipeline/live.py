@@ -56,6 +56,42 @@ class MonitorSummary:
         return [e for e in self.events if e.kind == "cramp"]
 
 
+def silent_board_message(source: object) -> str:
+    """What to tell the wearer when no block came ``SILENT_WARN_S`` after the start: the
+    board sends nothing, or sends sample frames that wait for a status frame which never came."""
+    held = int(getattr(source, "held_frames", 0))
+    if held:
+        from crampdetect.ingest.blocks import HOLD_FRAMES
+
+        return (
+            f"sample frames arrive ({held} so far) but no status frame (protocol type 2) yet, "
+            f"which says their rate, ADC bits and signal; after {HOLD_FRAMES} frames they are "
+            "taken as the URL's rate=, bits=, signal= (else 1000 Hz, 10 bits, raw): give them "
+            "in the URL (serial://PORT?rate=1000&bits=10&signal=raw) or update the firmware"
+        )
+    return (
+        f"no samples from the board after {SILENT_WARN_S:.0f} s: is it powered, "
+        "running the crampdetect firmware, at the right baud rate?"
+    )
+
+
+def unconfirmed_board(source: object) -> bool:
+    """A board (it holds frames for a status frame) whose stream started without one."""
+    info = getattr(source, "info", None)
+    return hasattr(source, "held_frames") and info is not None and not info.confirmed
+
+
+def assumed_stream_message(source: object) -> str:
+    """The board streams but sent no status frame: what the samples are taken to be."""
+    info = source.info  # type: ignore[attr-defined]
+    rep = info.representation
+    return (
+        "no status frame (protocol type 2) from the board: its samples are taken as "
+        f"{info.fs:g} Hz, {rep.adc_bits} bits, signal {rep.signal} (the URL's rate=, bits=, "
+        "signal=, else the defaults); update the firmware if they are not"
+    )
+
+
 def _head(block: Block, seconds: float) -> Block | None:
     """The first ``seconds`` of ``block`` (all of it if shorter; None if nothing is left)."""
     n = round(seconds * block.fs)
@@ -348,6 +384,8 @@ class LiveMonitor:
                     if self._wall0 is None:
                         self._wall0, self._stream0 = self._clock(), blocks[-1].t_end
                         self.summary.start_s = blocks[0].t0
+                        if unconfirmed_board(source):
+                            self._say(assumed_stream_message(source))
                     self._newest_s = max(self._newest_s, blocks[-1].t_end)
                 for k, block in enumerate(blocks):
                     if signal_s is not None:
@@ -390,10 +428,7 @@ class LiveMonitor:
                     self._heartbeat()
                 if self.pipeline is None and not warned and now - started > SILENT_WARN_S:
                     warned = True
-                    self._say(
-                        f"no samples from the board after {SILENT_WARN_S:.0f} s: is it powered, "
-                        "running the crampdetect firmware, at the right baud rate?"
-                    )
+                    self._say(silent_board_message(source))
                 self._update_view()
                 if on_pass is not None:
                     on_pass()
