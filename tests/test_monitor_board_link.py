@@ -98,3 +98,17 @@ def test_a_board_streaming_without_status_frames_is_monitored_on_what_is_assumed
     said = res.stdout + res.stderr
     assert "no status frame (protocol type 2) from the board" in said
     assert "1000 Hz, 10 bits, signal raw" in said
+
+
+def test_pings_never_acknowledged_are_counted_and_warned_about_once():
+    """A board that streams but acks nothing: the summary does not say "never acknowledged 0"
+    alone, it counts the pings acknowledged, and the wearer is warned once."""
+    with Imitation(every_s=0.01, status=True) as board:
+        res = monitor(board.path, 8)
+    assert res.returncode == 0, res.stderr
+    said = res.stdout + res.stderr
+    pings = board.commands().count("ping")
+    assert pings >= 6
+    assert f"pings acknowledged 0/{pings}" in said
+    assert said.count("the board acknowledged none of the") == 1
+    assert "a stop may not reach its motor" in said

@@ -158,7 +158,8 @@ def print_summary(summary, file) -> None:
         f"board: {plural(vibrations, 'vibration prompt')}, {summary.acks} acknowledged; "
         f"link: {s.frames} frames, lost {s.lost_frames}, "
         f"CRC errors {s.crc_errors}, duplicates {s.duplicates}, reconnects {s.reconnects}, "
-        f"commands resent {s.resends}, never acknowledged {s.unacked}",
+        f"commands resent {s.resends}, never acknowledged {s.unacked}"
+        + (f", pings acknowledged {s.pings_acked}/{s.pings}" if s.pings else ""),
         file=file,
     )
 

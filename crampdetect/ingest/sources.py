@@ -228,6 +228,8 @@ class BoardSource:
             resends=self.commands.resends,
             unacked=self.commands.unacked,
             write_errors=self.transport.write_errors,
+            pings=self.commands.pings,
+            pings_acked=self.commands.pings_acked,
         )
 
 

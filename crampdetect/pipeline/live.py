@@ -29,12 +29,15 @@ from crampdetect.detect import onset
 from crampdetect.detect.model import check_recording
 from crampdetect.ingest.link import LinkStats, Source
 from crampdetect.pipeline import Output, Pipeline
+from crampdetect.text import plural
 
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_S = 1.0
 #: Warn when no sample arrived this long after the start, s.
 SILENT_WARN_S = 5.0
+#: Warn when the board acknowledged none of the commands (pings) sent this long after the start, s.
+ACK_WARN_S = 5.0
 READ_TIMEOUT_S = 0.1
 
 
@@ -372,6 +375,7 @@ class LiveMonitor:
         self._last_ping = -math.inf
         started = time.monotonic()
         warned = False
+        ack_checked = False  # an ack came, or the warning that none did was given
         source = self.source
         unread: list[Block] = []  # received, not detected on: kept by the recording at stop
         reached = False  # signal_s went through (to the sample: no float sum decides it)
@@ -429,6 +433,8 @@ class LiveMonitor:
                 if self.pipeline is None and not warned and now - started > SILENT_WARN_S:
                     warned = True
                     self._say(silent_board_message(source))
+                if not ack_checked and self._commands and now - started > ACK_WARN_S:
+                    ack_checked = self._check_acks()
                 self._update_view()
                 if on_pass is not None:
                     on_pass()
@@ -437,6 +443,22 @@ class LiveMonitor:
         finally:
             self._shutdown()
         return self.summary
+
+    def _check_acks(self) -> bool:
+        """Once the board streams: say once if it acknowledged none of the commands sent
+        (its motor's stop, and the heartbeat it stops on, depend on the link). True when
+        there is nothing more to check (an ack came, or the warning was given)."""
+        stats = self.source.stats
+        if stats.acks:
+            return True
+        if self.pipeline is None or not stats.commands_sent:
+            return False  # no stream yet: the silent-board message covers it
+        self._say(
+            f"the board acknowledged none of the {plural(stats.commands_sent, 'command')} "
+            f"sent in {ACK_WARN_S:.0f} s (pings every second): a stop may not reach its "
+            "motor; check the firmware and the link (is it the crampdetect firmware?)"
+        )
+        return True
 
     def _heartbeat(self) -> None:
         """A ``ping`` to the board (its firmware stops the motor after 3 s without a host
