@@ -22,6 +22,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only this session kind (with --import: the kind of a file that names no "
         "profile; one that names another is refused)",
     )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="only this wearer's sessions (listing, --export, --delete); with --import: the "
+        "wearer to file the session under (as `monitor --user` does)",
+    )
     parser.add_argument("--export", metavar="FILE", help="write the selection to FILE.csv or .json")
     parser.add_argument("--force", action="store_true", help="let --export overwrite FILE")
     parser.add_argument("--delete", action="store_true", help="delete the selected sessions")
@@ -66,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             history.delete_sessions([args.delete_session])
             print(f"Deleted session {args.delete_session}.")
             return 0
-        rows = history.sessions(args.night_from, args.night_to, args.profile)
+        rows = history.sessions(args.night_from, args.night_to, args.profile, args.user)
         if args.delete:
             if not _confirmed(plural(len(rows), "session"), args.yes):
                 return 1
@@ -88,16 +94,22 @@ def run(args: argparse.Namespace) -> int:
                 + (" in that range." if args.night_from or args.night_to else ".")
             )
             return 0
-        print(f"{'id':>4}  {'night':10}  {'start':16}  {'kind':8}  {'length':>8}  cramps  source")
+        users = len(history.users()) > 1  # several wearers: say whose each session is
+        print(
+            f"{'id':>4}  {'night':10}  {'start':16}  {'kind':8}  {'length':>8}  cramps  "
+            + ("user      " if users else "")
+            + "source"
+        )
         for r in rows:
             sid = int(r["id"])
             n = len(history.cramps(sid))  # a cramp in pieces counts once
             length = format_length(history.session_end_s(sid))
             mark = "" if r["ended_at"] else " (interrupted)"
             start = r["started_at"][:16].replace("T", " ")
+            who = f"{r['user'] or '-':8}  " if users else ""
             print(
                 f"{sid:>4}  {r['night']:10}  {start:16}  {r['profile']:8}  {length:>8}"
-                f"  {n:>6}  {r['source'] or '-'}{mark}"
+                f"  {n:>6}  {who}{r['source'] or '-'}{mark}"
             )
             if r["recording"] and r["recording"] != r["source"]:  # the file it was scored from
                 print(f"{'':>6}recording: {r['recording']}")
@@ -190,7 +202,16 @@ def _import(history: object, args: argparse.Namespace) -> int:
     # One transaction: an invalid profile, event or recording leaves nothing behind.
     with history.transaction():  # type: ignore[attr-defined]
         recording = _recording_path(result, path)
-        rec = import_detection(history, result, started, profile, str(path), t0, recording)  # type: ignore[arg-type]
+        rec = import_detection(
+            history,  # type: ignore[arg-type]
+            result,
+            started,
+            profile,
+            str(path),
+            t0,
+            recording,
+            user=args.user,
+        )
         history.set_content_hash(rec.session_id, digest)  # type: ignore[attr-defined]
         if args.recording:
             from crampdetect.reports.activity import activity_from_file

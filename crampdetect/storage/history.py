@@ -280,10 +280,16 @@ class History:
         night_from: str | None = None,
         night_to: str | None = None,
         profile: str | None = None,
+        user: str | None = None,
     ) -> list[sqlite3.Row]:
-        """Sessions whose night is within [night_from, night_to] (ISO dates), oldest first."""
+        """Sessions whose night is within [night_from, night_to] (ISO dates), oldest first;
+        ``user``: only that wearer's (as ``monitor --user`` or ``history --import --user``
+        stored them), None: everyone's."""
         sql = "SELECT * FROM sessions WHERE 1=1"
         params: list[object] = []
+        if user is not None:
+            sql += " AND user = ?"
+            params.append(user)
         if night_from:
             sql += " AND night >= ?"
             params.append(_check_date(night_from))
@@ -296,6 +302,11 @@ class History:
         rows = self.conn.execute(sql + " ORDER BY id", params).fetchall()
         # Start times carry their own UTC offsets: order by the instant, not the text.
         return sorted(rows, key=lambda r: (dt.datetime.fromisoformat(r["started_at"]), r["id"]))
+
+    def users(self) -> list[str | None]:
+        """The wearers sessions are stored for (None: sessions stored without a user)."""
+        rows = self.conn.execute("SELECT DISTINCT user FROM sessions").fetchall()
+        return sorted((r[0] for r in rows), key=lambda u: (u is not None, u or ""))
 
     def session(self, session_id: int) -> sqlite3.Row:
         row = self.conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
