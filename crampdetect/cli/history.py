@@ -39,6 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--delete-session", type=int, metavar="ID", help="delete one session")
     parser.add_argument(
+        "--delete-calibration",
+        metavar="NAME",
+        help="delete the calibration profile of user NAME (`calibrate --user NAME`); the "
+        "history's --delete leaves profiles alone",
+    )
+    parser.add_argument(
         "--import",
         dest="import_file",
         metavar="RESULT.json",
@@ -60,6 +66,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from crampdetect.storage.history import open_history
 
+    if args.delete_calibration is not None:
+        return _delete_calibration(args.delete_calibration, args.yes)
     with open_history() as history:
         if args.import_file:
             return _import(history, args)
@@ -78,6 +86,13 @@ def run(args: argparse.Namespace) -> int:
                 return 1
             n = history.delete_sessions([int(r["id"]) for r in rows])
             print(f"Deleted {plural(n, 'session')}.")
+            from crampdetect.calibration import calibration_users
+
+            if users := calibration_users():  # not history: --delete leaves them
+                print(
+                    f"Calibration profiles kept ({', '.join(users)}): "
+                    "crampdetect history --delete-calibration NAME removes one."
+                )
             return 0
         if args.export:
             from crampdetect.storage.export import export_history
@@ -93,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
                 "No sessions recorded"
                 + (" in that range." if args.night_from or args.night_to else ".")
             )
+            _where(history)
             return 0
         users = len(history.users()) > 1  # several wearers: say whose each session is
         print(
@@ -113,6 +129,34 @@ def run(args: argparse.Namespace) -> int:
             )
             if r["recording"] and r["recording"] != r["source"]:  # the file it was scored from
                 print(f"{'':>6}recording: {r['recording']}")
+        _where(history)
+    return 0
+
+
+def _where(history: object) -> None:
+    """Where the wearer's data is: the history file and the calibration profiles beside it
+    (on stderr: the listing on stdout stays one header and one line per session)."""
+    from crampdetect.calibration import calibration_users
+
+    users = calibration_users()
+    profiles = f"calibration profiles: {', '.join(users)}" if users else "no calibration profiles"
+    where = f"{history.path} ({profiles}, in {history.path.parent / 'profiles'})"  # type: ignore[attr-defined]
+    print(f"Data: {where}", file=sys.stderr)
+
+
+def _delete_calibration(user: str, yes: bool) -> int:
+    from crampdetect.calibration import calibration_users, delete_calibration
+    from crampdetect.storage.paths import profile_path
+
+    path = profile_path(user)  # checks the name
+    if not path.exists():
+        others = calibration_users()
+        known = f" (profiles: {', '.join(others)})" if others else " (there are none)"
+        raise InputError(f"No calibration profile for user {user!r}{known}")
+    if not _confirmed(f"the calibration profile of {user!r} ({path})", yes):
+        return 1
+    delete_calibration(user)
+    print(f"Deleted the calibration profile of {user!r} ({path}).")
     return 0
 
 
