@@ -27,6 +27,7 @@ from crampdetect.alerts.policy import Action, SensorWatch
 from crampdetect.core import Block, Event, QualityInterval
 from crampdetect.detect import onset
 from crampdetect.detect.model import check_recording
+from crampdetect.ingest.blocks import HOLD_FRAMES
 from crampdetect.ingest.link import LinkStats, Source
 from crampdetect.pipeline import Output, Pipeline
 from crampdetect.text import plural
@@ -64,8 +65,6 @@ def silent_board_message(source: object) -> str:
     board sends nothing, or sends sample frames that wait for a status frame which never came."""
     held = int(getattr(source, "held_frames", 0))
     if held:
-        from crampdetect.ingest.blocks import HOLD_FRAMES
-
         return (
             f"sample frames arrive ({held} so far) but no status frame (protocol type 2) yet, "
             f"which says their rate, ADC bits and signal; after {HOLD_FRAMES} frames they are "
