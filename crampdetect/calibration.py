@@ -252,6 +252,23 @@ def save_calibration(
     return str(path)
 
 
+def calibration_users() -> list[str]:
+    """The users a calibration profile is stored for (``profiles/NAME.json``), sorted."""
+    folder = profile_path("default").parent
+    return sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
+
+
+def delete_calibration(user: str) -> str | None:
+    """Remove the user's calibration profile; its path, or None if there was none."""
+    path = profile_path(user)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return None
+    logger.info("calibration profile %s deleted", path)
+    return str(path)
+
+
 class Calibration(dict):
     """A user's calibration, ``{channel: (rest_rms_uv, max_rms_uv)}`` keyed by the channel it
     was measured on, with the leg (``legs``) and date (``dates``) of each entry: the detector

@@ -265,3 +265,16 @@ def test_import_a_recorded_session_directory(home, capsys):
     empty.write_text("time_s,calf_left\n0.0,1.0\n0.005,2.0\n")
     assert main(["history", "--import", str(empty)]) == 2
     assert "has no detector events" in capsys.readouterr().err
+
+
+def test_doctor_note_counts_the_busiest_week_not_the_first_over_the_limit(tmp_path):
+    """Five cramp nights in a row: the trend says 5, and so must the note (it stopped at the
+    first 7-night window with more than 3, which held only 4 of them)."""
+    with History(tmp_path / "h.sqlite3") as h:
+        for day in range(16, 21):  # Monday to Friday of one ISO week
+            record_night(h, day, [("left", 3600.0, 60.0)])
+        note = S.doctor_note(h, "2026-11-20")
+        trend = S.weekly_trend(h, "2026-11-20", 1)
+    assert trend[-1].cramp_nights == 5
+    assert "cramps on 5 nights within one week" in note
+    assert "nights of 2026-11-16 to 2026-11-20" in note

@@ -145,6 +145,7 @@ def import_detection(
     source: str = "",
     stream_t0_s: float = 0.0,
     recording: str | None = None,
+    user: str | None = None,
 ) -> SessionRecorder:
     """Store a finished detection result (``detect --json``) as one session.
 
@@ -160,6 +161,8 @@ def import_detection(
         Stream time in s of the start of the recording (subtracted from every time).
     recording : str, optional
         The recording the result was scored from; default its ``input.path``.
+    user : str, optional
+        The wearer the session is stored for (``history --import --user``).
 
     Returns
     -------
@@ -167,7 +170,7 @@ def import_detection(
         The closed session's recorder (``session_id`` tells where it went).
     """
     with history.transaction():  # all or nothing
-        return _import(history, result, started_at, profile, source, stream_t0_s, recording)
+        return _import(history, result, started_at, profile, source, stream_t0_s, recording, user)
 
 
 def _import(
@@ -178,6 +181,7 @@ def _import(
     source: str,
     stream_t0_s: float,
     recording: str | None,
+    user: str | None = None,
 ) -> SessionRecorder:
     try:
         events = [Event.from_dict(d, i) for i, d in enumerate(_items(result, "events"), start=1)]
@@ -197,6 +201,7 @@ def _import(
         source=str(source or meta.get("source") or ""),
         started_at=started_at,
         stream_t0_s=stream_t0_s,
+        user=user,
         recording=recording,
     )
     # Recurrence labels and pieces come from the same policy the monitor uses.

@@ -22,6 +22,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only this session kind (with --import: the kind of a file that names no "
         "profile; one that names another is refused)",
     )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="only this wearer's sessions (listing, --export, --delete); with --import: the "
+        "wearer to file the session under (as `monitor --user` does)",
+    )
     parser.add_argument("--export", metavar="FILE", help="write the selection to FILE.csv or .json")
     parser.add_argument("--force", action="store_true", help="let --export overwrite FILE")
     parser.add_argument("--delete", action="store_true", help="delete the selected sessions")
@@ -32,6 +38,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "nothing is deleted)",
     )
     parser.add_argument("--delete-session", type=int, metavar="ID", help="delete one session")
+    parser.add_argument(
+        "--delete-calibration",
+        metavar="NAME",
+        help="delete the calibration profile of user NAME (`calibrate --user NAME`); the "
+        "history's --delete leaves profiles alone",
+    )
     parser.add_argument(
         "--import",
         dest="import_file",
@@ -54,6 +66,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from crampdetect.storage.history import open_history
 
+    if args.delete_calibration is not None:
+        return _delete_calibration(args.delete_calibration, args.yes)
     with open_history() as history:
         if args.import_file:
             return _import(history, args)
@@ -66,12 +80,19 @@ def run(args: argparse.Namespace) -> int:
             history.delete_sessions([args.delete_session])
             print(f"Deleted session {args.delete_session}.")
             return 0
-        rows = history.sessions(args.night_from, args.night_to, args.profile)
+        rows = history.sessions(args.night_from, args.night_to, args.profile, args.user)
         if args.delete:
             if not _confirmed(plural(len(rows), "session"), args.yes):
                 return 1
             n = history.delete_sessions([int(r["id"]) for r in rows])
             print(f"Deleted {plural(n, 'session')}.")
+            from crampdetect.calibration import calibration_users
+
+            if users := calibration_users():  # not history: --delete leaves them
+                print(
+                    f"Calibration profiles kept ({', '.join(users)}): "
+                    "crampdetect history --delete-calibration NAME removes one."
+                )
             return 0
         if args.export:
             from crampdetect.storage.export import export_history
@@ -87,20 +108,55 @@ def run(args: argparse.Namespace) -> int:
                 "No sessions recorded"
                 + (" in that range." if args.night_from or args.night_to else ".")
             )
+            _where(history)
             return 0
-        print(f"{'id':>4}  {'night':10}  {'start':16}  {'kind':8}  {'length':>8}  cramps  source")
+        users = len(history.users()) > 1  # several wearers: say whose each session is
+        print(
+            f"{'id':>4}  {'night':10}  {'start':16}  {'kind':8}  {'length':>8}  cramps  "
+            + ("user      " if users else "")
+            + "source"
+        )
         for r in rows:
             sid = int(r["id"])
             n = len(history.cramps(sid))  # a cramp in pieces counts once
             length = format_length(history.session_end_s(sid))
             mark = "" if r["ended_at"] else " (interrupted)"
             start = r["started_at"][:16].replace("T", " ")
+            who = f"{r['user'] or '-':8}  " if users else ""
             print(
                 f"{sid:>4}  {r['night']:10}  {start:16}  {r['profile']:8}  {length:>8}"
-                f"  {n:>6}  {r['source'] or '-'}{mark}"
+                f"  {n:>6}  {who}{r['source'] or '-'}{mark}"
             )
             if r["recording"] and r["recording"] != r["source"]:  # the file it was scored from
                 print(f"{'':>6}recording: {r['recording']}")
+        _where(history)
+    return 0
+
+
+def _where(history: object) -> None:
+    """Where the wearer's data is: the history file and the calibration profiles beside it
+    (on stderr: the listing on stdout stays one header and one line per session)."""
+    from crampdetect.calibration import calibration_users
+
+    users = calibration_users()
+    profiles = f"calibration profiles: {', '.join(users)}" if users else "no calibration profiles"
+    where = f"{history.path} ({profiles}, in {history.path.parent / 'profiles'})"  # type: ignore[attr-defined]
+    print(f"Data: {where}", file=sys.stderr)
+
+
+def _delete_calibration(user: str, yes: bool) -> int:
+    from crampdetect.calibration import calibration_users, delete_calibration
+    from crampdetect.storage.paths import profile_path
+
+    path = profile_path(user)  # checks the name
+    if not path.exists():
+        others = calibration_users()
+        known = f" (profiles: {', '.join(others)})" if others else " (there are none)"
+        raise InputError(f"No calibration profile for user {user!r}{known}")
+    if not _confirmed(f"the calibration profile of {user!r} ({path})", yes):
+        return 1
+    delete_calibration(user)
+    print(f"Deleted the calibration profile of {user!r} ({path}).")
     return 0
 
 
@@ -194,7 +250,16 @@ def _import(history: object, args: argparse.Namespace) -> int:
     # One transaction: an invalid profile, event or recording leaves nothing behind.
     with history.transaction():  # type: ignore[attr-defined]
         recording = _recording_path(result, path)
-        rec = import_detection(history, result, started, profile, str(path), t0, recording)  # type: ignore[arg-type]
+        rec = import_detection(
+            history,  # type: ignore[arg-type]
+            result,
+            started,
+            profile,
+            str(path),
+            t0,
+            recording,
+            user=args.user,
+        )
         history.set_content_hash(rec.session_id, digest)  # type: ignore[attr-defined]
         if recorded is not None:
             from crampdetect.reports.activity import store_activity

@@ -163,7 +163,8 @@ def print_summary(summary, file) -> None:
         f"board: {plural(vibrations, 'vibration prompt')}, {summary.acks} acknowledged; "
         f"link: {s.frames} frames, lost {s.lost_frames}, "
         f"CRC errors {s.crc_errors}, duplicates {s.duplicates}, reconnects {s.reconnects}, "
-        f"commands resent {s.resends}, never acknowledged {s.unacked}",
+        f"commands resent {s.resends}, never acknowledged {s.unacked}"
+        + (f", pings acknowledged {s.pings_acked}/{s.pings}" if s.pings else ""),
         file=file,
     )
 
@@ -288,6 +289,14 @@ def run(args: argparse.Namespace) -> int:
     # with --json-events stdout holds only the events: the summary goes with the view, to stderr
     out = sys.stderr if args.json_events else sys.stdout
     print_summary(summary, out)
+    if monitor.received_s == 0:  # not one sample went through the detector
+        from crampdetect.pipeline.live import silent_board_message
+
+        print(
+            f"crampdetect monitor: error: nothing was monitored: {silent_board_message(source)}",
+            file=sys.stderr,
+        )
+        return 2
     if args.record and journals and profile == "training":  # a night is not classified
         _store_activity(journals[-1].recorder, args.record, out)
     return 0

@@ -17,6 +17,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="show the training session stored last (monitored or imported)",
     )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="only this wearer's sessions (as `monitor --user` or `history --import --user` "
+        "stored them; default: everyone's)",
+    )
     parser.add_argument("--weeks", type=int, default=8, help="weeks in the trend (default 8)")
     parser.add_argument(
         "--plot", metavar="FILE.png", help="also draw the night and the week to a PNG file"
@@ -38,20 +44,25 @@ def run(args: argparse.Namespace) -> int:
     with open_history() as history:
         if args.session is not None or args.training:
             return _session(history, args)
+        who = f" for user {args.user!r}" if args.user is not None else ""
+        users = history.users()
+        if args.user is None and len(users) > 1:
+            names = ", ".join(u if u is not None else "(no user)" for u in users)
+            print(f"Sessions of every wearer together ({names}): --user NAME shows one.\n")
         night = args.night
         if night is None:
-            rows = history.sessions(profile="night")
+            rows = history.sessions(profile="night", user=args.user)
             if not rows:
-                print("No nights recorded yet.")
+                print(f"No nights recorded yet{who}.")
                 return 0
             night = max(r["night"] for r in rows)
         else:
             night = _date(night)
-        summary = S.summarise_night(history, night)
+        summary = S.summarise_night(history, night, user=args.user)
         print(S.format_night(summary))
         print()
-        print(S.format_trend(S.weekly_trend(history, night, args.weeks)))
-        note = S.doctor_note(history, night)
+        print(S.format_trend(S.weekly_trend(history, night, args.weeks, user=args.user)))
+        note = S.doctor_note(history, night, user=args.user)
         if note:
             print()
             print(note)
@@ -67,7 +78,7 @@ def _session(history: object, args: argparse.Namespace) -> int:
 
     sid = args.session
     if sid is None:
-        rows = history.sessions(profile="training")  # type: ignore[attr-defined]
+        rows = history.sessions(profile="training", user=args.user)  # type: ignore[attr-defined]
         if not rows:
             print("No training sessions recorded yet.")
             return 0

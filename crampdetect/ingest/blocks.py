@@ -178,6 +178,11 @@ class Reassembler:
         self._last_rejected_seq = -1
         self._window = BlockWindow(self.block_s)
 
+    @property
+    def held(self) -> int:
+        """Sample frames held back while waiting for the first status frame."""
+        return len(self._pending)
+
     def link_reset(self) -> None:
         """The link was re-established: the board may have restarted while it was down."""
         self._relinked = True

@@ -16,6 +16,7 @@ pulled mid-frame), and the command would otherwise be glued to it and dropped.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 ACK_TIMEOUT_S = 0.5
 MAX_RESENDS = 2
+#: Recent pings whose acknowledgement is still counted (one a second: a minute of them).
+PING_MEMORY = 64
 #: Commands worth resending when unacknowledged.
 RESENT = ("vibrate", "stop", "set_rate")
 #: Commands that set what the motor does: a newer one supersedes every older one still unacked.
@@ -54,6 +57,8 @@ class CommandChannel:
         self.write = write
         self.clock = clock
         self.sent = self.acks = self.resends = self.unacked = self.rejected = 0
+        self.pings = self.pings_acked = 0  # heartbeats written, and acknowledged
+        self._ping_seqs: deque[int] = deque(maxlen=PING_MEMORY)
         self._seq = 0
         self._pending: dict[int, _Pending] = {}
         self._resync = True  # the next write starts with a delimiter
@@ -78,6 +83,9 @@ class CommandChannel:
         self._seq = (self._seq + 1) & 0xFFFF
         ok = self._write(data)
         self.sent += ok
+        if ok and command == "ping":
+            self.pings += 1
+            self._ping_seqs.append(frame.seq)
         if command in RESENT:
             self._pending[frame.seq] = _Pending(frame, data, self.clock())
         return ok
@@ -85,6 +93,9 @@ class CommandChannel:
     def acked(self, ack: AckFrame) -> None:
         """Match an acknowledgement from the board with its command."""
         self.acks += 1
+        if ack.acked_seq in self._ping_seqs:
+            self._ping_seqs.remove(ack.acked_seq)
+            self.pings_acked += 1
         pending = self._pending.pop(ack.acked_seq, None)
         if ack.status != 0:
             self.rejected += 1

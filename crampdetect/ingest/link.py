@@ -19,7 +19,8 @@ if TYPE_CHECKING:  # types only: blocks.py is not needed to describe the protoco
 class LinkStats:
     """Link health: frame rate, losses, corruption (CRC errors, malformed frames, frames that
     passed the CRC but not the plausibility checks), duplicates, reconnects, board restarts,
-    and commands (sent, acknowledged, resent for want of an acknowledgement, never acked)."""
+    and commands (sent, acknowledged, resent for want of an acknowledgement, never acked;
+    heartbeat pings written and acknowledged)."""
 
     frames_per_s: float = 0.0
     frames: int = 0
@@ -39,6 +40,8 @@ class LinkStats:
     resends: int = 0
     unacked: int = 0
     write_errors: int = 0
+    pings: int = 0  # heartbeats written
+    pings_acked: int = 0  # of them, acknowledged by the board
 
 
 @runtime_checkable

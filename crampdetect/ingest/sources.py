@@ -111,6 +111,12 @@ class BoardSource:
         """Rate, representation and firmware as last reported by the board."""
         return self.reassembler.info
 
+    @property
+    def held_frames(self) -> int:
+        """Sample frames received and held until the board's first status frame says what
+        they are (after ``HOLD_FRAMES`` of them the URL's hints or the defaults are used)."""
+        return self.reassembler.held
+
     def read(self, timeout_s: float = 0.1) -> list[Block]:
         """Blocks completed by the bytes received so far; waits up to ``timeout_s`` for bytes."""
         if self.ended:
@@ -222,6 +228,8 @@ class BoardSource:
             resends=self.commands.resends,
             unacked=self.commands.unacked,
             write_errors=self.transport.write_errors,
+            pings=self.commands.pings,
+            pings_acked=self.commands.pings_acked,
         )
 
 

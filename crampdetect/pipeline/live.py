@@ -27,14 +27,18 @@ from crampdetect.alerts.policy import Action, SensorWatch
 from crampdetect.core import Block, Event, QualityInterval
 from crampdetect.detect import onset
 from crampdetect.detect.model import check_recording
+from crampdetect.ingest.blocks import HOLD_FRAMES
 from crampdetect.ingest.link import LinkStats, Source
 from crampdetect.pipeline import Output, Pipeline
+from crampdetect.text import plural
 
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_S = 1.0
 #: Warn when no sample arrived this long after the start, s.
 SILENT_WARN_S = 5.0
+#: Warn when the board acknowledged none of the commands (pings) sent this long after the start, s.
+ACK_WARN_S = 5.0
 READ_TIMEOUT_S = 0.1
 
 
@@ -54,6 +58,40 @@ class MonitorSummary:
     @property
     def cramps(self) -> list[Event]:
         return [e for e in self.events if e.kind == "cramp"]
+
+
+def silent_board_message(source: object) -> str:
+    """What to tell the wearer when no block came ``SILENT_WARN_S`` after the start: the
+    board sends nothing, or sends sample frames that wait for a status frame which never came."""
+    held = int(getattr(source, "held_frames", 0))
+    if held:
+        return (
+            f"sample frames arrive ({held} so far) but no status frame (protocol type 2) yet, "
+            f"which says their rate, ADC bits and signal; after {HOLD_FRAMES} frames they are "
+            "taken as the URL's rate=, bits=, signal= (else 1000 Hz, 10 bits, raw): give them "
+            "in the URL (serial://PORT?rate=1000&bits=10&signal=raw) or update the firmware"
+        )
+    return (
+        f"no samples from the board after {SILENT_WARN_S:.0f} s: is it powered, "
+        "running the crampdetect firmware, at the right baud rate?"
+    )
+
+
+def unconfirmed_board(source: object) -> bool:
+    """A board (it holds frames for a status frame) whose stream started without one."""
+    info = getattr(source, "info", None)
+    return hasattr(source, "held_frames") and info is not None and not info.confirmed
+
+
+def assumed_stream_message(source: object) -> str:
+    """The board streams but sent no status frame: what the samples are taken to be."""
+    info = source.info  # type: ignore[attr-defined]
+    rep = info.representation
+    return (
+        "no status frame (protocol type 2) from the board: its samples are taken as "
+        f"{info.fs:g} Hz, {rep.adc_bits} bits, signal {rep.signal} (the URL's rate=, bits=, "
+        "signal=, else the defaults); update the firmware if they are not"
+    )
 
 
 def _head(block: Block, seconds: float) -> Block | None:
@@ -336,6 +374,7 @@ class LiveMonitor:
         self._last_ping = -math.inf
         started = time.monotonic()
         warned = False
+        ack_checked = False  # an ack came, or the warning that none did was given
         source = self.source
         unread: list[Block] = []  # received, not detected on: kept by the recording at stop
         reached = False  # signal_s went through (to the sample: no float sum decides it)
@@ -348,6 +387,8 @@ class LiveMonitor:
                     if self._wall0 is None:
                         self._wall0, self._stream0 = self._clock(), blocks[-1].t_end
                         self.summary.start_s = blocks[0].t0
+                        if unconfirmed_board(source):
+                            self._say(assumed_stream_message(source))
                     self._newest_s = max(self._newest_s, blocks[-1].t_end)
                 for k, block in enumerate(blocks):
                     if signal_s is not None:
@@ -390,10 +431,9 @@ class LiveMonitor:
                     self._heartbeat()
                 if self.pipeline is None and not warned and now - started > SILENT_WARN_S:
                     warned = True
-                    self._say(
-                        f"no samples from the board after {SILENT_WARN_S:.0f} s: is it powered, "
-                        "running the crampdetect firmware, at the right baud rate?"
-                    )
+                    self._say(silent_board_message(source))
+                if not ack_checked and self._commands and now - started > ACK_WARN_S:
+                    ack_checked = self._check_acks()
                 self._update_view()
                 if on_pass is not None:
                     on_pass()
@@ -402,6 +442,22 @@ class LiveMonitor:
         finally:
             self._shutdown()
         return self.summary
+
+    def _check_acks(self) -> bool:
+        """Once the board streams: say once if it acknowledged none of the commands sent
+        (its motor's stop, and the heartbeat it stops on, depend on the link). True when
+        there is nothing more to check (an ack came, or the warning was given)."""
+        stats = self.source.stats
+        if stats.acks:
+            return True
+        if self.pipeline is None or not stats.commands_sent:
+            return False  # no stream yet: the silent-board message covers it
+        self._say(
+            f"the board acknowledged none of the {plural(stats.commands_sent, 'command')} "
+            f"sent in {ACK_WARN_S:.0f} s (pings every second): a stop may not reach its "
+            "motor; check the firmware and the link (is it the crampdetect firmware?)"
+        )
+        return True
 
     def _heartbeat(self) -> None:
         """A ``ping`` to the board (its firmware stops the motor after 3 s without a host

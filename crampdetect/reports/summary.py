@@ -69,12 +69,15 @@ def union_length(intervals: list[tuple[float, float]]) -> float:
     return total
 
 
-def summarise_night(history: History, night: str, profile: str = "night") -> NightSummary:
-    """Summarise the sessions of ``night`` (ISO date on which the night began)."""
+def summarise_night(
+    history: History, night: str, profile: str = "night", user: str | None = None
+) -> NightSummary:
+    """Summarise the sessions of ``night`` (ISO date on which the night began); ``user``: only
+    that wearer's sessions (None: everyone's)."""
     out = NightSummary(night)
     lost: dict[str, list[tuple[float, float]]] = {}
     offset = 0.0  # sessions of one night are laid end to end for the union
-    for row in history.sessions(night, night, profile=profile):
+    for row in history.sessions(night, night, profile=profile, user=user):
         sid = int(row["id"])
         end_s = history.session_end_s(sid)
         out.session_ids.append(sid)
@@ -122,7 +125,9 @@ class WeekTrend:
     longest_s: float
 
 
-def weekly_trend(history: History, until: str, weeks: int = 8) -> list[WeekTrend]:
+def weekly_trend(
+    history: History, until: str, weeks: int = 8, user: str | None = None
+) -> list[WeekTrend]:
     """Per-week counts for the ``weeks`` weeks ending with the week of ``until``.
 
     Each row counts its whole ISO week (Monday to Sunday nights), the nights after ``until``
@@ -141,7 +146,7 @@ def weekly_trend(history: History, until: str, weeks: int = 8) -> list[WeekTrend
             "n": 0,
             "max": 0.0,
         }
-    for row in history.sessions(first.isoformat(), last.isoformat(), profile="night"):
+    for row in history.sessions(first.isoformat(), last.isoformat(), profile="night", user=user):
         iso = dt.date.fromisoformat(row["night"]).isocalendar()
         w = per_week[f"{iso.year}-W{iso.week:02d}"]
         w["nights"].add(row["night"])  # type: ignore[attr-defined]
@@ -157,24 +162,33 @@ def weekly_trend(history: History, until: str, weeks: int = 8) -> list[WeekTrend
     ]
 
 
-def doctor_note(history: History, until: str, days: int = 28) -> str | None:
+def doctor_note(
+    history: History, until: str, days: int = 28, user: str | None = None
+) -> str | None:
     """Information text when the last ``days`` show frequent or long cramps, else None."""
     last = dt.date.fromisoformat(until)
     first = last - dt.timedelta(days=days - 1)
     per_night: dict[str, int] = {}
     longest = 0.0
-    for row in history.sessions(first.isoformat(), last.isoformat(), profile="night"):
+    for row in history.sessions(first.isoformat(), last.isoformat(), profile="night", user=user):
         cramps = history.cramps(int(row["id"]))
         if cramps:
             per_night[row["night"]] = per_night.get(row["night"], 0) + len(cramps)
         longest = max([longest] + [c.duration_s or 0.0 for c in cramps])
     reasons = []
+    # The busiest 7-night window of the period (the latest of equals), not the first one over
+    # the limit: 5 cramp nights in a week are reported as 5, with the nights they fell on.
+    best: list[str] = []
     for start in range(0, days - 6):
         window = {(first + dt.timedelta(days=start + d)).isoformat() for d in range(7)}
-        n = len(window & per_night.keys())
-        if n > NIGHTS_PER_WEEK:
-            reasons.append(f"cramps on {n} nights within one week (more than {NIGHTS_PER_WEEK})")
-            break
+        hits = sorted(window & per_night.keys())
+        if len(hits) >= len(best):
+            best = hits
+    if len(best) > NIGHTS_PER_WEEK:
+        reasons.append(
+            f"cramps on {len(best)} nights within one week (more than {NIGHTS_PER_WEEK}:"
+            f" nights of {best[0]} to {best[-1]})"
+        )
     busiest = max(per_night.values(), default=0)
     if busiest >= CRAMPS_PER_NIGHT:
         reasons.append(f"{busiest} cramps in one night")

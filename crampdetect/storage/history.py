@@ -28,7 +28,7 @@ from crampdetect.text import date_hint
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _V1 = (
     """CREATE TABLE sessions (
@@ -101,6 +101,33 @@ _V4 = ("ALTER TABLE cramps ADD COLUMN part_of INTEGER",)
 _V5 = ("ALTER TABLE sessions ADD COLUMN recording TEXT",)
 
 
+#: ``sessions.id`` AUTOINCREMENT: a deleted session's id is never given to a later one (an export
+#: naming session 1 means one night for good). SQLite cannot add AUTOINCREMENT to a column, so
+#: the table is rebuilt (foreign keys off meanwhile: dropping it must not cascade to the records;
+#: they are checked before the step commits). Ids deleted before this step cannot be known.
+_SESSION_COLUMNS = (
+    "id, started_at, ended_at, profile, source, night, user, channels, duration_s, "
+    "content_hash, recording"
+)
+_V6 = (
+    """CREATE TABLE sessions_v6 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, ended_at TEXT,
+        profile TEXT NOT NULL, source TEXT, night TEXT, user TEXT, channels TEXT,
+        duration_s REAL, content_hash TEXT, recording TEXT)""",
+    f"INSERT INTO sessions_v6 ({_SESSION_COLUMNS}) SELECT {_SESSION_COLUMNS} FROM sessions",
+    "DROP TABLE sessions",
+    "ALTER TABLE sessions_v6 RENAME TO sessions",
+    "CREATE INDEX sessions_night ON sessions(night)",
+    "CREATE INDEX sessions_content ON sessions(content_hash)",
+)
+
+
+def _check_keys(conn: sqlite3.Connection) -> None:
+    bad = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if bad:
+        raise sqlite3.DatabaseError(f"{len(bad)} records point at no session after the rebuild")
+
+
 def _fill_nights(conn: sqlite3.Connection) -> None:
     rows = conn.execute("SELECT id, started_at, profile FROM sessions").fetchall()
     for sid, started, profile in rows:
@@ -115,6 +142,7 @@ MIGRATIONS: tuple[tuple[tuple[str, ...], Callable[[sqlite3.Connection], None] | 
     (_V3, _fill_nights),  # training sessions move to their own date
     (_V4, None),
     (_V5, None),
+    (_V6, _check_keys),
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
@@ -262,16 +290,22 @@ class History:
                 f"History {self.path} has schema {version}, newer than this crampdetect "
                 f"({SCHEMA_VERSION}): upgrade crampdetect"
             )
-        for step in range(version, SCHEMA_VERSION):
-            statements, fill = MIGRATIONS[step]
-            with self.transaction() as conn:
-                for sql in statements:
-                    conn.execute(sql)
-                if fill is not None:
-                    fill(conn)
-                conn.execute(f"PRAGMA user_version = {step + 1}")
-            if step:
-                logger.info("history %s migrated to schema %d", self.path, step + 1)
+        # A step may rebuild a table (schema 6): foreign keys off, or dropping the old
+        # sessions table would delete every record (set outside a transaction only).
+        self.conn.execute("PRAGMA foreign_keys=OFF")
+        try:
+            for step in range(version, SCHEMA_VERSION):
+                statements, fill = MIGRATIONS[step]
+                with self.transaction() as conn:
+                    for sql in statements:
+                        conn.execute(sql)
+                    if fill is not None:
+                        fill(conn)
+                    conn.execute(f"PRAGMA user_version = {step + 1}")
+                if step:
+                    logger.info("history %s migrated to schema %d", self.path, step + 1)
+        finally:
+            self.conn.execute("PRAGMA foreign_keys=ON")
 
     # -- reading -------------------------------------------------------------------------
 
@@ -280,10 +314,16 @@ class History:
         night_from: str | None = None,
         night_to: str | None = None,
         profile: str | None = None,
+        user: str | None = None,
     ) -> list[sqlite3.Row]:
-        """Sessions whose night is within [night_from, night_to] (ISO dates), oldest first."""
+        """Sessions whose night is within [night_from, night_to] (ISO dates), oldest first;
+        ``user``: only that wearer's (as ``monitor --user`` or ``history --import --user``
+        stored them), None: everyone's."""
         sql = "SELECT * FROM sessions WHERE 1=1"
         params: list[object] = []
+        if user is not None:
+            sql += " AND user = ?"
+            params.append(user)
         if night_from:
             sql += " AND night >= ?"
             params.append(_check_date(night_from))
@@ -296,6 +336,11 @@ class History:
         rows = self.conn.execute(sql + " ORDER BY id", params).fetchall()
         # Start times carry their own UTC offsets: order by the instant, not the text.
         return sorted(rows, key=lambda r: (dt.datetime.fromisoformat(r["started_at"]), r["id"]))
+
+    def users(self) -> list[str | None]:
+        """The wearers sessions are stored for (None: sessions stored without a user)."""
+        rows = self.conn.execute("SELECT DISTINCT user FROM sessions").fetchall()
+        return sorted((r[0] for r in rows), key=lambda u: (u is not None, u or ""))
 
     def session(self, session_id: int) -> sqlite3.Row:
         row = self.conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()

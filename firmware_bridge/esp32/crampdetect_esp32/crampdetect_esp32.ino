@@ -2,7 +2,7 @@
 //
 // Same portable core as the Uno (../../core: framing, command parsing, motor safety, sample
 // ring). This file is thin glue only:
-//   - a 1 kHz hardware timer wakes a high-priority task that reads both MyoWare channels with
+//   - a 1 kHz hardware timer wakes a high-priority task that reads the MyoWare channel(s) with
 //     analogRead() (never in the ISR: see hardware.md §2.1) and pushes them into the ring;
 //   - frames go out over USB serial at 500000 baud and, while a bonded central is subscribed, as
 //     BLE notifications: the same byte stream cut into notifications of at most ATT_MTU - 3 bytes
@@ -36,19 +36,26 @@
 #include "cd_sampler.h"
 
 #define FIRMWARE_NAME "cd-esp32 0.1.0"
-#define PIN_CH0 A4            // MyoWare Wireless Shield: RAW -> A4 (GPIO32), ENV -> A3
-#define PIN_CH1 A3
-#define SIGNAL_CODE 0         // 0 = RAW on channel 0 (PROTOCOL.md status.signal)
+// One channel = one sensor (one calf), every channel the same output (SIGNAL_CODE says which).
+// Never send one sensor's RAW and ENV as two channels: the host reads every channel as the
+// signal SIGNAL_CODE names, a second channel as the other leg (a false cramp, a late alert).
+// Default: one MyoWare on the Wireless Shield, its RAW (A4, GPIO32) on channel 0; the shield's
+// ENV line (A3) is not read. Two calves: a second MyoWare's RAW (the same output as the first)
+// on PIN_CH1, an ADC1 pin (GPIO32-39; ADC2 is not usable with the radio on), then
+// CHANNEL_MASK 0x03 and N_CHANNELS 2.
+#define PIN_CH0 A4            // calf 1 (left): the Wireless Shield's RAW
+#define PIN_CH1 33            // calf 2 (right), read only when N_CHANNELS is 2: NOT A3 (ENV)
+#define SIGNAL_CODE 0         // 0 = RAW on every channel, 1 = ENV on every channel (status.signal)
 #define MOTOR_PIN 25          // through a logic-level MOSFET, flyback diode across the motor
 #define BUTTON_PIN 27         // acknowledge button to GND, internal pull-up (pressed = LOW)
 // Your own 6-digit BLE passkey (100000-999999): the computer asks for it once, when pairing.
 // There is deliberately no default: a passkey shared by every board protects none of them.
 #define BLE_PASSKEY 0
 #define BATTERY_PIN 35        // LiPo through a 1:2 divider (e.g. Huzzah32 A13); -1 = none
-#define CHANNEL_MASK 0x03
-#define N_CHANNELS 2
+#define CHANNEL_MASK 0x01    // 0x01: one calf on PIN_CH0; 0x03: two calves (PIN_CH0, PIN_CH1)
+#define N_CHANNELS 1         // channels in CHANNEL_MASK: 1 or 2
 #define MAX_PER_FRAME 25      // samples per channel per frame on BLE (fewer headers); USB: 10
-#define BLE_TX_BYTES 4096     // BLE send buffer: ~0.8 s of 2 x 1 kHz
+#define BLE_TX_BYTES 4096     // BLE send buffer: ~0.8 s of 2 channels at 1 kHz
 #define BAUD 500000UL
 #define STATUS_EVERY_MS 1000UL
 #define WATCHDOG_MS 1000      // loop() must come round this often or the chip resets, motor off
@@ -74,6 +81,8 @@ static hw_timer_t *timer;
 static StreamBufferHandle_t ble_in, ble_out;
 static BLECharacteristic *data_char, *battery_char;
 
+static_assert((CHANNEL_MASK == 0x01 && N_CHANNELS == 1) || (CHANNEL_MASK == 0x03 && N_CHANNELS == 2),
+              "CHANNEL_MASK 0x01 with N_CHANNELS 1, or 0x03 with 2 (one sensor per channel)");
 static_assert(BLE_PASSKEY >= 100000 && BLE_PASSKEY <= 999999,
               "set BLE_PASSKEY at the top of the sketch to your own 6-digit number");
 
@@ -86,7 +95,8 @@ static void ARDUINO_ISR_ATTR on_timer() {
 static void sampler(void *) {
   for (;;) {
     ulTaskNotifyTake(pdTRUE, portMAX_DELAY);
-    uint16_t set[N_CHANNELS] = {(uint16_t)analogRead(PIN_CH0), (uint16_t)analogRead(PIN_CH1)};
+    uint16_t set[CD_MAX_CHANNELS] = {(uint16_t)analogRead(PIN_CH0),
+                                     (uint16_t)(N_CHANNELS > 1 ? analogRead(PIN_CH1) : 0)};
     cd_ring_push(&ring, set);  // the only producer
   }
 }

@@ -24,8 +24,11 @@
 #define FIRMWARE_NAME "cd-uno 0.1.0"
 #define MOTOR_PIN 5          // PD5 / OC0B: PWM for the intensity
 #define BUTTON_PIN 2         // PD2: acknowledge button to GND, internal pull-up (pressed = LOW)
+// One channel = one sensor: A0 the left calf's MyoWare, A1 the right calf's, both the same
+// output (RAW, or both ENV). Never one sensor's RAW and ENV on A0 and A1: the host reads every
+// channel as the signal SIGNAL_CODE names and A1 as the other leg.
 #define CHANNEL_MASK 0x03    // A0, A1
-#define SIGNAL_CODE 0        // 0 = MyoWare RAW wired, 1 = ENV (status frame "signal")
+#define SIGNAL_CODE 0        // 0 = MyoWare RAW wired on both, 1 = ENV on both (status "signal")
 #define N_CHANNELS 2
 #define PER_FRAME 10         // samples per channel per frame -> 100 frames/s at 1 kHz
 #define BAUD 500000UL        // 16 MHz / (8 * 4): exact with U2X
