@@ -102,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
                 Path(path).name if given.is_file() else Path(path).relative_to(given).as_posix()
             )
             scores.append(outcome)
+            for problem in outcome.get("problems", []):  # e.g. a file cut short: as detect
+                print(f"crampdetect evaluate: warning: {name_path(path, problem)}", file=sys.stderr)
         elif outcome.error.startswith(f"{NoLabelsError.__name__}: "):
             skipped.append(f"{path} (no labels)")
         else:
