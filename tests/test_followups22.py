@@ -46,3 +46,51 @@ def test_evaluate_of_a_truncated_edf_warns_and_scores_only_the_data_it_holds(cra
     assert row["detected"] and row["cut_by_end"]
     assert row["closed_early"] is False and abs(row["end_error_s"]) < 5.0
     assert doc["overall"]["closed_early"] == 0
+
+
+@pytest.fixture(scope="module")
+def mixed_folder(cramp_edf, tmp_path_factory):
+    """A labelled recording, a zero-byte EDF, random bytes named .bdf and a note."""
+    import numpy as np
+
+    folder = tmp_path_factory.mktemp("mixed")
+    (folder / "cramp1.edf").write_bytes(cramp_edf.read_bytes())
+    (folder / "empty.edf").write_bytes(b"")
+    (folder / "noise.bdf").write_bytes(np.random.default_rng(3).bytes(5000))
+    (folder / "notes.txt").write_text("subject 3\n")
+    return folder
+
+
+@pytest.mark.parametrize("command", ["detect", "evaluate", "convert", "report"])
+def test_a_recording_file_that_cannot_be_read_in_a_folder_is_an_error(
+    command, mixed_folder, tmp_path
+):
+    """Named on the command line an unreadable .edf is an error (exit 2); in a folder too:
+    an error line naming each, the batch goes on, exit status 2; a note is still skipped."""
+    extra = {
+        "detect": ["--json"],
+        "evaluate": ["--json"],
+        "convert": ["--out", tmp_path / "copies", "--format", "csv"],
+        "report": ["--out", tmp_path / "reports", "--workers", "1"],
+    }[command]
+    r = run_cli(command, mixed_folder, *extra, "-q")
+    assert r.returncode == 2, r.stderr
+    for bad in ("empty.edf", "noise.bdf"):
+        line = f"crampdetect {command}: error: {mixed_folder / bad}: "
+        assert any(ln.startswith(line) for ln in r.stderr.splitlines()), r.stderr
+    if command != "convert":  # convert -q keeps to errors and warnings
+        assert "skipped 1" in r.stderr and "notes.txt" in r.stderr
+    assert "Traceback" not in r.stderr
+    if command == "detect":
+        docs = [json.loads(line) for line in r.stdout.splitlines()]
+        assert [d["path"].rsplit("/", 1)[1] for d in docs if "error" in d] == [
+            "empty.edf",
+            "noise.bdf",
+        ]
+    if command == "evaluate":
+        doc = json.loads(r.stdout)
+        assert sorted(f["path"] for f in doc["failed"]) == [
+            str(mixed_folder / "empty.edf"),
+            str(mixed_folder / "noise.bdf"),
+        ]
+        assert doc["overall"]["cramps"] == 1  # the readable one is scored

@@ -44,7 +44,7 @@ def is_folder(path: Path) -> bool:
 
 #: Files that belong to a recording beside them, not recordings of their own: never "skipped".
 SIDECAR_SUFFIXES = (".labels.json", ".session.json")
-#: Suffixes of recordings: a folder's file with one of them that cannot be read is named with why.
+#: Suffixes of recordings: a folder's file with one of them that cannot be read is an error.
 RECORDING_SUFFIXES = (".csv", ".edf", ".bdf", ".wav")
 
 
@@ -64,8 +64,10 @@ def expand_folders(
     unreadable: list[tuple[str, str]] | None = None,
 ) -> tuple[list[str], list[str]]:
     """The paths to score, folders expanded to their recordings; and the entries of those
-    folders skipped as not recordings (notes, unreadable files, sub-folders), sidecars aside; a
-    file that looks like a recording (an empty or damaged CSV) is named with the reason.
+    folders skipped as not recordings (notes, unreadable files, sub-folders), sidecars aside. A
+    file whose suffix names a recording format (``RECORDING_SUFFIXES``) but that cannot be read
+    (an empty EDF, random bytes named .bdf) is among the paths to score, so that it fails as it
+    does when named: an error line naming it, and exit status 2.
 
     ``recursive``: sub-folders are searched too, at any depth (a session directory is one
     recording either way). Every entry is named as error lines name a file: the folder as the
@@ -105,11 +107,11 @@ def _expand(
             if entry.is_dir():
                 skipped.append(shown + "/")
             elif entry.suffix.lower() in RECORDING_SUFFIXES:
-                why = str(exc).replace(f"{entry}: ", "").replace(f"{entry.name}: ", "")
                 if unreadable is not None:
+                    why = str(exc).replace(f"{entry}: ", "").replace(f"{entry.name}: ", "")
                     unreadable.append((str(entry), why))
-                else:
-                    skipped.append(f"{shown} ({why})")
+                else:  # scored as named: its error line, and exit status 2
+                    out.append(str(entry))
             else:
                 skipped.append(shown)
             continue

@@ -174,7 +174,8 @@ def labelled_recordings(
     entries skipped (no labels, not recordings) and the recording files that cannot be read
     (path, why). A CSV is scored when a ``.labels.json`` sidecar is beside it; any other
     recording when it carries labels (a sidecar, EDF+ label annotations), which the scorer
-    finds out (:class:`~crampdetect.evaluate.score.NoLabelsError`)."""
+    finds out (:class:`~crampdetect.evaluate.score.NoLabelsError`). A file named as a
+    recording (.edf, .bdf, .wav, a labelled .csv) that cannot be read is failed."""
     from crampdetect.cli._args import expand_folders
     from crampdetect.evaluate.score import labels_path
 
@@ -192,13 +193,13 @@ def labelled_recordings(
             skipped.append(f"{name} (no labels)")  # named as errors are (the path given)
         else:
             paths.append(name)
-    # a file that cannot be read is only a failure when it was meant to be scored (labels
-    # beside it); else it is skipped with why, as detect, report, convert and replay do
+    # a recording file that cannot be read fails, as in detect, report, convert and replay,
+    # unless it is a CSV without labels: that one is not scored even when it can be read
     for path, why in list(failed):
         p = Path(path)
-        if not labels_path(p).exists():
+        if p.suffix.lower() == ".csv" and not labels_path(p).exists():
             failed.remove((path, why))
-            skipped.append(f"{path} ({why})")
+            skipped.append(f"{path} (no labels)")
     skipped = [s for s in skipped if not s.endswith(IGNORED_SUFFIXES)]
     return paths, skipped, failed
 
