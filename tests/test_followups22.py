@@ -94,3 +94,36 @@ def test_a_recording_file_that_cannot_be_read_in_a_folder_is_an_error(
             str(mixed_folder / "noise.bdf"),
         ]
         assert doc["overall"]["cramps"] == 1  # the readable one is scored
+
+
+def test_a_truncated_wav_with_its_sidecar_is_read_as_far_as_it_goes(cramp_edf, tmp_path):
+    """`convert` to WAV writes a .session.json sidecar; the WAV cut short (a copy interrupted)
+    is read like one without a sidecar: the frames present, a warning about the WAV (not an
+    error blaming the sidecar), its scale from the sidecar kept."""
+    import soundfile as sf
+
+    wav = tmp_path / "night.wav"
+    assert run_cli("convert", cramp_edf, wav).returncode == 0
+    whole = json.loads(run_cli("detect", wav, "--json").stdout)
+    raw = wav.read_bytes()
+    cut = tmp_path / "trunc.wav"
+    cut.write_bytes(raw[:200_000])
+    cut.with_name("trunc.wav.session.json").write_bytes(
+        wav.with_name("night.wav.session.json").read_bytes()
+    )
+    frames = sf.read(cut, always_2d=True)[0].shape[0]
+    r = run_cli("detect", cut, "--json")
+    assert r.returncode == 0, r.stderr
+    (warning,) = [ln for ln in r.stderr.splitlines() if "warning" in ln]
+    assert "WAV cut short" in warning and "session.json:" not in warning
+    doc = json.loads(r.stdout)
+    assert abs(doc["input"]["duration_s"] - frames / 1000.0) < 0.01
+    assert doc["input"]["units"] == whole["input"]["units"] == "uV"  # the sidecar's scale
+    # in a folder, the warning names the WAV
+    (tmp_path / "study").mkdir()
+    for name in ("trunc.wav", "trunc.wav.session.json"):
+        (tmp_path / "study" / name).write_bytes((tmp_path / name).read_bytes())
+    r = run_cli("detect", tmp_path / "study", "-q")
+    assert r.returncode == 0, r.stderr
+    named = f"crampdetect detect: warning: {tmp_path / 'study' / 'trunc.wav'}: WAV cut short"
+    assert any(ln.startswith(named) for ln in r.stderr.splitlines()), r.stderr
