@@ -127,3 +127,32 @@ def test_a_truncated_wav_with_its_sidecar_is_read_as_far_as_it_goes(cramp_edf, t
     assert r.returncode == 0, r.stderr
     named = f"crampdetect detect: warning: {tmp_path / 'study' / 'trunc.wav'}: WAV cut short"
     assert any(ln.startswith(named) for ln in r.stderr.splitlines()), r.stderr
+
+
+def test_a_cramp_still_going_when_the_data_ends_is_marked_and_said_so(cramp_edf, tmp_path):
+    """The EDF cut inside the cramp: its event ends at the data's end and says it was still
+    going (`detail.open_at_end`); imported into the history it is stored as going on, not
+    as a cramp that short, and `summary` and `report` say it was still going."""
+    cut = tmp_path / "c_trunc.edf"
+    cut.write_bytes(cramp_edf.read_bytes()[:300_000])
+    whole = json.loads(run_cli("detect", cramp_edf, "--json", "-q").stdout)
+    assert not any((e.get("detail") or {}).get("open_at_end") for e in whole["events"])
+    r = run_cli("detect", cut, "--json", "-q")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    (cramp,) = [e for e in doc["events"] if e["kind"] == "cramp"]
+    assert cramp["detail"]["open_at_end"] is True
+    assert cramp["end_s"] == pytest.approx(doc["input"]["duration_s"], abs=0.2)
+    assert not any(
+        (e.get("detail") or {}).get("open_at_end") for e in doc["events"] if e is not cramp
+    )
+    result = tmp_path / "cut.json"
+    result.write_text(r.stdout)
+    imported = run_cli("history", "--import", result, "--start", "2026-12-01T23:00", home=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    summary = run_cli("summary", home=tmp_path)
+    assert "calf_right: still going when the recording ended" in summary.stdout, summary.stdout
+    html = tmp_path / "cut.html"
+    report = run_cli("report", cut, "--out", html, "-q")
+    assert report.returncode == 0, report.stderr
+    assert "still going when the recording ended" in html.read_text()
