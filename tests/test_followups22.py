@@ -156,3 +156,30 @@ def test_a_cramp_still_going_when_the_data_ends_is_marked_and_said_so(cramp_edf,
     report = run_cli("report", cut, "--out", html, "-q")
     assert report.returncode == 0, report.stderr
     assert "still going when the recording ended" in html.read_text()
+
+
+def test_bulk_warnings_name_their_file_and_an_open_edf_header_is_worded_plainly(
+    cramp_edf, tmp_path
+):
+    """`convert DIR --out ... -r` of a truncated EDF and one whose header gives -1 data records
+    (a recorder that did not close it): every warning names its file by path, as `detect`
+    of several files does, and none says edfio's "Updating header" (nothing is written)."""
+    raw = bytearray(cramp_edf.read_bytes())
+    study = tmp_path / "study" / "s1"
+    study.mkdir(parents=True)
+    (study / "cut.edf").write_bytes(bytes(raw[:300_000]))
+    raw[236:244] = b"-1      "  # number of data records: -1, "unknown"
+    (study / "open.edf").write_bytes(bytes(raw))
+    for command in (
+        ["convert", tmp_path / "study", "--out", tmp_path / "copies", "--format", "bdf", "-r"],
+        ["detect", tmp_path / "study", "-r", "--json"],
+    ):
+        r = run_cli(*command, "-q")
+        assert r.returncode == 0, r.stderr
+        warnings = [ln for ln in r.stderr.splitlines() if ": warning: " in ln]
+        assert len(warnings) == 2, r.stderr
+        for line, name in zip(sorted(warnings), ("cut.edf", "open.edf"), strict=True):
+            assert line.startswith(f"crampdetect {command[0]}: warning: {study / name}: "), line
+        assert "Updating header" not in r.stderr
+        (opened,) = [ln for ln in warnings if "open.edf" in ln]
+        assert "no number of data records" in opened and "180" in opened

@@ -17,15 +17,14 @@ def name_path(path: str | Path, message: str) -> str:
 
     Readers name a file by its bare name (``night.csv: no data rows``); among several
     recordings from several folders that is ambiguous, so a leading bare name is replaced by
-    the path and a message that names neither gets the path in front.
+    the path and a message that does not give the path gets it in front (one that names the
+    file only further on, e.g. by its sidecar ``x.wav.session.json``, too).
     """
     path = str(path)
     name = Path(path).name
-    if message.startswith(path):
-        return message
-    if message.startswith(name + ":"):
+    if message.startswith(name + ":") and not message.startswith(path):
         return path + message[len(name) :]
-    return message if name in message else f"{path}: {message}"
+    return message if path in message else f"{path}: {message}"
 
 
 def refuse_ignored(options: list[tuple[str, bool]], verbs: tuple[str, str], why: str) -> None:
