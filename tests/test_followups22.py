@@ -183,3 +183,39 @@ def test_bulk_warnings_name_their_file_and_an_open_edf_header_is_worded_plainly(
         assert "Updating header" not in r.stderr
         (opened,) = [ln for ln in warnings if "open.edf" in ln]
         assert "no number of data records" in opened and "180" in opened
+
+
+def test_bulk_json_lines_share_one_shape_and_skipped_entries_say_why(mixed_folder, tmp_path):
+    """`detect DIR --json`: an error line has `events` and `quality` (empty) like a result
+    line, and its error gives the file once (its path is the line's own field); `evaluate
+    --json` lists skipped entries as {"path", "reason"}."""
+    r = run_cli("detect", mixed_folder, "--json", "-q")
+    assert r.returncode == 2, r.stderr
+    recs = [json.loads(line) for line in r.stdout.splitlines()]
+    assert all(isinstance(d["events"], list) and isinstance(d["quality"], list) for d in recs)
+    errors = [d for d in recs if "error" in d]
+    assert len(errors) == 2 and all(d["events"] == d["quality"] == [] for d in errors)
+    for d in errors:
+        name = d["path"].rsplit("/", 1)[1]
+        assert name not in d["error"] and d["error"], d
+    # what pd.json_normalize(recs, record_path="events", meta=["path"]) needs: every record
+    # holds a list of objects under "events"
+    rows = [{**e, "path": d["path"]} for d in recs for e in d["events"]]
+    assert rows and {row["path"] for row in rows} == {str(mixed_folder / "cramp1.edf")}
+    try:
+        import pandas as pd
+    except ImportError:
+        pass
+    else:
+        table = pd.json_normalize(recs, record_path="events", meta=["path"])
+        assert len(table) == len(rows)
+    (mixed_folder / "sub").mkdir(exist_ok=True)
+    try:
+        r = run_cli("evaluate", mixed_folder, "--json", "-q")
+    finally:
+        (mixed_folder / "sub").rmdir()
+    doc = json.loads(r.stdout)
+    assert sorted(doc["skipped"], key=lambda s: s["path"]) == [
+        {"path": str(mixed_folder / "notes.txt"), "reason": "not a recording"},
+        {"path": str(mixed_folder / "sub"), "reason": "a sub-folder (searched with --recursive)"},
+    ]

@@ -27,6 +27,16 @@ def name_path(path: str | Path, message: str) -> str:
     return message if path in message else f"{path}: {message}"
 
 
+def without_name(path: str | Path, message: str) -> str:
+    """``message`` about the recording at ``path`` without the path or bare name readers put
+    in front (a bulk JSON line gives the path in its own field: once is enough)."""
+    path = str(path)
+    for lead in (path, Path(path).name):
+        if message.startswith(lead + ": "):
+            return message[len(lead) + 2 :]
+    return message
+
+
 def refuse_ignored(options: list[tuple[str, bool]], verbs: tuple[str, str], why: str) -> None:
     """Raise :class:`InputError` naming the options given (``(name, given)`` pairs) that this
     use would ignore: ``"<names> <verb> <why>"``, ``verbs`` the singular and plural verb."""
@@ -176,8 +186,14 @@ def run_many(args: argparse.Namespace, command: str, score) -> int:
             failed += 1
             error = result["error"]
             print(f"crampdetect {command}: error: {name_path(path, error)}", file=sys.stderr)
-            if args.json:
-                print(json.dumps({"path": path, "error": error}), flush=True)
+            if args.json:  # the shape of a result line: pandas reads both alike
+                line = {
+                    "path": path,
+                    "error": without_name(path, error),
+                    "events": [],
+                    "quality": [],
+                }
+                print(json.dumps(line), flush=True)
             continue
         for problem in result["input"].get("problems", []):
             print(f"crampdetect {command}: warning: {name_path(path, problem)}", file=sys.stderr)

@@ -131,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     result = aggregate(scores)
     result["provenance"] = provenance(args.profile, None, overrides, scorer.model)
     result["failed"] = [{"path": p, "error": e} for p, e in failed]
-    result["skipped"] = skipped
+    result["skipped"] = [skipped_entry(s) for s in skipped]
     if args.per_recording:
         result["recordings"] = scores
     if args.cases:
@@ -202,6 +202,16 @@ def labelled_recordings(
             skipped.append(f"{path} (no labels)")
     skipped = [s for s in skipped if not s.endswith(IGNORED_SUFFIXES)]
     return paths, skipped, failed
+
+
+def skipped_entry(shown: str) -> dict[str, str]:
+    """An entry of ``evaluate --json``'s ``skipped`` list: ``{"path", "reason"}`` for one of
+    the names the stderr line gives (``x.csv (no labels)``, ``notes.txt``, ``sub/``)."""
+    if shown.endswith(" (no labels)"):
+        return {"path": shown.removesuffix(" (no labels)"), "reason": "no labels"}
+    if shown.endswith("/"):
+        return {"path": shown.rstrip("/"), "reason": "a sub-folder (searched with --recursive)"}
+    return {"path": shown, "reason": "not a recording"}
 
 
 #: Files of a labelled folder that are neither recordings nor worth a note (set manifests).
