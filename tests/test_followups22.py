@@ -219,3 +219,22 @@ def test_bulk_json_lines_share_one_shape_and_skipped_entries_say_why(mixed_folde
         {"path": str(mixed_folder / "notes.txt"), "reason": "not a recording"},
         {"path": str(mixed_folder / "sub"), "reason": "a sub-folder (searched with --recursive)"},
     ]
+
+
+def test_evaluate_per_recording_prints_a_table_in_text_mode(cramp_edf, tmp_path):
+    """`--per-recording` without --json prints one row per recording under the figures
+    (it used to change nothing in text mode)."""
+    folder = tmp_path / "set"
+    folder.mkdir()
+    (folder / "a.edf").write_bytes(cramp_edf.read_bytes())
+    (folder / "b.edf").write_bytes(cramp_edf.read_bytes()[:300_000])
+    plain = run_cli("evaluate", folder, "-q")
+    r = run_cli("evaluate", folder, "--per-recording", "-q")
+    assert r.returncode == 0 and plain.returncode == 0, r.stderr
+    assert r.stdout.startswith(plain.stdout.rstrip("\n"))  # the figures, then the table
+    table = r.stdout[len(plain.stdout.rstrip("\n")) :].strip().splitlines()
+    assert table[0].split()[:4] == ["recording", "profile", "min", "cramps"]
+    rows = {line.split()[0]: line.split() for line in table[1:]}
+    assert set(rows) == {"a.edf", "b.edf"}
+    assert rows["a.edf"][1] == "night" and rows["a.edf"][3] == "1" and rows["a.edf"][4] == "1"
+    assert float(rows["b.edf"][2]) < float(rows["a.edf"][2])  # the cut copy is shorter

@@ -55,7 +55,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_model_argument(p)
     p.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
     p.add_argument("--dask", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
-    p.add_argument("--per-recording", action="store_true", help="include per-recording scores")
+    p.add_argument(
+        "--per-recording",
+        action="store_true",
+        help='a table of every recording\'s scores (--json: a "recordings" list)',
+    )
     p.add_argument(
         "--cases",
         action="store_true",
@@ -141,6 +145,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     elif scores:  # nothing scored: the error lines say why, no table of zeros
         print(format_summary(result))
+        if args.per_recording:
+            print("\n" + format_recordings(scores))
         _print_cases(result.get("cases"))
     return 2 if failed else 0
 
@@ -283,6 +289,9 @@ def _run_sets(args: argparse.Namespace, scorer) -> int:
         sys.stdout.write("\n")
     else:
         print(ms.format_spread(result, role))
+        for variant, body in result["sets"].items() if args.per_recording else ():
+            for seed, scores in body["recordings"].items():
+                print(f"\n{variant}, seed {seed}:\n" + format_recordings(scores))
         _print_cases(result.get("cases"))
     return 0
 
@@ -303,6 +312,36 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("lead_offs_flagged_share", "lead-off %", True),
     ("clean_time_flagged_share", "clean flag %", True),
 )
+
+
+def format_recordings(scores: list[dict]) -> str:
+    """``--per-recording`` in text: one row per recording (its name, profile, length in min,
+    labelled cramps, alerted, alerted within 10 s, false alerts, voluntary holds alerted of
+    those labelled, median alert latency in s)."""
+    from statistics import median
+
+    from crampdetect.evaluate.score import ALERT_WINDOW_S
+
+    name_w = max([len("recording")] + [len(s["name"]) for s in scores]) + 2
+    heads = ("profile", "min", "cramps", "alerted", f"<= {ALERT_WINDOW_S:g} s", "false",
+             "holds", "lat p50 s")  # fmt: skip
+    out = [f"{'recording':<{name_w}}" + "".join(f"{h:>10}" for h in heads)]
+    for s in scores:
+        hits = [c for c in s["cramps"] if c["detected"]]
+        lat = [c["latency_s"] for c in hits]
+        mid = f"{median(lat):.2f}" if lat else "-"
+        cells = (
+            s["profile"],
+            f"{s['duration_s'] / 60:.1f}",
+            len(s["cramps"]),
+            len(hits),
+            sum(c["latency_s"] <= ALERT_WINDOW_S for c in hits),
+            len(s["false_alerts"]),
+            f"{s['holds_alerted']}/{s['holds']}",
+            mid,
+        )
+        out.append(f"{s['name']:<{name_w}}" + "".join(f"{c!s:>10}" for c in cells))
+    return "\n".join(out)
 
 
 def format_summary(result: dict) -> str:
