@@ -123,7 +123,7 @@ def test_evaluate_dir_skips_unlabelled_copies_with_a_note(labelled, tmp_path, ca
     code, doc, err = _evaluate(capsys, str(folder))
     assert code == 0, err
     assert doc["overall"]["recordings"] == 1
-    assert doc["skipped"] == [f"{folder / 'bare.edf'} (no labels)"]  # named as errors are
+    assert doc["skipped"] == [{"path": str(folder / "bare.edf"), "reason": "no labels"}]
     assert f"{folder / 'bare.edf'} (no labels)" in err
 
 
@@ -264,9 +264,9 @@ def test_evaluate_dir_names_skipped_and_failed_files_alike(labelled, tmp_path, c
     code, doc, err = _evaluate(capsys, str(root), "-r")
     assert code == 2, err  # the damaged labelled CSV
     assert doc["failed"][0]["path"] == str(root / "subject2" / "damaged.csv")
-    assert sorted(doc["skipped"]) == [
-        str(root / "notes.txt"),
-        str(root / "subject2" / "notes.txt"),
-        f"{root / 'subject2' / 'unlabelled.csv'} (no labels)",
+    assert sorted((s["path"], s["reason"]) for s in doc["skipped"]) == [
+        (str(root / "notes.txt"), "not a recording"),
+        (str(root / "subject2" / "notes.txt"), "not a recording"),
+        (str(root / "subject2" / "unlabelled.csv"), "no labels"),
     ]
     assert f"error: {root / 'subject2' / 'damaged.csv'}: " in err

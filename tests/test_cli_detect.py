@@ -198,7 +198,8 @@ def test_several_files_one_json_line_each(study, cramp_csv):
     assert {k: v for k, v in a.items() if k != "path"} == single  # the same as one file alone
     assert again["input"].pop("path") == str(study / "a.csv") and again == a
     assert b["events"] == [] and abs(b["input"]["duration_s"] - 15.0) < 0.01
-    assert set(c) == {"path", "error"} and "abc" in c["error"] and "row 2" in c["error"]
+    assert set(c) == {"path", "error", "events", "quality"} and c["events"] == c["quality"] == []
+    assert "abc" in c["error"] and "row 2" in c["error"] and "c.csv" not in c["error"]
     err = r.stderr.splitlines()
     assert f"crampdetect detect: skipped 1 non-recording file: {study / 'notes.txt'}" in err
     # named by its path: among folders of recordings a bare name is ambiguous

@@ -76,7 +76,7 @@ def test_a_folder_names_the_recording_it_cannot_read(tmp_path: Path, capsys) -> 
     _csv(tmp_path / "good.csv", 0.001)
     (tmp_path / "empty.csv").write_text("")
     (tmp_path / "notes.md").write_text("a note, not a recording\n")
-    assert main(["detect", "-q", str(tmp_path)]) == 0
+    assert main(["detect", "-q", str(tmp_path)]) == 2  # an error, as when named (session 22)
     err = capsys.readouterr().err
     assert "empty.csv" in err and "empty" in err.split("empty.csv", 1)[1]
 

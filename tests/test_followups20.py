@@ -126,7 +126,9 @@ def labelled(tmp_path_factory):
     return folder
 
 
-def test_evaluate_dir_skips_a_junk_file_as_detect_does(labelled, tmp_path):
+def test_evaluate_dir_treats_a_junk_file_as_detect_does(labelled, tmp_path):
+    """A junk file named .edf: an error line naming it in both, the rest scored, exit 2 (as
+    when it is named alone; session 22: no longer skipped as a non-recording)."""
     for name in ("cramp.csv", "cramp.labels.json"):
         (tmp_path / name).write_bytes((labelled / name).read_bytes())
     (tmp_path / "x.edf").write_text("not an EDF file\n")
@@ -136,8 +138,8 @@ def test_evaluate_dir_skips_a_junk_file_as_detect_does(labelled, tmp_path):
             if command == "evaluate"
             else run_cli(command, tmp_path)
         )
-        assert res.returncode == 0, (command, res.stderr)
-        assert "skipped" in res.stderr and "x.edf" in res.stderr, (command, res.stderr)
+        assert res.returncode == 2, (command, res.stderr)
+        assert f"error: {tmp_path / 'x.edf'}: " in res.stderr, (command, res.stderr)
 
 
 def test_evaluate_scores_one_labelled_recording_given_as_a_file(labelled):

@@ -8,6 +8,7 @@ that ends starts the detector's recurrence watch through ``on_watch``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
@@ -185,6 +186,11 @@ def _import(
 ) -> SessionRecorder:
     try:
         events = [Event.from_dict(d, i) for i, d in enumerate(_items(result, "events"), start=1)]
+        # still going when the recording ended: stored as going on (no end), as a monitored
+        # session that stopped during a cramp stores it, not as a cramp that short
+        events = [
+            dataclasses.replace(e, end_s=None) if e.detail.get("open_at_end") else e for e in events
+        ]
         quality = [QualityInterval.from_dict(d) for d in _items(result, "quality")]
     except InputError as exc:
         raise InputError(f"Detection result: {exc}") from exc

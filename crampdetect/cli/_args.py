@@ -17,15 +17,24 @@ def name_path(path: str | Path, message: str) -> str:
 
     Readers name a file by its bare name (``night.csv: no data rows``); among several
     recordings from several folders that is ambiguous, so a leading bare name is replaced by
-    the path and a message that names neither gets the path in front.
+    the path and a message that does not give the path gets it in front (one that names the
+    file only further on, e.g. by its sidecar ``x.wav.session.json``, too).
     """
     path = str(path)
     name = Path(path).name
-    if message.startswith(path):
-        return message
-    if message.startswith(name + ":"):
+    if message.startswith(name + ":") and not message.startswith(path):
         return path + message[len(name) :]
-    return message if name in message else f"{path}: {message}"
+    return message if path in message else f"{path}: {message}"
+
+
+def without_name(path: str | Path, message: str) -> str:
+    """``message`` about the recording at ``path`` without the path or bare name readers put
+    in front (a bulk JSON line gives the path in its own field: once is enough)."""
+    path = str(path)
+    for lead in (path, Path(path).name):
+        if message.startswith(lead + ": "):
+            return message[len(lead) + 2 :]
+    return message
 
 
 def refuse_ignored(options: list[tuple[str, bool]], verbs: tuple[str, str], why: str) -> None:
@@ -44,7 +53,7 @@ def is_folder(path: Path) -> bool:
 
 #: Files that belong to a recording beside them, not recordings of their own: never "skipped".
 SIDECAR_SUFFIXES = (".labels.json", ".session.json")
-#: Suffixes of recordings: a folder's file with one of them that cannot be read is named with why.
+#: Suffixes of recordings: a folder's file with one of them that cannot be read is an error.
 RECORDING_SUFFIXES = (".csv", ".edf", ".bdf", ".wav")
 
 
@@ -64,8 +73,10 @@ def expand_folders(
     unreadable: list[tuple[str, str]] | None = None,
 ) -> tuple[list[str], list[str]]:
     """The paths to score, folders expanded to their recordings; and the entries of those
-    folders skipped as not recordings (notes, unreadable files, sub-folders), sidecars aside; a
-    file that looks like a recording (an empty or damaged CSV) is named with the reason.
+    folders skipped as not recordings (notes, unreadable files, sub-folders), sidecars aside. A
+    file whose suffix names a recording format (``RECORDING_SUFFIXES``) but that cannot be read
+    (an empty EDF, random bytes named .bdf) is among the paths to score, so that it fails as it
+    does when named: an error line naming it, and exit status 2.
 
     ``recursive``: sub-folders are searched too, at any depth (a session directory is one
     recording either way). Every entry is named as error lines name a file: the folder as the
@@ -105,11 +116,11 @@ def _expand(
             if entry.is_dir():
                 skipped.append(shown + "/")
             elif entry.suffix.lower() in RECORDING_SUFFIXES:
-                why = str(exc).replace(f"{entry}: ", "").replace(f"{entry.name}: ", "")
                 if unreadable is not None:
+                    why = str(exc).replace(f"{entry}: ", "").replace(f"{entry.name}: ", "")
                     unreadable.append((str(entry), why))
-                else:
-                    skipped.append(f"{shown} ({why})")
+                else:  # scored as named: its error line, and exit status 2
+                    out.append(str(entry))
             else:
                 skipped.append(shown)
             continue
@@ -175,8 +186,14 @@ def run_many(args: argparse.Namespace, command: str, score) -> int:
             failed += 1
             error = result["error"]
             print(f"crampdetect {command}: error: {name_path(path, error)}", file=sys.stderr)
-            if args.json:
-                print(json.dumps({"path": path, "error": error}), flush=True)
+            if args.json:  # the shape of a result line: pandas reads both alike
+                line = {
+                    "path": path,
+                    "error": without_name(path, error),
+                    "events": [],
+                    "quality": [],
+                }
+                print(json.dumps(line), flush=True)
             continue
         for problem in result["input"].get("problems", []):
             print(f"crampdetect {command}: warning: {name_path(path, problem)}", file=sys.stderr)

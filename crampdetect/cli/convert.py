@@ -78,7 +78,12 @@ def run(args: argparse.Namespace) -> int:
     return _convert_many(args)
 
 
-def _convert_one(source: str, outs: list[str], args: argparse.Namespace) -> int:
+def _convert_one(
+    source: str, outs: list[str], args: argparse.Namespace, named: bool = False
+) -> int:
+    """Convert ``source`` into each of ``outs``; ``named``: among several recordings, every
+    warning names it by its path (``detect`` of several files does the same)."""
+    from crampdetect.cli._args import name_path
     from crampdetect.storage.formats import export
     from crampdetect.storage.limits import refuse_overwrite
     from crampdetect.storage.reader import open_recording
@@ -88,8 +93,9 @@ def _convert_one(source: str, outs: list[str], args: argparse.Namespace) -> int:
     channels = getattr(args, "channels", None)
     rec = open_recording(source, recover=True, channels=channels, wav_scale=wav_scale(args))
     for problem in rec.problems:  # e.g. the rows of a damaged CSV that could not be kept
-        print(f"crampdetect convert: warning: {problem}", file=sys.stderr)
-    rec = _with_representation(rec, args)
+        line = name_path(source, problem) if named else problem
+        print(f"crampdetect convert: warning: {line}", file=sys.stderr)
+    rec = _with_representation(rec, args, source if named else None)
     for out in outs:
         path = export(rec, out, args.format, anonymize=args.anonymize, force=args.force)
         if not getattr(args, "quiet", False):
@@ -103,18 +109,20 @@ def _convert_one(source: str, outs: list[str], args: argparse.Namespace) -> int:
     return 0
 
 
-def _with_representation(rec, args: argparse.Namespace):
+def _with_representation(rec, args: argparse.Namespace, named: str | None = None):
     """``rec`` with what its samples are taken for, decided as `detect` decides it (``--signal``,
     ``--units``, ``--adc-bits``, else what the file says, else inferred); the inference's doubts
-    about the units are printed as `detect` prints them."""
+    about the units are printed as `detect` prints them (``named``: by this path)."""
     import dataclasses
 
+    from crampdetect.cli._args import name_path
     from crampdetect.ingest.inference import resolve_inference
     from crampdetect.pipeline.offline import unit_warnings
 
     signal, units, bits = (getattr(args, k, None) for k in ("signal", "units", "adc_bits"))
     rep, _, inference = resolve_inference(rec, signal, units, bits)
     for line in unit_warnings(Path(str(rec.path or "recording")).name, inference):
+        line = name_path(named, line) if named else line
         print(f"crampdetect convert: warning: {line}", file=sys.stderr)
     return dataclasses.replace(rec, representation=rep)
 
@@ -157,7 +165,7 @@ def _convert_many(args: argparse.Namespace) -> int:
                 )
             taken[target] = source
             target.parent.mkdir(parents=True, exist_ok=True)
-            _convert_one(source, [str(target)], args)
+            _convert_one(source, [str(target)], args, named=True)
             done += 1
         except (InputError, CrampDetectError, OSError) as exc:
             failed += 1

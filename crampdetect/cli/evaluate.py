@@ -55,7 +55,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_model_argument(p)
     p.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
     p.add_argument("--dask", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
-    p.add_argument("--per-recording", action="store_true", help="include per-recording scores")
+    p.add_argument(
+        "--per-recording",
+        action="store_true",
+        help='a table of every recording\'s scores (--json: a "recordings" list)',
+    )
     p.add_argument(
         "--cases",
         action="store_true",
@@ -102,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
                 Path(path).name if given.is_file() else Path(path).relative_to(given).as_posix()
             )
             scores.append(outcome)
+            for problem in outcome.get("problems", []):  # e.g. a file cut short: as detect
+                print(f"crampdetect evaluate: warning: {name_path(path, problem)}", file=sys.stderr)
         elif outcome.error.startswith(f"{NoLabelsError.__name__}: "):
             skipped.append(f"{path} (no labels)")
         else:
@@ -129,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     result = aggregate(scores)
     result["provenance"] = provenance(args.profile, None, overrides, scorer.model)
     result["failed"] = [{"path": p, "error": e} for p, e in failed]
-    result["skipped"] = skipped
+    result["skipped"] = [skipped_entry(s) for s in skipped]
     if args.per_recording:
         result["recordings"] = scores
     if args.cases:
@@ -139,6 +145,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     elif scores:  # nothing scored: the error lines say why, no table of zeros
         print(format_summary(result))
+        if args.per_recording:
+            print("\n" + format_recordings(scores))
         _print_cases(result.get("cases"))
     return 2 if failed else 0
 
@@ -172,7 +180,8 @@ def labelled_recordings(
     entries skipped (no labels, not recordings) and the recording files that cannot be read
     (path, why). A CSV is scored when a ``.labels.json`` sidecar is beside it; any other
     recording when it carries labels (a sidecar, EDF+ label annotations), which the scorer
-    finds out (:class:`~crampdetect.evaluate.score.NoLabelsError`)."""
+    finds out (:class:`~crampdetect.evaluate.score.NoLabelsError`). A file named as a
+    recording (.edf, .bdf, .wav, a labelled .csv) that cannot be read is failed."""
     from crampdetect.cli._args import expand_folders
     from crampdetect.evaluate.score import labels_path
 
@@ -190,15 +199,25 @@ def labelled_recordings(
             skipped.append(f"{name} (no labels)")  # named as errors are (the path given)
         else:
             paths.append(name)
-    # a file that cannot be read is only a failure when it was meant to be scored (labels
-    # beside it); else it is skipped with why, as detect, report, convert and replay do
+    # a recording file that cannot be read fails, as in detect, report, convert and replay,
+    # unless it is a CSV without labels: that one is not scored even when it can be read
     for path, why in list(failed):
         p = Path(path)
-        if not labels_path(p).exists():
+        if p.suffix.lower() == ".csv" and not labels_path(p).exists():
             failed.remove((path, why))
-            skipped.append(f"{path} ({why})")
+            skipped.append(f"{path} (no labels)")
     skipped = [s for s in skipped if not s.endswith(IGNORED_SUFFIXES)]
     return paths, skipped, failed
+
+
+def skipped_entry(shown: str) -> dict[str, str]:
+    """An entry of ``evaluate --json``'s ``skipped`` list: ``{"path", "reason"}`` for one of
+    the names the stderr line gives (``x.csv (no labels)``, ``notes.txt``, ``sub/``)."""
+    if shown.endswith(" (no labels)"):
+        return {"path": shown.removesuffix(" (no labels)"), "reason": "no labels"}
+    if shown.endswith("/"):
+        return {"path": shown.rstrip("/"), "reason": "a sub-folder (searched with --recursive)"}
+    return {"path": shown, "reason": "not a recording"}
 
 
 #: Files of a labelled folder that are neither recordings nor worth a note (set manifests).
@@ -270,6 +289,9 @@ def _run_sets(args: argparse.Namespace, scorer) -> int:
         sys.stdout.write("\n")
     else:
         print(ms.format_spread(result, role))
+        for variant, body in result["sets"].items() if args.per_recording else ():
+            for seed, scores in body["recordings"].items():
+                print(f"\n{variant}, seed {seed}:\n" + format_recordings(scores))
         _print_cases(result.get("cases"))
     return 0
 
@@ -290,6 +312,36 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("lead_offs_flagged_share", "lead-off %", True),
     ("clean_time_flagged_share", "clean flag %", True),
 )
+
+
+def format_recordings(scores: list[dict]) -> str:
+    """``--per-recording`` in text: one row per recording (its name, profile, length in min,
+    labelled cramps, alerted, alerted within 10 s, false alerts, voluntary holds alerted of
+    those labelled, median alert latency in s)."""
+    from statistics import median
+
+    from crampdetect.evaluate.score import ALERT_WINDOW_S
+
+    name_w = max([len("recording")] + [len(s["name"]) for s in scores]) + 2
+    heads = ("profile", "min", "cramps", "alerted", f"<= {ALERT_WINDOW_S:g} s", "false",
+             "holds", "lat p50 s")  # fmt: skip
+    out = [f"{'recording':<{name_w}}" + "".join(f"{h:>10}" for h in heads)]
+    for s in scores:
+        hits = [c for c in s["cramps"] if c["detected"]]
+        lat = [c["latency_s"] for c in hits]
+        mid = f"{median(lat):.2f}" if lat else "-"
+        cells = (
+            s["profile"],
+            f"{s['duration_s'] / 60:.1f}",
+            len(s["cramps"]),
+            len(hits),
+            sum(c["latency_s"] <= ALERT_WINDOW_S for c in hits),
+            len(s["false_alerts"]),
+            f"{s['holds_alerted']}/{s['holds']}",
+            mid,
+        )
+        out.append(f"{s['name']:<{name_w}}" + "".join(f"{c!s:>10}" for c in cells))
+    return "\n".join(out)
 
 
 def format_summary(result: dict) -> str:

@@ -312,8 +312,11 @@ def _end_figures(
 def score(
     result: dict[str, Any], labels: dict[str, Any], name: str, profile: str
 ) -> dict[str, Any]:
-    """Match one ``detect`` result with its labels; returns raw counts and lists."""
-    intervals = labels["intervals"]
+    """Match one ``detect`` result with its labels; returns raw counts and lists.
+
+    Labels are clipped to the data's end (:func:`clip_to_data`): a truncated file is scored
+    on the data it holds, its reader's problems passed on as ``problems``."""
+    intervals = clip_to_data(labels["intervals"], float(result["input"]["duration_s"]))
     events = [e for e in result["events"] if e["kind"] == "cramp"]
     cramps = [i for i in intervals if i["kind"] == "cramp"]
     first, matched = _true_alerts(events, cramps)
@@ -328,6 +331,7 @@ def score(
             "context": c.get("context"),
             "level": c.get("level"),
             "recurrence": c.get("recurrence"),
+            "cut_by_end": bool(c.get("cut_by_end")),
         }
         if hit is not None:
             e = events[hit]
@@ -438,7 +442,22 @@ def score(
         "wrongly_flagged_s": wrong_s,
         "warnings": warnings,
         "prodromes": prodromes,
+        "problems": list(result["input"].get("problems") or []),
     }
+
+
+def clip_to_data(intervals: list[dict[str, Any]], duration_s: float) -> list[dict[str, Any]]:
+    """The labelled intervals as far as the data goes: those starting at or after its end
+    dropped, those running past it ending there (``cut_by_end``). A truncated file (an EDF
+    cut short) is scored on what it holds: a cramp cut by the end is not "closed early"."""
+    out = []
+    for i in intervals:
+        if i["start_s"] >= duration_s:
+            continue
+        if i["end_s"] > duration_s:
+            i = {**i, "end_s": duration_s, "cut_by_end": True}
+        out.append(i)
+    return out
 
 
 def _score_warnings(

@@ -244,11 +244,18 @@ class Pipeline:
         return out
 
     def finish(self) -> Output:
-        """End of stream: close open events and quality intervals at the last sample."""
+        """End of stream: close open events and quality intervals at the last sample.
+
+        The events closed here were still going: their ``detail["open_at_end"]`` is True (their
+        ``end_s`` is where the data ended, not where they did)."""
         out = Output()
-        out.events.extend(self._emit(self._detector.finish()))
+        going = self._detector.finish()
         if self._warning is not None:
-            out.events.extend(self._emit(self._warning.finish(self._features.n_frames)))
+            going = [*going, *self._warning.finish(self._features.n_frames)]
+        out.events.extend(
+            dataclasses.replace(e, detail={**e.detail, "open_at_end": True})
+            for e in self._emit(going)
+        )
         out.quality.extend(self._spans(self._quality.close_all()))
         return out
 

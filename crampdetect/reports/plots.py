@@ -298,6 +298,8 @@ def zoom_figure(data: ReportData, events: list[dict]):
             raw.set_ylim(*_robust_limits(x[c] - dc, x[c] - dc))
         _shade(raw, data, ev["channel"], rec.t_end, {})
         dur = "ongoing" if ev["end_s"] is None else f"{ev['end_s'] - ev['onset_s']:.1f} s"
+        if ev.get("open_at_end") or (ev.get("detail") or {}).get("open_at_end"):
+            dur += ", still going when the recording ended"
         style = "hms" if rec.duration_s >= 3600 else "ms"
         onset = clock(ev["onset_s"] - rec.t_start, style)
         pieces = int(ev.get("pieces", 1))  # a cramp that eased and came back: one zoom

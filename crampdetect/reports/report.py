@@ -209,9 +209,15 @@ def cramp_episodes(data: ReportData) -> list[list[dict]]:
 
 def cramp_zooms(data: ReportData) -> list[dict]:
     """One event per cramp to zoom on (:func:`cramp_episodes`): its first piece (onset, alert,
-    confidence) ending where its last piece ends, with ``pieces`` the number of pieces."""
+    confidence) ending where its last piece ends, with ``pieces`` the number of pieces and
+    ``open_at_end`` whether the last was still going when the recording ended."""
     return [
-        {**pieces[0], "end_s": pieces[-1]["end_s"], "pieces": len(pieces)}
+        {
+            **pieces[0],
+            "end_s": pieces[-1]["end_s"],
+            "pieces": len(pieces),
+            "open_at_end": bool((pieces[-1].get("detail") or {}).get("open_at_end")),
+        }
         for pieces in cramp_episodes(data)
     ]
 
@@ -248,6 +254,8 @@ def night_summary(data: ReportData) -> dict:
                 if medians[ev["channel"]] > 0
                 else None,
                 "pieces": len(pieces),
+                # still going when the recording ended: its duration is a lower bound
+                "open_at_end": bool((last.get("detail") or {}).get("open_at_end")),
             }
         )
     lost = {}

@@ -57,6 +57,7 @@ def summary_lines(data: ReportData) -> list[str]:
             again = "  eased and came back " + (
                 "once" if cr["pieces"] == 2 else f"{cr['pieces'] - 1} times"
             )
+        again += "  still going when the recording ended" if cr["open_at_end"] else ""
         lines.append(
             f"  cramp {cr['leg']:<12} at {at:>7}  {dur:>8}  {cr['severity']:<9} "
             f"peak {cr['peak_x_median']}x median  alert after {cr['alert_delay_s']:.1f} s{again}"

@@ -219,7 +219,8 @@ def format_night(s: NightSummary) -> str:
         legs = " and ".join(s.legs)
         lines.append(f"{plural(len(s.cramps), 'cramp')} ({legs}):")
         for c in s.cramps:
-            dur = "still going at the end" if c.duration_s is None else cramp_length(c.duration_s)
+            going = c.duration_s is None
+            dur = "still going when the recording ended" if going else cramp_length(c.duration_s)
             tag = ", recurrence" if c.recurrence else ""
             if c.pieces > 1:  # it eased and came back within rejoin_s: one cramp
                 again = "once" if c.pieces == 2 else f"{c.pieces - 1} times"

@@ -46,7 +46,7 @@ LABELS_PREFIX = "crampdetect-labels "
 _LABEL_FIELDS_IN_HEADER = ("intervals", "channels", "sample_rate_hz", "duration_s")
 #: edfio's warnings about a file that ends early (it reads the complete records; "Updating
 #: header" is its object in memory, the file is not written).
-_EDFIO_SHORT_RE = re.compile(r"header indicates (\d+) data records, but file contains (\d+)")
+_EDFIO_SHORT_RE = re.compile(r"header indicates (-?\d+) data records, but file contains (\d+)")
 _EDFIO_PARTIAL = "Incomplete data record at the end"
 
 
@@ -505,7 +505,12 @@ def read_edf(path: str | Path) -> Recording:
     t0 = limits.time_field(meta.get("t0_s", 0.0), f"{where} t0_s")
     n = limits.check_count(meta.get("n_samples", n_file), f"{where} n_samples")
     first = limits.check_count(meta.get("start", 0), f"{where} start")
-    if truncated:
+    if truncated and truncated[0] < 0:  # -1: "not known", a recorder that did not close it
+        problems.append(
+            f"its header gives no number of data records ({truncated[0]}: a recording not "
+            f"closed); reading the {truncated[1]} it holds ({n_file} samples)"
+        )
+    elif truncated:
         said, held = truncated
         problems.append(
             f"the file is truncated: it holds {held} of the {said} data records its header "

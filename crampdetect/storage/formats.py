@@ -305,6 +305,19 @@ def read_wav(path: str | Path, *, recover: bool = False, scale: float | None = N
     segments = [Segment(0, 0.0, data.shape[1], lambda d=data: d)]
     if doc and doc.get("segments"):
         runs = doc["segments"]
+        held = sum(n for _, _, n in runs)
+        cut = declared is None or data.shape[1] < declared  # a whole WAV's sidecar must fit
+        if held > data.shape[1] and cut:  # the WAV cut short: its frames read, sidecar clipped
+            doc = _clip_sidecar(doc, data.shape[1])
+            runs = doc["segments"]
+            if problems and problems[0].startswith("WAV cut short"):
+                problems[0] += "; reading those (its sidecar's segments clipped to them)"
+            else:
+                problems.insert(
+                    0,
+                    f"WAV cut short: its sidecar's segments hold {held} samples, the file "
+                    f"holds {data.shape[1]}; reading those",
+                )
         if sum(n for _, _, n in runs) != data.shape[1]:
             raise InputError(
                 f"{sidecar_path(path)}: segments hold {sum(n for _, _, n in runs)} samples, "
@@ -324,6 +337,32 @@ def read_wav(path: str | Path, *, recover: bool = False, scale: float | None = N
         else:
             rec.meta[COLUMN_UNITS] = "uV"  # the signal (raw or envelope) is still inferred
     return bad_samples(rec, recover=recover)
+
+
+def _clip_sidecar(doc: dict, frames: int) -> dict:
+    """A WAV sidecar cut to the first ``frames`` samples: its segments clipped, its sample
+    count that of the data, its events and quality intervals that start after the data's end
+    left out (a WAV cut short, e.g. a copy interrupted, is read as far as it goes)."""
+    runs, left = [], frames
+    for start, t0, n in doc["segments"]:
+        if left <= 0:
+            break
+        runs.append([start, t0, min(n, left)])
+        left -= n
+    fs = float(doc.get("sample_rate_hz") or 1.0)
+    end_s = float(runs[-1][1]) + runs[-1][2] / fs if runs else 0.0
+
+    def before_end(item: object, key: str) -> bool:
+        start = item.get(key) if isinstance(item, dict) else None
+        return not isinstance(start, int | float) or start < end_s
+
+    return {
+        **doc,
+        "segments": runs,
+        "n_samples": frames,
+        "events": [e for e in doc.get("events") or [] if before_end(e, "onset_s")],
+        "quality": [q for q in doc.get("quality") or [] if before_end(q, "start_s")],
+    }
 
 
 def wav_data_frames(path: Path) -> int | None:

@@ -118,7 +118,49 @@ def sniff(path: Path) -> str:
     raise InputError(
         f"{path}: not a recording crampdetect can read (expected a session directory, "
         "EDF/BDF, WAV, a time_s,<channels> CSV, an OpenBCI GUI or a BrainFlow file)"
-        + _csv_hint(head)
+        + (_csv_hint(head) or _manifest_hint(path, head))
+    )
+
+
+def _manifest_hint(path: Path, head: bytes) -> str:
+    """Why a text file like the shipped real recordings is not read (they are read with their
+    folder's ``recordings.json``: a copy taken out of its folder has none, and a bare column of
+    numbers says neither its rate nor its units), as a sentence to add; "" otherwise."""
+    import json
+    import re
+
+    whole = head.rsplit(b"\n", 1)[0] if b"\n" in head else head
+    try:
+        lines = [ln.strip() for ln in whole.decode("utf-8-sig").splitlines() if ln.strip()]
+    except UnicodeDecodeError:
+        return ""
+    numbers = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?([ \t]+\S+)*$")
+    data = [ln for ln in lines if not ln.startswith("#")]
+    if not data or not all(numbers.match(ln) for ln in data[-5:]):
+        return ""  # not a table of numbers
+    if (path.parent / MANIFEST).exists():
+        return f"; the {MANIFEST} beside it has no entry for {path.name}"
+    entry = {"reader": "biosppy_text"}
+    rate = re.search(r"^# Sampling Rate \(Hz\):= *([\d.]+)", "\n".join(lines), re.M)
+    bits = re.search(r"^# Resolution:= *(\d+)", "\n".join(lines), re.M)
+    single = all(len(ln.split()) == 1 for ln in data[-5:])
+    if single:
+        entry["sample_rate_hz"] = float(rate.group(1)) if rate else "RATE_HZ"
+        entry["channels"] = ["emg"]
+        entry.update({"signal": "raw", "units": "counts" if bits else "UNITS"})
+        if bits:
+            entry["adc_bits"] = int(bits.group(1))
+        example = json.dumps({"files": {path.name: entry}})
+        return (
+            f"; its samples say neither their rate nor their units (no time_s column). Text "
+            f"files like the real recordings shipped in recordings/ are read with the "
+            f"{MANIFEST} of their folder: copy that file beside it, or write one, e.g. "
+            f"{example}, or convert it to a time_s,<channel> CSV"
+        )
+    return (
+        f"; text files like the real recordings shipped in recordings/ are read with the "
+        f"{MANIFEST} of their folder (reader, rate, units and columns of each file): copy that "
+        "file beside it, or convert it to a time_s,<channels> CSV"
     )
 
 
