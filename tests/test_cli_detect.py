@@ -339,6 +339,28 @@ def test_table_columns_stay_apart_for_unix_times_and_long_names():
         assert row.index(value) + len(value) == head.index(column) + len(column), (head, row)
 
 
+def test_unix_time_stamps_print_as_the_utc_clock_of_their_day(tmp_path):
+    """A CSV whose time_s holds Unix times prints its events at the UTC clock time of their
+    day (with the day named), not as 490264 hours into a stream; the JSON keeps the seconds."""
+    t0 = 1764950400.0  # 2025-12-05 16:00:00 UTC
+    fs, quiet_s = 500, 20.0
+    n = int(quiet_s * fs)
+    rng = np.random.default_rng(0)
+    emg = rng.normal(0.0, 3.0, n)
+    emg[int(5 * fs) : int(8 * fs)] = 5e4  # flat at the rail: a quality interval 5-8 s in
+    path = tmp_path / "unix.csv"
+    times = t0 + np.arange(n) / fs
+    np.savetxt(path, np.column_stack([times, emg]), delimiter=",", fmt=["%.3f", "%.2f"],
+               header="time_s,calf_right", comments="")  # fmt: skip
+    text = _cli("detect", str(path), "--units", "uV").stdout
+    assert "times: UTC clock from 2025-12-05" in text, text
+    rows = [line for line in text.splitlines() if line.startswith("  calf_right")]
+    assert rows and all(" 16:00:" in row for row in rows), text
+    assert "490264" not in text
+    doc = json.loads(_cli("detect", str(path), "--units", "uV", "--json").stdout)
+    assert all(q["start_s"] > t0 for q in doc["quality"])
+
+
 def test_time_in_milliseconds_is_named_with_a_hint(tmp_path, capsys):
     """A CSV whose time_s holds milliseconds gives a 1 Hz rate: the error names the file and
     asks whether time_s is in seconds, rather than blaming an 'env EMG' it never had."""

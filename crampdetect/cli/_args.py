@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
 from crampdetect.cli import add_quiet_argument
 from crampdetect.core import PROFILES, InputError
-from crampdetect.reports.clock import clock
+from crampdetect.reports.clock import clock, is_unix_time, utc_clock
 from crampdetect.text import plural
 
 
@@ -354,8 +355,10 @@ def add_model_argument(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _clock(t: float | None) -> str:
-    return "-" if t is None else clock(t, decimals=3, pad_hours=True)
+def _clock(t: float | None, unix: bool = False) -> str:
+    if t is None:
+        return "-"
+    return utc_clock(t, decimals=3) if unix else clock(t, decimals=3, pad_hours=True)
 
 
 def _profile_note(inp: dict) -> str:
@@ -383,22 +386,27 @@ def format_result(result: dict) -> str:
         f"{_profile_note(inp)}",
         "",
     ]
-    ev = result["events"]
+    ev, q = result["events"], result["quality"]
+    first = [t for t in (*(e["onset_s"] for e in ev), *(i["start_s"] for i in q)) if t is not None]
+    unix = bool(first) and is_unix_time(min(first))  # time_s in Unix time: show the UTC clock
+    if unix:
+        day = dt.datetime.fromtimestamp(min(first), dt.UTC).date()
+        lines.append(f"times: UTC clock from {day} (the recording's time_s are Unix times)")
     lines.append(plural(len(ev), "event"))
     if ev:
         lines.append(f"  {'channel':<14}{'kind':<15}{'onset':>13}{'alert':>13}{'end':>13}  conf")
         for e in ev:
             lines.append(
-                f"  {e['channel']:<13} {e['kind']:<14}  {_clock(e['onset_s']):>12}"
-                f" {_clock(e['alert_s']):>12} {_clock(e['end_s']):>12}  {e['confidence']:.2f}"
+                f"  {e['channel']:<13} {e['kind']:<14}  {_clock(e['onset_s'], unix):>12}"
+                f" {_clock(e['alert_s'], unix):>12} {_clock(e['end_s'], unix):>12}"
+                f"  {e['confidence']:.2f}"
             )
-    q = result["quality"]
     lines.append("")
     lines.append(plural(len(q), "quality interval"))
     for item in q[:50]:
         lines.append(
-            f"  {item['channel']:<13} {item['issue']:<14}  {_clock(item['start_s']):>12}"
-            f" {_clock(item['end_s']):>12}"
+            f"  {item['channel']:<13} {item['issue']:<14}  {_clock(item['start_s'], unix):>12}"
+            f" {_clock(item['end_s'], unix):>12}"
         )
     if len(q) > 50:
         lines.append(f"  ... {len(q) - 50} more (use --json)")

@@ -26,3 +26,25 @@ def clock(t_s: float, style: str = "hms", decimals: int = 0, pad_hours: bool = F
     if style == "ms":
         return f"{sign}{h * 60 + m}:{sec}"
     return f"{sign}{hours}:{m:02d}:{sec}"
+
+
+#: Time stamps in this range (s) are read as Unix times (UTC, 2001-2286), not stream seconds.
+UNIX_TIME_S = (1e9, 1e10)
+
+
+def is_unix_time(t_s: float) -> bool:
+    """Whether ``t_s`` (s) is a plausible Unix time rather than seconds into a stream.
+
+    >>> is_unix_time(1764950415.9), is_unix_time(3600.0)
+    (True, False)
+    """
+    return UNIX_TIME_S[0] < t_s < UNIX_TIME_S[1]
+
+
+def utc_clock(t_s: float, decimals: int = 0) -> str:
+    """Unix time ``t_s`` (s) as the UTC clock time ``hh:mm:ss`` with ``decimals`` digits.
+
+    >>> utc_clock(1764950415.975, decimals=3)
+    '16:00:15.975'
+    """
+    return clock(t_s % 86400, decimals=decimals, pad_hours=True)
