@@ -7,7 +7,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from crampdetect.core import InputError
+from crampdetect.cli._args import name_path
+from crampdetect.core import CrampDetectError, InputError
 from crampdetect.text import date_hint, plural
 
 
@@ -47,19 +48,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--import",
         dest="import_file",
+        nargs="+",
         metavar="RESULT.json",
-        help="store a finished `detect --json` result as a session",
+        help="store finished `detect --json` results, one session each (a file that cannot be "
+        "imported is named and skipped; the others are stored)",
     )
     parser.add_argument(
         "--started",
         metavar="ISO",
-        help="with --import: wall-clock start of the recording, e.g. 2026-11-20T23:05 "
+        help="with --import of one file: wall-clock start of the recording, e.g. 2026-11-20T23:05 "
         "(default: the file's modification time minus its duration)",
     )
     parser.add_argument(
         "--recording",
         metavar="FILE",
-        help="with --import: the CSV recording, to add the activity timeline of a training session",
+        help="with --import of one file: the CSV recording, to add the activity timeline of a "
+        "training session",
     )
 
 
@@ -70,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         return _delete_calibration(args.delete_calibration, args.yes)
     with open_history() as history:
         if args.import_file:
-            return _import(history, args)
+            return _import_all(history, args)
         if args.delete_session is not None:
             row = history.session(args.delete_session)  # a clear error if it does not exist
             start = row["started_at"][:16].replace("T", " ")
@@ -185,11 +189,31 @@ def format_length(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def _import(history: object, args: argparse.Namespace) -> int:
+def _import_all(history: object, args: argparse.Namespace) -> int:
+    """``--import`` of one or more results: each its own session and transaction; one that
+    cannot be imported is named on stderr and the rest go on (exit 2 if any failed)."""
+    files = args.import_file
+    if len(files) > 1 and (args.started or args.recording):
+        raise InputError("--started and --recording go with --import of one file")
+    if len(files) == 1:
+        return _import(history, args, files[0])
+    failed = 0
+    for path in files:
+        try:
+            _import(history, args, path)
+        except (InputError, CrampDetectError, OSError) as exc:
+            failed += 1
+            print(f"crampdetect history: error: {name_path(path, str(exc))}", file=sys.stderr)
+    if failed:
+        print(f"{len(files) - failed} of {len(files)} files imported", file=sys.stderr)
+    return 2 if failed else 0
+
+
+def _import(history: object, args: argparse.Namespace, import_file: str) -> int:
     from crampdetect.alerts.journal import import_detection
     from crampdetect.storage.history import content_hash
 
-    path = Path(args.import_file)
+    path = Path(import_file)
     if not path.exists():
         raise InputError(f"{path}: no such file")
     digest = content_hash(path)
