@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
+from oldhistory import history_at_schema
+
 from crampdetect.core import Event
-from crampdetect.storage.history import MIGRATIONS, SCHEMA_VERSION, History
+from crampdetect.storage.history import SCHEMA_VERSION, History
 from crampdetect.storage.recorder import SessionRecorder
 
 
@@ -30,12 +31,7 @@ def test_a_deleted_sessions_id_is_not_given_again(tmp_path: Path) -> None:
 def _v5_file(path: Path) -> None:
     """A history as crampdetect with schema 5 left it: two sessions with a cramp each, the
     newest of three deleted."""
-    conn = sqlite3.connect(path)
-    for statements, fill in MIGRATIONS[:5]:
-        for sql in statements:
-            conn.execute(sql)
-        if fill is not None:
-            fill(conn)
+    conn = history_at_schema(path, 5)
     for k in (1, 2):
         conn.execute(
             "INSERT INTO sessions (id, started_at, night, profile, source) VALUES"

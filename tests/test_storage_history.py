@@ -11,6 +11,7 @@ import sys
 import textwrap
 
 import pytest
+from oldhistory import history_at_schema
 
 from crampdetect.alerts.journal import import_detection
 from crampdetect.alerts.policy import AlertPolicy
@@ -398,14 +399,7 @@ def test_cli_import_refuses_a_profile_that_contradicts_the_file(tmp_path, monkey
 
 def _v4_history(path) -> None:
     """A history file as crampdetect with schema 4 left it: its migrations, one session."""
-    from crampdetect.storage.history import MIGRATIONS
-
-    conn = sqlite3.connect(path)
-    for statements, fill in MIGRATIONS[:4]:
-        for sql in statements:
-            conn.execute(sql)
-        if fill is not None:
-            fill(conn)
+    conn = history_at_schema(path, 4)
     conn.execute(
         "INSERT INTO sessions (started_at, night, profile, source, user, channels)"
         " VALUES ('2026-11-03T01:10:00+01:00', '2026-11-02', 'night', 'COM3', NULL, '[\"left\"]')"
