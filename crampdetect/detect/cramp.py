@@ -2372,10 +2372,10 @@ class CrampDetector:
         in ``quiet_other_share`` of that span, waits until the leg's ``escalate_s`` median has
         stood, at some frame since the span, ``prodrome_step`` x over that span's level (its
         median, or the median of its last ``PRODROME_END_SHARE`` if higher: a creep; both over
-        the resting offset): a
-        prodrome's raised rest going on is no cramp, the cramp steps up out of it. The weak
-        path's late ``long`` candidates (a stretch the baseline tracker holds) are not asked.
-        Reads only the detector's history (``prodrome_s`` + ``prodrome_gap_s`` within it)."""
+        the resting offset): a prodrome's raised rest going on is no cramp, the cramp steps up
+        out of it. The weak path's late ``long`` candidates (a stretch the baseline tracker
+        holds) are not asked. Reads only the detector's history (``prodrome_s`` +
+        ``prodrome_gap_s`` within it)."""
         c, start, mine = run.c, run.start, run.mine
         s = self.settings
         ask = np.flatnonzero(ok)
