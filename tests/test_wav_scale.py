@@ -75,3 +75,28 @@ def test_scale_is_refused_where_it_cannot_apply(wav, tmp_path):
     assert json.loads((tmp_path / "s.wav.session.json").read_text()).get("wav_scale")
     res = run_cli("detect", copy, "--scale", "2")
     assert res.returncode == 2 and "gives the scale (wav_scale" in res.stderr, res.stderr
+
+
+def test_a_sidecar_offset_applies_with_the_scale_given(tmp_path):
+    """A hand-written sidecar that gives only an offset (no wav_scale): --scale and the offset
+    both apply (the WAV written by the stdlib ``wave`` module, PCM 16-bit)."""
+    import wave
+
+    from crampdetect.storage.formats import read_wav
+    from crampdetect.storage.reader import open_recording
+
+    counts = np.array([[0, 100, -200, 300, 32000, -32000]] * 2, dtype=np.int16)
+    counts[1] //= 2
+    path = tmp_path / "o.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(2)
+        out.setsampwidth(2)
+        out.setframerate(1000)
+        out.writeframes(counts.T.astype("<i2").tobytes())
+    offset = 40.0  # µV
+    side = {"format": "crampdetect-sidecar", "channels": ["left", "right"], "wav_offset": offset}
+    (tmp_path / "o.wav.session.json").write_text(json.dumps(side))
+    want = counts.astype(np.float64) * SCALE + offset
+    for rec in (read_wav(path, scale=SCALE), open_recording(path, wav_scale=SCALE)):
+        assert rec.channels == ("left", "right")
+        assert np.array_equal(np.hstack([s.load() for s in rec.segments]), want)

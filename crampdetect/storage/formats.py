@@ -254,7 +254,8 @@ def read_wav(path: str | Path, *, recover: bool = False, scale: float | None = N
     """Read a WAV file (and its sidecar, which restores units, scale, gaps and events).
 
     ``scale``: µV per stored unit (PCM count, or float sample) of a WAV whose sidecar does not
-    give it (``--scale``); the samples are then read in µV.
+    give it (``--scale``); the samples are then read in µV (plus the sidecar's ``wav_offset``,
+    µV, if it gives one).
     Bad samples are read as NaN, or dropped with ``recover``: see :func:`.recover.bad_samples`.
     """
     import soundfile as sf
@@ -293,10 +294,9 @@ def read_wav(path: str | Path, *, recover: bool = False, scale: float | None = N
     if frames.shape[1] > limits.MAX_CHANNELS:
         raise LimitError(f"{path}: {frames.shape[1]} channels (limit {limits.MAX_CHANNELS})")
     data = frames.T.astype(np.float64)
-    if scale is not None:
-        data = data * scale
-    elif doc:
-        data = data * float(doc.get("wav_scale", 1.0)) + float(doc.get("wav_offset", 0.0))
+    if scale is not None or doc:  # a sidecar's offset applies with a --scale too
+        factor = scale if scale is not None else float(doc.get("wav_scale", 1.0))
+        data = data * factor + (float(doc.get("wav_offset", 0.0)) if doc else 0.0)
     channels = tuple(doc["channels"]) if doc else tuple(f"ch{i + 1}" for i in range(data.shape[0]))
     if len(channels) != data.shape[0]:
         raise InputError(
