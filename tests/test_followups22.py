@@ -243,31 +243,30 @@ def test_evaluate_per_recording_prints_a_table_in_text_mode(cramp_edf, tmp_path)
 def test_a_shipped_text_recording_copied_out_of_its_folder_is_told_about_recordings_json(
     tmp_path,
 ):
-    """`emg.txt` copied out of recordings/ is not readable without its folder's
-    recordings.json: the refusal says so, and the entry it suggests (rate and resolution from
-    the file's own header) makes it readable; a multi-column text file is pointed to its
-    folder's recordings.json, which, copied beside it, makes it readable."""
-    import re
+    """`emg.txt` copied out of recordings/ is not readable without a recordings.json beside
+    it: the refusal names that file and what it must give for `emg.txt`, in one line; a
+    recordings.json without its entry is named as such; its folder's recordings.json, copied
+    beside it, makes it readable (a one-column and a multi-column text file)."""
     from pathlib import Path
 
     shipped = Path(__file__).resolve().parents[1] / "recordings"
-    emg = tmp_path / "emg.txt"
-    emg.write_bytes((shipped / "biosppy-emg-examples" / "emg.txt").read_bytes())
-    r = run_cli("detect", emg)
-    assert r.returncode == 2 and "recordings.json" in r.stderr, r.stderr
-    suggested = re.search(r"e\.g\. (\{.*\}), or convert", r.stderr)
-    assert suggested, r.stderr
-    (tmp_path / "recordings.json").write_text(suggested.group(1))
-    r = run_cli("detect", emg, "--json")
-    assert r.returncode == 0, r.stderr
-    doc = json.loads(r.stdout)["input"]
-    assert doc["sample_rate_hz"] == 1000 and doc["units"] == "counts" and doc["adc_bits"] == 12
-
-    uci = tmp_path / "uci" / "3Amar.txt"
-    uci.parent.mkdir()
-    uci.write_bytes((shipped / "uci-lower-limb-sanchez" / "3Amar.txt").read_bytes())
-    r = run_cli("detect", uci)
-    assert r.returncode == 2 and "recordings.json of their folder" in r.stderr, r.stderr
-    manifest = shipped / "uci-lower-limb-sanchez" / "recordings.json"
-    (uci.parent / "recordings.json").write_bytes(manifest.read_bytes())
-    assert run_cli("detect", uci).returncode == 0
+    for folder, name in [
+        ("biosppy-emg-examples", "emg.txt"),
+        ("uci-lower-limb-sanchez", "3Amar.txt"),
+    ]:
+        copy = tmp_path / folder / name
+        copy.parent.mkdir()
+        copy.write_bytes((shipped / folder / name).read_bytes())
+        r = run_cli("detect", copy)
+        assert r.returncode == 2, r.stderr
+        hint = r.stderr[r.stderr.index("; ") :]
+        assert "recordings.json beside it" in hint and f"{name}'s reader, rate, units" in hint
+        assert "\n" not in hint.rstrip("\n"), r.stderr
+        (copy.parent / "recordings.json").write_text('{"files": {}}')
+        r = run_cli("detect", copy)
+        assert r.returncode == 2 and f"has no entry for {name}" in r.stderr, r.stderr
+        manifest = shipped / folder / "recordings.json"
+        (copy.parent / "recordings.json").write_bytes(manifest.read_bytes())
+        r = run_cli("detect", copy, "--json")
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["input"]["sample_rate_hz"] > 0

@@ -126,7 +126,6 @@ def _manifest_hint(path: Path, head: bytes) -> str:
     """Why a text file like the shipped real recordings is not read (they are read with their
     folder's ``recordings.json``: a copy taken out of its folder has none, and a bare column of
     numbers says neither its rate nor its units), as a sentence to add; "" otherwise."""
-    import json
     import re
 
     whole = head.rsplit(b"\n", 1)[0] if b"\n" in head else head
@@ -140,27 +139,10 @@ def _manifest_hint(path: Path, head: bytes) -> str:
         return ""  # not a table of numbers
     if (path.parent / MANIFEST).exists():
         return f"; the {MANIFEST} beside it has no entry for {path.name}"
-    entry = {"reader": "biosppy_text"}
-    rate = re.search(r"^# Sampling Rate \(Hz\):= *([\d.]+)", "\n".join(lines), re.M)
-    bits = re.search(r"^# Resolution:= *(\d+)", "\n".join(lines), re.M)
-    single = all(len(ln.split()) == 1 for ln in data[-5:])
-    if single:
-        entry["sample_rate_hz"] = float(rate.group(1)) if rate else "RATE_HZ"
-        entry["channels"] = ["emg"]
-        entry.update({"signal": "raw", "units": "counts" if bits else "UNITS"})
-        if bits:
-            entry["adc_bits"] = int(bits.group(1))
-        example = json.dumps({"files": {path.name: entry}})
-        return (
-            f"; its samples say neither their rate nor their units (no time_s column). Text "
-            f"files like the real recordings shipped in recordings/ are read with the "
-            f"{MANIFEST} of their folder: copy that file beside it, or write one, e.g. "
-            f"{example}, or convert it to a time_s,<channel> CSV"
-        )
     return (
-        f"; text files like the real recordings shipped in recordings/ are read with the "
-        f"{MANIFEST} of their folder (reader, rate, units and columns of each file): copy that "
-        "file beside it, or convert it to a time_s,<channels> CSV"
+        f"; a text table like the real recordings in recordings/ is read with a {MANIFEST} "
+        f"beside it giving {path.name}'s reader, rate, units and columns (copy its folder's, "
+        "see docs/recordings.md), or convert it to a time_s,<channels> CSV"
     )
 
 
