@@ -1,5 +1,5 @@
 """Removing one's data: `history --delete` leaves calibration profiles, which
-`history --delete-calibration NAME` removes; `history` says where the data is."""
+`history --delete-calibration NAME` removes; `history --where` says where the data is."""
 
 from __future__ import annotations
 
@@ -23,12 +23,29 @@ def _calibrate(user: str) -> Path:
     return Path(save_calibration(user, [leg], Representation("raw", "uV"), 1000.0, "test"))
 
 
-def test_the_listing_names_the_data_directory_and_the_profiles(home: Path, capsys) -> None:
+def test_where_names_the_data_directory_and_the_profiles(home: Path, capsys) -> None:
+    """`history --where` says where the data is; an empty history says it (first use); a
+    listing does not repeat it on every run, only with -v (on stderr); --help tells of it."""
     _calibrate("anna")
-    assert main(["history"]) == 0
-    out = capsys.readouterr().err  # the listing on stdout stays one line per session
+    assert main(["history", "--where"]) == 0
+    out = capsys.readouterr().out
     assert str(home / "history.sqlite3") in out
     assert "calibration profiles: anna" in out and str(home / "profiles") in out
+    assert main(["history"]) == 0  # nothing recorded yet: where it will be kept
+    assert str(home / "history.sqlite3") in capsys.readouterr().out
+    night = home.parent / "night.json"
+    night.write_text('{"input": {"channels": ["calf_left"], "duration_s": 600}, "events": []}')
+    assert main(["history", "--import", str(night), "--started", "2026-12-01T23:00"]) == 0
+    capsys.readouterr()
+    assert main(["history"]) == 0
+    listed = capsys.readouterr()
+    assert "night" in listed.out and str(home) not in listed.out + listed.err
+    assert main(["-v", "history"]) == 0
+    verbose = capsys.readouterr()
+    assert str(home / "history.sqlite3") in verbose.err and str(home) not in verbose.out
+    with pytest.raises(SystemExit):
+        main(["history", "--help"])
+    assert "--where" in capsys.readouterr().out
 
 
 def test_delete_calibration_removes_the_profile_and_only_it(home: Path, capsys) -> None:

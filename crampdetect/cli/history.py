@@ -40,6 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--delete-session", type=int, metavar="ID", help="delete one session")
     parser.add_argument(
+        "--where",
+        action="store_true",
+        help="print where the history and the calibration profiles are kept (an empty "
+        "history says it too, and `crampdetect -v history` after the listing, on stderr)",
+    )
+    parser.add_argument(
         "--delete-calibration",
         metavar="NAME",
         help="delete the calibration profile of user NAME (`calibrate --user NAME`); the "
@@ -72,6 +78,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.delete_calibration is not None:
         return _delete_calibration(args.delete_calibration, args.yes)
+    if args.where:
+        print(_where())
+        return 0
     with open_history() as history:
         if args.import_file:
             return _import_all(history, args)
@@ -112,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
                 "No sessions recorded"
                 + (" in that range." if args.night_from or args.night_to else ".")
             )
-            _where(history)
+            print(f"Data: {_where()}")  # first use: where the sessions will be kept
             return 0
         users = len(history.users()) > 1  # several wearers: say whose each session is
         print(
@@ -133,19 +142,19 @@ def run(args: argparse.Namespace) -> int:
             )
             if r["recording"] and r["recording"] != r["source"]:  # the file it was scored from
                 print(f"{'':>6}recording: {r['recording']}")
-        _where(history)
+        if getattr(args, "verbose", 0):  # on stderr: the listing stays one line per session
+            print(f"Data: {_where()}", file=sys.stderr)
     return 0
 
 
-def _where(history: object) -> None:
-    """Where the wearer's data is: the history file and the calibration profiles beside it
-    (on stderr: the listing on stdout stays one header and one line per session)."""
+def _where() -> str:
+    """Where the wearer's data is: the history file and the calibration profiles beside it."""
     from crampdetect.calibration import calibration_users
+    from crampdetect.storage.paths import data_dir, history_path
 
     users = calibration_users()
     profiles = f"calibration profiles: {', '.join(users)}" if users else "no calibration profiles"
-    where = f"{history.path} ({profiles}, in {history.path.parent / 'profiles'})"  # type: ignore[attr-defined]
-    print(f"Data: {where}", file=sys.stderr)
+    return f"{history_path()} ({profiles}, in {data_dir() / 'profiles'})"
 
 
 def _delete_calibration(user: str, yes: bool) -> int:
