@@ -78,3 +78,37 @@ def test_a_recorded_training_session_gets_its_activity_timeline_at_its_end(tmp_p
     assert imported.returncode == 0, imported.stderr
     there = _cli("summary", "--training", home=other)
     assert [ln for ln in there.stdout.splitlines() if ln.startswith("Activity (")] == timeline
+
+
+def _timeline(home) -> list[tuple]:
+    from crampdetect.storage.history import open_history
+
+    with open_history(home / "history.sqlite3") as history:
+        (row,) = history.sessions()
+        rows = history.records("activity", int(row["id"]))
+        return [(r["leg"], r["start_s"], r["end_s"], r["activity"]) for r in rows]
+
+
+@pytest.mark.slow  # a 4-min night, then its classification
+def test_a_recorded_night_gets_the_timeline_history_import_gives_at_its_end(tmp_path):
+    """A night monitored with --history --record gets its activity timeline at its end (read
+    a chunk at a time), the very timeline `history --import REC --recording REC` stores, and
+    `summary --session ID` shows it as it shows a training session's."""
+    rec = tmp_path / "night.cdrec"
+    live = _cli(
+        "monitor", "sim://night-short?seed=3&speed=0", "--no-view", "--profile", "night",
+        "--history", "--record", rec, home=tmp_path,
+    )  # fmt: skip
+    assert live.returncode == 0, live.stderr
+    assert "history session 1: its activity timeline stored" in live.stdout
+    stored = _timeline(tmp_path)
+    assert stored and {leg for leg, *_ in stored} == {"calf_left", "calf_right"}
+    assert {what for *_, what in stored} & {"rest", "standing"}  # a night: mostly lying still
+    other = tmp_path / "other"
+    imported = _cli("history", "--import", rec, "--recording", rec, home=other)
+    assert imported.returncode == 0 and "Imported night session" in imported.stdout
+    assert _timeline(other) == stored
+    shown = _cli("summary", "--session", "1", home=tmp_path)
+    assert shown.returncode == 0 and shown.stdout.startswith("Night session 1"), shown.stdout
+    lines = [ln for ln in shown.stdout.splitlines() if ln.startswith("Activity (")]
+    assert len(lines) == 2 and "No activity timeline" not in shown.stdout

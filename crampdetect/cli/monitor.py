@@ -60,8 +60,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--record",
         metavar="PATH",
-        help="also record the session (crash-safe); with --history, a training session's "
-        "activity timeline is stored from it at the end",
+        help="also record the session (crash-safe); with --history, the session's activity "
+        "timeline is stored from it at the end (read a chunk at a time: a whole night too)",
     )
     p.add_argument(
         "--lsl",
@@ -297,7 +297,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if args.record and journals and profile == "training":  # a night is not classified
+    if args.record and journals:  # a night too: the recording is read a chunk at a time
         _store_activity(journals[-1].recorder, args.record, out)
     return 0
 
@@ -343,9 +343,10 @@ def _calibration_watch(monitor, user: str, view):
 
 
 def _store_activity(recorder, path: str, file) -> None:
-    """The activity timeline of a recorded training session, into the history session written
-    live with it (what ``history --import REC --recording REC`` adds; the history file was
-    closed at the session's end). A recording it cannot classify costs the timeline only."""
+    """The activity timeline of a recorded session (training or night), into the history
+    session written live with it (what ``history --import REC --recording REC`` adds; the
+    history file was closed at the session's end). A recording it cannot classify costs the
+    timeline only."""
     from crampdetect.reports.activity import store_activity
     from crampdetect.storage.history import open_history
 

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from crampdetect.core import Representation
 from crampdetect.ingest.inference import resolve_inference
 from crampdetect.storage.reader import open_recording
-from crampdetect.storage.recording import Recording
+from crampdetect.storage.recording import Recording, Segment
 
 ENV_FS = 50.0
 RUN_STRIDE_HZ = 1.2
@@ -28,6 +29,12 @@ GAIT_BAND_HZ = (0.7, 1.8)
 DEFAULT_REST_UV = 5.0
 DEFAULT_MAX_UV = 400.0
 ACTIVITIES = ("running", "walking", "hold", "standing", "rest", "active")
+#: Seconds of samples read and filtered at once (:func:`run_envelope`).
+CHUNK_S = 120.0
+#: Seconds of samples on either side of a chunk that its filters settle on.
+MARGIN_S = 5.0
+#: Windows classified at once (:func:`classify`: bounds its spectra, 2049 bins a window).
+BATCH_WINDOWS = 256
 
 
 def rms_envelope(data: np.ndarray, fs: float, signal: str = "raw") -> np.ndarray:
@@ -45,6 +52,17 @@ def rms_envelope(data: np.ndarray, fs: float, signal: str = "raw") -> np.ndarray
     ndarray, shape (n_channels, n_env)
         Envelope in µV, sampled at :data:`ENV_FS` Hz.
     """
+    return _full_rate_envelope(data, fs, signal)[:, :: envelope_step(fs)]
+
+
+def envelope_step(fs: float) -> int:
+    """Samples per envelope sample (the envelope keeps every ``step``-th of the full rate)."""
+    return max(1, round(fs / ENV_FS))
+
+
+def _full_rate_envelope(data: np.ndarray, fs: float, signal: str) -> np.ndarray:
+    """The RMS envelope (µV) at the sample rate, zero-phase (:func:`rms_envelope` before its
+    decimation)."""
     from scipy.signal import butter, sosfiltfilt
 
     x = np.nan_to_num(np.asarray(data, dtype=np.float64))
@@ -52,11 +70,59 @@ def rms_envelope(data: np.ndarray, fs: float, signal: str = "raw") -> np.ndarray
         high = min(450.0, 0.45 * fs)
         x = sosfiltfilt(butter(4, [20.0, high], "bandpass", fs=fs, output="sos"), x, axis=-1)
         power = sosfiltfilt(butter(2, 4.0, fs=fs, output="sos"), x * x, axis=-1)
-        env = np.sqrt(np.clip(power, 0.0, None))
-    else:
-        env = sosfiltfilt(butter(2, 4.0, fs=fs, output="sos"), x, axis=-1)
-    step = max(1, round(fs / ENV_FS))
-    return env[:, ::step]
+        return np.sqrt(np.clip(power, 0.0, None))
+    return sosfiltfilt(butter(2, 4.0, fs=fs, output="sos"), x, axis=-1)
+
+
+def run_envelope(
+    segments: list[Segment], fs: float, rep: Representation, signal: str = "raw"
+) -> np.ndarray:
+    """:func:`rms_envelope` of one gap-free run of ``segments`` (stored samples, converted with
+    ``rep``), read and filtered :data:`CHUNK_S` at a time: memory holds a chunk and the
+    envelope, never the run (a night of 8 h, 2 channels at 1 kHz is 460 MB of samples).
+
+    Each chunk is filtered with :data:`MARGIN_S` of the samples on either side, which the
+    zero-phase filters need to settle (their impulse responses, at 4 Hz and above, are gone
+    within a second), and only its own part kept; at the run's ends the filters see the
+    run's edges as :func:`rms_envelope` of the whole run does.
+    """
+    step = envelope_step(fs)
+    chunk = max(1, round(CHUNK_S * fs) // step) * step  # every chunk starts on the envelope grid
+    margin = round(MARGIN_S * fs)
+    reader = _RunReader(segments)
+    parts = []
+    for a in range(0, reader.n, chunk):
+        b = min(a + chunk, reader.n)
+        lo, hi = max(0, a - margin), min(reader.n, b + margin)
+        env = _full_rate_envelope(rep.to_uv(reader.read(lo, hi)), fs, signal)
+        parts.append(env[:, a - lo : b - lo : step])
+    if not parts:
+        return np.zeros((0, 0))
+    return np.concatenate(parts, axis=1)
+
+
+class _RunReader:
+    """Samples ``[lo, hi)`` of a gap-free run of segments, loading only the segments that
+    overlap (those of the previous read that overlap again are kept, not loaded twice)."""
+
+    def __init__(self, segments: list[Segment]) -> None:
+        self.segments = segments
+        self.starts = np.cumsum([0] + [seg.n_samples for seg in segments])
+        self.n = int(self.starts[-1])
+        self._loaded: dict[int, np.ndarray] = {}
+
+    def read(self, lo: int, hi: int) -> np.ndarray:
+        first = int(np.searchsorted(self.starts, lo, side="right")) - 1
+        last = int(np.searchsorted(self.starts, hi, side="left"))  # exclusive
+        wanted = range(first, last)
+        self._loaded = {i: self._loaded[i] if i in self._loaded else self._load(i) for i in wanted}
+        parts = [
+            self._loaded[i][:, max(lo - self.starts[i], 0) : hi - self.starts[i]] for i in wanted
+        ]
+        return np.concatenate(parts, axis=1)
+
+    def _load(self, i: int) -> np.ndarray:
+        return np.asarray(self.segments[i].load(), dtype=np.float64)
 
 
 def classify(
@@ -85,6 +151,24 @@ def classify(
     n_win, n_hop = round(window_s * ENV_FS), round(hop_s * ENV_FS)
     if env.shape[-1] < n_win:
         return np.empty((env.shape[0], 0), dtype="<U8")
+    n = (env.shape[-1] - n_win) // n_hop + 1
+    if n > BATCH_WINDOWS:  # a batch of windows at a time: each window's label is its own
+        parts = [
+            _classify(
+                env[:, k * n_hop : (k + BATCH_WINDOWS - 1) * n_hop + n_win],
+                rest_uv,
+                max_uv,
+                n_win,
+                n_hop,
+            )
+            for k in range(0, n, BATCH_WINDOWS)
+        ]
+        return np.concatenate(parts, axis=1)
+    return _classify(env, rest_uv, max_uv, n_win, n_hop)
+
+
+def _classify(env: np.ndarray, rest_uv: float, max_uv: float, n_win: int, n_hop: int) -> np.ndarray:
+    """:func:`classify` of every window of ``env`` (window and hop in envelope samples)."""
     frames = np.lib.stride_tricks.sliding_window_view(env, n_win, axis=-1)[:, ::n_hop, :]
     mean = frames.mean(axis=-1)
     cv = frames.std(axis=-1) / np.maximum(mean, 1e-9)
@@ -148,7 +232,8 @@ def activity_from_file(
     """Activity runs of a recording file (any format ``open_recording`` reads), or of one
     already opened.
 
-    Each contiguous run of samples is analysed on its own, so gaps never shift times.
+    Each contiguous run of samples is analysed on its own, so gaps never shift times. The
+    samples are read a chunk at a time (:func:`run_envelope`): a whole night fits.
     """
     rec = path if isinstance(path, Recording) else open_recording(path)
     # a CSV says nothing of its samples: its units (a name's, else inferred, as `detect`
@@ -165,9 +250,7 @@ def activity_from_file(
     for run in runs:
         if sum(seg.n_samples for seg in run) < 10 * rec.fs:
             continue  # shorter pieces cannot hold a 6-s window reliably
-        data = np.concatenate([np.asarray(seg.load(), dtype=np.float64) for seg in run], axis=1)
-        data = rep.to_uv(data)
-        envs.append((run[0].t0, rms_envelope(data, rec.fs, signal)))
+        envs.append((run[0].t0, run_envelope(run, rec.fs, rep, signal)))  # a chunk at a time
     if not envs:
         return []
     out = []
