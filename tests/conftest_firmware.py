@@ -98,10 +98,12 @@ class Harness:
     def start(cls, build: Build, *args: str) -> Harness:
         proc = subprocess.Popen(
             [str(build.harness), str(build.elf), *args],
-            stdout=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,  # never pytest's terminal or pipe
+            stdout=subprocess.PIPE,  # drained by the reader thread at once
             stderr=subprocess.DEVNULL,
             text=True,
             bufsize=1,
+            start_new_session=True,  # its pty and signals stay out of pytest's session
         )
         harness = cls(proc)
         threading.Thread(target=harness._pump, daemon=True).start()

@@ -74,24 +74,30 @@ def test_monitor_detects_a_cramp_and_the_motor_answers_in_time(
     args = ["-W", "-p", "4", "-P", pace, "-t", "63", "-T", "150", "-a", str(adc), "-o", str(tx)]
     harness = fw.Harness.start(build, *args)
     monitor = None
+    # The monitor's output goes to files: a pipe nobody reads for the minute of the run would
+    # stop a chatty monitor (64 KiB of warnings on a loaded machine) in the middle of it.
+    out_path, err_path = tmp_path / "monitor.out", tmp_path / "monitor.err"
     try:
         pty = harness.wait_for("PTY ", 10).split()[1]
-        monitor = subprocess.Popen(
-            [sys.executable, "-m", "crampdetect", "monitor",
-             f"serial://{pty}?baud=500000&time=device", "--profile", "night", "--no-view"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+        with open(out_path, "w") as out_file, open(err_path, "w") as err_file:
+            monitor = subprocess.Popen(
+                [sys.executable, "-m", "crampdetect", "monitor",
+                 f"serial://{pty}?baud=500000&time=device", "--profile", "night", "--no-view"],
+                stdin=subprocess.DEVNULL, stdout=out_file, stderr=err_file,
+                start_new_session=True,  # no terminal or process group shared with pytest
+            )  # fmt: skip
         t_adc0 = float(harness.wait_for("ADC ", 30).split("=")[1].split()[0])
         harness.wait_for("SIM t=62", 120)  # 61 s of signal sent, and a second to read it
         monitor.terminate()  # SIGTERM: clean shutdown, summary on stdout
-        out, err = monitor.communicate(timeout=30)
+        monitor.wait(timeout=30)
+        out, err = out_path.read_text(), err_path.read_text()
         assert monitor.returncode == 0, err
         harness.kill()
         harness.finish(timeout=10)
     finally:
         if monitor is not None and monitor.poll() is None:
             monitor.kill()
-            monitor.communicate()
+            monitor.wait()
         harness.kill()
 
     # the firmware sent every sample, unchanged, from the first one

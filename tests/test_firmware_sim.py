@@ -252,6 +252,7 @@ def test_a_host_killed_mid_pattern_leaves_the_motor_on_3_s_at_most(uno_on_pty: f
     child = subprocess.run(
         [sys.executable, "-c", KILLED_HOST, harness.pty],
         env={**os.environ, "PYTHONPATH": str(fw.ROOT)},
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         timeout=30,
     )
