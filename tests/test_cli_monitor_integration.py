@@ -112,3 +112,5 @@ def test_a_recorded_night_gets_the_timeline_history_import_gives_at_its_end(tmp_
     assert shown.returncode == 0 and shown.stdout.startswith("Night session 1"), shown.stdout
     lines = [ln for ln in shown.stdout.splitlines() if ln.startswith("Activity (")]
     assert len(lines) == 2 and "No activity timeline" not in shown.stdout
+    morning = _cli("summary", home=tmp_path)  # the night's summary points to it
+    assert "Activity timeline: crampdetect summary --session 1" in morning.stdout, morning.stdout

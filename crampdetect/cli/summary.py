@@ -60,6 +60,10 @@ def run(args: argparse.Namespace) -> int:
             night = _date(night)
         summary = S.summarise_night(history, night, user=args.user)
         print(S.format_night(summary))
+        timed = [i for i in summary.session_ids if history.records("activity", i)]
+        if timed:  # a night recorded with monitor --history --record, or imported --recording
+            shown = ", ".join(f"crampdetect summary --session {i}" for i in timed)
+            print(f"Activity timeline: {shown}")
         print()
         print(S.format_trend(S.weekly_trend(history, night, args.weeks, user=args.user)))
         note = S.doctor_note(history, night, user=args.user)
