@@ -30,11 +30,11 @@ DEFAULT_REST_UV = 5.0
 DEFAULT_MAX_UV = 400.0
 ACTIVITIES = ("running", "walking", "hold", "standing", "rest", "active")
 #: Seconds of samples read and filtered at once (:func:`run_envelope`).
-CHUNK_S = 120.0
+CHUNK_S = 60.0
 #: Seconds of samples on either side of a chunk that its filters settle on.
 MARGIN_S = 5.0
 #: Windows classified at once (:func:`classify`: bounds its spectra, 2049 bins a window).
-BATCH_WINDOWS = 256
+BATCH_WINDOWS = 64
 
 
 def rms_envelope(data: np.ndarray, fs: float, signal: str = "raw") -> np.ndarray:
@@ -94,8 +94,12 @@ def run_envelope(
     for a in range(0, reader.n, chunk):
         b = min(a + chunk, reader.n)
         lo, hi = max(0, a - margin), min(reader.n, b + margin)
-        env = _full_rate_envelope(rep.to_uv(reader.read(lo, hi)), fs, signal)
-        parts.append(env[:, a - lo : b - lo : step])
+        x = rep.to_uv(reader.read(lo, hi))
+        rows = [  # a channel at a time: scipy's filters take ~25x their input's memory
+            _full_rate_envelope(x[c : c + 1], fs, signal)[:, a - lo : b - lo : step]
+            for c in range(x.shape[0])
+        ]
+        parts.append(np.vstack(rows))
     if not parts:
         return np.zeros((0, 0))
     return np.concatenate(parts, axis=1)
