@@ -13,6 +13,9 @@ One call on an array, any recording or its path (:mod:`crampdetect.api`, loaded 
     result = crampdetect.detect(emg_uv, fs=1000, profile="night", units="uV")
     result = crampdetect.detect(crampdetect.open("night.edf"))
     result = crampdetect.detect("night.edf", channels=["calf_left"])  # as `detect --channels`
+    result = crampdetect.detect("night.edf", settings={"slow_s": 9}, user="anna")  # --set, --user
+    for result in crampdetect.detect_many("study/"):  # as `detect study/`: one per recording
+        rows = result.table()  # a DetectionFailure (path, error) for a file that cannot be read
 """
 
 from crampdetect.core import (
@@ -28,8 +31,9 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    """``open`` and ``Detection`` from :mod:`crampdetect.api`, imported on first use."""
-    if name in ("open", "Detection"):
+    """``open``, ``detect_many``, ``Detection`` and ``DetectionFailure`` from
+    :mod:`crampdetect.api`, imported on first use."""
+    if name in ("open", "detect_many", "Detection", "DetectionFailure"):
         from crampdetect import api  # lazy: `import crampdetect` stays light
 
         return getattr(api, name)
@@ -44,11 +48,13 @@ __all__ = [
     "Block",
     "CrampDetectError",
     "Detection",
+    "DetectionFailure",
     "Event",
     "InputError",
     "QualityInterval",
     "Representation",
     "__version__",
     "detect",
+    "detect_many",
     "open",
 ]
