@@ -4,9 +4,10 @@ The data flow is visible in the sub-packages: ``ingest`` (bytes -> frames -> blo
 ``filters``, ``features``, ``detect`` (events and quality), ``alerts``, ``storage``. On top,
 ``pipeline`` drives them (files, replays, live monitoring, bulk runs), ``evaluate`` scores
 labelled recordings and trains the gate, ``reports`` writes human reports and ``cli`` is the
-command line; ``simulate`` makes labelled synthetic sessions and ``testing`` is the stage
-conformance kit. Imports run one way, from the top down. Importing this package is light:
-numpy only, no bleak, pyserial, matplotlib or scikit-learn.
+command line; ``simulate`` makes labelled synthetic sessions and ``testing`` holds the stage
+conformance kit and a fake BLE radio (``testing.ble``). Imports run one way, from the top
+down. Importing this package is light: numpy only, no bleak, pyserial, matplotlib or
+scikit-learn.
 
 One call on an array, any recording or its path (:mod:`crampdetect.api`, loaded on first use)::
 
