@@ -393,3 +393,17 @@ def test_a_simulated_board_over_the_fake_radio_into_detection(cramp_board, monke
         cramp.alert_s,
     )
     assert {q.issue for q in quality} == {"gap"} and 99 < quality[0].start_s < 101
+
+
+def test_the_porters_example_in_docs_devices_runs_as_written(capsys):
+    import re
+    import textwrap
+
+    from conftest import REPO
+
+    text = (REPO / "docs" / "devices.md").read_text()
+    after = text[text.index("`crampdetect.testing.ble`") :]
+    code = textwrap.dedent(re.search(r"```python\n(.*?)```", after, re.S).group(1))
+    printed = re.search(r"\n# (.*)\n$", code).group(1)  # the comment under print(...)
+    exec(compile(code, "docs/devices.md", "exec"), {})
+    assert capsys.readouterr().out.strip() == printed
