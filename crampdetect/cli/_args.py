@@ -10,13 +10,7 @@ from pathlib import Path
 from crampdetect.cli import add_quiet_argument
 from crampdetect.core import PROFILES, InputError
 from crampdetect.reports.clock import clock, is_unix_time, utc_clock
-from crampdetect.storage.folders import (  # noqa: F401 (the commands import them from here)
-    RECORDING_SUFFIXES,
-    SIDECAR_SUFFIXES,
-    expand_folders,
-    is_folder,
-    nothing_to_score,
-)
+from crampdetect.storage.folders import expand_folders, is_folder, nothing_to_score
 from crampdetect.text import plural
 
 
