@@ -240,7 +240,9 @@ class FakeBoard:
         >>> with board.source() as source:
         ...     _ = source.read(timeout_s=0.5)
         ...     board.drop_link()
-        ...     while source.stats.reconnects < 1:
+        ...     for _ in range(100):  # up to 10 s
+        ...         if source.stats.reconnects:
+        ...             break
         ...         _ = source.read(timeout_s=0.1)
         >>> board.connects, board.disconnects >= 1
         (2, True)
