@@ -4,15 +4,19 @@ The data flow is visible in the sub-packages: ``ingest`` (bytes -> frames -> blo
 ``filters``, ``features``, ``detect`` (events and quality), ``alerts``, ``storage``. On top,
 ``pipeline`` drives them (files, replays, live monitoring, bulk runs), ``evaluate`` scores
 labelled recordings and trains the gate, ``reports`` writes human reports and ``cli`` is the
-command line; ``simulate`` makes labelled synthetic sessions and ``testing`` is the stage
-conformance kit. Imports run one way, from the top down. Importing this package is light:
-numpy only, no bleak, pyserial, matplotlib or scikit-learn.
+command line; ``simulate`` makes labelled synthetic sessions and ``testing`` holds the stage
+conformance kit and a fake BLE radio (``testing.ble``). Imports run one way, from the top
+down. Importing this package is light: numpy only, no bleak, pyserial, matplotlib or
+scikit-learn.
 
 One call on an array, any recording or its path (:mod:`crampdetect.api`, loaded on first use)::
 
     result = crampdetect.detect(emg_uv, fs=1000, profile="night", units="uV")
     result = crampdetect.detect(crampdetect.open("night.edf"))
     result = crampdetect.detect("night.edf", channels=["calf_left"])  # as `detect --channels`
+    result = crampdetect.detect("night.edf", settings={"slow_s": 9}, user="anna")  # --set, --user
+    for result in crampdetect.detect_many("study/"):  # as `detect study/`: one per recording
+        rows = result.table()  # a DetectionFailure (path, error) for a file that cannot be read
 """
 
 from crampdetect.core import (
@@ -28,8 +32,9 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    """``open`` and ``Detection`` from :mod:`crampdetect.api`, imported on first use."""
-    if name in ("open", "Detection"):
+    """``open``, ``detect_many``, ``Detection`` and ``DetectionFailure`` from
+    :mod:`crampdetect.api`, imported on first use."""
+    if name in ("open", "detect_many", "Detection", "DetectionFailure"):
         from crampdetect import api  # lazy: `import crampdetect` stays light
 
         return getattr(api, name)
@@ -44,11 +49,13 @@ __all__ = [
     "Block",
     "CrampDetectError",
     "Detection",
+    "DetectionFailure",
     "Event",
     "InputError",
     "QualityInterval",
     "Representation",
     "__version__",
     "detect",
+    "detect_many",
     "open",
 ]

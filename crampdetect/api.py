@@ -1,22 +1,26 @@
-"""The one-call Python API: :func:`detect` on an array, a recording or a path; :func:`open`.
+"""The one-call Python API: :func:`detect` on an array, a recording or a path; :func:`open`;
+:func:`detect_many` on several paths and folders.
 
-Both are reachable from the package itself (``crampdetect.detect(...)``,
-``crampdetect.open(...)``) and give what the CLI gives: ``detect`` runs the same streaming
-pipeline as ``crampdetect detect`` and ``crampdetect replay``, with the same defaults.
+They are reachable from the package itself (``crampdetect.detect(...)``,
+``crampdetect.open(...)``, ``crampdetect.detect_many(...)``) and give what the CLI gives:
+``detect`` runs the same streaming pipeline as ``crampdetect detect`` and ``crampdetect
+replay``, with the same defaults and options (``settings`` is ``--set``, ``user`` is
+``--user``); ``detect_many`` is ``crampdetect detect FOLDER``: one result per recording, an
+error object for a file that cannot be scored.
 """
 
 from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from crampdetect.core import Event, InputError, QualityInterval, Representation
+from crampdetect.core import CrampDetectError, Event, InputError, QualityInterval, Representation
 from crampdetect.ingest.columns import select_channels
 from crampdetect.storage import limits
 from crampdetect.storage.recording import Recording, Segment, segments_from_array
@@ -30,7 +34,8 @@ class Detection:
     """What :func:`detect` found.
 
     ``events`` are final (one per cramp or early warning, ``end_s`` None if it was still going
-    at the end); ``quality`` the signal-quality intervals; times in s on the input's time axis.
+    at the end); ``quality`` the signal-quality intervals; times in s on the input's time axis;
+    ``path`` the recording's path as given (None for an array or an opened recording).
     """
 
     events: list[Event]
@@ -40,6 +45,7 @@ class Detection:
     fs: float
     channels: tuple[str, ...]
     profile: str
+    path: str | None = None
 
     @property
     def cramps(self) -> list[Event]:
@@ -52,6 +58,65 @@ class Detection:
             "events": [e.to_dict() for e in self.events],
             "quality": [q.to_dict() for q in self.quality],
         }
+
+    def table(self) -> list[dict[str, Any]]:
+        """The events as a table without pandas: one dict per event, the same keys in each.
+
+        ``path``, ``channel``, ``kind``, ``onset_s``, ``alert_s``, ``end_s`` (s, None while
+        still going), ``confidence`` (0..1), as ``crampdetect detect --json`` gives them, then
+        each ``detail`` entry as ``detail_<name>`` (None where an event has none).
+
+        >>> import numpy as np, crampdetect
+        >>> crampdetect.detect(np.zeros(2000), fs=1000, units="uV", signal="raw").table()
+        []
+        """
+        rows = [{"path": self.path, **e.to_dict()} for e in self.events]
+        details = [row.pop("detail", {}) for row in rows]
+        names = list(dict.fromkeys(k for d in details for k in d))
+        for row, detail in zip(rows, details, strict=True):
+            row.update({f"detail_{k}": detail.get(k) for k in names})
+        return rows
+
+    def to_frame(self) -> Any:
+        """:meth:`table` as a ``pandas.DataFrame`` (pandas is not a dependency of crampdetect:
+        install it to use this); the columns are there even without events.
+
+        >>> import numpy as np, crampdetect
+        >>> result = crampdetect.detect(np.zeros(2000), fs=1000, units="uV", signal="raw")
+        >>> list(result.to_frame().columns)  # doctest: +SKIP
+        ['path', 'channel', 'kind', 'onset_s', 'alert_s', 'end_s', 'confidence']
+        """
+        try:
+            import pandas  # lazy: optional, and heavy
+        except ImportError:
+            raise ImportError(
+                "Detection.to_frame needs pandas (pip install pandas); "
+                "Detection.table() gives the same rows as a list of dicts"
+            ) from None
+        return pandas.DataFrame(self.table(), columns=_table_columns(self.table()))
+
+
+#: The columns of :meth:`Detection.table` every event has.
+TABLE_COLUMNS = ("path", "channel", "kind", "onset_s", "alert_s", "end_s", "confidence")
+
+
+def _table_columns(rows: list[dict[str, Any]]) -> list[str]:
+    return list(TABLE_COLUMNS) + [k for k in (rows[0] if rows else {}) if k not in TABLE_COLUMNS]
+
+
+@dataclass(frozen=True, slots=True)
+class DetectionFailure:
+    """What :func:`detect_many` gives for a recording it could not score (unreadable, empty,
+    a calibration without its channels...): the path as found and the one-line reason, the
+    message ``crampdetect detect`` prints for it. The other recordings are scored anyway.
+    """
+
+    path: str
+    error: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The line ``crampdetect detect FOLDER --json`` writes for it (no events)."""
+        return {"path": self.path, "error": self.error, "events": [], "quality": []}
 
 
 def open(path: str | Path) -> Recording:  # crampdetect.open, like io.open
@@ -119,6 +184,8 @@ def detect(
     adc_bits: int | None = None,
     times: Any = None,
     model: str | None = None,
+    settings: Mapping[str, float | bool | str] | None = None,
+    user: str | None = None,
 ) -> Detection:
     """Detect cramps in a signal, as ``crampdetect detect`` does on a file.
 
@@ -130,6 +197,7 @@ def detect(
         ``crampdetect detect PATH`` scores it (the same events; what the reader left out or
         repaired, e.g. a ``torque_Nm`` column, comes as a ``UserWarning``). NaN, infinite and
         absurd (beyond ±1e9) values are bad samples: flagged ``bad_value``, never an alert.
+        A folder is refused: :func:`detect_many` scores the recordings in it.
     fs : float
         Sample rate in Hz (not needed for a Recording or a path; if given, it must agree).
     profile : {"night", "training"}, optional
@@ -153,8 +221,30 @@ def detect(
         Time of each sample in s; jumps longer than 1.5 samples are lost samples (gaps).
     model : str, optional
         A learned gate folder (``--model``); default rules only.
+    settings : mapping of str to number or bool, optional
+        Detector settings changed by name, as ``--set NAME=VALUE`` changes them (e.g.
+        ``{"slow_s": 9}``, in the unit ``docs/detection.md`` gives each; a switch such as
+        ``early_warning`` takes True or False). An unknown name, a value out of the setting's
+        range or not a number is refused with the CLI's message, before any data is read.
+    user : str, optional
+        Use this user's stored calibration (``crampdetect calibrate``; ``--user``): the
+        calibrated rest and maximum of each channel. A user without one is refused; a
+        calibration that does not fit the recording (its rest, units or rate) comes as a
+        ``UserWarning``, as the CLI's warning.
+
+    Examples
+    --------
+    >>> import numpy as np, crampdetect
+    >>> rest = np.random.default_rng(0).normal(0, 5, 5000)  # 5 s of rest, µV
+    >>> crampdetect.detect(rest, fs=1000, units="uV", settings={"slow_s": 9}).events
+    []
+    >>> crampdetect.detect(rest, fs=1000, settings={"slow_s": 0})
+    Traceback (most recent call last):
+    crampdetect.core.InputError: Detector setting slow_s=0.0 out of range 0.1..600 s
     """
     # lazy: scipy and the pipeline load on the first call, not on import
+    from crampdetect.calibration import user_calibration
+    from crampdetect.detect.overrides import check_overrides
     from crampdetect.detect.settings import profile_settings
     from crampdetect.pipeline import Pipeline
     from crampdetect.pipeline.offline import run_blocks, scoring_profile
@@ -162,10 +252,20 @@ def detect(
 
     if profile is not None and profile not in ("night", "training"):
         raise InputError(f"Unknown profile {profile!r}: choose night or training")
+    overrides = check_overrides(settings or {})  # a bad setting stops before any data is read
+    calibration, stored = user_calibration(user)  # so does a user without a calibration
+    path = None
     if isinstance(data, str | os.PathLike):  # a file: as `crampdetect detect PATH`
         # lazy: scipy and the pipeline load on the first call, not on import
+        from crampdetect.storage.folders import is_folder
         from crampdetect.storage.reader import open_recording
 
+        path = os.fspath(data)
+        if is_folder(Path(path)):
+            raise InputError(
+                f"{path} is a folder: crampdetect.detect_many({path!r}) scores the recordings "
+                "in it, one result each"
+            )
         data = open_recording(data, channels=channels)
         for problem in data.problems:
             warnings.warn(problem, UserWarning, stacklevel=2)
@@ -188,7 +288,193 @@ def detect(
         if loaded is not None:
             check_recording(loaded, rec.fs, rep.signal)
             gate = loaded.gate(profile)
-    settings = profile_settings(profile, rep.signal)
-    pipe = Pipeline(rec.fs, rec.channels, rep, profile, settings, None, gate)
-    events, quality = run_blocks(pipe, rec.iter_blocks(max(1, round(BLOCK_S * rec.fs))))
-    return Detection(events, quality, rep, tuple(inferred), rec.fs, rec.channels, profile)
+    tuned = profile_settings(profile, rep.signal).replace(**overrides)
+    pipe = Pipeline(rec.fs, rec.channels, rep, profile, tuned, calibration, gate)
+    check = None
+    if calibration is not None:  # does the calibration fit this recording? (as the CLI says)
+        # lazy: scipy and the pipeline load on the first call, not on import
+        from crampdetect.calibration import CalibrationCheck
+
+        frames = round(1.0 / pipe.hop_s)
+        check = CalibrationCheck(stored, pipe.channels, rep, rec.fs, frames, user, profile)
+    events, quality = run_blocks(
+        pipe,
+        rec.iter_blocks(max(1, round(BLOCK_S * rec.fs))),
+        None if check is None else lambda block, pipe, out: check.feed(out.envelope_uv),
+    )
+    if check is not None:
+        name = "" if rec.kind == "array" else f"{Path(str(rec.path)).name}: "
+        for line in check.warnings():
+            warnings.warn(name + line, UserWarning, stacklevel=2)
+    return Detection(events, quality, rep, tuple(inferred), rec.fs, rec.channels, profile, path)
+
+
+def detect_many(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    profile: str | None = None,
+    *,
+    recursive: bool = False,
+    workers: int = 1,
+    progress: bool = False,
+    channels: Sequence[str] | None = None,
+    units: str | None = None,
+    signal: str | None = None,
+    adc_bits: int | None = None,
+    model: str | None = None,
+    settings: Mapping[str, float | bool | str] | None = None,
+    user: str | None = None,
+) -> Iterator[Detection | DetectionFailure]:
+    """Detect cramps in several recordings, as ``crampdetect detect PATH... FOLDER`` does.
+
+    Yields, in order, one :class:`Detection` (with its ``path``) per recording, or a
+    :class:`DetectionFailure` for one that cannot be scored (an unreadable or empty file, a
+    calibration without its channels): the others are scored all the same.
+
+    Parameters
+    ----------
+    paths : str or Path, or several
+        Recordings and folders. A folder stands for the recordings in it, in name order (a
+        session directory is one recording); sidecars belong to their recording; a file that
+        is no recording (notes, a spreadsheet) is skipped with a ``UserWarning`` naming it,
+        but one whose suffix names a recording format (.csv, .edf, .bdf, .wav) gives a
+        :class:`DetectionFailure`. A folder without recordings is an
+        :class:`~crampdetect.core.InputError`, as for the CLI.
+    profile : {"night", "training"}, optional
+        As for :func:`detect`: default the profile each recording names, else night.
+    recursive : bool
+        Folders also stand for the recordings in their sub-folders, at any depth
+        (``--recursive``).
+    workers : int
+        Score in this many processes (``--workers``; default 1: in this process, one
+        recording at a time as the results are taken).
+    progress : bool
+        Show a progress bar (tqdm) on stderr, as the CLI does on a terminal.
+    channels, units, signal, adc_bits, model, settings, user
+        As for :func:`detect`, for every recording; ``settings`` and ``user`` are checked
+        before any recording is read.
+
+    Warnings of a recording (what its reader left out, a calibration that does not fit) come
+    as ``UserWarning``, each naming its file.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, numpy as np, crampdetect
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> rest = np.random.default_rng(0).normal(0, 5, 5000)  # 5 s of rest, µV
+    >>> table = np.c_[np.arange(5000) / 1000, rest]
+    >>> np.savetxt(folder / "rest.csv", table, delimiter=",", header="time_s,calf", comments="")
+    >>> _ = (folder / "broken.edf").write_bytes(b"not an EDF")
+    >>> for result in crampdetect.detect_many(folder, units="uV"):
+    ...     print(type(result).__name__, pathlib.Path(result.path).name)
+    DetectionFailure broken.edf
+    Detection rest.csv
+    """
+    # lazy: scipy and the pipeline load on the first call, not on import
+    from crampdetect.calibration import user_calibration
+    from crampdetect.detect.overrides import check_overrides
+    from crampdetect.storage.folders import expand_folders, nothing_to_score
+
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    names = [os.fspath(p) for p in paths]
+    if not names:
+        raise InputError("detect_many needs one or more paths")
+    if profile is not None and profile not in ("night", "training"):
+        raise InputError(f"Unknown profile {profile!r}: choose night or training")
+    if int(workers) < 1:
+        raise InputError(f"workers must be at least 1, got {workers}")
+    check_overrides(settings or {})  # a bad setting stops before any recording is read
+    user_calibration(user)  # so does a user without a calibration
+    found, skipped = expand_folders(names, recursive)
+    if skipped:
+        shown = ", ".join(skipped[:5]) + (f", +{len(skipped) - 5} more" if len(skipped) > 5 else "")
+        warnings.warn(
+            f"skipped {len(skipped)} non-recording file(s): {shown}", UserWarning, stacklevel=2
+        )
+    if not found:
+        raise nothing_to_score(names, recursive)
+    options = {
+        "profile": profile,
+        "channels": channels,
+        "units": units,
+        "signal": signal,
+        "adc_bits": adc_bits,
+        "model": model,
+        "settings": dict(settings or {}),
+        "user": user,
+    }
+    return _detect_each(found, options, int(workers), progress)
+
+
+def _detect_each(
+    paths: list[str], options: dict[str, Any], workers: int, progress: bool
+) -> Iterator[Detection | DetectionFailure]:
+    import functools
+
+    # lazy: the bulk runner (tqdm, process pools) loads when several recordings are scored
+    from crampdetect.pipeline.bulk import Failure, map_recordings
+
+    score = functools.partial(_detect_one, options=options)
+    if workers == 1:  # one at a time, as the results are taken
+        outcomes: Iterable[Any] = (_guarded(score, p) for p in _progress(paths, progress))
+    else:
+        outcomes = map_recordings(
+            score, paths, n_workers=workers, progress=progress, errors="collect", desc="detect"
+        )
+    for path, outcome in zip(paths, outcomes, strict=True):
+        if isinstance(outcome, Failure):  # a bug: said as the CLI says it
+            yield DetectionFailure(path, f"internal error: {outcome.error} (please report it)")
+            continue
+        if isinstance(outcome, DetectionFailure):
+            yield outcome
+            continue
+        result, problems = outcome
+        for problem in problems:
+            warnings.warn(_named(path, problem), UserWarning, stacklevel=3)
+        yield result
+
+
+def _guarded(score: Any, path: str) -> Any:
+    """``score(path)``, or a bulk :class:`~crampdetect.pipeline.bulk.Failure` if it raised (as
+    ``map_recordings(errors="collect")`` gives it from a worker)."""
+    # lazy: the bulk runner loads when several recordings are scored
+    from crampdetect.pipeline.bulk import Failure
+
+    try:
+        return score(path)
+    except Exception as exc:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return Failure(path, f"{type(exc).__name__}: {text}")
+
+
+def _progress(paths: list[str], show: bool) -> Iterator[str]:
+    # lazy: tqdm loads when several recordings are scored
+    from tqdm import tqdm
+
+    with tqdm(total=len(paths), disable=not show, desc="detect", unit="rec", leave=False) as bar:
+        for path in paths:
+            yield path
+            bar.update()
+
+
+def _named(path: str, message: str) -> str:
+    """``message`` naming the recording by the path found (readers give the bare name)."""
+    name = Path(path).name
+    if message.startswith(name + ":") and not message.startswith(path):
+        return path + message[len(name) :]
+    return message if path in message else f"{path}: {message}"
+
+
+def _detect_one(
+    path: str, options: dict[str, Any]
+) -> DetectionFailure | tuple[Detection, list[str]]:
+    """One recording of :func:`detect_many` (in a worker process when ``workers`` > 1): its
+    result and its warnings, or the failure of an unusable recording (a bug still raises)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = detect(path, **options)
+        except (InputError, CrampDetectError, OSError) as exc:
+            text = str(exc)
+            return DetectionFailure(path, text.splitlines()[0] if text else type(exc).__name__)
+    return result, [str(w.message) for w in caught]

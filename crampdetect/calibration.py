@@ -411,6 +411,23 @@ def load_profile_channels(user: str) -> dict[str, dict]:
     return {str(k): dict(v) for k, v in channels.items() if isinstance(v, dict)}
 
 
+def user_calibration(user: str | None) -> tuple[Calibration | None, dict[str, dict]]:
+    """The calibration of ``user`` (``--user``, ``detect(user=...)``) and what the profile
+    stores per channel (for :class:`CalibrationCheck`); ``(None, {})`` without a user.
+
+    Raises :class:`~crampdetect.core.InputError` if the user has no calibration.
+
+    >>> user_calibration(None)
+    (None, {})
+    """
+    if not user:
+        return None, {}
+    calibration = load_calibration(user)
+    if calibration is None:
+        raise InputError(f"No calibration for user {user!r}: run `crampdetect calibrate`")
+    return calibration, load_profile_channels(user)
+
+
 class CalibrationCheck:
     """Does a stored calibration fit the recording it is used on?
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from crampdetect.cli import add_quiet_argument
 from crampdetect.core import PROFILES, InputError
 from crampdetect.reports.clock import clock, is_unix_time, utc_clock
+from crampdetect.storage.folders import expand_folders, is_folder, nothing_to_score
 from crampdetect.text import plural
 
 
@@ -46,18 +47,6 @@ def refuse_ignored(options: list[tuple[str, bool]], verbs: tuple[str, str], why:
         raise InputError(f"{' and '.join(given)} {verbs[len(given) > 1]} {why}")
 
 
-def is_folder(path: Path) -> bool:
-    from crampdetect.storage.session_reader import is_session
-
-    return path.is_dir() and not is_session(path)
-
-
-#: Files that belong to a recording beside them, not recordings of their own: never "skipped".
-SIDECAR_SUFFIXES = (".labels.json", ".session.json")
-#: Suffixes of recordings: a folder's file with one of them that cannot be read is an error.
-RECORDING_SUFFIXES = (".csv", ".edf", ".bdf", ".wav")
-
-
 def add_recursive_argument(p: argparse.ArgumentParser) -> None:
     """``-r/--recursive``: a folder stands for the recordings in it and in its sub-folders."""
     p.add_argument(
@@ -66,66 +55,6 @@ def add_recursive_argument(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="a folder also stands for the recordings in its sub-folders, at any depth",
     )
-
-
-def expand_folders(
-    paths: list[str],
-    recursive: bool = False,
-    unreadable: list[tuple[str, str]] | None = None,
-) -> tuple[list[str], list[str]]:
-    """The paths to score, folders expanded to their recordings; and the entries of those
-    folders skipped as not recordings (notes, unreadable files, sub-folders), sidecars aside. A
-    file whose suffix names a recording format (``RECORDING_SUFFIXES``) but that cannot be read
-    (an empty EDF, random bytes named .bdf) is among the paths to score, so that it fails as it
-    does when named: an error line naming it, and exit status 2.
-
-    ``recursive``: sub-folders are searched too, at any depth (a session directory is one
-    recording either way). Every entry is named as error lines name a file: the folder as the
-    user gave it joined with the entry's path below it (two folders' ``notes.txt`` differ).
-    ``unreadable``: if given, the files that look like recordings but cannot be read are put
-    there as (path, reason) instead of among the skipped (``evaluate`` counts them as failed).
-    """
-    out, skipped = [], []
-    for name in paths:
-        path = Path(name)
-        if not is_folder(path):
-            out.append(name)  # a named file that cannot be read is that file's error line
-            continue
-        _expand(path, recursive, out, skipped, unreadable)
-    return out, skipped
-
-
-def _expand(
-    folder: Path,
-    recursive: bool,
-    out: list[str],
-    skipped: list[str],
-    unreadable: list[tuple[str, str]] | None,
-) -> None:
-    from crampdetect.storage.reader import sniff
-
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith(".") or entry.name.endswith(SIDECAR_SUFFIXES):
-            continue
-        shown = str(entry)  # as errors name a file: the path the user gave, and below it
-        if recursive and is_folder(entry) and not entry.is_symlink():
-            _expand(entry, recursive, out, skipped, unreadable)
-            continue
-        try:
-            sniff(entry)
-        except (InputError, OSError) as exc:
-            if entry.is_dir():
-                skipped.append(shown + "/")
-            elif entry.suffix.lower() in RECORDING_SUFFIXES:
-                if unreadable is not None:
-                    why = str(exc).replace(f"{entry}: ", "").replace(f"{entry.name}: ", "")
-                    unreadable.append((str(entry), why))
-                else:  # scored as named: its error line, and exit status 2
-                    out.append(str(entry))
-            else:
-                skipped.append(shown)
-            continue
-        out.append(str(entry))
 
 
 def copy_path(source: str, roots: list[str], out_dir: Path, fmt: str) -> Path:
@@ -154,23 +83,7 @@ def run_many(args: argparse.Namespace, command: str, score) -> int:
     if skipped:
         print(skipped_line(command, skipped), file=sys.stderr)
     if not paths:
-        what = "is a directory" if len(args.paths) == 1 else "are directories"
-        nested = [
-            entry
-            for name in args.paths
-            for entry in sorted(Path(name).iterdir())
-            if entry.is_dir() and not entry.name.startswith(".")
-        ]
-        every = f"{Path(args.paths[0]) / '*'}/"
-        hint = (
-            f" (sub-folders are not searched: use --recursive, or name them, e.g. {nested[0]}, "
-            f"or {every})"
-            if nested and not getattr(args, "recursive", False)
-            else ""
-        )
-        raise InputError(
-            f"nothing to score: {', '.join(args.paths)} {what} without recordings{hint}"
-        )
+        raise nothing_to_score(args.paths, getattr(args, "recursive", False))
     results = map_recordings(
         score,
         paths,
@@ -286,30 +199,11 @@ def wav_scale(args: argparse.Namespace) -> float | None:
 
 
 def overrides_from_args(args: argparse.Namespace) -> dict[str, float | bool]:
-    """Detector settings given with ``--set NAME=VALUE``, checked against the known names."""
-    import dataclasses
+    """Detector settings given with ``--set NAME=VALUE``, checked against the known names
+    (:func:`crampdetect.detect.overrides.parse_overrides`, shared with the Python API)."""
+    from crampdetect.detect.overrides import parse_overrides
 
-    from crampdetect.detect.settings import DetectorSettings
-
-    switches = {f.name for f in dataclasses.fields(DetectorSettings) if f.type in (bool, "bool")}
-    changes: dict[str, float | bool] = {}
-    for item in args.set:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise InputError(f"--set takes NAME=VALUE, got {item!r}")
-        name = name.strip()
-        if name in switches:  # e.g. --set early_warning=true
-            word = value.strip().lower()
-            if word not in ("true", "false", "1", "0", "on", "off"):
-                raise InputError(f"--set {name}: {value!r} is not true or false")
-            changes[name] = word in ("true", "1", "on")
-            continue
-        try:
-            changes[name] = float(value)
-        except ValueError:
-            raise InputError(f"--set {name}: {value!r} is not a number") from None
-    DetectorSettings().replace(**changes)  # unknown names -> InputError
-    return changes
+    return parse_overrides(args.set)
 
 
 def channel_names(text: str) -> list[str]:
@@ -333,16 +227,11 @@ def add_channels_argument(p: argparse.ArgumentParser, what: str = "score") -> No
 
 
 def user_calibration(user: str | None):
-    """``--user``: the user's calibration and what the profile stores per channel (for
-    :class:`~crampdetect.calibration.CalibrationCheck`); (None, {}) without ``--user``."""
-    if not user:
-        return None, {}
-    from crampdetect.calibration import load_calibration, load_profile_channels
+    """``--user``: the user's calibration and what the profile stores per channel
+    (:func:`crampdetect.calibration.user_calibration`, shared with the Python API)."""
+    from crampdetect.calibration import user_calibration
 
-    calibration = load_calibration(user)
-    if calibration is None:
-        raise InputError(f"No calibration for user {user!r}: run `crampdetect calibrate`")
-    return calibration, load_profile_channels(user)
+    return user_calibration(user)
 
 
 def add_model_argument(p: argparse.ArgumentParser) -> None:

@@ -1,4 +1,10 @@
-"""Conformance kit for streaming stages: what every stateful stage must do, checked generically.
+"""Test kits: the stage conformance kit (here) and a fake BLE radio (:mod:`.ble`).
+
+:mod:`crampdetect.testing.ble` is a bleak backend that plays a simulated board over a fake
+radio, with the failures of a real link (for porting to a new board without hardware); it
+imports bleak, so it loads only when imported.
+
+Conformance kit for streaming stages: what every stateful stage must do, checked generically.
 
 A stage is described by a :class:`StageCase`: how to make a fresh one, how to feed it one
 chunk of a stream, and the stream. :func:`check_stage` then asserts the stage contract:

@@ -1,0 +1,110 @@
+"""Which recordings a list of paths and folders stands for: one owner for the commands that
+score several recordings (``detect``, ``replay``, ``report``, ``convert``, ``evaluate``) and for
+:func:`crampdetect.api.detect_many`.
+
+A folder stands for the recordings in it (``recursive``: and in its sub-folders); a session
+directory is one recording; sidecars (``.labels.json``, ``.session.json``) belong to the
+recording beside them. Nothing heavy is imported here: the readers load on first use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crampdetect.core import InputError
+
+
+def is_folder(path: Path) -> bool:
+    """A folder of recordings (a session directory is one recording, not a folder)."""
+    # lazy: the session reader loads when a path is looked at, not on import
+    from crampdetect.storage.session_reader import is_session
+
+    return path.is_dir() and not is_session(path)
+
+
+#: Files that belong to a recording beside them, not recordings of their own: never "skipped".
+SIDECAR_SUFFIXES = (".labels.json", ".session.json")
+#: Suffixes of recordings: a folder's file with one of them that cannot be read is an error.
+RECORDING_SUFFIXES = (".csv", ".edf", ".bdf", ".wav")
+
+
+def expand_folders(
+    paths: list[str],
+    recursive: bool = False,
+    unreadable: list[tuple[str, str]] | None = None,
+) -> tuple[list[str], list[str]]:
+    """The paths to score, folders expanded to their recordings; and the entries of those
+    folders skipped as not recordings (notes, unreadable files, sub-folders), sidecars aside. A
+    file whose suffix names a recording format (``RECORDING_SUFFIXES``) but that cannot be read
+    (an empty EDF, random bytes named .bdf) is among the paths to score, so that it fails as it
+    does when named: an error line naming it, and exit status 2.
+
+    ``recursive``: sub-folders are searched too, at any depth (a session directory is one
+    recording either way). Every entry is named as error lines name a file: the folder as the
+    user gave it joined with the entry's path below it (two folders' ``notes.txt`` differ).
+    ``unreadable``: if given, the files that look like recordings but cannot be read are put
+    there as (path, reason) instead of among the skipped (``evaluate`` counts them as failed).
+    """
+    out, skipped = [], []
+    for name in paths:
+        path = Path(name)
+        if not is_folder(path):
+            out.append(name)  # a named file that cannot be read is that file's error line
+            continue
+        _expand(path, recursive, out, skipped, unreadable)
+    return out, skipped
+
+
+def _expand(
+    folder: Path,
+    recursive: bool,
+    out: list[str],
+    skipped: list[str],
+    unreadable: list[tuple[str, str]] | None,
+) -> None:
+    # lazy: the readers of every format load when a folder is looked into
+    from crampdetect.storage.reader import sniff
+
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith(".") or entry.name.endswith(SIDECAR_SUFFIXES):
+            continue
+        shown = str(entry)  # as errors name a file: the path the user gave, and below it
+        if recursive and is_folder(entry) and not entry.is_symlink():
+            _expand(entry, recursive, out, skipped, unreadable)
+            continue
+        try:
+            sniff(entry)
+        except (InputError, OSError) as exc:
+            if entry.is_dir():
+                skipped.append(shown + "/")
+            elif entry.suffix.lower() in RECORDING_SUFFIXES:
+                if unreadable is not None:
+                    why = str(exc).replace(f"{entry}: ", "").replace(f"{entry.name}: ", "")
+                    unreadable.append((str(entry), why))
+                else:  # scored as named: its error line, and exit status 2
+                    out.append(str(entry))
+            else:
+                skipped.append(shown)
+            continue
+        out.append(str(entry))
+
+
+def nothing_to_score(paths: list[str], recursive: bool = False) -> InputError:
+    """The error for ``paths`` (folders) that hold no recording: which, and how to reach the
+    recordings of their sub-folders when ``recursive`` is off and they have some."""
+    what = "is a directory" if len(paths) == 1 else "are directories"
+    nested = [
+        entry
+        for name in paths
+        if Path(name).is_dir()
+        for entry in sorted(Path(name).iterdir())
+        if entry.is_dir() and not entry.name.startswith(".")
+    ]
+    every = f"{Path(paths[0]) / '*'}/"
+    hint = (
+        f" (sub-folders are not searched: use --recursive, or name them, e.g. {nested[0]}, "
+        f"or {every})"
+        if nested and not recursive
+        else ""
+    )
+    return InputError(f"nothing to score: {', '.join(paths)} {what} without recordings{hint}")
