@@ -384,6 +384,17 @@ def _dips_over(rest: np.ndarray, carried: int, k: int) -> tuple[np.ndarray, int]
     return ~rest & (prev >= k), int(count[-1]) if count.size else carried
 
 
+def _relaxations(win: np.ndarray, relax: float) -> np.ndarray:
+    """cases (session 23): per row of ``win`` (100 ms envelope over the baseline, the frames
+    of a window oldest first), how many separate dips to ``relax`` x the baseline or below
+    it holds (a dip under way at the window's first frame counts; unknown frames, NaN, are
+    no dip)."""
+    with np.errstate(invalid="ignore"):
+        down = win <= relax
+    starts = down[:, 1:] & ~down[:, :-1]
+    return starts.sum(axis=1) + down[:, 0]
+
+
 def _windows_ending(x: np.ndarray, end: np.ndarray, k: int) -> np.ndarray:
     """(rows, m, k): the ``k``-frame windows of ``x`` (rows, T) ending before each exclusive
     index of ``end`` (m,), NaN where a window reaches back before ``x`` begins."""
@@ -3177,6 +3188,11 @@ class CrampDetector:
                             out[k] |= low
                             weak_low = np.zeros(n, dtype=bool)
                             weak_low[k[low]] = True
+        if s.weak_relax > 0 and out.any():
+            # cases (session 23): a weak cramp does not relax: a leg back at its rest in
+            # weak_relaxes separate dips within weak_s is twitching on a resting floor
+            k = np.flatnonzero(out)
+            out[k] = _relaxations(win[c, k], s.weak_relax) < s.weak_relaxes
         if s.plateau_swing > 0 and s.weak_s < s.moved_fast_s and out.any():
             # as the early paths: a flat plateau waits until it outlasted leg movements
             k = np.flatnonzero(out)

@@ -310,6 +310,13 @@ class DetectorSettings:
         counts as a leg movement too. At a 10-bit quantization floor a series of leg movements
         stands at 3-5x and never reaches ``movement_fraction`` x ``strong_ratio``. 0: only
         those movements count.
+    weak_relax, weak_relaxes : float
+        (cases, session 23) A weak cramp does not relax: the weak path does not take a leg
+        whose 100 ms envelope fell back to ``weak_relax`` x its baseline (its rest: the resting
+        floor's own frames) in ``weak_relaxes`` or more separate dips within the last
+        ``weak_s``, however short each dip (``weak_gap_s`` bounds the longest return below
+        ``weak_floor``, not how often the leg goes back to rest): twitches on a resting floor,
+        a prodrome stepping to 2-3x, not a cramp. ``weak_relax`` 0 disables (training).
     rest_offset : float
         (rep) Multiple of the resting baseline taken off the envelope before the ``dip`` and
         ``relax_fraction`` tests: the MyoWare ENV output rests on an ADC offset, so its
@@ -801,6 +808,8 @@ class DetectorSettings:
     weak_low_ratio: float = 3.0
     weak_low_rest: float = 1.25
     weak_low_move: float = 0.0  # nightweak2 (session 20)
+    weak_relax: float = 0.0  # cases (session 23)
+    weak_relaxes: float = 2.0
     weak_both_s: float = 0.0
     # -- night: a cramp does not relax (helper `night`, session 5) --
     hold_s: float = 2.0
@@ -1098,6 +1107,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "weak_low_ratio": (1.0, 1000.0, "x baseline"),
     "weak_low_rest": (1.0, 1000.0, "x baseline"),
     "weak_low_move": (0.0, 1000.0, "x baseline"),  # nightweak2 (session 20)
+    "weak_relax": (0.0, 1000.0, "x baseline"),  # cases (session 23)
+    "weak_relaxes": (1.0, 1000.0, "relaxations in weak_s"),  # cases (session 23)
     "weak_both_s": (0.0, WEAK_SPAN_MAX_S, "s"),  # nightmiss (session 12)
     "hold_s": (0.2, 10.0, "s"),
     "hold_floor": (0.0, 1.0, "x median over the run"),
@@ -1246,6 +1257,11 @@ _PROFILES = {
         # (over weak_floor for movement_min_s): at a 10-bit quantization floor a series of leg
         # movements stands at 3-5x, under the 6x of a movement (benchmarks/detection.md).
         weak_low_move=1.8,
+        # cases (session 23): a weak cramp does not relax: a leg that fell back to its rest
+        # (1.1x, the resting floor's own frames) in two separate dips within the weak path's
+        # 8 s is twitching on a resting floor (a prodrome stepping to 2-3x), not cramping
+        # (benchmarks/detection.md, session 23, part cases).
+        weak_relax=1.1,
         # night (session 5): a cramp does not relax; a leg movement decays and a turnover
         # sags between bursts (benchmarks/detection.md, "a cramp does not relax").
         hold_s=3.0,
