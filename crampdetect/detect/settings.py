@@ -234,7 +234,9 @@ class DetectorSettings:
         (trainstand, session 23) Training: in the first ``stand_effort_s`` of the stream the
         slow path's stand test (``stand_ref_ceiling``) reads each leg's activity reference
         raised as for ``stand_effort_share``, to at least this fraction (x other leg's
-        reference over rest) of the strongest other leg's: a leg that has only stood beside the
+        reference over rest) of the strongest other leg's, where the leg's own reference counts
+        (reached ``on_ratio`` x its rest: a leg that only rested has none): a leg that has only
+        stood beside the
         other one's hold has its own sway for a reference and never reads as standing. A cramp
         raises its own reference within a second or two. 0: the leg's own reference.
     bilateral_recent_s : float
