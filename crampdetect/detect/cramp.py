@@ -1937,7 +1937,14 @@ class CrampDetector:
         # stand: standing is low against the activity reference and on both legs
         if s.stand_ref_ceiling > 0 and slow.any():
             k = np.flatnonzero(slow)
-            slow[k] = ~self._standing(c, start + k)
+            # trainstand: in the first minute a leg that only stood has its sway for a reference
+            # (raised where the leg's own counts: it has been active, not only rested)
+            ref = None
+            if s.stand_slow_share > 0:
+                own = self._ext_ref
+                active = own >= s.on_ratio * self._ext_base
+                ref = np.where(active, self._start_reference(s.stand_slow_share), own)
+            slow[k] = ~self._standing(c, start + k, ref)
 
         if s.own_fast_share > 0 and start < self._own_effort_n and fast.any():
             # demofa: in the first own_effort_s a leg that only stood while the other one
@@ -2717,21 +2724,22 @@ class CrampDetector:
         return out
 
     # demofa: in the first minute a leg's reference is no lower than the other legs' suggest
-    def _start_reference(self) -> np.ndarray:
+    def _start_reference(self, share: float | None = None) -> np.ndarray:
         """The activity reference over the kept history (C, T; µV), within the first
         ``stand_effort_s`` of the stream raised, above the resting offset, to at least
-        ``stand_effort_share`` x the strongest other leg's reference over its resting baseline,
-        times this leg's resting baseline (unchanged with one channel)."""
+        ``share`` (default ``stand_effort_share``) x the strongest other leg's reference over
+        its resting baseline, times this leg's resting baseline (unchanged with one channel)."""
         s = self.settings
         ref = self._ext_ref
-        if s.stand_effort_share <= 0 or self.n_channels < 2:
+        share = s.stand_effort_share if share is None else share
+        if share <= 0 or self.n_channels < 2:
             return ref
         base = np.nan_to_num(self._ext_base)
         floor = s.rest_offset * base
         with np.errstate(invalid="ignore", divide="ignore"):
             over = np.where(base > 0, (ref - floor) / base, 0.0)
         other = np.stack([np.delete(over, c, axis=0).max(axis=0) for c in range(self.n_channels)])
-        raised = floor + s.stand_effort_share * other * base
+        raised = floor + share * other * base
         early = self._ext_start + np.arange(ref.shape[1]) < self._stand_effort_n
         return np.where(early[None, :] & (raised > ref), raised, ref)
 

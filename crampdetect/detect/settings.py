@@ -230,6 +230,15 @@ class DetectorSettings:
         baseline, times this leg's: the legs of one subject reach comparable multiples of their
         rest, and a leg that has only stood (or held lightly) has not shown its strength yet.
         0: the leg's own reference.
+    stand_slow_share : float
+        (trainstand, session 23) Training: in the first ``stand_effort_s`` of the stream the
+        slow path's stand test (``stand_ref_ceiling``) reads each leg's activity reference
+        raised as for ``stand_effort_share``, to at least this fraction (x other leg's
+        reference over rest) of the strongest other leg's, where the leg's own reference counts
+        (reached ``on_ratio`` x its rest: a leg that only rested has none): a leg that has only
+        stood beside the
+        other one's hold has its own sway for a reference and never reads as standing. A cramp
+        raises its own reference within a second or two. 0: the leg's own reference.
     bilateral_recent_s : float
         Over the last ``bilateral_recent_s`` (s) another leg must have risen too during less
         than ``bilateral_share`` of the time, as over the whole run (a hold on both legs may
@@ -893,6 +902,7 @@ class DetectorSettings:
     own_fast_share: float = 0.0
     stand_effort_s: float = 0.0
     stand_effort_share: float = 0.0
+    stand_slow_share: float = 0.0  # trainstand
     # turnfa: turning over moves both legs: no early alert while the other leg is up too
     turn_other_s: float = 0.0
     turn_other_rise: float = 0.0
@@ -1156,6 +1166,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "own_fast_share": (0.0, 1.0, "x other leg's reference over rest"),  # demofa
     "stand_effort_s": (0.0, _BIG, "s"),  # demofa
     "stand_effort_share": (0.0, 1.0, "x other leg's reference over rest"),  # demofa
+    "stand_slow_share": (0.0, 1.0, "x other leg's reference over rest"),  # trainstand
     "end_gait_step_s": (0.0, 10.0, "s"),  # trainend
     "strode_watch_s": (0.0, 3600.0, "s"),  # trainend
     "strode_rise": (1.0, 100.0, "x level at the alert"),  # trainend
@@ -1500,6 +1511,10 @@ _PROFILES = {
         own_fast_share=0.3,
         stand_effort_s=60.0,
         stand_effort_share=0.5,
+        # trainstand: ... and so does the slow path's stand test in that first minute: a leg
+        # that only stood beside the other one's hold is standing (benchmarks/detection.md,
+        # session 23, part trainstand).
+        stand_slow_share=0.5,
     ),
 }
 
