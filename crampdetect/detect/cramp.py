@@ -457,8 +457,6 @@ class CrampDetector:
         self._hold_w = max(2, round(s.hold_s * fr))  # night: the hold test's window
         self._hold_k = min(self._hold_w, max(1, round(HOLD_SMOOTH_S * fr)))
         self._hold_ctx = round(HOLD_CONTEXT_S * fr)
-        # nightturn (session 23): the span the turnover test reads the other leg's relaxation over
-        self._relax_w = max(2, round(s.turn_relax_s * fr)) if s.turn_relax_s > 0 else self._hold_w
         # nightfa: a burst that ended: one of a movement's length (a twitch is shorter)
         self._turn_w = max(2, round(s.turn_other_s * fr))
         self._move_k = min(self._turn_w, max(1, round(s.movement_min_s * fr)))
@@ -2924,7 +2922,7 @@ class CrampDetector:
                     end,
                     end - self._hold_ctx,
                     self._ext_base[o, end],
-                    self._relax_w,  # nightturn: turn_relax_s (0: hold_s)
+                    self._hold_w,
                     self._hold_k,
                     s.rest_offset,
                 )

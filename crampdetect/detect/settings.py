@@ -602,11 +602,6 @@ class DetectorSettings:
         for firm. Only where that leg stood at ``turn_firm_ratio`` x its rest within
         ``turn_with_s`` (s) of the start of this leg's run: turning over moves both legs at
         once, while a sleeper moves the other leg only after a cramp has begun. 0 disables.
-    turn_relax_s : float
-        (nightturn, session 23) The span (s) over which that test looks for the other leg's
-        relaxation (its lowest 200 ms mean below ``hold_floor`` of its recent median): a
-        turnover's bursts on the other leg can hold for the last ``hold_s`` at the frame the
-        slow path first takes a run, and sag just before it. 0: ``hold_s``.
     escalate_ratio, escalate_s, escalate_after_s, escalate_within_s, escalate_other_share : float
         (nightmiss2) Night: a prodrome (resting EMG creeping up for ~41 s, domain notes §1.7),
         a leg movement or a turnover can be alerted seconds before the cramp it runs into; the
@@ -901,8 +896,6 @@ class DetectorSettings:
     # nightfa: a leg bursting from rest is turning over, not cramping
     turn_firm_ratio: float = 0.0
     turn_with_s: float = 1.0
-    # nightturn (session 23): the other leg's relaxation looked for over a longer span
-    turn_relax_s: float = 0.0
     # nightmiss2: the cramp a prodrome, leg movement or turnover ran into, far stronger
     escalate_ratio: float = 0.0
     escalate_s: float = 1.5
@@ -1177,7 +1170,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "turn_slow_ratio": (1.0, 100.0, "x the other leg's rest"),  # nightmove
     "turn_firm_ratio": (0.0, 100.0, "x the other leg's rest"),  # nightfa
     "turn_with_s": (0.0, 10.0, "s"),  # nightfa (within HISTORY_S)
-    "turn_relax_s": (0.0, 20.0, "s"),  # nightturn (within HISTORY_S)
     "escalate_ratio": (0.0, 100.0, "x the level at the alert"),  # nightmiss2
     "escalate_s": (0.1, 10.0, "s"),  # nightmiss2 (within HISTORY_S)
     "escalate_after_s": (0.0, 900.0, "s"),  # nightmiss2
