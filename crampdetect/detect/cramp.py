@@ -2927,13 +2927,6 @@ class CrampDetector:
                     s.rest_offset,
                 )
                 firm &= held >= s.hold_floor
-                if s.turn_rose_s > 0 and s.turn_firm_ratio > 0:
-                    # nightturn (session 23): ... or it rose out of rest with this leg's run:
-                    # turning over moves both legs at once, a cramp takes one
-                    firm &= ~(
-                        self._moving_at(o, run_start, frames)
-                        & self._rested_before(o, run_start, frames)
-                    )
                 if s.turn_firm_ratio > 0:
                     # nightfa: ... and no burst of it ended, back towards rest: a leg bursting
                     # from rest (turning over) passes the test above, its recent median being
@@ -2969,23 +2962,6 @@ class CrampDetector:
         with np.errstate(invalid="ignore"):
             up = self._ext_fast[o, a:b] >= s.turn_firm_ratio * self._ext_base[o, a:b]
         return seen & bool(up.any())
-
-    # nightturn (session 23): both legs rose out of rest together
-    def _rested_before(self, o: int, run_start: int, frames: np.ndarray) -> np.ndarray:
-        """Per frame (absolute ``frames``): leg ``o`` stayed below ``turn_firm_ratio`` x its
-        rest over the ``turn_rose_s`` before ``turn_with_s`` ahead of ``run_start`` (False
-        where that lies beyond the history a frame is sure to have, ``HISTORY_S``)."""
-        s = self.settings
-        tol = round(s.turn_with_s / self.hop_s)
-        hi = run_start - tol
-        lo = hi - max(1, round(s.turn_rose_s / self.hop_s))
-        seen = frames - lo <= self._hist_len
-        a, b = lo - self._ext_start, hi - self._ext_start
-        if not seen.any() or a < 0 or b <= a:
-            return np.zeros(frames.shape[0], dtype=bool)
-        with np.errstate(invalid="ignore"):
-            low = self._ext_fast[o, a:b] < s.turn_firm_ratio * self._ext_base[o, a:b]
-        return seen & bool(low.all())
 
     def _lowest_before(self, c: int, frames: np.ndarray, run_start: int) -> np.ndarray:
         """Per frame (absolute, ascending): the lowest level of leg ``c`` over the last

@@ -602,13 +602,6 @@ class DetectorSettings:
         for firm. Only where that leg stood at ``turn_firm_ratio`` x its rest within
         ``turn_with_s`` (s) of the start of this leg's run: turning over moves both legs at
         once, while a sleeper moves the other leg only after a cramp has begun. 0 disables.
-    turn_rose_s : float
-        (nightturn, session 23) For that test the other leg also counts as turning over,
-        however firm it stands, when it stood at ``turn_firm_ratio`` x its rest within
-        ``turn_with_s`` of the start of this leg's run and below that over the
-        ``turn_rose_s`` (s) before: both legs rose out of rest together (turning over moves
-        both at once; a cramp is one leg's, and a leg in a cramp the detector raised does
-        not count). 0 disables.
     escalate_ratio, escalate_s, escalate_after_s, escalate_within_s, escalate_other_share : float
         (nightmiss2) Night: a prodrome (resting EMG creeping up for ~41 s, domain notes §1.7),
         a leg movement or a turnover can be alerted seconds before the cramp it runs into; the
@@ -903,8 +896,6 @@ class DetectorSettings:
     # nightfa: a leg bursting from rest is turning over, not cramping
     turn_firm_ratio: float = 0.0
     turn_with_s: float = 1.0
-    # nightturn (session 23): both legs rose out of rest together
-    turn_rose_s: float = 0.0
     # nightmiss2: the cramp a prodrome, leg movement or turnover ran into, far stronger
     escalate_ratio: float = 0.0
     escalate_s: float = 1.5
@@ -1179,7 +1170,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "turn_slow_ratio": (1.0, 100.0, "x the other leg's rest"),  # nightmove
     "turn_firm_ratio": (0.0, 100.0, "x the other leg's rest"),  # nightfa
     "turn_with_s": (0.0, 10.0, "s"),  # nightfa (within HISTORY_S)
-    "turn_rose_s": (0.0, 20.0, "s"),  # nightturn (within HISTORY_S)
     "escalate_ratio": (0.0, 100.0, "x the level at the alert"),  # nightmiss2
     "escalate_s": (0.1, 10.0, "s"),  # nightmiss2 (within HISTORY_S)
     "escalate_after_s": (0.0, 900.0, "s"),  # nightmiss2
@@ -1320,9 +1310,6 @@ _PROFILES = {
         # nightfa: a leg bursting from rest (back near it between bursts) is turning over
         # (benchmarks/detection.md, session 9, part nightfa).
         turn_firm_ratio=4.0,
-        # nightturn (session 23, tried): both legs rose out of rest together is turning over,
-        # however firm the other leg stands (benchmarks/detection.md, session 23).
-        turn_rose_s=3.0,
         # nightmove (session 10): periodic leg movements come in series, one period apart:
         # the next burst of a series waits past the longest leg movement (10 s, with its rise
         # and fall) on every path (benchmarks/detection.md, session 10, part nightmove).
