@@ -28,7 +28,7 @@ from crampdetect.cli._args import (
     wav_scale,
 )
 from crampdetect.core import InputError
-from crampdetect.provenance import provenance
+from crampdetect.provenance import input_id, provenance
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -179,6 +179,9 @@ def _detect_csv(
         overrides_from_args(args),
         model,
         args.user,
+        calibration=calibration,
+        source=input_id(path, "csv", result["input"]["sample_rate_hz"]),
+        block_s=args.block_s,  # None: the reader's chunks
     )
     return result
 

@@ -148,8 +148,8 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
     from crampdetect.detect.settings import profile_settings
     from crampdetect.ingest.columns import select_channels
     from crampdetect.pipeline.offline import unit_warnings
-    from crampdetect.pipeline.rescore import replay, resolve_inference
-    from crampdetect.provenance import provenance
+    from crampdetect.pipeline.rescore import BLOCK_S, FAST_BLOCK_S, replay, resolve_inference
+    from crampdetect.provenance import input_id, provenance
 
     name = Path(str(rec.path or "recording")).name
     rec = select_channels(rec, getattr(args, "channels", None))  # as opened: rec itself
@@ -196,8 +196,16 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
         raise InputError(str(exc) if str(exc).startswith(name) else f"{name}: {exc}") from None
     result["input"]["inferred"] = inferred
     result["input"]["inference"] = inference
+    block_s = getattr(args, "block_s", None) or (BLOCK_S if getattr(args, "speed", None) else FAST_BLOCK_S)
     result["provenance"] = provenance(
-        result["input"]["profile"], rep.signal, overrides_from_args(args), model, user
+        result["input"]["profile"],
+        rep.signal,
+        overrides_from_args(args),
+        model,
+        user,
+        calibration=calibration,
+        source=input_id(rec.path, rec.kind, rec.fs),
+        block_s=block_s,  # as replay() cut the stream
     )
     warnings = unit_warnings(name, inference)
     if checks:
