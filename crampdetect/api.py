@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import numpy as np
 
 from crampdetect.core import Event, InputError, QualityInterval, Representation
 from crampdetect.ingest.columns import select_channels
+from crampdetect.provenance import SampleHash, input_id, provenance
 from crampdetect.storage import limits
 from crampdetect.storage.recording import Recording, Segment, segments_from_array
 
@@ -40,6 +41,9 @@ class Detection:
     fs: float
     channels: tuple[str, ...]
     profile: str
+    #: What produced it (:func:`crampdetect.provenance.provenance`: code, settings and their
+    #: hash, gate, input file's SHA-256...), as ``detect --json`` writes it.
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     @property
     def cramps(self) -> list[Event]:
@@ -47,10 +51,14 @@ class Detection:
         return [e for e in self.events if e.kind == "cramp"]
 
     def to_dict(self) -> dict[str, Any]:
-        """``events`` and ``quality`` exactly as ``crampdetect detect --json`` writes them."""
+        """``events`` (each with its ``id``), ``quality`` and ``provenance`` exactly as
+        ``crampdetect detect --json`` writes them."""
+        from crampdetect.pipeline.offline import event_dict  # lazy: the pipeline loads late
+
         return {
-            "events": [e.to_dict() for e in self.events],
+            "events": [event_dict(e) for e in self.events],
             "quality": [q.to_dict() for q in self.quality],
+            "provenance": dict(self.provenance),
         }
 
 
@@ -162,6 +170,7 @@ def detect(
 
     if profile is not None and profile not in ("night", "training"):
         raise InputError(f"Unknown profile {profile!r}: choose night or training")
+    source = None
     if isinstance(data, str | os.PathLike):  # a file: as `crampdetect detect PATH`
         # lazy: scipy and the pipeline load on the first call, not on import
         from crampdetect.storage.reader import open_recording
@@ -173,13 +182,15 @@ def detect(
         rec = select_channels(data, channels)  # --channels: these, in this order
         if fs is not None and abs(float(fs) - rec.fs) > 1e-6 * rec.fs:
             raise InputError(f"fs={fs} disagrees with the recording ({rec.fs:g} Hz)")
+        if rec.kind != "array" and Path(rec.path).exists():
+            source = input_id(rec.path, rec.kind, rec.fs)
     else:
         rec = _as_recording(data, fs, channels, times)
     profile, _, unknown = scoring_profile(profile, rec.profile)
     if unknown:
         warnings.warn(unknown, UserWarning, stacklevel=2)
     rep, inferred = resolve_representation(rec, signal, units, adc_bits)
-    gate = None
+    gate = loaded = None
     if model is not None:
         # lazy: scipy and the pipeline load on the first call, not on import
         from crampdetect.detect.model import check_recording, resolve_model
@@ -190,5 +201,13 @@ def detect(
             gate = loaded.gate(profile)
     settings = profile_settings(profile, rep.signal)
     pipe = Pipeline(rec.fs, rec.channels, rep, profile, settings, None, gate)
-    events, quality = run_blocks(pipe, rec.iter_blocks(max(1, round(BLOCK_S * rec.fs))))
-    return Detection(events, quality, rep, tuple(inferred), rec.fs, rec.channels, profile)
+    blocks = rec.iter_blocks(max(1, round(BLOCK_S * rec.fs)))
+    samples = None if source is not None else SampleHash(rec.fs)  # hashed as they stream
+    if samples is not None:
+        blocks = samples.blocks(blocks)
+    events, quality = run_blocks(pipe, blocks)
+    source = source if samples is None else samples.id()
+    made = provenance(
+        profile, rep.signal, None, loaded, None, settings=settings, source=source, block_s=BLOCK_S
+    )
+    return Detection(events, quality, rep, tuple(inferred), rec.fs, rec.channels, profile, made)

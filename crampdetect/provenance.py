@@ -28,7 +28,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -207,20 +207,37 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def array_id(data: Any, fs: float) -> dict[str, Any]:
-    """:func:`input_id` of samples given as an array (the API): the SHA-256 of their float64
-    bytes (C order), which is what was scored."""
-    import numpy as np  # lazy: the CLI imports this module at start
+class SampleHash:
+    """:func:`input_id` of samples that are not a file (an array given to the API), hashed
+    while they stream: the SHA-256 of their float64 values in time order (sample by sample,
+    each sample's channels in order), so any block cut gives the same hash.
 
-    x = np.ascontiguousarray(data, dtype=np.float64)
-    rate = float(fs)
-    return {
-        "path": None,
-        "reader": "array",
-        "size_bytes": int(x.nbytes),
-        "sha256": hashlib.sha256(memoryview(x).cast("B")).hexdigest(),
-        "sample_rate_hz": int(rate) if rate == int(rate) else rate,
-    }
+    ``blocks(it)`` passes the blocks of ``it`` on, hashing each; :meth:`id` after the last.
+    """
+
+    def __init__(self, fs: float) -> None:
+        self.fs = float(fs)
+        self._digest = hashlib.sha256()
+        self._bytes = 0
+
+    def blocks(self, blocks: Iterable[Any]) -> Iterator[Any]:
+        import numpy as np  # lazy: the CLI imports this module at start
+
+        for block in blocks:
+            x = np.ascontiguousarray(np.asarray(block.data, dtype=np.float64).T)
+            self._digest.update(memoryview(x).cast("B"))
+            self._bytes += x.nbytes
+            yield block
+
+    def id(self) -> dict[str, Any]:
+        rate: float = self.fs
+        return {
+            "path": None,
+            "reader": "array",
+            "size_bytes": self._bytes,
+            "sha256": self._digest.hexdigest(),
+            "sample_rate_hz": int(rate) if rate == int(rate) else rate,
+        }
 
 
 @functools.cache
