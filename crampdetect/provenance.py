@@ -162,9 +162,7 @@ def confidence_sha256() -> str:
         return ""
 
 
-def input_id(
-    path: str | Path, reader: str, sample_rate_hz: float | None = None
-) -> dict[str, Any]:
+def input_id(path: str | Path, reader: str, sample_rate_hz: float | None = None) -> dict[str, Any]:
     """What was read: ``{"path", "reader", "size_bytes", "sha256", "sample_rate_hz"}``.
 
     The SHA-256 is of the file's bytes, read in 1 MiB chunks (a session folder: of its

@@ -196,7 +196,9 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
         raise InputError(str(exc) if str(exc).startswith(name) else f"{name}: {exc}") from None
     result["input"]["inferred"] = inferred
     result["input"]["inference"] = inference
-    block_s = getattr(args, "block_s", None) or (BLOCK_S if getattr(args, "speed", None) else FAST_BLOCK_S)
+    block_s = getattr(args, "block_s", None) or (
+        BLOCK_S if getattr(args, "speed", None) else FAST_BLOCK_S
+    )
     result["provenance"] = provenance(
         result["input"]["profile"],
         rep.signal,
