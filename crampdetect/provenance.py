@@ -189,6 +189,41 @@ def input_id(path: str | Path, reader: str, sample_rate_hz: float | None = None)
     }
 
 
+class InputHash:
+    """:func:`input_id` of ``path`` computed in a thread while the recording is scored: the
+    hash reads the file a second time (from the page cache, just read), and hashlib and the
+    reads release the GIL, so it costs CPU but next to no wall time where a core is free.
+
+    ``id(sample_rate_hz)`` waits for it and returns the dictionary (an error of the hash, e.g.
+    the file deleted meanwhile, is raised there).
+    """
+
+    def __init__(self, path: str | Path, reader: str) -> None:
+        import threading
+
+        self.path, self.reader = path, reader
+        self._out: dict[str, Any] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="crampdetect-hash", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._out = input_id(self.path, self.reader)
+        except BaseException as exc:  # handed to the caller in id()
+            self._error = exc
+
+    def id(self, sample_rate_hz: float | None = None) -> dict[str, Any]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._out is not None
+        rate = None if sample_rate_hz is None else float(sample_rate_hz)
+        if rate is not None and rate == int(rate):
+            rate = int(rate)
+        return {**self._out, "sample_rate_hz": rate}
+
+
 def file_sha256(path: str | Path) -> str:
     """SHA-256 of a file, or of a folder's files (relative names and bytes, sorted)."""
     path = Path(path)

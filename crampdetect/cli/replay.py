@@ -149,7 +149,7 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
     from crampdetect.ingest.columns import select_channels
     from crampdetect.pipeline.offline import unit_warnings
     from crampdetect.pipeline.rescore import BLOCK_S, FAST_BLOCK_S, replay, resolve_inference
-    from crampdetect.provenance import input_id, provenance
+    from crampdetect.provenance import InputHash, provenance
 
     name = Path(str(rec.path or "recording")).name
     rec = select_channels(rec, getattr(args, "channels", None))  # as opened: rec itself
@@ -166,6 +166,7 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
         check_recording(model, rec.fs, rep.signal)
         gate = model.gate(profile)
     checks: list = []  # the calibration check, made once the pipeline exists
+    read = InputHash(rec.path, rec.kind)  # while the recording is scored
 
     def each_block(block, pipe, out) -> None:
         if calibration is not None:
@@ -206,7 +207,7 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
         model,
         user,
         calibration=calibration,
-        source=input_id(rec.path, rec.kind, rec.fs),
+        source=read.id(rec.fs),
         block_s=block_s,  # as replay() cut the stream
     )
     warnings = unit_warnings(name, inference)
