@@ -223,3 +223,32 @@ def test_the_commit_where_git_finds_one_and_none_without(tmp_path) -> None:
     shutil.copytree(REPO / "crampdetect", tmp_path / "site" / "crampdetect")
     copied = _code(dict(os.environ), tmp_path, tmp_path / "site")
     assert copied == {"version": crampdetect.__version__}
+
+
+def test_a_schema_6_history_migrates_with_no_provenance_and_takes_one(tmp_path) -> None:
+    """A file from before (schema 6) keeps its session, says it has no block, and a session
+    stored after the migration keeps its own (a real SQLite file, reopened)."""
+    import datetime as dt
+
+    from oldhistory import history_at_schema
+
+    from crampdetect.storage.history import SCHEMA_VERSION, History
+    from crampdetect.storage.recorder import SessionRecorder
+
+    path = tmp_path / "old.sqlite3"
+    conn = history_at_schema(path, 6)
+    conn.execute(
+        "INSERT INTO sessions (id, started_at, night, profile, source) VALUES"
+        " (1, '2026-11-01T23:00:00+01:00', '2026-11-01', 'night', 'COM3')"
+    )
+    conn.execute("PRAGMA user_version = 6")
+    conn.commit()
+    conn.close()
+    block = {"schema": 2, "settings_sha256": "ab" * 32, "input": None}
+    with History(path) as h:
+        assert h.schema_version == SCHEMA_VERSION == 7 and h.provenance(1) is None
+        start = dt.datetime(2026, 11, 2, 23, 0).astimezone()
+        rec = SessionRecorder(h, "night", ["calf"], "COM3", start, provenance=block)
+        rec.close(60.0)
+    with History(path) as h:
+        assert h.provenance(rec.session_id) == block and h.provenance(1) is None
