@@ -18,7 +18,7 @@ import numpy as np
 
 from crampdetect.core import Event, InputError, QualityInterval, Representation
 from crampdetect.ingest.columns import select_channels
-from crampdetect.provenance import SampleHash, input_id, provenance
+from crampdetect.provenance import InputHash, SampleHash, provenance
 from crampdetect.storage import limits
 from crampdetect.storage.recording import Recording, Segment, segments_from_array
 
@@ -170,7 +170,7 @@ def detect(
 
     if profile is not None and profile not in ("night", "training"):
         raise InputError(f"Unknown profile {profile!r}: choose night or training")
-    source = None
+    source: InputHash | None = None  # a recording's file, hashed while it is scored
     if isinstance(data, str | os.PathLike):  # a file: as `crampdetect detect PATH`
         # lazy: scipy and the pipeline load on the first call, not on import
         from crampdetect.storage.reader import open_recording
@@ -183,7 +183,7 @@ def detect(
         if fs is not None and abs(float(fs) - rec.fs) > 1e-6 * rec.fs:
             raise InputError(f"fs={fs} disagrees with the recording ({rec.fs:g} Hz)")
         if rec.kind != "array" and Path(rec.path).exists():
-            source = input_id(rec.path, rec.kind, rec.fs)
+            source = InputHash(rec.path, rec.kind)  # while the recording is scored
     else:
         rec = _as_recording(data, fs, channels, times)
     profile, _, unknown = scoring_profile(profile, rec.profile)
@@ -202,12 +202,12 @@ def detect(
     settings = profile_settings(profile, rep.signal)
     pipe = Pipeline(rec.fs, rec.channels, rep, profile, settings, None, gate)
     blocks = rec.iter_blocks(max(1, round(BLOCK_S * rec.fs)))
-    samples = None if source is not None else SampleHash(rec.fs)  # hashed as they stream
-    if samples is not None:
+    samples = SampleHash(rec.fs)  # without a file (an array): hashed as the blocks stream
+    if source is None:
         blocks = samples.blocks(blocks)
     events, quality = run_blocks(pipe, blocks)
-    source = source if samples is None else samples.id()
+    read = samples.id() if source is None else source.id(rec.fs)
     made = provenance(
-        profile, rep.signal, None, loaded, None, settings=settings, source=source, block_s=BLOCK_S
+        profile, rep.signal, None, loaded, None, settings=settings, source=read, block_s=BLOCK_S
     )
     return Detection(events, quality, rep, tuple(inferred), rec.fs, rec.channels, profile, made)

@@ -25,7 +25,7 @@ from crampdetect.detect.settings import profile_settings
 from crampdetect.ingest.inference import resolve_inference
 from crampdetect.pipeline.offline import unit_warnings
 from crampdetect.pipeline.rescore import replay, resolve_representation
-from crampdetect.provenance import input_id, provenance
+from crampdetect.provenance import InputHash, provenance
 from crampdetect.reports import activity
 from crampdetect.reports.session_view import cramp_context, gait_stop, smooth_runs
 from crampdetect.reports.summary import LOST_ISSUES
@@ -84,7 +84,7 @@ def collect(
     the units inferred for it join ``rec.problems``.
     """
     rep, _, inference = resolve_inference(rec)
-    representation = rep
+    read = InputHash(rec.path, rec.kind)  # the input's hash, while it is replayed
     for line in unit_warnings(Path(str(rec.path or "recording")).name, inference):
         if line not in rec.problems:
             rec.problems.append(line)
@@ -136,9 +136,9 @@ def collect(
     # what produced it, as detect --json says it (the report replays with the profile's defaults)
     result["provenance"] = provenance(
         profile,
-        representation.signal,
-        settings=settings or profile_settings(profile, representation.signal),
-        source=input_id(rec.path, rec.kind, rec.fs),
+        rep.signal,
+        settings=settings or profile_settings(profile, rep.signal),
+        source=read.id(rec.fs),
         block_s=status_s,
     )
     lo[~np.isfinite(lo)] = np.nan
