@@ -252,3 +252,20 @@ def test_a_schema_6_history_migrates_with_no_provenance_and_takes_one(tmp_path) 
         rec.close(60.0)
     with History(path) as h:
         assert h.provenance(rec.session_id) == block and h.provenance(1) is None
+
+
+def test_the_settings_hash_covers_every_field_and_the_calibration() -> None:
+    from crampdetect.provenance import provenance, settings_sha256
+
+    night = profile_settings("night")
+    base = settings_sha256(night)
+    assert settings_sha256(profile_settings("night")) == base  # the same numbers, the same hash
+    assert settings_sha256(profile_settings("night", "env")) != base  # signal defaults
+    assert settings_sha256(night.replace(max_cramp_s=night.max_cramp_s + 1)) != base
+    assert settings_sha256(night, {"calf": (5.0, 400.0)}) != base
+    assert settings_sha256(night, {"calf": (5.0, 400.0)}) != settings_sha256(
+        night, {"calf": (5.0, 401.0)}
+    )
+    # the block computes the same hash from the profile, signal and overrides it is given
+    made = provenance("night", "raw", {"slow_s": night.slow_s + 1})
+    assert made["settings_sha256"] == settings_sha256(night.replace(slow_s=night.slow_s + 1))
