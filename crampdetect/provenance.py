@@ -28,6 +28,7 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -199,8 +200,6 @@ class InputHash:
     """
 
     def __init__(self, path: str | Path, reader: str) -> None:
-        import threading
-
         self.path, self.reader = path, reader
         self._out: dict[str, Any] | None = None
         self._error: BaseException | None = None
@@ -279,7 +278,7 @@ def code_id() -> dict[str, Any]:
     ``"dirty"`` (the package's files, ``crampdetect/`` and ``pyproject.toml``, differ from it,
     untracked files in the package included). Asked of a local ``git`` once per process,
     without network; no checkout, no git, or git failing leaves both out."""
-    from crampdetect import __version__
+    from crampdetect import __version__  # lazy: as in provenance(), only once a result is made
 
     out: dict[str, Any] = {"version": __version__}
     state = _git_state(Path(__file__).resolve().parent)
