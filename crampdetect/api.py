@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import numpy as np
 
 from crampdetect.core import CrampDetectError, Event, InputError, QualityInterval, Representation
 from crampdetect.ingest.columns import select_channels
+from crampdetect.provenance import InputHash, SampleHash, provenance
 from crampdetect.storage import limits
 from crampdetect.storage.recording import Recording, Segment, segments_from_array
 
@@ -46,6 +47,9 @@ class Detection:
     channels: tuple[str, ...]
     profile: str
     path: str | None = None
+    #: What produced it (:func:`crampdetect.provenance.provenance`: code, settings and their
+    #: hash, gate, input file's SHA-256...), as ``detect --json`` writes it.
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     @property
     def cramps(self) -> list[Event]:
@@ -53,10 +57,14 @@ class Detection:
         return [e for e in self.events if e.kind == "cramp"]
 
     def to_dict(self) -> dict[str, Any]:
-        """``events`` and ``quality`` exactly as ``crampdetect detect --json`` writes them."""
+        """``events`` (each with its ``id``), ``quality`` and ``provenance`` exactly as
+        ``crampdetect detect --json`` writes them."""
+        from crampdetect.pipeline.offline import event_dict  # lazy: the pipeline loads late
+
         return {
-            "events": [e.to_dict() for e in self.events],
+            "events": [event_dict(e) for e in self.events],
             "quality": [q.to_dict() for q in self.quality],
+            "provenance": dict(self.provenance),
         }
 
     def table(self) -> list[dict[str, Any]]:
@@ -255,6 +263,7 @@ def detect(
     overrides = check_overrides(settings or {})  # a bad setting stops before any data is read
     calibration, stored = user_calibration(user)  # so does a user without a calibration
     path = None
+    source: InputHash | None = None  # a recording's file, hashed while it is scored
     if isinstance(data, str | os.PathLike):  # a file: as `crampdetect detect PATH`
         # lazy: scipy and the pipeline load on the first call, not on import
         from crampdetect.storage.folders import is_folder
@@ -273,13 +282,15 @@ def detect(
         rec = select_channels(data, channels)  # --channels: these, in this order
         if fs is not None and abs(float(fs) - rec.fs) > 1e-6 * rec.fs:
             raise InputError(f"fs={fs} disagrees with the recording ({rec.fs:g} Hz)")
+        if rec.kind != "array" and Path(rec.path).exists():
+            source = InputHash(rec.path, rec.kind)  # while the recording is scored
     else:
         rec = _as_recording(data, fs, channels, times)
     profile, _, unknown = scoring_profile(profile, rec.profile)
     if unknown:
         warnings.warn(unknown, UserWarning, stacklevel=2)
     rep, inferred = resolve_representation(rec, signal, units, adc_bits)
-    gate = None
+    gate = loaded = None
     if model is not None:
         # lazy: scipy and the pipeline load on the first call, not on import
         from crampdetect.detect.model import check_recording, resolve_model
@@ -297,16 +308,34 @@ def detect(
 
         frames = round(1.0 / pipe.hop_s)
         check = CalibrationCheck(stored, pipe.channels, rep, rec.fs, frames, user, profile)
+    blocks = rec.iter_blocks(max(1, round(BLOCK_S * rec.fs)))
+    samples = SampleHash(rec.fs)  # without a file (an array): hashed as the blocks stream
+    if source is None:
+        blocks = samples.blocks(blocks)
     events, quality = run_blocks(
         pipe,
-        rec.iter_blocks(max(1, round(BLOCK_S * rec.fs))),
+        blocks,
         None if check is None else lambda block, pipe, out: check.feed(out.envelope_uv),
     )
     if check is not None:
         name = "" if rec.kind == "array" else f"{Path(str(rec.path)).name}: "
         for line in check.warnings():
             warnings.warn(name + line, UserWarning, stacklevel=2)
-    return Detection(events, quality, rep, tuple(inferred), rec.fs, rec.channels, profile, path)
+    read = samples.id() if source is None else source.id(rec.fs)
+    made = provenance(
+        profile,
+        rep.signal,
+        overrides,
+        loaded,
+        user,
+        settings=tuned,
+        calibration=calibration,
+        source=read,
+        block_s=BLOCK_S,
+    )
+    return Detection(
+        events, quality, rep, tuple(inferred), rec.fs, rec.channels, profile, path, made
+    )
 
 
 def detect_many(

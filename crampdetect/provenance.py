@@ -1,15 +1,44 @@
-"""What produced a result: the ``provenance`` block of ``detect --json`` and ``evaluate --json``.
+"""What produced a result: the ``provenance`` block of every result crampdetect writes.
 
-One helper for both, so a result file says which crampdetect, profile, detector settings (those
-that differ from the profile's defaults, ``--set`` included), learned gate and calibration user
-made it, and a run can be repeated or two results compared.
+One owner for ``detect --json`` (and ``replay --json``), ``evaluate --json``, the Python API
+(:meth:`crampdetect.api.Detection.to_dict`), the HTML report and the history (an imported
+result's session keeps the block it came with), so a result file alone says which code,
+profile, detector settings, learned gate, confidence model, calibration user, input file and
+block size made it, and whether two results are comparable:
+
+- ``code``: the package version and, for a development install at a git checkout, its
+  ``commit`` and ``dirty`` (the package's files differ from that commit); found with a local
+  ``git`` once per process, left out where there is no checkout or no git;
+- ``settings``: the settings that differ from the profile's defaults (short, for reading);
+  ``settings_sha256``: a hash of every field of the effective settings and the calibration
+  (two results with the same hash decided with the same numbers);
+- ``input``: the recording's path, reader, size and SHA-256 of its bytes (a session folder:
+  of its files' names and bytes), and the sample rate read; ``block_s``: the block size the
+  stream was cut into (None: the reader's own chunks).
+
+``schema`` is the version of this block: 1 was the short form of session 21 (version,
+profile, settings, model, user), 2 adds the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+#: Version of the block's layout (see the module docstring).
+SCHEMA = 2
+#: Bytes read at a time when hashing a recording.
+HASH_CHUNK = 1 << 20
+#: A git call that takes longer than this (s) is given up: the commit is left out.
+GIT_TIMEOUT_S = 5.0
 
 
 def provenance(
@@ -18,6 +47,11 @@ def provenance(
     overrides: Mapping[str, object] | None = None,
     model: Any = None,
     user: str | None = None,
+    *,
+    settings: Any = None,
+    calibration: Mapping[str, Any] | None = None,
+    source: Mapping[str, Any] | None = None,
+    block_s: float | None = None,
 ) -> dict[str, Any]:
     """The ``provenance`` block of a result.
 
@@ -26,7 +60,7 @@ def provenance(
     profile : str or None
         Profile the recording was scored with; None when each recording's own decides
         (``evaluate`` without ``--profile``): then ``settings`` holds one such dict per
-        profile.
+        profile and ``settings_sha256`` one hash per ``profile/signal``.
     signal : {"raw", "env"} or None
         Signal type (the envelope's defaults differ); None: each recording's own (a setting
         is listed if it differs from the default of either).
@@ -37,10 +71,19 @@ def provenance(
         The learned gate in use: its kind and checksum, None for rules only.
     user : str or None
         Calibration user, if any.
+    settings : DetectorSettings, optional
+        The settings the detector ran with; default the profile's for ``signal`` with
+        ``overrides`` (what every caller runs with).
+    calibration : mapping, optional
+        The calibration in use (channel -> (rest_rms_uv, max_rms_uv)): part of the hash.
+    source : mapping, optional
+        What was read (:func:`input_id`); None when no single input (``evaluate``).
+    block_s : float, optional
+        Block size in s the stream was cut into; None for the reader's own chunks.
     """
     # lazy: the CLI imports this module at start; the settings load only for a result
     from crampdetect import __version__
-    from crampdetect.core import PROFILES, SIGNALS
+    from crampdetect.core import PROFILES, SIGNALS, InputError
     from crampdetect.detect.settings import profile_settings
 
     def changed(name: str) -> dict[str, object]:
@@ -51,17 +94,42 @@ def provenance(
             if any(getattr(d, key) != value for d in defaults)
         }
 
+    def effective(name: str, sig: str) -> str | None:
+        try:
+            return settings_sha256(
+                profile_settings(name, sig).replace(**(overrides or {})), calibration
+            )
+        except (InputError, TypeError, ValueError):  # a --set this one refuses: no such run
+            return None
+
+    if settings is not None:
+        digest: str | dict[str, str | None] | None = settings_sha256(settings, calibration)
+    elif profile and signal:
+        digest = effective(profile, signal)
+    else:
+        digest = {
+            f"{p}/{s}": effective(p, s)
+            for p in ([profile] if profile else PROFILES)
+            for s in ([signal] if signal else SIGNALS)
+        }
     return {
+        "schema": SCHEMA,
         "crampdetect": __version__,
+        "code": code_id(),
         "profile": profile or "per recording (its labels)",
         "settings": changed(profile) if profile else {p: changed(p) for p in PROFILES},
+        "settings_sha256": digest,
         "model": model_id(model),
+        "confidence_sha256": confidence_sha256(),
         "user": user,
+        "input": None if source is None else dict(source),
+        "block_s": None if block_s is None else float(block_s),
     }
 
 
 def model_id(model: Any) -> dict[str, str] | None:
-    """A learned gate as ``{"kind", "sha256"}`` (the checksum its header signs), None if none."""
+    """A learned gate as ``{"kind", "sha256"}`` (the checksum its header signs: its
+    parameters, thresholds, calibration and payload file), None if none."""
     if model is None:
         return None
     if isinstance(model, str | Path):
@@ -70,3 +138,192 @@ def model_id(model: Any) -> dict[str, str] | None:
         model = load_model(model)
     header = getattr(model, "header", {}) or {}
     return {"kind": str(model.kind), "sha256": str(header.get("payload_sha256", ""))}
+
+
+def settings_sha256(settings: Any, calibration: Mapping[str, Any] | None = None) -> str:
+    """SHA-256 of every field of ``settings`` (a ``DetectorSettings``) and of the calibration
+    values (channel -> numbers), as canonical JSON (sorted keys, exact float repr)."""
+    fields = settings.to_dict() if hasattr(settings, "to_dict") else dict(settings)
+    cal = None
+    if calibration:
+        cal = {str(k): [float(x) for x in v] for k, v in sorted(calibration.items())}
+    doc = {"settings": fields, "calibration": cal}
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.cache
+def confidence_sha256() -> str:
+    """SHA-256 of the confidence model the detector ships (``detect/confidence.json``)."""
+    from crampdetect.detect.confidence import DATA  # lazy: numpy, only for a result
+
+    try:
+        return hashlib.sha256(DATA.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def input_id(path: str | Path, reader: str, sample_rate_hz: float | None = None) -> dict[str, Any]:
+    """What was read: ``{"path", "reader", "size_bytes", "sha256", "sample_rate_hz"}``.
+
+    The SHA-256 is of the file's bytes, read in 1 MiB chunks (a session folder: of its
+    files' relative names and bytes, in sorted order, as ``history --import`` hashes it);
+    ``size_bytes`` the file's size (a folder's: its files' total). ``size_bytes`` and
+    ``sha256`` are None for something that is not a file (an array given to the API).
+    """
+    p = Path(path)
+    size: int | None = None
+    digest: str | None = None
+    if p.is_file() or p.is_dir():
+        files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+        size = sum(f.stat().st_size for f in files)
+        digest = file_sha256(p)
+    rate = None if sample_rate_hz is None else float(sample_rate_hz)
+    if rate is not None and rate == int(rate):
+        rate = int(rate)
+    return {
+        "path": str(path),
+        "reader": reader,
+        "size_bytes": size,
+        "sha256": digest,
+        "sample_rate_hz": rate,
+    }
+
+
+class InputHash:
+    """:func:`input_id` of ``path`` computed in a thread while the recording is scored: the
+    hash reads the file a second time (from the page cache, just read), and hashlib and the
+    reads release the GIL, so it costs CPU but next to no wall time where a core is free.
+
+    ``id(sample_rate_hz)`` waits for it and returns the dictionary (an error of the hash, e.g.
+    the file deleted meanwhile, is raised there).
+    """
+
+    def __init__(self, path: str | Path, reader: str) -> None:
+        self.path, self.reader = path, reader
+        self._out: dict[str, Any] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="crampdetect-hash", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._out = input_id(self.path, self.reader)
+        except BaseException as exc:  # handed to the caller in id()
+            self._error = exc
+
+    def id(self, sample_rate_hz: float | None = None) -> dict[str, Any]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._out is not None
+        rate = None if sample_rate_hz is None else float(sample_rate_hz)
+        if rate is not None and rate == int(rate):
+            rate = int(rate)
+        return {**self._out, "sample_rate_hz": rate}
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file, or of a folder's files (relative names and bytes, sorted)."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    buf = bytearray(HASH_CHUNK)
+    view = memoryview(buf)
+    for file in files:
+        if path.is_dir():
+            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+        with open(file, "rb", buffering=0) as fh:
+            while n := fh.readinto(buf):
+                digest.update(view[:n])
+    return digest.hexdigest()
+
+
+class SampleHash:
+    """:func:`input_id` of samples that are not a file (an array given to the API), hashed
+    while they stream: the SHA-256 of their float64 values in time order (sample by sample,
+    each sample's channels in order), so any block cut gives the same hash.
+
+    ``blocks(it)`` passes the blocks of ``it`` on, hashing each; :meth:`id` after the last.
+    """
+
+    def __init__(self, fs: float) -> None:
+        self.fs = float(fs)
+        self._digest = hashlib.sha256()
+        self._bytes = 0
+
+    def blocks(self, blocks: Iterable[Any]) -> Iterator[Any]:
+        import numpy as np  # lazy: the CLI imports this module at start
+
+        for block in blocks:
+            x = np.ascontiguousarray(np.asarray(block.data, dtype=np.float64).T)
+            self._digest.update(memoryview(x).cast("B"))
+            self._bytes += x.nbytes
+            yield block
+
+    def id(self) -> dict[str, Any]:
+        rate: float = self.fs
+        return {
+            "path": None,
+            "reader": "array",
+            "size_bytes": self._bytes,
+            "sha256": self._digest.hexdigest(),
+            "sample_rate_hz": int(rate) if rate == int(rate) else rate,
+        }
+
+
+@functools.cache
+def code_id() -> dict[str, Any]:
+    """``{"version"}`` and, at a git checkout of the package, ``"commit"`` (HEAD) and
+    ``"dirty"`` (the package's files, ``crampdetect/`` and ``pyproject.toml``, differ from it,
+    untracked files in the package included). Asked of a local ``git`` once per process,
+    without network; no checkout, no git, or git failing leaves both out."""
+    from crampdetect import __version__  # lazy: as in provenance(), only once a result is made
+
+    out: dict[str, Any] = {"version": __version__}
+    state = _git_state(Path(__file__).resolve().parent)
+    if state is not None:
+        out["commit"], out["dirty"] = state
+    return out
+
+
+def _git_state(package: Path) -> tuple[str, bool] | None:
+    """(HEAD commit, dirty) of the checkout ``package`` sits at the top of, None if none.
+
+    Only a checkout whose top holds the package counts: an installed copy inside some other
+    repository (a virtual environment in a project) is not that repository's code.
+    """
+    root = package.parent
+    if not (root / ".git").exists() or not (root / "pyproject.toml").is_file():
+        return None
+    git = shutil.which("git")
+    if git is None:
+        return None
+    # no optional locks: reading the state never writes the index another git holds
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+
+    def run(*cmd: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [git, "-C", str(root), *cmd],
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_S,
+            env=env,
+            check=False,
+        )
+
+    try:
+        top = run("rev-parse", "--show-toplevel")
+        if top.returncode or Path(top.stdout.strip()).resolve() != root.resolve():
+            return None
+        head = run("rev-parse", "--verify", "HEAD")
+        if head.returncode:
+            return None
+        status = run("status", "--porcelain", "--untracked-files=normal", "--",
+                     package.name, "pyproject.toml")  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = head.stdout.strip()
+    if len(commit) < 40:
+        return None
+    return commit, bool(status.returncode or status.stdout.strip())

@@ -193,10 +193,13 @@ def test_several_files_one_json_line_each(study, cramp_csv):
         str(study / n) for n in ("a.csv", "b.csv", "c.csv", "a.csv")
     ]
     a, b, c, again = docs
-    assert a["input"].pop("path") == str(study / "a.csv")  # input.path: the file's own
-    assert single["input"].pop("path") == str(cramp_csv)
+    for doc in (a, again):  # input.path: the file's own, in the provenance too
+        path = doc["provenance"]["input"].pop("path")
+        assert doc["input"].pop("path") == path == str(study / "a.csv")
+    path = single["provenance"]["input"].pop("path")
+    assert single["input"].pop("path") == path == str(cramp_csv)
     assert {k: v for k, v in a.items() if k != "path"} == single  # the same as one file alone
-    assert again["input"].pop("path") == str(study / "a.csv") and again == a
+    assert again == a
     assert b["events"] == [] and abs(b["input"]["duration_s"] - 15.0) < 0.01
     assert set(c) == {"path", "error", "events", "quality"} and c["events"] == c["quality"] == []
     assert "abc" in c["error"] and "row 2" in c["error"] and "c.csv" not in c["error"]

@@ -27,6 +27,11 @@ def test_monitor_writes_history_and_a_recording_that_replays_the_same(tmp_path):
     assert session["source"].startswith("sim://night-short") and session["profile"] == "night"
     assert len(session["cramps"]) == 1 and len(session["alerts"]) >= 1
     assert abs(session["duration_s"] - 240.0) < 1.0
+    # what scored it, and the ids the live lines gave (docs/detection.md, provenance)
+    assert session["provenance"]["schema"] == 2 and session["provenance"]["profile"] == "night"
+    assert [c["event_id"] for c in session["cramps"]] == [
+        e["id"] for e in final.values() if e["kind"] == "cramp"
+    ]
 
     # The recording knows its history session: importing it does not count the night twice.
     again = _cli("history", "--import", rec, home=tmp_path)

@@ -117,7 +117,11 @@ def test_detect_cli_block_size_changes_nothing(tmp_path):
     ref = detect()
     assert any(e["kind"] == "cramp" for e in ref["events"])
     for block_s in ("0.02", "0.5", "13"):
-        assert detect("--block-s", block_s) == ref
+        got = detect("--block-s", block_s)
+        assert got["provenance"].pop("block_s") == float(block_s)  # said, and nothing else
+        assert ref["provenance"]["block_s"] is None
+        assert got == {**ref, "provenance": {k: v for k, v in ref["provenance"].items()
+                                             if k != "block_s"}}  # fmt: skip
     bad = subprocess.run(
         [sys.executable, "-m", "crampdetect", "detect", str(path), "--block-s", "-1"],
         capture_output=True,

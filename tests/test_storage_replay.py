@@ -17,7 +17,7 @@ import pytest
 from crampdetect.cli import main
 from crampdetect.core import Block, Representation
 from crampdetect.pipeline import Pipeline
-from crampdetect.pipeline.offline import detect_file
+from crampdetect.pipeline.offline import detect_file, event_dict
 from crampdetect.pipeline.rescore import replay
 from crampdetect.storage.formats import export
 from crampdetect.storage.reader import open_recording
@@ -101,7 +101,7 @@ def test_live_session_replays_like_detect_on_its_csv_and_edf(
     rec = open_recording(session)
     expected = detect_file(night_csv, profile="night")
     # the events stored live, the replayed session and its EDF+ copy all agree with detect
-    assert [e.to_dict() for e in rec.events] == expected["events"]
+    assert [event_dict(e) for e in rec.events] == expected["events"]  # ids too
     assert replay(rec, profile="night")["events"] == expected["events"]
     assert replay(rec, profile="night")["quality"] == expected["quality"]
     edf = open_recording(export(rec, tmp_path / "live.edf"))
@@ -288,7 +288,7 @@ def test_record_a_simulated_board_and_convert_on_close(
     rec = open_recording(out)
     assert rec.problems == [] and rec.n_samples == 120_000
     assert rec.meta["settings"]["profile"] == "night" and rec.meta["device"]["url"] == url
-    stored = [e.to_dict() for e in rec.events]
+    stored = [event_dict(e) for e in rec.events]  # the ids stored live too
     replayed = replay(rec, profile="night")["events"]
     assert stored == replayed  # what was alerted live is what a replay finds
     for ev in stored:

@@ -107,6 +107,7 @@ def start_journal(
     stream_t0_s: float,
     user: str | None = None,
     recording: str | None = None,
+    provenance: Mapping[str, object] | None = None,
 ) -> JournalingPolicy:
     """Open the user's history and start a session: the monitor's one call, at its first block.
 
@@ -124,6 +125,8 @@ def start_journal(
         Calibration profile in use, if any.
     recording : str or None
         The recording file replayed (``file://``), shown in ``crampdetect history``.
+    provenance : mapping or None
+        What scores the session (:func:`crampdetect.provenance.provenance`), stored with it.
     """
     history = open_history()
     recorder = SessionRecorder(
@@ -134,6 +137,7 @@ def start_journal(
         stream_t0_s=stream_t0_s,
         user=user,
         recording=recording,
+        provenance=provenance,
     )
     return JournalingPolicy(AlertPolicy(profile), recorder)
 
@@ -209,6 +213,7 @@ def _import(
         stream_t0_s=stream_t0_s,
         user=user,
         recording=recording,
+        provenance=made if isinstance(made := result.get("provenance"), Mapping) else None,
     )
     # Recurrence labels and pieces come from the same policy the monitor uses.
     for event, recurrence, part_of in label_cramps(events, prof):

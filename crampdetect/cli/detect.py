@@ -28,7 +28,7 @@ from crampdetect.cli._args import (
     wav_scale,
 )
 from crampdetect.core import InputError
-from crampdetect.provenance import provenance
+from crampdetect.provenance import InputHash, provenance
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -155,6 +155,7 @@ def _detect_csv(
             return CalibrationCheck(stored, channels, rep, fs, frames_per_s, args.user, profile)
 
     model = resolve_model(args.model)
+    read = InputHash(path, "csv")  # while the file is scored
     result = detect_file(
         path,
         profile=args.profile,  # None: the one the CSV names, else night
@@ -179,6 +180,9 @@ def _detect_csv(
         overrides_from_args(args),
         model,
         args.user,
+        calibration=calibration,
+        source=read.id(result["input"]["sample_rate_hz"]),
+        block_s=args.block_s,  # None: the reader's chunks
     )
     return result
 

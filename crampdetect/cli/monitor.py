@@ -228,10 +228,12 @@ def run(args: argparse.Namespace) -> int:
 
     def history(block):
         from crampdetect.alerts.journal import start_journal
+        from crampdetect.provenance import provenance
 
+        made = provenance(profile, None, None, model, args.user, calibration=calibration)
         journals.append(
             start_journal(
-                profile, args.url, block.channels, block.t0, args.user, _replayed(args.url)
+                profile, args.url, block.channels, block.t0, args.user, _replayed(args.url), made
             )
         )
         return journals[-1]

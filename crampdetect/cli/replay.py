@@ -148,8 +148,8 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
     from crampdetect.detect.settings import profile_settings
     from crampdetect.ingest.columns import select_channels
     from crampdetect.pipeline.offline import unit_warnings
-    from crampdetect.pipeline.rescore import replay, resolve_inference
-    from crampdetect.provenance import provenance
+    from crampdetect.pipeline.rescore import BLOCK_S, FAST_BLOCK_S, replay, resolve_inference
+    from crampdetect.provenance import InputHash, provenance
 
     name = Path(str(rec.path or "recording")).name
     rec = select_channels(rec, getattr(args, "channels", None))  # as opened: rec itself
@@ -166,6 +166,7 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
         check_recording(model, rec.fs, rep.signal)
         gate = model.gate(profile)
     checks: list = []  # the calibration check, made once the pipeline exists
+    read = InputHash(rec.path, rec.kind)  # while the recording is scored
 
     def each_block(block, pipe, out) -> None:
         if calibration is not None:
@@ -196,8 +197,18 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
         raise InputError(str(exc) if str(exc).startswith(name) else f"{name}: {exc}") from None
     result["input"]["inferred"] = inferred
     result["input"]["inference"] = inference
+    block_s = getattr(args, "block_s", None) or (
+        BLOCK_S if getattr(args, "speed", None) else FAST_BLOCK_S
+    )
     result["provenance"] = provenance(
-        result["input"]["profile"], rep.signal, overrides_from_args(args), model, user
+        result["input"]["profile"],
+        rep.signal,
+        overrides_from_args(args),
+        model,
+        user,
+        calibration=calibration,
+        source=read.id(rec.fs),
+        block_s=block_s,  # as replay() cut the stream
     )
     warnings = unit_warnings(name, inference)
     if checks:

@@ -161,7 +161,8 @@ def detection_result(
 
     ``input`` describes the stream (``source`` keys such as ``path`` and ``format`` first,
     ``problems`` of the reader last when given; ``inference``: what the representation
-    inference saw, None if none ran); ``events`` and ``quality`` are the items' ``to_dict()``.
+    inference saw, None if none ran); ``events`` are :func:`event_dict` (``id`` and
+    ``to_dict()``), ``quality`` the intervals' ``to_dict()``.
     """
     rep = representation
     info: dict[str, Any] = dict(source or {})
@@ -181,9 +182,15 @@ def detection_result(
         info["problems"] = list(problems)
     return {
         "input": info,
-        "events": [e.to_dict() for e in events],
+        "events": [event_dict(e) for e in events],
         "quality": [q.to_dict() for q in quality],
     }
+
+
+def event_dict(event: Event) -> dict[str, Any]:
+    """An event as every result writes it: ``id`` first (the detector's stream-wide number,
+    as ``monitor --json-events`` and the history give it), then :meth:`Event.to_dict`."""
+    return {"id": event.id, **event.to_dict()}
 
 
 def scoring_profile(

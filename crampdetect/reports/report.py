@@ -21,9 +21,11 @@ import numpy as np
 
 from crampdetect.alerts.policy import label_cramps
 from crampdetect.core import Block, Event
+from crampdetect.detect.settings import profile_settings
 from crampdetect.ingest.inference import resolve_inference
 from crampdetect.pipeline.offline import unit_warnings
 from crampdetect.pipeline.rescore import replay, resolve_representation
+from crampdetect.provenance import InputHash, provenance
 from crampdetect.reports import activity
 from crampdetect.reports.session_view import cramp_context, gait_stop, smooth_runs
 from crampdetect.reports.summary import LOST_ISSUES
@@ -82,6 +84,7 @@ def collect(
     the units inferred for it join ``rec.problems``.
     """
     rep, _, inference = resolve_inference(rec)
+    read = InputHash(rec.path, rec.kind)  # the input's hash, while it is replayed
     for line in unit_warnings(Path(str(rec.path or "recording")).name, inference):
         if line not in rec.problems:
             rec.problems.append(line)
@@ -129,6 +132,14 @@ def collect(
         representation=rep,
         block_s=status_s,
         on_block=gather,
+    )
+    # what produced it, as detect --json says it (the report replays with the profile's defaults)
+    result["provenance"] = provenance(
+        profile,
+        rep.signal,
+        settings=settings or profile_settings(profile, rep.signal),
+        source=read.id(rec.fs),
+        block_s=status_s,
     )
     lo[~np.isfinite(lo)] = np.nan
     hi[~np.isfinite(hi)] = np.nan

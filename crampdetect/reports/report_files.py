@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -31,6 +32,8 @@ from crampdetect.text import plural
 
 ZOOMS_PER_PAGE = 4
 MAX_ZOOMS = 40
+#: Events listed in an HTML report's table (a night has a few; a broken file may have many).
+MAX_EVENT_ROWS = 500
 
 
 def _duration(seconds: float) -> str:
@@ -152,16 +155,42 @@ def _write_html(figs: list, title: str, lines: list[str], data: ReportData, out:
         f"<td>{q['start_s']:.1f}</td><td>{_fmt(q['end_s'])}</td></tr>"
         for q in data.quality[:500]
     )
+    events = "".join(
+        f"<tr><td>{e.get('id', '')}</td><td>{html.escape(e['channel'])}</td>"
+        f"<td>{html.escape(e['kind'])}</td><td>{e['onset_s']:.1f}</td><td>{e['alert_s']:.1f}</td>"
+        f"<td>{_fmt(e['end_s'])}</td><td>{e['confidence']:.2f}</td></tr>"
+        for e in data.events[:MAX_EVENT_ROWS]
+    )
     out.write_text(
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         "<style>body{font-family:sans-serif;margin:2em}img{max-width:100%}pre{background:#f6f6f6;padding:1em}"
         "td,th{padding:2px 10px;text-align:left}</style></head><body>"
         f"<h1>{html.escape(title)}</h1><pre>{html.escape(chr(10).join(lines))}</pre>{imgs}"
+        "<h2>Events</h2><table id='events'><tr><th>id</th><th>channel</th><th>kind</th>"
+        "<th>onset (s)</th><th>alert (s)</th><th>end (s)</th><th>confidence</th></tr>"
+        f"{events}</table>"
         "<h2>Quality intervals</h2><table><tr><th>channel</th><th>issue</th>"
         f"<th>start (s)</th><th>end (s)</th></tr>{rows}</table>"
+        f"<h2>Provenance</h2>{provenance_table(data.result.get('provenance') or {})}"
         "</body></html>",
         encoding="utf-8",
     )
+
+
+def provenance_table(block: dict) -> str:
+    """The ``provenance`` block as an HTML table, one row per value (``input.sha256``...),
+    with the dotted key in its first cell and the JSON value in its second."""
+
+    def flat(prefix: str, value: object) -> list[tuple[str, object]]:
+        if isinstance(value, dict) and value:
+            return [kv for k, v in value.items() for kv in flat(f"{prefix}{k}.", v)]
+        return [(prefix.rstrip("."), value)]
+
+    rows = "".join(
+        f"<tr><th>{html.escape(key)}</th><td><code>{html.escape(json.dumps(value))}</code></td></tr>"
+        for key, value in flat("", block)
+    )
+    return f"<table id='provenance'>{rows}</table>"
 
 
 def make_report(

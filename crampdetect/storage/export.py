@@ -85,12 +85,12 @@ DECIMALS = 3
 
 
 def _clean(row: dict[str, object]) -> dict[str, object]:
-    """Rounded numbers, stored JSON (``channels``) as data, flags as booleans."""
+    """Rounded numbers, stored JSON (``channels``, ``provenance``) as data, flags as booleans."""
     out: dict[str, object] = {}
     for key, value in row.items():
         if isinstance(value, float):
             value = round(value, DECIMALS)
-        elif key == "channels" and isinstance(value, str):
+        elif key in ("channels", "provenance") and isinstance(value, str):
             try:
                 value = json.loads(value)
             except json.JSONDecodeError:

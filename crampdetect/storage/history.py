@@ -28,7 +28,7 @@ from crampdetect.text import date_hint
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _V1 = (
     """CREATE TABLE sessions (
@@ -122,6 +122,12 @@ _V6 = (
 )
 
 
+#: ``sessions.provenance``: what produced the session's events, the ``provenance`` block of
+#: :mod:`crampdetect.provenance` as JSON (an imported result's own, a monitored session's
+#: built at its start); NULL for older files and results without one.
+_V7 = ("ALTER TABLE sessions ADD COLUMN provenance TEXT",)
+
+
 def _check_keys(conn: sqlite3.Connection) -> None:
     bad = conn.execute("PRAGMA foreign_key_check").fetchall()
     if bad:
@@ -143,6 +149,7 @@ MIGRATIONS: tuple[tuple[tuple[str, ...], Callable[[sqlite3.Connection], None] | 
     (_V4, None),
     (_V5, None),
     (_V6, _check_keys),
+    (_V7, None),
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
@@ -399,6 +406,19 @@ class History:
         """The session imported from content with this :func:`content_hash`, if any."""
         sql = "SELECT * FROM sessions WHERE content_hash = ? ORDER BY id LIMIT 1"
         return self.conn.execute(sql, (digest,)).fetchone()
+
+    def provenance(self, session_id: int) -> dict | None:
+        """The ``provenance`` block stored with a session, None if it has none."""
+        import json
+
+        text = self.session(session_id)["provenance"]
+        if not text:
+            return None
+        try:
+            block = json.loads(text)
+        except ValueError:
+            return None
+        return block if isinstance(block, dict) else None
 
     def set_content_hash(self, session_id: int, digest: str) -> None:
         with self.transaction() as conn:

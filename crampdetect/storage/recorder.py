@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from crampdetect.core import Event, InputError, QualityInterval
 from crampdetect.storage.history import History, night_of
@@ -45,6 +45,8 @@ class SessionRecorder:
     recording : str or None
         The recording file the session is scored from (an import, a ``file://`` replay);
         None for a live board.
+    provenance : mapping or None
+        What produced the events (:func:`crampdetect.provenance.provenance`), stored as JSON.
     """
 
     def __init__(
@@ -57,6 +59,7 @@ class SessionRecorder:
         stream_t0_s: float = 0.0,
         user: str | None = None,
         recording: str | None = None,
+        provenance: Mapping[str, object] | None = None,
     ) -> None:
         self.history = history
         self.stream_t0_s = float(stream_t0_s)
@@ -67,8 +70,8 @@ class SessionRecorder:
         with history.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO sessions"
-                " (started_at, night, profile, source, user, channels, recording)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " (started_at, night, profile, source, user, channels, recording, provenance)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     started,
                     night_of(started, profile),
@@ -77,6 +80,7 @@ class SessionRecorder:
                     user,
                     json.dumps(list(channels)),
                     recording,
+                    None if provenance is None else json.dumps(dict(provenance)),
                 ),
             )
         self.session_id = int(cur.lastrowid or 0)
