@@ -236,9 +236,9 @@ class DetectorSettings:
         raised as for ``stand_effort_share``, to at least this fraction (x other leg's
         reference over rest) of the strongest other leg's, where the leg's own reference counts
         (reached ``on_ratio`` x its rest: a leg that only rested has none): a leg that has only
-        stood beside the
-        other one's hold has its own sway for a reference and never reads as standing. A cramp
-        raises its own reference within a second or two. 0: the leg's own reference.
+        stood beside the other one's hold has its own sway for a reference and never reads as
+        standing. A cramp raises its own reference within a second or two. 0: the leg's own
+        reference.
     bilateral_recent_s : float
         Over the last ``bilateral_recent_s`` (s) another leg must have risen too during less
         than ``bilateral_share`` of the time, as over the whole run (a hold on both legs may
