@@ -34,7 +34,12 @@ def _cli_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
 
 
 def _events(doc: dict) -> dict:
+    """What was found: ``events`` and ``quality`` (not ``provenance``, which names the input)."""
     return {"events": doc["events"], "quality": doc["quality"]}
+
+
+def _outcome(result: crampdetect.Detection) -> dict:
+    return _events(result.to_dict())
 
 
 @pytest.fixture(scope="module")
@@ -56,24 +61,24 @@ def cramp_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_settings_change_the_decision_where_set_does(cramp_csv, capsys, settings, option) -> None:
     default = crampdetect.detect(cramp_csv)
     changed = crampdetect.detect(cramp_csv, settings=settings)
-    assert changed.to_dict() != default.to_dict()  # the setting reached the detector
+    assert _outcome(changed) != _outcome(default)  # the setting reached the detector
     cli = _cli_json(capsys, "detect", str(cramp_csv), "--set", option)
-    assert changed.to_dict() == _events(cli)
+    assert _outcome(changed) == _events(cli)
     rec = crampdetect.open(cramp_csv)  # on an opened recording and an array too
-    assert crampdetect.detect(rec, settings=settings).to_dict() == _events(cli)
+    assert _outcome(crampdetect.detect(rec, settings=settings)) == _events(cli)
     table = np.loadtxt(cramp_csv, delimiter=",", skiprows=1)
     names = tuple(cramp_csv.read_text().splitlines()[0].split(",")[1:])
     array = crampdetect.detect(
         table[:, 1:].T, fs=1000, channels=names, times=table[:, 0], settings=settings
     )
-    assert array.to_dict() == _events(cli)
+    assert _outcome(array) == _events(cli)
 
 
 def test_a_switch_takes_a_bool_or_the_clis_words(cramp_csv, capsys) -> None:
     cli = _cli_json(capsys, "detect", str(cramp_csv), "--set", "early_warning=false")
     for off in (False, "false", "off", "0"):
         result = crampdetect.detect(cramp_csv, settings={"early_warning": off})
-        assert result.to_dict() == _events(cli)
+        assert _outcome(result) == _events(cli)
 
 
 @pytest.mark.parametrize(
@@ -129,10 +134,10 @@ def test_user_uses_the_stored_calibration_as_the_cli(cramp_csv, tmp_path, monkey
     assert problems, cli["input"]
     with pytest.warns(UserWarning) as caught:
         result = crampdetect.detect(cramp_csv, channels=["calf_right"], user="anna")
-    assert result.to_dict() == _events(cli)
+    assert _outcome(result) == _events(cli)
     assert [str(w.message) for w in caught if "anna" in str(w.message)] == problems
     plain = crampdetect.detect(cramp_csv, channels=["calf_right"])
-    assert plain.to_dict() != result.to_dict(), "the calibration reached the detector"
+    assert _outcome(plain) != _outcome(result), "the calibration reached the detector"
     # a calibration without the scored channel is refused, as the CLI refuses it
     with pytest.raises(InputError, match=r"no entry for channel\(s\) calf_left"):
         crampdetect.detect(cramp_csv, user="anna")
@@ -167,14 +172,14 @@ def test_detect_many_over_a_folder_gives_each_result_and_an_error_object(study, 
     assert broken.path.endswith("broken.edf") and broken.error
     assert broken.to_dict()["events"] == [] and "error" in lines[0]
     for result, line in zip((copy, csv), lines[1:], strict=True):
-        assert result.to_dict() == _events(line)
+        assert _outcome(result) == _events(line)
         assert result.cramps
-    assert csv.to_dict() == crampdetect.detect(study / "cramp.csv").to_dict()
+    assert _outcome(csv) == _outcome(crampdetect.detect(study / "cramp.csv"))
     # the same in two processes, with the options of detect
     with pytest.warns(UserWarning, match="notes.txt"):
         many = list(crampdetect.detect_many([study], workers=2, settings={"fast_s": 600}))
     assert [type(r) for r in many] == [type(r) for r in results]
-    assert many[2].to_dict() == crampdetect.detect(csv.path, settings={"fast_s": 600}).to_dict()
+    assert _outcome(many[2]) == _outcome(crampdetect.detect(csv.path, settings={"fast_s": 600}))
 
 
 def test_detect_many_yields_as_it_goes_and_refuses_what_the_cli_refuses(study, tmp_path):

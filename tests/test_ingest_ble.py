@@ -377,7 +377,9 @@ def test_a_simulated_board_over_the_fake_radio_into_detection(cramp_board, monke
     blocks = cramp_board.blocks()
     assert sum(b.n_samples for b in blocks) == data.shape[1]
     events, quality = _detect_blocks(cramp_board, blocks)
-    assert [e.to_dict() for e in events] == expect.to_dict()["events"]
+    # the live events carry no id (the monitor's journal numbers them)
+    expected = [{k: v for k, v in e.items() if k != "id"} for e in expect.to_dict()["events"]]
+    assert [e.to_dict() for e in events] == expected
     assert [q.to_dict() for q in quality] == expect.to_dict()["quality"]
     # the same board again, its link dropped at 100 s, during the cramp
     board = FakeBoard(cramp_board.notifications, mtu=185)

@@ -1938,12 +1938,14 @@ class CrampDetector:
         if s.stand_ref_ceiling > 0 and slow.any():
             k = np.flatnonzero(slow)
             # trainstand: in the first minute a leg that only stood has its sway for a reference
-            # (raised where the leg's own counts: it has been active, not only rested)
+            # (raised where the leg's own counts: it has been active, not only rested). Only
+            # this leg's: another leg's raised would read it as resting beside this one.
             ref = None
             if s.stand_slow_share > 0:
-                own = self._ext_ref
-                active = own >= s.on_ratio * self._ext_base
-                ref = np.where(active, self._start_reference(s.stand_slow_share), own)
+                ref = self._ext_ref.copy()
+                active = ref[c] >= s.on_ratio * self._ext_base[c]
+                raised = self._start_reference(s.stand_slow_share)[c]
+                ref[c] = np.where(active, raised, ref[c])
             slow[k] = ~self._standing(c, start + k, ref)
 
         if s.own_fast_share > 0 and start < self._own_effort_n and fast.any():
