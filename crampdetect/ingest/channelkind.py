@@ -14,14 +14,17 @@ Evidence per window, by the representation's values:
   *rests near the bottom* of the range (window median within 2 counts..15 % of full scale, not
   stuck at a rail); raw EMG *swings symmetrically about mid-scale* (median within 20-80 % of
   full scale, jagged sample to sample, as far above as below its median) or rests there
-  (quiet, above the envelope's resting range).
+  (quiet, above the envelope's resting range); to a stream scored as an envelope, only at the
+  level of the window before (raw EMG swings about the board's fixed offset, an active envelope
+  does not stay at one level).
 - Physical units: raw EMG is a bipolar oscillation (at least 5 % negative samples in a window);
   an envelope is never negative and varies slowly (sample-to-sample steps small against its
   spread, :data:`SMOOTH_JAG`, scaled down above 1 kHz), which it shows when active. Raw EMG
   low-passed hard, or with a DC offset, can be as smooth and positive for a while, but it
   goes negative somewhere: one bipolar window keeps a channel scored as raw from disagreeing.
 
-A channel *disagrees* once :data:`MIN_WINDOWS` windows of it look like the other kind and they
+A channel *disagrees* once :data:`MIN_WINDOWS` (:data:`MIN_WINDOWS_ENV` for a channel scored as
+an envelope) windows of it look like the other kind and they
 outnumber the windows that look like its own kind :data:`OUTNUMBER` times
 (:data:`OUTNUMBER_ENV` for a channel scored as an envelope; in physical units, a channel
 scored as raw only while none of its windows was bipolar); it agrees again once its own kind's
@@ -45,6 +48,14 @@ from crampdetect.ingest.inference import ENV_REACH, MID_SPREAD, WINDOW_S
 MISMATCH = "signal_mismatch"
 #: Windows (1 s each) of the other kind before a channel disagrees.
 MIN_WINDOWS = 10
+#: The same for a channel scored as an envelope (an envelope can look raw for a while).
+MIN_WINDOWS_ENV = 30
+#: Raw EMG in counts swings about its board's fixed offset: a window looks raw (to a stream
+#: scored as an envelope) only if its median is within this fraction of full scale (at least
+#: CENTRE_MIN_COUNTS) of the previous window's. Raw medians step by 0-1 count (99 %: <= 0.4 %
+#: of full scale) in the simulated sets; an active envelope's by 4-7 counts at 10 bits.
+CENTRE_STEP = 0.0025
+CENTRE_MIN_COUNTS = 2.0
 #: The other kind's windows must outnumber the own kind's this many times (a channel scored
 #: as raw EMG that looks like an envelope).
 OUTNUMBER = 2
@@ -98,6 +109,7 @@ class ChannelKindCheck:
         self.own = np.zeros(n_channels, dtype=np.int64)  # windows that look like the scored kind
         self.other = np.zeros(n_channels, dtype=np.int64)  # windows that look like the other
         self.disagrees = np.zeros(n_channels, dtype=bool)
+        self._last_med = np.full(n_channels, np.nan)  # median of the last window (counts)
 
     @property
     def other_kind(self) -> str:
@@ -117,12 +129,13 @@ class ChannelKindCheck:
         # raw EMG cannot rest near the bottom (only a floating lead-off can), but an envelope
         # can sit at mid-scale for minutes looking raw (a sustained effort, a noisy output)
         ratio = OUTNUMBER if rep.signal == "raw" else OUTNUMBER_ENV
+        least = MIN_WINDOWS if rep.signal == "raw" else MIN_WINDOWS_ENV
         physical_raw = rep.units != "counts" and rep.signal == "raw"
         changes: list[KindChange] = []
         for j in range(k):  # windows in order (a few per block; channels at once)
             self.own += own[:, j]
             self.other += other[:, j]
-            start = (self.other >= MIN_WINDOWS) & (self.other > ratio * self.own)
+            start = (self.other >= least) & (self.other > ratio * self.own)
             if physical_raw:
                 start &= self.own == 0  # an envelope in physical units is never negative
             stop = self.own >= self.other  # once flagged, until its own kind catches up
@@ -155,6 +168,11 @@ class ChannelKindCheck:
                 )  # fmt: skip
                 quiet_mid = ok & (lo > ENV_REACH * fs_) & (hi - lo <= MID_SPREAD * fs_)
                 raw = swing | quiet_mid
+                if rep.signal == "env":  # raw EMG swings about a fixed level: its offset
+                    prev = np.concatenate([self._last_med[:, None], med[:, :-1]], axis=1)
+                    tol = max(CENTRE_MIN_COUNTS, CENTRE_STEP * fs_)
+                    raw &= np.abs(med - prev) <= tol
+                self._last_med = med[:, -1].copy()
             else:
                 neg = (win < 0).mean(axis=2)
                 sd = win.std(axis=2)
