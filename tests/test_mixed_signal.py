@@ -248,3 +248,21 @@ def test_a_board_wired_raw_and_env_is_told_live_over_a_pty(tmp_path, caplog):
     told = [r.getMessage() for r in caplog.records if MISMATCH in r.getMessage()]
     assert len(told) == 1 and raw.channels[1] in told[0] and "SIGNAL_CODE" in told[0]
     assert not [e for e in summary.cramps if e.channel == raw.channels[1]]
+
+
+def test_an_envelope_busy_at_mid_scale_is_not_raw_but_raw_emg_at_its_offset_is():
+    """Calf raises with a noisy ENV output: minutes at mid-scale, jagged and symmetric in each
+    second, but its level moves from second to second. Raw EMG swings about the board's fixed
+    offset: flagged on a stream scored as ENV once 30 s of it are seen."""
+    rng = np.random.default_rng(1)
+    fs = 500.0
+    t = np.arange(int(180 * fs)) / fs
+    level = 540 + 40 * np.sin(2 * np.pi * t / 2.3) + 15 * np.sin(2 * np.pi * t / 17.0)
+    env = np.clip(np.rint(level + rng.normal(0, 12, t.size)), 0, 1023)
+    raw = np.clip(np.rint(530 + rng.normal(0, 15, t.size) * (1 + (t % 20 < 5))), 0, 1023)
+    check = ChannelKindCheck(fs, 2, ENV10)
+    changes = []
+    for i in range(0, t.size, 1000):
+        changes += check.feed(np.stack([env, raw])[:, i : i + 1000])
+    assert [(c.channel, c.disagrees) for c in changes] == [(1, True)]
+    assert 30 * fs <= changes[0].index <= 40 * fs
