@@ -36,6 +36,7 @@ QUALITY_ISSUES: tuple[str, ...] = (
     "wander",
     "bad_value",
     "gap",
+    "signal_mismatch",
 )
 
 #: Event kinds. ``cramp`` is the only kind that is a cramp alert; a ``possible_cramp`` is a

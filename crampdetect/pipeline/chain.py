@@ -25,6 +25,7 @@ from crampdetect.features.flags import FrameFlags
 from crampdetect.features.hop import FeatureFrames, HopFeatures
 from crampdetect.filters.mains import MainsSuppressor
 from crampdetect.filters.sos import SosFilter, bandpass_sos
+from crampdetect.ingest.channelkind import MISMATCH, ChannelKindCheck
 from crampdetect.storage.limits import MIN_EMG_RATE_HZ
 
 #: A gap in the data up to this long (s, e.g. a USB or BLE link drop) leaves ongoing events
@@ -164,6 +165,10 @@ class Pipeline:
         motion = self._motion if rep.signal == "raw" else None
         self._artefact = FrameFlags(n, keep, motion)
         self._quality = QualityMonitor(rep, n, self.hop_s)
+        # each channel against the kind it is scored as (a RAW and an ENV output mixed)
+        self._kind = ChannelKindCheck(fs, n, rep)
+        self._mismatch = np.zeros(n, dtype=bool)  # per channel, at the next frame
+        self._mismatch_from = np.full(n, -1)  # frame its flag opened at, -1 while none is
         self._raw_stats = RawFrameStats(fs, n, self._features.hop) if rep.signal == "raw" else None
         fixed = None
         if calibration:
@@ -257,6 +262,11 @@ class Pipeline:
             for e in self._emit(going)
         )
         out.quality.extend(self._spans(self._quality.close_all()))
+        end = self.frame_time(self._features.n_frames)
+        for c in np.flatnonzero(self._mismatch):
+            q = self._open_quality.pop((int(c), MISMATCH), None)
+            if q is not None:
+                out.quality.append(QualityInterval(q.channel, MISMATCH, q.start_s, end))
         return out
 
     def watch_recurrence(self, channel: str, until_s: float) -> None:
@@ -359,6 +369,9 @@ class Pipeline:
         )
         out.quality.extend(self._spans(spans))
         blocked = masks["lead_off"]
+        mismatch = self._kind_frames(x, f.start, f.n_frames, out)
+        if mismatch is not None:  # a channel not of the kind it is scored as: not scored
+            blocked = blocked | mismatch
         # rail: trusted clipping (a lower bound on the level) is still not learned from.
         base, ref = self._baseline.process(f.rms_fast, self._quality.skip)
         if self._max_uv is not None:
@@ -397,6 +410,31 @@ class Pipeline:
         out.envelope_end_s = self.frame_time(f.start + f.n_frames)
         return out
 
+    def _kind_frames(self, x: np.ndarray, start: int, n_frames: int, out: Output):
+        """Frames (n_channels, n_frames) of channels that are not of the kind they are scored
+        as (:mod:`~crampdetect.ingest.channelkind`), None if none; the ``signal_mismatch``
+        intervals that opened or closed go to ``out``. A change takes effect from the first
+        frame that starts at or after the end of its deciding window (any blocks)."""
+        changes = self._kind.feed(x)
+        if not changes and not self._mismatch.any():
+            return None
+        hop = self._features.hop
+        mask = np.repeat(self._mismatch[:, None], n_frames, axis=1)
+        for ch in changes:
+            c, frame = ch.channel, -(-ch.index // hop)
+            mask[c, max(0, frame - start) :] = ch.disagrees
+            key = (c, MISMATCH)
+            self._mismatch_from[c] = frame if ch.disagrees else -1
+            if ch.disagrees:
+                q = QualityInterval(self.channels[c], MISMATCH, self.frame_time(frame), None)
+                self._open_quality[key] = q
+                out.quality.append(q)
+            elif key in self._open_quality:
+                q = self._open_quality.pop(key)
+                out.quality.append(dataclasses.replace(q, end_s=self.frame_time(frame)))
+        self._mismatch = self._kind.disagrees.copy()
+        return mask
+
     def _noted(self, events: list[FrameEvent]) -> list[FrameEvent]:
         """The detector's events, noted by the early warning (none on a leg in a cramp)."""
         if self._warning is not None:
@@ -413,6 +451,8 @@ class Pipeline:
             return found
         ratios, base, clean = b.segment_ratios, b.segment_baselines, b.segment_clean
         warnings = self._warning.update(b.first_segment, ratios, base, clean)
+        since = self._mismatch_from  # no warning from a channel not of its scored kind
+        warnings = [w for w in warnings if not 0 <= since[w.channel] <= w.alert_frame]
         out: list[FrameEvent] = []
         for e in found:
             while warnings and e.id not in self._events and warnings[0].alert_frame < e.alert_frame:

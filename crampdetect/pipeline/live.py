@@ -28,6 +28,7 @@ from crampdetect.core import Block, Event, QualityInterval
 from crampdetect.detect import onset
 from crampdetect.detect.model import check_recording
 from crampdetect.ingest.blocks import HOLD_FRAMES
+from crampdetect.ingest.channelkind import MISMATCH, kind_message
 from crampdetect.ingest.link import LinkStats, Source
 from crampdetect.pipeline import Output, Pipeline
 from crampdetect.text import plural
@@ -177,6 +178,7 @@ class LiveMonitor:
         self._clock = clock
         self._stale_s = settings_for(profile).stale_prompt_s
         self._sensors = SensorWatch(profile)  # a loose sensor told to the wearer
+        self._mismatched: set[str] = set()  # channels told to be of the other signal kind
         self._wall0: float | None = None  # clock at the first read that brought samples
         self._stream0 = 0.0  # stream time in s of the newest sample of that read
         self._newest_s = -float("inf")  # stream time in s of the newest sample received
@@ -251,6 +253,10 @@ class LiveMonitor:
             if self.view is not None:
                 self.view.event(event)
         self.summary.quality.extend(q for q in quality if q.end_s is not None)
+        for q in quality:  # a channel not of the kind the board says it streams: told once
+            if q.issue == MISMATCH and q.end_s is None and q.channel not in self._mismatched:
+                self._mismatched.add(q.channel)
+                self._say(kind_message(q.channel, self.pipeline.representation))
         if quality and self._journal is not None:
             self._journal.record_quality(quality)
         actions = self.policy.update(events, self._now_s) if self.prompts else []

@@ -20,6 +20,7 @@ from crampdetect.core import PROFILES, Block, Event, InputError, QualityInterval
 from crampdetect.detect.cramp import CANDIDATE_FEATURES
 from crampdetect.detect.model import check_recording
 from crampdetect.detect.settings import profile_settings
+from crampdetect.ingest.channelkind import MISMATCH, kind_message
 from crampdetect.ingest.inference import RepresentationInference
 from crampdetect.pipeline import Output, Pipeline
 from crampdetect.storage.csvfile import CsvStream, open_csv
@@ -160,7 +161,8 @@ def detection_result(
     """The ``crampdetect detect --json`` document.
 
     ``input`` describes the stream (``source`` keys such as ``path`` and ``format`` first,
-    ``problems`` of the reader last when given; ``inference``: what the representation
+    ``problems`` of the reader last when given, with a line per channel flagged
+    ``signal_mismatch``; ``inference``: what the representation
     inference saw, None if none ran); ``events`` are :func:`event_dict` (``id`` and
     ``to_dict()``), ``quality`` the intervals' ``to_dict()``.
     """
@@ -178,6 +180,12 @@ def detection_result(
         inference=inference,
         profile=profile,
     )
+    told = []  # a channel not of the kind it was scored as: said once per channel
+    for q in quality:
+        if q.issue == MISMATCH and q.channel not in told:
+            told.append(q.channel)
+    if told:
+        problems = [*(problems or []), *(kind_message(c, rep) for c in told)]
     if problems is not None:
         info["problems"] = list(problems)
     return {

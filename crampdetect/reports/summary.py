@@ -17,8 +17,9 @@ from crampdetect.text import plural
 NIGHTS_PER_WEEK = 3
 CRAMPS_PER_NIGHT = 3
 LONG_CRAMP_S = 600.0
-#: Quality issues during which the leg is not monitored at all (others only disturb it).
-LOST_ISSUES = ("lead_off", "saturation", "gap")
+#: Quality issues during which the leg is not monitored at all (others only disturb it);
+#: ``signal_mismatch``: a channel not of the kind it is scored as is not scored.
+LOST_ISSUES = ("lead_off", "saturation", "gap", "signal_mismatch")
 
 
 @dataclass(frozen=True, slots=True)
