@@ -209,6 +209,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.duration is not None and args.duration <= 0:
         raise InputError(f"--duration must be > 0, got {args.duration}")
+    if args.record:  # refused before the history session is opened (nothing stored for it)
+        from crampdetect.storage.session import refuse_new_recording
+
+        refuse_new_recording(args.record)
     source = open_source(args.url, units=args.units)
     profile = source_profile("monitor", args.profile, source)
     from crampdetect.cli._statusview import MessageLines, StatusView
