@@ -73,3 +73,21 @@ def test_a_recording_that_cannot_start_at_the_first_block_removes_its_history_se
     with pytest.raises(InputError), source:
         monitor.run(5.0, None)
     assert _sessions(tmp_path) == []
+
+
+@pytest.mark.parametrize("signal", ["raw", "env"])
+def test_a_monitored_session_stores_one_settings_hash_as_detect_does(tmp_path, signal):
+    """Once the board's status frame said raw or env, the session's provenance holds the one
+    hash of the settings the detector ran with (not one per signal), as `detect --json`."""
+    from crampdetect.provenance import provenance
+    from crampdetect.storage.history import open_history
+
+    url = f"sim://night-short?seed=3&speed=0&signal={signal}"
+    r = _cli("monitor", url, "--no-view", "--history", "--duration", "3", home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    with open_history(tmp_path / "history.sqlite3") as history:
+        (row,) = history.sessions()
+        stored = history.provenance(int(row["id"]))
+    assert stored["settings_sha256"] == provenance("night", signal)["settings_sha256"]
+    assert isinstance(stored["settings_sha256"], str)
+    assert stored["settings"] == {}

@@ -234,7 +234,11 @@ def run(args: argparse.Namespace) -> int:
         from crampdetect.alerts.journal import start_journal
         from crampdetect.provenance import provenance
 
-        made = provenance(profile, None, None, model, args.user, calibration=calibration)
+        # the signal the board's status frame said (the one set of settings the detector
+        # runs with: one hash, as `detect --json` stores); None while it has said nothing
+        info = source.info
+        signal = info.representation.signal if getattr(info, "confirmed", False) else None
+        made = provenance(profile, signal, None, model, args.user, calibration=calibration)
         journals.append(
             start_journal(
                 profile, args.url, block.channels, block.t0, args.user, _replayed(args.url), made
