@@ -91,3 +91,11 @@ def test_a_monitored_session_stores_one_settings_hash_as_detect_does(tmp_path, s
     assert stored["settings_sha256"] == provenance("night", signal)["settings_sha256"]
     assert isinstance(stored["settings_sha256"], str)
     assert stored["settings"] == {}
+
+
+def test_history_where_refuses_an_action_it_would_silently_skip(tmp_path):
+    r = _cli("history", "--where", "--export", tmp_path / "x.json", home=tmp_path)
+    assert r.returncode == 2 and "--where" in r.stderr and "--export" in r.stderr, r.stderr
+    assert not (tmp_path / "x.json").exists()
+    alone = _cli("history", "--where", home=tmp_path)
+    assert alone.returncode == 0 and str(tmp_path) in alone.stdout
