@@ -76,6 +76,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from crampdetect.storage.history import open_history
 
+    if args.where:  # it only prints: an action given with it would silently not happen
+        mixed = [
+            flag
+            for flag, given in (
+                ("--export", args.export),
+                ("--import", args.import_file),
+                ("--delete", args.delete),
+                ("--delete-session", args.delete_session is not None),
+                ("--delete-calibration", args.delete_calibration is not None),
+            )
+            if given
+        ]
+        if mixed:
+            raise InputError(f"--where only prints where the data is kept: give {mixed[0]} alone")
     if args.delete_calibration is not None:
         return _delete_calibration(args.delete_calibration, args.yes)
     if args.where:

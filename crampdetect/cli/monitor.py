@@ -209,6 +209,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.duration is not None and args.duration <= 0:
         raise InputError(f"--duration must be > 0, got {args.duration}")
+    if args.record:  # refused before the history session is opened (nothing stored for it)
+        from crampdetect.storage.session import refuse_new_recording
+
+        refuse_new_recording(args.record)
     source = open_source(args.url, units=args.units)
     profile = source_profile("monitor", args.profile, source)
     from crampdetect.cli._statusview import MessageLines, StatusView
@@ -230,7 +234,11 @@ def run(args: argparse.Namespace) -> int:
         from crampdetect.alerts.journal import start_journal
         from crampdetect.provenance import provenance
 
-        made = provenance(profile, None, None, model, args.user, calibration=calibration)
+        # the signal the board's status frame said (the one set of settings the detector
+        # runs with: one hash, as `detect --json` stores); None while it has said nothing
+        info = source.info
+        signal = info.representation.signal if getattr(info, "confirmed", False) else None
+        made = provenance(profile, signal, None, model, args.user, calibration=calibration)
         journals.append(
             start_journal(
                 profile, args.url, block.channels, block.t0, args.user, _replayed(args.url), made

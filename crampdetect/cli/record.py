@@ -44,19 +44,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     from crampdetect.cli.monitor import source_profile, stop_on_signals
     from crampdetect.core import InputError
     from crampdetect.ingest.sources import open_source
     from crampdetect.pipeline.live import LiveMonitor
-    from crampdetect.storage.session import SessionWriter
+    from crampdetect.storage.session import SessionWriter, refuse_new_recording
 
     if args.duration is not None and not args.duration > 0:
         raise InputError(f"--duration must be > 0, got {args.duration}")
-    out = Path(args.out)
-    if out.exists():
-        raise InputError(f"{out} already exists; refusing to overwrite a recording")
+    out = refuse_new_recording(args.out)
     source = open_source(args.url, units=args.units)
     profile = source_profile("record", args.profile, source)
 

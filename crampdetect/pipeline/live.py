@@ -238,7 +238,11 @@ class LiveMonitor:
             self._journal.vet = self._vet
             self._start_history = None
         if self._start_recording is not None:
-            self.recorder = self._start_recording(block, self.pipeline)
+            try:
+                self.recorder = self._start_recording(block, self.pipeline)
+            except BaseException:  # nothing monitored: no history session for the run
+                self._drop_journal()
+                raise
             self._recorded_info = self.source.info
             self._start_recording = None
         return self.pipeline
@@ -506,6 +510,15 @@ class LiveMonitor:
                 "device", firmware=info.firmware, battery_pct=info.battery_pct,
                 confirmed=info.confirmed,
             )  # fmt: skip
+
+    def _drop_journal(self) -> None:
+        """Remove the history session opened at this first block (its recording could not
+        start, so the run ends before monitoring anything) and close the history file."""
+        journal, self._journal = self._journal, None
+        if journal is not None:
+            self.policy = journal.policy
+            journal.recorder.history.delete_sessions([journal.recorder.session_id])
+            journal.recorder.history.close()
 
     def _say(self, text: str) -> None:
         if self.view is not None:

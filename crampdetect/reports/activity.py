@@ -1,4 +1,4 @@
-"""A simple activity classifier for training sessions, from the calf EMG envelope.
+"""A simple activity classifier for training sessions and nights, from the calf EMG envelope.
 
 Per window of the RMS envelope (µV) and per leg:
 
@@ -9,7 +9,12 @@ Per window of the RMS envelope (µV) and per leg:
 - **rest**: at the noise floor; **active** anything else.
 
 Levels are relative to the wearer's calibration (rest and maximal RMS, µV) when given, else
-to defaults typical of a MyoWare on the calf. Offline only (zero-phase filters allowed).
+to defaults typical of a MyoWare on the calf. The rest level is never below what the
+instrument itself shows at rest (:func:`rest_floor_uv`: the quantisation and ADC noise of
+samples in counts; the recording's own floor for the MyoWare ENV output, whose scale is set by
+the sensor's potentiometer, and for a night, which is mostly lying still), so the same signal
+reads the same in µV and in 10- or 12-bit counts. A night is told in night words
+(:data:`NIGHT_WORDS`: no standing or walking in bed). Offline only (zero-phase filters allowed).
 """
 
 from __future__ import annotations
@@ -29,6 +34,15 @@ GAIT_BAND_HZ = (0.7, 1.8)
 DEFAULT_REST_UV = 5.0
 DEFAULT_MAX_UV = 400.0
 ACTIVITIES = ("running", "walking", "hold", "standing", "rest", "active")
+#: What a night's timeline says instead (the rest as they are): low steady tone above rest is a
+#: tense leg (often the prodrome before a cramp), anything rhythmic or varied a moving one.
+NIGHT_WORDS = {"standing": "tense", "active": "moving", "walking": "moving", "running": "moving"}
+#: ADC noise of a board, standard deviation in LSB, besides the quantisation's 1/sqrt(12):
+#: the rest floor of samples in counts (:func:`rest_floor_uv`; the simulator's board has 0.5).
+ADC_NOISE_LSB = 0.5
+#: Percentile of a leg's envelope taken as the recording's own rest floor (a night, or ENV):
+#: a night lies still far longer than 5 % of it.
+OWN_FLOOR_PERCENTILE = 5.0
 #: Seconds of samples read and filtered at once (:func:`run_envelope`).
 CHUNK_S = 60.0
 #: Seconds of samples on either side of a chunk that its filters settle on.
@@ -231,10 +245,13 @@ def segments(
 
 
 def activity_from_file(
-    path: str | Path | Recording, calibration: dict[str, tuple[float, float]] | None = None
+    path: str | Path | Recording,
+    calibration: dict[str, tuple[float, float]] | None = None,
+    profile: str = "training",
 ) -> list[tuple[str, float, float, str]]:
     """Activity runs of a recording file (any format ``open_recording`` reads), or of one
-    already opened.
+    already opened; a ``"night"`` profile in night words (:data:`NIGHT_WORDS`) against the
+    night's own rest floor (:func:`rest_floor_uv`).
 
     Each contiguous run of samples is analysed on its own, so gaps never shift times. The
     samples are read a chunk at a time (:func:`run_envelope`): a whole night fits.
@@ -258,16 +275,47 @@ def activity_from_file(
     if not envs:
         return []
     out = []
+    night = profile == "night"
     for i, ch in enumerate(rec.channels):
+        leg = np.concatenate([e[i] for _, e in envs])
         if calibration and ch in calibration:
             rest, top = calibration[ch]
         else:
             # Uncalibrated: running and strong efforts reach ~100 % of maximum (domain.md §0),
             # so the session's own 99th percentile is a floor for the maximum.
-            p99 = float(np.percentile(np.concatenate([e[i] for _, e in envs]), 99))
-            rest, top = DEFAULT_REST_UV, max(DEFAULT_MAX_UV, p99)
+            rest, top = DEFAULT_REST_UV, max(DEFAULT_MAX_UV, float(np.percentile(leg, 99)))
+        rest = rest_floor_uv(rep, leg, rest, own=night or signal == "env")
+        top = max(top, rest * DEFAULT_MAX_UV / DEFAULT_REST_UV)  # the same span over a floor
         for t0, env in envs:
             out += segments(classify(env[i : i + 1], rest, top), (ch,), t0=float(t0))
+    return night_words(out) if night else out
+
+
+def rest_floor_uv(rep: Representation, env: np.ndarray, rest_uv: float, own: bool) -> float:
+    """The rest level (µV) a leg's envelope ``env`` is classified against: ``rest_uv`` (the
+    calibration's or the default), raised to the instrument's floor at rest -- for raw samples
+    in counts the quantisation and ADC noise (:data:`ADC_NOISE_LSB`) added to it, and when
+    ``own`` (a night, or the MyoWare ENV output whose scale is arbitrary) the recording's own
+    floor, its :data:`OWN_FLOOR_PERCENTILE` percentile."""
+    floor = float(rest_uv)
+    if rep.units == "counts" and rep.signal == "raw":
+        lsb = rep.uv_per_unit
+        floor = float(np.sqrt(floor**2 + lsb**2 * (1.0 / 12.0 + ADC_NOISE_LSB**2)))
+    if own and env.size:
+        floor = max(floor, float(np.percentile(env, OWN_FLOOR_PERCENTILE)))
+    return floor
+
+
+def night_words(runs: list[tuple[str, float, float, str]]) -> list[tuple[str, float, float, str]]:
+    """``runs`` of :func:`segments` in :data:`NIGHT_WORDS`, neighbours that now read the same
+    merged."""
+    out: list[tuple[str, float, float, str]] = []
+    for leg, a, b, what in runs:
+        what = NIGHT_WORDS.get(what, what)
+        if out and out[-1][0] == leg and out[-1][3] == what and out[-1][2] == a:
+            out[-1] = (leg, out[-1][1], b, what)
+        else:
+            out.append((leg, a, b, what))
     return out
 
 
@@ -282,7 +330,7 @@ def store_activity(
     it). The one way a timeline gets into the history: ``history --import --recording`` and
     ``monitor --history --record`` both call it. Returns how many runs were stored.
     """
-    runs = activity_from_file(path)
+    runs = activity_from_file(path, profile=str(history.session(session_id)["profile"]))
     history.add_activity(
         session_id, [(leg, a - stream_t0_s, b - stream_t0_s, what) for leg, a, b, what in runs]
     )

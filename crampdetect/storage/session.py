@@ -71,6 +71,20 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def refuse_new_recording(path: str | os.PathLike[str]) -> Path:
+    """Check that a new recording can go to ``path`` before anything starts (``monitor
+    --record``, ``record``): an existing recording (a non-empty folder or a file) is never
+    overwritten, and a missing parent folder is refused as ``simulate --out`` refuses it (a
+    typo in the path is not turned into new folders)."""
+    path = Path(path)
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise InputError(f"{path} already exists; refusing to overwrite a recording")
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        raise InputError(f"Output directory does not exist: {parent}")
+    return path
+
+
 class SessionWriter:
     """Append blocks, events and quality intervals to a crash-safe session directory.
 
@@ -120,9 +134,8 @@ class SessionWriter:
             raise InputError(f"Unsupported sample type {self.dtype} for a session")
         if not self.fs > 0:
             raise InputError(f"Sample rate must be positive, got {fs}")
-        if self.path.exists() and (not self.path.is_dir() or any(self.path.iterdir())):
-            raise InputError(f"{self.path} already exists; refusing to overwrite a recording")
-        self.path.mkdir(parents=True, exist_ok=True)
+        refuse_new_recording(self.path)
+        self.path.mkdir(exist_ok=True)
         self.meta: dict[str, object] = {
             "format": FORMAT_NAME,
             "format_version": FORMAT_VERSION,
