@@ -70,15 +70,17 @@ class Detection:
     def table(self) -> list[dict[str, Any]]:
         """The events as a table without pandas: one dict per event, the same keys in each.
 
-        ``path``, ``channel``, ``kind``, ``onset_s``, ``alert_s``, ``end_s`` (s, None while
-        still going), ``confidence`` (0..1), as ``crampdetect detect --json`` gives them, then
-        each ``detail`` entry as ``detail_<name>`` (None where an event has none).
+        ``id`` (the event's number within this result, as in :meth:`to_dict`, ``detect
+        --json`` and the HTML report, to join them), ``path``, ``channel``, ``kind``,
+        ``onset_s``, ``alert_s``, ``end_s`` (s, None while still going), ``confidence``
+        (0..1), as ``crampdetect detect --json`` gives them, then each ``detail`` entry as
+        ``detail_<name>`` (None where an event has none).
 
         >>> import numpy as np, crampdetect
         >>> crampdetect.detect(np.zeros(2000), fs=1000, units="uV", signal="raw").table()
         []
         """
-        rows = [{"path": self.path, **e.to_dict()} for e in self.events]
+        rows = [{"id": e.id, "path": self.path, **e.to_dict()} for e in self.events]
         details = [row.pop("detail", {}) for row in rows]
         names = list(dict.fromkeys(k for d in details for k in d))
         for row, detail in zip(rows, details, strict=True):
@@ -92,7 +94,7 @@ class Detection:
         >>> import numpy as np, crampdetect
         >>> result = crampdetect.detect(np.zeros(2000), fs=1000, units="uV", signal="raw")
         >>> list(result.to_frame().columns)  # doctest: +SKIP
-        ['path', 'channel', 'kind', 'onset_s', 'alert_s', 'end_s', 'confidence']
+        ['id', 'path', 'channel', 'kind', 'onset_s', 'alert_s', 'end_s', 'confidence']
         """
         try:
             import pandas  # lazy: optional, and heavy
@@ -105,7 +107,7 @@ class Detection:
 
 
 #: The columns of :meth:`Detection.table` every event has.
-TABLE_COLUMNS = ("path", "channel", "kind", "onset_s", "alert_s", "end_s", "confidence")
+TABLE_COLUMNS = ("id", "path", "channel", "kind", "onset_s", "alert_s", "end_s", "confidence")
 
 
 def _table_columns(rows: list[dict[str, Any]]) -> list[str]:

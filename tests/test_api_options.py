@@ -214,6 +214,7 @@ def test_table_is_one_flat_row_per_event(cramp_csv) -> None:
     assert len(rows) == len(result.events) >= 1
     doc = result.to_dict()["events"]
     for row, event in zip(rows, doc, strict=True):
+        assert next(iter(row)) == "id" and row["id"] == event["id"]  # joins the JSON and report
         assert row["path"] == str(cramp_csv)
         for key in ("channel", "kind", "onset_s", "alert_s", "end_s", "confidence"):
             assert row[key] == event[key]
@@ -235,4 +236,4 @@ def test_to_frame_gives_the_table_with_pandas_or_says_how(cramp_csv) -> None:
     frame = result.to_frame()
     assert frame.to_dict("records") == result.table()
     empty = crampdetect.detect(np.zeros(3000), fs=1000, units="uV").to_frame()
-    assert list(empty.columns)[:3] == ["path", "channel", "kind"] and len(empty) == 0
+    assert list(empty.columns)[:4] == ["id", "path", "channel", "kind"] and len(empty) == 0
