@@ -139,12 +139,14 @@ def test_the_html_report_shows_the_provenance_and_the_event_ids(recordings, tmp_
     assert main(["report", str(path), "--out", str(out), "-q"]) == 0
     parser = _Tables()
     parser.feed(out.read_text(encoding="utf-8"))
-    prov = {key: json.loads(value) for key, value in parser.tables["provenance"]}
+    prov = dict(parser.tables["provenance"])  # strings as plain text, the rest as JSON
     detected = _detect(capsys, path)
     assert prov["input.sha256"] == detected["provenance"]["input"]["sha256"]
-    assert prov["input.reader"] == "edf" and prov["input.size_bytes"] == path.stat().st_size
+    assert prov["input.reader"] == "edf" and prov["profile"] == "night"
+    assert json.loads(prov["input.size_bytes"]) == path.stat().st_size
     assert prov["settings_sha256"] == detected["provenance"]["settings_sha256"]
-    assert prov["code.version"] == crampdetect.__version__ and prov["schema"] == 2
+    assert prov["code.version"] == crampdetect.__version__ and json.loads(prov["schema"]) == 2
+    assert json.loads(prov["user"]) is None  # null as JSON writes it, not the word "None"
     events = parser.tables["events"][1:]  # below the header row
     assert [(int(r[0]), r[1], r[2]) for r in events] == [
         (e["id"], e["channel"], e["kind"]) for e in detected["events"]

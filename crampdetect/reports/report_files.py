@@ -179,7 +179,11 @@ def _write_html(figs: list, title: str, lines: list[str], data: ReportData, out:
 
 def provenance_table(block: dict) -> str:
     """The ``provenance`` block as an HTML table, one row per value (``input.sha256``...),
-    with the dotted key in its first cell and the JSON value in its second."""
+    with the dotted key in its first cell and the value in its second: a string as plain text,
+    anything else (numbers, true/false, null, lists) as JSON writes it."""
+
+    def text(value: object) -> str:
+        return value if isinstance(value, str) else json.dumps(value)
 
     def flat(prefix: str, value: object) -> list[tuple[str, object]]:
         if isinstance(value, dict) and value:
@@ -187,7 +191,7 @@ def provenance_table(block: dict) -> str:
         return [(prefix.rstrip("."), value)]
 
     rows = "".join(
-        f"<tr><th>{html.escape(key)}</th><td><code>{html.escape(json.dumps(value))}</code></td></tr>"
+        f"<tr><th>{html.escape(key)}</th><td><code>{html.escape(text(value))}</code></td></tr>"
         for key, value in flat("", block)
     )
     return f"<table id='provenance'>{rows}</table>"
