@@ -117,8 +117,9 @@ def _table_columns(rows: list[dict[str, Any]]) -> list[str]:
 @dataclass(frozen=True, slots=True)
 class DetectionFailure:
     """What :func:`detect_many` gives for a recording it could not score (unreadable, empty,
-    a calibration without its channels...): the path as found and the one-line reason, the
-    message ``crampdetect detect`` prints for it. The other recordings are scored anyway.
+    a calibration without its channels...): the path as found and the one-line reason, as the
+    ``error`` of a ``crampdetect detect FOLDER --json`` line (the reason only: ``path`` names
+    the file). The other recordings are scored anyway.
     """
 
     path: str
@@ -507,5 +508,9 @@ def _detect_one(
             result = detect(path, **options)
         except (InputError, CrampDetectError, OSError) as exc:
             text = str(exc)
-            return DetectionFailure(path, text.splitlines()[0] if text else type(exc).__name__)
+            # without the file name readers put in front: ``path`` names it (the CLI's JSON)
+            from crampdetect.cli._args import without_name  # lazy: one owner with the CLI
+
+            line = without_name(path, text.splitlines()[0]) if text else type(exc).__name__
+            return DetectionFailure(path, line)
     return result, [str(w.message) for w in caught]

@@ -76,9 +76,17 @@ def test_settings_change_the_decision_where_set_does(cramp_csv, capsys, settings
 
 def test_a_switch_takes_a_bool_or_the_clis_words(cramp_csv, capsys) -> None:
     cli = _cli_json(capsys, "detect", str(cramp_csv), "--set", "early_warning=false")
-    for off in (False, "false", "off", "0"):
+    for off in (False, "false", "off", "0", "no", "No"):
         result = crampdetect.detect(cramp_csv, settings={"early_warning": off})
         assert _outcome(result) == _events(cli)
+    for word in ("no", "NO"):  # the command line takes the same words (one owner)
+        said = _cli_json(capsys, "detect", str(cramp_csv), "--set", f"early_warning={word}")
+        assert _events(said) == _events(cli)
+    warned = _cli_json(capsys, "detect", str(cramp_csv), "--set", "early_warning=yes")
+    assert _events(warned) == _outcome(
+        crampdetect.detect(cramp_csv, settings={"early_warning": "yes"})
+    )
+    assert _events(warned) == _outcome(crampdetect.detect(cramp_csv))  # on by default
 
 
 @pytest.mark.parametrize(
@@ -237,3 +245,23 @@ def test_to_frame_gives_the_table_with_pandas_or_says_how(cramp_csv) -> None:
     assert frame.to_dict("records") == result.table()
     empty = crampdetect.detect(np.zeros(3000), fs=1000, units="uV").to_frame()
     assert list(empty.columns)[:4] == ["id", "path", "channel", "kind"] and len(empty) == 0
+
+
+def test_a_failure_names_its_file_once_as_the_clis_json_line(tmp_path, capsys) -> None:
+    """``DetectionFailure.error`` is the reason, without the file the ``path`` field names,
+    whatever the reader put in front: the ``error`` of ``detect FOLDER --json``."""
+    study = tmp_path / "study2"
+    study.mkdir()
+    (study / "bad.csv").write_text("time_s,calf\n0,1\n0.001\n0.002,1,2\n")
+    (study / "broken.wav").write_bytes(b"RIFF not a wave at all")
+    (study / "broken.edf").write_bytes(b"0       " + bytes(range(256)) * 3)
+    code, out, _ = _cli(capsys, "detect", str(study), "--json")
+    assert code == 2
+    lines = {Path(d["path"]).name: d["error"] for d in map(json.loads, out.splitlines())}
+    failures = list(crampdetect.detect_many(study))
+    assert len(failures) == 3
+    for failure in failures:
+        assert isinstance(failure, crampdetect.DetectionFailure)
+        name = Path(failure.path).name
+        assert failure.error == lines[name]
+        assert not failure.error.startswith((failure.path, name)), failure.error
