@@ -378,7 +378,11 @@ def detect_many(
         (``--recursive``).
     workers : int
         Score in this many processes (``--workers``; default 1: in this process, one
-        recording at a time as the results are taken).
+        recording at a time as the results are taken). The processes import the script that
+        calls ``detect_many``: in a script, call it under ``if __name__ == "__main__":``.
+        A script they cannot import again (``python -``), or one that calls ``detect_many``
+        without that guard, stops with a :class:`~crampdetect.core.CrampDetectError` saying
+        so.
     progress : bool
         Show a progress bar (tqdm) on stderr, as the CLI does on a terminal.
     channels, units, signal, adc_bits, model, settings, user
@@ -450,9 +454,15 @@ def _detect_each(
     if workers == 1:  # one at a time, as the results are taken
         outcomes: Iterable[Any] = (_guarded(score, p) for p in _progress(paths, progress))
     else:
-        outcomes = map_recordings(
-            score, paths, n_workers=workers, progress=progress, errors="collect", desc="detect"
-        )
+        from concurrent.futures.process import BrokenProcessPool
+
+        _check_main_importable(workers)
+        try:
+            outcomes = map_recordings(
+                score, paths, n_workers=workers, progress=progress, errors="collect", desc="detect"
+            )
+        except BrokenProcessPool:
+            raise CrampDetectError(_WORKERS_HELP.format(workers=workers)) from None
     for path, outcome in zip(paths, outcomes, strict=True):
         if isinstance(outcome, Failure):  # a bug: said as the CLI says it
             yield DetectionFailure(path, f"internal error: {outcome.error} (please report it)")
@@ -464,6 +474,25 @@ def _detect_each(
         for problem in problems:
             warnings.warn(_named(path, problem), UserWarning, stacklevel=3)
         yield result
+
+
+#: Why worker processes die at start: they import the caller's script (``__mp_main__``).
+_WORKERS_HELP = (
+    "detect_many(workers={workers}) lost its worker processes: each one imports the script "
+    'that calls detect_many, so call it under `if __name__ == "__main__":` in a script '
+    "file (not from `python -`, whose script cannot be imported again), or use workers=1"
+)
+
+
+def _check_main_importable(workers: int) -> None:
+    """Refuse, before any process starts, a main script the workers cannot import again
+    (``python - < script.py``: its ``__file__`` is ``<stdin>``)."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    script = getattr(main, "__file__", None)  # None in a REPL or `python -c`: nothing to import
+    if script is not None and not Path(script).is_file():
+        raise CrampDetectError(_WORKERS_HELP.format(workers=workers))
 
 
 def _guarded(score: Any, path: str) -> Any:

@@ -265,3 +265,31 @@ def test_a_failure_names_its_file_once_as_the_clis_json_line(tmp_path, capsys) -
         name = Path(failure.path).name
         assert failure.error == lines[name]
         assert not failure.error.startswith((failure.path, name)), failure.error
+
+
+def test_workers_in_a_script_without_the_main_guard_say_how_to_fix_it(study, tmp_path) -> None:
+    """Worker processes import the calling script: without ``if __name__ == "__main__":`` (or
+    from ``python -``) one clear error, not a ``BrokenProcessPool``; with the guard it works."""
+    import os
+    import subprocess
+    import sys
+
+    body = f"import crampdetect\nprint(len(list(crampdetect.detect_many({str(study)!r}, workers=2))))\n"
+    script = tmp_path / "score.py"
+    env = {**os.environ, "PYTHONPATH": str(Path(crampdetect.__file__).parents[1])}
+    for name, run in (("script", [str(script)]), ("stdin", ["-"])):
+        script.write_text(body)
+        done = subprocess.run(
+            [sys.executable, *run], input=body, capture_output=True, text=True, env=env, timeout=300
+        )
+        assert done.returncode != 0, name
+        error = "crampdetect.core.CrampDetectError: detect_many(workers=2)"
+        (said,) = [x for x in done.stderr.splitlines() if x.startswith(error)] or [done.stderr]
+        assert 'if __name__ == "__main__":' in said and "workers=1" in said
+    script.write_text(
+        'if __name__ == "__main__":\n' + "".join(f"    {x}\n" for x in body.splitlines())
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "3", done.stderr
