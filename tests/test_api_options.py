@@ -274,7 +274,8 @@ def test_workers_in_a_script_without_the_main_guard_say_how_to_fix_it(study, tmp
     import subprocess
     import sys
 
-    body = f"import crampdetect\nprint(len(list(crampdetect.detect_many({str(study)!r}, workers=2))))\n"
+    many = f"crampdetect.detect_many({str(study)!r}, workers=2)"
+    body = f"import crampdetect\nprint(len(list({many})))\n"
     script = tmp_path / "score.py"
     env = {**os.environ, "PYTHONPATH": str(Path(crampdetect.__file__).parents[1])}
     for name, run in (("script", [str(script)]), ("stdin", ["-"])):

@@ -29,7 +29,8 @@ def check_overrides(
     """``changes`` (setting name -> value) as the detector takes them, or :class:`InputError`.
 
     A number (or its text) for a numeric setting, a bool (or ``true``/``false``/``1``/``0``/
-    ``on``/``off``/``yes``/``no``, any case) for a switch; each is checked against the settings' names and ranges.
+    ``on``/``off``/``yes``/``no``, any case) for a switch; each is checked against the
+    settings' names and ranges.
     ``what`` names the option in the messages (``--set`` on the command line).
 
     >>> check_overrides({"slow_s": 9, "early_warning": "off"})
