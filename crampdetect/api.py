@@ -235,7 +235,8 @@ def detect(
     settings : mapping of str to number or bool, optional
         Detector settings changed by name, as ``--set NAME=VALUE`` changes them (e.g.
         ``{"slow_s": 9}``, in the unit ``docs/detection.md`` gives each; a switch such as
-        ``early_warning`` takes True or False). An unknown name, a value out of the setting's
+        ``early_warning`` takes True or False, or the CLI's words: true/false, yes/no,
+        on/off, 1/0). An unknown name, a value out of the setting's
         range or not a number is refused with the CLI's message, before any data is read.
     user : str, optional
         Use this user's stored calibration (``crampdetect calibrate``; ``--user``): the

@@ -98,6 +98,9 @@ class FakeBoard:
         ``mtu - 3``.
     rssi : int
         Signal strength the scanner reports, dBm.
+    end_when_done : bool
+        End the stream after the last notification, as ``sim://`` ends (the attribute of the
+        same name; default False: it streams until the source is closed, as a real board).
 
     The failure modes are attributes (see the module's documentation), all off by default.
     """
@@ -110,6 +113,7 @@ class FakeBoard:
         name: str = NAME,
         mtu: int = ESP32_MTU,
         rssi: int = -60,
+        end_when_done: bool = False,
     ) -> None:
         self.notifications = list(notifications)
         self.address = address
@@ -133,7 +137,7 @@ class FakeBoard:
         self.fail_writes = 0
         self.advertising = True
         self.advertise_after_drop = True
-        self.end_when_done = False
+        self.end_when_done = end_when_done
         self.transports: list[ble.BleTransport] = []  # made by transport(): ended when done
         self.connects = 0
         self.disconnects = 0
