@@ -70,15 +70,17 @@ class Detection:
     def table(self) -> list[dict[str, Any]]:
         """The events as a table without pandas: one dict per event, the same keys in each.
 
-        ``path``, ``channel``, ``kind``, ``onset_s``, ``alert_s``, ``end_s`` (s, None while
-        still going), ``confidence`` (0..1), as ``crampdetect detect --json`` gives them, then
-        each ``detail`` entry as ``detail_<name>`` (None where an event has none).
+        ``id`` (the event's number within this result, as in :meth:`to_dict`, ``detect
+        --json`` and the HTML report, to join them), ``path``, ``channel``, ``kind``,
+        ``onset_s``, ``alert_s``, ``end_s`` (s, None while still going), ``confidence``
+        (0..1), as ``crampdetect detect --json`` gives them, then each ``detail`` entry as
+        ``detail_<name>`` (None where an event has none).
 
         >>> import numpy as np, crampdetect
         >>> crampdetect.detect(np.zeros(2000), fs=1000, units="uV", signal="raw").table()
         []
         """
-        rows = [{"path": self.path, **e.to_dict()} for e in self.events]
+        rows = [{"id": e.id, "path": self.path, **e.to_dict()} for e in self.events]
         details = [row.pop("detail", {}) for row in rows]
         names = list(dict.fromkeys(k for d in details for k in d))
         for row, detail in zip(rows, details, strict=True):
@@ -92,7 +94,7 @@ class Detection:
         >>> import numpy as np, crampdetect
         >>> result = crampdetect.detect(np.zeros(2000), fs=1000, units="uV", signal="raw")
         >>> list(result.to_frame().columns)  # doctest: +SKIP
-        ['path', 'channel', 'kind', 'onset_s', 'alert_s', 'end_s', 'confidence']
+        ['id', 'path', 'channel', 'kind', 'onset_s', 'alert_s', 'end_s', 'confidence']
         """
         try:
             import pandas  # lazy: optional, and heavy
@@ -105,7 +107,7 @@ class Detection:
 
 
 #: The columns of :meth:`Detection.table` every event has.
-TABLE_COLUMNS = ("path", "channel", "kind", "onset_s", "alert_s", "end_s", "confidence")
+TABLE_COLUMNS = ("id", "path", "channel", "kind", "onset_s", "alert_s", "end_s", "confidence")
 
 
 def _table_columns(rows: list[dict[str, Any]]) -> list[str]:
@@ -115,8 +117,9 @@ def _table_columns(rows: list[dict[str, Any]]) -> list[str]:
 @dataclass(frozen=True, slots=True)
 class DetectionFailure:
     """What :func:`detect_many` gives for a recording it could not score (unreadable, empty,
-    a calibration without its channels...): the path as found and the one-line reason, the
-    message ``crampdetect detect`` prints for it. The other recordings are scored anyway.
+    a calibration without its channels...): the path as found and the one-line reason, as the
+    ``error`` of a ``crampdetect detect FOLDER --json`` line (the reason only: ``path`` names
+    the file). The other recordings are scored anyway.
     """
 
     path: str
@@ -232,7 +235,8 @@ def detect(
     settings : mapping of str to number or bool, optional
         Detector settings changed by name, as ``--set NAME=VALUE`` changes them (e.g.
         ``{"slow_s": 9}``, in the unit ``docs/detection.md`` gives each; a switch such as
-        ``early_warning`` takes True or False). An unknown name, a value out of the setting's
+        ``early_warning`` takes True or False, or the CLI's words: true/false, yes/no,
+        on/off, 1/0). An unknown name, a value out of the setting's
         range or not a number is refused with the CLI's message, before any data is read.
     user : str, optional
         Use this user's stored calibration (``crampdetect calibrate``; ``--user``): the
@@ -375,7 +379,11 @@ def detect_many(
         (``--recursive``).
     workers : int
         Score in this many processes (``--workers``; default 1: in this process, one
-        recording at a time as the results are taken).
+        recording at a time as the results are taken). The processes import the script that
+        calls ``detect_many``: in a script, call it under ``if __name__ == "__main__":``.
+        A script they cannot import again (``python -``), or one that calls ``detect_many``
+        without that guard, stops with a :class:`~crampdetect.core.CrampDetectError` saying
+        so.
     progress : bool
         Show a progress bar (tqdm) on stderr, as the CLI does on a terminal.
     channels, units, signal, adc_bits, model, settings, user
@@ -447,9 +455,15 @@ def _detect_each(
     if workers == 1:  # one at a time, as the results are taken
         outcomes: Iterable[Any] = (_guarded(score, p) for p in _progress(paths, progress))
     else:
-        outcomes = map_recordings(
-            score, paths, n_workers=workers, progress=progress, errors="collect", desc="detect"
-        )
+        from concurrent.futures.process import BrokenProcessPool
+
+        _check_main_importable(workers)
+        try:
+            outcomes = map_recordings(
+                score, paths, n_workers=workers, progress=progress, errors="collect", desc="detect"
+            )
+        except BrokenProcessPool:
+            raise CrampDetectError(_WORKERS_HELP.format(workers=workers)) from None
     for path, outcome in zip(paths, outcomes, strict=True):
         if isinstance(outcome, Failure):  # a bug: said as the CLI says it
             yield DetectionFailure(path, f"internal error: {outcome.error} (please report it)")
@@ -461,6 +475,25 @@ def _detect_each(
         for problem in problems:
             warnings.warn(_named(path, problem), UserWarning, stacklevel=3)
         yield result
+
+
+#: Why worker processes die at start: they import the caller's script (``__mp_main__``).
+_WORKERS_HELP = (
+    "detect_many(workers={workers}) lost its worker processes: each one imports the script "
+    'that calls detect_many, so call it under `if __name__ == "__main__":` in a script '
+    "file (not from `python -`, whose script cannot be imported again), or use workers=1"
+)
+
+
+def _check_main_importable(workers: int) -> None:
+    """Refuse, before any process starts, a main script the workers cannot import again
+    (``python - < script.py``: its ``__file__`` is ``<stdin>``)."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    script = getattr(main, "__file__", None)  # None in a REPL or `python -c`: nothing to import
+    if script is not None and not Path(script).is_file():
+        raise CrampDetectError(_WORKERS_HELP.format(workers=workers))
 
 
 def _guarded(score: Any, path: str) -> Any:
@@ -505,5 +538,9 @@ def _detect_one(
             result = detect(path, **options)
         except (InputError, CrampDetectError, OSError) as exc:
             text = str(exc)
-            return DetectionFailure(path, text.splitlines()[0] if text else type(exc).__name__)
+            # without the file name readers put in front: ``path`` names it (the CLI's JSON)
+            from crampdetect.cli._args import without_name  # lazy: one owner with the CLI
+
+            line = without_name(path, text.splitlines()[0]) if text else type(exc).__name__
+            return DetectionFailure(path, line)
     return result, [str(w.message) for w in caught]

@@ -76,9 +76,17 @@ def test_settings_change_the_decision_where_set_does(cramp_csv, capsys, settings
 
 def test_a_switch_takes_a_bool_or_the_clis_words(cramp_csv, capsys) -> None:
     cli = _cli_json(capsys, "detect", str(cramp_csv), "--set", "early_warning=false")
-    for off in (False, "false", "off", "0"):
+    for off in (False, "false", "off", "0", "no", "No"):
         result = crampdetect.detect(cramp_csv, settings={"early_warning": off})
         assert _outcome(result) == _events(cli)
+    for word in ("no", "NO"):  # the command line takes the same words (one owner)
+        said = _cli_json(capsys, "detect", str(cramp_csv), "--set", f"early_warning={word}")
+        assert _events(said) == _events(cli)
+    warned = _cli_json(capsys, "detect", str(cramp_csv), "--set", "early_warning=yes")
+    assert _events(warned) == _outcome(
+        crampdetect.detect(cramp_csv, settings={"early_warning": "yes"})
+    )
+    assert _events(warned) == _outcome(crampdetect.detect(cramp_csv))  # on by default
 
 
 @pytest.mark.parametrize(
@@ -214,6 +222,7 @@ def test_table_is_one_flat_row_per_event(cramp_csv) -> None:
     assert len(rows) == len(result.events) >= 1
     doc = result.to_dict()["events"]
     for row, event in zip(rows, doc, strict=True):
+        assert next(iter(row)) == "id" and row["id"] == event["id"]  # joins the JSON and report
         assert row["path"] == str(cramp_csv)
         for key in ("channel", "kind", "onset_s", "alert_s", "end_s", "confidence"):
             assert row[key] == event[key]
@@ -235,4 +244,53 @@ def test_to_frame_gives_the_table_with_pandas_or_says_how(cramp_csv) -> None:
     frame = result.to_frame()
     assert frame.to_dict("records") == result.table()
     empty = crampdetect.detect(np.zeros(3000), fs=1000, units="uV").to_frame()
-    assert list(empty.columns)[:3] == ["path", "channel", "kind"] and len(empty) == 0
+    assert list(empty.columns)[:4] == ["id", "path", "channel", "kind"] and len(empty) == 0
+
+
+def test_a_failure_names_its_file_once_as_the_clis_json_line(tmp_path, capsys) -> None:
+    """``DetectionFailure.error`` is the reason, without the file the ``path`` field names,
+    whatever the reader put in front: the ``error`` of ``detect FOLDER --json``."""
+    study = tmp_path / "study2"
+    study.mkdir()
+    (study / "bad.csv").write_text("time_s,calf\n0,1\n0.001\n0.002,1,2\n")
+    (study / "broken.wav").write_bytes(b"RIFF not a wave at all")
+    (study / "broken.edf").write_bytes(b"0       " + bytes(range(256)) * 3)
+    code, out, _ = _cli(capsys, "detect", str(study), "--json")
+    assert code == 2
+    lines = {Path(d["path"]).name: d["error"] for d in map(json.loads, out.splitlines())}
+    failures = list(crampdetect.detect_many(study))
+    assert len(failures) == 3
+    for failure in failures:
+        assert isinstance(failure, crampdetect.DetectionFailure)
+        name = Path(failure.path).name
+        assert failure.error == lines[name]
+        assert not failure.error.startswith((failure.path, name)), failure.error
+
+
+def test_workers_in_a_script_without_the_main_guard_say_how_to_fix_it(study, tmp_path) -> None:
+    """Worker processes import the calling script: without ``if __name__ == "__main__":`` (or
+    from ``python -``) one clear error, not a ``BrokenProcessPool``; with the guard it works."""
+    import os
+    import subprocess
+    import sys
+
+    many = f"crampdetect.detect_many({str(study)!r}, workers=2)"
+    body = f"import crampdetect\nprint(len(list({many})))\n"
+    script = tmp_path / "score.py"
+    env = {**os.environ, "PYTHONPATH": str(Path(crampdetect.__file__).parents[1])}
+    for name, run in (("script", [str(script)]), ("stdin", ["-"])):
+        script.write_text(body)
+        done = subprocess.run(
+            [sys.executable, *run], input=body, capture_output=True, text=True, env=env, timeout=300
+        )
+        assert done.returncode != 0, name
+        error = "crampdetect.core.CrampDetectError: detect_many(workers=2)"
+        (said,) = [x for x in done.stderr.splitlines() if x.startswith(error)] or [done.stderr]
+        assert 'if __name__ == "__main__":' in said and "workers=1" in said
+    script.write_text(
+        'if __name__ == "__main__":\n' + "".join(f"    {x}\n" for x in body.splitlines())
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "3", done.stderr

@@ -405,7 +405,62 @@ def test_the_porters_example_in_docs_devices_runs_as_written(capsys):
 
     text = (REPO / "docs" / "devices.md").read_text()
     after = text[text.index("`crampdetect.testing.ble`") :]
-    code = textwrap.dedent(re.search(r"```python\n(.*?)```", after, re.S).group(1))
-    printed = re.search(r"\n# (.*)\n$", code).group(1)  # the comment under print(...)
-    exec(compile(code, "docs/devices.md", "exec"), {})
-    assert capsys.readouterr().out.strip() == printed
+    examples = re.findall(r"```python\n(.*?)```", after.split("\n- ", 1)[0], re.S)
+    assert len(examples) == 2  # detection over the radio; a monitor that ends by itself
+    for example in examples:
+        code = textwrap.dedent(example)
+        printed = re.search(r"\n# (.*)\n$", code).group(1)  # the comment under print(...)
+        exec(compile(code, "docs/devices.md", "exec"), {})
+        assert capsys.readouterr().out.strip() == printed
+
+
+def _fresh(board: FakeBoard) -> FakeBoard:
+    """The same simulated session on a board that has not streamed yet."""
+    again = FakeBoard(board.notifications, mtu=board.mtu)
+    again.session = board.session
+    return again
+
+
+@pytest.mark.parametrize("opened_by", ["caller", "monitor"])
+def test_a_monitor_on_the_fake_ends_with_its_stream_and_alerts_the_cramp(cramp_board, opened_by):
+    """``end_when_done``: the fake ends its stream after the last notification, as ``sim://``
+    does, so ``LiveMonitor.run()`` returns by itself; a source not opened by the caller is
+    opened (and closed) by ``run``."""
+    import io
+    import json
+    import time as clock
+
+    from crampdetect.pipeline.live import LiveMonitor
+
+    board = _fresh(cramp_board)
+    board.end_when_done = True
+    out = io.StringIO()
+    started = clock.monotonic()
+    source = board.source()
+    if opened_by == "caller":
+        with source:
+            summary = LiveMonitor(source, "night", json_out=out).run(duration_s=120)
+    else:
+        summary = LiveMonitor(source, "night", json_out=out).run(duration_s=120)
+    assert source.ended and clock.monotonic() - started < 120  # the end, not the bound
+    assert board.done.is_set() and board.connects == 1
+    (cramp,) = summary.cramps
+    assert cramp.channel == "calf_right" and 60 < cramp.alert_s < 70
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert any(x["kind"] == "cramp" and x["channel"] == "calf_right" for x in lines)
+    assert summary.stream_s > 179  # every sample, the last window included
+    assert not source.transport._thread.is_alive()  # closed: by the caller, or by run
+
+
+def test_a_silent_board_is_asked_about_by_its_transport() -> None:
+    from types import SimpleNamespace
+
+    from crampdetect.pipeline.live import silent_board_message
+
+    def on(name: str) -> str:
+        return silent_board_message(SimpleNamespace(transport=SimpleNamespace(name=name)))
+
+    said = on(ble.BleTransport.name)
+    assert "in range" in said and "baud" not in said  # BLE has no baud rate
+    assert "baud rate" in on("serial")
+    assert "baud" not in silent_board_message(SimpleNamespace())

@@ -139,12 +139,14 @@ def test_the_html_report_shows_the_provenance_and_the_event_ids(recordings, tmp_
     assert main(["report", str(path), "--out", str(out), "-q"]) == 0
     parser = _Tables()
     parser.feed(out.read_text(encoding="utf-8"))
-    prov = {key: json.loads(value) for key, value in parser.tables["provenance"]}
+    prov = dict(parser.tables["provenance"])  # strings as plain text, the rest as JSON
     detected = _detect(capsys, path)
     assert prov["input.sha256"] == detected["provenance"]["input"]["sha256"]
-    assert prov["input.reader"] == "edf" and prov["input.size_bytes"] == path.stat().st_size
+    assert prov["input.reader"] == "edf" and prov["profile"] == "night"
+    assert json.loads(prov["input.size_bytes"]) == path.stat().st_size
     assert prov["settings_sha256"] == detected["provenance"]["settings_sha256"]
-    assert prov["code.version"] == crampdetect.__version__ and prov["schema"] == 2
+    assert prov["code.version"] == crampdetect.__version__ and json.loads(prov["schema"]) == 2
+    assert json.loads(prov["user"]) is None  # null as JSON writes it, not the word "None"
     events = parser.tables["events"][1:]  # below the header row
     assert [(int(r[0]), r[1], r[2]) for r in events] == [
         (e["id"], e["channel"], e["kind"]) for e in detected["events"]
@@ -269,3 +271,40 @@ def test_the_settings_hash_covers_every_field_and_the_calibration() -> None:
     # the block computes the same hash from the profile, signal and overrides it is given
     made = provenance("night", "raw", {"slow_s": night.slow_s + 1})
     assert made["settings_sha256"] == settings_sha256(night.replace(slow_s=night.slow_s + 1))
+
+
+def test_report_takes_the_scoring_options_of_detect(recordings, tmp_path, monkeypatch, capsys):
+    """``report --set/--user/--model`` score as ``detect`` with them: the same ids, and the
+    provenance names the options (a re-scored run gets its HTML report)."""
+    pytest.importorskip("matplotlib")
+    from crampdetect.calibration import ChannelCalibration, save_calibration
+    from crampdetect.core import Representation
+
+    monkeypatch.setenv("CRAMPDETECT_HOME", str(tmp_path / "home"))
+    cal = [ChannelCalibration("calf_right", "right", 2.0, 300.0, 40.0, 3)]
+    save_calibration("anna", cal, Representation("raw", "uV", None), 1000.0, "test")
+    path = recordings["csv"]
+    options = ["--channels", "calf_right", "--set", "early_warning=no", "--user", "anna"]
+    options += ["--model", "none"]
+    out = tmp_path / "rescored.html"
+    assert main(["report", str(path), "--out", str(out), "-q", *options]) == 0
+    parser = _Tables()
+    parser.feed(out.read_text(encoding="utf-8"))
+    prov = dict(parser.tables["provenance"])
+    detected = _detect(capsys, path, *options)
+    assert prov["settings.early_warning"] == "false" and prov["user"] == "anna"
+    assert prov["settings_sha256"] == detected["provenance"]["settings_sha256"]
+    assert prov["model"] == "null"
+    events = parser.tables["events"][1:]
+    assert [(int(r[0]), r[1], r[2]) for r in events] == [
+        (e["id"], e["channel"], e["kind"]) for e in detected["events"]
+    ]
+    assert [e["kind"] for e in detected["events"]] == ["cramp"]  # no early warning: id 1
+    plain = _detect(capsys, path, "--channels", "calf_right")
+    assert plain["provenance"]["settings_sha256"] != prov["settings_sha256"]
+    # refused before the recording is read, with detect's messages
+    for bad in (["--set", "early_warning=maybe"], ["--user", "nobody"]):
+        capsys.readouterr()
+        assert main(["report", str(path), "--out", str(tmp_path / "x.html"), "-q", *bad]) == 2
+        assert "early_warning" in capsys.readouterr().err or bad[0] == "--user"
+        assert not (tmp_path / "x.html").exists()

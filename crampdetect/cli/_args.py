@@ -157,12 +157,24 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
         help="detector profile (default: the one the recording names, else night)",
     )
     add_quiet_argument(p)
+    add_set_argument(p)
+
+
+def add_set_argument(p: argparse.ArgumentParser) -> None:
+    """``--set NAME=VALUE`` (repeatable): a detector setting changed (``detect``, ``report``)."""
     p.add_argument(
         "--set",
         action="append",
         default=[],
         metavar="NAME=VALUE",
         help="override a detector setting, e.g. --set slow_s=9 (repeatable)",
+    )
+
+
+def add_user_argument(p: argparse.ArgumentParser) -> None:
+    """``--user NAME``: score with the user's stored calibration (``detect``, ``report``)."""
+    p.add_argument(
+        "--user", help="use this user's calibration (see `crampdetect calibrate`), on any format"
     )
 
 

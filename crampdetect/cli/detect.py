@@ -20,6 +20,7 @@ from crampdetect.cli._args import (
     add_model_argument,
     add_recursive_argument,
     add_scale_argument,
+    add_user_argument,
     format_result,
     is_folder,
     overrides_from_args,
@@ -53,9 +54,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="score several files in N processes (default 1)",
     )
     add_channels_argument(p)
-    p.add_argument(
-        "--user", help="use this user's calibration (see `crampdetect calibrate`), on any format"
-    )
+    add_user_argument(p)
     p.add_argument(
         "--block-s",
         type=float,

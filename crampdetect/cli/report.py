@@ -8,7 +8,13 @@ from pathlib import Path
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from crampdetect.cli._args import add_channels_argument, add_recursive_argument
+    from crampdetect.cli._args import (
+        add_channels_argument,
+        add_model_argument,
+        add_recursive_argument,
+        add_set_argument,
+        add_user_argument,
+    )
     from crampdetect.core import PROFILES
 
     p.add_argument(
@@ -30,6 +36,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="detector profile (default: the one the recording names, else night)",
     )
     add_channels_argument(p, "report")
+    # the scoring options of detect, through the same owners: the same events and ids
+    add_set_argument(p)
+    add_user_argument(p)
+    add_model_argument(p)
     p.add_argument("--dask", metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)")
     p.add_argument("--workers", type=int, help="local worker processes (default: CPU count)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
@@ -43,6 +53,15 @@ def run(args: argparse.Namespace) -> int:
     from crampdetect.reports.report_files import make_report
 
     require("matplotlib", *(["distributed"] if args.dask else []))
+    from crampdetect.cli._args import overrides_from_args, user_calibration
+    from crampdetect.detect.model import model_path_for
+
+    # a bad --set, a user without a calibration, an unreadable model: before any recording
+    overrides = overrides_from_args(args)
+    user_calibration(args.user)
+    model = model_path_for(args.model)  # a path the workers load (none: None)
+    model = "none" if model is None else model
+    scoring = {"overrides": overrides, "user": args.user, "model": model}
     folders = [p for p in args.path if is_folder(Path(p))]
     names, skipped = expand_folders(args.path, args.recursive)  # as in detect
     if skipped:
@@ -64,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
                 force=args.force,
                 warn=problems.append,
                 channels=args.channels,
+                **scoring,
             )
         _warn(paths[0], problems)
         print(done)
@@ -74,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("with several recordings, --out must be a directory")
         folder.mkdir(parents=True, exist_ok=True)
     jobs = [
-        (p, _report_out(p, args.path, folder), args.profile, args.force, args.channels)
+        (p, _report_out(p, args.path, folder), args.profile, args.force, args.channels, scoring)
         for p in paths
     ]
     results = map_recordings(
@@ -126,7 +146,9 @@ def _report_out(path: Path, given: list[str], folder: Path | None) -> Path:
 def _report_job(job: tuple) -> tuple[str, Path, list[str]]:
     from crampdetect.reports.report_files import make_report
 
-    path, out, profile, force, channels = job
+    path, out, profile, force, channels, scoring = job
     problems: list[str] = []
-    done = make_report(path, out, profile, force=force, warn=problems.append, channels=channels)
+    done = make_report(
+        path, out, profile, force=force, warn=problems.append, channels=channels, **scoring
+    )
     return str(done), path, problems

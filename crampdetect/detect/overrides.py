@@ -15,8 +15,8 @@ from crampdetect.core import InputError
 from crampdetect.detect.settings import DetectorSettings
 
 #: Words a switch takes on the command line (and as a string in the API).
-TRUE_WORDS = ("true", "1", "on")
-FALSE_WORDS = ("false", "0", "off")
+TRUE_WORDS = ("true", "1", "on", "yes")
+FALSE_WORDS = ("false", "0", "off", "no")
 
 
 def _switches() -> set[str]:
@@ -29,11 +29,14 @@ def check_overrides(
     """``changes`` (setting name -> value) as the detector takes them, or :class:`InputError`.
 
     A number (or its text) for a numeric setting, a bool (or ``true``/``false``/``1``/``0``/
-    ``on``/``off``) for a switch; each is checked against the settings' names and ranges.
+    ``on``/``off``/``yes``/``no``, any case) for a switch; each is checked against the
+    settings' names and ranges.
     ``what`` names the option in the messages (``--set`` on the command line).
 
     >>> check_overrides({"slow_s": 9, "early_warning": "off"})
     {'slow_s': 9.0, 'early_warning': False}
+    >>> check_overrides({"early_warning": "Yes"})
+    {'early_warning': True}
     >>> check_overrides({"slow_s": 0})
     Traceback (most recent call last):
     crampdetect.core.InputError: Detector setting slow_s=0.0 out of range 0.1..600 s

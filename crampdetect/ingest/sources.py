@@ -85,6 +85,7 @@ class BoardSource:
         self.decoder = FrameDecoder()
         self.reassembler = Reassembler(info, names, timebase=timebase or transport.timebase)
         self.ended = False
+        self.opened = False  # __enter__ started the transport (LiveMonitor.run opens it if not)
         self.connected = False
         self.acks: deque[AckFrame] = deque(maxlen=64)  # the most recent acknowledgements
         self.button_presses = 0  # acknowledge-button presses on the board (ButtonFrame)
@@ -98,6 +99,7 @@ class BoardSource:
 
     def __enter__(self) -> BoardSource:
         self.transport.start()
+        self.opened = True
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -72,10 +72,13 @@ def silent_board_message(source: object) -> str:
             "taken as the URL's rate=, bits=, signal= (else 1000 Hz, 10 bits, raw): give them "
             "in the URL (serial://PORT?rate=1000&bits=10&signal=raw) or update the firmware"
         )
-    return (
-        f"no samples from the board after {SILENT_WARN_S:.0f} s: is it powered, "
-        "running the crampdetect firmware, at the right baud rate?"
-    )
+    transport = getattr(getattr(source, "transport", None), "name", "")
+    check = {  # what to check, by the transport the board is on
+        "serial": "running the crampdetect firmware, at the right baud rate?",
+        "ble": "in range, running the crampdetect firmware, and does it notify on the "
+        "crampdetect stream characteristic?",
+    }.get(transport, "running the crampdetect firmware?")
+    return f"no samples from the board after {SILENT_WARN_S:.0f} s: is it powered, {check}"
 
 
 def unconfirmed_board(source: object) -> bool:
@@ -106,7 +109,10 @@ def _head(block: Block, seconds: float) -> Block | None:
 
 
 class LiveMonitor:
-    """Runs one monitoring session on an opened or unopened :class:`Source`.
+    """Runs one monitoring session on an opened or unopened :class:`Source`: :meth:`run`
+    opens one that is not open yet (a source with ``opened`` False, e.g. a
+    :class:`~crampdetect.ingest.sources.BoardSource` outside its ``with`` block) and closes it
+    when it returns; one opened by the caller is left for the caller to close.
 
     Parameters
     ----------
@@ -379,6 +385,9 @@ class LiveMonitor:
         yet detected on (the rest of a read, what the source still holds) go into the
         recording all the same: a recording never drops received data at stop.
         """
+        if getattr(self.source, "opened", True) is False:  # not opened by the caller
+            with self.source:
+                return self.run(duration_s, stop, on_pass, on_block, signal_s)
         stop = stop or threading.Event()
         deadline = None if duration_s is None else time.monotonic() + duration_s
         self._last_ping = -math.inf

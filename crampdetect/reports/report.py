@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -75,8 +76,19 @@ def collect(
     n_bins: int = 3000,
     status_s: float | None = None,
     progress: Callable[[float], None] | None = None,
+    overrides: dict[str, float | bool] | None = None,
+    model: Any = None,
+    user: str | None = None,
+    calibration: Any = None,
 ) -> ReportData:
     """Replay ``rec`` once and gather the report's data (see :class:`ReportData`).
+
+    Scored as ``crampdetect detect`` scores it with the same options: ``overrides``
+    (``--set``, checked: :func:`~crampdetect.detect.overrides.check_overrides`) change the
+    profile's settings (``settings``, if given, replaces them), ``model`` (a loaded
+    ``CrampModel``, ``--model``) gates the unsure candidates, ``calibration`` is ``user``'s
+    (``--user``: :func:`~crampdetect.calibration.user_calibration`); the provenance names
+    them, so the report's event ids are those of ``detect --json`` with the same options.
 
     ``status_s`` (default: 0.1 s, longer for recordings over ~33 min so that a night takes
     about 20 000 pipeline steps) sets how often the envelope and detector state are sampled;
@@ -125,6 +137,16 @@ def collect(
         levels.append([status[c].level_uv for c in rec.channels])
         states.append([index.get(status[c].state, 0) for c in rec.channels])
 
+    overrides = dict(overrides or {})
+    if settings is None:
+        settings = profile_settings(profile, rep.signal).replace(**overrides)
+    gate = None
+    if model is not None:
+        # lazy: the model loads only when one is given
+        from crampdetect.detect.model import check_recording
+
+        check_recording(model, rec.fs, rep.signal)
+        gate = model.gate(profile)
     result = replay(
         rec,
         profile=profile,
@@ -132,12 +154,18 @@ def collect(
         representation=rep,
         block_s=status_s,
         on_block=gather,
+        gate=gate,
+        calibration=calibration,
     )
-    # what produced it, as detect --json says it (the report replays with the profile's defaults)
+    # what produced it, as detect --json says it
     result["provenance"] = provenance(
         profile,
         rep.signal,
-        settings=settings or profile_settings(profile, rep.signal),
+        overrides,
+        model,
+        user,
+        settings=settings,
+        calibration=calibration,
         source=read.id(rec.fs),
         block_s=status_s,
     )

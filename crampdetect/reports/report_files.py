@@ -10,7 +10,7 @@ import base64
 import html
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -179,7 +179,11 @@ def _write_html(figs: list, title: str, lines: list[str], data: ReportData, out:
 
 def provenance_table(block: dict) -> str:
     """The ``provenance`` block as an HTML table, one row per value (``input.sha256``...),
-    with the dotted key in its first cell and the JSON value in its second."""
+    with the dotted key in its first cell and the value in its second: a string as plain text,
+    anything else (numbers, true/false, null, lists) as JSON writes it."""
+
+    def text(value: object) -> str:
+        return value if isinstance(value, str) else json.dumps(value)
 
     def flat(prefix: str, value: object) -> list[tuple[str, object]]:
         if isinstance(value, dict) and value:
@@ -187,7 +191,7 @@ def provenance_table(block: dict) -> str:
         return [(prefix.rstrip("."), value)]
 
     rows = "".join(
-        f"<tr><th>{html.escape(key)}</th><td><code>{html.escape(json.dumps(value))}</code></td></tr>"
+        f"<tr><th>{html.escape(key)}</th><td><code>{html.escape(text(value))}</code></td></tr>"
         for key, value in flat("", block)
     )
     return f"<table id='provenance'>{rows}</table>"
@@ -202,15 +206,31 @@ def make_report(
     force: bool = False,
     warn: Callable[[str], None] | None = None,
     channels: Sequence[str] | None = None,
+    overrides: Mapping[str, object] | None = None,
+    user: str | None = None,
+    model: str | None = None,
 ) -> Path:
     """Open ``path``, replay it and write its report to ``out``; overwrites only with ``force``.
-    ``channels``: only these, in this order (``report --channels``).
+    ``channels``: only these, in this order (``report --channels``). ``overrides`` (setting
+    name -> value, ``--set``), ``user`` (``--user``: the stored calibration) and ``model``
+    (``--model``: none, a model folder, None for the default) score it as ``crampdetect
+    detect`` does with the same options (its event ids are those of ``detect --json``); the
+    provenance names them. A bad setting, a user without a calibration or an unreadable model
+    is refused before the recording is read.
 
     ``profile`` None scores it under the profile it names, else night
     (:func:`~crampdetect.pipeline.offline.scoring_profile`). ``progress`` is called with the
     seconds of signal of each block replayed; ``warn`` with each problem the reader met and
     worked around (the report lists them too).
     """
+    # lazy: the scoring options' owners, shared with detect
+    from crampdetect.calibration import user_calibration
+    from crampdetect.detect.model import resolve_model
+    from crampdetect.detect.overrides import check_overrides
+
+    changes = check_overrides(overrides or {}, "--set")
+    calibration, _ = user_calibration(user)
+    loaded = resolve_model(model)
     sniff(Path(path))  # an unreadable input is the first thing to say
     out = refuse_overwrite(out, force)
     if out.suffix.lower() not in (".png", ".pdf", ".html"):
@@ -220,7 +240,15 @@ def make_report(
     rec = open_recording(path, channels=channels)
     profile, _, unknown = scoring_profile(profile, rec.profile)
     rec.problems += [unknown] if unknown else []
-    data = collect(rec, profile, progress=progress)  # adds the units' warnings, if any
+    data = collect(  # adds the units' warnings, if any
+        rec,
+        profile,
+        progress=progress,
+        overrides=changes,
+        model=loaded,
+        user=user,
+        calibration=calibration,
+    )
     for problem in rec.problems if warn is not None else ():
         warn(problem)
     return write_report(data, out)

@@ -26,7 +26,11 @@ What the board does is set on its attributes, before or while it streams:
 - ``late_after_stop``: a notification still delivered after ``stop_notify`` returned;
   ``repeat_last_on_reconnect``: the last notification delivered again when notifications start
   on a new link (BlueZ's cached value);
-- ``advertising``: the board is heard by scans; ``mtu``: the negotiated ATT MTU.
+- ``advertising``: the board is heard by scans; ``mtu``: the negotiated ATT MTU;
+- ``end_when_done``: after its last notification the board ends the stream, as ``sim://``
+  does when its simulation finished: the source's ``ended`` is set once the blocks received
+  are read, so ``LiveMonitor.run()`` returns (off by default: a real board streams until
+  the source is closed, and a test may still send commands after the last notification).
 
 What happened is counted: ``connects``, ``disconnects``, ``scans``, ``attempts`` (monotonic
 time of each connect), ``writes`` (the command bytes received), ``pos`` (notifications sent),
@@ -64,6 +68,7 @@ from crampdetect.ingest import ble
 from crampdetect.ingest.frames import AckFrame, FrameDecoder, encode_frame
 from crampdetect.ingest.sim import BoardEmulator
 from crampdetect.ingest.sources import BoardSource
+from crampdetect.ingest.transport import LINK_END
 
 #: Bluetooth address and advertised name of a fake board unless told otherwise.
 ADDRESS = "AA:BB:CC:DD:EE:01"
@@ -93,6 +98,9 @@ class FakeBoard:
         ``mtu - 3``.
     rssi : int
         Signal strength the scanner reports, dBm.
+    end_when_done : bool
+        End the stream after the last notification, as ``sim://`` ends (the attribute of the
+        same name; default False: it streams until the source is closed, as a real board).
 
     The failure modes are attributes (see the module's documentation), all off by default.
     """
@@ -105,6 +113,7 @@ class FakeBoard:
         name: str = NAME,
         mtu: int = ESP32_MTU,
         rssi: int = -60,
+        end_when_done: bool = False,
     ) -> None:
         self.notifications = list(notifications)
         self.address = address
@@ -128,6 +137,8 @@ class FakeBoard:
         self.fail_writes = 0
         self.advertising = True
         self.advertise_after_drop = True
+        self.end_when_done = end_when_done
+        self.transports: list[ble.BleTransport] = []  # made by transport(): ended when done
         self.connects = 0
         self.disconnects = 0
         self.scans = 0
@@ -187,12 +198,14 @@ class FakeBoard:
     def transport(self, target: str | None = None, scan_timeout_s: float = 2.0) -> ble.BleTransport:
         """The real BLE transport, looking for ``target`` (default this board's name) over
         this fake radio; give it to :class:`~crampdetect.ingest.sources.BoardSource`."""
-        return ble.BleTransport(  # doctest: see the module's example
+        transport = ble.BleTransport(  # doctest: see the module's example
             self.name if target is None else target,
             scan_timeout_s=scan_timeout_s,
             client_backend=self.client_backend,
             scanner_backend=self.scanner_backend,
         )
+        self.transports.append(transport)
+        return transport
 
     def source(self, names: Sequence[str] | None = None, **kwargs: Any) -> BoardSource:
         """A :class:`~crampdetect.ingest.sources.BoardSource` on :meth:`transport` (as
@@ -460,6 +473,9 @@ class FakeBleClient(BaseBleakClient):
                 self._disconnected_callback()
                 return
         b.done.set()
+        if b.end_when_done:  # after the bytes of the last notification, on the same queue
+            for transport in b.transports:
+                transport.put_link(LINK_END, "the fake board sent its last notification")
 
 
 def frame_notifications(
