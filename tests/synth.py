@@ -167,3 +167,26 @@ def cramp_event(channel: str, alert_s: float, end_s: float | None, path: str = "
         "confidence": 0.9,
         "detail": {"path": path},
     }
+
+
+def night_cramps_uv(x, fs: float, block: int) -> list[tuple[str, float, float, str]]:
+    """Cramps (channel, onset s, alert s, path) of ``x`` (n_channels, n; µV raw EMG) scored
+    under the night profile in blocks of ``block`` samples."""
+    from conftest import detect_array
+
+    from crampdetect.core import Representation
+
+    events = detect_array(x, fs, Representation("raw", "uV", None), "night", block=block)[0]
+    return [
+        (e.channel, e.onset_s, e.alert_s, e.detail["path"]) for e in events if e.kind == "cramp"
+    ]
+
+
+def assert_one_cramp_within(x, fs: float, blocks, rise_s: float, within_s: float = 10.0) -> None:
+    """Assert one night cramp, on ``ch0``, from no earlier than 1 s before ``rise_s`` (s) and
+    alerted within ``within_s`` of it, the same event at every block size of ``blocks``."""
+    whole = night_cramps_uv(x, fs, blocks[0])
+    assert [e[0] for e in whole] == ["ch0"]
+    assert rise_s - 1.0 <= whole[0][1] and whole[0][2] <= rise_s + within_s
+    for block in blocks[1:]:
+        assert night_cramps_uv(x, fs, block) == whole

@@ -6,23 +6,12 @@ at any block size (2000, 137 and 20 samples: the live board's 20 ms blocks)."""
 from __future__ import annotations
 
 import pytest
-from conftest import detect_array
-from synth import add_burst, scene
+from synth import add_burst, assert_one_cramp_within, night_cramps_uv, scene
 
-from crampdetect.core import Representation
-
-UV = Representation("raw", "uV", None)
 FS = 1000.0
 REST_UV = 5.0
 START = 60.0  # s of rest before the movement or the cramp
 BLOCKS = (2000, 137, 20)
-
-
-def _cramps(x, block: int) -> list[tuple[str, float, float, str]]:
-    events = detect_array(x, FS, UV, "night", block=block)[0]
-    return [
-        (e.channel, e.onset_s, e.alert_s, e.detail["path"]) for e in events if e.kind == "cramp"
-    ]
 
 
 @pytest.mark.parametrize(("seed", "hold_s"), [(0, 6.0), (1, 6.0), (2, 6.0), (0, 9.0)])
@@ -35,7 +24,7 @@ def test_a_movement_of_both_legs_stays_silent(seed, hold_s):
     add_burst(x, t, FS, rng, 0, START, START + hold_s, 150.0, ramp_s=0.3)
     add_burst(x, t, FS, rng, 1, START + 0.2, START + 0.2 + hold_s, 120.0, ramp_s=0.3)
     for block in BLOCKS:
-        assert _cramps(x, block) == []
+        assert night_cramps_uv(x, FS, block) == []
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
@@ -46,8 +35,4 @@ def test_a_one_leg_cramp_that_waxes_and_wanes_alerts_within_10_s(seed):
     event (onset, alert, path) at every block cut; nothing on the right leg."""
     t, x, rng = scene(fs=FS, duration_s=120.0, n_channels=2, seed=seed, rest_uv=REST_UV)
     add_burst(x, t, FS, rng, 0, START, 120.0, 150.0, ramp_s=1.0, irregular=0.5)
-    whole = _cramps(x, BLOCKS[0])
-    assert [e[0] for e in whole] == ["ch0"]
-    assert START - 1.0 <= whole[0][1] and whole[0][2] <= START + 10.0
-    for block in BLOCKS[1:]:
-        assert _cramps(x, block) == whole
+    assert_one_cramp_within(x, FS, BLOCKS, START)

@@ -6,24 +6,13 @@ within 10 s. Both at any block size (2000, 137 and 20 samples: the live board's 
 from __future__ import annotations
 
 import pytest
-from conftest import detect_array
-from synth import add_burst, scene
+from synth import add_burst, assert_one_cramp_within, night_cramps_uv, scene
 
-from crampdetect.core import Representation
-
-UV = Representation("raw", "uV", None)
 FS = 1000.0
 REST_UV = 5.0
 START = 60.0  # s of rest before the turnover
 TURN_S = 15.0  # the turnover's length
 BLOCKS = (2000, 137, 20)
-
-
-def _cramps(x, block: int) -> list[tuple[str, float, float, str]]:
-    events = detect_array(x, FS, UV, "night", block=block)[0]
-    return [
-        (e.channel, e.onset_s, e.alert_s, e.detail["path"]) for e in events if e.kind == "cramp"
-    ]
 
 
 def _turnover(x, t, rng, stop: float) -> None:
@@ -47,7 +36,7 @@ def test_a_leg_held_up_while_the_other_bursts_stays_silent(seed):
     add_burst(x, t, FS, rng, 0, START + 0.3, START + TURN_S, 120.0, ramp_s=0.3)
     _turnover(x, t, rng, START + TURN_S)
     for block in BLOCKS:
-        assert _cramps(x, block) == []
+        assert night_cramps_uv(x, FS, block) == []
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -59,8 +48,4 @@ def test_a_cramp_as_the_turnover_ends_alerts_within_10_s(seed):
     rise = START + TURN_S - 2.0
     _turnover(x, t, rng, START + TURN_S)
     add_burst(x, t, FS, rng, 0, rise, 160.0, 150.0, ramp_s=1.0, irregular=0.5)
-    whole = _cramps(x, BLOCKS[0])
-    assert [e[0] for e in whole] == ["ch0"]
-    assert rise - 1.0 <= whole[0][1] and whole[0][2] <= rise + 10.0
-    for block in BLOCKS[1:]:
-        assert _cramps(x, block) == whole
+    assert_one_cramp_within(x, FS, BLOCKS, rise)
