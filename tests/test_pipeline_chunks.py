@@ -59,3 +59,11 @@ def test_reference_run_finds_the_cramp_and_the_flags():
 @given(cuts_strategy)
 def test_pipeline_output_does_not_depend_on_block_sizes(cuts):
     assert _run(cuts) == WHOLE
+
+
+def test_a_pipeline_finished_before_any_block_gives_nothing():
+    """A live start refused at the first block finishes a pipeline that saw no sample: no
+    events, no quality, no error (it has no time yet)."""
+    for rep in (REP, Representation("env", "counts", 10)):
+        out = Pipeline(FS, ("left", "right"), rep, "night").finish()
+        assert out.events == [] and out.quality == []

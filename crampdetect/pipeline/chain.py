@@ -262,8 +262,9 @@ class Pipeline:
             for e in self._emit(going)
         )
         out.quality.extend(self._spans(self._quality.close_all()))
-        end = self.frame_time(self._features.n_frames)
-        for c in np.flatnonzero(self._mismatch):
+        flagged = np.flatnonzero(self._mismatch)  # none before a first block: no time yet
+        end = self.frame_time(self._features.n_frames) if flagged.size else None
+        for c in flagged:
             q = self._open_quality.pop((int(c), MISMATCH), None)
             if q is not None:
                 out.quality.append(QualityInterval(q.channel, MISMATCH, q.start_s, end))
