@@ -120,9 +120,14 @@ class Reassembler:
     names : tuple of str
         Channel names by bit of the channel mask.
     timebase : {"host", "device"}
-        ``Block.t0`` on the drift-corrected host clock, or on the device's sample clock
-        (seconds of stream since the first sample, gaps included: for replays and
-        simulated boards running faster than real time).
+        ``Block.t0`` on the host clock, or on the device's sample clock (seconds of stream
+        since the first sample, gaps included: for replays and simulated boards running
+        faster than real time). On the host clock the times are still the sample clock's
+        between gaps: a block of n samples covers n/fs s, so they never run backwards, and
+        a backlog the board sends in a burst (after a reconnect) keeps the times its samples
+        were taken at. The stream starts at the host time of its first sample; at each gap
+        the times catch up with the drift-corrected host clock (:class:`ClockMap`) if they
+        fell behind it, never earlier than the gap's own length (see ``_host_t0``).
     block_s : float or None
         Blocks end on multiples of this many seconds of the sample clock (and at gaps);
         None gives one block per frame.
@@ -166,6 +171,8 @@ class Reassembler:
         self._stream_s = 0.0  # stream time in s of the next expected sample (survives restarts)
         self._next_index = 0  # sample index of the next expected sample
         self._last_host_s = 0.0
+        # host timebase: (time s, sample index, rate Hz) the current run of samples counts from
+        self._anchor: tuple[float, int, float] | None = None
         self._pending: list[tuple[SampleFrame, float]] = []
         self._jumps: list[tuple[SampleFrame, float]] = []  # frames waiting for confirmation
         self._status_candidate: StreamInfo | None = None
@@ -376,9 +383,9 @@ class Reassembler:
             self.stats.gap_samples += gap
             self._stream_s += gap / fs
         clock = self.clock
-        if not clock.ready:
-            clock.update(self._device_s, host_s)
-        t0 = clock.to_host(self._device_s) if self.timebase == "host" else self._stream_s
+        if not clock.ready:  # the frame arrived once its last sample was taken
+            clock.update(self._device_s + n / fs, host_s)
+        t0 = self._host_t0(start, gap, fs) if self.timebase == "host" else self._stream_s
         self._last_seq = seq
         self._last_n = n
         self._last_frame = frame
@@ -399,6 +406,31 @@ class Reassembler:
             self._names[key] = names
         self._window.add(samples, start, t0, gap, fs, names, blocks)
         return True
+
+    def _host_t0(self, start: int, gap: int, fs: float) -> float:
+        """Host time in s of sample ``start`` (after ``gap`` missing samples), on the one time
+        axis of the stream: strictly increasing, n/fs s per n samples between gaps.
+
+        Within a run of samples the time is the sample clock's (the pipeline counts time in
+        samples between gaps, and a backlog flushed in a burst arrives faster than real time:
+        its host arrival times say nothing of when it was sampled). A gap lasts at least its
+        samples' time; if the host clock map puts the next sample later (a board clock that
+        runs slow, a restart sized by the host clock), the gap is that much longer, so the
+        axis catches up at gaps and never runs back.
+        """
+        anchor = self._anchor
+        if anchor is None:  # the first sample: the host clock map (its arrival, so far)
+            self._anchor = (self.clock.to_host(self._device_s), start, fs)
+            return self._anchor[0]
+        t_anchor, i_anchor, fs_anchor = anchor
+        if gap or fs != fs_anchor:
+            end = t_anchor + (start - gap - i_anchor) / fs_anchor  # after the last sample placed
+            t = end + gap / fs
+            if gap:
+                t = max(t, self.clock.to_host(self._device_s))
+            self._anchor = (t, start, fs)
+            return t
+        return t_anchor + (start - i_anchor) / fs_anchor
 
     def _gap_before(self, frame: SampleFrame, host_s: float) -> int:
         """Samples missing before a frame that is not simply the next one (believed jump)."""

@@ -5,6 +5,13 @@ The host receives a frame some time after the device stamped it: ``host = offset
 intervals, OS scheduling). :class:`ClockMap` fits the drift by recursive least squares
 with forgetting, and places the line on the lower envelope of the points (the frames that
 had the least latency), so jitter does not push the mapped times late.
+
+Frames that arrive far later than the envelope says (``late_s``: a backlog the board flushes
+in a burst after a reconnect, a host that stalled) tell nothing of the drift: their latency
+falls by one second per second of the burst, which a fit would read as a clock running at a
+fraction of its rate. They are left out of the fit, and the drift is bounded by ``max_drift``
+(far beyond any crystal or ceramic resonator), so a source played faster than real time
+cannot bend the map either.
 """
 
 from __future__ import annotations
@@ -15,6 +22,10 @@ import math
 DEFAULT_MEMORY_FRAMES = 2000
 #: Rate in s/s at which the lower envelope may rise again (lets a lasting latency step in).
 DEFAULT_ENVELOPE_LEAK = 2e-4
+#: A frame this many s later than the lower envelope is a late delivery, left out of the fit.
+DEFAULT_LATE_S = 0.25
+#: Largest drift believed, s/s (1 %: a ceramic resonator is within 0.5 %).
+DEFAULT_MAX_DRIFT = 0.01
 
 
 class ClockMap:
@@ -26,6 +37,11 @@ class ClockMap:
         Effective window of the drift fit, in observations.
     envelope_leak : float
         How fast (s per s of device time) the offset may rise when latency grows for good.
+    late_s : float
+        Observations more than this many s above the lower envelope (a backlog delivered in
+        a burst) are left out of the drift fit.
+    max_drift : float
+        Bound of the drift estimate, s/s.
 
     Examples
     --------
@@ -40,13 +56,21 @@ class ClockMap:
         self,
         memory_frames: int = DEFAULT_MEMORY_FRAMES,
         envelope_leak: float = DEFAULT_ENVELOPE_LEAK,
+        late_s: float = DEFAULT_LATE_S,
+        max_drift: float = DEFAULT_MAX_DRIFT,
     ) -> None:
         if memory_frames < 2:
             raise ValueError(
                 f"Invalid value for 'memory_frames': must be >= 2, got {memory_frames}"
             )
+        if not late_s > 0:
+            raise ValueError(f"Invalid value for 'late_s': must be > 0, got {late_s}")
+        if not 0 <= max_drift < 1:
+            raise ValueError(f"Invalid value for 'max_drift': must be in [0, 1), got {max_drift}")
         self.memory_frames = memory_frames
         self.envelope_leak = envelope_leak
+        self.late_s = late_s
+        self.max_drift = max_drift
         self.reset()
 
     def reset(self) -> None:
@@ -77,6 +101,8 @@ class ClockMap:
             self._d0, self._h0 = device_s, host_s
         x = device_s - self._d0
         y = host_s - self._h0 - x
+        if self._n and y - self._drift * x > self._envelope + self.late_s:
+            return  # a late delivery (a backlog in a burst): says nothing of the drift
         f = self._forget
         self._sw = f * self._sw + 1.0
         self._sx = f * self._sx + x
@@ -88,7 +114,8 @@ class ClockMap:
         span = x - (self._sx / self._sw)
         # Fit the slope only once the points span enough device time to be meaningful.
         if self._n >= 8 and var > 0.0 and abs(span) > 1.0:
-            self._drift = (self._sxy * self._sw - self._sx * self._sy) / var
+            slope = (self._sxy * self._sw - self._sx * self._sy) / var
+            self._drift = min(max(slope, -self.max_drift), self.max_drift)
         residual = y - self._drift * x
         leaked = self._envelope + self.envelope_leak * max(x - self._last_x, 0.0)
         self._envelope = min(leaked, residual)

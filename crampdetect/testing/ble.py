@@ -27,6 +27,11 @@ What the board does is set on its attributes, before or while it streams:
   ``repeat_last_on_reconnect``: the last notification delivered again when notifications start
   on a new link (BlueZ's cached value);
 - ``advertising``: the board is heard by scans; ``mtu``: the negotiated ATT MTU;
+- ``real_time``: the host clock the transport stamps bytes with is the board's own, as on a
+  real link: each notification arrives when the board would send it (``note_s`` s of signal
+  each), and a link dropped for ``down_s`` s comes back that much later, the board sending
+  what it sampled meanwhile in one burst (a board flushing its buffer after a reconnect);
+  ``drift_ppm`` makes the board's clock run slow (positive) or fast against the host's;
 - ``end_when_done``: after its last notification the board ends the stream, as ``sim://``
   does when its simulation finished: the source's ``ended`` is set once the blocks received
   are read, so ``LiveMonitor.run()`` returns (off by default: a real board streams until
@@ -138,6 +143,11 @@ class FakeBoard:
         self.advertising = True
         self.advertise_after_drop = True
         self.end_when_done = end_when_done
+        self.real_time = False
+        self.note_s = 0.0  # s of signal per notification (``simulated`` sets it)
+        self.down_s = 0.0
+        self.drift_ppm = 0.0
+        self._host_s = 0.0  # the host clock of a real-time board, s
         self.transports: list[ble.BleTransport] = []  # made by transport(): ended when done
         self.connects = 0
         self.disconnects = 0
@@ -193,6 +203,7 @@ class FakeBoard:
         notes = packed_notifications(data, mtu, fs=fs, adc_bits=adc_bits, signal=signal)
         board = cls(notes, mtu=mtu, **kwargs)
         board.session = session
+        board.note_s = data.shape[1] / fs / max(len(notes), 1)
         return board
 
     def transport(self, target: str | None = None, scan_timeout_s: float = 2.0) -> ble.BleTransport:
@@ -204,8 +215,32 @@ class FakeBoard:
             client_backend=self.client_backend,
             scanner_backend=self.scanner_backend,
         )
+        if self.real_time:  # the transport stamps what it receives on this board's clock
+            transport.clock = self.clock  # type: ignore[method-assign]
         self.transports.append(transport)
         return transport
+
+    def clock(self) -> float:
+        """Host time in s of a ``real_time`` board: when the last notification sent arrived
+        (a backlog sent after a reconnect arrives all at once).
+
+        >>> board = FakeBoard([b"x"] * 3)
+        >>> board.real_time, board.note_s, board.down_s = True, 0.5, 2.0
+        >>> board._sent(0), board._sent(1), board._dropped(), board._sent(2)
+        (0.5, 1.0, None, 3.0)
+        """
+        return self._host_s
+
+    def _sent(self, k: int) -> float:
+        """Notification ``k`` goes out: a real-time board's clock moves to when it is ready
+        (its last sample taken), unless the link was down past that (a backlog)."""
+        ready = (k + 1) * self.note_s * (1.0 + self.drift_ppm * 1e-6)
+        self._host_s = max(self._host_s, ready)
+        return self._host_s
+
+    def _dropped(self) -> None:
+        """The link drops: a real-time board's host clock runs on ``down_s`` until it is back."""
+        self._host_s += self.down_s
 
     def source(self, names: Sequence[str] | None = None, **kwargs: Any) -> BoardSource:
         """A :class:`~crampdetect.ingest.sources.BoardSource` on :meth:`transport` (as
@@ -282,6 +317,7 @@ class FakeBoard:
 
     def _after_drop(self) -> None:
         """What the board does once its link dropped (the ``*_after_drop`` attributes)."""
+        self._dropped()
         self.pos += self.lost_while_down
         self.refuse_connects = self.refuse_after_drop
         self.not_found += self.not_found_after_drop
@@ -461,6 +497,7 @@ class FakeBleClient(BaseBleakClient):
             k = b.pos
             if len(b.notifications[k]) > b.mtu - 3:
                 raise BleakError(f"notification {k} is longer than the MTU allows")
+            b._sent(k)
             callback(bytearray(b.notifications[k]))
             if b.duplicate_every and k % b.duplicate_every == 0:
                 callback(bytearray(b.notifications[k]))
