@@ -247,7 +247,9 @@ class FakeBoard:
         ``monitor ble://NAME`` opens one); ``names``: the channel names by mask bit (default:
         the simulated session's, else the board's defaults). The fake plays as fast as the
         event loop goes, not in real time, so the blocks' time axis is the board's clock
-        (``timebase="device"``, as for ``sim://``) unless ``timebase`` is given; a simulated
+        (``timebase="device"``, as for ``sim://``) unless ``timebase`` is given (a
+        ``real_time`` board stamps its bytes on its own clock: ``timebase="host"`` then
+        gives the times a real board's link would); a simulated
         board names its session's profile. ``kwargs`` go to ``BoardSource``.
 
         >>> board = FakeBoard(frame_notifications(np.zeros((2, 500), np.uint16)))
