@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 
 import numpy as np
 import pytest
@@ -225,3 +226,41 @@ def test_monitor_history_and_recording_agree_across_a_backlog(cramp_notes, tmp_p
     t0 = seg[0].t0
     for key in ("onset_s", "alert_s", "end_s"):
         assert stored[key] == pytest.approx(getattr(cramp, key) - t0, abs=0.01), key
+
+
+@pytest.mark.slow  # > 3 s: a simulated night through a real pseudo-terminal
+@pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
+def test_a_usb_board_unplugged_mid_cramp_on_the_host_clock(tmp_path):
+    """A board on a real pty, played as fast as the reader takes it (its bytes arrive much
+    faster than real time, as a flushed backlog does), on the host clock (the default for
+    ``serial://``): unplugged for 1 s during the cramp, the time axis stays one and the cramp
+    goes on across the gap instead of ending at its own alert."""
+    import threading
+
+    from crampdetect.ingest.ptyboard import StopWhenPlayed
+    from crampdetect.ingest.serial import SerialTransport
+    from crampdetect.ingest.sources import BoardSource
+    from crampdetect.pipeline.live import LiveMonitor
+    from tests.test_cli_monitor import _pty_board, labelled_cramps
+
+    board = _pty_board(tmp_path, seed=3, speed=0, unplug_s=(140.0, 141.0))
+    source = BoardSource(SerialTransport(board.path))  # time=host
+    assert source.reassembler.timebase == "host"
+    blocks: list = []
+    with source:
+        board.start()
+        stop = threading.Event()
+        summary = LiveMonitor(source, "night").run(
+            120,
+            stop,
+            on_pass=StopWhenPlayed(board, source.transport.queue, stop),
+            on_block=lambda block, out: blocks.append(block),
+        )
+    board.close()
+    assert summary.stats.reconnects == 1 and summary.stats.gaps == 1
+    check_axis(blocks)
+    (truth,) = labelled_cramps(3)
+    (cramp,) = summary.cramps
+    t0 = blocks[0].t0
+    assert truth["start_s"] - 1 < cramp.onset_s - t0 < cramp.alert_s - t0 < truth["start_s"] + 10
+    assert cramp.end_s - t0 > truth["end_s"] - 5  # across the gap, to its own end
