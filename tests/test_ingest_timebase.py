@@ -190,7 +190,9 @@ def test_a_source_faster_than_real_time_keeps_the_drift_bounded():
 
 
 @pytest.mark.slow  # > 3 s: a monitor over the fake radio
-def test_monitor_history_and_recording_agree_across_a_backlog(cramp_notes, tmp_path, monkeypatch):
+def test_monitor_history_and_recording_agree_across_a_backlog(
+    cramp_notes, tmp_path, monkeypatch, capsys
+):
     """``monitor --history --record`` on a board whose link drops mid-cramp and comes back
     with a backlog: the history's cramp, the recording's events and its replay agree, and
     the recording's time axis never runs back."""
@@ -214,6 +216,7 @@ def test_monitor_history_and_recording_agree_across_a_backlog(cramp_notes, tmp_p
     argv = ["monitor", "ble://crampdetect-EE01", "--no-view", "--history", "--record", str(rec)]
     assert cli.main(argv) == 0
     assert board.connects == 2
+    assert capsys.readouterr().out.count("link to the board back (1 reconnect)") == 1
     assert cli.main(["history", "--export", str(tmp_path / "h.json")]) == 0
     (session,) = json.loads((tmp_path / "h.json").read_text())["sessions"]
     (stored,) = session["cramps"]

@@ -98,6 +98,14 @@ def assumed_stream_message(source: object) -> str:
     )
 
 
+def reconnect_message(reconnects: int) -> str:
+    """What the monitor says when the link to the board is back (the ``reconnects`` th time)."""
+    return (
+        f"link to the board back ({plural(reconnects, 'reconnect')}): what it sends late "
+        "keeps the time it was sampled at, samples lost meanwhile show as a gap"
+    )
+
+
 def _head(block: Block, seconds: float) -> Block | None:
     """The first ``seconds`` of ``block`` (all of it if shorter; None if nothing is left)."""
     n = round(seconds * block.fs)
@@ -198,6 +206,7 @@ class LiveMonitor:
         self._events: dict[int, Event] = {}
         self._event_ids = itertools.count(1)  # shared by the pipelines of one session
         self._now_s = 0.0
+        self._reconnects = 0  # reconnects of the link already told
         self._acks: list[str] = []  # acknowledgements not yet given to the policy (sources)
         self._acks_lock = threading.Lock()
         onset.preload()  # not at the first alert: the prompt must go out within ~150 ms
@@ -402,6 +411,7 @@ class LiveMonitor:
                 if deadline is not None and time.monotonic() >= deadline:
                     break
                 blocks = source.read(READ_TIMEOUT_S)
+                self._note_reconnect()
                 if blocks:
                     if self._wall0 is None:
                         self._wall0, self._stream0 = self._clock(), blocks[-1].t_end
@@ -461,6 +471,13 @@ class LiveMonitor:
         finally:
             self._shutdown()
         return self.summary
+
+    def _note_reconnect(self) -> None:
+        """The link came back: say once per reconnect how its samples are timed."""
+        reconnects = int(getattr(self.source.stats, "reconnects", 0))
+        if reconnects > self._reconnects:
+            self._reconnects = reconnects
+            self._say(reconnect_message(reconnects))
 
     def _check_acks(self) -> bool:
         """Once the board streams: say once if it acknowledged none of the commands sent
