@@ -182,6 +182,18 @@ def test_a_backlog_burst_does_not_bend_the_clock_drift():
     assert clock.to_host(600.0) == pytest.approx(50.0 + 600 * (1 + 80e-6) + 0.002, abs=0.005)
 
 
+def test_a_latency_grown_for_good_is_still_let_in_after_late_frames():
+    """A latency 0.6 s longer for good (left out of the fit as late at first): the envelope
+    rises to it at the leak rate, and the map follows it again."""
+    clock = ClockMap()
+    device = np.arange(0, 4000, 0.025)
+    host = device + 0.002 + np.where(device >= 100, 0.6, 0.0)
+    for d, h in zip(device, host, strict=True):
+        clock.update(d, h)
+    assert clock.to_host(4000.0) == pytest.approx(4000.0 + 0.602, abs=0.01)
+    assert abs(clock.drift_ppm) < 5
+
+
 def test_a_source_faster_than_real_time_keeps_the_drift_bounded():
     clock = ClockMap()
     for k in range(4000):  # 100 s of signal in 1 s

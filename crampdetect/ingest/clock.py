@@ -101,9 +101,16 @@ class ClockMap:
             self._d0, self._h0 = device_s, host_s
         x = device_s - self._d0
         y = host_s - self._h0 - x
-        if self._n and y - self._drift * x > self._envelope + self.late_s:
-            return  # a late delivery (a backlog in a burst): says nothing of the drift
+        leaked = self._envelope + self.envelope_leak * max(x - self._last_x, 0.0)
         f = self._forget
+        if self._n and y - self._drift * x > leaked + self.late_s:
+            # A late delivery (a backlog in a burst) says nothing of the drift: it is not
+            # fitted, but the fit still forgets and the envelope still leaks, so a latency
+            # that grew for good is let in as before.
+            self._sw, self._sx, self._sy = f * self._sw, f * self._sx, f * self._sy
+            self._sxx, self._sxy = f * self._sxx, f * self._sxy
+            self._envelope, self._last_x = leaked, x
+            return
         self._sw = f * self._sw + 1.0
         self._sx = f * self._sx + x
         self._sy = f * self._sy + y
@@ -117,7 +124,6 @@ class ClockMap:
             slope = (self._sxy * self._sw - self._sx * self._sy) / var
             self._drift = min(max(slope, -self.max_drift), self.max_drift)
         residual = y - self._drift * x
-        leaked = self._envelope + self.envelope_leak * max(x - self._last_x, 0.0)
         self._envelope = min(leaked, residual)
         self._last_x = x
 
