@@ -287,7 +287,7 @@ def detect(
         if fs is not None and abs(float(fs) - rec.fs) > 1e-6 * rec.fs:
             raise InputError(f"fs={fs} disagrees with the recording ({rec.fs:g} Hz)")
         if rec.kind != "array" and Path(rec.path).exists():
-            source = InputHash(rec.path, rec.kind)  # while the recording is scored
+            source = InputHash(rec.path, rec.kind, rec.read_hash)  # hashed as it was read
     else:
         rec = _as_recording(data, fs, channels, times)
     profile, _, unknown = scoring_profile(profile, rec.profile)

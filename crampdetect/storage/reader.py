@@ -8,6 +8,7 @@ file). Originals are only ever opened read-only.
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -51,8 +52,11 @@ def _numeric_rows(lines: list[str], n_cols: int, sep: str | None) -> np.ndarray:
 
 def _read_real(path: Path, entry: dict) -> Recording:
     """A shipped real recording, described by its manifest entry."""
+    from crampdetect.provenance import ReadHash  # one owner of the input's hash
+
     reader = entry.get("reader")
-    text = path.read_text(encoding="utf-8", errors="replace")
+    hashed = ReadHash(path)  # the file is read once, hashed as read
+    text = hashed.read_bytes().decode("utf-8", errors="replace")
     lines = text.splitlines()
     fs = limits.check_rate(entry.get("sample_rate_hz"), f"{path}: {MANIFEST}")
     if reader == "biosppy_text":
@@ -64,7 +68,9 @@ def _read_real(path: Path, entry: dict) -> Recording:
     elif reader == "csv_columns":
         header = lines[0].split(",")
         idx = [header.index(c) for c in entry["columns"]]
-        values = np.loadtxt(path, delimiter=",", skiprows=1, usecols=[0, *idx], ndmin=2)
+        values = np.loadtxt(
+            io.StringIO(text), delimiter=",", skiprows=1, usecols=[0, *idx], ndmin=2
+        )
         data = values[:, 1:].T
     else:
         raise InputError(f"{path}: unknown reader {reader!r} in {MANIFEST}")
@@ -84,6 +90,7 @@ def _read_real(path: Path, entry: dict) -> Recording:
         representation=rep,
         segments=segments_from_array(times, data, fs),
         meta={"provenance": entry.get("provenance", ""), "activity": entry.get("activity", "")},
+        read_hash=hashed,
     )
 
 
