@@ -88,7 +88,8 @@ def provenance(
     calibration : mapping, optional
         The calibration in use (channel -> (rest_rms_uv, max_rms_uv)): part of the hash.
     source : mapping, optional
-        What was read (:func:`input_id`); None when no single input (``evaluate``).
+        What was read (:func:`input_id`; ``evaluate``: :func:`folder_input` or
+        :func:`generated_input`); None if not said.
     block_s : float, optional
         Block size in s the stream was cut into; None for the reader's own chunks.
     """
@@ -366,6 +367,93 @@ def _same(a: str | Path, b: str | Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return False
+
+
+def recording_files(path: str | Path) -> list[Path]:
+    """The files one recording consists of: the file and the sidecars beside it that exist
+    (``<name>.session.json``, ``<stem>.labels.json``, the labels ``evaluate`` reads), or
+    every file of a session folder."""
+    p = Path(path)
+    if p.is_dir():
+        return sorted(f for f in p.rglob("*") if f.is_file())
+    beside = (
+        p.with_name(p.name + ".session.json"),
+        p.with_name(p.stem + ".labels.json"),
+        p.with_name(p.name.removesuffix(".csv") + ".labels.json"),
+    )
+    return [p, *sorted({f for f in beside if f.is_file()})]
+
+
+def folder_input(root: str | Path, recordings: Iterable[str | Path]) -> dict[str, Any]:
+    """``input`` of ``evaluate FOLDER``: a hash over the recordings it scored and their
+    sidecars (:func:`recording_files`), so two evaluations of the same folder can be told
+    identical, whatever order the files were listed or scored in.
+
+    ``{"path": root, "reader": "folder", "files": n, "size_bytes": total, "sha256": ...}``:
+    ``sha256`` is the SHA-256 of the lines ``<file's SHA-256>  <path relative to root>``
+    (``/`` separated, each line ending with ``\n``) sorted by path (byte order), as
+    ``cd ROOT && sha256sum FILE... | LC_ALL=C sort -k2`` prints them. A file given instead of
+    a folder is hashed relative to its own folder.
+    """
+    base = Path(root)
+    top = base.parent if base.is_file() else base
+    files = {f for r in recordings for f in recording_files(r)}
+    lines = []
+    size = 0
+    for f in files:
+        lines.append((f.relative_to(top).as_posix(), file_sha256(f)))
+        size += f.stat().st_size
+    lines.sort(key=lambda line: line[0].encode())
+    text = "".join(f"{digest}  {name}\n" for name, digest in lines)
+    return {
+        "path": str(root),
+        "reader": "folder",
+        "files": len(lines),
+        "size_bytes": size,
+        "sha256": hashlib.sha256(text.encode()).hexdigest(),
+    }
+
+
+def generated_input(folders: Mapping[str, str | Path]) -> dict[str, Any]:
+    """``input`` of ``evaluate --seeds``: the generated sets by ``<set>/<seed>``, each named
+    by its cache folder, whose last part is a fingerprint of what the generator writes (its
+    plan, labels and first samples; for the independent set, its generator's source), and
+    ``sha256``, of the lines ``<set>/<seed> <folder name>\n`` sorted. The files themselves are
+    not read again: a set whose name is the same was generated the same (unless the cache was
+    edited by hand; ``evaluate CACHE_FOLDER`` hashes its files).
+    """
+    names = {str(k): Path(v).name for k, v in folders.items()}
+    text = "".join(f"{k} {v}\n" for k, v in sorted(names.items()))
+    return {
+        "path": None,
+        "reader": "generated sets",
+        "sets": dict(sorted(names.items())),
+        "sha256": hashlib.sha256(text.encode()).hexdigest(),
+    }
+
+
+class Background:
+    """``fn(*args)`` in a thread (hashing a folder while it is scored); :meth:`result` waits
+    for it and returns its value or raises its error."""
+
+    def __init__(self, fn: Any, *args: Any) -> None:
+        self._out: Any = None
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                self._out = fn(*args)
+            except BaseException as exc:  # handed to the caller in result()
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="crampdetect-hash", daemon=True)
+        self._thread.start()
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._out
 
 
 def file_sha256(path: str | Path) -> str:
