@@ -174,9 +174,9 @@ def _in_workers(score: Any, paths: list[str], workers: int, progress: bool) -> I
     """The outcomes of ``score`` over ``paths`` in ``workers`` processes, yielded in order as
     they are done; processes lost at start (a script they cannot import) raise the
     :class:`~crampdetect.core.CrampDetectError` that says why."""
-    # lazy: the bulk runner (tqdm, process pools) loads when several recordings are scored
     from concurrent.futures.process import BrokenProcessPool
 
+    # lazy: the bulk runner (tqdm, process pools) loads when several recordings are scored
     from crampdetect.pipeline.bulk import imap_recordings
 
     outcomes = imap_recordings(

@@ -78,8 +78,8 @@ class CsvStream:
         unit are read in it, scaled), None if none does.
     picked : bool
         The channels were chosen by name (``--channels``): the others are left out silently.
-    read_hash : ReadHash
-        The file's SHA-256, hashed as the stream reads it
+    read_hash : ReadHash or None
+        The file's SHA-256, hashed as the stream reads it, if asked
         (:class:`crampdetect.provenance.ReadHash`): final once the blocks are read.
     """
 
@@ -240,15 +240,14 @@ def open_csv(
         does not say it is something else than EMG (force, torque, angle...: see
         :func:`~crampdetect.ingest.columns.is_emg_name`), the others left out with a note.
     read_hash : ReadHash, optional
-        Hash the bytes into this one (a file opened again, e.g. to run it a second time,
-        adds nothing to a hash already complete); default a new one (``stream.read_hash``).
+        Hash the bytes into this one as they are read (``stream.read_hash``; a file opened
+        again, e.g. to run it a second time, adds nothing to a hash already complete);
+        default no hash (``evaluate`` needs none).
     """
-    from crampdetect.provenance import ReadHash  # one owner of the input's hash
-
     path = Path(path)
     limits.check_regular_file(path, "CSV file")
-    hashed = ReadHash(path) if read_hash is None else read_hash
-    fh = hashed.open()  # the file is read once, through this, and hashed as it is read
+    # with a ReadHash, the file is read once, through it, and hashed as it is read
+    fh: BinaryIO = open(path, "rb") if read_hash is None else read_hash.open()
     try:
         head = fh.readline(limits.MAX_LINE_BYTES + 1)
         names = parse_header(head, path.name)
@@ -314,7 +313,7 @@ def open_csv(
         picked=bool(channels),
         _rows=None if keep == list(range(len(names) - 1)) else np.array(rows),
         _scale=scale,
-        read_hash=hashed,
+        read_hash=read_hash,
         _batches=batches,
     )
     if scale is not None:

@@ -32,6 +32,7 @@ import numpy as np
 
 from crampdetect.core import Event, InputError, QualityInterval, Representation
 from crampdetect.ingest.inference import infer_over
+from crampdetect.provenance import ReadHash  # one owner of the input's hash
 from crampdetect.storage import limits
 from crampdetect.storage.recording import Recording, Segment
 
@@ -469,8 +470,6 @@ def _hash_mapped(path: Path, hashed: Any) -> None:
 def read_edf(path: str | Path) -> Recording:
     """Read an EDF(+)/BDF(+) file (ours or another program's) as a :class:`Recording`."""
     import edfio
-
-    from crampdetect.provenance import ReadHash  # one owner of the input's hash
 
     path = Path(path)
     hashed = ReadHash(path)  # the file is read once, hashed as read

@@ -22,6 +22,7 @@ import numpy as np
 from crampdetect.core import InputError, install_command
 from crampdetect.ingest.columns import COLUMN_UNITS
 from crampdetect.ingest.inference import resolve_inference
+from crampdetect.provenance import ReadHash  # one owner of the input's hash
 from crampdetect.storage import limits
 from crampdetect.storage.csvfile import open_csv
 from crampdetect.storage.edf import write_edf
@@ -193,7 +194,7 @@ def read_csv(
     doc = read_sidecar(path)
     try:
         rate = float(doc["sample_rate_hz"]) if doc else None
-        stream = open_csv(path, rate=rate, channels=channels)  # channels: --channels
+        stream = open_csv(path, rate=rate, channels=channels, read_hash=ReadHash(path))
         segments = []
         for b in stream.blocks():
             data = _compact(b.data)
@@ -262,8 +263,6 @@ def read_wav(path: str | Path, *, recover: bool = False, scale: float | None = N
     import io
 
     import soundfile as sf
-
-    from crampdetect.provenance import ReadHash  # one owner of the input's hash
 
     path = Path(path)
     hashed = ReadHash(path)

@@ -17,6 +17,7 @@ import numpy as np
 
 from crampdetect.core import InputError, Representation
 from crampdetect.ingest.columns import select_channels
+from crampdetect.provenance import ReadHash  # one owner of the input's hash
 from crampdetect.storage import edf, formats, limits, session_reader, thirdparty
 from crampdetect.storage.csvfile import time_scale
 from crampdetect.storage.recording import Recording, carried_profile, segments_from_array
@@ -52,8 +53,6 @@ def _numeric_rows(lines: list[str], n_cols: int, sep: str | None) -> np.ndarray:
 
 def _read_real(path: Path, entry: dict) -> Recording:
     """A shipped real recording, described by its manifest entry."""
-    from crampdetect.provenance import ReadHash  # one owner of the input's hash
-
     reader = entry.get("reader")
     hashed = ReadHash(path)  # the file is read once, hashed as read
     text = hashed.read_bytes().decode("utf-8", errors="replace")
