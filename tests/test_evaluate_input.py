@@ -69,3 +69,24 @@ def test_generated_sets_are_named_by_their_cache_folders() -> None:
     b = generated_input({"stress/0": "stress-x", "standard/0": "standard-seed0-8h-1a2b3c4d"})
     assert a == b and a["sets"]["standard/0"] == "standard-seed0-8h-1a2b3c4d"
     assert generated_input({"standard/0": "standard-seed0-8h-ffffffff"})["sha256"] != a["sha256"]
+
+
+def test_generated_and_several_set_folders_say_what_was_scored(labelled, tmp_path, capsys) -> None:
+    capsys.readouterr()
+    argv = ["evaluate", "--seeds", "5", "--sets", "standard", "--standard-hours", "0.02"]
+    assert main([*argv, "--cache", str(tmp_path), "--workers", "1", "-q", "--json"]) == 0
+    generated = json.loads(capsys.readouterr().out)["provenance"]["input"]
+    (folder,) = (p for p in tmp_path.iterdir() if p.name.startswith("standard-seed5-"))
+    assert generated["reader"] == "generated sets"
+    assert generated["sets"] == {"standard/5": folder.name}
+    second = tmp_path / "second"
+    shutil.copytree(labelled, second)
+    files = sorted(p.name for p in second.glob("*.csv"))
+    (second / "manifest.json").write_text(
+        json.dumps({"seed": 7, "variant": "stress", "files": files})
+    )
+    assert main(["evaluate", str(labelled), str(second), "--json", "--workers", "1", "-q"]) == 0
+    both = json.loads(capsys.readouterr().out)["provenance"]["input"]
+    assert both["reader"] == "folders" and sorted(both["sets"]) == ["standard/0", "stress/7"]
+    alone = _evaluate(capsys, labelled)
+    assert both["sets"]["standard/0"]["sha256"] == alone["sha256"]
