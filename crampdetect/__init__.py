@@ -9,7 +9,8 @@ conformance kit and a fake BLE radio (``testing.ble``). Imports run one way, fro
 down. Importing this package is light: numpy only, no bleak, pyserial, matplotlib or
 scikit-learn.
 
-One call on an array, any recording or its path (:mod:`crampdetect.api`, loaded on first use)::
+One call on an array, any recording or its path (:mod:`crampdetect.api`; several:
+:mod:`crampdetect.many`; loaded on first use)::
 
     result = crampdetect.detect(emg_uv, fs=1000, profile="night", units="uV")
     result = crampdetect.detect(crampdetect.open("night.edf"))
@@ -32,12 +33,16 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    """``open``, ``detect_many``, ``Detection`` and ``DetectionFailure`` from
-    :mod:`crampdetect.api`, imported on first use."""
-    if name in ("open", "detect_many", "Detection", "DetectionFailure"):
+    """``open`` and ``Detection`` from :mod:`crampdetect.api`, ``detect_many`` and
+    ``DetectionFailure`` from :mod:`crampdetect.many`, imported on first use."""
+    if name in ("open", "Detection"):
         from crampdetect import api  # lazy: `import crampdetect` stays light
 
         return getattr(api, name)
+    if name in ("detect_many", "DetectionFailure"):
+        from crampdetect import many  # lazy: `import crampdetect` stays light
+
+        return getattr(many, name)
     if name == "detect":  # the detect package, callable as crampdetect.api.detect
         import crampdetect.detect  # lazy: `import crampdetect` stays light
 

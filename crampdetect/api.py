@@ -1,26 +1,24 @@
-"""The one-call Python API: :func:`detect` on an array, a recording or a path; :func:`open`;
-:func:`detect_many` on several paths and folders.
+"""The one-call Python API: :func:`detect` on an array, a recording or a path; :func:`open`.
 
 They are reachable from the package itself (``crampdetect.detect(...)``,
-``crampdetect.open(...)``, ``crampdetect.detect_many(...)``) and give what the CLI gives:
-``detect`` runs the same streaming pipeline as ``crampdetect detect`` and ``crampdetect
-replay``, with the same defaults and options (``settings`` is ``--set``, ``user`` is
-``--user``); ``detect_many`` is ``crampdetect detect FOLDER``: one result per recording, an
-error object for a file that cannot be scored.
+``crampdetect.open(...)``) and give what the CLI gives: ``detect`` runs the same streaming
+pipeline as ``crampdetect detect`` and ``crampdetect replay``, with the same defaults and
+options (``settings`` is ``--set``, ``user`` is ``--user``). Several paths and folders:
+:func:`crampdetect.detect_many` (:mod:`crampdetect.many`).
 """
 
 from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from crampdetect.core import CrampDetectError, Event, InputError, QualityInterval, Representation
+from crampdetect.core import Event, InputError, QualityInterval, Representation
 from crampdetect.ingest.columns import select_channels
 from crampdetect.provenance import InputHash, SampleHash, provenance
 from crampdetect.storage import limits
@@ -112,22 +110,6 @@ TABLE_COLUMNS = ("id", "path", "channel", "kind", "onset_s", "alert_s", "end_s",
 
 def _table_columns(rows: list[dict[str, Any]]) -> list[str]:
     return list(TABLE_COLUMNS) + [k for k in (rows[0] if rows else {}) if k not in TABLE_COLUMNS]
-
-
-@dataclass(frozen=True, slots=True)
-class DetectionFailure:
-    """What :func:`detect_many` gives for a recording it could not score (unreadable, empty,
-    a calibration without its channels...): the path as found and the one-line reason, as the
-    ``error`` of a ``crampdetect detect FOLDER --json`` line (the reason only: ``path`` names
-    the file). The other recordings are scored anyway.
-    """
-
-    path: str
-    error: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """The line ``crampdetect detect FOLDER --json`` writes for it (no events)."""
-        return {"path": self.path, "error": self.error, "events": [], "quality": []}
 
 
 def open(path: str | Path) -> Recording:  # crampdetect.open, like io.open
@@ -287,7 +269,7 @@ def detect(
         if fs is not None and abs(float(fs) - rec.fs) > 1e-6 * rec.fs:
             raise InputError(f"fs={fs} disagrees with the recording ({rec.fs:g} Hz)")
         if rec.kind != "array" and Path(rec.path).exists():
-            source = InputHash(rec.path, rec.kind)  # while the recording is scored
+            source = InputHash(rec.path, rec.kind, rec.read_hash)  # hashed as it was read
     else:
         rec = _as_recording(data, fs, channels, times)
     profile, _, unknown = scoring_profile(profile, rec.profile)
@@ -340,207 +322,3 @@ def detect(
     return Detection(
         events, quality, rep, tuple(inferred), rec.fs, rec.channels, profile, path, made
     )
-
-
-def detect_many(
-    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
-    profile: str | None = None,
-    *,
-    recursive: bool = False,
-    workers: int = 1,
-    progress: bool = False,
-    channels: Sequence[str] | None = None,
-    units: str | None = None,
-    signal: str | None = None,
-    adc_bits: int | None = None,
-    model: str | None = None,
-    settings: Mapping[str, float | bool | str] | None = None,
-    user: str | None = None,
-) -> Iterator[Detection | DetectionFailure]:
-    """Detect cramps in several recordings, as ``crampdetect detect PATH... FOLDER`` does.
-
-    Yields, in order, one :class:`Detection` (with its ``path``) per recording, or a
-    :class:`DetectionFailure` for one that cannot be scored (an unreadable or empty file, a
-    calibration without its channels): the others are scored all the same.
-
-    Parameters
-    ----------
-    paths : str or Path, or several
-        Recordings and folders. A folder stands for the recordings in it, in name order (a
-        session directory is one recording); sidecars belong to their recording; a file that
-        is no recording (notes, a spreadsheet) is skipped with a ``UserWarning`` naming it,
-        but one whose suffix names a recording format (.csv, .edf, .bdf, .wav) gives a
-        :class:`DetectionFailure`. A folder without recordings is an
-        :class:`~crampdetect.core.InputError`, as for the CLI.
-    profile : {"night", "training"}, optional
-        As for :func:`detect`: default the profile each recording names, else night.
-    recursive : bool
-        Folders also stand for the recordings in their sub-folders, at any depth
-        (``--recursive``).
-    workers : int
-        Score in this many processes (``--workers``; default 1: in this process, one
-        recording at a time as the results are taken). The processes import the script that
-        calls ``detect_many``: in a script, call it under ``if __name__ == "__main__":``.
-        A script they cannot import again (``python -``), or one that calls ``detect_many``
-        without that guard, stops with a :class:`~crampdetect.core.CrampDetectError` saying
-        so.
-    progress : bool
-        Show a progress bar (tqdm) on stderr, as the CLI does on a terminal.
-    channels, units, signal, adc_bits, model, settings, user
-        As for :func:`detect`, for every recording; ``settings`` and ``user`` are checked
-        before any recording is read.
-
-    Warnings of a recording (what its reader left out, a calibration that does not fit) come
-    as ``UserWarning``, each naming its file.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile, numpy as np, crampdetect
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> rest = np.random.default_rng(0).normal(0, 5, 5000)  # 5 s of rest, µV
-    >>> table = np.c_[np.arange(5000) / 1000, rest]
-    >>> np.savetxt(folder / "rest.csv", table, delimiter=",", header="time_s,calf", comments="")
-    >>> _ = (folder / "broken.edf").write_bytes(b"not an EDF")
-    >>> for result in crampdetect.detect_many(folder, units="uV"):
-    ...     print(type(result).__name__, pathlib.Path(result.path).name)
-    DetectionFailure broken.edf
-    Detection rest.csv
-    """
-    # lazy: scipy and the pipeline load on the first call, not on import
-    from crampdetect.calibration import user_calibration
-    from crampdetect.detect.overrides import check_overrides
-    from crampdetect.storage.folders import expand_folders, nothing_to_score
-
-    if isinstance(paths, str | os.PathLike):
-        paths = [paths]
-    names = [os.fspath(p) for p in paths]
-    if not names:
-        raise InputError("detect_many needs one or more paths")
-    if profile is not None and profile not in ("night", "training"):
-        raise InputError(f"Unknown profile {profile!r}: choose night or training")
-    if int(workers) < 1:
-        raise InputError(f"workers must be at least 1, got {workers}")
-    check_overrides(settings or {})  # a bad setting stops before any recording is read
-    user_calibration(user)  # so does a user without a calibration
-    found, skipped = expand_folders(names, recursive)
-    if skipped:
-        shown = ", ".join(skipped[:5]) + (f", +{len(skipped) - 5} more" if len(skipped) > 5 else "")
-        warnings.warn(
-            f"skipped {len(skipped)} non-recording file(s): {shown}", UserWarning, stacklevel=2
-        )
-    if not found:
-        raise nothing_to_score(names, recursive)
-    options = {
-        "profile": profile,
-        "channels": channels,
-        "units": units,
-        "signal": signal,
-        "adc_bits": adc_bits,
-        "model": model,
-        "settings": dict(settings or {}),
-        "user": user,
-    }
-    return _detect_each(found, options, int(workers), progress)
-
-
-def _detect_each(
-    paths: list[str], options: dict[str, Any], workers: int, progress: bool
-) -> Iterator[Detection | DetectionFailure]:
-    import functools
-
-    # lazy: the bulk runner (tqdm, process pools) loads when several recordings are scored
-    from crampdetect.pipeline.bulk import Failure, map_recordings
-
-    score = functools.partial(_detect_one, options=options)
-    if workers == 1:  # one at a time, as the results are taken
-        outcomes: Iterable[Any] = (_guarded(score, p) for p in _progress(paths, progress))
-    else:
-        from concurrent.futures.process import BrokenProcessPool
-
-        _check_main_importable(workers)
-        try:
-            outcomes = map_recordings(
-                score, paths, n_workers=workers, progress=progress, errors="collect", desc="detect"
-            )
-        except BrokenProcessPool:
-            raise CrampDetectError(_WORKERS_HELP.format(workers=workers)) from None
-    for path, outcome in zip(paths, outcomes, strict=True):
-        if isinstance(outcome, Failure):  # a bug: said as the CLI says it
-            yield DetectionFailure(path, f"internal error: {outcome.error} (please report it)")
-            continue
-        if isinstance(outcome, DetectionFailure):
-            yield outcome
-            continue
-        result, problems = outcome
-        for problem in problems:
-            warnings.warn(_named(path, problem), UserWarning, stacklevel=3)
-        yield result
-
-
-#: Why worker processes die at start: they import the caller's script (``__mp_main__``).
-_WORKERS_HELP = (
-    "detect_many(workers={workers}) lost its worker processes: each one imports the script "
-    'that calls detect_many, so call it under `if __name__ == "__main__":` in a script '
-    "file (not from `python -`, whose script cannot be imported again), or use workers=1"
-)
-
-
-def _check_main_importable(workers: int) -> None:
-    """Refuse, before any process starts, a main script the workers cannot import again
-    (``python - < script.py``: its ``__file__`` is ``<stdin>``)."""
-    import sys
-
-    main = sys.modules.get("__main__")
-    script = getattr(main, "__file__", None)  # None in a REPL or `python -c`: nothing to import
-    if script is not None and not Path(script).is_file():
-        raise CrampDetectError(_WORKERS_HELP.format(workers=workers))
-
-
-def _guarded(score: Any, path: str) -> Any:
-    """``score(path)``, or a bulk :class:`~crampdetect.pipeline.bulk.Failure` if it raised (as
-    ``map_recordings(errors="collect")`` gives it from a worker)."""
-    # lazy: the bulk runner loads when several recordings are scored
-    from crampdetect.pipeline.bulk import Failure
-
-    try:
-        return score(path)
-    except Exception as exc:
-        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return Failure(path, f"{type(exc).__name__}: {text}")
-
-
-def _progress(paths: list[str], show: bool) -> Iterator[str]:
-    # lazy: tqdm loads when several recordings are scored
-    from tqdm import tqdm
-
-    with tqdm(total=len(paths), disable=not show, desc="detect", unit="rec", leave=False) as bar:
-        for path in paths:
-            yield path
-            bar.update()
-
-
-def _named(path: str, message: str) -> str:
-    """``message`` naming the recording by the path found (readers give the bare name)."""
-    name = Path(path).name
-    if message.startswith(name + ":") and not message.startswith(path):
-        return path + message[len(name) :]
-    return message if path in message else f"{path}: {message}"
-
-
-def _detect_one(
-    path: str, options: dict[str, Any]
-) -> DetectionFailure | tuple[Detection, list[str]]:
-    """One recording of :func:`detect_many` (in a worker process when ``workers`` > 1): its
-    result and its warnings, or the failure of an unusable recording (a bug still raises)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            result = detect(path, **options)
-        except (InputError, CrampDetectError, OSError) as exc:
-            text = str(exc)
-            # without the file name readers put in front: ``path`` names it (the CLI's JSON)
-            from crampdetect.cli._args import without_name  # lazy: one owner with the CLI
-
-            line = without_name(path, text.splitlines()[0]) if text else type(exc).__name__
-            return DetectionFailure(path, line)
-    return result, [str(w.message) for w in caught]

@@ -47,7 +47,7 @@ def test_one_call_api_names_load_lazily():
 PKG = Path(__file__).resolve().parents[1] / "crampdetect"
 #: Packages of the data flow: they never import the drivers, evaluation, reports or the CLI.
 FLOW = ("core", "errors", "ingest", "filters", "features", "detect", "alerts", "storage")
-TOP = ("pipeline", "evaluate", "reports", "cli", "api")
+TOP = ("pipeline", "evaluate", "reports", "cli", "api", "many")
 #: The one upward import allowed: ``crampdetect.detect`` is also callable as the one-call API.
 UPWARD_OK = {("crampdetect.detect", "crampdetect.api")}
 #: Packages whose command modules import their work inside ``run`` so ``--help`` stays light.

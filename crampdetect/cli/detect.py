@@ -29,7 +29,7 @@ from crampdetect.cli._args import (
     wav_scale,
 )
 from crampdetect.core import InputError
-from crampdetect.provenance import InputHash, provenance
+from crampdetect.provenance import ReadHash, provenance
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -154,7 +154,7 @@ def _detect_csv(
             return CalibrationCheck(stored, channels, rep, fs, frames_per_s, args.user, profile)
 
     model = resolve_model(args.model)
-    read = InputHash(path, "csv")  # while the file is scored
+    read = ReadHash(path)  # the file is read once, hashed as the reader reads it
     result = detect_file(
         path,
         profile=args.profile,  # None: the one the CSV names, else night
@@ -169,6 +169,7 @@ def _detect_csv(
         block_s=args.block_s,
         calibration_check=check,
         channels=args.channels,
+        read_hash=read,
     )
     # the shape of every other format's (replay's) result: where it came from, problems listed
     result["input"] = {"path": str(path), "format": "csv", **result["input"]}
@@ -180,7 +181,7 @@ def _detect_csv(
         model,
         args.user,
         calibration=calibration,
-        source=read.id(result["input"]["sample_rate_hz"]),
+        source=read.input_id("csv", result["input"]["sample_rate_hz"]),
         block_s=args.block_s,  # None: the reader's chunks
     )
     return result

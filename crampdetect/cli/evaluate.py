@@ -15,7 +15,7 @@ from pathlib import Path
 
 from crampdetect.cli._args import add_model_argument, add_recursive_argument, refuse_ignored
 from crampdetect.core import PROFILES, InputError
-from crampdetect.provenance import provenance
+from crampdetect.provenance import Background, folder_input, generated_input, provenance
 from crampdetect.text import plural
 
 
@@ -89,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     if len(args.directory) != 1:
         return _run_sets(args, scorer)
     paths, skipped, failed = labelled_recordings(args.directory[0], args.recursive)
+    read = Background(folder_input, args.directory[0], paths)  # hashed while it is scored
     outcomes = map_recordings(
         scorer,
         paths,
@@ -133,7 +134,9 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     result = aggregate(scores)
-    result["provenance"] = provenance(args.profile, None, overrides, scorer.model)
+    result["provenance"] = provenance(
+        args.profile, None, overrides, scorer.model, source=read.result()
+    )
     result["failed"] = [{"path": p, "error": e} for p, e in failed]
     result["skipped"] = [skipped_entry(s) for s in skipped]
     if args.per_recording:
@@ -235,6 +238,23 @@ def _print_cases(found: list[dict] | None) -> None:
         print(format_case(case))
 
 
+def _folders_input(dirs: dict) -> dict:
+    """``input`` of several set folders: each one's :func:`~crampdetect.provenance.folder_input`
+    by ``<set>/<seed>``, and ``sha256`` of the lines ``<set>/<seed> <its sha256>\\n`` sorted."""
+    import hashlib
+
+    from crampdetect.evaluate.multiseed import set_recordings
+
+    sets = {f"{v}/{s}": folder_input(d, set_recordings(d)) for (v, s), d in sorted(dirs.items())}
+    text = "".join(f"{k} {one['sha256']}\n" for k, one in sorted(sets.items()))
+    return {
+        "path": None,
+        "reader": "folders",
+        "sets": sets,
+        "sha256": hashlib.sha256(text.encode()).hexdigest(),
+    }
+
+
 def _run_sets(args: argparse.Namespace, scorer) -> int:
     """Several sets: generated at ``--seeds`` (no directory) or the given folders."""
     from crampdetect.evaluate import multiseed as ms
@@ -252,9 +272,11 @@ def _run_sets(args: argparse.Namespace, scorer) -> int:
             raise InputError("Two folders hold the same set and seed")
         seeds = sorted({s for _, s in dirs})
         role = ms.parse_seeds(",".join(map(str, seeds)))[0]
+        read = Background(_folders_input, dirs)  # hashed while they are scored
         scores = ms.score_sets(dirs, scorer, n_workers=args.workers, dask_address=args.dask,
                                progress=progress)  # fmt: skip
         result = ms.fold_sets(scores, seeds, recordings=keep)
+        source = read.result()
     else:
         role, seeds = ms.parse_seeds(args.seeds)
         hours = {}
@@ -268,6 +290,7 @@ def _run_sets(args: argparse.Namespace, scorer) -> int:
             sets, seeds, scorer, hours=hours, cache=Path(args.cache or ms.DEFAULT_CACHE),
             n_workers=args.workers, dask_address=args.dask, progress=progress, recordings=keep,
         )  # fmt: skip
+        source = generated_input(result.pop("folders"))
     if args.cases:
         result["cases"] = [
             {"set": variant, "seed": seed, **case}
@@ -279,7 +302,9 @@ def _run_sets(args: argparse.Namespace, scorer) -> int:
         for body in result["sets"].values():
             body.pop("recordings", None)
     result["seed_role"] = role
-    result["provenance"] = provenance(args.profile, None, scorer.overrides, scorer.model)
+    result["provenance"] = provenance(
+        args.profile, None, scorer.overrides, scorer.model, source=source
+    )
     result["tuning_seeds"] = list(ms.TUNING_SEEDS)
     result["validation_seeds"] = list(ms.VALIDATION_SEEDS)
     result["fit_seeds"] = list(ms.FIT_SEEDS)

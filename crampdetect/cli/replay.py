@@ -166,7 +166,7 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
         check_recording(model, rec.fs, rep.signal)
         gate = model.gate(profile)
     checks: list = []  # the calibration check, made once the pipeline exists
-    read = InputHash(rec.path, rec.kind)  # while the recording is scored
+    read = InputHash(rec.path, rec.kind, rec.read_hash)  # hashed as the reader reads it
 
     def each_block(block, pipe, out) -> None:
         if calibration is not None:

@@ -264,7 +264,8 @@ def evaluate_sets(
 
     Returns ``{"seeds": [...], "hours": {...}, "sets": {variant: {"per_seed": {seed:
     aggregate}, "spread": spread, "pooled": aggregate over all seeds' recordings}}}``;
-    with ``recordings``, each set also holds ``"recordings": {seed: [per-recording score]}``.
+    with ``recordings``, each set also holds ``"recordings": {seed: [per-recording score]}``;
+    ``"folders"``: the cache folder of each set, by ``<set>/<seed>`` (what was scored).
     """
     for v in sets:
         if v not in ALL_SETS:
@@ -275,11 +276,13 @@ def evaluate_sets(
         for v in sets
         for s in seeds
     }
-    return fold_sets(
+    result = fold_sets(
         score_sets(dirs, scorer, n_workers=n_workers, dask_address=dask_address,
                    progress=progress),
         seeds, {v: hours[v] for v in sets}, recordings=recordings,
     )  # fmt: skip
+    result["folders"] = {f"{v}/{s}": d.name for (v, s), d in dirs.items()}
+    return result
 
 
 def fold_sets(

@@ -5,13 +5,19 @@
 distributed scheduler instead (its workers need crampdetect installed and the paths
 readable). ``fn`` must be picklable: a module-level function, or a ``functools.partial``
 of one. Results come back in the order of ``paths``.
+
+``imap_recordings(fn, paths)`` is the lazy one (local processes only): it yields the results
+in the order of ``paths`` as they are done, with a bounded look-ahead (``ahead`` recordings
+submitted or done and not yet taken, default twice the workers), so the first result comes
+before the last file is scored and a long list is never held whole
+(:func:`crampdetect.detect_many` uses it).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,6 +98,73 @@ def map_recordings(
                 bar.update()
         return out
     return _map_processes(call, items, workers, progress, desc)
+
+
+def imap_recordings(
+    fn: Callable[[Any], Any],
+    paths: Iterable[Any],
+    *,
+    n_workers: int | None = None,
+    progress: bool = True,
+    errors: str = "raise",
+    desc: str = "recordings",
+    ahead: int | None = None,
+) -> Iterator[Any]:
+    """Apply ``fn`` to every path in local worker processes and yield the results lazily, in
+    input order, each as soon as it and those before it are done.
+
+    At most ``ahead`` calls (default ``2 * n_workers``) are submitted or done and waiting to
+    be taken: the pool stays busy while the caller works on a result, and a long list is
+    never held whole. Stopping early (``close()`` or leaving a ``for`` loop) cancels the calls
+    not yet started. Parameters as :func:`map_recordings` (no Dask); with one worker, each
+    call runs in this process when its result is taken.
+    """
+    if errors not in ("raise", "collect"):
+        raise ValueError(f"errors must be 'raise' or 'collect', got {errors!r}")
+    return _imap(_Guarded(fn) if errors == "collect" else fn, list(paths), n_workers, progress,
+                 desc, ahead)  # fmt: skip
+
+
+def _imap(
+    call: Callable[[Any], Any],
+    items: list[Any],
+    n_workers: int | None,
+    progress: bool,
+    desc: str,
+    ahead: int | None,
+) -> Iterator[Any]:
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    workers = min(n_workers or os.cpu_count() or 1, max(len(items), 1))
+    with _bar(len(items), progress, desc) as bar:
+        if workers <= 1:
+            for item in items:
+                result = call(item)
+                bar.update()
+                yield result
+            return
+        window = max(int(ahead or 2 * workers), 1)
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            todo = iter(items)
+            pending: deque[Future[Any]] = deque()
+            try:
+                for item in todo:
+                    pending.append(pool.submit(call, item))
+                    if len(pending) >= window:
+                        break
+                while pending:
+                    result = pending.popleft().result()
+                    bar.update()
+                    for item in todo:  # one more in, before the caller takes this one
+                        pending.append(pool.submit(call, item))
+                        break
+                    yield result
+            finally:
+                for fut in pending:
+                    fut.cancel()
 
 
 def _map_processes(

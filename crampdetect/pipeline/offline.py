@@ -252,6 +252,7 @@ def detect_file(
     block_s: float | None = None,
     calibration_check: Callable[..., Any] | None = None,
     channels: Sequence[str] | None = None,
+    read_hash: Any = None,
 ) -> dict[str, Any]:
     """Detect cramps in a ``time_s,<channels>`` CSV through the live code path.
 
@@ -290,6 +291,9 @@ def detect_file(
         The columns to score; default every column not named as something else than EMG
         (force, torque, angle...; :func:`~crampdetect.storage.csvfile.open_csv`). Without
         ``units``, a unit the channels' names end with (``emg_ta_V``) is the samples' unit.
+    read_hash : ReadHash, optional
+        Hash the file's bytes into this :class:`~crampdetect.provenance.ReadHash` as they
+        are read (``detect``'s provenance: the file is read once).
 
     Returns
     -------
@@ -343,7 +347,7 @@ def detect_file(
     opened: list[CsvStream] = []
 
     def open_stream() -> CsvStream:
-        opened.append(open_csv(path, rate=rate, channels=channels))
+        opened.append(open_csv(path, rate=rate, channels=channels, read_hash=read_hash))
         return opened[-1]
 
     def new_inference(fs: float) -> RepresentationInference:

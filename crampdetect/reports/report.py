@@ -96,7 +96,7 @@ def collect(
     the units inferred for it join ``rec.problems``.
     """
     rep, _, inference = resolve_inference(rec)
-    read = InputHash(rec.path, rec.kind)  # the input's hash, while it is replayed
+    read = InputHash(rec.path, rec.kind, rec.read_hash)  # hashed as the reader reads it
     for line in unit_warnings(Path(str(rec.path or "recording")).name, inference):
         if line not in rec.problems:
             rec.problems.append(line)

@@ -20,7 +20,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import numpy as np
 
@@ -78,6 +78,9 @@ class CsvStream:
         unit are read in it, scaled), None if none does.
     picked : bool
         The channels were chosen by name (``--channels``): the others are left out silently.
+    read_hash : ReadHash or None
+        The file's SHA-256, hashed as the stream reads it, if asked
+        (:class:`crampdetect.provenance.ReadHash`): final once the blocks are read.
     """
 
     path: Path
@@ -95,6 +98,7 @@ class CsvStream:
     column_units: dict[str, str] = field(default_factory=dict)
     units: str | None = None
     picked: bool = False
+    read_hash: Any = field(default=None, repr=False)
     _rows: np.ndarray | None = field(default=None, repr=False)
     _scale: np.ndarray | None = field(default=None, repr=False)
     _batches: Iterator[np.ndarray] | None = field(default=None, repr=False)
@@ -217,7 +221,11 @@ def _read_ahead(items: Iterator[T]) -> Iterator[T]:
 
 
 def open_csv(
-    path: str | Path, rate: float | None = None, channels: Sequence[str] | None = None
+    path: str | Path,
+    rate: float | None = None,
+    channels: Sequence[str] | None = None,
+    *,
+    read_hash: Any = None,
 ) -> CsvStream:
     """Open a CSV recording; checks the header and reads the first chunk.
 
@@ -231,14 +239,23 @@ def open_csv(
         The columns to read as channels, in this order; default every column whose name
         does not say it is something else than EMG (force, torque, angle...: see
         :func:`~crampdetect.ingest.columns.is_emg_name`), the others left out with a note.
+    read_hash : ReadHash, optional
+        Hash the bytes into this one as they are read (``stream.read_hash``; a file opened
+        again, e.g. to run it a second time, adds nothing to a hash already complete);
+        default no hash (``evaluate`` needs none).
     """
     path = Path(path)
     limits.check_regular_file(path, "CSV file")
-    with path.open("rb") as fh:
+    # with a ReadHash, the file is read once, through it, and hashed as it is read
+    fh: BinaryIO = open(path, "rb") if read_hash is None else read_hash.open()
+    try:
         head = fh.readline(limits.MAX_LINE_BYTES + 1)
-    names = parse_header(head, path.name)
+        names = parse_header(head, path.name)
+    except BaseException:
+        fh.close()
+        raise
     dropped: list[str] = []
-    batches = _arrays(path, len(head), len(names), dropped, time_scale(names[0]) or 1.0)
+    batches = _arrays(path, fh, len(names), dropped, time_scale(names[0]) or 1.0)
     try:
         first = next(batches)
     except StopIteration:
@@ -296,6 +313,7 @@ def open_csv(
         picked=bool(channels),
         _rows=None if keep == list(range(len(names) - 1)) else np.array(rows),
         _scale=scale,
+        read_hash=read_hash,
         _batches=batches,
     )
     if scale is not None:
@@ -305,17 +323,17 @@ def open_csv(
 
 
 def _arrays(
-    path: Path, skip: int, n_cols: int, dropped: list[str], t_scale: float = 1.0
+    path: Path, fh: BinaryIO, n_cols: int, dropped: list[str], t_scale: float = 1.0
 ) -> Iterator[np.ndarray]:
-    """Parse the data rows in chunks cut at line ends; yields (n_cols, n_rows) arrays, the
-    first row (the time column) in seconds (times ``t_scale``, seconds per unit of the file).
+    """Parse the data rows of ``fh`` (open past the header line; closed when done) in chunks
+    cut at line ends; yields (n_cols, n_rows) arrays, the first row (the time column) in
+    seconds (times ``t_scale``, seconds per unit of the file).
 
     A last line without its line end and with fields missing is cut short: it is left out
     and said so in ``dropped``.
     """
     row = 1  # data rows are numbered from 1 in messages
-    with path.open("rb") as fh:
-        fh.seek(skip)
+    with fh:
         rest = b""
         while True:
             buf = fh.read(CHUNK_BYTES)

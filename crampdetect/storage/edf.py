@@ -22,14 +22,17 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import os
 import re
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from crampdetect.core import Event, InputError, QualityInterval, Representation
 from crampdetect.ingest.inference import infer_over
+from crampdetect.provenance import ReadHash  # one owner of the input's hash
 from crampdetect.storage import limits
 from crampdetect.storage.recording import Recording, Segment
 
@@ -331,16 +334,17 @@ def _fields(raw: bytes, offset: int, ns: int, width: int) -> list[str]:
     return [raw[offset + i * width : offset + (i + 1) * width].decode("ascii") for i in range(ns)]
 
 
-def check_edf_header(path: Path) -> bool:
+def check_edf_header(path: Path, read_hash: Any = None) -> bool:
     """Validate an EDF/BDF header before any library trusts it; True for BDF.
 
     Checks the fixed fields (header size, number of records and signals, record duration
     > 0), each signal's digital and physical range and samples per record and the sample
     rate (:func:`~crampdetect.storage.limits.check_rate`). A file cut short is edfio's to
-    report (it reads the complete records and warns).
+    report (it reads the complete records and warns). ``read_hash``: read the header through
+    this :class:`~crampdetect.provenance.ReadHash` (hashed as read).
     """
     limits.check_regular_file(path, "EDF/BDF file")
-    with open(path, "rb") as fh:
+    with open(path, "rb") if read_hash is None else read_hash.open() as fh:
         raw = fh.read(256)
         bdf = raw[:8] == b"\xffBIOSEMI"
         kind = "BDF" if bdf else "EDF"
@@ -447,17 +451,39 @@ def _edfio_problems(messages: list[str]) -> tuple[list[str], tuple[int, int] | N
     return problems, truncated
 
 
+def _hash_mapped(path: Path, hashed: Any) -> None:
+    """Hash ``path`` from a read-only memory map: the pages edfio maps next are then read
+    from storage once, and no byte is copied."""
+    import mmap
+
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            return
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            view = memoryview(mapped)
+            try:
+                hashed.seen(0, view)
+            finally:
+                view.release()
+
+
 def read_edf(path: str | Path) -> Recording:
     """Read an EDF(+)/BDF(+) file (ours or another program's) as a :class:`Recording`."""
     import edfio
 
     path = Path(path)
-    bdf = check_edf_header(path)
+    hashed = ReadHash(path)  # the file is read once, hashed as read
+    bdf = check_edf_header(path, hashed)
+    if bdf:  # edfio reads a BDF whole: from these bytes (no copy)
+        source: Any = hashed.read_bytes()
+    else:  # edfio maps an EDF and reads it lazily: hashed from a map of the same pages
+        source = path
+        _hash_mapped(path, hashed)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             # samples are read window by window (EDF lazily; edfio's BDF reader has no option)
-            edf = edfio.read_bdf(path) if bdf else edfio.read_edf(path, lazy_load_data=True)
+            edf = edfio.read_bdf(source) if bdf else edfio.read_edf(source, lazy_load_data=True)
             signals = list(edf.signals)
             annotations = list(edf.annotations)
     except (ValueError, IndexError, UnicodeDecodeError, EOFError, ArithmeticError) as exc:
@@ -580,4 +606,5 @@ def read_edf(path: str | Path) -> Recording:
         },
         problems=problems,
         labels=labels,
+        read_hash=hashed,
     )

@@ -1,6 +1,6 @@
 """Which recordings a list of paths and folders stands for: one owner for the commands that
 score several recordings (``detect``, ``replay``, ``report``, ``convert``, ``evaluate``) and for
-:func:`crampdetect.api.detect_many`.
+:func:`crampdetect.many.detect_many`.
 
 A folder stands for the recordings in it (``recursive``: and in its sub-folders); a session
 directory is one recording; sidecars (``.labels.json``, ``.session.json``) belong to the

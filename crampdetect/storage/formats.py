@@ -22,6 +22,7 @@ import numpy as np
 from crampdetect.core import InputError, install_command
 from crampdetect.ingest.columns import COLUMN_UNITS
 from crampdetect.ingest.inference import resolve_inference
+from crampdetect.provenance import ReadHash  # one owner of the input's hash
 from crampdetect.storage import limits
 from crampdetect.storage.csvfile import open_csv
 from crampdetect.storage.edf import write_edf
@@ -193,7 +194,7 @@ def read_csv(
     doc = read_sidecar(path)
     try:
         rate = float(doc["sample_rate_hz"]) if doc else None
-        stream = open_csv(path, rate=rate, channels=channels)  # channels: --channels
+        stream = open_csv(path, rate=rate, channels=channels, read_hash=ReadHash(path))
         segments = []
         for b in stream.blocks():
             data = _compact(b.data)
@@ -205,8 +206,9 @@ def read_csv(
     if recover and stream.bad_values:
         return recover_csv(path, stream.bad_cells)
     rec = Recording(
-        path, "csv", stream.fs, stream.channels, None, segments, problems=stream.problems
-    )
+        path, "csv", stream.fs, stream.channels, None, segments, problems=stream.problems,
+        read_hash=stream.read_hash,
+    )  # fmt: skip
     if stream.units is not None:  # emg_ta_V: what the samples are, said by the column names
         rec.meta[COLUMN_UNITS] = stream.units
     if doc:
@@ -258,14 +260,19 @@ def read_wav(path: str | Path, *, recover: bool = False, scale: float | None = N
     µV, if it gives one).
     Bad samples are read as NaN, or dropped with ``recover``: see :func:`.recover.bad_samples`.
     """
+    import io
+
     import soundfile as sf
 
     path = Path(path)
-    declared = wav_data_frames(path)
+    hashed = ReadHash(path)
+    raw = hashed.read_bytes()  # the file is read once (libsndfile reads it all anyway)
+    declared = wav_data_frames(path, raw)
     try:
-        info = sf.info(path)
+        info = sf.info(io.BytesIO(raw))
         pcm16 = info.subtype == "PCM_16"  # read as integers: exact counts
-        frames, fs = sf.read(path, dtype="int16" if pcm16 else "float64", always_2d=True)
+        frames, fs = sf.read(io.BytesIO(raw), dtype="int16" if pcm16 else "float64", always_2d=True)
+        del raw
     except (sf.LibsndfileError, RuntimeError) as exc:
         raise InputError(f"{path}: not a readable WAV file ({exc})") from None
     problems = []
@@ -328,7 +335,8 @@ def read_wav(path: str | Path, *, recover: bool = False, scale: float | None = N
             part = data[:, pos : pos + n]
             segments.append(Segment(int(start), float(t0), part.shape[1], lambda p=part: p))
             pos += n
-    rec = Recording(path, "wav", float(fs), channels, None, segments, problems=problems)
+    rec = Recording(path, "wav", float(fs), channels, None, segments, problems=problems,
+                    read_hash=hashed)  # fmt: skip
     if doc:
         _apply_sidecar(rec, doc)
     if scale is not None:  # the samples are µV now, whatever the sidecar says of the stored ones
@@ -365,16 +373,19 @@ def _clip_sidecar(doc: dict, frames: int) -> dict:
     }
 
 
-def wav_data_frames(path: Path) -> int | None:
+def wav_data_frames(path: Path, data: bytes | None = None) -> int | None:
     """Frames the RIFF header of a PCM/float WAV declares (None if it does not say).
 
-    Walks the chunk list within the first 64 KiB; libsndfile silently plays a WAV cut short,
-    so the reader compares this with what it got.
+    Walks the chunk list within the first 64 KiB (of ``data``, the file's bytes, if given);
+    libsndfile silently plays a WAV cut short, so the reader compares this with what it got.
     """
     import struct
 
-    with open(path, "rb") as fh:
-        head = fh.read(64 * 1024)
+    if data is not None:
+        head = data[: 64 * 1024]
+    else:
+        with open(path, "rb") as fh:
+            head = fh.read(64 * 1024)
     if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
         return None
     pos, block_align = 12, 0

@@ -8,6 +8,7 @@ file). Originals are only ever opened read-only.
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,7 @@ import numpy as np
 
 from crampdetect.core import InputError, Representation
 from crampdetect.ingest.columns import select_channels
+from crampdetect.provenance import ReadHash  # one owner of the input's hash
 from crampdetect.storage import edf, formats, limits, session_reader, thirdparty
 from crampdetect.storage.csvfile import time_scale
 from crampdetect.storage.recording import Recording, carried_profile, segments_from_array
@@ -52,7 +54,8 @@ def _numeric_rows(lines: list[str], n_cols: int, sep: str | None) -> np.ndarray:
 def _read_real(path: Path, entry: dict) -> Recording:
     """A shipped real recording, described by its manifest entry."""
     reader = entry.get("reader")
-    text = path.read_text(encoding="utf-8", errors="replace")
+    hashed = ReadHash(path)  # the file is read once, hashed as read
+    text = hashed.read_bytes().decode("utf-8", errors="replace")
     lines = text.splitlines()
     fs = limits.check_rate(entry.get("sample_rate_hz"), f"{path}: {MANIFEST}")
     if reader == "biosppy_text":
@@ -64,7 +67,9 @@ def _read_real(path: Path, entry: dict) -> Recording:
     elif reader == "csv_columns":
         header = lines[0].split(",")
         idx = [header.index(c) for c in entry["columns"]]
-        values = np.loadtxt(path, delimiter=",", skiprows=1, usecols=[0, *idx], ndmin=2)
+        values = np.loadtxt(
+            io.StringIO(text), delimiter=",", skiprows=1, usecols=[0, *idx], ndmin=2
+        )
         data = values[:, 1:].T
     else:
         raise InputError(f"{path}: unknown reader {reader!r} in {MANIFEST}")
@@ -84,6 +89,7 @@ def _read_real(path: Path, entry: dict) -> Recording:
         representation=rep,
         segments=segments_from_array(times, data, fs),
         meta={"provenance": entry.get("provenance", ""), "activity": entry.get("activity", "")},
+        read_hash=hashed,
     )
 
 

@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -56,6 +57,11 @@ class Recording:
         Ground-truth labels from a simulator sidecar, if any.
     problems : list of str
         What the reader had to skip or repair (truncated tail, corrupt chunk, ...).
+    read_hash : ReadHash or None
+        The SHA-256 of the file computed from the reader's own reads
+        (:class:`crampdetect.provenance.ReadHash`), for the result's ``provenance``: the file
+        is read once. None where the reader does not hash (a session folder, third-party
+        files, an array).
     """
 
     path: Path
@@ -69,6 +75,7 @@ class Recording:
     meta: dict[str, object] = field(default_factory=dict)
     labels: object | None = None
     problems: list[str] = field(default_factory=list)
+    read_hash: Any = field(default=None, repr=False, compare=False)
 
     @property
     def profile(self) -> str | None:
