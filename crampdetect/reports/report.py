@@ -80,6 +80,7 @@ def collect(
     model: Any = None,
     user: str | None = None,
     calibration: Any = None,
+    stored: dict[str, dict] | None = None,
 ) -> ReportData:
     """Replay ``rec`` once and gather the report's data (see :class:`ReportData`).
 
@@ -89,6 +90,10 @@ def collect(
     ``CrampModel``, ``--model``) gates the unsure candidates, ``calibration`` is ``user``'s
     (``--user``: :func:`~crampdetect.calibration.user_calibration`); the provenance names
     them, so the report's event ids are those of ``detect --json`` with the same options.
+    ``stored``, what the user's profile stores per channel (the second value of
+    :func:`~crampdetect.calibration.user_calibration`), checks that the calibration fits the
+    recording as ``detect --user`` does (:class:`~crampdetect.calibration.CalibrationWatch`):
+    its warnings join ``rec.problems``.
 
     ``status_s`` (default: 0.1 s, longer for recordings over ~33 min so that a night takes
     about 20 000 pipeline steps) sets how often the envelope and detector state are sampled;
@@ -111,6 +116,11 @@ def collect(
     index = {s: i for i, s in enumerate(STATES)}
     # the activity row: the history's classifier, fed the pipeline's envelope frames
     timeline: list[activity.ActivityTimeline] = []
+    watch = None  # does the calibration fit this recording? (as detect --user asks it)
+    if calibration is not None and stored:
+        from crampdetect.calibration import CalibrationWatch  # lazy: only with --user
+
+        watch = CalibrationWatch(stored, user)
 
     def gather(block: Block, pipe: object, out: object) -> None:
         if progress is not None:
@@ -126,6 +136,8 @@ def collect(
             if not timeline:
                 timeline.append(activity.ActivityTimeline(rec.channels, pipe.hop_s, rep))  # type: ignore[attr-defined]
             timeline[0].feed(out, pipe)
+        if watch is not None:
+            watch.feed(pipe, out)
         status = pipe.status  # type: ignore[attr-defined]
         status_t.append(block.t_end)
         levels.append([status[c].level_uv for c in rec.channels])
@@ -163,6 +175,9 @@ def collect(
         source=read.id(rec.fs),
         block_s=status_s,
     )
+    if watch is not None:
+        name = Path(str(rec.path or "recording")).name
+        rec.problems += [w for w in watch.warnings(name) if w not in rec.problems]
     lo[~np.isfinite(lo)] = np.nan
     hi[~np.isfinite(hi)] = np.nan
     data = ReportData(
