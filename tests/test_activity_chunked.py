@@ -52,7 +52,8 @@ def feed(cuts: list[int]) -> ActivityTimeline:
         lost += gap
         block = Block(x[:, a:b], FS, a + lost, (a + lost) / FS, gap, LEGS)
         tl.feed(pipe.push(block), pipe)
-        assert tl._buf.shape[1] < tl.n_win  # a window's frames at most, however long the stream
+        held = tl._buf.shape[1] + tl._n_pending
+        assert held < tl.n_win  # a window's frames at most, however long the stream
     return tl
 
 

@@ -76,6 +76,8 @@ MIN_RUN_S = 10.0
 HIST_LO_UV, HIST_HI_UV, HIST_STEP = 1e-3, 1e7, 1.01
 
 _N_BINS = int(np.ceil(np.log(HIST_HI_UV / HIST_LO_UV) / np.log(HIST_STEP)))
+#: Upper edges of the histogram's bins but the last (which takes everything above).
+_EDGES = HIST_LO_UV * HIST_STEP ** np.arange(1, _N_BINS)
 #: The four numbers a window keeps per leg (:func:`window_features`).
 FEATURES = ("mean", "cv", "peak_share", "f0")
 
@@ -241,11 +243,17 @@ class ActivityTimeline:
         self._anchor: tuple[float, int] | None = None  # (time s, frame index) of the run
         self._k = 0  # frame index of the next frame pushed
         self._run_first = 0  # frame index of the current run's first frame
-        self._feat: list[np.ndarray] = []  # (c, k, 4) per batch of windows
-        self._t: list[np.ndarray] = []  # (2, k): start and end s of each window
-        self._run_of: list[np.ndarray] = []  # run number of each window
+        # per window (the first n_windows of each, grown by doubling): its four numbers per
+        # leg, its start and end (s) and the number of its run
+        self._feat = np.zeros((c, 0, len(FEATURES)))
+        self._t = np.zeros((2, 0))
+        self._run_of = np.zeros(0, dtype=np.int64)
+        self.n_windows = 0
         self._run_s: list[float] = []  # length of each run in s
         self._hist = np.zeros((c, _N_BINS), dtype=np.int64)
+        self._rows = np.zeros((c, 0), dtype=np.int64)  # each frame's leg (grows to a block's)
+        self._pending: list[np.ndarray] = []  # frames not yet counted (no window completed)
+        self._n_pending = 0
         self._pipe: object = None
         self._pipe_k = 0  # frames of that pipeline fed so far
 
@@ -275,12 +283,12 @@ class ActivityTimeline:
 
     def push(self, frames: np.ndarray, t0: float) -> None:
         """Take contiguous envelope frames (n_channels, n; µV) whose first starts at ``t0``
-        (s). A jump of the stream's time before them over :data:`SPLIT_GAP_S` ends the run."""
+        (s). A jump of the stream's time before them over :data:`SPLIT_GAP_S` ends the run.
+        The frames wait (a copy) until a window completes: then they are counted and
+        classified together (live, once per :data:`HOP_S`, not per block)."""
         n = frames.shape[1]
         if n == 0:
             return
-        frames = np.asarray(frames, dtype=float)
-        self._count(frames)
         if self._anchor is None:
             self._start_run(t0)
         else:
@@ -290,26 +298,55 @@ class ActivityTimeline:
                 self._start_run(t0)
             elif late > 0.5 * self.frame_s:  # a short gap, spanned: times from after it
                 self._anchor = (t0, self._k)
-        self._buf = np.concatenate([self._buf, frames], axis=1) if self._buf.size else frames
+        self._pending.append(np.array(frames, dtype=float))
+        self._n_pending += n
         self._k += n
+        if self._buf.shape[1] + self._n_pending < self.n_win:
+            return  # no window completes
+        self._take_pending()
         have = self._buf.shape[1]
-        if have < self.n_win:
-            return
         m = (have - self.n_win) // self.n_hop + 1  # windows complete
         wins = np.lib.stride_tricks.sliding_window_view(self._buf, self.n_win, axis=-1)
-        self._feat.append(window_features(wins[:, :: self.n_hop][:, :m], 1.0 / self.frame_s))
+        self._grow(m)
+        a, b = self.n_windows, self.n_windows + m
+        self._feat[:, a:b] = window_features(wins[:, :: self.n_hop][:, :m], 1.0 / self.frame_s)
         first = self._buf_k + self.n_hop * np.arange(m)
-        self._t.append(np.vstack([self._times(first), self._times(first + self.n_win)]))
-        self._run_of.append(np.full(m, len(self._run_s) - 1))
+        self._t[:, a:b] = np.vstack([self._times(first), self._times(first + self.n_win)])
+        self._run_of[a:b] = len(self._run_s) - 1
+        self.n_windows = b
         self._buf = self._buf[:, m * self.n_hop :].copy()
         self._buf_k += m * self.n_hop
 
+    def _take_pending(self) -> None:
+        """The frames waiting: into the histogram and the window being filled."""
+        if not self._pending:
+            return
+        new = np.concatenate(self._pending, axis=1) if len(self._pending) > 1 else self._pending[0]
+        self._pending, self._n_pending = [], 0
+        if self._rows.shape[1] < new.shape[1]:
+            self._rows = np.repeat(np.arange(len(self.channels))[:, None], new.shape[1], axis=1)
+        self._count(new)
+        self._buf = np.concatenate([self._buf, new], axis=1) if self._buf.size else new
+
+    def _grow(self, m: int) -> None:
+        """Room for ``m`` more windows (the arrays double: a night's windows, not a copy each)."""
+        need = self.n_windows + m
+        cap = self._run_of.size
+        if need <= cap:
+            return
+        cap = max(need, 2 * cap, 64)
+        feat = np.zeros((self._feat.shape[0], cap, len(FEATURES)))
+        feat[:, : self.n_windows] = self._feat[:, : self.n_windows]
+        t = np.zeros((2, cap))
+        t[:, : self.n_windows] = self._t[:, : self.n_windows]
+        run_of = np.zeros(cap, dtype=np.int64)
+        run_of[: self.n_windows] = self._run_of[: self.n_windows]
+        self._feat, self._t, self._run_of = feat, t, run_of
+
     def _count(self, frames: np.ndarray) -> None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pos = np.log(np.nan_to_num(frames, nan=0.0) / HIST_LO_UV) / np.log(HIST_STEP)
-        idx = np.clip(np.nan_to_num(pos, nan=0.0, neginf=0.0, posinf=_N_BINS), 0, _N_BINS - 1)
-        for c, row in enumerate(idx.astype(np.int64)):
-            self._hist[c] += np.bincount(row, minlength=_N_BINS)
+        """Each frame into its leg's histogram (a NaN into the top bin: none in practice)."""
+        idx = np.minimum(np.searchsorted(_EDGES, frames, side="right"), _N_BINS - 1)
+        np.add.at(self._hist, (self._rows[:, : frames.shape[1]], idx), 1)
 
     def _time(self, k: int) -> float:
         t, k0 = self._anchor  # type: ignore[misc]
@@ -325,19 +362,17 @@ class ActivityTimeline:
         self._run_s.append(0.0)
 
     def _end_run(self) -> None:
+        self._take_pending()  # counted; the window they began is not completed
         if self._anchor is not None:
             self._run_s[-1] = (self._k - self._run_first) * self.frame_s
         self._anchor = None
         self._buf = np.zeros((len(self.channels), 0))
 
     # -- output -----------------------------------------------------------------------------
-    @property
-    def n_windows(self) -> int:
-        return sum(f.shape[1] for f in self._feat)
-
     def percentile(self, q: float) -> np.ndarray:
         """Per leg, the ``q``-th percentile (µV) of its frames so far, from the histogram
         (NaN before any frame)."""
+        self._take_pending()
         total = self._hist.sum(axis=1)
         out = np.full(len(self.channels), np.nan)
         for c, row in enumerate(self._hist):
@@ -356,14 +391,13 @@ class ActivityTimeline:
         stream's time axis; a ``"night"`` profile in night words (:data:`NIGHT_WORDS`)
         against the night's own rest floor (:func:`rest_floor_uv`). Runs of frames shorter
         than :data:`MIN_RUN_S` are left out."""
-        if not self._feat:
+        n = self.n_windows
+        if not n:
             return []
         run_s = list(self._run_s)
         if self._anchor is not None:  # the run still going
             run_s[-1] = (self._k - self._run_first) * self.frame_s
-        feat = np.concatenate(self._feat, axis=1)
-        times = np.concatenate(self._t, axis=1)
-        run_of = np.concatenate(self._run_of)
+        feat, times, run_of = self._feat[:, :n], self._t[:, :n], self._run_of[:n]
         night = profile == "night"
         own = night or self.rep.signal == "env"
         floors, tops = self.percentile(OWN_FLOOR_PERCENTILE), self.percentile(TOP_PERCENTILE)
