@@ -593,3 +593,45 @@ def _rep_text(signal: object, units: object, bits: object) -> str:
     if units == "counts":
         return f"{what} in {bits}-bit ADC counts"
     return f"{what} in {'µV' if units in (None, 'uV') else units}"
+
+
+class CalibrationWatch:
+    """The fit check of ``user``'s calibration over a scored stream: a
+    :class:`CalibrationCheck` per pipeline (a stream that restarts gets a new one), fed each
+    output's envelope frames (:meth:`feed` after every block). What ``replay --user``,
+    ``detect --user`` on any format but CSV and ``report --user`` warn about
+    (:meth:`warnings`: the last pipeline's).
+
+    Parameters
+    ----------
+    stored : mapping
+        The profile's channels (:func:`load_profile_channels`, the second value of
+        :func:`user_calibration`).
+    user : str
+        Named in the warnings.
+    """
+
+    def __init__(self, stored: dict[str, dict], user: str | None) -> None:
+        self.stored = stored
+        self.user = user or ""
+        self._pipe: object = None
+        self.check: CalibrationCheck | None = None
+
+    def feed(self, pipe: object, out: object) -> None:
+        """Take the envelope frames of ``out``, an output of the pipeline ``pipe``."""
+        if self.check is None or pipe is not self._pipe:  # a new pipeline: a new check
+            self._pipe = pipe
+            self.check = CalibrationCheck(
+                self.stored,
+                pipe.channels,  # type: ignore[attr-defined]
+                pipe.representation,  # type: ignore[attr-defined]
+                pipe.fs,  # type: ignore[attr-defined]
+                round(1.0 / pipe.hop_s),  # type: ignore[attr-defined]
+                self.user,
+                pipe.profile,  # type: ignore[attr-defined]
+            )
+        self.check.feed(getattr(out, "envelope_uv", None))
+
+    def warnings(self, name: str) -> list[str]:
+        """The warnings so far, each naming the recording ``name``."""
+        return [f"{name}: {line}" for line in self.check.warnings()] if self.check else []

@@ -1,48 +1,96 @@
-"""The activity classifier reads a recording a chunk at a time (a whole night fits): the
-envelope of a run read in chunks is the envelope of the run read whole, each segment loaded
-once, and windows classified in batches get the labels of one pass."""
+"""The activity timeline is classified as the stream goes (live monitoring feeds it the
+pipeline's envelope frames): any cut of the stream into blocks gives the same timeline, to
+the bit, across short gaps (spanned) and long ones (a hole in the timeline), with a bounded
+window of frames held; windows classified in batches get the labels of one pass."""
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
+import functools
+import itertools
 
-from crampdetect.core import Representation
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from synth import add_burst, scene
+
+from crampdetect.core import Block, Representation
+from crampdetect.pipeline import Pipeline
 from crampdetect.reports import activity
-from crampdetect.storage.recording import Segment
+from crampdetect.reports.activity import ActivityTimeline
 
 FS = 500.0
+LEGS = ("calf_left", "calf_right")
+REP = Representation("raw", "counts", 10)
+#: Gaps in the stream: (sample index of the first block after it, samples missing). The first
+#: is a link's lost frames (spanned), the second longer than SPLIT_GAP_S (a hole).
+GAPS = {int(61.013 * FS): int(0.3 * FS), int(92.507 * FS): int(4.0 * FS)}
 
 
-def _segments(data: np.ndarray, size: int, held: list[int]) -> list[Segment]:
-    """``data`` cut into segments of ``size`` samples whose loads are counted in ``held``."""
-    out = []
-    for start in range(0, data.shape[1], size):
-        part = data[:, start : start + size]
+@functools.cache
+def stream() -> np.ndarray:
+    """140 s of two legs in 10-bit counts: rest, walking bursts on both legs, a steady hold
+    on the left, low tone on the right (under a 10-bit board's floor), rest."""
+    t, x, rng = scene(fs=FS, duration_s=140.0, rest_uv=4.0, seed=11, n_channels=2)
+    for k in range(int(25 / 1.1)):  # walking: a burst per stride on each leg, half a stride apart
+        start = 20.0 + 1.1 * k
+        add_burst(x, t, FS, rng, 0, start, start + 0.4, 200.0, ramp_s=0.1)
+        add_burst(x, t, FS, rng, 1, start + 0.55, start + 0.95, 180.0, ramp_s=0.1)
+    add_burst(x, t, FS, rng, 0, 55.0, 80.0, 500.0, ramp_s=0.5)  # a hold
+    add_burst(x, t, FS, rng, 1, 55.0, 110.0, 25.0, ramp_s=1.0)  # low tone
+    return np.round(512 + x / REP.uv_per_unit).clip(0, 1023)
 
-        def load(p=part):
-            held.append(p.shape[1])
-            return p
 
-        out.append(Segment(start, start / FS, part.shape[1], load))
-    return out
+def feed(cuts: list[int]) -> ActivityTimeline:
+    """The timeline of :func:`stream` pushed through a pipeline in blocks cut at ``cuts``
+    (and at the gaps), the timeline fed each output as the monitor feeds it."""
+    x = stream()
+    pipe = Pipeline(FS, LEGS, REP, "night")
+    tl = ActivityTimeline(LEGS, pipe.hop_s, REP)
+    lost = 0
+    for a, b in itertools.pairwise(sorted({0, *cuts, *GAPS, x.shape[1]})):
+        gap = GAPS.get(a, 0)
+        lost += gap
+        block = Block(x[:, a:b], FS, a + lost, (a + lost) / FS, gap, LEGS)
+        tl.feed(pipe.push(block), pipe)
+        held = tl._buf.shape[1] + tl._n_pending
+        assert held < tl.n_win  # a window's frames at most, however long the stream
+    return tl
 
 
-@pytest.mark.parametrize("signal", ["raw", "env"])
-def test_a_run_read_in_chunks_has_the_envelope_of_the_run_read_whole(signal, monkeypatch):
-    rng = np.random.default_rng(3)
-    n = int(95 * FS) + 7  # not a whole number of chunks nor of envelope steps
-    burst = 1 + 20 * (np.sin(np.arange(n) / FS * 2 * np.pi * 0.9) > 0.6)
-    data = rng.normal(0, 5, (2, n)) * burst
-    monkeypatch.setattr(activity, "CHUNK_S", 7.3)  # many seams
-    monkeypatch.setattr(activity, "MARGIN_S", 2.0)
-    held: list[int] = []
-    uv = Representation(signal, "uV")
-    chunked = activity.run_envelope(_segments(data, 333, held), FS, uv, signal)
-    whole = activity.rms_envelope(data, FS, signal)
-    assert chunked.shape == whole.shape
-    assert np.allclose(chunked, whole, rtol=1e-9, atol=1e-9 * np.abs(whole).max())
-    assert sum(held) < 1.2 * n  # each segment loaded about once (a margin's worth again)
+@functools.cache
+def whole() -> tuple[list, list]:
+    tl = feed([])
+    return tl.runs("night"), tl.runs("training")
+
+
+def test_the_stream_is_classified_across_its_gaps():
+    night, training = whole()
+    for runs in (night, training):
+        for leg in LEGS:
+            mine = [r for r in runs if r[0] == leg]
+            assert mine[0][1] == 0.0
+            hole = (92.507, 92.507 + 4.0)  # the long gap: no run covers it
+            assert not [r for r in mine if r[1] < hole[1] - 0.1 and r[2] > hole[0] + 0.1]
+            assert mine[-1][2] > 140.0  # the times after the gaps are the stream's
+    assert {"moving", "hold", "rest"} <= {r[3] for r in night}
+    assert {"walking", "hold", "rest"} <= {r[3] for r in training}
+    # the short gap is spanned: the left leg's hold goes on across it
+    left = [r for r in night if r[0] == "calf_left"]
+    assert [r for r in left if r[3] == "hold" and r[1] < 60.0 < 62.0 < r[2]], left
+
+
+@given(st.lists(st.integers(min_value=1, max_value=stream().shape[1] - 1), max_size=25))
+def test_any_block_cut_gives_the_same_timeline(cuts):
+    tl = feed(cuts)
+    assert (tl.runs("night"), tl.runs("training")) == whole()
+
+
+@settings(max_examples=5)  # each streams 140 s (20-ms blocks: cut at random above)
+@given(st.integers(min_value=50, max_value=4000))
+def test_blocks_of_any_one_size_give_the_same_timeline(size):
+    cuts = list(range(0, stream().shape[1], size))
+    tl = feed(cuts)
+    assert (tl.runs("night"), tl.runs("training")) == whole()
 
 
 def test_classify_in_batches_labels_every_window_as_a_whole_pass_does(monkeypatch):

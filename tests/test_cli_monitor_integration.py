@@ -60,7 +60,7 @@ def test_monitor_refuses_an_unknown_calibration_user(tmp_path):
     assert r.returncode == 2 and "calibrat" in r.stderr
 
 
-@pytest.mark.slow  # a 5-min training scenario, then its classification
+@pytest.mark.slow  # a 5-min training scenario, then its import
 def test_a_recorded_training_session_gets_its_activity_timeline_at_its_end(tmp_path):
     rec = tmp_path / "training.cdrec"
     live = _cli(
@@ -94,11 +94,11 @@ def _timeline(home) -> list[tuple]:
         return [(r["leg"], r["start_s"], r["end_s"], r["activity"]) for r in rows]
 
 
-@pytest.mark.slow  # a 4-min night, then its classification
+@pytest.mark.slow  # a 4-min night, then its import
 def test_a_recorded_night_gets_the_timeline_history_import_gives_at_its_end(tmp_path):
-    """A night monitored with --history --record gets its activity timeline at its end (read
-    a chunk at a time), the very timeline `history --import REC --recording REC` stores, and
-    `summary --session ID` shows it as it shows a training session's."""
+    """A night monitored with --history --record gets its activity timeline at its end
+    (classified as the night went), the very timeline `history --import REC --recording REC`
+    stores, and `summary --session ID` shows it as it shows a training session's."""
     rec = tmp_path / "night.cdrec"
     live = _cli(
         "monitor", "sim://night-short?seed=3&speed=0", "--no-view", "--profile", "night",

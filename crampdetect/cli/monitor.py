@@ -61,7 +61,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--record",
         metavar="PATH",
         help="also record the session (crash-safe); with --history, the session's activity "
-        "timeline is stored from it at the end (read a chunk at a time: a whole night too)",
+        "timeline (classified as the session goes) is stored with it at the end",
     )
     p.add_argument(
         "--lsl",
@@ -281,7 +281,10 @@ def run(args: argparse.Namespace) -> int:
         model=model,
         publisher=publisher,
     )
-    on_block = _calibration_watch(monitor, args.user, view) if args.user else None
+    watch = _calibration_watch(monitor, args.user, view) if args.user else None
+    # the timeline of the recorded session, classified as it goes: the end only stores it
+    timeline = _LiveTimeline(monitor) if args.record and args.history else None
+    on_block = _each_block(watch, timeline)
     with contextlib.ExitStack() as stack:
         if args.capture:
             if not source.accepts_commands:
@@ -307,9 +310,44 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if args.record and journals:  # a night too: the recording is read a chunk at a time
-        _store_activity(journals[-1].recorder, args.record, out)
+    if timeline is not None and journals:  # nothing left to classify: stored
+        _store_activity(journals[-1].recorder, timeline, args.record, out)
     return 0
+
+
+def _each_block(*calls):
+    """One ``on_block`` calling each of ``calls`` that is not None (None if none is)."""
+    calls = tuple(c for c in calls if c is not None)
+    if not calls:
+        return None
+
+    def on_block(block, out) -> None:
+        for call in calls:
+            call(block, out)
+
+    return on_block
+
+
+class _LiveTimeline:
+    """``on_block`` feeding the activity timeline of the stream the monitor records
+    (:class:`~crampdetect.reports.activity.ActivityTimeline`, the pipeline's envelope frames
+    as they come): the timeline ``history --import REC --recording REC`` computes from the
+    recording, there at the end without reading it again. A later stream of other channels or
+    rate (a board that changed) is not the recording's first: not fed."""
+
+    def __init__(self, monitor) -> None:
+        self.monitor = monitor
+        self.timeline = None
+
+    def __call__(self, block, out) -> None:
+        pipe = self.monitor.pipeline
+        if self.timeline is None:
+            from crampdetect.reports.activity import ActivityTimeline
+
+            self.timeline = ActivityTimeline(pipe.channels, pipe.hop_s, pipe.representation)
+        tl = self.timeline
+        if (pipe.channels, pipe.hop_s, pipe.representation) == (tl.channels, tl.frame_s, tl.rep):
+            tl.feed(out, pipe)
 
 
 def _calibration_watch(monitor, user: str, view):
@@ -352,17 +390,19 @@ def _calibration_watch(monitor, user: str, view):
     return on_block
 
 
-def _store_activity(recorder, path: str, file) -> None:
-    """The activity timeline of a recorded session (training or night), into the history
-    session written live with it (what ``history --import REC --recording REC`` adds; the
-    history file was closed at the session's end). A recording it cannot classify costs the
-    timeline only."""
+def _store_activity(recorder, live: _LiveTimeline, path: str, file) -> None:
+    """The activity timeline of a recorded session (training or night), classified as it went
+    (``live``), into the history session written live with it (what ``history --import REC
+    --recording REC`` adds; the history file was closed at the session's end). A timeline it
+    cannot store costs the timeline only."""
     from crampdetect.reports.activity import store_activity
     from crampdetect.storage.history import open_history
 
+    if live.timeline is None:  # not one envelope frame went through
+        return
     try:
         with open_history(recorder.history.path) as history:
-            n = store_activity(history, recorder.session_id, path, recorder.stream_t0_s)
+            n = store_activity(history, recorder.session_id, live.timeline, recorder.stream_t0_s)
     except (InputError, OSError) as exc:
         print(
             f"crampdetect monitor: warning: no activity timeline stored ({exc}); "

@@ -165,19 +165,16 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
     if model is not None:
         check_recording(model, rec.fs, rep.signal)
         gate = model.gate(profile)
-    checks: list = []  # the calibration check, made once the pipeline exists
+    watch = None  # does the calibration fit? (as report --user asks it)
+    if calibration is not None:
+        from crampdetect.calibration import CalibrationWatch
+
+        watch = CalibrationWatch(stored, user)
     read = InputHash(rec.path, rec.kind, rec.read_hash)  # hashed as the reader reads it
 
     def each_block(block, pipe, out) -> None:
-        if calibration is not None:
-            if not checks:
-                from crampdetect.calibration import CalibrationCheck
-
-                frames = round(1.0 / pipe.hop_s)
-                checks.append(
-                    CalibrationCheck(stored, pipe.channels, rep, rec.fs, frames, user, pipe.profile)
-                )
-            checks[0].feed(out.envelope_uv)
+        if watch is not None:
+            watch.feed(pipe, out)
         if on_block is not None:
             on_block(block, pipe, out)
 
@@ -211,8 +208,8 @@ def replay_recording(rec, args: argparse.Namespace, on_block=None) -> dict:
         block_s=block_s,  # as replay() cut the stream
     )
     warnings = unit_warnings(name, inference)
-    if checks:
-        warnings += [f"{name}: {line}" for line in checks[0].warnings()]
+    if watch is not None:
+        warnings += watch.warnings(name)
     if warnings:
         result["input"]["problems"] = [*result["input"].get("problems", []), *warnings]
     return result

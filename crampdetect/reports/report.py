@@ -80,6 +80,7 @@ def collect(
     model: Any = None,
     user: str | None = None,
     calibration: Any = None,
+    stored: dict[str, dict] | None = None,
 ) -> ReportData:
     """Replay ``rec`` once and gather the report's data (see :class:`ReportData`).
 
@@ -89,6 +90,10 @@ def collect(
     ``CrampModel``, ``--model``) gates the unsure candidates, ``calibration`` is ``user``'s
     (``--user``: :func:`~crampdetect.calibration.user_calibration`); the provenance names
     them, so the report's event ids are those of ``detect --json`` with the same options.
+    ``stored``, what the user's profile stores per channel (the second value of
+    :func:`~crampdetect.calibration.user_calibration`), checks that the calibration fits the
+    recording as ``detect --user`` does (:class:`~crampdetect.calibration.CalibrationWatch`):
+    its warnings join ``rec.problems``.
 
     ``status_s`` (default: 0.1 s, longer for recordings over ~33 min so that a night takes
     about 20 000 pipeline steps) sets how often the envelope and detector state are sampled;
@@ -109,9 +114,13 @@ def collect(
     levels: list[list[float]] = []
     states: list[list[int]] = []
     index = {s: i for i, s in enumerate(STATES)}
-    win = max(1, round(rec.fs / activity.ENV_FS))
-    env_parts: list[np.ndarray] = []
-    env_t: list[np.ndarray] = []
+    # the activity row: the history's classifier, fed the pipeline's envelope frames
+    timeline: list[activity.ActivityTimeline] = []
+    watch = None  # does the calibration fit this recording? (as detect --user asks it)
+    if calibration is not None and stored:
+        from crampdetect.calibration import CalibrationWatch  # lazy: only with --user
+
+        watch = CalibrationWatch(stored, user)
 
     def gather(block: Block, pipe: object, out: object) -> None:
         if progress is not None:
@@ -123,15 +132,12 @@ def collect(
         b = bins[starts]
         lo[:, b] = np.minimum(lo[:, b], np.minimum.reduceat(x, starts, axis=1))
         hi[:, b] = np.maximum(hi[:, b], np.maximum.reduceat(x, starts, axis=1))
-        if profile == "training":  # 20 ms RMS (activity classifier input), block by block
-            n = block.n_samples // win * win
-            w = x[:, :n].reshape(len(rec.channels), -1, win)
-            if rep.signal == "raw":
-                w = w - w.mean(axis=-1, keepdims=True)
-                env_parts.append(np.sqrt(np.mean(w * w, axis=-1)))
-            else:
-                env_parts.append(w.mean(axis=-1))
-            env_t.append(block.t0 + (np.arange(n // win) + 0.5) * win / rec.fs)
+        if profile == "training":
+            if not timeline:
+                timeline.append(activity.ActivityTimeline(rec.channels, pipe.hop_s, rep))  # type: ignore[attr-defined]
+            timeline[0].feed(out, pipe)
+        if watch is not None:
+            watch.feed(pipe, out)
         status = pipe.status  # type: ignore[attr-defined]
         status_t.append(block.t_end)
         levels.append([status[c].level_uv for c in rec.channels])
@@ -169,6 +175,9 @@ def collect(
         source=read.id(rec.fs),
         block_s=status_s,
     )
+    if watch is not None:
+        name = Path(str(rec.path or "recording")).name
+        rec.problems += [w for w in watch.warnings(name) if w not in rec.problems]
     lo[~np.isfinite(lo)] = np.nan
     hi[~np.isfinite(hi)] = np.nan
     data = ReportData(
@@ -182,21 +191,9 @@ def collect(
         level_uv=np.asarray(levels, dtype=float).T.reshape(n_ch, -1),
         state=np.asarray(states, dtype=np.int8).T.reshape(n_ch, -1),
     )
-    if profile == "training" and env_parts:
-        data.activity = activity_runs(np.concatenate(env_t), np.concatenate(env_parts, axis=1), rec)
+    if timeline:  # as the history stores it (`history --import --recording`, `monitor`)
+        data.activity = timeline[0].runs(profile)
     return data
-
-
-def activity_runs(
-    t: np.ndarray, env: np.ndarray, rec: Recording
-) -> list[tuple[str, float, float, str]]:
-    """Activity per leg (:mod:`.activity` classes) from a 50 Hz RMS envelope in µV."""
-    grid = np.arange(t[0], t[-1], 1.0 / activity.ENV_FS)  # regular grid across gaps
-    if grid.size < 2:
-        return []
-    regular = np.vstack([np.interp(grid, t, row) for row in env])
-    labels = activity.classify(regular)
-    return activity.segments(labels, rec.channels, t0=float(grid[0]))
 
 
 def load_window(rec: Recording, start_s: float, end_s: float) -> tuple[np.ndarray, np.ndarray]:

@@ -161,6 +161,17 @@ def _write_html(figs: list, title: str, lines: list[str], data: ReportData, out:
         f"<td>{_fmt(e['end_s'])}</td><td>{e['confidence']:.2f}</td></tr>"
         for e in data.events[:MAX_EVENT_ROWS]
     )
+    runs = "".join(  # the activity row's runs (training), as the history stores them
+        f"<tr><td>{html.escape(leg)}</td><td>{a:.1f}</td><td>{b:.1f}</td>"
+        f"<td>{html.escape(what)}</td></tr>"
+        for leg, a, b, what in data.activity
+    )
+    activity = (
+        "<h2>Activity</h2><table id='activity'><tr><th>leg</th><th>start (s)</th>"
+        f"<th>end (s)</th><th>activity</th></tr>{runs}</table>"
+        if data.activity
+        else ""
+    )
     out.write_text(
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         "<style>body{font-family:sans-serif;margin:2em}img{max-width:100%}pre{background:#f6f6f6;padding:1em}"
@@ -168,7 +179,7 @@ def _write_html(figs: list, title: str, lines: list[str], data: ReportData, out:
         f"<h1>{html.escape(title)}</h1><pre>{html.escape(chr(10).join(lines))}</pre>{imgs}"
         "<h2>Events</h2><table id='events'><tr><th>id</th><th>channel</th><th>kind</th>"
         "<th>onset (s)</th><th>alert (s)</th><th>end (s)</th><th>confidence</th></tr>"
-        f"{events}</table>"
+        f"{events}</table>{activity}"
         "<h2>Quality intervals</h2><table><tr><th>channel</th><th>issue</th>"
         f"<th>start (s)</th><th>end (s)</th></tr>{rows}</table>"
         f"<h2>Provenance</h2>{provenance_table(data.result.get('provenance') or {})}"
@@ -229,7 +240,7 @@ def make_report(
     from crampdetect.detect.overrides import check_overrides
 
     changes = check_overrides(overrides or {}, "--set")
-    calibration, _ = user_calibration(user)
+    calibration, stored = user_calibration(user)
     loaded = resolve_model(model)
     sniff(Path(path))  # an unreadable input is the first thing to say
     out = refuse_overwrite(out, force)
@@ -248,6 +259,7 @@ def make_report(
         model=loaded,
         user=user,
         calibration=calibration,
+        stored=stored,  # the fit check of detect --user: its warnings join rec.problems
     )
     for problem in rec.problems if warn is not None else ():
         warn(problem)
