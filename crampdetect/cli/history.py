@@ -68,8 +68,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--recording",
         metavar="FILE",
-        help="with --import of one file: the CSV recording, to add the activity timeline of a "
-        "training session",
+        help="with --import of one file: the session's recording (any format detect reads), to "
+        "add its activity timeline (night or training)",
     )
 
 
