@@ -1,0 +1,62 @@
+"""What the summaries and the monitor say to a user (findings of the session-24 tryout): a
+cramp's context names the effort just before it, in grammatical words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from crampdetect.core import Event
+from crampdetect.reports.session_view import cramp_context, format_session, smooth_runs
+from crampdetect.storage.history import History
+from crampdetect.storage.recorder import SessionRecorder
+
+START = dt.datetime(2026, 12, 7, 22, 0, tzinfo=dt.UTC)
+
+# The tryout's training session around its cramp (calf_left, onset 987.7 s): walking stopped
+# at 770 s, a set of calf raises read as "active" 962-990 s, the cramp itself as a hold.
+TRAINING = [
+    (0.0, 28.0, "standing"), (28.0, 372.0, "walking"), (372.0, 406.0, "standing"),
+    (406.0, 674.0, "running"), (674.0, 770.0, "walking"), (770.0, 962.0, "standing"),
+    (962.0, 990.0, "active"), (990.0, 1026.0, "hold"), (1026.0, 1200.0, "standing"),
+]  # fmt: skip
+
+
+def test_a_cramp_right_after_other_effort_is_not_minutes_after_walking():
+    runs = smooth_runs(TRAINING)
+    assert cramp_context(runs, 987.7) == "during other activity"
+    # The effort ended 24 s before the onset: said so, not the walk 4 min before.
+    assert cramp_context(runs, 1050.0) == "24 s after a hold"
+    # Long after any effort: the last stop of walking or running, as before.
+    assert cramp_context(runs, 1150.0) == "6 min after stopping walking"
+    assert cramp_context(runs, 790.0) == "20 s after stopping walking"
+
+
+def test_activity_words_are_phrases_not_labels():
+    assert cramp_context([(0.0, 600.0, "rest")], 120.0) == "at rest"
+    assert cramp_context([(0.0, 600.0, "hold")], 120.0) == "during a hold"
+    assert cramp_context([(0.0, 600.0, "standing")], 120.0) == "while standing"
+    assert cramp_context([(0.0, 600.0, "tense")], 120.0) == "with the leg tense"
+    night = [(0.0, 100.0, "rest"), (100.0, 110.0, "moving"), (110.0, 600.0, "rest")]
+    assert cramp_context(night, 114.0) == "4 s after moving the leg"
+    assert cramp_context(night, 300.0) == "at rest"
+
+
+def test_night_session_view_says_at_rest(tmp_path):
+    with History(tmp_path / "h.sqlite3") as h:
+        rec = SessionRecorder(h, "night", ["calf_left"], "night.csv", START)
+        rec.record_activity([("calf_left", 0.0, 600.0, "rest")])
+        rec.record_event(Event("calf_left", "cramp", 120.0, 125.0, 160.0, id=1))
+        rec.close(600.0)
+        text = format_session(h, rec.session_id)
+    assert "at 2 min in, at rest;" in text and "while rest" not in text
+
+
+def test_training_session_view_names_the_effort_before_the_cramp(tmp_path):
+    with History(tmp_path / "h.sqlite3") as h:
+        rec = SessionRecorder(h, "training", ["calf_left"], "train.csv", START)
+        rec.record_activity([("calf_left", a, b, w) for a, b, w in TRAINING])
+        rec.record_event(Event("calf_left", "cramp", 987.7, 993.4, 1028.8, id=1))
+        rec.close(1200.0)
+        text = format_session(h, rec.session_id)
+    assert "at 16 min in, during other activity;" in text
+    assert "after stopping walking" not in text
