@@ -268,7 +268,8 @@ def test_no_view_still_prints_what_the_wearer_is_told():
     res = cli("monitor", "sim://cramp?seed=1&speed=0", "--no-view", "--json-events")
     assert res.returncode == 0, res.stderr
     assert all(json.loads(line) for line in res.stdout.splitlines())
-    assert STRETCH_TEXT in res.stderr.splitlines()  # the default policy's prompt
+    # the default (simple) policy's prompt names the leg too
+    assert f"Cramp in the right calf. {STRETCH_TEXT}" in res.stderr.splitlines()
     res = cli("monitor", "sim://leadoff?seed=1&speed=0", "--no-view")
     assert res.returncode == 0, res.stderr
     loose = [ln for ln in res.stdout.splitlines() if ln.startswith("The left calf sensor")]

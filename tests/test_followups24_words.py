@@ -60,3 +60,13 @@ def test_training_session_view_names_the_effort_before_the_cramp(tmp_path):
         text = format_session(h, rec.session_id)
     assert "at 16 min in, during other activity;" in text
     assert "after stopping walking" not in text
+
+
+def test_the_simple_policy_names_the_leg_and_the_cramp():
+    from crampdetect.alerts.haptic import SimplePolicy
+    from crampdetect.alerts.policy import STRETCH_TEXT
+
+    policy = SimplePolicy(profile="night")
+    actions = policy.update([Event("calf_left", "cramp", 10.0, 12.5, id=1)], 12.5)
+    (message,) = [a for a in actions if a.kind == "message"]
+    assert message.text == f"Cramp in the left calf. {STRETCH_TEXT}"
