@@ -70,3 +70,36 @@ def test_the_simple_policy_names_the_leg_and_the_cramp():
     actions = policy.update([Event("calf_left", "cramp", 10.0, 12.5, id=1)], 12.5)
     (message,) = [a for a in actions if a.kind == "message"]
     assert message.text == f"Cramp in the left calf. {STRETCH_TEXT}"
+
+
+def test_both_summaries_say_sensor_problems_in_words_with_their_episodes(tmp_path):
+    import io
+
+    from crampdetect.cli.monitor import print_summary
+    from crampdetect.core import QualityInterval
+    from crampdetect.pipeline.live import MonitorSummary
+    from crampdetect.reports import summary as S
+
+    loose = [QualityInterval("calf_left", "lead_off", a, a + 15.0) for a in (100.0, 300.0, 500.0)]
+    clipped = QualityInterval("calf_right", "saturation", 700.0, 718.0)
+    summary = MonitorSummary(quality=[*loose, clipped])
+    summary.stream_s = 900.0
+    out = io.StringIO()
+    print_summary(summary, out)
+    said = out.getvalue()
+    assert (
+        "time lost to sensor problems: left calf 45.0 s (sensor loose 3 times), "
+        "right calf 18.0 s (signal overloaded once)"
+    ) in said
+    assert "lead_off" not in said and "calf_left" not in said
+
+    with History(tmp_path / "h.sqlite3") as h:
+        rec = SessionRecorder(h, "night", ["calf_left", "calf_right"], "sim://night", START)
+        for q in summary.quality:
+            rec.record_quality(q)
+        rec.close(900.0)
+        text = S.format_night(S.summarise_night(h, "2026-12-07"))
+    assert (
+        "Time lost to sensor problems: 1 min; left calf 45 s (sensor loose 3 times), "
+        "right calf 18 s (signal overloaded once)"
+    ) in text
