@@ -103,3 +103,14 @@ def test_both_summaries_say_sensor_problems_in_words_with_their_episodes(tmp_pat
         "Time lost to sensor problems: 1 min; left calf 45 s (sensor loose 3 times), "
         "right calf 18 s (signal overloaded once)"
     ) in text
+
+
+def test_the_report_provenance_table_rounds_floats_for_display():
+    from crampdetect.reports.report_files import provenance_table
+
+    table = provenance_table({"block_s": 0.1349999999999411, "fs": 1000.0, "tiny": 1.5e-9,
+                              "input": {"sha256": "ab12", "spans": [0.30000000000000004]}})  # fmt: skip
+    assert "<th>block_s</th><td><code>0.135</code>" in table
+    assert "0.1349999999999411" not in table and "0.30000000000000004" not in table
+    assert "<code>1000.0</code>" in table and "<code>1.5e-09</code>" in table
+    assert "<code>ab12</code>" in table and "<code>[0.3]</code>" in table
