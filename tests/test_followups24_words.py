@@ -4,6 +4,7 @@ cramp's context names the effort just before it, in grammatical words."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from crampdetect.core import Event
 from crampdetect.reports.session_view import cramp_context, format_session, smooth_runs
@@ -108,9 +109,24 @@ def test_both_summaries_say_sensor_problems_in_words_with_their_episodes(tmp_pat
 def test_the_report_provenance_table_rounds_floats_for_display():
     from crampdetect.reports.report_files import provenance_table
 
-    table = provenance_table({"block_s": 0.1349999999999411, "fs": 1000.0, "tiny": 1.5e-9,
-                              "input": {"sha256": "ab12", "spans": [0.30000000000000004]}})  # fmt: skip
+    block = {"block_s": 0.1349999999999411, "fs": 1000.0, "tiny": 1.5e-9,
+             "input": {"sha256": "ab12", "spans": [0.30000000000000004]}}  # fmt: skip
+    table = provenance_table(block)
     assert "<th>block_s</th><td><code>0.135</code>" in table
     assert "0.1349999999999411" not in table and "0.30000000000000004" not in table
     assert "<code>1000.0</code>" in table and "<code>1.5e-09</code>" in table
     assert "<code>ab12</code>" in table and "<code>[0.3]</code>" in table
+
+
+def test_no_view_lines_carry_the_clock_time_they_were_said():
+    import io
+
+    from crampdetect.cli._statusview import MessageLines
+
+    out = io.StringIO()
+    lines = MessageLines(out, now=lambda: "02:14:07")
+    lines.message("Cramp in the left calf. Pull your toes.")
+    assert out.getvalue() == "[02:14:07] Cramp in the left calf. Pull your toes.\n"
+    out = io.StringIO()
+    MessageLines(out).message("x")  # the local clock by default
+    assert re.fullmatch(r"\[\d\d:\d\d:\d\d\] x\n", out.getvalue())

@@ -113,7 +113,9 @@ class SimplePolicy:
                 # the leg and the cramp named, as the guided policy does: a log read later says
                 # which leg it was
                 text = f"Cramp in the {place(event.channel)}. {STRETCH_TEXT}"
-                actions.append(Action("message", now_s, reason, event.channel, event.id, None, text))
+                actions.append(
+                    Action("message", now_s, reason, event.channel, event.id, None, text)
+                )
                 if gap_s > self.rejoin_s and backoff is None:
                     self._backoff.prompted(event.channel, now_s)
                     actions.append(
