@@ -77,7 +77,7 @@ def test_monitor_summary_tells_the_time_a_loose_electrode_lost(tmp_path):
     res = run_cli("monitor", "sim://leadoff?seed=1&speed=0", "--no-view", home=tmp_path)
     assert res.returncode == 0, res.stderr
     line = next(ln for ln in res.stdout.splitlines() if ln.startswith("time lost to sensor"))
-    assert "calf_left" in line and "lead_off" in line
+    assert "left calf" in line and "sensor loose" in line  # the words of the live message
 
 
 def test_monitor_summary_of_a_clean_session_names_no_sensor_problem(tmp_path):

@@ -94,7 +94,11 @@ def test_night_summary_answers_correctly(tmp_path):
         assert s.n_prompts == 1 + 2 + 4
         text = S.format_night(s)
         assert "3 cramps (left and right)" in text and "recurrence" in text
-        assert "Time lost to sensor problems: 8 min (left 7 min, right 2 min)" in text
+        assert s.lost_episodes == {"left": {"lead_off": 1, "saturation": 1}, "right": {"gap": 1}}
+        assert (
+            "Time lost to sensor problems: 8 min; left calf 7 min (sensor loose once, signal "
+            "overloaded once), right calf 2 min (signal lost once)"
+        ) in text
 
 
 def test_a_short_loss_is_not_shown_as_0_s(tmp_path):
@@ -105,7 +109,10 @@ def test_a_short_loss_is_not_shown_as_0_s(tmp_path):
             rec.record_quality(QualityInterval(leg, "gap", 214.158, 214.236))
         rec.close(240.0)
         text = S.format_night(S.summarise_night(h, "2026-11-20"))
-    assert "Time lost to sensor problems: under 1 s (left under 1 s, right under 1 s)" in text
+    assert (
+        "Time lost to sensor problems: under 1 s; left calf under 1 s (signal lost once), "
+        "right calf under 1 s (signal lost once)"
+    ) in text
     assert " 0 s" not in text
 
 

@@ -78,3 +78,27 @@ def test_cli_summary_plot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsy
     assert main(["summary", "--night", "2026-11-20", "--plot", str(tmp_path / "w.png")]) == 0
     assert "Plot written to" in capsys.readouterr().out
     assert (tmp_path / "w.png").stat().st_size > 20_000
+
+
+@pytest.mark.parametrize("length_s", [90.0, 25 * 60.0, 7.8 * 3600])
+def test_every_clock_tick_is_a_full_clock_time(tmp_path: Path, length_s: float) -> None:
+    """A short session's axis read ``23:30, 30, 23:31, 30``: each tick is a clock time."""
+    import re
+
+    from matplotlib.figure import Figure
+
+    from crampdetect.reports import night_plot
+
+    with History(tmp_path / "h.sqlite3") as h:
+        rec = SessionRecorder(
+            h, "night", ["calf_left"], started_at=dt.datetime(2026, 11, 20, 23, 30, tzinfo=TZ)
+        )
+        rec.record_event(Event("calf_left", "cramp", 20.0, 23.0, end_s=60.0, id=1))
+        rec.close(length_s)
+        fig = Figure()
+        ax = fig.add_subplot()
+        night_plot._timeline(ax, h, [rec.session_id])
+        fig.canvas.draw()
+        ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert len(ticks) >= 3 and len(ticks) == len(set(ticks)), ticks
+    assert all(re.fullmatch(r"\d\d:\d\d(:\d\d)?", t) for t in ticks), ticks

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from crampdetect.alerts.patterns import VibrationPattern, settings_for
-from crampdetect.alerts.policy import STRETCH_TEXT, Action, LegBackoff
+from crampdetect.alerts.policy import STRETCH_TEXT, Action, LegBackoff, place
 from crampdetect.core import Event
 
 logger = logging.getLogger(__name__)
@@ -110,8 +110,11 @@ class SimplePolicy:
                     backoff = self._backoff.backs_off(event.channel, event.alert_s, gap_s)
                     if backoff is not None:
                         reason += f"; {backoff}"
+                # the leg and the cramp named, as the guided policy does: a log read later says
+                # which leg it was
+                text = f"Cramp in the {place(event.channel)}. {STRETCH_TEXT}"
                 actions.append(
-                    Action("message", now_s, reason, event.channel, event.id, None, STRETCH_TEXT)
+                    Action("message", now_s, reason, event.channel, event.id, None, text)
                 )
                 if gap_s > self.rejoin_s and backoff is None:
                     self._backoff.prompted(event.channel, now_s)

@@ -189,10 +189,14 @@ class StatusView:
 class MessageLines:
     """The stand-in for :class:`StatusView` under ``--no-view``: no status display, but what
     the wearer is told (a cramp prompt, the hold timer, a loose sensor...) still printed on
-    ``file``, one line each."""
+    ``file``, one line each, after the local clock time it was said (``[02:14:07] Cramp in the
+    left calf. ...``): a log read later by a carer tells when."""
 
-    def __init__(self, file: TextIO | None = None) -> None:
+    def __init__(
+        self, file: TextIO | None = None, now: Any = lambda: time.strftime("%H:%M:%S")
+    ) -> None:
         self.file = file or sys.stdout
+        self._now = now
 
     def update(self, *args: Any, **kwargs: Any) -> None:
         """No status display (takes :meth:`StatusView.update`'s arguments)."""
@@ -201,7 +205,7 @@ class MessageLines:
         """Alerts are in the summary (and ``--json-events``); what the wearer is told is not."""
 
     def message(self, text: str) -> None:
-        print(text, file=self.file, flush=True)
+        print(f"[{self._now()}] {text}", file=self.file, flush=True)
 
     def close(self) -> None:
         """Nothing to close."""

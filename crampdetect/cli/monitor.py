@@ -170,23 +170,28 @@ def print_summary(summary, file) -> None:
 
 
 def _sensor_problems(summary) -> str:
-    """Per channel, the signal time lost to lead-off, saturation and gaps ("" if none): the
-    wearer sees a loose electrode here, as the morning summary counts it."""
-    from crampdetect.reports.summary import LOST_ISSUES, union_length
+    """Per channel, the signal time lost to lead-off, saturation and gaps ("" if none), in the
+    words and with the episode counts of the morning summary (``left calf 47.2 s (sensor loose
+    3 times)``): the wearer sees a loose electrode here, as the morning summary counts it."""
+    from crampdetect.reports.summary import (
+        LOST_ISSUES,
+        episodes,
+        sensor_problem_words,
+        union_length,
+    )
 
-    lost: dict[str, list[tuple[float, float]]] = {}
+    lost: dict[str, dict[str, list[tuple[float, float]]]] = {}
     for q in summary.quality:
         if q.issue in LOST_ISSUES:
             end = summary.stream_s if q.end_s is None else q.end_s
-            lost.setdefault(q.channel, []).append((q.start_s, max(q.start_s, end)))
+            spans = lost.setdefault(q.channel, {}).setdefault(q.issue, [])
+            spans.append((q.start_s, max(q.start_s, end)))
     parts = []
-    for channel, spans in lost.items():
-        issues = sorted(
-            {q.issue for q in summary.quality if q.channel == channel} & set(LOST_ISSUES)
-        )
-        length = union_length(spans)
+    for channel, issues in lost.items():
+        length = union_length([span for spans in issues.values() for span in spans])
         shown = "<0.1 s" if 0 < length < 0.05 else f"{length:.1f} s"  # a 30 ms gap is not 0.0 s
-        parts.append(f"{channel} {shown} ({', '.join(issues)})")
+        counts = {issue: episodes(spans) for issue, spans in issues.items()}
+        parts.append(sensor_problem_words(channel, shown, counts))
     return ", ".join(parts)
 
 

@@ -29,6 +29,24 @@ PROBLEM = "#bdbdbd"
 ACK = "#2166ac"
 
 
+def clock_formatter(locator):
+    """Tick labels of a clock-time axis, each a full clock time for the ticks' spacing
+    (``23:30``, ``23:30:30``; a date only when ticks are days apart), never a bare ``30``."""
+    import matplotlib.dates as mdates
+
+    formatter = mdates.AutoDateFormatter(locator)
+    formatter.scaled = {
+        365.0: "%Y",
+        30.0: "%d %b",
+        1.0: "%d %b %H:%M",
+        1 / 24: "%H:%M",
+        1 / 1440: "%H:%M",
+        1 / 86400: "%H:%M:%S",
+        1 / 86400000: "%H:%M:%S.%f",
+    }
+    return formatter
+
+
 def _timeline(ax, history: History, session_ids: list[int]) -> None:
     """Per leg, on a clock-time axis: what happened in the given sessions."""
     import matplotlib.dates as mdates
@@ -84,7 +102,7 @@ def _timeline(ax, history: History, session_ids: list[int]) -> None:
     ax.set_ylabel("Leg")
     locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+    ax.xaxis.set_major_formatter(clock_formatter(locator))
     ax.set_xlabel("Clock time")
     ax.grid(axis="x", color="#dddddd", lw=0.6)
     handles = [

@@ -10,6 +10,7 @@ import base64
 import html
 import io
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -188,13 +189,26 @@ def _write_html(figs: list, title: str, lines: list[str], data: ReportData, out:
     )
 
 
+#: Significant digits of a float shown in the report's provenance table.
+SHOWN_DIGITS = 6
+
+
 def provenance_table(block: dict) -> str:
     """The ``provenance`` block as an HTML table, one row per value (``input.sha256``...),
     with the dotted key in its first cell and the value in its second: a string as plain text,
-    anything else (numbers, true/false, null, lists) as JSON writes it."""
+    anything else (numbers, true/false, null, lists) as JSON writes it, a float to
+    :data:`SHOWN_DIGITS` significant digits (``0.135``, not ``0.1349999999999411``: the JSON
+    result keeps the value)."""
+
+    def short(value: object) -> object:
+        if isinstance(value, float) and math.isfinite(value):
+            return float(f"{value:.{SHOWN_DIGITS}g}")
+        if isinstance(value, list | tuple):
+            return [short(v) for v in value]
+        return value
 
     def text(value: object) -> str:
-        return value if isinstance(value, str) else json.dumps(value)
+        return value if isinstance(value, str) else json.dumps(short(value))
 
     def flat(prefix: str, value: object) -> list[tuple[str, object]]:
         if isinstance(value, dict) and value:

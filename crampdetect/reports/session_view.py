@@ -76,6 +76,24 @@ def with_cramps(
 
 #: A cramp's context is read this many s before its onset: the cramp itself looks like a hold.
 CONTEXT_BEFORE_S = 3.0
+#: Effort (any activity but rest and standing) that ended at most this many s before a cramp's
+#: onset is its context ("12 s after other activity"), before an older stop of walking or running.
+RECENT_EFFORT_S = 60.0
+#: Per activity label (:data:`crampdetect.reports.activity.ACTIVITIES` and the night words),
+#: how a cramp's context says it: during it, and after it. The one table of these words, for
+#: ``summary --session``/``--training`` and ``report`` alike.
+ACTIVITY_PHRASES: dict[str, tuple[str, str]] = {
+    "running": ("while running", "after stopping running"),
+    "walking": ("while walking", "after stopping walking"),
+    "hold": ("during a hold", "after a hold"),
+    "standing": ("while standing", "after standing"),
+    "rest": ("at rest", "after resting"),
+    "active": ("during other activity", "after other activity"),
+    "tense": ("with the leg tense", "after the leg was tense"),
+    "moving": ("while moving the leg", "after moving the leg"),
+}
+#: Labels that are no effort: a cramp after them is not "after" anything.
+NO_EFFORT = ("rest", "standing", "tense")
 
 
 def gait_stop(
@@ -83,8 +101,7 @@ def gait_stop(
 ) -> tuple[str | None, float | None, str | None]:
     """What the wearer did just before a cramp at ``onset_s`` (``runs``: smoothed activity of
     its leg): the run then (None if none), and when the last walking or running before it
-    stopped and which (None, None while still on the move or if there was none). The one
-    reading of a cramp's context, for ``summary --training`` and ``report`` alike."""
+    stopped and which (None, None while still on the move or if there was none)."""
     before = onset_s - CONTEXT_BEFORE_S
     current = next((r for r in runs if r[0] <= before < r[1]), None)
     now = current[2] if current is not None else None
@@ -97,18 +114,36 @@ def gait_stop(
     return now, last[1], last[2]
 
 
+def during(label: str) -> str:
+    """A cramp's context while ``label`` went on: "at rest", "during a hold", "while running"."""
+    return ACTIVITY_PHRASES.get(label, (f"during {label}", ""))[0]
+
+
 def cramp_context(runs: list[tuple[float, float, str]], onset_s: float) -> str:
-    """Where in the activity a cramp at ``onset_s`` came, e.g. "4 min after stopping running"."""
+    """Where in the activity a cramp at ``onset_s`` came, e.g. "4 min after stopping running",
+    "12 s after other activity", "at rest": the activity going on :data:`CONTEXT_BEFORE_S`
+    before the onset if it was effort, else the last effort that ended at most
+    :data:`RECENT_EFFORT_S` before it, else the last stop of walking or running, else the
+    activity then. The one reading of a cramp's context, for ``summary`` and ``report``."""
     now, stopped_s, what = gait_stop(runs, onset_s)
-    if now in GAIT:
-        return f"while {now}"
-    if stopped_s is not None:
-        return f"{_minutes(onset_s - stopped_s)} after stopping {what}"
+    if now is not None and now not in NO_EFFORT:
+        return during(now)
+    before = onset_s - CONTEXT_BEFORE_S
+    efforts = [r for r in runs if r[2] not in NO_EFFORT and r[0] <= before]
+    last = max(efforts, key=lambda r: r[1]) if efforts else None
+    if last is not None and onset_s - last[1] <= RECENT_EFFORT_S:
+        return f"{_minutes(max(onset_s - last[1], 0.0))} {_after(last[2])}"
+    if stopped_s is not None and what is not None:
+        return f"{_minutes(onset_s - stopped_s)} {_after(what)}"
     if now is not None:
-        return f"while {now}" if now != "active" else "during other activity"
+        return during(now)
     return (
         "at the start of the session" if runs and onset_s < runs[0][0] + 5.0 else "activity unknown"
     )
+
+
+def _after(label: str) -> str:
+    return ACTIVITY_PHRASES.get(label, ("", f"after {label}"))[1]
 
 
 def format_session(history: History, session_id: int) -> str:

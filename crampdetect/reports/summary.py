@@ -20,6 +20,13 @@ LONG_CRAMP_S = 600.0
 #: Quality issues during which the leg is not monitored at all (others only disturb it);
 #: ``signal_mismatch``: a channel not of the kind it is scored as is not scored.
 LOST_ISSUES = ("lead_off", "saturation", "gap", "signal_mismatch")
+#: The quality issues of :data:`LOST_ISSUES` in a carer's words (the machine names stay in JSON).
+ISSUE_WORDS = {
+    "lead_off": "sensor loose",
+    "saturation": "signal overloaded",
+    "gap": "signal lost",
+    "signal_mismatch": "wrong kind of signal",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +53,8 @@ class NightSummary:
     n_prompts: int = 0
     n_acks: int = 0
     lost_s: dict[str, float] = field(default_factory=dict)
+    #: per leg, per issue of :data:`LOST_ISSUES`: its episodes (separate stretches of time)
+    lost_episodes: dict[str, dict[str, int]] = field(default_factory=dict)
     lost_any_s: float = 0.0
     interrupted: bool = False
     recordings: list[str] = field(default_factory=list)  # files its sessions were scored from
@@ -70,6 +79,33 @@ def union_length(intervals: list[tuple[float, float]]) -> float:
     return total
 
 
+def episodes(intervals: list[tuple[float, float]]) -> int:
+    """How many separate stretches of time the possibly overlapping ``(start, end)`` cover."""
+    n, cur_b = 0, None
+    for a, b in sorted(intervals):
+        if cur_b is None or a > cur_b:
+            n += 1
+            cur_b = b
+        else:
+            cur_b = max(cur_b, b)
+    return n
+
+
+def sensor_problem_words(channel: str, length: str, counts: dict[str, int]) -> str:
+    """One leg's time lost to sensor problems as a carer reads it, the same in ``monitor``'s
+    end summary and the morning summary: ``left calf 47 s (sensor loose 3 times, signal
+    lost once)``; ``counts``: episodes per issue of :data:`LOST_ISSUES`."""
+    from crampdetect.alerts.policy import place
+
+    said = []
+    for issue in LOST_ISSUES:
+        n = counts.get(issue, 0)
+        if n:
+            times = "once" if n == 1 else "twice" if n == 2 else f"{n} times"
+            said.append(f"{ISSUE_WORDS[issue]} {times}")
+    return f"{place(channel)} {length}" + (f" ({', '.join(said)})" if said else "")
+
+
 def summarise_night(
     history: History, night: str, profile: str = "night", user: str | None = None
 ) -> NightSummary:
@@ -77,6 +113,7 @@ def summarise_night(
     that wearer's sessions (None: everyone's)."""
     out = NightSummary(night)
     lost: dict[str, list[tuple[float, float]]] = {}
+    per_issue: dict[str, dict[str, list[tuple[float, float]]]] = {}
     offset = 0.0  # sessions of one night are laid end to end for the union
     for row in history.sessions(night, night, profile=profile, user=user):
         sid = int(row["id"])
@@ -108,9 +145,15 @@ def summarise_night(
             if q["issue"] not in LOST_ISSUES:
                 continue
             a, b = q["start_s"], q["end_s"] if q["end_s"] is not None else end_s
-            lost.setdefault(q["leg"], []).append((offset + a, offset + min(b, end_s)))
+            span = (offset + a, offset + min(b, end_s))
+            lost.setdefault(q["leg"], []).append(span)
+            per_issue.setdefault(q["leg"], {}).setdefault(q["issue"], []).append(span)
         offset += end_s + 1.0
     out.lost_s = {leg: union_length(iv) for leg, iv in sorted(lost.items())}
+    out.lost_episodes = {
+        leg: {issue: episodes(iv) for issue, iv in issues.items()}
+        for leg, issues in sorted(per_issue.items())
+    }
     out.lost_any_s = union_length([iv for ivs in lost.values() for iv in ivs])
     return out
 
@@ -231,8 +274,11 @@ def format_night(s: NightSummary) -> str:
         lines.append(f"Early warnings: {s.n_warnings}")
     lines.append(f"Prompts: {s.n_prompts}, acknowledged: {s.n_acks}")
     if s.lost_any_s > 0:
-        per_leg = ", ".join(f"{leg} {_hm(v)}" for leg, v in s.lost_s.items())
-        lines.append(f"Time lost to sensor problems: {_hm(s.lost_any_s)} ({per_leg})")
+        per_leg = ", ".join(
+            sensor_problem_words(leg, _hm(v), s.lost_episodes.get(leg, {}))
+            for leg, v in s.lost_s.items()
+        )
+        lines.append(f"Time lost to sensor problems: {_hm(s.lost_any_s)}; {per_leg}")
     if s.recordings:
         noun = "Recording" if len(s.recordings) == 1 else "Recordings"
         lines.append(f"{noun}: {', '.join(s.recordings)}")
