@@ -1,0 +1,92 @@
+"""Findings of the session-24 new-user tryout (researchers and contributors): a bulk run over
+the shipped ``recordings/`` folder, ``convert``'s summary of a CSV, ``replay --block-s``, a
+CSV's labels in MNE annotations, and the pings of fast simulated boards.
+
+Every file here is a real file in a temp folder (or the shipped ``recordings/``), written by
+``crampdetect simulate`` or ``convert`` and read back by its own library where one is used.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from crampdetect.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def labelled(tmp_path_factory) -> Path:
+    """A labelled simulated cramp scene: ``cramp.csv`` and ``cramp.labels.json``."""
+    folder = tmp_path_factory.mktemp("labelled")
+    argv = ["simulate", "cramp", "--seed", "3", "--duration", "120", "-q"]
+    assert main([*argv, "--out", str(folder / "cramp.csv")]) == 0
+    assert (folder / "cramp.labels.json").exists()
+    return folder
+
+
+# -- 1. helper tables beside recordings are skipped with a note when a folder is expanded --
+
+
+def test_detect_over_the_shipped_recordings_folder_succeeds(capsys):
+    capsys.readouterr()
+    code = main(["detect", str(REPO / "recordings"), "--recursive", "--json", "--workers", "1"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "error" not in err
+    cycles = REPO / "recordings" / "gait-13muscles-santuz" / "ID0012_TW_01_cycles.csv"
+    assert f"skipped {cycles}: not a recording: the touchdown and liftoff times" in err
+    lines = [json.loads(ln) for ln in out.splitlines()]
+    assert lines and all("error" not in ln for ln in lines)
+    assert str(cycles) not in [ln["path"] for ln in lines]
+
+
+def _folder_with_tables(labelled: Path, folder: Path) -> Path:
+    folder.mkdir()
+    for name in ("cramp.csv", "cramp.labels.json"):
+        shutil.copy(labelled / name, folder / name)
+    # an event table and a gait-cycle table as researchers keep them beside a recording
+    (folder / "events_derived.csv").write_text(
+        "onset_s,offset_s,duration_s,peak_env_50ms\n7.592,9.232,1.640,1319.3\n"
+    )
+    (folder / "cycles.csv").write_text("touchdown_s,liftoff_s\n1.414,2.074\n")
+    (folder / "trials.csv").write_text("force_N,ankle_angle_deg\n1.0,2.0\n")
+    return folder
+
+
+def test_folder_skips_tables_of_times_and_non_signal_columns(labelled, tmp_path, capsys):
+    folder = _folder_with_tables(labelled, tmp_path / "set")
+    capsys.readouterr()
+    assert main(["detect", str(folder), "--json", "--workers", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert [json.loads(ln)["path"] for ln in out.splitlines()] == [str(folder / "cramp.csv")]
+    for name in ("cycles.csv", "events_derived.csv", "trials.csv"):
+        assert f"skipped {folder / name}: not a recording: its columns" in err
+    assert "1 of 1 file scored" in err
+
+    out_dir = tmp_path / "copies"
+    assert main(["convert", str(folder), "--out", str(out_dir), "--format", "edf"]) == 0
+    assert [p.name for p in out_dir.iterdir()] == ["cramp.edf"]
+    assert "skipped" in capsys.readouterr().err
+
+    capsys.readouterr()
+    code = main(["evaluate", str(folder), "--json", "--workers", "1", "-q"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 0 and not doc.get("failed")
+
+
+def test_a_table_named_directly_or_a_near_miss_recording_is_still_an_error(
+    labelled, tmp_path, capsys
+):
+    folder = _folder_with_tables(labelled, tmp_path / "set")
+    capsys.readouterr()
+    assert main(["detect", str(folder / "cycles.csv")]) == 2
+    assert "its first column is named 'touchdown_s'" in capsys.readouterr().err
+    # one column that may be a signal: a recording whose time column is misnamed
+    (folder / "night.csv").write_text("t,calf_left\n0,1\n0.001,2\n0.002,3\n")
+    assert main(["detect", str(folder), "--workers", "1"]) == 2
+    assert f"error: {folder / 'night.csv'}: not a recording" in capsys.readouterr().err
