@@ -90,3 +90,43 @@ def test_a_table_named_directly_or_a_near_miss_recording_is_still_an_error(
     (folder / "night.csv").write_text("t,calf_left\n0,1\n0.001,2\n0.002,3\n")
     assert main(["detect", str(folder), "--workers", "1"]) == 2
     assert f"error: {folder / 'night.csv'}: not a recording" in capsys.readouterr().err
+
+
+# -- 2. convert says it copies stored events, it does not detect --
+
+
+def test_convert_of_a_csv_says_no_stored_events_not_zero_events(labelled, tmp_path, capsys):
+    capsys.readouterr()
+    assert main(["convert", str(labelled / "cramp.csv"), str(tmp_path / "c.edf")]) == 0
+    out = capsys.readouterr().out
+    assert "0 events" not in out and "0 quality intervals" not in out
+    assert "no stored events or quality intervals (convert copies them, it does not detect)" in out
+
+
+# -- 6. a CSV's sidecar labels reach the MNE annotations, as the EDF+ copy carries them --
+
+
+def test_to_mne_of_a_csv_carries_its_labels_as_the_edf_copy_does(labelled, tmp_path):
+    mne = pytest.importorskip("mne")
+    pytest.importorskip("edfio")
+    import crampdetect
+    from crampdetect.storage.formats import to_mne
+
+    raw = to_mne(crampdetect.open(labelled / "cramp.csv"))
+    truth = json.loads((labelled / "cramp.labels.json").read_text())
+    cramp = next(i for i in truth["intervals"] if i["kind"] == "cramp")
+    mine = [
+        (round(float(a["onset"]), 2), round(float(a["duration"]), 2), a["description"])
+        for a in raw.annotations
+        if a["description"].startswith("label ")
+    ]
+    assert any(text.startswith(f"label cramp {cramp['channel']}") for *_, text in mine)
+    assert main(["convert", str(labelled / "cramp.csv"), str(tmp_path / "c.edf")]) == 0
+    copy = mne.io.read_raw_edf(tmp_path / "c.edf", verbose=False)
+    theirs = [
+        (round(float(a["onset"]), 2), round(float(a["duration"]), 2), a["description"])
+        for a in copy.annotations
+        if a["description"].startswith("label ")
+    ]
+    assert mine == theirs
+    assert any(a["description"].startswith("crampdetect-labels ") for a in raw.annotations)

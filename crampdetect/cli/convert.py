@@ -103,10 +103,19 @@ def _convert_one(
                 f"{path}: {plural(rec.n_samples, 'sample')} x "
                 f"{plural(len(rec.channels), 'channel')} at {rec.fs:g} Hz, "
                 f"{representation_text(rec.representation)}, "
-                f"{plural(rec.n_gaps, 'gap')}, {plural(len(rec.events), 'event')}, "
-                f"{plural(len(rec.quality), 'quality interval')}"
+                f"{plural(rec.n_gaps, 'gap')}, {stored_text(rec)}"
             )
     return 0
+
+
+def stored_text(rec) -> str:
+    """The events and quality intervals the copy carries, as stored in the source (a session's
+    alerts, an EDF+'s annotations): ``convert`` copies them and detects nothing, so none stored
+    is said as such, not as ``0 events`` of a recording that may hold a cramp."""
+    if not rec.events and not rec.quality:
+        return "no stored events or quality intervals (convert copies them, it does not detect)"
+    events = plural(len(rec.events), "event") if rec.events else "no stored events"
+    return f"{events}, {plural(len(rec.quality), 'quality interval')}"
 
 
 def _with_representation(rec, args: argparse.Namespace, named: str | None = None):
