@@ -130,3 +130,22 @@ def test_to_mne_of_a_csv_carries_its_labels_as_the_edf_copy_does(labelled, tmp_p
     ]
     assert mine == theirs
     assert any(a["description"].startswith("crampdetect-labels ") for a in raw.annotations)
+
+
+# -- 5. replay --block-s, as detect has it: the events do not depend on it --
+
+
+def test_replay_block_s_changes_no_event(labelled, capsys):
+    def replay(*extra: str) -> dict:
+        capsys.readouterr()
+        assert main(["replay", str(labelled / "cramp.csv"), "--json", "-q", *extra]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    ref = replay()
+    assert any(e["kind"] == "cramp" for e in ref["events"])
+    for block_s in ("0.02", "3"):
+        got = replay("--block-s", block_s)
+        assert got["provenance"]["block_s"] == float(block_s)  # the blocks were cut so
+        assert (got["events"], got["quality"]) == (ref["events"], ref["quality"])
+    assert main(["replay", str(labelled / "cramp.csv"), "--block-s", "-1"]) == 2
+    assert "--block-s -1: give a positive number" in capsys.readouterr().err
