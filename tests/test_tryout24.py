@@ -149,3 +149,42 @@ def test_replay_block_s_changes_no_event(labelled, capsys):
         assert (got["events"], got["quality"]) == (ref["events"], ref["quality"])
     assert main(["replay", str(labelled / "cramp.csv"), "--block-s", "-1"]) == 2
     assert "--block-s -1: give a positive number" in capsys.readouterr().err
+
+
+# -- 7. pings of a board faster than the host: all answered, and a board that does not answer --
+
+
+def _fast_sim_monitor(silent: bool = False):
+    """A 20 s simulated scene played as fast as possible (the board ends its stream long
+    before the host, slowed here a little per block, has scored it); ``silent``: a board that
+    answers no command at all."""
+    import time
+
+    from crampdetect.ingest.sources import open_source
+    from crampdetect.pipeline.live import LiveMonitor
+
+    source = open_source("sim://leadoff?speed=0&duration=20")
+    if silent:
+        source.transport.board.receive = lambda data: b""
+    monitor = LiveMonitor(source)
+    return monitor.run(on_block=lambda block, out: time.sleep(0.002))
+
+
+def test_pings_sent_while_the_host_catches_up_after_the_end_are_all_acknowledged():
+    summary = _fast_sim_monitor()
+    stats = summary.stats
+    assert stats.ended and stats.pings >= 2  # pings went out after the board ended its stream
+    assert stats.pings_acked == stats.pings
+
+
+def test_a_board_that_answers_no_ping_is_still_reported():
+    import io
+
+    from crampdetect.cli.monitor import print_summary
+
+    summary = _fast_sim_monitor(silent=True)
+    stats = summary.stats
+    assert stats.pings >= 2 and stats.pings_acked == 0
+    out = io.StringIO()
+    print_summary(summary, file=out)
+    assert f"pings acknowledged 0/{stats.pings}" in out.getvalue()

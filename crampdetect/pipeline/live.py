@@ -542,6 +542,9 @@ class LiveMonitor:
                 self.source.send("stop")
         except Exception as exc:  # the link may be gone: the firmware's heartbeat timeout covers it
             logger.warning("could not send stop: %s", exc)
+        late_acks = getattr(self.source, "take_late_acks", None)
+        if late_acks is not None:  # answers queued behind the end of the stream, counted
+            late_acks()
         if self.pipeline is not None:
             out = self.pipeline.finish()
             self._handle(out.events, out.quality)
