@@ -188,3 +188,71 @@ def test_a_board_that_answers_no_ping_is_still_reported():
     out = io.StringIO()
     print_summary(summary, file=out)
     assert f"pings acknowledged 0/{stats.pings}" in out.getvalue()
+
+
+# -- 3, 4. docs: every detail field of an event described; the loose-sensor command works --
+
+
+def _detail_keys() -> set[str]:
+    """The keys the detector and the chain put in an event's ``detail`` (dict literals given
+    as ``detail=``, or bound to a name ``detail``, and ``<x>.detail["key"] = ...``)."""
+    import ast
+
+    keys: set[str] = set()
+    for path in sorted((REPO / "crampdetect").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            value = None
+            if isinstance(node, ast.keyword) and node.arg == "detail":
+                value = node.value
+            elif isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "detail" for t in node.targets
+            ):
+                value = node.value
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+                if isinstance(node.value, ast.Attribute) and node.value.attr == "detail":
+                    if isinstance(node.slice, ast.Constant):
+                        keys.add(node.slice.value)
+            if isinstance(value, ast.Dict):
+                keys |= {k.value for k in value.keys if isinstance(k, ast.Constant)}
+    return keys
+
+
+def test_every_detail_field_of_an_event_is_described_in_detection_md():
+    keys = _detail_keys()
+    assert {"path", "level_uv", "floor_ratio", "continues"} <= keys
+    text = (REPO / "docs" / "detection.md").read_text(encoding="utf-8")
+    missing = [k for k in sorted(keys) if f"`detail.{k}`" not in text and f"`{k}`" not in text]
+    assert not missing, missing
+    for key, unit in (("level_uv", "µV at the skin"), ("floor_ratio", "unitless")):
+        described = text.split(f"`detail.{key}`", 1)[1][:400]
+        assert unit in described
+
+
+def test_docs_edf_table_says_physical_units_are_kept_and_every_module_is_in_architecture():
+    table = (REPO / "docs" / "recordings.md").read_text(encoding="utf-8")
+    edf_row = next(ln for ln in table.splitlines() if ln.startswith("| EDF+ |"))
+    assert "keep their unit" in edf_row and "mV" in edf_row
+    arch = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for module in sorted((REPO / "crampdetect").glob("*.py")):
+        if not module.name.startswith("_"):
+            assert f"| `{module.stem}`" in arch, module.name
+    for package in sorted((REPO / "crampdetect").iterdir()):
+        if (package / "__init__.py").exists():
+            assert f"| `{package.name}`" in arch, package.name
+
+
+def test_readme_loose_sensor_command_names_a_source_that_opens(capsys):
+    import re
+    import shlex
+
+    from crampdetect.cli import build_parser
+    from crampdetect.ingest.sources import open_source
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    loose = readme[readme.index("A sensor that comes loose") :][:400]
+    command = re.search(r"`(crampdetect monitor [^`]+)`", loose).group(1)
+    argv = shlex.split(command)[1:]
+    args = build_parser().parse_args(argv)
+    assert args.url == "sim://leadoff?speed=10"
+    source = open_source(args.url)
+    assert source.transport.speed == 10.0
