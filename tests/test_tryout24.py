@@ -88,8 +88,12 @@ def test_a_table_named_directly_or_a_near_miss_recording_is_still_an_error(
     assert "its first column is named 'touchdown_s'" in capsys.readouterr().err
     # one column that may be a signal: a recording whose time column is misnamed
     (folder / "night.csv").write_text("t,calf_left\n0,1\n0.001,2\n0.002,3\n")
+    # a name that says EMG is a signal, whatever it ends with
+    (folder / "soleus.csv").write_text("onset_s,emg_s\n0,1\n0.001,2\n")
     assert main(["detect", str(folder), "--workers", "1"]) == 2
-    assert f"error: {folder / 'night.csv'}: not a recording" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"error: {folder / 'night.csv'}: not a recording" in err
+    assert f"error: {folder / 'soleus.csv'}: not a recording" in err
 
 
 # -- 2. convert says it copies stored events, it does not detect --

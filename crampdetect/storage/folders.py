@@ -113,6 +113,11 @@ def _names_time(name: str) -> bool:
     return bool(words) and _TIME_WORD.match(words[-1]) is not None
 
 
+def _says_emg(name: str) -> bool:
+    """The name says EMG (``emg_s``, ``sEMG_left``): a signal, whatever unit it ends with."""
+    return any(w.startswith(("emg", "semg")) for w in re.split(r"[^0-9a-z]+", name.lower()))
+
+
 def not_a_recording(path: Path) -> str | None:
     """Why the file at ``path``, which no reader takes, is a table of something else than
     samples (a helper file beside a recording), as a short note; None when it may be a
@@ -126,15 +131,16 @@ def not_a_recording(path: Path) -> str | None:
     (``t,left``, a near-miss of the ``time_s,<channels>`` layout) keeps it an error.
     """
     import csv
-    import json
 
     from crampdetect.ingest.columns import is_emg_name
+    from crampdetect.storage import limits
     from crampdetect.storage.reader import MANIFEST
 
     manifest = path.parent / MANIFEST
     try:
         if manifest.is_file():
-            listed = json.loads(manifest.read_text(encoding="utf-8")).get("not_recordings")
+            doc = limits.read_json(manifest, "manifest")  # within the limits of any JSON read
+            listed = doc.get("not_recordings") if isinstance(doc, dict) else None
             if isinstance(listed, dict) and path.name in listed:
                 what = listed[path.name]
                 what = what if isinstance(what, str) and what else "listed as such"
@@ -143,7 +149,7 @@ def not_a_recording(path: Path) -> str | None:
             return None
         with open(path, "rb") as fh:
             first = fh.readline(4096).decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+    except (InputError, OSError, UnicodeDecodeError, ValueError):
         return None
     names = [n.strip() for n in next(csv.reader([first.strip()]), [])]
     if len(names) < 2 or not all(names):
@@ -154,7 +160,7 @@ def not_a_recording(path: Path) -> str | None:
             return None  # a line of numbers, not of names
         except ValueError:
             pass
-    if any(is_emg_name(n) and not _names_time(n) for n in names):
+    if any(_says_emg(n) or (is_emg_name(n) and not _names_time(n)) for n in names):
         return None
     return f"not a recording: its columns {', '.join(names)} are times or other values, not signals"
 
