@@ -130,8 +130,10 @@ def not_a_recording(path: Path) -> str | None:
     :func:`~crampdetect.ingest.columns.is_emg_name`). One column that may be a signal
     (``t,left``, a near-miss of the ``time_s,<channels>`` layout) keeps it an error.
     """
+    # lazy: looked at only for a folder's file no reader takes, as the readers load
     import csv
 
+    # lazy: as above (the column names and the JSON limits of the readers)
     from crampdetect.ingest.columns import is_emg_name
     from crampdetect.storage import limits
     from crampdetect.storage.reader import MANIFEST
