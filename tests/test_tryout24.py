@@ -266,3 +266,23 @@ def test_readme_loose_sensor_command_names_a_source_that_opens(capsys):
     assert args.url == "sim://leadoff?speed=10"
     source = open_source(args.url)
     assert source.transport.speed == 10.0
+
+
+def test_answers_read_minutes_after_their_pings_still_count():
+    # a host behind its board reads the answers after the minutes of samples queued before
+    # them: every ping of those minutes was answered
+    from crampdetect.ingest.commands import CommandChannel
+    from crampdetect.ingest.frames import AckFrame, CommandFrame, FrameDecoder
+
+    written: list[bytes] = []
+    channel = CommandChannel(lambda data: written.append(data) or True, lambda: 0.0)
+    for _ in range(300):  # five minutes of heartbeats
+        channel.send("ping")
+    decoder = FrameDecoder()
+    seqs = [f.seq for f in decoder.feed(b"".join(written)) if isinstance(f, CommandFrame)]
+    assert len(seqs) == 300
+    for n, seq in enumerate(seqs):
+        channel.acked(AckFrame(n, seq, 0))
+    assert (channel.pings, channel.pings_acked) == (300, 300)
+    channel.acked(AckFrame(300, seqs[0], 0))  # an answer twice counts once
+    assert channel.pings_acked == 300
