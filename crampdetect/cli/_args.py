@@ -79,9 +79,12 @@ def run_many(args: argparse.Namespace, command: str, score) -> int:
 
     from crampdetect.pipeline.bulk import Failure, map_recordings
 
-    paths, skipped = expand_folders(args.paths, getattr(args, "recursive", False))
+    tables: list[tuple[str, str]] = []
+    paths, skipped = expand_folders(args.paths, getattr(args, "recursive", False), tables=tables)
     if skipped:
         print(skipped_line(command, skipped), file=sys.stderr)
+    for line in table_lines(command, tables):
+        print(line, file=sys.stderr)
     if not paths:
         raise nothing_to_score(args.paths, getattr(args, "recursive", False))
     results = map_recordings(
@@ -133,6 +136,12 @@ def skipped_line(
     more = len(skipped) - shown
     names = ", ".join(skipped[:shown]) + (f", +{more} more" if more > 0 else "")
     return f"crampdetect {command}: skipped {plural(len(skipped), noun)}{note}: {names}"
+
+
+def table_lines(command: str, tables: list[tuple[str, str]]) -> list[str]:
+    """One note per file of a folder skipped as a table of something else than samples
+    (:func:`~crampdetect.storage.folders.not_a_recording`): which, and what it is."""
+    return [f"crampdetect {command}: skipped {path}: {why}" for path, why in tables]
 
 
 def _rate(text: str) -> float:

@@ -103,10 +103,19 @@ def _convert_one(
                 f"{path}: {plural(rec.n_samples, 'sample')} x "
                 f"{plural(len(rec.channels), 'channel')} at {rec.fs:g} Hz, "
                 f"{representation_text(rec.representation)}, "
-                f"{plural(rec.n_gaps, 'gap')}, {plural(len(rec.events), 'event')}, "
-                f"{plural(len(rec.quality), 'quality interval')}"
+                f"{plural(rec.n_gaps, 'gap')}, {stored_text(rec)}"
             )
     return 0
+
+
+def stored_text(rec) -> str:
+    """The events and quality intervals the copy carries, as stored in the source (a session's
+    alerts, an EDF+'s annotations): ``convert`` copies them and detects nothing, so none stored
+    is said as such, not as ``0 events`` of a recording that may hold a cramp."""
+    if not rec.events and not rec.quality:
+        return "no stored events or quality intervals (convert copies them, it does not detect)"
+    events = plural(len(rec.events), "event") if rec.events else "no stored events"
+    return f"{events}, {plural(len(rec.quality), 'quality interval')}"
 
 
 def _with_representation(rec, args: argparse.Namespace, named: str | None = None):
@@ -137,7 +146,13 @@ def representation_text(rep) -> str:
 
 
 def _convert_many(args: argparse.Namespace) -> int:
-    from crampdetect.cli._args import copy_path, expand_folders, name_path, skipped_line
+    from crampdetect.cli._args import (
+        copy_path,
+        expand_folders,
+        name_path,
+        skipped_line,
+        table_lines,
+    )
     from crampdetect.core import CrampDetectError
 
     if args.format is None:
@@ -145,13 +160,17 @@ def _convert_many(args: argparse.Namespace) -> int:
     out_dir = Path(args.out)
     if out_dir.suffix.lower() in tuple("." + f for f in FORMATS) or out_dir.is_file():
         raise InputError(f"--out {out_dir} must be a folder (it is created if missing)")
-    paths, skipped = expand_folders(args.path, args.recursive)
+    tables: list[tuple[str, str]] = []
+    paths, skipped = expand_folders(args.path, args.recursive, tables=tables)
     # copies already in --out (a folder inside the one converted) are not converted again
     inside = [p for p in paths if Path(p).resolve().is_relative_to(out_dir.resolve())]
     paths = [p for p in paths if p not in inside]
     skipped += [f"{p} (inside --out)" for p in inside]
     if skipped and not getattr(args, "quiet", False):  # -q: only errors and warnings
         print(skipped_line("convert", skipped), file=sys.stderr)
+    if not getattr(args, "quiet", False):
+        for line in table_lines("convert", tables):
+            print(line, file=sys.stderr)
     if not paths:
         hint = "" if args.recursive else " (sub-folders are searched with --recursive)"
         raise InputError(f"nothing to convert: {', '.join(args.path)} without recordings{hint}")

@@ -16,7 +16,6 @@ pulled mid-frame), and the command would otherwise be glued to it and dropped.
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,8 +25,10 @@ logger = logging.getLogger(__name__)
 
 ACK_TIMEOUT_S = 0.5
 MAX_RESENDS = 2
-#: Recent pings whose acknowledgement is still counted (one a second: a minute of them).
-PING_MEMORY = 64
+#: Recent pings whose acknowledgement is still counted (one a second: an hour of them). A host
+#: behind its board (a fast simulation, a busy machine) reads the answers only after the
+#: minutes of samples queued before them: they still count (sequence numbers wrap at 65536).
+PING_MEMORY = 3600
 #: Commands worth resending when unacknowledged.
 RESENT = ("vibrate", "stop", "set_rate")
 #: Commands that set what the motor does: a newer one supersedes every older one still unacked.
@@ -58,7 +59,7 @@ class CommandChannel:
         self.clock = clock
         self.sent = self.acks = self.resends = self.unacked = self.rejected = 0
         self.pings = self.pings_acked = 0  # heartbeats written, and acknowledged
-        self._ping_seqs: deque[int] = deque(maxlen=PING_MEMORY)
+        self._ping_seqs: dict[int, None] = {}  # in the order sent, at most PING_MEMORY
         self._seq = 0
         self._pending: dict[int, _Pending] = {}
         self._resync = True  # the next write starts with a delimiter
@@ -85,7 +86,10 @@ class CommandChannel:
         self.sent += ok
         if ok and command == "ping":
             self.pings += 1
-            self._ping_seqs.append(frame.seq)
+            self._ping_seqs.pop(frame.seq, None)
+            self._ping_seqs[frame.seq] = None
+            while len(self._ping_seqs) > PING_MEMORY:
+                del self._ping_seqs[next(iter(self._ping_seqs))]
         if command in RESENT:
             self._pending[frame.seq] = _Pending(frame, data, self.clock())
         return ok
@@ -93,8 +97,7 @@ class CommandChannel:
     def acked(self, ack: AckFrame) -> None:
         """Match an acknowledgement from the board with its command."""
         self.acks += 1
-        if ack.acked_seq in self._ping_seqs:
-            self._ping_seqs.remove(ack.acked_seq)
+        if self._ping_seqs.pop(ack.acked_seq, 0) is None:
             self.pings_acked += 1
         pending = self._pending.pop(ack.acked_seq, None)
         if ack.status != 0:

@@ -166,6 +166,26 @@ class BoardSource:
         self.commands.check()  # after the acks just received
         return blocks
 
+    def take_late_acks(self) -> None:
+        """After the stream ended: match the acknowledgements the board sent meanwhile. A board
+        that played its stream faster than the host scores it (``sim://...?speed=0``) ends it
+        while the host still works through minutes of received samples, sending its heartbeats;
+        the board answers them at once, but behind the end of the stream, which the reads
+        stop at. Only acknowledgements are taken (the samples after the end are none);
+        non-blocking, and nothing when the stream has not ended."""
+        if not self.ended:
+            return
+        while True:
+            try:
+                item = self.transport.queue.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(item, Chunk):
+                for frame in self.decoder.feed(item.data):
+                    if isinstance(frame, AckFrame):
+                        self.acks.append(frame)
+                        self.commands.acked(frame)
+
     def drain(self) -> list[Block]:
         """At a stop: the blocks of every byte received so far, the unfinished one included
         (blocks are cut on fixed windows of the sample clock; a stop must not drop the last)."""

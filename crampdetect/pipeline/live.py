@@ -501,6 +501,15 @@ class LiveMonitor:
         self._last_ping = time.monotonic()
         if self._commands:
             self.source.send("ping")
+            self._take_late_acks()
+
+    def _take_late_acks(self) -> None:
+        """The answers a board sent behind the end of its stream (a ``sim://...?speed=0``
+        board ends it while the host still works through its backlog, pinging): matched as
+        they come, while the pings they answer are remembered (``PING_MEMORY``)."""
+        late_acks = getattr(self.source, "take_late_acks", None)
+        if late_acks is not None:
+            late_acks()
 
     def _update_view(self) -> None:
         if self.view is not None:
@@ -559,6 +568,7 @@ class LiveMonitor:
                 self.source.send("stop")
         except Exception as exc:  # the link may be gone: the firmware's heartbeat timeout covers it
             logger.warning("could not send stop: %s", exc)
+        self._take_late_acks()  # the answers to the last pings and to the stop, counted
         if self.pipeline is not None:
             out = self.pipeline.finish()
             self._handle(out.events, out.quality)

@@ -241,11 +241,20 @@ def _label_annotations(labels: object, t0: float) -> list:
     """EDF+ annotations of a labels document (see the module docstring); none without one."""
     import edfio
 
+    return [edfio.EdfAnnotation(*note) for note in label_notes(labels, t0)]
+
+
+def label_notes(labels: object, t0: float) -> list[tuple[float, float | None, str]]:
+    """The annotations of a labels document as (onset s from ``t0``, duration s or None,
+    text): those of an EDF+/BDF+ copy (see the module docstring), also given to MNE by
+    :func:`~crampdetect.storage.formats.to_mne`; none without a labels document."""
     if not isinstance(labels, dict) or not isinstance(labels.get("intervals"), list):
         return []
     head = {k: v for k, v in labels.items() if k not in _LABEL_FIELDS_IN_HEADER}
     compact = {"separators": (",", ":"), "default": str}
-    notes = [edfio.EdfAnnotation(0.0, None, LABELS_PREFIX + json.dumps(head, **compact))]
+    notes: list[tuple[float, float | None, str]] = [
+        (0.0, None, LABELS_PREFIX + json.dumps(head, **compact))
+    ]
     for item in labels["intervals"]:
         if not isinstance(item, dict):
             continue
@@ -258,7 +267,7 @@ def _label_annotations(labels: object, t0: float) -> list:
         rest = {k: v for k, v in item.items() if k not in ("kind", "channel", "start_s", "end_s")}
         text = f"label {kind} {channel}" + (f" {json.dumps(rest, **compact)}" if rest else "")
         onset = max(float(start) - t0, 0.0)
-        notes.append(edfio.EdfAnnotation(onset, max(float(end) - t0 - onset, 0.0), text))
+        notes.append((onset, max(float(end) - t0 - onset, 0.0), text))
     return notes
 
 

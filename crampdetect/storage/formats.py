@@ -25,7 +25,7 @@ from crampdetect.ingest.inference import resolve_inference
 from crampdetect.provenance import ReadHash  # one owner of the input's hash
 from crampdetect.storage import limits
 from crampdetect.storage.csvfile import open_csv
-from crampdetect.storage.edf import write_edf
+from crampdetect.storage.edf import label_notes, write_edf
 from crampdetect.storage.limits import LimitError
 from crampdetect.storage.recording import Recording, Segment
 from crampdetect.storage.recover import bad_samples, recover_csv
@@ -407,7 +407,8 @@ _VOLTS = {"uV": 1e-6, "mV": 1e-3, "V": 1.0}
 
 
 def to_mne(rec: Recording):
-    """An ``mne.io.RawArray`` (EMG channels in V) with events and quality as annotations.
+    """An ``mne.io.RawArray`` (EMG channels in V) with events, quality and ground-truth labels
+    (a ``.labels.json`` beside a CSV or WAV, an EDF+'s label annotations) as annotations.
 
     The volts are those of the EDF+/BDF+ copy (:attr:`Representation.physical`, in SI units as
     MNE wants, channel type ``emg``): raw EMG at the skin; the MyoWare ENV output at its pin
@@ -447,6 +448,12 @@ def to_mne(rec: Recording):
         onsets.append(q.start_s - t0)
         durations.append(0.0 if q.end_s is None else q.end_s - q.start_s)
         texts.append(f"BAD_{q.issue}/{q.channel}")
+    # ground-truth labels (a CSV's or WAV's .labels.json, an EDF+'s label annotations): as
+    # the EDF+/BDF+ copy carries them, so mne.io.read_raw_edf of the copy shows the same
+    for onset, duration, text in label_notes(rec.labels, t0):
+        onsets.append(onset)
+        durations.append(duration or 0.0)
+        texts.append(text)
     # Items that end exactly at (or a rounding past) the last sample stay in range.
     span = n / rec.fs
     onsets = [min(max(o, 0.0), span - 1.0 / rec.fs) for o in onsets]
