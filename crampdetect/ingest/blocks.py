@@ -308,7 +308,7 @@ class Reassembler:
             return False
         # A jump: believed once a later frame continues one of the frames held.
         for held, held_host_s in self._jumps:
-            if self._follows(held, frame):
+            if self._follows(held, frame) and self._jump_agrees(held):
                 self.stats.implausible += len(self._jumps) - 1
                 self._jumps = []
                 self._place(held, held_host_s, self._gap_before(held, held_host_s), blocks)
@@ -360,6 +360,15 @@ class Reassembler:
             return False
         expected_us = (step - 1) * self._last_n * 1e6 / self.info.fs
         return abs(self._late_us(int(frame.t_us) & 0xFFFFFFFF) - expected_us) * self.info.fs < 5e5
+
+    def _jump_agrees(self, frame: SampleFrame) -> bool:
+        """A jump's sequence step and device time do not contradict each other: a frame several
+        numbers ahead whose device time puts it exactly where the next frame belongs carries a
+        damaged number (two such frames in a row, both missed by the CRC, are not believed)."""
+        step = (int(frame.seq) - self._last_seq) % SEQ_MOD
+        if step <= 1:
+            return True
+        return abs(self._late_us(int(frame.t_us) & 0xFFFFFFFF)) * self.info.fs >= 5e5
 
     def _follows(self, held: SampleFrame, frame: SampleFrame) -> bool:
         """``frame`` continues ``held``: a few sequence numbers later and, on the sample clock,
