@@ -151,8 +151,10 @@ def test_replay_block_s_changes_no_event(labelled, capsys):
         got = replay("--block-s", block_s)
         assert got["provenance"]["block_s"] == float(block_s)  # the blocks were cut so
         assert (got["events"], got["quality"]) == (ref["events"], ref["quality"])
-    assert main(["replay", str(labelled / "cramp.csv"), "--block-s", "-1"]) == 2
-    assert "--block-s -1: give a positive number" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:  # refused where it is parsed (test_cli_block_s.py)
+        main(["replay", str(labelled / "cramp.csv"), "--block-s", "-1"])
+    assert stop.value.code == 2
+    assert "--block-s: -1: give a positive number" in capsys.readouterr().err
 
 
 # -- 7. pings of a board faster than the host: all answered, and a board that does not answer --

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 from pathlib import Path
 
 from crampdetect.cli import add_quiet_argument
@@ -167,6 +168,28 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     )
     add_quiet_argument(p)
     add_set_argument(p)
+
+
+def _block_s(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text}: give a positive number of seconds, e.g. 0.02")
+    return value
+
+
+def add_block_s_argument(p: argparse.ArgumentParser, default: str) -> None:
+    """``--block-s SECONDS`` (``detect``, ``replay``): the stream cut in blocks of this size,
+    checked here once for every input kind (zero, negative, NaN and inf refused, exit 2)."""
+    p.add_argument(
+        "--block-s",
+        type=_block_s,
+        metavar="SECONDS",
+        help="stream the file in blocks of this many seconds, e.g. 0.02 like the live board "
+        f"(default: {default}); the result does not depend on it",
+    )
 
 
 def add_set_argument(p: argparse.ArgumentParser) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from crampdetect.cli import progress
 from crampdetect.cli._args import (
+    add_block_s_argument,
     add_channels_argument,
     add_input_arguments,
     add_model_argument,
@@ -55,13 +56,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     add_channels_argument(p)
     add_user_argument(p)
-    p.add_argument(
-        "--block-s",
-        type=float,
-        metavar="SECONDS",
-        help="stream the file in blocks of this many seconds, e.g. 0.02 like the live board "
-        "(default: the file's read chunks); the result does not depend on it",
-    )
+    add_block_s_argument(p, "the file's read chunks")
     add_model_argument(p)
     add_input_arguments(p)
     add_scale_argument(p)

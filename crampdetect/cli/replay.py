@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 
 
@@ -22,6 +21,7 @@ def _speed(text: str) -> float | None:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from crampdetect.cli._args import (
+        add_block_s_argument,
         add_channels_argument,
         add_input_arguments,
         add_model_argument,
@@ -44,13 +44,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="N times real time (1 paces like a live board); default max",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object, as detect does")
-    p.add_argument(
-        "--block-s",
-        type=float,
-        metavar="SECONDS",
-        help="stream the file in blocks of this many seconds, e.g. 0.02 like the live board "
-        "(default: 0.05 with --speed, else 10); the result does not depend on it",
-    )
+    add_block_s_argument(p, "0.05 with --speed, else 10")
     add_channels_argument(p, "replay")
     p.add_argument("--user", help="use this user's calibration (see `crampdetect calibrate`)")
     add_model_argument(p)
@@ -66,9 +60,6 @@ def run(args: argparse.Namespace) -> int:
     from crampdetect.core import InputError
     from crampdetect.storage.reader import open_recording
 
-    block_s = getattr(args, "block_s", None)
-    if block_s is not None and not (math.isfinite(block_s) and block_s > 0):
-        raise InputError(f"--block-s {block_s:g}: give a positive number of seconds, e.g. 0.02")
     paths = args.path if isinstance(args.path, list) else [args.path]
     if args.speed is not None and (len(paths) > 1 or is_folder(Path(paths[0]))):
         from crampdetect.cli._args import expand_folders
