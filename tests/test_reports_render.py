@@ -96,7 +96,7 @@ def test_report_files_render(night: Path, tmp_path: Path, suffix: str) -> None:
         assert raw.startswith(b"%PDF") and raw.count(b"/Type /Page") >= 2  # overview + zoom
     else:
         text = raw.decode()
-        assert text.count("data:image/png;base64,") == 2 and "lead_off" in text
+        assert text.count("data:image/png;base64,") == 2 and "sensor loose" in text
     with pytest.raises(Exception, match="refusing to overwrite"):
         make_report(night, out, "night")
 

@@ -29,7 +29,7 @@ from crampdetect.pipeline.rescore import replay, resolve_representation
 from crampdetect.provenance import InputHash, provenance
 from crampdetect.reports import activity
 from crampdetect.reports.session_view import cramp_context, gait_stop, smooth_runs
-from crampdetect.reports.summary import LOST_ISSUES
+from crampdetect.reports.summary import LOST_ISSUES, episodes
 from crampdetect.storage.recording import Recording
 
 STATES = ("idle", "suspect", "cramp", "recovery")
@@ -294,14 +294,16 @@ def night_summary(data: ReportData) -> dict:
                 "open_at_end": bool((last.get("detail") or {}).get("open_at_end")),
             }
         )
-    lost = {}
+    lost, lost_episodes = {}, {}
     for ch in data.rec.channels:
-        spans = [
-            (q["start_s"], q["end_s"] if q["end_s"] is not None else t_end)
-            for q in data.quality
-            if q["channel"] == ch and q["issue"] in LOST_ISSUES  # as summary counts them
-        ]
-        lost[ch] = round(_union(spans), 1)
+        per_issue: dict[str, list[tuple[float, float]]] = {}
+        for q in data.quality:
+            if q["channel"] == ch and q["issue"] in LOST_ISSUES:  # as summary counts them
+                end = q["end_s"] if q["end_s"] is not None else t_end
+                per_issue.setdefault(q["issue"], []).append((q["start_s"], end))
+        lost[ch] = round(_union([span for spans in per_issue.values() for span in spans]), 1)
+        # its episodes per issue, as summary and monitor count them
+        lost_episodes[ch] = {issue: episodes(spans) for issue, spans in per_issue.items()}
     issues: dict[str, int] = {}
     for q in data.quality:
         issues[q["issue"]] = issues.get(q["issue"], 0) + 1
@@ -315,6 +317,7 @@ def night_summary(data: ReportData) -> dict:
         "sensor_problem_share": {
             ch: round(v / max(data.rec.duration_s, 1e-9), 4) for ch, v in lost.items()
         },
+        "sensor_problem_episodes": lost_episodes,
         "quality_issues": issues,
         "gaps": data.rec.n_gaps,
     }

@@ -27,6 +27,7 @@ from crampdetect.reports.report import (
     night_summary,
     training_summary,
 )
+from crampdetect.reports.summary import issue_words, sensor_problem_words
 from crampdetect.storage.limits import refuse_overwrite
 from crampdetect.storage.reader import open_recording, sniff
 from crampdetect.text import plural
@@ -66,9 +67,10 @@ def summary_lines(data: ReportData) -> list[str]:
             f"  cramp {cr['leg']:<12} at {at:>7}  {dur:>8}  {cr['severity']:<9} "
             f"peak {cr['peak_x_median']}x median  alert after {cr['alert_delay_s']:.1f} s{again}"
         )
-    share = s["sensor_problem_share"]
-    lost = ", ".join(
-        f"{ch} {v:.1f} s ({100 * share[ch]:.1f} %)" for ch, v in s["sensor_problem_s"].items()
+    share, counts = s["sensor_problem_share"], s["sensor_problem_episodes"]
+    lost = ", ".join(  # in the words of monitor's and the morning summary
+        sensor_problem_words(ch, f"{v:.1f} s, {100 * share[ch]:.1f} % of the recording", counts[ch])
+        for ch, v in s["sensor_problem_s"].items()
     )
     lines.append(f"time lost to sensor problems: {lost}")
     lines += [f"input: {problem}" for problem in rec.problems]  # e.g. a cut-off last row
@@ -152,7 +154,7 @@ def _write_html(figs: list, title: str, lines: list[str], data: ReportData, out:
         for i, f in enumerate(figs)
     )
     rows = "".join(
-        f"<tr><td>{html.escape(q['channel'])}</td><td>{html.escape(q['issue'])}</td>"
+        f"<tr><td>{html.escape(q['channel'])}</td><td>{html.escape(issue_words(q['issue']))}</td>"
         f"<td>{q['start_s']:.1f}</td><td>{_fmt(q['end_s'])}</td></tr>"
         for q in data.quality[:500]
     )
@@ -181,7 +183,7 @@ def _write_html(figs: list, title: str, lines: list[str], data: ReportData, out:
         "<h2>Events</h2><table id='events'><tr><th>id</th><th>channel</th><th>kind</th>"
         "<th>onset (s)</th><th>alert (s)</th><th>end (s)</th><th>confidence</th></tr>"
         f"{events}</table>{activity}"
-        "<h2>Quality intervals</h2><table><tr><th>channel</th><th>issue</th>"
+        "<h2>Quality intervals</h2><table id='quality'><tr><th>channel</th><th>issue</th>"
         f"<th>start (s)</th><th>end (s)</th></tr>{rows}</table>"
         f"<h2>Provenance</h2>{provenance_table(data.result.get('provenance') or {})}"
         "</body></html>",

@@ -27,6 +27,20 @@ ISSUE_WORDS = {
     "gap": "signal lost",
     "signal_mismatch": "wrong kind of signal",
 }
+#: Every quality issue in the same words: those of :data:`ISSUE_WORDS`, and the ones that
+#: only disturb the signal (the report's quality table says them so; JSON keeps the names).
+QUALITY_WORDS = {
+    **ISSUE_WORDS,
+    "mains": "mains hum",
+    "pop": "electrode pop",
+    "wander": "baseline wander",
+    "bad_value": "bad sample values",
+}
+
+
+def issue_words(issue: str) -> str:
+    """A quality issue as a carer reads it (:data:`QUALITY_WORDS`; an unknown name spaced)."""
+    return QUALITY_WORDS.get(issue, issue.replace("_", " "))
 
 
 @dataclass(frozen=True, slots=True)
