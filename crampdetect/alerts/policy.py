@@ -457,6 +457,28 @@ SENSOR_LOOSE_TEXT = (
 SENSOR_BACK_TEXT = "The {place} sensor is back on: that leg is watched again (it was off {lost})."
 
 
+def same_sensor_episode(back_s: float, at_s: float, sensor_back_s: float) -> bool:
+    """The one rule of a loose sensor's episodes: a lead-off heard at ``at_s`` on a channel
+    whose last lead-off closed at ``back_s`` is the same episode while less than
+    ``sensor_back_s`` (:attr:`AlertSettings.sensor_back_s`) has passed. :class:`SensorWatch`
+    tells the wearer by it, live; :func:`sensor_loose_episodes` counts them by it after."""
+    return at_s - back_s < sensor_back_s
+
+
+def sensor_loose_episodes(intervals: list[tuple[float, float]], sensor_back_s: float) -> int:
+    """How many loose-sensor episodes the lead-off ``(start, end)`` intervals of one channel
+    are, as :class:`SensorWatch` tells them (:func:`same_sensor_episode`: a flapping
+    electrode back within ``sensor_back_s`` is one episode, overlapping intervals one)."""
+    n, back_s = 0, None
+    for a, b in sorted(intervals):
+        if back_s is None or (a > back_s and not same_sensor_episode(back_s, a, sensor_back_s)):
+            n += 1
+            back_s = b
+        else:
+            back_s = max(back_s, b)
+    return n
+
+
 class SensorWatch:
     """Tells the wearer when a sensor comes loose and when it is back, through the alert path.
 
@@ -492,7 +514,7 @@ class SensorWatch:
             if q.end_s is not None and not self._open[ch]:
                 self._back_at[ch] = q.end_s
         for ch, back_s in list(self._back_at.items()):
-            if now_s - back_s >= self.settings.sensor_back_s:
+            if not same_sensor_episode(back_s, now_s, self.settings.sensor_back_s):
                 lost = _fmt_duration(back_s - self._loose.pop(ch))
                 del self._back_at[ch]
                 logger.info("t=%.1f s %s: sensor back on after %s", now_s, ch, lost)

@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
                     )
             finally:
                 board.close()
-    print_summary(summary, out)
+    print_summary(summary, out, monitor.profile)
     motor = board.board.motor
     received = ", ".join(c.command for _, c in motor.commands) or "no command"
     print(f"the board received: {received}; {plural(motor.pings, 'heartbeat')}", file=out)

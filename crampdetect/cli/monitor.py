@@ -133,8 +133,9 @@ def make_policy(name: str, profile: str):
     return SimplePolicy(profile=profile)
 
 
-def print_summary(summary, file) -> None:
-    """A few lines: stream length, cramps with onset/alert/end, link health."""
+def print_summary(summary, file, profile: str = "night") -> None:
+    """A few lines: stream length, cramps with onset/alert/end, link health (``profile``: the
+    session's, whose ``sensor_back_s`` joins a flapping sensor's episodes as the messages did)."""
     from crampdetect.reports.clock import clock
 
     s = summary.stats
@@ -155,7 +156,7 @@ def print_summary(summary, file) -> None:
             f"({e.alert_s - e.onset_s:.1f} s later), {end}",
             file=file,
         )
-    lost = _sensor_problems(summary)
+    lost = _sensor_problems(summary, profile)
     if lost:
         print(f"time lost to sensor problems: {lost}", file=file)
     vibrations = sum(kind == "vibrate" for _, kind in summary.commands)
@@ -169,13 +170,13 @@ def print_summary(summary, file) -> None:
     )
 
 
-def _sensor_problems(summary) -> str:
+def _sensor_problems(summary, profile: str = "night") -> str:
     """Per channel, the signal time lost to lead-off, saturation and gaps ("" if none), in the
     words and with the episode counts of the morning summary (``left calf 47.2 s (sensor loose
     3 times)``): the wearer sees a loose electrode here, as the morning summary counts it."""
     from crampdetect.reports.summary import (
         LOST_ISSUES,
-        episodes,
+        issue_episodes,
         sensor_problem_words,
         union_length,
     )
@@ -190,7 +191,7 @@ def _sensor_problems(summary) -> str:
     for channel, issues in lost.items():
         length = union_length([span for spans in issues.values() for span in spans])
         shown = "<0.1 s" if 0 < length < 0.05 else f"{length:.1f} s"  # a 30 ms gap is not 0.0 s
-        counts = {issue: episodes(spans) for issue, spans in issues.items()}
+        counts = {issue: issue_episodes(issue, spans, profile) for issue, spans in issues.items()}
         parts.append(sensor_problem_words(channel, shown, counts))
     return ", ".join(parts)
 
@@ -306,7 +307,7 @@ def run(args: argparse.Namespace) -> int:
                 view.close()
     # with --json-events stdout holds only the events: the summary goes with the view, to stderr
     out = sys.stderr if args.json_events else sys.stdout
-    print_summary(summary, out)
+    print_summary(summary, out, monitor.profile)
     if monitor.received_s == 0:  # not one sample went through the detector
         from crampdetect.pipeline.live import silent_board_message
 

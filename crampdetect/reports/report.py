@@ -29,7 +29,7 @@ from crampdetect.pipeline.rescore import replay, resolve_representation
 from crampdetect.provenance import InputHash, provenance
 from crampdetect.reports import activity
 from crampdetect.reports.session_view import cramp_context, gait_stop, smooth_runs
-from crampdetect.reports.summary import LOST_ISSUES, episodes
+from crampdetect.reports.summary import LOST_ISSUES, issue_episodes
 from crampdetect.storage.recording import Recording
 
 STATES = ("idle", "suspect", "cramp", "recovery")
@@ -303,7 +303,9 @@ def night_summary(data: ReportData) -> dict:
                 per_issue.setdefault(q["issue"], []).append((q["start_s"], end))
         lost[ch] = round(_union([span for spans in per_issue.values() for span in spans]), 1)
         # its episodes per issue, as summary and monitor count them
-        lost_episodes[ch] = {issue: episodes(spans) for issue, spans in per_issue.items()}
+        lost_episodes[ch] = {
+            issue: issue_episodes(issue, spans, data.profile) for issue, spans in per_issue.items()
+        }
     issues: dict[str, int] = {}
     for q in data.quality:
         issues[q["issue"]] = issues.get(q["issue"], 0) + 1

@@ -67,7 +67,7 @@ class NightSummary:
     n_prompts: int = 0
     n_acks: int = 0
     lost_s: dict[str, float] = field(default_factory=dict)
-    #: per leg, per issue of :data:`LOST_ISSUES`: its episodes (separate stretches of time)
+    #: per leg, per issue of :data:`LOST_ISSUES`: its episodes (:func:`issue_episodes`)
     lost_episodes: dict[str, dict[str, int]] = field(default_factory=dict)
     lost_any_s: float = 0.0
     interrupted: bool = False
@@ -103,6 +103,20 @@ def episodes(intervals: list[tuple[float, float]]) -> int:
         else:
             cur_b = max(cur_b, b)
     return n
+
+
+def issue_episodes(issue: str, spans: list[tuple[float, float]], profile: str = "night") -> int:
+    """Episodes of one quality issue on one leg, as every summary counts them: a loose sensor
+    (``lead_off``) as the live messages told it (a lead-off back within the profile's
+    ``sensor_back_s`` is the same episode:
+    :func:`~crampdetect.alerts.policy.sensor_loose_episodes`), another issue as separate
+    stretches of flagged time (:func:`episodes`)."""
+    if issue != "lead_off":
+        return episodes(spans)
+    from crampdetect.alerts.patterns import settings_for
+    from crampdetect.alerts.policy import sensor_loose_episodes
+
+    return sensor_loose_episodes(spans, settings_for(profile).sensor_back_s)
 
 
 def sensor_problem_words(channel: str, length: str, counts: dict[str, int]) -> str:
@@ -165,7 +179,7 @@ def summarise_night(
         offset += end_s + 1.0
     out.lost_s = {leg: union_length(iv) for leg, iv in sorted(lost.items())}
     out.lost_episodes = {
-        leg: {issue: episodes(iv) for issue, iv in issues.items()}
+        leg: {issue: issue_episodes(issue, iv, profile) for issue, iv in issues.items()}
         for leg, issues in sorted(per_issue.items())
     }
     out.lost_any_s = union_length([iv for ivs in lost.values() for iv in ivs])
