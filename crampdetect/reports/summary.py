@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from crampdetect.alerts.patterns import settings_for
+from crampdetect.alerts.policy import place, sensor_loose_episodes
 from crampdetect.storage.history import History
 from crampdetect.text import plural
 
@@ -113,9 +115,6 @@ def issue_episodes(issue: str, spans: list[tuple[float, float]], profile: str = 
     stretches of flagged time (:func:`episodes`)."""
     if issue != "lead_off":
         return episodes(spans)
-    from crampdetect.alerts.patterns import settings_for
-    from crampdetect.alerts.policy import sensor_loose_episodes
-
     return sensor_loose_episodes(spans, settings_for(profile).sensor_back_s)
 
 
@@ -123,8 +122,6 @@ def sensor_problem_words(channel: str, length: str, counts: dict[str, int]) -> s
     """One leg's time lost to sensor problems as a carer reads it, the same in ``monitor``'s
     end summary and the morning summary: ``left calf 47 s (sensor loose 3 times, signal
     lost once)``; ``counts``: episodes per issue of :data:`LOST_ISSUES`."""
-    from crampdetect.alerts.policy import place
-
     said = []
     for issue in LOST_ISSUES:
         n = counts.get(issue, 0)
