@@ -31,8 +31,7 @@ def _envelopes(seed: int, cramp: bool) -> np.ndarray:
     """220 s of 100 ms envelopes (µV) of two legs standing at STAND_UV (10x rest). The left
     leg contracts at ~250 µV from HOLD_S for 12 s, waxing and waning by up to 45 %
     (the fast path alerts it; every alert is doubted here), and stands on; 50 s later
-    (LATER_S) it cramps at 800 µV for 40 s, waxing and waning by 40 % (``cramp``), or holds
-    400 µV steadily for 9 s."""
+    (LATER_S) it cramps at 800 µV for 40 s, waxing and waning by 40 % (``cramp``), or holds 400 µV steadily for 9 s."""
     rng = np.random.default_rng(seed)
     n = round(220.0 / HOP_S)
     x = STAND_UV * (1.0 + 0.05 * rng.standard_normal((2, n)))
