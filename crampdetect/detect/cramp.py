@@ -228,11 +228,6 @@ class _Channel:
     esc_peak: float = 0.0
     # rehold (session 20): whether the open event may still be raised again by the held test
     reholdable: bool = False
-    # doubted (session 24): whether the open event's alert was doubted (under
-    # rehold_confidence), and the doubt_end_step_s checks in a row the leg stood under
-    # doubt_end_rise x its learned standing level since
-    doubted: bool = False
-    doubt_low: int = 0
 
     # trainend: until this frame, after an event ended as the leg strode again, an alert
     # needs the leg strode_rise x over the level that event was alerted at (µV)
@@ -1271,27 +1266,19 @@ class CrampDetector:
                         q, back = r[0], r[1]
                 # trainend: a cramping leg does not stride; gait on it again ends the event
                 strode = self._strides_again(c, start + p, n - p, q)
-                # doubted (session 24): a doubted alert's leg back at its own standing level
-                d = self._doubt_ends(c, start, p, n, q, strode)
                 # nightmiss2: the cramp after its precursor, far stronger than what was alerted
                 e = self._escalation(c, start + p, fast[p:], blocked[p:])
-                if e is not None and all(x is None or e < x for x in (q, strode, d)):
+                if e is not None and (q is None or e < q) and (strode is None or e < strode):
                     out.extend(self._escalate(c, start + p + e, float(base[p + e]), stats, p + e))
                     p = p + e + 1
                     continue
                 # rehold (session 20): a doubted alert, then a contraction held past any hold
                 h = self._reheld(c, start + p, stats["held"][c, p:], blocked[p:])
-                if h is not None and all(x is None or h < x for x in (q, strode, d)):
+                if h is not None and all(x is None or h < x for x in (q, strode)):
                     out.extend(self._rehold(c, start + p + h, float(base[p + h]), stats, p + h))
                     p = p + h + 1
                     continue
-                if d is not None and all(x is None or d < x for x in (q, strode)):
-                    i = d  # doubted: the event ended where the leg stood back at its level
-                    seen = start + p + i
-                    end = max(seen - round(s.doubt_end_s / self.hop_s), ch.cramp.alert_frame)
-                    how = Transition.RELAX
-                    strode = None
-                elif strode is not None:  # trainend: the event ends at the first striding frame
+                if strode is not None:  # trainend: the event ends at the first striding frame
                     i = strode
                     end = seen = start + p + i
                     how = Transition.RELAX
@@ -1492,44 +1479,6 @@ class CrampDetector:
         ev = self._raise(c, frame, base, stats, i)
         self._ch[c].reholdable = False
         return [closed, ev]
-
-    # doubted (session 24): a doubted alert (standing, a hold) whose leg stood on at 2-7x its
-    # baseline never relaxed to the event's end level; back at its own standing level for
-    # doubt_end_s, the event is over, and a cramp after it is a fresh candidate
-    def _doubt_ends(
-        self, c: int, start: int, p: int, n: int, q: int | None, strode: int | None
-    ) -> int | None:
-        """Index (from frame ``start + p``, within the block's ``n`` frames and before the
-        ends ``q`` / ``strode`` found) of the first frame, every ``doubt_end_step_s`` (frames
-        on a fixed grid: block cuts do not matter), completing ``doubt_end_s`` of such checks
-        in a row at which leg ``c`` stood under ``doubt_end_rise`` x its learned standing
-        level (:meth:`_learned_stand_levels`; no level learned: not standing), when the open
-        event's alert was doubted (under ``rehold_confidence``). None if not (or with
-        ``doubt_end_s`` 0); the run of checks is carried to the next block."""
-        s = self.settings
-        ch = self._ch[c]
-        if s.doubt_end_s <= 0 or not ch.doubted or ch.cramp is None:
-            return None
-        step = max(1, round(s.doubt_end_step_s / self.hop_s))
-        need = max(1, round(s.doubt_end_s / s.doubt_end_step_s))
-        stop = min(x for x in (n - p, q, strode) if x is not None)
-        first = start + p
-        frames = np.arange(-(-first // step) * step, first + stop, step)
-        frames = frames[frames > ch.cramp.alert_frame]
-        if not frames.size:
-            return None
-        k, stood, now = self._learned_stand_levels(c, start, frames - start)
-        low = np.zeros(frames.shape[0], dtype=bool)
-        with np.errstate(invalid="ignore"):
-            low[np.isin(frames - start, k[now < s.doubt_end_rise * stood])] = True
-        idx = np.arange(low.shape[0])
-        last_break = np.maximum.accumulate(np.where(~low, idx, -1))
-        count = np.where(last_break >= 0, idx - last_break, ch.doubt_low + idx + 1)
-        hit = np.flatnonzero(count >= need)
-        if hit.size:
-            return int(frames[hit[0]] - first)
-        ch.doubt_low = int(count[-1])
-        return None
 
     def _close_event(self, c: int, end_frame: int, seen_at: int, how: Transition) -> FrameEvent:
         """End the open event of channel ``c`` at ``end_frame`` (its end, known at frame
@@ -3588,7 +3537,6 @@ class CrampDetector:
         ch.held, ch.esc_peak = False, 0.0  # escshape, escpeak
         # rehold: a doubted alert may be raised again once by a contraction held past a hold
         ch.reholdable = confidence < self.settings.rehold_confidence
-        ch.doubted, ch.doubt_low = ch.reholdable, 0  # doubted (session 24)
         ch.alert_info = _AlertInfo(self._context_at_alert, self._features_at_alert, self._recurrent)
         self._holds.append(_CrampHold(c, base, frame))  # rebase
         return FrameEvent(**{f: getattr(ev, f) for f in ev.__slots__})

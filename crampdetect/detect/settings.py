@@ -389,17 +389,6 @@ class DetectorSettings:
         the ``held`` path, where the ``held`` test (``held_s``, the span wholly after that
         alert) holds: a contraction held on one leg past any voluntary hold. Once per event.
         0 disables.
-    doubt_end_s : float
-        (doubted, session 24) Training: an open event whose alert was rated below
-        ``rehold_confidence`` (standing, a hold alerted) ends once the leg has stood under
-        ``doubt_end_rise`` x its learned standing level (``learned_stand_s``) at every check
-        (every ``doubt_end_step_s``) for this many seconds: a leg standing on at 2-7x its
-        baseline never falls to the event's end level, and its open event covered the cramp
-        that followed. 0 disables.
-    doubt_end_rise : float
-        (doubted) See ``doubt_end_s``; x the leg's learned standing level.
-    doubt_end_step_s : float
-        (doubted) See ``doubt_end_s``; s between checks.
     held_start_s : float
         (exert) The held path is closed for this long (s) from the start of the stream: the
         activity reference (the strongest recent activity) must first have seen the
@@ -840,9 +829,6 @@ class DetectorSettings:
     held_relax: float = 0.3
     held_start_s: float = 60.0
     rehold_confidence: float = 0.0  # rehold (session 20)
-    doubt_end_s: float = 0.0  # doubted (session 24)
-    doubt_end_rise: float = 1.5  # doubted
-    doubt_end_step_s: float = 0.5  # doubted
     settle_start_s: float = 0.0
     # exert2: held straight out of gait (the ``held`` path's shorter span)
     held_gait_s: float = 0.0
@@ -1141,9 +1127,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_relax": (0.0, 1.0, "x mean over held_s"),
     "held_start_s": (0.0, _BIG, "s"),
     "rehold_confidence": (0.0, 1.0, "probability"),  # rehold (session 20)
-    "doubt_end_s": (0.0, 600.0, "s"),  # doubted (session 24)
-    "doubt_end_rise": (1.0, 100.0, "x the leg's learned standing level"),  # doubted
-    "doubt_end_step_s": (0.05, 10.0, "s"),  # doubted
     "settle_start_s": (0.0, _BIG, "s"),  # startfa
     "held_gait_s": (0.0, HELD_SPAN_MAX_S, "s"),  # exert2
     "held_gait_level": (0.0, 1.0, "x activity reference"),  # indgait
@@ -1414,10 +1397,6 @@ _PROFILES = {
         # at 0.5 it split two validation cramps alerted at 0.3-0.5 (benchmarks/detection.md,
         # session 20, part trainlate).
         rehold_confidence=0.3,
-        # doubted (session 24): ... and a doubted event ends once its leg stood back under
-        # 1.5x its learned standing level for 10 s (benchmarks/detection.md, session 24, part
-        # doubted).
-        doubt_end_s=10.0,
         rest_floor_tau_s=600.0,  # restref (session 15)
         # heldend (session 15); endearly (session 18): 1.5 -> 1.2, a weak cramp after gait
         # dips to 1.2-1.5x the baseline the gait raised; standing after it sits near 1x
