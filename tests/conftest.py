@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -50,3 +51,16 @@ def run_cli(*args, home=None, timeout: float = 300) -> subprocess.CompletedProce
         env=env,
         timeout=timeout,
     )
+
+
+@pytest.fixture(scope="module")
+def labelled(tmp_path_factory) -> Path:
+    """A labelled simulated cramp scene: ``cramp.csv`` and ``cramp.labels.json`` (a module may
+    define its own ``labelled``)."""
+    from crampdetect.cli import main as cli_main
+
+    folder = tmp_path_factory.mktemp("labelled")
+    argv = ["simulate", "cramp", "--seed", "3", "--duration", "120", "-q"]
+    assert cli_main([*argv, "--out", str(folder / "cramp.csv")]) == 0
+    assert (folder / "cramp.labels.json").exists()
+    return folder

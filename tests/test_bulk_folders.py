@@ -17,16 +17,6 @@ import pytest
 from crampdetect.cli import main
 
 
-@pytest.fixture(scope="module")
-def labelled(tmp_path_factory) -> Path:
-    """A labelled simulated cramp scene: ``cramp.csv`` and ``cramp.labels.json``."""
-    folder = tmp_path_factory.mktemp("labelled")
-    argv = ["simulate", "cramp", "--seed", "3", "--duration", "120", "-q"]
-    assert main([*argv, "--out", str(folder / "cramp.csv")]) == 0
-    assert (folder / "cramp.labels.json").exists()
-    return folder
-
-
 def _copy_set(src: Path, dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     for name in ("cramp.csv", "cramp.labels.json"):

@@ -12,12 +12,12 @@ import os
 import shutil
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import REPO
+from htmlpage import ReportPage
 
 import crampdetect
 from crampdetect.cli import main
@@ -101,43 +101,12 @@ def test_block_s_is_recorded_and_event_ids_do_not_depend_on_it(recordings, capsy
         assert same == {k: v for k, v in default["provenance"].items() if k != "block_s"}
 
 
-class _Tables(HTMLParser):
-    """Rows of the tables with an ``id``: {table id: [[cell text, ...], ...]}."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tables: dict[str, list[list[str]]] = {}
-        self._table: str | None = None
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "table":
-            self._table = dict(attrs).get("id")
-            if self._table:
-                self.tables[self._table] = []
-        elif tag == "tr" and self._table:
-            self.tables[self._table].append([])
-        elif tag in ("td", "th") and self._table:
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None and self._table:
-            self.tables[self._table][-1].append("".join(self._cell))
-            self._cell = None
-        elif tag == "table":
-            self._table = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-
 def test_the_html_report_shows_the_provenance_and_the_event_ids(recordings, tmp_path, capsys):
     pytest.importorskip("matplotlib")
     path = recordings["edf"]
     out = tmp_path / "cramp.html"
     assert main(["report", str(path), "--out", str(out), "-q"]) == 0
-    parser = _Tables()
+    parser = ReportPage()
     parser.feed(out.read_text(encoding="utf-8"))
     prov = dict(parser.tables["provenance"])  # strings as plain text, the rest as JSON
     detected = _detect(capsys, path)
@@ -288,7 +257,7 @@ def test_report_takes_the_scoring_options_of_detect(recordings, tmp_path, monkey
     options += ["--model", "none"]
     out = tmp_path / "rescored.html"
     assert main(["report", str(path), "--out", str(out), "-q", *options]) == 0
-    parser = _Tables()
+    parser = ReportPage()
     parser.feed(out.read_text(encoding="utf-8"))
     prov = dict(parser.tables["provenance"])
     detected = _detect(capsys, path, *options)

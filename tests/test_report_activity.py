@@ -5,48 +5,17 @@ at the instrument's floor, not standing or a hold. The HTML report is parsed bac
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
 import pytest
+from htmlpage import ReportPage
 
 from crampdetect.core import Representation
 from crampdetect.reports.activity import activity_from_file
 from crampdetect.simulate import simulate, write_session
 
 pytest.importorskip("matplotlib")
-
-
-class _Tables(HTMLParser):
-    """Rows of the tables with an ``id``: {table id: [[cell text, ...], ...]}."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tables: dict[str, list[list[str]]] = {}
-        self._table: str | None = None
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "table":
-            self._table = dict(attrs).get("id")
-            if self._table:
-                self.tables[self._table] = []
-        elif tag == "tr" and self._table:
-            self.tables[self._table].append([])
-        elif tag in ("td", "th") and self._table:
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None and self._table:
-            self.tables[self._table][-1].append("".join(self._cell))
-            self._cell = None
-        elif tag == "table":
-            self._table = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
 
 
 @pytest.mark.parametrize("signal", ["env", "raw"])
@@ -58,7 +27,7 @@ def test_the_reports_activity_row_is_the_historys_timeline(tmp_path: Path, signa
     csv, _ = write_session(session, tmp_path / f"hold-{signal}.csv")
     out = tmp_path / "hold.html"
     assert main(["report", str(csv), "--out", str(out), "-q"]) == 0  # training, as it names
-    parser = _Tables()
+    parser = ReportPage()
     parser.feed(out.read_text(encoding="utf-8"))
     header, *rows = parser.tables["activity"]
     assert header == ["leg", "start (s)", "end (s)", "activity"]

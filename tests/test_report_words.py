@@ -4,53 +4,14 @@ machine names. The HTML report is parsed back."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from htmlpage import ReportPage
 
 from crampdetect.reports.summary import LOST_ISSUES, QUALITY_WORDS, issue_words
 
 pytest.importorskip("matplotlib")
-
-
-class _Report(HTMLParser):
-    """The ``<pre>`` summary text and the rows of the tables with an ``id``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.pre: list[str] = []
-        self.tables: dict[str, list[list[str]]] = {}
-        self._in_pre = False
-        self._table: str | None = None
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "pre":
-            self._in_pre = True
-        elif tag == "table":
-            self._table = dict(attrs).get("id")
-            if self._table:
-                self.tables[self._table] = []
-        elif tag == "tr" and self._table:
-            self.tables[self._table].append([])
-        elif tag in ("td", "th") and self._table:
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "pre":
-            self._in_pre = False
-        elif tag in ("td", "th") and self._cell is not None and self._table:
-            self.tables[self._table][-1].append("".join(self._cell))
-            self._cell = None
-        elif tag == "table":
-            self._table = None
-
-    def handle_data(self, data: str) -> None:
-        if self._in_pre:
-            self.pre.append(data)
-        if self._cell is not None:
-            self._cell.append(data)
 
 
 def test_the_html_report_says_quality_issues_in_words(tmp_path: Path) -> None:
@@ -62,7 +23,7 @@ def test_the_html_report_says_quality_issues_in_words(tmp_path: Path) -> None:
 
     night = night_csv(tmp_path / "night.csv")  # a 20 s lead-off on the right calf
     out = make_report(night, tmp_path / "night.html", "night")
-    page = _Report()
+    page = ReportPage()
     page.feed(out.read_text(encoding="utf-8"))
     text = "".join(page.pre)
     (line,) = [ln for ln in text.splitlines() if ln.startswith("time lost to sensor problems")]

@@ -19,16 +19,6 @@ from crampdetect.cli import main
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def labelled(tmp_path_factory) -> Path:
-    """A labelled simulated cramp scene: ``cramp.csv`` and ``cramp.labels.json``."""
-    folder = tmp_path_factory.mktemp("labelled")
-    argv = ["simulate", "cramp", "--seed", "3", "--duration", "120", "-q"]
-    assert main([*argv, "--out", str(folder / "cramp.csv")]) == 0
-    assert (folder / "cramp.labels.json").exists()
-    return folder
-
-
 # -- 1. helper tables beside recordings are skipped with a note when a folder is expanded --
 
 
@@ -172,9 +162,12 @@ def _fast_sim_monitor(silent: bool = False):
     source = open_source("sim://leadoff?speed=0&duration=20")
     if silent:
         source.transport.board.receive = lambda data: b""
-    monitor = LiveMonitor(source)
-    # the host takes a quarter of real time: 5 s for the 20 s the board sent at once
-    return monitor.run(on_block=lambda block, out: time.sleep(block.n_samples / block.fs / 4))
+    with source:
+        # the board plays its whole stream, its end included, before the host reads any of it
+        source.transport._thread.join(timeout=60)
+        monitor = LiveMonitor(source)
+        # the host takes a quarter of real time: 5 s for the 20 s the board sent at once
+        return monitor.run(on_block=lambda block, out: time.sleep(block.n_samples / block.fs / 4))
 
 
 def test_pings_sent_while_the_host_catches_up_after_the_end_are_all_acknowledged(monkeypatch):

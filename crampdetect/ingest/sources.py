@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import time
 from collections import deque
 from typing import BinaryIO
 from urllib.parse import parse_qsl, urlsplit
@@ -166,18 +167,26 @@ class BoardSource:
         self.commands.check()  # after the acks just received
         return blocks
 
-    def take_late_acks(self) -> None:
+    def take_late_acks(self, wait_s: float = 0.0) -> None:
         """After the stream ended: match the acknowledgements the board sent meanwhile. A board
         that played its stream faster than the host scores it (``sim://...?speed=0``) ends it
         while the host still works through minutes of received samples, sending its heartbeats;
         the board answers them at once, but behind the end of the stream, which the reads
         stop at. Only acknowledgements are taken (the samples after the end are none);
-        non-blocking, and nothing when the stream has not ended."""
+        nothing when the stream has not ended. ``wait_s``: how long (s) to wait for the answers
+        of pings still unanswered (the last ones, sent as the host stops); 0 takes only what is
+        there."""
         if not self.ended:
             return
+        deadline = time.monotonic() + wait_s
         while True:
+            outstanding = self.commands.pings > self.commands.pings_acked
+            timeout = deadline - time.monotonic() if outstanding else 0.0
             try:
-                item = self.transport.queue.get_nowait()
+                if timeout > 0:
+                    item = self.transport.queue.get(timeout=timeout)
+                else:
+                    item = self.transport.queue.get_nowait()
             except queue.Empty:
                 return
             if isinstance(item, Chunk):

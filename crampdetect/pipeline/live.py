@@ -29,6 +29,7 @@ from crampdetect.detect import onset
 from crampdetect.detect.model import check_recording
 from crampdetect.ingest.blocks import HOLD_FRAMES
 from crampdetect.ingest.channelkind import MISMATCH, kind_message
+from crampdetect.ingest.commands import ACK_TIMEOUT_S
 from crampdetect.ingest.link import LinkStats, Source
 from crampdetect.pipeline import Output, Pipeline
 from crampdetect.text import plural
@@ -503,13 +504,14 @@ class LiveMonitor:
             self.source.send("ping")
             self._take_late_acks()
 
-    def _take_late_acks(self) -> None:
+    def _take_late_acks(self, wait_s: float = 0.0) -> None:
         """The answers a board sent behind the end of its stream (a ``sim://...?speed=0``
         board ends it while the host still works through its backlog, pinging): matched as
-        they come, while the pings they answer are remembered (``PING_MEMORY``)."""
+        they come, while the pings they answer are remembered (``PING_MEMORY``); ``wait_s``: how
+        long (s) to wait for the answers still missing (at the stop)."""
         late_acks = getattr(self.source, "take_late_acks", None)
         if late_acks is not None:
-            late_acks()
+            late_acks(wait_s)
 
     def _update_view(self) -> None:
         if self.view is not None:
@@ -568,7 +570,8 @@ class LiveMonitor:
                 self.source.send("stop")
         except Exception as exc:  # the link may be gone: the firmware's heartbeat timeout covers it
             logger.warning("could not send stop: %s", exc)
-        self._take_late_acks()  # the answers to the last pings and to the stop, counted
+        # the answers to the last pings and to the stop, counted (waited for up to an ack's timeout)
+        self._take_late_acks(ACK_TIMEOUT_S)
         if self.pipeline is not None:
             out = self.pipeline.finish()
             self._handle(out.events, out.quality)
