@@ -1774,6 +1774,15 @@ class CrampDetector:
         )
         slow = in_run & (elapsed >= slow_after) & (st["med"] >= s.strong_ratio)
         slow &= st["med"] >= s.slow_strong_ratio  # envtrain: above standing's tonic level
+        if s.slow_onset_s > 0:
+            # latency (session 24): the wait counted from the rise the onset finder sees,
+            # when that lies before the run's start (the run broke at a trough of the rise)
+            near = in_run & ~slow & (elapsed >= slow_after - s.slow_onset_s * fr)
+            near &= (st["med"] >= s.strong_ratio) & (st["med"] >= s.slow_strong_ratio)
+            k = np.flatnonzero(near)
+            if k.size:
+                onset = self._run_onsets(c, runs.frames[k], runs.run_start[k])
+                slow[k] = runs.frames[k] - onset + 1 >= slow_after[k]
         if s.rest_learned_ratio > 0 and s.rest_floor_tau_s > 0:
             slow |= self._over_rest_floor(c, start, st, in_run & (elapsed >= slow_after))
         # Settle (training): after gait, up without the stride rhythm and without a dip.
@@ -1812,6 +1821,24 @@ class CrampDetector:
         if s.end_weak_ratio > 0 and level < s.end_weak_below * base:
             return s.end_weak_ratio * base
         return s.off_ratio * base
+
+    def _run_onsets(self, c: int, frames: np.ndarray, run_start: np.ndarray) -> np.ndarray:
+        """(latency, session 24) Where leg ``c``'s rise began as seen from each of ``frames``
+        (:func:`~crampdetect.detect.onset.place_onset` on the history up to the frame, without
+        TKEO conditioning), no earlier than ``slow_onset_s`` before the frame's run start, nor
+        later than it."""
+        fr = 1.0 / self.hop_s
+        head = round(self.settings.slow_onset_s * fr)
+        others = np.delete(self._ext_fast, c, axis=0)
+        no_tkeo = np.zeros_like(self._ext_fast[c])  # NaN floor below: TKEO not read
+        out = run_start.copy()
+        for i, (f, rs) in enumerate(zip(frames.tolist(), run_start.tolist(), strict=True)):
+            k = place_onset(
+                self._ext_fast[c], no_tkeo, self._ext_start, f, rs, fr,
+                self.settings.onset_lookback_s, float("nan"), others,
+            )  # fmt: skip
+            out[i] = min(rs, max(k, rs - head))
+        return out
 
     def _over_rest_floor(
         self, c: int, start: int, st: dict[str, np.ndarray], due: np.ndarray
