@@ -1,7 +1,8 @@
 """(latency, session 24) Training: the slow path's wait is counted from the onset the onset
 finder places for the run, up to ``slow_onset_s`` before the run's start: a cramp that builds
 up slowly starts its run only once it crosses the activation level, seconds after its rise
-began. A voluntary hold steps up to its level, so it gains nothing and stays silent."""
+began. A voluntary hold is ramped up within about a second: the part of its ramp under the
+activation level is shorter than ``slow_onset_min_s``, so it gains nothing and stays silent."""
 
 from __future__ import annotations
 
@@ -63,8 +64,22 @@ def test_a_9_s_hold_stays_silent(cut, ramp_s):
     assert cramp_events(x, FS, CHANNELS, REP, "training", CUTS[cut]) == []
 
 
-def test_the_setting_is_bounded_and_off_at_night():
-    assert profile_settings("night").slow_onset_s == 0.0
-    assert profile_settings("training").slow_onset_s > 0.0
-    with pytest.raises(InputError):
-        DetectorSettings(slow_onset_s=-1.0)
+@pytest.mark.parametrize("cut", list(CUTS))
+def test_a_hold_ramped_up_within_a_second_gains_no_head_start(cut):
+    # the part of a hold's ramp under the activation level is shorter than slow_onset_min_s
+    x = _session(9.6, 1.0, build=False)
+    assert cramp_events(x, FS, CHANNELS, REP, "training", CUTS[cut]) == []
+
+
+def test_without_the_least_head_start_the_hold_is_alerted():
+    x = _session(9.6, 1.0, build=False)
+    alerted = cramp_events(x, FS, CHANNELS, REP, "training", slow_onset_min_s=0.0)
+    assert [e.channel for e in alerted] == ["left"]
+
+
+def test_the_settings_are_bounded_and_off_at_night():
+    for name in ("slow_onset_s", "slow_onset_min_s"):
+        assert getattr(profile_settings("night"), name) == 0.0
+        assert getattr(profile_settings("training"), name) > 0.0
+        with pytest.raises(InputError):
+            DetectorSettings(**{name: -1.0})

@@ -1776,7 +1776,8 @@ class CrampDetector:
         slow &= st["med"] >= s.slow_strong_ratio  # envtrain: above standing's tonic level
         if s.slow_onset_s > 0:
             # latency (session 24): the wait counted from the rise the onset finder sees,
-            # when that lies before the run's start (the run broke at a trough of the rise)
+            # when that lies before the run's start (a slow build-up crosses the activation
+            # level late)
             near = in_run & ~slow & (elapsed >= slow_after - s.slow_onset_s * fr)
             near &= (st["med"] >= s.strong_ratio) & (st["med"] >= s.slow_strong_ratio)
             k = np.flatnonzero(near)
@@ -1825,10 +1826,11 @@ class CrampDetector:
     def _run_onsets(self, c: int, frames: np.ndarray, run_start: np.ndarray) -> np.ndarray:
         """(latency, session 24) Where leg ``c``'s rise began as seen from each of ``frames``
         (:func:`~crampdetect.detect.onset.place_onset` on the history up to the frame, without
-        TKEO conditioning), no earlier than ``slow_onset_s`` before the frame's run start, nor
-        later than it."""
+        TKEO conditioning), no earlier than ``slow_onset_s`` before the frame's run start; the
+        run start itself where the onset lies less than ``slow_onset_min_s`` before it."""
         fr = 1.0 / self.hop_s
         head = round(self.settings.slow_onset_s * fr)
+        least = round(self.settings.slow_onset_min_s * fr)
         others = np.delete(self._ext_fast, c, axis=0)
         no_tkeo = np.zeros_like(self._ext_fast[c])  # NaN floor below: TKEO not read
         out = run_start.copy()
@@ -1837,7 +1839,9 @@ class CrampDetector:
                 self._ext_fast[c], no_tkeo, self._ext_start, f, rs, fr,
                 self.settings.onset_lookback_s, float("nan"), others,
             )  # fmt: skip
-            out[i] = min(rs, max(k, rs - head))
+            # a voluntary hold is ramped up within about a second: the part of its ramp under
+            # the activation level is shorter than slow_onset_min_s, and gains nothing
+            out[i] = max(k, rs - head) if rs - k >= least else rs
         return out
 
     def _over_rest_floor(

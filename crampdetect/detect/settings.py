@@ -177,8 +177,13 @@ class DetectorSettings:
         (latency, session 24) The slow path's wait (``slow_s``, ``slow_min_s``) is counted
         from the onset the onset finder places for the run (``detect/onset.py``, read at the
         frames of the last ``slow_onset_s`` of the wait only), when that lies before the run's
-        start (the run broke at a trough of a cramp's rise), at most this long (s) before it.
+        start (a cramp that builds up slowly crosses the activation level seconds after its
+        rise began), at most this long (s) before it.
         0 disables.
+    slow_onset_min_s : float
+        (latency, session 24) ... and only when the onset lies at least this long (s) before
+        the run's start: a voluntary hold is ramped up within about a second, so the part of
+        its ramp under the activation level (0.15-0.5 s on the tuning sets) gains nothing.
     fast_dip : float
         The fast path needs the lowest 100 ms level over ``window_s`` to reach this fraction
         of its mean (as ``dip``, which it needs too): a cramp's waxing and waning stays well
@@ -782,6 +787,7 @@ class DetectorSettings:
     settle_after_s: float = 0.0
     slow_min_s: float = 0.0
     slow_onset_s: float = 0.0  # latency (session 24)
+    slow_onset_min_s: float = 0.0  # latency (session 24)
     fast_dip: float = 0.0
     slow_prior_step: float = 0.0  # indtrain
     # fastfa: a hold stepped up out of steady standing (early paths, training)
@@ -1088,6 +1094,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "settle_after_s": (0.0, 10.0, "s"),
     "slow_min_s": (0.0, 600.0, "s"),
     "slow_onset_s": (0.0, 10.0, "s"),  # latency (session 24)
+    "slow_onset_min_s": (0.0, 10.0, "s"),  # latency (session 24)
     "fast_dip": (0.0, 1.0, "x mean over window_s"),
     "slow_prior_step": (0.0, 100.0, "x median over fast_s, fast_s before"),
     "stand_step": (0.0, 100.0, "x median while standing before"),  # fastfa
@@ -1389,6 +1396,7 @@ _PROFILES = {
         # latency (session 24): the slow wait counted from the rise's onset, up to 2.5 s
         # before a run that broke at a trough of the rise
         slow_onset_s=2.5,
+        slow_onset_min_s=0.6,
         # The settle path answers within ~3 s after gait; the fast path waits 3 s (2.25 s in
         # the recurrence watch): at 2.5 s it alerted holds and calf raises (benchmarks).
         fast_s=3.0,
