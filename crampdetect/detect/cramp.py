@@ -1842,7 +1842,34 @@ class CrampDetector:
             # a voluntary hold is ramped up within about a second: the part of its ramp under
             # the activation level is shorter than slow_onset_min_s, and gains nothing
             out[i] = max(k, rs - head) if rs - k >= least else rs
+        if self.settings.slow_onset_gait_s > 0:
+            # afterstride (session 25): only right after gait; a hold is held out of standing
+            early = np.flatnonzero(out < run_start)
+            if early.size:
+                onsets, which = np.unique(out[early], return_inverse=True)
+                strode = self._strode_before(onsets)[which]
+                out[early[~strode]] = run_start[early[~strode]]
         return out
+
+    def _strode_before(self, onsets: np.ndarray) -> np.ndarray:
+        """(afterstride, session 25) Per onset (absolute frames): whether some leg had the
+        stride rhythm (``settle_rhythm`` at the stride lags) over a ``settle_gait_s`` span ending
+        at most ``slow_onset_gait_s`` before the onset (or at it), its mean level there at least
+        ``ref_fraction`` x its activity reference (gait bursts, not standing's sway; as
+        :meth:`_after_gait` reads it), levels above the resting offset. False where the history
+        does not reach back (``SLOW_SPAN_MAX_S`` keeps the span within it)."""
+        s = self.settings
+        g = self._settle_gait_n
+        a = round(s.slow_onset_gait_s / self.hop_s)
+        ends = onsets[:, None] - self._ext_start - np.arange(a + 1)[None, :]  # (k, a + 1)
+        ok = (ends - g + 1 >= 0).ravel()
+        at = np.clip(ends.ravel(), 0, None)
+        floor = s.rest_offset * np.nan_to_num(self._ext_base[:, at])  # (C, k (a + 1))
+        w = _windows_ending(self._ext_fast, at + 1, g)  # (C, k (a + 1), g)
+        with np.errstate(invalid="ignore"):
+            active = w.mean(axis=2) - floor >= s.ref_fraction * (self._ext_ref[:, at] - floor)
+        strode = active & (stride_rhythm(w, self._stride_lags) >= s.settle_rhythm) & ok[None, :]
+        return strode.any(axis=0).reshape(ends.shape).any(axis=1)
 
     def _over_rest_floor(
         self, c: int, start: int, st: dict[str, np.ndarray], due: np.ndarray

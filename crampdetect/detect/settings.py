@@ -184,6 +184,12 @@ class DetectorSettings:
         (latency, session 24) ... and only when the onset lies at least this long (s) before
         the run's start: a voluntary hold is ramped up within about a second, so the part of
         its ramp under the activation level (0.15-0.5 s on the tuning sets) gains nothing.
+    slow_onset_gait_s : float
+        (afterstride, session 25) ... and only right after gait: some leg had the stride
+        rhythm (``settle_rhythm`` over a ``settle_gait_s`` span at ``ref_fraction`` x its
+        activity reference or more, as ``held_gait_s`` reads it) over a span ending at most
+        this long (s) before the placed onset (or at it). A voluntary hold is held out of
+        standing, not out of strides. 0: the head start needs no gait (session 24's rule).
     fast_dip : float
         The fast path needs the lowest 100 ms level over ``window_s`` to reach this fraction
         of its mean (as ``dip``, which it needs too): a cramp's waxing and waning stays well
@@ -788,6 +794,7 @@ class DetectorSettings:
     slow_min_s: float = 0.0
     slow_onset_s: float = 0.0  # latency (session 24)
     slow_onset_min_s: float = 0.0  # latency (session 24)
+    slow_onset_gait_s: float = 0.0  # afterstride (session 25)
     fast_dip: float = 0.0
     slow_prior_step: float = 0.0  # indtrain
     # fastfa: a hold stepped up out of steady standing (early paths, training)
@@ -1022,6 +1029,15 @@ class DetectorSettings:
                 f"held_gait_s + pre_run_s) must not exceed {HELD_SPAN_MAX_S:g} s"
             )
 
+        # afterstride: the gait span read before the placed onset lies within history
+        slow_span = max(self.slow_s, self.slow_min_s) + self.slow_onset_s
+        slow_span += self.settle_gait_s + self.slow_onset_gait_s
+        if self.slow_onset_s > 0 and self.slow_onset_gait_s > 0 and slow_span > SLOW_SPAN_MAX_S:
+            raise InputError(
+                "Detector settings max(slow_s, slow_min_s) + slow_onset_s + settle_gait_s + "
+                f"slow_onset_gait_s must not exceed {SLOW_SPAN_MAX_S:g} s"
+            )
+
     def replace(self, **changes: float) -> DetectorSettings:
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
         if unknown:
@@ -1041,6 +1057,9 @@ GAP_STRIDES = 2
 HELD_SPAN_MAX_S = 25.0
 #: (miss) The weak path looks back at most this far (s): within the detector's history.
 WEAK_SPAN_MAX_S = 25.0
+#: (afterstride) The slow path's gait test before a placed onset looks back at most this far
+#: (s) from the frame judged: within the detector's history.
+SLOW_SPAN_MAX_S = 25.0
 #: (trainfa) The gait test looks back at most this far (s): within the detector's history.
 GAIT_WINDOW_MAX_S = 25.0
 #: Allowed range and unit of every numeric setting ("" for a plain ratio or fraction).
@@ -1095,6 +1114,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "slow_min_s": (0.0, 600.0, "s"),
     "slow_onset_s": (0.0, 10.0, "s"),  # latency (session 24)
     "slow_onset_min_s": (0.0, 10.0, "s"),  # latency (session 24)
+    "slow_onset_gait_s": (0.0, 10.0, "s"),  # afterstride (session 25)
     "fast_dip": (0.0, 1.0, "x mean over window_s"),
     "slow_prior_step": (0.0, 100.0, "x median over fast_s, fast_s before"),
     "stand_step": (0.0, 100.0, "x median while standing before"),  # fastfa
@@ -1397,6 +1417,8 @@ _PROFILES = {
         # before a run that broke at a trough of the rise
         slow_onset_s=2.5,
         slow_onset_min_s=0.6,
+        # afterstride (session 25): ... only right after gait (a hold is held out of standing)
+        slow_onset_gait_s=5.0,
         # The settle path answers within ~3 s after gait; the fast path waits 3 s (2.25 s in
         # the recurrence watch): at 2.5 s it alerted holds and calf raises (benchmarks).
         fast_s=3.0,
