@@ -317,6 +317,15 @@ def night_summary(data: ReportData) -> dict:
     }
 
 
+def _warnings(data: ReportData, channel: str) -> list[tuple[float, float | None]]:
+    """The early warnings on ``channel``: ``(onset_s, end_s)``, as the history stores them."""
+    return [
+        (e["onset_s"], e["end_s"])
+        for e in data.events
+        if e["kind"] == "early_warning" and e["channel"] == channel
+    ]
+
+
 def training_summary(data: ReportData) -> dict:
     """Time per activity, and each cramp against the effort before it and the last stop."""
     per_activity: dict[str, float] = {}
@@ -346,7 +355,7 @@ def training_summary(data: ReportData) -> dict:
                 if stopped_s is None
                 else round(ev["onset_s"] - stopped_s, 1),
                 "during": now or "unknown",
-                "context": cramp_context(runs, ev["onset_s"]),
+                "context": cramp_context(runs, ev["onset_s"], _warnings(data, ev["channel"])),
             }
         )
     return {

@@ -190,6 +190,30 @@ def sensor_problem_words(channel: str, length: str, counts: dict[str, int]) -> s
     return f"{place(channel)} {length}" + (f" ({', '.join(said)})" if said else "")
 
 
+def session_prompts(history: History, session_id: int) -> tuple[int, int]:
+    """A session's vibration prompts (a hold's buzz is no prompt) and acknowledgements, as the
+    night summary and the session view count them."""
+    alerts = history.records("alerts", session_id)
+    prompts = sum(1 for a in alerts if a["kind"] == "vibrate" and "hold" not in a["reason"])
+    return prompts, len(history.records("acks", session_id))
+
+
+def session_lost_spans(
+    history: History, session_id: int, offset: float = 0.0
+) -> dict[str, dict[str, list[tuple[float, float]]]]:
+    """A session's flagged spans of :data:`LOST_ISSUES` per leg and issue, ``offset`` s added
+    (an interval still open at the end runs to the session's end), for :func:`sensor_problems`."""
+    end_s = history.session_end_s(session_id)
+    out: dict[str, dict[str, list[tuple[float, float]]]] = {}
+    for q in history.records("quality", session_id):
+        if q["issue"] not in LOST_ISSUES:
+            continue
+        a, b = q["start_s"], q["end_s"] if q["end_s"] is not None else end_s
+        span = (offset + a, offset + min(b, end_s))
+        out.setdefault(q["leg"], {}).setdefault(q["issue"], []).append(span)
+    return out
+
+
 def summarise_night(
     history: History, night: str, profile: str = "night", user: str | None = None
 ) -> NightSummary:
@@ -219,17 +243,12 @@ def summarise_night(
                 )
             )
         out.n_warnings += len(history.records("warnings", sid))
-        alerts = history.records("alerts", sid)
-        out.n_prompts += sum(
-            1 for a in alerts if a["kind"] == "vibrate" and "hold" not in a["reason"]
-        )
-        out.n_acks += len(history.records("acks", sid))
-        for q in history.records("quality", sid):
-            if q["issue"] not in LOST_ISSUES:
-                continue
-            a, b = q["start_s"], q["end_s"] if q["end_s"] is not None else end_s
-            span = (offset + a, offset + min(b, end_s))
-            per_issue.setdefault(q["leg"], {}).setdefault(q["issue"], []).append(span)
+        prompts, acks = session_prompts(history, sid)
+        out.n_prompts += prompts
+        out.n_acks += acks
+        for leg, issues in session_lost_spans(history, sid, offset).items():
+            for issue, spans in issues.items():
+                per_issue.setdefault(leg, {}).setdefault(issue, []).extend(spans)
         offset += end_s + 1.0
     problems = sensor_problems(per_issue, profile)
     out.lost_s, out.lost_episodes, out.lost_any_s = (
