@@ -197,7 +197,7 @@ def test_every_format_leaves_out_non_emg_signals_by_name_as_a_csv(tmp_path, caps
         assert code == 0, err
         assert doc["input"]["channels"] == ["emg_ta"]
         assert all(e["channel"] == "emg_ta" for e in doc["events"] + doc["quality"])
-        assert "torque_Nm not read (not EMG by their names" in err
+        assert "torque_Nm not read (not EMG by its name;" in err
         code, doc, err = _detect(capsys, str(path), "--channels", "torque_Nm,emg_ta")
         assert code == 0, err
         assert doc["input"]["channels"] == ["torque_Nm", "emg_ta"]

@@ -89,8 +89,8 @@ def test_both_summaries_say_sensor_problems_in_words_with_their_episodes(tmp_pat
     print_summary(summary, out)
     said = out.getvalue()
     assert (
-        "time lost to sensor problems: left calf 45.0 s (sensor loose 3 times), "
-        "right calf 18.0 s (signal overloaded once)"
+        "time lost to sensor problems: 1 min 03 s; left calf 45 s (sensor loose 3 times), "
+        "right calf 18 s (signal overloaded once)"
     ) in said
     assert "lead_off" not in said and "calf_left" not in said
 
@@ -101,7 +101,7 @@ def test_both_summaries_say_sensor_problems_in_words_with_their_episodes(tmp_pat
         rec.close(900.0)
         text = S.format_night(S.summarise_night(h, "2026-12-07"))
     assert (
-        "Time lost to sensor problems: 1 min; left calf 45 s (sensor loose 3 times), "
+        "Time lost to sensor problems: 1 min 03 s; left calf 45 s (sensor loose 3 times), "
         "right calf 18 s (signal overloaded once)"
     ) in text
 

@@ -94,10 +94,11 @@ def test_night_summary_answers_correctly(tmp_path):
         assert s.n_prompts == 1 + 2 + 4
         text = S.format_night(s)
         assert "3 cramps (left and right)" in text and "recurrence" in text
-        assert s.lost_episodes == {"left": {"lead_off": 1, "saturation": 1}, "right": {"gap": 1}}
+        # the saturation overlapping the lead-off is part of that loose sensor's episode
+        assert s.lost_episodes == {"left": {"lead_off": 1}, "right": {"gap": 1}}
         assert (
-            "Time lost to sensor problems: 8 min; left calf 7 min (sensor loose once, signal "
-            "overloaded once), right calf 2 min (signal lost once)"
+            "Time lost to sensor problems: 8 min 20 s; left calf 6 min 40 s (sensor loose once), "
+            "right calf 1 min 40 s (signal lost once)"
         ) in text
 
 

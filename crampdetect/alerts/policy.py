@@ -479,6 +479,37 @@ def sensor_loose_episodes(intervals: list[tuple[float, float]], sensor_back_s: f
     return n
 
 
+def touches(span: tuple[float, float], others: list[tuple[float, float]]) -> bool:
+    """Whether ``span`` overlaps one of ``others`` or shares an edge with it."""
+    a, b = span
+    return any(a <= ob and b >= oa for oa, ob in others)
+
+
+def sensor_problem_episodes(
+    spans: dict[str, list[tuple[float, float]]], sensor_back_s: float
+) -> dict[str, int]:
+    """The episodes of one channel's sensor problems, per issue (``spans``: its flagged
+    ``(start, end)`` intervals per quality issue), as every count tells them: a loose sensor
+    (``lead_off``) as :class:`SensorWatch` told it (:func:`sensor_loose_episodes`); a
+    ``saturation`` that touches a lead-off (the clipped frames at its edges, as the electrode
+    lifts off and is pressed back) is part of that loose-sensor episode, not a problem of its
+    own, while one that stands alone is counted; another issue as separate stretches of
+    flagged time. Issues with no episode left out. The one owner of these counts, for
+    ``monitor``'s end summary, ``summary`` and ``report``."""
+    loose = spans.get("lead_off", [])
+    out: dict[str, int] = {}
+    for issue, ivs in spans.items():
+        if issue == "lead_off":
+            n = sensor_loose_episodes(ivs, sensor_back_s)
+        else:
+            if issue == "saturation":
+                ivs = [iv for iv in ivs if not touches(iv, loose)]
+            n = sensor_loose_episodes(ivs, 0.0) if ivs else 0  # separate stretches
+        if n:
+            out[issue] = n
+    return out
+
+
 class SensorWatch:
     """Tells the wearer when a sensor comes loose and when it is back, through the alert path.
 

@@ -170,30 +170,19 @@ def print_summary(summary, file, profile: str = "night") -> None:
     )
 
 
-def _sensor_problems(summary, profile: str = "night") -> str:
-    """Per channel, the signal time lost to lead-off, saturation and gaps ("" if none), in the
-    words and with the episode counts of the morning summary (``left calf 47.2 s (sensor loose
-    3 times)``): the wearer sees a loose electrode here, as the morning summary counts it."""
-    from crampdetect.reports.summary import (
-        LOST_ISSUES,
-        issue_episodes,
-        sensor_problem_words,
-        union_length,
-    )
+def _sensor_problems(summary, profile: str = "night") -> str | None:
+    """The time lost to sensor problems (lead-off, saturation, gaps) in the words of the
+    morning summary and the report (:func:`~crampdetect.reports.summary.sensor_problem_text`),
+    None if none was lost: the wearer sees a loose electrode here as the others count it."""
+    from crampdetect.reports.summary import sensor_problem_text, sensor_problems
 
-    lost: dict[str, dict[str, list[tuple[float, float]]]] = {}
+    spans: dict[str, dict[str, list[tuple[float, float]]]] = {}
     for q in summary.quality:
-        if q.issue in LOST_ISSUES:
-            end = summary.stream_s if q.end_s is None else q.end_s
-            spans = lost.setdefault(q.channel, {}).setdefault(q.issue, [])
-            spans.append((q.start_s, max(q.start_s, end)))
-    parts = []
-    for channel, issues in lost.items():
-        length = union_length([span for spans in issues.values() for span in spans])
-        shown = "<0.1 s" if 0 < length < 0.05 else f"{length:.1f} s"  # a 30 ms gap is not 0.0 s
-        counts = {issue: issue_episodes(issue, spans, profile) for issue, spans in issues.items()}
-        parts.append(sensor_problem_words(channel, shown, counts))
-    return ", ".join(parts)
+        end = summary.stream_s if q.end_s is None else q.end_s
+        spans.setdefault(q.channel, {}).setdefault(q.issue, []).append(
+            (q.start_s, max(q.start_s, end))
+        )
+    return sensor_problem_text(sensor_problems(spans, profile))
 
 
 def _read_keys(stack: contextlib.ExitStack, monitor) -> None:

@@ -87,17 +87,23 @@ def choose_columns(
     left_out = [n for i, n in enumerate(names) if i not in keep]
     if not keep:
         raise InputError(
-            f"{where}: no EMG column: {', '.join(names)} are not EMG by their names; "
-            "choose the columns with --channels"
+            f"{where}: no EMG column: {', '.join(names)} {'is' if len(names) == 1 else 'are'}"
+            f" not EMG by {_by_name(len(names))}; choose the columns with --channels"
         )
     return keep, left_out
+
+
+def _by_name(n: int) -> str:
+    """How a column or columns are judged: "its name" for one, "their names" for several."""
+    return "its name" if n == 1 else "their names"
 
 
 def left_out_note(where: str, left_out: Sequence[str], what: str = "column") -> str:
     """The warning for the channels :func:`choose_columns` left out by their names."""
     return (
-        f"{where}: {word(len(left_out), what)} {', '.join(left_out)} not read (not EMG by "
-        "their names; choose the columns with --channels)"
+        f"{where}: {word(len(left_out), what)} {', '.join(left_out)} not read "
+        f"(not EMG by {_by_name(len(left_out))}; "
+        "choose the columns with --channels)"
     )
 
 

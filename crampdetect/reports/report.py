@@ -29,7 +29,7 @@ from crampdetect.pipeline.rescore import replay, resolve_representation
 from crampdetect.provenance import InputHash, provenance
 from crampdetect.reports import activity
 from crampdetect.reports.session_view import cramp_context, gait_stop, smooth_runs
-from crampdetect.reports.summary import LOST_ISSUES, issue_episodes
+from crampdetect.reports.summary import SensorProblems, sensor_problems
 from crampdetect.storage.recording import Recording
 
 STATES = ("idle", "suspect", "cramp", "recovery")
@@ -213,15 +213,6 @@ def load_window(rec: Recording, start_s: float, end_s: float) -> tuple[np.ndarra
     return np.concatenate(ts), np.concatenate(xs, axis=1)
 
 
-def _union(intervals: list[tuple[float, float]]) -> float:
-    total, end = 0.0, -np.inf
-    for a, b in sorted(intervals):
-        if b > end:
-            total += b - max(a, end)
-            end = b
-    return total
-
-
 def severity(duration_s: float | None) -> str:
     if duration_s is None:
         return "unknown (did not end)"
@@ -256,6 +247,16 @@ def cramp_zooms(data: ReportData) -> list[dict]:
         }
         for pieces in cramp_episodes(data)
     ]
+
+
+def lost_to_sensor_problems(data: ReportData) -> SensorProblems:
+    """The time lost to sensor problems of the recording, reckoned as ``summary`` and
+    ``monitor`` do (:func:`~crampdetect.reports.summary.sensor_problems`)."""
+    spans: dict[str, dict[str, list[tuple[float, float]]]] = {}
+    for q in data.quality:
+        end = q["end_s"] if q["end_s"] is not None else data.rec.t_end
+        spans.setdefault(q["channel"], {}).setdefault(q["issue"], []).append((q["start_s"], end))
+    return sensor_problems(spans, data.profile)
 
 
 def night_summary(data: ReportData) -> dict:
@@ -294,18 +295,9 @@ def night_summary(data: ReportData) -> dict:
                 "open_at_end": bool((last.get("detail") or {}).get("open_at_end")),
             }
         )
-    lost, lost_episodes = {}, {}
-    for ch in data.rec.channels:
-        per_issue: dict[str, list[tuple[float, float]]] = {}
-        for q in data.quality:
-            if q["channel"] == ch and q["issue"] in LOST_ISSUES:  # as summary counts them
-                end = q["end_s"] if q["end_s"] is not None else t_end
-                per_issue.setdefault(q["issue"], []).append((q["start_s"], end))
-        lost[ch] = round(_union([span for spans in per_issue.values() for span in spans]), 1)
-        # its episodes per issue, as summary and monitor count them
-        lost_episodes[ch] = {
-            issue: issue_episodes(issue, spans, data.profile) for issue, spans in per_issue.items()
-        }
+    problems = lost_to_sensor_problems(data)  # as summary and monitor count them
+    lost = {ch: round(problems.lost_s.get(ch, 0.0), 1) for ch in data.rec.channels}
+    lost_episodes = {ch: problems.episodes.get(ch, {}) for ch in data.rec.channels}
     issues: dict[str, int] = {}
     for q in data.quality:
         issues[q["issue"]] = issues.get(q["issue"], 0) + 1
@@ -323,6 +315,15 @@ def night_summary(data: ReportData) -> dict:
         "quality_issues": issues,
         "gaps": data.rec.n_gaps,
     }
+
+
+def _warnings(data: ReportData, channel: str) -> list[tuple[float, float | None]]:
+    """The early warnings on ``channel``: ``(onset_s, end_s)``, as the history stores them."""
+    return [
+        (e["onset_s"], e["end_s"])
+        for e in data.events
+        if e["kind"] == "early_warning" and e["channel"] == channel
+    ]
 
 
 def training_summary(data: ReportData) -> dict:
@@ -354,7 +355,7 @@ def training_summary(data: ReportData) -> dict:
                 if stopped_s is None
                 else round(ev["onset_s"] - stopped_s, 1),
                 "during": now or "unknown",
-                "context": cramp_context(runs, ev["onset_s"]),
+                "context": cramp_context(runs, ev["onset_s"], _warnings(data, ev["channel"])),
             }
         )
     return {

@@ -24,10 +24,11 @@ from crampdetect.reports.report import (
     ReportData,
     collect,
     cramp_zooms,
+    lost_to_sensor_problems,
     night_summary,
     training_summary,
 )
-from crampdetect.reports.summary import issue_words, sensor_problem_words
+from crampdetect.reports.summary import issue_words, sensor_problem_text
 from crampdetect.storage.limits import refuse_overwrite
 from crampdetect.storage.reader import open_recording, sniff
 from crampdetect.text import plural
@@ -67,12 +68,9 @@ def summary_lines(data: ReportData) -> list[str]:
             f"  cramp {cr['leg']:<12} at {at:>7}  {dur:>8}  {cr['severity']:<9} "
             f"peak {cr['peak_x_median']}x median  alert after {cr['alert_delay_s']:.1f} s{again}"
         )
-    share, counts = s["sensor_problem_share"], s["sensor_problem_episodes"]
-    lost = ", ".join(  # in the words of monitor's and the morning summary
-        sensor_problem_words(ch, f"{v:.1f} s, {100 * share[ch]:.1f} % of the recording", counts[ch])
-        for ch, v in s["sensor_problem_s"].items()
-    )
-    lines.append(f"time lost to sensor problems: {lost}")
+    lost = sensor_problem_text(lost_to_sensor_problems(data))  # as monitor and summary say it
+    if lost:
+        lines.append(f"time lost to sensor problems: {lost}")
     lines += [f"input: {problem}" for problem in rec.problems]  # e.g. a cut-off last row
     if data.profile == "training" and data.activity:
         t = training_summary(data)

@@ -9,8 +9,15 @@ stopping.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from crampdetect.reports.clock import clock
+from crampdetect.reports.summary import (
+    sensor_problem_text,
+    sensor_problems,
+    session_lost_spans,
+    session_prompts,
+)
 from crampdetect.storage.history import History
 
 GAIT = ("running", "walking")
@@ -114,17 +121,35 @@ def gait_stop(
     return now, last[1], last[2]
 
 
+#: A cramp whose onset an early warning on its leg ran into (the warning's rising resting level
+#: went on up to the onset) came out of that tension, not out of rest.
+TENSED_UP = "after the calf tensed up"
+
+
+def warned_into(warnings: Sequence[tuple[float, float | None]], onset_s: float) -> bool:
+    """Whether one of the early ``warnings`` (``(onset_s, end_s)`` on the cramp's leg, end None
+    while open) ran into a cramp's onset at ``onset_s``: began before it, ended at it or later."""
+    return any(a <= onset_s and (b is None or b >= onset_s) for a, b in warnings)
+
+
 def during(label: str) -> str:
     """A cramp's context while ``label`` went on: "at rest", "during a hold", "while running"."""
     return ACTIVITY_PHRASES.get(label, (f"during {label}", ""))[0]
 
 
-def cramp_context(runs: list[tuple[float, float, str]], onset_s: float) -> str:
+def cramp_context(
+    runs: list[tuple[float, float, str]],
+    onset_s: float,
+    warnings: Sequence[tuple[float, float | None]] = (),
+) -> str:
     """Where in the activity a cramp at ``onset_s`` came, e.g. "4 min after stopping running",
     "12 s after other activity", "at rest": the activity going on :data:`CONTEXT_BEFORE_S`
     before the onset if it was effort, else the last effort that ended at most
     :data:`RECENT_EFFORT_S` before it, else the last stop of walking or running, else the
-    activity then. The one reading of a cramp's context, for ``summary`` and ``report``."""
+    activity then -- :data:`TENSED_UP` instead of that (rest, standing, a tense leg, unknown)
+    when an early warning on its leg (``warnings``: ``(onset_s, end_s)``) ran into the onset
+    (:func:`warned_into`). The one reading of a cramp's context, for ``summary`` and
+    ``report``."""
     now, stopped_s, what = gait_stop(runs, onset_s)
     if now is not None and now not in NO_EFFORT:
         return during(now)
@@ -135,6 +160,8 @@ def cramp_context(runs: list[tuple[float, float, str]], onset_s: float) -> str:
         return f"{_minutes(max(onset_s - last[1], 0.0))} {_after(last[2])}"
     if stopped_s is not None and what is not None:
         return f"{_minutes(onset_s - stopped_s)} {_after(what)}"
+    if warned_into(warnings, onset_s):
+        return TENSED_UP
     if now is not None:
         return during(now)
     return (
@@ -185,12 +212,33 @@ def format_session(history: History, session_id: int) -> str:
             if len(c.pieces) > 1:
                 again = "once" if len(c.pieces) == 2 else f"{len(c.pieces) - 1} times"
                 dur += f", eased and came back {again}"
-            where = cramp_context(runs, c.onset_s) if runs else "activity unknown"
+            warned = [
+                (w["onset_s"], w["end_s"])
+                for w in history.records("warnings", session_id)
+                if w["leg"] == leg
+            ]
+            where = cramp_context(runs, c.onset_s, warned)
             tag = " (recurrence)" if c.recurrence else ""
             lines.append(f"  cramp {leg} at {_minutes(c.onset_s)} in, {where}; {dur}{tag}")
     if not cramps:
         lines.append("No cramps.")
+    lines += _prompts_and_sensors(history, session_id, row["profile"])
     return "\n".join(lines)
+
+
+def _prompts_and_sensors(history: History, session_id: int, profile: str) -> list[str]:
+    """Early warnings, prompts and the time lost to sensor problems, as the night summary
+    says them."""
+    lines = []
+    warnings = len(history.records("warnings", session_id))
+    if warnings:
+        lines.append(f"Early warnings: {warnings}")
+    prompts, acks = session_prompts(history, session_id)
+    lines.append(f"Prompts: {prompts}, acknowledged: {acks}")
+    lost = sensor_problem_text(sensor_problems(session_lost_spans(history, session_id), profile))
+    if lost:
+        lines.append(f"Time lost to sensor problems: {lost}")
+    return lines
 
 
 def _minutes(seconds: float) -> str:

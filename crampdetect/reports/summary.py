@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from crampdetect.alerts.patterns import settings_for
-from crampdetect.alerts.policy import place, sensor_loose_episodes
+from crampdetect.alerts.policy import place, sensor_loose_episodes, sensor_problem_episodes
 from crampdetect.storage.history import History
 from crampdetect.text import plural
 
@@ -69,7 +69,7 @@ class NightSummary:
     n_prompts: int = 0
     n_acks: int = 0
     lost_s: dict[str, float] = field(default_factory=dict)
-    #: per leg, per issue of :data:`LOST_ISSUES`: its episodes (:func:`issue_episodes`)
+    #: per leg, per issue of :data:`LOST_ISSUES`: its episodes (:func:`sensor_problems`)
     lost_episodes: dict[str, dict[str, int]] = field(default_factory=dict)
     lost_any_s: float = 0.0
     interrupted: bool = False
@@ -118,10 +118,69 @@ def issue_episodes(issue: str, spans: list[tuple[float, float]], profile: str = 
     return sensor_loose_episodes(spans, settings_for(profile).sensor_back_s)
 
 
+@dataclass(frozen=True, slots=True)
+class SensorProblems:
+    """The time lost to sensor problems (issues of :data:`LOST_ISSUES`) of a session or a night:
+    per leg its lost time (s, the union of its flagged spans) and its episodes per issue
+    (:func:`~crampdetect.alerts.policy.sensor_problem_episodes`), and the time any leg lost."""
+
+    lost_s: dict[str, float]
+    episodes: dict[str, dict[str, int]]
+    any_s: float
+
+
+def sensor_problems(
+    spans: dict[str, dict[str, list[tuple[float, float]]]], profile: str = "night"
+) -> SensorProblems:
+    """:class:`SensorProblems` of the flagged ``(start, end)`` spans per leg and per issue of
+    :data:`LOST_ISSUES` (other issues ignored): the one reckoning of ``monitor``'s end summary,
+    ``summary`` and ``report``."""
+    back_s = settings_for(profile).sensor_back_s
+    lost = {
+        leg: {k: v for k, v in issues.items() if k in LOST_ISSUES}
+        for leg, issues in sorted(spans.items())
+    }
+    lost = {leg: issues for leg, issues in lost.items() if issues}
+    return SensorProblems(
+        {leg: union_length([iv for ivs in i.values() for iv in ivs]) for leg, i in lost.items()},
+        {leg: sensor_problem_episodes(i, back_s) for leg, i in lost.items()},
+        union_length([iv for i in lost.values() for ivs in i.values() for iv in ivs]),
+    )
+
+
+def lost_length(seconds: float) -> str:
+    """A length of lost signal time: ``under 1 s`` (something was lost: not "0 s"), ``47 s``,
+    ``6 min 40 s``, ``1 h 05 min``; cut down, as :func:`cramp_length`."""
+    seconds = max(0.0, float(seconds))
+    if 0 < seconds < 1:
+        return "under 1 s"
+    if seconds < 3600:
+        return cramp_length(seconds)
+    return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60):02d} min"
+
+
+def sensor_problem_text(problems: SensorProblems) -> str | None:
+    """The time lost to sensor problems as a carer reads it, the one wording of ``monitor``'s
+    end summary, ``summary`` and ``report`` (each puts its own "time lost to sensor problems:"
+    before it): ``1 min 05 s; left calf 47 s (sensor loose twice), right calf 18 s (sensor
+    loose once)`` -- the total (time any leg lost) only when more than one leg lost some.
+    None when nothing was lost: the line is left out."""
+    if problems.any_s <= 0:
+        return None
+    per_leg = ", ".join(
+        sensor_problem_words(leg, lost_length(v), problems.episodes.get(leg, {}))
+        for leg, v in problems.lost_s.items()
+        if v > 0
+    )
+    if sum(v > 0 for v in problems.lost_s.values()) > 1:
+        return f"{lost_length(problems.any_s)}; {per_leg}"
+    return per_leg
+
+
 def sensor_problem_words(channel: str, length: str, counts: dict[str, int]) -> str:
-    """One leg's time lost to sensor problems as a carer reads it, the same in ``monitor``'s
-    end summary and the morning summary: ``left calf 47 s (sensor loose 3 times, signal
-    lost once)``; ``counts``: episodes per issue of :data:`LOST_ISSUES`."""
+    """One leg's time lost to sensor problems as a carer reads it (:func:`sensor_problem_text`):
+    ``left calf 47 s (sensor loose 3 times, signal lost once)``; ``counts``: episodes per issue
+    of :data:`LOST_ISSUES`."""
     said = []
     for issue in LOST_ISSUES:
         n = counts.get(issue, 0)
@@ -131,13 +190,36 @@ def sensor_problem_words(channel: str, length: str, counts: dict[str, int]) -> s
     return f"{place(channel)} {length}" + (f" ({', '.join(said)})" if said else "")
 
 
+def session_prompts(history: History, session_id: int) -> tuple[int, int]:
+    """A session's vibration prompts (a hold's buzz is no prompt) and acknowledgements, as the
+    night summary and the session view count them."""
+    alerts = history.records("alerts", session_id)
+    prompts = sum(1 for a in alerts if a["kind"] == "vibrate" and "hold" not in a["reason"])
+    return prompts, len(history.records("acks", session_id))
+
+
+def session_lost_spans(
+    history: History, session_id: int, offset: float = 0.0
+) -> dict[str, dict[str, list[tuple[float, float]]]]:
+    """A session's flagged spans of :data:`LOST_ISSUES` per leg and issue, ``offset`` s added
+    (an interval still open at the end runs to the session's end), for :func:`sensor_problems`."""
+    end_s = history.session_end_s(session_id)
+    out: dict[str, dict[str, list[tuple[float, float]]]] = {}
+    for q in history.records("quality", session_id):
+        if q["issue"] not in LOST_ISSUES:
+            continue
+        a, b = q["start_s"], q["end_s"] if q["end_s"] is not None else end_s
+        span = (offset + a, offset + min(b, end_s))
+        out.setdefault(q["leg"], {}).setdefault(q["issue"], []).append(span)
+    return out
+
+
 def summarise_night(
     history: History, night: str, profile: str = "night", user: str | None = None
 ) -> NightSummary:
     """Summarise the sessions of ``night`` (ISO date on which the night began); ``user``: only
     that wearer's sessions (None: everyone's)."""
     out = NightSummary(night)
-    lost: dict[str, list[tuple[float, float]]] = {}
     per_issue: dict[str, dict[str, list[tuple[float, float]]]] = {}
     offset = 0.0  # sessions of one night are laid end to end for the union
     for row in history.sessions(night, night, profile=profile, user=user):
@@ -161,25 +243,19 @@ def summarise_night(
                 )
             )
         out.n_warnings += len(history.records("warnings", sid))
-        alerts = history.records("alerts", sid)
-        out.n_prompts += sum(
-            1 for a in alerts if a["kind"] == "vibrate" and "hold" not in a["reason"]
-        )
-        out.n_acks += len(history.records("acks", sid))
-        for q in history.records("quality", sid):
-            if q["issue"] not in LOST_ISSUES:
-                continue
-            a, b = q["start_s"], q["end_s"] if q["end_s"] is not None else end_s
-            span = (offset + a, offset + min(b, end_s))
-            lost.setdefault(q["leg"], []).append(span)
-            per_issue.setdefault(q["leg"], {}).setdefault(q["issue"], []).append(span)
+        prompts, acks = session_prompts(history, sid)
+        out.n_prompts += prompts
+        out.n_acks += acks
+        for leg, issues in session_lost_spans(history, sid, offset).items():
+            for issue, spans in issues.items():
+                per_issue.setdefault(leg, {}).setdefault(issue, []).extend(spans)
         offset += end_s + 1.0
-    out.lost_s = {leg: union_length(iv) for leg, iv in sorted(lost.items())}
-    out.lost_episodes = {
-        leg: {issue: issue_episodes(issue, iv, profile) for issue, iv in issues.items()}
-        for leg, issues in sorted(per_issue.items())
-    }
-    out.lost_any_s = union_length([iv for ivs in lost.values() for iv in ivs])
+    problems = sensor_problems(per_issue, profile)
+    out.lost_s, out.lost_episodes, out.lost_any_s = (
+        problems.lost_s,
+        problems.episodes,
+        problems.any_s,
+    )
     return out
 
 
@@ -298,12 +374,9 @@ def format_night(s: NightSummary) -> str:
     if s.n_warnings:
         lines.append(f"Early warnings: {s.n_warnings}")
     lines.append(f"Prompts: {s.n_prompts}, acknowledged: {s.n_acks}")
-    if s.lost_any_s > 0:
-        per_leg = ", ".join(
-            sensor_problem_words(leg, _hm(v), s.lost_episodes.get(leg, {}))
-            for leg, v in s.lost_s.items()
-        )
-        lines.append(f"Time lost to sensor problems: {_hm(s.lost_any_s)}; {per_leg}")
+    lost = sensor_problem_text(SensorProblems(s.lost_s, s.lost_episodes, s.lost_any_s))
+    if lost:
+        lines.append(f"Time lost to sensor problems: {lost}")
     if s.recordings:
         noun = "Recording" if len(s.recordings) == 1 else "Recordings"
         lines.append(f"{noun}: {', '.join(s.recordings)}")
