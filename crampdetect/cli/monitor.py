@@ -359,39 +359,18 @@ class _LiveTimeline:
 def _calibration_watch(monitor, user: str, view):
     """``on_block`` for ``monitor --user``: say when the calibration does not fit the stream
     (its representation or rate at the first block, its resting level once
-    :data:`~crampdetect.calibration.CHECK_AFTER_S` of signal went through)."""
-    from crampdetect.calibration import CHECK_AFTER_S, CalibrationCheck, load_profile_channels
+    :data:`~crampdetect.calibration.CHECK_AFTER_S` of signal went through;
+    :class:`~crampdetect.calibration.CalibrationWatch`, a new check for a new stream)."""
+    from crampdetect.calibration import CalibrationWatch, load_profile_channels
 
-    stored = load_profile_channels(user)
-    state: dict[str, object] = {}
-
-    def say(line: str) -> None:
-        if view is not None:
-            view.message(line)
-        else:
-            print(f"crampdetect monitor: warning: {line}", file=sys.stderr, flush=True)
+    watch = CalibrationWatch(load_profile_channels(user), user)
 
     def on_block(block, out) -> None:
-        pipe = monitor.pipeline
-        check = state.get("check")
-        if check is None or state.get("pipe") is not pipe:  # a new stream: a new check
-            check = CalibrationCheck(
-                stored,
-                pipe.channels,
-                pipe.representation,
-                pipe.fs,
-                round(1.0 / pipe.hop_s),
-                user,
-                pipe.profile,
-            )
-            state.update(check=check, pipe=pipe, judged=False)
-            for line in check.setup_warnings():
-                say(line)
-        check.feed(out.envelope_uv)
-        if not state["judged"] and check.checked_s >= CHECK_AFTER_S:
-            state["judged"] = True
-            for line in check.floor_warnings():
-                say(line)
+        for line in watch.feed(monitor.pipeline, out):
+            if view is not None:
+                view.message(line)
+            else:
+                print(f"crampdetect monitor: warning: {line}", file=sys.stderr, flush=True)
 
     return on_block
 
