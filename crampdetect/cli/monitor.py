@@ -221,10 +221,15 @@ def run(args: argparse.Namespace) -> int:
         refuse_new_recording(args.record)
     source = open_source(args.url, units=args.units)
     profile = source_profile("monitor", args.profile, source)
-    from crampdetect.cli._statusview import MessageLines, StatusView
+    from crampdetect.cli._statusview import MessageLines, StatusView, stream_stamp
 
     screen = sys.stderr if args.json_events else sys.stdout  # stdout: JSON events only
     view = None if args.no_view else StatusView(screen, title=args.url)
+    lines = None  # --no-view: what the wearer is told, as lines stamped with when it was said
+    if view is None and _replayed(args.url) is not None:  # a file, replayed as fast as it is
+        lines = MessageLines(screen, lambda: stream_stamp(monitor.stream_s))  # read: its time
+    elif view is None:
+        lines = MessageLines(screen)
     json_out = sys.stdout if args.json_events else None
     calibration = None
     if args.user:
@@ -279,7 +284,7 @@ def run(args: argparse.Namespace) -> int:
         source,
         profile,
         make_policy(args.policy, profile),
-        view or MessageLines(screen),  # --no-view: what the wearer is told, as lines
+        view or lines,
         json_out,
         calibration=calibration,
         history=history if args.history else None,
