@@ -289,6 +289,7 @@ def detect(
     pipe = Pipeline(rec.fs, rec.channels, rep, profile, tuned, calibration, gate)
     watch = None
     if calibration is not None:  # does the calibration fit this recording? (as the CLI says)
+        # lazy: scipy and the pipeline load on the first call, not on import
         from crampdetect.calibration import CalibrationWatch
 
         watch = CalibrationWatch(stored, user)
