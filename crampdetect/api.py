@@ -287,13 +287,12 @@ def detect(
             gate = loaded.gate(profile)
     tuned = profile_settings(profile, rep.signal).replace(**overrides)
     pipe = Pipeline(rec.fs, rec.channels, rep, profile, tuned, calibration, gate)
-    check = None
+    watch = None
     if calibration is not None:  # does the calibration fit this recording? (as the CLI says)
         # lazy: scipy and the pipeline load on the first call, not on import
-        from crampdetect.calibration import CalibrationCheck
+        from crampdetect.calibration import CalibrationWatch
 
-        frames = round(1.0 / pipe.hop_s)
-        check = CalibrationCheck(stored, pipe.channels, rep, rec.fs, frames, user, profile)
+        watch = CalibrationWatch(stored, user)
     blocks = rec.iter_blocks(max(1, round(BLOCK_S * rec.fs)))
     samples = SampleHash(rec.fs)  # without a file (an array): hashed as the blocks stream
     if source is None:
@@ -301,12 +300,12 @@ def detect(
     events, quality = run_blocks(
         pipe,
         blocks,
-        None if check is None else lambda block, pipe, out: check.feed(out.envelope_uv),
+        None if watch is None else lambda block, pipe, out: watch.feed(pipe, out),
     )
-    if check is not None:
-        name = "" if rec.kind == "array" else f"{Path(str(rec.path)).name}: "
-        for line in check.warnings():
-            warnings.warn(name + line, UserWarning, stacklevel=2)
+    if watch is not None:
+        name = None if rec.kind == "array" else Path(str(rec.path)).name
+        for line in watch.warnings(name):
+            warnings.warn(line, UserWarning, stacklevel=2)
     read = samples.id() if source is None else source.id(rec.fs)
     made = provenance(
         profile,

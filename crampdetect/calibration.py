@@ -20,6 +20,7 @@ import warnings as pywarnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,6 +28,9 @@ from crampdetect.core import InputError, Representation
 from crampdetect.filters.sos import bandpass_sos
 from crampdetect.ingest.columns import unit_from_name
 from crampdetect.storage.paths import profile_path
+
+if TYPE_CHECKING:  # the pipeline imports this module: no import at run time
+    from crampdetect.pipeline.chain import Output, Pipeline
 
 logger = logging.getLogger(__name__)
 
@@ -597,10 +601,11 @@ def _rep_text(signal: object, units: object, bits: object) -> str:
 
 class CalibrationWatch:
     """The fit check of ``user``'s calibration over a scored stream: a
-    :class:`CalibrationCheck` per pipeline (a stream that restarts gets a new one), fed each
-    output's envelope frames (:meth:`feed` after every block). What ``replay --user``,
-    ``detect --user`` on any format but CSV and ``report --user`` warn about
-    (:meth:`warnings`: the last pipeline's).
+    :class:`CalibrationCheck` per pipeline (a stream that restarts, or is scored again with a
+    revised representation, gets a new one), fed each output's envelope frames (:meth:`feed`
+    after every block). What ``detect --user`` (and the API's ``detect(..., user=...)``),
+    ``replay --user``, ``report --user`` warn about at the end (:meth:`warnings`: the last
+    pipeline's) and ``monitor --user`` says as the stream goes (what :meth:`feed` returns).
 
     Parameters
     ----------
@@ -614,24 +619,39 @@ class CalibrationWatch:
     def __init__(self, stored: dict[str, dict], user: str | None) -> None:
         self.stored = stored
         self.user = user or ""
-        self._pipe: object = None
+        self._pipe: Pipeline | None = None
+        self._judged = False  # the floor warnings of this pipeline's check were returned
         self.check: CalibrationCheck | None = None
 
-    def feed(self, pipe: object, out: object) -> None:
-        """Take the envelope frames of ``out``, an output of the pipeline ``pipe``."""
+    def feed(self, pipe: Pipeline, out: Output) -> list[str]:
+        """Take the envelope frames of ``out``, an output of the pipeline ``pipe``.
+
+        Returns the warnings new with it (a live stream says them as it goes): a new
+        pipeline's representation and rate mismatches (:meth:`CalibrationCheck.setup_warnings`),
+        and once, when :data:`CHECK_AFTER_S` of its signal went through, the resting-level
+        mismatches (:meth:`CalibrationCheck.floor_warnings`); else none.
+        """
+        new: list[str] = []
         if self.check is None or pipe is not self._pipe:  # a new pipeline: a new check
-            self._pipe = pipe
+            self._pipe, self._judged = pipe, False
             self.check = CalibrationCheck(
                 self.stored,
-                pipe.channels,  # type: ignore[attr-defined]
-                pipe.representation,  # type: ignore[attr-defined]
-                pipe.fs,  # type: ignore[attr-defined]
-                round(1.0 / pipe.hop_s),  # type: ignore[attr-defined]
+                pipe.channels,
+                pipe.representation,
+                pipe.fs,
+                round(1.0 / pipe.hop_s),
                 self.user,
-                pipe.profile,  # type: ignore[attr-defined]
+                pipe.profile,
             )
-        self.check.feed(getattr(out, "envelope_uv", None))
+            new += self.check.setup_warnings()
+        self.check.feed(out.envelope_uv)
+        if not self._judged and self.check.checked_s >= CHECK_AFTER_S:
+            self._judged = True
+            new += self.check.floor_warnings()
+        return new
 
-    def warnings(self, name: str) -> list[str]:
-        """The warnings so far, each naming the recording ``name``."""
-        return [f"{name}: {line}" for line in self.check.warnings()] if self.check else []
+    def warnings(self, name: str | None = None) -> list[str]:
+        """The warnings so far (the last pipeline's), each naming the recording ``name``
+        (``"NAME: warning"``; None: the warnings alone, for an array without a name)."""
+        lines = self.check.warnings() if self.check else []
+        return lines if name is None else [f"{name}: {line}" for line in lines]

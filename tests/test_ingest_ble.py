@@ -449,7 +449,7 @@ def test_a_monitor_on_the_fake_ends_with_its_stream_and_alerts_the_cramp(cramp_b
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert any(x["kind"] == "cramp" and x["channel"] == "calf_right" for x in lines)
     assert summary.stream_s > 179  # every sample, the last window included
-    assert not source.transport._thread.is_alive()  # closed: by the caller, or by run
+    assert not source.transport.running  # closed: by the caller, or by run
 
 
 def test_a_silent_board_is_asked_about_by_its_transport() -> None:

@@ -73,3 +73,19 @@ def test_the_demo_board_sends_its_last_partial_frame_through_the_pty(tmp_path):
     board.close()
     check(blocks, data)
     assert blocks[-1].stop == n_total
+
+
+def test_wait_played_says_when_the_board_has_queued_its_whole_stream():
+    """``SimTransport.wait_played``: a board at ``speed=0`` has its whole stream, its end
+    included, queued for the host (one read takes it all); a paced board has not, until it is
+    closed."""
+    source = open_source("sim://hold?speed=0&duration=10&seed=0")
+    with source:
+        assert source.transport.wait_played(60.0)
+        blocks = source.read(0.0)  # every byte is there: no wait
+        assert source.ended
+    assert sum(b.n_samples for b in blocks) == 10_000
+    paced = open_source("sim://hold?speed=1&duration=30&seed=0")
+    with paced:
+        assert not paced.transport.wait_played(0.2)  # 30 s of signal in real time
+    assert paced.transport.wait_played(5.0)  # closed: the board stopped, its stream ended

@@ -164,7 +164,7 @@ def _fast_sim_monitor(silent: bool = False):
         source.transport.board.receive = lambda data: b""
     with source:
         # the board plays its whole stream, its end included, before the host reads any of it
-        source.transport._thread.join(timeout=60)
+        assert source.transport.wait_played(60)
         monitor = LiveMonitor(source)
         # the host takes a quarter of real time: 5 s for the 20 s the board sent at once
         return monitor.run(on_block=lambda block, out: time.sleep(block.n_samples / block.fs / 4))

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from crampdetect.core import Event
-from crampdetect.reports.clock import clock
+from crampdetect.reports.clock import clock, is_unix_time, utc_clock
 
 #: Seconds between plain status lines when there is no terminal.
 PLAIN_EVERY_S = 2.0
@@ -186,11 +186,24 @@ class StatusView:
             self._live = None
 
 
+def stream_stamp(t_s: float) -> str:
+    """Time ``t_s`` (s) of a replayed stream as a ``--no-view`` line's stamp: ``h:mm:ss.s``
+    into it, as the view and the alert lines show stream times; the UTC clock of a stream
+    timed in Unix time.
+
+    >>> stream_stamp(3725.04), stream_stamp(1764950415.97)
+    ('1:02:05.0', '16:00:16.0 UTC')
+    """
+    return f"{utc_clock(t_s, decimals=1)} UTC" if is_unix_time(t_s) else clock(t_s, decimals=1)
+
+
 class MessageLines:
     """The stand-in for :class:`StatusView` under ``--no-view``: no status display, but what
     the wearer is told (a cramp prompt, the hold timer, a loose sensor...) still printed on
     ``file``, one line each, after the local clock time it was said (``[02:14:07] Cramp in the
-    left calf. ...``): a log read later by a carer tells when."""
+    left calf. ...``): a log read later by a carer tells when. ``now`` gives the stamp: a file
+    replayed as fast as it is read is stamped with its own time (:func:`stream_stamp`), not
+    with when it ran."""
 
     def __init__(
         self, file: TextIO | None = None, now: Any = lambda: time.strftime("%H:%M:%S")

@@ -141,12 +141,11 @@ def _detect_csv(
     from crampdetect.pipeline.offline import detect_file
 
     calibration, stored = user_calibration(args.user)
-    check = None
+    watch = None  # does the calibration fit this file? (as replay --user asks it)
     if calibration is not None:
-        from crampdetect.calibration import CalibrationCheck
+        from crampdetect.calibration import CalibrationWatch
 
-        def check(channels, rep, fs, frames_per_s, profile="night"):  # does it fit this file?
-            return CalibrationCheck(stored, channels, rep, fs, frames_per_s, args.user, profile)
+        watch = CalibrationWatch(stored, args.user)
 
     model = resolve_model(args.model)
     read = ReadHash(path)  # the file is read once, hashed as the reader reads it
@@ -162,7 +161,7 @@ def _detect_csv(
         model=model,
         progress=bar,
         block_s=args.block_s,
-        calibration_check=check,
+        calibration_watch=watch,
         channels=args.channels,
         read_hash=read,
     )

@@ -210,10 +210,15 @@ def run(args: argparse.Namespace) -> int:
         refuse_new_recording(args.record)
     source = open_source(args.url, units=args.units)
     profile = source_profile("monitor", args.profile, source)
-    from crampdetect.cli._statusview import MessageLines, StatusView
+    from crampdetect.cli._statusview import MessageLines, StatusView, stream_stamp
 
     screen = sys.stderr if args.json_events else sys.stdout  # stdout: JSON events only
     view = None if args.no_view else StatusView(screen, title=args.url)
+    lines = None  # --no-view: what the wearer is told, as lines stamped with when it was said
+    if view is None and _replayed(args.url) is not None:  # a file, replayed as fast as it is
+        lines = MessageLines(screen, lambda: stream_stamp(monitor.stream_s))  # read: its time
+    elif view is None:
+        lines = MessageLines(screen)
     json_out = sys.stdout if args.json_events else None
     calibration = None
     if args.user:
@@ -268,7 +273,7 @@ def run(args: argparse.Namespace) -> int:
         source,
         profile,
         make_policy(args.policy, profile),
-        view or MessageLines(screen),  # --no-view: what the wearer is told, as lines
+        view or lines,
         json_out,
         calibration=calibration,
         history=history if args.history else None,
@@ -348,39 +353,18 @@ class _LiveTimeline:
 def _calibration_watch(monitor, user: str, view):
     """``on_block`` for ``monitor --user``: say when the calibration does not fit the stream
     (its representation or rate at the first block, its resting level once
-    :data:`~crampdetect.calibration.CHECK_AFTER_S` of signal went through)."""
-    from crampdetect.calibration import CHECK_AFTER_S, CalibrationCheck, load_profile_channels
+    :data:`~crampdetect.calibration.CHECK_AFTER_S` of signal went through;
+    :class:`~crampdetect.calibration.CalibrationWatch`, a new check for a new stream)."""
+    from crampdetect.calibration import CalibrationWatch, load_profile_channels
 
-    stored = load_profile_channels(user)
-    state: dict[str, object] = {}
-
-    def say(line: str) -> None:
-        if view is not None:
-            view.message(line)
-        else:
-            print(f"crampdetect monitor: warning: {line}", file=sys.stderr, flush=True)
+    watch = CalibrationWatch(load_profile_channels(user), user)
 
     def on_block(block, out) -> None:
-        pipe = monitor.pipeline
-        check = state.get("check")
-        if check is None or state.get("pipe") is not pipe:  # a new stream: a new check
-            check = CalibrationCheck(
-                stored,
-                pipe.channels,
-                pipe.representation,
-                pipe.fs,
-                round(1.0 / pipe.hop_s),
-                user,
-                pipe.profile,
-            )
-            state.update(check=check, pipe=pipe, judged=False)
-            for line in check.setup_warnings():
-                say(line)
-        check.feed(out.envelope_uv)
-        if not state["judged"] and check.checked_s >= CHECK_AFTER_S:
-            state["judged"] = True
-            for line in check.floor_warnings():
-                say(line)
+        for line in watch.feed(monitor.pipeline, out):
+            if view is not None:
+                view.message(line)
+            else:
+                print(f"crampdetect monitor: warning: {line}", file=sys.stderr, flush=True)
 
     return on_block
 

@@ -106,6 +106,12 @@ class BleTransport(Transport):
         self.mtu = DEFAULT_MTU
         self._write_limit = DEFAULT_MTU - 3  # bytes per write without response
 
+    @property
+    def running(self) -> bool:
+        """Its event loop thread runs: from :meth:`start` until :meth:`close` released the
+        link (False before and after)."""
+        return self._thread.is_alive()
+
     def _run(self, coro: Any, timeout_s: float) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout_s)
 

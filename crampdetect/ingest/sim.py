@@ -212,6 +212,15 @@ class SimTransport(Transport):
         self.speed = speed
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._played = threading.Event()  # the board ended its stream (LINK_END is queued)
+
+    def wait_played(self, timeout_s: float | None = None) -> bool:
+        """Wait until the board has played its stream and ended it (its samples, the last
+        partial frame and the end of the stream are in :attr:`queue`; or it was stopped by
+        :meth:`close`, or its simulator failed): True then, False if ``timeout_s`` (s; None:
+        no limit) passed first. A board at ``speed=0`` ends long before the host has read
+        its stream. The board keeps answering commands after it."""
+        return self._played.wait(timeout_s)
 
     def start(self) -> None:
         # The first chunk is made here, on the caller's thread: it sets the simulator up, and
@@ -254,8 +263,10 @@ class SimTransport(Transport):
         except Exception as exc:  # the simulator failing must end the stream, not hang it
             logger.exception("simulated board failed")
             self.put_link(LINK_END, f"simulator failed: {exc}")
+            self._played.set()
             return
         self.put_link(LINK_END, "simulation finished")
+        self._played.set()
 
     def write(self, data: bytes) -> bool:
         with self._lock:

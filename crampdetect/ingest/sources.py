@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, urlsplit
 from crampdetect.core import Block, InputError, Representation
 from crampdetect.ingest.blocks import DEFAULT_CHANNEL_NAMES, Reassembler, StreamInfo
 from crampdetect.ingest.commands import CommandChannel
-from crampdetect.ingest.frames import AckFrame, ButtonFrame, FrameDecoder
+from crampdetect.ingest.frames import AckFrame, ButtonFrame, Frame, FrameDecoder
 from crampdetect.ingest.link import LinkStats, Source
 from crampdetect.ingest.replay import CaptureTransport, open_recording_source
 from crampdetect.ingest.transport import LINK_DOWN, LINK_END, LINK_UP, Chunk, Transport
@@ -139,12 +139,7 @@ class BoardSource:
             if isinstance(item, Chunk):
                 if self.capture is not None:
                     self.capture.write(item.data)
-                frames = self.decoder.feed(item.data)
-                acks = [f for f in frames if isinstance(f, AckFrame)]
-                if acks:
-                    self.acks.extend(acks)
-                    for ack in acks:
-                        self.commands.acked(ack)
+                frames = self._decode(item.data)
                 self._count_presses(frames)
                 before = self.reassembler.stats.frames
                 blocks.extend(self.reassembler.feed(frames, item.host_s))
@@ -190,10 +185,17 @@ class BoardSource:
             except queue.Empty:
                 return
             if isinstance(item, Chunk):
-                for frame in self.decoder.feed(item.data):
-                    if isinstance(frame, AckFrame):
-                        self.acks.append(frame)
-                        self.commands.acked(frame)
+                self._decode(item.data)
+
+    def _decode(self, data: bytes) -> list[Frame]:
+        """The frames of ``data`` (bytes received), its acknowledgements matched to the
+        commands sent (:attr:`acks`, :meth:`CommandChannel.acked`)."""
+        frames = self.decoder.feed(data)
+        for frame in frames:
+            if isinstance(frame, AckFrame):
+                self.acks.append(frame)
+                self.commands.acked(frame)
+        return frames
 
     def drain(self) -> list[Block]:
         """At a stop: the blocks of every byte received so far, the unfinished one included

@@ -534,6 +534,12 @@ class LiveMonitor:
                 self.recorder.write(block)
 
     @property
+    def stream_s(self) -> float:
+        """Stream time (s, the source's time axis) of the end of the last block the detector
+        took; 0 before the first. What is said is said at it."""
+        return self._now_s
+
+    @property
     def _commands(self) -> bool:
         """Whether alerts and the heartbeat go to the board."""
         return self.prompts and self.source.accepts_commands

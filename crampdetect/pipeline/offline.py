@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,6 +24,9 @@ from crampdetect.ingest.channelkind import MISMATCH, kind_message
 from crampdetect.ingest.inference import RepresentationInference
 from crampdetect.pipeline import Output, Pipeline
 from crampdetect.storage.csvfile import CsvStream, open_csv
+
+if TYPE_CHECKING:
+    from crampdetect.calibration import CalibrationWatch
 
 
 @dataclass(slots=True)
@@ -250,7 +253,7 @@ def detect_file(
     model: Any = None,
     progress: Callable[[float], None] | None = None,
     block_s: float | None = None,
-    calibration_check: Callable[..., Any] | None = None,
+    calibration_watch: CalibrationWatch | None = None,
     channels: Sequence[str] | None = None,
     read_hash: Any = None,
 ) -> dict[str, Any]:
@@ -283,10 +286,10 @@ def detect_file(
     block_s : float, optional
         Size in s of the blocks streamed through the pipeline (default: the file's read
         chunks); the result does not depend on it.
-    calibration_check : callable, optional
-        ``calibration_check(channels, representation, fs, frames_per_s, profile)`` makes a
-        :class:`~crampdetect.calibration.CalibrationCheck` of ``calibration`` for the
-        recording; its warnings (the calibration does not fit) join ``input.problems``.
+    calibration_watch : CalibrationWatch, optional
+        Checks that ``calibration`` fits the recording
+        (:class:`~crampdetect.calibration.CalibrationWatch` of the user's stored profile): fed
+        every block, its warnings (the calibration does not fit) join ``input.problems``.
     channels : sequence of str, optional
         The columns to score; default every column not named as something else than EMG
         (force, torque, angle...; :func:`~crampdetect.storage.csvfile.open_csv`). Without
@@ -332,17 +335,11 @@ def detect_file(
     def cut(blocks: Iterable[Block]) -> Iterable[Block]:
         return blocks if block_s is None else split_blocks(blocks, block_s)
 
-    checks: list[Any] = []  # the calibration check of the pipeline running (the last one)
-
     def on_block(block: Block, pipe: Pipeline, out: Output) -> None:
         if progress is not None:
             progress(block.n_samples / block.fs)  # s done
-        if calibration_check is not None:
-            if not checks or checks[-1][0] is not pipe:  # a new pipeline: a new check
-                frames = round(1.0 / pipe.hop_s)
-                checks.append((pipe, calibration_check(pipe.channels, pipe.representation,
-                                                       pipe.fs, frames, pipe.profile)))  # fmt: skip
-            checks[-1][1].feed(out.envelope_uv)
+        if calibration_watch is not None:  # a new pipeline (a second pass): a new check
+            calibration_watch.feed(pipe, out)
 
     opened: list[CsvStream] = []
 
@@ -359,8 +356,8 @@ def detect_file(
     )
     rep, inferred = inference.finish(), inference.inferred
     problems += unit_warnings(Path(path).name, inference)
-    if checks:
-        problems += [f"{Path(path).name}: {line}" for line in checks[-1][1].warnings()]
+    if calibration_watch is not None:
+        problems += calibration_watch.warnings(Path(path).name)
     result = detection_result(
         stream.fs,
         stream.channels,
