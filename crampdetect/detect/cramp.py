@@ -939,7 +939,15 @@ class CrampDetector:
                 held = (above >= s.held_gait_level * top) & (lowest >= s.held_gait_relax * above)
                 held &= self._one_leg(rel, s.held_gait_one_leg)
             else:
-                held = (lowest >= s.held_floor * top) & (lowest >= s.held_relax * above)
+                floor_ref = s.held_floor
+                if s.held_rest_floor > 0 and self.n_channels > 1:
+                    # trainmiss (session 24): beside legs at rest the lower floor will do
+                    rest = (mean < s.off_ratio * base).sum(axis=0)
+                    others_rest = (rest[None, :] - (mean < s.off_ratio * base)) >= (
+                        self.n_channels - 1
+                    )
+                    floor_ref = np.where(others_rest, s.held_rest_floor, s.held_floor)
+                held = (lowest >= floor_ref * top) & (lowest >= s.held_relax * above)
                 held &= (mean >= s.off_ratio * base) & self._one_leg(rel)
         up &= held
         # the activity reference has had time to see the session's exertion, not just the

@@ -382,6 +382,12 @@ class DetectorSettings:
         relative to its reference be ``settle_one_leg`` x every other leg's (so a single
         channel never takes the path), and in the ``pre_run_s`` before ``held_s`` the
         envelope must have been below ``held_relax`` x that mean (the rise was seen).
+    held_rest_floor : float
+        (trainmiss, session 24) Training: the ``held`` test's floor (x the activity
+        reference, in place of ``held_floor``) where every other leg stayed at rest over the
+        span (its mean 100 ms envelope under ``off_ratio`` x its resting baseline): a leg
+        contracting on its own beside a leg at rest is no standing asymmetry, and a cramp's
+        waxing and waning dips to 0.13-0.2 of the reference. 0 disables.
     rehold_confidence : float
         (rehold, session 20) Training: an open event whose alert the confidence model rated
         below this probability (a hold, raises or standing alerted; its event can run on
@@ -827,6 +833,7 @@ class DetectorSettings:
     held_s: float = 0.0
     held_floor: float = 0.25
     held_relax: float = 0.3
+    held_rest_floor: float = 0.0  # trainmiss (session 24)
     held_start_s: float = 60.0
     rehold_confidence: float = 0.0  # rehold (session 20)
     settle_start_s: float = 0.0
@@ -1125,6 +1132,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_s": (0.0, HELD_SPAN_MAX_S, "s"),
     "held_floor": (0.0, 1.0, "x activity reference"),
     "held_relax": (0.0, 1.0, "x mean over held_s"),
+    "held_rest_floor": (0.0, 1.0, "x activity reference"),  # trainmiss (session 24)
     "held_start_s": (0.0, _BIG, "s"),
     "rehold_confidence": (0.0, 1.0, "probability"),  # rehold (session 20)
     "settle_start_s": (0.0, _BIG, "s"),  # startfa
