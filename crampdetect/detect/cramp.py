@@ -939,15 +939,18 @@ class CrampDetector:
                 held = (above >= s.held_gait_level * top) & (lowest >= s.held_gait_relax * above)
                 held &= self._one_leg(rel, s.held_gait_one_leg)
             else:
-                floor_ref = s.held_floor
+                floored = lowest >= s.held_floor * top
                 if s.held_rest_floor > 0 and self.n_channels > 1:
-                    # trainmiss (session 24): beside legs at rest the lower floor will do
-                    rest = (mean < s.off_ratio * base).sum(axis=0)
-                    others_rest = (rest[None, :] - (mean < s.off_ratio * base)) >= (
-                        self.n_channels - 1
-                    )
-                    floor_ref = np.where(others_rest, s.held_rest_floor, s.held_floor)
-                held = (lowest >= floor_ref * top) & (lowest >= s.held_relax * above)
+                    # trainmiss (session 24): beside legs at rest the lower floor will do, for
+                    # a contraction as high over the span's first half as over its second (a
+                    # hold stepped up out of standing is not)
+                    at_rest = mean < s.off_ratio * base
+                    others_rest = at_rest.sum(axis=0)[None, :] - at_rest >= self.n_channels - 1
+                    h = k // 2
+                    a, b = w[:, :, :h].mean(axis=2) - floor, w[:, :, h:].mean(axis=2) - floor
+                    even = np.minimum(a, b) >= s.held_rest_even * np.maximum(a, b)
+                    floored |= others_rest & even & (lowest >= s.held_rest_floor * top)
+                held = floored & (lowest >= s.held_relax * above)
                 held &= (mean >= s.off_ratio * base) & self._one_leg(rel)
         up &= held
         # the activity reference has had time to see the session's exertion, not just the

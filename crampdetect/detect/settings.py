@@ -388,6 +388,10 @@ class DetectorSettings:
         span (its mean 100 ms envelope under ``off_ratio`` x its resting baseline): a leg
         contracting on its own beside a leg at rest is no standing asymmetry, and a cramp's
         waxing and waning dips to 0.13-0.2 of the reference. 0 disables.
+    held_rest_even : float
+        (trainmiss, session 24) ... if the span's mean over each half (above the resting
+        offset) stands at least this fraction of its mean over the other half: a cramp stays
+        up, a hold stepped up out of standing late in the span does not.
     rehold_confidence : float
         (rehold, session 20) Training: an open event whose alert the confidence model rated
         below this probability (a hold, raises or standing alerted; its event can run on
@@ -834,6 +838,7 @@ class DetectorSettings:
     held_floor: float = 0.25
     held_relax: float = 0.3
     held_rest_floor: float = 0.0  # trainmiss (session 24)
+    held_rest_even: float = 0.85
     held_start_s: float = 60.0
     rehold_confidence: float = 0.0  # rehold (session 20)
     settle_start_s: float = 0.0
@@ -1133,6 +1138,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_floor": (0.0, 1.0, "x activity reference"),
     "held_relax": (0.0, 1.0, "x mean over held_s"),
     "held_rest_floor": (0.0, 1.0, "x activity reference"),  # trainmiss (session 24)
+    "held_rest_even": (0.0, 1.0, "x the other half's mean"),  # trainmiss (session 24)
     "held_start_s": (0.0, _BIG, "s"),
     "rehold_confidence": (0.0, 1.0, "probability"),  # rehold (session 20)
     "settle_start_s": (0.0, _BIG, "s"),  # startfa
