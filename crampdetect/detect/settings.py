@@ -384,14 +384,23 @@ class DetectorSettings:
         envelope must have been below ``held_relax`` x that mean (the rise was seen).
     held_rest_floor : float
         (trainmiss, session 24) Training: the ``held`` test's floor (x the activity
-        reference, in place of ``held_floor``) where every other leg stayed at rest over the
-        span (its mean 100 ms envelope under ``off_ratio`` x its resting baseline): a leg
-        contracting on its own beside a leg at rest is no standing asymmetry, and a cramp's
-        waxing and waning dips to 0.13-0.2 of the reference. 0 disables.
+        reference, in place of ``held_floor``) over the full ``held_s`` span (not the
+        shorter ``held_gait_s`` one: standing straight out of running passed it there) where
+        every other leg stayed at rest over the span (its mean 100 ms envelope under
+        ``off_ratio`` x its resting baseline): a leg contracting on its own beside a leg at
+        rest is no standing asymmetry, and a cramp's waxing and waning dips to 0.13-0.2 of
+        the reference. 0 disables.
     held_rest_even : float
         (trainmiss, session 24) ... if the span's mean over each half (above the resting
         offset) stands at least this fraction of its mean over the other half: a cramp stays
         up, a hold stepped up out of standing late in the span does not.
+    held_rest_gait_s : float
+        (heldrest, session 25) ... if that leg had the stride rhythm shortly before: a
+        ``settle_gait_s`` span ending up to this long (s) before the ``held_s`` span had it
+        (``settle_rhythm``, the leg's mean there at least ``ref_fraction`` x its reference,
+        as for ``held_gait_s``): a cramp kept up out of an effort, not a hold stepped out of
+        standing. ``held_s`` + ``settle_gait_s`` + this stay within
+        ``HELD_REST_SPAN_MAX_S``. 0: no gait asked.
     rehold_confidence : float
         (rehold, session 20) Training: an open event whose alert the confidence model rated
         below this probability (a hold, raises or standing alerted; its event can run on
@@ -839,6 +848,7 @@ class DetectorSettings:
     held_relax: float = 0.3
     held_rest_floor: float = 0.0  # trainmiss (session 24)
     held_rest_even: float = 0.85
+    held_rest_gait_s: float = 0.0  # heldrest (session 25)
     held_start_s: float = 60.0
     rehold_confidence: float = 0.0  # rehold (session 20)
     settle_start_s: float = 0.0
@@ -1013,6 +1023,13 @@ class DetectorSettings:
             raise InputError(
                 f"Detector settings held_s + pre_run_s must not exceed {HELD_SPAN_MAX_S:g} s"
             )
+        if self.held_rest_gait_s > 0 and (
+            self.held_s + self.settle_gait_s + self.held_rest_gait_s > HELD_REST_SPAN_MAX_S
+        ):  # heldrest (session 25)
+            raise InputError(
+                "Detector settings held_s + settle_gait_s + held_rest_gait_s must not exceed "
+                f"{HELD_REST_SPAN_MAX_S:g} s"
+            )
         # exert2: the shorter held span, the gait span and where it may end, within history
         gait_span = max(self.pre_run_s, self.settle_gait_s + self.settle_after_s)
         if self.held_gait_s > 0 and self.held_gait_s + gait_span > HELD_SPAN_MAX_S:
@@ -1038,6 +1055,9 @@ SETTLE_SPAN_MAX_S = 25.0
 GAP_STRIDES = 2
 #: (exert) The held path looks back at most this far (s): within the detector's history.
 HELD_SPAN_MAX_S = 25.0
+#: (heldrest, session 25) The held path's lower floor looks back for the gait at most this
+#: far (s): within the detector's history (``HISTORY_S``, 30 s, ``detect/cramp.py``).
+HELD_REST_SPAN_MAX_S = 29.0
 #: (miss) The weak path looks back at most this far (s): within the detector's history.
 WEAK_SPAN_MAX_S = 25.0
 #: (trainfa) The gait test looks back at most this far (s): within the detector's history.
@@ -1139,6 +1159,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_relax": (0.0, 1.0, "x mean over held_s"),
     "held_rest_floor": (0.0, 1.0, "x activity reference"),  # trainmiss (session 24)
     "held_rest_even": (0.0, 1.0, "x the other half's mean"),  # trainmiss (session 24)
+    "held_rest_gait_s": (0.0, HELD_REST_SPAN_MAX_S, "s"),  # heldrest (session 25)
     "held_start_s": (0.0, _BIG, "s"),
     "rehold_confidence": (0.0, 1.0, "probability"),  # rehold (session 20)
     "settle_start_s": (0.0, _BIG, "s"),  # startfa
