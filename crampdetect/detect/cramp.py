@@ -950,7 +950,7 @@ class CrampDetector:
             else:
                 floored = lowest >= s.held_floor * top
                 if rest and s.held_rest_floor > 0:
-                    floored |= self._held_rest(n, k, w, floor, base, mean, lowest, top, floored)
+                    floored |= self._held_rest(n, k, w, before, floor, base, top, floored)
                 held = floored & (lowest >= s.held_relax * above)
                 held &= (mean >= s.off_ratio * base) & self._one_leg(rel)
         up &= held
@@ -970,18 +970,25 @@ class CrampDetector:
 
     # trainmiss (session 24), heldrest (session 25): a cramp kept up on one leg beside a leg
     # at rest waxes and wanes down to 0.13-0.2 of its reference, under held_floor
-    def _held_rest(self, n, k, w, floor, base, mean, lowest, top, floored) -> np.ndarray:
+    def _held_rest(self, n, k, w, before, floor, base, top, floored) -> np.ndarray:
         """Per leg and new frame (C, n): where the ``held`` span of ``k`` frames (``w``, C, n, k;
-        its resting offset ``floor``, mean ``mean``, lowest frame over that offset ``lowest``,
-        reference over it ``top``) passes the lower floor ``held_rest_floor`` that ``floored``
-        did not: every other leg stayed at rest (mean under ``off_ratio`` x its baseline), the
-        span's two halves stand even (``held_rest_even``) and, with ``held_rest_gait_s``, the
-        leg had the stride rhythm within that long before the span (``_after_gait``)."""
+        the ``pre_run_s`` before it ``before``; levels over the resting offset ``floor``, the
+        activity reference over it ``top``) passes the lower floor ``held_rest_floor`` x that
+        reference where ``floored`` did not: every other leg stayed at rest (mean under
+        ``off_ratio`` x its baseline), the span's two halves stand even (``held_rest_even``),
+        with ``held_rest_gait_s`` the leg had the stride rhythm within that long before the
+        span (``_after_gait``), and with ``held_rest_quiet`` it rose out of rest: its mean over
+        the ``pre_run_s`` before the span stood under that fraction of its mean over the span
+        (standing straight out of running does not: its last strides are in that span)."""
         s = self.settings
+        mean = w.mean(axis=2)
+        above = mean - floor
         at_rest = mean < s.off_ratio * base
         others_rest = at_rest.sum(axis=0)[None, :] - at_rest >= self.n_channels - 1
         with np.errstate(invalid="ignore"):
-            low = others_rest & ~floored & (lowest >= s.held_rest_floor * top)
+            low = others_rest & ~floored & (w.min(axis=2) - floor >= s.held_rest_floor * top)
+            if s.held_rest_quiet > 0:
+                low &= before.mean(axis=2) - floor < s.held_rest_quiet * above
         if not low.any():
             return low
         # a contraction as high over the span's first half as over its second (a hold

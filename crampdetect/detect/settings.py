@@ -401,6 +401,12 @@ class DetectorSettings:
         as for ``held_gait_s``): a cramp kept up out of an effort, not a hold stepped out of
         standing. ``held_s`` + ``settle_gait_s`` + this stay within
         ``HELD_REST_SPAN_MAX_S``. 0: no gait asked.
+    held_rest_quiet : float
+        (heldrest, session 25) ... and if the leg rose out of rest: its mean 100 ms envelope
+        over the ``pre_run_s`` before the span (over the resting offset) stood under this
+        fraction of its mean over the span. Standing straight out of running stands at its
+        level from the last strides on (the strides lie in that span), a cramp rises out of
+        the rest after the effort. 0: not asked.
     rehold_confidence : float
         (rehold, session 20) Training: an open event whose alert the confidence model rated
         below this probability (a hold, raises or standing alerted; its event can run on
@@ -849,6 +855,7 @@ class DetectorSettings:
     held_rest_floor: float = 0.0  # trainmiss (session 24)
     held_rest_even: float = 0.85
     held_rest_gait_s: float = 0.0  # heldrest (session 25)
+    held_rest_quiet: float = 0.0  # heldrest (session 25)
     held_start_s: float = 60.0
     rehold_confidence: float = 0.0  # rehold (session 20)
     settle_start_s: float = 0.0
@@ -1160,6 +1167,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_rest_floor": (0.0, 1.0, "x activity reference"),  # trainmiss (session 24)
     "held_rest_even": (0.0, 1.0, "x the other half's mean"),  # trainmiss (session 24)
     "held_rest_gait_s": (0.0, HELD_REST_SPAN_MAX_S, "s"),  # heldrest (session 25)
+    "held_rest_quiet": (0.0, 1.0, "x mean over held_s"),  # heldrest (session 25)
     "held_start_s": (0.0, _BIG, "s"),
     "rehold_confidence": (0.0, 1.0, "probability"),  # rehold (session 20)
     "settle_start_s": (0.0, _BIG, "s"),  # startfa
@@ -1427,6 +1435,15 @@ _PROFILES = {
         # than a voluntary hold is a cramp, however low it stands over standing's tonic level
         # (benchmarks/detection.md, "held after exertion").
         held_s=10.5,
+        # trainmiss (session 24), heldrest (session 25): beside a leg at rest the held test's
+        # floor is 0.12 x the reference (a cramp kept up after an effort waxes and wanes down to
+        # 0.13-0.19 of it), where the leg strode within 12 s before the span and rose out of
+        # rest (its mean over pre_run_s under 0.3 x the span's): standing straight out of
+        # running, and holds stepped out of standing, passed the lower floor otherwise
+        # (benchmarks/detection.md, session 25, part heldrest).
+        held_rest_floor=0.12,
+        held_rest_gait_s=12.0,
+        held_rest_quiet=0.3,
         # rehold (session 20): an alert the model doubts (under 0.3: a hold, raises or standing
         # alerted) whose event ran on into a cramp: the held test after it raises the cramp;
         # at 0.5 it split two validation cramps alerted at 0.3-0.5 (benchmarks/detection.md,
