@@ -455,6 +455,7 @@ class CrampDetector:
         self._stand_effort_n = round(s.stand_effort_s * fr)  # demofa
         # exert2: the shorter held span straight out of gait, and where the gait may have ended
         self._held_gait_n = max(2, round(s.held_gait_s * fr))
+        self._held_rest_gait_n = round(s.held_rest_gait_s * fr)  # heldrest (session 25)
         self._stop_n = max(2, round(s.stop_s * fr))  # gaitrun (session 17)
         self._stop_after_n = round(s.stop_after_s * fr)
         self._stop_pre_n = round(s.stop_pre_s * fr)
@@ -844,7 +845,7 @@ class CrampDetector:
         up = np.zeros((self.n_channels, n), dtype=bool)
         if s.held_s <= 0 or self.n_channels < 2:  # one leg only: its other leg is unknown
             return up
-        up = self._held_over(n, base, ref, self._held_n)
+        up = self._held_over(n, base, ref, self._held_n, rest=True)
         if s.held_gait_s > 0:  # exert2: a runner stopped by a cramp, not a hold ramped up
             short = self._held_over(n, base, ref, self._held_gait_n)
             cand = np.flatnonzero(short.any(axis=0))
@@ -910,11 +911,19 @@ class CrampDetector:
         return up
 
     def _held_over(
-        self, n: int, base: np.ndarray, ref: np.ndarray, k: int, steady: bool = False
+        self,
+        n: int,
+        base: np.ndarray,
+        ref: np.ndarray,
+        k: int,
+        steady: bool = False,
+        rest: bool = False,
     ) -> np.ndarray:
         """The ``held`` test (see :meth:`_held`) over the last ``k`` frames; with ``steady``
         (indgait) its level and one-leg tests pass the lower, steadier way instead
-        (``held_gait_level``, ``held_gait_relax``, ``held_gait_one_leg``)."""
+        (``held_gait_level``, ``held_gait_relax``, ``held_gait_one_leg``); with ``rest``
+        (trainmiss, heldrest) the floor beside legs at rest, straight after striding
+        (``held_rest_floor``, ``held_rest_even``, ``held_rest_gait_s``)."""
         s = self.settings
         pre = self._held_pre_n
         x = self._ext_fast[:, -(n + pre + k - 1) :]
@@ -939,7 +948,10 @@ class CrampDetector:
                 held = (above >= s.held_gait_level * top) & (lowest >= s.held_gait_relax * above)
                 held &= self._one_leg(rel, s.held_gait_one_leg)
             else:
-                held = (lowest >= s.held_floor * top) & (lowest >= s.held_relax * above)
+                floored = lowest >= s.held_floor * top
+                if rest and s.held_rest_floor > 0:
+                    floored |= self._held_rest(n, k, w, before, floor, base, top, floored)
+                held = floored & (lowest >= s.held_relax * above)
                 held &= (mean >= s.off_ratio * base) & self._one_leg(rel)
         up &= held
         # the activity reference has had time to see the session's exertion, not just the
@@ -955,6 +967,40 @@ class CrampDetector:
             else:
                 up[:, cand] &= (rhythm.max(axis=0) < s.settle_rhythm_now)[None, :]
         return up
+
+    # trainmiss (session 24), heldrest (session 25): a cramp kept up on one leg beside a leg
+    # at rest waxes and wanes down to 0.13-0.2 of its reference, under held_floor
+    def _held_rest(self, n, k, w, before, floor, base, top, floored) -> np.ndarray:
+        """Per leg and new frame (C, n): where the ``held`` span of ``k`` frames (``w``, C, n, k;
+        the ``pre_run_s`` before it ``before``; levels over the resting offset ``floor``, the
+        activity reference over it ``top``) passes the lower floor ``held_rest_floor`` x that
+        reference where ``floored`` did not: every other leg stayed at rest (mean under
+        ``off_ratio`` x its baseline), the span's two halves stand even (``held_rest_even``),
+        with ``held_rest_gait_s`` the leg had the stride rhythm within that long before the
+        span (``_after_gait``), and with ``held_rest_quiet`` it rose out of rest: its mean over
+        the ``pre_run_s`` before the span stood under that fraction of its mean over the span
+        (standing straight out of running does not: its last strides are in that span)."""
+        s = self.settings
+        mean = w.mean(axis=2)
+        above = mean - floor
+        at_rest = mean < s.off_ratio * base
+        others_rest = at_rest.sum(axis=0)[None, :] - at_rest >= self.n_channels - 1
+        with np.errstate(invalid="ignore"):
+            low = others_rest & ~floored & (w.min(axis=2) - floor >= s.held_rest_floor * top)
+            if s.held_rest_quiet > 0:
+                low &= before.mean(axis=2) - floor < s.held_rest_quiet * above
+        if not low.any():
+            return low
+        # a contraction as high over the span's first half as over its second (a hold
+        # stepped up out of standing is not)
+        h = k // 2
+        a, b = w[:, :, :h].mean(axis=2) - floor, w[:, :, h:].mean(axis=2) - floor
+        with np.errstate(invalid="ignore"):
+            low &= np.minimum(a, b) >= s.held_rest_even * np.maximum(a, b)
+        cand = np.flatnonzero(low.any(axis=0))
+        if s.held_rest_gait_s > 0 and cand.size:  # rare: the gait only where the rest holds
+            low[:, cand] &= self._after_gait(n, k, after=self._held_rest_gait_n)[:, cand]
+        return low
 
     # gaitcramp (session 13): a cramp in gait closes the gaps between that leg's strides
     def _gaps_closed(self, c: int, idx: np.ndarray) -> np.ndarray:

@@ -399,6 +399,31 @@ class DetectorSettings:
         relative to its reference be ``settle_one_leg`` x every other leg's (so a single
         channel never takes the path), and in the ``pre_run_s`` before ``held_s`` the
         envelope must have been below ``held_relax`` x that mean (the rise was seen).
+    held_rest_floor : float
+        (trainmiss, session 24) Training: the ``held`` test's floor (x the activity
+        reference, in place of ``held_floor``) over the full ``held_s`` span (not the
+        shorter ``held_gait_s`` one: standing straight out of running passed it there) where
+        every other leg stayed at rest over the span (its mean 100 ms envelope under
+        ``off_ratio`` x its resting baseline): a leg contracting on its own beside a leg at
+        rest is no standing asymmetry, and a cramp's waxing and waning dips to 0.13-0.2 of
+        the reference. 0 disables.
+    held_rest_even : float
+        (trainmiss, session 24) ... if the span's mean over each half (above the resting
+        offset) stands at least this fraction of its mean over the other half: a cramp stays
+        up, a hold stepped up out of standing late in the span does not.
+    held_rest_gait_s : float
+        (heldrest, session 25) ... if that leg had the stride rhythm shortly before: a
+        ``settle_gait_s`` span ending up to this long (s) before the ``held_s`` span had it
+        (``settle_rhythm``, the leg's mean there at least ``ref_fraction`` x its reference,
+        as for ``held_gait_s``): a cramp kept up out of an effort, not a hold stepped out of
+        standing. ``held_s`` + ``settle_gait_s`` + this stay within
+        ``HELD_REST_SPAN_MAX_S``. 0: no gait asked.
+    held_rest_quiet : float
+        (heldrest, session 25) ... and if the leg rose out of rest: its mean 100 ms envelope
+        over the ``pre_run_s`` before the span (over the resting offset) stood under this
+        fraction of its mean over the span. Standing straight out of running stands at its
+        level from the last strides on (the strides lie in that span), a cramp rises out of
+        the rest after the effort. 0: not asked.
     rehold_confidence : float
         (rehold, session 20) Training: an open event whose alert the confidence model rated
         below this probability (a hold, raises or standing alerted; its event can run on
@@ -847,6 +872,10 @@ class DetectorSettings:
     held_s: float = 0.0
     held_floor: float = 0.25
     held_relax: float = 0.3
+    held_rest_floor: float = 0.0  # trainmiss (session 24)
+    held_rest_even: float = 0.85
+    held_rest_gait_s: float = 0.0  # heldrest (session 25)
+    held_rest_quiet: float = 0.0  # heldrest (session 25)
     held_start_s: float = 60.0
     rehold_confidence: float = 0.0  # rehold (session 20)
     settle_start_s: float = 0.0
@@ -1021,6 +1050,13 @@ class DetectorSettings:
             raise InputError(
                 f"Detector settings held_s + pre_run_s must not exceed {HELD_SPAN_MAX_S:g} s"
             )
+        if self.held_rest_gait_s > 0 and (
+            self.held_s + self.settle_gait_s + self.held_rest_gait_s > HELD_REST_SPAN_MAX_S
+        ):  # heldrest (session 25)
+            raise InputError(
+                "Detector settings held_s + settle_gait_s + held_rest_gait_s must not exceed "
+                f"{HELD_REST_SPAN_MAX_S:g} s"
+            )
         # exert2: the shorter held span, the gait span and where it may end, within history
         gait_span = max(self.pre_run_s, self.settle_gait_s + self.settle_after_s)
         if self.held_gait_s > 0 and self.held_gait_s + gait_span > HELD_SPAN_MAX_S:
@@ -1055,6 +1091,9 @@ SETTLE_SPAN_MAX_S = 25.0
 GAP_STRIDES = 2
 #: (exert) The held path looks back at most this far (s): within the detector's history.
 HELD_SPAN_MAX_S = 25.0
+#: (heldrest, session 25) The held path's lower floor looks back for the gait at most this
+#: far (s): within the detector's history (``HISTORY_S``, 30 s, ``detect/cramp.py``).
+HELD_REST_SPAN_MAX_S = 29.0
 #: (miss) The weak path looks back at most this far (s): within the detector's history.
 WEAK_SPAN_MAX_S = 25.0
 #: (afterstride) The slow path's gait test before a placed onset looks back at most this far
@@ -1160,6 +1199,10 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "held_s": (0.0, HELD_SPAN_MAX_S, "s"),
     "held_floor": (0.0, 1.0, "x activity reference"),
     "held_relax": (0.0, 1.0, "x mean over held_s"),
+    "held_rest_floor": (0.0, 1.0, "x activity reference"),  # trainmiss (session 24)
+    "held_rest_even": (0.0, 1.0, "x the other half's mean"),  # trainmiss (session 24)
+    "held_rest_gait_s": (0.0, HELD_REST_SPAN_MAX_S, "s"),  # heldrest (session 25)
+    "held_rest_quiet": (0.0, 1.0, "x mean over held_s"),  # heldrest (session 25)
     "held_start_s": (0.0, _BIG, "s"),
     "rehold_confidence": (0.0, 1.0, "probability"),  # rehold (session 20)
     "settle_start_s": (0.0, _BIG, "s"),  # startfa
@@ -1433,6 +1476,15 @@ _PROFILES = {
         # than a voluntary hold is a cramp, however low it stands over standing's tonic level
         # (benchmarks/detection.md, "held after exertion").
         held_s=10.5,
+        # trainmiss (session 24), heldrest (session 25): beside a leg at rest the held test's
+        # floor is 0.12 x the reference (a cramp kept up after an effort waxes and wanes down to
+        # 0.13-0.19 of it), where the leg strode within 12 s before the span and rose out of
+        # rest (its mean over pre_run_s under 0.3 x the span's): standing straight out of
+        # running, and holds stepped out of standing, passed the lower floor otherwise
+        # (benchmarks/detection.md, session 25, part heldrest).
+        held_rest_floor=0.12,
+        held_rest_gait_s=12.0,
+        held_rest_quiet=0.3,
         # rehold (session 20): an alert the model doubts (under 0.3: a hold, raises or standing
         # alerted) whose event ran on into a cramp: the held test after it raises the cramp;
         # at 0.5 it split two validation cramps alerted at 0.3-0.5 (benchmarks/detection.md,
