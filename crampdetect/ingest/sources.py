@@ -117,7 +117,8 @@ class BoardSource:
     @property
     def held_frames(self) -> int:
         """Sample frames received and held until the board's first status frame says what
-        they are (after ``HOLD_FRAMES`` of them the URL's hints or the defaults are used)."""
+        they are (after ``STATUS_WAIT_S`` of device time the URL's hints or the defaults are
+        used)."""
         return self.reassembler.held
 
     def read(self, timeout_s: float = 0.1) -> list[Block]:

@@ -27,7 +27,7 @@ from crampdetect.alerts.policy import Action, SensorWatch
 from crampdetect.core import Block, Event, QualityInterval
 from crampdetect.detect import onset
 from crampdetect.detect.model import check_recording
-from crampdetect.ingest.blocks import HOLD_FRAMES
+from crampdetect.ingest.blocks import STATUS_WAIT_S
 from crampdetect.ingest.channelkind import MISMATCH, kind_message
 from crampdetect.ingest.commands import ACK_TIMEOUT_S
 from crampdetect.ingest.link import LinkStats, Source
@@ -69,8 +69,9 @@ def silent_board_message(source: object) -> str:
     if held:
         return (
             f"sample frames arrive ({held} so far) but no status frame (protocol type 2) yet, "
-            f"which says their rate, ADC bits and signal; after {HOLD_FRAMES} frames they are "
-            "taken as the URL's rate=, bits=, signal= (else 1000 Hz, 10 bits, raw): give them "
+            "which says their rate, ADC bits and signal; after "
+            f"{STATUS_WAIT_S:g} s of samples they are taken as the URL's rate=, bits=, "
+            "signal= (else 1000 Hz, 10 bits, raw): give them "
             "in the URL (serial://PORT?rate=1000&bits=10&signal=raw) or update the firmware"
         )
     transport = getattr(getattr(source, "transport", None), "name", "")
