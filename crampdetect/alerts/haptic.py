@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from crampdetect.alerts.patterns import VibrationPattern, settings_for
-from crampdetect.alerts.policy import STRETCH_TEXT, WARNING_TEXT, Action, LegBackoff, place
+from crampdetect.alerts.policy import WARNING_TEXT, Action, LegBackoff, cramp_text, place
 from crampdetect.core import Event
 
 logger = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ class SimplePolicy:
                         reason += f"; {backoff}"
                 # the leg and the cramp named, as the guided policy does: a log read later says
                 # which leg it was
-                text = f"Cramp in the {place(event.channel)}. {STRETCH_TEXT}"
+                text = cramp_text(event)
                 actions.append(
                     Action("message", now_s, reason, event.channel, event.id, None, text)
                 )

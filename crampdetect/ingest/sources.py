@@ -94,6 +94,10 @@ class BoardSource:
         self._button_seq: int | None = None
         self.commands = CommandChannel(transport.write, transport.clock)
         self._links_up = 0
+        #: when the link went down (the cable out, the board out of range), each time: the
+        #: block time (s) of the end of the samples received before
+        self.links_lost: list[float] = []
+        self._newest_t = 0.0  # end of the last block returned by read (s)
         self._recent: deque[tuple[float, int]] = deque()  # (host s, sample frames)
         self.capture: BinaryIO | None = None  # receives every byte read, for later replay
         self._first_s: float | None = None
@@ -154,6 +158,8 @@ class BoardSource:
                 self.connected = False
                 self.decoder.reset()  # a partial frame from before the cut is garbage
                 blocks.extend(self.reassembler.flush())
+                # when it went: the end of the samples received before the cut
+                self.links_lost.append(blocks[-1].t_end if blocks else self._newest_t)
             elif item.kind == LINK_UP:
                 self._links_up += 1
                 self.commands.resync()  # the board may hold half a frame from before the cut
@@ -166,6 +172,8 @@ class BoardSource:
                 self.ended = True
                 blocks.extend(self.reassembler.flush())
         self.commands.check()  # after the acks just received
+        if blocks:
+            self._newest_t = blocks[-1].t_end
         return blocks
 
     def take_late_acks(self, wait_s: float = 0.0) -> None:
