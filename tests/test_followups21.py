@@ -47,6 +47,8 @@ def test_a_night_killed_mid_session_keeps_how_long_it_ran(tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert seen is not None and seen >= 60.0, "the running session never wrote its length"
+    with sqlite3.connect(db) as conn:  # the morning after: its heartbeat long stale
+        conn.execute("UPDATE sessions SET alive_at = alive_at - 3600")
 
     listing = run_cli("history", home=tmp_path)
     assert listing.returncode == 0, listing.stderr

@@ -132,6 +132,7 @@ def test_an_interrupted_session_shows_its_real_length(home: Path, capsys) -> Non
         )
         rec.record_event(Event("calf", "cramp", 10.0, 12.0, end_s=30.0, id=1))
         # no close(): the monitor was killed 30 s in
+        h.conn.execute("UPDATE sessions SET alive_at = alive_at - 3600")  # an hour ago
     capsys.readouterr()
     assert main(["history"]) == 0
     line = capsys.readouterr().out.splitlines()[1]

@@ -10,7 +10,8 @@ current stream time in s and, when there were any, the acknowledgements (presses
 button) since the last call. An :class:`~crampdetect.alerts.policy.Action` of kind
 ``vibrate`` (with a :class:`~crampdetect.alerts.patterns.VibrationPattern`) becomes a vibrate
 command frame, ``stop`` a stop frame; ``message`` actions are for the screen.
-:class:`SimplePolicy` is the default: vibrate when a cramp is raised, stop when it ends.
+:class:`SimplePolicy` is the default: vibrate when a cramp is raised, stop when it ends (an
+early warning gets its message only).
 :class:`crampdetect.alerts.policy.AlertPolicy` (gentle escalation, hold timer) fits as well.
 """
 
@@ -23,7 +24,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from crampdetect.alerts.patterns import VibrationPattern, settings_for
-from crampdetect.alerts.policy import STRETCH_TEXT, Action, LegBackoff, place
+from crampdetect.alerts.policy import WARNING_TEXT, Action, LegBackoff, cramp_text, place
 from crampdetect.core import Event
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,9 @@ class PromptPolicy(Protocol):
 
 class SimplePolicy:
     """Vibrate once when a cramp is raised on any channel; stop when the last one ends.
+
+    An early warning raised gets the guided policy's message (*your left calf is tensing up:
+    a gentle stretch now may head off a cramp*), never a vibration.
 
     A cramp raised on a leg at most ``rejoin_s`` s after that leg's previous cramp ended is the
     same cramp coming back (or the detector splitting it): it gets its message but no new
@@ -96,6 +100,10 @@ class SimplePolicy:
             channel, id_ = max(self._active, key=lambda k: k[1])
             actions.append(Action("stop", now_s, "acknowledged: prompt silenced", channel, id_))
         for event in events:
+            if event.kind == "early_warning" and event.end_s is None:
+                text = WARNING_TEXT.format(place=place(event.channel))
+                reason = "early warning raised"
+                actions.append(Action("message", now_s, reason, event.channel, event.id, text=text))
             if event.kind != "cramp":
                 continue
             key = (event.channel, event.id)
@@ -112,7 +120,7 @@ class SimplePolicy:
                         reason += f"; {backoff}"
                 # the leg and the cramp named, as the guided policy does: a log read later says
                 # which leg it was
-                text = f"Cramp in the {place(event.channel)}. {STRETCH_TEXT}"
+                text = cramp_text(event)
                 actions.append(
                     Action("message", now_s, reason, event.channel, event.id, None, text)
                 )

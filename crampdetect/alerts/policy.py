@@ -25,6 +25,20 @@ REST_TEXT = (
 WARNING_TEXT = "Your {place} is tensing up: a gentle stretch now may head off a cramp."
 
 
+def cramp_text(event: Event, label: str = "Cramp") -> str:
+    """The wearer's sentence for a cramp raised: a cramp the pipeline raised again after a long
+    gap in the signal (a link lost for more than 10 s: ``detail["continues"]``) is said to be
+    still going, not a new one."""
+    where = place(event.channel)
+    gap_s = event.detail.get("after_gap_s")
+    if event.detail.get("continues") is not None and isinstance(gap_s, int | float):
+        return (
+            f"The cramp in the {where} is still going after {gap_s:.0f} s without signal. "
+            f"{STRETCH_TEXT}"
+        )
+    return f"{label} in the {where}. {STRETCH_TEXT}"
+
+
 def place(channel: str) -> str:
     """Where ``channel`` measures, as the wearer would say it: ``left calf`` for ``calf_left``,
     ``Calf_Left_mV``, ``gastroc_left`` or ``left`` (the leg words of
@@ -271,7 +285,7 @@ class AlertPolicy:
             if recurrence:
                 self._recurrence_ids.add(key)
             label = "Recurring cramp" if recurrence else "Cramp"
-            text = f"{label} in the {place(event.channel)}. {STRETCH_TEXT}"
+            text = cramp_text(event, label)
             reason = "cramp raised" + (
                 " (recurrence within the watch window)" if recurrence and not rejoin else ""
             )

@@ -147,7 +147,9 @@ def run(args: argparse.Namespace) -> int:
             sid = int(r["id"])
             n = len(history.cramps(sid))  # a cramp in pieces counts once
             length = format_length(history.session_end_s(sid))
-            mark = "" if r["ended_at"] else " (interrupted)"
+            mark = ""
+            if not r["ended_at"]:  # a monitor still writes its heartbeat, or none does
+                mark = " (running)" if history.running(r) else " (interrupted)"
             start = r["started_at"][:16].replace("T", " ")
             who = f"{r['user'] or '-':8}  " if users else ""
             print(

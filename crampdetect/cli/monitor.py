@@ -150,6 +150,12 @@ def print_summary(summary, file, profile: str = "night") -> None:
         print("no cramp detected", file=file)
     for e in summary.cramps:
         end = "ongoing" if e.end_s is None else f"ended {clock(e.end_s, decimals=1)}"
+        gap_s = e.detail.get("after_gap_s")
+        if e.detail.get("continues") is not None and isinstance(gap_s, int | float):
+            # raised again after a long gap (a link lost > 10 s): the cramp above, going on
+            end += (
+                f"; it continues the cramp before on this leg, after {gap_s:.0f} s without signal"
+            )
         print(
             f"cramp on {e.channel}: onset {clock(e.onset_s, decimals=1)}, "
             f"alert {clock(e.alert_s, decimals=1)} "

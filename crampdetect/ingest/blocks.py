@@ -42,8 +42,13 @@ STALE_WINDOW = 256
 MIN_RATE_HZ, MAX_RATE_HZ = 10, 20_000
 #: Consecutive frames that look stale but follow each other mean the board restarted.
 RESTART_RUN = 8
-#: Sample frames held back while waiting for the first status frame (then defaults are used).
-HOLD_FRAMES = 64
+#: Device time (s) of sample frames held back while waiting for the first status frame (then
+#: the URL's hints or the defaults are used). The firmware sends one every second, so a host
+#: that joins a stream anywhere in that period meets one within a second (at 1 kHz, 100 Uno
+#: frames); two and a half periods leave room for one status frame lost to a damaged byte.
+STATUS_WAIT_S = 2.5
+#: At most this many sample frames are held, whatever their device time (a memory bound).
+HOLD_FRAMES = 8192
 #: A silence longer than this (s of host time) is sized by the host clock: device time may alias.
 MAX_DEVICE_GAP_S = 1800.0
 #: Frames that jump, held until a later frame confirms one of them (older ones are dropped).
@@ -174,6 +179,7 @@ class Reassembler:
         # host timebase: (time s, sample index, rate Hz) the current run of samples counts from
         self._anchor: tuple[float, int, float] | None = None
         self._pending: list[tuple[SampleFrame, float]] = []
+        self._gave_up = False  # no status frame came in time: the stream's frames go on unheld
         self._jumps: list[tuple[SampleFrame, float]] = []  # frames waiting for confirmation
         self._status_candidate: StreamInfo | None = None
         self._last_n = 0  # samples per channel of the last accepted frame
@@ -201,7 +207,7 @@ class Reassembler:
         accepted = False
         for frame in frames:
             if isinstance(frame, SampleFrame):
-                if not self.info.confirmed and len(self._pending) < HOLD_FRAMES:
+                if self._hold(frame):
                     self._pending.append((frame, host_s))
                     continue
                 if self._pending:
@@ -229,6 +235,21 @@ class Reassembler:
             else:
                 self.stats.implausible += 1
         return blocks + self._window.flush()
+
+    def _hold(self, frame: SampleFrame) -> bool:
+        """True while sample frames wait for the first status frame: until the frames held
+        span ``STATUS_WAIT_S`` of device time (read from their ``t_us``: no rate is needed) or
+        number ``HOLD_FRAMES``. Once given up, the rest of the stream is not held again."""
+        if self.info.confirmed or self._gave_up:
+            return False
+        if self._pending:
+            first = self._pending[0][0]
+            span_us = (int(frame.t_us) - int(first.t_us)) % DEVICE_US_MOD
+            if span_us < DEVICE_US_MOD // 2 and span_us >= STATUS_WAIT_S * 1e6:
+                self._gave_up = True
+            elif len(self._pending) >= HOLD_FRAMES:
+                self._gave_up = True
+        return not self._gave_up
 
     def _release(self) -> list[Block]:
         """Process the frames held while waiting for the first status frame."""

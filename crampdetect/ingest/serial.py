@@ -151,7 +151,8 @@ class SerialTransport(Transport):
                 # TypeError: pyserial reading from a port closed under it by close().
                 if self.stopping.is_set():
                     break
-                logger.warning("serial port %s lost: %s", self.port, exc)
+                # the monitor tells the wearer in its own words (link_lost_message)
+                logger.info("serial port %s lost: %s", self.port, exc)
                 with self._lock:
                     self._serial = None
                 ser.close()

@@ -94,6 +94,10 @@ class BoardSource:
         self._button_seq: int | None = None
         self.commands = CommandChannel(transport.write, transport.clock)
         self._links_up = 0
+        #: when the link went down (the cable out, the board out of range), each time: the
+        #: block time (s) of the end of the samples received before
+        self.links_lost: list[float] = []
+        self._newest_t = 0.0  # end of the last block returned by read (s)
         self._recent: deque[tuple[float, int]] = deque()  # (host s, sample frames)
         self.capture: BinaryIO | None = None  # receives every byte read, for later replay
         self._first_s: float | None = None
@@ -117,7 +121,8 @@ class BoardSource:
     @property
     def held_frames(self) -> int:
         """Sample frames received and held until the board's first status frame says what
-        they are (after ``HOLD_FRAMES`` of them the URL's hints or the defaults are used)."""
+        they are (after ``STATUS_WAIT_S`` of device time the URL's hints or the defaults are
+        used)."""
         return self.reassembler.held
 
     def read(self, timeout_s: float = 0.1) -> list[Block]:
@@ -148,6 +153,8 @@ class BoardSource:
                 self.connected = False
                 self.decoder.reset()  # a partial frame from before the cut is garbage
                 blocks.extend(self.reassembler.flush())
+                # when it went: the end of the samples received before the cut
+                self.links_lost.append(blocks[-1].t_end if blocks else self._newest_t)
             elif item.kind == LINK_UP:
                 self._links_up += 1
                 self.commands.resync()  # the board may hold half a frame from before the cut
@@ -160,6 +167,8 @@ class BoardSource:
                 self.ended = True
                 blocks.extend(self.reassembler.flush())
         self.commands.check()  # after the acks just received
+        if blocks:
+            self._newest_t = blocks[-1].t_end
         return blocks
 
     def take_late_acks(self, wait_s: float = 0.0) -> None:

@@ -303,10 +303,12 @@ class Pipeline:
         gap_s = block.gap / self.fs
         if gap_s > LONG_GAP_S:
             ended = self._detector.interrupt()
+            # the events' own ids (the detector numbers its runs apart from the events)
+            ids = {e.id: self._events[e.id].id for e in ended if e.id in self._events}
             out.events.extend(self._emit(self._noted(ended)))  # they end where the data stopped
             frame = self._features._frame
             self._reexamine = {
-                e.channel: [round(REEXAMINE_S / self.hop_s), round(gap_s, 3), e.id, frame]
+                e.channel: [round(REEXAMINE_S / self.hop_s), round(gap_s, 3), ids.get(e.id), frame]
                 for e in ended
                 if e.kind == "cramp" and e.channel in self._detector.interrupted
             }

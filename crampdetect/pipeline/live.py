@@ -27,7 +27,7 @@ from crampdetect.alerts.policy import Action, SensorWatch
 from crampdetect.core import Block, Event, QualityInterval
 from crampdetect.detect import onset
 from crampdetect.detect.model import check_recording
-from crampdetect.ingest.blocks import HOLD_FRAMES
+from crampdetect.ingest.blocks import STATUS_WAIT_S
 from crampdetect.ingest.channelkind import MISMATCH, kind_message
 from crampdetect.ingest.commands import ACK_TIMEOUT_S
 from crampdetect.ingest.link import LinkStats, Source
@@ -69,8 +69,9 @@ def silent_board_message(source: object) -> str:
     if held:
         return (
             f"sample frames arrive ({held} so far) but no status frame (protocol type 2) yet, "
-            f"which says their rate, ADC bits and signal; after {HOLD_FRAMES} frames they are "
-            "taken as the URL's rate=, bits=, signal= (else 1000 Hz, 10 bits, raw): give them "
+            "which says their rate, ADC bits and signal; after "
+            f"{STATUS_WAIT_S:g} s of samples they are taken as the URL's rate=, bits=, "
+            "signal= (else 1000 Hz, 10 bits, raw): give them "
             "in the URL (serial://PORT?rate=1000&bits=10&signal=raw) or update the firmware"
         )
     transport = getattr(getattr(source, "transport", None), "name", "")
@@ -96,6 +97,17 @@ def assumed_stream_message(source: object) -> str:
         "no status frame (protocol type 2) from the board: its samples are taken as "
         f"{info.fs:g} Hz, {rep.adc_bits} bits, signal {rep.signal} (the URL's rate=, bits=, "
         "signal=, else the defaults); update the firmware if they are not"
+    )
+
+
+def link_lost_message(t_s: float) -> str:
+    """What the monitor says when the link to the board goes down, ``t_s`` s into the signal."""
+    from crampdetect.reports.clock import clock
+
+    return (
+        f"link to the board lost at {clock(max(t_s, 0.0), decimals=1)} of signal: nothing is "
+        "monitored until it is back; the monitor reconnects by itself (check the cable, or "
+        "that the board is powered and in range)"
     )
 
 
@@ -208,6 +220,7 @@ class LiveMonitor:
         self._event_ids = itertools.count(1)  # shared by the pipelines of one session
         self._now_s = 0.0
         self._reconnects = 0  # reconnects of the link already told
+        self._links_lost = 0  # losses of the link already told
         self._acks: list[str] = []  # acknowledgements not yet given to the policy (sources)
         self._acks_lock = threading.Lock()
         onset.preload()  # not at the first alert: the prompt must go out within ~150 ms
@@ -412,7 +425,6 @@ class LiveMonitor:
                 if deadline is not None and time.monotonic() >= deadline:
                     break
                 blocks = source.read(READ_TIMEOUT_S)
-                self._note_reconnect()
                 if blocks:
                     if self._wall0 is None:
                         self._wall0, self._stream0 = self._clock(), blocks[-1].t_end
@@ -420,6 +432,7 @@ class LiveMonitor:
                         if unconfirmed_board(source):
                             self._say(assumed_stream_message(source))
                     self._newest_s = max(self._newest_s, blocks[-1].t_end)
+                self._tell_link(blocks[0].t0 if blocks else math.inf)
                 for k, block in enumerate(blocks):
                     if signal_s is not None:
                         block = _head(block, signal_s - self.received_s)
@@ -431,6 +444,7 @@ class LiveMonitor:
                     if stop.is_set() or (deadline is not None and time.monotonic() >= deadline):
                         unread = blocks[k:]
                         break
+                    self._tell_link(block.t0)  # a loss before this block: said in its place
                     out = self._pipeline_for(block).push(block)
                     self._now_s = block.t_end
                     self.received_s += block.n_samples / block.fs
@@ -453,6 +467,7 @@ class LiveMonitor:
                     if time.monotonic() - self._last_ping >= HEARTBEAT_S:
                         self._heartbeat()
                         self._update_view()
+                self._tell_link(math.inf)  # a loss after the last block of the read
                 self._handle([], [])  # the policy's timers (repeats, hold ticks)
                 if self.recorder is not None:
                     self.recorder.flush_if_due()
@@ -473,12 +488,24 @@ class LiveMonitor:
             self._shutdown()
         return self.summary
 
-    def _note_reconnect(self) -> None:
-        """The link came back: say once per reconnect how its samples are timed."""
+    def _tell_link(self, upto_s: float) -> None:
+        """Say the link's losses (with the signal time of each: the end of the samples received
+        before the cut) up to stream time ``upto_s``, in their place among what the blocks
+        before and after bring, and each reconnect after the loss it ends."""
+        lost = getattr(self.source, "links_lost", None)
+        told = False
+        while lost and self._links_lost < len(lost) and lost[self._links_lost] <= upto_s:
+            self._say(link_lost_message(lost[self._links_lost] - self.summary.start_s))
+            self._links_lost += 1
+            told = True
+        if not told and upto_s != math.inf:
+            return  # per block: only a loss just told brings its reconnect forward
         reconnects = int(getattr(self.source.stats, "reconnects", 0))
-        if reconnects > self._reconnects:
-            self._reconnects = reconnects
-            self._say(reconnect_message(reconnects))
+        if lost is not None:  # not before the loss it ends is told
+            reconnects = min(reconnects, self._links_lost)
+        while self._reconnects < reconnects:
+            self._reconnects += 1
+            self._say(reconnect_message(self._reconnects))
 
     def _check_acks(self) -> bool:
         """Once the board streams: say once if it acknowledged none of the commands sent

@@ -73,6 +73,7 @@ class NightSummary:
     lost_episodes: dict[str, dict[str, int]] = field(default_factory=dict)
     lost_any_s: float = 0.0
     interrupted: bool = False
+    running: bool = False  # a session of the night is still being monitored
     recordings: list[str] = field(default_factory=list)  # files its sessions were scored from
 
     @property
@@ -227,7 +228,9 @@ def summarise_night(
         end_s = history.session_end_s(sid)
         out.session_ids.append(sid)
         out.monitored_s += end_s
-        out.interrupted |= row["ended_at"] is None
+        running = history.running(row)
+        out.running |= running
+        out.interrupted |= row["ended_at"] is None and not running
         if row["recording"] and row["recording"] not in out.recordings:
             out.recordings.append(str(row["recording"]))
         start = dt.datetime.fromisoformat(row["started_at"])
@@ -358,6 +361,8 @@ def format_night(s: NightSummary) -> str:
     lines = [f"Night of {s.night}: monitored {_hm(s.monitored_s)}"]
     if s.interrupted:
         lines[0] += " (a session ended without closing: times are up to the last record)"
+    elif s.running:
+        lines[0] += " so far (a session is still running)"
     if not s.cramps:
         lines.append("No cramps detected.")
     else:

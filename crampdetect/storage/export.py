@@ -105,6 +105,7 @@ def _session_dict(history: History, session_id: int) -> dict[str, object]:
     out: dict[str, object] = _clean(dict(history.session(session_id)))
     out["duration_s"] = round(history.session_end_s(session_id), DECIMALS)
     out.pop("content_hash", None)
+    out.pop("alive_at", None)  # the running monitor's heartbeat: no part of the record
     for table in RECORD_TABLES:
         rows = [_clean(dict(r)) for r in history.records(table, session_id)]
         for r in rows:

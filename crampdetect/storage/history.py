@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from crampdetect.text import date_hint
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 _V1 = (
     """CREATE TABLE sessions (
@@ -127,6 +128,17 @@ _V6 = (
 #: built at its start); NULL for older files and results without one.
 _V7 = ("ALTER TABLE sessions ADD COLUMN provenance TEXT",)
 
+#: ``sessions.alive_at``: the monitor's heartbeat, the wall-clock time (s since the epoch, UTC)
+#: it last wrote into the row of a session it is still running (every ``ALIVE_EVERY_S``): a
+#: session not closed whose heartbeat is fresh is running, one whose heartbeat went stale (or
+#: never came: older files, a crash before this schema) was interrupted.
+_V8 = ("ALTER TABLE sessions ADD COLUMN alive_at REAL",)
+
+#: How often (s of wall clock) a running monitor writes its heartbeat into its session's row.
+ALIVE_EVERY_S = 15.0
+#: A session not closed whose heartbeat is older than this (s of wall clock) was interrupted.
+ALIVE_STALE_S = 3 * ALIVE_EVERY_S
+
 
 def _check_keys(conn: sqlite3.Connection) -> None:
     bad = conn.execute("PRAGMA foreign_key_check").fetchall()
@@ -150,6 +162,7 @@ MIGRATIONS: tuple[tuple[tuple[str, ...], Callable[[sqlite3.Connection], None] | 
     (_V5, None),
     (_V6, _check_keys),
     (_V7, None),
+    (_V8, None),
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
@@ -401,6 +414,16 @@ class History:
             if value is not None:
                 candidates.append(float(value))
         return max(candidates)
+
+    def running(self, row: sqlite3.Row, now: float | None = None) -> bool:
+        """True for a session (a :meth:`sessions` row) a monitor is still running: not closed,
+        and its heartbeat (``alive_at``) at most ``ALIVE_STALE_S`` from ``now`` (wall clock,
+        s since the epoch; default: now). Not closed and not running: interrupted."""
+        alive = row["alive_at"]
+        if row["ended_at"] is not None or alive is None:
+            return False
+        now = time.time() if now is None else now
+        return abs(now - float(alive)) <= ALIVE_STALE_S
 
     def session_with_content(self, digest: str) -> sqlite3.Row | None:
         """The session imported from content with this :func:`content_hash`, if any."""

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from collections.abc import Iterable, Mapping, Sequence
 
 from crampdetect.core import Event, InputError, QualityInterval
-from crampdetect.storage.history import History, night_of
+from crampdetect.storage.history import ALIVE_EVERY_S, History, night_of
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +70,8 @@ class SessionRecorder:
         started = start.isoformat(timespec="seconds")
         with history.transaction() as conn:
             cur = conn.execute(
-                "INSERT INTO sessions"
-                " (started_at, night, profile, source, user, channels, recording, provenance)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO sessions (started_at, night, profile, source, user, channels,"
+                " recording, provenance, alive_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     started,
                     night_of(started, profile),
@@ -81,11 +81,13 @@ class SessionRecorder:
                     json.dumps(list(channels)),
                     recording,
                     None if provenance is None else json.dumps(dict(provenance)),
+                    time.time(),  # the heartbeat: running (see :meth:`seen`)
                 ),
             )
         self.session_id = int(cur.lastrowid or 0)
         self.started_at = start
         self._seen_s = 0.0  # session time last written by :meth:`seen`
+        self._alive = time.monotonic()  # when the heartbeat was last written
         logger.info("history session %d started (%s, %s)", self.session_id, profile, source)
 
     def _t(self, t_s: float | None) -> float | None:
@@ -195,8 +197,13 @@ class SessionRecorder:
 
     def seen(self, t_s: float) -> None:
         """The stream reached ``t_s``: every :data:`SEEN_EVERY_S` of it, one UPDATE stores the
-        length so far, which an interrupted session keeps (:meth:`History.session_end_s`)."""
+        length so far, which an interrupted session keeps (:meth:`History.session_end_s`);
+        every ``ALIVE_EVERY_S`` of wall clock (the stream may stall: the session still runs),
+        one stores the heartbeat that tells a running session from an interrupted one
+        (:meth:`History.running`)."""
         elapsed = self._t(t_s) or 0.0
+        if time.monotonic() - self._alive >= ALIVE_EVERY_S:
+            self.alive()
         if elapsed - self._seen_s < SEEN_EVERY_S:
             return
         self._seen_s = elapsed
@@ -204,6 +211,15 @@ class SessionRecorder:
             conn.execute(
                 "UPDATE sessions SET duration_s = ? WHERE id = ? AND ended_at IS NULL",
                 (elapsed, self.session_id),
+            )
+
+    def alive(self) -> None:
+        """Write the heartbeat (wall clock, s since the epoch) into the session's row."""
+        self._alive = time.monotonic()
+        with self.history.transaction() as conn:
+            conn.execute(
+                "UPDATE sessions SET alive_at = ? WHERE id = ? AND ended_at IS NULL",
+                (time.time(), self.session_id),
             )
 
     def close(self, end_s: float) -> None:
