@@ -368,6 +368,9 @@ def _raw_frame(f) -> bytearray:
 # CRC) look like a jump confirmed by its successor, though their device times say "next frame".
 @example(damage=[(1, [19]), (2, [19])], lost=set(), chunk=1)
 @example(damage=[(1, [18]), (2, [18])], lost={5}, chunk=7)
+# The same device-time bit flipped in frames 72 and 74 (512 µs: just over half a sample): the
+# two confirmed each other and bent the timeline; frame 73 places them where their numbers say.
+@example(damage=[(72, [41]), (74, [41])], lost=set(), chunk=1)
 @given(
     st.lists(
         st.tuples(st.integers(1, 118), st.lists(st.integers(0, 10_000), min_size=1, max_size=12)),

@@ -23,7 +23,7 @@ pipeline sees a few blocks per second instead of one per frame.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -327,6 +327,8 @@ class Reassembler:
             else:
                 self.stats.stale += 1
             return False
+        if self._jumps and self._exact_jump(frame) and self._place_between(frame, host_s, blocks):
+            return self._place(frame, host_s, self._gap_before(frame, host_s), blocks)
         # A jump: believed once a later frame continues one of the frames held.
         for held, held_host_s in self._jumps:
             if self._follows(held, frame) and self._jump_agrees(held):
@@ -339,6 +341,40 @@ class Reassembler:
             del self._jumps[0]
             self.stats.implausible += 1
         return False
+
+    def _place_between(self, frame: SampleFrame, host_s: float, blocks: list[Block]) -> bool:
+        """``frame`` lies exactly where its sequence number puts it on the sample clock, and
+        frames held as unconfirmed jumps carry the numbers between, each within half a frame of
+        its place: their numbers are right and their device times slightly damaged (a CRC
+        miss; the same damage in two frames can make them confirm each other). They are placed
+        where their numbers say, the rest of the held frames dropped. False (nothing placed)
+        if no held frame lies between."""
+        step = (int(frame.seq) - self._last_seq) % SEQ_MOD
+        fs = self.info.fs
+        between: dict[int, tuple[SampleFrame, float]] = {}
+        for held, held_host_s in self._jumps:
+            k = (int(held.seq) - self._last_seq) % SEQ_MOD
+            if not (0 < k < step and held.samples.shape[1] == self._last_n):
+                continue
+            off_us = self._late_us(int(held.t_us) & 0xFFFFFFFF) - (k - 1) * self._last_n * 1e6 / fs
+            if abs(off_us) * fs < 5e5 * self._last_n:  # within half a frame of its place
+                between.setdefault(k, (held, held_host_s))
+        if not between or host_s - self._last_host_s >= MAX_DEVICE_GAP_S:
+            return False
+        self.stats.implausible += len(self._jumps) - len(between)
+        self._jumps = []
+        n, done = self._last_n, 0
+        for k in sorted(between):
+            held, held_host_s = between[k]
+            missing = k - done - 1
+            gap = missing * n
+            if missing:
+                self.stats.lost_frames += missing
+                self._device_s += gap / fs
+            t_us = (self._next_t_us + round(gap * 1e6 / fs)) & 0xFFFFFFFF
+            self._place(replace(held, t_us=t_us), held_host_s, gap, blocks)
+            done = k
+        return True
 
     def _drop_jumps(self) -> None:
         self.stats.implausible += len(self._jumps)
