@@ -5,10 +5,12 @@ the hint the error for one of them gives when it is named alone. Real files in a
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from crampdetect.cli import main
 
@@ -67,3 +69,12 @@ def test_evaluate_json_lists_emg_tables_among_the_skipped_with_why(study: Path, 
     assert skipped[str(study / "README.md")] == "not a recording"
     assert "no recordings.json beside it" in skipped[str(study / "emg.txt")]
     assert "does not list" in skipped[str(study / "sub" / "leg.txt")]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_in_the_folder_is_not_opened(study: Path, tmp_path: Path) -> None:
+    """Looking for EMG tables never opens a pipe (it would wait for a writer for ever)."""
+    os.mkfifo(study / "pipe.txt")
+    res = run_cli("detect", study, "--json", "-q", home=tmp_path / "home", timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "pipe.txt" in res.stderr and "emg.txt" in res.stderr

@@ -173,6 +173,8 @@ def emg_table(path: Path) -> str | None:
     ``"unlisted"`` when it is a text table of numbers like the real recordings in recordings/
     that lacks its ``recordings.json`` entry (:func:`_table_kind`; the refusal of it named
     alone ends with that hint), None for any other file (a note, a near-miss of a CSV)."""
+    if not path.is_file():  # a pipe or a device is not opened here (it could block)
+        return None
     try:
         with open(path, "rb") as fh:
             head = fh.read(4096)
