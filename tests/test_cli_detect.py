@@ -378,7 +378,8 @@ def test_time_in_milliseconds_is_named_with_a_hint(tmp_path, capsys):
 
 def test_skipped_entries_are_named_and_sidecars_are_not_skipped(cramp_csv, tmp_path):
     """In a folder, the simulator's labels beside a CSV belong to it (not "skipped"); a data
-    file crampdetect cannot read and a sub-folder are named, so the researcher sees which."""
+    file crampdetect cannot read and a sub-folder are named, so the researcher sees which (a
+    text table of numbers like EMG on a line of its own, with what reads it)."""
     (tmp_path / "a.csv").write_bytes(cramp_csv.read_bytes())
     (tmp_path / "a.labels.json").write_text("{}")
     (tmp_path / "emg.txt").write_text("# Simple Text Format\n1\n2\n3\n")
@@ -387,4 +388,6 @@ def test_skipped_entries_are_named_and_sidecars_are_not_skipped(cramp_csv, tmp_p
     assert r.returncode == 0, r.stderr
     err = r.stderr.splitlines()
     emg, sub = tmp_path / "emg.txt", tmp_path / "subject2"
-    assert f"crampdetect detect: skipped 2 non-recording files: {emg}, {sub}/" in err
+    assert f"crampdetect detect: skipped 1 non-recording file: {sub}/" in err
+    table = "crampdetect detect: skipped 1 text table that looks like EMG, with no recordings.json"
+    assert any(x.startswith(f"{table} beside it: {emg}; ") for x in err), err

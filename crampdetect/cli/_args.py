@@ -81,9 +81,13 @@ def run_many(args: argparse.Namespace, command: str, score) -> int:
     from crampdetect.pipeline.bulk import Failure, map_recordings
 
     tables: list[tuple[str, str]] = []
-    paths, skipped = expand_folders(args.paths, getattr(args, "recursive", False), tables=tables)
+    emg: list[tuple[str, str]] = []  # EMG text tables without their recordings.json entry
+    recursive = getattr(args, "recursive", False)
+    paths, skipped = expand_folders(args.paths, recursive, tables=tables, emg_tables=emg)
     if skipped:
         print(skipped_line(command, skipped), file=sys.stderr)
+    for line in emg_table_lines(command, emg):
+        print(line, file=sys.stderr)
     for line in table_lines(command, tables):
         print(line, file=sys.stderr)
     if not paths:
@@ -143,6 +147,32 @@ def table_lines(command: str, tables: list[tuple[str, str]]) -> list[str]:
     """One note per file of a folder skipped as a table of something else than samples
     (:func:`~crampdetect.storage.folders.not_a_recording`): which, and what it is."""
     return [f"crampdetect {command}: skipped {path}: {why}" for path, why in tables]
+
+
+def emg_table_lines(command: str, tables: list[tuple[str, str]], shown: int = 10) -> list[str]:
+    """The text tables of a folder that look like EMG but lack their ``recordings.json`` entry
+    (``expand_folders(..., emg_tables=)``), named apart from the notes with the hint the error
+    for one of them gives (:data:`~crampdetect.storage.reader.TABLE_HINT`): one line for those
+    with no ``recordings.json`` beside them, one for those it does not list."""
+    from crampdetect.storage.reader import MANIFEST, TABLE_HINT
+
+    lines = []
+    for kind in ("no manifest", "unlisted"):
+        names = [path for path, k in tables if k == kind]
+        if not names:
+            continue
+        one = len(names) == 1
+        looks = "that looks" if one else "that look"
+        if kind == "no manifest":
+            note = f" {looks} like EMG, with no {MANIFEST} beside {'it' if one else 'them'}"
+            hint = TABLE_HINT.format(whose="its")
+        else:
+            note = (
+                f" {looks} like EMG, not listed in the {MANIFEST} beside {'it' if one else 'them'}"
+            )
+            hint = f"add {'its entry' if one else 'their entries'} there (see docs/recordings.md)"
+        lines.append(f"{skipped_line(command, names, shown, 'text table', note)}; {hint}")
+    return lines
 
 
 def _rate(text: str) -> float:

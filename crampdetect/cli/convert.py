@@ -148,6 +148,7 @@ def representation_text(rep) -> str:
 def _convert_many(args: argparse.Namespace) -> int:
     from crampdetect.cli._args import (
         copy_path,
+        emg_table_lines,
         expand_folders,
         name_path,
         skipped_line,
@@ -161,7 +162,8 @@ def _convert_many(args: argparse.Namespace) -> int:
     if out_dir.suffix.lower() in tuple("." + f for f in FORMATS) or out_dir.is_file():
         raise InputError(f"--out {out_dir} must be a folder (it is created if missing)")
     tables: list[tuple[str, str]] = []
-    paths, skipped = expand_folders(args.path, args.recursive, tables=tables)
+    emg: list[tuple[str, str]] = []  # EMG text tables without their recordings.json entry
+    paths, skipped = expand_folders(args.path, args.recursive, tables=tables, emg_tables=emg)
     # copies already in --out (a folder inside the one converted) are not converted again
     inside = [p for p in paths if Path(p).resolve().is_relative_to(out_dir.resolve())]
     paths = [p for p in paths if p not in inside]
@@ -169,7 +171,7 @@ def _convert_many(args: argparse.Namespace) -> int:
     if skipped and not getattr(args, "quiet", False):  # -q: only errors and warnings
         print(skipped_line("convert", skipped), file=sys.stderr)
     if not getattr(args, "quiet", False):
-        for line in table_lines("convert", tables):
+        for line in emg_table_lines("convert", emg) + table_lines("convert", tables):
             print(line, file=sys.stderr)
     if not paths:
         hint = "" if args.recursive else " (sub-folders are searched with --recursive)"

@@ -77,7 +77,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crampdetect.cli._args import name_path, overrides_from_args, skipped_line
+    from crampdetect.cli._args import emg_table_lines, name_path, overrides_from_args, skipped_line
     from crampdetect.detect.model import model_path_for
     from crampdetect.evaluate.score import NoLabelsError, Scorer, aggregate, cases
     from crampdetect.pipeline.bulk import Failure, map_recordings
@@ -88,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
     scorer = Scorer(args.profile, overrides, model_path_for(args.model))
     if len(args.directory) != 1:
         return _run_sets(args, scorer)
-    paths, skipped, failed = labelled_recordings(args.directory[0], args.recursive)
+    emg: list[tuple[str, str]] = []  # EMG text tables without their recordings.json entry
+    paths, skipped, failed = labelled_recordings(args.directory[0], args.recursive, emg)
     read = Background(folder_input, args.directory[0], paths)  # hashed while it is scored
     outcomes = map_recordings(
         scorer,
@@ -119,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
     if skipped:
         note = ", not labelled recordings"
         print(skipped_line("evaluate", skipped, noun="file", note=note), file=sys.stderr)
+    for line in emg_table_lines("evaluate", emg):
+        print(line, file=sys.stderr)
     for path, error in failed:
         print(f"crampdetect evaluate: error: {name_path(path, error)}", file=sys.stderr)
     if not scores and not failed:
@@ -138,7 +141,9 @@ def run(args: argparse.Namespace) -> int:
         args.profile, None, overrides, scorer.model, source=read.result()
     )
     result["failed"] = [{"path": p, "error": e} for p, e in failed]
-    result["skipped"] = [skipped_entry(s) for s in skipped]
+    result["skipped"] = [skipped_entry(s) for s in skipped] + [
+        {"path": path, "reason": EMG_TABLE_REASONS[kind]} for path, kind in emg
+    ]
     if args.per_recording:
         result["recordings"] = scores
     if args.cases:
@@ -177,14 +182,16 @@ KNOWN_ERRORS = ("InputError", "LimitError", "CrampDetectError", "OSError", "File
 
 
 def labelled_recordings(
-    directory: str, recursive: bool = False
+    directory: str, recursive: bool = False, emg_tables: list[tuple[str, str]] | None = None
 ) -> tuple[list[str], list[str], list[tuple[str, str]]]:
     """The recordings of ``directory`` to score (``recursive``: of its sub-folders too), the
     entries skipped (no labels, not recordings) and the recording files that cannot be read
     (path, why). A CSV is scored when a ``.labels.json`` sidecar is beside it; any other
     recording when it carries labels (a sidecar, EDF+ label annotations), which the scorer
     finds out (:class:`~crampdetect.evaluate.score.NoLabelsError`). A file named as a
-    recording (.edf, .bdf, .wav, a labelled .csv) that cannot be read is failed."""
+    recording (.edf, .bdf, .wav, a labelled .csv) that cannot be read is failed. ``emg_tables``:
+    if given, the EMG text tables without their ``recordings.json`` entry go there, not among
+    the skipped (``expand_folders``)."""
     from crampdetect.cli._args import expand_folders
     from crampdetect.evaluate.score import labels_path
 
@@ -194,7 +201,9 @@ def labelled_recordings(
     if not folder.is_dir():
         raise InputError(f"{folder}: no such file or directory")
     failed: list[tuple[str, str]] = []
-    found, skipped = expand_folders([directory], recursive, unreadable=failed)
+    found, skipped = expand_folders(
+        [directory], recursive, unreadable=failed, emg_tables=emg_tables
+    )
     paths = []
     for name in found:
         path = Path(name)
@@ -222,6 +231,13 @@ def skipped_entry(shown: str) -> dict[str, str]:
         return {"path": shown.rstrip("/"), "reason": "a sub-folder (searched with --recursive)"}
     return {"path": shown, "reason": "not a recording"}
 
+
+#: The ``reason`` of an EMG text table without its ``recordings.json`` entry in
+#: ``evaluate --json``'s ``skipped`` list, by kind (:func:`crampdetect.storage.reader.emg_table`).
+EMG_TABLE_REASONS = {
+    "no manifest": "a text table like EMG with no recordings.json beside it",
+    "unlisted": "a text table like EMG that the recordings.json beside it does not list",
+}
 
 #: Files of a labelled folder that are neither recordings nor worth a note (set manifests).
 IGNORED_SUFFIXES = (".json",)

@@ -11,7 +11,7 @@ import numpy as np
 
 from crampdetect.core import Representation
 from crampdetect.reports.clock import clock
-from crampdetect.reports.report import STATES, ReportData, load_window
+from crampdetect.reports.report import STATES, ReportData, load_window, shown_activity
 
 QUALITY_COLOURS = {
     "lead_off": "#d62728",
@@ -242,8 +242,9 @@ def _activity_rows(ax, data: ReportData) -> None:
         "running": "#238b45",
         "hold": "#fd8d3c",
         "active": "#9ecae1",
+        "cramp": "#d7301f",
     }
-    for leg, a, b, act in data.activity:
+    for leg, a, b, act in shown_activity(data):  # cramps laid over the activity
         ax.broken_barh(
             [(a, b - a)], (chans.index(leg) - 0.4, 0.8), color=colours.get(act, "#999999")
         )

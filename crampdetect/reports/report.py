@@ -28,7 +28,7 @@ from crampdetect.pipeline.offline import unit_warnings
 from crampdetect.pipeline.rescore import replay, resolve_representation
 from crampdetect.provenance import InputHash, provenance
 from crampdetect.reports import activity
-from crampdetect.reports.session_view import cramp_context, gait_stop, smooth_runs
+from crampdetect.reports.session_view import cramp_context, gait_stop, smooth_runs, with_cramps
 from crampdetect.reports.summary import SensorProblems, sensor_problems
 from crampdetect.storage.recording import Recording
 
@@ -259,6 +259,26 @@ def lost_to_sensor_problems(data: ReportData) -> SensorProblems:
     return sensor_problems(spans, data.profile)
 
 
+def shown_activity(data: ReportData) -> list[tuple[str, float, float, str]]:
+    """The activity timeline as the report shows it (its table, its row, its minutes per
+    activity): per leg, the runs of ``data.activity`` with the pieces of that leg's cramps laid
+    over them as ``cramp`` by :func:`~crampdetect.reports.session_view.with_cramps`, as
+    ``summary --training`` lays them over the stored timeline (the classifier alone calls a
+    cramp a hold). The runs stay unsmoothed: the report shows them to the tenth of a second."""
+    pieces = [p for episode in cramp_episodes(data) for p in episode]
+    out: list[tuple[str, float, float, str]] = []
+    for leg in data.rec.channels:
+        runs = [(a, b, what) for ch, a, b, what in data.activity if ch == leg]
+        spans = [
+            (p["onset_s"], data.rec.t_end if p["end_s"] is None else p["end_s"])
+            for p in pieces
+            if p["channel"] == leg
+        ]
+        if runs:
+            out += [(leg, a, b, what) for a, b, what in with_cramps(runs, spans)]
+    return out
+
+
 def night_summary(data: ReportData) -> dict:
     """Cramps (leg, time, duration from the first piece's onset to the last one's end,
     severity, peak, pieces) and time lost to sensor problems (lead-off, saturation and gaps:
@@ -327,9 +347,10 @@ def _warnings(data: ReportData, channel: str) -> list[tuple[float, float | None]
 
 
 def training_summary(data: ReportData) -> dict:
-    """Time per activity, and each cramp against the effort before it and the last stop."""
+    """Time per activity (cramps included: :func:`shown_activity`), and each cramp against
+    the effort before it and the last stop."""
     per_activity: dict[str, float] = {}
-    for _, a, b, act in data.activity:
+    for _, a, b, act in shown_activity(data):
         per_activity[act] = per_activity.get(act, 0.0) + (b - a) / max(len(data.rec.channels), 1)
     session_peak = float(np.nanmax(data.level_uv)) if data.level_uv.size else np.nan
     cramps = []

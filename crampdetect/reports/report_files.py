@@ -26,6 +26,7 @@ from crampdetect.reports.report import (
     cramp_zooms,
     lost_to_sensor_problems,
     night_summary,
+    shown_activity,
     training_summary,
 )
 from crampdetect.reports.summary import issue_words, sensor_problem_text
@@ -162,10 +163,10 @@ def _write_html(figs: list, title: str, lines: list[str], data: ReportData, out:
         f"<td>{_fmt(e['end_s'])}</td><td>{e['confidence']:.2f}</td></tr>"
         for e in data.events[:MAX_EVENT_ROWS]
     )
-    runs = "".join(  # the activity row's runs (training), as the history stores them
+    runs = "".join(  # the activity row's runs (training), cramps laid over them as summary does
         f"<tr><td>{html.escape(leg)}</td><td>{a:.1f}</td><td>{b:.1f}</td>"
         f"<td>{html.escape(what)}</td></tr>"
-        for leg, a, b, what in data.activity
+        for leg, a, b, what in shown_activity(data)
     )
     activity = (
         "<h2>Activity</h2><table id='activity'><tr><th>leg</th><th>start (s)</th>"

@@ -34,6 +34,7 @@ def expand_folders(
     recursive: bool = False,
     unreadable: list[tuple[str, str]] | None = None,
     tables: list[tuple[str, str]] | None = None,
+    emg_tables: list[tuple[str, str]] | None = None,
 ) -> tuple[list[str], list[str]]:
     """The paths to score, folders expanded to their recordings; and the entries of those
     folders skipped as not recordings (notes, unreadable files, sub-folders), sidecars aside. A
@@ -51,6 +52,11 @@ def expand_folders(
     cycles or event times beside a recording) is skipped, not an error, when a folder is
     expanded: named directly it is still an error. ``tables``: if given, such files are put
     there as (path, why) for a note of their own, else among the skipped as ``path (why)``.
+
+    ``emg_tables``: if given, the text tables of numbers like the real recordings in
+    recordings/ that no reader takes for want of their ``recordings.json`` entry are put there
+    as (path, kind) (:func:`~crampdetect.storage.reader.emg_table`), to be named apart from the
+    notes with what reads them; else they are among the skipped.
     """
     out, skipped = [], []
     found: list[tuple[str, str]] = [] if tables is None else tables
@@ -59,7 +65,7 @@ def expand_folders(
         if not is_folder(path):
             out.append(name)  # a named file that cannot be read is that file's error line
             continue
-        _expand(path, recursive, out, skipped, unreadable, found)
+        _expand(path, recursive, out, skipped, unreadable, found, emg_tables)
     if tables is None:
         skipped += [f"{name} ({why})" for name, why in found]
     return out, skipped
@@ -72,16 +78,17 @@ def _expand(
     skipped: list[str],
     unreadable: list[tuple[str, str]] | None,
     tables: list[tuple[str, str]],
+    emg_tables: list[tuple[str, str]] | None = None,
 ) -> None:
     # lazy: the readers of every format load when a folder is looked into
-    from crampdetect.storage.reader import sniff
+    from crampdetect.storage.reader import emg_table, sniff
 
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith(".") or entry.name.endswith(SIDECAR_SUFFIXES):
             continue
         shown = str(entry)  # as errors name a file: the path the user gave, and below it
         if recursive and is_folder(entry) and not entry.is_symlink():
-            _expand(entry, recursive, out, skipped, unreadable, tables)
+            _expand(entry, recursive, out, skipped, unreadable, tables, emg_tables)
             continue
         try:
             sniff(entry)
@@ -97,6 +104,8 @@ def _expand(
                     unreadable.append((str(entry), why))
                 else:  # scored as named: its error line, and exit status 2
                     out.append(str(entry))
+            elif emg_tables is not None and (kind := emg_table(entry)) is not None:
+                emg_tables.append((shown, kind))
             else:
                 skipped.append(shown)
             continue

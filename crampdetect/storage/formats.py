@@ -406,9 +406,19 @@ def wav_data_frames(path: Path, data: bytes | None = None) -> int | None:
 _VOLTS = {"uV": 1e-6, "mV": 1e-3, "V": 1.0}
 
 
-def to_mne(rec: Recording):
+def to_mne(rec: Recording | str | os.PathLike):
     """An ``mne.io.RawArray`` (EMG channels in V) with events, quality and ground-truth labels
     (a ``.labels.json`` beside a CSV or WAV, an EDF+'s label annotations) as annotations.
+    ``rec``: an opened recording (``crampdetect.open``) or the path of one, opened here;
+    anything else is a :class:`TypeError`.
+
+    The annotations (``docs/recordings.md``): ``<kind>/<channel>`` for an event
+    (``cramp/calf_left``), ``BAD_<issue>/<channel>`` for a quality interval,
+    ``label <kind> <channel> {extras}`` for a ground-truth label (as the EDF+/BDF+ copy writes
+    it) after one ``crampdetect-labels {...}`` at 0 s with the labels' header, and
+    ``BAD_ACQ_SKIP`` for a gap. Those of one channel are bound to it (``Annotations.ch_names``;
+    MNE's ``reject_by_annotation`` still drops a ``BAD_`` span from every channel); a gap and
+    the header are bound to none.
 
     The volts are those of the EDF+/BDF+ copy (:attr:`Representation.physical`, in SI units as
     MNE wants, channel type ``emg``): raw EMG at the skin; the MyoWare ENV output at its pin
@@ -417,12 +427,22 @@ def to_mne(rec: Recording):
     A recording that does not say what its samples are (a bare CSV) is scaled with the
     representation ``detect`` and :func:`export` infer for it.
     """
+    if not isinstance(rec, Recording | str | os.PathLike):
+        raise TypeError(
+            "to_mne needs a recording (crampdetect.open(path)) or the path of one (str or "
+            f"Path), got {type(rec).__name__}"
+        )
     try:
         import mne
     except ImportError:
         raise InputError(
             f"MNE export needs the optional package mne: {install_command('mne')}"
         ) from None
+    if not isinstance(rec, Recording):
+        # lazy: the reader imports this module
+        from crampdetect.storage.reader import open_recording
+
+        rec = open_recording(rec)
     times, data = rec.load()
     # a bare CSV: the representation detect and convert infer (ADC counts are not µV)
     rep = rec.representation or resolve_inference(rec)[0]
@@ -435,30 +455,39 @@ def to_mne(rec: Recording):
     volts[:, idx] = (np.asarray(data, dtype=float) - offset) * (scale * _VOLTS[unit])
     info = mne.create_info(list(rec.channels), rec.fs, ch_types="emg", verbose=False)
     raw = mne.io.RawArray(volts, info, verbose=False)
-    onsets, durations, texts = [], [], []
+    onsets, durations, texts, bound = [], [], [], []
+
+    def on(channel: str) -> tuple[str, ...]:  # the channels an annotation is bound to
+        return (channel,) if channel in rec.channels else ()
+
     for a, b in rec.gap_intervals():
         onsets.append(a - t0)
         durations.append(b - a)
         texts.append("BAD_ACQ_SKIP")
+        bound.append(())
     for e in rec.events:
         onsets.append(e.onset_s - t0)
         durations.append(0.0 if e.end_s is None else e.end_s - e.onset_s)
         texts.append(f"{e.kind}/{e.channel}")
+        bound.append(on(e.channel))
     for q in rec.quality:
         onsets.append(q.start_s - t0)
         durations.append(0.0 if q.end_s is None else q.end_s - q.start_s)
         texts.append(f"BAD_{q.issue}/{q.channel}")
+        bound.append(on(q.channel))
     # ground-truth labels (a CSV's or WAV's .labels.json, an EDF+'s label annotations): as
     # the EDF+/BDF+ copy carries them, so mne.io.read_raw_edf of the copy shows the same
     for onset, duration, text in label_notes(rec.labels, t0):
         onsets.append(onset)
         durations.append(duration or 0.0)
         texts.append(text)
+        words = text.split(" ", 3)  # "label <kind> <channel> {...}", or the header
+        bound.append(on(words[2]) if words[0] == "label" and len(words) > 2 else ())
     # Items that end exactly at (or a rounding past) the last sample stay in range.
     span = n / rec.fs
     onsets = [min(max(o, 0.0), span - 1.0 / rec.fs) for o in onsets]
     durations = [min(d, span - o) for o, d in zip(onsets, durations, strict=True)]
-    raw.set_annotations(mne.Annotations(onsets, durations, texts))
+    raw.set_annotations(mne.Annotations(onsets, durations, texts, ch_names=bound))
     return raw
 
 

@@ -128,28 +128,59 @@ def sniff(path: Path) -> str:
     )
 
 
-def _manifest_hint(path: Path, head: bytes) -> str:
-    """Why a text file like the shipped real recordings is not read (they are read with their
-    folder's ``recordings.json``: a copy taken out of its folder has none, and a bare column of
-    numbers says neither its rate nor its units), as a sentence to add; "" otherwise."""
+#: How a text table of numbers like the real recordings in recordings/ is read (``{whose}``:
+#: ``emg.txt's``, ``its``): the error for one such file and a folder's note say it alike.
+TABLE_HINT = (
+    f"a text table like the real recordings in recordings/ is read with a {MANIFEST} beside it "
+    "giving {whose} reader, rate, units and columns (copy its folder's, see docs/recordings.md), "
+    "or convert it to a time_s,<channels> CSV"
+)
+
+
+def _table_kind(path: Path, head: bytes) -> str | None:
+    """Whether the file at ``path`` (``head``: its first bytes) is a text table of numbers like
+    the shipped real recordings (read with their folder's ``recordings.json``: a copy taken out
+    of its folder has none, and a bare column of numbers says neither its rate nor its units):
+    ``"unlisted"`` when the ``recordings.json`` beside it exists, ``"no manifest"`` when there
+    is none; None when it is not such a table."""
     import re
 
     whole = head.rsplit(b"\n", 1)[0] if b"\n" in head else head
     try:
         lines = [ln.strip() for ln in whole.decode("utf-8-sig").splitlines() if ln.strip()]
     except UnicodeDecodeError:
-        return ""
+        return None
     numbers = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?([ \t]+\S+)*$")
     data = [ln for ln in lines if not ln.startswith("#")]
     if not data or not all(numbers.match(ln) for ln in data[-5:]):
-        return ""  # not a table of numbers
-    if (path.parent / MANIFEST).exists():
+        return None  # not a table of numbers
+    return "unlisted" if (path.parent / MANIFEST).exists() else "no manifest"
+
+
+def _manifest_hint(path: Path, head: bytes) -> str:
+    """Why a text table like the shipped real recordings is not read (:func:`_table_kind`), as
+    a sentence to add; "" otherwise."""
+    kind = _table_kind(path, head)
+    if kind is None:
+        return ""
+    if kind == "unlisted":
         return f"; the {MANIFEST} beside it has no entry for {path.name}"
-    return (
-        f"; a text table like the real recordings in recordings/ is read with a {MANIFEST} "
-        f"beside it giving {path.name}'s reader, rate, units and columns (copy its folder's, "
-        "see docs/recordings.md), or convert it to a time_s,<channels> CSV"
-    )
+    return "; " + TABLE_HINT.format(whose=f"{path.name}'s")
+
+
+def emg_table(path: Path) -> str | None:
+    """For a file no reader takes (:func:`sniff` refused it): ``"no manifest"`` or
+    ``"unlisted"`` when it is a text table of numbers like the real recordings in recordings/
+    that lacks its ``recordings.json`` entry (:func:`_table_kind`; the refusal of it named
+    alone ends with that hint), None for any other file (a note, a near-miss of a CSV)."""
+    if not path.is_file():  # a pipe or a device is not opened here (it could block)
+        return None
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None
+    return None if _csv_hint(head) else _table_kind(path, head)
 
 
 def _csv_hint(head: bytes) -> str:
