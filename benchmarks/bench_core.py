@@ -7,7 +7,8 @@ Measures, on this machine (targets of issue 14):
    the same run;
 2. ``crampdetect detect`` on a 1 h two-channel 1 kHz CSV in µV with two decimals, wall and
    CPU time including interpreter start-up and CSV parsing;
-3. the live cost of 20 ms blocks (2 channels at 1 kHz), µs per block;
+3. the live cost of 20 ms blocks (2 channels at 1 kHz), µs per block, alone and with the
+   monitor's activity-timeline feed (``monitor --record --history``);
 4. ``crampdetect --help``, wall and CPU time;
 5. peak resident memory of ``detect`` on 1 h and 4 h two-channel 2 kHz CSVs (flat = streaming);
 6. reading that µV CSV alone (``open_csv`` blocks), with pyarrow's parser as ``detect`` does and
@@ -99,17 +100,26 @@ def bench_bare(x: np.ndarray, block_s: float = 60.0, repeat: int = 3) -> float:
     return x.size / best
 
 
-def bench_live(x: np.ndarray, block: int = 20, seconds: float = 300.0, repeat: int = 3) -> float:
-    """CPU µs per live block of ``block`` samples per channel (best of ``repeat``)."""
+def bench_live(
+    x: np.ndarray, block: int = 20, seconds: float = 300.0, repeat: int = 3, timeline: bool = False
+) -> float:
+    """CPU µs per live block of ``block`` samples per channel (best of ``repeat``); with
+    ``timeline``, each block's output also fed to the activity timeline as ``monitor
+    --record --history`` feeds it (:class:`~crampdetect.reports.activity.ActivityTimeline`)."""
+    from crampdetect.reports.activity import ActivityTimeline
+
     rep = Representation("raw", "counts", 10)
     n = int(seconds * FS)
     blocks = [x[:, a : a + block].copy() for a in range(0, n, block)]
     best = np.inf
     for _ in range(repeat):
         pipe = Pipeline(FS, ("l", "r"), rep, "night")
+        feed = ActivityTimeline(("l", "r"), pipe.hop_s, rep) if timeline else None
         t = time.process_time()
         for i, b in enumerate(blocks):
-            pipe.push(Block(b, FS, i * block, i * block / FS, 0, ("l", "r")))
+            out = pipe.push(Block(b, FS, i * block, i * block / FS, 0, ("l", "r")))
+            if feed is not None:
+                feed.feed(out, pipe)
         best = min(best, time.process_time() - t)
     return best / len(blocks) * 1e6
 
@@ -302,6 +312,7 @@ def main() -> None:
     chain = bench_chain(x)
     bare = max(bare, bench_bare(x))  # interleaved, so that load changes hit both
     live = bench_live(x)
+    live_tl = bench_live(x, timeline=True)
     if cores is not None:  # `detect` runs as users run it: its reader thread on another core
         os.sched_setaffinity(0, cores)
     bf = bench_brainflow(x)
@@ -318,6 +329,11 @@ def main() -> None:
             "full/bare ≥ 0.8",
         ),
         ("live: 20 ms blocks, 2 ch at 1 kHz (CPU)", f"{live:.0f} µs per block", "≤ 100 µs"),
+        (
+            "the same with the monitor's activity-timeline feed (`monitor --record --history`)",
+            f"{live_tl:.0f} µs per block (+{100 * (live_tl / live - 1):.1f} %)",
+            "reference",
+        ),
     ]
     helps = np.array([run_cli("--help") for _ in range(5)]).min(axis=0)
     rows.append(

@@ -9,7 +9,7 @@ like a live board; it returns the same dictionary as ``crampdetect detect --json
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from crampdetect.core import Block, Representation
@@ -56,6 +56,7 @@ def replay(
     on_block: Callable[[Block, object, object], None] | None = None,
     gate: Callable | None = None,
     calibration: Mapping[str, tuple[float, float]] | None = None,
+    blocks: Iterable[Block] | None = None,
 ) -> dict:
     """Run ``rec`` through the streaming pipeline; return the ``detect --json`` dictionary.
 
@@ -86,6 +87,9 @@ def replay(
     calibration : mapping, optional
         A user's calibration (:func:`~crampdetect.calibration.load_calibration`), as
         ``detect --user`` uses it.
+    blocks : iterable of Block, optional
+        ``rec``'s samples already cut into blocks (any cut: the report's, finer where it
+        zooms); replaces ``block_s``.
     """
     profile, note, warning = scoring_profile(profile, rec.profile)
     problems = list(rec.problems)
@@ -99,7 +103,8 @@ def replay(
         problems += unit_warnings(Path(str(rec.path or "recording")).name, inference)
     pipe = Pipeline(rec.fs, rec.channels, representation, profile, settings, calibration, gate)
     block_s = block_s or (BLOCK_S if speed else FAST_BLOCK_S)
-    blocks = rec.iter_blocks(max(1, round(block_s * rec.fs)))
+    if blocks is None:
+        blocks = rec.iter_blocks(max(1, round(block_s * rec.fs)))
     events, quality = run_blocks(pipe, Pacer(speed or 0.0).paced(blocks), on_block)
     result = detection_result(
         rec.fs,

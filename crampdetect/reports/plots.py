@@ -11,7 +11,13 @@ import numpy as np
 
 from crampdetect.core import Representation
 from crampdetect.reports.clock import clock
-from crampdetect.reports.report import STATES, ReportData, load_window, shown_activity
+from crampdetect.reports.report import (
+    STATES,
+    ZOOM_MARGIN_S,
+    ReportData,
+    load_window,
+    shown_activity,
+)
 
 QUALITY_COLOURS = {
     "lead_off": "#d62728",
@@ -28,7 +34,6 @@ EVENT_COLOURS = {"cramp": "#1f5fa8", "possible_cramp": "#00838f", "early_warning
 EVENT_COLOUR = EVENT_COLOURS["cramp"]  # any other kind
 ALERT_LINE = "#333333"  # the legend's "alert raised": dashed in each event's colour
 MAX_ZOOM_POINTS = 6000
-ZOOM_MARGIN_S = 15.0
 
 
 def clock_style(duration_s: float) -> str:

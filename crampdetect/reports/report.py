@@ -3,7 +3,10 @@
 :func:`collect` replays the recording through the live pipeline (so the report shows what the
 detector does now) and keeps, per channel, a min-max envelope of the raw signal in µV over a
 fixed number of time bins, the pipeline's envelope level and detector state every
-``status_s``; memory is bounded whatever the length of the night. :func:`night_summary` and
+``status_s``; memory is bounded whatever the length of the night. The pipeline's cost is per
+block pushed, so the replay cuts the stream finely (``status_s``) only around the cramps a
+zoom shows, found by a first fast replay, and in steps of about a pixel of the overview
+elsewhere (:data:`OVERVIEW_STEPS`). :func:`night_summary` and
 :func:`training_summary` turn that into the numbers a person reads; :mod:`.plots` draws it.
 
 Severity of a cramp is graded by its duration (domain.md: cramps last 10 s to 10 min):
@@ -13,7 +16,7 @@ of the channel's median level over the session.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +39,11 @@ STATES = ("idle", "suspect", "cramp", "recovery")
 MILD_S, SEVERE_S = 30.0, 120.0
 #: Time in s after a cramp ends during which activity is ignored for "effort before".
 EFFORT_WINDOW_S = 600.0
+#: Seconds shown before a cramp's onset and after its end in its zoom.
+ZOOM_MARGIN_S = 15.0
+#: Detector-state steps over the whole recording outside the zooms: about one per pixel of
+#: the overview (15 in wide, 110 dpi: ~1270 px of axis).
+OVERVIEW_STEPS = 1500
 
 
 @dataclass(slots=True)
@@ -107,12 +115,19 @@ def collect(
             rec.problems.append(line)
     status_s = status_s or min(max(rec.duration_s / 20_000, 0.1), 2.0)
     t_start, span = rec.t_start, max(rec.duration_s, 1.0 / rec.fs)
+    fine_n = max(1, round(status_s * rec.fs))  # samples per status step
+    coarse_k = max(1, int(span / OVERVIEW_STEPS // (fine_n / rec.fs)))  # steps per block
     n_ch = len(rec.channels)
     lo = np.full((n_ch, n_bins), np.inf)
     hi = np.full((n_ch, n_bins), -np.inf)
-    status_t: list[float] = []
-    levels: list[list[float]] = []
-    states: list[list[int]] = []
+    status_t = _grid(rec, fine_n)  # the fine blocks' ends, s
+    grid_n = _grid_samples(rec, fine_n)  # samples pushed at each of them
+    levels = np.zeros((n_ch, status_t.size))
+    block_n: list[int] = []  # samples pushed at each block's end
+    states: list[list[int]] = []  # the detector state there
+    pushed = [0, 0, 0]  # samples pushed, envelope frames received, grid points filled
+    last_frame = np.zeros(n_ch)  # the pipeline's level before any frame
+    anchor = [t_start, 0]  # time and stream index of the current segment's first sample
     index = {s: i for i, s in enumerate(STATES)}
     # the activity row: the history's classifier, fed the pipeline's envelope frames
     timeline: list[activity.ActivityTimeline] = []
@@ -123,10 +138,14 @@ def collect(
         watch = CalibrationWatch(stored, user)
 
     def gather(block: Block, pipe: object, out: object) -> None:
+        nonlocal last_frame
         if progress is not None:
-            progress(block.n_samples / rec.fs)
+            progress(share * block.n_samples / rec.fs)
         x = rep.to_uv(block.data)
-        bins = np.minimum(((block.times() - t_start) / span * n_bins).astype(int), n_bins - 1)
+        if block.gap > 0 or not block_n:  # sample times from the segment's start: any cut
+            anchor[:] = [block.t0, block.start]
+        times = anchor[0] + (block.start - anchor[1] + np.arange(block.n_samples)) / rec.fs
+        bins = np.minimum(((times - t_start) / span * n_bins).astype(int), n_bins - 1)
         cuts = np.flatnonzero(np.diff(bins)) + 1
         starts = np.concatenate([[0], cuts])
         b = bins[starts]
@@ -138,9 +157,25 @@ def collect(
             timeline[0].feed(out, pipe)
         if watch is not None:
             watch.feed(pipe, out)
+        # the envelope at each grid point: the last frame completed by then (the pipeline's
+        # level), taken from the frames however long the block
+        pushed[0] += block.n_samples
+        frames = out.envelope_uv  # type: ignore[attr-defined]
+        first = pushed[1]
+        if frames is not None:
+            pushed[1] += frames.shape[1]
+        hop = round(pipe.hop_s * rec.fs)  # type: ignore[attr-defined]
+        done = int(np.searchsorted(grid_n, pushed[0], "right"))
+        if done > pushed[2]:
+            k = grid_n[pushed[2] : done] // hop - 1 - first  # frame index within this block's
+            cols = np.full((n_ch, 1), np.nan) if frames is None else frames
+            both = np.concatenate([last_frame[:, None], cols], axis=1)
+            levels[:, pushed[2] : done] = both[:, np.clip(k + 1, 0, both.shape[1] - 1)]
+            pushed[2] = done
+        if frames is not None and frames.shape[1]:
+            last_frame = frames[:, -1].copy()
         status = pipe.status  # type: ignore[attr-defined]
-        status_t.append(block.t_end)
-        levels.append([status[c].level_uv for c in rec.channels])
+        block_n.append(pushed[0])
         states.append([index.get(status[c].state, 0) for c in rec.channels])
 
     overrides = dict(overrides or {})
@@ -153,12 +188,31 @@ def collect(
 
         check_recording(model, rec.fs, rep.signal)
         gate = model.gate(profile)
+    spans: list[tuple[float, float]] = []
+    share = 1.0  # of a block's seconds shown as progress
+    if coarse_k > 1:  # where the zooms are: a fast replay (10-s blocks) finds the cramps
+        share = 0.5
+
+        def ahead(block: Block, pipe: object, out: object) -> None:
+            if progress is not None:
+                progress(share * block.n_samples / rec.fs)
+
+        pre = replay(
+            rec,
+            profile=profile,
+            settings=settings,
+            representation=rep,
+            on_block=ahead,
+            gate=None if model is None else model.gate(profile),
+            calibration=calibration,
+        )
+        spans = zoom_spans(pre["events"], profile, rec.t_end)
     result = replay(
         rec,
         profile=profile,
         settings=settings,
         representation=rep,
-        block_s=status_s,
+        blocks=_blocks(rec, fine_n, coarse_k, spans),
         on_block=gather,
         gate=gate,
         calibration=calibration,
@@ -173,7 +227,7 @@ def collect(
         settings=settings,
         calibration=calibration,
         source=read.id(rec.fs),
-        block_s=status_s,
+        block_s=coarse_k * fine_n / rec.fs,  # the longest block (the events do not depend on it)
     )
     if watch is not None:
         name = Path(str(rec.path or "recording")).name
@@ -187,13 +241,90 @@ def collect(
         edges=t_start + np.linspace(0.0, span, n_bins + 1),
         lo=lo,
         hi=hi,
-        status_t=np.asarray(status_t),
-        level_uv=np.asarray(levels, dtype=float).T.reshape(n_ch, -1),
-        state=np.asarray(states, dtype=np.int8).T.reshape(n_ch, -1),
+        status_t=status_t,
+        level_uv=levels,
+        state=_states_at(grid_n, block_n, states, n_ch),
     )
     if timeline:  # as the history stores it (`history --import --recording`, `monitor`)
         data.activity = timeline[0].runs(profile)
     return data
+
+
+def _grid(rec: Recording, fine_n: int) -> np.ndarray:
+    """The ends (s) of the blocks of ``fine_n`` samples each segment is cut into."""
+    out = []
+    for seg in rec.segments:  # as Block.t_end computes them
+        ends = _ends(seg.n_samples, fine_n)
+        starts = np.concatenate([[0], ends[:-1]])
+        out.append((seg.t0 + starts / rec.fs) + (ends - starts) / rec.fs)
+    return np.concatenate(out) if out else np.zeros(0)
+
+
+def _grid_samples(rec: Recording, fine_n: int) -> np.ndarray:
+    """The samples pushed at each of :func:`_grid`'s ends."""
+    ends, before = [], 0
+    for seg in rec.segments:
+        ends.append(before + _ends(seg.n_samples, fine_n))
+        before += seg.n_samples
+    return np.concatenate(ends).astype(np.int64) if ends else np.zeros(0, np.int64)
+
+
+def _ends(n: int, step: int) -> np.ndarray:
+    return np.minimum(np.arange(step, n + step, step), n)
+
+
+def _blocks(
+    rec: Recording, fine_n: int, coarse_k: int, spans: list[tuple[float, float]]
+) -> Iterator[Block]:
+    """The recording in blocks of ``fine_n`` samples where a block overlaps one of ``spans``
+    (s), elsewhere of up to ``coarse_k`` such blocks joined; every block ends where a block of
+    ``fine_n`` samples ends (a gap starts a block)."""
+    a = np.array([s[0] for s in spans])
+    b = np.array([s[1] for s in spans])
+    for whole in rec.iter_blocks():  # one block per segment, its gap marked
+        ends = _ends(whole.n_samples, fine_n)
+        starts = np.concatenate([[0], ends[:-1]])
+        t0, t1 = whole.t0 + starts / rec.fs, whole.t0 + ends / rec.fs
+        fine = ((t0[:, None] < b) & (t1[:, None] > a)).any(axis=1)
+        cuts, run = [], 0
+        for i, f in enumerate(fine.tolist()):  # one step per status step, not per sample
+            run += 1
+            if f or run == coarse_k or i + 1 == ends.size or fine[i + 1]:
+                cuts.append(int(ends[i]))
+                run = 0
+        lo = 0
+        for hi in cuts:
+            yield Block(
+                whole.data[:, lo:hi],
+                rec.fs,
+                whole.start + lo,
+                whole.t0 + lo / rec.fs,
+                whole.gap if lo == 0 else 0,
+                whole.channels,
+            )
+            lo = hi
+
+
+def _states_at(
+    grid_n: np.ndarray, block_n: list[int], states: list[list[int]], n_ch: int
+) -> np.ndarray:
+    """The detector state at each grid point: the one at the end of the block holding it."""
+    if not states:
+        return np.zeros((n_ch, grid_n.size), dtype=np.int8)
+    at = np.minimum(np.searchsorted(np.asarray(block_n), grid_n, "left"), len(states) - 1)
+    return np.asarray(states, dtype=np.int8).T[:, at].reshape(n_ch, -1)
+
+
+def zoom_spans(events: list[dict], profile: str, t_end: float) -> list[tuple[float, float]]:
+    """The time spans (s) the report's zooms show: each cramp (all its pieces,
+    :func:`episodes`) with :data:`ZOOM_MARGIN_S` either side."""
+    spans = []
+    for pieces in episodes(events, profile):
+        end = pieces[-1]["end_s"]
+        spans.append(
+            (pieces[0]["onset_s"] - ZOOM_MARGIN_S, (t_end if end is None else end) + ZOOM_MARGIN_S)
+        )
+    return spans
 
 
 def load_window(rec: Recording, start_s: float, end_s: float) -> tuple[np.ndarray, np.ndarray]:
@@ -225,13 +356,18 @@ def cramp_episodes(data: ReportData) -> list[list[dict]]:
     cramp ended is a piece of it, as the alert policy, the history and ``summary`` count it
     (:func:`crampdetect.alerts.policy.label_cramps`)."""
 
-    dicts = [d for d in data.events if d["kind"] == "cramp"]
-    events = [Event.from_dict(d, i) for i, d in enumerate(dicts)]
-    by_id = {e.id: d for e, d in zip(events, dicts, strict=True)}
-    episodes: dict[int, list[dict]] = {}
-    for event, _, part_of in label_cramps(events, data.profile):
-        episodes.setdefault(event.id if part_of is None else part_of, []).append(by_id[event.id])
-    return list(episodes.values())
+    return episodes(data.events, data.profile)
+
+
+def episodes(events: list[dict], profile: str) -> list[list[dict]]:
+    """:func:`cramp_episodes` of a result's ``events`` (dictionaries) under ``profile``."""
+    dicts = [d for d in events if d["kind"] == "cramp"]
+    found = [Event.from_dict(d, i) for i, d in enumerate(dicts)]
+    by_id = {e.id: d for e, d in zip(found, dicts, strict=True)}
+    pieces: dict[int, list[dict]] = {}
+    for event, _, part_of in label_cramps(found, profile):
+        pieces.setdefault(event.id if part_of is None else part_of, []).append(by_id[event.id])
+    return list(pieces.values())
 
 
 def cramp_zooms(data: ReportData) -> list[dict]:
