@@ -3452,10 +3452,12 @@ class CrampDetector:
                     & (rel[o] >= s.bilateral_strength * rel[c])
                 )
                 if beside and rose.any():
-                    off = s.rest_offset * np.nan_to_num(base[o])  # (ENV rests on an offset)
+                    off = s.rest_offset * np.nan_to_num(base)  # (ENV rests on an offset)
                     rose &= ~(
                         np.isnan(stand[o])
-                        & (lvl[o] - off <= s.stand_ref_ceiling * (ref[o] - off))
+                        & (lvl[o] - off[o] <= s.stand_ref_ceiling * (ref[o] - off[o]))
+                        # ... beside a leg well over standing's level against its own
+                        & (lvl[c] - off[c] > s.stand_ref_ceiling * (ref[c] - off[c]))
                         & (rel[o] < s.stand_beside_strength * rel[c])
                     )
                 co |= rose
