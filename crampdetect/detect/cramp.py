@@ -1981,7 +1981,7 @@ class CrampDetector:
         # a run starting that soon after a movement of this leg takes the slow path
         # after after_effort_slow_s (a voluntary hold begins after a pause), judged
         # against rest, not against the effort it followed.
-        late = in_run & (elapsed >= s.after_effort_slow_s * fr)
+        late = in_run & ~slow & (elapsed >= s.after_effort_slow_s * fr)
         late &= (st["med"] >= s.strong_ratio) & (st["med"] >= s.slow_strong_ratio)
         k = np.flatnonzero(late)
         if k.size:
@@ -2683,23 +2683,7 @@ class CrampDetector:
         with np.errstate(invalid="ignore"):
             steady = (med > 0) & (low >= s.resume_floor * med)
             near = (now <= s.resume_ratio * med) & (med <= s.resume_ratio * now)
-        out = ok & steady & near
-        if out.any():
-            # vetoes (session 25): ... and the run itself stayed there since it began (its 10th
-            # percentile at resume_floor x that median): a run that opened as a hold was let
-            # go and held the leg at standing's level before the cramp rose out of it resumed
-            # nothing (read within the history kept)
-            k = np.flatnonzero(out)
-            lo = np.maximum(np.maximum(run_start[k], frames[k] - round(HISTORY_S * fr) + 1) - e0, 0)
-            span = lo[:, None] + np.arange(int(np.max(frames[k] - e0 - lo)) + 1)[None, :]
-            inside = span <= (frames[k] - e0)[:, None]
-            v = np.where(inside, x[0, np.minimum(span, x.shape[1] - 1)], np.nan)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                low_run = np.nanpercentile(v, TROUGH_PCT, axis=1)
-            with np.errstate(invalid="ignore"):
-                out[k] = low_run >= s.resume_floor * med[k]
-        return out
+        return ok & steady & near
 
     # startfa: a leg that has only stood has no effort of its own to follow
     def _own_effort(self, c: int, idx: np.ndarray, share: float | None = None) -> np.ndarray:
