@@ -1,7 +1,8 @@
 """(vetoes, session 25) Training: where no standing was remembered before the run (the session
 opened by sitting: both legs never stood), another leg that stands up at standing's level
 (``stand_ref_ceiling`` x its activity reference or under) beside a contraction whose level over
-its reference is ``1 / stand_beside_strength`` x its own or more does not make that
+its reference is ``1 / stand_beside_strength`` x its own or more (and over
+``stand_ref_ceiling`` of its own reference) does not make that
 contraction bilateral for the slow path (after-effort included): a cramp right after a hold,
 the other leg stood up beside it, is alerted on the after-effort path within 10 s; a
 contraction of both legs at comparable levels after the hold stays silent."""

@@ -573,10 +573,11 @@ class DetectorSettings:
         (``stand_memory_other``: both legs never stood since the stream began; a session
         opened by sitting), for the slow path (after-effort included) another leg does not
         count as rising with this one while it stands at ``stand_ref_ceiling`` x its activity
-        reference or under (both above the resting offset: standing's level) and its level
-        over its reference is under this many times this leg's (instead of
-        ``bilateral_strength``): a leg stood up from a seat beside a cramp, not a contraction
-        of both legs. 0 (the default, night) disables; it needs ``stand_ref_ceiling``.
+        reference or under (both above the resting offset: standing's level) while this leg
+        stands over that share of its own, and the other leg's level over its reference is
+        under this many times this leg's (instead of ``bilateral_strength``): a leg stood up
+        from a seat beside a cramp, not a contraction of both legs. 0 (the default, night)
+        disables; it needs ``stand_ref_ceiling``.
 
     hold_s, hold_floor : float
         (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
