@@ -102,6 +102,7 @@ def assumed_stream_message(source: object) -> str:
 
 def link_lost_message(t_s: float) -> str:
     """What the monitor says when the link to the board goes down, ``t_s`` s into the signal."""
+    # lazy: the reports package imports the pipeline; only its clock formatter is needed here
     from crampdetect.reports.clock import clock
 
     return (

@@ -406,11 +406,11 @@ def wav_data_frames(path: Path, data: bytes | None = None) -> int | None:
 _VOLTS = {"uV": 1e-6, "mV": 1e-3, "V": 1.0}
 
 
-def to_mne(rec: Recording | str | os.PathLike):
+def to_mne(rec: Recording):
     """An ``mne.io.RawArray`` (EMG channels in V) with events, quality and ground-truth labels
     (a ``.labels.json`` beside a CSV or WAV, an EDF+'s label annotations) as annotations.
-    ``rec``: an opened recording (``crampdetect.open``) or the path of one, opened here;
-    anything else is a :class:`TypeError`.
+    ``rec``: an opened recording (``crampdetect.open(path)``); anything else, a path too, is a
+    :class:`TypeError` that says so.
 
     The annotations (``docs/recordings.md``): ``<kind>/<channel>`` for an event
     (``cramp/calf_left``), ``BAD_<issue>/<channel>`` for a quality interval,
@@ -427,10 +427,10 @@ def to_mne(rec: Recording | str | os.PathLike):
     A recording that does not say what its samples are (a bare CSV) is scaled with the
     representation ``detect`` and :func:`export` infer for it.
     """
-    if not isinstance(rec, Recording | str | os.PathLike):
+    if not isinstance(rec, Recording):
         raise TypeError(
-            "to_mne needs a recording (crampdetect.open(path)) or the path of one (str or "
-            f"Path), got {type(rec).__name__}"
+            "to_mne needs an opened recording: to_mne(crampdetect.open(path)), got "
+            f"{type(rec).__name__}"
         )
     try:
         import mne
@@ -438,11 +438,6 @@ def to_mne(rec: Recording | str | os.PathLike):
         raise InputError(
             f"MNE export needs the optional package mne: {install_command('mne')}"
         ) from None
-    if not isinstance(rec, Recording):
-        # lazy: the reader imports this module
-        from crampdetect.storage.reader import open_recording
-
-        rec = open_recording(rec)
     times, data = rec.load()
     # a bare CSV: the representation detect and convert infer (ADC counts are not µV)
     rep = rec.representation or resolve_inference(rec)[0]
