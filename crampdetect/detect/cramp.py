@@ -3515,40 +3515,25 @@ class CrampDetector:
         """Where another leg than ``c`` rose too: active, above its level before the run
         (``pre``) and comparably strong; (standmem) not where that leg stands no higher than
         ``stand_memory_other`` x the level it last stood at while leg ``c`` stands
-        ``stand_memory_rise`` x over its own (``stand``, the levels before the run); (vetoes)
-        where no such level is known, not where that leg stands at ``stand_ref_ceiling`` x its
-        activity reference or under with under ``stand_beside_strength`` x leg ``c``'s level
-        over its reference. Arrays are (channel, ...) and broadcast."""
+        ``stand_memory_rise`` x over its own (``stand``, the levels before the run). Arrays are
+        (channel, ...) and broadcast."""
         s = self.settings
         # Strength on a common scale: level over each leg's own activity reference (the
         # strongest recent activity), or over its rest when no reference is known yet.
         scale = np.where(ref > 0, ref, base)
         co = np.zeros(np.broadcast_shapes(lvl.shape[1:], pre.shape[1:]), dtype=bool)
-        # vetoes (session 25): with no standing remembered before the run, a leg at
-        # standing's level against its own reference, far under this leg's relative level
-        beside = stand is not None and s.stand_beside_strength > 0 and s.stand_ref_ceiling > 0
         with np.errstate(invalid="ignore", divide="ignore"):
             rel = lvl / scale
             for o in range(self.n_channels):
                 if o == c:
                     continue
-                rose = (
+                co |= (
                     (lvl[o] >= s.on_ratio * base[o])
                     & (lvl[o] >= s.rise_ratio * pre[o])
                     # comparably strong: standing on one leg while the other cramps is not
                     # a bilateral contraction
                     & (rel[o] >= s.bilateral_strength * rel[c])
                 )
-                if beside and rose.any():
-                    off = s.rest_offset * np.nan_to_num(base)  # (ENV rests on an offset)
-                    rose &= ~(
-                        np.isnan(stand[o])
-                        & (lvl[o] - off[o] <= s.stand_ref_ceiling * (ref[o] - off[o]))
-                        # ... beside a leg well over standing's level against its own
-                        & (lvl[c] - off[c] > s.stand_ref_ceiling * (ref[c] - off[c]))
-                        & (rel[o] < s.stand_beside_strength * rel[c])
-                    )
-                co |= rose
             if stand is not None and s.stand_memory_other > 0 and co.any():
                 # standmem: a leg that stood up to the level it stands at beside a leg that
                 # contracts far above its own standing level: standing on one leg while the

@@ -610,17 +610,6 @@ class DetectorSettings:
         ``stand_memory_rise`` x over its own (levels as of the run's start): the other leg
         stands (or stood up) beside a cramp. ``stand_memory_other`` 0 disables.
 
-    stand_beside_strength : float
-        (vetoes, session 25) Training: where no standing level is remembered before the run
-        (``stand_memory_other``: both legs never stood since the stream began; a session
-        opened by sitting), for the slow path (after-effort included) another leg does not
-        count as rising with this one while it stands at ``stand_ref_ceiling`` x its activity
-        reference or under (both above the resting offset: standing's level) while this leg
-        stands over that share of its own, and the other leg's level over its reference is
-        under this many times this leg's (instead of ``bilateral_strength``): a leg stood up
-        from a seat beside a cramp, not a contraction of both legs. 0 (the default, night)
-        disables; it needs ``stand_ref_ceiling``.
-
     hold_s, hold_floor : float
         (night) A cramp does not relax: no path alerts while the lowest 200 ms mean of the
         100 ms envelope over the last ``hold_s`` (s) is below ``hold_floor`` x its median
@@ -952,7 +941,6 @@ class DetectorSettings:
     watch_settle_rise: float = 0.0  # watchsettle
     stand_memory_other: float = 0.0
     stand_memory_rise: float = 2.5
-    stand_beside_strength: float = 0.0  # vetoes (session 25)
     # standfa: a run that resumed the steady level before it followed no effort
     resume_ratio: float = 0.0
     resume_floor: float = 0.5
@@ -1273,7 +1261,6 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "watch_settle_rise": (0.0, 100.0, "x the leg's learned standing level"),  # watchsettle
     "stand_memory_other": (0.0, 10.0, "x the other leg's last standing level"),  # standmem
     "stand_memory_rise": (1.0, 100.0, "x this leg's last standing level"),  # standmem
-    "stand_beside_strength": (0.0, 10.0, "x this leg's level over its reference"),  # vetoes
     "turn_other_s": (0.0, 20.0, "s"),  # turnfa (within HISTORY_S)
     "turn_other_rise": (0.0, 100.0, "x the other leg's median over turn_rest_s before"),  # turnwin
     "turn_other_share": (0.0, 1.0, "share of turn_other_s"),  # turnfa
@@ -1604,11 +1591,6 @@ _PROFILES = {
         # contraction of both legs (benchmarks/detection.md, session 12, part indtrain).
         stand_memory_other=2.0,
         stand_memory_rise=2.5,
-        # vetoes (session 25): ... and with no standing remembered (a session opened by
-        # sitting), a leg at standing's level (0.4 x its reference or under) beside one whose
-        # level over its reference is twice its own or more stood up beside a cramp
-        # (benchmarks/detection.md, session 25, part vetoes).
-        stand_beside_strength=0.5,
         # startfa: in the first minute the after-effort path follows the leg's own effort: a
         # leg whose strongest activity over rest is under 0.3x the other leg's has only stood
         # while that one exerted (benchmarks/detection.md, session 11, part startfa).
